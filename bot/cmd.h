@@ -1,0 +1,37 @@
+/*
+ * cmd.h — the subcommand table's contract.
+ *
+ * Each subcommand is one function in its own file (bot/cmd_NAME.c) and one
+ * row in the table in bot/main.c. main() has already filled cfg from the
+ * defaults, --config FILE and --db PATH, and removed those flags; argv[0] is
+ * the subcommand name. A subcommand prints results on stdout, errors on
+ * stderr ("madoguchi NAME: reason"), and returns the process exit status.
+ */
+#ifndef MG_CMD_H
+#define MG_CMD_H
+
+#include "mg_config.h"
+
+typedef int (*mg_cmd_fn)(int argc, char **argv, mg_config *cfg);
+
+struct mg_cmd {
+  const char *name;    /* "ask" */
+  mg_cmd_fn fn;        /* runs it */
+  const char *usage;   /* "ask [--json] [--explain] QUESTION" */
+  const char *summary; /* one line for `madoguchi --help` */
+};
+
+/* Print the usage line for cmd (and the common flags) to stdout. */
+void mg_cmd_usage(const char *name);
+/* True when argv holds --help or -h (subcommands call this first). */
+int mg_cmd_wants_help(int argc, char **argv);
+
+int cmd_ask(int argc, char **argv, mg_config *cfg);
+int cmd_chat(int argc, char **argv, mg_config *cfg);
+int cmd_faq(int argc, char **argv, mg_config *cfg);
+int cmd_eval(int argc, char **argv, mg_config *cfg);
+int cmd_serve(int argc, char **argv, mg_config *cfg);
+int cmd_tickets(int argc, char **argv, mg_config *cfg);
+int cmd_user(int argc, char **argv, mg_config *cfg);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * analyze.h — Japanese text analysis shared by indexing and querying.
+ *
+ * One pipeline turns text into index terms: NFKC normalisation with case
+ * folding (utf8proc), MeCab morphological analysis with the configured system
+ * dictionary and user dictionary, the base form (lemma) of each morpheme, a
+ * part-of-speech filter, stopwords, and orthographic variants folded to one
+ * spelling (dict/variants.tsv). Because the FTS5 tokenizer `mecab` and the
+ * engine's query analysis both call mg_analyze, the index and the questions
+ * can never disagree.
+ *
+ * mg_lang is the immutable, shareable part (MeCab model, word lists); it is
+ * safe to use from many threads. mg_analyzer is per thread (a MeCab tagger
+ * and lattice): never share one between threads.
+ */
+#ifndef MG_ANALYZE_H
+#define MG_ANALYZE_H
+
+#include <sqlite3.h>
+
+#include "mg_config.h"
+
+typedef struct mg_lang mg_lang;
+typedef struct mg_analyzer mg_analyzer;
+
+/* Token flags passed to the callback. */
+#define MG_TOK_SYNONYM 0x01  /* an extra term at the same position (query expansion) */
+#define MG_TOK_NOUN    0x02  /* the morpheme is a noun (content-bearing) */
+#define MG_TOK_VERB    0x04  /* verb or adjective */
+
+/* Called once per term: term bytes (NUL-terminated, valid during the call),
+ * its length, byte offsets of the source morpheme in the *input* text, and
+ * flags. Return 0 to go on, non-zero to stop (that value is returned). */
+typedef int (*mg_token_fn)(void *ctx, const char *term, int len, int start, int end, int flags);
+
+/* Load the MeCab model and dict/ word lists named by cfg. Caller frees with
+ * mg_lang_free. Fails with MG_EIO/MG_ECONFIG and a message naming the file. */
+int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err);
+void mg_lang_free(mg_lang *lang);
+/* Hex fingerprint of everything that changes analysis output; valid while lang lives. */
+const char *mg_lang_fingerprint(const mg_lang *lang);
+
+/* Per-thread analyzer. Caller frees with mg_analyzer_free. */
+int mg_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err);
+void mg_analyzer_free(mg_analyzer *an);
+
+/* Analyze text (len bytes, any UTF-8; invalid sequences are skipped) and
+ * call fn for each term. Returns 0, the callback's non-zero value, or a
+ * negative MG_E* code. */
+int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx);
+
+/* NFKC + case fold into a new string (caller frees with free()), or NULL. */
+char *mg_normalize(const char *text, int len, int *outlen);
+
+/* Register the FTS5 tokenizer named "mecab" on db; it uses lang (which must
+ * outlive db). Returns 0 or MG_EDB. */
+int mg_fts5_register(sqlite3 *db, mg_lang *lang, char *err);
+
+#endif

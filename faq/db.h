@@ -1,0 +1,43 @@
+/*
+ * db.h — opening the one SQLite database and keeping its schema current.
+ *
+ * Every process (the server, each CLI command) opens the same file through
+ * mg_db_open: WAL journal, foreign keys on, a busy timeout, the `mecab` FTS5
+ * tokenizer registered, migrations applied (PRAGMA user_version), and the
+ * FTS index rebuilt when the analysis fingerprint (dict/ files, user
+ * dictionary, MeCab dictionary) differs from the one it was built with.
+ * A new database is filled with the sample FAQ (cfg->sample_path).
+ *
+ * Migrations are one ordered array in faq/schema.c; a later feature appends
+ * a step, never edits a shipped one.
+ */
+#ifndef MG_DB_H
+#define MG_DB_H
+
+#include <sqlite3.h>
+
+#include "mg_config.h"
+
+struct mg_lang;
+
+#define MG_DB_BUSY_MS 5000
+
+/* Open (creating when needed) cfg->db_path. lang may be NULL only for
+ * commands that never touch the FTS index. Caller closes with mg_db_close. */
+int mg_db_open(sqlite3 **out, const mg_config *cfg, struct mg_lang *lang, char *err);
+/* Open a private in-memory database with the same schema (eval, tests). */
+int mg_db_open_memory(sqlite3 **out, struct mg_lang *lang, char *err);
+void mg_db_close(sqlite3 *db);
+
+/* Apply pending migrations in one transaction each. Returns 0 or MG_EDB. */
+int mg_db_migrate(sqlite3 *db, char *err);
+/* Current schema version (PRAGMA user_version). */
+int mg_db_version(sqlite3 *db);
+
+/* Run fn inside BEGIN IMMEDIATE … COMMIT; ROLLBACK when fn returns non-zero. */
+int mg_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err);
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
+void mg_db_now(char *buf);
+
+#endif

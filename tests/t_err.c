@@ -1,0 +1,14 @@
+/* The error table gives each code one stable string and a message. */
+#include "mg_err.h"
+#include "tests/tap.h"
+
+int main(void) {
+  char buf[MG_ERRLEN];
+  is_str(mg_err_code(MG_EBADUTF8), "bad_utf8", "bad_utf8 has its stable code");
+  is_str(mg_err_code(MG_ERATE), "rate_limited", "rate_limited has its stable code");
+  is_str(mg_err_code(-999), "internal", "unknown values map to internal");
+  ok(strlen(mg_err_message(MG_ETOOLONG)) > 0, "messages are not empty");
+  is_int(mg_errf(buf, MG_ECSV, "line %d: %s", 7, "too few columns"), MG_ECSV, "mg_errf returns the code");
+  is_str(buf, "line 7: too few columns", "mg_errf formats the reason");
+  return done_testing();
+}

@@ -1,0 +1,169 @@
+/*
+ * mg_config.c — defaults, JSON config file, data directory discovery.
+ *
+ * The config file is a flat JSON object whose keys are the field names of
+ * struct mg_config; unknown keys are an error (a typo must not be silently
+ * ignored by a city's operator).
+ */
+#include "mg_config.h"
+#include "mg_err.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef MG_DATADIR
+#define MG_DATADIR "/usr/local/share/madoguchi"
+#endif
+#ifndef MG_SRCDIR
+#define MG_SRCDIR "."
+#endif
+#ifndef MG_BUILDDIR
+#define MG_BUILDDIR "."
+#endif
+#ifndef MG_MECAB_DICDIR
+#define MG_MECAB_DICDIR "/var/lib/mecab/dic/ipadic-utf8"
+#endif
+
+static int has_rules(const char *dir) {
+  char p[MG_PATHLEN + 32];
+  snprintf(p, sizeof p, "%s/dict/rules.json", dir);
+  return access(p, R_OK) == 0;
+}
+
+static void join(char *out, const char *dir, const char *rel) {
+  snprintf(out, MG_PATHLEN, "%s/%s", dir, rel);
+}
+
+void mg_config_set_data_dir(mg_config *cfg, const char *dir) {
+  snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", dir);
+  join(cfg->dict_dir, dir, "dict");
+  join(cfg->sample_path, dir, "faq/sample/saijo-faq.json");
+  join(cfg->rules_path, dir, "dict/rules.json");
+  join(cfg->calendar_path, dir, "dict/calendar.tsv");
+  join(cfg->web_dir, dir, "web");
+  /* The user dictionary is built, not shipped: installed beside the data,
+   * or in the build tree when running from a checkout. */
+  join(cfg->userdic, dir, "dict/user.dic");
+  if (access(cfg->userdic, R_OK) != 0) join(cfg->userdic, MG_BUILDDIR, "dict/user.dic");
+  if (access(cfg->userdic, R_OK) != 0) cfg->userdic[0] = '\0';
+}
+
+void mg_config_defaults(mg_config *cfg) {
+  const char *env = getenv("MADOGUCHI_DATA");
+  memset(cfg, 0, sizeof *cfg);
+  if (env && *env) mg_config_set_data_dir(cfg, env);
+  else if (has_rules(MG_SRCDIR)) mg_config_set_data_dir(cfg, MG_SRCDIR);
+  else mg_config_set_data_dir(cfg, MG_DATADIR);
+  snprintf(cfg->db_path, sizeof cfg->db_path, "madoguchi.db");
+  snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", MG_MECAB_DICDIR);
+  snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "127.0.0.1");
+  cfg->port = 8080;
+  cfg->max_conns_per_ip = 20;
+  cfg->max_msgs_per_sec = 5;
+  cfg->session_ttl_hours = 72;
+  cfg->retention_days = 365;
+  cfg->workers = 2;
+  snprintf(cfg->office_open, sizeof cfg->office_open, "08:30");
+  snprintf(cfg->office_close, sizeof cfg->office_close, "17:15");
+  cfg->top_k = 5;
+  cfg->answer_min = 0.5;
+  cfg->clarify_min = 0.3;
+  cfg->clarify_margin = 0.9;
+}
+
+/* Field table: one row per key, so loading and docs/config.md agree. */
+enum kind { K_STR, K_INT, K_NUM };
+struct field {
+  const char *key;
+  enum kind kind;
+  size_t off;
+  size_t size;
+};
+#define S(f) { #f, K_STR, offsetof(mg_config, f), sizeof(((mg_config *)0)->f) }
+#define I(f) { #f, K_INT, offsetof(mg_config, f), 0 }
+#define N(f) { #f, K_NUM, offsetof(mg_config, f), 0 }
+static const struct field fields[] = {
+  S(db_path), S(dict_dir), S(mecab_dicdir), S(userdic), S(sample_path), S(rules_path),
+  S(calendar_path), S(web_dir), S(listen_addr), I(port), S(trusted_proxy),
+  I(max_conns_per_ip), I(max_msgs_per_sec), I(session_ttl_hours), I(retention_days),
+  I(workers), S(office_open), S(office_close), I(top_k), N(answer_min), N(clarify_min),
+  N(clarify_margin),
+};
+#undef S
+#undef I
+#undef N
+
+static int set_field(mg_config *cfg, const char *key, json_t *v, char *err) {
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    const struct field *f = &fields[i];
+    char *p = (char *)cfg + f->off;
+    if (strcmp(f->key, key) != 0) continue;
+    switch (f->kind) {
+    case K_STR:
+      if (!json_is_string(v)) return mg_errf(err, MG_ECONFIG, "config key \"%s\": expected a string", key);
+      if (json_string_length(v) >= f->size) return mg_errf(err, MG_ECONFIG, "config key \"%s\": too long", key);
+      memcpy(p, json_string_value(v), json_string_length(v) + 1);
+      return 0;
+    case K_INT:
+      if (!json_is_integer(v)) return mg_errf(err, MG_ECONFIG, "config key \"%s\": expected an integer", key);
+      *(int *)p = (int)json_integer_value(v);
+      return 0;
+    case K_NUM:
+      if (!json_is_number(v)) return mg_errf(err, MG_ECONFIG, "config key \"%s\": expected a number", key);
+      *(double *)p = json_number_value(v);
+      return 0;
+    }
+  }
+  return mg_errf(err, MG_ECONFIG, "unknown config key \"%s\"", key);
+}
+
+int mg_config_load(mg_config *cfg, const char *path, char *err) {
+  json_error_t je;
+  json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *v;
+  const char *key;
+  int rc = 0;
+
+  if (!root) return mg_errf(err, MG_ECONFIG, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+  if (!json_is_object(root)) {
+    rc = mg_errf(err, MG_ECONFIG, "%s: the config must be a JSON object", path);
+    goto out;
+  }
+  /* data_dir first: the other paths derive from it unless given too. */
+  if ((v = json_object_get(root, "data_dir"))) {
+    if (!json_is_string(v)) { rc = mg_errf(err, MG_ECONFIG, "%s: data_dir must be a string", path); goto out; }
+    mg_config_set_data_dir(cfg, json_string_value(v));
+  }
+  json_object_foreach(root, key, v) {
+    if (strcmp(key, "data_dir") == 0) continue;
+    if (strcmp(key, "allowed_origins") == 0) {
+      size_t i;
+      json_t *o;
+      if (!json_is_array(v) || json_array_size(v) > MG_MAX_ORIGINS) {
+        rc = mg_errf(err, MG_ECONFIG, "%s: allowed_origins must be an array of at most %d strings", path, MG_MAX_ORIGINS);
+        goto out;
+      }
+      cfg->n_allowed_origins = 0;
+      json_array_foreach(v, i, o) {
+        if (!json_is_string(o) || json_string_length(o) >= sizeof cfg->allowed_origins[0]) {
+          rc = mg_errf(err, MG_ECONFIG, "%s: allowed_origins[%zu] must be a short string", path, i);
+          goto out;
+        }
+        snprintf(cfg->allowed_origins[cfg->n_allowed_origins++], sizeof cfg->allowed_origins[0], "%s", json_string_value(o));
+      }
+      continue;
+    }
+    if ((rc = set_field(cfg, key, v, err)) != 0) {
+      char tmp[MG_ERRLEN];
+      snprintf(tmp, sizeof tmp, "%s: %s", path, err ? err : "");
+      if (err) memcpy(err, tmp, MG_ERRLEN);
+      goto out;
+    }
+  }
+out:
+  json_decref(root);
+  return rc;
+}

@@ -1,0 +1,55 @@
+/*
+ * mg_config.h — configuration in one place.
+ *
+ * One struct, filled from built-in defaults, then a JSON config file, then
+ * command-line flags, and passed down explicitly (no globals). Paths default
+ * to the data directory: $MADOGUCHI_DATA, else the source tree the binary was
+ * built from (so `./madoguchi` works in a checkout), else the installed
+ * $(pkgdatadir). docs/config.md documents every key.
+ */
+#ifndef MG_CONFIG_H
+#define MG_CONFIG_H
+
+#define MG_PATHLEN 1024
+#define MG_MAX_ORIGINS 16
+
+typedef struct mg_config {
+  char data_dir[MG_PATHLEN];     /* root of dict/, faq/sample/, web/ */
+  char db_path[MG_PATHLEN];      /* SQLite database file (created on first run) */
+  char dict_dir[MG_PATHLEN];     /* synonyms, variants, stopwords, rules, calendar */
+  char mecab_dicdir[MG_PATHLEN]; /* MeCab system dictionary directory (-d) */
+  char userdic[MG_PATHLEN];      /* compiled MeCab user dictionary (may be empty) */
+  char sample_path[MG_PATHLEN];  /* FAQ loaded into a new, empty database */
+  char rules_path[MG_PATHLEN];   /* intent rules (JSON) */
+  char calendar_path[MG_PATHLEN];/* office holidays */
+  char web_dir[MG_PATHLEN];      /* static files: widget, demo page, console */
+
+  /* server */
+  char listen_addr[64];          /* interface address; "" = all */
+  int port;                      /* TCP port */
+  char allowed_origins[MG_MAX_ORIGINS][256]; /* Origin values allowed on /ws and CORS */
+  int n_allowed_origins;         /* 0 = same-origin only */
+  char trusted_proxy[64];        /* peer address whose X-Forwarded-For is believed */
+  int max_conns_per_ip;          /* open connections per client address */
+  int max_msgs_per_sec;          /* messages per second per connection */
+  int session_ttl_hours;         /* idle sessions expire after this */
+  int retention_days;            /* transcripts are deleted after this */
+  int workers;                   /* engine/database worker threads */
+  char office_open[6];           /* "08:30" Asia/Tokyo, weekdays */
+  char office_close[6];          /* "17:15" */
+
+  /* engine */
+  int top_k;                     /* candidates returned */
+  double answer_min;             /* confidence at or above: answer */
+  double clarify_min;            /* confidence at or above (but not answer): clarify */
+  double clarify_margin;         /* runner-up within this ratio of the best: clarify */
+} mg_config;
+
+/* Fill cfg with defaults (data_dir discovered as described above). */
+void mg_config_defaults(mg_config *cfg);
+/* Overlay keys from a JSON file. Returns 0 or MG_ECONFIG/MG_EIO with err set. */
+int mg_config_load(mg_config *cfg, const char *path, char *err);
+/* Re-derive the data-relative paths after data_dir changed (keeps explicit ones). */
+void mg_config_set_data_dir(mg_config *cfg, const char *dir);
+
+#endif
