@@ -6,6 +6,7 @@
  * library so tests call the same code. A new subcommand is one row below and
  * one file bot/cmd_NAME.c.
  */
+#include "config.h"
 #include "cmd.h"
 #include "mg_err.h"
 
