@@ -1,0 +1,50 @@
+/*
+ * answer.h — the one answer pipeline every channel uses.
+ *
+ * `madoguchi ask`, `madoguchi chat`, `POST /api/v1/ask` and the WebSocket
+ * chat all call bot_answer: intent rules first (emergencies win over every
+ * FAQ answer), then the engine. The result is the versioned answer object of
+ * docs/protocol.md ("Answer object"), so every channel shares one shape.
+ *
+ * bot holds what is shared and read-only after start (language model, intent
+ * rules, calendar, engine index); bot_worker is per thread (MeCab tagger,
+ * SQLite connection). The service thread of the WebSocket server never calls
+ * these: worker threads do.
+ */
+#ifndef MG_ANSWER_H
+#define MG_ANSWER_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "mg_config.h"
+
+typedef struct bot bot;
+typedef struct bot_worker bot_worker;
+
+/* Load language data, rules, calendar and the engine index for cfg; opens
+ * (and creates, with the sample FAQ) cfg->db_path. Caller frees with bot_free. */
+int bot_new(bot **out, const mg_config *cfg, char *err);
+void bot_free(bot *b);
+const mg_config *bot_config(const bot *b);
+
+/* Per-thread state; its SQLite connection is usable by the caller for its own
+ * writes (sessions, tickets) through bot_worker_db. Free with bot_worker_free. */
+int bot_worker_new(bot_worker **out, bot *b, char *err);
+void bot_worker_free(bot_worker *w);
+sqlite3 *bot_worker_db(bot_worker *w);
+
+/* Notice FAQ changes made by other processes (PRAGMA data_version) and
+ * refresh the engine index. Cheap when nothing changed; call it from a timer. */
+int bot_refresh(bot_worker *w, char *err);
+
+/* Answer text (UTF-8, len bytes, already checked for length). Fills *out with
+ * a new answer object (caller json_decref's it). explain adds the engine's
+ * explain view under "explain". Returns 0 or MG_E* with err set. */
+int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err);
+
+/* The answer object for one FAQ entry chosen by the resident (clarify → choose).
+ * MG_ENOTFOUND when id is not a published entry. */
+int bot_answer_faq(bot_worker *w, const char *faq_id, json_t **out, char *err);
+
+#endif
