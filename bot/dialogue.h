@@ -1,0 +1,36 @@
+/*
+ * dialogue.h — the conversation, independent of any channel.
+ *
+ * An adapter (WebSocket today, LINE tomorrow) parses a frame into a JSON
+ * message and hands it to dialogue_handle on a worker thread; the dialogue
+ * validates every field, runs the answer pipeline (bot/answer.h), stores the
+ * masked transcript, creates tickets, and returns the server→client messages
+ * of docs/protocol.md. The adapter only moves bytes. Session state lives in
+ * SQLite (bot/session.c), so a resident can reconnect to any process.
+ */
+#ifndef MG_DIALOGUE_H
+#define MG_DIALOGUE_H
+
+#include <jansson.h>
+
+#include "answer.h"
+
+/* The per-connection state the adapter keeps (on the service thread) and
+ * passes to every call; the dialogue fills session on hello. */
+typedef struct dlg_conn {
+  char session[48];    /* "" until hello; base64url, >= 128 random bits */
+  char client_ip[64];  /* for logs/limits only; never stored with the transcript */
+} dlg_conn;
+
+/* Handle one client→server message (already parsed JSON object; the adapter
+ * has checked UTF-8, frame size and rate). Appends server→client messages to
+ * the array *out (created when NULL; caller json_decref's it). Protocol errors
+ * become `error` messages in *out and return 0; only internal failures return
+ * MG_E* (the adapter then sends a generic `error` with code "internal"). */
+int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err);
+
+/* Staff replies stored for this session and not yet delivered: appended to
+ * *out as `staff_reply` messages and marked delivered. */
+int dialogue_pending(bot_worker *w, const dlg_conn *conn, json_t **out, char *err);
+
+#endif
