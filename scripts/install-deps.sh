@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install everything madoguchi needs to build, run and test on Debian 12
+# (bookworm). Idempotent: packages already present are skipped by apt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsqlite3-dev \
+  libpcre2-dev libjansson-dev libwebsockets-dev libmecab-dev mecab-utils mecab-ipadic-utf8 \
+  libutf8proc-dev libsodium-dev"
+# Tests: a real WebSocket client (node + ws) and a real browser (Debian's chromium).
+# A node/npm that came from elsewhere (e.g. NodeSource, which bundles npm and
+# conflicts with Debian's npm package) is used as it is.
+TEST_DEPS="chromium ca-certificates"
+command -v node >/dev/null || TEST_DEPS="$TEST_DEPS nodejs"
+command -v npm >/dev/null || TEST_DEPS="$TEST_DEPS npm"
+
+want=$BUILD_DEPS
+[ "${1:-}" = --with-tests ] && want="$want $TEST_DEPS"
+missing=
+for p in $want; do
+  [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)" = "ii " ] || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "installing:$missing"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+if [ "${1:-}" = --with-tests ]; then
+  [ -d node_modules/playwright-core ] && [ -d node_modules/ws ] || npm ci --no-audit --no-fund --loglevel=error
+fi
+exit 0
