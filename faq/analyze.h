@@ -29,7 +29,9 @@ typedef struct mg_analyzer mg_analyzer;
 #define MG_TOK_VERB    0x04  /* verb or adjective */
 
 /* Called once per term: term bytes (NUL-terminated, valid during the call),
- * its length, byte offsets of the source morpheme in the *input* text, and
+ * its length, byte offsets [start, end) of the source morpheme in the
+ * *input* text (mapped back through normalisation; a term from a rewritten
+ * variant spans the whole variant), and
  * flags. Return 0 to go on, non-zero to stop (that value is returned). */
 typedef int (*mg_token_fn)(void *ctx, const char *term, int len, int start, int end, int flags);
 
@@ -39,6 +41,17 @@ int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err);
 void mg_lang_free(mg_lang *lang);
 /* Hex fingerprint of everything that changes analysis output; valid while lang lives. */
 const char *mg_lang_fingerprint(const mg_lang *lang);
+
+/* Synonyms (dict/synonyms.tsv, expanded at query time, never indexed):
+ * call fn for every other member of each group that term (an index term as
+ * mg_analyze emits it) belongs to. Members that analyse into more than one
+ * term are ignored. Returns 0 or fn's non-zero value. */
+typedef int (*mg_synonym_fn)(void *ctx, const char *term, int len);
+int mg_lang_synonyms(const mg_lang *lang, const char *term, int len, mg_synonym_fn fn, void *ctx);
+/* True when term is in dict/stopwords.txt. */
+int mg_lang_is_stopword(const mg_lang *lang, const char *term, int len);
+/* True when the system dictionary has UniDic's feature layout (else IPADIC). */
+int mg_lang_is_unidic(const mg_lang *lang);
 
 /* Per-thread analyzer. Caller frees with mg_analyzer_free. */
 int mg_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err);

@@ -1,0 +1,712 @@
+/*
+ * analyze.c — the one Japanese analysis pipeline (see analyze.h).
+ *
+ * Steps, in order, for a text of any length:
+ *   1. Normalise: NFKC + case fold with utf8proc, one "chunk" at a time (a
+ *      starter code point and the combining marks after it, so ｶﾞ → ガ still
+ *      composes). Each normalised byte remembers the original byte span it
+ *      came from, so terms report offsets into the caller's text — FTS5
+ *      needs offsets within the text it passed in. Invalid UTF-8 bytes are
+ *      dropped. Common CJK, kana and ASCII take a copy-only fast path.
+ *   2. Variants (dict/variants.tsv) of two or more characters are rewritten
+ *      to their canonical spelling in the text *before* MeCab, because a
+ *      variant spelling often segments differently (申込 is one noun,
+ *      申し込み a verb form); the offset map follows the rewrite.
+ *   3. MeCab (system dictionary cfg->mecab_dicdir, user dictionary
+ *      cfg->userdic) on a per-thread lattice. The dictionary's feature
+ *      layout is detected once from a probe parse: IPADIC has 9 fields with
+ *      the base form at index 6; UniDic has more, with the lemma at index 7.
+ *   4. Per morpheme: the lemma ('*' → surface), a part-of-speech filter
+ *      that keeps content words (nouns except pronouns/numbers/dependent
+ *      nouns, independent verbs and adjectives, unknown words), variant
+ *      folding of the lemma, then stopwords.
+ *
+ * Synonyms are *not* emitted here: the index holds one spelling per word and
+ * the engine expands the query (mg_lang_synonyms), so editing synonyms.tsv
+ * never requires re-indexing. Everything that does change the index terms
+ * (variants, stopwords, the dictionaries, this file's ANALYSIS_VERSION) goes
+ * into the fingerprint the store compares at start.
+ */
+#include "analyze.h"
+#include "mg_err.h"
+#include "termmap.h"
+
+#include <errno.h>
+#include <mecab.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <utf8proc.h>
+
+/* Bump when a code change alters the terms produced for the same input. */
+#define ANALYSIS_VERSION "analyze-3"
+
+enum dic_kind { DIC_IPADIC, DIC_UNIDIC };
+
+struct mg_lang {
+  mecab_model_t *model;
+  enum dic_kind kind;
+  int lemma_field;          /* feature index of the base form */
+  mg_termmap *stop;         /* stopword lemmas (set) */
+  mg_termmap *var;          /* variant spelling → id; canonical in var_canon[id] */
+  char **var_canon;
+  int var_cap;
+  int var_maxlen;           /* longest text-level variant, bytes */
+  mg_termmap *var_first;    /* first code point (UTF-8 bytes) of text-level variants */
+  mg_termmap *syn;          /* synonym term → id; groups in syn_groups */
+  int **syn_groups;         /* per term id: -1-terminated list of group ids */
+  int syn_cap;
+  int **groups;             /* per group: -1-terminated list of term ids */
+  int ngroups, groups_cap;
+  char fingerprint[17];
+};
+
+struct mg_analyzer {
+  mg_lang *lang;
+  mecab_t *tagger;
+  mecab_lattice_t *lattice;
+  /* reusable buffers: normalised text and its map to original offsets */
+  char *norm;
+  int *nstart, *nend;
+  size_t ncap;
+  char *text;               /* after variant rewriting: what MeCab sees */
+  int *tstart, *tend;
+  size_t tcap;
+  char term[1024];
+};
+
+/* ---- normalisation with an offset map ----------------------------------- */
+
+struct buf {
+  char *s;
+  int *st, *en;
+  size_t len, cap;
+};
+
+static int buf_reserve(struct buf *b, size_t extra) {
+  if (b->len + extra <= b->cap) return 0;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + extra) cap *= 2;
+  char *s = realloc(b->s, cap + 1);
+  if (!s) return -1;
+  b->s = s;
+  if (b->st || b->en || b->cap == 0) {
+    int *st = realloc(b->st, cap * sizeof *st);
+    if (!st) return -1;
+    b->st = st;
+    int *en = realloc(b->en, cap * sizeof *en);
+    if (!en) return -1;
+    b->en = en;
+  }
+  b->cap = cap;
+  return 0;
+}
+
+static int buf_put(struct buf *b, const void *p, size_t n, int st, int en) {
+  if (buf_reserve(b, n) != 0) return -1;
+  memcpy(b->s + b->len, p, n);
+  for (size_t i = 0; i < n; i++) {
+    b->st[b->len + i] = st;
+    b->en[b->len + i] = en;
+  }
+  b->len += n;
+  return 0;
+}
+
+static int is_joining_mark(utf8proc_int32_t cp) {
+  if (cp == 0x3099 || cp == 0x309A || cp == 0xFF9E || cp == 0xFF9F) return 1;
+  const utf8proc_property_t *p = utf8proc_get_property(cp);
+  return p->combining_class != 0;
+}
+
+/* Code points that NFKC + case folding leave unchanged (when alone). */
+static int is_stable(utf8proc_int32_t cp) {
+  return (cp >= 0x20 && cp < 0x7F && !(cp >= 'A' && cp <= 'Z')) ||
+         (cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA) ||
+         cp == 0x30FC || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3001 && cp <= 0x3002);
+}
+
+/* Normalise text into b (which records original offsets). */
+static int normalize_into(struct buf *b, const char *text, int len) {
+  const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)text;
+  int i = 0;
+  b->len = 0;
+  while (i < len) {
+    utf8proc_int32_t cp, cp2;
+    utf8proc_ssize_t n = utf8proc_iterate(s + i, len - i, &cp);
+    if (n <= 0) { i++; continue; } /* invalid byte: skip it */
+    int start = i, end = i + (int)n;
+    /* extend the chunk over following combining marks */
+    while (end < len) {
+      utf8proc_ssize_t m = utf8proc_iterate(s + end, len - end, &cp2);
+      if (m <= 0 || !is_joining_mark(cp2)) break;
+      end += (int)m;
+    }
+    if (end == start + n && is_stable(cp)) {
+      if (buf_put(b, s + start, (size_t)n, start, end) != 0) return MG_ENOMEM;
+    } else if (end == start + n && cp >= 'A' && cp <= 'Z') {
+      char c = (char)(cp + 32);
+      if (buf_put(b, &c, 1, start, end) != 0) return MG_ENOMEM;
+    } else {
+      utf8proc_uint8_t *out = NULL;
+      utf8proc_ssize_t m = utf8proc_map(s + start, end - start, &out,
+                                        UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
+      if (m > 0 && buf_put(b, out, (size_t)m, start, end) != 0) { free(out); return MG_ENOMEM; }
+      free(out); /* m < 0: an unassigned or invalid chunk is dropped */
+    }
+    i = end;
+  }
+  if (buf_reserve(b, 1) != 0) return MG_ENOMEM;
+  b->s[b->len] = '\0';
+  return 0;
+}
+
+char *mg_normalize(const char *text, int len, int *outlen) {
+  struct buf b = {0};
+  if (normalize_into(&b, text, len) != 0) {
+    free(b.s);
+    b.s = NULL;
+  }
+  free(b.st);
+  free(b.en);
+  if (b.s && outlen) *outlen = (int)b.len;
+  return b.s;
+}
+
+/* ---- word lists ----------------------------------------------------------- */
+
+/* Normalised copy of a word-list field into out (NUL-terminated); 0 or -1. */
+static int norm_field(const char *s, int len, char *out, size_t cap) {
+  int n = 0;
+  char *t = mg_normalize(s, len, &n);
+  if (!t) return -1;
+  /* trim ASCII spaces left by NFKC (full-width spaces) */
+  int a = 0, z = n;
+  while (a < z && (t[a] == ' ' || t[a] == '\r')) a++;
+  while (z > a && (t[z - 1] == ' ' || t[z - 1] == '\r')) z--;
+  if ((size_t)(z - a) >= cap) { free(t); return -1; }
+  memcpy(out, t + a, (size_t)(z - a));
+  out[z - a] = '\0';
+  free(t);
+  return z - a;
+}
+
+typedef int (*line_fn)(void *ctx, char **fields, int nf, const char *path, int lineno, char *err);
+
+/* Read a TAB-separated list; a missing file is an empty list. Lines starting
+ * with '#' and blank lines are skipped. The file's bytes go into *fp. */
+static int read_list(void *ctx, const char *dir, const char *name, line_fn fn, uint64_t *fp, char *err) {
+  char path[MG_PATHLEN + 64], line[4096];
+  FILE *f;
+  int lineno = 0, rc = 0;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  *fp = mg_fnv1a(*fp, name, strlen(name));
+  if (!(f = fopen(path, "r"))) {
+    if (errno == ENOENT) return 0;
+    return mg_errf(err, MG_EIO, "%s: %s", path, strerror(errno));
+  }
+  while (fgets(line, sizeof line, f)) {
+    char *fields[32];
+    int nf = 0;
+    size_t l = strlen(line);
+    lineno++;
+    *fp = mg_fnv1a(*fp, line, l);
+    if (l == sizeof line - 1 && line[l - 1] != '\n') {
+      rc = mg_errf(err, MG_ECONFIG, "%s:%d: line too long", path, lineno);
+      goto out;
+    }
+    while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r')) line[--l] = '\0';
+    if (lineno == 1 && l >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) memmove(line, line + 3, (l -= 3) + 1);
+    if (l == 0 || line[0] == '#') continue;
+    if (utf8proc_decompose((const utf8proc_uint8_t *)line, (utf8proc_ssize_t)l, NULL, 0, 0) < 0) {
+      rc = mg_errf(err, MG_ECONFIG, "%s:%d: not valid UTF-8", path, lineno);
+      goto out;
+    }
+    for (char *p = line, *tab; nf < 32; p = tab + 1) {
+      fields[nf++] = p;
+      if (!(tab = strchr(p, '\t'))) break;
+      *tab = '\0';
+    }
+    if ((rc = fn(ctx, fields, nf, path, lineno, err)) != 0) goto out;
+  }
+  if (ferror(f)) rc = mg_errf(err, MG_EIO, "%s: read error", path);
+out:
+  fclose(f);
+  return rc;
+}
+
+static int stop_line(void *ctx, char **fields, int nf, const char *path, int lineno, char *err) {
+  mg_lang *lang = ctx;
+  char w[512];
+  int n = norm_field(fields[0], (int)strlen(fields[0]), w, sizeof w);
+  if (nf != 1 || n <= 0) return mg_errf(err, MG_ECONFIG, "%s:%d: expected one word per line", path, lineno);
+  if (mg_termmap_put(lang->stop, w, n) < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
+  return 0;
+}
+
+static int utf8_chars(const char *s, int n) {
+  int c = 0;
+  for (int i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return c;
+}
+
+static int var_line(void *ctx, char **fields, int nf, const char *path, int lineno, char *err) {
+  mg_lang *lang = ctx;
+  char v[512], c[512];
+  int nv, nc, id;
+  if (nf != 2) return mg_errf(err, MG_ECONFIG, "%s:%d: expected \"variant<TAB>canonical\"", path, lineno);
+  nv = norm_field(fields[0], (int)strlen(fields[0]), v, sizeof v);
+  nc = norm_field(fields[1], (int)strlen(fields[1]), c, sizeof c);
+  if (nv <= 0 || nc <= 0) return mg_errf(err, MG_ECONFIG, "%s:%d: empty or too long field", path, lineno);
+  if (strcmp(v, c) == 0) return 0;
+  if ((id = mg_termmap_put(lang->var, v, nv)) < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if (id >= lang->var_cap) {
+    int cap = lang->var_cap ? lang->var_cap * 2 : 64;
+    char **a = realloc(lang->var_canon, (size_t)cap * sizeof *a);
+    if (!a) return mg_errf(err, MG_ENOMEM, "out of memory");
+    memset(a + lang->var_cap, 0, (size_t)(cap - lang->var_cap) * sizeof *a);
+    lang->var_canon = a;
+    lang->var_cap = cap;
+  }
+  free(lang->var_canon[id]); /* a later line wins */
+  if (!(lang->var_canon[id] = strdup(c))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if (utf8_chars(v, nv) >= 2) {
+    int fl = 1;
+    while (fl < nv && ((unsigned char)v[fl] & 0xC0) == 0x80) fl++;
+    if (mg_termmap_put(lang->var_first, v, fl) < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
+    if (nv > lang->var_maxlen) lang->var_maxlen = nv;
+  }
+  return 0;
+}
+
+/* Synonym lines are kept raw during loading and analysed afterwards (the
+ * members must be turned into index terms by the same pipeline). */
+struct syn_raw {
+  char **lines;
+  int n, cap;
+};
+static int syn_line_raw(void *ctx, char **fields, int nf, const char *path, int lineno, char *err) {
+  struct syn_raw *r = ctx;
+  size_t total = 0;
+  if (nf < 2) return mg_errf(err, MG_ECONFIG, "%s:%d: a synonym group needs at least two words", path, lineno);
+  for (int i = 0; i < nf; i++) {
+    if (!fields[i][0]) return mg_errf(err, MG_ECONFIG, "%s:%d: empty word", path, lineno);
+    total += strlen(fields[i]) + 1;
+  }
+  if (r->n == r->cap) {
+    int cap = r->cap ? r->cap * 2 : 64;
+    char **a = realloc(r->lines, (size_t)cap * sizeof *a);
+    if (!a) return mg_errf(err, MG_ENOMEM, "out of memory");
+    r->lines = a;
+    r->cap = cap;
+  }
+  char *s = malloc(total), *p = s;
+  if (!s) return mg_errf(err, MG_ENOMEM, "out of memory");
+  for (int i = 0; i < nf; i++) {
+    size_t l = strlen(fields[i]);
+    memcpy(p, fields[i], l);
+    p[l] = i + 1 < nf ? '\t' : '\0';
+    p += l + 1;
+  }
+  r->lines[r->n++] = s;
+  return 0;
+}
+
+static int add_to_list(int **list, int v) {
+  int n = 0;
+  if (*list) while ((*list)[n] != -1) n++;
+  for (int i = 0; i < n; i++) if ((*list)[i] == v) return 0;
+  int *a = realloc(*list, (size_t)(n + 2) * sizeof *a);
+  if (!a) return -1;
+  a[n] = v;
+  a[n + 1] = -1;
+  *list = a;
+  return 0;
+}
+
+struct one_term {
+  char term[256];
+  int n, count;
+};
+
+static int one_term_cb(void *ctx, const char *term, int len, int start, int end, int flags) {
+  struct one_term *o = ctx;
+  if (o->count++ == 0 && len < (int)sizeof o->term) {
+    memcpy(o->term, term, (size_t)len);
+    o->term[len] = '\0';
+    o->n = len;
+  }
+  return 0;
+}
+
+/* Analyse each synonym member; members that are one index term join the
+ * group (multi-term phrases cannot be expanded term by term). */
+static int build_synonyms(mg_lang *lang, struct syn_raw *raw, char *err) {
+  mg_analyzer *an = NULL;
+  int rc = mg_analyzer_new(&an, lang, err);
+  if (rc) return rc;
+  for (int g = 0; g < raw->n; g++) {
+    int members[64], nm = 0;
+    char *line = raw->lines[g];
+    for (char *p = line, *tab; p; p = tab ? tab + 1 : NULL) {
+      struct one_term o = {0};
+      int len;
+      tab = strchr(p, '\t');
+      len = tab ? (int)(tab - p) : (int)strlen(p);
+      if ((rc = mg_analyze(an, p, len, one_term_cb, &o)) < 0) goto out;
+      rc = 0;
+      if (o.count != 1 || nm == 64) continue;
+      int id = mg_termmap_put(lang->syn, o.term, o.n);
+      if (id < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+      int dup = 0;
+      for (int i = 0; i < nm; i++) dup |= members[i] == id;
+      if (!dup) members[nm++] = id;
+    }
+    if (nm < 2) continue;
+    if (lang->ngroups == lang->groups_cap) {
+      int cap = lang->groups_cap ? lang->groups_cap * 2 : 64;
+      int **a = realloc(lang->groups, (size_t)cap * sizeof *a);
+      if (!a) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+      lang->groups = a;
+      lang->groups_cap = cap;
+    }
+    int gid = lang->ngroups++;
+    lang->groups[gid] = NULL;
+    for (int i = 0; i < nm; i++) {
+      if (add_to_list(&lang->groups[gid], members[i]) != 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+      int tid = members[i];
+      if (tid >= lang->syn_cap) {
+        int cap = lang->syn_cap ? lang->syn_cap : 64;
+        while (cap <= tid) cap *= 2;
+        int **a = realloc(lang->syn_groups, (size_t)cap * sizeof *a);
+        if (!a) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+        memset(a + lang->syn_cap, 0, (size_t)(cap - lang->syn_cap) * sizeof *a);
+        lang->syn_groups = a;
+        lang->syn_cap = cap;
+      }
+      if (add_to_list(&lang->syn_groups[tid], gid) != 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    }
+  }
+out:
+  mg_analyzer_free(an);
+  return rc;
+}
+
+int mg_lang_synonyms(const mg_lang *lang, const char *term, int len, mg_synonym_fn fn, void *ctx) {
+  int id = mg_termmap_get(lang->syn, term, len), rc;
+  if (id < 0 || id >= lang->syn_cap || !lang->syn_groups[id]) return 0;
+  for (const int *g = lang->syn_groups[id]; *g != -1; g++)
+    for (const int *m = lang->groups[*g]; *m != -1; m++) {
+      int n;
+      const char *k;
+      if (*m == id) continue;
+      k = mg_termmap_key(lang->syn, *m, &n);
+      if ((rc = fn(ctx, k, n)) != 0) return rc;
+    }
+  return 0;
+}
+
+int mg_lang_is_stopword(const mg_lang *lang, const char *term, int len) {
+  return mg_termmap_get(lang->stop, term, len) >= 0;
+}
+
+/* ---- the MeCab model ------------------------------------------------------ */
+
+static int hash_file(uint64_t *h, const char *path) {
+  char b[65536];
+  size_t n;
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  while ((n = fread(b, 1, sizeof b, f)) > 0) *h = mg_fnv1a(*h, b, n);
+  fclose(f);
+  return 0;
+}
+
+static int count_fields(const char *feature) {
+  int n = 1;
+  for (const char *p = feature; *p; p++) n += *p == ',';
+  return n;
+}
+
+/* Parse a probe sentence and decide the feature layout from its nouns. */
+static int detect_layout(mg_lang *lang, char *err) {
+  mecab_t *t = mecab_model_new_tagger(lang->model);
+  mecab_lattice_t *lat = mecab_model_new_lattice(lang->model);
+  int rc = 0, maxf = 0;
+  if (!t || !lat) { rc = mg_errf(err, MG_ECONFIG, "MeCab: cannot create a tagger"); goto out; }
+  mecab_lattice_set_sentence(lat, "市役所で住民票を申請する");
+  if (!mecab_parse_lattice(t, lat)) { rc = mg_errf(err, MG_ECONFIG, "MeCab: %s", mecab_lattice_strerror(lat)); goto out; }
+  for (const mecab_node_t *n = mecab_lattice_get_bos_node(lat); n; n = n->next) {
+    if (n->stat != MECAB_NOR_NODE) continue;
+    int f = count_fields(n->feature);
+    if (f > maxf) maxf = f;
+  }
+  if (maxf >= 9 && maxf <= 9) {
+    lang->kind = DIC_IPADIC;
+    lang->lemma_field = 6;
+  } else if (maxf > 9) {
+    lang->kind = DIC_UNIDIC;
+    lang->lemma_field = 7;
+  } else {
+    rc = mg_errf(err, MG_ECONFIG, "MeCab dictionary: unknown feature layout (%d fields)", maxf);
+  }
+out:
+  if (lat) mecab_lattice_destroy(lat);
+  if (t) mecab_destroy(t);
+  return rc;
+}
+
+int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
+  mg_lang *lang = calloc(1, sizeof *lang);
+  struct syn_raw raw = {0};
+  uint64_t fp = MG_FNV_OFFSET;
+  char dicrc[MG_PATHLEN + 16];
+  struct stat st;
+  int rc = 0;
+
+  *out = NULL;
+  if (!lang) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if (!(lang->stop = mg_termmap_new()) || !(lang->var = mg_termmap_new()) ||
+      !(lang->var_first = mg_termmap_new()) || !(lang->syn = mg_termmap_new())) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  snprintf(dicrc, sizeof dicrc, "%s/dicrc", cfg->mecab_dicdir);
+  if (stat(dicrc, &st) != 0) {
+    rc = mg_errf(err, MG_ECONFIG, "no MeCab dictionary in %s (mecab_dicdir): install mecab-ipadic-utf8", cfg->mecab_dicdir);
+    goto out;
+  }
+  {
+    const char *argv[6] = { "mecab", "-d", cfg->mecab_dicdir, NULL, NULL, NULL };
+    int argc = 3;
+    if (cfg->userdic[0]) {
+      if (stat(cfg->userdic, &st) != 0) {
+        rc = mg_errf(err, MG_EIO, "%s (userdic): %s", cfg->userdic, strerror(errno));
+        goto out;
+      }
+      argv[argc++] = "-u";
+      argv[argc++] = cfg->userdic;
+    }
+    if (!(lang->model = mecab_model_new(argc, (char **)argv))) {
+      rc = mg_errf(err, MG_ECONFIG, "MeCab cannot load %s%s%s: %s", cfg->mecab_dicdir,
+                   cfg->userdic[0] ? " with " : "", cfg->userdic, mecab_strerror(NULL));
+      goto out;
+    }
+  }
+  if ((rc = detect_layout(lang, err)) != 0) goto out;
+
+  /* fingerprint: analysis code, dictionary path and version, user dictionary, lists */
+  fp = mg_fnv1a(fp, ANALYSIS_VERSION, strlen(ANALYSIS_VERSION));
+  fp = mg_fnv1a(fp, cfg->mecab_dicdir, strlen(cfg->mecab_dicdir));
+  for (const mecab_dictionary_info_t *d = mecab_model_dictionary_info(lang->model); d; d = d->next) {
+    unsigned v[4] = { d->version, d->size, d->type, d->lsize };
+    fp = mg_fnv1a(fp, v, sizeof v);
+  }
+  if (cfg->userdic[0] && hash_file(&fp, cfg->userdic) != 0) {
+    rc = mg_errf(err, MG_EIO, "%s: cannot read", cfg->userdic);
+    goto out;
+  }
+  if ((rc = read_list(lang, cfg->dict_dir, "stopwords.txt", stop_line, &fp, err)) != 0) goto out;
+  if ((rc = read_list(lang, cfg->dict_dir, "variants.tsv", var_line, &fp, err)) != 0) goto out;
+  snprintf(lang->fingerprint, sizeof lang->fingerprint, "%016llx", (unsigned long long)fp);
+
+  /* synonyms: query-time only, so not part of the fingerprint */
+  {
+    uint64_t ignore = 0;
+    rc = read_list(&raw, cfg->dict_dir, "synonyms.tsv", syn_line_raw, &ignore, err);
+    if (rc) goto out;
+    if ((rc = build_synonyms(lang, &raw, err)) != 0) goto out;
+  }
+  *out = lang;
+  lang = NULL;
+out:
+  for (int i = 0; i < raw.n; i++) free(raw.lines[i]);
+  free(raw.lines);
+  mg_lang_free(lang);
+  return rc;
+}
+
+void mg_lang_free(mg_lang *lang) {
+  if (!lang) return;
+  if (lang->model) mecab_model_destroy(lang->model);
+  mg_termmap_free(lang->stop);
+  for (int i = 0; i < lang->var_cap; i++) free(lang->var_canon[i]);
+  free(lang->var_canon);
+  mg_termmap_free(lang->var);
+  mg_termmap_free(lang->var_first);
+  for (int i = 0; i < lang->syn_cap; i++) free(lang->syn_groups[i]);
+  free(lang->syn_groups);
+  for (int i = 0; i < lang->ngroups; i++) free(lang->groups[i]);
+  free(lang->groups);
+  mg_termmap_free(lang->syn);
+  free(lang);
+}
+
+const char *mg_lang_fingerprint(const mg_lang *lang) { return lang->fingerprint; }
+
+int mg_lang_is_unidic(const mg_lang *lang) { return lang->kind == DIC_UNIDIC; }
+
+/* ---- analyzer --------------------------------------------------------------- */
+
+int mg_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err) {
+  mg_analyzer *an = calloc(1, sizeof *an);
+  *out = NULL;
+  if (!an) return mg_errf(err, MG_ENOMEM, "out of memory");
+  an->lang = lang;
+  an->tagger = mecab_model_new_tagger(lang->model);
+  an->lattice = mecab_model_new_lattice(lang->model);
+  if (!an->tagger || !an->lattice) {
+    mg_analyzer_free(an);
+    return mg_errf(err, MG_ENOMEM, "MeCab: cannot create a tagger");
+  }
+  *out = an;
+  return 0;
+}
+
+void mg_analyzer_free(mg_analyzer *an) {
+  if (!an) return;
+  if (an->lattice) mecab_lattice_destroy(an->lattice);
+  if (an->tagger) mecab_destroy(an->tagger);
+  free(an->norm);
+  free(an->nstart);
+  free(an->nend);
+  free(an->text);
+  free(an->tstart);
+  free(an->tend);
+  free(an);
+}
+
+/* Rewrite text-level variants of the normalised text n into t. */
+static int rewrite_variants(const mg_lang *lang, const struct buf *n, struct buf *t) {
+  size_t i = 0;
+  t->len = 0;
+  while (i < n->len) {
+    int cl = 1;
+    while (i + (size_t)cl < n->len && ((unsigned char)n->s[i + cl] & 0xC0) == 0x80) cl++;
+    if (lang->var_maxlen && mg_termmap_get(lang->var_first, n->s + i, cl) >= 0) {
+      /* longest match first, on code point boundaries */
+      int best = -1, blen = 0;
+      size_t lim = n->len - i < (size_t)lang->var_maxlen ? n->len - i : (size_t)lang->var_maxlen;
+      for (size_t l = lim; l > (size_t)cl; l--) {
+        if (i + l < n->len && ((unsigned char)n->s[i + l] & 0xC0) == 0x80) continue;
+        int id = mg_termmap_get(lang->var, n->s + i, (int)l);
+        if (id >= 0) { best = id; blen = (int)l; break; }
+      }
+      if (best >= 0) {
+        const char *c = lang->var_canon[best];
+        if (buf_put(t, c, strlen(c), n->st[i], n->en[i + blen - 1]) != 0) return MG_ENOMEM;
+        i += (size_t)blen;
+        continue;
+      }
+    }
+    if (buf_reserve(t, (size_t)cl) != 0) return MG_ENOMEM;
+    memcpy(t->s + t->len, n->s + i, (size_t)cl);
+    memcpy(t->st + t->len, n->st + i, (size_t)cl * sizeof(int));
+    memcpy(t->en + t->len, n->en + i, (size_t)cl * sizeof(int));
+    t->len += (size_t)cl;
+    i += (size_t)cl;
+  }
+  if (buf_reserve(t, 1) != 0) return MG_ENOMEM;
+  t->s[t->len] = '\0';
+  return 0;
+}
+
+/* Field k of a comma-separated feature string: pointer and length. */
+static const char *feature_field(const char *f, int k, int *len) {
+  for (int i = 0; i < k; i++) {
+    f = strchr(f, ',');
+    if (!f) { *len = 0; return NULL; }
+    f++;
+  }
+  const char *e = strchr(f, ',');
+  *len = e ? (int)(e - f) : (int)strlen(f);
+  return f;
+}
+
+static int starts(const char *f, const char *prefix) { return strncmp(f, prefix, strlen(prefix)) == 0; }
+
+/* Part-of-speech filter: 0 = drop, else MG_TOK_NOUN or MG_TOK_VERB. */
+static int pos_class(const mg_lang *lang, const mecab_node_t *n) {
+  const char *f = n->feature;
+  if (n->stat == MECAB_UNK_NODE) {
+    /* unknown words: keep nouns and anything not obviously symbols */
+    return starts(f, "記号") || starts(f, "補助記号") || starts(f, "空白") ? 0 : MG_TOK_NOUN;
+  }
+  if (lang->kind == DIC_IPADIC) {
+    if (starts(f, "名詞,")) {
+      if (starts(f, "名詞,非自立") || starts(f, "名詞,代名詞") || starts(f, "名詞,数") ||
+          starts(f, "名詞,特殊") || starts(f, "名詞,接尾,助数詞") || starts(f, "名詞,接尾,人名") ||
+          starts(f, "名詞,接尾,特殊") || starts(f, "名詞,接尾,助動詞語幹") || starts(f, "名詞,接尾,副詞可能"))
+        return 0;
+      return MG_TOK_NOUN;
+    }
+    if (starts(f, "動詞,自立") || starts(f, "形容詞,自立")) return MG_TOK_VERB;
+    return 0;
+  }
+  /* UniDic */
+  if (starts(f, "名詞,")) {
+    if (starts(f, "名詞,数詞") || starts(f, "名詞,助動詞語幹")) return 0;
+    return MG_TOK_NOUN;
+  }
+  if (starts(f, "形状詞,一般") || starts(f, "接尾辞,名詞的,一般") || starts(f, "接尾辞,名詞的,サ変可能"))
+    return MG_TOK_NOUN;
+  if (starts(f, "動詞,一般") || starts(f, "形容詞,一般")) return MG_TOK_VERB;
+  return 0;
+}
+
+int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx) {
+  const mg_lang *lang = an->lang;
+  struct buf nb = { an->norm, an->nstart, an->nend, 0, an->ncap };
+  struct buf tb = { an->text, an->tstart, an->tend, 0, an->tcap };
+  int rc;
+
+  if (len < 0) len = (int)strlen(text);
+  rc = normalize_into(&nb, text, len);
+  an->norm = nb.s, an->nstart = nb.st, an->nend = nb.en, an->ncap = nb.cap;
+  if (rc) return rc;
+  rc = rewrite_variants(lang, &nb, &tb);
+  an->text = tb.s, an->tstart = tb.st, an->tend = tb.en, an->tcap = tb.cap;
+  if (rc) return rc;
+  if (tb.len == 0) return 0;
+
+  mecab_lattice_set_sentence2(an->lattice, tb.s, tb.len);
+  if (!mecab_parse_lattice(an->tagger, an->lattice)) return MG_EINVAL;
+  for (const mecab_node_t *n = mecab_lattice_get_bos_node(an->lattice); n; n = n->next) {
+    int cls, ll, off, start, end;
+    const char *lemma;
+    if (n->stat == MECAB_BOS_NODE || n->stat == MECAB_EOS_NODE || n->length == 0) continue;
+    if (!(cls = pos_class(lang, n))) continue;
+    lemma = feature_field(n->feature, lang->lemma_field, &ll);
+    if (!lemma || ll == 0 || (ll == 1 && lemma[0] == '*')) {
+      lemma = n->surface;
+      ll = n->length;
+    } else if (lang->kind == DIC_UNIDIC) {
+      /* UniDic lemmas of loanwords carry "-origin" (カード-card) */
+      const char *dash = memchr(lemma, '-', (size_t)ll);
+      if (dash && dash > lemma) ll = (int)(dash - lemma);
+    }
+    if (ll >= (int)sizeof an->term) continue;
+    memcpy(an->term, lemma, (size_t)ll);
+    an->term[ll] = '\0';
+    {
+      int id = mg_termmap_get(lang->var, an->term, ll);
+      if (id >= 0) {
+        const char *c = lang->var_canon[id];
+        ll = (int)strlen(c);
+        if (ll >= (int)sizeof an->term) continue;
+        memcpy(an->term, c, (size_t)ll + 1);
+      }
+    }
+    if (mg_termmap_get(lang->stop, an->term, ll) >= 0) continue;
+    /* single ASCII punctuation-like leftovers are noise */
+    if (ll == 1 && !((an->term[0] >= '0' && an->term[0] <= '9') || (an->term[0] >= 'a' && an->term[0] <= 'z')))
+      continue;
+    off = (int)(n->surface - tb.s);
+    start = tb.st[off];
+    end = tb.en[off + n->length - 1];
+    if ((rc = fn(ctx, an->term, ll, start, end, cls)) != 0) return rc;
+  }
+  return 0;
+}

@@ -1,0 +1,184 @@
+/* Analysis: normalisation, lemmas, variants, stopwords, offsets, bad input,
+ * word-list errors, and the FTS5 "mecab" tokenizer through SQL. The word
+ * lists are written here into a temporary dict/ so the assertions do not
+ * depend on the shipped data; the MeCab dictionary is the configured one. */
+#include "analyze.h"
+#include "mg_config.h"
+#include "mg_err.h"
+#include "tests/tap.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void write_file(const char *name, const char *text) {
+  char p[128];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  FILE *f = fopen(p, "w");
+  fputs(text, f);
+  fclose(f);
+}
+
+struct terms {
+  char s[1024];     /* terms joined by '|' */
+  int start[64], end[64], flags[64], n;
+};
+
+static int collect(void *ctx, const char *term, int len, int start, int end, int flags) {
+  struct terms *t = ctx;
+  if (t->n) strcat(t->s, "|");
+  strncat(t->s, term, (size_t)len);
+  if (t->n < 64) { t->start[t->n] = start; t->end[t->n] = end; t->flags[t->n] = flags; }
+  t->n++;
+  return 0;
+}
+
+static const char *terms(mg_analyzer *an, const char *text, struct terms *t) {
+  memset(t, 0, sizeof *t);
+  int rc = mg_analyze(an, text, (int)strlen(text), collect, t);
+  if (rc != 0) snprintf(t->s, sizeof t->s, "error %d", rc);
+  return t->s;
+}
+
+static int has(const char *joined, const char *term) {
+  char a[1100], b[300];
+  snprintf(a, sizeof a, "|%s|", joined);
+  snprintf(b, sizeof b, "|%s|", term);
+  return strstr(a, b) != NULL;
+}
+
+static int collect_syn(void *ctx, const char *term, int len) {
+  strncat(ctx, term, (size_t)len);
+  strcat(ctx, "|");
+  return 0;
+}
+
+int main(void) {
+  mg_config cfg;
+  mg_lang *lang = NULL;
+  mg_analyzer *an = NULL;
+  char err[MG_ERRLEN] = "";
+  struct terms t;
+  int n;
+  char *s;
+
+  snprintf(dir, sizeof dir, "/tmp/mg_t_analyze.XXXXXX");
+  if (!mkdtemp(dir)) return 1;
+  write_file("variants.tsv", "# variant<TAB>canonical\n子供\t子ども\nこども\t子ども\nゴミ\tごみ\n申込\t申し込み\n申込み\t申し込み\n");
+  write_file("stopwords.txt", "# lemmas\nする\n教える\n");
+  write_file("synonyms.tsv", "転入\t引っ越し\t引越し\n");
+
+  mg_config_defaults(&cfg);
+  snprintf(cfg.dict_dir, sizeof cfg.dict_dir, "%s", dir);
+  if (getenv("MG_MECAB_DICDIR") && *getenv("MG_MECAB_DICDIR"))
+    snprintf(cfg.mecab_dicdir, sizeof cfg.mecab_dicdir, "%s", getenv("MG_MECAB_DICDIR"));
+  cfg.userdic[0] = '\0';
+
+  /* normalisation */
+  s = mg_normalize("ＡＢＣ１２３ｶﾞ", (int)strlen("ＡＢＣ１２３ｶﾞ"), &n);
+  is_str(s, "abc123ガ", "NFKC folds full-width alphanumerics, case, and half-width kana");
+  free(s);
+  s = mg_normalize("a\xff\xfe" "b", 4, &n);
+  is_str(s, "ab", "invalid UTF-8 bytes are dropped");
+  free(s);
+
+  is_int(mg_lang_new(&lang, &cfg, err), 0, "lang loads (%s)", err);
+  if (!lang) return done_testing();
+  ok(strlen(mg_lang_fingerprint(lang)) == 16, "fingerprint is 16 hex digits");
+  is_int(mg_analyzer_new(&an, lang, err), 0, "analyzer created");
+
+  terms(an, "申し込みました", &t);
+  ok(has(t.s, "申し込む") || has(t.s, "申し込み"), "lemma of 申し込みました (%s)", t.s);
+  ok(!has(t.s, "ます") && !has(t.s, "た"), "auxiliaries are filtered out (%s)", t.s);
+
+  {
+    struct terms a, b, c;
+    terms(an, "子供", &a);
+    terms(an, "子ども", &b);
+    terms(an, "こども", &c);
+    ok(a.n == 1 && strcmp(a.s, b.s) == 0 && strcmp(b.s, c.s) == 0, "子供/子ども/こども are one term (%s, %s, %s)", a.s, b.s, c.s);
+    terms(an, "ゴミ", &a);
+    terms(an, "ごみ", &b);
+    ok(a.n == 1 && strcmp(a.s, b.s) == 0, "ゴミ/ごみ are one term (%s, %s)", a.s, b.s);
+    terms(an, "申込", &a);
+    terms(an, "申し込み", &b);
+    ok(a.n >= 1 && strcmp(a.s, b.s) == 0, "申込/申し込み are one term (%s, %s)", a.s, b.s);
+    is_int(a.start[0], 0, "a rewritten variant starts at its original offset");
+    is_int(a.end[0], (int)strlen("申込"), "and ends at the original variant's end");
+  }
+
+  terms(an, "住民票の取り方を教えてください", &t);
+  ok(has(t.s, "住民") || has(t.s, "住民票"), "content noun kept (%s)", t.s);
+  ok(!has(t.s, "教える"), "stopword dropped (%s)", t.s);
+  ok(!has(t.s, "の") && !has(t.s, "を"), "particles dropped (%s)", t.s);
+
+  /* offsets map back through NFKC: "ＡＢＣ" is 9 bytes in the input */
+  terms(an, "ＡＢＣ申請", &t);
+  ok(t.n >= 2 && has(t.s, "abc") && has(t.s, "申請"), "full-width latin analysed as abc (%s)", t.s);
+  if (t.n >= 2) {
+    is_int(t.start[0], 0, "first term starts at 0");
+    is_int(t.end[0], 9, "full-width term ends at input byte 9");
+    is_int(t.start[1], 9, "next term starts at input byte 9");
+    is_int(t.end[1], 15, "and ends at 15");
+  }
+
+  /* invalid UTF-8 and odd input do not crash and still analyse the rest */
+  terms(an, "\xe4\xbd住民票\xff\x80", &t);
+  ok(t.n >= 1, "invalid bytes are skipped, the rest analysed (%s)", t.s);
+  terms(an, "", &t);
+  is_int(t.n, 0, "empty text has no terms");
+
+  {
+    char syn[256] = "";
+    terms(an, "転入", &t);
+    mg_lang_synonyms(lang, t.s, (int)strlen(t.s), collect_syn, syn);
+    ok(strstr(syn, "引っ越し") || strstr(syn, "引っ越す"), "synonyms of 転入 include 引っ越し (%s)", syn);
+  }
+
+  /* the FTS5 tokenizer: a row is found through a variant spelling */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    sqlite3_open(":memory:", &db);
+    is_int(mg_fts5_register(db, lang, err), 0, "tokenizer registered (%s)", err);
+    ok(sqlite3_exec(db, "CREATE VIRTUAL TABLE f USING fts5(x, tokenize='mecab');"
+                        "INSERT INTO f(rowid, x) VALUES (1, '子供の予防接種について'), (2, '家庭ゴミの出し方');",
+                    NULL, NULL, NULL) == SQLITE_OK, "fts5 table with tokenize=mecab (%s)", sqlite3_errmsg(db));
+    sqlite3_prepare_v2(db, "SELECT rowid FROM f WHERE f MATCH ?1", -1, &st, NULL);
+    sqlite3_bind_text(st, 1, "こども", -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) found = sqlite3_column_int(st, 0);
+    is_int(found, 1, "MATCH こども finds 子供");
+    sqlite3_reset(st);
+    found = 0;
+    sqlite3_bind_text(st, 1, "ごみ", -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) found = sqlite3_column_int(st, 0);
+    is_int(found, 2, "MATCH ごみ finds ゴミ");
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(db, "SELECT highlight(f, 0, '[', ']') FROM f WHERE f MATCH 'ゴミ'", -1, &st, NULL);
+    ok(sqlite3_step(st) == SQLITE_ROW && strstr((const char *)sqlite3_column_text(st, 0), "[ゴミ]"),
+       "highlight offsets point into the original text");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  mg_analyzer_free(an);
+  mg_lang_free(lang);
+
+  /* a malformed word list is an error naming file and line; a missing one is empty */
+  write_file("variants.tsv", "子供\t子ども\nbroken line without tab\n");
+  lang = NULL;
+  ok(mg_lang_new(&lang, &cfg, err) == MG_ECONFIG && strstr(err, "variants.tsv:2"), "malformed variants.tsv names file:line (%s)", err);
+  mg_lang_free(lang);
+  {
+    char p[128];
+    snprintf(p, sizeof p, "%s/variants.tsv", dir); unlink(p);
+    snprintf(p, sizeof p, "%s/stopwords.txt", dir); unlink(p);
+    snprintf(p, sizeof p, "%s/synonyms.tsv", dir); unlink(p);
+  }
+  lang = NULL;
+  is_int(mg_lang_new(&lang, &cfg, err), 0, "missing word lists are empty lists");
+  mg_lang_free(lang);
+  rmdir(dir);
+  return done_testing();
+}
