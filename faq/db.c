@@ -1,0 +1,208 @@
+/*
+ * db.c — opening the database: connection settings, migrations, the
+ * analysis fingerprint, and the sample FAQ on first run.
+ *
+ * Every process opens the one file through mg_db_open, so every connection
+ * has the same settings: WAL (readers never block the writer), foreign keys,
+ * a busy timeout (the CLI and the server write the same file), and
+ * synchronous=NORMAL (safe in WAL; the chat service raises it for ticket
+ * writes).
+ *
+ * The FTS5 index is external content: deleting a row re-tokenizes its old
+ * text with the *current* analysis. If dict/ or a dictionary changed since
+ * the index was built, those deletes would no longer remove what was indexed
+ * and the index would silently go stale. So meta 'fingerprint' records the
+ * analysis the index was built with, and a different one triggers a full
+ * rebuild here, before anything else touches the index.
+ *
+ * A brand-new database (no entries and no meta 'initialized') is filled with
+ * cfg->sample_path in the same transaction that sets 'initialized'; a city
+ * that deletes every entry later does not get the sample back.
+ *
+ * Opening without a language (lang NULL: commands that never touch the
+ * index) still works on a new file: the first open builds a temporary
+ * language to create the index and load the sample, then reopens without it.
+ */
+#include "db.h"
+#include "analyze.h"
+#include "io.h"
+#include "mg_err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+  Q_PRAGMAS, Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
+  Q_META_GET, Q_META_PUT, Q_IS_NEW, Q_REBUILD, N_Q
+};
+static const char *const sql[N_Q] = {
+  [Q_PRAGMAS] = "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+  [Q_BEGIN] = "BEGIN IMMEDIATE",
+  [Q_COMMIT] = "COMMIT",
+  [Q_ROLLBACK] = "ROLLBACK",
+  [Q_SAVEPOINT] = "SAVEPOINT mg_tx",
+  [Q_RELEASE] = "RELEASE mg_tx",
+  [Q_ROLLBACK_TO] = "ROLLBACK TO mg_tx; RELEASE mg_tx",
+  [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+  [Q_META_PUT] = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+  [Q_IS_NEW] = "SELECT NOT EXISTS(SELECT 1 FROM faq) AND NOT EXISTS(SELECT 1 FROM meta WHERE key = 'initialized')",
+  [Q_REBUILD] = "INSERT INTO faq_fts(faq_fts) VALUES('rebuild')",
+};
+
+void mg_db_now(char *buf) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int exec(sqlite3 *db, int q, char *err) {
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql[q], NULL, NULL, &msg) == SQLITE_OK) return 0;
+  mg_errf(err, sqlite3_errcode(db) == SQLITE_BUSY ? MG_EBUSY : MG_EDB, "%s: %s", sql[q], msg ? msg : "?");
+  sqlite3_free(msg);
+  return sqlite3_errcode(db) == SQLITE_BUSY ? MG_EBUSY : MG_EDB;
+}
+
+/* A transaction, or a savepoint when the caller already holds one, so store
+ * functions can run alone or as part of an import. */
+int mg_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err) {
+  int nested = !sqlite3_get_autocommit(db);
+  int rc = exec(db, nested ? Q_SAVEPOINT : Q_BEGIN, err);
+  if (rc) return rc;
+  rc = fn(db, ctx, err);
+  if (rc == 0) rc = exec(db, nested ? Q_RELEASE : Q_COMMIT, err);
+  if (rc != 0) {
+    char ignored[MG_ERRLEN];
+    exec(db, nested ? Q_ROLLBACK_TO : Q_ROLLBACK, ignored);
+  }
+  return rc;
+}
+
+/* Read meta key into buf ("" when absent). */
+static int meta_get(sqlite3 *db, const char *key, char *buf, size_t size, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = 0;
+  buf[0] = '\0';
+  if (sqlite3_prepare_v2(db, sql[Q_META_GET], -1, &st, NULL) != SQLITE_OK) goto fail;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+  else if (rc != SQLITE_DONE) goto fail;
+  sqlite3_finalize(st);
+  return 0;
+fail:
+  rc = mg_errf(err, MG_EDB, "meta %s: %s", key, sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int meta_put(sqlite3 *db, const char *key, const char *value, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = 0;
+  if (sqlite3_prepare_v2(db, sql[Q_META_PUT], -1, &st, NULL) != SQLITE_OK) goto fail;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_DONE) goto fail;
+  sqlite3_finalize(st);
+  return 0;
+fail:
+  rc = mg_errf(err, MG_EDB, "meta %s: %s", key, sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Inside a transaction: rebuild the index when the analysis changed. */
+static int check_fingerprint(sqlite3 *db, void *ctx, char *err) {
+  const char *want = ctx;
+  char have[256];
+  int rc = meta_get(db, "fingerprint", have, sizeof have, err);
+  if (rc || strcmp(have, want) == 0) return rc;
+  if (have[0] && (rc = exec(db, Q_REBUILD, err))) return rc;
+  return meta_put(db, "fingerprint", want, err);
+}
+
+/* Inside a transaction: load the sample into a new database. */
+static int load_sample(sqlite3 *db, void *ctx, char *err) {
+  const char *path = ctx;
+  sqlite3_stmt *st = NULL;
+  mg_io_report rep;
+  mg_io_opts o = { .format = "json", .by = "sample" };
+  int is_new = 0, rc;
+  if (sqlite3_prepare_v2(db, sql[Q_IS_NEW], -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+    rc = mg_errf(err, MG_EDB, "checking for a new database: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+  }
+  is_new = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  if (!is_new) return 0;
+  rc = mg_io_import_in_tx(db, path, &o, &rep, err);
+  if (rc && rep.n_errors) mg_errf(err, rc, "sample FAQ: %s%s", rep.errors[0], rep.n_errors > 1 ? " (and more)" : "");
+  if (rc) return rc;
+  return meta_put(db, "initialized", "sample", err);
+}
+
+static int open_conn(sqlite3 **out, const char *path, int flags, mg_lang *lang, char *err) {
+  sqlite3 *db = NULL;
+  int rc = 0;
+  *out = NULL;
+  if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+    goto out;
+  }
+  sqlite3_busy_timeout(db, MG_DB_BUSY_MS);
+  sqlite3_extended_result_codes(db, 0);
+  if ((rc = exec(db, Q_PRAGMAS, err))) goto out;
+  if (lang && (rc = mg_fts5_register(db, lang, err))) goto out;
+  if ((rc = mg_db_migrate(db, err))) goto out;
+  if (lang) rc = mg_db_tx(db, check_fingerprint, (void *)mg_lang_fingerprint(lang), err);
+out:
+  if (rc) { sqlite3_close(db); db = NULL; }
+  *out = db;
+  return rc;
+}
+
+/* First open of a new file without a language: create the schema and load
+ * the sample with a temporary one, then hand back a connection without. */
+static int bootstrap(const mg_config *cfg, char *err) {
+  mg_lang *lang = NULL;
+  sqlite3 *db = NULL;
+  int rc = mg_lang_new(&lang, cfg, err);
+  if (rc) return rc;
+  rc = mg_db_open(&db, cfg, lang, err);
+  mg_db_close(db);
+  mg_lang_free(lang);
+  return rc;
+}
+
+int mg_db_open(sqlite3 **out, const mg_config *cfg, mg_lang *lang, char *err) {
+  sqlite3 *db = NULL;
+  int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (!lang) {
+    sqlite3 *probe = NULL;
+    int v = -1;
+    if (sqlite3_open_v2(cfg->db_path, &probe, flags, NULL) == SQLITE_OK) v = mg_db_version(probe);
+    sqlite3_close(probe);
+    if (v == 0 && (rc = bootstrap(cfg, err))) return rc;
+  }
+  if ((rc = open_conn(&db, cfg->db_path, flags, lang, err))) return rc;
+  if (lang && cfg->sample_path[0]) {
+    if (access(cfg->sample_path, R_OK) == 0) rc = mg_db_tx(db, load_sample, (void *)cfg->sample_path, err);
+    /* No sample file: start empty and try again on the next open. */
+  }
+  if (rc) { sqlite3_close(db); db = NULL; }
+  *out = db;
+  return rc;
+}
+
+int mg_db_open_memory(sqlite3 **out, mg_lang *lang, char *err) {
+  return open_conn(out, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY, lang, err);
+}
+
+void mg_db_close(sqlite3 *db) {
+  if (db) sqlite3_close_v2(db);
+}

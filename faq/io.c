@@ -1,0 +1,270 @@
+/*
+ * io.c — import/export dispatch and what both formats share: the parsed set,
+ * writing it through the store, error reports, and dates.
+ *
+ * Dates in files are dates in Asia/Tokyo (the city's calendar, as in the
+ * open data sets); the database stores UTC timestamps, so an imported date
+ * becomes the UTC instant of its midnight in Tokyo and exports back to the
+ * same date.
+ */
+#define _GNU_SOURCE /* timegm */
+#include "io_int.h"
+#include "db.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define JST_OFFSET (9 * 3600)
+
+void mg_io_report_error(mg_io_report *rep, const char *file, int line, const char *fmt, ...) {
+  char msg[MG_ERRLEN - 64]; /* room for "FILE:LINE: " */
+  va_list ap;
+  if (rep->n_errors >= MG_IO_MAX_ERRORS) { rep->truncated = 1; return; }
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (line > 0) snprintf(rep->errors[rep->n_errors++], MG_ERRLEN, "%.40s:%d: %s", file, line, msg);
+  else snprintf(rep->errors[rep->n_errors++], MG_ERRLEN, "%.40s: %s", file, msg);
+}
+
+/* ---- the parsed set ----------------------------------------------------- */
+
+static void row_clear(mg_io_row *r) {
+  mg_faq_entry *e = &r->e;
+  free(e->id); free(e->question); free(e->answer);
+  mg_strv_free(e->alternates, e->n_alternates);
+  mg_strv_free(e->keywords, e->n_keywords);
+  free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
+}
+
+void mg_io_set_free(mg_io_set *s) {
+  for (int i = 0; i < s->n_rows; i++) row_clear(&s->rows[i]);
+  for (int i = 0; i < s->n_depts; i++) mg_department_clear(&s->depts[i]);
+  free(s->rows); free(s->depts); free(s->dept_lines);
+  free(s->code); free(s->name); free(s->notice);
+  memset(s, 0, sizeof *s);
+}
+
+mg_io_row *mg_io_set_add_row(mg_io_set *s) {
+  if (s->n_rows == s->cap_rows) {
+    int cap = s->cap_rows ? s->cap_rows * 2 : 64;
+    mg_io_row *nr = realloc(s->rows, sizeof *nr * cap);
+    if (!nr) return NULL;
+    s->rows = nr, s->cap_rows = cap;
+  }
+  memset(&s->rows[s->n_rows], 0, sizeof s->rows[0]);
+  return &s->rows[s->n_rows++];
+}
+
+mg_department *mg_io_set_add_dept(mg_io_set *s, int line) {
+  if (s->n_depts == s->cap_depts) {
+    int cap = s->cap_depts ? s->cap_depts * 2 : 16;
+    mg_department *nd = realloc(s->depts, sizeof *nd * cap);
+    int *nl = realloc(s->dept_lines, sizeof *nl * cap);
+    if (nd) s->depts = nd;
+    if (nl) s->dept_lines = nl;
+    if (!nd || !nl) return NULL;
+    s->cap_depts = cap;
+  }
+  memset(&s->depts[s->n_depts], 0, sizeof s->depts[0]);
+  s->dept_lines[s->n_depts] = line;
+  return &s->depts[s->n_depts++];
+}
+
+mg_department *mg_io_set_find_dept(mg_io_set *s, const char *id, int *line) {
+  for (int i = 0; i < s->n_depts; i++)
+    if (strcmp(s->depts[i].id, id) == 0) {
+      if (line) *line = s->dept_lines[i];
+      return &s->depts[i];
+    }
+  return NULL;
+}
+
+int mg_io_set_has_id(const mg_io_set *s, const char *id, int before, int *line) {
+  for (int i = 0; i < before && i < s->n_rows; i++)
+    if (s->rows[i].e.id && strcmp(s->rows[i].e.id, id) == 0) {
+      if (line) *line = s->rows[i].line;
+      return 1;
+    }
+  return 0;
+}
+
+/* ---- writing a set ------------------------------------------------------ */
+
+static const char *nz(const char *s) { return s ? s : ""; }
+
+/* Create or update department d; fields empty in the file keep their value.
+ * *changed is set when the database row changed. */
+static int apply_dept(sqlite3 *db, const mg_department *d, int *changed, char *err) {
+  mg_department old, m;
+  int rc = mg_department_get(db, d->id, &old, err);
+  *changed = 0;
+  if (rc == MG_ENOTFOUND) {
+    *changed = 1;
+    return mg_department_put(db, d, err);
+  }
+  if (rc) return rc;
+  m.id = d->id;
+  m.name = d->name && *d->name ? d->name : old.name;
+  m.phone = d->phone && *d->phone ? d->phone : old.phone;
+  m.email = d->email && *d->email ? d->email : old.email;
+  m.hours = d->hours && *d->hours ? d->hours : old.hours;
+  m.location = d->location && *d->location ? d->location : old.location;
+  if (strcmp(m.name, old.name) || strcmp(m.phone, old.phone) || strcmp(m.email, old.email) ||
+      strcmp(m.hours, old.hours) || strcmp(m.location, old.location)) {
+    *changed = 1;
+    rc = mg_department_put(db, &m, err);
+  }
+  mg_department_clear(&old);
+  return rc;
+}
+
+static int apply_meta(sqlite3 *db, const mg_io_set *s, char *err) {
+  int rc = 0;
+  if (s->code && *s->code && (rc = mg_meta_put(db, "municipality_code", s->code, err))) return rc;
+  if (s->name && *s->name && (rc = mg_meta_put(db, "municipality_name", s->name, err))) return rc;
+  if (s->notice && *s->notice) rc = mg_meta_put(db, "notice", s->notice, err);
+  return rc;
+}
+
+int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep,
+                char *err) {
+  const char *by = o && o->by ? o->by : "import";
+  int rc = apply_meta(db, s, err);
+  for (int i = 0; rc == 0 && i < s->n_depts; i++) {
+    int changed;
+    rc = apply_dept(db, &s->depts[i], &changed, err);
+    if (rc == MG_EINVAL) {
+      mg_io_report_error(rep, file, s->dept_lines[i], "%s", err);
+      rc = 0;
+    }
+    rep->departments += changed;
+  }
+  for (int i = 0; rc == 0 && i < s->n_rows; i++) {
+    const mg_io_row *r = &s->rows[i];
+    mg_faq_entry *old = NULL;
+    int changed, exists;
+    rc = mg_faq_get(db, r->e.id, MG_FAQ_LATEST, &old, err);
+    exists = rc == 0;
+    mg_faq_entry_free(old);
+    if (rc && rc != MG_ENOTFOUND) break;
+    rc = mg_faq_put_ex(db, &r->e, by, r->publish && !(o && o->draft), &changed, err);
+    if (rc == MG_EINVAL || rc == MG_ENOTFOUND) {
+      mg_io_report_error(rep, file, r->line, "%s", err);
+      rc = 0;
+      continue;
+    }
+    rep->entries++;
+    if (!changed) rep->unchanged++;
+    else if (exists) rep->revised++;
+    else rep->added++;
+  }
+  if (rc == 0 && rep->n_errors) rc = mg_errf(err, MG_ECSV, "%s: %d error(s); nothing was imported", file, rep->n_errors);
+  return rc;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static int is_json(const char *path, const mg_io_opts *o) {
+  const char *dot;
+  if (o && o->format) return strcmp(o->format, "json") == 0;
+  dot = strrchr(path, '.');
+  return dot && strcasecmp(dot, ".json") == 0;
+}
+
+static int check_format(const mg_io_opts *o, char *err) {
+  if (o && o->format && strcmp(o->format, "csv") && strcmp(o->format, "json"))
+    return mg_errf(err, MG_EINVAL, "unknown format '%s' (csv or json)", o->format);
+  return 0;
+}
+
+int mg_io_import_in_tx(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
+  int rc;
+  memset(rep, 0, sizeof *rep);
+  if ((rc = check_format(o, err))) return rc;
+  return is_json(path, o) ? mg_io_import_json(db, path, o, rep, err) : mg_io_import_csv(db, path, o, rep, err);
+}
+
+struct import_ctx { const char *path; const mg_io_opts *o; mg_io_report *rep; };
+
+static int import_tx(sqlite3 *db, void *ctx, char *err) {
+  struct import_ctx *c = ctx;
+  return mg_io_import_in_tx(db, c->path, c->o, c->rep, err);
+}
+
+int mg_io_import(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
+  struct import_ctx c = { path, o, rep };
+  memset(rep, 0, sizeof *rep);
+  return mg_db_tx(db, import_tx, &c, err);
+}
+
+int mg_io_export(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err) {
+  int rc = check_format(o, err);
+  if (rc) return rc;
+  rc = o && o->format && strcmp(o->format, "json") == 0 ? mg_io_export_json(db, out, o, err)
+                                                       : mg_io_export_csv(db, out, o, err);
+  if (rc == 0 && (fflush(out) != 0 || ferror(out))) rc = mg_errf(err, MG_EIO, "writing the export failed");
+  return rc;
+}
+
+/* ---- dates -------------------------------------------------------------- */
+
+int mg_io_date_in(const char *date, char *buf) {
+  int y, m, d, n = 0;
+  char sep;
+  struct tm tm = { 0 };
+  time_t t;
+  if (sscanf(date, "%4d%c%2d%*[-/]%2d%n", &y, &sep, &m, &d, &n) != 4 || date[n] != '\0' ||
+      (sep != '-' && sep != '/') || strchr(date + 5, sep == '-' ? '/' : '-'))
+    return MG_EINVAL;
+  tm.tm_year = y - 1900, tm.tm_mon = m - 1, tm.tm_mday = d;
+  t = timegm(&tm);
+  if (y < 1900 || tm.tm_year != y - 1900 || tm.tm_mon != m - 1 || tm.tm_mday != d) return MG_EINVAL;
+  t -= JST_OFFSET;
+  gmtime_r(&t, &tm);
+  strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return 0;
+}
+
+void mg_io_date_out(const char *utc, char *buf) {
+  struct tm tm = { 0 };
+  time_t t;
+  if (sscanf(nz(utc), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+             &tm.tm_sec) != 6) {
+    snprintf(buf, 11, "%s", nz(utc));
+    return;
+  }
+  tm.tm_year -= 1900, tm.tm_mon -= 1;
+  t = timegm(&tm) + JST_OFFSET;
+  gmtime_r(&t, &tm);
+  strftime(buf, 11, "%Y-%m-%d", &tm);
+}
+
+/* ---- export walk -------------------------------------------------------- */
+
+struct walk { sqlite3 *db; int (*fn)(void *, const mg_faq_entry *, int); void *ctx; char *err; };
+
+static int walk_published(void *ctx, const mg_faq_entry *e) {
+  struct walk *w = ctx;
+  mg_faq_entry *p = NULL;
+  int rc;
+  if (e->published_version == 0) return 0; /* never published: nothing answers */
+  if ((rc = mg_faq_get(w->db, e->id, MG_FAQ_PUBLISHED, &p, w->err))) return rc;
+  rc = w->fn(w->ctx, p, 1);
+  mg_faq_entry_free(p);
+  return rc;
+}
+
+static int walk_latest(void *ctx, const mg_faq_entry *e) {
+  struct walk *w = ctx;
+  return w->fn(w->ctx, e, e->version == e->published_version);
+}
+
+int mg_io_walk(sqlite3 *db, const mg_io_opts *o, int (*fn)(void *ctx, const mg_faq_entry *e, int published),
+               void *ctx, char *err) {
+  struct walk w = { db, fn, ctx, err };
+  return mg_faq_list(db, NULL, o && o->published ? walk_published : walk_latest, &w, err);
+}

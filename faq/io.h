@@ -1,0 +1,70 @@
+/*
+ * io.h — importing and exporting the FAQ (CSV and JSON).
+ *
+ * Two formats, one behaviour (docs/faq-format.md describes both):
+ *  - CSV in the conventions of the national standard open data sets
+ *    (自治体標準オープンデータセット): leading columns 全国地方公共団体コード,
+ *    ID, 地方公共団体名, then the FAQ's fields with Japanese names. Input
+ *    UTF-8 with or without BOM, or CP932 (detected, or forced); output UTF-8
+ *    with a BOM and CRLF so Excel opens it. A column map lets a city use its
+ *    own header names without editing its file.
+ *  - JSON "madoguchi-faq/1", the format of faq/sample/saijo-faq.json.
+ *
+ * An import is all or nothing: the file is read and checked completely, each
+ * bad row gives "FILE:LINE: reason" (up to MG_IO_MAX_ERRORS), and only a
+ * clean file is written, in one transaction. Re-importing the same file
+ * changes nothing: a revision is added only when an entry's content differs.
+ */
+#ifndef MG_IO_H
+#define MG_IO_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+#include "mg_err.h"
+
+#define MG_IO_MAX_ERRORS 20
+
+typedef struct mg_io_opts {
+  const char *format;   /* "csv" or "json"; NULL = from the file name (.json → json, else csv) */
+  const char *encoding; /* import: "utf-8" or "cp932"; NULL = detect */
+  const char *map;      /* import CSV: column map, "Theirs=ours,..." or a JSON file name; NULL = none */
+  int draft;            /* import: add revisions as drafts even when the file says 公開 */
+  const char *by;       /* import: recorded as updated_by ("import" when NULL) */
+  int no_bom;           /* export CSV: no UTF-8 BOM */
+  int published;        /* export: the published text of each entry (default: the newest revision) */
+} mg_io_opts;
+
+typedef struct mg_io_report {
+  int entries;      /* entries read from the file */
+  int added;        /* new entries */
+  int revised;      /* existing entries given a new revision or published */
+  int unchanged;    /* entries whose content was already current */
+  int departments;  /* departments created or changed */
+  int n_errors;     /* problems found (the import wrote nothing when > 0) */
+  int truncated;    /* more errors than MG_IO_MAX_ERRORS were found */
+  char errors[MG_IO_MAX_ERRORS][MG_ERRLEN]; /* "FILE:LINE: reason" */
+} mg_io_report;
+
+/* Import path into db in one transaction of its own. rep (required) is
+ * filled. Returns 0, MG_ECSV/MG_EBADJSON/MG_EBADUTF8 when the file has errors
+ * (listed in rep, nothing written), or MG_EIO/MG_EDB/MG_ENOMEM with err set. */
+int mg_io_import(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
+/* The same inside the caller's open transaction (db.c loads the sample FAQ
+ * this way); on failure the caller rolls back. */
+int mg_io_import_in_tx(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
+
+/* Export every entry to out (a stdio stream the caller owns). */
+int mg_io_export(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
+
+/* Format-specific halves, used by the two above. */
+int mg_io_import_csv(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
+int mg_io_import_json(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
+int mg_io_export_csv(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
+int mg_io_export_json(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
+
+/* Append "FILE:LINE: reason" to rep (line 0 leaves the line out). */
+void mg_io_report_error(mg_io_report *rep, const char *file, int line, const char *fmt, ...)
+  __attribute__((format(printf, 4, 5)));
+
+#endif

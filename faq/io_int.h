@@ -1,0 +1,53 @@
+/*
+ * io_int.h — what the CSV and JSON halves of faq/io share (internal).
+ *
+ * Both readers turn a file into an mg_io_set (departments and entries, each
+ * entry with its source line) and report every problem they find; io.c then
+ * writes a clean set through the store (faq/store.h). Reading first and
+ * writing only a clean set is what makes an import all or nothing.
+ */
+#ifndef MG_IO_INT_H
+#define MG_IO_INT_H
+
+#include "io.h"
+#include "store.h"
+
+typedef struct mg_io_row {
+  mg_faq_entry e; /* strings owned by the row */
+  int publish;    /* 公開 / "published" */
+  int line;       /* where it starts in the file (CSV line, JSON line or 0) */
+} mg_io_row;
+
+typedef struct mg_io_set {
+  char *code, *name, *notice;  /* municipality; NULL when the file has none */
+  mg_department *depts; int n_depts, cap_depts;
+  int *dept_lines;             /* line that first named each department */
+  mg_io_row *rows; int n_rows, cap_rows;
+} mg_io_set;
+
+void mg_io_set_free(mg_io_set *s);
+/* Append a zeroed row / department; NULL when out of memory. */
+mg_io_row *mg_io_set_add_row(mg_io_set *s);
+mg_department *mg_io_set_add_dept(mg_io_set *s, int line);
+mg_department *mg_io_set_find_dept(mg_io_set *s, const char *id, int *line);
+/* Is id already used by an earlier row? */
+int mg_io_set_has_id(const mg_io_set *s, const char *id, int before, int *line);
+
+/* Write a clean set (inside the caller's transaction). Problems found only
+ * now (an unknown department) go to rep and give MG_ECSV. */
+int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep,
+                char *err);
+
+/* Call fn for each entry to export, in id order: the newest revision, or
+ * with o->published the published one (never-published entries skipped).
+ * published: the revision passed is the one that answers. */
+int mg_io_walk(sqlite3 *db, const mg_io_opts *o, int (*fn)(void *ctx, const mg_faq_entry *e, int published),
+               void *ctx, char *err);
+
+/* "YYYY-MM-DD" or "YYYY/M/D" (a date in Asia/Tokyo) → UTC timestamp of its
+ * start, "YYYY-MM-DDTHH:MM:SSZ" (buf >= 21). Returns 0 or MG_EINVAL. */
+int mg_io_date_in(const char *date, char *buf);
+/* UTC timestamp → its date in Asia/Tokyo "YYYY-MM-DD" (buf >= 11). */
+void mg_io_date_out(const char *utc, char *buf);
+
+#endif

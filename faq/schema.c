@@ -1,0 +1,105 @@
+/*
+ * schema.c — the database schema as an ordered list of migrations.
+ *
+ * PRAGMA user_version is the number of migrations applied. Each step runs in
+ * its own BEGIN IMMEDIATE transaction and re-reads user_version inside it, so
+ * two processes opening a new file at once cannot both apply a step. A
+ * shipped step is never edited: a later feature appends one to `migrations`
+ * (the next index is the next version).
+ *
+ * The FTS5 index faq_fts is an external-content table over the view
+ * faq_published, so it holds only the published revision of each entry.
+ * Triggers on faq keep it in sync: a revision's text never changes (a
+ * trigger rejects UPDATE on faq_revision), so moving published_rev is the
+ * only event that changes what is indexed; the old text is deleted from the
+ * index using the old revision row. These triggers re-tokenize that old text
+ * with the current analysis, which is why db.c rebuilds the index whenever
+ * the analysis fingerprint changes (see docs/architecture.md).
+ */
+#include "db.h"
+#include "mg_err.h"
+
+#include <stdio.h>
+
+static const char *const migrations[] = {
+  /* 1 — the FAQ (docs/architecture.md "Database") */
+  "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+  "CREATE TABLE department(id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT NOT NULL DEFAULT '',\n"
+  "  email TEXT NOT NULL DEFAULT '', hours TEXT NOT NULL DEFAULT '', location TEXT NOT NULL DEFAULT '');\n"
+  "CREATE TABLE faq(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE,\n"
+  "  published_rev INTEGER REFERENCES faq_revision(id), created_at TEXT NOT NULL);\n"
+  "CREATE TABLE faq_revision(id INTEGER PRIMARY KEY, faq_id INTEGER NOT NULL REFERENCES faq(id),\n"
+  "  version INTEGER NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL,\n"
+  "  alternates TEXT NOT NULL DEFAULT '',\n"
+  "  keywords TEXT NOT NULL DEFAULT '',\n"
+  "  category TEXT NOT NULL DEFAULT '', department_id TEXT REFERENCES department(id),\n"
+  "  url TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,\n"
+  "  UNIQUE(faq_id, version));\n"
+  "CREATE INDEX faq_revision_department ON faq_revision(department_id);\n"
+  "CREATE VIEW faq_published(id, ext_id, question, alternates, keywords, answer, category, department_id) AS\n"
+  "  SELECT f.id, f.ext_id, r.question, r.alternates, r.keywords, r.answer, r.category, r.department_id\n"
+  "  FROM faq f JOIN faq_revision r ON r.id = f.published_rev;\n"
+  "CREATE VIRTUAL TABLE faq_fts USING fts5(question, alternates, keywords, answer,\n"
+  "  content='faq_published', content_rowid='id', tokenize='mecab');\n"
+  "CREATE TRIGGER faq_ai AFTER INSERT ON faq WHEN new.published_rev IS NOT NULL BEGIN\n"
+  "  INSERT INTO faq_fts(rowid, question, alternates, keywords, answer)\n"
+  "    SELECT new.id, r.question, r.alternates, r.keywords, r.answer FROM faq_revision r\n"
+  "    WHERE r.id = new.published_rev;\n"
+  "END;\n"
+  "CREATE TRIGGER faq_au AFTER UPDATE OF published_rev ON faq BEGIN\n"
+  "  INSERT INTO faq_fts(faq_fts, rowid, question, alternates, keywords, answer)\n"
+  "    SELECT 'delete', old.id, r.question, r.alternates, r.keywords, r.answer FROM faq_revision r\n"
+  "    WHERE r.id = old.published_rev;\n"
+  "  INSERT INTO faq_fts(rowid, question, alternates, keywords, answer)\n"
+  "    SELECT new.id, r.question, r.alternates, r.keywords, r.answer FROM faq_revision r\n"
+  "    WHERE r.id = new.published_rev;\n"
+  "END;\n"
+  "CREATE TRIGGER faq_bd BEFORE DELETE ON faq BEGIN\n"
+  "  INSERT INTO faq_fts(faq_fts, rowid, question, alternates, keywords, answer)\n"
+  "    SELECT 'delete', old.id, r.question, r.alternates, r.keywords, r.answer FROM faq_revision r\n"
+  "    WHERE r.id = old.published_rev;\n"
+  "END;\n"
+  "CREATE TRIGGER faq_revision_immutable BEFORE UPDATE ON faq_revision BEGIN\n"
+  "  SELECT RAISE(ABORT, 'faq_revision rows are immutable: add a revision instead');\n"
+  "END;\n",
+
+  /* 2 — append the next migration here (never edit the steps above). */
+};
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+int mg_db_version(sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* Apply step i (0-based) inside the caller's transaction, when still pending. */
+static int apply_step(sqlite3 *db, void *ctx, char *err) {
+  int i = *(int *)ctx;
+  char pragma[64], *msg = NULL;
+  if (mg_db_version(db) > i) return 0; /* another process got there first */
+  if (sqlite3_exec(db, migrations[i], NULL, NULL, &msg) != SQLITE_OK) {
+    mg_errf(err, MG_EDB, "migration %d: %s", i + 1, msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return MG_EDB;
+  }
+  snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", i + 1);
+  if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK)
+    return mg_errf(err, MG_EDB, "migration %d: %s", i + 1, sqlite3_errmsg(db));
+  return 0;
+}
+
+int mg_db_migrate(sqlite3 *db, char *err) {
+  int v = mg_db_version(db);
+  if (v < 0) return mg_errf(err, MG_EDB, "reading the schema version: %s", sqlite3_errmsg(db));
+  if (v > N_MIGRATIONS)
+    return mg_errf(err, MG_EDB, "the database has schema version %d, newer than this program (%d)", v, N_MIGRATIONS);
+  for (int i = v; i < N_MIGRATIONS; i++) {
+    int rc = mg_db_tx(db, apply_step, &i, err);
+    if (rc) return rc;
+  }
+  return 0;
+}

@@ -1,0 +1,573 @@
+/*
+ * store.c — FAQ entries with revisions, departments and meta (store.h).
+ *
+ * The design is in store.h: an entry points at its published revision, a
+ * change is a new immutable revision, publishing moves the pointer and the
+ * triggers of faq/schema.c update the FTS5 index in the same transaction.
+ *
+ * All SQL is the array `sql` below. Statements are prepared per call from
+ * it rather than cached: the store serves the CLI and staff edits, not the
+ * answer path (the engine has its own statements), and a per-connection
+ * cache would need a handle that the sqlite3 * contract does not carry.
+ * Alternates and keywords are stored one per line (docs/architecture.md).
+ */
+#include "store.h"
+#include "db.h"
+#include "mg_err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The columns every entry read returns, in the order row_to_entry reads. */
+#define ENTRY_COLS \
+  "SELECT f.ext_id, r.version, coalesce(p.version, 0), r.question, r.answer, r.alternates, r.keywords," \
+  " r.category, coalesce(r.department_id, ''), r.url, r.updated_at, r.updated_by," \
+  " CASE WHEN f.published_rev IS NULL THEN 'draft'" \
+  "  WHEN f.published_rev = (SELECT id FROM faq_revision WHERE faq_id = f.id ORDER BY version DESC LIMIT 1)" \
+  "  THEN 'published' ELSE 'published+draft' END," \
+  " coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.phone, ''), coalesce(d.email, '')," \
+  " coalesce(d.hours, ''), coalesce(d.location, '')" \
+  " FROM faq f JOIN faq_revision r ON r.faq_id = f.id" \
+  " LEFT JOIN faq_revision p ON p.id = f.published_rev" \
+  " LEFT JOIN department d ON d.id = r.department_id "
+#define NEWEST_REV "(SELECT id FROM faq_revision WHERE faq_id = f.id ORDER BY version DESC LIMIT 1)"
+
+enum {
+  S_FAQ_FIND, S_FAQ_INSERT, S_REV_NEWEST, S_REV_INSERT, S_REV_FIND, S_SET_PUBLISHED,
+  S_REV_DELETE, S_FAQ_DELETE, S_GET, S_LIST, S_DEPT_GET, S_DEPT_PUT, S_DEPT_LIST,
+  S_DEPT_EXISTS, S_META_GET, S_META_PUT, N_S
+};
+static const char *const sql[N_S] = {
+  [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
+  [S_FAQ_INSERT] = "INSERT INTO faq(ext_id, created_at) VALUES(?1, ?2)",
+  [S_REV_NEWEST] = "SELECT id, version, question, answer, alternates, keywords, category,"
+                   " coalesce(department_id, ''), url FROM faq_revision WHERE faq_id = ?1"
+                   " ORDER BY version DESC LIMIT 1",
+  [S_REV_INSERT] = "INSERT INTO faq_revision(faq_id, version, question, answer, alternates, keywords,"
+                   " category, department_id, url, updated_at, updated_by)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11)",
+  [S_REV_FIND] = "SELECT id FROM faq_revision WHERE faq_id = ?1 AND (?2 = 0 OR version = ?2)"
+                 " ORDER BY version DESC LIMIT 1",
+  [S_SET_PUBLISHED] = "UPDATE faq SET published_rev = ?2 WHERE id = ?1",
+  [S_REV_DELETE] = "DELETE FROM faq_revision WHERE faq_id = ?1",
+  [S_FAQ_DELETE] = "DELETE FROM faq WHERE id = ?1",
+  [S_GET] = ENTRY_COLS "WHERE f.ext_id = ?1 AND r.id = CASE WHEN ?2 = -1 THEN f.published_rev"
+            " WHEN ?2 = 0 THEN " NEWEST_REV
+            " ELSE (SELECT id FROM faq_revision WHERE faq_id = f.id AND version = ?2) END",
+  [S_LIST] = ENTRY_COLS "WHERE r.id = " NEWEST_REV
+             " AND (?1 IS NULL OR r.department_id = ?1) AND (?2 IS NULL OR r.category = ?2)"
+             " AND (?3 IS NULL OR ?3 = CASE WHEN f.published_rev IS NULL THEN 'draft'"
+             "  WHEN f.published_rev = r.id THEN 'published' ELSE 'published+draft' END)"
+             " AND (?4 IS NULL OR f.id IN (SELECT rowid FROM faq_fts WHERE faq_fts MATCH ?4))"
+             " ORDER BY f.ext_id",
+  [S_DEPT_GET] = "SELECT id, name, phone, email, hours, location FROM department WHERE id = ?1",
+  [S_DEPT_PUT] = "INSERT INTO department(id, name, phone, email, hours, location) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+                 " ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone,"
+                 " email = excluded.email, hours = excluded.hours, location = excluded.location",
+  [S_DEPT_LIST] = "SELECT id, name, phone, email, hours, location FROM department ORDER BY id",
+  [S_DEPT_EXISTS] = "SELECT 1 FROM department WHERE id = ?1",
+  [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+  [S_META_PUT] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int prep(sqlite3 *db, int q, sqlite3_stmt **st, char *err) {
+  if (sqlite3_prepare_v2(db, sql[q], -1, st, NULL) == SQLITE_OK) return 0;
+  return mg_errf(err, MG_EDB, "preparing a statement: %s", sqlite3_errmsg(db));
+}
+
+static int db_fail(sqlite3 *db, const char *what, char *err) {
+  int code = sqlite3_errcode(db) == SQLITE_BUSY ? MG_EBUSY : MG_EDB;
+  return mg_errf(err, code, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *s) {
+  if (s && *s) sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+  else sqlite3_bind_null(st, i);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i) {
+  const char *s = (const char *)sqlite3_column_text(st, i);
+  return strdup(s ? s : "");
+}
+
+static int str_eq(const char *a, const char *b) {
+  return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int mg_strv_split(const char *text, char ***out) {
+  int n = 0, cap = 0;
+  char **v = NULL;
+  *out = NULL;
+  for (const char *p = text ? text : ""; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    if (len > 0) {
+      if (n == cap) {
+        char **nv = realloc(v, sizeof *v * (cap = cap ? cap * 2 : 4));
+        if (!nv) goto nomem;
+        v = nv;
+      }
+      if (!(v[n] = strndup(p, len))) goto nomem;
+      n++;
+    }
+    p += len + (nl ? 1 : 0);
+  }
+  *out = v;
+  return n;
+nomem:
+  mg_strv_free(v, n);
+  return MG_ENOMEM;
+}
+
+void mg_strv_free(char **v, int n) {
+  for (int i = 0; i < n; i++) free(v[i]);
+  free(v);
+}
+
+/* Join v with newlines into a new string (empty items dropped). */
+static char *strv_join(char *const *v, int n) {
+  size_t len = 1;
+  char *s, *p;
+  for (int i = 0; i < n; i++) len += strlen(v[i]) + 1;
+  if (!(p = s = malloc(len))) return NULL;
+  *p = '\0';
+  for (int i = 0; i < n; i++) {
+    if (!v[i][0]) continue;
+    if (p != s) *p++ = '\n';
+    p = stpcpy(p, v[i]);
+  }
+  return s;
+}
+
+void mg_department_clear(mg_department *d) {
+  if (!d) return;
+  free(d->id); free(d->name); free(d->phone); free(d->email); free(d->hours); free(d->location);
+  memset(d, 0, sizeof *d);
+}
+
+void mg_faq_entry_free(mg_faq_entry *e) {
+  if (!e) return;
+  free(e->id); free(e->question); free(e->answer);
+  mg_strv_free(e->alternates, e->n_alternates);
+  mg_strv_free(e->keywords, e->n_keywords);
+  free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
+  mg_department_clear(&e->dept);
+  free(e);
+}
+
+static void row_to_department(sqlite3_stmt *st, int c, mg_department *d) {
+  d->id = col_dup(st, c); d->name = col_dup(st, c + 1); d->phone = col_dup(st, c + 2);
+  d->email = col_dup(st, c + 3); d->hours = col_dup(st, c + 4); d->location = col_dup(st, c + 5);
+}
+
+static const char *status_name(const char *s) {
+  if (strcmp(s, "published") == 0) return "published";
+  if (strcmp(s, "draft") == 0) return "draft";
+  return "published+draft";
+}
+
+/* A new entry from a row of ENTRY_COLS, or NULL when out of memory. */
+static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
+  mg_faq_entry *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  e->id = col_dup(st, 0);
+  e->version = sqlite3_column_int(st, 1);
+  e->published_version = sqlite3_column_int(st, 2);
+  e->question = col_dup(st, 3);
+  e->answer = col_dup(st, 4);
+  e->n_alternates = mg_strv_split((const char *)sqlite3_column_text(st, 5), &e->alternates);
+  e->n_keywords = mg_strv_split((const char *)sqlite3_column_text(st, 6), &e->keywords);
+  e->category = col_dup(st, 7);
+  e->department_id = col_dup(st, 8);
+  e->url = col_dup(st, 9);
+  e->updated_at = col_dup(st, 10);
+  e->updated_by = col_dup(st, 11);
+  e->status = status_name((const char *)sqlite3_column_text(st, 12));
+  row_to_department(st, 13, &e->dept);
+  if (e->n_alternates < 0 || e->n_keywords < 0 || !e->id || !e->question || !e->answer || !e->category ||
+      !e->department_id || !e->url || !e->updated_at || !e->updated_by || !e->dept.location) {
+    if (e->n_alternates < 0) e->n_alternates = 0, e->alternates = NULL;
+    if (e->n_keywords < 0) e->n_keywords = 0, e->keywords = NULL;
+    mg_faq_entry_free(e);
+    return NULL;
+  }
+  return e;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  *out = NULL;
+  if ((rc = prep(db, S_GET, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, which);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) rc = (*out = row_to_entry(st)) ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
+  else if (rc == SQLITE_DONE)
+    rc = which == MG_FAQ_PUBLISHED ? mg_errf(err, MG_ENOTFOUND, "%s: no published revision", id)
+       : which > 0 ? mg_errf(err, MG_ENOTFOUND, "%s: no version %d", id, which)
+       : mg_errf(err, MG_ENOTFOUND, "%s: no such entry", id);
+  else rc = db_fail(db, id, err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
+                char *err) {
+  sqlite3_stmt *st = NULL;
+  mg_faq_filter none = { 0 };
+  int rc;
+  if (!f) f = &none;
+  if ((rc = prep(db, S_LIST, &st, err))) return rc;
+  bind_str(st, 1, f->department);
+  bind_str(st, 2, f->category);
+  bind_str(st, 3, f->status);
+  char *match = NULL;
+  if (f->search && *f->search) {
+    /* Each space-separated word becomes an FTS5 string (quotes doubled), so
+     * user text is never FTS5 syntax; the mecab tokenizer analyses it. */
+    size_t n = strlen(f->search);
+    char *q = match = malloc(n * 3 + 4);
+    if (!match) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    int in_word = 0;
+    for (const char *p = f->search; *p; p++) {
+      int space = *p == ' ' || *p == '\t' || *p == '\n' || (strncmp(p, "\xe3\x80\x80", 3) == 0);
+      if (space) {
+        if (in_word) *q++ = '"', *q++ = ' ', in_word = 0;
+        if (*p != ' ' && *p != '\t' && *p != '\n') p += 2;
+        continue;
+      }
+      if (!in_word) *q++ = '"', in_word = 1;
+      if (*p == '"') *q++ = '"';
+      *q++ = *p;
+    }
+    if (in_word) *q++ = '"';
+    *q = '\0';
+    if (q == match) { free(match); match = NULL; }
+    else sqlite3_bind_text(st, 4, match, -1, SQLITE_STATIC);
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    mg_faq_entry *e = row_to_entry(st);
+    if (!e) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    rc = fn(ctx, e);
+    mg_faq_entry_free(e);
+    if (rc) goto out;
+  }
+  rc = rc == SQLITE_DONE ? 0 : db_fail(db, "listing entries", err);
+out:
+  sqlite3_finalize(st);
+  free(match);
+  return rc;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* Look up entry ext_id: *faq_id (0 when absent) and its published revision. */
+static int find_faq(sqlite3 *db, const char *ext_id, sqlite3_int64 *faq_id, sqlite3_int64 *pub_rev, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  *faq_id = *pub_rev = 0;
+  if ((rc = prep(db, S_FAQ_FIND, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, ext_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *faq_id = sqlite3_column_int64(st, 0);
+    *pub_rev = sqlite3_column_int64(st, 1);
+    rc = 0;
+  } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, ext_id, err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Revision id of `version` (0 = newest) of faq_id into *rev (0 when absent). */
+static int find_rev(sqlite3 *db, sqlite3_int64 faq_id, int version, sqlite3_int64 *rev, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  *rev = 0;
+  if ((rc = prep(db, S_REV_FIND, &st, err))) return rc;
+  sqlite3_bind_int64(st, 1, faq_id);
+  sqlite3_bind_int(st, 2, version);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) *rev = sqlite3_column_int64(st, 0), rc = 0;
+  else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "finding a revision", err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int set_published(sqlite3 *db, sqlite3_int64 faq_id, sqlite3_int64 rev, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if ((rc = prep(db, S_SET_PUBLISHED, &st, err))) return rc;
+  sqlite3_bind_int64(st, 1, faq_id);
+  if (rev) sqlite3_bind_int64(st, 2, rev);
+  else sqlite3_bind_null(st, 2);
+  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "publishing", err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Run one statement that takes a single integer and returns no rows. */
+static int exec_id(sqlite3 *db, int q, sqlite3_int64 id, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if ((rc = prep(db, q, &st, err))) return rc;
+  sqlite3_bind_int64(st, 1, id);
+  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, sql[q], err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int dept_exists(sqlite3 *db, const char *id, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if ((rc = prep(db, S_DEPT_EXISTS, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "unknown department '%s'", id)
+     : db_fail(db, id, err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Entry ids are used in URLs and on the command line: keep them plain. */
+int mg_faq_valid_id(const char *id) {
+  size_t n = id ? strlen(id) : 0;
+  if (n == 0 || n > 64) return 0;
+  for (const char *p = id; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '-' || *p == '_' || *p == '.'))
+      return 0;
+  return 1;
+}
+
+struct put {
+  const mg_faq_entry *e;
+  const char *by;
+  int publish;
+  int changed;
+  char *alternates, *keywords; /* joined */
+};
+
+/* Does the newest revision (a row of S_REV_NEWEST) hold p's content? */
+static int same_content(sqlite3_stmt *st, const struct put *p) {
+  const mg_faq_entry *e = p->e;
+  return str_eq((const char *)sqlite3_column_text(st, 2), e->question) &&
+         str_eq((const char *)sqlite3_column_text(st, 3), e->answer) &&
+         str_eq((const char *)sqlite3_column_text(st, 4), p->alternates) &&
+         str_eq((const char *)sqlite3_column_text(st, 5), p->keywords) &&
+         str_eq((const char *)sqlite3_column_text(st, 6), e->category) &&
+         str_eq((const char *)sqlite3_column_text(st, 7), e->department_id) &&
+         str_eq((const char *)sqlite3_column_text(st, 8), e->url);
+}
+
+/* Newest revision of faq_id: *rev, *version (0/0 when none), *same. */
+static int newest(sqlite3 *db, struct put *p, sqlite3_int64 faq_id, sqlite3_int64 *rev, int *version, int *same,
+                  char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  *rev = 0, *version = 0, *same = 0;
+  if ((rc = prep(db, S_REV_NEWEST, &st, err))) return rc;
+  sqlite3_bind_int64(st, 1, faq_id);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *rev = sqlite3_column_int64(st, 0);
+    *version = sqlite3_column_int(st, 1);
+    *same = same_content(st, p);
+    rc = 0;
+  } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "reading the newest revision", err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int insert_faq(sqlite3 *db, const char *ext_id, sqlite3_int64 *faq_id, char *err) {
+  sqlite3_stmt *st = NULL;
+  char now[32];
+  int rc;
+  mg_db_now(now);
+  if ((rc = prep(db, S_FAQ_INSERT, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, ext_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, ext_id, err);
+  *faq_id = sqlite3_last_insert_rowid(db);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int insert_rev(sqlite3 *db, const struct put *p, sqlite3_int64 faq_id, int version, sqlite3_int64 *rev,
+                      char *err) {
+  sqlite3_stmt *st = NULL;
+  const mg_faq_entry *e = p->e;
+  char now[32];
+  int rc;
+  mg_db_now(now);
+  if ((rc = prep(db, S_REV_INSERT, &st, err))) return rc;
+  sqlite3_bind_int64(st, 1, faq_id);
+  sqlite3_bind_int(st, 2, version);
+  sqlite3_bind_text(st, 3, e->question, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, e->answer, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, p->alternates, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, p->keywords, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, e->category ? e->category : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 8, e->department_id ? e->department_id : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 9, e->url ? e->url : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 10, e->updated_at && *e->updated_at ? e->updated_at : now, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 11, p->by && *p->by ? p->by : "unknown", -1, SQLITE_STATIC);
+  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, e->id, err);
+  *rev = sqlite3_last_insert_rowid(db);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int put_tx(sqlite3 *db, void *ctx, char *err) {
+  struct put *p = ctx;
+  sqlite3_int64 faq_id, pub, rev;
+  int version, same, rc;
+  if (p->e->department_id && *p->e->department_id && (rc = dept_exists(db, p->e->department_id, err))) return rc;
+  if ((rc = find_faq(db, p->e->id, &faq_id, &pub, err))) return rc;
+  if (!faq_id && (rc = insert_faq(db, p->e->id, &faq_id, err))) return rc;
+  if ((rc = newest(db, p, faq_id, &rev, &version, &same, err))) return rc;
+  if (!same) {
+    if ((rc = insert_rev(db, p, faq_id, version + 1, &rev, err))) return rc;
+    p->changed = 1;
+  }
+  if (p->publish && rev != pub) {
+    if ((rc = set_published(db, faq_id, rev, err))) return rc;
+    p->changed = 1;
+  }
+  return 0;
+}
+
+int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, int *changed, char *err) {
+  struct put p = { .e = e, .by = by, .publish = publish };
+  int rc;
+  if (changed) *changed = 0;
+  if (!mg_faq_valid_id(e->id))
+    return mg_errf(err, MG_EINVAL, "bad id '%s': use 1-64 letters, digits, '-', '_' or '.'", e->id ? e->id : "");
+  if (!e->question || !*e->question) return mg_errf(err, MG_EINVAL, "%s: the question is empty", e->id);
+  if (!e->answer || !*e->answer) return mg_errf(err, MG_EINVAL, "%s: the answer is empty", e->id);
+  p.alternates = strv_join(e->alternates, e->n_alternates);
+  p.keywords = strv_join(e->keywords, e->n_keywords);
+  if (!p.alternates || !p.keywords) rc = mg_errf(err, MG_ENOMEM, "out of memory");
+  else rc = mg_db_tx(db, put_tx, &p, err);
+  if (rc == 0 && changed) *changed = p.changed;
+  free(p.alternates);
+  free(p.keywords);
+  return rc;
+}
+
+int mg_faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, char *err) {
+  return mg_faq_put_ex(db, e, by, publish, NULL, err);
+}
+
+struct target { const char *id; int version; };
+
+static int publish_tx(sqlite3 *db, void *ctx, char *err) {
+  struct target *t = ctx;
+  sqlite3_int64 faq_id, pub, rev;
+  int rc;
+  if ((rc = find_faq(db, t->id, &faq_id, &pub, err))) return rc;
+  if (!faq_id) return mg_errf(err, MG_ENOTFOUND, "%s: no such entry", t->id);
+  if ((rc = find_rev(db, faq_id, t->version, &rev, err))) return rc;
+  if (!rev) return mg_errf(err, MG_ENOTFOUND, "%s: no version %d", t->id, t->version);
+  return rev == pub ? 0 : set_published(db, faq_id, rev, err);
+}
+
+int mg_faq_publish(sqlite3 *db, const char *id, int version, const char *by, char *err) {
+  struct target t = { id, version };
+  if (version < 0) return mg_errf(err, MG_EINVAL, "%s: bad version %d", id, version);
+  return mg_db_tx(db, publish_tx, &t, err);
+}
+
+/* faq and faq_revision point at each other: unpublish first (the trigger
+ * takes the text out of the index), then revisions, then the entry. */
+static int remove_tx(sqlite3 *db, void *ctx, char *err) {
+  struct target *t = ctx;
+  sqlite3_int64 faq_id, pub;
+  int rc;
+  if ((rc = find_faq(db, t->id, &faq_id, &pub, err))) return rc;
+  if (!faq_id) return mg_errf(err, MG_ENOTFOUND, "%s: no such entry", t->id);
+  if (pub && (rc = set_published(db, faq_id, 0, err))) return rc;
+  if ((rc = exec_id(db, S_REV_DELETE, faq_id, err))) return rc;
+  return exec_id(db, S_FAQ_DELETE, faq_id, err);
+}
+
+int mg_faq_remove(sqlite3 *db, const char *id, const char *by, char *err) {
+  struct target t = { id, 0 };
+  return mg_db_tx(db, remove_tx, &t, err);
+}
+
+/* ---- departments and meta ----------------------------------------------- */
+
+int mg_department_get(sqlite3 *db, const char *id, mg_department *out, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  memset(out, 0, sizeof *out);
+  if ((rc = prep(db, S_DEPT_GET, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    row_to_department(st, 0, out);
+    rc = out->location ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
+  } else rc = rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "unknown department '%s'", id) : db_fail(db, id, err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int mg_department_put(sqlite3 *db, const mg_department *d, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if (!mg_faq_valid_id(d->id)) return mg_errf(err, MG_EINVAL, "bad department id '%s'", d->id ? d->id : "");
+  if (!d->name || !*d->name) return mg_errf(err, MG_EINVAL, "department %s: the name is empty", d->id);
+  if ((rc = prep(db, S_DEPT_PUT, &st, err))) return rc;
+  const char *v[6] = { d->id, d->name, d->phone, d->email, d->hours, d->location };
+  for (int i = 0; i < 6; i++) sqlite3_bind_text(st, i + 1, v[i] ? v[i] : "", -1, SQLITE_STATIC);
+  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, d->id, err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int mg_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d), void *ctx, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if ((rc = prep(db, S_DEPT_LIST, &st, err))) return rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    mg_department d;
+    row_to_department(st, 0, &d);
+    rc = d.location ? fn(ctx, &d) : mg_errf(err, MG_ENOMEM, "out of memory");
+    mg_department_clear(&d);
+    if (rc) goto out;
+  }
+  rc = rc == SQLITE_DONE ? 0 : db_fail(db, "listing departments", err);
+out:
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  *out = NULL;
+  if ((rc = prep(db, S_META_GET, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) rc = (*out = col_dup(st, 0)) ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
+  else rc = rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "meta %s: not set", key) : db_fail(db, key, err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if ((rc = prep(db, S_META_PUT, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, value ? value : "", -1, SQLITE_STATIC);
+  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, key, err);
+  sqlite3_finalize(st);
+  return rc;
+}

@@ -1,0 +1,112 @@
+/*
+ * store.h — FAQ entries with revisions, and departments.
+ *
+ * An entry (table faq) is a stable id ("saijo-0001") that points at the one
+ * revision that answers residents (published_rev). Every change adds a new,
+ * immutable revision (table faq_revision); publishing moves the pointer. So
+ * editing a published entry never takes it offline and never puts unreviewed
+ * text live: the new text is a draft until mg_faq_publish. Triggers in
+ * faq/schema.c keep the FTS5 index equal to the published texts, so a
+ * publish is searchable at once.
+ *
+ * Every function takes a connection from mg_db_open and writes a reason into
+ * a caller-owned err[MG_ERRLEN]. Functions that write run in one transaction
+ * of their own, or join the caller's when one is open.
+ */
+#ifndef MG_STORE_H
+#define MG_STORE_H
+
+#include <sqlite3.h>
+
+typedef struct mg_department {
+  char *id;       /* "shimin" */
+  char *name;     /* "市民課" */
+  char *phone;    /* "" when unknown */
+  char *email;
+  char *hours;    /* opening hours as text */
+  char *location;
+} mg_department;
+
+typedef struct mg_faq_entry {
+  char *id;              /* ext_id, e.g. "saijo-0001" */
+  int version;           /* of this revision */
+  int published_version; /* 0 when never published */
+  char *question, *answer;
+  char **alternates; int n_alternates; /* other phrasings of the question */
+  char **keywords; int n_keywords;
+  char *category, *department_id, *url;
+  char *updated_at;      /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
+  char *updated_by;
+  const char *status;    /* "published", "draft" (never published) or "published+draft" */
+  mg_department dept;    /* filled from department (empty strings when none) */
+} mg_faq_entry;
+
+/* Which revision mg_faq_get reads: a version number > 0, or one of these. */
+#define MG_FAQ_LATEST 0     /* newest revision (may be a draft) */
+#define MG_FAQ_PUBLISHED -1 /* the revision that answers */
+
+/* mg_faq_list filter: NULL (or "") fields do not filter. */
+typedef struct mg_faq_filter {
+  const char *department; /* department id */
+  const char *category;
+  const char *status;     /* "published", "draft", "published+draft" */
+  const char *search;     /* words separated by spaces, all must occur in the
+                           * published text (FTS5 with the mecab analysis);
+                           * each word's parts must be consecutive */
+} mg_faq_filter;
+
+/* Is id a valid entry or department id (1-64 of A-Z a-z 0-9 - _ .)? */
+int mg_faq_valid_id(const char *id);
+
+/* Free an entry returned by mg_faq_get (and its strings). NULL is fine. */
+void mg_faq_entry_free(mg_faq_entry *e);
+
+/* Read entry id at revision `which`. *out is new, caller frees with
+ * mg_faq_entry_free. MG_ENOTFOUND when the entry or revision does not exist
+ * (PUBLISHED: never published). */
+int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char *err);
+
+/* Add a revision of e (fields id, question, answer, alternates, keywords,
+ * category, department_id, url; updated_at when set, else now) by `by`.
+ * Creates the entry when id is new. When the content equals the newest
+ * revision no revision is added. publish: make the newest revision the
+ * published one. MG_EINVAL for an empty id/question/answer, MG_ENOTFOUND for
+ * an unknown department. */
+int mg_faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, char *err);
+/* The same; *changed (may be NULL) is set to 1 when a revision was added or
+ * the published pointer moved, else 0. */
+int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, int *changed, char *err);
+
+/* Publish revision `version` (0 = newest) of id. MG_ENOTFOUND when absent. */
+int mg_faq_publish(sqlite3 *db, const char *id, int version, const char *by, char *err);
+
+/* Delete the entry and all its revisions (it stops answering at once). `by`
+ * is for the audit log of a later migration. MG_ENOTFOUND when absent. */
+int mg_faq_remove(sqlite3 *db, const char *id, const char *by, char *err);
+
+/* Call fn for the newest revision of each entry matching f (NULL = all), in
+ * id order. The entry is valid during the call only. A non-zero return from
+ * fn stops the walk and is returned. */
+int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
+                char *err);
+
+/* Read department id into *out (strings new, free with mg_department_clear).
+ * MG_ENOTFOUND when absent. */
+int mg_department_get(sqlite3 *db, const char *id, mg_department *out, char *err);
+void mg_department_clear(mg_department *d);
+/* Insert or replace department d (id and name required; NULL fields are ""). */
+int mg_department_put(sqlite3 *db, const mg_department *d, char *err);
+/* Call fn for each department in id order; d is valid during the call. */
+int mg_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d), void *ctx, char *err);
+
+/* meta key/value (municipality code and name, notice, ...). get: *out new
+ * (free()), MG_ENOTFOUND when absent. */
+int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err);
+int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err);
+
+/* Split text at newlines into a new array of new strings (empty lines
+ * dropped); free with mg_strv_free. Returns the count or MG_ENOMEM. */
+int mg_strv_split(const char *text, char ***out);
+void mg_strv_free(char **v, int n);
+
+#endif

@@ -1,0 +1,218 @@
+/* The store: migrations, revisions and publishing, the FTS5 index kept in
+ * sync by triggers (an edit is found at once, a draft never is), immutable
+ * revisions, departments, the sample FAQ on first open, and the index
+ * rebuilt when the analysis fingerprint changes. Uses the real MeCab
+ * analysis configured by the build (MG_DICT_DIR, MG_MECAB_DICDIR). */
+#include "analyze.h"
+#include "db.h"
+#include "mg_config.h"
+#include "mg_err.h"
+#include "store.h"
+#include "tests/tap.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void cfg_from_env(mg_config *cfg) {
+  const char *v;
+  mg_config_defaults(cfg);
+  if ((v = getenv("MG_DICT_DIR")) && *v) snprintf(cfg->dict_dir, sizeof cfg->dict_dir, "%s", v);
+  if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
+  if ((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
+  else cfg->userdic[0] = '\0';
+  if ((v = getenv("MG_SAMPLE")) && *v) snprintf(cfg->sample_path, sizeof cfg->sample_path, "%s", v);
+  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/t.db", dir);
+}
+
+static int int_query(sqlite3 *db, const char *q, const char *arg) {
+  sqlite3_stmt *st = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) return -2;
+  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* How many published entries the index finds for an FTS5 string. */
+static int matches(sqlite3 *db, const char *text) {
+  char q[256];
+  snprintf(q, sizeof q, "\"%s\"", text);
+  return int_query(db, "SELECT count(*) FROM faq_fts WHERE faq_fts MATCH ?1", q);
+}
+
+static int integrity(sqlite3 *db) {
+  return sqlite3_exec(db, "INSERT INTO faq_fts(faq_fts, rank) VALUES('integrity-check', 1)", NULL, NULL, NULL);
+}
+
+static int count_cb(void *ctx, const mg_faq_entry *e) {
+  (*(int *)ctx)++;
+  return 0;
+}
+
+static int count(sqlite3 *db, const char *dept, const char *cat, const char *status, const char *search) {
+  mg_faq_filter f = { dept, cat, status, search };
+  char err[MG_ERRLEN];
+  int n = 0;
+  if (mg_faq_list(db, &f, count_cb, &n, err)) return -1;
+  return n;
+}
+
+static void test_revisions(sqlite3 *db) {
+  char err[MG_ERRLEN] = "";
+  mg_department d = { "kankyo", "環境衛生課", "0897-00-0000", "k@example.jp", "平日", "本庁" };
+  char *alts[] = { "大きなごみを捨てたい" }, *kws[] = { "粗大ごみ" };
+  mg_faq_entry e = { .id = "t-1", .question = "粗大ごみの出し方を教えてください", .answer = "申し込みが必要です。",
+                     .alternates = alts, .n_alternates = 1, .keywords = kws, .n_keywords = 1,
+                     .category = "ごみ", .department_id = "kankyo" };
+  mg_faq_entry *got = NULL;
+  int changed = -1;
+
+  is_int(mg_department_put(db, &d, err), 0, "department stored (%s)", err);
+  is_int(mg_faq_put_ex(db, &e, "tester", 1, &changed, err), 0, "new entry stored and published (%s)", err);
+  is_int(changed, 1, "a new entry counts as a change");
+  ok(matches(db, "粗大ごみ") == 1, "published text is indexed at once");
+  is_int(count(db, NULL, NULL, NULL, "粗大ごみ 出し方"), 1, "list --search finds it by two words");
+
+  is_int(mg_faq_put_ex(db, &e, "tester", 1, &changed, err), 0, "same content again");
+  is_int(changed, 0, "identical content adds no revision");
+
+  e.question = "犬の登録をしたい";
+  e.answer = "保健所ではなく市で登録します。";
+  e.n_alternates = 0, e.n_keywords = 0;
+  is_int(mg_faq_put(db, &e, "editor", 0, err), 0, "edit saved as a draft (%s)", err);
+  ok(matches(db, "犬") == 0, "draft text does not answer");
+  ok(matches(db, "粗大ごみ") == 1, "published text still answers while a draft waits");
+  is_int(mg_faq_get(db, "t-1", MG_FAQ_LATEST, &got, err), 0, "latest revision read");
+  if (got) {
+    is_int(got->version, 2, "latest is version 2");
+    is_int(got->published_version, 1, "version 1 is published");
+    is_str(got->status, "published+draft", "status shows the waiting draft");
+    is_str(got->updated_by, "editor", "updated_by recorded");
+    is_str(got->dept.phone, "0897-00-0000", "department details filled");
+  }
+  mg_faq_entry_free(got);
+  is_int(mg_faq_get(db, "t-1", MG_FAQ_PUBLISHED, &got, err), 0, "published revision read");
+  if (got) is_str(got->question, "粗大ごみの出し方を教えてください", "published text is the old one");
+  if (got) is_int(got->n_alternates, 1, "alternates come back as a list");
+  mg_faq_entry_free(got);
+  is_int(count(db, NULL, NULL, "published+draft", NULL), 1, "list filters by status");
+
+  is_int(mg_faq_publish(db, "t-1", 0, "chief", err), 0, "publish newest (%s)", err);
+  ok(matches(db, "犬") == 1, "new text matches at once after publish");
+  ok(matches(db, "粗大ごみ") == 0, "old text no longer matches");
+  is_int(integrity(db), SQLITE_OK, "FTS5 integrity-check passes after edits");
+
+  is_int(mg_faq_publish(db, "t-1", 1, "chief", err), 0, "roll back to version 1");
+  ok(matches(db, "粗大ごみ") == 1 && matches(db, "犬") == 0, "rollback swaps the indexed text");
+  is_int(mg_faq_publish(db, "t-1", 9, "chief", err), MG_ENOTFOUND, "publishing a missing version fails");
+  ok(sqlite3_exec(db, "UPDATE faq_revision SET answer = 'x'", NULL, NULL, NULL) != SQLITE_OK,
+     "revisions are immutable");
+}
+
+static void test_errors_and_remove(sqlite3 *db) {
+  char err[MG_ERRLEN] = "";
+  mg_faq_entry e = { .id = "t-2", .question = "q", .answer = "a", .department_id = "nosuch" };
+  mg_faq_entry *got = NULL;
+  is_int(mg_faq_put(db, &e, "x", 1, err), MG_ENOTFOUND, "unknown department is refused");
+  ok(strstr(err, "nosuch") != NULL, "the error names the department (%s)", err);
+  e.department_id = NULL, e.id = "bad id";
+  is_int(mg_faq_put(db, &e, "x", 1, err), MG_EINVAL, "an id with a space is refused");
+  e.id = "t-2", e.question = "";
+  is_int(mg_faq_put(db, &e, "x", 1, err), MG_EINVAL, "an empty question is refused");
+  e.question = "公民館の予約方法", e.answer = "窓口で予約できます。";
+  is_int(mg_faq_put(db, &e, "x", 0, err), 0, "draft-only entry stored");
+  is_int(mg_faq_get(db, "t-2", MG_FAQ_PUBLISHED, &got, err), MG_ENOTFOUND, "never-published entry has no published text");
+  is_int(count(db, NULL, NULL, "draft", NULL), 1, "status filter: draft");
+  is_int(count(db, "kankyo", NULL, NULL, NULL), 1, "department filter");
+  is_int(count(db, NULL, "ごみ", NULL, NULL), 1, "category filter");
+  ok(matches(db, "公民館") == 0, "a draft is never indexed");
+
+  is_int(mg_faq_remove(db, "t-1", "x", err), 0, "remove (%s)", err);
+  is_int(mg_faq_get(db, "t-1", MG_FAQ_LATEST, &got, err), MG_ENOTFOUND, "removed entry is gone");
+  ok(matches(db, "粗大ごみ") == 0, "removed entry no longer matches");
+  is_int(integrity(db), SQLITE_OK, "integrity-check passes after remove");
+  is_int(mg_faq_remove(db, "t-1", "x", err), MG_ENOTFOUND, "removing twice reports not found");
+}
+
+static void test_file_db(mg_lang *lang) {
+  mg_config cfg;
+  sqlite3 *db = NULL;
+  char err[MG_ERRLEN] = "";
+  int n;
+  cfg_from_env(&cfg);
+  unlink(cfg.db_path);
+  is_int(mg_db_open(&db, &cfg, lang, err), 0, "file database created (%s)", err);
+  n = int_query(db, "SELECT count(*) FROM faq", NULL);
+  ok(n >= 150, "the sample FAQ is loaded into a new database (%d entries)", n);
+  is_int(int_query(db, "SELECT count(*) FROM faq WHERE published_rev IS NULL", NULL), 0, "sample entries are published");
+  ok(matches(db, "住民票") > 0, "sample is searchable");
+  is_int(int_query(db, "PRAGMA foreign_keys", NULL), 1, "foreign keys are on");
+  mg_db_close(db);
+
+  is_int(mg_db_open(&db, &cfg, lang, err), 0, "reopened");
+  is_int(int_query(db, "SELECT count(*) FROM faq", NULL), n, "the sample is not loaded twice");
+  sqlite3_exec(db, "UPDATE faq SET published_rev = NULL; DELETE FROM faq_revision; DELETE FROM faq", NULL, NULL, NULL);
+  mg_db_close(db);
+  is_int(mg_db_open(&db, &cfg, NULL, err), 0, "opened without a language (%s)", err);
+  is_int(int_query(db, "SELECT count(*) FROM faq", NULL), 0, "a city that emptied its FAQ does not get the sample back");
+  mg_db_close(db);
+
+  unlink(cfg.db_path);
+  is_int(mg_db_open(&db, &cfg, NULL, err), 0, "a new file opened without a language is set up (%s)", err);
+  is_int(int_query(db, "SELECT count(*) FROM faq", NULL), n, "... with the sample");
+  mg_db_close(db);
+}
+
+/* A different dict/ gives a different fingerprint: the index is rebuilt. */
+static void test_fingerprint(mg_lang *lang) {
+  mg_config cfg;
+  mg_lang *other = NULL;
+  sqlite3 *db = NULL;
+  char err[MG_ERRLEN] = "", cmd[2 * MG_PATHLEN + 256];
+  cfg_from_env(&cfg);
+  snprintf(cmd, sizeof cmd, "cp -r '%s' '%s/dict' && echo 出し方 >> '%s/dict/stopwords.txt'", cfg.dict_dir, dir, dir);
+  if (system(cmd) != 0) { ok(0, "copy dict/"); return; }
+  snprintf(cfg.dict_dir, sizeof cfg.dict_dir, "%s/dict", dir);
+  is_int(mg_lang_new(&other, &cfg, err), 0, "second language (%s)", err);
+  if (!other) return;
+  ok(strcmp(mg_lang_fingerprint(lang), mg_lang_fingerprint(other)) != 0, "changed stopwords change the fingerprint");
+  is_int(mg_db_open(&db, &cfg, other, err), 0, "open with the changed analysis (%s)", err);
+  is_int(int_query(db, "SELECT value = ?1 FROM meta WHERE key = 'fingerprint'", mg_lang_fingerprint(other)), 1,
+         "the new fingerprint is stored");
+  is_int(integrity(db), SQLITE_OK, "the rebuilt index passes integrity-check");
+  /* An edit after the change must delete exactly what the rebuild indexed. */
+  is_int(sqlite3_exec(db, "UPDATE faq SET published_rev = NULL WHERE ext_id = (SELECT min(ext_id) FROM faq)", NULL,
+                      NULL, NULL), SQLITE_OK, "unpublish one entry");
+  is_int(integrity(db), SQLITE_OK, "integrity-check still passes");
+  mg_db_close(db);
+  mg_lang_free(other);
+}
+
+int main(void) {
+  mg_config cfg;
+  mg_lang *lang = NULL;
+  sqlite3 *db = NULL;
+  char err[MG_ERRLEN] = "";
+
+  snprintf(dir, sizeof dir, "/tmp/mg_t_store.XXXXXX");
+  if (!mkdtemp(dir)) return 1;
+  cfg_from_env(&cfg);
+  is_int(mg_lang_new(&lang, &cfg, err), 0, "language loads (%s)", err);
+  if (!lang) return done_testing();
+  is_int(mg_db_open_memory(&db, lang, err), 0, "in-memory database (%s)", err);
+  if (!db) return done_testing();
+  ok(mg_db_version(db) >= 1, "migrations applied (version %d)", mg_db_version(db));
+  is_int(int_query(db, "SELECT count(*) FROM faq", NULL), 0, "an in-memory database starts empty");
+  test_revisions(db);
+  test_errors_and_remove(db);
+  mg_db_close(db);
+  test_file_db(lang);
+  test_fingerprint(lang);
+  mg_lang_free(lang);
+  snprintf(err, sizeof err, "rm -rf '%s'", dir);
+  if (system(err) != 0) diag("could not remove %s", dir);
+  return done_testing();
+}
