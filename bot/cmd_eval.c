@@ -1,9 +1,454 @@
-/* cmd_eval.c — placeholder until this subcommand lands; it fails loudly. */
+/*
+ * cmd_eval.c — `madoguchi eval`: measure answer accuracy and cost.
+ *
+ * Two modes, both on a private in-memory database so nothing touches the
+ * city's file:
+ *
+ *   Retrieval (BEIR-style JSON, e.g. shared/bench/localgovfaq):
+ *     eval --corpus C --queries Q --qrels R [--k 10]
+ *   The corpus entries ("Question: … Answer: …") become published FAQ
+ *   entries (question and answer split; the answer's trailing
+ *   "【関連するＦＡＱ】" list of links and "＜改＞" line-break artefacts are
+ *   cut, as any import of scraped FAQ pages would), every query is
+ *   answered by the engine, and hit@1/3/10, recall@10 and MRR@10 are
+ *   computed over relevance grades ≥ 1. A table goes to stdout; the LAST
+ *   line is one JSON object with exactly the keys queries, hit@1, hit@3,
+ *   hit@10, recall@10, mrr@10, p50_ms, p99_ms. The mean cost per question
+ *   (µs) is in the table. City staff can run it on their own logged
+ *   questions in the same format.
+ *
+ *   Decisions (the sample FAQ and the question sets under tests/data):
+ *     eval --inscope FILE --outscope FILE [--split tune|report|all]
+ *   Loads cfg->sample_path, answers each question and reports how often an
+ *   in-scope paraphrase gets answer/clarify with its entry offered, and how
+ *   often an out-of-scope question gets no_answer — the figures the
+ *   thresholds in mg_config are set from (tune half) and reported on
+ *   (report half). --sweep prints those rates over a grid of thresholds.
+ *
+ * --param NAME=VALUE (repeatable) overrides a ranking parameter, for
+ * experiments recorded in docs/accuracy.md; --misses prints the queries
+ * whose relevant entries were not in the top k.
+ */
 #include "cmd.h"
+#include "analyze.h"
+#include "db.h"
+#include "engine.h"
+#include "io.h"
+#include "mg_err.h"
+#include "store.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_PARAMS 32
+
+struct opts {
+  const char *corpus, *queries, *qrels, *inscope, *outscope, *split;
+  int k, misses, sweep, keep_boilerplate;
+  const char *param_name[MAX_PARAMS];
+  double param_value[MAX_PARAMS];
+  int nparams;
+};
+
+static double now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Cut a scraped answer's boilerplate: the related-FAQ list and <改> marks. */
+static void clean_answer(char *a) {
+  static const char *const cut[] = { "【関連するＦＡＱ】", "【関連するFAQ】" };
+  static const char *const drop[] = { "＜改＞", "<改>" };
+  for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+    char *p = strstr(a, cut[i]);
+    if (p) *p = '\0';
+  }
+  for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++) {
+    size_t n = strlen(drop[i]);
+    for (char *p; (p = strstr(a, drop[i]));) memmove(p, p + n, strlen(p + n) + 1);
+  }
+}
+
+/* Load BEIR corpus JSON into db as published entries (ext_id = corpus id). */
+static int load_corpus(sqlite3 *db, const char *path, int keep_boilerplate, char *err) {
+  json_error_t je;
+  json_t *root = json_load_file(path, 0, &je), *v;
+  const char *id;
+  int rc = 0;
+  if (!root) return mg_errf(err, MG_EIO, "%s:%d: %s", path, je.line, je.text);
+  if (!json_is_object(root)) { rc = mg_errf(err, MG_EINVAL, "%s: expected a JSON object", path); goto out; }
+  if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) { rc = mg_errf(err, MG_EDB, "%s", sqlite3_errmsg(db)); goto out; }
+  json_object_foreach(root, id, v) {
+    const char *text = json_string_value(v), *qa, *an;
+    char *q = NULL, *a = NULL;
+    mg_faq_entry e;
+    if (!text) { rc = mg_errf(err, MG_EINVAL, "%s: entry %s is not a string", path, id); break; }
+    qa = strstr(text, "Question:");
+    an = strstr(text, "Answer:");
+    if (qa && an && an > qa) {
+      qa += strlen("Question:");
+      q = strndup(qa, (size_t)(an - qa));
+      a = strdup(an + strlen("Answer:"));
+    } else {
+      q = strdup(text);
+      a = strdup(text);
+    }
+    if (!q || !a) { free(q); free(a); rc = mg_errf(err, MG_ENOMEM, "out of memory"); break; }
+    if (!keep_boilerplate) clean_answer(a);
+    memset(&e, 0, sizeof e);
+    e.id = (char *)id;
+    e.question = q;
+    e.answer = a[strspn(a, " \n")] ? a : q;
+    rc = mg_faq_put(db, &e, "eval", 1, err);
+    free(q);
+    free(a);
+    if (rc) break;
+  }
+  if (sqlite3_exec(db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL) != SQLITE_OK && !rc)
+    rc = mg_errf(err, MG_EDB, "%s", sqlite3_errmsg(db));
+out:
+  json_decref(root);
+  return rc;
+}
+
+static int setup(const mg_config *cfg, const struct opts *o, mg_lang **lang, mg_analyzer **an, sqlite3 **db,
+                 int retrieval, double *load_ms, char *err) {
+  int rc;
+  double t0;
+  if ((rc = mg_lang_new(lang, cfg, err))) return rc;
+  if ((rc = mg_analyzer_new(an, *lang, err))) return rc;
+  if ((rc = mg_db_open_memory(db, *lang, err))) return rc;
+  t0 = now_us();
+  if (retrieval) rc = load_corpus(*db, o->corpus, o->keep_boilerplate, err);
+  else {
+    mg_io_report rep;
+    memset(&rep, 0, sizeof rep);
+    rc = mg_io_import(*db, cfg->sample_path, NULL, &rep, err);
+    if (rc && rep.n_errors) mg_errf(err, rc, "%s", rep.errors[0]);
+  }
+  *load_ms = (now_us() - t0) / 1000;
+  return rc;
+}
+
+static int new_engine(mg_engine **eng, mg_lang *lang, sqlite3 *db, const mg_config *cfg, const struct opts *o,
+                      double *build_ms, char *err) {
+  double t0 = now_us();
+  int rc = mg_engine_new(eng, lang, db, cfg, err);
+  *build_ms = (now_us() - t0) / 1000;
+  for (int i = 0; !rc && i < o->nparams; i++) rc = mg_engine_set_param(*eng, o->param_name[i], o->param_value[i], err);
+  return rc;
+}
+
+/* ---- retrieval benchmark ---------------------------------------------------- */
+
+static int run_retrieval(const mg_config *cfg, const struct opts *o) {
+  char err[MG_ERRLEN] = "";
+  mg_lang *lang = NULL;
+  mg_analyzer *an = NULL;
+  sqlite3 *db = NULL;
+  mg_engine *eng = NULL;
+  json_t *queries = NULL, *qrels = NULL, *qv;
+  json_error_t je;
+  double *ms = NULL, load_ms = 0, build_ms = 0, total_us = 0;
+  double hit1 = 0, hit3 = 0, hit10 = 0, recall = 0, mrr = 0;
+  int n = 0, nq, rc = 1, k = o->k;
+  const char *qid;
+
+  if (setup(cfg, o, &lang, &an, &db, 1, &load_ms, err) || new_engine(&eng, lang, db, cfg, o, &build_ms, err)) {
+    fprintf(stderr, "madoguchi eval: %s\n", err);
+    goto out;
+  }
+  if (!(queries = json_load_file(o->queries, 0, &je)) || !json_is_object(queries)) {
+    fprintf(stderr, "madoguchi eval: %s:%d: %s\n", o->queries, je.line, queries ? "expected an object" : je.text);
+    goto out;
+  }
+  if (!(qrels = json_load_file(o->qrels, 0, &je)) || !json_is_object(qrels)) {
+    fprintf(stderr, "madoguchi eval: %s:%d: %s\n", o->qrels, je.line, qrels ? "expected an object" : je.text);
+    goto out;
+  }
+  nq = (int)json_object_size(queries);
+  if (!(ms = calloc((size_t)nq + 1, sizeof *ms))) goto out;
+  json_object_foreach(queries, qid, qv) {
+    json_t *rel = json_object_get(qrels, qid), *g;
+    const char *text = json_string_value(qv), *did;
+    mg_result res;
+    double t0, dt;
+    int nrel = 0, found = 0, first = 0;
+    if (!text || !rel || !json_is_object(rel)) continue; /* no labels: not scored */
+    json_object_foreach(rel, did, g) if (json_integer_value(g) >= 1) nrel++;
+    if (nrel == 0) continue;
+    t0 = now_us();
+    if (mg_engine_search(eng, an, text, -1, k, &res, NULL, err) != 0) {
+      fprintf(stderr, "madoguchi eval: query %s: %s\n", qid, err);
+      goto out;
+    }
+    dt = now_us() - t0;
+    total_us += dt;
+    ms[n++] = dt / 1000;
+    for (int i = 0; i < res.n && i < 10; i++) {
+      json_t *gr = json_object_get(rel, res.c[i].faq_id);
+      if (gr && json_integer_value(gr) >= 1) {
+        found++;
+        if (!first) first = i + 1;
+      }
+    }
+    if (first == 1) hit1++;
+    if (first && first <= 3) hit3++;
+    if (first && first <= 10) hit10++;
+    if (first && first <= 10) mrr += 1.0 / first;
+    recall += (double)found / nrel;
+    if (o->misses && first != 1) {
+      printf("miss %s (first relevant at %d): %s\n  top:", qid, first, text);
+      for (int i = 0; i < res.n && i < 3; i++) printf(" %s(%.2f)", res.c[i].faq_id, res.c[i].score);
+      printf("\n  relevant:");
+      json_object_foreach(rel, did, g) printf(" %s", did);
+      printf("\n");
+    }
+  }
+  if (n == 0) {
+    fprintf(stderr, "madoguchi eval: no query has relevance labels\n");
+    goto out;
+  }
+  qsort(ms, (size_t)n, sizeof *ms, cmp_double);
+  {
+    double p50 = ms[(n - 1) / 2], p99 = ms[(int)((n - 1) * 0.99 + 0.5)];
+    printf("corpus        %d entries (loaded in %.0f ms, engine index built in %.1f ms)\n",
+           mg_engine_size(eng), load_ms, build_ms);
+    printf("dictionary    %s (%s), user dictionary %s, word lists %s\n", cfg->mecab_dicdir,
+           mg_lang_is_unidic(lang) ? "UniDic" : "IPADIC", cfg->userdic[0] ? cfg->userdic : "(none)", cfg->dict_dir);
+    printf("queries       %d\n", n);
+    printf("hit@1         %.3f\nhit@3         %.3f\nhit@10        %.3f\n", hit1 / n, hit3 / n, hit10 / n);
+    printf("recall@10     %.3f\nmrr@10        %.3f\n", recall / n, mrr / n);
+    printf("per question  mean %.1f us, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", total_us / n, p50, p99, ms[n - 1]);
+    printf("{\"queries\": %d, \"hit@1\": %.4f, \"hit@3\": %.4f, \"hit@10\": %.4f, \"recall@10\": %.4f, "
+           "\"mrr@10\": %.4f, \"p50_ms\": %.4f, \"p99_ms\": %.4f}\n",
+           n, hit1 / n, hit3 / n, hit10 / n, recall / n, mrr / n, p50, p99);
+  }
+  rc = 0;
+out:
+  free(ms);
+  json_decref(queries);
+  json_decref(qrels);
+  mg_engine_free(eng);
+  mg_db_close(db);
+  mg_analyzer_free(an);
+  mg_lang_free(lang);
+  return rc;
+}
+
+/* ---- decisions on the sample FAQ --------------------------------------------- */
+
+struct item {
+  char split[16], key[64];
+  char *text;
+  /* results */
+  mg_result r;
+};
+
+/* Read "split<TAB>key<TAB>question" lines (# comments). */
+static int read_items(const char *path, struct item **out, int *n, char *err) {
+  FILE *f = fopen(path, "r");
+  char line[4096];
+  int cap = 0, lineno = 0;
+  *out = NULL;
+  *n = 0;
+  if (!f) return mg_errf(err, MG_EIO, "%s: cannot open", path);
+  while (fgets(line, sizeof line, f)) {
+    char *t1, *t2;
+    lineno++;
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!line[0] || line[0] == '#') continue;
+    if (!(t1 = strchr(line, '\t')) || !(t2 = strchr(t1 + 1, '\t'))) {
+      fclose(f);
+      return mg_errf(err, MG_EINVAL, "%s:%d: expected split<TAB>key<TAB>question", path, lineno);
+    }
+    *t1 = *t2 = '\0';
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 256;
+      struct item *a = realloc(*out, (size_t)cap * sizeof *a);
+      if (!a) { fclose(f); return mg_errf(err, MG_ENOMEM, "out of memory"); }
+      *out = a;
+    }
+    struct item *it = &(*out)[(*n)++];
+    memset(it, 0, sizeof *it);
+    snprintf(it->split, sizeof it->split, "%.15s", line);
+    snprintf(it->key, sizeof it->key, "%.63s", t1 + 1);
+    it->text = strdup(t2 + 1);
+  }
+  fclose(f);
+  return 0;
+}
+
+static void free_items(struct item *it, int n) {
+  for (int i = 0; i < n; i++) free(it[i].text);
+  free(it);
+}
+
+static int want(const struct opts *o, const struct item *it) {
+  return !o->split || strcmp(o->split, "all") == 0 || strcmp(o->split, it->split) == 0;
+}
+
+/* Decide as the engine does, for other thresholds (sweep). */
+static enum mg_decision decide(const mg_result *r, double amin, double cmin, double margin) {
+  if (r->n == 0) return MG_DECISION_NO_ANSWER;
+  int close = r->n > 1 && r->c[1].score >= margin * r->c[0].score && r->c[1].confidence >= cmin;
+  if (r->c[0].confidence >= amin && !close) return MG_DECISION_ANSWER;
+  if (r->c[0].confidence >= cmin) return MG_DECISION_CLARIFY;
+  return MG_DECISION_NO_ANSWER;
+}
+
+static int offered(const mg_result *r, enum mg_decision d, const char *id) {
+  if (d == MG_DECISION_ANSWER) return r->n > 0 && strcmp(r->c[0].faq_id, id) == 0;
+  if (d == MG_DECISION_CLARIFY)
+    for (int i = 0; i < r->n && i < 3; i++)
+      if (strcmp(r->c[i].faq_id, id) == 0) return 1;
+  return 0;
+}
+
+static void rates(const struct opts *o, struct item *in, int nin, struct item *outs, int nout, double amin, double cmin,
+                  double margin, double *in_ok, double *out_ok, double *in_answer, int *cin, int *cout) {
+  int a = 0, b = 0, c = 0, ni = 0, no = 0;
+  for (int i = 0; i < nin; i++) {
+    if (!want(o, &in[i])) continue;
+    enum mg_decision d = decide(&in[i].r, amin, cmin, margin);
+    ni++;
+    if (offered(&in[i].r, d, in[i].key)) a++;
+    if (d == MG_DECISION_ANSWER && offered(&in[i].r, d, in[i].key)) c++;
+  }
+  for (int i = 0; i < nout; i++) {
+    if (!want(o, &outs[i])) continue;
+    no++;
+    if (decide(&outs[i].r, amin, cmin, margin) == MG_DECISION_NO_ANSWER) b++;
+  }
+  *in_ok = ni ? (double)a / ni : 0;
+  *out_ok = no ? (double)b / no : 0;
+  *in_answer = ni ? (double)c / ni : 0;
+  *cin = ni;
+  *cout = no;
+}
+
+static int run_decisions(const mg_config *cfg, const struct opts *o) {
+  char err[MG_ERRLEN] = "";
+  mg_lang *lang = NULL;
+  mg_analyzer *an = NULL;
+  sqlite3 *db = NULL;
+  mg_engine *eng = NULL;
+  struct item *in = NULL, *outs = NULL;
+  int nin = 0, nout = 0, rc = 1, cin, cout;
+  double load_ms, build_ms, in_ok, out_ok, in_ans;
+
+  if (setup(cfg, o, &lang, &an, &db, 0, &load_ms, err) || new_engine(&eng, lang, db, cfg, o, &build_ms, err) ||
+      read_items(o->inscope, &in, &nin, err) || read_items(o->outscope, &outs, &nout, err)) {
+    fprintf(stderr, "madoguchi eval: %s\n", err);
+    goto out;
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    struct item *it = pass ? outs : in;
+    int n = pass ? nout : nin;
+    for (int i = 0; i < n; i++)
+      if (mg_engine_search(eng, an, it[i].text, -1, MG_ENGINE_MAX_K, &it[i].r, NULL, err) != 0) {
+        fprintf(stderr, "madoguchi eval: %s\n", err);
+        goto out;
+      }
+  }
+  if (o->misses) {
+    for (int i = 0; i < nin; i++)
+      if (want(o, &in[i]) && !offered(&in[i].r, in[i].r.decision, in[i].key))
+        printf("in-scope miss [%s] %s → %s %s (%.2f)\n", in[i].key, in[i].text, mg_decision_name(in[i].r.decision),
+               in[i].r.n ? in[i].r.c[0].faq_id : "-", in[i].r.confidence);
+    for (int i = 0; i < nout; i++)
+      if (want(o, &outs[i]) && outs[i].r.decision != MG_DECISION_NO_ANSWER)
+        printf("out-of-scope miss [%s] %s → %s %s (%.2f)\n", outs[i].key, outs[i].text,
+               mg_decision_name(outs[i].r.decision), outs[i].r.n ? outs[i].r.c[0].faq_id : "-", outs[i].r.confidence);
+  }
+  if (o->sweep) {
+    printf("answer_min clarify_min margin  in-scope-offered in-scope-answered out-of-scope-no_answer\n");
+    for (double cmin = 0.2; cmin <= 0.801; cmin += 0.05)
+      for (double amin = cmin; amin <= 0.951; amin += 0.05)
+        for (double m = 0.8; m <= 1.001; m += 0.1) {
+          rates(o, in, nin, outs, nout, amin, cmin, m, &in_ok, &out_ok, &in_ans, &cin, &cout);
+          printf("%.2f %.2f %.2f  %.3f %.3f %.3f\n", amin, cmin, m, in_ok, in_ans, out_ok);
+        }
+  }
+  rates(o, in, nin, outs, nout, cfg->answer_min, cfg->clarify_min, cfg->clarify_margin, &in_ok, &out_ok, &in_ans,
+        &cin, &cout);
+  printf("sample FAQ    %d entries; split %s; thresholds answer_min %.2f clarify_min %.2f clarify_margin %.2f\n",
+         mg_engine_size(eng), o->split ? o->split : "all", cfg->answer_min, cfg->clarify_min, cfg->clarify_margin);
+  printf("in-scope      %d questions: %.1f %% answer or clarify with the right entry offered (%.1f %% answered right)\n",
+         cin, 100 * in_ok, 100 * in_ans);
+  printf("out-of-scope  %d questions: %.1f %% no_answer\n", cout, 100 * out_ok);
+  printf("{\"inscope\": %d, \"inscope_ok\": %.4f, \"inscope_answered\": %.4f, \"outscope\": %d, \"outscope_no_answer\": %.4f}\n",
+         cin, in_ok, in_ans, cout, out_ok);
+  rc = 0;
+out:
+  free_items(in, nin);
+  free_items(outs, nout);
+  mg_engine_free(eng);
+  mg_db_close(db);
+  mg_analyzer_free(an);
+  mg_lang_free(lang);
+  return rc;
+}
 
 int cmd_eval(int argc, char **argv, mg_config *cfg) {
-  fprintf(stderr, "madoguchi eval: not built yet\n");
-  return 1;
+  struct opts o;
+  memset(&o, 0, sizeof o);
+  o.k = 10;
+  if (mg_cmd_wants_help(argc, argv)) {
+    mg_cmd_usage("eval");
+    printf("\n  --corpus C --queries Q --qrels R [--k 10]   BEIR-style JSON benchmark\n"
+           "  --inscope FILE --outscope FILE [--split tune|report|all] [--sweep]\n"
+           "                                              decision rates on the sample FAQ\n"
+           "  --param NAME=VALUE   override a ranking parameter (experiments)\n"
+           "  --misses             list the questions answered wrongly\n"
+           "  --keep-boilerplate   index corpus answers as given (no cleaning)\n");
+    return 0;
+  }
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    const char **slot = !strcmp(a, "--corpus") ? &o.corpus : !strcmp(a, "--queries") ? &o.queries
+                      : !strcmp(a, "--qrels") ? &o.qrels : !strcmp(a, "--inscope") ? &o.inscope
+                      : !strcmp(a, "--outscope") ? &o.outscope : !strcmp(a, "--split") ? &o.split : NULL;
+    if (slot || !strcmp(a, "--k") || !strcmp(a, "--param") || !strcmp(a, "--dicdir") || !strcmp(a, "--userdic")) {
+      if (!v) { fprintf(stderr, "madoguchi eval: %s needs a value\n", a); return 2; }
+      i++;
+      if (slot) *slot = v;
+      else if (!strcmp(a, "--k")) {
+        o.k = atoi(v);
+        if (o.k < 1 || o.k > MG_ENGINE_MAX_K) { fprintf(stderr, "madoguchi eval: --k must be 1..%d\n", MG_ENGINE_MAX_K); return 2; }
+      } else if (!strcmp(a, "--dicdir")) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
+      else if (!strcmp(a, "--userdic")) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
+      else {
+        const char *eq = strchr(v, '=');
+        if (!eq || o.nparams == MAX_PARAMS) { fprintf(stderr, "madoguchi eval: --param NAME=VALUE\n"); return 2; }
+        o.param_name[o.nparams] = strndup(v, (size_t)(eq - v));
+        o.param_value[o.nparams++] = atof(eq + 1);
+      }
+    } else if (!strcmp(a, "--misses")) o.misses = 1;
+    else if (!strcmp(a, "--sweep")) o.sweep = 1;
+    else if (!strcmp(a, "--keep-boilerplate")) o.keep_boilerplate = 1;
+    else {
+      fprintf(stderr, "madoguchi eval: unknown option %s\n", a);
+      return 2;
+    }
+  }
+  if (o.corpus || o.queries || o.qrels) {
+    if (!o.corpus || !o.queries || !o.qrels) {
+      fprintf(stderr, "madoguchi eval: --corpus, --queries and --qrels go together\n");
+      return 2;
+    }
+    return run_retrieval(cfg, &o) ? 1 : 0;
+  }
+  if (o.inscope && o.outscope) return run_decisions(cfg, &o) ? 1 : 0;
+  fprintf(stderr, "madoguchi eval: give --corpus/--queries/--qrels or --inscope/--outscope (see --help)\n");
+  return 2;
 }

@@ -1,0 +1,590 @@
+/*
+ * engine.c — BM25F ranking over an in-memory copy of the FTS5 index.
+ *
+ * Why not ORDER BY bm25() in SQL: FTS5 scores every row that matches any
+ * query term, and common terms match most of the FAQ, so ranking costs about
+ * a millisecond per question (shared/MEASURED.md). Instead, at build time the
+ * engine reads the index FTS5 already holds, through an `fts5vocab` table of
+ * type "instance" (term, doc, col, offset): no text is analysed twice, and
+ * the engine's terms are by construction the index's terms. It keeps:
+ *
+ *   - the vocabulary (term → id) and, per term, a postings list of
+ *     (document, term frequency in each of the 4 fields), documents ascending;
+ *   - per document and field, the length in terms; per field, the mean.
+ *
+ * A question is analysed (same pipeline), expanded with synonyms at a lower
+ * weight, and scored with BM25F: per term, the field frequencies are
+ * length-normalised and weighted into one pseudo-frequency, saturated once
+ * (k1), times the term's IDF. Added to that is a coverage score: the share of
+ * the question's IDF mass found in the entry's question/alternates/keywords
+ * — a question that shares its rare words with an entry's *question* is the
+ * strongest evidence FAQ retrieval has. The same coverage, which does not
+ * depend on the size of the FAQ, is the confidence.
+ *
+ * Snapshots: the index is one immutable struct with a reference count. A
+ * search takes a reference under the engine's mutex; refresh builds a new
+ * snapshot without the lock and swaps it in, so searches never wait for a
+ * rebuild. Per-search scratch memory is allocated per call (a few KB).
+ */
+#include "engine.h"
+#include "mg_err.h"
+#include "termmap.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NF 4 /* fields, in faq_fts column order */
+static const char *const field_names[NF] = { "question", "alternates", "keywords", "answer" };
+
+/* Ranking parameters (measured on the localgovFAQ dev split, docs/accuracy.md). */
+struct params {
+  double k1;
+  double b[NF];
+  double w[NF];       /* field weights */
+  double syn_w;       /* weight of a synonym relative to the query's own term */
+  double cov_w;       /* weight of the question-field coverage term */
+  double verb_w;      /* weight of verbs/adjectives relative to nouns */
+  double ans_cov;     /* coverage credit of a term found only in the answer */
+};
+
+static const struct params default_params = {
+  .k1 = 1.2,
+  .b = { 0.5, 0.5, 0.3, 0.75 },
+  .w = { 3.0, 3.0, 2.0, 1.0 },
+  .syn_w = 0.4,
+  .cov_w = 2.0,
+  .verb_w = 0.6,
+  .ans_cov = 0.5,
+};
+
+struct posting {
+  int doc;
+  uint16_t tf[NF];
+};
+
+struct snap {
+  int refs;
+  int ndocs;
+  int64_t *rowid;          /* faq.id by document index (ascending) */
+  char (*ext)[64];         /* ext_id by document index */
+  float *len[NF];          /* field length in terms, by document */
+  double avg[NF];          /* mean field length (over all documents) */
+  mg_termmap *vocab;
+  int *off;                /* postings of term t: posts[off[t] .. off[t+1]) */
+  struct posting *posts;
+  int nposts;
+};
+
+struct mg_engine {
+  pthread_mutex_t mu;
+  struct snap *cur;
+  mg_lang *lang;
+  mg_config cfg;
+  struct params p;
+  /* change detection */
+  int data_version;
+  int total_changes;
+  char signature[128];
+};
+
+/* ---- snapshot ------------------------------------------------------------- */
+
+static void snap_free(struct snap *s) {
+  if (!s) return;
+  free(s->rowid);
+  free(s->ext);
+  for (int f = 0; f < NF; f++) free(s->len[f]);
+  mg_termmap_free(s->vocab);
+  free(s->off);
+  free(s->posts);
+  free(s);
+}
+
+static void snap_release(mg_engine *e, struct snap *s) {
+  int last;
+  if (!s) return;
+  pthread_mutex_lock(&e->mu);
+  last = --s->refs == 0;
+  pthread_mutex_unlock(&e->mu);
+  if (last) snap_free(s);
+}
+
+static struct snap *snap_acquire(mg_engine *e) {
+  struct snap *s;
+  pthread_mutex_lock(&e->mu);
+  s = e->cur;
+  if (s) s->refs++;
+  pthread_mutex_unlock(&e->mu);
+  return s;
+}
+
+static int doc_index(const struct snap *s, int64_t rowid) {
+  int lo = 0, hi = s->ndocs - 1;
+  while (lo <= hi) {
+    int mid = (lo + hi) / 2;
+    if (s->rowid[mid] == rowid) return mid;
+    if (s->rowid[mid] < rowid) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+static int field_index(const unsigned char *name) {
+  for (int f = 0; f < NF; f++)
+    if (strcmp((const char *)name, field_names[f]) == 0) return f;
+  return -1;
+}
+
+/* Signature of the published FAQ: changes whenever an entry is published,
+ * re-published or removed, by any connection. */
+static int faq_signature(sqlite3 *db, char *out, size_t cap, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = 0;
+  if (sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(published_rev), 0), coalesce(max(id), 0),"
+                             " coalesce(sum(id * published_rev), 0) FROM faq WHERE published_rev IS NOT NULL",
+                         -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  if (sqlite3_step(st) != SQLITE_ROW) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  snprintf(out, cap, "%lld/%lld/%lld/%lld", (long long)sqlite3_column_int64(st, 0),
+           (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
+           (long long)sqlite3_column_int64(st, 3));
+out:
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int build(struct snap **out, sqlite3 *db, char *err) {
+  struct snap *s = calloc(1, sizeof *s);
+  sqlite3_stmt *st = NULL;
+  int rc = 0, cap = 0, pcap = 0, ocap = 0, nterms = 0, last_term = -1, last_doc = -1;
+
+  *out = NULL;
+  if (!s || !(s->vocab = mg_termmap_new())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  s->refs = 1;
+
+  /* documents: the published entries, by rowid */
+  if (sqlite3_prepare_v2(db, "SELECT id, ext_id FROM faq WHERE published_rev IS NOT NULL ORDER BY id",
+                         -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (s->ndocs == cap) {
+      cap = cap ? cap * 2 : 256;
+      int64_t *r = realloc(s->rowid, (size_t)cap * sizeof *r);
+      if (r) s->rowid = r;
+      char(*x)[64] = realloc(s->ext, (size_t)cap * sizeof *x);
+      if (x) s->ext = x;
+      if (!r || !x) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    }
+    s->rowid[s->ndocs] = sqlite3_column_int64(st, 0);
+    snprintf(s->ext[s->ndocs], sizeof s->ext[0], "%s", (const char *)sqlite3_column_text(st, 1));
+    s->ndocs++;
+  }
+  if (rc != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db)); goto out; }
+  rc = 0;
+  sqlite3_finalize(st);
+  st = NULL;
+  for (int f = 0; f < NF; f++)
+    if (!(s->len[f] = calloc((size_t)(s->ndocs ? s->ndocs : 1), sizeof(float)))) {
+      rc = mg_errf(err, MG_ENOMEM, "out of memory");
+      goto out;
+    }
+
+  /* postings, straight from the FTS5 index */
+  if (sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.mg_engine_vocab"
+                       " USING fts5vocab(main, faq_fts, instance)", NULL, NULL, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: fts5vocab: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  if (sqlite3_prepare_v2(db, "SELECT term, doc, col FROM temp.mg_engine_vocab", -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *term = (const char *)sqlite3_column_text(st, 0);
+    int tlen = sqlite3_column_bytes(st, 0);
+    int d = doc_index(s, sqlite3_column_int64(st, 1));
+    int f = field_index(sqlite3_column_text(st, 2));
+    int t;
+    if (d < 0 || f < 0) continue; /* an entry unpublished since: skip */
+    /* rows arrive ordered by term, then doc: a new term is a new list */
+    if (last_term < 0 || mg_termmap_count(s->vocab) == 0 ||
+        tlen != (int)strlen(mg_termmap_key(s->vocab, last_term, NULL)) ||
+        memcmp(term, mg_termmap_key(s->vocab, last_term, NULL), (size_t)tlen) != 0) {
+      if ((t = mg_termmap_put(s->vocab, term, tlen)) < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+      if (t != nterms) { rc = mg_errf(err, MG_EDB, "engine: index terms out of order"); goto out; }
+      if (nterms + 2 > ocap) {
+        ocap = ocap ? ocap * 2 : 4096;
+        int *o = realloc(s->off, (size_t)ocap * sizeof *o);
+        if (!o) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+        s->off = o;
+      }
+      s->off[nterms++] = s->nposts;
+      last_term = t;
+      last_doc = -1;
+    }
+    if (d != last_doc) {
+      if (s->nposts == pcap) {
+        pcap = pcap ? pcap * 2 : 65536;
+        struct posting *p = realloc(s->posts, (size_t)pcap * sizeof *p);
+        if (!p) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+        s->posts = p;
+      }
+      memset(&s->posts[s->nposts], 0, sizeof s->posts[0]);
+      s->posts[s->nposts++].doc = d;
+      last_doc = d;
+    }
+    if (s->posts[s->nposts - 1].tf[f] < UINT16_MAX) s->posts[s->nposts - 1].tf[f]++;
+    s->len[f][d] += 1;
+  }
+  if (rc != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db)); goto out; }
+  rc = 0;
+  if (!s->off && !(s->off = malloc(sizeof *s->off))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  s->off[nterms] = s->nposts;
+  for (int f = 0; f < NF; f++) {
+    double sum = 0;
+    for (int d = 0; d < s->ndocs; d++) sum += s->len[f][d];
+    s->avg[f] = s->ndocs ? sum / s->ndocs : 0;
+    if (s->avg[f] <= 0) s->avg[f] = 1;
+  }
+  *out = s;
+  s = NULL;
+out:
+  sqlite3_finalize(st);
+  snap_free(s);
+  return rc;
+}
+
+/* ---- engine --------------------------------------------------------------- */
+
+static int read_versions(sqlite3 *db, int *data_version) {
+  sqlite3_stmt *st = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  *data_version = v;
+  return v < 0 ? -1 : 0;
+}
+
+int mg_engine_new(mg_engine **out, mg_lang *lang, sqlite3 *db, const mg_config *cfg, char *err) {
+  mg_engine *e = calloc(1, sizeof *e);
+  int rc;
+  *out = NULL;
+  if (!e) return mg_errf(err, MG_ENOMEM, "out of memory");
+  pthread_mutex_init(&e->mu, NULL);
+  e->lang = lang;
+  e->cfg = *cfg;
+  e->p = default_params;
+  read_versions(db, &e->data_version);
+  e->total_changes = sqlite3_total_changes(db);
+  if ((rc = faq_signature(db, e->signature, sizeof e->signature, err)) != 0 || (rc = build(&e->cur, db, err)) != 0) {
+    mg_engine_free(e);
+    return rc;
+  }
+  *out = e;
+  return 0;
+}
+
+void mg_engine_free(mg_engine *e) {
+  if (!e) return;
+  snap_release(e, e->cur);
+  pthread_mutex_destroy(&e->mu);
+  free(e);
+}
+
+int mg_engine_size(mg_engine *e) {
+  struct snap *s = snap_acquire(e);
+  int n = s ? s->ndocs : 0;
+  snap_release(e, s);
+  return n;
+}
+
+int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, int *rebuilt, char *err) {
+  char sig[128];
+  int dv, tc = sqlite3_total_changes(db), rc;
+  struct snap *s = NULL, *old;
+  if (rebuilt) *rebuilt = 0;
+  /* nothing committed anywhere since the last look: done */
+  if (read_versions(db, &dv) == 0 && dv == e->data_version && tc == e->total_changes) return 0;
+  if ((rc = faq_signature(db, sig, sizeof sig, err)) != 0) return rc;
+  e->data_version = dv;
+  e->total_changes = tc;
+  if (strcmp(sig, e->signature) == 0) return 0; /* other tables changed */
+  if ((rc = build(&s, db, err)) != 0) return rc;
+  snprintf(e->signature, sizeof e->signature, "%s", sig);
+  pthread_mutex_lock(&e->mu);
+  old = e->cur;
+  e->cur = s;
+  pthread_mutex_unlock(&e->mu);
+  snap_release(e, old);
+  if (rebuilt) *rebuilt = 1;
+  return 0;
+}
+
+int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
+  return mg_engine_refresh_ex(e, db, NULL, err);
+}
+
+int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
+  struct params *p = &e->p;
+  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov" };
+  double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov };
+  for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
+    if (strcmp(name, scalar[i]) == 0) { *slot[i] = v; return 0; }
+  for (int f = 0; f < NF; f++) {
+    char n[32];
+    snprintf(n, sizeof n, "w_%s", field_names[f]);
+    if (strcmp(name, n) == 0) { p->w[f] = v; return 0; }
+    snprintf(n, sizeof n, "b_%s", field_names[f]);
+    if (strcmp(name, n) == 0) { p->b[f] = v; return 0; }
+  }
+  return mg_errf(err, MG_EINVAL, "unknown engine parameter \"%s\"", name);
+}
+
+const char *mg_decision_name(enum mg_decision d) {
+  switch (d) {
+  case MG_DECISION_ANSWER: return "answer";
+  case MG_DECISION_CLARIFY: return "clarify";
+  default: return "no_answer";
+  }
+}
+
+/* ---- search --------------------------------------------------------------- */
+
+#define MAX_QTERMS 64
+
+struct qterm {
+  char text[96];
+  int len;
+  int id;          /* vocabulary id, -1 when unknown to the FAQ */
+  double w;        /* query weight (repeats, synonyms, part of speech) */
+  double idf;
+  int synonym;     /* 1 when added by expansion */
+  int flags;
+};
+
+struct query {
+  struct qterm t[MAX_QTERMS];
+  int n;
+  const struct params *p;
+  const struct snap *s;
+  json_t *tokens;  /* explain: the analysed terms, or NULL */
+};
+
+static int add_qterm(struct query *q, const char *term, int len, double w, int synonym, int flags) {
+  for (int i = 0; i < q->n; i++)
+    if (q->t[i].len == len && memcmp(q->t[i].text, term, (size_t)len) == 0) {
+      if (!synonym) {
+        if (q->t[i].synonym) { q->t[i].synonym = 0; q->t[i].w = w; q->t[i].flags = flags; }
+        else q->t[i].w += w * 0.5; /* a repeated word counts, with diminishing weight */
+      }
+      return 0;
+    }
+  if (q->n == MAX_QTERMS || len >= (int)sizeof q->t[0].text) return 0;
+  struct qterm *t = &q->t[q->n++];
+  memcpy(t->text, term, (size_t)len);
+  t->text[len] = '\0';
+  t->len = len;
+  t->w = w;
+  t->synonym = synonym;
+  t->flags = flags;
+  t->id = mg_termmap_get(q->s->vocab, term, len);
+  return 0;
+}
+
+static int on_token(void *ctx, const char *term, int len, int start, int end, int flags) {
+  struct query *q = ctx;
+  double w = (flags & MG_TOK_VERB) ? q->p->verb_w : 1.0;
+  if (q->tokens) json_array_append_new(q->tokens, json_stringn(term, (size_t)len));
+  return add_qterm(q, term, len, w, 0, flags);
+}
+
+struct syn_ctx {
+  struct query *q;
+  double w;
+  int flags;
+};
+
+static int on_synonym(void *ctx, const char *term, int len) {
+  struct syn_ctx *c = ctx;
+  return add_qterm(c->q, term, len, c->w, 1, c->flags);
+}
+
+struct acc {
+  double score;  /* BM25F */
+  double cov_q;  /* IDF mass matched in question/alternates/keywords */
+  double cov_a;  /* IDF mass matched only in the answer */
+};
+
+static double field_tf(const struct params *p, const struct snap *s, const struct posting *po, double *per_field) {
+  double tfw = 0;
+  for (int f = 0; f < NF; f++) {
+    double v = 0;
+    if (po->tf[f]) v = p->w[f] * po->tf[f] / (1 - p->b[f] + p->b[f] * s->len[f][po->doc] / s->avg[f]);
+    if (per_field) per_field[f] = v;
+    tfw += v;
+  }
+  return tfw;
+}
+
+static const struct posting *find_posting(const struct snap *s, int term, int doc) {
+  int lo = s->off[term], hi = s->off[term + 1] - 1;
+  while (lo <= hi) {
+    int mid = (lo + hi) / 2;
+    if (s->posts[mid].doc == doc) return &s->posts[mid];
+    if (s->posts[mid].doc < doc) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return NULL;
+}
+
+int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, int k,
+                     mg_result *out, json_t *explain, char *err) {
+  struct snap *s = snap_acquire(e);
+  const struct params *p = &e->p;
+  struct query *q = NULL;
+  struct acc *acc = NULL;
+  int *touched = NULL, ntouched = 0, rc = 0, nq0;
+  double mass = 0;
+
+  memset(out, 0, sizeof *out);
+  out->decision = MG_DECISION_NO_ANSWER;
+  if (k < 1) k = 1;
+  if (k > MG_ENGINE_MAX_K) k = MG_ENGINE_MAX_K;
+  if (len < 0) len = (int)strlen(text);
+  if (!s) { rc = mg_errf(err, MG_EINVAL, "engine: no index"); goto out; }
+  if (!(q = calloc(1, sizeof *q))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  q->p = p;
+  q->s = s;
+  if (explain) {
+    char *norm = mg_normalize(text, len, NULL);
+    json_object_set_new(explain, "normalized", json_string(norm ? norm : ""));
+    free(norm);
+    q->tokens = json_array();
+    json_object_set_new(explain, "tokens", q->tokens);
+  }
+  rc = mg_analyze(an, text, len, on_token, q);
+  if (rc < 0) { mg_errf(err, rc, "engine: analysis failed"); goto out; }
+  rc = 0;
+  /* synonyms of the question's own terms, at a lower weight */
+  nq0 = q->n;
+  for (int i = 0; i < nq0; i++) {
+    struct syn_ctx c = { q, q->t[i].w * p->syn_w, q->t[i].flags };
+    mg_lang_synonyms(e->lang, q->t[i].text, q->t[i].len, on_synonym, &c);
+  }
+  if (explain) {
+    json_t *ex = json_array();
+    for (int i = nq0; i < q->n; i++) json_array_append_new(ex, json_string(q->t[i].text));
+    json_object_set_new(explain, "expanded", ex);
+  }
+  if (s->ndocs == 0 || q->n == 0) goto out;
+
+  /* IDF; terms unknown to the FAQ weigh as much as the rarest term, so a
+   * question about something the FAQ never mentions has low coverage */
+  for (int i = 0; i < q->n; i++) {
+    struct qterm *t = &q->t[i];
+    double df = t->id >= 0 ? s->off[t->id + 1] - s->off[t->id] : 0;
+    t->idf = log(1.0 + (s->ndocs - df + 0.5) / (df + 0.5));
+    if (!t->synonym) mass += t->w * t->idf;
+  }
+  if (mass <= 0) goto out;
+
+  if (!(acc = calloc((size_t)s->ndocs, sizeof *acc)) || !(touched = malloc((size_t)s->ndocs * sizeof *touched))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (int i = 0; i < q->n; i++) {
+    const struct qterm *t = &q->t[i];
+    if (t->id < 0) continue;
+    for (int j = s->off[t->id]; j < s->off[t->id + 1]; j++) {
+      const struct posting *po = &s->posts[j];
+      struct acc *a = &acc[po->doc];
+      double tfw = field_tf(p, s, po, NULL);
+      if (a->score == 0 && a->cov_q == 0 && a->cov_a == 0) touched[ntouched++] = po->doc;
+      a->score += t->w * t->idf * tfw / (p->k1 + tfw);
+      if (po->tf[0] || po->tf[1] || po->tf[2]) a->cov_q += t->w * t->idf;
+      else a->cov_a += t->w * t->idf;
+    }
+  }
+
+  /* final score and top k by insertion (k is small) */
+  for (int i = 0; i < ntouched; i++) {
+    int d = touched[i];
+    struct acc *a = &acc[d];
+    double cov = (a->cov_q + p->ans_cov * a->cov_a) / mass;
+    if (cov > 1) cov = 1;
+    double score = a->score + p->cov_w * (a->cov_q / mass);
+    int pos = out->n < k ? out->n : k;
+    while (pos > 0 && (out->c[pos - 1].score < score ||
+                       (out->c[pos - 1].score == score && strcmp(out->c[pos - 1].faq_id, s->ext[d]) > 0)))
+      pos--;
+    if (pos >= k) continue;
+    memmove(&out->c[pos + 1], &out->c[pos], (size_t)((out->n < k ? out->n : k - 1) - pos) * sizeof out->c[0]);
+    snprintf(out->c[pos].faq_id, sizeof out->c[pos].faq_id, "%s", s->ext[d]);
+    out->c[pos].score = score;
+    out->c[pos].confidence = cov;
+    if (out->n < k) out->n++;
+  }
+
+  /* decision */
+  if (out->n > 0) {
+    const mg_config *c = &e->cfg;
+    double conf = out->c[0].confidence;
+    out->confidence = conf;
+    int close = out->n > 1 && out->c[1].score >= c->clarify_margin * out->c[0].score &&
+                out->c[1].confidence >= c->clarify_min;
+    if (conf >= c->answer_min && !close) out->decision = MG_DECISION_ANSWER;
+    else if (conf >= c->clarify_min) out->decision = MG_DECISION_CLARIFY;
+    else out->decision = MG_DECISION_NO_ANSWER;
+  }
+
+  if (explain) {
+    json_t *cands = json_array(), *terms = json_array();
+    for (int i = 0; i < q->n; i++) {
+      const struct qterm *t = &q->t[i];
+      json_array_append_new(terms, json_pack("{s:s, s:f, s:f, s:i, s:b}", "term", t->text, "weight", t->w,
+                                             "idf", t->idf, "df", t->id >= 0 ? s->off[t->id + 1] - s->off[t->id] : 0,
+                                             "synonym", t->synonym));
+    }
+    json_object_set_new(explain, "terms", terms);
+    for (int i = 0; i < out->n; i++) {
+      int d = -1;
+      for (int j = 0; j < ntouched; j++)
+        if (strcmp(s->ext[touched[j]], out->c[i].faq_id) == 0) { d = touched[j]; break; }
+      double fs[NF] = { 0 };
+      json_t *matched = json_array();
+      for (int j = 0; d >= 0 && j < q->n; j++) {
+        const struct qterm *t = &q->t[j];
+        const struct posting *po;
+        double per[NF], tfw;
+        if (t->id < 0 || !(po = find_posting(s, t->id, d))) continue;
+        tfw = field_tf(p, s, po, per);
+        for (int f = 0; f < NF; f++) fs[f] += tfw > 0 ? t->w * t->idf * (per[f] / (p->k1 + tfw)) : 0;
+        json_array_append_new(matched, json_string(t->text));
+      }
+      json_array_append_new(cands, json_pack("{s:s, s:f, s:f, s:{s:f, s:f, s:f, s:f}, s:o}", "faq_id",
+                                             out->c[i].faq_id, "score", out->c[i].score, "confidence",
+                                             out->c[i].confidence, "fields", "question", fs[0], "alternates",
+                                             fs[1], "keywords", fs[2], "answer", fs[3], "matched", matched));
+    }
+    json_object_set_new(explain, "candidates", cands);
+    json_object_set_new(explain, "decision", json_string(mg_decision_name(out->decision)));
+  }
+out:
+  free(acc);
+  free(touched);
+  free(q);
+  snap_release(e, s);
+  return rc;
+}

@@ -1,0 +1,77 @@
+/*
+ * engine.h — ranking FAQ entries for a question, with a decision.
+ *
+ * The engine keeps an in-memory inverted index of the *published* FAQ
+ * (per-field postings, field lengths, document frequencies) read from the
+ * FTS5 index itself, so it shares the one analysis of analyze.h, and scores
+ * a question with BM25F over question, alternates, keywords and answer plus
+ * a query-coverage term, in a few microseconds per question. It returns
+ * the top k entries, a confidence in [0, 1] and a decision (answer, clarify,
+ * no_answer) from the thresholds in mg_config.
+ *
+ * Threads: mg_engine_search may run on many threads at once (each with its
+ * own mg_analyzer); mg_engine_refresh swaps in a new index under a lock and
+ * frees the old one when its last search is done.
+ */
+#ifndef MG_ENGINE_H
+#define MG_ENGINE_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "analyze.h"
+#include "mg_config.h"
+
+typedef struct mg_engine mg_engine;
+
+enum mg_decision { MG_DECISION_ANSWER, MG_DECISION_CLARIFY, MG_DECISION_NO_ANSWER };
+
+#define MG_ENGINE_MAX_K 20
+
+typedef struct mg_candidate {
+  char faq_id[64];   /* the entry's ext_id ("saijo-0001") */
+  double score;      /* ranking score (unbounded, comparable within one result) */
+  double confidence; /* in [0, 1] */
+} mg_candidate;
+
+typedef struct mg_result {
+  enum mg_decision decision;
+  double confidence; /* of the best candidate; 0 when none */
+  int n;             /* candidates filled, best first */
+  mg_candidate c[MG_ENGINE_MAX_K];
+} mg_result;
+
+/* Build the in-memory index from db's published entries (db must have the
+ * mecab tokenizer registered, e.g. from mg_db_open). db is used only during
+ * new/refresh, from the calling thread; lang must outlive the engine; cfg is
+ * copied. Caller frees with mg_engine_free. */
+int mg_engine_new(mg_engine **out, mg_lang *lang, sqlite3 *db, const mg_config *cfg, char *err);
+void mg_engine_free(mg_engine *e);
+
+/* Rebuild when the published FAQ in db changed (by this connection or any
+ * other); cheap when nothing changed. Safe while other threads search.
+ * *rebuilt (may be NULL) is set to 1 when the index was rebuilt. */
+int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err);
+int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, int *rebuilt, char *err);
+
+/* Rank the entries for text (len bytes; -1 = NUL-terminated) and return at
+ * most k (1..MG_ENGINE_MAX_K) candidates in out. Thread-safe given a
+ * per-thread analyzer. explain may be NULL; else a JSON object that is
+ * filled with: normalized, tokens, expanded (synonyms added), candidates
+ * (with per-field scores). Returns 0 or MG_E*. A text with no index terms
+ * gives n = 0 and no_answer. */
+int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, int k,
+                     mg_result *out, json_t *explain, char *err);
+
+/* Set a ranking parameter by name ("k1", "w_question", "b_answer", "syn_w",
+ * "cov_w", …; see engine.c) — for experiments (`madoguchi eval --param`).
+ * Call before searches start. MG_EINVAL for an unknown name. */
+int mg_engine_set_param(mg_engine *e, const char *name, double value, char *err);
+
+/* Number of published entries in the current index. */
+int mg_engine_size(mg_engine *e);
+
+/* "answer" | "clarify" | "no_answer" */
+const char *mg_decision_name(enum mg_decision d);
+
+#endif
