@@ -63,7 +63,63 @@ static const char *const migrations[] = {
   "  SELECT RAISE(ABORT, 'faq_revision rows are immutable: add a revision instead');\n"
   "END;\n",
 
-  /* 2 — append the next migration here (never edit the steps above). */
+  /* 2 — the chat service: sessions, masked transcripts, feedback, staff
+   * tickets and the audit log (bot/session.c, bot/ticket.c). Free text is
+   * masked before it is written; ticket.contact alone is kept as the
+   * resident typed it, shown only to the ticket's department, each read
+   * logged in audit_log. Times are UTC ISO-8601; ticket numbers and
+   * ticket_seq.day use the Asia/Tokyo date. */
+  "CREATE TABLE session(id TEXT PRIMARY KEY, created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL,\n"
+  "  expires_at TEXT NOT NULL) WITHOUT ROWID;\n"
+  "CREATE INDEX session_expires ON session(expires_at);\n"
+  "CREATE TABLE message(id INTEGER PRIMARY KEY,\n"
+  "  session_id TEXT NOT NULL REFERENCES session(id) ON DELETE CASCADE,\n"
+  "  role TEXT NOT NULL CHECK(role IN ('resident', 'bot', 'staff', 'system')),\n"
+  "  text TEXT NOT NULL,\n"                 /* masked */
+  "  kind TEXT NOT NULL,\n"                 /* ask, choose, escalate, answer, clarify, no_answer, ticket, staff_reply */
+  "  faq_id TEXT, decision TEXT, confidence REAL,\n"
+  "  department_id TEXT,\n"                 /* routing for escalation: the answer's or best candidate's */
+  "  rule_name TEXT, rule_kind TEXT,\n"
+  "  choices TEXT,\n"                       /* clarify: JSON [{faq_id, question}] offered */
+  "  created_at TEXT NOT NULL);\n"
+  "CREATE INDEX message_session ON message(session_id, role, kind, id);\n"
+  "CREATE TABLE feedback(id INTEGER PRIMARY KEY,\n"
+  "  session_id TEXT REFERENCES session(id) ON DELETE SET NULL,\n"
+  "  answer_id INTEGER REFERENCES message(id) ON DELETE SET NULL, faq_id TEXT,\n"
+  "  helpful INTEGER NOT NULL CHECK(helpful IN (0, 1)),\n"
+  "  comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL DEFAULT '',\n"  /* both masked */
+  "  created_at TEXT NOT NULL);\n"
+  "CREATE INDEX feedback_faq ON feedback(faq_id, created_at);\n"
+  "CREATE INDEX feedback_answer ON feedback(answer_id);\n"
+  "CREATE TABLE ticket(id INTEGER PRIMARY KEY, ticket_no TEXT NOT NULL UNIQUE,\n"
+  "  session_id TEXT REFERENCES session(id) ON DELETE SET NULL,\n"
+  "  question TEXT NOT NULL,\n"             /* masked */
+  "  department_id TEXT REFERENCES department(id),\n"
+  "  routed_by TEXT NOT NULL CHECK(routed_by IN ('engine', 'rule', 'default')),\n"
+  "  status TEXT NOT NULL DEFAULT 'open' CHECK(status IN ('open', 'answered', 'closed')),\n"
+  "  contact TEXT NOT NULL DEFAULT '',\n"   /* UNMASKED: the resident's choice; reads are audited */
+  "  created_at TEXT NOT NULL, first_reply_at TEXT, closed_at TEXT);\n"
+  "CREATE INDEX ticket_status ON ticket(status, department_id);\n"
+  "CREATE INDEX ticket_department ON ticket(department_id, status);\n"
+  "CREATE INDEX ticket_session ON ticket(session_id);\n"
+  "CREATE TABLE ticket_seq(day TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;\n"
+  "CREATE TABLE ticket_reply(id INTEGER PRIMARY KEY,\n"
+  "  ticket_id INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,\n"
+  "  author TEXT NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL,\n"
+  "  delivered_at TEXT);\n"                 /* NULL until handed to the resident's session */
+  "CREATE INDEX ticket_reply_ticket ON ticket_reply(ticket_id, id);\n"
+  "CREATE INDEX ticket_reply_undelivered ON ticket_reply(ticket_id) WHERE delivered_at IS NULL;\n"
+  "CREATE TABLE ticket_event(id INTEGER PRIMARY KEY,\n"
+  "  ticket_id INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE, at TEXT NOT NULL,\n"
+  "  actor TEXT NOT NULL, action TEXT NOT NULL CHECK(action IN ('create', 'reply', 'close', 'reassign')),\n"
+  "  from_department TEXT, to_department TEXT, reason TEXT NOT NULL DEFAULT '');\n"
+  "CREATE INDEX ticket_event_ticket ON ticket_event(ticket_id, id);\n"
+  "CREATE TABLE audit_log(id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,\n"
+  "  action TEXT NOT NULL, target TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '');\n"
+  "CREATE INDEX audit_log_target ON audit_log(target, id);\n"
+  "CREATE INDEX audit_log_action ON audit_log(action, id);\n",
+
+  /* 3 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
