@@ -424,6 +424,11 @@ static int hash_file(uint64_t *h, const char *path) {
   return 0;
 }
 
+static int argc_userdic(const mg_config *cfg) {
+  struct stat st;
+  return cfg->userdic[0] && stat(cfg->userdic, &st) == 0 && st.st_size > 0;
+}
+
 static int count_fields(const char *feature) {
   int n = 1;
   for (const char *p = feature; *p; p++) n += *p == ',';
@@ -486,8 +491,12 @@ int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
         rc = mg_errf(err, MG_EIO, "%s (userdic): %s", cfg->userdic, strerror(errno));
         goto out;
       }
-      argv[argc++] = "-u";
-      argv[argc++] = cfg->userdic;
+      /* an empty file stands for "no user dictionary for this system
+       * dictionary" (dict/build-userdic.sh) */
+      if (st.st_size > 0) {
+        argv[argc++] = "-u";
+        argv[argc++] = cfg->userdic;
+      }
     }
     if (!(lang->model = mecab_model_new(argc, (char **)argv))) {
       rc = mg_errf(err, MG_ECONFIG, "MeCab cannot load %s%s%s: %s", cfg->mecab_dicdir,
@@ -504,7 +513,7 @@ int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
     unsigned v[4] = { d->version, d->size, d->type, d->lsize };
     fp = mg_fnv1a(fp, v, sizeof v);
   }
-  if (cfg->userdic[0] && hash_file(&fp, cfg->userdic) != 0) {
+  if (argc_userdic(cfg) && hash_file(&fp, cfg->userdic) != 0) {
     rc = mg_errf(err, MG_EIO, "%s: cannot read", cfg->userdic);
     goto out;
   }
