@@ -63,6 +63,10 @@ int mg_io_import_json(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_
 int mg_io_export_csv(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
 int mg_io_export_json(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
 
+/* UTC timestamp "YYYY-MM-DDTHH:MM:SSZ" → its date in Asia/Tokyo
+ * "YYYY-MM-DD" (buf >= 11), as files and staff screens show it. */
+void mg_io_date_out(const char *utc, char *buf);
+
 /* Append "FILE:LINE: reason" to rep (line 0 leaves the line out). */
 void mg_io_report_error(mg_io_report *rep, const char *file, int line, const char *fmt, ...)
   __attribute__((format(printf, 4, 5)));

@@ -47,7 +47,5 @@ int mg_io_walk(sqlite3 *db, const mg_io_opts *o, int (*fn)(void *ctx, const mg_f
 /* "YYYY-MM-DD" or "YYYY/M/D" (a date in Asia/Tokyo) → UTC timestamp of its
  * start, "YYYY-MM-DDTHH:MM:SSZ" (buf >= 21). Returns 0 or MG_EINVAL. */
 int mg_io_date_in(const char *date, char *buf);
-/* UTC timestamp → its date in Asia/Tokyo "YYYY-MM-DD" (buf >= 11). */
-void mg_io_date_out(const char *utc, char *buf);
 
 #endif

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "mg_err.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +36,7 @@
 enum {
   S_FAQ_FIND, S_FAQ_INSERT, S_REV_NEWEST, S_REV_INSERT, S_REV_FIND, S_SET_PUBLISHED,
   S_REV_DELETE, S_FAQ_DELETE, S_GET, S_LIST, S_DEPT_GET, S_DEPT_PUT, S_DEPT_LIST,
-  S_DEPT_EXISTS, S_META_GET, S_META_PUT, N_S
+  S_DEPT_EXISTS, S_META_GET, S_META_PUT, S_LAST_ID, N_S
 };
 static const char *const sql[N_S] = {
   [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
@@ -69,6 +70,7 @@ static const char *const sql[N_S] = {
   [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
   [S_META_PUT] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+  [S_LAST_ID] = "SELECT ext_id FROM faq ORDER BY length(ext_id) DESC, ext_id DESC LIMIT 1",
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -462,6 +464,24 @@ int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publis
 
 int mg_faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, char *err) {
   return mg_faq_put_ex(db, e, by, publish, NULL, err);
+}
+
+int mg_faq_next_id(sqlite3 *db, char *buf, size_t size, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if ((rc = prep(db, S_LAST_ID, &st, err))) return rc;
+  snprintf(buf, size, "faq-0001");
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    const char *last = (const char *)sqlite3_column_text(st, 0);
+    size_t n = strlen(last), d = n;
+    while (d > 0 && last[d - 1] >= '0' && last[d - 1] <= '9') d--;
+    if (d < n && n - d < 10) snprintf(buf, size, "%.*s%0*ld", (int)d, last, (int)(n - d), atol(last + d) + 1);
+    else snprintf(buf, size, "%.50s-2", last);
+    rc = 0;
+  } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "choosing an id", err);
+  sqlite3_finalize(st);
+  return rc;
 }
 
 struct target { const char *id; int version; };

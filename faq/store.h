@@ -17,6 +17,7 @@
 #define MG_STORE_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 typedef struct mg_department {
   char *id;       /* "shimin" */
@@ -76,6 +77,10 @@ int mg_faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, 
 /* The same; *changed (may be NULL) is set to 1 when a revision was added or
  * the published pointer moved, else 0. */
 int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, int *changed, char *err);
+
+/* A free id for a new entry into buf: the newest id's prefix with the next
+ * number ("saijo-0173" → "saijo-0174"), or "faq-0001". */
+int mg_faq_next_id(sqlite3 *db, char *buf, size_t size, char *err);
 
 /* Publish revision `version` (0 = newest) of id. MG_ENOTFOUND when absent. */
 int mg_faq_publish(sqlite3 *db, const char *id, int version, const char *by, char *err);
