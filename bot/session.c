@@ -1,0 +1,364 @@
+/*
+ * session.c — sessions and the masked transcript (see session.h).
+ *
+ * Durability trade-off. A chat message costs one small write transaction
+ * (touch the session, the resident's line, the bot's line). Those commits run
+ * at the connection's synchronous=NORMAL: in WAL mode a commit then reaches
+ * the WAL file but is not fsync'ed until the next checkpoint, so a power cut
+ * (not a process crash) can lose the last transcript lines — never corrupt
+ * the database. That is the price of thousands of answered questions per
+ * second on one disk, and a lost transcript line costs the resident nothing:
+ * the answer was already on their screen. Tickets and staff replies are
+ * different — a resident is told "受付番号 T-…" or a staff reply is marked
+ * delivered only after a commit at synchronous=FULL (ticket.c), because
+ * losing those would break a promise made to a person.
+ *
+ * Session ids are 18 bytes (144 bits) from getrandom(2), base64url without
+ * padding: 24 characters. Resuming checks the expiry in SQL, so an expired
+ * session is never revived, and a malformed id never reaches a query.
+ */
+#include "session.h"
+
+#include "mask.h"
+#include "mg_err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+enum {
+  S_CREATE,
+  S_RESUME,
+  S_TOUCH,
+  S_APPEND,
+  S_HISTORY,
+  S_LAST,
+  S_GET,
+  S_REPLY_TO,
+  S_FEEDBACK,
+  S_N
+};
+
+#define MSG_COLS "id, role, kind, text, faq_id, decision, confidence, department_id, rule_name, rule_kind, choices, created_at"
+
+static const char *const session_sql[S_N] = {
+  [S_CREATE] = "INSERT INTO session(id, created_at, last_seen_at, expires_at) VALUES (?1, ?2, ?2, ?3)",
+  /* Extends the session only while it is still valid: changes() tells. */
+  [S_RESUME] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1 AND expires_at > ?2",
+  [S_TOUCH] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1",
+  [S_APPEND] = "INSERT INTO message(session_id, role, kind, text, faq_id, decision, confidence, department_id,"
+               " rule_name, rule_kind, choices, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+  [S_HISTORY] = "SELECT role, text, created_at FROM (SELECT id, role, text, created_at FROM message"
+                " WHERE session_id = ?1 AND role IN ('resident', 'bot', 'staff') ORDER BY id DESC LIMIT ?2)"
+                " ORDER BY id",
+  [S_LAST] = "SELECT " MSG_COLS " FROM message WHERE session_id = ?1 AND role = ?2 AND (?3 IS NULL OR kind = ?3)"
+             " AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT 1",
+  [S_GET] = "SELECT " MSG_COLS " FROM message WHERE session_id = ?1 AND id = ?2",
+  [S_REPLY_TO] = "SELECT " MSG_COLS " FROM message WHERE session_id = ?1 AND id > ?2 AND role = 'bot'"
+                 " ORDER BY id LIMIT 1",
+  [S_FEEDBACK] = "INSERT INTO feedback(session_id, answer_id, faq_id, helpful, comment, question, created_at)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+};
+
+/* Statements are prepared per call: the SQLite connection belongs to the
+ * caller's bot_worker, which has no slot for a module's statement cache yet.
+ * A prepare costs a few microseconds, small beside the commit. */
+static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
+  if (sqlite3_prepare_v2(db, session_sql[which], -1, st, NULL) != SQLITE_OK)
+    return mg_errf(err, MG_EDB, "session: prepare: %s", sqlite3_errmsg(db));
+  return 0;
+}
+
+void session_time_utc(time_t t, char *buf) {
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, SESSION_TIMELEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void times(int ttl_hours, char *now, char *expires) {
+  time_t t = time(NULL);
+  session_time_utc(t, now);
+  session_time_utc(t + (time_t)(ttl_hours > 0 ? ttl_hours : 1) * 3600, expires);
+}
+
+static int new_id(char *id, char *err) {
+  static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  unsigned char raw[18];
+  size_t got = 0;
+  while (got < sizeof raw) {
+    ssize_t n = getrandom(raw + got, sizeof raw - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return mg_errf(err, MG_EIO, "session: getrandom: %s", strerror(errno));
+    }
+    got += (size_t)n;
+  }
+  /* 18 bytes = 6 groups of 3 bytes = 24 characters, no padding. */
+  for (int i = 0, o = 0; i < 18; i += 3) {
+    unsigned v = (unsigned)raw[i] << 16 | (unsigned)raw[i + 1] << 8 | raw[i + 2];
+    id[o++] = b64[v >> 18 & 63];
+    id[o++] = b64[v >> 12 & 63];
+    id[o++] = b64[v >> 6 & 63];
+    id[o++] = b64[v & 63];
+    id[o] = '\0';
+  }
+  return 0;
+}
+
+/* Only our own alphabet and length may reach a query. */
+static int well_formed(const char *id) {
+  size_t n = id ? strlen(id) : 0;
+  if (n < 22 || n >= SESSION_IDLEN) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", id[i])) return 0;
+  return 1;
+}
+
+static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err) {
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_DONE) return 0;
+  if (rc == SQLITE_BUSY) return mg_errf(err, MG_EBUSY, "session: %s: database busy", what);
+  return mg_errf(err, MG_EDB, "session: %s: %s", what, sqlite3_errmsg(db));
+}
+
+int session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
+  sqlite3_stmt *st = NULL;
+  char now[SESSION_TIMELEN], exp[SESSION_TIMELEN];
+  int rc;
+  if ((rc = new_id(id, err)) != 0) return rc;
+  if ((rc = prep(db, S_CREATE, &st, err)) != 0) return rc;
+  times(ttl_hours, now, exp);
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
+  rc = step_done(db, st, "create", err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int update_times(sqlite3 *db, int which, const char *id, int ttl_hours, int *changed, char *err) {
+  sqlite3_stmt *st = NULL;
+  char now[SESSION_TIMELEN], exp[SESSION_TIMELEN];
+  int rc;
+  if ((rc = prep(db, which, &st, err)) != 0) return rc;
+  times(ttl_hours, now, exp);
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
+  rc = step_done(db, st, "touch", err);
+  if (rc == 0 && changed) *changed = sqlite3_changes(db);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int session_resume(sqlite3 *db, const char *id, int ttl_hours, char *out_id, int *resumed, char *err) {
+  int changed = 0, rc;
+  *resumed = 0;
+  if (well_formed(id)) {
+    if ((rc = update_times(db, S_RESUME, id, ttl_hours, &changed, err)) != 0) return rc;
+    if (changed == 1) {
+      if (out_id != id) memmove(out_id, id, strlen(id) + 1);
+      *resumed = 1;
+      return 0;
+    }
+  }
+  return session_create(db, ttl_hours, out_id, err);
+}
+
+int session_touch(sqlite3 *db, const char *id, int ttl_hours, char *err) {
+  return update_times(db, S_TOUCH, id, ttl_hours, NULL, err);
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *s) {
+  if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+  else sqlite3_bind_null(st, i);
+}
+
+int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_int64 *msg_id, char *err) {
+  sqlite3_stmt *st = NULL;
+  char now[SESSION_TIMELEN];
+  char *masked = NULL;
+  const char *text = l->text ? l->text : "";
+  int rc;
+
+  /* Staff write replies to residents; everything else may hold personal data. */
+  if (strcmp(l->role, "staff") != 0) {
+    if (!(masked = mask_text(text, strlen(text)))) return mg_errf(err, MG_ENOMEM, "session: mask: out of memory");
+    text = masked;
+  }
+  if ((rc = prep(db, S_APPEND, &st, err)) != 0) goto out;
+  session_time_utc(time(NULL), now);
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, l->role, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, l->kind ? l->kind : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+  bind_opt(st, 5, l->faq_id);
+  bind_opt(st, 6, l->decision);
+  if (l->decision) sqlite3_bind_double(st, 7, l->confidence);
+  else sqlite3_bind_null(st, 7);
+  bind_opt(st, 8, l->department_id);
+  bind_opt(st, 9, l->rule_name);
+  bind_opt(st, 10, l->rule_kind);
+  bind_opt(st, 11, l->choices);
+  sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
+  if ((rc = step_done(db, st, "append", err)) != 0) goto out;
+  if (msg_id) *msg_id = sqlite3_last_insert_rowid(db);
+out:
+  sqlite3_finalize(st);
+  free(masked);
+  return rc;
+}
+
+static int exec(sqlite3 *db, const char *sql, char *err) {
+  int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+  if (rc == SQLITE_OK) return 0;
+  if (rc == SQLITE_BUSY) return mg_errf(err, MG_EBUSY, "session: %s: database busy", sql);
+  return mg_errf(err, MG_EDB, "session: %s: %s", sql, sqlite3_errmsg(db));
+}
+
+int session_begin(sqlite3 *db, char *err) { return exec(db, "BEGIN IMMEDIATE", err); }
+int session_commit(sqlite3 *db, char *err) {
+  int rc = exec(db, "COMMIT", err);
+  if (rc != 0) session_rollback(db);
+  return rc;
+}
+void session_rollback(sqlite3 *db) {
+  if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array();
+  int rc, s;
+  if (!arr) return mg_errf(err, MG_ENOMEM, "session: out of memory");
+  if ((rc = prep(db, S_HISTORY, &st, err)) != 0) goto out;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, limit);
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *line = json_pack("{s:s, s:s, s:s}", "role", (const char *)sqlite3_column_text(st, 0),
+                             "text", (const char *)sqlite3_column_text(st, 1),
+                             "at", (const char *)sqlite3_column_text(st, 2));
+    if (!line || json_array_append_new(arr, line) != 0) { rc = mg_errf(err, MG_ENOMEM, "session: out of memory"); goto out; }
+  }
+  if (s != SQLITE_DONE) rc = mg_errf(err, MG_EDB, "session: history: %s", sqlite3_errmsg(db));
+out:
+  sqlite3_finalize(st);
+  if (rc == 0) *out = arr;
+  else json_decref(arr);
+  return rc;
+}
+
+void session_msg_clear(session_msg *m) {
+  free(m->role);
+  free(m->kind);
+  free(m->text);
+  free(m->faq_id);
+  free(m->decision);
+  free(m->department_id);
+  free(m->rule_name);
+  free(m->rule_kind);
+  free(m->choices);
+  memset(m, 0, sizeof *m);
+}
+
+static int col_dup(sqlite3_stmt *st, int i, char **out) {
+  const unsigned char *s = sqlite3_column_text(st, i);
+  *out = NULL;
+  if (!s) return 0;
+  return (*out = strdup((const char *)s)) ? 0 : -1;
+}
+
+/* Step a statement selecting MSG_COLS into m. */
+static int read_msg(sqlite3 *db, sqlite3_stmt *st, session_msg *m, char *err) {
+  int s = sqlite3_step(st), bad = 0;
+  memset(m, 0, sizeof *m);
+  if (s == SQLITE_DONE) return mg_errf(err, MG_ENOTFOUND, "session: no such message");
+  if (s != SQLITE_ROW) return mg_errf(err, MG_EDB, "session: read: %s", sqlite3_errmsg(db));
+  m->id = sqlite3_column_int64(st, 0);
+  bad |= col_dup(st, 1, &m->role);
+  bad |= col_dup(st, 2, &m->kind);
+  bad |= col_dup(st, 3, &m->text);
+  bad |= col_dup(st, 4, &m->faq_id);
+  bad |= col_dup(st, 5, &m->decision);
+  m->confidence = sqlite3_column_double(st, 6);
+  bad |= col_dup(st, 7, &m->department_id);
+  bad |= col_dup(st, 8, &m->rule_name);
+  bad |= col_dup(st, 9, &m->rule_kind);
+  bad |= col_dup(st, 10, &m->choices);
+  snprintf(m->at, sizeof m->at, "%s", sqlite3_column_text(st, 11) ? (const char *)sqlite3_column_text(st, 11) : "");
+  if (bad) {
+    session_msg_clear(m);
+    return mg_errf(err, MG_ENOMEM, "session: out of memory");
+  }
+  return 0;
+}
+
+int session_last(sqlite3 *db, const char *id, const char *role, const char *kind, sqlite3_int64 before,
+                 session_msg *out, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  memset(out, 0, sizeof *out);
+  if ((rc = prep(db, S_LAST, &st, err)) != 0) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+  bind_opt(st, 3, kind);
+  sqlite3_bind_int64(st, 4, before);
+  rc = read_msg(db, st, out, err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  memset(out, 0, sizeof *out);
+  if ((rc = prep(db, S_GET, &st, err)) != 0) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, msg_id);
+  rc = read_msg(db, st, out, err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  memset(out, 0, sizeof *out);
+  if ((rc = prep(db, S_REPLY_TO, &st, err)) != 0) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, msg_id);
+  rc = read_msg(db, st, out, err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const char *faq_id, int helpful,
+                     const char *comment, const char *question, char *err) {
+  sqlite3_stmt *st = NULL;
+  char now[SESSION_TIMELEN];
+  char *mc = NULL, *mq = NULL;
+  int rc;
+  comment = comment ? comment : "";
+  question = question ? question : "";
+  if (!(mc = mask_text(comment, strlen(comment))) || !(mq = mask_text(question, strlen(question)))) {
+    rc = mg_errf(err, MG_ENOMEM, "session: mask: out of memory");
+    goto out;
+  }
+  if ((rc = prep(db, S_FEEDBACK, &st, err)) != 0) goto out;
+  session_time_utc(time(NULL), now);
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, answer_id);
+  bind_opt(st, 3, faq_id);
+  sqlite3_bind_int(st, 4, helpful ? 1 : 0);
+  sqlite3_bind_text(st, 5, mc, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, mq, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+  rc = step_done(db, st, "feedback", err);
+out:
+  sqlite3_finalize(st);
+  free(mc);
+  free(mq);
+  return rc;
+}

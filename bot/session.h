@@ -1,0 +1,95 @@
+/*
+ * session.h — chat sessions and their masked transcript, kept in SQLite.
+ *
+ * A session is a random, unguessable id (>= 128 bits from getrandom(2),
+ * base64url) with an idle expiry. Everything a conversation needs to carry
+ * from one message to the next (the last question, the choices last offered,
+ * the department of the last answer) is read back from the transcript in the
+ * `message` table, never kept in process memory, so a resident can reconnect
+ * to any worker or any process and carry on.
+ *
+ * Every text stored here passes through mask_text (bot/mask.h) first; the
+ * caller may hand over raw text. Staff replies are the exception: they are
+ * written by city staff and quote the department's own phone numbers, which
+ * masking would destroy (see ticket.h).
+ *
+ * All functions take the caller's SQLite connection (one per worker thread)
+ * and return 0 or a negative MG_E* code with err set. Times are UTC ISO-8601.
+ */
+#ifndef MG_SESSION_H
+#define MG_SESSION_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <time.h>
+
+#define SESSION_IDLEN 48       /* buffer size for an id (24 chars used) */
+#define SESSION_TIMELEN 21     /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
+#define SESSION_HISTORY_MAX 50 /* lines returned on resume */
+
+/* One transcript line to append. Only role and text are required. */
+typedef struct session_line {
+  const char *role;          /* "resident", "bot", "staff", "system" */
+  const char *kind;          /* ask, choose, escalate, feedback, answer, clarify, no_answer, ticket, staff_reply */
+  const char *text;          /* raw text; masked before it is stored (except role "staff") */
+  const char *faq_id;        /* ext id of the FAQ entry answered, or NULL */
+  const char *decision;      /* answer | clarify | no_answer, or NULL */
+  double confidence;         /* stored only when decision is set */
+  const char *department_id; /* routing hint for escalation, or NULL */
+  const char *rule_name;     /* the intent rule that wrote a reply, or NULL */
+  const char *rule_kind;     /* its kind (emergency, handoff, ...), or NULL */
+  const char *choices;       /* clarify: JSON array text [{faq_id, question}], or NULL */
+} session_line;
+
+/* "YYYY-MM-DDTHH:MM:SSZ" for t (UTC) into buf[SESSION_TIMELEN]. */
+void session_time_utc(time_t t, char *buf);
+
+/* Make a new session expiring ttl_hours after now; its id into id[SESSION_IDLEN]. */
+int session_create(sqlite3 *db, int ttl_hours, char *id, char *err);
+
+/* Resume id when it names a session that has not expired: extends it and
+ * sets *resumed = 1. Otherwise (unknown, expired, malformed) creates a new
+ * session, writes its id into out_id and sets *resumed = 0. out_id may be id. */
+int session_resume(sqlite3 *db, const char *id, int ttl_hours, char *out_id, int *resumed, char *err);
+
+/* Record activity: last_seen_at = now, expires_at = now + ttl. */
+int session_touch(sqlite3 *db, const char *id, int ttl_hours, char *err);
+
+/* Append one line (no transaction of its own: wrap several in one with
+ * session_begin/session_commit). Its message id into *msg_id (may be NULL). */
+int session_append(sqlite3 *db, const char *id, const session_line *line, sqlite3_int64 *msg_id, char *err);
+
+/* Transcript writes are grouped in one BEGIN IMMEDIATE … COMMIT per client
+ * message, at the connection's synchronous=NORMAL (see session.c). */
+int session_begin(sqlite3 *db, char *err);
+int session_commit(sqlite3 *db, char *err);
+void session_rollback(sqlite3 *db);
+
+/* The last `limit` resident/bot/staff lines, oldest first, as a new JSON
+ * array of {role, text, at} (caller json_decref's it). */
+int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *err);
+
+/* A stored line read back. Strings are owned by the struct: free with
+ * session_msg_clear. Absent columns are NULL. */
+typedef struct session_msg {
+  sqlite3_int64 id;
+  char *role, *kind, *text, *faq_id, *decision, *department_id, *rule_name, *rule_kind, *choices;
+  double confidence;
+  char at[SESSION_TIMELEN];
+} session_msg;
+void session_msg_clear(session_msg *m);
+
+/* The newest line of this session matching role and (when non-NULL) kind,
+ * optionally only lines with id < before (0 = no bound). MG_ENOTFOUND when none. */
+int session_last(sqlite3 *db, const char *id, const char *role, const char *kind, sqlite3_int64 before,
+                 session_msg *out, char *err);
+/* The line msg_id if it belongs to session id; MG_ENOTFOUND otherwise. */
+int session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err);
+/* The first bot line after resident line msg_id (its reply); MG_ENOTFOUND when none. */
+int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err);
+
+/* Store feedback on answer line answer_id (comment and question are masked). */
+int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const char *faq_id, int helpful,
+                     const char *comment, const char *question, char *err);
+
+#endif

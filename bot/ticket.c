@@ -1,0 +1,572 @@
+/*
+ * ticket.c — the staff ticket table (see ticket.h for the contract).
+ *
+ * Numbers. T-YYYYMMDD-NNNN takes the date in Asia/Tokyo (UTC+9, no daylight
+ * saving, so a fixed offset is exact) and the sequence from ticket_seq, one
+ * row per Tokyo day bumped with an upsert inside the creating transaction:
+ * two processes creating tickets at once serialise on BEGIN IMMEDIATE and can
+ * never draw the same number, and deleting a ticket never frees its number.
+ *
+ * Durability. Every function that changes a ticket raises the connection to
+ * synchronous=FULL for its one transaction and restores the previous level
+ * afterwards (the chat's transcript runs at NORMAL, see session.c): the
+ * commit is on disk before the caller tells anybody.
+ *
+ * Personal data. The question is masked (bot/mask.h); the contact is kept as
+ * the resident typed it, because staff must be able to call back. Each
+ * ticket_get writes an audit_log row before it reads, in the same
+ * transaction, so no read of a transcript or contact goes unrecorded.
+ */
+#include "ticket.h"
+
+#include "mask.h"
+#include "mg_err.h"
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+  T_SEQ,
+  T_INSERT,
+  T_EVENT,
+  T_FIND,
+  T_REPLY,
+  T_ANSWERED,
+  T_CLOSE,
+  T_REASSIGN,
+  T_DEPT,
+  T_LIST,
+  T_GET,
+  T_TRANSCRIPT,
+  T_REPLIES,
+  T_EVENTS,
+  T_AUDIT,
+  T_PENDING,
+  T_DELIVER,
+  T_PENDING_SESSIONS,
+  T_N
+};
+
+#define LIST_COLS "t.ticket_no, t.status, t.department_id, d.name, t.routed_by, t.question, t.contact <> '', " \
+                  "t.created_at, t.first_reply_at, t.closed_at"
+
+static const char *const ticket_sql[T_N] = {
+  [T_SEQ] = "INSERT INTO ticket_seq(day, n) VALUES (?1, 1) ON CONFLICT(day) DO UPDATE SET n = n + 1 RETURNING n",
+  [T_INSERT] = "INSERT INTO ticket(ticket_no, session_id, question, department_id, routed_by, status, contact,"
+               " created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7)",
+  [T_EVENT] = "INSERT INTO ticket_event(ticket_id, at, actor, action, from_department, to_department, reason)"
+              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [T_FIND] = "SELECT id, status, department_id FROM ticket WHERE ticket_no = ?1",
+  [T_REPLY] = "INSERT INTO ticket_reply(ticket_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)",
+  [T_ANSWERED] = "UPDATE ticket SET status = 'answered', first_reply_at = coalesce(first_reply_at, ?2) WHERE id = ?1",
+  [T_CLOSE] = "UPDATE ticket SET status = 'closed', closed_at = ?2 WHERE id = ?1",
+  [T_REASSIGN] = "UPDATE ticket SET department_id = ?2 WHERE id = ?1",
+  [T_DEPT] = "SELECT 1 FROM department WHERE id = ?1",
+  [T_LIST] = "SELECT " LIST_COLS " FROM ticket t LEFT JOIN department d ON d.id = t.department_id"
+             " WHERE (?1 IS NULL OR t.status = ?1) AND (?2 IS NULL OR t.department_id = ?2)"
+             " ORDER BY t.id DESC LIMIT ?3",
+  [T_GET] = "SELECT " LIST_COLS ", t.id, t.session_id, t.contact FROM ticket t"
+            " LEFT JOIN department d ON d.id = t.department_id WHERE t.ticket_no = ?1",
+  [T_TRANSCRIPT] = "SELECT role, kind, text, created_at FROM message WHERE session_id = ?1 ORDER BY id",
+  [T_REPLIES] = "SELECT author, text, created_at, delivered_at FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
+  [T_EVENTS] = "SELECT at, actor, action, from_department, to_department, reason FROM ticket_event"
+               " WHERE ticket_id = ?1 ORDER BY id",
+  [T_AUDIT] = "INSERT INTO audit_log(at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+  [T_PENDING] = "SELECT r.id, t.ticket_no, r.text, r.created_at FROM ticket t JOIN ticket_reply r ON r.ticket_id = t.id"
+                " WHERE t.session_id = ?1 AND r.delivered_at IS NULL ORDER BY r.id",
+  [T_DELIVER] = "UPDATE ticket_reply SET delivered_at = ?2 WHERE id = ?1 AND delivered_at IS NULL",
+  [T_PENDING_SESSIONS] = "SELECT DISTINCT t.session_id FROM ticket_reply r JOIN ticket t ON t.id = r.ticket_id"
+                         " WHERE r.delivered_at IS NULL AND t.session_id IS NOT NULL",
+};
+
+/* Prepared per call, like session.c: tickets are written a few times an hour. */
+static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
+  *st = NULL;
+  if (sqlite3_prepare_v2(db, ticket_sql[which], -1, st, NULL) != SQLITE_OK)
+    return mg_errf(err, MG_EDB, "ticket: prepare: %s", sqlite3_errmsg(db));
+  return 0;
+}
+
+static int db_fail(sqlite3 *db, int rc, const char *what, char *err) {
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return mg_errf(err, MG_EBUSY, "ticket: %s: database busy", what);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) return mg_errf(err, MG_EINVAL, "ticket: %s: %s", what, sqlite3_errmsg(db));
+  return mg_errf(err, MG_EDB, "ticket: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err) {
+  int rc = sqlite3_step(st);
+  return rc == SQLITE_DONE ? 0 : db_fail(db, rc, what, err);
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *s) {
+  if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+  else sqlite3_bind_null(st, i);
+}
+
+void ticket_day_prefix(time_t t, char *buf) {
+  struct tm tm;
+  time_t jst = t + 9 * 3600; /* Asia/Tokyo has had no daylight saving since 1951 */
+  gmtime_r(&jst, &tm);
+  strftime(buf, 12, "T-%Y%m%d-", &tm);
+}
+
+/* --- transactions at synchronous=FULL ----------------------------------- */
+
+typedef struct tx {
+  int sync;  /* the level to restore, or -1 */
+} tx;
+
+static int tx_begin(sqlite3 *db, tx *t, int full, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  t->sync = -1;
+  if (!sqlite3_get_autocommit(db)) return mg_errf(err, MG_EINVAL, "ticket: called inside a transaction");
+  if (full) {
+    if (sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      t->sync = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (t->sync < 0 || sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
+      return mg_errf(err, MG_EDB, "ticket: synchronous=FULL: %s", sqlite3_errmsg(db));
+  }
+  if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) {
+    rc = db_fail(db, rc, "begin", err);
+    if (t->sync >= 0) {
+      char pragma[40];
+      snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%d", t->sync);
+      sqlite3_exec(db, pragma, NULL, NULL, NULL);
+    }
+    return rc;
+  }
+  return 0;
+}
+
+/* Commit when rc is 0, else roll back; restore synchronous. Returns rc or the commit's error. */
+static int tx_end(sqlite3 *db, tx *t, int rc, char *err) {
+  if (rc == 0) {
+    int c = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (c != SQLITE_OK) rc = db_fail(db, c, "commit", err);
+  }
+  if (rc != 0 && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  if (t->sync >= 0) {
+    char pragma[40];
+    snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%d", t->sync);
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
+  }
+  return rc;
+}
+
+/* --- shared steps -------------------------------------------------------- */
+
+typedef struct found {
+  sqlite3_int64 id;
+  char status[12];
+  char department[64];
+  int has_department;
+} found;
+
+static int find(sqlite3 *db, const char *ticket_no, found *f, char *err) {
+  sqlite3_stmt *st;
+  int rc = prep(db, T_FIND, &st, err), s;
+  if (rc) return rc;
+  memset(f, 0, sizeof *f);
+  sqlite3_bind_text(st, 1, ticket_no ? ticket_no : "", -1, SQLITE_STATIC);
+  s = sqlite3_step(st);
+  if (s == SQLITE_ROW) {
+    f->id = sqlite3_column_int64(st, 0);
+    snprintf(f->status, sizeof f->status, "%s", (const char *)sqlite3_column_text(st, 1));
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+      f->has_department = 1;
+      snprintf(f->department, sizeof f->department, "%s", (const char *)sqlite3_column_text(st, 2));
+    }
+  } else if (s == SQLITE_DONE) {
+    rc = mg_errf(err, MG_ENOTFOUND, "ticket %s: no such ticket", ticket_no ? ticket_no : "");
+  } else {
+    rc = db_fail(db, s, "find", err);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int event(sqlite3 *db, sqlite3_int64 id, const char *at, const char *actor, const char *action,
+                 const char *from, const char *to, const char *reason, char *err) {
+  sqlite3_stmt *st;
+  int rc = prep(db, T_EVENT, &st, err);
+  if (rc) return rc;
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, actor && *actor ? actor : "system", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+  bind_opt(st, 5, from);
+  bind_opt(st, 6, to);
+  sqlite3_bind_text(st, 7, reason ? reason : "", -1, SQLITE_STATIC);
+  rc = step_done(db, st, "event", err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Run a one-parameter-plus-time update on ticket id. */
+static int update(sqlite3 *db, int which, sqlite3_int64 id, const char *arg, char *err) {
+  sqlite3_stmt *st;
+  int rc = prep(db, which, &st, err);
+  if (rc) return rc;
+  sqlite3_bind_int64(st, 1, id);
+  bind_opt(st, 2, arg);
+  rc = step_done(db, st, "update", err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int department_exists(sqlite3 *db, const char *id, char *err) {
+  sqlite3_stmt *st;
+  int rc = prep(db, T_DEPT, &st, err), s;
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  s = sqlite3_step(st);
+  if (s == SQLITE_DONE) rc = mg_errf(err, MG_ENOTFOUND, "ticket: no department \"%s\"", id);
+  else if (s != SQLITE_ROW) rc = db_fail(db, s, "department", err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int blank(const char *s) {
+  if (!s) return 1;
+  for (; *s; s++)
+    if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') return 0;
+  return 1;
+}
+
+/* --- the API ------------------------------------------------------------- */
+
+int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err) {
+  sqlite3_stmt *st = NULL;
+  time_t now = in->now ? in->now : time(NULL);
+  char at[SESSION_TIMELEN], day[12];
+  char *question = NULL;
+  const char *routed_by = in->routed_by ? in->routed_by : "default";
+  sqlite3_int64 id;
+  tx t;
+  int rc, s;
+
+  ticket_no[0] = '\0';
+  if (blank(in->question)) return mg_errf(err, MG_EINVAL, "ticket: the question is empty");
+  if (strcmp(routed_by, "engine") != 0 && strcmp(routed_by, "rule") != 0 && strcmp(routed_by, "default") != 0)
+    return mg_errf(err, MG_EINVAL, "ticket: routed_by must be engine, rule or default");
+  if (!(question = mask_text(in->question, strlen(in->question))))
+    return mg_errf(err, MG_ENOMEM, "ticket: mask: out of memory");
+  session_time_utc(now, at);
+  ticket_day_prefix(now, day);
+  if ((rc = tx_begin(db, &t, 1, err)) != 0) goto out_free;
+
+  if ((rc = prep(db, T_SEQ, &st, err)) != 0) goto out;
+  sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+  if ((s = sqlite3_step(st)) != SQLITE_ROW) { rc = db_fail(db, s, "sequence", err); goto out; }
+  snprintf(ticket_no, TICKET_NOLEN, "%s%04d", day, sqlite3_column_int(st, 0));
+  sqlite3_finalize(st);
+  st = NULL;
+
+  if ((rc = prep(db, T_INSERT, &st, err)) != 0) goto out;
+  sqlite3_bind_text(st, 1, ticket_no, -1, SQLITE_STATIC);
+  bind_opt(st, 2, in->session_id);
+  sqlite3_bind_text(st, 3, question, -1, SQLITE_STATIC);
+  bind_opt(st, 4, in->department_id && *in->department_id ? in->department_id : NULL);
+  sqlite3_bind_text(st, 5, routed_by, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, in->contact ? in->contact : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 7, at, -1, SQLITE_STATIC);
+  if ((rc = step_done(db, st, "create", err)) != 0) goto out;
+  id = sqlite3_last_insert_rowid(db);
+  rc = event(db, id, at, in->actor ? in->actor : "resident", "create", NULL,
+             in->department_id && *in->department_id ? in->department_id : NULL, routed_by, err);
+out:
+  sqlite3_finalize(st);
+  rc = tx_end(db, &t, rc, err);
+out_free:
+  free(question);
+  if (rc) ticket_no[0] = '\0';
+  return rc;
+}
+
+int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err) {
+  sqlite3_stmt *st = NULL;
+  char at[SESSION_TIMELEN];
+  found f;
+  tx t;
+  int rc;
+
+  if (blank(text)) return mg_errf(err, MG_EINVAL, "ticket: the reply is empty");
+  if (blank(author)) return mg_errf(err, MG_EINVAL, "ticket: a reply needs an author");
+  session_time_utc(time(NULL), at);
+  if ((rc = tx_begin(db, &t, 1, err)) != 0) return rc;
+  if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
+  if (strcmp(f.status, "closed") == 0) {
+    rc = mg_errf(err, MG_ECONFLICT, "ticket %s is closed", ticket_no);
+    goto out;
+  }
+  if ((rc = prep(db, T_REPLY, &st, err)) != 0) goto out;
+  sqlite3_bind_int64(st, 1, f.id);
+  sqlite3_bind_text(st, 2, author, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+  if ((rc = step_done(db, st, "reply", err)) != 0) goto out;
+  if ((rc = update(db, T_ANSWERED, f.id, at, err)) != 0) goto out;
+  rc = event(db, f.id, at, author, "reply", NULL, NULL, NULL, err);
+out:
+  sqlite3_finalize(st);
+  return tx_end(db, &t, rc, err);
+}
+
+int ticket_close(sqlite3 *db, const char *ticket_no, const char *actor, const char *reason, char *err) {
+  char at[SESSION_TIMELEN];
+  found f;
+  tx t;
+  int rc;
+
+  session_time_utc(time(NULL), at);
+  if ((rc = tx_begin(db, &t, 1, err)) != 0) return rc;
+  if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
+  if (strcmp(f.status, "closed") == 0) {
+    rc = mg_errf(err, MG_ECONFLICT, "ticket %s is already closed", ticket_no);
+    goto out;
+  }
+  if ((rc = update(db, T_CLOSE, f.id, at, err)) != 0) goto out;
+  rc = event(db, f.id, at, actor, "close", NULL, NULL, reason, err);
+out:
+  return tx_end(db, &t, rc, err);
+}
+
+int ticket_reassign(sqlite3 *db, const char *ticket_no, const char *actor, const char *to_department,
+                    const char *reason, char *err) {
+  char at[SESSION_TIMELEN];
+  found f;
+  tx t;
+  int rc;
+
+  if (blank(to_department)) return mg_errf(err, MG_EINVAL, "ticket: reassign needs a department");
+  session_time_utc(time(NULL), at);
+  if ((rc = tx_begin(db, &t, 1, err)) != 0) return rc;
+  if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
+  if (strcmp(f.status, "closed") == 0) {
+    rc = mg_errf(err, MG_ECONFLICT, "ticket %s is closed", ticket_no);
+    goto out;
+  }
+  if (f.has_department && strcmp(f.department, to_department) == 0) {
+    rc = mg_errf(err, MG_ECONFLICT, "ticket %s is already with %s", ticket_no, to_department);
+    goto out;
+  }
+  if ((rc = department_exists(db, to_department, err)) != 0) goto out;
+  if ((rc = update(db, T_REASSIGN, f.id, to_department, err)) != 0) goto out;
+  rc = event(db, f.id, at, actor, "reassign", f.has_department ? f.department : NULL, to_department, reason, err);
+out:
+  return tx_end(db, &t, rc, err);
+}
+
+/* --- reading ------------------------------------------------------------- */
+
+static json_t *col_str(sqlite3_stmt *st, int i) {
+  const unsigned char *s = sqlite3_column_text(st, i);
+  return s ? json_string((const char *)s) : json_null();
+}
+
+/* The list fields (LIST_COLS) of the current row as a new object. */
+static json_t *row_summary(sqlite3_stmt *st) {
+  json_t *dept = json_pack("{s:o, s:o}", "id", col_str(st, 2), "name", col_str(st, 3));
+  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o}", "ticket_no", col_str(st, 0),
+                   "status", col_str(st, 1), "department", dept ? dept : json_null(), "routed_by", col_str(st, 4),
+                   "question", col_str(st, 5), "has_contact", sqlite3_column_int(st, 6),
+                   "created_at", col_str(st, 7), "first_reply_at", col_str(st, 8), "closed_at", col_str(st, 9));
+}
+
+int ticket_list(sqlite3 *db, const char *status, const char *department, int limit, json_t **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array();
+  int rc, s;
+  *out = NULL;
+  if (!arr) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  if ((rc = prep(db, T_LIST, &st, err)) != 0) goto out;
+  bind_opt(st, 1, status);
+  bind_opt(st, 2, department);
+  sqlite3_bind_int(st, 3, limit > 0 ? limit : 1000);
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *row = row_summary(st);
+    if (!row || json_array_append_new(arr, row) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+  }
+  if (s != SQLITE_DONE) rc = db_fail(db, s, "list", err);
+out:
+  sqlite3_finalize(st);
+  if (rc == 0) *out = arr;
+  else json_decref(arr);
+  return rc;
+}
+
+/* Append one object per row of statement which (bound to id or session) to
+ * arr under key, with the column names given. */
+static int rows(sqlite3 *db, int which, sqlite3_int64 id, const char *session, const char *const *names, int n,
+                json_t *obj, const char *key, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array();
+  int rc, s;
+  if (!arr) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  if ((rc = prep(db, which, &st, err)) != 0) goto out;
+  if (session) sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
+  else sqlite3_bind_int64(st, 1, id);
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *row = json_object();
+    if (!row || json_array_append_new(arr, row) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+    for (int i = 0; i < n; i++)
+      if (json_object_set_new(row, names[i], col_str(st, i)) != 0) {
+        rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+        goto out;
+      }
+  }
+  if (s != SQLITE_DONE) rc = db_fail(db, s, key, err);
+out:
+  sqlite3_finalize(st);
+  if (rc == 0 && json_object_set_new(obj, key, arr) != 0) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  if (rc != 0) json_decref(arr);
+  return rc;
+}
+
+static int audit(sqlite3 *db, const char *at, const char *actor, const char *target, const char *detail, char *err) {
+  sqlite3_stmt *st;
+  int rc = prep(db, T_AUDIT, &st, err);
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, actor && *actor ? actor : "system", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, "ticket.read", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, target, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+  rc = step_done(db, st, "audit", err);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, json_t **out, char *err) {
+  static const char *const transcript[] = { "role", "kind", "text", "at" };
+  static const char *const replies[] = { "author", "text", "at", "delivered_at" };
+  static const char *const events[] = { "at", "actor", "action", "from_department", "to_department", "reason" };
+  sqlite3_stmt *st = NULL;
+  json_t *obj = NULL;
+  char at[SESSION_TIMELEN];
+  char *session = NULL, *contact = NULL;
+  sqlite3_int64 id;
+  int rc, s, show_contact;
+  tx t;
+
+  *out = NULL;
+  session_time_utc(time(NULL), at);
+  if ((rc = tx_begin(db, &t, 0, err)) != 0) return rc;
+  if ((rc = prep(db, T_GET, &st, err)) != 0) goto out;
+  sqlite3_bind_text(st, 1, ticket_no ? ticket_no : "", -1, SQLITE_STATIC);
+  if ((s = sqlite3_step(st)) != SQLITE_ROW) {
+    rc = s == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "ticket %s: no such ticket", ticket_no ? ticket_no : "")
+                          : db_fail(db, s, "get", err);
+    goto out;
+  }
+  if (!(obj = row_summary(st))) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+  id = sqlite3_column_int64(st, 10);
+  if (sqlite3_column_text(st, 11) && !(session = strdup((const char *)sqlite3_column_text(st, 11)))) {
+    rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+    goto out;
+  }
+  /* Only the ticket's own department (or a reader with no department
+   * restriction) sees the contact. */
+  show_contact = sqlite3_column_bytes(st, 12) > 0 &&
+                 (!viewer || !viewer->department ||
+                  (sqlite3_column_text(st, 2) && strcmp(viewer->department, (const char *)sqlite3_column_text(st, 2)) == 0));
+  if (show_contact && !(contact = strdup((const char *)sqlite3_column_text(st, 12)))) {
+    rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+    goto out;
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+
+  /* Audit first: the read is on record before anything is returned. */
+  if ((rc = audit(db, at, viewer ? viewer->actor : NULL, ticket_no, contact ? "transcript,contact" : "transcript", err)) != 0)
+    goto out;
+  if (json_object_set_new(obj, "session", session ? json_string(session) : json_null()) != 0 ||
+      (contact && json_object_set_new(obj, "contact", json_string(contact)) != 0)) {
+    rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+    goto out;
+  }
+  if (session) {
+    if ((rc = rows(db, T_TRANSCRIPT, 0, session, transcript, 4, obj, "transcript", err)) != 0) goto out;
+  } else if (json_object_set_new(obj, "transcript", json_array()) != 0) {
+    rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+    goto out;
+  }
+  if ((rc = rows(db, T_REPLIES, id, NULL, replies, 4, obj, "replies", err)) != 0) goto out;
+  rc = rows(db, T_EVENTS, id, NULL, events, 6, obj, "events", err);
+out:
+  sqlite3_finalize(st);
+  rc = tx_end(db, &t, rc, err);
+  free(session);
+  free(contact);
+  if (rc == 0) *out = obj;
+  else json_decref(obj);
+  return rc;
+}
+
+int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char *err) {
+  sqlite3_stmt *st = NULL, *up = NULL;
+  json_t *arr = json_array();
+  char at[SESSION_TIMELEN];
+  int rc, s;
+  tx t;
+
+  *out = NULL;
+  if (!arr) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  session_time_utc(time(NULL), at);
+  /* A plain read first: most calls (a timer, every resume) find nothing and
+   * then need neither the write lock nor a synchronous commit. */
+  if ((rc = prep(db, T_PENDING, &st, err)) != 0) goto out_free;
+  sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+  s = sqlite3_step(st);
+  sqlite3_finalize(st);
+  st = NULL;
+  if (s != SQLITE_ROW) {
+    if (s != SQLITE_DONE) rc = db_fail(db, s, "pending", err);
+    goto out_free;
+  }
+  if ((rc = tx_begin(db, &t, 1, err)) != 0) goto out_free;
+  if ((rc = prep(db, T_PENDING, &st, err)) != 0 || (rc = prep(db, T_DELIVER, &up, err)) != 0) goto out;
+  sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *text = (const char *)sqlite3_column_text(st, 2);
+    session_line line = { .role = "staff", .kind = "staff_reply", .text = text };
+    json_t *msg = json_pack("{s:s, s:s, s:s}", "ticket_no", (const char *)sqlite3_column_text(st, 1),
+                            "text", text, "at", (const char *)sqlite3_column_text(st, 3));
+    if (!msg || json_array_append_new(arr, msg) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+    sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
+    sqlite3_bind_text(up, 2, at, -1, SQLITE_STATIC);
+    if ((rc = step_done(db, up, "deliver", err)) != 0) goto out;
+    sqlite3_reset(up);
+    if ((rc = session_append(db, session_id, &line, NULL, err)) != 0) goto out;
+  }
+  if (s != SQLITE_DONE) rc = db_fail(db, s, "pending", err);
+out:
+  sqlite3_finalize(st);
+  sqlite3_finalize(up);
+  rc = tx_end(db, &t, rc, err);
+out_free:
+  if (rc == 0) *out = arr;
+  else json_decref(arr);
+  return rc;
+}
+
+int ticket_pending_sessions(sqlite3 *db, json_t **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array();
+  int rc, s;
+  *out = NULL;
+  if (!arr) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  if ((rc = prep(db, T_PENDING_SESSIONS, &st, err)) != 0) goto out;
+  while ((s = sqlite3_step(st)) == SQLITE_ROW)
+    if (json_array_append_new(arr, col_str(st, 0)) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+  if (s != SQLITE_DONE) rc = db_fail(db, s, "pending sessions", err);
+out:
+  sqlite3_finalize(st);
+  if (rc == 0) *out = arr;
+  else json_decref(arr);
+  return rc;
+}

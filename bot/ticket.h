@@ -1,0 +1,97 @@
+/*
+ * ticket.h — escalated questions that city staff answer (the ticket table).
+ *
+ * A resident's `escalate` creates a ticket; staff work it from the CLI
+ * (`madoguchi tickets`) today and from the console later, both through this
+ * API. A ticket has a readable number T-YYYYMMDD-NNNN (the Asia/Tokyo date
+ * and a per-day sequence), the masked question, the department it is routed
+ * to, a status that moves open → answered → closed, and the contact the
+ * resident chose to give — unmasked, so it is shown only to the ticket's
+ * department and every read of it is written to audit_log.
+ *
+ * Every change also appends a ticket_event row (create, reply, close,
+ * reassign: who, when, from/to department, why). Creating a ticket and
+ * storing a staff reply commit at synchronous=FULL before they return, so a
+ * ticket number a resident has seen, or a reply staff were told is sent,
+ * survives a power cut (session.c explains the trade-off for transcripts).
+ *
+ * All functions take the caller's connection, run in their own transaction
+ * (so they must not be called inside one), and return 0 or a negative MG_E*
+ * code with err set: MG_ENOTFOUND for an unknown ticket or department,
+ * MG_ECONFLICT for a change the status does not allow (replying to or
+ * reassigning a closed ticket, closing it twice), MG_EINVAL for bad input.
+ */
+#ifndef MG_TICKET_H
+#define MG_TICKET_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <time.h>
+
+#define TICKET_NOLEN 24 /* "T-20261124-0007" + NUL, room for 5-digit days */
+
+/* What escalation knows. Strings are borrowed for the call. */
+typedef struct ticket_new {
+  const char *session_id;    /* the resident's session, or NULL */
+  const char *question;      /* raw text; masked before it is stored */
+  const char *department_id; /* routed department, or NULL for none */
+  const char *routed_by;     /* "engine", "rule" or "default" */
+  const char *contact;       /* stored as given (NULL or "" = none) */
+  const char *actor;         /* who created it, for ticket_event ("resident") */
+  time_t now;                /* 0 = the current time (tests pin the clock) */
+} ticket_new;
+
+/* Create a ticket; its number into ticket_no[TICKET_NOLEN]. */
+int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err);
+
+/* Store a staff reply (as written: staff text is not masked). The ticket
+ * becomes answered; first_reply_at is set on the first reply. The reply is
+ * undelivered until ticket_take_pending hands it to the resident's session. */
+int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err);
+
+/* Close a ticket (reason may be NULL). */
+int ticket_close(sqlite3 *db, const char *ticket_no, const char *actor, const char *reason, char *err);
+
+/* Route a ticket to another department (which must exist). */
+int ticket_reassign(sqlite3 *db, const char *ticket_no, const char *actor, const char *to_department,
+                    const char *reason, char *err);
+
+/* Tickets newest first, filtered by status and/or department (NULL = any),
+ * at most limit (<= 0: 1000). New JSON array of {ticket_no, status,
+ * department: {id, name}, routed_by, question, has_contact, created_at,
+ * first_reply_at, closed_at} — never the contact. Caller json_decref's it. */
+int ticket_list(sqlite3 *db, const char *status, const char *department, int limit, json_t **out, char *err);
+
+/* Who is reading: actor for the audit log; department = the reader's
+ * department, or NULL for a reader allowed to see every department
+ * (supervisors, the operator at the command line). */
+typedef struct ticket_viewer {
+  const char *actor;
+  const char *department;
+} ticket_viewer;
+
+/* One ticket in full: the list fields plus session, the session transcript
+ * (array of {role, kind, text, at}), replies ({author, text, at,
+ * delivered_at}), events ({at, actor, action, from_department,
+ * to_department, reason}) and `contact` — present only when the ticket has
+ * one and the viewer may see it; that read is written to audit_log
+ * (action "ticket.read", detail "contact") in the same transaction.
+ * Caller json_decref's *out. */
+int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, json_t **out, char *err);
+
+/* Staff replies of session's tickets not yet delivered, oldest first, as a
+ * new JSON array of {ticket_no, text, at}; they are marked delivered and
+ * appended to the session transcript (role staff) in the same transaction,
+ * committed at synchronous=FULL — each reply is taken exactly once, even
+ * when two workers ask at the same time. An empty array when none. */
+int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char *err);
+
+/* Session ids that have undelivered staff replies (new JSON array of
+ * strings): what a server checks after PRAGMA data_version moved, instead
+ * of asking once per connected session. */
+int ticket_pending_sessions(sqlite3 *db, json_t **out, char *err);
+
+/* "T-YYYYMMDD-" prefix of the Asia/Tokyo day of t into buf (>= 12 bytes). */
+void ticket_day_prefix(time_t t, char *buf);
+
+#endif

@@ -1,0 +1,244 @@
+/* Tickets: numbering per Asia/Tokyo day (the clock is pinned across the JST
+ * midnight), masking of the question but not the contact, status
+ * transitions and the changes they refuse, reassignment events, list
+ * filters, contact visibility with its audit trail, exactly-once delivery
+ * of staff replies, and synchronous restored after a FULL commit. Runs on a
+ * temporary database opened like the server does (sample FAQ, migrations). */
+#include "db.h"
+#include "mg_config.h"
+#include "mg_err.h"
+#include "session.h"
+#include "ticket.h"
+#include "tests/tap.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void cfg_from_env(mg_config *cfg) {
+  const char *v;
+  mg_config_defaults(cfg);
+  if ((v = getenv("MG_DICT_DIR")) && *v) snprintf(cfg->dict_dir, sizeof cfg->dict_dir, "%s", v);
+  if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
+  if ((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
+  else cfg->userdic[0] = '\0';
+  if ((v = getenv("MG_SAMPLE")) && *v) snprintf(cfg->sample_path, sizeof cfg->sample_path, "%s", v);
+  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/t.db", dir);
+}
+
+/* First column of the first row as text into buf ("" when none). */
+static const char *text_query(sqlite3 *db, const char *q, const char *arg, char *buf, size_t size) {
+  sqlite3_stmt *st = NULL;
+  buf[0] = '\0';
+  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+    snprintf(buf, size, "(prepare: %s)", sqlite3_errmsg(db));
+    return buf;
+  }
+  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+    snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return buf;
+}
+
+static int int_query(sqlite3 *db, const char *q, const char *arg) {
+  char buf[64];
+  text_query(db, q, arg, buf, sizeof buf);
+  return *buf ? atoi(buf) : -1;
+}
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "(absent)";
+}
+
+/* 2026-11-25 14:59:59 UTC is 23:59:59 in Tokyo; one second later it is the 26th there. */
+#define T_BEFORE_MIDNIGHT_JST ((time_t)1795618799)
+
+static void test_numbering(sqlite3 *db) {
+  char err[MG_ERRLEN] = "", no[TICKET_NOLEN], prefix[12], buf[128];
+  ticket_new tn = { .question = "住民票の写しを郵送で請求したい", .department_id = "shimin", .routed_by = "engine",
+                    .actor = "resident", .now = T_BEFORE_MIDNIGHT_JST };
+
+  ticket_day_prefix(T_BEFORE_MIDNIGHT_JST, prefix);
+  is_str(prefix, "T-20261125-", "23:59:59 JST is still the 25th");
+  ticket_day_prefix(T_BEFORE_MIDNIGHT_JST + 1, prefix);
+  is_str(prefix, "T-20261126-", "14:00 UTC + 1 s past 15:00 UTC is the 26th in Tokyo");
+
+  is_int(ticket_create(db, &tn, no, err), 0, "first ticket created (%s)", err);
+  is_str(no, "T-20261125-0001", "first number of the Tokyo day");
+  is_str(text_query(db, "SELECT created_at FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf),
+         "2026-11-25T14:59:59Z", "created_at is stored in UTC");
+  is_int(ticket_create(db, &tn, no, err), 0, "second ticket created");
+  is_str(no, "T-20261125-0002", "the sequence goes on within the day");
+  tn.now = T_BEFORE_MIDNIGHT_JST + 1;
+  is_int(ticket_create(db, &tn, no, err), 0, "ticket after JST midnight");
+  is_str(no, "T-20261126-0001", "a new Tokyo day starts at 0001 although the UTC date is still the 25th");
+  tn.now = T_BEFORE_MIDNIGHT_JST;
+  is_int(ticket_create(db, &tn, no, err), 0, "a late ticket for the 25th");
+  is_str(no, "T-20261125-0003", "each day keeps its own sequence");
+  is_int(int_query(db, "PRAGMA synchronous", NULL), 1, "synchronous is back to NORMAL after the FULL commit");
+
+  tn.routed_by = "guess";
+  is_int(ticket_create(db, &tn, no, err), MG_EINVAL, "routed_by must be engine, rule or default");
+  is_str(no, "", "no number on failure");
+  tn.routed_by = "default";
+  tn.question = "  ";
+  is_int(ticket_create(db, &tn, no, err), MG_EINVAL, "an empty question is refused");
+  tn.question = "税金のこと";
+  tn.department_id = "no-such-department";
+  is_int(ticket_create(db, &tn, no, err), MG_EINVAL, "an unknown department is refused by the foreign key");
+  is_int(int_query(db, "SELECT count(*) FROM ticket", NULL), 4, "failed creations stored nothing");
+}
+
+static void test_personal_data(sqlite3 *db) {
+  char err[MG_ERRLEN] = "", no[TICKET_NOLEN], q[512], c[128];
+  ticket_new tn = { .question = "折り返しは090-1234-5678へ。マイナンバーは123456789012です", .department_id = "zeimu",
+                    .routed_by = "rule", .contact = "090-1234-5678 西条太郎", .actor = "resident" };
+  json_t *t = NULL;
+  ticket_viewer other = { .actor = "staff-shimin", .department = "shimin" };
+  ticket_viewer own = { .actor = "staff-zeimu", .department = "zeimu" };
+
+  is_int(ticket_create(db, &tn, no, err), 0, "ticket with contact created (%s)", err);
+  text_query(db, "SELECT question FROM ticket WHERE ticket_no = ?1", no, q, sizeof q);
+  ok(!strstr(q, "090-1234-5678") && !strstr(q, "1234-5678"), "phone number masked in the stored question: %s", q);
+  ok(!strstr(q, "123456789012"), "My Number masked in the stored question");
+  ok(strstr(q, "折り返し") != NULL, "the rest of the question is kept");
+  is_str(text_query(db, "SELECT contact FROM ticket WHERE ticket_no = ?1", no, c, sizeof c), "090-1234-5678 西条太郎",
+         "the contact is stored as the resident gave it");
+
+  is_int(ticket_get(db, no, &other, &t, err), 0, "another department reads the ticket");
+  ok(t && !json_object_get(t, "contact"), "another department does not see the contact");
+  ok(json_is_true(json_object_get(t, "has_contact")), "but sees that there is one");
+  json_decref(t);
+  is_int(int_query(db, "SELECT count(*) FROM audit_log WHERE target = ?1 AND action = 'ticket.read' AND detail = 'transcript'"
+                       " AND actor = 'staff-shimin'", no), 1, "that read is audited without contact");
+
+  is_int(ticket_get(db, no, &own, &t, err), 0, "the ticket's department reads it");
+  is_str(jstr(t, "contact"), "090-1234-5678 西条太郎", "the ticket's department sees the contact");
+  json_decref(t);
+  is_int(int_query(db, "SELECT count(*) FROM audit_log WHERE target = ?1 AND detail = 'transcript,contact'"
+                       " AND actor = 'staff-zeimu'", no), 1, "the contact read is audited with its reader");
+
+  is_int(ticket_get(db, no, NULL, &t, err), 0, "an unrestricted reader (the CLI operator)");
+  is_str(jstr(t, "contact"), "090-1234-5678 西条太郎", "sees the contact");
+  json_decref(t);
+  is_int(int_query(db, "SELECT count(*) FROM audit_log WHERE target = ?1", no), 3, "every read left one audit row");
+  is_int(ticket_list(db, NULL, "zeimu", 0, &t, err), 0, "list by department");
+  ok(json_array_size(t) == 1 && !json_object_get(json_array_get(t, 0), "contact"), "a list never carries the contact");
+  json_decref(t);
+}
+
+static void test_transitions(sqlite3 *db) {
+  char err[MG_ERRLEN] = "", no[TICKET_NOLEN], first[32], buf[160];
+  ticket_new tn = { .question = "ごみの収集日を知りたい", .department_id = "shimin", .routed_by = "default", .actor = "resident" };
+  json_t *t = NULL, *ev;
+
+  is_int(ticket_create(db, &tn, no, err), 0, "ticket created");
+  is_str(text_query(db, "SELECT status FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf), "open", "a new ticket is open");
+  is_int(ticket_reassign(db, no, "supervisor", "kankyo", "ごみは環境衛生課", err), 0, "reassigned (%s)", err);
+  is_int(ticket_reassign(db, no, "supervisor", "kankyo", NULL, err), MG_ECONFLICT, "reassigning to the same department is refused");
+  is_int(ticket_reassign(db, no, "supervisor", "nowhere", NULL, err), MG_ENOTFOUND, "an unknown department is refused");
+  is_int(ticket_reassign(db, "T-19990101-0001", "supervisor", "kankyo", NULL, err), MG_ENOTFOUND, "an unknown ticket is refused");
+  is_str(text_query(db, "SELECT department_id FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf), "kankyo", "department moved");
+
+  is_int(ticket_reply(db, no, "環境衛生課 山田", "収集日は地区ごとに異なります。", err), 0, "first reply (%s)", err);
+  is_str(text_query(db, "SELECT status FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf), "answered", "a reply answers it");
+  text_query(db, "SELECT first_reply_at FROM ticket WHERE ticket_no = ?1", no, first, sizeof first);
+  ok(strlen(first) == 20 && first[19] == 'Z', "first_reply_at is a UTC time: %s", first);
+  snprintf(buf, sizeof buf, "UPDATE ticket SET first_reply_at = '2000-01-01T00:00:00Z' WHERE ticket_no = '%s'", no);
+  is_int(sqlite3_exec(db, buf, NULL, NULL, NULL), SQLITE_OK, "first reply backdated to tell it from the next");
+  is_int(ticket_reply(db, no, "環境衛生課 山田", "補足です。", err), 0, "second reply");
+  is_str(text_query(db, "SELECT first_reply_at FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf), "2000-01-01T00:00:00Z",
+         "a second reply keeps first_reply_at");
+  is_int(ticket_reply(db, no, "", "誰が？", err), MG_EINVAL, "a reply needs an author");
+  is_int(ticket_reply(db, no, "山田", " ", err), MG_EINVAL, "an empty reply is refused");
+
+  is_int(ticket_close(db, no, "環境衛生課 山田", "回答済み", err), 0, "closed");
+  is_str(text_query(db, "SELECT status FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf), "closed", "status closed");
+  ok(*text_query(db, "SELECT closed_at FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf), "closed_at set");
+  is_int(ticket_close(db, no, "山田", NULL, err), MG_ECONFLICT, "closing twice is refused");
+  is_int(ticket_reply(db, no, "山田", "まだ？", err), MG_ECONFLICT, "a closed ticket takes no reply");
+  is_int(ticket_reassign(db, no, "supervisor", "shimin", NULL, err), MG_ECONFLICT, "a closed ticket is not reassigned");
+  is_int(ticket_close(db, "T-19990101-0001", "山田", NULL, err), MG_ENOTFOUND, "closing an unknown ticket");
+
+  is_int(ticket_get(db, no, NULL, &t, err), 0, "read back");
+  ev = json_object_get(t, "events");
+  is_int(json_array_size(ev), 5, "events: create, reassign, reply, reply, close");
+  is_str(jstr(json_array_get(ev, 0), "action"), "create", "event 1 create");
+  is_str(jstr(json_array_get(ev, 0), "to_department"), "shimin", "created for shimin");
+  is_str(jstr(json_array_get(ev, 1), "action"), "reassign", "event 2 reassign");
+  is_str(jstr(json_array_get(ev, 1), "from_department"), "shimin", "reassign from");
+  is_str(jstr(json_array_get(ev, 1), "to_department"), "kankyo", "reassign to");
+  is_str(jstr(json_array_get(ev, 1), "reason"), "ごみは環境衛生課", "reassign reason");
+  is_str(jstr(json_array_get(ev, 4), "action"), "close", "event 5 close");
+  is_int(json_array_size(json_object_get(t, "replies")), 2, "two replies");
+  is_str(jstr(json_object_get(t, "department"), "name"), "環境衛生課", "department name joined");
+  json_decref(t);
+
+  is_int(ticket_list(db, "closed", NULL, 0, &t, err), 0, "list closed");
+  is_int(json_array_size(t), 1, "one closed ticket");
+  is_str(jstr(json_array_get(t, 0), "ticket_no"), no, "it is ours");
+  json_decref(t);
+  is_int(ticket_list(db, "open", "kankyo", 0, &t, err), 0, "list open kankyo");
+  is_int(json_array_size(t), 0, "none open there");
+  json_decref(t);
+  is_int(ticket_get(db, "T-19990101-0001", NULL, &t, err), MG_ENOTFOUND, "get of an unknown ticket");
+}
+
+static void test_pending(sqlite3 *db) {
+  char err[MG_ERRLEN] = "", no[TICKET_NOLEN], sid[SESSION_IDLEN];
+  ticket_new tn = { .question = "保育所の空き状況", .department_id = "hoiku", .routed_by = "engine", .actor = "resident" };
+  json_t *got = NULL, *sessions = NULL;
+
+  is_int(session_create(db, 24, sid, err), 0, "session created (%s)", err);
+  tn.session_id = sid;
+  is_int(ticket_create(db, &tn, no, err), 0, "ticket in the session");
+  is_int(ticket_take_pending(db, sid, &got, err), 0, "nothing pending yet");
+  is_int(json_array_size(got), 0, "empty");
+  json_decref(got);
+  is_int(ticket_reply(db, no, "保育課", "空きがあります。", err), 0, "staff reply");
+  is_int(ticket_reply(db, no, "保育課", "お電話ください。", err), 0, "second staff reply");
+  is_int(ticket_pending_sessions(db, &sessions, err), 0, "sessions with pending replies");
+  ok(json_array_size(sessions) == 1 && strcmp(json_string_value(json_array_get(sessions, 0)), sid) == 0, "our session is listed");
+  json_decref(sessions);
+  is_int(ticket_take_pending(db, sid, &got, err), 0, "take pending");
+  is_int(json_array_size(got), 2, "both replies, once");
+  is_str(jstr(json_array_get(got, 0), "text"), "空きがあります。", "oldest first");
+  is_str(jstr(json_array_get(got, 0), "ticket_no"), no, "with the ticket number");
+  json_decref(got);
+  is_int(ticket_take_pending(db, sid, &got, err), 0, "take again");
+  is_int(json_array_size(got), 0, "nothing is delivered twice");
+  json_decref(got);
+  is_int(int_query(db, "SELECT count(*) FROM ticket_reply r JOIN ticket t ON t.id = r.ticket_id"
+                       " WHERE t.session_id = ?1 AND r.delivered_at IS NULL", sid), 0, "all marked delivered");
+  is_int(int_query(db, "SELECT count(*) FROM message WHERE session_id = ?1 AND role = 'staff'", sid), 2,
+         "delivered replies joined the transcript");
+  is_int(ticket_pending_sessions(db, &sessions, err), 0, "sessions again");
+  is_int(json_array_size(sessions), 0, "no session has pending replies");
+  json_decref(sessions);
+}
+
+int main(void) {
+  mg_config cfg;
+  sqlite3 *db = NULL;
+  char err[MG_ERRLEN] = "";
+
+  snprintf(dir, sizeof dir, "/tmp/t_ticket.XXXXXX");
+  if (!mkdtemp(dir)) return 1;
+  cfg_from_env(&cfg);
+  is_int(mg_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
+  if (!db) return done_testing();
+  ok(mg_db_version(db) >= 2, "migration 2 applied");
+  test_numbering(db);
+  test_personal_data(db);
+  test_transitions(db);
+  test_pending(db);
+  mg_db_close(db);
+
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd) != 0) diag("could not remove %s", dir);
+  return done_testing();
+}
