@@ -1,0 +1,225 @@
+// lib.mjs — shared helpers of the browser tests (tests/browser/*.mjs).
+//
+// Each test starts a real `madoguchi serve` on a fresh database and a free
+// port, drives the demo city page (web/index.html, served by that server) in
+// Debian's headless Chromium through playwright-core, and cleans everything up
+// in `finally`. Nothing waits a fixed time: we wait for the server's
+// "listening" line, for process exits, and for DOM conditions through
+// Playwright's auto-waiting locators and waitForFunction.
+//
+// The tests skip (TAP "# SKIP", counted by Automake) instead of failing when
+// the environment cannot run them:
+//   MG_SKIP_BROWSER=1          asked to skip;
+//   no playwright-core in $top_srcdir/node_modules (run `npm ci`) — this is
+//                              also what keeps them out of `make distcheck`:
+//                              the tarball has no node_modules;
+//   no Chromium at $MG_CHROMIUM (default /usr/bin/chromium);
+//   no madoguchi binary at $MADOGUCHI.
+import { spawn, execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const topSrcdir = resolve(process.env.top_srcdir || join(here, '..', '..'));
+const defaultBinary = [join(topSrcdir, 'build', 'madoguchi'), join(topSrcdir, 'madoguchi')]
+  .find((p) => existsSync(p)) || join(topSrcdir, 'madoguchi');
+export const MADOGUCHI = process.env.MADOGUCHI || defaultBinary;
+const CHROMIUM = process.env.MG_CHROMIUM || '/usr/bin/chromium';
+const TIMEOUT = Number(process.env.MG_BROWSER_TIMEOUT_MS || 20000);
+
+let playwright = null;
+function findSkipReason() {
+  if (process.env.MG_SKIP_BROWSER === '1') return 'MG_SKIP_BROWSER=1';
+  try {
+    playwright = createRequire(join(topSrcdir, 'package.json'))('playwright-core');
+  } catch (e) {
+    return `playwright-core not installed in ${topSrcdir}/node_modules (run npm ci)`;
+  }
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+  if (!existsSync(MADOGUCHI)) return `no madoguchi binary at ${MADOGUCHI} (build first)`;
+  return null;
+}
+/** Why these tests cannot run here, or false. Pass as node:test's `skip` option. */
+export const skipReason = findSkipReason() || false; // node:test skips on any value but false/undefined
+
+/** Thrown when the server exists only as a placeholder; tests turn it into a skip. */
+export class NotBuilt extends Error {}
+
+/**
+ * Start `madoguchi serve --db DB --port PORT` and wait for its line
+ * "madoguchi: listening on http://ADDR:PORT/". Resolves to
+ * { url, port, proc, stop() }; stop() sends SIGTERM and waits for the exit
+ * (SIGKILL if it has not exited within the timeout).
+ */
+export function startServer(db, port = 0) {
+  return new Promise((resolveStart, rejectStart) => {
+    const proc = spawn(MADOGUCHI, ['serve', '--db', db, '--port', String(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env },
+    });
+    let output = '';
+    let started = false;
+    const exited = new Promise((r) => proc.once('exit', (code, sig) => r({ code, sig })));
+    const timer = setTimeout(() => {
+      if (started) return;
+      proc.kill('SIGKILL');
+      rejectStart(new Error(`server did not report listening within ${TIMEOUT} ms:\n${output}`));
+    }, TIMEOUT * 2);
+    const onData = (chunk) => {
+      output += chunk.toString('utf8');
+      if (output.length > 65536) output = output.slice(-32768);
+      const m = /madoguchi: listening on (http:\/\/\S+?:(\d+))\//.exec(output);
+      if (m && !started) {
+        started = true;
+        clearTimeout(timer);
+        const url = m[1].replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:') + '/';
+        resolveStart({
+          url, port: Number(m[2]), proc,
+          log: () => output,
+          async stop(signal = 'SIGTERM') {
+            if (proc.exitCode !== null || proc.signalCode !== null) return exited;
+            proc.kill(signal);
+            const killer = setTimeout(() => proc.kill('SIGKILL'), TIMEOUT);
+            const r = await exited;
+            clearTimeout(killer);
+            return r;
+          },
+        });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('error', (e) => { clearTimeout(timer); rejectStart(e); });
+    exited.then(({ code, sig }) => {
+      if (started) return;
+      clearTimeout(timer);
+      const Err = /not built yet/.test(output) ? NotBuilt : Error;
+      rejectStart(new Err(`server exited (${code ?? sig}) before listening:\n${output}`));
+    });
+  });
+}
+
+/** Run the CLI (e.g. ['tickets', 'reply', no, text, '--db', db]); resolves to stdout. */
+export function cli(args) {
+  return new Promise((res, rej) => {
+    execFile(MADOGUCHI, args, { timeout: TIMEOUT, env: { ...process.env } }, (err, stdout, stderr) => {
+      if (err) rej(new Error(`madoguchi ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else res(stdout);
+    });
+  });
+}
+
+/** Headless Debian Chromium with a fresh profile; resolves to { context, page, close() }. */
+export async function launchBrowser({ viewport = { width: 1280, height: 800 } } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'mg-chromium-'));
+  const context = await playwright.chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport,
+    locale: 'ja-JP',
+    timezoneId: 'Asia/Tokyo',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context.setDefaultTimeout(TIMEOUT);
+  const page = context.pages()[0] || await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return {
+    context, page, errors,
+    async close() {
+      try { await context.close(); } finally { rmSync(profile, { recursive: true, force: true }); }
+    },
+  };
+}
+
+/**
+ * The usual fixture: a fresh database, a server, a browser on the demo page.
+ * Calls fn({ server, page, db, dir, restart }) and always cleans up; a server
+ * that is still a placeholder turns the test into a skip. restart() stops the
+ * server and starts it again on the same database and port.
+ */
+export async function withWidget(t, fn, { viewport } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'mg-browser-'));
+  const db = join(dir, 'test.db');
+  let server = null;
+  let browser = null;
+  try {
+    try {
+      server = await startServer(db);
+    } catch (e) {
+      if (e instanceof NotBuilt) { t.skip('madoguchi serve is not built yet'); return; }
+      throw e;
+    }
+    browser = await launchBrowser({ viewport });
+    const { page } = browser;
+    await page.goto(server.url);
+    const ctx = {
+      server, page, db, dir,
+      async restart() {
+        const port = server.port;
+        await server.stop();
+        server = await startServerRetry(db, port);
+        ctx.server = server;
+        return server;
+      },
+    };
+    await fn(ctx);
+    if (browser.errors.length) throw new Error(`errors in the page:\n${browser.errors.join('\n')}`);
+  } catch (e) {
+    if (server) e.message += `\n--- server output (tail) ---\n${server.log().slice(-4000)}`;
+    throw e;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (server) await server.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// The port was just released; a few attempts cover a slow release of the socket.
+async function startServerRetry(db, port) {
+  let last;
+  for (let i = 0; i < 5; i++) {
+    try { return await startServer(db, port); } catch (e) { last = e; }
+  }
+  throw last;
+}
+
+/* ---- driving the widget --------------------------------------------------- */
+
+/** Open the panel by clicking the launcher; resolves when the input is ready. */
+export async function openWidget(page) {
+  await page.locator('.mg-launcher').click();
+  await page.getByLabel('質問を入力してください').waitFor();
+}
+
+/** Number of bot-side items in the log (answers, clarify, no_answer …). */
+export function botCount(page) {
+  return page.locator('.mg-log > .mg-bot:not(.mg-greeting):not(.mg-history)').count();
+}
+
+/** Type a question, send it, and wait for the bot's reply; resolves to its locator. */
+export async function ask(page, text) {
+  const before = await botCount(page);
+  await page.getByLabel('質問を入力してください').fill(text);
+  await page.getByRole('button', { name: '送信' }).click();
+  return waitBotReply(page, before);
+}
+
+/** Wait until the log holds more than `before` bot items; resolves to the newest. */
+export async function waitBotReply(page, before) {
+  const sel = '.mg-log > .mg-bot:not(.mg-greeting):not(.mg-history)';
+  await page.waitForFunction(([s, n]) => document.querySelectorAll(s).length > n, [sel, before],
+    { timeout: TIMEOUT });
+  // a fixed index, so the locator keeps naming this reply when more arrive
+  return page.locator(sel).nth(await page.locator(sel).count() - 1);
+}
+
+/** Wait until the element matching selector is the focused element. */
+export function waitFocused(page, selector) {
+  return page.waitForFunction((s) => document.activeElement && document.activeElement.matches(s),
+    selector, { timeout: TIMEOUT });
+}

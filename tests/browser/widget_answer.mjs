@@ -1,0 +1,39 @@
+// Ask a question the sample FAQ answers: the privacy notice is shown before
+// the first message, the answer names the department with a tel: link, hours
+// and location, and the feedback buttons work.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { skipReason, withWidget, openWidget, ask } from './lib.mjs';
+
+test('ask → answer with the department and its phone', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page }) => {
+    // the demo page carries the one-tag embed and says it is a demo
+    assert.equal(await page.locator('script[src$="widget.js"]').count(), 1);
+    await page.getByText('デモ用の架空のページ').waitFor();
+
+    await openWidget(page);
+    const privacy = page.locator('.mg-privacy');
+    await privacy.getByText('伏せ字').waitFor();
+    await privacy.getByText('マイナンバー', { exact: false }).first().waitFor();
+    // the server's privacy text (how long the transcript is kept) arrives with welcome
+    await page.locator('.mg-privacy-server').waitFor();
+
+    const reply = await ask(page, '住民票の写しはどこで取れますか');
+    assert.match(await reply.getAttribute('class'), /mg-answer/);
+    assert.equal(await reply.getAttribute('data-department-id'), 'shimin');
+    assert.match(await reply.getAttribute('data-faq-id') || '', /^saijo-\d{4}$/);
+    await reply.locator('.mg-dept').getByText('市民課').waitFor();
+    const tel = reply.locator('.mg-dept a[href^="tel:"]');
+    await tel.waitFor();
+    assert.match(await tel.getAttribute('href'), /^tel:0\d{9,10}$/);
+    await reply.locator('.mg-dept dt', { hasText: '受付時間' }).waitFor();
+    await reply.locator('.mg-dept dt', { hasText: '場所' }).waitFor();
+
+    // the notice folds away after the first message; the log is announced politely
+    assert.equal(await privacy.evaluate((d) => d.open), false);
+    assert.equal(await page.locator('.mg-log').getAttribute('aria-live'), 'polite');
+
+    await reply.getByRole('button', { name: '役に立った', exact: true }).click();
+    await reply.getByText('ご回答ありがとうございました').waitFor();
+    assert.equal(await reply.getByRole('button', { name: '役に立たなかった' }).isDisabled(), true);
+  }));

@@ -1,0 +1,48 @@
+// No answer → escalation form (contact optional) → ticket number and when staff
+// will read it → `madoguchi tickets reply` → the staff reply appears in the open
+// widget; after a reload the conversation resumes and the reply is shown once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { skipReason, withWidget, openWidget, ask, cli } from './lib.mjs';
+
+test('no answer → escalate → ticket → staff reply appears', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, db }) => {
+    await openWidget(page);
+    const reply = await ask(page, 'ぴよぴよ星のもふもふ祭りの参加券はどこで買えますか');
+    assert.match(await reply.getAttribute('class'), /mg-no-answer/);
+
+    const form = page.locator('form.mg-escalate');
+    await form.waitFor();
+    // the contact field is labelled, says it is optional and what it is for
+    const contact = form.getByLabel('連絡先（任意）');
+    await contact.waitFor();
+    const noteId = await contact.getAttribute('aria-describedby');
+    const note = await page.locator(`[id="${noteId}"]`).textContent();
+    assert.match(note, /入力しなくても/);
+    assert.match(note, /ためだけに使います/);
+    assert.match(await form.getByLabel('お問い合わせ内容').inputValue(), /もふもふ祭り/);
+
+    await contact.fill('メールで返事をください');
+    await form.getByRole('button', { name: '職員に問い合わせる' }).click();
+
+    const ticketNo = page.locator('.mg-ticket .mg-ticket-no');
+    await ticketNo.waitFor();
+    const no = (await ticketNo.textContent()).trim();
+    assert.match(no, /^T-\d{8}-\d{4}$/);
+    assert.ok((await page.locator('.mg-ticket .mg-next-read').textContent()).length > '職員が確認する予定：'.length,
+      'says when staff will read it');
+
+    const text = '担当の市民課です。お問い合わせの件は、窓口でご案内します。';
+    await cli(['tickets', 'reply', no, text, '--db', db]);
+    const staff = page.locator('.mg-staff', { hasText: text });
+    await staff.waitFor();
+    assert.equal(await staff.getAttribute('data-ticket-no'), no);
+
+    // reload: the session resumes from sessionStorage; the reply is shown exactly once
+    await page.reload();
+    await openWidget(page);
+    await page.locator('.mg-notice', { hasText: '前回の会話の続きです' }).waitFor();
+    await page.locator('.mg-staff', { hasText: text }).waitFor();
+    await ask(page, '住民票の写しはどこで取れますか'); // a round trip: anything pending has arrived
+    assert.equal(await page.locator('.mg-staff', { hasText: text }).count(), 1);
+  }));

@@ -1,0 +1,25 @@
+// The server goes away and comes back on the same port and database: the
+// widget reconnects by itself, resumes its session without redrawing the log,
+// and the next question is answered.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { skipReason, withWidget, openWidget, ask } from './lib.mjs';
+
+test('server restart → widget reconnects and still answers', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, restart }) => {
+    await openWidget(page);
+    await ask(page, '住民票の写しはどこで取れますか');
+    const session = await page.evaluate(() => sessionStorage.getItem('madoguchi.session'));
+    assert.ok(session && session.length >= 22, 'session id kept in sessionStorage');
+    const items = await page.locator('.mg-log > .mg-msg').count();
+
+    await restart();
+    await page.locator('.mg-status', { hasText: '再接続しました' }).waitFor();
+    assert.equal(await page.locator('.mg-log > .mg-msg').count(), items, 'log not duplicated');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('madoguchi.session')), session,
+      'same session resumed');
+
+    const reply = await ask(page, 'コンビニで住民票を取れますか');
+    assert.match(await reply.getAttribute('class'), /mg-answer|mg-clarify/);
+    assert.equal(await page.locator('.mg-log > .mg-resident').count(), 2);
+  }));

@@ -1,0 +1,628 @@
+/*
+ * widget.js — the madoguchi resident chat widget.
+ *
+ * A city embeds it with one tag and nothing else:
+ *
+ *   <script src="https://HOST/widget.js" defer></script>
+ *
+ * The script injects its stylesheet (widget.css, from the same place as the
+ * script), a launcher button and a chat panel, and talks to the madoguchi server
+ * over one WebSocket at wss://HOST/ws, subprotocol "madoguchi.v1"
+ * (docs/protocol.md). Optional attributes on the <script> tag:
+ *
+ *   data-server="https://chat.example.jp"  server to talk to (default: the script's origin)
+ *   data-title="西条市 よくある質問"         panel title
+ *   data-storage="local"                    keep the session across browser restarts
+ *                                            (default: sessionStorage, see below)
+ *
+ * Design rules, each for a reason:
+ * - Every string that came from the server (or from the resident) is put in
+ *   the page with textContent or as an attribute value, never through
+ *   innerHTML: FAQ text is edited by many people, and a transcript is typed by
+ *   anyone. Links are made only for phone numbers and http(s) URLs, and their
+ *   href is rebuilt from the matched characters.
+ * - The session id lives in sessionStorage by default: reloading the page or a
+ *   dropped connection resumes the conversation (and delivers staff replies),
+ *   while closing the tab ends it, so the next person at a shared computer
+ *   (library, city hall kiosk) does not see this resident's conversation. A city
+ *   whose residents mostly use their own phones may set data-storage="local" so
+ *   a resident can come back the next day and read a staff reply; sessions expire
+ *   on the server either way (session_ttl_hours).
+ * - The log is built once per page; a reconnect resumes the session without
+ *   redrawing it. Only staff replies missed while offline are added from the
+ *   resumed history, and staff replies are de-duplicated by time and text.
+ * - Accessibility (JIS X 8341-3:2016 AA): a real <button> launcher, a labelled
+ *   dialog, an aria-live log, labels on every field, Enter sends (not while an
+ *   IME is composing), Esc closes and returns focus to the launcher, visible
+ *   focus, em-based sizes that follow the reader's default font size and zoom.
+ */
+(function () {
+  'use strict';
+  if (window.madoguchiWidget) return; // embedded twice: keep the first
+  var script = document.currentScript ||
+    document.querySelector('script[src$="widget.js"],script[src*="widget.js?"]');
+  if (!script) return;
+
+  var PROTOCOL = 'madoguchi.v1';
+  var MAX_TEXT = 1000; // code points, as the server counts (docs/protocol.md)
+  var STORE_KEY = 'madoguchi.session';
+
+  var scriptUrl = new URL(script.src || 'widget.js', document.baseURI);
+  var serverAttr = script.getAttribute('data-server');
+  var serverUrl = serverAttr ? new URL(serverAttr, document.baseURI) : scriptUrl;
+  var wsUrl = /^wss?:$/.test(serverUrl.protocol)
+    ? serverUrl.href
+    : (serverUrl.protocol === 'https:' ? 'wss://' : 'ws://') + serverUrl.host + '/ws';
+  var title = script.getAttribute('data-title') || 'よくある質問 自動応答';
+  var store = pickStorage(script.getAttribute('data-storage'));
+
+  /* ---- small DOM helpers (no innerHTML anywhere) ------------------------ */
+  var uid = 0;
+  function newId(prefix) { uid += 1; return 'mg-' + prefix + '-' + uid; }
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === undefined || v === null || v === false) return;
+        if (k === 'text') e.textContent = v;
+        else if (k === 'className') e.className = v;
+        else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), v);
+        else e.setAttribute(k, v === true ? '' : String(v));
+      });
+    }
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined || c === false) return;
+      e.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+  function str(v) { return typeof v === 'string' ? v : ''; }
+  function codePoints(s) { return Array.from(s).length; }
+
+  function pickStorage(kind) {
+    try {
+      var s = kind === 'local' ? window.localStorage : window.sessionStorage;
+      s.setItem('madoguchi.probe', '1');
+      s.removeItem('madoguchi.probe');
+      return s;
+    } catch (e) { // storage blocked (privacy settings, sandboxed iframe): no resume
+      return { getItem: function () { return null; }, setItem: function () {}, removeItem: function () {} };
+    }
+  }
+
+  /* Text with phone numbers and web addresses made into links. Emergency
+   * answers also link the short numbers (119, 110, 189, #9110, #7119). */
+  var PHONE = /(0\d{1,4}-\d{1,4}-\d{3,4}|0120-\d{2,3}-\d{3}|0570-\d{3}-\d{3})/;
+  var SHORT = /([#＃](?:9110|7119|8000)|(?:^|[^\d#＃０-９\-])(?:110|119|189|１１０|１１９|１８９)(?![\d０-９\-]))/;
+  var URLRE = /(https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+)/;
+  function linkify(parent, text, emergency) {
+    var parts = [PHONE.source, URLRE.source];
+    if (emergency) parts.push(SHORT.source);
+    var re = new RegExp(parts.join('|'), 'g');
+    var last = 0, m;
+    while ((m = re.exec(text)) !== null) {
+      var whole = m[0];
+      var start = m.index;
+      if (emergency && m[3] !== undefined) { // SHORT may have eaten one leading char
+        var lead = whole.replace(/([#＃]?[\d０-９]+)$/, '');
+        start += lead.length;
+        whole = whole.slice(lead.length);
+      }
+      if (start > last) parent.appendChild(document.createTextNode(text.slice(last, start)));
+      var href = /^https?:/.test(whole) ? whole : 'tel:' + halfWidth(whole).replace(/[^\d#]/g, '').replace('#', '%23');
+      parent.appendChild(el('a', { href: href, className: /^https?:/.test(whole) ? 'mg-link' : 'mg-tel',
+        rel: /^https?:/.test(whole) ? 'noopener noreferrer' : null,
+        target: /^https?:/.test(whole) ? '_blank' : null, text: whole }));
+      last = start + whole.length;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+    return parent;
+  }
+  function halfWidth(s) {
+    return s.replace(/[０-９＃]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); });
+  }
+  function para(className, text, emergency) {
+    return linkify(el('p', { className: className }), text, emergency);
+  }
+
+  var tokyo = null;
+  try {
+    tokyo = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', month: 'numeric',
+      day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  } catch (e) { tokyo = null; }
+  function when(at) {
+    var t = Date.parse(at);
+    return isNaN(t) || !tokyo ? str(at) : tokyo.format(new Date(t));
+  }
+
+  /* ---- styles and skeleton ------------------------------------------------ */
+  var css = el('link', { rel: 'stylesheet', href: new URL('widget.css', scriptUrl).href });
+  document.head.appendChild(css);
+
+  var panelId = newId('panel'), titleId = newId('title'), subId = newId('sub');
+  var inputId = newId('input'), hintId = newId('hint'), countId = newId('count');
+
+  var launcher = el('button', { type: 'button', className: 'mg-launcher',
+    'aria-expanded': 'false', 'aria-controls': panelId, onclick: function () { openPanel(); } }, [
+    el('span', { className: 'mg-launcher-main', text: '質問する' }),
+    el('span', { className: 'mg-launcher-sub', text: 'FAQで自動回答（AIではありません）' }),
+    el('span', { className: 'mg-badge', hidden: true, text: '' })
+  ]);
+  var badge = launcher.querySelector('.mg-badge');
+
+  var closeBtn = el('button', { type: 'button', className: 'mg-close', 'aria-label': '閉じる',
+    onclick: function () { closePanel(); } }, [el('span', { 'aria-hidden': 'true', text: '×' }),
+    el('span', { className: 'mg-close-text', text: '閉じる' })]);
+  var header = el('div', { className: 'mg-header' }, [
+    el('div', { className: 'mg-heading' }, [
+      el('h2', { id: titleId, className: 'mg-title', text: title }),
+      el('p', { id: subId, className: 'mg-subtitle',
+        text: '市のよくある質問（FAQ）から、決まったルールで自動的にお答えします。AI（生成AI）は使っていません。' })
+    ]),
+    closeBtn
+  ]);
+
+  var privacyExtra = el('p', { className: 'mg-privacy-server', hidden: true });
+  var privacy = el('details', { className: 'mg-privacy', open: true }, [
+    el('summary', { text: 'ご利用の前に（個人情報の取り扱い）' }),
+    el('ul', null, [
+      el('li', { text: 'この会話は、マイナンバー・電話番号・メールアドレス・カード番号と思われる部分を伏せ字にしたうえで記録し、回答の改善と職員への引き継ぎに使います。' }),
+      el('li', { text: 'マイナンバー、口座番号・カード番号、パスワード、病気のことなど、他人に知られたくない情報は入力しないでください。' }),
+      el('li', { text: '火事・救急は119番、事件・事故は110番に今すぐ電話してください。' })
+    ]),
+    privacyExtra
+  ]);
+
+  var status = el('p', { className: 'mg-status', role: 'status', 'aria-live': 'polite' });
+  var log = el('div', { className: 'mg-log', role: 'log', 'aria-live': 'polite',
+    'aria-relevant': 'additions', 'aria-label': '会話の記録', tabindex: '0' });
+
+  var input = el('textarea', { id: inputId, className: 'mg-input', rows: '2',
+    'aria-describedby': hintId + ' ' + countId, autocomplete: 'off' });
+  var count = el('span', { id: countId, className: 'mg-count', 'aria-live': 'polite' });
+  var sendBtn = el('button', { type: 'submit', className: 'mg-send', text: '送信' });
+  var compose = el('form', { className: 'mg-compose', novalidate: true }, [
+    el('label', { for: inputId, className: 'mg-label', text: '質問を入力してください' }),
+    el('div', { className: 'mg-compose-row' }, [input, sendBtn]),
+    el('p', { id: hintId, className: 'mg-hint' }, [
+      'Enterキーで送信、Shift+Enterで改行します。', count
+    ])
+  ]);
+
+  var panel = el('section', { id: panelId, className: 'mg-panel', role: 'dialog',
+    'aria-labelledby': titleId, 'aria-describedby': subId, hidden: true },
+    [header, privacy, status, log, compose]);
+  var announcer = el('p', { className: 'mg-sr', 'aria-live': 'polite' });
+  var root = el('div', { className: 'mg-root', lang: 'ja', 'data-madoguchi': 'widget' },
+    [launcher, panel, announcer]);
+
+  /* ---- panel open/close and keyboard ---------------------------------------- */
+  var phoneQuery = window.matchMedia ? window.matchMedia('(max-width: 599.98px)') : null;
+  function isPhone() { return !!(phoneQuery && phoneQuery.matches); }
+
+  function openPanel() {
+    panel.hidden = false;
+    root.classList.add('mg-open');
+    launcher.setAttribute('aria-expanded', 'true');
+    panel.setAttribute('aria-modal', isPhone() ? 'true' : 'false');
+    if (isPhone()) document.documentElement.classList.add('mg-noscroll');
+    badge.hidden = true; badge.textContent = '';
+    input.focus();
+    scrollLog();
+    ensureConnected();
+  }
+  function closePanel() {
+    panel.hidden = true;
+    root.classList.remove('mg-open');
+    launcher.setAttribute('aria-expanded', 'false');
+    document.documentElement.classList.remove('mg-noscroll');
+    launcher.focus();
+  }
+  function focusables() {
+    return Array.prototype.filter.call(panel.querySelectorAll(
+      'a[href],button:not([disabled]),textarea:not([disabled]),input:not([disabled]),summary,[tabindex="0"]'),
+    function (e) { return e.offsetParent !== null || e === document.activeElement; });
+  }
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape' || e.isComposing || panel.hidden) return;
+    var a = document.activeElement;
+    if (!a || a === document.body || panel.contains(a)) { e.preventDefault(); closePanel(); }
+  });
+  panel.addEventListener('keydown', function (e) {
+    if (e.key === 'Tab' && isPhone()) { // full screen on a phone: keep focus inside
+      var f = focusables();
+      if (!f.length) return;
+      if (e.shiftKey && document.activeElement === f[0]) { e.preventDefault(); f[f.length - 1].focus(); }
+      else if (!e.shiftKey && document.activeElement === f[f.length - 1]) { e.preventDefault(); f[0].focus(); }
+    }
+  });
+  input.addEventListener('keydown', function (e) {
+    // keyCode 229: some browsers report Enter that confirms an IME conversion this way
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      submitQuestion();
+    }
+  });
+  input.addEventListener('input', updateCount);
+  compose.addEventListener('submit', function (e) { e.preventDefault(); submitQuestion(); });
+
+  function updateCount() {
+    var n = codePoints(input.value);
+    count.textContent = n > MAX_TEXT * 0.8 ? '（' + n + ' / ' + MAX_TEXT + '文字）' : '';
+    input.setAttribute('aria-invalid', n > MAX_TEXT ? 'true' : 'false');
+  }
+
+  /* ---- the log ------------------------------------------------------------------ */
+  function scrollLog() { log.scrollTop = log.scrollHeight; }
+  function add(node) { log.appendChild(node); scrollLog(); return node; }
+  function who(label) { return el('span', { className: 'mg-sr', text: label + '：' }); }
+
+  function residentMsg(text) {
+    return add(el('div', { className: 'mg-msg mg-resident' }, [
+      el('p', { className: 'mg-text' }, [who('あなた'), text])
+    ]));
+  }
+  function botText(text, extraClass) {
+    var m = el('div', { className: 'mg-msg mg-bot' + (extraClass ? ' ' + extraClass : '') });
+    var p = para('mg-text', text, false);
+    p.insertBefore(who('自動応答'), p.firstChild);
+    m.appendChild(p);
+    return add(m);
+  }
+  function notice(text, kind) {
+    return add(el('p', { className: 'mg-notice' + (kind ? ' mg-notice-' + kind : ''), text: text }));
+  }
+
+  var seenStaff = Object.create(null);
+  function staffKey(at, text) {
+    var t = Date.parse(at);
+    return (isNaN(t) ? str(at) : String(t)) + '|' + str(text);
+  }
+  function staffMsg(ticketNo, text, at) {
+    var key = staffKey(at, text);
+    if (seenStaff[key]) return null;
+    seenStaff[key] = true;
+    var head = '職員からの回答' + (ticketNo ? '（受付番号 ' + ticketNo + '）' : '');
+    var m = el('div', { className: 'mg-msg mg-staff', 'data-ticket-no': ticketNo || null }, [
+      el('p', { className: 'mg-staff-head' }, [head, at ? el('span', { className: 'mg-time', text: ' ' + when(at) }) : null])
+    ]);
+    m.appendChild(para('mg-text', str(text), false));
+    add(m);
+    if (panel.hidden) {
+      badge.hidden = false;
+      badge.textContent = '職員から回答があります';
+      announcer.textContent = '職員から回答が届きました。「質問する」ボタンで開けます。';
+    }
+    return m;
+  }
+
+  /* Disable controls that were used once; a focused control that becomes
+   * disabled would drop the focus to <body>, so hand it to the question field. */
+  function disableAll(container) {
+    var hadFocus = container.contains(document.activeElement);
+    Array.prototype.forEach.call(container.querySelectorAll('button,input,textarea'), function (b) { b.disabled = true; });
+    if (hadFocus && !panel.hidden) input.focus();
+  }
+
+  function department(d) {
+    if (!d || typeof d !== 'object' || !str(d.name)) return null;
+    var rows = [['担当', el('span', { text: d.name })]];
+    if (str(d.phone)) rows.push(['電話', el('a', { className: 'mg-tel', href: 'tel:' + d.phone.replace(/[^\d+]/g, ''), text: d.phone })]);
+    if (str(d.hours)) rows.push(['受付時間', el('span', { text: d.hours })]);
+    if (str(d.location)) rows.push(['場所', el('span', { text: d.location })]);
+    if (str(d.email) && /^[^\s@<>"]+@[^\s@<>"]+$/.test(d.email)) {
+      rows.push(['メール', el('a', { href: 'mailto:' + d.email, text: d.email })]);
+    }
+    var dl = el('dl', { className: 'mg-dept', 'data-department-id': str(d.id) || null });
+    rows.forEach(function (r) { dl.appendChild(el('dt', { text: r[0] })); dl.appendChild(el('dd', null, [r[1]])); });
+    return dl;
+  }
+
+  function feedbackBox(answerId) {
+    var thanks = el('span', { className: 'mg-fb-thanks' });
+    var box = el('div', { className: 'mg-feedback', role: 'group', 'aria-label': 'この回答は役に立ちましたか' });
+    function vote(helpful) {
+      return function () {
+        this.setAttribute('aria-pressed', 'true');
+        disableAll(box);
+        thanks.textContent = 'ご回答ありがとうございました。';
+        send({ type: 'feedback', answer_id: answerId, helpful: helpful });
+      };
+    }
+    box.appendChild(el('span', { className: 'mg-fb-q', text: 'この回答は役に立ちましたか？' }));
+    box.appendChild(el('button', { type: 'button', className: 'mg-btn mg-fb-yes', 'aria-pressed': 'false', onclick: vote(true), text: '役に立った' }));
+    box.appendChild(el('button', { type: 'button', className: 'mg-btn mg-fb-no', 'aria-pressed': 'false', onclick: vote(false), text: '役に立たなかった' }));
+    box.appendChild(thanks);
+    return box;
+  }
+
+  function answerMsg(m) {
+    var emergency = !!(m.rule && m.rule.kind === 'emergency');
+    var art = el('div', { className: 'mg-msg mg-bot mg-answer' + (emergency ? ' mg-emergency' : ''),
+      role: emergency ? 'alert' : null,
+      'data-faq-id': str(m.faq_id) || null, 'data-answer-id': str(m.answer_id) || null,
+      'data-rule': m.rule ? str(m.rule.name) : null, 'data-rule-kind': m.rule ? str(m.rule.kind) : null,
+      'data-department-id': m.department ? str(m.department.id) || null : null });
+    art.appendChild(who('自動応答'));
+    if (emergency) art.appendChild(el('p', { className: 'mg-urgent', text: '緊急のご案内' }));
+    if (str(m.question) && !m.rule) {
+      art.appendChild(el('p', { className: 'mg-q', text: '「' + m.question + '」についての回答です。' }));
+    }
+    art.appendChild(para('mg-text', str(m.answer), emergency));
+    var dept = department(m.department);
+    if (dept) art.appendChild(dept);
+    var related = Array.isArray(m.related) ? m.related.filter(function (r) { return r && str(r.question); }) : [];
+    if (related.length) {
+      var ul = el('ul', { className: 'mg-related-list' });
+      related.forEach(function (r) {
+        ul.appendChild(el('li', null, [el('button', { type: 'button', className: 'mg-btn mg-link-btn',
+          'data-faq-id': str(r.faq_id) || null, text: r.question,
+          onclick: function () { ask(r.question); } })]));
+      });
+      art.appendChild(el('div', { className: 'mg-related' }, [el('p', { className: 'mg-related-h', text: '関連する質問' }), ul]));
+    }
+    if (str(m.answer_id)) art.appendChild(feedbackBox(m.answer_id));
+    add(art);
+    if (m.offer_escalation) escalateForm('職員に直接問い合わせることもできます。');
+  }
+
+  function clarifyMsg(m) {
+    var box = el('div', { className: 'mg-msg mg-bot mg-clarify' });
+    var p = para('mg-text', str(m.text) || 'どの内容についてのご質問ですか？', false);
+    p.insertBefore(who('自動応答'), p.firstChild);
+    box.appendChild(p);
+    var group = el('ul', { className: 'mg-choices', role: 'list' });
+    (Array.isArray(m.choices) ? m.choices : []).forEach(function (c) {
+      if (!c || !str(c.faq_id) || !str(c.question)) return;
+      group.appendChild(el('li', null, [el('button', { type: 'button', className: 'mg-btn mg-choice',
+        'data-faq-id': c.faq_id, text: c.question,
+        onclick: function () {
+          this.setAttribute('aria-pressed', 'true');
+          disableAll(group);
+          residentMsg(c.question);
+          request({ type: 'choose', faq_id: c.faq_id }, c.question);
+        } })]));
+    });
+    box.appendChild(group);
+    add(box);
+  }
+
+  /* The escalation form: the question (prefilled, editable), an optional
+   * contact with a note saying it is optional and what it is used for. */
+  var lastQuestion = '';
+  function escalateForm(lead) {
+    Array.prototype.forEach.call(log.querySelectorAll('.mg-escalate:not(.mg-sent)'), function (f) { f.remove(); });
+    var qId = newId('esc-q'), cId = newId('esc-c'), nId = newId('esc-n');
+    var q = el('textarea', { id: qId, className: 'mg-input', rows: '3' });
+    q.value = lastQuestion;
+    var c = el('input', { id: cId, className: 'mg-input', type: 'text', 'aria-describedby': nId, autocomplete: 'off' });
+    var submit = el('button', { type: 'submit', className: 'mg-btn mg-primary', text: '職員に問い合わせる' });
+    var form = el('form', { className: 'mg-msg mg-escalate', 'aria-label': '職員への問い合わせ', novalidate: true }, [
+      el('p', { className: 'mg-esc-h', text: lead || '自動応答ではお答えできませんでした。' }),
+      el('p', { className: 'mg-esc-lead', text: '担当の職員が内容を確認して、この画面でお返事します。' }),
+      el('label', { for: qId, className: 'mg-label', text: 'お問い合わせ内容' }), q,
+      el('label', { for: cId, className: 'mg-label', text: '連絡先（任意）' }), c,
+      el('p', { id: nId, className: 'mg-hint', text: '入力しなくても問い合わせできます。電話やメールでの返事を希望する場合だけ、電話番号かメールアドレスを入力してください。担当課がこのお問い合わせへの返事のためだけに使います。' }),
+      el('div', { className: 'mg-esc-actions' }, [submit,
+        el('button', { type: 'button', className: 'mg-btn', text: 'やめる',
+          onclick: function () { form.remove(); input.focus(); } })])
+    ]);
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var text = q.value.trim();
+      if (codePoints(text) > MAX_TEXT || codePoints(c.value) > MAX_TEXT) {
+        notice('お問い合わせ内容と連絡先は、それぞれ' + MAX_TEXT + '文字以内で入力してください。', 'error');
+        return;
+      }
+      var msg = { type: 'escalate' };
+      if (text) msg.text = text;
+      if (c.value.trim()) msg.contact = c.value.trim();
+      disableAll(form);
+      form.classList.add('mg-sent');
+      request(msg, null, form);
+    });
+    return add(form);
+  }
+
+  function ticketMsg(m, form) {
+    var dept = m.department && typeof m.department === 'object' ? str(m.department.name) : str(m.department);
+    var box = el('div', { className: 'mg-msg mg-bot mg-ticket', 'data-ticket-no': str(m.ticket_no) }, [
+      who('自動応答'),
+      el('p', { className: 'mg-ticket-h', text: '職員への問い合わせを受け付けました。' }),
+      el('p', { className: 'mg-ticket-no-line' }, ['受付番号 ', el('strong', { className: 'mg-ticket-no', text: str(m.ticket_no) })]),
+      dept ? el('p', { text: '担当：' + dept }) : null,
+      str(m.next_read) ? el('p', { className: 'mg-next-read', text: '職員が確認する予定：' + m.next_read }) : null,
+      el('p', { className: 'mg-hint', text: '返事はこの画面に表示されます。画面を閉じたときは、受付番号を担当課にお伝えください。' })
+    ]);
+    if (form && form.parentNode) form.parentNode.replaceChild(box, form);
+    else add(box);
+    scrollLog();
+  }
+
+  var ERRORS = {
+    rate_limited: '短い間に続けて送信されました。少し待ってからもう一度お送りください。',
+    text_too_long: '質問は' + MAX_TEXT + '文字以内で入力してください。',
+    empty_text: '質問を入力してください。',
+    busy: 'ただいま混み合っています。少し待ってからもう一度お送りください。',
+    internal: '申し訳ありません。サーバーで問題が起きました。しばらくしてからもう一度お試しください。'
+  };
+  function errorMsg(m, ctx) {
+    var text = ERRORS[m.code] || str(m.message) || '申し訳ありません。うまく処理できませんでした。';
+    notice(text, 'error');
+    if (ctx && ctx.form) { // let the resident try the escalation again
+      ctx.form.classList.remove('mg-sent');
+      Array.prototype.forEach.call(ctx.form.querySelectorAll('button,input,textarea'), function (x) { x.disabled = false; });
+    }
+  }
+
+  /* ---- the connection ------------------------------------------------------------ */
+  var ws = null;
+  var ready = false;       // welcome received on this socket
+  var welcomed = false;    // any welcome received on this page
+  var attempt = 0;
+  var retryTimer = null;
+  var queue = [];          // messages written while offline, sent after welcome
+  var pending = Object.create(null); // id -> {text, form}
+  var seq = 0;
+
+  function send(msg) {
+    if (ws && ready) { ws.send(JSON.stringify(msg)); return true; }
+    queue.push(msg);
+    ensureConnected();
+    return false;
+  }
+  function request(msg, text, form) {
+    seq += 1;
+    msg.id = 'c' + seq + '-' + Date.now().toString(36);
+    pending[msg.id] = { text: text, form: form || null };
+    if (!send(msg)) setStatus('接続しています。つながり次第お送りします…');
+    return msg.id;
+  }
+  function ask(text) {
+    lastQuestion = text;
+    residentMsg(text);
+    if (privacy.open) privacy.open = false;
+    request({ type: 'ask', text: text }, text);
+  }
+  function submitQuestion() {
+    var text = input.value.trim();
+    if (!text) { setStatus('質問を入力してください。'); return; }
+    if (codePoints(text) > MAX_TEXT) {
+      setStatus('質問は' + MAX_TEXT + '文字以内で入力してください（いま' + codePoints(text) + '文字）。');
+      return;
+    }
+    input.value = '';
+    updateCount();
+    ask(text);
+  }
+
+  function setStatus(text) { status.textContent = text; }
+
+  function ensureConnected() {
+    if (ws) return;
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+    connect();
+  }
+
+  function connect() {
+    retryTimer = null;
+    try {
+      ws = new WebSocket(wsUrl, PROTOCOL);
+    } catch (e) {
+      ws = null;
+      scheduleReconnect();
+      return;
+    }
+    var sock = ws;
+    ready = false;
+    sock.onopen = function () {
+      var hello = { type: 'hello' };
+      var s = store.getItem(STORE_KEY);
+      if (s) hello.session = s;
+      sock.send(JSON.stringify(hello));
+    };
+    sock.onmessage = function (ev) {
+      var m;
+      try { m = JSON.parse(ev.data); } catch (e) { return; }
+      if (m && typeof m === 'object' && typeof m.type === 'string') handle(m, sock);
+    };
+    sock.onclose = function () {
+      if (ws !== sock) return;
+      ws = null;
+      var wasReady = ready;
+      ready = false;
+      Object.keys(pending).forEach(function (id) {
+        var p = pending[id];
+        if (p.form) errorMsg({ message: '接続が切れたため、問い合わせを送れませんでした。もう一度お送りください。' }, p);
+        else notice('接続が切れたため、回答を受け取れませんでした。つながったらもう一度お送りください。', 'error');
+      });
+      pending = Object.create(null);
+      if (wasReady || attempt === 0) setStatus('接続が切れました。再接続しています…');
+      scheduleReconnect();
+    };
+    sock.onerror = function () { /* onclose follows and schedules the retry */ };
+  }
+
+  function scheduleReconnect() {
+    if (retryTimer) return;
+    // 0.5 s, 1 s, 2 s … up to 30 s, with jitter so a restarted server is not hit all at once
+    var base = Math.min(30000, 500 * Math.pow(2, attempt));
+    attempt += 1;
+    retryTimer = setTimeout(connect, base / 2 + Math.random() * base / 2);
+  }
+  window.addEventListener('online', function () {
+    if (!ws) { attempt = 0; if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; } connect(); }
+  });
+
+  function welcome(m) {
+    var first = !welcomed;
+    var hadSession = store.getItem(STORE_KEY);
+    welcomed = true;
+    ready = true;
+    attempt = 0;
+    if (str(m.session)) store.setItem(STORE_KEY, m.session);
+    if (str(m.privacy)) { privacyExtra.textContent = m.privacy; privacyExtra.hidden = false; }
+    var history = m.resumed && Array.isArray(m.history) ? m.history : [];
+    if (first) {
+      if (history.length) {
+        notice('前回の会話の続きです。', 'info');
+        history.forEach(function (h) {
+          if (!h) return;
+          if (h.role === 'resident') residentMsg(str(h.text)).classList.add('mg-history');
+          else if (h.role === 'staff') staffMsg('', h.text, h.at);
+          else botText(str(h.text), 'mg-history');
+        });
+        privacy.open = false;
+      } else if (str(m.greeting)) {
+        botText(m.greeting, 'mg-greeting');
+      }
+      setStatus('');
+    } else {
+      // a reconnect: the log is already on screen; add only staff replies we missed
+      history.forEach(function (h) { if (h && h.role === 'staff') staffMsg('', h.text, h.at); });
+      if (hadSession && !m.resumed) notice('接続し直しました。前の会話は期限切れのため引き継げませんでした。', 'info');
+      setStatus('再接続しました。');
+    }
+    var q = queue; queue = [];
+    q.forEach(function (msg) { ws.send(JSON.stringify(msg)); });
+  }
+
+  function handle(m, sock) {
+    var ctx = m.reply_to && pending[m.reply_to] ? pending[m.reply_to] : null;
+    if (m.type !== 'error' || m.reply_to) delete pending[m.reply_to];
+    switch (m.type) {
+      case 'welcome': welcome(m); break;
+      case 'answer': answerMsg(m); break;
+      case 'clarify': clarifyMsg(m); break;
+      case 'no_answer':
+        botText(str(m.text) || '申し訳ありません。お答えできる情報が見つかりませんでした。', 'mg-no-answer');
+        if (m.offer_escalation !== false) escalateForm();
+        break;
+      case 'ticket': ticketMsg(m, ctx && ctx.form); break;
+      case 'staff_reply': staffMsg(str(m.ticket_no), m.text, m.at); break;
+      case 'feedback_ok':
+        if (m.offer_escalation) escalateForm('お役に立てず申し訳ありません。');
+        break;
+      case 'error':
+        if (m.code === 'bad_session' && !ready) { // expired or unknown: start a new session
+          store.removeItem(STORE_KEY);
+          sock.send(JSON.stringify({ type: 'hello' }));
+          return;
+        }
+        errorMsg(m, ctx);
+        break;
+      default: break; // a newer server's message: ignore
+    }
+  }
+
+  /* ---- start -------------------------------------------------------------------------- */
+  function mount() {
+    document.body.appendChild(root);
+    // a session is open in this tab (reload, or staff may have replied): reconnect now
+    if (store.getItem(STORE_KEY)) ensureConnected();
+  }
+  if (document.body) mount(); else document.addEventListener('DOMContentLoaded', mount);
+
+  window.madoguchiWidget = { open: openPanel, close: closePanel };
+}());
