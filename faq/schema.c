@@ -119,7 +119,32 @@ static const char *const migrations[] = {
   "CREATE INDEX audit_log_target ON audit_log(target, id);\n"
   "CREATE INDEX audit_log_action ON audit_log(action, id);\n",
 
-  /* 3 — append the next migration here (never edit the steps above). */
+  /* 3 — the staff console (bot/auth.c, bot/audit.c): accounts with an
+   * Argon2id password hash and a failed-login count, web sessions stored by
+   * the hash of their id, and before/after state on audit_log, which becomes
+   * append-only. */
+  "CREATE TABLE user(id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,\n"
+  "  role TEXT NOT NULL CHECK(role IN ('staff', 'supervisor', 'admin')),\n"
+  "  department_id TEXT REFERENCES department(id),\n"
+  "  pw_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,\n"
+  "  failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT,\n"
+  "  created_at TEXT NOT NULL,\n"
+  "  CHECK(role <> 'staff' OR department_id IS NOT NULL));\n"
+  "CREATE TABLE web_session(id TEXT PRIMARY KEY,\n"   /* hex BLAKE2b of the cookie value, never the value */
+  "  user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,\n"
+  "  csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL) WITHOUT ROWID;\n"
+  "CREATE INDEX web_session_user ON web_session(user_id);\n"
+  "CREATE INDEX web_session_expires ON web_session(expires_at);\n"
+  "ALTER TABLE audit_log ADD COLUMN before_json TEXT;\n"
+  "ALTER TABLE audit_log ADD COLUMN after_json TEXT;\n"
+  "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN\n"
+  "  SELECT RAISE(ABORT, 'audit_log is append-only');\n"
+  "END;\n"
+  "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN\n"
+  "  SELECT RAISE(ABORT, 'audit_log is append-only');\n"
+  "END;\n",
+
+  /* 4 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

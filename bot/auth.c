@@ -1,0 +1,410 @@
+/*
+ * auth.c — accounts, password login, sessions (see auth.h for the design).
+ *
+ * Times are compared inside SQLite (strftime('now') in UTC) so every process
+ * sharing the database agrees on them. The statements are prepared per call:
+ * logins and account changes are rare, and each worker passes its own
+ * connection. Password hashing never runs inside a transaction, so a 130 ms
+ * hash never holds the database's write lock.
+ */
+#include "auth.h"
+#include "audit.h"
+#include "mg_err.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+
+enum {
+  S_USER_BY_LOGIN, S_USER_LIST, S_USER_INSERT, S_USER_PASSWD, S_USER_DISABLE, S_DEPT_EXISTS,
+  S_FAIL, S_LOCK_LEFT, S_SUCCESS, S_SESSION_PURGE, S_SESSION_INSERT, S_SESSION_GET, S_SESSION_DELETE,
+  S_SESSION_DELETE_USER, S_COUNT
+};
+#define USER_COLS "u.id, u.login, u.display_name, u.role, coalesce(u.department_id, ''), u.disabled," \
+  " u.failed_count, coalesce(u.locked_until, ''), u.created_at"
+static const char *const sql[S_COUNT] = {
+  [S_USER_BY_LOGIN] = "SELECT " USER_COLS ", u.pw_hash FROM user u WHERE u.login = ?1",
+  [S_USER_LIST] = "SELECT " USER_COLS " FROM user u ORDER BY u.login",
+  [S_USER_INSERT] = "INSERT INTO user(login, display_name, role, department_id, pw_hash, created_at)"
+                    " VALUES(?1, ?2, ?3, nullif(?4, ''), ?5, " NOW ")",
+  [S_USER_PASSWD] = "UPDATE user SET pw_hash = ?2, failed_count = 0, locked_until = NULL WHERE login = ?1",
+  [S_USER_DISABLE] = "UPDATE user SET disabled = ?2 WHERE login = ?1",
+  [S_DEPT_EXISTS] = "SELECT 1 FROM department WHERE id = ?1",
+  /* one more failure; the AUTH_MAX_FAILURES-th locks the account and starts counting afresh */
+  [S_FAIL] = "UPDATE user SET"
+             " locked_until = CASE WHEN failed_count + 1 >= ?2"
+             "   THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || ?3 || ' seconds') ELSE locked_until END,"
+             " failed_count = CASE WHEN failed_count + 1 >= ?2 THEN 0 ELSE failed_count + 1 END"
+             " WHERE id = ?1 RETURNING failed_count, locked_until IS NOT NULL AND locked_until > " NOW,
+  [S_LOCK_LEFT] = "SELECT CAST(strftime('%s', locked_until) AS INTEGER) - CAST(strftime('%s', 'now') AS INTEGER)"
+                  " FROM user WHERE id = ?1 AND locked_until > " NOW,
+  [S_SUCCESS] = "UPDATE user SET failed_count = 0, locked_until = NULL WHERE id = ?1",
+  [S_SESSION_PURGE] = "DELETE FROM web_session WHERE expires_at <= " NOW,
+  [S_SESSION_INSERT] = "INSERT INTO web_session(id, user_id, csrf, created_at, expires_at) VALUES(?1, ?2, ?3, " NOW
+                       ", strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || ?4 || ' seconds')) RETURNING expires_at",
+  [S_SESSION_GET] = "SELECT " USER_COLS ", s.csrf, s.expires_at FROM web_session s JOIN user u ON u.id = s.user_id"
+                    " WHERE s.id = ?1 AND s.expires_at > " NOW " AND u.disabled = 0",
+  [S_SESSION_DELETE] = "DELETE FROM web_session WHERE id = ?1 RETURNING user_id",
+  [S_SESSION_DELETE_USER] = "DELETE FROM web_session WHERE user_id = (SELECT id FROM user WHERE login = ?1)",
+};
+
+static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
+  if (sqlite3_prepare_v2(db, sql[which], -1, st, NULL) != SQLITE_OK)
+    return mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
+  return 0;
+}
+
+/* Run a statement that returns no rows (or ignores them) with text params. */
+static int exec_text(sqlite3 *db, int which, const char *a, const char *b, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = prep(db, which, &st, err), step;
+  if (rc) return rc;
+  if (a) sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+  if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {}
+  if (step != SQLITE_DONE) rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int auth_init(char *err) {
+  if (sodium_init() < 0) return mg_errf(err, MG_EIO, "libsodium could not be initialised");
+  return 0;
+}
+
+static const char *const role_names[] = { [AUTH_NONE] = "", [AUTH_STAFF] = "staff",
+                                          [AUTH_SUPERVISOR] = "supervisor", [AUTH_ADMIN] = "admin" };
+
+auth_role auth_role_parse(const char *s) {
+  for (int r = AUTH_STAFF; r <= AUTH_ADMIN; r++)
+    if (s && strcmp(s, role_names[r]) == 0) return (auth_role)r;
+  return AUTH_NONE;
+}
+
+const char *auth_role_name(auth_role r) {
+  return r >= AUTH_STAFF && r <= AUTH_ADMIN ? role_names[r] : "";
+}
+
+static void copy(char *dst, size_t n, const unsigned char *src) {
+  snprintf(dst, n, "%s", src ? (const char *)src : "");
+}
+
+/* Fill u from the USER_COLS columns starting at column 0. */
+static void read_user(sqlite3_stmt *st, auth_user *u) {
+  memset(u, 0, sizeof *u);
+  u->id = sqlite3_column_int64(st, 0);
+  copy(u->login, sizeof u->login, sqlite3_column_text(st, 1));
+  copy(u->display_name, sizeof u->display_name, sqlite3_column_text(st, 2));
+  u->role = auth_role_parse((const char *)sqlite3_column_text(st, 3));
+  copy(u->department_id, sizeof u->department_id, sqlite3_column_text(st, 4));
+  u->disabled = sqlite3_column_int(st, 5);
+  u->failed_count = sqlite3_column_int(st, 6);
+  copy(u->locked_until, sizeof u->locked_until, sqlite3_column_text(st, 7));
+  copy(u->created_at, sizeof u->created_at, sqlite3_column_text(st, 8));
+}
+
+/* Logins are short ASCII names: letters, digits, '.', '_', '-', '@'. */
+static int valid_login(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n == 0 || n >= sizeof ((auth_user *)0)->login) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum((unsigned char)s[i]) && !strchr("._-@", s[i])) return 0;
+  return 1;
+}
+
+static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], char *err) {
+  if (!pw || strlen(pw) < AUTH_MIN_PASSWORD)
+    return mg_errf(err, MG_EINVAL, "the password must be at least %d bytes long", AUTH_MIN_PASSWORD);
+  if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    return mg_errf(err, MG_ENOMEM, "password hashing ran out of memory");
+  return 0;
+}
+
+int auth_user_get(sqlite3 *db, const char *login, auth_user *out, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = prep(db, S_USER_BY_LOGIN, &st, err), step;
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, login ? login : "", -1, SQLITE_STATIC);
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW) read_user(st, out);
+  else if (step == SQLITE_DONE) rc = mg_errf(err, MG_ENOTFOUND, "no user '%s'", login ? login : "");
+  else rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static json_t *user_json(const auth_user *u) {
+  return json_pack("{ss ss ss ss sb}", "login", u->login, "display_name", u->display_name, "role",
+                   auth_role_name(u->role), "department", u->department_id, "disabled", u->disabled);
+}
+
+int auth_user_add(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
+                  const char *password, const char *actor, char *err) {
+  char hash[crypto_pwhash_STRBYTES];
+  sqlite3_stmt *st = NULL;
+  auth_user u;
+  auth_role r = auth_role_parse(role);
+  int rc, step;
+  if (!valid_login(login))
+    return mg_errf(err, MG_EINVAL, "a login is 1-63 letters, digits, '.', '_', '-' or '@'");
+  if (!display_name || !*display_name) return mg_errf(err, MG_EINVAL, "a display name is required");
+  if (r == AUTH_NONE) return mg_errf(err, MG_EINVAL, "the role must be staff, supervisor or admin");
+  if (r == AUTH_STAFF && (!dept || !*dept)) return mg_errf(err, MG_EINVAL, "staff need a department");
+  if (dept && *dept) {
+    if ((rc = prep(db, S_DEPT_EXISTS, &st, err))) return rc;
+    sqlite3_bind_text(st, 1, dept, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (step == SQLITE_DONE) return mg_errf(err, MG_ENOTFOUND, "no department '%s'", dept);
+    if (step != SQLITE_ROW) return mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
+  }
+  if ((rc = hash_password(password, hash, err))) return rc;
+  if ((rc = prep(db, S_USER_INSERT, &st, err))) goto out;
+  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, display_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, auth_role_name(r), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, dept ? dept : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, hash, -1, SQLITE_STATIC);
+  step = sqlite3_step(st);
+  if (step == SQLITE_CONSTRAINT) { rc = mg_errf(err, MG_ECONFLICT, "the login '%s' exists", login); goto out; }
+  if (step != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db)); goto out; }
+  if ((rc = auth_user_get(db, login, &u, err))) goto out;
+  {
+    json_t *after = user_json(&u);
+    rc = audit_write(db, actor, "user.add", login, NULL, after, NULL, err);
+    json_decref(after);
+  }
+out:
+  sodium_memzero(hash, sizeof hash);
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int auth_user_passwd(sqlite3 *db, const char *login, const char *password, const char *actor, char *err) {
+  char hash[crypto_pwhash_STRBYTES];
+  auth_user u;
+  int rc;
+  if ((rc = auth_user_get(db, login, &u, err))) return rc;
+  if ((rc = hash_password(password, hash, err))) return rc;
+  if ((rc = exec_text(db, S_USER_PASSWD, login, hash, err))) goto out;
+  /* a new password ends the sessions opened with the old one */
+  if ((rc = exec_text(db, S_SESSION_DELETE_USER, login, NULL, err))) goto out;
+  rc = audit_write(db, actor, "user.passwd", login, NULL, NULL, NULL, err);
+out:
+  sodium_memzero(hash, sizeof hash);
+  return rc;
+}
+
+int auth_user_disable(sqlite3 *db, const char *login, int disabled, const char *actor, char *err) {
+  sqlite3_stmt *st = NULL;
+  auth_user u;
+  int rc;
+  if ((rc = auth_user_get(db, login, &u, err))) return rc;
+  if ((rc = prep(db, S_USER_DISABLE, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, disabled ? 1 : 0);
+  if (sqlite3_step(st) != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db)); goto out; }
+  if (disabled && (rc = exec_text(db, S_SESSION_DELETE_USER, login, NULL, err))) goto out;
+  {
+    json_t *before = json_pack("{sb}", "disabled", u.disabled), *after = json_pack("{sb}", "disabled", disabled);
+    rc = audit_write(db, actor, disabled ? "user.disable" : "user.enable", login, before, after, NULL, err);
+    json_decref(before);
+    json_decref(after);
+  }
+out:
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int auth_user_list(sqlite3 *db, int (*fn)(void *ctx, const auth_user *u), void *ctx, char *err) {
+  sqlite3_stmt *st = NULL;
+  auth_user u;
+  int rc = prep(db, S_USER_LIST, &st, err), step;
+  if (rc) return rc;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    read_user(st, &u);
+    if ((rc = fn(ctx, &u))) goto out;
+  }
+  if (step != SQLITE_DONE) rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
+out:
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* The stored form of a session id: hex BLAKE2b-256 of the token. */
+static void token_hash(const char *token, char hex[65]) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
+  sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+static void random_token(char out[AUTH_TOKEN_LEN]) {
+  unsigned char b[32];
+  randombytes_buf(b, sizeof b);
+  sodium_bin2base64(out, AUTH_TOKEN_LEN, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_memzero(b, sizeof b);
+}
+
+static int valid_token(const char *t) {
+  if (!t || strlen(t) != AUTH_TOKEN_LEN - 1) return 0;
+  for (const char *p = t; *p; p++)
+    if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') return 0;
+  return 1;
+}
+
+/* Seconds the account stays locked (0 when not locked). */
+static int lock_left(sqlite3 *db, long long id) {
+  sqlite3_stmt *st = NULL;
+  int left = 0;
+  if (prep(db, S_LOCK_LEFT, &st, NULL)) return 0;
+  sqlite3_bind_int64(st, 1, id);
+  if (sqlite3_step(st) == SQLITE_ROW) left = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return left > 0 ? left : 0;
+}
+
+/* Count one failure for user id; returns MG_EAUTH with a delay, or MG_ERATE when it locked. */
+static int login_failed(sqlite3 *db, const auth_user *u, const char *ip, int *retry_after, char *err) {
+  sqlite3_stmt *st = NULL;
+  int count = 0, locked = 0, rc;
+  json_t *detail;
+  if ((rc = prep(db, S_FAIL, &st, err))) return rc;
+  sqlite3_bind_int64(st, 1, u->id);
+  sqlite3_bind_int(st, 2, AUTH_MAX_FAILURES);
+  sqlite3_bind_int(st, 3, AUTH_LOCK_SECONDS);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    count = sqlite3_column_int(st, 0);
+    locked = sqlite3_column_int(st, 1);
+  }
+  sqlite3_finalize(st);
+  detail = json_pack("{ss si sb}", "ip", ip ? ip : "", "failures", count, "locked", locked);
+  rc = audit_write(db, u->login, locked ? "auth.lock" : "auth.fail", u->login, NULL, detail, NULL, err);
+  json_decref(detail);
+  if (rc) return rc;
+  *retry_after = locked ? AUTH_LOCK_SECONDS : count;
+  return locked ? mg_errf(err, MG_ERATE, "too many failed logins: locked for %d minutes", AUTH_LOCK_SECONDS / 60)
+                : mg_errf(err, MG_EAUTH, "wrong login or password");
+}
+
+int auth_login(sqlite3 *db, const char *login, const char *password, const char *ip, char *token,
+               auth_session *sess, int *retry_after, char *err) {
+  char hash[crypto_pwhash_STRBYTES] = "", thash[65];
+  sqlite3_stmt *st = NULL;
+  auth_user u;
+  int found = 0, rc = 0, step, left;
+  *retry_after = 0;
+  token[0] = '\0';
+  if (!password) password = "";
+  if (valid_login(login)) {
+    if ((rc = prep(db, S_USER_BY_LOGIN, &st, err))) return rc;
+    sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+      read_user(st, &u);
+      copy(hash, sizeof hash, sqlite3_column_text(st, 9));
+      found = 1;
+    } else if (step != SQLITE_DONE) rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc) return rc;
+  }
+  if (found && (left = lock_left(db, u.id)) > 0) {
+    *retry_after = left;
+    return mg_errf(err, MG_ERATE, "the account is locked for %d more seconds", left);
+  }
+  if (!found) {
+    /* spend the same time as a real check, so timing does not reveal logins */
+    char dummy[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(dummy, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+      return mg_errf(err, MG_ENOMEM, "password hashing ran out of memory");
+    *retry_after = 1;
+    return mg_errf(err, MG_EAUTH, "wrong login or password");
+  }
+  if (crypto_pwhash_str_verify(hash, password, strlen(password)) != 0 || u.disabled) {
+    if (u.disabled) { *retry_after = 1; return mg_errf(err, MG_EAUTH, "wrong login or password"); }
+    return login_failed(db, &u, ip, retry_after, err);
+  }
+  {
+    sqlite3_stmt *s2 = NULL;
+    if ((rc = prep(db, S_SUCCESS, &s2, err))) return rc;
+    sqlite3_bind_int64(s2, 1, u.id);
+    step = sqlite3_step(s2);
+    sqlite3_finalize(s2);
+    if (step != SQLITE_DONE) return mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
+  }
+  if ((rc = exec_text(db, S_SESSION_PURGE, NULL, NULL, err))) return rc;
+  memset(sess, 0, sizeof *sess);
+  sess->user = u;
+  sess->user.failed_count = 0;
+  sess->user.locked_until[0] = '\0';
+  random_token(token);
+  random_token(sess->csrf);
+  token_hash(token, thash);
+  if ((rc = prep(db, S_SESSION_INSERT, &st, err))) goto out;
+  sqlite3_bind_text(st, 1, thash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, u.id);
+  sqlite3_bind_text(st, 3, sess->csrf, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 4, AUTH_SESSION_SECONDS);
+  if (sqlite3_step(st) != SQLITE_ROW) { rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db)); goto out; }
+  copy(sess->expires_at, sizeof sess->expires_at, sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  st = NULL;
+  {
+    json_t *detail = json_pack("{ss}", "ip", ip ? ip : "");
+    rc = audit_write(db, u.login, "auth.login", u.login, NULL, detail, NULL, err);
+    json_decref(detail);
+  }
+out:
+  sqlite3_finalize(st);
+  sodium_memzero(hash, sizeof hash);
+  if (rc) token[0] = '\0';
+  return rc;
+}
+
+int auth_session_get(sqlite3 *db, const char *token, auth_session *out, char *err) {
+  char thash[65];
+  sqlite3_stmt *st = NULL;
+  int rc, step;
+  if (!valid_token(token)) return mg_errf(err, MG_EAUTH, "no session");
+  token_hash(token, thash);
+  if ((rc = prep(db, S_SESSION_GET, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, thash, -1, SQLITE_STATIC);
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    memset(out, 0, sizeof *out);
+    read_user(st, &out->user);
+    copy(out->csrf, sizeof out->csrf, sqlite3_column_text(st, 9));
+    copy(out->expires_at, sizeof out->expires_at, sqlite3_column_text(st, 10));
+  } else if (step == SQLITE_DONE) rc = mg_errf(err, MG_EAUTH, "the session is unknown or expired");
+  else rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int auth_logout(sqlite3 *db, const char *token, char *err) {
+  char thash[65];
+  if (!valid_token(token)) return 0;
+  token_hash(token, thash);
+  return exec_text(db, S_SESSION_DELETE, thash, NULL, err);
+}
+
+int auth_csrf_ok(const auth_session *s, const char *header) {
+  size_t n = strlen(s->csrf);
+  if (!header || n == 0 || strlen(header) != n) return 0;
+  return sodium_memcmp(s->csrf, header, n) == 0;
+}
+
+int auth_can_department(const auth_session *s, const char *dept) {
+  if (s->user.role >= AUTH_SUPERVISOR) return 1;
+  return s->user.role == AUTH_STAFF && dept && *s->user.department_id && strcmp(dept, s->user.department_id) == 0;
+}
+
+int auth_has_role(const auth_session *s, auth_role r) {
+  return s->user.role >= r;
+}

@@ -1,0 +1,116 @@
+/* Engine: ranking on a small in-memory FAQ, the three decisions, explain
+ * output, and an edited entry found at once after refresh. */
+#include "analyze.h"
+#include "db.h"
+#include "engine.h"
+#include "mg_config.h"
+#include "mg_err.h"
+#include "store.h"
+#include "tests/tap.h"
+
+#include <stdlib.h>
+
+static int put(sqlite3 *db, const char *id, const char *q, const char *a, char *err) {
+  mg_faq_entry e;
+  memset(&e, 0, sizeof e);
+  e.id = (char *)id;
+  e.question = (char *)q;
+  e.answer = (char *)a;
+  return mg_faq_put(db, &e, "test", 1, err);
+}
+
+int main(void) {
+  mg_config cfg;
+  mg_lang *lang = NULL;
+  mg_analyzer *an = NULL;
+  sqlite3 *db = NULL;
+  mg_engine *eng = NULL;
+  mg_result r;
+  char err[MG_ERRLEN] = "";
+  int rebuilt = -1;
+
+  mg_config_defaults(&cfg);
+  if (getenv("MG_MECAB_DICDIR") && *getenv("MG_MECAB_DICDIR"))
+    snprintf(cfg.mecab_dicdir, sizeof cfg.mecab_dicdir, "%s", getenv("MG_MECAB_DICDIR"));
+  if (getenv("MG_DICT_DIR")) snprintf(cfg.dict_dir, sizeof cfg.dict_dir, "%s", getenv("MG_DICT_DIR"));
+  cfg.userdic[0] = '\0';
+  cfg.answer_min = 0.5;
+  cfg.clarify_min = 0.3;
+  cfg.clarify_margin = 0.9;
+
+  is_int(mg_lang_new(&lang, &cfg, err), 0, "lang (%s)", err);
+  is_int(mg_analyzer_new(&an, lang, err), 0, "analyzer");
+  is_int(mg_db_open_memory(&db, lang, err), 0, "in-memory database (%s)", err);
+  if (!db) return done_testing();
+  ok(put(db, "t-1", "住民票の写しを窓口で取りたい", "市民課の窓口で申請してください。本人確認書類が必要です。", err) == 0 &&
+     put(db, "t-2", "住民票の写しをコンビニで取りたい", "マイナンバーカードがあればコンビニのマルチコピー機で取得できます。", err) == 0 &&
+     put(db, "t-3", "児童手当の申請方法", "子どもが生まれたら、15日以内に子育て支援課へ児童手当の認定請求をしてください。", err) == 0 &&
+     put(db, "t-4", "粗大ごみの出し方", "粗大ごみは事前に収集センターへ電話で申し込んでください。", err) == 0 &&
+     put(db, "t-5", "水道の使用開始の手続き", "引っ越しで水道を使い始めるときは水道局へ連絡してください。", err) == 0,
+     "five entries stored (%s)", err);
+
+  is_int(mg_engine_new(&eng, lang, db, &cfg, err), 0, "engine built (%s)", err);
+  if (!eng) return done_testing();
+  is_int(mg_engine_size(eng), 5, "index holds the five published entries");
+
+  is_int(mg_engine_search(eng, an, "児童手当はどうやって申請するの？", -1, 5, &r, NULL, err), 0, "search");
+  ok(r.n >= 1 && strcmp(r.c[0].faq_id, "t-3") == 0, "児童手当 question ranks t-3 first (%s)", r.n ? r.c[0].faq_id : "-");
+  is_str(mg_decision_name(r.decision), "answer", "a clear winner is answered (confidence %.2f)", r.confidence);
+  ok(r.confidence > 0 && r.confidence <= 1, "confidence in (0, 1]");
+  for (int i = 1; i < r.n; i++) ok(r.c[i].score <= r.c[i - 1].score, "candidates sorted by score (%d)", i);
+
+  mg_engine_search(eng, an, "住民票の写しがほしい", -1, 5, &r, NULL, err);
+  is_str(mg_decision_name(r.decision), "clarify", "two equally good entries give clarify");
+  ok(r.n >= 2 && ((!strcmp(r.c[0].faq_id, "t-1") && !strcmp(r.c[1].faq_id, "t-2")) ||
+                  (!strcmp(r.c[0].faq_id, "t-2") && !strcmp(r.c[1].faq_id, "t-1"))),
+     "and offers both of them");
+
+  mg_engine_search(eng, an, "明日の天気と株価を予想して", -1, 5, &r, NULL, err);
+  is_str(mg_decision_name(r.decision), "no_answer", "an unrelated question gets no_answer (confidence %.2f)", r.confidence);
+  mg_engine_search(eng, an, "", 0, 5, &r, NULL, err);
+  ok(r.n == 0 && r.decision == MG_DECISION_NO_ANSWER, "empty text: no candidates, no_answer");
+
+  {
+    json_t *ex = json_object();
+    mg_engine_search(eng, an, "粗大ゴミを捨てたい", -1, 3, &r, ex, err);
+    ok(json_is_string(json_object_get(ex, "normalized")) && json_array_size(json_object_get(ex, "tokens")) >= 1,
+       "explain has the normalized text and tokens");
+    json_t *c0 = json_array_get(json_object_get(ex, "candidates"), 0);
+    ok(c0 && json_real_value(json_object_get(json_object_get(c0, "fields"), "question")) > 0,
+       "explain gives per-field scores of the first candidate");
+    is_str(r.n ? r.c[0].faq_id : "", "t-4", "粗大ゴミ (variant spelling) finds t-4");
+    json_decref(ex);
+  }
+
+  /* nothing changed: refresh is a no-op */
+  is_int(mg_engine_refresh_ex(eng, db, &rebuilt, err), 0, "refresh");
+  is_int(rebuilt, 0, "refresh without changes does not rebuild");
+
+  /* an edited entry is searchable at once after refresh */
+  mg_engine_search(eng, an, "飼い犬の登録をしたい", -1, 5, &r, NULL, err);
+  ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-5") != 0, "before the edit, 犬の登録 does not find t-5");
+  is_int(put(db, "t-5", "飼い犬の登録と狂犬病予防注射", "犬を飼い始めたら30日以内に登録してください。", err), 0, "t-5 edited and published");
+  is_int(mg_engine_refresh_ex(eng, db, &rebuilt, err), 0, "refresh after the edit");
+  is_int(rebuilt, 1, "the edit is noticed");
+  mg_engine_search(eng, an, "飼い犬の登録をしたい", -1, 5, &r, NULL, err);
+  is_str(r.n ? r.c[0].faq_id : "", "t-5", "the edited entry is found at once");
+  mg_engine_search(eng, an, "水道の使用開始", -1, 5, &r, NULL, err);
+  ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-5") != 0, "its old text no longer answers");
+
+  /* a removed entry disappears */
+  is_int(mg_faq_remove(db, "t-4", "test", err), 0, "t-4 removed");
+  mg_engine_refresh(eng, db, err);
+  is_int(mg_engine_size(eng), 4, "the index shrinks to four");
+  mg_engine_search(eng, an, "粗大ごみ", -1, 5, &r, NULL, err);
+  ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-4") != 0, "the removed entry no longer answers");
+
+  {
+    char e2[MG_ERRLEN];
+    is_int(mg_engine_set_param(eng, "no_such_param", 1, e2), MG_EINVAL, "unknown parameter rejected");
+  }
+  mg_engine_free(eng);
+  mg_db_close(db);
+  mg_analyzer_free(an);
+  mg_lang_free(lang);
+  return done_testing();
+}
