@@ -20,14 +20,16 @@
 #define JST_OFFSET (9 * 3600)
 
 void mg_io_report_error(mg_io_report *rep, const char *file, int line, const char *fmt, ...) {
-  char msg[MG_ERRLEN - 64]; /* room for "FILE:LINE: " */
+  char msg[MG_ERRLEN], *out;
   va_list ap;
+  int n;
   if (rep->n_errors >= MG_IO_MAX_ERRORS) { rep->truncated = 1; return; }
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  if (line > 0) snprintf(rep->errors[rep->n_errors++], MG_ERRLEN, "%.40s:%d: %s", file, line, msg);
-  else snprintf(rep->errors[rep->n_errors++], MG_ERRLEN, "%.40s: %s", file, msg);
+  out = rep->errors[rep->n_errors++];
+  n = line > 0 ? snprintf(out, MG_ERRLEN, "%s:%d: %s", file, line, msg) : snprintf(out, MG_ERRLEN, "%s: %s", file, msg);
+  if (n >= MG_ERRLEN) memcpy(out + MG_ERRLEN - 4, "...", 4); /* a very long path or message */
 }
 
 /* ---- the parsed set ----------------------------------------------------- */

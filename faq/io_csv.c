@@ -118,7 +118,7 @@ static int from_cp932(const char *in, size_t len, char **out, size_t *outlen, si
 
 /* Make *buf UTF-8 without BOM (replacing it when converted). */
 static int fix_encoding(const char *path, const char *enc, char **buf, size_t *len, mg_io_report *rep, char *err) {
-  size_t bad, n;
+  size_t bad = 0, utf8_bad, n;
   char *conv;
   int rc;
   int force_sjis = enc && (strcasecmp(enc, "cp932") == 0 || strcasecmp(enc, "shift_jis") == 0 || strcasecmp(enc, "sjis") == 0);
@@ -133,8 +133,11 @@ static int fix_encoding(const char *path, const char *enc, char **buf, size_t *l
     mg_io_report_error(rep, path, line_at(*buf, bad), "not valid UTF-8 (byte %zu)", bad + 1);
     return mg_errf(err, MG_EBADUTF8, "%s: not valid UTF-8", path);
   }
+  utf8_bad = bad;
   rc = from_cp932(*buf, *len, &conv, &n, &bad);
   if (rc == MG_EBADUTF8) {
+    /* Detected: point at the first byte that breaks UTF-8, the likelier intent. */
+    if (!force_sjis) bad = utf8_bad;
     mg_io_report_error(rep, path, line_at(*buf, bad), force_sjis ? "not valid CP932 (byte %zu)"
                        : "neither UTF-8 nor CP932 (Shift_JIS) (byte %zu)", bad + 1);
     return mg_errf(err, MG_EBADUTF8, "%s: unknown text encoding", path);
