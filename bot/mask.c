@@ -1,0 +1,323 @@
+/*
+ * mask.c — find personal data in free text and replace it with labels.
+ *
+ * Residents type numbers every way a Japanese keyboard allows: full-width
+ * digits, "－" or "ー" as dashes, ideographic spaces. Rather than teaching
+ * every pattern every variant, the text is first copied twice in one pass:
+ *   clean  — the input with invalid UTF-8 (and NUL) replaced by U+FFFD; this
+ *            is what the result is built from, so it is always valid UTF-8;
+ *   shadow — clean with full-width ASCII folded to ASCII, dashes to '-' and
+ *            the ideographic space to ' ', plus map[], the offset in clean of
+ *            each shadow byte.
+ * The patterns, written in plain ASCII, run on the shadow; a span found there
+ * is cut out of clean through map[].
+ *
+ * Classes run in priority order (e-mail, card, My Number, phone, postal code);
+ * a span that overlaps one already taken is dropped, so a card number is not
+ * also read as a phone number. Counting digits and the Luhn check cannot be
+ * said in a regular expression, so the patterns call back (PCRE2 callouts)
+ * at their end, and a callout that says no makes PCRE2 backtrack and try a
+ * shorter reading. PCRE2_NO_AUTO_POSSESS keeps that backtracking possible.
+ *
+ * Boundaries keep ordinary text intact: a number must not touch a letter or
+ * a digit, nor follow "letter-" (ticket T-20261124-0007, FAQ id saijo-0001),
+ * and must not continue with "-digit". Phone numbers must start with 0 (or
+ * +81), so dates (2026-11-25), years, fees and counts never qualify.
+ *
+ * The compiled patterns and the match context are built once under
+ * pthread_once and only read afterwards; match data is per call.
+ */
+#define _GNU_SOURCE /* memmem */
+#include "mask.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Callout numbers: the check run when a pattern reaches its end. */
+enum { CO_LUHN = 1, CO_PHONE = 2, CO_PHONE_INTL = 3 };
+
+/* Left boundary for numbers: not after a letter or digit, nor "letter-" /
+ * "letter.". Right boundary: not before a letter or digit, nor "-digit". */
+#define NB "(?<![0-9A-Za-z])(?<![A-Za-z][-.])"
+#define NE "(?![0-9A-Za-z])(?!-[0-9])"
+/* Grouped card and My Numbers are not cut out of a longer grouped number:
+ * no "digit-" or "digit " before, no more groups after. */
+#define GB "(?<![0-9][- ])"
+#define PSEP "[-. ]?"
+
+static const struct mask_class {
+  const char *label;
+  const char *pattern;
+} mask_classes[] = {
+  { "［メール］",
+    "[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+" },
+  { "［カード番号］", NB GB "[0-9](?:[- ]?[0-9]){12,18}" NE "(?![- ][0-9])(?C1)" },
+  { "［個人番号］", NB GB "[0-9]{4}([- ]?)[0-9]{4}\\1[0-9]{4}" NE "(?!\\1[0-9])" },
+  { "［電話番号］",
+    NB "(?:\\(0[0-9]{1,4}\\)" PSEP "[0-9]{1,4}" PSEP "[0-9]{3,4}"
+    "|0[0-9]{1,4}" PSEP "\\([0-9]{1,4}\\)" PSEP "[0-9]{3,4}"
+    "|0[0-9]{1,4}" PSEP "[0-9]{1,4}" PSEP "[0-9]{3,4})" NE "(?C2)" },
+  { "［電話番号］",
+    "(?<![0-9A-Za-z+])(?:\\+|00)81" PSEP "(?:\\(0\\)" PSEP ")?(?:\\([0-9]{1,4}\\)|[0-9]{1,4})" PSEP
+    "[0-9]{1,4}" PSEP "[0-9]{3,4}" NE "(?C3)" },
+  { "［郵便番号］", "〒 ?[0-9]{3}-?[0-9]{4}" NE },
+  { "［郵便番号］", "(?<![-0-9A-Za-z])[0-9]{3}-[0-9]{4}" NE },
+};
+#define N_CLASSES (sizeof mask_classes / sizeof mask_classes[0])
+
+static pthread_once_t mask_once = PTHREAD_ONCE_INIT;
+static pcre2_code *mask_code[N_CLASSES];
+static pcre2_match_context *mask_mctx;
+static int mask_ready; /* 1 when every pattern compiled */
+
+/* Digits of subject[from, to) into d (at most max); returns the count. */
+static int collect_digits(PCRE2_SPTR s, size_t from, size_t to, char *d, int max) {
+  int n = 0;
+  for (size_t i = from; i < to; i++)
+    if (s[i] >= '0' && s[i] <= '9') {
+      if (n < max)
+        d[n] = (char)(s[i] - '0');
+      n++;
+    }
+  return n;
+}
+
+static int luhn_ok(const char *d, int n) {
+  int sum = 0;
+  for (int i = 0; i < n; i++) {
+    int v = d[n - 1 - i];
+    if (i & 1)
+      v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+    sum += v;
+  }
+  return sum % 10 == 0;
+}
+
+/* Return 0 to accept the reading that reached the callout, 1 to backtrack. */
+static int mask_callout(pcre2_callout_block *cb, void *unused) {
+  char d[32];
+  PCRE2_SPTR s = cb->subject;
+  size_t from = cb->start_match, to = cb->current_position;
+  int n = collect_digits(s, from, to, d, (int)sizeof d);
+
+  switch (cb->callout_number) {
+  case CO_LUHN:
+    return n >= 13 && n <= 19 && luhn_ok(d, n) ? 0 : 1;
+  case CO_PHONE:
+    return n == 10 || n == 11 ? 0 : 1;
+  case CO_PHONE_INTL: {
+    /* National digits: skip the country code (+81 or 0081), a "(0)", and a
+     * leading 0 kept by habit ("+81 090-…"); Japan has 9 or 10 left. */
+    int at = s[from] == '+' ? 2 : 4;
+    if (memmem(s + from, to - from, "(0)", 3))
+      at++;
+    if (at < n && d[at] == 0)
+      at++;
+    return n - at == 9 || n - at == 10 ? 0 : 1;
+  }
+  }
+  return 1;
+}
+
+static void mask_init(void) {
+  int ecode;
+  PCRE2_SIZE eoff;
+
+  if (!(mask_mctx = pcre2_match_context_create(NULL)))
+    return;
+  pcre2_set_callout(mask_mctx, mask_callout, NULL);
+  for (size_t i = 0; i < N_CLASSES; i++) {
+    mask_code[i] = pcre2_compile((PCRE2_SPTR)mask_classes[i].pattern, PCRE2_ZERO_TERMINATED,
+                                 PCRE2_UTF | PCRE2_NO_AUTO_POSSESS, &ecode, &eoff, NULL);
+    if (!mask_code[i])
+      return;
+    (void)pcre2_jit_compile(mask_code[i], PCRE2_JIT_COMPLETE);
+  }
+  mask_ready = 1;
+}
+
+/* ---- clean and shadow copies ------------------------------------------- */
+
+/* Decode one UTF-8 code point at s[0..n); returns its length, or 0 when the
+ * bytes are not well-formed UTF-8 (overlong, surrogate, > U+10FFFF, cut). */
+static int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
+  uint32_t c = s[0];
+  int len;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  if (c >= 0xC2 && c <= 0xDF)
+    len = 2, c &= 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF)
+    len = 3, c &= 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4)
+    len = 4, c &= 0x07;
+  else
+    return 0;
+  if ((size_t)len > n)
+    return 0;
+  for (int i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+    c = (c << 6) | (s[i] & 0x3F);
+  }
+  if ((len == 3 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)))
+    return 0;
+  *cp = c;
+  return len;
+}
+
+/* The ASCII stand-in of a code point in the shadow, or 0 to copy it as is. */
+static char fold_ascii(uint32_t cp) {
+  if (cp >= 0xFF01 && cp <= 0xFF5E)
+    return (char)(cp - 0xFEE0);           /* full-width ASCII: ０ Ａ （ ＠ ． － */
+  switch (cp) {
+  case 0x3000: case 0x00A0:               /* ideographic and no-break space */
+    return ' ';
+  case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015:
+  case 0x2212: case 0x30FC: case 0xFF70: case 0xFE63: case 0xFE58:
+    return '-';                           /* hyphens, dashes, minus, ー, ｰ */
+  }
+  return 0;
+}
+
+typedef struct mask_buf {
+  char *clean;   /* valid UTF-8 copy of the input */
+  size_t clean_len;
+  char *shadow;  /* folded copy the patterns run on */
+  size_t shadow_len;
+  size_t *map;   /* map[i]: offset in clean of shadow byte i; map[shadow_len] = clean_len */
+} mask_buf;
+
+static int mask_prepare(mask_buf *b, const char *text, size_t len) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t i = 0;
+
+  /* U+FFFD is 3 bytes, so an invalid byte at most triples. */
+  b->clean = malloc(3 * len + 1);
+  b->shadow = malloc(3 * len + 1);
+  b->map = malloc((3 * len + 1) * sizeof *b->map);
+  b->clean_len = b->shadow_len = 0;
+  if (!b->clean || !b->shadow || !b->map)
+    return -1;
+  while (i < len) {
+    uint32_t cp;
+    int n = s[i] ? utf8_decode(s + i, len - i, &cp) : 0;
+    const char *src = (const char *)s + i;
+    char f;
+    if (n == 0) {
+      src = "\xEF\xBF\xBD";
+      cp = 0xFFFD;
+      i++;
+      n = 3;
+    } else {
+      i += n;
+    }
+    f = fold_ascii(cp);
+    if (f) {
+      b->map[b->shadow_len] = b->clean_len;
+      b->shadow[b->shadow_len++] = f;
+    } else {
+      for (int k = 0; k < n; k++) {
+        b->map[b->shadow_len] = b->clean_len + k;
+        b->shadow[b->shadow_len++] = src[k];
+      }
+    }
+    memcpy(b->clean + b->clean_len, src, n);
+    b->clean_len += n;
+  }
+  b->map[b->shadow_len] = b->clean_len;
+  b->clean[b->clean_len] = b->shadow[b->shadow_len] = '\0';
+  return 0;
+}
+
+/* ---- spans -------------------------------------------------------------- */
+
+typedef struct span {
+  size_t start, end; /* in shadow bytes */
+  const char *label;
+} span;
+
+static int overlaps(const span *v, int n, size_t start, size_t end) {
+  for (int i = 0; i < n; i++)
+    if (start < v[i].end && v[i].start < end)
+      return 1;
+  return 0;
+}
+
+static int cmp_span(const void *a, const void *b) {
+  const span *x = a, *y = b;
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
+char *mask_text_n(const char *text, size_t len, int *count) {
+  mask_buf b = { 0 };
+  pcre2_match_data *md = NULL;
+  span *spans = NULL;
+  int n = 0, cap = 0;
+  char *out = NULL, *o;
+  size_t need, prev = 0;
+
+  if (count)
+    *count = 0;
+  pthread_once(&mask_once, mask_init);
+  if (!mask_ready || !text)
+    return NULL;
+  if (mask_prepare(&b, text, len) < 0 || !(md = pcre2_match_data_create(4, NULL)))
+    goto out;
+
+  for (size_t c = 0; c < N_CLASSES; c++) {
+    size_t at = 0;
+    while (at < b.shadow_len) {
+      int rc = pcre2_match(mask_code[c], (PCRE2_SPTR)b.shadow, b.shadow_len, at, PCRE2_NO_UTF_CHECK, md, mask_mctx);
+      PCRE2_SIZE *ov;
+      if (rc < 0)
+        break;
+      ov = pcre2_get_ovector_pointer(md);
+      if (!overlaps(spans, n, ov[0], ov[1])) {
+        if (n == cap) {
+          span *grown = realloc(spans, (cap = cap ? 2 * cap : 8) * sizeof *spans);
+          if (!grown)
+            goto out;
+          spans = grown;
+        }
+        spans[n++] = (span){ ov[0], ov[1], mask_classes[c].label };
+      }
+      at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+    }
+  }
+  qsort(spans, n, sizeof *spans, cmp_span);
+
+  need = b.clean_len + 1;
+  for (int i = 0; i < n; i++)
+    need += strlen(spans[i].label);
+  if (!(out = o = malloc(need)))
+    goto out;
+  for (int i = 0; i < n; i++) {
+    size_t from = b.map[spans[i].start], to = b.map[spans[i].end];
+    memcpy(o, b.clean + prev, from - prev);
+    o += from - prev;
+    o = stpcpy(o, spans[i].label);
+    prev = to;
+  }
+  memcpy(o, b.clean + prev, b.clean_len - prev);
+  o[b.clean_len - prev] = '\0';
+  if (count)
+    *count = n;
+out:
+  pcre2_match_data_free(md);
+  free(spans);
+  free(b.clean);
+  free(b.shadow);
+  free(b.map);
+  return out;
+}
+
+char *mask_text(const char *text, size_t len) {
+  return mask_text_n(text, len, NULL);
+}

@@ -1,0 +1,163 @@
+/*
+ * t_mask.c — masking personal data: every format of every class (with
+ * full-width and Japanese-keyboard variants), ordinary questions that must
+ * come out unchanged (dates, fees, ids, ticket numbers), invalid UTF-8, and
+ * concurrent first use from several threads.
+ */
+#include "mask.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/tap.h"
+
+static const struct { const char *in, *want; int n; } cases[] = {
+  /* My Number */
+  { "マイナンバーは123456789012です", "マイナンバーは［個人番号］です", 1 },
+  { "番号 1234 5678 9012 で登録", "番号 ［個人番号］ で登録", 1 },
+  { "1234-5678-9012", "［個人番号］", 1 },
+  { "個人番号：１２３４　５６７８　９０１２", "個人番号：［個人番号］", 1 },
+  { "１２３４５６７８９０１２", "［個人番号］", 1 },
+  /* card numbers (Luhn-valid) */
+  { "カードは4111 1111 1111 1111です", "カードは［カード番号］です", 1 },
+  { "4111-1111-1111-1111", "［カード番号］", 1 },
+  { "番号4111111111111111", "番号［カード番号］", 1 },
+  { "アメックス3782 822463 10005", "アメックス［カード番号］", 1 },
+  { "４１１１　１１１１　１１１１　１１１１", "［カード番号］", 1 },
+  /* phone numbers */
+  { "携帯は090-1234-5678です", "携帯は［電話番号］です", 1 },
+  { "09012345678に電話して", "［電話番号］に電話して", 1 },
+  { "０９０－１２３４－５６７８", "［電話番号］", 1 },
+  { "０９０ー１２３４ー５６７８まで", "［電話番号］まで", 1 },
+  { "自宅0897-12-3456", "自宅［電話番号］", 1 },
+  { "(0897)12-3456", "［電話番号］", 1 },
+  { "（０８９７）１２－３４５６へ", "［電話番号］へ", 1 },
+  { "0897(12)3456", "［電話番号］", 1 },
+  { "0897 12 3456", "［電話番号］", 1 },
+  { "0897.12.3456", "［電話番号］", 1 },
+  { "0120-123-456", "［電話番号］", 1 },
+  { "TEL:0897123456", "TEL:［電話番号］", 1 },
+  { "+81-90-1234-5678", "［電話番号］", 1 },
+  { "+81 897 12 3456", "［電話番号］", 1 },
+  { "+81(0)90-1234-5678", "［電話番号］", 1 },
+  { "＋８１　９０　１２３４　５６７８", "［電話番号］", 1 },
+  { "0081-90-1234-5678", "［電話番号］", 1 },
+  /* e-mail */
+  { "メールはtaro.yamada+city@example.co.jpです", "メールは［メール］です", 1 },
+  { "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐに送って", "［メール］に送って", 1 },
+  { "連絡先 a_b-c@mail.city.saijo.ehime.jp。", "連絡先 ［メール］。", 1 },
+  /* postal codes */
+  { "〒793-8601 西条市明屋敷164", "［郵便番号］ 西条市明屋敷164", 1 },
+  { "〒７９３－８６０１", "［郵便番号］", 1 },
+  { "〒7938601", "［郵便番号］", 1 },
+  { "郵便番号は793-8601です", "郵便番号は［郵便番号］です", 1 },
+  /* several at once, in order */
+  { "090-1234-5678かa@b.jpへ、〒793-8601", "［電話番号］か［メール］へ、［郵便番号］", 3 },
+
+  /* ordinary questions stay as they are */
+  { "令和8年11月25日に行きます", NULL, 0 },
+  { "2026年11月25日は開庁していますか", NULL, 0 },
+  { "2026-11-25", NULL, 0 },
+  { "2026/11/25 8:30-17:15", NULL, 0 },
+  { "住民票は1通300円ですか", NULL, 0 },
+  { "手数料は１通３００円", NULL, 0 },
+  { "人口は約10万8000人", NULL, 0 },
+  { "予算は1,234,567,890円", NULL, 0 },
+  { "saijo-0001 について", NULL, 0 },
+  { "チケット T-20261124-0007 の状況", NULL, 0 },
+  { "110番と119番と#9110", NULL, 0 },
+  { "12/29〜1/3は休み", NULL, 0 },
+  { "4111 1111 1111 1112", NULL, 0 }, /* 16 digits, Luhn fails: not a card */
+  { "明屋敷164番地", NULL, 0 },
+  { "第2023-0456号の通知", NULL, 0 },
+  { "0897", NULL, 0 },
+  { "コーヒー1杯", NULL, 0 },
+};
+
+/* True when s is well-formed UTF-8 (no surrogates, no overlongs). */
+static int valid_utf8(const char *p) {
+  const unsigned char *s = (const unsigned char *)p;
+  while (*s) {
+    int n = *s < 0x80 ? 1 : *s >= 0xC2 && *s <= 0xDF ? 2 : *s >= 0xE0 && *s <= 0xEF ? 3 : *s >= 0xF0 && *s <= 0xF4 ? 4 : 0;
+    if (!n)
+      return 0;
+    for (int i = 1; i < n; i++)
+      if ((s[i] & 0xC0) != 0x80)
+        return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) || (s[0] == 0xF0 && s[1] < 0x90) ||
+        (s[0] == 0xF4 && s[1] >= 0x90))
+      return 0;
+    s += n;
+  }
+  return 1;
+}
+
+static void *mask_many(void *p) {
+  int *wrong = p;
+  for (int i = 0; i < 2000; i++) {
+    int n;
+    char *m = mask_text_n("電話090-1234-5678、2026-11-25", strlen("電話090-1234-5678、2026-11-25"), &n);
+    if (!m || n != 1 || strcmp(m, "電話［電話番号］、2026-11-25"))
+      (*wrong)++;
+    free(m);
+  }
+  return NULL;
+}
+
+int main(void) {
+  pthread_t th[4];
+  int wrong[4] = { 0 }, total = 0;
+  char *m;
+  int n;
+
+  /* First use from four threads at once: the patterns compile exactly once. */
+  for (int i = 0; i < 4; i++)
+    pthread_create(&th[i], NULL, mask_many, &wrong[i]);
+  for (int i = 0; i < 4; i++) {
+    pthread_join(th[i], NULL);
+    total += wrong[i];
+  }
+  is_int(total, 0, "4 threads masking at once from first use agree");
+
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *want = cases[i].want ? cases[i].want : cases[i].in;
+    m = mask_text_n(cases[i].in, strlen(cases[i].in), &n);
+    is_str(m, want, "「%s」 → 「%s」", cases[i].in, want);
+    is_int(n, cases[i].n, "「%s」: %d mask(s)", cases[i].in, cases[i].n);
+    free(m);
+  }
+
+  /* Invalid UTF-8: stray bytes, a cut sequence, an overlong form, a
+   * surrogate and a NUL all become U+FFFD; masking still works around them. */
+  {
+    static const char bad[] = "\xff\xfe電話090-1234-5678\xc0\xaf\xed\xa0\x80x\0y\xe9\x9b";
+    m = mask_text_n(bad, sizeof bad - 1, &n);
+    ok(m != NULL, "invalid UTF-8: a result");
+    ok(m && valid_utf8(m), "invalid UTF-8: the result is valid UTF-8");
+    is_str(m, "\xEF\xBF\xBD\xEF\xBF\xBD電話［電話番号］\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx"
+              "\xEF\xBF\xBDy\xEF\xBF\xBD\xEF\xBF\xBD", "invalid UTF-8: each bad byte is U+FFFD, the phone is masked");
+    is_int(n, 1, "invalid UTF-8: one mask");
+    free(m);
+  }
+  m = mask_text("", 0);
+  is_str(m, "", "empty text: empty string");
+  free(m);
+  m = mask_text("090-1234-5678", 3);
+  is_str(m, "090", "len is honoured: only the first 3 bytes are read");
+  free(m);
+  {
+    /* A long run of digits and dashes is handled in reasonable time and kept
+     * (it is no single number of any class). */
+    size_t len = 200000;
+    char *big = malloc(len + 1);
+    for (size_t i = 0; i < len; i++)
+      big[i] = i % 3 == 2 ? '-' : '0' + (char)(i % 7);
+    big[len] = '\0';
+    m = mask_text_n(big, len, &n);
+    ok(m && strlen(m) == len, "200 KB of digits and dashes: a result of the same length");
+    free(m);
+    free(big);
+  }
+  return done_testing();
+}
