@@ -255,7 +255,14 @@
 
   /* ---- the log ------------------------------------------------------------------ */
   function scrollLog() { log.scrollTop = log.scrollHeight; }
-  function add(node) { log.appendChild(node); scrollLog(); return node; }
+  // Show the newest item; one taller than the log is shown from its start, so a
+  // long answer is read from the top.
+  function add(node) {
+    log.appendChild(node);
+    if (node.offsetHeight > log.clientHeight) log.scrollTop = node.offsetTop - 8; // .mg-log is its offsetParent
+    else scrollLog();
+    return node;
+  }
   function who(label) { return el('span', { className: 'mg-sr', text: label + '：' }); }
 
   function residentMsg(text) {
@@ -565,6 +572,10 @@
     if (str(m.privacy)) { privacyExtra.textContent = m.privacy; privacyExtra.hidden = false; }
     var history = m.resumed && Array.isArray(m.history) ? m.history : [];
     if (first) {
+      // questions typed before the first welcome are already in the log: the
+      // greeting or the earlier conversation goes above them
+      var top = log.firstChild;
+      var mark = log.lastChild;
       if (history.length) {
         notice('前回の会話の続きです。', 'info');
         history.forEach(function (h) {
@@ -576,6 +587,12 @@
         privacy.open = false;
       } else if (str(m.greeting)) {
         botText(m.greeting, 'mg-greeting');
+      }
+      if (top) {
+        var added = [];
+        for (var n = mark.nextSibling; n; n = n.nextSibling) added.push(n);
+        added.forEach(function (n) { log.insertBefore(n, top); });
+        scrollLog();
       }
       setStatus('');
     } else {

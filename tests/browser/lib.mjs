@@ -33,11 +33,13 @@ const TIMEOUT = Number(process.env.MG_BROWSER_TIMEOUT_MS || 20000);
 let playwright = null;
 function findSkipReason() {
   if (process.env.MG_SKIP_BROWSER === '1') return 'MG_SKIP_BROWSER=1';
-  try {
-    playwright = createRequire(join(topSrcdir, 'package.json'))('playwright-core');
-  } catch (e) {
+  // Only the source tree's own node_modules counts: a distcheck tree sits inside
+  // a checkout, and Node's lookup would otherwise find the checkout's copy.
+  const pw = join(topSrcdir, 'node_modules', 'playwright-core');
+  if (!existsSync(join(pw, 'package.json'))) {
     return `playwright-core not installed in ${topSrcdir}/node_modules (run npm ci)`;
   }
+  playwright = createRequire(import.meta.url)(pw);
   if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
   if (!existsSync(MADOGUCHI)) return `no madoguchi binary at ${MADOGUCHI} (build first)`;
   return null;
