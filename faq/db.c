@@ -125,21 +125,24 @@ static int check_fingerprint(sqlite3 *db, void *ctx, char *err) {
   return meta_put(db, "fingerprint", want, err);
 }
 
+/* Is this a new database (no entries, never initialized)? 1, 0 or MG_EDB. */
+static int is_new(sqlite3 *db, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if (sqlite3_prepare_v2(db, sql[Q_IS_NEW], -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+    rc = mg_errf(err, MG_EDB, "checking for a new database: %s", sqlite3_errmsg(db));
+  else rc = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return rc;
+}
+
 /* Inside a transaction: load the sample into a new database. */
 static int load_sample(sqlite3 *db, void *ctx, char *err) {
   const char *path = ctx;
-  sqlite3_stmt *st = NULL;
   mg_io_report rep;
   mg_io_opts o = { .format = "json", .by = "sample" };
-  int is_new = 0, rc;
-  if (sqlite3_prepare_v2(db, sql[Q_IS_NEW], -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-    rc = mg_errf(err, MG_EDB, "checking for a new database: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    return rc;
-  }
-  is_new = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  if (!is_new) return 0;
+  int rc = is_new(db, err); /* again, under the write lock */
+  if (rc <= 0) return rc;
   rc = mg_io_import_in_tx(db, path, &o, &rep, err);
   if (rc && rep.n_errors) mg_errf(err, rc, "sample FAQ: %s%s", rep.errors[0], rep.n_errors > 1 ? " (and more)" : "");
   if (rc) return rc;
@@ -159,7 +162,13 @@ static int open_conn(sqlite3 **out, const char *path, int flags, mg_lang *lang, 
   if ((rc = exec(db, Q_PRAGMAS, err))) goto out;
   if (lang && (rc = mg_fts5_register(db, lang, err))) goto out;
   if ((rc = mg_db_migrate(db, err))) goto out;
-  if (lang) rc = mg_db_tx(db, check_fingerprint, (void *)mg_lang_fingerprint(lang), err);
+  if (lang) {
+    /* Read first: the write lock is taken only when a rebuild is due. */
+    char have[256];
+    const char *want = mg_lang_fingerprint(lang);
+    if ((rc = meta_get(db, "fingerprint", have, sizeof have, err))) goto out;
+    if (strcmp(have, want) != 0) rc = mg_db_tx(db, check_fingerprint, (void *)want, err);
+  }
 out:
   if (rc) { sqlite3_close(db); db = NULL; }
   *out = db;
@@ -190,7 +199,8 @@ int mg_db_open(sqlite3 **out, const mg_config *cfg, mg_lang *lang, char *err) {
     if (v == 0 && (rc = bootstrap(cfg, err))) return rc;
   }
   if ((rc = open_conn(&db, cfg->db_path, flags, lang, err))) return rc;
-  if (lang && cfg->sample_path[0]) {
+  if (lang && cfg->sample_path[0] && (rc = is_new(db, err)) == 1) {
+    rc = 0;
     if (access(cfg->sample_path, R_OK) == 0) rc = mg_db_tx(db, load_sample, (void *)cfg->sample_path, err);
     /* No sample file: start empty and try again on the next open. */
   }
