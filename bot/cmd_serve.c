@@ -1,9 +1,67 @@
-/* cmd_serve.c — placeholder until this subcommand lands; it fails loudly. */
+/*
+ * cmd_serve.c — `madoguchi serve`: flags onto the config, then the server.
+ *
+ * Flags override the config file and the defaults (util/mg_config.c). The
+ * server itself lives in adapters/ (server.h); this file only parses.
+ */
 #include "cmd.h"
+#include "mg_err.h"
+#include "server.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int set_str(char *dst, size_t size, const char *flag, const char *v) {
+  if (strlen(v) >= size) {
+    fprintf(stderr, "madoguchi serve: %s: value too long\n", flag);
+    return -1;
+  }
+  memcpy(dst, v, strlen(v) + 1);
+  return 0;
+}
 
 int cmd_serve(int argc, char **argv, mg_config *cfg) {
-  fprintf(stderr, "madoguchi serve: not built yet\n");
-  return 1;
+  char err[MG_ERRLEN] = "";
+  int rules_given = 0, rc;
+
+  for (int i = 1; i < argc; i++) {
+    const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    char *end;
+    if (!v) {
+      fprintf(stderr, "madoguchi serve: unknown option or missing value: %s\n", f);
+      mg_cmd_usage("serve");
+      return 2;
+    }
+    i++;
+    if (strcmp(f, "--listen") == 0) {
+      if (set_str(cfg->listen_addr, sizeof cfg->listen_addr, f, v)) return 2;
+    } else if (strcmp(f, "--port") == 0) {
+      long port = strtol(v, &end, 10);
+      if (*end || port < 0 || port > 65535) {
+        fprintf(stderr, "madoguchi serve: --port: expected 0..65535, got '%s'\n", v);
+        return 2;
+      }
+      cfg->port = (int)port;
+    } else if (strcmp(f, "--web") == 0) {
+      if (set_str(cfg->web_dir, sizeof cfg->web_dir, f, v)) return 2;
+    } else if (strcmp(f, "--rules") == 0) {
+      if (set_str(cfg->rules_path, sizeof cfg->rules_path, f, v)) return 2;
+      rules_given = 1;
+    } else if (strcmp(f, "--dict") == 0) {
+      /* The rules and the calendar live in the dictionary folder too. */
+      if (set_str(cfg->dict_dir, sizeof cfg->dict_dir, f, v)) return 2;
+      if (!rules_given) snprintf(cfg->rules_path, sizeof cfg->rules_path, "%.1000s/rules.json", v);
+      snprintf(cfg->calendar_path, sizeof cfg->calendar_path, "%.1000s/calendar.tsv", v);
+    } else {
+      fprintf(stderr, "madoguchi serve: unknown option %s\n", f);
+      mg_cmd_usage("serve");
+      return 2;
+    }
+  }
+  if ((rc = srv_run(cfg, err)) != 0) {
+    fprintf(stderr, "madoguchi serve: %s\n", err);
+    return 1;
+  }
+  return 0;
 }

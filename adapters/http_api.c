@@ -1,0 +1,428 @@
+/*
+ * http_api.c — protocol[0] of the context: every HTTP request lands here.
+ *
+ *   POST /api/v1/ask   {"text": "…"} → the answer object of docs/protocol.md
+ *   GET  /healthz      {"status", "faq_entries", "db"}
+ *   GET  /ws + Upgrade  checked here (path, Origin, subprotocol, per-address
+ *                      cap), then handed to ws_chat.c
+ *   anything else      a file under web_dir (static.c)
+ *
+ * Answers come from a worker: the request's connection id goes with the job,
+ * the result comes back through srv_drain → http_api_complete, which finds
+ * the connection again (or not, when the client left) and asks for a
+ * writeable callback. Responses are written only in HTTP_WRITEABLE.
+ *
+ * A request body is read to its end even when the answer is already known
+ * to be an error (a 413 or 415 sent before the body was read would reach
+ * many clients as a connection reset); only a body over 1 MiB is refused at
+ * once and the connection closed.
+ *
+ * CORS: a browser request carries Origin; when it is allowed (srv_origin_ok)
+ * the response echoes it in Access-Control-Allow-Origin, otherwise the
+ * request is refused with 403 before any work is done.
+ */
+#include "server.h"
+#include "mg_err.h"
+#include "mg_log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DRAIN_MAX (1024 * 1024)
+
+enum route { R_NONE, R_ASK, R_HEALTH, R_FILE };
+
+struct http_pss {
+  uint64_t id;                /* connection id while a job is out, else 0 */
+  enum route route;
+  char method[8];
+  char path[128];             /* without the query string */
+  char ip[64];
+  char origin[256];           /* allowed Origin to echo ("" = no CORS headers) */
+  int64_t t0;                 /* lws_now of the request, for duration_ms */
+  unsigned char *body;        /* POST body so far (at most SRV_MAX_FRAME) */
+  size_t body_len;
+  int body_over;              /* body longer than SRV_MAX_FRAME */
+  int fail_status;            /* error decided before the body was read */
+  int fail_err;
+  int status;                 /* response waiting for HTTP_WRITEABLE (0 = none) */
+  srv_msg *resp;
+  const char *allow;          /* Allow header for 405 */
+  int preflight;              /* answer a CORS preflight */
+  int close_after;            /* unread body on the wire: close after answering */
+  size_t file_bytes;          /* size of the file being served */
+};
+
+size_t http_api_pss_size(void) { return sizeof(struct http_pss); }
+
+static void pss_reset(srv *s, struct http_pss *p) {
+  if (p->id) srv_conn_del(s, p->id);
+  free(p->body);
+  free(p->resp);
+  memset(p, 0, sizeof *p);
+}
+
+static int respond(struct lws *wsi, struct http_pss *p, int status, srv_msg *body) {
+  free(p->resp);
+  p->status = status;
+  p->resp = body;
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
+static int respond_error(struct lws *wsi, struct http_pss *p, int status, int err) {
+  json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", mg_err_code(err), "message", mg_err_message(err));
+  srv_msg *m = j ? srv_msg_json(j) : NULL;
+  json_decref(j);
+  return respond(wsi, p, status, m);
+}
+
+static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **pp, unsigned char *end) {
+  return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value,
+                                     (int)strlen(value), pp, end);
+}
+
+static void access_log(struct http_pss *p, int status, size_t bytes) {
+  mg_log_access("http", p->method, p->path, status, bytes, (double)(srv_now_us() - p->t0) / 1000.0, p->ip);
+}
+
+static int write_response(srv *s, struct lws *wsi, struct http_pss *p) {
+  unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *ptr = start, *end = buf + sizeof buf - 1;
+  size_t blen = p->resp ? p->resp->len : 0;
+  int status = p->status;
+
+  p->status = 0;
+  if (lws_add_http_common_headers(wsi, (unsigned)status, blen ? "application/json; charset=utf-8" : NULL,
+                                  blen, &ptr, end) ||
+      add_header(wsi, "cache-control:", "no-store", &ptr, end) ||
+      add_header(wsi, "x-content-type-options:", "nosniff", &ptr, end))
+    return -1;
+  if (p->origin[0] && (add_header(wsi, "access-control-allow-origin:", p->origin, &ptr, end) ||
+                       add_header(wsi, "vary:", "Origin", &ptr, end)))
+    return -1;
+  if (p->preflight && (add_header(wsi, "access-control-allow-methods:", "POST, OPTIONS", &ptr, end) ||
+                       add_header(wsi, "access-control-allow-headers:", "Content-Type", &ptr, end) ||
+                       add_header(wsi, "access-control-max-age:", "600", &ptr, end)))
+    return -1;
+  if (p->allow && add_header(wsi, "allow:", p->allow, &ptr, end)) return -1;
+  if (lws_finalize_write_http_header(wsi, start, &ptr, end)) return -1;
+  if (blen && lws_write(wsi, (unsigned char *)SRV_MSG_TEXT(p->resp), blen, LWS_WRITE_HTTP_FINAL) < (int)blen)
+    return -1;
+  access_log(p, status, blen);
+  free(p->resp);
+  p->resp = NULL;
+  (void)s;
+  if (p->close_after || lws_http_transaction_completed(wsi)) return -1;
+  return 0;
+}
+
+/* Start an ASK or HEALTH job for this request. */
+static int submit(srv *s, struct lws *wsi, struct http_pss *p, enum srv_job_kind kind, json_t *msg) {
+  srv_job *j = calloc(1, sizeof *j);
+  if (!j) { json_decref(msg); return respond_error(wsi, p, 503, MG_ENOMEM); }
+  j->kind = kind;
+  j->msg = msg;
+  if (!(p->id = srv_conn_add(s, wsi, 0))) {
+    srv_job_free(j);
+    return respond_error(wsi, p, 503, MG_EBUSY);
+  }
+  j->conn = p->id;
+  if (srv_submit(s, j) != 0) {
+    srv_job_free(j);
+    srv_conn_del(s, p->id);
+    p->id = 0;
+    return respond_error(wsi, p, 503, MG_EBUSY);
+  }
+  return 0;
+}
+
+static int method_of(struct lws *wsi, char *out, size_t len) {
+  static const struct { enum lws_token_indexes tok; const char *name; } m[] = {
+    { WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" }, { WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+    { WSI_TOKEN_HEAD_URI, "HEAD" }, { WSI_TOKEN_PUT_URI, "PUT" }, { WSI_TOKEN_DELETE_URI, "DELETE" },
+    { WSI_TOKEN_PATCH_URI, "PATCH" },
+  };
+  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+    if (lws_hdr_total_length(wsi, m[i].tok)) {
+      snprintf(out, len, "%s", m[i].name);
+      return 0;
+    }
+  snprintf(out, len, "OTHER");
+  return -1;
+}
+
+static void begin_request(srv *s, struct lws *wsi, struct http_pss *p, const char *uri) {
+  pss_reset(s, p);
+  p->t0 = srv_now_us();
+  method_of(wsi, p->method, sizeof p->method);
+  snprintf(p->path, sizeof p->path, "%s", uri ? uri : "");
+  srv_client_ip(s, wsi, p->ip, sizeof p->ip);
+}
+
+static int on_ask_request(srv *s, struct lws *wsi, struct http_pss *p) {
+  char ctype[128] = "", clen[32] = "";
+  long long n;
+  struct srv_ip *r;
+
+  if (!srv_origin_ok(s, wsi, p->origin, sizeof p->origin)) {
+    p->origin[0] = '\0';
+    return respond_error(wsi, p, 403, MG_EFORBIDDEN);
+  }
+  if (strcmp(p->method, "OPTIONS") == 0) {
+    p->preflight = 1;
+    return respond(wsi, p, 204, NULL);
+  }
+  if (strcmp(p->method, "POST") != 0) {
+    p->allow = "POST, OPTIONS";
+    return respond_error(wsi, p, 405, MG_EINVAL);
+  }
+  p->route = R_ASK;
+  if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 || (n = atoll(clen)) <= 0)
+    return respond_error(wsi, p, 400, MG_EBADJSON);   /* no body to read */
+  if (n > DRAIN_MAX) {
+    /* Too big to read through; answer and let the client go. */
+    p->route = R_NONE;
+    p->close_after = 1;
+    return respond_error(wsi, p, 413, MG_EFRAME);
+  }
+  lws_hdr_copy(wsi, ctype, sizeof ctype, WSI_TOKEN_HTTP_CONTENT_TYPE);
+  if (strncasecmp(ctype, "application/json", 16) != 0 || (ctype[16] && ctype[16] != ';' && ctype[16] != ' ')) {
+    p->fail_status = 415;
+    p->fail_err = MG_EINVAL;
+  } else if (n > SRV_MAX_FRAME) {
+    p->fail_status = 413;
+    p->fail_err = MG_EFRAME;
+  } else if (!(r = srv_ip_get(s, p->ip)) || srv_ip_take(s, r) != 0) {
+    p->fail_status = 429;
+    p->fail_err = MG_ERATE;
+  }
+  return 0;   /* the body follows */
+}
+
+static int on_ask_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
+  json_t *msg, *text;
+  long cps;
+
+  p->route = R_NONE;
+  if (p->fail_status) return respond_error(wsi, p, p->fail_status, p->fail_err);
+  if (p->body_over) return respond_error(wsi, p, 413, MG_EFRAME);
+  if (srv_utf8_count(p->body, p->body_len) < 0) return respond_error(wsi, p, 400, MG_EBADUTF8);
+  msg = json_loadb((const char *)p->body, p->body_len, JSON_REJECT_DUPLICATES, NULL);
+  if (!json_is_object(msg)) {
+    json_decref(msg);
+    return respond_error(wsi, p, 400, MG_EBADJSON);
+  }
+  text = json_object_get(msg, "text");
+  if (!json_is_string(text)) {
+    json_decref(msg);
+    return respond_error(wsi, p, 400, MG_EMISSING);
+  }
+  cps = srv_utf8_count((const unsigned char *)json_string_value(text), json_string_length(text));
+  if (cps > SRV_MAX_TEXT_CP) {
+    json_decref(msg);
+    return respond_error(wsi, p, 400, MG_ETOOLONG);
+  }
+  return submit(s, wsi, p, SRV_JOB_ASK, msg);
+}
+
+/* The WebSocket upgrade: only /ws, only madoguchi.v1, only allowed
+ * origins, at most max_conns_per_ip per address. Returns 0 to accept. */
+static int confirm_upgrade(srv *s, struct lws *wsi, struct http_pss *p) {
+  char uri[64] = "", protos[256] = "";
+  int status = 0, err = 0, found = 0;
+  struct srv_ip *r;
+  char *tok, *save;
+
+  lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
+  begin_request(s, wsi, p, uri);
+  lws_hdr_copy(wsi, protos, sizeof protos, WSI_TOKEN_PROTOCOL);
+  for (tok = strtok_r(protos, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save))
+    if (strcmp(tok, SRV_WS_PROTOCOL) == 0) found = 1;
+
+  if (strcmp(uri, "/ws") != 0) status = 404, err = MG_ENOTFOUND;
+  else if (s->stopping) status = 503, err = MG_EBUSY;
+  else if (!srv_origin_ok(s, wsi, p->origin, sizeof p->origin)) status = 403, err = MG_EFORBIDDEN;
+  else if (!found) status = 400, err = MG_EINVAL;
+  else if (!(r = srv_ip_get(s, p->ip))) status = 503, err = MG_ENOMEM;
+  else if (s->cfg->max_conns_per_ip > 0 && r->ws_conns >= s->cfg->max_conns_per_ip) status = 429, err = MG_ERATE;
+  if (!status) return 0;
+  mg_log_access("ws_refused", "GET", uri, status, 0, 0, p->ip);
+  mg_log_info("ws", "upgrade refused: %s", mg_err_code(err));
+  if (lws_return_http_status(wsi, (unsigned)status, NULL)) return -1;
+  return 1;
+}
+
+int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+  struct http_pss *p = user;
+  srv *s;
+
+  switch (reason) {
+  case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+    s = srv_of(wsi);
+    if (s) srv_drain(s);
+    return 0;
+
+  case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+    s = srv_of(wsi);
+    if (!p || strcasecmp((const char *)in, "websocket") != 0) return -1;
+    return confirm_upgrade(s, wsi, p);
+
+  case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+    return 1;   /* only madoguchi.v1 speaks WebSocket */
+
+  case LWS_CALLBACK_HTTP: {
+    int status = 0;
+    size_t bytes = 0;
+    int rc;
+    s = srv_of(wsi);
+    begin_request(s, wsi, p, (const char *)in);
+    if (s->stopping) return respond_error(wsi, p, 503, MG_EBUSY);
+    if (strcmp(p->path, "/api/v1/ask") == 0) return on_ask_request(s, wsi, p);
+    if (strcmp(p->path, "/healthz") == 0) {
+      if (strcmp(p->method, "GET") != 0) {
+        p->allow = "GET";
+        return respond_error(wsi, p, 405, MG_EINVAL);
+      }
+      return submit(s, wsi, p, SRV_JOB_HEALTH, NULL);
+    }
+    if (strcmp(p->method, "GET") != 0 && strcmp(p->method, "HEAD") != 0) {
+      p->allow = "GET, HEAD";
+      return respond_error(wsi, p, 405, MG_EINVAL);
+    }
+    p->route = R_FILE;
+    rc = static_serve(s, wsi, p->path, &status, &bytes);
+    if (status != 200) {
+      p->route = R_NONE;
+      return respond_error(wsi, p, status, status == 404 ? MG_ENOTFOUND : MG_EFORBIDDEN);
+    }
+    p->file_bytes = bytes;
+    if (rc > 0) {
+      /* lws answered by itself (the file vanished: 404); finish here. */
+      access_log(p, 404, 0);
+      p->route = R_NONE;
+      return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    return rc;
+  }
+
+  case LWS_CALLBACK_HTTP_BODY:
+    if (!p || p->route != R_ASK) return 0;
+    if (p->body_over || p->fail_status) return 0;
+    if (p->body_len + len > SRV_MAX_FRAME) {
+      p->body_over = 1;
+      free(p->body);
+      p->body = NULL;
+      return 0;
+    }
+    {
+      unsigned char *b = realloc(p->body, p->body_len + len + 1);
+      if (!b) return -1;
+      p->body = b;
+      memcpy(b + p->body_len, in, len);
+      p->body_len += len;
+    }
+    return 0;
+
+  case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    if (!p || p->route != R_ASK) return 0;
+    return on_ask_body_done(srv_of(wsi), wsi, p);
+
+  case LWS_CALLBACK_HTTP_WRITEABLE:
+    if (!p || !p->status) return 0;
+    return write_response(srv_of(wsi), wsi, p);
+
+  case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+    if (p && p->route == R_FILE) {
+      access_log(p, 200, p->file_bytes);
+      p->route = R_NONE;
+    }
+    if (lws_http_transaction_completed(wsi)) return -1;
+    return 0;
+
+  case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+  case LWS_CALLBACK_CLOSED_HTTP:
+    if (p) pss_reset(srv_of(wsi), p);
+    return 0;
+
+  default:
+    break;
+  }
+  return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+/* ---- worker side ---------------------------------------------------------- */
+
+static int status_of(int err) {
+  switch (err) {
+  case MG_EINVAL: case MG_EBADUTF8: case MG_EBADJSON: case MG_EMISSING: case MG_ETOOLONG: case MG_EEMPTY:
+    return 400;
+  case MG_ENOTFOUND: return 404;
+  case MG_ERATE: return 429;
+  case MG_EBUSY: case MG_ENOMEM: return 503;
+  default: return 500;
+  }
+}
+
+static void set_error(srv_job *j, int err) {
+  json_t *e;
+  if (status_of(err) == 500) err = SRV_EINTERNAL;   /* no internals to the client */
+  e = json_pack("{s:{s:s,s:s}}", "error", "code", mg_err_code(err), "message", mg_err_message(err));
+  j->status = status_of(err);
+  if (e) srv_msgq_push(&j->out, srv_msg_json(e));
+  json_decref(e);
+}
+
+static void work_health(bot_worker *w, srv_job *j) {
+  sqlite3_stmt *st = NULL;
+  json_int_t n = -1;
+  json_t *o;
+  if (sqlite3_prepare_v2(bot_worker_db(w), "SELECT count(*) FROM faq WHERE published_rev IS NOT NULL", -1, &st,
+                         NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (n >= 0) {
+    o = json_pack("{s:s,s:I,s:s}", "status", "ok", "faq_entries", n, "db", "ok");
+    j->status = 200;
+  } else {
+    mg_log_error("http", "healthz: %s", sqlite3_errmsg(bot_worker_db(w)));
+    o = json_pack("{s:s,s:n,s:s}", "status", "error", "faq_entries", "db", "error");
+    j->status = 503;
+  }
+  if (o) srv_msgq_push(&j->out, srv_msg_json(o));
+  json_decref(o);
+}
+
+void http_api_work(srv *s, bot_worker *w, srv_job *j) {
+  char err[MG_ERRLEN] = "";
+  json_t *text, *out = NULL;
+  int rc;
+  (void)s;
+  if (j->kind == SRV_JOB_HEALTH) {
+    work_health(w, j);
+    return;
+  }
+  text = json_object_get(j->msg, "text");
+  rc = bot_answer(w, json_string_value(text), (int)json_string_length(text), 0, &out, err);
+  if (rc != 0) {
+    if (status_of(rc) >= 500) mg_log_error("http", "ask: %s", err);
+    set_error(j, rc);
+  } else {
+    j->status = 200;
+    srv_msgq_push(&j->out, srv_msg_json(out));
+  }
+  json_decref(out);
+}
+
+void http_api_complete(srv *s, srv_job *j) {
+  struct lws *wsi = srv_conn_get(s, j->conn);
+  struct http_pss *p;
+  if (!wsi) return;   /* the client left */
+  p = lws_wsi_user(wsi);
+  srv_conn_del(s, j->conn);
+  if (!p) return;
+  p->id = 0;
+  respond(wsi, p, j->status ? j->status : 500, srv_msgq_pop(&j->out));
+}

@@ -1,0 +1,673 @@
+/*
+ * server.c — the lws context, the connection table, the job and completion
+ * queues, the worker pool, the refresh timer and the graceful stop.
+ *
+ * See server.h for the thread model. Two details shape this file:
+ *
+ *  - Wake-ups are coalesced: a worker calls lws_cancel_service only when it
+ *    puts a result on an empty completion queue. The service thread takes the
+ *    whole queue at once, so a non-empty queue always has a wake-up pending.
+ *
+ *  - The refresh timer (every 500 ms) sends one REFRESH job: a worker calls
+ *    bot_refresh (FAQ edits by the CLI or the console) and reads PRAGMA
+ *    data_version on a read-only connection of its own. Only when the
+ *    database changed does the service thread snapshot the connected
+ *    sessions into a PENDING job, whose worker asks the dialogue for staff
+ *    replies not yet delivered. An idle server therefore costs one PRAGMA
+ *    every 500 ms, however many residents are connected.
+ *
+ * The stop (SIGTERM/SIGINT) runs in phases on the service thread: refuse new
+ * work, wait until every job came back and every queued frame was written
+ * (at most 5 s), close the chat connections with 1001, leave the loop; then
+ * the workers are joined, the context destroyed and the database closed.
+ */
+#include "server.h"
+#include "mg_err.h"
+#include "mg_log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#define REFRESH_US (500 * LWS_US_PER_MS)
+#define STOP_POLL_US (20 * LWS_US_PER_MS)
+#define STOP_DRAIN_US (5 * LWS_US_PER_SEC)
+#define STOP_CLOSE_US (2 * LWS_US_PER_SEC)
+#define MAX_QUEUED_JOBS 20000
+
+struct srv_worker {
+  srv *s;
+  bot_worker *w;
+  pthread_t th;
+  int started;
+};
+
+/* The signal handler's only way to reach the service thread. */
+static volatile sig_atomic_t stop_requested;
+static struct lws_context *volatile signal_ctx;
+
+/* ---- small helpers -------------------------------------------------------- */
+
+int64_t srv_now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+srv *srv_of(struct lws *wsi) {
+  return lws_context_user(lws_get_context(wsi));
+}
+
+long srv_utf8_count(const unsigned char *p, size_t len) {
+  size_t i = 0;
+  long n = 0;
+  while (i < len) {
+    unsigned c = p[i];
+    size_t need;
+    unsigned cp;
+    if (c < 0x80) { i++; n++; continue; }
+    if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
+    else return -1;
+    if (len - i <= need) return -1;
+    for (size_t k = 1; k <= need; k++) {
+      unsigned cc = p[i + k];
+      if ((cc & 0xc0) != 0x80) return -1;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+      return -1;
+    i += need + 1;
+    n++;
+  }
+  return n;
+}
+
+srv_msg *srv_msg_new(const char *text, size_t len) {
+  srv_msg *m = malloc(sizeof *m + LWS_PRE + len + 1);
+  if (!m) return NULL;
+  m->next = NULL;
+  m->len = len;
+  memcpy(m->data + LWS_PRE, text, len);
+  m->data[LWS_PRE + len] = '\0';
+  return m;
+}
+
+srv_msg *srv_msg_json(const json_t *j) {
+  size_t len = json_dumpb(j, NULL, 0, JSON_COMPACT);
+  srv_msg *m;
+  if (!len) return NULL;
+  if (!(m = malloc(sizeof *m + LWS_PRE + len + 1))) return NULL;
+  m->next = NULL;
+  m->len = json_dumpb(j, (char *)m->data + LWS_PRE, len, JSON_COMPACT);
+  if (m->len != len) { free(m); return NULL; }
+  m->data[LWS_PRE + len] = '\0';
+  return m;
+}
+
+srv_msg *srv_msg_error(int err, const char *reply_to) {
+  json_t *j = json_pack("{s:s,s:s,s:s}", "type", "error", "code", mg_err_code(err), "message", mg_err_message(err));
+  srv_msg *m;
+  if (!j) return NULL;
+  if (reply_to) json_object_set_new(j, "reply_to", json_string(reply_to));
+  m = srv_msg_json(j);
+  json_decref(j);
+  return m;
+}
+
+void srv_msgq_push(srv_msgq *q, srv_msg *m) {
+  if (!m) return;
+  m->next = NULL;
+  if (q->tail) q->tail->next = m;
+  else q->head = m;
+  q->tail = m;
+  q->n++;
+}
+
+srv_msg *srv_msgq_pop(srv_msgq *q) {
+  srv_msg *m = q->head;
+  if (!m) return NULL;
+  q->head = m->next;
+  if (!q->head) q->tail = NULL;
+  q->n--;
+  m->next = NULL;
+  return m;
+}
+
+void srv_msgq_move(srv_msgq *to, srv_msgq *from) {
+  if (!from->head) return;
+  if (to->tail) to->tail->next = from->head;
+  else to->head = from->head;
+  to->tail = from->tail;
+  to->n += from->n;
+  from->head = from->tail = NULL;
+  from->n = 0;
+}
+
+void srv_msgq_clear(srv_msgq *q) {
+  srv_msg *m;
+  while ((m = srv_msgq_pop(q))) free(m);
+}
+
+void srv_job_free(srv_job *j) {
+  if (!j) return;
+  json_decref(j->msg);
+  free(j->sess);
+  srv_msgq_clear(&j->out);
+  free(j);
+}
+
+/* ---- connection table ----------------------------------------------------- */
+
+uint64_t srv_conn_add(srv *s, struct lws *wsi, int is_ws) {
+  uint32_t i;
+  if (!s->n_free) return 0;
+  i = s->free_slots[--s->n_free];
+  s->slots[i].wsi = wsi;
+  s->slots[i].is_ws = (uint8_t)is_ws;
+  if (++s->slots[i].gen == 0) s->slots[i].gen = 1;
+  return ((uint64_t)s->slots[i].gen << 32) | i;
+}
+
+static struct srv_slot *slot_of(srv *s, uint64_t id) {
+  uint32_t i = (uint32_t)id;
+  if (!id || i >= s->n_slots || s->slots[i].gen != (uint32_t)(id >> 32) || !s->slots[i].wsi) return NULL;
+  return &s->slots[i];
+}
+
+void srv_conn_del(srv *s, uint64_t id) {
+  struct srv_slot *sl = slot_of(s, id);
+  if (!sl) return;
+  sl->wsi = NULL;
+  sl->is_ws = 0;
+  s->free_slots[s->n_free++] = (uint32_t)id;
+}
+
+struct lws *srv_conn_get(srv *s, uint64_t id) {
+  struct srv_slot *sl = slot_of(s, id);
+  return sl ? sl->wsi : NULL;
+}
+
+/* ---- per-address records -------------------------------------------------- */
+
+static unsigned ip_hash(const char *ip) {
+  unsigned h = 2166136261u;
+  for (; *ip; ip++) h = (h ^ (unsigned char)*ip) * 16777619u;
+  return h % SRV_IP_BUCKETS;
+}
+
+static double ip_rate(srv *s) {
+  return s->cfg->max_msgs_per_sec > 0 ? s->cfg->max_msgs_per_sec : 5;
+}
+
+struct srv_ip *srv_ip_get(srv *s, const char *ip) {
+  unsigned h = ip_hash(ip);
+  struct srv_ip *r;
+  for (r = s->ips[h]; r; r = r->next)
+    if (strcmp(r->ip, ip) == 0) return r;
+  if (!(r = calloc(1, sizeof *r))) return NULL;
+  snprintf(r->ip, sizeof r->ip, "%s", ip);
+  r->tokens = 2 * ip_rate(s);
+  r->t_tokens = srv_now_us();
+  r->next = s->ips[h];
+  s->ips[h] = r;
+  return r;
+}
+
+/* The HTTP API allows a burst of twice the per-second rate per address. */
+int srv_ip_take(srv *s, struct srv_ip *r) {
+  int64_t now = srv_now_us();
+  double rate = ip_rate(s), cap = 2 * rate;
+  r->tokens += (double)(now - r->t_tokens) / 1e6 * rate;
+  if (r->tokens > cap) r->tokens = cap;
+  r->t_tokens = now;
+  if (r->tokens < 1) return -1;
+  r->tokens -= 1;
+  return 0;
+}
+
+/* Forget addresses with no connection whose bucket has refilled. */
+static void ip_sweep(srv *s) {
+  int64_t now = srv_now_us(), full_us = (int64_t)(2.0 * 1e6) + 1;
+  for (unsigned h = 0; h < SRV_IP_BUCKETS; h++) {
+    struct srv_ip **pp = &s->ips[h];
+    while (*pp) {
+      struct srv_ip *r = *pp;
+      if (r->ws_conns <= 0 && now - r->t_tokens > full_us) {
+        *pp = r->next;
+        free(r);
+      } else {
+        pp = &r->next;
+      }
+    }
+  }
+}
+
+static void unmap_v4(char *ip) {
+  if (strncmp(ip, "::ffff:", 7) == 0 && strchr(ip + 7, '.')) memmove(ip, ip + 7, strlen(ip + 7) + 1);
+}
+
+void srv_client_ip(srv *s, struct lws *wsi, char *out, size_t outlen) {
+  char xff[512];
+  int n;
+  out[0] = '\0';
+  lws_get_peer_simple(wsi, out, outlen);
+  unmap_v4(out);
+  if (!s->cfg->trusted_proxy[0] || strcmp(out, s->cfg->trusted_proxy) != 0) return;
+  /* nginx's $proxy_add_x_forwarded_for appends the address it saw: the
+   * last entry is the one the trusted proxy vouches for. */
+  n = lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR);
+  if (n > 0) {
+    char *last = strrchr(xff, ',');
+    char *p = last ? last + 1 : xff, *e;
+    while (*p == ' ' || *p == '\t') p++;
+    e = p + strlen(p);
+    while (e > p && (e[-1] == ' ' || e[-1] == '\t')) *--e = '\0';
+    if (*p && (size_t)(e - p) < outlen) {
+      memmove(out, p, (size_t)(e - p) + 1);
+      unmap_v4(out);
+    }
+  }
+}
+
+int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen) {
+  char host[256];
+  const char *o;
+  int n = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+  origin[0] = '\0';
+  if (n <= 0) return 1;
+  if ((size_t)n >= outlen || lws_hdr_copy(wsi, origin, (int)outlen, WSI_TOKEN_ORIGIN) < 0) {
+    origin[0] = '\0';
+    return 0;
+  }
+  if (s->cfg->n_allowed_origins) {
+    for (int i = 0; i < s->cfg->n_allowed_origins; i++)
+      if (strcasecmp(origin, s->cfg->allowed_origins[i]) == 0) return 1;
+    return 0;
+  }
+  /* Same origin only: the Origin's host[:port] must be the Host header. */
+  if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0) return 0;
+  if (strncasecmp(origin, "http://", 7) == 0) o = origin + 7;
+  else if (strncasecmp(origin, "https://", 8) == 0) o = origin + 8;
+  else return 0;
+  return strcasecmp(o, host) == 0;
+}
+
+/* ---- queues and workers --------------------------------------------------- */
+
+int srv_submit(srv *s, srv_job *j) {
+  int rc = 0;
+  if (s->stopping) return MG_EBUSY;
+  pthread_mutex_lock(&s->jq_lock);
+  if (s->jq_len >= MAX_QUEUED_JOBS) {
+    rc = MG_EBUSY;
+  } else {
+    j->next = NULL;
+    if (s->jq_tail) s->jq_tail->next = j;
+    else s->jq_head = j;
+    s->jq_tail = j;
+    s->jq_len++;
+    pthread_cond_signal(&s->jq_cond);
+  }
+  pthread_mutex_unlock(&s->jq_lock);
+  if (!rc) s->jobs_out++;
+  return rc;
+}
+
+static void complete(srv *s, srv_job *j) {
+  int wake;
+  j->next = NULL;
+  pthread_mutex_lock(&s->cq_lock);
+  wake = s->cq_head == NULL;
+  if (s->cq_tail) s->cq_tail->next = j;
+  else s->cq_head = j;
+  s->cq_tail = j;
+  pthread_mutex_unlock(&s->cq_lock);
+  if (wake) lws_cancel_service(s->ctx);
+}
+
+static int64_t data_version(srv *s) {
+  sqlite3_stmt *st = NULL;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(s->watch, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
+  char err[MG_ERRLEN] = "";
+  int64_t v;
+  if (bot_refresh(w, err) != 0) mg_log_error("server", "refresh: %s", err);
+  v = data_version(s);
+  if (v != s->data_version) {
+    s->data_version = v;
+    j->changed = 1;
+  }
+}
+
+static void work_pending(srv *s, bot_worker *w, srv_job *j) {
+  char err[MG_ERRLEN];
+  for (size_t i = 0; i < j->n_sess; i++) {
+    json_t *out = NULL, *m;
+    srv_job *push;
+    size_t k;
+    err[0] = '\0';
+    if (dialogue_pending(w, &j->sess[i].dc, &out, err) != 0) {
+      mg_log_error("server", "pending replies: %s", err);
+      json_decref(out);
+      continue;
+    }
+    if (!out || !json_array_size(out) || !(push = calloc(1, sizeof *push))) {
+      json_decref(out);
+      continue;
+    }
+    push->kind = SRV_JOB_PUSH;
+    push->conn = j->sess[i].conn;
+    json_array_foreach(out, k, m) srv_msgq_push(&push->out, srv_msg_json(m));
+    json_decref(out);
+    complete(s, push);
+  }
+}
+
+static void *worker_main(void *arg) {
+  struct srv_worker *wk = arg;
+  srv *s = wk->s;
+  for (;;) {
+    srv_job *j;
+    pthread_mutex_lock(&s->jq_lock);
+    while (!s->jq_head && !s->quit) pthread_cond_wait(&s->jq_cond, &s->jq_lock);
+    if (s->quit) {
+      pthread_mutex_unlock(&s->jq_lock);
+      break;
+    }
+    j = s->jq_head;
+    s->jq_head = j->next;
+    if (!s->jq_head) s->jq_tail = NULL;
+    s->jq_len--;
+    pthread_mutex_unlock(&s->jq_lock);
+
+    switch (j->kind) {
+    case SRV_JOB_CHAT: ws_chat_work(s, wk->w, j); break;
+    case SRV_JOB_ASK:
+    case SRV_JOB_HEALTH: http_api_work(s, wk->w, j); break;
+    case SRV_JOB_REFRESH: work_refresh(s, wk->w, j); break;
+    case SRV_JOB_PENDING: work_pending(s, wk->w, j); break;
+    case SRV_JOB_PUSH: break;
+    }
+    complete(s, j);
+  }
+  return NULL;
+}
+
+/* ---- service thread: completions, timer, stop ----------------------------- */
+
+static void begin_stop(srv *s);
+
+void srv_drain(srv *s) {
+  srv_job *j, *next;
+  if (stop_requested && !s->stopping) begin_stop(s);
+  pthread_mutex_lock(&s->cq_lock);
+  j = s->cq_head;
+  s->cq_head = s->cq_tail = NULL;
+  pthread_mutex_unlock(&s->cq_lock);
+  for (; j; j = next) {
+    next = j->next;
+    if (j->kind != SRV_JOB_PUSH) s->jobs_out--;
+    switch (j->kind) {
+    case SRV_JOB_CHAT:
+    case SRV_JOB_PUSH: ws_chat_complete(s, j); break;
+    case SRV_JOB_ASK:
+    case SRV_JOB_HEALTH: http_api_complete(s, j); break;
+    case SRV_JOB_REFRESH:
+      s->refresh_busy = 0;
+      if ((j->changed || s->sweep_again) && !s->stopping) {
+        srv_job *p = calloc(1, sizeof *p);
+        if (p) {
+          p->kind = SRV_JOB_PENDING;
+          s->sweep_again = 0;
+          p->n_sess = ws_chat_sessions(s, &p->sess);
+          if (p->n_sess && srv_submit(s, p) == 0) s->refresh_busy = 1;
+          else srv_job_free(p);
+        }
+      }
+      break;
+    case SRV_JOB_PENDING: s->refresh_busy = 0; break;
+    }
+    srv_job_free(j);
+  }
+}
+
+static void refresh_tick(lws_sorted_usec_list_t *sul) {
+  srv *s = lws_container_of(sul, srv, sul_refresh);
+  if (s->stopping) return;
+  if (!s->refresh_busy) {
+    srv_job *j = calloc(1, sizeof *j);
+    if (j) {
+      j->kind = SRV_JOB_REFRESH;
+      if (srv_submit(s, j) == 0) s->refresh_busy = 1;
+      else srv_job_free(j);
+    }
+  }
+  ip_sweep(s);
+  lws_sul_schedule(s->ctx, 0, &s->sul_refresh, refresh_tick, REFRESH_US);
+}
+
+static void stop_tick(lws_sorted_usec_list_t *sul) {
+  srv *s = lws_container_of(sul, srv, sul_stop);
+  int64_t now = srv_now_us();
+  if (!s->closing_all) {
+    if ((s->jobs_out == 0 && ws_chat_idle(s)) || now >= s->stop_deadline) {
+      s->closing_all = 1;
+      s->stop_deadline = now + STOP_CLOSE_US;
+      ws_chat_close_all(s);
+    }
+  } else if (s->ws_open == 0 || now >= s->stop_deadline) {
+    s->done = 1;
+    lws_cancel_service(s->ctx);
+    return;
+  }
+  lws_sul_schedule(s->ctx, 0, &s->sul_stop, stop_tick, STOP_POLL_US);
+}
+
+static void begin_stop(srv *s) {
+  s->stopping = 1;
+  s->stop_deadline = srv_now_us() + STOP_DRAIN_US;
+  mg_log_info("server", "stopping: %u chat connections, %u jobs in flight", s->ws_open, s->jobs_out);
+  lws_sul_cancel(&s->sul_refresh);
+  lws_sul_schedule(s->ctx, 0, &s->sul_stop, stop_tick, 1);
+}
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_requested = 1;
+  if (signal_ctx) lws_cancel_service(signal_ctx);
+}
+
+/* lws's own warnings and errors become JSON lines too. */
+static void lws_emit(int level, const char *line) {
+  char buf[512];
+  size_t n;
+  snprintf(buf, sizeof buf, "%s", line);
+  n = strlen(buf);
+  while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
+  if (level & LLL_ERR) mg_log_error("lws", "%s", buf);
+  else mg_log_info("lws", "%s", buf);
+}
+
+/* ---- start and stop ------------------------------------------------------- */
+
+static rlim_t raise_nofile(void) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlim_t want = rl.rlim_max;
+    rl.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  return rl.rlim_cur == RLIM_INFINITY ? 65536 : rl.rlim_cur;
+}
+
+static void srv_free(srv *s) {
+  if (!s) return;
+  if (s->workers) {
+    pthread_mutex_lock(&s->jq_lock);
+    s->quit = 1;
+    pthread_cond_broadcast(&s->jq_cond);
+    pthread_mutex_unlock(&s->jq_lock);
+    for (int i = 0; i < s->n_workers; i++)
+      if (s->workers[i].started) pthread_join(s->workers[i].th, NULL);
+  }
+  /* Destroying the context closes what is still open; the callbacks
+   * release per-connection memory through the table, so it goes first. */
+  signal_ctx = NULL;
+  if (s->ctx) lws_context_destroy(s->ctx);
+  while (s->jq_head) {
+    srv_job *j = s->jq_head;
+    s->jq_head = j->next;
+    srv_job_free(j);
+  }
+  while (s->cq_head) {
+    srv_job *j = s->cq_head;
+    s->cq_head = j->next;
+    srv_job_free(j);
+  }
+  if (s->workers)
+    for (int i = 0; i < s->n_workers; i++) bot_worker_free(s->workers[i].w);
+  free(s->workers);
+  if (s->watch) sqlite3_close(s->watch);
+  bot_free(s->bot);
+  for (unsigned h = 0; h < SRV_IP_BUCKETS; h++)
+    while (s->ips[h]) {
+      struct srv_ip *r = s->ips[h];
+      s->ips[h] = r->next;
+      free(r);
+    }
+  free(s->slots);
+  free(s->free_slots);
+  pthread_mutex_destroy(&s->jq_lock);
+  pthread_cond_destroy(&s->jq_cond);
+  pthread_mutex_destroy(&s->cq_lock);
+  free(s);
+}
+
+int srv_run(const mg_config *cfg, char *err) {
+  struct lws_context_creation_info info;
+  struct lws_protocols protocols[3];
+  struct sigaction sa;
+  srv *s = calloc(1, sizeof *s);
+  rlim_t nofile;
+  int rc = 0, n;
+  const char *host;
+
+  if (!s) return mg_errf(err, MG_ENOMEM, "out of memory");
+  pthread_mutex_init(&s->jq_lock, NULL);
+  pthread_cond_init(&s->jq_cond, NULL);
+  pthread_mutex_init(&s->cq_lock, NULL);
+  s->cfg = cfg;
+  stop_requested = 0;
+
+  /* 10,000 idle residents plus the active ones need more than the usual
+   * 1,024 descriptors; lws sizes its tables from this limit. */
+  nofile = raise_nofile();
+  s->n_slots = (uint32_t)(nofile > 1000000 ? 1000000 : nofile);
+  s->slots = calloc(s->n_slots, sizeof *s->slots);
+  s->free_slots = malloc(s->n_slots * sizeof *s->free_slots);
+  if (!s->slots || !s->free_slots) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  for (uint32_t i = 0; i < s->n_slots; i++) s->free_slots[i] = s->n_slots - 1 - i;
+  s->n_free = s->n_slots;
+
+  if ((rc = bot_new(&s->bot, cfg, err)) != 0) goto out;
+  s->n_workers = cfg->workers > 0 ? cfg->workers : 1;
+  if (!(s->workers = calloc((size_t)s->n_workers, sizeof *s->workers))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (int i = 0; i < s->n_workers; i++) {
+    s->workers[i].s = s;
+    if ((rc = bot_worker_new(&s->workers[i].w, s->bot, err)) != 0) goto out;
+  }
+  if (sqlite3_open_v2(cfg->db_path, &s->watch, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "%s: %s", cfg->db_path, s->watch ? sqlite3_errmsg(s->watch) : "cannot open");
+    goto out;
+  }
+  sqlite3_busy_timeout(s->watch, 5000);
+  s->data_version = data_version(s);
+
+  if (!realpath(cfg->web_dir, s->web_root)) {
+    mg_log_error("server", "web_dir %s: %s; no static files are served", cfg->web_dir, strerror(errno));
+    s->web_root[0] = '\0';
+  }
+
+  lws_set_log_level(LLL_ERR | LLL_WARN, lws_emit);
+  memset(protocols, 0, sizeof protocols);
+  protocols[0].name = "madoguchi-http";
+  protocols[0].callback = http_api_callback;
+  protocols[0].per_session_data_size = http_api_pss_size();
+  protocols[1].name = SRV_WS_PROTOCOL;
+  protocols[1].callback = ws_chat_callback;
+  protocols[1].per_session_data_size = ws_chat_pss_size();
+  protocols[1].rx_buffer_size = 4096;
+
+  memset(&info, 0, sizeof info);
+  info.port = cfg->port;
+  info.iface = cfg->listen_addr[0] ? cfg->listen_addr : NULL;
+  info.protocols = protocols;
+  info.user = s;
+  info.gid = -1;
+  info.uid = -1;
+  info.max_http_header_pool = 1024;
+  info.timeout_secs = 10;
+  info.keepalive_timeout = 5;
+  info.options = LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+  if (cfg->listen_addr[0] && !strchr(cfg->listen_addr, ':')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+  s->ctx = lws_create_context(&info);
+  if (!s->ctx) {
+    rc = mg_errf(err, MG_EIO, "cannot listen on %s port %d", cfg->listen_addr[0] ? cfg->listen_addr : "*", cfg->port);
+    goto out;
+  }
+  signal_ctx = s->ctx;
+  s->vhost = lws_get_vhost_by_name(s->ctx, "default");
+  s->port = s->vhost ? lws_get_vhost_listen_port(s->vhost) : cfg->port;
+
+  for (int i = 0; i < s->n_workers; i++) {
+    if ((n = pthread_create(&s->workers[i].th, NULL, worker_main, &s->workers[i])) != 0) {
+      rc = mg_errf(err, MG_EIO, "cannot start worker thread: %s", strerror(n));
+      goto out;
+    }
+    s->workers[i].started = 1;
+  }
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  host = cfg->listen_addr[0] ? cfg->listen_addr : "0.0.0.0";
+  printf(strchr(host, ':') ? "madoguchi: listening on http://[%s]:%d/\n" : "madoguchi: listening on http://%s:%d/\n",
+         host, s->port);
+  fflush(stdout);
+  mg_log_info("server", "listening on port %d, %d workers, descriptor limit %lu", s->port, s->n_workers,
+              (unsigned long)nofile);
+
+  lws_sul_schedule(s->ctx, 0, &s->sul_refresh, refresh_tick, REFRESH_US);
+  while (!s->done) {
+    if (stop_requested && !s->stopping) begin_stop(s);
+    if (lws_service(s->ctx, 0) < 0) break;
+  }
+  mg_log_info("server", "stopped");
+out:
+  srv_free(s);
+  return rc;
+}

@@ -1,0 +1,241 @@
+/*
+ * server.h — `madoguchi serve`: one libwebsockets context, one service
+ * thread, a pool of worker threads.
+ *
+ * The public contract is srv_run. Everything below "internal" is shared by
+ * the four files of adapters/ only:
+ *
+ *   server.c   context, vhost, connection table, job queues, worker pool,
+ *              refresh timer, graceful stop
+ *   http_api.c protocol[0]: routing, POST /api/v1/ask, GET /healthz, CORS,
+ *              the WebSocket upgrade checks (path, Origin, subprotocol,
+ *              per-address cap), and draining completed jobs
+ *   ws_chat.c  protocol "madoguchi.v1" at /ws (docs/protocol.md)
+ *   static.c   files under cfg->web_dir
+ *
+ * Threads. The lws service thread does socket work only: it parses and
+ * checks frames, then hands a job (connection id + parsed message) to the
+ * job queue. A worker (its own bot_worker: MeCab tagger, SQLite connection)
+ * runs the dialogue or the answer pipeline, serialises the replies, puts the
+ * job on the completion queue and wakes the service thread with
+ * lws_cancel_service. In LWS_CALLBACK_EVENT_WAIT_CANCELLED the service
+ * thread moves the replies onto the connection's send queue and asks for a
+ * writeable callback. Workers never see a `struct lws *`: a connection may
+ * close while its job is in flight, so jobs carry a connection id that the
+ * service thread looks up in its table (slot index + generation).
+ */
+#ifndef MG_SERVER_H
+#define MG_SERVER_H
+
+#include <libwebsockets.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "dialogue.h"
+#include "mg_config.h"
+
+/* Run the service until SIGTERM or SIGINT. Prints one line
+ * "madoguchi: listening on http://ADDR:PORT/" to stdout once the socket is
+ * bound (port 0 = a free port). Returns 0 after a graceful stop, or MG_E*
+ * with err set when start-up failed. */
+int srv_run(const mg_config *cfg, char *err);
+
+/* ---- internal to adapters/ ------------------------------------------------ */
+
+#define SRV_MAX_FRAME (16 * 1024)   /* one WebSocket message or one POST body */
+#define SRV_MAX_TEXT_CP 1000        /* code points of an HTTP API question */
+#define SRV_MAX_SENDQ 256           /* queued frames before a reader is cut off */
+#define SRV_MAX_INQ 16              /* messages waiting behind one in flight */
+#define SRV_WS_PROTOCOL "madoguchi.v1"
+/* Not in util/mg_err.h's table on purpose: mg_err_code maps any value
+ * outside it to "internal", which is what a client sees for our failures. */
+#define SRV_EINTERNAL (-1000)
+
+/* One outgoing WebSocket frame or HTTP body, with LWS_PRE bytes of
+ * headroom so lws_write can prepend its header in place. */
+typedef struct srv_msg {
+  struct srv_msg *next;
+  size_t len;                 /* bytes of text, without the NUL */
+  unsigned char data[];       /* LWS_PRE headroom, text, NUL */
+} srv_msg;
+#define SRV_MSG_TEXT(m) ((char *)(m)->data + LWS_PRE)
+
+typedef struct srv_msgq {
+  srv_msg *head, *tail;
+  int n;
+} srv_msgq;
+
+/* New message holding a copy of text (NULL on OOM; free with free()). */
+srv_msg *srv_msg_new(const char *text, size_t len);
+/* Compact JSON of j (j is not consumed); NULL on OOM. */
+srv_msg *srv_msg_json(const json_t *j);
+/* A protocol `error` message for err (MG_E*), with reply_to when not NULL. */
+srv_msg *srv_msg_error(int err, const char *reply_to);
+void srv_msgq_push(srv_msgq *q, srv_msg *m);
+srv_msg *srv_msgq_pop(srv_msgq *q);
+void srv_msgq_move(srv_msgq *to, srv_msgq *from);   /* append all of from, empty it */
+void srv_msgq_clear(srv_msgq *q);
+
+enum srv_job_kind {
+  SRV_JOB_CHAT,     /* one client message → dialogue_handle */
+  SRV_JOB_ASK,      /* POST /api/v1/ask → bot_answer */
+  SRV_JOB_HEALTH,   /* GET /healthz → count of published entries */
+  SRV_JOB_REFRESH,  /* timer: bot_refresh, has the database changed? */
+  SRV_JOB_PENDING,  /* staff replies for a snapshot of connected sessions */
+  SRV_JOB_PUSH,     /* result only: staff replies for one connection */
+};
+
+/* A session to look at for staff replies (SRV_JOB_PENDING). */
+typedef struct srv_sess {
+  uint64_t conn;
+  dlg_conn dc;
+} srv_sess;
+
+/* A unit of work and, when done, its result. Created and submitted by the
+ * service thread, owned by the queue until a worker takes it, handed back
+ * through the completion queue and freed by the service thread. */
+typedef struct srv_job {
+  struct srv_job *next;
+  enum srv_job_kind kind;
+  uint64_t conn;              /* connection id (0 for the timer's jobs) */
+  dlg_conn dc;                /* CHAT: the connection's dialogue state; the worker updates it */
+  json_t *msg;                /* CHAT: the parsed client message; ASK: the request (owned) */
+  srv_sess *sess;             /* PENDING: sessions to look at (owned) */
+  size_t n_sess;
+  /* results, written by the worker */
+  srv_msgq out;               /* CHAT/PUSH: frames; ASK/HEALTH: the body */
+  int status;                 /* ASK/HEALTH: HTTP status */
+  int changed;                /* REFRESH: the database changed since the last look */
+} srv_job;
+
+/* Free a job and everything it owns. */
+void srv_job_free(srv_job *j);
+
+/* Slot of the connection table: a connection id is (generation << 32) | index. */
+struct srv_slot {
+  struct lws *wsi;            /* NULL when free */
+  uint32_t gen;               /* bumped on every reuse, so stale ids miss */
+  uint8_t is_ws;              /* a chat connection (sessions, shutdown) */
+};
+
+/* Per-address bookkeeping: open chat connections and the HTTP API's token
+ * bucket. Lives on the service thread only. */
+struct srv_ip {
+  struct srv_ip *next;
+  char ip[64];
+  int ws_conns;
+  double tokens;
+  int64_t t_tokens;           /* lws_now_usecs() of the last refill */
+};
+#define SRV_IP_BUCKETS 4096
+
+struct srv_worker;
+
+typedef struct srv {
+  const mg_config *cfg;
+  bot *bot;
+  struct lws_context *ctx;
+  struct lws_vhost *vhost;
+  int port;                   /* the port actually bound */
+  char web_root[MG_PATHLEN];  /* realpath of cfg->web_dir ("" = none) */
+
+  /* service thread only */
+  struct srv_slot *slots;
+  uint32_t *free_slots;       /* stack of free indexes */
+  uint32_t n_slots, n_free;
+  struct srv_ip *ips[SRV_IP_BUCKETS];
+  unsigned ws_open;           /* open chat connections */
+  unsigned jobs_out;          /* submitted, not yet completed */
+  int refresh_busy;           /* a REFRESH or PENDING job is out */
+  int sweep_again;            /* some session was skipped: look again next tick */
+  lws_sorted_usec_list_t sul_refresh, sul_stop;
+  int stopping;               /* SIGTERM seen: finish, then close */
+  int closing_all;            /* chat connections are being closed */
+  int done;                   /* leave the service loop */
+  int64_t stop_deadline;
+
+  /* job queue: service thread → workers */
+  pthread_mutex_t jq_lock;
+  pthread_cond_t jq_cond;
+  srv_job *jq_head, *jq_tail;
+  unsigned jq_len;
+  int quit;                   /* workers exit when set */
+
+  /* completion queue: workers → service thread */
+  pthread_mutex_t cq_lock;
+  srv_job *cq_head, *cq_tail;
+
+  struct srv_worker *workers;
+  int n_workers;
+  sqlite3 *watch;             /* read-only connection: PRAGMA data_version */
+  int64_t data_version;
+} srv;
+
+/* The srv of a wsi's context. */
+srv *srv_of(struct lws *wsi);
+
+/* Connection table (service thread only). add returns the new id, or 0
+ * when the table is full. */
+uint64_t srv_conn_add(srv *s, struct lws *wsi, int is_ws);
+void srv_conn_del(srv *s, uint64_t id);
+struct lws *srv_conn_get(srv *s, uint64_t id);
+
+/* Hand a job to the workers (service thread). Returns 0, or MG_EBUSY when
+ * stopping or the queue is full (the caller still owns the job then). */
+int srv_submit(srv *s, srv_job *j);
+
+/* Drain the completion queue (service thread, on EVENT_WAIT_CANCELLED). */
+void srv_drain(srv *s);
+
+/* The client's address: the peer, or the last X-Forwarded-For entry when
+ * the peer is cfg->trusted_proxy. */
+void srv_client_ip(srv *s, struct lws *wsi, char *out, size_t outlen);
+/* Per-address records (created on demand; NULL on OOM). */
+struct srv_ip *srv_ip_get(srv *s, const char *ip);
+/* Take one token from ip's bucket (rate max_msgs_per_sec); 0 = allowed. */
+int srv_ip_take(srv *s, struct srv_ip *r);
+
+/* Origin check for /ws and CORS. Returns 1 when the request may proceed:
+ * no Origin header (not a browser), an Origin in cfg->allowed_origins, or,
+ * with an empty list, an Origin naming the Host the request was sent to.
+ * origin (outlen bytes) receives the Origin value ("" when absent). */
+int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen);
+
+/* Strict UTF-8 check (no overlongs, surrogates or values past U+10FFFF).
+ * Returns the number of code points, or -1 when invalid. */
+long srv_utf8_count(const unsigned char *p, size_t len);
+
+/* Monotonic clock in microseconds. */
+int64_t srv_now_us(void);
+
+/* protocol[0]: HTTP, upgrade checks, completions (http_api.c). */
+int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+size_t http_api_pss_size(void);
+/* Worker side of ASK and HEALTH jobs (http_api.c). */
+void http_api_work(srv *s, bot_worker *w, srv_job *j);
+/* Service side: an ASK or HEALTH result arrived (http_api.c); as above. */
+void http_api_complete(srv *s, srv_job *j);
+
+/* The madoguchi.v1 protocol (ws_chat.c). */
+int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+size_t ws_chat_pss_size(void);
+/* Worker side of a CHAT job (ws_chat.c). */
+void ws_chat_work(srv *s, bot_worker *w, srv_job *j);
+/* Service side: a CHAT or PUSH result arrived (ws_chat.c). Takes what it
+ * needs out of j; srv_drain frees j afterwards. */
+void ws_chat_complete(srv *s, srv_job *j);
+/* Snapshot of connected sessions with nothing in flight (service thread);
+ * returns the count, *out malloc'd (NULL when none). Sets s->sweep_again
+ * when a busy session was skipped. */
+size_t ws_chat_sessions(srv *s, srv_sess **out);
+/* True when no chat connection has frames waiting to be written. */
+int ws_chat_idle(srv *s);
+/* Start closing every chat connection with 1001 (going away). */
+void ws_chat_close_all(srv *s);
+
+/* Serve a file under the web root for GET/HEAD uri (static.c). Returns what
+ * an lws HTTP callback should return; sets *status for the access log. */
+int static_serve(srv *s, struct lws *wsi, const char *uri, int *status, size_t *bytes);
+
+#endif

@@ -1,0 +1,348 @@
+/*
+ * ws_chat.c — the chat protocol `madoguchi.v1` at /ws (docs/protocol.md).
+ *
+ * The service thread only moves and checks bytes. A message is assembled
+ * from its fragments until lws_is_final_fragment, then checked in the order
+ * that keeps a misbehaving client cheapest: rate (token bucket of
+ * max_msgs_per_sec per connection), binary frame, UTF-8, JSON, `type`. A
+ * message that passes becomes a CHAT job for the dialogue (bot/dialogue.h)
+ * on a worker; the upgrade checks (Origin, subprotocol, per-address cap) ran
+ * before, in http_api.c.
+ *
+ * One job per connection is in flight at a time; later messages wait in the
+ * connection's input queue. That keeps replies in order and gives the
+ * dialogue a consistent dlg_conn (hello fills in the session that the next
+ * ask needs). The dlg_conn travels with the job and comes back updated.
+ *
+ * A message over 16 KiB is answered with frame_too_large and the connection
+ * closed with 1009 as soon as the limit is passed; the rest of it is never
+ * buffered. A client that stops reading is cut off (1008) once
+ * SRV_MAX_SENDQ frames wait for it.
+ */
+#include "server.h"
+#include "mg_err.h"
+#include "mg_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct ws_pss {
+  uint64_t id;                /* connection id (0 until established) */
+  dlg_conn dc;                /* the dialogue's view of this connection */
+  char ip[64];                /* client address, for the per-address cap and the access log */
+  unsigned char *rx;          /* message being assembled */
+  size_t rx_len;
+  int in_msg;                 /* fragments of a message are arriving */
+  int rx_binary;              /* ... and it is binary */
+  int busy;                   /* a CHAT job is out */
+  srv_job *inq_head, *inq_tail; /* parsed messages waiting for the one in flight */
+  int inq_n;
+  srv_msgq sendq;             /* frames waiting for SERVER_WRITEABLE */
+  double tokens;              /* rate limit bucket */
+  int64_t t_tokens;
+  int close_code;             /* close with this once sendq is written (0 = stay open) */
+  int64_t t_open;
+  size_t bytes;               /* bytes received and sent, for the access log */
+};
+
+size_t ws_chat_pss_size(void) { return sizeof(struct ws_pss); }
+
+static const char *const msg_types[] = { "hello", "ask", "choose", "feedback", "escalate" };
+
+static void queue_frame(struct lws *wsi, struct ws_pss *p, srv_msg *m) {
+  if (!m) return;
+  if (p->sendq.n >= SRV_MAX_SENDQ) {
+    free(m);
+    if (!p->close_code) {
+      mg_log_info("ws", "client does not read its replies; closing");
+      p->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+    }
+  } else {
+    srv_msgq_push(&p->sendq, m);
+  }
+  lws_callback_on_writable(wsi);
+}
+
+static void send_error(struct lws *wsi, struct ws_pss *p, int err, const char *reply_to) {
+  queue_frame(wsi, p, srv_msg_error(err, reply_to));
+}
+
+static int take_token(srv *s, struct ws_pss *p) {
+  double rate = s->cfg->max_msgs_per_sec;
+  int64_t now = srv_now_us();
+  if (rate <= 0) return 0;
+  p->tokens += (double)(now - p->t_tokens) / 1e6 * rate;
+  if (p->tokens > rate) p->tokens = rate;
+  p->t_tokens = now;
+  if (p->tokens < 1) return -1;
+  p->tokens -= 1;
+  return 0;
+}
+
+static void dispatch(srv *s, struct lws *wsi, struct ws_pss *p, srv_job *j) {
+  const char *reply_to;
+  j->dc = p->dc;
+  if (srv_submit(s, j) == 0) {
+    p->busy = 1;
+    return;
+  }
+  reply_to = json_string_value(json_object_get(j->msg, "id"));
+  send_error(wsi, p, MG_EBUSY, reply_to);
+  srv_job_free(j);
+}
+
+/* Dispatch the next waiting message, if any and nothing is in flight. */
+static void next_job(srv *s, struct lws *wsi, struct ws_pss *p) {
+  srv_job *j;
+  while (!p->busy && (j = p->inq_head)) {
+    p->inq_head = j->next;
+    if (!p->inq_head) p->inq_tail = NULL;
+    p->inq_n--;
+    dispatch(s, wsi, p, j);
+  }
+}
+
+/* A whole message arrived in p->rx. */
+static void on_message(srv *s, struct lws *wsi, struct ws_pss *p) {
+  json_t *msg = NULL, *type;
+  const char *reply_to;
+  srv_job *j;
+  size_t i;
+  int known = 0;
+
+  if (take_token(s, p) != 0) {
+    /* Say which message was refused when its id can be read. */
+    if (!p->rx_binary && srv_utf8_count(p->rx, p->rx_len) >= 0)
+      msg = json_loadb((const char *)p->rx, p->rx_len, 0, NULL);
+    send_error(wsi, p, MG_ERATE, json_string_value(json_object_get(msg, "id")));
+    goto out;
+  }
+  if (p->rx_binary) {
+    send_error(wsi, p, MG_EBINARY, NULL);
+    goto out;
+  }
+  if (srv_utf8_count(p->rx, p->rx_len) < 0) {
+    send_error(wsi, p, MG_EBADUTF8, NULL);
+    goto out;
+  }
+  msg = json_loadb((const char *)p->rx, p->rx_len, JSON_REJECT_DUPLICATES, NULL);
+  if (!json_is_object(msg)) {
+    send_error(wsi, p, MG_EBADJSON, NULL);
+    goto out;
+  }
+  reply_to = json_string_value(json_object_get(msg, "id"));
+  type = json_object_get(msg, "type");
+  if (!type) {
+    send_error(wsi, p, MG_EMISSING, reply_to);
+    goto out;
+  }
+  if (!json_is_string(type)) {
+    send_error(wsi, p, MG_EUNKNOWNTYPE, reply_to);
+    goto out;
+  }
+  for (i = 0; i < sizeof msg_types / sizeof msg_types[0]; i++)
+    if (strcmp(json_string_value(type), msg_types[i]) == 0) known = 1;
+  if (!known) {
+    send_error(wsi, p, MG_EUNKNOWNTYPE, reply_to);
+    goto out;
+  }
+  if (!(j = calloc(1, sizeof *j))) {
+    send_error(wsi, p, MG_ENOMEM, reply_to);
+    goto out;
+  }
+  j->kind = SRV_JOB_CHAT;
+  j->conn = p->id;
+  j->msg = msg;
+  msg = NULL;
+  if (!p->busy) {
+    dispatch(s, wsi, p, j);
+  } else if (p->inq_n >= SRV_MAX_INQ) {
+    send_error(wsi, p, MG_EBUSY, reply_to);
+    srv_job_free(j);
+  } else {
+    if (p->inq_tail) p->inq_tail->next = j;
+    else p->inq_head = j;
+    p->inq_tail = j;
+    p->inq_n++;
+  }
+out:
+  json_decref(msg);
+}
+
+static void release(srv *s, struct ws_pss *p) {
+  struct srv_ip *r;
+  free(p->rx);
+  p->rx = NULL;
+  while (p->inq_head) {
+    srv_job *j = p->inq_head;
+    p->inq_head = j->next;
+    srv_job_free(j);
+  }
+  p->inq_tail = NULL;
+  srv_msgq_clear(&p->sendq);
+  if (!p->id) return;
+  srv_conn_del(s, p->id);
+  p->id = 0;
+  s->ws_open--;
+  if ((r = srv_ip_get(s, p->ip)) && r->ws_conns > 0) r->ws_conns--;
+  mg_log_access("ws_close", NULL, "/ws", 0, p->bytes, (double)(srv_now_us() - p->t_open) / 1000.0, p->ip);
+}
+
+int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+  struct ws_pss *p = user;
+  srv *s;
+  struct srv_ip *r;
+
+  switch (reason) {
+  case LWS_CALLBACK_ESTABLISHED:
+    s = srv_of(wsi);
+    memset(p, 0, sizeof *p);
+    if (!(p->id = srv_conn_add(s, wsi, 1))) {
+      mg_log_error("ws", "connection table full");
+      return -1;
+    }
+    s->ws_open++;
+    srv_client_ip(s, wsi, p->ip, sizeof p->ip);
+    if ((r = srv_ip_get(s, p->ip))) r->ws_conns++;
+    mg_log_mask_ip(p->ip, p->dc.client_ip, sizeof p->dc.client_ip);
+    p->tokens = s->cfg->max_msgs_per_sec;
+    p->t_tokens = p->t_open = srv_now_us();
+    mg_log_access("ws_open", "GET", "/ws", 101, 0, 0, p->ip);
+    return 0;
+
+  case LWS_CALLBACK_RECEIVE:
+    s = srv_of(wsi);
+    if (!p->id || p->close_code) return 0;   /* closing: ignore the rest */
+    if (!p->in_msg) {
+      p->in_msg = 1;
+      p->rx_binary = lws_frame_is_binary(wsi);
+      p->rx_len = 0;
+    }
+    p->bytes += len;
+    if (p->rx_len + len > SRV_MAX_FRAME) {
+      free(p->rx);
+      p->rx = NULL;
+      p->rx_len = 0;
+      p->in_msg = 0;
+      send_error(wsi, p, MG_EFRAME, NULL);
+      p->close_code = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE;
+      return 0;
+    }
+    if (!p->rx_binary) {
+      unsigned char *b = realloc(p->rx, p->rx_len + len + 1);
+      if (!b) return -1;
+      p->rx = b;
+      memcpy(b + p->rx_len, in, len);
+    }
+    p->rx_len += len;
+    if (!lws_is_final_fragment(wsi)) return 0;
+    p->in_msg = 0;
+    on_message(s, wsi, p);
+    free(p->rx);
+    p->rx = NULL;
+    p->rx_len = 0;
+    return 0;
+
+  case LWS_CALLBACK_SERVER_WRITEABLE: {
+    srv_msg *m = srv_msgq_pop(&p->sendq);
+    if (m) {
+      int n = lws_write(wsi, (unsigned char *)SRV_MSG_TEXT(m), m->len, LWS_WRITE_TEXT);
+      size_t sent = m->len;
+      free(m);
+      if (n < (int)sent) return -1;
+      p->bytes += sent;
+      if (p->sendq.n || p->close_code) lws_callback_on_writable(wsi);
+      return 0;
+    }
+    if (p->close_code) {
+      lws_close_reason(wsi, (enum lws_close_status)p->close_code, NULL, 0);
+      return -1;
+    }
+    return 0;
+  }
+
+  case LWS_CALLBACK_CLOSED:
+    release(srv_of(wsi), p);
+    return 0;
+
+  default:
+    break;
+  }
+  return 0;
+}
+
+/* ---- worker side ---------------------------------------------------------- */
+
+void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
+  char err[MG_ERRLEN] = "";
+  json_t *out = NULL, *m;
+  size_t i;
+  int rc = dialogue_handle(w, &j->dc, j->msg, &out, err);
+  (void)s;
+  json_array_foreach(out, i, m) srv_msgq_push(&j->out, srv_msg_json(m));
+  json_decref(out);
+  if (rc != 0) {
+    mg_log_error("ws", "dialogue: %s", err);
+    srv_msgq_push(&j->out, srv_msg_error(SRV_EINTERNAL, json_string_value(json_object_get(j->msg, "id"))));
+  }
+}
+
+/* ---- service side --------------------------------------------------------- */
+
+void ws_chat_complete(srv *s, srv_job *j) {
+  struct lws *wsi = srv_conn_get(s, j->conn);
+  struct ws_pss *p;
+  srv_msg *m;
+  if (!wsi || !(p = lws_wsi_user(wsi))) return;   /* the resident left */
+  if (j->kind == SRV_JOB_CHAT) {
+    p->dc = j->dc;
+    p->busy = 0;
+  }
+  while ((m = srv_msgq_pop(&j->out))) queue_frame(wsi, p, m);
+  if (!p->close_code) next_job(s, wsi, p);
+}
+
+size_t ws_chat_sessions(srv *s, srv_sess **out) {
+  size_t n = 0, cap = 0;
+  srv_sess *v = NULL;
+  *out = NULL;
+  for (uint32_t i = 0; i < s->n_slots; i++) {
+    struct ws_pss *p;
+    if (!s->slots[i].wsi || !s->slots[i].is_ws) continue;
+    if (!(p = lws_wsi_user(s->slots[i].wsi)) || !p->dc.session[0]) continue;
+    if (p->busy) {
+      s->sweep_again = 1;
+      continue;
+    }
+    if (n == cap) {
+      srv_sess *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
+      if (!nv) break;
+      v = nv;
+    }
+    v[n].conn = p->id;
+    v[n].dc = p->dc;
+    n++;
+  }
+  *out = v;
+  return n;
+}
+
+int ws_chat_idle(srv *s) {
+  for (uint32_t i = 0; i < s->n_slots; i++) {
+    struct ws_pss *p;
+    if (!s->slots[i].wsi || !s->slots[i].is_ws) continue;
+    if ((p = lws_wsi_user(s->slots[i].wsi)) && (p->sendq.n || p->busy || p->inq_n)) return 0;
+  }
+  return 1;
+}
+
+void ws_chat_close_all(srv *s) {
+  for (uint32_t i = 0; i < s->n_slots; i++) {
+    struct ws_pss *p;
+    if (!s->slots[i].wsi || !s->slots[i].is_ws) continue;
+    if ((p = lws_wsi_user(s->slots[i].wsi)) && !p->close_code) {
+      p->close_code = LWS_CLOSE_STATUS_GOINGAWAY;
+      lws_callback_on_writable(s->slots[i].wsi);
+    }
+  }
+}
