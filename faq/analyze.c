@@ -41,7 +41,7 @@
 #include <utf8proc.h>
 
 /* Bump when a code change alters the terms produced for the same input. */
-#define ANALYSIS_VERSION "analyze-3"
+#define ANALYSIS_VERSION "analyze-4"
 
 enum dic_kind { DIC_IPADIC, DIC_UNIDIC };
 
@@ -333,6 +333,7 @@ struct one_term {
 
 static int one_term_cb(void *ctx, const char *term, int len, int start, int end, int flags) {
   struct one_term *o = ctx;
+  if (flags & MG_TOK_SYNONYM) return 0; /* readings ride along */
   if (o->count++ == 0 && len < (int)sizeof o->term) {
     memcpy(o->term, term, (size_t)len);
     o->term[len] = '\0';
@@ -716,6 +717,19 @@ int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void 
     start = tb.st[off];
     end = tb.en[off + n->length - 1];
     if ((rc = fn(ctx, an->term, ll, start, end, cls)) != 0) return rc;
+    /* the reading of a noun, when it differs from the term: IPADIC's 読み
+     * (field 7, of the surface — a noun's surface is its lemma), UniDic's
+     * lemma reading (field 6) */
+    if (cls == MG_TOK_NOUN && n->stat != MECAB_UNK_NODE) {
+      int rl;
+      const char *rd = feature_field(n->feature, lang->kind == DIC_IPADIC ? 7 : 6, &rl);
+      if (rd && rl > 0 && !(rl == 1 && rd[0] == '*') && (rl != ll || memcmp(rd, an->term, (size_t)rl) != 0) &&
+          rl < (int)sizeof an->term && mg_termmap_get(lang->stop, rd, rl) < 0) {
+        memcpy(an->term, rd, (size_t)rl);
+        an->term[rl] = '\0';
+        if ((rc = fn(ctx, an->term, rl, start, end, MG_TOK_NOUN | MG_TOK_SYNONYM | MG_TOK_READING)) != 0) return rc;
+      }
+    }
   }
   return 0;
 }

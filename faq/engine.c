@@ -49,16 +49,28 @@ struct params {
   double cov_w;       /* weight of the question-field coverage term */
   double verb_w;      /* weight of verbs/adjectives relative to nouns */
   double ans_cov;     /* coverage credit of a term found only in the answer */
+  double read_w;      /* weight of a noun's reading (鳩 → ハト) */
+  double cmp_w;       /* weight of compound parts / compounds containing a query noun */
+  int cmp_parents;    /* at most this many compounds added per query noun */
+  int prf_docs;       /* pseudo-relevance feedback: top documents used (0 = off) */
+  int prf_terms;      /* terms added */
+  double prf_w;       /* their weight relative to a query term */
 };
 
 static const struct params default_params = {
   .k1 = 1.2,
   .b = { 0.5, 0.5, 0.3, 0.75 },
   .w = { 3.0, 3.0, 2.0, 1.0 },
-  .syn_w = 0.4,
+  .syn_w = 0.2,
   .cov_w = 2.0,
   .verb_w = 0.6,
   .ans_cov = 0.5,
+  .read_w = 0.0,
+  .cmp_w = 0.0,
+  .cmp_parents = 8,
+  .prf_docs = 0,
+  .prf_terms = 8,
+  .prf_w = 0.3,
 };
 
 struct posting {
@@ -77,6 +89,13 @@ struct snap {
   int *off;                /* postings of term t: posts[off[t] .. off[t+1]) */
   struct posting *posts;
   int nposts;
+  /* forward index: terms of document d are fterm[foff[d] .. foff[d+1]),
+   * each pointing at its posting (for the field frequencies) */
+  int *foff, *fterm, *fpost;
+  /* compounds: a term of >= 3 characters that is two shorter terms of the
+   * vocabulary joined (粗大ごみ = 粗大 + ごみ) has parts[2t], parts[2t+1]
+   * (-1 when none); parents of term t: par[poff[t] .. poff[t+1]) */
+  int *parts, *poff, *par;
 };
 
 struct mg_engine {
@@ -101,6 +120,12 @@ static void snap_free(struct snap *s) {
   mg_termmap_free(s->vocab);
   free(s->off);
   free(s->posts);
+  free(s->foff);
+  free(s->fterm);
+  free(s->fpost);
+  free(s->parts);
+  free(s->poff);
+  free(s->par);
   free(s);
 }
 
@@ -160,6 +185,67 @@ static int faq_signature(sqlite3 *db, char *out, size_t cap, char *err) {
 out:
   sqlite3_finalize(st);
   return rc;
+}
+
+/* Transpose the postings into per-document term lists. */
+static int build_forward(struct snap *s, int nterms) {
+  if (!(s->foff = calloc((size_t)s->ndocs + 2, sizeof *s->foff)) ||
+      !(s->fterm = malloc(((size_t)s->nposts + 1) * sizeof *s->fterm)) ||
+      !(s->fpost = malloc(((size_t)s->nposts + 1) * sizeof *s->fpost)))
+    return MG_ENOMEM;
+  for (int j = 0; j < s->nposts; j++) s->foff[s->posts[j].doc + 2]++;
+  for (int d = 0; d < s->ndocs; d++) s->foff[d + 2] += s->foff[d + 1];
+  for (int t = 0; t < nterms; t++)
+    for (int j = s->off[t]; j < s->off[t + 1]; j++) {
+      int slot = s->foff[s->posts[j].doc + 1]++;
+      s->fterm[slot] = t;
+      s->fpost[slot] = j;
+    }
+  return 0;
+}
+
+static int utf8_len(const char *p, int n) {
+  int c = 0;
+  for (int i = 0; i < n; i++) c += ((unsigned char)p[i] & 0xC0) != 0x80;
+  return c;
+}
+
+/* Find each long term's split into two known terms of >= 2 characters (the
+ * split with the most balanced parts wins) and index the reverse relation. */
+static int build_compounds(struct snap *s, int nterms) {
+  int npar = 0;
+  if (!(s->parts = malloc(((size_t)nterms * 2 + 2) * sizeof *s->parts)) ||
+      !(s->poff = calloc((size_t)nterms + 2, sizeof *s->poff)))
+    return MG_ENOMEM;
+  for (int t = 0; t < nterms; t++) {
+    int len, best = -1, bestbal = 0, bp = -1, bs = -1;
+    const char *k = mg_termmap_key(s->vocab, t, &len);
+    s->parts[2 * t] = s->parts[2 * t + 1] = -1;
+    if (utf8_len(k, len) < 4) continue;
+    for (int i = 1; i < len; i++) {
+      if (((unsigned char)k[i] & 0xC0) == 0x80) continue;
+      int a = utf8_len(k, i), b = utf8_len(k + i, len - i);
+      if (a < 2 || b < 2) continue;
+      int p = mg_termmap_get(s->vocab, k, i), q = mg_termmap_get(s->vocab, k + i, len - i);
+      if (p < 0 || q < 0) continue;
+      int bal = a < b ? a : b;
+      if (bal > bestbal) { bestbal = bal; best = i; bp = p; bs = q; }
+    }
+    if (best < 0) continue;
+    s->parts[2 * t] = bp;
+    s->parts[2 * t + 1] = bs;
+    s->poff[bp + 2]++;
+    s->poff[bs + 2]++;
+    npar += 2;
+  }
+  for (int t = 0; t < nterms; t++) s->poff[t + 2] += s->poff[t + 1];
+  if (!(s->par = malloc(((size_t)npar + 1) * sizeof *s->par))) return MG_ENOMEM;
+  for (int t = 0; t < nterms; t++)
+    for (int h = 0; h < 2; h++) {
+      int p = s->parts[2 * t + h];
+      if (p >= 0) s->par[s->poff[p + 1]++] = t;
+    }
+  return 0;
 }
 
 static int build(struct snap **out, sqlite3 *db, char *err) {
@@ -257,6 +343,10 @@ static int build(struct snap **out, sqlite3 *db, char *err) {
     s->avg[f] = s->ndocs ? sum / s->ndocs : 0;
     if (s->avg[f] <= 0) s->avg[f] = 1;
   }
+  if ((rc = build_forward(s, nterms)) != 0 || (rc = build_compounds(s, nterms)) != 0) {
+    mg_errf(err, rc, "out of memory");
+    goto out;
+  }
   *out = s;
   s = NULL;
 out:
@@ -338,10 +428,14 @@ int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
 
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
-  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov" };
-  double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov };
+  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w" };
+  double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w };
+  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms" };
+  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
     if (strcmp(name, scalar[i]) == 0) { *slot[i] = v; return 0; }
+  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+    if (strcmp(name, ints[i]) == 0) { *islot[i] = (int)v; return 0; }
   for (int f = 0; f < NF; f++) {
     char n[32];
     snprintf(n, sizeof n, "w_%s", field_names[f]);
@@ -362,15 +456,18 @@ const char *mg_decision_name(enum mg_decision d) {
 
 /* ---- search --------------------------------------------------------------- */
 
-#define MAX_QTERMS 64
+#define MAX_QTERMS 128
+
+enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING };
+static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading" };
 
 struct qterm {
   char text[96];
   int len;
   int id;          /* vocabulary id, -1 when unknown to the FAQ */
-  double w;        /* query weight (repeats, synonyms, part of speech) */
+  double w;        /* query weight (repeats, part of speech, expansion) */
   double idf;
-  int synonym;     /* 1 when added by expansion */
+  enum qkind kind;
   int flags;
 };
 
@@ -382,32 +479,43 @@ struct query {
   json_t *tokens;  /* explain: the analysed terms, or NULL */
 };
 
-static int add_qterm(struct query *q, const char *term, int len, double w, int synonym, int flags) {
-  for (int i = 0; i < q->n; i++)
-    if (q->t[i].len == len && memcmp(q->t[i].text, term, (size_t)len) == 0) {
-      if (!synonym) {
-        if (q->t[i].synonym) { q->t[i].synonym = 0; q->t[i].w = w; q->t[i].flags = flags; }
-        else q->t[i].w += w * 0.5; /* a repeated word counts, with diminishing weight */
-      }
-      return 0;
-    }
-  if (q->n == MAX_QTERMS || len >= (int)sizeof q->t[0].text) return 0;
+/* Add a term (or strengthen it). Expansion never overrides the question's
+ * own terms; a repeated question word counts with diminishing weight. */
+static void add_qterm(struct query *q, const char *term, int len, double w, enum qkind kind, int flags) {
+  for (int i = 0; i < q->n; i++) {
+    struct qterm *t = &q->t[i];
+    if (t->len != len || memcmp(t->text, term, (size_t)len) != 0) continue;
+    if (kind == Q_QUERY && t->kind == Q_QUERY) t->w += w * 0.5;
+    else if (kind == Q_QUERY || (t->kind != Q_QUERY && w > t->w)) { t->w = w; t->kind = kind; t->flags = flags; }
+    return;
+  }
+  if (q->n == MAX_QTERMS || len >= (int)sizeof q->t[0].text) return;
   struct qterm *t = &q->t[q->n++];
   memcpy(t->text, term, (size_t)len);
   t->text[len] = '\0';
   t->len = len;
   t->w = w;
-  t->synonym = synonym;
+  t->kind = kind;
   t->flags = flags;
   t->id = mg_termmap_get(q->s->vocab, term, len);
-  return 0;
+}
+
+static void add_qterm_id(struct query *q, int id, double w, enum qkind kind) {
+  int len;
+  const char *k = mg_termmap_key(q->s->vocab, id, &len);
+  if (k) add_qterm(q, k, len, w, kind, MG_TOK_NOUN);
 }
 
 static int on_token(void *ctx, const char *term, int len, int start, int end, int flags) {
   struct query *q = ctx;
   double w = (flags & MG_TOK_VERB) ? q->p->verb_w : 1.0;
+  if (flags & MG_TOK_READING) {
+    if (q->p->read_w > 0) add_qterm(q, term, len, q->p->read_w, Q_READING, flags);
+    return 0;
+  }
   if (q->tokens) json_array_append_new(q->tokens, json_stringn(term, (size_t)len));
-  return add_qterm(q, term, len, w, 0, flags);
+  add_qterm(q, term, len, w, Q_QUERY, flags);
+  return 0;
 }
 
 struct syn_ctx {
@@ -418,13 +526,21 @@ struct syn_ctx {
 
 static int on_synonym(void *ctx, const char *term, int len) {
   struct syn_ctx *c = ctx;
-  return add_qterm(c->q, term, len, c->w, 1, c->flags);
+  add_qterm(c->q, term, len, c->w, Q_SYNONYM, c->flags);
+  return 0;
 }
 
 struct acc {
   double score;  /* BM25F */
   double cov_q;  /* IDF mass matched in question/alternates/keywords */
   double cov_a;  /* IDF mass matched only in the answer */
+  int seen;
+};
+
+struct scratch {
+  struct acc *acc;
+  int *touched, ntouched;
+  double mass;   /* IDF mass of the question's own terms */
 };
 
 static double field_tf(const struct params *p, const struct snap *s, const struct posting *po, double *per_field) {
@@ -449,14 +565,160 @@ static const struct posting *find_posting(const struct snap *s, int term, int do
   return NULL;
 }
 
+static void set_idf(const struct snap *s, struct query *q, struct scratch *sc) {
+  sc->mass = 0;
+  for (int i = 0; i < q->n; i++) {
+    struct qterm *t = &q->t[i];
+    /* terms unknown to the FAQ weigh as much as the rarest term, so a
+     * question about something the FAQ never mentions has low coverage */
+    double df = t->id >= 0 ? s->off[t->id + 1] - s->off[t->id] : 0;
+    t->idf = log(1.0 + (s->ndocs - df + 0.5) / (df + 0.5));
+    if (t->kind == Q_QUERY) sc->mass += t->w * t->idf;
+  }
+}
+
+/* One pass over the postings of the query terms into sc. */
+static void score_all(const struct params *p, const struct snap *s, const struct query *q, struct scratch *sc) {
+  for (int i = 0; i < sc->ntouched; i++) memset(&sc->acc[sc->touched[i]], 0, sizeof sc->acc[0]);
+  sc->ntouched = 0;
+  for (int i = 0; i < q->n; i++) {
+    const struct qterm *t = &q->t[i];
+    double wi = t->w * t->idf;
+    if (t->id < 0) continue;
+    for (int j = s->off[t->id]; j < s->off[t->id + 1]; j++) {
+      const struct posting *po = &s->posts[j];
+      struct acc *a = &sc->acc[po->doc];
+      double tfw = field_tf(p, s, po, NULL);
+      if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = po->doc; }
+      a->score += wi * tfw / (p->k1 + tfw);
+      if (t->kind == Q_PRF) continue;
+      if (po->tf[0] || po->tf[1] || po->tf[2]) a->cov_q += wi;
+      else a->cov_a += wi;
+    }
+  }
+}
+
+/* The best k documents of sc into out (score, confidence). */
+static void rank(const struct params *p, const struct snap *s, const struct scratch *sc, int k, mg_result *out) {
+  out->n = 0;
+  for (int i = 0; i < sc->ntouched; i++) {
+    int d = sc->touched[i];
+    const struct acc *a = &sc->acc[d];
+    double cov = sc->mass > 0 ? (a->cov_q + p->ans_cov * a->cov_a) / sc->mass : 0;
+    double score = a->score + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
+    int pos = out->n < k ? out->n : k;
+    if (cov > 1) cov = 1;
+    while (pos > 0 && (out->c[pos - 1].score < score ||
+                       (out->c[pos - 1].score == score && strcmp(out->c[pos - 1].faq_id, s->ext[d]) > 0)))
+      pos--;
+    if (pos >= k) continue;
+    memmove(&out->c[pos + 1], &out->c[pos], (size_t)((out->n < k ? out->n : k - 1) - pos) * sizeof out->c[0]);
+    snprintf(out->c[pos].faq_id, sizeof out->c[pos].faq_id, "%s", s->ext[d]);
+    out->c[pos].score = score;
+    out->c[pos].confidence = cov;
+    if (out->n < k) out->n++;
+  }
+}
+
+static int doc_of(const struct snap *s, const struct scratch *sc, const char *ext) {
+  for (int j = 0; j < sc->ntouched; j++)
+    if (strcmp(s->ext[sc->touched[j]], ext) == 0) return sc->touched[j];
+  return -1;
+}
+
+/* Compound nouns: a question noun that is a compound of two known terms
+ * also looks for its parts; a question noun also finds the compounds it is
+ * part of (ごみ → 粗大ごみ), the rarest first. */
+static void expand_compounds(const struct params *p, const struct snap *s, struct query *q) {
+  int n0 = q->n;
+  if (p->cmp_w <= 0) return;
+  for (int i = 0; i < n0; i++) {
+    const struct qterm *t = &q->t[i];
+    double w = t->w * p->cmp_w;
+    int id = t->id;
+    if (t->kind != Q_QUERY || id < 0 || !(t->flags & MG_TOK_NOUN)) continue;
+    if (s->parts[2 * id] >= 0) {
+      add_qterm_id(q, s->parts[2 * id], w, Q_COMPOUND);
+      add_qterm_id(q, s->parts[2 * id + 1], w, Q_COMPOUND);
+    }
+    for (int j = s->poff[id], added = 0; j < s->poff[id + 1] && added < p->cmp_parents; j++, added++)
+      add_qterm_id(q, s->par[j], w, Q_COMPOUND);
+  }
+}
+
+struct fb {
+  int term;
+  double w;
+};
+
+static int cmp_fb_term(const void *a, const void *b) {
+  const struct fb *x = a, *y = b;
+  return (x->term > y->term) - (x->term < y->term);
+}
+
+static int cmp_fb_w(const void *a, const void *b) {
+  const struct fb *x = a, *y = b;
+  return (x->w < y->w) - (x->w > y->w);
+}
+
+/* Pseudo-relevance feedback: terms typical of the best first-pass entries
+ * (field-weighted term share × IDF, weighted by each entry's relative
+ * score) join the question at a low weight. */
+static int feedback(const struct params *p, const struct snap *s, struct query *q, const struct scratch *sc,
+                    const mg_result *first) {
+  int m = first->n < p->prf_docs ? first->n : p->prf_docs, n = 0, cap = 0;
+  struct fb *c = NULL;
+  for (int r = 0; r < m; r++) {
+    int d = doc_of(s, sc, first->c[r].faq_id);
+    double rel = first->c[r].score / first->c[0].score, dl = 0;
+    if (d < 0) continue;
+    for (int f = 0; f < NF; f++) dl += p->w[f] * s->len[f][d];
+    if (dl <= 0) continue;
+    for (int j = s->foff[d]; j < s->foff[d + 1]; j++) {
+      const struct posting *po = &s->posts[s->fpost[j]];
+      double tw = 0;
+      int t = s->fterm[j];
+      double df = s->off[t + 1] - s->off[t];
+      for (int f = 0; f < NF; f++) tw += p->w[f] * po->tf[f];
+      if (n == cap) {
+        cap = cap ? cap * 2 : 256;
+        struct fb *a = realloc(c, (size_t)cap * sizeof *a);
+        if (!a) { free(c); return MG_ENOMEM; }
+        c = a;
+      }
+      c[n].term = t;
+      c[n++].w = rel * (tw / dl) * log(1.0 + (s->ndocs - df + 0.5) / (df + 0.5));
+    }
+  }
+  if (n) {
+    int u = 0;
+    qsort(c, (size_t)n, sizeof *c, cmp_fb_term);
+    for (int i = 0; i < n; i++) {
+      if (u && c[u - 1].term == c[i].term) c[u - 1].w += c[i].w;
+      else c[u++] = c[i];
+    }
+    qsort(c, (size_t)u, sizeof *c, cmp_fb_w);
+    double top = c[0].w;
+    for (int i = 0, added = 0; i < u && added < p->prf_terms; i++) {
+      int len, known = 0;
+      const char *k = mg_termmap_key(s->vocab, c[i].term, &len);
+      for (int j = 0; j < q->n; j++) known |= q->t[j].id == c[i].term;
+      if (known || 0 /* stopwords never reach the index */) continue;
+      add_qterm(q, k, len, p->prf_w * c[i].w / top, Q_PRF, MG_TOK_NOUN);
+      added++;
+    }
+  }
+  free(c);
+  return 0;
+}
+
 int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, int k,
                      mg_result *out, json_t *explain, char *err) {
   struct snap *s = snap_acquire(e);
   const struct params *p = &e->p;
   struct query *q = NULL;
-  struct acc *acc = NULL;
-  int *touched = NULL, ntouched = 0, rc = 0, nq0;
-  double mass = 0;
+  struct scratch sc = { 0 };
+  int rc = 0, nq0;
 
   memset(out, 0, sizeof *out);
   out->decision = MG_DECISION_NO_ANSWER;
@@ -477,65 +739,34 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
   rc = mg_analyze(an, text, len, on_token, q);
   if (rc < 0) { mg_errf(err, rc, "engine: analysis failed"); goto out; }
   rc = 0;
-  /* synonyms of the question's own terms, at a lower weight */
   nq0 = q->n;
   for (int i = 0; i < nq0; i++) {
     struct syn_ctx c = { q, q->t[i].w * p->syn_w, q->t[i].flags };
     mg_lang_synonyms(e->lang, q->t[i].text, q->t[i].len, on_synonym, &c);
   }
-  if (explain) {
-    json_t *ex = json_array();
-    for (int i = nq0; i < q->n; i++) json_array_append_new(ex, json_string(q->t[i].text));
-    json_object_set_new(explain, "expanded", ex);
-  }
-  if (s->ndocs == 0 || q->n == 0) goto out;
+  expand_compounds(p, s, q);
+  if (s->ndocs == 0 || nq0 == 0) goto out;
 
-  /* IDF; terms unknown to the FAQ weigh as much as the rarest term, so a
-   * question about something the FAQ never mentions has low coverage */
-  for (int i = 0; i < q->n; i++) {
-    struct qterm *t = &q->t[i];
-    double df = t->id >= 0 ? s->off[t->id + 1] - s->off[t->id] : 0;
-    t->idf = log(1.0 + (s->ndocs - df + 0.5) / (df + 0.5));
-    if (!t->synonym) mass += t->w * t->idf;
-  }
-  if (mass <= 0) goto out;
-
-  if (!(acc = calloc((size_t)s->ndocs, sizeof *acc)) || !(touched = malloc((size_t)s->ndocs * sizeof *touched))) {
+  if (!(sc.acc = calloc((size_t)s->ndocs, sizeof *sc.acc)) || !(sc.touched = malloc((size_t)s->ndocs * sizeof *sc.touched))) {
     rc = mg_errf(err, MG_ENOMEM, "out of memory");
     goto out;
   }
-  for (int i = 0; i < q->n; i++) {
-    const struct qterm *t = &q->t[i];
-    if (t->id < 0) continue;
-    for (int j = s->off[t->id]; j < s->off[t->id + 1]; j++) {
-      const struct posting *po = &s->posts[j];
-      struct acc *a = &acc[po->doc];
-      double tfw = field_tf(p, s, po, NULL);
-      if (a->score == 0 && a->cov_q == 0 && a->cov_a == 0) touched[ntouched++] = po->doc;
-      a->score += t->w * t->idf * tfw / (p->k1 + tfw);
-      if (po->tf[0] || po->tf[1] || po->tf[2]) a->cov_q += t->w * t->idf;
-      else a->cov_a += t->w * t->idf;
+  set_idf(s, q, &sc);
+  if (sc.mass <= 0) goto out;
+  score_all(p, s, q, &sc);
+  if (p->prf_docs > 0) {
+    mg_result first;
+    rank(p, s, &sc, p->prf_docs < MG_ENGINE_MAX_K ? p->prf_docs : MG_ENGINE_MAX_K, &first);
+    if (first.n > 0) {
+      int before = q->n;
+      if ((rc = feedback(p, s, q, &sc, &first)) != 0) { mg_errf(err, rc, "out of memory"); goto out; }
+      if (q->n > before) {
+        set_idf(s, q, &sc);
+        score_all(p, s, q, &sc);
+      }
     }
   }
-
-  /* final score and top k by insertion (k is small) */
-  for (int i = 0; i < ntouched; i++) {
-    int d = touched[i];
-    struct acc *a = &acc[d];
-    double cov = (a->cov_q + p->ans_cov * a->cov_a) / mass;
-    if (cov > 1) cov = 1;
-    double score = a->score + p->cov_w * (a->cov_q / mass);
-    int pos = out->n < k ? out->n : k;
-    while (pos > 0 && (out->c[pos - 1].score < score ||
-                       (out->c[pos - 1].score == score && strcmp(out->c[pos - 1].faq_id, s->ext[d]) > 0)))
-      pos--;
-    if (pos >= k) continue;
-    memmove(&out->c[pos + 1], &out->c[pos], (size_t)((out->n < k ? out->n : k - 1) - pos) * sizeof out->c[0]);
-    snprintf(out->c[pos].faq_id, sizeof out->c[pos].faq_id, "%s", s->ext[d]);
-    out->c[pos].score = score;
-    out->c[pos].confidence = cov;
-    if (out->n < k) out->n++;
-  }
+  rank(p, s, &sc, k, out);
 
   /* decision */
   if (out->n > 0) {
@@ -549,19 +780,20 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
     else out->decision = MG_DECISION_NO_ANSWER;
   }
 
-  if (explain) {
-    json_t *cands = json_array(), *terms = json_array();
+out:
+  if (explain && q) {
+    json_t *cands = json_array(), *terms = json_array(), *ex = json_array();
     for (int i = 0; i < q->n; i++) {
       const struct qterm *t = &q->t[i];
-      json_array_append_new(terms, json_pack("{s:s, s:f, s:f, s:i, s:b}", "term", t->text, "weight", t->w,
-                                             "idf", t->idf, "df", t->id >= 0 ? s->off[t->id + 1] - s->off[t->id] : 0,
-                                             "synonym", t->synonym));
+      if (t->kind != Q_QUERY) json_array_append_new(ex, json_string(t->text));
+      json_array_append_new(terms, json_pack("{s:s, s:s, s:f, s:f, s:i}", "term", t->text, "kind", qkind_names[t->kind],
+                                             "weight", t->w, "idf", t->idf, "df",
+                                             t->id >= 0 ? s->off[t->id + 1] - s->off[t->id] : 0));
     }
+    json_object_set_new(explain, "expanded", ex);
     json_object_set_new(explain, "terms", terms);
     for (int i = 0; i < out->n; i++) {
-      int d = -1;
-      for (int j = 0; j < ntouched; j++)
-        if (strcmp(s->ext[touched[j]], out->c[i].faq_id) == 0) { d = touched[j]; break; }
+      int d = doc_of(s, &sc, out->c[i].faq_id);
       double fs[NF] = { 0 };
       json_t *matched = json_array();
       for (int j = 0; d >= 0 && j < q->n; j++) {
@@ -581,9 +813,8 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
     json_object_set_new(explain, "candidates", cands);
     json_object_set_new(explain, "decision", json_string(mg_decision_name(out->decision)));
   }
-out:
-  free(acc);
-  free(touched);
+  free(sc.acc);
+  free(sc.touched);
   free(q);
   snap_release(e, s);
   return rc;

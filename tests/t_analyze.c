@@ -21,12 +21,18 @@ static void write_file(const char *name, const char *text) {
 }
 
 struct terms {
-  char s[1024];     /* terms joined by '|' */
+  char s[1024];     /* terms joined by '|' (readings apart, in r) */
+  char r[256];
   int start[64], end[64], flags[64], n;
 };
 
 static int collect(void *ctx, const char *term, int len, int start, int end, int flags) {
   struct terms *t = ctx;
+  if (flags & MG_TOK_READING) {
+    ok((flags & MG_TOK_SYNONYM) && t->n > 0 && start == t->start[t->n - 1], "a reading is colocated with its term");
+    if (strlen(t->r) + (size_t)len + 2 < sizeof t->r) { strcat(t->r, "|"); strncat(t->r, term, (size_t)len); }
+    return 0;
+  }
   if (t->n) strcat(t->s, "|");
   strncat(t->s, term, (size_t)len);
   if (t->n < 64) { t->start[t->n] = start; t->end[t->n] = end; t->flags[t->n] = flags; }
@@ -107,6 +113,9 @@ int main(void) {
     is_int(a.start[0], 0, "a rewritten variant starts at its original offset");
     is_int(a.end[0], (int)strlen("申込"), "and ends at the original variant's end");
   }
+
+  terms(an, "鳩の巣", &t);
+  ok(strstr(t.r, "ハト") != NULL, "the noun 鳩 also yields its reading ハト (%s)", t.r);
 
   terms(an, "住民票の取り方を教えてください", &t);
   ok(has(t.s, "住民") || has(t.s, "住民票"), "content noun kept (%s)", t.s);
