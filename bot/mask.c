@@ -291,7 +291,8 @@ char *mask_text_n(const char *text, size_t len, int *count) {
       at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
     }
   }
-  qsort(spans, n, sizeof *spans, cmp_span);
+  if (n > 1)
+    qsort(spans, n, sizeof *spans, cmp_span);
 
   need = b.clean_len + 1;
   for (int i = 0; i < n; i++)
