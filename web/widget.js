@@ -353,10 +353,14 @@
       'data-department-id': m.department ? str(m.department.id) || null : null });
     art.appendChild(who('自動応答'));
     if (emergency) art.appendChild(el('p', { className: 'mg-urgent', text: '緊急のご案内' }));
-    if (str(m.question) && !m.rule) {
+    if (str(m.question) && str(m.faq_id)) {
       art.appendChild(el('p', { className: 'mg-q', text: '「' + m.question + '」についての回答です。' }));
     }
     art.appendChild(para('mg-text', str(m.answer), emergency));
+    if (/^https?:\/\/[^\s"<>]+$/.test(str(m.url))) {
+      art.appendChild(el('p', { className: 'mg-more' }, [el('a', { href: m.url, target: '_blank',
+        rel: 'noopener noreferrer', text: '詳しい説明のページを開く（新しいタブ）' })]));
+    }
     var dept = department(m.department);
     if (dept) art.appendChild(dept);
     var related = Array.isArray(m.related) ? m.related.filter(function (r) { return r && str(r.question); }) : [];
