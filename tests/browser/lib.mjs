@@ -124,7 +124,8 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 } } 
     locale: 'ja-JP',
     timezoneId: 'Asia/Tokyo',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-dev-shm-usage'], // containers often have a tiny /dev/shm
   });
   context.setDefaultTimeout(TIMEOUT);
   const page = context.pages()[0] || await context.newPage();
