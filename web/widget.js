@@ -486,8 +486,9 @@
   function request(msg, text, form) {
     seq += 1;
     msg.id = 'c' + seq + '-' + Date.now().toString(36);
-    pending[msg.id] = { text: text, form: form || null };
-    if (!send(msg)) setStatus('接続しています。つながり次第お送りします…');
+    pending[msg.id] = { text: text, form: form || null, sent: false };
+    if (send(msg)) pending[msg.id].sent = true;
+    else setStatus('接続しています。つながり次第お送りします…');
     return msg.id;
   }
   function ask(text) {
@@ -543,13 +544,16 @@
       ws = null;
       var wasReady = ready;
       ready = false;
+      // requests already sent got no reply and are lost; queued ones go out after the reconnect
       Object.keys(pending).forEach(function (id) {
         var p = pending[id];
-        if (p.form) errorMsg({ message: '接続が切れたため、問い合わせを送れませんでした。もう一度お送りください。' }, p);
+        if (!p.sent) return;
+        delete pending[id];
+        if (p.form) errorMsg({ message: '接続が切れたため、問い合わせを送れたか確認できませんでした。もう一度お送りください。' }, p);
         else notice('接続が切れたため、回答を受け取れませんでした。つながったらもう一度お送りください。', 'error');
       });
-      pending = Object.create(null);
-      if (wasReady || attempt === 0) setStatus('接続が切れました。再接続しています…');
+      if (wasReady) setStatus('接続が切れました。再接続しています…');
+      else if (attempt >= 3) setStatus('サーバーに接続できません。自動的に再試行しています…');
       scheduleReconnect();
     };
     sock.onerror = function () { /* onclose follows and schedules the retry */ };
@@ -562,9 +566,15 @@
     attempt += 1;
     retryTimer = setTimeout(connect, base / 2 + Math.random() * base / 2);
   }
-  window.addEventListener('online', function () {
-    if (!ws) { attempt = 0; if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; } connect(); }
-  });
+  // back online, or the tab shown again after a phone slept: retry now, not at the next backoff step
+  function retryNow() {
+    if (ws || !welcomed && !retryTimer) return;
+    attempt = 0;
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+    connect();
+  }
+  window.addEventListener('online', retryNow);
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) retryNow(); });
 
   function welcome(m) {
     var first = !welcomed;
@@ -606,7 +616,10 @@
       setStatus('再接続しました。');
     }
     var q = queue; queue = [];
-    q.forEach(function (msg) { ws.send(JSON.stringify(msg)); });
+    q.forEach(function (msg) {
+      ws.send(JSON.stringify(msg));
+      if (msg.id && pending[msg.id]) pending[msg.id].sent = true;
+    });
   }
 
   function handle(m, sock) {
