@@ -1,0 +1,796 @@
+/*
+ * admin_faq.c — FAQ curation endpoints of the admin API.
+ *
+ * The console edits the FAQ only through faq/store.h, so the rules of
+ * revisions hold here too: an edit adds a draft revision and leaves the
+ * published text answering; publish moves the pointer (and the FTS5 triggers
+ * index the new text at once); rollback copies an old revision into a new
+ * one and publishes it, so history only ever grows and a rollback can itself
+ * be rolled back. Each change and its audit row commit in one transaction.
+ *
+ * "Unanswered" gathers every no_answer reply and every "not helpful"
+ * feedback and groups the residents' questions by similarity: NFKC-folded
+ * text cut into character bigrams, joined to a group when the Jaccard
+ * similarity with its first question reaches UNANSWERED_SIMILAR. Bigrams need
+ * no dictionary, so spelling variants and particles that MeCab would split
+ * differently still meet, which is what a curator wants to see together.
+ */
+#define _GNU_SOURCE /* open_memstream, mkstemp */
+#include "admin_int.h"
+#include "analyze.h"
+#include "audit.h"
+#include "db.h"
+#include "io.h"
+#include "mg_err.h"
+#include "store.h"
+#include "termmap.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define UNANSWERED_ROWS 2000     /* newest questions considered */
+#define UNANSWERED_GROUPS 100    /* groups returned */
+#define UNANSWERED_SIMILAR 0.5   /* Jaccard of character bigrams to join a group */
+#define DIFF_MAX_CELLS 4000000   /* larger texts are diffed line by line */
+
+enum { U_UNANSWERED, U_COUNT };
+static const char *const sql[U_COUNT] = {
+  /* the resident's question behind each no_answer, and each not-helpful feedback */
+  [U_UNANSWERED] =
+    "SELECT q.text, b.created_at, 'no_answer', '' FROM message b"
+    " JOIN message q ON q.id = (SELECT max(m.id) FROM message m WHERE m.session_id = b.session_id"
+    "   AND m.id < b.id AND m.role = 'resident')"
+    " WHERE b.role = 'bot' AND b.decision = 'no_answer' AND b.created_at >= ?1"
+    " UNION ALL SELECT f.question, f.created_at, 'not_helpful', coalesce(f.faq_id, '') FROM feedback f"
+    " WHERE f.helpful = 0 AND coalesce(f.question, '') <> '' AND f.created_at >= ?1"
+    " ORDER BY 2 DESC LIMIT ?2",
+};
+
+/* ---- JSON of entries ------------------------------------------------------ */
+
+static json_t *strv_json(char **v, int n) {
+  json_t *a = json_array();
+  for (int i = 0; a && i < n; i++) json_array_append_new(a, json_string(v[i]));
+  return a;
+}
+
+static json_t *entry_json(const mg_faq_entry *e) {
+  return json_pack("{ss si si ss ss ss so so ss s{ss ss} ss ss ss}", "id", e->id, "version", e->version,
+                   "published_version", e->published_version, "status", e->status, "question", e->question,
+                   "answer", e->answer, "alternates", strv_json(e->alternates, e->n_alternates), "keywords",
+                   strv_json(e->keywords, e->n_keywords), "category", e->category, "department", "id",
+                   e->department_id, "name", e->dept.name ? e->dept.name : "", "url", e->url, "updated_at",
+                   e->updated_at, "updated_by", e->updated_by);
+}
+
+/* Short form for lists and the audit log. */
+static json_t *entry_brief(const mg_faq_entry *e) {
+  return json_pack("{ss si si ss ss ss ss ss ss}", "id", e->id, "version", e->version, "published_version",
+                   e->published_version, "status", e->status, "question", e->question, "category", e->category,
+                   "department", e->department_id, "updated_at", e->updated_at, "updated_by", e->updated_by);
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+static int list_one(void *ctx, const mg_faq_entry *e) {
+  return json_array_append_new(ctx, entry_brief(e)) ? MG_ENOMEM : 0;
+}
+
+int admin_h_faq_list(admin_ctx *c) {
+  char dept[64], cat[128], status[32], q[512];
+  mg_faq_filter f = { 0 };
+  json_t *arr = json_array();
+  int rc;
+  if (admin_query(c, "department", dept, sizeof dept)) f.department = dept;
+  if (admin_query(c, "category", cat, sizeof cat)) f.category = cat;
+  if (admin_query(c, "status", status, sizeof status)) f.status = status;
+  if (admin_query(c, "q", q, sizeof q)) f.search = q;
+  if ((rc = mg_faq_list(c->db, &f, list_one, arr, c->err))) {
+    json_decref(arr);
+    return rc == MG_EDB ? rc : admin_reply_error(c, 0, rc, c->err);
+  }
+  return admin_reply_json(c, 200, json_pack("{so}", "entries", arr));
+}
+
+static int dept_one(void *ctx, const mg_department *d) {
+  return json_array_append_new(ctx, json_pack("{ss ss ss ss ss ss}", "id", d->id, "name", d->name, "phone", d->phone,
+                                              "email", d->email, "hours", d->hours, "location", d->location))
+           ? MG_ENOMEM : 0;
+}
+
+int admin_h_departments(admin_ctx *c) {
+  json_t *arr = json_array();
+  int rc = mg_department_list(c->db, dept_one, arr, c->err);
+  if (rc) { json_decref(arr); return rc; }
+  return admin_reply_json(c, 200, json_pack("{so}", "departments", arr));
+}
+
+/* Entry args[0] at `which`, or an answered 404 (returns 1 then). */
+static int get_or_404(admin_ctx *c, int which, mg_faq_entry **e, int *rc) {
+  *rc = mg_faq_get(c->db, c->args[0], which, e, c->err);
+  if (*rc == MG_ENOTFOUND) { *rc = admin_reply_error(c, 404, MG_ENOTFOUND, c->err); return 1; }
+  return *rc != 0;
+}
+
+int admin_h_faq_get(admin_ctx *c) {
+  mg_faq_entry *e = NULL, *pub = NULL, *v = NULL;
+  json_t *versions = json_array(), *out = NULL;
+  int rc;
+  if (get_or_404(c, MG_FAQ_LATEST, &e, &rc)) goto out;
+  if (e->published_version && (rc = mg_faq_get(c->db, c->args[0], MG_FAQ_PUBLISHED, &pub, c->err))) goto out;
+  for (int n = e->version; n >= 1; n--) {
+    if ((rc = mg_faq_get(c->db, c->args[0], n, &v, c->err))) goto out;
+    json_array_append_new(versions, json_pack("{si ss ss sb}", "version", n, "updated_at", v->updated_at,
+                                              "updated_by", v->updated_by, "published", n == e->published_version));
+    mg_faq_entry_free(v);
+    v = NULL;
+  }
+  out = json_pack("{so so so}", "entry", entry_json(e), "published", pub ? entry_json(pub) : json_null(),
+                  "versions", versions);
+  versions = NULL;
+  rc = admin_reply_json(c, 200, out);
+out:
+  json_decref(versions);
+  mg_faq_entry_free(e);
+  mg_faq_entry_free(pub);
+  mg_faq_entry_free(v);
+  return rc;
+}
+
+int admin_h_faq_version(admin_ctx *c) {
+  mg_faq_entry *e = NULL;
+  int n = atoi(c->args[1]), rc;
+  if (n <= 0) return admin_reply_error(c, 400, MG_EINVAL, "the version is a positive number");
+  if (get_or_404(c, n, &e, &rc)) return rc;
+  rc = admin_reply_json(c, 200, json_pack("{so}", "entry", entry_json(e)));
+  mg_faq_entry_free(e);
+  return rc;
+}
+
+/* ---- diff ------------------------------------------------------------------- */
+
+/* Split UTF-8 text into units: code points, or lines (with their newline). */
+static int units(const char *s, int lines, const char ***start, int **len) {
+  int n = 0, cap = 16;
+  *start = malloc(cap * sizeof **start);
+  *len = malloc(cap * sizeof **len);
+  if (!*start || !*len) return -1;
+  for (const char *p = s; *p;) {
+    const char *q = p + 1;
+    if (lines) { while (*q && q[-1] != '\n') q++; }
+    else while ((*q & 0xC0) == 0x80) q++;
+    if (n == cap) {
+      cap *= 2;
+      const char **ns = realloc(*start, cap * sizeof **start);
+      int *nl = ns ? realloc(*len, cap * sizeof **len) : NULL;
+      if (ns) *start = ns;
+      if (!nl) return -1;
+      *len = nl;
+    }
+    (*start)[n] = p;
+    (*len)[n] = (int)(q - p);
+    n++;
+    p = q;
+  }
+  return n;
+}
+
+/* Append text to the last op when it has the same kind, else a new op. */
+static void push_op(json_t *ops, const char *op, const char *text, int len) {
+  size_t n = json_array_size(ops);
+  json_t *last = n ? json_array_get(ops, n - 1) : NULL;
+  if (last && strcmp(json_string_value(json_object_get(last, "op")), op) == 0) {
+    const char *old = json_string_value(json_object_get(last, "text"));
+    size_t ol = strlen(old);
+    char *joined = malloc(ol + (size_t)len + 1);
+    if (!joined) return;
+    memcpy(joined, old, ol);
+    memcpy(joined + ol, text, (size_t)len);
+    joined[ol + (size_t)len] = '\0';
+    json_object_set_new(last, "text", json_string(joined));
+    free(joined);
+    return;
+  }
+  json_array_append_new(ops, json_pack("{ss ss#}", "op", op, "text", text, (size_t)len));
+}
+
+/* A character diff of Japanese text matches stray common characters (の, を,
+ * ン) inside a rewritten passage and shreds it into confetti. Equal runs of
+ * at most DIFF_SHORT_EQUAL code points between two changes are folded into
+ * the change, so a reader sees one deleted and one inserted phrase. */
+#define DIFF_SHORT_EQUAL 2
+struct sbuf { char *s; size_t len, cap; };
+
+static int sbuf_add(struct sbuf *b, const char *text) {
+  size_t n = strlen(text);
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = (b->len + n + 1) * 2;
+    char *s = realloc(b->s, cap);
+    if (!s) return -1;
+    b->s = s, b->cap = cap;
+  }
+  memcpy(b->s + b->len, text, n + 1);
+  b->len += n;
+  return 0;
+}
+
+/* Push the pending deletion and insertion (in that order) and empty them. */
+static void flush_change(json_t *out, struct sbuf *del, struct sbuf *ins) {
+  if (del->len) push_op(out, "-", del->s, (int)del->len);
+  if (ins->len) push_op(out, "+", ins->s, (int)ins->len);
+  del->len = ins->len = 0;
+}
+
+static json_t *cleanup(json_t *ops) {
+  json_t *out = json_array(), *op;
+  struct sbuf del = { 0 }, ins = { 0 };
+  size_t i, n = json_array_size(ops);
+  int pending = 0, fail = !out;
+  json_array_foreach(ops, i, op) {
+    const char *kind = json_string_value(json_object_get(op, "op")), *text = json_string_value(json_object_get(op, "text"));
+    int cps = 0;
+    if (fail) break;
+    if (strcmp(kind, "=") != 0) {
+      fail = sbuf_add(kind[0] == '-' ? &del : &ins, text) != 0;
+      pending = 1;
+      continue;
+    }
+    for (const char *p = text; *p; p++) cps += (*p & 0xC0) != 0x80;
+    if (pending && i + 1 < n && cps <= DIFF_SHORT_EQUAL) {
+      fail = sbuf_add(&del, text) || sbuf_add(&ins, text);
+      continue;
+    }
+    flush_change(out, &del, &ins);
+    pending = 0;
+    push_op(out, "=", text, (int)strlen(text));
+  }
+  if (!fail) flush_change(out, &del, &ins);
+  free(del.s);
+  free(ins.s);
+  if (fail) { json_decref(out); return ops; }
+  json_decref(ops);
+  return out;
+}
+
+json_t *admin_diff(const char *a, const char *b) {
+  const char **as = NULL, **bs = NULL;
+  int *al = NULL, *bl = NULL, n, m, lines = 0;
+  int *dp = NULL;
+  json_t *ops = json_array();
+  a = a ? a : "";
+  b = b ? b : "";
+again:
+  n = units(a, lines, &as, &al);
+  m = units(b, lines, &bs, &bl);
+  if (n < 0 || m < 0) goto out;
+  if ((long long)(n + 1) * (m + 1) > DIFF_MAX_CELLS) {
+    if (!lines) {
+      free(as); free(al); free(bs); free(bl);
+      as = bs = NULL; al = bl = NULL;
+      lines = 1;
+      goto again;
+    }
+    push_op(ops, "-", a, (int)strlen(a));
+    push_op(ops, "+", b, (int)strlen(b));
+    goto out;
+  }
+  /* dp[i][j] = length of the longest common subsequence of a[i..] and b[j..] */
+  dp = calloc((size_t)(n + 1) * (m + 1), sizeof *dp);
+  if (!dp) goto out;
+#define DP(i, j) dp[(size_t)(i) * (m + 1) + (j)]
+  for (int i = n - 1; i >= 0; i--)
+    for (int j = m - 1; j >= 0; j--)
+      DP(i, j) = al[i] == bl[j] && memcmp(as[i], bs[j], al[i]) == 0 ? DP(i + 1, j + 1) + 1
+               : DP(i + 1, j) >= DP(i, j + 1) ? DP(i + 1, j) : DP(i, j + 1);
+  {
+    int i = 0, j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && al[i] == bl[j] && memcmp(as[i], bs[j], al[i]) == 0) {
+        push_op(ops, "=", as[i], al[i]); i++; j++;
+      } else if (j < m && (i == n || DP(i, j + 1) >= DP(i + 1, j))) {
+        push_op(ops, "+", bs[j], bl[j]); j++;
+      } else {
+        push_op(ops, "-", as[i], al[i]); i++;
+      }
+    }
+  }
+#undef DP
+  ops = cleanup(ops);
+out:
+  free(dp);
+  free(as); free(al); free(bs); free(bl);
+  return ops;
+}
+
+static char *joined(char **v, int n) {
+  size_t len = 1;
+  for (int i = 0; i < n; i++) len += strlen(v[i]) + 1;
+  char *s = malloc(len), *p = s;
+  if (!s) return NULL;
+  for (int i = 0; i < n; i++) p += sprintf(p, "%s%s", i ? "\n" : "", v[i]);
+  *p = '\0';
+  return s;
+}
+
+int admin_h_faq_diff(admin_ctx *c) {
+  char from_s[16], to_s[16];
+  mg_faq_entry *latest = NULL, *a = NULL, *b = NULL;
+  json_t *fields = NULL;
+  int rc, from, to;
+  if (get_or_404(c, MG_FAQ_LATEST, &latest, &rc)) return rc;
+  to = admin_query(c, "to", to_s, sizeof to_s) ? atoi(to_s) : latest->version;
+  from = admin_query(c, "from", from_s, sizeof from_s) ? atoi(from_s)
+       : latest->published_version && latest->published_version != to ? latest->published_version : to - 1;
+  if (from <= 0 || to <= 0) { rc = admin_reply_error(c, 400, MG_EINVAL, "from and to are version numbers"); goto out; }
+  if (get_or_404(c, from, &a, &rc) || get_or_404(c, to, &b, &rc)) goto out;
+  fields = json_array();
+  {
+    char *aa = joined(a->alternates, a->n_alternates), *ba = joined(b->alternates, b->n_alternates);
+    char *ak = joined(a->keywords, a->n_keywords), *bk = joined(b->keywords, b->n_keywords);
+    const char *names[] = { "question", "answer", "alternates", "keywords", "category", "department", "url" };
+    const char *av[] = { a->question, a->answer, aa, ak, a->category, a->department_id, a->url };
+    const char *bv[] = { b->question, b->answer, ba, bk, b->category, b->department_id, b->url };
+    for (int i = 0; i < 7; i++) {
+      const char *x = av[i] ? av[i] : "", *y = bv[i] ? bv[i] : "";
+      json_array_append_new(fields, json_pack("{ss sb so}", "field", names[i], "changed", strcmp(x, y) != 0,
+                                              "ops", admin_diff(x, y)));
+    }
+    free(aa); free(ba); free(ak); free(bk);
+  }
+  rc = admin_reply_json(c, 200, json_pack("{ss si si so}", "id", c->args[0], "from", from, "to", to,
+                                          "fields", fields));
+out:
+  mg_faq_entry_free(latest);
+  mg_faq_entry_free(a);
+  mg_faq_entry_free(b);
+  return rc;
+}
+
+/* ---- changes ---------------------------------------------------------------- */
+
+/* Lines of a body field (an array of strings, or one string with newlines). */
+static int body_lines(const admin_ctx *c, const char *key, char ***out) {
+  json_t *v = json_object_get(c->body, key);
+  if (json_is_string(v)) return mg_strv_split(json_string_value(v), out);
+  if (json_is_array(v)) {
+    size_t n = json_array_size(v), k = 0;
+    char **arr = calloc(n + 1, sizeof *arr);
+    if (!arr) return MG_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+      const char *s = json_string_value(json_array_get(v, i));
+      if (!s || !*s) continue;
+      if (!(arr[k] = strdup(s))) { mg_strv_free(arr, (int)k); return MG_ENOMEM; }
+      k++;
+    }
+    *out = arr;
+    return (int)k;
+  }
+  return MG_EINVAL;
+}
+
+struct change {
+  admin_ctx *c;
+  mg_faq_entry e;        /* new content (strings borrowed or owned below) */
+  char **alt, **kw;      /* owned arrays */
+  int n_alt, n_kw;
+  int publish;           /* put: publish too */
+  int version;           /* publish: the version */
+  const char *action;    /* audit action */
+  char detail[64];
+  int changed;
+};
+
+static void change_free(struct change *ch) {
+  mg_strv_free(ch->alt, ch->n_alt);
+  mg_strv_free(ch->kw, ch->n_kw);
+}
+
+/* Fill ch->e from base (may be NULL) overlaid with the body's fields. */
+static int change_from_body(struct change *ch, const mg_faq_entry *base, const char *id) {
+  admin_ctx *c = ch->c;
+  const char *dept = admin_body_str(c, "department");
+  json_t *dv = json_object_get(c->body, "department");
+  int n;
+  if (json_is_object(dv)) dept = json_string_value(json_object_get(dv, "id"));
+  memset(&ch->e, 0, sizeof ch->e);
+  ch->e.id = (char *)id;
+  ch->e.question = (char *)(admin_body_str(c, "question") ? admin_body_str(c, "question") : base ? base->question : "");
+  ch->e.answer = (char *)(admin_body_str(c, "answer") ? admin_body_str(c, "answer") : base ? base->answer : "");
+  ch->e.category = (char *)(admin_body_str(c, "category") ? admin_body_str(c, "category") : base ? base->category : "");
+  ch->e.department_id = (char *)(dept ? dept : base ? base->department_id : "");
+  ch->e.url = (char *)(admin_body_str(c, "url") ? admin_body_str(c, "url") : base ? base->url : "");
+  if (json_object_get(c->body, "alternates")) {
+    if ((n = body_lines(c, "alternates", &ch->alt)) < 0) return n;
+    ch->n_alt = n;
+    ch->e.alternates = ch->alt, ch->e.n_alternates = n;
+  } else if (base) ch->e.alternates = base->alternates, ch->e.n_alternates = base->n_alternates;
+  if (json_object_get(c->body, "keywords")) {
+    if ((n = body_lines(c, "keywords", &ch->kw)) < 0) return n;
+    ch->n_kw = n;
+    ch->e.keywords = ch->kw, ch->e.n_keywords = n;
+  } else if (base) ch->e.keywords = base->keywords, ch->e.n_keywords = base->n_keywords;
+  return 0;
+}
+
+/* Audit one change of entry id: before (may be NULL) and the entry as it is now. */
+static int audit_entry(sqlite3 *db, struct change *ch, const char *id, json_t *before, char *err) {
+  mg_faq_entry *now = NULL;
+  json_t *after;
+  int rc = mg_faq_get(db, id, MG_FAQ_LATEST, &now, err);
+  if (rc) return rc;
+  after = entry_json(now);
+  mg_faq_entry_free(now);
+  rc = audit_write(db, ch->c->sess.user.login, ch->action, id, before, after, ch->detail[0] ? ch->detail : NULL,
+                   err);
+  json_decref(after);
+  return rc;
+}
+
+static int put_tx(sqlite3 *db, void *ctx, char *err) {
+  struct change *ch = ctx;
+  mg_faq_entry *old = NULL;
+  json_t *before = NULL;
+  int rc = mg_faq_get(db, ch->e.id, MG_FAQ_LATEST, &old, err);
+  if (rc && rc != MG_ENOTFOUND) return rc;
+  if (old) before = entry_json(old);
+  mg_faq_entry_free(old);
+  rc = mg_faq_put_ex(db, &ch->e, ch->c->sess.user.login, ch->publish, &ch->changed, err);
+  if (!rc && ch->changed) rc = audit_entry(db, ch, ch->e.id, before, err);
+  json_decref(before);
+  return rc;
+}
+
+/* Answer a change: the entry as it is now, or the store's error. */
+static int change_reply(admin_ctx *c, struct change *ch, int rc, const char *id) {
+  mg_faq_entry *e = NULL;
+  if (rc == MG_EINVAL || rc == MG_ENOTFOUND || rc == MG_ECONFLICT) return admin_reply_error(c, 0, rc, c->err);
+  if (rc) return rc;
+  if (ch->publish || strcmp(ch->action, "faq.publish") == 0 || strcmp(ch->action, "faq.rollback") == 0) {
+    /* the engine sees the new published text before the next question */
+    if ((rc = bot_refresh(c->w, c->err))) return rc;
+  }
+  if ((rc = mg_faq_get(c->db, id, MG_FAQ_LATEST, &e, c->err))) return rc;
+  rc = admin_reply_json(c, 200, json_pack("{so sb}", "entry", entry_json(e), "changed", ch->changed));
+  mg_faq_entry_free(e);
+  return rc;
+}
+
+int admin_h_faq_create(admin_ctx *c) {
+  struct change ch = { .c = c, .action = "faq.create" };
+  const char *id = admin_body_str(c, "id");
+  mg_faq_entry *old = NULL;
+  int rc;
+  if (!id || !*id) return admin_reply_error(c, 400, MG_EMISSING, "id is required");
+  rc = mg_faq_get(c->db, id, MG_FAQ_LATEST, &old, c->err);
+  mg_faq_entry_free(old);
+  if (rc == 0) return admin_reply_error(c, 409, MG_ECONFLICT, "an entry with this id exists");
+  if (rc != MG_ENOTFOUND) return rc;
+  if ((rc = change_from_body(&ch, NULL, id))) { change_free(&ch); return admin_reply_error(c, 400, rc, "bad lines"); }
+  rc = mg_db_tx(c->db, put_tx, &ch, c->err);
+  rc = change_reply(c, &ch, rc, id);
+  change_free(&ch);
+  return rc;
+}
+
+int admin_h_faq_put(admin_ctx *c) {
+  struct change ch = { .c = c, .action = "faq.edit" };
+  mg_faq_entry *base = NULL;
+  int rc;
+  if (!c->body) return admin_reply_error(c, 400, MG_EMISSING, "a JSON body is required");
+  if (get_or_404(c, MG_FAQ_LATEST, &base, &rc)) return rc;
+  if ((rc = change_from_body(&ch, base, c->args[0]))) {
+    rc = admin_reply_error(c, 400, rc, "alternates and keywords are arrays of strings");
+    goto out;
+  }
+  rc = mg_db_tx(c->db, put_tx, &ch, c->err);
+  rc = change_reply(c, &ch, rc, c->args[0]);
+out:
+  change_free(&ch);
+  mg_faq_entry_free(base);
+  return rc;
+}
+
+int admin_h_faq_alternate(admin_ctx *c) {
+  struct change ch = { .c = c, .action = "faq.alternate" };
+  const char *text = admin_body_str(c, "text");
+  mg_faq_entry *base = NULL;
+  int rc;
+  if (!text || !*text || strchr(text, '\n')) return admin_reply_error(c, 400, MG_EMISSING, "text: one line");
+  if (get_or_404(c, MG_FAQ_LATEST, &base, &rc)) return rc;
+  for (int i = 0; i < base->n_alternates; i++)
+    if (strcmp(base->alternates[i], text) == 0) {
+      rc = admin_reply_json(c, 200, json_pack("{so sb}", "entry", entry_json(base), "changed", 0));
+      goto out;
+    }
+  ch.alt = calloc((size_t)base->n_alternates + 2, sizeof *ch.alt);
+  if (!ch.alt) { rc = mg_errf(c->err, MG_ENOMEM, "out of memory"); goto out; }
+  for (int i = 0; i < base->n_alternates; i++) ch.alt[ch.n_alt++] = strdup(base->alternates[i]);
+  ch.alt[ch.n_alt++] = strdup(text);
+  ch.e = *base;
+  ch.e.alternates = ch.alt;
+  ch.e.n_alternates = ch.n_alt;
+  ch.e.updated_at = NULL;
+  ch.publish = admin_body_int(c, "publish", 0) != 0 || json_is_true(json_object_get(c->body, "publish"));
+  rc = mg_db_tx(c->db, put_tx, &ch, c->err);
+  rc = change_reply(c, &ch, rc, c->args[0]);
+out:
+  change_free(&ch);
+  mg_faq_entry_free(base);
+  return rc;
+}
+
+static int publish_tx(sqlite3 *db, void *ctx, char *err) {
+  struct change *ch = ctx;
+  mg_faq_entry *old = NULL;
+  json_t *before;
+  int rc = mg_faq_get(db, ch->c->args[0], MG_FAQ_LATEST, &old, err);
+  if (rc) return rc;
+  before = json_pack("{si}", "published_version", old->published_version);
+  rc = mg_faq_publish(db, ch->c->args[0], ch->version, ch->c->sess.user.login, err);
+  if (!rc) {
+    mg_faq_entry *now = NULL;
+    if (!(rc = mg_faq_get(db, ch->c->args[0], MG_FAQ_LATEST, &now, err))) {
+      ch->changed = now->published_version != old->published_version;
+      json_t *after = json_pack("{si}", "published_version", now->published_version);
+      if (ch->changed) rc = audit_write(db, ch->c->sess.user.login, "faq.publish", ch->c->args[0], before, after,
+                                        NULL, err);
+      json_decref(after);
+    }
+    mg_faq_entry_free(now);
+  }
+  json_decref(before);
+  mg_faq_entry_free(old);
+  return rc;
+}
+
+int admin_h_faq_publish(admin_ctx *c) {
+  struct change ch = { .c = c, .action = "faq.publish" };
+  ch.version = (int)admin_body_int(c, "version", 0);
+  return change_reply(c, &ch, mg_db_tx(c->db, publish_tx, &ch, c->err), c->args[0]);
+}
+
+int admin_h_faq_rollback(admin_ctx *c) {
+  struct change ch = { .c = c, .action = "faq.rollback", .publish = 1 };
+  mg_faq_entry *old = NULL;
+  int n = (int)admin_body_int(c, "version", 0), rc;
+  if (n <= 0) return admin_reply_error(c, 400, MG_EMISSING, "version: the version to go back to");
+  if (get_or_404(c, n, &old, &rc)) return rc;
+  ch.e = *old;
+  ch.e.updated_at = NULL;
+  snprintf(ch.detail, sizeof ch.detail, "to version %d", n);
+  rc = mg_db_tx(c->db, put_tx, &ch, c->err);
+  rc = change_reply(c, &ch, rc, c->args[0]);
+  mg_faq_entry_free(old);
+  return rc;
+}
+
+/* ---- try it ----------------------------------------------------------------- */
+
+static int code_points(const char *s) {
+  int n = 0;
+  for (; *s; s++) n += (*s & 0xC0) != 0x80;
+  return n;
+}
+
+int admin_h_try(admin_ctx *c) {
+  const char *text = admin_body_str(c, "text");
+  json_t *out = NULL;
+  int rc;
+  if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "text is required");
+  if (code_points(text) > ADMIN_TEXT_MAX) return admin_reply_error(c, 400, MG_ETOOLONG, "at most 1,000 characters");
+  if ((rc = bot_refresh(c->w, c->err))) return rc;
+  rc = bot_answer(c->w, text, (int)strlen(text), 1, &out, c->err);
+  if (rc == MG_EBADUTF8 || rc == MG_ETOOLONG || rc == MG_EEMPTY || rc == MG_EINVAL)
+    return admin_reply_error(c, 400, rc, c->err);
+  if (rc) return rc;
+  return admin_reply_json(c, 200, out);
+}
+
+/* ---- unanswered --------------------------------------------------------------- */
+
+struct uq {
+  char *text;           /* as stored (masked) */
+  char at[24];
+  int not_helpful;
+  char faq_id[72];
+  uint64_t *grams; int n_grams;
+};
+
+struct group {
+  int first;            /* index of the question that represents the group */
+  int count, no_answer, not_helpful;
+  json_t *examples;     /* distinct texts */
+  json_t *faq_ids;      /* entries found not helpful */
+};
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Sorted distinct character bigrams (single characters for one-character texts). */
+static int bigrams(const char *text, uint64_t **out) {
+  int len = 0, n = 0;
+  char *norm = mg_normalize(text, (int)strlen(text), &len);
+  const char *cp[2] = { NULL, NULL };
+  uint64_t *g = NULL;
+  if (!norm) return -1;
+  g = malloc(((size_t)len + 1) * sizeof *g);
+  if (!g) { free(norm); return -1; }
+  for (const char *p = norm; *p;) {
+    const char *q = p + 1;
+    while ((*q & 0xC0) == 0x80) q++;
+    if (!(*p == ' ' || *p == '?' || *p == '!' || strncmp(p, "\xef\xbc\x9f", 3) == 0 || strncmp(p, "\xe3\x80\x82", 3) == 0)) {
+      cp[0] = cp[1];
+      cp[1] = p;
+      if (cp[0]) g[n++] = mg_fnv1a(MG_FNV_OFFSET, cp[0], (size_t)(q - cp[0]));
+    }
+    p = q;
+  }
+  if (n == 0 && cp[1]) g[n++] = mg_fnv1a(MG_FNV_OFFSET, cp[1], strlen(cp[1]));
+  free(norm);
+  qsort(g, (size_t)n, sizeof *g, cmp_u64);
+  int k = 0;
+  for (int i = 0; i < n; i++)
+    if (k == 0 || g[k - 1] != g[i]) g[k++] = g[i];
+  *out = g;
+  return k;
+}
+
+static double jaccard(const uint64_t *a, int na, const uint64_t *b, int nb) {
+  int i = 0, j = 0, both = 0;
+  if (na + nb == 0) return 1;
+  while (i < na && j < nb) {
+    if (a[i] == b[j]) both++, i++, j++;
+    else if (a[i] < b[j]) i++;
+    else j++;
+  }
+  return (double)both / (na + nb - both);
+}
+
+static int cmp_group(const void *a, const void *b) {
+  const struct group *x = a, *y = b;
+  return y->count != x->count ? y->count - x->count : x->first - y->first;
+}
+
+int admin_h_unanswered(admin_ctx *c) {
+  char days_s[16];
+  int days = admin_query(c, "days", days_s, sizeof days_s) ? atoi(days_s) : 90, n = 0, ng = 0, rc = 0, step;
+  char since[32];
+  sqlite3_stmt *st = NULL;
+  struct uq *q = calloc(UNANSWERED_ROWS, sizeof *q);
+  struct group *g = calloc(UNANSWERED_ROWS, sizeof *g);
+  json_t *arr = NULL;
+  time_t t = time(NULL) - (time_t)(days > 0 ? days : 90) * 86400;
+  struct tm tm;
+  if (!q || !g) { rc = mg_errf(c->err, MG_ENOMEM, "out of memory"); goto out; }
+  gmtime_r(&t, &tm);
+  strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (sqlite3_prepare_v2(c->db, sql[U_UNANSWERED], -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(c->err, MG_EDB, "unanswered: %s", sqlite3_errmsg(c->db));
+    goto out;
+  }
+  sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, UNANSWERED_ROWS);
+  while (n < UNANSWERED_ROWS && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *text = (const char *)sqlite3_column_text(st, 0);
+    if (!text || !*text) continue;
+    q[n].text = strdup(text);
+    snprintf(q[n].at, sizeof q[n].at, "%s", (const char *)sqlite3_column_text(st, 1));
+    q[n].not_helpful = strcmp((const char *)sqlite3_column_text(st, 2), "not_helpful") == 0;
+    snprintf(q[n].faq_id, sizeof q[n].faq_id, "%s", (const char *)sqlite3_column_text(st, 3));
+    if (!q[n].text || (q[n].n_grams = bigrams(q[n].text, &q[n].grams)) < 0) {
+      rc = mg_errf(c->err, MG_ENOMEM, "out of memory");
+      n++;
+      goto out;
+    }
+    n++;
+  }
+  /* greedy: each question joins the first group whose first question is similar enough */
+  for (int i = 0; i < n; i++) {
+    int k;
+    for (k = 0; k < ng; k++) {
+      struct uq *r = &q[g[k].first];
+      if (jaccard(r->grams, r->n_grams, q[i].grams, q[i].n_grams) >= UNANSWERED_SIMILAR) break;
+    }
+    if (k == ng) {
+      g[ng].first = i;
+      g[ng].examples = json_array();
+      g[ng].faq_ids = json_array();
+      ng++;
+    }
+    g[k].count++;
+    if (q[i].not_helpful) g[k].not_helpful++;
+    else g[k].no_answer++;
+    int seen = 0;
+    size_t idx;
+    json_t *v;
+    json_array_foreach(g[k].examples, idx, v) if (strcmp(json_string_value(v), q[i].text) == 0) seen = 1;
+    if (!seen && json_array_size(g[k].examples) < 5) json_array_append_new(g[k].examples, json_string(q[i].text));
+    seen = !q[i].faq_id[0];
+    json_array_foreach(g[k].faq_ids, idx, v) if (strcmp(json_string_value(v), q[i].faq_id) == 0) seen = 1;
+    if (!seen) json_array_append_new(g[k].faq_ids, json_string(q[i].faq_id));
+  }
+  qsort(g, (size_t)ng, sizeof *g, cmp_group);
+  arr = json_array();
+  for (int k = 0; k < ng && k < UNANSWERED_GROUPS; k++) {
+    json_array_append_new(arr, json_pack("{ss si si si ss sO sO}", "text", q[g[k].first].text, "count", g[k].count,
+                                         "no_answer", g[k].no_answer, "not_helpful", g[k].not_helpful, "last_at",
+                                         q[g[k].first].at, "examples", g[k].examples, "faq_ids", g[k].faq_ids));
+  }
+  rc = admin_reply_json(c, 200, json_pack("{si si so}", "days", days, "questions", n, "groups", arr));
+out:
+  sqlite3_finalize(st);
+  for (int i = 0; q && i < n; i++) { free(q[i].text); free(q[i].grams); }
+  for (int k = 0; g && k < ng; k++) { json_decref(g[k].examples); json_decref(g[k].faq_ids); }
+  free(q);
+  free(g);
+  return rc;
+}
+
+/* ---- import / export ----------------------------------------------------------- */
+
+int admin_h_import(admin_ctx *c) {
+  char path[] = "/tmp/madoguchi-import-XXXXXX", draft[8], enc[16];
+  mg_io_opts o = { .format = "csv", .by = c->sess.user.login };
+  mg_io_report *rep = calloc(1, sizeof *rep);
+  json_t *errors = NULL, *report = NULL;
+  int fd = -1, rc;
+  if (!rep) return mg_errf(c->err, MG_ENOMEM, "out of memory");
+  if (!c->req->body || c->req->body_len == 0) { rc = admin_reply_error(c, 400, MG_EMISSING, "an empty file"); goto out; }
+  if (admin_query(c, "draft", draft, sizeof draft)) o.draft = strcmp(draft, "0") != 0;
+  if (admin_query(c, "encoding", enc, sizeof enc)) o.encoding = enc;
+  /* the importer reads files (it detects CP932 and the BOM): hand it one */
+  if ((fd = mkstemp(path)) < 0) { rc = mg_errf(c->err, MG_EIO, "import: cannot create a temporary file"); goto out; }
+  if (write(fd, c->req->body, c->req->body_len) != (ssize_t)c->req->body_len) {
+    rc = mg_errf(c->err, MG_EIO, "import: cannot write a temporary file");
+    goto out;
+  }
+  rc = mg_io_import(c->db, path, &o, rep, c->err);
+  errors = json_array();
+  for (int i = 0; i < rep->n_errors && i < MG_IO_MAX_ERRORS; i++) {
+    /* the temporary file name means nothing to the user */
+    const char *e = rep->errors[i];
+    if (strncmp(e, path, strlen(path)) == 0) e += strlen(path) + (e[strlen(path)] == ':');
+    json_array_append_new(errors, json_string(e));
+  }
+  report = json_pack("{si si si si si si sb so}", "entries", rep->entries, "added", rep->added, "revised",
+                     rep->revised, "unchanged", rep->unchanged, "departments", rep->departments, "n_errors",
+                     rep->n_errors, "truncated", rep->truncated, "errors", errors);
+  errors = NULL;
+  if (rc == MG_ECSV || rc == MG_EBADUTF8 || rc == MG_EBADJSON || rc == MG_EINVAL) {
+    rc = admin_reply_json(c, 422, json_pack("{s{ss ss ss} sO}", "error", "code", mg_err_code(rc), "message",
+                                            mg_err_message(rc), "detail", "nothing was imported", "report",
+                                            report));
+    goto out;
+  }
+  if (rc) goto out;
+  if ((rc = audit_write(c->db, c->sess.user.login, "faq.import", "", NULL, report, NULL, c->err))) goto out;
+  if ((rc = bot_refresh(c->w, c->err))) goto out;
+  rc = admin_reply_json(c, 200, json_pack("{sO}", "report", report));
+out:
+  if (fd >= 0) { close(fd); unlink(path); }
+  json_decref(errors);
+  json_decref(report);
+  free(rep);
+  return rc;
+}
+
+int admin_h_export(admin_ctx *c) {
+  char pub[8];
+  char *buf = NULL;
+  size_t len = 0;
+  mg_io_opts o = { .format = "csv" };
+  FILE *f = open_memstream(&buf, &len);
+  int rc;
+  if (!f) return mg_errf(c->err, MG_ENOMEM, "export: out of memory");
+  if (admin_query(c, "published", pub, sizeof pub)) o.published = strcmp(pub, "0") != 0;
+  rc = mg_io_export(c->db, f, &o, c->err);
+  fclose(f);
+  if (rc) { free(buf); return rc; }
+  return admin_reply_bytes(c, buf, len, "text/csv; charset=utf-8", "saijo-faq.csv");
+}

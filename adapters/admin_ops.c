@@ -1,0 +1,460 @@
+/*
+ * admin_ops.c — ticket inbox, statistics, accounts and the audit view.
+ *
+ * Tickets are worked through bot/ticket.h, the same API as `madoguchi
+ * tickets`. Department scoping is decided here, before any ticket function
+ * runs: staff may only name their own department, and a ticket of another
+ * department answers 403 without being read (ticket_get records every read
+ * of a transcript in the audit log, so reading first and refusing after
+ * would leave a false trail). Changes add an audit_log row with the status
+ * or department before and after.
+ *
+ * Statistics count per day in Asia/Tokyo (UTC+9, no daylight saving time),
+ * from the transcript (message), feedback and ticket tables; dates in a
+ * query are Tokyo dates, turned into UTC bounds inside SQL.
+ */
+#define _GNU_SOURCE
+#include "admin_int.h"
+#include "audit.h"
+#include "mg_err.h"
+#include "store.h"
+#include "ticket.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TOP_N 10
+#define RANGE(col) " " col " >= strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-9 hours')" \
+                   " AND " col " < strftime('%Y-%m-%dT%H:%M:%SZ', ?2, '+1 day', '-9 hours')"
+
+enum { O_TICKET_DEPT, O_REASSIGNS, O_DAYS, O_TOP_Q, O_TOP_UNANSWERED, O_DEPTS, O_COUNT };
+static const char *const sql[O_COUNT] = {
+  [O_TICKET_DEPT] = "SELECT coalesce(department_id, ''), status FROM ticket WHERE ticket_no = ?1",
+  [O_REASSIGNS] = "SELECT t.ticket_no, coalesce(e.from_department, ''), coalesce(e.to_department, '')"
+                  " FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id WHERE e.action = 'reassign' ORDER BY e.id",
+  [O_DAYS] =
+    "WITH m AS (SELECT date(created_at, '+9 hours') AS day,"
+    "   sum(role = 'resident' AND kind = 'ask') AS questions,"
+    "   sum(role = 'bot' AND decision = 'answer') AS answered,"
+    "   sum(role = 'bot' AND decision = 'clarify') AS clarified,"
+    "   sum(role = 'bot' AND decision = 'no_answer') AS no_answer"
+    "   FROM message WHERE" RANGE("created_at") " GROUP BY 1),"
+    " t AS (SELECT date(created_at, '+9 hours') AS day, count(*) AS escalated FROM ticket"
+    "   WHERE" RANGE("created_at") " GROUP BY 1),"
+    " f AS (SELECT date(created_at, '+9 hours') AS day, sum(helpful = 1) AS helpful, sum(helpful = 0) AS not_helpful"
+    "   FROM feedback WHERE" RANGE("created_at") " GROUP BY 1)"
+    " SELECT days.day, coalesce(m.questions, 0), coalesce(m.answered, 0), coalesce(m.clarified, 0),"
+    "   coalesce(m.no_answer, 0), coalesce(t.escalated, 0), coalesce(f.helpful, 0), coalesce(f.not_helpful, 0)"
+    " FROM (SELECT day FROM m UNION SELECT day FROM t UNION SELECT day FROM f) AS days"
+    " LEFT JOIN m USING(day) LEFT JOIN t USING(day) LEFT JOIN f USING(day) ORDER BY days.day",
+  [O_TOP_Q] = "SELECT m.faq_id, coalesce(p.question, ''), count(*) FROM message m"
+              " LEFT JOIN faq_published p ON p.ext_id = m.faq_id"
+              " WHERE m.role = 'bot' AND m.decision = 'answer' AND coalesce(m.faq_id, '') <> '' AND" RANGE("m.created_at")
+              " GROUP BY m.faq_id ORDER BY 3 DESC, 1 LIMIT ?3",
+  [O_TOP_UNANSWERED] =
+    "SELECT q.text, count(*) FROM message b JOIN message q ON q.id = (SELECT max(x.id) FROM message x"
+    "   WHERE x.session_id = b.session_id AND x.id < b.id AND x.role = 'resident')"
+    " WHERE b.role = 'bot' AND b.decision = 'no_answer' AND" RANGE("b.created_at")
+    " GROUP BY q.text ORDER BY 2 DESC, 1 LIMIT ?3",
+  [O_DEPTS] =
+    "SELECT d.id, d.name,"
+    " (SELECT count(*) FROM message m WHERE m.role = 'bot' AND m.decision = 'answer' AND m.department_id = d.id"
+    "   AND" RANGE("m.created_at") "),"
+    " (SELECT count(*) FROM ticket t WHERE t.department_id = d.id AND" RANGE("t.created_at") "),"
+    " (SELECT count(*) FROM ticket t WHERE t.department_id = d.id AND t.status <> 'closed'),"
+    " (SELECT coalesce(CAST(avg(strftime('%s', t.first_reply_at) - strftime('%s', t.created_at)) AS INTEGER), -1)"
+    "   FROM ticket t WHERE t.department_id = d.id AND t.first_reply_at IS NOT NULL AND" RANGE("t.created_at") ")"
+    " FROM department d ORDER BY d.id",
+};
+
+static int prep(admin_ctx *c, int which, sqlite3_stmt **st) {
+  if (sqlite3_prepare_v2(c->db, sql[which], -1, st, NULL) != SQLITE_OK)
+    return mg_errf(c->err, MG_EDB, "admin: %s", sqlite3_errmsg(c->db));
+  return 0;
+}
+
+static const char *col(sqlite3_stmt *st, int i) {
+  const char *s = (const char *)sqlite3_column_text(st, i);
+  return s ? s : "";
+}
+
+/* ---- tickets ------------------------------------------------------------------ */
+
+/* The department and status of ticket args[0]; 404/403 answered (returns 1). */
+static int ticket_access(admin_ctx *c, char *dept, char *status, int *rc) {
+  sqlite3_stmt *st = NULL;
+  int step;
+  if ((*rc = prep(c, O_TICKET_DEPT, &st))) return 1;
+  sqlite3_bind_text(st, 1, c->args[0], -1, SQLITE_STATIC);
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
+    snprintf(dept, 64, "%s", col(st, 0));
+    snprintf(status, 16, "%s", col(st, 1));
+  }
+  sqlite3_finalize(st);
+  if (step == SQLITE_DONE) { *rc = admin_reply_error(c, 404, MG_ENOTFOUND, "no such ticket"); return 1; }
+  if (step != SQLITE_ROW) { *rc = mg_errf(c->err, MG_EDB, "admin: %s", sqlite3_errmsg(c->db)); return 1; }
+  if (!auth_can_department(&c->sess, dept)) {
+    *rc = admin_reply_error(c, 403, MG_EFORBIDDEN, "this ticket belongs to another department");
+    return 1;
+  }
+  return 0;
+}
+
+/* Attach "reassignments" (the departments a ticket went through) to each listed ticket. */
+static int add_chains(admin_ctx *c, json_t *tickets) {
+  sqlite3_stmt *st = NULL;
+  json_t *chains = json_object();
+  size_t i;
+  json_t *t;
+  int rc, step;
+  if ((rc = prep(c, O_REASSIGNS, &st))) { json_decref(chains); return rc; }
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *chain = json_object_get(chains, col(st, 0));
+    if (!chain) {
+      chain = json_array();
+      json_object_set_new(chains, col(st, 0), chain);
+      json_array_append_new(chain, json_string(col(st, 1)));
+    }
+    json_array_append_new(chain, json_string(col(st, 2)));
+  }
+  sqlite3_finalize(st);
+  if (step != SQLITE_DONE) { json_decref(chains); return mg_errf(c->err, MG_EDB, "admin: %s", sqlite3_errmsg(c->db)); }
+  json_array_foreach(tickets, i, t) {
+    json_t *chain = json_object_get(chains, json_string_value(json_object_get(t, "ticket_no")));
+    json_object_set_new(t, "reassignments", chain ? json_incref(chain) : json_array());
+  }
+  json_decref(chains);
+  return 0;
+}
+
+static json_t *seconds_or_null(long long s) { return s >= 0 ? json_integer(s) : json_null(); }
+
+int admin_h_tickets(admin_ctx *c) {
+  char status[16], dept[64], from[16], to[16], day[11];
+  const char *d = NULL;
+  json_t *all = NULL, *out = json_array(), *t;
+  size_t i;
+  int rc, has_from, has_to;
+  int has_status = admin_query(c, "status", status, sizeof status);
+  int has_dept = admin_query(c, "department", dept, sizeof dept);
+  has_from = admin_query(c, "from", from, sizeof from);
+  has_to = admin_query(c, "to", to, sizeof to);
+  if (c->sess.user.role == AUTH_STAFF) {
+    if (has_dept && strcmp(dept, c->sess.user.department_id) != 0) {
+      json_decref(out);
+      return admin_reply_error(c, 403, MG_EFORBIDDEN, "staff see their own department's tickets");
+    }
+    d = c->sess.user.department_id;
+  } else if (has_dept) d = dept;
+  if ((rc = ticket_list(c->db, has_status ? status : NULL, d, 0, &all, c->err))) { json_decref(out); return rc; }
+  /* oldest first: the inbox is worked in the order residents asked */
+  for (i = json_array_size(all); i-- > 0;) {
+    t = json_array_get(all, i);
+    const char *created = json_string_value(json_object_get(t, "created_at"));
+    if ((has_from || has_to) && (admin_jst_date(created, day) != 0 || (has_from && strcmp(day, from) < 0) ||
+                                 (has_to && strcmp(day, to) > 0)))
+      continue;
+    json_object_set_new(t, "first_reply_seconds",
+                        seconds_or_null(admin_seconds_between(created, json_string_value(json_object_get(t, "first_reply_at")))));
+    json_object_set_new(t, "close_seconds",
+                        seconds_or_null(admin_seconds_between(created, json_string_value(json_object_get(t, "closed_at")))));
+    json_array_append(out, t);
+  }
+  json_decref(all);
+  if ((rc = add_chains(c, out))) { json_decref(out); return rc; }
+  return admin_reply_json(c, 200, json_pack("{so}", "tickets", out));
+}
+
+int admin_h_ticket_get(admin_ctx *c) {
+  char dept[64], status[16];
+  ticket_viewer v = { .actor = c->sess.user.login };
+  json_t *t = NULL;
+  int rc;
+  if (ticket_access(c, dept, status, &rc)) return rc;
+  /* the contact is for the ticket's own department: supervisors read it too, and ticket_get audits the read */
+  v.department = c->sess.user.role == AUTH_STAFF ? c->sess.user.department_id : NULL;
+  if ((rc = ticket_get(c->db, c->args[0], &v, &t, c->err))) return rc == MG_ENOTFOUND ? admin_reply_error(c, 404, rc, c->err) : rc;
+  return admin_reply_json(c, 200, json_pack("{so}", "ticket", t));
+}
+
+/* Audit a ticket change with the state before and after. */
+static int audit_ticket(admin_ctx *c, const char *action, json_t *before, json_t *after, const char *detail) {
+  int rc = audit_write(c->db, c->sess.user.login, action, c->args[0], before, after, detail, c->err);
+  json_decref(before);
+  json_decref(after);
+  return rc;
+}
+
+/* Turn a ticket function's result into a response; on success, the ticket's summary. */
+static int ticket_result(admin_ctx *c, int rc) {
+  if (rc == MG_EINVAL || rc == MG_ENOTFOUND || rc == MG_ECONFLICT) return admin_reply_error(c, 0, rc, c->err);
+  return rc;
+}
+
+int admin_h_ticket_reply(admin_ctx *c) {
+  char dept[64], status[16];
+  const char *text = admin_body_str(c, "text");
+  int rc;
+  if (ticket_access(c, dept, status, &rc)) return rc;
+  if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "text is required");
+  rc = ticket_reply(c->db, c->args[0], c->sess.user.login, text, c->err);
+  if (rc) return ticket_result(c, rc);
+  if ((rc = audit_ticket(c, "ticket.reply", json_pack("{ss}", "status", status),
+                         json_pack("{ss ss}", "status", "answered", "text", text), NULL)))
+    return rc;
+  return admin_reply_json(c, 200, json_pack("{sb ss}", "ok", 1, "status", "answered"));
+}
+
+int admin_h_ticket_close(admin_ctx *c) {
+  char dept[64], status[16];
+  const char *reason = admin_body_str(c, "reason");
+  int rc;
+  if (ticket_access(c, dept, status, &rc)) return rc;
+  rc = ticket_close(c->db, c->args[0], c->sess.user.login, reason, c->err);
+  if (rc) return ticket_result(c, rc);
+  if ((rc = audit_ticket(c, "ticket.close", json_pack("{ss}", "status", status), json_pack("{ss}", "status", "closed"),
+                         reason)))
+    return rc;
+  return admin_reply_json(c, 200, json_pack("{sb ss}", "ok", 1, "status", "closed"));
+}
+
+int admin_h_ticket_reassign(admin_ctx *c) {
+  char dept[64], status[16];
+  const char *to = admin_body_str(c, "department"), *reason = admin_body_str(c, "reason");
+  int rc;
+  if (ticket_access(c, dept, status, &rc)) return rc;
+  if (!to || !*to) return admin_reply_error(c, 400, MG_EMISSING, "department is required");
+  if (!reason || !*reason) return admin_reply_error(c, 400, MG_EMISSING, "a reason is required");
+  rc = ticket_reassign(c->db, c->args[0], c->sess.user.login, to, reason, c->err);
+  if (rc) return ticket_result(c, rc);
+  if ((rc = audit_ticket(c, "ticket.reassign", json_pack("{ss}", "department", dept),
+                         json_pack("{ss}", "department", to), reason)))
+    return rc;
+  return admin_reply_json(c, 200, json_pack("{sb ss}", "ok", 1, "department", to));
+}
+
+/* ---- statistics ------------------------------------------------------------------ */
+
+/* CSV in Excel's taste: UTF-8 with a BOM, CRLF, every field quoted. */
+static void csv_field(FILE *f, const char *s, int last) {
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputs(last ? "\"\r\n" : "\",", f);
+}
+
+static void csv_row(FILE *f, json_t *row, const char *const *keys, int n) {
+  char num[32];
+  for (int i = 0; i < n; i++) {
+    json_t *v = json_object_get(row, keys[i]);
+    const char *s = json_string_value(v);
+    if (!s) {
+      if (json_is_integer(v)) snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+      else if (json_is_real(v)) snprintf(num, sizeof num, "%.4f", json_real_value(v));
+      else num[0] = '\0';
+      s = num;
+    }
+    csv_field(f, s, i == n - 1);
+  }
+}
+
+static json_t *rate(long long part, long long whole) {
+  return whole > 0 ? json_real((double)part / (double)whole) : json_null();
+}
+
+/* Run a statistics statement with the date range (and limit) bound. */
+static int stats_stmt(admin_ctx *c, int which, const char *from, const char *to, sqlite3_stmt **st) {
+  int rc = prep(c, which, st);
+  if (rc) return rc;
+  sqlite3_bind_text(*st, 1, from, -1, SQLITE_STATIC);
+  sqlite3_bind_text(*st, 2, to, -1, SQLITE_STATIC);
+  if (sqlite3_bind_parameter_count(*st) >= 3) sqlite3_bind_int(*st, 3, TOP_N);
+  return 0;
+}
+
+static int valid_date(const char *s) {
+  struct tm tm = { 0 };
+  const char *end = strptime(s, "%Y-%m-%d", &tm);
+  return end && !*end && strlen(s) == 10;
+}
+
+int admin_h_stats(admin_ctx *c) {
+  char from[16], to[16], fmt[8], table[24];
+  sqlite3_stmt *st = NULL;
+  json_t *days = json_array(), *topq = json_array(), *topu = json_array(), *depts = json_array(), *out = NULL;
+  long long tot[7] = { 0 };
+  int rc = 0, step;
+  time_t now = time(NULL) + 9 * 3600;
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  if (!admin_query(c, "to", to, sizeof to)) strftime(to, sizeof to, "%Y-%m-%d", &tm);
+  now -= 29 * 86400;
+  gmtime_r(&now, &tm);
+  if (!admin_query(c, "from", from, sizeof from)) strftime(from, sizeof from, "%Y-%m-%d", &tm);
+  if (!valid_date(from) || !valid_date(to)) {
+    rc = admin_reply_error(c, 400, MG_EINVAL, "from and to are dates YYYY-MM-DD (Asia/Tokyo)");
+    goto out;
+  }
+  if ((rc = stats_stmt(c, O_DAYS, from, to, &st))) goto out;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    long long v[7];
+    for (int i = 0; i < 7; i++) tot[i] += v[i] = sqlite3_column_int64(st, i + 1);
+    json_array_append_new(days, json_pack("{ss sI sI sI sI sI sI sI}", "day", col(st, 0), "questions", v[0],
+                                          "answered", v[1], "clarified", v[2], "no_answer", v[3], "escalated",
+                                          v[4], "helpful", v[5], "not_helpful", v[6]));
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (step != SQLITE_DONE) { rc = mg_errf(c->err, MG_EDB, "stats: %s", sqlite3_errmsg(c->db)); goto out; }
+  if ((rc = stats_stmt(c, O_TOP_Q, from, to, &st))) goto out;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW)
+    json_array_append_new(topq, json_pack("{ss ss sI}", "faq_id", col(st, 0), "question", col(st, 1), "count",
+                                          (json_int_t)sqlite3_column_int64(st, 2)));
+  sqlite3_finalize(st);
+  st = NULL;
+  if ((rc = stats_stmt(c, O_TOP_UNANSWERED, from, to, &st))) goto out;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW)
+    json_array_append_new(topu, json_pack("{ss sI}", "text", col(st, 0), "count",
+                                          (json_int_t)sqlite3_column_int64(st, 1)));
+  sqlite3_finalize(st);
+  st = NULL;
+  if ((rc = stats_stmt(c, O_DEPTS, from, to, &st))) goto out;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    long long answered = sqlite3_column_int64(st, 2), tickets = sqlite3_column_int64(st, 3),
+              open = sqlite3_column_int64(st, 4), reply = sqlite3_column_int64(st, 5);
+    if (!answered && !tickets && !open) continue;
+    json_array_append_new(depts, json_pack("{ss ss sI sI sI so}", "id", col(st, 0), "name", col(st, 1), "answered",
+                                           answered, "tickets", tickets, "open_tickets", open,
+                                           "avg_first_reply_seconds", seconds_or_null(reply)));
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+
+  if (admin_query(c, "format", fmt, sizeof fmt) && strcmp(fmt, "csv") == 0) {
+    static const char *const k_days[] = { "day", "questions", "answered", "clarified", "no_answer", "escalated",
+                                          "helpful", "not_helpful" };
+    static const char *const h_days[] = { "日付", "質問数", "回答", "聞き返し", "回答なし", "職員へ引き継ぎ",
+                                          "役に立った", "役に立たなかった" };
+    static const char *const k_topq[] = { "faq_id", "question", "count" };
+    static const char *const h_topq[] = { "FAQ ID", "質問", "回答数" };
+    static const char *const k_topu[] = { "text", "count" };
+    static const char *const h_topu[] = { "質問", "件数" };
+    static const char *const k_dept[] = { "id", "name", "answered", "tickets", "open_tickets",
+                                          "avg_first_reply_seconds" };
+    static const char *const h_dept[] = { "部署ID", "部署名", "回答数", "問い合わせ数", "未完了", "初回返信までの平均秒数" };
+    const char *const *keys = k_days, *const *heads = h_days;
+    json_t *rows = days;
+    int n = 8;
+    char *buf = NULL, fname[128];
+    size_t len = 0;
+    FILE *f;
+    if (!admin_query(c, "table", table, sizeof table)) snprintf(table, sizeof table, "days");
+    if (strcmp(table, "top_questions") == 0) keys = k_topq, heads = h_topq, rows = topq, n = 3;
+    else if (strcmp(table, "top_unanswered") == 0) keys = k_topu, heads = h_topu, rows = topu, n = 2;
+    else if (strcmp(table, "departments") == 0) keys = k_dept, heads = h_dept, rows = depts, n = 6;
+    else if (strcmp(table, "days") != 0) {
+      rc = admin_reply_error(c, 400, MG_EINVAL, "table: days, top_questions, top_unanswered or departments");
+      goto out;
+    }
+    if (!(f = open_memstream(&buf, &len))) { rc = mg_errf(c->err, MG_ENOMEM, "out of memory"); goto out; }
+    fputs("\xef\xbb\xbf", f);
+    for (int i = 0; i < n; i++) csv_field(f, heads[i], i == n - 1);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) csv_row(f, row, keys, n);
+    fclose(f);
+    snprintf(fname, sizeof fname, "madoguchi-%s-%s-%s.csv", table, from, to);
+    rc = admin_reply_bytes(c, buf, len, "text/csv; charset=utf-8", fname);
+    goto out;
+  }
+
+  {
+    long long decided = tot[1] + tot[2] + tot[3], fb = tot[5] + tot[6];
+    out = json_pack("{ss ss s{sI sI sI sI sI sI sI so so so so so} sO sO sO sO}", "from", from, "to", to, "totals",
+                    "questions", tot[0], "answered", tot[1], "clarified", tot[2], "no_answer", tot[3], "escalated",
+                    tot[4], "helpful", tot[5], "not_helpful", tot[6], "answered_rate", rate(tot[1], decided),
+                    "clarified_rate", rate(tot[2], decided), "no_answer_rate", rate(tot[3], decided),
+                    "escalated_rate", rate(tot[4], tot[0]), "helpful_rate", rate(tot[5], fb), "days", days,
+                    "top_questions", topq, "top_unanswered", topu, "departments", depts);
+    rc = admin_reply_json(c, 200, out);
+  }
+out:
+  sqlite3_finalize(st);
+  json_decref(days);
+  json_decref(topq);
+  json_decref(topu);
+  json_decref(depts);
+  return rc;
+}
+
+/* ---- accounts -------------------------------------------------------------------- */
+
+static int user_one(void *ctx, const auth_user *u) {
+  return json_array_append_new(ctx, json_pack("{ss ss ss ss sb si ss ss}", "login", u->login, "display_name",
+                                              u->display_name, "role", auth_role_name(u->role), "department",
+                                              u->department_id, "disabled", u->disabled, "failed_count",
+                                              u->failed_count, "locked_until", u->locked_until, "created_at",
+                                              u->created_at))
+           ? MG_ENOMEM : 0;
+}
+
+int admin_h_users(admin_ctx *c) {
+  json_t *arr = json_array();
+  int rc = auth_user_list(c->db, user_one, arr, c->err);
+  if (rc) { json_decref(arr); return rc; }
+  return admin_reply_json(c, 200, json_pack("{so}", "users", arr));
+}
+
+static int user_result(admin_ctx *c, int rc, const char *login) {
+  auth_user u;
+  json_t *arr;
+  if (rc == MG_EINVAL || rc == MG_ENOTFOUND || rc == MG_ECONFLICT) return admin_reply_error(c, 0, rc, c->err);
+  if (rc) return rc;
+  if ((rc = auth_user_get(c->db, login, &u, c->err))) return rc;
+  arr = json_array();
+  user_one(arr, &u);
+  {
+    json_t *one = json_incref(json_array_get(arr, 0));
+    json_decref(arr);
+    return admin_reply_json(c, 200, json_pack("{so}", "user", one));
+  }
+}
+
+int admin_h_user_add(admin_ctx *c) {
+  const char *login = admin_body_str(c, "login");
+  int rc = auth_user_add(c->db, login, admin_body_str(c, "display_name"), admin_body_str(c, "role"),
+                         admin_body_str(c, "department"), admin_body_str(c, "password"), c->sess.user.login, c->err);
+  return user_result(c, rc, login);
+}
+
+int admin_h_user_passwd(admin_ctx *c) {
+  int rc = auth_user_passwd(c->db, c->args[0], admin_body_str(c, "password"), c->sess.user.login, c->err);
+  return user_result(c, rc, c->args[0]);
+}
+
+int admin_h_user_disable(admin_ctx *c) {
+  if (strcmp(c->args[0], c->sess.user.login) == 0)
+    return admin_reply_error(c, 409, MG_ECONFLICT, "you cannot disable your own account");
+  return user_result(c, auth_user_disable(c->db, c->args[0], 1, c->sess.user.login, c->err), c->args[0]);
+}
+
+int admin_h_user_enable(admin_ctx *c) {
+  return user_result(c, auth_user_disable(c->db, c->args[0], 0, c->sess.user.login, c->err), c->args[0]);
+}
+
+/* ---- audit view ------------------------------------------------------------------- */
+
+int admin_h_audit(admin_ctx *c) {
+  char action[64], target[128], limit[16];
+  json_t *rows = NULL;
+  int has_a = admin_query(c, "action", action, sizeof action), has_t = admin_query(c, "target", target, sizeof target);
+  int n = admin_query(c, "limit", limit, sizeof limit) ? atoi(limit) : 200;
+  int rc = audit_list(c->db, has_a ? action : NULL, has_t ? target : NULL, n > 0 && n <= 1000 ? n : 200, &rows, c->err);
+  if (rc) return rc;
+  return admin_reply_json(c, 200, json_pack("{so}", "entries", rows));
+}

@@ -1,0 +1,597 @@
+// admin.js — the staff console: one page, views chosen by the URL hash.
+//
+// Everything shown comes from /api/v1/admin/ and is put into the page with
+// textContent (through el() below) — never innerHTML — so FAQ text, questions
+// residents typed and staff names can never become markup. The session
+// cookie is HttpOnly; the CSRF token comes from the login answer or from
+// GET /me after a reload, and goes with every change in X-CSRF-Token.
+// Dates are stored in UTC and shown in Asia/Tokyo.
+'use strict';
+(function () {
+  const API = '/api/v1/admin';
+  let me = null; // {user, csrf}
+  let departments = [];
+
+  // ---- small helpers ---------------------------------------------------------
+  /** el('tag', {attr: value, onclick: fn}, child...) — strings become text nodes. */
+  function el(tag, attrs, ...children) {
+    const svg = ['svg', 'rect', 'line', 'text', 'g', 'title', 'polyline'].includes(tag);
+    const e = svg ? document.createElementNS('http://www.w3.org/2000/svg', tag) : document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else if (k === 'value' && !svg) e.value = v;
+      else e.setAttribute(k, v === true ? '' : String(v));
+    }
+    for (const c of children.flat()) {
+      if (c === null || c === undefined || c === false) continue;
+      e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    }
+    return e;
+  }
+  const $ = (id) => document.getElementById(id);
+  let uid = 0;
+  /** A labelled field: returns [paragraph, input]. */
+  function field(label, input) {
+    input.id = input.id || `f${++uid}`;
+    return el('p', {}, el('label', { for: input.id }, label), el('br'), input);
+  }
+  function say(text) {
+    $('status').textContent = text;
+    clearTimeout(say.t);
+    say.t = setTimeout(() => { $('status').textContent = ''; }, 6000);
+  }
+  function jst(utc) {
+    if (!utc) return '';
+    const d = new Date(utc);
+    if (Number.isNaN(d.getTime())) return utc;
+    return d.toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit' });
+  }
+  function duration(s) {
+    if (s === null || s === undefined) return '—';
+    if (s < 3600) return `${Math.round(s / 60)}分`;
+    if (s < 86400) return `${(s / 3600).toFixed(1)}時間`;
+    return `${(s / 86400).toFixed(1)}日`;
+  }
+  const STATUS = { published: '公開中', draft: '下書き', 'published+draft': '公開中＋下書きあり',
+    open: '未対応', answered: '回答済み', closed: '完了' };
+  const DECISION = { answer: '回答', clarify: '聞き返し', no_answer: '回答なし' };
+  const ROLE = { staff: '職員', supervisor: '管理職', admin: 'システム管理者' };
+  const badge = (s) => el('span', { class: `badge ${String(s).split('+')[0]}` }, STATUS[s] || s);
+  const deptName = (id) => (departments.find((d) => d.id === id) || {}).name || id || '（未設定）';
+  const isRole = (r) => me && ({ staff: 1, supervisor: 2, admin: 3 }[me.user.role] >= { staff: 1, supervisor: 2, admin: 3 }[r]);
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && body.error && (body.error.message + (body.error.detail ? `（${body.error.detail}）` : ''))) ||
+        `HTTP ${status}`);
+      this.status = status;
+      this.body = body;
+    }
+  }
+
+  async function api(method, path, body, raw) {
+    const headers = {};
+    if (method !== 'GET' && me) headers['X-CSRF-Token'] = me.csrf;
+    let payload;
+    if (raw !== undefined) { payload = raw; headers['Content-Type'] = 'text/csv'; }
+    else if (body !== undefined) { payload = JSON.stringify(body); headers['Content-Type'] = 'application/json'; }
+    const res = await fetch(API + path, { method, headers, body: payload, credentials: 'same-origin' });
+    let data = null;
+    try { data = await res.json(); } catch (e) { data = null; }
+    if (res.status === 401 && path !== '/login') { showLogin(); throw new ApiError(401, data); }
+    if (!res.ok) throw new ApiError(res.status, data);
+    return data;
+  }
+  /** Run an action; errors become a message (in errBox when given). */
+  async function attempt(fn, errBox) {
+    if (errBox) errBox.textContent = '';
+    try { return await fn(); } catch (e) {
+      if (errBox) errBox.textContent = e.message; else say(e.message);
+      return undefined;
+    }
+  }
+  function deptSelect(value, withAll) {
+    const s = el('select', {}, withAll ? el('option', { value: '' }, 'すべて') : el('option', { value: '' }, '（未設定）'));
+    for (const d of departments) s.appendChild(el('option', { value: d.id }, d.name));
+    s.value = value || '';
+    return s;
+  }
+  function table(headers, rows) {
+    return el('table', {},
+      el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col', class: h.num ? 'num' : null }, h.label || h)))),
+      el('tbody', {}, rows));
+  }
+  function setView(title, ...children) {
+    const v = $('view');
+    v.replaceChildren(el('h2', { id: 'view-title', tabindex: '-1' }, title), ...children);
+    document.title = `${title} — 窓口ボット 職員コンソール`;
+    $('view-title').focus();
+  }
+
+  // ---- login -----------------------------------------------------------------
+  function showLogin() {
+    me = null;
+    $('nav').hidden = true;
+    $('who').hidden = true;
+    $('view').replaceChildren();
+    $('login').hidden = false;
+    $('login-id').focus();
+  }
+  function loggedIn(data) {
+    me = data;
+    $('login').hidden = true;
+    $('nav').hidden = false;
+    $('who').hidden = false;
+    $('who-name').textContent = `${data.user.display_name}（${ROLE[data.user.role] || data.user.role}${data.user.department ? '・' + data.user.department : ''}）`;
+    for (const li of document.querySelectorAll('#nav [data-role]')) li.hidden = !isRole(li.dataset.role);
+  }
+  $('login-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const box = $('login-error');
+    box.textContent = '';
+    const btn = ev.target.querySelector('button');
+    btn.disabled = true;
+    try {
+      const data = await api('POST', '/login', { login: $('login-id').value, password: $('login-pw').value });
+      $('login-pw').value = '';
+      loggedIn(data);
+      await loadDepartments();
+      route();
+    } catch (e) {
+      box.textContent = e.status === 429 ? 'ログインの失敗が続いたため、しばらくログインできません。' :
+        e.status === 401 ? 'ログインIDまたはパスワードが違います。' : e.message;
+    } finally { btn.disabled = false; }
+  });
+  $('logout').addEventListener('click', async () => {
+    await attempt(() => api('POST', '/logout', {}));
+    showLogin();
+  });
+  async function loadDepartments() {
+    const d = await api('GET', '/departments');
+    departments = d.departments;
+  }
+
+  // ---- FAQ ---------------------------------------------------------------------
+  async function viewFaqList(params) {
+    const q = el('input', { type: 'search', value: params.get('q') || '' });
+    const dept = deptSelect(params.get('department'), true);
+    const status = el('select', {}, el('option', { value: '' }, 'すべて'),
+      ...['published', 'published+draft', 'draft'].map((s) => el('option', { value: s }, STATUS[s])));
+    status.value = params.get('status') || '';
+    const cat = el('input', { value: params.get('category') || '' });
+    const err = el('p', { class: 'error', role: 'alert' });
+    const form = el('form', { class: 'filters', role: 'search',
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        const p = new URLSearchParams();
+        if (q.value) p.set('q', q.value);
+        if (dept.value) p.set('department', dept.value);
+        if (status.value) p.set('status', status.value);
+        if (cat.value) p.set('category', cat.value);
+        location.hash = `#/faq?${p}`;
+      } },
+    field('検索（回答と同じ解析）', q), field('部署', dept), field('分類', cat), field('状態', status),
+    el('p', {}, el('button', { type: 'submit' }, '絞り込む')));
+    const file = el('input', { type: 'file', accept: '.csv,text/csv' });
+    const draft = el('input', { type: 'checkbox' });
+    const importErr = el('div', { class: 'error', role: 'alert' });
+    const importForm = el('form', { class: 'filters', onsubmit: async (ev) => {
+      ev.preventDefault();
+      if (!file.files[0]) { importErr.textContent = 'ファイルを選んでください。'; return; }
+      const buf = await file.files[0].arrayBuffer();
+      importErr.textContent = '';
+      try {
+        const r = await api('POST', `/import${draft.checked ? '?draft=1' : ''}`, undefined, buf);
+        say(`取り込みました：追加 ${r.report.added} 件、更新 ${r.report.revised} 件、変更なし ${r.report.unchanged} 件`);
+        route();
+      } catch (e) {
+        const errs = (e.body && e.body.report && e.body.report.errors) || [];
+        importErr.replaceChildren(el('p', {}, '取り込めませんでした（何も変更していません）：'),
+          el('ul', {}, errs.map((x) => el('li', {}, x))), errs.length ? '' : e.message);
+      }
+    } },
+    field('CSVを取り込む（全件正しいときだけ反映）', file),
+    el('p', {}, el('label', {}, draft, ' 下書きとして取り込む')),
+    el('p', {}, el('button', { type: 'submit' }, '取り込む')),
+    el('p', {}, el('a', { href: `${API}/export`, download: 'saijo-faq.csv' }, 'CSVを書き出す')));
+    setView('FAQ', form, err,
+      el('p', {}, el('a', { href: '#/new' }, '＋ 新しいFAQを作る')), el('div', { id: 'faq-table' }), importForm, importErr);
+    const api_q = params.toString();
+    const data = await attempt(() => api('GET', `/faq${api_q ? '?' + api_q : ''}`), err);
+    if (!data) return;
+    $('faq-table').replaceChildren(el('p', { class: 'note' }, `${data.entries.length} 件`),
+      table(['ID', '質問', '分類', '部署', '状態', '更新'], data.entries.map((e) => el('tr', {},
+        el('td', {}, el('a', { href: `#/faq/${encodeURIComponent(e.id)}` }, e.id)),
+        el('td', {}, e.question), el('td', {}, e.category), el('td', {}, deptName(e.department)),
+        el('td', {}, badge(e.status)), el('td', {}, jst(e.updated_at), el('br'), el('span', { class: 'note' }, e.updated_by))))));
+  }
+
+  /** The edit form; entry may be null (new). Returns {form, values()}. */
+  function faqForm(entry, prefill) {
+    const f = {
+      id: el('input', { value: entry ? entry.id : (prefill.id || ''), readonly: entry ? true : null, required: true }),
+      question: el('input', { value: entry ? entry.question : (prefill.question || ''), required: true }),
+      answer: el('textarea', { rows: 6, required: true }),
+      alternates: el('textarea', { rows: 4 }),
+      keywords: el('textarea', { rows: 3 }),
+      category: el('input', { value: entry ? entry.category : '' }),
+      department: deptSelect(entry ? entry.department.id : ''),
+      url: el('input', { type: 'url', value: entry ? entry.url : '' }),
+    };
+    f.question.size = 60;
+    f.answer.value = entry ? entry.answer : '';
+    f.alternates.value = entry ? entry.alternates.join('\n') : '';
+    f.keywords.value = entry ? entry.keywords.join('\n') : '';
+    const form = el('div', { class: 'form-grid' },
+      field('ID', f.id), field('質問', f.question), field('回答', f.answer),
+      field('言い換え（1行に1つ）', f.alternates), field('キーワード（1行に1つ）', f.keywords),
+      field('分類', f.category), field('担当部署', f.department), field('参考URL', f.url));
+    const lines = (t) => t.value.split('\n').map((s) => s.trim()).filter(Boolean);
+    return { form, f, values: () => ({ id: f.id.value.trim(), question: f.question.value, answer: f.answer.value,
+      alternates: lines(f.alternates), keywords: lines(f.keywords), category: f.category.value,
+      department: f.department.value, url: f.url.value }) };
+  }
+
+  async function viewFaqNew(params) {
+    const err = el('p', { class: 'error', role: 'alert' });
+    const ff = faqForm(null, { question: params.get('question') || '' });
+    const save = el('button', { type: 'button', onclick: async () => {
+      const v = ff.values();
+      const r = await attempt(() => api('POST', '/faq', v), err);
+      if (r) { say('下書きとして保存しました。'); location.hash = `#/faq/${encodeURIComponent(v.id)}`; }
+    } }, '下書きとして保存');
+    setView('新しいFAQ', ff.form, el('div', { class: 'actions' }, save), err);
+  }
+
+  function renderDiff(d) {
+    const names = { question: '質問', answer: '回答', alternates: '言い換え', keywords: 'キーワード', category: '分類',
+      department: '担当部署', url: '参考URL' };
+    const changed = d.fields.filter((x) => x.changed);
+    if (!changed.length) return el('p', {}, `版${d.from}と版${d.to}に違いはありません。`);
+    return el('div', { id: 'diff' }, el('h3', {}, `版${d.from} → 版${d.to} の違い`),
+      changed.map((x) => el('div', {}, el('h4', {}, names[x.field] || x.field),
+        el('div', { class: 'diff' }, x.ops.map((o) => o.op === '+' ? el('ins', {}, o.text) :
+          o.op === '-' ? el('del', {}, o.text) : el('span', {}, o.text))))));
+  }
+
+  async function viewFaqEdit(id) {
+    const err = el('p', { class: 'error', role: 'alert' });
+    const data = await attempt(() => api('GET', `/faq/${encodeURIComponent(id)}`), err);
+    if (!data) { setView(`FAQ ${id}`, err); return; }
+    const e = data.entry;
+    const ff = faqForm(e, {});
+    const diffBox = el('div', { 'aria-live': 'polite' });
+    const reload = () => viewFaqEdit(id);
+    const save = el('button', { type: 'button', id: 'faq-save', onclick: async () => {
+      const r = await attempt(() => api('PUT', `/faq/${encodeURIComponent(id)}`, ff.values()), err);
+      if (r) { say(r.changed ? '下書きを保存しました。公開するまで回答には使われません。' : '変更はありません。'); reload(); }
+    } }, '下書きを保存');
+    const publish = el('button', { type: 'button', id: 'faq-publish', disabled: e.version === e.published_version,
+      onclick: async () => {
+        const r = await attempt(() => api('POST', `/faq/${encodeURIComponent(id)}/publish`, { version: e.version }), err);
+        if (r) { say(`版${e.version}を公開しました。すぐに回答に使われます。`); reload(); }
+      } }, `最新の版（版${e.version}）を公開`);
+    const history = table(['版', '更新', '更新者', '', '操作'], data.versions.map((v) => el('tr', {},
+      el('td', {}, String(v.version)), el('td', {}, jst(v.updated_at)), el('td', {}, v.updated_by),
+      el('td', {}, v.published ? badge('published') : ''),
+      el('td', {},
+        v.version > 1 ? el('button', { type: 'button', class: 'secondary', onclick: async () => {
+          const d = await attempt(() => api('GET', `/faq/${encodeURIComponent(id)}/diff?from=${v.version - 1}&to=${v.version}`), err);
+          if (d) { diffBox.replaceChildren(renderDiff(d)); }
+        } }, `版${v.version - 1}との差分`) : '',
+        ' ',
+        !v.published ? el('button', { type: 'button', class: 'secondary', onclick: async () => {
+          if (!confirm(`版${v.version}の内容に戻して公開します。よろしいですか？`)) return;
+          const r = await attempt(() => api('POST', `/faq/${encodeURIComponent(id)}/rollback`, { version: v.version }), err);
+          if (r) { say(`版${v.version}の内容を版${r.entry.version}として公開しました。`); reload(); }
+        } }, 'この版に戻す') : ''))));
+    setView(`FAQ ${id}`,
+      el('p', {}, badge(e.status), ` 最新 版${e.version}・公開中 ${e.published_version ? '版' + e.published_version : 'なし'}`),
+      ff.form, el('div', { class: 'actions' }, save, publish), err,
+      el('h3', {}, '版の履歴'), history, diffBox);
+  }
+
+  // ---- try it ----------------------------------------------------------------------
+  function viewTry() {
+    const text = el('textarea', { rows: 3, maxlength: 1000 });
+    const out = el('div', { 'aria-live': 'polite', id: 'try-result' });
+    const err = el('p', { class: 'error', role: 'alert' });
+    const form = el('form', { onsubmit: async (ev) => {
+      ev.preventDefault();
+      const r = await attempt(() => api('POST', '/try', { text: text.value }), err);
+      if (!r) return;
+      out.replaceChildren(
+        el('p', {}, el('strong', {}, `判定：${DECISION[r.decision] || r.decision}`),
+          r.confidence !== undefined ? `（確信度 ${Number(r.confidence).toFixed(2)}）` : '',
+          r.rule ? `　ルール：${r.rule.name}（${r.rule.kind}）` : ''),
+        r.faq_id ? el('p', {}, 'FAQ：', el('a', { href: `#/faq/${encodeURIComponent(r.faq_id)}` }, r.faq_id), ` ${r.question || ''}`) : '',
+        r.answer ? el('div', { class: 'diff', id: 'try-answer' }, r.answer) : el('p', {}, r.text || ''),
+        r.candidates && r.candidates.length ? table(['候補', '質問', { label: 'スコア', num: 1 }, { label: '確信度', num: 1 }],
+          r.candidates.map((c) => el('tr', {}, el('td', {}, el('a', { href: `#/faq/${encodeURIComponent(c.faq_id)}` }, c.faq_id)),
+            el('td', {}, c.question), el('td', { class: 'num' }, Number(c.score).toFixed(2)),
+            el('td', { class: 'num' }, Number(c.confidence).toFixed(2))))) : '',
+        r.explain ? el('details', {}, el('summary', {}, '判定の内訳（explain）'),
+          el('pre', { class: 'explain' }, JSON.stringify(r.explain, null, 2))) : '');
+    } }, field('住民になったつもりで質問を入力', text), el('p', {}, el('button', { type: 'submit' }, '回答を試す')));
+    setView('回答を試す', el('p', { class: 'note' }, '公開中のFAQだけが回答に使われます。下書きは公開してから試してください。'),
+      form, err, out);
+    text.focus();
+  }
+
+  // ---- unanswered -------------------------------------------------------------------
+  async function viewUnanswered() {
+    const err = el('p', { class: 'error', role: 'alert' });
+    const data = await attempt(() => api('GET', '/unanswered'), err);
+    setView('未回答の質問', el('p', { class: 'note' },
+      '回答できなかった質問と「役に立たなかった」と評価された質問を、似たもの同士でまとめています（直近90日）。'), err);
+    if (!data) return;
+    const ids = el('datalist', { id: 'faq-ids' });
+    const list = await attempt(() => api('GET', '/faq'), err);
+    if (list) for (const e of list.entries) ids.appendChild(el('option', { value: e.id }, e.question));
+    $('view').appendChild(ids);
+    $('view').appendChild(table(['質問（代表）', { label: '件数', num: 1 }, { label: '回答なし', num: 1 },
+      { label: '役に立たない', num: 1 }, '例', '操作'], data.groups.map((g) => {
+      const target = el('input', { list: 'faq-ids', size: 12, 'aria-label': `「${g.text}」を言い換えとして追加するFAQのID` });
+      if (g.faq_ids && g.faq_ids[0]) target.value = g.faq_ids[0];
+      return el('tr', {}, el('td', {}, g.text), el('td', { class: 'num' }, String(g.count)),
+        el('td', { class: 'num' }, String(g.no_answer)), el('td', { class: 'num' }, String(g.not_helpful)),
+        el('td', {}, el('ul', {}, g.examples.map((x) => el('li', {}, x)))),
+        el('td', {},
+          el('p', {}, el('a', { href: `#/new?question=${encodeURIComponent(g.text)}` }, 'このFAQを作る')),
+          el('p', {}, target, ' ', el('button', { type: 'button', class: 'secondary', onclick: async () => {
+            if (!target.value) { say('FAQのIDを入力してください。'); return; }
+            const r = await attempt(() => api('POST', `/faq/${encodeURIComponent(target.value)}/alternates`, { text: g.text }), err);
+            if (r) say(`${target.value} の言い換えに追加しました（下書き）。公開すると回答に使われます。`);
+          } }, '言い換えとして追加'))));
+    })));
+  }
+
+  // ---- tickets ----------------------------------------------------------------------
+  async function viewTickets(params) {
+    const err = el('p', { class: 'error', role: 'alert' });
+    const status = el('select', {}, el('option', { value: '' }, 'すべて'),
+      ...['open', 'answered', 'closed'].map((s) => el('option', { value: s }, STATUS[s])));
+    status.value = params.has('status') ? params.get('status') : 'open';
+    const filters = [field('状態', status)];
+    const dept = deptSelect(params.get('department'), true);
+    const from = el('input', { type: 'date', value: params.get('from') || '' });
+    const to = el('input', { type: 'date', value: params.get('to') || '' });
+    if (isRole('supervisor')) filters.push(field('部署', dept), field('受付日（から）', from), field('受付日（まで）', to));
+    const form = el('form', { class: 'filters', onsubmit: (ev) => {
+      ev.preventDefault();
+      const p = new URLSearchParams();
+      p.set('status', status.value);
+      if (dept.value) p.set('department', dept.value);
+      if (from.value) p.set('from', from.value);
+      if (to.value) p.set('to', to.value);
+      location.hash = `#/tickets?${p}`;
+    } }, filters, el('p', {}, el('button', { type: 'submit' }, '絞り込む')));
+    setView(isRole('supervisor') ? '問い合わせ（全部署）' : `問い合わせ（${deptName(me.user.department)}）`, form, err);
+    const p = new URLSearchParams(params);
+    if (!p.has('status')) p.set('status', 'open');
+    if (!p.get('status')) p.delete('status');
+    const data = await attempt(() => api('GET', `/tickets?${p}`), err);
+    if (!data) return;
+    $('view').appendChild(el('p', { class: 'note' }, `${data.tickets.length} 件（受付の古い順）`));
+    $('view').appendChild(table(['番号', '状態', '部署', '質問', '受付', '初回返信まで', '完了まで', '部署の移動'],
+      data.tickets.map((t) => el('tr', {},
+        el('td', {}, el('a', { href: `#/tickets/${encodeURIComponent(t.ticket_no)}` }, t.ticket_no)),
+        el('td', {}, badge(t.status)), el('td', {}, t.department ? t.department.name || t.department.id : ''),
+        el('td', {}, t.question), el('td', {}, jst(t.created_at)),
+        el('td', {}, duration(t.first_reply_seconds)), el('td', {}, duration(t.close_seconds)),
+        el('td', {}, (t.reassignments || []).length ? t.reassignments.map(deptName).join(' → ') : '')))));
+  }
+
+  async function viewTicket(no) {
+    const err = el('p', { class: 'error', role: 'alert' });
+    let data;
+    try { data = await api('GET', `/tickets/${encodeURIComponent(no)}`); } catch (e) {
+      setView(`問い合わせ ${no}`, el('p', { class: 'error', role: 'alert', id: 'ticket-error' },
+        e.status === 403 ? 'この問い合わせは他の部署の担当です。表示できません。' : e.message));
+      return;
+    }
+    const t = data.ticket;
+    const reload = () => viewTicket(no);
+    const replyText = el('textarea', { rows: 4, id: 'reply-text' });
+    const reason = el('input', { size: 40 });
+    const to = deptSelect('');
+    const closeReason = el('input', { size: 40 });
+    const closed = t.status === 'closed';
+    setView(`問い合わせ ${t.ticket_no}`,
+      el('p', {}, badge(t.status), ` ${t.department ? t.department.name || t.department.id : ''}・受付 ${jst(t.created_at)}`),
+      el('h3', {}, '質問'), el('p', {}, t.question),
+      t.contact ? el('p', { class: 'contact' }, el('strong', {}, '連絡先（閲覧は記録されます）：'), t.contact) : '',
+      el('h3', {}, '会話の記録'),
+      el('ol', { class: 'transcript' }, (t.transcript || []).map((m) => el('li', { class: m.role },
+        el('span', { class: 'who-label' }, { resident: '住民', bot: 'ボット', staff: '職員', system: 'システム' }[m.role] || m.role),
+        el('span', { class: 'note' }, jst(m.at)), el('br'), m.text))),
+      el('h3', {}, '職員からの返信'),
+      (t.replies || []).length ? el('ul', {}, t.replies.map((r) => el('li', {}, `${jst(r.at)} ${r.author}：`, r.text,
+        r.delivered_at ? el('span', { class: 'note' }, `（${jst(r.delivered_at)} に届きました）`) : el('span', { class: 'note' }, '（未配信）')))) :
+        el('p', { class: 'note' }, 'まだありません。'),
+      closed ? '' : el('form', { onsubmit: async (ev) => {
+        ev.preventDefault();
+        const r = await attempt(() => api('POST', `/tickets/${encodeURIComponent(no)}/reply`, { text: replyText.value }), err);
+        if (r) { say('返信しました。住民の画面に届きます。'); reload(); }
+      } }, field('返信', replyText), el('p', {}, el('button', { type: 'submit', id: 'reply-send' }, '返信する'))),
+      closed ? '' : el('form', { class: 'filters', onsubmit: async (ev) => {
+        ev.preventDefault();
+        const r = await attempt(() => api('POST', `/tickets/${encodeURIComponent(no)}/reassign`, { department: to.value, reason: reason.value }), err);
+        if (r) { say('担当部署を変更しました。'); location.hash = '#/tickets'; }
+      } }, field('担当部署を変更', to), field('理由', reason), el('p', {}, el('button', { type: 'submit', class: 'secondary' }, '移す'))),
+      closed ? '' : el('form', { class: 'filters', onsubmit: async (ev) => {
+        ev.preventDefault();
+        const r = await attempt(() => api('POST', `/tickets/${encodeURIComponent(no)}/close`, { reason: closeReason.value }), err);
+        if (r) { say('完了にしました。'); reload(); }
+      } }, field('完了にする（理由・任意）', closeReason), el('p', {}, el('button', { type: 'submit', class: 'secondary' }, '完了にする'))),
+      err,
+      el('h3', {}, '経過'),
+      table(['日時', '操作', '担当者', '部署', '理由'], (t.events || []).map((e) => el('tr', {}, el('td', {}, jst(e.at)),
+        el('td', {}, { create: '受付', reply: '返信', close: '完了', reassign: '部署の移動' }[e.action] || e.action),
+        el('td', {}, e.actor), el('td', {}, e.from_department || e.to_department ?
+          `${deptName(e.from_department)} → ${deptName(e.to_department)}` : ''), el('td', {}, e.reason || '')))));
+  }
+
+  // ---- statistics -------------------------------------------------------------------
+  function chart(days) {
+    const W = 720, H = 240, L = 40, B = 30, n = Math.max(days.length, 1);
+    const max = Math.max(1, ...days.map((d) => d.questions));
+    const bw = Math.max(2, Math.floor((W - L - 10) / n) - 2);
+    const colors = { answered: '#19652a', clarified: '#b26b00', no_answer: '#a4000f' };
+    const names = { answered: '回答', clarified: '聞き返し', no_answer: '回答なし' };
+    const svg = el('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img',
+      'aria-label': `日別の質問数（${days.length}日分、最大 ${max} 件）。数値は下の表にもあります。` });
+    svg.appendChild(el('line', { x1: L, y1: H - B, x2: W, y2: H - B, stroke: '#555' }));
+    svg.appendChild(el('text', { x: 2, y: 14, 'font-size': 12 }, String(max)));
+    svg.appendChild(el('text', { x: 2, y: H - B, 'font-size': 12 }, '0'));
+    days.forEach((d, i) => {
+      const x = L + i * (bw + 2);
+      let y = H - B;
+      for (const k of ['answered', 'clarified', 'no_answer']) {
+        const h = (d[k] / max) * (H - B - 20);
+        y -= h;
+        svg.appendChild(el('rect', { x, y, width: bw, height: Math.max(0, h), fill: colors[k] },
+          el('title', {}, `${d.day} ${names[k]} ${d[k]}件`)));
+      }
+      if (n <= 31 && (i % Math.ceil(n / 10) === 0)) svg.appendChild(el('text', { x, y: H - 10, 'font-size': 10 }, d.day.slice(5)));
+    });
+    const legend = el('p', { class: 'legend' }, Object.keys(names).map((k) => {
+      const s = el('span', {}, names[k]);
+      s.style.setProperty('--swatch', colors[k]);
+      return s;
+    }));
+    return el('div', {}, svg, legend);
+  }
+
+  async function viewStats(params) {
+    const err = el('p', { class: 'error', role: 'alert' });
+    const from = el('input', { type: 'date', value: params.get('from') || '' });
+    const to = el('input', { type: 'date', value: params.get('to') || '' });
+    const form = el('form', { class: 'filters', onsubmit: (ev) => {
+      ev.preventDefault();
+      const p = new URLSearchParams();
+      if (from.value) p.set('from', from.value);
+      if (to.value) p.set('to', to.value);
+      location.hash = `#/stats?${p}`;
+    } }, field('期間（から）', from), field('期間（まで）', to), el('p', {}, el('button', { type: 'submit' }, '集計する')));
+    setView('集計', form, err);
+    const q = params.toString();
+    const s = await attempt(() => api('GET', `/stats${q ? '?' + q : ''}`), err);
+    if (!s) return;
+    const pct = (x) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+    const csv = (t) => el('a', { href: `${API}/stats?format=csv&table=${t}&from=${s.from}&to=${s.to}`, download: '' }, 'CSVで保存');
+    const T = s.totals;
+    $('view').append(
+      el('p', {}, `${s.from} 〜 ${s.to}（日本時間）`),
+      el('div', { class: 'cards' },
+        [['質問', T.questions], ['回答率', pct(T.answered_rate)], ['聞き返し率', pct(T.clarified_rate)],
+          ['回答なし率', pct(T.no_answer_rate)], ['職員への引き継ぎ率', pct(T.escalated_rate)], ['役に立った率', pct(T.helpful_rate)]]
+          .map(([k, v]) => el('div', { class: 'card' }, k, el('strong', {}, String(v))))),
+      el('h3', {}, '日別の質問数 ', csv('days')), chart(s.days),
+      table(['日付', { label: '質問', num: 1 }, { label: '回答', num: 1 }, { label: '聞き返し', num: 1 },
+        { label: '回答なし', num: 1 }, { label: '引き継ぎ', num: 1 }, { label: '役に立った', num: 1 }, { label: '役に立たない', num: 1 }],
+      s.days.map((d) => el('tr', {}, el('td', {}, d.day), ...['questions', 'answered', 'clarified', 'no_answer', 'escalated',
+        'helpful', 'not_helpful'].map((k) => el('td', { class: 'num' }, String(d[k])))))),
+      el('h3', {}, 'よく使われたFAQ ', csv('top_questions')),
+      table(['FAQ', '質問', { label: '回答数', num: 1 }], s.top_questions.map((x) => el('tr', {},
+        el('td', {}, el('a', { href: `#/faq/${encodeURIComponent(x.faq_id)}` }, x.faq_id)), el('td', {}, x.question),
+        el('td', { class: 'num' }, String(x.count))))),
+      el('h3', {}, '回答できなかった質問 ', csv('top_unanswered')),
+      table(['質問', { label: '件数', num: 1 }], s.top_unanswered.map((x) => el('tr', {}, el('td', {}, x.text),
+        el('td', { class: 'num' }, String(x.count))))),
+      el('h3', {}, '部署別 ', csv('departments')),
+      table(['部署', { label: '回答数', num: 1 }, { label: '問い合わせ', num: 1 }, { label: '未完了', num: 1 }, '初回返信までの平均'],
+        s.departments.map((d) => el('tr', {}, el('td', {}, d.name), el('td', { class: 'num' }, String(d.answered)),
+          el('td', { class: 'num' }, String(d.tickets)), el('td', { class: 'num' }, String(d.open_tickets)),
+          el('td', {}, duration(d.avg_first_reply_seconds))))));
+  }
+
+  // ---- users and audit -----------------------------------------------------------------
+  async function viewUsers() {
+    const err = el('p', { class: 'error', role: 'alert' });
+    const data = await attempt(() => api('GET', '/users'), err);
+    const f = { login: el('input', { autocomplete: 'off' }), display_name: el('input'),
+      role: el('select', {}, Object.entries(ROLE).map(([k, v]) => el('option', { value: k }, v))),
+      department: deptSelect(''), password: el('input', { type: 'password', autocomplete: 'new-password' }) };
+    const add = el('form', { class: 'form-grid', onsubmit: async (ev) => {
+      ev.preventDefault();
+      const body = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, v.value]));
+      const r = await attempt(() => api('POST', '/users', body), err);
+      if (r) { say(`${r.user.login} を追加しました。`); viewUsers(); }
+    } }, field('ログインID', f.login), field('表示名', f.display_name), field('役割', f.role),
+    field('部署（職員は必須）', f.department), field('初期パスワード（10文字以上）', f.password),
+    el('p', {}, el('button', { type: 'submit' }, '追加する')));
+    setView('利用者', err, data ? table(['ログインID', '表示名', '役割', '部署', '状態', '操作'], data.users.map((u) => el('tr', {},
+      el('td', {}, u.login), el('td', {}, u.display_name), el('td', {}, ROLE[u.role] || u.role), el('td', {}, deptName(u.department)),
+      el('td', {}, u.disabled ? '無効' : '有効', u.locked_until ? `（ロック中 ${jst(u.locked_until)}まで）` : ''),
+      el('td', {},
+        el('button', { type: 'button', class: 'secondary', onclick: async () => {
+          const r = await attempt(() => api('POST', `/users/${encodeURIComponent(u.login)}/${u.disabled ? 'enable' : 'disable'}`, {}), err);
+          if (r) viewUsers();
+        } }, u.disabled ? '有効にする' : '無効にする'), ' ',
+        el('button', { type: 'button', class: 'secondary', onclick: async () => {
+          const pw = prompt(`${u.login} の新しいパスワード（10文字以上）`);
+          if (!pw) return;
+          const r = await attempt(() => api('POST', `/users/${encodeURIComponent(u.login)}/passwd`, { password: pw }), err);
+          if (r) say('パスワードを変更しました。その利用者のログインは解除されます。');
+        } }, 'パスワード変更'))))) : '', el('h3', {}, '利用者を追加'), add);
+  }
+
+  async function viewAudit(params) {
+    const err = el('p', { class: 'error', role: 'alert' });
+    const target = el('input', { value: params.get('target') || '' });
+    const form = el('form', { class: 'filters', onsubmit: (ev) => {
+      ev.preventDefault();
+      location.hash = `#/audit${target.value ? '?target=' + encodeURIComponent(target.value) : ''}`;
+    } }, field('対象（FAQのID、問い合わせ番号、ログインID）', target), el('p', {}, el('button', { type: 'submit' }, '表示')));
+    setView('監査ログ', form, err);
+    const q = params.toString();
+    const data = await attempt(() => api('GET', `/audit${q ? '?' + q : ''}`), err);
+    if (!data) return;
+    $('view').appendChild(table(['日時', '操作者', '操作', '対象', '詳細', '変更前', '変更後'], data.entries.map((a) => el('tr', {},
+      el('td', {}, jst(a.at)), el('td', {}, a.actor), el('td', {}, a.action), el('td', {}, a.target), el('td', {}, a.detail),
+      el('td', {}, a.before === null ? '' : el('code', {}, JSON.stringify(a.before))),
+      el('td', {}, a.after === null ? '' : el('code', {}, JSON.stringify(a.after)))))));
+  }
+
+  // ---- routing ----------------------------------------------------------------------------
+  async function route() {
+    if (!me) return;
+    const hash = location.hash || '#/faq';
+    const [path, query] = hash.slice(1).split('?');
+    const params = new URLSearchParams(query || '');
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    for (const a of document.querySelectorAll('#nav a')) {
+      if (a.getAttribute('href') === `#/${parts[0] || 'faq'}`) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+    try {
+      if (parts[0] === 'faq' && parts[1]) await viewFaqEdit(parts[1]);
+      else if (parts[0] === 'new') await viewFaqNew(params);
+      else if (parts[0] === 'try') viewTry();
+      else if (parts[0] === 'unanswered') await viewUnanswered();
+      else if (parts[0] === 'tickets' && parts[1]) await viewTicket(parts[1]);
+      else if (parts[0] === 'tickets') await viewTickets(params);
+      else if (parts[0] === 'stats') await viewStats(params);
+      else if (parts[0] === 'users') await viewUsers();
+      else if (parts[0] === 'audit') await viewAudit(params);
+      else await viewFaqList(params);
+    } catch (e) {
+      if (e.status !== 401) say(e.message);
+    }
+  }
+  window.addEventListener('hashchange', route);
+
+  (async function start() {
+    try {
+      const data = await api('GET', '/me');
+      loggedIn(data);
+      await loadDepartments();
+      route();
+    } catch (e) {
+      showLogin();
+    }
+  })();
+})();
