@@ -12,7 +12,8 @@
  * The patterns, written in plain ASCII, run on the shadow; a span found there
  * is cut out of clean through map[].
  *
- * Classes run in priority order (e-mail, card, My Number, phone, postal code);
+ * Classes run in priority order (e-mail, card, My Number, phone, postal code,
+ * then a short local phone number right after a word such as 電話 or TEL);
  * a span that overlaps one already taken is dropped, so a card number is not
  * also read as a phone number. Counting digits and the Luhn check cannot be
  * said in a regular expression, so the patterns call back (PCRE2 callouts)
@@ -38,7 +39,7 @@
 #include <string.h>
 
 /* Callout numbers: the check run when a pattern reaches its end. */
-enum { CO_LUHN = 1, CO_PHONE = 2, CO_PHONE_INTL = 3 };
+enum { CO_LUHN = 1, CO_PHONE = 2, CO_PHONE_INTL = 3, CO_PHONE_LOCAL = 4 };
 
 /* Left boundary for numbers: not after a letter or digit, nor "letter-" /
  * "letter.". Right boundary: not before a letter or digit, nor "-digit". */
@@ -48,6 +49,9 @@ enum { CO_LUHN = 1, CO_PHONE = 2, CO_PHONE_INTL = 3 };
  * no "digit-" or "digit " before, no more groups after. */
 #define GB "(?<![0-9][- ])"
 #define PSEP "[-. ]?"
+/* Phone numbers may touch letters: "TEL03-1234-5678", "FAX06-…", "…5678FAX". */
+#define NBP "(?:(?<![0-9A-Za-z])|(?<=(?i:tel|fax)))(?<![A-Za-z][-.])"
+#define NEP "(?![0-9])(?!-[0-9])"
 
 static const struct mask_class {
   const char *label;
@@ -58,14 +62,19 @@ static const struct mask_class {
   { "［カード番号］", NB GB "[0-9](?:[- ]?[0-9]){12,18}" NE "(?![- ][0-9])(?C1)" },
   { "［個人番号］", NB GB "[0-9]{4}([- ]?)[0-9]{4}\\1[0-9]{4}" NE "(?!\\1[0-9])" },
   { "［電話番号］",
-    NB "(?:\\(0[0-9]{1,4}\\)" PSEP "[0-9]{1,4}" PSEP "[0-9]{3,4}"
-    "|0[0-9]{1,4}" PSEP "\\([0-9]{1,4}\\)" PSEP "[0-9]{3,4}"
-    "|0[0-9]{1,4}" PSEP "[0-9]{1,4}" PSEP "[0-9]{3,4})" NE "(?C2)" },
+    NBP "(?:\\(0[0-9]{1,4}\\)" PSEP "[0-9]{1,4}" PSEP "[0-9]{2,4}"
+    "|0[0-9]{1,4}" PSEP "\\([0-9]{1,4}\\)" PSEP "[0-9]{2,4}"
+    "|0[0-9]{1,4}" PSEP "[0-9]{1,4}" PSEP "[0-9]{2,4})" NEP "(?C2)" },
   { "［電話番号］",
     "(?<![0-9A-Za-z+])(?:\\+|00)81" PSEP "(?:\\(0\\)" PSEP ")?(?:\\([0-9]{1,4}\\)|[0-9]{1,4})" PSEP
-    "[0-9]{1,4}" PSEP "[0-9]{3,4}" NE "(?C3)" },
+    "[0-9]{1,4}" PSEP "[0-9]{2,4}" NEP "(?C3)" },
   { "［郵便番号］", "〒 ?[0-9]{3}-?[0-9]{4}" NE },
   { "［郵便番号］", "(?<![-0-9A-Za-z])[0-9]{3}-[0-9]{4}" NE },
+  /* A local number without its area code ("電話は56-1234") is only told
+   * from an address or a count by the word before it; \\K keeps the word. */
+  { "［電話番号］",
+    "(?:電話|でんわ|TEL|Tel|tel|携帯|ケータイ|連絡先|FAX|Fax|fax)(?:番号)?(?:は|:| |を|が|です|、)*\\K"
+    NBP "[0-9]{1,4}" PSEP "[0-9]{1,4}(?:" PSEP "[0-9]{1,4})?" NEP "(?C4)" },
 };
 #define N_CLASSES (sizeof mask_classes / sizeof mask_classes[0])
 
@@ -109,6 +118,8 @@ static int mask_callout(pcre2_callout_block *cb, void *unused) {
     return n >= 13 && n <= 19 && luhn_ok(d, n) ? 0 : 1;
   case CO_PHONE:
     return n == 10 || n == 11 ? 0 : 1;
+  case CO_PHONE_LOCAL:
+    return n >= 6 && n <= 11 ? 0 : 1;
   case CO_PHONE_INTL: {
     /* National digits: skip the country code (+81 or 0081), a "(0)", and a
      * leading 0 kept by habit ("+81 090-…"); Japan has 9 or 10 left. */

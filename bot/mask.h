@@ -8,7 +8,9 @@
  *   ［カード番号］ card numbers: 13–19 digits, optionally in groups, Luhn-valid
  *   ［電話番号］   Japanese phone numbers: 10–11 digits starting with 0
  *                 (090-1234-5678, 0897-12-3456, (0897)12-3456,
- *                 0897(12)3456, 0120-123-456) or +81 / 0081 forms
+ *                 0897(12)3456, 0120-123-456, TEL03-…) or +81 / 0081
+ *                 forms; a local number without area code only right after
+ *                 a word like 電話, TEL, 携帯, 連絡先 ("電話は56-1234")
  *   ［メール］     e-mail addresses
  *   ［郵便番号］   postal codes: 〒793-8601, 〒7938601, 793-8601
  * Full-width digits and letters, full-width and Japanese dashes (－ ‐ − ー)
