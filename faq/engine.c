@@ -50,6 +50,8 @@ struct params {
   double verb_w;      /* weight of verbs/adjectives relative to nouns */
   double ans_cov;     /* coverage credit of a term found only in the answer */
   double read_w;      /* weight of a noun's reading (鳩 → ハト) */
+  double bg_w;        /* weight of question character-bigram matching */
+  double bg_b;        /* its length normalisation */
   double cmp_w;       /* weight of compound parts / compounds containing a query noun */
   int cmp_parents;    /* at most this many compounds added per query noun */
   int prf_docs;       /* pseudo-relevance feedback: top documents used (0 = off) */
@@ -66,6 +68,8 @@ static const struct params default_params = {
   .verb_w = 0.6,
   .ans_cov = 0.5,
   .read_w = 0.0,
+  .bg_w = 0.2,
+  .bg_b = 0.5,
   .cmp_w = 0.0,
   .cmp_parents = 8,
   .prf_docs = 0,
@@ -96,6 +100,13 @@ struct snap {
    * vocabulary joined (粗大ごみ = 粗大 + ごみ) has parts[2t], parts[2t+1]
    * (-1 when none); parents of term t: par[poff[t] .. poff[t+1]) */
   int *parts, *poff, *par;
+  /* character bigrams of the question, alternates and keywords (sub-word
+   * evidence: 街灯 ~ 街路灯, スズメバチ ~ ハチ): bigram → postings (tf[0]) */
+  mg_termmap *bg;
+  int *bg_off;
+  struct posting *bg_posts;
+  float *bg_len;
+  double bg_avg;
 };
 
 struct mg_engine {
@@ -126,6 +137,10 @@ static void snap_free(struct snap *s) {
   free(s->parts);
   free(s->poff);
   free(s->par);
+  mg_termmap_free(s->bg);
+  free(s->bg_off);
+  free(s->bg_posts);
+  free(s->bg_len);
   free(s);
 }
 
@@ -248,6 +263,129 @@ static int build_compounds(struct snap *s, int nterms) {
   return 0;
 }
 
+/* Character bigrams of normalised text: adjacent pairs of kanji, kana,
+ * letters or digits, except pairs of two hiragana (mostly grammar). Calls
+ * fn with each bigram's 8-byte key. */
+static int is_content_cp(int32_t c, int *hira) {
+  *hira = c >= 0x3041 && c <= 0x309F;
+  return *hira || (c >= 0x30A1 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == 0x3005 /* 々 */;
+}
+
+static int decode_utf8(const unsigned char *p, int n, int32_t *cp) {
+  if (p[0] < 0x80) { *cp = p[0]; return 1; }
+  if ((p[0] & 0xE0) == 0xC0 && n >= 2) { *cp = ((p[0] & 0x1F) << 6) | (p[1] & 0x3F); return 2; }
+  if ((p[0] & 0xF0) == 0xE0 && n >= 3) { *cp = ((p[0] & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F); return 3; }
+  if ((p[0] & 0xF8) == 0xF0 && n >= 4) {
+    *cp = ((p[0] & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F);
+    return 4;
+  }
+  *cp = -1;
+  return 1;
+}
+
+typedef int (*bigram_fn)(void *ctx, const int32_t key[2]);
+
+static int bigrams(const char *text, int len, bigram_fn fn, void *ctx) {
+  const unsigned char *u = (const unsigned char *)text;
+  int32_t prev = -1, c;
+  int prev_hira = 0, hira, rc;
+  for (int i = 0; i < len;) {
+    i += decode_utf8(u + i, len - i, &c);
+    if (!is_content_cp(c, &hira)) { prev = -1; continue; }
+    if (prev >= 0 && !(hira && prev_hira)) {
+      int32_t key[2] = { prev, c };
+      if ((rc = fn(ctx, key)) != 0) return rc;
+    }
+    prev = c;
+    prev_hira = hira;
+  }
+  return 0;
+}
+
+struct pinst {
+  int key, doc;
+};
+
+struct bg_build {
+  struct snap *s;
+  struct pinst *pi;
+  int n, cap, doc;
+};
+
+static int bg_collect(void *ctx, const int32_t key[2]) {
+  struct bg_build *b = ctx;
+  int id = mg_termmap_put(b->s->bg, (const char *)key, 2 * sizeof key[0]);
+  if (id < 0) return MG_ENOMEM;
+  if (b->n == b->cap) {
+    b->cap = b->cap ? b->cap * 2 : 65536;
+    struct pinst *a = realloc(b->pi, (size_t)b->cap * sizeof *a);
+    if (!a) return MG_ENOMEM;
+    b->pi = a;
+  }
+  b->pi[b->n].key = id;
+  b->pi[b->n++].doc = b->doc;
+  b->s->bg_len[b->doc] += 1;
+  return 0;
+}
+
+static int cmp_pinst(const void *a, const void *b) {
+  const struct pinst *x = a, *y = b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* The question-side bigram index, from the published texts. */
+static int build_bigrams(struct snap *s, sqlite3 *db, char *err) {
+  struct bg_build b = { s, NULL, 0, 0, 0 };
+  sqlite3_stmt *st = NULL;
+  int rc = 0, nkeys;
+  if (!(s->bg = mg_termmap_new()) || !(s->bg_len = calloc((size_t)s->ndocs + 1, sizeof *s->bg_len)))
+    return mg_errf(err, MG_ENOMEM, "out of memory");
+  if (sqlite3_prepare_v2(db, "SELECT id, question || char(10) || alternates || char(10) || keywords FROM faq_published",
+                         -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int n = 0;
+    char *norm;
+    if ((b.doc = doc_index(s, sqlite3_column_int64(st, 0))) < 0) continue;
+    norm = mg_normalize((const char *)sqlite3_column_text(st, 1), sqlite3_column_bytes(st, 1), &n);
+    if (!norm) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    rc = bigrams(norm, n, bg_collect, &b);
+    free(norm);
+    if (rc) { mg_errf(err, rc, "out of memory"); goto out; }
+  }
+  if (rc != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db)); goto out; }
+  rc = 0;
+  qsort(b.pi, (size_t)b.n, sizeof *b.pi, cmp_pinst);
+  nkeys = mg_termmap_count(s->bg);
+  if (!(s->bg_off = calloc((size_t)nkeys + 2, sizeof *s->bg_off)) ||
+      !(s->bg_posts = malloc(((size_t)b.n + 1) * sizeof *s->bg_posts))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (int i = 0, m = 0; i < b.n; i++) {
+    if (i == 0 || b.pi[i].key != b.pi[i - 1].key || b.pi[i].doc != b.pi[i - 1].doc) {
+      memset(&s->bg_posts[m], 0, sizeof s->bg_posts[0]);
+      s->bg_posts[m++].doc = b.pi[i].doc;
+      s->bg_off[b.pi[i].key + 1]++;
+    }
+    if (s->bg_posts[m - 1].tf[0] < UINT16_MAX) s->bg_posts[m - 1].tf[0]++;
+  }
+  for (int k = 0; k < nkeys; k++) s->bg_off[k + 1] += s->bg_off[k];
+  {
+    double sum = 0;
+    for (int d = 0; d < s->ndocs; d++) sum += s->bg_len[d];
+    s->bg_avg = s->ndocs && sum > 0 ? sum / s->ndocs : 1;
+  }
+out:
+  sqlite3_finalize(st);
+  free(b.pi);
+  return rc;
+}
+
 static int build(struct snap **out, sqlite3 *db, char *err) {
   struct snap *s = calloc(1, sizeof *s);
   sqlite3_stmt *st = NULL;
@@ -347,6 +485,9 @@ static int build(struct snap **out, sqlite3 *db, char *err) {
     mg_errf(err, rc, "out of memory");
     goto out;
   }
+  sqlite3_finalize(st);
+  st = NULL;
+  if ((rc = build_bigrams(s, db, err)) != 0) goto out;
   *out = s;
   s = NULL;
 out:
@@ -428,8 +569,9 @@ int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
 
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
-  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w" };
-  double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w };
+  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b" };
+  double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
+                     &p->bg_w, &p->bg_b };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -541,7 +683,40 @@ struct scratch {
   struct acc *acc;
   int *touched, ntouched;
   double mass;   /* IDF mass of the question's own terms */
+  int bg[MAX_QTERMS * 2]; /* the question's bigram ids (known ones, distinct) */
+  int nbg;
 };
+
+struct bg_q {
+  const struct snap *s;
+  struct scratch *sc;
+};
+
+static int bg_query(void *ctx, const int32_t key[2]) {
+  struct bg_q *b = ctx;
+  int id = mg_termmap_get(b->s->bg, (const char *)key, 2 * sizeof key[0]);
+  if (id < 0 || b->sc->nbg == (int)(sizeof b->sc->bg / sizeof b->sc->bg[0])) return 0;
+  for (int i = 0; i < b->sc->nbg; i++)
+    if (b->sc->bg[i] == id) return 0;
+  b->sc->bg[b->sc->nbg++] = id;
+  return 0;
+}
+
+/* Question character bigrams against the entries' question-side bigrams. */
+static void score_bigrams(const struct params *p, const struct snap *s, struct scratch *sc) {
+  for (int i = 0; p->bg_w > 0 && i < sc->nbg; i++) {
+    int id = sc->bg[i];
+    double df = s->bg_off[id + 1] - s->bg_off[id];
+    double idf = log(1.0 + (s->ndocs - df + 0.5) / (df + 0.5));
+    for (int j = s->bg_off[id]; j < s->bg_off[id + 1]; j++) {
+      const struct posting *po = &s->bg_posts[j];
+      struct acc *a = &sc->acc[po->doc];
+      double tf = po->tf[0] / (1 - p->bg_b + p->bg_b * s->bg_len[po->doc] / s->bg_avg);
+      if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = po->doc; }
+      a->score += p->bg_w * idf * tf / (p->k1 + tf);
+    }
+  }
+}
 
 static double field_tf(const struct params *p, const struct snap *s, const struct posting *po, double *per_field) {
   double tfw = 0;
@@ -753,7 +928,15 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
   }
   set_idf(s, q, &sc);
   if (sc.mass <= 0) goto out;
+  if (p->bg_w > 0) {
+    int n = 0;
+    char *norm = mg_normalize(text, len, &n);
+    struct bg_q b = { s, &sc };
+    if (norm) bigrams(norm, n, bg_query, &b);
+    free(norm);
+  }
   score_all(p, s, q, &sc);
+  score_bigrams(p, s, &sc);
   if (p->prf_docs > 0) {
     mg_result first;
     rank(p, s, &sc, p->prf_docs < MG_ENGINE_MAX_K ? p->prf_docs : MG_ENGINE_MAX_K, &first);
@@ -763,6 +946,7 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
       if (q->n > before) {
         set_idf(s, q, &sc);
         score_all(p, s, q, &sc);
+        score_bigrams(p, s, &sc);
       }
     }
   }
