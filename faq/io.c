@@ -155,7 +155,8 @@ int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char
     if (rc && rc != MG_ENOTFOUND) break;
     rc = mg_faq_put_ex(db, &r->e, by, r->publish && !(o && o->draft), &changed, err);
     if (rc == MG_EINVAL || rc == MG_ENOTFOUND) {
-      mg_io_report_error(rep, file, r->line, "%s", err);
+      if (r->line > 0) mg_io_report_error(rep, file, r->line, "%s", err);
+      else mg_io_report_error(rep, file, 0, "entry %s: %s", r->e.id, err); /* JSON: no line numbers */
       rc = 0;
       continue;
     }

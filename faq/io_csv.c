@@ -499,7 +499,6 @@ static int parse(const char *path, const char *buf, size_t len, const struct col
     row_entry(&r, ncols);
   }
   if (rc == 0 && c.p < c.end) rep->truncated = 1; /* stopped at the error limit */
-  if (rc == 0 && s->n_rows == 0 && rep->n_errors == 0) mg_io_report_error(rep, path, line, "no rows after the header");
 out:
   cells_clear(&c);
   free(c.cells);

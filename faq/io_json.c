@@ -157,7 +157,7 @@ int mg_io_import_json(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_
   read_root(&c, &s, root);
   json_decref(root);
   if (rep->n_errors) rc = mg_errf(err, MG_EBADJSON, "%s: %d error(s); nothing was imported", path, rep->n_errors);
-  else rc = mg_io_apply(db, &s, o, path, rep, err);
+  else if ((rc = mg_io_apply(db, &s, o, path, rep, err)) == MG_ECSV) rc = MG_EBADJSON; /* same errors, this format */
   mg_io_set_free(&s);
   return rc;
 }

@@ -209,6 +209,8 @@ static void test_json(sqlite3 *db) {
   ok(has_error(&rep, "entries[1] (j-2): unknown status \"live\""), "bad status");
   ok(has_error(&rep, "entries[2] (j-3): bad date"), "bad date");
   ok(has_error(&rep, "entries[3] (j-4): \"alternates\" must be an array"), "wrong type");
+  is_int(import(db, "json/bad-department.json", NULL, &rep), MG_EBADJSON, "an unknown department is refused");
+  ok(has_error(&rep, "bad-department.json: entry j-9: unknown department 'nosuch'"), "... naming the entry");
   is_int(import(db, "json/bad-syntax.json", NULL, &rep), MG_EBADJSON, "a syntax error is refused");
   ok(has_error(&rep, "bad-syntax.json:4:"), "... with its line");
 }
