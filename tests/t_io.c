@@ -170,6 +170,13 @@ static void test_export(sqlite3 *db, mg_lang *lang) {
   ok(a && strstr(a, ",2024-04-01,公開") != NULL, "dates in Tokyo as YYYY-MM-DD");
   ok(c && strncmp(c, "全国", 6) == 0, "--no-bom leaves the BOM out");
   ok(j && strstr(j, "\"format\": \"madoguchi-faq/1\"") != NULL, "JSON export names its format");
+  {
+    mg_io_opts pub = { .format = "csv", .published = 1 };
+    char *p = export(db, &pub);
+    ok(a && strstr(a, ",t-0003,") && p && strstr(p, ",t-0001,") && !strstr(p, ",t-0003,"),
+       "--published leaves out entries that never answered");
+    free(p);
+  }
 
   /* CSV export → import into a new database → the same export */
   if (fd >= 0 && a && write(fd, a, strlen(a)) == (ssize_t)strlen(a)) {
