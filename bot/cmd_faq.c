@@ -290,6 +290,7 @@ static void usage(FILE *out) {
   fprintf(out, "usage:\n");
   for (size_t i = 0; i < N_ACTIONS; i++) fprintf(out, "  madoguchi faq %s\n", actions[i].usage);
   fprintf(out, "\nedit saves a draft unless --publish; drafts never answer until published.\n"
+               "--alternate/--keyword given to edit replace the whole list ('' clears it).\n"
                "File formats and the column map: docs/faq-format.md\n");
 }
 
