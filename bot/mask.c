@@ -13,9 +13,10 @@
  * is cut out of clean through map[].
  *
  * Classes run in priority order (e-mail, card, My Number, phone, postal code,
- * then a short local phone number right after a word such as 電話 or TEL);
- * a span that overlaps one already taken is dropped, so a card number is not
- * also read as a phone number. Counting digits and the Luhn check cannot be
+ * then a short local phone number right after a word such as 電話 or TEL),
+ * each on the text with the labels of the classes before it already in, so a
+ * card number is not also read as a phone number, and masking a masked text
+ * again changes nothing. Counting digits and the Luhn check cannot be
  * said in a regular expression, so the patterns call back (PCRE2 callouts)
  * at their end, and a callout that says no makes PCRE2 backtrack and try a
  * shorter reading. PCRE2_NO_AUTO_POSSESS keeps that backtracking possible.
@@ -77,6 +78,7 @@ static const struct mask_class {
     NBP "[0-9]{1,4}" PSEP "[0-9]{1,4}(?:" PSEP "[0-9]{1,4})?" NEP "(?C4)" },
 };
 #define N_CLASSES (sizeof mask_classes / sizeof mask_classes[0])
+#define MASK_ROUNDS 4 /* every round that finds something removes digits; 2 suffice in practice */
 
 static pthread_once_t mask_once = PTHREAD_ONCE_INIT;
 static pcre2_code *mask_code[N_CLASSES];
@@ -247,32 +249,72 @@ static int mask_prepare(mask_buf *b, const char *text, size_t len) {
   return 0;
 }
 
-/* ---- spans -------------------------------------------------------------- */
+/* ---- one class at a time ------------------------------------------------ */
 
 typedef struct span {
   size_t start, end; /* in shadow bytes */
-  const char *label;
 } span;
 
-static int overlaps(const span *v, int n, size_t start, size_t end) {
-  for (int i = 0; i < n; i++)
-    if (start < v[i].end && v[i].start < end)
-      return 1;
-  return 0;
+static void mask_buf_free(mask_buf *b) {
+  free(b->clean);
+  free(b->shadow);
+  free(b->map);
 }
 
-static int cmp_span(const void *a, const void *b) {
-  const span *x = a, *y = b;
-  return x->start < y->start ? -1 : x->start > y->start;
+/* Find the spans of class c in b's shadow (in order, not overlapping) into
+ * *spans (grown as needed). Returns their number, or -1 when out of memory. */
+static int find_spans(const mask_buf *b, size_t c, pcre2_match_data *md, span **spans, int *cap) {
+  size_t at = 0;
+  int n = 0;
+  while (at < b->shadow_len) {
+    PCRE2_SIZE *ov;
+    if (pcre2_match(mask_code[c], (PCRE2_SPTR)b->shadow, b->shadow_len, at, PCRE2_NO_UTF_CHECK, md, mask_mctx) < 0)
+      break;
+    ov = pcre2_get_ovector_pointer(md);
+    if (n == *cap) {
+      span *grown = realloc(*spans, (*cap ? 2 * *cap : 8) * sizeof **spans);
+      if (!grown)
+        return -1;
+      *spans = grown;
+      *cap = *cap ? 2 * *cap : 8;
+    }
+    (*spans)[n++] = (span){ ov[0], ov[1] };
+    at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+  }
+  return n;
 }
 
+/* b.clean with the n spans replaced by label: a new string, or NULL. */
+static char *replace_spans(const mask_buf *b, const span *spans, int n, const char *label) {
+  size_t prev = 0, ll = strlen(label);
+  char *out = malloc(b->clean_len + (size_t)n * ll + 1), *o = out;
+  if (!out)
+    return NULL;
+  for (int i = 0; i < n; i++) {
+    size_t from = b->map[spans[i].start], to = b->map[spans[i].end];
+    memcpy(o, b->clean + prev, from - prev);
+    o += from - prev;
+    memcpy(o, label, ll);
+    o += ll;
+    prev = to;
+  }
+  memcpy(o, b->clean + prev, b->clean_len - prev);
+  o[b->clean_len - prev] = '\0';
+  return out;
+}
+
+/* Classes run one after another on the text the previous ones produced, so
+ * each sees the labels already put in. A later class can free an earlier
+ * one's boundary ("0456781234 4111111111111111": the phone number's last
+ * digit blocked the card), so the round repeats until nothing more is found;
+ * the result is then stable under masking again. The text is rebuilt only
+ * when a class found something, which for most questions is never. */
 char *mask_text_n(const char *text, size_t len, int *count) {
   mask_buf b = { 0 };
   pcre2_match_data *md = NULL;
   span *spans = NULL;
-  int n = 0, cap = 0;
-  char *out = NULL, *o;
-  size_t need, prev = 0;
+  int cap = 0, total = 0;
+  char *out = NULL;
 
   if (count)
     *count = 0;
@@ -281,52 +323,37 @@ char *mask_text_n(const char *text, size_t len, int *count) {
     return NULL;
   if (mask_prepare(&b, text, len) < 0 || !(md = pcre2_match_data_create(4, NULL)))
     goto out;
-
-  for (size_t c = 0; c < N_CLASSES; c++) {
-    size_t at = 0;
-    while (at < b.shadow_len) {
-      int rc = pcre2_match(mask_code[c], (PCRE2_SPTR)b.shadow, b.shadow_len, at, PCRE2_NO_UTF_CHECK, md, mask_mctx);
-      PCRE2_SIZE *ov;
-      if (rc < 0)
-        break;
-      ov = pcre2_get_ovector_pointer(md);
-      if (!overlaps(spans, n, ov[0], ov[1])) {
-        if (n == cap) {
-          span *grown = realloc(spans, (cap = cap ? 2 * cap : 8) * sizeof *spans);
-          if (!grown)
-            goto out;
-          spans = grown;
-        }
-        spans[n++] = (span){ ov[0], ov[1], mask_classes[c].label };
+  for (int round = 0, found = 1; found && round < MASK_ROUNDS; round++) {
+    found = 0;
+    for (size_t c = 0; c < N_CLASSES; c++) {
+      int n = find_spans(&b, c, md, &spans, &cap);
+      char *next;
+      if (n < 0)
+        goto out;
+      if (n == 0)
+        continue;
+      if (!(next = replace_spans(&b, spans, n, mask_classes[c].label)))
+        goto out;
+      mask_buf_free(&b);
+      b = (mask_buf){ 0 };
+      if (mask_prepare(&b, next, strlen(next)) < 0) {
+        free(next);
+        goto out;
       }
-      at = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+      free(next);
+      found += n;
     }
+    total += found;
   }
-  if (n > 1)
-    qsort(spans, n, sizeof *spans, cmp_span);
-
-  need = b.clean_len + 1;
-  for (int i = 0; i < n; i++)
-    need += strlen(spans[i].label);
-  if (!(out = o = malloc(need)))
-    goto out;
-  for (int i = 0; i < n; i++) {
-    size_t from = b.map[spans[i].start], to = b.map[spans[i].end];
-    memcpy(o, b.clean + prev, from - prev);
-    o += from - prev;
-    o = stpcpy(o, spans[i].label);
-    prev = to;
-  }
-  memcpy(o, b.clean + prev, b.clean_len - prev);
-  o[b.clean_len - prev] = '\0';
+  /* Hand over the clean copy itself as the result. */
+  out = b.clean;
+  b.clean = NULL;
   if (count)
-    *count = n;
+    *count = total;
 out:
   pcre2_match_data_free(md);
   free(spans);
-  free(b.clean);
-  free(b.shadow);
-  free(b.map);
+  mask_buf_free(&b);
   return out;
 }
 

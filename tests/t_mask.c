@@ -60,6 +60,8 @@ static const struct { const char *in, *want; int n; } cases[] = {
   { "郵便番号は793-8601です", "郵便番号は［郵便番号］です", 1 },
   /* several at once, in order */
   { "090-1234-5678かa@b.jpへ、〒793-8601", "［電話番号］か［メール］へ、［郵便番号］", 3 },
+  /* the phone number first hides the card's boundary; a second round finds it */
+  { "0456781234 4111111111111111です", "［電話番号］ ［カード番号］です", 2 },
 
   /* ordinary questions stay as they are */
   { "令和8年11月25日に行きます", NULL, 0 },
@@ -117,6 +119,27 @@ static void *mask_many(void *p) {
   return NULL;
 }
 
+/* Pseudo-random text built from the pieces masking cares about. */
+static size_t random_text(unsigned *seed, char *buf, size_t cap) {
+  static const char *const pieces[] = {
+    "0", "1", "4", "9", "０", "９", "-", "－", "ー", " ", "　", "(", "）", "+", "＋", "81", "@", "＠", ".",
+    "a", "Z", "T-", "TEL", "〒", "電話", "は", "年", "円", "\xff", "\xe3\x81", "\xc0\xaf", "090", "0897",
+    "1234", "5678", "4111111111111111", "x@y.jp",
+  };
+  size_t n = 0;
+  int k = 1 + (int)((*seed = *seed * 1103515245u + 12345u) >> 16) % 24;
+  for (int i = 0; i < k; i++) {
+    const char *p = pieces[((*seed = *seed * 1103515245u + 12345u) >> 16) % (sizeof pieces / sizeof pieces[0])];
+    size_t l = strlen(p);
+    if (n + l >= cap)
+      break;
+    memcpy(buf + n, p, l);
+    n += l;
+  }
+  buf[n] = '\0';
+  return n;
+}
+
 int main(void) {
   pthread_t th[4];
   int wrong[4] = { 0 }, total = 0;
@@ -170,6 +193,27 @@ int main(void) {
     ok(m && strlen(m) == len, "200 KB of digits and dashes: a result of the same length");
     free(m);
     free(big);
+  }
+  {
+    /* Random texts: the result is always valid UTF-8, and masking is
+     * idempotent (labels hold no digits, so nothing new appears). */
+    unsigned seed = 20261125;
+    int invalid = 0, unstable = 0;
+    char buf[256];
+    for (int i = 0; i < 20000; i++) {
+      size_t len = random_text(&seed, buf, sizeof buf);
+      char *once = mask_text(buf, len), *twice = once ? mask_text(once, strlen(once)) : NULL;
+      if (!once || !valid_utf8(once))
+        invalid++;
+      else if (!twice || strcmp(once, twice)) {
+        if (unstable++ < 3)
+          diag("not idempotent: 「%s」 → 「%s」 → 「%s」", buf, once, twice ? twice : "(null)");
+      }
+      free(once);
+      free(twice);
+    }
+    is_int(invalid, 0, "20000 random texts: every result is valid UTF-8");
+    is_int(unstable, 0, "20000 random texts: masking the result again changes nothing");
   }
   return done_testing();
 }
