@@ -17,6 +17,9 @@ check() { # check DESCRIPTION COMMAND...
 
 "$M" faq list $DB > "$D/list" 2> "$D/err"
 check "list on a new database shows the sample FAQ" test "$(wc -l < "$D/list")" -ge 150
+"$M" faq export -o "$D/sample.csv" $DB
+check "faq/sample/example.csv is the current sample exported (regenerate it with faq export)" \
+  cmp "$D/sample.csv" "${top_srcdir:-.}/faq/sample/example.csv"
 "$M" faq add --id cli-1 --question "犬の登録はどこでできますか" --answer "環境衛生課で登録できます。" \
   --department kankyo --keyword 犬 --by tester $DB > "$D/out" 2>&1
 check "add succeeds" grep -q "cli-1" "$D/out"
