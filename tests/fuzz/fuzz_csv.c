@@ -1,7 +1,9 @@
 /*
  * fuzz_csv.c — libFuzzer target for CSV import, the parser a stranger's
- * file reaches (./configure CC=clang --enable-fuzzing; run
- * `tests/fuzz/fuzz_csv -max_total_time=60 $(srcdir)/tests/data/csv`).
+ * file reaches. ./configure CC=clang --enable-fuzzing, then seed a scratch
+ * corpus (libFuzzer writes new inputs into it, so not the source tree):
+ *   mkdir -p corpus && cp $(srcdir)/tests/data/csv/*.csv corpus/
+ *   tests/fuzz/fuzz_csv -max_total_time=60 -max_len=4096 corpus
  *
  * Each input is written to one temporary file and imported into one
  * in-memory database through the public entry point, so the encoding
