@@ -47,7 +47,7 @@
 
 struct opts {
   const char *corpus, *queries, *qrels, *inscope, *outscope, *split;
-  int k, misses, sweep, keep_boilerplate;
+  int k, misses, sweep, keep_boilerplate, dump;
   const char *param_name[MAX_PARAMS];
   double param_value[MAX_PARAMS];
   int nparams;
@@ -354,11 +354,23 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
   for (int pass = 0; pass < 2; pass++) {
     struct item *it = pass ? outs : in;
     int n = pass ? nout : nin;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+      if (o->dump) {
+        json_t *ex = json_object();
+        mg_engine_search(eng, an, it[i].text, -1, MG_ENGINE_MAX_K, &it[i].r, ex, err);
+        json_object_set_new(ex, "set", json_string(pass ? "out" : "in"));
+        json_object_set_new(ex, "split", json_string(it[i].split));
+        json_object_set_new(ex, "key", json_string(it[i].key));
+        char *js = json_dumps(ex, JSON_COMPACT);
+        printf("dump %s\n", js);
+        free(js);
+        json_decref(ex);
+      }
       if (mg_engine_search(eng, an, it[i].text, -1, MG_ENGINE_MAX_K, &it[i].r, NULL, err) != 0) {
         fprintf(stderr, "madoguchi eval: %s\n", err);
         goto out;
       }
+    }
   }
   if (o->misses) {
     for (int i = 0; i < nin; i++)
@@ -372,12 +384,23 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
   }
   if (o->sweep) {
     printf("answer_min clarify_min margin  in-scope-offered in-scope-answered out-of-scope-no_answer\n");
-    for (double cmin = 0.2; cmin <= 0.801; cmin += 0.05)
-      for (double amin = cmin; amin <= 0.951; amin += 0.05)
+    for (double cmin = 0.05; cmin <= 0.801; cmin += 0.025)
+      for (double amin = cmin; amin <= 0.951; amin += 0.025)
         for (double m = 0.8; m <= 1.001; m += 0.1) {
           rates(o, in, nin, outs, nout, amin, cmin, m, &in_ok, &out_ok, &in_ans, &cin, &cout);
           printf("%.2f %.2f %.2f  %.3f %.3f %.3f\n", amin, cmin, m, in_ok, in_ans, out_ok);
         }
+  }
+  {
+    int t1 = 0, t3 = 0, m = 0;
+    for (int i = 0; i < nin; i++) {
+      if (!want(o, &in[i])) continue;
+      m++;
+      for (int j = 0; j < in[i].r.n && j < 3; j++)
+        if (!strcmp(in[i].r.c[j].faq_id, in[i].key)) { t1 += j == 0; t3++; break; }
+    }
+    printf("ranking       in-scope right entry first %.1f %%, in the top 3 %.1f %%\n", m ? 100.0 * t1 / m : 0,
+           m ? 100.0 * t3 / m : 0);
   }
   rates(o, in, nin, outs, nout, cfg->answer_min, cfg->clarify_min, cfg->clarify_margin, &in_ok, &out_ok, &in_ans,
         &cin, &cout);
@@ -435,6 +458,7 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
       }
     } else if (!strcmp(a, "--misses")) o.misses = 1;
     else if (!strcmp(a, "--sweep")) o.sweep = 1;
+    else if (!strcmp(a, "--dump")) o.dump = 1;
     else if (!strcmp(a, "--keep-boilerplate")) o.keep_boilerplate = 1;
     else {
       fprintf(stderr, "madoguchi eval: unknown option %s\n", a);

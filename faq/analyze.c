@@ -41,7 +41,7 @@
 #include <utf8proc.h>
 
 /* Bump when a code change alters the terms produced for the same input. */
-#define ANALYSIS_VERSION "analyze-4"
+#define ANALYSIS_VERSION "analyze-5"
 
 enum dic_kind { DIC_IPADIC, DIC_UNIDIC };
 
@@ -641,8 +641,8 @@ static int starts(const char *f, const char *prefix) { return strncmp(f, prefix,
 static int pos_class(const mg_lang *lang, const mecab_node_t *n) {
   const char *f = n->feature;
   if (n->stat == MECAB_UNK_NODE) {
-    /* unknown words: keep nouns and anything not obviously symbols */
-    return starts(f, "記号") || starts(f, "補助記号") || starts(f, "空白") ? 0 : MG_TOK_NOUN;
+    /* unknown words: keep them as nouns unless they are numbers or symbols */
+    return starts(f, "記号") || starts(f, "補助記号") || starts(f, "空白") || starts(f, "名詞,数") ? 0 : MG_TOK_NOUN;
   }
   if (lang->kind == DIC_IPADIC) {
     if (starts(f, "名詞,")) {
@@ -650,7 +650,7 @@ static int pos_class(const mg_lang *lang, const mecab_node_t *n) {
           starts(f, "名詞,特殊") || starts(f, "名詞,接尾,助数詞") || starts(f, "名詞,接尾,人名") ||
           starts(f, "名詞,接尾,特殊") || starts(f, "名詞,接尾,助動詞語幹") || starts(f, "名詞,接尾,副詞可能"))
         return 0;
-      return MG_TOK_NOUN;
+      return starts(f, "名詞,固有名詞,地域") ? MG_TOK_NOUN | MG_TOK_PLACE : MG_TOK_NOUN;
     }
     if (starts(f, "動詞,自立") || starts(f, "形容詞,自立")) return MG_TOK_VERB;
     return 0;
@@ -658,7 +658,7 @@ static int pos_class(const mg_lang *lang, const mecab_node_t *n) {
   /* UniDic */
   if (starts(f, "名詞,")) {
     if (starts(f, "名詞,数詞") || starts(f, "名詞,助動詞語幹")) return 0;
-    return MG_TOK_NOUN;
+    return starts(f, "名詞,固有名詞,地名") ? MG_TOK_NOUN | MG_TOK_PLACE : MG_TOK_NOUN;
   }
   if (starts(f, "形状詞,一般") || starts(f, "接尾辞,名詞的,一般") || starts(f, "接尾辞,名詞的,サ変可能"))
     return MG_TOK_NOUN;
@@ -720,7 +720,7 @@ int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void 
     /* the reading of a noun, when it differs from the term: IPADIC's 読み
      * (field 7, of the surface — a noun's surface is its lemma), UniDic's
      * lemma reading (field 6) */
-    if (cls == MG_TOK_NOUN && n->stat != MECAB_UNK_NODE) {
+    if ((cls & MG_TOK_NOUN) && n->stat != MECAB_UNK_NODE) {
       int rl;
       const char *rd = feature_field(n->feature, lang->kind == DIC_IPADIC ? 7 : 6, &rl);
       if (rd && rl > 0 && !(rl == 1 && rd[0] == '*') && (rl != ll || memcmp(rd, an->term, (size_t)rl) != 0) &&

@@ -50,6 +50,9 @@ struct params {
   double verb_w;      /* weight of verbs/adjectives relative to nouns */
   double ans_cov;     /* coverage credit of a term found only in the answer */
   double read_w;      /* weight of a noun's reading (鳩 → ハト) */
+  double unk_w;       /* confidence: weight of question terms the FAQ never uses */
+  double ev_min;      /* confidence: matched IDF mass needed for full confidence */
+  double place_pen;   /* confidence factor when the question names a place the FAQ never does */
   double bg_w;        /* weight of question character-bigram matching */
   double bg_b;        /* its length normalisation */
   double cmp_w;       /* weight of compound parts / compounds containing a query noun */
@@ -68,6 +71,9 @@ static const struct params default_params = {
   .verb_w = 0.6,
   .ans_cov = 0.5,
   .read_w = 0.0,
+  .unk_w = 1.0,
+  .ev_min = 0.0,
+  .place_pen = 1.0,
   .bg_w = 0.2,
   .bg_b = 0.5,
   .cmp_w = 0.0,
@@ -569,9 +575,10 @@ int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
 
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
-  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b" };
+  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min",
+                                        "place_pen" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
-                     &p->bg_w, &p->bg_b };
+                     &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->place_pen };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -683,6 +690,8 @@ struct scratch {
   struct acc *acc;
   int *touched, ntouched;
   double mass;   /* IDF mass of the question's own terms */
+  double unk_w;  /* share of an unknown term's IDF counted in mass */
+  int foreign;   /* the question names a place the FAQ never mentions */
   int bg[MAX_QTERMS * 2]; /* the question's bigram ids (known ones, distinct) */
   int nbg;
 };
@@ -748,7 +757,8 @@ static void set_idf(const struct snap *s, struct query *q, struct scratch *sc) {
      * question about something the FAQ never mentions has low coverage */
     double df = t->id >= 0 ? s->off[t->id + 1] - s->off[t->id] : 0;
     t->idf = log(1.0 + (s->ndocs - df + 0.5) / (df + 0.5));
-    if (t->kind == Q_QUERY) sc->mass += t->w * t->idf;
+    if (t->kind == Q_QUERY) sc->mass += t->w * t->idf * (t->id >= 0 ? 1.0 : sc->unk_w);
+    if (t->kind == Q_QUERY && t->id < 0 && (t->flags & MG_TOK_PLACE)) sc->foreign = 1;
   }
 }
 
@@ -779,7 +789,13 @@ static void rank(const struct params *p, const struct snap *s, const struct scra
   for (int i = 0; i < sc->ntouched; i++) {
     int d = sc->touched[i];
     const struct acc *a = &sc->acc[d];
-    double cov = sc->mass > 0 ? (a->cov_q + p->ans_cov * a->cov_a) / sc->mass : 0;
+    /* confidence: the share of the question's evidence this entry matches,
+     * scaled down when that evidence is slight in absolute terms (one
+     * common word) or the question is about another place */
+    double matched = a->cov_q + p->ans_cov * a->cov_a;
+    double cov = sc->mass > 0 ? matched / sc->mass : 0;
+    if (p->ev_min > 0 && matched < p->ev_min) cov *= matched / p->ev_min;
+    if (sc->foreign) cov *= p->place_pen;
     double score = a->score + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
     int pos = out->n < k ? out->n : k;
     if (cov > 1) cov = 1;
@@ -926,6 +942,7 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
     rc = mg_errf(err, MG_ENOMEM, "out of memory");
     goto out;
   }
+  sc.unk_w = p->unk_w;
   set_idf(s, q, &sc);
   if (sc.mass <= 0) goto out;
   if (p->bg_w > 0) {
