@@ -1,11 +1,11 @@
 /*
  * ticket.c — the staff ticket table (see ticket.h for the contract).
  *
- * Numbers. T-YYYYMMDD-NNNN takes the date in Asia/Tokyo (UTC+9, no daylight
- * saving, so a fixed offset is exact) and the sequence from ticket_seq, one
- * row per Tokyo day bumped with an upsert inside the creating transaction:
- * two processes creating tickets at once serialise on BEGIN IMMEDIATE and can
- * never draw the same number, and deleting a ticket never frees its number.
+ * Numbers. T-YYYYMMDD-NNNN takes the date in Asia/Tokyo (cal_date_jst) and
+ * the sequence from ticket_seq, one row per Tokyo day, bumped with an upsert
+ * inside the creating transaction: two processes creating tickets at once
+ * serialise on BEGIN IMMEDIATE and can never draw the same number, and
+ * deleting a ticket never frees its number.
  *
  * Durability. Every function that changes a ticket raises the connection to
  * synchronous=FULL for its one transaction and restores the previous level
@@ -19,6 +19,7 @@
  */
 #include "ticket.h"
 
+#include "calendar.h"
 #include "mask.h"
 #include "mg_err.h"
 #include "session.h"
@@ -106,10 +107,9 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *s) {
 }
 
 void ticket_day_prefix(time_t t, char *buf) {
-  struct tm tm;
-  time_t jst = t + 9 * 3600; /* Asia/Tokyo has had no daylight saving since 1951 */
-  gmtime_r(&jst, &tm);
-  strftime(buf, 12, "T-%Y%m%d-", &tm);
+  char day[9];
+  cal_date_jst(t, day); /* the one definition of the Tokyo date (calendar.h) */
+  snprintf(buf, 12, "T-%.8s-", day);
 }
 
 /* --- transactions at synchronous=FULL ----------------------------------- */
