@@ -161,6 +161,7 @@ void srv_job_free(srv_job *j) {
   if (!j) return;
   json_decref(j->msg);
   free(j->sess);
+  admin_http_job_free(j->admin);
   srv_msgq_clear(&j->out);
   free(j);
 }
@@ -403,6 +404,7 @@ static void *worker_main(void *arg) {
     case SRV_JOB_REFRESH: work_refresh(s, wk->w, j); break;
     case SRV_JOB_PENDING: work_pending(s, wk->w, j); break;
     case SRV_JOB_PUSH: break;
+    case SRV_JOB_ADMIN: admin_http_work(s, wk->w, j); break;
     }
     complete(s, j);
   }
@@ -442,6 +444,7 @@ void srv_drain(srv *s) {
       }
       break;
     case SRV_JOB_PENDING: s->refresh_busy = 0; break;
+    case SRV_JOB_ADMIN: admin_http_complete(s, j); break;
     }
     srv_job_free(j);
   }
@@ -562,7 +565,7 @@ static void srv_free(srv *s) {
 
 int srv_run(const mg_config *cfg, char *err) {
   struct lws_context_creation_info info;
-  struct lws_protocols protocols[3];
+  struct lws_protocols protocols[4];
   struct sigaction sa;
   srv *s = calloc(1, sizeof *s);
   rlim_t nofile;
@@ -617,11 +620,15 @@ int srv_run(const mg_config *cfg, char *err) {
   protocols[1].callback = ws_chat_callback;
   protocols[1].per_session_data_size = ws_chat_pss_size();
   protocols[1].rx_buffer_size = 4096;
+  protocols[2].name = "madoguchi-admin";
+  protocols[2].callback = admin_http_callback;
+  protocols[2].per_session_data_size = admin_http_pss_size();
 
   memset(&info, 0, sizeof info);
   info.port = cfg->port;
   info.iface = cfg->listen_addr[0] ? cfg->listen_addr : NULL;
   info.protocols = protocols;
+  info.mounts = &admin_http_mounts;
   info.user = s;
   info.gid = -1;
   info.uid = -1;

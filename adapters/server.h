@@ -84,6 +84,7 @@ enum srv_job_kind {
   SRV_JOB_REFRESH,  /* timer: bot_refresh, has the database changed? */
   SRV_JOB_PENDING,  /* staff replies for a snapshot of connected sessions */
   SRV_JOB_PUSH,     /* result only: staff replies for one connection */
+  SRV_JOB_ADMIN,    /* /api/v1/admin/... → admin_handle (admin_http.c) */
 };
 
 /* A session to look at for staff replies (SRV_JOB_PENDING). */
@@ -107,6 +108,7 @@ typedef struct srv_job {
   srv_msgq out;               /* CHAT/PUSH: frames; ASK/HEALTH: the body */
   int status;                 /* ASK/HEALTH: HTTP status */
   int changed;                /* REFRESH: the database changed since the last look */
+  struct admin_job *admin;    /* ADMIN: the request and, when done, the response (owned) */
 } srv_job;
 
 /* Free a job and everything it owns. */
@@ -237,5 +239,14 @@ void ws_chat_close_all(srv *s);
 /* Serve a file under the web root for GET/HEAD uri (static.c). Returns what
  * an lws HTTP callback should return; sets *status for the access log. */
 int static_serve(srv *s, struct lws *wsi, const char *uri, int *status, size_t *bytes);
+
+/* The staff console (admin_http.c): /admin and /api/v1/admin/ are mounted
+ * on the protocol "madoguchi-admin", so protocol[0] never sees them. */
+extern const struct lws_http_mount admin_http_mounts;
+int admin_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+size_t admin_http_pss_size(void);
+void admin_http_work(srv *s, bot_worker *w, srv_job *j);
+void admin_http_complete(srv *s, srv_job *j);
+void admin_http_job_free(struct admin_job *a);
 
 #endif

@@ -1,0 +1,396 @@
+/*
+ * admin_http.c — the staff console on the wire: /admin and /api/v1/admin/.
+ *
+ * Two lws mounts send these paths to the protocol "madoguchi-admin" (this
+ * file), so the resident-facing protocol[0] in http_api.c never sees them
+ * and the console's stricter headers cannot leak onto the widget's pages
+ * (the widget must stay embeddable; the console must not be framed).
+ *
+ *  - /admin/ serves exactly three files from web_dir/admin (a fixed list: no
+ *    path from the request reaches the file system) with
+ *    admin_security_headers: CSP default-src 'self' and frame-ancestors
+ *    'none', nosniff, DENY, no-referrer, no-store.
+ *  - /api/v1/admin/... is read completely (body up to ADMIN_MAX_BODY for a
+ *    CSV import) on the service thread, then handed to a worker as an
+ *    SRV_JOB_ADMIN job that runs admin_handle (password hashing and SQLite
+ *    writes never run on the service thread). The result comes back through
+ *    srv_drain → admin_http_complete, and is written in HTTP_WRITEABLE in
+ *    chunks.
+ *
+ * A failed login is not answered at once: the response waits retry_after
+ * seconds (at most ADMIN_MAX_DELAY) on an lws timer of the connection — the
+ * service thread never sleeps. A locked account gets 429 with Retry-After.
+ * Login attempts also spend the client address's HTTP token bucket.
+ */
+#include "admin.h"
+#include "server.h"
+#include "mg_err.h"
+#include "mg_log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define ADMIN_MAX_BODY (8 * 1024 * 1024)  /* a CSV import of a whole FAQ */
+#define ADMIN_MAX_DELAY 5                 /* seconds a failed login waits at most */
+#define ADMIN_CHUNK 16384                 /* bytes written per writeable callback */
+
+/* What a worker needs, and what it returns. Owned by the job. */
+struct admin_job {
+  char method[8];
+  char path[512];
+  char *query, *cookie, *csrf;   /* NUL-terminated copies ("" when absent) */
+  char ip[64];
+  unsigned char *body;
+  size_t body_len;
+  admin_resp resp;
+};
+
+struct admin_pss {
+  struct lws *wsi;
+  uint64_t id;                   /* connection id while a job is out */
+  struct admin_job *job;         /* being filled (body) or its result (to write) */
+  int reading;                   /* collecting the body */
+  int body_over;
+  int writing;                   /* the response is ready */
+  int headers_sent;
+  size_t sent;                   /* body bytes written */
+  int64_t t0;
+  lws_sorted_usec_list_t sul;    /* the failed-login delay */
+};
+
+size_t admin_http_pss_size(void) { return sizeof(struct admin_pss); }
+
+static const struct lws_http_mount mount_api = {
+  .mountpoint = ADMIN_PREFIX,
+  .mountpoint_len = sizeof ADMIN_PREFIX - 1,
+  .origin = "madoguchi-admin",
+  .origin_protocol = LWSMPRO_CALLBACK,
+};
+const struct lws_http_mount admin_http_mounts = {
+  .mount_next = &mount_api,
+  .mountpoint = "/admin",
+  .mountpoint_len = 6,
+  .origin = "madoguchi-admin",
+  .origin_protocol = LWSMPRO_CALLBACK,
+};
+
+void admin_http_job_free(struct admin_job *a) {
+  if (!a) return;
+  free(a->query);
+  free(a->cookie);
+  free(a->csrf);
+  free(a->body);
+  admin_resp_clear(&a->resp);
+  free(a);
+}
+
+static void pss_clear(srv *s, struct admin_pss *p) {
+  lws_sul_cancel(&p->sul);
+  if (p->id) srv_conn_del(s, p->id);
+  admin_http_job_free(p->job);
+  memset(p, 0, sizeof *p);
+}
+
+/* A header's value as a new string ("" when absent); NULL on OOM. */
+static char *header_dup(struct lws *wsi, enum lws_token_indexes tok) {
+  int n = lws_hdr_total_length(wsi, tok);
+  char *v = malloc((size_t)(n > 0 ? n : 0) + 1);
+  if (!v) return NULL;
+  v[0] = '\0';
+  if (n > 0 && lws_hdr_copy(wsi, v, n + 1, tok) < 0) v[0] = '\0';
+  return v;
+}
+
+/* The query string as "k=v&k=v". lws keeps each argument as a fragment and
+ * has already percent-decoded it; the value's '%', '&' and '+' are encoded
+ * again so admin_query (which decodes) reads back exactly what was sent. */
+static char *args_dup(struct lws *wsi) {
+  int total = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS), n;
+  size_t cap = (size_t)(total > 0 ? total : 0) * 3 + 64, used = 0;
+  char *v = malloc(cap), frag[2048];
+  if (!v) return NULL;
+  v[0] = '\0';
+  for (int i = 0; (n = lws_hdr_copy_fragment(wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i)) >= 0; i++) {
+    int in_value = 0;
+    if (n == 0 || used + (size_t)n * 3 + 2 >= cap) continue;
+    if (used) v[used++] = '&';
+    for (const char *c = frag; *c; c++) {
+      if (in_value && (*c == '%' || *c == '&' || *c == '+')) used += (size_t)sprintf(v + used, "%%%02X", (unsigned char)*c);
+      else v[used++] = *c;
+      if (*c == '=') in_value = 1;
+    }
+    v[used] = '\0';
+  }
+  return v;
+}
+
+static char *custom_dup(struct lws *wsi, const char *name) {
+  int nl = (int)strlen(name), n = lws_hdr_custom_length(wsi, name, nl);
+  char *v = malloc((size_t)(n > 0 ? n : 0) + 1);
+  if (!v) return NULL;
+  v[0] = '\0';
+  if (n > 0 && lws_hdr_custom_copy(wsi, v, n + 1, name, nl) < 0) v[0] = '\0';
+  return v;
+}
+
+static int method_of(struct lws *wsi, char *out, size_t len, char *path, size_t plen) {
+  static const struct { enum lws_token_indexes tok; const char *name; } m[] = {
+    { WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" }, { WSI_TOKEN_PUT_URI, "PUT" },
+    { WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_HEAD_URI, "HEAD" }, { WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+    { WSI_TOKEN_PATCH_URI, "PATCH" },
+  };
+  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+    if (lws_hdr_total_length(wsi, m[i].tok)) {
+      snprintf(out, len, "%s", m[i].name);
+      if (lws_hdr_copy(wsi, path, (int)plen, m[i].tok) < 0) path[0] = '\0';
+      return 0;
+    }
+  snprintf(out, len, "OTHER");
+  path[0] = '\0';
+  return -1;
+}
+
+/* Answer with a small JSON error from the service thread (no worker needed). */
+static int quick_error(struct lws *wsi, struct admin_pss *p, int status, int err) {
+  json_t *j = json_pack("{s{ss ss ss}}", "error", "code", mg_err_code(err), "message", mg_err_message(err), "detail", "");
+  char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+  json_decref(j);
+  if (!p->job && !(p->job = calloc(1, sizeof *p->job))) { free(s); return -1; }
+  admin_resp_clear(&p->job->resp);
+  p->job->resp.status = status;
+  p->job->resp.body = s;
+  p->job->resp.body_len = s ? strlen(s) : 0;
+  snprintf(p->job->resp.content_type, sizeof p->job->resp.content_type, "application/json; charset=utf-8");
+  p->reading = 0;
+  p->writing = 1;
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
+/* ---- static files of the console ------------------------------------------ */
+
+static int serve_file(srv *s, struct lws *wsi, struct admin_pss *p, const char *uri) {
+  static const struct { const char *uri, *file, *type; } files[] = {
+    { "/admin/", "admin/index.html", "text/html; charset=utf-8" },
+    { "/admin/index.html", "admin/index.html", "text/html; charset=utf-8" },
+    { "/admin/admin.js", "admin/admin.js", "text/javascript; charset=utf-8" },
+    { "/admin/admin.css", "admin/admin.css", "text/css; charset=utf-8" },
+  };
+  char headers[1024], path[MG_PATHLEN + 64];
+  size_t hl = 0;
+  int n;
+  if (strcmp(uri, "/admin") == 0) {
+    unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *ptr = start, *end = buf + sizeof buf - 1;
+    mg_log_access("admin", "GET", uri, 301, 0, 0, "");
+    n = lws_http_redirect(wsi, HTTP_STATUS_MOVED_PERMANENTLY, (const unsigned char *)"/admin/", 7, &ptr, end);
+    return n < 0 ? -1 : lws_http_transaction_completed(wsi) ? -1 : 0;
+  }
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    if (strcmp(uri, files[i].uri) != 0) continue;
+    if (!s->web_root[0]) break;
+    snprintf(path, sizeof path, "%s/%s", s->web_root, files[i].file);
+    for (int k = 0; admin_security_headers[k]; k += 2)
+      hl += (size_t)snprintf(headers + hl, sizeof headers - hl, "%s: %s\x0d\x0a", admin_security_headers[k],
+                             admin_security_headers[k + 1]);
+    mg_log_access("admin", "GET", uri, 200, 0, 0, "");
+    n = lws_serve_http_file(wsi, path, files[i].type, headers, (int)hl);
+    if (n < 0) return -1;
+    return n > 0 ? (lws_http_transaction_completed(wsi) ? -1 : 0) : 0;
+  }
+  return quick_error(wsi, p, 404, MG_ENOTFOUND);
+}
+
+/* ---- API requests ---------------------------------------------------------- */
+
+static int submit(srv *s, struct lws *wsi, struct admin_pss *p) {
+  srv_job *j = calloc(1, sizeof *j);
+  p->reading = 0;
+  if (!j) return quick_error(wsi, p, 503, MG_ENOMEM);
+  j->kind = SRV_JOB_ADMIN;
+  j->admin = p->job;
+  if (!(p->id = srv_conn_add(s, wsi, 0))) {
+    j->admin = NULL;
+    srv_job_free(j);
+    return quick_error(wsi, p, 503, MG_EBUSY);
+  }
+  j->conn = p->id;
+  if (srv_submit(s, j) != 0) {
+    j->admin = NULL;
+    srv_job_free(j);
+    srv_conn_del(s, p->id);
+    p->id = 0;
+    return quick_error(wsi, p, 503, MG_EBUSY);
+  }
+  p->job = NULL;   /* the job owns it until it comes back */
+  return 0;
+}
+
+static int on_request(srv *s, struct lws *wsi, struct admin_pss *p) {
+  struct admin_job *a;
+  char clen[32] = "";
+  long long n = 0;
+  struct srv_ip *r;
+
+  pss_clear(s, p);
+  p->wsi = wsi;
+  p->t0 = srv_now_us();
+  if (!(a = p->job = calloc(1, sizeof *a))) return -1;
+  method_of(wsi, a->method, sizeof a->method, a->path, sizeof a->path);
+  srv_client_ip(s, wsi, a->ip, sizeof a->ip);
+  if (s->stopping) return quick_error(wsi, p, 503, MG_EBUSY);
+  if (strcmp(a->path, "/admin") == 0 || strncmp(a->path, "/admin/", 7) == 0) {
+    if (strcmp(a->method, "GET") != 0 && strcmp(a->method, "HEAD") != 0) return quick_error(wsi, p, 405, MG_EINVAL);
+    return serve_file(s, wsi, p, a->path);
+  }
+  a->query = args_dup(wsi);
+  a->cookie = header_dup(wsi, WSI_TOKEN_HTTP_COOKIE);
+  a->csrf = custom_dup(wsi, "x-csrf-token:");
+  if (!a->query || !a->cookie || !a->csrf) return quick_error(wsi, p, 503, MG_ENOMEM);
+  if (strcmp(a->path, ADMIN_PREFIX "/login") == 0 && (!(r = srv_ip_get(s, a->ip)) || srv_ip_take(s, r) != 0))
+    return quick_error(wsi, p, 429, MG_ERATE);
+  if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) n = atoll(clen);
+  if (n > ADMIN_MAX_BODY) return quick_error(wsi, p, 413, MG_EFRAME);
+  if (n > 0 && strcmp(a->method, "GET") != 0) {
+    p->reading = 1;
+    return 0;   /* the body follows */
+  }
+  return submit(s, wsi, p);
+}
+
+/* ---- worker and completion (called from server.c) ---------------------------- */
+
+void admin_http_work(srv *s, bot_worker *w, srv_job *j) {
+  struct admin_job *a = j->admin;
+  admin_req req = { .method = a->method, .path = a->path, .query = a->query, .body = (const char *)a->body,
+                    .body_len = a->body_len, .cookie = a->cookie, .csrf = a->csrf, .client_ip = a->ip };
+  char err[MG_ERRLEN] = "";
+  (void)s;
+  if (admin_handle(w, &req, &a->resp, err) != 0) mg_log_error("admin", "%s %s: %s", a->method, a->path, err);
+}
+
+static void delayed_answer(lws_sorted_usec_list_t *sul) {
+  struct admin_pss *p = lws_container_of(sul, struct admin_pss, sul);
+  lws_callback_on_writable(p->wsi);
+}
+
+void admin_http_complete(srv *s, srv_job *j) {
+  struct lws *wsi = srv_conn_get(s, j->conn);
+  struct admin_pss *p;
+  if (!wsi) return;   /* the client left; srv_drain frees the job */
+  srv_conn_del(s, j->conn);
+  p = lws_wsi_user(wsi);
+  if (!p) return;
+  p->id = 0;
+  admin_http_job_free(p->job);
+  p->job = j->admin;
+  j->admin = NULL;
+  p->writing = 1;
+  if (p->job->resp.status == 401 && p->job->resp.retry_after > 0) {
+    int delay = p->job->resp.retry_after < ADMIN_MAX_DELAY ? p->job->resp.retry_after : ADMIN_MAX_DELAY;
+    lws_sul_schedule(lws_get_context(wsi), 0, &p->sul, delayed_answer, (lws_usec_t)delay * LWS_US_PER_SEC);
+    return;
+  }
+  lws_callback_on_writable(wsi);
+}
+
+static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **pp, unsigned char *end) {
+  return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value,
+                                     (int)strlen(value), pp, end);
+}
+
+static int write_response(struct lws *wsi, struct admin_pss *p) {
+  admin_resp *r = &p->job->resp;
+  if (!p->headers_sent) {
+    unsigned char buf[LWS_PRE + 3072], *start = buf + LWS_PRE, *ptr = start, *end = buf + sizeof buf - 1;
+    char num[32];
+    if (lws_add_http_common_headers(wsi, (unsigned)r->status, r->content_type[0] ? r->content_type : NULL,
+                                    r->body_len, &ptr, end))
+      return -1;
+    for (int k = 0; admin_security_headers[k]; k += 2) {
+      char name[64];
+      snprintf(name, sizeof name, "%s:", admin_security_headers[k]);
+      for (char *c = name; *c; c++) *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+      if (add_header(wsi, name, admin_security_headers[k + 1], &ptr, end)) return -1;
+    }
+    if (r->set_cookie[0] && add_header(wsi, "set-cookie:", r->set_cookie, &ptr, end)) return -1;
+    if (r->content_disposition[0] && add_header(wsi, "content-disposition:", r->content_disposition, &ptr, end))
+      return -1;
+    if (r->status == 429 && r->retry_after > 0) {
+      snprintf(num, sizeof num, "%d", r->retry_after);
+      if (add_header(wsi, "retry-after:", num, &ptr, end)) return -1;
+    }
+    if (lws_finalize_write_http_header(wsi, start, &ptr, end)) return -1;
+    p->headers_sent = 1;
+    if (r->body_len) {
+      lws_callback_on_writable(wsi);
+      return 0;
+    }
+  } else if (p->sent < r->body_len) {
+    unsigned char buf[LWS_PRE + ADMIN_CHUNK];
+    size_t n = r->body_len - p->sent;
+    int final = n <= ADMIN_CHUNK;
+    if (!final) n = ADMIN_CHUNK;
+    memcpy(buf + LWS_PRE, r->body + p->sent, n);
+    if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < (int)n) return -1;
+    p->sent += n;
+    if (!final) {
+      lws_callback_on_writable(wsi);
+      return 0;
+    }
+  }
+  mg_log_access("admin", p->job->method, p->job->path, r->status, r->body_len,
+                (double)(srv_now_us() - p->t0) / 1000.0, p->job->ip);
+  admin_http_job_free(p->job);
+  p->job = NULL;
+  p->writing = p->headers_sent = 0;
+  p->sent = 0;
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+int admin_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+  struct admin_pss *p = user;
+  switch (reason) {
+  case LWS_CALLBACK_HTTP:
+    return on_request(srv_of(wsi), wsi, p);
+
+  case LWS_CALLBACK_HTTP_BODY:
+    if (!p || !p->reading || !p->job) return 0;
+    if (p->body_over || p->job->body_len + len > ADMIN_MAX_BODY) {
+      p->body_over = 1;
+      return 0;
+    }
+    {
+      unsigned char *b = realloc(p->job->body, p->job->body_len + len + 1);
+      if (!b) return -1;
+      p->job->body = b;
+      memcpy(b + p->job->body_len, in, len);
+      p->job->body_len += len;
+      b[p->job->body_len] = '\0';
+    }
+    return 0;
+
+  case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    if (!p || !p->reading) return 0;
+    if (p->body_over) return quick_error(wsi, p, 413, MG_EFRAME);
+    return submit(srv_of(wsi), wsi, p);
+
+  case LWS_CALLBACK_HTTP_WRITEABLE:
+    if (!p || !p->writing || !p->job) return 0;
+    return write_response(wsi, p);
+
+  case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+    if (p) { admin_http_job_free(p->job); p->job = NULL; }
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+
+  case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+  case LWS_CALLBACK_CLOSED_HTTP:
+    if (p) pss_clear(srv_of(wsi), p);
+    return 0;
+
+  default:
+    break;
+  }
+  return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
