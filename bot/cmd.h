@@ -19,6 +19,7 @@ struct mg_cmd {
   mg_cmd_fn fn;        /* runs it */
   const char *usage;   /* "ask [--json] [--explain] QUESTION" */
   const char *summary; /* one line for `madoguchi --help` */
+  int own_help;        /* 1: the command prints its own --help (it has sub-commands) */
 };
 
 /* Print the usage line for cmd (and the common flags) to stdout. */

@@ -17,11 +17,11 @@
 static const struct mg_cmd commands[] = {
   { "ask", cmd_ask, "ask [--json] [--explain] [--k N] QUESTION", "answer one question and exit" },
   { "chat", cmd_chat, "chat", "talk to the bot in the terminal" },
-  { "faq", cmd_faq, "faq import|export|list|show|add|edit|publish|rm ...", "manage FAQ entries" },
+  { "faq", cmd_faq, "faq import|export|list|show|add|edit|publish|rm ...", "manage FAQ entries", 1 },
   { "eval", cmd_eval, "eval --corpus C --queries Q --qrels R [--k 10]", "measure answer accuracy" },
   { "serve", cmd_serve, "serve [--listen ADDR] [--port N]", "run the chat service" },
-  { "tickets", cmd_tickets, "tickets list|show|reply|close ...", "work escalated questions" },
-  { "user", cmd_user, "user add|list|passwd|disable ...", "manage staff accounts" },
+  { "tickets", cmd_tickets, "tickets list|show|reply|close ...", "work escalated questions", 1 },
+  { "user", cmd_user, "user add|list|passwd|disable ...", "manage staff accounts", 1 },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -79,7 +79,7 @@ int main(int argc, char **argv) {
     mg_config_defaults(&cfg);
     argc = take_common(argc - 1, argv + 1, &cfg);
     if (argc < 0) return 2;
-    if (mg_cmd_wants_help(argc, argv + 1)) { mg_cmd_usage(commands[i].name); return 0; }
+    if (!commands[i].own_help && mg_cmd_wants_help(argc, argv + 1)) { mg_cmd_usage(commands[i].name); return 0; }
     return commands[i].fn(argc, argv + 1, &cfg);
   }
   fprintf(stderr, "madoguchi: unknown command '%s'\n", argv[1]);

@@ -1,0 +1,215 @@
+/*
+ * answer.c — the answer pipeline: intent rules, then the engine, then the
+ * FAQ text, assembled into the versioned answer object (docs/protocol.md).
+ *
+ * Rules run on the NFKC-normalised text so a pattern written once matches
+ * full-width and half-width input alike. A rule of kind "emergency" answers
+ * before the engine is even asked: nothing a FAQ says may come first when a
+ * resident reports a fire. Everything read-only after start (language model,
+ * rules, calendar, engine index) lives in struct bot and is shared by all
+ * workers; each worker owns its MeCab tagger and SQLite connection.
+ */
+#include "answer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze.h"
+#include "calendar.h"
+#include "db.h"
+#include "engine.h"
+#include "mg_err.h"
+#include "rules.h"
+#include "store.h"
+
+#define ANSWER_VERSION 1
+
+struct bot {
+  mg_config cfg;      /* copy: the caller's may go away */
+  mg_lang *lang;      /* MeCab model and word lists */
+  mg_engine *engine;  /* in-memory index of the published FAQ */
+  rules_set *rules;   /* intent rules, compiled once */
+  cal *calendar;      /* office days and hours */
+};
+
+struct bot_worker {
+  bot *b;
+  sqlite3 *db;        /* this thread's connection */
+  mg_analyzer *an;    /* this thread's MeCab tagger */
+};
+
+int bot_new(bot **out, const mg_config *cfg, char *err) {
+  bot *b = calloc(1, sizeof *b);
+  sqlite3 *db = NULL;
+  int rc;
+
+  *out = NULL;
+  if (!b) return mg_errf(err, MG_ENOMEM, "out of memory");
+  b->cfg = *cfg;
+  if ((rc = mg_lang_new(&b->lang, cfg, err)) != 0) goto fail;
+  if ((rc = rules_load(&b->rules, cfg->rules_path, err)) != 0) goto fail;
+  if ((rc = cal_load(&b->calendar, cfg->calendar_path, cfg->office_open, cfg->office_close, err)) != 0) goto fail;
+  if ((rc = mg_db_open(&db, cfg, b->lang, err)) != 0) goto fail;
+  if ((rc = mg_engine_new(&b->engine, b->lang, db, &b->cfg, err)) != 0) goto fail;
+  mg_db_close(db);
+  *out = b;
+  return 0;
+fail:
+  mg_db_close(db);
+  bot_free(b);
+  return rc;
+}
+
+void bot_free(bot *b) {
+  if (!b) return;
+  mg_engine_free(b->engine);
+  rules_free(b->rules);
+  cal_free(b->calendar);
+  mg_lang_free(b->lang);
+  free(b);
+}
+
+const mg_config *bot_config(const bot *b) { return &b->cfg; }
+
+int bot_worker_new(bot_worker **out, bot *b, char *err) {
+  bot_worker *w = calloc(1, sizeof *w);
+  int rc;
+
+  *out = NULL;
+  if (!w) return mg_errf(err, MG_ENOMEM, "out of memory");
+  w->b = b;
+  if ((rc = mg_db_open(&w->db, &b->cfg, b->lang, err)) != 0) goto fail;
+  if ((rc = mg_analyzer_new(&w->an, b->lang, err)) != 0) goto fail;
+  *out = w;
+  return 0;
+fail:
+  bot_worker_free(w);
+  return rc;
+}
+
+void bot_worker_free(bot_worker *w) {
+  if (!w) return;
+  mg_analyzer_free(w->an);
+  mg_db_close(w->db);
+  free(w);
+}
+
+sqlite3 *bot_worker_db(bot_worker *w) { return w->db; }
+
+int bot_refresh(bot_worker *w, char *err) { return mg_engine_refresh(w->b->engine, w->db, err); }
+
+/* {"id","name","phone","email","hours","location"} of a department. */
+static json_t *department_json(const mg_department *d) {
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", d->id ? d->id : "", "name", d->name ? d->name : "",
+                   "phone", d->phone ? d->phone : "", "email", d->email ? d->email : "",
+                   "hours", d->hours ? d->hours : "", "location", d->location ? d->location : "");
+}
+
+/* Copy the published entry's text and department into obj. */
+static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) {
+  mg_faq_entry *e = NULL;
+  int rc = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err);
+  if (rc != 0) return rc;
+  json_object_set_new(obj, "faq_id", json_string(e->id));
+  json_object_set_new(obj, "question", json_string(e->question));
+  json_object_set_new(obj, "answer", json_string(e->answer));
+  json_object_set_new(obj, "department", department_json(&e->dept));
+  if (e->url && *e->url) json_object_set_new(obj, "url", json_string(e->url));
+  mg_faq_entry_free(e);
+  return 0;
+}
+
+/* Replace "{next_open}" in a rule's reply with the next opening time. */
+static char *fill_reply(const bot *b, const char *reply) {
+  const char *slot = strstr(reply, "{next_open}");
+  char when[64];
+  size_t n;
+  char *s;
+
+  if (!slot) return strdup(reply);
+  cal_format(cal_next_open(b->calendar, time(NULL)), when, sizeof when);
+  n = strlen(reply) - strlen("{next_open}") + strlen(when) + 1;
+  if (!(s = malloc(n))) return NULL;
+  snprintf(s, n, "%.*s%s%s", (int)(slot - reply), reply, when, slot + strlen("{next_open}"));
+  return s;
+}
+
+static int answer_from_rule(bot_worker *w, const rules_hit *hit, json_t *obj, char *err) {
+  json_object_set_new(obj, "rule", json_pack("{s:s, s:s}", "name", hit->name, "kind", hit->kind));
+  json_object_set_new(obj, "decision", json_string("answer"));
+  json_object_set_new(obj, "confidence", json_real(1.0));
+  json_object_set_new(obj, "offer_escalation", json_boolean(strcmp(hit->kind, "handoff") == 0));
+  if (hit->faq_id) return put_entry(w, obj, hit->faq_id, err);
+  char *reply = fill_reply(w->b, hit->reply ? hit->reply : "");
+  if (!reply) return mg_errf(err, MG_ENOMEM, "out of memory");
+  json_object_set_new(obj, "answer", json_string(reply));
+  free(reply);
+  return 0;
+}
+
+/* candidates: [{faq_id, question, score, confidence}] for the engine's result. */
+static int put_candidates(bot_worker *w, json_t *obj, const mg_result *res, char *err) {
+  json_t *arr = json_array();
+  for (int i = 0; i < res->n; i++) {
+    mg_faq_entry *e = NULL;
+    int rc = mg_faq_get(w->db, res->c[i].faq_id, MG_FAQ_PUBLISHED, &e, err);
+    if (rc == MG_ENOTFOUND) continue; /* unpublished since the index was built */
+    if (rc != 0) { json_decref(arr); return rc; }
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f}", "faq_id", e->id, "question", e->question,
+                                         "score", res->c[i].score, "confidence", res->c[i].confidence));
+    mg_faq_entry_free(e);
+  }
+  json_object_set_new(obj, "candidates", arr);
+  return 0;
+}
+
+int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err) {
+  json_t *obj = json_pack("{s:i}", "version", ANSWER_VERSION), *ex = explain ? json_object() : NULL;
+  mg_result res;
+  rules_hit hit;
+  int nlen = 0, rc = 0;
+  char *norm = mg_normalize(text, len, &nlen);
+
+  *out = NULL;
+  if (!obj || !norm) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  if (rules_match(w->b->rules, norm, (size_t)nlen, &hit)) {
+    if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
+    json_object_set_new(obj, "candidates", json_array());
+    goto done;
+  }
+  if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
+  json_object_set_new(obj, "decision", json_string(mg_decision_name(res.decision)));
+  json_object_set_new(obj, "confidence", json_real(res.confidence));
+  if (res.decision == MG_DECISION_ANSWER) {
+    rc = put_entry(w, obj, res.c[0].faq_id, err);
+    if (rc == MG_ENOTFOUND) /* unpublished after the index was read: say so honestly */
+      json_object_set_new(obj, "decision", json_string(mg_decision_name(MG_DECISION_NO_ANSWER)));
+    else if (rc != 0)
+      goto out;
+    rc = 0;
+  }
+  if ((rc = put_candidates(w, obj, &res, err)) != 0) goto out;
+done:
+  if (ex) json_object_set(obj, "explain", ex);
+  *out = obj;
+  obj = NULL;
+out:
+  json_decref(obj);
+  json_decref(ex);
+  free(norm);
+  return rc;
+}
+
+int bot_answer_faq(bot_worker *w, const char *faq_id, json_t **out, char *err) {
+  json_t *obj = json_pack("{s:i, s:s, s:f, s:[]}", "version", ANSWER_VERSION, "decision", "answer",
+                          "confidence", 1.0, "candidates");
+  int rc;
+
+  *out = NULL;
+  if (!obj) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if ((rc = put_entry(w, obj, faq_id, err)) != 0) { json_decref(obj); return rc; }
+  *out = obj;
+  return 0;
+}
