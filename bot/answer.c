@@ -97,6 +97,8 @@ void bot_worker_free(bot_worker *w) {
 }
 
 sqlite3 *bot_worker_db(bot_worker *w) { return w->db; }
+bot *bot_worker_bot(bot_worker *w) { return w->b; }
+const cal *bot_calendar(const bot *b) { return b->calendar; }
 
 int bot_refresh(bot_worker *w, char *err) { return mg_engine_refresh(w->b->engine, w->db, err); }
 

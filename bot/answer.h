@@ -33,6 +33,11 @@ const mg_config *bot_config(const bot *b);
 int bot_worker_new(bot_worker **out, bot *b, char *err);
 void bot_worker_free(bot_worker *w);
 sqlite3 *bot_worker_db(bot_worker *w);
+/* The bot a worker serves (its config: bot_config) and the office calendar
+ * bot_new loaded (immutable, shared by all threads; bot/calendar.h). The
+ * dialogue reads session lifetimes and "when will staff read this" here. */
+bot *bot_worker_bot(bot_worker *w);
+const struct cal *bot_calendar(const bot *b);
 
 /* Notice FAQ changes made by other processes (PRAGMA data_version) and
  * refresh the engine index. Cheap when nothing changed; call it from a timer. */

@@ -27,6 +27,20 @@
 #include <string.h>
 #include <unistd.h>
 
+static const char help[] =
+  "usage: madoguchi tickets COMMAND ...\n"
+  "  list [--status open|answered|closed] [--department ID] [--json]\n"
+  "                               tickets, newest first (never the contact)\n"
+  "  show T-YYYYMMDD-NNNN [--json] the ticket, its transcript and contact (the read is audited)\n"
+  "  reply T-YYYYMMDD-NNNN TEXT [--by NAME]\n"
+  "                               answer the resident (pushed to an open chat, or kept until they return)\n"
+  "  close T-YYYYMMDD-NNNN [--reason TEXT] [--by NAME]\n"
+  "  reassign T-YYYYMMDD-NNNN DEPARTMENT [--reason TEXT] [--by NAME]\n"
+  "\n"
+  "common options:\n"
+  "  --db PATH       SQLite database (default ./madoguchi.db)\n"
+  "  --config PATH   JSON configuration file (see docs/config.md)\n";
+
 static void actor_name(char *out, size_t size) {
   struct passwd *pw = getpwuid(geteuid());
   snprintf(out, size, "cli:%s", pw && pw->pw_name ? pw->pw_name : "unknown");
@@ -137,9 +151,9 @@ int cmd_tickets(int argc, char **argv, mg_config *cfg) {
   const char *sub = argc > 1 ? argv[1] : "";
   int rc = 0, status = 2;
 
-  if (argc < 2) {
-    mg_cmd_usage("tickets");
-    return 2;
+  if (argc < 2 || mg_cmd_wants_help(argc, argv)) {
+    fputs(help, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
   }
   if (parse(argc, argv, &o) != 0) return 2;
   actor_name(actor, sizeof actor);

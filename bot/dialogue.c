@@ -1,0 +1,557 @@
+/*
+ * dialogue.c — the chat protocol's semantics (docs/protocol.md), for any channel.
+ *
+ * One table maps each client message type to its handler. A handler checks
+ * every field it reads (type, presence, length) before it acts, so a bad
+ * message becomes an `error` reply and stores nothing. What a conversation
+ * must remember between messages — the session, the last question, the
+ * choices last offered, the department of the last answer — is read back
+ * from the session's transcript in SQLite (session.h), never from memory:
+ * any worker thread in any process can take the next message.
+ *
+ * Order of writes. An answer is written to the transcript (one transaction
+ * at synchronous=NORMAL) before it is returned, because its message id is
+ * the answer_id that feedback refers to. A ticket is committed at
+ * synchronous=FULL (ticket.c) before the resident is shown its number.
+ *
+ * Everything stored passes through mask_text first (session.c, ticket.c);
+ * the contact a resident offers on escalation is the one thing kept as typed,
+ * in the ticket's own column, and it never enters the transcript.
+ */
+#include "dialogue.h"
+
+#include "calendar.h"
+#include "mg_err.h"
+#include "session.h"
+#include "ticket.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DLG_MAX_CODEPOINTS 1000 /* docs/protocol.md "Limits" */
+
+/* What the bot says in its own words (the FAQ and the rules say the rest). */
+static const char greeting[] =
+  "こんにちは。西条市役所のお問い合わせ窓口です。手続きや制度について、ご質問を入力してください。"
+  "火事や救急など緊急の場合は、すぐに119番（警察は110番）へ電話してください。";
+static const char privacy_fmt[] =
+  "ご質問と回答の記録は、電話番号・メールアドレス・マイナンバーなどを伏せ字にしたうえで、"
+  "サービスの改善のために%d日間保存し、その後削除します。職員への問い合わせの際に入力された連絡先は、"
+  "担当課の職員だけが確認します。氏名や住所などの個人情報は入力しないでください。";
+static const char clarify_prompt[] = "お問い合わせの内容に近いものを、次の中から選んでください。";
+static const char no_answer_text[] =
+  "申し訳ありません。お答えできる情報が見つかりませんでした。言葉を変えてもう一度ご質問いただくか、"
+  "職員への問い合わせをご利用ください。";
+static const char hello_first[] = "hello first";
+static const char no_question[] = "職員に送るお問い合わせの内容を入力してください。";
+static const char no_choice[] = "その選択肢は見つかりませんでした。もう一度ご質問ください。";
+static const char no_answer_id[] = "評価の対象となる回答が見つかりませんでした。";
+static const char next_read_open[] = "開庁時間内ですので、本日中に担当者が確認します";
+static const char next_read_fmt[] = "次の開庁日（%s）以降に担当者が確認します";
+static const char ticket_fmt[] = "お問い合わせを受け付けました。受付番号は %s です。%s。";
+static const char unassigned[] = "担当課未定";
+
+/* The dialogue's own SQL (routing): statement texts indexed by an enum. */
+enum { D_FAQ_DEPT, D_DEFAULT_DEPT, D_DEPT_NAME, D_N };
+static const char *const dialogue_sql[D_N] = {
+  [D_FAQ_DEPT] = "SELECT department_id FROM faq_published WHERE ext_id = ?1",
+  /* meta.default_department when it names a department, else the first one */
+  [D_DEFAULT_DEPT] = "SELECT coalesce((SELECT value FROM meta WHERE key = 'default_department'"
+                     " AND value IN (SELECT id FROM department)), (SELECT id FROM department ORDER BY rowid LIMIT 1))",
+  [D_DEPT_NAME] = "SELECT name FROM department WHERE id = ?1",
+};
+
+/* Run a one-parameter, one-column query; the text into buf ("" when no row or NULL). */
+static int query_text(sqlite3 *db, int which, const char *arg, char *buf, size_t size, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = 0, s;
+  buf[0] = '\0';
+  if (sqlite3_prepare_v2(db, dialogue_sql[which], -1, &st, NULL) != SQLITE_OK)
+    return mg_errf(err, MG_EDB, "dialogue: prepare: %s", sqlite3_errmsg(db));
+  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+  s = sqlite3_step(st);
+  if (s == SQLITE_ROW && sqlite3_column_text(st, 0))
+    snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+  else if (s != SQLITE_ROW && s != SQLITE_DONE)
+    rc = mg_errf(err, s == SQLITE_BUSY ? MG_EBUSY : MG_EDB, "dialogue: %s", sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* --- small helpers ------------------------------------------------------ */
+
+typedef struct ctx {
+  bot_worker *w;
+  sqlite3 *db;
+  const mg_config *cfg;
+  dlg_conn *conn;
+  json_t *msg;   /* the client message */
+  json_t *out;   /* replies */
+  char *err;
+  int failed;    /* MG_ENOMEM when an error reply could not be appended */
+} ctx;
+
+/* A check appended an `error` reply: the handler stops and returns this. */
+#define STOPPED(c) ((c)->failed)
+
+/* Append a message (stolen); only allocation can fail. */
+static int emit(ctx *c, json_t *m) {
+  if (!m || json_array_append_new(c->out, m) != 0) return mg_errf(c->err, MG_ENOMEM, "dialogue: out of memory");
+  return 0;
+}
+
+/* Append an `error` reply. A protocol error is not a failure: returns 0,
+ * or MG_ENOMEM (also kept in c->failed) when the reply cannot be built. */
+static int proto_error(ctx *c, int code, const char *message, const char *reply_to) {
+  json_t *m = json_pack("{s:s, s:s, s:s}", "type", "error", "code", mg_err_code(code), "message",
+                        message ? message : mg_err_message(code));
+  if (m && reply_to && json_object_set_new(m, "reply_to", json_string(reply_to)) != 0) {
+    json_decref(m);
+    m = NULL;
+  }
+  return c->failed = emit(c, m);
+}
+
+/* Read a string field, required or optional. Returns 1 and sets *s when
+ * present; 0 when absent (or null) and optional; -1 after appending an
+ * error reply (absent and required, or not a string): stop with STOPPED(c). */
+static int field_str(ctx *c, const char *key, int required, const char **s, const char *reply_to) {
+  json_t *v = json_object_get(c->msg, key);
+  char why[96];
+  *s = NULL;
+  if ((!v || json_is_null(v)) && !required) return 0;
+  if (json_is_string(v)) {
+    *s = json_string_value(v);
+    return 1;
+  }
+  snprintf(why, sizeof why, "%s: %s", key, v ? "文字列で指定してください。" : "この項目は必須です。");
+  proto_error(c, MG_EMISSING, why, reply_to);
+  return -1;
+}
+
+/* Code points of valid UTF-8 (Jansson only hands out valid UTF-8). */
+static size_t codepoints(const char *s, size_t len) {
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) n += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return n;
+}
+
+/* Nothing but ASCII white space and U+3000 (full-width space). */
+static int blank(const char *s, size_t len) {
+  for (size_t i = 0; i < len;) {
+    if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') i++;
+    else if (len - i >= 3 && memcmp(s + i, "\xE3\x80\x80", 3) == 0) i += 3;
+    else return 0;
+  }
+  return 1;
+}
+
+/* Check a free-text string field (present): 0 when acceptable; -1 after
+ * appending text_too_long or empty_text: stop with STOPPED(c). */
+static int check_text(ctx *c, const char *key, int allow_empty, const char *reply_to) {
+  json_t *v = json_object_get(c->msg, key);
+  const char *s = json_string_value(v);
+  size_t len = json_string_length(v);
+  if (codepoints(s, len) > DLG_MAX_CODEPOINTS) {
+    proto_error(c, MG_ETOOLONG, NULL, reply_to);
+    return -1;
+  }
+  if (!allow_empty && blank(s, len)) {
+    proto_error(c, MG_EEMPTY, NULL, reply_to);
+    return -1;
+  }
+  return 0;
+}
+
+static const char *obj_str(const json_t *o, const char *key) {
+  return json_string_value(json_object_get(o, key));
+}
+
+/* The department a bot line routes to: the answer's own, else the best
+ * candidate's (clarify, no_answer). Into buf; "" when none. */
+static int route_of(ctx *c, const json_t *ans, char *buf, size_t size) {
+  const char *d = obj_str(json_object_get(ans, "department"), "id");
+  json_t *best = json_array_get(json_object_get(ans, "candidates"), 0);
+  buf[0] = '\0';
+  if (d && *d) {
+    snprintf(buf, size, "%s", d);
+    return 0;
+  }
+  if (best && obj_str(best, "faq_id")) return query_text(c->db, D_FAQ_DEPT, obj_str(best, "faq_id"), buf, size, c->err);
+  return 0;
+}
+
+/* {faq_id, question} of each candidate except skip. */
+static json_t *brief_list(const json_t *cands, const char *skip) {
+  json_t *arr = json_array(), *cand;
+  size_t i;
+  if (!arr) return NULL;
+  json_array_foreach(cands, i, cand) {
+    const char *id = obj_str(cand, "faq_id"), *q = obj_str(cand, "question");
+    if (!id || !q || (skip && strcmp(id, skip) == 0)) continue;
+    if (json_array_append_new(arr, json_pack("{s:s, s:s}", "faq_id", id, "question", q)) != 0) {
+      json_decref(arr);
+      return NULL;
+    }
+  }
+  return arr;
+}
+
+/* --- answer, clarify, no_answer ------------------------------------------ */
+
+/* Store the resident's line and the bot's reply to it in one transaction,
+ * then append the reply message for the answer object ans. related_from is
+ * where `related` comes from (the candidates, or the clarify's choices). */
+static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, const char *resident_text,
+                      json_t *ans, const json_t *related_from) {
+  const char *decision = obj_str(ans, "decision");
+  json_t *rule = json_object_get(ans, "rule"), *m = NULL, *choices = NULL, *v;
+  session_line you = { .role = "resident", .kind = resident_kind, .text = resident_text };
+  session_line bot = { .role = "bot" };
+  char dept[64], *choices_text = NULL, idbuf[24];
+  sqlite3_int64 answer_id = 0;
+  int rc;
+
+  if (!decision) return mg_errf(c->err, MG_EINVAL, "dialogue: the answer object has no decision");
+  if ((rc = route_of(c, ans, dept, sizeof dept)) != 0) return rc;
+  bot.decision = decision;
+  bot.confidence = json_number_value(json_object_get(ans, "confidence"));
+  bot.department_id = *dept ? dept : NULL;
+  bot.faq_id = obj_str(ans, "faq_id");
+  bot.rule_name = obj_str(rule, "name");
+  bot.rule_kind = obj_str(rule, "kind");
+  if (strcmp(decision, "clarify") == 0) {
+    if (!(choices = brief_list(json_object_get(ans, "candidates"), NULL)) ||
+        !(choices_text = json_dumps(choices, JSON_COMPACT))) {
+      rc = mg_errf(c->err, MG_ENOMEM, "dialogue: out of memory");
+      goto out;
+    }
+    bot.kind = "clarify";
+    bot.text = clarify_prompt;
+    bot.choices = choices_text;
+  } else if (strcmp(decision, "answer") == 0) {
+    bot.kind = "answer";
+    bot.text = obj_str(ans, "answer") ? obj_str(ans, "answer") : "";
+  } else {
+    bot.kind = "no_answer";
+    bot.text = no_answer_text;
+  }
+
+  if ((rc = session_begin(c->db, c->err)) != 0) goto out;
+  if ((rc = session_touch(c->db, c->conn->session, c->cfg->session_ttl_hours, c->err)) != 0 ||
+      (rc = session_append(c->db, c->conn->session, &you, NULL, c->err)) != 0 ||
+      (rc = session_append(c->db, c->conn->session, &bot, &answer_id, c->err)) != 0 ||
+      (rc = session_commit(c->db, c->err)) != 0) {
+    session_rollback(c->db);
+    goto out;
+  }
+
+  if (strcmp(bot.kind, "clarify") == 0) {
+    m = json_pack("{s:s, s:s, s:s, s:O}", "type", "clarify", "reply_to", reply_to, "text", clarify_prompt,
+                  "choices", choices);
+  } else if (strcmp(bot.kind, "no_answer") == 0) {
+    m = json_pack("{s:s, s:s, s:s, s:b}", "type", "no_answer", "reply_to", reply_to, "text", no_answer_text,
+                  "offer_escalation", 1);
+  } else {
+    static const char *const copy[] = { "faq_id", "question", "answer", "department", "confidence", "url", "rule" };
+    json_t *related = brief_list(related_from, bot.faq_id);
+    snprintf(idbuf, sizeof idbuf, "%lld", (long long)answer_id);
+    m = json_pack("{s:s, s:s, s:s}", "type", "answer", "reply_to", reply_to, "answer_id", idbuf);
+    int bad = !m || !related;
+    for (size_t i = 0; !bad && i < sizeof copy / sizeof copy[0]; i++)
+      if ((v = json_object_get(ans, copy[i]))) bad |= json_object_set(m, copy[i], v);
+    /* A rule of kind handoff ("職員と話したい") offers a person at once. */
+    if (!bad)
+      bad |= json_object_set(m, "related", related) |
+             json_object_set_new(m, "offer_escalation",
+                                 json_boolean(json_is_true(json_object_get(ans, "offer_escalation")) ||
+                                              (bot.rule_kind && strcmp(bot.rule_kind, "handoff") == 0)));
+    json_decref(related);
+    if (bad) {
+      json_decref(m);
+      m = NULL;
+    }
+  }
+  rc = emit(c, m);
+out:
+  json_decref(choices);
+  free(choices_text);
+  return rc;
+}
+
+/* --- handlers ------------------------------------------------------------ */
+
+static int on_hello(ctx *c) {
+  const char *want = NULL;
+  char privacy[1024];
+  json_t *history = NULL, *pending = NULL, *m, *p;
+  int resumed = 0, rc;
+  size_t i;
+
+  if (field_str(c, "session", 0, &want, NULL) < 0) return STOPPED(c);
+  if ((rc = session_resume(c->db, want ? want : "", c->cfg->session_ttl_hours, c->conn->session, &resumed, c->err)) != 0)
+    return rc;
+  /* History first: taking the pending replies appends them to the transcript. */
+  if (resumed && (rc = session_history(c->db, c->conn->session, SESSION_HISTORY_MAX, &history, c->err)) != 0)
+    return rc;
+  /* A new session has no tickets yet, so nothing can be pending. */
+  if (resumed && (rc = ticket_take_pending(c->db, c->conn->session, &pending, c->err)) != 0) goto out;
+  snprintf(privacy, sizeof privacy, privacy_fmt, c->cfg->retention_days);
+  m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "type", "welcome", "session", c->conn->session, "greeting", greeting,
+                "privacy", privacy, "resumed", resumed, "history", history ? history : json_array());
+  history = NULL;
+  if ((rc = emit(c, m)) != 0) goto out;
+  json_array_foreach(pending, i, p) {
+    json_object_set_new(p, "type", json_string("staff_reply"));
+    if ((rc = emit(c, json_incref(p))) != 0) goto out;
+  }
+out:
+  json_decref(history);
+  json_decref(pending);
+  return rc;
+}
+
+static int on_ask(ctx *c) {
+  const char *id, *text;
+  json_t *ans = NULL;
+  int rc;
+
+  if (field_str(c, "id", 1, &id, NULL) < 0) return STOPPED(c);
+  if (field_str(c, "text", 1, &text, id) < 0) return STOPPED(c);
+  if (check_text(c, "text", 0, id) < 0) return STOPPED(c);
+  if ((rc = bot_answer(c->w, text, (int)strlen(text), 0, &ans, c->err)) != 0) return rc;
+  rc = reply_with(c, id, "ask", text, ans, json_object_get(ans, "candidates"));
+  json_decref(ans);
+  return rc;
+}
+
+static int on_choose(ctx *c) {
+  const char *id, *faq_id, *q = NULL;
+  session_msg last;
+  json_t *choices = NULL, *ans = NULL, *ch;
+  size_t i;
+  int rc;
+
+  memset(&last, 0, sizeof last);
+  if (field_str(c, "id", 1, &id, NULL) < 0) return STOPPED(c);
+  if (field_str(c, "faq_id", 1, &faq_id, id) < 0) return STOPPED(c);
+  rc = session_last(c->db, c->conn->session, "bot", "clarify", 0, &last, c->err);
+  if (rc != 0 && rc != MG_ENOTFOUND) return rc;
+  if (rc == 0 && last.choices) choices = json_loads(last.choices, 0, NULL);
+  json_array_foreach(choices, i, ch)
+    if (obj_str(ch, "faq_id") && strcmp(obj_str(ch, "faq_id"), faq_id) == 0) q = obj_str(ch, "question");
+  if (!q) {
+    rc = proto_error(c, MG_ENOTFOUND, no_choice, id);
+    goto out;
+  }
+  rc = bot_answer_faq(c->w, faq_id, &ans, c->err);
+  if (rc == MG_ENOTFOUND) { /* unpublished since it was offered */
+    rc = proto_error(c, MG_ENOTFOUND, no_choice, id);
+    goto out;
+  }
+  if (rc == 0) rc = reply_with(c, id, "choose", q, ans, choices);
+out:
+  json_decref(ans);
+  json_decref(choices);
+  session_msg_clear(&last);
+  return rc;
+}
+
+/* A decimal message id, or 0 when s is not one. */
+static sqlite3_int64 parse_id(const char *s) {
+  char *end;
+  long long v;
+  if (!s || *s < '1' || *s > '9' || strlen(s) > 18) return 0;
+  v = strtoll(s, &end, 10);
+  return *end ? 0 : v;
+}
+
+static int on_feedback(ctx *c) {
+  const char *answer_id, *comment = NULL;
+  json_t *helpful = json_object_get(c->msg, "helpful");
+  session_msg ans, q;
+  int rc, has_q;
+
+  memset(&ans, 0, sizeof ans);
+  memset(&q, 0, sizeof q);
+  if (field_str(c, "answer_id", 1, &answer_id, NULL) < 0) return STOPPED(c);
+  if (!json_is_boolean(helpful))
+    return proto_error(c, MG_EMISSING, helpful ? "helpful: true か false で指定してください。" : "helpful: この項目は必須です。",
+                       answer_id);
+  if (field_str(c, "comment", 0, &comment, answer_id) < 0) return STOPPED(c);
+  if (comment && check_text(c, "comment", 1, answer_id) < 0) return STOPPED(c);
+
+  rc = session_get(c->db, c->conn->session, parse_id(answer_id), &ans, c->err);
+  if (rc == MG_ENOTFOUND || (rc == 0 && (strcmp(ans.role, "bot") != 0 || strcmp(ans.kind, "answer") != 0))) {
+    rc = proto_error(c, MG_ENOTFOUND, no_answer_id, answer_id);
+    goto out;
+  }
+  if (rc != 0) goto out;
+  rc = session_last(c->db, c->conn->session, "resident", NULL, ans.id, &q, c->err);
+  if (rc != 0 && rc != MG_ENOTFOUND) goto out;
+  has_q = rc == 0;
+  if ((rc = session_begin(c->db, c->err)) != 0) goto out;
+  if ((rc = session_touch(c->db, c->conn->session, c->cfg->session_ttl_hours, c->err)) != 0 ||
+      (rc = session_feedback(c->db, c->conn->session, ans.id, ans.faq_id, json_is_true(helpful), comment,
+                             has_q ? q.text : NULL, c->err)) != 0 ||
+      (rc = session_commit(c->db, c->err)) != 0) {
+    session_rollback(c->db);
+    goto out;
+  }
+  rc = emit(c, json_pack("{s:s, s:s, s:b}", "type", "feedback_ok", "reply_to", answer_id, "offer_escalation",
+                         !json_is_true(helpful)));
+out:
+  session_msg_clear(&ans);
+  session_msg_clear(&q);
+  return rc;
+}
+
+/* When staff will next read a ticket, from the office calendar. */
+static void next_read(const cal *calendar, time_t now, char *buf, size_t size) {
+  char when[64];
+  if (cal_is_open(calendar, now)) {
+    snprintf(buf, size, "%s", next_read_open);
+    return;
+  }
+  cal_format(cal_next_open(calendar, now), when, sizeof when);
+  snprintf(buf, size, next_read_fmt, when);
+}
+
+/* Route a question given with `escalate`: run it through the pipeline
+ * (rules, engine) for the department, without storing an answer. */
+static int route_text(ctx *c, const char *text, char *dept, size_t size, const char **routed_by) {
+  json_t *ans = NULL;
+  int rc = bot_answer(c->w, text, (int)strlen(text), 0, &ans, c->err);
+  if (rc != 0) return rc;
+  rc = route_of(c, ans, dept, size);
+  *routed_by = json_object_get(ans, "rule") ? "rule" : "engine";
+  json_decref(ans);
+  return rc;
+}
+
+/* Route the session's last question: the department of the newest answer
+ * after it (a clarify may have been followed by choose), else of its first reply. */
+static int route_last(ctx *c, const session_msg *q, char *dept, size_t size, const char **routed_by) {
+  session_msg m;
+  int rc = session_last(c->db, c->conn->session, "bot", "answer", 0, &m, c->err);
+  if (rc == 0 && m.id < q->id) session_msg_clear(&m), rc = MG_ENOTFOUND;
+  if (rc == MG_ENOTFOUND) rc = session_reply_to(c->db, c->conn->session, q->id, &m, c->err);
+  if (rc == MG_ENOTFOUND) return 0;
+  if (rc != 0) return rc;
+  if (m.department_id) snprintf(dept, size, "%s", m.department_id);
+  *routed_by = m.rule_name ? "rule" : "engine";
+  session_msg_clear(&m);
+  return 0;
+}
+
+static int on_escalate(ctx *c) {
+  const char *id, *contact = NULL, *text = NULL, *routed_by = "default";
+  session_msg q;
+  char dept[64] = "", name[256] = "", ticket_no[TICKET_NOLEN], when[256], line[512];
+  time_t now = time(NULL);
+  ticket_new tn = { .session_id = c->conn->session, .routed_by = "default", .actor = "resident", .now = now };
+  json_t *m;
+  int rc;
+
+  memset(&q, 0, sizeof q);
+  if (field_str(c, "id", 1, &id, NULL) < 0) return STOPPED(c);
+  if (field_str(c, "contact", 0, &contact, id) < 0) return STOPPED(c);
+  if (contact && check_text(c, "contact", 1, id) < 0) return STOPPED(c);
+  if (field_str(c, "text", 0, &text, id) < 0) return STOPPED(c);
+  if (text && check_text(c, "text", 0, id) < 0) return STOPPED(c);
+
+  if (text) {
+    rc = route_text(c, text, dept, sizeof dept, &routed_by);
+  } else {
+    rc = session_last(c->db, c->conn->session, "resident", "ask", 0, &q, c->err);
+    if (rc == MG_ENOTFOUND) return proto_error(c, MG_EMISSING, no_question, id);
+    if (rc == 0) rc = route_last(c, &q, dept, sizeof dept, &routed_by);
+  }
+  if (rc != 0) goto out;
+  if (!*dept) {
+    routed_by = "default";
+    if ((rc = query_text(c->db, D_DEFAULT_DEPT, NULL, dept, sizeof dept, c->err)) != 0) goto out;
+  }
+  if (*dept && (rc = query_text(c->db, D_DEPT_NAME, dept, name, sizeof name, c->err)) != 0) goto out;
+
+  /* The ticket is on disk (synchronous=FULL) before anybody sees its number. */
+  tn.question = text ? text : q.text;
+  tn.department_id = *dept ? dept : NULL;
+  tn.routed_by = routed_by;
+  tn.contact = contact;
+  if ((rc = ticket_create(c->db, &tn, ticket_no, c->err)) != 0) goto out;
+
+  next_read(bot_calendar(bot_worker_bot(c->w)), now, when, sizeof when);
+  snprintf(line, sizeof line, ticket_fmt, ticket_no, when);
+  {
+    session_line you = { .role = "resident", .kind = "escalate", .text = text };
+    session_line bot = { .role = "bot", .kind = "ticket", .text = line, .department_id = *dept ? dept : NULL };
+    if ((rc = session_begin(c->db, c->err)) != 0) goto out;
+    if ((rc = session_touch(c->db, c->conn->session, c->cfg->session_ttl_hours, c->err)) != 0 ||
+        (text && (rc = session_append(c->db, c->conn->session, &you, NULL, c->err)) != 0) ||
+        (rc = session_append(c->db, c->conn->session, &bot, NULL, c->err)) != 0 ||
+        (rc = session_commit(c->db, c->err)) != 0) {
+      /* The ticket stands; only its transcript line is lost. Tell the resident anyway. */
+      session_rollback(c->db);
+    }
+  }
+  m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "ticket", "reply_to", id, "ticket_no", ticket_no,
+                "status", "open", "department", *name ? name : unassigned, "next_read", when);
+  rc = emit(c, m);
+out:
+  session_msg_clear(&q);
+  return rc;
+}
+
+/* --- dispatch ------------------------------------------------------------ */
+
+static const struct {
+  const char *type;
+  int needs_session;  /* only after hello */
+  int (*fn)(ctx *c);
+} handlers[] = {
+  { "hello", 0, on_hello },
+  { "ask", 1, on_ask },
+  { "choose", 1, on_choose },
+  { "feedback", 1, on_feedback },
+  { "escalate", 1, on_escalate },
+};
+
+int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err) {
+  ctx c = { .w = w, .db = bot_worker_db(w), .cfg = bot_config(bot_worker_bot(w)), .conn = conn, .msg = msg, .err = err };
+  json_t *type = json_object_get(msg, "type"), *id = json_object_get(msg, "id");
+  const char *reply_to = json_string_value(id);
+
+  if (!*out && !(*out = json_array())) return mg_errf(err, MG_ENOMEM, "dialogue: out of memory");
+  c.out = *out;
+  if (!json_is_object(msg)) return proto_error(&c, MG_EBADJSON, NULL, NULL);
+  if (!type) return proto_error(&c, MG_EMISSING, "type: この項目は必須です。", reply_to);
+  if (!json_is_string(type)) return proto_error(&c, MG_EUNKNOWNTYPE, NULL, reply_to);
+  for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
+    if (strcmp(handlers[i].type, json_string_value(type)) != 0) continue;
+    if (handlers[i].needs_session && !conn->session[0]) return proto_error(&c, MG_EMISSING, hello_first, reply_to);
+    return handlers[i].fn(&c);
+  }
+  return proto_error(&c, MG_EUNKNOWNTYPE, NULL, reply_to);
+}
+
+int dialogue_pending(bot_worker *w, const dlg_conn *conn, json_t **out, char *err) {
+  json_t *pending = NULL, *p;
+  size_t i;
+  int rc;
+
+  if (!*out && !(*out = json_array())) return mg_errf(err, MG_ENOMEM, "dialogue: out of memory");
+  if (!conn->session[0]) return 0;
+  if ((rc = ticket_take_pending(bot_worker_db(w), conn->session, &pending, err)) != 0) return rc;
+  json_array_foreach(pending, i, p) {
+    json_object_set_new(p, "type", json_string("staff_reply"));
+    if (json_array_append(*out, p) != 0) {
+      rc = mg_errf(err, MG_ENOMEM, "dialogue: out of memory");
+      break;
+    }
+  }
+  json_decref(pending);
+  return rc;
+}

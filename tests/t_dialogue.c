@@ -1,0 +1,423 @@
+/* The dialogue, driven through dialogue_handle as an adapter would, on a
+ * temporary database with the real rules, calendar, engine and sample FAQ:
+ * hello first, welcome and resume, each answer shape (answer, clarify →
+ * choose, no_answer, emergency and handoff rules), every bad field, feedback,
+ * escalation to a ticket numbered by the Tokyo date, a staff reply delivered
+ * exactly once, masking of personal data in what is stored (read back with
+ * SQL), expiry, and a restart that keeps everything. */
+#include "answer.h"
+#include "dialogue.h"
+#include "mg_config.h"
+#include "mg_err.h"
+#include "ticket.h"
+#include "tests/tap.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void cfg_from_env(mg_config *cfg) {
+  const char *v;
+  mg_config_defaults(cfg);
+  if ((v = getenv("MG_DICT_DIR")) && *v) {
+    snprintf(cfg->dict_dir, sizeof cfg->dict_dir, "%s", v);
+    snprintf(cfg->rules_path, sizeof cfg->rules_path, "%s/rules.json", v);
+    snprintf(cfg->calendar_path, sizeof cfg->calendar_path, "%s/calendar.tsv", v);
+  }
+  if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
+  if ((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
+  else cfg->userdic[0] = '\0';
+  if ((v = getenv("MG_SAMPLE")) && *v) snprintf(cfg->sample_path, sizeof cfg->sample_path, "%s", v);
+  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/t.db", dir);
+}
+
+static bot_worker *W;
+
+/* Send one message (JSON text) on conn; the replies (caller json_decref's). */
+static json_t *say(dlg_conn *conn, const char *text) {
+  json_error_t je;
+  json_t *msg = json_loads(text, JSON_DECODE_ANY, &je), *out = NULL;
+  char err[MG_ERRLEN] = "";
+  int rc;
+  if (!msg) {
+    diag("bad test JSON %s: %s", text, je.text);
+    return json_array();
+  }
+  rc = dialogue_handle(W, conn, msg, &out, err);
+  if (rc != 0) diag("dialogue_handle(%s) = %d: %s", text, rc, err);
+  json_decref(msg);
+  return out ? out : json_array();
+}
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "(absent)";
+}
+
+/* The first reply, its type and, for errors, its code. */
+static json_t *first(json_t *out) { return json_array_get(out, 0); }
+
+/* Expect exactly one error reply with code and reply_to (NULL: absent). */
+static void expect_error(dlg_conn *conn, const char *msg, const char *code, const char *reply_to, const char *what) {
+  json_t *out = say(conn, msg), *e = first(out);
+  ok(json_array_size(out) == 1 && strcmp(jstr(e, "type"), "error") == 0 && strcmp(jstr(e, "code"), code) == 0 &&
+         (reply_to ? strcmp(jstr(e, "reply_to"), reply_to) == 0 : !json_object_get(e, "reply_to")) &&
+         strlen(jstr(e, "message")) > 0,
+     "%s → error %s", what, code);
+  if (strcmp(jstr(e, "code"), code) != 0) diag("got %s (%s)", jstr(e, "code"), jstr(e, "message"));
+  json_decref(out);
+}
+
+static sqlite3 *db(void) { return bot_worker_db(W); }
+
+static int int_query(const char *q, const char *arg) {
+  sqlite3_stmt *st = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(db(), q, -1, &st, NULL) != SQLITE_OK) return -2;
+  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* All stored text of a session (transcript, feedback, tickets) joined. */
+static char *stored_text(const char *session) {
+  static const char q[] =
+    "SELECT group_concat(x, '|') FROM (SELECT text AS x FROM message WHERE session_id = ?1"
+    " UNION ALL SELECT comment || question FROM feedback WHERE session_id = ?1"
+    " UNION ALL SELECT question FROM ticket WHERE session_id = ?1)";
+  sqlite3_stmt *st = NULL;
+  char *s = NULL;
+  if (sqlite3_prepare_v2(db(), q, -1, &st, NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) s = strdup((const char *)sqlite3_column_text(st, 0));
+  }
+  sqlite3_finalize(st);
+  return s ? s : strdup("");
+}
+
+static int is_b64url(const char *s) {
+  for (; *s; s++)
+    if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *s)) return 0;
+  return 1;
+}
+
+static void test_bad_input(dlg_conn *conn) {
+  char big[3 * 1001 + 64], *p;
+  expect_error(conn, "{\"type\":\"ask\",\"id\":\"a0\",\"text\":\"住民票\"}", "missing_field", "a0", "ask before hello");
+  {
+    json_t *out = say(conn, "{\"type\":\"ask\",\"id\":\"a0\",\"text\":\"住民票\"}");
+    is_str(jstr(first(out), "message"), "hello first", "the message says hello first");
+    json_decref(out);
+  }
+  expect_error(conn, "[1,2]", "bad_json", NULL, "not an object");
+  expect_error(conn, "{\"id\":\"x\"}", "missing_field", "x", "no type");
+  expect_error(conn, "{\"type\":42}", "unknown_type", NULL, "type is not a string");
+  expect_error(conn, "{\"type\":\"dance\",\"id\":\"d1\"}", "unknown_type", "d1", "unknown type");
+  expect_error(conn, "{\"type\":\"hello\",\"session\":42}", "missing_field", NULL, "hello with a number as session");
+  ok(conn->session[0] == '\0', "a bad hello starts no session");
+
+  {
+    json_t *out = say(conn, "{\"type\":\"hello\"}");
+    json_decref(out);
+  }
+  expect_error(conn, "{\"type\":\"ask\",\"text\":\"住民票\"}", "missing_field", NULL, "ask without id");
+  expect_error(conn, "{\"type\":\"ask\",\"id\":7,\"text\":\"住民票\"}", "missing_field", NULL, "ask with a numeric id");
+  expect_error(conn, "{\"type\":\"ask\",\"id\":\"a1\"}", "missing_field", "a1", "ask without text");
+  expect_error(conn, "{\"type\":\"ask\",\"id\":\"a1\",\"text\":null}", "missing_field", "a1", "ask with null text");
+  expect_error(conn, "{\"type\":\"ask\",\"id\":\"a1\",\"text\":[\"住民票\"]}", "missing_field", "a1", "ask with an array as text");
+  expect_error(conn, "{\"type\":\"ask\",\"id\":\"a2\",\"text\":\"\"}", "empty_text", "a2", "empty text");
+  expect_error(conn, "{\"type\":\"ask\",\"id\":\"a3\",\"text\":\" \\u3000\\n\"}", "empty_text", "a3", "only spaces");
+  p = big + sprintf(big, "{\"type\":\"ask\",\"id\":\"a4\",\"text\":\"");
+  for (int i = 0; i < 1001; i++) p += sprintf(p, "あ");
+  sprintf(p, "\"}");
+  expect_error(conn, big, "text_too_long", "a4", "1,001 code points (3,003 bytes)");
+  {
+    /* 1,000 code points are allowed, however many bytes they take. */
+    json_t *out;
+    big[strlen(big) - 2 - 3] = '\0';
+    strcat(big, "\"}");
+    out = say(conn, big);
+    ok(strcmp(jstr(first(out), "type"), "error") != 0, "1,000 code points are accepted (%s)", jstr(first(out), "type"));
+    json_decref(out);
+  }
+  expect_error(conn, "{\"type\":\"choose\",\"id\":\"c1\"}", "missing_field", "c1", "choose without faq_id");
+  expect_error(conn, "{\"type\":\"choose\",\"id\":\"c1\",\"faq_id\":1}", "missing_field", "c1", "choose with a numeric faq_id");
+  expect_error(conn, "{\"type\":\"choose\",\"id\":\"c2\",\"faq_id\":\"saijo-0001\"}", "not_found", "c2",
+               "choose with nothing offered");
+  expect_error(conn, "{\"type\":\"feedback\",\"helpful\":true}", "missing_field", NULL, "feedback without answer_id");
+  expect_error(conn, "{\"type\":\"feedback\",\"answer_id\":1,\"helpful\":true}", "missing_field", NULL,
+               "feedback with a numeric answer_id");
+  expect_error(conn, "{\"type\":\"feedback\",\"answer_id\":\"1\"}", "missing_field", "1", "feedback without helpful");
+  expect_error(conn, "{\"type\":\"feedback\",\"answer_id\":\"1\",\"helpful\":\"yes\"}", "missing_field", "1",
+               "feedback with a string as helpful");
+  expect_error(conn, "{\"type\":\"feedback\",\"answer_id\":\"1\",\"helpful\":true,\"comment\":5}", "missing_field", "1",
+               "feedback with a numeric comment");
+  expect_error(conn, "{\"type\":\"feedback\",\"answer_id\":\"zz\",\"helpful\":true}", "not_found", "zz",
+               "feedback on no answer");
+  expect_error(conn, "{\"type\":\"escalate\"}", "missing_field", NULL, "escalate without id");
+  expect_error(conn, "{\"type\":\"escalate\",\"id\":\"e1\",\"contact\":123}", "missing_field", "e1",
+               "escalate with a numeric contact");
+  expect_error(conn, "{\"type\":\"escalate\",\"id\":\"e1\",\"text\":\"\"}", "empty_text", "e1", "escalate with empty text");
+  is_int(int_query("SELECT count(*) FROM ticket", NULL), 0, "no bad message created a ticket");
+}
+
+/* Ask q; the single reply (caller json_decref's the array in *out). */
+static json_t *ask(dlg_conn *conn, const char *id, const char *q, json_t **out) {
+  json_t *msg = json_pack("{s:s, s:s, s:s}", "type", "ask", "id", id, "text", q);
+  char err[MG_ERRLEN] = "";
+  *out = NULL;
+  if (dialogue_handle(W, conn, msg, out, err) != 0) diag("ask failed: %s", err);
+  json_decref(msg);
+  if (!*out) *out = json_array();
+  return first(*out);
+}
+
+static int decision_of(const json_t *reply) { return reply ? jstr(reply, "type")[0] : '?'; }
+
+int main(void) {
+  mg_config cfg;
+  bot *b = NULL;
+  char err[MG_ERRLEN] = "", session[48], answer_id[32] = "", ticket_no[TICKET_NOLEN] = "", today[16], sql[256];
+  dlg_conn conn = { "", "127.0.0.1" }, conn2 = { "", "127.0.0.1" };
+  json_t *out = NULL, *r, *m;
+  char *stored;
+
+  snprintf(dir, sizeof dir, "/tmp/t_dialogue.XXXXXX");
+  if (!mkdtemp(dir)) return 1;
+  cfg_from_env(&cfg);
+  is_int(bot_new(&b, &cfg, err), 0, "bot started (%s)", err);
+  if (!b) return done_testing();
+  is_int(bot_worker_new(&W, b, err), 0, "worker (%s)", err);
+  if (!W) return done_testing();
+
+  test_bad_input(&conn);
+
+  /* A fresh connection: welcome. */
+  out = say(&conn2, "{\"type\":\"hello\"}");
+  r = first(out);
+  is_str(jstr(r, "type"), "welcome", "hello → welcome");
+  snprintf(session, sizeof session, "%s", jstr(r, "session"));
+  ok(strlen(session) >= 22 && is_b64url(session), "session id is base64url with >= 128 bits: %s", session);
+  is_str(conn2.session, session, "the connection carries the session");
+  ok(strcmp(session, conn.session) != 0, "two sessions differ");
+  ok(json_is_false(json_object_get(r, "resumed")), "a new session is not resumed");
+  ok(strlen(jstr(r, "greeting")) > 0 && strstr(jstr(r, "privacy"), "365日") != NULL, "greeting and privacy notice (retention days)");
+  is_int(json_array_size(json_object_get(r, "history")), 0, "no history yet");
+  json_decref(out);
+
+  /* answer */
+  r = ask(&conn2, "q1", "住民票の写しはどこで取得できますか？", &out);
+  is_str(jstr(r, "type"), "answer", "a FAQ question is answered");
+  is_str(jstr(r, "reply_to"), "q1", "reply_to is the client's id");
+  snprintf(answer_id, sizeof answer_id, "%s", jstr(r, "answer_id"));
+  ok(atoll(answer_id) > 0, "answer_id is the bot line's message id: %s", answer_id);
+  is_str(jstr(r, "faq_id"), "saijo-0001", "the right entry");
+  ok(strlen(jstr(r, "answer")) > 0 && strlen(jstr(r, "question")) > 0, "question and answer text");
+  ok(strlen(jstr(json_object_get(r, "department"), "name")) > 0, "department with a name");
+  ok(json_is_number(json_object_get(r, "confidence")), "confidence");
+  ok(json_is_array(json_object_get(r, "related")), "related entries");
+  ok(json_is_false(json_object_get(r, "offer_escalation")), "no escalation offered for a plain answer");
+  ok(!json_object_get(r, "candidates") && !json_object_get(r, "decision"), "no internal fields leak");
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM message WHERE id = %s AND role = 'bot' AND kind = 'answer'", answer_id);
+  is_int(int_query(sql, NULL), 1, "answer_id names the stored bot line");
+  json_decref(out);
+
+  /* feedback */
+  m = json_pack("{s:s, s:s, s:b}", "type", "feedback", "answer_id", answer_id, "helpful", 1);
+  out = NULL;
+  dialogue_handle(W, &conn2, m, &out, err);
+  json_decref(m);
+  r = first(out);
+  is_str(jstr(r, "type"), "feedback_ok", "helpful feedback acknowledged");
+  is_str(jstr(r, "reply_to"), answer_id, "feedback_ok replies to the answer_id");
+  ok(json_is_false(json_object_get(r, "offer_escalation")), "helpful: no escalation offered");
+  json_decref(out);
+  m = json_pack("{s:s, s:s, s:b, s:s}", "type", "feedback", "answer_id", answer_id, "helpful", 0, "comment",
+                "分かりにくい。電話 0897-52-1234 で聞きたい");
+  out = NULL;
+  dialogue_handle(W, &conn2, m, &out, err);
+  json_decref(m);
+  ok(json_is_true(json_object_get(first(out), "offer_escalation")), "not helpful: escalation offered");
+  json_decref(out);
+  is_int(int_query("SELECT count(*) FROM feedback WHERE session_id = ?1 AND faq_id = 'saijo-0001'", session), 2,
+         "both feedbacks stored with the FAQ id");
+  is_int(int_query("SELECT count(*) FROM feedback WHERE session_id = ?1 AND helpful = 0 AND question LIKE '%住民票%'", session), 1,
+         "feedback keeps the question it was about");
+  snprintf(sql, sizeof sql, "{\"type\":\"feedback\",\"answer_id\":\"%s\",\"helpful\":true}", answer_id);
+  expect_error(&conn, sql, "not_found", answer_id, "feedback on another session's answer");
+
+  /* no_answer, emergency, handoff */
+  r = ask(&conn2, "q2", "火星への移住手続きの宇宙船の予約方法", &out);
+  is_str(jstr(r, "type"), "no_answer", "an unrelated question gets no_answer");
+  ok(json_is_true(json_object_get(r, "offer_escalation")) && strlen(jstr(r, "text")) > 0, "no_answer apologises and offers escalation");
+  json_decref(out);
+  r = ask(&conn2, "q3", "家が火事です", &out);
+  is_str(jstr(r, "type"), "answer", "an emergency is answered");
+  is_str(jstr(json_object_get(r, "rule"), "kind"), "emergency", "by the emergency rule");
+  ok(strstr(jstr(r, "answer"), "119") != NULL, "telling the resident to call 119");
+  ok(!json_object_get(r, "faq_id"), "and never with a FAQ entry");
+  json_decref(out);
+  r = ask(&conn2, "q4", "職員と話したい", &out);
+  is_str(jstr(json_object_get(r, "rule"), "kind"), "handoff", "a request for a person hits the handoff rule");
+  ok(json_is_true(json_object_get(r, "offer_escalation")), "handoff offers escalation");
+  json_decref(out);
+
+  /* clarify → choose: look for a question the engine finds ambiguous. */
+  {
+    static const char *const vague[] = { "証明書", "住民票", "届出", "手続き", "申請", "保険", "ごみ", "税金", "印鑑", "子ども" };
+    const json_t *choices = NULL;
+    char cid[64] = "";
+    for (size_t i = 0; i < sizeof vague / sizeof vague[0] && !choices; i++) {
+      r = ask(&conn2, "q5", vague[i], &out);
+      if (decision_of(r) == 'c') {
+        choices = json_object_get(r, "choices");
+        snprintf(cid, sizeof cid, "%s", jstr(json_array_get(choices, 1), "faq_id"));
+        is_str(jstr(r, "reply_to"), "q5", "clarify replies to the question");
+        ok(strlen(jstr(r, "text")) > 0, "clarify has a prompt");
+        ok(json_array_size(choices) >= 2, "clarify offers at least two choices");
+      }
+      json_decref(out);
+    }
+    ok(cid[0] != '\0', "some vague question gets clarify");
+    expect_error(&conn2, "{\"type\":\"choose\",\"id\":\"c3\",\"faq_id\":\"saijo-9999\"}", "not_found", "c3",
+                 "choosing what was not offered");
+    snprintf(sql, sizeof sql, "{\"type\":\"choose\",\"id\":\"c4\",\"faq_id\":\"%s\"}", cid);
+    out = say(&conn2, sql);
+    r = first(out);
+    is_str(jstr(r, "type"), "answer", "choose → answer");
+    is_str(jstr(r, "faq_id"), cid, "the chosen entry");
+    is_str(jstr(r, "reply_to"), "c4", "replying to the choose");
+    json_decref(out);
+  }
+
+  /* escalate: the last question, routed, numbered by the Tokyo date. */
+  {
+    time_t now = time(NULL) + 9 * 3600;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof today, "T-%Y%m%d-", &tm);
+  }
+  r = ask(&conn2, "q6", "印鑑登録をするにはどうすればよいですか？", &out);
+  json_decref(out);
+  out = say(&conn2, "{\"type\":\"escalate\",\"id\":\"e2\",\"contact\":\"090-1111-2222 西条花子\"}");
+  r = first(out);
+  is_str(jstr(r, "type"), "ticket", "escalate → ticket");
+  snprintf(ticket_no, sizeof ticket_no, "%s", jstr(r, "ticket_no"));
+  ok(strncmp(ticket_no, today, 11) == 0 && strlen(ticket_no) == 15, "ticket number T-YYYYMMDD-NNNN of today in Tokyo: %s", ticket_no);
+  is_str(jstr(r, "status"), "open", "status open");
+  is_str(jstr(r, "reply_to"), "e2", "reply_to");
+  ok(strlen(jstr(r, "department")) > 0, "department named: %s", jstr(r, "department"));
+  ok(strcmp(jstr(r, "next_read"), "開庁時間内ですので、本日中に担当者が確認します") == 0 ||
+         (strncmp(jstr(r, "next_read"), "次の開庁日（", strlen("次の開庁日（")) == 0 && strstr(jstr(r, "next_read"), "以降に担当者が確認します")),
+     "next_read from the calendar: %s", jstr(r, "next_read"));
+  json_decref(out);
+  is_int(int_query("SELECT count(*) FROM ticket WHERE ticket_no = ?1 AND department_id = 'shimin' AND routed_by = 'engine'"
+                   " AND question LIKE '印鑑登録%' AND contact = '090-1111-2222 西条花子'", ticket_no), 1,
+         "ticket routed to the answer's department, contact kept as given");
+  out = say(&conn2, "{\"type\":\"escalate\",\"id\":\"e3\",\"text\":\"火星の土地を買いたい\"}");
+  r = first(out);
+  is_str(jstr(r, "type"), "ticket", "escalate with its own text");
+  ok(strcmp(jstr(r, "ticket_no"), ticket_no) > 0, "the next number of the day: %s", jstr(r, "ticket_no"));
+  json_decref(out);
+
+  /* A staff reply reaches the open session exactly once. */
+  err[0] = '\0';
+  is_int(ticket_reply(db(), ticket_no, "市民課 田中", "本人確認書類をお持ちください。", err), 0, "staff reply stored (%s)", err);
+  out = NULL;
+  is_int(dialogue_pending(W, &conn2, &out, err), 0, "pending checked");
+  is_int(json_array_size(out), 1, "one staff reply pending");
+  r = first(out);
+  is_str(jstr(r, "type"), "staff_reply", "as staff_reply");
+  is_str(jstr(r, "ticket_no"), ticket_no, "with the ticket number");
+  is_str(jstr(r, "text"), "本人確認書類をお持ちください。", "and the text");
+  ok(strlen(jstr(r, "at")) == 20, "and when");
+  json_decref(out);
+  out = NULL;
+  dialogue_pending(W, &conn2, &out, err);
+  is_int(json_array_size(out), 0, "delivered once only");
+  json_decref(out);
+  out = NULL;
+  dialogue_pending(W, &conn, &out, err);
+  is_int(json_array_size(out), 0, "another session gets nothing");
+  json_decref(out);
+
+  /* Masking: what is stored holds no phone number or My Number. */
+  r = ask(&conn2, "q7", "私の電話番号は090-1234-5678で、マイナンバーは123456789012です。メールはtaro@example.jpです", &out);
+  json_decref(out);
+  stored = stored_text(session);
+  ok(!strstr(stored, "090-1234-5678") && !strstr(stored, "1234-5678"), "no phone number stored");
+  ok(!strstr(stored, "123456789012"), "no My Number stored");
+  ok(!strstr(stored, "taro@example.jp"), "no e-mail address stored");
+  ok(!strstr(stored, "0897-52-1234"), "feedback comment masked");
+  ok(!strstr(stored, "090-1111-2222"), "the contact never enters the transcript");
+  ok(strstr(stored, "私の電話番号は") != NULL, "the rest of the text is kept");
+  free(stored);
+
+  /* Resume on a new connection: history and pending replies. */
+  err[0] = '\0';
+  is_int(ticket_reply(db(), ticket_no, "市民課 田中", "窓口は1階です。", err), 0, "another staff reply while away");
+  {
+    dlg_conn again = { "", "127.0.0.1" };
+    snprintf(sql, sizeof sql, "{\"type\":\"hello\",\"session\":\"%s\"}", session);
+    out = say(&again, sql);
+    r = first(out);
+    ok(json_is_true(json_object_get(r, "resumed")), "the session resumes");
+    is_str(jstr(r, "session"), session, "same session id");
+    m = json_object_get(r, "history");
+    ok(json_array_size(m) >= 10, "history of the conversation (%zu lines)", json_array_size(m));
+    is_str(jstr(json_array_get(m, 0), "role"), "resident", "oldest first: the resident's first question");
+    ok(strstr(jstr(json_array_get(m, 0), "text"), "住民票") != NULL, "history text");
+    is_str(jstr(json_array_get(out, 1), "type"), "staff_reply", "the reply sent while away follows the welcome");
+    is_str(jstr(json_array_get(out, 1), "text"), "窓口は1階です。", "its text");
+    is_int(json_array_size(out), 2, "and nothing else");
+    json_decref(out);
+  }
+  expect_error(&conn2, "{\"type\":\"hello\",\"session\":[]}", "missing_field", NULL, "hello with an array session");
+  out = say(&conn, "{\"type\":\"hello\",\"session\":\"not-a-session\"}");
+  ok(json_is_false(json_object_get(first(out), "resumed")) && strcmp(jstr(first(out), "session"), "not-a-session") != 0,
+     "an unknown session starts a new one");
+  json_decref(out);
+  snprintf(sql, sizeof sql, "UPDATE session SET expires_at = '2000-01-01T00:00:00Z' WHERE id = '%s'", conn.session);
+  is_int(sqlite3_exec(db(), sql, NULL, NULL, NULL), SQLITE_OK, "expire a session");
+  snprintf(sql, sizeof sql, "{\"type\":\"hello\",\"session\":\"%s\"}", conn.session);
+  {
+    char old[48];
+    snprintf(old, sizeof old, "%s", conn.session);
+    out = say(&conn, sql);
+    ok(json_is_false(json_object_get(first(out), "resumed")) && strcmp(conn.session, old) != 0,
+       "an expired session is not revived");
+    json_decref(out);
+  }
+
+  /* Restart: free everything, open again on the same file. */
+  bot_worker_free(W);
+  bot_free(b);
+  W = NULL;
+  b = NULL;
+  err[0] = '\0';
+  is_int(bot_new(&b, &cfg, err), 0, "bot restarted (%s)", err);
+  if (!b || bot_worker_new(&W, b, err) != 0) return done_testing();
+  {
+    dlg_conn back = { "", "127.0.0.1" };
+    json_t *t = NULL;
+    snprintf(sql, sizeof sql, "{\"type\":\"hello\",\"session\":\"%s\"}", session);
+    out = say(&back, sql);
+    r = first(out);
+    ok(json_is_true(json_object_get(r, "resumed")), "the session survives a restart");
+    ok(json_array_size(json_object_get(r, "history")) >= 10, "with its history");
+    json_decref(out);
+    ticket_viewer op = { "test", NULL };
+    is_int(ticket_get(db(), ticket_no, &op, &t, err), 0, "the ticket survives a restart");
+    is_str(jstr(t, "status"), "answered", "answered by the staff reply");
+    ok(json_array_size(json_object_get(t, "transcript")) >= 10, "the ticket shows the session transcript");
+    json_decref(t);
+  }
+
+  bot_worker_free(W);
+  bot_free(b);
+  snprintf(sql, sizeof sql, "rm -rf %s", dir);
+  if (system(sql) != 0) diag("could not remove %s", dir);
+  return done_testing();
+}
