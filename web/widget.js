@@ -163,15 +163,17 @@
     closeBtn
   ]);
 
-  var privacyExtra = el('p', { className: 'mg-privacy-server', hidden: true });
+  // What is kept and for how long is the server's text (welcome.privacy, set by
+  // the city); until it arrives a short general line stands in for it.
+  var privacyKept = el('li', { className: 'mg-privacy-kept',
+    text: 'この会話は、マイナンバー・電話番号・メールアドレスなどと思われる部分を伏せ字にしたうえで記録します。' });
   var privacy = el('details', { className: 'mg-privacy', open: true }, [
     el('summary', { text: 'ご利用の前に（個人情報の取り扱い）' }),
     el('ul', null, [
-      el('li', { text: 'この会話は、マイナンバー・電話番号・メールアドレス・カード番号と思われる部分を伏せ字にしたうえで記録し、回答の改善と職員への引き継ぎに使います。' }),
+      privacyKept,
       el('li', { text: 'マイナンバー、口座番号・カード番号、パスワード、病気のことなど、他人に知られたくない情報は入力しないでください。' }),
       el('li', { text: '火事・救急は119番、事件・事故は110番に今すぐ電話してください。' })
-    ]),
-    privacyExtra
+    ])
   ]);
 
   var status = el('p', { className: 'mg-status', role: 'status', 'aria-live': 'polite' });
@@ -583,7 +585,7 @@
     ready = true;
     attempt = 0;
     if (str(m.session)) store.setItem(STORE_KEY, m.session);
-    if (str(m.privacy)) { privacyExtra.textContent = m.privacy; privacyExtra.hidden = false; }
+    if (str(m.privacy)) { privacyKept.textContent = m.privacy; privacyKept.setAttribute('data-source', 'server'); }
     var history = m.resumed && Array.isArray(m.history) ? m.history : [];
     if (first) {
       // questions typed before the first welcome are already in the log: the

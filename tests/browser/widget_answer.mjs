@@ -13,12 +13,13 @@ test('ask → answer with the department and its phone', { skip: skipReason }, (
 
     await openWidget(page);
     const privacy = page.locator('.mg-privacy');
-    await privacy.getByText('伏せ字').waitFor();
-    await privacy.getByText('マイナンバー', { exact: false }).first().waitFor();
-    // the server's privacy text (how long the transcript is kept) arrives with welcome
-    await page.locator('.mg-privacy-server').waitFor();
+    // before the first message: what is kept (the server's text from welcome,
+    // which says how long), and not to type My Number and the like
+    await privacy.locator('li[data-source="server"]').waitFor();
+    await privacy.getByText('伏せ字').first().waitFor();
+    await privacy.getByText('入力しないでください').first().waitFor();
 
-    const reply = await ask(page, '住民票の写しはどこで取れますか');
+    const reply = await ask(page, '住民票の写しはどこで取得できますか？');
     assert.match(await reply.getAttribute('class'), /mg-answer/);
     assert.equal(await reply.getAttribute('data-department-id'), 'shimin');
     assert.match(await reply.getAttribute('data-faq-id') || '', /^saijo-\d{4}$/);

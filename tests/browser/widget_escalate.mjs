@@ -43,6 +43,6 @@ test('no answer → escalate → ticket → staff reply appears', { skip: skipRe
     await openWidget(page);
     await page.locator('.mg-notice', { hasText: '前回の会話の続きです' }).waitFor();
     await page.locator('.mg-staff', { hasText: text }).waitFor();
-    await ask(page, '住民票の写しはどこで取れますか'); // a round trip: anything pending has arrived
+    await ask(page, '住民票の写しはどこで取得できますか？'); // a round trip: anything pending has arrived
     assert.equal(await page.locator('.mg-staff', { hasText: text }).count(), 1);
   }));

@@ -29,7 +29,7 @@ test('keyboard only: open with Enter, type, send, Esc', { skip: skipReason }, (t
     assert.equal(await page.locator('.mg-launcher').getAttribute('aria-expanded'), 'true');
 
     const before = await botCount(page);
-    await page.keyboard.type('住民票の写しはどこで取れますか');
+    await page.keyboard.type('住民票の写しはどこで取得できますか？');
     await page.keyboard.press('Enter');
     const answer = await waitBotReply(page, before);
     assert.equal(await page.locator('textarea.mg-input').first().inputValue(), '', 'Enter sent the question');

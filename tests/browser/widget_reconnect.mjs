@@ -8,7 +8,7 @@ import { skipReason, withWidget, openWidget, ask } from './lib.mjs';
 test('server restart → widget reconnects and still answers', { skip: skipReason }, (t) =>
   withWidget(t, async ({ page, restart }) => {
     await openWidget(page);
-    await ask(page, '住民票の写しはどこで取れますか');
+    await ask(page, '住民票の写しはどこで取得できますか？');
     const session = await page.evaluate(() => sessionStorage.getItem('madoguchi.session'));
     assert.ok(session && session.length >= 22, 'session id kept in sessionStorage');
     const items = await page.locator('.mg-log > .mg-msg').count();

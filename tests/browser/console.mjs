@@ -1,0 +1,131 @@
+// The staff console in real headless Chromium against a real server:
+//  - staff log in with the keyboard, edit an FAQ answer, save the draft (the bot
+//    still answers with the published text), publish, and the resident widget
+//    answers with the new text at once; the console page carries CSP with
+//    frame-ancestors 'none' while the widget's page does not;
+//  - a resident escalates from the widget, a supervisor replies from the ticket
+//    inbox and the reply arrives in the open widget; staff of another
+//    department are refused that ticket.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { skipReason, withWidget, openWidget, ask, MADOGUCHI } from './lib.mjs';
+
+/** `madoguchi user add` with the password on stdin (never in argv). */
+function addUser(db, login, role, dept, password) {
+  const args = ['user', 'add', login, '--name', `${login}さん`, '--role', role, '--db', db];
+  if (dept) args.push('--department', dept);
+  return new Promise((res, rej) => {
+    const p = spawn(MADOGUCHI, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (c) => { out += c; });
+    p.stderr.on('data', (c) => { out += c; });
+    p.on('exit', (code) => (code === 0 ? res(out) : rej(new Error(`user add ${login}: ${out}`))));
+    p.stdin.end(`${password}\n`);
+  });
+}
+
+/** Open the console in a new tab of the same browser and log in with the keyboard. */
+async function consoleLogin(page, url, login, password) {
+  const admin = await page.context().newPage();
+  const errors = [];
+  admin.on('pageerror', (e) => errors.push(String(e)));
+  const res = await admin.goto(`${url}admin/`);
+  await admin.getByLabel('ログインID').waitFor();
+  await admin.getByLabel('ログインID').focus();
+  await admin.keyboard.type(login);
+  await admin.keyboard.press('Tab');
+  await admin.keyboard.type(password);
+  await admin.keyboard.press('Enter');
+  await admin.locator('#who-name').filter({ hasText: `${login}さん` }).waitFor();
+  return { admin, res, errors };
+}
+
+test('console: edit and publish an FAQ answer; the bot answers with it at once', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, server, db }) => {
+    await addUser(db, 'tanaka', 'staff', 'shimin', 'tanaka password');
+    const { admin, res, errors } = await consoleLogin(page, server.url, 'tanaka', 'tanaka password');
+    const csp = res.headers()['content-security-policy'] || '';
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(res.headers()['x-content-type-options'], 'nosniff');
+    const widgetPage = await page.request.get(server.url);
+    assert.ok(!/frame-ancestors/.test(widgetPage.headers()['content-security-policy'] || ''),
+      'the resident pages stay embeddable');
+
+    // the list, then the entry
+    await admin.locator('#faq-table a', { hasText: 'saijo-0001' }).click();
+    const answer = admin.getByLabel('回答');
+    await answer.waitFor();
+    const question = await admin.getByLabel('質問', { exact: true }).inputValue();
+    const newText = `コンソールから更新した回答です（${Date.now()}）。市民課でお取りください。`;
+    await answer.fill(newText);
+    await admin.locator('#faq-save').click();
+    await admin.locator('#status', { hasText: '下書きを保存しました' }).waitFor();
+
+    // a draft does not answer
+    await openWidget(page);
+    let reply = await ask(page, question);
+    assert.ok(!(await reply.textContent()).includes(newText), 'the draft is not used');
+
+    await admin.locator('#faq-publish').click();
+    await admin.locator('#status', { hasText: '公開しました' }).waitFor();
+    reply = await ask(page, question);
+    assert.ok((await reply.textContent()).includes(newText), 'the published text answers at once');
+
+    // history shows both versions; the diff shows the new text as inserted
+    await admin.getByRole('button', { name: '版1との差分' }).click();
+    await admin.locator('#diff ins', { hasText: 'コンソールから更新した' }).waitFor();
+    assert.deepEqual(errors, []);
+  }));
+
+test('console: a supervisor replies to a ticket, the widget shows it; other departments are refused',
+  { skip: skipReason }, (t) =>
+    withWidget(t, async ({ page, server, db }) => {
+      await addUser(db, 'sato', 'supervisor', null, 'sato password 1');
+      // a resident escalates a question the FAQ cannot answer
+      await openWidget(page);
+      await ask(page, 'ぴよぴよ星のもふもふ祭りの参加券はどこで買えますか');
+      const form = page.locator('form.mg-escalate');
+      await form.waitFor();
+      await form.getByLabel('連絡先（任意）').fill('090-0000-1111');
+      await form.getByRole('button', { name: '職員に問い合わせる' }).click();
+      const ticketNo = page.locator('.mg-ticket .mg-ticket-no');
+      await ticketNo.waitFor();
+      const no = (await ticketNo.textContent()).trim();
+
+      const { admin, errors } = await consoleLogin(page, server.url, 'sato', 'sato password 1');
+      await admin.locator('nav a', { hasText: '問い合わせ' }).click();
+      await admin.locator('td a', { hasText: no }).click();
+      await admin.locator('.contact', { hasText: '090-0000-1111' }).waitFor();
+      const text = `担当課からのお返事です（${Date.now()}）。`;
+      await admin.getByLabel('返信').fill(text);
+      await admin.locator('#reply-send').click();
+      await admin.locator('#status', { hasText: '返信しました' }).waitFor();
+
+      // delivered live to the open widget
+      await page.locator('.mg-staff', { hasText: text }).waitFor();
+
+      // staff of a department the ticket does not belong to
+      const info = await admin.evaluate(async (n) => {
+        const r = await fetch(`/api/v1/admin/tickets/${n}`);
+        return (await r.json()).ticket;
+      }, no);
+      const other = (info.department && info.department.id === 'zeimu') ? 'shimin' : 'zeimu';
+      await addUser(db, 'suzuki', 'staff', other, 'suzuki password');
+      await admin.locator('#logout').click();
+      await admin.getByLabel('ログインID').waitFor();
+      await admin.getByLabel('ログインID').fill('suzuki');
+      await admin.getByLabel('パスワード').fill('suzuki password');
+      await admin.getByRole('button', { name: 'ログイン' }).click();
+      await admin.locator('#who-name').filter({ hasText: 'suzukiさん' }).waitFor();
+      await admin.goto(`${server.url}admin/#/tickets/${no}`);
+      await admin.locator('#ticket-error', { hasText: '他の部署' }).waitFor();
+      assert.equal(await admin.locator('.contact').count(), 0, 'no contact shown');
+      await admin.goto(`${server.url}admin/#/tickets`);
+      await admin.locator('.note', { hasText: '件' }).waitFor();
+      assert.equal(await admin.locator('td a', { hasText: no }).count(), 0, 'not in their inbox');
+      const status = await admin.evaluate(async (n) => (await fetch(`/api/v1/admin/tickets/${n}`)).status, no);
+      assert.equal(status, 403);
+      assert.deepEqual(errors, []);
+    }));
