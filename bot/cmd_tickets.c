@@ -11,10 +11,12 @@
  * command writes the shared database and exits; a running `madoguchi serve`
  * notices the change (PRAGMA data_version) and pushes a reply to the
  * resident's open chat, or delivers it when the resident comes back.
+ * Times are stored in UTC and shown here in Asia/Tokyo (JSON output keeps UTC).
  * The operator at the command line may read every department's tickets, so
  * `show` prints the contact — and the read goes to the audit log as
  * "cli:<unix user>", the same trail the console leaves.
  */
+#define _GNU_SOURCE /* strptime, timegm */
 #include "cmd.h"
 #include "db.h"
 #include "mg_err.h"
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char help[] =
@@ -85,6 +88,28 @@ static const char *str(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
+/* A stored UTC time ("2026-11-25T13:22:51Z") shown in Asia/Tokyo
+ * ("2026-11-25 22:22 JST"); the text itself when it does not parse. Returns
+ * one of four rotating static buffers, so a printf may hold several. */
+static const char *jst(const char *utc) {
+  static char bufs[4][32];
+  static int next;
+  char *buf = bufs[next++ % 4];
+  struct tm tm;
+  time_t t;
+  memset(&tm, 0, sizeof tm);
+  if (!utc || !*utc) return "";
+  if (!strptime(utc, "%Y-%m-%dT%H:%M:%SZ", &tm)) return utc;
+  t = timegm(&tm) + 9 * 3600; /* Japan has no daylight saving */
+  gmtime_r(&t, &tm);
+  strftime(buf, sizeof bufs[0], "%Y-%m-%d %H:%M JST", &tm);
+  return buf;
+}
+
+static const char *when(const json_t *o, const char *key) {
+  return jst(json_string_value(json_object_get(o, key)));
+}
+
 static const char *dept_name(const json_t *t) {
   const json_t *d = json_object_get(t, "department");
   return *str(d, "name") ? str(d, "name") : *str(d, "id") ? str(d, "id") : "(未割り当て)";
@@ -98,7 +123,7 @@ static void print_list(const json_t *arr) {
     return;
   }
   json_array_foreach(arr, i, t) {
-    printf("%s  %-8s  %s  %s\n    %s\n", str(t, "ticket_no"), str(t, "status"), str(t, "created_at"),
+    printf("%s  %-8s  %s  %s\n    %s\n", str(t, "ticket_no"), str(t, "status"), when(t, "created_at"),
            dept_name(t), str(t, "question"));
   }
 }
@@ -107,21 +132,21 @@ static void print_ticket(const json_t *t) {
   size_t i;
   json_t *x;
   printf("受付番号: %s\n状態: %s\n担当課: %s（%s）\n受付日時: %s\n", str(t, "ticket_no"), str(t, "status"),
-         dept_name(t), str(t, "routed_by"), str(t, "created_at"));
-  if (*str(t, "first_reply_at")) printf("初回回答: %s\n", str(t, "first_reply_at"));
-  if (*str(t, "closed_at")) printf("完了: %s\n", str(t, "closed_at"));
+         dept_name(t), str(t, "routed_by"), when(t, "created_at"));
+  if (*str(t, "first_reply_at")) printf("初回回答: %s\n", when(t, "first_reply_at"));
+  if (*str(t, "closed_at")) printf("完了: %s\n", when(t, "closed_at"));
   if (json_object_get(t, "contact")) printf("連絡先: %s\n", str(t, "contact"));
   printf("\n質問:\n  %s\n", str(t, "question"));
   printf("\n会話の記録:\n");
   json_array_foreach(json_object_get(t, "transcript"), i, x)
-    printf("  [%s] %-8s %s\n", str(x, "at"), str(x, "role"), str(x, "text"));
+    printf("  [%s] %-8s %s\n", when(x, "at"), str(x, "role"), str(x, "text"));
   printf("\n職員の回答:\n");
   json_array_foreach(json_object_get(t, "replies"), i, x)
-    printf("  [%s] %s: %s%s\n", str(x, "at"), str(x, "author"), str(x, "text"),
+    printf("  [%s] %s: %s%s\n", when(x, "at"), str(x, "author"), str(x, "text"),
            *str(x, "delivered_at") ? "" : "（未配信）");
   printf("\n履歴:\n");
   json_array_foreach(json_object_get(t, "events"), i, x) {
-    printf("  [%s] %s %s", str(x, "at"), str(x, "actor"), str(x, "action"));
+    printf("  [%s] %s %s", when(x, "at"), str(x, "actor"), str(x, "action"));
     if (*str(x, "from_department") || *str(x, "to_department"))
       printf(" %s → %s", *str(x, "from_department") ? str(x, "from_department") : "-", str(x, "to_department"));
     if (*str(x, "reason")) printf(" (%s)", str(x, "reason"));
