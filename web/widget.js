@@ -346,7 +346,8 @@
     return box;
   }
 
-  function answerMsg(m) {
+  var askedFor = Object.create(null); // answer_id -> the resident's words, for escalation after feedback
+  function answerMsg(m, asked) {
     var emergency = !!(m.rule && m.rule.kind === 'emergency');
     var art = el('div', { className: 'mg-msg mg-bot mg-answer' + (emergency ? ' mg-emergency' : ''),
       role: emergency ? 'alert' : null,
@@ -375,9 +376,16 @@
       });
       art.appendChild(el('div', { className: 'mg-related' }, [el('p', { className: 'mg-related-h', text: '関連する質問' }), ul]));
     }
-    if (str(m.answer_id)) art.appendChild(feedbackBox(m.answer_id));
+    if (str(m.answer_id)) {
+      art.appendChild(feedbackBox(m.answer_id));
+      if (asked) askedFor[m.answer_id] = asked;
+    }
     add(art);
-    if (m.offer_escalation) escalateForm('職員に直接問い合わせることもできます。');
+    // a request for a person ("職員と話したい") is not the question itself: leave the field empty
+    if (m.offer_escalation) {
+      escalateForm('職員に直接問い合わせることもできます。',
+        m.rule && m.rule.kind === 'handoff' ? '' : asked || lastQuestion);
+    }
   }
 
   function clarifyMsg(m) {
@@ -404,11 +412,11 @@
   /* The escalation form: the question (prefilled, editable), an optional
    * contact with a note saying it is optional and what it is used for. */
   var lastQuestion = '';
-  function escalateForm(lead) {
+  function escalateForm(lead, prefill) {
     Array.prototype.forEach.call(log.querySelectorAll('.mg-escalate:not(.mg-sent)'), function (f) { f.remove(); });
     var qId = newId('esc-q'), cId = newId('esc-c'), nId = newId('esc-n');
     var q = el('textarea', { id: qId, className: 'mg-input', rows: '3' });
-    q.value = lastQuestion;
+    q.value = prefill === undefined ? lastQuestion : prefill;
     var c = el('input', { id: cId, className: 'mg-input', type: 'text', 'aria-describedby': nId, autocomplete: 'off' });
     var submit = el('button', { type: 'submit', className: 'mg-btn mg-primary', text: '職員に問い合わせる' });
     var form = el('form', { className: 'mg-msg mg-escalate', 'aria-label': '職員への問い合わせ', novalidate: true }, [
@@ -424,6 +432,11 @@
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       var text = q.value.trim();
+      if (!text) {
+        notice('お問い合わせ内容を入力してください。', 'error');
+        q.focus();
+        return;
+      }
       if (codePoints(text) > MAX_TEXT || codePoints(c.value) > MAX_TEXT) {
         notice('お問い合わせ内容と連絡先は、それぞれ' + MAX_TEXT + '文字以内で入力してください。', 'error');
         return;
@@ -629,7 +642,7 @@
     if (m.type !== 'error' || m.reply_to) delete pending[m.reply_to];
     switch (m.type) {
       case 'welcome': welcome(m); break;
-      case 'answer': answerMsg(m); break;
+      case 'answer': answerMsg(m, ctx && ctx.text); break;
       case 'clarify': clarifyMsg(m); break;
       case 'no_answer':
         botText(str(m.text) || '申し訳ありません。お答えできる情報が見つかりませんでした。', 'mg-no-answer');
@@ -638,7 +651,7 @@
       case 'ticket': ticketMsg(m, ctx && ctx.form); break;
       case 'staff_reply': staffMsg(str(m.ticket_no), m.text, m.at); break;
       case 'feedback_ok':
-        if (m.offer_escalation) escalateForm('お役に立てず申し訳ありません。');
+        if (m.offer_escalation) escalateForm('お役に立てず申し訳ありません。', askedFor[m.reply_to]);
         break;
       case 'error':
         if (m.code === 'bad_session' && !ready) { // expired or unknown: start a new session
