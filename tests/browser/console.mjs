@@ -85,7 +85,7 @@ test('console: a supervisor replies to a ticket, the widget shows it; other depa
       await addUser(db, 'sato', 'supervisor', null, 'sato password 1');
       // a resident escalates a question the FAQ cannot answer
       await openWidget(page);
-      await ask(page, 'ぴよぴよ星のもふもふ祭りの参加券はどこで買えますか');
+      await ask(page, 'ぴよぴよもふもふ'); // nothing in the FAQ is near this
       const form = page.locator('form.mg-escalate');
       await form.waitFor();
       await form.getByLabel('連絡先（任意）').fill('090-0000-1111');
