@@ -142,8 +142,9 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 } } 
 /**
  * The usual fixture: a fresh database, a server, a browser on the demo page.
  * Calls fn({ server, page, db, dir, restart }) and always cleans up; a server
- * that is still a placeholder turns the test into a skip. restart() stops the
- * server and starts it again on the same database and port.
+ * that is still a placeholder turns the test into a skip. restart(whileDown)
+ * stops the server, awaits whileDown() if given, and starts it again on the
+ * same database and port.
  */
 export async function withWidget(t, fn, { viewport } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mg-browser-'));
@@ -162,9 +163,10 @@ export async function withWidget(t, fn, { viewport } = {}) {
     await page.goto(server.url);
     const ctx = {
       server, page, db, dir,
-      async restart() {
+      async restart(whileDown) {
         const port = server.port;
         await server.stop();
+        if (whileDown) await whileDown();
         server = await startServerRetry(db, port);
         ctx.server = server;
         return server;

@@ -3,7 +3,7 @@
 // and the next question is answered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, withWidget, openWidget, ask } from './lib.mjs';
+import { skipReason, withWidget, openWidget, ask, cli } from './lib.mjs';
 
 test('server restart → widget reconnects and still answers', { skip: skipReason }, (t) =>
   withWidget(t, async ({ page, restart }) => {
@@ -22,4 +22,23 @@ test('server restart → widget reconnects and still answers', { skip: skipReaso
     const reply = await ask(page, 'コンビニで住民票を取れますか');
     assert.match(await reply.getAttribute('class'), /mg-answer|mg-clarify/);
     assert.equal(await page.locator('.mg-log > .mg-resident').count(), 2);
+  }));
+
+test('a staff reply written while the server was down arrives after the reconnect, once',
+  { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, db, restart }) => {
+    await openWidget(page);
+    await ask(page, 'ぴよぴよ星のもふもふ祭りの参加券はどこで買えますか');
+    const form = page.locator('form.mg-escalate');
+    await form.getByRole('button', { name: '職員に問い合わせる' }).click();
+    const no = (await page.locator('.mg-ticket .mg-ticket-no').textContent()).trim();
+
+    const text = '職員からの返事です。サーバーが止まっている間に書きました。';
+    await restart(() => cli(['tickets', 'reply', no, text, '--db', db]));
+    await page.locator('.mg-status', { hasText: '再接続しました' }).waitFor();
+    const staff = page.locator('.mg-staff', { hasText: text });
+    await staff.waitFor();
+    await ask(page, '住民票の写しはどこで取得できますか？'); // a round trip: anything pending has arrived
+    assert.equal(await staff.count(), 1);
+    assert.equal(await staff.getAttribute('data-ticket-no'), no);
   }));
