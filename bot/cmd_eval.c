@@ -35,6 +35,7 @@
 #include "engine.h"
 #include "io.h"
 #include "mg_err.h"
+#include "rules.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -47,7 +48,7 @@
 
 struct opts {
   const char *corpus, *queries, *qrels, *inscope, *outscope, *split;
-  int k, misses, sweep, keep_boilerplate, dump;
+  int k, misses, sweep, keep_boilerplate, dump, no_rules;
   const char *param_name[MAX_PARAMS];
   double param_value[MAX_PARAMS];
   int nparams;
@@ -252,6 +253,8 @@ struct item {
   char *text;
   /* results */
   mg_result r;
+  const char *rule_kind;   /* an intent rule answered first (NULL: the engine did) */
+  const char *rule_faq;    /* the entry a "faq" rule routes to */
 };
 
 /* Read "split<TAB>key<TAB>question" lines (# comments). */
@@ -314,20 +317,32 @@ static int offered(const mg_result *r, enum mg_decision d, const char *id) {
   return 0;
 }
 
+/* An in-scope question is served when a "faq" rule routes it to its entry,
+ * or (no rule) the engine answers it or offers it among 3 choices. An
+ * out-of-scope question is handled when a rule replies or the engine says
+ * no_answer (the service then offers escalation). */
 static void rates(const struct opts *o, struct item *in, int nin, struct item *outs, int nout, double amin, double cmin,
                   double margin, double *in_ok, double *out_ok, double *in_answer, int *cin, int *cout) {
   int a = 0, b = 0, c = 0, ni = 0, no = 0;
   for (int i = 0; i < nin; i++) {
     if (!want(o, &in[i])) continue;
-    enum mg_decision d = decide(&in[i].r, amin, cmin, margin);
     ni++;
+    if (in[i].rule_kind) {
+      int right = in[i].rule_faq && strcmp(in[i].rule_faq, in[i].key) == 0;
+      a += right;
+      c += right;
+      continue;
+    }
+    enum mg_decision d = decide(&in[i].r, amin, cmin, margin);
     if (offered(&in[i].r, d, in[i].key)) a++;
     if (d == MG_DECISION_ANSWER && offered(&in[i].r, d, in[i].key)) c++;
   }
   for (int i = 0; i < nout; i++) {
     if (!want(o, &outs[i])) continue;
     no++;
-    if (decide(&outs[i].r, amin, cmin, margin) == MG_DECISION_NO_ANSWER) b++;
+    if ((outs[i].rule_kind && strcmp(outs[i].rule_kind, "faq") != 0) ||
+        (!outs[i].rule_kind && decide(&outs[i].r, amin, cmin, margin) == MG_DECISION_NO_ANSWER))
+      b++;
   }
   *in_ok = ni ? (double)a / ni : 0;
   *out_ok = no ? (double)b / no : 0;
@@ -343,7 +358,8 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
   sqlite3 *db = NULL;
   mg_engine *eng = NULL;
   struct item *in = NULL, *outs = NULL;
-  int nin = 0, nout = 0, rc = 1, cin, cout;
+  rules_set *rules = NULL;
+  int nin = 0, nout = 0, rc = 1, cin, cout, nrules_in = 0, nrules_out = 0;
   double load_ms, build_ms, in_ok, out_ok, in_ans;
 
   if (setup(cfg, o, &lang, &an, &db, 0, &load_ms, err) || new_engine(&eng, lang, db, cfg, o, &build_ms, err) ||
@@ -351,10 +367,25 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
     fprintf(stderr, "madoguchi eval: %s\n", err);
     goto out;
   }
+  if (!o->no_rules && rules_load(&rules, cfg->rules_path, err) != 0) {
+    fprintf(stderr, "madoguchi eval: %s (--no-rules to measure the engine alone)\n", err);
+    goto out;
+  }
   for (int pass = 0; pass < 2; pass++) {
     struct item *it = pass ? outs : in;
     int n = pass ? nout : nin;
     for (int i = 0; i < n; i++) {
+      if (rules) {
+        rules_hit hit;
+        int nl = 0;
+        char *norm = mg_normalize(it[i].text, (int)strlen(it[i].text), &nl);
+        if (norm && rules_match(rules, norm, (size_t)nl, &hit) == 1) {
+          it[i].rule_kind = hit.kind;
+          it[i].rule_faq = hit.faq_id;
+          if (want(o, &it[i])) *(pass ? &nrules_out : &nrules_in) += 1;
+        }
+        free(norm);
+      }
       if (o->dump) {
         json_t *ex = json_object();
         mg_engine_search(eng, an, it[i].text, -1, MG_ENGINE_MAX_K, &it[i].r, ex, err);
@@ -374,11 +405,11 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
   }
   if (o->misses) {
     for (int i = 0; i < nin; i++)
-      if (want(o, &in[i]) && !offered(&in[i].r, in[i].r.decision, in[i].key))
+      if (want(o, &in[i]) && !in[i].rule_kind && !offered(&in[i].r, in[i].r.decision, in[i].key))
         printf("in-scope miss [%s] %s → %s %s (%.2f)\n", in[i].key, in[i].text, mg_decision_name(in[i].r.decision),
                in[i].r.n ? in[i].r.c[0].faq_id : "-", in[i].r.confidence);
     for (int i = 0; i < nout; i++)
-      if (want(o, &outs[i]) && outs[i].r.decision != MG_DECISION_NO_ANSWER)
+      if (want(o, &outs[i]) && !outs[i].rule_kind && outs[i].r.decision != MG_DECISION_NO_ANSWER)
         printf("out-of-scope miss [%s] %s → %s %s (%.2f)\n", outs[i].key, outs[i].text,
                mg_decision_name(outs[i].r.decision), outs[i].r.n ? outs[i].r.c[0].faq_id : "-", outs[i].r.confidence);
   }
@@ -408,13 +439,37 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
          mg_engine_size(eng), o->split ? o->split : "all", cfg->answer_min, cfg->clarify_min, cfg->clarify_margin);
   printf("in-scope      %d questions: %.1f %% answer or clarify with the right entry offered (%.1f %% answered right)\n",
          cin, 100 * in_ok, 100 * in_ans);
-  printf("out-of-scope  %d questions: %.1f %% no_answer\n", cout, 100 * out_ok);
+  printf("out-of-scope  %d questions: %.1f %% no_answer or a rule's reply\n", cout, 100 * out_ok);
+  {
+    /* out-of-scope by category (the key column) */
+    const char *seen[32];
+    int ns = 0;
+    for (int i = 0; i < nout; i++) {
+      int dup = 0;
+      if (!want(o, &outs[i])) continue;
+      for (int j = 0; j < ns; j++) dup |= !strcmp(seen[j], outs[i].key);
+      if (dup || ns == 32) continue;
+      seen[ns++] = outs[i].key;
+      int n = 0, h = 0;
+      for (int j = 0; j < nout; j++) {
+        if (!want(o, &outs[j]) || strcmp(outs[j].key, outs[i].key)) continue;
+        n++;
+        h += (outs[j].rule_kind && strcmp(outs[j].rule_kind, "faq") != 0) ||
+             (!outs[j].rule_kind && decide(&outs[j].r, cfg->answer_min, cfg->clarify_min, cfg->clarify_margin) ==
+                                        MG_DECISION_NO_ANSWER);
+      }
+      printf("  %-12s %3d questions: %5.1f %% no_answer or a rule's reply\n", outs[i].key, n, 100.0 * h / n);
+    }
+  }
+  printf("rules         %s: answered %d in-scope and %d out-of-scope questions first\n",
+         rules ? cfg->rules_path : "off", nrules_in, nrules_out);
   printf("{\"inscope\": %d, \"inscope_ok\": %.4f, \"inscope_answered\": %.4f, \"outscope\": %d, \"outscope_no_answer\": %.4f}\n",
          cin, in_ok, in_ans, cout, out_ok);
   rc = 0;
 out:
   free_items(in, nin);
   free_items(outs, nout);
+  rules_free(rules);
   mg_engine_free(eng);
   mg_db_close(db);
   mg_analyzer_free(an);
@@ -432,6 +487,7 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
            "  --inscope FILE --outscope FILE [--split tune|report|all] [--sweep]\n"
            "                                              decision rates on the sample FAQ\n"
            "  --param NAME=VALUE   override a ranking parameter (experiments)\n"
+           "  --dicdir DIR --userdic FILE --dict-dir DIR   analysis data other than the configured\n"
            "  --misses             list the questions answered wrongly\n"
            "  --keep-boilerplate   index corpus answers as given (no cleaning)\n");
     return 0;
@@ -441,7 +497,8 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
     const char **slot = !strcmp(a, "--corpus") ? &o.corpus : !strcmp(a, "--queries") ? &o.queries
                       : !strcmp(a, "--qrels") ? &o.qrels : !strcmp(a, "--inscope") ? &o.inscope
                       : !strcmp(a, "--outscope") ? &o.outscope : !strcmp(a, "--split") ? &o.split : NULL;
-    if (slot || !strcmp(a, "--k") || !strcmp(a, "--param") || !strcmp(a, "--dicdir") || !strcmp(a, "--userdic")) {
+    if (slot || !strcmp(a, "--k") || !strcmp(a, "--param") || !strcmp(a, "--dicdir") || !strcmp(a, "--userdic") ||
+        !strcmp(a, "--dict-dir")) {
       if (!v) { fprintf(stderr, "madoguchi eval: %s needs a value\n", a); return 2; }
       i++;
       if (slot) *slot = v;
@@ -450,6 +507,7 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
         if (o.k < 1 || o.k > MG_ENGINE_MAX_K) { fprintf(stderr, "madoguchi eval: --k must be 1..%d\n", MG_ENGINE_MAX_K); return 2; }
       } else if (!strcmp(a, "--dicdir")) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
       else if (!strcmp(a, "--userdic")) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
+      else if (!strcmp(a, "--dict-dir")) snprintf(cfg->dict_dir, sizeof cfg->dict_dir, "%s", v);
       else {
         const char *eq = strchr(v, '=');
         if (!eq || o.nparams == MAX_PARAMS) { fprintf(stderr, "madoguchi eval: --param NAME=VALUE\n"); return 2; }
@@ -459,6 +517,7 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
     } else if (!strcmp(a, "--misses")) o.misses = 1;
     else if (!strcmp(a, "--sweep")) o.sweep = 1;
     else if (!strcmp(a, "--dump")) o.dump = 1;
+    else if (!strcmp(a, "--no-rules")) o.no_rules = 1;
     else if (!strcmp(a, "--keep-boilerplate")) o.keep_boilerplate = 1;
     else {
       fprintf(stderr, "madoguchi eval: unknown option %s\n", a);

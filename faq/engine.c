@@ -51,7 +51,9 @@ struct params {
   double ans_cov;     /* coverage credit of a term found only in the answer */
   double read_w;      /* weight of a noun's reading (鳩 → ハト) */
   double unk_w;       /* confidence: weight of question terms the FAQ never uses */
-  double ev_min;      /* confidence: matched IDF mass needed for full confidence */
+  double ev_min;      /* confidence: 1 - e^(-matched / (ev_min × the largest IDF)): the evidence
+                       * (in "rarest words") that makes a confident answer, independent of FAQ size */
+  double cov_pow;     /* confidence: exponent on the matched share of the question */
   double place_pen;   /* confidence factor when the question names a place the FAQ never does */
   double bg_w;        /* weight of question character-bigram matching */
   double bg_b;        /* its length normalisation */
@@ -72,8 +74,9 @@ static const struct params default_params = {
   .ans_cov = 0.5,
   .read_w = 0.0,
   .unk_w = 1.0,
-  .ev_min = 0.0,
-  .place_pen = 1.0,
+  .ev_min = 0.5,
+  .cov_pow = 0.5,
+  .place_pen = 0.5,
   .bg_w = 0.2,
   .bg_b = 0.5,
   .cmp_w = 0.0,
@@ -575,10 +578,11 @@ int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
 
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
-  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min",
+  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow",
                                         "place_pen" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
-                     &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->place_pen };
+                     &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow,
+                     &p->place_pen };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -692,6 +696,7 @@ struct scratch {
   double mass;   /* IDF mass of the question's own terms */
   double unk_w;  /* share of an unknown term's IDF counted in mass */
   int foreign;   /* the question names a place the FAQ never mentions */
+  double idf_max; /* IDF of a term in one entry */
   int bg[MAX_QTERMS * 2]; /* the question's bigram ids (known ones, distinct) */
   int nbg;
 };
@@ -751,6 +756,7 @@ static const struct posting *find_posting(const struct snap *s, int term, int do
 
 static void set_idf(const struct snap *s, struct query *q, struct scratch *sc) {
   sc->mass = 0;
+  sc->idf_max = log(1.0 + (s->ndocs - 1 + 0.5) / 1.5);
   for (int i = 0; i < q->n; i++) {
     struct qterm *t = &q->t[i];
     /* terms unknown to the FAQ weigh as much as the rarest term, so a
@@ -794,7 +800,9 @@ static void rank(const struct params *p, const struct snap *s, const struct scra
      * common word) or the question is about another place */
     double matched = a->cov_q + p->ans_cov * a->cov_a;
     double cov = sc->mass > 0 ? matched / sc->mass : 0;
-    if (p->ev_min > 0 && matched < p->ev_min) cov *= matched / p->ev_min;
+    if (cov > 1) cov = 1;
+    cov = pow(cov, p->cov_pow);
+    if (p->ev_min > 0) cov *= 1 - exp(-matched / (p->ev_min * sc->idf_max));
     if (sc->foreign) cov *= p->place_pen;
     double score = a->score + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
     int pos = out->n < k ? out->n : k;

@@ -70,9 +70,9 @@ void mg_config_defaults(mg_config *cfg) {
   snprintf(cfg->office_open, sizeof cfg->office_open, "08:30");
   snprintf(cfg->office_close, sizeof cfg->office_close, "17:15");
   cfg->top_k = 5;
-  cfg->answer_min = 0.5;
-  cfg->clarify_min = 0.3;
-  cfg->clarify_margin = 0.9;
+  cfg->answer_min = 0.7;
+  cfg->clarify_min = 0.4;
+  cfg->clarify_margin = 0.8;
 }
 
 /* Field table: one row per key, so loading and docs/config.md agree. */
