@@ -123,18 +123,29 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) 
   return 0;
 }
 
-/* Replace "{next_open}" in a rule's reply with the next opening time. */
+/* Fill a rule's reply: "{open_status}" becomes a sentence saying whether the
+ * office is open now or when it next opens; "{next_open}" the bare time. */
 static char *fill_reply(const bot *b, const char *reply) {
-  const char *slot = strstr(reply, "{next_open}");
-  char when[64];
-  size_t n;
+  static const char *const slots[] = { "{open_status}", "{next_open}" };
+  time_t now = time(NULL), next = cal_next_open(b->calendar, now);
+  char when[64], value[192];
+  const char *slot = NULL;
+  size_t i, n;
   char *s;
 
+  for (i = 0; i < sizeof slots / sizeof slots[0] && !slot; i++) slot = strstr(reply, slots[i]);
   if (!slot) return strdup(reply);
-  cal_format(cal_next_open(b->calendar, time(NULL)), when, sizeof when);
-  n = strlen(reply) - strlen("{next_open}") + strlen(when) + 1;
+  i--;
+  if (next == (time_t)-1) snprintf(when, sizeof when, "未定");
+  else cal_format(next, when, sizeof when);
+  if (i == 1) snprintf(value, sizeof value, "%s", when);
+  else if (cal_is_open(b->calendar, now))
+    snprintf(value, sizeof value, "ただいま開庁時間中です（本日は%sまで）。", b->cfg.office_close);
+  else
+    snprintf(value, sizeof value, "次に開庁するのは%sです。", when);
+  n = strlen(reply) - strlen(slots[i]) + strlen(value) + 1;
   if (!(s = malloc(n))) return NULL;
-  snprintf(s, n, "%.*s%s%s", (int)(slot - reply), reply, when, slot + strlen("{next_open}"));
+  snprintf(s, n, "%.*s%s%s", (int)(slot - reply), reply, value, slot + strlen(slots[i]));
   return s;
 }
 
@@ -176,7 +187,7 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
 
   *out = NULL;
   if (!obj || !norm) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  if (rules_match(w->b->rules, norm, (size_t)nlen, &hit)) {
+  if (rules_match(w->b->rules, norm, (size_t)nlen, &hit) == 1) {
     if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
     json_object_set_new(obj, "candidates", json_array());
     goto done;
