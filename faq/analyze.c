@@ -41,12 +41,13 @@
 #include <utf8proc.h>
 
 /* Bump when a code change alters the terms produced for the same input. */
-#define ANALYSIS_VERSION "analyze-5"
+#define ANALYSIS_VERSION "analyze-6"
 
 enum dic_kind { DIC_IPADIC, DIC_UNIDIC };
 
 struct mg_lang {
   mecab_model_t *model;
+  mecab_model_t *model_sys; /* system dictionary only (when a user dictionary is in use) */
   enum dic_kind kind;
   int lemma_field;          /* feature index of the base form */
   mg_termmap *stop;         /* stopword lemmas (set) */
@@ -67,6 +68,9 @@ struct mg_analyzer {
   mg_lang *lang;
   mecab_t *tagger;
   mecab_lattice_t *lattice;
+  mecab_t *tagger_sys;      /* re-analyses user-dictionary compounds into parts */
+  mecab_lattice_t *lattice_sys;
+  char part[1024];
   /* reusable buffers: normalised text and its map to original offsets */
   char *norm;
   int *nstart, *nend;
@@ -328,7 +332,7 @@ static int add_to_list(int **list, int v) {
 
 struct one_term {
   char term[256];
-  int n, count;
+  int n, count, flags;
 };
 
 static int one_term_cb(void *ctx, const char *term, int len, int start, int end, int flags) {
@@ -338,6 +342,7 @@ static int one_term_cb(void *ctx, const char *term, int len, int start, int end,
     memcpy(o->term, term, (size_t)len);
     o->term[len] = '\0';
     o->n = len;
+    o->flags = flags;
   }
   return 0;
 }
@@ -349,7 +354,7 @@ static int build_synonyms(mg_lang *lang, struct syn_raw *raw, char *err) {
   int rc = mg_analyzer_new(&an, lang, err);
   if (rc) return rc;
   for (int g = 0; g < raw->n; g++) {
-    int members[64], nm = 0;
+    int members[64], nm = 0, cls = -1;
     char *line = raw->lines[g];
     for (char *p = line, *tab; p; p = tab ? tab + 1 : NULL) {
       struct one_term o = {0};
@@ -359,6 +364,10 @@ static int build_synonyms(mg_lang *lang, struct syn_raw *raw, char *err) {
       if ((rc = mg_analyze(an, p, len, one_term_cb, &o)) < 0) goto out;
       rc = 0;
       if (o.count != 1 || nm == 64) continue;
+      /* a member must be the same part of speech as the group's first
+       * (だし the noun must not bring in 出す the verb) */
+      if (p == line) cls = o.flags & (MG_TOK_NOUN | MG_TOK_VERB);
+      else if ((o.flags & (MG_TOK_NOUN | MG_TOK_VERB)) != cls) continue;
       int id = mg_termmap_put(lang->syn, o.term, o.n);
       if (id < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
       int dup = 0;
@@ -504,6 +513,10 @@ int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
                    cfg->userdic[0] ? " with " : "", cfg->userdic, mecab_strerror(NULL));
       goto out;
     }
+    if (argc > 3 && !(lang->model_sys = mecab_model_new(3, (char **)argv))) {
+      rc = mg_errf(err, MG_ECONFIG, "MeCab cannot load %s: %s", cfg->mecab_dicdir, mecab_strerror(NULL));
+      goto out;
+    }
   }
   if ((rc = detect_layout(lang, err)) != 0) goto out;
 
@@ -541,6 +554,7 @@ out:
 void mg_lang_free(mg_lang *lang) {
   if (!lang) return;
   if (lang->model) mecab_model_destroy(lang->model);
+  if (lang->model_sys) mecab_model_destroy(lang->model_sys);
   mg_termmap_free(lang->stop);
   for (int i = 0; i < lang->var_cap; i++) free(lang->var_canon[i]);
   free(lang->var_canon);
@@ -567,7 +581,11 @@ int mg_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err) {
   an->lang = lang;
   an->tagger = mecab_model_new_tagger(lang->model);
   an->lattice = mecab_model_new_lattice(lang->model);
-  if (!an->tagger || !an->lattice) {
+  if (lang->model_sys) {
+    an->tagger_sys = mecab_model_new_tagger(lang->model_sys);
+    an->lattice_sys = mecab_model_new_lattice(lang->model_sys);
+  }
+  if (!an->tagger || !an->lattice || (lang->model_sys && (!an->tagger_sys || !an->lattice_sys))) {
     mg_analyzer_free(an);
     return mg_errf(err, MG_ENOMEM, "MeCab: cannot create a tagger");
   }
@@ -578,6 +596,8 @@ int mg_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err) {
 void mg_analyzer_free(mg_analyzer *an) {
   if (!an) return;
   if (an->lattice) mecab_lattice_destroy(an->lattice);
+  if (an->lattice_sys) mecab_lattice_destroy(an->lattice_sys);
+  if (an->tagger_sys) mecab_destroy(an->tagger_sys);
   if (an->tagger) mecab_destroy(an->tagger);
   free(an->norm);
   free(an->nstart);
@@ -666,6 +686,59 @@ static int pos_class(const mg_lang *lang, const mecab_node_t *n) {
   return 0;
 }
 
+/* The index term of a morpheme into buf: its lemma ('*' → surface),
+ * variant-folded; 0 when it is a stopword or noise. */
+static int node_term(const mg_lang *lang, const mecab_node_t *n, char *buf, size_t cap) {
+  int ll;
+  const char *lemma = feature_field(n->feature, lang->lemma_field, &ll);
+  if (!lemma || ll == 0 || (ll == 1 && lemma[0] == '*')) {
+    lemma = n->surface;
+    ll = n->length;
+  } else if (lang->kind == DIC_UNIDIC) {
+    /* UniDic lemmas of loanwords carry "-origin" (カード-card) */
+    const char *dash = memchr(lemma, '-', (size_t)ll);
+    if (dash && dash > lemma) ll = (int)(dash - lemma);
+  }
+  if (ll >= (int)cap) return 0;
+  memcpy(buf, lemma, (size_t)ll);
+  buf[ll] = '\0';
+  {
+    int id = mg_termmap_get(lang->var, buf, ll);
+    if (id >= 0) {
+      const char *c = lang->var_canon[id];
+      ll = (int)strlen(c);
+      if (ll >= (int)cap) return 0;
+      memcpy(buf, c, (size_t)ll + 1);
+    }
+  }
+  if (mg_termmap_get(lang->stop, buf, ll) >= 0) return 0;
+  /* single ASCII punctuation-like leftovers are noise */
+  if (ll == 1 && !((buf[0] >= '0' && buf[0] <= '9') || (buf[0] >= 'a' && buf[0] <= 'z'))) return 0;
+  return ll;
+}
+
+/* A noun of three or more characters that the user dictionary made one
+ * word (住民票, 市県民税) also yields the parts the system dictionary sees
+ * (住民 + 票, 市 + 県民 + 税) as colocated terms, so a question that uses
+ * only a part still meets it. */
+static int emit_parts(mg_analyzer *an, const mecab_node_t *n, int start, int end, mg_token_fn fn, void *ctx) {
+  int nparts = 0, rc;
+  if (!an->tagger_sys || utf8_chars(n->surface, n->length) < 3) return 0;
+  mecab_lattice_set_sentence2(an->lattice_sys, n->surface, n->length);
+  if (!mecab_parse_lattice(an->tagger_sys, an->lattice_sys)) return 0;
+  for (const mecab_node_t *m = mecab_lattice_get_bos_node(an->lattice_sys); m; m = m->next)
+    if (m->stat != MECAB_BOS_NODE && m->stat != MECAB_EOS_NODE && m->length > 0) nparts++;
+  if (nparts < 2) return 0;
+  for (const mecab_node_t *m = mecab_lattice_get_bos_node(an->lattice_sys); m; m = m->next) {
+    int pl;
+    if (m->stat == MECAB_BOS_NODE || m->stat == MECAB_EOS_NODE || m->length == 0) continue;
+    if (!(pos_class(an->lang, m) & MG_TOK_NOUN)) continue;
+    if ((pl = node_term(an->lang, m, an->part, sizeof an->part)) <= 0) continue;
+    if ((rc = fn(ctx, an->part, pl, start, end, MG_TOK_NOUN | MG_TOK_SYNONYM | MG_TOK_PART)) != 0) return rc;
+  }
+  return 0;
+}
+
 int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx) {
   const mg_lang *lang = an->lang;
   struct buf nb = { an->norm, an->nstart, an->nend, 0, an->ncap };
@@ -685,38 +758,14 @@ int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void 
   if (!mecab_parse_lattice(an->tagger, an->lattice)) return MG_EINVAL;
   for (const mecab_node_t *n = mecab_lattice_get_bos_node(an->lattice); n; n = n->next) {
     int cls, ll, off, start, end;
-    const char *lemma;
     if (n->stat == MECAB_BOS_NODE || n->stat == MECAB_EOS_NODE || n->length == 0) continue;
     if (!(cls = pos_class(lang, n))) continue;
-    lemma = feature_field(n->feature, lang->lemma_field, &ll);
-    if (!lemma || ll == 0 || (ll == 1 && lemma[0] == '*')) {
-      lemma = n->surface;
-      ll = n->length;
-    } else if (lang->kind == DIC_UNIDIC) {
-      /* UniDic lemmas of loanwords carry "-origin" (カード-card) */
-      const char *dash = memchr(lemma, '-', (size_t)ll);
-      if (dash && dash > lemma) ll = (int)(dash - lemma);
-    }
-    if (ll >= (int)sizeof an->term) continue;
-    memcpy(an->term, lemma, (size_t)ll);
-    an->term[ll] = '\0';
-    {
-      int id = mg_termmap_get(lang->var, an->term, ll);
-      if (id >= 0) {
-        const char *c = lang->var_canon[id];
-        ll = (int)strlen(c);
-        if (ll >= (int)sizeof an->term) continue;
-        memcpy(an->term, c, (size_t)ll + 1);
-      }
-    }
-    if (mg_termmap_get(lang->stop, an->term, ll) >= 0) continue;
-    /* single ASCII punctuation-like leftovers are noise */
-    if (ll == 1 && !((an->term[0] >= '0' && an->term[0] <= '9') || (an->term[0] >= 'a' && an->term[0] <= 'z')))
-      continue;
+    if ((ll = node_term(lang, n, an->term, sizeof an->term)) <= 0) continue;
     off = (int)(n->surface - tb.s);
     start = tb.st[off];
     end = tb.en[off + n->length - 1];
     if ((rc = fn(ctx, an->term, ll, start, end, cls)) != 0) return rc;
+    if ((cls & MG_TOK_NOUN) && (rc = emit_parts(an, n, start, end, fn, ctx)) != 0) return rc;
     /* the reading of a noun, when it differs from the term: IPADIC's 読み
      * (field 7, of the surface — a noun's surface is its lemma), UniDic's
      * lemma reading (field 6) */

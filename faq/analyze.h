@@ -28,6 +28,8 @@ typedef struct mg_analyzer mg_analyzer;
 #define MG_TOK_NOUN    0x02  /* the morpheme is a noun (content-bearing) */
 #define MG_TOK_VERB    0x04  /* verb or adjective */
 #define MG_TOK_PLACE   0x10  /* a place name (proper noun, region) */
+#define MG_TOK_PART    0x20  /* a part of the previous compound noun, at the same
+                              * position (with MG_TOK_SYNONYM): 住民票 → 住民, 票 */
 #define MG_TOK_READING 0x08  /* the katakana reading of the previous noun, at
                               * the same position (with MG_TOK_SYNONYM): it
                               * lets 鳩 meet ハト and 子供 meet コドモ */

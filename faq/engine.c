@@ -50,6 +50,7 @@ struct params {
   double verb_w;      /* weight of verbs/adjectives relative to nouns */
   double ans_cov;     /* coverage credit of a term found only in the answer */
   double read_w;      /* weight of a noun's reading (鳩 → ハト) */
+  double part_w;      /* weight of the parts of a user-dictionary compound (住民票 → 住民, 票) */
   double unk_w;       /* confidence: weight of question terms the FAQ never uses */
   double ev_min;      /* confidence: 1 - e^(-matched / (ev_min × the largest IDF)): the evidence
                        * (in "rarest words") that makes a confident answer, independent of FAQ size */
@@ -73,6 +74,7 @@ static const struct params default_params = {
   .verb_w = 0.6,
   .ans_cov = 0.5,
   .read_w = 0.0,
+  .part_w = 0.5,
   .unk_w = 1.0,
   .ev_min = 0.5,
   .cov_pow = 0.5,
@@ -578,10 +580,10 @@ int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
 
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
-  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow",
+  static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
                                         "place_pen" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
-                     &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow,
+                     &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
                      &p->place_pen };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms };
@@ -611,8 +613,8 @@ const char *mg_decision_name(enum mg_decision d) {
 
 #define MAX_QTERMS 128
 
-enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING };
-static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading" };
+enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING, Q_PART };
+static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading", "part" };
 
 struct qterm {
   char text[96];
@@ -664,6 +666,10 @@ static int on_token(void *ctx, const char *term, int len, int start, int end, in
   double w = (flags & MG_TOK_VERB) ? q->p->verb_w : 1.0;
   if (flags & MG_TOK_READING) {
     if (q->p->read_w > 0) add_qterm(q, term, len, q->p->read_w, Q_READING, flags);
+    return 0;
+  }
+  if (flags & MG_TOK_PART) {
+    if (q->p->part_w > 0) add_qterm(q, term, len, q->p->part_w, Q_PART, flags);
     return 0;
   }
   if (q->tokens) json_array_append_new(q->tokens, json_stringn(term, (size_t)len));

@@ -21,13 +21,19 @@ static void write_file(const char *name, const char *text) {
 }
 
 struct terms {
-  char s[1024];     /* terms joined by '|' (readings apart, in r) */
+  char s[1024];     /* terms joined by '|' (readings apart, in r; compound parts in p) */
   char r[256];
+  char p[256];
   int start[64], end[64], flags[64], n;
 };
 
 static int collect(void *ctx, const char *term, int len, int start, int end, int flags) {
   struct terms *t = ctx;
+  if (flags & MG_TOK_PART) {
+    ok((flags & MG_TOK_SYNONYM) && t->n > 0 && start == t->start[t->n - 1], "a compound part is colocated with its term");
+    if (strlen(t->p) + (size_t)len + 2 < sizeof t->p) { strcat(t->p, "|"); strncat(t->p, term, (size_t)len); }
+    return 0;
+  }
   if (flags & MG_TOK_READING) {
     ok((flags & MG_TOK_SYNONYM) && t->n > 0 && start == t->start[t->n - 1], "a reading is colocated with its term");
     if (strlen(t->r) + (size_t)len + 2 < sizeof t->r) { strcat(t->r, "|"); strncat(t->r, term, (size_t)len); }
@@ -66,6 +72,7 @@ int main(void) {
   mg_analyzer *an = NULL;
   char err[MG_ERRLEN] = "";
   struct terms t;
+  char fp0[32];
   int n;
   char *s;
 
@@ -92,6 +99,7 @@ int main(void) {
   is_int(mg_lang_new(&lang, &cfg, err), 0, "lang loads (%s)", err);
   if (!lang) return done_testing();
   ok(strlen(mg_lang_fingerprint(lang)) == 16, "fingerprint is 16 hex digits");
+  snprintf(fp0, sizeof fp0, "%s", mg_lang_fingerprint(lang));
   is_int(mg_analyzer_new(&an, lang, err), 0, "analyzer created");
 
   terms(an, "申し込みました", &t);
@@ -173,6 +181,34 @@ int main(void) {
   }
   mg_analyzer_free(an);
   mg_lang_free(lang);
+
+  /* with the user dictionary, its compounds also yield their parts */
+  {
+    const char *ud = getenv("MG_USERDIC");
+    FILE *f = ud ? fopen(ud, "rb") : NULL;
+    long size = 0;
+    if (f) { fseek(f, 0, SEEK_END); size = ftell(f); fclose(f); }
+    if (size > 0) {
+      mg_config c2 = cfg;
+      mg_lang *l2 = NULL;
+      mg_analyzer *a2 = NULL;
+      snprintf(c2.userdic, sizeof c2.userdic, "%s", ud);
+      is_int(mg_lang_new(&l2, &c2, err), 0, "lang with the user dictionary (%s)", err);
+      ok(l2 && strcmp(mg_lang_fingerprint(l2), fp0) != 0, "the user dictionary changes the fingerprint");
+      if (l2 && mg_analyzer_new(&a2, l2, err) == 0) {
+        terms(a2, "住民票", &t);
+        if (t.n >= 1 && strcmp(t.s, "住民票") == 0) {
+          ok(has(t.p + 1, "住民") && has(t.p + 1, "票"), "住民票 (a user word) also yields 住民 and 票 (%s)", t.p);
+        } else {
+          diag("住民票 is not a user word here (%s); part test skipped", t.s);
+        }
+      }
+      mg_analyzer_free(a2);
+      mg_lang_free(l2);
+    } else {
+      diag("no user dictionary (MG_USERDIC); part test skipped");
+    }
+  }
 
   /* a malformed word list is an error naming file and line; a missing one is empty */
   write_file("variants.tsv", "子供\t子ども\nbroken line without tab\n");
