@@ -17,6 +17,9 @@
  *    srv_drain → admin_http_complete, and is written in HTTP_WRITEABLE in
  *    chunks.
  *
+ * Requests other than GET from a browser must carry the console's own
+ * Origin (login included, so another site cannot log a browser in).
+ *
  * A failed login is not answered at once: the response waits retry_after
  * seconds (at most ADMIN_MAX_DELAY) on an lws timer of the connection — the
  * service thread never sleeps. A locked account gets 429 with Retry-After.
@@ -169,6 +172,23 @@ static int quick_error(struct lws *wsi, struct admin_pss *p, int status, int err
   return 0;
 }
 
+/* A browser's change request must come from the console's own origin: the
+ * Origin's host[:port] equals Host. allowed_origins (the city pages that may
+ * embed the widget) deliberately do not count here. No Origin (curl, a
+ * script) passes; the CSRF token and the SameSite cookie still apply. */
+static int same_origin(struct lws *wsi) {
+  char origin[256], host[256];
+  const char *o;
+  int n = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+  if (n <= 0) return 1;
+  if ((size_t)n >= sizeof origin || lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0) return 0;
+  if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0) return 0;
+  if (strncasecmp(origin, "http://", 7) == 0) o = origin + 7;
+  else if (strncasecmp(origin, "https://", 8) == 0) o = origin + 8;
+  else return 0;
+  return strcasecmp(o, host) == 0;
+}
+
 /* ---- static files of the console ------------------------------------------ */
 
 static int serve_file(srv *s, struct lws *wsi, struct admin_pss *p, const char *uri) {
@@ -248,6 +268,7 @@ static int on_request(srv *s, struct lws *wsi, struct admin_pss *p) {
   a->cookie = header_dup(wsi, WSI_TOKEN_HTTP_COOKIE);
   a->csrf = custom_dup(wsi, "x-csrf-token:");
   if (!a->query || !a->cookie || !a->csrf) return quick_error(wsi, p, 503, MG_ENOMEM);
+  if (strcmp(a->method, "GET") != 0 && !same_origin(wsi)) return quick_error(wsi, p, 403, MG_EFORBIDDEN);
   if (strcmp(a->path, ADMIN_PREFIX "/login") == 0 && (!(r = srv_ip_get(s, a->ip)) || srv_ip_take(s, r) != 0))
     return quick_error(wsi, p, 429, MG_ERATE);
   if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) n = atoll(clen);

@@ -52,6 +52,10 @@ test('console: edit and publish an FAQ answer; the bot answers with it at once',
     const widgetPage = await page.request.get(server.url);
     assert.ok(!/frame-ancestors/.test(widgetPage.headers()['content-security-policy'] || ''),
       'the resident pages stay embeddable');
+    const evil = await page.request.post(`${server.url}api/v1/admin/login`, {
+      headers: { Origin: 'http://evil.example' }, data: { login: 'tanaka', password: 'tanaka password' } });
+    assert.equal(evil.status(), 403, 'another site cannot log a browser in');
+    assert.ok(!evil.headers()['set-cookie'], 'and no cookie is set');
 
     // the list, then the entry
     await admin.locator('#faq-table a', { hasText: 'saijo-0001' }).click();
