@@ -110,7 +110,7 @@
         whole = whole.slice(lead.length);
       }
       if (start > last) parent.appendChild(document.createTextNode(text.slice(last, start)));
-      var href = /^https?:/.test(whole) ? whole : 'tel:' + halfWidth(whole).replace(/[^\d#]/g, '').replace('#', '%23');
+      var href = /^https?:/.test(whole) ? safeUrl(whole) : 'tel:' + halfWidth(whole).replace(/[^\d#]/g, '').replace('#', '%23');
       parent.appendChild(el('a', { href: href, className: /^https?:/.test(whole) ? 'mg-link' : 'mg-tel',
         rel: /^https?:/.test(whole) ? 'noopener noreferrer' : null,
         target: /^https?:/.test(whole) ? '_blank' : null, text: whole }));
@@ -118,6 +118,13 @@
     }
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
     return parent;
+  }
+  // An http(s) address, normalised and percent-encoded by the URL parser; else null.
+  function safeUrl(u) {
+    try {
+      var x = new URL(u);
+      return x.protocol === 'https:' || x.protocol === 'http:' ? x.href : null;
+    } catch (e) { return null; }
   }
   function halfWidth(s) {
     return s.replace(/[０-９＃]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); });
@@ -360,8 +367,9 @@
       art.appendChild(el('p', { className: 'mg-q', text: '「' + m.question + '」についての回答です。' }));
     }
     art.appendChild(para('mg-text', str(m.answer), emergency));
-    if (/^https?:\/\/[^\s"<>]+$/.test(str(m.url))) {
-      art.appendChild(el('p', { className: 'mg-more' }, [el('a', { href: m.url, target: '_blank',
+    var more = safeUrl(str(m.url));
+    if (more) {
+      art.appendChild(el('p', { className: 'mg-more' }, [el('a', { href: more, target: '_blank',
         rel: 'noopener noreferrer', text: '詳しい説明のページを開く（新しいタブ）' })]));
     }
     var dept = department(m.department);

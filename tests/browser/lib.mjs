@@ -141,18 +141,20 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 } } 
 
 /**
  * The usual fixture: a fresh database, a server, a browser on the demo page.
- * Calls fn({ server, page, db, dir, restart }) and always cleans up; a server
+ * Calls setup(db) if given, then fn({ server, page, db, dir, restart }), and
+ * always cleans up; a server
  * that is still a placeholder turns the test into a skip. restart(whileDown)
  * stops the server, awaits whileDown() if given, and starts it again on the
  * same database and port.
  */
-export async function withWidget(t, fn, { viewport } = {}) {
+export async function withWidget(t, fn, { viewport, setup } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'mg-browser-'));
   const db = join(dir, 'test.db');
   let server = null;
   let browser = null;
   try {
     try {
+      if (setup) await setup(db); // e.g. CLI commands on the database before the server starts
       server = await startServer(db);
     } catch (e) {
       if (e instanceof NotBuilt) { t.skip('madoguchi serve is not built yet'); return; }
