@@ -38,6 +38,8 @@ enum {
   S_GET,
   S_REPLY_TO,
   S_FEEDBACK,
+  S_BEGIN,
+  S_COMMIT,
   S_N
 };
 
@@ -60,15 +62,76 @@ static const char *const session_sql[S_N] = {
                  " ORDER BY id LIMIT 1",
   [S_FEEDBACK] = "INSERT INTO feedback(session_id, answer_id, faq_id, helpful, comment, question, created_at)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [S_BEGIN] = "BEGIN IMMEDIATE",
+  [S_COMMIT] = "COMMIT",
 };
 
-/* Statements are prepared per call: the SQLite connection belongs to the
- * caller's bot_worker, which has no slot for a module's statement cache yet.
- * A prepare costs a few microseconds, small beside the commit. */
-static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
-  if (sqlite3_prepare_v2(db, session_sql[which], -1, st, NULL) != SQLITE_OK)
-    return mg_errf(err, MG_EDB, "session: prepare: %s", sqlite3_errmsg(db));
+/* --- prepared statements, cached per thread ------------------------------
+ *
+ * Parsing SQL against this schema costs tens of microseconds, as much as the
+ * rest of a transcript write, so the hot statements are prepared once per
+ * connection and reset after use. A connection belongs to one worker thread
+ * (architecture.md), so the cache is thread-local and needs no lock: it
+ * holds the statements of the connection the thread used last. When a
+ * thread turns to another connection the old statements are finalized. A
+ * connection closed with sqlite3_close_v2 (mg_db_close) while statements
+ * are cached stays a harmless zombie until then, so a cached db pointer can
+ * never name a different, newer connection. */
+#define STMT_CACHE_MAX 48
+
+static __thread struct {
+  sqlite3 *db;
+  int n;
+  const char *sql[STMT_CACHE_MAX];  /* keyed by the address of a module's SQL text */
+  sqlite3_stmt *st[STMT_CACHE_MAX];
+} cache;
+
+static void cache_drop(void) {
+  for (int i = 0; i < cache.n; i++) sqlite3_finalize(cache.st[i]);
+  cache.n = 0;
+  cache.db = NULL;
+}
+
+int session_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err) {
+  *st = NULL;
+  if (cache.db != db) {
+    cache_drop();
+    cache.db = db;
+  }
+  for (int i = 0; i < cache.n; i++)
+    if (cache.sql[i] == sql) {
+      *st = cache.st[i];
+      sqlite3_reset(*st);
+      sqlite3_clear_bindings(*st);
+      return 0;
+    }
+  if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+    return mg_errf(err, MG_EDB, "prepare: %s", sqlite3_errmsg(db));
+  if (cache.n < STMT_CACHE_MAX) {
+    cache.sql[cache.n] = sql;
+    cache.st[cache.n++] = *st;
+  }
   return 0;
+}
+
+void session_stmt_done(sqlite3_stmt *st) {
+  if (!st) return;
+  for (int i = 0; i < cache.n; i++)
+    if (cache.st[i] == st) {
+      /* Reset at once: a statement left on a row would hold a read snapshot. */
+      sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
+      return;
+    }
+  session_stmt_done(st); /* the cache was full */
+}
+
+void session_stmt_release(sqlite3 *db) {
+  if (!db || cache.db == db) cache_drop();
+}
+
+static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
+  return session_stmt(db, session_sql[which], st, err);
 }
 
 void session_time_utc(time_t t, char *buf) {
@@ -134,7 +197,7 @@ int session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
   sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
   rc = step_done(db, st, "create", err);
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return rc;
 }
 
@@ -149,7 +212,7 @@ static int update_times(sqlite3 *db, int which, const char *id, int ttl_hours, i
   sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
   rc = step_done(db, st, "touch", err);
   if (rc == 0 && changed) *changed = sqlite3_changes(db);
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return rc;
 }
 
@@ -206,21 +269,23 @@ int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_i
   if ((rc = step_done(db, st, "append", err)) != 0) goto out;
   if (msg_id) *msg_id = sqlite3_last_insert_rowid(db);
 out:
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   free(masked);
   return rc;
 }
 
-static int exec(sqlite3 *db, const char *sql, char *err) {
-  int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-  if (rc == SQLITE_OK) return 0;
-  if (rc == SQLITE_BUSY) return mg_errf(err, MG_EBUSY, "session: %s: database busy", sql);
-  return mg_errf(err, MG_EDB, "session: %s: %s", sql, sqlite3_errmsg(db));
+static int exec(sqlite3 *db, int which, char *err) {
+  sqlite3_stmt *st;
+  int rc = prep(db, which, &st, err);
+  if (rc) return rc;
+  rc = step_done(db, st, session_sql[which], err);
+  session_stmt_done(st);
+  return rc;
 }
 
-int session_begin(sqlite3 *db, char *err) { return exec(db, "BEGIN IMMEDIATE", err); }
+int session_begin(sqlite3 *db, char *err) { return exec(db, S_BEGIN, err); }
 int session_commit(sqlite3 *db, char *err) {
-  int rc = exec(db, "COMMIT", err);
+  int rc = exec(db, S_COMMIT, err);
   if (rc != 0) session_rollback(db);
   return rc;
 }
@@ -244,7 +309,7 @@ int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *
   }
   if (s != SQLITE_DONE) rc = mg_errf(err, MG_EDB, "session: history: %s", sqlite3_errmsg(db));
 out:
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
@@ -306,7 +371,7 @@ int session_last(sqlite3 *db, const char *id, const char *role, const char *kind
   bind_opt(st, 3, kind);
   sqlite3_bind_int64(st, 4, before);
   rc = read_msg(db, st, out, err);
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return rc;
 }
 
@@ -318,7 +383,7 @@ int session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, msg_id);
   rc = read_msg(db, st, out, err);
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return rc;
 }
 
@@ -330,7 +395,7 @@ int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, msg_id);
   rc = read_msg(db, st, out, err);
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return rc;
 }
 
@@ -357,7 +422,7 @@ int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const
   sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
   rc = step_done(db, st, "feedback", err);
 out:
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   free(mc);
   free(mq);
   return rc;

@@ -82,12 +82,10 @@ static const char *const ticket_sql[T_N] = {
                          " WHERE r.delivered_at IS NULL AND t.session_id IS NOT NULL",
 };
 
-/* Prepared per call, like session.c: tickets are written a few times an hour. */
+/* Cached per thread like session.c's: the server asks for pending replies
+ * of every connected session whenever the database changes. */
 static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
-  *st = NULL;
-  if (sqlite3_prepare_v2(db, ticket_sql[which], -1, st, NULL) != SQLITE_OK)
-    return mg_errf(err, MG_EDB, "ticket: prepare: %s", sqlite3_errmsg(db));
-  return 0;
+  return session_stmt(db, ticket_sql[which], st, err);
 }
 
 static int db_fail(sqlite3 *db, int rc, const char *what, char *err) {
@@ -185,7 +183,7 @@ static int find(sqlite3 *db, const char *ticket_no, found *f, char *err) {
   } else {
     rc = db_fail(db, s, "find", err);
   }
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return rc;
 }
 
@@ -202,7 +200,7 @@ static int event(sqlite3 *db, sqlite3_int64 id, const char *at, const char *acto
   bind_opt(st, 6, to);
   sqlite3_bind_text(st, 7, reason ? reason : "", -1, SQLITE_STATIC);
   rc = step_done(db, st, "event", err);
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return rc;
 }
 
@@ -214,7 +212,7 @@ static int update(sqlite3 *db, int which, sqlite3_int64 id, const char *arg, cha
   sqlite3_bind_int64(st, 1, id);
   bind_opt(st, 2, arg);
   rc = step_done(db, st, "update", err);
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return rc;
 }
 
@@ -226,7 +224,7 @@ static int department_exists(sqlite3 *db, const char *id, char *err) {
   s = sqlite3_step(st);
   if (s == SQLITE_DONE) rc = mg_errf(err, MG_ENOTFOUND, "ticket: no department \"%s\"", id);
   else if (s != SQLITE_ROW) rc = db_fail(db, s, "department", err);
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return rc;
 }
 
@@ -263,7 +261,7 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
   sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
   if ((s = sqlite3_step(st)) != SQLITE_ROW) { rc = db_fail(db, s, "sequence", err); goto out; }
   snprintf(ticket_no, TICKET_NOLEN, "%s%04d", day, sqlite3_column_int(st, 0));
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   st = NULL;
 
   if ((rc = prep(db, T_INSERT, &st, err)) != 0) goto out;
@@ -279,7 +277,7 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
   rc = event(db, id, at, in->actor ? in->actor : "resident", "create", NULL,
              in->department_id && *in->department_id ? in->department_id : NULL, routed_by, err);
 out:
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   rc = tx_end(db, &t, rc, err);
 out_free:
   free(question);
@@ -312,7 +310,7 @@ int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const c
   if ((rc = update(db, T_ANSWERED, f.id, at, err)) != 0) goto out;
   rc = event(db, f.id, at, author, "reply", NULL, NULL, NULL, err);
 out:
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return tx_end(db, &t, rc, err);
 }
 
@@ -393,7 +391,7 @@ int ticket_list(sqlite3 *db, const char *status, const char *department, int lim
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "list", err);
 out:
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
@@ -421,7 +419,7 @@ static int rows(sqlite3 *db, int which, sqlite3_int64 id, const char *session, c
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, key, err);
 out:
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   if (rc == 0 && json_object_set_new(obj, key, arr) != 0) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
   if (rc != 0) json_decref(arr);
   return rc;
@@ -437,7 +435,7 @@ static int audit(sqlite3 *db, const char *at, const char *actor, const char *tar
   sqlite3_bind_text(st, 4, target, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
   rc = step_done(db, st, "audit", err);
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   return rc;
 }
 
@@ -478,7 +476,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   st = NULL;
 
   /* Audit first: the read is on record before anything is returned. */
@@ -498,7 +496,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
   if ((rc = rows(db, T_REPLIES, id, NULL, replies, 4, obj, "replies", err)) != 0) goto out;
   rc = rows(db, T_EVENTS, id, NULL, events, 6, obj, "events", err);
 out:
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   rc = tx_end(db, &t, rc, err);
   free(session);
   free(contact);
@@ -522,7 +520,7 @@ int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char 
   if ((rc = prep(db, T_PENDING, &st, err)) != 0) goto out_free;
   sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
   s = sqlite3_step(st);
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   st = NULL;
   if (s != SQLITE_ROW) {
     if (s != SQLITE_DONE) rc = db_fail(db, s, "pending", err);
@@ -545,8 +543,8 @@ int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char 
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "pending", err);
 out:
-  sqlite3_finalize(st);
-  sqlite3_finalize(up);
+  session_stmt_done(st);
+  session_stmt_done(up);
   rc = tx_end(db, &t, rc, err);
 out_free:
   if (rc == 0) *out = arr;
@@ -565,7 +563,7 @@ int ticket_pending_sessions(sqlite3 *db, json_t **out, char *err) {
     if (json_array_append_new(arr, col_str(st, 0)) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "pending sessions", err);
 out:
-  sqlite3_finalize(st);
+  session_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
