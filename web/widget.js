@@ -145,7 +145,6 @@
 
   /* ---- styles and skeleton ------------------------------------------------ */
   var css = el('link', { rel: 'stylesheet', href: new URL('widget.css', scriptUrl).href });
-  document.head.appendChild(css);
 
   var panelId = newId('panel'), titleId = newId('title'), subId = newId('sub');
   var inputId = newId('input'), hintId = newId('hint'), countId = newId('count');
@@ -203,8 +202,11 @@
     'aria-labelledby': titleId, 'aria-describedby': subId, hidden: true },
     [header, privacy, status, log, compose]);
   var announcer = el('p', { className: 'mg-sr', 'aria-live': 'polite' });
-  var root = el('div', { className: 'mg-root', lang: 'ja', 'data-madoguchi': 'widget' },
+  var root = el('div', { className: 'mg-root', lang: 'ja', 'data-madoguchi': 'widget', hidden: true },
     [launcher, panel, announcer]);
+  // shown once the stylesheet is in (no flash of an unstyled button), or without it if it fails
+  css.onload = css.onerror = function () { root.hidden = false; };
+  document.head.appendChild(css);
 
   /* ---- panel open/close and keyboard ---------------------------------------- */
   var phoneQuery = window.matchMedia ? window.matchMedia('(max-width: 599.98px)') : null;
