@@ -168,6 +168,12 @@ static const char *obj_str(const json_t *o, const char *key) {
   return json_string_value(json_object_get(o, key));
 }
 
+/* 1 when an intent rule of this kind wrote the answer object. */
+static int rule_kind_is(const json_t *ans, const char *kind) {
+  const char *k = obj_str(json_object_get(ans, "rule"), "kind");
+  return k && strcmp(k, kind) == 0;
+}
+
 /* The department a bot line routes to: the answer's own, else the best
  * candidate's (clarify, no_answer). Into buf; "" when none. */
 static int route_of(ctx *c, const json_t *ans, char *buf, size_t size) {
@@ -266,7 +272,7 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
       bad |= json_object_set(m, "related", related) |
              json_object_set_new(m, "offer_escalation",
                                  json_boolean(json_is_true(json_object_get(ans, "offer_escalation")) ||
-                                              (bot.rule_kind && strcmp(bot.rule_kind, "handoff") == 0)));
+                                              rule_kind_is(ans, "handoff")));
     json_decref(related);
     if (bad) {
       json_decref(m);
@@ -419,14 +425,13 @@ static void next_read(const cal *calendar, time_t now, char *buf, size_t size) {
 }
 
 /* Route a question given with `escalate`: run it through the pipeline
- * (rules, engine) for the department, without storing an answer. */
-static int route_text(ctx *c, const char *text, char *dept, size_t size, const char **routed_by) {
-  json_t *ans = NULL;
-  int rc = bot_answer(c->w, text, (int)strlen(text), 0, &ans, c->err);
+ * (rules, engine) for the department. The answer object into *ans (caller
+ * json_decref's it): an emergency in it must still be answered. */
+static int route_text(ctx *c, const char *text, char *dept, size_t size, const char **routed_by, json_t **ans) {
+  int rc = bot_answer(c->w, text, (int)strlen(text), 0, ans, c->err);
   if (rc != 0) return rc;
-  rc = route_of(c, ans, dept, size);
-  *routed_by = json_object_get(ans, "rule") ? "rule" : "engine";
-  json_decref(ans);
+  rc = route_of(c, *ans, dept, size);
+  *routed_by = json_object_get(*ans, "rule") ? "rule" : "engine";
   return rc;
 }
 
@@ -451,8 +456,8 @@ static int on_escalate(ctx *c) {
   char dept[64] = "", name[256] = "", ticket_no[TICKET_NOLEN], when[256], line[512];
   time_t now = time(NULL);
   ticket_new tn = { .session_id = c->conn->session, .routed_by = "default", .actor = "resident", .now = now };
-  json_t *m;
-  int rc;
+  json_t *m, *ans = NULL;
+  int rc, urgent = 0;
 
   memset(&q, 0, sizeof q);
   if (field_str(c, "id", 1, &id, NULL) < 0) return STOPPED(c);
@@ -462,7 +467,11 @@ static int on_escalate(ctx *c) {
   if (text && check_text(c, "text", 0, id) < 0) return STOPPED(c);
 
   if (text) {
-    rc = route_text(c, text, dept, sizeof dept, &routed_by);
+    rc = route_text(c, text, dept, sizeof dept, &routed_by, &ans);
+    /* "家が火事です" sent to staff is still answered with 119 first, at once:
+     * the ticket alone would be read at the next opening time. */
+    urgent = rc == 0 && rule_kind_is(ans, "emergency");
+    if (urgent) rc = reply_with(c, id, "escalate", text, ans, NULL);
   } else {
     rc = session_last(c->db, c->conn->session, "resident", "ask", 0, &q, c->err);
     if (rc == MG_ENOTFOUND) return proto_error(c, MG_EMISSING, no_question, id);
@@ -489,7 +498,7 @@ static int on_escalate(ctx *c) {
     session_line bot = { .role = "bot", .kind = "ticket", .text = line, .department_id = *dept ? dept : NULL };
     if ((rc = session_begin(c->db, c->err)) != 0) goto out;
     if ((rc = session_touch(c->db, c->conn->session, c->cfg->session_ttl_hours, c->err)) != 0 ||
-        (text && (rc = session_append(c->db, c->conn->session, &you, NULL, c->err)) != 0) ||
+        (text && !urgent && (rc = session_append(c->db, c->conn->session, &you, NULL, c->err)) != 0) ||
         (rc = session_append(c->db, c->conn->session, &bot, NULL, c->err)) != 0 ||
         (rc = session_commit(c->db, c->err)) != 0) {
       /* The ticket stands; only its transcript line is lost. Tell the resident anyway. */
@@ -500,6 +509,7 @@ static int on_escalate(ctx *c) {
                 "status", "open", "department", *name ? name : unassigned, "next_read", when);
   rc = emit(c, m);
 out:
+  json_decref(ans);
   session_msg_clear(&q);
   return rc;
 }

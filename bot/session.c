@@ -40,6 +40,7 @@ enum {
   S_FEEDBACK,
   S_BEGIN,
   S_COMMIT,
+  S_PURGE,
   S_N
 };
 
@@ -64,6 +65,7 @@ static const char *const session_sql[S_N] = {
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   [S_BEGIN] = "BEGIN IMMEDIATE",
   [S_COMMIT] = "COMMIT",
+  [S_PURGE] = "DELETE FROM session WHERE expires_at < ?1",
 };
 
 /* --- prepared statements, cached per thread ------------------------------
@@ -425,5 +427,20 @@ out:
   session_stmt_done(st);
   free(mc);
   free(mq);
+  return rc;
+}
+
+int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err) {
+  sqlite3_stmt *st = NULL;
+  char cutoff[SESSION_TIMELEN];
+  int rc;
+  if (deleted) *deleted = 0;
+  if (retention_days < 1) return mg_errf(err, MG_EINVAL, "session: retention_days must be at least 1");
+  if ((rc = prep(db, S_PURGE, &st, err)) != 0) return rc;
+  session_time_utc(time(NULL) - (time_t)retention_days * 86400, cutoff);
+  sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
+  rc = step_done(db, st, "purge", err);
+  if (rc == 0 && deleted) *deleted = sqlite3_changes(db);
+  session_stmt_done(st);
   return rc;
 }

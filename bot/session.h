@@ -88,6 +88,13 @@ int session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *
 /* The first bot line after resident line msg_id (its reply); MG_ENOTFOUND when none. */
 int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err);
 
+/* Delete the sessions that ended (expires_at) more than retention_days ago,
+ * with their transcripts (ON DELETE CASCADE); feedback and tickets stay,
+ * detached (session_id NULL). How many sessions went into *deleted (may be
+ * NULL). The server calls this from a daily timer; the privacy notice
+ * promises it. */
+int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err);
+
 /* Prepared statements, cached per thread for the connection the thread
  * used last (session.c explains why that is safe). sql must have static
  * storage — an entry of a module's SQL array — because its address is the

@@ -9,6 +9,7 @@
 #include "dialogue.h"
 #include "mg_config.h"
 #include "mg_err.h"
+#include "session.h"
 #include "ticket.h"
 #include "tests/tap.h"
 
@@ -413,6 +414,30 @@ int main(void) {
     is_str(jstr(t, "status"), "answered", "answered by the staff reply");
     ok(json_array_size(json_object_get(t, "transcript")) >= 10, "the ticket shows the session transcript");
     json_decref(t);
+  }
+
+  /* Retention: a session that ended long ago goes, with its transcript; its ticket stays. */
+  {
+    int gone = -1;
+    snprintf(sql, sizeof sql, "UPDATE session SET expires_at = '2020-01-01T00:00:00Z' WHERE id = '%s'", session);
+    is_int(sqlite3_exec(db(), sql, NULL, NULL, NULL), SQLITE_OK, "the session ended in 2020");
+    is_int(session_purge(db(), 365, &gone, err), 0, "purge (%s)", err);
+    ok(gone >= 1, "old sessions purged (%d)", gone);
+    is_int(int_query("SELECT count(*) FROM message WHERE session_id = ?1", session), 0, "its transcript is gone");
+    is_int(int_query("SELECT count(*) FROM ticket WHERE ticket_no = ?1 AND session_id IS NULL", ticket_no), 1,
+           "its ticket stays, detached");
+    is_int(int_query("SELECT count(*) FROM session", NULL) > 0, 1, "recent sessions stay");
+  }
+
+  /* An emergency sent straight to staff is still answered at once. */
+  {
+    dlg_conn fire = { "", "127.0.0.1" };
+    json_decref(say(&fire, "{\"type\":\"hello\"}"));
+    out = say(&fire, "{\"type\":\"escalate\",\"id\":\"e9\",\"text\":\"家が火事です\"}");
+    is_str(jstr(json_array_get(out, 0), "type"), "answer", "escalating an emergency answers it first");
+    ok(strstr(jstr(json_array_get(out, 0), "answer"), "119") != NULL, "with 119");
+    is_str(jstr(json_array_get(out, 1), "type"), "ticket", "and still creates the ticket");
+    json_decref(out);
   }
 
   bot_worker_free(W);
