@@ -1,6 +1,6 @@
 // Ask a question the sample FAQ answers: the privacy notice is shown before
 // the first message, the answer names the department with a tel: link, hours
-// and location, and the feedback buttons work.
+// and location, and the feedback buttons work ("not helpful" offers staff).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipReason, withWidget, openWidget, ask } from './lib.mjs';
@@ -38,4 +38,11 @@ test('ask → answer with the department and its phone', { skip: skipReason }, (
     await reply.getByRole('button', { name: '役に立った', exact: true }).click();
     await reply.getByText('ご回答ありがとうございました').waitFor();
     assert.equal(await reply.getByRole('button', { name: '役に立たなかった' }).isDisabled(), true);
+
+    // "not helpful" offers staff, with the question that led to the answer
+    const second = await ask(page, 'コンビニで住民票を取れますか');
+    await second.getByRole('button', { name: '役に立たなかった' }).click();
+    const form = page.locator('form.mg-escalate');
+    await form.waitFor();
+    assert.equal(await form.getByLabel('お問い合わせ内容').inputValue(), 'コンビニで住民票を取れますか');
   }));
