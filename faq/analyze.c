@@ -41,7 +41,7 @@
 #include <utf8proc.h>
 
 /* Bump when a code change alters the terms produced for the same input. */
-#define ANALYSIS_VERSION "analyze-6"
+#define ANALYSIS_VERSION "analyze-7"
 
 enum dic_kind { DIC_IPADIC, DIC_UNIDIC };
 
@@ -50,6 +50,7 @@ struct mg_lang {
   mecab_model_t *model_sys; /* system dictionary only (when a user dictionary is in use) */
   enum dic_kind kind;
   int lemma_field;          /* feature index of the base form */
+  int split_nbest;          /* split long one-word nouns by MeCab's next-best parses (how many) */
   mg_termmap *stop;         /* stopword lemmas (set) */
   mg_termmap *var;          /* variant spelling → id; canonical in var_canon[id] */
   char **var_canon;
@@ -70,6 +71,8 @@ struct mg_analyzer {
   mecab_lattice_t *lattice;
   mecab_t *tagger_sys;      /* re-analyses user-dictionary compounds into parts */
   mecab_lattice_t *lattice_sys;
+  mecab_t *tagger_nb;       /* n-best re-analysis of long words (no user dictionary) */
+  mecab_lattice_t *lattice_nb;
   char part[1024];
   /* reusable buffers: normalised text and its map to original offsets */
   char *norm;
@@ -519,6 +522,7 @@ int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
     }
   }
   if ((rc = detect_layout(lang, err)) != 0) goto out;
+  lang->split_nbest = 2; /* alternatives tried: measured best on the benchmark (docs/accuracy.md) */
 
   /* fingerprint: analysis code, dictionary path and version, user dictionary, lists */
   fp = mg_fnv1a(fp, ANALYSIS_VERSION, strlen(ANALYSIS_VERSION));
@@ -584,6 +588,9 @@ int mg_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err) {
   if (lang->model_sys) {
     an->tagger_sys = mecab_model_new_tagger(lang->model_sys);
     an->lattice_sys = mecab_model_new_lattice(lang->model_sys);
+  } else if (lang->split_nbest) {
+    an->tagger_nb = mecab_model_new_tagger(lang->model);
+    an->lattice_nb = mecab_model_new_lattice(lang->model);
   }
   if (!an->tagger || !an->lattice || (lang->model_sys && (!an->tagger_sys || !an->lattice_sys))) {
     mg_analyzer_free(an);
@@ -598,6 +605,8 @@ void mg_analyzer_free(mg_analyzer *an) {
   if (an->lattice) mecab_lattice_destroy(an->lattice);
   if (an->lattice_sys) mecab_lattice_destroy(an->lattice_sys);
   if (an->tagger_sys) mecab_destroy(an->tagger_sys);
+  if (an->lattice_nb) mecab_lattice_destroy(an->lattice_nb);
+  if (an->tagger_nb) mecab_destroy(an->tagger_nb);
   if (an->tagger) mecab_destroy(an->tagger);
   free(an->norm);
   free(an->nstart);
@@ -720,16 +729,31 @@ static int node_term(const mg_lang *lang, const mecab_node_t *n, char *buf, size
 /* A noun of three or more characters that the user dictionary made one
  * word (住民票, 市県民税) also yields the parts the system dictionary sees
  * (住民 + 票, 市 + 県民 + 税) as colocated terms, so a question that uses
- * only a part still meets it. */
+ * only a part still meets it. A noun the system dictionary itself keeps
+ * whole (粗大ごみ, 市役所) is split by MeCab's next-best parses of the word
+ * alone, when one of those is all nouns. */
 static int emit_parts(mg_analyzer *an, const mecab_node_t *n, int start, int end, mg_token_fn fn, void *ctx) {
-  int nparts = 0, rc;
-  if (!an->tagger_sys || utf8_chars(n->surface, n->length) < 3) return 0;
-  mecab_lattice_set_sentence2(an->lattice_sys, n->surface, n->length);
-  if (!mecab_parse_lattice(an->tagger_sys, an->lattice_sys)) return 0;
-  for (const mecab_node_t *m = mecab_lattice_get_bos_node(an->lattice_sys); m; m = m->next)
-    if (m->stat != MECAB_BOS_NODE && m->stat != MECAB_EOS_NODE && m->length > 0) nparts++;
-  if (nparts < 2) return 0;
-  for (const mecab_node_t *m = mecab_lattice_get_bos_node(an->lattice_sys); m; m = m->next) {
+  int nparts = 0, rc, tries = 0;
+  mecab_t *tg = an->tagger_sys ? an->tagger_sys : an->tagger_nb;
+  mecab_lattice_t *lat = an->tagger_sys ? an->lattice_sys : an->lattice_nb;
+  if (!tg || utf8_chars(n->surface, n->length) < 3) return 0;
+  mecab_lattice_set_request_type(lat, MECAB_NBEST);
+  mecab_lattice_set_sentence2(lat, n->surface, n->length);
+  if (!mecab_parse_lattice(tg, lat)) return 0;
+  /* the best parse of the word alone; when that is still one word, the
+   * next best segmentation (粗大ごみ → 粗大 + ごみ) if it is all nouns */
+  for (;;) {
+    int nouns = 1;
+    nparts = 0;
+    for (const mecab_node_t *m = mecab_lattice_get_bos_node(lat); m; m = m->next) {
+      if (m->stat == MECAB_BOS_NODE || m->stat == MECAB_EOS_NODE || m->length == 0) continue;
+      nparts++;
+      if (!(pos_class(an->lang, m) & MG_TOK_NOUN)) nouns = 0;
+    }
+    if (nparts >= 2 && (tries == 0 || nouns)) break;
+    if (!an->lang->split_nbest || ++tries > an->lang->split_nbest || !mecab_lattice_next(lat)) return 0;
+  }
+  for (const mecab_node_t *m = mecab_lattice_get_bos_node(lat); m; m = m->next) {
     int pl;
     if (m->stat == MECAB_BOS_NODE || m->stat == MECAB_EOS_NODE || m->length == 0) continue;
     if (!(pos_class(an->lang, m) & MG_TOK_NOUN)) continue;
