@@ -265,9 +265,13 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     return 0;
 
   case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-    s = srv_of(wsi);
-    if (!p || strcasecmp((const char *)in, "websocket") != 0) return -1;
-    return confirm_upgrade(s, wsi, p);
+    {
+      /* lws has not allocated the per-request data yet at this point. */
+      struct http_pss tmp;
+      memset(&tmp, 0, sizeof tmp);
+      if (strcasecmp((const char *)in, "websocket") != 0) return -1;
+      return confirm_upgrade(srv_of(wsi), wsi, &tmp);
+    }
 
   case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
     return 1;   /* only madoguchi.v1 speaks WebSocket */

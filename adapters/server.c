@@ -327,12 +327,13 @@ static void complete(srv *s, srv_job *j) {
   int wake;
   j->next = NULL;
   pthread_mutex_lock(&s->cq_lock);
-  wake = s->cq_head == NULL;
+  wake = s->cq_head == NULL && !s->no_wake;
   if (s->cq_tail) s->cq_tail->next = j;
   else s->cq_head = j;
   s->cq_tail = j;
-  pthread_mutex_unlock(&s->cq_lock);
+  /* Under the lock: once no_wake is set the context may be going away. */
   if (wake) lws_cancel_service(s->ctx);
+  pthread_mutex_unlock(&s->cq_lock);
 }
 
 static int64_t data_version(srv *s) {
@@ -465,6 +466,18 @@ static void refresh_tick(lws_sorted_usec_list_t *sul) {
   lws_sul_schedule(s->ctx, 0, &s->sul_refresh, refresh_tick, REFRESH_US);
 }
 
+/* Leave the service loop. poll: the loop sees done. An event library runs
+ * its loop until the context is destroyed, so destroy it from inside (lws
+ * defers the real work until the loop returns; srv_free finishes it). */
+static void leave_loop(srv *s) {
+  s->done = 1;
+  pthread_mutex_lock(&s->cq_lock);
+  s->no_wake = 1;
+  pthread_mutex_unlock(&s->cq_lock);
+  if (s->evlib_opt) lws_context_destroy(s->ctx);
+  else lws_cancel_service(s->ctx);
+}
+
 static void stop_tick(lws_sorted_usec_list_t *sul) {
   srv *s = lws_container_of(sul, srv, sul_stop);
   int64_t now = srv_now_us();
@@ -475,8 +488,7 @@ static void stop_tick(lws_sorted_usec_list_t *sul) {
       ws_chat_close_all(s);
     }
   } else if (s->ws_open == 0 || now >= s->stop_deadline) {
-    s->done = 1;
-    lws_cancel_service(s->ctx);
+    leave_loop(s);
     return;
   }
   lws_sul_schedule(s->ctx, 0, &s->sul_stop, stop_tick, STOP_POLL_US);
@@ -494,6 +506,16 @@ static void on_signal(int sig) {
   (void)sig;
   stop_requested = 1;
   if (signal_ctx) lws_cancel_service(signal_ctx);
+}
+
+/* With an event library lws owns SIGINT and calls this inside its loop. */
+static void on_evlib_signal(void *handle, int sig) {
+  struct lws_context *ctx = signal_ctx;
+  srv *s = ctx ? lws_context_user(ctx) : NULL;
+  (void)handle;
+  (void)sig;
+  stop_requested = 1;
+  if (s && !s->stopping) begin_stop(s);
 }
 
 /* lws's own warnings and errors become JSON lines too. */
@@ -533,6 +555,9 @@ static void srv_free(srv *s) {
   /* Destroying the context closes what is still open; the callbacks
    * release per-connection memory through the table, so it goes first. */
   signal_ctx = NULL;
+  pthread_mutex_lock(&s->cq_lock);
+  s->no_wake = 1;
+  pthread_mutex_unlock(&s->cq_lock);
   if (s->ctx) lws_context_destroy(s->ctx);
   while (s->jq_head) {
     srv_job *j = s->jq_head;
@@ -563,7 +588,16 @@ static void srv_free(srv *s) {
   free(s);
 }
 
-int srv_run(const mg_config *cfg, char *err) {
+static const struct {
+  const char *name;
+  uint64_t option;
+} evlibs[] = {
+  { "ev", LWS_SERVER_OPTION_LIBEV },
+  { "uv", LWS_SERVER_OPTION_LIBUV },
+  { "poll", 0 },
+};
+
+int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   struct lws_context_creation_info info;
   struct lws_protocols protocols[4];
   struct sigaction sa;
@@ -611,7 +645,8 @@ int srv_run(const mg_config *cfg, char *err) {
     s->web_root[0] = '\0';
   }
 
-  lws_set_log_level(LLL_ERR | LLL_WARN, lws_emit);
+  /* MADOGUCHI_LWS_LOG=<lws level bits> turns on lws's own notices for debugging. */
+  lws_set_log_level(getenv("MADOGUCHI_LWS_LOG") ? atoi(getenv("MADOGUCHI_LWS_LOG")) : LLL_ERR | LLL_WARN, lws_emit);
   memset(protocols, 0, sizeof protocols);
   protocols[0].name = "madoguchi-http";
   protocols[0].callback = http_api_callback;
@@ -637,7 +672,22 @@ int srv_run(const mg_config *cfg, char *err) {
   info.keepalive_timeout = 5;
   info.options = LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
   if (cfg->listen_addr[0] && !strchr(cfg->listen_addr, ':')) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-  s->ctx = lws_create_context(&info);
+  if (!evlib || !*evlib) evlib = "auto";
+  for (size_t i = 0; i < sizeof evlibs / sizeof evlibs[0] && !s->ctx; i++) {
+    uint64_t base = info.options;
+    if (strcmp(evlib, "auto") == 0 ? strcmp(evlibs[i].name, "uv") == 0 : strcmp(evlib, evlibs[i].name) != 0) continue;
+    info.options |= evlibs[i].option;
+    info.signal_cb = evlibs[i].option ? on_evlib_signal : NULL;
+    s->ctx = lws_create_context(&info);
+    info.options = base;
+    if (s->ctx) {
+      s->evlib_opt = evlibs[i].option;
+      s->evlib_name = evlibs[i].name;
+    } else if (evlibs[i].option) {
+      mg_log_info("server", "event library %s not available (package libwebsockets-evlib-%s)", evlibs[i].name,
+                  evlibs[i].name);
+    }
+  }
   if (!s->ctx) {
     rc = mg_errf(err, MG_EIO, "cannot listen on %s port %d", cfg->listen_addr[0] ? cfg->listen_addr : "*", cfg->port);
     goto out;
@@ -665,13 +715,14 @@ int srv_run(const mg_config *cfg, char *err) {
   printf(strchr(host, ':') ? "madoguchi: listening on http://[%s]:%d/\n" : "madoguchi: listening on http://%s:%d/\n",
          host, s->port);
   fflush(stdout);
-  mg_log_info("server", "listening on port %d, %d workers, descriptor limit %lu", s->port, s->n_workers,
-              (unsigned long)nofile);
+  mg_log_info("server", "listening on port %d, %d workers, descriptor limit %lu, event loop %s", s->port,
+              s->n_workers, (unsigned long)nofile, s->evlib_name);
 
   lws_sul_schedule(s->ctx, 0, &s->sul_refresh, refresh_tick, REFRESH_US);
   while (!s->done) {
     if (stop_requested && !s->stopping) begin_stop(s);
-    if (lws_service(s->ctx, 0) < 0) break;
+    /* With an event library this returns only when the loop ended. */
+    if (lws_service(s->ctx, 0) < 0 || s->evlib_opt) break;
   }
   mg_log_info("server", "stopped");
 out:

@@ -37,9 +37,12 @@
 
 /* Run the service until SIGTERM or SIGINT. Prints one line
  * "madoguchi: listening on http://ADDR:PORT/" to stdout once the socket is
- * bound (port 0 = a free port). Returns 0 after a graceful stop, or MG_E*
- * with err set when start-up failed. */
-int srv_run(const mg_config *cfg, char *err);
+ * bound (port 0 = a free port). evlib picks lws's event loop: "ev" (libev,
+ * epoll), "uv" (libuv), "poll", or NULL/"auto" = libev when its lws plugin
+ * is installed, else poll. poll() walks every descriptor on each wake-up,
+ * which costs real time with 10,000 idle residents. Returns 0 after a
+ * graceful stop, or MG_E* with err set when start-up failed. */
+int srv_run(const mg_config *cfg, const char *evlib, char *err);
 
 /* ---- internal to adapters/ ------------------------------------------------ */
 
@@ -155,6 +158,8 @@ typedef struct srv {
   int stopping;               /* SIGTERM seen: finish, then close */
   int closing_all;            /* chat connections are being closed */
   int done;                   /* leave the service loop */
+  uint64_t evlib_opt;         /* LWS_SERVER_OPTION_LIBEV/LIBUV, 0 = poll */
+  const char *evlib_name;     /* "ev", "uv", "poll" */
   int64_t stop_deadline;
 
   /* job queue: service thread → workers */
@@ -167,6 +172,7 @@ typedef struct srv {
   /* completion queue: workers → service thread */
   pthread_mutex_t cq_lock;
   srv_job *cq_head, *cq_tail;
+  int no_wake;                /* the context is going away: workers stop waking it */
 
   struct srv_worker *workers;
   int n_workers;

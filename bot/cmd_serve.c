@@ -23,6 +23,7 @@ static int set_str(char *dst, size_t size, const char *flag, const char *v) {
 
 int cmd_serve(int argc, char **argv, mg_config *cfg) {
   char err[MG_ERRLEN] = "";
+  const char *evlib = NULL;
   int rules_given = 0, rc;
 
   for (int i = 1; i < argc; i++) {
@@ -45,6 +46,12 @@ int cmd_serve(int argc, char **argv, mg_config *cfg) {
       cfg->port = (int)port;
     } else if (strcmp(f, "--web") == 0) {
       if (set_str(cfg->web_dir, sizeof cfg->web_dir, f, v)) return 2;
+    } else if (strcmp(f, "--evlib") == 0) {
+      if (strcmp(v, "auto") && strcmp(v, "ev") && strcmp(v, "uv") && strcmp(v, "poll")) {
+        fprintf(stderr, "madoguchi serve: --evlib: expected auto, ev, uv or poll\n");
+        return 2;
+      }
+      evlib = v;
     } else if (strcmp(f, "--rules") == 0) {
       if (set_str(cfg->rules_path, sizeof cfg->rules_path, f, v)) return 2;
       rules_given = 1;
@@ -59,7 +66,7 @@ int cmd_serve(int argc, char **argv, mg_config *cfg) {
       return 2;
     }
   }
-  if ((rc = srv_run(cfg, err)) != 0) {
+  if ((rc = srv_run(cfg, evlib, err)) != 0) {
     fprintf(stderr, "madoguchi serve: %s\n", err);
     return 1;
   }

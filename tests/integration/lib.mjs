@@ -1,0 +1,227 @@
+// lib.mjs — helpers of the integration tests (tests/integration/*.mjs).
+//
+// Each test starts a real `madoguchi serve --db TMP --port 0` and waits for
+// its line "madoguchi: listening on http://ADDR:PORT/" on stdout; nothing
+// waits a fixed time. Residents are real WebSocket clients (npm `ws`) that
+// speak madoguchi.v1; `next(pred)` waits for the first message that matches
+// instead of assuming an order the protocol does not promise.
+//
+// Environment (set by `make check`, see AM_TESTS_ENVIRONMENT): MADOGUCHI is
+// the binary under test. Only loopback addresses are used.
+import { spawn, execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const topSrcdir = resolve(process.env.top_srcdir || join(here, '..', '..'));
+export const MADOGUCHI = process.env.MADOGUCHI || join(topSrcdir, 'madoguchi');
+export const TIMEOUT = Number(process.env.MG_TEST_TIMEOUT_MS || 15000);
+
+// The WebSocket client comes from npm (package.json, `npm ci`); without it
+// the tests skip (TAP "# SKIP") rather than fail, e.g. in `make distcheck`.
+let WebSocket = null;
+try {
+  WebSocket = (await import('ws')).default;
+} catch {
+  WebSocket = null;
+}
+/** Why these tests cannot run here, or false (pass as node:test's `skip`). */
+export const skipReason = !WebSocket ? 'npm package ws not installed (run npm ci)'
+  : !existsSync(MADOGUCHI) ? `no madoguchi binary at ${MADOGUCHI}` : false;
+
+/** A fresh directory, removed by the returned cleanup(). */
+export function scratch() {
+  const dir = mkdtempSync(join(tmpdir(), 'mg-int-'));
+  return { dir, db: join(dir, 'madoguchi.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Start the server on a free loopback port. config (an object) is written to
+ * a JSON config file. Resolves to { base, port, proc, logs(), stop(signal) };
+ * stop() sends the signal (SIGTERM) and resolves to { code, signal }.
+ */
+export async function startServer(db, { config, args = [] } = {}) {
+  const argv = ['serve', '--db', db, '--listen', '127.0.0.1', '--port', '0', ...args];
+  // MG_TEST_EVLIB=poll|ev runs the suite on one event loop (default: auto).
+  if (process.env.MG_TEST_EVLIB) argv.push('--evlib', process.env.MG_TEST_EVLIB);
+  if (config) {
+    const path = `${db}.config.json`;
+    writeFileSync(path, JSON.stringify(config));
+    argv.push('--config', path);
+  }
+  const proc = spawn(MADOGUCHI, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stderr.on('data', (c) => { stderr += c.toString('utf8'); });
+  const exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+  const listening = new Promise((resolveL, rejectL) => {
+    proc.stdout.on('data', (c) => {
+      stdout += c.toString('utf8');
+      const m = /madoguchi: listening on http:\/\/([^\s/]+):(\d+)\//.exec(stdout);
+      if (m) resolveL(Number(m[2]));
+    });
+    exited.then(({ code, signal }) => rejectL(new Error(`server exited (${code ?? signal}) before listening:\n${stderr}`)));
+  });
+  let port;
+  try {
+    port = await withTimeout(listening, TIMEOUT * 2, 'the listening line');
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  }
+  return {
+    port,
+    proc,
+    base: `http://127.0.0.1:${port}`,
+    logs: () => stderr,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      try {
+        return await withTimeout(exited, TIMEOUT, 'the server to exit');
+      } catch (e) {
+        proc.kill('SIGKILL');
+        throw e;
+      }
+    },
+  };
+}
+
+/** Run the madoguchi CLI (e.g. tickets reply) and resolve to its stdout. */
+export function cli(args) {
+  return new Promise((res, rej) => {
+    execFile(MADOGUCHI, args, { timeout: TIMEOUT }, (err, stdout, stderr) => {
+      if (err) rej(new Error(`madoguchi ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else res(stdout);
+    });
+  });
+}
+
+/** A resident: one WebSocket at /ws with the madoguchi.v1 subprotocol. */
+export class Resident {
+  constructor(ws) {
+    this.ws = ws;
+    this.inbox = [];
+    this.waiters = [];
+    this.closeInfo = null;
+    ws.on('message', (data, isBinary) => {
+      let msg;
+      try {
+        msg = JSON.parse(data.toString('utf8'));
+      } catch {
+        msg = { type: '(not JSON)', raw: data.toString('utf8'), isBinary };
+      }
+      this.inbox.push(msg);
+      this.wake();
+    });
+    ws.on('close', (code, reason) => {
+      this.closeInfo = { code, reason: reason.toString() };
+      this.wake();
+    });
+  }
+
+  /** Connect; rejects with the HTTP status in the message when refused. */
+  static connect(base, { origin, protocol = 'madoguchi.v1', headers } = {}) {
+    const url = base.replace(/^http/, 'ws') + '/ws';
+    const opts = { headers, perMessageDeflate: false };
+    if (origin) opts.origin = origin;
+    const ws = protocol === null ? new WebSocket(url, opts) : new WebSocket(url, protocol, opts);
+    const r = new Resident(ws);
+    return withTimeout(new Promise((res, rej) => {
+      ws.once('open', () => res(r));
+      ws.once('unexpected-response', (req, resp) => {
+        rej(Object.assign(new Error(`refused: HTTP ${resp.statusCode}`), { status: resp.statusCode }));
+        req.destroy();
+      });
+      ws.once('error', (e) => rej(e));
+    }), TIMEOUT, 'the WebSocket to open');
+  }
+
+  /** Connect and say hello (resuming session when given); resolves to the welcome. */
+  static async hello(base, session) {
+    const r = await Resident.connect(base);
+    r.send(session ? { type: 'hello', session } : { type: 'hello' });
+    r.welcome = await r.next((m) => m.type === 'welcome' || m.type === 'error');
+    return r;
+  }
+
+  wake() {
+    for (const w of [...this.waiters]) w();
+  }
+
+  send(obj) {
+    this.ws.send(JSON.stringify(obj));
+  }
+
+  sendRaw(data, opts) {
+    this.ws.send(data, opts);
+  }
+
+  /** The first message (from now on or already received) matching pred; removed from the inbox. */
+  next(pred = () => true, ms = TIMEOUT) {
+    return withTimeout(new Promise((res, rej) => {
+      const check = () => {
+        const i = this.inbox.findIndex(pred);
+        if (i >= 0) {
+          this.waiters = this.waiters.filter((w) => w !== check);
+          res(this.inbox.splice(i, 1)[0]);
+        } else if (this.closeInfo) {
+          this.waiters = this.waiters.filter((w) => w !== check);
+          rej(new Error(`connection closed (${this.closeInfo.code}) while waiting; inbox: ${JSON.stringify(this.inbox)}`));
+        }
+      };
+      this.waiters.push(check);
+      check();
+    }), ms, `a matching message (inbox: ${JSON.stringify(this.inbox).slice(0, 500)})`);
+  }
+
+  /** Ask and wait for the reply to it (answer, clarify, no_answer or error). */
+  async ask(id, text) {
+    this.send({ type: 'ask', id, text });
+    return this.next((m) => m.reply_to === id);
+  }
+
+  /** Resolves to { code, reason } when the server closes the connection. */
+  closed(ms = TIMEOUT) {
+    return withTimeout(new Promise((res) => {
+      const check = () => {
+        if (this.closeInfo) {
+          this.waiters = this.waiters.filter((w) => w !== check);
+          res(this.closeInfo);
+        }
+      };
+      this.waiters.push(check);
+      check();
+    }), ms, 'the connection to close');
+  }
+
+  close() {
+    this.ws.close(1000);
+    return this.closed();
+  }
+}
+
+/** POST JSON (or a raw body) to path; resolves to { status, headers, body (parsed when JSON) }. */
+export async function post(base, path, body, { contentType = 'application/json', headers = {} } = {}) {
+  const res = await fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...headers },
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed = text;
+  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
