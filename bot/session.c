@@ -23,6 +23,7 @@
 #include "mg_err.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,7 +199,9 @@ int session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
+  session_write_lock();
   rc = step_done(db, st, "create", err);
+  session_write_unlock();
   session_stmt_done(st);
   return rc;
 }
@@ -212,7 +215,9 @@ static int update_times(sqlite3 *db, int which, const char *id, int ttl_hours, i
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
+  session_write_lock();
   rc = step_done(db, st, "touch", err);
+  session_write_unlock();
   if (rc == 0 && changed) *changed = sqlite3_changes(db);
   session_stmt_done(st);
   return rc;
@@ -285,14 +290,46 @@ static int exec(sqlite3 *db, int which, char *err) {
   return rc;
 }
 
-int session_begin(sqlite3 *db, char *err) { return exec(db, S_BEGIN, err); }
+/* --- one writer at a time in this process --------------------------------
+ *
+ * Worker threads write through their own connections. Left to SQLite, two
+ * of them meeting at BEGIN IMMEDIATE means the loser's busy handler sleeps —
+ * 1 ms, then 2, 5, 10 … — which at thousands of questions a second turns
+ * into queues and a long tail. A mutex makes the threads of this process
+ * queue in microseconds instead; SQLite's busy timeout still arbitrates with
+ * other processes (the CLI, a second server). The count makes it reentrant
+ * per thread. */
+static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
+static __thread int write_held;
+
+void session_write_lock(void) {
+  if (write_held++ == 0) pthread_mutex_lock(&write_mutex);
+}
+
+void session_write_unlock(void) {
+  if (write_held > 0 && --write_held == 0) pthread_mutex_unlock(&write_mutex);
+}
+
+int session_begin(sqlite3 *db, char *err) {
+  int rc;
+  session_write_lock();
+  if ((rc = exec(db, S_BEGIN, err)) != 0) session_write_unlock();
+  return rc;
+}
+
 int session_commit(sqlite3 *db, char *err) {
   int rc = exec(db, S_COMMIT, err);
   if (rc != 0) session_rollback(db);
+  else session_write_unlock();
   return rc;
 }
+
+/* Safe to call twice (after a failed commit): the second call finds nothing to do. */
 void session_rollback(sqlite3 *db) {
-  if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  if (!sqlite3_get_autocommit(db)) {
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    session_write_unlock();
+  }
 }
 
 int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *err) {
@@ -439,7 +476,9 @@ int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err) {
   if ((rc = prep(db, S_PURGE, &st, err)) != 0) return rc;
   session_time_utc(time(NULL) - (time_t)retention_days * 86400, cutoff);
   sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
+  session_write_lock();
   rc = step_done(db, st, "purge", err);
+  session_write_unlock();
   if (rc == 0 && deleted) *deleted = sqlite3_changes(db);
   session_stmt_done(st);
   return rc;

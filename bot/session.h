@@ -60,10 +60,18 @@ int session_touch(sqlite3 *db, const char *id, int ttl_hours, char *err);
 int session_append(sqlite3 *db, const char *id, const session_line *line, sqlite3_int64 *msg_id, char *err);
 
 /* Transcript writes are grouped in one BEGIN IMMEDIATE … COMMIT per client
- * message, at the connection's synchronous=NORMAL (see session.c). */
+ * message, at the connection's synchronous=NORMAL (see session.c). Begin
+ * takes the process's write lock (below); commit and rollback release it.
+ * A failed commit has already rolled back; rollback may still be called. */
 int session_begin(sqlite3 *db, char *err);
 int session_commit(sqlite3 *db, char *err);
 void session_rollback(sqlite3 *db);
+
+/* The process's write lock: threads of one process write one at a time
+ * (session.c says why). Reentrant per thread; every lock needs an unlock.
+ * ticket.c holds it around its transactions. */
+void session_write_lock(void);
+void session_write_unlock(void);
 
 /* The last `limit` resident/bot/staff lines, oldest first, as a new JSON
  * array of {role, text, at} (caller json_decref's it). */

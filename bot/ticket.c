@@ -121,12 +121,15 @@ static int tx_begin(sqlite3 *db, tx *t, int full, char *err) {
   int rc;
   t->sync = -1;
   if (!sqlite3_get_autocommit(db)) return mg_errf(err, MG_EINVAL, "ticket: called inside a transaction");
+  session_write_lock();
   if (full) {
     if (sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
       t->sync = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    if (t->sync < 0 || sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
+    if (t->sync < 0 || sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK) {
+      session_write_unlock();
       return mg_errf(err, MG_EDB, "ticket: synchronous=FULL: %s", sqlite3_errmsg(db));
+    }
   }
   if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) {
     rc = db_fail(db, rc, "begin", err);
@@ -135,6 +138,7 @@ static int tx_begin(sqlite3 *db, tx *t, int full, char *err) {
       snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%d", t->sync);
       sqlite3_exec(db, pragma, NULL, NULL, NULL);
     }
+    session_write_unlock();
     return rc;
   }
   return 0;
@@ -152,6 +156,7 @@ static int tx_end(sqlite3 *db, tx *t, int rc, char *err) {
     snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%d", t->sync);
     sqlite3_exec(db, pragma, NULL, NULL, NULL);
   }
+  session_write_unlock();
   return rc;
 }
 

@@ -13,6 +13,7 @@
 #include "ticket.h"
 #include "tests/tap.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -162,6 +163,71 @@ static void test_bad_input(dlg_conn *conn) {
                "escalate with a numeric contact");
   expect_error(conn, "{\"type\":\"escalate\",\"id\":\"e1\",\"text\":\"\"}", "empty_text", "e1", "escalate with empty text");
   is_int(int_query("SELECT count(*) FROM ticket", NULL), 0, "no bad message created a ticket");
+}
+
+/* Several workers at once, as the server runs them: each thread has its own
+ * bot_worker (connection, tagger) and its own resident. */
+#define N_THREADS 4
+#define N_ASKS 40
+struct runner {
+  bot *b;
+  int failures;       /* dialogue_handle returned an error */
+  int replies;        /* answer, clarify or no_answer received */
+  char tickets[2][TICKET_NOLEN];
+  char session[48];
+};
+
+static void *run_resident(void *arg) {
+  struct runner *r = arg;
+  static const char *const qs[] = { "住民票の写しはどこで取得できますか？", "ごみの出し方", "保育所に入りたい", "qwertyuiop" };
+  bot_worker *w = NULL;
+  dlg_conn conn = { "", "127.0.0.1" };
+  char err[MG_ERRLEN];
+  if (bot_worker_new(&w, r->b, err) != 0) {
+    r->failures++;
+    return NULL;
+  }
+  for (int i = 0; i < N_ASKS + 3; i++) {
+    json_t *msg = i == 0 ? json_pack("{s:s}", "type", "hello")
+                  : i > N_ASKS ? json_pack("{s:s, s:s}", "type", "escalate", "id", "e")
+                               : json_pack("{s:s, s:s, s:s}", "type", "ask", "id", "q", "text", qs[i % 4]);
+    json_t *out = NULL, *m;
+    if (dialogue_handle(w, &conn, msg, &out, err) != 0) r->failures++;
+    m = json_array_get(out, 0);
+    if (m && strchr("acn", jstr(m, "type")[0]) && strcmp(jstr(m, "type"), "error") != 0) r->replies++;
+    if (m && strcmp(jstr(m, "type"), "ticket") == 0) snprintf(r->tickets[i - N_ASKS - 1], TICKET_NOLEN, "%s", jstr(m, "ticket_no"));
+    json_decref(msg);
+    json_decref(out);
+  }
+  snprintf(r->session, sizeof r->session, "%s", conn.session);
+  session_stmt_release(bot_worker_db(w));
+  bot_worker_free(w);
+  return NULL;
+}
+
+static void test_concurrency(bot *b) {
+  pthread_t th[N_THREADS];
+  struct runner r[N_THREADS];
+  int failures = 0, replies = 0, unique = 1;
+  memset(r, 0, sizeof r);
+  for (int i = 0; i < N_THREADS; i++) {
+    r[i].b = b;
+    pthread_create(&th[i], NULL, run_resident, &r[i]);
+  }
+  for (int i = 0; i < N_THREADS; i++) pthread_join(th[i], NULL);
+  for (int i = 0; i < N_THREADS; i++) {
+    failures += r[i].failures;
+    replies += r[i].replies;
+    for (int k = 0; k < 2; k++)
+      for (int j = 0; j < N_THREADS; j++)
+        for (int l = 0; l < 2; l++)
+          if ((i != j || k != l) && strcmp(r[i].tickets[k], r[j].tickets[l]) == 0) unique = 0;
+    is_int(int_query("SELECT count(*) FROM message WHERE session_id = ?1", r[i].session), 2 * N_ASKS + 2,
+           "thread %d: every question and reply stored, and both tickets' lines", i);
+  }
+  is_int(failures, 0, "%d threads asking at once: no internal errors", N_THREADS);
+  is_int(replies, N_THREADS * N_ASKS, "every question answered");
+  ok(unique && r[0].tickets[0][0], "tickets created at once all have distinct numbers");
 }
 
 /* Ask q; the single reply (caller json_decref's the array in *out). */
@@ -428,6 +494,8 @@ int main(void) {
            "its ticket stays, detached");
     is_int(int_query("SELECT count(*) FROM session", NULL) > 0, 1, "recent sessions stay");
   }
+
+  test_concurrency(b);
 
   /* An emergency sent straight to staff is still answered at once. */
   {
