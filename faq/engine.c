@@ -68,7 +68,7 @@ struct params {
 static const struct params default_params = {
   .k1 = 1.2,
   .b = { 0.5, 0.5, 0.3, 0.75 },
-  .w = { 3.0, 3.0, 2.0, 1.0 },
+  .w = { 3.0, 3.0, 2.0, 1.5 },
   .syn_w = 0.2,
   .cov_w = 2.0,
   .verb_w = 0.6,
