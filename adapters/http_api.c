@@ -249,7 +249,9 @@ static int confirm_upgrade(srv *s, struct lws *wsi, struct http_pss *p) {
   else if (s->cfg->max_conns_per_ip > 0 && r->ws_conns >= s->cfg->max_conns_per_ip) status = 429, err = MG_ERATE;
   if (!status) return 0;
   mg_log_access("ws_refused", "GET", uri, status, 0, 0, p->ip);
-  mg_log_info("ws", "upgrade refused: %s", mg_err_code(err));
+  /* An Origin names a web site, not a person: worth logging when refused. */
+  if (status == 403) mg_log_info("ws", "upgrade refused: %s (Origin %.200s)", mg_err_code(err), p->origin);
+  else mg_log_info("ws", "upgrade refused: %s", mg_err_code(err));
   if (lws_return_http_status(wsi, (unsigned)status, NULL)) return -1;
   return 1;
 }
