@@ -229,7 +229,7 @@ out:
     status = rc == MG_ENOTFOUND || rc == MG_ECONFLICT || rc == MG_EINVAL ? 1 : 3;
   }
   json_decref(v);
-  session_stmt_release(db); /* so the close below is a real one (WAL checkpointed) */
+  mg_db_stmt_release(db); /* so the close below is a real one (WAL checkpointed) */
   mg_db_close(db);
   return status;
 }

@@ -68,14 +68,14 @@ static int query_text(sqlite3 *db, int which, const char *arg, char *buf, size_t
   sqlite3_stmt *st = NULL;
   int rc = 0, s;
   buf[0] = '\0';
-  if ((rc = session_stmt(db, dialogue_sql[which], &st, err)) != 0) return rc;
+  if ((rc = mg_db_stmt(db, dialogue_sql[which], &st, err)) != 0) return rc;
   if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
   s = sqlite3_step(st);
   if (s == SQLITE_ROW && sqlite3_column_text(st, 0))
     snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
   else if (s != SQLITE_ROW && s != SQLITE_DONE)
     rc = mg_errf(err, s == SQLITE_BUSY ? MG_EBUSY : MG_EDB, "dialogue: %s", sqlite3_errmsg(db));
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 

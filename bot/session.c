@@ -69,72 +69,9 @@ static const char *const session_sql[S_N] = {
   [S_PURGE] = "DELETE FROM session WHERE expires_at < ?1",
 };
 
-/* --- prepared statements, cached per thread ------------------------------
- *
- * Parsing SQL against this schema costs tens of microseconds, as much as the
- * rest of a transcript write, so the hot statements are prepared once per
- * connection and reset after use. A connection belongs to one worker thread
- * (architecture.md), so the cache is thread-local and needs no lock: it
- * holds the statements of the connection the thread used last. When a
- * thread turns to another connection the old statements are finalized. A
- * connection closed with sqlite3_close_v2 (mg_db_close) while statements
- * are cached stays a harmless zombie until then, so a cached db pointer can
- * never name a different, newer connection. */
-#define STMT_CACHE_MAX 48
-
-static __thread struct {
-  sqlite3 *db;
-  int n;
-  const char *sql[STMT_CACHE_MAX];  /* keyed by the address of a module's SQL text */
-  sqlite3_stmt *st[STMT_CACHE_MAX];
-} cache;
-
-static void cache_drop(void) {
-  for (int i = 0; i < cache.n; i++) sqlite3_finalize(cache.st[i]);
-  cache.n = 0;
-  cache.db = NULL;
-}
-
-int session_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err) {
-  *st = NULL;
-  if (cache.db != db) {
-    cache_drop();
-    cache.db = db;
-  }
-  for (int i = 0; i < cache.n; i++)
-    if (cache.sql[i] == sql) {
-      *st = cache.st[i];
-      sqlite3_reset(*st);
-      sqlite3_clear_bindings(*st);
-      return 0;
-    }
-  if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-    return mg_errf(err, MG_EDB, "prepare: %s", sqlite3_errmsg(db));
-  if (cache.n < STMT_CACHE_MAX) {
-    cache.sql[cache.n] = sql;
-    cache.st[cache.n++] = *st;
-  }
-  return 0;
-}
-
-void session_stmt_done(sqlite3_stmt *st) {
-  if (!st) return;
-  for (int i = 0; i < cache.n; i++)
-    if (cache.st[i] == st) {
-      /* Reset at once: a statement left on a row would hold a read snapshot. */
-      sqlite3_reset(st);
-      sqlite3_clear_bindings(st);
-      return;
-    }
-  session_stmt_done(st); /* the cache was full */
-}
-
-void session_stmt_release(sqlite3 *db) {
-  if (!db || cache.db == db) cache_drop();
-}
 
 static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
-  return session_stmt(db, session_sql[which], st, err);
+  return mg_db_stmt(db, session_sql[which], st, err);
 }
 
 void session_time_utc(time_t t, char *buf) {
@@ -202,7 +139,7 @@ int session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
   session_write_lock();
   rc = step_done(db, st, "create", err);
   session_write_unlock();
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -219,7 +156,7 @@ static int update_times(sqlite3 *db, int which, const char *id, int ttl_hours, i
   rc = step_done(db, st, "touch", err);
   session_write_unlock();
   if (rc == 0 && changed) *changed = sqlite3_changes(db);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -276,7 +213,7 @@ int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_i
   if ((rc = step_done(db, st, "append", err)) != 0) goto out;
   if (msg_id) *msg_id = sqlite3_last_insert_rowid(db);
 out:
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   free(masked);
   return rc;
 }
@@ -286,7 +223,7 @@ static int exec(sqlite3 *db, int which, char *err) {
   int rc = prep(db, which, &st, err);
   if (rc) return rc;
   rc = step_done(db, st, session_sql[which], err);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -348,7 +285,7 @@ int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *
   }
   if (s != SQLITE_DONE) rc = mg_errf(err, MG_EDB, "session: history: %s", sqlite3_errmsg(db));
 out:
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
@@ -410,7 +347,7 @@ int session_last(sqlite3 *db, const char *id, const char *role, const char *kind
   bind_opt(st, 3, kind);
   sqlite3_bind_int64(st, 4, before);
   rc = read_msg(db, st, out, err);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -422,7 +359,7 @@ int session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, msg_id);
   rc = read_msg(db, st, out, err);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -434,7 +371,7 @@ int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, msg_id);
   rc = read_msg(db, st, out, err);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -461,7 +398,7 @@ int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const
   sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
   rc = step_done(db, st, "feedback", err);
 out:
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   free(mc);
   free(mq);
   return rc;
@@ -480,6 +417,6 @@ int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err) {
   rc = step_done(db, st, "purge", err);
   session_write_unlock();
   if (rc == 0 && deleted) *deleted = sqlite3_changes(db);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }

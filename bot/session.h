@@ -23,6 +23,8 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include "db.h"
+
 #define SESSION_IDLEN 48       /* buffer size for an id (24 chars used) */
 #define SESSION_TIMELEN 21     /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
 #define SESSION_HISTORY_MAX 50 /* lines returned on resume */
@@ -103,16 +105,6 @@ int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_
  * promises it. */
 int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err);
 
-/* Prepared statements, cached per thread for the connection the thread
- * used last (session.c explains why that is safe). sql must have static
- * storage — an entry of a module's SQL array — because its address is the
- * key. *st comes reset and unbound; give it back with session_stmt_done,
- * which resets it at once (a statement left on a row holds a snapshot). */
-int session_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err);
-void session_stmt_done(sqlite3_stmt *st);
-/* Finalize this thread's cached statements when they belong to db (NULL:
- * whichever connection), e.g. before closing it from this thread. */
-void session_stmt_release(sqlite3 *db);
 
 /* Store feedback on answer line answer_id (comment and question are masked). */
 int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const char *faq_id, int helpful,

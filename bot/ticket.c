@@ -85,7 +85,7 @@ static const char *const ticket_sql[T_N] = {
 /* Cached per thread like session.c's: the server asks for pending replies
  * of every connected session whenever the database changes. */
 static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
-  return session_stmt(db, ticket_sql[which], st, err);
+  return mg_db_stmt(db, ticket_sql[which], st, err);
 }
 
 static int db_fail(sqlite3 *db, int rc, const char *what, char *err) {
@@ -188,7 +188,7 @@ static int find(sqlite3 *db, const char *ticket_no, found *f, char *err) {
   } else {
     rc = db_fail(db, s, "find", err);
   }
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -205,7 +205,7 @@ static int event(sqlite3 *db, sqlite3_int64 id, const char *at, const char *acto
   bind_opt(st, 6, to);
   sqlite3_bind_text(st, 7, reason ? reason : "", -1, SQLITE_STATIC);
   rc = step_done(db, st, "event", err);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -217,7 +217,7 @@ static int update(sqlite3 *db, int which, sqlite3_int64 id, const char *arg, cha
   sqlite3_bind_int64(st, 1, id);
   bind_opt(st, 2, arg);
   rc = step_done(db, st, "update", err);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -229,7 +229,7 @@ static int department_exists(sqlite3 *db, const char *id, char *err) {
   s = sqlite3_step(st);
   if (s == SQLITE_DONE) rc = mg_errf(err, MG_ENOTFOUND, "ticket: no department \"%s\"", id);
   else if (s != SQLITE_ROW) rc = db_fail(db, s, "department", err);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -266,7 +266,7 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
   sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
   if ((s = sqlite3_step(st)) != SQLITE_ROW) { rc = db_fail(db, s, "sequence", err); goto out; }
   snprintf(ticket_no, TICKET_NOLEN, "%s%04d", day, sqlite3_column_int(st, 0));
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   st = NULL;
 
   if ((rc = prep(db, T_INSERT, &st, err)) != 0) goto out;
@@ -282,7 +282,7 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
   rc = event(db, id, at, in->actor ? in->actor : "resident", "create", NULL,
              in->department_id && *in->department_id ? in->department_id : NULL, routed_by, err);
 out:
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   rc = tx_end(db, &t, rc, err);
 out_free:
   free(question);
@@ -315,7 +315,7 @@ int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const c
   if ((rc = update(db, T_ANSWERED, f.id, at, err)) != 0) goto out;
   rc = event(db, f.id, at, author, "reply", NULL, NULL, NULL, err);
 out:
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return tx_end(db, &t, rc, err);
 }
 
@@ -396,7 +396,7 @@ int ticket_list(sqlite3 *db, const char *status, const char *department, int lim
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "list", err);
 out:
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
@@ -424,7 +424,7 @@ static int rows(sqlite3 *db, int which, sqlite3_int64 id, const char *session, c
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, key, err);
 out:
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   if (rc == 0 && json_object_set_new(obj, key, arr) != 0) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
   if (rc != 0) json_decref(arr);
   return rc;
@@ -440,7 +440,7 @@ static int audit(sqlite3 *db, const char *at, const char *actor, const char *tar
   sqlite3_bind_text(st, 4, target, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
   rc = step_done(db, st, "audit", err);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -481,7 +481,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   st = NULL;
 
   /* Audit first: the read is on record before anything is returned. */
@@ -501,7 +501,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
   if ((rc = rows(db, T_REPLIES, id, NULL, replies, 4, obj, "replies", err)) != 0) goto out;
   rc = rows(db, T_EVENTS, id, NULL, events, 6, obj, "events", err);
 out:
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   rc = tx_end(db, &t, rc, err);
   free(session);
   free(contact);
@@ -525,7 +525,7 @@ int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char 
   if ((rc = prep(db, T_PENDING, &st, err)) != 0) goto out_free;
   sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
   s = sqlite3_step(st);
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   st = NULL;
   if (s != SQLITE_ROW) {
     if (s != SQLITE_DONE) rc = db_fail(db, s, "pending", err);
@@ -548,8 +548,8 @@ int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char 
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "pending", err);
 out:
-  session_stmt_done(st);
-  session_stmt_done(up);
+  mg_db_stmt_done(st);
+  mg_db_stmt_done(up);
   rc = tx_end(db, &t, rc, err);
 out_free:
   if (rc == 0) *out = arr;
@@ -568,7 +568,7 @@ int ticket_pending_sessions(sqlite3 *db, json_t **out, char *err) {
     if (json_array_append_new(arr, col_str(st, 0)) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "pending sessions", err);
 out:
-  session_stmt_done(st);
+  mg_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;

@@ -216,3 +216,67 @@ int mg_db_open_memory(sqlite3 **out, mg_lang *lang, char *err) {
 void mg_db_close(sqlite3 *db) {
   if (db) sqlite3_close_v2(db);
 }
+
+/* --- prepared statements, cached per thread ------------------------------
+ *
+ * Parsing SQL against this schema costs tens of microseconds, as much as the
+ * rest of a transcript write, so the hot statements are prepared once per
+ * connection and reset after use. A connection belongs to one worker thread
+ * (architecture.md), so the cache is thread-local and needs no lock: it
+ * holds the statements of the connection the thread used last. When a
+ * thread turns to another connection the old statements are finalized. A
+ * connection closed with sqlite3_close_v2 (mg_db_close) while statements
+ * are cached stays a harmless zombie until then, so a cached db pointer can
+ * never name a different, newer connection. */
+#define STMT_CACHE_MAX 96
+
+static __thread struct {
+  sqlite3 *db;
+  int n;
+  const char *sql[STMT_CACHE_MAX];  /* keyed by the address of a module's SQL text */
+  sqlite3_stmt *st[STMT_CACHE_MAX];
+} cache;
+
+static void cache_drop(void) {
+  for (int i = 0; i < cache.n; i++) sqlite3_finalize(cache.st[i]);
+  cache.n = 0;
+  cache.db = NULL;
+}
+
+int mg_db_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err) {
+  *st = NULL;
+  if (cache.db != db) {
+    cache_drop();
+    cache.db = db;
+  }
+  for (int i = 0; i < cache.n; i++)
+    if (cache.sql[i] == sql) {
+      *st = cache.st[i];
+      sqlite3_reset(*st);
+      sqlite3_clear_bindings(*st);
+      return 0;
+    }
+  if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+    return mg_errf(err, MG_EDB, "prepare: %s", sqlite3_errmsg(db));
+  if (cache.n < STMT_CACHE_MAX) {
+    cache.sql[cache.n] = sql;
+    cache.st[cache.n++] = *st;
+  }
+  return 0;
+}
+
+void mg_db_stmt_done(sqlite3_stmt *st) {
+  if (!st) return;
+  for (int i = 0; i < cache.n; i++)
+    if (cache.st[i] == st) {
+      /* Reset at once: a statement left on a row would hold a read snapshot. */
+      sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
+      return;
+    }
+  sqlite3_finalize(st); /* the cache was full */
+}
+
+void mg_db_stmt_release(sqlite3 *db) {
+  if (!db || cache.db == db) cache_drop();
+}

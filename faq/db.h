@@ -37,6 +37,17 @@ int mg_db_version(sqlite3 *db);
 /* Run fn inside BEGIN IMMEDIATE … COMMIT; ROLLBACK when fn returns non-zero. */
 int mg_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err);
 
+/* Prepared statements, cached per thread for the connection the thread
+ * used last (db.c explains why that is safe). sql must have static
+ * storage — an entry of a module's SQL array — because its address is the
+ * key. *st comes reset and unbound; give it back with mg_db_stmt_done,
+ * which resets it at once (a statement left on a row holds a snapshot). */
+int mg_db_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err);
+void mg_db_stmt_done(sqlite3_stmt *st);
+/* Finalize this thread's cached statements when they belong to db (NULL:
+ * whichever connection), e.g. before closing it from this thread. */
+void mg_db_stmt_release(sqlite3 *db);
+
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 void mg_db_now(char *buf);
 

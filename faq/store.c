@@ -5,10 +5,9 @@
  * change is a new immutable revision, publishing moves the pointer and the
  * triggers of faq/schema.c update the FTS5 index in the same transaction.
  *
- * All SQL is the array `sql` below. Statements are prepared per call from
- * it rather than cached: the store serves the CLI and staff edits, not the
- * answer path (the engine has its own statements), and a per-connection
- * cache would need a handle that the sqlite3 * contract does not carry.
+ * All SQL is the array `sql` below. Statements are prepared once per thread
+ * and connection through the cache in faq/db.c (mg_db_stmt), because the
+ * answer path reads an entry for every candidate it shows.
  * Alternates and keywords are stored one per line (docs/architecture.md).
  */
 #include "store.h"
@@ -75,9 +74,11 @@ static const char *const sql[N_S] = {
 
 /* ---- small helpers ------------------------------------------------------ */
 
+/* Statements come from the per-thread cache in faq/db.c (the answer path
+ * reads an entry per candidate; preparing each time cost more than the
+ * ranking) and go back with mg_db_stmt_done, which resets them at once. */
 static int prep(sqlite3 *db, int q, sqlite3_stmt **st, char *err) {
-  if (sqlite3_prepare_v2(db, sql[q], -1, st, NULL) == SQLITE_OK) return 0;
-  return mg_errf(err, MG_EDB, "preparing a statement: %s", sqlite3_errmsg(db));
+  return mg_db_stmt(db, sql[q], st, err);
 }
 
 static int db_fail(sqlite3 *db, const char *what, char *err) {
@@ -215,7 +216,7 @@ int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char 
        : which > 0 ? mg_errf(err, MG_ENOTFOUND, "%s: no version %d", id, which)
        : mg_errf(err, MG_ENOTFOUND, "%s: no such entry", id);
   else rc = db_fail(db, id, err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -262,7 +263,7 @@ int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const 
   }
   rc = rc == SQLITE_DONE ? 0 : db_fail(db, "listing entries", err);
 out:
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   free(match);
   return rc;
 }
@@ -282,7 +283,7 @@ static int find_faq(sqlite3 *db, const char *ext_id, sqlite3_int64 *faq_id, sqli
     *pub_rev = sqlite3_column_int64(st, 1);
     rc = 0;
   } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, ext_id, err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -297,7 +298,7 @@ static int find_rev(sqlite3 *db, sqlite3_int64 faq_id, int version, sqlite3_int6
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) *rev = sqlite3_column_int64(st, 0), rc = 0;
   else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "finding a revision", err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -309,7 +310,7 @@ static int set_published(sqlite3 *db, sqlite3_int64 faq_id, sqlite3_int64 rev, c
   if (rev) sqlite3_bind_int64(st, 2, rev);
   else sqlite3_bind_null(st, 2);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "publishing", err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -320,7 +321,7 @@ static int exec_id(sqlite3 *db, int q, sqlite3_int64 id, char *err) {
   if ((rc = prep(db, q, &st, err))) return rc;
   sqlite3_bind_int64(st, 1, id);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, sql[q], err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -332,7 +333,7 @@ static int dept_exists(sqlite3 *db, const char *id, char *err) {
   rc = sqlite3_step(st);
   rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "unknown department '%s'", id)
      : db_fail(db, id, err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -382,7 +383,7 @@ static int newest(sqlite3 *db, struct put *p, sqlite3_int64 faq_id, sqlite3_int6
     *same = same_content(st, p);
     rc = 0;
   } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "reading the newest revision", err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -396,7 +397,7 @@ static int insert_faq(sqlite3 *db, const char *ext_id, sqlite3_int64 *faq_id, ch
   sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, ext_id, err);
   *faq_id = sqlite3_last_insert_rowid(db);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -421,7 +422,7 @@ static int insert_rev(sqlite3 *db, const struct put *p, sqlite3_int64 faq_id, in
   sqlite3_bind_text(st, 11, p->by && *p->by ? p->by : "unknown", -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, e->id, err);
   *rev = sqlite3_last_insert_rowid(db);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -480,7 +481,7 @@ int mg_faq_next_id(sqlite3 *db, char *buf, size_t size, char *err) {
     else snprintf(buf, size, "%.50s-2", last);
     rc = 0;
   } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "choosing an id", err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -534,7 +535,7 @@ int mg_department_get(sqlite3 *db, const char *id, mg_department *out, char *err
     row_to_department(st, 0, out);
     rc = out->location ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
   } else rc = rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "unknown department '%s'", id) : db_fail(db, id, err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -547,7 +548,7 @@ int mg_department_put(sqlite3 *db, const mg_department *d, char *err) {
   const char *v[6] = { d->id, d->name, d->phone, d->email, d->hours, d->location };
   for (int i = 0; i < 6; i++) sqlite3_bind_text(st, i + 1, v[i] ? v[i] : "", -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, d->id, err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -564,7 +565,7 @@ int mg_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d)
   }
   rc = rc == SQLITE_DONE ? 0 : db_fail(db, "listing departments", err);
 out:
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -577,7 +578,7 @@ int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err) {
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) rc = (*out = col_dup(st, 0)) ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
   else rc = rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "meta %s: not set", key) : db_fail(db, key, err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }
 
@@ -588,6 +589,6 @@ int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err) {
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, value ? value : "", -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, key, err);
-  sqlite3_finalize(st);
+  mg_db_stmt_done(st);
   return rc;
 }

@@ -200,7 +200,7 @@ static void *run_resident(void *arg) {
     json_decref(out);
   }
   snprintf(r->session, sizeof r->session, "%s", conn.session);
-  session_stmt_release(bot_worker_db(w));
+  mg_db_stmt_release(bot_worker_db(w));
   bot_worker_free(w);
   return NULL;
 }

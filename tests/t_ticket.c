@@ -235,7 +235,7 @@ int main(void) {
   test_personal_data(db);
   test_transitions(db);
   test_pending(db);
-  session_stmt_release(db);
+  mg_db_stmt_release(db);
   mg_db_close(db);
 
   char cmd[128];
