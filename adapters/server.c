@@ -597,6 +597,11 @@ static const struct {
   { "poll", 0 },
 };
 
+static const lws_retry_bo_t idle_policy = {
+  .secs_since_valid_ping = 30,
+  .secs_since_valid_hangup = 70,
+};
+
 int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   struct lws_context_creation_info info;
   struct lws_protocols protocols[4];
@@ -660,6 +665,10 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   protocols[2].per_session_data_size = admin_http_pss_size();
 
   memset(&info, 0, sizeof info);
+  /* Idle chats: a PING after 30 s of silence keeps proxies (nginx closes
+   * after proxy_read_timeout, 60 s by default) from dropping them, and a
+   * peer silent for 70 s (no PONG) is gone: its descriptor is released. */
+  info.retry_and_idle_policy = &idle_policy;
   info.port = cfg->port;
   info.iface = cfg->listen_addr[0] ? cfg->listen_addr : NULL;
   info.protocols = protocols;
