@@ -15,6 +15,7 @@
 //                              the tarball has no node_modules;
 //   no Chromium at $MG_CHROMIUM (default /usr/bin/chromium);
 //   no madoguchi binary at $MADOGUCHI.
+// With MG_REQUIRE_BROWSER=1 the last three fail instead of skipping.
 import { spawn, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,8 +45,13 @@ function findSkipReason() {
   if (!existsSync(MADOGUCHI)) return `no madoguchi binary at ${MADOGUCHI} (build first)`;
   return null;
 }
+// MG_REQUIRE_BROWSER=1 (for CI's `make check`, not for distcheck) turns a
+// missing browser, playwright-core or binary into a failure: a CI whose
+// `npm ci` broke should not pass with every browser test skipped.
+const missing = findSkipReason();
+const required = process.env.MG_REQUIRE_BROWSER === '1' && missing && missing !== 'MG_SKIP_BROWSER=1';
 /** Why these tests cannot run here, or false. Pass as node:test's `skip` option. */
-export const skipReason = findSkipReason() || false; // node:test skips on any value but false/undefined
+export const skipReason = required ? false : missing || false; // node:test skips on any value but false/undefined
 
 /** Thrown when the server exists only as a placeholder; tests turn it into a skip. */
 export class NotBuilt extends Error {}
@@ -148,6 +154,7 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 } } 
  * same database and port.
  */
 export async function withWidget(t, fn, { viewport, setup } = {}) {
+  if (required) throw new Error(`MG_REQUIRE_BROWSER=1 but ${missing}`);
   const dir = mkdtempSync(join(tmpdir(), 'mg-browser-'));
   const db = join(dir, 'test.db');
   let server = null;
