@@ -297,7 +297,8 @@
     var t = Date.parse(at);
     return (isNaN(t) ? str(at) : String(t)) + '|' + str(text);
   }
-  function staffMsg(ticketNo, text, at) {
+  // old = it comes from the resumed history: shown, but not announced as new
+  function staffMsg(ticketNo, text, at, old) {
     var key = staffKey(at, text);
     if (seenStaff[key]) return null;
     seenStaff[key] = true;
@@ -307,7 +308,8 @@
     ]);
     m.appendChild(para('mg-text', str(text), false));
     add(m);
-    if (panel.hidden) {
+    if (old) m.classList.add('mg-history');
+    else if (panel.hidden) {
       badge.hidden = false;
       badge.textContent = '職員から回答があります';
       announcer.textContent = '職員から回答が届きました。「質問する」ボタンで開けます。';
@@ -620,7 +622,7 @@
         history.forEach(function (h) {
           if (!h) return;
           if (h.role === 'resident') residentMsg(str(h.text)).classList.add('mg-history');
-          else if (h.role === 'staff') staffMsg('', h.text, h.at);
+          else if (h.role === 'staff') staffMsg('', h.text, h.at, true);
           else botText(str(h.text), 'mg-history');
         });
         privacy.open = false;
