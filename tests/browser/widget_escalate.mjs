@@ -32,8 +32,12 @@ test('no answer → escalate → ticket → staff reply appears', { skip: skipRe
     assert.ok((await page.locator('.mg-ticket .mg-next-read').textContent()).length > '職員が確認する予定：'.length,
       'says when staff will read it');
 
+    // the resident closes the panel; the reply is announced and marked on the launcher
+    await page.keyboard.press('Escape');
     const text = '担当の市民課です。お問い合わせの件は、窓口でご案内します。';
     await cli(['tickets', 'reply', no, text, '--db', db]);
+    await page.locator('.mg-launcher .mg-badge', { hasText: '職員から回答があります' }).waitFor();
+    await openWidget(page);
     const staff = page.locator('.mg-staff', { hasText: text });
     await staff.waitFor();
     assert.equal(await staff.getAttribute('data-ticket-no'), no);
