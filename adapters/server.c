@@ -11,10 +11,11 @@
  *  - The refresh timer (every 500 ms) sends one REFRESH job: a worker calls
  *    bot_refresh (FAQ edits by the CLI or the console) and reads PRAGMA
  *    data_version on a read-only connection of its own. Only when the
- *    database changed does the service thread snapshot the connected
- *    sessions into a PENDING job, whose worker asks the dialogue for staff
- *    replies not yet delivered. An idle server therefore costs one PRAGMA
- *    every 500 ms, however many residents are connected.
+ *    database changed does it ask which sessions have staff replies not yet
+ *    delivered (one indexed query); the service thread then picks those
+ *    that are connected into a PENDING job, whose worker hands the replies
+ *    over through the dialogue. An idle server costs one PRAGMA every
+ *    500 ms, a busy one a query more, however many residents are connected.
  *
  * The stop (SIGTERM/SIGINT) runs in phases on the service thread: refuse new
  * work, wait until every job came back and every queued frame was written
@@ -24,6 +25,7 @@
 #include "server.h"
 #include "mg_err.h"
 #include "mg_log.h"
+#include "ticket.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -346,14 +348,28 @@ static int64_t data_version(srv *s) {
   return v;
 }
 
+/* Worker side of the timer. j->changed comes in set when the last sweep
+ * skipped a busy session (look again even if nothing changed) and goes out
+ * set, with j->msg = the session ids to look at, when staff replies wait. */
 static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
+  json_t *ids = NULL;
   int64_t v;
   if (bot_refresh(w, err) != 0) mg_log_error("server", "refresh: %s", err);
   v = data_version(s);
-  if (v != s->data_version) {
-    s->data_version = v;
+  if (v == s->data_version && !j->changed) return;
+  s->data_version = v;
+  j->changed = 0;
+  /* One indexed query, whatever the number of connected residents. */
+  if (ticket_pending_sessions(bot_worker_db(w), &ids, err) != 0) {
+    mg_log_error("server", "pending replies: %s", err);
+    return;
+  }
+  if (json_array_size(ids)) {
+    j->msg = ids;
     j->changed = 1;
+  } else {
+    json_decref(ids);
   }
 }
 
@@ -433,12 +449,11 @@ void srv_drain(srv *s) {
     case SRV_JOB_HEALTH: http_api_complete(s, j); break;
     case SRV_JOB_REFRESH:
       s->refresh_busy = 0;
-      if ((j->changed || s->sweep_again) && !s->stopping) {
+      if (j->changed && !s->stopping) {
         srv_job *p = calloc(1, sizeof *p);
         if (p) {
           p->kind = SRV_JOB_PENDING;
-          s->sweep_again = 0;
-          p->n_sess = ws_chat_sessions(s, &p->sess);
+          p->n_sess = ws_chat_sessions(s, j->msg, &p->sess);
           if (p->n_sess && srv_submit(s, p) == 0) s->refresh_busy = 1;
           else srv_job_free(p);
         }
@@ -458,6 +473,8 @@ static void refresh_tick(lws_sorted_usec_list_t *sul) {
     srv_job *j = calloc(1, sizeof *j);
     if (j) {
       j->kind = SRV_JOB_REFRESH;
+      j->changed = s->sweep_again;
+      s->sweep_again = 0;
       if (srv_submit(s, j) == 0) s->refresh_busy = 1;
       else srv_job_free(j);
     }

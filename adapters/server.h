@@ -104,13 +104,14 @@ typedef struct srv_job {
   enum srv_job_kind kind;
   uint64_t conn;              /* connection id (0 for the timer's jobs) */
   dlg_conn dc;                /* CHAT: the connection's dialogue state; the worker updates it */
-  json_t *msg;                /* CHAT: the parsed client message; ASK: the request (owned) */
+  json_t *msg;                /* CHAT: the parsed client message; ASK: the request;
+                               * REFRESH result: session ids with staff replies (owned) */
   srv_sess *sess;             /* PENDING: sessions to look at (owned) */
   size_t n_sess;
   /* results, written by the worker */
   srv_msgq out;               /* CHAT/PUSH: frames; ASK/HEALTH: the body */
   int status;                 /* ASK/HEALTH: HTTP status */
-  int changed;                /* REFRESH: the database changed since the last look */
+  int changed;                /* REFRESH: in: look even if unchanged; out: replies wait (ids in msg) */
   struct admin_job *admin;    /* ADMIN: the request and, when done, the response (owned) */
 } srv_job;
 
@@ -233,10 +234,11 @@ void ws_chat_work(srv *s, bot_worker *w, srv_job *j);
 /* Service side: a CHAT or PUSH result arrived (ws_chat.c). Takes what it
  * needs out of j; srv_drain frees j afterwards. */
 void ws_chat_complete(srv *s, srv_job *j);
-/* Snapshot of connected sessions with nothing in flight (service thread);
- * returns the count, *out malloc'd (NULL when none). Sets s->sweep_again
- * when a busy session was skipped. */
-size_t ws_chat_sessions(srv *s, srv_sess **out);
+/* Snapshot of the connected sessions among ids (a JSON array of session
+ * id strings) with nothing in flight (service thread); returns the count,
+ * *out malloc'd (NULL when none). Sets s->sweep_again when a busy session
+ * was skipped. */
+size_t ws_chat_sessions(srv *s, const json_t *ids, srv_sess **out);
 /* True when no chat connection has frames waiting to be written. */
 int ws_chat_idle(srv *s);
 /* Start closing every chat connection with 1001 (going away). */

@@ -302,14 +302,26 @@ void ws_chat_complete(srv *s, srv_job *j) {
   if (!p->close_code) next_job(s, wsi, p);
 }
 
-size_t ws_chat_sessions(srv *s, srv_sess **out) {
-  size_t n = 0, cap = 0;
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t ws_chat_sessions(srv *s, const json_t *ids, srv_sess **out) {
+  size_t n = 0, cap = 0, n_ids = json_array_size(ids), k;
   srv_sess *v = NULL;
+  const char **want;
+  json_t *id;
   *out = NULL;
+  if (!n_ids || !(want = malloc(n_ids * sizeof *want))) return 0;
+  json_array_foreach(ids, k, id) want[k] = json_is_string(id) ? json_string_value(id) : "";
+  qsort(want, n_ids, sizeof *want, cmp_str);
   for (uint32_t i = 0; i < s->n_slots; i++) {
     struct ws_pss *p;
+    const char *key;
     if (!s->slots[i].wsi || !s->slots[i].is_ws) continue;
     if (!(p = lws_wsi_user(s->slots[i].wsi)) || !p->dc.session[0]) continue;
+    key = p->dc.session;
+    if (!bsearch(&key, want, n_ids, sizeof *want, cmp_str)) continue;
     if (p->busy) {
       s->sweep_again = 1;
       continue;
@@ -323,6 +335,7 @@ size_t ws_chat_sessions(srv *s, srv_sess **out) {
     v[n].dc = p->dc;
     n++;
   }
+  free(want);
   *out = v;
   return n;
 }
