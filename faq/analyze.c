@@ -41,7 +41,7 @@
 #include <utf8proc.h>
 
 /* Bump when a code change alters the terms produced for the same input. */
-#define ANALYSIS_VERSION "analyze-7"
+#define ANALYSIS_VERSION "analyze-8"
 
 enum dic_kind { DIC_IPADIC, DIC_UNIDIC };
 
@@ -51,6 +51,7 @@ struct mg_lang {
   enum dic_kind kind;
   int lemma_field;          /* feature index of the base form */
   int split_nbest;          /* split long one-word nouns by MeCab's next-best parses (how many) */
+  int fold_okuri;           /* fold okurigana (空き家 = 空家) */
   mg_termmap *stop;         /* stopword lemmas (set) */
   mg_termmap *var;          /* variant spelling → id; canonical in var_canon[id] */
   char **var_canon;
@@ -522,6 +523,7 @@ int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
     }
   }
   if ((rc = detect_layout(lang, err)) != 0) goto out;
+  lang->fold_okuri = 1;
   lang->split_nbest = 2; /* alternatives tried: measured best on the benchmark (docs/accuracy.md) */
 
   /* fingerprint: analysis code, dictionary path and version, user dictionary, lists */
@@ -695,6 +697,59 @@ static int pos_class(const mg_lang *lang, const mecab_node_t *n) {
   return 0;
 }
 
+static int cp_at(const char *s, int n, int i, int *len) {
+  const unsigned char *u = (const unsigned char *)s + i;
+  if (u[0] < 0x80) { *len = 1; return u[0]; }
+  if ((u[0] & 0xF0) == 0xE0 && i + 3 <= n) { *len = 3; return ((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F); }
+  if ((u[0] & 0xE0) == 0xC0 && i + 2 <= n) { *len = 2; return ((u[0] & 0x1F) << 6) | (u[1] & 0x3F); }
+  *len = (u[0] & 0xF8) == 0xF0 ? 4 : 1;
+  return -1;
+}
+
+static int is_kanji(int c) { return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || c == 0x3005; }
+static int is_hira(int c) { return c >= 0x3041 && c <= 0x3096; }
+
+/* Okurigana folding: hiragana of at most two characters between kanji
+ * are dropped (空き家 → 空家, 申し込み → 申込, 取り扱う → 取扱う, 引っ越し →
+ * 引越し → 引越), a noun's trailing ones too, so the many official and
+ * everyday spellings of one compound meet. Words that would keep fewer
+ * than two kanji are left alone (子ども). In place; returns the new length. */
+static int fold_okurigana(char *buf, int len, int is_noun) {
+  char out[1024];
+  int o = 0, kanji = 0, i = 0, changed = 0;
+  if (len >= (int)sizeof out) return len;
+  while (i < len) {
+    int l, c = cp_at(buf, len, i, &l);
+    if (is_hira(c) && o > 0) {
+      /* a run of hiragana: how long, and is a kanji next (or the end of a noun)? */
+      int j = i, run = 0, next = -1, l2;
+      while (j < len && is_hira(next = cp_at(buf, len, j, &l2))) { j += l2; run++; }
+      int kanji_next = j < len && is_kanji(cp_at(buf, len, j, &l2));
+      int prev_kanji = 0;
+      { /* the character before the run */
+        int k = o - 1;
+        while (k > 0 && ((unsigned char)out[k] & 0xC0) == 0x80) k--;
+        int lp;
+        prev_kanji = is_kanji(cp_at(out, o, k, &lp));
+      }
+      if (prev_kanji && run <= 2 && (kanji_next || (is_noun && j == len))) {
+        i = j;
+        changed = 1;
+        continue;
+      }
+      (void)next;
+    }
+    if (is_kanji(c)) kanji++;
+    memcpy(out + o, buf + i, (size_t)l);
+    o += l;
+    i += l;
+  }
+  if (!changed || kanji < 2) return len;
+  memcpy(buf, out, (size_t)o);
+  buf[o] = '\0';
+  return o;
+}
+
 /* The index term of a morpheme into buf: its lemma ('*' → surface),
  * variant-folded; 0 when it is a stopword or noise. */
 static int node_term(const mg_lang *lang, const mecab_node_t *n, char *buf, size_t cap) {
@@ -721,6 +776,10 @@ static int node_term(const mg_lang *lang, const mecab_node_t *n, char *buf, size
     }
   }
   if (mg_termmap_get(lang->stop, buf, ll) >= 0) return 0;
+  if (lang->fold_okuri) {
+    int cls = pos_class(lang, n);
+    ll = fold_okurigana(buf, ll, (cls & MG_TOK_NOUN) != 0);
+  }
   /* single ASCII punctuation-like leftovers are noise */
   if (ll == 1 && !((buf[0] >= '0' && buf[0] <= '9') || (buf[0] >= 'a' && buf[0] <= 'z'))) return 0;
   return ll;
