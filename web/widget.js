@@ -470,7 +470,7 @@
       el('p', { className: 'mg-ticket-h', text: '職員への問い合わせを受け付けました。' }),
       el('p', { className: 'mg-ticket-no-line' }, ['受付番号 ', el('strong', { className: 'mg-ticket-no', text: str(m.ticket_no) })]),
       dept ? el('p', { text: '担当：' + dept }) : null,
-      str(m.next_read) ? el('p', { className: 'mg-next-read', text: '職員が確認する予定：' + m.next_read }) : null,
+      str(m.next_read) ? el('p', { className: 'mg-next-read', text: '確認の予定：' + m.next_read }) : null,
       el('p', { className: 'mg-hint', text: '返事はこの画面に表示されます。画面を閉じたときは、受付番号を担当課にお伝えください。' })
     ]);
     if (form && form.parentNode) form.parentNode.replaceChild(box, form);

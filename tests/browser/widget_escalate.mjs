@@ -29,7 +29,7 @@ test('no answer → escalate → ticket → staff reply appears', { skip: skipRe
     await ticketNo.waitFor();
     const no = (await ticketNo.textContent()).trim();
     assert.match(no, /^T-\d{8}-\d{4}$/);
-    assert.ok((await page.locator('.mg-ticket .mg-next-read').textContent()).length > '職員が確認する予定：'.length,
+    assert.ok((await page.locator('.mg-ticket .mg-next-read').textContent()).length > '確認の予定：'.length,
       'says when staff will read it');
 
     // the resident closes the panel; the reply is announced and marked on the launcher
