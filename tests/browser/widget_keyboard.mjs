@@ -1,5 +1,5 @@
 // Keyboard only: Tab to the launcher, Enter opens with the focus in the
-// question field, Enter sends, the answer's buttons are reachable with Tab,
+// question field, Enter sends (but not the Enter that confirms an IME conversion), the answer's buttons are reachable with Tab,
 // the focus is visible, Esc closes and puts the focus back on the launcher.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +27,14 @@ test('keyboard only: open with Enter, type, send, Esc', { skip: skipReason }, (t
     await page.keyboard.press('Enter');
     await waitFocused(page, 'textarea.mg-input');
     assert.equal(await page.locator('.mg-launcher').getAttribute('aria-expanded'), 'true');
+
+    // Enter that confirms an IME conversion (isComposing) must not send
+    await page.keyboard.type('じゅうみんひょう');
+    await page.locator('textarea.mg-input').first().evaluate((ta) => ta.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', isComposing: true, bubbles: true, cancelable: true })));
+    assert.equal(await page.locator('.mg-resident').count(), 0, 'an IME Enter did not send');
+    assert.equal(await page.locator('textarea.mg-input').first().inputValue(), 'じゅうみんひょう');
+    await page.locator('textarea.mg-input').first().fill(''); // (fill: clearing is not what is tested)
 
     const before = await botCount(page);
     await page.keyboard.type('住民票の写しはどこで取得できますか？');
