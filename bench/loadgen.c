@@ -134,6 +134,8 @@ struct lg {
   int n_codes;
   uint32_t *lat;       /* microseconds, counted answers */
   size_t n_lat, cap_lat;
+  uint32_t *lag;       /* microseconds from scheduled to written, counted questions */
+  size_t n_lag, cap_lag;
   int oom;
 };
 
@@ -174,18 +176,19 @@ static void count_error(struct lg *lg, const char *code) {
   lg->codes[lg->n_codes++].n = 1;
 }
 
-static void record_latency(struct lg *lg, int64_t us) {
-  if (lg->n_lat == lg->cap_lat) {
-    size_t cap = lg->cap_lat ? lg->cap_lat * 2 : 65536;
-    uint32_t *p = realloc(lg->lat, cap * sizeof *p);
+/* Append a duration to a growing array; on failure only the flag is set. */
+static void record(struct lg *lg, uint32_t **a, size_t *n, size_t *cap, int64_t us) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 65536;
+    uint32_t *p = realloc(*a, c * sizeof *p);
     if (!p) {
       lg->oom = 1;
       return;
     }
-    lg->lat = p;
-    lg->cap_lat = cap;
+    *a = p;
+    *cap = c;
   }
-  lg->lat[lg->n_lat++] = us < 0 ? 0 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+  (*a)[(*n)++] = us < 0 ? 0 : us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -193,13 +196,13 @@ static int cmp_u32(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* Nearest-rank percentile of the sorted latencies, in milliseconds. */
-static double pct_ms(const struct lg *lg, double p) {
-  if (!lg->n_lat) return 0;
-  size_t i = (size_t)(p / 100.0 * (double)lg->n_lat + 0.999999);
+/* Nearest-rank percentile of n sorted durations, in milliseconds. */
+static double pct_ms(const uint32_t *a, size_t n, double p) {
+  if (!n) return 0;
+  size_t i = (size_t)(p / 100.0 * (double)n + 0.999999);
   if (i < 1) i = 1;
-  if (i > lg->n_lat) i = lg->n_lat;
-  return lg->lat[i - 1] / 1000.0;
+  if (i > n) i = n;
+  return a[i - 1] / 1000.0;
 }
 
 /* ---- sending -------------------------------------------------------------- */
@@ -276,6 +279,7 @@ static int write_one(struct conn *c) {
     if (counted(lg, a.t_sched)) {
       lg->sent++;
       lg->in_flight_counted++;
+      record(lg, &lg->lag, &lg->n_lag, &lg->cap_lag, now_us() - a.t_sched);
     }
   } else {
     return 0;
@@ -326,7 +330,7 @@ static void on_reply(struct conn *c, const char *type, const char *reply_to, con
     if (type[0] == 'a') lg->answers++;
     else if (type[0] == 'c') lg->clarifies++;
     else lg->no_answers++;
-    record_latency(lg, t - a.t_sched);
+    record(lg, &lg->lat, &lg->n_lat, &lg->cap_lat, t - a.t_sched);
   }
   if (lg->rate <= 0 && lg->phase == P_RUN && t < lg->t_end) offer(lg, c, lg->next_k++, t);
   if (c->qn && c->nout < OCAP) lws_callback_on_writable(c->wsi);
@@ -412,7 +416,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     break;
   case LWS_CALLBACK_CLIENT_CLOSED:
     if (!c) break;
-    if (c->state == C_READY) c->lg->closed_early++;
+    if (c->state == C_READY && c->lg->phase != P_DONE) c->lg->closed_early++;
     handshake_done(c, 0);
     c->state = C_CLOSED;
     conn_gone(c);
@@ -611,6 +615,11 @@ static void usage(FILE *f) {
 static void report(struct lg *lg, int64_t t_done) {
   uint64_t idle_held = lg->idle_held, active_held = lg->active_held;
   qsort(lg->lat, lg->n_lat, sizeof *lg->lat, cmp_u32);
+  qsort(lg->lag, lg->n_lag, sizeof *lg->lag, cmp_u32);
+  double p50 = pct_ms(lg->lat, lg->n_lat, 50), p95 = pct_ms(lg->lat, lg->n_lat, 95);
+  double p99 = pct_ms(lg->lat, lg->n_lat, 99);
+  double lag50 = pct_ms(lg->lag, lg->n_lag, 50), lag99 = pct_ms(lg->lag, lg->n_lag, 99);
+  double lagmax = lg->n_lag ? lg->lag[lg->n_lag - 1] / 1000.0 : 0;
   double per_s = lg->seconds > 0 ? (double)lg->answered / lg->seconds : 0;
   double mx = lg->n_lat ? lg->lat[lg->n_lat - 1] / 1000.0 : 0;
   uint64_t unanswered = lg->sent > lg->answered + lg->errors ? lg->sent - lg->answered - lg->errors : 0;
@@ -632,8 +641,9 @@ static void report(struct lg *lg, int64_t t_done) {
   for (int i = 0; i < lg->n_codes; i++)
     printf("%s%s %" PRIu64, i ? ", " : " (", lg->codes[i].code, lg->codes[i].n);
   printf("%s\n", lg->n_codes ? ")" : "");
-  printf("latency ms           p50 %.2f  p95 %.2f  p99 %.2f  max %.2f\n", pct_ms(lg, 50), pct_ms(lg, 95),
-         pct_ms(lg, 99), mx);
+  printf("latency ms           p50 %.2f  p95 %.2f  p99 %.2f  max %.2f\n", p50, p95, p99, mx);
+  printf("send lag ms          p50 %.2f  p99 %.2f  max %.2f (scheduled to written; part of the latency)\n",
+         lag50, lag99, lagmax);
   printf("wall time            %.1f s\n", (double)(t_done - lg->t_connect0) / 1e6);
 
   printf("{\"mode\":\"%s\",\"rate\":%.0f,\"conns\":%d,\"idle\":%d,\"seconds\":%.1f,"
@@ -646,8 +656,9 @@ static void report(struct lg *lg, int64_t t_done) {
          lg->answered, per_s, unanswered);
   for (int i = 0; i < lg->n_codes; i++)
     printf("%s\"%s\":%" PRIu64, i ? "," : "", lg->codes[i].code, lg->codes[i].n);
-  printf("},\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f}\n", pct_ms(lg, 50),
-         pct_ms(lg, 95), pct_ms(lg, 99), mx);
+  printf("},\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,"
+         "\"lag_p50_ms\":%.2f,\"lag_p99_ms\":%.2f,\"lag_max_ms\":%.2f}\n",
+         p50, p95, p99, mx, lag50, lag99, lagmax);
   fflush(stdout);
 }
 
@@ -777,6 +788,7 @@ out:
   free(lg.conns);
   free(lg.ready);
   free(lg.lat);
+  free(lg.lag);
   for (int i = 0; i < lg.n_questions; i++) free(lg.questions[i]);
   free(lg.questions);
   return rc;
