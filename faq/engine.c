@@ -12,14 +12,28 @@
  *     (document, term frequency in each of the 4 fields), documents ascending;
  *   - per document and field, the length in terms; per field, the mean.
  *
- * A question is analysed (same pipeline), expanded with synonyms at a lower
- * weight, and scored with BM25F: per term, the field frequencies are
- * length-normalised and weighted into one pseudo-frequency, saturated once
- * (k1), times the term's IDF. Added to that is a coverage score: the share of
- * the question's IDF mass found in the entry's question/alternates/keywords
- * — a question that shares its rare words with an entry's *question* is the
- * strongest evidence FAQ retrieval has. The same coverage, which does not
- * depend on the size of the FAQ, is the confidence.
+ * A question is analysed (same pipeline) into its own terms; the parts of
+ * its compound nouns (MG_TOK_PART) and the dict/synonyms.tsv synonyms of its
+ * terms join at lower weights. Scoring, in one pass over those terms'
+ * postings:
+ *
+ *   - BM25F: per term, the field frequencies are length-normalised and
+ *     weighted into one pseudo-frequency, saturated once (k1), × IDF;
+ *   - coverage: the share of the question's IDF mass found in the entry's
+ *     question/alternates/keywords — sharing its rare words with an entry's
+ *     *question* is the strongest evidence FAQ retrieval has;
+ *   - character bigrams of the question against the entries' question side
+ *     (a separate small index built from the published texts): sub-word
+ *     evidence where segmentation differs (街灯 ~ 街路灯).
+ *
+ * Confidence is not the score: it is the matched share of the question's
+ * IDF mass (unknown words count against it) tempered by the absolute
+ * evidence relative to the largest IDF, so it does not depend on the size
+ * of the FAQ; a place name the FAQ never uses lowers it (another city's
+ * question). docs/accuracy.md has the measurements behind every weight,
+ * including the expansions kept here but off by default (pseudo-relevance
+ * feedback, vocabulary compounds, readings) so eval --param can re-measure
+ * them on a city's own questions.
  *
  * Snapshots: the index is one immutable struct with a reference count. A
  * search takes a reference under the engine's mutex; refresh builds a new
