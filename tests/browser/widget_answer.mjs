@@ -45,4 +45,12 @@ test('ask → answer with the department and its phone', { skip: skipReason }, (
     const form = page.locator('form.mg-escalate');
     await form.waitFor();
     assert.equal(await form.getByLabel('お問い合わせ内容').inputValue(), 'コンビニで住民票を取れますか');
+
+    // over 1,000 characters (code points, as the server counts): said politely, not sent
+    const sent = await page.locator('.mg-resident').count();
+    await page.getByLabel('質問を入力してください').fill('𠮷'.repeat(1001));
+    await page.getByRole('button', { name: '送信' }).click();
+    await page.locator('.mg-status', { hasText: '1000文字以内' }).waitFor();
+    assert.equal(await page.locator('.mg-resident').count(), sent);
+    assert.equal(await page.getByLabel('質問を入力してください').getAttribute('aria-invalid'), 'true');
   }));
