@@ -15,7 +15,8 @@
 #include <stddef.h>
 
 /* Access log line: one HTTP request or one WebSocket connection event.
- * kind is "http", "ws_open" or "ws_close"; ip is the full client address
+ * kind is "http", "ws_open", "ws_close" or "ws_refused" (an upgrade turned
+ * down); ip is the full client address
  * (masked here); path must carry no query string. status 0 is omitted. */
 void mg_log_access(const char *kind, const char *method, const char *path, int status,
                    size_t bytes, double duration_ms, const char *ip);

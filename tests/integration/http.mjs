@@ -168,3 +168,21 @@ test('same-origin default, limits per address, graceful stop', { skip: skipReaso
     tmp.cleanup();
   }
 });
+
+test('behind a trusted proxy the cap counts X-Forwarded-For addresses', { skip: skipReason }, async () => {
+  const tmp = scratch();
+  const srv = await startServer(tmp.db, { config: { trusted_proxy: '127.0.0.1', max_conns_per_ip: 1 } });
+  try {
+    const as = (ip) => ({ headers: { 'x-forwarded-for': `198.51.100.7, ${ip}` } });
+    const a = await Resident.connect(srv.base, as('192.0.2.1'));
+    const b = await Resident.connect(srv.base, as('192.0.2.2'));
+    await assert.rejects(Resident.connect(srv.base, as('192.0.2.1')), (e) => e.status === 429);
+    await a.close();
+    await b.close();
+    assert.match(srv.logs(), /"client":"192\.0\.2\.0\/24"/);
+    assert.doesNotMatch(srv.logs(), /192\.0\.2\.1\b/, 'addresses are logged as networks only');
+  } finally {
+    await srv.stop();
+    tmp.cleanup();
+  }
+});
