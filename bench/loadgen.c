@@ -595,7 +595,8 @@ static int parse_url(struct lg *lg, const char *url) {
   lg->url_host = host;
   lg->path = *slash ? slash : "/ws";
   snprintf(lg->host_hdr, sizeof lg->host_hdr, "%s:%d", host, lg->port);
-  snprintf(lg->origin, sizeof lg->origin, "http://%s:%d", host, lg->port);
+  /* lws 4.1 writes "Origin: http://" followed by this. */
+  snprintf(lg->origin, sizeof lg->origin, "%s:%d", host, lg->port);
   return 0;
 }
 

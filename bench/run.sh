@@ -62,7 +62,7 @@ start_server() {
   "max_msgs_per_sec": $2
 }
 EOF
-  "$MADOGUCHI" --config "$dir/config.json" serve >"$dir/server.out" 2>"$dir/server.err" &
+  "$MADOGUCHI" serve --config "$dir/config.json" >"$dir/server.out" 2>"$dir/server.err" &
   srv_pid=$!
   port=
   i=0
