@@ -238,8 +238,12 @@ static int confirm_upgrade(srv *s, struct lws *wsi, struct http_pss *p) {
   lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
   begin_request(s, wsi, p, uri);
   lws_hdr_copy(wsi, protos, sizeof protos, WSI_TOKEN_PROTOCOL);
-  for (tok = strtok_r(protos, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save))
+  /* lws binds the first name it knows, and it knows our HTTP protocols by
+   * name too: madoguchi.v1 must come before any other name of ours. */
+  for (tok = strtok_r(protos, ", \t", &save); tok && !found; tok = strtok_r(NULL, ", \t", &save)) {
     if (strcmp(tok, SRV_WS_PROTOCOL) == 0) found = 1;
+    else if (strncmp(tok, "madoguchi", 9) == 0) break;
+  }
 
   if (strcmp(uri, "/ws") != 0) status = 404, err = MG_ENOTFOUND;
   else if (s->stopping) status = 503, err = MG_EBUSY;

@@ -113,6 +113,10 @@ test('HTTP API, static files and upgrade checks', { skip: skipReason }, async (t
     await t.test('only the madoguchi.v1 subprotocol, only at /ws', async () => {
       await assert.rejects(Resident.connect(srv.base, { protocol: 'chat' }), (e) => e.status === 400);
       await assert.rejects(Resident.connect(srv.base, { protocol: null }), (e) => e.status === 400);
+      // lws knows the HTTP protocols by name too; they never speak WebSocket.
+      for (const other of ['madoguchi-http', 'madoguchi-admin']) {
+        await assert.rejects(Resident.connect(srv.base, { protocol: [other, 'madoguchi.v1'] }), (e) => e.status === 400);
+      }
       const status = await rawStatus(srv.port, 'GET /other HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n' +
         'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
         'Sec-WebSocket-Protocol: madoguchi.v1\r\n\r\n');
