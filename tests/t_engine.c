@@ -8,7 +8,29 @@
 #include "store.h"
 #include "tests/tap.h"
 
+#include <pthread.h>
 #include <stdlib.h>
+
+/* Searches on a thread of their own, while the main thread edits and refreshes. */
+struct searcher {
+  mg_engine *eng;
+  mg_lang *lang;
+  int n, errors, found;
+};
+
+static void *search_loop(void *arg) {
+  struct searcher *w = arg;
+  mg_analyzer *an = NULL;
+  char err[MG_ERRLEN];
+  mg_result r;
+  if (mg_analyzer_new(&an, w->lang, err) != 0) { w->errors++; return NULL; }
+  for (int i = 0; i < w->n; i++) {
+    if (mg_engine_search(w->eng, an, "児童手当の申請", -1, 5, &r, NULL, err) != 0) w->errors++;
+    else if (r.n > 0 && strcmp(r.c[0].faq_id, "t-3") == 0) w->found++;
+  }
+  mg_analyzer_free(an);
+  return NULL;
+}
 
 static int put(sqlite3 *db, const char *id, const char *q, const char *a, char *err) {
   mg_faq_entry e;
@@ -107,6 +129,26 @@ int main(void) {
   {
     char e2[MG_ERRLEN];
     is_int(mg_engine_set_param(eng, "no_such_param", 1, e2), MG_EINVAL, "unknown parameter rejected");
+  }
+
+  /* searches on other threads while the index is rebuilt and swapped */
+  {
+    struct searcher w[2] = { { eng, lang, 3000, 0, 0 }, { eng, lang, 3000, 0, 0 } };
+    pthread_t th[2];
+    int rebuilds = 0, started = 0;
+    for (int i = 0; i < 2; i++) started += pthread_create(&th[i], NULL, search_loop, &w[i]) == 0;
+    for (int i = 0; i < 20; i++) {
+      char q[64];
+      snprintf(q, sizeof q, "水道の手続き その%d", i);
+      put(db, "t-5", q, "水道局へ連絡してください。", err);
+      mg_engine_refresh_ex(eng, db, &rebuilt, err);
+      rebuilds += rebuilt;
+    }
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    is_int(started, 2, "two searcher threads ran");
+    is_int(rebuilds, 20, "the index was rebuilt 20 times meanwhile");
+    is_int(w[0].errors + w[1].errors, 0, "no search failed during the rebuilds");
+    is_int(w[0].found + w[1].found, 6000, "every search found the right entry");
   }
   mg_engine_free(eng);
   mg_db_close(db);
