@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --with-tests || exit 1
 scripts/build.sh || exit 1
 cd build
+# With the test dependencies installed, a browser test that cannot start
+# Chromium is a failure, not a skip.
+[ -d ../node_modules/playwright-core ] && export MG_REQUIRE_BROWSER=1
 make -j"$(nproc)" check >check.out 2>&1
 status=$?
 # Show failures in full; the rest is in build/test-suite.log and build/tests/*.log.
