@@ -43,7 +43,7 @@ static const char *const sql[U_COUNT] = {
   [U_UNANSWERED] =
     "SELECT q.text, b.created_at, 'no_answer', '' FROM message b"
     " JOIN message q ON q.id = (SELECT max(m.id) FROM message m WHERE m.session_id = b.session_id"
-    "   AND m.id < b.id AND m.role = 'resident')"
+    "   AND m.id < b.id AND m.role = 'resident' AND m.kind = 'ask')"
     " WHERE b.role = 'bot' AND b.decision = 'no_answer' AND b.created_at >= ?1"
     " UNION ALL SELECT f.question, f.created_at, 'not_helpful', coalesce(f.faq_id, '') FROM feedback f"
     " WHERE f.helpful = 0 AND coalesce(f.question, '') <> '' AND f.created_at >= ?1"

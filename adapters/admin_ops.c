@@ -55,18 +55,20 @@ static const char *const sql[O_COUNT] = {
               " GROUP BY m.faq_id ORDER BY 3 DESC, 1 LIMIT ?3",
   [O_TOP_UNANSWERED] =
     "SELECT q.text, count(*) FROM message b JOIN message q ON q.id = (SELECT max(x.id) FROM message x"
-    "   WHERE x.session_id = b.session_id AND x.id < b.id AND x.role = 'resident')"
+    "   WHERE x.session_id = b.session_id AND x.id < b.id AND x.role = 'resident' AND x.kind = 'ask')"
     " WHERE b.role = 'bot' AND b.decision = 'no_answer' AND" RANGE("b.created_at")
     " GROUP BY q.text ORDER BY 2 DESC, 1 LIMIT ?3",
   [O_DEPTS] =
-    "SELECT d.id, d.name,"
-    " (SELECT count(*) FROM message m WHERE m.role = 'bot' AND m.decision = 'answer' AND m.department_id = d.id"
-    "   AND" RANGE("m.created_at") "),"
-    " (SELECT count(*) FROM ticket t WHERE t.department_id = d.id AND" RANGE("t.created_at") "),"
-    " (SELECT count(*) FROM ticket t WHERE t.department_id = d.id AND t.status <> 'closed'),"
-    " (SELECT coalesce(CAST(avg(strftime('%s', t.first_reply_at) - strftime('%s', t.created_at)) AS INTEGER), -1)"
-    "   FROM ticket t WHERE t.department_id = d.id AND t.first_reply_at IS NOT NULL AND" RANGE("t.created_at") ")"
-    " FROM department d ORDER BY d.id",
+    "WITH a AS (SELECT department_id AS id, count(*) AS answered FROM message"
+    "   WHERE role = 'bot' AND decision = 'answer' AND" RANGE("created_at") " GROUP BY 1),"
+    " t AS (SELECT department_id AS id, count(*) AS tickets,"
+    "   CAST(avg(strftime('%s', first_reply_at) - strftime('%s', created_at)) AS INTEGER) AS reply"
+    "   FROM ticket WHERE" RANGE("created_at") " GROUP BY 1),"
+    " o AS (SELECT department_id AS id, count(*) AS open FROM ticket WHERE status <> 'closed' GROUP BY 1)"
+    " SELECT d.id, d.name, coalesce(a.answered, 0), coalesce(t.tickets, 0), coalesce(o.open, 0),"
+    "   coalesce(t.reply, -1)"
+    " FROM department d LEFT JOIN a ON a.id = d.id LEFT JOIN t ON t.id = d.id LEFT JOIN o ON o.id = d.id"
+    " ORDER BY d.id",
 };
 
 static int prep(admin_ctx *c, int which, sqlite3_stmt **st) {
