@@ -455,7 +455,7 @@
         svg.appendChild(el('rect', { x, y, width: bw, height: Math.max(0, h), fill: colors[k] },
           el('title', {}, `${d.day} ${names[k]} ${d[k]}件`)));
       }
-      if (n <= 31 && (i % Math.ceil(n / 10) === 0)) svg.appendChild(el('text', { x, y: H - 10, 'font-size': 10 }, d.day.slice(5)));
+      if (i % Math.ceil(n / 10) === 0) svg.appendChild(el('text', { x, y: H - 10, 'font-size': 10 }, d.day.slice(5)));
     });
     const legend = el('p', { class: 'legend' }, Object.keys(names).map((k) => {
       const s = el('span', {}, names[k]);
@@ -482,6 +482,16 @@
     if (!s) return;
     const pct = (x) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
     const csv = (t) => el('a', { href: `${API}/stats?format=csv&table=${t}&from=${s.from}&to=${s.to}`, download: '' }, 'CSVで保存');
+    from.value = s.from;
+    to.value = s.to;
+    // every day of the range, the quiet ones too, so the chart's axis is time
+    const byDay = new Map(s.days.map((d) => [d.day, d]));
+    const allDays = [];
+    for (let t = Date.parse(`${s.from}T00:00:00Z`); t <= Date.parse(`${s.to}T00:00:00Z`) && allDays.length < 400; t += 86400000) {
+      const day = new Date(t).toISOString().slice(0, 10);
+      allDays.push(byDay.get(day) || { day, questions: 0, answered: 0, clarified: 0, no_answer: 0, escalated: 0,
+        helpful: 0, not_helpful: 0 });
+    }
     const T = s.totals;
     $('view').append(
       el('p', {}, `${s.from} 〜 ${s.to}（日本時間）`),
@@ -489,7 +499,7 @@
         [['質問', T.questions], ['回答率', pct(T.answered_rate)], ['聞き返し率', pct(T.clarified_rate)],
           ['回答なし率', pct(T.no_answer_rate)], ['職員への引き継ぎ率', pct(T.escalated_rate)], ['役に立った率', pct(T.helpful_rate)]]
           .map(([k, v]) => el('div', { class: 'card' }, k, el('strong', {}, String(v))))),
-      el('h3', {}, '日別の質問数 ', csv('days')), chart(s.days),
+      el('h3', {}, '日別の質問数 ', csv('days')), chart(allDays),
       table(['日付', { label: '質問', num: 1 }, { label: '回答', num: 1 }, { label: '聞き返し', num: 1 },
         { label: '回答なし', num: 1 }, { label: '引き継ぎ', num: 1 }, { label: '役に立った', num: 1 }, { label: '役に立たない', num: 1 }],
       s.days.map((d) => el('tr', {}, el('td', {}, d.day), ...['questions', 'answered', 'clarified', 'no_answer', 'escalated',
