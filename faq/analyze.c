@@ -19,7 +19,15 @@
  *   4. Per morpheme: the lemma ('*' → surface), a part-of-speech filter
  *      that keeps content words (nouns except pronouns/numbers/dependent
  *      nouns, independent verbs and adjectives, unknown words), variant
- *      folding of the lemma, then stopwords.
+ *      folding of the lemma, stopwords, then okurigana folding (空き家 =
+ *      空家).
+ *   5. Extra terms at the same position (MG_TOK_SYNONYM, FTS5 colocated):
+ *      the parts of a long noun (a user-dictionary compound re-read with the
+ *      system dictionary, or a system compound split by MeCab's next-best
+ *      parse: 粗大ごみ → 粗大, ごみ — MG_TOK_PART), and a noun's katakana
+ *      reading (鳩 → ハト — MG_TOK_READING). Both let a question that words
+ *      a thing differently still meet the entry; docs/accuracy.md has the
+ *      figures.
  *
  * Synonyms are *not* emitted here: the index holds one spelling per word and
  * the engine expands the query (mg_lang_synonyms), so editing synonyms.tsv
@@ -716,30 +724,28 @@ static int is_hira(int c) { return c >= 0x3041 && c <= 0x3096; }
  * than two kanji are left alone (子ども). In place; returns the new length. */
 static int fold_okurigana(char *buf, int len, int is_noun) {
   char out[1024];
-  int o = 0, kanji = 0, i = 0, changed = 0;
+  int o = 0, kanji = 0, i = 0, changed = 0, prev_kanji = 0;
   if (len >= (int)sizeof out) return len;
   while (i < len) {
     int l, c = cp_at(buf, len, i, &l);
-    if (is_hira(c) && o > 0) {
-      /* a run of hiragana: how long, and is a kanji next (or the end of a noun)? */
-      int j = i, run = 0, next = -1, l2;
-      while (j < len && is_hira(next = cp_at(buf, len, j, &l2))) { j += l2; run++; }
+    if (is_hira(c) && prev_kanji) {
+      /* a run of hiragana after a kanji: drop it when short and followed
+       * by a kanji (or, in a noun, by the end of the word) */
+      int j = i, run = 0, l2;
+      while (j < len && is_hira(cp_at(buf, len, j, &l2))) { j += l2; run++; }
       int kanji_next = j < len && is_kanji(cp_at(buf, len, j, &l2));
-      int prev_kanji = 0;
-      { /* the character before the run */
-        int k = o - 1;
-        while (k > 0 && ((unsigned char)out[k] & 0xC0) == 0x80) k--;
-        int lp;
-        prev_kanji = is_kanji(cp_at(out, o, k, &lp));
+      int drop = run <= 2 && (kanji_next || (is_noun && j == len));
+      if (!drop) {
+        memcpy(out + o, buf + i, (size_t)(j - i));
+        o += j - i;
       }
-      if (prev_kanji && run <= 2 && (kanji_next || (is_noun && j == len))) {
-        i = j;
-        changed = 1;
-        continue;
-      }
-      (void)next;
+      changed |= drop;
+      prev_kanji = 0;
+      i = j;
+      continue;
     }
-    if (is_kanji(c)) kanji++;
+    prev_kanji = is_kanji(c);
+    kanji += prev_kanji;
     memcpy(out + o, buf + i, (size_t)l);
     o += l;
     i += l;
