@@ -139,6 +139,16 @@ struct lg {
   int oom;
 };
 
+/* Connection policy without validity timers (see main). */
+static const uint32_t backoff_ms[] = { 1000 };
+static const lws_retry_bo_t no_validity = {
+  .retry_ms_table = backoff_ms,
+  .retry_ms_table_count = 1,
+  .conceal_count = 1,
+  .secs_since_valid_ping = 0,
+  .secs_since_valid_hangup = 0,
+};
+
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig) {
@@ -443,6 +453,7 @@ static void start_connects(struct lg *lg) {
     ci.protocol = "madoguchi.v1";
     ci.userdata = c;
     ci.pwsi = &c->wsi;
+    ci.retry_and_idle_policy = &no_validity;
     c->state = C_CONNECTING;
     lg->in_handshake++;
     if (!lws_client_connect_via_info(&ci)) {
@@ -754,8 +765,15 @@ int main(int argc, char **argv) {
   memset(&info, 0, sizeof info);
   info.port = CONTEXT_PORT_NO_LISTEN;
   info.protocols = protocols;
-  info.fd_limit_per_thread = (unsigned int)lg.n_conns + 64;
+  /* No fd_limit_per_thread: lws 4.1 then sizes its descriptor table from
+   * the (raised) RLIMIT_NOFILE and indexes it by fd; a limit set here makes
+   * every lookup a linear search (wsi_from_fd), O(connections) per event. */
   info.timeout_secs = 30;
+  /* No validity pings from our side (the server pings; lws answers). With
+   * lws's default policy every connection keeps a validity timer, and lws 4.1
+   * keeps timers in one sorted list: re-arming one walks the list, so with
+   * 11,000 connections each event costs O(connections). */
+  info.retry_and_idle_policy = &no_validity;
   if (strcmp(lg.evlib, "ev") == 0) info.options |= LWS_SERVER_OPTION_LIBEV;
   else if (strcmp(lg.evlib, "uv") == 0) info.options |= LWS_SERVER_OPTION_LIBUV;
   else if (strcmp(lg.evlib, "poll") != 0) {
