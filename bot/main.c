@@ -15,11 +15,11 @@
 #include <string.h>
 
 static const struct mg_cmd commands[] = {
-  { "ask", cmd_ask, "ask [--json] [--explain] [--k N] QUESTION", "answer one question and exit" },
-  { "chat", cmd_chat, "chat", "talk to the bot in the terminal" },
+  { "ask", cmd_ask, "ask [--json] [--explain] [--k N] QUESTION", "answer one question and exit", 0 },
+  { "chat", cmd_chat, "chat", "talk to the bot in the terminal", 0 },
   { "faq", cmd_faq, "faq import|export|list|show|add|edit|publish|rm ...", "manage FAQ entries", 1 },
-  { "eval", cmd_eval, "eval --corpus C --queries Q --qrels R [--k 10]", "measure answer accuracy" },
-  { "serve", cmd_serve, "serve [--listen ADDR] [--port N]", "run the chat service" },
+  { "eval", cmd_eval, "eval --corpus C --queries Q --qrels R [--k 10]", "measure answer accuracy", 1 },
+  { "serve", cmd_serve, "serve [--listen ADDR] [--port N]", "run the chat service", 0 },
   { "tickets", cmd_tickets, "tickets list|show|reply|close ...", "work escalated questions", 1 },
   { "user", cmd_user, "user add|list|passwd|disable ...", "manage staff accounts", 1 },
 };
