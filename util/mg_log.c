@@ -40,7 +40,7 @@ static void emit(json_t *line) {
 }
 
 static json_t *begin(const char *level) {
-  char t[32];
+  char t[96];
   stamp(t, sizeof t);
   return json_pack("{s:s,s:s}", "time", t, "level", level);
 }
