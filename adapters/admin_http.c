@@ -45,6 +45,7 @@ struct admin_job {
   char path[512];
   char *query, *cookie, *csrf;   /* NUL-terminated copies ("" when absent) */
   char ip[64];
+  int https;                     /* the browser talks HTTPS (to us or to the trusted proxy) */
   unsigned char *body;
   size_t body_len;
   admin_resp resp;
@@ -189,6 +190,22 @@ static int same_origin(struct lws *wsi) {
   return strcasecmp(o, host) == 0;
 }
 
+/* Did the browser use HTTPS? Directly (lws_is_ssl), or to the trusted proxy,
+ * which says so in X-Forwarded-Proto; then the cookie gets Secure. A header
+ * from anyone else is ignored, like X-Forwarded-For in srv_client_ip. */
+static int browser_https(srv *s, struct lws *wsi) {
+  char peer[64], proto[16];
+  const char *p = peer;
+  if (lws_is_ssl(wsi)) return 1;
+  if (!s->cfg->trusted_proxy[0]) return 0;
+  peer[0] = '\0';
+  lws_get_peer_simple(wsi, peer, sizeof peer);
+  if (strncmp(p, "::ffff:", 7) == 0) p += 7;
+  if (strcmp(p, s->cfg->trusted_proxy) != 0) return 0;
+  if (lws_hdr_custom_copy(wsi, proto, sizeof proto, "x-forwarded-proto:", 18) <= 0) return 0;
+  return strcasecmp(proto, "https") == 0;
+}
+
 /* ---- static files of the console ------------------------------------------ */
 
 static int serve_file(srv *s, struct lws *wsi, struct admin_pss *p, const char *uri) {
@@ -259,6 +276,7 @@ static int on_request(srv *s, struct lws *wsi, struct admin_pss *p) {
   if (!(a = p->job = calloc(1, sizeof *a))) return -1;
   method_of(wsi, a->method, sizeof a->method, a->path, sizeof a->path);
   srv_client_ip(s, wsi, a->ip, sizeof a->ip);
+  a->https = browser_https(s, wsi);
   if (s->stopping) return quick_error(wsi, p, 503, MG_EBUSY);
   if (strcmp(a->path, "/admin") == 0 || strncmp(a->path, "/admin/", 7) == 0) {
     if (strcmp(a->method, "GET") != 0 && strcmp(a->method, "HEAD") != 0) return quick_error(wsi, p, 405, MG_EINVAL);
@@ -285,7 +303,8 @@ static int on_request(srv *s, struct lws *wsi, struct admin_pss *p) {
 void admin_http_work(srv *s, bot_worker *w, srv_job *j) {
   struct admin_job *a = j->admin;
   admin_req req = { .method = a->method, .path = a->path, .query = a->query, .body = (const char *)a->body,
-                    .body_len = a->body_len, .cookie = a->cookie, .csrf = a->csrf, .client_ip = a->ip };
+                    .body_len = a->body_len, .cookie = a->cookie, .csrf = a->csrf, .client_ip = a->ip,
+                    .https = a->https };
   char err[MG_ERRLEN] = "";
   (void)s;
   if (admin_handle(w, &req, &a->resp, err) != 0) mg_log_error("admin", "%s %s: %s", a->method, a->path, err);
