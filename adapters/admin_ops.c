@@ -176,8 +176,10 @@ int admin_h_ticket_get(admin_ctx *c) {
   json_t *t = NULL;
   int rc;
   if (ticket_access(c, dept, status, &rc)) return rc;
-  /* the contact is for the ticket's own department: supervisors read it too, and ticket_get audits the read */
-  v.department = c->sess.user.role == AUTH_STAFF ? c->sess.user.department_id : NULL;
+  /* NOTES: the contact a resident gives is shown only to the ticket's own
+   * department — a supervisor or admin sees it only for their own department
+   * ("" matches none). ticket_get audits every read. */
+  v.department = c->sess.user.department_id;
   if ((rc = ticket_get(c->db, c->args[0], &v, &t, c->err))) return rc == MG_ENOTFOUND ? admin_reply_error(c, 404, rc, c->err) : rc;
   return admin_reply_json(c, 200, json_pack("{so}", "ticket", t));
 }

@@ -447,6 +447,12 @@ static void test_tickets(void) {
   is_int(json_array_size(json_object_get(t, "reassignments")), 2, "and the reassignment chain");
   is_str(json_string_value(json_array_get(json_object_get(t, "reassignments"), 1)), "zeimu", "ending at zeimu");
   json_decref(j);
+  snprintf(path, sizeof path, "/api/v1/admin/tickets/%s", t_zeimu);
+  is_int(call(&sup, "GET", path, NULL, &j), 200, "supervisor: opens any department's ticket");
+  is_str(jpath(json_object_get(j, "ticket"), "ticket_no", NULL), t_zeimu, "the ticket asked for");
+  ok(!json_object_get(json_object_get(j, "ticket"), "contact"),
+     "but not the resident's contact, which is for the ticket's own department only");
+  json_decref(j);
   is_int(call(&sup, "GET", "/api/v1/admin/tickets?status=answered", NULL, &j), 200, "filter by status");
   is_int(json_array_size(json_object_get(j, "tickets")), 1, "finds the answered one");
   json_decref(j);
