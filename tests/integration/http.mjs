@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { post, Resident, scratch, skipReason, startServer } from './lib.mjs';
+import { cli, findAnswered, post, Resident, scratch, skipReason, startServer } from './lib.mjs';
 
 const CITY = 'https://www.city.saijo.ehime.jp';
 const EVIL = 'https://evil.example';
@@ -39,14 +39,35 @@ test('HTTP API, static files and upgrade checks', { skip: skipReason }, async (t
     });
 
     await t.test('POST /api/v1/ask answers with the answer object', async () => {
-      const { status, body } = await post(srv.base, '/api/v1/ask', { text: '粗大ごみの出し方を教えてください' });
+      const found = await findAnswered(srv.base);
+      const { status, headers, body } = await post(srv.base, '/api/v1/ask', { text: found.text });
       assert.equal(status, 200);
+      assert.match(headers.get('content-type'), /^application\/json/);
       assert.equal(body.version, 1);
       assert.equal(body.decision, 'answer');
-      assert.match(body.faq_id, /^saijo-/);
+      assert.equal(body.faq_id, found.faq_id);
+      assert.ok(body.answer.length > 0);
+      assert.equal(typeof body.department, 'object');
       assert.ok(Array.isArray(body.candidates));
       const emergency = await post(srv.base, '/api/v1/ask', { text: '救急車を呼びたい' });
       assert.equal(emergency.body.rule?.kind, 'emergency');
+    });
+
+    await t.test('an answer published from the CLI is served at once', async () => {
+      const q = { text: (await findAnswered(srv.base)).text };
+      const before = (await post(srv.base, '/api/v1/ask', q)).body;
+      assert.equal(before.decision, 'answer');
+      const text = 'テスト用の新しい回答です。窓口で受け付けています。';
+      await cli(['faq', 'edit', before.faq_id, '--answer', text, '--publish', '--db', tmp.db]);
+      // The server notices on its 500 ms timer (PRAGMA data_version); poll
+      // for the condition, within a bound.
+      let after;
+      for (let i = 0; i < 100; i++) {
+        after = (await post(srv.base, '/api/v1/ask', q)).body;
+        if (after.answer === text) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(after.answer, text);
     });
 
     await t.test('POST /api/v1/ask errors', async () => {

@@ -225,3 +225,25 @@ export async function post(base, path, body, { contentType = 'application/json',
   try { parsed = JSON.parse(text); } catch { /* not JSON */ }
   return { status: res.status, headers: res.headers, body: parsed };
 }
+
+// Questions worded as in the sample FAQ. The engine's tuning decides which
+// of them it answers outright rather than asking back (clarify); a test that
+// needs an answer takes the first one answered, so tuning cannot break it.
+export const ANSWERABLE = [
+  '戸籍謄本や戸籍抄本はどこで請求できますか？',
+  '家族や代理人が住民票を請求するにはどうすればよいですか？',
+  '遠方に住んでいるので、郵送で戸籍や住民票を請求できますか？',
+  'マイナンバーカードの受け取りはどうすればよいですか？',
+  '粗大ごみはどうやって出せばよいですか？',
+  'パスポートの申請はどこでできますか？',
+  '犬の登録はどこでできますか',
+];
+
+/** { text, faq_id } of the first ANSWERABLE question the server answers (via the HTTP API). */
+export async function findAnswered(base) {
+  for (const text of ANSWERABLE) {
+    const { status, body } = await post(base, '/api/v1/ask', { text });
+    if (status === 200 && body.decision === 'answer' && body.faq_id) return { text, faq_id: body.faq_id };
+  }
+  throw new Error(`none of the sample questions was answered outright: ${ANSWERABLE.join(' / ')}`);
+}
