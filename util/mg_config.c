@@ -70,8 +70,8 @@ void mg_config_defaults(mg_config *cfg) {
   snprintf(cfg->office_open, sizeof cfg->office_open, "08:30");
   snprintf(cfg->office_close, sizeof cfg->office_close, "17:15");
   cfg->top_k = 5;
-  cfg->answer_min = 0.7;
-  cfg->clarify_min = 0.45;
+  cfg->answer_min = 0.75;
+  cfg->clarify_min = 0.4;
   cfg->clarify_margin = 0.9;
 }
 
