@@ -101,7 +101,9 @@ test('console: a supervisor replies to a ticket, the widget shows it; other depa
       const { admin, errors } = await consoleLogin(page, server.url, 'sato', 'sato password 1');
       await admin.locator('nav a', { hasText: '問い合わせ' }).click();
       await admin.locator('td a', { hasText: no }).click();
-      await admin.locator('.contact', { hasText: '090-0000-1111' }).waitFor();
+      await admin.getByLabel('返信').waitFor();
+      // the contact is for the ticket's own department only (NOTES, issue 3)
+      assert.equal(await admin.getByText('090-0000-1111').count(), 0, 'a supervisor does not see the contact');
       const text = `担当課からのお返事です（${Date.now()}）。`;
       await admin.getByLabel('返信').fill(text);
       await admin.locator('#reply-send').click();
