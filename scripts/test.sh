@@ -12,12 +12,12 @@ cd build
 [ -d ../node_modules/playwright-core ] && export MG_REQUIRE_BROWSER=1
 make -j"$(nproc)" check >check.out 2>&1
 status=$?
-# Show failures in full; the rest is in build/test-suite.log and build/tests/*.log.
 # In CI also check the release tarball (make distcheck: builds and runs
 # the unit tests from the tarball alone; node-based tests skip there).
 if [ "${CI:-}" = true ] && [ $status -eq 0 ]; then
   make -j"$(nproc)" distcheck >distcheck.out 2>&1 || { status=$?; echo "make distcheck failed: see build/distcheck.out"; tail -30 distcheck.out; }
 fi
+# Show failures in full; the rest is in build/test-suite.log and build/tests/*.log.
 grep -E '^(FAIL|ERROR|XPASS)' check.out || true
 [ $status -eq 0 ] || { [ -f test-suite.log ] && sed -n '/^FAIL\|^ERROR/,+40p' test-suite.log | head -200; }
 awk '/^# (PASS|XFAIL):/ {p += $3} /^# (FAIL|ERROR|XPASS):/ {f += $3} /^# SKIP:/ {s += $3}
