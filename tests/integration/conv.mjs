@@ -191,6 +191,8 @@ async function replay(file, steps) {
           const why = mismatch(step, msg);
           step.settle(why ? new Error(`${file}:${step.line}: ${why}`) : null);
         } else if (step.kind === 'absent') {
+          // "So far" includes the reply to the last `>` line.
+          if (pending) await until(r, pending.pred, pending.what);
           const hit = all().find((m) => JSON.stringify(m).includes(step.text));
           step.settle(hit ? new Error(`${file}:${step.line}: "${step.text}" was sent by the server in ${JSON.stringify(hit)}`) : null);
         }
