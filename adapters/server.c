@@ -17,6 +17,13 @@
  *    over through the dialogue. An idle server costs one PRAGMA every
  *    500 ms, a busy one a query more, however many residents are connected.
  *
+ *  - WAL checkpoints run on a thread of their own. SQLite's automatic
+ *    checkpoint runs inside the commit that crosses 1,000 WAL pages, fsync
+ *    included, while that worker holds the process's write lock (session.c):
+ *    every other worker then waits for the disk. The workers' connections
+ *    have autocheckpoint off; the checkpointer runs a PASSIVE checkpoint
+ *    once a second, which never blocks a writer.
+ *
  * The stop (SIGTERM/SIGINT) runs in phases on the service thread: refuse new
  * work, wait until every job came back and every queued frame was written
  * (at most 5 s), close the chat connections with 1001, leave the loop; then
@@ -42,6 +49,7 @@
 #define STOP_DRAIN_US (5 * LWS_US_PER_SEC)
 #define STOP_CLOSE_US (2 * LWS_US_PER_SEC)
 #define MAX_QUEUED_JOBS 20000
+#define CK_RESTART_FRAMES 4096      /* 16 MB of WAL */
 
 struct srv_worker {
   srv *s;
@@ -428,6 +436,30 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* The checkpointer: one PASSIVE checkpoint a second on its own connection. */
+static void *checkpoint_main(void *arg) {
+  srv *s = arg;
+  pthread_mutex_lock(&s->ck_lock);
+  while (!s->ck_quit) {
+    struct timespec until;
+    int frames = 0, done = 0, rc;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    pthread_cond_timedwait(&s->ck_cond, &s->ck_lock, &until);
+    if (s->ck_quit) break;
+    pthread_mutex_unlock(&s->ck_lock);
+    rc = sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
+    /* Readers that never pause can keep the WAL from starting over; past
+     * CK_RESTART_FRAMES wait for a gap (RESTART) so it stays bounded. */
+    if (rc == SQLITE_OK && frames > CK_RESTART_FRAMES)
+      rc = sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_RESTART, &frames, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) mg_log_error("server", "checkpoint: %s", sqlite3_errmsg(s->ck_db));
+    pthread_mutex_lock(&s->ck_lock);
+  }
+  pthread_mutex_unlock(&s->ck_lock);
+  return NULL;
+}
+
 /* ---- service thread: completions, timer, stop ----------------------------- */
 
 static void begin_stop(srv *s);
@@ -569,6 +601,13 @@ static void srv_free(srv *s) {
     for (int i = 0; i < s->n_workers; i++)
       if (s->workers[i].started) pthread_join(s->workers[i].th, NULL);
   }
+  if (s->ck_started) {
+    pthread_mutex_lock(&s->ck_lock);
+    s->ck_quit = 1;
+    pthread_cond_signal(&s->ck_cond);
+    pthread_mutex_unlock(&s->ck_lock);
+    pthread_join(s->ck_thread, NULL);
+  }
   /* Destroying the context closes what is still open; the callbacks
    * release per-connection memory through the table, so it goes first. */
   signal_ctx = NULL;
@@ -590,6 +629,10 @@ static void srv_free(srv *s) {
     for (int i = 0; i < s->n_workers; i++) bot_worker_free(s->workers[i].w);
   free(s->workers);
   if (s->watch) sqlite3_close(s->watch);
+  if (s->ck_db) {
+    sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    sqlite3_close(s->ck_db);
+  }
   bot_free(s->bot);
   for (unsigned h = 0; h < SRV_IP_BUCKETS; h++)
     while (s->ips[h]) {
@@ -602,6 +645,8 @@ static void srv_free(srv *s) {
   pthread_mutex_destroy(&s->jq_lock);
   pthread_cond_destroy(&s->jq_cond);
   pthread_mutex_destroy(&s->cq_lock);
+  pthread_mutex_destroy(&s->ck_lock);
+  pthread_cond_destroy(&s->ck_cond);
   free(s);
 }
 
@@ -632,6 +677,8 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   pthread_mutex_init(&s->jq_lock, NULL);
   pthread_cond_init(&s->jq_cond, NULL);
   pthread_mutex_init(&s->cq_lock, NULL);
+  pthread_mutex_init(&s->ck_lock, NULL);
+  pthread_cond_init(&s->ck_cond, NULL);
   s->cfg = cfg;
   stop_requested = 0;
 
@@ -654,6 +701,19 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   for (int i = 0; i < s->n_workers; i++) {
     s->workers[i].s = s;
     if ((rc = bot_worker_new(&s->workers[i].w, s->bot, err)) != 0) goto out;
+    sqlite3_wal_autocheckpoint(bot_worker_db(s->workers[i].w), 0);   /* the checkpointer does it */
+  }
+  if (sqlite3_open_v2(cfg->db_path, &s->ck_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "%s: %s", cfg->db_path, s->ck_db ? sqlite3_errmsg(s->ck_db) : "cannot open");
+    goto out;
+  }
+  sqlite3_busy_timeout(s->ck_db, 5000);
+  sqlite3_exec(s->ck_db, "PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
+  /* A connection finds the WAL on its first read; until then a checkpoint
+   * silently does nothing (SQLite 3.40). */
+  if (sqlite3_exec(s->ck_db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "%s: %s", cfg->db_path, sqlite3_errmsg(s->ck_db));
+    goto out;
   }
   if (sqlite3_open_v2(cfg->db_path, &s->watch, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     rc = mg_errf(err, MG_EDB, "%s: %s", cfg->db_path, s->watch ? sqlite3_errmsg(s->watch) : "cannot open");
@@ -729,6 +789,12 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
     }
     s->workers[i].started = 1;
   }
+
+  if ((n = pthread_create(&s->ck_thread, NULL, checkpoint_main, s)) != 0) {
+    rc = mg_errf(err, MG_EIO, "cannot start the checkpoint thread: %s", strerror(n));
+    goto out;
+  }
+  s->ck_started = 1;
 
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;

@@ -178,6 +178,11 @@ typedef struct srv {
   struct srv_worker *workers;
   int n_workers;
   sqlite3 *watch;             /* read-only connection: PRAGMA data_version */
+  sqlite3 *ck_db;             /* the checkpointer's connection */
+  pthread_t ck_thread;
+  int ck_started, ck_quit;
+  pthread_mutex_t ck_lock;
+  pthread_cond_t ck_cond;
   int64_t data_version;
 } srv;
 
