@@ -24,7 +24,11 @@
  *     *question* is the strongest evidence FAQ retrieval has;
  *   - character bigrams of the question against the entries' question side
  *     (a separate small index built from the published texts): sub-word
- *     evidence where segmentation differs (街灯 ~ 街路灯).
+ *     evidence where segmentation differs (街灯 ~ 街路灯);
+ *   - latent semantic analysis: a truncated SVD of the term × entry matrix,
+ *     computed at build time; the question folded into it is compared with
+ *     the best candidates (cosine), evidence from words an entry shares
+ *     only through the rest of the FAQ.
  *
  * Confidence is not the score: it is the matched share of the question's
  * IDF mass (unknown words count against it) tempered by the absolute
@@ -77,6 +81,8 @@ struct params {
   int prf_docs;       /* pseudo-relevance feedback: top documents used (0 = off) */
   int prf_terms;      /* terms added */
   double prf_w;       /* their weight relative to a query term */
+  double lsa_w;       /* weight of the latent-semantic cosine (question ~ entry) */
+  int lsa_top;        /* it re-ranks this many of the best candidates */
 };
 
 static const struct params default_params = {
@@ -100,7 +106,20 @@ static const struct params default_params = {
   .prf_docs = 0,
   .prf_terms = 8,
   .prf_w = 0.3,
+  .lsa_w = 4.0,
+  .lsa_top = 100,
 };
+
+/* Latent semantic analysis of the FAQ (build time; docs/accuracy.md): a
+ * truncated SVD of the term × entry matrix, LSA_DIMS dimensions, by
+ * randomised subspace iteration (LSA_OVERSAMPLE extra columns, LSA_ITERS
+ * power iterations, a fixed seed: the same FAQ gives the same vectors). The
+ * answer's frequencies count LSA_ANSWER_W as much as the question side's. */
+#define LSA_DIMS 64
+#define LSA_OVERSAMPLE 50
+#define LSA_ITERS 6
+#define LSA_ANSWER_W 0.5
+#define LSA_MIN_DOCS 4
 
 struct posting {
   int doc;
@@ -132,6 +151,10 @@ struct snap {
   struct posting *bg_posts;
   float *bg_len;
   double bg_avg;
+  /* latent semantic vectors: term t is lsa_t[t * lsa_k ..] (U_k, to fold a
+   * question in), entry d is lsa_d[d * lsa_k ..] (V_k Σ_k, unit length) */
+  int lsa_k;
+  float *lsa_t, *lsa_d;
 };
 
 struct mg_engine {
@@ -166,6 +189,8 @@ static void snap_free(struct snap *s) {
   free(s->bg_off);
   free(s->bg_posts);
   free(s->bg_len);
+  free(s->lsa_t);
+  free(s->lsa_d);
   free(s);
 }
 
@@ -411,6 +436,172 @@ out:
   return rc;
 }
 
+/* ---- latent semantic analysis --------------------------------------------- */
+
+static uint64_t xorshift(uint64_t *x) {
+  *x ^= *x << 13;
+  *x ^= *x >> 7;
+  *x ^= *x << 17;
+  return *x;
+}
+
+/* Orthonormalise the l columns of Z (n × l, column-major) in place
+ * (modified Gram-Schmidt, twice). */
+static void orthonormalise(double *Z, int n, int l) {
+  for (int c = 0; c < l; c++) {
+    double *z = Z + (size_t)c * n, nn = 0;
+    for (int pass = 0; pass < 2; pass++)
+      for (int c2 = 0; c2 < c; c2++) {
+        const double *y = Z + (size_t)c2 * n;
+        double dot = 0;
+        for (int i = 0; i < n; i++) dot += z[i] * y[i];
+        for (int i = 0; i < n; i++) z[i] -= dot * y[i];
+      }
+    for (int i = 0; i < n; i++) nn += z[i] * z[i];
+    nn = sqrt(nn);
+    for (int i = 0; i < n; i++) z[i] = nn > 1e-12 ? z[i] / nn : 0;
+  }
+}
+
+/* Eigen-decomposition of the symmetric l × l matrix A (destroyed) by cyclic
+ * Jacobi rotations: eigenvalues in ev, eigenvectors in the columns of V. */
+static void jacobi(double *A, int l, double *ev, double *V) {
+  for (int i = 0; i < l; i++)
+    for (int j = 0; j < l; j++) V[i * l + j] = i == j;
+  for (int sweep = 0; sweep < 30; sweep++) {
+    double off = 0;
+    for (int i = 0; i < l; i++)
+      for (int j = i + 1; j < l; j++) off += A[i * l + j] * A[i * l + j];
+    if (off < 1e-18) break;
+    for (int p = 0; p < l; p++)
+      for (int q = p + 1; q < l; q++) {
+        double apq = A[p * l + q];
+        if (fabs(apq) < 1e-15) continue;
+        double th = (A[q * l + q] - A[p * l + p]) / (2 * apq);
+        double t = (th >= 0 ? 1 : -1) / (fabs(th) + sqrt(th * th + 1));
+        double c = 1 / sqrt(t * t + 1), sn = t * c;
+        for (int k = 0; k < l; k++) {
+          double akp = A[k * l + p], akq = A[k * l + q];
+          A[k * l + p] = c * akp - sn * akq;
+          A[k * l + q] = sn * akp + c * akq;
+        }
+        for (int k = 0; k < l; k++) {
+          double apk = A[p * l + k], aqk = A[q * l + k];
+          A[p * l + k] = c * apk - sn * aqk;
+          A[q * l + k] = sn * apk + c * aqk;
+        }
+        for (int k = 0; k < l; k++) {
+          double vkp = V[k * l + p], vkq = V[k * l + q];
+          V[k * l + p] = c * vkp - sn * vkq;
+          V[k * l + q] = sn * vkp + c * vkq;
+        }
+      }
+  }
+  for (int i = 0; i < l; i++) ev[i] = A[i * l + i];
+}
+
+/* Truncated SVD X ≈ U_k Σ_k V_k^T of the term × entry matrix X (log(1 +
+ * field-weighted tf) × log(N / df), terms of one entry left out, entries of
+ * unit length). Subspace iteration on X^T X gives an orthonormal basis Z of
+ * the entries' top space; Y = X Z; the eigenvectors W of Y^T Y = W Λ W^T
+ * then give U = Y W Λ^-1/2, V Σ = Z W Λ^1/2. */
+static int build_lsa(struct snap *s, int nterms) {
+  int n = s->ndocs, k = LSA_DIMS < n / 2 ? LSA_DIMS : n / 2, l = k + LSA_OVERSAMPLE, rc = 0;
+  double *val = NULL, *Z = NULL, *Y = NULL, *A = NULL, *ev = NULL, *W = NULL, *dn = NULL;
+  int *ord = NULL;
+  uint64_t seed = 0x9E3779B97F4A7C15ull;
+  if (n < LSA_MIN_DOCS || k < 1) return 0;
+  if (l > n) l = n;
+  if (!(val = malloc(((size_t)s->nposts + 1) * sizeof *val)) || !(Z = malloc((size_t)n * l * sizeof *Z)) ||
+      !(Y = malloc(((size_t)nterms * l + 1) * sizeof *Y)) || !(A = malloc((size_t)l * l * sizeof *A)) ||
+      !(ev = malloc((size_t)l * sizeof *ev)) || !(W = malloc((size_t)l * l * sizeof *W)) ||
+      !(dn = calloc((size_t)n, sizeof *dn)) || !(ord = malloc((size_t)l * sizeof *ord))) {
+    rc = MG_ENOMEM;
+    goto out;
+  }
+  for (int t = 0; t < nterms; t++) {
+    int df = s->off[t + 1] - s->off[t];
+    double idf = log((double)n / df);
+    for (int j = s->off[t]; j < s->off[t + 1]; j++) {
+      double tfw = 0;
+      for (int f = 0; f < NF; f++) tfw += (f == NF - 1 ? LSA_ANSWER_W : default_params.w[f]) * s->posts[j].tf[f];
+      val[j] = df < 2 ? 0 : log(1 + tfw) * idf;
+      dn[s->posts[j].doc] += val[j] * val[j];
+    }
+  }
+  for (int j = 0; j < s->nposts; j++)
+    if (dn[s->posts[j].doc] > 0) val[j] /= sqrt(dn[s->posts[j].doc]);
+  for (size_t i = 0; i < (size_t)n * l; i++) Z[i] = (double)(xorshift(&seed) >> 11) / 9007199254740992.0 - 0.5;
+  for (int it = 0;; it++) {
+    orthonormalise(Z, n, l);
+    for (int c = 0; c < l; c++) { /* Y = X Z */
+      const double *z = Z + (size_t)c * n;
+      double *y = Y + (size_t)c * nterms;
+      for (int t = 0; t < nterms; t++) {
+        double acc = 0;
+        for (int j = s->off[t]; j < s->off[t + 1]; j++) acc += val[j] * z[s->posts[j].doc];
+        y[t] = acc;
+      }
+    }
+    if (it == LSA_ITERS) break;
+    memset(Z, 0, (size_t)n * l * sizeof *Z);
+    for (int c = 0; c < l; c++) { /* Z = X^T Y */
+      double *z = Z + (size_t)c * n;
+      const double *y = Y + (size_t)c * nterms;
+      for (int t = 0; t < nterms; t++)
+        for (int j = s->off[t]; j < s->off[t + 1]; j++) z[s->posts[j].doc] += val[j] * y[t];
+    }
+  }
+  for (int a = 0; a < l; a++)
+    for (int b = a; b < l; b++) {
+      const double *ya = Y + (size_t)a * nterms, *yb = Y + (size_t)b * nterms;
+      double dot = 0;
+      for (int t = 0; t < nterms; t++) dot += ya[t] * yb[t];
+      A[a * l + b] = A[b * l + a] = dot;
+    }
+  jacobi(A, l, ev, W);
+  for (int i = 0; i < l; i++) ord[i] = i;
+  for (int i = 0; i < l; i++) /* the k largest eigenvalues first */
+    for (int j = i + 1; j < l; j++)
+      if (ev[ord[j]] > ev[ord[i]]) { int x = ord[i]; ord[i] = ord[j]; ord[j] = x; }
+  if (!(s->lsa_t = calloc((size_t)nterms * k + 1, sizeof *s->lsa_t)) || !(s->lsa_d = calloc((size_t)n * k, sizeof *s->lsa_d))) {
+    rc = MG_ENOMEM;
+    goto out;
+  }
+  for (int c = 0; c < k; c++) {
+    int e = ord[c];
+    double sg = ev[e] > 0 ? sqrt(ev[e]) : 0;
+    for (int t = 0; sg > 0 && t < nterms; t++) {
+      double u = 0;
+      for (int a = 0; a < l; a++) u += Y[(size_t)a * nterms + t] * W[a * l + e];
+      s->lsa_t[(size_t)t * k + c] = (float)(u / sg);
+    }
+    for (int d = 0; d < n; d++) {
+      double v = 0;
+      for (int a = 0; a < l; a++) v += Z[(size_t)a * n + d] * W[a * l + e];
+      s->lsa_d[(size_t)d * k + c] = (float)(v * sg);
+    }
+  }
+  for (int d = 0; d < n; d++) {
+    float *v = s->lsa_d + (size_t)d * k;
+    double nn = 0;
+    for (int c = 0; c < k; c++) nn += (double)v[c] * v[c];
+    nn = sqrt(nn);
+    for (int c = 0; nn > 0 && c < k; c++) v[c] = (float)(v[c] / nn);
+  }
+  s->lsa_k = k;
+out:
+  free(val);
+  free(Z);
+  free(Y);
+  free(A);
+  free(ev);
+  free(W);
+  free(dn);
+  free(ord);
+  return rc;
+}
+
 static int build(struct snap **out, sqlite3 *db, char *err) {
   struct snap *s = calloc(1, sizeof *s);
   sqlite3_stmt *st = NULL;
@@ -506,7 +697,8 @@ static int build(struct snap **out, sqlite3 *db, char *err) {
     s->avg[f] = s->ndocs ? sum / s->ndocs : 0;
     if (s->avg[f] <= 0) s->avg[f] = 1;
   }
-  if ((rc = build_forward(s, nterms)) != 0 || (rc = build_compounds(s, nterms)) != 0) {
+  if ((rc = build_forward(s, nterms)) != 0 || (rc = build_compounds(s, nterms)) != 0 ||
+      (rc = build_lsa(s, nterms)) != 0) {
     mg_errf(err, rc, "out of memory");
     goto out;
   }
@@ -595,12 +787,12 @@ int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
-                                        "place_pen" };
+                                        "place_pen", "lsa_w" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
-                     &p->place_pen };
-  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms" };
-  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms };
+                     &p->place_pen, &p->lsa_w };
+  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top" };
+  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
     if (strcmp(name, scalar[i]) == 0) { *slot[i] = v; return 0; }
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
@@ -704,7 +896,8 @@ static int on_synonym(void *ctx, const char *term, int len) {
 }
 
 struct acc {
-  double score;  /* BM25F */
+  double score;  /* BM25F (+ the LSA term) */
+  double lsa;    /* the LSA term */
   double cov_q;  /* IDF mass matched in question/alternates/keywords */
   double cov_a;  /* IDF mass matched only in the answer */
   int seen;
@@ -807,6 +1000,70 @@ static void score_all(const struct params *p, const struct snap *s, const struct
       else a->cov_a += wi;
     }
   }
+}
+
+static double kth_largest(double *v, int n, int want) {
+  int lo = 0, hi = n - 1;
+  while (lo < hi) {
+    double piv = v[(lo + hi) / 2];
+    int i = lo, j = hi;
+    while (i <= j) {
+      while (v[i] > piv) i++;
+      while (v[j] < piv) j--;
+      if (i <= j) { double x = v[i]; v[i] = v[j]; v[j] = x; i++; j--; }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else break;
+  }
+  return v[want];
+}
+
+/* Latent-semantic evidence: the question folded into the LSA space (its
+ * terms' U rows, weighted like in BM25F) against each of the best lsa_top
+ * candidates' vector; lsa_w × the cosine joins their score. It carries
+ * what co-occurrence across the whole FAQ knows about words an entry does
+ * not use itself, so it mostly lifts recall. */
+static int lsa_boost(const struct params *p, const struct snap *s, const struct query *q, struct scratch *sc) {
+  int K = s->lsa_k;
+  double *qv, *scs, qn = 0, thr = -HUGE_VAL;
+  if (K <= 0 || p->lsa_w <= 0 || sc->ntouched == 0) return 0;
+  if (!(qv = calloc((size_t)K, sizeof *qv)) || !(scs = malloc((size_t)sc->ntouched * sizeof *scs))) {
+    free(qv);
+    return MG_ENOMEM;
+  }
+  for (int i = 0; i < q->n; i++) {
+    const struct qterm *t = &q->t[i];
+    if (t->id < 0 || t->kind == Q_PRF) continue;
+    for (int c = 0; c < K; c++) qv[c] += t->w * t->idf * s->lsa_t[(size_t)t->id * K + c];
+  }
+  for (int c = 0; c < K; c++) qn += qv[c] * qv[c];
+  qn = sqrt(qn);
+  if (qn > 0) {
+    for (int i = 0; i < sc->ntouched; i++) {
+      const struct acc *a = &sc->acc[sc->touched[i]];
+      scs[i] = a->score + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
+    }
+    if (sc->ntouched > p->lsa_top && p->lsa_top > 0) {
+      thr = kth_largest(scs, sc->ntouched, p->lsa_top - 1); /* reorders scs: recompute */
+      for (int i = 0; i < sc->ntouched; i++) {
+        const struct acc *a = &sc->acc[sc->touched[i]];
+        scs[i] = a->score + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
+      }
+    }
+    for (int i = 0; i < sc->ntouched; i++) {
+      int d = sc->touched[i];
+      const float *dv = s->lsa_d + (size_t)d * K;
+      double dot = 0;
+      if (scs[i] < thr) continue;
+      for (int c = 0; c < K; c++) dot += qv[c] * dv[c];
+      sc->acc[d].lsa = p->lsa_w * dot / qn;
+      sc->acc[d].score += sc->acc[d].lsa;
+    }
+  }
+  free(qv);
+  free(scs);
+  return 0;
 }
 
 /* The best k documents of sc into out (score, confidence). */
@@ -995,6 +1252,7 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
       }
     }
   }
+  if ((rc = lsa_boost(p, s, q, &sc)) != 0) { mg_errf(err, rc, "out of memory"); goto out; }
   rank(p, s, &sc, k, out);
 
   /* decision */
@@ -1034,10 +1292,11 @@ out:
         for (int f = 0; f < NF; f++) fs[f] += tfw > 0 ? t->w * t->idf * (per[f] / (p->k1 + tfw)) : 0;
         json_array_append_new(matched, json_string(t->text));
       }
-      json_array_append_new(cands, json_pack("{s:s, s:f, s:f, s:{s:f, s:f, s:f, s:f}, s:o}", "faq_id",
+      json_array_append_new(cands, json_pack("{s:s, s:f, s:f, s:{s:f, s:f, s:f, s:f}, s:f, s:o}", "faq_id",
                                              out->c[i].faq_id, "score", out->c[i].score, "confidence",
                                              out->c[i].confidence, "fields", "question", fs[0], "alternates",
-                                             fs[1], "keywords", fs[2], "answer", fs[3], "matched", matched));
+                                             fs[1], "keywords", fs[2], "answer", fs[3], "lsa",
+                                             d >= 0 ? sc.acc[d].lsa : 0.0, "matched", matched));
     }
     json_object_set_new(explain, "candidates", cands);
     json_object_set_new(explain, "decision", json_string(mg_decision_name(out->decision)));
