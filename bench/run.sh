@@ -71,7 +71,7 @@ EOF
   port=
   i=0
   while [ $i -lt 600 ]; do    # at most 60 s: a new database indexes the sample FAQ first
-    port=$(sed -n 's/^madoguchi: listening on http:\/\/[^:]*:\([0-9]*\)\/.*/\1/p' "$dir/server.out")
+    port=$(sed -n 's/^madoguchi: listening on http:\/\/[^:]*:\([0-9]*\)\/.*/\1/p' "$dir/server.out" 2>/dev/null)
     [ -n "$port" ] && return 0
     kill -0 "$srv_pid" 2>/dev/null || break
     sleep 0.1
