@@ -14,6 +14,7 @@
 #include "session.h"
 #include "ticket.h"
 #include "tests/tap.h"
+#include "tests/testenv.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -21,31 +22,7 @@
 static char dir[64];
 static bot_worker *w;
 
-static void cfg_from_env(mg_config *cfg) {
-  const char *v;
-  mg_config_defaults(cfg);
-  if ((v = getenv("MG_DICT_DIR")) && *v) snprintf(cfg->dict_dir, sizeof cfg->dict_dir, "%s", v);
-  if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
-  if ((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
-  else cfg->userdic[0] = '\0';
-  if ((v = getenv("MG_SAMPLE")) && *v) snprintf(cfg->sample_path, sizeof cfg->sample_path, "%s", v);
-  if ((v = getenv("top_srcdir")) && *v) {
-    snprintf(cfg->rules_path, sizeof cfg->rules_path, "%s/dict/rules.json", v);
-    snprintf(cfg->calendar_path, sizeof cfg->calendar_path, "%s/dict/calendar.tsv", v);
-  }
-  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/t.db", dir);
-}
-
-static int int_query(const char *q, const char *arg) {
-  sqlite3_stmt *st = NULL;
-  sqlite3 *db = bot_worker_db(w);
-  int v = -1;
-  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) return -2;
-  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
+static int int_query(const char *q, const char *arg) { return test_int(bot_worker_db(w), q, arg); }
 
 static int audits(const char *action, const char *target) {
   sqlite3_stmt *st = NULL;
@@ -546,7 +523,7 @@ int main(void) {
 
   snprintf(dir, sizeof dir, "/tmp/t_admin.XXXXXX");
   if (!mkdtemp(dir)) { printf("Bail out! mkdtemp\n"); return 1; }
-  cfg_from_env(&cfg);
+  test_config(&cfg, dir);
   if (auth_init(err) || bot_new(&b, &cfg, err) || bot_worker_new(&w, b, err)) {
     printf("Bail out! %s\n", err);
     return 1;

@@ -10,35 +10,15 @@
 #include "mg_config.h"
 #include "mg_err.h"
 #include "tests/tap.h"
+#include "tests/testenv.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
 static char dir[64];
 
-static void cfg_from_env(mg_config *cfg) {
-  const char *v;
-  mg_config_defaults(cfg);
-  if ((v = getenv("MG_DICT_DIR")) && *v) snprintf(cfg->dict_dir, sizeof cfg->dict_dir, "%s", v);
-  if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
-  if ((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
-  else cfg->userdic[0] = '\0';
-  if ((v = getenv("MG_SAMPLE")) && *v) snprintf(cfg->sample_path, sizeof cfg->sample_path, "%s", v);
-  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/t.db", dir);
-}
-
-static int int_query(sqlite3 *db, const char *q, const char *arg) {
-  sqlite3_stmt *st = NULL;
-  int v = -1;
-  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) return -2;
-  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
 static int audits(sqlite3 *db, const char *action) {
-  return int_query(db, "SELECT count(*) FROM audit_log WHERE action = ?1", action);
+  return test_int(db, "SELECT count(*) FROM audit_log WHERE action = ?1", action);
 }
 
 static int count_users(void *ctx, const auth_user *u) {
@@ -57,7 +37,7 @@ int main(void) {
 
   snprintf(dir, sizeof dir, "/tmp/t_auth.XXXXXX");
   if (!mkdtemp(dir)) { printf("Bail out! mkdtemp\n"); return 1; }
-  cfg_from_env(&cfg);
+  test_config(&cfg, dir);
   if (auth_init(err) || mg_lang_new(&lang, &cfg, err) || mg_db_open(&db, &cfg, lang, err)) {
     printf("Bail out! %s\n", err);
     return 1;
@@ -86,7 +66,7 @@ int main(void) {
          "a login exists only once");
   is_int(auth_user_add(db, "sato", "佐藤", "supervisor", NULL, "another pass 1", "t", err), 0,
          "a supervisor without a department is added");
-  is_int(int_query(db, "SELECT count(*) FROM user WHERE pw_hash LIKE '$argon2id$%' AND pw_hash NOT LIKE '%horse%'", NULL),
+  is_int(test_int(db, "SELECT count(*) FROM user WHERE pw_hash LIKE '$argon2id$%' AND pw_hash NOT LIKE '%horse%'", NULL),
          2, "passwords are stored as Argon2id hashes only");
   is_int(auth_user_get(db, "tanaka", &u, err), 0, "an account can be read");
   is_str(u.department_id, "shimin", "with its department");
@@ -94,7 +74,7 @@ int main(void) {
   is_int(auth_user_list(db, count_users, &n, err), 0, "accounts can be listed");
   is_int(n, 2, "both accounts are listed");
   is_int(audits(db, "user.add"), 2, "adding accounts is audited");
-  is_int(int_query(db, "SELECT count(*) FROM audit_log WHERE after_json LIKE '%horse%' OR after_json LIKE '%argon%'",
+  is_int(test_int(db, "SELECT count(*) FROM audit_log WHERE after_json LIKE '%horse%' OR after_json LIKE '%argon%'",
                    NULL), 0, "the audit log holds no password or hash");
 
   /* login and sessions */
@@ -103,9 +83,9 @@ int main(void) {
   is_int((int)strlen(token), AUTH_TOKEN_LEN - 1, "the session id is 256 bits in base64url");
   is_int((int)strlen(s.csrf), AUTH_TOKEN_LEN - 1, "the session has its own CSRF token");
   ok(strcmp(token, s.csrf) != 0, "the CSRF token differs from the session id");
-  is_int(int_query(db, "SELECT count(*) FROM web_session WHERE id = ?1", token), 0,
+  is_int(test_int(db, "SELECT count(*) FROM web_session WHERE id = ?1", token), 0,
          "the database does not hold the session id itself");
-  is_int(int_query(db, "SELECT count(*) FROM web_session", NULL), 1, "but a hash of it");
+  is_int(test_int(db, "SELECT count(*) FROM web_session", NULL), 1, "but a hash of it");
   is_int(auth_session_get(db, token, &s2, err), 0, "the session is found by its id");
   is_str(s2.user.login, "tanaka", "it belongs to the user who logged in");
   is_str(s2.csrf, s.csrf, "with the CSRF token handed out at login");
@@ -163,7 +143,7 @@ int main(void) {
   sqlite3_exec(db, "UPDATE user SET locked_until = '2000-01-01T00:00:00Z' WHERE login = 'tanaka'", NULL, NULL, NULL);
   is_int(auth_login(db, "tanaka", "correct horse 1", NULL, token, &s, &retry, err), 0,
          "after the lock the right password works again");
-  is_int(int_query(db, "SELECT failed_count FROM user WHERE login = 'tanaka'", NULL), 0,
+  is_int(test_int(db, "SELECT failed_count FROM user WHERE login = 'tanaka'", NULL), 0,
          "and the failure count starts afresh");
 
   /* password change and disabling end sessions */

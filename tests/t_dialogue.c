@@ -12,27 +12,13 @@
 #include "session.h"
 #include "ticket.h"
 #include "tests/tap.h"
+#include "tests/testenv.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 static char dir[64];
-
-static void cfg_from_env(mg_config *cfg) {
-  const char *v;
-  mg_config_defaults(cfg);
-  if ((v = getenv("MG_DICT_DIR")) && *v) {
-    snprintf(cfg->dict_dir, sizeof cfg->dict_dir, "%s", v);
-    snprintf(cfg->rules_path, sizeof cfg->rules_path, "%s/rules.json", v);
-    snprintf(cfg->calendar_path, sizeof cfg->calendar_path, "%s/calendar.tsv", v);
-  }
-  if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
-  if ((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
-  else cfg->userdic[0] = '\0';
-  if ((v = getenv("MG_SAMPLE")) && *v) snprintf(cfg->sample_path, sizeof cfg->sample_path, "%s", v);
-  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/t.db", dir);
-}
 
 static bot_worker *W;
 
@@ -73,15 +59,7 @@ static void expect_error(dlg_conn *conn, const char *msg, const char *code, cons
 
 static sqlite3 *db(void) { return bot_worker_db(W); }
 
-static int int_query(const char *q, const char *arg) {
-  sqlite3_stmt *st = NULL;
-  int v = -1;
-  if (sqlite3_prepare_v2(db(), q, -1, &st, NULL) != SQLITE_OK) return -2;
-  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
+static int int_query(const char *q, const char *arg) { return test_int(db(), q, arg); }
 
 /* All stored text of a session (transcript, feedback, tickets) joined. */
 static char *stored_text(const char *session) {
@@ -253,7 +231,7 @@ int main(void) {
 
   snprintf(dir, sizeof dir, "/tmp/t_dialogue.XXXXXX");
   if (!mkdtemp(dir)) return 1;
-  cfg_from_env(&cfg);
+  test_config(&cfg, dir);
   is_int(bot_new(&b, &cfg, err), 0, "bot started (%s)", err);
   if (!b) return done_testing();
   is_int(bot_worker_new(&W, b, err), 0, "worker (%s)", err);

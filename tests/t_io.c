@@ -8,6 +8,7 @@
 #include "mg_config.h"
 #include "store.h"
 #include "tests/tap.h"
+#include "tests/testenv.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -21,14 +22,7 @@ static const char *fixture(const char *name) {
   return path;
 }
 
-static int int_query(sqlite3 *db, const char *q) {
-  sqlite3_stmt *st = NULL;
-  int v = -1;
-  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) return -2;
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
+static int int_query(sqlite3 *db, const char *q) { return test_int(db, q, NULL); }
 
 /* Does any reported error end with "NAME:LINE: reason..." as given? */
 static int has_error(const mg_io_report *rep, const char *want) {

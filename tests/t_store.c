@@ -9,38 +9,18 @@
 #include "mg_err.h"
 #include "store.h"
 #include "tests/tap.h"
+#include "tests/testenv.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
 static char dir[64];
 
-static void cfg_from_env(mg_config *cfg) {
-  const char *v;
-  mg_config_defaults(cfg);
-  if ((v = getenv("MG_DICT_DIR")) && *v) snprintf(cfg->dict_dir, sizeof cfg->dict_dir, "%s", v);
-  if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
-  if ((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
-  else cfg->userdic[0] = '\0';
-  if ((v = getenv("MG_SAMPLE")) && *v) snprintf(cfg->sample_path, sizeof cfg->sample_path, "%s", v);
-  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/t.db", dir);
-}
-
-static int int_query(sqlite3 *db, const char *q, const char *arg) {
-  sqlite3_stmt *st = NULL;
-  int v = -1;
-  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) return -2;
-  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
 /* How many published entries the index finds for an FTS5 string. */
 static int matches(sqlite3 *db, const char *text) {
   char q[256];
   snprintf(q, sizeof q, "\"%s\"", text);
-  return int_query(db, "SELECT count(*) FROM faq_fts WHERE faq_fts MATCH ?1", q);
+  return test_int(db, "SELECT count(*) FROM faq_fts WHERE faq_fts MATCH ?1", q);
 }
 
 static int integrity(sqlite3 *db) {
@@ -142,27 +122,27 @@ static void test_file_db(mg_lang *lang) {
   sqlite3 *db = NULL;
   char err[MG_ERRLEN] = "";
   int n;
-  cfg_from_env(&cfg);
+  test_config(&cfg, dir);
   unlink(cfg.db_path);
   is_int(mg_db_open(&db, &cfg, lang, err), 0, "file database created (%s)", err);
-  n = int_query(db, "SELECT count(*) FROM faq", NULL);
+  n = test_int(db, "SELECT count(*) FROM faq", NULL);
   ok(n >= 150, "the sample FAQ is loaded into a new database (%d entries)", n);
-  is_int(int_query(db, "SELECT count(*) FROM faq WHERE published_rev IS NULL", NULL), 0, "sample entries are published");
+  is_int(test_int(db, "SELECT count(*) FROM faq WHERE published_rev IS NULL", NULL), 0, "sample entries are published");
   ok(matches(db, "住民票") > 0, "sample is searchable");
-  is_int(int_query(db, "PRAGMA foreign_keys", NULL), 1, "foreign keys are on");
+  is_int(test_int(db, "PRAGMA foreign_keys", NULL), 1, "foreign keys are on");
   mg_db_close(db);
 
   is_int(mg_db_open(&db, &cfg, lang, err), 0, "reopened");
-  is_int(int_query(db, "SELECT count(*) FROM faq", NULL), n, "the sample is not loaded twice");
+  is_int(test_int(db, "SELECT count(*) FROM faq", NULL), n, "the sample is not loaded twice");
   sqlite3_exec(db, "UPDATE faq SET published_rev = NULL; DELETE FROM faq_revision; DELETE FROM faq", NULL, NULL, NULL);
   mg_db_close(db);
   is_int(mg_db_open(&db, &cfg, NULL, err), 0, "opened without a language (%s)", err);
-  is_int(int_query(db, "SELECT count(*) FROM faq", NULL), 0, "a city that emptied its FAQ does not get the sample back");
+  is_int(test_int(db, "SELECT count(*) FROM faq", NULL), 0, "a city that emptied its FAQ does not get the sample back");
   mg_db_close(db);
 
   unlink(cfg.db_path);
   is_int(mg_db_open(&db, &cfg, NULL, err), 0, "a new file opened without a language is set up (%s)", err);
-  is_int(int_query(db, "SELECT count(*) FROM faq", NULL), n, "... with the sample");
+  is_int(test_int(db, "SELECT count(*) FROM faq", NULL), n, "... with the sample");
   mg_db_close(db);
 }
 
@@ -172,7 +152,7 @@ static void test_fingerprint(mg_lang *lang) {
   mg_lang *other = NULL;
   sqlite3 *db = NULL;
   char err[MG_ERRLEN] = "", cmd[2 * MG_PATHLEN + 256];
-  cfg_from_env(&cfg);
+  test_config(&cfg, dir);
   snprintf(cmd, sizeof cmd, "cp -r '%s' '%s/dict' && echo 出し方 >> '%s/dict/stopwords.txt'", cfg.dict_dir, dir, dir);
   if (system(cmd) != 0) { ok(0, "copy dict/"); return; }
   snprintf(cfg.dict_dir, sizeof cfg.dict_dir, "%s/dict", dir);
@@ -180,7 +160,7 @@ static void test_fingerprint(mg_lang *lang) {
   if (!other) return;
   ok(strcmp(mg_lang_fingerprint(lang), mg_lang_fingerprint(other)) != 0, "changed stopwords change the fingerprint");
   is_int(mg_db_open(&db, &cfg, other, err), 0, "open with the changed analysis (%s)", err);
-  is_int(int_query(db, "SELECT value = ?1 FROM meta WHERE key = 'fingerprint'", mg_lang_fingerprint(other)), 1,
+  is_int(test_int(db, "SELECT value = ?1 FROM meta WHERE key = 'fingerprint'", mg_lang_fingerprint(other)), 1,
          "the new fingerprint is stored");
   is_int(integrity(db), SQLITE_OK, "the rebuilt index passes integrity-check");
   /* An edit after the change must delete exactly what the rebuild indexed. */
@@ -199,13 +179,13 @@ int main(void) {
 
   snprintf(dir, sizeof dir, "/tmp/mg_t_store.XXXXXX");
   if (!mkdtemp(dir)) return 1;
-  cfg_from_env(&cfg);
+  test_config(&cfg, dir);
   is_int(mg_lang_new(&lang, &cfg, err), 0, "language loads (%s)", err);
   if (!lang) return done_testing();
   is_int(mg_db_open_memory(&db, lang, err), 0, "in-memory database (%s)", err);
   if (!db) return done_testing();
   ok(mg_db_version(db) >= 1, "migrations applied (version %d)", mg_db_version(db));
-  is_int(int_query(db, "SELECT count(*) FROM faq", NULL), 0, "an in-memory database starts empty");
+  is_int(test_int(db, "SELECT count(*) FROM faq", NULL), 0, "an in-memory database starts empty");
   test_revisions(db);
   test_errors_and_remove(db);
   mg_db_close(db);

@@ -10,22 +10,12 @@
 #include "session.h"
 #include "ticket.h"
 #include "tests/tap.h"
+#include "tests/testenv.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
 static char dir[64];
-
-static void cfg_from_env(mg_config *cfg) {
-  const char *v;
-  mg_config_defaults(cfg);
-  if ((v = getenv("MG_DICT_DIR")) && *v) snprintf(cfg->dict_dir, sizeof cfg->dict_dir, "%s", v);
-  if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
-  if ((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
-  else cfg->userdic[0] = '\0';
-  if ((v = getenv("MG_SAMPLE")) && *v) snprintf(cfg->sample_path, sizeof cfg->sample_path, "%s", v);
-  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/t.db", dir);
-}
 
 /* First column of the first row as text into buf ("" when none). */
 static const char *text_query(sqlite3 *db, const char *q, const char *arg, char *buf, size_t size) {
@@ -227,7 +217,7 @@ int main(void) {
 
   snprintf(dir, sizeof dir, "/tmp/t_ticket.XXXXXX");
   if (!mkdtemp(dir)) return 1;
-  cfg_from_env(&cfg);
+  test_config(&cfg, dir);
   is_int(mg_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
   if (!db) return done_testing();
   ok(mg_db_version(db) >= 2, "migration 2 applied");

@@ -1,0 +1,45 @@
+/*
+ * testenv.h — what the C tests share: a configuration that points at the
+ * source tree's data (from the variables make check exports), and a query
+ * for one integer. Header-only, like tap.h, so each test stays one file.
+ */
+#ifndef MG_TESTENV_H
+#define MG_TESTENV_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "mg_config.h"
+
+/* Defaults, then the dictionary, language data and sample FAQ of the tree
+ * under test; the database is DIR/t.db. */
+static inline void test_config(mg_config *cfg, const char *dir) {
+  const char *v;
+  mg_config_defaults(cfg);
+  if ((v = getenv("MG_DICT_DIR")) && *v) {
+    snprintf(cfg->dict_dir, sizeof cfg->dict_dir, "%s", v);
+    snprintf(cfg->rules_path, sizeof cfg->rules_path, "%s/rules.json", v);
+    snprintf(cfg->calendar_path, sizeof cfg->calendar_path, "%s/calendar.tsv", v);
+  }
+  if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", v);
+  if ((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0) snprintf(cfg->userdic, sizeof cfg->userdic, "%s", v);
+  else cfg->userdic[0] = '\0';
+  if ((v = getenv("MG_SAMPLE")) && *v) snprintf(cfg->sample_path, sizeof cfg->sample_path, "%s", v);
+  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/t.db", dir);
+}
+
+/* First column of the first row of q (one optional text parameter) as an
+ * integer; -1 when there is no row, -2 when q does not prepare. */
+static inline int test_int(sqlite3 *db, const char *q, const char *arg) {
+  sqlite3_stmt *st = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) return -2;
+  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+#endif
