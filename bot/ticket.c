@@ -116,6 +116,16 @@ typedef struct tx {
   int sync;  /* the level to restore, or -1 */
 } tx;
 
+/* Put synchronous back as it was before tx_begin and release the write lock. */
+static void restore_sync(sqlite3 *db, const tx *t) {
+  if (t->sync >= 0) {
+    char pragma[40];
+    snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%d", t->sync);
+    sqlite3_exec(db, pragma, NULL, NULL, NULL);
+  }
+  session_write_unlock();
+}
+
 static int tx_begin(sqlite3 *db, tx *t, int full, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
@@ -133,12 +143,7 @@ static int tx_begin(sqlite3 *db, tx *t, int full, char *err) {
   }
   if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) {
     rc = db_fail(db, rc, "begin", err);
-    if (t->sync >= 0) {
-      char pragma[40];
-      snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%d", t->sync);
-      sqlite3_exec(db, pragma, NULL, NULL, NULL);
-    }
-    session_write_unlock();
+    restore_sync(db, t);
     return rc;
   }
   return 0;
@@ -151,12 +156,7 @@ static int tx_end(sqlite3 *db, tx *t, int rc, char *err) {
     if (c != SQLITE_OK) rc = db_fail(db, c, "commit", err);
   }
   if (rc != 0 && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-  if (t->sync >= 0) {
-    char pragma[40];
-    snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%d", t->sync);
-    sqlite3_exec(db, pragma, NULL, NULL, NULL);
-  }
-  session_write_unlock();
+  restore_sync(db, t);
   return rc;
 }
 
