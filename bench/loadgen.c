@@ -26,6 +26,9 @@
  * question is scheduled and the tool waits at most --drain seconds for the
  * counted ones still in flight (those never answered are reported as
  * "unanswered"). answered/s is counted answers divided by --seconds.
+ * --timeline adds one line per second of scheduled time (answered, slower
+ * than 50 ms, errors, slowest), which shows whether a tail is steady
+ * queueing or a stall.
  *
  * A reply is matched to its question by reply_to (our ids are decimal
  * sequence numbers). answer, clarify and no_answer are "answered"; error is
@@ -85,6 +88,12 @@ struct conn {
   size_t rxlen, rxcap;
 };
 
+/* What happened to the questions scheduled in one second of the window. */
+struct second {
+  uint32_t answered, over_50ms, errors;
+  uint32_t max_us;
+};
+
 struct err_count {
   char code[32];
   uint64_t n;
@@ -137,6 +146,9 @@ struct lg {
   uint32_t *lag;       /* microseconds from scheduled to written, counted questions */
   size_t n_lag, cap_lag;
   int oom;
+  int timeline;        /* print one line per second of the measured window */
+  struct second *secs; /* per second of scheduled time since t_count0 */
+  int n_secs;
 };
 
 /* Connection policy without validity timers (see main). */
@@ -332,10 +344,22 @@ static void on_reply(struct conn *c, const char *type, const char *reply_to, con
   c->out[i] = c->out[--c->nout];
 
   int cnt = counted(lg, a.t_sched);
-  if (cnt) lg->in_flight_counted--;
+  struct second *sec = NULL;
+  if (cnt) {
+    lg->in_flight_counted--;
+    int i_sec = (int)((a.t_sched - lg->t_count0) / 1000000);
+    if (lg->secs && i_sec >= 0 && i_sec < lg->n_secs) sec = &lg->secs[i_sec];
+  }
   if (strcmp(type, "error") == 0) {
     if (cnt) count_error(lg, code);
+    if (sec) sec->errors++;
   } else if (cnt) {
+    if (sec) {
+      int64_t us = t - a.t_sched;
+      sec->answered++;
+      if (us > 50000) sec->over_50ms++;
+      if (us > (int64_t)sec->max_us) sec->max_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+    }
     lg->answered++;
     if (type[0] == 'a') lg->answers++;
     else if (type[0] == 'c') lg->clarifies++;
@@ -615,13 +639,16 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: loadgen --url ws://127.0.0.1:PORT/ws --conns N --questions FILE\n"
           "               (--rate R | --closed) --seconds S [--idle M] [--warmup S]\n"
-          "               [--drain S] [--batch B] [--connect-timeout S] [--evlib poll|ev|uv] [-v]\n"
+          "               [--drain S] [--batch B] [--connect-timeout S] [--evlib poll|ev|uv]\n"
+          "               [--timeline] [-v]\n"
           "  --rate R     open loop: R questions per second in total, spread over N connections\n"
           "  --closed     closed loop: each connection asks again as soon as it is answered\n"
           "  --idle M     also hold M connections that only say hello\n"
           "  --warmup S   seconds asked but not counted (default 2)\n"
           "  --drain S    seconds to wait for counted questions still in flight (default 10)\n"
-          "  --batch B    connections in handshake at once (default 100)\n");
+          "  --batch B    connections in handshake at once (default 100)\n"
+          "  --timeline   one line per second: answered, over 50 ms, errors, slowest\n"
+          "  --evlib L    lws event loop: poll (default), ev (libev, epoll) or uv\n");
 }
 
 static void report(struct lg *lg, int64_t t_done) {
@@ -636,6 +663,10 @@ static void report(struct lg *lg, int64_t t_done) {
   double mx = lg->n_lat ? lg->lat[lg->n_lat - 1] / 1000.0 : 0;
   uint64_t unanswered = lg->sent > lg->answered + lg->errors ? lg->sent - lg->answered - lg->errors : 0;
 
+  if (lg->timeline && lg->secs)
+    for (int i = 0; i < lg->n_secs && i < (int)lg->seconds; i++)
+      printf("second %3d           answered %6u  over 50 ms %6u  errors %5u  max %8.1f ms\n", i,
+             lg->secs[i].answered, lg->secs[i].over_50ms, lg->secs[i].errors, lg->secs[i].max_us / 1000.0);
   printf("mode                 %s\n", lg->rate > 0 ? "open loop" : "closed loop");
   if (lg->rate > 0) printf("offered rate         %.0f questions/s\n", lg->rate);
   printf("connections opened   %" PRIu64 " (failed %" PRIu64 ", closed during run %" PRIu64 ")\n",
@@ -720,6 +751,7 @@ int main(int argc, char **argv) {
       takes = 0;
       if (strcmp(a, "--closed") == 0) closed = 1;
       else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) lg.verbose = 1;
+      else if (strcmp(a, "--timeline") == 0) lg.timeline = 1;
       else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
         usage(stdout);
         return 0;
@@ -744,6 +776,8 @@ int main(int argc, char **argv) {
   }
   if (load_questions(&lg, qfile) < 0) goto out;
   lg.n_conns = lg.n_active + lg.n_idle;
+  lg.n_secs = (int)lg.seconds + 1;
+  if (!(lg.secs = calloc((size_t)lg.n_secs, sizeof *lg.secs))) goto out;
   if (raise_nofile(lg.n_conns + 64) < 0) goto out;
   lg.conns = calloc((size_t)lg.n_conns, sizeof *lg.conns);
   if (!lg.conns) goto out;
@@ -808,6 +842,7 @@ out:
   free(lg.ready);
   free(lg.lat);
   free(lg.lag);
+  free(lg.secs);
   for (int i = 0; i < lg.n_questions; i++) free(lg.questions[i]);
   free(lg.questions);
   return rc;

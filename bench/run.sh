@@ -23,7 +23,8 @@
 # keeps each run's output there, OPEN_MPS sets max_msgs_per_sec for the open
 # loop (default 5, the production default: 3 questions/s per connection fits,
 # so rate_limited errors there mean replies or reads arrived in bursts).
-# Run it from the build directory.
+# LG_ARGS adds load generator options (e.g. --timeline). Run it from the build
+# directory.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -117,7 +118,8 @@ scenario() {
   # The load generator shares the machine: report its CPU time too.
   timer=
   [ -x /usr/bin/time ] && timer="/usr/bin/time -f loadgen_cpu=%U+%S -o $tmp/$name/loadgen.time"
-  $timer "$LOADGEN" --url "ws://127.0.0.1:$port/ws" --questions "$QUESTIONS" --evlib "$LG_EVLIB" "$@" \
+  # shellcheck disable=SC2086 # LG_ARGS is a list of words
+  $timer "$LOADGEN" --url "ws://127.0.0.1:$port/ws" --questions "$QUESTIONS" --evlib "$LG_EVLIB" ${LG_ARGS:-} "$@" \
     >"$tmp/$name/loadgen.out"
   lg_rc=$?
   t1=$(date +%s.%N)
