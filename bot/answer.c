@@ -20,6 +20,7 @@
 #include "calendar.h"
 #include "db.h"
 #include "engine.h"
+#include "messages.h"
 #include "mg_err.h"
 #include "rules.h"
 #include "store.h"
@@ -32,6 +33,7 @@ struct bot {
   mg_engine *engine;  /* in-memory index of the published FAQ */
   rules_set *rules;   /* intent rules, compiled once */
   cal *calendar;      /* office days and hours */
+  msg_set *msgs;      /* the bot's own words (dict/messages.json) */
 };
 
 struct bot_worker {
@@ -43,6 +45,7 @@ struct bot_worker {
 int bot_new(bot **out, const mg_config *cfg, char *err) {
   bot *b = calloc(1, sizeof *b);
   sqlite3 *db = NULL;
+  char path[MG_PATHLEN + 16];
   int rc;
 
   *out = NULL;
@@ -51,6 +54,8 @@ int bot_new(bot **out, const mg_config *cfg, char *err) {
   if ((rc = mg_lang_new(&b->lang, cfg, err)) != 0) goto fail;
   if ((rc = rules_load(&b->rules, cfg->rules_path, err)) != 0) goto fail;
   if ((rc = cal_load(&b->calendar, cfg->calendar_path, cfg->office_open, cfg->office_close, err)) != 0) goto fail;
+  snprintf(path, sizeof path, "%s/messages.json", cfg->dict_dir);
+  if ((rc = msg_load(&b->msgs, path, err)) != 0) goto fail;
   if ((rc = mg_db_open(&db, cfg, b->lang, err)) != 0) goto fail;
   if ((rc = mg_engine_new(&b->engine, b->lang, db, &b->cfg, err)) != 0) goto fail;
   mg_db_close(db);
@@ -67,6 +72,7 @@ void bot_free(bot *b) {
   mg_engine_free(b->engine);
   rules_free(b->rules);
   cal_free(b->calendar);
+  msg_free(b->msgs);
   mg_lang_free(b->lang);
   free(b);
 }
@@ -99,6 +105,7 @@ void bot_worker_free(bot_worker *w) {
 sqlite3 *bot_worker_db(bot_worker *w) { return w->db; }
 bot *bot_worker_bot(bot_worker *w) { return w->b; }
 const cal *bot_calendar(const bot *b) { return b->calendar; }
+const msg_set *bot_messages(const bot *b) { return b->msgs; }
 
 int bot_refresh(bot_worker *w, char *err) { return mg_engine_refresh(w->b->engine, w->db, err); }
 
@@ -124,28 +131,26 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) 
 }
 
 /* Fill a rule's reply: "{open_status}" becomes a sentence saying whether the
- * office is open now or when it next opens; "{next_open}" the bare time. */
+ * office is open now or when it next opens (dict/messages.json), and
+ * "{next_open}" the bare time. */
 static char *fill_reply(const bot *b, const char *reply) {
-  static const char *const slots[] = { "{open_status}", "{next_open}" };
   time_t now = time(NULL), next = cal_next_open(b->calendar, now);
-  char when[64], value[192];
-  const char *slot = NULL;
-  size_t i, n;
-  char *s;
+  char when[64];
+  char *status, *s;
 
-  for (i = 0; i < sizeof slots / sizeof slots[0] && !slot; i++) slot = strstr(reply, slots[i]);
-  if (!slot) return strdup(reply);
-  i--;
   if (next == (time_t)-1) snprintf(when, sizeof when, "未定");
   else cal_format(next, when, sizeof when);
-  if (i == 1) snprintf(value, sizeof value, "%s", when);
-  else if (cal_is_open(b->calendar, now))
-    snprintf(value, sizeof value, "ただいま開庁時間中です（本日は%sまで）。", b->cfg.office_close);
-  else
-    snprintf(value, sizeof value, "次に開庁するのは%sです。", when);
-  n = strlen(reply) - strlen(slots[i]) + strlen(value) + 1;
-  if (!(s = malloc(n))) return NULL;
-  snprintf(s, n, "%.*s%s%s", (int)(slot - reply), reply, value, slot + strlen(slots[i]));
+  {
+    const char *names[] = { "next_open", "office_close" }, *values[] = { when, b->cfg.office_close };
+    status = msg_fill(msg_get(b->msgs, cal_is_open(b->calendar, now) ? MSG_OFFICE_OPEN_NOW : MSG_OFFICE_NEXT_OPEN),
+                      2, names, values);
+  }
+  if (!status) return NULL;
+  {
+    const char *names[] = { "open_status", "next_open" }, *values[] = { status, when };
+    s = msg_fill(reply, 2, names, values);
+  }
+  free(status);
   return s;
 }
 

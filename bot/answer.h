@@ -38,6 +38,8 @@ sqlite3 *bot_worker_db(bot_worker *w);
  * dialogue reads session lifetimes and "when will staff read this" here. */
 bot *bot_worker_bot(bot_worker *w);
 const struct cal *bot_calendar(const bot *b);
+/* The bot's own words (dict/messages.json); valid while b lives. */
+const struct msg_set *bot_messages(const bot *b);
 
 /* Notice FAQ changes made by other processes (PRAGMA data_version) and
  * refresh the engine index. Cheap when nothing changed; call it from a timer. */

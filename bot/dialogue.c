@@ -21,6 +21,7 @@
 #include "dialogue.h"
 
 #include "calendar.h"
+#include "messages.h"
 #include "mg_err.h"
 #include "session.h"
 #include "ticket.h"
@@ -32,26 +33,9 @@
 
 #define DLG_MAX_CODEPOINTS 1000 /* docs/protocol.md "Limits" */
 
-/* What the bot says in its own words (the FAQ and the rules say the rest). */
-static const char greeting[] =
-  "こんにちは。西条市役所のお問い合わせ窓口です。手続きや制度について、ご質問を入力してください。"
-  "火事や救急など緊急の場合は、すぐに119番（警察は110番）へ電話してください。";
-static const char privacy_fmt[] =
-  "ご質問と回答の記録は、電話番号・メールアドレス・マイナンバーなどを伏せ字にしたうえで、"
-  "サービスの改善のために%d日間保存し、その後削除します。職員への問い合わせの際に入力された連絡先は、"
-  "担当課の職員だけが確認します。氏名や住所などの個人情報は入力しないでください。";
-static const char clarify_prompt[] = "お問い合わせの内容に近いものを、次の中から選んでください。";
-static const char no_answer_text[] =
-  "申し訳ありません。お答えできる情報が見つかりませんでした。言葉を変えてもう一度ご質問いただくか、"
-  "職員への問い合わせをご利用ください。";
-static const char hello_first[] = "hello first";
-static const char no_question[] = "職員に送るお問い合わせの内容を入力してください。";
-static const char no_choice[] = "その選択肢は見つかりませんでした。もう一度ご質問ください。";
-static const char no_answer_id[] = "評価の対象となる回答が見つかりませんでした。";
-static const char next_read_open[] = "開庁時間内ですので、本日中に担当者が確認します";
-static const char next_read_fmt[] = "次の開庁日（%s）以降に担当者が確認します";
-static const char ticket_fmt[] = "お問い合わせを受け付けました。受付番号は %s です。%s。";
-static const char unassigned[] = "担当課未定";
+/* The bot's own words come from dict/messages.json (bot/messages.h). */
+#define TEXT(c, id) msg_get(bot_messages(bot_worker_bot((c)->w)), (id))
+static const char hello_first[] = "hello first"; /* a protocol error, not a resident-facing text */
 
 /* The dialogue's own SQL (routing): statement texts indexed by an enum. */
 enum { D_FAQ_DEPT, D_DEFAULT_DEPT, D_DEPT_NAME, D_N };
@@ -234,14 +218,14 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
       goto out;
     }
     bot.kind = "clarify";
-    bot.text = clarify_prompt;
+    bot.text = TEXT(c, MSG_CLARIFY_PROMPT);
     bot.choices = choices_text;
   } else if (strcmp(decision, "answer") == 0) {
     bot.kind = "answer";
     bot.text = obj_str(ans, "answer") ? obj_str(ans, "answer") : "";
   } else {
     bot.kind = "no_answer";
-    bot.text = no_answer_text;
+    bot.text = TEXT(c, MSG_NO_ANSWER);
   }
 
   if ((rc = session_begin(c->db, c->err)) != 0) goto out;
@@ -254,10 +238,10 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
   }
 
   if (strcmp(bot.kind, "clarify") == 0) {
-    m = json_pack("{s:s, s:s, s:s, s:O}", "type", "clarify", "reply_to", reply_to, "text", clarify_prompt,
+    m = json_pack("{s:s, s:s, s:s, s:O}", "type", "clarify", "reply_to", reply_to, "text", TEXT(c, MSG_CLARIFY_PROMPT),
                   "choices", choices);
   } else if (strcmp(bot.kind, "no_answer") == 0) {
-    m = json_pack("{s:s, s:s, s:s, s:b}", "type", "no_answer", "reply_to", reply_to, "text", no_answer_text,
+    m = json_pack("{s:s, s:s, s:s, s:b}", "type", "no_answer", "reply_to", reply_to, "text", TEXT(c, MSG_NO_ANSWER),
                   "offer_escalation", 1);
   } else {
     static const char *const copy[] = { "faq_id", "question", "answer", "department", "confidence", "url", "rule" };
@@ -290,7 +274,7 @@ out:
 
 static int on_hello(ctx *c) {
   const char *want = NULL;
-  char privacy[1024];
+  char days[16], *privacy;
   json_t *history = NULL, *pending = NULL, *m, *p;
   int resumed = 0, rc;
   size_t i;
@@ -303,9 +287,18 @@ static int on_hello(ctx *c) {
     return rc;
   /* A new session has no tickets yet, so nothing can be pending. */
   if (resumed && (rc = ticket_take_pending(c->db, c->conn->session, &pending, c->err)) != 0) goto out;
-  snprintf(privacy, sizeof privacy, privacy_fmt, c->cfg->retention_days);
-  m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "type", "welcome", "session", c->conn->session, "greeting", greeting,
-                "privacy", privacy, "resumed", resumed, "history", history ? history : json_array());
+  snprintf(days, sizeof days, "%d", c->cfg->retention_days);
+  {
+    const char *names[] = { "retention_days" }, *values[] = { days };
+    if (!(privacy = msg_fill(TEXT(c, MSG_PRIVACY), 1, names, values))) {
+      rc = mg_errf(c->err, MG_ENOMEM, "dialogue: out of memory");
+      goto out;
+    }
+  }
+  m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "type", "welcome", "session", c->conn->session, "greeting",
+                TEXT(c, MSG_GREETING), "privacy", privacy, "resumed", resumed, "history",
+                history ? history : json_array());
+  free(privacy);
   history = NULL;
   if ((rc = emit(c, m)) != 0) goto out;
   json_array_foreach(pending, i, p) {
@@ -348,12 +341,12 @@ static int on_choose(ctx *c) {
   json_array_foreach(choices, i, ch)
     if (obj_str(ch, "faq_id") && strcmp(obj_str(ch, "faq_id"), faq_id) == 0) q = obj_str(ch, "question");
   if (!q) {
-    rc = proto_error(c, MG_ENOTFOUND, no_choice, id);
+    rc = proto_error(c, MG_ENOTFOUND, TEXT(c, MSG_NO_CHOICE), id);
     goto out;
   }
   rc = bot_answer_faq(c->w, faq_id, &ans, c->err);
   if (rc == MG_ENOTFOUND) { /* unpublished since it was offered */
-    rc = proto_error(c, MG_ENOTFOUND, no_choice, id);
+    rc = proto_error(c, MG_ENOTFOUND, TEXT(c, MSG_NO_CHOICE), id);
     goto out;
   }
   if (rc == 0) rc = reply_with(c, id, "choose", q, ans, choices);
@@ -390,7 +383,7 @@ static int on_feedback(ctx *c) {
 
   rc = session_get(c->db, c->conn->session, parse_id(answer_id), &ans, c->err);
   if (rc == MG_ENOTFOUND || (rc == 0 && (strcmp(ans.role, "bot") != 0 || strcmp(ans.kind, "answer") != 0))) {
-    rc = proto_error(c, MG_ENOTFOUND, no_answer_id, answer_id);
+    rc = proto_error(c, MG_ENOTFOUND, TEXT(c, MSG_NO_ANSWER_ID), answer_id);
     goto out;
   }
   if (rc != 0) goto out;
@@ -413,15 +406,16 @@ out:
   return rc;
 }
 
-/* When staff will next read a ticket, from the office calendar. */
-static void next_read(const cal *calendar, time_t now, char *buf, size_t size) {
+/* When staff will next read a ticket, from the office calendar; a new
+ * string (caller frees) or NULL when out of memory. */
+static char *next_read(ctx *c, time_t now) {
+  const cal *calendar = bot_calendar(bot_worker_bot(c->w));
+  const char *names[] = { "next_open" }, *values[1];
   char when[64];
-  if (cal_is_open(calendar, now)) {
-    snprintf(buf, size, "%s", next_read_open);
-    return;
-  }
+  if (cal_is_open(calendar, now)) return strdup(TEXT(c, MSG_NEXT_READ_OPEN));
   cal_format(cal_next_open(calendar, now), when, sizeof when);
-  snprintf(buf, size, next_read_fmt, when);
+  values[0] = when;
+  return msg_fill(TEXT(c, MSG_NEXT_READ_CLOSED), 1, names, values);
 }
 
 /* Route a question given with `escalate`: run it through the pipeline
@@ -453,7 +447,7 @@ static int route_last(ctx *c, const session_msg *q, char *dept, size_t size, con
 static int on_escalate(ctx *c) {
   const char *id, *contact = NULL, *text = NULL, *routed_by = "default";
   session_msg q;
-  char dept[64] = "", name[256] = "", ticket_no[TICKET_NOLEN], when[256], line[512];
+  char dept[64] = "", name[256] = "", ticket_no[TICKET_NOLEN], *when = NULL, *line = NULL;
   time_t now = time(NULL);
   ticket_new tn = { .session_id = c->conn->session, .routed_by = "default", .actor = "resident", .now = now };
   json_t *m, *ans = NULL;
@@ -474,7 +468,7 @@ static int on_escalate(ctx *c) {
     if (urgent) rc = reply_with(c, id, "escalate", text, ans, NULL);
   } else {
     rc = session_last(c->db, c->conn->session, "resident", "ask", 0, &q, c->err);
-    if (rc == MG_ENOTFOUND) return proto_error(c, MG_EMISSING, no_question, id);
+    if (rc == MG_ENOTFOUND) return proto_error(c, MG_EMISSING, TEXT(c, MSG_NO_QUESTION), id);
     if (rc == 0) rc = route_last(c, &q, dept, sizeof dept, &routed_by);
   }
   if (rc != 0) goto out;
@@ -491,8 +485,14 @@ static int on_escalate(ctx *c) {
   tn.contact = contact;
   if ((rc = ticket_create(c->db, &tn, ticket_no, c->err)) != 0) goto out;
 
-  next_read(bot_calendar(bot_worker_bot(c->w)), now, when, sizeof when);
-  snprintf(line, sizeof line, ticket_fmt, ticket_no, when);
+  {
+    const char *names[] = { "ticket_no", "next_read" }, *values[2] = { ticket_no, NULL };
+    if ((values[1] = when = next_read(c, now)) == NULL ||
+        (line = msg_fill(TEXT(c, MSG_TICKET_RECEIVED), 2, names, values)) == NULL) {
+      rc = mg_errf(c->err, MG_ENOMEM, "dialogue: out of memory");
+      goto out;
+    }
+  }
   {
     session_line you = { .role = "resident", .kind = "escalate", .text = text };
     session_line bot = { .role = "bot", .kind = "ticket", .text = line, .department_id = *dept ? dept : NULL };
@@ -506,9 +506,11 @@ static int on_escalate(ctx *c) {
     }
   }
   m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "ticket", "reply_to", id, "ticket_no", ticket_no,
-                "status", "open", "department", *name ? name : unassigned, "next_read", when);
+                "status", "open", "department", *name ? name : TEXT(c, MSG_UNASSIGNED), "next_read", when);
   rc = emit(c, m);
 out:
+  free(when);
+  free(line);
   json_decref(ans);
   session_msg_clear(&q);
   return rc;

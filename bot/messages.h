@@ -1,0 +1,49 @@
+/*
+ * messages.h — the bot's own words, from dict/messages.json.
+ *
+ * Greetings, the privacy notice, prompts and ticket confirmations are text a
+ * city edits (another municipality's name, its retention period), so they
+ * live in data, not in C. Every key is required: a missing or mistyped one
+ * stops start-up with the file and key named, instead of a resident seeing
+ * an empty bubble. Placeholders are {name}, filled by msg_fill — never a
+ * printf format, so an edited text can not crash the service.
+ */
+#ifndef MG_MESSAGES_H
+#define MG_MESSAGES_H
+
+#define MSG_LIST(X) \
+  X(MSG_GREETING, "greeting") \
+  X(MSG_PRIVACY, "privacy") \
+  X(MSG_CLARIFY_PROMPT, "clarify_prompt") \
+  X(MSG_NO_ANSWER, "no_answer") \
+  X(MSG_NO_QUESTION, "no_question") \
+  X(MSG_NO_CHOICE, "no_choice") \
+  X(MSG_NO_ANSWER_ID, "no_answer_id") \
+  X(MSG_NEXT_READ_OPEN, "next_read_open") \
+  X(MSG_NEXT_READ_CLOSED, "next_read_closed") \
+  X(MSG_TICKET_RECEIVED, "ticket_received") \
+  X(MSG_UNASSIGNED, "unassigned") \
+  X(MSG_OFFICE_OPEN_NOW, "office_open_now") \
+  X(MSG_OFFICE_NEXT_OPEN, "office_next_open")
+
+enum msg_id {
+#define MSG_X_ENUM(id, key) id,
+  MSG_LIST(MSG_X_ENUM)
+#undef MSG_X_ENUM
+  MSG_COUNT
+};
+
+typedef struct msg_set msg_set;
+
+/* Load path (dict/messages.json). Returns 0, or MG_EIO/MG_ECONFIG with err
+ * naming the file and the key. Caller frees with msg_free. */
+int msg_load(msg_set **out, const char *path, char *err);
+void msg_free(msg_set *m);
+/* The text for id; valid while m lives. */
+const char *msg_get(const msg_set *m, enum msg_id id);
+
+/* A new string (caller frees) with each {names[i]} in tmpl replaced by
+ * values[i]; unknown {…} stay as written. NULL only when out of memory. */
+char *msg_fill(const char *tmpl, int n, const char *const *names, const char *const *values);
+
+#endif
