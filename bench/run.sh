@@ -130,6 +130,8 @@ scenario() {
     printf "server peak RSS      %s\n", hwm
     printf "server CPU           %.1f s over %.1f s wall (%.0f%% of one core)\n",
       (b - a) / hz, t1 - t0, 100 * (b - a) / hz / (t1 - t0) }'
+  # Other work on the machine shows as CPU pressure (share of time something waited for a CPU).
+  [ -r /proc/pressure/cpu ] && awk '/^some/ { sub("avg60=", "", $3); print "CPU pressure         " $3 "% over the last minute (other work on the machine included)" }' /proc/pressure/cpu
   sed -n 's/^loadgen_cpu=\(.*\)+\(.*\)/loadgen CPU          \1 s user + \2 s system/p' "$tmp/$name/loadgen.time" 2>/dev/null
   if [ -n "${BENCH_OUT:-}" ]; then
     mkdir -p "$BENCH_OUT"
