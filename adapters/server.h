@@ -184,6 +184,7 @@ typedef struct srv {
   pthread_mutex_t ck_lock;
   pthread_cond_t ck_cond;
   int64_t data_version;
+  uint32_t ka_cursor;         /* next slot ws_chat_keepalive looks at */
 } srv;
 
 /* The srv of a wsi's context. */
@@ -248,6 +249,11 @@ size_t ws_chat_sessions(srv *s, const json_t *ids, srv_sess **out);
 int ws_chat_idle(srv *s);
 /* Start closing every chat connection with 1001 (going away). */
 void ws_chat_close_all(srv *s);
+/* Keepalive, from the 500 ms timer: visits a 60th of the connection table
+ * per call (all of it every 30 s), pings chats silent for 30 s and drops
+ * those silent (no PONG either) for 70 s. Spreading the visits keeps the
+ * pings to 10,000 idle residents from arriving as one burst. */
+void ws_chat_keepalive(srv *s);
 
 /* Serve a file under the web root for GET/HEAD uri (static.c). Returns what
  * an lws HTTP callback should return; sets *status for the access log. */

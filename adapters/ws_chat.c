@@ -42,8 +42,15 @@ struct ws_pss {
   int64_t t_tokens;
   int close_code;             /* close with this once sendq is written (0 = stay open) */
   int64_t t_open;
+  int64_t t_rx;               /* last frame (or PONG) from the client */
+  int64_t t_ping;             /* last PING sent (0 = none) */
+  int ping_due;               /* send a PING at the next writeable callback */
   size_t bytes;               /* bytes received and sent, for the access log */
 };
+
+#define KA_PING_US (30 * 1000000LL)    /* silent this long: PING */
+#define KA_HANGUP_US (70 * 1000000LL)  /* silent this long, PONG included: gone */
+#define KA_ROUNDS 60                   /* timer calls per pass over the table */
 
 size_t ws_chat_pss_size(void) { return sizeof(struct ws_pss); }
 
@@ -206,12 +213,17 @@ int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
     if ((r = srv_ip_get(s, p->ip))) r->ws_conns++;
     mg_log_mask_ip(p->ip, p->dc.client_ip, sizeof p->dc.client_ip);
     p->tokens = s->cfg->max_msgs_per_sec;
-    p->t_tokens = p->t_open = srv_now_us();
+    p->t_tokens = p->t_open = p->t_rx = srv_now_us();
     mg_log_access("ws_open", "GET", "/ws", 101, 0, 0, p->ip);
+    return 0;
+
+  case LWS_CALLBACK_RECEIVE_PONG:
+    p->t_rx = srv_now_us();
     return 0;
 
   case LWS_CALLBACK_RECEIVE:
     s = srv_of(wsi);
+    p->t_rx = srv_now_us();
     if (!p->id || p->close_code) return 0;   /* closing: ignore the rest */
     if (!p->in_msg) {
       p->in_msg = 1;
@@ -244,7 +256,15 @@ int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
     return 0;
 
   case LWS_CALLBACK_SERVER_WRITEABLE: {
-    srv_msg *m = srv_msgq_pop(&p->sendq);
+    srv_msg *m;
+    if (p->ping_due) {
+      unsigned char ping[LWS_PRE + 1];
+      p->ping_due = 0;
+      if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0) return -1;
+      if (p->sendq.n || p->close_code) lws_callback_on_writable(wsi);
+      return 0;
+    }
+    m = srv_msgq_pop(&p->sendq);
     if (m) {
       int n = lws_write(wsi, (unsigned char *)SRV_MSG_TEXT(m), m->len, LWS_WRITE_TEXT);
       size_t sent = m->len;
@@ -358,4 +378,25 @@ void ws_chat_close_all(srv *s) {
       lws_callback_on_writable(s->slots[i].wsi);
     }
   }
+}
+
+void ws_chat_keepalive(srv *s) {
+  int64_t now = srv_now_us();
+  uint32_t n = s->n_slots / KA_ROUNDS + 1;
+  for (uint32_t k = 0; k < n && s->n_slots; k++) {
+    uint32_t i = s->ka_cursor++ % s->n_slots;
+    struct lws *wsi = s->slots[i].wsi;
+    struct ws_pss *p;
+    if (!wsi || !s->slots[i].is_ws || !(p = lws_wsi_user(wsi))) continue;
+    if (now - p->t_rx > KA_HANGUP_US) {
+      /* Gone without a close (a phone that lost its network): free the
+       * descriptor now; a close handshake would wait for nobody. */
+      lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    } else if (now - p->t_rx > KA_PING_US && now - p->t_ping > KA_PING_US) {
+      p->t_ping = now;
+      p->ping_due = 1;
+      lws_callback_on_writable(wsi);
+    }
+  }
+  s->ka_cursor %= s->n_slots ? s->n_slots : 1;
 }
