@@ -503,6 +503,11 @@ static void begin_run(struct lg *lg, int64_t t) {
   lg->t_run0 = t;
   lg->t_count0 = t + (int64_t)(lg->warmup * 1e6);
   lg->t_end = lg->t_count0 + (int64_t)(lg->seconds * 1e6);
+  if (lg->opened == 0) {
+    fprintf(stderr, "loadgen: no connection opened (%" PRIu64 " failed); stopping\n", lg->failed);
+    lg->phase = P_DONE;
+    return;
+  }
   lg->phase = P_RUN;
   fprintf(stderr, "loadgen: %" PRIu64 " connections open (%d active ready) after %.1f s; running\n",
           lg->opened, lg->n_ready, (double)(t - lg->t_connect0) / 1e6);
