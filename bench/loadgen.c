@@ -39,7 +39,7 @@
  * raised to the hard limit first. Every phase has a time bound, so the tool
  * always stops by itself.
  *
- * Socket rules as in the server (see /work/shared/STYLE.md): everything runs
+ * Socket rules as in the server (adapters/): everything runs
  * in the lws service loop, frames are written only from
  * LWS_CALLBACK_CLIENT_WRITEABLE, one per callback, with LWS_PRE headroom.
  * With --evlib ev|uv lws uses its libev/libuv plugin (epoll) instead of
