@@ -32,6 +32,7 @@
 #include "server.h"
 #include "mg_err.h"
 #include "mg_log.h"
+#include "session.h"
 #include "ticket.h"
 
 #include <errno.h>
@@ -356,6 +357,21 @@ static int64_t data_version(srv *s) {
   return v;
 }
 
+/* The privacy notice promises that transcripts are deleted after
+ * retention_days: check once an hour, from the refresh job (one at a time,
+ * so last_purge needs no lock). */
+static void purge_if_due(srv *s, bot_worker *w) {
+  char err[MG_ERRLEN] = "";
+  time_t now = time(NULL);
+  int deleted = 0;
+  if (s->last_purge && now - s->last_purge < 3600) return;
+  s->last_purge = now;
+  if (session_purge(bot_worker_db(w), s->cfg->retention_days, &deleted, err) != 0)
+    mg_log_error("server", "retention purge: %s", err);
+  else if (deleted)
+    mg_log_info("server", "retention purge: %d sessions older than %d days deleted", deleted, s->cfg->retention_days);
+}
+
 /* Worker side of the timer. j->changed comes in set when the last sweep
  * skipped a busy session (look again even if nothing changed) and goes out
  * set, with j->msg = the session ids to look at, when staff replies wait. */
@@ -364,6 +380,7 @@ static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
   json_t *ids = NULL;
   int64_t v;
   if (bot_refresh(w, err) != 0) mg_log_error("server", "refresh: %s", err);
+  purge_if_due(s, w);
   v = data_version(s);
   if (v == s->data_version && !j->changed) return;
   s->data_version = v;

@@ -154,6 +154,7 @@ typedef struct srv {
   unsigned ws_open;           /* open chat connections */
   unsigned jobs_out;          /* submitted, not yet completed */
   int refresh_busy;           /* a REFRESH or PENDING job is out */
+  time_t last_purge;          /* transcripts past retention_days last deleted (worker side) */
   int sweep_again;            /* some session was skipped: look again next tick */
   lws_sorted_usec_list_t sul_refresh, sul_stop;
   int stopping;               /* SIGTERM seen: finish, then close */
