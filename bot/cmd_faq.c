@@ -299,7 +299,7 @@ int cmd_faq(int argc, char **argv, mg_config *cfg) {
   mg_lang *lang = NULL;
   sqlite3 *db = NULL;
   int rc;
-  if (argc >= 2 && strcmp(argv[1], "help") == 0) {
+  if ((argc >= 2 && strcmp(argv[1], "help") == 0) || mg_cmd_wants_help(argc, argv)) {
     usage(stdout);
     return 0;
   }

@@ -98,6 +98,18 @@ int cmd_user(int argc, char **argv, mg_config *cfg) {
   sqlite3 *db = NULL;
   int json = 0, rc = 0, status = 1;
 
+  if (mg_cmd_wants_help(argc, argv) || (verb && strcmp(verb, "help") == 0)) {
+    printf("usage:\n"
+           "  madoguchi user add LOGIN --name NAME --role staff|supervisor|admin [--department ID]\n"
+           "  madoguchi user list [--json]\n"
+           "  madoguchi user passwd LOGIN\n"
+           "  madoguchi user disable LOGIN\n"
+           "  madoguchi user enable LOGIN\n"
+           "The password is read from the terminal without echo (twice), or from standard input;\n"
+           "never from the command line. Every change is written to the audit log.\n"
+           "common options: --db PATH, --config PATH\n");
+    return 0;
+  }
   if (!verb) return usage_error("which action? add, list, passwd, disable or enable");
   for (int i = 2; i < argc; i++) {
     const char **slot = strcmp(argv[i], "--name") == 0 ? &name : strcmp(argv[i], "--role") == 0 ? &role
