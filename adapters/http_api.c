@@ -97,7 +97,8 @@ static int write_response(srv *s, struct lws *wsi, struct http_pss *p) {
   if (lws_add_http_common_headers(wsi, (unsigned)status, blen ? "application/json; charset=utf-8" : NULL,
                                   blen, &ptr, end) ||
       add_header(wsi, "cache-control:", "no-store", &ptr, end) ||
-      add_header(wsi, "x-content-type-options:", "nosniff", &ptr, end))
+      add_header(wsi, "x-content-type-options:", "nosniff", &ptr, end) ||
+      add_header(wsi, "content-security-policy:", "default-src 'none'; frame-ancestors 'none'", &ptr, end))
     return -1;
   if (p->origin[0] && (add_header(wsi, "access-control-allow-origin:", p->origin, &ptr, end) ||
                        add_header(wsi, "vary:", "Origin", &ptr, end)))

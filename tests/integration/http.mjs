@@ -43,6 +43,7 @@ test('HTTP API, static files and upgrade checks', { skip: skipReason }, async (t
       const { status, headers, body } = await post(srv.base, '/api/v1/ask', { text: found.text });
       assert.equal(status, 200);
       assert.match(headers.get('content-type'), /^application\/json/);
+      assert.match(headers.get('content-security-policy'), /default-src 'none'/);
       assert.equal(body.version, 1);
       assert.equal(body.decision, 'answer');
       assert.equal(body.faq_id, found.faq_id);
@@ -110,6 +111,9 @@ test('HTTP API, static files and upgrade checks', { skip: skipReason }, async (t
       assert.equal(index.status, 200);
       assert.match(index.headers.get('content-type'), /^text\/html/);
       assert.equal(index.headers.get('x-content-type-options'), 'nosniff');
+      // a CSP, but one that lets any city page embed the widget
+      assert.match(index.headers.get('content-security-policy'), /default-src 'self'/);
+      assert.doesNotMatch(index.headers.get('content-security-policy'), /frame-ancestors/);
       const js = await fetch(`${srv.base}/widget.js`);
       assert.equal(js.status, 200);
       assert.match(js.headers.get('content-type'), /^text\/javascript/);
