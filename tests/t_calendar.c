@@ -16,20 +16,11 @@
 
 #include "mg_err.h"
 #include "tests/tap.h"
+#include "tests/testenv.h"
 
 static char tmp_path[] = "/tmp/t_calendar_XXXXXX";
 
-static const char *write_tmp(const char *text) {
-  static int fd = -1;
-  FILE *f;
-  if (fd < 0 && (fd = mkstemp(tmp_path)) < 0)
-    return NULL;
-  if (!(f = fopen(tmp_path, "w")))
-    return NULL;
-  fputs(text, f);
-  fclose(f);
-  return tmp_path;
-}
+static const char *write_tmp(const char *text) { return test_write_tmp(tmp_path, text); }
 
 static time_t utc(int y, int mo, int d, int h, int mi) {
   struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi };

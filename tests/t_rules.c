@@ -18,21 +18,11 @@
 
 #include "mg_err.h"
 #include "tests/tap.h"
+#include "tests/testenv.h"
 
 static char tmp_path[] = "/tmp/t_rules_XXXXXX";
 
-/* Write text to the temp file (created on first use). */
-static const char *write_tmp(const char *text) {
-  static int fd = -1;
-  FILE *f;
-  if (fd < 0 && (fd = mkstemp(tmp_path)) < 0)
-    return NULL;
-  if (!(f = fopen(tmp_path, "w")))
-    return NULL;
-  fputs(text, f);
-  fclose(f);
-  return tmp_path;
-}
+static const char *write_tmp(const char *text) { return test_write_tmp(tmp_path, text); }
 
 static char *normalize(const char *s) {
   return (char *)utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)s);

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "mg_config.h"
@@ -40,6 +41,23 @@ static inline int test_int(sqlite3 *db, const char *q, const char *arg) {
   if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
   sqlite3_finalize(st);
   return v;
+}
+
+/* Write text to the file named by tmpl, a mkstemp(3) template: the first
+ * call creates the file (filling in the Xs), later calls overwrite it.
+ * Returns tmpl, or NULL when the file can not be written. */
+static inline const char *test_write_tmp(char *tmpl, const char *text) {
+  size_t n = strlen(tmpl);
+  FILE *f;
+  if (n >= 6 && strcmp(tmpl + n - 6, "XXXXXX") == 0) {
+    int fd = mkstemp(tmpl);
+    if (fd < 0) return NULL;
+    close(fd);
+  }
+  if (!(f = fopen(tmpl, "w"))) return NULL;
+  fputs(text, f);
+  fclose(f);
+  return tmpl;
 }
 
 #endif
