@@ -363,8 +363,16 @@ struct rowctx {
   int line;
 };
 
+/* Spreadsheets run a cell that starts with one of these as a formula
+ * (CSV injection), so export writes such text behind an apostrophe, which
+ * Excel hides and import takes off again: text survives the round trip. */
+static const char formula_lead[] = "=+-@\t\r";
+
+static int is_formula_lead(char ch) { return ch && strchr(formula_lead, ch) != NULL; }
+
 static const char *cell(struct rowctx *r, int col) {
-  return r->idx[col] >= 0 && r->idx[col] < r->c->n ? r->c->cells[r->idx[col]] : "";
+  const char *v = r->idx[col] >= 0 && r->idx[col] < r->c->n ? r->c->cells[r->idx[col]] : "";
+  return v[0] == '\'' && is_formula_lead(v[1]) ? v + 1 : v;
 }
 
 static char *dup_nonempty(const char *s) { return *s ? strdup(s) : NULL; }
@@ -528,13 +536,17 @@ out:
 /* ---- export ------------------------------------------------------------- */
 
 static void put_cell(FILE *out, const char *s, int first) {
+  const char *lead = "";
   if (!first) fputc(',', out);
   if (!s) s = "";
+  if (is_formula_lead(s[0]) || (s[0] == '\'' && is_formula_lead(s[1]))) lead = "'";
   if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!*s || s[strlen(s) - 1] != ' ')) {
+    fputs(lead, out);
     fputs(s, out);
     return;
   }
   fputc('"', out);
+  fputs(lead, out);
   for (; *s; s++) {
     if (*s == '"') fputc('"', out);
     if (*s != '\r') fputc(*s, out);

@@ -149,6 +149,40 @@ static void test_bad(sqlite3 *db) {
          SQLITE_OK, "index intact after rollbacks");
 }
 
+/* A cell a spreadsheet would run as a formula is exported behind an
+ * apostrophe, and import gives back the text as it was. */
+static void test_formula(sqlite3 *db, mg_lang *lang) {
+  mg_io_opts csv = { .format = "csv" };
+  mg_faq_entry *base = NULL, *back = NULL, e;
+  char err[MG_ERRLEN], tmp[] = "/tmp/mg_t_io_formula.XXXXXX", *a = NULL;
+  sqlite3 *fresh = NULL;
+  mg_io_report rep;
+  int fd;
+
+  if (mg_faq_get(db, "t-0001", MG_FAQ_LATEST, &base, err) != 0) { ok(0, "t-0001 exists (%s)", err); return; }
+  e = *base;
+  e.id = "t-0900";
+  e.question = "=HYPERLINK(\"http://example.invalid\",\"ここをクリック\")";
+  e.answer = "@SUM(1+1) と -1 と '=だけの行";
+  is_int(mg_faq_put(db, &e, "test", 1, err), 0, "an entry whose text starts like a formula (%s)", err);
+  a = export(db, &csv);
+  ok(a && strstr(a, ",\"'=HYPERLINK(") && strstr(a, ",'@SUM(1+1)"), "exported behind an apostrophe");
+  if ((fd = mkstemp(tmp)) >= 0 && a && write(fd, a, strlen(a)) == (ssize_t)strlen(a)) {
+    close(fd);
+    mg_db_open_memory(&fresh, lang, err);
+    is_int(mg_io_import(fresh, tmp, &csv, &rep, err), 0, "and imports again (%s)", err);
+    if (mg_faq_get(fresh, "t-0900", MG_FAQ_LATEST, &back, err) == 0) {
+      is_str(back->question, e.question, "with the question as it was");
+      is_str(back->answer, e.answer, "and the answer as it was");
+    } else ok(0, "t-0900 came back (%s)", err);
+    mg_faq_entry_free(back);
+    mg_db_close(fresh);
+  }
+  unlink(tmp);
+  free(a);
+  mg_faq_entry_free(base);
+}
+
 static void test_export(sqlite3 *db, mg_lang *lang) {
   mg_io_opts csv = { .format = "csv" }, nobom = { .format = "csv", .no_bom = 1 }, json = { .format = "json" };
   char *a = export(db, &csv), *b = NULL, *c = export(db, &nobom), *j = export(db, &json), *j2 = NULL, err[MG_ERRLEN];
@@ -244,6 +278,7 @@ int main(void) {
   test_map(db);
   test_bad(db);
   test_export(db, lang);
+  test_formula(db, lang);
   test_json(db);
   mg_db_close(db);
   mg_lang_free(lang);
