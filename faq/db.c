@@ -30,6 +30,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,30 +83,30 @@ int mg_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ct
   return rc;
 }
 
-/* Read meta key into buf ("" when absent). */
-static int meta_get(sqlite3 *db, const char *key, char *buf, size_t size, char *err) {
+int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err) {
   sqlite3_stmt *st = NULL;
-  int rc = 0;
-  buf[0] = '\0';
+  int rc;
+  *out = NULL;
   if (sqlite3_prepare_v2(db, sql[Q_META_GET], -1, &st, NULL) != SQLITE_OK) goto fail;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
   rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-  else if (rc != SQLITE_DONE) goto fail;
+  if (rc == SQLITE_DONE) rc = mg_errf(err, MG_ENOTFOUND, "meta %s: not set", key);
+  else if (rc != SQLITE_ROW) goto fail;
+  else rc = (*out = strdup((const char *)sqlite3_column_text(st, 0))) ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
   sqlite3_finalize(st);
-  return 0;
+  return rc;
 fail:
   rc = mg_errf(err, MG_EDB, "meta %s: %s", key, sqlite3_errmsg(db));
   sqlite3_finalize(st);
   return rc;
 }
 
-static int meta_put(sqlite3 *db, const char *key, const char *value, char *err) {
+int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err) {
   sqlite3_stmt *st = NULL;
   int rc = 0;
   if (sqlite3_prepare_v2(db, sql[Q_META_PUT], -1, &st, NULL) != SQLITE_OK) goto fail;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, value ? value : "", -1, SQLITE_STATIC);
   if (sqlite3_step(st) != SQLITE_DONE) goto fail;
   sqlite3_finalize(st);
   return 0;
@@ -115,14 +116,23 @@ fail:
   return rc;
 }
 
+/* The stored analysis fingerprint into *have (new string, "" when none). */
+static int stored_fingerprint(sqlite3 *db, char **have, char *err) {
+  int rc = mg_meta_get(db, "fingerprint", have, err);
+  if (rc == MG_ENOTFOUND) rc = (*have = strdup("")) ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
+  return rc;
+}
+
 /* Inside a transaction: rebuild the index when the analysis changed. */
 static int check_fingerprint(sqlite3 *db, void *ctx, char *err) {
   const char *want = ctx;
-  char have[256];
-  int rc = meta_get(db, "fingerprint", have, sizeof have, err);
-  if (rc || strcmp(have, want) == 0) return rc;
-  if (have[0] && (rc = exec(db, Q_REBUILD, err))) return rc;
-  return meta_put(db, "fingerprint", want, err);
+  char *have = NULL;
+  int rc = stored_fingerprint(db, &have, err);
+  if (rc == 0 && strcmp(have, want) != 0) {
+    if (!*have || (rc = exec(db, Q_REBUILD, err)) == 0) rc = mg_meta_put(db, "fingerprint", want, err);
+  }
+  free(have);
+  return rc;
 }
 
 /* Is this a new database (no entries, never initialized)? 1, 0 or MG_EDB. */
@@ -146,7 +156,7 @@ static int load_sample(sqlite3 *db, void *ctx, char *err) {
   rc = mg_io_import_in_tx(db, path, &o, &rep, err);
   if (rc && rep.n_errors) mg_errf(err, rc, "sample FAQ: %s%s", rep.errors[0], rep.n_errors > 1 ? " (and more)" : "");
   if (rc) return rc;
-  return meta_put(db, "initialized", "sample", err);
+  return mg_meta_put(db, "initialized", "sample", err);
 }
 
 static int open_conn(sqlite3 **out, const char *path, int flags, mg_lang *lang, char *err) {
@@ -164,10 +174,11 @@ static int open_conn(sqlite3 **out, const char *path, int flags, mg_lang *lang, 
   if ((rc = mg_db_migrate(db, err))) goto out;
   if (lang) {
     /* Read first: the write lock is taken only when a rebuild is due. */
-    char have[256];
+    char *have = NULL;
     const char *want = mg_lang_fingerprint(lang);
-    if ((rc = meta_get(db, "fingerprint", have, sizeof have, err))) goto out;
+    if ((rc = stored_fingerprint(db, &have, err))) goto out;
     if (strcmp(have, want) != 0) rc = mg_db_tx(db, check_fingerprint, (void *)want, err);
+    free(have);
   }
 out:
   if (rc) { sqlite3_close(db); db = NULL; }

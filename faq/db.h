@@ -48,6 +48,11 @@ void mg_db_stmt_done(sqlite3_stmt *st);
  * whichever connection), e.g. before closing it from this thread. */
 void mg_db_stmt_release(sqlite3 *db);
 
+/* meta key/value (analysis fingerprint, municipality code and name, notice,
+ * ...). get: *out new (free()), MG_ENOTFOUND when absent. */
+int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err);
+int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err);
+
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 void mg_db_now(char *buf);
 

@@ -35,7 +35,7 @@
 enum {
   S_FAQ_FIND, S_FAQ_INSERT, S_REV_NEWEST, S_REV_INSERT, S_REV_FIND, S_SET_PUBLISHED,
   S_REV_DELETE, S_FAQ_DELETE, S_GET, S_LIST, S_DEPT_GET, S_DEPT_PUT, S_DEPT_LIST,
-  S_DEPT_EXISTS, S_META_GET, S_META_PUT, S_LAST_ID, N_S
+  S_DEPT_EXISTS, S_LAST_ID, N_S
 };
 static const char *const sql[N_S] = {
   [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
@@ -66,9 +66,6 @@ static const char *const sql[N_S] = {
                  " email = excluded.email, hours = excluded.hours, location = excluded.location",
   [S_DEPT_LIST] = "SELECT id, name, phone, email, hours, location FROM department ORDER BY id",
   [S_DEPT_EXISTS] = "SELECT 1 FROM department WHERE id = ?1",
-  [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
-  [S_META_PUT] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
-                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
   [S_LAST_ID] = "SELECT ext_id FROM faq ORDER BY length(ext_id) DESC, ext_id DESC LIMIT 1",
 };
 
@@ -565,30 +562,6 @@ int mg_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d)
   }
   rc = rc == SQLITE_DONE ? 0 : db_fail(db, "listing departments", err);
 out:
-  mg_db_stmt_done(st);
-  return rc;
-}
-
-int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err) {
-  sqlite3_stmt *st = NULL;
-  int rc;
-  *out = NULL;
-  if ((rc = prep(db, S_META_GET, &st, err))) return rc;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) rc = (*out = col_dup(st, 0)) ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
-  else rc = rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "meta %s: not set", key) : db_fail(db, key, err);
-  mg_db_stmt_done(st);
-  return rc;
-}
-
-int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err) {
-  sqlite3_stmt *st = NULL;
-  int rc;
-  if ((rc = prep(db, S_META_PUT, &st, err))) return rc;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, value ? value : "", -1, SQLITE_STATIC);
-  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, key, err);
   mg_db_stmt_done(st);
   return rc;
 }

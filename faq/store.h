@@ -19,6 +19,8 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "db.h"
+
 typedef struct mg_department {
   char *id;       /* "shimin" */
   char *name;     /* "市民課" */
@@ -104,10 +106,7 @@ int mg_department_put(sqlite3 *db, const mg_department *d, char *err);
 /* Call fn for each department in id order; d is valid during the call. */
 int mg_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d), void *ctx, char *err);
 
-/* meta key/value (municipality code and name, notice, ...). get: *out new
- * (free()), MG_ENOTFOUND when absent. */
-int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err);
-int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err);
+/* meta key/value: mg_meta_get and mg_meta_put in faq/db.h. */
 
 /* Split text at newlines into a new array of new strings (empty lines
  * dropped); free with mg_strv_free. Returns the count or MG_ENOMEM. */
