@@ -22,6 +22,7 @@
 #include "db.h"
 #include "io.h"
 #include "mg_err.h"
+#include "mg_utf8.h"
 #include "store.h"
 #include "termmap.h"
 
@@ -570,18 +571,12 @@ int admin_h_faq_rollback(admin_ctx *c) {
 
 /* ---- try it ----------------------------------------------------------------- */
 
-static int code_points(const char *s) {
-  int n = 0;
-  for (; *s; s++) n += (*s & 0xC0) != 0x80;
-  return n;
-}
-
 int admin_h_try(admin_ctx *c) {
   const char *text = admin_body_str(c, "text");
   json_t *out = NULL;
   int rc;
   if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "text is required");
-  if (code_points(text) > ADMIN_TEXT_MAX) return admin_reply_error(c, 400, MG_ETOOLONG, "at most 1,000 characters");
+  if (mg_utf8_count(text, strlen(text)) > ADMIN_TEXT_MAX) return admin_reply_error(c, 400, MG_ETOOLONG, "at most 1,000 characters");
   if ((rc = bot_refresh(c->w, c->err))) return rc;
   rc = bot_answer(c->w, text, (int)strlen(text), 1, &out, c->err);
   if (rc == MG_EBADUTF8 || rc == MG_ETOOLONG || rc == MG_EEMPTY || rc == MG_EINVAL)

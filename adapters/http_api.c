@@ -209,7 +209,7 @@ static int on_ask_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
   p->route = R_NONE;
   if (p->fail_status) return respond_error(wsi, p, p->fail_status, p->fail_err);
   if (p->body_over) return respond_error(wsi, p, 413, MG_EFRAME);
-  if (srv_utf8_count(p->body, p->body_len) < 0) return respond_error(wsi, p, 400, MG_EBADUTF8);
+  if (mg_utf8_count(p->body, p->body_len) < 0) return respond_error(wsi, p, 400, MG_EBADUTF8);
   msg = json_loadb((const char *)p->body, p->body_len, JSON_REJECT_DUPLICATES, NULL);
   if (!json_is_object(msg)) {
     json_decref(msg);
@@ -220,7 +220,7 @@ static int on_ask_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
     json_decref(msg);
     return respond_error(wsi, p, 400, MG_EMISSING);
   }
-  cps = srv_utf8_count((const unsigned char *)json_string_value(text), json_string_length(text));
+  cps = mg_utf8_count((const unsigned char *)json_string_value(text), json_string_length(text));
   if (cps > SRV_MAX_TEXT_CP) {
     json_decref(msg);
     return respond_error(wsi, p, 400, MG_ETOOLONG);

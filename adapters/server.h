@@ -34,6 +34,7 @@
 
 #include "dialogue.h"
 #include "mg_config.h"
+#include "mg_utf8.h"
 
 /* Run the service until SIGTERM or SIGINT. Prints one line
  * "madoguchi: listening on http://ADDR:PORT/" to stdout once the socket is
@@ -218,9 +219,6 @@ int srv_ip_take(srv *s, struct srv_ip *r);
  * origin (outlen bytes) receives the Origin value ("" when absent). */
 int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen);
 
-/* Strict UTF-8 check (no overlongs, surrogates or values past U+10FFFF).
- * Returns the number of code points, or -1 when invalid. */
-long srv_utf8_count(const unsigned char *p, size_t len);
 
 /* Monotonic clock in microseconds. */
 int64_t srv_now_us(void);

@@ -119,7 +119,7 @@ static void on_message(srv *s, struct lws *wsi, struct ws_pss *p) {
 
   if (take_token(s, p) != 0) {
     /* Say which message was refused when its id can be read. */
-    if (!p->rx_binary && srv_utf8_count(p->rx, p->rx_len) >= 0)
+    if (!p->rx_binary && mg_utf8_count(p->rx, p->rx_len) >= 0)
       msg = json_loadb((const char *)p->rx, p->rx_len, 0, NULL);
     send_error(wsi, p, MG_ERATE, json_string_value(json_object_get(msg, "id")));
     goto out;
@@ -128,7 +128,7 @@ static void on_message(srv *s, struct lws *wsi, struct ws_pss *p) {
     send_error(wsi, p, MG_EBINARY, NULL);
     goto out;
   }
-  if (srv_utf8_count(p->rx, p->rx_len) < 0) {
+  if (mg_utf8_count(p->rx, p->rx_len) < 0) {
     send_error(wsi, p, MG_EBADUTF8, NULL);
     goto out;
   }

@@ -23,6 +23,7 @@
 #include "calendar.h"
 #include "messages.h"
 #include "mg_err.h"
+#include "mg_utf8.h"
 #include "session.h"
 #include "ticket.h"
 
@@ -114,13 +115,6 @@ static int field_str(ctx *c, const char *key, int required, const char **s, cons
   return -1;
 }
 
-/* Code points of valid UTF-8 (Jansson only hands out valid UTF-8). */
-static size_t codepoints(const char *s, size_t len) {
-  size_t n = 0;
-  for (size_t i = 0; i < len; i++) n += ((unsigned char)s[i] & 0xC0) != 0x80;
-  return n;
-}
-
 /* Nothing but ASCII white space and U+3000 (full-width space). */
 static int blank(const char *s, size_t len) {
   for (size_t i = 0; i < len;) {
@@ -137,7 +131,7 @@ static int check_text(ctx *c, const char *key, int allow_empty, const char *repl
   json_t *v = json_object_get(c->msg, key);
   const char *s = json_string_value(v);
   size_t len = json_string_length(v);
-  if (codepoints(s, len) > DLG_MAX_CODEPOINTS) {
+  if (mg_utf8_count(s, len) > DLG_MAX_CODEPOINTS) {
     proto_error(c, MG_ETOOLONG, NULL, reply_to);
     return -1;
   }

@@ -5,6 +5,7 @@
  * concurrent first use from several threads.
  */
 #include "mask.h"
+#include "mg_utf8.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -90,22 +91,7 @@ static const struct { const char *in, *want; int n; } cases[] = {
 };
 
 /* True when s is well-formed UTF-8 (no surrogates, no overlongs). */
-static int valid_utf8(const char *p) {
-  const unsigned char *s = (const unsigned char *)p;
-  while (*s) {
-    int n = *s < 0x80 ? 1 : *s >= 0xC2 && *s <= 0xDF ? 2 : *s >= 0xE0 && *s <= 0xEF ? 3 : *s >= 0xF0 && *s <= 0xF4 ? 4 : 0;
-    if (!n)
-      return 0;
-    for (int i = 1; i < n; i++)
-      if ((s[i] & 0xC0) != 0x80)
-        return 0;
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) || (s[0] == 0xF0 && s[1] < 0x90) ||
-        (s[0] == 0xF4 && s[1] >= 0x90))
-      return 0;
-    s += n;
-  }
-  return 1;
-}
+static int valid_utf8(const char *s) { return mg_utf8_count(s, strlen(s)) >= 0; }
 
 static void *mask_many(void *p) {
   int *wrong = p;

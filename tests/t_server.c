@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-static long u8(const char *s) { return srv_utf8_count((const unsigned char *)s, strlen(s)); }
+static long u8(const char *s) { return mg_utf8_count((const unsigned char *)s, strlen(s)); }
 
 int main(void) {
   char net[64];
@@ -28,7 +28,7 @@ int main(void) {
   is_int(u8("\xe3\x41\x81"), -1, "missing continuation byte is invalid");
   is_int(u8("\x80"), -1, "lone continuation byte is invalid");
   is_int(u8("\xff"), -1, "0xff is never UTF-8");
-  is_int(srv_utf8_count((const unsigned char *)"a\0b", 3), 3, "NUL is a code point (JSON rejects it later)");
+  is_int(mg_utf8_count((const unsigned char *)"a\0b", 3), 3, "NUL is a code point (JSON rejects it later)");
 
   m = srv_msg_error(MG_ERATE, "q1");
   ok(m && strstr(SRV_MSG_TEXT(m), "\"code\":\"rate_limited\"") && strstr(SRV_MSG_TEXT(m), "\"reply_to\":\"q1\""),

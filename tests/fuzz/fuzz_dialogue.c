@@ -146,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int rc;
 
   /* What the adapter refuses before the dialogue sees it. */
-  if (size > SRV_MAX_FRAME || srv_utf8_count(data, size) < 0) return 0;
+  if (size > SRV_MAX_FRAME || mg_utf8_count(data, size) < 0) return 0;
   msg = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
   if (!json_is_object(msg)) {
     json_decref(msg);

@@ -9,6 +9,7 @@
  * MG_EBADUTF8, never anything else.
  */
 #include "mask.h"
+#include "mg_utf8.h"
 #include "mg_err.h"
 #include "rules.h"
 
@@ -19,21 +20,7 @@
 
 static rules_set *rules;
 
-static int valid_utf8(const unsigned char *s) {
-  while (*s) {
-    int n = *s < 0x80 ? 1 : *s >= 0xC2 && *s <= 0xDF ? 2 : *s >= 0xE0 && *s <= 0xEF ? 3 : *s >= 0xF0 && *s <= 0xF4 ? 4 : 0;
-    if (!n)
-      return 0;
-    for (int i = 1; i < n; i++)
-      if ((s[i] & 0xC0) != 0x80)
-        return 0;
-    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) || (s[0] == 0xF0 && s[1] < 0x90) ||
-        (s[0] == 0xF4 && s[1] >= 0x90))
-      return 0;
-    s += n;
-  }
-  return 1;
-}
+static int valid_utf8(const unsigned char *s) { return mg_utf8_count(s, strlen((const char *)s)) >= 0; }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *once, *twice;
