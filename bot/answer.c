@@ -17,7 +17,10 @@
 #include <time.h>
 
 #include "analyze.h"
+#include "bot/safety.h"
+#include "bot/understand.h"
 #include "calendar.h"
+#include "dict/concepts.h"
 #include "db.h"
 #include "engine.h"
 #include "messages.h"
@@ -34,13 +37,37 @@ struct bot {
   rules_set *rules;   /* intent rules, compiled once */
   cal *calendar;      /* office days and hours */
   msg_set *msgs;      /* the bot's own words (dict/messages.json) */
+  bot_concepts *concepts; /* dict/concepts/, compiled */
+  bot_safety *safety; /* dangers, cues and numbers (dict/safety.json) */
 };
 
 struct bot_worker {
   bot *b;
   sqlite3 *db;        /* this thread's connection */
   mg_analyzer *an;    /* this thread's MeCab tagger */
+  bot_msg msg;        /* the analysed message (buffers reused) */
+  bot_hits hits;      /* the concepts found in it */
 };
+
+/* Read dict/concepts/ and dict/safety.json, compiling the concepts with a
+ * temporary analyzer (the language model is shared; the tagger is not). */
+static int load_understanding(bot *b, char *err) {
+  dict_concepts *src = NULL;
+  mg_analyzer *an = NULL;
+  char path[MG_PATHLEN + 32];
+  int rc;
+
+  snprintf(path, sizeof path, "%s/concepts", b->cfg.dict_dir);
+  if ((rc = dict_concepts_load(&src, path, err)) != 0) goto out;
+  if ((rc = mg_analyzer_new(&an, b->lang, err)) != 0) goto out;
+  if ((rc = bot_concepts_compile(&b->concepts, src, an, err)) != 0) goto out;
+  snprintf(path, sizeof path, "%s/safety.json", b->cfg.dict_dir);
+  rc = bot_safety_load(&b->safety, path, b->concepts, err);
+out:
+  mg_analyzer_free(an);
+  dict_concepts_free(src);
+  return rc;
+}
 
 int bot_new(bot **out, const mg_config *cfg, char *err) {
   bot *b = calloc(1, sizeof *b);
@@ -56,6 +83,7 @@ int bot_new(bot **out, const mg_config *cfg, char *err) {
   if ((rc = cal_load(&b->calendar, cfg->calendar_path, cfg->office_open, cfg->office_close, err)) != 0) goto fail;
   snprintf(path, sizeof path, "%s/messages.json", cfg->dict_dir);
   if ((rc = msg_load(&b->msgs, path, err)) != 0) goto fail;
+  if ((rc = load_understanding(b, err)) != 0) goto fail;
   if ((rc = mg_db_open(&db, cfg, b->lang, err)) != 0) goto fail;
   if ((rc = mg_engine_new(&b->engine, b->lang, db, &b->cfg, err)) != 0) goto fail;
   mg_db_close(db);
@@ -71,6 +99,8 @@ void bot_free(bot *b) {
   if (!b) return;
   mg_engine_free(b->engine);
   rules_free(b->rules);
+  bot_safety_free(b->safety);
+  bot_concepts_free(b->concepts);
   cal_free(b->calendar);
   msg_free(b->msgs);
   mg_lang_free(b->lang);
@@ -88,6 +118,7 @@ int bot_worker_new(bot_worker **out, bot *b, char *err) {
   w->b = b;
   if ((rc = mg_db_open(&w->db, &b->cfg, b->lang, err)) != 0) goto fail;
   if ((rc = mg_analyzer_new(&w->an, b->lang, err)) != 0) goto fail;
+  if ((rc = bot_hits_init(&w->hits, b->concepts)) != 0) { mg_errf(err, rc, "out of memory"); goto fail; }
   *out = w;
   return 0;
 fail:
@@ -99,6 +130,8 @@ void bot_worker_free(bot_worker *w) {
   if (!w) return;
   mg_analyzer_free(w->an);
   mg_db_close(w->db);
+  bot_msg_clear(&w->msg);
+  bot_hits_clear(&w->hits);
   free(w);
 }
 
@@ -187,11 +220,33 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
   json_t *obj = json_pack("{s:i}", "version", ANSWER_VERSION), *ex = explain ? json_object() : NULL;
   mg_result res;
   rules_hit hit;
+  bot_safety_result safety;
   int nlen = 0, rc = 0;
   char *norm = mg_normalize(text, len, &nlen);
 
   *out = NULL;
   if (!obj || !norm) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  /* safety first: a resident in danger gets the number before anything else */
+  if ((rc = bot_msg_analyze(&w->msg, w->an, text, len)) != 0) { rc = mg_errf(err, rc, "cannot analyse the message"); goto out; }
+  bot_concepts_match(w->b->concepts, &w->msg, &w->hits);
+  bot_safety_assess(w->b->safety, &w->msg, &w->hits, &safety);
+  if (ex) json_object_set_new(ex, "concepts", bot_hits_json(w->b->concepts, &w->hits));
+  if (ex) json_object_set_new(ex, "safety", json_pack("{s:s, s:f, s:o}", "level",
+                                                       safety.level == BOT_SAFETY_CARD ? "card" : safety.level == BOT_SAFETY_NOTE ? "note" : "none",
+                                                       "score", safety.score, "cues", bot_safety_cues_json(&safety)));
+  if (safety.level == BOT_SAFETY_CARD) {
+    char name[64];
+    snprintf(name, sizeof name, "safety_%s", safety.danger);
+    json_object_set_new(obj, "rule", json_pack("{s:s, s:s}", "name", name, "kind", "emergency"));
+    json_object_set_new(obj, "decision", json_string("answer"));
+    json_object_set_new(obj, "confidence", json_real(1.0));
+    json_object_set_new(obj, "offer_escalation", json_false());
+    json_object_set_new(obj, "answer", json_string(safety.text));
+    json_object_set_new(obj, "safety", bot_safety_json(&safety));
+    json_object_set_new(obj, "candidates", json_array());
+    goto done;
+  }
+  if (safety.level == BOT_SAFETY_NOTE) json_object_set_new(obj, "safety", bot_safety_json(&safety));
   if (rules_match(w->b->rules, norm, (size_t)nlen, &hit) == 1) {
     if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
     json_object_set_new(obj, "candidates", json_array());

@@ -33,7 +33,7 @@
 #define RULES_DEPTH_LIMIT 10000
 
 static const char *const rule_kinds[] = {
-  "emergency", "handoff", "greeting", "thanks", "hours", "faq", "smalltalk",
+  "emergency", "handoff", "greeting", "thanks", "hours", "faq", "smalltalk", "referral",
 };
 
 struct rule {
@@ -126,7 +126,7 @@ static int compile_rule(const char *path, int index, json_t *jr, struct rule *r,
       r->kind = rule_kinds[k];
   if (!r->kind)
     return mg_errf(err, MG_ECONFIG, "%s: rule %s: unknown kind \"%.40s\" (emergency, handoff, greeting, "
-                   "thanks, hours, faq, smalltalk)", path, label, json_string_value(v));
+                   "thanks, hours, faq, smalltalk, referral)", path, label, json_string_value(v));
 
   if ((rc = opt_string(path, label, jr, "reply", &r->reply, err)) < 0 ||
       (rc = opt_string(path, label, jr, "faq_id", &r->faq_id, err)) < 0)

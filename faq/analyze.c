@@ -90,6 +90,7 @@ struct mg_analyzer {
   char *text;               /* after variant rewriting: what MeCab sees */
   int *tstart, *tend;
   size_t tcap;
+  size_t tlen;              /* bytes of text from the last call */
   char term[1024];
 };
 
@@ -828,23 +829,31 @@ static int emit_parts(mg_analyzer *an, const mecab_node_t *n, int start, int end
   return 0;
 }
 
-int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx) {
-  const mg_lang *lang = an->lang;
+/* Normalise text, rewrite variants and let MeCab parse the result into
+ * an->lattice; *tb describes the parsed text (offsets map to the input).
+ * Returns 0, 1 when nothing is left to parse, or MG_E*. */
+static int parse(mg_analyzer *an, const char *text, int len, struct buf *tb) {
   struct buf nb = { an->norm, an->nstart, an->nend, 0, an->ncap };
-  struct buf tb = { an->text, an->tstart, an->tend, 0, an->tcap };
   int rc;
 
+  *tb = (struct buf){ an->text, an->tstart, an->tend, 0, an->tcap };
   if (len < 0) len = (int)strlen(text);
   rc = normalize_into(&nb, text, len);
   an->norm = nb.s, an->nstart = nb.st, an->nend = nb.en, an->ncap = nb.cap;
   if (rc) return rc;
-  rc = rewrite_variants(lang, &nb, &tb);
-  an->text = tb.s, an->tstart = tb.st, an->tend = tb.en, an->tcap = tb.cap;
+  rc = rewrite_variants(an->lang, &nb, tb);
+  an->text = tb->s, an->tstart = tb->st, an->tend = tb->en, an->tcap = tb->cap, an->tlen = tb->len;
   if (rc) return rc;
-  if (tb.len == 0) return 0;
+  if (tb->len == 0) return 1;
+  mecab_lattice_set_sentence2(an->lattice, tb->s, tb->len);
+  return mecab_parse_lattice(an->tagger, an->lattice) ? 0 : MG_EINVAL;
+}
 
-  mecab_lattice_set_sentence2(an->lattice, tb.s, tb.len);
-  if (!mecab_parse_lattice(an->tagger, an->lattice)) return MG_EINVAL;
+int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx) {
+  const mg_lang *lang = an->lang;
+  struct buf tb;
+  int rc = parse(an, text, len, &tb);
+  if (rc != 0) return rc == 1 ? 0 : rc;
   for (const mecab_node_t *n = mecab_lattice_get_bos_node(an->lattice); n; n = n->next) {
     int cls, ll, off, start, end;
     if (n->stat == MECAB_BOS_NODE || n->stat == MECAB_EOS_NODE || n->length == 0) continue;
@@ -870,4 +879,58 @@ int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void 
     }
   }
   return 0;
+}
+
+/* Coarse part of speech from the feature string's first field. */
+static enum mg_pos coarse_pos(const char *f) {
+  static const struct { const char *prefix; enum mg_pos pos; } map[] = {
+    { "名詞,", MG_POS_NOUN }, { "代名詞,", MG_POS_NOUN }, { "形状詞,", MG_POS_NOUN },
+    { "動詞,", MG_POS_VERB }, { "形容詞,", MG_POS_ADJ }, { "副詞,", MG_POS_ADV },
+    { "助詞,", MG_POS_PARTICLE }, { "助動詞,", MG_POS_AUX }, { "記号,", MG_POS_SYMBOL },
+    { "補助記号,", MG_POS_SYMBOL }, { "空白,", MG_POS_SYMBOL },
+  };
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (starts(f, map[i].prefix)) return map[i].pos;
+  return MG_POS_OTHER;
+}
+
+int mg_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn fn, void *ctx) {
+  const mg_lang *lang = an->lang;
+  struct buf tb;
+  int rc = parse(an, text, len, &tb);
+  if (rc != 0) return rc == 1 ? 0 : rc;
+  for (const mecab_node_t *n = mecab_lattice_get_bos_node(an->lattice); n; n = n->next) {
+    mg_morph m = {0};
+    if (n->stat == MECAB_BOS_NODE || n->stat == MECAB_EOS_NODE || n->length == 0) continue;
+    m.surface = n->surface;
+    m.surface_len = n->length;
+    m.off = (int)(n->surface - tb.s);
+    m.pos = coarse_pos(n->feature);
+    m.content = pos_class(lang, n) & (MG_TOK_NOUN | MG_TOK_VERB);
+    m.unknown = n->stat == MECAB_UNK_NODE;
+    m.suffix = starts(n->feature, "名詞,接尾") || starts(n->feature, "接尾辞,名詞的");
+    m.pronoun = starts(n->feature, "名詞,代名詞") || starts(n->feature, "代名詞,");
+    m.prefix = starts(n->feature, "接頭詞,") || starts(n->feature, "接頭辞,");
+    m.cform = feature_field(n->feature, 5, &m.cform_len);
+    if (!m.cform || (m.cform_len == 1 && m.cform[0] == '*')) m.cform_len = 0;
+    m.lemma = feature_field(n->feature, lang->lemma_field, &m.lemma_len);
+    if (!m.lemma || m.lemma_len == 0 || (m.lemma_len == 1 && m.lemma[0] == '*')) {
+      m.lemma = n->surface;
+      m.lemma_len = n->length;
+    } else if (lang->kind == DIC_UNIDIC) {
+      const char *dash = memchr(m.lemma, '-', (size_t)m.lemma_len);
+      if (dash && dash > m.lemma) m.lemma_len = (int)(dash - m.lemma);
+    }
+    if (!m.unknown) {
+      m.reading = feature_field(n->feature, lang->kind == DIC_IPADIC ? 7 : 9, &m.reading_len);
+      if (!m.reading || (m.reading_len == 1 && m.reading[0] == '*')) m.reading_len = 0;
+    }
+    if ((rc = fn(ctx, &m)) != 0) return rc;
+  }
+  return 0;
+}
+
+const char *mg_analyzer_text(const mg_analyzer *an, int *len) {
+  if (len) *len = an->text ? (int)an->tlen : 0;
+  return an->text ? an->text : "";
 }

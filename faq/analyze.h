@@ -75,4 +75,39 @@ char *mg_normalize(const char *text, int len, int *outlen);
  * outlive db). Returns 0 or MG_EDB. */
 int mg_fts5_register(sqlite3 *db, mg_lang *lang, char *err);
 
+/* ---- morphemes: what the understanding layer (bot/understand.h) reads ---- */
+
+/* Coarse part of speech of a morpheme (IPADIC and UniDic alike). */
+enum mg_pos {
+  MG_POS_OTHER = 0, MG_POS_NOUN, MG_POS_VERB, MG_POS_ADJ, MG_POS_ADV,
+  MG_POS_PARTICLE, MG_POS_AUX, MG_POS_SYMBOL
+};
+
+/* One morpheme of the analysed text. Pointers are valid during the callback
+ * only. surface points into the analysed text (mg_analyzer_text): the input
+ * after NFKC, case folding and variant rewriting, exactly what MeCab saw. */
+typedef struct mg_morph {
+  const char *surface; int surface_len;
+  int off;                               /* byte offset of surface in the analysed text */
+  const char *lemma; int lemma_len;      /* dictionary base form (surface for unknown words) */
+  const char *reading; int reading_len;  /* katakana reading of the surface; 0 bytes when unknown */
+  enum mg_pos pos;
+  const char *cform; int cform_len;      /* conjugation form (仮定形, 連用形, …), 0 bytes when none */
+  int pronoun;                           /* 誰, 何, 私: a pronoun */
+  int prefix;                            /* 今 in 今ストーカーに…: a prefix */
+  int suffix;                            /* a noun suffix (呼び方's 方, 救急車's 車 when split) */
+  int content;                           /* mg_analyze's class: MG_TOK_NOUN / MG_TOK_VERB, or 0 */
+  int unknown;                           /* not in the dictionary */
+} mg_morph;
+
+typedef int (*mg_morph_fn)(void *ctx, const mg_morph *m);
+
+/* Analyse text like mg_analyze, but report every morpheme (function words
+ * too) with its lemma, reading and part of speech. Returns 0, fn's non-zero
+ * value, or a negative MG_E* code. */
+int mg_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn fn, void *ctx);
+/* The text the last mg_analyze / mg_analyze_morphs call handed to MeCab
+ * (NUL-terminated); valid until the analyzer's next call. */
+const char *mg_analyzer_text(const mg_analyzer *an, int *len);
+
 #endif

@@ -1,0 +1,359 @@
+/*
+ * safety.c — scoring dangers and cues (see safety.h for the model).
+ *
+ * The file names concepts; loading resolves every name to a concept id once,
+ * so assessing a message is a walk over a few arrays of ids and the hits the
+ * matcher already found. Two cues are built in because they are shapes, not
+ * words: an exclamation mark (raises) and a negation right after the danger
+ * word, with only particles or auxiliaries between (燃えてない, 火事ではない:
+ * lowers).
+ */
+#include "bot/safety.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mg_err.h"
+
+#define MAX_IDS 16
+#define MAX_DANGERS 48
+#define BOT_SAFETY_MAX_CONCEPTS 256
+
+struct danger {
+  char *name;
+  int strong[MAX_IDS], nstrong;
+  int hint[MAX_IDS], nhint;
+  int with[MAX_IDS][4], nwith[MAX_IDS], nwithgroups; /* all concepts of a group → strong */
+  char *numbers[BOT_SAFETY_MAX_NUMBERS];
+  int nnumbers;
+  char *card, *note;
+};
+
+struct bot_safety {
+  const bot_concepts *c;
+  double w_strong, w_hint, w_raise, w_lower, t_card, t_note;
+  int raise[MAX_IDS], nraise;
+  int urgent[MAX_IDS], nurgent; /* the raising cues that let a weak match alarm */
+  int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
+  int near_bytes;
+  double cue_weight[BOT_SAFETY_MAX_CONCEPTS]; /* per lowering cue; 0 = w_lower */
+  int lower[MAX_IDS], nlower;
+  struct danger d[MAX_DANGERS];
+  int nd;
+};
+
+static int resolve(const bot_concepts *c, const char *path, const char *where, json_t *arr, int *ids, int *n,
+                   char *err) {
+  size_t i;
+  json_t *v;
+  if (!arr) return 0;
+  if (!json_is_array(arr)) return mg_errf(err, MG_ECONFIG, "%s: %s: expected a list of concept names", path, where);
+  json_array_foreach(arr, i, v) {
+    int id = json_is_string(v) ? bot_concepts_find(c, json_string_value(v)) : -1;
+    if (id < 0)
+      return mg_errf(err, MG_ECONFIG, "%s: %s: no concept \"%.48s\" in dict/concepts/", path, where,
+                     json_is_string(v) ? json_string_value(v) : "?");
+    if (*n >= MAX_IDS) return mg_errf(err, MG_ECONFIG, "%s: %s: more than %d concepts", path, where, MAX_IDS);
+    ids[(*n)++] = id;
+  }
+  return 0;
+}
+
+static double num(json_t *o, const char *key, double def) {
+  json_t *v = json_object_get(o, key);
+  return json_is_number(v) ? json_number_value(v) : def;
+}
+
+static char *dup_str(json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? strdup(s) : NULL;
+}
+
+static int load_danger(bot_safety *s, struct danger *d, json_t *jd, const char *path, char *err) {
+  char where[96];
+  json_t *v, *nums = json_object_get(jd, "numbers"), *with = json_object_get(jd, "with");
+  size_t i;
+  int rc;
+
+  if (!json_is_object(jd) || !json_is_string(json_object_get(jd, "name")))
+    return mg_errf(err, MG_ECONFIG, "%s: every danger needs a \"name\"", path);
+  d->name = dup_str(jd, "name");
+  snprintf(where, sizeof where, "danger %.48s", d->name ? d->name : "?");
+  if (!d->name) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if ((rc = resolve(s->c, path, where, json_object_get(jd, "strong"), d->strong, &d->nstrong, err)) != 0) return rc;
+  if ((rc = resolve(s->c, path, where, json_object_get(jd, "hint"), d->hint, &d->nhint, err)) != 0) return rc;
+  if (with) {
+    if (!json_is_array(with)) return mg_errf(err, MG_ECONFIG, "%s: %s: \"with\" is a list of lists", path, where);
+    json_array_foreach(with, i, v) {
+      int n = 0, ids[MAX_IDS];
+      if (d->nwithgroups >= MAX_IDS) return mg_errf(err, MG_ECONFIG, "%s: %s: too many \"with\" groups", path, where);
+      if ((rc = resolve(s->c, path, where, v, ids, &n, err)) != 0) return rc;
+      if (n < 2 || n > 4) return mg_errf(err, MG_ECONFIG, "%s: %s: a \"with\" group names 2 to 4 concepts", path, where);
+      memcpy(d->with[d->nwithgroups], ids, (size_t)n * sizeof *ids);
+      d->nwith[d->nwithgroups++] = n;
+    }
+  }
+  if (d->nstrong + d->nhint + d->nwithgroups == 0)
+    return mg_errf(err, MG_ECONFIG, "%s: %s: names no concept (strong, hint or with)", path, where);
+  if (!json_is_array(nums) || json_array_size(nums) == 0 || json_array_size(nums) > BOT_SAFETY_MAX_NUMBERS)
+    return mg_errf(err, MG_ECONFIG, "%s: %s: \"numbers\" lists 1 to %d numbers", path, where, BOT_SAFETY_MAX_NUMBERS);
+  json_array_foreach(nums, i, v) {
+    if (!json_is_string(v) || !*json_string_value(v))
+      return mg_errf(err, MG_ECONFIG, "%s: %s: a number is a non-empty string", path, where);
+    if (!(d->numbers[d->nnumbers++] = strdup(json_string_value(v)))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  }
+  d->card = dup_str(jd, "card");
+  d->note = dup_str(jd, "note");
+  if (!d->card || !*d->card || !d->note || !*d->note)
+    return mg_errf(err, MG_ECONFIG, "%s: %s: needs a \"card\" and a \"note\" text", path, where);
+  for (int k = 0; k < d->nnumbers; k++)
+    if (!strstr(d->card, d->numbers[k]))
+      return mg_errf(err, MG_ECONFIG, "%s: %s: the card text does not name %s", path, where, d->numbers[k]);
+  return 0;
+}
+
+int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, char *err) {
+  bot_safety *s = calloc(1, sizeof *s);
+  json_error_t je;
+  json_t *root = NULL, *ds, *jd, *w, *t;
+  size_t i;
+  int rc = 0;
+
+  *out = NULL;
+  if (!s) return mg_errf(err, MG_ENOMEM, "out of memory");
+  s->c = c;
+  if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES, &je))) {
+    rc = je.line < 0 ? mg_errf(err, MG_EIO, "%s: %s", path, je.text)
+                     : mg_errf(err, MG_EBADJSON, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+    goto out;
+  }
+  w = json_object_get(root, "weights");
+  t = json_object_get(root, "thresholds");
+  s->w_strong = num(w, "strong", 1.0);
+  s->w_hint = num(w, "hint", 0.6);
+  s->w_raise = num(w, "raise", 0.4);
+  s->w_lower = num(w, "lower", 0.7);
+  s->t_card = num(t, "card", 0.95);
+  s->t_note = num(t, "note", 0.5);
+  if (s->t_note <= 0 || s->t_card < s->t_note) {
+    rc = mg_errf(err, MG_ECONFIG, "%s: thresholds: 0 < note <= card", path);
+    goto out;
+  }
+  if ((rc = resolve(c, path, "raise", json_object_get(root, "raise"), s->raise, &s->nraise, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "urgent", json_object_get(root, "urgent"), s->urgent, &s->nurgent, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "near", json_object_get(root, "near"), s->near, &s->nnear, err)) != 0) goto out;
+  s->near_bytes = 3 * (int)num(root, "near_chars", 8);
+  {
+    const char *key;
+    json_t *v, *cw = json_object_get(root, "cue_weights");
+    json_object_foreach(cw, key, v) {
+      int id = bot_concepts_find(c, key);
+      if (id < 0 || id >= BOT_SAFETY_MAX_CONCEPTS || !json_is_number(v)) {
+        rc = mg_errf(err, MG_ECONFIG, "%s: cue_weights: \"%.48s\" is not a concept with a number", path, key);
+        goto out;
+      }
+      s->cue_weight[id] = json_number_value(v);
+    }
+  }
+  if ((rc = resolve(c, path, "lower", json_object_get(root, "lower"), s->lower, &s->nlower, err)) != 0) goto out;
+  ds = json_object_get(root, "dangers");
+  if (!json_is_array(ds) || json_array_size(ds) == 0 || json_array_size(ds) > MAX_DANGERS) {
+    rc = mg_errf(err, MG_ECONFIG, "%s: \"dangers\" lists 1 to %d dangers", path, MAX_DANGERS);
+    goto out;
+  }
+  json_array_foreach(ds, i, jd) {
+    if ((rc = load_danger(s, &s->d[s->nd++], jd, path, err)) != 0) goto out;
+  }
+  *out = s;
+  s = NULL;
+out:
+  json_decref(root);
+  bot_safety_free(s);
+  return rc;
+}
+
+void bot_safety_free(bot_safety *s) {
+  if (!s) return;
+  for (int i = 0; i < s->nd; i++) {
+    free(s->d[i].name);
+    free(s->d[i].card);
+    free(s->d[i].note);
+    for (int k = 0; k < s->d[i].nnumbers; k++) free(s->d[i].numbers[k]);
+  }
+  free(s);
+}
+
+static int is_weak(int how) { return how == BOT_BY_READING || how == BOT_BY_EDIT; }
+
+static void add_cue(bot_safety_result *r, const char *name, char sign) {
+  for (int i = 0; i < r->ncues; i++)
+    if (r->cues[i] == name) return;
+  if (r->ncues < BOT_SAFETY_MAX_CUES) {
+    r->cues[r->ncues] = name;
+    r->cue_sign[r->ncues++] = sign;
+  }
+}
+
+/* A negation right after [.., end): only particles and auxiliaries between. */
+static int negated_after(const bot_msg *msg, int end) {
+  int i = 0;
+  while (i < msg->n && msg->m[i].off < end) i++;
+  for (int k = 0; k < 4 && i < msg->n; k++, i++) {
+    const bot_morph *m = &msg->m[i];
+    if (bot_msg_is_neg(msg, i)) return 1;
+    if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_AUX && !(m->pos == MG_POS_VERB && !m->stream)) return 0;
+  }
+  return 0;
+}
+
+/* Sentence number of byte off: sentences end at 。．.!?！？ and new lines
+ * (NFKC has made the full-width marks ASCII already). */
+static int sentence_of(const bot_msg *msg, int off) {
+  int n = 0;
+  for (int i = 0; i < off && i < msg->len; i++) {
+    unsigned char ch = (unsigned char)msg->text[i];
+    if (ch == '!' || ch == '?' || ch == '\n' || ch == '.') n++;
+    else if (ch == 0xE3 && i + 2 < msg->len && (unsigned char)msg->text[i + 1] == 0x80 &&
+             (unsigned char)msg->text[i + 2] == 0x82) n++; /* 。 */
+  }
+  return n;
+}
+
+static int in_list(const int *ids, int n, int id) {
+  for (int i = 0; i < n; i++)
+    if (ids[i] == id) return 1;
+  return 0;
+}
+
+/* The cues around one danger match: cues count only in the danger's own
+ * sentence ("母が倒れた。介護保険の申請をしたい" is still a collapse), and a
+ * procedure cue only right next to the danger word (火事の罹災証明書,
+ * 救急車の呼び方), not anywhere in the sentence. */
+struct cues { int raised, urgent, nlower, neg; int lower_ids[MAX_IDS]; double lower; };
+
+static void cues_near(const bot_safety *s, const bot_msg *msg, const bot_hits *h, const bot_match *d, struct cues *q) {
+  int sent = sentence_of(msg, d->start);
+  memset(q, 0, sizeof *q);
+  for (int i = 0; i < h->nall; i++) {
+    const bot_match *m = &h->all[i];
+    if (is_weak(m->how) || sentence_of(msg, m->start) != sent) continue;
+    if (in_list(s->raise, s->nraise, m->concept)) q->raised = 1;
+    if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
+    if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept)) {
+      if (in_list(s->near, s->nnear, m->concept) && (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes))
+        continue;
+      if (q->nlower < 2) /* two lowering cues say all there is to say */
+        q->lower += m->concept < BOT_SAFETY_MAX_CONCEPTS && s->cue_weight[m->concept] > 0 ? s->cue_weight[m->concept] : s->w_lower;
+      q->lower_ids[q->nlower++] = m->concept;
+    }
+  }
+  for (int i = 0; i < msg->len; i++)
+    if (msg->text[i] == '!' && sentence_of(msg, i) == sent) { q->raised = q->urgent = 1; break; }
+  q->neg = negated_after(msg, d->end);
+}
+
+/* Score of danger d at one of its matches (the "with" groups use the
+ * match of their first concept and need the others in the same sentence). */
+static double score_at(const bot_safety *s, const struct danger *d, const bot_msg *msg, const bot_hits *h,
+                       const bot_match *m, struct cues *q, int *weak) {
+  double base = 0;
+  if (in_list(d->strong, d->nstrong, m->concept)) base = s->w_strong;
+  else if (in_list(d->hint, d->nhint, m->concept)) base = s->w_hint;
+  for (int g = 0; g < d->nwithgroups && base < s->w_strong; g++) {
+    int all = d->with[g][0] == m->concept, sent = sentence_of(msg, m->start);
+    for (int k = 1; k < d->nwith[g] && all; k++) {
+      int found = 0;
+      for (int i = 0; i < h->nall && !found; i++)
+        found = h->all[i].concept == d->with[g][k] && sentence_of(msg, h->all[i].start) == sent;
+      all = found;
+    }
+    if (all) base = s->w_strong;
+  }
+  if (base <= 0) return 0;
+  *weak = is_weak(m->how);
+  if (*weak && base > s->w_hint) base = s->w_hint; /* a reading or a typo: a hint at most */
+  cues_near(s, msg, h, m, q);
+  /* a short reading (カジ: 火事 or 家事) counts only next to an urgent cue */
+  if (*weak && m->how == BOT_BY_READING && m->chars < 3 && !q->urgent) return 0;
+  double sc = base + (q->raised ? s->w_raise : 0) - q->lower - (q->neg ? s->w_lower : 0);
+  /* a reading or a typo alone never reaches the card without an urgent cue */
+  if (*weak && !q->urgent && sc >= s->t_card) sc = s->t_note;
+  return sc;
+}
+
+void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *h, bot_safety_result *r) {
+  double score[MAX_DANGERS], top = 0;
+  int order[MAX_DANGERS], norder = 0, best_match[MAX_DANGERS];
+  struct cues best_q[MAX_DANGERS];
+  int best_weak[MAX_DANGERS];
+
+  memset(r, 0, sizeof *r);
+  for (int i = 0; i < s->nd; i++) {
+    score[i] = 0, best_match[i] = -1;
+    for (int k = 0; k < h->nall; k++) {
+      struct cues q;
+      int weak = 0;
+      double sc = score_at(s, &s->d[i], msg, h, &h->all[k], &q, &weak);
+      if (sc > score[i]) score[i] = sc, best_match[i] = k, best_q[i] = q, best_weak[i] = weak;
+    }
+    if (score[i] >= s->t_note) order[norder++] = i;
+    if (score[i] > top) top = score[i], r->danger = s->d[i].name;
+  }
+  r->score = top;
+  /* what fired, for the strongest danger (or the first that matched at all) */
+  for (int i = 0; i < s->nd; i++) {
+    if (best_match[i] < 0 || (r->danger && s->d[i].name != r->danger)) continue;
+    const struct cues *q = &best_q[i];
+    add_cue(r, bot_concepts_name(s->c, h->all[best_match[i]].concept), best_weak[i] ? '~' : '+');
+    for (int k = 0; k < h->nall; k++)
+      if (in_list(s->raise, s->nraise, h->all[k].concept) && q->raised &&
+          sentence_of(msg, h->all[k].start) == sentence_of(msg, h->all[best_match[i]].start))
+        add_cue(r, bot_concepts_name(s->c, h->all[k].concept), '+');
+    for (int k = 0; k < q->nlower; k++) add_cue(r, bot_concepts_name(s->c, q->lower_ids[k]), '-');
+    if (q->neg) add_cue(r, "negation", '-');
+    break;
+  }
+  if (norder == 0) return;
+  /* strongest first (stable: the file's order breaks ties) */
+  for (int a = 1; a < norder; a++)
+    for (int b = a; b > 0 && score[order[b]] > score[order[b - 1]]; b--) {
+      int t = order[b];
+      order[b] = order[b - 1], order[b - 1] = t;
+    }
+  r->level = score[order[0]] >= s->t_card ? BOT_SAFETY_CARD : BOT_SAFETY_NOTE;
+  for (int a = 0; a < norder && a < 3; a++) {
+    const struct danger *d = &s->d[order[a]];
+    int news = 0;
+    for (int k = 0; k < d->nnumbers; k++) {
+      int have = 0;
+      for (int j = 0; j < r->nnumbers; j++) have |= strcmp(r->numbers[j], d->numbers[k]) == 0;
+      if (!have && r->nnumbers < BOT_SAFETY_MAX_NUMBERS) r->numbers[r->nnumbers++] = d->numbers[k], news = 1;
+    }
+    /* the first danger's text, then one text per danger that adds a number */
+    if (a == 0 || news) {
+      const char *t = r->level == BOT_SAFETY_CARD ? d->card : d->note;
+      size_t used = strlen(r->text);
+      snprintf(r->text + used, sizeof r->text - used, "%s%s", used ? "\n" : "", t);
+    }
+  }
+}
+
+json_t *bot_safety_cues_json(const bot_safety_result *r) {
+  json_t *cues = json_array();
+  for (int i = 0; i < r->ncues; i++) {
+    char buf[64];
+    snprintf(buf, sizeof buf, "%c%s", r->cue_sign[i], r->cues[i]);
+    json_array_append_new(cues, json_string(buf));
+  }
+  return cues;
+}
+
+json_t *bot_safety_json(const bot_safety_result *r) {
+  json_t *nums;
+  if (r->level == BOT_SAFE) return NULL;
+  nums = json_array();
+  for (int i = 0; i < r->nnumbers; i++) json_array_append_new(nums, json_string(r->numbers[i]));
+  return json_pack("{s:s, s:o, s:s, s:s, s:o}", "level", r->level == BOT_SAFETY_CARD ? "card" : "note", "numbers", nums,
+                   "text", r->text, "danger", r->danger ? r->danger : "", "cues", bot_safety_cues_json(r));
+}

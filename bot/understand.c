@@ -1,0 +1,684 @@
+/*
+ * understand.c — analysed messages and concept matching (see understand.h).
+ *
+ * Matching must stay cheap: it runs on every message before the engine. Each
+ * way of meeting a term has an index built at compile time, so a message
+ * costs a few hash look-ups per morpheme and per katakana character:
+ *   lemma  the term's first lemma → terms; the rest is checked in order,
+ *          allowing one other content word between two of the term's;
+ *   kana   the key's first katakana character → terms, compared with memcmp;
+ *   edit   every one-character deletion of a one-word term (3–8 characters)
+ *          → terms, probed with the message word and its own deletions, then
+ *          checked with a real edit distance (the symmetric-delete method).
+ * Matches go into a small array first; "-" terms then mask the matches of
+ * their concept that overlap them, and the strongest surviving match per
+ * concept is kept.
+ */
+#define _GNU_SOURCE /* memmem */
+#include "bot/understand.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "mg_err.h"
+#include "termmap.h"
+
+#define NEG_LEMMA "\x01neg"     /* every negation (ない, ぬ, ん, ず, 無い) is one lemma */
+#define COND_LEMMA "\x01if"     /* every conditional (〜たら, 〜なら, 〜ば) is one lemma */
+#define MAX_MATCHES BOT_MAX_MATCHES
+#define EDIT_MIN_CHARS 3
+#define EDIT_MAX_CHARS 8
+
+struct cterm {
+  int concept;
+  int exclude;
+  int *lem;            /* lemma ids */
+  int nlem;
+  char *key;           /* katakana key, or NULL */
+  int keylen, keychars;
+  int key_reading;     /* the key is the reading of a term written with kanji */
+  int edit;            /* a one-word term that may be met by one edit */
+  char *word;          /* its lemma, for the edit check */
+  int wordchars;
+  char *lit;           /* a look-alike's text as analysed (katakana for kana), found as written */
+  int litlen;
+};
+
+struct bot_concepts {
+  char (*names)[DICT_CONCEPT_NAME];
+  int n;
+  struct cterm *t;
+  int nt;
+  int *looks;          /* the look-alike terms (matched by their text) */
+  int nlooks;
+  mg_termmap *lemmas;  /* lemma → id */
+  int **by_lemma;      /* lemma id → -1-terminated term list (first lemma) */
+  int by_lemma_cap;
+  mg_termmap *first;   /* first katakana character → id */
+  int **by_first;
+  int by_first_cap;
+  mg_termmap *dels;    /* deletion variant → id */
+  int **by_del;
+  int by_del_cap;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int u8len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
+
+static int chars(const char *s, int n) {
+  int k = 0;
+  for (int i = 0; i < n; i += u8len((unsigned char)s[i])) k++;
+  return k;
+}
+
+/* Hiragana U+3041–U+3096 → katakana (+0x60): same UTF-8 length. */
+static void to_kata(char *s, int n) {
+  for (int i = 0; i + 2 < n; i += u8len((unsigned char)s[i])) {
+    unsigned char *u = (unsigned char *)s + i;
+    if (u[0] != 0xE3) continue;
+    int cp = ((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+    if (cp >= 0x3041 && cp <= 0x3096) {
+      cp += 0x60;
+      u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+      u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+    }
+  }
+}
+
+static int is_kata_at(const char *s, int n, int i) {
+  const unsigned char *u = (const unsigned char *)s + i;
+  if (i + 3 > n || u[0] != 0xE3) return 0;
+  int cp = ((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+  return (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC;
+}
+
+static int all_kata(const char *s, int n) {
+  for (int i = 0; i < n; i += 3)
+    if (!is_kata_at(s, n, i)) return 0;
+  return n > 0;
+}
+
+static int is_neg(const mg_morph *m) {
+  static const char *const neg[] = { "ない", "無い", "ぬ", "ん", "ず", "へん", "ひん" };
+  if (m->pos != MG_POS_AUX && m->pos != MG_POS_ADJ) return 0;
+  for (size_t i = 0; i < sizeof neg / sizeof neg[0]; i++)
+    if ((int)strlen(neg[i]) == m->lemma_len && memcmp(neg[i], m->lemma, (size_t)m->lemma_len) == 0) return 1;
+  return 0;
+}
+
+static int lemma_is(const mg_morph *m, const char *l) {
+  return (int)strlen(l) == m->lemma_len && memcmp(l, m->lemma, (size_t)m->lemma_len) == 0;
+}
+
+/* A conditional: た or だ in the hypothetical form (〜たら, 〜なら) or the particle ば. */
+static int is_cond(const mg_morph *m) {
+  if (m->pos == MG_POS_AUX && (lemma_is(m, "た") || lemma_is(m, "だ")) && m->cform_len >= 6 &&
+      memcmp(m->cform, "仮定", 6) == 0)
+    return 1;
+  return m->pos == MG_POS_PARTICLE && lemma_is(m, "ば");
+}
+
+/* The lemma a morpheme stands for in lemma matching. */
+static const char *stream_lemma(const mg_morph *m, int *len) {
+  if (is_neg(m)) { *len = (int)strlen(NEG_LEMMA); return NEG_LEMMA; }
+  if (is_cond(m)) { *len = (int)strlen(COND_LEMMA); return COND_LEMMA; }
+  *len = m->lemma_len;
+  return m->lemma;
+}
+
+/* A morpheme that counts for lemma matching: a content word, a negation,
+ * or a number ("119"). */
+static int in_stream(const mg_morph *m) {
+  /* the auxiliaries that change what a verb says: たい (want to: 死にたい
+   * is not 死んだ) and the passive (殴られる is not 殴る) */
+  static const char *const aux[] = { "たい", "れる", "られる", "せる", "させる" };
+  int digits = m->surface_len > 0;
+  for (int i = 0; i < m->surface_len && digits; i++) digits = m->surface[i] >= '0' && m->surface[i] <= '9';
+  if (m->content != 0 || is_neg(m) || is_cond(m) || m->suffix || m->pronoun || m->prefix || digits) return 1;
+  for (size_t i = 0; i < sizeof aux / sizeof aux[0]; i++)
+    if ((int)strlen(aux[i]) == m->lemma_len && memcmp(aux[i], m->lemma, (size_t)m->lemma_len) == 0) return 1;
+  return 0;
+}
+
+/* Verbs so common that a term made only of them (どうしよう is する, 来て
+ * is 来る) would meet almost every message by lemma: such terms meet the
+ * message by their text instead. */
+static int is_light(const char *l, int n) {
+  static const char *const light[] = { "する", "ある", "いる", "なる", "おる", "できる", "いう", "言う", "思う",
+                                       "来る", "くる", "やる", "行く", "いく", "見る", "みる", NEG_LEMMA };
+  for (size_t i = 0; i < sizeof light / sizeof light[0]; i++)
+    if ((int)strlen(light[i]) == n && memcmp(light[i], l, (size_t)n) == 0) return 1;
+  return 0;
+}
+
+/* Append v to a -1-terminated list in lists[id], growing lists to id+1. */
+static int list_add(int ***lists, int *cap, int id, int v) {
+  if (id >= *cap) {
+    int ncap = *cap ? *cap : 64;
+    while (ncap <= id) ncap *= 2;
+    int **nl = realloc(*lists, (size_t)ncap * sizeof *nl);
+    if (!nl) return MG_ENOMEM;
+    memset(nl + *cap, 0, (size_t)(ncap - *cap) * sizeof *nl);
+    *lists = nl, *cap = ncap;
+  }
+  int k = 0;
+  if ((*lists)[id])
+    while ((*lists)[id][k] >= 0) k++;
+  int *l = realloc((*lists)[id], (size_t)(k + 2) * sizeof *l);
+  if (!l) return MG_ENOMEM;
+  l[k] = v, l[k + 1] = -1;
+  (*lists)[id] = l;
+  return 0;
+}
+
+static void lists_free(int **lists, int cap) {
+  for (int i = 0; i < cap; i++) free(lists[i]);
+  free(lists);
+}
+
+/* ---- the analysed message ----------------------------------------------- */
+
+struct grow_ctx { bot_msg *msg; int rc; };
+
+static int pool_put(bot_msg *m, const char *s, int n) {
+  if (m->pool_len + n + 1 > m->pool_cap) {
+    int ncap = m->pool_cap ? m->pool_cap : 1024;
+    while (m->pool_len + n + 1 > ncap) ncap *= 2;
+    char *np = realloc(m->pool, (size_t)ncap);
+    if (!np) return -1;
+    m->pool = np, m->pool_cap = ncap;
+  }
+  int at = m->pool_len;
+  memcpy(m->pool + at, s, (size_t)n);
+  m->pool[at + n] = '\0';
+  m->pool_len += n + 1;
+  return at;
+}
+
+static int on_morph(void *vctx, const mg_morph *mm) {
+  bot_msg *m = vctx;
+  bot_morph *b;
+  int at, ll;
+  const char *l = stream_lemma(mm, &ll);
+
+  if (m->n == m->cap) {
+    int ncap = m->cap ? m->cap * 2 : 64;
+    bot_morph *nm = realloc(m->m, (size_t)ncap * sizeof *nm);
+    if (!nm) return MG_ENOMEM;
+    m->m = nm, m->cap = ncap;
+  }
+  at = pool_put(m, l, ll);
+  if (at < 0) return MG_ENOMEM;
+  b = &m->m[m->n++];
+  b->off = mm->off;
+  b->len = mm->surface_len;
+  b->lemma = at;
+  b->pos = mm->pos;
+  b->stream = in_stream(mm);
+  b->unknown = mm->unknown;
+  return 0;
+}
+
+int bot_msg_analyze(bot_msg *m, mg_analyzer *an, const char *text, int len) {
+  const char *t;
+  int tlen, rc;
+
+  m->n = 0;
+  m->pool_len = 0;
+  rc = mg_analyze_morphs(an, text, len, on_morph, m);
+  if (rc != 0) return rc < 0 ? rc : MG_ENOMEM;
+  t = mg_analyzer_text(an, &tlen);
+  if (tlen + 1 > m->text_cap) {
+    int ncap = tlen + 256;
+    char *nt = realloc(m->text, (size_t)ncap), *nk = realloc(m->kata, (size_t)ncap);
+    unsigned char *nb = realloc(m->bound, (size_t)ncap);
+    if (nt) m->text = nt;
+    if (nk) m->kata = nk;
+    if (nb) m->bound = nb;
+    if (!nt || !nk || !nb) return MG_ENOMEM;
+    m->text_cap = ncap;
+  }
+  memcpy(m->text, t, (size_t)tlen + 1);
+  memcpy(m->kata, t, (size_t)tlen + 1);
+  to_kata(m->kata, tlen);
+  m->len = tlen;
+  memset(m->bound, 0, (size_t)tlen + 1);
+  for (int i = 0; i < m->n; i++) m->bound[m->m[i].off] = 1;
+  m->bound[tlen] = 1;
+  return 0;
+}
+
+void bot_msg_clear(bot_msg *m) {
+  free(m->text);
+  free(m->kata);
+  free(m->m);
+  free(m->pool);
+  free(m->bound);
+  memset(m, 0, sizeof *m);
+}
+
+int bot_msg_is_kana(const bot_msg *m) {
+  int kana = 0;
+  for (int i = 0; i < m->len; i += u8len((unsigned char)m->kata[i])) {
+    unsigned char c = (unsigned char)m->kata[i];
+    if (is_kata_at(m->kata, m->len, i)) { kana++; continue; }
+    if (c < 0x80 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) continue; /* digits, spaces, ASCII punctuation */
+    if (c == 0xE3 && (unsigned char)m->kata[i + 1] == 0x80) continue; /* 、。「」 and friends */
+    if (c == 0xEF) continue; /* full-width forms left after NFKC, emoji variation selectors */
+    if (c == 0xF0) continue; /* emoji */
+    return 0;
+  }
+  return kana > 0;
+}
+
+int bot_msg_is_neg(const bot_msg *m, int i) { return strcmp(bot_msg_lemma(m, i), NEG_LEMMA) == 0; }
+
+/* ---- compiling concepts ------------------------------------------------- */
+
+struct term_ctx {
+  bot_concepts *c;
+  struct cterm *t;
+  char reading[512];
+  int rlen, unknown_reading;
+  int last_pos, last_content;
+  int rc;
+  int nmorph;
+  int heavy;           /* stream lemmas that are not light verbs */
+  char lemma0[128];
+  int lemma0_len;
+};
+
+static int on_term_morph(void *vctx, const mg_morph *m) {
+  struct term_ctx *x = vctx;
+  x->nmorph++;
+  if (in_stream(m)) {
+    int ll;
+    const char *l = stream_lemma(m, &ll);
+    x->heavy += !is_light(l, ll);
+    int id = mg_termmap_put(x->c->lemmas, l, ll);
+    int *nl = realloc(x->t->lem, (size_t)(x->t->nlem + 1) * sizeof *nl);
+    if (id < 0 || !nl) { free(nl == x->t->lem ? NULL : nl); return MG_ENOMEM; }
+    x->t->lem = nl;
+    x->t->lem[x->t->nlem++] = id;
+    if (x->t->nlem == 1 && ll < (int)sizeof x->lemma0) {
+      memcpy(x->lemma0, l, (size_t)ll);
+      x->lemma0[ll] = '\0';
+      x->lemma0_len = ll;
+    }
+  }
+  /* the reading of the surface: katakana from the dictionary, or the
+   * surface itself when it is already kana */
+  {
+    const char *r = m->reading;
+    int rl = m->reading_len;
+    char tmp[256];
+    if (rl == 0 && m->surface_len < (int)sizeof tmp) {
+      memcpy(tmp, m->surface, (size_t)m->surface_len);
+      to_kata(tmp, m->surface_len);
+      if (all_kata(tmp, m->surface_len)) r = tmp, rl = m->surface_len;
+    }
+    if (rl == 0 || !all_kata(r, rl)) x->unknown_reading = 1;
+    else if (x->rlen + rl < (int)sizeof x->reading) {
+      memcpy(x->reading + x->rlen, r, (size_t)rl);
+      x->rlen += rl;
+    }
+  }
+  x->last_pos = m->pos;
+  x->last_content = m->content;
+  return 0;
+}
+
+/* Cut an inflected ending so the stem meets every form: a verb's or
+ * adjective's last kana in the dictionary form (倒れる → 倒れ, 苦しい → 苦し). */
+static int stem(const char *s, int n, int last_pos) {
+  if ((last_pos == MG_POS_VERB || last_pos == MG_POS_ADJ) && n >= 6) return n - 3;
+  return n;
+}
+
+static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dict_concept *dc, const dict_term *dt,
+                        char *err) {
+  int inside = dc->inside && !dt->exclude;
+  struct cterm *t = &c->t[c->nt];
+  struct term_ctx x = { .c = c, .t = t };
+  char kana[DICT_TERM_MAX * 2 + 4];
+  int rc, n, tlen;
+  const char *text;
+
+  memset(t, 0, sizeof *t);
+  t->concept = concept;
+  t->exclude = dt->exclude;
+  rc = mg_analyze_morphs(an, dt->text, (int)strlen(dt->text), on_term_morph, &x);
+  if (rc != 0) {
+    free(t->lem);
+    return rc < 0 ? mg_errf(err, rc, "%s:%d: cannot analyse \"%s\"", dc->path, dt->line, dt->text) : MG_ENOMEM;
+  }
+  /* the kana key: the term's own spelling when it is all kana, else its reading */
+  text = mg_analyzer_text(an, &tlen);
+  if (tlen < (int)sizeof kana) {
+    memcpy(kana, text, (size_t)tlen);
+    to_kata(kana, tlen);
+    if (all_kata(kana, tlen)) {
+      n = stem(kana, tlen, x.last_pos);
+      t->key = strndup(kana, (size_t)n);
+      t->keylen = n;
+    } else if (!x.unknown_reading && x.rlen > 0) {
+      n = stem(x.reading, x.rlen, x.last_pos);
+      t->key = strndup(x.reading, (size_t)n);
+      t->keylen = n;
+      t->key_reading = 1;
+    }
+  }
+  if (x.heavy == 0 && t->nlem > 0) {
+    t->nlem = 0; /* made of light verbs only: see is_light */
+    inside = 1;
+  }
+  if ((t->exclude || inside) && tlen < (int)sizeof kana) {
+    memcpy(kana, text, (size_t)tlen);
+    to_kata(kana, tlen);
+    if (t->exclude || !all_kata(kana, tlen) || !t->key) { /* kana terms already meet by their key */
+      t->lit = strndup(kana, (size_t)tlen);
+      t->litlen = tlen;
+    }
+  }
+  if (t->key) t->keychars = chars(t->key, t->keylen);
+  if (t->key && t->keychars < 2) { free(t->key); t->key = NULL; }
+  if (t->nlem == 1 && x.nmorph == 1) {
+    int wc = chars(x.lemma0, x.lemma0_len);
+    if (wc >= EDIT_MIN_CHARS && wc <= EDIT_MAX_CHARS && !t->exclude) {
+      t->edit = 1;
+      t->word = strndup(x.lemma0, (size_t)x.lemma0_len);
+      t->wordchars = wc;
+    }
+  }
+  if (t->nlem == 0 && !t->key) {
+    free(t->lem);
+    return mg_errf(err, MG_ECONFIG, "%s:%d: \"%s\" has no word to match (only particles or symbols)", dc->path,
+                   dt->line, dt->text);
+  }
+  c->nt++;
+  return 0;
+}
+
+/* Add every one-character deletion of word (and word itself) to the index. */
+static int index_deletions(bot_concepts *c, const char *w, int term) {
+  char buf[64];
+  int n = (int)strlen(w), id;
+  if (n >= (int)sizeof buf) return 0;
+  if ((id = mg_termmap_put(c->dels, w, n)) < 0 || list_add(&c->by_del, &c->by_del_cap, id, term)) return MG_ENOMEM;
+  for (int i = 0; i < n; i += u8len((unsigned char)w[i])) {
+    int cl = u8len((unsigned char)w[i]);
+    memcpy(buf, w, (size_t)i);
+    memcpy(buf + i, w + i + cl, (size_t)(n - i - cl));
+    if ((id = mg_termmap_put(c->dels, buf, n - cl)) < 0 || list_add(&c->by_del, &c->by_del_cap, id, term))
+      return MG_ENOMEM;
+  }
+  return 0;
+}
+
+int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyzer *an, char *err) {
+  bot_concepts *c = calloc(1, sizeof *c);
+  int total = 0, rc = 0;
+
+  *out = NULL;
+  if (!c) return mg_errf(err, MG_ENOMEM, "out of memory");
+  for (int i = 0; i < src->n; i++) total += src->c[i].nterms;
+  c->names = calloc((size_t)src->n + 1, sizeof *c->names);
+  c->t = calloc((size_t)total + 1, sizeof *c->t);
+  c->lemmas = mg_termmap_new();
+  c->first = mg_termmap_new();
+  c->dels = mg_termmap_new();
+  if (!c->names || !c->t || !c->lemmas || !c->first || !c->dels) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  c->n = src->n;
+  for (int i = 0; i < src->n; i++) {
+    memcpy(c->names[i], src->c[i].name, DICT_CONCEPT_NAME);
+    for (int j = 0; j < src->c[i].nterms; j++)
+      if ((rc = compile_term(c, an, i, &src->c[i], &src->c[i].terms[j], err)) != 0) goto out;
+  }
+  if (!(c->looks = calloc((size_t)c->nt + 1, sizeof *c->looks))) goto nomem;
+  for (int k = 0; k < c->nt; k++) {
+    struct cterm *t = &c->t[k];
+    /* a look-alike of one word would mask every form of it (死ぬほど would
+     * hide 死にたい): those meet the message by their text only */
+    if (t->lit) c->looks[c->nlooks++] = k;
+    if (t->exclude && t->nlem < 2) continue;
+    if (t->nlem > 0 && (rc = list_add(&c->by_lemma, &c->by_lemma_cap, t->lem[0], k)) != 0) goto nomem;
+    if (t->key) {
+      int id = mg_termmap_put(c->first, t->key, 3);
+      if (id < 0 || (rc = list_add(&c->by_first, &c->by_first_cap, id, k)) != 0) goto nomem;
+    }
+    if (t->edit && (rc = index_deletions(c, t->word, k)) != 0) goto nomem;
+  }
+  *out = c;
+  return 0;
+nomem:
+  rc = mg_errf(err, MG_ENOMEM, "out of memory");
+out:
+  bot_concepts_free(c);
+  return rc;
+}
+
+void bot_concepts_free(bot_concepts *c) {
+  if (!c) return;
+  for (int k = 0; k < c->nt; k++) {
+    free(c->t[k].lem);
+    free(c->t[k].key);
+    free(c->t[k].word);
+    free(c->t[k].lit);
+  }
+  free(c->t);
+  free(c->looks);
+  free(c->names);
+  mg_termmap_free(c->lemmas);
+  mg_termmap_free(c->first);
+  mg_termmap_free(c->dels);
+  lists_free(c->by_lemma, c->by_lemma_cap);
+  lists_free(c->by_first, c->by_first_cap);
+  lists_free(c->by_del, c->by_del_cap);
+  free(c);
+}
+
+int bot_concepts_count(const bot_concepts *c) { return c->n; }
+const char *bot_concepts_name(const bot_concepts *c, int id) { return id >= 0 && id < c->n ? c->names[id] : ""; }
+int bot_concepts_find(const bot_concepts *c, const char *name) {
+  for (int i = 0; i < c->n; i++)
+    if (strcmp(c->names[i], name) == 0) return i;
+  return -1;
+}
+
+json_t *bot_hits_json(const bot_concepts *c, const bot_hits *h) {
+  static const char *const how[] = { "", "lemma", "kana", "reading", "edit" };
+  json_t *a = json_array();
+  for (int i = 0; i < h->n; i++) {
+    char buf[96];
+    if (h->how[i] == BOT_NONE) continue;
+    snprintf(buf, sizeof buf, "%s:%s", c->names[i], how[h->how[i]]);
+    json_array_append_new(a, json_string(buf));
+  }
+  return a;
+}
+
+/* ---- matching ------------------------------------------------------------ */
+
+struct match { int term, start, end, how, chars; };
+
+struct mstate {
+  const bot_concepts *c;
+  const bot_msg *msg;
+  struct match m[MAX_MATCHES];
+  int n;
+};
+
+static void add_match(struct mstate *s, int term, int start, int end, int how, int nchars) {
+  if (s->n < MAX_MATCHES) s->m[s->n++] = (struct match){ term, start, end, how, nchars };
+}
+
+/* Lemma ids of the message's stream morphemes (-1 when unknown to every term). */
+static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int ns) {
+  const bot_concepts *c = s->c;
+  for (int i = 0; i < ns; i++) {
+    if (ids[i] < 0 || ids[i] >= c->by_lemma_cap || !c->by_lemma[ids[i]]) continue;
+    for (const int *p = c->by_lemma[ids[i]]; *p >= 0; p++) {
+      const struct cterm *t = &c->t[*p];
+      int j = i, ok = 1;
+      for (int k = 1; k < t->nlem && ok; k++) {
+        /* the next lemma of the term, with at most one other word between */
+        if (j + 1 < ns && ids[j + 1] == t->lem[k]) j += 1;
+        else if (j + 2 < ns && ids[j + 2] == t->lem[k]) j += 2;
+        else ok = 0;
+      }
+      if (ok) {
+        const bot_morph *a = &s->msg->m[idx[i]], *b = &s->msg->m[idx[j]];
+        add_match(s, *p, a->off, b->off + b->len, BOT_BY_LEMMA, 0);
+      }
+    }
+  }
+}
+
+static void match_kana(struct mstate *s) {
+  const bot_concepts *c = s->c;
+  const bot_msg *msg = s->msg;
+  for (int i = 0; i + 3 <= msg->len; i += u8len((unsigned char)msg->kata[i])) {
+    int id;
+    if (!is_kata_at(msg->kata, msg->len, i)) continue;
+    /* a key starts at a morpheme or right after a character that is not kana */
+    if (!msg->bound[i] && i >= 3 && is_kata_at(msg->kata, msg->len, i - 3)) continue;
+    if ((id = mg_termmap_get(c->first, msg->kata + i, 3)) < 0 || id >= c->by_first_cap || !c->by_first[id]) continue;
+    for (const int *p = c->by_first[id]; *p >= 0; p++) {
+      const struct cterm *t = &c->t[*p];
+      if (i + t->keylen > msg->len || memcmp(msg->kata + i, t->key, (size_t)t->keylen) != 0) continue;
+      add_match(s, *p, i, i + t->keylen, t->key_reading ? BOT_BY_READING : BOT_BY_KANA, t->keychars);
+    }
+  }
+}
+
+/* Levenshtein distance of a and b (code points), capped: returns 2 for "more than 1". */
+static int within_one(const char *a, int an, const char *b, int bn) {
+  int ca[EDIT_MAX_CHARS + 2], cb[EDIT_MAX_CHARS + 2], na = 0, nb = 0;
+  for (int i = 0; i < an && na <= EDIT_MAX_CHARS; i += u8len((unsigned char)a[i])) ca[na++] = i;
+  for (int i = 0; i < bn && nb <= EDIT_MAX_CHARS; i += u8len((unsigned char)b[i])) cb[nb++] = i;
+  if (na > EDIT_MAX_CHARS || nb > EDIT_MAX_CHARS || abs(na - nb) > 1) return 2;
+  int prev[EDIT_MAX_CHARS + 2], cur[EDIT_MAX_CHARS + 2];
+  for (int j = 0; j <= nb; j++) prev[j] = j;
+  for (int i = 1; i <= na; i++) {
+    cur[0] = i;
+    for (int j = 1; j <= nb; j++) {
+      int la = u8len((unsigned char)a[ca[i - 1]]), lb = u8len((unsigned char)b[cb[j - 1]]);
+      int same = la == lb && memcmp(a + ca[i - 1], b + cb[j - 1], (size_t)la) == 0;
+      int v = prev[j - 1] + !same;
+      if (prev[j] + 1 < v) v = prev[j] + 1;
+      if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+      cur[j] = v;
+    }
+    memcpy(prev, cur, sizeof cur);
+  }
+  return prev[nb] > 1 ? 2 : prev[nb];
+}
+
+static void probe_edit(struct mstate *s, const char *w, int n, int start, int end) {
+  const bot_concepts *c = s->c;
+  char buf[64];
+  int wc = chars(w, n);
+  if (wc < EDIT_MIN_CHARS - 1 || wc > EDIT_MAX_CHARS + 1 || n >= (int)sizeof buf) return;
+  for (int i = -1; i < n; i = i < 0 ? 0 : i + u8len((unsigned char)w[i])) {
+    const char *q = w;
+    int qn = n, id;
+    if (i >= 0) {
+      int cl = u8len((unsigned char)w[i]);
+      memcpy(buf, w, (size_t)i);
+      memcpy(buf + i, w + i + cl, (size_t)(n - i - cl));
+      q = buf, qn = n - cl;
+    }
+    if ((id = mg_termmap_get(c->dels, q, qn)) < 0 || id >= c->by_del_cap || !c->by_del[id]) continue;
+    for (const int *p = c->by_del[id]; *p >= 0; p++) {
+      const struct cterm *t = &c->t[*p];
+      int d = within_one(w, n, t->word, (int)strlen(t->word));
+      if (d == 1) add_match(s, *p, start, end, BOT_BY_EDIT, t->wordchars);
+    }
+    if (i >= n) break;
+  }
+}
+
+/* Words of the message that no term knows, alone and joined with the next
+ * noun (a typo often splits a word: 救急者 → 救急 + 者), probed for one edit. */
+static void match_edits(struct mstate *s) {
+  const bot_msg *msg = s->msg;
+  for (int i = 0; i < msg->n; i++) {
+    const bot_morph *a = &msg->m[i];
+    if ((unsigned char)msg->text[a->off] < 0x80) continue; /* English words are listed, not guessed */
+    /* a word the dictionary knows is not a typo (空き家 is not 空き巣, 使える is not 燃える) */
+    if (a->unknown && (a->pos == MG_POS_NOUN || a->pos == MG_POS_OTHER))
+      probe_edit(s, msg->text + a->off, a->len, a->off, a->off + a->len);
+    if (i + 1 < msg->n && msg->m[i + 1].pos == MG_POS_NOUN && a->pos == MG_POS_NOUN &&
+        (chars(msg->text + a->off, a->len) == 1 || chars(msg->text + msg->m[i + 1].off, msg->m[i + 1].len) == 1)) {
+      const bot_morph *b = &msg->m[i + 1];
+      probe_edit(s, msg->text + a->off, b->off + b->len - a->off, a->off, b->off + b->len);
+    }
+  }
+}
+
+int bot_hits_init(bot_hits *h, const bot_concepts *c) {
+  memset(h, 0, sizeof *h);
+  h->n = c->n;
+  h->how = calloc((size_t)c->n + 1, 1);
+  h->start = calloc((size_t)c->n + 1, sizeof *h->start);
+  h->end = calloc((size_t)c->n + 1, sizeof *h->end);
+  h->chars = calloc((size_t)c->n + 1, sizeof *h->chars);
+  h->all = calloc(BOT_MAX_MATCHES, sizeof *h->all);
+  if (!h->how || !h->start || !h->end || !h->chars || !h->all) { bot_hits_clear(h); return MG_ENOMEM; }
+  return 0;
+}
+
+void bot_hits_clear(bot_hits *h) {
+  free(h->how);
+  free(h->start);
+  free(h->end);
+  free(h->chars);
+  free(h->all);
+  memset(h, 0, sizeof *h);
+}
+
+void bot_concepts_match(const bot_concepts *c, const bot_msg *msg, bot_hits *h) {
+  struct mstate st, *s = &st;
+  int ids[512], idx[512], ns = 0;
+
+  memset(h->how, 0, (size_t)h->n);
+  h->nall = 0;
+  s->c = c, s->msg = msg, s->n = 0;
+  for (int i = 0; i < msg->n && ns < 512; i++) {
+    if (!msg->m[i].stream) continue;
+    const char *l = bot_msg_lemma(msg, i);
+    ids[ns] = mg_termmap_get(c->lemmas, l, (int)strlen(l));
+    idx[ns++] = i;
+  }
+  match_lemmas(s, ids, idx, ns);
+  match_kana(s);
+  for (int k = 0; k < c->nlooks; k++) {
+    const struct cterm *t = &c->t[c->looks[k]];
+    for (const char *p = msg->kata; (p = memmem(p, (size_t)(msg->kata + msg->len - p), t->lit, (size_t)t->litlen)) != NULL; p++)
+      add_match(s, c->looks[k], (int)(p - msg->kata), (int)(p - msg->kata) + t->litlen, BOT_BY_KANA, 0);
+  }
+  match_edits(s);
+  for (int k = 0; k < s->n; k++) {
+    const struct match *m = &s->m[k];
+    const struct cterm *t = &c->t[m->term];
+    int masked = 0;
+    if (t->exclude) continue;
+    for (int e = 0; e < s->n && !masked; e++) {
+      const struct cterm *x = &c->t[s->m[e].term];
+      masked = x->exclude && x->concept == t->concept && s->m[e].start < m->end && m->start < s->m[e].end;
+    }
+    if (masked) continue;
+    int cc = t->concept;
+    if (h->nall < BOT_MAX_MATCHES)
+      h->all[h->nall++] = (bot_match){ (short)cc, (short)m->start, (short)m->end, (short)m->chars, (unsigned char)m->how };
+    if (h->how[cc] == BOT_NONE || m->how < h->how[cc] || (m->how == h->how[cc] && m->chars > h->chars[cc])) {
+      h->how[cc] = (unsigned char)m->how;
+      h->start[cc] = (short)m->start;
+      h->end[cc] = (short)m->end;
+      h->chars[cc] = (short)m->chars;
+    }
+  }
+}
