@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "analyze.h"
+#include "bot/english.h"
 #include "bot/safety.h"
 #include "bot/understand.h"
 #include "calendar.h"
@@ -39,6 +40,7 @@ struct bot {
   msg_set *msgs;      /* the bot's own words (dict/messages.json) */
   bot_concepts *concepts; /* dict/concepts/, compiled */
   bot_safety *safety; /* dangers, cues and numbers (dict/safety.json) */
+  bot_english *english; /* English words → the FAQ's Japanese terms */
 };
 
 struct bot_worker {
@@ -62,7 +64,8 @@ static int load_understanding(bot *b, char *err) {
   if ((rc = mg_analyzer_new(&an, b->lang, err)) != 0) goto out;
   if ((rc = bot_concepts_compile(&b->concepts, src, an, err)) != 0) goto out;
   snprintf(path, sizeof path, "%s/safety.json", b->cfg.dict_dir);
-  rc = bot_safety_load(&b->safety, path, b->concepts, err);
+  if ((rc = bot_safety_load(&b->safety, path, b->concepts, err)) != 0) goto out;
+  rc = bot_english_load(&b->english, b->cfg.dict_dir, err);
 out:
   mg_analyzer_free(an);
   dict_concepts_free(src);
@@ -100,6 +103,7 @@ void bot_free(bot *b) {
   mg_engine_free(b->engine);
   rules_free(b->rules);
   bot_safety_free(b->safety);
+  bot_english_free(b->english);
   bot_concepts_free(b->concepts);
   cal_free(b->calendar);
   msg_free(b->msgs);
@@ -216,12 +220,29 @@ static int put_candidates(bot_worker *w, json_t *obj, const mg_result *res, char
   return 0;
 }
 
+/* The English line (dict/messages.json) for a question asked in English:
+ * the department and its number when an entry was found, else the city's. */
+static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
+  json_t *d = json_object_get(obj, "department");
+  const char *names[] = { "department", "department_ja", "phone", "hours" };
+  const char *values[] = { json_string_value(json_object_get(d, "id")), json_string_value(json_object_get(d, "name")),
+                           json_string_value(json_object_get(d, "phone")), json_string_value(json_object_get(d, "hours")) };
+  char *line;
+  for (int i = 0; i < 4; i++)
+    if (!values[i] || !*values[i]) values[i] = i == 2 ? msg_get(w->b->msgs, MSG_CITY_PHONE) : "";
+  if (!(line = msg_fill(msg_get(w->b->msgs, id), 4, names, values))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  json_object_set_new(obj, "english", json_string(line));
+  free(line);
+  return 0;
+}
+
 int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err) {
   json_t *obj = json_pack("{s:i}", "version", ANSWER_VERSION), *ex = explain ? json_object() : NULL;
   mg_result res;
   rules_hit hit;
   bot_safety_result safety;
-  int nlen = 0, rc = 0;
+  char ja[1024];
+  int nlen = 0, rc = 0, english;
   char *norm = mg_normalize(text, len, &nlen);
 
   *out = NULL;
@@ -252,6 +273,20 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     json_object_set_new(obj, "candidates", json_array());
     goto done;
   }
+  english = bot_english_detect(text, len);
+  if (english) {
+    /* ask the engine in the FAQ's language; nothing known → a person */
+    if (bot_english_query(w->b->english, text, len, ja, sizeof ja) == 0) {
+      json_object_set_new(obj, "decision", json_string("no_answer"));
+      json_object_set_new(obj, "confidence", json_real(0));
+      json_object_set_new(obj, "offer_escalation", json_true());
+      json_object_set_new(obj, "candidates", json_array());
+      if ((rc = put_english(w, obj, MSG_ENGLISH_UNKNOWN, err)) != 0) goto out;
+      goto done;
+    }
+    if (ex) json_object_set_new(ex, "english_query", json_string(ja));
+    text = ja, len = (int)strlen(ja);
+  }
   if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
   json_object_set_new(obj, "decision", json_string(mg_decision_name(res.decision)));
   json_object_set_new(obj, "confidence", json_real(res.confidence));
@@ -264,6 +299,12 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     rc = 0;
   }
   if ((rc = put_candidates(w, obj, &res, err)) != 0) goto out;
+  if (english) {
+    json_object_set_new(obj, "offer_escalation", json_true());
+    enum msg_id line = json_object_get(obj, "department") ? MSG_ENGLISH_ANSWER
+                       : res.decision == MG_DECISION_CLARIFY ? MSG_ENGLISH_CLARIFY : MSG_ENGLISH_UNKNOWN;
+    if ((rc = put_english(w, obj, line, err)) != 0) goto out;
+  }
 done:
   if (ex) json_object_set(obj, "explain", ex);
   *out = obj;

@@ -238,7 +238,7 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
     m = json_pack("{s:s, s:s, s:s, s:b}", "type", "no_answer", "reply_to", reply_to, "text", TEXT(c, MSG_NO_ANSWER),
                   "offer_escalation", 1);
   } else {
-    static const char *const copy[] = { "faq_id", "question", "answer", "department", "confidence", "url", "rule", "safety" };
+    static const char *const copy[] = { "faq_id", "question", "answer", "department", "confidence", "url", "rule", "safety", "english" };
     json_t *related = brief_list(related_from, bot.faq_id);
     snprintf(idbuf, sizeof idbuf, "%lld", (long long)answer_id);
     m = json_pack("{s:s, s:s, s:s}", "type", "answer", "reply_to", reply_to, "answer_id", idbuf);
@@ -257,8 +257,9 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
       m = NULL;
     }
   }
-  /* a safety note rides on whatever the reply is (bot/safety.h) */
+  /* a safety note and the English line ride on whatever the reply is */
   if (m && (v = json_object_get(ans, "safety")) && !json_object_get(m, "safety")) json_object_set(m, "safety", v);
+  if (m && (v = json_object_get(ans, "english")) && !json_object_get(m, "english")) json_object_set(m, "english", v);
   rc = emit(c, m);
 out:
   json_decref(choices);

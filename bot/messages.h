@@ -24,7 +24,11 @@
   X(MSG_TICKET_RECEIVED, "ticket_received") \
   X(MSG_UNASSIGNED, "unassigned") \
   X(MSG_OFFICE_OPEN_NOW, "office_open_now") \
-  X(MSG_OFFICE_NEXT_OPEN, "office_next_open")
+  X(MSG_OFFICE_NEXT_OPEN, "office_next_open") \
+  X(MSG_ENGLISH_ANSWER, "english_answer") \
+  X(MSG_ENGLISH_UNKNOWN, "english_unknown") \
+  X(MSG_ENGLISH_CLARIFY, "english_clarify") \
+  X(MSG_CITY_PHONE, "city_phone")
 
 enum msg_id {
 #define MSG_X_ENUM(id, key) id,

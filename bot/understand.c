@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "mg_err.h"
+#include "mg_utf8.h"
 #include "termmap.h"
 
 #define NEG_LEMMA "\x01neg"     /* every negation (ない, ぬ, ん, ず, 無い) is one lemma */
@@ -74,26 +75,9 @@ static int chars(const char *s, int n) {
   return k;
 }
 
-/* Hiragana U+3041–U+3096 → katakana (+0x60): same UTF-8 length. */
-static void to_kata(char *s, int n) {
-  for (int i = 0; i + 2 < n; i += u8len((unsigned char)s[i])) {
-    unsigned char *u = (unsigned char *)s + i;
-    if (u[0] != 0xE3) continue;
-    int cp = ((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F);
-    if (cp >= 0x3041 && cp <= 0x3096) {
-      cp += 0x60;
-      u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-      u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-    }
-  }
-}
+static void to_kata(char *s, int n) { mg_utf8_hira_to_kata(s, (size_t)n); }
 
-static int is_kata_at(const char *s, int n, int i) {
-  const unsigned char *u = (const unsigned char *)s + i;
-  if (i + 3 > n || u[0] != 0xE3) return 0;
-  int cp = ((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F);
-  return (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC;
-}
+static int is_kata_at(const char *s, int n, int i) { return mg_utf8_is_kata(s, (size_t)n, (size_t)i); }
 
 static int all_kata(const char *s, int n) {
   for (int i = 0; i < n; i += 3)

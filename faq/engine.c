@@ -46,6 +46,7 @@
  */
 #include "engine.h"
 #include "mg_err.h"
+#include "mg_utf8.h"
 #include "termmap.h"
 
 #include <math.h>
@@ -883,6 +884,40 @@ static int on_token(void *ctx, const char *term, int len, int start, int end, in
   return 0;
 }
 
+/* A question written only in kana (じゅうみんひょうってどこでとれるの)
+ * defeats MeCab's segmentation, but the index holds the katakana reading
+ * of every noun: cut the question, in katakana, into the longest readings
+ * the FAQ knows (two characters at least) and ask with those; the pieces
+ * MeCab made of it that the FAQ does not know are dropped. Returns the
+ * number of readings found. */
+#define KANA_MAX_CHARS 12
+static int kana_readings(struct query *q, mg_analyzer *an) {
+  int tlen, found = 0;
+  const char *t = mg_analyzer_text(an, &tlen);
+  char *k;
+  if (tlen < 12 || mg_utf8_has_kanji(t, (size_t)tlen) || !(k = malloc((size_t)tlen + 1))) return 0;
+  memcpy(k, t, (size_t)tlen + 1);
+  mg_utf8_hira_to_kata(k, (size_t)tlen);
+  for (int i = 0; i < tlen;) {
+    int best = 0;
+    if (mg_utf8_is_kata(k, (size_t)tlen, (size_t)i)) {
+      int end = i;
+      for (int n = 0; n < KANA_MAX_CHARS && mg_utf8_is_kata(k, (size_t)tlen, (size_t)end); n++) end += 3;
+      for (int l = end - i; l >= 6 && !best; l -= 3)
+        if (mg_termmap_get(q->s->vocab, k + i, l) >= 0) best = l;
+    }
+    if (best) {
+      add_qterm(q, k + i, best, 1.0, Q_QUERY, MG_TOK_NOUN);
+      found++;
+      i += best;
+    } else {
+      i += (unsigned char)k[i] < 0x80 ? 1 : (unsigned char)k[i] < 0xE0 ? 2 : (unsigned char)k[i] < 0xF0 ? 3 : 4;
+    }
+  }
+  free(k);
+  return found;
+}
+
 struct syn_ctx {
   struct query *q;
   double w;
@@ -1215,6 +1250,12 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
   rc = mg_analyze(an, text, len, on_token, q);
   if (rc < 0) { mg_errf(err, rc, "engine: analysis failed"); goto out; }
   rc = 0;
+  if (kana_readings(q, an) > 0) {
+    int n = 0;
+    for (int i = 0; i < q->n; i++)
+      if (q->t[i].id >= 0) q->t[n++] = q->t[i];
+    q->n = n;
+  }
   nq0 = q->n;
   for (int i = 0; i < nq0; i++) {
     struct syn_ctx c = { q, q->t[i].w * p->syn_w, q->t[i].flags };

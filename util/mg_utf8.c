@@ -32,3 +32,37 @@ long mg_utf8_count(const void *text, size_t len) {
   }
   return n;
 }
+
+/* The code point of the 3-byte sequence at u (a BMP character). */
+static unsigned cp3(const unsigned char *u) { return ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu); }
+
+void mg_utf8_hira_to_kata(char *s, size_t len) {
+  for (size_t i = 0; i + 2 < len; i++) {
+    unsigned char *u = (unsigned char *)s + i;
+    if (u[0] != 0xE3) continue;
+    unsigned cp = cp3(u);
+    if (cp >= 0x3041 && cp <= 0x3096) {
+      cp += 0x60;
+      u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+      u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+    }
+    i += 2;
+  }
+}
+
+int mg_utf8_is_kata(const char *s, size_t len, size_t i) {
+  const unsigned char *u = (const unsigned char *)s + i;
+  if (i + 3 > len || u[0] != 0xE3) return 0;
+  unsigned cp = cp3(u);
+  return (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC;
+}
+
+int mg_utf8_has_kanji(const char *s, size_t len) {
+  for (size_t i = 0; i + 2 < len; i++) {
+    const unsigned char *u = (const unsigned char *)s + i;
+    if (u[0] < 0xE3 || u[0] > 0xE9) continue;
+    unsigned cp = cp3(u);
+    if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || cp == 0x3005) return 1;
+  }
+  return 0;
+}

@@ -11,4 +11,13 @@
  * sequences). Text limits count code points as received (NOTES). */
 long mg_utf8_count(const void *text, size_t len);
 
+/* Hiragana (U+3041–U+3096) → katakana in place, for matching by reading;
+ * the byte length does not change, so offsets stay valid. */
+void mg_utf8_hira_to_kata(char *s, size_t len);
+/* 1 when the code point at s[i] (of len bytes) is katakana or the long
+ * vowel mark ー. */
+int mg_utf8_is_kata(const char *s, size_t len, size_t i);
+/* 1 when s has a CJK ideograph (kanji) anywhere. */
+int mg_utf8_has_kanji(const char *s, size_t len);
+
 #endif

@@ -1,0 +1,194 @@
+/*
+ * english.c — the bilingual table and its matcher (see english.h).
+ *
+ * Keys are stored as folded words joined by single spaces ("large item"),
+ * so the question is folded the same way and its word windows are looked up
+ * in one hash map, longest window first. Curated pairs win over EDICT's:
+ * a key found in english.tsv is not taken again from english-edict.tsv.
+ */
+#include "bot/english.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mg_err.h"
+#include "termmap.h"
+
+#define MAX_WORDS 64
+#define MAX_PHRASE 4
+#define WORD_MAX 32
+
+struct bot_english {
+  mg_termmap *keys;  /* folded phrase → id */
+  char **ja;         /* per id: the Japanese terms, space-separated */
+  int cap;
+};
+
+/* Words that carry no topic on their own. */
+static int stopword(const char *w) {
+  static const char *const stop[] = { "i", "my", "me", "we", "our", "you", "your", "a", "an", "the", "to", "of", "in",
+                                      "on", "at", "for", "and", "or", "is", "are", "was", "be", "do", "does", "did",
+                                      "can", "could", "how", "what", "where", "when", "which", "who", "why", "it", "this",
+                                      "that", "there", "have", "has", "get", "want", "need", "please", "with", "about",
+                                      "from", "should", "would", "will", "any", "some", "if", "so", "just", "not",
+                                      "know", "tell", "like", "city", "saijo", "hi", "hello" };
+  for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
+    if (strcmp(w, stop[i]) == 0) return 1;
+  return 0;
+}
+
+/* Lower-case and fold common endings: batteries → battery, boxes → box,
+ * moving → mov, moved → mov. Crude, but the same on both sides. */
+static void fold(char *w) {
+  size_t n = strlen(w);
+  for (size_t i = 0; i < n; i++) w[i] = (char)tolower((unsigned char)w[i]);
+  if (n > 4 && strcmp(w + n - 3, "ies") == 0) { strcpy(w + n - 3, "y"); return; }
+  if (n > 5 && strcmp(w + n - 3, "ing") == 0) { w[n - 3] = '\0'; return; }
+  if (n > 4 && strcmp(w + n - 2, "ed") == 0) { w[n - 2] = '\0'; return; }
+  if (n > 4 && (strcmp(w + n - 4, "ches") == 0 || strcmp(w + n - 4, "shes") == 0 || strcmp(w + n - 3, "xes") == 0)) {
+    w[n - 2] = '\0';
+    return;
+  }
+  if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's' && w[n - 2] != '\'') { w[n - 1] = '\0'; return; }
+  if (n > 3 && strcmp(w + n - 2, "'s") == 0) w[n - 2] = '\0';
+}
+
+/* Split text into folded words (letters, digits, ' and -). */
+static int words(const char *text, int len, char out[][WORD_MAX], int max) {
+  int n = 0, i = 0;
+  while (i < len && n < max) {
+    while (i < len && !(isalnum((unsigned char)text[i]) || text[i] == '-')) i++;
+    int st = i;
+    while (i < len && (isalnum((unsigned char)text[i]) || text[i] == '\'' || text[i] == '-')) i++;
+    if (i > st && i - st < WORD_MAX) {
+      memcpy(out[n], text + st, (size_t)(i - st));
+      out[n][i - st] = '\0';
+      fold(out[n]);
+      n++;
+    }
+  }
+  return n;
+}
+
+static int join(char w[][WORD_MAX], int from, int n, char *buf, size_t cap) {
+  size_t o = 0;
+  for (int i = from; i < from + n; i++) {
+    size_t l = strlen(w[i]);
+    if (o + l + 2 > cap) return -1;
+    if (i > from) buf[o++] = ' ';
+    memcpy(buf + o, w[i], l);
+    o += l;
+  }
+  buf[o] = '\0';
+  return (int)o;
+}
+
+static int load_file(bot_english *e, const char *path, int required, int curated_max, char *err) {
+  FILE *f = fopen(path, "r");
+  char line[512];
+  int lineno = 0;
+  if (!f) return required ? mg_errf(err, MG_EIO, "%s: cannot open", path) : 0;
+  while (fgets(line, sizeof line, f)) {
+    char *tab, w[MAX_PHRASE + 1][WORD_MAX], key[256];
+    int nw, kl, id;
+    lineno++;
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!line[0] || line[0] == '#') continue;
+    if (!(tab = strchr(line, '\t')) || !tab[1]) {
+      fclose(f);
+      return mg_errf(err, MG_ECONFIG, "%s:%d: expected english<TAB>日本語", path, lineno);
+    }
+    *tab = '\0';
+    nw = words(line, (int)strlen(line), w, MAX_PHRASE + 1);
+    if (nw == 0 || nw > MAX_PHRASE) continue; /* nothing to match, or longer than any window */
+    if ((kl = join(w, 0, nw, key, sizeof key)) <= 0) continue;
+    if (nw == 1 && stopword(key)) continue;
+    id = mg_termmap_get(e->keys, key, kl);
+    if (id >= 0 && id < curated_max) continue; /* the curated table wins */
+    if (id < 0 && (id = mg_termmap_put(e->keys, key, kl)) < 0) { fclose(f); return mg_errf(err, MG_ENOMEM, "out of memory"); }
+    if (id >= e->cap) {
+      int ncap = e->cap ? e->cap * 2 : 256;
+      while (ncap <= id) ncap *= 2;
+      char **nj = realloc(e->ja, (size_t)ncap * sizeof *nj);
+      if (!nj) { fclose(f); return mg_errf(err, MG_ENOMEM, "out of memory"); }
+      memset(nj + e->cap, 0, (size_t)(ncap - e->cap) * sizeof *nj);
+      e->ja = nj, e->cap = ncap;
+    }
+    {
+      const char *add = tab + 1;
+      size_t old = e->ja[id] ? strlen(e->ja[id]) : 0;
+      if (e->ja[id] && strstr(e->ja[id], add)) continue;
+      char *nj = realloc(e->ja[id], old + strlen(add) + 2);
+      if (!nj) { fclose(f); return mg_errf(err, MG_ENOMEM, "out of memory"); }
+      if (old) nj[old++] = ' ';
+      strcpy(nj + old, add);
+      e->ja[id] = nj;
+    }
+  }
+  fclose(f);
+  return 0;
+}
+
+int bot_english_load(bot_english **out, const char *dict_dir, char *err) {
+  bot_english *e = calloc(1, sizeof *e);
+  char path[1200];
+  int rc;
+  *out = NULL;
+  if (!e || !(e->keys = mg_termmap_new())) { bot_english_free(e); return mg_errf(err, MG_ENOMEM, "out of memory"); }
+  snprintf(path, sizeof path, "%s/english.tsv", dict_dir);
+  if ((rc = load_file(e, path, 1, 0, err)) != 0) goto fail;
+  snprintf(path, sizeof path, "%s/english-edict.tsv", dict_dir);
+  if ((rc = load_file(e, path, 0, mg_termmap_count(e->keys), err)) != 0) goto fail;
+  *out = e;
+  return 0;
+fail:
+  bot_english_free(e);
+  return rc;
+}
+
+void bot_english_free(bot_english *e) {
+  if (!e) return;
+  for (int i = 0; i < e->cap; i++) free(e->ja[i]);
+  free(e->ja);
+  mg_termmap_free(e->keys);
+  free(e);
+}
+
+int bot_english_detect(const char *text, int len) {
+  int latin = 0, other = 0, spaces = 0;
+  for (int i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (c >= 0x80) { other++; continue; }
+    if (isalpha(c)) latin++;
+    else if (c == ' ') spaces++;
+  }
+  /* other counts bytes: a kana is three; allow an emoji or two */
+  return latin >= 6 && spaces >= 1 && other <= 8;
+}
+
+int bot_english_query(const bot_english *e, const char *text, int len, char *out, size_t cap) {
+  char w[MAX_WORDS][WORD_MAX], key[256];
+  int n = words(text, len, w, MAX_WORDS), found = 0;
+  size_t o = 0;
+  out[0] = '\0';
+  for (int i = 0; i < n;) {
+    int took = 0;
+    for (int l = n - i < MAX_PHRASE ? n - i : MAX_PHRASE; l >= 1 && !took; l--) {
+      int kl = join(w, i, l, key, sizeof key), id;
+      if (kl <= 0 || (l == 1 && stopword(key))) continue;
+      if ((id = mg_termmap_get(e->keys, key, kl)) < 0 || id >= e->cap || !e->ja[id]) continue;
+      size_t jl = strlen(e->ja[id]);
+      if (o + jl + 2 < cap) {
+        if (o) out[o++] = ' ';
+        memcpy(out + o, e->ja[id], jl + 1);
+        o += jl;
+        found++;
+      }
+      took = l;
+    }
+    i += took ? took : 1;
+  }
+  return found;
+}

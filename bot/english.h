@@ -1,0 +1,37 @@
+/*
+ * english.h — routing a question written in English to the FAQ.
+ *
+ * The FAQ is Japanese; a resident who writes "How do I throw away a large
+ * sofa?" should still reach 粗大ごみ and its department. A bilingual table
+ * (dict/english.tsv, written for city topics, and dict/english-edict.tsv,
+ * EDICT's glosses of the FAQ's keywords, built by dict/tools/build-english.py)
+ * turns the question's words and phrases (longest first, up to four words,
+ * with plural and -ing/-ed endings folded) into Japanese terms; the engine
+ * is then asked with those. The reply keeps the Japanese answer and adds one
+ * English line naming the department and its number, and a person is
+ * offered (bot/answer.c). Danger words are not routed here: the safety layer
+ * has its own English terms in dict/concepts/.
+ *
+ * Immutable after load; shared by all threads.
+ */
+#ifndef BOT_ENGLISH_H
+#define BOT_ENGLISH_H
+
+#include <stddef.h>
+
+typedef struct bot_english bot_english;
+
+/* Load dict_dir/english.tsv (required) and dict_dir/english-edict.tsv
+ * (optional). Errors: MG_EIO, MG_ECONFIG "FILE:LINE: …". */
+int bot_english_load(bot_english **out, const char *dict_dir, char *err);
+void bot_english_free(bot_english *e);
+
+/* 1 when text is written in English: at least two words, letters nearly
+ * all Latin, no kana or kanji. */
+int bot_english_detect(const char *text, int len);
+
+/* The Japanese terms for text, joined by spaces, into out (cap bytes).
+ * Returns how many terms were found (0: nothing the table knows). */
+int bot_english_query(const bot_english *e, const char *text, int len, char *out, size_t cap);
+
+#endif
