@@ -18,6 +18,7 @@
 
 #include "analyze.h"
 #include "bot/english.h"
+#include "bot/intent.h"
 #include "bot/safety.h"
 #include "bot/understand.h"
 #include "calendar.h"
@@ -26,10 +27,14 @@
 #include "engine.h"
 #include "messages.h"
 #include "mg_err.h"
+#include "mg_utf8.h"
 #include "rules.h"
 #include "store.h"
 
 #define ANSWER_VERSION 1
+/* A question told as a story (two sentences or more) is offered choices
+ * from this share of clarify_min on: its extra words dilute the confidence. */
+#define LONG_CLARIFY 0.6
 
 struct bot {
   mg_config cfg;      /* copy: the caller's may go away */
@@ -41,6 +46,7 @@ struct bot {
   bot_concepts *concepts; /* dict/concepts/, compiled */
   bot_safety *safety; /* dangers, cues and numbers (dict/safety.json) */
   bot_english *english; /* English words → the FAQ's Japanese terms */
+  bot_intents *intents; /* intents and the scope decision (dict/intents.json) */
 };
 
 struct bot_worker {
@@ -65,6 +71,8 @@ static int load_understanding(bot *b, char *err) {
   if ((rc = bot_concepts_compile(&b->concepts, src, an, err)) != 0) goto out;
   snprintf(path, sizeof path, "%s/safety.json", b->cfg.dict_dir);
   if ((rc = bot_safety_load(&b->safety, path, b->concepts, err)) != 0) goto out;
+  snprintf(path, sizeof path, "%s/intents.json", b->cfg.dict_dir);
+  if ((rc = bot_intents_load(&b->intents, path, b->concepts, err)) != 0) goto out;
   rc = bot_english_load(&b->english, b->cfg.dict_dir, err);
 out:
   mg_analyzer_free(an);
@@ -104,6 +112,7 @@ void bot_free(bot *b) {
   rules_free(b->rules);
   bot_safety_free(b->safety);
   bot_english_free(b->english);
+  bot_intents_free(b->intents);
   bot_concepts_free(b->concepts);
   cal_free(b->calendar);
   msg_free(b->msgs);
@@ -220,6 +229,23 @@ static int put_candidates(bot_worker *w, json_t *obj, const mg_result *res, char
   return 0;
 }
 
+/* Byte offset of the last sentence of text when text has more than one
+ * (ends at 。！？!? or a new line, ignoring a mark at the very end), else 0.
+ * The last sentence must have at least four characters to ask with. */
+static int last_sentence(const char *text, int len) {
+  int end = len, from = 0;
+  while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == ' ' || text[end - 1] == '?' || text[end - 1] == '!')) end--;
+  while (end >= 3 && (memcmp(text + end - 3, "。", 3) == 0 || memcmp(text + end - 3, "？", 3) == 0 ||
+                      memcmp(text + end - 3, "！", 3) == 0))
+    end -= 3;
+  for (int i = 0; i < end; i++) {
+    if (text[i] == '\n' || text[i] == '?' || text[i] == '!') from = i + 1;
+    else if (i + 3 <= end && (memcmp(text + i, "。", 3) == 0 || memcmp(text + i, "？", 3) == 0 ||
+                              memcmp(text + i, "！", 3) == 0)) from = i + 3;
+  }
+  return from > 0 && mg_utf8_chars(text + from, len - from) >= 4 ? from : 0;
+}
+
 /* The English line (dict/messages.json) for a question asked in English:
  * the department and its number when an entry was found, else the city's. */
 static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
@@ -268,10 +294,26 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     goto done;
   }
   if (safety.level == BOT_SAFETY_NOTE) json_object_set_new(obj, "safety", bot_safety_json(&safety));
-  if (rules_match(w->b->rules, norm, (size_t)nlen, &hit) == 1) {
-    if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
-    json_object_set_new(obj, "candidates", json_array());
-    goto done;
+  {
+    bot_intent_hit ih;
+    int matched = 0;
+    if (bot_intents_match(w->b->intents, &w->msg, &w->hits, &ih) == 1) {
+      hit = (rules_hit){ .name = ih.name, .kind = ih.kind, .reply = ih.reply };
+      matched = 1;
+    } else if (rules_match(w->b->rules, norm, (size_t)nlen, &hit) == 1) {
+      matched = 1;
+      /* small talk and referrals never capture a message that also asks a
+       * city question the FAQ answers outright */
+      if (strcmp(hit.kind, "smalltalk") == 0 || strcmp(hit.kind, "referral") == 0) {
+        if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) goto out;
+        if (res.decision == MG_DECISION_ANSWER) matched = 0;
+      }
+    }
+    if (matched) {
+      if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
+      json_object_set_new(obj, "candidates", json_array());
+      goto done;
+    }
   }
   english = bot_english_detect(text, len);
   if (english) {
@@ -288,6 +330,32 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     text = ja, len = (int)strlen(ja);
   }
   if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
+  if (res.decision != MG_DECISION_ANSWER) {
+    /* a long story with the question at its end: ask with the last sentence too */
+    int from = last_sentence(text, len);
+    mg_result res2;
+    if (from > 0 && (rc = mg_engine_search(w->b->engine, w->an, text + from, len - from, w->b->cfg.top_k, &res2, NULL, err)) != 0)
+      goto out;
+    if (from > 0 && res2.decision == MG_DECISION_ANSWER && res2.confidence > res.confidence) {
+      res = res2;
+      if (ex) json_object_set_new(ex, "asked_with", json_stringn(text + from, (size_t)(len - from)));
+    } else if (from > 0 && res.decision == MG_DECISION_NO_ANSWER && res.n > 1 &&
+               res.confidence >= LONG_CLARIFY * w->b->cfg.clarify_min) {
+      /* the story's own words dilute the confidence: offer the nearest entries */
+      res.decision = MG_DECISION_CLARIFY;
+    }
+  }
+  {
+    /* scope: unsure, and about something that is not a city matter */
+    const char *reply;
+    if (res.decision != MG_DECISION_NO_ANSWER &&
+        bot_intents_outside(w->b->intents, &w->msg, &w->hits, res.decision == MG_DECISION_CLARIFY, res.confidence, &reply)) {
+      hit = (rules_hit){ .name = "scope_outside", .kind = "referral", .reply = reply };
+      if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
+      json_object_set_new(obj, "candidates", json_array());
+      goto done;
+    }
+  }
   json_object_set_new(obj, "decision", json_string(mg_decision_name(res.decision)));
   json_object_set_new(obj, "confidence", json_real(res.confidence));
   if (res.decision == MG_DECISION_ANSWER) {

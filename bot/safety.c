@@ -207,17 +207,14 @@ static int negated_after(const bot_msg *msg, int end) {
   return 0;
 }
 
-/* Sentence number of byte off: sentences end at 。．.!?！？ and new lines
- * (NFKC has made the full-width marks ASCII already). */
-static int sentence_of(const bot_msg *msg, int off) {
-  int n = 0;
-  for (int i = 0; i < off && i < msg->len; i++) {
-    unsigned char ch = (unsigned char)msg->text[i];
-    if (ch == '!' || ch == '?' || ch == '\n' || ch == '.') n++;
-    else if (ch == 0xE3 && i + 2 < msg->len && (unsigned char)msg->text[i + 1] == 0x80 &&
-             (unsigned char)msg->text[i + 2] == 0x82) n++; /* 。 */
-  }
-  return n;
+static int sentence_of(const bot_msg *msg, int off) { return bot_msg_sentence(msg, off); }
+
+/* A past form right after [.., end) (燃えた, 倒れた): an event that is over,
+ * when the same sentence asks about a procedure. */
+static int past_after(const bot_msg *msg, int end) {
+  for (int i = 0; i < msg->n; i++)
+    if (msg->m[i].off == end) return msg->m[i].pos == MG_POS_AUX && strcmp(bot_msg_lemma(msg, i), "た") == 0;
+  return 0;
 }
 
 static int in_list(const int *ids, int n, int id) {
@@ -233,7 +230,7 @@ static int in_list(const int *ids, int n, int id) {
 struct cues { int raised, urgent, nlower, neg; int lower_ids[MAX_IDS]; double lower; };
 
 static void cues_near(const bot_safety *s, const bot_msg *msg, const bot_hits *h, const bot_match *d, struct cues *q) {
-  int sent = sentence_of(msg, d->start);
+  int sent = sentence_of(msg, d->start), past = past_after(msg, d->end);
   memset(q, 0, sizeof *q);
   for (int i = 0; i < h->nall; i++) {
     const bot_match *m = &h->all[i];
@@ -241,7 +238,11 @@ static void cues_near(const bot_safety *s, const bot_msg *msg, const bot_hits *h
     if (in_list(s->raise, s->nraise, m->concept)) q->raised = 1;
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept)) {
-      if (in_list(s->near, s->nnear, m->concept) && (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes))
+      /* a procedure counts next to the danger word, or anywhere in the
+       * sentence when the danger is told in the past (家が燃えた 保険会社に
+       * 出す証明書) */
+      if (in_list(s->near, s->nnear, m->concept) && !past &&
+          (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes))
         continue;
       if (q->nlower < 2) /* two lowering cues say all there is to say */
         q->lower += m->concept < BOT_SAFETY_MAX_CONCEPTS && s->cue_weight[m->concept] > 0 ? s->cue_weight[m->concept] : s->w_lower;

@@ -69,11 +69,7 @@ struct bot_concepts {
 
 static int u8len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
 
-static int chars(const char *s, int n) {
-  int k = 0;
-  for (int i = 0; i < n; i += u8len((unsigned char)s[i])) k++;
-  return k;
-}
+static int chars(const char *s, int n) { return mg_utf8_chars(s, n); }
 
 static void to_kata(char *s, int n) { mg_utf8_hira_to_kata(s, (size_t)n); }
 
@@ -258,6 +254,17 @@ int bot_msg_is_kana(const bot_msg *m) {
   return kana > 0;
 }
 
+int bot_msg_sentence(const bot_msg *m, int off) {
+  int n = 0;
+  for (int i = 0; i < off && i < m->len; i++) {
+    unsigned char ch = (unsigned char)m->text[i];
+    if (ch == '!' || ch == '?' || ch == '\n' || ch == '.') n++;
+    else if (ch == 0xE3 && i + 2 < m->len && (unsigned char)m->text[i + 1] == 0x80 && (unsigned char)m->text[i + 2] == 0x82)
+      n++; /* 。 */
+  }
+  return n;
+}
+
 int bot_msg_is_neg(const bot_msg *m, int i) { return strcmp(bot_msg_lemma(m, i), NEG_LEMMA) == 0; }
 
 /* ---- compiling concepts ------------------------------------------------- */
@@ -386,20 +393,19 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   return 0;
 }
 
-/* Add every one-character deletion of word (and word itself) to the index. */
+struct del_ctx { bot_concepts *c; int term; };
+
+static int add_deletion(void *vctx, const char *d, int n) {
+  struct del_ctx *x = vctx;
+  int id = mg_termmap_put(x->c->dels, d, n);
+  return id < 0 || list_add(&x->c->by_del, &x->c->by_del_cap, id, x->term) ? MG_ENOMEM : 0;
+}
+
+/* Add word itself and every one-character deletion of it to the index. */
 static int index_deletions(bot_concepts *c, const char *w, int term) {
-  char buf[64];
-  int n = (int)strlen(w), id;
-  if (n >= (int)sizeof buf) return 0;
-  if ((id = mg_termmap_put(c->dels, w, n)) < 0 || list_add(&c->by_del, &c->by_del_cap, id, term)) return MG_ENOMEM;
-  for (int i = 0; i < n; i += u8len((unsigned char)w[i])) {
-    int cl = u8len((unsigned char)w[i]);
-    memcpy(buf, w, (size_t)i);
-    memcpy(buf + i, w + i + cl, (size_t)(n - i - cl));
-    if ((id = mg_termmap_put(c->dels, buf, n - cl)) < 0 || list_add(&c->by_del, &c->by_del_cap, id, term))
-      return MG_ENOMEM;
-  }
-  return 0;
+  struct del_ctx x = { c, term };
+  int rc = add_deletion(&x, w, (int)strlen(w));
+  return rc ? rc : mg_utf8_deletions(w, (int)strlen(w), add_deletion, &x);
 }
 
 int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyzer *an, char *err) {
@@ -524,65 +530,47 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
 static void match_kana(struct mstate *s) {
   const bot_concepts *c = s->c;
   const bot_msg *msg = s->msg;
+  int kana_only = bot_msg_is_kana(msg);
   for (int i = 0; i + 3 <= msg->len; i += u8len((unsigned char)msg->kata[i])) {
     int id;
     if (!is_kata_at(msg->kata, msg->len, i)) continue;
-    /* a key starts at a morpheme or right after a character that is not kana */
-    if (!msg->bound[i] && i >= 3 && is_kata_at(msg->kata, msg->len, i - 3)) continue;
+    /* a key starts at a morpheme or right after a character that is not
+     * kana; in a message written only in kana MeCab's boundaries are
+     * guesses, so keys of four characters or more may start anywhere */
+    int free_start = kana_only;
     if ((id = mg_termmap_get(c->first, msg->kata + i, 3)) < 0 || id >= c->by_first_cap || !c->by_first[id]) continue;
     for (const int *p = c->by_first[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
       if (i + t->keylen > msg->len || memcmp(msg->kata + i, t->key, (size_t)t->keylen) != 0) continue;
+      if (!msg->bound[i] && i >= 3 && is_kata_at(msg->kata, msg->len, i - 3) && !(free_start && t->keychars >= 4)) continue;
       add_match(s, *p, i, i + t->keylen, t->key_reading ? BOT_BY_READING : BOT_BY_KANA, t->keychars);
     }
   }
 }
 
-/* Levenshtein distance of a and b (code points), capped: returns 2 for "more than 1". */
-static int within_one(const char *a, int an, const char *b, int bn) {
-  int ca[EDIT_MAX_CHARS + 2], cb[EDIT_MAX_CHARS + 2], na = 0, nb = 0;
-  for (int i = 0; i < an && na <= EDIT_MAX_CHARS; i += u8len((unsigned char)a[i])) ca[na++] = i;
-  for (int i = 0; i < bn && nb <= EDIT_MAX_CHARS; i += u8len((unsigned char)b[i])) cb[nb++] = i;
-  if (na > EDIT_MAX_CHARS || nb > EDIT_MAX_CHARS || abs(na - nb) > 1) return 2;
-  int prev[EDIT_MAX_CHARS + 2], cur[EDIT_MAX_CHARS + 2];
-  for (int j = 0; j <= nb; j++) prev[j] = j;
-  for (int i = 1; i <= na; i++) {
-    cur[0] = i;
-    for (int j = 1; j <= nb; j++) {
-      int la = u8len((unsigned char)a[ca[i - 1]]), lb = u8len((unsigned char)b[cb[j - 1]]);
-      int same = la == lb && memcmp(a + ca[i - 1], b + cb[j - 1], (size_t)la) == 0;
-      int v = prev[j - 1] + !same;
-      if (prev[j] + 1 < v) v = prev[j] + 1;
-      if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
-      cur[j] = v;
-    }
-    memcpy(prev, cur, sizeof cur);
+struct probe_ctx { struct mstate *s; const char *w; int n, start, end; };
+
+static int probe_one(void *vctx, const char *q, int qn) {
+  struct probe_ctx *x = vctx;
+  const bot_concepts *c = x->s->c;
+  int id = mg_termmap_get(c->dels, q, qn);
+  if (id < 0 || id >= c->by_del_cap || !c->by_del[id]) return 0;
+  for (const int *p = c->by_del[id]; *p >= 0; p++) {
+    const struct cterm *t = &c->t[*p];
+    if (mg_utf8_edit1(x->w, x->n, t->word, (int)strlen(t->word)) == 1)
+      add_match(x->s, *p, x->start, x->end, BOT_BY_EDIT, t->wordchars);
   }
-  return prev[nb] > 1 ? 2 : prev[nb];
+  return 0;
 }
 
+/* w against the terms one edit away: w itself and its deletions probe the
+ * index of the terms and their deletions. */
 static void probe_edit(struct mstate *s, const char *w, int n, int start, int end) {
-  const bot_concepts *c = s->c;
-  char buf[64];
+  struct probe_ctx x = { s, w, n, start, end };
   int wc = chars(w, n);
-  if (wc < EDIT_MIN_CHARS - 1 || wc > EDIT_MAX_CHARS + 1 || n >= (int)sizeof buf) return;
-  for (int i = -1; i < n; i = i < 0 ? 0 : i + u8len((unsigned char)w[i])) {
-    const char *q = w;
-    int qn = n, id;
-    if (i >= 0) {
-      int cl = u8len((unsigned char)w[i]);
-      memcpy(buf, w, (size_t)i);
-      memcpy(buf + i, w + i + cl, (size_t)(n - i - cl));
-      q = buf, qn = n - cl;
-    }
-    if ((id = mg_termmap_get(c->dels, q, qn)) < 0 || id >= c->by_del_cap || !c->by_del[id]) continue;
-    for (const int *p = c->by_del[id]; *p >= 0; p++) {
-      const struct cterm *t = &c->t[*p];
-      int d = within_one(w, n, t->word, (int)strlen(t->word));
-      if (d == 1) add_match(s, *p, start, end, BOT_BY_EDIT, t->wordchars);
-    }
-    if (i >= n) break;
-  }
+  if (wc < EDIT_MIN_CHARS - 1 || wc > EDIT_MAX_CHARS + 1) return;
+  probe_one(&x, w, n);
+  mg_utf8_deletions(w, n, probe_one, &x);
 }
 
 /* Words of the message that no term knows, alone and joined with the next
@@ -665,4 +653,24 @@ void bot_concepts_match(const bot_concepts *c, const bot_msg *msg, bot_hits *h) 
       h->chars[cc] = (short)m->chars;
     }
   }
+}
+
+int bot_hits_together(const bot_hits *h, const bot_msg *msg, const int *ids, int n) {
+  if (n <= 0) return 0;
+  for (int i = 0; i < h->nall; i++) {
+    if (h->all[i].concept != ids[0]) continue;
+    int sent = bot_msg_sentence(msg, h->all[i].start), all = 1;
+    for (int k = 1; k < n && all; k++) {
+      int found = 0;
+      for (int j = 0; j < h->nall && !found; j++)
+        found = h->all[j].concept == ids[k] && bot_msg_sentence(msg, h->all[j].start) == sent;
+      all = found;
+    }
+    if (all) return 1;
+  }
+  return 0;
+}
+
+int bot_hits_sure(const bot_hits *h, int id) {
+  return h->how[id] == BOT_BY_LEMMA || h->how[id] == BOT_BY_KANA || (h->how[id] == BOT_BY_READING && h->chars[id] >= 4);
 }

@@ -66,6 +66,9 @@ static inline const char *bot_msg_lemma(const bot_msg *m, int i) { return m->poo
 /* 1 when the message is written only in hiragana/katakana (with spaces,
  * punctuation and digits): MeCab segments such text poorly. */
 int bot_msg_is_kana(const bot_msg *m);
+/* Sentence number (from 0) of byte off: sentences end at 。.!? and new
+ * lines (NFKC has made the full-width marks ASCII already). */
+int bot_msg_sentence(const bot_msg *m, int off);
 /* 1 when morpheme i is a negation (ない, ん, ず, …). */
 int bot_msg_is_neg(const bot_msg *m, int i);
 
@@ -102,6 +105,12 @@ int bot_hits_init(bot_hits *h, const bot_concepts *c);
 void bot_hits_clear(bot_hits *h);
 /* Fill h for msg. Never fails (work is bounded by the message length). */
 void bot_concepts_match(const bot_concepts *c, const bot_msg *msg, bot_hits *h);
+/* 1 when concept id was met for sure: by lemma or its own kana spelling,
+ * or by a reading of four characters or more (not by a short reading or
+ * an edit, which may be a homophone or a typo). */
+int bot_hits_sure(const bot_hits *h, int id);
+/* 1 when every concept of ids[0..n) was met in one sentence of msg. */
+int bot_hits_together(const bot_hits *h, const bot_msg *msg, const int *ids, int n);
 /* ["fire:lemma", "cue_help:kana", …] for explain views; caller json_decref's it. */
 json_t *bot_hits_json(const bot_concepts *c, const bot_hits *h);
 

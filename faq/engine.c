@@ -69,6 +69,9 @@ struct params {
   double verb_w;      /* weight of verbs/adjectives relative to nouns */
   double ans_cov;     /* coverage credit of a term found only in the answer */
   double read_w;      /* weight of a noun's reading (鳩 → ハト) */
+  double typo_w;      /* weight of a word read through one typo (0: off) */
+  double kana_w;      /* weight of a reading found in a kana-only question (0: off) */
+  double kana_cover;  /* share of a kana-only question its readings must cover to offer anything */
   double part_w;      /* weight of the parts of a user-dictionary compound (住民票 → 住民, 票) */
   double unk_w;       /* confidence: weight of question terms the FAQ never uses */
   double ev_min;      /* confidence: 1 - e^(-matched / (ev_min × the largest IDF)): the evidence
@@ -95,6 +98,9 @@ static const struct params default_params = {
   .verb_w = 0.6,
   .ans_cov = 0.5,
   .read_w = 0.0,
+  .typo_w = 0.9,
+  .kana_w = 1.0,
+  .kana_cover = 0.3,
   .part_w = 1.0,
   .unk_w = 1.0,
   .ev_min = 0.5,
@@ -156,6 +162,12 @@ struct snap {
    * question in), entry d is lsa_d[d * lsa_k ..] (V_k Σ_k, unit length) */
   int lsa_k;
   float *lsa_t, *lsa_d;
+  /* typo tolerance: each term of 3–12 characters and its one-character
+   * deletions → the terms (symmetric delete): del_first[key] is the first
+   * entry, del_next[] chains them, del_term[] is the term */
+  mg_termmap *dels;
+  int *del_first, *del_next, *del_term;
+  int ndel, del_cap, del_keys_cap;
 };
 
 struct mg_engine {
@@ -192,7 +204,52 @@ static void snap_free(struct snap *s) {
   free(s->bg_len);
   free(s->lsa_t);
   free(s->lsa_d);
+  mg_termmap_free(s->dels);
+  free(s->del_first);
+  free(s->del_next);
+  free(s->del_term);
   free(s);
+}
+
+struct del_build { struct snap *s; int term; };
+
+static int add_del(void *ctx, const char *k, int n) {
+  struct del_build *b = ctx;
+  struct snap *s = b->s;
+  int key = mg_termmap_put(s->dels, k, n);
+  if (key < 0) return MG_ENOMEM;
+  if (key >= s->del_keys_cap) {
+    int ncap = s->del_keys_cap ? s->del_keys_cap * 2 : 4096;
+    int *nf = realloc(s->del_first, (size_t)ncap * sizeof *nf);
+    if (!nf) return MG_ENOMEM;
+    for (int i = s->del_keys_cap; i < ncap; i++) nf[i] = -1;
+    s->del_first = nf, s->del_keys_cap = ncap;
+  }
+  if (s->ndel == s->del_cap) {
+    int ncap = s->del_cap ? s->del_cap * 2 : 8192;
+    int *nn = realloc(s->del_next, (size_t)ncap * sizeof *nn), *nt = nn ? realloc(s->del_term, (size_t)ncap * sizeof *nt) : NULL;
+    if (nn) s->del_next = nn;
+    if (!nn || !nt) return MG_ENOMEM;
+    s->del_term = nt, s->del_cap = ncap;
+  }
+  s->del_term[s->ndel] = b->term;
+  s->del_next[s->ndel] = s->del_first[key];
+  s->del_first[key] = s->ndel++;
+  return 0;
+}
+
+/* The typo index over the vocabulary's words (not readings or ASCII). */
+static int build_deletions(struct snap *s, int nterms) {
+  if (!(s->dels = mg_termmap_new())) return MG_ENOMEM;
+  for (int t = 0; t < nterms; t++) {
+    int n, c, rc;
+    const char *k = mg_termmap_key(s->vocab, t, &n);
+    struct del_build b = { s, t };
+    if (!k || (unsigned char)k[0] < 0x80 || mg_utf8_is_kata(k, (size_t)n, 0)) continue;
+    if ((c = mg_utf8_chars(k, n)) < 3 || c > 12) continue;
+    if ((rc = add_del(&b, k, n)) != 0 || (rc = mg_utf8_deletions(k, n, add_del, &b)) != 0) return rc;
+  }
+  return 0;
 }
 
 static void snap_release(mg_engine *e, struct snap *s) {
@@ -699,7 +756,7 @@ static int build(struct snap **out, sqlite3 *db, char *err) {
     if (s->avg[f] <= 0) s->avg[f] = 1;
   }
   if ((rc = build_forward(s, nterms)) != 0 || (rc = build_compounds(s, nterms)) != 0 ||
-      (rc = build_lsa(s, nterms)) != 0) {
+      (rc = build_lsa(s, nterms)) != 0 || (rc = build_deletions(s, nterms)) != 0) {
     mg_errf(err, rc, "out of memory");
     goto out;
   }
@@ -788,10 +845,10 @@ int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
-                                        "place_pen", "lsa_w" };
+                                        "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
-                     &p->place_pen, &p->lsa_w };
+                     &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -839,6 +896,7 @@ struct query {
   const struct params *p;
   const struct snap *s;
   json_t *tokens;  /* explain: the analysed terms, or NULL */
+  double kana_cover; /* kana-only question: share of its kana the readings covered (else -1) */
 };
 
 /* Add a term (or strengthen it). Expansion never overrides the question's
@@ -892,10 +950,10 @@ static int on_token(void *ctx, const char *term, int len, int start, int end, in
  * number of readings found. */
 #define KANA_MAX_CHARS 12
 static int kana_readings(struct query *q, mg_analyzer *an) {
-  int tlen, found = 0;
+  int tlen, found = 0, kana = 0, covered = 0;
   const char *t = mg_analyzer_text(an, &tlen);
   char *k;
-  if (tlen < 12 || mg_utf8_has_kanji(t, (size_t)tlen) || !(k = malloc((size_t)tlen + 1))) return 0;
+  if (q->p->kana_w <= 0 || tlen < 12 || mg_utf8_has_kanji(t, (size_t)tlen) || !(k = malloc((size_t)tlen + 1))) return 0;
   memcpy(k, t, (size_t)tlen + 1);
   mg_utf8_hira_to_kata(k, (size_t)tlen);
   for (int i = 0; i < tlen;) {
@@ -906,16 +964,84 @@ static int kana_readings(struct query *q, mg_analyzer *an) {
       for (int l = end - i; l >= 6 && !best; l -= 3)
         if (mg_termmap_get(q->s->vocab, k + i, l) >= 0) best = l;
     }
+    if (mg_utf8_is_kata(k, (size_t)tlen, (size_t)i)) kana += best ? best / 3 : 1;
     if (best) {
-      add_qterm(q, k + i, best, 1.0, Q_QUERY, MG_TOK_NOUN);
+      add_qterm(q, k + i, best, q->p->kana_w, Q_QUERY, MG_TOK_NOUN);
       found++;
+      covered += best / 3;
       i += best;
     } else {
       i += (unsigned char)k[i] < 0x80 ? 1 : (unsigned char)k[i] < 0xE0 ? 2 : (unsigned char)k[i] < 0xF0 ? 3 : 4;
     }
   }
   free(k);
+  q->kana_cover = kana ? (double)covered / kana : 0;
   return found;
+}
+
+/* A word the FAQ does not know, one character away from one it does
+ * (印艦登録 → 印鑑登録, 離魂届 → 離婚届), is read as that word; the most
+ * frequent wins a tie. Returns the term id or -1. */
+struct typo_ctx { const struct snap *s; const char *w; int n, best, best_df; };
+
+static int typo_probe(void *ctx, const char *k, int n) {
+  struct typo_ctx *x = ctx;
+  int key = mg_termmap_get(x->s->dels, k, n);
+  if (key < 0 || key >= x->s->del_keys_cap) return 0;
+  for (int e = x->s->del_first[key]; e >= 0; e = x->s->del_next[e]) {
+    int t = x->s->del_term[e], tl, df;
+    const char *tk = mg_termmap_key(x->s->vocab, t, &tl);
+    if (!tk || mg_utf8_edit1(x->w, x->n, tk, tl) != 1) continue;
+    df = x->s->off[t + 1] - x->s->off[t];
+    if (df > x->best_df) x->best = t, x->best_df = df;
+  }
+  return 0;
+}
+
+/* A typo often makes MeCab split the word (印艦登録 → 印 + 艦 + 登録): an
+ * unknown one-character piece is joined with its neighbours, and the first
+ * window that is one edit from a known word becomes that word. Whole
+ * unknown words are left alone: on the benchmark they are real words the
+ * FAQ lacks, and "correcting" them cost recall (docs/accuracy.md). */
+static void correct_typos(struct query *q) {
+  static const int win[][2] = { { -1, 0 }, { 0, 1 }, { -1, 1 }, { -2, 0 }, { 0, 2 } };
+  int qi[MAX_QTERMS], nq = 0;
+  if (!q->s->dels || q->p->typo_w <= 0) return;
+  for (int i = 0; i < q->n; i++)
+    if (q->t[i].kind == Q_QUERY) qi[nq++] = i;
+  for (int p = 0; p < nq; p++) {
+    struct qterm *t = &q->t[qi[p]];
+    /* the signature of a typo: a one-character piece the FAQ never uses */
+    if (t->id >= 0 || t->w <= 0 || (unsigned char)t->text[0] < 0x80 || mg_utf8_chars(t->text, t->len) != 1) continue;
+    for (size_t w = 0; w < sizeof win / sizeof win[0]; w++) {
+      int from = p + win[w][0], to = p + win[w][1], n = 0, c, len, ok = from >= 0 && to < nq;
+      char buf[sizeof t->text];
+      for (int j = from; ok && j <= to; j++) {
+        const struct qterm *u = &q->t[qi[j]];
+        if (u->w <= 0 || n + u->len >= (int)sizeof buf) ok = 0;
+        else memcpy(buf + n, u->text, (size_t)u->len), n += u->len;
+      }
+      if (!ok || (c = mg_utf8_chars(buf, n)) < 3 || c > 12) continue;
+      struct typo_ctx x = { q->s, buf, n, -1, 0 };
+      typo_probe(&x, buf, n);
+      mg_utf8_deletions(buf, n, typo_probe, &x);
+      const char *k = x.best >= 0 ? mg_termmap_key(q->s->vocab, x.best, &len) : NULL;
+      if (!k || len >= (int)sizeof t->text) continue;
+      struct qterm *first = &q->t[qi[from]];
+      memcpy(first->text, k, (size_t)len);
+      first->text[len] = '\0';
+      first->len = len;
+      first->id = x.best;
+      first->w = q->p->typo_w;
+      for (int j = from + 1; j <= to; j++) q->t[qi[j]].w = 0; /* folded into the correction */
+      break;
+    }
+  }
+  /* drop the folded pieces */
+  int n = 0;
+  for (int i = 0; i < q->n; i++)
+    if (q->t[i].w > 0) q->t[n++] = q->t[i];
+  q->n = n;
 }
 
 struct syn_ctx {
@@ -1240,6 +1366,7 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
   if (!(q = calloc(1, sizeof *q))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   q->p = p;
   q->s = s;
+  q->kana_cover = -1;
   if (explain) {
     char *norm = mg_normalize(text, len, NULL);
     json_object_set_new(explain, "normalized", json_string(norm ? norm : ""));
@@ -1250,6 +1377,7 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
   rc = mg_analyze(an, text, len, on_token, q);
   if (rc < 0) { mg_errf(err, rc, "engine: analysis failed"); goto out; }
   rc = 0;
+  correct_typos(q);
   if (kana_readings(q, an) > 0) {
     int n = 0;
     for (int i = 0; i < q->n; i++)
@@ -1306,6 +1434,9 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
     if (conf >= c->answer_min && !close) out->decision = MG_DECISION_ANSWER;
     else if (conf >= c->clarify_min) out->decision = MG_DECISION_CLARIFY;
     else out->decision = MG_DECISION_NO_ANSWER;
+    /* a kana question whose readings the FAQ barely knows is not about it
+     * (じゃんけんしよう meets ケン somewhere) */
+    if (q->kana_cover >= 0 && q->kana_cover < p->kana_cover) out->decision = MG_DECISION_NO_ANSWER;
   }
 
 out:

@@ -5,6 +5,8 @@
  */
 #include "mg_utf8.h"
 
+#include <string.h>
+
 long mg_utf8_count(const void *text, size_t len) {
   const unsigned char *p = text;
   size_t i = 0;
@@ -63,6 +65,48 @@ int mg_utf8_has_kanji(const char *s, size_t len) {
     if (u[0] < 0xE3 || u[0] > 0xE9) continue;
     unsigned cp = cp3(u);
     if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || cp == 0x3005) return 1;
+  }
+  return 0;
+}
+
+static int u8len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
+
+int mg_utf8_chars(const char *s, int n) {
+  int k = 0;
+  for (int i = 0; i < n; i += u8len((unsigned char)s[i])) k++;
+  return k;
+}
+
+int mg_utf8_edit1(const char *a, int an, const char *b, int bn) {
+  int ca[MG_EDIT_MAX + 2], cb[MG_EDIT_MAX + 2], na = 0, nb = 0, prev[MG_EDIT_MAX + 2], cur[MG_EDIT_MAX + 2];
+  for (int i = 0; i < an && na <= MG_EDIT_MAX; i += u8len((unsigned char)a[i])) ca[na++] = i;
+  for (int i = 0; i < bn && nb <= MG_EDIT_MAX; i += u8len((unsigned char)b[i])) cb[nb++] = i;
+  if (na > MG_EDIT_MAX || nb > MG_EDIT_MAX || na - nb > 1 || nb - na > 1) return 2;
+  for (int j = 0; j <= nb; j++) prev[j] = j;
+  for (int i = 1; i <= na; i++) {
+    int la = u8len((unsigned char)a[ca[i - 1]]);
+    cur[0] = i;
+    for (int j = 1; j <= nb; j++) {
+      int lb = u8len((unsigned char)b[cb[j - 1]]);
+      int same = la == lb && memcmp(a + ca[i - 1], b + cb[j - 1], (size_t)la) == 0;
+      int v = prev[j - 1] + !same;
+      if (prev[j] + 1 < v) v = prev[j] + 1;
+      if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+      cur[j] = v;
+    }
+    memcpy(prev, cur, sizeof cur);
+  }
+  return prev[nb] > 1 ? 2 : prev[nb];
+}
+
+int mg_utf8_deletions(const char *w, int n, mg_utf8_del_fn fn, void *ctx) {
+  char buf[256];
+  if (n >= (int)sizeof buf) return 0;
+  for (int i = 0; i < n; i += u8len((unsigned char)w[i])) {
+    int cl = u8len((unsigned char)w[i]), rc;
+    memcpy(buf, w, (size_t)i);
+    memcpy(buf + i, w + i + cl, (size_t)(n - i - cl));
+    if ((rc = fn(ctx, buf, n - cl)) != 0) return rc;
   }
   return 0;
 }

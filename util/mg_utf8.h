@@ -17,6 +17,21 @@ void mg_utf8_hira_to_kata(char *s, size_t len);
 /* 1 when the code point at s[i] (of len bytes) is katakana or the long
  * vowel mark ー. */
 int mg_utf8_is_kata(const char *s, size_t len, size_t i);
+/* Code points in the well-formed UTF-8 s[0..n) (no checking). */
+int mg_utf8_chars(const char *s, int n);
+
+/* Edit distance of a and b in code points, capped: 0, 1, or 2 for "more
+ * than one" (also when either has more than MG_EDIT_MAX code points). For
+ * typo tolerance: one wrong, missing or extra character. */
+#define MG_EDIT_MAX 16
+int mg_utf8_edit1(const char *a, int an, const char *b, int bn);
+
+/* Call fn for each string made by deleting one code point of w[0..n)
+ * (the symmetric-delete index of typo tolerance). Stops at and returns the
+ * first non-zero value fn returns. */
+typedef int (*mg_utf8_del_fn)(void *ctx, const char *s, int n);
+int mg_utf8_deletions(const char *w, int n, mg_utf8_del_fn fn, void *ctx);
+
 /* 1 when s has a CJK ideograph (kanji) anywhere. */
 int mg_utf8_has_kanji(const char *s, size_t len);
 

@@ -1,0 +1,126 @@
+/*
+ * intent.c — dict/intents.json: intents and the scope decision (intent.h).
+ */
+#include "bot/intent.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mg_err.h"
+
+#define MAX_INTENTS 32
+#define MAX_IDS 8
+
+struct intent {
+  char *name, *kind, *reply;
+  int ids[MAX_IDS], nids;
+};
+
+struct bot_intents {
+  struct intent in[MAX_INTENTS];
+  int n;
+  int outside[MAX_IDS], noutside;
+  int city[MAX_IDS], ncity;
+  double below;       /* an answer under this confidence may still be "outside" */
+  char *outside_reply;
+};
+
+static int names(const bot_concepts *c, json_t *arr, int *ids, int *n, const char *path, const char *where, char *err) {
+  size_t i;
+  json_t *v;
+  if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > MAX_IDS)
+    return mg_errf(err, MG_ECONFIG, "%s: %s: a list of 1 to %d concept names", path, where, MAX_IDS);
+  json_array_foreach(arr, i, v) {
+    int id = json_is_string(v) ? bot_concepts_find(c, json_string_value(v)) : -1;
+    if (id < 0)
+      return mg_errf(err, MG_ECONFIG, "%s: %s: no concept \"%.48s\" in dict/concepts/", path, where,
+                     json_is_string(v) ? json_string_value(v) : "?");
+    ids[(*n)++] = id;
+  }
+  return 0;
+}
+
+static char *text(json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s && *s ? strdup(s) : NULL;
+}
+
+int bot_intents_load(bot_intents **out, const char *path, const bot_concepts *c, char *err) {
+  bot_intents *in = calloc(1, sizeof *in);
+  json_error_t je;
+  json_t *root = NULL, *list, *v, *scope;
+  size_t i;
+  int rc = 0;
+
+  *out = NULL;
+  if (!in) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES, &je))) {
+    rc = je.line < 0 ? mg_errf(err, MG_EIO, "%s: %s", path, je.text)
+                     : mg_errf(err, MG_EBADJSON, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+    goto out;
+  }
+  list = json_object_get(root, "intents");
+  if (!json_is_array(list) || json_array_size(list) > MAX_INTENTS) {
+    rc = mg_errf(err, MG_ECONFIG, "%s: \"intents\" is a list of at most %d intents", path, MAX_INTENTS);
+    goto out;
+  }
+  json_array_foreach(list, i, v) {
+    struct intent *t = &in->in[in->n++];
+    t->name = text(v, "name"), t->kind = text(v, "kind"), t->reply = text(v, "reply");
+    if (!t->name || !t->kind || !t->reply) {
+      rc = mg_errf(err, MG_ECONFIG, "%s: intent %zu: needs \"name\", \"kind\" and \"reply\"", path, i + 1);
+      goto out;
+    }
+    if ((rc = names(c, json_object_get(v, "all"), t->ids, &t->nids, path, t->name, err)) != 0) goto out;
+  }
+  scope = json_object_get(root, "scope");
+  if (!json_is_object(scope)) { rc = mg_errf(err, MG_ECONFIG, "%s: needs a \"scope\" object", path); goto out; }
+  if ((rc = names(c, json_object_get(scope, "outside"), in->outside, &in->noutside, path, "scope.outside", err)) != 0 ||
+      (rc = names(c, json_object_get(scope, "city"), in->city, &in->ncity, path, "scope.city", err)) != 0)
+    goto out;
+  in->below = json_number_value(json_object_get(scope, "answer_below"));
+  if (!(in->outside_reply = text(scope, "reply"))) { rc = mg_errf(err, MG_ECONFIG, "%s: scope needs a \"reply\"", path); goto out; }
+  *out = in;
+  in = NULL;
+out:
+  json_decref(root);
+  bot_intents_free(in);
+  return rc;
+}
+
+void bot_intents_free(bot_intents *in) {
+  if (!in) return;
+  for (int i = 0; i < in->n; i++) {
+    free(in->in[i].name);
+    free(in->in[i].kind);
+    free(in->in[i].reply);
+  }
+  free(in->outside_reply);
+  free(in);
+}
+
+int bot_intents_match(const bot_intents *in, const bot_msg *msg, const bot_hits *h, bot_intent_hit *hit) {
+  for (int i = 0; i < in->n; i++) {
+    const struct intent *t = &in->in[i];
+    if (!bot_hits_together(h, msg, t->ids, t->nids)) continue;
+    hit->name = t->name, hit->kind = t->kind, hit->reply = t->reply;
+    return 1;
+  }
+  return 0;
+}
+
+static int any(const bot_hits *h, const int *ids, int n) {
+  for (int i = 0; i < n; i++)
+    if (bot_hits_sure(h, ids[i])) return 1;
+  return 0;
+}
+
+int bot_intents_outside(const bot_intents *in, const bot_msg *msg, const bot_hits *h, int clarify, double confidence,
+                        const char **reply) {
+  (void)msg;
+  if (!clarify && confidence >= in->below) return 0;
+  if (!any(h, in->outside, in->noutside) || any(h, in->city, in->ncity)) return 0;
+  *reply = in->outside_reply;
+  return 1;
+}
