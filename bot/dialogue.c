@@ -193,7 +193,7 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
   json_t *rule = json_object_get(ans, "rule"), *m = NULL, *choices = NULL, *v;
   session_line you = { .role = "resident", .kind = resident_kind, .text = resident_text };
   session_line bot = { .role = "bot" };
-  char dept[64], *choices_text = NULL, idbuf[24];
+  char dept[64], *choices_text = NULL, *safety_text = NULL, idbuf[24];
   sqlite3_int64 answer_id = 0;
   int rc;
 
@@ -205,6 +205,15 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
   bot.faq_id = obj_str(ans, "faq_id");
   bot.rule_name = obj_str(rule, "name");
   bot.rule_kind = obj_str(rule, "kind");
+  /* the safety decision without its text (which is ours, not the resident's) */
+  if ((v = json_object_get(ans, "safety"))) {
+    json_t *brief = json_pack("{s:O?, s:O?, s:O?, s:O?}", "level", json_object_get(v, "level"), "numbers",
+                              json_object_get(v, "numbers"), "danger", json_object_get(v, "danger"), "cues",
+                              json_object_get(v, "cues"));
+    safety_text = brief ? json_dumps(brief, JSON_COMPACT) : NULL;
+    json_decref(brief);
+    bot.safety = safety_text;
+  }
   if (strcmp(decision, "clarify") == 0) {
     if (!(choices = brief_list(json_object_get(ans, "candidates"), NULL)) ||
         !(choices_text = json_dumps(choices, JSON_COMPACT))) {
@@ -264,6 +273,7 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
 out:
   json_decref(choices);
   free(choices_text);
+  free(safety_text);
   return rc;
 }
 

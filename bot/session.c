@@ -53,7 +53,7 @@ static const char *const session_sql[S_N] = {
   [S_RESUME] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1 AND expires_at > ?2",
   [S_TOUCH] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1",
   [S_APPEND] = "INSERT INTO message(session_id, role, kind, text, faq_id, decision, confidence, department_id,"
-               " rule_name, rule_kind, choices, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+               " rule_name, rule_kind, choices, created_at, safety) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
   [S_HISTORY] = "SELECT role, text, created_at FROM (SELECT id, role, text, created_at FROM message"
                 " WHERE session_id = ?1 AND role IN ('resident', 'bot', 'staff') ORDER BY id DESC LIMIT ?2)"
                 " ORDER BY id",
@@ -210,6 +210,7 @@ int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_i
   bind_opt(st, 10, l->rule_kind);
   bind_opt(st, 11, l->choices);
   sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
+  bind_opt(st, 13, l->safety);
   if ((rc = step_done(db, st, "append", err)) != 0) goto out;
   if (msg_id) *msg_id = sqlite3_last_insert_rowid(db);
 out:

@@ -41,6 +41,7 @@ typedef struct session_line {
   const char *rule_name;     /* the intent rule that wrote a reply, or NULL */
   const char *rule_kind;     /* its kind (emergency, handoff, ...), or NULL */
   const char *choices;       /* clarify: JSON array text [{faq_id, question}], or NULL */
+  const char *safety;        /* the safety decision as JSON {level, numbers, danger, cues}, or NULL */
 } session_line;
 
 /* "YYYY-MM-DDTHH:MM:SSZ" for t (UTC) into buf[SESSION_TIMELEN]. */

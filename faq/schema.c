@@ -152,7 +152,11 @@ static const char *const migrations[] = {
   "CREATE INDEX feedback_created ON feedback(created_at);\n"
   "CREATE INDEX ticket_created ON ticket(created_at);\n",
 
-  /* 5 — append the next migration here (never edit the steps above). */
+  /* 5 — the safety layer's decision on each bot line (level, numbers and
+   * the cues that fired, as JSON) for the supervisor's review. */
+  "ALTER TABLE message ADD COLUMN safety TEXT;\n",
+
+  /* 6 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -303,6 +303,20 @@ int main(void) {
   is_str(jstr(json_object_get(r, "rule"), "kind"), "emergency", "by the emergency rule");
   ok(strstr(jstr(r, "answer"), "119") != NULL, "telling the resident to call 119");
   ok(!json_object_get(r, "faq_id"), "and never with a FAQ entry");
+  is_str(jstr(json_object_get(r, "safety"), "level"), "card", "the card carries the safety decision");
+  json_decref(out);
+  is_int(int_query("SELECT count(*) FROM message WHERE session_id = ?1 AND role = 'bot' AND rule_kind = 'emergency'"
+                   " AND json_extract(safety, '$.level') = 'card' AND safety LIKE '%+fire%'", session), 1,
+         "the transcript records the safety decision and the cues that fired");
+  r = ask(&conn2, "q3b", "焦げ臭い", &out);
+  is_str(jstr(json_object_get(r, "safety"), "level"), "note", "an unsure danger: a safety note rides on the reply");
+  ok(json_array_size(json_object_get(json_object_get(r, "safety"), "numbers")) >= 1, "the note names its number");
+  ok(strcmp(jstr(r, "type"), "answer") != 0 || !json_object_get(r, "rule") ||
+     strcmp(jstr(json_object_get(r, "rule"), "kind"), "emergency") != 0, "a note is not the emergency card");
+  json_decref(out);
+  r = ask(&conn2, "q3c", "How do I throw away a large sofa?", &out);
+  ok(strstr(jstr(r, "english"), "phone") != NULL, "an English question gets the English line with the department's phone");
+  ok(json_is_true(json_object_get(r, "offer_escalation")), "and a person is offered");
   json_decref(out);
   r = ask(&conn2, "q4", "職員と話したい", &out);
   is_str(jstr(json_object_get(r, "rule"), "kind"), "handoff", "a request for a person hits the handoff rule");

@@ -357,6 +357,21 @@
     return box;
   }
 
+  /* A safety note (the server was unsure whether the resident is in danger:
+   * the numbers come first, above the answer) and the English line for a
+   * question asked in English (docs/protocol.md). */
+  function safetyNote(m) {
+    if (!m.safety || m.safety.level !== 'note' || !str(m.safety.text)) return null;
+    return el('div', { className: 'mg-safety', role: 'note' }, [
+      el('p', { className: 'mg-safety-h', text: '念のためのご案内' }), para('mg-safety-text', m.safety.text, true)]);
+  }
+  function englishLine(m) {
+    return str(m.english) ? linkify(el('p', { className: 'mg-english', lang: 'en' }), m.english, false) : null;
+  }
+  function appendAll(parent, list) {
+    list.forEach(function (x) { if (x) parent.appendChild(x); });
+  }
+
   var askedFor = Object.create(null); // answer_id -> the resident's words, for escalation after feedback
   function answerMsg(m, asked) {
     var emergency = !!(m.rule && m.rule.kind === 'emergency');
@@ -367,6 +382,7 @@
       'data-department-id': m.department ? str(m.department.id) || null : null });
     art.appendChild(who('自動応答'));
     if (emergency) art.appendChild(el('p', { className: 'mg-urgent', text: '緊急のご案内' }));
+    appendAll(art, [safetyNote(m), englishLine(m)]);
     if (str(m.question) && str(m.faq_id)) {
       art.appendChild(el('p', { className: 'mg-q', text: '「' + m.question + '」についての回答です。' }));
     }
@@ -404,6 +420,7 @@
     var box = el('div', { className: 'mg-msg mg-bot mg-clarify' });
     var p = para('mg-text', str(m.text) || 'どの内容についてのご質問ですか？', false);
     p.insertBefore(who('自動応答'), p.firstChild);
+    appendAll(box, [safetyNote(m), englishLine(m)]);
     box.appendChild(p);
     var group = el('ul', { className: 'mg-choices', role: 'list' });
     (Array.isArray(m.choices) ? m.choices : []).forEach(function (c) {
@@ -657,6 +674,11 @@
       case 'answer': answerMsg(m, ctx && ctx.text); break;
       case 'clarify': clarifyMsg(m); break;
       case 'no_answer':
+        if (m.safety || m.english) {
+          var extra = el('div', { className: 'mg-msg mg-bot' });
+          appendAll(extra, [safetyNote(m), englishLine(m)]);
+          add(extra);
+        }
         botText(str(m.text) || '申し訳ありません。お答えできる情報が見つかりませんでした。', 'mg-no-answer');
         if (m.offer_escalation !== false) escalateForm();
         break;

@@ -16,3 +16,25 @@ test('家が火事です → 119 shown as an alert', { skip: skipReason }, (t) =
     const border = await reply.evaluate((e) => getComputedStyle(e).borderTopColor);
     assert.equal(border, 'rgb(179, 38, 30)');
   }));
+
+test('an unsure danger (焦げ臭い) gets a safety note with a callable 119 before anything else', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page }) => {
+    await openWidget(page);
+    await ask(page, '焦げ臭い');
+    const note = page.locator('.mg-safety').first();
+    await note.waitFor();
+    assert.equal(await note.getAttribute('role'), 'note');
+    await note.locator('a[href="tel:119"]').first().waitFor();
+    // a note is not the emergency card: no alert on the page
+    assert.equal(await page.getByRole('alert').count(), 0);
+  }));
+
+test('a question in English gets an English line naming the department', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page }) => {
+    await openWidget(page);
+    const reply = await ask(page, 'How do I throw away a large sofa?');
+    const line = reply.locator('.mg-english[lang="en"]');
+    await line.waitFor();
+    assert.match(await line.textContent(), /phone 0\d/);
+    assert.equal(await reply.getAttribute('data-faq-id') !== null, true);
+  }));
