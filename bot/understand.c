@@ -14,7 +14,6 @@
  * their concept that overlap them, and the strongest surviving match per
  * concept is kept.
  */
-#define _GNU_SOURCE /* memmem */
 #include "bot/understand.h"
 
 #include <stdlib.h>
@@ -52,8 +51,11 @@ struct bot_concepts {
   int n;
   struct cterm *t;
   int nt;
-  int *looks;          /* the look-alike terms (matched by their text) */
+  int *looks;          /* the terms matched by their text anywhere (look-alikes, @inside) */
   int nlooks;
+  mg_termmap *lfirst;  /* their first character → id */
+  int **by_lfirst;
+  int by_lfirst_cap;
   mg_termmap *lemmas;  /* lemma → id */
   int **by_lemma;      /* lemma id → -1-terminated term list (first lemma) */
   int by_lemma_cap;
@@ -420,7 +422,8 @@ int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyz
   c->lemmas = mg_termmap_new();
   c->first = mg_termmap_new();
   c->dels = mg_termmap_new();
-  if (!c->names || !c->t || !c->lemmas || !c->first || !c->dels) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  c->lfirst = mg_termmap_new();
+  if (!c->names || !c->t || !c->lemmas || !c->first || !c->dels || !c->lfirst) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   c->n = src->n;
   for (int i = 0; i < src->n; i++) {
     memcpy(c->names[i], src->c[i].name, DICT_CONCEPT_NAME);
@@ -432,7 +435,11 @@ int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyz
     struct cterm *t = &c->t[k];
     /* a look-alike of one word would mask every form of it (死ぬほど would
      * hide 死にたい): those meet the message by their text only */
-    if (t->lit) c->looks[c->nlooks++] = k;
+    if (t->lit) {
+      int id = mg_termmap_put(c->lfirst, t->lit, u8len((unsigned char)t->lit[0]));
+      c->looks[c->nlooks++] = k;
+      if (id < 0 || (rc = list_add(&c->by_lfirst, &c->by_lfirst_cap, id, k)) != 0) goto nomem;
+    }
     if (t->exclude && t->nlem < 2) continue;
     if (t->nlem > 0 && (rc = list_add(&c->by_lemma, &c->by_lemma_cap, t->lem[0], k)) != 0) goto nomem;
     if (t->key) {
@@ -464,6 +471,8 @@ void bot_concepts_free(bot_concepts *c) {
   mg_termmap_free(c->lemmas);
   mg_termmap_free(c->first);
   mg_termmap_free(c->dels);
+  mg_termmap_free(c->lfirst);
+  lists_free(c->by_lfirst, c->by_lfirst_cap);
   lists_free(c->by_lemma, c->by_lemma_cap);
   lists_free(c->by_first, c->by_first_cap);
   lists_free(c->by_del, c->by_del_cap);
@@ -548,6 +557,21 @@ static void match_kana(struct mstate *s) {
   }
 }
 
+/* Terms found by their text anywhere in the message (katakana form). */
+static void match_literals(struct mstate *s) {
+  const bot_concepts *c = s->c;
+  const bot_msg *msg = s->msg;
+  for (int i = 0; i < msg->len; i += u8len((unsigned char)msg->kata[i])) {
+    int id = mg_termmap_get(c->lfirst, msg->kata + i, u8len((unsigned char)msg->kata[i]));
+    if (id < 0 || id >= c->by_lfirst_cap || !c->by_lfirst[id]) continue;
+    for (const int *p = c->by_lfirst[id]; *p >= 0; p++) {
+      const struct cterm *t = &c->t[*p];
+      if (i + t->litlen <= msg->len && memcmp(msg->kata + i, t->lit, (size_t)t->litlen) == 0)
+        add_match(s, *p, i, i + t->litlen, BOT_BY_KANA, 0);
+    }
+  }
+}
+
 struct probe_ctx { struct mstate *s; const char *w; int n, start, end; };
 
 static int probe_one(void *vctx, const char *q, int qn) {
@@ -627,11 +651,7 @@ void bot_concepts_match(const bot_concepts *c, const bot_msg *msg, bot_hits *h) 
   }
   match_lemmas(s, ids, idx, ns);
   match_kana(s);
-  for (int k = 0; k < c->nlooks; k++) {
-    const struct cterm *t = &c->t[c->looks[k]];
-    for (const char *p = msg->kata; (p = memmem(p, (size_t)(msg->kata + msg->len - p), t->lit, (size_t)t->litlen)) != NULL; p++)
-      add_match(s, c->looks[k], (int)(p - msg->kata), (int)(p - msg->kata) + t->litlen, BOT_BY_KANA, 0);
-  }
+  match_literals(s);
   match_edits(s);
   for (int k = 0; k < s->n; k++) {
     const struct match *m = &s->m[k];

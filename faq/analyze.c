@@ -91,6 +91,11 @@ struct mg_analyzer {
   int *tstart, *tend;
   size_t tcap;
   size_t tlen;              /* bytes of text from the last call */
+  /* the last input parsed into `lattice`: the understanding layer and the
+   * engine analyse the same message one after the other, MeCab runs once */
+  char *last;
+  int last_len, last_cap;
+  int last_ok;
   char term[1024];
 };
 
@@ -625,6 +630,7 @@ void mg_analyzer_free(mg_analyzer *an) {
   free(an->text);
   free(an->tstart);
   free(an->tend);
+  free(an->last);
   free(an);
 }
 
@@ -838,6 +844,11 @@ static int parse(mg_analyzer *an, const char *text, int len, struct buf *tb) {
 
   *tb = (struct buf){ an->text, an->tstart, an->tend, 0, an->tcap };
   if (len < 0) len = (int)strlen(text);
+  if (an->last_ok && len == an->last_len && memcmp(text, an->last, (size_t)len) == 0) {
+    tb->len = an->tlen;
+    return tb->len == 0 ? 1 : 0;
+  }
+  an->last_ok = 0;
   rc = normalize_into(&nb, text, len);
   an->norm = nb.s, an->nstart = nb.st, an->nend = nb.en, an->ncap = nb.cap;
   if (rc) return rc;
@@ -846,7 +857,16 @@ static int parse(mg_analyzer *an, const char *text, int len, struct buf *tb) {
   if (rc) return rc;
   if (tb->len == 0) return 1;
   mecab_lattice_set_sentence2(an->lattice, tb->s, tb->len);
-  return mecab_parse_lattice(an->tagger, an->lattice) ? 0 : MG_EINVAL;
+  if (!mecab_parse_lattice(an->tagger, an->lattice)) return MG_EINVAL;
+  if (len + 1 > an->last_cap) {
+    char *nl = realloc(an->last, (size_t)len + 64);
+    if (!nl) return 0; /* no cache this time: still a good parse */
+    an->last = nl, an->last_cap = len + 64;
+  }
+  memcpy(an->last, text, (size_t)len);
+  an->last_len = len;
+  an->last_ok = 1;
+  return 0;
 }
 
 int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx) {

@@ -13,7 +13,7 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsqlite3-dev 
 # Tests: a real WebSocket client (node + ws) and a real browser (Debian's chromium).
 # A node/npm that came from elsewhere (e.g. NodeSource, which bundles npm and
 # conflicts with Debian's npm package) is used as it is.
-TEST_DEPS="chromium ca-certificates"
+TEST_DEPS="chromium ca-certificates sqlite3"
 command -v node >/dev/null || TEST_DEPS="$TEST_DEPS nodejs"
 command -v npm >/dev/null || TEST_DEPS="$TEST_DEPS npm"
 
