@@ -327,7 +327,7 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
 /* Cut an inflected ending so the stem meets every form: a verb's or
  * adjective's last kana in the dictionary form (倒れる → 倒れ, 苦しい → 苦し). */
 static int stem(const char *s, int n, int last_pos) {
-  if ((last_pos == MG_POS_VERB || last_pos == MG_POS_ADJ) && n >= 6) return n - 3;
+  if ((last_pos == MG_POS_VERB || last_pos == MG_POS_ADJ) && n >= 9) return n - 3; /* keep two characters at least */
   return n;
 }
 
@@ -337,7 +337,7 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   struct cterm *t = &c->t[c->nt];
   struct term_ctx x = { .c = c, .t = t };
   char kana[DICT_TERM_MAX * 2 + 4];
-  int rc, n, tlen;
+  int rc, n, tlen, is_kana = 0;
   const char *text;
 
   memset(t, 0, sizeof *t);
@@ -348,12 +348,14 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
     free(t->lem);
     return rc < 0 ? mg_errf(err, rc, "%s:%d: cannot analyse \"%s\"", dc->path, dt->line, dt->text) : MG_ENOMEM;
   }
-  /* the kana key: the term's own spelling when it is all kana, else its reading */
+  /* the term in katakana; the kana key is that when the term is all kana,
+   * else its reading */
   text = mg_analyzer_text(an, &tlen);
   if (tlen < (int)sizeof kana) {
     memcpy(kana, text, (size_t)tlen);
     to_kata(kana, tlen);
-    if (all_kata(kana, tlen)) {
+    is_kana = all_kata(kana, tlen);
+    if (is_kana) {
       n = stem(kana, tlen, x.last_pos);
       t->key = strndup(kana, (size_t)n);
       t->keylen = n;
@@ -364,17 +366,17 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
       t->key_reading = 1;
     }
   }
+  /* a kana term whose only word is short (かじです → かじ) would meet every
+   * かじ by lemma — 家事 as well as 火事: it meets by its whole spelling */
+  if (is_kana && t->nlem == 1 && x.lemma0_len > 0 && chars(x.lemma0, x.lemma0_len) < 3) t->nlem = 0;
   if (x.heavy == 0 && t->nlem > 0) {
     t->nlem = 0; /* made of light verbs only: see is_light */
     inside = 1;
   }
-  if ((t->exclude || inside) && tlen < (int)sizeof kana) {
-    memcpy(kana, text, (size_t)tlen);
-    to_kata(kana, tlen);
-    if (t->exclude || !all_kata(kana, tlen) || !t->key) { /* kana terms already meet by their key */
-      t->lit = strndup(kana, (size_t)tlen);
-      t->litlen = tlen;
-    }
+  /* kana terms already meet by their key anywhere they start */
+  if ((t->exclude || inside) && tlen < (int)sizeof kana && (t->exclude || !is_kana || !t->key)) {
+    t->lit = strndup(kana, (size_t)tlen);
+    t->litlen = tlen;
   }
   if (t->key) t->keychars = chars(t->key, t->keylen);
   if (t->key && t->keychars < 2) { free(t->key); t->key = NULL; }
