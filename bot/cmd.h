@@ -35,4 +35,12 @@ int cmd_serve(int argc, char **argv, mg_config *cfg);
 int cmd_tickets(int argc, char **argv, mg_config *cfg);
 int cmd_user(int argc, char **argv, mg_config *cfg);
 
+/* eval --dialogue (bot/cmd_eval_dialogue.c): score the conversation
+ * pipeline on test-set files; require[] holds "NAME=MIN" floors. Returns
+ * the exit status (0, 1 below a floor or on failure, 2 bad input). */
+int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *const *require, int nrequire,
+                  mg_config *cfg);
+/* 1 when name is a measure eval --dialogue reports. */
+int eval_dialogue_known(const char *name);
+
 #endif

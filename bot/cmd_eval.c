@@ -17,6 +17,9 @@
  *   (µs) is in the table. City staff can run it on their own logged
  *   questions in the same format.
  *
+ *   Conversations (bot/cmd_eval_dialogue.c; the whole pipeline, as /ws):
+ *     eval --dialogue FILE [--dialogue FILE …] [--misses] [--require NAME=MIN …]
+ *
  *   Decisions (the sample FAQ and the question sets under tests/data):
  *     eval --inscope FILE --outscope FILE [--split tune|report|all]
  *   Loads cfg->sample_path, answers each question and reports how often an
@@ -52,6 +55,10 @@ struct opts {
   const char *param_name[MAX_PARAMS];
   double param_value[MAX_PARAMS];
   int nparams;
+  const char *dialogue[32];
+  int ndialogue;
+  const char *require[16];
+  int nrequire;
 };
 
 static double now_us(void) {
@@ -496,6 +503,9 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
   if (mg_cmd_wants_help(argc, argv)) {
     mg_cmd_usage("eval");
     printf("\n  --corpus C --queries Q --qrels R [--k 10]   BEIR-style JSON benchmark\n"
+           "  --dialogue FILE [FILE ...] [--require NAME=MIN ...]\n"
+           "                                              the whole conversation pipeline on resident\n"
+           "                                              messages (docs/understanding.md)\n"
            "  --inscope FILE --outscope FILE [--split tune|report|all] [--sweep]\n"
            "                                              decision rates on the sample FAQ\n"
            "  --param NAME=VALUE   override a ranking parameter (experiments)\n"
@@ -526,6 +536,25 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
         o.param_name[o.nparams] = strndup(v, (size_t)(eq - v));
         o.param_value[o.nparams++] = atof(eq + 1);
       }
+    } else if (!strcmp(a, "--dialogue") || !strcmp(a, "--require")) {
+      int req = !strcmp(a, "--require");
+      if (!v) { fprintf(stderr, "madoguchi eval: %s needs a value\n", a); return 2; }
+      i++;
+      if (req) {
+        const char *eq = strchr(v, '=');
+        char name[32];
+        snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - v) : 0, v);
+        if (!eq || !eval_dialogue_known(name) || o.nrequire == 16) {
+          fprintf(stderr, "madoguchi eval: --require NAME=MIN with NAME a measure of --dialogue (e.g. in_scope=0.9)\n");
+          return 2;
+        }
+        o.require[o.nrequire++] = v;
+      } else {
+        if (o.ndialogue == 32) { fprintf(stderr, "madoguchi eval: at most 32 --dialogue files\n"); return 2; }
+        o.dialogue[o.ndialogue++] = v;
+      }
+    } else if (a[0] != '-' && o.ndialogue > 0 && o.ndialogue < 32) {
+      o.dialogue[o.ndialogue++] = a; /* --dialogue DIR/NAME.json …: more files */
     } else if (!strcmp(a, "--misses")) o.misses = 1;
     else if (!strcmp(a, "--sweep")) o.sweep = 1;
     else if (!strcmp(a, "--dump")) o.dump = 1;
@@ -543,7 +572,8 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
     }
     return run_retrieval(cfg, &o) ? 1 : 0;
   }
+  if (o.ndialogue) return eval_dialogue(o.dialogue, o.ndialogue, o.misses, o.require, o.nrequire, cfg);
   if (o.inscope && o.outscope) return run_decisions(cfg, &o) ? 1 : 0;
-  fprintf(stderr, "madoguchi eval: give --corpus/--queries/--qrels or --inscope/--outscope (see --help)\n");
+  fprintf(stderr, "madoguchi eval: give --corpus/--queries/--qrels, --dialogue or --inscope/--outscope (see --help)\n");
   return 2;
 }

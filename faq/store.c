@@ -34,7 +34,7 @@
 
 enum {
   S_FAQ_FIND, S_FAQ_INSERT, S_REV_NEWEST, S_REV_INSERT, S_REV_FIND, S_SET_PUBLISHED,
-  S_REV_DELETE, S_FAQ_DELETE, S_GET, S_LIST, S_DEPT_GET, S_DEPT_PUT, S_DEPT_LIST,
+  S_REV_DELETE, S_FAQ_DELETE, S_GET, S_QUESTION, S_LIST, S_DEPT_GET, S_DEPT_PUT, S_DEPT_LIST,
   S_DEPT_EXISTS, S_LAST_ID, N_S
 };
 static const char *const sql[N_S] = {
@@ -54,6 +54,7 @@ static const char *const sql[N_S] = {
   [S_GET] = ENTRY_COLS "WHERE f.ext_id = ?1 AND r.id = CASE WHEN ?2 = -1 THEN f.published_rev"
             " WHEN ?2 = 0 THEN " NEWEST_REV
             " ELSE (SELECT id FROM faq_revision WHERE faq_id = f.id AND version = ?2) END",
+  [S_QUESTION] = "SELECT r.question FROM faq f JOIN faq_revision r ON r.id = f.published_rev WHERE f.ext_id = ?1",
   [S_LIST] = ENTRY_COLS "WHERE r.id = " NEWEST_REV
              " AND (?1 IS NULL OR r.department_id = ?1) AND (?2 IS NULL OR r.category = ?2)"
              " AND (?3 IS NULL OR ?3 = CASE WHEN f.published_rev IS NULL THEN 'draft'"
@@ -212,6 +213,20 @@ int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char 
     rc = which == MG_FAQ_PUBLISHED ? mg_errf(err, MG_ENOTFOUND, "%s: no published revision", id)
        : which > 0 ? mg_errf(err, MG_ENOTFOUND, "%s: no version %d", id, which)
        : mg_errf(err, MG_ENOTFOUND, "%s: no such entry", id);
+  else rc = db_fail(db, id, err);
+  mg_db_stmt_done(st);
+  return rc;
+}
+
+int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  *out = NULL;
+  if ((rc = prep(db, S_QUESTION, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) rc = (*out = strdup((const char *)sqlite3_column_text(st, 0))) ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
+  else if (rc == SQLITE_DONE) rc = mg_errf(err, MG_ENOTFOUND, "%s: no published revision", id);
   else rc = db_fail(db, id, err);
   mg_db_stmt_done(st);
   return rc;

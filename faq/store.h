@@ -68,6 +68,10 @@ void mg_faq_entry_free(mg_faq_entry *e);
  * mg_faq_entry_free. MG_ENOTFOUND when the entry or revision does not exist
  * (PUBLISHED: never published). */
 int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char *err);
+/* The published question of entry id into *out (caller frees): what a
+ * list of candidates shows, without reading the whole entry. MG_ENOTFOUND
+ * when id has no published revision. */
+int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err);
 
 /* Add a revision of e (fields id, question, answer, alternates, keywords,
  * category, department_id, url; updated_at when set, else now) by `by`.
