@@ -349,7 +349,8 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     /* scope: unsure, and about something that is not a city matter */
     const char *reply;
     if (res.decision != MG_DECISION_NO_ANSWER &&
-        bot_intents_outside(w->b->intents, &w->msg, &w->hits, res.decision == MG_DECISION_CLARIFY, res.confidence, &reply)) {
+        bot_intents_outside(w->b->intents, &w->msg, &w->hits, res.decision == MG_DECISION_CLARIFY || english,
+                            res.confidence, &reply)) {
       hit = (rules_hit){ .name = "scope_outside", .kind = "referral", .reply = reply };
       if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
       json_object_set_new(obj, "candidates", json_array());
