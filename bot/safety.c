@@ -212,8 +212,14 @@ static int sentence_of(const bot_msg *msg, int off) { return bot_msg_sentence(ms
 /* A past form right after [.., end) (燃えた, 倒れた): an event that is over,
  * when the same sentence asks about a procedure. */
 static int past_after(const bot_msg *msg, int end) {
-  for (int i = 0; i < msg->n; i++)
-    if (msg->m[i].off == end) return msg->m[i].pos == MG_POS_AUX && strcmp(bot_msg_lemma(msg, i), "た") == 0;
+  int i = 0;
+  while (i < msg->n && msg->m[i].off < end) i++;
+  /* 燃えた, 事故にあった, 事故があった: particles and one verb may come between */
+  for (int k = 0; k < 4 && i < msg->n; k++, i++) {
+    const bot_morph *m = &msg->m[i];
+    if (m->pos == MG_POS_AUX && strcmp(bot_msg_lemma(msg, i), "た") == 0) return 1;
+    if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_VERB) return 0;
+  }
   return 0;
 }
 

@@ -39,6 +39,7 @@ struct cterm {
   char *key;           /* katakana key, or NULL */
   int keylen, keychars;
   int key_reading;     /* the key is the reading of a term written with kanji */
+  int key_stem;        /* the key is a stem (its inflected ending cut off) */
   int edit;            /* a one-word term that may be met by one edit */
   char *word;          /* its lemma, for the edit check */
   int wordchars;
@@ -359,11 +360,13 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
       n = stem(kana, tlen, x.last_pos);
       t->key = strndup(kana, (size_t)n);
       t->keylen = n;
+      t->key_stem = n < tlen;
     } else if (!x.unknown_reading && x.rlen > 0) {
       n = stem(x.reading, x.rlen, x.last_pos);
       t->key = strndup(x.reading, (size_t)n);
       t->keylen = n;
       t->key_reading = 1;
+      t->key_stem = n < x.rlen;
     }
   }
   /* a kana term whose only word is short (かじです → かじ) would meet every
@@ -516,22 +519,31 @@ static void add_match(struct mstate *s, int term, int start, int end, int how, i
   if (s->n < MAX_MATCHES) s->m[s->n++] = (struct match){ term, start, end, how, nchars };
 }
 
-/* Lemma ids of the message's stream morphemes (-1 when unknown to every term). */
+/* Lemma ids of the message's stream morphemes (-1 when unknown to every
+ * term). A term of several lemmas meets them in any order (Japanese word
+ * order is free: 車に子どもを置いた, 子どもを車に置いた) within a window of
+ * its length plus two words; a look-alike only in its own order, with at
+ * most one other word between two of its lemmas. */
 static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int ns) {
   const bot_concepts *c = s->c;
   for (int i = 0; i < ns; i++) {
     if (ids[i] < 0 || ids[i] >= c->by_lemma_cap || !c->by_lemma[ids[i]]) continue;
     for (const int *p = c->by_lemma[ids[i]]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
-      int j = i, ok = 1;
+      int lo = i, hi = i, ok = 1, span = t->nlem + 2;
       for (int k = 1; k < t->nlem && ok; k++) {
-        /* the next lemma of the term, with at most one other word between */
-        if (j + 1 < ns && ids[j + 1] == t->lem[k]) j += 1;
-        else if (j + 2 < ns && ids[j + 2] == t->lem[k]) j += 2;
-        else ok = 0;
+        int found = -1;
+        /* a look-alike is a fixed phrase: in its own order, right after */
+        for (int j = t->exclude ? hi + 1 : i - span + 1; j < (t->exclude ? hi + 3 : i + span) && found < 0; j++)
+          if (j >= 0 && j < ns && j != i && ids[j] == t->lem[k]) found = j;
+        if (found < 0) ok = 0;
+        else {
+          if (found < lo) lo = found;
+          if (found > hi) hi = found;
+        }
       }
-      if (ok) {
-        const bot_morph *a = &s->msg->m[idx[i]], *b = &s->msg->m[idx[j]];
+      if (ok && hi - lo < span) {
+        const bot_morph *a = &s->msg->m[idx[lo]], *b = &s->msg->m[idx[hi]];
         add_match(s, *p, a->off, b->off + b->len, BOT_BY_LEMMA, 0);
       }
     }
@@ -554,6 +566,8 @@ static void match_kana(struct mstate *s) {
       const struct cterm *t = &c->t[*p];
       if (i + t->keylen > msg->len || memcmp(msg->kata + i, t->key, (size_t)t->keylen) != 0) continue;
       if (!msg->bound[i] && i >= 3 && is_kata_at(msg->kata, msg->len, i - 3) && !(free_start && t->keychars >= 4)) continue;
+      /* a two-character key is a whole word or nothing (もし is not も|しょうが) */
+      if (t->keychars < 3 && !t->key_stem && !msg->bound[i + t->keylen]) continue;
       add_match(s, *p, i, i + t->keylen, t->key_reading ? BOT_BY_READING : BOT_BY_KANA, t->keychars);
     }
   }
