@@ -209,6 +209,14 @@ static int negated_after(const bot_msg *msg, int end) {
 
 static int sentence_of(const bot_msg *msg, int off) { return bot_msg_sentence(msg, off); }
 
+/* No comma between byte offsets a and b (a clause of one sentence). */
+static int same_clause(const bot_msg *msg, int a, int b) {
+  int lo = a < b ? a : b, hi = a < b ? b : a;
+  for (int i = lo; i < hi && i < msg->len; i++)
+    if (msg->text[i] == ',' || (i + 2 < msg->len && memcmp(msg->text + i, "\xE3\x80\x81", 3) == 0)) return 0; /* 、 */
+  return 1;
+}
+
 /* A past form right after [.., end) (燃えた, 倒れた): an event that is over,
  * when the same sentence asks about a procedure. */
 static int past_after(const bot_msg *msg, int end) {
@@ -244,11 +252,11 @@ static void cues_near(const bot_safety *s, const bot_msg *msg, const bot_hits *h
     if (in_list(s->raise, s->nraise, m->concept)) q->raised = 1;
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept)) {
-      /* a procedure counts next to the danger word, or anywhere in the
-       * sentence when the danger is told in the past (家が燃えた 保険会社に
-       * 出す証明書) */
-      if (in_list(s->near, s->nnear, m->concept) && !past &&
-          (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes))
+      /* a procedure counts next to the danger word, or anywhere in its
+       * clause when the danger is told in the past (家が燃えた 保険会社に
+       * 出す証明書; not 不審者が入ってきた、住民票の手続きの途中です) */
+      if (in_list(s->near, s->nnear, m->concept) && (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes) &&
+          !(past && same_clause(msg, d->start, m->start)))
         continue;
       if (q->nlower < 2) /* two lowering cues say all there is to say */
         q->lower += m->concept < BOT_SAFETY_MAX_CONCEPTS && s->cue_weight[m->concept] > 0 ? s->cue_weight[m->concept] : s->w_lower;
