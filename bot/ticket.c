@@ -70,7 +70,7 @@ static const char *const ticket_sql[T_N] = {
              " ORDER BY t.id DESC LIMIT ?3",
   [T_GET] = "SELECT " LIST_COLS ", t.id, t.session_id, t.contact FROM ticket t"
             " LEFT JOIN department d ON d.id = t.department_id WHERE t.ticket_no = ?1",
-  [T_TRANSCRIPT] = "SELECT role, kind, text, created_at FROM message WHERE session_id = ?1 ORDER BY id",
+  [T_TRANSCRIPT] = "SELECT role, kind, text, created_at, rule_kind, safety FROM message WHERE session_id = ?1 ORDER BY id",
   [T_REPLIES] = "SELECT author, text, created_at, delivered_at FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
   [T_EVENTS] = "SELECT at, actor, action, from_department, to_department, reason FROM ticket_event"
                " WHERE ticket_id = ?1 ORDER BY id",
@@ -445,7 +445,7 @@ static int audit(sqlite3 *db, const char *at, const char *actor, const char *tar
 }
 
 int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, json_t **out, char *err) {
-  static const char *const transcript[] = { "role", "kind", "text", "at" };
+  static const char *const transcript[] = { "role", "kind", "text", "at", "rule_kind", "safety" };
   static const char *const replies[] = { "author", "text", "at", "delivered_at" };
   static const char *const events[] = { "at", "actor", "action", "from_department", "to_department", "reason" };
   sqlite3_stmt *st = NULL;
@@ -493,7 +493,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
     goto out;
   }
   if (session) {
-    if ((rc = rows(db, T_TRANSCRIPT, 0, session, transcript, 4, obj, "transcript", err)) != 0) goto out;
+    if ((rc = rows(db, T_TRANSCRIPT, 0, session, transcript, 6, obj, "transcript", err)) != 0) goto out;
   } else if (json_object_set_new(obj, "transcript", json_array()) != 0) {
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;

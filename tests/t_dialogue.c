@@ -381,6 +381,24 @@ int main(void) {
   ok(strcmp(jstr(r, "ticket_no"), ticket_no) > 0, "the next number of the day: %s", jstr(r, "ticket_no"));
   json_decref(out);
 
+  /* The ticket shows staff the safety decision of each bot line (the
+   * session asked about a fire earlier): card, numbers and cues. */
+  {
+    json_t *t = NULL;
+    ticket_viewer sup = { "supervisor-test", NULL };
+    size_t i;
+    json_t *line;
+    int seen = 0;
+    is_int(ticket_get(db(), ticket_no, &sup, &t, err), 0, "ticket read for review (%s)", err);
+    json_array_foreach(json_object_get(t, "transcript"), i, line) {
+      const char *sf = jstr(line, "safety");
+      if (!strcmp(jstr(line, "rule_kind"), "emergency") && strstr(sf, "\"card\"") && strstr(sf, "119") && strstr(sf, "+fire"))
+        seen = 1;
+    }
+    ok(seen, "the transcript a supervisor reads shows the emergency card's numbers and cues");
+    json_decref(t);
+  }
+
   /* A staff reply reaches the open session exactly once. */
   err[0] = '\0';
   is_int(ticket_reply(db(), ticket_no, "市民課 田中", "本人確認書類をお持ちください。", err), 0, "staff reply stored (%s)", err);

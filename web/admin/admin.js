@@ -59,6 +59,15 @@
   const DECISION = { answer: '回答', clarify: '聞き返し', no_answer: '回答なし' };
   const ROLE = { staff: '職員', supervisor: '管理職', admin: 'システム管理者' };
   const badge = (s) => el('span', { class: `badge ${String(s).split('+')[0]}` }, STATUS[s] || s);
+  // The safety layer's decision on a bot line (message.safety): card or note,
+  // the numbers and what fired, so a supervisor can review it.
+  function safetyLabel(m) {
+    let sf = null;
+    try { sf = m.safety ? JSON.parse(m.safety) : null; } catch (e) { sf = null; }
+    if (!sf) return '';
+    const what = sf.level === 'card' ? '緊急案内' : '安全メモ';
+    return el('span', { class: 'safety-label' }, ` ${what}（${(sf.numbers || []).join('・')}）: ${(sf.cues || []).join(' ')}`);
+  }
   const deptName = (id) => (departments.find((d) => d.id === id) || {}).name || id || '（未設定）';
   const isRole = (r) => me && ({ staff: 1, supervisor: 2, admin: 3 }[me.user.role] >= { staff: 1, supervisor: 2, admin: 3 }[r]);
 
