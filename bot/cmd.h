@@ -35,6 +35,11 @@ int cmd_serve(int argc, char **argv, mg_config *cfg);
 int cmd_tickets(int argc, char **argv, mg_config *cfg);
 int cmd_user(int argc, char **argv, mg_config *cfg);
 
+/* For measurements (bot/cmd_eval.c): a monotonic clock in microseconds,
+ * and a qsort comparison of doubles. */
+double cli_now_us(void);
+int cli_cmp_double(const void *a, const void *b);
+
 /* eval --dialogue (bot/cmd_eval_dialogue.c): score the conversation
  * pipeline on test-set files; require[] holds "NAME=MIN" floors. Returns
  * the exit status (0, 1 below a floor or on failure, 2 bad input). */

@@ -61,7 +61,7 @@ struct opts {
   int nrequire;
 };
 
-static double now_us(void) {
+double cli_now_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
@@ -73,7 +73,7 @@ static double cpu_us(void) {
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static int cmp_double(const void *a, const void *b) {
+int cli_cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
 }
@@ -141,7 +141,7 @@ static int setup(const mg_config *cfg, const struct opts *o, mg_lang **lang, mg_
   if ((rc = mg_lang_new(lang, cfg, err))) return rc;
   if ((rc = mg_analyzer_new(an, *lang, err))) return rc;
   if ((rc = mg_db_open_memory(db, *lang, err))) return rc;
-  t0 = now_us();
+  t0 = cli_now_us();
   if (retrieval) rc = load_corpus(*db, o->corpus, o->clean_answers, err);
   else {
     mg_io_report rep;
@@ -149,7 +149,7 @@ static int setup(const mg_config *cfg, const struct opts *o, mg_lang **lang, mg_
     rc = mg_io_import(*db, cfg->sample_path, NULL, &rep, err);
     if (rc && rep.n_errors) mg_errf(err, rc, "%s", rep.errors[0]);
   }
-  *load_ms = (now_us() - t0) / 1000;
+  *load_ms = (cli_now_us() - t0) / 1000;
   return rc;
 }
 
@@ -157,9 +157,9 @@ static double build_cpu_ms;
 
 static int new_engine(mg_engine **eng, mg_lang *lang, sqlite3 *db, const mg_config *cfg, const struct opts *o,
                       double *build_ms, char *err) {
-  double t0 = now_us(), c0 = cpu_us();
+  double t0 = cli_now_us(), c0 = cpu_us();
   int rc = mg_engine_new(eng, lang, db, cfg, err);
-  *build_ms = (now_us() - t0) / 1000;
+  *build_ms = (cli_now_us() - t0) / 1000;
   build_cpu_ms = (cpu_us() - c0) / 1000;
   for (int i = 0; !rc && i < o->nparams; i++) rc = mg_engine_set_param(*eng, o->param_name[i], o->param_value[i], err);
   return rc;
@@ -204,12 +204,12 @@ static int run_retrieval(const mg_config *cfg, const struct opts *o) {
     json_object_foreach(rel, did, g) if (json_integer_value(g) >= 1) nrel++;
     if (nrel == 0) continue;
     c0 = cpu_us();
-    t0 = now_us();
+    t0 = cli_now_us();
     if (mg_engine_search(eng, an, text, -1, k, &res, NULL, err) != 0) {
       fprintf(stderr, "madoguchi eval: query %s: %s\n", qid, err);
       goto out;
     }
-    dt = now_us() - t0;
+    dt = cli_now_us() - t0;
     total_cpu += cpu_us() - c0;
     total_us += dt;
     ms[n++] = dt / 1000;
@@ -237,7 +237,7 @@ static int run_retrieval(const mg_config *cfg, const struct opts *o) {
     fprintf(stderr, "madoguchi eval: no query has relevance labels\n");
     goto out;
   }
-  qsort(ms, (size_t)n, sizeof *ms, cmp_double);
+  qsort(ms, (size_t)n, sizeof *ms, cli_cmp_double);
   {
     double p50 = ms[(n - 1) / 2], p99 = ms[(int)((n - 1) * 0.99 + 0.5)];
     printf("corpus        %d entries (loaded in %.0f ms, engine index built in %.1f ms, CPU %.1f ms)\n",

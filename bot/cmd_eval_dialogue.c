@@ -38,6 +38,7 @@
 #include "answer.h"
 #include "dialogue.h"
 #include "mg_err.h"
+#include "mg_json.h"
 #include "mg_utf8.h"
 #include "store.h"
 
@@ -56,17 +57,6 @@ static const char *const m_label[M_COUNT] = {
   "danger mention not alarmed", "request for a person offered a person" };
 
 struct tally { int pass[M_COUNT], total[M_COUNT]; };
-
-static double now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
 
 /* 1 when s names the number n (see the file comment). */
 static int names(const char *s, const char *n) {
@@ -214,18 +204,18 @@ static int ask_fresh(bot_worker *w, const char *id, const char *text, json_t **o
   if ((rc = dialogue_handle(w, &conn, hello, &hout, err)) != 0) goto out;
   {
     json_t *a = NULL;
-    t0 = now_us();
+    t0 = cli_now_us();
     rc = bot_answer(w, text, (int)strlen(text), 0, &a, err);
-    *pipe_us = now_us() - t0;
+    *pipe_us = cli_now_us() - t0;
     json_decref(a);
     a = NULL;
     if (rc == 0) rc = bot_answer(w, "?", 1, 0, &a, err);
     json_decref(a);
     if (rc != 0) goto out;
   }
-  t0 = now_us();
+  t0 = cli_now_us();
   rc = dialogue_handle(w, &conn, ask, out, err);
-  *us = now_us() - t0;
+  *us = cli_now_us() - t0;
   if (rc == 0) *reply = json_array_get(*out, 0);
 out:
   json_decref(hello);
@@ -302,8 +292,8 @@ static int report(const struct tally *t, double *times, double *pipe, int ntimes
     if (t->total[m]) printf("%-50s %.3f (%d/%d)\n", m_label[m], (double)t->pass[m] / t->total[m], t->pass[m], t->total[m]);
     json_object_set_new(line, m_key[m], t->total[m] ? json_real((double)t->pass[m] / t->total[m]) : json_null());
   }
-  qsort(times, (size_t)ntimes, sizeof *times, cmp_double);
-  qsort(pipe, (size_t)ntimes, sizeof *pipe, cmp_double);
+  qsort(times, (size_t)ntimes, sizeof *times, cli_cmp_double);
+  qsort(pipe, (size_t)ntimes, sizeof *pipe, cli_cmp_double);
   p99 = ntimes ? times[(int)(0.99 * (ntimes - 1))] : 0;
   mean = ntimes ? sum / ntimes : 0;
   pp99 = ntimes ? pipe[(int)(0.99 * (ntimes - 1))] : 0;
@@ -351,14 +341,11 @@ int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *
   int ntimes = 0, cap = 0, rc = 2, made = 0;
 
   memset(&t, 0, sizeof t);
-  for (int f = 0; f < nfiles && f < 32; f++) {
-    json_error_t je;
-    if (!(files[f] = json_load_file(paths[f], JSON_REJECT_DUPLICATES, &je))) {
-      if (je.line < 0) fprintf(stderr, "madoguchi eval: %s: %s\n", paths[f], je.text);
-      else fprintf(stderr, "madoguchi eval: %s:%d:%d: %s\n", paths[f], je.line, je.column, je.text);
+  for (int f = 0; f < nfiles && f < 32; f++)
+    if (mg_json_load(paths[f], &files[f], err) != 0) {
+      fprintf(stderr, "madoguchi eval: %s\n", err);
       goto out;
     }
-  }
   if (check_files(files, paths, nfiles, err) != 0) {
     fprintf(stderr, "madoguchi eval: %s\n", err);
     goto out;

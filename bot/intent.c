@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mg_err.h"
+#include "mg_json.h"
 
 #define MAX_INTENTS 32
 #define MAX_IDS 8
@@ -48,18 +49,13 @@ static char *text(json_t *o, const char *key) {
 
 int bot_intents_load(bot_intents **out, const char *path, const bot_concepts *c, char *err) {
   bot_intents *in = calloc(1, sizeof *in);
-  json_error_t je;
   json_t *root = NULL, *list, *v, *scope;
   size_t i;
   int rc = 0;
 
   *out = NULL;
   if (!in) return mg_errf(err, MG_ENOMEM, "out of memory");
-  if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES, &je))) {
-    rc = je.line < 0 ? mg_errf(err, MG_EIO, "%s: %s", path, je.text)
-                     : mg_errf(err, MG_EBADJSON, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-    goto out;
-  }
+  if ((rc = mg_json_load(path, &root, err)) != 0) goto out;
   list = json_object_get(root, "intents");
   if (!json_is_array(list) || json_array_size(list) > MAX_INTENTS) {
     rc = mg_errf(err, MG_ECONFIG, "%s: \"intents\" is a list of at most %d intents", path, MAX_INTENTS);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mg_err.h"
+#include "mg_json.h"
 
 #define MAX_IDS 16
 #define MAX_DANGERS 48
@@ -115,7 +116,6 @@ static int load_danger(bot_safety *s, struct danger *d, json_t *jd, const char *
 
 int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, char *err) {
   bot_safety *s = calloc(1, sizeof *s);
-  json_error_t je;
   json_t *root = NULL, *ds, *jd, *w, *t;
   size_t i;
   int rc = 0;
@@ -123,11 +123,7 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   *out = NULL;
   if (!s) return mg_errf(err, MG_ENOMEM, "out of memory");
   s->c = c;
-  if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES, &je))) {
-    rc = je.line < 0 ? mg_errf(err, MG_EIO, "%s: %s", path, je.text)
-                     : mg_errf(err, MG_EBADJSON, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-    goto out;
-  }
+  if ((rc = mg_json_load(path, &root, err)) != 0) goto out;
   w = json_object_get(root, "weights");
   t = json_object_get(root, "thresholds");
   s->w_strong = num(w, "strong", 1.0);
