@@ -27,6 +27,7 @@
 #include "engine.h"
 #include "messages.h"
 #include "mg_err.h"
+#include "mg_romaji.h"
 #include "mg_utf8.h"
 #include "rules.h"
 #include "store.h"
@@ -267,12 +268,17 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
   mg_result res;
   rules_hit hit;
   bot_safety_result safety;
-  char ja[1024];
-  int nlen = 0, rc = 0, english, reading = 0;
+  char ja[1024], kana[1024];
+  int nlen = 0, rc = 0, english, reading = 0, romaji = 0;
   char *norm = mg_normalize(text, len, &nlen);
 
   *out = NULL;
   if (!obj || !norm) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  /* romaji (gomi no dashikata, kaji desu tasukete) is read as the kana it spells */
+  if (mg_romaji_to_kana(text, len, kana, sizeof kana) > 0) {
+    if (ex) json_object_set_new(ex, "romaji_as", json_string(kana));
+    text = kana, len = (int)strlen(kana), romaji = 1;
+  }
   /* safety first: a resident in danger gets the number before anything else */
   if ((rc = bot_msg_analyze(&w->msg, w->an, text, len)) != 0) { rc = mg_errf(err, rc, "cannot analyse the message"); goto out; }
   bot_concepts_match(w->b->concepts, &w->msg, &w->hits);
@@ -315,7 +321,7 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
       goto done;
     }
   }
-  english = bot_english_detect(text, len);
+  english = !romaji && bot_english_detect(text, len);
   if (english) {
     /* ask the engine in the FAQ's language; nothing known → a person */
     if (bot_english_query(w->b->english, text, len, ja, sizeof ja) == 0) {

@@ -244,7 +244,9 @@ static void cues_near(const bot_safety *s, const bot_msg *msg, const bot_hits *h
   memset(q, 0, sizeof *q);
   for (int i = 0; i < h->nall; i++) {
     const bot_match *m = &h->all[i];
-    if (is_weak(m->how) || sentence_of(msg, m->start) != sent) continue;
+    /* a cue met by a reading counts when it has three characters or more
+     * (しょうめいしょ in a kana message is 証明書); never by an edit */
+    if (m->how == BOT_BY_EDIT || (m->how == BOT_BY_READING && m->chars < 3) || sentence_of(msg, m->start) != sent) continue;
     if (in_list(s->raise, s->nraise, m->concept)) q->raised = 1;
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept)) {
@@ -276,7 +278,7 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
     for (int k = 1; k < d->nwith[g] && all; k++) {
       int found = 0;
       for (int i = 0; i < h->nall && !found; i++)
-        found = h->all[i].concept == d->with[g][k] && sentence_of(msg, h->all[i].start) == sent;
+        found = h->all[i].concept == d->with[g][k] && sentence_of(msg, h->all[i].start) == sent && !is_weak(h->all[i].how);
       all = found;
     }
     if (all) base = s->w_strong;

@@ -522,19 +522,21 @@ static void add_match(struct mstate *s, int term, int start, int end, int how, i
 /* Lemma ids of the message's stream morphemes (-1 when unknown to every
  * term). A term of several lemmas meets them in any order (Japanese word
  * order is free: 車に子どもを置いた, 子どもを車に置いた) within a window of
- * its length plus two words; a look-alike only in its own order, with at
- * most one other word between two of its lemmas. */
+ * its length plus two words, when it has three lemmas or more; shorter
+ * terms and look-alikes only in their own order, with at most one other
+ * word between two of their lemmas. */
 static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int ns) {
   const bot_concepts *c = s->c;
   for (int i = 0; i < ns; i++) {
     if (ids[i] < 0 || ids[i] >= c->by_lemma_cap || !c->by_lemma[ids[i]]) continue;
     for (const int *p = c->by_lemma[ids[i]]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
-      int lo = i, hi = i, ok = 1, span = t->nlem + 2;
+      /* a look-alike, and a pair of words, keep their order (家に誰か is not
+       * 家は誰も…; 死にたい is not 死んで…したい) */
+      int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3;
       for (int k = 1; k < t->nlem && ok; k++) {
         int found = -1;
-        /* a look-alike is a fixed phrase: in its own order, right after */
-        for (int j = t->exclude ? hi + 1 : i - span + 1; j < (t->exclude ? hi + 3 : i + span) && found < 0; j++)
+        for (int j = ordered ? hi + 1 : i - span + 1; j < (ordered ? hi + 3 : i + span) && found < 0; j++)
           if (j >= 0 && j < ns && j != i && ids[j] == t->lem[k]) found = j;
         if (found < 0) ok = 0;
         else {
