@@ -36,6 +36,9 @@
 /* A question told as a story (two sentences or more) is offered choices
  * from this share of clarify_min on: its extra words dilute the confidence. */
 #define LONG_CLARIFY 0.6
+/* A question of at least this many words needs two of them in the best
+ * entry to be offered choices. */
+#define CLARIFY_MIN_QTERMS 4
 
 struct bot {
   mg_config cfg;      /* copy: the caller's may go away */
@@ -351,6 +354,10 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
       res.decision = MG_DECISION_CLARIFY;
     }
   }
+  /* choices that share only one word with a question of several are not
+   * about it (犬がソファをかじる is not dog registration) */
+  if (res.decision == MG_DECISION_CLARIFY && res.qterms >= CLARIFY_MIN_QTERMS && res.matched < 2)
+    res.decision = MG_DECISION_NO_ANSWER;
   {
     /* scope: unsure, and about something that is not a city matter */
     const char *reply;

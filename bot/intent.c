@@ -106,9 +106,11 @@ int bot_intents_match(const bot_intents *in, const bot_msg *msg, const bot_hits 
   return 0;
 }
 
-static int any(const bot_hits *h, const int *ids, int n) {
+/* 1 when one of ids was met by lemma or kana, or by a reading of at least
+ * min_reading characters. */
+static int any(const bot_hits *h, const int *ids, int n, int min_reading) {
   for (int i = 0; i < n; i++)
-    if (bot_hits_sure(h, ids[i])) return 1;
+    if (bot_hits_sure(h, ids[i]) || (h->how[ids[i]] == BOT_BY_READING && h->chars[ids[i]] >= min_reading)) return 1;
   return 0;
 }
 
@@ -116,7 +118,9 @@ int bot_intents_outside(const bot_intents *in, const bot_msg *msg, const bot_hit
                         const char **reply) {
   (void)msg;
   if (!clarify && confidence >= in->below) return 0;
-  if (!any(h, in->outside, in->noutside) || any(h, in->city, in->ncity)) return 0;
+  /* an outside topic by a reading of three kana (てんき) counts; a city
+   * word must be surer to keep the FAQ's choices */
+  if (!any(h, in->outside, in->noutside, 3) || any(h, in->city, in->ncity, 4)) return 0;
   *reply = in->outside_reply;
   return 1;
 }

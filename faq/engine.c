@@ -1424,6 +1424,15 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
   if ((rc = lsa_boost(p, s, q, &sc)) != 0) { mg_errf(err, rc, "out of memory"); goto out; }
   rank(p, s, &sc, k, out);
 
+  /* how much of the question the best candidate covers, in words */
+  for (int i = 0; i < q->n; i++) {
+    if (q->t[i].kind != Q_QUERY) continue;
+    out->qterms++;
+    if (out->n > 0 && q->t[i].id >= 0) {
+      int d = doc_of(s, &sc, out->c[0].faq_id);
+      if (d >= 0 && find_posting(s, q->t[i].id, d)) out->matched++;
+    }
+  }
   /* decision */
   if (out->n > 0) {
     const mg_config *c = &e->cfg;

@@ -39,6 +39,8 @@ typedef struct mg_result {
   double confidence; /* of the best candidate; 0 when none */
   int n;             /* candidates filled, best first */
   mg_candidate c[MG_ENGINE_MAX_K];
+  int qterms;        /* the question's own terms (known to the FAQ or not) */
+  int matched;       /* how many of them the best candidate contains */
 } mg_result;
 
 /* Build the in-memory index from db's published entries (db must have the
