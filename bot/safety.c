@@ -218,11 +218,12 @@ static int same_clause(const bot_msg *msg, int a, int b) {
 static int past_after(const bot_msg *msg, int end) {
   int i = 0;
   while (i < msg->n && msg->m[i].off < end) i++;
-  /* 燃えた, 事故にあった, 事故があった: particles and one verb may come between */
-  for (int k = 0; k < 4 && i < msg->n; k++, i++) {
+  /* 燃えた, 事故にあった, 燃えてしまいました: particles, verbs and
+   * auxiliaries may come between */
+  for (int k = 0; k < 5 && i < msg->n; k++, i++) {
     const bot_morph *m = &msg->m[i];
     if (m->pos == MG_POS_AUX && strcmp(bot_msg_lemma(msg, i), "た") == 0) return 1;
-    if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_VERB) return 0;
+    if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_VERB && m->pos != MG_POS_AUX) return 0;
   }
   return 0;
 }
