@@ -29,6 +29,7 @@ struct danger {
   char *numbers[BOT_SAFETY_MAX_NUMBERS];
   int nnumbers;
   char *card, *note;
+  int ignore[MAX_IDS], nignore; /* lowering cues that say nothing about this danger */
 };
 
 struct bot_safety {
@@ -84,6 +85,7 @@ static int load_danger(bot_safety *s, struct danger *d, json_t *jd, const char *
   if (!d->name) return mg_errf(err, MG_ENOMEM, "out of memory");
   if ((rc = resolve(s->c, path, where, json_object_get(jd, "strong"), d->strong, &d->nstrong, err)) != 0) return rc;
   if ((rc = resolve(s->c, path, where, json_object_get(jd, "hint"), d->hint, &d->nhint, err)) != 0) return rc;
+  if ((rc = resolve(s->c, path, where, json_object_get(jd, "ignore"), d->ignore, &d->nignore, err)) != 0) return rc;
   if (with) {
     if (!json_is_array(with)) return mg_errf(err, MG_ECONFIG, "%s: %s: \"with\" is a list of lists", path, where);
     json_array_foreach(with, i, v) {
@@ -240,7 +242,8 @@ static int in_list(const int *ids, int n, int id) {
  * 救急車の呼び方), not anywhere in the sentence. */
 struct cues { int raised, urgent, nlower, neg; int lower_ids[MAX_IDS]; double lower; };
 
-static void cues_near(const bot_safety *s, const bot_msg *msg, const bot_hits *h, const bot_match *d, struct cues *q) {
+static void cues_near(const bot_safety *s, const struct danger *dg, const bot_msg *msg, const bot_hits *h,
+                      const bot_match *d, struct cues *q) {
   int sent = sentence_of(msg, d->start), past = past_after(msg, d->end);
   memset(q, 0, sizeof *q);
   for (int i = 0; i < h->nall; i++) {
@@ -250,7 +253,8 @@ static void cues_near(const bot_safety *s, const bot_msg *msg, const bot_hits *h
     if (m->how == BOT_BY_EDIT || (m->how == BOT_BY_READING && m->chars < 3) || sentence_of(msg, m->start) != sent) continue;
     if (in_list(s->raise, s->nraise, m->concept)) q->raised = 1;
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
-    if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept)) {
+    if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept) &&
+        !in_list(dg->ignore, dg->nignore, m->concept)) {
       /* a procedure counts next to the danger word, or anywhere in its
        * clause when the danger is told in the past (家が燃えた 保険会社に
        * 出す証明書; not 不審者が入ってきた、住民票の手続きの途中です) */
@@ -287,7 +291,7 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   if (base <= 0) return 0;
   *weak = is_weak(m->how);
   if (*weak && base > s->w_hint) base = s->w_hint; /* a reading or a typo: a hint at most */
-  cues_near(s, msg, h, m, q);
+  cues_near(s, d, msg, h, m, q);
   /* a short reading (カジ: 火事 or 家事) counts only next to an urgent cue */
   if (*weak && m->how == BOT_BY_READING && m->chars < 3 && !q->urgent) return 0;
   double sc = base + (q->raised ? s->w_raise : 0) - q->lower - (q->neg ? s->w_lower : 0);
