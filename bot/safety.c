@@ -38,6 +38,7 @@ struct bot_safety {
   int raise[MAX_IDS], nraise;
   int urgent[MAX_IDS], nurgent; /* the raising cues that let a weak match alarm */
   int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
+  int with[MAX_IDS][4], nwith[MAX_IDS], nwithgroups; /* lowering only together in one sentence */
   int near_bytes;
   double cue_weight[BOT_SAFETY_MAX_CONCEPTS]; /* per lowering cue; 0 = w_lower */
   int lower[MAX_IDS], nlower;
@@ -141,6 +142,19 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   if ((rc = resolve(c, path, "raise", json_object_get(root, "raise"), s->raise, &s->nraise, err)) != 0) goto out;
   if ((rc = resolve(c, path, "urgent", json_object_get(root, "urgent"), s->urgent, &s->nurgent, err)) != 0) goto out;
   if ((rc = resolve(c, path, "near", json_object_get(root, "near"), s->near, &s->nnear, err)) != 0) goto out;
+  {
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(root, "lower_with"), i, g) {
+      int n = 0, ids[MAX_IDS];
+      if (s->nwithgroups >= MAX_IDS || (rc = resolve(c, path, "lower_with", g, ids, &n, err)) != 0 || n < 2 || n > 4) {
+        if (!rc) rc = mg_errf(err, MG_ECONFIG, "%s: lower_with: groups of 2 to 4 concepts", path);
+        goto out;
+      }
+      memcpy(s->with[s->nwithgroups], ids, (size_t)n * sizeof *ids);
+      s->nwith[s->nwithgroups++] = n;
+    }
+  }
   s->near_bytes = 3 * (int)num(root, "near_chars", 8);
   {
     const char *key;
@@ -264,6 +278,22 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
       if (q->nlower < 2) /* two lowering cues say all there is to say */
         q->lower += m->concept < BOT_SAFETY_MAX_CONCEPTS && s->cue_weight[m->concept] > 0 ? s->cue_weight[m->concept] : s->w_lower;
       q->lower_ids[q->nlower++] = m->concept;
+    }
+  }
+  /* a group lowers when all its concepts meet in the danger's sentence:
+   * a conditional in a question (火事になったらどうすれば), not in a story
+   * (切ってたら血が止まらない) */
+  for (int g = 0; g < s->nwithgroups; g++) {
+    int all = 1;
+    for (int k = 0; k < s->nwith[g] && all; k++) {
+      int found = 0;
+      for (int i = 0; i < h->nall && !found; i++)
+        found = h->all[i].concept == s->with[g][k] && sentence_of(msg, h->all[i].start) == sent;
+      all = found;
+    }
+    if (all && !in_list(dg->ignore, dg->nignore, s->with[g][0]) && q->nlower < MAX_IDS) {
+      if (q->nlower < 2) q->lower += s->w_lower;
+      q->lower_ids[q->nlower++] = s->with[g][0];
     }
   }
   for (int i = 0; i < msg->len; i++)

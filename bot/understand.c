@@ -574,7 +574,8 @@ static void match_kana(struct mstate *s) {
       if (i + t->keylen > msg->len || memcmp(msg->kata + i, t->key, (size_t)t->keylen) != 0) continue;
       if (!msg->bound[i] && i >= 3 && is_kata_at(msg->kata, msg->len, i - 3) && !(free_start && t->keychars >= 4)) continue;
       /* a two-character key is a whole word or nothing (もし is not も|しょうが) */
-      if (t->keychars < 3 && !t->key_stem && !msg->bound[i + t->keylen]) continue;
+      if (t->keychars < 3 && !t->key_stem && !msg->bound[i + t->keylen] && is_kata_at(msg->kata, msg->len, i + t->keylen))
+        continue;
       add_match(s, *p, i, i + t->keylen, t->key_reading ? BOT_BY_READING : BOT_BY_KANA, t->keychars);
     }
   }

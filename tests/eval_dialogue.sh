@@ -52,8 +52,8 @@ check "a missing file is refused (2)" test $? -eq 2
 # bot worse for residents fails here (docs/understanding.md has the figures).
 "$M" eval --dialogue "$DATA"/report/*.json \
   --require in_scope=0.87 --require hiragana=0.85 --require english=0.88 --require out_of_scope=0.81 \
-  --require ask_person=0.85 --require emergency_any=0.76 --require emergency_card=0.67 --require e119=0.88 \
-  --require e110=0.69 --require e189=0.52 --require e556=0.72 --require mention_ok=0.91 \
+  --require ask_person=0.85 --require emergency_any=0.78 --require emergency_card=0.71 --require e119=0.88 \
+  --require e110=0.70 --require e189=0.57 --require e556=0.73 --require mention_ok=0.90 \
   > "$D/out" 2> "$D/err"
 st=$?
 check "report half: every measure at or above its floor ($(tr '\n' ' ' < "$D/err"))" test $st -eq 0
