@@ -303,7 +303,9 @@ void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
   json_decref(out);
   if (rc != 0) {
     mg_log_error("ws", "dialogue: %s", err);
-    srv_msgq_push(&j->out, srv_msg_error(SRV_EINTERNAL, json_string_value(json_object_get(j->msg, "id"))));
+    /* A full disk or a busy database is the resident's to know (try later); other failures stay "internal". */
+    srv_msgq_push(&j->out, srv_msg_error(rc == MG_EFULL || rc == MG_EBUSY ? rc : SRV_EINTERNAL,
+                                         json_string_value(json_object_get(j->msg, "id"))));
   }
 }
 

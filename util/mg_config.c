@@ -91,7 +91,7 @@ static const struct field fields[] = {
   S(calendar_path), S(web_dir), S(listen_addr), I(port), S(trusted_proxy),
   I(max_conns_per_ip), I(max_msgs_per_sec), I(session_ttl_hours), I(retention_days),
   I(workers), S(office_open), S(office_close), I(top_k), N(answer_min), N(clarify_min),
-  N(clarify_margin),
+  N(clarify_margin), S(test_db_full_file),
 };
 #undef S
 #undef I

@@ -43,6 +43,9 @@ typedef struct mg_config {
   double answer_min;             /* confidence at or above: answer */
   double clarify_min;            /* confidence at or above (but not answer): clarify */
   double clarify_margin;         /* runner-up within this ratio of the best: clarify */
+
+  /* test hooks (docs/config.md); empty = off */
+  char test_db_full_file[MG_PATHLEN]; /* while this file exists, writes fail as on a full disk */
 } mg_config;
 
 /* Fill cfg with defaults (data_dir discovered as described above). */
