@@ -248,10 +248,11 @@ size_t ws_chat_sessions(srv *s, const json_t *ids, srv_sess **out);
 int ws_chat_idle(srv *s);
 /* Start closing every chat connection with 1001 (going away). */
 void ws_chat_close_all(srv *s);
-/* Keepalive, from the 500 ms timer: visits a 60th of the connection table
- * per call (all of it every 30 s), pings chats silent for 30 s and drops
- * those silent (no PONG either) for 70 s. Spreading the visits keeps the
- * pings to 10,000 idle residents from arriving as one burst. */
+/* Keepalive, from the 500 ms timer: visits a slice of the connection table
+ * per call (all of it every ws_ping_secs), pings chats silent for
+ * ws_ping_secs and drops those silent (no echoed PONG either) for
+ * ws_hangup_secs. Spreading the visits keeps the pings to 10,000 idle
+ * residents from arriving as one burst. */
 void ws_chat_keepalive(srv *s);
 
 /* Serve a file under the web root for GET/HEAD uri (static.c). Returns what

@@ -32,6 +32,8 @@ typedef struct mg_config {
   char trusted_proxy[64];        /* peer address whose X-Forwarded-For is believed */
   int max_conns_per_ip;          /* open connections per client address */
   int max_msgs_per_sec;          /* messages per second per connection */
+  double ws_ping_secs;           /* chat silent this long: PING (8-byte payload, echo checked) */
+  double ws_hangup_secs;         /* chat silent this long, PONG included: dropped */
   int session_ttl_hours;         /* idle sessions expire after this */
   int retention_days;            /* transcripts are deleted after this */
   int workers;                   /* engine/database worker threads */
