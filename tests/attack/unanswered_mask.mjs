@@ -6,8 +6,8 @@
 // real server: resident → transcript → staff console API → audit log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { MADOGUCHI, Resident, scratch, skipReason, startServer } from '../integration/lib.mjs';
+import { Resident, scratch, skipReason, startServer } from '../integration/lib.mjs';
+import { addUser, login } from './lib.mjs';
 
 const SECRETS = [
   ['番号は1234.5678.9012 qwertyuiop', '1234.5678.9012'],
@@ -17,28 +17,6 @@ const SECRETS = [
   ['4111.1111.1111.1111 poiuytrewq', '4111.1111.1111.1111'],
   ['郵便番号は7938601 lkjhgfdsa', '7938601'],
 ];
-
-function addUser(db, login, role, dept, password) {
-  const args = ['user', 'add', login, '--name', `${login}さん`, '--role', role, '--db', db];
-  if (dept) args.push('--department', dept);
-  return new Promise((res, rej) => {
-    const p = spawn(MADOGUCHI, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (c) => { out += c; });
-    p.stderr.on('data', (c) => { out += c; });
-    p.on('exit', (code) => (code === 0 ? res(out) : rej(new Error(`user add ${login}: ${out}`))));
-    p.stdin.end(`${password}\n`);
-  });
-}
-
-async function login(base, user, password) {
-  const r = await fetch(`${base}/api/v1/admin/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: user, password }),
-  });
-  assert.equal(r.status, 200, `login ${user}: ${await r.text()}`);
-  const cookie = r.headers.get('set-cookie').split(';')[0];
-  return (path) => fetch(`${base}/api/v1/admin${path}`, { headers: { cookie } });
-}
 
 test('unanswered questions are masked for staff and every read is audited', { skip: skipReason }, async () => {
   const tmp = scratch();
