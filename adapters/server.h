@@ -7,7 +7,7 @@
  *
  *   server.c   context, vhost, connection table, job queues, worker pool,
  *              refresh timer, graceful stop
- *   http_api.c protocol[0]: routing, POST /api/v1/ask, GET /healthz, CORS,
+ *   http_api.c protocol[0]: routing, POST /api/v1/ask, GET /healthz, GET /readyz, CORS,
  *              the WebSocket upgrade checks (path, Origin, subprotocol,
  *              per-address cap), and draining completed jobs
  *   ws_chat.c  protocol "madoguchi.v1" at /ws (docs/protocol.md)
@@ -85,6 +85,7 @@ enum srv_job_kind {
   SRV_JOB_CHAT,     /* one client message → dialogue_handle */
   SRV_JOB_ASK,      /* POST /api/v1/ask → bot_answer */
   SRV_JOB_HEALTH,   /* GET /healthz → count of published entries */
+  SRV_JOB_READY,    /* GET /readyz → a real write probe */
   SRV_JOB_REFRESH,  /* timer: bot_refresh, has the database changed? */
   SRV_JOB_PENDING,  /* staff replies for a snapshot of connected sessions */
   SRV_JOB_PUSH,     /* result only: staff replies for one connection */

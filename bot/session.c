@@ -291,6 +291,31 @@ void session_rollback(sqlite3 *db) {
   }
 }
 
+static sqlite3_int64 pragma_int(sqlite3 *db, const char *q) {
+  sqlite3_stmt *st = NULL;
+  sqlite3_int64 v = -1;
+  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+int session_write_probe(sqlite3 *db, char *err) {
+  char now[SESSION_TIMELEN];
+  int rc;
+  session_time_utc(time(NULL), now);
+  if ((rc = session_begin(db, err)) != 0) return rc;
+  if ((rc = mg_meta_put(db, "ready_probe", now, err)) != 0) {
+    session_rollback(db);
+    return rc == MG_EDB ? mg_errf(err, mg_db_err(sqlite3_errcode(db)), "ready: %s", sqlite3_errmsg(db)) : rc;
+  }
+  if (pragma_int(db, "PRAGMA page_count") >= pragma_int(db, "PRAGMA max_page_count")) {
+    session_rollback(db);
+    return mg_errf(err, MG_EFULL, "ready: the database may not grow (max_page_count reached)");
+  }
+  return session_commit(db, err);
+}
+
 int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();

@@ -73,6 +73,10 @@ void session_rollback(sqlite3 *db);
  * (session.c says why). Reentrant per thread; every lock needs an unlock.
  * ticket.c holds it around its transactions. */
 void session_write_lock(void);
+/* Readiness (GET /readyz): under the write lock, one real write transaction
+ * (meta 'ready_probe' = now, committed) and room for at least one more page
+ * (page_count < max_page_count). 0, or MG_EFULL/MG_EBUSY/MG_EDB with err. */
+int session_write_probe(sqlite3 *db, char *err);
 void session_write_unlock(void);
 
 /* The last `limit` resident/bot/staff lines, oldest first, as a new JSON
