@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/random.h>
 
 enum {
@@ -289,6 +290,13 @@ void session_rollback(sqlite3 *db) {
     tx_open = 0;
     session_write_unlock();
   }
+}
+
+void session_ref(const char *id, char *out) {
+  static const unsigned char key[] = "madoguchi session reference v1";
+  unsigned char h[6];
+  crypto_generichash(h, sizeof h, (const unsigned char *)id, strlen(id), key, sizeof key - 1);
+  snprintf(out, SESSION_REFLEN, "S-%02x%02x%02x%02x%02x%02x", h[0], h[1], h[2], h[3], h[4], h[5]);
 }
 
 static sqlite3_int64 pragma_int(sqlite3 *db, const char *q) {

@@ -453,6 +453,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
   sqlite3_stmt *st = NULL;
   json_t *obj = NULL;
   char at[SESSION_TIMELEN];
+  char ref[SESSION_REFLEN];
   char *session = NULL, *contact = NULL;
   sqlite3_int64 id;
   int rc, s, show_contact;
@@ -489,7 +490,9 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
   /* Audit first: the read is on record before anything is returned. */
   if ((rc = audit(db, at, viewer ? viewer->actor : NULL, ticket_no, contact ? "transcript,contact" : "transcript", err)) != 0)
     goto out;
-  if (json_object_set_new(obj, "session", session ? json_string(session) : json_null()) != 0 ||
+  if (session) session_ref(session, ref);
+  /* Never the session id itself: it would let staff resume the resident's chat (F8). */
+  if (json_object_set_new(obj, "session_ref", session ? json_string(ref) : json_null()) != 0 ||
       (contact && json_object_set_new(obj, "contact", json_string(contact)) != 0)) {
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
