@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include "admin_int.h"
 #include "audit.h"
+#include "io.h"
 #include "mg_err.h"
 #include "store.h"
 #include "ticket.h"
@@ -243,13 +244,11 @@ int admin_h_ticket_reassign(admin_ctx *c) {
 /* ---- statistics ------------------------------------------------------------------ */
 
 /* CSV in Excel's taste: UTF-8 with a BOM, CRLF, every field quoted. */
-static void csv_field(FILE *f, const char *s, int last) {
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"') fputc('"', f);
-    fputc(*s, f);
-  }
-  fputs(last ? "\"\r\n" : "\",", f);
+/* One cell through the FAQ export's formula guard (faq/io.h), so a
+ * resident's "=HYPERLINK(…)" in top_unanswered stays text in a spreadsheet. */
+static void csv_field(FILE *f, const char *s, int first, int last) {
+  mg_io_csv_cell(f, s, first);
+  if (last) fputs("\r\n", f);
 }
 
 static void csv_row(FILE *f, json_t *row, const char *const *keys, int n) {
@@ -263,7 +262,7 @@ static void csv_row(FILE *f, json_t *row, const char *const *keys, int n) {
       else num[0] = '\0';
       s = num;
     }
-    csv_field(f, s, i == n - 1);
+    csv_field(f, s, i == 0, i == n - 1);
   }
 }
 
@@ -367,7 +366,7 @@ int admin_h_stats(admin_ctx *c) {
     }
     if (!(f = open_memstream(&buf, &len))) { rc = mg_errf(c->err, MG_ENOMEM, "out of memory"); goto out; }
     fputs("\xef\xbb\xbf", f);
-    for (int i = 0; i < n; i++) csv_field(f, heads[i], i == n - 1);
+    for (int i = 0; i < n; i++) csv_field(f, heads[i], i == 0, i == n - 1);
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row) csv_row(f, row, keys, n);

@@ -2,7 +2,8 @@
  * http_api.c — protocol[0] of the context: every HTTP request lands here.
  *
  *   POST /api/v1/ask   {"text": "…"} → the answer object of docs/protocol.md
- *   GET  /healthz      {"status", "faq_entries", "db"}
+ *   GET  /healthz      {"status", "faq_entries", "db"}   liveness: a worker can read
+ *   GET  /readyz       {"status", "db"}                  readiness: a worker can write
  *   GET  /ws + Upgrade  checked here (path, Origin, subprotocol, per-address
  *                      cap), then handed to ws_chat.c
  *   anything else      a file under web_dir (static.c)
@@ -24,6 +25,7 @@
 #include "server.h"
 #include "mg_err.h"
 #include "mg_log.h"
+#include "session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,12 +293,12 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     begin_request(s, wsi, p, (const char *)in);
     if (s->stopping) return respond_error(wsi, p, 503, MG_EBUSY);
     if (strcmp(p->path, "/api/v1/ask") == 0) return on_ask_request(s, wsi, p);
-    if (strcmp(p->path, "/healthz") == 0) {
+    if (strcmp(p->path, "/healthz") == 0 || strcmp(p->path, "/readyz") == 0) {
       if (strcmp(p->method, "GET") != 0) {
         p->allow = "GET";
         return respond_error(wsi, p, 405, MG_EINVAL);
       }
-      return submit(s, wsi, p, SRV_JOB_HEALTH, NULL);
+      return submit(s, wsi, p, p->path[1] == 'h' ? SRV_JOB_HEALTH : SRV_JOB_READY, NULL);
     }
     if (strcmp(p->method, "GET") != 0 && strcmp(p->method, "HEAD") != 0) {
       p->allow = "GET, HEAD";
@@ -406,6 +408,24 @@ static void work_health(bot_worker *w, srv_job *j) {
   json_decref(o);
 }
 
+/* Readiness: /healthz says the process answers and can read; this says it
+ * can also write (a full disk fails every transcript line and ticket). */
+static void work_ready(bot_worker *w, srv_job *j) {
+  char err[MG_ERRLEN] = "";
+  int rc = session_write_probe(bot_worker_db(w), err);
+  json_t *o;
+  if (rc == 0) {
+    o = json_pack("{s:s,s:s}", "status", "ok", "db", "ok");
+    j->status = 200;
+  } else {
+    mg_log_error("http", "readyz: %s", err);
+    o = json_pack("{s:s,s:s}", "status", "error", "db", mg_err_code(rc));
+    j->status = 503;
+  }
+  if (o) srv_msgq_push(&j->out, srv_msg_json(o));
+  json_decref(o);
+}
+
 void http_api_work(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
   json_t *text, *out = NULL;
@@ -413,6 +433,10 @@ void http_api_work(srv *s, bot_worker *w, srv_job *j) {
   (void)s;
   if (j->kind == SRV_JOB_HEALTH) {
     work_health(w, j);
+    return;
+  }
+  if (j->kind == SRV_JOB_READY) {
+    work_ready(w, j);
     return;
   }
   text = json_object_get(j->msg, "text");

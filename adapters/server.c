@@ -415,7 +415,7 @@ static void *worker_main(void *arg) {
     switch (j->kind) {
     case SRV_JOB_CHAT: ws_chat_work(s, wk->w, j); break;
     case SRV_JOB_ASK:
-    case SRV_JOB_HEALTH: http_api_work(s, wk->w, j); break;
+    case SRV_JOB_HEALTH: case SRV_JOB_READY: http_api_work(s, wk->w, j); break;
     case SRV_JOB_REFRESH: work_refresh(s, wk->w, j); break;
     case SRV_JOB_PENDING: work_pending(s, wk->w, j); break;
     case SRV_JOB_PUSH: break;
@@ -468,7 +468,7 @@ void srv_drain(srv *s) {
     case SRV_JOB_CHAT:
     case SRV_JOB_PUSH: ws_chat_complete(s, j); break;
     case SRV_JOB_ASK:
-    case SRV_JOB_HEALTH: http_api_complete(s, j); break;
+    case SRV_JOB_HEALTH: case SRV_JOB_READY: http_api_complete(s, j); break;
     case SRV_JOB_REFRESH:
       s->refresh_busy = 0;
       if (j->changed && !s->stopping) {

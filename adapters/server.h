@@ -7,7 +7,7 @@
  *
  *   server.c   context, vhost, connection table, job queues, worker pool,
  *              refresh timer, graceful stop
- *   http_api.c protocol[0]: routing, POST /api/v1/ask, GET /healthz, CORS,
+ *   http_api.c protocol[0]: routing, POST /api/v1/ask, GET /healthz, GET /readyz, CORS,
  *              the WebSocket upgrade checks (path, Origin, subprotocol,
  *              per-address cap), and draining completed jobs
  *   ws_chat.c  protocol "madoguchi.v1" at /ws (docs/protocol.md)
@@ -85,6 +85,7 @@ enum srv_job_kind {
   SRV_JOB_CHAT,     /* one client message → dialogue_handle */
   SRV_JOB_ASK,      /* POST /api/v1/ask → bot_answer */
   SRV_JOB_HEALTH,   /* GET /healthz → count of published entries */
+  SRV_JOB_READY,    /* GET /readyz → a real write probe */
   SRV_JOB_REFRESH,  /* timer: bot_refresh, has the database changed? */
   SRV_JOB_PENDING,  /* staff replies for a snapshot of connected sessions */
   SRV_JOB_PUSH,     /* result only: staff replies for one connection */
@@ -248,10 +249,11 @@ size_t ws_chat_sessions(srv *s, const json_t *ids, srv_sess **out);
 int ws_chat_idle(srv *s);
 /* Start closing every chat connection with 1001 (going away). */
 void ws_chat_close_all(srv *s);
-/* Keepalive, from the 500 ms timer: visits a 60th of the connection table
- * per call (all of it every 30 s), pings chats silent for 30 s and drops
- * those silent (no PONG either) for 70 s. Spreading the visits keeps the
- * pings to 10,000 idle residents from arriving as one burst. */
+/* Keepalive, from the 500 ms timer: visits a slice of the connection table
+ * per call (all of it every ws_ping_secs), pings chats silent for
+ * ws_ping_secs and drops those silent (no echoed PONG either) for
+ * ws_hangup_secs. Spreading the visits keeps the pings to 10,000 idle
+ * residents from arriving as one burst. */
 void ws_chat_keepalive(srv *s);
 
 /* Serve a file under the web root for GET/HEAD uri (static.c). Returns what

@@ -18,6 +18,14 @@
  * closed with 1009 as soon as the limit is passed; the rest of it is never
  * buffered. A client that stops reading is cut off (1008) once
  * SRV_MAX_SENDQ frames wait for it.
+ *
+ * Keepalive is ours, not lws's validity timers (server.c says why): a chat
+ * silent for ws_ping_secs gets a PING, one silent for ws_hangup_secs (PONGs
+ * included) is dropped. The PING carries 8 bytes (the time it was sent) and
+ * only a PONG echoing them counts: lws 4.1.6's ws role discards a PONG with
+ * an empty payload before LWS_CALLBACK_RECEIVE_PONG, so the empty PINGs we
+ * used to send got answers that never arrived and live idle residents were
+ * dropped after 70–100 s.
  */
 #include "server.h"
 #include "mg_err.h"
@@ -43,14 +51,13 @@ struct ws_pss {
   int close_code;             /* close with this once sendq is written (0 = stay open) */
   int64_t t_open;
   int64_t t_rx;               /* last frame (or PONG) from the client */
-  int64_t t_ping;             /* last PING sent (0 = none) */
+  int64_t t_ping;             /* last PING sent (0 = none); its payload */
   int ping_due;               /* send a PING at the next writeable callback */
   size_t bytes;               /* bytes received and sent, for the access log */
 };
 
-#define KA_PING_US (30 * 1000000LL)    /* silent this long: PING */
-#define KA_HANGUP_US (70 * 1000000LL)  /* silent this long, PONG included: gone */
-#define KA_ROUNDS 60                   /* timer calls per pass over the table */
+#define KA_PING_BYTES 8              /* PING payload: t_ping, big-endian */
+#define KA_TICK_US (500 * 1000LL)     /* ws_chat_keepalive runs this often (server.c) */
 
 size_t ws_chat_pss_size(void) { return sizeof(struct ws_pss); }
 
@@ -217,9 +224,13 @@ int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
     mg_log_access("ws_open", "GET", "/ws", 101, 0, 0, p->ip);
     return 0;
 
-  case LWS_CALLBACK_RECEIVE_PONG:
-    p->t_rx = srv_now_us();
+  case LWS_CALLBACK_RECEIVE_PONG: {
+    unsigned char want[KA_PING_BYTES];
+    for (int i = 0; i < KA_PING_BYTES; i++) want[i] = (unsigned char)((uint64_t)p->t_ping >> (8 * (7 - i)));
+    /* Only the echo of our last PING proves the resident is there. */
+    if (p->t_ping && len == KA_PING_BYTES && memcmp(in, want, KA_PING_BYTES) == 0) p->t_rx = srv_now_us();
     return 0;
+  }
 
   case LWS_CALLBACK_RECEIVE:
     s = srv_of(wsi);
@@ -258,9 +269,10 @@ int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
   case LWS_CALLBACK_SERVER_WRITEABLE: {
     srv_msg *m;
     if (p->ping_due) {
-      unsigned char ping[LWS_PRE + 1];
+      unsigned char ping[LWS_PRE + KA_PING_BYTES];
       p->ping_due = 0;
-      if (lws_write(wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0) return -1;
+      for (int i = 0; i < KA_PING_BYTES; i++) ping[LWS_PRE + i] = (unsigned char)((uint64_t)p->t_ping >> (8 * (7 - i)));
+      if (lws_write(wsi, ping + LWS_PRE, KA_PING_BYTES, LWS_WRITE_PING) < 0) return -1;
       if (p->sendq.n || p->close_code) lws_callback_on_writable(wsi);
       return 0;
     }
@@ -303,7 +315,9 @@ void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
   json_decref(out);
   if (rc != 0) {
     mg_log_error("ws", "dialogue: %s", err);
-    srv_msgq_push(&j->out, srv_msg_error(SRV_EINTERNAL, json_string_value(json_object_get(j->msg, "id"))));
+    /* A full disk or a busy database is the resident's to know (try later); other failures stay "internal". */
+    srv_msgq_push(&j->out, srv_msg_error(rc == MG_EFULL || rc == MG_EBUSY ? rc : SRV_EINTERNAL,
+                                         json_string_value(json_object_get(j->msg, "id"))));
   }
 }
 
@@ -382,17 +396,20 @@ void ws_chat_close_all(srv *s) {
 
 void ws_chat_keepalive(srv *s) {
   int64_t now = srv_now_us();
-  uint32_t n = s->n_slots / KA_ROUNDS + 1;
+  int64_t ping_us = (int64_t)(s->cfg->ws_ping_secs * 1e6), hangup_us = (int64_t)(s->cfg->ws_hangup_secs * 1e6);
+  /* Visit the whole table once per ping interval, a slice per tick. */
+  int64_t rounds = ping_us / KA_TICK_US;
+  uint32_t n = s->n_slots / (uint32_t)(rounds > 1 ? rounds : 1) + 1;
   for (uint32_t k = 0; k < n && s->n_slots; k++) {
     uint32_t i = s->ka_cursor++ % s->n_slots;
     struct lws *wsi = s->slots[i].wsi;
     struct ws_pss *p;
     if (!wsi || !s->slots[i].is_ws || !(p = lws_wsi_user(wsi))) continue;
-    if (now - p->t_rx > KA_HANGUP_US) {
+    if (now - p->t_rx > hangup_us) {
       /* Gone without a close (a phone that lost its network): free the
        * descriptor now; a close handshake would wait for nobody. */
       lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-    } else if (now - p->t_rx > KA_PING_US && now - p->t_ping > KA_PING_US) {
+    } else if (now - p->t_rx > ping_us && now - p->t_ping > ping_us) {
       p->t_ping = now;
       p->ping_due = 1;
       lws_callback_on_writable(wsi);

@@ -6,6 +6,7 @@
  */
 #include "cmd.h"
 #include "mg_err.h"
+#include "db.h"
 #include "server.h"
 
 #include <stdio.h>
@@ -66,6 +67,7 @@ int cmd_serve(int argc, char **argv, mg_config *cfg) {
       return 2;
     }
   }
+  mg_db_set_full_file(cfg->test_db_full_file);
   if ((rc = srv_run(cfg, evlib, err)) != 0) {
     fprintf(stderr, "madoguchi serve: %s\n", err);
     return 1;

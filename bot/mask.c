@@ -12,6 +12,11 @@
  * The patterns, written in plain ASCII, run on the shadow; a span found there
  * is cut out of clean through map[].
  *
+ * The attack review (F9) added: My Numbers with dots, 、 or spaces (mixed)
+ * between the groups, numbers right after "No"/"No.", phone numbers with
+ * "/", card numbers with dots, and seven-digit postcodes without hyphen
+ * after 〒 or 郵便番号.
+ *
  * Classes run in priority order (e-mail, card, My Number, phone, postal code,
  * then a short local phone number right after a word such as 電話 or TEL),
  * each on the text with the labels of the classes before it already in, so a
@@ -40,16 +45,21 @@
 #include <string.h>
 
 /* Callout numbers: the check run when a pattern reaches its end. */
-enum { CO_LUHN = 1, CO_PHONE = 2, CO_PHONE_INTL = 3, CO_PHONE_LOCAL = 4 };
+enum { CO_LUHN = 1, CO_PHONE = 2, CO_PHONE_INTL = 3, CO_PHONE_LOCAL = 4, CO_MYNUM = 5 };
 
 /* Left boundary for numbers: not after a letter or digit, nor "letter-" /
- * "letter.". Right boundary: not before a letter or digit, nor "-digit". */
-#define NB "(?<![0-9A-Za-z])(?<![A-Za-z][-.])"
+ * "letter.", except right after "No" / "No." (any case), which introduces
+ * a number rather than being part of one. Right boundary: not before a
+ * letter or digit, nor "-digit". */
+#define NB "(?:(?<![0-9A-Za-z])(?<![A-Za-z][-.])|(?<=(?i:no))|(?<=(?i:no)\\.))"
 #define NE "(?![0-9A-Za-z])(?!-[0-9])"
 /* Grouped card and My Numbers are not cut out of a longer grouped number:
- * no "digit-" or "digit " before, no more groups after. */
-#define GB "(?<![0-9][- ])"
-#define PSEP "[-. ]?"
+ * no "digit-", "digit.", "digit," or "digit " before, no more groups after. */
+#define GB "(?<![0-9][-., ])"
+/* Between the groups of a My Number: any of - . , (、 folds to ,) with up
+ * to two spaces around, or spaces alone, mixed freely. */
+#define MSEP "(?: {0,2}[-.,]? {0,2})"
+#define PSEP "[-./ ]?"
 /* Phone numbers may touch letters: "TEL03-1234-5678", "FAX06-…", "…5678FAX". */
 #define NBP "(?:(?<![0-9A-Za-z])|(?<=(?i:tel|fax)))(?<![A-Za-z][-.])"
 #define NEP "(?![0-9])(?!-[0-9])"
@@ -60,8 +70,8 @@ static const struct mask_class {
 } mask_classes[] = {
   { "［メール］",
     "[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+" },
-  { "［カード番号］", NB GB "[0-9](?:[- ]?[0-9]){12,18}" NE "(?![- ][0-9])(?C1)" },
-  { "［個人番号］", NB GB "[0-9]{4}([- ]?)[0-9]{4}\\1[0-9]{4}" NE "(?!\\1[0-9])" },
+  { "［カード番号］", NB GB "[0-9](?:[-. ]?[0-9]){12,18}" NE "(?![-. ][0-9])(?C1)" },
+  { "［個人番号］", NB GB "[0-9]{4}" MSEP "[0-9]{4}" MSEP "[0-9]{4}" NE "(?!" MSEP "[0-9])(?C5)" },
   { "［電話番号］",
     NBP "(?:\\(0[0-9]{1,4}\\)" PSEP "[0-9]{1,4}" PSEP "[0-9]{2,4}"
     "|0[0-9]{1,4}" PSEP "\\([0-9]{1,4}\\)" PSEP "[0-9]{2,4}"
@@ -69,7 +79,9 @@ static const struct mask_class {
   { "［電話番号］",
     "(?<![0-9A-Za-z+])(?:\\+|00)81" PSEP "(?:\\(0\\)" PSEP ")?(?:\\([0-9]{1,4}\\)|[0-9]{1,4})" PSEP
     "[0-9]{1,4}" PSEP "[0-9]{2,4}" NEP "(?C3)" },
-  { "［郵便番号］", "〒 ?[0-9]{3}-?[0-9]{4}" NE },
+  { "［郵便番号］", "〒 ?[0-9]{3}[- ]?[0-9]{4}" NE },
+  /* Seven digits with no hyphen are a postcode only after the word. */
+  { "［郵便番号］", "(?:郵便番号|郵便|〒)(?:は|:| |,|です)*\\K(?<![0-9])[0-9]{7}" NE },
   { "［郵便番号］", "(?<![-0-9A-Za-z])[0-9]{3}-[0-9]{4}" NE },
   /* A local number without its area code ("電話は56-1234") is only told
    * from an address or a count by the word before it; \\K keeps the word. */
@@ -120,6 +132,15 @@ static int mask_callout(pcre2_callout_block *cb, void *unused) {
     return n >= 13 && n <= 19 && luhn_ok(d, n) ? 0 : 1;
   case CO_PHONE:
     return n == 10 || n == 11 ? 0 : 1;
+  case CO_MYNUM: {
+    /* Twelve digits; "2024、2025、2026" lists years, not a My Number. */
+    int years = 0;
+    if (n != 12)
+      return 1;
+    for (int g = 0; g < 12; g += 4)
+      years += (d[g] == 1 && d[g + 1] == 9) || (d[g] == 2 && d[g + 1] == 0);
+    return years == 3 ? 1 : 0;
+  }
   case CO_PHONE_LOCAL:
     return n >= 6 && n <= 11 ? 0 : 1;
   case CO_PHONE_INTL: {
@@ -192,6 +213,8 @@ static char fold_ascii(uint32_t cp) {
   switch (cp) {
   case 0x3000: case 0x00A0:               /* ideographic and no-break space */
     return ' ';
+  case 0x3001:                            /* 、 between digit groups */
+    return ',';
   case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015:
   case 0x2212: case 0x30FC: case 0xFF70: case 0xFE63: case 0xFE58:
     return '-';                           /* hyphens, dashes, minus, ー, ｰ */

@@ -13,6 +13,13 @@
  * delivered only after a commit at synchronous=FULL (ticket.c), because
  * losing those would break a promise made to a person.
  *
+ * A full disk (SQLITE_FULL) must cost the residents of that moment their
+ * transcript lines, never the server: SQLite may already have rolled the
+ * whole transaction back when a statement or the COMMIT fails, so whether
+ * the write lock is still ours is tracked here (tx_open), not inferred from
+ * sqlite3_get_autocommit. session_rollback always releases it; the next
+ * write simply tries again, and succeeds once space returns.
+ *
  * Session ids are 18 bytes (144 bits) from getrandom(2), base64url without
  * padding: 24 characters. Resuming checks the expiry in SQL, so an expired
  * session is never revived, and a malformed id never reaches a query.
@@ -27,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/random.h>
 
 enum {
@@ -122,24 +130,31 @@ static int well_formed(const char *id) {
 static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err) {
   int rc = sqlite3_step(st);
   if (rc == SQLITE_DONE) return 0;
-  if (rc == SQLITE_BUSY) return mg_errf(err, MG_EBUSY, "session: %s: database busy", what);
-  return mg_errf(err, MG_EDB, "session: %s: %s", what, sqlite3_errmsg(db));
+  return mg_errf(err, mg_db_err(rc), "session: %s: %s", what, sqlite3_errmsg(db));
 }
 
+static void write_lock(sqlite3 *db) {
+  session_write_lock();
+  mg_db_full_hook(db);
+}
+
+/* The id reaches *id only once its row is stored: a failed insert must not
+ * leave the connection holding a session that does not exist. */
 int session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
   sqlite3_stmt *st = NULL;
-  char now[SESSION_TIMELEN], exp[SESSION_TIMELEN];
+  char now[SESSION_TIMELEN], exp[SESSION_TIMELEN], fresh[SESSION_IDLEN];
   int rc;
-  if ((rc = new_id(id, err)) != 0) return rc;
+  if ((rc = new_id(fresh, err)) != 0) return rc;
   if ((rc = prep(db, S_CREATE, &st, err)) != 0) return rc;
   times(ttl_hours, now, exp);
-  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 1, fresh, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
-  session_write_lock();
+  write_lock(db);
   rc = step_done(db, st, "create", err);
   session_write_unlock();
   mg_db_stmt_done(st);
+  if (rc == 0) memcpy(id, fresh, strlen(fresh) + 1);
   return rc;
 }
 
@@ -152,7 +167,7 @@ static int update_times(sqlite3 *db, int which, const char *id, int ttl_hours, i
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
-  session_write_lock();
+  write_lock(db);
   rc = step_done(db, st, "touch", err);
   session_write_unlock();
   if (rc == 0 && changed) *changed = sqlite3_changes(db);
@@ -239,6 +254,7 @@ static int exec(sqlite3 *db, int which, char *err) {
  * per thread. */
 static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
 static __thread int write_held;
+static __thread int tx_open;   /* session_begin took the lock; rollback/commit give it back */
 
 void session_write_lock(void) {
   if (write_held++ == 0) pthread_mutex_lock(&write_mutex);
@@ -250,24 +266,63 @@ void session_write_unlock(void) {
 
 int session_begin(sqlite3 *db, char *err) {
   int rc;
-  session_write_lock();
+  write_lock(db);
   if ((rc = exec(db, S_BEGIN, err)) != 0) session_write_unlock();
+  else tx_open = 1;
   return rc;
 }
 
 int session_commit(sqlite3 *db, char *err) {
   int rc = exec(db, S_COMMIT, err);
   if (rc != 0) session_rollback(db);
-  else session_write_unlock();
+  else if (tx_open) {
+    tx_open = 0;
+    session_write_unlock();
+  }
   return rc;
 }
 
-/* Safe to call twice (after a failed commit): the second call finds nothing to do. */
+/* Safe to call twice (after a failed commit): the second call finds nothing
+ * to do. Releases the lock even when SQLite already rolled back by itself
+ * (SQLITE_FULL, SQLITE_NOMEM, SQLITE_IOERR end the whole transaction). */
 void session_rollback(sqlite3 *db) {
-  if (!sqlite3_get_autocommit(db)) {
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  if (tx_open) {
+    tx_open = 0;
     session_write_unlock();
   }
+}
+
+void session_ref(const char *id, char *out) {
+  static const unsigned char key[] = "madoguchi session reference v1";
+  unsigned char h[6];
+  crypto_generichash(h, sizeof h, (const unsigned char *)id, strlen(id), key, sizeof key - 1);
+  snprintf(out, SESSION_REFLEN, "S-%02x%02x%02x%02x%02x%02x", h[0], h[1], h[2], h[3], h[4], h[5]);
+}
+
+static sqlite3_int64 pragma_int(sqlite3 *db, const char *q) {
+  sqlite3_stmt *st = NULL;
+  sqlite3_int64 v = -1;
+  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+int session_write_probe(sqlite3 *db, char *err) {
+  char now[SESSION_TIMELEN];
+  int rc;
+  session_time_utc(time(NULL), now);
+  if ((rc = session_begin(db, err)) != 0) return rc;
+  if ((rc = mg_meta_put(db, "ready_probe", now, err)) != 0) {
+    session_rollback(db);
+    return rc == MG_EDB ? mg_errf(err, mg_db_err(sqlite3_errcode(db)), "ready: %s", sqlite3_errmsg(db)) : rc;
+  }
+  if (pragma_int(db, "PRAGMA page_count") >= pragma_int(db, "PRAGMA max_page_count")) {
+    session_rollback(db);
+    return mg_errf(err, MG_EFULL, "ready: the database may not grow (max_page_count reached)");
+  }
+  return session_commit(db, err);
 }
 
 int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *err) {
@@ -414,7 +469,7 @@ int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err) {
   if ((rc = prep(db, S_PURGE, &st, err)) != 0) return rc;
   session_time_utc(time(NULL) - (time_t)retention_days * 86400, cutoff);
   sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
-  session_write_lock();
+  write_lock(db);
   rc = step_done(db, st, "purge", err);
   session_write_unlock();
   if (rc == 0 && deleted) *deleted = sqlite3_changes(db);

@@ -74,6 +74,17 @@ void session_rollback(sqlite3 *db);
  * (session.c says why). Reentrant per thread; every lock needs an unlock.
  * ticket.c holds it around its transactions. */
 void session_write_lock(void);
+/* Readiness (GET /readyz): under the write lock, one real write transaction
+ * (meta 'ready_probe' = now, committed) and room for at least one more page
+ * (page_count < max_page_count). 0, or MG_EFULL/MG_EBUSY/MG_EDB with err. */
+int session_write_probe(sqlite3 *db, char *err);
+
+/* A session id is the bearer token that resumes a resident's chat, so it
+ * never leaves the resident's side. Staff see this instead: "S-" and 12 hex
+ * digits of a BLAKE2b hash of the id — stable (the same conversation has
+ * the same reference), short, and not reversible. out: SESSION_REFLEN. */
+#define SESSION_REFLEN 16
+void session_ref(const char *id, char *out);
 void session_write_unlock(void);
 
 /* The last `limit` resident/bot/staff lines, oldest first, as a new JSON

@@ -90,6 +90,7 @@ static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
 
 static int db_fail(sqlite3 *db, int rc, const char *what, char *err) {
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return mg_errf(err, MG_EBUSY, "ticket: %s: database busy", what);
+  if ((rc & 0xff) == SQLITE_FULL) return mg_errf(err, MG_EFULL, "ticket: %s: %s", what, sqlite3_errmsg(db));
   if ((rc & 0xff) == SQLITE_CONSTRAINT) return mg_errf(err, MG_EINVAL, "ticket: %s: %s", what, sqlite3_errmsg(db));
   return mg_errf(err, MG_EDB, "ticket: %s: %s", what, sqlite3_errmsg(db));
 }
@@ -132,6 +133,7 @@ static int tx_begin(sqlite3 *db, tx *t, int full, char *err) {
   t->sync = -1;
   if (!sqlite3_get_autocommit(db)) return mg_errf(err, MG_EINVAL, "ticket: called inside a transaction");
   session_write_lock();
+  mg_db_full_hook(db);
   if (full) {
     if (sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
       t->sync = sqlite3_column_int(st, 0);
@@ -451,6 +453,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
   sqlite3_stmt *st = NULL;
   json_t *obj = NULL;
   char at[SESSION_TIMELEN];
+  char ref[SESSION_REFLEN];
   char *session = NULL, *contact = NULL;
   sqlite3_int64 id;
   int rc, s, show_contact;
@@ -487,7 +490,9 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
   /* Audit first: the read is on record before anything is returned. */
   if ((rc = audit(db, at, viewer ? viewer->actor : NULL, ticket_no, contact ? "transcript,contact" : "transcript", err)) != 0)
     goto out;
-  if (json_object_set_new(obj, "session", session ? json_string(session) : json_null()) != 0 ||
+  if (session) session_ref(session, ref);
+  /* Never the session id itself: it would let staff resume the resident's chat (F8). */
+  if (json_object_set_new(obj, "session_ref", session ? json_string(ref) : json_null()) != 0 ||
       (contact && json_object_set_new(obj, "contact", json_string(contact)) != 0)) {
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;

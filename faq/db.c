@@ -60,6 +60,45 @@ void mg_db_now(char *buf) {
   strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* --- the disk-full test hook (db.h) --------------------------------------- */
+static char full_file[MG_PATHLEN];
+static sqlite3_int64 page_max_default; /* a connection's max_page_count before any cap */
+
+void mg_db_set_full_file(const char *path) {
+  snprintf(full_file, sizeof full_file, "%s", path ? path : "");
+}
+
+static sqlite3_int64 pragma_int(sqlite3 *db, const char *q) {
+  sqlite3_stmt *st = NULL;
+  sqlite3_int64 v = -1;
+  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+void mg_db_full_hook(sqlite3 *db) {
+  char q[64];
+  if (!full_file[0]) return;
+  /* Read under the caller's write lock, before any connection was capped. */
+  if (!page_max_default) page_max_default = pragma_int(db, "PRAGMA max_page_count");
+  if (access(full_file, F_OK) == 0) {
+    /* Values below the current size are raised to it: "no new pages". */
+    sqlite3_exec(db, "PRAGMA max_page_count=1", NULL, NULL, NULL);
+  } else if (page_max_default > 0) {
+    snprintf(q, sizeof q, "PRAGMA max_page_count=%lld", (long long)page_max_default);
+    sqlite3_exec(db, q, NULL, NULL, NULL);
+  }
+}
+
+int mg_db_err(int sqlite_rc) {
+  switch (sqlite_rc & 0xff) {
+  case SQLITE_FULL: return MG_EFULL;
+  case SQLITE_BUSY: case SQLITE_LOCKED: return MG_EBUSY;
+  default: return MG_EDB;
+  }
+}
+
 static int exec(sqlite3 *db, int q, char *err) {
   char *msg = NULL;
   if (sqlite3_exec(db, sql[q], NULL, NULL, &msg) == SQLITE_OK) return 0;

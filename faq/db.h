@@ -53,6 +53,17 @@ void mg_db_stmt_release(sqlite3 *db);
 int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err);
 int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err);
 
+/* Test hook (docs/config.md `test_db_full_file`): when path is set and that
+ * file exists, mg_db_full_hook caps db at its current page count (PRAGMA
+ * max_page_count), so the next write that needs a page fails with
+ * SQLITE_FULL, as on a full disk; when the file is gone the cap is lifted.
+ * Set once at start-up (NULL/"" = off, the default: no cost). Writers call
+ * the hook after taking the write lock. */
+void mg_db_set_full_file(const char *path);
+void mg_db_full_hook(sqlite3 *db);
+/* MG_EFULL for SQLITE_FULL (disk or page limit), MG_EBUSY for busy/locked, else MG_EDB. */
+int mg_db_err(int sqlite_rc);
+
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 void mg_db_now(char *buf);
 

@@ -61,6 +61,11 @@ int mg_io_export(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
 int mg_io_import_csv(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
 int mg_io_import_json(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
 int mg_io_export_csv(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
+/* Write one CSV cell (a comma before it unless first; NULL = empty), quoted
+ * when needed, with the formula guard: text starting with = + - @ TAB CR
+ * (or ' followed by one) goes out behind an apostrophe so a spreadsheet
+ * shows it instead of running it. Every CSV export uses this one function. */
+void mg_io_csv_cell(FILE *out, const char *s, int first);
 int mg_io_export_json(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
 
 /* UTC timestamp "YYYY-MM-DDTHH:MM:SSZ" → its date in Asia/Tokyo

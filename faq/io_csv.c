@@ -535,7 +535,7 @@ out:
 
 /* ---- export ------------------------------------------------------------- */
 
-static void put_cell(FILE *out, const char *s, int first) {
+void mg_io_csv_cell(FILE *out, const char *s, int first) {
   const char *lead = "";
   if (!first) fputc(',', out);
   if (!s) s = "";
@@ -577,7 +577,7 @@ static int write_row(void *ctx, const mg_faq_entry *e, int published) {
   };
   mg_io_date_out(e->updated_at, date);
   if (!alt || !kw) { free(alt); free(kw); return MG_ENOMEM; }
-  for (int i = 0; i < N_COLS; i++) put_cell(x->out, v[i], i == 0);
+  for (int i = 0; i < N_COLS; i++) mg_io_csv_cell(x->out, v[i], i == 0);
   fputs("\r\n", x->out);
   free(alt);
   free(kw);
@@ -592,7 +592,7 @@ int mg_io_export_csv(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err) {
   mg_meta_get(db, "municipality_name", &name, ignored);
   x.code = code ? code : "", x.name = name ? name : "";
   if (!(o && o->no_bom)) fputs("\xef\xbb\xbf", out);
-  for (int i = 0; i < N_COLS; i++) put_cell(out, col_name[i], i == 0);
+  for (int i = 0; i < N_COLS; i++) mg_io_csv_cell(out, col_name[i], i == 0);
   fputs("\r\n", out);
   rc = mg_io_walk(db, o, write_row, &x, err);
   if (rc == MG_ENOMEM) mg_errf(err, rc, "out of memory");

@@ -64,6 +64,8 @@ void mg_config_defaults(mg_config *cfg) {
   cfg->port = 8080;
   cfg->max_conns_per_ip = 20;
   cfg->max_msgs_per_sec = 5;
+  cfg->ws_ping_secs = 30;
+  cfg->ws_hangup_secs = 70;
   cfg->session_ttl_hours = 72;
   cfg->retention_days = 365;
   cfg->workers = 2;
@@ -89,9 +91,9 @@ struct field {
 static const struct field fields[] = {
   S(db_path), S(dict_dir), S(mecab_dicdir), S(userdic), S(sample_path), S(rules_path),
   S(calendar_path), S(web_dir), S(listen_addr), I(port), S(trusted_proxy),
-  I(max_conns_per_ip), I(max_msgs_per_sec), I(session_ttl_hours), I(retention_days),
+  I(max_conns_per_ip), I(max_msgs_per_sec), N(ws_ping_secs), N(ws_hangup_secs), I(session_ttl_hours), I(retention_days),
   I(workers), S(office_open), S(office_close), I(top_k), N(answer_min), N(clarify_min),
-  N(clarify_margin),
+  N(clarify_margin), S(test_db_full_file),
 };
 #undef S
 #undef I
@@ -163,6 +165,8 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
       goto out;
     }
   }
+  if (!(cfg->ws_ping_secs > 0) || !(cfg->ws_hangup_secs > cfg->ws_ping_secs))
+    rc = mg_errf(err, MG_ECONFIG, "%s: need 0 < ws_ping_secs < ws_hangup_secs", path);
 out:
   json_decref(root);
   return rc;

@@ -32,6 +32,8 @@ typedef struct mg_config {
   char trusted_proxy[64];        /* peer address whose X-Forwarded-For is believed */
   int max_conns_per_ip;          /* open connections per client address */
   int max_msgs_per_sec;          /* messages per second per connection */
+  double ws_ping_secs;           /* chat silent this long: PING (8-byte payload, echo checked) */
+  double ws_hangup_secs;         /* chat silent this long, PONG included: dropped */
   int session_ttl_hours;         /* idle sessions expire after this */
   int retention_days;            /* transcripts are deleted after this */
   int workers;                   /* engine/database worker threads */
@@ -43,6 +45,9 @@ typedef struct mg_config {
   double answer_min;             /* confidence at or above: answer */
   double clarify_min;            /* confidence at or above (but not answer): clarify */
   double clarify_margin;         /* runner-up within this ratio of the best: clarify */
+
+  /* test hooks (docs/config.md); empty = off */
+  char test_db_full_file[MG_PATHLEN]; /* while this file exists, writes fail as on a full disk */
 } mg_config;
 
 /* Fill cfg with defaults (data_dir discovered as described above). */

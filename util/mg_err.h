@@ -38,7 +38,8 @@
   X(MG_EFORBIDDEN,        -18, "forbidden",        "この操作は許可されていません。") \
   X(MG_EBUSY,             -19, "busy",             "サーバーが混み合っています。しばらくしてからお試しください。") \
   X(MG_ESESSION,          -20, "bad_session",      "会話の有効期限が切れました。新しい会話を始めます。") \
-  X(MG_EEMPTY,            -21, "empty_text",       "質問を入力してください。")
+  X(MG_EEMPTY,            -21, "empty_text",       "質問を入力してください。") \
+  X(MG_EFULL,             -22, "storage_full",     "ただいま記録ができないため、受け付けられません。しばらくしてからお試しください。")
 
 enum mg_err {
 #define MG_X_ENUM(name, value, code, msg) name = value,
