@@ -300,15 +300,6 @@ void session_ref(const char *id, char *out) {
   snprintf(out, SESSION_REFLEN, "S-%02x%02x%02x%02x%02x%02x", h[0], h[1], h[2], h[3], h[4], h[5]);
 }
 
-static sqlite3_int64 pragma_int(sqlite3 *db, const char *q) {
-  sqlite3_stmt *st = NULL;
-  sqlite3_int64 v = -1;
-  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
-
 int session_write_probe(sqlite3 *db, char *err) {
   char now[SESSION_TIMELEN];
   int rc;
@@ -318,7 +309,7 @@ int session_write_probe(sqlite3 *db, char *err) {
     session_rollback(db);
     return rc == MG_EDB ? mg_errf(err, mg_db_err(sqlite3_errcode(db)), "ready: %s", sqlite3_errmsg(db)) : rc;
   }
-  if (pragma_int(db, "PRAGMA page_count") >= pragma_int(db, "PRAGMA max_page_count")) {
+  if (mg_db_int(db, "PRAGMA page_count") >= mg_db_int(db, "PRAGMA max_page_count")) {
     session_rollback(db);
     return mg_errf(err, MG_EFULL, "ready: the database may not grow (max_page_count reached)");
   }

@@ -68,7 +68,7 @@ void mg_db_set_full_file(const char *path) {
   snprintf(full_file, sizeof full_file, "%s", path ? path : "");
 }
 
-static sqlite3_int64 pragma_int(sqlite3 *db, const char *q) {
+sqlite3_int64 mg_db_int(sqlite3 *db, const char *q) {
   sqlite3_stmt *st = NULL;
   sqlite3_int64 v = -1;
   if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -81,7 +81,7 @@ void mg_db_full_hook(sqlite3 *db) {
   char q[64];
   if (!full_file[0]) return;
   /* Read under the caller's write lock, before any connection was capped. */
-  if (!page_max_default) page_max_default = pragma_int(db, "PRAGMA max_page_count");
+  if (!page_max_default) page_max_default = mg_db_int(db, "PRAGMA max_page_count");
   if (access(full_file, F_OK) == 0) {
     /* Values below the current size are raised to it: "no new pages". */
     sqlite3_exec(db, "PRAGMA max_page_count=1", NULL, NULL, NULL);

@@ -60,6 +60,9 @@ int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err);
  * Set once at start-up (NULL/"" = off, the default: no cost). Writers call
  * the hook after taking the write lock. */
 void mg_db_set_full_file(const char *path);
+/* The first column of the first row of q (a PRAGMA or a constant query with
+ * no parameters) as an integer, or -1 when it gives no row. */
+sqlite3_int64 mg_db_int(sqlite3 *db, const char *q);
 void mg_db_full_hook(sqlite3 *db);
 /* MG_EFULL for SQLITE_FULL (disk or page limit), MG_EBUSY for busy/locked, else MG_EDB. */
 int mg_db_err(int sqlite_rc);

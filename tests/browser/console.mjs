@@ -8,22 +8,9 @@
 //    department are refused that ticket.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { skipReason, withWidget, openWidget, ask, MADOGUCHI } from './lib.mjs';
+import { addUser } from '../integration/lib.mjs';
 
-/** `madoguchi user add` with the password on stdin (never in argv). */
-function addUser(db, login, role, dept, password) {
-  const args = ['user', 'add', login, '--name', `${login}さん`, '--role', role, '--db', db];
-  if (dept) args.push('--department', dept);
-  return new Promise((res, rej) => {
-    const p = spawn(MADOGUCHI, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (c) => { out += c; });
-    p.stderr.on('data', (c) => { out += c; });
-    p.on('exit', (code) => (code === 0 ? res(out) : rej(new Error(`user add ${login}: ${out}`))));
-    p.stdin.end(`${password}\n`);
-  });
-}
 
 /** Open the console in a new tab of the same browser and log in with the keyboard. */
 async function consoleLogin(page, url, login, password) {

@@ -247,3 +247,17 @@ export async function findAnswered(base) {
   }
   throw new Error(`none of the sample questions was answered outright: ${ANSWERABLE.join(' / ')}`);
 }
+
+/** `madoguchi user add` with the password on stdin (never in argv). */
+export function addUser(db, login, role, dept, password) {
+  const args = ['user', 'add', login, '--name', `${login}さん`, '--role', role, '--db', db];
+  if (dept) args.push('--department', dept);
+  return new Promise((res, rej) => {
+    const p = spawn(MADOGUCHI, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (c) => { out += c; });
+    p.stderr.on('data', (c) => { out += c; });
+    p.on('exit', (code) => (code === 0 ? res(out) : rej(new Error(`user add ${login}: ${out}`))));
+    p.stdin.end(`${password}\n`);
+  });
+}
