@@ -37,6 +37,7 @@ struct bot_safety {
   double w_strong, w_hint, w_raise, w_lower, t_card, t_note;
   int raise[MAX_IDS], nraise;
   int urgent[MAX_IDS], nurgent; /* the raising cues that let a weak match alarm */
+  int need_urgent[MAX_IDS], nneed_urgent; /* hint concepts that count only next to an urgent cue */
   int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
   int with[MAX_IDS][4], nwith[MAX_IDS], nwithgroups; /* lowering only together in one sentence */
   int near_bytes;
@@ -168,6 +169,8 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
       s->cue_weight[id] = json_number_value(v);
     }
   }
+  if ((rc = resolve(c, path, "needs_urgent", json_object_get(root, "needs_urgent"), s->need_urgent, &s->nneed_urgent, err)) != 0)
+    goto out;
   if ((rc = resolve(c, path, "lower", json_object_get(root, "lower"), s->lower, &s->nlower, err)) != 0) goto out;
   ds = json_object_get(root, "dangers");
   if (!json_is_array(ds) || json_array_size(ds) == 0 || json_array_size(ds) > MAX_DANGERS) {
@@ -322,8 +325,10 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   *weak = is_weak(m->how);
   if (*weak && base > s->w_hint) base = s->w_hint; /* a reading or a typo: a hint at most */
   cues_near(s, d, msg, h, m, q);
-  /* a short reading (カジ: 火事 or 家事) counts only next to an urgent cue */
+  /* a short reading (カジ: 火事 or 家事) counts only next to an urgent cue,
+   * and so does a word that only hints at danger (血, 包丁, 死) */
   if (*weak && m->how == BOT_BY_READING && m->chars < 3 && !q->urgent) return 0;
+  if (in_list(s->need_urgent, s->nneed_urgent, m->concept) && !q->urgent) return 0;
   double sc = base + (q->raised ? s->w_raise : 0) - q->lower - (q->neg ? s->w_lower : 0);
   /* a reading or a typo alone never reaches the card without an urgent cue */
   if (*weak && !q->urgent && sc >= s->t_card) sc = s->t_note;
