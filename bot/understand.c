@@ -330,7 +330,9 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
 /* Cut an inflected ending so the stem meets every form: a verb's or
  * adjective's last kana in the dictionary form (倒れる → 倒れ, 苦しい → 苦し). */
 static int stem(const char *s, int n, int last_pos) {
-  if ((last_pos == MG_POS_VERB || last_pos == MG_POS_ADJ) && n >= 9) return n - 3; /* keep two characters at least */
+  /* a stem of two characters is a prefix of too much (痛い → イタ is いた,
+   * "was"): keep three at least, else the whole word */
+  if ((last_pos == MG_POS_VERB || last_pos == MG_POS_ADJ) && n >= 12) return n - 3;
   return n;
 }
 
