@@ -330,8 +330,8 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   if (*weak && m->how == BOT_BY_READING && m->chars < 3 && !q->urgent) return 0;
   if (in_list(s->need_urgent, s->nneed_urgent, m->concept) && !q->urgent) return 0;
   double sc = base + (q->raised ? s->w_raise : 0) - q->lower - (q->neg ? s->w_lower : 0);
-  /* a reading or a typo alone never reaches the card without an urgent cue */
-  if (*weak && !q->urgent && sc >= s->t_card) sc = s->t_note;
+  /* a reading or a typo never reaches the card without a raising cue */
+  if (*weak && !q->raised && sc >= s->t_card) sc = s->t_note;
   return sc;
 }
 
