@@ -277,8 +277,15 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
 
   *out = NULL;
   if (!obj || !norm) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  /* casual small vowels (息してなぃ) are read full size */
+  if (len < (int)sizeof kana && memchr(text, 0xE3, (size_t)len)) {
+    memcpy(kana, text, (size_t)len);
+    kana[len] = '\0';
+    mg_utf8_fold_small_vowels(kana, (size_t)len);
+    if (memcmp(kana, text, (size_t)len) != 0) text = kana;
+  }
   /* romaji (gomi no dashikata, kaji desu tasukete) is read as the kana it spells */
-  if (mg_romaji_to_kana(text, len, kana, sizeof kana) > 0) {
+  if (text != kana && mg_romaji_to_kana(text, len, kana, sizeof kana) > 0) {
     if (ex) json_object_set_new(ex, "romaji_as", json_string(kana));
     text = kana, len = (int)strlen(kana), romaji = 1;
   }

@@ -559,6 +559,16 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
   }
 }
 
+/* In kana-only text: the character before byte i is a case particle
+ * (が を に は で も と へ), so a word may well start at i. */
+static int after_particle(const char *kata, int i) {
+  static const char *const p[] = { "ガ", "ヲ", "ニ", "ハ", "デ", "モ", "ト", "ヘ" };
+  if (i < 3) return 0;
+  for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
+    if (memcmp(kata + i - 3, p[k], 3) == 0) return 1;
+  return 0;
+}
+
 static void match_kana(struct mstate *s) {
   const bot_concepts *c = s->c;
   const bot_msg *msg = s->msg;
@@ -574,7 +584,9 @@ static void match_kana(struct mstate *s) {
     for (const int *p = c->by_first[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
       if (i + t->keylen > msg->len || memcmp(msg->kata + i, t->key, (size_t)t->keylen) != 0) continue;
-      if (!msg->bound[i] && i >= 3 && is_kata_at(msg->kata, msg->len, i - 3) && !(free_start && t->keychars >= 4)) continue;
+      if (!msg->bound[i] && i >= 3 && is_kata_at(msg->kata, msg->len, i - 3) && !(free_start && t->keychars >= 4) &&
+          !(free_start && t->keychars >= 3 && after_particle(msg->kata, i)))
+        continue;
       /* a two-character key is a whole word or nothing (もし is not も|しょうが) */
       if (t->keychars < 3 && !t->key_stem && !msg->bound[i + t->keylen] && is_kata_at(msg->kata, msg->len, i + t->keylen))
         continue;

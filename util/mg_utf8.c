@@ -110,3 +110,23 @@ int mg_utf8_deletions(const char *w, int n, mg_utf8_del_fn fn, void *ctx) {
   }
   return 0;
 }
+
+void mg_utf8_fold_small_vowels(char *s, size_t len) {
+  /* ぁぃぅぇぉ are U+3041, 3043, 3045, 3047, 3049; the full ones one higher */
+  static const unsigned keep_after[] = { 0x3075, 0x3046, 0x3094, 0x3066, 0x3067, 0x3068, 0x3069, 0x3061, 0x3058, 0x3057 };
+  unsigned prev = 0;
+  for (size_t i = 0; i + 2 < len; i += u8len((unsigned char)s[i])) {
+    unsigned char *u = (unsigned char *)s + i;
+    unsigned cp = u[0] >= 0xE0 && u[0] < 0xF0 ? cp3(u) : 0;
+    if (cp >= 0x3041 && cp <= 0x3049 && (cp & 1)) {
+      int keep = 0;
+      for (size_t k = 0; k < sizeof keep_after / sizeof keep_after[0]; k++) keep |= prev == keep_after[k];
+      if (!keep && prev >= 0x3041 && prev <= 0x3096) {
+        cp += 1;
+        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+      }
+    }
+    prev = cp;
+  }
+}

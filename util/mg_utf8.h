@@ -32,6 +32,11 @@ int mg_utf8_edit1(const char *a, int an, const char *b, int bn);
 typedef int (*mg_utf8_del_fn)(void *ctx, const char *s, int n);
 int mg_utf8_deletions(const char *w, int n, mg_utf8_del_fn fn, void *ctx);
 
+/* Casual small hiragana vowels (なぃ, ぁりがと) → full size, in place, where
+ * they cannot be part of a syllable (after ふ, う, て, で, と, ど, ち, じ, し
+ * they may be: ふぁ, てぃ). Same byte length. */
+void mg_utf8_fold_small_vowels(char *s, size_t len);
+
 /* 1 when s has a CJK ideograph (kanji) anywhere. */
 int mg_utf8_has_kanji(const char *s, size_t len);
 
