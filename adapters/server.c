@@ -423,6 +423,9 @@ static void *worker_main(void *arg) {
     }
     complete(s, j);
   }
+  /* the connection is closed by srv_free on another thread: finalize this
+   * thread's cached statements now, or it would stay a zombie for good */
+  bot_worker_thread_done();
   return NULL;
 }
 

@@ -152,6 +152,8 @@ void bot_worker_free(bot_worker *w) {
   free(w);
 }
 
+void bot_worker_thread_done(void) { mg_db_stmt_release(NULL); }
+
 sqlite3 *bot_worker_db(bot_worker *w) { return w->db; }
 bot *bot_worker_bot(bot_worker *w) { return w->b; }
 const cal *bot_calendar(const bot *b) { return b->calendar; }

@@ -32,6 +32,9 @@ const mg_config *bot_config(const bot *b);
  * writes (sessions, tickets) through bot_worker_db. Free with bot_worker_free. */
 int bot_worker_new(bot_worker **out, bot *b, char *err);
 void bot_worker_free(bot_worker *w);
+/* Call at the end of a thread that used a worker: finalizes the statements
+ * the thread cached, so bot_worker_free (on any thread) really closes. */
+void bot_worker_thread_done(void);
 sqlite3 *bot_worker_db(bot_worker *w);
 /* The bot a worker serves (its config: bot_config) and the office calendar
  * bot_new loaded (immutable, shared by all threads; bot/calendar.h). The

@@ -336,6 +336,15 @@ static int stem(const char *s, int n, int last_pos) {
   return n;
 }
 
+/* Free what one compiled term owns (a term refused half-way included). */
+static void cterm_clear(struct cterm *t) {
+  free(t->lem);
+  free(t->key);
+  free(t->word);
+  free(t->lit);
+  memset(t, 0, sizeof *t);
+}
+
 static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dict_concept *dc, const dict_term *dt,
                         char *err) {
   int inside = dc->inside && !dt->exclude;
@@ -350,7 +359,7 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   t->exclude = dt->exclude;
   rc = mg_analyze_morphs(an, dt->text, (int)strlen(dt->text), on_term_morph, &x);
   if (rc != 0) {
-    free(t->lem);
+    cterm_clear(t);
     return rc < 0 ? mg_errf(err, rc, "%s:%d: cannot analyse \"%s\"", dc->path, dt->line, dt->text) : MG_ENOMEM;
   }
   /* the term in katakana; the kana key is that when the term is all kana,
@@ -399,7 +408,7 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
     }
   }
   if (t->nlem == 0 && !t->key) {
-    free(t->lem);
+    cterm_clear(t);
     return mg_errf(err, MG_ECONFIG, "%s:%d: \"%s\" has no word to match (only particles or symbols)", dc->path,
                    dt->line, dt->text);
   }
@@ -471,12 +480,7 @@ out:
 
 void bot_concepts_free(bot_concepts *c) {
   if (!c) return;
-  for (int k = 0; k < c->nt; k++) {
-    free(c->t[k].lem);
-    free(c->t[k].key);
-    free(c->t[k].word);
-    free(c->t[k].lit);
-  }
+  for (int k = 0; k < c->nt; k++) cterm_clear(&c->t[k]);
   free(c->t);
   free(c->looks);
   free(c->names);

@@ -264,7 +264,9 @@ int mg_db_open_memory(sqlite3 **out, mg_lang *lang, char *err) {
 }
 
 void mg_db_close(sqlite3 *db) {
-  if (db) sqlite3_close_v2(db);
+  if (!db) return;
+  mg_db_stmt_release(db);   /* this thread's cache; other threads release theirs as they end */
+  sqlite3_close_v2(db);
 }
 
 /* --- prepared statements, cached per thread ------------------------------

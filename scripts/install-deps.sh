@@ -14,6 +14,8 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsqlite3-dev 
 # A node/npm that came from elsewhere (e.g. NodeSource, which bundles npm and
 # conflicts with Debian's npm package) is used as it is.
 TEST_DEPS="chromium ca-certificates sqlite3"
+# libFuzzer (scripts/fuzz.sh): clang and its runtime, which is only a Recommends.
+TEST_DEPS="$TEST_DEPS clang-14 libclang-rt-14-dev"
 command -v node >/dev/null || TEST_DEPS="$TEST_DEPS nodejs"
 command -v npm >/dev/null || TEST_DEPS="$TEST_DEPS npm"
 

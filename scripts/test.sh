@@ -20,7 +20,29 @@ fi
 # Show failures in full; the rest is in build/test-suite.log and build/tests/*.log.
 grep -E '^(FAIL|ERROR|XPASS)' check.out || true
 [ $status -eq 0 ] || { [ -f test-suite.log ] && sed -n '/^FAIL\|^ERROR/,+40p' test-suite.log | head -200; }
-awk '/^# (PASS|XFAIL):/ {p += $3} /^# (FAIL|ERROR|XPASS):/ {f += $3} /^# SKIP:/ {s += $3}
-     END {printf "%d passed, %d failed, %d skipped\n", p, f, s}' test-suite.log 2>/dev/null \
-  || echo "0 passed, 1 failed"
+counts() {
+  awk '/^# (PASS|XFAIL):/ {p += $3} /^# (FAIL|ERROR|XPASS):/ {f += $3} /^# SKIP:/ {s += $3}
+       END {printf "%d %d %d\n", p, f, s}' "$1" 2>/dev/null || echo "0 1 0"
+}
+read -r pass fail skip < <(counts test-suite.log)
+[ -f test-suite.log ] || fail=1
+# In CI the same suite runs again under ASan+UBSan (scripts/sanitize.sh),
+# and every fuzz target briefly on its seed corpus (scripts/fuzz.sh); a fuzz
+# target counts as one test.
+if [ "${CI:-}" = true ]; then
+  cd ..
+  scripts/sanitize.sh || status=1
+  read -r p f s < <(counts build-asan/test-suite.log)
+  [ -f build-asan/test-suite.log ] || f=$((f + 1))
+  echo "under ASan+UBSan: $p passed, $f failed, $s skipped"
+  pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+  mkdir -p build-fuzz
+  scripts/fuzz.sh "${MG_FUZZ_SECS:-20}" >build-fuzz/summary.out 2>&1
+  fz=$?
+  cat build-fuzz/summary.out
+  p=$(grep -c 'crashes 0$' build-fuzz/summary.out) f=$(grep -c '^fuzz_.*crashes [1-9]' build-fuzz/summary.out)
+  [ $fz -eq 0 ] || { status=1; [ "$f" -gt 0 ] || f=1; }
+  pass=$((pass + p)) fail=$((fail + f))
+fi
+echo "$pass passed, $fail failed, $skip skipped"
 exit $status
