@@ -59,6 +59,7 @@ struct bot_worker {
   mg_analyzer *an;    /* this thread's MeCab tagger */
   bot_msg msg;        /* the analysed message (buffers reused) */
   bot_hits hits;      /* the concepts found in it */
+  mg_engine_seen seen;/* what this connection saw at its last refresh */
 };
 
 /* Read dict/concepts/ and dict/safety.json, compiling the concepts with a
@@ -159,7 +160,7 @@ bot *bot_worker_bot(bot_worker *w) { return w->b; }
 const cal *bot_calendar(const bot *b) { return b->calendar; }
 const msg_set *bot_messages(const bot *b) { return b->msgs; }
 
-int bot_refresh(bot_worker *w, char *err) { return mg_engine_refresh(w->b->engine, w->db, err); }
+int bot_refresh(bot_worker *w, char *err) { return mg_engine_refresh_ex(w->b->engine, w->db, &w->seen, NULL, err); }
 
 /* {"id","name","phone","email","hours","location"} of a department. */
 static json_t *department_json(const mg_department *d) {

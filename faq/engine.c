@@ -171,15 +171,13 @@ struct snap {
 };
 
 struct mg_engine {
-  pthread_mutex_t mu;
+  pthread_mutex_t mu;        /* guards cur */
   struct snap *cur;
   mg_lang *lang;
   mg_config cfg;
   struct params p;
-  /* change detection */
-  int data_version;
-  int total_changes;
-  char signature[128];
+  pthread_mutex_t refresh_mu; /* one refresher at a time; guards signature */
+  char signature[128];        /* of the published FAQ that cur was built from */
 };
 
 /* ---- snapshot ------------------------------------------------------------- */
@@ -789,11 +787,10 @@ int mg_engine_new(mg_engine **out, mg_lang *lang, sqlite3 *db, const mg_config *
   *out = NULL;
   if (!e) return mg_errf(err, MG_ENOMEM, "out of memory");
   pthread_mutex_init(&e->mu, NULL);
+  pthread_mutex_init(&e->refresh_mu, NULL);
   e->lang = lang;
   e->cfg = *cfg;
   e->p = default_params;
-  read_versions(db, &e->data_version);
-  e->total_changes = sqlite3_total_changes(db);
   if ((rc = faq_signature(db, e->signature, sizeof e->signature, err)) != 0 || (rc = build(&e->cur, db, err)) != 0) {
     mg_engine_free(e);
     return rc;
@@ -806,6 +803,7 @@ void mg_engine_free(mg_engine *e) {
   if (!e) return;
   snap_release(e, e->cur);
   pthread_mutex_destroy(&e->mu);
+  pthread_mutex_destroy(&e->refresh_mu);
   free(e);
 }
 
@@ -816,18 +814,19 @@ int mg_engine_size(mg_engine *e) {
   return n;
 }
 
-int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, int *rebuilt, char *err) {
+int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *rebuilt, char *err) {
   char sig[128];
-  int dv, tc = sqlite3_total_changes(db), rc;
+  int dv, tc = sqlite3_total_changes(db), rc = 0;
   struct snap *s = NULL, *old;
   if (rebuilt) *rebuilt = 0;
-  /* nothing committed anywhere since the last look: done */
-  if (read_versions(db, &dv) == 0 && dv == e->data_version && tc == e->total_changes) return 0;
-  if ((rc = faq_signature(db, sig, sizeof sig, err)) != 0) return rc;
-  e->data_version = dv;
-  e->total_changes = tc;
-  if (strcmp(sig, e->signature) == 0) return 0; /* other tables changed */
-  if ((rc = build(&s, db, err)) != 0) return rc;
+  /* nothing committed anywhere since this connection last looked: done */
+  if (read_versions(db, &dv) != 0) dv = -1;
+  if (seen && seen->valid && dv >= 0 && dv == seen->data_version && tc == seen->total_changes) return 0;
+  pthread_mutex_lock(&e->refresh_mu);
+  if ((rc = faq_signature(db, sig, sizeof sig, err)) != 0) goto out;
+  if (seen) *seen = (mg_engine_seen){ .valid = dv >= 0, .data_version = dv, .total_changes = tc };
+  if (strcmp(sig, e->signature) == 0) goto out; /* other tables changed, or another refresher was first */
+  if ((rc = build(&s, db, err)) != 0) goto out;
   snprintf(e->signature, sizeof e->signature, "%s", sig);
   pthread_mutex_lock(&e->mu);
   old = e->cur;
@@ -835,11 +834,13 @@ int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, int *rebuilt, char *err) {
   pthread_mutex_unlock(&e->mu);
   snap_release(e, old);
   if (rebuilt) *rebuilt = 1;
-  return 0;
+out:
+  pthread_mutex_unlock(&e->refresh_mu);
+  return rc;
 }
 
 int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
-  return mg_engine_refresh_ex(e, db, NULL, err);
+  return mg_engine_refresh_ex(e, db, NULL, NULL, err);
 }
 
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {

@@ -50,11 +50,24 @@ typedef struct mg_result {
 int mg_engine_new(mg_engine **out, mg_lang *lang, sqlite3 *db, const mg_config *cfg, char *err);
 void mg_engine_free(mg_engine *e);
 
+/* What one connection saw at its last refresh. PRAGMA data_version and
+ * sqlite3_total_changes are per connection: their values mean something only
+ * next to the values the same connection read before, so each connection
+ * (each worker) keeps its own. Zero-initialise; the first refresh looks. */
+typedef struct mg_engine_seen {
+  int valid;
+  int data_version;
+  int total_changes;
+} mg_engine_seen;
+
 /* Rebuild when the published FAQ in db changed (by this connection or any
- * other); cheap when nothing changed. Safe while other threads search.
- * *rebuilt (may be NULL) is set to 1 when the index was rebuilt. */
+ * other). With seen (db's own record, may be NULL) it is cheap when nothing
+ * was committed since that connection last looked. Safe while other threads
+ * search and while other threads refresh: one refresher builds at a time,
+ * the others then find the index current. *rebuilt (may be NULL) is set to
+ * 1 when this call rebuilt the index. */
 int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err);
-int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, int *rebuilt, char *err);
+int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *rebuilt, char *err);
 
 /* Rank the entries for text (len bytes; -1 = NUL-terminated) and return at
  * most k (1..MG_ENGINE_MAX_K) candidates in out. Thread-safe given a

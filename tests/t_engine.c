@@ -50,6 +50,7 @@ int main(void) {
   mg_result r;
   char err[MG_ERRLEN] = "";
   int rebuilt = -1;
+  mg_engine_seen seen = { 0 };
 
   mg_config_defaults(&cfg);
   if (getenv("MG_MECAB_DICDIR") && *getenv("MG_MECAB_DICDIR"))
@@ -127,14 +128,14 @@ int main(void) {
   }
 
   /* nothing changed: refresh is a no-op */
-  is_int(mg_engine_refresh_ex(eng, db, &rebuilt, err), 0, "refresh");
+  is_int(mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err), 0, "refresh");
   is_int(rebuilt, 0, "refresh without changes does not rebuild");
 
   /* an edited entry is searchable at once after refresh */
   mg_engine_search(eng, an, "飼い犬の登録をしたい", -1, 5, &r, NULL, err);
   ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-5") != 0, "before the edit, 犬の登録 does not find t-5");
   is_int(put(db, "t-5", "飼い犬の登録と狂犬病予防注射", "犬を飼い始めたら30日以内に登録してください。", err), 0, "t-5 edited and published");
-  is_int(mg_engine_refresh_ex(eng, db, &rebuilt, err), 0, "refresh after the edit");
+  is_int(mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err), 0, "refresh after the edit");
   is_int(rebuilt, 1, "the edit is noticed");
   mg_engine_search(eng, an, "飼い犬の登録をしたい", -1, 5, &r, NULL, err);
   is_str(r.n ? r.c[0].faq_id : "", "t-5", "the edited entry is found at once");
@@ -163,7 +164,7 @@ int main(void) {
       char q[64];
       snprintf(q, sizeof q, "水道の手続き その%d", i);
       put(db, "t-5", q, "水道局へ連絡してください。", err);
-      mg_engine_refresh_ex(eng, db, &rebuilt, err);
+      mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
       rebuilds += rebuilt;
     }
     for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
