@@ -247,6 +247,23 @@ static int past_after(const bot_msg *msg, int end) {
   return 0;
 }
 
+/* A conditional or temporal clause ends between byte offsets a < b: a form
+ * ending in たら/ったら or the particle ば (テレビ見よったら 外で音がして,
+ * 歩いとったら 後ろから). What such a clause says — watching television,
+ * walking home — sets the scene for the danger that follows; it does not
+ * make it news, a memory or a hypothesis. */
+static int scene_between(const bot_msg *msg, int a, int b) {
+  for (int i = 0; i < msg->n; i++) {
+    const bot_morph *m = &msg->m[i];
+    const char *t = msg->text + m->off;
+    if (m->off < a) continue;
+    if (m->off + m->len > b) break;
+    if (m->pos == MG_POS_AUX && m->len >= 6 && memcmp(t + m->len - 6, "\xE3\x81\x9F\xE3\x82\x89", 6) == 0) return 1; /* たら */
+    if (m->pos == MG_POS_PARTICLE && m->len == 3 && memcmp(t, "\xE3\x81\xB0", 3) == 0) return 1;                   /* ば */
+  }
+  return 0;
+}
+
 static int in_list(const int *ids, int n, int id) {
   for (int i = 0; i < n; i++)
     if (ids[i] == id) return 1;
@@ -278,6 +295,9 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
       if (in_list(s->near, s->nnear, m->concept) && (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes) &&
           !(past && same_clause(msg, d->start, m->start)))
         continue;
+      /* a cue in a scene-setting clause before a danger told in the present
+       * says nothing about it (ニュース見よったら 火事があったらしい is still news) */
+      if (!past && m->end <= d->start && scene_between(msg, m->end, d->start)) continue;
       if (q->nlower < 2) /* two lowering cues say all there is to say */
         q->lower += m->concept < BOT_SAFETY_MAX_CONCEPTS && s->cue_weight[m->concept] > 0 ? s->cue_weight[m->concept] : s->w_lower;
       q->lower_ids[q->nlower++] = m->concept;
@@ -291,7 +311,8 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
     for (int k = 0; k < s->nwith[g] && all; k++) {
       int found = 0;
       for (int i = 0; i < h->nall && !found; i++)
-        found = h->all[i].concept == s->with[g][k] && sentence_of(msg, h->all[i].start) == sent;
+        found = h->all[i].concept == s->with[g][k] && sentence_of(msg, h->all[i].start) == sent &&
+                !(!past && h->all[i].end <= d->start && scene_between(msg, h->all[i].end, d->start));
       all = found;
     }
     if (all && !in_list(dg->ignore, dg->nignore, s->with[g][0]) && q->nlower < MAX_IDS) {
