@@ -352,7 +352,7 @@ static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
   json_t *ids = NULL;
   int64_t v;
-  if (bot_refresh(w, err) != 0) mg_log_error("server", "refresh: %s", err);
+  if (bot_refresh_background(w, err) != 0) mg_log_error("server", "refresh: %s", err);
   purge_if_due(s, w);
   v = data_version(s);
   if (v == s->data_version && !j->changed) return;

@@ -25,8 +25,10 @@
 #include "dict/concepts.h"
 #include "db.h"
 #include "engine.h"
+#include "io.h"
 #include "messages.h"
 #include "mg_err.h"
+#include "mg_log.h"
 #include "mg_romaji.h"
 #include "mg_utf8.h"
 #include "rules.h"
@@ -101,6 +103,12 @@ int bot_new(bot **out, const mg_config *cfg, char *err) {
   if ((rc = msg_load(&b->msgs, path, err)) != 0) goto fail;
   if ((rc = load_understanding(b, err)) != 0) goto fail;
   if ((rc = mg_db_open(&db, cfg, b->lang, err)) != 0) goto fail;
+  {
+    /* an import whose process died mid-way is undone before anything reads the FAQ */
+    int undone = 0;
+    if ((rc = mg_io_recover(db, -1, &undone, err)) != 0) goto fail;
+    if (undone) mg_log_info("faq", "undid %d unfinished import(s) left by a stopped process", undone);
+  }
   if ((rc = mg_engine_new(&b->engine, b->lang, db, &b->cfg, err)) != 0) goto fail;
   mg_db_close(db);
   *out = b;
@@ -160,7 +168,18 @@ bot *bot_worker_bot(bot_worker *w) { return w->b; }
 const cal *bot_calendar(const bot *b) { return b->calendar; }
 const msg_set *bot_messages(const bot *b) { return b->msgs; }
 
-int bot_refresh(bot_worker *w, char *err) { return mg_engine_refresh_ex(w->b->engine, w->db, &w->seen, NULL, err); }
+int bot_refresh(bot_worker *w, char *err) {
+  w->seen.background = 0;
+  return mg_engine_refresh_ex(w->b->engine, w->db, &w->seen, NULL, err);
+}
+
+int bot_refresh_background(bot_worker *w, char *err) {
+  int rc;
+  w->seen.background = 1;
+  rc = mg_engine_refresh_ex(w->b->engine, w->db, &w->seen, NULL, err);
+  w->seen.background = 0;
+  return rc;
+}
 
 /* {"id","name","phone","email","hours","location"} of a department. */
 static json_t *department_json(const mg_department *d) {

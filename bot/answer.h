@@ -47,6 +47,10 @@ const struct msg_set *bot_messages(const bot *b);
 /* Notice FAQ changes made by other processes (PRAGMA data_version) and
  * refresh the engine index. Cheap when nothing changed; call it from a timer. */
 int bot_refresh(bot_worker *w, char *err);
+/* The same from the refresh timer: when another worker is rebuilding the
+ * index already, return at once instead of waiting for it (a worker that
+ * waits is a worker that answers nobody). */
+int bot_refresh_background(bot_worker *w, char *err);
 
 /* Answer text (UTF-8, len bytes, already checked for length). Fills *out with
  * a new answer object (caller json_decref's it). explain adds the engine's

@@ -245,23 +245,18 @@ static int exec(sqlite3 *db, int which, char *err) {
 
 /* --- one writer at a time in this process --------------------------------
  *
- * Worker threads write through their own connections. Left to SQLite, two
- * of them meeting at BEGIN IMMEDIATE means the loser's busy handler sleeps —
- * 1 ms, then 2, 5, 10 … — which at thousands of questions a second turns
- * into queues and a long tail. A mutex makes the threads of this process
- * queue in microseconds instead; SQLite's busy timeout still arbitrates with
- * other processes (the CLI, a second server). The count makes it reentrant
- * per thread. */
-static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
+ * Worker threads of this process queue for writes on the database's one
+ * write lock (faq/db.h mg_db_write_lock explains why); the count makes it
+ * reentrant per thread. */
 static __thread int write_held;
 static __thread int tx_open;   /* session_begin took the lock; rollback/commit give it back */
 
 void session_write_lock(void) {
-  if (write_held++ == 0) pthread_mutex_lock(&write_mutex);
+  if (write_held++ == 0) mg_db_write_lock();
 }
 
 void session_write_unlock(void) {
-  if (write_held > 0 && --write_held == 0) pthread_mutex_unlock(&write_mutex);
+  if (write_held > 0 && --write_held == 0) mg_db_write_unlock();
 }
 
 int session_begin(sqlite3 *db, char *err) {

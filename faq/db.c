@@ -29,6 +29,8 @@
 #include "mg_err.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,4 +333,34 @@ void mg_db_stmt_done(sqlite3_stmt *st) {
 
 void mg_db_stmt_release(sqlite3 *db) {
   if (!db || cache.db == db) cache_drop();
+}
+
+/* ---- the process's write lock ------------------------------------------------
+ *
+ * Worker threads write through their own connections. Left to SQLite, two of
+ * them meeting at BEGIN IMMEDIATE means the loser's busy handler sleeps — 1 ms,
+ * then 2, 5, 10 … up to 100 — which at thousands of questions a second turns
+ * into queues and a long tail, and lets a writer that commits and begins again
+ * at once (an import, chunk after chunk) starve the others. Threads of this
+ * process therefore queue on one mutex; SQLite's busy timeout still arbitrates
+ * with other processes (the CLI, a second server). A long writer calls
+ * mg_db_write_yield between its transactions so that the threads already
+ * waiting go first. */
+static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int write_waiting;
+
+void mg_db_write_lock(void) {
+  atomic_fetch_add(&write_waiting, 1);
+  pthread_mutex_lock(&write_mutex);
+  atomic_fetch_sub(&write_waiting, 1);
+}
+
+void mg_db_write_unlock(void) { pthread_mutex_unlock(&write_mutex); }
+
+void mg_db_write_yield(void) {
+  /* at most 50 ms: under a steady stream someone is always waiting */
+  for (int i = 0; i < 250 && atomic_load(&write_waiting) > 0; i++) {
+    struct timespec ts = { 0, 200 * 1000 };
+    nanosleep(&ts, NULL);
+  }
 }

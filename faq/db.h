@@ -48,6 +48,14 @@ void mg_db_stmt_done(sqlite3_stmt *st);
  * whichever connection), e.g. before closing it from this thread. */
 void mg_db_stmt_release(sqlite3 *db);
 
+/* The process's write lock (db.c explains it): hold it around a write
+ * transaction. Not reentrant (bot/session.c counts nesting per thread). A
+ * writer of many transactions calls mg_db_write_yield, unlocked, between
+ * them: threads already waiting go first (at most 50 ms). */
+void mg_db_write_lock(void);
+void mg_db_write_unlock(void);
+void mg_db_write_yield(void);
+
 /* meta key/value (analysis fingerprint, municipality code and name, notice,
  * ...). get: *out new (free()), MG_ENOTFOUND when absent. */
 int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err);

@@ -45,6 +45,7 @@
  * rebuild. Per-search scratch memory is allocated per call (a few KB).
  */
 #include "engine.h"
+#include "io.h"
 #include "mg_err.h"
 #include "mg_utf8.h"
 #include "termmap.h"
@@ -822,10 +823,21 @@ int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *r
   /* nothing committed anywhere since this connection last looked: done */
   if (read_versions(db, &dv) != 0) dv = -1;
   if (seen && seen->valid && dv >= 0 && dv == seen->data_version && tc == seen->total_changes) return 0;
-  pthread_mutex_lock(&e->refresh_mu);
+  if (seen && seen->background) {
+    /* a background refresh never waits for another refresher: that one
+     * builds, and this connection looks again next time */
+    if (pthread_mutex_trylock(&e->refresh_mu) != 0) return 0;
+  } else {
+    pthread_mutex_lock(&e->refresh_mu);
+  }
   if ((rc = faq_signature(db, sig, sizeof sig, err)) != 0) goto out;
-  if (seen) *seen = (mg_engine_seen){ .valid = dv >= 0, .data_version = dv, .total_changes = tc };
+  if (seen) seen->valid = dv >= 0, seen->data_version = dv, seen->total_changes = tc;
   if (strcmp(sig, e->signature) == 0) goto out; /* other tables changed, or another refresher was first */
+  if (mg_io_importing(db)) {
+    /* an import is being written in chunks: build once it is done or undone */
+    if (seen) seen->valid = 0;
+    goto out;
+  }
   if ((rc = build(&s, db, err)) != 0) goto out;
   snprintf(e->signature, sizeof e->signature, "%s", sig);
   pthread_mutex_lock(&e->mu);

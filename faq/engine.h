@@ -58,6 +58,7 @@ typedef struct mg_engine_seen {
   int valid;
   int data_version;
   int total_changes;
+  int background;   /* set by the caller: do not wait while another thread rebuilds */
 } mg_engine_seen;
 
 /* Rebuild when the published FAQ in db changed (by this connection or any

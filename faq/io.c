@@ -100,7 +100,7 @@ static const char *nz(const char *s) { return s ? s : ""; }
 
 /* Create or update department d; fields empty in the file keep their value.
  * *changed is set when the database row changed. */
-static int apply_dept(sqlite3 *db, const mg_department *d, int *changed, char *err) {
+int mg_io_apply_dept(sqlite3 *db, const mg_department *d, int *changed, char *err) {
   mg_department old, m;
   int rc = mg_department_get(db, d->id, &old, err);
   *changed = 0;
@@ -124,7 +124,7 @@ static int apply_dept(sqlite3 *db, const mg_department *d, int *changed, char *e
   return rc;
 }
 
-static int apply_meta(sqlite3 *db, const mg_io_set *s, char *err) {
+int mg_io_apply_meta(sqlite3 *db, const mg_io_set *s, char *err) {
   int rc = 0;
   if (s->code && *s->code && (rc = mg_meta_put(db, "municipality_code", s->code, err))) return rc;
   if (s->name && *s->name && (rc = mg_meta_put(db, "municipality_name", s->name, err))) return rc;
@@ -135,10 +135,14 @@ static int apply_meta(sqlite3 *db, const mg_io_set *s, char *err) {
 int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep,
                 char *err) {
   const char *by = o && o->by ? o->by : "import";
-  int rc = apply_meta(db, s, err);
+  int rc;
+  /* not inside a caller's transaction: short transactions with an undo
+   * journal (io_chunked.c), so residents' writes are not held up */
+  if (sqlite3_get_autocommit(db)) return mg_io_apply_chunked(db, s, o, file, rep, err);
+  rc = mg_io_apply_meta(db, s, err);
   for (int i = 0; rc == 0 && i < s->n_depts; i++) {
     int changed;
-    rc = apply_dept(db, &s->depts[i], &changed, err);
+    rc = mg_io_apply_dept(db, &s->depts[i], &changed, err);
     if (rc == MG_EINVAL) {
       mg_io_report_error(rep, file, s->dept_lines[i], "%s", err);
       rc = 0;
@@ -191,17 +195,9 @@ int mg_io_import_in_tx(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io
   return is_json(path, o) ? mg_io_import_json(db, path, o, rep, err) : mg_io_import_csv(db, path, o, rep, err);
 }
 
-struct import_ctx { const char *path; const mg_io_opts *o; mg_io_report *rep; };
-
-static int import_tx(sqlite3 *db, void *ctx, char *err) {
-  struct import_ctx *c = ctx;
-  return mg_io_import_in_tx(db, c->path, c->o, c->rep, err);
-}
-
 int mg_io_import(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
-  struct import_ctx c = { path, o, rep };
-  memset(rep, 0, sizeof *rep);
-  return mg_db_tx(db, import_tx, &c, err);
+  /* outside a transaction mg_io_apply writes in chunks (io_chunked.c) */
+  return mg_io_import_in_tx(db, path, o, rep, err);
 }
 
 int mg_io_export(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err) {

@@ -33,6 +33,8 @@ typedef struct mg_io_opts {
   const char *by;       /* import: recorded as updated_by ("import" when NULL) */
   int no_bom;           /* export CSV: no UTF-8 BOM */
   int published;        /* export: the published text of each entry (default: the newest revision) */
+  int chunk_rows;       /* import: rows per write transaction (0 = 200) */
+  int test_stop_after_chunks; /* tests only: stop after N chunks as a killed process would */
 } mg_io_opts;
 
 typedef struct mg_io_report {
@@ -46,10 +48,19 @@ typedef struct mg_io_report {
   char errors[MG_IO_MAX_ERRORS][MG_ERRLEN]; /* "FILE:LINE: reason" */
 } mg_io_report;
 
-/* Import path into db in one transaction of its own. rep (required) is
- * filled. Returns 0, MG_ECSV/MG_EBADJSON/MG_EBADUTF8 when the file has errors
- * (listed in rep, nothing written), or MG_EIO/MG_EDB/MG_ENOMEM with err set. */
+/* Import path into db, all or nothing. Outside a transaction the rows are
+ * written in short transactions with an undo journal, so other writers (the
+ * chat's transcripts and tickets) get the lock between them; inside the
+ * caller's transaction, in that one. rep (required) is filled. Returns 0,
+ * MG_ECSV/MG_EBADJSON/MG_EBADUTF8 when the file has errors (listed in rep,
+ * nothing written), MG_EBUSY when another import is running, or
+ * MG_EIO/MG_EDB/MG_EFULL/MG_ENOMEM with err set (what was written undone). */
 int mg_io_import(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
+/* Undo every import whose process died mid-way (state 'writing', heartbeat
+ * older than stale_secs; -1 = 60 s). *undone (may be NULL) counts them. */
+int mg_io_recover(sqlite3 *db, int stale_secs, int *undone, char *err);
+/* 1 while an import is being written (the engine waits to rebuild). */
+int mg_io_importing(sqlite3 *db);
 /* The same inside the caller's open transaction (db.c loads the sample FAQ
  * this way); on failure the caller rolls back. */
 int mg_io_import_in_tx(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);

@@ -33,11 +33,20 @@ mg_department *mg_io_set_find_dept(mg_io_set *s, const char *id, int *line);
 /* Is id already used by an earlier row? */
 int mg_io_set_has_id(const mg_io_set *s, const char *id, int before, int *line);
 
-/* Write a clean set (inside the caller's transaction). Problems found only
- * now (an unknown department) go to rep and give MG_ECSV. */
+/* Write a clean set: inside the caller's transaction when it holds one,
+ * else in chunks. Problems found only now (an unknown department) go to rep
+ * and give MG_ECSV; nothing is written then. */
 int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep,
                 char *err);
 
+/* Create or update one department (fields empty in the file keep their
+ * value; *changed when the row changed), and the municipality's meta data. */
+int mg_io_apply_dept(sqlite3 *db, const mg_department *d, int *changed, char *err);
+int mg_io_apply_meta(sqlite3 *db, const mg_io_set *s, char *err);
+/* mg_io_apply outside a transaction: checked first, then written CHUNK rows
+ * per transaction with an undo journal (io_chunked.c). */
+int mg_io_apply_chunked(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep,
+                        char *err);
 /* Call fn for each entry to export, in id order: the newest revision, or
  * with o->published the published one (never-published entries skipped).
  * published: the revision passed is the one that answers. */

@@ -156,7 +156,20 @@ static const char *const migrations[] = {
    * the cues that fired, as JSON) for the supervisor's review. */
   "ALTER TABLE message ADD COLUMN safety TEXT;\n",
 
-  /* 6 — append the next migration here (never edit the steps above). */
+  /* 6 — imports written in chunks (faq/io_chunked.c): each import, its
+   * progress and heartbeat, and the journal that undoes it until it is done. */
+  "CREATE TABLE faq_import(id INTEGER PRIMARY KEY, by TEXT NOT NULL, file TEXT NOT NULL,\n"
+  "  state TEXT NOT NULL CHECK(state IN ('writing', 'done', 'rolled_back')),\n"
+  "  rows_total INTEGER NOT NULL, rows_done INTEGER NOT NULL DEFAULT 0,\n"
+  "  started_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL, finished_at TEXT);\n"
+  "CREATE INDEX faq_import_state ON faq_import(state);\n"
+  "CREATE TABLE faq_import_undo(id INTEGER PRIMARY KEY,\n"
+  "  import_id INTEGER NOT NULL REFERENCES faq_import(id),\n"
+  "  kind TEXT NOT NULL CHECK(kind IN ('faq', 'department')), key TEXT NOT NULL,\n"
+  "  existed INTEGER NOT NULL, prev_pub INTEGER, prev_max_rev INTEGER, prev_dept TEXT);\n"
+  "CREATE INDEX faq_import_undo_import ON faq_import_undo(import_id);\n",
+
+  /* 7 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

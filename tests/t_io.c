@@ -250,6 +250,67 @@ static void test_json(sqlite3 *db) {
   ok(has_error(&rep, "bad-syntax.json:4:"), "... with its line");
 }
 
+/* Chunked writing (faq/io_chunked.c): an import killed after its first
+ * chunk leaves a journal that mg_io_recover undoes to the byte; while it
+ * stands, another import is refused; the same file then imports whole. */
+static void test_chunked(mg_lang *lang) {
+  static const char csv[] =
+    "ID,質問,回答,担当部署ID,担当部署名,電話番号,公開状態\n"
+    "t-0001,住民票の写しはどの窓口で取れますか,本庁の市民課です。,shimin,市民課,0897-99-9999,公開\n"
+    "n-1,新しい質問その1,答え1,shimin,市民課,0897-99-9999,公開\n"
+    "n-2,新しい質問その2,答え2,shimin,市民課,0897-99-9999,公開\n"
+    "n-3,新しい質問その3,答え3,shimin,市民課,0897-99-9999,公開\n"
+    "n-4,新しい質問その4,答え4,shimin,市民課,0897-99-9999,公開\n"
+    "n-5,新しい質問その5,答え5,shimin,市民課,0897-99-9999,下書き\n";
+  char tmp[] = "/tmp/t_io_chunked_XXXXXX", err[MG_ERRLEN] = "";
+  char *published = NULL, *newest = NULL, *after = NULL;
+  mg_io_opts pub = { .format = "csv", .published = 1 }, all = { .format = "csv" };
+  mg_io_opts killed = { .format = "csv", .chunk_rows = 2, .test_stop_after_chunks = 1 };
+  mg_io_opts chunked = { .format = "csv", .chunk_rows = 2 };
+  mg_io_report rep;
+  sqlite3 *db = NULL;
+  int undone = -1, fd;
+
+  if (mg_db_open_memory(&db, lang, err)) { ok(0, "open: %s", err); return; }
+  is_int(import(db, "csv/good.csv", NULL, &rep), 0, "chunked: the base set imports");
+  published = export(db, &pub);
+  newest = export(db, &all);
+  if ((fd = mkstemp(tmp)) < 0 || write(fd, csv, sizeof csv - 1) != (ssize_t)(sizeof csv - 1)) { ok(0, "temp file"); goto out; }
+  close(fd);
+
+  is_int(mg_io_import(db, tmp, &killed, &rep, err), MG_EIO, "an import stopped after one chunk fails");
+  dump_errors(&rep);
+  is_int(int_query(db, "SELECT count(*) FROM faq_import WHERE state = 'writing'"), 1, "... and leaves its import 'writing'");
+  is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id = 'n-1'"), 1, "... with its first chunk written");
+  is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id = 'n-3'"), 0, "... and not the rest");
+  is_int(mg_io_import(db, tmp, &chunked, &rep, err), MG_EBUSY, "another import waits while one is written");
+
+  is_int(mg_io_recover(db, 0, &undone, err), 0, "recovery runs (%s)", err);
+  is_int(undone, 1, "... and undoes the dead import");
+  after = export(db, &pub);
+  is_str(after, published, "the published FAQ is as before the import, to the byte");
+  free(after);
+  after = export(db, &all);
+  is_str(after, newest, "no revision of the import is left");
+  is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id LIKE 'n-%'"), 0, "no entry of the import is left");
+  is_int(int_query(db, "SELECT count(*) FROM department WHERE id = 'shimin' AND phone = '0897-99-9999'"), 0,
+         "the department's phone is restored");
+  is_int(int_query(db, "SELECT count(*) FROM faq_import_undo"), 0, "the journal is empty");
+
+  is_int(mg_io_import(db, tmp, &chunked, &rep, err), 0, "the same file imports in chunks of two (%s)", err);
+  is_int(rep.added, 5, "five added");
+  is_int(rep.revised, 1, "one revised");
+  is_int(int_query(db, "SELECT count(*) FROM faq_import WHERE state = 'done'"), 2, "both imports are done");
+  is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id LIKE 'n-%' AND published_rev IS NOT NULL"), 4,
+         "the four published rows answer, the draft does not");
+  is_int(int_query(db, "SELECT count(*) FROM faq_import_undo"), 0, "a finished import keeps no journal");
+out:
+  unlink(tmp);
+  free(published);
+  free(newest);
+  mg_db_close(db);
+}
+
 int main(void) {
   mg_config cfg;
   mg_lang *lang = NULL;
@@ -280,6 +341,7 @@ int main(void) {
   test_export(db, lang);
   test_formula(db, lang);
   test_json(db);
+  test_chunked(lang);
   mg_db_close(db);
   mg_lang_free(lang);
   return done_testing();
