@@ -17,6 +17,13 @@
  *    over through the dialogue. An idle server costs one PRAGMA every
  *    500 ms, a busy one a query more, however many residents are connected.
  *
+ *  - Password hashing runs on threads of its own. The chat workers and the
+ *    hashing threads run the same loop (worker_main) on two queues
+ *    (srv_queue): jq for everything else, hq for jobs that hash a password
+ *    (admin_http.c decides), with a small limit. A login flood then costs
+ *    the residents at most the CPU of auth_hash_threads, never a wait in
+ *    their queue behind a 130 ms Argon2id.
+ *
  *  - WAL checkpoints run on a thread of their own. SQLite's automatic
  *    checkpoint runs inside the commit that crosses 1,000 WAL pages, fsync
  *    included, while that worker holds the process's write lock (session.c):

@@ -1,6 +1,6 @@
 /*
  * server.h — `madoguchi serve`: one libwebsockets context, one service
- * thread, a pool of worker threads.
+ * thread, a pool of worker threads, password hashing threads of their own.
  *
  * The public contract is srv_run. Everything below "internal" is shared by
  * the four files of adapters/ only:
@@ -22,7 +22,9 @@
  * thread moves the replies onto the connection's send queue and asks for a
  * writeable callback. Workers never see a `struct lws *`: a connection may
  * close while its job is in flight, so jobs carry a connection id that the
- * service thread looks up in its table (slot index + generation).
+ * service thread looks up in its table (slot index + generation). Jobs that
+ * hash a password go to a second queue served by threads of their own
+ * (srv_submit_hash), so the chat workers never run or wait for Argon2id.
  */
 #ifndef MG_SERVER_H
 #define MG_SERVER_H
