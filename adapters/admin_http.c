@@ -22,10 +22,34 @@
  *
  * A failed login is not answered at once: the response waits retry_after
  * seconds (at most ADMIN_MAX_DELAY) on an lws timer of the connection — the
- * service thread never sleeps. A locked account gets 429 with Retry-After.
- * Login attempts also spend the client address's HTTP token bucket.
+ * service thread never sleeps. A locked (login, address) pair gets 429 with
+ * Retry-After. Login attempts also spend the client address's HTTP token
+ * bucket.
+ *
+ * Password hashing (login, a new account, a new password) does not run on
+ * the chat workers: those jobs go to the hashing threads (srv_submit_hash,
+ * auth_hash_threads, default 1) with a queue of their own (auth_hash_queue;
+ * full → 503 `busy` with Retry-After), so a login flood costs residents at
+ * most the CPU of those threads, never a place in the chat queue (attack
+ * review F3). In front of that queue the service thread turns logins away
+ * with 429 `rate_limited` and Retry-After before anything is hashed:
+ *  - per address: one login at a time is hashed, and after the n-th failure
+ *    in a row the next waits min(n, LOGIN_ADDR_MAX_DELAY) seconds from the
+ *    moment the failure was known. The held 401 runs from that same moment,
+ *    so a client that waits for its answer is not turned away; a flood of
+ *    parallel or impatient requests is, cheaply.
+ *  - per login name (known or not, so the answer does not reveal which
+ *    exist): after AUTH_MAX_FAILURES hashed failures from any addresses
+ *    within AUTH_LOCK_SECONDS, logins of that name are hashed at most once
+ *    per LOGIN_ACCT_SPACING seconds — but only for addresses that have
+ *    failed themselves lately. An address without recent failures (the real
+ *    user) is never held back by strangers' failures.
+ * This state lives in memory on the service thread (srv_ip, srv_acct) and is
+ * lost on restart, which only forgets backoff; the lock of a (login,
+ * address) pair is in the database (bot/auth.c).
  */
 #include "admin.h"
+#include "auth.h"
 #include "server.h"
 #include "mg_err.h"
 #include "mg_log.h"
@@ -38,6 +62,10 @@
 #define ADMIN_MAX_BODY (8 * 1024 * 1024)  /* a CSV import of a whole FAQ */
 #define ADMIN_MAX_DELAY 5                 /* seconds a failed login waits at most */
 #define ADMIN_CHUNK 16384                 /* bytes written per writeable callback */
+#define LOGIN_MAX_BODY 4096               /* a login's JSON */
+#define LOGIN_ADDR_MAX_DELAY 30           /* seconds an address waits at most between hashed logins */
+#define LOGIN_ACCT_SPACING 1              /* seconds between hashed logins of a name under attack */
+#define LOGIN_SLACK_US (250 * 1000)       /* timer jitter: the held 401 and the backoff end together */
 
 /* What a worker needs, and what it returns. Owned by the job. */
 struct admin_job {
@@ -48,6 +76,9 @@ struct admin_job {
   int https;                     /* the browser talks HTTPS (to us or to the trusted proxy) */
   unsigned char *body;
   size_t body_len;
+  int hashes;                    /* the handler hashes a password: the hashing threads run it */
+  int login;                     /* POST /login: holds its address's login_busy */
+  char login_name[64];           /* its "login" ("" when absent or not a string) */
   admin_resp resp;
 };
 
@@ -57,6 +88,7 @@ struct admin_pss {
   struct admin_job *job;         /* being filled (body) or its result (to write) */
   int reading;                   /* collecting the body */
   int body_over;
+  size_t max_body;               /* LOGIN_MAX_BODY or ADMIN_MAX_BODY */
   int writing;                   /* the response is ready */
   int headers_sent;
   size_t sent;                   /* body bytes written */
@@ -156,14 +188,16 @@ static int method_of(struct lws *wsi, char *out, size_t len, char *path, size_t 
   return -1;
 }
 
-/* Answer with a small JSON error from the service thread (no worker needed). */
-static int quick_error(struct lws *wsi, struct admin_pss *p, int status, int err) {
+/* Answer with a small JSON error from the service thread (no worker needed);
+ * retry_after > 0 adds Retry-After (429 and 503 only). */
+static int quick_error_retry(struct lws *wsi, struct admin_pss *p, int status, int err, int retry_after) {
   json_t *j = json_pack("{s{ss ss ss}}", "error", "code", mg_err_code(err), "message", mg_err_message(err), "detail", "");
   char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
   json_decref(j);
   if (!p->job && !(p->job = calloc(1, sizeof *p->job))) { free(s); return -1; }
   admin_resp_clear(&p->job->resp);
   p->job->resp.status = status;
+  p->job->resp.retry_after = retry_after;
   p->job->resp.body = s;
   p->job->resp.body_len = s ? strlen(s) : 0;
   snprintf(p->job->resp.content_type, sizeof p->job->resp.content_type, "application/json; charset=utf-8");
@@ -171,6 +205,10 @@ static int quick_error(struct lws *wsi, struct admin_pss *p, int status, int err
   p->writing = 1;
   lws_callback_on_writable(wsi);
   return 0;
+}
+
+static int quick_error(struct lws *wsi, struct admin_pss *p, int status, int err) {
+  return quick_error_retry(wsi, p, status, err, 0);
 }
 
 /* A browser's change request must come from the console's own origin: the
@@ -241,24 +279,106 @@ static int serve_file(srv *s, struct lws *wsi, struct admin_pss *p, const char *
 
 /* ---- API requests ---------------------------------------------------------- */
 
+/* The routes whose handler hashes a password. */
+static int route_hashes(const struct admin_job *a) {
+  static const char users[] = ADMIN_PREFIX "/users", passwd[] = "/passwd";
+  size_t n = strlen(a->path), np = sizeof passwd - 1;
+  if (strcmp(a->method, "POST") != 0) return 0;
+  if (strcmp(a->path, ADMIN_PREFIX "/login") == 0 || strcmp(a->path, users) == 0) return 1;
+  return strncmp(a->path, users, sizeof users - 1) == 0 && a->path[sizeof users - 1] == '/' && n > np &&
+         strcmp(a->path + n - np, passwd) == 0;
+}
+
+static int64_t secs_us(int n) { return (int64_t)n * 1000000; }
+
+/* Before a login is hashed (service thread): 0 to go ahead — the address is
+ * then busy until login_done — or the seconds to wait (> 0). */
+static int login_gate(srv *s, struct admin_job *a) {
+  int64_t now = srv_now_us(), wait = 0;
+  struct srv_ip *r = srv_ip_get(s, a->ip);
+  struct srv_acct *acct;
+  if (!r) return 1;
+  if (r->login_fails && now - r->login_last_fail > secs_us(AUTH_LOCK_SECONDS)) r->login_fails = 0;
+  if (r->login_busy) wait = secs_us(1);
+  else if (r->login_next - LOGIN_SLACK_US > now) wait = r->login_next - now;
+  if (r->login_fails && a->login_name[0] && (acct = srv_acct_get(s, a->login_name)) &&
+      acct->next_try - LOGIN_SLACK_US > now && acct->next_try - now > wait)
+    wait = acct->next_try - now;
+  if (wait > 0) return (int)((wait + 999999) / 1000000);
+  r->login_busy = 1;
+  a->login = 1;
+  return 0;
+}
+
+/* A login came back from the hashing threads (service thread, whether or
+ * not its client is still there): count the outcome for address and name. */
+static void login_done(srv *s, struct admin_job *a) {
+  int64_t now = srv_now_us();
+  struct srv_ip *r = srv_ip_get(s, a->ip);
+  struct srv_acct *acct = a->login_name[0] ? srv_acct_get(s, a->login_name) : NULL;
+  int status = a->resp.status;
+  if (!r) return;
+  r->login_busy = 0;
+  a->login = 0;
+  if (status == 200) {
+    r->login_fails = 0;
+    r->login_next = 0;
+    if (acct) {
+      acct->fails = 0;
+      acct->next_try = 0;
+    }
+  } else if (status == 401 || status == 429) {
+    r->login_fails++;
+    r->login_last_fail = now;
+    r->login_next = now + secs_us(r->login_fails < LOGIN_ADDR_MAX_DELAY ? r->login_fails : LOGIN_ADDR_MAX_DELAY);
+    if (acct && status == 401) {   /* a hashed failure (429 = a locked pair, nothing hashed) */
+      if (now - acct->last_fail > secs_us(AUTH_LOCK_SECONDS)) acct->fails = 0;
+      acct->fails++;
+      acct->last_fail = now;
+      if (acct->fails >= AUTH_MAX_FAILURES) acct->next_try = now + secs_us(LOGIN_ACCT_SPACING);
+    }
+  }
+}
+
+/* Read the login name of a POST /login body (service thread; at most
+ * LOGIN_MAX_BODY bytes, so parsing it costs microseconds). */
+static void login_name_of(struct admin_job *a) {
+  json_t *body = a->body ? json_loadb((const char *)a->body, a->body_len, 0, NULL) : NULL;
+  const char *login = json_string_value(json_object_get(body, "login"));
+  snprintf(a->login_name, sizeof a->login_name, "%s", login ? login : "");
+  json_decref(body);
+}
+
 static int submit(srv *s, struct lws *wsi, struct admin_pss *p) {
-  srv_job *j = calloc(1, sizeof *j);
+  srv_job *j;
+  struct admin_job *a = p->job;
+  int wait;
   p->reading = 0;
-  if (!j) return quick_error(wsi, p, 503, MG_ENOMEM);
+  a->hashes = route_hashes(a);
+  if (a->hashes && strcmp(a->path, ADMIN_PREFIX "/login") == 0) {
+    login_name_of(a);
+    if ((wait = login_gate(s, a)) > 0) return quick_error_retry(wsi, p, 429, MG_ERATE, wait);
+  }
+  if (!(j = calloc(1, sizeof *j))) {
+    if (a->login) login_done(s, a);
+    return quick_error(wsi, p, 503, MG_ENOMEM);
+  }
   j->kind = SRV_JOB_ADMIN;
   j->admin = p->job;
   if (!(p->id = srv_conn_add(s, wsi, 0))) {
     j->admin = NULL;
     srv_job_free(j);
+    if (a->login) login_done(s, a);
     return quick_error(wsi, p, 503, MG_EBUSY);
   }
   j->conn = p->id;
-  if (srv_submit(s, j) != 0) {
+  if ((a->hashes ? srv_submit_hash(s, j) : srv_submit(s, j)) != 0) {
     j->admin = NULL;
     srv_job_free(j);
     srv_conn_del(s, p->id);
     p->id = 0;
-    return quick_error(wsi, p, 503, MG_EBUSY);
+    if (a->login) login_done(s, a);
+    return quick_error_retry(wsi, p, 503, MG_EBUSY, a->hashes ? 1 : 0);
   }
   p->job = NULL;   /* the job owns it until it comes back */
   return 0;
@@ -288,9 +408,10 @@ static int on_request(srv *s, struct lws *wsi, struct admin_pss *p) {
   if (!a->query || !a->cookie || !a->csrf) return quick_error(wsi, p, 503, MG_ENOMEM);
   if (strcmp(a->method, "GET") != 0 && !same_origin(wsi)) return quick_error(wsi, p, 403, MG_EFORBIDDEN);
   if (strcmp(a->path, ADMIN_PREFIX "/login") == 0 && (!(r = srv_ip_get(s, a->ip)) || srv_ip_take(s, r) != 0))
-    return quick_error(wsi, p, 429, MG_ERATE);
+    return quick_error_retry(wsi, p, 429, MG_ERATE, 1);
   if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) n = atoll(clen);
-  if (n > ADMIN_MAX_BODY) return quick_error(wsi, p, 413, MG_EFRAME);
+  p->max_body = strcmp(a->path, ADMIN_PREFIX "/login") == 0 ? LOGIN_MAX_BODY : ADMIN_MAX_BODY;
+  if (n > (long long)p->max_body) return quick_error(wsi, p, 413, MG_EFRAME);
   if (n > 0 && strcmp(a->method, "GET") != 0) {
     p->reading = 1;
     return 0;   /* the body follows */
@@ -318,6 +439,7 @@ static void delayed_answer(lws_sorted_usec_list_t *sul) {
 void admin_http_complete(srv *s, srv_job *j) {
   struct lws *wsi = srv_conn_get(s, j->conn);
   struct admin_pss *p;
+  if (j->admin && j->admin->login) login_done(s, j->admin);
   if (!wsi) return;   /* the client left; srv_drain frees the job */
   srv_conn_del(s, j->conn);
   p = lws_wsi_user(wsi);
@@ -357,7 +479,7 @@ static int write_response(struct lws *wsi, struct admin_pss *p) {
     if (r->set_cookie[0] && add_header(wsi, "set-cookie:", r->set_cookie, &ptr, end)) return -1;
     if (r->content_disposition[0] && add_header(wsi, "content-disposition:", r->content_disposition, &ptr, end))
       return -1;
-    if (r->status == 429 && r->retry_after > 0) {
+    if ((r->status == 429 || r->status == 503) && r->retry_after > 0) {
       snprintf(num, sizeof num, "%d", r->retry_after);
       if (add_header(wsi, "retry-after:", num, &ptr, end)) return -1;
     }
@@ -397,7 +519,7 @@ int admin_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 
   case LWS_CALLBACK_HTTP_BODY:
     if (!p || !p->reading || !p->job) return 0;
-    if (p->body_over || p->job->body_len + len > ADMIN_MAX_BODY) {
+    if (p->body_over || p->job->body_len + len > p->max_body) {
       p->body_over = 1;
       return 0;
     }

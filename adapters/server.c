@@ -17,6 +17,13 @@
  *    over through the dialogue. An idle server costs one PRAGMA every
  *    500 ms, a busy one a query more, however many residents are connected.
  *
+ *  - Password hashing runs on threads of its own. The chat workers and the
+ *    hashing threads run the same loop (worker_main) on two queues
+ *    (srv_queue): jq for everything else, hq for jobs that hash a password
+ *    (admin_http.c decides), with a small limit. A login flood then costs
+ *    the residents at most the CPU of auth_hash_threads, never a wait in
+ *    their queue behind a 130 ms Argon2id.
+ *
  *  - WAL checkpoints run on a thread of their own. SQLite's automatic
  *    checkpoint runs inside the commit that crosses 1,000 WAL pages, fsync
  *    included, while that worker holds the process's write lock (session.c):
@@ -30,6 +37,7 @@
  * the workers are joined, the context destroyed and the database closed.
  */
 #include "server.h"
+#include "auth.h"
 #include "mg_err.h"
 #include "mg_log.h"
 #include "session.h"
@@ -54,6 +62,7 @@
 
 struct srv_worker {
   srv *s;
+  srv_queue *q;               /* the queue it serves */
   bot_worker *w;
   pthread_t th;
   int started;
@@ -226,14 +235,39 @@ static void ip_sweep(srv *s) {
     struct srv_ip **pp = &s->ips[h];
     while (*pp) {
       struct srv_ip *r = *pp;
-      if (r->ws_conns <= 0 && now - r->t_tokens > full_us) {
+      if (r->ws_conns <= 0 && now - r->t_tokens > full_us && !r->login_busy &&
+          (!r->login_fails || now - r->login_last_fail > (int64_t)AUTH_LOCK_SECONDS * 1000000)) {
         *pp = r->next;
         free(r);
       } else {
         pp = &r->next;
       }
     }
+    for (struct srv_acct **ap = &s->accts[h]; *ap;) {
+      struct srv_acct *a = *ap;
+      if (now - a->last_fail > (int64_t)AUTH_LOCK_SECONDS * 1000000) {
+        *ap = a->next;
+        free(a);
+        s->n_accts--;
+      } else {
+        ap = &a->next;
+      }
+    }
   }
+}
+
+struct srv_acct *srv_acct_get(srv *s, const char *login) {
+  unsigned h = ip_hash(login);
+  struct srv_acct *a;
+  for (a = s->accts[h]; a; a = a->next)
+    if (strcmp(a->login, login) == 0) return a;
+  if (s->n_accts >= SRV_MAX_ACCTS || !(a = calloc(1, sizeof *a))) return NULL;
+  snprintf(a->login, sizeof a->login, "%s", login);
+  a->last_fail = srv_now_us();
+  a->next = s->accts[h];
+  s->accts[h] = a;
+  s->n_accts++;
+  return a;
 }
 
 static void unmap_v4(char *ip) {
@@ -288,24 +322,27 @@ int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen) {
 
 /* ---- queues and workers --------------------------------------------------- */
 
-int srv_submit(srv *s, srv_job *j) {
+static int enqueue(srv *s, srv_queue *q, srv_job *j) {
   int rc = 0;
   if (s->stopping) return MG_EBUSY;
-  pthread_mutex_lock(&s->jq_lock);
-  if (s->jq_len >= MAX_QUEUED_JOBS) {
+  pthread_mutex_lock(&q->lock);
+  if (q->len >= q->limit) {
     rc = MG_EBUSY;
   } else {
     j->next = NULL;
-    if (s->jq_tail) s->jq_tail->next = j;
-    else s->jq_head = j;
-    s->jq_tail = j;
-    s->jq_len++;
-    pthread_cond_signal(&s->jq_cond);
+    if (q->tail) q->tail->next = j;
+    else q->head = j;
+    q->tail = j;
+    q->len++;
+    pthread_cond_signal(&q->cond);
   }
-  pthread_mutex_unlock(&s->jq_lock);
+  pthread_mutex_unlock(&q->lock);
   if (!rc) s->jobs_out++;
   return rc;
 }
+
+int srv_submit(srv *s, srv_job *j) { return enqueue(s, &s->jq, j); }
+int srv_submit_hash(srv *s, srv_job *j) { return enqueue(s, &s->hq, j); }
 
 static void complete(srv *s, srv_job *j) {
   int wake;
@@ -395,22 +432,24 @@ static void work_pending(srv *s, bot_worker *w, srv_job *j) {
   }
 }
 
+/* A chat worker or a hashing thread: the same loop on its own queue. */
 static void *worker_main(void *arg) {
   struct srv_worker *wk = arg;
   srv *s = wk->s;
+  srv_queue *q = wk->q;
   for (;;) {
     srv_job *j;
-    pthread_mutex_lock(&s->jq_lock);
-    while (!s->jq_head && !s->quit) pthread_cond_wait(&s->jq_cond, &s->jq_lock);
-    if (s->quit) {
-      pthread_mutex_unlock(&s->jq_lock);
+    pthread_mutex_lock(&q->lock);
+    while (!q->head && !q->quit) pthread_cond_wait(&q->cond, &q->lock);
+    if (q->quit) {
+      pthread_mutex_unlock(&q->lock);
       break;
     }
-    j = s->jq_head;
-    s->jq_head = j->next;
-    if (!s->jq_head) s->jq_tail = NULL;
-    s->jq_len--;
-    pthread_mutex_unlock(&s->jq_lock);
+    j = q->head;
+    q->head = j->next;
+    if (!q->head) q->tail = NULL;
+    q->len--;
+    pthread_mutex_unlock(&q->lock);
 
     switch (j->kind) {
     case SRV_JOB_CHAT: ws_chat_work(s, wk->w, j); break;
@@ -585,16 +624,57 @@ static rlim_t raise_nofile(void) {
   return rl.rlim_cur == RLIM_INFINITY ? 65536 : rl.rlim_cur;
 }
 
+static void queue_stop(srv_queue *q) {
+  if (!q->workers) return;
+  pthread_mutex_lock(&q->lock);
+  q->quit = 1;
+  pthread_cond_broadcast(&q->cond);
+  pthread_mutex_unlock(&q->lock);
+  for (int i = 0; i < q->n_workers; i++)
+    if (q->workers[i].started) pthread_join(q->workers[i].th, NULL);
+}
+
+static void queue_free(srv_queue *q) {
+  while (q->head) {
+    srv_job *j = q->head;
+    q->head = j->next;
+    srv_job_free(j);
+  }
+  if (q->workers)
+    for (int i = 0; i < q->n_workers; i++) bot_worker_free(q->workers[i].w);
+  free(q->workers);
+  pthread_mutex_destroy(&q->lock);
+  pthread_cond_destroy(&q->cond);
+}
+
+/* n threads with a bot_worker each (their own SQLite connection) on q. */
+static int queue_init(srv *s, srv_queue *q, int n, unsigned limit, char *err) {
+  q->limit = limit;
+  q->n_workers = n;
+  if (!(q->workers = calloc((size_t)n, sizeof *q->workers))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  for (int i = 0; i < n; i++) {
+    int rc;
+    q->workers[i].s = s;
+    q->workers[i].q = q;
+    if ((rc = bot_worker_new(&q->workers[i].w, s->bot, err)) != 0) return rc;
+    sqlite3_wal_autocheckpoint(bot_worker_db(q->workers[i].w), 0);   /* the checkpointer does it */
+  }
+  return 0;
+}
+
+static int queue_start(srv_queue *q, const char *what, char *err) {
+  for (int i = 0; i < q->n_workers; i++) {
+    int n = pthread_create(&q->workers[i].th, NULL, worker_main, &q->workers[i]);
+    if (n != 0) return mg_errf(err, MG_EIO, "cannot start %s thread: %s", what, strerror(n));
+    q->workers[i].started = 1;
+  }
+  return 0;
+}
+
 static void srv_free(srv *s) {
   if (!s) return;
-  if (s->workers) {
-    pthread_mutex_lock(&s->jq_lock);
-    s->quit = 1;
-    pthread_cond_broadcast(&s->jq_cond);
-    pthread_mutex_unlock(&s->jq_lock);
-    for (int i = 0; i < s->n_workers; i++)
-      if (s->workers[i].started) pthread_join(s->workers[i].th, NULL);
-  }
+  queue_stop(&s->jq);
+  queue_stop(&s->hq);
   if (s->ck_started) {
     pthread_mutex_lock(&s->ck_lock);
     s->ck_quit = 1;
@@ -609,19 +689,13 @@ static void srv_free(srv *s) {
   s->no_wake = 1;
   pthread_mutex_unlock(&s->cq_lock);
   if (s->ctx) lws_context_destroy(s->ctx);
-  while (s->jq_head) {
-    srv_job *j = s->jq_head;
-    s->jq_head = j->next;
-    srv_job_free(j);
-  }
+  queue_free(&s->jq);
+  queue_free(&s->hq);
   while (s->cq_head) {
     srv_job *j = s->cq_head;
     s->cq_head = j->next;
     srv_job_free(j);
   }
-  if (s->workers)
-    for (int i = 0; i < s->n_workers; i++) bot_worker_free(s->workers[i].w);
-  free(s->workers);
   if (s->watch) sqlite3_close(s->watch);
   if (s->ck_db) {
     sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -634,10 +708,14 @@ static void srv_free(srv *s) {
       s->ips[h] = r->next;
       free(r);
     }
+  for (unsigned h = 0; h < SRV_IP_BUCKETS; h++)
+    while (s->accts[h]) {
+      struct srv_acct *a = s->accts[h];
+      s->accts[h] = a->next;
+      free(a);
+    }
   free(s->slots);
   free(s->free_slots);
-  pthread_mutex_destroy(&s->jq_lock);
-  pthread_cond_destroy(&s->jq_cond);
   pthread_mutex_destroy(&s->cq_lock);
   pthread_mutex_destroy(&s->ck_lock);
   pthread_cond_destroy(&s->ck_cond);
@@ -665,8 +743,10 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   const char *host;
 
   if (!s) return mg_errf(err, MG_ENOMEM, "out of memory");
-  pthread_mutex_init(&s->jq_lock, NULL);
-  pthread_cond_init(&s->jq_cond, NULL);
+  pthread_mutex_init(&s->jq.lock, NULL);
+  pthread_cond_init(&s->jq.cond, NULL);
+  pthread_mutex_init(&s->hq.lock, NULL);
+  pthread_cond_init(&s->hq.cond, NULL);
   pthread_mutex_init(&s->cq_lock, NULL);
   pthread_mutex_init(&s->ck_lock, NULL);
   pthread_cond_init(&s->ck_cond, NULL);
@@ -684,16 +764,12 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   s->n_free = s->n_slots;
 
   if ((rc = bot_new(&s->bot, cfg, err)) != 0) goto out;
-  s->n_workers = cfg->workers > 0 ? cfg->workers : 1;
-  if (!(s->workers = calloc((size_t)s->n_workers, sizeof *s->workers))) {
-    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+  if ((rc = queue_init(s, &s->jq, cfg->workers > 0 ? cfg->workers : 1, MAX_QUEUED_JOBS, err)) != 0) goto out;
+  if ((rc = queue_init(s, &s->hq, cfg->auth_hash_threads > 0 ? cfg->auth_hash_threads : 1,
+                       cfg->auth_hash_queue > 0 ? (unsigned)cfg->auth_hash_queue : 1, err)) != 0)
     goto out;
-  }
-  for (int i = 0; i < s->n_workers; i++) {
-    s->workers[i].s = s;
-    if ((rc = bot_worker_new(&s->workers[i].w, s->bot, err)) != 0) goto out;
-    sqlite3_wal_autocheckpoint(bot_worker_db(s->workers[i].w), 0);   /* the checkpointer does it */
-  }
+  /* the dummy hash unknown logins verify against is made here, not on the first login */
+  if ((rc = auth_init(err)) != 0) goto out;
   if (sqlite3_open_v2(cfg->db_path, &s->ck_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
     rc = mg_errf(err, MG_EDB, "%s: %s", cfg->db_path, s->ck_db ? sqlite3_errmsg(s->ck_db) : "cannot open");
     goto out;
@@ -774,13 +850,8 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   s->vhost = lws_get_vhost_by_name(s->ctx, "default");
   s->port = s->vhost ? lws_get_vhost_listen_port(s->vhost) : cfg->port;
 
-  for (int i = 0; i < s->n_workers; i++) {
-    if ((n = pthread_create(&s->workers[i].th, NULL, worker_main, &s->workers[i])) != 0) {
-      rc = mg_errf(err, MG_EIO, "cannot start worker thread: %s", strerror(n));
-      goto out;
-    }
-    s->workers[i].started = 1;
-  }
+  if ((rc = queue_start(&s->jq, "worker", err)) != 0 || (rc = queue_start(&s->hq, "password hashing", err)) != 0)
+    goto out;
 
   if ((n = pthread_create(&s->ck_thread, NULL, checkpoint_main, s)) != 0) {
     rc = mg_errf(err, MG_EIO, "cannot start the checkpoint thread: %s", strerror(n));
@@ -799,8 +870,8 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   printf(strchr(host, ':') ? "madoguchi: listening on http://[%s]:%d/\n" : "madoguchi: listening on http://%s:%d/\n",
          host, s->port);
   fflush(stdout);
-  mg_log_info("server", "listening on port %d, %d workers, descriptor limit %lu, event loop %s", s->port,
-              s->n_workers, (unsigned long)nofile, s->evlib_name);
+  mg_log_info("server", "listening on port %d, %d workers, %d password hashing, descriptor limit %lu, event loop %s",
+              s->port, s->jq.n_workers, s->hq.n_workers, (unsigned long)nofile, s->evlib_name);
 
   lws_sul_schedule(s->ctx, 0, &s->sul_refresh, refresh_tick, REFRESH_US);
   while (!s->done) {

@@ -1,6 +1,6 @@
 /*
  * server.h — `madoguchi serve`: one libwebsockets context, one service
- * thread, a pool of worker threads.
+ * thread, a pool of worker threads, password hashing threads of their own.
  *
  * The public contract is srv_run. Everything below "internal" is shared by
  * the four files of adapters/ only:
@@ -22,7 +22,9 @@
  * thread moves the replies onto the connection's send queue and asks for a
  * writeable callback. Workers never see a `struct lws *`: a connection may
  * close while its job is in flight, so jobs carry a connection id that the
- * service thread looks up in its table (slot index + generation).
+ * service thread looks up in its table (slot index + generation). Jobs that
+ * hash a password go to a second queue served by threads of their own
+ * (srv_submit_hash), so the chat workers never run or wait for Argon2id.
  */
 #ifndef MG_SERVER_H
 #define MG_SERVER_H
@@ -135,10 +137,37 @@ struct srv_ip {
   int ws_conns;
   double tokens;
   int64_t t_tokens;           /* lws_now_usecs() of the last refill */
+  /* console logins from this address (admin_http.c) */
+  int login_busy;             /* one of its logins is with the hashing threads */
+  int login_fails;            /* failures since its last success */
+  int64_t login_last_fail;    /* srv_now_us() of the last failure */
+  int64_t login_next;         /* no login of this address is hashed before this */
 };
+
+/* Failed console logins per login name, whatever the address (admin_http.c).
+ * Service thread only; forgotten AUTH_LOCK_SECONDS after the last failure. */
+struct srv_acct {
+  struct srv_acct *next;
+  char login[64];
+  int fails;
+  int64_t last_fail;
+  int64_t next_try;           /* no login of this name is hashed before this */
+};
+#define SRV_MAX_ACCTS 100000
 #define SRV_IP_BUCKETS 4096
 
 struct srv_worker;
+
+/* A job queue and the threads that serve it. limit = jobs that may wait. */
+typedef struct srv_queue {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  srv_job *head, *tail;
+  unsigned len, limit;
+  int quit;                   /* its threads exit when set */
+  struct srv_worker *workers;
+  int n_workers;
+} srv_queue;
 
 typedef struct srv {
   const mg_config *cfg;
@@ -153,6 +182,8 @@ typedef struct srv {
   uint32_t *free_slots;       /* stack of free indexes */
   uint32_t n_slots, n_free;
   struct srv_ip *ips[SRV_IP_BUCKETS];
+  struct srv_acct *accts[SRV_IP_BUCKETS];
+  unsigned n_accts;
   unsigned ws_open;           /* open chat connections */
   unsigned jobs_out;          /* submitted, not yet completed */
   int refresh_busy;           /* a REFRESH or PENDING job is out */
@@ -166,20 +197,14 @@ typedef struct srv {
   const char *evlib_name;     /* "ev", "uv", "poll" */
   int64_t stop_deadline;
 
-  /* job queue: service thread → workers */
-  pthread_mutex_t jq_lock;
-  pthread_cond_t jq_cond;
-  srv_job *jq_head, *jq_tail;
-  unsigned jq_len;
-  int quit;                   /* workers exit when set */
+  /* job queues: service thread → chat workers (jq) and → hashing threads (hq) */
+  srv_queue jq, hq;
 
   /* completion queue: workers → service thread */
   pthread_mutex_t cq_lock;
   srv_job *cq_head, *cq_tail;
   int no_wake;                /* the context is going away: workers stop waking it */
 
-  struct srv_worker *workers;
-  int n_workers;
   sqlite3 *watch;             /* read-only connection: PRAGMA data_version */
   sqlite3 *ck_db;             /* the checkpointer's connection */
   pthread_t ck_thread;
@@ -202,6 +227,11 @@ struct lws *srv_conn_get(srv *s, uint64_t id);
 /* Hand a job to the workers (service thread). Returns 0, or MG_EBUSY when
  * stopping or the queue is full (the caller still owns the job then). */
 int srv_submit(srv *s, srv_job *j);
+/* Hand a job that hashes a password (SRV_JOB_ADMIN: login, new password)
+ * to the hashing threads instead: auth_hash_threads of them with their own
+ * queue of at most auth_hash_queue jobs, so Argon2id never runs on a chat
+ * worker. Returns 0, or MG_EBUSY when stopping or that queue is full. */
+int srv_submit_hash(srv *s, srv_job *j);
 
 /* Drain the completion queue (service thread, on EVENT_WAIT_CANCELLED). */
 void srv_drain(srv *s);
@@ -213,6 +243,9 @@ void srv_client_ip(srv *s, struct lws *wsi, char *out, size_t outlen);
 struct srv_ip *srv_ip_get(srv *s, const char *ip);
 /* Take one token from ip's bucket (rate max_msgs_per_sec); 0 = allowed. */
 int srv_ip_take(srv *s, struct srv_ip *r);
+/* The record of a login name, created when new; NULL on OOM or when
+ * SRV_MAX_ACCTS names are remembered already. */
+struct srv_acct *srv_acct_get(srv *s, const char *login);
 
 /* Origin check for /ws and CORS. Returns 1 when the request may proceed:
  * no Origin header (not a browser), an Origin in cfg->allowed_origins, or,

@@ -6,12 +6,27 @@
  * logins and account changes are rare, and each worker passes its own
  * connection. Password hashing never runs inside a transaction, so a 130 ms
  * hash never holds the database's write lock.
+ *
+ * Failed logins are counted per (login, client address) in login_failure
+ * (migration 6), not per account: the 1, 2, 3, 4 s delays and the lock on
+ * the AUTH_MAX_FAILURES-th failure apply to that pair only, so whoever
+ * guesses from one address cannot lock the real user out from another
+ * (attack review F10). Unknown and disabled logins take exactly the path of
+ * a wrong password — a verify against a dummy hash made with the same
+ * Argon2id limits, a login_failure row, an audit row — so neither the
+ * response time nor the delays tell which logins exist. Rows whose last
+ * failure is older than AUTH_LOCK_SECONDS (and that hold no lock) are
+ * deleted on the next failure, so a pair's count starts afresh after a
+ * quiet quarter of an hour and the table stays small. Rate limits that
+ * look at the address alone or the account alone live in the server
+ * (adapters/admin_http.c), in front of the hashing thread.
  */
 #include "auth.h"
 #include "audit.h"
 #include "mg_err.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,11 +35,14 @@
 
 enum {
   S_USER_BY_LOGIN, S_USER_LIST, S_USER_INSERT, S_USER_PASSWD, S_USER_DISABLE, S_DEPT_EXISTS,
-  S_FAIL, S_LOCK_LEFT, S_SUCCESS, S_SESSION_PURGE, S_SESSION_INSERT, S_SESSION_GET, S_SESSION_DELETE,
-  S_SESSION_DELETE_USER, S_COUNT
+  S_FAIL, S_FAIL_PURGE, S_FAIL_CLEAR, S_LOCK_LEFT, S_SUCCESS, S_SESSION_PURGE, S_SESSION_INSERT, S_SESSION_GET,
+  S_SESSION_DELETE, S_SESSION_DELETE_USER, S_COUNT
 };
+/* failed_count and locked_until sum up the account's (login, address) pairs */
 #define USER_COLS "u.id, u.login, u.display_name, u.role, coalesce(u.department_id, ''), u.disabled," \
-  " u.failed_count, coalesce(u.locked_until, ''), u.created_at"
+  " (SELECT coalesce(sum(f.failed_count), 0) FROM login_failure f WHERE f.login = u.login)," \
+  " coalesce((SELECT max(f.locked_until) FROM login_failure f WHERE f.login = u.login AND f.locked_until > " NOW \
+  "), ''), u.created_at"
 static const char *const sql[S_COUNT] = {
   [S_USER_BY_LOGIN] = "SELECT " USER_COLS ", u.pw_hash FROM user u WHERE u.login = ?1",
   [S_USER_LIST] = "SELECT " USER_COLS " FROM user u ORDER BY u.login",
@@ -33,15 +51,23 @@ static const char *const sql[S_COUNT] = {
   [S_USER_PASSWD] = "UPDATE user SET pw_hash = ?2, failed_count = 0, locked_until = NULL WHERE login = ?1",
   [S_USER_DISABLE] = "UPDATE user SET disabled = ?2 WHERE login = ?1",
   [S_DEPT_EXISTS] = "SELECT 1 FROM department WHERE id = ?1",
-  /* one more failure; the AUTH_MAX_FAILURES-th locks the account and starts counting afresh */
-  [S_FAIL] = "UPDATE user SET"
-             " locked_until = CASE WHEN failed_count + 1 >= ?2"
-             "   THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || ?3 || ' seconds') ELSE locked_until END,"
-             " failed_count = CASE WHEN failed_count + 1 >= ?2 THEN 0 ELSE failed_count + 1 END"
-             " WHERE id = ?1 RETURNING failed_count, locked_until IS NOT NULL AND locked_until > " NOW,
+  /* one more failure of (login, ip); the AUTH_MAX_FAILURES-th locks the pair and starts counting afresh */
+  [S_FAIL] = "INSERT INTO login_failure(login, ip, failed_count, locked_until, last_at)"
+             " VALUES(?1, ?2, CASE WHEN 1 >= ?3 THEN 0 ELSE 1 END, CASE WHEN 1 >= ?3"
+             "   THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || ?4 || ' seconds') END, " NOW ")"
+             " ON CONFLICT(login, ip) DO UPDATE SET"
+             " locked_until = CASE WHEN failed_count + 1 >= ?3"
+             "   THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || ?4 || ' seconds') ELSE locked_until END,"
+             " failed_count = CASE WHEN failed_count + 1 >= ?3 THEN 0 ELSE failed_count + 1 END,"
+             " last_at = " NOW
+             " RETURNING failed_count, locked_until IS NOT NULL AND locked_until > " NOW,
+  /* forget pairs quiet for ?1 seconds that hold no lock */
+  [S_FAIL_PURGE] = "DELETE FROM login_failure WHERE last_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ?1"
+                   " || ' seconds') AND coalesce(locked_until, '') <= " NOW,
+  [S_FAIL_CLEAR] = "DELETE FROM login_failure WHERE login = ?1",
   [S_LOCK_LEFT] = "SELECT CAST(strftime('%s', locked_until) AS INTEGER) - CAST(strftime('%s', 'now') AS INTEGER)"
-                  " FROM user WHERE id = ?1 AND locked_until > " NOW,
-  [S_SUCCESS] = "UPDATE user SET failed_count = 0, locked_until = NULL WHERE id = ?1",
+                  " FROM login_failure WHERE login = ?1 AND ip = ?2 AND locked_until > " NOW,
+  [S_SUCCESS] = "DELETE FROM login_failure WHERE login = ?1 AND ip = ?2",
   [S_SESSION_PURGE] = "DELETE FROM web_session WHERE expires_at <= " NOW,
   [S_SESSION_INSERT] = "INSERT INTO web_session(id, user_id, csrf, created_at, expires_at) VALUES(?1, ?2, ?3, " NOW
                        ", strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+' || ?4 || ' seconds')) RETURNING expires_at",
@@ -70,8 +96,25 @@ static int exec_text(sqlite3 *db, int which, const char *a, const char *b, char 
   return rc;
 }
 
+/* A hash of a random password with the limits of real ones: unknown logins
+ * verify against it, so they cost what a wrong password costs. Made once. */
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static char dummy[crypto_pwhash_STRBYTES];
+static int dummy_ok;
+
+static void make_dummy(void) {
+  unsigned char pw[24];
+  if (sodium_init() < 0) return;
+  randombytes_buf(pw, sizeof pw);
+  dummy_ok = crypto_pwhash_str(dummy, (const char *)pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                               crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+  sodium_memzero(pw, sizeof pw);
+}
+
 int auth_init(char *err) {
   if (sodium_init() < 0) return mg_errf(err, MG_EIO, "libsodium could not be initialised");
+  pthread_once(&dummy_once, make_dummy);
+  if (!dummy_ok) return mg_errf(err, MG_ENOMEM, "password hashing ran out of memory");
   return 0;
 }
 
@@ -192,6 +235,8 @@ int auth_user_passwd(sqlite3 *db, const char *login, const char *password, const
   if ((rc = auth_user_get(db, login, &u, err))) return rc;
   if ((rc = hash_password(password, hash, err))) return rc;
   if ((rc = exec_text(db, S_USER_PASSWD, login, hash, err))) goto out;
+  /* a new password also lifts the locks of every address */
+  if ((rc = exec_text(db, S_FAIL_CLEAR, login, NULL, err))) goto out;
   /* a new password ends the sessions opened with the old one */
   if ((rc = exec_text(db, S_SESSION_DELETE_USER, login, NULL, err))) goto out;
   rc = audit_write(db, actor, "user.passwd", login, NULL, NULL, NULL, err);
@@ -257,33 +302,45 @@ static int valid_token(const char *t) {
   return 1;
 }
 
-/* Seconds the account stays locked (0 when not locked). */
-static int lock_left(sqlite3 *db, long long id) {
+/* Seconds the pair (login, ip) stays locked (0 when not locked). */
+static int lock_left(sqlite3 *db, const char *login, const char *ip) {
   sqlite3_stmt *st = NULL;
   int left = 0;
   if (prep(db, S_LOCK_LEFT, &st, NULL)) return 0;
-  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, ip, -1, SQLITE_STATIC);
   if (sqlite3_step(st) == SQLITE_ROW) left = sqlite3_column_int(st, 0);
   sqlite3_finalize(st);
   return left > 0 ? left : 0;
 }
 
-/* Count one failure for user id; returns MG_EAUTH with a delay, or MG_ERATE when it locked. */
-static int login_failed(sqlite3 *db, const auth_user *u, const char *ip, int *retry_after, char *err) {
+/* Count one failure of (login, ip), known account or not; returns MG_EAUTH
+ * with a delay, or MG_ERATE when it locked the pair. */
+static int login_failed(sqlite3 *db, const char *login, int known, const char *ip, int *retry_after, char *err) {
   sqlite3_stmt *st = NULL;
-  int count = 0, locked = 0, rc;
+  int count = 0, locked = 0, rc, step;
   json_t *detail;
+  if ((rc = prep(db, S_FAIL_PURGE, &st, err))) return rc;
+  sqlite3_bind_int(st, 1, AUTH_LOCK_SECONDS);
+  step = sqlite3_step(st);
+  sqlite3_finalize(st);
+  st = NULL;
+  if (step != SQLITE_DONE) return mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
   if ((rc = prep(db, S_FAIL, &st, err))) return rc;
-  sqlite3_bind_int64(st, 1, u->id);
-  sqlite3_bind_int(st, 2, AUTH_MAX_FAILURES);
-  sqlite3_bind_int(st, 3, AUTH_LOCK_SECONDS);
-  if (sqlite3_step(st) == SQLITE_ROW) {
+  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, ip, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 3, AUTH_MAX_FAILURES);
+  sqlite3_bind_int(st, 4, AUTH_LOCK_SECONDS);
+  step = sqlite3_step(st);
+  if (step == SQLITE_ROW) {
     count = sqlite3_column_int(st, 0);
     locked = sqlite3_column_int(st, 1);
   }
   sqlite3_finalize(st);
-  detail = json_pack("{ss si sb}", "ip", ip ? ip : "", "failures", count, "locked", locked);
-  rc = audit_write(db, u->login, locked ? "auth.lock" : "auth.fail", u->login, NULL, detail, NULL, err);
+  if (step != SQLITE_ROW) return mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
+  detail = json_pack("{ss si sb sb}", "ip", ip, "failures", locked ? AUTH_MAX_FAILURES : count, "locked", locked,
+                     "known", known);
+  rc = audit_write(db, login, locked ? "auth.lock" : "auth.fail", login, NULL, detail, NULL, err);
   json_decref(detail);
   if (rc) return rc;
   *retry_after = locked ? AUTH_LOCK_SECONDS : count;
@@ -293,13 +350,17 @@ static int login_failed(sqlite3 *db, const auth_user *u, const char *ip, int *re
 
 int auth_login(sqlite3 *db, const char *login, const char *password, const char *ip, char *token,
                auth_session *sess, int *retry_after, char *err) {
-  char hash[crypto_pwhash_STRBYTES] = "", thash[65];
+  char hash[crypto_pwhash_STRBYTES] = "", thash[65], key[sizeof ((auth_user *)0)->login];
   sqlite3_stmt *st = NULL;
   auth_user u;
-  int found = 0, rc = 0, step, left;
+  int found = 0, rc = 0, step, left, good;
   *retry_after = 0;
   token[0] = '\0';
   if (!password) password = "";
+  if (!ip) ip = "";
+  if ((rc = auth_init(err))) return rc;
+  /* the pair's key; a login that cannot exist is still counted (cut to size) */
+  snprintf(key, sizeof key, "%s", login ? login : "");
   if (valid_login(login)) {
     if ((rc = prep(db, S_USER_BY_LOGIN, &st, err))) return rc;
     sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
@@ -313,32 +374,19 @@ int auth_login(sqlite3 *db, const char *login, const char *password, const char 
     st = NULL;
     if (rc) return rc;
   }
-  if (found && (left = lock_left(db, u.id)) > 0) {
+  if ((left = lock_left(db, key, ip)) > 0) {
     *retry_after = left;
-    return mg_errf(err, MG_ERATE, "the account is locked for %d more seconds", left);
+    return mg_errf(err, MG_ERATE, "too many failed logins: locked for %d more seconds", left);
   }
-  if (!found) {
-    /* spend the same time as a real check, so timing does not reveal logins */
-    char dummy[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(dummy, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-      return mg_errf(err, MG_ENOMEM, "password hashing ran out of memory");
-    *retry_after = 1;
-    return mg_errf(err, MG_EAUTH, "wrong login or password");
+  /* unknown logins verify against the dummy: the same Argon2id work, so
+   * the time does not reveal which logins exist */
+  good = crypto_pwhash_str_verify(found ? hash : dummy, password, strlen(password)) == 0;
+  if (!found || !good || u.disabled) {
+    rc = login_failed(db, key, found, ip, retry_after, err);
+    goto out;
   }
-  if (crypto_pwhash_str_verify(hash, password, strlen(password)) != 0 || u.disabled) {
-    if (u.disabled) { *retry_after = 1; return mg_errf(err, MG_EAUTH, "wrong login or password"); }
-    return login_failed(db, &u, ip, retry_after, err);
-  }
-  {
-    sqlite3_stmt *s2 = NULL;
-    if ((rc = prep(db, S_SUCCESS, &s2, err))) return rc;
-    sqlite3_bind_int64(s2, 1, u.id);
-    step = sqlite3_step(s2);
-    sqlite3_finalize(s2);
-    if (step != SQLITE_DONE) return mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
-  }
-  if ((rc = exec_text(db, S_SESSION_PURGE, NULL, NULL, err))) return rc;
+  if ((rc = exec_text(db, S_SUCCESS, key, ip, err))) goto out;
+  if ((rc = exec_text(db, S_SESSION_PURGE, NULL, NULL, err))) goto out;
   memset(sess, 0, sizeof *sess);
   sess->user = u;
   sess->user.failed_count = 0;
@@ -356,7 +404,7 @@ int auth_login(sqlite3 *db, const char *login, const char *password, const char 
   sqlite3_finalize(st);
   st = NULL;
   {
-    json_t *detail = json_pack("{ss}", "ip", ip ? ip : "");
+    json_t *detail = json_pack("{ss}", "ip", ip);
     rc = audit_write(db, u.login, "auth.login", u.login, NULL, detail, NULL, err);
     json_decref(detail);
   }

@@ -11,9 +11,12 @@
  * Repeated failures slow an attacker down without sleeping anywhere: each
  * failed login returns MG_EAUTH with *retry_after set to a growing delay in
  * seconds, which the server applies with an lws timer before it answers;
- * AUTH_MAX_FAILURES failures in a row lock the account for AUTH_LOCK_SECONDS
- * (MG_ERATE, *retry_after = seconds left). Unknown logins cost the same hash
- * time as known ones, so response time does not reveal which logins exist.
+ * AUTH_MAX_FAILURES failures in a row from one client address lock that
+ * (login, address) pair for AUTH_LOCK_SECONDS (MG_ERATE, *retry_after =
+ * seconds left) — the same account from another address is not locked.
+ * Unknown and disabled logins take the same path as a wrong password (a
+ * verify against a dummy hash with the same limits, the same counting), so
+ * neither response time nor delays reveal which logins exist.
  *
  * A web session is identified by 256 random bits (base64url, 43 characters)
  * sent in an HttpOnly, SameSite=Strict cookie; the database stores only a
@@ -30,8 +33,8 @@
 
 #include <sqlite3.h>
 
-#define AUTH_MAX_FAILURES 5        /* failed logins in a row before a lock */
-#define AUTH_LOCK_SECONDS (15 * 60) /* how long a lock lasts */
+#define AUTH_MAX_FAILURES 5        /* failed logins in a row, per (login, address), before a lock */
+#define AUTH_LOCK_SECONDS (15 * 60) /* how long a lock lasts; also how long a quiet count is kept */
 #define AUTH_SESSION_SECONDS (8 * 3600) /* a session lasts one working day */
 #define AUTH_TOKEN_LEN 44          /* 43 base64url characters + NUL */
 #define AUTH_MIN_PASSWORD 10       /* bytes */
@@ -45,8 +48,8 @@ typedef struct auth_user {
   auth_role role;
   char department_id[64];  /* "" when none (supervisors and admins may have none) */
   int disabled;
-  int failed_count;
-  char locked_until[24];   /* UTC, "" when not locked */
+  int failed_count;        /* failures counted over all addresses (login_failure) */
+  char locked_until[24];   /* UTC, the latest lock of some address; "" when none */
   char created_at[24];
 } auth_user;
 
@@ -56,7 +59,9 @@ typedef struct auth_session {
   char expires_at[24];     /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
 } auth_session;
 
-/* Initialise libsodium (idempotent, thread-safe). Returns 0 or MG_EIO. */
+/* Initialise libsodium and make the dummy hash unknown logins verify
+ * against (idempotent, thread-safe; the first call hashes once, ~130 ms).
+ * Returns 0, MG_EIO or MG_ENOMEM. */
 int auth_init(char *err);
 
 /* "staff" → AUTH_STAFF …; AUTH_NONE for anything else. */
@@ -81,8 +86,9 @@ int auth_user_list(sqlite3 *db, int (*fn)(void *ctx, const auth_user *u), void *
 /* Check a password and open a session. Worker thread only. On success fills
  * token (the cookie value, AUTH_TOKEN_LEN bytes) and *sess and returns 0.
  * Failures: MG_EAUTH (wrong login or password, or disabled; *retry_after =
- * delay to apply before answering), MG_ERATE (locked; *retry_after = seconds
- * left). ip is recorded in the audit log. */
+ * delay to apply before answering), MG_ERATE (the pair (login, ip) is
+ * locked; *retry_after = seconds left). ip (NULL = "") keys the failure
+ * count and is recorded in the audit log. */
 int auth_login(sqlite3 *db, const char *login, const char *password, const char *ip, char *token,
                auth_session *sess, int *retry_after, char *err);
 /* Look up the session of a cookie value. MG_EAUTH when unknown, expired or

@@ -156,7 +156,17 @@ static const char *const migrations[] = {
    * the cues that fired, as JSON) for the supervisor's review. */
   "ALTER TABLE message ADD COLUMN safety TEXT;\n",
 
-  /* 6 — imports written in chunks (faq/io_chunked.c): each import, its
+  /* 6 — failed console logins are counted per (login, client address)
+   * (bot/auth.c, attack review F10): a stranger's wrong passwords lock only
+   * the stranger's address out of an account, never the real user on
+   * another. Unknown logins get rows too, so they behave like known ones.
+   * user.failed_count and user.locked_until are no longer written. */
+  "CREATE TABLE login_failure(login TEXT NOT NULL, ip TEXT NOT NULL,\n"
+  "  failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, last_at TEXT NOT NULL,\n"
+  "  PRIMARY KEY(login, ip)) WITHOUT ROWID;\n"
+  "CREATE INDEX login_failure_last ON login_failure(last_at);\n",
+
+  /* 7 — imports written in chunks (faq/io_chunked.c): each import, its
    * progress and heartbeat, and the journal that undoes it until it is done. */
   "CREATE TABLE faq_import(id INTEGER PRIMARY KEY, by TEXT NOT NULL, file TEXT NOT NULL,\n"
   "  state TEXT NOT NULL CHECK(state IN ('writing', 'done', 'rolled_back')),\n"
@@ -169,7 +179,7 @@ static const char *const migrations[] = {
   "  existed INTEGER NOT NULL, prev_pub INTEGER, prev_max_rev INTEGER, prev_dept TEXT);\n"
   "CREATE INDEX faq_import_undo_import ON faq_import_undo(import_id);\n",
 
-  /* 7 — append the next migration here (never edit the steps above). */
+  /* 8 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

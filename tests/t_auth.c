@@ -12,7 +12,9 @@
 #include "tests/tap.h"
 #include "tests/testenv.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -21,13 +23,19 @@ static int audits(sqlite3 *db, const char *action) {
   return test_int(db, "SELECT count(*) FROM audit_log WHERE action = ?1", action);
 }
 
+static int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static int count_users(void *ctx, const auth_user *u) {
   (*(int *)ctx)++;
   return 0;
 }
 
 int main(void) {
-  char err[MG_ERRLEN], token[AUTH_TOKEN_LEN], token2[AUTH_TOKEN_LEN];
+  char err[MG_ERRLEN], token[AUTH_TOKEN_LEN], token2[AUTH_TOKEN_LEN], junk[AUTH_TOKEN_LEN];
   mg_config cfg;
   mg_lang *lang = NULL;
   sqlite3 *db = NULL;
@@ -118,11 +126,11 @@ int main(void) {
   is_int(auth_session_get(db, token, &s2, err), MG_EAUTH, "a logged-out session is refused");
   is_int(auth_logout(db, token, err), 0, "logging out twice is harmless");
 
-  /* failures, delays and lockout */
+  /* failures, delays and lockout, per (login, address) */
   retry = 0;
-  is_int(auth_login(db, "nobody", "whatever pass", NULL, token, &s, &retry, err), MG_EAUTH,
+  is_int(auth_login(db, "nobody", "whatever pass", "192.0.2.9", token, &s, &retry, err), MG_EAUTH,
          "an unknown login fails like a wrong password");
-  ok(retry > 0, "and asks for a delay");
+  is_int(retry, 1, "and asks for the first delay");
   ok(token[0] == '\0', "a failed login hands out no session");
   for (int i = 1; i < AUTH_MAX_FAILURES; i++) {
     retry = 0;
@@ -130,21 +138,50 @@ int main(void) {
     if (!ok(rc == MG_EAUTH && retry == i, "failure %d: refused with a delay of %d s", i, i))
       diag("rc %d retry %d", rc, retry);
   }
+  is_int(auth_user_get(db, "tanaka", &u, err), 0, "the account can be read");
+  is_int(u.failed_count, AUTH_MAX_FAILURES - 1, "and shows its failures");
   retry = 0;
-  is_int(auth_login(db, "tanaka", "wrong password", NULL, token, &s, &retry, err), MG_ERATE,
-         "failure %d locks the account", AUTH_MAX_FAILURES);
+  is_int(auth_login(db, "tanaka", "wrong password", "192.0.2.9", token, &s, &retry, err), MG_ERATE,
+         "failure %d locks the account for that address", AUTH_MAX_FAILURES);
   is_int(retry, AUTH_LOCK_SECONDS, "for %d seconds", AUTH_LOCK_SECONDS);
   retry = 0;
-  is_int(auth_login(db, "tanaka", "correct horse 1", NULL, token, &s, &retry, err), MG_ERATE,
-         "even the right password is refused while locked");
+  is_int(auth_login(db, "tanaka", "correct horse 1", "192.0.2.9", token, &s, &retry, err), MG_ERATE,
+         "even the right password is refused from that address while locked");
   ok(retry > AUTH_LOCK_SECONDS - 60 && retry <= AUTH_LOCK_SECONDS, "with the time left (%d s)", retry);
-  is_int(audits(db, "auth.fail"), AUTH_MAX_FAILURES - 1, "each failure is audited");
+  is_int(auth_user_get(db, "tanaka", &u, err), 0, "the account can be read");
+  ok(u.locked_until[0] != '\0', "and shows the lock (%s)", u.locked_until);
+  is_int(audits(db, "auth.fail"), AUTH_MAX_FAILURES, "each failure is audited (the unknown login too)");
   is_int(audits(db, "auth.lock"), 1, "the lock is audited");
-  sqlite3_exec(db, "UPDATE user SET locked_until = '2000-01-01T00:00:00Z' WHERE login = 'tanaka'", NULL, NULL, NULL);
-  is_int(auth_login(db, "tanaka", "correct horse 1", NULL, token, &s, &retry, err), 0,
+  is_int(auth_login(db, "tanaka", "correct horse 1", "198.51.100.7", token, &s, &retry, err), 0,
+         "the real user logs in from another address meanwhile");
+  is_int(auth_session_get(db, token, &s2, err), 0, "with a working session");
+  for (int i = 1; i < AUTH_MAX_FAILURES; i++)
+    auth_login(db, "nobody", "whatever pass", "192.0.2.10", token, &s, &retry, err);
+  retry = 0;
+  is_int(auth_login(db, "nobody", "whatever pass", "192.0.2.10", token, &s, &retry, err), MG_ERATE,
+         "an unknown login locks after %d failures too", AUTH_MAX_FAILURES);
+  sqlite3_exec(db, "UPDATE login_failure SET locked_until = '2000-01-01T00:00:00Z' WHERE login = 'tanaka'", NULL,
+               NULL, NULL);
+  is_int(auth_login(db, "tanaka", "correct horse 1", "192.0.2.9", token, &s, &retry, err), 0,
          "after the lock the right password works again");
-  is_int(test_int(db, "SELECT failed_count FROM user WHERE login = 'tanaka'", NULL), 0,
+  is_int(test_int(db, "SELECT count(*) FROM login_failure WHERE login = 'tanaka'", NULL), 0,
          "and the failure count starts afresh");
+  auth_login(db, "tanaka", "wrong password", "192.0.2.11", junk, &s2, &retry, err);
+  sqlite3_exec(db, "UPDATE login_failure SET last_at = '2000-01-01T00:00:00Z' WHERE ip = '192.0.2.11'", NULL, NULL,
+               NULL);
+  retry = 0;
+  auth_login(db, "tanaka", "wrong password", "192.0.2.11", junk, &s2, &retry, err);
+  is_int(retry, 1, "a count quiet for %d minutes is forgotten", AUTH_LOCK_SECONDS / 60);
+  {
+    int64_t t0 = now_us(), t_unknown, t_wrong;
+    auth_login(db, "nobody2", "whatever pass", "192.0.2.12", junk, &s2, &retry, err);
+    t_unknown = now_us() - t0;
+    t0 = now_us();
+    auth_login(db, "sato", "whatever pass", "192.0.2.12", junk, &s2, &retry, err);
+    t_wrong = now_us() - t0;
+    ok(t_unknown * 2 > t_wrong && t_wrong * 2 > t_unknown, "an unknown login costs a hash like a wrong password "
+       "(%lld vs %lld us)", (long long)t_unknown, (long long)t_wrong);
+  }
 
   /* password change and disabling end sessions */
   is_int(auth_user_passwd(db, "tanaka", "new horse pass", "t", err), 0, "a password can be changed");

@@ -69,6 +69,8 @@ void mg_config_defaults(mg_config *cfg) {
   cfg->session_ttl_hours = 72;
   cfg->retention_days = 365;
   cfg->workers = 2;
+  cfg->auth_hash_threads = 1;
+  cfg->auth_hash_queue = 16;
   snprintf(cfg->office_open, sizeof cfg->office_open, "08:30");
   snprintf(cfg->office_close, sizeof cfg->office_close, "17:15");
   cfg->top_k = 5;
@@ -92,8 +94,8 @@ static const struct field fields[] = {
   S(db_path), S(dict_dir), S(mecab_dicdir), S(userdic), S(sample_path), S(rules_path),
   S(calendar_path), S(web_dir), S(listen_addr), I(port), S(trusted_proxy),
   I(max_conns_per_ip), I(max_msgs_per_sec), N(ws_ping_secs), N(ws_hangup_secs), I(session_ttl_hours), I(retention_days),
-  I(workers), S(office_open), S(office_close), I(top_k), N(answer_min), N(clarify_min),
-  N(clarify_margin), S(test_db_full_file),
+  I(workers), I(auth_hash_threads), I(auth_hash_queue), S(office_open), S(office_close), I(top_k), N(answer_min),
+  N(clarify_min), N(clarify_margin), S(test_db_full_file),
 };
 #undef S
 #undef I

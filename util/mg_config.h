@@ -37,6 +37,8 @@ typedef struct mg_config {
   int session_ttl_hours;         /* idle sessions expire after this */
   int retention_days;            /* transcripts are deleted after this */
   int workers;                   /* engine/database worker threads */
+  int auth_hash_threads;         /* password hashing threads, apart from the workers */
+  int auth_hash_queue;           /* logins that may wait for them; more get 503 */
   char office_open[6];           /* "08:30" Asia/Tokyo, weekdays */
   char office_close[6];          /* "17:15" */
 

@@ -1,0 +1,64 @@
+// login_timing.mjs — F10: the answer to a login must not tell whether the
+// login exists. Before the fix an unknown login always came back after 1 s
+// and was never locked, while a wrong password for a real account came back
+// after 1, 2, 3, 4 s and was locked on the 5th: two tries told them apart.
+// Now unknown logins verify against a dummy hash with the same Argon2id
+// limits and are counted like real ones.
+//
+// 1. Five tries for an unknown login and five for a real one, each from its
+//    own address: the same statuses, each answer within 400 ms of its
+//    counterpart (old code: 1 s against 2 s on the second try).
+// 2. The hash itself: the median time of 8 first tries (fresh addresses, so
+//    each is held the same 1 s) for unknown logins and for real ones must
+//    differ by less than half of the server's own work — skipping the hash
+//    for unknown logins would show as about all of it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scratch, skipReason, startServer } from '../integration/lib.mjs';
+import { addUser, loginFrom, quantile } from './lib.mjs';
+
+test('unknown logins and wrong passwords cannot be told apart', { skip: skipReason, timeout: 90000 }, async () => {
+  const tmp = scratch();
+  for (const u of ['tanaka', 'sato', 'suzuki']) await addUser(tmp.db, u, 'supervisor', null, `${u} password 1`);
+  const srv = await startServer(tmp.db);
+  try {
+    // 1. five tries each, side by side
+    const seq = async (addr, user) => {
+      const out = [];
+      for (let i = 1; i <= 5; i++) out.push(await loginFrom(srv.base, addr, user, `wrong password ${i}`));
+      return out;
+    };
+    const [su, sk] = await Promise.all([seq('127.0.0.2', 'ghost'), seq('127.0.0.3', 'tanaka')]);
+    const show = (s) => s.map((r) => `${r.status}/${Math.round(r.ms)}ms`).join(' ');
+    console.log(`# unknown: ${show(su)}`);
+    console.log(`# known:   ${show(sk)}`);
+    for (let i = 0; i < 5; i++) {
+      assert.equal(su[i].status, sk[i].status, `try ${i + 1}: unknown ${show(su)} vs known ${show(sk)}`);
+      assert.equal(su[i].code, sk[i].code, `try ${i + 1}: the same error code`);
+      assert.ok(Math.abs(su[i].ms - sk[i].ms) < 400, `try ${i + 1}: unknown ${show(su)} vs known ${show(sk)}`);
+    }
+    assert.equal(sk[4].status, 429, 'the 5th failure locks the pair');
+    assert.equal(su[4].retryAfter, sk[4].retryAfter, 'with the same Retry-After');
+    // 2. first tries, interleaved, one at a time (one hashing thread: no contention);
+    // two real accounts with four tries each, so none is locked (old code locked per account)
+    const unknown = [], known = [];
+    for (let i = 0; i < 8; i++) {
+      const u = await loginFrom(srv.base, `127.0.2.${i + 1}`, `nobody${i}`, 'wrong password');
+      const k = await loginFrom(srv.base, `127.0.3.${i + 1}`, i < 4 ? 'sato' : 'suzuki', 'wrong password');
+      assert.equal(u.status, 401);
+      assert.equal(k.status, 401);
+      unknown.push(u.ms);
+      known.push(k.ms);
+    }
+    const mu = quantile(unknown, 0.5), mk = quantile(known, 0.5);
+    const work = Math.max(mk - 1000, 1);   // the server's work beyond the 1 s hold (the hash, mostly)
+    console.log(`# first tries: unknown median ${mu.toFixed(1)} ms, wrong password median ${mk.toFixed(1)} ms ` +
+      `(server work ≈ ${work.toFixed(1)} ms)`);
+    assert.ok(Math.abs(mu - mk) < work / 2,
+      `unknown ${mu.toFixed(1)} ms vs wrong password ${mk.toFixed(1)} ms: differ by more than half the work (${work.toFixed(1)} ms)`);
+
+  } finally {
+    await srv.stop();
+    tmp.cleanup();
+  }
+});
