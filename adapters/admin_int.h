@@ -68,6 +68,9 @@ int admin_h_departments(admin_ctx *c);
 int admin_h_try(admin_ctx *c);
 int admin_h_unanswered(admin_ctx *c);
 int admin_h_import(admin_ctx *c);
+int admin_h_phrasings(admin_ctx *c);
+int admin_h_phrasing_accept(admin_ctx *c);
+int admin_h_phrasing_reject(admin_ctx *c);
 int admin_h_export(admin_ctx *c);
 
 int admin_h_tickets(admin_ctx *c);

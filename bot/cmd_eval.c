@@ -37,6 +37,8 @@
 #include "db.h"
 #include "engine.h"
 #include "io.h"
+#include "learn.h"
+#include "mask.h"
 #include "mg_err.h"
 #include "rules.h"
 #include "store.h"
@@ -51,6 +53,7 @@
 
 struct opts {
   const char *corpus, *queries, *qrels, *inscope, *outscope, *split;
+  const char *learn_queries, *learn_qrels; /* the learning log: fed through the candidate → accepted path */
   int k, misses, sweep, clean_answers, dump, no_rules;
   const char *param_name[MAX_PARAMS];
   double param_value[MAX_PARAMS];
@@ -165,6 +168,50 @@ static int new_engine(mg_engine **eng, mg_lang *lang, sqlite3 *db, const mg_conf
   return rc;
 }
 
+/* ---- the learning log --------------------------------------------------------- */
+
+/* Feed the log the way the product learns (faq/learn.h): each logged
+ * question, masked, becomes a candidate phrasing of every entry it ended on
+ * (relevance >= 1), from a session of its own, and is accepted as staff
+ * would accept it. Returns 0 with the counts, or MG_E*. */
+static int learn_log(sqlite3 *db, const char *qpath, const char *rpath, int *noted, int *accepted, char *err) {
+  json_error_t je;
+  json_t *q = json_load_file(qpath, 0, &je), *r = NULL, *qv, *rel, *g;
+  const char *qid, *did;
+  int rc = 0;
+  *noted = *accepted = 0;
+  if (!q || !json_is_object(q)) { rc = mg_errf(err, MG_EIO, "%s:%d: %s", qpath, je.line, q ? "expected an object" : je.text); goto out; }
+  if (!(r = json_load_file(rpath, 0, &je)) || !json_is_object(r)) {
+    rc = mg_errf(err, MG_EIO, "%s:%d: %s", rpath, je.line, r ? "expected an object" : je.text);
+    goto out;
+  }
+  json_object_foreach(q, qid, qv) {
+    const char *text = json_string_value(qv);
+    char ref[64], *masked;
+    if (!text || !(rel = json_object_get(r, qid)) || !json_is_object(rel)) continue;
+    if (!(masked = mask_text(text, strlen(text)))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    snprintf(ref, sizeof ref, "eval-%s", qid);
+    json_object_foreach(rel, did, g) {
+      sqlite3_int64 cid = 0;
+      int n = 0;
+      if (json_integer_value(g) < 1) continue;
+      rc = faq_learn_note(db, did, masked, ref, ref, "eval", &cid, &n, err);
+      if (rc == MG_ENOTFOUND) { rc = 0; continue; } /* an entry the corpus lacks */
+      if (rc) break;
+      *noted += n;
+      if (n && (rc = faq_learn_accept(db, cid, "eval", err)) == MG_ECONFLICT) rc = 0; /* the same text twice */
+      else if (n && rc == 0) (*accepted)++;
+      if (rc) break;
+    }
+    free(masked);
+    if (rc) goto out;
+  }
+out:
+  json_decref(q);
+  json_decref(r);
+  return rc;
+}
+
 /* ---- retrieval benchmark ---------------------------------------------------- */
 
 static int run_retrieval(const mg_config *cfg, const struct opts *o) {
@@ -180,7 +227,19 @@ static int run_retrieval(const mg_config *cfg, const struct opts *o) {
   int n = 0, nq, rc = 1, k = o->k;
   const char *qid;
 
-  if (setup(cfg, o, &lang, &an, &db, 1, &load_ms, err) || new_engine(&eng, lang, db, cfg, o, &build_ms, err)) {
+  if (setup(cfg, o, &lang, &an, &db, 1, &load_ms, err)) {
+    fprintf(stderr, "madoguchi eval: %s\n", err);
+    goto out;
+  }
+  if (o->learn_queries) {
+    int noted, accepted;
+    if (learn_log(db, o->learn_queries, o->learn_qrels, &noted, &accepted, err)) {
+      fprintf(stderr, "madoguchi eval: learning log: %s\n", err);
+      goto out;
+    }
+    fprintf(stderr, "learning log: %d phrasings noted, %d accepted\n", noted, accepted);
+  }
+  if (new_engine(&eng, lang, db, cfg, o, &build_ms, err)) {
     fprintf(stderr, "madoguchi eval: %s\n", err);
     goto out;
   }
@@ -503,6 +562,8 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
   if (mg_cmd_wants_help(argc, argv)) {
     mg_cmd_usage("eval");
     printf("\n  --corpus C --queries Q --qrels R [--k 10]   BEIR-style JSON benchmark\n"
+           "  --learn-queries LQ --learn-qrels LR         first learn from a log (same formats) through the\n"
+           "                                              candidate -> accepted path (faq/learn.h)\n"
            "  --dialogue FILE [FILE ...] [--require NAME=MIN ...]\n"
            "                                              the whole conversation pipeline on resident\n"
            "                                              messages (docs/understanding.md)\n"
@@ -518,7 +579,9 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     const char **slot = !strcmp(a, "--corpus") ? &o.corpus : !strcmp(a, "--queries") ? &o.queries
                       : !strcmp(a, "--qrels") ? &o.qrels : !strcmp(a, "--inscope") ? &o.inscope
-                      : !strcmp(a, "--outscope") ? &o.outscope : !strcmp(a, "--split") ? &o.split : NULL;
+                      : !strcmp(a, "--outscope") ? &o.outscope : !strcmp(a, "--split") ? &o.split
+                      : !strcmp(a, "--learn-queries") ? &o.learn_queries : !strcmp(a, "--learn-qrels") ? &o.learn_qrels
+                      : NULL;
     if (slot || !strcmp(a, "--k") || !strcmp(a, "--param") || !strcmp(a, "--dicdir") || !strcmp(a, "--userdic") ||
         !strcmp(a, "--dict-dir")) {
       if (!v) { fprintf(stderr, "madoguchi eval: %s needs a value\n", a); return 2; }
@@ -564,6 +627,10 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
       fprintf(stderr, "madoguchi eval: unknown option %s\n", a);
       return 2;
     }
+  }
+  if (!o.learn_queries != !o.learn_qrels) {
+    fprintf(stderr, "madoguchi eval: --learn-queries and --learn-qrels go together\n");
+    return 2;
   }
   if (o.corpus || o.queries || o.qrels) {
     if (!o.corpus || !o.queries || !o.qrels) {

@@ -21,8 +21,10 @@
 #include "dialogue.h"
 
 #include "calendar.h"
+#include "learn.h"
 #include "messages.h"
 #include "mg_err.h"
+#include "mg_log.h"
 #include "mg_utf8.h"
 #include "session.h"
 #include "ticket.h"
@@ -332,14 +334,46 @@ static int on_ask(ctx *c) {
   return rc;
 }
 
+/* The learning loop (faq/learn.h): question (a masked transcript line) ended
+ * on entry faq_id — the resident chose it, or found its answer helpful. A
+ * question the safety layer would flag is never learned; a failure here
+ * costs the resident nothing, so it is logged, not returned. */
+static void learn(ctx *c, const char *question, const char *faq_id, const char *kind) {
+  char sref[SESSION_REFLEN], aref[SESSION_REFLEN], err[MG_ERRLEN];
+  json_t *probe = NULL;
+  const char *rk;
+  int noted = 0, rc;
+  if (!question || !*question || !faq_id || !*faq_id) return;
+  if (bot_answer(c->w, question, (int)strlen(question), 0, &probe, err) != 0) return;
+  rk = json_string_value(json_object_get(json_object_get(probe, "rule"), "kind"));
+  if (json_object_get(probe, "safety") || (rk && strcmp(rk, "emergency") == 0)) {
+    json_decref(probe);
+    return;
+  }
+  json_decref(probe);
+  session_ref(c->conn->session, sref);
+  session_ref(c->conn->client_ip, aref);
+  if ((rc = session_begin(c->db, err)) != 0) goto fail;
+  rc = faq_learn_note(c->db, faq_id, question, sref, aref, kind, NULL, &noted, err);
+  if (rc != 0 ||
+      (rc = session_commit(c->db, err)) != 0) {
+    session_rollback(c->db);
+    goto fail;
+  }
+  return;
+fail:
+  if (rc != MG_ENOTFOUND) mg_log_error("dialogue", "learning loop: %s", err);
+}
+
 static int on_choose(ctx *c) {
   const char *id, *faq_id, *q = NULL;
-  session_msg last;
+  session_msg last, asked;
   json_t *choices = NULL, *ans = NULL, *ch;
   size_t i;
   int rc;
 
   memset(&last, 0, sizeof last);
+  memset(&asked, 0, sizeof asked);
   if (field_str(c, "id", 1, &id, NULL) < 0) return STOPPED(c);
   if (field_str(c, "faq_id", 1, &faq_id, id) < 0) return STOPPED(c);
   rc = session_last(c->db, c->conn->session, "bot", "clarify", 0, &last, c->err);
@@ -357,10 +391,13 @@ static int on_choose(ctx *c) {
     goto out;
   }
   if (rc == 0) rc = reply_with(c, id, "choose", q, ans, choices);
+  if (rc == 0 && session_last(c->db, c->conn->session, "resident", NULL, last.id, &asked, c->err) == 0)
+    learn(c, asked.text, faq_id, "choose");
 out:
   json_decref(ans);
   json_decref(choices);
   session_msg_clear(&last);
+  session_msg_clear(&asked);
   return rc;
 }
 
@@ -407,6 +444,7 @@ static int on_feedback(ctx *c) {
   }
   rc = emit(c, json_pack("{s:s, s:s, s:b}", "type", "feedback_ok", "reply_to", answer_id, "offer_escalation",
                          !json_is_true(helpful)));
+  if (rc == 0 && has_q && json_is_true(helpful)) learn(c, q.text, ans.faq_id, "helpful");
 out:
   session_msg_clear(&ans);
   session_msg_clear(&q);

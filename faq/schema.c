@@ -179,7 +179,22 @@ static const char *const migrations[] = {
   "  existed INTEGER NOT NULL, prev_pub INTEGER, prev_max_rev INTEGER, prev_dept TEXT);\n"
   "CREATE INDEX faq_import_undo_import ON faq_import_undo(import_id);\n",
 
-  /* 8 — append the next migration here (never edit the steps above). */
+  /* 8 — the learning loop (faq/learn.c): residents' questions that ended on
+   * an entry, as candidate phrasings (masked text, deduplicated on its
+   * normalised form) with one evidence row per session and a keyed hash of
+   * the client address, so one address cannot make a phrasing alone. */
+  "CREATE TABLE phrasing_candidate(id INTEGER PRIMARY KEY,\n"
+  "  faq_id INTEGER NOT NULL REFERENCES faq(id), norm TEXT NOT NULL, text TEXT NOT NULL,\n"
+  "  state TEXT NOT NULL DEFAULT 'new' CHECK(state IN ('new', 'accepted', 'rejected')),\n"
+  "  created_at TEXT NOT NULL, decided_at TEXT, decided_by TEXT,\n"
+  "  UNIQUE(faq_id, norm));\n"
+  "CREATE INDEX phrasing_candidate_state ON phrasing_candidate(state);\n"
+  "CREATE TABLE phrasing_evidence(candidate_id INTEGER NOT NULL REFERENCES phrasing_candidate(id),\n"
+  "  session_ref TEXT NOT NULL, addr_ref TEXT NOT NULL,\n"
+  "  kind TEXT NOT NULL CHECK(kind IN ('choose', 'helpful', 'staff', 'eval')), at TEXT NOT NULL,\n"
+  "  PRIMARY KEY(candidate_id, session_ref)) WITHOUT ROWID;\n",
+
+  /* 9 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -133,9 +133,10 @@ export class Resident {
   }
 
   /** Connect; rejects with the HTTP status in the message when refused. */
-  static connect(base, { origin, protocol = 'madoguchi.v1', headers } = {}) {
+  static connect(base, { origin, protocol = 'madoguchi.v1', headers, localAddress } = {}) {
     const url = base.replace(/^http/, 'ws') + '/ws';
     const opts = { headers, perMessageDeflate: false };
+    if (localAddress) opts.localAddress = localAddress;
     if (origin) opts.origin = origin;
     const ws = protocol === null ? new WebSocket(url, opts) : new WebSocket(url, protocol, opts);
     const r = new Resident(ws);
@@ -150,8 +151,8 @@ export class Resident {
   }
 
   /** Connect and say hello (resuming session when given); resolves to the welcome. */
-  static async hello(base, session) {
-    const r = await Resident.connect(base);
+  static async hello(base, session, connectOpts) {
+    const r = await Resident.connect(base, connectOpts);
     r.send(session ? { type: 'hello', session } : { type: 'hello' });
     r.welcome = await r.next((m) => m.type === 'welcome' || m.type === 'error');
     return r;
