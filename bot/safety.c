@@ -210,13 +210,16 @@ static void add_cue(bot_safety_result *r, const char *name, char sign) {
   }
 }
 
-/* A negation right after [.., end): only particles and auxiliaries between. */
+/* A negation right after [.., end): only particles and auxiliaries between.
+ * 〜しか…ない is not one: it says "nothing but" (死ぬしかない). */
 static int negated_after(const bot_msg *msg, int end) {
-  int i = 0;
+  int i = 0, only = 0;
   while (i < msg->n && msg->m[i].off < end) i++;
   for (int k = 0; k < 4 && i < msg->n; k++, i++) {
     const bot_morph *m = &msg->m[i];
-    if (bot_msg_is_neg(msg, i)) return 1;
+    if (m->pos == MG_POS_PARTICLE && m->len == 6 && memcmp(msg->text + m->off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0)
+      only = 1; /* しか */
+    if (bot_msg_is_neg(msg, i)) return !only;
     if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_AUX && !(m->pos == MG_POS_VERB && !m->stream)) return 0;
   }
   return 0;

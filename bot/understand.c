@@ -573,30 +573,60 @@ static int after_particle(const char *kata, int i) {
   return 0;
 }
 
-static void match_kana(struct mstate *s) {
+/* Kana keys over k (klen bytes of katakana): the message itself, or — in a
+ * message written only in kana with spaces between its words (いきるの
+ * しんどい もう むり) — the same with the spaces taken out, off[] mapping each
+ * byte back to the message, so a term read across a space is found too. */
+static void match_kana_in(struct mstate *s, const char *k, int klen, const int *off) {
   const bot_concepts *c = s->c;
   const bot_msg *msg = s->msg;
   int kana_only = bot_msg_is_kana(msg);
-  for (int i = 0; i + 3 <= msg->len; i += u8len((unsigned char)msg->kata[i])) {
-    int id;
-    if (!is_kata_at(msg->kata, msg->len, i)) continue;
+#define ORIG(j) (off ? off[j] : (j))
+  for (int i = 0; i + 3 <= klen; i += u8len((unsigned char)k[i])) {
+    int id, o = ORIG(i);
+    /* a word starts here: a morpheme boundary, or a space was taken out before it */
+    int bound = msg->bound[o] || (off && i > 0 && off[i - 1] + 1 < o && o > 0 && msg->text[o - 1] == ' ');
+    if (!is_kata_at(k, klen, i)) continue;
     /* a key starts at a morpheme or right after a character that is not
      * kana; in a message written only in kana MeCab's boundaries are
      * guesses, so keys of four characters or more may start anywhere */
     int free_start = kana_only;
-    if ((id = mg_termmap_get(c->first, msg->kata + i, 3)) < 0 || id >= c->by_first_cap || !c->by_first[id]) continue;
+    if ((id = mg_termmap_get(c->first, k + i, 3)) < 0 || id >= c->by_first_cap || !c->by_first[id]) continue;
     for (const int *p = c->by_first[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
-      if (i + t->keylen > msg->len || memcmp(msg->kata + i, t->key, (size_t)t->keylen) != 0) continue;
-      if (!msg->bound[i] && i >= 3 && is_kata_at(msg->kata, msg->len, i - 3) && !(free_start && t->keychars >= 4) &&
-          !(free_start && t->keychars >= 3 && after_particle(msg->kata, i)))
+      int e, eo;
+      if (i + t->keylen > klen || memcmp(k + i, t->key, (size_t)t->keylen) != 0) continue;
+      e = i + t->keylen;
+      eo = e < klen ? ORIG(e) : msg->len;
+      if (!bound && i >= 3 && is_kata_at(k, klen, i - 3) && !(free_start && t->keychars >= 4) &&
+          !(free_start && t->keychars >= 3 && after_particle(k, i)))
         continue;
       /* a two-character key is a whole word or nothing (もし is not も|しょうが) */
-      if (t->keychars < 3 && !t->key_stem && !msg->bound[i + t->keylen] && is_kata_at(msg->kata, msg->len, i + t->keylen))
+      if (t->keychars < 3 && !t->key_stem && !msg->bound[eo] && e < klen && is_kata_at(k, klen, e) &&
+          !(off && off[e - 1] + 1 < eo))
         continue;
-      add_match(s, *p, i, i + t->keylen, t->key_reading ? BOT_BY_READING : BOT_BY_KANA, t->keychars);
+      add_match(s, *p, o, off ? ORIG(e - 1) + 1 : e, t->key_reading ? BOT_BY_READING : BOT_BY_KANA, t->keychars);
     }
   }
+#undef ORIG
+}
+
+static void match_kana(struct mstate *s) {
+  const bot_msg *msg = s->msg;
+  char *k;
+  int *off, n = 0;
+  match_kana_in(s, msg->kata, msg->len, NULL);
+  if (!bot_msg_is_kana(msg) || !memchr(msg->kata, ' ', (size_t)msg->len)) return;
+  k = malloc((size_t)msg->len + 1);
+  off = malloc(sizeof *off * ((size_t)msg->len + 1));
+  if (k && off) {
+    for (int i = 0; i < msg->len; i++)
+      if (msg->kata[i] != ' ') k[n] = msg->kata[i], off[n++] = i;
+    k[n] = '\0';
+    match_kana_in(s, k, n, off);
+  }
+  free(k);
+  free(off);
 }
 
 /* Terms found by their text anywhere in the message (katakana form). */
