@@ -26,15 +26,20 @@ counts() {
 }
 read -r pass fail skip < <(counts test-suite.log)
 [ -f test-suite.log ] || fail=1
-# In CI the same suite runs again under ASan+UBSan (scripts/sanitize.sh),
-# and every fuzz target briefly on its seed corpus (scripts/fuzz.sh); a fuzz
-# target counts as one test.
+# In CI the same suite runs again under ASan+UBSan, the unit and integration
+# tests under TSan (scripts/sanitize.sh), and every fuzz target briefly on its
+# seed corpus (scripts/fuzz.sh); a fuzz target counts as one test.
 if [ "${CI:-}" = true ]; then
   cd ..
   scripts/sanitize.sh || status=1
   read -r p f s < <(counts build-asan/test-suite.log)
   [ -f build-asan/test-suite.log ] || f=$((f + 1))
   echo "under ASan+UBSan: $p passed, $f failed, $s skipped"
+  pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+  scripts/sanitize.sh tsan || status=1
+  read -r p f s < <(counts build-tsan/test-suite.log)
+  [ -f build-tsan/test-suite.log ] || f=$((f + 1))
+  echo "under TSan (unit and integration): $p passed, $f failed, $s skipped"
   pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
   mkdir -p build-fuzz
   scripts/fuzz.sh "${MG_FUZZ_SECS:-20}" >build-fuzz/summary.out 2>&1
