@@ -90,7 +90,6 @@ static const struct mask_class {
     NBP "[0-9]{1,4}" PSEP "[0-9]{1,4}(?:" PSEP "[0-9]{1,4})?" NEP "(?C4)" },
 };
 #define N_CLASSES (sizeof mask_classes / sizeof mask_classes[0])
-#define MASK_ROUNDS 4 /* every round that finds something removes digits; 2 suffice in practice */
 
 static pthread_once_t mask_once = PTHREAD_ONCE_INIT;
 static pcre2_code *mask_code[N_CLASSES];
@@ -346,7 +345,12 @@ char *mask_text_n(const char *text, size_t len, int *count) {
     return NULL;
   if (mask_prepare(&b, text, len) < 0 || !(md = pcre2_match_data_create(4, NULL)))
     goto out;
-  for (int round = 0, found = 1; found && round < MASK_ROUNDS; round++) {
+  /* Rounds until nothing is found: a number can hide behind another one
+   * (0219021230-0219022123-… masks one per round). Each round that finds
+   * something replaces digits by labels without digits, so the digits left
+   * strictly decrease and the loop ends; masking the result again then
+   * changes nothing (fuzz_text checks it). */
+  for (int found = 1; found;) {
     found = 0;
     for (size_t c = 0; c < N_CLASSES; c++) {
       int n = find_spans(&b, c, md, &spans, &cap);

@@ -195,6 +195,18 @@ int main(void) {
     is_int(n, 1, "invalid UTF-8: one mask");
     free(m);
   }
+  {
+    /* found by fuzz_text: a chain of numbers took more rounds than the old
+     * fixed limit, so the first one stayed and a second masking changed it */
+    static const char chain[] = "0219021230-0219022123-0219021230-0219021231-0217158271";
+    char *twice;
+    m = mask_text(chain, sizeof chain - 1);
+    ok(m && strpbrk(m, "0123456789") == NULL, "a chain of five numbers is masked whole: 「%s」", m ? m : "");
+    twice = m ? mask_text(m, strlen(m)) : NULL;
+    is_str(twice, m, "... and masking it again changes nothing");
+    free(twice);
+    free(m);
+  }
   m = mask_text("", 0);
   is_str(m, "", "empty text: empty string");
   free(m);
