@@ -389,6 +389,7 @@ static int on_request(srv *s, struct lws *wsi, struct admin_pss *p) {
   char clen[32] = "";
   long long n = 0;
   struct srv_ip *r;
+  int bad;
 
   pss_clear(s, p);
   p->wsi = wsi;
@@ -397,6 +398,7 @@ static int on_request(srv *s, struct lws *wsi, struct admin_pss *p) {
   method_of(wsi, a->method, sizeof a->method, a->path, sizeof a->path);
   srv_client_ip(s, wsi, a->ip, sizeof a->ip);
   a->https = browser_https(s, wsi);
+  if ((bad = srv_header_problem(wsi)) != 0) return quick_error(wsi, p, bad, bad == 431 ? MG_EFRAME : MG_EINVAL);
   if (s->stopping) return quick_error(wsi, p, 503, MG_EBUSY);
   if (strcmp(a->path, "/admin") == 0 || strncmp(a->path, "/admin/", 7) == 0) {
     if (strcmp(a->method, "GET") != 0 && strcmp(a->method, "HEAD") != 0) return quick_error(wsi, p, 405, MG_EINVAL);

@@ -248,7 +248,8 @@ static int confirm_upgrade(srv *s, struct lws *wsi, struct http_pss *p) {
     else if (strncmp(tok, "madoguchi", 9) == 0) break;
   }
 
-  if (strcmp(uri, "/ws") != 0) status = 404, err = MG_ENOTFOUND;
+  if ((status = srv_header_problem(wsi)) != 0) err = status == 431 ? MG_EFRAME : MG_EINVAL;
+  else if (strcmp(uri, "/ws") != 0) status = 404, err = MG_ENOTFOUND;
   else if (s->stopping) status = 503, err = MG_EBUSY;
   else if (!srv_origin_ok(s, wsi, p->origin, sizeof p->origin)) status = 403, err = MG_EFORBIDDEN;
   else if (!found) status = 400, err = MG_EINVAL;
@@ -291,6 +292,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     int rc;
     s = srv_of(wsi);
     begin_request(s, wsi, p, (const char *)in);
+    if ((status = srv_header_problem(wsi)) != 0) return respond_error(wsi, p, status, status == 431 ? MG_EFRAME : MG_EINVAL);
     if (s->stopping) return respond_error(wsi, p, 503, MG_EBUSY);
     if (strcmp(p->path, "/api/v1/ask") == 0) return on_ask_request(s, wsi, p);
     if (strcmp(p->path, "/healthz") == 0 || strcmp(p->path, "/readyz") == 0) {

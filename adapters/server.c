@@ -297,6 +297,17 @@ void srv_client_ip(srv *s, struct lws *wsi, char *out, size_t outlen) {
   }
 }
 
+int srv_header_problem(struct lws *wsi) {
+  size_t total = 0;
+  for (int t = 0; t < (int)WSI_TOKEN_COUNT; t++) {
+    int n = lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+    if (n > 0) total += (size_t)n + 4; /* ": " and CRLF */
+  }
+  if (total > SRV_MAX_HEADERS) return 431;
+  if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, 1) > 0) return 400;
+  return 0;
+}
+
 int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen) {
   char host[256];
   const char *o;
@@ -822,6 +833,9 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   info.gid = -1;
   info.uid = -1;
   info.max_http_header_pool = 1024;
+  /* parse headers up to SRV_HEADER_BUF so that more than SRV_MAX_HEADERS can
+   * be answered with 431 instead of a dropped connection */
+  info.max_http_header_data = SRV_HEADER_BUF;
   info.timeout_secs = 10;
   info.keepalive_timeout = 5;
   info.options = LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;

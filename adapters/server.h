@@ -50,6 +50,9 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err);
 /* ---- internal to adapters/ ------------------------------------------------ */
 
 #define SRV_MAX_FRAME (16 * 1024)   /* one WebSocket message or one POST body */
+#define SRV_MAX_HEADERS (8 * 1024)  /* request headers, all together: more is 431 */
+#define SRV_HEADER_BUF (16 * 1024)  /* what lws parses per request (max_http_header_data);
+                                     * beyond it lws drops the connection by itself */
 #define SRV_MAX_TEXT_CP 1000        /* code points of an HTTP API question */
 #define SRV_MAX_SENDQ 256           /* queued frames before a reader is cut off */
 #define SRV_MAX_INQ 16              /* messages waiting behind one in flight */
@@ -252,6 +255,12 @@ struct srv_acct *srv_acct_get(srv *s, const char *login);
  * with an empty list, an Origin naming the Host the request was sent to.
  * origin (outlen bytes) receives the Origin value ("" when absent). */
 int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen);
+
+/* Request headers no handler may take: 431 when all of them together exceed
+ * SRV_MAX_HEADERS, 400 for a second Content-Length (two lengths are how a
+ * request is smuggled past a proxy that reads the other one). 0 when fine.
+ * Every HTTP entry (API, console, files, the /ws upgrade) asks first. */
+int srv_header_problem(struct lws *wsi);
 
 
 /* Monotonic clock in microseconds. */

@@ -6,8 +6,8 @@
 // limits and are counted like real ones.
 //
 // 1. Five tries for an unknown login and five for a real one, each from its
-//    own address: the same statuses, each answer within 400 ms of its
-//    counterpart (old code: 1 s against 2 s on the second try).
+//    own address: the same statuses and codes, and the four held tries take
+//    the same time within 25 % (old code: 4 s against 10 s).
 // 2. The hash itself: the median time of 8 first tries (fresh addresses, so
 //    each is held the same 1 s) for unknown logins and for real ones must
 //    differ by less than half of the server's own work — skipping the hash
@@ -35,8 +35,13 @@ test('unknown logins and wrong passwords cannot be told apart', { skip: skipReas
     for (let i = 0; i < 5; i++) {
       assert.equal(su[i].status, sk[i].status, `try ${i + 1}: unknown ${show(su)} vs known ${show(sk)}`);
       assert.equal(su[i].code, sk[i].code, `try ${i + 1}: the same error code`);
-      assert.ok(Math.abs(su[i].ms - sk[i].ms) < 400, `try ${i + 1}: unknown ${show(su)} vs known ${show(sk)}`);
     }
+    // the time of the four held tries together (a single try's time is at the
+    // mercy of whatever else the machine runs): old code 4 s against 10 s
+    const sum = (s) => s.slice(0, 4).reduce((a, r) => a + r.ms, 0);
+    const tu = sum(su), tk = sum(sk);
+    assert.ok(Math.abs(tu - tk) < 0.25 * Math.max(tu, tk),
+      `tries 1-4 took ${Math.round(tu)} ms (unknown) and ${Math.round(tk)} ms (known): ${show(su)} vs ${show(sk)}`);
     assert.equal(sk[4].status, 429, 'the 5th failure locks the pair');
     assert.equal(su[4].retryAfter, sk[4].retryAfter, 'with the same Retry-After');
     // 2. first tries, interleaved, one at a time (one hashing thread: no contention);
