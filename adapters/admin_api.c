@@ -160,6 +160,23 @@ static int decode(const char *s, size_t n, int form, char *out, size_t size) {
   return 0;
 }
 
+void admin_paging(const admin_ctx *c, int *offset, int *limit, int def, int max) {
+  char v[16];
+  *offset = admin_query(c, "offset", v, sizeof v) ? atoi(v) : 0;
+  *limit = admin_query(c, "limit", v, sizeof v) ? atoi(v) : def;
+  if (*offset < 0) *offset = 0;
+  if (*limit < 1) *limit = def;
+  if (*limit > max) *limit = max;
+}
+
+json_t *admin_slice(json_t *arr, int offset, int limit) {
+  json_t *page = json_array();
+  for (size_t i = (size_t)offset; page && i < json_array_size(arr) && i < (size_t)offset + (size_t)limit; i++)
+    json_array_append(page, json_array_get(arr, i));
+  json_decref(arr);
+  return page;
+}
+
 int admin_query(const admin_ctx *c, const char *key, char *out, size_t size) {
   const char *q = c->req->query;
   size_t klen = strlen(key);

@@ -91,11 +91,15 @@ int admin_h_faq_list(admin_ctx *c) {
   if (admin_query(c, "category", cat, sizeof cat)) f.category = cat;
   if (admin_query(c, "status", status, sizeof status)) f.status = status;
   if (admin_query(c, "q", q, sizeof q)) f.search = q;
+  int offset, limit, total;
   if ((rc = mg_faq_list(c->db, &f, list_one, arr, c->err))) {
     json_decref(arr);
     return rc == MG_EDB ? rc : admin_reply_error(c, 0, rc, c->err);
   }
-  return admin_reply_json(c, 200, json_pack("{so}", "entries", arr));
+  admin_paging(c, &offset, &limit, 500, 2000);
+  total = (int)json_array_size(arr);
+  return admin_reply_json(c, 200, json_pack("{so si si si}", "entries", admin_slice(arr, offset, limit), "total", total,
+                                            "offset", offset, "limit", limit));
 }
 
 static int dept_one(void *ctx, const mg_department *d) {
@@ -721,12 +725,21 @@ int admin_h_unanswered(admin_ctx *c) {
     if ((rc = audit_write(c->db, c->sess.user.login, "unanswered.read", "", NULL, NULL, detail, c->err))) goto out;
   }
   arr = json_array();
-  for (int k = 0; k < ng && k < UNANSWERED_GROUPS; k++) {
+  for (int k = 0; k < ng; k++) {
     json_array_append_new(arr, json_pack("{ss si si si ss sO sO}", "text", q[g[k].first].text, "count", g[k].count,
                                          "no_answer", g[k].no_answer, "not_helpful", g[k].not_helpful, "last_at",
                                          q[g[k].first].at, "examples", g[k].examples, "faq_ids", g[k].faq_ids));
   }
-  rc = admin_reply_json(c, 200, json_pack("{si si so}", "days", days, "questions", n, "groups", arr));
+  {
+    int offset, limit;
+    admin_paging(c, &offset, &limit, UNANSWERED_GROUPS, UNANSWERED_ROWS);
+    /* total: the groups among the newest UNANSWERED_ROWS questions; "truncated"
+     * says that older questions were not read */
+    rc = admin_reply_json(c, 200, json_pack("{si si so si si si sb}", "days", days, "questions", n, "groups",
+                                            admin_slice(arr, offset, limit), "total", ng, "offset", offset, "limit",
+                                            limit, "truncated", n >= UNANSWERED_ROWS));
+    arr = NULL;
+  }
 out:
   sqlite3_finalize(st);
   for (int i = 0; q && i < n; i++) { free(q[i].text); free(q[i].grams); }

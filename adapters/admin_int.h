@@ -45,6 +45,11 @@ int admin_status_for(int code);
 
 /* Query parameter key, percent-decoded into out; returns 1 when present and non-empty. */
 int admin_query(const admin_ctx *c, const char *key, char *out, size_t size);
+/* Every list is paged (attack review F4: a flood must not hide real rows):
+ * ?offset= (default 0) and ?limit= (default def, at most max). */
+void admin_paging(const admin_ctx *c, int *offset, int *limit, int def, int max);
+/* Rows offset .. offset+limit-1 of arr, as a new array (arr is released). */
+json_t *admin_slice(json_t *arr, int offset, int limit);
 /* Body fields: the string (NULL when absent or not a string), the integer (def when absent). */
 const char *admin_body_str(const admin_ctx *c, const char *key);
 long long admin_body_int(const admin_ctx *c, const char *key, long long def);

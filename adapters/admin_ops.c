@@ -136,39 +136,31 @@ static int add_chains(admin_ctx *c, json_t *tickets) {
 static json_t *seconds_or_null(long long s) { return s >= 0 ? json_integer(s) : json_null(); }
 
 int admin_h_tickets(admin_ctx *c) {
-  char status[16], dept[64], from[16], to[16], day[11];
-  const char *d = NULL;
-  json_t *all = NULL, *out = json_array(), *t;
+  char status[16], dept[64], from[16], to[16];
+  ticket_filter f = { 0 };
+  json_t *out = NULL, *t;
   size_t i;
-  int rc, has_from, has_to;
-  int has_status = admin_query(c, "status", status, sizeof status);
-  int has_dept = admin_query(c, "department", dept, sizeof dept);
-  has_from = admin_query(c, "from", from, sizeof from);
-  has_to = admin_query(c, "to", to, sizeof to);
+  int rc, total = 0, offset, limit;
+  if (admin_query(c, "status", status, sizeof status)) f.status = status;
+  if (admin_query(c, "from", from, sizeof from)) f.from = from;
+  if (admin_query(c, "to", to, sizeof to)) f.to = to;
+  admin_paging(c, &offset, &limit, 200, 1000);
   if (c->sess.user.role == AUTH_STAFF) {
-    if (has_dept && strcmp(dept, c->sess.user.department_id) != 0) {
-      json_decref(out);
+    if (admin_query(c, "department", dept, sizeof dept) && strcmp(dept, c->sess.user.department_id) != 0)
       return admin_reply_error(c, 403, MG_EFORBIDDEN, "staff see their own department's tickets");
-    }
-    d = c->sess.user.department_id;
-  } else if (has_dept) d = dept;
-  if ((rc = ticket_list(c->db, has_status ? status : NULL, d, 0, &all, c->err))) { json_decref(out); return rc; }
+    f.department = c->sess.user.department_id;
+  } else if (admin_query(c, "department", dept, sizeof dept)) f.department = dept;
   /* oldest first: the inbox is worked in the order residents asked */
-  for (i = json_array_size(all); i-- > 0;) {
-    t = json_array_get(all, i);
+  if ((rc = ticket_page(c->db, &f, offset, limit, &out, &total, c->err))) return rc;
+  json_array_foreach(out, i, t) {
     const char *created = json_string_value(json_object_get(t, "created_at"));
-    if ((has_from || has_to) && (admin_jst_date(created, day) != 0 || (has_from && strcmp(day, from) < 0) ||
-                                 (has_to && strcmp(day, to) > 0)))
-      continue;
     json_object_set_new(t, "first_reply_seconds",
                         seconds_or_null(admin_seconds_between(created, json_string_value(json_object_get(t, "first_reply_at")))));
     json_object_set_new(t, "close_seconds",
                         seconds_or_null(admin_seconds_between(created, json_string_value(json_object_get(t, "closed_at")))));
-    json_array_append(out, t);
   }
-  json_decref(all);
   if ((rc = add_chains(c, out))) { json_decref(out); return rc; }
-  return admin_reply_json(c, 200, json_pack("{so}", "tickets", out));
+  return admin_reply_json(c, 200, json_pack("{so si si si}", "tickets", out, "total", total, "offset", offset, "limit", limit));
 }
 
 int admin_h_ticket_get(admin_ctx *c) {
@@ -408,9 +400,12 @@ static int user_one(void *ctx, const auth_user *u) {
 
 int admin_h_users(admin_ctx *c) {
   json_t *arr = json_array();
-  int rc = auth_user_list(c->db, user_one, arr, c->err);
+  int offset, limit, total, rc = auth_user_list(c->db, user_one, arr, c->err);
   if (rc) { json_decref(arr); return rc; }
-  return admin_reply_json(c, 200, json_pack("{so}", "users", arr));
+  admin_paging(c, &offset, &limit, 200, 1000);
+  total = (int)json_array_size(arr);
+  return admin_reply_json(c, 200, json_pack("{so si si si}", "users", admin_slice(arr, offset, limit), "total", total,
+                                            "offset", offset, "limit", limit));
 }
 
 static int user_result(admin_ctx *c, int rc, const char *login) {
@@ -456,8 +451,10 @@ int admin_h_audit(admin_ctx *c) {
   char action[64], target[128], limit[16];
   json_t *rows = NULL;
   int has_a = admin_query(c, "action", action, sizeof action), has_t = admin_query(c, "target", target, sizeof target);
-  int n = admin_query(c, "limit", limit, sizeof limit) ? atoi(limit) : 200;
-  int rc = audit_list(c->db, has_a ? action : NULL, has_t ? target : NULL, n > 0 && n <= 1000 ? n : 200, &rows, c->err);
+  int offset, n, total = 0, rc;
+  (void)limit;
+  admin_paging(c, &offset, &n, 200, 1000);
+  rc = audit_page(c->db, has_a ? action : NULL, has_t ? target : NULL, offset, n, &rows, &total, c->err);
   if (rc) return rc;
-  return admin_reply_json(c, 200, json_pack("{so}", "entries", rows));
+  return admin_reply_json(c, 200, json_pack("{so si si si}", "entries", rows, "total", total, "offset", offset, "limit", n));
 }

@@ -13,13 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { S_INSERT, S_LIST, S_COUNT };
+enum { S_INSERT, S_LIST, S_TOTAL, S_COUNT };
 static const char *const sql[S_COUNT] = {
   [S_INSERT] = "INSERT INTO audit_log(at, actor, action, target, detail, before_json, after_json)"
                " VALUES(strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?1, ?2, ?3, ?4, ?5, ?6)",
   [S_LIST] = "SELECT id, at, actor, action, target, detail, before_json, after_json FROM audit_log"
              " WHERE (?1 IS NULL OR substr(action, 1, length(?1)) = ?1) AND (?2 IS NULL OR target = ?2)"
-             " ORDER BY id DESC LIMIT ?3",
+             " ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+  [S_TOTAL] = "SELECT count(*) FROM audit_log"
+              " WHERE (?1 IS NULL OR substr(action, 1, length(?1)) = ?1) AND (?2 IS NULL OR target = ?2)",
 };
 
 static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
@@ -71,15 +73,29 @@ static json_t *col_str(sqlite3_stmt *st, int i) {
 }
 
 int audit_list(sqlite3 *db, const char *action_prefix, const char *target, int limit, json_t **out, char *err) {
+  return audit_page(db, action_prefix, target, 0, limit, out, NULL, err);
+}
+
+int audit_page(sqlite3 *db, const char *action_prefix, const char *target, int offset, int limit, json_t **out,
+               int *total, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
   int rc, step;
   *out = NULL;
   if (!arr) return mg_errf(err, MG_ENOMEM, "audit: out of memory");
+  if (total) {
+    if ((rc = prep(db, S_TOTAL, &st, err))) goto out;
+    if (action_prefix) sqlite3_bind_text(st, 1, action_prefix, -1, SQLITE_STATIC);
+    if (target) sqlite3_bind_text(st, 2, target, -1, SQLITE_STATIC);
+    *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    st = NULL;
+  }
   if ((rc = prep(db, S_LIST, &st, err))) goto out;
   if (action_prefix) sqlite3_bind_text(st, 1, action_prefix, -1, SQLITE_STATIC);
   if (target) sqlite3_bind_text(st, 2, target, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 3, limit > 0 ? limit : 100);
+  sqlite3_bind_int(st, 4, offset > 0 ? offset : 0);
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     json_t *row = json_pack("{sI so so so so so so so}", "id", (json_int_t)sqlite3_column_int64(st, 0),
                             "at", col_str(st, 1), "actor", col_str(st, 2), "action", col_str(st, 3),

@@ -31,5 +31,8 @@ int audit_write(sqlite3 *db, const char *actor, const char *action, const char *
  * at most limit rows, as a new JSON array of {id, at, actor, action, target,
  * detail, before, after}; caller json_decref's *out. */
 int audit_list(sqlite3 *db, const char *action_prefix, const char *target, int limit, json_t **out, char *err);
+/* The same from row offset, with *total (may be NULL) the number of matching rows. */
+int audit_page(sqlite3 *db, const char *action_prefix, const char *target, int offset, int limit, json_t **out,
+               int *total, char *err);
 
 #endif

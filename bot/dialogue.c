@@ -29,6 +29,7 @@
 #include "session.h"
 #include "ticket.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,6 +490,59 @@ static int route_last(ctx *c, const session_msg *q, char *dept, size_t size, con
   return 0;
 }
 
+/* ---- the ticket flood limit ---------------------------------------------------
+ *
+ * One address opened 1,000 tickets in 10 s and buried the real ones (attack
+ * review F4). A session may open max_tickets_per_session tickets (counted in
+ * the ticket table), and a client network — the masked /24 the adapter hands
+ * over, never the full address — max_tickets_per_ip_hour an hour, counted
+ * here in memory (a restart forgets the counts; the session limit stays).
+ * The table holds the networks seen lately; when it is full the stalest
+ * slot is reused. */
+#define NET_SLOTS 1024
+#define NET_PROBES 8
+
+static struct net_count { char net[64]; time_t hour; int n; } nets[NET_SLOTS];
+static pthread_mutex_t nets_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Count one ticket for net in this hour; 0 when it is over max. */
+static int net_take(const char *net, int max, time_t now) {
+  unsigned h = 2166136261u;
+  time_t hour = now / 3600;
+  struct net_count *slot = NULL, *stalest = NULL;
+  int ok;
+  for (const unsigned char *p = (const unsigned char *)net; *p; p++) h = (h ^ *p) * 16777619u;
+  pthread_mutex_lock(&nets_mu);
+  for (int i = 0; i < NET_PROBES && !slot; i++) {
+    struct net_count *e = &nets[(h + (unsigned)i) % NET_SLOTS];
+    if (strcmp(e->net, net) == 0) slot = e;
+    else if (!stalest || e->hour < stalest->hour) stalest = e;
+  }
+  if (!slot) {
+    slot = stalest;
+    snprintf(slot->net, sizeof slot->net, "%s", net);
+    slot->hour = hour;
+    slot->n = 0;
+  }
+  if (slot->hour != hour) slot->hour = hour, slot->n = 0;
+  ok = slot->n < max;
+  if (ok) slot->n++;
+  pthread_mutex_unlock(&nets_mu);
+  return ok;
+}
+
+/* 1 after answering the resident with ticket_limit; 0 to go on; <0 on error. */
+static int over_ticket_limit(ctx *c, const char *id) {
+  int n = 0, rc;
+  if (c->cfg->max_tickets_per_session > 0) {
+    if ((rc = ticket_count_session(c->db, c->conn->session, &n, c->err)) != 0) return rc;
+    if (n >= c->cfg->max_tickets_per_session) return proto_error(c, MG_ETICKETS, NULL, id) ? -1 : 1;
+  }
+  if (c->cfg->max_tickets_per_ip_hour > 0 && !net_take(c->conn->client_ip, c->cfg->max_tickets_per_ip_hour, time(NULL)))
+    return proto_error(c, MG_ETICKETS, NULL, id) ? -1 : 1;
+  return 0;
+}
+
 static int on_escalate(ctx *c) {
   const char *id, *contact = NULL, *text = NULL, *routed_by = "default";
   session_msg q;
@@ -523,6 +577,10 @@ static int on_escalate(ctx *c) {
   }
   if (*dept && (rc = query_text(c->db, D_DEPT_NAME, dept, name, sizeof name, c->err)) != 0) goto out;
 
+  if ((rc = over_ticket_limit(c, id)) != 0) {
+    if (rc > 0) rc = 0;
+    goto out;
+  }
   /* The ticket is on disk (synchronous=FULL) before anybody sees its number. */
   tn.question = text ? text : q.text;
   tn.department_id = *dept ? dept : NULL;

@@ -47,6 +47,9 @@ enum {
   T_PENDING,
   T_DELIVER,
   T_PENDING_SESSIONS,
+  T_SESSION_COUNT,
+  T_PAGE,
+  T_PAGE_TOTAL,
   T_N
 };
 
@@ -54,6 +57,16 @@ enum {
                   "t.created_at, t.first_reply_at, t.closed_at"
 
 static const char *const ticket_sql[T_N] = {
+  [T_SESSION_COUNT] = "SELECT count(*) FROM ticket WHERE session_id = ?1",
+  /* the inbox, oldest first (worked in the order residents asked); dates
+   * ?3/?4 are Asia/Tokyo days, created_at is UTC */
+#define PAGE_WHERE " WHERE (?1 IS NULL OR t.status = ?1) AND (?2 IS NULL OR t.department_id = ?2)" \
+                   " AND (?3 IS NULL OR date(t.created_at, '+9 hours') >= ?3)" \
+                   " AND (?4 IS NULL OR date(t.created_at, '+9 hours') <= ?4)"
+  [T_PAGE] = "SELECT " LIST_COLS " FROM ticket t LEFT JOIN department d ON d.id = t.department_id" PAGE_WHERE
+             " ORDER BY t.id LIMIT ?5 OFFSET ?6",
+  [T_PAGE_TOTAL] = "SELECT count(*) FROM ticket t" PAGE_WHERE,
+#undef PAGE_WHERE
   [T_SEQ] = "INSERT INTO ticket_seq(day, n) VALUES (?1, 1) ON CONFLICT(day) DO UPDATE SET n = n + 1 RETURNING n",
   [T_INSERT] = "INSERT INTO ticket(ticket_no, session_id, question, department_id, routed_by, status, contact,"
                " created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7)",
@@ -86,6 +99,18 @@ static const char *const ticket_sql[T_N] = {
  * of every connected session whenever the database changes. */
 static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
   return mg_db_stmt(db, ticket_sql[which], st, err);
+}
+
+int ticket_count_session(sqlite3 *db, const char *session_id, int *n, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = prep(db, T_SESSION_COUNT, &st, err);
+  *n = 0;
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) *n = sqlite3_column_int(st, 0);
+  else rc = mg_errf(err, MG_EDB, "ticket count: %s", sqlite3_errmsg(db));
+  mg_db_stmt_done(st);
+  return rc;
 }
 
 static int db_fail(sqlite3 *db, int rc, const char *what, char *err) {
@@ -397,6 +422,41 @@ int ticket_list(sqlite3 *db, const char *status, const char *department, int lim
     if (!row || json_array_append_new(arr, row) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "list", err);
+out:
+  mg_db_stmt_done(st);
+  if (rc == 0) *out = arr;
+  else json_decref(arr);
+  return rc;
+}
+
+int ticket_page(sqlite3 *db, const ticket_filter *f, int offset, int limit, json_t **out, int *total, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array();
+  int rc, s;
+  *out = NULL;
+  *total = 0;
+  if (!arr) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  for (int q = T_PAGE_TOTAL; q >= T_PAGE; q--) {
+    if ((rc = prep(db, q, &st, err)) != 0) goto out;
+    bind_opt(st, 1, f->status);
+    bind_opt(st, 2, f->department);
+    bind_opt(st, 3, f->from);
+    bind_opt(st, 4, f->to);
+    if (q == T_PAGE_TOTAL) {
+      if ((s = sqlite3_step(st)) != SQLITE_ROW) { rc = db_fail(db, s, "count", err); goto out; }
+      *total = sqlite3_column_int(st, 0);
+      mg_db_stmt_done(st);
+      st = NULL;
+      continue;
+    }
+    sqlite3_bind_int(st, 5, limit > 0 ? limit : 100);
+    sqlite3_bind_int(st, 6, offset > 0 ? offset : 0);
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+      json_t *row = row_summary(st);
+      if (!row || json_array_append_new(arr, row) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+    }
+    if (s != SQLITE_DONE) rc = db_fail(db, s, "page", err);
+  }
 out:
   mg_db_stmt_done(st);
   if (rc == 0) *out = arr;

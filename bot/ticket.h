@@ -43,6 +43,8 @@ typedef struct ticket_new {
 
 /* Create a ticket; its number into ticket_no[TICKET_NOLEN]. */
 int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err);
+/* Tickets a chat session has opened so far (the flood limit, docs/security.md). */
+int ticket_count_session(sqlite3 *db, const char *session_id, int *n, char *err);
 
 /* Store a staff reply (as written: staff text is not masked). The ticket
  * becomes answered; first_reply_at is set on the first reply. The reply is
@@ -61,6 +63,12 @@ int ticket_reassign(sqlite3 *db, const char *ticket_no, const char *actor, const
  * department: {id, name}, routed_by, question, has_contact, created_at,
  * first_reply_at, closed_at} — never the contact. Caller json_decref's it. */
 int ticket_list(sqlite3 *db, const char *status, const char *department, int limit, json_t **out, char *err);
+
+/* The staff inbox, one page: oldest first, filtered (NULL fields = any;
+ * from/to are "YYYY-MM-DD" days in Asia/Tokyo, inclusive), rows offset ..
+ * offset+limit-1 as ticket_list's objects, *total the number that match. */
+typedef struct ticket_filter { const char *status, *department, *from, *to; } ticket_filter;
+int ticket_page(sqlite3 *db, const ticket_filter *f, int offset, int limit, json_t **out, int *total, char *err);
 
 /* Who is reading: actor for the audit log; department = the reader's
  * department, or NULL for a reader allowed to see every department

@@ -23,9 +23,11 @@ static int audits(sqlite3 *db, const char *action) {
   return test_int(db, "SELECT count(*) FROM audit_log WHERE action = ?1", action);
 }
 
-static int64_t now_us(void) {
+/* CPU time of this thread: the hash runs here, and unlike the wall clock it
+ * does not count what the rest of a loaded machine is doing */
+static int64_t cpu_us(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
@@ -173,12 +175,12 @@ int main(void) {
   auth_login(db, "tanaka", "wrong password", "192.0.2.11", junk, &s2, &retry, err);
   is_int(retry, 1, "a count quiet for %d minutes is forgotten", AUTH_LOCK_SECONDS / 60);
   {
-    int64_t t0 = now_us(), t_unknown, t_wrong;
+    int64_t t0 = cpu_us(), t_unknown, t_wrong;
     auth_login(db, "nobody2", "whatever pass", "192.0.2.12", junk, &s2, &retry, err);
-    t_unknown = now_us() - t0;
-    t0 = now_us();
+    t_unknown = cpu_us() - t0;
+    t0 = cpu_us();
     auth_login(db, "sato", "whatever pass", "192.0.2.12", junk, &s2, &retry, err);
-    t_wrong = now_us() - t0;
+    t_wrong = cpu_us() - t0;
     ok(t_unknown * 2 > t_wrong && t_wrong * 2 > t_unknown, "an unknown login costs a hash like a wrong password "
        "(%lld vs %lld us)", (long long)t_unknown, (long long)t_wrong);
   }

@@ -68,6 +68,8 @@ void mg_config_defaults(mg_config *cfg) {
   cfg->ws_hangup_secs = 70;
   cfg->session_ttl_hours = 72;
   cfg->retention_days = 365;
+  cfg->max_tickets_per_session = 5;
+  cfg->max_tickets_per_ip_hour = 20;
   cfg->learn_min_sessions = 3;
   cfg->learn_min_addresses = 2;
   cfg->workers = 2;
@@ -96,7 +98,7 @@ static const struct field fields[] = {
   S(db_path), S(dict_dir), S(mecab_dicdir), S(userdic), S(sample_path), S(rules_path),
   S(calendar_path), S(web_dir), S(listen_addr), I(port), S(trusted_proxy),
   I(max_conns_per_ip), I(max_msgs_per_sec), N(ws_ping_secs), N(ws_hangup_secs), I(session_ttl_hours), I(retention_days),
-  I(learn_min_sessions), I(learn_min_addresses),
+  I(learn_min_sessions), I(learn_min_addresses), I(max_tickets_per_session), I(max_tickets_per_ip_hour),
   I(workers), I(auth_hash_threads), I(auth_hash_queue), S(office_open), S(office_close), I(top_k), N(answer_min),
   N(clarify_min), N(clarify_margin), S(test_db_full_file),
 };

@@ -36,6 +36,8 @@ typedef struct mg_config {
   double ws_hangup_secs;         /* chat silent this long, PONG included: dropped */
   int session_ttl_hours;         /* idle sessions expire after this */
   int retention_days;            /* transcripts are deleted after this */
+  int max_tickets_per_session;   /* escalations one chat session may make */
+  int max_tickets_per_ip_hour;   /* escalations per client network (/24) and hour */
   int learn_min_sessions;        /* a candidate phrasing is shown to staff from this many sessions… */
   int learn_min_addresses;       /* …and this many client addresses (faq/learn.h) */
   int workers;                   /* engine/database worker threads */

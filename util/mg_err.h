@@ -39,7 +39,8 @@
   X(MG_EBUSY,             -19, "busy",             "サーバーが混み合っています。しばらくしてからお試しください。") \
   X(MG_ESESSION,          -20, "bad_session",      "会話の有効期限が切れました。新しい会話を始めます。") \
   X(MG_EEMPTY,            -21, "empty_text",       "質問を入力してください。") \
-  X(MG_EFULL,             -22, "storage_full",     "ただいま記録ができないため、受け付けられません。しばらくしてからお試しください。")
+  X(MG_EFULL,             -22, "storage_full",     "ただいま記録ができないため、受け付けられません。しばらくしてからお試しください。") \
+  X(MG_ETICKETS,          -23, "ticket_limit",     "お問い合わせの受付数が上限に達しました。お急ぎの場合は、担当課へ直接お電話ください。")
 
 enum mg_err {
 #define MG_X_ENUM(name, value, code, msg) name = value,

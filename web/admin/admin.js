@@ -383,7 +383,17 @@
     if (!p.get('status')) p.delete('status');
     const data = await attempt(() => api('GET', `/tickets?${p}`), err);
     if (!data) return;
-    $('view').appendChild(el('p', { class: 'note' }, `${data.tickets.length} 件（受付の古い順）`));
+    // every list is paged with its true total: a flood must not hide real tickets
+    const first = data.offset + 1, last = data.offset + data.tickets.length;
+    $('view').appendChild(el('p', { class: 'note' }, data.total > data.tickets.length
+      ? `全${data.total}件のうち ${first}〜${last} 件目（受付の古い順）` : `${data.total} 件（受付の古い順）`));
+    if (data.total > data.tickets.length) {
+      const page = (offset) => { const q = new URLSearchParams(p); q.set('offset', String(offset)); return `#/tickets?${q}`; };
+      const nav = el('p', { class: 'pager' });
+      if (data.offset > 0) nav.appendChild(el('a', { href: page(Math.max(0, data.offset - data.limit)) }, '前へ'));
+      if (last < data.total) nav.appendChild(el('a', { href: page(last) }, '次へ'));
+      $('view').appendChild(nav);
+    }
     $('view').appendChild(table(['番号', '状態', '部署', '質問', '受付', '初回返信まで', '完了まで', '部署の移動'],
       data.tickets.map((t) => el('tr', {},
         el('td', {}, el('a', { href: `#/tickets/${encodeURIComponent(t.ticket_no)}` }, t.ticket_no)),
