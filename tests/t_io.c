@@ -308,6 +308,7 @@ out:
   unlink(tmp);
   free(published);
   free(newest);
+  free(after);
   mg_db_close(db);
 }
 

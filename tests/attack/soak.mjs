@@ -93,7 +93,8 @@ test('a long steady load leaves memory flat and no descriptor behind',
         `peak ${Math.max(...samples)} KiB; descriptors ${fdBefore} → ${fdAfter}`);
       assert.equal(errors, 0, 'errors under steady load');
       assert.ok(n >= 5, `only ${n} RSS samples`);
-      assert.ok(last <= warm * 1.10, `RSS grew from ${warm} KiB to ${last} KiB`);
+      // ASan keeps freed memory in quarantine, so RSS grows by design there
+      if (!process.env.MG_SANITIZER) assert.ok(last <= warm * 1.10, `RSS grew from ${warm} KiB to ${last} KiB`);
       assert.ok(fdAfter <= fdBefore + 2, `descriptors ${fdBefore} before, ${fdAfter} after`);
       await srv.stop();
     } finally {
