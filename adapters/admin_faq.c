@@ -436,12 +436,32 @@ static int audit_entry(sqlite3 *db, struct change *ch, const char *id, json_t *b
   return rc;
 }
 
+/* Staff change their own department's entries only (attack review F7): the
+ * entry as it is and as it would be must both be theirs, so an entry can
+ * neither be changed across departments nor moved into or out of one.
+ * Supervisors and admins change any. Returns 0 or MG_EFORBIDDEN. */
+static int may_change(const admin_ctx *c, const mg_faq_entry *old, const char *new_dept, char *err) {
+  const char *mine = c->sess.user.department_id;
+  if (c->sess.user.role != AUTH_STAFF) return 0;
+  if (old && strcmp(old->department_id ? old->department_id : "", mine) != 0)
+    return mg_errf(err, MG_EFORBIDDEN, "%s belongs to department %s; staff change their own department's entries",
+                   old->id, old->department_id && *old->department_id ? old->department_id : "(none)");
+  if (new_dept && strcmp(new_dept, mine) != 0)
+    return mg_errf(err, MG_EFORBIDDEN, "staff of %s cannot put an entry in department %s", mine,
+                   *new_dept ? new_dept : "(none)");
+  return 0;
+}
+
 static int put_tx(sqlite3 *db, void *ctx, char *err) {
   struct change *ch = ctx;
   mg_faq_entry *old = NULL;
   json_t *before = NULL;
   int rc = mg_faq_get(db, ch->e.id, MG_FAQ_LATEST, &old, err);
   if (rc && rc != MG_ENOTFOUND) return rc;
+  if ((rc = may_change(ch->c, old, ch->e.department_id ? ch->e.department_id : "", err))) {
+    mg_faq_entry_free(old);
+    return rc;
+  }
   if (old) before = entry_json(old);
   mg_faq_entry_free(old);
   rc = mg_faq_put_ex(db, &ch->e, ch->c->sess.user.login, ch->publish, &ch->changed, err);
@@ -453,7 +473,8 @@ static int put_tx(sqlite3 *db, void *ctx, char *err) {
 /* Answer a change: the entry as it is now, or the store's error. */
 static int change_reply(admin_ctx *c, struct change *ch, int rc, const char *id) {
   mg_faq_entry *e = NULL;
-  if (rc == MG_EINVAL || rc == MG_ENOTFOUND || rc == MG_ECONFLICT) return admin_reply_error(c, 0, rc, c->err);
+  if (rc == MG_EINVAL || rc == MG_ENOTFOUND || rc == MG_ECONFLICT || rc == MG_EFORBIDDEN)
+    return admin_reply_error(c, 0, rc, c->err);
   if (rc) return rc;
   if (ch->publish || strcmp(ch->action, "faq.publish") == 0 || strcmp(ch->action, "faq.rollback") == 0) {
     /* the engine sees the new published text before the next question */
@@ -535,6 +556,10 @@ static int publish_tx(sqlite3 *db, void *ctx, char *err) {
   json_t *before;
   int rc = mg_faq_get(db, ch->c->args[0], MG_FAQ_LATEST, &old, err);
   if (rc) return rc;
+  if ((rc = may_change(ch->c, old, NULL, err))) {
+    mg_faq_entry_free(old);
+    return rc;
+  }
   before = json_pack("{si}", "published_version", old->published_version);
   rc = mg_faq_publish(db, ch->c->args[0], ch->version, ch->c->sess.user.login, err);
   if (!rc) {
@@ -753,7 +778,9 @@ out:
 
 int admin_h_import(admin_ctx *c) {
   char path[] = "/tmp/madoguchi-import-XXXXXX", draft[8], enc[16];
-  mg_io_opts o = { .format = "csv", .by = c->sess.user.login };
+  mg_io_opts o = { .format = "csv", .by = c->sess.user.login,
+                   /* staff import into their own department only (F7) */
+                   .department = c->sess.user.role == AUTH_STAFF ? c->sess.user.department_id : NULL };
   mg_io_report *rep = calloc(1, sizeof *rep);
   json_t *errors = NULL, *report = NULL;
   int fd = -1, rc;

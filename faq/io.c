@@ -139,6 +139,10 @@ int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char
   /* not inside a caller's transaction: short transactions with an undo
    * journal (io_chunked.c), so residents' writes are not held up */
   if (sqlite3_get_autocommit(db)) return mg_io_apply_chunked(db, s, o, file, rep, err);
+  if (o && o->department) {
+    if ((rc = mg_io_check(db, s, o, file, rep, err))) return rc;
+    if (rep->n_errors) return mg_errf(err, MG_ECSV, "%s: %d error(s); nothing was imported", file, rep->n_errors);
+  }
   rc = mg_io_apply_meta(db, s, err);
   for (int i = 0; rc == 0 && i < s->n_depts; i++) {
     int changed;

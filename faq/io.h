@@ -34,6 +34,9 @@ typedef struct mg_io_opts {
   int no_bom;           /* export CSV: no UTF-8 BOM */
   int published;        /* export: the published text of each entry (default: the newest revision) */
   int chunk_rows;       /* import: rows per write transaction (0 = 200) */
+  const char *department; /* import: confined to this department (a staff member's): no row may
+                           * create, change or move an entry of another, nor change another's
+                           * contact details; each such row is an error (NULL = any) */
   int test_stop_after_chunks; /* tests only: stop after N chunks as a killed process would */
 } mg_io_opts;
 

@@ -128,11 +128,62 @@ static int end(sqlite3 *db, int rc, char *err) {
 
 /* ---- checking before writing ------------------------------------------------ */
 
+static int check(sqlite3 *db, const mg_io_set *s, const char *file, mg_io_report *rep, char *err);
+
 /* A row's problem, worded as the store words it, placed as io.c places it:
  * at the row's line (CSV, JSON with lines) or naming the entry. */
 static void row_error(mg_io_report *rep, const char *file, const mg_io_row *r, const char *msg) {
   if (r->line > 0) mg_io_report_error(rep, file, r->line, "%s", msg);
   else mg_io_report_error(rep, file, 0, "entry %s: %s", r->e.id, msg);
+}
+
+/* Does department d of the file differ from the database (or is it new)? */
+static int dept_changes(sqlite3 *db, const mg_department *d, int *changes, char *err) {
+  mg_department old;
+  int rc = mg_department_get(db, d->id, &old, err);
+  *changes = 1;
+  if (rc == MG_ENOTFOUND) return 0;
+  if (rc) return rc;
+#define DIFF(f) (d->f && *d->f && strcmp(d->f, old.f ? old.f : "") != 0)
+  *changes = DIFF(name) || DIFF(phone) || DIFF(email) || DIFF(hours) || DIFF(location);
+#undef DIFF
+  mg_department_clear(&old);
+  return 0;
+}
+
+/* A staff member's import touches their own department only (o->department). */
+static int check_department(sqlite3 *db, const mg_io_set *s, const char *mine, const char *file, mg_io_report *rep,
+                            char *err) {
+  for (int i = 0; i < s->n_depts; i++) {
+    int changes, rc;
+    if (strcmp(s->depts[i].id, mine) == 0) continue;
+    if ((rc = dept_changes(db, &s->depts[i], &changes, err))) return rc;
+    if (changes)
+      mg_io_report_error(rep, file, s->dept_lines[i], "department %s: only its own staff or a supervisor may change it",
+                         s->depts[i].id);
+  }
+  for (int i = 0; i < s->n_rows; i++) {
+    const mg_io_row *r = &s->rows[i];
+    const char *d = r->e.department_id ? r->e.department_id : "";
+    mg_faq_entry *old = NULL;
+    char msg[MG_ERRLEN] = "";
+    int rc = mg_faq_get(db, r->e.id, MG_FAQ_LATEST, &old, err);
+    if (rc && rc != MG_ENOTFOUND) return rc;
+    if (old && strcmp(old->department_id ? old->department_id : "", mine) != 0)
+      snprintf(msg, sizeof msg, "%s belongs to department %s: not yours to change", r->e.id,
+               old->department_id && *old->department_id ? old->department_id : "(none)");
+    else if (strcmp(d, mine) != 0)
+      snprintf(msg, sizeof msg, "%s: department %s is not yours (%s)", r->e.id, *d ? d : "(none)", mine);
+    mg_faq_entry_free(old);
+    if (msg[0]) row_error(rep, file, r, msg);
+  }
+  return 0;
+}
+
+int mg_io_check(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep, char *err) {
+  int rc = check(db, s, file, rep, err);
+  if (rc == 0 && o && o->department) rc = check_department(db, s, o->department, file, rep, err);
+  return rc;
 }
 
 static int check(sqlite3 *db, const mg_io_set *s, const char *file, mg_io_report *rep, char *err) {
@@ -319,7 +370,7 @@ int mg_io_apply_chunked(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, co
   int chunk = o && o->chunk_rows > 0 ? o->chunk_rows : CHUNK_ROWS, rc, chunks = 0;
   sqlite3_int64 id = 0;
 
-  if ((rc = check(db, s, file, rep, err))) return rc;
+  if ((rc = mg_io_check(db, s, o, file, rep, err))) return rc;
   if (rep->n_errors) return mg_errf(err, MG_ECSV, "%s: %d error(s); nothing was imported", file, rep->n_errors);
   if ((rc = mg_io_recover(db, -1, NULL, err))) return rc;
   if ((rc = start(db, s, o, file, &id, rep, err))) {

@@ -43,6 +43,10 @@ int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char
  * value; *changed when the row changed), and the municipality's meta data. */
 int mg_io_apply_dept(sqlite3 *db, const mg_department *d, int *changed, char *err);
 int mg_io_apply_meta(sqlite3 *db, const mg_io_set *s, char *err);
+/* Every problem of a clean-parsed set that the store would find (ids, empty
+ * fields, unknown departments) and, with o->department, every row outside
+ * that department: to rep, without writing. */
+int mg_io_check(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep, char *err);
 /* mg_io_apply outside a transaction: checked first, then written CHUNK rows
  * per transaction with an undo journal (io_chunked.c). */
 int mg_io_apply_chunked(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep,

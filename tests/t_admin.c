@@ -273,15 +273,18 @@ static void test_faq(void) {
   /* create, alternate phrasing */
   is_int(call(&staff, "POST", "/api/v1/admin/faq",
               "{\"id\":\"saijo-9001\",\"question\":\"ドローンの飛行許可は？\",\"answer\":\"国土交通省へ申請してください。\","
-              "\"department\":\"somu\",\"alternates\":[\"ドローン 許可\"],\"keywords\":[\"ドローン\"]}", &j),
+              "\"department\":\"shimin\",\"alternates\":[\"ドローン 許可\"],\"keywords\":[\"ドローン\"]}", &j),
          200, "create: 200");
   is_str(jpath(j, "entry", "status"), "draft", "a new entry starts as a draft");
   json_decref(j);
   is_int(status_of(&staff, "POST", "/api/v1/admin/faq", "{\"id\":\"saijo-9001\",\"question\":\"q\",\"answer\":\"a\"}"),
          409, "creating an existing id: 409");
-  is_int(status_of(&staff, "POST", "/api/v1/admin/faq", "{\"id\":\"saijo-9002\",\"question\":\"q\",\"answer\":\"a\","
-                                                       "\"department\":\"nowhere\"}"), 404, "an unknown department: 404");
-  is_int(status_of(&staff, "POST", "/api/v1/admin/faq", "{\"id\":\"bad id!\",\"question\":\"q\",\"answer\":\"a\"}"),
+  is_int(status_of(&sup, "POST", "/api/v1/admin/faq", "{\"id\":\"saijo-9002\",\"question\":\"q\",\"answer\":\"a\","
+                                                     "\"department\":\"nowhere\"}"), 404, "an unknown department: 404");
+  is_int(status_of(&staff, "POST", "/api/v1/admin/faq", "{\"id\":\"saijo-9003\",\"question\":\"q\",\"answer\":\"a\","
+                                                       "\"department\":\"zeimu\"}"), 403,
+         "staff create in their own department only: 403 (F7)");
+  is_int(status_of(&staff, "POST", "/api/v1/admin/faq", "{\"id\":\"bad id!\",\"question\":\"q\",\"answer\":\"a\",\"department\":\"shimin\"}"),
          400, "a bad id: 400");
   is_int(call(&staff, "POST", "/api/v1/admin/faq/saijo-9001/alternates", "{\"text\":\"無人機を飛ばしたい\",\"publish\":true}", &j),
          200, "add an alternate phrasing: 200");
@@ -301,8 +304,10 @@ static void test_import_export(void) {
   ok(strstr(last.content_disposition, "attachment") != NULL, "as a download");
   csv = strndup(last.body, last.body_len);
   {
+    /* the export holds every department: a supervisor's import (staff are
+     * confined to their own department, tests/attack/csv_department.mjs) */
     admin_req req = { .method = "POST", .path = "/api/v1/admin/import", .body = csv, .body_len = strlen(csv),
-                      .cookie = staff.cookie, .csrf = staff.csrf };
+                      .cookie = sup.cookie, .csrf = sup.csrf };
     char err[MG_ERRLEN];
     admin_resp_clear(&last);
     admin_handle(w, &req, &last, err);
