@@ -32,7 +32,7 @@ status=0
 for t in $targets; do
   work=corpus/$t
   art=artifacts/$t
-  rm -rf "$work" && mkdir -p "$work" "$art"
+  rm -rf "$work" "$art" && mkdir -p "$work" "$art"   # a reproducer left by an earlier run is not this run's
   cp "$top/tests/fuzz/corpus/$t/"* "$work/"
   log=fuzz_$t.log
   rm -f fuzz-*.log
