@@ -357,6 +357,98 @@
     })));
   }
 
+  // ---- residents' phrasings (the learning loop, docs/learning.md) ---------------------
+  // Candidates come from the server already past its safeguards (enough sessions from
+  // enough networks); staff see their own department's, supervisors all. Accepting makes
+  // the text an alternate of the entry, published at once; each row leaves the list as
+  // soon as it is decided, so "さらに表示" asks from the number of rows still shown.
+  async function viewPhrasings(params) {
+    const PAGE = Math.min(100, Math.max(1, Number(params.get('limit')) || 20)); // ?limit= for a smaller page
+    const err = el('p', { class: 'error', role: 'alert' });
+    const totalLine = el('p', { class: 'note', id: 'phrasings-total' });
+    const empty = el('p', { id: 'phrasings-empty', hidden: true }, 'いま確認を待っている言い回しはありません。');
+    const body = el('tbody', {});
+    const list = el('table', { class: 'stack', id: 'phrasings-table', hidden: true },
+      el('caption', { class: 'visually-hidden' }, '確認を待っている住民の言い回し'),
+      el('thead', {}, el('tr', {}, ['住民の言い回し', 'FAQ', { label: 'セッション数', num: 1 }, '操作']
+        .map((h) => el('th', { scope: 'col', class: h.num ? 'num' : null }, h.label || h)))),
+      body);
+    const more = el('button', { type: 'button', class: 'secondary', id: 'phrasings-more', hidden: true }, 'さらに表示');
+    let total = 0;
+    const shown = () => body.rows.length;
+    function refresh() {
+      totalLine.textContent = total > shown() ? `全${total}件（${shown()}件を表示）` : `全${total}件`;
+      list.hidden = shown() === 0;
+      empty.hidden = shown() !== 0 || total > 0;
+      more.hidden = shown() >= total;
+    }
+    /** Take the decided row away and put the focus somewhere that still exists. */
+    function drop(tr) {
+      const next = tr.nextElementSibling || tr.previousElementSibling;
+      tr.remove();
+      total = Math.max(0, total - 1);
+      refresh();
+      const target = next ? next.querySelector('button') : (more.hidden ? $('view-title') : more);
+      if (target) target.focus();
+    }
+    async function decide(p, tr, accept, buttons) {
+      err.textContent = '';
+      for (const b of buttons) b.disabled = true;
+      try {
+        await api('POST', `/phrasings/${encodeURIComponent(p.id)}/${accept ? 'accept' : 'reject'}`, {});
+        drop(tr);
+        say(accept ? `「${p.text}」を ${p.faq_id} の別の聞き方として採用しました。次からは直接回答されます。`
+          : `「${p.text}」を却下しました。`);
+      } catch (e) {
+        if (e.status === 409) { drop(tr); say(`「${p.text}」は、すでに判断済みでした。`); return; }
+        err.textContent = e.status === 403 ? 'この言い回しは他の部署のFAQです。採用・却下できません。' : e.message;
+        for (const b of buttons) b.disabled = false;
+      }
+    }
+    function row(p) {
+      const tr = el('tr', {});
+      const yes = el('button', { type: 'button', 'aria-label': `採用：「${p.text}」` }, '採用');
+      const no = el('button', { type: 'button', class: 'secondary', 'aria-label': `却下：「${p.text}」` }, '却下');
+      yes.addEventListener('click', () => decide(p, tr, true, [yes, no]));
+      no.addEventListener('click', () => decide(p, tr, false, [yes, no]));
+      tr.append(
+        el('td', { 'data-label': '住民の言い回し', class: 'phrasing-text' }, p.text),
+        el('td', { 'data-label': 'FAQ' }, p.question, el('br'),
+          el('a', { href: `#/faq/${encodeURIComponent(p.faq_id)}` }, p.faq_id),
+          isRole('supervisor') && p.department ? el('span', { class: 'note' }, `（${deptName(p.department)}）`) : ''),
+        el('td', { 'data-label': 'セッション数', class: 'num' }, String(p.sessions)),
+        el('td', { 'data-label': '操作' }, el('span', { class: 'actions' }, yes, no)));
+      return tr;
+    }
+    async function load() {
+      more.disabled = true;
+      const data = await attempt(() => api('GET', `/phrasings?offset=${shown()}&limit=${PAGE}`), err);
+      more.disabled = false;
+      if (!data) return false;
+      total = data.total;
+      const known = new Set(Array.from(body.rows, (r) => r.dataset.id));
+      for (const p of data.phrasings) {
+        if (known.has(String(p.id))) continue;
+        const tr = row(p);
+        tr.dataset.id = String(p.id);
+        body.appendChild(tr);
+      }
+      refresh();
+      return true;
+    }
+    more.addEventListener('click', async () => {
+      const before = shown();
+      if (await load()) {
+        const first = body.rows[before];
+        if (first) first.querySelector('button').focus();
+      }
+    });
+    setView('住民の言い回し', el('p', { class: 'note' },
+      '住民が選んだFAQと、そのときの質問の言い回しです。採用すると、そのFAQの別の聞き方として登録され、次からは直接回答されます。'),
+    err, totalLine, empty, list, el('p', {}, more));
+    await load();
+  }
+
   // ---- tickets ----------------------------------------------------------------------
   async function viewTickets(params) {
     const err = el('p', { class: 'error', role: 'alert' });
@@ -601,6 +693,7 @@
       else if (parts[0] === 'new') await viewFaqNew(params);
       else if (parts[0] === 'try') viewTry();
       else if (parts[0] === 'unanswered') await viewUnanswered();
+      else if (parts[0] === 'phrasings') await viewPhrasings(params);
       else if (parts[0] === 'tickets' && parts[1]) await viewTicket(parts[1]);
       else if (parts[0] === 'tickets') await viewTickets(params);
       else if (parts[0] === 'stats') await viewStats(params);
