@@ -516,6 +516,10 @@ static int write_response(struct lws *wsi, struct admin_pss *p) {
 int admin_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
   struct admin_pss *p = user;
   switch (reason) {
+  case LWS_CALLBACK_FILTER_HTTP_CONNECTION:   /* a keep-alive request after one of ours */
+    srv_tcp_headers_done(srv_of(wsi), wsi);
+    return 0;
+
   case LWS_CALLBACK_HTTP:
     return on_request(srv_of(wsi), wsi, p);
 

@@ -238,6 +238,7 @@ static int confirm_upgrade(srv *s, struct lws *wsi, struct http_pss *p) {
   struct srv_ip *r;
   char *tok, *save;
 
+  srv_tcp_headers_done(s, wsi);
   lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
   begin_request(s, wsi, p, uri);
   lws_hdr_copy(wsi, protos, sizeof protos, WSI_TOKEN_PROTOCOL);
@@ -285,6 +286,20 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 
   case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
     return 1;   /* only madoguchi.v1 speaks WebSocket */
+
+  /* Every accepted connection, whatever it becomes: server.c counts them
+   * per address and times their first headers. lws sends these two to
+   * protocols[0], this one. */
+  case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+    return srv_tcp_open(srv_of(wsi), wsi);
+
+  case LWS_CALLBACK_WSI_DESTROY:
+    srv_tcp_close(srv_of(wsi), wsi);
+    return 0;
+
+  case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+    srv_tcp_headers_done(srv_of(wsi), wsi);
+    return 0;
 
   case LWS_CALLBACK_HTTP: {
     int status = 0;

@@ -235,7 +235,7 @@ static void ip_sweep(srv *s) {
     struct srv_ip **pp = &s->ips[h];
     while (*pp) {
       struct srv_ip *r = *pp;
-      if (r->ws_conns <= 0 && now - r->t_tokens > full_us && !r->login_busy &&
+      if (r->ws_conns <= 0 && r->tcp_conns <= 0 && now - r->t_tokens > full_us && !r->login_busy &&
           (!r->login_fails || now - r->login_last_fail > (int64_t)AUTH_LOCK_SECONDS * 1000000)) {
         *pp = r->next;
         free(r);
@@ -306,6 +306,109 @@ int srv_header_problem(struct lws *wsi) {
   if (total > SRV_MAX_HEADERS) return 431;
   if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, 1) > 0) return 400;
   return 0;
+}
+
+/* ---- TCP connections: per peer address, first headers ------------------- */
+
+static void pending_unlink(srv *s, struct srv_tcp *t) {
+  if (!t->pending) return;
+  if (t->prev) t->prev->next = t->next;
+  else s->pend_head = t->next;
+  if (t->next) t->next->prev = t->prev;
+  else s->pend_tail = t->prev;
+  t->prev = t->next = NULL;
+  t->pending = 0;
+  s->n_pending--;
+}
+
+/* Close a connection from outside its own callbacks: lws does it on its
+ * next pass, and WSI_DESTROY then frees the record. */
+static void pending_kill(srv *s, struct srv_tcp *t) {
+  pending_unlink(s, t);
+  lws_set_timeout(t->wsi, PENDING_TIMEOUT_HOLDING_AH, LWS_TO_KILL_ASYNC);
+}
+
+int srv_tcp_open(srv *s, struct lws *wsi) {
+  char peer[64] = "";
+  struct srv_tcp *t;
+  struct srv_ip *r;
+  int cap = s->cfg->max_conns_per_ip_http;
+
+  /* The peer address, not X-Forwarded-For (no header has arrived yet); a
+   * trusted proxy speaks for everyone and limits on its own side. */
+  lws_get_peer_simple(wsi, peer, sizeof peer);
+  unmap_v4(peer);
+  if (!(r = srv_ip_get(s, peer[0] ? peer : "?"))) return -1;
+  if (cap > 0 && r->tcp_other >= cap && strcmp(peer, s->cfg->trusted_proxy) != 0) {
+    s->n_refused++;
+    return -1;
+  }
+  if (!(t = calloc(1, sizeof *t))) return -1;
+  /* Full: the oldest unfinished request goes. A client that sends its
+   * headers in normal time is done long before max_pending_conns newer
+   * connections arrive. */
+  if (s->n_pending >= (unsigned)s->cfg->max_pending_conns && s->pend_head) {
+    pending_kill(s, s->pend_head);
+    s->n_evicted++;
+  }
+  t->wsi = wsi;
+  t->peer = r;
+  t->t_accept = srv_now_us();
+  t->pending = 1;
+  t->prev = s->pend_tail;
+  if (s->pend_tail) s->pend_tail->next = t;
+  else s->pend_head = t;
+  s->pend_tail = t;
+  s->n_pending++;
+  r->tcp_conns++;
+  r->tcp_other++;
+  lws_set_opaque_user_data(wsi, t);
+  return 0;
+}
+
+/* The record of one of our accepted connections, or NULL (lws's own). */
+static struct srv_tcp *tcp_of(struct lws *wsi) {
+  struct srv_tcp *t = lws_get_opaque_user_data(wsi);
+  return t && t->wsi == wsi ? t : NULL;
+}
+
+void srv_tcp_headers_done(srv *s, struct lws *wsi) {
+  struct srv_tcp *t = tcp_of(wsi);
+  if (t) pending_unlink(s, t);
+}
+
+void srv_tcp_chat(srv *s, struct lws *wsi) {
+  struct srv_tcp *t = tcp_of(wsi);
+  (void)s;
+  if (!t || t->is_chat) return;
+  t->is_chat = 1;
+  t->peer->tcp_other--;
+}
+
+void srv_tcp_close(srv *s, struct lws *wsi) {
+  struct srv_tcp *t = tcp_of(wsi);
+  if (!t) return;
+  lws_set_opaque_user_data(wsi, NULL);
+  pending_unlink(s, t);
+  t->peer->tcp_conns--;
+  if (!t->is_chat) t->peer->tcp_other--;
+  free(t);
+}
+
+/* From the refresh timer: close connections whose first headers are
+ * overdue, and say (at most every 10 s) how many were closed and why. */
+static void tcp_expire(srv *s) {
+  int64_t now = srv_now_us(), wait = (int64_t)(s->cfg->max_header_wait_secs * 1e6);
+  while (s->pend_head && now - s->pend_head->t_accept >= wait) {
+    pending_kill(s, s->pend_head);
+    s->n_expired++;
+  }
+  if ((s->n_refused || s->n_evicted || s->n_expired) && now - s->t_tcp_log >= 10 * 1000000LL) {
+    mg_log_info("server", "connections closed: %lu over max_conns_per_ip_http, %lu oldest at max_pending_conns, "
+                "%lu past max_header_wait_secs", s->n_refused, s->n_evicted, s->n_expired);
+    s->n_refused = s->n_evicted = s->n_expired = 0;
+    s->t_tcp_log = now;
+  }
 }
 
 int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen) {
@@ -554,6 +657,7 @@ static void refresh_tick(lws_sorted_usec_list_t *sul) {
       else srv_job_free(j);
     }
   }
+  tcp_expire(s);
   ip_sweep(s);
   ws_chat_keepalive(s);
   lws_sul_schedule(s->ctx, 0, &s->sul_refresh, refresh_tick, REFRESH_US);
@@ -832,7 +936,12 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   info.user = s;
   info.gid = -1;
   info.uid = -1;
-  info.max_http_header_pool = 1024;
+  /* Header slots: each connection still sending its first headers holds
+   * one (max_pending_conns bounds those), the rest serve requests in
+   * progress. Later requests on a keep-alive connection get
+   * max_header_wait_secs from lws itself (timeout_secs_ah_idle). */
+  info.max_http_header_pool = (unsigned short)(cfg->max_pending_conns + 512 > 65535 ? 65535 : cfg->max_pending_conns + 512);
+  info.timeout_secs_ah_idle = (unsigned)(cfg->max_header_wait_secs + 0.999);
   /* parse headers up to SRV_HEADER_BUF so that more than SRV_MAX_HEADERS can
    * be answered with 431 instead of a dropped connection */
   info.max_http_header_data = SRV_HEADER_BUF;

@@ -138,6 +138,8 @@ struct srv_ip {
   struct srv_ip *next;
   char ip[64];
   int ws_conns;
+  int tcp_conns;              /* accepted TCP connections from this peer, chats included */
+  int tcp_other;              /* of those, not chats: limited by max_conns_per_ip_http */
   double tokens;
   int64_t t_tokens;           /* lws_now_usecs() of the last refill */
   /* console logins from this address (admin_http.c) */
@@ -145,6 +147,18 @@ struct srv_ip {
   int login_fails;            /* failures since its last success */
   int64_t login_last_fail;    /* srv_now_us() of the last failure */
   int64_t login_next;         /* no login of this address is hashed before this */
+};
+
+/* One accepted TCP connection, from accept to close (the wsi's opaque user
+ * data). Until its first request's headers are complete it is on the
+ * pending list, oldest first. */
+struct srv_tcp {
+  struct srv_tcp *prev, *next;  /* pending list */
+  struct lws *wsi;
+  struct srv_ip *peer;
+  int64_t t_accept;
+  uint8_t pending;            /* on the pending list */
+  uint8_t is_chat;            /* upgraded to madoguchi.v1 */
 };
 
 /* Failed console logins per login name, whatever the address (admin_http.c).
@@ -216,6 +230,12 @@ typedef struct srv {
   pthread_cond_t ck_cond;
   int64_t data_version;
   uint32_t ka_cursor;         /* next slot ws_chat_keepalive looks at */
+
+  /* TCP connections (service thread only) */
+  struct srv_tcp *pend_head, *pend_tail;  /* still sending their first headers, oldest first */
+  unsigned n_pending;
+  unsigned long n_refused, n_evicted, n_expired;  /* since the last log line */
+  int64_t t_tcp_log;
 } srv;
 
 /* The srv of a wsi's context. */
@@ -261,6 +281,21 @@ int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen);
  * request is smuggled past a proxy that reads the other one). 0 when fine.
  * Every HTTP entry (API, console, files, the /ws upgrade) asks first. */
 int srv_header_problem(struct lws *wsi);
+
+/* Accepted TCP connections, whatever they become (slowloris, F2).
+ * tcp_open (LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED) returns -1 to
+ * refuse a connection whose peer address already has max_conns_per_ip_http
+ * connections that are not chats; at max_pending_conns the oldest
+ * connection still sending its first headers is closed to make room.
+ * headers_done takes a connection off the pending list, tcp_chat moves it
+ * to the chat count (max_conns_per_ip limits those), tcp_close forgets it
+ * (LWS_CALLBACK_WSI_DESTROY, which lws sends to protocols[0]). Connections
+ * whose first headers are not complete max_header_wait_secs after accept
+ * are closed by the refresh timer. */
+int srv_tcp_open(srv *s, struct lws *wsi);
+void srv_tcp_headers_done(srv *s, struct lws *wsi);
+void srv_tcp_chat(srv *s, struct lws *wsi);
+void srv_tcp_close(srv *s, struct lws *wsi);
 
 
 /* Monotonic clock in microseconds. */

@@ -216,6 +216,7 @@ int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
       return -1;
     }
     s->ws_open++;
+    srv_tcp_chat(s, wsi);
     srv_client_ip(s, wsi, p->ip, sizeof p->ip);
     if ((r = srv_ip_get(s, p->ip))) r->ws_conns++;
     mg_log_mask_ip(p->ip, p->dc.client_ip, sizeof p->dc.client_ip);

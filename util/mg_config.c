@@ -63,6 +63,9 @@ void mg_config_defaults(mg_config *cfg) {
   snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "127.0.0.1");
   cfg->port = 8080;
   cfg->max_conns_per_ip = 20;
+  cfg->max_conns_per_ip_http = 64;
+  cfg->max_pending_conns = 2048;
+  cfg->max_header_wait_secs = 10;
   cfg->max_msgs_per_sec = 5;
   cfg->ws_ping_secs = 30;
   cfg->ws_hangup_secs = 70;
@@ -97,7 +100,8 @@ struct field {
 static const struct field fields[] = {
   S(db_path), S(dict_dir), S(mecab_dicdir), S(userdic), S(sample_path), S(rules_path),
   S(calendar_path), S(web_dir), S(listen_addr), I(port), S(trusted_proxy),
-  I(max_conns_per_ip), I(max_msgs_per_sec), N(ws_ping_secs), N(ws_hangup_secs), I(session_ttl_hours), I(retention_days),
+  I(max_conns_per_ip), I(max_conns_per_ip_http), I(max_pending_conns),
+  N(max_header_wait_secs), I(max_msgs_per_sec), N(ws_ping_secs), N(ws_hangup_secs), I(session_ttl_hours), I(retention_days),
   I(learn_min_sessions), I(learn_min_addresses), I(max_tickets_per_session), I(max_tickets_per_ip_hour),
   I(workers), I(auth_hash_threads), I(auth_hash_queue), S(office_open), S(office_close), I(top_k), N(answer_min),
   N(clarify_min), N(clarify_margin), S(test_db_full_file),
@@ -174,6 +178,10 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
   }
   if (!(cfg->ws_ping_secs > 0) || !(cfg->ws_hangup_secs > cfg->ws_ping_secs))
     rc = mg_errf(err, MG_ECONFIG, "%s: need 0 < ws_ping_secs < ws_hangup_secs", path);
+  else if (cfg->max_pending_conns < 1 || cfg->max_pending_conns > MG_MAX_PENDING_CONNS)
+    rc = mg_errf(err, MG_ECONFIG, "%s: max_pending_conns must be 1 to %d", path, MG_MAX_PENDING_CONNS);
+  else if (!(cfg->max_header_wait_secs >= 1) || cfg->max_header_wait_secs > 3600)
+    rc = mg_errf(err, MG_ECONFIG, "%s: max_header_wait_secs must be 1 to 3600", path);
 out:
   json_decref(root);
   return rc;

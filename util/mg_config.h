@@ -12,6 +12,7 @@
 
 #define MG_PATHLEN 1024
 #define MG_MAX_ORIGINS 16
+#define MG_MAX_PENDING_CONNS 16384
 
 typedef struct mg_config {
   char data_dir[MG_PATHLEN];     /* root of dict/, faq/sample/, web/ */
@@ -30,7 +31,10 @@ typedef struct mg_config {
   char allowed_origins[MG_MAX_ORIGINS][256]; /* Origin values allowed on /ws and CORS */
   int n_allowed_origins;         /* 0 = same-origin only */
   char trusted_proxy[64];        /* peer address whose X-Forwarded-For is believed */
-  int max_conns_per_ip;          /* open connections per client address */
+  int max_conns_per_ip;          /* open chat connections per client address */
+  int max_conns_per_ip_http;     /* open TCP connections per peer address that are not chats */
+  int max_pending_conns;         /* connections still sending their first request headers */
+  double max_header_wait_secs;   /* from accept to complete first request headers */
   int max_msgs_per_sec;          /* messages per second per connection */
   double ws_ping_secs;           /* chat silent this long: PING (8-byte payload, echo checked) */
   double ws_hangup_secs;         /* chat silent this long, PONG included: dropped */
