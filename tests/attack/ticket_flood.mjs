@@ -5,16 +5,25 @@
 // max_tickets_per_ip_hour an hour; beyond, the resident gets the coded error
 // ticket_limit, which tells them to phone the department. Every console list
 // is paged and carries its true total, oldest ticket first.
+//
+// The second test floods while a resident on another network asks ten
+// times a second: flooders on four networks (worker thread) open session
+// after session and escalate as fast as the server answers. Short form 3 s;
+// long form (MG_ATTACK_LONG=1) 20 s with the shipped limits, where the
+// resident's p99 must stay within 100 ms.
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Resident, addUser, scratch, skipReason, startServer } from '../integration/lib.mjs';
+import { Resident, addUser, findAnswered, scratch, skipReason, startServer } from '../integration/lib.mjs';
+
+const LONG = process.env.MG_ATTACK_LONG === '1';
 
 async function escalate(r, id) {
   r.send({ type: 'escalate', id, text: `犬の登録の手続きについて職員に聞きたい ${id}` });
   return r.next((m) => m.reply_to === id);
 }
 
-test('a ticket flood is refused with a coded error; real tickets stay visible with the true total', { skip: skipReason }, async () => {
+if (isMainThread) test('a ticket flood is refused with a coded error; real tickets stay visible with the true total', { skip: skipReason }, async () => {
   const tmp = scratch();
   const srv = await startServer(tmp.db, { config: { max_msgs_per_sec: 1000, max_conns_per_ip: 100,
     max_tickets_per_session: 3, max_tickets_per_ip_hour: 5 } });
@@ -74,6 +83,94 @@ test('a ticket flood is refused with a coded error; real tickets stay visible wi
       assert.ok(r.total >= (path.startsWith('/unanswered') ? 0 : 1), path);
     }
   } finally {
+    await srv.stop();
+    tmp.cleanup();
+  }
+});
+
+// The flooders (this file on a worker thread): `loops` concurrent loops per
+// address, each opening a session, escalating until refused, and starting
+// over. Reports the replies by type/code on 'stop'.
+if (!isMainThread && workerData?.flood) {
+  const { base, addrs, loops } = workerData;
+  const by = {};
+  let stop = false;
+  const running = [];
+  const loop = async (addr, k) => {
+    for (let n = 0; !stop; n++) {
+      let r;
+      try {
+        r = await Resident.hello(base, undefined, { localAddress: addr });
+        for (let i = 0; !stop; i++) {
+          const m = await escalate(r, `x${k}-${n}-${i}`);
+          const key = m.type === 'ticket' ? 'ticket' : `${m.type} ${m.code}`;
+          by[key] = (by[key] || 0) + 1;
+          if (m.type !== 'ticket') break;
+        }
+        await r.close();
+      } catch (e) {
+        by[`exception ${e.message.slice(0, 40)}`] = (by[`exception ${e.message.slice(0, 40)}`] || 0) + 1;
+      }
+    }
+  };
+  addrs.forEach((a, i) => { for (let k = 0; k < loops; k++) running.push(loop(a, i * loops + k)); });
+  parentPort.postMessage({ type: 'ready' });
+  parentPort.on('message', async () => {
+    stop = true;
+    await Promise.all(running);
+    parentPort.postMessage({ type: 'done', by });
+    process.exit(0);
+  });
+}
+
+function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+if (isMainThread) test('during a ticket flood a resident on another network is answered', { skip: skipReason, timeout: LONG ? 120000 : 60000 }, async () => {
+  const tmp = scratch();
+  const srv = await startServer(tmp.db, { config: { max_msgs_per_sec: 20 } });
+  const addrs = ['127.0.4.2', '127.0.5.2', '127.0.6.2', '127.0.7.2'];
+  let worker = null;
+  try {
+    const { text } = await findAnswered(srv.base);
+    const resident = await Resident.hello(srv.base, undefined, { localAddress: '127.0.9.2' });
+    await resident.ask('warm', text);
+    worker = new Worker(new URL(import.meta.url), { workerData: { flood: true, base: srv.base, addrs, loops: 4 } });
+    const msgs = [];
+    const waiters = [];
+    worker.on('message', (m) => { msgs.push(m); waiters.splice(0).forEach((w) => w()); });
+    const nextMsg = () => new Promise((res, rej) => {
+      const check = () => (msgs.length ? res(msgs.shift()) : waiters.push(check));
+      worker.once('error', rej);
+      check();
+    });
+    assert.equal((await nextMsg()).type, 'ready');
+
+    const times = [];
+    const t0 = Date.now();
+    for (let i = 0; Date.now() - t0 < (LONG ? 20000 : 3000); i++) {
+      const t = performance.now();
+      const a = await resident.ask(`q${i}`, text);
+      times.push(performance.now() - t);
+      assert.equal(a.type, 'answer', JSON.stringify(a));
+      await new Promise((r) => setTimeout(r, 100));   // the resident's pace (load shape, not a wait)
+    }
+    worker.postMessage('stop');
+    const { by } = await nextMsg();
+    worker = null;
+    await resident.close();
+    times.sort((a, b) => a - b);
+    const p50 = quantile(times, 0.5), p99 = quantile(times, 0.99);
+    console.log(`# ${LONG ? 'long' : 'short'} form: resident n=${times.length} p50=${p50.toFixed(1)} ms ` +
+      `p99=${p99.toFixed(1)} ms max=${times[times.length - 1].toFixed(1)} ms; flood replies ${JSON.stringify(by)}`);
+    // every flooder network got its hourly allowance and then coded refusals
+    assert.ok((by.ticket || 0) <= addrs.length * 20, `${by.ticket} tickets for ${addrs.length} networks (20 an hour each)`);
+    assert.ok((by['error ticket_limit'] || 0) > 0, 'the flood is refused with ticket_limit');
+    for (const key of Object.keys(by)) assert.match(key, /^(ticket|error ticket_limit|error rate_limited)$/, `unexpected reply to the flood: ${key}`);
+    if (LONG) assert.ok(p99 <= 100, `resident p99 ${p99.toFixed(1)} ms (target ≤ 100 ms)`);
+  } finally {
+    if (worker) await worker.terminate();
     await srv.stop();
     tmp.cleanup();
   }
