@@ -17,7 +17,7 @@
 //   no madoguchi binary at $MADOGUCHI.
 // With MG_REQUIRE_BROWSER=1 the last three fail instead of skipping.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,9 +62,9 @@ export class NotBuilt extends Error {}
  * { url, port, proc, stop() }; stop() sends SIGTERM and waits for the exit
  * (SIGKILL if it has not exited within the timeout).
  */
-export function startServer(db, port = 0) {
+export function startServer(db, port = 0, args = []) {
   return new Promise((resolveStart, rejectStart) => {
-    const proc = spawn(MADOGUCHI, ['serve', '--db', db, '--port', String(port)], {
+    const proc = spawn(MADOGUCHI, ['serve', ...args, '--db', db, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env },
     });
@@ -148,21 +148,27 @@ export async function launchBrowser({ viewport = { width: 1280, height: 800 } } 
 /**
  * The usual fixture: a fresh database, a server, a browser on the demo page.
  * Calls setup(db) if given, then fn({ server, page, db, dir, restart }), and
+ * starts the server with config (an object, written to a config file) if given;
  * always cleans up; a server
  * that is still a placeholder turns the test into a skip. restart(whileDown)
  * stops the server, awaits whileDown() if given, and starts it again on the
  * same database and port.
  */
-export async function withWidget(t, fn, { viewport, setup } = {}) {
+export async function withWidget(t, fn, { viewport, setup, config } = {}) {
   if (required) throw new Error(`MG_REQUIRE_BROWSER=1 but ${missing}`);
   const dir = mkdtempSync(join(tmpdir(), 'mg-browser-'));
   const db = join(dir, 'test.db');
   let server = null;
   let browser = null;
+  const args = [];
+  if (config) {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    args.push('--config', join(dir, 'config.json'));
+  }
   try {
     try {
       if (setup) await setup(db); // e.g. CLI commands on the database before the server starts
-      server = await startServer(db);
+      server = await startServer(db, 0, args);
     } catch (e) {
       if (e instanceof NotBuilt) { t.skip('madoguchi serve is not built yet'); return; }
       throw e;
@@ -176,7 +182,7 @@ export async function withWidget(t, fn, { viewport, setup } = {}) {
         const port = server.port;
         await server.stop();
         if (whileDown) await whileDown();
-        server = await startServerRetry(db, port);
+        server = await startServerRetry(db, port, args);
         ctx.server = server;
         return server;
       },
@@ -194,10 +200,10 @@ export async function withWidget(t, fn, { viewport, setup } = {}) {
 }
 
 // The port was just released; a few attempts cover a slow release of the socket.
-async function startServerRetry(db, port) {
+async function startServerRetry(db, port, args) {
   let last;
   for (let i = 0; i < 5; i++) {
-    try { return await startServer(db, port); } catch (e) { last = e; }
+    try { return await startServer(db, port, args); } catch (e) { last = e; }
   }
   throw last;
 }
