@@ -2,6 +2,10 @@
  * http_api.c — protocol[0] of the context: every HTTP request lands here.
  *
  *   POST /api/v1/ask   {"text": "…"} → the answer object of docs/protocol.md
+ *   POST /api/v1/ticket/lookup {"ticket_no", "secret"} → the resident's thread
+ *   POST /api/v1/ticket/reply  {"ticket_no", "secret", "text"} → {"ticket_no", "at"}
+ *   GET  /t/<number>   the page that reads the secret from its #fragment and
+ *                      uses the two above (web/ticket.html)
  *   GET  /healthz      {"status", "faq_entries", "db"}   liveness: a worker can read
  *   GET  /readyz       {"status", "db"}                  readiness: a worker can write
  *   GET  /ws + Upgrade  checked here (path, Origin, subprotocol, per-address
@@ -26,6 +30,7 @@
 #include "mg_err.h"
 #include "mg_log.h"
 #include "session.h"
+#include "ticket.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +39,7 @@
 
 #define DRAIN_MAX (1024 * 1024)
 
-enum route { R_NONE, R_ASK, R_HEALTH, R_FILE };
+enum route { R_NONE, R_ASK, R_TICKET, R_HEALTH, R_FILE };
 
 struct http_pss {
   uint64_t id;                /* connection id while a job is out, else 0 */
@@ -54,6 +59,7 @@ struct http_pss {
   const char *allow;          /* Allow header for 405 */
   int preflight;              /* answer a CORS preflight */
   int close_after;            /* unread body on the wire: close after answering */
+  const char *op;             /* R_TICKET: "lookup" or "reply" */
   size_t file_bytes;          /* size of the file being served */
 };
 
@@ -164,7 +170,18 @@ static void begin_request(srv *s, struct lws *wsi, struct http_pss *p, const cha
   srv_client_ip(s, wsi, p->ip, sizeof p->ip);
 }
 
-static int on_ask_request(srv *s, struct lws *wsi, struct http_pss *p) {
+/* An address that named no ticket SRV_LOOKUP_FREE times waits a minute per
+ * further failure (at most 15) before it may look up again. */
+static int lookup_blocked(srv *s, struct srv_ip *r) {
+  int64_t wait;
+  if (r->lookup_fails < SRV_LOOKUP_FREE) return 0;
+  wait = (int64_t)(r->lookup_fails - SRV_LOOKUP_FREE + 1) * 60 * 1000000;
+  if (wait > SRV_LOOKUP_FORGET_US) wait = SRV_LOOKUP_FORGET_US;
+  return srv_now_us() - r->lookup_last < wait;
+}
+
+/* A JSON POST (ask, ticket lookup or reply): the checks that need no body. */
+static int on_post_request(srv *s, struct lws *wsi, struct http_pss *p, enum route route) {
   char ctype[128] = "", clen[32] = "";
   long long n;
   struct srv_ip *r;
@@ -181,7 +198,7 @@ static int on_ask_request(srv *s, struct lws *wsi, struct http_pss *p) {
     p->allow = "POST, OPTIONS";
     return respond_error(wsi, p, 405, MG_EINVAL);
   }
-  p->route = R_ASK;
+  p->route = route;
   if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 || (n = atoll(clen)) <= 0)
     return respond_error(wsi, p, 400, MG_EBADJSON);   /* no body to read */
   if (n > DRAIN_MAX) {
@@ -197,15 +214,40 @@ static int on_ask_request(srv *s, struct lws *wsi, struct http_pss *p) {
   } else if (n > SRV_MAX_FRAME) {
     p->fail_status = 413;
     p->fail_err = MG_EFRAME;
-  } else if (!(r = srv_ip_get(s, p->ip)) || srv_ip_take(s, r) != 0) {
+  } else if (!(r = srv_ip_get(s, p->ip)) || srv_ip_take(s, r) != 0 || (route == R_TICKET && lookup_blocked(s, r))) {
     p->fail_status = 429;
     p->fail_err = MG_ERATE;
   }
   return 0;   /* the body follows */
 }
 
-static int on_ask_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
+/* A string member of at most max code points, or NULL. */
+static const char *member(json_t *msg, const char *key, long max) {
+  json_t *v = json_object_get(msg, key);
+  long n;
+  if (!json_is_string(v)) return NULL;
+  n = mg_utf8_count((const unsigned char *)json_string_value(v), json_string_length(v));
+  return n >= 0 && n <= max ? json_string_value(v) : NULL;
+}
+
+static int on_ticket_body(srv *s, struct lws *wsi, struct http_pss *p, json_t *msg) {
+  int reply = strcmp(p->op, "reply") == 0;
+  if (!member(msg, "ticket_no", TICKET_NOLEN - 1) || !member(msg, "secret", TICKET_SECRETLEN - 1) ||
+      (reply && !json_is_string(json_object_get(msg, "text")))) {
+    json_decref(msg);
+    return respond_error(wsi, p, 400, MG_EMISSING);
+  }
+  if (reply && !member(msg, "text", SRV_MAX_TEXT_CP)) {
+    json_decref(msg);
+    return respond_error(wsi, p, 400, MG_ETOOLONG);
+  }
+  json_object_set_new(msg, "op", json_string(p->op));
+  return submit(s, wsi, p, SRV_JOB_TICKET, msg);
+}
+
+static int on_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
   json_t *msg, *text;
+  enum route route = p->route;
   long cps;
 
   p->route = R_NONE;
@@ -217,6 +259,7 @@ static int on_ask_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
     json_decref(msg);
     return respond_error(wsi, p, 400, MG_EBADJSON);
   }
+  if (route == R_TICKET) return on_ticket_body(s, wsi, p, msg);
   text = json_object_get(msg, "text");
   if (!json_is_string(text)) {
     json_decref(msg);
@@ -309,7 +352,11 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     begin_request(s, wsi, p, (const char *)in);
     if ((status = srv_header_problem(wsi)) != 0) return respond_error(wsi, p, status, status == 431 ? MG_EFRAME : MG_EINVAL);
     if (s->stopping) return respond_error(wsi, p, 503, MG_EBUSY);
-    if (strcmp(p->path, "/api/v1/ask") == 0) return on_ask_request(s, wsi, p);
+    if (strcmp(p->path, "/api/v1/ask") == 0) return on_post_request(s, wsi, p, R_ASK);
+    if (strcmp(p->path, "/api/v1/ticket/lookup") == 0 || strcmp(p->path, "/api/v1/ticket/reply") == 0) {
+      p->op = p->path[15] == 'l' ? "lookup" : "reply";
+      return on_post_request(s, wsi, p, R_TICKET);
+    }
     if (strcmp(p->path, "/healthz") == 0 || strcmp(p->path, "/readyz") == 0) {
       if (strcmp(p->method, "GET") != 0) {
         p->allow = "GET";
@@ -322,7 +369,9 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
       return respond_error(wsi, p, 405, MG_EINVAL);
     }
     p->route = R_FILE;
-    rc = static_serve(s, wsi, p->path, &status, &bytes);
+    /* every ticket's page is the one page; the number is in its path, the
+     * secret in its #fragment (which never reaches the server) */
+    rc = static_serve(s, wsi, strncmp(p->path, "/t/", 3) == 0 ? "/ticket.html" : p->path, &status, &bytes);
     if (status != 200) {
       p->route = R_NONE;
       return respond_error(wsi, p, status, status == 404 ? MG_ENOTFOUND : MG_EFORBIDDEN);
@@ -338,7 +387,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
   }
 
   case LWS_CALLBACK_HTTP_BODY:
-    if (!p || p->route != R_ASK) return 0;
+    if (!p || (p->route != R_ASK && p->route != R_TICKET)) return 0;
     if (p->body_over || p->fail_status) return 0;
     if (p->body_len + len > SRV_MAX_FRAME) {
       p->body_over = 1;
@@ -356,8 +405,8 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     return 0;
 
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-    if (!p || p->route != R_ASK) return 0;
-    return on_ask_body_done(srv_of(wsi), wsi, p);
+    if (!p || (p->route != R_ASK && p->route != R_TICKET)) return 0;
+    return on_body_done(srv_of(wsi), wsi, p);
 
   case LWS_CALLBACK_HTTP_WRITEABLE:
     if (!p || !p->status) return 0;
@@ -388,7 +437,9 @@ static int status_of(int err) {
   switch (err) {
   case MG_EINVAL: case MG_EBADUTF8: case MG_EBADJSON: case MG_EMISSING: case MG_ETOOLONG: case MG_EEMPTY:
     return 400;
-  case MG_ENOTFOUND: return 404;
+  case MG_ENOTFOUND: case MG_ENOTICKET: return 404;
+  case MG_ECLOSED: return 409;
+  case MG_EEXPIRED: return 410;
   case MG_ERATE: return 429;
   case MG_EBUSY: case MG_ENOMEM: return 503;
   default: return 500;
@@ -443,11 +494,46 @@ static void work_ready(bot_worker *w, srv_job *j) {
   json_decref(o);
 }
 
+/* The resident's thread by number and secret: read it, or add a line.
+ * A line that is an emergency comes back with the emergency answer, as in
+ * the chat: staff read the thread only at their next opening time. */
+static void work_ticket(srv *s, bot_worker *w, srv_job *j) {
+  char err[MG_ERRLEN] = "", at[SESSION_TIMELEN];
+  const char *no = json_string_value(json_object_get(j->msg, "ticket_no"));
+  const char *secret = json_string_value(json_object_get(j->msg, "secret"));
+  json_t *text = json_object_get(j->msg, "text"), *out = NULL, *ans = NULL, *rule;
+  int rc;
+
+  if (strcmp(json_string_value(json_object_get(j->msg, "op")), "lookup") == 0) {
+    rc = ticket_thread(bot_worker_db(w), no, secret, s->cfg->ticket_lookup_days, &out, err);
+  } else if ((rc = bot_answer(w, json_string_value(text), (int)json_string_length(text), 0, &ans, err)) == 0 &&
+             (rc = ticket_resident_reply(bot_worker_db(w), no, NULL, secret, json_string_value(text), at, err)) == 0) {
+    rule = json_object_get(ans, "rule");
+    out = json_pack("{s:s, s:s}", "ticket_no", no, "at", at);
+    if (out && json_is_string(json_object_get(rule, "kind")) &&
+        strcmp(json_string_value(json_object_get(rule, "kind")), "emergency") == 0)
+      json_object_set(out, "emergency", ans);
+    if (!out) rc = MG_ENOMEM;
+  }
+  if (rc != 0) {
+    if (status_of(rc) >= 500) mg_log_error("http", "ticket: %s", err);
+    set_error(j, rc);
+  } else {
+    j->status = 200;
+    srv_msgq_push(&j->out, srv_msg_json(out));
+  }
+  json_decref(out);
+  json_decref(ans);
+}
+
 void http_api_work(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
   json_t *text, *out = NULL;
   int rc;
-  (void)s;
+  if (j->kind == SRV_JOB_TICKET) {
+    work_ticket(s, w, j);
+    return;
+  }
   if (j->kind == SRV_JOB_HEALTH) {
     work_health(w, j);
     return;
@@ -476,5 +562,15 @@ void http_api_complete(srv *s, srv_job *j) {
   srv_conn_del(s, j->conn);
   if (!p) return;
   p->id = 0;
+  if (j->kind == SRV_JOB_TICKET) {
+    /* count lookups that named no ticket, per address (lookup_blocked) */
+    struct srv_ip *r = srv_ip_get(s, p->ip);
+    if (r && j->status == 404) {
+      r->lookup_fails++;
+      r->lookup_last = srv_now_us();
+    } else if (r && j->status == 200) {
+      r->lookup_fails = 0;
+    }
+  }
   respond(wsi, p, j->status ? j->status : 500, srv_msgq_pop(&j->out));
 }

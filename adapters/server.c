@@ -236,7 +236,8 @@ static void ip_sweep(srv *s) {
     while (*pp) {
       struct srv_ip *r = *pp;
       if (r->ws_conns <= 0 && r->tcp_conns <= 0 && now - r->t_tokens > full_us && !r->login_busy &&
-          (!r->login_fails || now - r->login_last_fail > (int64_t)AUTH_LOCK_SECONDS * 1000000)) {
+          (!r->login_fails || now - r->login_last_fail > (int64_t)AUTH_LOCK_SECONDS * 1000000) &&
+          (!r->lookup_fails || now - r->lookup_last > SRV_LOOKUP_FORGET_US)) {
         *pp = r->next;
         free(r);
       } else {
@@ -568,7 +569,7 @@ static void *worker_main(void *arg) {
     switch (j->kind) {
     case SRV_JOB_CHAT: ws_chat_work(s, wk->w, j); break;
     case SRV_JOB_ASK:
-    case SRV_JOB_HEALTH: case SRV_JOB_READY: http_api_work(s, wk->w, j); break;
+    case SRV_JOB_HEALTH: case SRV_JOB_READY: case SRV_JOB_TICKET: http_api_work(s, wk->w, j); break;
     case SRV_JOB_REFRESH: work_refresh(s, wk->w, j); break;
     case SRV_JOB_PENDING: work_pending(s, wk->w, j); break;
     case SRV_JOB_PUSH: break;
@@ -624,7 +625,7 @@ void srv_drain(srv *s) {
     case SRV_JOB_CHAT:
     case SRV_JOB_PUSH: ws_chat_complete(s, j); break;
     case SRV_JOB_ASK:
-    case SRV_JOB_HEALTH: case SRV_JOB_READY: http_api_complete(s, j); break;
+    case SRV_JOB_HEALTH: case SRV_JOB_READY: case SRV_JOB_TICKET: http_api_complete(s, j); break;
     case SRV_JOB_REFRESH:
       s->refresh_busy = 0;
       if (j->changed && !s->stopping) {

@@ -91,6 +91,7 @@ enum srv_job_kind {
   SRV_JOB_ASK,      /* POST /api/v1/ask → bot_answer */
   SRV_JOB_HEALTH,   /* GET /healthz → count of published entries */
   SRV_JOB_READY,    /* GET /readyz → a real write probe */
+  SRV_JOB_TICKET,   /* POST /api/v1/ticket/{lookup,reply} → the resident's thread */
   SRV_JOB_REFRESH,  /* timer: bot_refresh, has the database changed? */
   SRV_JOB_PENDING,  /* staff replies for a snapshot of connected sessions */
   SRV_JOB_PUSH,     /* result only: staff replies for one connection */
@@ -132,6 +133,12 @@ struct srv_slot {
   uint8_t is_ws;              /* a chat connection (sessions, shutdown) */
 };
 
+/* Ticket lookups by secret (http_api.c): after SRV_LOOKUP_FREE failures an
+ * address waits one minute per further failure (at most 15) before its
+ * next lookup; its record is kept that long after the last failure. */
+#define SRV_LOOKUP_FREE 5
+#define SRV_LOOKUP_FORGET_US (15 * 60 * 1000000LL)
+
 /* Per-address bookkeeping: open chat connections and the HTTP API's token
  * bucket. Lives on the service thread only. */
 struct srv_ip {
@@ -147,6 +154,9 @@ struct srv_ip {
   int login_fails;            /* failures since its last success */
   int64_t login_last_fail;    /* srv_now_us() of the last failure */
   int64_t login_next;         /* no login of this address is hashed before this */
+  /* ticket lookups from this address that named no ticket (http_api.c) */
+  int lookup_fails;
+  int64_t lookup_last;        /* srv_now_us() of the last one */
 };
 
 /* One accepted TCP connection, from accept to close (the wsi's opaque user

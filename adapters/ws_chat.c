@@ -61,7 +61,7 @@ struct ws_pss {
 
 size_t ws_chat_pss_size(void) { return sizeof(struct ws_pss); }
 
-static const char *const msg_types[] = { "hello", "ask", "choose", "feedback", "escalate" };
+static const char *const msg_types[] = { "hello", "ask", "choose", "feedback", "escalate", "ticket_reply" };
 
 static void queue_frame(struct lws *wsi, struct ws_pss *p, srv_msg *m) {
   if (!m) return;

@@ -30,6 +30,7 @@
 #include "ticket.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -547,8 +548,10 @@ static int on_escalate(ctx *c) {
   const char *id, *contact = NULL, *text = NULL, *routed_by = "default";
   session_msg q;
   char dept[64] = "", name[256] = "", ticket_no[TICKET_NOLEN], *when = NULL, *line = NULL;
+  char lookup[TICKET_SECRETLEN];
   time_t now = time(NULL);
-  ticket_new tn = { .session_id = c->conn->session, .routed_by = "default", .actor = "resident", .now = now };
+  ticket_new tn = { .session_id = c->conn->session, .routed_by = "default", .actor = "resident", .now = now,
+                    .lookup_out = lookup };
   json_t *m, *ans = NULL;
   int rc, urgent = 0;
 
@@ -608,14 +611,57 @@ static int on_escalate(ctx *c) {
       session_rollback(c->db);
     }
   }
-  m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", "ticket", "reply_to", id, "ticket_no", ticket_no,
-                "status", "open", "department", *name ? name : TEXT(c, MSG_UNASSIGNED), "next_read", when);
+  /* The lookup secret is shown once, here, and kept nowhere but its hash. */
+  m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "ticket", "reply_to", id, "ticket_no", ticket_no,
+                "status", "open", "department", *name ? name : TEXT(c, MSG_UNASSIGNED), "next_read", when,
+                "lookup", lookup);
   rc = emit(c, m);
 out:
+  sodium_memzero(lookup, sizeof lookup);
   free(when);
   free(line);
   json_decref(ans);
   session_msg_clear(&q);
+  return rc;
+}
+
+/* The resident answers staff in a ticket's thread, from the chat that
+ * opened it. A message that is an emergency gets the emergency card at
+ * once as well: staff read the thread only at their next opening time. */
+static int on_ticket_reply(ctx *c) {
+  const char *id, *ticket_no, *text;
+  char at[SESSION_TIMELEN];
+  json_t *ans = NULL, *m;
+  int rc, urgent;
+
+  if (field_str(c, "id", 1, &id, NULL) < 0) return STOPPED(c);
+  if (field_str(c, "ticket_no", 1, &ticket_no, id) < 0) return STOPPED(c);
+  if (field_str(c, "text", 1, &text, id) < 0) return STOPPED(c);
+  if (check_text(c, "text", 0, id) < 0) return STOPPED(c);
+
+  if ((rc = bot_answer(c->w, text, (int)strlen(text), 0, &ans, c->err)) != 0) goto out;
+  urgent = rule_kind_is(ans, "emergency");
+  rc = ticket_resident_reply(c->db, ticket_no, c->conn->session, NULL, text, at, c->err);
+  if (rc == MG_ENOTICKET || rc == MG_ECLOSED) {
+    rc = proto_error(c, rc, NULL, id);
+    if (rc == 0 && urgent) rc = reply_with(c, id, "ticket_reply", text, ans, NULL);
+    goto out;
+  }
+  if (rc != 0) goto out;
+  if (urgent) {
+    if ((rc = reply_with(c, id, "ticket_reply", text, ans, NULL)) != 0) goto out;
+  } else {
+    session_line you = { .role = "resident", .kind = "ticket_reply", .text = text };
+    /* the thread line is committed; a lost transcript line is not worth an error */
+    if (session_begin(c->db, c->err) != 0) goto ack;
+    if (session_append(c->db, c->conn->session, &you, NULL, c->err) != 0 || session_commit(c->db, c->err) != 0)
+      session_rollback(c->db);
+  }
+ack:
+  m = json_pack("{s:s, s:s, s:s, s:s}", "type", "ticket_reply_ok", "reply_to", id, "ticket_no", ticket_no, "at", at);
+  rc = emit(c, m);
+out:
+  json_decref(ans);
   return rc;
 }
 
@@ -631,6 +677,7 @@ static const struct {
   { "choose", 1, on_choose },
   { "feedback", 1, on_feedback },
   { "escalate", 1, on_escalate },
+  { "ticket_reply", 1, on_ticket_reply },
 };
 
 int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err) {

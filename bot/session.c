@@ -94,7 +94,7 @@ static void times(int ttl_hours, char *now, char *expires) {
   session_time_utc(t + (time_t)(ttl_hours > 0 ? ttl_hours : 1) * 3600, expires);
 }
 
-static int new_id(char *id, char *err) {
+int session_random_token(char *id, char *err) {
   static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   unsigned char raw[18];
   size_t got = 0;
@@ -119,7 +119,7 @@ static int new_id(char *id, char *err) {
 }
 
 /* Only our own alphabet and length may reach a query. */
-static int well_formed(const char *id) {
+int session_token_ok(const char *id) {
   size_t n = id ? strlen(id) : 0;
   if (n < 22 || n >= SESSION_IDLEN) return 0;
   for (size_t i = 0; i < n; i++)
@@ -144,7 +144,7 @@ int session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
   sqlite3_stmt *st = NULL;
   char now[SESSION_TIMELEN], exp[SESSION_TIMELEN], fresh[SESSION_IDLEN];
   int rc;
-  if ((rc = new_id(fresh, err)) != 0) return rc;
+  if ((rc = session_random_token(fresh, err)) != 0) return rc;
   if ((rc = prep(db, S_CREATE, &st, err)) != 0) return rc;
   times(ttl_hours, now, exp);
   sqlite3_bind_text(st, 1, fresh, -1, SQLITE_STATIC);
@@ -178,7 +178,7 @@ static int update_times(sqlite3 *db, int which, const char *id, int ttl_hours, i
 int session_resume(sqlite3 *db, const char *id, int ttl_hours, char *out_id, int *resumed, char *err) {
   int changed = 0, rc;
   *resumed = 0;
-  if (well_formed(id)) {
+  if (session_token_ok(id)) {
     if ((rc = update_times(db, S_RESUME, id, ttl_hours, &changed, err)) != 0) return rc;
     if (changed == 1) {
       if (out_id != id) memmove(out_id, id, strlen(id) + 1);

@@ -47,6 +47,13 @@ typedef struct session_line {
 /* "YYYY-MM-DDTHH:MM:SSZ" for t (UTC) into buf[SESSION_TIMELEN]. */
 void session_time_utc(time_t t, char *buf);
 
+/* A bearer token: 18 bytes (144 bits) from getrandom(2), base64url, 24
+ * characters, into id[SESSION_IDLEN] (session ids, ticket lookup secrets).
+ * session_token_ok: 1 when s has the shape of one (checked before it
+ * reaches a query). */
+int session_random_token(char *id, char *err);
+int session_token_ok(const char *s);
+
 /* Make a new session expiring ttl_hours after now; its id into id[SESSION_IDLEN]. */
 int session_create(sqlite3 *db, int ttl_hours, char *id, char *err);
 

@@ -12,8 +12,15 @@
  * afterwards (the chat's transcript runs at NORMAL, see session.c): the
  * commit is on disk before the caller tells anybody.
  *
- * Personal data. The question is masked (bot/mask.h); the contact is kept as
- * the resident typed it, because staff must be able to call back. Each
+ * Threads. After the question, ticket_reply holds the conversation both
+ * ways (side staff or resident). The resident proves who they are with the
+ * chat session that opened the ticket or with the lookup secret shown to
+ * them once at escalation; only the secret's BLAKE2b hash is stored, and an
+ * unknown number and a wrong proof fail alike (MG_ENOTICKET).
+ *
+ * Personal data. The question and the resident's later lines are masked
+ * (bot/mask.h); the contact is kept as the resident typed it, because staff
+ * must be able to call back. Each
  * ticket_get writes an audit_log row before it reads, in the same
  * transaction, so no read of a transcript or contact goes unrecorded.
  */
@@ -24,6 +31,7 @@
 #include "mg_err.h"
 #include "session.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +58,11 @@ enum {
   T_SESSION_COUNT,
   T_PAGE,
   T_PAGE_TOTAL,
+  T_AUTH,
+  T_RESIDENT_LINE,
+  T_REOPEN,
+  T_THREAD_HEAD,
+  T_THREAD_LINES,
   T_N
 };
 
@@ -69,7 +82,14 @@ static const char *const ticket_sql[T_N] = {
 #undef PAGE_WHERE
   [T_SEQ] = "INSERT INTO ticket_seq(day, n) VALUES (?1, 1) ON CONFLICT(day) DO UPDATE SET n = n + 1 RETURNING n",
   [T_INSERT] = "INSERT INTO ticket(ticket_no, session_id, question, department_id, routed_by, status, contact,"
-               " created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7)",
+               " created_at, lookup_hash) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8)",
+  [T_AUTH] = "SELECT id, status, session_id, lookup_hash, closed_at FROM ticket WHERE ticket_no = ?1",
+  [T_RESIDENT_LINE] = "INSERT INTO ticket_reply(ticket_id, author, text, created_at, delivered_at, side)"
+                      " VALUES (?1, 'resident', ?2, ?3, ?3, 'resident')",
+  [T_REOPEN] = "UPDATE ticket SET status = 'open' WHERE id = ?1 AND status = 'answered'",
+  [T_THREAD_HEAD] = "SELECT t.ticket_no, t.status, t.created_at, t.closed_at, t.question, d.id, d.name, d.phone,"
+                    " d.hours FROM ticket t LEFT JOIN department d ON d.id = t.department_id WHERE t.id = ?1",
+  [T_THREAD_LINES] = "SELECT side, text, created_at FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
   [T_EVENT] = "INSERT INTO ticket_event(ticket_id, at, actor, action, from_department, to_department, reason)"
               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   [T_FIND] = "SELECT id, status, department_id FROM ticket WHERE ticket_no = ?1",
@@ -84,7 +104,7 @@ static const char *const ticket_sql[T_N] = {
   [T_GET] = "SELECT " LIST_COLS ", t.id, t.session_id, t.contact FROM ticket t"
             " LEFT JOIN department d ON d.id = t.department_id WHERE t.ticket_no = ?1",
   [T_TRANSCRIPT] = "SELECT role, kind, text, created_at, rule_kind, safety FROM message WHERE session_id = ?1 ORDER BY id",
-  [T_REPLIES] = "SELECT author, text, created_at, delivered_at FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
+  [T_REPLIES] = "SELECT author, text, created_at, delivered_at, side FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
   [T_EVENTS] = "SELECT at, actor, action, from_department, to_department, reason FROM ticket_event"
                " WHERE ticket_id = ?1 ORDER BY id",
   [T_AUDIT] = "INSERT INTO audit_log(at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -267,19 +287,71 @@ static int blank(const char *s) {
   return 1;
 }
 
+/* --- the resident's proof ------------------------------------------------ */
+
+#define SECRET_HASHLEN 65 /* hex BLAKE2b-256 + NUL */
+
+static void secret_hash(const char *secret, char *hex) {
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, (const unsigned char *)secret, strlen(secret), NULL, 0);
+  sodium_bin2hex(hex, SECRET_HASHLEN, h, sizeof h);
+}
+
+typedef struct proven {
+  sqlite3_int64 id;
+  char status[12];
+  char closed_at[SESSION_TIMELEN];   /* "" while open */
+  int by_session;                    /* the chat session that opened it */
+} proven;
+
+/* Find ticket_no and check the resident's proof (see the file comment). */
+static int prove(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret, proven *p, char *err) {
+  sqlite3_stmt *st;
+  char hash[SECRET_HASHLEN] = "";
+  const char *stored;
+  int rc, s, ok = 0;
+
+  memset(p, 0, sizeof *p);
+  /* hashed before the lookup, so a known and an unknown number take as long */
+  if (secret && session_token_ok(secret)) secret_hash(secret, hash);
+  if ((rc = prep(db, T_AUTH, &st, err)) != 0) return rc;
+  sqlite3_bind_text(st, 1, ticket_no ? ticket_no : "", -1, SQLITE_STATIC);
+  if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    p->id = sqlite3_column_int64(st, 0);
+    snprintf(p->status, sizeof p->status, "%s", (const char *)sqlite3_column_text(st, 1));
+    stored = (const char *)sqlite3_column_text(st, 2);
+    if (session_id && *session_id && stored && strcmp(stored, session_id) == 0) ok = p->by_session = 1;
+    stored = (const char *)sqlite3_column_text(st, 3);
+    if (!ok && hash[0] && stored && strlen(stored) == SECRET_HASHLEN - 1 &&
+        sodium_memcmp(hash, stored, SECRET_HASHLEN - 1) == 0)
+      ok = 1;
+    if (sqlite3_column_text(st, 4)) snprintf(p->closed_at, sizeof p->closed_at, "%s", (const char *)sqlite3_column_text(st, 4));
+  } else if (s != SQLITE_DONE) {
+    rc = db_fail(db, s, "find", err);
+  }
+  mg_db_stmt_done(st);
+  if (rc == 0 && !ok) rc = mg_errf(err, MG_ENOTICKET, "ticket %.30s: no such ticket, or not the resident's", ticket_no ? ticket_no : "");
+  return rc;
+}
+
 /* --- the API ------------------------------------------------------------- */
 
 int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err) {
   sqlite3_stmt *st = NULL;
   time_t now = in->now ? in->now : time(NULL);
   char at[SESSION_TIMELEN], day[12];
-  char *question = NULL;
+  char *question = NULL, hash[SECRET_HASHLEN];
   const char *routed_by = in->routed_by ? in->routed_by : "default";
   sqlite3_int64 id;
   tx t;
   int rc, s;
 
   ticket_no[0] = '\0';
+  if (in->lookup_out) {
+    in->lookup_out[0] = '\0';
+    if ((rc = session_random_token(in->lookup_out, err)) != 0) return rc;
+    secret_hash(in->lookup_out, hash);
+  }
   if (blank(in->question)) return mg_errf(err, MG_EINVAL, "ticket: the question is empty");
   if (strcmp(routed_by, "engine") != 0 && strcmp(routed_by, "rule") != 0 && strcmp(routed_by, "default") != 0)
     return mg_errf(err, MG_EINVAL, "ticket: routed_by must be engine, rule or default");
@@ -304,6 +376,7 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
   sqlite3_bind_text(st, 5, routed_by, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 6, in->contact ? in->contact : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 7, at, -1, SQLITE_STATIC);
+  bind_opt(st, 8, in->lookup_out ? hash : NULL);
   if ((rc = step_done(db, st, "create", err)) != 0) goto out;
   id = sqlite3_last_insert_rowid(db);
   rc = event(db, id, at, in->actor ? in->actor : "resident", "create", NULL,
@@ -313,7 +386,10 @@ out:
   rc = tx_end(db, &t, rc, err);
 out_free:
   free(question);
-  if (rc) ticket_no[0] = '\0';
+  if (rc) {
+    ticket_no[0] = '\0';
+    if (in->lookup_out) sodium_memzero(in->lookup_out, TICKET_SECRETLEN);
+  }
   return rc;
 }
 
@@ -508,7 +584,7 @@ static int audit(sqlite3 *db, const char *at, const char *actor, const char *tar
 
 int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, json_t **out, char *err) {
   static const char *const transcript[] = { "role", "kind", "text", "at", "rule_kind", "safety" };
-  static const char *const replies[] = { "author", "text", "at", "delivered_at" };
+  static const char *const replies[] = { "author", "text", "at", "delivered_at", "side" };
   static const char *const events[] = { "at", "actor", "action", "from_department", "to_department", "reason" };
   sqlite3_stmt *st = NULL;
   json_t *obj = NULL;
@@ -563,7 +639,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
-  if ((rc = rows(db, T_REPLIES, id, NULL, replies, 4, obj, "replies", err)) != 0) goto out;
+  if ((rc = rows(db, T_REPLIES, id, NULL, replies, 5, obj, "replies", err)) != 0) goto out;
   rc = rows(db, T_EVENTS, id, NULL, events, 6, obj, "events", err);
 out:
   mg_db_stmt_done(st);
@@ -636,5 +712,84 @@ out:
   mg_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
+  return rc;
+}
+
+int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
+                          const char *text, char *at_out, char *err) {
+  sqlite3_stmt *st = NULL;
+  char at[SESSION_TIMELEN], *masked = NULL;
+  proven p;
+  tx t;
+  int rc;
+
+  if (at_out) at_out[0] = '\0';
+  if (blank(text)) return mg_errf(err, MG_EEMPTY, "ticket: the message is empty");
+  if (!(masked = mask_text(text, strlen(text)))) return mg_errf(err, MG_ENOMEM, "ticket: mask: out of memory");
+  session_time_utc(time(NULL), at);
+  if ((rc = tx_begin(db, &t, 1, err)) != 0) goto out_free;
+  if ((rc = prove(db, ticket_no, session_id, secret, &p, err)) != 0) goto out;
+  if (strcmp(p.status, "closed") == 0) {
+    rc = mg_errf(err, MG_ECLOSED, "ticket %s is closed", ticket_no);
+    goto out;
+  }
+  if ((rc = prep(db, T_RESIDENT_LINE, &st, err)) != 0) goto out;
+  sqlite3_bind_int64(st, 1, p.id);
+  sqlite3_bind_text(st, 2, masked, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
+  if ((rc = step_done(db, st, "resident reply", err)) != 0) goto out;
+  /* staff owe the next reply: back in the open inbox */
+  if ((rc = update(db, T_REOPEN, p.id, NULL, err)) != 0) goto out;
+  rc = event(db, p.id, at, "resident", "reply", NULL, NULL, NULL, err);
+out:
+  mg_db_stmt_done(st);
+  rc = tx_end(db, &t, rc, err);
+  if (rc == 0 && at_out) memcpy(at_out, at, SESSION_TIMELEN);
+out_free:
+  free(masked);
+  return rc;
+}
+
+int ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, int lookup_days, json_t **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *obj = NULL, *lines = NULL, *dept;
+  char cutoff[SESSION_TIMELEN];
+  proven p;
+  int rc, s;
+
+  *out = NULL;
+  if ((rc = prove(db, ticket_no, NULL, secret, &p, err)) != 0) return rc;
+  session_time_utc(time(NULL) - (time_t)(lookup_days > 0 ? lookup_days : 0) * 86400, cutoff);
+  if (p.closed_at[0] && strcmp(p.closed_at, cutoff) < 0)
+    return mg_errf(err, MG_EEXPIRED, "ticket %s: closed %s, lookups end after %d days", ticket_no, p.closed_at, lookup_days);
+
+  if ((rc = prep(db, T_THREAD_HEAD, &st, err)) != 0) return rc;
+  sqlite3_bind_int64(st, 1, p.id);
+  if ((s = sqlite3_step(st)) != SQLITE_ROW) {
+    rc = s == SQLITE_DONE ? mg_errf(err, MG_ENOTICKET, "ticket %s vanished", ticket_no) : db_fail(db, s, "thread", err);
+    goto out;
+  }
+  dept = sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null()
+         : json_pack("{s:o, s:o, s:o}", "name", col_str(st, 6), "phone", col_str(st, 7), "hours", col_str(st, 8));
+  lines = json_pack("[{s:s, s:o, s:o}]", "side", "resident", "text", col_str(st, 4), "at", col_str(st, 2));
+  obj = json_pack("{s:o, s:o, s:o, s:o, s:o}", "ticket_no", col_str(st, 0), "status", col_str(st, 1),
+                  "created_at", col_str(st, 2), "closed_at", col_str(st, 3), "department", dept ? dept : json_null());
+  mg_db_stmt_done(st);
+  st = NULL;
+  if (!obj || !lines) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+
+  if ((rc = prep(db, T_THREAD_LINES, &st, err)) != 0) goto out;
+  sqlite3_bind_int64(st, 1, p.id);
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *line = json_pack("{s:o, s:o, s:o}", "side", col_str(st, 0), "text", col_str(st, 1), "at", col_str(st, 2));
+    if (!line || json_array_append_new(lines, line) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+  }
+  if (s != SQLITE_DONE) { rc = db_fail(db, s, "thread", err); goto out; }
+  if (json_object_set(obj, "messages", lines) != 0) rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+out:
+  mg_db_stmt_done(st);
+  json_decref(lines);
+  if (rc == 0) *out = obj;
+  else json_decref(obj);
   return rc;
 }

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #define TICKET_NOLEN 24 /* "T-20261124-0007" + NUL, room for 5-digit days */
+#define TICKET_SECRETLEN 48 /* a lookup secret (24 base64url characters) + NUL, with room */
 
 /* What escalation knows. Strings are borrowed for the call. */
 typedef struct ticket_new {
@@ -39,6 +40,8 @@ typedef struct ticket_new {
   const char *contact;       /* stored as given (NULL or "" = none) */
   const char *actor;         /* who created it, for ticket_event ("resident") */
   time_t now;                /* 0 = the current time (tests pin the clock) */
+  char *lookup_out;          /* TICKET_SECRETLEN bytes, or NULL: receives a new lookup
+                                secret (144 random bits; only its hash is stored) */
 } ticket_new;
 
 /* Create a ticket; its number into ticket_no[TICKET_NOLEN]. */
@@ -50,6 +53,26 @@ int ticket_count_session(sqlite3 *db, const char *session_id, int *n, char *err)
  * becomes answered; first_reply_at is set on the first reply. The reply is
  * undelivered until ticket_take_pending hands it to the resident's session. */
 int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err);
+
+/* The resident's side of the thread. The caller proves it is the resident
+ * with the chat session that opened the ticket (session_id) or with the
+ * ticket's lookup secret (secret); either may be NULL. A wrong proof and an
+ * unknown number are the same MG_ENOTICKET, so numbers cannot be probed.
+ *
+ * ticket_resident_reply stores text (masked) as a resident line, committed
+ * at synchronous=FULL; an answered ticket becomes open again (staff owe the
+ * next reply); a closed one refuses with MG_ECLOSED. The chat's transcript
+ * is the caller's (bot/dialogue.c). at_out (SESSION_TIMELEN or NULL)
+ * receives the line's time. */
+int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
+                          const char *text, char *at_out, char *err);
+
+/* The thread as the resident may see it, by number and lookup secret: new
+ * JSON {ticket_no, status, created_at, closed_at, department: {name, phone,
+ * hours} or null, messages: [{side: "resident"|"staff", text, at}]} — the
+ * question first, never staff names or the contact. A ticket closed more
+ * than lookup_days days ago is MG_EEXPIRED. */
+int ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, int lookup_days, json_t **out, char *err);
 
 /* Close a ticket (reason may be NULL). */
 int ticket_close(sqlite3 *db, const char *ticket_no, const char *actor, const char *reason, char *err);
@@ -80,7 +103,7 @@ typedef struct ticket_viewer {
 
 /* One ticket in full: the list fields plus session, the session transcript
  * (array of {role, kind, text, at}), replies ({author, text, at,
- * delivered_at}), events ({at, actor, action, from_department,
+ * delivered_at, side: "staff"|"resident"}: the thread after the question), events ({at, actor, action, from_department,
  * to_department, reason}) and `contact` — present only when the ticket has
  * one and the viewer may see it; that read is written to audit_log
  * (action "ticket.read", detail "contact") in the same transaction.

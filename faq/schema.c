@@ -194,7 +194,15 @@ static const char *const migrations[] = {
   "  kind TEXT NOT NULL CHECK(kind IN ('choose', 'helpful', 'staff', 'eval')), at TEXT NOT NULL,\n"
   "  PRIMARY KEY(candidate_id, session_ref)) WITHOUT ROWID;\n",
 
-  /* 9 — append the next migration here (never edit the steps above). */
+  /* 9 — a ticket is a thread (bot/ticket.c): the resident answers staff, in
+   * the chat or at /t/<number> with the lookup secret they were shown once
+   * (only its BLAKE2b hash is kept); ticket_reply rows carry their side. A
+   * resident's line is delivered when written (delivered_at is set), so it
+   * is never pending for the resident's own session. */
+  "ALTER TABLE ticket ADD COLUMN lookup_hash TEXT;\n"
+  "ALTER TABLE ticket_reply ADD COLUMN side TEXT NOT NULL DEFAULT 'staff' CHECK(side IN ('staff', 'resident'));\n",
+
+  /* 10 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

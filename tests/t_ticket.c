@@ -2,7 +2,8 @@
  * midnight), masking of the question but not the contact, status
  * transitions and the changes they refuse, reassignment events, list
  * filters, contact visibility with its audit trail, exactly-once delivery
- * of staff replies, and synchronous restored after a FULL commit. Runs on a
+ * of staff replies, the thread both ways with its two proofs (session,
+ * lookup secret) and its expiry, and synchronous restored after a FULL commit. Runs on a
  * temporary database opened like the server does (sample FAQ, migrations). */
 #include "db.h"
 #include "mg_config.h"
@@ -210,6 +211,85 @@ static void test_pending(sqlite3 *db) {
   json_decref(sessions);
 }
 
+/* The resident's side of a thread: who may write and read, what it does to
+ * the status, masking, and the lookup's expiry after closing. */
+static void test_thread(sqlite3 *db) {
+  char err[MG_ERRLEN] = "", no[TICKET_NOLEN], other[TICKET_NOLEN], sid[SESSION_IDLEN], secret[TICKET_SECRETLEN];
+  char at[SESSION_TIMELEN], buf[256], wrong[TICKET_SECRETLEN];
+  ticket_new tn = { .question = "粗大ごみの出し方を職員に聞きたい", .department_id = "kankyo", .routed_by = "engine",
+                    .actor = "resident", .lookup_out = secret };
+  json_t *t = NULL, *msgs;
+
+  is_int(session_create(db, 24, sid, err), 0, "a chat session (%s)", err);
+  tn.session_id = sid;
+  is_int(ticket_create(db, &tn, no, err), 0, "ticket with a lookup secret (%s)", err);
+  ok(session_token_ok(secret) && strlen(secret) == 24, "the secret is 24 base64url characters (144 bits): %s", secret);
+  is_int(int_query(db, "SELECT count(*) FROM ticket WHERE lookup_hash = ?1", secret), 0, "the secret itself is not stored");
+  is_int(int_query(db, "SELECT length(lookup_hash) FROM ticket WHERE ticket_no = ?1", no), 64, "its hash is (BLAKE2b-256 hex)");
+  tn.session_id = NULL;
+  tn.lookup_out = NULL;
+  is_int(ticket_create(db, &tn, other, err), 0, "a ticket without a secret");
+
+  /* proofs */
+  is_int(ticket_thread(db, no, secret, 30, &t, err), 0, "read by number and secret (%s)", err);
+  msgs = json_object_get(t, "messages");
+  is_int((int)json_array_size(msgs), 1, "the thread starts with the question");
+  is_str(jstr(json_array_get(msgs, 0), "side"), "resident", "the question is the resident's");
+  is_str(jstr(json_object_get(t, "department"), "name"), "環境衛生課", "the department card comes along");
+  ok(!json_object_get(t, "contact") && !json_object_get(t, "session"), "no contact, no session id in the resident's view");
+  json_decref(t);
+  t = NULL;
+  snprintf(wrong, sizeof wrong, "%s", secret);
+  wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+  is_int(ticket_thread(db, no, wrong, 30, &t, err), MG_ENOTICKET, "a wrong secret is refused");
+  is_int(ticket_thread(db, "T-19990101-0001", secret, 30, &t, err), MG_ENOTICKET, "an unknown number fails the same way");
+  is_int(ticket_thread(db, other, secret, 30, &t, err), MG_ENOTICKET, "another ticket's number with this secret fails");
+  is_int(ticket_thread(db, no, "short", 30, &t, err), MG_ENOTICKET, "a malformed secret fails");
+  is_int(ticket_thread(db, no, NULL, 30, &t, err), MG_ENOTICKET, "no secret fails");
+  ok(t == NULL, "nothing returned on failure");
+
+  /* both ways */
+  is_int(ticket_reply(db, no, "環境衛生課 山田", "申込みは電話で受け付けます。", err), 0, "staff reply");
+  is_str(text_query(db, "SELECT status FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf), "answered", "answered");
+  is_int(ticket_resident_reply(db, no, sid, NULL, "電話は090-1234-5678です。平日の夜なら出られます", at, err), 0,
+         "the resident answers from the chat that opened it (%s)", err);
+  ok(strlen(at) == 20, "the line's time comes back: %s", at);
+  is_str(text_query(db, "SELECT status FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf), "open",
+         "staff owe the next reply: open again");
+  text_query(db, "SELECT text FROM ticket_reply WHERE side = 'resident' ORDER BY id DESC LIMIT 1", NULL, buf, sizeof buf);
+  ok(strstr(buf, "1234-5678") == NULL && strstr(buf, "平日の夜") != NULL, "the resident's line is masked: %s", buf);
+  is_int(int_query(db, "SELECT count(*) FROM ticket_reply WHERE side = 'resident' AND delivered_at IS NULL", NULL), 0,
+         "a resident's line is never pending for their own chat");
+  is_int(ticket_resident_reply(db, no, NULL, secret, "もう一つ質問です", at, err), 0, "and with the secret (%s)", err);
+  is_int(ticket_resident_reply(db, no, "AAAAAAAAAAAAAAAAAAAAAAAA", NULL, "なりすまし", at, err), MG_ENOTICKET,
+         "another session may not write");
+  is_int(ticket_resident_reply(db, other, sid, secret, "別のチケット", at, err), MG_ENOTICKET,
+         "neither proof opens another ticket");
+  is_int(ticket_resident_reply(db, no, sid, NULL, "  ", at, err), MG_EEMPTY, "an empty line is refused");
+  is_int(ticket_thread(db, no, secret, 30, &t, err), 0, "read again");
+  msgs = json_object_get(t, "messages");
+  is_int((int)json_array_size(msgs), 4, "question, staff, resident, resident");
+  is_str(jstr(json_array_get(msgs, 1), "side"), "staff", "the staff line");
+  ok(json_object_get(json_array_get(msgs, 1), "author") == NULL, "staff names stay inside the city");
+  is_str(jstr(json_array_get(msgs, 3), "text"), "もう一つ質問です", "the last line");
+  json_decref(t);
+  t = NULL;
+  is_int(ticket_get(db, no, NULL, &t, err), 0, "staff view");
+  is_str(jstr(json_array_get(json_object_get(t, "replies"), 1), "side"), "resident", "staff see the side of each line");
+  json_decref(t);
+  t = NULL;
+
+  /* closed, then expired */
+  is_int(ticket_close(db, no, "環境衛生課 山田", NULL, err), 0, "closed");
+  is_int(ticket_resident_reply(db, no, sid, NULL, "まだあります", at, err), MG_ECLOSED, "a closed thread takes no line");
+  is_int(ticket_thread(db, no, secret, 30, &t, err), 0, "a closed thread can still be read");
+  is_str(jstr(t, "status"), "closed", "and says so");
+  json_decref(t);
+  t = NULL;
+  sqlite3_exec(db, "UPDATE ticket SET closed_at = '2020-01-01T00:00:00Z' WHERE lookup_hash IS NOT NULL", NULL, NULL, NULL);
+  is_int(ticket_thread(db, no, secret, 30, &t, err), MG_EEXPIRED, "30 days after closing the link has expired");
+}
+
 int main(void) {
   mg_config cfg;
   sqlite3 *db = NULL;
@@ -225,6 +305,7 @@ int main(void) {
   test_personal_data(db);
   test_transitions(db);
   test_pending(db);
+  test_thread(db);
   mg_db_stmt_release(db);
   mg_db_close(db);
 

@@ -53,6 +53,9 @@
   var wsUrl = /^wss?:$/.test(serverUrl.protocol)
     ? serverUrl.href
     : (serverUrl.protocol === 'https:' ? 'wss://' : 'ws://') + serverUrl.host + '/ws';
+  // the ticket page (/t/<number>) lives on the chat server, not the city's site
+  var pageOrigin = (serverUrl.protocol === 'wss:' ? 'https:' : serverUrl.protocol === 'ws:' ? 'http:' : serverUrl.protocol) +
+    '//' + serverUrl.host;
   var title = script.getAttribute('data-title') || 'よくある質問 自動応答';
   var store = pickStorage(script.getAttribute('data-storage'));
 
@@ -307,6 +310,7 @@
       el('p', { className: 'mg-staff-head' }, [head, at ? el('span', { className: 'mg-time', text: ' ' + when(at) }) : null])
     ]);
     m.appendChild(para('mg-text', str(text), false));
+    if (ticketNo && !old) m.appendChild(threadForm(ticketNo));
     add(m);
     if (old) m.classList.add('mg-history');
     else if (panel.hidden) {
@@ -480,6 +484,57 @@
     return add(form);
   }
 
+  /* Answering staff in the ticket's thread: a short form under their reply. */
+  function threadForm(ticketNo) {
+    var tId = newId('thr');
+    var t = el('textarea', { id: tId, className: 'mg-input', rows: '2' });
+    var form = el('form', { className: 'mg-thread', 'aria-label': '受付番号 ' + ticketNo + ' への返信', novalidate: true }, [
+      el('label', { for: tId, className: 'mg-label', text: '担当課へ返信する' }), t,
+      el('div', { className: 'mg-esc-actions' }, [el('button', { type: 'submit', className: 'mg-btn mg-primary', text: '返信を送る' })])
+    ]);
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var text = t.value.trim();
+      if (!text) { notice('返信の内容を入力してください。', 'error'); t.focus(); return; }
+      if (codePoints(text) > MAX_TEXT) { notice('返信は' + MAX_TEXT + '文字以内で入力してください。', 'error'); return; }
+      disableAll(form);
+      form.classList.add('mg-sent');
+      request({ type: 'ticket_reply', ticket_no: ticketNo, text: text }, text, form);
+    });
+    return form;
+  }
+  function threadSent(m, ctx) {
+    var form = ctx && ctx.form;
+    var line = el('div', { className: 'mg-msg mg-resident mg-thread-line', 'data-ticket-no': str(m.ticket_no) }, [
+      el('p', { className: 'mg-text' }, [who('あなた'), str(ctx && ctx.text)]),
+      el('p', { className: 'mg-hint', text: '受付番号 ' + str(m.ticket_no) + ' の担当課へ送りました。' })
+    ]);
+    if (form && form.parentNode) form.parentNode.replaceChild(line, form);
+    else add(line);
+    scrollLog();
+  }
+
+  /* The ticket's own page, for reading and answering later from anywhere:
+   * the secret is shown this once (the server keeps only its hash). */
+  function lookupLink(no, secret) {
+    if (!no || !secret) return null;
+    var url = pageOrigin + '/t/' + encodeURIComponent(no) + '#' + encodeURIComponent(secret);
+    var lId = newId('lk');
+    var field = el('input', { id: lId, className: 'mg-input mg-lookup-url', type: 'text', readonly: true, value: url });
+    var copy = el('button', { type: 'button', className: 'mg-btn', text: 'リンクをコピー',
+      onclick: function () {
+        var done = function () { copy.textContent = 'コピーしました'; };
+        if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(done, function () { field.select(); });
+        else { field.select(); }
+      } });
+    return el('div', { className: 'mg-lookup' }, [
+      el('label', { for: lId, className: 'mg-label', text: 'あとで返事を確認・返信するためのリンク' }), field,
+      el('p', { className: 'mg-hint', text: 'このリンクは今だけ表示されます。ブックマークするかコピーして、ほかの人に知られないよう保管してください。' }),
+      el('div', { className: 'mg-esc-actions' }, [copy,
+        el('a', { className: 'mg-btn', href: url, target: '_blank', rel: 'noopener', text: 'ページを開く' })])
+    ]);
+  }
+
   function ticketMsg(m, form) {
     var dept = m.department && typeof m.department === 'object' ? str(m.department.name) : str(m.department);
     var box = el('div', { className: 'mg-msg mg-bot mg-ticket', 'data-ticket-no': str(m.ticket_no) }, [
@@ -488,7 +543,8 @@
       el('p', { className: 'mg-ticket-no-line' }, ['受付番号 ', el('strong', { className: 'mg-ticket-no', text: str(m.ticket_no) })]),
       dept ? el('p', { text: '担当：' + dept }) : null,
       str(m.next_read) ? el('p', { className: 'mg-next-read', text: '確認の予定：' + m.next_read }) : null,
-      el('p', { className: 'mg-hint', text: '返事はこの画面に表示されます。画面を閉じたときは、受付番号を担当課にお伝えください。' })
+      el('p', { className: 'mg-hint', text: '返事はこの画面に表示されます。画面を閉じたときは、下のリンクから確認できます。' }),
+      lookupLink(str(m.ticket_no), str(m.lookup))
     ]);
     if (form && form.parentNode) form.parentNode.replaceChild(box, form);
     else add(box);
@@ -500,6 +556,8 @@
     text_too_long: '質問は' + MAX_TEXT + '文字以内で入力してください。',
     empty_text: '質問を入力してください。',
     busy: 'ただいま混み合っています。少し待ってからもう一度お送りください。',
+    ticket_closed: 'このお問い合わせは完了しています。続けてのご相談は、あらためて質問してください。',
+    ticket_not_found: 'このお問い合わせが見つかりませんでした。',
     internal: '申し訳ありません。サーバーで問題が起きました。しばらくしてからもう一度お試しください。'
   };
   function errorMsg(m, ctx) {
@@ -684,6 +742,7 @@
         break;
       case 'ticket': ticketMsg(m, ctx && ctx.form); break;
       case 'staff_reply': staffMsg(str(m.ticket_no), m.text, m.at); break;
+      case 'ticket_reply_ok': threadSent(m, ctx); break;
       case 'feedback_ok':
         if (m.offer_escalation) escalateForm('お役に立てず申し訳ありません。', askedFor[m.reply_to]);
         break;

@@ -518,9 +518,13 @@
       el('ol', { class: 'transcript' }, (t.transcript || []).map((m) => el('li', { class: m.role },
         el('span', { class: 'who-label' }, { resident: '住民', bot: 'ボット', staff: '職員', system: 'システム' }[m.role] || m.role),
         el('span', { class: 'note' }, jst(m.at)), el('br'), m.text))),
-      el('h3', {}, '職員からの返信'),
-      (t.replies || []).length ? el('ul', {}, t.replies.map((r) => el('li', {}, `${jst(r.at)} ${r.author}：`, r.text,
-        r.delivered_at ? el('span', { class: 'note' }, `（${jst(r.delivered_at)} に届きました）`) : el('span', { class: 'note' }, '（未配信）')))) :
+      el('h3', {}, 'やりとり（受付後）'),
+      (t.replies || []).length ? el('ol', { class: 'transcript thread' }, t.replies.map((r) => r.side === 'resident'
+        ? el('li', { class: 'resident' }, el('span', { class: 'who-label' }, '住民からの返信'),
+          el('span', { class: 'note' }, jst(r.at)), el('br'), r.text)
+        : el('li', { class: 'staff' }, el('span', { class: 'who-label' }, `職員（${r.author}）`),
+          el('span', { class: 'note' }, jst(r.at)), el('br'), r.text,
+          r.delivered_at ? el('span', { class: 'note' }, `（${jst(r.delivered_at)} にチャットへ届きました）`) : el('span', { class: 'note' }, '（チャットへ未配信）')))) :
         el('p', { class: 'note' }, 'まだありません。'),
       closed ? '' : el('form', { onsubmit: async (ev) => {
         ev.preventDefault();
