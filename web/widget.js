@@ -377,6 +377,7 @@
   }
 
   var askedFor = Object.create(null); // answer_id -> the resident's words, for escalation after feedback
+  var NO_FEEDBACK = { emergency: true, smalltalk: true, greeting: true, thanks: true, handoff: true };
   function answerMsg(m, asked) {
     var emergency = !!(m.rule && m.rule.kind === 'emergency');
     var art = el('div', { className: 'mg-msg mg-bot mg-answer' + (emergency ? ' mg-emergency' : ''),
@@ -408,7 +409,10 @@
       });
       art.appendChild(el('div', { className: 'mg-related' }, [el('p', { className: 'mg-related-h', text: '関連する質問' }), ul]));
     }
-    if (str(m.answer_id)) {
+    // "was this helpful" only under an answer to a question: not under the
+    // emergency card, small talk, a greeting or thanks, or a hand-off to a person
+    var kind = m.rule ? str(m.rule.kind) : '';
+    if (str(m.answer_id) && !NO_FEEDBACK[kind]) {
       art.appendChild(feedbackBox(m.answer_id));
       if (asked) askedFor[m.answer_id] = asked;
     }
@@ -438,6 +442,16 @@
           request({ type: 'choose', faq_id: c.faq_id }, c.question);
         } })]));
     });
+    // none of these: a person, with the question already in the form
+    group.appendChild(el('li', null, [el('button', { type: 'button', className: 'mg-btn mg-choice mg-choice-none',
+      text: 'どれも当てはまらない（職員に問い合わせる）',
+      onclick: function () {
+        this.setAttribute('aria-pressed', 'true');
+        disableAll(group);
+        var form = escalateForm('職員が確認してお返事します。', lastQuestion);
+        var q = form.querySelector('textarea');
+        if (q) q.focus();
+      } })]));
     box.appendChild(group);
     add(box);
   }
