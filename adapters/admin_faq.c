@@ -476,7 +476,7 @@ static int change_reply(admin_ctx *c, struct change *ch, int rc, const char *id)
   if (rc == MG_EINVAL || rc == MG_ENOTFOUND || rc == MG_ECONFLICT || rc == MG_EFORBIDDEN)
     return admin_reply_error(c, 0, rc, c->err);
   if (rc) return rc;
-  if (ch->publish || strcmp(ch->action, "faq.publish") == 0 || strcmp(ch->action, "faq.rollback") == 0) {
+  if (ch->publish || strcmp(ch->action, "faq.publish") == 0) {
     /* the engine sees the new published text before the next question */
     if ((rc = bot_refresh(c->w, c->err))) return rc;
   }
@@ -584,11 +584,16 @@ int admin_h_faq_publish(admin_ctx *c) {
   return change_reply(c, &ch, mg_db_tx(c->db, publish_tx, &ch, c->err), c->args[0]);
 }
 
+/* A rollback publishes only an entry that is live (the usual case: take a
+ * wrong text back at once); a draft entry stays a draft. */
 int admin_h_faq_rollback(admin_ctx *c) {
-  struct change ch = { .c = c, .action = "faq.rollback", .publish = 1 };
-  mg_faq_entry *old = NULL;
+  struct change ch = { .c = c, .action = "faq.rollback" };
+  mg_faq_entry *old = NULL, *now = NULL;
   int n = (int)admin_body_int(c, "version", 0), rc;
   if (n <= 0) return admin_reply_error(c, 400, MG_EMISSING, "version: the version to go back to");
+  if (get_or_404(c, MG_FAQ_LATEST, &now, &rc)) return rc;
+  ch.publish = now->published_version > 0;
+  mg_faq_entry_free(now);
   if (get_or_404(c, n, &old, &rc)) return rc;
   ch.e = *old;
   ch.e.updated_at = NULL;

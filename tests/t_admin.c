@@ -292,6 +292,20 @@ static void test_faq(void) {
   is_str(jpath(j, "entry", "status"), "published", "published on request");
   json_decref(j);
   is_int(audits("faq.create", "saijo-9001") + audits("faq.alternate", "saijo-9001"), 2, "both are audited");
+
+  /* a draft entry rolled back stays a draft (issue 14) */
+  is_int(call(&staff, "POST", "/api/v1/admin/faq",
+              "{\"id\":\"saijo-9004\",\"question\":\"下書きの質問\",\"answer\":\"最初の下書き\",\"department\":\"shimin\"}", &j),
+         200, "a draft entry: 200");
+  json_decref(j);
+  is_int(call(&staff, "PUT", "/api/v1/admin/faq/saijo-9004",
+              "{\"question\":\"下書きの質問\",\"answer\":\"二つ目の下書き\",\"department\":\"shimin\"}", &j),
+         200, "edited once more: 200");
+  json_decref(j);
+  is_int(call(&staff, "POST", "/api/v1/admin/faq/saijo-9004/rollback", "{\"version\":1}", &j), 200, "rolled back: 200");
+  is_str(jpath(j, "entry", "status"), "draft", "a draft rolled back stays a draft");
+  is_int(json_integer_value(json_object_get(json_object_get(j, "entry"), "published_version")), 0, "nothing published");
+  json_decref(j);
 }
 
 static void test_import_export(void) {

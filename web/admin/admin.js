@@ -292,9 +292,12 @@
         } }, `版${v.version - 1}との差分`) : '',
         ' ',
         !v.published ? el('button', { type: 'button', class: 'secondary', onclick: async () => {
-          if (!confirm(`版${v.version}の内容に戻して公開します。よろしいですか？`)) return;
+          const live = !!e.published_version;
+          if (!confirm(live ? `版${v.version}の内容に戻して公開します。よろしいですか？`
+            : `版${v.version}の内容に戻します（下書きのまま、公開はしません）。よろしいですか？`)) return;
           const r = await attempt(() => api('POST', `/faq/${encodeURIComponent(id)}/rollback`, { version: v.version }), err);
-          if (r) { say(`版${v.version}の内容を版${r.entry.version}として公開しました。`); reload(); }
+          if (r) { say(r.entry.status === 'draft' ? `版${v.version}の内容を版${r.entry.version}（下書き）にしました。`
+            : `版${v.version}の内容を版${r.entry.version}として公開しました。`); reload(); }
         } }, 'この版に戻す') : ''))));
     setView(`FAQ ${id}`,
       el('p', {}, badge(e.status), ` 最新 版${e.version}・公開中 ${e.published_version ? '版' + e.published_version : 'なし'}`),
