@@ -37,6 +37,7 @@
  * the workers are joined, the context destroyed and the database closed.
  */
 #include "server.h"
+#include "mail.h"
 #include "auth.h"
 #include "mg_err.h"
 #include "mg_log.h"
@@ -791,6 +792,7 @@ static void srv_free(srv *s) {
   if (!s) return;
   queue_stop(&s->jq);
   queue_stop(&s->hq);
+  mail_stop(s->mail);
   if (s->ck_started) {
     pthread_mutex_lock(&s->ck_lock);
     s->ck_quit = 1;
@@ -976,6 +978,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
 
   if ((rc = queue_start(&s->jq, "worker", err)) != 0 || (rc = queue_start(&s->hq, "password hashing", err)) != 0)
     goto out;
+  if ((rc = mail_start(&s->mail, s->bot, cfg, err)) != 0) goto out;
 
   if ((n = pthread_create(&s->ck_thread, NULL, checkpoint_main, s)) != 0) {
     rc = mg_errf(err, MG_EIO, "cannot start the checkpoint thread: %s", strerror(n));

@@ -199,6 +199,7 @@ typedef struct srv_queue {
 typedef struct srv {
   const mg_config *cfg;
   bot *bot;
+  struct mail_sender *mail;   /* e-mail delivery thread, NULL without a relay */
   struct lws_context *ctx;
   struct lws_vhost *vhost;
   int port;                   /* the port actually bound */

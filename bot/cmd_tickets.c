@@ -145,6 +145,12 @@ static void print_ticket(const json_t *t) {
   json_array_foreach(json_object_get(t, "replies"), i, x)
     printf("  [%s] %s: %s%s\n", when(x, "at"), str(x, "author"), str(x, "text"),
            *str(x, "delivered_at") ? "" : "（未配信）");
+  if (json_array_size(json_object_get(t, "notices"))) {
+    printf("\nメール通知:\n");
+    json_array_foreach(json_object_get(t, "notices"), i, x)
+      printf("  [%s] %s %s（%d回）%s%s\n", when(x, "created_at"), str(x, "kind"), str(x, "state"),
+             (int)json_integer_value(json_object_get(x, "attempts")), *str(x, "last_error") ? " " : "", str(x, "last_error"));
+  }
   printf("\n履歴:\n");
   json_array_foreach(json_object_get(t, "events"), i, x) {
     printf("  [%s] %s %s", when(x, "at"), str(x, "actor"), str(x, "action"));

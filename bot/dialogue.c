@@ -26,6 +26,7 @@
 #include "mg_err.h"
 #include "mg_log.h"
 #include "mg_utf8.h"
+#include "outbox.h"
 #include "session.h"
 #include "ticket.h"
 
@@ -306,9 +307,10 @@ static int on_hello(ctx *c) {
       goto out;
     }
   }
-  m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "type", "welcome", "session", c->conn->session, "greeting",
+  /* email_notice: a relay is configured, so escalate may carry notify_email */
+  m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:b}", "type", "welcome", "session", c->conn->session, "greeting",
                 TEXT(c, MSG_GREETING), "privacy", privacy, "resumed", resumed, "history",
-                history ? history : json_array());
+                history ? history : json_array(), "email_notice", c->cfg->smtp_url[0] != '\0');
   free(privacy);
   history = NULL;
   if ((rc = emit(c, m)) != 0) goto out;
@@ -561,6 +563,12 @@ static int on_escalate(ctx *c) {
   if (contact && check_text(c, "contact", 1, id) < 0) return STOPPED(c);
   if (field_str(c, "text", 0, &text, id) < 0) return STOPPED(c);
   if (text && check_text(c, "text", 0, id) < 0) return STOPPED(c);
+  if (field_str(c, "notify_email", 0, &tn.notify_email, id) < 0) return STOPPED(c);
+  if (tn.notify_email && !*tn.notify_email) tn.notify_email = NULL;
+  if (tn.notify_email && !c->cfg->smtp_url[0])
+    return proto_error(c, MG_EINVAL, "notify_email: この窓口ではメールでのお知らせを行っていません。", id);
+  if (tn.notify_email && !outbox_email_ok(tn.notify_email))
+    return proto_error(c, MG_EINVAL, "notify_email: メールアドレスの形式が正しくありません。", id);
 
   if (text) {
     rc = route_text(c, text, dept, sizeof dept, &routed_by, &ans);

@@ -22,6 +22,10 @@
   X(MSG_NEXT_READ_OPEN, "next_read_open") \
   X(MSG_NEXT_READ_CLOSED, "next_read_closed") \
   X(MSG_TICKET_RECEIVED, "ticket_received") \
+  X(MSG_MAIL_RECEIVED_SUBJECT, "mail_received_subject") \
+  X(MSG_MAIL_RECEIVED_BODY, "mail_received_body") \
+  X(MSG_MAIL_REPLY_SUBJECT, "mail_reply_subject") \
+  X(MSG_MAIL_REPLY_BODY, "mail_reply_body") \
   X(MSG_UNASSIGNED, "unassigned") \
   X(MSG_OFFICE_OPEN_NOW, "office_open_now") \
   X(MSG_OFFICE_NEXT_OPEN, "office_next_open") \

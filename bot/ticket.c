@@ -29,6 +29,7 @@
 #include "calendar.h"
 #include "mask.h"
 #include "mg_err.h"
+#include "outbox.h"
 #include "session.h"
 
 #include <sodium.h>
@@ -82,7 +83,7 @@ static const char *const ticket_sql[T_N] = {
 #undef PAGE_WHERE
   [T_SEQ] = "INSERT INTO ticket_seq(day, n) VALUES (?1, 1) ON CONFLICT(day) DO UPDATE SET n = n + 1 RETURNING n",
   [T_INSERT] = "INSERT INTO ticket(ticket_no, session_id, question, department_id, routed_by, status, contact,"
-               " created_at, lookup_hash) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8)",
+               " created_at, lookup_hash, notify_email) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9)",
   [T_AUTH] = "SELECT id, status, session_id, lookup_hash, closed_at FROM ticket WHERE ticket_no = ?1",
   [T_RESIDENT_LINE] = "INSERT INTO ticket_reply(ticket_id, author, text, created_at, delivered_at, side)"
                       " VALUES (?1, 'resident', ?2, ?3, ?3, 'resident')",
@@ -92,7 +93,7 @@ static const char *const ticket_sql[T_N] = {
   [T_THREAD_LINES] = "SELECT side, text, created_at FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
   [T_EVENT] = "INSERT INTO ticket_event(ticket_id, at, actor, action, from_department, to_department, reason)"
               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-  [T_FIND] = "SELECT id, status, department_id FROM ticket WHERE ticket_no = ?1",
+  [T_FIND] = "SELECT id, status, department_id, notify_email FROM ticket WHERE ticket_no = ?1",
   [T_REPLY] = "INSERT INTO ticket_reply(ticket_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)",
   [T_ANSWERED] = "UPDATE ticket SET status = 'answered', first_reply_at = coalesce(first_reply_at, ?2) WHERE id = ?1",
   [T_CLOSE] = "UPDATE ticket SET status = 'closed', closed_at = ?2 WHERE id = ?1",
@@ -214,6 +215,7 @@ typedef struct found {
   char status[12];
   char department[64];
   int has_department;
+  char notify[256];           /* "" = no e-mail notices */
 } found;
 
 static int find(sqlite3 *db, const char *ticket_no, found *f, char *err) {
@@ -230,6 +232,7 @@ static int find(sqlite3 *db, const char *ticket_no, found *f, char *err) {
       f->has_department = 1;
       snprintf(f->department, sizeof f->department, "%s", (const char *)sqlite3_column_text(st, 2));
     }
+    if (sqlite3_column_text(st, 3)) snprintf(f->notify, sizeof f->notify, "%s", (const char *)sqlite3_column_text(st, 3));
   } else if (s == SQLITE_DONE) {
     rc = mg_errf(err, MG_ENOTFOUND, "ticket %s: no such ticket", ticket_no ? ticket_no : "");
   } else {
@@ -377,8 +380,12 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
   sqlite3_bind_text(st, 6, in->contact ? in->contact : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 7, at, -1, SQLITE_STATIC);
   bind_opt(st, 8, in->lookup_out ? hash : NULL);
+  bind_opt(st, 9, in->notify_email);
   if ((rc = step_done(db, st, "create", err)) != 0) goto out;
   id = sqlite3_last_insert_rowid(db);
+  if (in->notify_email &&
+      (rc = outbox_add(db, id, in->notify_email, "received", in->lookup_out, at, err)) != 0)
+    goto out;
   rc = event(db, id, at, in->actor ? in->actor : "resident", "create", NULL,
              in->department_id && *in->department_id ? in->department_id : NULL, routed_by, err);
 out:
@@ -416,6 +423,7 @@ int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const c
   sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
   if ((rc = step_done(db, st, "reply", err)) != 0) goto out;
   if ((rc = update(db, T_ANSWERED, f.id, at, err)) != 0) goto out;
+  if (f.notify[0] && (rc = outbox_add(db, f.id, f.notify, "reply", NULL, at, err)) != 0) goto out;
   rc = event(db, f.id, at, author, "reply", NULL, NULL, NULL, err);
 out:
   mg_db_stmt_done(st);
@@ -640,6 +648,11 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
     goto out;
   }
   if ((rc = rows(db, T_REPLIES, id, NULL, replies, 5, obj, "replies", err)) != 0) goto out;
+  {
+    json_t *notices = NULL;
+    if ((rc = outbox_of_ticket(db, id, &notices, err)) != 0) goto out;
+    if (json_object_set_new(obj, "notices", notices) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+  }
   rc = rows(db, T_EVENTS, id, NULL, events, 6, obj, "events", err);
 out:
   mg_db_stmt_done(st);

@@ -42,6 +42,9 @@ typedef struct ticket_new {
   time_t now;                /* 0 = the current time (tests pin the clock) */
   char *lookup_out;          /* TICKET_SECRETLEN bytes, or NULL: receives a new lookup
                                 secret (144 random bits; only its hash is stored) */
+  const char *notify_email;  /* NULL, or an address for e-mail notices (bot/outbox.h):
+                                a "received" notice with the link now, a "reply"
+                                notice whenever staff reply */
 } ticket_new;
 
 /* Create a ticket; its number into ticket_no[TICKET_NOLEN]. */
@@ -50,7 +53,8 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
 int ticket_count_session(sqlite3 *db, const char *session_id, int *n, char *err);
 
 /* Store a staff reply (as written: staff text is not masked). The ticket
- * becomes answered; first_reply_at is set on the first reply. The reply is
+ * becomes answered; first_reply_at is set on the first reply; a "reply"
+ * notice is queued when the resident asked for e-mail. The reply is
  * undelivered until ticket_take_pending hands it to the resident's session. */
 int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err);
 
@@ -103,7 +107,8 @@ typedef struct ticket_viewer {
 
 /* One ticket in full: the list fields plus session, the session transcript
  * (array of {role, kind, text, at}), replies ({author, text, at,
- * delivered_at, side: "staff"|"resident"}: the thread after the question), events ({at, actor, action, from_department,
+ * delivered_at, side: "staff"|"resident"}: the thread after the question),
+ * notices (outbox_of_ticket: e-mail notices and their delivery state), events ({at, actor, action, from_department,
  * to_department, reason}) and `contact` — present only when the ticket has
  * one and the viewer may see it; that read is written to audit_log
  * (action "ticket.read", detail "contact") in the same transaction.

@@ -202,7 +202,22 @@ static const char *const migrations[] = {
   "ALTER TABLE ticket ADD COLUMN lookup_hash TEXT;\n"
   "ALTER TABLE ticket_reply ADD COLUMN side TEXT NOT NULL DEFAULT 'staff' CHECK(side IN ('staff', 'resident'));\n",
 
-  /* 10 — append the next migration here (never edit the steps above). */
+  /* 10 — notices that leave the process (bot/outbox.c): a resident may ask
+   * for an e-mail when staff reply (ticket.notify_email: the address as
+   * given, never shown to staff); each notice is queued in the transaction
+   * that causes it and sent by one delivery thread (adapters/mail.c). */
+  "ALTER TABLE ticket ADD COLUMN notify_email TEXT;\n"
+  "CREATE TABLE outbox(id INTEGER PRIMARY KEY,\n"
+  "  ticket_id INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,\n"
+  "  channel TEXT NOT NULL CHECK(channel IN ('email')), recipient TEXT NOT NULL,\n"
+  "  kind TEXT NOT NULL CHECK(kind IN ('received', 'reply')), secret TEXT,\n"
+  "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'sent', 'failed')),\n"
+  "  attempts INTEGER NOT NULL DEFAULT 0, next_at TEXT NOT NULL, last_error TEXT NOT NULL DEFAULT '',\n"
+  "  created_at TEXT NOT NULL, sent_at TEXT);\n"
+  "CREATE INDEX outbox_due ON outbox(state, next_at);\n"
+  "CREATE INDEX outbox_ticket ON outbox(ticket_id);\n",
+
+  /* 11 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

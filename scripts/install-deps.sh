@@ -9,13 +9,14 @@ SUDO=
 
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsqlite3-dev \
   libpcre2-dev libjansson-dev libwebsockets-dev libmecab-dev mecab-utils mecab-ipadic-utf8 \
-  libutf8proc-dev libsodium-dev"
+  libutf8proc-dev libsodium-dev libcurl4-openssl-dev"
 # Tests: a real WebSocket client (node + ws) and a real browser (Debian's chromium).
 # A node/npm that came from elsewhere (e.g. NodeSource, which bundles npm and
 # conflicts with Debian's npm package) is used as it is.
 # fonts-noto-cjk: Chromium has no Japanese font otherwise, and layout, line breaks and
 # screenshots would be measured on missing-glyph boxes (tests/browser/widget_font.mjs).
-TEST_DEPS="chromium ca-certificates sqlite3 fonts-noto-cjk"
+# python3-aiosmtpd: the local SMTP sink the e-mail tests start (tests/integration/mail.mjs).
+TEST_DEPS="chromium ca-certificates sqlite3 fonts-noto-cjk python3-aiosmtpd"
 # libFuzzer (scripts/fuzz.sh): clang and its runtime, which is only a Recommends.
 TEST_DEPS="$TEST_DEPS clang-14 libclang-rt-14-dev"
 command -v node >/dev/null || TEST_DEPS="$TEST_DEPS nodejs"

@@ -74,6 +74,8 @@ void mg_config_defaults(mg_config *cfg) {
   cfg->max_tickets_per_session = 5;
   cfg->max_tickets_per_ip_hour = 20;
   cfg->ticket_lookup_days = 30;
+  snprintf(cfg->smtp_tls, sizeof cfg->smtp_tls, "starttls");
+  cfg->mail_poll_secs = 2;
   cfg->learn_min_sessions = 3;
   cfg->learn_min_addresses = 2;
   cfg->workers = 2;
@@ -106,7 +108,8 @@ static const struct field fields[] = {
   I(learn_min_sessions), I(learn_min_addresses), I(max_tickets_per_session), I(max_tickets_per_ip_hour),
   I(ticket_lookup_days),
   I(workers), I(auth_hash_threads), I(auth_hash_queue), S(office_open), S(office_close), I(top_k), N(answer_min),
-  N(clarify_min), N(clarify_margin), S(test_db_full_file),
+  N(clarify_min), N(clarify_margin), S(test_db_full_file), S(smtp_url), S(smtp_from), S(smtp_user),
+  S(smtp_password), S(smtp_tls), S(outbound_proxy), S(public_base_url), N(mail_poll_secs),
 };
 #undef S
 #undef I
@@ -184,6 +187,17 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
     rc = mg_errf(err, MG_ECONFIG, "%s: max_pending_conns must be 1 to %d", path, MG_MAX_PENDING_CONNS);
   else if (!(cfg->max_header_wait_secs >= 1) || cfg->max_header_wait_secs > 3600)
     rc = mg_errf(err, MG_ECONFIG, "%s: max_header_wait_secs must be 1 to 3600", path);
+  else if (cfg->smtp_url[0] && strncmp(cfg->smtp_url, "smtp://", 7) != 0 && strncmp(cfg->smtp_url, "smtps://", 8) != 0)
+    rc = mg_errf(err, MG_ECONFIG, "%s: smtp_url must start with smtp:// or smtps://", path);
+  else if (cfg->smtp_url[0] && (!cfg->smtp_from[0] || !strchr(cfg->smtp_from, '@') || strpbrk(cfg->smtp_from, " <>\r\n")))
+    rc = mg_errf(err, MG_ECONFIG, "%s: smtp_url needs smtp_from, a plain address such as noreply@city.example", path);
+  else if (cfg->smtp_url[0] && strncmp(cfg->public_base_url, "https://", 8) != 0 &&
+           strncmp(cfg->public_base_url, "http://", 7) != 0)
+    rc = mg_errf(err, MG_ECONFIG, "%s: smtp_url needs public_base_url (https://…), the address of this server in the links it mails", path);
+  else if (strcmp(cfg->smtp_tls, "starttls") != 0 && strcmp(cfg->smtp_tls, "none") != 0)
+    rc = mg_errf(err, MG_ECONFIG, "%s: smtp_tls must be starttls or none", path);
+  else if (!(cfg->mail_poll_secs >= 0.1) || cfg->mail_poll_secs > 3600)
+    rc = mg_errf(err, MG_ECONFIG, "%s: mail_poll_secs must be 0.1 to 3600", path);
 out:
   json_decref(root);
   return rc;

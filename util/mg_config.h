@@ -59,6 +59,15 @@ typedef struct mg_config {
 
   /* test hooks (docs/config.md); empty = off */
   char test_db_full_file[MG_PATHLEN]; /* while this file exists, writes fail as on a full disk */
+  /* e-mail notices (adapters/mail.c); no smtp_url = no e-mail offered */
+  char smtp_url[512];            /* smtp://host:port or smtps://host:port (the relay) */
+  char smtp_from[256];           /* envelope and From: address */
+  char smtp_user[256];           /* relay login, "" = none */
+  char smtp_password[256];       /* never logged */
+  char smtp_tls[16];             /* "starttls" (required) or "none"; smtps:// is TLS anyway */
+  char outbound_proxy[512];      /* proxy for outbound connections, "" = direct */
+  char public_base_url[512];     /* how residents reach this server, e.g. https://chat.city.example */
+  double mail_poll_secs;         /* how often the delivery thread looks for due notices */
 } mg_config;
 
 /* Fill cfg with defaults (data_dir discovered as described above). */

@@ -465,6 +465,10 @@
     var q = el('textarea', { id: qId, className: 'mg-input', rows: '3' });
     q.value = prefill === undefined ? lastQuestion : prefill;
     var c = el('input', { id: cId, className: 'mg-input', type: 'text', 'aria-describedby': nId, autocomplete: 'off' });
+    // e-mail notices only where the city has a mail relay (welcome.email_notice)
+    var mId = newId('esc-m'), mhId = newId('esc-mh');
+    var mail = emailOffered ? el('input', { id: mId, className: 'mg-input', type: 'email', inputmode: 'email',
+      autocomplete: 'email', 'aria-describedby': mhId }) : null;
     var submit = el('button', { type: 'submit', className: 'mg-btn mg-primary', text: '職員に問い合わせる' });
     var form = el('form', { className: 'mg-msg mg-escalate', 'aria-label': '職員への問い合わせ', novalidate: true }, [
       el('p', { className: 'mg-esc-h', text: lead || '自動応答ではお答えできませんでした。' }),
@@ -472,6 +476,8 @@
       el('label', { for: qId, className: 'mg-label', text: 'お問い合わせ内容' }), q,
       el('label', { for: cId, className: 'mg-label', text: '連絡先（任意）' }), c,
       el('p', { id: nId, className: 'mg-hint', text: '入力しなくても問い合わせできます。電話やメールでの返事を希望する場合だけ、電話番号かメールアドレスを入力してください。担当課がこのお問い合わせへの返事のためだけに使います。' }),
+      mail ? el('label', { for: mId, className: 'mg-label', text: '返事が届いたらメールで知らせる（任意）' }) : null, mail,
+      mail ? el('p', { id: mhId, className: 'mg-hint', text: '返事を確認するためのリンクをお送りします。メールに返事の内容は書きません。' }) : null,
       el('div', { className: 'mg-esc-actions' }, [submit,
         el('button', { type: 'button', className: 'mg-btn', text: 'やめる',
           onclick: function () { form.remove(); input.focus(); } })])
@@ -491,6 +497,14 @@
       var msg = { type: 'escalate' };
       if (text) msg.text = text;
       if (c.value.trim()) msg.contact = c.value.trim();
+      if (mail && mail.value.trim()) {
+        if (!/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/.test(mail.value.trim())) {
+          notice('メールアドレスの形式を確かめてください。', 'error');
+          mail.focus();
+          return;
+        }
+        msg.notify_email = mail.value.trim();
+      }
       disableAll(form);
       form.classList.add('mg-sent');
       request(msg, null, form);
@@ -587,6 +601,7 @@
   var ws = null;
   var ready = false;       // welcome received on this socket
   var welcomed = false;    // any welcome received on this page
+  var emailOffered = false; // the server can send e-mail notices
   var attempt = 0;
   var retryTimer = null;
   var queue = [];          // messages written while offline, sent after welcome
@@ -699,6 +714,7 @@
     ready = true;
     attempt = 0;
     if (str(m.session)) store.setItem(STORE_KEY, m.session);
+    emailOffered = m.email_notice === true;
     if (str(m.privacy)) { privacyKept.textContent = m.privacy; privacyKept.setAttribute('data-source', 'server'); }
     var history = m.resumed && Array.isArray(m.history) ? m.history : [];
     if (first) {

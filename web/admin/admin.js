@@ -529,6 +529,11 @@
           el('span', { class: 'note' }, jst(r.at)), el('br'), r.text,
           r.delivered_at ? el('span', { class: 'note' }, `（${jst(r.delivered_at)} にチャットへ届きました）`) : el('span', { class: 'note' }, '（チャットへ未配信）')))) :
         el('p', { class: 'note' }, 'まだありません。'),
+      (t.notices || []).length ? el('h3', {}, 'メールでのお知らせ') : '',
+      (t.notices || []).length ? el('ul', { class: 'notices' }, t.notices.map((n) => el('li', {},
+        `${jst(n.created_at)} ${n.kind === 'received' ? '受付のお知らせ' : '返事のお知らせ'}：`,
+        { pending: '送信待ち', sent: '送信済み', failed: '送信できませんでした' }[n.state] || n.state,
+        n.attempts ? `（${n.attempts}回）` : '', n.last_error ? el('span', { class: 'note' }, ` ${n.last_error}`) : ''))) : '',
       closed ? '' : el('form', { onsubmit: async (ev) => {
         ev.preventDefault();
         const r = await attempt(() => api('POST', `/tickets/${encodeURIComponent(no)}/reply`, { text: replyText.value }), err);

@@ -1,0 +1,140 @@
+/*
+ * outbox.c — the outbox table (see outbox.h for the contract).
+ */
+#include "outbox.h"
+
+#include "db.h"
+#include "mg_err.h"
+#include "session.h"
+
+#include <string.h>
+
+enum { O_ADD, O_DUE, O_SENT, O_RETRY, O_FAILED, O_ATTEMPTS, O_OF_TICKET, O_N };
+
+static const char *const outbox_sql[O_N] = {
+  [O_ADD] = "INSERT INTO outbox(ticket_id, channel, recipient, kind, secret, next_at, created_at)"
+            " VALUES (?1, 'email', ?2, ?3, ?4, ?5, ?5)",
+  [O_DUE] = "SELECT o.id, o.recipient, o.kind, o.secret, o.attempts, t.ticket_no FROM outbox o"
+            " JOIN ticket t ON t.id = o.ticket_id WHERE o.state = 'pending' AND o.next_at <= ?1"
+            " ORDER BY o.next_at, o.id LIMIT ?2",
+  [O_SENT] = "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1, secret = NULL,"
+             " last_error = '' WHERE id = ?1",
+  [O_RETRY] = "UPDATE outbox SET attempts = attempts + 1, next_at = ?2, last_error = ?3 WHERE id = ?1",
+  [O_FAILED] = "UPDATE outbox SET state = 'failed', attempts = attempts + 1, secret = NULL, last_error = ?3,"
+               " next_at = ?2 WHERE id = ?1",
+  [O_ATTEMPTS] = "SELECT attempts FROM outbox WHERE id = ?1",
+  [O_OF_TICKET] = "SELECT kind, state, attempts, last_error, created_at, sent_at FROM outbox WHERE ticket_id = ?1"
+                  " ORDER BY id",
+};
+
+static int fail(sqlite3 *db, int rc, const char *what, char *err) {
+  return mg_errf(err, mg_db_err(rc), "outbox: %s: %s", what, sqlite3_errmsg(db));
+}
+
+int outbox_email_ok(const char *s) {
+  const char *at;
+  size_t n = s ? strlen(s) : 0;
+  if (n < 3 || n > 254) return 0;
+  for (const char *p = s; *p; p++)
+    if ((unsigned char)*p <= ' ' || (unsigned char)*p == 0x7f || strchr("<>(),;:\"[]\\", *p)) return 0;
+  at = strchr(s, '@');
+  return at && at != s && !strchr(at + 1, '@') && strchr(at + 1, '.') && at[1] != '.' && s[n - 1] != '.';
+}
+
+int outbox_add(sqlite3 *db, sqlite3_int64 ticket_id, const char *recipient, const char *kind, const char *secret,
+               const char *at, char *err) {
+  sqlite3_stmt *st;
+  int rc = mg_db_stmt(db, outbox_sql[O_ADD], &st, err);
+  if (rc) return rc;
+  sqlite3_bind_int64(st, 1, ticket_id);
+  sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+  if (secret) sqlite3_bind_text(st, 4, secret, -1, SQLITE_STATIC);
+  else sqlite3_bind_null(st, 4);
+  sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+  if ((rc = sqlite3_step(st)) != SQLITE_DONE) rc = fail(db, rc, "add", err);
+  else rc = 0;
+  mg_db_stmt_done(st);
+  return rc;
+}
+
+static json_t *col(sqlite3_stmt *st, int i) {
+  const unsigned char *s = sqlite3_column_text(st, i);
+  return s ? json_string((const char *)s) : json_null();
+}
+
+int outbox_due(sqlite3 *db, time_t now, int limit, json_t **out, char *err) {
+  sqlite3_stmt *st;
+  char at[SESSION_TIMELEN];
+  json_t *arr = json_array();
+  int rc, s;
+  *out = NULL;
+  if (!arr) return mg_errf(err, MG_ENOMEM, "outbox: out of memory");
+  if ((rc = mg_db_stmt(db, outbox_sql[O_DUE], &st, err))) { json_decref(arr); return rc; }
+  session_time_utc(now, at);
+  sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, limit);
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:i, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                          "recipient", col(st, 1), "kind", col(st, 2), "secret", col(st, 3),
+                          "attempts", sqlite3_column_int(st, 4), "ticket_no", col(st, 5));
+    if (!o || json_array_append_new(arr, o)) { rc = mg_errf(err, MG_ENOMEM, "outbox: out of memory"); break; }
+  }
+  if (!rc && s != SQLITE_DONE) rc = fail(db, s, "due", err);
+  mg_db_stmt_done(st);
+  if (rc) json_decref(arr);
+  else *out = arr;
+  return rc;
+}
+
+int outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, time_t now, char *err) {
+  sqlite3_stmt *st = NULL;
+  char at[SESSION_TIMELEN], next[SESSION_TIMELEN];
+  int rc, attempts = 0, which;
+  long wait;
+
+  session_time_utc(now, at);
+  if ((rc = session_begin(db, err))) return rc;
+  if ((rc = mg_db_stmt(db, outbox_sql[O_ATTEMPTS], &st, err))) goto out;
+  sqlite3_bind_int64(st, 1, id);
+  if (sqlite3_step(st) == SQLITE_ROW) attempts = sqlite3_column_int(st, 0);
+  mg_db_stmt_done(st);
+  st = NULL;
+  which = ok ? O_SENT : attempts + 1 >= OUTBOX_MAX_ATTEMPTS ? O_FAILED : O_RETRY;
+  wait = 30L << (attempts < 7 ? attempts : 7);
+  session_time_utc(now + (wait > 3600 ? 3600 : wait), next);
+  if ((rc = mg_db_stmt(db, outbox_sql[which], &st, err))) goto out;
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_text(st, 2, ok ? at : next, -1, SQLITE_STATIC);
+  if (!ok) sqlite3_bind_text(st, 3, why ? why : "", -1, SQLITE_STATIC);
+  if ((rc = sqlite3_step(st)) != SQLITE_DONE) rc = fail(db, rc, "result", err);
+  else rc = 0;
+out:
+  mg_db_stmt_done(st);
+  if (rc) {
+    session_rollback(db);
+    return rc;
+  }
+  return session_commit(db, err);
+}
+
+int outbox_of_ticket(sqlite3 *db, sqlite3_int64 ticket_id, json_t **out, char *err) {
+  sqlite3_stmt *st;
+  json_t *arr = json_array();
+  int rc, s;
+  *out = NULL;
+  if (!arr) return mg_errf(err, MG_ENOMEM, "outbox: out of memory");
+  if ((rc = mg_db_stmt(db, outbox_sql[O_OF_TICKET], &st, err))) { json_decref(arr); return rc; }
+  sqlite3_bind_int64(st, 1, ticket_id);
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *o = json_pack("{s:o, s:o, s:i, s:o, s:o, s:o}", "kind", col(st, 0), "state", col(st, 1),
+                          "attempts", sqlite3_column_int(st, 2), "last_error", col(st, 3),
+                          "created_at", col(st, 4), "sent_at", col(st, 5));
+    if (!o || json_array_append_new(arr, o)) { rc = mg_errf(err, MG_ENOMEM, "outbox: out of memory"); break; }
+  }
+  if (!rc && s != SQLITE_DONE) rc = fail(db, s, "list", err);
+  mg_db_stmt_done(st);
+  if (rc) json_decref(arr);
+  else *out = arr;
+  return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * outbox.h — notices that leave the process (e-mail today; LINE later).
+ *
+ * A notice is written in the same transaction as the change that causes it
+ * (a ticket created, a staff reply stored), so a notice is never lost and
+ * never sent for a change that rolled back. One delivery thread
+ * (adapters/mail.c) takes due notices, sends them and records the result:
+ * sent, or another attempt later (backoff), or failed for good after
+ * OUTBOX_MAX_ATTEMPTS. Staff see each ticket's notices with their state and
+ * last error, never the address.
+ *
+ * The "received" notice carries the ticket's lookup secret (the resident's
+ * link); it is kept in the row only until the notice is sent or given up,
+ * then erased.
+ */
+#ifndef MG_OUTBOX_H
+#define MG_OUTBOX_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <time.h>
+
+#define OUTBOX_MAX_ATTEMPTS 8
+
+/* Queue a notice inside the caller's transaction. kind: "received" (with
+ * secret) or "reply". at: the change's time (UTC, session_time_utc). */
+int outbox_add(sqlite3 *db, sqlite3_int64 ticket_id, const char *recipient, const char *kind, const char *secret,
+               const char *at, char *err);
+
+/* Up to limit notices due at now, oldest first: new JSON array of {id,
+ * recipient, kind, secret (or null), attempts, ticket_no}. */
+int outbox_due(sqlite3 *db, time_t now, int limit, json_t **out, char *err);
+
+/* Record a delivery: ok, or a failure with why (no secrets in it); a
+ * failure is retried at now + 30 s * 2^attempts (at most an hour) until
+ * OUTBOX_MAX_ATTEMPTS. Its own transaction. */
+int outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, time_t now, char *err);
+
+/* A ticket's notices for staff: new JSON array of {kind, state, attempts,
+ * last_error, created_at, sent_at}. */
+int outbox_of_ticket(sqlite3 *db, sqlite3_int64 ticket_id, json_t **out, char *err);
+
+/* 1 when s looks like one deliverable address (and nothing else: no
+ * spaces, line breaks, angle brackets or commas). */
+int outbox_email_ok(const char *s);
+
+#endif
