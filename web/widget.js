@@ -98,16 +98,18 @@
    * answers also link the short numbers (119, 110, 189, #9110, #7119). */
   var PHONE = /(0\d{1,4}-\d{1,4}-\d{3,4}|0120-\d{2,3}-\d{3}|0570-\d{3}-\d{3})/;
   var SHORT = /([#＃](?:9110|7119|8000)|(?:^|[^\d#＃０-９\-])(?:110|119|189|１１０|１１９|１８９)(?![\d０-９\-]))/;
+  // outside the emergency card: #7119-style numbers, and 110/119/189 only when written "119番"
+  // ("110円" is a price, not a number to call)
+  var SHORT_SAFE = /([#＃](?:9110|7119|8000|[0-9０-９]{4})(?![\d０-９])|(?:^|[^\d#＃０-９\-])(?:110|119|189|１１０|１１９|１８９)(?=番))/;
   var URLRE = /(https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+)/;
   function linkify(parent, text, emergency) {
-    var parts = [PHONE.source, URLRE.source];
-    if (emergency) parts.push(SHORT.source);
+    var parts = [PHONE.source, URLRE.source, (emergency ? SHORT : SHORT_SAFE).source];
     var re = new RegExp(parts.join('|'), 'g');
     var last = 0, m;
     while ((m = re.exec(text)) !== null) {
       var whole = m[0];
       var start = m.index;
-      if (emergency && m[3] !== undefined) { // SHORT may have eaten one leading char
+      if (m[3] !== undefined) { // SHORT may have eaten one leading char
         var lead = whole.replace(/([#＃]?[\d０-９]+)$/, '');
         start += lead.length;
         whole = whole.slice(lead.length);

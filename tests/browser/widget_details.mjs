@@ -3,7 +3,7 @@
 // the listed entries, and Japanese line breaking that split phone numbers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, withWidget, openWidget, ask } from './lib.mjs';
+import { skipReason, withWidget, openWidget, ask, cli } from './lib.mjs';
 
 const VAGUE = ['マイナンバーカード', '住民票', '国民健康保険', 'ごみ', '保育所', '介護'];
 
@@ -58,4 +58,23 @@ test('phone numbers never break across lines; strict kinsoku', { skip: skipReaso
     await page.setViewportSize({ width: 320, height: 700 });
     const rects = await tel.evaluate((e) => e.getClientRects().length);
     assert.equal(rects, 1, 'one line box for the phone number');
+  }));
+
+test('#8000 and "119番" in an FAQ answer are links; "110円" in a staff reply is not', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, db }) => {
+    await openWidget(page);
+    const answer = await ask(page, '休日や夜間に具合が悪くなったとき、診てもらえる病院は？');
+    assert.equal(await answer.getAttribute('data-faq-id'), 'saijo-0096');
+    const hrefs = await answer.locator('.mg-text a.mg-tel').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.ok(hrefs.includes('tel:%238000'), `#8000 is a link: ${hrefs}`);
+    assert.ok(hrefs.includes('tel:119'), `119番 is a link: ${hrefs}`);
+
+    await ask(page, 'ぴよぴよ星のもふもふ祭りの参加券はどこで買えますか');
+    await page.locator('form.mg-escalate').getByRole('button', { name: '職員に問い合わせる' }).click();
+    const no = (await page.locator('.mg-ticket .mg-ticket-no').textContent()).trim();
+    await cli(['tickets', 'reply', no, '参加券は110円です。夜に子どもが熱を出したら#8000へ。', '--db', db]);
+    const staff = page.locator('.mg-staff', { hasText: '110円' });
+    await staff.waitFor();
+    const staffLinks = await staff.locator('a.mg-tel').evaluateAll((as) => as.map((a) => a.textContent));
+    assert.deepEqual(staffLinks, ['#8000'], 'a price is not a phone number');
   }));
