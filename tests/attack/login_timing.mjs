@@ -8,10 +8,12 @@
 // 1. Five tries for an unknown login and five for a real one, each from its
 //    own address: the same statuses and codes, and the four held tries take
 //    the same time within 25 % (old code: 4 s against 10 s).
-// 2. The hash itself: the median time of 8 first tries (fresh addresses, so
+// 2. The hash itself: the fastest of 8 first tries (fresh addresses, so
 //    each is held the same 1 s) for unknown logins and for real ones must
 //    differ by less than half of the server's own work — skipping the hash
-//    for unknown logins would show as about all of it.
+//    for unknown logins would show as about all of it. The fastest, not the
+//    median: other work on the machine only ever adds time, so the minimum
+//    is what the server itself needs (the median flaked under a loaded CI).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scratch, skipReason, startServer } from '../integration/lib.mjs';
@@ -55,10 +57,10 @@ test('unknown logins and wrong passwords cannot be told apart', { skip: skipReas
       unknown.push(u.ms);
       known.push(k.ms);
     }
-    const mu = quantile(unknown, 0.5), mk = quantile(known, 0.5);
+    const mu = Math.min(...unknown), mk = Math.min(...known);
     const work = Math.max(mk - 1000, 1);   // the server's work beyond the 1 s hold (the hash, mostly)
-    console.log(`# first tries: unknown median ${mu.toFixed(1)} ms, wrong password median ${mk.toFixed(1)} ms ` +
-      `(server work ≈ ${work.toFixed(1)} ms)`);
+    console.log(`# first tries: unknown fastest ${mu.toFixed(1)} ms, wrong password fastest ${mk.toFixed(1)} ms ` +
+      `(server work ≈ ${work.toFixed(1)} ms; medians ${quantile(unknown, 0.5).toFixed(1)} / ${quantile(known, 0.5).toFixed(1)} ms)`);
     assert.ok(Math.abs(mu - mk) < work / 2,
       `unknown ${mu.toFixed(1)} ms vs wrong password ${mk.toFixed(1)} ms: differ by more than half the work (${work.toFixed(1)} ms)`);
 
