@@ -44,7 +44,9 @@ test('console: edit and publish an FAQ answer; the bot answers with it at once',
     assert.equal(evil.status(), 403, 'another site cannot log a browser in');
     assert.ok(!evil.headers()['set-cookie'], 'and no cookie is set');
 
-    // the list, then the entry
+    // the console opens on the inbox (nobody waits unseen); then the FAQ list, then the entry
+    assert.equal(await admin.locator('#nav a[aria-current="page"]').getAttribute('href'), '#/tickets');
+    await admin.locator('#nav a[href="#/faq"]').click();
     await admin.locator('#faq-table a', { hasText: 'saijo-0001' }).click();
     const answer = admin.getByLabel('回答');
     await answer.waitFor();

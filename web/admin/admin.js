@@ -692,12 +692,12 @@
   // ---- routing ----------------------------------------------------------------------------
   async function route() {
     if (!me) return;
-    const hash = location.hash || '#/faq';
+    const hash = location.hash || '#/tickets';   // staff start at the inbox: nobody waits unseen
     const [path, query] = hash.slice(1).split('?');
     const params = new URLSearchParams(query || '');
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     for (const a of document.querySelectorAll('#nav a')) {
-      if (a.getAttribute('href') === `#/${parts[0] || 'faq'}`) a.setAttribute('aria-current', 'page');
+      if (a.getAttribute('href') === `#/${parts[0] || 'tickets'}`) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     }
     try {
@@ -707,7 +707,7 @@
       else if (parts[0] === 'unanswered') await viewUnanswered();
       else if (parts[0] === 'phrasings') await viewPhrasings(params);
       else if (parts[0] === 'tickets' && parts[1]) await viewTicket(parts[1]);
-      else if (parts[0] === 'tickets') await viewTickets(params);
+      else if (parts[0] === 'tickets' || !parts[0]) await viewTickets(params);
       else if (parts[0] === 'stats') await viewStats(params);
       else if (parts[0] === 'users') await viewUsers();
       else if (parts[0] === 'audit') await viewAudit(params);
