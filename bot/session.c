@@ -62,9 +62,13 @@ static const char *const session_sql[S_N] = {
   [S_TOUCH] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1",
   [S_APPEND] = "INSERT INTO message(session_id, role, kind, text, faq_id, decision, confidence, department_id,"
                " rule_name, rule_kind, choices, created_at, safety) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-  [S_HISTORY] = "SELECT role, text, created_at FROM (SELECT id, role, text, created_at FROM message"
-                " WHERE session_id = ?1 AND role IN ('resident', 'bot', 'staff') ORDER BY id DESC LIMIT ?2)"
-                " ORDER BY id",
+  /* the answer's department card comes along, so a resumed chat shows it again */
+  [S_HISTORY] = "SELECT m.role, m.text, m.created_at, m.kind, m.faq_id, m.rule_kind, d.id, d.name, d.phone, d.email,"
+                " d.hours, d.location FROM (SELECT id, role, text, created_at, kind, faq_id, rule_kind, department_id,"
+                " decision FROM message WHERE session_id = ?1 AND role IN ('resident', 'bot', 'staff')"
+                " ORDER BY id DESC LIMIT ?2) m"
+                " LEFT JOIN department d ON d.id = m.department_id AND m.kind = 'answer' AND m.decision = 'answer'"
+                " ORDER BY m.id",
   [S_LAST] = "SELECT " MSG_COLS " FROM message WHERE session_id = ?1 AND role = ?2 AND (?3 IS NULL OR kind = ?3)"
              " AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT 1",
   [S_GET] = "SELECT " MSG_COLS " FROM message WHERE session_id = ?1 AND id = ?2",
@@ -320,10 +324,20 @@ int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 2, limit);
   while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-    json_t *line = json_pack("{s:s, s:s, s:s}", "role", (const char *)sqlite3_column_text(st, 0),
+    json_t *line = json_pack("{s:s, s:s, s:s, s:s}", "role", (const char *)sqlite3_column_text(st, 0),
                              "text", (const char *)sqlite3_column_text(st, 1),
-                             "at", (const char *)sqlite3_column_text(st, 2));
+                             "at", (const char *)sqlite3_column_text(st, 2),
+                             "kind", (const char *)sqlite3_column_text(st, 3));
     if (!line || json_array_append_new(arr, line) != 0) { rc = mg_errf(err, MG_ENOMEM, "session: out of memory"); goto out; }
+    if (sqlite3_column_text(st, 4)) json_object_set_new(line, "faq_id", json_string((const char *)sqlite3_column_text(st, 4)));
+    if (sqlite3_column_text(st, 5)) json_object_set_new(line, "rule_kind", json_string((const char *)sqlite3_column_text(st, 5)));
+    if (sqlite3_column_text(st, 6)) {
+      static const char *const keys[] = { "id", "name", "phone", "email", "hours", "location" };
+      json_t *d = json_object();
+      for (int k = 0; d && k < 6; k++)
+        json_object_set_new(d, keys[k], json_string(sqlite3_column_text(st, 6 + k) ? (const char *)sqlite3_column_text(st, 6 + k) : ""));
+      if (d) json_object_set_new(line, "department", d);
+    }
   }
   if (s != SQLITE_DONE) rc = mg_errf(err, MG_EDB, "session: history: %s", sqlite3_errmsg(db));
 out:

@@ -95,7 +95,9 @@ void session_ref(const char *id, char *out);
 void session_write_unlock(void);
 
 /* The last `limit` resident/bot/staff lines, oldest first, as a new JSON
- * array of {role, text, at} (caller json_decref's it). */
+ * array of {role, text, at, kind} plus, where known, faq_id, rule_kind and
+ * (for an answer) department {id, name, phone, email, hours, location}, so
+ * a resumed chat can draw its answers as they were (caller json_decref's it). */
 int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *err);
 
 /* A stored line read back. Strings are owned by the struct: free with

@@ -426,6 +426,20 @@
     }
   }
 
+  /* An answer from the resumed history, drawn as it was (links, the
+   * department card, the emergency style) but without buttons: its moment
+   * for feedback has passed. */
+  function historyAnswer(h) {
+    var emergency = h.rule_kind === 'emergency';
+    var art = el('div', { className: 'mg-msg mg-bot mg-answer mg-history' + (emergency ? ' mg-emergency' : ''),
+      'data-faq-id': str(h.faq_id) || null, 'data-rule-kind': str(h.rule_kind) || null });
+    art.appendChild(who('自動応答'));
+    art.appendChild(para('mg-text', str(h.text), emergency));
+    var dept = department(h.department);
+    if (dept) art.appendChild(dept);
+    return add(art);
+  }
+
   function clarifyMsg(m) {
     var box = el('div', { className: 'mg-msg mg-bot mg-clarify' });
     var p = para('mg-text', str(m.text) || 'どの内容についてのご質問ですか？', false);
@@ -730,6 +744,7 @@
           if (!h) return;
           if (h.role === 'resident') residentMsg(str(h.text)).classList.add('mg-history');
           else if (h.role === 'staff') staffMsg('', h.text, h.at, true);
+          else if (h.kind === 'answer') historyAnswer(h);
           else botText(str(h.text), 'mg-history');
         });
         privacy.open = false;

@@ -42,3 +42,20 @@ test('a staff reply written while the server was down arrives after the reconnec
     assert.equal(await staff.count(), 1);
     assert.equal(await staff.getAttribute('data-ticket-no'), no);
   }));
+
+test('after a reload, earlier answers come back with their department card and links', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page }) => {
+    await openWidget(page);
+    const first = await ask(page, '住民票の写しはどこで取得できますか？');
+    const faqId = await first.getAttribute('data-faq-id');
+    const dept = await first.locator('.mg-dept').getAttribute('data-department-id');
+    assert.ok(faqId && dept, 'an answer with a department card');
+    await page.reload();
+    await openWidget(page);
+    await page.locator('.mg-notice', { hasText: '前回の会話の続きです' }).waitFor();
+    const old = page.locator(`.mg-answer.mg-history[data-faq-id="${faqId}"]`);
+    await old.waitFor();
+    assert.equal(await old.locator('.mg-dept').getAttribute('data-department-id'), dept, 'the card is drawn again');
+    assert.ok(await old.locator('.mg-dept a.mg-tel').count() >= 1, 'with its phone link');
+    assert.equal(await old.locator('.mg-feedback').count(), 0, 'no feedback buttons on an old answer');
+  }));
