@@ -124,3 +124,18 @@ test('console: a supervisor replies to a ticket, the widget shows it; other depa
       assert.equal(status, 403);
       assert.deepEqual(errors, []);
     }));
+
+test('console header: no log-out button before login; the department by name after', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, server, db }) => {
+    await addUser(db, 'yamada', 'staff', 'shimin', 'yamada password');
+    const admin = await page.context().newPage();
+    await admin.goto(`${server.url}admin/`);
+    await admin.getByLabel('ログインID').waitFor();
+    assert.equal(await admin.getByRole('button', { name: 'ログアウト' }).isVisible(), false, 'nothing to log out of yet');
+    await admin.getByLabel('ログインID').fill('yamada');
+    await admin.getByLabel('パスワード').fill('yamada password');
+    await admin.keyboard.press('Enter');
+    await admin.locator('#who-name', { hasText: '市民課' }).waitFor();
+    assert.doesNotMatch(await admin.locator('#who-name').textContent(), /shimin/, 'the name, not the id');
+    assert.equal(await admin.getByRole('button', { name: 'ログアウト' }).isVisible(), true);
+  }));

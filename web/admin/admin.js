@@ -133,7 +133,7 @@
     $('login').hidden = true;
     $('nav').hidden = false;
     $('who').hidden = false;
-    $('who-name').textContent = `${data.user.display_name}（${ROLE[data.user.role] || data.user.role}${data.user.department ? '・' + data.user.department : ''}）`;
+    showWho();
     for (const li of document.querySelectorAll('#nav [data-role]')) li.hidden = !isRole(li.dataset.role);
   }
   $('login-form').addEventListener('submit', async (ev) => {
@@ -157,9 +157,17 @@
     await attempt(() => api('POST', '/logout', {}));
     showLogin();
   });
+  // the header names the department, not its id (once the departments are loaded)
+  function showWho() {
+    if (!me) return;
+    const u = me.user;
+    const d = u.department ? (departments || []).find((x) => x.id === u.department) : null;
+    $('who-name').textContent = `${u.display_name}（${ROLE[u.role] || u.role}${u.department ? '・' + (d ? d.name : u.department) : ''}）`;
+  }
   async function loadDepartments() {
     const d = await api('GET', '/departments');
     departments = d.departments;
+    showWho();
   }
 
   // ---- FAQ ---------------------------------------------------------------------
