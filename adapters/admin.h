@@ -37,6 +37,7 @@ typedef struct admin_req {
   const char *csrf;        /* the X-CSRF-Token header */
   const char *client_ip;   /* the client's address (after trusted_proxy) */
   int https;               /* 1: the cookie gets the Secure attribute */
+  int no_park;             /* GET /inbox: answer now even when nothing changed */
 } admin_req;
 
 /* One response. body is malloc'd and owned by the struct: free with
@@ -48,6 +49,8 @@ typedef struct admin_resp {
   char content_type[64];         /* "application/json; charset=utf-8", "text/csv; charset=utf-8" */
   char content_disposition[128]; /* attachment; filename=… for downloads */
   char set_cookie[256];          /* Set-Cookie value */
+  int park;                      /* GET /inbox?since=V and V is current: the server holds the
+                                  * answer until the database changes (admin_http.c) */
   int retry_after;               /* > 0 after a failed login: the server holds the answer this
                                   * many seconds on an lws timer (never a sleep) when it is
                                   * small, and sends Retry-After when the account is locked */

@@ -69,6 +69,7 @@ static const struct route routes[] = {
   { "POST", "/import", admin_h_import, AUTH_STAFF },
   { "GET", "/export", admin_h_export, AUTH_STAFF },
   { "GET", "/tickets", admin_h_tickets, AUTH_STAFF },
+  { "GET", "/inbox", admin_h_inbox, AUTH_STAFF },
   { "GET", "/tickets/*", admin_h_ticket_get, AUTH_STAFF },
   { "POST", "/tickets/*/reply", admin_h_ticket_reply, AUTH_STAFF },
   { "POST", "/tickets/*/close", admin_h_ticket_close, AUTH_STAFF },

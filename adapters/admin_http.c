@@ -66,6 +66,7 @@
 #define LOGIN_ADDR_MAX_DELAY 30           /* seconds an address waits at most between hashed logins */
 #define LOGIN_ACCT_SPACING 1              /* seconds between hashed logins of a name under attack */
 #define LOGIN_SLACK_US (250 * 1000)       /* timer jitter: the held 401 and the backoff end together */
+#define ADMIN_INBOX_WAIT_US (25 * 1000000LL) /* a held GET /inbox answers after this at the latest */
 
 /* What a worker needs, and what it returns. Owned by the job. */
 struct admin_job {
@@ -77,6 +78,7 @@ struct admin_job {
   unsigned char *body;
   size_t body_len;
   int hashes;                    /* the handler hashes a password: the hashing threads run it */
+  int no_park;                   /* GET /inbox: answer now (its wait is over) */
   int login;                     /* POST /login: holds its address's login_busy */
   char login_name[64];           /* its "login" ("" when absent or not a string) */
   admin_resp resp;
@@ -94,6 +96,9 @@ struct admin_pss {
   size_t sent;                   /* body bytes written */
   int64_t t0;
   lws_sorted_usec_list_t sul;    /* the failed-login delay */
+  struct admin_pss *wait_next;   /* on srv.inbox_wait: a held GET /inbox */
+  int64_t wait_until;
+  int parked;
 };
 
 size_t admin_http_pss_size(void) { return sizeof(struct admin_pss); }
@@ -122,7 +127,20 @@ void admin_http_job_free(struct admin_job *a) {
   free(a);
 }
 
+static void unpark(srv *s, struct admin_pss *p) {
+  struct admin_pss **pp;
+  if (!p->parked) return;
+  for (pp = &s->inbox_wait; *pp; pp = &(*pp)->wait_next)
+    if (*pp == p) {
+      *pp = p->wait_next;
+      break;
+    }
+  p->wait_next = NULL;
+  p->parked = 0;
+}
+
 static void pss_clear(srv *s, struct admin_pss *p) {
+  unpark(s, p);
   lws_sul_cancel(&p->sul);
   if (p->id) srv_conn_del(s, p->id);
   admin_http_job_free(p->job);
@@ -421,13 +439,27 @@ static int on_request(srv *s, struct lws *wsi, struct admin_pss *p) {
   return submit(s, wsi, p);
 }
 
+void admin_http_wake(srv *s, int db_moved) {
+  int64_t now = srv_now_us();
+  struct admin_pss *p = s->inbox_wait, *next;
+  for (; p; p = next) {
+    next = p->wait_next;
+    if (!db_moved && now < p->wait_until && !s->stopping) continue;
+    unpark(s, p);
+    /* ask again: the worker holds it once more if its version is still current */
+    admin_resp_clear(&p->job->resp);
+    p->job->no_park = !db_moved || s->stopping;
+    if (submit(s, p->wsi, p) != 0) lws_set_timeout(p->wsi, PENDING_TIMEOUT_HOLDING_AH, LWS_TO_KILL_ASYNC);
+  }
+}
+
 /* ---- worker and completion (called from server.c) ---------------------------- */
 
 void admin_http_work(srv *s, bot_worker *w, srv_job *j) {
   struct admin_job *a = j->admin;
   admin_req req = { .method = a->method, .path = a->path, .query = a->query, .body = (const char *)a->body,
                     .body_len = a->body_len, .cookie = a->cookie, .csrf = a->csrf, .client_ip = a->ip,
-                    .https = a->https };
+                    .https = a->https, .no_park = a->no_park };
   char err[MG_ERRLEN] = "";
   (void)s;
   if (admin_handle(w, &req, &a->resp, err) != 0) mg_log_error("admin", "%s %s: %s", a->method, a->path, err);
@@ -450,6 +482,16 @@ void admin_http_complete(srv *s, srv_job *j) {
   admin_http_job_free(p->job);
   p->job = j->admin;
   j->admin = NULL;
+  if (p->job->resp.park && !s->stopping) {
+    /* nothing new for this console yet: hold the answer (admin_http_wake) */
+    p->parked = 1;
+    p->wait_until = p->wait_until ? p->wait_until : srv_now_us() + ADMIN_INBOX_WAIT_US;
+    p->wait_next = s->inbox_wait;
+    s->inbox_wait = p;
+    /* lws's own request timeout (timeout_secs, 10 s) must not cut the wait */
+    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, (int)(ADMIN_INBOX_WAIT_US / 1000000) + 5);
+    return;
+  }
   p->writing = 1;
   if (p->job->resp.status == 401 && p->job->resp.retry_after > 0) {
     int delay = p->job->resp.retry_after < ADMIN_MAX_DELAY ? p->job->resp.retry_after : ADMIN_MAX_DELAY;

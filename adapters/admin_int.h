@@ -79,6 +79,7 @@ int admin_h_phrasing_reject(admin_ctx *c);
 int admin_h_export(admin_ctx *c);
 
 int admin_h_tickets(admin_ctx *c);
+int admin_h_inbox(admin_ctx *c);
 int admin_h_ticket_get(admin_ctx *c);
 int admin_h_ticket_reply(admin_ctx *c);
 int admin_h_ticket_close(admin_ctx *c);

@@ -163,6 +163,23 @@ int admin_h_tickets(admin_ctx *c) {
   return admin_reply_json(c, 200, json_pack("{so si si si}", "tickets", out, "total", total, "offset", offset, "limit", limit));
 }
 
+/* The live inbox: {version, open, answered} for the reader's department
+ * (all for supervisors). With ?since=V where V is still the version, the
+ * answer is held until a ticket changes or ADMIN_INBOX_WAIT passes
+ * (admin_http.c parks it), so an open console learns of a new ticket or a
+ * resident's reply within about a second without asking again and again. */
+int admin_h_inbox(admin_ctx *c) {
+  char since[32];
+  long long version;
+  int rc, open, answered;
+  const char *dept = c->sess.user.role == AUTH_STAFF ? c->sess.user.department_id : NULL;
+  if ((rc = ticket_inbox(c->db, dept, &version, &open, &answered, c->err))) return rc;
+  if (!c->req->no_park && admin_query(c, "since", since, sizeof since) && atoll(since) == version) {
+    c->resp->park = 1;
+  }
+  return admin_reply_json(c, 200, json_pack("{sI si si}", "version", (json_int_t)version, "open", open, "answered", answered));
+}
+
 int admin_h_ticket_get(admin_ctx *c) {
   char dept[64], status[16];
   ticket_viewer v = { .actor = c->sess.user.login };

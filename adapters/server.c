@@ -509,6 +509,7 @@ static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
   purge_if_due(s, w);
   v = data_version(s);
   if (v == s->data_version && !j->changed) return;
+  j->db_moved = v != s->data_version;
   s->data_version = v;
   j->changed = 0;
   /* One indexed query, whatever the number of connected residents. */
@@ -629,6 +630,7 @@ void srv_drain(srv *s) {
     case SRV_JOB_HEALTH: case SRV_JOB_READY: case SRV_JOB_TICKET: http_api_complete(s, j); break;
     case SRV_JOB_REFRESH:
       s->refresh_busy = 0;
+      if (j->db_moved) admin_http_wake(s, 1);
       if (j->changed && !s->stopping) {
         srv_job *p = calloc(1, sizeof *p);
         if (p) {
@@ -660,6 +662,7 @@ static void refresh_tick(lws_sorted_usec_list_t *sul) {
     }
   }
   tcp_expire(s);
+  admin_http_wake(s, 0);
   ip_sweep(s);
   ws_chat_keepalive(s);
   lws_sul_schedule(s->ctx, 0, &s->sul_refresh, refresh_tick, REFRESH_US);
@@ -698,6 +701,7 @@ static void begin_stop(srv *s) {
   s->stop_deadline = srv_now_us() + STOP_DRAIN_US;
   mg_log_info("server", "stopping: %u chat connections, %u jobs in flight", s->ws_open, s->jobs_out);
   lws_sul_cancel(&s->sul_refresh);
+  admin_http_wake(s, 0);   /* held console requests are answered now */
   lws_sul_schedule(s->ctx, 0, &s->sul_stop, stop_tick, 1);
 }
 

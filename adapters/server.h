@@ -120,6 +120,7 @@ typedef struct srv_job {
   srv_msgq out;               /* CHAT/PUSH: frames; ASK/HEALTH: the body */
   int status;                 /* ASK/HEALTH: HTTP status */
   int changed;                /* REFRESH: in: look even if unchanged; out: replies wait (ids in msg) */
+  int db_moved;               /* REFRESH out: the database changed since the last look */
   struct admin_job *admin;    /* ADMIN: the request and, when done, the response (owned) */
 } srv_job;
 
@@ -242,6 +243,8 @@ typedef struct srv {
   int64_t data_version;
   uint32_t ka_cursor;         /* next slot ws_chat_keepalive looks at */
 
+  struct admin_pss *inbox_wait;  /* held GET /inbox requests (admin_http.c), service thread only */
+
   /* TCP connections (service thread only) */
   struct srv_tcp *pend_head, *pend_tail;  /* still sending their first headers, oldest first */
   unsigned n_pending;
@@ -355,6 +358,9 @@ int admin_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 size_t admin_http_pss_size(void);
 void admin_http_work(srv *s, bot_worker *w, srv_job *j);
 void admin_http_complete(srv *s, srv_job *j);
+/* Held GET /inbox requests (admin_http.c): db_moved answers them all again
+ * (a ticket may have changed); otherwise only those past their wait. */
+void admin_http_wake(srv *s, int db_moved);
 void admin_http_job_free(struct admin_job *a);
 
 #endif

@@ -64,6 +64,7 @@ enum {
   T_REOPEN,
   T_THREAD_HEAD,
   T_THREAD_LINES,
+  T_INBOX,
   T_N
 };
 
@@ -91,6 +92,9 @@ static const char *const ticket_sql[T_N] = {
   [T_THREAD_HEAD] = "SELECT t.ticket_no, t.status, t.created_at, t.closed_at, t.question, d.id, d.name, d.phone,"
                     " d.hours FROM ticket t LEFT JOIN department d ON d.id = t.department_id WHERE t.id = ?1",
   [T_THREAD_LINES] = "SELECT side, text, created_at FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
+  [T_INBOX] = "SELECT (SELECT coalesce(max(id), 0) FROM ticket_event),"
+              " (SELECT count(*) FROM ticket WHERE status = 'open' AND (?1 IS NULL OR department_id = ?1)),"
+              " (SELECT count(*) FROM ticket WHERE status = 'answered' AND (?1 IS NULL OR department_id = ?1))",
   [T_EVENT] = "INSERT INTO ticket_event(ticket_id, at, actor, action, from_department, to_department, reason)"
               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   [T_FIND] = "SELECT id, status, department_id, notify_email FROM ticket WHERE ticket_no = ?1",
@@ -804,5 +808,23 @@ out:
   json_decref(lines);
   if (rc == 0) *out = obj;
   else json_decref(obj);
+  return rc;
+}
+
+int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *open, int *answered, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = prep(db, T_INBOX, &st, err), s;
+  *version = 0;
+  *open = *answered = 0;
+  if (rc) return rc;
+  bind_opt(st, 1, department);
+  if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    *version = sqlite3_column_int64(st, 0);
+    *open = sqlite3_column_int(st, 1);
+    *answered = sqlite3_column_int(st, 2);
+  } else {
+    rc = db_fail(db, s, "inbox", err);
+  }
+  mg_db_stmt_done(st);
   return rc;
 }

@@ -127,6 +127,12 @@ int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char 
  * of asking once per connected session. */
 int ticket_pending_sessions(sqlite3 *db, json_t **out, char *err);
 
+/* The inbox at a glance: *version changes whenever any ticket does (a new
+ * ticket, a reply either way, a close, a reassignment: the newest
+ * ticket_event), *open and *answered count the tickets of department (NULL:
+ * all). What the console's live inbox waits on. */
+int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *open, int *answered, char *err);
+
 /* "T-YYYYMMDD-" prefix of the Asia/Tokyo day of t into buf (>= 12 bytes). */
 void ticket_day_prefix(time_t t, char *buf);
 

@@ -116,6 +116,7 @@
     const v = $('view');
     v.replaceChildren(el('h2', { id: 'view-title', tabindex: '-1' }, title), ...children);
     document.title = `${title} — 窓口ボット 職員コンソール`;
+    if (lastOpen) document.title = `(${lastOpen}) ${document.title}`;
     $('view-title').focus();
   }
 
@@ -148,6 +149,7 @@
       loggedIn(data);
       await loadDepartments();
       route();
+      watchInbox();
     } catch (e) {
       box.textContent = e.status === 429 ? 'ログインの失敗が続いたため、しばらくログインできません。' :
         e.status === 401 ? 'ログインIDまたはパスワードが違います。' : e.message;
@@ -480,30 +482,90 @@
       if (to.value) p.set('to', to.value);
       location.hash = `#/tickets?${p}`;
     } }, filters, el('p', {}, el('button', { type: 'submit' }, '絞り込む')));
-    setView(isRole('supervisor') ? '問い合わせ（全部署）' : `問い合わせ（${deptName(me.user.department)}）`, form, err);
+    setView(isRole('supervisor') ? '問い合わせ（全部署）' : `問い合わせ（${deptName(me.user.department)}）`, form, err,
+      el('div', { id: 'ticket-list' }));
     const p = new URLSearchParams(params);
     if (!p.has('status')) p.set('status', 'open');
     if (!p.get('status')) p.delete('status');
+    await renderTicketList(p, err);
+  }
+
+  // The list part of the inbox; redrawn in place when a ticket changes (watchInbox),
+  // so the focus stays where the member of staff left it.
+  async function renderTicketList(p, err) {
+    const box = $('ticket-list');
+    if (!box) return;
     const data = await attempt(() => api('GET', `/tickets?${p}`), err);
     if (!data) return;
+    const parts = [];
     // every list is paged with its true total: a flood must not hide real tickets
     const first = data.offset + 1, last = data.offset + data.tickets.length;
-    $('view').appendChild(el('p', { class: 'note' }, data.total > data.tickets.length
+    parts.push(el('p', { class: 'note' }, data.total > data.tickets.length
       ? `全${data.total}件のうち ${first}〜${last} 件目（受付の古い順）` : `${data.total} 件（受付の古い順）`));
     if (data.total > data.tickets.length) {
       const page = (offset) => { const q = new URLSearchParams(p); q.set('offset', String(offset)); return `#/tickets?${q}`; };
       const nav = el('p', { class: 'pager' });
       if (data.offset > 0) nav.appendChild(el('a', { href: page(Math.max(0, data.offset - data.limit)) }, '前へ'));
       if (last < data.total) nav.appendChild(el('a', { href: page(last) }, '次へ'));
-      $('view').appendChild(nav);
+      parts.push(nav);
     }
-    $('view').appendChild(table(['番号', '状態', '部署', '質問', '受付', '初回返信まで', '完了まで', '部署の移動'],
+    parts.push(table(['番号', '状態', '部署', '質問', '受付', '初回返信まで', '完了まで', '部署の移動'],
       data.tickets.map((t) => el('tr', {},
         el('td', {}, el('a', { href: `#/tickets/${encodeURIComponent(t.ticket_no)}` }, t.ticket_no)),
         el('td', {}, badge(t.status)), el('td', {}, t.department ? t.department.name || t.department.id : ''),
         el('td', {}, t.question), el('td', {}, jst(t.created_at)),
         el('td', {}, duration(t.first_reply_seconds)), el('td', {}, duration(t.close_seconds)),
         el('td', {}, (t.reassignments || []).length ? t.reassignments.map(deptName).join(' → ') : '')))));
+    box.replaceChildren(...parts);
+  }
+
+  // ---- the live inbox ------------------------------------------------------------
+  // GET /inbox?since=V is held by the server until a ticket changes (or 25 s pass), so
+  // a new ticket or a resident's reply shows within about a second: the count of open
+  // tickets on the menu and in the window title, and the list redrawn in place.
+  let inboxVersion = null;
+  let lastOpen = 0;
+  let watching = false;
+  function showInboxCount(open) {
+    const link = document.querySelector('#nav a[href="#/tickets"]');
+    if (link) {
+      let c = link.querySelector('.count');
+      if (!c) { c = el('span', { class: 'count' }); link.appendChild(c); }
+      c.textContent = open ? ` ${open}` : '';
+      c.setAttribute('aria-label', open ? `未対応 ${open}件` : '');
+      c.hidden = !open;
+    }
+    lastOpen = open;
+    document.title = document.title.replace(/^\(\d+\) /, '');
+    if (open) document.title = `(${open}) ${document.title}`;
+  }
+  async function watchInbox() {
+    if (watching) return;
+    watching = true;
+    let failures = 0;
+    while (me) {
+      try {
+        const r = await api('GET', `/inbox${inboxVersion === null ? '' : `?since=${inboxVersion}`}`);
+        const changed = inboxVersion !== null && r.version !== inboxVersion;
+        inboxVersion = r.version;
+        failures = 0;
+        showInboxCount(r.open);
+        if (changed && $('ticket-list')) {
+          const [, query] = (location.hash || '#/tickets').slice(1).split('?');
+          const p = new URLSearchParams(query || '');
+          if (!p.has('status')) p.set('status', 'open');
+          if (!p.get('status')) p.delete('status');
+          await renderTicketList(p);
+          say('問い合わせの一覧を更新しました（新しい問い合わせか返信があります）。');
+        }
+      } catch (e) {
+        if (e.status === 401) break;
+        failures += 1;   // the server restarts or the network drops: wait a little longer each time
+        await new Promise((res) => setTimeout(res, Math.min(30000, 1000 * 2 ** failures)));
+      }
+    }
+    watching = false;
+    inboxVersion = null;
   }
 
   async function viewTicket(no) {
@@ -732,6 +794,7 @@
       loggedIn(data);
       await loadDepartments();
       route();
+      watchInbox();
     } catch (e) {
       showLogin();
     }
