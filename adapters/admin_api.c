@@ -76,6 +76,8 @@ static const struct route routes[] = {
   { "POST", "/tickets/*/reassign", admin_h_ticket_reassign, AUTH_STAFF },
   { "GET", "/stats", admin_h_stats, AUTH_SUPERVISOR },
   { "GET", "/audit", admin_h_audit, AUTH_SUPERVISOR },
+  { "GET", "/privacy", admin_h_privacy_find, AUTH_SUPERVISOR },
+  { "POST", "/privacy/erase", admin_h_privacy_erase, AUTH_SUPERVISOR },
   { "GET", "/users", admin_h_users, AUTH_ADMIN },
   { "POST", "/users", admin_h_user_add, AUTH_ADMIN },
   { "POST", "/users/*/passwd", admin_h_user_passwd, AUTH_ADMIN },

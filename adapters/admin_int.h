@@ -80,6 +80,8 @@ int admin_h_export(admin_ctx *c);
 
 int admin_h_tickets(admin_ctx *c);
 int admin_h_inbox(admin_ctx *c);
+int admin_h_privacy_find(admin_ctx *c);
+int admin_h_privacy_erase(admin_ctx *c);
 int admin_h_ticket_get(admin_ctx *c);
 int admin_h_ticket_reply(admin_ctx *c);
 int admin_h_ticket_close(admin_ctx *c);

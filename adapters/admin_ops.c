@@ -180,6 +180,38 @@ int admin_h_inbox(admin_ctx *c) {
   return admin_reply_json(c, 200, json_pack("{sI si si}", "version", (json_int_t)version, "open", open, "answered", answered));
 }
 
+/* Personal-information requests (個人情報保護法): what the city holds about one
+ * resident, found by ticket number, e-mail or phone, and its erasure. Both
+ * are audited (privacy.find names how the resident was looked up, never the
+ * value; privacy.erase is written by ticket_erase in its transaction). */
+int admin_h_privacy_find(admin_ctx *c) {
+  char no[TICKET_NOLEN], email[256], phone[64], by[48] = "";
+  ticket_person who = { 0 };
+  json_t *out = NULL;
+  int rc;
+  if (admin_query(c, "ticket", no, sizeof no) && *no) who.ticket_no = no, strcat(by, "ticket ");
+  if (admin_query(c, "email", email, sizeof email) && *email) who.email = email, strcat(by, "email ");
+  if (admin_query(c, "phone", phone, sizeof phone) && *phone) who.phone = phone, strcat(by, "phone");
+  rc = ticket_person_find(c->db, &who, c->sess.user.login, &out, c->err);
+  if (rc == MG_EINVAL || rc == MG_EMISSING) return admin_reply_error(c, 400, rc, c->err);
+  if (rc) return rc;
+  if ((rc = audit_write(c->db, c->sess.user.login, "privacy.find", "", NULL, NULL, by, c->err))) {
+    json_decref(out);
+    return rc;
+  }
+  return admin_reply_json(c, 200, json_pack("{so si}", "tickets", out, "count", (int)json_array_size(out)));
+}
+
+int admin_h_privacy_erase(admin_ctx *c) {
+  const char *no = admin_body_str(c, "ticket_no");
+  int rc;
+  if (!no || !*no) return admin_reply_error(c, 400, MG_EMISSING, "ticket_no is required");
+  rc = ticket_erase(c->db, no, c->sess.user.login, c->err);
+  if (rc == MG_ENOTFOUND) return admin_reply_error(c, 404, rc, c->err);
+  if (rc) return rc;
+  return admin_reply_json(c, 200, json_pack("{ss}", "erased", no));
+}
+
 int admin_h_ticket_get(admin_ctx *c) {
   char dept[64], status[16];
   ticket_viewer v = { .actor = c->sess.user.login };

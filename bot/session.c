@@ -50,12 +50,16 @@ enum {
   S_BEGIN,
   S_COMMIT,
   S_PURGE,
+  S_ERASE_MESSAGES,
+  S_ERASE_FEEDBACK,
   S_N
 };
 
 #define MSG_COLS "id, role, kind, text, faq_id, decision, confidence, department_id, rule_name, rule_kind, choices, created_at"
 
 static const char *const session_sql[S_N] = {
+  [S_ERASE_MESSAGES] = "DELETE FROM message WHERE session_id = ?1",
+  [S_ERASE_FEEDBACK] = "DELETE FROM feedback WHERE session_id = ?1",
   [S_CREATE] = "INSERT INTO session(id, created_at, last_seen_at, expires_at) VALUES (?1, ?2, ?2, ?3)",
   /* Extends the session only while it is still valid: changes() tells. */
   [S_RESUME] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1 AND expires_at > ?2",
@@ -475,4 +479,17 @@ int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err) {
   if (rc == 0 && deleted) *deleted = sqlite3_changes(db);
   mg_db_stmt_done(st);
   return rc;
+}
+
+int session_erase(sqlite3 *db, const char *id, char *err) {
+  for (int q = S_ERASE_FEEDBACK; q >= S_ERASE_MESSAGES; q--) {
+    sqlite3_stmt *st = NULL;
+    int rc = prep(db, q, &st, err);
+    if (rc) return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = step_done(db, st, "erase", err);
+    mg_db_stmt_done(st);
+    if (rc) return rc;
+  }
+  return 0;
 }

@@ -94,6 +94,11 @@ int session_write_probe(sqlite3 *db, char *err);
 void session_ref(const char *id, char *out);
 void session_write_unlock(void);
 
+/* A resident asked that what the city holds about them be erased
+ * (個人情報保護法): delete the session's transcript and feedback, inside
+ * the caller's transaction (ticket_erase). */
+int session_erase(sqlite3 *db, const char *id, char *err);
+
 /* The last `limit` resident/bot/staff lines, oldest first, as a new JSON
  * array of {role, text, at, kind} plus, where known, faq_id, rule_kind and
  * (for an answer) department {id, name, phone, email, hours, location}, so

@@ -26,6 +26,7 @@
  */
 #include "ticket.h"
 
+#include "audit.h"
 #include "calendar.h"
 #include "mask.h"
 #include "mg_err.h"
@@ -65,6 +66,10 @@ enum {
   T_THREAD_HEAD,
   T_THREAD_LINES,
   T_INBOX,
+  T_PERSON,
+  T_ERASE,
+  T_ERASE_LINES,
+  T_ERASE_OUTBOX,
   T_N
 };
 
@@ -92,6 +97,12 @@ static const char *const ticket_sql[T_N] = {
   [T_THREAD_HEAD] = "SELECT t.ticket_no, t.status, t.created_at, t.closed_at, t.question, d.id, d.name, d.phone,"
                     " d.hours FROM ticket t LEFT JOIN department d ON d.id = t.department_id WHERE t.id = ?1",
   [T_THREAD_LINES] = "SELECT side, text, created_at FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
+  [T_PERSON] = "SELECT ticket_no, contact, coalesce(notify_email, ''), session_id FROM ticket"
+               " WHERE ticket_no = ?1 OR contact <> '' OR notify_email IS NOT NULL ORDER BY id",
+  [T_ERASE] = "UPDATE ticket SET question = '（削除済み）', contact = '', notify_email = NULL, lookup_hash = NULL,"
+              " session_id = NULL WHERE id = ?1",
+  [T_ERASE_LINES] = "UPDATE ticket_reply SET text = '（削除済み）' WHERE ticket_id = ?1",
+  [T_ERASE_OUTBOX] = "DELETE FROM outbox WHERE ticket_id = ?1",
   [T_INBOX] = "SELECT (SELECT coalesce(max(id), 0) FROM ticket_event),"
               " (SELECT count(*) FROM ticket WHERE status = 'open' AND (?1 IS NULL OR department_id = ?1)),"
               " (SELECT count(*) FROM ticket WHERE status = 'answered' AND (?1 IS NULL OR department_id = ?1))",
@@ -827,4 +838,101 @@ int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *o
   }
   mg_db_stmt_done(st);
   return rc;
+}
+
+/* The digits of s (ASCII and full-width), for comparing phone numbers
+ * however they were written; into out (size bytes). */
+static void digits_of(const char *s, char *out, size_t size) {
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)s; p && *p && n + 1 < size; p++) {
+    if (*p >= '0' && *p <= '9') out[n++] = (char)*p;
+    else if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99) {  /* ０-９ */
+      out[n++] = (char)('0' + (p[2] - 0x90));
+      p += 2;
+    }
+  }
+  out[n] = '\0';
+}
+
+static int contains_ci(const char *hay, const char *needle) {
+  size_t n = strlen(needle);
+  for (; *hay; hay++)
+    if (strncasecmp(hay, needle, n) == 0) return 1;
+  return 0;
+}
+
+int ticket_person_find(sqlite3 *db, const ticket_person *who, const char *actor, json_t **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array(), *nos = json_array(), *no;
+  char want[64] = "", have[512];
+  ticket_viewer v = { .actor = actor, .department = NULL };
+  size_t i;
+  int rc = 0, s;
+
+  *out = NULL;
+  if (!arr || !nos) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+  if (who->phone) digits_of(who->phone, want, sizeof want);
+  if (who->phone && strlen(want) < 6) { rc = mg_errf(err, MG_EINVAL, "a phone number needs at least 6 digits"); goto out; }
+  if (!who->ticket_no && !who->email && !who->phone) { rc = mg_errf(err, MG_EMISSING, "give a ticket number, e-mail or phone"); goto out; }
+  if ((rc = prep(db, T_PERSON, &st, err)) != 0) goto out;
+  bind_opt(st, 1, who->ticket_no);
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *tno = (const char *)sqlite3_column_text(st, 0), *contact = (const char *)sqlite3_column_text(st, 1);
+    const char *mail = (const char *)sqlite3_column_text(st, 2);
+    int hit = who->ticket_no && strcmp(tno, who->ticket_no) == 0;
+    if (!hit && who->email && *who->email)
+      hit = strcasecmp(mail, who->email) == 0 || contains_ci(contact, who->email);
+    if (!hit && want[0]) {
+      digits_of(contact, have, sizeof have);
+      hit = strstr(have, want) != NULL;
+    }
+    if (hit && json_array_append_new(nos, json_pack("{s:s, s:s}", "no", tno, "mail", mail)) != 0) {
+      rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+      break;
+    }
+  }
+  if (rc == 0 && s != SQLITE_DONE) rc = db_fail(db, s, "find", err);
+  mg_db_stmt_done(st);
+  if (rc) goto out;
+  json_array_foreach(nos, i, no) {
+    json_t *t = NULL;
+    const char *mail = json_string_value(json_object_get(no, "mail"));
+    if ((rc = ticket_get(db, json_string_value(json_object_get(no, "no")), &v, &t, err)) != 0) goto out;
+    json_object_set_new(t, "notify_email", *mail ? json_string(mail) : json_null());
+    if (json_array_append_new(arr, t) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+  }
+out:
+  json_decref(nos);
+  if (rc == 0) *out = arr;
+  else json_decref(arr);
+  return rc;
+}
+
+int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *err) {
+  sqlite3_stmt *st = NULL;
+  char *session = NULL;
+  found f;
+  tx t;
+  int rc;
+
+  if ((rc = tx_begin(db, &t, 1, err)) != 0) return rc;
+  if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
+  if ((rc = prep(db, T_GET, &st, err)) != 0) goto out;
+  sqlite3_bind_text(st, 1, ticket_no, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 11) &&
+      !(session = strdup((const char *)sqlite3_column_text(st, 11)))) {
+    rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+    goto out;
+  }
+  mg_db_stmt_done(st);
+  st = NULL;
+  if (session && (rc = session_erase(db, session, err)) != 0) goto out;
+  for (int q = T_ERASE; q <= T_ERASE_OUTBOX; q++)
+    if ((rc = update(db, q, f.id, NULL, err)) != 0) goto out;
+  rc = audit_write(db, actor, "privacy.erase", ticket_no, NULL, NULL,
+                   session ? "question, contact, e-mail, thread, transcript" : "question, contact, e-mail, thread", err);
+out:
+  mg_db_stmt_done(st);
+  free(session);
+  return tx_end(db, &t, rc, err);
 }

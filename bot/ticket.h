@@ -133,6 +133,21 @@ int ticket_pending_sessions(sqlite3 *db, json_t **out, char *err);
  * all). What the console's live inbox waits on. */
 int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *open, int *answered, char *err);
 
+/* Personal-information requests (個人情報保護法), for supervisors.
+ * ticket_person_find: the tickets of one resident, found by ticket number,
+ * e-mail address (the notice address, or in the contact) or phone number
+ * (its digits anywhere in the contact, however it was written), each as
+ * ticket_get gives it (transcript, thread, contact; reads audited as
+ * ticket.read) plus notify_email. New JSON array.
+ * ticket_erase: blank what the ticket holds about the resident — question,
+ * contact, e-mail, lookup secret, every line of the thread, the chat's
+ * transcript and feedback, pending notices — and record in audit_log
+ * (privacy.erase) that it was done, in one transaction. The ticket's number,
+ * dates, department and events stay. */
+typedef struct ticket_person { const char *ticket_no, *email, *phone; } ticket_person;
+int ticket_person_find(sqlite3 *db, const ticket_person *who, const char *actor, json_t **out, char *err);
+int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *err);
+
 /* "T-YYYYMMDD-" prefix of the Asia/Tokyo day of t into buf (>= 12 bytes). */
 void ticket_day_prefix(time_t t, char *buf);
 

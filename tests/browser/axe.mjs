@@ -54,7 +54,7 @@ test('axe-core: resident pages and the console have no serious or critical viola
     await other.keyboard.press('Enter');
     await other.locator('#who-name').waitFor();
     await other.locator('#view-title').waitFor();
-    for (const hash of ['#/tickets', '#/faq', '#/unanswered', '#/stats', '#/users', '#/audit', '#/try']) {
+    for (const hash of ['#/tickets', '#/faq', '#/unanswered', '#/stats', '#/users', '#/audit', '#/try', '#/privacy']) {
       // empty the view, go there, and wait for the view to be drawn again
       await other.evaluate((h) => { document.getElementById('view').replaceChildren(); location.hash = h; }, hash);
       await other.locator('#view-title').waitFor();

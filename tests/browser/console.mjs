@@ -139,3 +139,28 @@ test('console header: no log-out button before login; the department by name aft
     assert.doesNotMatch(await admin.locator('#who-name').textContent(), /shimin/, 'the name, not the id');
     assert.equal(await admin.getByRole('button', { name: 'ログアウト' }).isVisible(), true);
   }));
+
+test('console: a supervisor finds a resident\'s data by phone, exports it, and erases it', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, server, db }) => {
+    await addUser(db, 'kansa', 'supervisor', null, 'kansa password 1');
+    await openWidget(page);
+    await ask(page, 'ぴよぴよ星のもふもふ祭りの参加券はどこで買えますか');
+    const form = page.locator('form.mg-escalate');
+    await form.getByLabel('連絡先（任意）').fill('090-8765-4321');
+    await form.getByRole('button', { name: '職員に問い合わせる' }).click();
+    const no = (await page.locator('.mg-ticket .mg-ticket-no').textContent()).trim();
+
+    const admin = await page.context().newPage();
+    await admin.goto(`${server.url}admin/`);
+    await admin.getByLabel('ログインID').fill('kansa');
+    await admin.getByLabel('パスワード').fill('kansa password 1');
+    await admin.keyboard.press('Enter');
+    await admin.locator('#nav a[href="#/privacy"]').click();
+    await admin.getByLabel('電話番号').fill('09087654321');
+    await admin.getByRole('button', { name: '探す' }).click();
+    await admin.locator('.privacy-ticket h3', { hasText: no }).waitFor();
+    assert.equal(await admin.locator('#pv-export').getAttribute('download'), 'madoguchi-personal-data.json');
+    admin.once('dialog', (d) => d.accept());
+    await admin.getByRole('button', { name: 'この問い合わせの個人情報を削除する' }).click();
+    await admin.locator('#privacy-results', { hasText: '0 件' }).waitFor();
+  }));

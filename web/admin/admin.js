@@ -742,6 +742,46 @@
         } }, 'パスワード変更'))))) : '', el('h3', {}, '利用者を追加'), add);
   }
 
+  // ---- personal-information requests (個人情報保護法) ------------------------------------
+  // A resident asks what the city holds about them, or that it be erased. Find their
+  // tickets by number, e-mail or phone; export everything as JSON; erase per ticket.
+  // Every search and every erasure is in the audit log.
+  async function viewPrivacy() {
+    const err = el('p', { class: 'error', role: 'alert' });
+    const no = el('input', { id: 'pv-ticket', autocomplete: 'off' });
+    const email = el('input', { id: 'pv-email', type: 'email', autocomplete: 'off' });
+    const phone = el('input', { id: 'pv-phone', type: 'tel', autocomplete: 'off' });
+    const results = el('div', { id: 'privacy-results' });
+    const search = async () => {
+      const q = new URLSearchParams();
+      if (no.value.trim()) q.set('ticket', no.value.trim());
+      if (email.value.trim()) q.set('email', email.value.trim());
+      if (phone.value.trim()) q.set('phone', phone.value.trim());
+      const data = await attempt(() => api('GET', `/privacy?${q}`), err);
+      if (!data) return;
+      const blob = () => URL.createObjectURL(new Blob([JSON.stringify(data.tickets, null, 2)], { type: 'application/json' }));
+      results.replaceChildren(
+        el('p', {}, `${data.count} 件の問い合わせが見つかりました（この検索は監査ログに記録されています）。`),
+        data.count ? el('p', {}, el('a', { href: blob(), download: 'madoguchi-personal-data.json', id: 'pv-export' },
+          '見つかった内容をすべてJSONで書き出す')) : '',
+        ...data.tickets.map((t) => el('section', { class: 'privacy-ticket' },
+          el('h3', {}, `${t.ticket_no}（${STATUS[t.status] || t.status}・${jst(t.created_at)}）`),
+          el('p', {}, '質問：', t.question),
+          el('p', {}, '連絡先：', t.contact || 'なし', '　メール通知先：', t.notify_email || 'なし'),
+          el('p', {}, `会話の記録 ${(t.transcript || []).length} 行・やりとり ${(t.replies || []).length} 件`),
+          el('p', {}, el('button', { type: 'button', class: 'danger', onclick: async () => {
+            if (!confirm(`${t.ticket_no} の質問・連絡先・メール・やりとり・会話の記録を削除します。元に戻せません。よろしいですか？`)) return;
+            const r = await attempt(() => api('POST', '/privacy/erase', { ticket_no: t.ticket_no }), err);
+            if (r) { say(`${t.ticket_no} の個人情報を削除しました。`); search(); }
+          } }, 'この問い合わせの個人情報を削除する')))));
+    };
+    setView('個人情報の開示・削除',
+      el('p', {}, '住民から、市が持っている自分の情報の開示や削除を求められたときに使います。受付番号・メールアドレス・電話番号のどれかで探します。'),
+      el('form', { class: 'filters', onsubmit: (ev) => { ev.preventDefault(); search(); } },
+        field('受付番号', no), field('メールアドレス', email), field('電話番号', phone),
+        el('p', {}, el('button', { type: 'submit' }, '探す'))), err, results);
+  }
+
   async function viewAudit(params) {
     const err = el('p', { class: 'error', role: 'alert' });
     const target = el('input', { value: params.get('target') || '' });
@@ -781,6 +821,7 @@
       else if (parts[0] === 'stats') await viewStats(params);
       else if (parts[0] === 'users') await viewUsers();
       else if (parts[0] === 'audit') await viewAudit(params);
+      else if (parts[0] === 'privacy') await viewPrivacy();
       else await viewFaqList(params);
     } catch (e) {
       if (e.status !== 401) say(e.message);
