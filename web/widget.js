@@ -307,9 +307,10 @@
     var key = staffKey(at, text);
     if (seenStaff[key]) return null;
     seenStaff[key] = true;
-    var head = '職員からの回答' + (ticketNo ? '（受付番号 ' + ticketNo + '）' : '');
+    // the ticket number never breaks across lines
+    var head = ticketNo ? ['職員からの回答（受付番号 ', el('span', { className: 'mg-ticket-no', text: ticketNo }), '）'] : ['職員からの回答'];
     var m = el('div', { className: 'mg-msg mg-staff', 'data-ticket-no': ticketNo || null }, [
-      el('p', { className: 'mg-staff-head' }, [head, at ? el('span', { className: 'mg-time', text: ' ' + when(at) }) : null])
+      el('p', { className: 'mg-staff-head' }, head.concat([at ? el('span', { className: 'mg-time', text: ' ' + when(at) }) : null]))
     ]);
     m.appendChild(para('mg-text', str(text), false));
     if (ticketNo && !old) m.appendChild(threadForm(ticketNo));

@@ -77,4 +77,6 @@ test('#8000 and "119番" in an FAQ answer are links; "110円" in a staff reply i
     await staff.waitFor();
     const staffLinks = await staff.locator('a.mg-tel').evaluateAll((as) => as.map((a) => a.textContent));
     assert.deepEqual(staffLinks, ['#8000'], 'a price is not a phone number');
+    assert.equal(await staff.locator('.mg-staff-head .mg-ticket-no').evaluate((e) => getComputedStyle(e).whiteSpace),
+      'nowrap', 'the ticket number in the reply\'s heading does not break');
   }));
