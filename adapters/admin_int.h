@@ -80,6 +80,11 @@ int admin_h_export(admin_ctx *c);
 
 int admin_h_tickets(admin_ctx *c);
 int admin_h_inbox(admin_ctx *c);
+int admin_h_ticket_note(admin_ctx *c);
+int admin_h_ticket_assign(admin_ctx *c);
+int admin_h_canned_list(admin_ctx *c);
+int admin_h_canned_put(admin_ctx *c);
+int admin_h_canned_delete(admin_ctx *c);
 int admin_h_privacy_find(admin_ctx *c);
 int admin_h_privacy_erase(admin_ctx *c);
 int admin_h_ticket_get(admin_ctx *c);

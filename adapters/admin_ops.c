@@ -254,6 +254,86 @@ int admin_h_ticket_reply(admin_ctx *c) {
   return admin_reply_json(c, 200, json_pack("{sb ss}", "ok", 1, "status", "answered"));
 }
 
+/* An internal note: for colleagues, never in the resident's thread. */
+int admin_h_ticket_note(admin_ctx *c) {
+  char dept[64], status[16];
+  const char *text = admin_body_str(c, "text");
+  int rc;
+  if (ticket_access(c, dept, status, &rc)) return rc;
+  if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "text is required");
+  if ((rc = ticket_note(c->db, c->args[0], c->sess.user.login, text, c->err))) return ticket_result(c, rc);
+  if ((rc = audit_ticket(c, "ticket.note", NULL, json_pack("{ss}", "text", text), NULL))) return rc;
+  return admin_reply_json(c, 200, json_pack("{sb}", "ok", 1));
+}
+
+/* Who has the ticket: staff take it or let it go; a supervisor gives it to
+ * any active account of the ticket's department. */
+int admin_h_ticket_assign(admin_ctx *c) {
+  char dept[64], status[16];
+  const char *who = admin_body_str(c, "assignee");
+  auth_user u;
+  int rc;
+  if (ticket_access(c, dept, status, &rc)) return rc;
+  if (!who) return admin_reply_error(c, 400, MG_EMISSING, "assignee is required (\"\" for nobody)");
+  if (*who && strcmp(who, c->sess.user.login) != 0) {
+    if (c->sess.user.role == AUTH_STAFF)
+      return admin_reply_error(c, 403, MG_EFORBIDDEN, "staff take a ticket themselves; a supervisor assigns others");
+    if ((rc = auth_user_get(c->db, who, &u, c->err)) == MG_ENOTFOUND || (rc == 0 && (u.disabled || strcmp(u.department_id, dept) != 0)))
+      return admin_reply_error(c, 400, MG_EINVAL, "not an active account of the ticket's department");
+    if (rc) return rc;
+  }
+  if ((rc = ticket_assign(c->db, c->args[0], who, c->err))) return ticket_result(c, rc);
+  if ((rc = audit_ticket(c, "ticket.assign", NULL, json_pack("{ss}", "assignee", who), NULL))) return rc;
+  return admin_reply_json(c, 200, json_pack("{sb ss}", "ok", 1, "assignee", who));
+}
+
+/* Canned replies of a department: staff their own, supervisors any (?department=). */
+static const char *canned_department(admin_ctx *c, char *buf, size_t size) {
+  const char *d = admin_body_str(c, "department");
+  if (c->sess.user.role == AUTH_STAFF) return c->sess.user.department_id;
+  if (d && *d) return d;
+  if (admin_query(c, "department", buf, size) && *buf) return buf;
+  return NULL;
+}
+
+int admin_h_canned_list(admin_ctx *c) {
+  char buf[64];
+  const char *dept = canned_department(c, buf, sizeof buf);
+  json_t *out = NULL;
+  int rc;
+  if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "department is required");
+  if ((rc = canned_list(c->db, dept, &out, c->err))) return rc;
+  return admin_reply_json(c, 200, json_pack("{so}", "canned", out));
+}
+
+int admin_h_canned_put(admin_ctx *c) {
+  char buf[64];
+  const char *dept = canned_department(c, buf, sizeof buf);
+  long long id = atoll(c->args[0]), out_id = 0;   /* "" for POST /canned: 0, a new one */
+  int rc;
+  if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "department is required");
+  rc = canned_put(c->db, id, dept, admin_body_str(c, "title"), admin_body_str(c, "text"), c->sess.user.login, &out_id,
+                  c->err);
+  if (rc == MG_EEMPTY || rc == MG_ENOTFOUND) return admin_reply_error(c, rc == MG_EEMPTY ? 400 : 404, rc, c->err);
+  if (rc) return rc;
+  if ((rc = audit_write(c->db, c->sess.user.login, "canned.put", dept, NULL,
+                        json_pack("{sI ss}", "id", (json_int_t)out_id, "title", admin_body_str(c, "title")), NULL, c->err)))
+    return rc;
+  return admin_reply_json(c, 200, json_pack("{sI}", "id", (json_int_t)out_id));
+}
+
+int admin_h_canned_delete(admin_ctx *c) {
+  char buf[64];
+  const char *dept = canned_department(c, buf, sizeof buf);
+  int rc;
+  if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "department is required");
+  rc = canned_delete(c->db, atoll(c->args[0]), dept, c->err);
+  if (rc == MG_ENOTFOUND) return admin_reply_error(c, 404, rc, c->err);
+  if (rc) return rc;
+  if ((rc = audit_write(c->db, c->sess.user.login, "canned.delete", dept, NULL, NULL, c->args[0], c->err))) return rc;
+  return admin_reply_json(c, 200, json_pack("{sb}", "ok", 1));
+}
+
 int admin_h_ticket_close(admin_ctx *c) {
   char dept[64], status[16];
   const char *reason = admin_body_str(c, "reason");

@@ -70,11 +70,18 @@ enum {
   T_ERASE,
   T_ERASE_LINES,
   T_ERASE_OUTBOX,
+  T_NOTE,
+  T_NOTES,
+  T_ASSIGN,
+  T_CANNED_LIST,
+  T_CANNED_ADD,
+  T_CANNED_SET,
+  T_CANNED_DEL,
   T_N
 };
 
 #define LIST_COLS "t.ticket_no, t.status, t.department_id, d.name, t.routed_by, t.question, t.contact <> '', " \
-                  "t.created_at, t.first_reply_at, t.closed_at"
+                  "t.created_at, t.first_reply_at, t.closed_at, t.assignee"
 
 static const char *const ticket_sql[T_N] = {
   [T_SESSION_COUNT] = "SELECT count(*) FROM ticket WHERE session_id = ?1",
@@ -103,6 +110,16 @@ static const char *const ticket_sql[T_N] = {
               " session_id = NULL WHERE id = ?1",
   [T_ERASE_LINES] = "UPDATE ticket_reply SET text = '（削除済み）' WHERE ticket_id = ?1",
   [T_ERASE_OUTBOX] = "DELETE FROM outbox WHERE ticket_id = ?1",
+  [T_NOTE] = "INSERT INTO ticket_note(ticket_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)",
+  [T_NOTES] = "SELECT author, text, created_at FROM ticket_note WHERE ticket_id = ?1 ORDER BY id",
+  [T_ASSIGN] = "UPDATE ticket SET assignee = ?2 WHERE id = ?1",
+  [T_CANNED_LIST] = "SELECT id, title, text, updated_at, updated_by FROM canned_reply WHERE department_id = ?1"
+                    " ORDER BY title, id",
+  [T_CANNED_ADD] = "INSERT INTO canned_reply(department_id, title, text, updated_at, updated_by)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5)",
+  [T_CANNED_SET] = "UPDATE canned_reply SET title = ?2, text = ?3, updated_at = ?4, updated_by = ?5"
+                   " WHERE id = ?6 AND department_id = ?1",
+  [T_CANNED_DEL] = "DELETE FROM canned_reply WHERE id = ?2 AND department_id = ?1",
   [T_INBOX] = "SELECT (SELECT coalesce(max(id), 0) FROM ticket_event),"
               " (SELECT count(*) FROM ticket WHERE status = 'open' AND (?1 IS NULL OR department_id = ?1)),"
               " (SELECT count(*) FROM ticket WHERE status = 'answered' AND (?1 IS NULL OR department_id = ?1))",
@@ -500,10 +517,11 @@ static json_t *col_str(sqlite3_stmt *st, int i) {
 /* The list fields (LIST_COLS) of the current row as a new object. */
 static json_t *row_summary(sqlite3_stmt *st) {
   json_t *dept = json_pack("{s:o, s:o}", "id", col_str(st, 2), "name", col_str(st, 3));
-  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o}", "ticket_no", col_str(st, 0),
+  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o}", "ticket_no", col_str(st, 0),
                    "status", col_str(st, 1), "department", dept ? dept : json_null(), "routed_by", col_str(st, 4),
                    "question", col_str(st, 5), "has_contact", sqlite3_column_int(st, 6),
-                   "created_at", col_str(st, 7), "first_reply_at", col_str(st, 8), "closed_at", col_str(st, 9));
+                   "created_at", col_str(st, 7), "first_reply_at", col_str(st, 8), "closed_at", col_str(st, 9),
+                   "assignee", col_str(st, 10));
 }
 
 int ticket_list(sqlite3 *db, const char *status, const char *department, int limit, json_t **out, char *err) {
@@ -629,17 +647,17 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
     goto out;
   }
   if (!(obj = row_summary(st))) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
-  id = sqlite3_column_int64(st, 10);
-  if (sqlite3_column_text(st, 11) && !(session = strdup((const char *)sqlite3_column_text(st, 11)))) {
+  id = sqlite3_column_int64(st, 11);
+  if (sqlite3_column_text(st, 12) && !(session = strdup((const char *)sqlite3_column_text(st, 12)))) {
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
   /* Only the ticket's own department (or a reader with no department
    * restriction) sees the contact. */
-  show_contact = sqlite3_column_bytes(st, 12) > 0 &&
+  show_contact = sqlite3_column_bytes(st, 13) > 0 &&
                  (!viewer || !viewer->department ||
                   (sqlite3_column_text(st, 2) && strcmp(viewer->department, (const char *)sqlite3_column_text(st, 2)) == 0));
-  if (show_contact && !(contact = strdup((const char *)sqlite3_column_text(st, 12)))) {
+  if (show_contact && !(contact = strdup((const char *)sqlite3_column_text(st, 13)))) {
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
@@ -663,6 +681,10 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
     goto out;
   }
   if ((rc = rows(db, T_REPLIES, id, NULL, replies, 5, obj, "replies", err)) != 0) goto out;
+  {
+    static const char *const notes[] = { "author", "text", "at" };
+    if ((rc = rows(db, T_NOTES, id, NULL, notes, 3, obj, "notes", err)) != 0) goto out;
+  }
   {
     json_t *notices = NULL;
     if ((rc = outbox_of_ticket(db, id, &notices, err)) != 0) goto out;
@@ -919,8 +941,8 @@ int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *er
   if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
   if ((rc = prep(db, T_GET, &st, err)) != 0) goto out;
   sqlite3_bind_text(st, 1, ticket_no, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 11) &&
-      !(session = strdup((const char *)sqlite3_column_text(st, 11)))) {
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 12) &&
+      !(session = strdup((const char *)sqlite3_column_text(st, 12)))) {
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
@@ -934,5 +956,98 @@ int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *er
 out:
   mg_db_stmt_done(st);
   free(session);
+  return tx_end(db, &t, rc, err);
+}
+
+int ticket_note(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err) {
+  sqlite3_stmt *st = NULL;
+  char at[SESSION_TIMELEN];
+  found f;
+  tx t;
+  int rc;
+  if (blank(text)) return mg_errf(err, MG_EEMPTY, "ticket: the note is empty");
+  session_time_utc(time(NULL), at);
+  if ((rc = tx_begin(db, &t, 0, err)) != 0) return rc;
+  if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
+  if ((rc = prep(db, T_NOTE, &st, err)) != 0) goto out;
+  sqlite3_bind_int64(st, 1, f.id);
+  sqlite3_bind_text(st, 2, author, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+  rc = step_done(db, st, "note", err);
+out:
+  mg_db_stmt_done(st);
+  return tx_end(db, &t, rc, err);
+}
+
+int ticket_assign(sqlite3 *db, const char *ticket_no, const char *assignee, char *err) {
+  found f;
+  tx t;
+  int rc;
+  if ((rc = tx_begin(db, &t, 0, err)) != 0) return rc;
+  if ((rc = find(db, ticket_no, &f, err)) == 0)
+    rc = update(db, T_ASSIGN, f.id, assignee && *assignee ? assignee : NULL, err);
+  return tx_end(db, &t, rc, err);
+}
+
+int canned_list(sqlite3 *db, const char *department, json_t **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array();
+  int rc, s;
+  *out = NULL;
+  if (!arr) return mg_errf(err, MG_ENOMEM, "canned: out of memory");
+  if ((rc = prep(db, T_CANNED_LIST, &st, err)) != 0) goto out;
+  sqlite3_bind_text(st, 1, department, -1, SQLITE_STATIC);
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                          "title", col_str(st, 1), "text", col_str(st, 2), "updated_at", col_str(st, 3),
+                          "updated_by", col_str(st, 4));
+    if (!o || json_array_append_new(arr, o)) { rc = mg_errf(err, MG_ENOMEM, "canned: out of memory"); goto out; }
+  }
+  if (s != SQLITE_DONE) rc = db_fail(db, s, "canned", err);
+out:
+  mg_db_stmt_done(st);
+  if (rc == 0) *out = arr;
+  else json_decref(arr);
+  return rc;
+}
+
+int canned_put(sqlite3 *db, long long id, const char *department, const char *title, const char *text,
+               const char *actor, long long *id_out, char *err) {
+  sqlite3_stmt *st = NULL;
+  char at[SESSION_TIMELEN];
+  tx t;
+  int rc;
+  if (blank(title) || blank(text)) return mg_errf(err, MG_EEMPTY, "canned: a title and a text are needed");
+  session_time_utc(time(NULL), at);
+  if ((rc = tx_begin(db, &t, 0, err)) != 0) return rc;
+  if ((rc = department_exists(db, department, err)) != 0) goto out;
+  if ((rc = prep(db, id ? T_CANNED_SET : T_CANNED_ADD, &st, err)) != 0) goto out;
+  sqlite3_bind_text(st, 1, department, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
+  if (id) sqlite3_bind_int64(st, 6, id);
+  if ((rc = step_done(db, st, "canned", err)) != 0) goto out;
+  if (id && sqlite3_changes(db) == 0) rc = mg_errf(err, MG_ENOTFOUND, "canned reply %lld: not in this department", id);
+  if (id_out) *id_out = id ? id : sqlite3_last_insert_rowid(db);
+out:
+  mg_db_stmt_done(st);
+  return tx_end(db, &t, rc, err);
+}
+
+int canned_delete(sqlite3 *db, long long id, const char *department, char *err) {
+  sqlite3_stmt *st = NULL;
+  tx t;
+  int rc;
+  if ((rc = tx_begin(db, &t, 0, err)) != 0) return rc;
+  if ((rc = prep(db, T_CANNED_DEL, &st, err)) != 0) goto out;
+  sqlite3_bind_text(st, 1, department, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, id);
+  if ((rc = step_done(db, st, "canned", err)) == 0 && sqlite3_changes(db) == 0)
+    rc = mg_errf(err, MG_ENOTFOUND, "canned reply %lld: not in this department", id);
+out:
+  mg_db_stmt_done(st);
   return tx_end(db, &t, rc, err);
 }

@@ -133,6 +133,21 @@ int ticket_pending_sessions(sqlite3 *db, json_t **out, char *err);
  * all). What the console's live inbox waits on. */
 int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *open, int *answered, char *err);
 
+/* Ticket work. ticket_note adds an internal note (staff only: never in the
+ * resident's thread); ticket_assign sets who in the department has the
+ * ticket (assignee NULL or "" = nobody). ticket_get shows both. */
+int ticket_note(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err);
+int ticket_assign(sqlite3 *db, const char *ticket_no, const char *assignee, char *err);
+
+/* A department's canned replies: new JSON array of {id, title, text,
+ * updated_at, updated_by}, by title. canned_put adds (id 0) or changes one
+ * of that department; canned_delete removes one of that department
+ * (MG_ENOTFOUND otherwise). */
+int canned_list(sqlite3 *db, const char *department, json_t **out, char *err);
+int canned_put(sqlite3 *db, long long id, const char *department, const char *title, const char *text,
+               const char *actor, long long *id_out, char *err);
+int canned_delete(sqlite3 *db, long long id, const char *department, char *err);
+
 /* Personal-information requests (個人情報保護法), for supervisors.
  * ticket_person_find: the tickets of one resident, found by ticket number,
  * e-mail address (the notice address, or in the contact) or phone number

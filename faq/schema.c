@@ -217,7 +217,19 @@ static const char *const migrations[] = {
   "CREATE INDEX outbox_due ON outbox(state, next_at);\n"
   "CREATE INDEX outbox_ticket ON outbox(ticket_id);\n",
 
-  /* 11 — append the next migration here (never edit the steps above). */
+  /* 11 — ticket work (bot/ticket.c): who in the department has a ticket,
+   * staff's internal notes (never shown to the resident), and each
+   * department's canned replies. */
+  "ALTER TABLE ticket ADD COLUMN assignee TEXT;\n"
+  "CREATE TABLE ticket_note(id INTEGER PRIMARY KEY,\n"
+  "  ticket_id INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,\n"
+  "  author TEXT NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL);\n"
+  "CREATE INDEX ticket_note_ticket ON ticket_note(ticket_id, id);\n"
+  "CREATE TABLE canned_reply(id INTEGER PRIMARY KEY, department_id TEXT NOT NULL REFERENCES department(id),\n"
+  "  title TEXT NOT NULL, text TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);\n"
+  "CREATE INDEX canned_reply_department ON canned_reply(department_id, title);\n",
+
+  /* 12 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

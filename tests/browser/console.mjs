@@ -90,11 +90,11 @@ test('console: a supervisor replies to a ticket, the widget shows it; other depa
       const { admin, errors } = await consoleLogin(page, server.url, 'sato', 'sato password 1');
       await admin.locator('nav a', { hasText: '問い合わせ' }).click();
       await admin.locator('td a', { hasText: no }).click();
-      await admin.getByLabel('返信').waitFor();
+      await admin.getByLabel('返信', { exact: true }).waitFor();
       // the contact is for the ticket's own department only (NOTES, issue 3)
       assert.equal(await admin.getByText('090-0000-1111').count(), 0, 'a supervisor does not see the contact');
       const text = `担当課からのお返事です（${Date.now()}）。`;
-      await admin.getByLabel('返信').fill(text);
+      await admin.getByLabel('返信', { exact: true }).fill(text);
       await admin.locator('#reply-send').click();
       await admin.locator('#status', { hasText: '返信しました' }).waitFor();
 
@@ -163,4 +163,40 @@ test('console: a supervisor finds a resident\'s data by phone, exports it, and e
     admin.once('dialog', (d) => d.accept());
     await admin.getByRole('button', { name: 'この問い合わせの個人情報を削除する' }).click();
     await admin.locator('#privacy-results', { hasText: '0 件' }).waitFor();
+  }));
+
+test('console ticket work: take the ticket, an internal note, a canned reply', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, server, db }) => {
+    await addUser(db, 'tanaka', 'staff', 'shimin', 'tanaka password 1');
+    await openWidget(page);
+    await ask(page, 'ぴよぴよ星のもふもふ祭りの参加券はどこで買えますか');
+    const form = page.locator('form.mg-escalate');
+    await form.getByLabel('お問い合わせ内容').fill('住民票の写しを郵送で請求したい');
+    await form.getByRole('button', { name: '職員に問い合わせる' }).click();
+    const no = (await page.locator('.mg-ticket .mg-ticket-no').textContent()).trim();
+
+    const admin = await page.context().newPage();
+    await admin.goto(`${server.url}admin/`);
+    await admin.getByLabel('ログインID').fill('tanaka');
+    await admin.getByLabel('パスワード').fill('tanaka password 1');
+    await admin.keyboard.press('Enter');
+    await admin.locator('#ticket-list a', { hasText: no }).click();
+    await admin.getByRole('button', { name: '自分が担当する' }).click();
+    await admin.locator('#assignee', { hasText: '担当者：tanaka' }).waitFor();
+
+    await admin.getByLabel('メモ', { exact: true }).fill('郵送先の住所を確認する');
+    await admin.getByRole('button', { name: 'メモを追加' }).click();
+    await admin.locator('#notes', { hasText: '郵送先の住所を確認する' }).waitFor();
+
+    const text = '郵送での請求は、請求書と本人確認書類の写しを同封してください。';
+    await admin.getByLabel('返信', { exact: true }).fill(text);
+    await admin.getByLabel('返信欄の文を定型文として保存（名前）').fill('郵送請求');
+    await admin.getByRole('button', { name: '定型文にする' }).click();
+    await admin.locator('#canned-select option', { hasText: '郵送請求' }).waitFor({ state: 'attached' });
+    assert.equal(await admin.getByLabel('返信', { exact: true }).inputValue(), '', 'a fresh reply box after the reload');
+    await admin.locator('#canned-select').selectOption({ label: '郵送請求' });
+    assert.equal(await admin.getByLabel('返信', { exact: true }).inputValue(), text, 'the canned text is in the reply box');
+    await admin.getByRole('button', { name: '返信する' }).click();
+    await page.locator('.mg-staff', { hasText: text }).waitFor();
+    assert.equal(await page.locator('.mg-staff', { hasText: '郵送先の住所' }).count(), 0, 'the note stays inside');
   }));

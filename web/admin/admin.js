@@ -509,10 +509,11 @@
       if (last < data.total) nav.appendChild(el('a', { href: page(last) }, '次へ'));
       parts.push(nav);
     }
-    parts.push(table(['番号', '状態', '部署', '質問', '受付', '初回返信まで', '完了まで', '部署の移動'],
+    parts.push(table(['番号', '状態', '部署', '担当者', '質問', '受付', '初回返信まで', '完了まで', '部署の移動'],
       data.tickets.map((t) => el('tr', {},
         el('td', {}, el('a', { href: `#/tickets/${encodeURIComponent(t.ticket_no)}` }, t.ticket_no)),
         el('td', {}, badge(t.status)), el('td', {}, t.department ? t.department.name || t.department.id : ''),
+        el('td', {}, t.assignee || ''),
         el('td', {}, t.question), el('td', {}, jst(t.created_at)),
         el('td', {}, duration(t.first_reply_seconds)), el('td', {}, duration(t.close_seconds)),
         el('td', {}, (t.reassignments || []).length ? t.reassignments.map(deptName).join(' → ') : '')))));
@@ -583,8 +584,29 @@
     const to = deptSelect('');
     const closeReason = el('input', { size: 40 });
     const closed = t.status === 'closed';
+    const post = async (what, body, done) => {
+      const r = await attempt(() => api('POST', `/tickets/${encodeURIComponent(no)}/${what}`, body), err);
+      if (r) { say(done); reload(); }
+    };
+    // canned replies of the ticket's department: choosing one fills the reply box
+    const deptQ = t.department && t.department.id ? `?department=${encodeURIComponent(t.department.id)}` : '';
+    const cannedList = closed ? null : await api('GET', `/canned${deptQ}`).catch(() => null);
+    const canned = el('select', { id: 'canned-select', onchange: () => {
+      const c = (cannedList ? cannedList.canned : []).find((x) => String(x.id) === canned.value);
+      if (c) replyText.value = replyText.value ? `${replyText.value}\n${c.text}` : c.text;
+      canned.value = '';
+      replyText.focus();
+    } }, el('option', { value: '' }, '定型文を選ぶ…'),
+    ...(cannedList ? cannedList.canned : []).map((c) => el('option', { value: String(c.id) }, c.title)));
+    const cannedTitle = el('input', { id: 'canned-title', size: 30 });
+    const noteText = el('textarea', { rows: 2, id: 'note-text' });
+    const assignee = t.assignee || '';
     setView(`問い合わせ ${t.ticket_no}`,
       el('p', {}, badge(t.status), ` ${t.department ? t.department.name || t.department.id : ''}・受付 ${jst(t.created_at)}`),
+      el('p', { id: 'assignee' }, `担当者：${assignee || 'なし'} `,
+        closed ? '' : assignee === me.user.login
+          ? el('button', { type: 'button', class: 'secondary', onclick: () => post('assign', { assignee: '' }, '担当を外しました。') }, '担当を外す')
+          : el('button', { type: 'button', class: 'secondary', onclick: () => post('assign', { assignee: me.user.login }, '担当者になりました。') }, '自分が担当する')),
       el('h3', {}, '質問'), el('p', {}, t.question),
       t.contact ? el('p', { class: 'contact' }, el('strong', {}, '連絡先（閲覧は記録されます）：'), t.contact) : '',
       el('h3', {}, '会話の記録'),
@@ -608,7 +630,20 @@
         ev.preventDefault();
         const r = await attempt(() => api('POST', `/tickets/${encodeURIComponent(no)}/reply`, { text: replyText.value }), err);
         if (r) { say('返信しました。住民の画面に届きます。'); reload(); }
-      } }, field('返信', replyText), el('p', {}, el('button', { type: 'submit', id: 'reply-send' }, '返信する'))),
+      } }, field('定型文', canned), field('返信', replyText), el('p', {}, el('button', { type: 'submit', id: 'reply-send' }, '返信する'))),
+      closed ? '' : el('form', { class: 'filters', onsubmit: async (ev) => {
+        ev.preventDefault();
+        const body = { title: cannedTitle.value, text: replyText.value };
+        if (t.department && t.department.id) body.department = t.department.id;
+        const r = await attempt(() => api('POST', '/canned', body), err);
+        if (r) { say('定型文として保存しました。'); reload(); }
+      } }, field('返信欄の文を定型文として保存（名前）', cannedTitle),
+      el('p', {}, el('button', { type: 'submit', class: 'secondary' }, '定型文にする'))),
+      el('h3', {}, '内部メモ（住民には表示されません）'),
+      (t.notes || []).length ? el('ul', { class: 'notes', id: 'notes' }, t.notes.map((n) => el('li', {},
+        el('span', { class: 'note' }, `${jst(n.at)} ${n.author}：`), n.text))) : el('p', { class: 'note' }, 'メモはありません。'),
+      el('form', { class: 'filters', onsubmit: (ev) => { ev.preventDefault(); post('note', { text: noteText.value }, 'メモを追加しました。'); } },
+        field('メモ', noteText), el('p', {}, el('button', { type: 'submit', class: 'secondary' }, 'メモを追加'))),
       closed ? '' : el('form', { class: 'filters', onsubmit: async (ev) => {
         ev.preventDefault();
         const r = await attempt(() => api('POST', `/tickets/${encodeURIComponent(no)}/reassign`, { department: to.value, reason: reason.value }), err);
