@@ -150,6 +150,14 @@ int admin_h_tickets(admin_ctx *c) {
       return admin_reply_error(c, 403, MG_EFORBIDDEN, "staff see their own department's tickets");
     f.department = c->sess.user.department_id;
   } else if (admin_query(c, "department", dept, sizeof dept)) f.department = dept;
+  if (admin_query(c, "overdue", from, sizeof from) && strcmp(from, "1") == 0) {
+    /* past their answer target, most overdue first, across the departments the reader sees */
+    if ((rc = ticket_overdue(c->db, bot_calendar(bot_worker_bot(c->w)), f.department, bot_config(bot_worker_bot(c->w))->answer_days,
+                             time(NULL), &out, c->err)))
+      return rc;
+    total = (int)json_array_size(out);
+    return admin_reply_json(c, 200, json_pack("{so si si si}", "tickets", out, "total", total, "offset", 0, "limit", total));
+  }
   /* oldest first: the inbox is worked in the order residents asked */
   if ((rc = ticket_page(c->db, &f, offset, limit, &out, &total, c->err))) return rc;
   json_array_foreach(out, i, t) {

@@ -230,6 +230,18 @@ time_t cal_next_open(const cal *c, time_t t) {
   return (time_t)-1;
 }
 
+time_t cal_add_working_days(const cal *c, time_t t, int n) {
+  long long day;
+  int sec;
+  jst_split(t, &day, &sec);
+  for (int i = 0, found = 0; found < n; i++) {
+    if (i >= MAX_SEARCH_DAYS) return (time_t)-1;
+    day++;
+    if (is_working_day(c, day)) found++;
+  }
+  return (time_t)(day * DAY + c->close_s - JST_OFFSET);
+}
+
 void cal_format(time_t t, char *buf, size_t n) {
   static const char *const wd[] = { "日", "月", "火", "水", "木", "金", "土" };
   long long day;

@@ -37,6 +37,11 @@ int cal_is_open(const cal *c, time_t t);
  * beyond the last year in the file count as working unless on a weekend. */
 time_t cal_next_open(const cal *c, time_t t);
 
+/* The office's closing time on the n-th working day after the day of t
+ * (n >= 1): when "an answer within n working days" falls due. (time_t)-1
+ * when there are not that many working days within the search window. */
+time_t cal_add_working_days(const cal *c, time_t t, int n);
+
 /* t in JST for residents, e.g. "11月26日(木) 8:30", into buf (n bytes,
  * always NUL-terminated when n > 0; 32 bytes are enough). */
 void cal_format(time_t t, char *buf, size_t n);

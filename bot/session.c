@@ -96,6 +96,17 @@ void session_time_utc(time_t t, char *buf) {
   strftime(buf, SESSION_TIMELEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int session_time_parse(const char *utc, time_t *out) {
+  struct tm tm = { 0 };
+  if (!utc || sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                     &tm.tm_sec) != 6)
+    return -1;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  *out = timegm(&tm);
+  return 0;
+}
+
 static void times(int ttl_hours, char *now, char *expires) {
   time_t t = time(NULL);
   session_time_utc(t, now);

@@ -44,7 +44,9 @@ typedef struct session_line {
   const char *safety;        /* the safety decision as JSON {level, numbers, danger, cues}, or NULL */
 } session_line;
 
-/* "YYYY-MM-DDTHH:MM:SSZ" for t (UTC) into buf[SESSION_TIMELEN]. */
+/* "YYYY-MM-DDTHH:MM:SSZ" for t (UTC) into buf[SESSION_TIMELEN]; and back:
+ * session_time_parse returns 0 and *out, or -1 for another shape. */
+int session_time_parse(const char *utc, time_t *out);
 void session_time_utc(time_t t, char *buf);
 
 /* A bearer token: 18 bytes (144 bits) from getrandom(2), base64url, 24

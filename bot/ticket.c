@@ -77,6 +77,7 @@ enum {
   T_CANNED_ADD,
   T_CANNED_SET,
   T_CANNED_DEL,
+  T_OWED,
   T_N
 };
 
@@ -120,6 +121,12 @@ static const char *const ticket_sql[T_N] = {
   [T_CANNED_SET] = "UPDATE canned_reply SET title = ?2, text = ?3, updated_at = ?4, updated_by = ?5"
                    " WHERE id = ?6 AND department_id = ?1",
   [T_CANNED_DEL] = "DELETE FROM canned_reply WHERE id = ?2 AND department_id = ?1",
+  [T_OWED] = "SELECT " LIST_COLS ", CASE WHEN t.first_reply_at IS NULL THEN t.created_at ELSE"
+             " coalesce((SELECT min(r.created_at) FROM ticket_reply r WHERE r.ticket_id = t.id AND r.side = 'resident'"
+             " AND r.id > (SELECT coalesce(max(s.id), 0) FROM ticket_reply s WHERE s.ticket_id = t.id AND s.side = 'staff')),"
+             " t.created_at) END, d.answer_days"
+             " FROM ticket t LEFT JOIN department d ON d.id = t.department_id"
+             " WHERE t.status = 'open' AND (?1 IS NULL OR t.department_id = ?1) ORDER BY t.id",
   [T_INBOX] = "SELECT (SELECT coalesce(max(id), 0) FROM ticket_event),"
               " (SELECT count(*) FROM ticket WHERE status = 'open' AND (?1 IS NULL OR department_id = ?1)),"
               " (SELECT count(*) FROM ticket WHERE status = 'answered' AND (?1 IS NULL OR department_id = ?1))",
@@ -1050,4 +1057,58 @@ int canned_delete(sqlite3 *db, long long id, const char *department, char *err) 
 out:
   mg_db_stmt_done(st);
   return tx_end(db, &t, rc, err);
+}
+
+static int by_due(const void *a, const void *b) {
+  const char *x = json_string_value(json_object_get(*(json_t *const *)a, "due_at"));
+  const char *y = json_string_value(json_object_get(*(json_t *const *)b, "due_at"));
+  return strcmp(x, y);
+}
+
+int ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int default_days, time_t now,
+                   json_t **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t **rowsv = NULL, *arr = json_array();
+  size_t n = 0, cap = 0;
+  int rc, s;
+
+  *out = NULL;
+  if (!arr) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  if ((rc = prep(db, T_OWED, &st, err)) != 0) goto out;
+  bind_opt(st, 1, department);
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *since = (const char *)sqlite3_column_text(st, 11);
+    int days = sqlite3_column_type(st, 12) == SQLITE_NULL ? default_days : sqlite3_column_int(st, 12);
+    char due_s[SESSION_TIMELEN];
+    time_t owed, due;
+    json_t *row;
+    if (session_time_parse(since, &owed) != 0 || (due = cal_add_working_days(c, owed, days)) == (time_t)-1 || due > now)
+      continue;
+    session_time_utc(due, due_s);
+    if (!(row = row_summary(st)) || json_object_set_new(row, "owed_since", json_string(since)) ||
+        json_object_set_new(row, "due_at", json_string(due_s)) || json_object_set_new(row, "answer_days", json_integer(days))) {
+      json_decref(row);
+      rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+      goto out;
+    }
+    if (n == cap) {
+      json_t **g = realloc(rowsv, (cap = cap ? 2 * cap : 16) * sizeof *g);
+      if (!g) { json_decref(row); rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+      rowsv = g;
+    }
+    rowsv[n++] = row;
+  }
+  if (s != SQLITE_DONE) { rc = db_fail(db, s, "overdue", err); goto out; }
+  qsort(rowsv, n, sizeof *rowsv, by_due);
+  for (size_t i = 0; i < n; i++) {
+    if (json_array_append_new(arr, rowsv[i])) rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+    rowsv[i] = NULL;
+  }
+out:
+  mg_db_stmt_done(st);
+  for (size_t i = 0; i < n; i++) json_decref(rowsv[i]);
+  free(rowsv);
+  if (rc == 0) *out = arr;
+  else json_decref(arr);
+  return rc;
 }

@@ -133,6 +133,16 @@ int ticket_pending_sessions(sqlite3 *db, json_t **out, char *err);
  * all). What the console's live inbox waits on. */
 int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *open, int *answered, char *err);
 
+/* The tickets staff owe an answer (status open) that are past their
+ * target: answer_days working days (the department's, else default_days)
+ * after staff began to owe it — the ticket's creation, or the resident's
+ * first line after the last staff reply — counted on the office calendar.
+ * New JSON array, most overdue first, of ticket_list's objects plus
+ * owed_since, due_at (UTC) and answer_days. department NULL: all. */
+struct cal;
+int ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int default_days, time_t now,
+                   json_t **out, char *err);
+
 /* Ticket work. ticket_note adds an internal note (staff only: never in the
  * resident's thread); ticket_assign sets who in the department has the
  * ticket (assignee NULL or "" = nobody). ticket_get shows both. */

@@ -229,7 +229,11 @@ static const char *const migrations[] = {
   "  title TEXT NOT NULL, text TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);\n"
   "CREATE INDEX canned_reply_department ON canned_reply(department_id, title);\n",
 
-  /* 12 — append the next migration here (never edit the steps above). */
+  /* 12 — each department's answer target in working days (NULL: the
+   * configuration's answer_days), for the overdue view (bot/ticket.c). */
+  "ALTER TABLE department ADD COLUMN answer_days INTEGER CHECK(answer_days IS NULL OR answer_days BETWEEN 1 AND 60);\n",
+
+  /* 13 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -94,6 +94,13 @@ static void fixture_cases(void) {
          "Sun 23:00 UTC = Mon 8:00 JST: opens at Sun 23:30 UTC");
   ok(!cal_is_open(c, utc(2026, 11, 22, 23, 45)), "Sun 23:45 UTC = holiday Mon 8:45 JST: closed");
 
+  /* Answer targets in working days: the office's closing time on the n-th working day after. */
+  is_str(fmt(cal_add_working_days(c, jst(2026, 11, 25, 10, 0), 1)), "11月26日(木) 17:15", "Wed + 1 working day: Thu close");
+  is_str(fmt(cal_add_working_days(c, jst(2026, 11, 25, 10, 0), 3)), "11月30日(月) 17:15", "Wed + 3: the weekend is skipped");
+  is_str(fmt(cal_add_working_days(c, jst(2026, 11, 20, 20, 0), 1)), "11月24日(火) 17:15",
+         "Fri evening + 1: Monday's holiday is skipped");
+  is_str(fmt(cal_add_working_days(c, jst(2026, 12, 28, 10, 0), 1)), "1月4日(月) 17:15", "the year-end closure is skipped");
+
   /* Beyond the file: weekends still count. */
   is_str(fmt(cal_next_open(c, jst(2030, 6, 8, 12, 0))), "6月10日(月) 8:30", "a Saturday in 2030 → Monday");
   ok(!cal_is_open(c, jst(2028, 2, 29, 10, 0)), "a leap day can be listed");

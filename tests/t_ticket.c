@@ -5,6 +5,7 @@
  * of staff replies, the thread both ways with its two proofs (session,
  * lookup secret) and its expiry, and synchronous restored after a FULL commit. Runs on a
  * temporary database opened like the server does (sample FAQ, migrations). */
+#include "calendar.h"
 #include "db.h"
 #include "mg_config.h"
 #include "mg_err.h"
@@ -290,6 +291,49 @@ static void test_thread(sqlite3 *db) {
   is_int(ticket_thread(db, no, secret, 30, &t, err), MG_EEXPIRED, "30 days after closing the link has expired");
 }
 
+/* Overdue: open tickets past answer_days working days since staff began to
+ * owe the answer, most overdue first; a department's own target counts. */
+static void test_overdue(sqlite3 *db, const cal *c) {
+  char err[MG_ERRLEN] = "", a[TICKET_NOLEN], b[TICKET_NOLEN], fresh[TICKET_NOLEN], at[SESSION_TIMELEN];
+  ticket_new tn = { .question = "期限の確認", .department_id = "shimin", .routed_by = "engine", .actor = "resident" };
+  json_t *out = NULL;
+  /* Wednesday 2026-11-25 10:00 JST */
+  time_t wed = (time_t)1795568400, now;
+
+  sqlite3_exec(db, "UPDATE ticket SET status = 'closed'", NULL, NULL, NULL);   /* earlier tests' tickets */
+  tn.now = wed;
+  is_int(ticket_create(db, &tn, a, err), 0, "ticket A on Wednesday");
+  tn.now = wed + 86400;
+  tn.department_id = "kankyo";
+  is_int(ticket_create(db, &tn, b, err), 0, "ticket B on Thursday, another department");
+  tn.now = 0;
+  is_int(ticket_create(db, &tn, fresh, err), 0, "a ticket made now");
+  /* Wed + 3 working days is Mon 11/30 17:15 JST; Thu + 3 is Tue 12/1 17:15 */
+  now = wed + 5 * 86400 + 8 * 3600;   /* Mon 11/30 18:00 JST */
+  is_int(ticket_overdue(db, c, NULL, 3, now, &out, err), 0, "overdue list (%s)", err);
+  is_int((int)json_array_size(out), 1, "Monday evening: only A is past Wed + 3 working days");
+  is_str(jstr(json_array_get(out, 0), "ticket_no"), a, "it is A");
+  is_str(jstr(json_array_get(out, 0), "due_at"), "2026-11-30T08:15:00Z", "due Monday 17:15 JST");
+  json_decref(out);
+  now += 86400;
+  is_int(ticket_overdue(db, c, NULL, 3, now, &out, err), 0, "a day later");
+  is_int((int)json_array_size(out), 2, "Tuesday evening: A and B");
+  is_str(jstr(json_array_get(out, 0), "ticket_no"), a, "the most overdue first");
+  json_decref(out);
+  is_int(ticket_overdue(db, c, "kankyo", 3, now, &out, err), 0, "one department");
+  is_int((int)json_array_size(out), 1, "only its own");
+  json_decref(out);
+  sqlite3_exec(db, "UPDATE department SET answer_days = 10 WHERE id = 'kankyo'", NULL, NULL, NULL);
+  is_int(ticket_overdue(db, c, NULL, 3, now, &out, err), 0, "with a department target");
+  is_int((int)json_array_size(out), 1, "B's department allows 10 working days");
+  json_decref(out);
+  is_int(ticket_reply(db, a, "市民課 田中", "確認しています。", err), 0, "staff answer A");
+  is_int(ticket_overdue(db, c, NULL, 3, now, &out, err), 0, "after the answer");
+  is_int((int)json_array_size(out), 0, "answered tickets are not owed");
+  json_decref(out);
+  is_int(ticket_resident_reply(db, a, NULL, NULL, "x", at, err), MG_ENOTICKET, "(a reply needs a proof)");
+}
+
 int main(void) {
   mg_config cfg;
   sqlite3 *db = NULL;
@@ -306,6 +350,13 @@ int main(void) {
   test_transitions(db);
   test_pending(db);
   test_thread(db);
+  {
+    cal *c = NULL;
+    char cerr[MG_ERRLEN] = "", path[1024];
+    snprintf(path, sizeof path, "%s/calendar.tsv", getenv("MG_DICT_DIR") ? getenv("MG_DICT_DIR") : "dict");
+    if (ok(cal_load(&c, path, "08:30", "17:15", cerr) == 0, "calendar (%s)", cerr)) test_overdue(db, c);
+    cal_free(c);
+  }
   mg_db_stmt_release(db);
   mg_db_close(db);
 

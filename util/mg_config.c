@@ -74,6 +74,7 @@ void mg_config_defaults(mg_config *cfg) {
   cfg->max_tickets_per_session = 5;
   cfg->max_tickets_per_ip_hour = 20;
   cfg->ticket_lookup_days = 30;
+  cfg->answer_days = 3;
   snprintf(cfg->smtp_tls, sizeof cfg->smtp_tls, "starttls");
   cfg->mail_poll_secs = 2;
   cfg->learn_min_sessions = 3;
@@ -106,7 +107,7 @@ static const struct field fields[] = {
   I(max_conns_per_ip), I(max_conns_per_ip_http), I(max_pending_conns),
   N(max_header_wait_secs), I(max_msgs_per_sec), N(ws_ping_secs), N(ws_hangup_secs), I(session_ttl_hours), I(retention_days),
   I(learn_min_sessions), I(learn_min_addresses), I(max_tickets_per_session), I(max_tickets_per_ip_hour),
-  I(ticket_lookup_days),
+  I(ticket_lookup_days), I(answer_days),
   I(workers), I(auth_hash_threads), I(auth_hash_queue), S(office_open), S(office_close), I(top_k), N(answer_min),
   N(clarify_min), N(clarify_margin), S(test_db_full_file), S(smtp_url), S(smtp_from), S(smtp_user),
   S(smtp_password), S(smtp_tls), S(outbound_proxy), S(public_base_url), N(mail_poll_secs),

@@ -43,6 +43,8 @@ typedef struct mg_config {
   int max_tickets_per_session;   /* escalations one chat session may make */
   int max_tickets_per_ip_hour;   /* escalations per client network (/24) and hour */
   int ticket_lookup_days;        /* a closed ticket's thread stays readable by its secret this long */
+  int answer_days;               /* staff answer an open ticket within this many working days
+                                    (department.answer_days overrides it) */
   int learn_min_sessions;        /* a candidate phrasing is shown to staff from this many sessions… */
   int learn_min_addresses;       /* …and this many client addresses (faq/learn.h) */
   int workers;                   /* engine/database worker threads */

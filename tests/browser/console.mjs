@@ -8,6 +8,7 @@
 //    department are refused that ticket.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { skipReason, withWidget, openWidget, ask, MADOGUCHI } from './lib.mjs';
 import { addUser } from '../integration/lib.mjs';
 
@@ -199,4 +200,31 @@ test('console ticket work: take the ticket, an internal note, a canned reply', {
     await admin.getByRole('button', { name: '返信する' }).click();
     await page.locator('.mg-staff', { hasText: text }).waitFor();
     assert.equal(await page.locator('.mg-staff', { hasText: '郵送先の住所' }).count(), 0, 'the note stays inside');
+  }));
+
+test('console: the overdue view lists open tickets past their answer target', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, server, db }) => {
+    await addUser(db, 'kansa', 'supervisor', null, 'kansa password 1');
+    await openWidget(page);
+    await ask(page, 'ぴよぴよ星のもふもふ祭りの参加券はどこで買えますか');
+    await page.locator('form.mg-escalate').getByRole('button', { name: '職員に問い合わせる' }).click();
+    const old = (await page.locator('.mg-ticket .mg-ticket-no').textContent()).trim();
+    await ask(page, 'もふもふ祭りの会場への行き方を知りたい');
+    await page.locator('form.mg-escalate').last().getByRole('button', { name: '職員に問い合わせる' }).click();
+    await page.locator('.mg-ticket').nth(1).waitFor();
+    const fresh = (await page.locator('.mg-ticket .mg-ticket-no').nth(1).textContent()).trim();
+    // the first ticket came in two weeks ago (the database is the truth; the server reads it)
+    execFileSync('sqlite3', [db, `UPDATE ticket SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-14 days') WHERE ticket_no = '${old}'`]);
+
+    const admin = await page.context().newPage();
+    await admin.goto(`${server.url}admin/`);
+    await admin.getByLabel('ログインID').fill('kansa');
+    await admin.getByLabel('パスワード').fill('kansa password 1');
+    await admin.keyboard.press('Enter');
+    await admin.locator('#ticket-list a', { hasText: fresh }).waitFor();
+    await admin.getByLabel('回答の期限を過ぎたものだけ（未対応）').check();
+    await admin.getByRole('button', { name: '絞り込む' }).click();
+    await admin.locator('#ticket-list p.note', { hasText: '期限を過ぎた' }).waitFor();
+    const listed = await admin.locator('#ticket-list tbody a').allTextContents();
+    assert.deepEqual(listed, [old], 'only the two-week-old ticket is overdue');
   }));

@@ -468,7 +468,10 @@
     const status = el('select', {}, el('option', { value: '' }, 'すべて'),
       ...['open', 'answered', 'closed'].map((s) => el('option', { value: s }, STATUS[s])));
     status.value = params.has('status') ? params.get('status') : 'open';
-    const filters = [field('状態', status)];
+    const overdue = el('input', { type: 'checkbox', id: 'f-overdue' });
+    overdue.checked = params.get('overdue') === '1';
+    const filters = [field('状態', status),
+      el('p', {}, overdue, ' ', el('label', { for: 'f-overdue' }, '回答の期限を過ぎたものだけ（未対応）'))];
     const dept = deptSelect(params.get('department'), true);
     const from = el('input', { type: 'date', value: params.get('from') || '' });
     const to = el('input', { type: 'date', value: params.get('to') || '' });
@@ -477,6 +480,7 @@
       ev.preventDefault();
       const p = new URLSearchParams();
       p.set('status', status.value);
+      if (overdue.checked) p.set('overdue', '1');
       if (dept.value) p.set('department', dept.value);
       if (from.value) p.set('from', from.value);
       if (to.value) p.set('to', to.value);
@@ -508,6 +512,15 @@
       if (data.offset > 0) nav.appendChild(el('a', { href: page(Math.max(0, data.offset - data.limit)) }, '前へ'));
       if (last < data.total) nav.appendChild(el('a', { href: page(last) }, '次へ'));
       parts.push(nav);
+    }
+    if (p.get('overdue') === '1') {
+      parts.push(table(['番号', '部署', '担当者', '質問', '回答の期限', '目標'],
+        data.tickets.map((t) => el('tr', { class: 'overdue' },
+          el('td', {}, el('a', { href: `#/tickets/${encodeURIComponent(t.ticket_no)}` }, t.ticket_no)),
+          el('td', {}, t.department ? t.department.name || t.department.id : ''), el('td', {}, t.assignee || ''),
+          el('td', {}, t.question), el('td', {}, jst(t.due_at)), el('td', {}, `${t.answer_days}開庁日`)))));
+      box.replaceChildren(el('p', { class: 'note' }, `期限を過ぎた未対応の問い合わせ ${data.total} 件（期限の古い順）`), ...parts.slice(1));
+      return;
     }
     parts.push(table(['番号', '状態', '部署', '担当者', '質問', '受付', '初回返信まで', '完了まで', '部署の移動'],
       data.tickets.map((t) => el('tr', {},
