@@ -804,7 +804,8 @@ int admin_h_import(admin_ctx *c) {
   for (int i = 0; i < rep->n_errors && i < MG_IO_MAX_ERRORS; i++) {
     /* the temporary file name means nothing to the user */
     const char *e = rep->errors[i];
-    if (strncmp(e, path, strlen(path)) == 0) e += strlen(path) + (e[strlen(path)] == ':');
+    if (strncmp(e, path, strlen(path)) == 0) e += strlen(path) + (e[strlen(path)] == ':' || e[strlen(path)] == ' ');
+    while (*e == ' ') e++;
     json_array_append_new(errors, json_string(e));
   }
   report = json_pack("{si si si si si si sb so}", "entries", rep->entries, "added", rep->added, "revised",
@@ -813,7 +814,7 @@ int admin_h_import(admin_ctx *c) {
   errors = NULL;
   if (rc == MG_ECSV || rc == MG_EBADUTF8 || rc == MG_EBADJSON || rc == MG_EINVAL) {
     rc = admin_reply_json(c, 422, json_pack("{s{ss ss ss} sO}", "error", "code", mg_err_code(rc), "message",
-                                            mg_err_message(rc), "detail", "nothing was imported", "report",
+                                            mg_err_message(rc), "detail", "何も取り込んでいません", "report",
                                             report));
     goto out;
   }

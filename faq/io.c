@@ -28,8 +28,34 @@ void mg_io_report_error(mg_io_report *rep, const char *file, int line, const cha
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   out = rep->errors[rep->n_errors++];
-  n = line > 0 ? snprintf(out, MG_ERRLEN, "%s:%d: %s", file, line, msg) : snprintf(out, MG_ERRLEN, "%s: %s", file, msg);
+  n = line > 0 ? snprintf(out, MG_ERRLEN, "%s %d行目: %s", file, line, msg) : snprintf(out, MG_ERRLEN, "%s: %s", file, msg);
   if (n >= MG_ERRLEN) memcpy(out + MG_ERRLEN - 4, "...", 4); /* a very long path or message */
+}
+
+static int line_of(const char *e) {
+  const char *p = strstr(e, "行目: ");
+  const char *q = p;
+  if (!p) return 0;
+  while (q > e && q[-1] >= '0' && q[-1] <= '9') q--;
+  return q < p ? atoi(q) : 0;
+}
+
+struct numbered { int line, index; };
+
+static int by_line(const void *a, const void *b) {
+  const struct numbered *x = a, *y = b;
+  return x->line != y->line ? (x->line > y->line) - (x->line < y->line) : x->index - y->index;
+}
+
+void mg_io_report_sort(mg_io_report *rep) {
+  struct numbered order[MG_IO_MAX_ERRORS];
+  char (*tmp)[MG_ERRLEN] = malloc(sizeof(char[MG_IO_MAX_ERRORS][MG_ERRLEN]));   /* too big for the stack */
+  if (!tmp) return;
+  for (int i = 0; i < rep->n_errors; i++) order[i] = (struct numbered){ line_of(rep->errors[i]), i };
+  qsort(order, (size_t)rep->n_errors, sizeof order[0], by_line);
+  for (int i = 0; i < rep->n_errors; i++) memcpy(tmp[i], rep->errors[order[i].index], MG_ERRLEN);
+  memcpy(rep->errors, tmp, (size_t)rep->n_errors * MG_ERRLEN);
+  free(tmp);
 }
 
 /* ---- the parsed set ----------------------------------------------------- */
@@ -141,7 +167,7 @@ int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char
   if (sqlite3_get_autocommit(db)) return mg_io_apply_chunked(db, s, o, file, rep, err);
   if (o && o->department) {
     if ((rc = mg_io_check(db, s, o, file, rep, err))) return rc;
-    if (rep->n_errors) return mg_errf(err, MG_ECSV, "%s: %d error(s); nothing was imported", file, rep->n_errors);
+    if (rep->n_errors) return mg_errf(err, MG_ECSV, "%s: 誤りが%d件あるため、何も取り込んでいません", file, rep->n_errors);
   }
   rc = mg_io_apply_meta(db, s, err);
   for (int i = 0; rc == 0 && i < s->n_depts; i++) {
@@ -173,7 +199,7 @@ int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char
     else if (exists) rep->revised++;
     else rep->added++;
   }
-  if (rc == 0 && rep->n_errors) rc = mg_errf(err, MG_ECSV, "%s: %d error(s); nothing was imported", file, rep->n_errors);
+  if (rc == 0 && rep->n_errors) rc = mg_errf(err, MG_ECSV, "%s: 誤りが%d件あるため、何も取り込んでいません", file, rep->n_errors);
   return rc;
 }
 

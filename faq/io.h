@@ -11,7 +11,7 @@
  *  - JSON "madoguchi-faq/1", the format of faq/sample/saijo-faq.json.
  *
  * An import is all or nothing: the file is read and checked completely, each
- * bad row gives "FILE:LINE: reason" (up to MG_IO_MAX_ERRORS), and only a
+ * bad row gives "FILE N行目: reason" (N: the row in the sheet, header = 1) (up to MG_IO_MAX_ERRORS), and only a
  * clean file is written, in one transaction. Re-importing the same file
  * changes nothing: a revision is added only when an entry's content differs.
  */
@@ -48,7 +48,7 @@ typedef struct mg_io_report {
   int departments;  /* departments created or changed */
   int n_errors;     /* problems found (the import wrote nothing when > 0) */
   int truncated;    /* more errors than MG_IO_MAX_ERRORS were found */
-  char errors[MG_IO_MAX_ERRORS][MG_ERRLEN]; /* "FILE:LINE: reason" */
+  char errors[MG_IO_MAX_ERRORS][MG_ERRLEN]; /* "FILE N行目: reason", in Japanese for staff */
 } mg_io_report;
 
 /* Import path into db, all or nothing. Outside a transaction the rows are
@@ -86,7 +86,10 @@ int mg_io_export_json(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
  * "YYYY-MM-DD" (buf >= 11), as files and staff screens show it. */
 void mg_io_date_out(const char *utc, char *buf);
 
-/* Append "FILE:LINE: reason" to rep (line 0 leaves the line out). */
+/* Append "FILE N行目: reason" to rep (line 0 leaves the line out).
+ * mg_io_report_sort puts the errors in row order (stable), so problems found
+ * in different passes read top to bottom like the sheet. */
+void mg_io_report_sort(mg_io_report *rep);
 void mg_io_report_error(mg_io_report *rep, const char *file, int line, const char *fmt, ...)
   __attribute__((format(printf, 4, 5)));
 

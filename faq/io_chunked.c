@@ -159,7 +159,7 @@ static int check_department(sqlite3 *db, const mg_io_set *s, const char *mine, c
     if (strcmp(s->depts[i].id, mine) == 0) continue;
     if ((rc = dept_changes(db, &s->depts[i], &changes, err))) return rc;
     if (changes)
-      mg_io_report_error(rep, file, s->dept_lines[i], "department %s: only its own staff or a supervisor may change it",
+      mg_io_report_error(rep, file, s->dept_lines[i], "部署「%s」の情報は、その部署の職員か管理職だけが変更できます",
                          s->depts[i].id);
   }
   for (int i = 0; i < s->n_rows; i++) {
@@ -170,10 +170,10 @@ static int check_department(sqlite3 *db, const mg_io_set *s, const char *mine, c
     int rc = mg_faq_get(db, r->e.id, MG_FAQ_LATEST, &old, err);
     if (rc && rc != MG_ENOTFOUND) return rc;
     if (old && strcmp(old->department_id ? old->department_id : "", mine) != 0)
-      snprintf(msg, sizeof msg, "%s belongs to department %s: not yours to change", r->e.id,
+      snprintf(msg, sizeof msg, "%s は部署「%s」のFAQです。あなたは変更できません", r->e.id,
                old->department_id && *old->department_id ? old->department_id : "(none)");
     else if (strcmp(d, mine) != 0)
-      snprintf(msg, sizeof msg, "%s: department %s is not yours (%s)", r->e.id, *d ? d : "(none)", mine);
+      snprintf(msg, sizeof msg, "%s: 部署「%s」はあなたの部署（%s）ではありません", r->e.id, *d ? d : "(none)", mine);
     mg_faq_entry_free(old);
     if (msg[0]) row_error(rep, file, r, msg);
   }
@@ -195,13 +195,13 @@ static int check(sqlite3 *db, const mg_io_set *s, const char *file, mg_io_report
     int line;
     msg[0] = '\0';
     if (!mg_faq_valid_id(e->id))
-      snprintf(msg, sizeof msg, "bad id '%s': use 1-64 letters, digits, '-', '_' or '.'", e->id ? e->id : "");
-    else if (!e->question || !*e->question) snprintf(msg, sizeof msg, "%s: the question is empty", e->id);
-    else if (!e->answer || !*e->answer) snprintf(msg, sizeof msg, "%s: the answer is empty", e->id);
+      snprintf(msg, sizeof msg, "IDの「%s」は使えません（半角英数字と - _ . で1〜64文字）", e->id ? e->id : "");
+    else if (!e->question || !*e->question) snprintf(msg, sizeof msg, "%s: 質問が空です", e->id);
+    else if (!e->answer || !*e->answer) snprintf(msg, sizeof msg, "%s: 回答が空です", e->id);
     else if (d && *d && !mg_io_set_find_dept((mg_io_set *)s, d, &line)) {
       mg_department old;
       int rc = mg_department_get(db, d, &old, err);
-      if (rc == MG_ENOTFOUND) snprintf(msg, sizeof msg, "unknown department '%s'", d);
+      if (rc == MG_ENOTFOUND) snprintf(msg, sizeof msg, "部署ID「%s」は登録されていません", d);
       else if (rc) return rc;
       else mg_department_clear(&old);
     }
@@ -331,7 +331,7 @@ static int start(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const cha
     }
     free(prev);
   }
-  if (rc == 0 && rep->n_errors) rc = mg_errf(err, MG_ECSV, "%s: %d error(s); nothing was imported", file, rep->n_errors);
+  if (rc == 0 && rep->n_errors) rc = mg_errf(err, MG_ECSV, "%s: 誤りが%d件あるため、何も取り込んでいません", file, rep->n_errors);
 out:
   return end(db, rc, err);
 }
@@ -371,7 +371,7 @@ int mg_io_apply_chunked(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, co
   sqlite3_int64 id = 0;
 
   if ((rc = mg_io_check(db, s, o, file, rep, err))) return rc;
-  if (rep->n_errors) return mg_errf(err, MG_ECSV, "%s: %d error(s); nothing was imported", file, rep->n_errors);
+  if (rep->n_errors) return mg_errf(err, MG_ECSV, "%s: 誤りが%d件あるため、何も取り込んでいません", file, rep->n_errors);
   if ((rc = mg_io_recover(db, -1, NULL, err))) return rc;
   if ((rc = start(db, s, o, file, &id, rep, err))) {
     if (id) undo(db, id, (char[MG_ERRLEN]){ 0 });

@@ -130,7 +130,7 @@ static int fix_encoding(const char *path, const char *enc, char **buf, size_t *l
   }
   if (!force_sjis && (bad = utf8_invalid_at((unsigned char *)*buf, *len)) == *len) return 0;
   if (!force_sjis && enc) {
-    mg_io_report_error(rep, path, line_at(*buf, bad), "not valid UTF-8 (byte %zu)", bad + 1);
+    mg_io_report_error(rep, path, line_at(*buf, bad), "UTF-8 として読めません（%zu バイト目）", bad + 1);
     return mg_errf(err, MG_EBADUTF8, "%s: not valid UTF-8", path);
   }
   utf8_bad = bad;
@@ -138,8 +138,8 @@ static int fix_encoding(const char *path, const char *enc, char **buf, size_t *l
   if (rc == MG_EBADUTF8) {
     /* Detected: point at the first byte that breaks UTF-8, the likelier intent. */
     if (!force_sjis) bad = utf8_bad;
-    mg_io_report_error(rep, path, line_at(*buf, bad), force_sjis ? "not valid CP932 (byte %zu)"
-                       : "neither UTF-8 nor CP932 (Shift_JIS) (byte %zu)", bad + 1);
+    mg_io_report_error(rep, path, line_at(*buf, bad), force_sjis ? "CP932 として読めません（%zu バイト目）"
+                       : "UTF-8 としても CP932（Shift_JIS）としても読めません（%zu バイト目）", bad + 1);
     return mg_errf(err, MG_EBADUTF8, "%s: unknown text encoding", path);
   }
   if (rc) return mg_errf(err, rc, "%s: cannot convert from CP932", path);
@@ -196,7 +196,7 @@ static int quoted_cell(struct csv *c, char **tmp, size_t *tcap) {
   c->p++;
   for (;;) {
     if (c->p >= c->end) {
-      mg_io_report_error(c->rep, c->file, start, "unterminated quote: the cell opened here never closes");
+      mg_io_report_error(c->rep, c->file, start, "引用符（\"）が閉じていません: この行で始まったセルが終わっていません");
       return MG_ECSV;
     }
     if (n + 2 > *tcap) {
@@ -213,7 +213,7 @@ static int quoted_cell(struct csv *c, char **tmp, size_t *tcap) {
     (*tmp)[n++] = *c->p++;
   }
   if (c->p < c->end && *c->p != ',' && *c->p != '\r' && *c->p != '\n') {
-    mg_io_report_error(c->rep, c->file, c->line, "text after a closing quote (write a quote inside a cell as \"\")");
+    mg_io_report_error(c->rep, c->file, c->line, "閉じた引用符の後に文字があります（セルの中の \" は \"\" と書いてください）");
     while (c->p < c->end && *c->p != ',' && *c->p != '\r' && *c->p != '\n') c->p++;
   }
   return cell_push(c, *tmp, n);
@@ -223,7 +223,7 @@ static int plain_cell(struct csv *c) {
   const char *s = c->p;
   while (c->p < c->end && *c->p != ',' && *c->p != '\r' && *c->p != '\n') {
     if (*c->p == '"') {
-      mg_io_report_error(c->rep, c->file, c->line, "a quote inside an unquoted cell (quote the whole cell)");
+      mg_io_report_error(c->rep, c->file, c->line, "引用符で囲まれていないセルの中に \" があります（セル全体を \" で囲んでください）");
       break;
     }
     c->p++;
@@ -340,14 +340,14 @@ static int read_header(struct csv *c, const struct colmap *m, int line, int idx[
     int col = col_of(name);
     if (col < 0) continue; /* a column of the city's own: ignored */
     if (idx[col] >= 0) {
-      mg_io_report_error(c->rep, c->file, line, "column %s appears twice", col_name[col]);
+      mg_io_report_error(c->rep, c->file, line, "列「%s」が2回あります", col_name[col]);
       bad = 1;
     }
     idx[col] = i;
   }
   for (int col = C_ID; col <= C_A; col++)
     if (col != C_MUNI && idx[col] < 0) {
-      mg_io_report_error(c->rep, c->file, line, "missing required column %s (use --map if yours is named otherwise)",
+      mg_io_report_error(c->rep, c->file, line, "必須の列「%s」がありません（列名が違うときは --map で対応付けてください）",
                          col_name[col]);
       bad = 1;
     }
@@ -401,13 +401,13 @@ static void check_same(struct rowctx *r, char **have, const char *v, const char 
   if (!*v) return;
   if (!*have) *have = strdup(v);
   else if (strcmp(*have, v))
-    mg_io_report_error(r->c->rep, r->c->file, r->line, "%s '%s' differs from an earlier row ('%s')", what, v, *have);
+    mg_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」が前の行（「%s」）と違います", what, v, *have);
 }
 
 static void row_municipality(struct rowctx *r) {
   const char *code = cell(r, C_CODE);
   if (*code && !valid_code(code))
-    mg_io_report_error(r->c->rep, r->c->file, r->line, "%s '%s' is not a 6-digit code with its check digit",
+    mg_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」は検査数字付きの6桁のコードではありません",
                        col_name[C_CODE], code);
   else check_same(r, &r->s->code, code, col_name[C_CODE]);
   check_same(r, &r->s->name, cell(r, C_MUNI), col_name[C_MUNI]);
@@ -419,7 +419,7 @@ static void dept_field(struct rowctx *r, char **have, int col, int first_line) {
   if (!*v) return;
   if (!*have) *have = strdup(v);
   else if (strcmp(*have, v))
-    mg_io_report_error(r->c->rep, r->c->file, r->line, "%s '%s' differs from line %d ('%s')", col_name[col], v,
+    mg_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」が%d行目（「%s」）と違います", col_name[col], v,
                        first_line, *have);
 }
 
@@ -429,11 +429,11 @@ static void row_department(struct rowctx *r) {
   int first = r->line, any = 0;
   for (int col = C_DEPT_NAME; col <= C_LOCATION; col++) any |= *cell(r, col) != '\0';
   if (!*id) {
-    if (any) mg_io_report_error(r->c->rep, r->c->file, r->line, "department details without a %s", col_name[C_DEPT]);
+    if (any) mg_io_report_error(r->c->rep, r->c->file, r->line, "部署の情報がありますが「%s」がありません", col_name[C_DEPT]);
     return;
   }
   if (!mg_faq_valid_id(id)) {
-    mg_io_report_error(r->c->rep, r->c->file, r->line, "bad %s '%s' (1-64 of A-Z a-z 0-9 - _ .)", col_name[C_DEPT], id);
+    mg_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」は使えません（半角英数字と - _ . で1〜64文字）", col_name[C_DEPT], id);
     return;
   }
   if (!any) return; /* refers to a department defined elsewhere or already stored */
@@ -452,7 +452,7 @@ static int row_status(struct rowctx *r) {
   const char *st = cell(r, C_STATUS);
   if (!*st || strcmp(st, STATUS_PUBLISHED) == 0) return 1;
   if (strcmp(st, STATUS_DRAFT) == 0) return 0;
-  mg_io_report_error(r->c->rep, r->c->file, r->line, "unknown %s '%s' (%s or %s)", col_name[C_STATUS], st,
+  mg_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」は使えません（「%s」か「%s」）", col_name[C_STATUS], st,
                      STATUS_PUBLISHED, STATUS_DRAFT);
   return 0;
 }
@@ -465,16 +465,16 @@ static void row_entry(struct rowctx *r, int ncols) {
   mg_io_row *row;
   for (int i = 0; i < r->c->n; i++) trim(r->c->cells[i]);
   if (r->c->n != ncols)
-    mg_io_report_error(rep, file, r->line, "%d cells, but the header has %d", r->c->n, ncols);
-  if (!*id) mg_io_report_error(rep, file, r->line, "empty %s", col_name[C_ID]);
+    mg_io_report_error(rep, file, r->line, "セルが%d個ありますが、見出しは%d列です", r->c->n, ncols);
+  if (!*id) mg_io_report_error(rep, file, r->line, "「%s」が空です", col_name[C_ID]);
   else if (!mg_faq_valid_id(id))
-    mg_io_report_error(rep, file, r->line, "bad %s '%s' (1-64 of A-Z a-z 0-9 - _ .)", col_name[C_ID], id);
+    mg_io_report_error(rep, file, r->line, "「%s」の「%s」は使えません（半角英数字と - _ . で1〜64文字）", col_name[C_ID], id);
   else if (mg_io_set_has_id(r->s, id, r->s->n_rows, &dup_line))
-    mg_io_report_error(rep, file, r->line, "%s '%s' already used on line %d", col_name[C_ID], id, dup_line);
-  if (!*cell(r, C_Q)) mg_io_report_error(rep, file, r->line, "empty %s", col_name[C_Q]);
-  if (!*cell(r, C_A)) mg_io_report_error(rep, file, r->line, "empty %s", col_name[C_A]);
+    mg_io_report_error(rep, file, r->line, "「%s」の「%s」は%d行目で使われています", col_name[C_ID], id, dup_line);
+  if (!*cell(r, C_Q)) mg_io_report_error(rep, file, r->line, "「%s」が空です", col_name[C_Q]);
+  if (!*cell(r, C_A)) mg_io_report_error(rep, file, r->line, "「%s」が空です", col_name[C_A]);
   if (*date && mg_io_date_in(date, ts))
-    mg_io_report_error(rep, file, r->line, "bad %s '%s' (YYYY-MM-DD)", col_name[C_DATE], date);
+    mg_io_report_error(rep, file, r->line, "「%s」の「%s」は日付として読めません（YYYY-MM-DD）", col_name[C_DATE], date);
   row_municipality(r);
   row_department(r);
   if (!(row = mg_io_set_add_row(r->s))) return;
@@ -499,7 +499,7 @@ static int parse(const char *path, const char *buf, size_t len, const struct col
   struct csv c = { .file = path, .p = buf, .end = buf + len, .line = 1, .rep = rep };
   int idx[N_COLS], line = 0, ncols, rc;
   rc = next_record(&c, &line);
-  if (rc == 0) mg_io_report_error(rep, path, 1, "the file is empty (it needs a header row)");
+  if (rc == 0) mg_io_report_error(rep, path, 1, "ファイルが空です（1行目に見出しが必要です）");
   if (rc <= 0 || (rc = read_header(&c, m, line, idx))) goto out;
   ncols = c.n;
   while (rep->n_errors < MG_IO_MAX_ERRORS && (rc = next_record(&c, &line)) == 1) {
@@ -513,6 +513,26 @@ out:
   return rc < 0 ? rc : 0;
 }
 
+/* mg_io_check on the rows of s that have no error in rep yet (a shallow
+ * copy of the set: the rows themselves stay s's). */
+static int check_clean_rows(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *path, mg_io_report *rep,
+                            char *err) {
+  mg_io_set clean = *s;
+  char at[32];
+  int rc;
+  if (!(clean.rows = malloc(((size_t)s->n_rows + 1) * sizeof *clean.rows))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  clean.n_rows = 0;
+  for (int i = 0; i < s->n_rows; i++) {
+    int bad = 0;
+    snprintf(at, sizeof at, " %d行目: ", s->rows[i].line);
+    for (int k = 0; k < rep->n_errors && !bad; k++) bad = strstr(rep->errors[k], at) != NULL;
+    if (!bad) clean.rows[clean.n_rows++] = s->rows[i];
+  }
+  rc = mg_io_check(db, &clean, o, path, rep, err);
+  free(clean.rows);
+  return rc;
+}
+
 int mg_io_import_csv(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
   struct colmap m = { .n = 0 };
   mg_io_set s = { 0 };
@@ -524,7 +544,13 @@ int mg_io_import_csv(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_r
   if ((rc = fix_encoding(path, o ? o->encoding : NULL, &buf, &len, rep, err))) goto out;
   rc = parse(path, buf, len, &m, &s, rep);
   if (rc == MG_ENOMEM) { mg_errf(err, rc, "out of memory"); goto out; }
-  if (rep->n_errors) { rc = mg_errf(err, MG_ECSV, "%s: %d error(s); nothing was imported", path, rep->n_errors); goto out; }
+  if (rep->n_errors) {
+    /* list every bad row at once: rows without a problem so far get the database's checks too */
+    if (!rep->truncated && (rc = check_clean_rows(db, &s, o, path, rep, err))) goto out;
+    mg_io_report_sort(rep);
+    rc = mg_errf(err, MG_ECSV, "%s: 誤りが%d件あるため、何も取り込んでいません", path, rep->n_errors);
+    goto out;
+  }
   rc = mg_io_apply(db, &s, o, path, rep, err);
 out:
   colmap_free(&m);

@@ -38,7 +38,7 @@ check "show --version 1 shows the old answer" grep -q "環境衛生課で登録�
 
 "$M" faq import "$DATA/csv/bad-rows.csv" $DB > "$D/out" 2> "$D/err"
 check "a bad import exits non-zero" test $? -ne 0
-check "its errors name file and line" grep -q "bad-rows.csv:4: empty 質問" "$D/err"
+check "its errors name file and row, in Japanese" grep -q "bad-rows.csv 4行目: 「質問」が空です" "$D/err"
 "$M" faq import "$DATA/csv/good.csv" $DB > "$D/out" 2> "$D/err"
 check "a good import exits zero" test $? -eq 0
 check "and reports what it did" grep -q "新規 3" "$D/out"

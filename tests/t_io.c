@@ -96,11 +96,11 @@ static void test_encoding_flags(sqlite3 *db) {
   mg_io_report rep;
   mg_io_opts utf8 = { .encoding = "utf-8" }, sjis = { .encoding = "cp932" };
   is_int(import(db, "csv/good-cp932.csv", &utf8, &rep), MG_EBADUTF8, "--encoding utf-8 refuses a CP932 file");
-  ok(has_error(&rep, "good-cp932.csv:1: not valid UTF-8"), "... naming the first bad line");
+  ok(has_error(&rep, "good-cp932.csv 1行目: UTF-8 として読めません"), "... naming the first bad line");
   dump_errors(&rep);
   is_int(import(db, "csv/good-cp932.csv", &sjis, &rep), 0, "--encoding cp932 reads it");
   is_int(import(db, "csv/bad-encoding.csv", NULL, &rep), MG_EBADUTF8, "neither UTF-8 nor CP932 is refused");
-  ok(has_error(&rep, "bad-encoding.csv:2: neither UTF-8 nor CP932"), "... with its line");
+  ok(has_error(&rep, "bad-encoding.csv 2行目: UTF-8 としても CP932"), "... with its line");
 }
 
 static void test_map(sqlite3 *db) {
@@ -110,7 +110,7 @@ static void test_map(sqlite3 *db) {
   mg_io_opts bad_map = { .map = "Question=問い" };
   char err[MG_ERRLEN];
   is_int(import(db, "csv/mapped.csv", NULL, &rep), MG_ECSV, "own header names without a map fail");
-  ok(has_error(&rep, "mapped.csv:1: missing required column ID"), "... saying which column is missing");
+  ok(has_error(&rep, "mapped.csv 1行目: 必須の列「ID」がありません"), "... saying which column is missing");
   is_int(import(db, "csv/mapped.csv", &inline_map, &rep), 0, "--map 'Theirs=ours,...' maps the header");
   is_int(rep.added, 2, "both rows added; the unknown column 備考/Remarks is ignored");
   file_map.map = strdup(fixture("csv/map.json"));
@@ -127,24 +127,30 @@ static void test_bad(sqlite3 *db) {
   is_int(import(db, "csv/bad-rows.csv", NULL, &rep), MG_ECSV, "bad-rows.csv is refused");
   is_int(rep.n_errors, 7, "every bad row is reported");
   dump_errors(&rep);
-  ok(has_error(&rep, "bad-rows.csv:4: empty 質問"), "empty question, line counted after a multi-line cell");
-  ok(has_error(&rep, "bad-rows.csv:5: bad 更新日 '2024-02-30'"), "impossible date");
-  ok(has_error(&rep, "bad-rows.csv:6: unknown 公開状態 '非公開'"), "unknown status");
-  ok(has_error(&rep, "bad-rows.csv:7: ID 'b-1' already used on line 2"), "duplicate id");
-  ok(has_error(&rep, "bad-rows.csv:8: bad ID 'b 6'"), "id with a space");
-  ok(has_error(&rep, "bad-rows.csv:9: 3 cells, but the header has 6"), "short row");
-  ok(has_error(&rep, "bad-rows.csv:10: a quote inside an unquoted cell"), "stray quote");
+  ok(has_error(&rep, "bad-rows.csv 4行目: 「質問」が空です"), "empty question, line counted after a multi-line cell");
+  ok(has_error(&rep, "bad-rows.csv 5行目: 「更新日」の「2024-02-30」は日付として読めません"), "impossible date");
+  ok(has_error(&rep, "bad-rows.csv 6行目: 「公開状態」の「非公開」は使えません"), "unknown status");
+  ok(has_error(&rep, "bad-rows.csv 7行目: 「ID」の「b-1」は2行目で使われています"), "duplicate id");
+  ok(has_error(&rep, "bad-rows.csv 8行目: 「ID」の「b 6」は使えません"), "id with a space");
+  ok(has_error(&rep, "bad-rows.csv 9行目: セルが3個ありますが、見出しは6列です"), "short row");
+  ok(has_error(&rep, "bad-rows.csv 10行目: 引用符で囲まれていないセルの中に"), "stray quote");
   is_int(int_query(db, "SELECT count(*) FROM faq_revision"), before, "nothing was imported (not even row 2)");
 
   is_int(import(db, "csv/bad-quote.csv", NULL, &rep), MG_ECSV, "unterminated quote is refused");
-  ok(has_error(&rep, "bad-quote.csv:3: unterminated quote"), "... at the line where the cell opens");
+  ok(has_error(&rep, "bad-quote.csv 3行目: 引用符（\"）が閉じていません"), "... at the line where the cell opens");
   is_int(import(db, "csv/bad-header.csv", NULL, &rep), MG_ECSV, "missing 回答 column is refused");
-  ok(has_error(&rep, "bad-header.csv:1: missing required column 回答"), "... naming the column");
+  ok(has_error(&rep, "bad-header.csv 1行目: 必須の列「回答」がありません"), "... naming the column");
   is_int(import(db, "csv/bad-department.csv", NULL, &rep), MG_ECSV, "unknown department is refused");
-  ok(has_error(&rep, "bad-department.csv:3: unknown department 'nosuch'"), "... with its line");
+  ok(has_error(&rep, "bad-department.csv 3行目: 部署ID「nosuch」は登録されていません"), "... with its line");
   is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id = 'd-1'"), 0, "all or nothing: the good row d-1 was rolled back");
+  /* issue 14: every bad row at once, in row order, whatever pass found it */
+  is_int(import(db, "csv/bad-mixed.csv", NULL, &rep), MG_ECSV, "a file with three bad rows is refused");
+  is_int(rep.n_errors, 3, "all three are reported, not only the first kind");
+  ok(strstr(rep.errors[0], "2行目: 部署ID「nosuch」") != NULL, "row 2 first: %s", rep.errors[0]);
+  ok(strstr(rep.errors[1], "3行目: 「質問」が空です") != NULL, "then row 3: %s", rep.errors[1]);
+  ok(strstr(rep.errors[2], "4行目: 部署ID「nowhere」") != NULL, "then row 4: %s", rep.errors[2]);
   is_int(import(db, "csv/bad-municipality.csv", NULL, &rep), MG_ECSV, "a wrong check digit is refused");
-  ok(has_error(&rep, "bad-municipality.csv:2: 全国地方公共団体コード '382061'"), "... naming the code");
+  ok(has_error(&rep, "bad-municipality.csv 2行目: 「全国地方公共団体コード」の「382061」"), "... naming the code");
   is_int(sqlite3_exec(db, "INSERT INTO faq_fts(faq_fts, rank) VALUES('integrity-check', 1)", NULL, NULL, NULL),
          SQLITE_OK, "index intact after rollbacks");
 }
@@ -245,9 +251,9 @@ static void test_json(sqlite3 *db) {
   ok(has_error(&rep, "entries[2] (j-3): bad date"), "bad date");
   ok(has_error(&rep, "entries[3] (j-4): \"alternates\" must be an array"), "wrong type");
   is_int(import(db, "json/bad-department.json", NULL, &rep), MG_EBADJSON, "an unknown department is refused");
-  ok(has_error(&rep, "bad-department.json: entry j-9: unknown department 'nosuch'"), "... naming the entry");
+  ok(has_error(&rep, "bad-department.json: entry j-9: 部署ID「nosuch」は登録されていません"), "... naming the entry");
   is_int(import(db, "json/bad-syntax.json", NULL, &rep), MG_EBADJSON, "a syntax error is refused");
-  ok(has_error(&rep, "bad-syntax.json:4:"), "... with its line");
+  ok(has_error(&rep, "bad-syntax.json 4行目:"), "... with its line");
 }
 
 /* Chunked writing (faq/io_chunked.c): an import killed after its first

@@ -46,7 +46,7 @@ test('staff import and edit only their own department; supervisors keep full rig
     for (const row of CROSS) {
       const r = await staff.csv(HEAD + OWN + row);
       assert.equal(r.status, 422, `${row}: ${JSON.stringify(r.body)}`);
-      assert.ok(r.body.report.errors.some((e) => /^(3|4): /.test(e)), JSON.stringify(r.body.report.errors));
+      assert.ok(r.body.report.errors.some((e) => /^(3|4)行目: /.test(e)), JSON.stringify(r.body.report.errors));
     }
     // nothing was written: not even the own row imported beside them
     assert.deepEqual((await sup.call('GET', '/faq/saijo-0001')).body, before);

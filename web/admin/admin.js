@@ -123,6 +123,7 @@
   // ---- login -----------------------------------------------------------------
   function showLogin() {
     me = null;
+    stopWatch();
     $('nav').hidden = true;
     $('who').hidden = true;
     $('view').replaceChildren();
@@ -553,13 +554,31 @@
     document.title = document.title.replace(/^\(\d+\) /, '');
     if (open) document.title = `(${open}) ${document.title}`;
   }
+  let watchGen = 0;          // a new login or a logout ends the previous watch
+  let watchAbort = null;
+  function stopWatch() {
+    watchGen += 1;
+    if (watchAbort) watchAbort.abort();
+    watchAbort = null;
+    watching = false;
+    inboxVersion = null;
+  }
   async function watchInbox() {
     if (watching) return;
     watching = true;
+    const gen = watchGen;
     let failures = 0;
-    while (me) {
+    while (me && gen === watchGen) {
       try {
-        const r = await api('GET', `/inbox${inboxVersion === null ? '' : `?since=${inboxVersion}`}`);
+        // not api(): a held request that ends in 401 after a logout must not
+        // send the next person's fresh login back to the login page
+        watchAbort = new AbortController();
+        const res = await fetch(`${API}/inbox${inboxVersion === null ? '' : `?since=${inboxVersion}`}`,
+          { credentials: 'same-origin', signal: watchAbort.signal });
+        if (gen !== watchGen) return;
+        if (res.status === 401) break;
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const r = await res.json();
         const changed = inboxVersion !== null && r.version !== inboxVersion;
         inboxVersion = r.version;
         failures = 0;
@@ -573,7 +592,7 @@
           say('問い合わせの一覧を更新しました（新しい問い合わせか返信があります）。');
         }
       } catch (e) {
-        if (e.status === 401) break;
+        if (gen !== watchGen) return;
         failures += 1;   // the server restarts or the network drops: wait a little longer each time
         await new Promise((res) => setTimeout(res, Math.min(30000, 1000 * 2 ** failures)));
       }
