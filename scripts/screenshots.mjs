@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, openWidget, ask, cli, topSrcdir } from '../tests/browser/lib.mjs';
+import { startServer, launchBrowser, openWidget, ask, cli, openConsole, topSrcdir } from '../tests/browser/lib.mjs';
 import { addUser } from '../tests/integration/lib.mjs';
 
 const out = join(topSrcdir, 'docs', 'screenshots');
@@ -37,11 +37,7 @@ try {
     await tp.locator('#thread > li.staff').waitFor();
     await tp.screenshot({ path: join(out, `ticket-page-${width}.png`), fullPage: true });
 
-    const admin = await page.context().newPage();
-    await admin.goto(`${server.url}admin/`);
-    await admin.getByLabel('ログインID').fill('kansa');
-    await admin.getByLabel('パスワード').fill('kansa password 1');
-    await admin.keyboard.press('Enter');
+    const { admin } = await openConsole(page, server.url, 'kansa', 'kansa password 1');
     await admin.locator('#ticket-list p.note').waitFor();
     await admin.screenshot({ path: join(out, `console-inbox-${width}.png`) });
     await admin.goto(`${server.url}admin/#/tickets/${encodeURIComponent(no)}`);

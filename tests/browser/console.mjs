@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { skipReason, withWidget, openWidget, ask, MADOGUCHI } from './lib.mjs';
+import { skipReason, withWidget, openWidget, ask, openConsole, MADOGUCHI } from './lib.mjs';
 import { addUser } from '../integration/lib.mjs';
 
 
@@ -151,11 +151,7 @@ test('console: a supervisor finds a resident\'s data by phone, exports it, and e
     await form.getByRole('button', { name: '職員に問い合わせる' }).click();
     const no = (await page.locator('.mg-ticket .mg-ticket-no').textContent()).trim();
 
-    const admin = await page.context().newPage();
-    await admin.goto(`${server.url}admin/`);
-    await admin.getByLabel('ログインID').fill('kansa');
-    await admin.getByLabel('パスワード').fill('kansa password 1');
-    await admin.keyboard.press('Enter');
+    const { admin } = await openConsole(page, server.url, 'kansa', 'kansa password 1');
     await admin.locator('#nav a[href="#/privacy"]').click();
     await admin.getByLabel('電話番号').fill('09087654321');
     await admin.getByRole('button', { name: '探す' }).click();
@@ -176,11 +172,7 @@ test('console ticket work: take the ticket, an internal note, a canned reply', {
     await form.getByRole('button', { name: '職員に問い合わせる' }).click();
     const no = (await page.locator('.mg-ticket .mg-ticket-no').textContent()).trim();
 
-    const admin = await page.context().newPage();
-    await admin.goto(`${server.url}admin/`);
-    await admin.getByLabel('ログインID').fill('tanaka');
-    await admin.getByLabel('パスワード').fill('tanaka password 1');
-    await admin.keyboard.press('Enter');
+    const { admin } = await openConsole(page, server.url, 'tanaka', 'tanaka password 1');
     await admin.locator('#ticket-list a', { hasText: no }).click();
     await admin.getByRole('button', { name: '自分が担当する' }).click();
     await admin.locator('#assignee', { hasText: '担当者：tanaka' }).waitFor();
@@ -216,11 +208,7 @@ test('console: the overdue view lists open tickets past their answer target', { 
     // the first ticket came in two weeks ago (the database is the truth; the server reads it)
     execFileSync('sqlite3', [db, `UPDATE ticket SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-14 days') WHERE ticket_no = '${old}'`]);
 
-    const admin = await page.context().newPage();
-    await admin.goto(`${server.url}admin/`);
-    await admin.getByLabel('ログインID').fill('kansa');
-    await admin.getByLabel('パスワード').fill('kansa password 1');
-    await admin.keyboard.press('Enter');
+    const { admin } = await openConsole(page, server.url, 'kansa', 'kansa password 1');
     await admin.locator('#ticket-list a', { hasText: fresh }).waitFor();
     await admin.getByLabel('回答の期限を過ぎたものだけ（未対応）').check();
     await admin.getByRole('button', { name: '絞り込む' }).click();

@@ -6,17 +6,13 @@
 // row is printed (the 1 s target is measured here, not asserted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, withWidget, openWidget, ask, cli } from './lib.mjs';
+import { skipReason, withWidget, openWidget, ask, cli, openConsole } from './lib.mjs';
 import { addUser } from '../integration/lib.mjs';
 
 test('the inbox updates itself: a new ticket and a resident reply, no reload', { skip: skipReason }, (t) =>
   withWidget(t, async ({ page, server, db }) => {
     await addUser(db, 'kansa', 'supervisor', null, 'kansa password 1');
-    const admin = await page.context().newPage();
-    await admin.goto(`${server.url}admin/`);
-    await admin.getByLabel('ログインID').fill('kansa');
-    await admin.getByLabel('パスワード').fill('kansa password 1');
-    await admin.keyboard.press('Enter');
+    const { admin } = await openConsole(page, server.url, 'kansa', 'kansa password 1');
     await admin.locator('#ticket-list p.note').waitFor();   // the (empty) inbox is drawn
     const loads = [];
     admin.on('framenavigated', (f) => { if (f === admin.mainFrame()) loads.push(f.url()); });

@@ -13,7 +13,7 @@
 //  - staff of another department (shimin) see no rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason as browserSkip, launchBrowser } from './lib.mjs';
+import { skipReason as browserSkip, launchBrowser, openConsole } from './lib.mjs';
 import { Resident, addUser, scratch, skipReason as wsSkip, startServer } from '../integration/lib.mjs';
 
 const ASKED = 'ワンちゃんの注射';      // a clarify on the sample FAQ
@@ -38,19 +38,6 @@ async function resident(base, address) {
   await r.close();
 }
 
-/** Log in to the console in a fresh page of the browser context. */
-async function consoleLogin(context, base, login, password) {
-  const admin = await context.newPage();
-  const errors = [];
-  admin.on('pageerror', (e) => errors.push(String(e)));
-  await admin.goto(`${base}/admin/`);
-  await admin.getByLabel('ログインID').fill(login);
-  await admin.getByLabel('パスワード').fill(password);
-  await admin.getByRole('button', { name: 'ログイン' }).click();
-  await admin.locator('#who-name').filter({ hasText: `${login}さん` }).waitFor();
-  return { admin, errors };
-}
-
 const rowOf = (admin, text) => admin.locator('#phrasings-table tbody tr')
   .filter({ has: admin.locator('td.phrasing-text', { hasText: text }) });
 
@@ -67,7 +54,7 @@ test('console: staff see residents\' phrasings of their department, accept one, 
       await resident(srv.base, '127.0.1.2');
 
       browser = await launchBrowser({ viewport: { width: 390, height: 844 } });
-      const { admin, errors } = await consoleLogin(browser.context, srv.base, 'kankyo1', 'kankyo password 1');
+      const { admin, errors } = await openConsole(browser.context, `${srv.base}/`, 'kankyo1', 'kankyo password 1');
 
       // a page of one, to see the total and 「さらに表示」
       await admin.goto(`${srv.base}/admin/#/phrasings?limit=1`);
@@ -149,7 +136,7 @@ test('console: staff of another department see none of those phrasings', { skip:
     await resident(srv.base, '127.0.0.3');
     await resident(srv.base, '127.0.1.2');
     browser = await launchBrowser();
-    const { admin, errors } = await consoleLogin(browser.context, srv.base, 'shimin1', 'shimin password 1');
+    const { admin, errors } = await openConsole(browser.context, `${srv.base}/`, 'shimin1', 'shimin password 1');
     await admin.getByRole('link', { name: '住民の言い回し' }).click();
     await admin.locator('#phrasings-total', { hasText: /^全0件$/ }).waitFor();
     await admin.locator('#phrasings-empty').waitFor();

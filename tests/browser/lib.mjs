@@ -208,6 +208,26 @@ async function startServerRetry(db, port, args) {
   throw last;
 }
 
+/* ---- the staff console ------------------------------------------------------ */
+
+/**
+ * Open the console in a new tab (of a page's browser context, or of a
+ * context) and log in; resolves to { admin, errors } once the header names
+ * the user. url ends with '/'.
+ */
+export async function openConsole(pageOrContext, url, login, password) {
+  const context = typeof pageOrContext.context === 'function' ? pageOrContext.context() : pageOrContext;
+  const admin = await context.newPage();
+  const errors = [];
+  admin.on('pageerror', (e) => errors.push(String(e)));
+  await admin.goto(`${url}admin/`);
+  await admin.getByLabel('ログインID').fill(login);
+  await admin.getByLabel('パスワード').fill(password);
+  await admin.getByRole('button', { name: 'ログイン' }).click();
+  await admin.locator('#who-name').filter({ hasText: `${login}さん` }).waitFor();
+  return { admin, errors };
+}
+
 /* ---- driving the widget --------------------------------------------------- */
 
 /** Open the panel by clicking the launcher; resolves when the input is ready. */
