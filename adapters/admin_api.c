@@ -87,6 +87,7 @@ static const struct route routes[] = {
   { "GET", "/users", admin_h_users, AUTH_ADMIN },
   { "POST", "/users", admin_h_user_add, AUTH_ADMIN },
   { "POST", "/users/*/passwd", admin_h_user_passwd, AUTH_ADMIN },
+  { "PUT", "/users/*", admin_h_user_update, AUTH_ADMIN },
   { "POST", "/users/*/disable", admin_h_user_disable, AUTH_ADMIN },
   { "POST", "/users/*/enable", admin_h_user_enable, AUTH_ADMIN },
 };

@@ -80,6 +80,7 @@ int admin_h_export(admin_ctx *c);
 
 int admin_h_tickets(admin_ctx *c);
 int admin_h_inbox(admin_ctx *c);
+int admin_h_user_update(admin_ctx *c);
 int admin_h_ticket_note(admin_ctx *c);
 int admin_h_ticket_assign(admin_ctx *c);
 int admin_h_canned_list(admin_ctx *c);

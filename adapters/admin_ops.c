@@ -572,9 +572,19 @@ int admin_h_user_passwd(admin_ctx *c) {
   return user_result(c, rc, c->args[0]);
 }
 
+int admin_h_user_update(admin_ctx *c) {
+  const char *role = admin_body_str(c, "role");
+  /* the last way back in must not be given up by accident */
+  if (strcmp(c->args[0], c->sess.user.login) == 0 && role && strcmp(role, "admin") != 0)
+    return admin_reply_error(c, 409, MG_ECONFLICT, "自分の役割はシステム管理者から変えられません（別のシステム管理者に頼んでください）");
+  return user_result(c, auth_user_update(c->db, c->args[0], admin_body_str(c, "display_name"), role,
+                                         admin_body_str(c, "department"), c->sess.user.login, c->err),
+                     c->args[0]);
+}
+
 int admin_h_user_disable(admin_ctx *c) {
   if (strcmp(c->args[0], c->sess.user.login) == 0)
-    return admin_reply_error(c, 409, MG_ECONFLICT, "you cannot disable your own account");
+    return admin_reply_error(c, 409, MG_ECONFLICT, "自分のアカウントは無効にできません（別のシステム管理者に頼んでください）");
   return user_result(c, auth_user_disable(c->db, c->args[0], 1, c->sess.user.login, c->err), c->args[0]);
 }
 

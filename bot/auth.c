@@ -34,7 +34,7 @@
 #define NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 
 enum {
-  S_USER_BY_LOGIN, S_USER_LIST, S_USER_INSERT, S_USER_PASSWD, S_USER_DISABLE, S_DEPT_EXISTS,
+  S_USER_BY_LOGIN, S_USER_LIST, S_USER_INSERT, S_USER_PASSWD, S_USER_DISABLE, S_USER_UPDATE, S_DEPT_EXISTS,
   S_FAIL, S_FAIL_PURGE, S_FAIL_CLEAR, S_LOCK_LEFT, S_SUCCESS, S_SESSION_PURGE, S_SESSION_INSERT, S_SESSION_GET,
   S_SESSION_DELETE, S_SESSION_DELETE_USER, S_COUNT
 };
@@ -50,6 +50,7 @@ static const char *const sql[S_COUNT] = {
                     " VALUES(?1, ?2, ?3, nullif(?4, ''), ?5, " NOW ")",
   [S_USER_PASSWD] = "UPDATE user SET pw_hash = ?2, failed_count = 0, locked_until = NULL WHERE login = ?1",
   [S_USER_DISABLE] = "UPDATE user SET disabled = ?2 WHERE login = ?1",
+  [S_USER_UPDATE] = "UPDATE user SET display_name = ?2, role = ?3, department_id = ?4 WHERE login = ?1",
   [S_DEPT_EXISTS] = "SELECT 1 FROM department WHERE id = ?1",
   /* one more failure of (login, ip); the AUTH_MAX_FAILURES-th locks the pair and starts counting afresh */
   [S_FAIL] = "INSERT INTO login_failure(login, ip, failed_count, locked_until, last_at)"
@@ -160,7 +161,7 @@ static int valid_login(const char *s) {
 
 static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], char *err) {
   if (!pw || strlen(pw) < AUTH_MIN_PASSWORD)
-    return mg_errf(err, MG_EINVAL, "the password must be at least %d bytes long", AUTH_MIN_PASSWORD);
+    return mg_errf(err, MG_EINVAL, "パスワードは%d文字（バイト）以上にしてください", AUTH_MIN_PASSWORD);
   if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
     return mg_errf(err, MG_ENOMEM, "password hashing ran out of memory");
@@ -185,6 +186,24 @@ static json_t *user_json(const auth_user *u) {
                    auth_role_name(u->role), "department", u->department_id, "disabled", u->disabled);
 }
 
+/* What an account says about its holder: a name, a role, and for staff a
+ * department that exists. The messages are the console's (Japanese). */
+static int check_profile(sqlite3 *db, const char *display_name, auth_role r, const char *dept, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc, step;
+  if (!display_name || !*display_name) return mg_errf(err, MG_EINVAL, "表示名を入力してください");
+  if (r == AUTH_NONE) return mg_errf(err, MG_EINVAL, "役割は職員・管理職・システム管理者のどれかです");
+  if (r == AUTH_STAFF && (!dept || !*dept)) return mg_errf(err, MG_EINVAL, "職員には部署が必要です");
+  if (!dept || !*dept) return 0;
+  if ((rc = prep(db, S_DEPT_EXISTS, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, dept, -1, SQLITE_STATIC);
+  step = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (step == SQLITE_DONE) return mg_errf(err, MG_ENOTFOUND, "部署「%s」はありません", dept);
+  if (step != SQLITE_ROW) return mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
+  return 0;
+}
+
 int auth_user_add(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
                   const char *password, const char *actor, char *err) {
   char hash[crypto_pwhash_STRBYTES];
@@ -193,19 +212,8 @@ int auth_user_add(sqlite3 *db, const char *login, const char *display_name, cons
   auth_role r = auth_role_parse(role);
   int rc, step;
   if (!valid_login(login))
-    return mg_errf(err, MG_EINVAL, "a login is 1-63 letters, digits, '.', '_', '-' or '@'");
-  if (!display_name || !*display_name) return mg_errf(err, MG_EINVAL, "a display name is required");
-  if (r == AUTH_NONE) return mg_errf(err, MG_EINVAL, "the role must be staff, supervisor or admin");
-  if (r == AUTH_STAFF && (!dept || !*dept)) return mg_errf(err, MG_EINVAL, "staff need a department");
-  if (dept && *dept) {
-    if ((rc = prep(db, S_DEPT_EXISTS, &st, err))) return rc;
-    sqlite3_bind_text(st, 1, dept, -1, SQLITE_STATIC);
-    step = sqlite3_step(st);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (step == SQLITE_DONE) return mg_errf(err, MG_ENOTFOUND, "no department '%s'", dept);
-    if (step != SQLITE_ROW) return mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
-  }
+    return mg_errf(err, MG_EINVAL, "ログインIDは半角英数字と . _ - @ で1〜63文字です");
+  if ((rc = check_profile(db, display_name, r, dept, err))) return rc;
   if ((rc = hash_password(password, hash, err))) return rc;
   if ((rc = prep(db, S_USER_INSERT, &st, err))) goto out;
   sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
@@ -214,7 +222,7 @@ int auth_user_add(sqlite3 *db, const char *login, const char *display_name, cons
   sqlite3_bind_text(st, 4, dept ? dept : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, hash, -1, SQLITE_STATIC);
   step = sqlite3_step(st);
-  if (step == SQLITE_CONSTRAINT) { rc = mg_errf(err, MG_ECONFLICT, "the login '%s' exists", login); goto out; }
+  if (step == SQLITE_CONSTRAINT) { rc = mg_errf(err, MG_ECONFLICT, "ログインID「%s」はすでにあります", login); goto out; }
   if (step != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db)); goto out; }
   if ((rc = auth_user_get(db, login, &u, err))) goto out;
   {
@@ -242,6 +250,36 @@ int auth_user_passwd(sqlite3 *db, const char *login, const char *password, const
   rc = audit_write(db, actor, "user.passwd", login, NULL, NULL, NULL, err);
 out:
   sodium_memzero(hash, sizeof hash);
+  return rc;
+}
+
+int auth_user_update(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
+                     const char *actor, char *err) {
+  sqlite3_stmt *st = NULL;
+  auth_user u, after;
+  auth_role r = auth_role_parse(role);
+  int rc;
+  if ((rc = auth_user_get(db, login, &u, err))) return rc;
+  if ((rc = check_profile(db, display_name, r, dept, err))) return rc;
+  if ((rc = prep(db, S_USER_UPDATE, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, display_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, auth_role_name(r), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, dept ? dept : "", -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db)); goto out; }
+  /* new rights take effect at the next login, not in a session opened with the old ones */
+  if ((u.role != r || strcmp(u.department_id, dept ? dept : "") != 0) &&
+      (rc = exec_text(db, S_SESSION_DELETE_USER, login, NULL, err)))
+    goto out;
+  if ((rc = auth_user_get(db, login, &after, err))) goto out;
+  {
+    json_t *b = user_json(&u), *a = user_json(&after);
+    rc = audit_write(db, actor, "user.update", login, b, a, NULL, err);
+    json_decref(b);
+    json_decref(a);
+  }
+out:
+  sqlite3_finalize(st);
   return rc;
 }
 

@@ -75,6 +75,10 @@ const char *auth_role_name(auth_role r);
 int auth_user_add(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
                   const char *password, const char *actor, char *err);
 /* Set a new password (and unlock). Worker thread only. MG_ENOTFOUND when absent. */
+/* Change an account's display name, role and department (audited
+ * user.update); a change of role or department ends its sessions. */
+int auth_user_update(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
+                     const char *actor, char *err);
 int auth_user_passwd(sqlite3 *db, const char *login, const char *password, const char *actor, char *err);
 /* Disable (1) or enable (0) an account; disabling ends its sessions at once. */
 int auth_user_disable(sqlite3 *db, const char *login, int disabled, const char *actor, char *err);

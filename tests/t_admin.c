@@ -510,6 +510,17 @@ static void test_users(void) {
   is_int(login(&nu, "yamada", "another yamada pw"), 200, "works");
   is_int(status_of(&adm, "POST", "/api/v1/admin/users/admin/disable", "{}"), 409, "admins cannot lock themselves out");
   is_int(status_of(&adm, "POST", "/api/v1/admin/users/ghost/disable", "{}"), 404, "an unknown account: 404");
+  /* editing an account (issue 14): name, role, department; a change of rights ends its sessions */
+  is_int(status_of(&adm, "PUT", "/api/v1/admin/users/yamada",
+                   "{\"display_name\":\"山田 太郎\",\"role\":\"staff\",\"department\":\"shimin\"}"), 200, "edit: 200");
+  is_int(status_of(&nu, "GET", "/api/v1/admin/me", NULL), 401, "a new department ends the session");
+  is_int(status_of(&adm, "PUT", "/api/v1/admin/users/yamada", "{\"display_name\":\"山田\",\"role\":\"staff\"}"), 400,
+         "staff without a department: 400");
+  ok(strstr(last.body, "部署が必要") != NULL, "said in Japanese: %s", last.body);
+  is_int(status_of(&adm, "PUT", "/api/v1/admin/users/admin", "{\"display_name\":\"a\",\"role\":\"staff\","
+                                                           "\"department\":\"shimin\"}"), 409,
+         "an admin cannot demote themselves");
+  is_int(audits("user.update", "yamada"), 1, "the edit is audited");
   is_int(audits("user.add", "yamada") + audits("user.disable", "yamada") + audits("user.enable", "yamada") +
          audits("user.passwd", "yamada"), 4, "every account change is audited");
 }

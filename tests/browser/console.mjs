@@ -216,3 +216,37 @@ test('console: the overdue view lists open tickets past their answer target', { 
     const listed = await admin.locator('#ticket-list tbody a').allTextContents();
     assert.deepEqual(listed, [old], 'only the two-week-old ticket is overdue');
   }));
+
+test('console users: an administrator edits an account in a form, confirms a disable; a supervisor gets no form', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, server, db }) => {
+    await addUser(db, 'root', 'admin', null, 'root password 1');
+    await addUser(db, 'sato', 'staff', 'shimin', 'sato password 1');
+    await addUser(db, 'kansa', 'supervisor', null, 'kansa password 1');
+    const { admin } = await openConsole(page, server.url, 'root', 'root password 1');
+    await admin.locator('#nav a[href="#/users"]').click();
+    const row = admin.locator('tr', { hasText: 'sato' });
+    await row.getByRole('button', { name: '編集' }).click();
+    const box = admin.locator('#user-edit');
+    await box.getByLabel('表示名').fill('佐藤 花子');
+    await box.getByLabel('役割').selectOption('supervisor');
+    await box.getByRole('button', { name: '変更を保存' }).click();
+    await admin.locator('tr', { hasText: '佐藤 花子' }).filter({ hasText: '管理職' }).waitFor();
+    await admin.locator('tr', { hasText: 'sato' }).getByRole('button', { name: '編集' }).click();
+    await box.getByLabel('新しいパスワード（10文字以上）').fill('short');
+    await box.getByRole('button', { name: 'パスワードを変更' }).click();
+    await admin.locator('p.error', { hasText: '以上' }).waitFor();   // a Japanese reason, not a prompt()
+    assert.equal(await admin.locator('tr', { hasText: 'root' }).getByRole('button', { name: '無効にする' }).count(), 0,
+      'no button to lock oneself out');
+    let asked = '';
+    admin.once('dialog', (d) => { asked = d.message(); d.accept(); });
+    await admin.locator('tr', { hasText: 'sato' }).getByRole('button', { name: '無効にする' }).click();
+    await admin.locator('tr', { hasText: 'sato' }).filter({ hasText: '無効' }).getByRole('button', { name: '有効にする' }).waitFor();
+    assert.match(asked, /無効にします/, 'a confirmation was asked first');
+
+    await admin.locator('#logout').click();   // the browser's session cookie is shared by its tabs
+    await admin.getByLabel('ログインID').waitFor();
+    const { admin: sup } = await openConsole(page, server.url, 'kansa', 'kansa password 1');
+    await sup.goto(`${server.url}admin/#/users`);
+    await sup.locator('#view p.error').waitFor();
+    assert.equal(await sup.getByRole('button', { name: '追加する' }).count(), 0, 'no add form after a 403');
+  }));

@@ -782,6 +782,8 @@
   async function viewUsers() {
     const err = el('p', { class: 'error', role: 'alert' });
     const data = await attempt(() => api('GET', '/users'), err);
+    // without the right to list accounts there is nothing to add them to either
+    if (!data) { setView('利用者', err); return; }
     const f = { login: el('input', { autocomplete: 'off' }), display_name: el('input'),
       role: el('select', {}, Object.entries(ROLE).map(([k, v]) => el('option', { value: k }, v))),
       department: deptSelect(''), password: el('input', { type: 'password', autocomplete: 'new-password' }) };
@@ -793,20 +795,40 @@
     } }, field('ログインID', f.login), field('表示名', f.display_name), field('役割', f.role),
     field('部署（職員は必須）', f.department), field('初期パスワード（10文字以上）', f.password),
     el('p', {}, el('button', { type: 'submit' }, '追加する')));
-    setView('利用者', err, data ? table(['ログインID', '表示名', '役割', '部署', '状態', '操作'], data.users.map((u) => el('tr', {},
+    // one account's edit form, under the table (no prompt(): a real form with labels)
+    const editBox = el('div', { id: 'user-edit' });
+    const edit = (u) => {
+      const name = el('input', { value: u.display_name });
+      const role = el('select', {}, Object.entries(ROLE).map(([k, v]) => el('option', { value: k }, v)));
+      role.value = u.role;
+      const dept = deptSelect(u.department || '');
+      const pw = el('input', { type: 'password', autocomplete: 'new-password' });
+      editBox.replaceChildren(el('h3', { tabindex: '-1', id: 'user-edit-title' }, `${u.login} を編集`),
+        el('form', { class: 'form-grid', onsubmit: async (ev) => {
+          ev.preventDefault();
+          const r = await attempt(() => api('PUT', `/users/${encodeURIComponent(u.login)}`,
+            { display_name: name.value, role: role.value, department: dept.value }), err);
+          if (r) { say(`${u.login} を変更しました。`); viewUsers(); }
+        } }, field('表示名', name), field('役割', role), field('部署（職員は必須）', dept),
+        el('p', {}, el('button', { type: 'submit' }, '変更を保存'))),
+        el('form', { class: 'form-grid', onsubmit: async (ev) => {
+          ev.preventDefault();
+          const r = await attempt(() => api('POST', `/users/${encodeURIComponent(u.login)}/passwd`, { password: pw.value }), err);
+          if (r) { pw.value = ''; say('パスワードを変更しました。その利用者のログインは解除されます。'); }
+        } }, field('新しいパスワード（10文字以上）', pw), el('p', {}, el('button', { type: 'submit' }, 'パスワードを変更'))));
+      $('user-edit-title').focus();
+    };
+    setView('利用者', err, table(['ログインID', '表示名', '役割', '部署', '状態', '操作'], data.users.map((u) => el('tr', {},
       el('td', {}, u.login), el('td', {}, u.display_name), el('td', {}, ROLE[u.role] || u.role), el('td', {}, deptName(u.department)),
       el('td', {}, u.disabled ? '無効' : '有効', u.locked_until ? `（ロック中 ${jst(u.locked_until)}まで）` : ''),
       el('td', {},
-        el('button', { type: 'button', class: 'secondary', onclick: async () => {
-          const r = await attempt(() => api('POST', `/users/${encodeURIComponent(u.login)}/${u.disabled ? 'enable' : 'disable'}`, {}), err);
-          if (r) viewUsers();
-        } }, u.disabled ? '有効にする' : '無効にする'), ' ',
-        el('button', { type: 'button', class: 'secondary', onclick: async () => {
-          const pw = prompt(`${u.login} の新しいパスワード（10文字以上）`);
-          if (!pw) return;
-          const r = await attempt(() => api('POST', `/users/${encodeURIComponent(u.login)}/passwd`, { password: pw }), err);
-          if (r) say('パスワードを変更しました。その利用者のログインは解除されます。');
-        } }, 'パスワード変更'))))) : '', el('h3', {}, '利用者を追加'), add);
+        el('button', { type: 'button', class: 'secondary', onclick: () => edit(u) }, '編集'), ' ',
+        u.login === me.user.login ? el('span', { class: 'note' }, '（自分）') :
+          el('button', { type: 'button', class: 'secondary', onclick: async () => {
+            if (!u.disabled && !confirm(`${u.login}（${u.display_name}）を無効にします。この利用者はログインできなくなります。よろしいですか？`)) return;
+            const r = await attempt(() => api('POST', `/users/${encodeURIComponent(u.login)}/${u.disabled ? 'enable' : 'disable'}`, {}), err);
+            if (r) { say(`${u.login} を${u.disabled ? '有効' : '無効'}にしました。`); viewUsers(); }
+          } }, u.disabled ? '有効にする' : '無効にする'))))), editBox, el('h3', {}, '利用者を追加'), add);
   }
 
   // ---- personal-information requests (個人情報保護法) ------------------------------------
