@@ -17,11 +17,14 @@ enum { S_INSERT, S_LIST, S_TOTAL, S_COUNT };
 static const char *const sql[S_COUNT] = {
   [S_INSERT] = "INSERT INTO audit_log(at, actor, action, target, detail, before_json, after_json)"
                " VALUES(strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?1, ?2, ?3, ?4, ?5, ?6)",
-  [S_LIST] = "SELECT id, at, actor, action, target, detail, before_json, after_json FROM audit_log"
-             " WHERE (?1 IS NULL OR substr(action, 1, length(?1)) = ?1) AND (?2 IS NULL OR target = ?2)"
+  /* ?5 actor, ?6/?7 first and last day in Asia/Tokyo (at is UTC) */
+#define AUDIT_WHERE " WHERE (?1 IS NULL OR substr(action, 1, length(?1)) = ?1) AND (?2 IS NULL OR target = ?2)" \
+                    " AND (?5 IS NULL OR actor = ?5) AND (?6 IS NULL OR date(at, '+9 hours') >= ?6)" \
+                    " AND (?7 IS NULL OR date(at, '+9 hours') <= ?7)"
+  [S_LIST] = "SELECT id, at, actor, action, target, detail, before_json, after_json FROM audit_log" AUDIT_WHERE
              " ORDER BY id DESC LIMIT ?3 OFFSET ?4",
-  [S_TOTAL] = "SELECT count(*) FROM audit_log"
-              " WHERE (?1 IS NULL OR substr(action, 1, length(?1)) = ?1) AND (?2 IS NULL OR target = ?2)",
+  [S_TOTAL] = "SELECT count(*) FROM audit_log" AUDIT_WHERE,
+#undef AUDIT_WHERE
 };
 
 static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
@@ -76,8 +79,19 @@ int audit_list(sqlite3 *db, const char *action_prefix, const char *target, int l
   return audit_page(db, action_prefix, target, 0, limit, out, NULL, err);
 }
 
+static void bind_filter(sqlite3_stmt *st, const audit_filter *f) {
+  const char *v[] = { f->action_prefix, f->target, NULL, NULL, f->actor, f->from, f->to };
+  for (int i = 0; i < 7; i++)
+    if (v[i]) sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+}
+
 int audit_page(sqlite3 *db, const char *action_prefix, const char *target, int offset, int limit, json_t **out,
                int *total, char *err) {
+  audit_filter f = { .action_prefix = action_prefix, .target = target };
+  return audit_find(db, &f, offset, limit, out, total, err);
+}
+
+int audit_find(sqlite3 *db, const audit_filter *f, int offset, int limit, json_t **out, int *total, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
   int rc, step;
@@ -85,15 +99,13 @@ int audit_page(sqlite3 *db, const char *action_prefix, const char *target, int o
   if (!arr) return mg_errf(err, MG_ENOMEM, "audit: out of memory");
   if (total) {
     if ((rc = prep(db, S_TOTAL, &st, err))) goto out;
-    if (action_prefix) sqlite3_bind_text(st, 1, action_prefix, -1, SQLITE_STATIC);
-    if (target) sqlite3_bind_text(st, 2, target, -1, SQLITE_STATIC);
+    bind_filter(st, f);
     *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
     st = NULL;
   }
   if ((rc = prep(db, S_LIST, &st, err))) goto out;
-  if (action_prefix) sqlite3_bind_text(st, 1, action_prefix, -1, SQLITE_STATIC);
-  if (target) sqlite3_bind_text(st, 2, target, -1, SQLITE_STATIC);
+  bind_filter(st, f);
   sqlite3_bind_int(st, 3, limit > 0 ? limit : 100);
   sqlite3_bind_int(st, 4, offset > 0 ? offset : 0);
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {

@@ -34,5 +34,9 @@ int audit_list(sqlite3 *db, const char *action_prefix, const char *target, int l
 /* The same from row offset, with *total (may be NULL) the number of matching rows. */
 int audit_page(sqlite3 *db, const char *action_prefix, const char *target, int offset, int limit, json_t **out,
                int *total, char *err);
+/* The same with every filter (NULL = any): action prefix, target, actor,
+ * and the first/last day "YYYY-MM-DD" in Asia/Tokyo. */
+typedef struct audit_filter { const char *action_prefix, *target, *actor, *from, *to; } audit_filter;
+int audit_find(sqlite3 *db, const audit_filter *f, int offset, int limit, json_t **out, int *total, char *err);
 
 #endif

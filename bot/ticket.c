@@ -1099,7 +1099,7 @@ int ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int
     rowsv[n++] = row;
   }
   if (s != SQLITE_DONE) { rc = db_fail(db, s, "overdue", err); goto out; }
-  qsort(rowsv, n, sizeof *rowsv, by_due);
+  if (n) qsort(rowsv, n, sizeof *rowsv, by_due);   /* rowsv is NULL when nothing is due */
   for (size_t i = 0; i < n; i++) {
     if (json_array_append_new(arr, rowsv[i])) rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     rowsv[i] = NULL;

@@ -244,9 +244,37 @@ test('console users: an administrator edits an account in a form, confirms a dis
     assert.match(asked, /無効にします/, 'a confirmation was asked first');
 
     await admin.locator('#logout').click();   // the browser's session cookie is shared by its tabs
-    await admin.getByLabel('ログインID').waitFor();
+    await admin.locator('#login-id').waitFor();   // (the users page has a ログインID field too until it is gone)
     const { admin: sup } = await openConsole(page, server.url, 'kansa', 'kansa password 1');
     await sup.goto(`${server.url}admin/#/users`);
     await sup.locator('#view p.error').waitFor();
     assert.equal(await sup.getByRole('button', { name: '追加する' }).count(), 0, 'no add form after a 403');
+  }));
+
+test('console audit log: readable names, filters, and CSV/JSON export of what is shown', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page, server, db }) => {
+    await addUser(db, 'kansa', 'supervisor', null, 'kansa password 1');
+    const { admin } = await openConsole(page, server.url, 'kansa', 'kansa password 1');
+    await admin.goto(`${server.url}admin/#/audit`);
+    const loginRow = admin.locator('#view tbody tr', { hasText: 'ログイン' }).first();
+    await loginRow.waitFor();
+    assert.equal(await loginRow.locator('td').nth(2).getAttribute('title'), 'auth.login', 'the code behind the name');
+    await admin.getByLabel('種類').selectOption('auth.');
+    await admin.getByLabel('操作者（ログインID）').fill('kansa');
+    await admin.getByRole('button', { name: '表示' }).click();
+    await admin.locator('#view p.note', { hasText: '件' }).waitFor();
+    const href = await admin.locator('#audit-csv').getAttribute('href');
+    assert.match(href, /action=auth\.&actor=kansa&format=csv/);
+    const [bom, csv] = await admin.evaluate(async (h) => {
+      const b = new Uint8Array(await (await fetch(h)).arrayBuffer());
+      return [Array.from(b.slice(0, 3)), new TextDecoder().decode(b)];   // TextDecoder drops the BOM
+    }, href);
+    assert.deepEqual(bom, [0xef, 0xbb, 0xbf], 'UTF-8 with a BOM, for Excel');
+    assert.match(csv, /^"?日時（UTC）"?,"?操作者"?,"?操作"?/, `a spreadsheet CSV with a header: ${csv.slice(0, 80)}`);
+    assert.match(csv, /,auth\.login,/);
+    assert.doesNotMatch(csv, /,faq\./, 'only what the filter shows');
+    const json = await admin.evaluate(async (h) => (await fetch(h.replace('format=csv', 'format=json'))).json(), href);
+    assert.ok(json.length >= 1 && json.every((e) => e.actor === 'kansa' && e.action.startsWith('auth.')));
+    await admin.goto(`${server.url}admin/#/audit?action=audit.`);
+    await admin.locator('#view tbody tr', { hasText: '監査ログの書き出し' }).first().waitFor();
   }));

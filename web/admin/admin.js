@@ -113,6 +113,7 @@
       el('tbody', {}, rows));
   }
   function setView(title, ...children) {
+    if (!me) return;   // a view whose data arrived after a logout is not drawn under the login form
     const v = $('view');
     v.replaceChildren(el('h2', { id: 'view-title', tabindex: '-1' }, title), ...children);
     document.title = `${title} — 窓口ボット 職員コンソール`;
@@ -871,21 +872,54 @@
         el('p', {}, el('button', { type: 'submit' }, '探す'))), err, results);
   }
 
+  // What each audit action means, for people (the raw code stays in the exports).
+  const ACTION = {
+    'auth.login': 'ログイン', 'auth.logout': 'ログアウト', 'auth.fail': 'ログイン失敗', 'auth.lock': 'ロック',
+    'faq.create': 'FAQ作成', 'faq.edit': 'FAQ編集', 'faq.alternate': '言い回し追加', 'faq.publish': 'FAQ公開',
+    'faq.rollback': 'FAQを前の版へ', 'faq.import': 'FAQ取り込み', 'faq.phrasing_accept': '言い回し採用',
+    'faq.phrasing_reject': '言い回し不採用', 'ticket.read': '問い合わせ閲覧', 'ticket.reply': '問い合わせ返信',
+    'ticket.close': '問い合わせ完了', 'ticket.reassign': '部署の移動', 'ticket.note': '内部メモ', 'ticket.assign': '担当者',
+    'canned.put': '定型文保存', 'canned.delete': '定型文削除', 'user.add': '利用者追加', 'user.update': '利用者変更',
+    'user.passwd': 'パスワード変更', 'user.disable': '利用者無効化', 'user.enable': '利用者有効化',
+    'unanswered.read': '未回答の質問の閲覧', 'privacy.find': '個人情報の検索', 'privacy.erase': '個人情報の削除',
+    'audit.export': '監査ログの書き出し',
+  };
   async function viewAudit(params) {
     const err = el('p', { class: 'error', role: 'alert' });
+    const kinds = [['', 'すべて'], ['auth.', 'ログイン'], ['faq.', 'FAQ'], ['ticket.', '問い合わせ'], ['user.', '利用者'],
+      ['privacy.', '個人情報'], ['unanswered.', '未回答'], ['canned.', '定型文'], ['audit.', '監査ログ']];
+    const action = el('select', {}, kinds.map(([v, l]) => el('option', { value: v }, l)));
+    action.value = params.get('action') || '';
+    const actor = el('input', { value: params.get('actor') || '', autocomplete: 'off' });
     const target = el('input', { value: params.get('target') || '' });
+    const from = el('input', { type: 'date', value: params.get('from') || '' });
+    const to = el('input', { type: 'date', value: params.get('to') || '' });
+    const query = () => {
+      const p = new URLSearchParams();
+      for (const [k, v] of [['action', action], ['actor', actor], ['target', target], ['from', from], ['to', to]])
+        if (v.value.trim()) p.set(k, v.value.trim());
+      return p;
+    };
     const form = el('form', { class: 'filters', onsubmit: (ev) => {
       ev.preventDefault();
-      location.hash = `#/audit${target.value ? '?target=' + encodeURIComponent(target.value) : ''}`;
-    } }, field('対象（FAQのID、問い合わせ番号、ログインID）', target), el('p', {}, el('button', { type: 'submit' }, '表示')));
-    setView('監査ログ', form, err);
+      const q = query().toString();
+      location.hash = `#/audit${q ? '?' + q : ''}`;
+    } }, field('種類', action), field('操作者（ログインID）', actor),
+    field('対象（FAQのID、問い合わせ番号、ログインID）', target), field('日付（から）', from), field('日付（まで）', to),
+    el('p', {}, el('button', { type: 'submit' }, '表示')));
     const q = params.toString();
+    const exportQ = (fmt) => { const p = new URLSearchParams(params); p.delete('offset'); p.delete('limit'); p.set('format', fmt); return `${API}/audit?${p}`; };
+    setView('監査ログ', form, err,
+      el('p', {}, '書き出し（いまの絞り込みで、すべての行）：', el('a', { href: exportQ('csv'), id: 'audit-csv' }, 'CSV'), '　',
+        el('a', { href: exportQ('json'), id: 'audit-json' }, 'JSON')));
     const data = await attempt(() => api('GET', `/audit${q ? '?' + q : ''}`), err);
     if (!data) return;
+    const json = (v) => (v === null || v === undefined ? '' : el('details', {}, el('summary', {}, '表示'),
+      el('pre', { class: 'json' }, JSON.stringify(v, null, 1))));
+    $('view').appendChild(el('p', { class: 'note' }, `${data.total} 件（新しい順）`));
     $('view').appendChild(table(['日時', '操作者', '操作', '対象', '詳細', '変更前', '変更後'], data.entries.map((a) => el('tr', {},
-      el('td', {}, jst(a.at)), el('td', {}, a.actor), el('td', {}, a.action), el('td', {}, a.target), el('td', {}, a.detail),
-      el('td', {}, a.before === null ? '' : el('code', {}, JSON.stringify(a.before))),
-      el('td', {}, a.after === null ? '' : el('code', {}, JSON.stringify(a.after)))))));
+      el('td', {}, jst(a.at)), el('td', {}, a.actor), el('td', { title: a.action }, ACTION[a.action] || a.action),
+      el('td', {}, a.target), el('td', {}, a.detail), el('td', {}, json(a.before)), el('td', {}, json(a.after))))));
   }
 
   // ---- routing ----------------------------------------------------------------------------
