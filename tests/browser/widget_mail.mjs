@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipReason, withWidget, openWidget, ask } from './lib.mjs';
-import { startSink } from '../integration/smtp_sink.mjs';
+import { startSink } from '../integration/lib_smtp.mjs';
 
 test('escalation with an e-mail address → the link arrives by mail', { skip: skipReason }, async (t) => {
   const sink = await startSink();

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resident, cli, scratch, skipReason, startServer, TIMEOUT } from './lib.mjs';
-import { freePort, startSink } from './smtp_sink.mjs';
+import { freePort, startSink } from './lib_smtp.mjs';
 
 test('e-mail notices: the link when the ticket is made, a notice (not the text) when staff reply', { skip: skipReason }, async (t) => {
   const sink = await startSink();

@@ -1,4 +1,4 @@
-// smtp_sink.mjs — a local SMTP sink for the e-mail tests: Debian's aiosmtpd
+// lib_smtp.mjs — a local SMTP sink for the e-mail tests: Debian's aiosmtpd
 // (python3-aiosmtpd, run with /usr/bin/python3) writing a Maildir, and a
 // parser for what arrived (base64 subject and body decoded). A missing
 // aiosmtpd is an error, not a skip.
