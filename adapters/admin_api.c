@@ -20,6 +20,7 @@
 #include "admin_int.h"
 #include "audit.h"
 #include "mg_err.h"
+#include "session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,17 +216,10 @@ long long admin_body_int(const admin_ctx *c, const char *key, long long def) {
   return def;
 }
 
-static int parse_utc(const char *s, time_t *t) {
-  struct tm tm = { 0 };
-  if (!s || !*s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) return -1;
-  *t = timegm(&tm);
-  return 0;
-}
-
 int admin_jst_date(const char *utc, char *out) {
   time_t t;
   struct tm tm;
-  if (parse_utc(utc, &t)) return -1;
+  if (session_time_parse(utc, &t)) return -1;
   t += 9 * 3600; /* Japan keeps no daylight saving time: JST is always UTC+9 */
   gmtime_r(&t, &tm);
   strftime(out, 11, "%Y-%m-%d", &tm);
@@ -234,7 +228,7 @@ int admin_jst_date(const char *utc, char *out) {
 
 long long admin_seconds_between(const char *a, const char *b) {
   time_t ta, tb;
-  if (parse_utc(a, &ta) || parse_utc(b, &tb)) return -1;
+  if (session_time_parse(a, &ta) || session_time_parse(b, &tb)) return -1;
   return (long long)(tb - ta);
 }
 
