@@ -64,6 +64,8 @@ static const struct route routes[] = {
   { "POST", "/faq/*/alternates", admin_h_faq_alternate, AUTH_STAFF },
   { "POST", "/try", admin_h_try, AUTH_STAFF },
   { "GET", "/unanswered", admin_h_unanswered, AUTH_STAFF },
+  { "POST", "/unanswered/close", admin_h_unanswered_close, AUTH_STAFF },
+  { "POST", "/unanswered/merge", admin_h_unanswered_merge, AUTH_STAFF },
   { "GET", "/phrasings", admin_h_phrasings, AUTH_STAFF },
   { "POST", "/phrasings/*/accept", admin_h_phrasing_accept, AUTH_STAFF },
   { "POST", "/phrasings/*/reject", admin_h_phrasing_reject, AUTH_STAFF },

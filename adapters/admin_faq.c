@@ -8,12 +8,8 @@
  * one and publishes it, so history only ever grows and a rollback can itself
  * be rolled back. Each change and its audit row commit in one transaction.
  *
- * "Unanswered" gathers every no_answer reply and every "not helpful"
- * feedback and groups the residents' questions by similarity: NFKC-folded
- * text cut into character bigrams, joined to a group when the Jaccard
- * similarity with its first question reaches UNANSWERED_SIMILAR. Bigrams need
- * no dictionary, so spelling variants and particles that MeCab would split
- * differently still meet, which is what a curator wants to see together.
+ * "Unanswered" shows the groups of bot/unanswered.h (questions the bot could
+ * not answer, grouped by similarity) and lets staff close or merge them.
  */
 #define _GNU_SOURCE /* open_memstream, mkstemp */
 #include "admin_int.h"
@@ -26,6 +22,7 @@
 #include "mg_utf8.h"
 #include "store.h"
 #include "termmap.h"
+#include "unanswered.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -34,23 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define UNANSWERED_ROWS 2000     /* newest questions considered */
-#define UNANSWERED_GROUPS 100    /* groups returned */
-#define UNANSWERED_SIMILAR 0.5   /* Jaccard of character bigrams to join a group */
+#define UNANSWERED_GROUPS 100    /* groups returned by default */
+#define UNANSWERED_GROUPS_MAX 500 /* groups one page may ask for */
 #define DIFF_MAX_CELLS 4000000   /* larger texts are diffed line by line */
-
-enum { U_UNANSWERED, U_COUNT };
-static const char *const sql[U_COUNT] = {
-  /* the resident's question behind each no_answer, and each not-helpful feedback */
-  [U_UNANSWERED] =
-    "SELECT q.text, b.created_at, 'no_answer', '' FROM message b"
-    " JOIN message q ON q.id = (SELECT max(m.id) FROM message m WHERE m.session_id = b.session_id"
-    "   AND m.id < b.id AND m.role = 'resident' AND m.kind = 'ask')"
-    " WHERE b.role = 'bot' AND b.decision = 'no_answer' AND b.created_at >= ?1"
-    " UNION ALL SELECT f.question, f.created_at, 'not_helpful', coalesce(f.faq_id, '') FROM feedback f"
-    " WHERE f.helpful = 0 AND coalesce(f.question, '') <> '' AND f.created_at >= ?1"
-    " ORDER BY 2 DESC LIMIT ?2",
-};
 
 /* ---- JSON of entries ------------------------------------------------------ */
 
@@ -489,9 +472,14 @@ static int change_reply(admin_ctx *c, struct change *ch, int rc, const char *id)
 int admin_h_faq_create(admin_ctx *c) {
   struct change ch = { .c = c, .action = "faq.create" };
   const char *id = admin_body_str(c, "id");
+  char next[64];
   mg_faq_entry *old = NULL;
   int rc;
-  if (!id || !*id) return admin_reply_error(c, 400, MG_EMISSING, "id is required");
+  /* no id: the next free one ("saijo-0173" → "saijo-0174") */
+  if (!id || !*id) {
+    if ((rc = mg_faq_next_id(c->db, next, sizeof next, c->err))) return rc;
+    id = next;
+  }
   rc = mg_faq_get(c->db, id, MG_FAQ_LATEST, &old, c->err);
   mg_faq_entry_free(old);
   if (rc == 0) return admin_reply_error(c, 409, MG_ECONFLICT, "an entry with this id exists");
@@ -609,174 +597,78 @@ int admin_h_faq_rollback(admin_ctx *c) {
 int admin_h_try(admin_ctx *c) {
   const char *text = admin_body_str(c, "text");
   json_t *out = NULL;
-  int rc;
-  if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "text is required");
-  if (mg_utf8_count(text, strlen(text)) > ADMIN_TEXT_MAX) return admin_reply_error(c, 400, MG_ETOOLONG, "at most 1,000 characters");
+  int rc, drafts = c->body && json_is_true(json_object_get(c->body, "drafts"));
+  if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "質問を入力してください");
+  if (mg_utf8_count(text, strlen(text)) > ADMIN_TEXT_MAX) return admin_reply_error(c, 400, MG_ETOOLONG, "1,000文字以内で入力してください");
   if ((rc = bot_refresh(c->w, c->err))) return rc;
-  rc = bot_answer(c->w, text, (int)strlen(text), 1, &out, c->err);
+  /* drafts: as residents would be answered once every draft is published */
+  if (drafts) rc = bot_answer_drafts(c->w, text, (int)strlen(text), &out, c->err);
+  else rc = bot_answer(c->w, text, (int)strlen(text), 1, &out, c->err);
   if (rc == MG_EBADUTF8 || rc == MG_ETOOLONG || rc == MG_EEMPTY || rc == MG_EINVAL)
     return admin_reply_error(c, 400, rc, c->err);
   if (rc) return rc;
+  json_object_set_new(out, "drafts", json_boolean(drafts));
   return admin_reply_json(c, 200, out);
 }
 
 /* ---- unanswered --------------------------------------------------------------- */
 
-struct uq {
-  char *text;           /* as stored (masked) */
-  char at[24];
-  int not_helpful;
-  char faq_id[72];
-  uint64_t *grams; int n_grams;
-};
-
-struct group {
-  int first;            /* index of the question that represents the group */
-  int count, no_answer, not_helpful;
-  json_t *examples;     /* distinct texts */
-  json_t *faq_ids;      /* entries found not helpful */
-};
-
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* Sorted distinct character bigrams (single characters for one-character texts). */
-static int bigrams(const char *text, uint64_t **out) {
-  int len = 0, n = 0;
-  char *norm = mg_normalize(text, (int)strlen(text), &len);
-  const char *cp[2] = { NULL, NULL };
-  uint64_t *g = NULL;
-  if (!norm) return -1;
-  g = malloc(((size_t)len + 1) * sizeof *g);
-  if (!g) { free(norm); return -1; }
-  for (const char *p = norm; *p;) {
-    const char *q = p + 1;
-    while ((*q & 0xC0) == 0x80) q++;
-    if (!(*p == ' ' || *p == '?' || *p == '!' || strncmp(p, "\xef\xbc\x9f", 3) == 0 || strncmp(p, "\xe3\x80\x82", 3) == 0)) {
-      cp[0] = cp[1];
-      cp[1] = p;
-      if (cp[0]) g[n++] = mg_fnv1a(MG_FNV_OFFSET, cp[0], (size_t)(q - cp[0]));
-    }
-    p = q;
-  }
-  if (n == 0 && cp[1]) g[n++] = mg_fnv1a(MG_FNV_OFFSET, cp[1], strlen(cp[1]));
-  free(norm);
-  qsort(g, (size_t)n, sizeof *g, cmp_u64);
-  int k = 0;
-  for (int i = 0; i < n; i++)
-    if (k == 0 || g[k - 1] != g[i]) g[k++] = g[i];
-  *out = g;
-  return k;
-}
-
-static double jaccard(const uint64_t *a, int na, const uint64_t *b, int nb) {
-  int i = 0, j = 0, both = 0;
-  if (na + nb == 0) return 1;
-  while (i < na && j < nb) {
-    if (a[i] == b[j]) both++, i++, j++;
-    else if (a[i] < b[j]) i++;
-    else j++;
-  }
-  return (double)both / (na + nb - both);
-}
-
-static int cmp_group(const void *a, const void *b) {
-  const struct group *x = a, *y = b;
-  return y->count != x->count ? y->count - x->count : x->first - y->first;
-}
-
+/* Groups of bot/unanswered.h, each with the published entry nearest to its
+ * text ("create entry" starts from that entry's department and answer). */
 int admin_h_unanswered(admin_ctx *c) {
   char days_s[16];
-  int days = admin_query(c, "days", days_s, sizeof days_s) ? atoi(days_s) : 90, n = 0, ng = 0, rc = 0, step;
-  char since[32];
-  sqlite3_stmt *st = NULL;
-  struct uq *q = calloc(UNANSWERED_ROWS, sizeof *q);
-  struct group *g = calloc(UNANSWERED_ROWS, sizeof *g);
-  json_t *arr = NULL;
-  time_t t = time(NULL) - (time_t)(days > 0 ? days : 90) * 86400;
-  struct tm tm;
-  if (!q || !g) { rc = mg_errf(c->err, MG_ENOMEM, "out of memory"); goto out; }
-  gmtime_r(&t, &tm);
-  strftime(since, sizeof since, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (sqlite3_prepare_v2(c->db, sql[U_UNANSWERED], -1, &st, NULL) != SQLITE_OK) {
-    rc = mg_errf(c->err, MG_EDB, "unanswered: %s", sqlite3_errmsg(c->db));
-    goto out;
-  }
-  sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 2, UNANSWERED_ROWS);
-  while (n < UNANSWERED_ROWS && (step = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *text = (const char *)sqlite3_column_text(st, 0);
-    if (!text || !*text) continue;
-    /* Masked again on the way out: rows stored before the masker learned a
-     * format (attack review F9) must not show the number to every staff. */
-    q[n].text = mask_text(text, strlen(text));
-    snprintf(q[n].at, sizeof q[n].at, "%s", (const char *)sqlite3_column_text(st, 1));
-    q[n].not_helpful = strcmp((const char *)sqlite3_column_text(st, 2), "not_helpful") == 0;
-    snprintf(q[n].faq_id, sizeof q[n].faq_id, "%s", (const char *)sqlite3_column_text(st, 3));
-    if (!q[n].text || (q[n].n_grams = bigrams(q[n].text, &q[n].grams)) < 0) {
-      rc = mg_errf(c->err, MG_ENOMEM, "out of memory");
-      n++;
-      goto out;
-    }
-    n++;
-  }
-  /* greedy: each question joins the first group whose first question is similar enough */
-  for (int i = 0; i < n; i++) {
-    int k;
-    for (k = 0; k < ng; k++) {
-      struct uq *r = &q[g[k].first];
-      if (jaccard(r->grams, r->n_grams, q[i].grams, q[i].n_grams) >= UNANSWERED_SIMILAR) break;
-    }
-    if (k == ng) {
-      g[ng].first = i;
-      g[ng].examples = json_array();
-      g[ng].faq_ids = json_array();
-      ng++;
-    }
-    g[k].count++;
-    if (q[i].not_helpful) g[k].not_helpful++;
-    else g[k].no_answer++;
-    int seen = 0;
-    size_t idx;
-    json_t *v;
-    json_array_foreach(g[k].examples, idx, v) if (strcmp(json_string_value(v), q[i].text) == 0) seen = 1;
-    if (!seen && json_array_size(g[k].examples) < 5) json_array_append_new(g[k].examples, json_string(q[i].text));
-    seen = !q[i].faq_id[0];
-    json_array_foreach(g[k].faq_ids, idx, v) if (strcmp(json_string_value(v), q[i].faq_id) == 0) seen = 1;
-    if (!seen) json_array_append_new(g[k].faq_ids, json_string(q[i].faq_id));
-  }
-  qsort(g, (size_t)ng, sizeof *g, cmp_group);
+  int days = admin_query(c, "days", days_s, sizeof days_s) ? atoi(days_s) : 90, n = 0, truncated = 0, rc, offset, limit;
+  json_t *groups = NULL, *page, *g;
+  size_t i;
+
+  if (days <= 0) days = 90;
+  if ((rc = unanswered_groups(c->db, days, &groups, &n, &truncated, c->err))) return rc;
   /* Residents' own words, shown to every staff member: each read is audited. */
   {
     char detail[64];
     snprintf(detail, sizeof detail, "days=%d questions=%d", days, n);
-    if ((rc = audit_write(c->db, c->sess.user.login, "unanswered.read", "", NULL, NULL, detail, c->err))) goto out;
-  }
-  arr = json_array();
-  for (int k = 0; k < ng; k++) {
-    json_array_append_new(arr, json_pack("{ss si si si ss sO sO}", "text", q[g[k].first].text, "count", g[k].count,
-                                         "no_answer", g[k].no_answer, "not_helpful", g[k].not_helpful, "last_at",
-                                         q[g[k].first].at, "examples", g[k].examples, "faq_ids", g[k].faq_ids));
+    if ((rc = audit_write(c->db, c->sess.user.login, "unanswered.read", "", NULL, NULL, detail, c->err))) {
+      json_decref(groups);
+      return rc;
+    }
   }
   {
-    int offset, limit;
-    admin_paging(c, &offset, &limit, UNANSWERED_GROUPS, UNANSWERED_ROWS);
+    size_t total = json_array_size(groups);
+    admin_paging(c, &offset, &limit, UNANSWERED_GROUPS, UNANSWERED_GROUPS_MAX);
+    page = admin_slice(groups, offset, limit);
+    json_array_foreach(page, i, g) {
+      const char *text = json_string_value(json_object_get(g, "text"));
+      char id[64];
+      char *q = NULL;
+      if ((rc = bot_nearest(c->w, text, (int)strlen(text), id, sizeof id, c->err))) { json_decref(page); return rc; }
+      if (id[0] && mg_faq_question(c->db, id, &q, c->err) == 0)
+        json_object_set_new(g, "nearest", json_pack("{ss ss}", "faq_id", id, "question", q));
+      free(q);
+    }
     /* total: the groups among the newest UNANSWERED_ROWS questions; "truncated"
      * says that older questions were not read */
-    rc = admin_reply_json(c, 200, json_pack("{si si so si si si sb}", "days", days, "questions", n, "groups",
-                                            admin_slice(arr, offset, limit), "total", ng, "offset", offset, "limit",
-                                            limit, "truncated", n >= UNANSWERED_ROWS));
-    arr = NULL;
+    return admin_reply_json(c, 200, json_pack("{si si so si si si sb}", "days", days, "questions", n, "groups", page,
+                                              "total", (int)total, "offset", offset, "limit", limit, "truncated",
+                                              truncated));
   }
-out:
-  sqlite3_finalize(st);
-  for (int i = 0; q && i < n; i++) { free(q[i].text); free(q[i].grams); }
-  for (int k = 0; g && k < ng; k++) { json_decref(g[k].examples); json_decref(g[k].faq_ids); }
-  free(q);
-  free(g);
-  return rc;
+}
+
+static int unanswered_mark_reply(admin_ctx *c, int rc, int n, const char *what) {
+  if (rc == MG_EINVAL || rc == MG_EMISSING || rc == MG_ETOOLONG || rc == MG_ENOTFOUND)
+    return admin_reply_error(c, rc == MG_ENOTFOUND ? 404 : 400, rc, c->err);
+  if (rc) return rc;
+  return admin_reply_json(c, 200, json_pack("{ss si}", "done", what, "questions", n));
+}
+
+int admin_h_unanswered_close(admin_ctx *c) {
+  int n = 0, rc = unanswered_close(c->db, c->body ? json_object_get(c->body, "keys") : NULL, c->sess.user.login, &n, c->err);
+  return unanswered_mark_reply(c, rc, n, "closed");
+}
+
+int admin_h_unanswered_merge(admin_ctx *c) {
+  int n = 0, rc = unanswered_merge(c->db, c->body ? json_object_get(c->body, "keys") : NULL, admin_body_str(c, "into"),
+                                   c->sess.user.login, &n, c->err);
+  return unanswered_mark_reply(c, rc, n, "merged");
 }
 
 /* ---- import / export ----------------------------------------------------------- */

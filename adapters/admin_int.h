@@ -72,6 +72,8 @@ int admin_h_faq_alternate(admin_ctx *c);
 int admin_h_departments(admin_ctx *c);
 int admin_h_try(admin_ctx *c);
 int admin_h_unanswered(admin_ctx *c);
+int admin_h_unanswered_close(admin_ctx *c);
+int admin_h_unanswered_merge(admin_ctx *c);
 int admin_h_import(admin_ctx *c);
 int admin_h_phrasings(admin_ctx *c);
 int admin_h_phrasing_accept(admin_ctx *c);

@@ -430,6 +430,91 @@ out:
   return rc;
 }
 
+/* ---- staff try drafts -------------------------------------------------------- */
+
+struct ids { char **v; int n, cap; };
+
+static int ids_add(struct ids *l, const char *id) {
+  if (l->n == l->cap) {
+    int cap = l->cap ? 2 * l->cap : 64;
+    char **v = realloc(l->v, (size_t)cap * sizeof *v);
+    if (!v) return MG_ENOMEM;
+    l->v = v, l->cap = cap;
+  }
+  if (!(l->v[l->n] = strdup(id))) return MG_ENOMEM;
+  l->n++;
+  return 0;
+}
+
+static void ids_free(struct ids *l) {
+  for (int i = 0; i < l->n; i++) free(l->v[i]);
+  free(l->v);
+}
+
+static int list_entry(void *ctx, const mg_faq_entry *e) { return ids_add(ctx, e->id); }
+static int list_dept(void *ctx, const mg_department *d) { return ids_add(ctx, d->id); }
+
+/* The newest revision of every entry, published, in a new in-memory
+ * database. Ids are listed first and copied one by one: the statement cache
+ * of faq/db.c holds one connection's statements per thread, so a walk of
+ * one connection must not write to another. */
+static int draft_copy(bot_worker *w, sqlite3 *mem, char *err) {
+  struct ids depts = { 0 }, entries = { 0 };
+  int rc;
+
+  if ((rc = mg_department_list(w->db, list_dept, &depts, err)) ||
+      (rc = mg_faq_list(w->db, NULL, list_entry, &entries, err)))
+    goto out;
+  if ((rc = sqlite3_exec(mem, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK) { rc = mg_errf(err, MG_EDB, "try: cannot begin"); goto out; }
+  for (int i = 0; i < depts.n; i++) {
+    mg_department d = { 0 };
+    if ((rc = mg_department_get(w->db, depts.v[i], &d, err)) == 0) rc = mg_department_put(mem, &d, err);
+    mg_department_clear(&d);
+    if (rc) goto out;
+  }
+  for (int i = 0; i < entries.n; i++) {
+    mg_faq_entry *e = NULL;
+    if ((rc = mg_faq_get(w->db, entries.v[i], MG_FAQ_LATEST, &e, err)) == 0) rc = mg_faq_put(mem, e, "try", 1, err);
+    mg_faq_entry_free(e);
+    if (rc) goto out;
+  }
+  if (sqlite3_exec(mem, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = mg_errf(err, MG_EDB, "try: %s", sqlite3_errmsg(mem));
+out:
+  if (rc == MG_ENOMEM) mg_errf(err, MG_ENOMEM, "out of memory");
+  ids_free(&depts);
+  ids_free(&entries);
+  return rc;
+}
+
+int bot_answer_drafts(bot_worker *w, const char *text, int len, json_t **out, char *err) {
+  sqlite3 *mem = NULL, *db = w->db;
+  mg_engine *engine = NULL;
+  bot *b = w->b, tb;
+  int rc;
+
+  *out = NULL;
+  if ((rc = mg_db_open_memory(&mem, b->lang, err)) || (rc = draft_copy(w, mem, err)) ||
+      (rc = mg_engine_new(&engine, b->lang, mem, &b->cfg, err)))
+    goto out;
+  /* the same pipeline, with the copy's index and entries */
+  tb = *b;
+  tb.engine = engine;
+  w->b = &tb, w->db = mem;
+  rc = bot_answer(w, text, len, 1, out, err);
+  w->b = b, w->db = db;
+out:
+  mg_engine_free(engine);
+  if (mem) { mg_db_stmt_release(mem); mg_db_close(mem); }
+  return rc;
+}
+
+int bot_nearest(bot_worker *w, const char *text, int len, char *faq_id, size_t size, char *err) {
+  mg_result res;
+  int rc = mg_engine_search(w->b->engine, w->an, text, len, 1, &res, NULL, err);
+  snprintf(faq_id, size, "%s", rc == 0 && res.n > 0 ? res.c[0].faq_id : "");
+  return rc;
+}
+
 int bot_answer_faq(bot_worker *w, const char *faq_id, json_t **out, char *err) {
   json_t *obj = json_pack("{s:i, s:s, s:f, s:[]}", "version", ANSWER_VERSION, "decision", "answer",
                           "confidence", 1.0, "candidates");

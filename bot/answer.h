@@ -57,6 +57,15 @@ int bot_refresh_background(bot_worker *w, char *err);
  * explain view under "explain". Returns 0 or MG_E* with err set. */
 int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err);
 
+/* As bot_answer with explain, but as residents would be answered once every
+ * draft is published: the newest revision of each entry is copied into a
+ * throwaway in-memory database with its own index (for staff trying a draft
+ * before publishing it; it costs an index build, not a lookup). */
+int bot_answer_drafts(bot_worker *w, const char *text, int len, json_t **out, char *err);
+/* The published entry nearest to text whatever the engine decides (staff:
+ * "write a new entry starting from this one"); faq_id is "" when no entry
+ * shares a word with it. */
+int bot_nearest(bot_worker *w, const char *text, int len, char *faq_id, size_t size, char *err);
 /* The answer object for one FAQ entry chosen by the resident (clarify → choose).
  * MG_ENOTFOUND when id is not a published entry. */
 int bot_answer_faq(bot_worker *w, const char *faq_id, json_t **out, char *err);

@@ -143,7 +143,12 @@ static const char *const ticket_sql[T_N] = {
              " ORDER BY t.id DESC LIMIT ?3",
   [T_GET] = "SELECT " LIST_COLS ", t.id, t.session_id, t.contact FROM ticket t"
             " LEFT JOIN department d ON d.id = t.department_id WHERE t.ticket_no = ?1",
-  [T_TRANSCRIPT] = "SELECT role, kind, text, created_at, rule_kind, safety FROM message WHERE session_id = ?1 ORDER BY id",
+  /* per turn what staff need to judge the bot: the entry, the decision and
+   * confidence, the rule, and the resident's last feedback on the answer */
+  [T_TRANSCRIPT] = "SELECT m.role, m.kind, m.text, m.created_at, m.rule_kind, m.safety, m.faq_id, m.decision,"
+                   " round(m.confidence, 3), m.rule_name,"
+                   " (SELECT f.helpful FROM feedback f WHERE f.answer_id = m.id ORDER BY f.id DESC LIMIT 1)"
+                   " FROM message m WHERE m.session_id = ?1 ORDER BY m.id",
   [T_REPLIES] = "SELECT author, text, created_at, delivered_at, side FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
   [T_EVENTS] = "SELECT at, actor, action, from_department, to_department, reason FROM ticket_event"
                " WHERE ticket_id = ?1 ORDER BY id",
@@ -521,6 +526,15 @@ static json_t *col_str(sqlite3_stmt *st, int i) {
   return s ? json_string((const char *)s) : json_null();
 }
 
+/* A column as its own JSON type (numbers stay numbers). */
+static json_t *col_val(sqlite3_stmt *st, int i) {
+  switch (sqlite3_column_type(st, i)) {
+  case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, i));
+  case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, i));
+  default: return col_str(st, i);
+  }
+}
+
 /* The list fields (LIST_COLS) of the current row as a new object. */
 static json_t *row_summary(sqlite3_stmt *st) {
   json_t *dept = json_pack("{s:o, s:o}", "id", col_str(st, 2), "name", col_str(st, 3));
@@ -603,7 +617,7 @@ static int rows(sqlite3 *db, int which, sqlite3_int64 id, const char *session, c
     json_t *row = json_object();
     if (!row || json_array_append_new(arr, row) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
     for (int i = 0; i < n; i++)
-      if (json_object_set_new(row, names[i], col_str(st, i)) != 0) {
+      if (json_object_set_new(row, names[i], col_val(st, i)) != 0) {
         rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
         goto out;
       }
@@ -631,7 +645,8 @@ static int audit(sqlite3 *db, const char *at, const char *actor, const char *tar
 }
 
 int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, json_t **out, char *err) {
-  static const char *const transcript[] = { "role", "kind", "text", "at", "rule_kind", "safety" };
+  static const char *const transcript[] = { "role", "kind", "text", "at", "rule_kind", "safety", "faq_id",
+                                            "decision", "confidence", "rule", "helpful" };
   static const char *const replies[] = { "author", "text", "at", "delivered_at", "side" };
   static const char *const events[] = { "at", "actor", "action", "from_department", "to_department", "reason" };
   sqlite3_stmt *st = NULL;
@@ -682,7 +697,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
     goto out;
   }
   if (session) {
-    if ((rc = rows(db, T_TRANSCRIPT, 0, session, transcript, 6, obj, "transcript", err)) != 0) goto out;
+    if ((rc = rows(db, T_TRANSCRIPT, 0, session, transcript, 11, obj, "transcript", err)) != 0) goto out;
   } else if (json_object_set_new(obj, "transcript", json_array()) != 0) {
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;

@@ -233,7 +233,15 @@ static const char *const migrations[] = {
    * configuration's answer_days), for the overdue view (bot/ticket.c). */
   "ALTER TABLE department ADD COLUMN answer_days INTEGER CHECK(answer_days IS NULL OR answer_days BETWEEN 1 AND 60);\n",
 
-  /* 13 — append the next migration here (never edit the steps above). */
+  /* 13 — staff marks on unanswered questions (bot/unanswered.c): a key is
+   * "m<message id>" (a no_answer reply) or "f<feedback id>" (not helpful);
+   * closed ones leave the list, merged ones join the group of into_key. */
+  "CREATE TABLE unanswered_mark(key TEXT PRIMARY KEY,\n"
+  "  action TEXT NOT NULL CHECK(action IN ('closed', 'merged')),\n"
+  "  into_key TEXT CHECK((action = 'merged') = (into_key IS NOT NULL)),\n"
+  "  by TEXT NOT NULL, at TEXT NOT NULL);\n",
+
+  /* 14 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -257,13 +257,29 @@
 
   async function viewFaqNew(params) {
     const err = el('p', { class: 'error', role: 'alert' });
+    // "create entry" from an unanswered group: start from the nearest entry's
+    // department, category, link and answer (to be rewritten), not a blank form
+    const from = params.get('from');
+    const base = from ? await attempt(() => api('GET', `/faq/${encodeURIComponent(from)}`), err) : null;
     const ff = faqForm(null, { question: params.get('question') || '' });
+    ff.f.id.required = false;
+    ff.f.id.placeholder = '空欄なら自動で付けます';
+    let lead = '';
+    if (base) {
+      const e = base.entry;
+      ff.f.department.value = e.department.id || '';
+      ff.f.category.value = e.category || '';
+      ff.f.url.value = e.url || '';
+      ff.f.answer.value = e.answer || '';
+      lead = el('p', { class: 'note', id: 'prefill-note' }, '近いFAQ ',
+        el('a', { href: `#/faq/${encodeURIComponent(e.id)}` }, e.id), `「${e.question}」の担当部署・分類・回答を下書きとして入れました。回答はこの質問に合わせて書き直してください。`);
+    }
     const save = el('button', { type: 'button', onclick: async () => {
       const v = ff.values();
       const r = await attempt(() => api('POST', '/faq', v), err);
-      if (r) { say('下書きとして保存しました。'); location.hash = `#/faq/${encodeURIComponent(v.id)}`; }
+      if (r) { say('下書きとして保存しました。'); location.hash = `#/faq/${encodeURIComponent(r.entry.id)}`; }
     } }, '下書きとして保存');
-    setView('新しいFAQ', ff.form, el('div', { class: 'actions' }, save), err);
+    setView('新しいFAQ', lead, ff.form, el('div', { class: 'actions' }, save), err);
   }
 
   function renderDiff(d) {
@@ -313,20 +329,24 @@
         } }, 'この版に戻す') : ''))));
     setView(`FAQ ${id}`,
       el('p', {}, badge(e.status), ` 最新 版${e.version}・公開中 ${e.published_version ? '版' + e.published_version : 'なし'}`),
-      ff.form, el('div', { class: 'actions' }, save, publish), err,
+      ff.form, el('div', { class: 'actions' }, save, publish,
+        e.version !== e.published_version ? el('a', { href: '#/try?drafts=1', id: 'try-draft' }, 'この下書きで回答を試す') : ''), err,
       el('h3', {}, '版の履歴'), history, diffBox);
   }
 
   // ---- try it ----------------------------------------------------------------------
-  function viewTry() {
+  function viewTry(params) {
     const text = el('textarea', { rows: 3, maxlength: 1000 });
+    const drafts = el('input', { type: 'checkbox', id: 'try-drafts' });
+    drafts.checked = params.get('drafts') === '1';
     const out = el('div', { 'aria-live': 'polite', id: 'try-result' });
     const err = el('p', { class: 'error', role: 'alert' });
     const form = el('form', { onsubmit: async (ev) => {
       ev.preventDefault();
-      const r = await attempt(() => api('POST', '/try', { text: text.value }), err);
+      const r = await attempt(() => api('POST', '/try', { text: text.value, drafts: drafts.checked }), err);
       if (!r) return;
       out.replaceChildren(
+        el('p', { class: 'note', id: 'try-mode' }, r.drafts ? '下書きをすべて公開したときの回答です（住民にはまだ出ません）。' : '公開中のFAQでの回答です。'),
         el('p', {}, el('strong', {}, `判定：${DECISION[r.decision] || r.decision}`),
           r.confidence !== undefined ? `（確信度 ${Number(r.confidence).toFixed(2)}）` : '',
           r.rule ? `　ルール：${r.rule.name}（${r.rule.kind}）` : ''),
@@ -338,13 +358,19 @@
             el('td', { class: 'num' }, Number(c.confidence).toFixed(2))))) : '',
         r.explain ? el('details', {}, el('summary', {}, '判定の内訳（explain）'),
           el('pre', { class: 'explain' }, JSON.stringify(r.explain, null, 2))) : '');
-    } }, field('住民になったつもりで質問を入力', text), el('p', {}, el('button', { type: 'submit' }, '回答を試す')));
-    setView('回答を試す', el('p', { class: 'note' }, '公開中のFAQだけが回答に使われます。下書きは公開してから試してください。'),
+    } }, field('住民になったつもりで質問を入力', text),
+    el('p', {}, el('label', { for: 'try-drafts' }, drafts, ' 下書きも公開したつもりで試す')),
+    el('p', {}, el('button', { type: 'submit' }, '回答を試す')));
+    setView('回答を試す', el('p', { class: 'note' },
+      '住民への回答には公開中のFAQだけが使われます。「下書きも公開したつもりで試す」を選ぶと、公開前の下書きでどう答えるかを確かめられます。'),
       form, err, out);
     text.focus();
   }
 
   // ---- unanswered -------------------------------------------------------------------
+  // Groups of similar questions (bot/unanswered.c). A group can be closed (it
+  // leaves the list; the same question asked again starts a new group) or
+  // several merged into one; "このFAQを作る" starts from the nearest entry.
   async function viewUnanswered() {
     const err = el('p', { class: 'error', role: 'alert' });
     const data = await attempt(() => api('GET', '/unanswered'), err);
@@ -355,20 +381,51 @@
     const list = await attempt(() => api('GET', '/faq'), err);
     if (list) for (const e of list.entries) ids.appendChild(el('option', { value: e.id }, e.question));
     $('view').appendChild(ids);
-    $('view').appendChild(table(['質問（代表）', { label: '件数', num: 1 }, { label: '回答なし', num: 1 },
+    const picked = new Map();   // key → group, in list order of ticking
+    const close = async (groups) => {
+      const keys = groups.flatMap((g) => g.keys);
+      const r = await attempt(() => api('POST', '/unanswered/close', { keys }), err);
+      if (r) { say(`${groups.length}件のグループ（質問${r.questions}件）を対応済みにしました。`); viewUnanswered(); }
+    };
+    const merge = async () => {
+      // into the group listed first (the largest): the others join it
+      const groups = data.groups.filter((g) => picked.has(g.key));
+      if (groups.length < 2) { say('まとめるグループを2つ以上選んでください。'); return; }
+      const [into, ...rest] = groups;
+      const r = await attempt(() => api('POST', '/unanswered/merge', { into: into.key, keys: rest.flatMap((g) => g.keys) }), err);
+      if (r) { say(`${rest.length}件のグループを「${into.text}」にまとめました。`); viewUnanswered(); }
+    };
+    const bar = el('div', { class: 'actions', id: 'unanswered-actions' },
+      el('button', { type: 'button', class: 'secondary', id: 'merge-picked', onclick: merge }, '選んだグループをまとめる'), ' ',
+      el('button', { type: 'button', class: 'secondary', id: 'close-picked', onclick: () => {
+        const groups = data.groups.filter((g) => picked.has(g.key));
+        if (!groups.length) { say('対応済みにするグループを選んでください。'); return; }
+        close(groups);
+      } }, '選んだグループを対応済みにする'));
+    $('view').appendChild(el('p', { class: 'note' }, `${data.total} グループ（質問 ${data.questions} 件）`));
+    if (!data.groups.length) { $('view').appendChild(el('p', {}, '未回答の質問はありません。')); return; }
+    $('view').appendChild(bar);
+    $('view').appendChild(table(['選ぶ', '質問（代表）', { label: '件数', num: 1 }, { label: '回答なし', num: 1 },
       { label: '役に立たない', num: 1 }, '例', '操作'], data.groups.map((g) => {
       const target = el('input', { list: 'faq-ids', size: 12, 'aria-label': `「${g.text}」を言い換えとして追加するFAQのID` });
       if (g.faq_ids && g.faq_ids[0]) target.value = g.faq_ids[0];
-      return el('tr', {}, el('td', {}, g.text), el('td', { class: 'num' }, String(g.count)),
+      else if (g.nearest) target.value = g.nearest.faq_id;
+      const pick = el('input', { type: 'checkbox', class: 'pick', 'aria-label': `「${g.text}」を選ぶ`, onchange: () => {
+        if (pick.checked) picked.set(g.key, g); else picked.delete(g.key);
+      } });
+      const create = `#/new?question=${encodeURIComponent(g.text)}${g.nearest ? `&from=${encodeURIComponent(g.nearest.faq_id)}` : ''}`;
+      return el('tr', { 'data-key': g.key }, el('td', {}, pick), el('td', {}, g.text), el('td', { class: 'num' }, String(g.count)),
         el('td', { class: 'num' }, String(g.no_answer)), el('td', { class: 'num' }, String(g.not_helpful)),
         el('td', {}, el('ul', {}, g.examples.map((x) => el('li', {}, x)))),
         el('td', {},
-          el('p', {}, el('a', { href: `#/new?question=${encodeURIComponent(g.text)}` }, 'このFAQを作る')),
+          el('p', {}, el('a', { href: create, class: 'create' }, 'このFAQを作る'),
+            g.nearest ? el('span', { class: 'note' }, `（近いFAQ ${g.nearest.faq_id}「${g.nearest.question}」から）`) : ''),
           el('p', {}, target, ' ', el('button', { type: 'button', class: 'secondary', onclick: async () => {
             if (!target.value) { say('FAQのIDを入力してください。'); return; }
             const r = await attempt(() => api('POST', `/faq/${encodeURIComponent(target.value)}/alternates`, { text: g.text }), err);
             if (r) say(`${target.value} の言い換えに追加しました（下書き）。公開すると回答に使われます。`);
-          } }, '言い換えとして追加'))));
+          } }, '言い換えとして追加')),
+          el('p', {}, el('button', { type: 'button', class: 'secondary close-group', onclick: () => close([g]) }, '対応済みにする'))));
     })));
   }
 
@@ -602,6 +659,20 @@
     inboxVersion = null;
   }
 
+  // What staff need to judge one bot turn: the entry, decision and confidence,
+  // the rule that fired, and the resident's feedback on it.
+  function turnFacts(m) {
+    const facts = [];
+    if (m.decision) facts.push(`判定：${DECISION[m.decision] || m.decision}`);
+    if (m.confidence !== null && m.confidence !== undefined) facts.push(`確信度 ${Number(m.confidence).toFixed(2)}`);
+    if (m.rule) facts.push(`ルール：${m.rule}${m.rule_kind ? `（${m.rule_kind}）` : ''}`);
+    if (m.helpful === 1) facts.push('評価：役に立った');
+    else if (m.helpful === 0) facts.push('評価：役に立たなかった');
+    if (!facts.length && !m.faq_id) return '';
+    return el('div', { class: 'turn-facts note' }, m.faq_id ? ['FAQ：', el('a', { href: `#/faq/${encodeURIComponent(m.faq_id)}` }, m.faq_id), '　'] : '',
+      facts.join('　'));
+  }
+
   async function viewTicket(no) {
     const err = el('p', { class: 'error', role: 'alert' });
     let data;
@@ -645,7 +716,7 @@
       el('h3', {}, '会話の記録'),
       el('ol', { class: 'transcript' }, (t.transcript || []).map((m) => el('li', { class: m.role },
         el('span', { class: 'who-label' }, { resident: '住民', bot: 'ボット', staff: '職員', system: 'システム' }[m.role] || m.role),
-        el('span', { class: 'note' }, jst(m.at)), el('br'), m.text))),
+        el('span', { class: 'note' }, jst(m.at)), el('br'), m.text, m.role === 'bot' ? turnFacts(m) : ''))),
       el('h3', {}, 'やりとり（受付後）'),
       (t.replies || []).length ? el('ol', { class: 'transcript thread' }, t.replies.map((r) => r.side === 'resident'
         ? el('li', { class: 'resident' }, el('span', { class: 'who-label' }, '住民からの返信'),
@@ -881,7 +952,7 @@
     'ticket.close': '問い合わせ完了', 'ticket.reassign': '部署の移動', 'ticket.note': '内部メモ', 'ticket.assign': '担当者',
     'canned.put': '定型文保存', 'canned.delete': '定型文削除', 'user.add': '利用者追加', 'user.update': '利用者変更',
     'user.passwd': 'パスワード変更', 'user.disable': '利用者無効化', 'user.enable': '利用者有効化',
-    'unanswered.read': '未回答の質問の閲覧', 'privacy.find': '個人情報の検索', 'privacy.erase': '個人情報の削除',
+    'unanswered.read': '未回答の質問の閲覧', 'unanswered.close': '未回答の質問を対応済みに', 'unanswered.merge': '未回答の質問をまとめる', 'privacy.find': '個人情報の検索', 'privacy.erase': '個人情報の削除',
     'audit.export': '監査ログの書き出し',
   };
   async function viewAudit(params) {
@@ -936,7 +1007,7 @@
     try {
       if (parts[0] === 'faq' && parts[1]) await viewFaqEdit(parts[1]);
       else if (parts[0] === 'new') await viewFaqNew(params);
-      else if (parts[0] === 'try') viewTry();
+      else if (parts[0] === 'try') viewTry(params);
       else if (parts[0] === 'unanswered') await viewUnanswered();
       else if (parts[0] === 'phrasings') await viewPhrasings(params);
       else if (parts[0] === 'tickets' && parts[1]) await viewTicket(parts[1]);
