@@ -287,11 +287,11 @@ static int h_login(admin_ctx *c) {
   char token[AUTH_TOKEN_LEN];
   auth_session s;
   int retry = 0, rc;
-  if (!login || !pw) return admin_reply_error(c, 400, MG_EMISSING, "login and password are required");
+  if (!login || !pw) return admin_reply_error(c, 400, MG_EMISSING, "ログインIDとパスワードを入力してください");
   rc = auth_login(c->db, login, pw, c->req->client_ip, token, &s, &retry, c->err);
   if (rc == MG_EAUTH || rc == MG_ERATE) {
     c->resp->retry_after = retry;
-    return admin_reply_error(c, 0, rc, rc == MG_ERATE ? c->err : "wrong login or password");
+    return admin_reply_error(c, 0, rc, rc == MG_ERATE ? c->err : "ログインIDかパスワードが違います");
   }
   if (rc) return rc;
   snprintf(c->resp->set_cookie, sizeof c->resp->set_cookie, "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
@@ -325,7 +325,7 @@ static int dispatch(admin_ctx *c) {
   char token[128];
 
   if (strncmp(path, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) != 0)
-    return admin_reply_error(c, 404, MG_ENOTFOUND, "not an admin API path");
+    return admin_reply_error(c, 404, MG_ENOTFOUND, "管理APIのパスではありません");
   path += strlen(ADMIN_PREFIX);
   for (size_t i = 0; i < N_ROUTES; i++) {
     if (!match(routes[i].pattern, path, c)) continue;
@@ -333,27 +333,27 @@ static int dispatch(admin_ctx *c) {
     if (req->method && strcmp(routes[i].method, req->method) == 0) { r = &routes[i]; break; }
   }
   if (!r) {
-    if (path_known) return admin_reply_error(c, 405, MG_EINVAL, "method not allowed");
-    return admin_reply_error(c, 404, MG_ENOTFOUND, "no such endpoint");
+    if (path_known) return admin_reply_error(c, 405, MG_EINVAL, "このパスではこのメソッドは使えません");
+    return admin_reply_error(c, 404, MG_ENOTFOUND, "そのようなAPIはありません");
   }
 
   if (r->min_role != NO_SESSION) {
     if (!cookie_value(req->cookie, token, sizeof token))
-      return admin_reply_error(c, 401, MG_EAUTH, "no session cookie");
+      return admin_reply_error(c, 401, MG_EAUTH, "ログインしていません（セッションのCookieがありません）");
     rc = auth_session_get(c->db, token, &c->sess, c->err);
     if (rc == MG_EAUTH) return admin_reply_error(c, 401, MG_EAUTH, c->err);
     if (rc) return rc;
     if (strcmp(req->method, "GET") != 0 && !auth_csrf_ok(&c->sess, req->csrf))
-      return admin_reply_error(c, 403, MG_EFORBIDDEN, "missing or wrong CSRF token");
+      return admin_reply_error(c, 403, MG_EFORBIDDEN, "CSRFトークンがないか、正しくありません。画面を再読み込みしてください");
     if (!auth_has_role(&c->sess, (auth_role)r->min_role))
-      return admin_reply_error(c, 403, MG_EFORBIDDEN, "this needs a higher role");
+      return admin_reply_error(c, 403, MG_EFORBIDDEN, "この操作には上位の権限が必要です");
   }
 
   /* every body but an import's CSV is a JSON object */
   if (r->fn != admin_h_import && req->body && req->body_len > 0) {
     json_error_t je;
     c->body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
-    if (!json_is_object(c->body)) return admin_reply_error(c, 400, MG_EBADJSON, c->body ? "not an object" : je.text);
+    if (!json_is_object(c->body)) return admin_reply_error(c, 400, MG_EBADJSON, c->body ? "本文はJSONのオブジェクト（{…}）で送ってください" : je.text);
   }
   return r->fn(c);
 }

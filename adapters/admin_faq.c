@@ -133,7 +133,7 @@ out:
 int admin_h_faq_version(admin_ctx *c) {
   mg_faq_entry *e = NULL;
   int n = atoi(c->args[1]), rc;
-  if (n <= 0) return admin_reply_error(c, 400, MG_EINVAL, "the version is a positive number");
+  if (n <= 0) return admin_reply_error(c, 400, MG_EINVAL, "版は1以上の数で指定してください");
   if (get_or_404(c, n, &e, &rc)) return rc;
   rc = admin_reply_json(c, 200, json_pack("{so}", "entry", entry_json(e)));
   mg_faq_entry_free(e);
@@ -314,7 +314,7 @@ int admin_h_faq_diff(admin_ctx *c) {
   to = admin_query(c, "to", to_s, sizeof to_s) ? atoi(to_s) : latest->version;
   from = admin_query(c, "from", from_s, sizeof from_s) ? atoi(from_s)
        : latest->published_version && latest->published_version != to ? latest->published_version : to - 1;
-  if (from <= 0 || to <= 0) { rc = admin_reply_error(c, 400, MG_EINVAL, "from and to are version numbers"); goto out; }
+  if (from <= 0 || to <= 0) { rc = admin_reply_error(c, 400, MG_EINVAL, "from と to には版の番号を指定してください"); goto out; }
   if (get_or_404(c, from, &a, &rc) || get_or_404(c, to, &b, &rc)) goto out;
   fields = json_array();
   {
@@ -482,9 +482,9 @@ int admin_h_faq_create(admin_ctx *c) {
   }
   rc = mg_faq_get(c->db, id, MG_FAQ_LATEST, &old, c->err);
   mg_faq_entry_free(old);
-  if (rc == 0) return admin_reply_error(c, 409, MG_ECONFLICT, "an entry with this id exists");
+  if (rc == 0) return admin_reply_error(c, 409, MG_ECONFLICT, "このIDのFAQはすでにあります");
   if (rc != MG_ENOTFOUND) return rc;
-  if ((rc = change_from_body(&ch, NULL, id))) { change_free(&ch); return admin_reply_error(c, 400, rc, "bad lines"); }
+  if ((rc = change_from_body(&ch, NULL, id))) { change_free(&ch); return admin_reply_error(c, 400, rc, "言い換えとキーワードは文字列の配列で指定してください"); }
   rc = mg_db_tx(c->db, put_tx, &ch, c->err);
   rc = change_reply(c, &ch, rc, id);
   change_free(&ch);
@@ -495,10 +495,10 @@ int admin_h_faq_put(admin_ctx *c) {
   struct change ch = { .c = c, .action = "faq.edit" };
   mg_faq_entry *base = NULL;
   int rc;
-  if (!c->body) return admin_reply_error(c, 400, MG_EMISSING, "a JSON body is required");
+  if (!c->body) return admin_reply_error(c, 400, MG_EMISSING, "JSON形式の本文が必要です");
   if (get_or_404(c, MG_FAQ_LATEST, &base, &rc)) return rc;
   if ((rc = change_from_body(&ch, base, c->args[0]))) {
-    rc = admin_reply_error(c, 400, rc, "alternates and keywords are arrays of strings");
+    rc = admin_reply_error(c, 400, rc, "言い換えとキーワードは文字列の配列で指定してください");
     goto out;
   }
   rc = mg_db_tx(c->db, put_tx, &ch, c->err);
@@ -514,7 +514,7 @@ int admin_h_faq_alternate(admin_ctx *c) {
   const char *text = admin_body_str(c, "text");
   mg_faq_entry *base = NULL;
   int rc;
-  if (!text || !*text || strchr(text, '\n')) return admin_reply_error(c, 400, MG_EMISSING, "text: one line");
+  if (!text || !*text || strchr(text, '\n')) return admin_reply_error(c, 400, MG_EMISSING, "言い換えは1行で入力してください");
   if (get_or_404(c, MG_FAQ_LATEST, &base, &rc)) return rc;
   for (int i = 0; i < base->n_alternates; i++)
     if (strcmp(base->alternates[i], text) == 0) {
@@ -578,7 +578,7 @@ int admin_h_faq_rollback(admin_ctx *c) {
   struct change ch = { .c = c, .action = "faq.rollback" };
   mg_faq_entry *old = NULL, *now = NULL;
   int n = (int)admin_body_int(c, "version", 0), rc;
-  if (n <= 0) return admin_reply_error(c, 400, MG_EMISSING, "version: the version to go back to");
+  if (n <= 0) return admin_reply_error(c, 400, MG_EMISSING, "戻す版（version）を指定してください");
   if (get_or_404(c, MG_FAQ_LATEST, &now, &rc)) return rc;
   ch.publish = now->published_version > 0;
   mg_faq_entry_free(now);
@@ -682,7 +682,7 @@ int admin_h_import(admin_ctx *c) {
   json_t *errors = NULL, *report = NULL;
   int fd = -1, rc;
   if (!rep) return mg_errf(c->err, MG_ENOMEM, "out of memory");
-  if (!c->req->body || c->req->body_len == 0) { rc = admin_reply_error(c, 400, MG_EMISSING, "an empty file"); goto out; }
+  if (!c->req->body || c->req->body_len == 0) { rc = admin_reply_error(c, 400, MG_EMISSING, "ファイルが空です"); goto out; }
   if (admin_query(c, "draft", draft, sizeof draft)) o.draft = strcmp(draft, "0") != 0;
   if (admin_query(c, "encoding", enc, sizeof enc)) o.encoding = enc;
   /* the importer reads files (it detects CP932 and the BOM): hand it one */

@@ -62,12 +62,12 @@ static int decide(admin_ctx *c, int accept) {
   long long id = strtoll(c->args[0], &end, 10);
   json_t *detail = NULL;
   int rc;
-  if (*end || id <= 0) return admin_reply_error(c, 404, MG_ENOTFOUND, "no such phrasing");
+  if (*end || id <= 0) return admin_reply_error(c, 404, MG_ENOTFOUND, "その言い回しは見つかりません");
   rc = faq_learn_get(c->db, id, &faq_id, &dept, &text, c->err);
-  if (rc == MG_ENOTFOUND) { rc = admin_reply_error(c, 404, MG_ENOTFOUND, "no such phrasing"); goto out; }
+  if (rc == MG_ENOTFOUND) { rc = admin_reply_error(c, 404, MG_ENOTFOUND, "その言い回しは見つかりません"); goto out; }
   if (rc) goto out;
   if (c->sess.user.role == AUTH_STAFF && strcmp(dept, c->sess.user.department_id) != 0) {
-    rc = admin_reply_error(c, 403, MG_EFORBIDDEN, "the entry belongs to another department");
+    rc = admin_reply_error(c, 403, MG_EFORBIDDEN, "このFAQは他の部署の担当です");
     goto out;
   }
   rc = accept ? faq_learn_accept(c->db, id, c->sess.user.login, c->err) : faq_learn_reject(c->db, id, c->sess.user.login, c->err);

@@ -97,10 +97,10 @@ static int ticket_access(admin_ctx *c, char *dept, char *status, int *rc) {
     snprintf(status, 16, "%s", col(st, 1));
   }
   sqlite3_finalize(st);
-  if (step == SQLITE_DONE) { *rc = admin_reply_error(c, 404, MG_ENOTFOUND, "no such ticket"); return 1; }
+  if (step == SQLITE_DONE) { *rc = admin_reply_error(c, 404, MG_ENOTFOUND, "その問い合わせは見つかりません"); return 1; }
   if (step != SQLITE_ROW) { *rc = mg_errf(c->err, MG_EDB, "admin: %s", sqlite3_errmsg(c->db)); return 1; }
   if (!auth_can_department(&c->sess, dept)) {
-    *rc = admin_reply_error(c, 403, MG_EFORBIDDEN, "this ticket belongs to another department");
+    *rc = admin_reply_error(c, 403, MG_EFORBIDDEN, "この問い合わせは他の部署の担当です");
     return 1;
   }
   return 0;
@@ -147,7 +147,7 @@ int admin_h_tickets(admin_ctx *c) {
   admin_paging(c, &offset, &limit, 200, 1000);
   if (c->sess.user.role == AUTH_STAFF) {
     if (admin_query(c, "department", dept, sizeof dept) && strcmp(dept, c->sess.user.department_id) != 0)
-      return admin_reply_error(c, 403, MG_EFORBIDDEN, "staff see their own department's tickets");
+      return admin_reply_error(c, 403, MG_EFORBIDDEN, "職員は自分の部署の問い合わせだけを見られます");
     f.department = c->sess.user.department_id;
   } else if (admin_query(c, "department", dept, sizeof dept)) f.department = dept;
   if (admin_query(c, "overdue", from, sizeof from) && strcmp(from, "1") == 0) {
@@ -213,7 +213,7 @@ int admin_h_privacy_find(admin_ctx *c) {
 int admin_h_privacy_erase(admin_ctx *c) {
   const char *no = admin_body_str(c, "ticket_no");
   int rc;
-  if (!no || !*no) return admin_reply_error(c, 400, MG_EMISSING, "ticket_no is required");
+  if (!no || !*no) return admin_reply_error(c, 400, MG_EMISSING, "受付番号（ticket_no）を指定してください");
   rc = ticket_erase(c->db, no, c->sess.user.login, c->err);
   if (rc == MG_ENOTFOUND) return admin_reply_error(c, 404, rc, c->err);
   if (rc) return rc;
@@ -253,7 +253,7 @@ int admin_h_ticket_reply(admin_ctx *c) {
   const char *text = admin_body_str(c, "text");
   int rc;
   if (ticket_access(c, dept, status, &rc)) return rc;
-  if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "text is required");
+  if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "本文を入力してください");
   rc = ticket_reply(c->db, c->args[0], c->sess.user.login, text, c->err);
   if (rc) return ticket_result(c, rc);
   if ((rc = audit_ticket(c, "ticket.reply", json_pack("{ss}", "status", status),
@@ -268,7 +268,7 @@ int admin_h_ticket_note(admin_ctx *c) {
   const char *text = admin_body_str(c, "text");
   int rc;
   if (ticket_access(c, dept, status, &rc)) return rc;
-  if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "text is required");
+  if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "本文を入力してください");
   if ((rc = ticket_note(c->db, c->args[0], c->sess.user.login, text, c->err))) return ticket_result(c, rc);
   if ((rc = audit_ticket(c, "ticket.note", NULL, json_pack("{ss}", "text", text), NULL))) return rc;
   return admin_reply_json(c, 200, json_pack("{sb}", "ok", 1));
@@ -282,12 +282,12 @@ int admin_h_ticket_assign(admin_ctx *c) {
   auth_user u;
   int rc;
   if (ticket_access(c, dept, status, &rc)) return rc;
-  if (!who) return admin_reply_error(c, 400, MG_EMISSING, "assignee is required (\"\" for nobody)");
+  if (!who) return admin_reply_error(c, 400, MG_EMISSING, "担当者（assignee）を指定してください（担当を外すときは空文字）");
   if (*who && strcmp(who, c->sess.user.login) != 0) {
     if (c->sess.user.role == AUTH_STAFF)
-      return admin_reply_error(c, 403, MG_EFORBIDDEN, "staff take a ticket themselves; a supervisor assigns others");
+      return admin_reply_error(c, 403, MG_EFORBIDDEN, "職員は自分を担当者にできます。他の人への割り当ては監督者が行います");
     if ((rc = auth_user_get(c->db, who, &u, c->err)) == MG_ENOTFOUND || (rc == 0 && (u.disabled || strcmp(u.department_id, dept) != 0)))
-      return admin_reply_error(c, 400, MG_EINVAL, "not an active account of the ticket's department");
+      return admin_reply_error(c, 400, MG_EINVAL, "この問い合わせの部署の有効なアカウントではありません");
     if (rc) return rc;
   }
   if ((rc = ticket_assign(c->db, c->args[0], who, c->err))) return ticket_result(c, rc);
@@ -309,7 +309,7 @@ int admin_h_canned_list(admin_ctx *c) {
   const char *dept = canned_department(c, buf, sizeof buf);
   json_t *out = NULL;
   int rc;
-  if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "department is required");
+  if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "部署を指定してください");
   if ((rc = canned_list(c->db, dept, &out, c->err))) return rc;
   return admin_reply_json(c, 200, json_pack("{so}", "canned", out));
 }
@@ -319,7 +319,7 @@ int admin_h_canned_put(admin_ctx *c) {
   const char *dept = canned_department(c, buf, sizeof buf);
   long long id = atoll(c->args[0]), out_id = 0;   /* "" for POST /canned: 0, a new one */
   int rc;
-  if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "department is required");
+  if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "部署を指定してください");
   rc = canned_put(c->db, id, dept, admin_body_str(c, "title"), admin_body_str(c, "text"), c->sess.user.login, &out_id,
                   c->err);
   if (rc == MG_EEMPTY || rc == MG_ENOTFOUND) return admin_reply_error(c, rc == MG_EEMPTY ? 400 : 404, rc, c->err);
@@ -334,7 +334,7 @@ int admin_h_canned_delete(admin_ctx *c) {
   char buf[64];
   const char *dept = canned_department(c, buf, sizeof buf);
   int rc;
-  if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "department is required");
+  if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "部署を指定してください");
   rc = canned_delete(c->db, atoll(c->args[0]), dept, c->err);
   if (rc == MG_ENOTFOUND) return admin_reply_error(c, 404, rc, c->err);
   if (rc) return rc;
@@ -360,8 +360,8 @@ int admin_h_ticket_reassign(admin_ctx *c) {
   const char *to = admin_body_str(c, "department"), *reason = admin_body_str(c, "reason");
   int rc;
   if (ticket_access(c, dept, status, &rc)) return rc;
-  if (!to || !*to) return admin_reply_error(c, 400, MG_EMISSING, "department is required");
-  if (!reason || !*reason) return admin_reply_error(c, 400, MG_EMISSING, "a reason is required");
+  if (!to || !*to) return admin_reply_error(c, 400, MG_EMISSING, "部署を指定してください");
+  if (!reason || !*reason) return admin_reply_error(c, 400, MG_EMISSING, "理由を入力してください");
   rc = ticket_reassign(c->db, c->args[0], c->sess.user.login, to, reason, c->err);
   if (rc) return ticket_result(c, rc);
   if ((rc = audit_ticket(c, "ticket.reassign", json_pack("{ss}", "department", dept),
@@ -429,7 +429,7 @@ int admin_h_stats(admin_ctx *c) {
   gmtime_r(&now, &tm);
   if (!admin_query(c, "from", from, sizeof from)) strftime(from, sizeof from, "%Y-%m-%d", &tm);
   if (!valid_date(from) || !valid_date(to)) {
-    rc = admin_reply_error(c, 400, MG_EINVAL, "from and to are dates YYYY-MM-DD (Asia/Tokyo)");
+    rc = admin_reply_error(c, 400, MG_EINVAL, "from と to は日付（YYYY-MM-DD、日本時間）で指定してください");
     goto out;
   }
   if ((rc = stats_stmt(c, O_DAYS, from, to, &st))) goto out;
@@ -490,7 +490,7 @@ int admin_h_stats(admin_ctx *c) {
     else if (strcmp(table, "top_unanswered") == 0) keys = k_topu, heads = h_topu, rows = topu, n = 2;
     else if (strcmp(table, "departments") == 0) keys = k_dept, heads = h_dept, rows = depts, n = 6;
     else if (strcmp(table, "days") != 0) {
-      rc = admin_reply_error(c, 400, MG_EINVAL, "table: days, top_questions, top_unanswered or departments");
+      rc = admin_reply_error(c, 400, MG_EINVAL, "table には days、top_questions、top_unanswered、departments のいずれかを指定してください");
       goto out;
     }
     if (!(f = open_memstream(&buf, &len))) { rc = mg_errf(c->err, MG_ENOMEM, "out of memory"); goto out; }
@@ -608,16 +608,16 @@ int admin_h_audit(admin_ctx *c) {
   if (admin_query(c, "target", target, sizeof target) && *target) f.target = target;
   if (admin_query(c, "actor", actor, sizeof actor) && *actor) f.actor = actor;
   if (admin_query(c, "from", from, sizeof from) && *from) {
-    if (!valid_date(from)) return admin_reply_error(c, 400, MG_EINVAL, "from: YYYY-MM-DD");
+    if (!valid_date(from)) return admin_reply_error(c, 400, MG_EINVAL, "from は日付（YYYY-MM-DD）で指定してください");
     f.from = from;
   }
   if (admin_query(c, "to", to, sizeof to) && *to) {
-    if (!valid_date(to)) return admin_reply_error(c, 400, MG_EINVAL, "to: YYYY-MM-DD");
+    if (!valid_date(to)) return admin_reply_error(c, 400, MG_EINVAL, "to は日付（YYYY-MM-DD）で指定してください");
     f.to = to;
   }
   if (!admin_query(c, "format", fmt, sizeof fmt)) fmt[0] = '\0';
   if (fmt[0] && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0)
-    return admin_reply_error(c, 400, MG_EINVAL, "format: csv or json");
+    return admin_reply_error(c, 400, MG_EINVAL, "format には csv か json を指定してください");
   if (fmt[0]) offset = 0, n = AUDIT_EXPORT_MAX;
   else admin_paging(c, &offset, &n, 200, 1000);
   if ((rc = audit_find(c->db, &f, offset, n, &rows, &total, c->err))) return rc;

@@ -190,7 +190,7 @@ int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char
     rc = mg_faq_put_ex(db, &r->e, by, r->publish && !(o && o->draft), &changed, err);
     if (rc == MG_EINVAL || rc == MG_ENOTFOUND) {
       if (r->line > 0) mg_io_report_error(rep, file, r->line, "%s", err);
-      else mg_io_report_error(rep, file, 0, "entry %s: %s", r->e.id, err); /* JSON: no line numbers */
+      else mg_io_report_error(rep, file, 0, "ID「%s」: %s", r->e.id, err); /* JSON: no line numbers */
       rc = 0;
       continue;
     }

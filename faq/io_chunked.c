@@ -134,7 +134,7 @@ static int check(sqlite3 *db, const mg_io_set *s, const char *file, mg_io_report
  * at the row's line (CSV, JSON with lines) or naming the entry. */
 static void row_error(mg_io_report *rep, const char *file, const mg_io_row *r, const char *msg) {
   if (r->line > 0) mg_io_report_error(rep, file, r->line, "%s", msg);
-  else mg_io_report_error(rep, file, 0, "entry %s: %s", r->e.id, msg);
+  else mg_io_report_error(rep, file, 0, "ID「%s」: %s", r->e.id, msg);
 }
 
 /* Does department d of the file differ from the database (or is it new)? */

@@ -22,15 +22,15 @@ struct jctx { const char *file; mg_io_report *rep; char where[96]; };
 static const char *member(struct jctx *c, json_t *obj, const char *key, int required) {
   json_t *v = json_object_get(obj, key);
   if (!v || json_is_null(v)) {
-    if (required) mg_io_report_error(c->rep, c->file, 0, "%s: \"%s\" is missing", c->where, key);
+    if (required) mg_io_report_error(c->rep, c->file, 0, "%s: 「%s」がありません", c->where, key);
     return NULL;
   }
   if (!json_is_string(v)) {
-    mg_io_report_error(c->rep, c->file, 0, "%s: \"%s\" must be a string", c->where, key);
+    mg_io_report_error(c->rep, c->file, 0, "%s: 「%s」は文字列で書いてください", c->where, key);
     return NULL;
   }
   if (required && !*json_string_value(v)) {
-    mg_io_report_error(c->rep, c->file, 0, "%s: \"%s\" is empty", c->where, key);
+    mg_io_report_error(c->rep, c->file, 0, "%s: 「%s」が空です", c->where, key);
     return NULL;
   }
   return json_string_value(v);
@@ -46,13 +46,13 @@ static int string_list(struct jctx *c, json_t *obj, const char *key, char ***out
   *out = NULL;
   if (!a || json_is_null(a)) return 0;
   if (!json_is_array(a)) {
-    mg_io_report_error(c->rep, c->file, 0, "%s: \"%s\" must be an array of strings", c->where, key);
+    mg_io_report_error(c->rep, c->file, 0, "%s: 「%s」は文字列の配列で書いてください", c->where, key);
     return -1;
   }
   if (!(*out = calloc(json_array_size(a) + 1, sizeof **out))) return -1;
   json_array_foreach(a, i, v) {
     if (!json_is_string(v)) {
-      mg_io_report_error(c->rep, c->file, 0, "%s: \"%s\"[%zu] must be a string", c->where, key, i);
+      mg_io_report_error(c->rep, c->file, 0, "%s: 「%s」の%zu番目は文字列で書いてください", c->where, key, i + 1);
       continue;
     }
     if (*json_string_value(v)) (*out)[n++] = strdup(json_string_value(v));
@@ -63,11 +63,11 @@ static int string_list(struct jctx *c, json_t *obj, const char *key, char ***out
 static void read_dept(struct jctx *c, mg_io_set *s, json_t *d, size_t i) {
   mg_department *out;
   const char *id;
-  snprintf(c->where, sizeof c->where, "departments[%zu]", i);
-  if (!json_is_object(d)) { mg_io_report_error(c->rep, c->file, 0, "%s: must be an object", c->where); return; }
+  snprintf(c->where, sizeof c->where, "departments の%zu件目", i + 1);
+  if (!json_is_object(d)) { mg_io_report_error(c->rep, c->file, 0, "%s: オブジェクト（{…}）で書いてください", c->where); return; }
   if (!(id = member(c, d, "id", 1))) return;
   if (mg_io_set_find_dept(s, id, NULL)) {
-    mg_io_report_error(c->rep, c->file, 0, "%s: department \"%s\" appears twice", c->where, id);
+    mg_io_report_error(c->rep, c->file, 0, "%s: 部署「%s」が2回出てきます", c->where, id);
     return;
   }
   if (!(out = mg_io_set_add_dept(s, 0))) return;
@@ -83,7 +83,7 @@ static int read_status(struct jctx *c, json_t *e) {
   const char *st = member(c, e, "status", 0);
   if (!st || strcmp(st, "published") == 0) return 1;
   if (strcmp(st, "draft") == 0) return 0;
-  mg_io_report_error(c->rep, c->file, 0, "%s: unknown status \"%s\" (published or draft)", c->where, st);
+  mg_io_report_error(c->rep, c->file, 0, "%s: 状態「%s」は使えません（published か draft）", c->where, st);
   return 0;
 }
 
@@ -91,12 +91,12 @@ static void read_entry(struct jctx *c, mg_io_set *s, json_t *e, size_t i) {
   mg_io_row *r;
   const char *id, *updated;
   char ts[32];
-  snprintf(c->where, sizeof c->where, "entries[%zu]", i);
-  if (!json_is_object(e)) { mg_io_report_error(c->rep, c->file, 0, "%s: must be an object", c->where); return; }
+  snprintf(c->where, sizeof c->where, "entries の%zu件目", i + 1);
+  if (!json_is_object(e)) { mg_io_report_error(c->rep, c->file, 0, "%s: オブジェクト（{…}）で書いてください", c->where); return; }
   if (!(id = member(c, e, "id", 1))) return;
-  snprintf(c->where, sizeof c->where, "entries[%zu] (%s)", i, id);
+  snprintf(c->where, sizeof c->where, "entries の%zu件目（%s）", i + 1, id);
   if (mg_io_set_has_id(s, id, s->n_rows, NULL)) {
-    mg_io_report_error(c->rep, c->file, 0, "%s: id \"%s\" appears twice", c->where, id);
+    mg_io_report_error(c->rep, c->file, 0, "%s: ID「%s」が2回出てきます", c->where, id);
     return;
   }
   if (!(r = mg_io_set_add_row(s))) return;
@@ -112,7 +112,7 @@ static void read_entry(struct jctx *c, mg_io_set *s, json_t *e, size_t i) {
   if (r->e.n_keywords < 0) r->e.n_keywords = 0;
   r->publish = read_status(c, e);
   if ((updated = member(c, e, "updated", 0)) && *updated) {
-    if (mg_io_date_in(updated, ts)) mg_io_report_error(c->rep, c->file, 0, "%s: bad date \"%s\" (YYYY-MM-DD)", c->where, updated);
+    if (mg_io_date_in(updated, ts)) mg_io_report_error(c->rep, c->file, 0, "%s: 日付「%s」が正しくありません（YYYY-MM-DD）", c->where, updated);
     else r->e.updated_at = strdup(ts);
   }
 }
@@ -122,11 +122,11 @@ static void read_root(struct jctx *c, mg_io_set *s, json_t *root) {
   json_t *v, *muni;
   size_t i;
   const char *fmt;
-  snprintf(c->where, sizeof c->where, "top level");
-  if (!json_is_object(root)) { mg_io_report_error(c->rep, c->file, 0, "the file must hold one JSON object"); return; }
+  snprintf(c->where, sizeof c->where, "ファイル全体");
+  if (!json_is_object(root)) { mg_io_report_error(c->rep, c->file, 0, "ファイル全体が1つのJSONオブジェクトになっていません"); return; }
   fmt = member(c, root, "format", 1);
   if (fmt && strcmp(fmt, FORMAT_NAME)) {
-    mg_io_report_error(c->rep, c->file, 0, "format \"%s\" is not \"" FORMAT_NAME "\"", fmt);
+    mg_io_report_error(c->rep, c->file, 0, "format「%s」は「" FORMAT_NAME "」ではありません", fmt);
     return;
   }
   s->notice = dup_or_null(member(c, root, "notice", 0));
@@ -136,10 +136,10 @@ static void read_root(struct jctx *c, mg_io_set *s, json_t *root) {
     s->name = dup_or_null(member(c, muni, "name", 0));
   }
   v = json_object_get(root, "departments");
-  if (v && !json_is_array(v)) mg_io_report_error(c->rep, c->file, 0, "\"departments\" must be an array");
+  if (v && !json_is_array(v)) mg_io_report_error(c->rep, c->file, 0, "「departments」は配列で書いてください");
   else for (i = 0; v && i < json_array_size(v); i++) read_dept(c, s, json_array_get(v, i), i);
   v = json_object_get(root, "entries");
-  if (!v || !json_is_array(v)) mg_io_report_error(c->rep, c->file, 0, "\"entries\" must be an array");
+  if (!v || !json_is_array(v)) mg_io_report_error(c->rep, c->file, 0, "「entries」は配列で書いてください");
   else for (i = 0; i < json_array_size(v); i++) read_entry(c, s, json_array_get(v, i), i);
 }
 
@@ -150,13 +150,15 @@ int mg_io_import_json(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_
   json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
   int rc;
   if (!root) {
-    if (jerr.line <= 0) return mg_errf(err, MG_EIO, "%s: %s", path, jerr.text);
-    mg_io_report_error(rep, path, jerr.line, "%s", jerr.text);
-    return mg_errf(err, MG_EBADJSON, "%s:%d: %s", path, jerr.line, jerr.text);
+    /* Jansson's own words (English) stay in brackets: they locate the fault */
+    if (jerr.line <= 0) return mg_errf(err, MG_EIO, "%s: ファイルを読めません（%s）", path, jerr.text);
+    mg_io_report_error(rep, path, jerr.line, "JSONの書き方に誤りがあります（%s）", jerr.text);
+    return mg_errf(err, MG_EBADJSON, "%s %d行目: JSONの書き方に誤りがあるため、何も取り込んでいません（%s）", path, jerr.line,
+                   jerr.text);
   }
   read_root(&c, &s, root);
   json_decref(root);
-  if (rep->n_errors) rc = mg_errf(err, MG_EBADJSON, "%s: %d error(s); nothing was imported", path, rep->n_errors);
+  if (rep->n_errors) rc = mg_errf(err, MG_EBADJSON, "%s: 誤りが%d件あるため、何も取り込んでいません", path, rep->n_errors);
   else if ((rc = mg_io_apply(db, &s, o, path, rep, err)) == MG_ECSV) rc = MG_EBADJSON; /* same errors, this format */
   mg_io_set_free(&s);
   return rc;

@@ -246,14 +246,14 @@ static void test_json(sqlite3 *db) {
   is_int(import(db, "json/bad-fields.json", NULL, &rep), MG_EBADJSON, "bad fields are refused");
   is_int(rep.n_errors, 4, "each bad field reported");
   dump_errors(&rep);
-  ok(has_error(&rep, "entries[0] (j-1): \"question\" is missing"), "missing question");
-  ok(has_error(&rep, "entries[1] (j-2): unknown status \"live\""), "bad status");
-  ok(has_error(&rep, "entries[2] (j-3): bad date"), "bad date");
-  ok(has_error(&rep, "entries[3] (j-4): \"alternates\" must be an array"), "wrong type");
+  ok(has_error(&rep, "entries の1件目（j-1）: 「question」がありません"), "missing question");
+  ok(has_error(&rep, "entries の2件目（j-2）: 状態「live」は使えません"), "bad status");
+  ok(has_error(&rep, "entries の3件目（j-3）: 日付「"), "bad date");
+  ok(has_error(&rep, "entries の4件目（j-4）: 「alternates」は文字列の配列で書いてください"), "wrong type");
   is_int(import(db, "json/bad-department.json", NULL, &rep), MG_EBADJSON, "an unknown department is refused");
-  ok(has_error(&rep, "bad-department.json: entry j-9: 部署ID「nosuch」は登録されていません"), "... naming the entry");
+  ok(has_error(&rep, "bad-department.json: ID「j-9」: 部署ID「nosuch」は登録されていません"), "... naming the entry");
   is_int(import(db, "json/bad-syntax.json", NULL, &rep), MG_EBADJSON, "a syntax error is refused");
-  ok(has_error(&rep, "bad-syntax.json 4行目:"), "... with its line");
+  ok(has_error(&rep, "bad-syntax.json 4行目: JSONの書き方に誤りがあります"), "... with its line, in Japanese");
 }
 
 /* Chunked writing (faq/io_chunked.c): an import killed after its first
