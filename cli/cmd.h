@@ -1,8 +1,8 @@
 /*
  * cmd.h — the subcommand table's contract.
  *
- * Each subcommand is one function in its own file (bot/cmd_NAME.c) and one
- * row in the table in bot/main.c. main() has already filled cfg from the
+ * Each subcommand is one function in its own file (cli/cmd_NAME.c) and one
+ * row in the table in cli/main.c. main() has already filled cfg from the
  * defaults, --config FILE and --db PATH, and removed those flags; argv[0] is
  * the subcommand name. A subcommand prints results on stdout, errors on
  * stderr ("madoguchi NAME: reason"), and returns the process exit status.
@@ -35,12 +35,12 @@ int cmd_serve(int argc, char **argv, mg_config *cfg);
 int cmd_tickets(int argc, char **argv, mg_config *cfg);
 int cmd_user(int argc, char **argv, mg_config *cfg);
 
-/* For measurements (bot/cmd_eval.c): a monotonic clock in microseconds,
+/* For measurements (cli/cmd_eval.c): a monotonic clock in microseconds,
  * and a qsort comparison of doubles. */
 double cli_now_us(void);
 int cli_cmp_double(const void *a, const void *b);
 
-/* eval --dialogue (bot/cmd_eval_dialogue.c): score the conversation
+/* eval --dialogue (cli/cmd_eval_dialogue.c): score the conversation
  * pipeline on test-set files; require[] holds "NAME=MIN" floors. Returns
  * the exit status (0, 1 below a floor or on failure, 2 bad input). */
 int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *const *require, int nrequire,

@@ -17,7 +17,7 @@
  *   (µs) is in the table. City staff can run it on their own logged
  *   questions in the same format.
  *
- *   Conversations (bot/cmd_eval_dialogue.c; the whole pipeline, as /ws):
+ *   Conversations (cli/cmd_eval_dialogue.c; the whole pipeline, as /ws):
  *     eval --dialogue FILE [--dialogue FILE …] [--misses] [--require NAME=MIN …]
  *
  *   Decisions (the sample FAQ and the question sets under tests/data):

@@ -4,7 +4,7 @@
  * main only reads the common flags (--config, --db, --help), fills the one
  * mg_config, and hands over to the subcommand; everything else lives in the
  * library so tests call the same code. A new subcommand is one row below and
- * one file bot/cmd_NAME.c.
+ * one file cli/cmd_NAME.c.
  */
 #include "config.h"
 #include "cmd.h"
