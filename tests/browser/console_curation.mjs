@@ -9,19 +9,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipReason as browserSkip, launchBrowser, openConsole } from './lib.mjs';
-import { Resident, addUser, findAnswered, scratch, skipReason as wsSkip, startServer } from '../integration/lib.mjs';
+import { Resident, addUser, askUnanswered, findAnswered, scratch, skipReason as wsSkip, startServer } from '../integration/lib.mjs';
 
 const MANHOLE = ['マンホールカードはどこでもらえますか', 'マンホールカードはどこでもらえるの'];
 const KEYS1 = 'qwertyuiop', KEYS2 = 'zxcvbnmlkj';
-
-async function askAll(base, texts) {
-  for (const text of texts) {
-    const r = await Resident.hello(base);
-    const a = await r.ask('u', text);
-    assert.equal(a.type, 'no_answer', `${text}: the test needs a no_answer`);
-    await r.close();
-  }
-}
 
 test('console: merge and close unanswered groups, create from the nearest entry, try the draft, transcript facts',
   { skip: browserSkip || wsSkip }, async () => {
@@ -30,7 +21,7 @@ test('console: merge and close unanswered groups, create from the nearest entry,
     let browser = null;
     try {
       await addUser(tmp.db, 'kansa', 'supervisor', null, 'kansa password 1');
-      await askAll(srv.base, [...MANHOLE, KEYS1, KEYS2]);
+      await askUnanswered(srv.base, [...MANHOLE, KEYS1, KEYS2]);
       browser = await launchBrowser();
       const { admin, errors } = await openConsole(browser.context, `${srv.base}/`, 'kansa', 'kansa password 1');
       const row = (text) => admin.locator('#view tbody tr').filter({ has: admin.locator('li', { hasText: text }) });

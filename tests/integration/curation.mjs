@@ -3,34 +3,11 @@
 // before it is published, and the transcript's facts per bot turn.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Resident, addUser, findAnswered, scratch, skipReason, startServer } from './lib.mjs';
-
-async function login(base, user, password) {
-  const lr = await fetch(`${base}/api/v1/admin/login`, { method: 'POST',
-    headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: user, password }) });
-  const cookie = lr.headers.get('set-cookie').split(';')[0];
-  const { csrf } = await lr.json();
-  const call = async (method, p, b) => {
-    const r = await fetch(`${base}/api/v1/admin${p}`, { method, body: b === undefined ? undefined : JSON.stringify(b),
-      headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf, origin: base } });
-    return { status: r.status, body: await r.json() };
-  };
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b) };
-}
+import { Resident, addUser, askUnanswered, findAnswered, scratch, skipReason, staffLogin, startServer } from './lib.mjs';
 
 // Questions the sample FAQ does not answer (each asserted to be no_answer).
 const MANHOLE = ['マンホールカードはどこでもらえますか', 'マンホールカードはどこでもらえるの'];
 const KEYS1 = 'qwertyuiop', KEYS2 = 'zxcvbnmlkj';
-
-// one resident per question: a resident typing this fast is rate-limited
-async function askAll(base, texts) {
-  for (const text of texts) {
-    const r = await Resident.hello(base);
-    const a = await r.ask('u', text);
-    assert.equal(a.type, 'no_answer', `${text}: the test needs a no_answer (${JSON.stringify(a).slice(0, 200)})`);
-    await r.close();
-  }
-}
 
 const groupOf = (groups, text) => groups.find((g) => g.examples.includes(text));
 
@@ -40,8 +17,8 @@ test('unanswered groups: close, merge, nearest entry', { skip: skipReason }, asy
   await addUser(tmp.db, 'kansa', 'supervisor', null, 'kansa password 1');
   const srv = await startServer(tmp.db);
   try {
-    await askAll(srv.base, [...MANHOLE, KEYS1, KEYS2, KEYS2]);
-    const staff = await login(srv.base, 'tanaka', 'tanaka password 1');
+    await askUnanswered(srv.base, [...MANHOLE, KEYS1, KEYS2, KEYS2]);
+    const staff = await staffLogin(srv.base, 'tanaka', 'tanaka password 1');
     let u = (await staff.get('/unanswered')).body;
     const manhole = groupOf(u.groups, MANHOLE[0]);
     assert.ok(manhole, 'the manhole questions form a group');
@@ -79,11 +56,11 @@ test('unanswered groups: close, merge, nearest entry', { skip: skipReason }, asy
     u = (await staff.get('/unanswered')).body;
     assert.equal(groupOf(u.groups, MANHOLE[0]), undefined, 'closed group gone');
     assert.equal(groupOf(u.groups, MANHOLE[1]), undefined);
-    await askAll(srv.base, [MANHOLE[0]]);
+    await askUnanswered(srv.base, [MANHOLE[0]]);
     u = (await staff.get('/unanswered')).body;
     assert.equal(groupOf(u.groups, MANHOLE[0]).count, 1, 'a new question opens a new group');
 
-    const sup = await login(srv.base, 'kansa', 'kansa password 1');
+    const sup = await staffLogin(srv.base, 'kansa', 'kansa password 1');
     const audit = (await sup.get('/audit?limit=50')).body.entries.map((e) => e.action);
     for (const action of ['unanswered.close', 'unanswered.merge']) assert.ok(audit.includes(action), `${action} is audited`);
   } finally {
@@ -98,7 +75,7 @@ test('create from the nearest entry, try a draft before publishing, transcript f
   await addUser(tmp.db, 'kansa', 'supervisor', null, 'kansa password 1');
   const srv = await startServer(tmp.db);
   try {
-    const staff = await login(srv.base, 'tanaka', 'tanaka password 1');
+    const staff = await staffLogin(srv.base, 'tanaka', 'tanaka password 1');
     // a new entry without an id gets the next free one
     const created = await staff.post('/faq', { question: 'マンホールカードはどこでもらえますか？',
       answer: '（サンプル）マンホールカードは観光案内所で配布しています。在庫は電話でお確かめください。',
@@ -130,7 +107,7 @@ test('create from the nearest entry, try a draft before publishing, transcript f
     await r.next((msg) => msg.type === 'feedback_ok');
     r.send({ type: 'escalate', id: 'e1', text: '住民票の写しを郵送で請求したいので職員に聞きたい' });
     const tk = await r.next((msg) => msg.reply_to === 'e1');
-    const sup = await login(srv.base, 'kansa', 'kansa password 1');
+    const sup = await staffLogin(srv.base, 'kansa', 'kansa password 1');
     const t = (await sup.get(`/tickets/${tk.ticket_no}`)).body.ticket;
     const turn = t.transcript.find((x) => x.role === 'bot' && x.faq_id === faq_id);
     assert.ok(turn, `the answer turn is in the transcript: ${JSON.stringify(t.transcript).slice(0, 400)}`);

@@ -249,6 +249,34 @@ export async function findAnswered(base) {
   throw new Error(`none of the sample questions was answered outright: ${ANSWERABLE.join(' / ')}`);
 }
 
+/**
+ * Log in to the console API as a browser would (cookie, CSRF token, Origin).
+ * Resolves to { get, post, del }, each resolving to { status, body }.
+ */
+export async function staffLogin(base, user, password) {
+  const lr = await fetch(`${base}/api/v1/admin/login`, { method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: user, password }) });
+  if (lr.status !== 200) throw new Error(`login ${user}: HTTP ${lr.status} ${await lr.text()}`);
+  const cookie = lr.headers.get('set-cookie').split(';')[0];
+  const { csrf } = await lr.json();
+  const call = async (method, p, b) => {
+    const r = await fetch(`${base}/api/v1/admin${p}`, { method, body: b === undefined ? undefined : JSON.stringify(b),
+      headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf, origin: base } });
+    return { status: r.status, body: await r.json() };
+  };
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), del: (p) => call('DELETE', p) };
+}
+
+/** Each text asked by a resident of its own (a fast typist is rate-limited); each must get no_answer. */
+export async function askUnanswered(base, texts) {
+  for (const text of texts) {
+    const r = await Resident.hello(base);
+    const a = await r.ask('u', text);
+    await r.close();
+    if (a.type !== 'no_answer') throw new Error(`${text}: the test needs a no_answer, got ${JSON.stringify(a).slice(0, 200)}`);
+  }
+}
+
 /** `madoguchi user add` with the password on stdin (never in argv). */
 export function addUser(db, login, role, dept, password) {
   const args = ['user', 'add', login, '--name', `${login}さん`, '--role', role, '--db', db];

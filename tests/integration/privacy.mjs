@@ -3,22 +3,7 @@
 // exports them, and erases them; both are audited, staff may do neither.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Resident, addUser, cli, scratch, skipReason, startServer } from './lib.mjs';
-
-async function login(base, user, password) {
-  const lr = await fetch(`${base}/api/v1/admin/login`, { method: 'POST',
-    headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: user, password }) });
-  const cookie = lr.headers.get('set-cookie').split(';')[0];
-  const { csrf } = await lr.json();
-  return {
-    get: async (p) => { const r = await fetch(`${base}/api/v1/admin${p}`, { headers: { cookie } }); return { status: r.status, body: await r.json() }; },
-    post: async (p, b) => {
-      const r = await fetch(`${base}/api/v1/admin${p}`, { method: 'POST', body: JSON.stringify(b),
-        headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf, origin: base } });
-      return { status: r.status, body: await r.json() };
-    },
-  };
-}
+import { Resident, addUser, cli, scratch, skipReason, staffLogin, startServer } from './lib.mjs';
 
 test('find, export and erase one resident\'s data; audited; supervisors only', { skip: skipReason }, async () => {
   const tmp = scratch();
@@ -37,7 +22,7 @@ test('find, export and erase one resident\'s data; audited; supervisors only', {
     const c = await other.next((m) => m.reply_to === 'x');
     await cli(['tickets', 'reply', a.ticket_no, '郵送でも請求できます。', '--db', tmp.db]);
 
-    const sup = await login(srv.base, 'kansa', 'kansa password 1');
+    const sup = await staffLogin(srv.base, 'kansa', 'kansa password 1');
     const byPhone = await sup.get('/privacy?phone=' + encodeURIComponent('０９０ １２３４ ５６７８'));
     assert.equal(byPhone.status, 200);
     assert.deepEqual(byPhone.body.tickets.map((t) => t.ticket_no), [a.ticket_no], 'found by phone, typed another way');
@@ -50,7 +35,7 @@ test('find, export and erase one resident\'s data; audited; supervisors only', {
     assert.equal((await sup.get('/privacy?phone=12')).status, 400, 'too few digits to mean a person');
     assert.equal((await sup.get('/privacy')).status, 400);
 
-    const staff = await login(srv.base, 'tanaka', 'tanaka password 1');
+    const staff = await staffLogin(srv.base, 'tanaka', 'tanaka password 1');
     assert.equal((await staff.get(`/privacy?ticket=${a.ticket_no}`)).status, 403, 'staff may not search');
     assert.equal((await staff.post('/privacy/erase', { ticket_no: a.ticket_no })).status, 403, 'nor erase');
 

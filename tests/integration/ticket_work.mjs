@@ -2,20 +2,7 @@
 // the resident, who has the ticket, and a department's canned replies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Resident, addUser, post, scratch, skipReason, startServer } from './lib.mjs';
-
-async function login(base, user, password) {
-  const lr = await fetch(`${base}/api/v1/admin/login`, { method: 'POST',
-    headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: user, password }) });
-  const cookie = lr.headers.get('set-cookie').split(';')[0];
-  const { csrf } = await lr.json();
-  const call = async (method, p, b) => {
-    const r = await fetch(`${base}/api/v1/admin${p}`, { method, body: b === undefined ? undefined : JSON.stringify(b),
-      headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf, origin: base } });
-    return { status: r.status, body: await r.json() };
-  };
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), del: (p) => call('DELETE', p) };
-}
+import { Resident, addUser, post, scratch, skipReason, staffLogin, startServer } from './lib.mjs';
 
 test('notes, assignee, canned replies', { skip: skipReason }, async () => {
   const tmp = scratch();
@@ -29,7 +16,7 @@ test('notes, assignee, canned replies', { skip: skipReason }, async () => {
     r.send({ type: 'escalate', id: 'e1', text: '住民票の写しを郵送で請求したいので職員に聞きたい' });
     const tk = await r.next((m) => m.reply_to === 'e1');
     const no = tk.ticket_no;
-    const tanaka = await login(srv.base, 'tanaka', 'tanaka password 1');
+    const tanaka = await staffLogin(srv.base, 'tanaka', 'tanaka password 1');
     const dept = (await tanaka.get(`/tickets/${no}`)).body.ticket.department.id;
     assert.equal(dept, 'shimin', 'routed to 市民課 (the test relies on it)');
 
@@ -45,12 +32,12 @@ test('notes, assignee, canned replies', { skip: skipReason }, async () => {
     assert.equal((await tanaka.post(`/tickets/${no}/assign`, { assignee: 'tanaka' })).status, 200, 'staff take it');
     assert.equal((await tanaka.get(`/tickets/${no}`)).body.ticket.assignee, 'tanaka');
     assert.equal((await tanaka.post(`/tickets/${no}/assign`, { assignee: 'suzuki' })).status, 403, 'staff do not assign others');
-    const sup = await login(srv.base, 'kansa', 'kansa password 1');
+    const sup = await staffLogin(srv.base, 'kansa', 'kansa password 1');
     assert.equal((await sup.post(`/tickets/${no}/assign`, { assignee: 'yamada' })).status, 400, 'not of this department');
     assert.equal((await sup.post(`/tickets/${no}/assign`, { assignee: 'suzuki' })).status, 200, 'a supervisor assigns');
     const listed = (await sup.get('/tickets?status=open')).body.tickets.find((x) => x.ticket_no === no);
     assert.equal(listed.assignee, 'suzuki', 'the inbox shows who has it');
-    const yamada = await login(srv.base, 'yamada', 'yamada password 1');
+    const yamada = await staffLogin(srv.base, 'yamada', 'yamada password 1');
     assert.equal((await yamada.post(`/tickets/${no}/note`, { text: 'x' })).status, 403, 'another department: no notes');
 
     // canned replies, per department
