@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "answer.h"
+#include "bot/answer.h"
 
 #define ADMIN_PREFIX "/api/v1/admin"
 #define ADMIN_COOKIE "mg_admin"

@@ -17,10 +17,10 @@
  * retry_after so the server can hold the answer on an lws timer.
  */
 #define _GNU_SOURCE /* strptime, timegm */
-#include "admin_int.h"
-#include "audit.h"
-#include "mg_err.h"
-#include "session.h"
+#include "adapters/admin_int.h"
+#include "bot/audit.h"
+#include "util/mg_err.h"
+#include "bot/session.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,17 +12,17 @@
  * not answer, grouped by similarity) and lets staff close or merge them.
  */
 #define _GNU_SOURCE /* open_memstream, mkstemp */
-#include "admin_int.h"
-#include "analyze.h"
-#include "audit.h"
-#include "db.h"
-#include "io.h"
-#include "mg_err.h"
-#include "mask.h"
-#include "mg_utf8.h"
-#include "store.h"
-#include "termmap.h"
-#include "unanswered.h"
+#include "adapters/admin_int.h"
+#include "faq/analyze.h"
+#include "bot/audit.h"
+#include "faq/db.h"
+#include "faq/io.h"
+#include "util/mg_err.h"
+#include "bot/mask.h"
+#include "util/mg_utf8.h"
+#include "faq/store.h"
+#include "faq/termmap.h"
+#include "bot/unanswered.h"
 
 #include <stdint.h>
 #include <stdio.h>

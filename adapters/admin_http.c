@@ -48,11 +48,11 @@
  * lost on restart, which only forgets backoff; the lock of a (login,
  * address) pair is in the database (bot/auth.c).
  */
-#include "admin.h"
-#include "auth.h"
-#include "server.h"
-#include "mg_err.h"
-#include "mg_log.h"
+#include "adapters/admin.h"
+#include "bot/auth.h"
+#include "adapters/server.h"
+#include "util/mg_err.h"
+#include "util/mg_log.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,8 +16,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "admin.h"
-#include "auth.h"
+#include "adapters/admin.h"
+#include "bot/auth.h"
 
 #define ADMIN_MAX_ARGS 3
 #define ADMIN_TEXT_MAX 1000   /* code points of a question typed into "try" */

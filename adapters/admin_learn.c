@@ -12,11 +12,11 @@
  * decision is an audit row (faq.phrasing_accept / faq.phrasing_reject) with
  * the entry and the text; the engine sees an accepted phrasing at once.
  */
-#include "admin_int.h"
-#include "answer.h"
-#include "audit.h"
-#include "learn.h"
-#include "mg_err.h"
+#include "adapters/admin_int.h"
+#include "bot/answer.h"
+#include "bot/audit.h"
+#include "faq/learn.h"
+#include "util/mg_err.h"
 
 #include <stdlib.h>
 #include <string.h>

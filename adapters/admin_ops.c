@@ -14,12 +14,12 @@
  * query are Tokyo dates, turned into UTC bounds inside SQL.
  */
 #define _GNU_SOURCE
-#include "admin_int.h"
-#include "audit.h"
-#include "io.h"
-#include "mg_err.h"
-#include "store.h"
-#include "ticket.h"
+#include "adapters/admin_int.h"
+#include "bot/audit.h"
+#include "faq/io.h"
+#include "util/mg_err.h"
+#include "faq/store.h"
+#include "bot/ticket.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -26,11 +26,11 @@
  * the response echoes it in Access-Control-Allow-Origin, otherwise the
  * request is refused with 403 before any work is done.
  */
-#include "server.h"
-#include "mg_err.h"
-#include "mg_log.h"
-#include "session.h"
-#include "ticket.h"
+#include "adapters/server.h"
+#include "util/mg_err.h"
+#include "util/mg_log.h"
+#include "bot/session.h"
+#include "bot/ticket.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,12 +10,12 @@
  * logged.
  */
 #define _GNU_SOURCE /* asprintf */
-#include "mail.h"
+#include "adapters/mail.h"
 
-#include "messages.h"
-#include "mg_err.h"
-#include "mg_log.h"
-#include "outbox.h"
+#include "bot/messages.h"
+#include "util/mg_err.h"
+#include "util/mg_log.h"
+#include "bot/outbox.h"
 
 #include <curl/curl.h>
 #include <pthread.h>

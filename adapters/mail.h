@@ -11,8 +11,8 @@
 #ifndef MG_MAIL_H
 #define MG_MAIL_H
 
-#include "answer.h"
-#include "mg_config.h"
+#include "bot/answer.h"
+#include "util/mg_config.h"
 
 typedef struct mail_sender mail_sender;
 

@@ -36,13 +36,13 @@
  * (at most 5 s), close the chat connections with 1001, leave the loop; then
  * the workers are joined, the context destroyed and the database closed.
  */
-#include "server.h"
-#include "mail.h"
-#include "auth.h"
-#include "mg_err.h"
-#include "mg_log.h"
-#include "session.h"
-#include "ticket.h"
+#include "adapters/server.h"
+#include "adapters/mail.h"
+#include "bot/auth.h"
+#include "util/mg_err.h"
+#include "util/mg_log.h"
+#include "bot/session.h"
+#include "bot/ticket.h"
 
 #include <errno.h>
 #include <limits.h>

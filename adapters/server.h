@@ -34,9 +34,9 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "dialogue.h"
-#include "mg_config.h"
-#include "mg_utf8.h"
+#include "bot/dialogue.h"
+#include "util/mg_config.h"
+#include "util/mg_utf8.h"
 
 /* Run the service until SIGTERM or SIGINT. Prints one line
  * "madoguchi: listening on http://ADDR:PORT/" to stdout once the socket is

@@ -12,7 +12,7 @@
  * browser from guessing otherwise. Files are served by lws_serve_http_file,
  * which writes them in writeable callbacks as the socket drains.
  */
-#include "server.h"
+#include "adapters/server.h"
 
 #include <limits.h>
 #include <stdio.h>

@@ -27,9 +27,9 @@
  * used to send got answers that never arrived and live idle residents were
  * dropped after 70–100 s.
  */
-#include "server.h"
-#include "mg_err.h"
-#include "mg_log.h"
+#include "adapters/server.h"
+#include "util/mg_err.h"
+#include "util/mg_log.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,30 +9,30 @@
  * rules, calendar, engine index) lives in struct bot and is shared by all
  * workers; each worker owns its MeCab tagger and SQLite connection.
  */
-#include "answer.h"
+#include "bot/answer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "analyze.h"
+#include "faq/analyze.h"
 #include "bot/english.h"
 #include "bot/intent.h"
 #include "bot/safety.h"
 #include "bot/understand.h"
-#include "calendar.h"
+#include "bot/calendar.h"
 #include "dict/concepts.h"
-#include "db.h"
-#include "engine.h"
-#include "io.h"
-#include "messages.h"
-#include "mg_err.h"
-#include "mg_log.h"
-#include "mg_romaji.h"
-#include "mg_utf8.h"
-#include "rules.h"
-#include "store.h"
+#include "faq/db.h"
+#include "faq/engine.h"
+#include "faq/io.h"
+#include "bot/messages.h"
+#include "util/mg_err.h"
+#include "util/mg_log.h"
+#include "util/mg_romaji.h"
+#include "util/mg_utf8.h"
+#include "bot/rules.h"
+#include "faq/store.h"
 
 #define ANSWER_VERSION 1
 /* A question told as a story (two sentences or more) is offered choices

@@ -17,7 +17,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "mg_config.h"
+#include "util/mg_config.h"
 
 typedef struct bot bot;
 typedef struct bot_worker bot_worker;

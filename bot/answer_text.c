@@ -2,7 +2,7 @@
  * answer_text.c — terminal rendering of the answer object, shared by
  * `madoguchi ask` and `madoguchi chat` so both read the same.
  */
-#include "answer_text.h"
+#include "bot/answer_text.h"
 
 #include <string.h>
 

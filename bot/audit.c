@@ -7,8 +7,8 @@
  * by people, not per question, and callers pass connections of different
  * worker threads.
  */
-#include "audit.h"
-#include "mg_err.h"
+#include "bot/audit.h"
+#include "util/mg_err.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -21,9 +21,9 @@
  * look at the address alone or the account alone live in the server
  * (adapters/admin_http.c), in front of the hashing thread.
  */
-#include "auth.h"
-#include "audit.h"
-#include "mg_err.h"
+#include "bot/auth.h"
+#include "bot/audit.h"
+#include "util/mg_err.h"
 
 #include <ctype.h>
 #include <pthread.h>

@@ -13,14 +13,14 @@
  * (2026-02-30, 2026/11/23, a missing TAB) would otherwise silently leave the
  * office "open" on a holiday, so each is an error naming the line.
  */
-#include "calendar.h"
+#include "bot/calendar.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mg_err.h"
+#include "util/mg_err.h"
 
 #define JST_OFFSET (9 * 3600)
 #define DAY 86400

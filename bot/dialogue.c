@@ -18,17 +18,17 @@
  * the contact a resident offers on escalation is the one thing kept as typed,
  * in the ticket's own column, and it never enters the transcript.
  */
-#include "dialogue.h"
+#include "bot/dialogue.h"
 
-#include "calendar.h"
-#include "learn.h"
-#include "messages.h"
-#include "mg_err.h"
-#include "mg_log.h"
-#include "mg_utf8.h"
-#include "outbox.h"
-#include "session.h"
-#include "ticket.h"
+#include "bot/calendar.h"
+#include "faq/learn.h"
+#include "bot/messages.h"
+#include "util/mg_err.h"
+#include "util/mg_log.h"
+#include "util/mg_utf8.h"
+#include "bot/outbox.h"
+#include "bot/session.h"
+#include "bot/ticket.h"
 
 #include <pthread.h>
 #include <sodium.h>

@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "answer.h"
+#include "bot/answer.h"
 
 /* The per-connection state the adapter keeps (on the service thread) and
  * passes to every call; the dialogue fills session on hello. */

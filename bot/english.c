@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mg_err.h"
-#include "termmap.h"
+#include "util/mg_err.h"
+#include "faq/termmap.h"
 
 #define MAX_WORDS 64
 #define MAX_PHRASE 4

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mg_err.h"
-#include "mg_json.h"
+#include "util/mg_err.h"
+#include "util/mg_json.h"
 
 #define MAX_INTENTS 32
 #define MAX_IDS 8

@@ -35,7 +35,7 @@
  * pthread_once and only read afterwards; match data is per call.
  */
 #define _GNU_SOURCE /* memmem */
-#include "mask.h"
+#include "bot/mask.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>

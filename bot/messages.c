@@ -1,8 +1,8 @@
 /*
  * messages.c — loading dict/messages.json and filling its placeholders.
  */
-#include "messages.h"
-#include "mg_err.h"
+#include "bot/messages.h"
+#include "util/mg_err.h"
 
 #include <jansson.h>
 #include <stdlib.h>

@@ -1,11 +1,11 @@
 /*
  * outbox.c — the outbox table (see outbox.h for the contract).
  */
-#include "outbox.h"
+#include "bot/outbox.h"
 
-#include "db.h"
-#include "mg_err.h"
-#include "session.h"
+#include "faq/db.h"
+#include "util/mg_err.h"
+#include "bot/session.h"
 
 #include <string.h>
 

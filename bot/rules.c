@@ -15,7 +15,7 @@
  * match context caps backtracking so a careless pattern cannot stall a worker
  * on hostile input: a match that hits the limit counts as no match.
  */
-#include "rules.h"
+#include "bot/rules.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
@@ -26,7 +26,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "mg_err.h"
+#include "util/mg_err.h"
 
 /* Backtracking budget per pattern and question (PCRE2's default is 10M). */
 #define RULES_MATCH_LIMIT 100000

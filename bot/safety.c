@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mg_err.h"
-#include "mg_json.h"
+#include "util/mg_err.h"
+#include "util/mg_json.h"
 
 #define MAX_IDS 16
 #define MAX_DANGERS 48

@@ -24,10 +24,10 @@
  * padding: 24 characters. Resuming checks the expiry in SQL, so an expired
  * session is never revived, and a malformed id never reaches a query.
  */
-#include "session.h"
+#include "bot/session.h"
 
-#include "mask.h"
-#include "mg_err.h"
+#include "bot/mask.h"
+#include "util/mg_err.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -23,7 +23,7 @@
 #include <sqlite3.h>
 #include <time.h>
 
-#include "db.h"
+#include "faq/db.h"
 
 #define SESSION_IDLEN 48       /* buffer size for an id (24 chars used) */
 #define SESSION_TIMELEN 21     /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */

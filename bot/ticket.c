@@ -24,14 +24,14 @@
  * ticket_get writes an audit_log row before it reads, in the same
  * transaction, so no read of a transcript or contact goes unrecorded.
  */
-#include "ticket.h"
+#include "bot/ticket.h"
 
-#include "audit.h"
-#include "calendar.h"
-#include "mask.h"
-#include "mg_err.h"
-#include "outbox.h"
-#include "session.h"
+#include "bot/audit.h"
+#include "bot/calendar.h"
+#include "bot/mask.h"
+#include "util/mg_err.h"
+#include "bot/outbox.h"
+#include "bot/session.h"
 
 #include <sodium.h>
 #include <stdio.h>

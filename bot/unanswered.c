@@ -15,15 +15,15 @@
  * closed). A merge names every question of the groups merged, including
  * those merged into them before, so marks never form chains.
  */
-#include "unanswered.h"
+#include "bot/unanswered.h"
 
-#include "analyze.h"
-#include "audit.h"
-#include "db.h"
-#include "mask.h"
-#include "mg_err.h"
-#include "session.h"
-#include "termmap.h"
+#include "faq/analyze.h"
+#include "bot/audit.h"
+#include "faq/db.h"
+#include "bot/mask.h"
+#include "util/mg_err.h"
+#include "bot/session.h"
+#include "faq/termmap.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -21,9 +21,9 @@
 
 #include <jansson.h>
 
-#include "mg_err.h"
-#include "mg_utf8.h"
-#include "termmap.h"
+#include "util/mg_err.h"
+#include "util/mg_utf8.h"
+#include "faq/termmap.h"
 
 #define NEG_LEMMA "\x01neg"     /* every negation (ない, ぬ, ん, ず, 無い) is one lemma */
 #define COND_LEMMA "\x01if"     /* every conditional (〜たら, 〜なら, 〜ば) is one lemma */

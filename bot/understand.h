@@ -32,7 +32,7 @@
 
 #include <jansson.h>
 
-#include "analyze.h"
+#include "faq/analyze.h"
 #include "dict/concepts.h"
 
 /* How a concept met the message; smaller is stronger. */

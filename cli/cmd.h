@@ -10,7 +10,7 @@
 #ifndef MG_CMD_H
 #define MG_CMD_H
 
-#include "mg_config.h"
+#include "util/mg_config.h"
 
 typedef int (*mg_cmd_fn)(int argc, char **argv, mg_config *cfg);
 

@@ -3,15 +3,15 @@
  * Runs the same pipeline as the chat service (bot_answer), so what staff see
  * here is what residents get.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "answer.h"
-#include "answer_text.h"
-#include "mg_err.h"
+#include "bot/answer.h"
+#include "bot/answer_text.h"
+#include "util/mg_err.h"
 
 int cmd_ask(int argc, char **argv, mg_config *cfg) {
   int as_json = 0, explain = 0, rc = 1;

@@ -5,16 +5,16 @@
  * clarify, typing the number of a choice answers with that entry. Input is
  * read with plain stdio so it also works from a pipe (tests, scripts).
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "answer.h"
-#include "answer_text.h"
-#include "mg_err.h"
+#include "bot/answer.h"
+#include "bot/answer_text.h"
+#include "util/mg_err.h"
 
 /* When line is a number naming one of the last clarify's choices, answer it. */
 static json_t *choose(bot_worker *w, const json_t *last, const char *line, char *err) {

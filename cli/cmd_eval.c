@@ -32,16 +32,16 @@
  * experiments recorded in docs/accuracy.md; --misses prints the queries
  * whose relevant entries were not in the top k.
  */
-#include "cmd.h"
-#include "analyze.h"
-#include "db.h"
-#include "engine.h"
-#include "io.h"
-#include "learn.h"
-#include "mask.h"
-#include "mg_err.h"
-#include "rules.h"
-#include "store.h"
+#include "cli/cmd.h"
+#include "faq/analyze.h"
+#include "faq/db.h"
+#include "faq/engine.h"
+#include "faq/io.h"
+#include "faq/learn.h"
+#include "bot/mask.h"
+#include "util/mg_err.h"
+#include "bot/rules.h"
+#include "faq/store.h"
 
 #include <jansson.h>
 #include <stdio.h>

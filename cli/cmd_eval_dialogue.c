@@ -26,7 +26,7 @@
  * the command exit 1 when a measure is below its floor. The time of each
  * `ask` (the pipeline and its transcript write) is measured.
  */
-#include "cmd.h"
+#include "cli/cmd.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -35,12 +35,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "answer.h"
-#include "dialogue.h"
-#include "mg_err.h"
-#include "mg_json.h"
-#include "mg_utf8.h"
-#include "store.h"
+#include "bot/answer.h"
+#include "bot/dialogue.h"
+#include "util/mg_err.h"
+#include "util/mg_json.h"
+#include "util/mg_utf8.h"
+#include "faq/store.h"
 
 enum cat { C_IN, C_OUT, C_EMERGENCY, C_PERSON };
 static const char *const cat_key[] = { "in_scope", "out_of_scope", "emergency", "ask_person" };

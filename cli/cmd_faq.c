@@ -11,12 +11,12 @@
  * Staff-facing output is Japanese; ids, versions and status keywords stay
  * as stored so scripts can read them.
  */
-#include "cmd.h"
-#include "analyze.h"
-#include "db.h"
-#include "io.h"
-#include "mg_err.h"
-#include "store.h"
+#include "cli/cmd.h"
+#include "faq/analyze.h"
+#include "faq/db.h"
+#include "faq/io.h"
+#include "util/mg_err.h"
+#include "faq/store.h"
 
 #include <stddef.h>
 #include <stdio.h>

@@ -4,10 +4,10 @@
  * Flags override the config file and the defaults (util/mg_config.c). The
  * server itself lives in adapters/ (server.h); this file only parses.
  */
-#include "cmd.h"
-#include "mg_err.h"
-#include "db.h"
-#include "server.h"
+#include "cli/cmd.h"
+#include "util/mg_err.h"
+#include "faq/db.h"
+#include "adapters/server.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,11 +17,11 @@
  * "cli:<unix user>", the same trail the console leaves.
  */
 #define _GNU_SOURCE /* strptime, timegm */
-#include "cmd.h"
-#include "db.h"
-#include "mg_err.h"
-#include "session.h"
-#include "ticket.h"
+#include "cli/cmd.h"
+#include "faq/db.h"
+#include "util/mg_err.h"
+#include "bot/session.h"
+#include "bot/ticket.h"
 
 #include <jansson.h>
 #include <pwd.h>

@@ -12,10 +12,10 @@
  * goes to the audit log with the actor "cli:<unix user>", the same log the
  * web console writes, so both ways in leave the same trail.
  */
-#include "auth.h"
-#include "cmd.h"
-#include "db.h"
-#include "mg_err.h"
+#include "bot/auth.h"
+#include "cli/cmd.h"
+#include "faq/db.h"
+#include "util/mg_err.h"
 
 #include <jansson.h>
 #include <pwd.h>

@@ -7,8 +7,8 @@
  * one file cli/cmd_NAME.c.
  */
 #include "config.h"
-#include "cmd.h"
-#include "mg_err.h"
+#include "cli/cmd.h"
+#include "util/mg_err.h"
 
 #include <locale.h>
 #include <stdio.h>

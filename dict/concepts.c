@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mg_err.h"
-#include "mg_utf8.h"
+#include "util/mg_err.h"
+#include "util/mg_utf8.h"
 
 #define FILE_MAX (1 << 20)
 

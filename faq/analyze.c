@@ -35,9 +35,9 @@
  * (variants, stopwords, the dictionaries, this file's ANALYSIS_VERSION) goes
  * into the fingerprint the store compares at start.
  */
-#include "analyze.h"
-#include "mg_err.h"
-#include "termmap.h"
+#include "faq/analyze.h"
+#include "util/mg_err.h"
+#include "faq/termmap.h"
 
 #include <errno.h>
 #include <mecab.h>

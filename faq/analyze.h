@@ -18,7 +18,7 @@
 
 #include <sqlite3.h>
 
-#include "mg_config.h"
+#include "util/mg_config.h"
 
 typedef struct mg_lang mg_lang;
 typedef struct mg_analyzer mg_analyzer;

@@ -23,10 +23,10 @@
  * index) still works on a new file: the first open builds a temporary
  * language to create the index and load the sample, then reopens without it.
  */
-#include "db.h"
-#include "analyze.h"
-#include "io.h"
-#include "mg_err.h"
+#include "faq/db.h"
+#include "faq/analyze.h"
+#include "faq/io.h"
+#include "util/mg_err.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -16,7 +16,7 @@
 
 #include <sqlite3.h>
 
-#include "mg_config.h"
+#include "util/mg_config.h"
 
 struct mg_lang;
 

@@ -44,11 +44,11 @@
  * snapshot without the lock and swaps it in, so searches never wait for a
  * rebuild. Per-search scratch memory is allocated per call (a few KB).
  */
-#include "engine.h"
-#include "io.h"
-#include "mg_err.h"
-#include "mg_utf8.h"
-#include "termmap.h"
+#include "faq/engine.h"
+#include "faq/io.h"
+#include "util/mg_err.h"
+#include "util/mg_utf8.h"
+#include "faq/termmap.h"
 
 #include <math.h>
 #include <pthread.h>

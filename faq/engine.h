@@ -19,8 +19,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "analyze.h"
-#include "mg_config.h"
+#include "faq/analyze.h"
+#include "util/mg_config.h"
 
 typedef struct mg_engine mg_engine;
 

@@ -10,8 +10,8 @@
  * connection is used by one thread at a time. The registered context is the
  * shared mg_lang, which must outlive the connection.
  */
-#include "analyze.h"
-#include "mg_err.h"
+#include "faq/analyze.h"
+#include "util/mg_err.h"
 
 #include <stdlib.h>
 

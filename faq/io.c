@@ -8,8 +8,8 @@
  * same date.
  */
 #define _GNU_SOURCE /* timegm */
-#include "io_int.h"
-#include "db.h"
+#include "faq/io_int.h"
+#include "faq/db.h"
 
 #include <stdarg.h>
 #include <stdio.h>

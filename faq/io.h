@@ -21,7 +21,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
-#include "mg_err.h"
+#include "util/mg_err.h"
 
 #define MG_IO_MAX_ERRORS 20
 

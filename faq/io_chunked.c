@@ -29,8 +29,8 @@
  * revision — and the engine does not rebuild its index until the import is
  * done or undone (mg_io_importing).
  */
-#include "io_int.h"
-#include "db.h"
+#include "faq/io_int.h"
+#include "faq/db.h"
 
 #include <jansson.h>
 #include <stdarg.h>

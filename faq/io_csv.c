@@ -18,7 +18,7 @@
  * not know are ignored. Export writes UTF-8 with a BOM and CRLF record ends
  * (newlines inside cells stay LF, as Excel writes them), so Excel opens it.
  */
-#include "io_int.h"
+#include "faq/io_int.h"
 
 #include <errno.h>
 #include <iconv.h>

@@ -9,8 +9,8 @@
 #ifndef MG_IO_INT_H
 #define MG_IO_INT_H
 
-#include "io.h"
-#include "store.h"
+#include "faq/io.h"
+#include "faq/store.h"
 
 typedef struct mg_io_row {
   mg_faq_entry e; /* strings owned by the row */

@@ -8,7 +8,7 @@
  * so the position in the array stands in for one. The shared half (io.c)
  * writes a clean set through the store.
  */
-#include "io_int.h"
+#include "faq/io_int.h"
 
 #include <jansson.h>
 #include <stdlib.h>

@@ -9,12 +9,12 @@
  * as one address. Accepting writes through the store (mg_faq_put_ex) like
  * any console edit: the entry's history shows who added which phrasing.
  */
-#include "learn.h"
-#include "analyze.h"
-#include "db.h"
-#include "mg_err.h"
-#include "mg_utf8.h"
-#include "store.h"
+#include "faq/learn.h"
+#include "faq/analyze.h"
+#include "faq/db.h"
+#include "util/mg_err.h"
+#include "util/mg_utf8.h"
+#include "faq/store.h"
 
 #include <stdlib.h>
 #include <string.h>

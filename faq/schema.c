@@ -16,8 +16,8 @@
  * with the current analysis, which is why db.c rebuilds the index whenever
  * the analysis fingerprint changes (see docs/architecture.md).
  */
-#include "db.h"
-#include "mg_err.h"
+#include "faq/db.h"
+#include "util/mg_err.h"
 
 #include <stdio.h>
 

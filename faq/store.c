@@ -10,9 +10,9 @@
  * answer path reads an entry for every candidate it shows.
  * Alternates and keywords are stored one per line (docs/architecture.md).
  */
-#include "store.h"
-#include "db.h"
-#include "mg_err.h"
+#include "faq/store.h"
+#include "faq/db.h"
+#include "util/mg_err.h"
 
 #include <stdio.h>
 #include <stdlib.h>

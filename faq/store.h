@@ -19,7 +19,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
-#include "db.h"
+#include "faq/db.h"
 
 typedef struct mg_department {
   char *id;       /* "shimin" */

@@ -6,7 +6,7 @@
  * keeps probe chains short for the few thousand to tens of thousands of keys
  * madoguchi stores.
  */
-#include "termmap.h"
+#include "faq/termmap.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,13 +6,13 @@
  * grouping, CSV round trip, the ticket inbox and its department scoping,
  * statistics (JSON and CSV), accounts, and the audit rows each change and
  * each read of personal data leaves. */
-#include "admin.h"
-#include "answer.h"
-#include "auth.h"
-#include "mg_config.h"
-#include "mg_err.h"
-#include "session.h"
-#include "ticket.h"
+#include "adapters/admin.h"
+#include "bot/answer.h"
+#include "bot/auth.h"
+#include "util/mg_config.h"
+#include "util/mg_err.h"
+#include "bot/session.h"
+#include "bot/ticket.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 

@@ -2,9 +2,9 @@
  * word-list errors, and the FTS5 "mecab" tokenizer through SQL. The word
  * lists are written here into a temporary dict/ so the assertions do not
  * depend on the shipped data; the MeCab dictionary is the configured one. */
-#include "analyze.h"
-#include "mg_config.h"
-#include "mg_err.h"
+#include "faq/analyze.h"
+#include "util/mg_config.h"
+#include "util/mg_err.h"
 #include "tests/tap.h"
 
 #include <stdlib.h>

@@ -3,12 +3,12 @@
  * and the append-only audit log. Uses a real database file with the sample
  * FAQ (for departments) and the real libsodium hashing, so each login here
  * costs its ~130 ms like in production. */
-#include "analyze.h"
-#include "audit.h"
-#include "auth.h"
-#include "db.h"
-#include "mg_config.h"
-#include "mg_err.h"
+#include "faq/analyze.h"
+#include "bot/audit.h"
+#include "bot/auth.h"
+#include "faq/db.h"
+#include "util/mg_config.h"
+#include "util/mg_err.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 

@@ -7,14 +7,14 @@
  * case reads like the situation it pins. TZ is set to a far-off zone first to
  * show that nothing depends on the machine's time zone.
  */
-#include "calendar.h"
+#include "bot/calendar.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "mg_err.h"
+#include "util/mg_err.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 

@@ -5,12 +5,12 @@
  * escalation to a ticket numbered by the Tokyo date, a staff reply delivered
  * exactly once, masking of personal data in what is stored (read back with
  * SQL), expiry, and a restart that keeps everything. */
-#include "answer.h"
-#include "dialogue.h"
-#include "mg_config.h"
-#include "mg_err.h"
-#include "session.h"
-#include "ticket.h"
+#include "bot/answer.h"
+#include "bot/dialogue.h"
+#include "util/mg_config.h"
+#include "util/mg_err.h"
+#include "bot/session.h"
+#include "bot/ticket.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 

@@ -1,11 +1,11 @@
 /* Engine: ranking on a small in-memory FAQ, the three decisions, explain
  * output, and an edited entry found at once after refresh. */
-#include "analyze.h"
-#include "db.h"
-#include "engine.h"
-#include "mg_config.h"
-#include "mg_err.h"
-#include "store.h"
+#include "faq/analyze.h"
+#include "faq/db.h"
+#include "faq/engine.h"
+#include "util/mg_config.h"
+#include "util/mg_err.h"
+#include "faq/store.h"
 #include "tests/tap.h"
 
 #include <pthread.h>

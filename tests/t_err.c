@@ -1,5 +1,5 @@
 /* The error table gives each code one stable string and a message. */
-#include "mg_err.h"
+#include "util/mg_err.h"
 #include "tests/tap.h"
 
 int main(void) {

@@ -2,11 +2,11 @@
  * one behaviour — RFC 4180 quoting, BOM and CRLF, CP932, the column map,
  * every kind of bad row with its line number, all-or-nothing, idempotent
  * re-import, and export that Excel opens and that imports back unchanged. */
-#include "analyze.h"
-#include "db.h"
-#include "io_int.h"
-#include "mg_config.h"
-#include "store.h"
+#include "faq/analyze.h"
+#include "faq/db.h"
+#include "faq/io_int.h"
+#include "util/mg_config.h"
+#include "faq/store.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 

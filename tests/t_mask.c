@@ -6,8 +6,8 @@
  * are the formats an attack review found unmasked (tests/attack/ drives them
  * through a real server and the staff console).
  */
-#include "mask.h"
-#include "mg_utf8.h"
+#include "bot/mask.h"
+#include "util/mg_utf8.h"
 
 #include <pthread.h>
 #include <stdlib.h>

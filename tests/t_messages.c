@@ -1,7 +1,7 @@
 /* The bot's own words: the shipped file loads, placeholders fill, a broken
  * file is refused with the key named. */
-#include "messages.h"
-#include "mg_err.h"
+#include "bot/messages.h"
+#include "util/mg_err.h"
 #include "tests/tap.h"
 
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * Case texts go through NFKC + case folding first, as mg_normalize does for
  * the answer pipeline, so the cases may be written the way residents type.
  */
-#include "rules.h"
+#include "bot/rules.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
-#include "mg_err.h"
+#include "util/mg_err.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 

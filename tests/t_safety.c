@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "answer.h"
+#include "bot/answer.h"
 #include "dict/concepts.h"
-#include "mg_err.h"
+#include "util/mg_err.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 

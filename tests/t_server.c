@@ -1,9 +1,9 @@
 /* The adapters' small pure parts: the strict UTF-8 check every WebSocket
  * text frame and POST body goes through, the protocol's error message, and
  * the log's address masking (no full client address in any log line). */
-#include "mg_err.h"
-#include "mg_log.h"
-#include "server.h"
+#include "util/mg_err.h"
+#include "util/mg_log.h"
+#include "adapters/server.h"
 #include "tests/tap.h"
 
 #include <stdlib.h>

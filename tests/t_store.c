@@ -3,11 +3,11 @@
  * revisions, departments, the sample FAQ on first open, and the index
  * rebuilt when the analysis fingerprint changes. Uses the real MeCab
  * analysis configured by the build (MG_DICT_DIR, MG_MECAB_DICDIR). */
-#include "analyze.h"
-#include "db.h"
-#include "mg_config.h"
-#include "mg_err.h"
-#include "store.h"
+#include "faq/analyze.h"
+#include "faq/db.h"
+#include "util/mg_config.h"
+#include "util/mg_err.h"
+#include "faq/store.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 

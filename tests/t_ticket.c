@@ -5,12 +5,12 @@
  * of staff replies, the thread both ways with its two proofs (session,
  * lookup secret) and its expiry, and synchronous restored after a FULL commit. Runs on a
  * temporary database opened like the server does (sample FAQ, migrations). */
-#include "calendar.h"
-#include "db.h"
-#include "mg_config.h"
-#include "mg_err.h"
-#include "session.h"
-#include "ticket.h"
+#include "bot/calendar.h"
+#include "faq/db.h"
+#include "util/mg_config.h"
+#include "util/mg_err.h"
+#include "bot/session.h"
+#include "bot/ticket.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mg_config.h"
+#include "util/mg_config.h"
 
 /* Defaults, then the dictionary, language data and sample FAQ of the tree
  * under test; the database is DIR/t.db. */

@@ -5,8 +5,8 @@
  * struct mg_config; unknown keys are an error (a typo must not be silently
  * ignored by a city's operator).
  */
-#include "mg_config.h"
-#include "mg_err.h"
+#include "util/mg_config.h"
+#include "util/mg_err.h"
 
 #include <jansson.h>
 #include <stddef.h>

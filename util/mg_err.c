@@ -1,5 +1,5 @@
 /* mg_err.c — lookups over the error table in mg_err.h. */
-#include "mg_err.h"
+#include "util/mg_err.h"
 
 #include <stdio.h>
 

@@ -1,9 +1,9 @@
 /*
  * mg_json.c — see mg_json.h.
  */
-#include "mg_json.h"
+#include "util/mg_json.h"
 
-#include "mg_err.h"
+#include "util/mg_err.h"
 
 int mg_json_load(const char *path, json_t **out, char *err) {
   json_error_t je;

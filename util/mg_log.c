@@ -5,7 +5,7 @@
  * written with one fputs under flockfile: a line is never torn by another
  * thread's line. Time is UTC with milliseconds (the log reader converts).
  */
-#include "mg_log.h"
+#include "util/mg_log.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>

@@ -2,7 +2,7 @@
  * mg_romaji.c — see mg_romaji.h. A longest-match table of syllables; a
  * doubled consonant is っ, an n not followed by a vowel or y is ん.
  */
-#include "mg_romaji.h"
+#include "util/mg_romaji.h"
 
 #include <ctype.h>
 #include <string.h>

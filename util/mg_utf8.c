@@ -3,7 +3,7 @@
  * reject frames with it, the dialogue and the console count the 1,000 code
  * points of a question with it, tests check masked text with it.
  */
-#include "mg_utf8.h"
+#include "util/mg_utf8.h"
 
 #include <string.h>
 

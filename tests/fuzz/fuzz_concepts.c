@@ -14,11 +14,11 @@
  * header lists, with a message; every match names a concept of the set and
  * lies inside the message.
  */
-#include "analyze.h"
-#include "concepts.h"
-#include "mg_config.h"
-#include "mg_err.h"
-#include "understand.h"
+#include "faq/analyze.h"
+#include "dict/concepts.h"
+#include "util/mg_config.h"
+#include "util/mg_err.h"
+#include "bot/understand.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -11,10 +11,10 @@
  * write all run; the first byte picks the options (forced encoding, a
  * column map) so those paths are fuzzed too. The sanitizers are the oracle.
  */
-#include "analyze.h"
-#include "db.h"
-#include "io.h"
-#include "mg_config.h"
+#include "faq/analyze.h"
+#include "faq/db.h"
+#include "faq/io.h"
+#include "util/mg_config.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -31,11 +31,11 @@
  * MG_DICT_DIR, MG_MECAB_DICDIR, MG_USERDIC and MG_SAMPLE override the data
  * files as in `make check`; by default those of the source tree are used.
  */
-#include "answer.h"
-#include "dialogue.h"
-#include "mg_config.h"
-#include "mg_err.h"
-#include "server.h"
+#include "bot/answer.h"
+#include "bot/dialogue.h"
+#include "util/mg_config.h"
+#include "util/mg_err.h"
+#include "adapters/server.h"
 
 #include <stdint.h>
 #include <stdio.h>

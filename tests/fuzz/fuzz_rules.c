@@ -8,8 +8,8 @@
  * is matched against a few fixed questions and freed. A failed load must
  * leave *out NULL and a non-empty message. The sanitizers are the oracle.
  */
-#include "mg_err.h"
-#include "rules.h"
+#include "util/mg_err.h"
+#include "bot/rules.h"
 
 #include <stdint.h>
 #include <stdio.h>

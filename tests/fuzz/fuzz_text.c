@@ -8,10 +8,10 @@
  * it again changes nothing; rules_match on raw bytes returns 0, 1 or
  * MG_EBADUTF8, never anything else.
  */
-#include "mask.h"
-#include "mg_utf8.h"
-#include "mg_err.h"
-#include "rules.h"
+#include "bot/mask.h"
+#include "util/mg_utf8.h"
+#include "util/mg_err.h"
+#include "bot/rules.h"
 
 #include <stdint.h>
 #include <stdio.h>
