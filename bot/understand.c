@@ -281,7 +281,7 @@ struct term_ctx {
   int rc;
   int nmorph;
   int heavy;           /* stream lemmas that are not light verbs */
-  int specific;        /* a noun or adverb outside the stream (つもり, ほう, もう) */
+  int specific;        /* a noun, adverb or adnominal outside the stream (つもり, ほう, もう, この) */
   char lemma0[128];
   int lemma0_len;
 };
@@ -289,7 +289,8 @@ struct term_ctx {
 static int on_term_morph(void *vctx, const mg_morph *m) {
   struct term_ctx *x = vctx;
   x->nmorph++;
-  if ((m->pos == MG_POS_NOUN || m->pos == MG_POS_ADV) && !in_stream(m)) x->specific = 1;
+  /* この前 is not 前 (家の前で人が倒れてる is not a memory), その後 not 後 */
+  if ((m->pos == MG_POS_NOUN || m->pos == MG_POS_ADV || m->pos == MG_POS_OTHER) && !in_stream(m)) x->specific = 1;
   if (in_stream(m)) {
     int ll;
     const char *l = stream_lemma(m, &ll);
@@ -387,7 +388,7 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   if (is_kana && t->nlem == 1 && x.lemma0_len > 0 && chars(x.lemma0, x.lemma0_len) < 3) t->nlem = 0;
   /* made of light verbs only (see is_light), or one word made specific by
    * a word lemmas do not keep (死ぬつもり is not 死んだ, もう死ぬ is not
-   * 犬が死んだ): the term meets the message by its text */
+   * 犬が死んだ, この前 is not 前): the term meets the message by its text */
   if ((x.heavy == 0 && t->nlem > 0) || (t->nlem == 1 && x.specific)) {
     t->nlem = 0;
     inside = 1;
