@@ -282,6 +282,7 @@ struct term_ctx {
   int nmorph;
   int heavy;           /* stream lemmas that are not light verbs */
   int specific;        /* a noun, adverb or adnominal outside the stream (つもり, ほう, もう, この) */
+  int fragment;        /* the term ends in a piece of a word: 押し込 is 押し + 込, 泣き叫 ends unknown */
   char lemma0[128];
   int lemma0_len;
 };
@@ -323,6 +324,10 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
       x->rlen += rl;
     }
   }
+  /* a one-character noun right after a verb stem, or a word MeCab does
+   * not know, at the end: the author wrote the stem of a compound verb */
+  x->fragment = (x->last_pos == MG_POS_VERB && m->pos == MG_POS_NOUN && chars(m->surface, m->surface_len) == 1) ||
+                (m->unknown && x->nmorph > 1 && m->surface_len > 0 && (m->surface[0] & 0x80));
   x->last_pos = m->pos;
   x->last_content = m->content;
   return 0;
@@ -388,8 +393,10 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   if (is_kana && t->nlem == 1 && x.lemma0_len > 0 && chars(x.lemma0, x.lemma0_len) < 3) t->nlem = 0;
   /* made of light verbs only (see is_light), or one word made specific by
    * a word lemmas do not keep (死ぬつもり is not 死んだ, もう死ぬ is not
-   * 犬が死んだ, この前 is not 前): the term meets the message by its text */
-  if ((x.heavy == 0 && t->nlem > 0) || (t->nlem == 1 && x.specific)) {
+   * 犬が死んだ, この前 is not 前), or the stem of a compound verb that
+   * MeCab cuts into pieces (車に押し込 → 押す + 込; 押し込もう is 押し込む):
+   * the term meets the message by its text */
+  if ((x.heavy == 0 && t->nlem > 0) || (t->nlem == 1 && x.specific) || x.fragment) {
     t->nlem = 0;
     inside = 1;
   }
@@ -408,7 +415,7 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
       t->wordchars = wc;
     }
   }
-  if (t->nlem == 0 && !t->key) {
+  if (t->nlem == 0 && !t->key && !t->lit) {
     cterm_clear(t);
     return mg_errf(err, MG_ECONFIG, "%s:%d: \"%s\" has no word to match (only particles or symbols)", dc->path,
                    dt->line, dt->text);
