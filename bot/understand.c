@@ -105,10 +105,19 @@ static int is_cond(const mg_morph *m) {
 }
 
 /* The lemma a morpheme stands for in lemma matching. */
+/* MeCab reads 楽に, 急に, 無理に as adverbs in one sentence and as the noun
+ * + に in another (死んだら楽 / 楽になる): such an adverb counts as its
+ * kanji stem, a noun. */
+static int kanji_ni(const mg_morph *m) {
+  return m->pos == MG_POS_ADV && m->lemma_len > 3 && (unsigned char)m->lemma[0] >= 0xE4 &&
+         (unsigned char)m->lemma[0] <= 0xE9 && memcmp(m->lemma + m->lemma_len - 3, "\xE3\x81\xAB", 3) == 0; /* に */
+}
+
 static const char *stream_lemma(const mg_morph *m, int *len) {
   if (is_neg(m)) { *len = (int)strlen(NEG_LEMMA); return NEG_LEMMA; }
   if (is_cond(m)) { *len = (int)strlen(COND_LEMMA); return COND_LEMMA; }
   *len = m->lemma_len;
+  if (kanji_ni(m)) *len = m->lemma_len - 3;
   return m->lemma;
 }
 
@@ -120,7 +129,7 @@ static int in_stream(const mg_morph *m) {
   static const char *const aux[] = { "たい", "れる", "られる", "せる", "させる" };
   int digits = m->surface_len > 0;
   for (int i = 0; i < m->surface_len && digits; i++) digits = m->surface[i] >= '0' && m->surface[i] <= '9';
-  if (m->content != 0 || is_neg(m) || is_cond(m) || m->suffix || m->pronoun || m->prefix || digits) return 1;
+  if (m->content != 0 || is_neg(m) || is_cond(m) || m->suffix || m->pronoun || m->prefix || digits || kanji_ni(m)) return 1;
   for (size_t i = 0; i < sizeof aux / sizeof aux[0]; i++)
     if ((int)strlen(aux[i]) == m->lemma_len && memcmp(aux[i], m->lemma, (size_t)m->lemma_len) == 0) return 1;
   return 0;
