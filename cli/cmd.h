@@ -34,6 +34,9 @@ int cmd_eval(int argc, char **argv, mg_config *cfg);
 int cmd_serve(int argc, char **argv, mg_config *cfg);
 int cmd_tickets(int argc, char **argv, mg_config *cfg);
 int cmd_user(int argc, char **argv, mg_config *cfg);
+int cmd_backup(int argc, char **argv, mg_config *cfg);
+int cmd_restore(int argc, char **argv, mg_config *cfg);
+int cmd_check(int argc, char **argv, mg_config *cfg);
 
 /* For measurements (cli/cmd_eval.c): a monotonic clock in microseconds,
  * and a qsort comparison of doubles. */

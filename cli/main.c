@@ -22,6 +22,9 @@ static const struct mg_cmd commands[] = {
   { "serve", cmd_serve, "serve [--listen ADDR] [--port N] [--web DIR] [--rules FILE] [--dict DIR] [--evlib auto|ev|uv|poll]", "run the chat service", 0 },
   { "tickets", cmd_tickets, "tickets list|show|reply|close ...", "work escalated questions", 1 },
   { "user", cmd_user, "user add|list|passwd|disable ...", "manage staff accounts", 1 },
+  { "backup", cmd_backup, "backup FILE", "copy the database to FILE while the service runs", 0 },
+  { "restore", cmd_restore, "restore FILE", "put a backup back in place of the database (stop the service first)", 0 },
+  { "check", cmd_check, "check", "check the database: integrity, foreign keys, FTS index, row counts", 0 },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,85 @@
+/*
+ * cmd_backup.c — `madoguchi backup FILE`, `madoguchi restore FILE`,
+ * `madoguchi check`: an operator's copy of the database, and proof that a
+ * database (the live one or a copy) is whole.
+ *
+ * backup runs while `madoguchi serve` serves (faq/backup.c says how the copy
+ * stays consistent); restore wants the service stopped (systemctl stop
+ * madoguchi), and says so when the file stays locked. check prints one line
+ * per finding, `what: result`, in a fixed order, so two databases compare
+ * with diff; it exits 1 when a check fails. A backup holds residents'
+ * personal data like the database itself: keep it as carefully.
+ */
+#include "cli/cmd.h"
+#include "faq/analyze.h"
+#include "faq/db.h"
+#include "util/mg_err.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The one positional argument of backup/restore, or NULL after a message. */
+static const char *only_file(int argc, char **argv) {
+  if (argc != 2 || strncmp(argv[1], "--", 2) == 0) {
+    fprintf(stderr, "madoguchi %s: give one file name (madoguchi %s --help)\n", argv[0], argv[0]);
+    return NULL;
+  }
+  return argv[1];
+}
+
+int cmd_backup(int argc, char **argv, mg_config *cfg) {
+  char err[MG_ERRLEN];
+  const char *to = only_file(argc, argv);
+  if (!to) return 2;
+  if (mg_db_backup(cfg->db_path, to, err)) {
+    fprintf(stderr, "madoguchi backup: %s\n", err);
+    return 1;
+  }
+  printf("%s: backup of %s written\n", to, cfg->db_path);
+  return 0;
+}
+
+int cmd_restore(int argc, char **argv, mg_config *cfg) {
+  char err[MG_ERRLEN];
+  const char *from = only_file(argc, argv);
+  if (!from) return 2;
+  if (mg_db_restore(from, cfg->db_path, err)) {
+    fprintf(stderr, "madoguchi restore: %s\n", err);
+    return 1;
+  }
+  printf("%s: restored from %s\n", cfg->db_path, from);
+  return 0;
+}
+
+static void print_line(void *ctx, const char *what, const char *result) {
+  (void)ctx;
+  printf("%s: %s\n", what, result);
+}
+
+int cmd_check(int argc, char **argv, mg_config *cfg) {
+  char err[MG_ERRLEN];
+  mg_lang *lang = NULL;
+  sqlite3 *db = NULL;
+  int problems = -1;
+
+  if (argc != 1) {
+    fprintf(stderr, "madoguchi check: unexpected argument '%s'\n", argv[1]);
+    return 2;
+  }
+  /* never create the database it is asked to check */
+  if (access(cfg->db_path, F_OK) != 0) {
+    fprintf(stderr, "madoguchi check: %s: no such database\n", cfg->db_path);
+    return 1;
+  }
+  if (mg_lang_new(&lang, cfg, err) || mg_db_open(&db, cfg, lang, err)) {
+    fprintf(stderr, "madoguchi check: %s\n", err);
+    goto out;
+  }
+  problems = mg_db_check(db, print_line, NULL);
+  if (problems) fprintf(stderr, "madoguchi check: %d problem(s)\n", problems);
+out:
+  mg_db_close(db);
+  mg_lang_free(lang);
+  return problems == 0 ? 0 : 1;
+}
