@@ -10,10 +10,12 @@ import { freePort, startSink } from './lib_smtp.mjs';
 test('e-mail notices: the link when the ticket is made, a notice (not the text) when staff reply', { skip: skipReason }, async (t) => {
   const sink = await startSink();
   const tmp = scratch();
-  const srv = await startServer(tmp.db, { config: {
-    smtp_url: `smtp://127.0.0.1:${sink.port}`, smtp_from: 'noreply@city.example', smtp_tls: 'none',
-    public_base_url: 'https://chat.city.example/', mail_poll_secs: 0.2 } });
+  let srv = null;
   try {
+    // inside the try: a server that fails to start must not leave the sink running
+    srv = await startServer(tmp.db, { config: {
+      smtp_url: `smtp://127.0.0.1:${sink.port}`, smtp_from: 'noreply@city.example', smtp_tls: 'none',
+      public_base_url: 'https://chat.city.example/', mail_poll_secs: 0.2 } });
     const r = await Resident.hello(srv.base);
     assert.equal(r.welcome.email_notice, true, 'the widget is told e-mail is offered');
 
@@ -47,7 +49,7 @@ test('e-mail notices: the link when the ticket is made, a notice (not the text) 
     assert.doesNotMatch(shown, /taro@example\.jp/, 'staff do not see the address');
     await r.close();
   } finally {
-    await srv.stop();
+    if (srv) await srv.stop();
     tmp.cleanup();
     sink.stop();
   }
