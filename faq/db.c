@@ -200,6 +200,21 @@ static int load_sample(sqlite3 *db, void *ctx, char *err) {
   return mg_meta_put(db, "initialized", "sample", err);
 }
 
+/* Before migrations change an existing database, a copy of it as it was:
+ * PATH.vN.bak for schema version N (kept if it exists: another process
+ * upgrading at the same time made it). No copy, no upgrade. */
+static int backup_before_upgrade(sqlite3 *db, const char *path, char *err) {
+  char bak[4096], why[MG_ERRLEN];
+  int v = mg_db_version(db);
+  if (v <= 0 || v >= mg_db_schema_max() || strcmp(path, ":memory:") == 0) return 0;
+  snprintf(bak, sizeof bak, "%s.v%d.bak", path, v);
+  if (access(bak, F_OK) == 0) return 0;
+  if (mg_db_backup(path, bak, why) && access(bak, F_OK) != 0)
+    return mg_errf(err, MG_EIO, "not upgrading %s from schema %d to %d: the copy made first failed (%s)", path, v,
+                   mg_db_schema_max(), why);
+  return 0;
+}
+
 static int open_conn(sqlite3 **out, const char *path, int flags, mg_lang *lang, char *err) {
   sqlite3 *db = NULL;
   int rc = 0;
@@ -212,6 +227,7 @@ static int open_conn(sqlite3 **out, const char *path, int flags, mg_lang *lang, 
   sqlite3_extended_result_codes(db, 0);
   if ((rc = exec(db, Q_PRAGMAS, err))) goto out;
   if (lang && (rc = mg_fts5_register(db, lang, err))) goto out;
+  if ((rc = backup_before_upgrade(db, path, err))) goto out;
   if ((rc = mg_db_migrate(db, err))) goto out;
   if (lang) {
     /* Read first: the write lock is taken only when a rebuild is due. */
