@@ -82,6 +82,7 @@ struct admin_job {
   int login;                     /* POST /login: holds its address's login_busy */
   char login_name[64];           /* its "login" ("" when absent or not a string) */
   admin_resp resp;
+  uint64_t req;                  /* request id, for the logs */
 };
 
 struct admin_pss {
@@ -276,7 +277,7 @@ static int serve_file(srv *s, struct lws *wsi, struct admin_pss *p, const char *
   int n;
   if (strcmp(uri, "/admin") == 0) {
     unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *ptr = start, *end = buf + sizeof buf - 1;
-    mg_log_access("admin", "GET", uri, 301, 0, 0, "");
+    mg_log_access("admin", "GET", uri, 301, 0, 0, "", 0);
     n = lws_http_redirect(wsi, HTTP_STATUS_MOVED_PERMANENTLY, (const unsigned char *)"/admin/", 7, &ptr, end);
     return n < 0 ? -1 : lws_http_transaction_completed(wsi) ? -1 : 0;
   }
@@ -287,7 +288,7 @@ static int serve_file(srv *s, struct lws *wsi, struct admin_pss *p, const char *
     for (int k = 0; admin_security_headers[k]; k += 2)
       hl += (size_t)snprintf(headers + hl, sizeof headers - hl, "%s: %s\x0d\x0a", admin_security_headers[k],
                              admin_security_headers[k + 1]);
-    mg_log_access("admin", "GET", uri, 200, 0, 0, "");
+    mg_log_access("admin", "GET", uri, 200, 0, 0, "", 0);
     n = lws_serve_http_file(wsi, path, files[i].type, headers, (int)hl);
     if (n < 0) return -1;
     return n > 0 ? (lws_http_transaction_completed(wsi) ? -1 : 0) : 0;
@@ -383,6 +384,7 @@ static int submit(srv *s, struct lws *wsi, struct admin_pss *p) {
   }
   j->kind = SRV_JOB_ADMIN;
   j->admin = p->job;
+  j->req = a->req ? a->req : (a->req = mg_log_new_request_id()); /* a held /inbox keeps its id */
   if (!(p->id = srv_conn_add(s, wsi, 0))) {
     j->admin = NULL;
     srv_job_free(j);
@@ -547,7 +549,7 @@ static int write_response(struct lws *wsi, struct admin_pss *p) {
     }
   }
   mg_log_access("admin", p->job->method, p->job->path, r->status, r->body_len,
-                (double)(srv_now_us() - p->t0) / 1000.0, p->job->ip);
+                (double)(srv_now_us() - p->t0) / 1000.0, p->job->ip, p->job->req);
   admin_http_job_free(p->job);
   p->job = NULL;
   p->writing = p->headers_sent = 0;

@@ -61,6 +61,7 @@ struct http_pss {
   int close_after;            /* unread body on the wire: close after answering */
   const char *op;             /* R_TICKET: "lookup" or "reply" */
   size_t file_bytes;          /* size of the file being served */
+  uint64_t req;               /* request id of the job, for the logs */
 };
 
 size_t http_api_pss_size(void) { return sizeof(struct http_pss); }
@@ -93,7 +94,7 @@ static int add_header(struct lws *wsi, const char *name, const char *value, unsi
 }
 
 static void access_log(struct http_pss *p, int status, size_t bytes) {
-  mg_log_access("http", p->method, p->path, status, bytes, (double)(srv_now_us() - p->t0) / 1000.0, p->ip);
+  mg_log_access("http", p->method, p->path, status, bytes, (double)(srv_now_us() - p->t0) / 1000.0, p->ip, p->req);
 }
 
 static int write_response(srv *s, struct lws *wsi, struct http_pss *p) {
@@ -133,6 +134,7 @@ static int submit(srv *s, struct lws *wsi, struct http_pss *p, enum srv_job_kind
   if (!j) { json_decref(msg); return respond_error(wsi, p, 503, MG_ENOMEM); }
   j->kind = kind;
   j->msg = msg;
+  j->req = p->req = mg_log_new_request_id();
   if (!(p->id = srv_conn_add(s, wsi, 0))) {
     srv_job_free(j);
     return respond_error(wsi, p, 503, MG_EBUSY);
@@ -300,7 +302,7 @@ static int confirm_upgrade(srv *s, struct lws *wsi, struct http_pss *p) {
   else if (!(r = srv_ip_get(s, p->ip))) status = 503, err = MG_ENOMEM;
   else if (s->cfg->max_conns_per_ip > 0 && r->ws_conns >= s->cfg->max_conns_per_ip) status = 429, err = MG_ERATE;
   if (!status) return 0;
-  mg_log_access("ws_refused", "GET", uri, status, 0, 0, p->ip);
+  mg_log_access("ws_refused", "GET", uri, status, 0, 0, p->ip, 0);
   /* An Origin names a web site, not a person: worth logging when refused. */
   if (status == 403) mg_log_info("ws", "upgrade refused: %s (Origin %.200s)", mg_err_code(err), p->origin);
   else mg_log_info("ws", "upgrade refused: %s", mg_err_code(err));

@@ -568,6 +568,7 @@ static void *worker_main(void *arg) {
     q->len--;
     pthread_mutex_unlock(&q->lock);
 
+    mg_log_request(j->req); /* every line about this job carries its id */
     switch (j->kind) {
     case SRV_JOB_CHAT: ws_chat_work(s, wk->w, j); break;
     case SRV_JOB_ASK:
@@ -577,6 +578,7 @@ static void *worker_main(void *arg) {
     case SRV_JOB_PUSH: break;
     case SRV_JOB_ADMIN: admin_http_work(s, wk->w, j); break;
     }
+    mg_log_request(0);
     complete(s, j);
   }
   /* the connection is closed by srv_free on another thread: finalize this
@@ -865,6 +867,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   const char *host;
 
   if (!s) return mg_errf(err, MG_ENOMEM, "out of memory");
+  mg_log_set_level(mg_log_level_parse(cfg->log_level)); /* checked when the configuration was read */
   pthread_mutex_init(&s->jq.lock, NULL);
   pthread_cond_init(&s->jq.cond, NULL);
   pthread_mutex_init(&s->hq.lock, NULL);

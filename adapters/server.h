@@ -122,6 +122,7 @@ typedef struct srv_job {
   int changed;                /* REFRESH: in: look even if unchanged; out: replies wait (ids in msg) */
   int db_moved;               /* REFRESH out: the database changed since the last look */
   struct admin_job *admin;    /* ADMIN: the request and, when done, the response (owned) */
+  uint64_t req;               /* request id for the logs (util/mg_log.h); 0 for the timer's jobs */
 } srv_job;
 
 /* Free a job and everything it owns. */

@@ -167,6 +167,7 @@ static void on_message(srv *s, struct lws *wsi, struct ws_pss *p) {
   j->kind = SRV_JOB_CHAT;
   j->conn = p->id;
   j->msg = msg;
+  j->req = mg_log_new_request_id();
   msg = NULL;
   if (!p->busy) {
     dispatch(s, wsi, p, j);
@@ -199,7 +200,7 @@ static void release(srv *s, struct ws_pss *p) {
   p->id = 0;
   s->ws_open--;
   if ((r = srv_ip_get(s, p->ip)) && r->ws_conns > 0) r->ws_conns--;
-  mg_log_access("ws_close", NULL, "/ws", 0, p->bytes, (double)(srv_now_us() - p->t_open) / 1000.0, p->ip);
+  mg_log_access("ws_close", NULL, "/ws", 0, p->bytes, (double)(srv_now_us() - p->t_open) / 1000.0, p->ip, 0);
 }
 
 int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
@@ -222,7 +223,7 @@ int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
     mg_log_mask_ip(p->ip, p->dc.client_ip, sizeof p->dc.client_ip);
     p->tokens = s->cfg->max_msgs_per_sec;
     p->t_tokens = p->t_open = p->t_rx = srv_now_us();
-    mg_log_access("ws_open", "GET", "/ws", 101, 0, 0, p->ip);
+    mg_log_access("ws_open", "GET", "/ws", 101, 0, 0, p->ip, 0);
     return 0;
 
   case LWS_CALLBACK_RECEIVE_PONG: {
@@ -312,6 +313,12 @@ void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
   size_t i;
   int rc = dialogue_handle(w, &j->dc, j->msg, &out, err);
   (void)s;
+  /* debug: what was done, never what was said (the type is one of msg_types) */
+  if (mg_log_enabled(MG_LOG_DEBUG)) {
+    json_t *first = json_array_get(out, 0);
+    mg_log_debug("ws", "%s -> %s (%zu replies)", json_string_value(json_object_get(j->msg, "type")),
+                 first ? json_string_value(json_object_get(first, "type")) : "-", json_array_size(out));
+  }
   json_array_foreach(out, i, m) srv_msgq_push(&j->out, srv_msg_json(m));
   json_decref(out);
   if (rc != 0) {

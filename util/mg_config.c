@@ -7,6 +7,7 @@
  */
 #include "util/mg_config.h"
 #include "util/mg_err.h"
+#include "util/mg_log.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -77,6 +78,7 @@ void mg_config_defaults(mg_config *cfg) {
   cfg->answer_days = 3;
   snprintf(cfg->smtp_tls, sizeof cfg->smtp_tls, "starttls");
   cfg->mail_poll_secs = 2;
+  snprintf(cfg->log_level, sizeof cfg->log_level, "info");
   cfg->learn_min_sessions = 3;
   cfg->learn_min_addresses = 2;
   cfg->workers = 2;
@@ -110,7 +112,7 @@ static const struct field fields[] = {
   I(ticket_lookup_days), I(answer_days),
   I(workers), I(auth_hash_threads), I(auth_hash_queue), S(office_open), S(office_close), I(top_k), N(answer_min),
   N(clarify_min), N(clarify_margin), S(test_db_full_file), S(smtp_url), S(smtp_from), S(smtp_user),
-  S(smtp_password), S(smtp_tls), S(outbound_proxy), S(public_base_url), N(mail_poll_secs),
+  S(smtp_password), S(smtp_tls), S(outbound_proxy), S(public_base_url), N(mail_poll_secs), S(log_level),
 };
 #undef S
 #undef I
@@ -199,6 +201,8 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
     rc = mg_errf(err, MG_ECONFIG, "%s: smtp_tls must be starttls or none", path);
   else if (!(cfg->mail_poll_secs >= 0.1) || cfg->mail_poll_secs > 3600)
     rc = mg_errf(err, MG_ECONFIG, "%s: mail_poll_secs must be 0.1 to 3600", path);
+  else if (mg_log_level_parse(cfg->log_level) < 0)
+    rc = mg_errf(err, MG_ECONFIG, "%s: log_level must be debug, info, warn or error", path);
 out:
   json_decref(root);
   return rc;

@@ -70,6 +70,7 @@ typedef struct mg_config {
   char outbound_proxy[512];      /* proxy for outbound connections, "" = direct */
   char public_base_url[512];     /* how residents reach this server, e.g. https://chat.city.example */
   double mail_poll_secs;         /* how often the delivery thread looks for due notices */
+  char log_level[8];             /* "debug", "info" (default), "warn" or "error" (util/mg_log.h) */
 } mg_config;
 
 /* Fill cfg with defaults (data_dir discovered as described above). */
