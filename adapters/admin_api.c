@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE /* strptime, timegm */
 #include "adapters/admin_int.h"
+#include "util/mg_time.h"
 #include "bot/audit.h"
 #include "util/mg_err.h"
 #include "bot/session.h"
@@ -220,17 +221,14 @@ long long admin_body_int(const admin_ctx *c, const char *key, long long def) {
 
 int admin_jst_date(const char *utc, char *out) {
   time_t t;
-  struct tm tm;
-  if (session_time_parse(utc, &t)) return -1;
-  t += 9 * 3600; /* Japan keeps no daylight saving time: JST is always UTC+9 */
-  gmtime_r(&t, &tm);
-  strftime(out, 11, "%Y-%m-%d", &tm);
+  if (mg_time_parse(utc, &t)) return -1;
+  mg_time_jst(t, "%Y-%m-%d", out, 11);
   return 0;
 }
 
 long long admin_seconds_between(const char *a, const char *b) {
   time_t ta, tb;
-  if (session_time_parse(a, &ta) || session_time_parse(b, &tb)) return -1;
+  if (mg_time_parse(a, &ta) || mg_time_parse(b, &tb)) return -1;
   return (long long)(tb - ta);
 }
 

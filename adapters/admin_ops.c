@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "adapters/admin_int.h"
+#include "util/mg_time.h"
 #include "bot/audit.h"
 #include "faq/io.h"
 #include "util/mg_err.h"
@@ -421,13 +422,9 @@ int admin_h_stats(admin_ctx *c) {
   json_t *days = json_array(), *topq = json_array(), *topu = json_array(), *depts = json_array(), *out = NULL;
   long long tot[7] = { 0 };
   int rc = 0, step;
-  time_t now = time(NULL) + 9 * 3600;
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  if (!admin_query(c, "to", to, sizeof to)) strftime(to, sizeof to, "%Y-%m-%d", &tm);
-  now -= 29 * 86400;
-  gmtime_r(&now, &tm);
-  if (!admin_query(c, "from", from, sizeof from)) strftime(from, sizeof from, "%Y-%m-%d", &tm);
+  time_t now = time(NULL);
+  if (!admin_query(c, "to", to, sizeof to)) mg_time_jst(now, "%Y-%m-%d", to, sizeof to);
+  if (!admin_query(c, "from", from, sizeof from)) mg_time_jst(now - 29 * 86400, "%Y-%m-%d", from, sizeof from);
   if (!valid_date(from) || !valid_date(to)) {
     rc = admin_reply_error(c, 400, MG_EINVAL, "from と to は日付（YYYY-MM-DD、日本時間）で指定してください");
     goto out;

@@ -27,6 +27,7 @@
  * request is refused with 403 before any work is done.
  */
 #include "adapters/server.h"
+#include "util/mg_time.h"
 #include "util/mg_err.h"
 #include "util/mg_log.h"
 #include "bot/session.h"
@@ -500,7 +501,7 @@ static void work_ready(bot_worker *w, srv_job *j) {
  * A line that is an emergency comes back with the emergency answer, as in
  * the chat: staff read the thread only at their next opening time. */
 static void work_ticket(srv *s, bot_worker *w, srv_job *j) {
-  char err[MG_ERRLEN] = "", at[SESSION_TIMELEN];
+  char err[MG_ERRLEN] = "", at[MG_TIMELEN];
   const char *no = json_string_value(json_object_get(j->msg, "ticket_no"));
   const char *secret = json_string_value(json_object_get(j->msg, "secret"));
   json_t *text = json_object_get(j->msg, "text"), *out = NULL, *ans = NULL, *rule;

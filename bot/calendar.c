@@ -14,6 +14,7 @@
  * office "open" on a holiday, so each is an error naming the line.
  */
 #include "bot/calendar.h"
+#include "util/mg_time.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +23,6 @@
 
 #include "util/mg_err.h"
 
-#define JST_OFFSET (9 * 3600)
 #define DAY 86400
 #define MAX_SEARCH_DAYS 400 /* cal_next_open gives up after this many days */
 
@@ -65,7 +65,7 @@ static int days_in_month(int y, int m) {
 
 /* JST day number and seconds into that day for UTC time t. */
 static void jst_split(time_t t, long long *day, int *sec) {
-  long long j = (long long)t + JST_OFFSET;
+  long long j = (long long)t + MG_JST_OFFSET;
   long long q = j / DAY, r = j % DAY;
   if (r < 0)
     q--, r += DAY;
@@ -226,7 +226,7 @@ time_t cal_next_open(const cal *c, time_t t) {
     day++;
   for (int i = 0; i < MAX_SEARCH_DAYS; i++, day++)
     if (is_working_day(c, day))
-      return (time_t)(day * DAY + c->open_s - JST_OFFSET);
+      return (time_t)(day * DAY + c->open_s - MG_JST_OFFSET);
   return (time_t)-1;
 }
 
@@ -239,7 +239,7 @@ time_t cal_add_working_days(const cal *c, time_t t, int n) {
     day++;
     if (is_working_day(c, day)) found++;
   }
-  return (time_t)(day * DAY + c->close_s - JST_OFFSET);
+  return (time_t)(day * DAY + c->close_s - MG_JST_OFFSET);
 }
 
 void cal_format(time_t t, char *buf, size_t n) {

@@ -19,6 +19,7 @@
  * in the ticket's own column, and it never enters the transcript.
  */
 #include "bot/dialogue.h"
+#include "util/mg_time.h"
 
 #include "bot/calendar.h"
 #include "faq/learn.h"
@@ -638,7 +639,7 @@ out:
  * once as well: staff read the thread only at their next opening time. */
 static int on_ticket_reply(ctx *c) {
   const char *id, *ticket_no, *text;
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
   json_t *ans = NULL, *m;
   int rc, urgent;
 

@@ -2,6 +2,7 @@
  * outbox.c — the outbox table (see outbox.h for the contract).
  */
 #include "bot/outbox.h"
+#include "util/mg_time.h"
 
 #include "faq/db.h"
 #include "util/mg_err.h"
@@ -65,13 +66,13 @@ static json_t *col(sqlite3_stmt *st, int i) {
 
 int outbox_due(sqlite3 *db, time_t now, int limit, json_t **out, char *err) {
   sqlite3_stmt *st;
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
   json_t *arr = json_array();
   int rc, s;
   *out = NULL;
   if (!arr) return mg_errf(err, MG_ENOMEM, "outbox: out of memory");
   if ((rc = mg_db_stmt(db, outbox_sql[O_DUE], &st, err))) { json_decref(arr); return rc; }
-  session_time_utc(now, at);
+  mg_time_utc(now, at);
   sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 2, limit);
   while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -89,11 +90,11 @@ int outbox_due(sqlite3 *db, time_t now, int limit, json_t **out, char *err) {
 
 int outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, time_t now, char *err) {
   sqlite3_stmt *st = NULL;
-  char at[SESSION_TIMELEN], next[SESSION_TIMELEN];
+  char at[MG_TIMELEN], next[MG_TIMELEN];
   int rc, attempts = 0, which;
   long wait;
 
-  session_time_utc(now, at);
+  mg_time_utc(now, at);
   if ((rc = session_begin(db, err))) return rc;
   if ((rc = mg_db_stmt(db, outbox_sql[O_ATTEMPTS], &st, err))) goto out;
   sqlite3_bind_int64(st, 1, id);
@@ -102,7 +103,7 @@ int outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, time_t
   st = NULL;
   which = ok ? O_SENT : attempts + 1 >= OUTBOX_MAX_ATTEMPTS ? O_FAILED : O_RETRY;
   wait = 30L << (attempts < 7 ? attempts : 7);
-  session_time_utc(now + (wait > 3600 ? 3600 : wait), next);
+  mg_time_utc(now + (wait > 3600 ? 3600 : wait), next);
   if ((rc = mg_db_stmt(db, outbox_sql[which], &st, err))) goto out;
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_text(st, 2, ok ? at : next, -1, SQLITE_STATIC);

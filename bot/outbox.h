@@ -23,7 +23,7 @@
 #define OUTBOX_MAX_ATTEMPTS 8
 
 /* Queue a notice inside the caller's transaction. kind: "received" (with
- * secret) or "reply". at: the change's time (UTC, session_time_utc). */
+ * secret) or "reply". at: the change's time (UTC, mg_time_utc). */
 int outbox_add(sqlite3 *db, sqlite3_int64 ticket_id, const char *recipient, const char *kind, const char *secret,
                const char *at, char *err);
 

@@ -25,6 +25,7 @@
  * session is never revived, and a malformed id never reaches a query.
  */
 #include "bot/session.h"
+#include "util/mg_time.h"
 
 #include "bot/mask.h"
 #include "util/mg_err.h"
@@ -90,27 +91,10 @@ static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
   return mg_db_stmt(db, session_sql[which], st, err);
 }
 
-void session_time_utc(time_t t, char *buf) {
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, SESSION_TIMELEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int session_time_parse(const char *utc, time_t *out) {
-  struct tm tm = { 0 };
-  if (!utc || sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                     &tm.tm_sec) != 6)
-    return -1;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  *out = timegm(&tm);
-  return 0;
-}
-
 static void times(int ttl_hours, char *now, char *expires) {
   time_t t = time(NULL);
-  session_time_utc(t, now);
-  session_time_utc(t + (time_t)(ttl_hours > 0 ? ttl_hours : 1) * 3600, expires);
+  mg_time_utc(t, now);
+  mg_time_utc(t + (time_t)(ttl_hours > 0 ? ttl_hours : 1) * 3600, expires);
 }
 
 int session_random_token(char *id, char *err) {
@@ -161,7 +145,7 @@ static void write_lock(sqlite3 *db) {
  * leave the connection holding a session that does not exist. */
 int session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
   sqlite3_stmt *st = NULL;
-  char now[SESSION_TIMELEN], exp[SESSION_TIMELEN], fresh[SESSION_IDLEN];
+  char now[MG_TIMELEN], exp[MG_TIMELEN], fresh[SESSION_IDLEN];
   int rc;
   if ((rc = session_random_token(fresh, err)) != 0) return rc;
   if ((rc = prep(db, S_CREATE, &st, err)) != 0) return rc;
@@ -179,7 +163,7 @@ int session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
 
 static int update_times(sqlite3 *db, int which, const char *id, int ttl_hours, int *changed, char *err) {
   sqlite3_stmt *st = NULL;
-  char now[SESSION_TIMELEN], exp[SESSION_TIMELEN];
+  char now[MG_TIMELEN], exp[MG_TIMELEN];
   int rc;
   if ((rc = prep(db, which, &st, err)) != 0) return rc;
   times(ttl_hours, now, exp);
@@ -219,7 +203,7 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *s) {
 
 int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_int64 *msg_id, char *err) {
   sqlite3_stmt *st = NULL;
-  char now[SESSION_TIMELEN];
+  char now[MG_TIMELEN];
   char *masked = NULL;
   const char *text = l->text ? l->text : "";
   int rc;
@@ -230,7 +214,7 @@ int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_i
     text = masked;
   }
   if ((rc = prep(db, S_APPEND, &st, err)) != 0) goto out;
-  session_time_utc(time(NULL), now);
+  mg_time_utc(time(NULL), now);
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, l->role, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, l->kind ? l->kind : "", -1, SQLITE_STATIC);
@@ -315,9 +299,9 @@ void session_ref(const char *id, char *out) {
 }
 
 int session_write_probe(sqlite3 *db, char *err) {
-  char now[SESSION_TIMELEN];
+  char now[MG_TIMELEN];
   int rc;
-  session_time_utc(time(NULL), now);
+  mg_time_utc(time(NULL), now);
   if ((rc = session_begin(db, err)) != 0) return rc;
   if ((rc = mg_meta_put(db, "ready_probe", now, err)) != 0) {
     session_rollback(db);
@@ -449,7 +433,7 @@ int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_
 int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const char *faq_id, int helpful,
                      const char *comment, const char *question, char *err) {
   sqlite3_stmt *st = NULL;
-  char now[SESSION_TIMELEN];
+  char now[MG_TIMELEN];
   char *mc = NULL, *mq = NULL;
   int rc;
   comment = comment ? comment : "";
@@ -459,7 +443,7 @@ int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const
     goto out;
   }
   if ((rc = prep(db, S_FEEDBACK, &st, err)) != 0) goto out;
-  session_time_utc(time(NULL), now);
+  mg_time_utc(time(NULL), now);
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, answer_id);
   bind_opt(st, 3, faq_id);
@@ -477,12 +461,12 @@ out:
 
 int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err) {
   sqlite3_stmt *st = NULL;
-  char cutoff[SESSION_TIMELEN];
+  char cutoff[MG_TIMELEN];
   int rc;
   if (deleted) *deleted = 0;
   if (retention_days < 1) return mg_errf(err, MG_EINVAL, "session: retention_days must be at least 1");
   if ((rc = prep(db, S_PURGE, &st, err)) != 0) return rc;
-  session_time_utc(time(NULL) - (time_t)retention_days * 86400, cutoff);
+  mg_time_utc(time(NULL) - (time_t)retention_days * 86400, cutoff);
   sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
   write_lock(db);
   rc = step_done(db, st, "purge", err);

@@ -24,9 +24,9 @@
 #include <time.h>
 
 #include "faq/db.h"
+#include "util/mg_time.h"
 
 #define SESSION_IDLEN 48       /* buffer size for an id (24 chars used) */
-#define SESSION_TIMELEN 21     /* "YYYY-MM-DDTHH:MM:SSZ" + NUL */
 #define SESSION_HISTORY_MAX 50 /* lines returned on resume */
 
 /* One transcript line to append. Only role and text are required. */
@@ -44,10 +44,6 @@ typedef struct session_line {
   const char *safety;        /* the safety decision as JSON {level, numbers, danger, cues}, or NULL */
 } session_line;
 
-/* "YYYY-MM-DDTHH:MM:SSZ" for t (UTC) into buf[SESSION_TIMELEN]; and back:
- * session_time_parse returns 0 and *out, or -1 for another shape. */
-int session_time_parse(const char *utc, time_t *out);
-void session_time_utc(time_t t, char *buf);
 
 /* A bearer token: 18 bytes (144 bits) from getrandom(2), base64url, 24
  * characters, into id[SESSION_IDLEN] (session ids, ticket lookup secrets).
@@ -113,7 +109,7 @@ typedef struct session_msg {
   sqlite3_int64 id;
   char *role, *kind, *text, *faq_id, *decision, *department_id, *rule_name, *rule_kind, *choices;
   double confidence;
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
 } session_msg;
 void session_msg_clear(session_msg *m);
 

@@ -25,6 +25,7 @@
  * transaction, so no read of a transcript or contact goes unrecorded.
  */
 #include "bot/ticket.h"
+#include "util/mg_time.h"
 
 #include "bot/audit.h"
 #include "bot/calendar.h"
@@ -347,7 +348,7 @@ static void secret_hash(const char *secret, char *hex) {
 typedef struct proven {
   sqlite3_int64 id;
   char status[12];
-  char closed_at[SESSION_TIMELEN];   /* "" while open */
+  char closed_at[MG_TIMELEN];   /* "" while open */
   int by_session;                    /* the chat session that opened it */
 } proven;
 
@@ -386,7 +387,7 @@ static int prove(sqlite3 *db, const char *ticket_no, const char *session_id, con
 int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err) {
   sqlite3_stmt *st = NULL;
   time_t now = in->now ? in->now : time(NULL);
-  char at[SESSION_TIMELEN], day[12];
+  char at[MG_TIMELEN], day[12];
   char *question = NULL, hash[SECRET_HASHLEN];
   const char *routed_by = in->routed_by ? in->routed_by : "default";
   sqlite3_int64 id;
@@ -404,7 +405,7 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
     return mg_errf(err, MG_EINVAL, "ticket: routed_by must be engine, rule or default");
   if (!(question = mask_text(in->question, strlen(in->question))))
     return mg_errf(err, MG_ENOMEM, "ticket: mask: out of memory");
-  session_time_utc(now, at);
+  mg_time_utc(now, at);
   ticket_day_prefix(now, day);
   if ((rc = tx_begin(db, &t, 1, err)) != 0) goto out_free;
 
@@ -446,14 +447,14 @@ out_free:
 
 int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err) {
   sqlite3_stmt *st = NULL;
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
   found f;
   tx t;
   int rc;
 
   if (blank(text)) return mg_errf(err, MG_EINVAL, "ticket: the reply is empty");
   if (blank(author)) return mg_errf(err, MG_EINVAL, "ticket: a reply needs an author");
-  session_time_utc(time(NULL), at);
+  mg_time_utc(time(NULL), at);
   if ((rc = tx_begin(db, &t, 1, err)) != 0) return rc;
   if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
   if (strcmp(f.status, "closed") == 0) {
@@ -475,12 +476,12 @@ out:
 }
 
 int ticket_close(sqlite3 *db, const char *ticket_no, const char *actor, const char *reason, char *err) {
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
   found f;
   tx t;
   int rc;
 
-  session_time_utc(time(NULL), at);
+  mg_time_utc(time(NULL), at);
   if ((rc = tx_begin(db, &t, 1, err)) != 0) return rc;
   if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
   if (strcmp(f.status, "closed") == 0) {
@@ -495,13 +496,13 @@ out:
 
 int ticket_reassign(sqlite3 *db, const char *ticket_no, const char *actor, const char *to_department,
                     const char *reason, char *err) {
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
   found f;
   tx t;
   int rc;
 
   if (blank(to_department)) return mg_errf(err, MG_EINVAL, "ticket: reassign needs a department");
-  session_time_utc(time(NULL), at);
+  mg_time_utc(time(NULL), at);
   if ((rc = tx_begin(db, &t, 1, err)) != 0) return rc;
   if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
   if (strcmp(f.status, "closed") == 0) {
@@ -651,7 +652,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
   static const char *const events[] = { "at", "actor", "action", "from_department", "to_department", "reason" };
   sqlite3_stmt *st = NULL;
   json_t *obj = NULL;
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
   char ref[SESSION_REFLEN];
   char *session = NULL, *contact = NULL;
   sqlite3_int64 id;
@@ -659,7 +660,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
   tx t;
 
   *out = NULL;
-  session_time_utc(time(NULL), at);
+  mg_time_utc(time(NULL), at);
   if ((rc = tx_begin(db, &t, 0, err)) != 0) return rc;
   if ((rc = prep(db, T_GET, &st, err)) != 0) goto out;
   sqlite3_bind_text(st, 1, ticket_no ? ticket_no : "", -1, SQLITE_STATIC);
@@ -726,13 +727,13 @@ out:
 int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char *err) {
   sqlite3_stmt *st = NULL, *up = NULL;
   json_t *arr = json_array();
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
   int rc, s;
   tx t;
 
   *out = NULL;
   if (!arr) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
-  session_time_utc(time(NULL), at);
+  mg_time_utc(time(NULL), at);
   /* A plain read first: most calls (a timer, every resume) find nothing and
    * then need neither the write lock nor a synchronous commit. */
   if ((rc = prep(db, T_PENDING, &st, err)) != 0) goto out_free;
@@ -790,7 +791,7 @@ out:
 int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
                           const char *text, char *at_out, char *err) {
   sqlite3_stmt *st = NULL;
-  char at[SESSION_TIMELEN], *masked = NULL;
+  char at[MG_TIMELEN], *masked = NULL;
   proven p;
   tx t;
   int rc;
@@ -798,7 +799,7 @@ int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *sessio
   if (at_out) at_out[0] = '\0';
   if (blank(text)) return mg_errf(err, MG_EEMPTY, "ticket: the message is empty");
   if (!(masked = mask_text(text, strlen(text)))) return mg_errf(err, MG_ENOMEM, "ticket: mask: out of memory");
-  session_time_utc(time(NULL), at);
+  mg_time_utc(time(NULL), at);
   if ((rc = tx_begin(db, &t, 1, err)) != 0) goto out_free;
   if ((rc = prove(db, ticket_no, session_id, secret, &p, err)) != 0) goto out;
   if (strcmp(p.status, "closed") == 0) {
@@ -816,7 +817,7 @@ int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *sessio
 out:
   mg_db_stmt_done(st);
   rc = tx_end(db, &t, rc, err);
-  if (rc == 0 && at_out) memcpy(at_out, at, SESSION_TIMELEN);
+  if (rc == 0 && at_out) memcpy(at_out, at, MG_TIMELEN);
 out_free:
   free(masked);
   return rc;
@@ -825,13 +826,13 @@ out_free:
 int ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, int lookup_days, json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *obj = NULL, *lines = NULL, *dept;
-  char cutoff[SESSION_TIMELEN];
+  char cutoff[MG_TIMELEN];
   proven p;
   int rc, s;
 
   *out = NULL;
   if ((rc = prove(db, ticket_no, NULL, secret, &p, err)) != 0) return rc;
-  session_time_utc(time(NULL) - (time_t)(lookup_days > 0 ? lookup_days : 0) * 86400, cutoff);
+  mg_time_utc(time(NULL) - (time_t)(lookup_days > 0 ? lookup_days : 0) * 86400, cutoff);
   if (p.closed_at[0] && strcmp(p.closed_at, cutoff) < 0)
     return mg_errf(err, MG_EEXPIRED, "ticket %s: closed %s, lookups end after %d days", ticket_no, p.closed_at, lookup_days);
 
@@ -983,12 +984,12 @@ out:
 
 int ticket_note(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err) {
   sqlite3_stmt *st = NULL;
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
   found f;
   tx t;
   int rc;
   if (blank(text)) return mg_errf(err, MG_EEMPTY, "ticket: the note is empty");
-  session_time_utc(time(NULL), at);
+  mg_time_utc(time(NULL), at);
   if ((rc = tx_begin(db, &t, 0, err)) != 0) return rc;
   if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
   if ((rc = prep(db, T_NOTE, &st, err)) != 0) goto out;
@@ -1037,11 +1038,11 @@ out:
 int canned_put(sqlite3 *db, long long id, const char *department, const char *title, const char *text,
                const char *actor, long long *id_out, char *err) {
   sqlite3_stmt *st = NULL;
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
   tx t;
   int rc;
   if (blank(title) || blank(text)) return mg_errf(err, MG_EEMPTY, "canned: a title and a text are needed");
-  session_time_utc(time(NULL), at);
+  mg_time_utc(time(NULL), at);
   if ((rc = tx_begin(db, &t, 0, err)) != 0) return rc;
   if ((rc = department_exists(db, department, err)) != 0) goto out;
   if ((rc = prep(db, id ? T_CANNED_SET : T_CANNED_ADD, &st, err)) != 0) goto out;
@@ -1094,12 +1095,12 @@ int ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int
   while ((s = sqlite3_step(st)) == SQLITE_ROW) {
     const char *since = (const char *)sqlite3_column_text(st, 11);
     int days = sqlite3_column_type(st, 12) == SQLITE_NULL ? default_days : sqlite3_column_int(st, 12);
-    char due_s[SESSION_TIMELEN];
+    char due_s[MG_TIMELEN];
     time_t owed, due;
     json_t *row;
-    if (session_time_parse(since, &owed) != 0 || (due = cal_add_working_days(c, owed, days)) == (time_t)-1 || due > now)
+    if (mg_time_parse(since, &owed) != 0 || (due = cal_add_working_days(c, owed, days)) == (time_t)-1 || due > now)
       continue;
-    session_time_utc(due, due_s);
+    mg_time_utc(due, due_s);
     if (!(row = row_summary(st)) || json_object_set_new(row, "owed_since", json_string(since)) ||
         json_object_set_new(row, "due_at", json_string(due_s)) || json_object_set_new(row, "answer_days", json_integer(days))) {
       json_decref(row);

@@ -66,7 +66,7 @@ int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const c
  * ticket_resident_reply stores text (masked) as a resident line, committed
  * at synchronous=FULL; an answered ticket becomes open again (staff owe the
  * next reply); a closed one refuses with MG_ECLOSED. The chat's transcript
- * is the caller's (bot/dialogue.c). at_out (SESSION_TIMELEN or NULL)
+ * is the caller's (bot/dialogue.c). at_out (MG_TIMELEN or NULL)
  * receives the line's time. */
 int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
                           const char *text, char *at_out, char *err);

@@ -16,6 +16,7 @@
  * those merged into them before, so marks never form chains.
  */
 #include "bot/unanswered.h"
+#include "util/mg_time.h"
 
 #include "faq/analyze.h"
 #include "bot/audit.h"
@@ -166,7 +167,7 @@ static void place(struct uq *q, int i, struct group *g, int *ng) {
 }
 
 int unanswered_groups(sqlite3 *db, int days, json_t **groups, int *questions, int *truncated, char *err) {
-  char since[SESSION_TIMELEN];
+  char since[MG_TIMELEN];
   sqlite3_stmt *st = NULL;
   struct uq *q = calloc(UNANSWERED_ROWS, sizeof *q);
   struct group *g = calloc(UNANSWERED_ROWS, sizeof *g);
@@ -175,7 +176,7 @@ int unanswered_groups(sqlite3 *db, int days, json_t **groups, int *questions, in
 
   *groups = NULL;
   if (!q || !g) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  session_time_utc(time(NULL) - (time_t)(days > 0 ? days : 90) * 86400, since);
+  mg_time_utc(time(NULL) - (time_t)(days > 0 ? days : 90) * 86400, since);
   if (sqlite3_prepare_v2(db, sql[U_LIST], -1, &st, NULL) != SQLITE_OK) {
     rc = mg_errf(err, MG_EDB, "unanswered: %s", sqlite3_errmsg(db));
     goto out;
@@ -263,13 +264,13 @@ static int check_key(sqlite3 *db, const char *key, char *err) {
 
 static int mark_tx(sqlite3 *db, void *ctx, char *err) {
   struct mark *m = ctx;
-  char at[SESSION_TIMELEN];
+  char at[MG_TIMELEN];
   sqlite3_stmt *st = NULL;
   size_t i;
   json_t *v, *after = NULL;
   int rc = 0;
 
-  session_time_utc(time(NULL), at);
+  mg_time_utc(time(NULL), at);
   if (m->into && (rc = check_key(db, m->into, err))) return rc;
   json_array_foreach(m->keys, i, v) {
     const char *key = json_string_value(v);

@@ -16,8 +16,8 @@
  * `show` prints the contact — and the read goes to the audit log as
  * "cli:<unix user>", the same trail the console leaves.
  */
-#define _GNU_SOURCE /* strptime, timegm */
 #include "cli/cmd.h"
+#include "util/mg_time.h"
 #include "faq/db.h"
 #include "util/mg_err.h"
 #include "bot/session.h"
@@ -96,14 +96,10 @@ static const char *jst(const char *utc) {
   static char bufs[4][32];
   static int next;
   char *buf = bufs[next++ % 4];
-  struct tm tm;
   time_t t;
-  memset(&tm, 0, sizeof tm);
   if (!utc || !*utc) return "";
-  if (!strptime(utc, "%Y-%m-%dT%H:%M:%SZ", &tm)) return utc;
-  t = timegm(&tm) + 9 * 3600; /* Japan has no daylight saving */
-  gmtime_r(&t, &tm);
-  strftime(buf, sizeof bufs[0], "%Y-%m-%d %H:%M JST", &tm);
+  if (mg_time_parse(utc, &t)) return utc;
+  mg_time_jst(t, "%Y-%m-%d %H:%M JST", buf, sizeof bufs[0]);
   return buf;
 }
 

@@ -55,13 +55,6 @@ static const char *const sql[N_Q] = {
   [Q_REBUILD] = "INSERT INTO faq_fts(faq_fts) VALUES('rebuild')",
 };
 
-void mg_db_now(char *buf) {
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* --- the disk-full test hook (db.h) --------------------------------------- */
 static char full_file[MG_PATHLEN];
 static sqlite3_int64 page_max_default; /* a connection's max_page_count before any cap */

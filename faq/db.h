@@ -90,7 +90,4 @@ void mg_db_full_hook(sqlite3 *db);
 /* MG_EFULL for SQLITE_FULL (disk or page limit), MG_EBUSY for busy/locked, else MG_EDB. */
 int mg_db_err(int sqlite_rc);
 
-/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
-void mg_db_now(char *buf);
-
 #endif

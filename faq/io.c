@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE /* timegm */
 #include "faq/io_int.h"
+#include "util/mg_time.h"
 #include "faq/db.h"
 
 #include <stdarg.h>
@@ -17,7 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-#define JST_OFFSET (9 * 3600)
 
 void mg_io_report_error(mg_io_report *rep, const char *file, int line, const char *fmt, ...) {
   char msg[MG_ERRLEN], *out;
@@ -252,24 +252,17 @@ int mg_io_date_in(const char *date, char *buf) {
   tm.tm_year = y - 1900, tm.tm_mon = m - 1, tm.tm_mday = d;
   t = timegm(&tm);
   if (y < 1900 || tm.tm_year != y - 1900 || tm.tm_mon != m - 1 || tm.tm_mday != d) return MG_EINVAL;
-  t -= JST_OFFSET;
-  gmtime_r(&t, &tm);
-  strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  mg_time_utc(t - MG_JST_OFFSET, buf);
   return 0;
 }
 
 void mg_io_date_out(const char *utc, char *buf) {
-  struct tm tm = { 0 };
   time_t t;
-  if (sscanf(nz(utc), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-             &tm.tm_sec) != 6) {
+  if (mg_time_parse(nz(utc), &t)) {
     snprintf(buf, 11, "%s", nz(utc));
     return;
   }
-  tm.tm_year -= 1900, tm.tm_mon -= 1;
-  t = timegm(&tm) + JST_OFFSET;
-  gmtime_r(&t, &tm);
-  strftime(buf, 11, "%Y-%m-%d", &tm);
+  mg_time_jst(t, "%Y-%m-%d", buf, 11);
 }
 
 /* ---- export walk -------------------------------------------------------- */

@@ -11,6 +11,7 @@
  * Alternates and keywords are stored one per line (docs/architecture.md).
  */
 #include "faq/store.h"
+#include "util/mg_time.h"
 #include "faq/db.h"
 #include "util/mg_err.h"
 
@@ -403,7 +404,7 @@ static int insert_faq(sqlite3 *db, const char *ext_id, sqlite3_int64 *faq_id, ch
   sqlite3_stmt *st = NULL;
   char now[32];
   int rc;
-  mg_db_now(now);
+  mg_time_utc(time(NULL), now);
   if ((rc = prep(db, S_FAQ_INSERT, &st, err))) return rc;
   sqlite3_bind_text(st, 1, ext_id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
@@ -419,7 +420,7 @@ static int insert_rev(sqlite3 *db, const struct put *p, sqlite3_int64 faq_id, in
   const mg_faq_entry *e = p->e;
   char now[32];
   int rc;
-  mg_db_now(now);
+  mg_time_utc(time(NULL), now);
   if ((rc = prep(db, S_REV_INSERT, &st, err))) return rc;
   sqlite3_bind_int64(st, 1, faq_id);
   sqlite3_bind_int(st, 2, version);

@@ -6,6 +6,7 @@
  * lookup secret) and its expiry, and synchronous restored after a FULL commit. Runs on a
  * temporary database opened like the server does (sample FAQ, migrations). */
 #include "bot/calendar.h"
+#include "util/mg_time.h"
 #include "faq/db.h"
 #include "util/mg_config.h"
 #include "util/mg_err.h"
@@ -216,7 +217,7 @@ static void test_pending(sqlite3 *db) {
  * the status, masking, and the lookup's expiry after closing. */
 static void test_thread(sqlite3 *db) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], other[TICKET_NOLEN], sid[SESSION_IDLEN], secret[TICKET_SECRETLEN];
-  char at[SESSION_TIMELEN], buf[256], wrong[TICKET_SECRETLEN];
+  char at[MG_TIMELEN], buf[256], wrong[TICKET_SECRETLEN];
   ticket_new tn = { .question = "粗大ごみの出し方を職員に聞きたい", .department_id = "kankyo", .routed_by = "engine",
                     .actor = "resident", .lookup_out = secret };
   json_t *t = NULL, *msgs;
@@ -294,7 +295,7 @@ static void test_thread(sqlite3 *db) {
 /* Overdue: open tickets past answer_days working days since staff began to
  * owe the answer, most overdue first; a department's own target counts. */
 static void test_overdue(sqlite3 *db, const cal *c) {
-  char err[MG_ERRLEN] = "", a[TICKET_NOLEN], b[TICKET_NOLEN], fresh[TICKET_NOLEN], at[SESSION_TIMELEN];
+  char err[MG_ERRLEN] = "", a[TICKET_NOLEN], b[TICKET_NOLEN], fresh[TICKET_NOLEN], at[MG_TIMELEN];
   ticket_new tn = { .question = "期限の確認", .department_id = "shimin", .routed_by = "engine", .actor = "resident" };
   json_t *out = NULL;
   /* Wednesday 2026-11-25 10:00 JST */
