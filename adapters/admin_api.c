@@ -116,25 +116,10 @@ int admin_reply_json(admin_ctx *c, int status, json_t *v) {
   return 0;
 }
 
-int admin_status_for(int code) {
-  switch (code) {
-  case MG_EINVAL: case MG_EMISSING: case MG_EBADJSON: case MG_ETOOLONG: case MG_EEMPTY: case MG_EBADUTF8:
-    return 400;
-  case MG_EAUTH: return 401;
-  case MG_EFORBIDDEN: return 403;
-  case MG_ENOTFOUND: return 404;
-  case MG_ECONFLICT: return 409;
-  case MG_ECSV: return 422;
-  case MG_ERATE: return 429;
-  case MG_EBUSY: return 503;
-  default: return 500;
-  }
-}
-
 int admin_reply_error(admin_ctx *c, int status, int code, const char *detail) {
   json_t *v = json_pack("{s{ss ss ss}}", "error", "code", mg_err_code(code), "message", mg_err_message(code),
                         "detail", detail ? detail : "");
-  return admin_reply_json(c, status ? status : admin_status_for(code), v);
+  return admin_reply_json(c, status ? status : mg_err_http_status(code), v);
 }
 
 int admin_reply_bytes(admin_ctx *c, char *body, size_t len, const char *type, const char *filename) {

@@ -599,7 +599,7 @@ int admin_h_try(admin_ctx *c) {
   json_t *out = NULL;
   int rc, drafts = c->body && json_is_true(json_object_get(c->body, "drafts"));
   if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "質問を入力してください");
-  if (mg_utf8_count(text, strlen(text)) > ADMIN_TEXT_MAX) return admin_reply_error(c, 400, MG_ETOOLONG, "1,000文字以内で入力してください");
+  if (mg_utf8_count(text, strlen(text)) > MG_TEXT_MAX) return admin_reply_error(c, 400, MG_ETOOLONG, "1,000文字以内で入力してください");
   if ((rc = bot_refresh(c->w, c->err))) return rc;
   /* drafts: as residents would be answered once every draft is published */
   if (drafts) rc = bot_answer_drafts(c->w, text, (int)strlen(text), &out, c->err);

@@ -20,7 +20,6 @@
 #include "bot/auth.h"
 
 #define ADMIN_MAX_ARGS 3
-#define ADMIN_TEXT_MAX 1000   /* code points of a question typed into "try" */
 
 typedef struct admin_ctx {
   bot_worker *w;
@@ -40,8 +39,6 @@ int admin_reply_json(admin_ctx *c, int status, json_t *v);
 int admin_reply_error(admin_ctx *c, int status, int code, const char *detail);
 /* A download: body (malloc'd, stolen) with its type and file name. */
 int admin_reply_bytes(admin_ctx *c, char *body, size_t len, const char *type, const char *filename);
-/* HTTP status for an MG_E* code of a failed operation. */
-int admin_status_for(int code);
 
 /* Query parameter key, percent-decoded into out; returns 1 when present and non-empty. */
 int admin_query(const admin_ctx *c, const char *key, char *out, size_t size);

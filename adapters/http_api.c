@@ -28,6 +28,7 @@
  */
 #include "adapters/server.h"
 #include "util/mg_time.h"
+#include "util/mg_utf8.h"
 #include "util/mg_err.h"
 #include "util/mg_log.h"
 #include "bot/session.h"
@@ -240,7 +241,7 @@ static int on_ticket_body(srv *s, struct lws *wsi, struct http_pss *p, json_t *m
     json_decref(msg);
     return respond_error(wsi, p, 400, MG_EMISSING);
   }
-  if (reply && !member(msg, "text", SRV_MAX_TEXT_CP)) {
+  if (reply && !member(msg, "text", MG_TEXT_MAX)) {
     json_decref(msg);
     return respond_error(wsi, p, 400, MG_ETOOLONG);
   }
@@ -269,7 +270,7 @@ static int on_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
     return respond_error(wsi, p, 400, MG_EMISSING);
   }
   cps = mg_utf8_count((const unsigned char *)json_string_value(text), json_string_length(text));
-  if (cps > SRV_MAX_TEXT_CP) {
+  if (cps > MG_TEXT_MAX) {
     json_decref(msg);
     return respond_error(wsi, p, 400, MG_ETOOLONG);
   }
@@ -436,24 +437,11 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 
 /* ---- worker side ---------------------------------------------------------- */
 
-static int status_of(int err) {
-  switch (err) {
-  case MG_EINVAL: case MG_EBADUTF8: case MG_EBADJSON: case MG_EMISSING: case MG_ETOOLONG: case MG_EEMPTY:
-    return 400;
-  case MG_ENOTFOUND: case MG_ENOTICKET: return 404;
-  case MG_ECLOSED: return 409;
-  case MG_EEXPIRED: return 410;
-  case MG_ERATE: return 429;
-  case MG_EBUSY: case MG_ENOMEM: return 503;
-  default: return 500;
-  }
-}
-
 static void set_error(srv_job *j, int err) {
   json_t *e;
-  if (status_of(err) == 500) err = SRV_EINTERNAL;   /* no internals to the client */
+  if (mg_err_http_status(err) == 500) err = SRV_EINTERNAL;   /* no internals to the client */
   e = json_pack("{s:{s:s,s:s}}", "error", "code", mg_err_code(err), "message", mg_err_message(err));
-  j->status = status_of(err);
+  j->status = mg_err_http_status(err);
   if (e) srv_msgq_push(&j->out, srv_msg_json(e));
   json_decref(e);
 }
@@ -519,7 +507,7 @@ static void work_ticket(srv *s, bot_worker *w, srv_job *j) {
     if (!out) rc = MG_ENOMEM;
   }
   if (rc != 0) {
-    if (status_of(rc) >= 500) mg_log_error("http", "ticket: %s", err);
+    if (mg_err_http_status(rc) >= 500) mg_log_error("http", "ticket: %s", err);
     set_error(j, rc);
   } else {
     j->status = 200;
@@ -548,7 +536,7 @@ void http_api_work(srv *s, bot_worker *w, srv_job *j) {
   text = json_object_get(j->msg, "text");
   rc = bot_answer(w, json_string_value(text), (int)json_string_length(text), 0, &out, err);
   if (rc != 0) {
-    if (status_of(rc) >= 500) mg_log_error("http", "ask: %s", err);
+    if (mg_err_http_status(rc) >= 500) mg_log_error("http", "ask: %s", err);
     set_error(j, rc);
   } else {
     j->status = 200;

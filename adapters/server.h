@@ -53,7 +53,6 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err);
 #define SRV_MAX_HEADERS (8 * 1024)  /* request headers, all together: more is 431 */
 #define SRV_HEADER_BUF (16 * 1024)  /* what lws parses per request (max_http_header_data);
                                      * beyond it lws drops the connection by itself */
-#define SRV_MAX_TEXT_CP 1000        /* code points of an HTTP API question */
 #define SRV_MAX_SENDQ 256           /* queued frames before a reader is cut off */
 #define SRV_MAX_INQ 16              /* messages waiting behind one in flight */
 #define SRV_WS_PROTOCOL "madoguchi.v1"

@@ -38,7 +38,6 @@
 #include <string.h>
 #include <time.h>
 
-#define DLG_MAX_CODEPOINTS 1000 /* docs/protocol.md "Limits" */
 
 /* The bot's own words come from dict/messages.json (bot/messages.h). */
 #define TEXT(c, id) msg_get(bot_messages(bot_worker_bot((c)->w)), (id))
@@ -137,7 +136,7 @@ static int check_text(ctx *c, const char *key, int allow_empty, const char *repl
   json_t *v = json_object_get(c->msg, key);
   const char *s = json_string_value(v);
   size_t len = json_string_length(v);
-  if (mg_utf8_count(s, len) > DLG_MAX_CODEPOINTS) {
+  if (mg_utf8_count(s, len) > MG_TEXT_MAX) {
     proto_error(c, MG_ETOOLONG, NULL, reply_to);
     return -1;
   }

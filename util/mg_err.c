@@ -30,3 +30,19 @@ int mg_errf(char *buf, int err, const char *fmt, ...) {
   }
   return err;
 }
+
+int mg_err_http_status(int code) {
+  switch (code) {
+  case MG_EINVAL: case MG_EBADUTF8: case MG_EBADJSON: case MG_EMISSING: case MG_ETOOLONG: case MG_EEMPTY:
+    return 400;
+  case MG_EAUTH: return 401;
+  case MG_EFORBIDDEN: return 403;
+  case MG_ENOTFOUND: case MG_ENOTICKET: return 404;
+  case MG_ECONFLICT: case MG_ECLOSED: return 409;
+  case MG_EEXPIRED: return 410;
+  case MG_ECSV: return 422;
+  case MG_ERATE: case MG_ETICKETS: return 429;
+  case MG_EBUSY: case MG_ENOMEM: case MG_EFULL: return 503;
+  default: return 500;
+  }
+}

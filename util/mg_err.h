@@ -55,6 +55,10 @@ enum mg_err {
 const char *mg_err_code(int err);
 /* Japanese message for residents; never NULL. */
 const char *mg_err_message(int err);
+/* The HTTP status for a failed operation's code (400 bad input, 401, 403,
+ * 404, 409, 410, 422, 429, 503 busy; 500 for anything internal): the one map
+ * the HTTP API and the console share. */
+int mg_err_http_status(int code);
 /* Format into a caller-owned MG_ERRLEN buffer (NULL buf is allowed) and return err. */
 int mg_errf(char *buf, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -11,6 +11,11 @@
  * sequences). Text limits count code points as received (NOTES). */
 long mg_utf8_count(const void *text, size_t len);
 
+/* The most a resident or staff member may type in one message, a question or
+ * a reply, in code points — the one limit of docs/protocol.md "Limits", for
+ * the chat, the HTTP API and the console alike. */
+#define MG_TEXT_MAX 1000
+
 /* Hiragana (U+3041–U+3096) → katakana in place, for matching by reading;
  * the byte length does not change, so offsets stay valid. */
 void mg_utf8_hira_to_kata(char *s, size_t len);
