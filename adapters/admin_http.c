@@ -235,16 +235,11 @@ static int quick_error(struct lws *wsi, struct admin_pss *p, int status, int err
  * embed the widget) deliberately do not count here. No Origin (curl, a
  * script) passes; the CSRF token and the SameSite cookie still apply. */
 static int same_origin(struct lws *wsi) {
-  char origin[256], host[256];
-  const char *o;
+  char origin[256];
   int n = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
   if (n <= 0) return 1;
   if ((size_t)n >= sizeof origin || lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0) return 0;
-  if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0) return 0;
-  if (strncasecmp(origin, "http://", 7) == 0) o = origin + 7;
-  else if (strncasecmp(origin, "https://", 8) == 0) o = origin + 8;
-  else return 0;
-  return strcasecmp(o, host) == 0;
+  return srv_same_origin(wsi, origin);
 }
 
 /* Did the browser use HTTPS? Directly (lws_is_ssl), or to the trusted proxy,

@@ -210,23 +210,26 @@ struct srv_ip *srv_ip_get(srv *s, const char *ip) {
     if (strcmp(r->ip, ip) == 0) return r;
   if (!(r = calloc(1, sizeof *r))) return NULL;
   snprintf(r->ip, sizeof r->ip, "%s", ip);
-  r->tokens = 2 * ip_rate(s);
-  r->t_tokens = srv_now_us();
+  r->bucket = (srv_bucket){ .tokens = 2 * ip_rate(s), .t = srv_now_us() };
   r->next = s->ips[h];
   s->ips[h] = r;
   return r;
 }
 
+int srv_bucket_take(srv_bucket *b, double rate, double cap, int64_t now) {
+  if (rate <= 0) return 0;
+  b->tokens += (double)(now - b->t) / 1e6 * rate;
+  if (b->tokens > cap) b->tokens = cap;
+  b->t = now;
+  if (b->tokens < 1) return -1;
+  b->tokens -= 1;
+  return 0;
+}
+
 /* The HTTP API allows a burst of twice the per-second rate per address. */
 int srv_ip_take(srv *s, struct srv_ip *r) {
-  int64_t now = srv_now_us();
-  double rate = ip_rate(s), cap = 2 * rate;
-  r->tokens += (double)(now - r->t_tokens) / 1e6 * rate;
-  if (r->tokens > cap) r->tokens = cap;
-  r->t_tokens = now;
-  if (r->tokens < 1) return -1;
-  r->tokens -= 1;
-  return 0;
+  double rate = ip_rate(s);
+  return srv_bucket_take(&r->bucket, rate, 2 * rate, srv_now_us());
 }
 
 /* Forget addresses with no connection whose bucket has refilled. */
@@ -236,7 +239,7 @@ static void ip_sweep(srv *s) {
     struct srv_ip **pp = &s->ips[h];
     while (*pp) {
       struct srv_ip *r = *pp;
-      if (r->ws_conns <= 0 && r->tcp_conns <= 0 && now - r->t_tokens > full_us && !r->login_busy &&
+      if (r->ws_conns <= 0 && r->tcp_conns <= 0 && now - r->bucket.t > full_us && !r->login_busy &&
           (!r->login_fails || now - r->login_last_fail > (int64_t)AUTH_LOCK_SECONDS * 1000000) &&
           (!r->lookup_fails || now - r->lookup_last > SRV_LOOKUP_FORGET_US)) {
         *pp = r->next;
@@ -414,8 +417,6 @@ static void tcp_expire(srv *s) {
 }
 
 int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen) {
-  char host[256];
-  const char *o;
   int n = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
   origin[0] = '\0';
   if (n <= 0) return 1;
@@ -428,7 +429,12 @@ int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen) {
       if (strcasecmp(origin, s->cfg->allowed_origins[i]) == 0) return 1;
     return 0;
   }
-  /* Same origin only: the Origin's host[:port] must be the Host header. */
+  return srv_same_origin(wsi, origin);
+}
+
+int srv_same_origin(struct lws *wsi, const char *origin) {
+  char host[256];
+  const char *o;
   if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0) return 0;
   if (strncasecmp(origin, "http://", 7) == 0) o = origin + 7;
   else if (strncasecmp(origin, "https://", 8) == 0) o = origin + 8;

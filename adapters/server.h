@@ -142,14 +142,22 @@ struct srv_slot {
 
 /* Per-address bookkeeping: open chat connections and the HTTP API's token
  * bucket. Lives on the service thread only. */
+/* A token bucket: refilled at rate tokens a second up to cap, one token a
+ * message or request (chat per connection, HTTP API per address). */
+typedef struct srv_bucket {
+  double tokens;
+  int64_t t;                  /* srv_now_us() of the last refill */
+} srv_bucket;
+/* Take a token: 0, or -1 when none is left (rate <= 0: no limit). */
+int srv_bucket_take(srv_bucket *b, double rate, double cap, int64_t now);
+
 struct srv_ip {
   struct srv_ip *next;
   char ip[64];
   int ws_conns;
   int tcp_conns;              /* accepted TCP connections from this peer, chats included */
   int tcp_other;              /* of those, not chats: limited by max_conns_per_ip_http */
-  double tokens;
-  int64_t t_tokens;           /* lws_now_usecs() of the last refill */
+  srv_bucket bucket;          /* HTTP API requests (srv_ip_take) */
   /* console logins from this address (admin_http.c) */
   int login_busy;             /* one of its logins is with the hashing threads */
   int login_fails;            /* failures since its last success */
@@ -289,6 +297,9 @@ struct srv_acct *srv_acct_get(srv *s, const char *login);
  * with an empty list, an Origin naming the Host the request was sent to.
  * origin (outlen bytes) receives the Origin value ("" when absent). */
 int srv_origin_ok(srv *s, struct lws *wsi, char *origin, size_t outlen);
+/* The same-origin rule alone: the Origin value's host[:port] is the Host
+ * header the request was sent to (http or https). */
+int srv_same_origin(struct lws *wsi, const char *origin);
 
 /* Request headers no handler may take: 431 when all of them together exceed
  * SRV_MAX_HEADERS, 400 for a second Content-Length (two lengths are how a

@@ -46,8 +46,7 @@ struct ws_pss {
   srv_job *inq_head, *inq_tail; /* parsed messages waiting for the one in flight */
   int inq_n;
   srv_msgq sendq;             /* frames waiting for SERVER_WRITEABLE */
-  double tokens;              /* rate limit bucket */
-  int64_t t_tokens;
+  srv_bucket bucket;          /* max_msgs_per_sec */
   int close_code;             /* close with this once sendq is written (0 = stay open) */
   int64_t t_open;
   int64_t t_rx;               /* last frame (or PONG) from the client */
@@ -83,14 +82,7 @@ static void send_error(struct lws *wsi, struct ws_pss *p, int err, const char *r
 
 static int take_token(srv *s, struct ws_pss *p) {
   double rate = s->cfg->max_msgs_per_sec;
-  int64_t now = srv_now_us();
-  if (rate <= 0) return 0;
-  p->tokens += (double)(now - p->t_tokens) / 1e6 * rate;
-  if (p->tokens > rate) p->tokens = rate;
-  p->t_tokens = now;
-  if (p->tokens < 1) return -1;
-  p->tokens -= 1;
-  return 0;
+  return srv_bucket_take(&p->bucket, rate, rate, srv_now_us());
 }
 
 static void dispatch(srv *s, struct lws *wsi, struct ws_pss *p, srv_job *j) {
@@ -221,8 +213,8 @@ int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
     srv_client_ip(s, wsi, p->ip, sizeof p->ip);
     if ((r = srv_ip_get(s, p->ip))) r->ws_conns++;
     mg_log_mask_ip(p->ip, p->dc.client_ip, sizeof p->dc.client_ip);
-    p->tokens = s->cfg->max_msgs_per_sec;
-    p->t_tokens = p->t_open = p->t_rx = srv_now_us();
+    p->t_open = p->t_rx = srv_now_us();
+    p->bucket = (srv_bucket){ .tokens = s->cfg->max_msgs_per_sec, .t = p->t_open };
     mg_log_access("ws_open", "GET", "/ws", 101, 0, 0, p->ip, 0);
     return 0;
 
