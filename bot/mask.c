@@ -36,6 +36,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "bot/mask.h"
+#include "util/mg_utf8.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -175,36 +176,6 @@ static void mask_init(void) {
 
 /* ---- clean and shadow copies ------------------------------------------- */
 
-/* Decode one UTF-8 code point at s[0..n); returns its length, or 0 when the
- * bytes are not well-formed UTF-8 (overlong, surrogate, > U+10FFFF, cut). */
-static int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
-  uint32_t c = s[0];
-  int len;
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  if (c >= 0xC2 && c <= 0xDF)
-    len = 2, c &= 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF)
-    len = 3, c &= 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4)
-    len = 4, c &= 0x07;
-  else
-    return 0;
-  if ((size_t)len > n)
-    return 0;
-  for (int i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    c = (c << 6) | (s[i] & 0x3F);
-  }
-  if ((len == 3 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)))
-    return 0;
-  *cp = c;
-  return len;
-}
-
 /* The ASCII stand-in of a code point in the shadow, or 0 to copy it as is. */
 static char fold_ascii(uint32_t cp) {
   if (cp >= 0xFF01 && cp <= 0xFF5E)
@@ -242,7 +213,7 @@ static int mask_prepare(mask_buf *b, const char *text, size_t len) {
     return -1;
   while (i < len) {
     uint32_t cp;
-    int n = s[i] ? utf8_decode(s + i, len - i, &cp) : 0;
+    int n = s[i] ? mg_utf8_decode(s + i, len - i, &cp) : 0;
     const char *src = (const char *)s + i;
     char f;
     if (n == 0) {

@@ -36,6 +36,7 @@
  * into the fingerprint the store compares at start.
  */
 #include "faq/analyze.h"
+#include "util/mg_utf8.h"
 #include "util/mg_err.h"
 #include "faq/termmap.h"
 
@@ -712,13 +713,13 @@ static int pos_class(const mg_lang *lang, const mecab_node_t *n) {
   return 0;
 }
 
+/* The code point at byte i, or -1 (a byte that is not UTF-8, or a
+ * character outside the BMP: neither kanji nor kana here). */
 static int cp_at(const char *s, int n, int i, int *len) {
-  const unsigned char *u = (const unsigned char *)s + i;
-  if (u[0] < 0x80) { *len = 1; return u[0]; }
-  if ((u[0] & 0xF0) == 0xE0 && i + 3 <= n) { *len = 3; return ((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F); }
-  if ((u[0] & 0xE0) == 0xC0 && i + 2 <= n) { *len = 2; return ((u[0] & 0x1F) << 6) | (u[1] & 0x3F); }
-  *len = (u[0] & 0xF8) == 0xF0 ? 4 : 1;
-  return -1;
+  uint32_t cp;
+  int k = mg_utf8_decode(s + i, (size_t)(n - i), &cp);
+  *len = k ? k : 1;
+  return k && cp <= 0xFFFF ? (int)cp : -1;
 }
 
 static int is_kanji(int c) { return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || c == 0x3005; }

@@ -379,16 +379,12 @@ static int is_content_cp(int32_t c, int *hira) {
          (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == 0x3005 /* 々 */;
 }
 
+/* A code point, or -1 for a byte that is not UTF-8 (skipped alone). */
 static int decode_utf8(const unsigned char *p, int n, int32_t *cp) {
-  if (p[0] < 0x80) { *cp = p[0]; return 1; }
-  if ((p[0] & 0xE0) == 0xC0 && n >= 2) { *cp = ((p[0] & 0x1F) << 6) | (p[1] & 0x3F); return 2; }
-  if ((p[0] & 0xF0) == 0xE0 && n >= 3) { *cp = ((p[0] & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F); return 3; }
-  if ((p[0] & 0xF8) == 0xF0 && n >= 4) {
-    *cp = ((p[0] & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F);
-    return 4;
-  }
-  *cp = -1;
-  return 1;
+  uint32_t v;
+  int k = mg_utf8_decode(p, (size_t)n, &v);
+  *cp = k ? (int32_t)v : -1;
+  return k ? k : 1;
 }
 
 typedef int (*bigram_fn)(void *ctx, const int32_t key[2]);

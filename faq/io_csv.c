@@ -19,6 +19,7 @@
  * (newlines inside cells stay LF, as Excel writes them), so Excel opens it.
  */
 #include "faq/io_int.h"
+#include "util/mg_utf8.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -70,19 +71,10 @@ out:
 static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
   size_t i = 0;
   while (i < len) {
-    unsigned c = s[i];
-    int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
-    unsigned cp;
-    if (n < 0 || (c == 0) || i + n >= len + (n == 0)) return i;
-    cp = n == 0 ? c : n == 1 ? c & 0x1f : n == 2 ? c & 0x0f : c & 0x07;
-    for (int k = 1; k <= n; k++) {
-      if ((s[i + k] & 0xc0) != 0x80) return i;
-      cp = cp << 6 | (s[i + k] & 0x3f);
-    }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return i;
-    i += n + 1;
+    uint32_t cp;
+    int k = mg_utf8_decode(s + i, len - i, &cp);
+    if (!k || cp == 0) return i; /* a NUL is no more text than a bad byte */
+    i += (size_t)k;
   }
   return len;
 }

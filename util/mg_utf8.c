@@ -7,29 +7,37 @@
 
 #include <string.h>
 
+int mg_utf8_decode(const void *text, size_t len, uint32_t *cp) {
+  const unsigned char *p = text;
+  unsigned c, need;
+  uint32_t v;
+  if (len == 0) return 0;
+  c = p[0];
+  if (c < 0x80) { *cp = c; return 1; }
+  if (c >= 0xc2 && c <= 0xdf) need = 1, v = c & 0x1f;
+  else if (c >= 0xe0 && c <= 0xef) need = 2, v = c & 0x0f;
+  else if (c >= 0xf0 && c <= 0xf4) need = 3, v = c & 0x07;
+  else return 0;
+  if (len <= need) return 0;
+  for (unsigned k = 1; k <= need; k++) {
+    if ((p[k] & 0xc0) != 0x80) return 0;
+    v = (v << 6) | (p[k] & 0x3f);
+  }
+  if ((need == 2 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) || (need == 3 && (v < 0x10000 || v > 0x10ffff)))
+    return 0;
+  *cp = v;
+  return (int)need + 1;
+}
+
 long mg_utf8_count(const void *text, size_t len) {
   const unsigned char *p = text;
   size_t i = 0;
   long n = 0;
   while (i < len) {
-    unsigned c = p[i];
-    size_t need;
-    unsigned cp;
-    if (c < 0x80) { i++; n++; continue; }
-    if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
-    else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
-    else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
-    else return -1;
-    if (len - i <= need) return -1;
-    for (size_t k = 1; k <= need; k++) {
-      unsigned cc = p[i + k];
-      if ((cc & 0xc0) != 0x80) return -1;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-      return -1;
-    i += need + 1;
+    uint32_t cp;
+    int k = mg_utf8_decode(p + i, len - i, &cp);
+    if (!k) return -1;
+    i += (size_t)k;
     n++;
   }
   return n;

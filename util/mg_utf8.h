@@ -5,11 +5,18 @@
 #define MG_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Code points in the len bytes at text, or -1 when they are not well-formed
  * UTF-8 (overlong forms, surrogates, values past U+10FFFF, truncated
  * sequences). Text limits count code points as received (NOTES). */
 long mg_utf8_count(const void *text, size_t len);
+
+/* The code point at text (len bytes available): its length in bytes (1 to
+ * 4) with *cp, or 0 when the bytes there are not well-formed UTF-8 (the
+ * same strict reading as mg_utf8_count). The one decoder: callers that
+ * tolerate bad bytes skip one and go on. */
+int mg_utf8_decode(const void *text, size_t len, uint32_t *cp);
 
 /* The most a resident or staff member may type in one message, a question or
  * a reply, in code points — the one limit of docs/protocol.md "Limits", for
