@@ -622,7 +622,7 @@ int admin_h_unanswered(admin_ctx *c) {
   size_t i;
 
   if (days <= 0) days = 90;
-  if ((rc = unanswered_groups(c->db, days, &groups, &n, &truncated, c->err))) return rc;
+  if ((rc = bot_unanswered_groups(c->db, days, &groups, &n, &truncated, c->err))) return rc;
   /* Residents' own words, shown to every staff member: each read is audited. */
   {
     char detail[64];
@@ -661,12 +661,12 @@ static int unanswered_mark_reply(admin_ctx *c, int rc, int n, const char *what) 
 }
 
 int admin_h_unanswered_close(admin_ctx *c) {
-  int n = 0, rc = unanswered_close(c->db, c->body ? json_object_get(c->body, "keys") : NULL, c->sess.user.login, &n, c->err);
+  int n = 0, rc = bot_unanswered_close(c->db, c->body ? json_object_get(c->body, "keys") : NULL, c->sess.user.login, &n, c->err);
   return unanswered_mark_reply(c, rc, n, "closed");
 }
 
 int admin_h_unanswered_merge(admin_ctx *c) {
-  int n = 0, rc = unanswered_merge(c->db, c->body ? json_object_get(c->body, "keys") : NULL, admin_body_str(c, "into"),
+  int n = 0, rc = bot_unanswered_merge(c->db, c->body ? json_object_get(c->body, "keys") : NULL, admin_body_str(c, "into"),
                                    c->sess.user.login, &n, c->err);
   return unanswered_mark_reply(c, rc, n, "merged");
 }

@@ -75,7 +75,7 @@ struct group {
   json_t *faq_ids;       /* entries found not helpful */
 };
 
-int unanswered_valid_key(const char *key) {
+int bot_unanswered_valid_key(const char *key) {
   if (!key || (key[0] != 'm' && key[0] != 'f') || !key[1] || strlen(key) > 20) return 0;
   for (const char *p = key + 1; *p; p++)
     if (*p < '0' || *p > '9') return 0;
@@ -166,7 +166,7 @@ static void place(struct uq *q, int i, struct group *g, int *ng) {
   join(q, i, g, k);
 }
 
-int unanswered_groups(sqlite3 *db, int days, json_t **groups, int *questions, int *truncated, char *err) {
+int bot_unanswered_groups(sqlite3 *db, int days, json_t **groups, int *questions, int *truncated, char *err) {
   char since[MG_TIMELEN];
   sqlite3_stmt *st = NULL;
   struct uq *q = calloc(UNANSWERED_ROWS, sizeof *q);
@@ -251,7 +251,7 @@ struct mark {
 static int check_key(sqlite3 *db, const char *key, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
-  if (!unanswered_valid_key(key)) return mg_errf(err, MG_EINVAL, "「%s」は質問の番号ではありません", key ? key : "");
+  if (!bot_unanswered_valid_key(key)) return mg_errf(err, MG_EINVAL, "「%s」は質問の番号ではありません", key ? key : "");
   if ((rc = mg_db_stmt(db, sql[key[0] == 'm' ? U_IS_NO_ANSWER : U_IS_NOT_HELPFUL], &st, err))) return rc;
   sqlite3_bind_int64(st, 1, strtoll(key + 1, NULL, 10));
   rc = sqlite3_step(st);
@@ -312,12 +312,12 @@ static int mark(sqlite3 *db, struct mark *m, int *n, char *err) {
   return rc;
 }
 
-int unanswered_close(sqlite3 *db, const json_t *keys, const char *by, int *n, char *err) {
+int bot_unanswered_close(sqlite3 *db, const json_t *keys, const char *by, int *n, char *err) {
   struct mark m = { .keys = keys, .action = "closed", .by = by };
   return mark(db, &m, n, err);
 }
 
-int unanswered_merge(sqlite3 *db, const json_t *keys, const char *into, const char *by, int *n, char *err) {
+int bot_unanswered_merge(sqlite3 *db, const json_t *keys, const char *into, const char *by, int *n, char *err) {
   struct mark m = { .keys = keys, .action = "merged", .into = into, .by = by };
   if (!into || !*into) { *n = 0; return mg_errf(err, MG_EMISSING, "まとめ先のグループ（into）を指定してください"); }
   return mark(db, &m, n, err);

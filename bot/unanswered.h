@@ -26,18 +26,18 @@
  * faq_ids[]}: key is the group's first (newest) question, keys all of its
  * questions. Texts are masked again on the way out. *questions receives the
  * number of questions read, *truncated whether older ones were left. */
-int unanswered_groups(sqlite3 *db, int days, json_t **groups, int *questions, int *truncated, char *err);
+int bot_unanswered_groups(sqlite3 *db, int days, json_t **groups, int *questions, int *truncated, char *err);
 
 /* Close the questions named by keys (a JSON array of "m<id>"/"f<id>").
  * *n receives how many were marked. One transaction with its audit row. */
-int unanswered_close(sqlite3 *db, const json_t *keys, const char *by, int *n, char *err);
+int bot_unanswered_close(sqlite3 *db, const json_t *keys, const char *by, int *n, char *err);
 
 /* Merge the questions named by keys into the group whose question `into`
  * is: they are shown in that group from now on. `into` must not be among
  * keys. One transaction with its audit row. */
-int unanswered_merge(sqlite3 *db, const json_t *keys, const char *into, const char *by, int *n, char *err);
+int bot_unanswered_merge(sqlite3 *db, const json_t *keys, const char *into, const char *by, int *n, char *err);
 
 /* 1 when key has the form of a question key ("m123", "f45"). */
-int unanswered_valid_key(const char *key);
+int bot_unanswered_valid_key(const char *key);
 
 #endif

@@ -32,7 +32,7 @@ int cmd_backup(int argc, char **argv, mg_config *cfg) {
   char err[MG_ERRLEN];
   const char *to = only_file(argc, argv);
   if (!to) return 2;
-  if (mg_db_backup(cfg->db_path, to, err)) {
+  if (faq_db_backup(cfg->db_path, to, err)) {
     fprintf(stderr, "madoguchi backup: %s\n", err);
     return 1;
   }
@@ -44,7 +44,7 @@ int cmd_restore(int argc, char **argv, mg_config *cfg) {
   char err[MG_ERRLEN];
   const char *from = only_file(argc, argv);
   if (!from) return 2;
-  if (mg_db_restore(from, cfg->db_path, err)) {
+  if (faq_db_restore(from, cfg->db_path, err)) {
     fprintf(stderr, "madoguchi restore: %s\n", err);
     return 1;
   }
@@ -76,7 +76,7 @@ int cmd_check(int argc, char **argv, mg_config *cfg) {
     fprintf(stderr, "madoguchi check: %s\n", err);
     goto out;
   }
-  problems = mg_db_check(db, print_line, NULL);
+  problems = faq_db_check(db, print_line, NULL);
   if (problems) fprintf(stderr, "madoguchi check: %d problem(s)\n", problems);
 out:
   mg_db_close(db);

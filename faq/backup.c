@@ -67,7 +67,7 @@ static int open_existing(sqlite3 **db, const char *path, int flags, char *err) {
   return 0;
 }
 
-int mg_db_backup(const char *db_path, const char *to, char *err) {
+int faq_db_backup(const char *db_path, const char *to, char *err) {
   char part[PATH_MAX], dir[PATH_MAX];
   sqlite3 *src = NULL, *dst = NULL;
   int rc;
@@ -99,7 +99,7 @@ out:
   return rc;
 }
 
-int mg_db_restore(const char *from, const char *db_path, char *err) {
+int faq_db_restore(const char *from, const char *db_path, char *err) {
   sqlite3 *src = NULL, *dst = NULL;
   sqlite3_stmt *st = NULL;
   int rc, v;
@@ -115,9 +115,9 @@ int mg_db_restore(const char *from, const char *db_path, char *err) {
   sqlite3_finalize(st);
   st = NULL;
   v = mg_db_version(src);
-  if (v <= 0 || v > mg_db_schema_max()) {
+  if (v <= 0 || v > faq_db_schema_max()) {
     rc = mg_errf(err, MG_EINVAL, "%s: schema version %d, this program knows 1 to %d; nothing was restored", from, v,
-                 mg_db_schema_max());
+                 faq_db_schema_max());
     goto out;
   }
   if (sqlite3_open_v2(db_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
@@ -151,7 +151,7 @@ static void first_text(sqlite3 *db, const char *sql, char *out, size_t size) {
   sqlite3_finalize(st);
 }
 
-int mg_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx) {
+int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx) {
   static const struct { const char *what, *sql; } counts[] = {
     { "faq entries", "SELECT count(*) FROM faq" },
     { "faq published", "SELECT count(*) FROM faq WHERE published_rev IS NOT NULL" },
@@ -167,9 +167,9 @@ int mg_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const cha
   char buf[512];
   int problems = 0;
 
-  snprintf(buf, sizeof buf, "%d of %d", mg_db_version(db), mg_db_schema_max());
+  snprintf(buf, sizeof buf, "%d of %d", mg_db_version(db), faq_db_schema_max());
   line(ctx, "schema version", buf);
-  if (mg_db_version(db) != mg_db_schema_max()) problems++;
+  if (mg_db_version(db) != faq_db_schema_max()) problems++;
   first_text(db, "PRAGMA integrity_check", buf, sizeof buf);
   line(ctx, "integrity", buf);
   problems += strcmp(buf, "ok") != 0;

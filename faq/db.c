@@ -199,12 +199,12 @@ static int load_sample(sqlite3 *db, void *ctx, char *err) {
 static int backup_before_upgrade(sqlite3 *db, const char *path, char *err) {
   char bak[4096], why[MG_ERRLEN];
   int v = mg_db_version(db);
-  if (v <= 0 || v >= mg_db_schema_max() || strcmp(path, ":memory:") == 0) return 0;
+  if (v <= 0 || v >= faq_db_schema_max() || strcmp(path, ":memory:") == 0) return 0;
   snprintf(bak, sizeof bak, "%s.v%d.bak", path, v);
   if (access(bak, F_OK) == 0) return 0;
-  if (mg_db_backup(path, bak, why) && access(bak, F_OK) != 0)
+  if (faq_db_backup(path, bak, why) && access(bak, F_OK) != 0)
     return mg_errf(err, MG_EIO, "not upgrading %s from schema %d to %d: the copy made first failed (%s)", path, v,
-                   mg_db_schema_max(), why);
+                   faq_db_schema_max(), why);
   return 0;
 }
 

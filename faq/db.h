@@ -57,19 +57,19 @@ void mg_db_write_unlock(void);
 void mg_db_write_yield(void);
 
 /* The number of migrations this program knows (the newest schema version). */
-int mg_db_schema_max(void);
+int faq_db_schema_max(void);
 
-/* Backup, restore and check (faq/backup.c). mg_db_backup copies db_path to
+/* Backup, restore and check (faq/backup.c). faq_db_backup copies db_path to
  * `to` (which must not exist) while others keep using it: one consistent
  * moment, a self-contained file, synced and renamed into place.
- * mg_db_restore checks the copy (quick_check, a known schema version) and
- * copies it over db_path; stop the server first. mg_db_check calls line for
+ * faq_db_restore checks the copy (quick_check, a known schema version) and
+ * copies it over db_path; stop the server first. faq_db_check calls line for
  * each finding (schema version, integrity, foreign keys, FTS index, row
  * counts) and returns the number of problems; db must have the mecab
  * tokenizer registered (mg_db_open with a language). */
-int mg_db_backup(const char *db_path, const char *to, char *err);
-int mg_db_restore(const char *from, const char *db_path, char *err);
-int mg_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx);
+int faq_db_backup(const char *db_path, const char *to, char *err);
+int faq_db_restore(const char *from, const char *db_path, char *err);
+int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx);
 
 /* meta key/value (analysis fingerprint, municipality code and name, notice,
  * ...). get: *out new (free()), MG_ENOTFOUND when absent. */

@@ -245,7 +245,7 @@ static const char *const migrations[] = {
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
-int mg_db_schema_max(void) { return N_MIGRATIONS; }
+int faq_db_schema_max(void) { return N_MIGRATIONS; }
 
 int mg_db_version(sqlite3 *db) {
   sqlite3_stmt *st = NULL;
