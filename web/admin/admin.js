@@ -107,8 +107,15 @@
     s.value = value || '';
     return s;
   }
+  /** A table that is a stack of cards on a phone (admin.css): each cell carries its column's name. */
   function table(headers, rows) {
-    return el('table', {},
+    const labels = headers.map((h) => h.label || h);
+    for (const tr of rows) {
+      Array.from(tr.children).forEach((td, i) => {
+        if (labels[i] && !td.hasAttribute('data-label')) td.setAttribute('data-label', labels[i]);
+      });
+    }
+    return el('table', { class: 'stack' },
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col', class: h.num ? 'num' : null }, h.label || h)))),
       el('tbody', {}, rows));
   }
