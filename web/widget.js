@@ -169,7 +169,10 @@
     el('div', { className: 'mg-heading' }, [
       el('h2', { id: titleId, className: 'mg-title', text: title }),
       el('p', { id: subId, className: 'mg-subtitle',
-        text: '市のよくある質問（FAQ）から、決まったルールで自動的にお答えします。AI（生成AI）は使っていません。' })
+        text: '市のよくある質問（FAQ）から、決まったルールで自動的にお答えします。AI（生成AI）は使っていません。' }),
+      // on a phone the line above is for screen readers only (it is the dialog's
+      // description) and this one line says the same in view: a compact header
+      el('p', { className: 'mg-subtitle-short', 'aria-hidden': 'true', text: 'FAQで自動回答（AIではありません）' })
     ]),
     closeBtn
   ]);
