@@ -5,10 +5,14 @@
 //    the full description stays the dialog's accessible description; header
 //    text has a contrast of at least 7:1; the close button is at least
 //    44×44 px and closes the panel;
+//  - the escalation form's optional contact is a phone-number field
+//    (type=tel, inputmode=tel, autocomplete=tel: a phone opens its number
+//    pad), labelled 電話番号（任意）, with a hint saying it is used only to call
+//    back about this inquiry, and it fits the screen;
 //  - at 1280 px the header keeps its full description in view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, withWidget, openWidget } from './lib.mjs';
+import { skipReason, withWidget, openWidget, ask } from './lib.mjs';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -90,3 +94,20 @@ test('phone: a compact header, readable, with a close button to tap', { skip: sk
     assert.equal(await short.isVisible(), false, '1280 px: no second, short line');
   }, { viewport: PHONE }));
 
+test('phone: the escalation form asks for a phone number with the phone keyboard', { skip: skipReason }, (t) =>
+  withWidget(t, async ({ page }) => {
+    await openWidget(page);
+    await ask(page, 'ぴよぴよ星のもふもふ祭りの参加券はどこで買えますか');
+    const form = page.locator('form.mg-escalate');
+    const tel = form.getByLabel('電話番号（任意）', { exact: true });
+    await tel.waitFor();
+    assert.deepEqual(await tel.evaluate((e) => [e.type, e.inputMode, e.getAttribute('autocomplete')]),
+      ['tel', 'tel', 'tel'], 'type, inputmode and autocomplete are tel');
+    const hint = await tel.evaluate((e) => document.getElementById(e.getAttribute('aria-describedby')).textContent);
+    assert.match(hint, /入力しなくても問い合わせできます/, 'the hint says it is optional');
+    assert.match(hint, /このお問い合わせについて折り返し電話をするためだけに使います/, 'and what it is used for');
+    assert.equal(await form.getByLabel('連絡先（任意）').count(), 0, 'no field under the old label');
+    const b = await tel.boundingBox();
+    assert.ok(b.x >= 0 && b.x + b.width <= PHONE.width, `the field fits the screen: ${JSON.stringify(b)}`);
+    assert.ok(b.height >= 44, `and is tall enough to tap: ${b.height}`);
+  }, { viewport: PHONE }));
