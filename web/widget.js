@@ -169,7 +169,10 @@
     el('div', { className: 'mg-heading' }, [
       el('h2', { id: titleId, className: 'mg-title', text: title }),
       el('p', { id: subId, className: 'mg-subtitle',
-        text: '市のよくある質問（FAQ）から、決まったルールで自動的にお答えします。AI（生成AI）は使っていません。' })
+        text: '市のよくある質問（FAQ）から、決まったルールで自動的にお答えします。AI（生成AI）は使っていません。' }),
+      // on a phone the line above is for screen readers only (it is the dialog's
+      // description) and this one line says the same in view: a compact header
+      el('p', { className: 'mg-subtitle-short', 'aria-hidden': 'true', text: 'FAQで自動回答（AIではありません）' })
     ]),
     closeBtn
   ]);
@@ -474,14 +477,16 @@
   }
 
   /* The escalation form: the question (prefilled, editable), an optional
-   * contact with a note saying it is optional and what it is used for. */
+   * phone number (type=tel: a phone opens its number pad) with a note saying
+   * it is optional and what it is used for. */
   var lastQuestion = '';
   function escalateForm(lead, prefill) {
     Array.prototype.forEach.call(log.querySelectorAll('.mg-escalate:not(.mg-sent)'), function (f) { f.remove(); });
     var qId = newId('esc-q'), cId = newId('esc-c'), nId = newId('esc-n');
     var q = el('textarea', { id: qId, className: 'mg-input', rows: '3' });
     q.value = prefill === undefined ? lastQuestion : prefill;
-    var c = el('input', { id: cId, className: 'mg-input', type: 'text', 'aria-describedby': nId, autocomplete: 'off' });
+    var c = el('input', { id: cId, className: 'mg-input', type: 'tel', inputmode: 'tel', autocomplete: 'tel',
+      'aria-describedby': nId });
     // e-mail notices only where the city has a mail relay (welcome.email_notice)
     var mId = newId('esc-m'), mhId = newId('esc-mh');
     var mail = emailOffered ? el('input', { id: mId, className: 'mg-input', type: 'email', inputmode: 'email',
@@ -491,8 +496,8 @@
       el('p', { className: 'mg-esc-h', text: lead || '自動応答ではお答えできませんでした。' }),
       el('p', { className: 'mg-esc-lead', text: '担当の職員が内容を確認して、この画面でお返事します。' }),
       el('label', { for: qId, className: 'mg-label', text: 'お問い合わせ内容' }), q,
-      el('label', { for: cId, className: 'mg-label', text: '連絡先（任意）' }), c,
-      el('p', { id: nId, className: 'mg-hint', text: '入力しなくても問い合わせできます。電話やメールでの返事を希望する場合だけ、電話番号かメールアドレスを入力してください。担当課がこのお問い合わせへの返事のためだけに使います。' }),
+      el('label', { for: cId, className: 'mg-label', text: '電話番号（任意）' }), c,
+      el('p', { id: nId, className: 'mg-hint', text: '入力しなくても問い合わせできます。電話での返事を希望する場合だけ入力してください。担当課がこのお問い合わせについて折り返し電話をするためだけに使います。' }),
       mail ? el('label', { for: mId, className: 'mg-label', text: '返事が届いたらメールで知らせる（任意）' }) : null, mail,
       mail ? el('p', { id: mhId, className: 'mg-hint', text: '返事を確認するためのリンクをお送りします。メールに返事の内容は書きません。' }) : null,
       el('div', { className: 'mg-esc-actions' }, [submit,
@@ -508,7 +513,7 @@
         return;
       }
       if (codePoints(text) > MAX_TEXT || codePoints(c.value) > MAX_TEXT) {
-        notice('お問い合わせ内容と連絡先は、それぞれ' + MAX_TEXT + '文字以内で入力してください。', 'error');
+        notice('お問い合わせ内容と電話番号は、それぞれ' + MAX_TEXT + '文字以内で入力してください。', 'error');
         return;
       }
       var msg = { type: 'escalate' };

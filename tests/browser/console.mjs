@@ -82,7 +82,7 @@ test('console: a supervisor replies to a ticket, the widget shows it; other depa
       await ask(page, 'ぴよぴよもふもふ'); // nothing in the FAQ is near this
       const form = page.locator('form.mg-escalate');
       await form.waitFor();
-      await form.getByLabel('連絡先（任意）').fill('090-0000-1111');
+      await form.getByLabel('電話番号（任意）').fill('090-0000-1111');
       await form.getByRole('button', { name: '職員に問い合わせる' }).click();
       const ticketNo = page.locator('.mg-ticket .mg-ticket-no');
       await ticketNo.waitFor();
@@ -147,7 +147,7 @@ test('console: a supervisor finds a resident\'s data by phone, exports it, and e
     await openWidget(page);
     await ask(page, 'ぴよぴよ星のもふもふ祭りの参加券はどこで買えますか');
     const form = page.locator('form.mg-escalate');
-    await form.getByLabel('連絡先（任意）').fill('090-8765-4321');
+    await form.getByLabel('電話番号（任意）').fill('090-8765-4321');
     await form.getByRole('button', { name: '職員に問い合わせる' }).click();
     const no = (await page.locator('.mg-ticket .mg-ticket-no').textContent()).trim();
 

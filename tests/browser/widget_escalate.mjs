@@ -13,16 +13,16 @@ test('no answer → escalate → ticket → staff reply appears', { skip: skipRe
 
     const form = page.locator('form.mg-escalate');
     await form.waitFor();
-    // the contact field is labelled, says it is optional and what it is for
-    const contact = form.getByLabel('連絡先（任意）');
+    // the phone field is labelled, says it is optional and what it is for
+    const contact = form.getByLabel('電話番号（任意）');
     await contact.waitFor();
     const noteId = await contact.getAttribute('aria-describedby');
     const note = await page.locator(`[id="${noteId}"]`).textContent();
     assert.match(note, /入力しなくても/);
-    assert.match(note, /ためだけに使います/);
+    assert.match(note, /このお問い合わせについて折り返し電話をするためだけに使います/);
     assert.match(await form.getByLabel('お問い合わせ内容').inputValue(), /もふもふ祭り/);
 
-    await contact.fill('メールで返事をください');
+    await contact.fill('0897-12-3456');
     await form.getByRole('button', { name: '職員に問い合わせる' }).click();
 
     const ticketNo = page.locator('.mg-ticket .mg-ticket-no');

@@ -107,8 +107,15 @@
     s.value = value || '';
     return s;
   }
+  /** A table that is a stack of cards on a phone (admin.css): each cell carries its column's name. */
   function table(headers, rows) {
-    return el('table', {},
+    const labels = headers.map((h) => h.label || h);
+    for (const tr of rows) {
+      Array.from(tr.children).forEach((td, i) => {
+        if (labels[i] && !td.hasAttribute('data-label')) td.setAttribute('data-label', labels[i]);
+      });
+    }
+    return el('table', { class: 'stack' },
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col', class: h.num ? 'num' : null }, h.label || h)))),
       el('tbody', {}, rows));
   }
@@ -612,6 +619,51 @@
     document.title = document.title.replace(/^\(\d+\) /, '');
     if (open) document.title = `(${open}) ${document.title}`;
   }
+  // An opt-in chime when the count of open tickets goes up (a new ticket, or a resident's
+  // reply reopening one): a short two-note tone made with the Web Audio API, no audio file.
+  // The choice is kept in localStorage. Browsers let a page make sound only after a click or
+  // a key press on it, so the AudioContext is made (or resumed) on ticking the box and on
+  // the first gesture after a reload. Each tone adds one to document.body.dataset.chimes,
+  // for the tests.
+  const CHIME_KEY = 'madoguchi.console.chime';
+  const chimeBox = $('chime');
+  let audio = null;
+  function chimeOn() { return chimeBox.checked; }
+  function unlockAudio() {
+    const AC = window.AudioContext || window.webkitAudioContext;
+    if (!AC || !chimeOn()) return;
+    try {
+      if (!audio) audio = new AC();
+      if (audio.state === 'suspended') audio.resume().catch(() => {});
+    } catch (e) { audio = null; }
+  }
+  function chime() {
+    unlockAudio();
+    if (!audio) return;
+    try {
+      const t = audio.currentTime;
+      const gain = audio.createGain();
+      gain.gain.setValueAtTime(0.0001, t);
+      gain.gain.exponentialRampToValueAtTime(0.2, t + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.5);
+      gain.connect(audio.destination);
+      const osc = audio.createOscillator();
+      osc.type = 'sine';
+      osc.frequency.setValueAtTime(880, t);
+      osc.frequency.setValueAtTime(660, t + 0.18);
+      osc.connect(gain);
+      osc.start(t);
+      osc.stop(t + 0.5);
+      document.body.dataset.chimes = String(Number(document.body.dataset.chimes || 0) + 1);
+    } catch (e) { /* no sound is no reason to stop watching the inbox */ }
+  }
+  try { chimeBox.checked = localStorage.getItem(CHIME_KEY) === '1'; } catch (e) { chimeBox.checked = false; }
+  chimeBox.addEventListener('change', () => {
+    try { localStorage.setItem(CHIME_KEY, chimeBox.checked ? '1' : '0'); } catch (e) { /* not kept, still works */ }
+    unlockAudio();
+  });
+  for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, unlockAudio, { once: true, capture: true });
+
   let watchGen = 0;          // a new login or a logout ends the previous watch
   let watchAbort = null;
   function stopWatch() {
@@ -638,6 +690,7 @@
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const r = await res.json();
         const changed = inboxVersion !== null && r.version !== inboxVersion;
+        if (changed && r.open > lastOpen && chimeOn()) chime();
         inboxVersion = r.version;
         failures = 0;
         showInboxCount(r.open);
