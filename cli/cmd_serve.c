@@ -45,6 +45,14 @@ int cmd_serve(int argc, char **argv, mg_config *cfg) {
         return 2;
       }
       cfg->port = (int)port;
+    } else if (strcmp(f, "--metrics-port") == 0) {
+      int off = strcmp(v, "off") == 0;
+      long port = off ? MG_METRICS_OFF : strtol(v, &end, 10);
+      if ((!off && (!*v || *end)) || port < MG_METRICS_OFF || port > 65535) {
+        fprintf(stderr, "madoguchi serve: --metrics-port: expected 0..65535, -1 or off, got '%s'\n", v);
+        return 2;
+      }
+      cfg->metrics_port = (int)port;
     } else if (strcmp(f, "--web") == 0) {
       if (set_str(cfg->web_dir, sizeof cfg->web_dir, f, v)) return 2;
     } else if (strcmp(f, "--evlib") == 0) {

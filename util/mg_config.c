@@ -63,6 +63,10 @@ void mg_config_defaults(mg_config *cfg) {
   snprintf(cfg->mecab_dicdir, sizeof cfg->mecab_dicdir, "%s", MG_MECAB_DICDIR);
   snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "127.0.0.1");
   cfg->port = 8080;
+  /* Metrics on a port of their own, on loopback: the chat port faces the
+   * residents (through nginx), the numbers are for the city's monitoring. */
+  snprintf(cfg->metrics_listen, sizeof cfg->metrics_listen, "127.0.0.1");
+  cfg->metrics_port = 9464;
   cfg->max_conns_per_ip = 20;
   cfg->max_conns_per_ip_http = 64;
   cfg->max_pending_conns = 2048;
@@ -105,7 +109,7 @@ struct field {
 #define N(f) { #f, K_NUM, offsetof(mg_config, f), 0 }
 static const struct field fields[] = {
   S(db_path), S(dict_dir), S(mecab_dicdir), S(userdic), S(sample_path), S(rules_path),
-  S(calendar_path), S(web_dir), S(listen_addr), I(port), S(trusted_proxy),
+  S(calendar_path), S(web_dir), S(listen_addr), I(port), S(metrics_listen), S(trusted_proxy),
   I(max_conns_per_ip), I(max_conns_per_ip_http), I(max_pending_conns),
   N(max_header_wait_secs), I(max_msgs_per_sec), N(ws_ping_secs), N(ws_hangup_secs), I(session_ttl_hours), I(retention_days),
   I(learn_min_sessions), I(learn_min_addresses), I(max_tickets_per_session), I(max_tickets_per_ip_hour),
@@ -177,6 +181,18 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
       }
       continue;
     }
+    if (strcmp(key, "metrics_port") == 0) {
+      /* a port, or "off" (the same as -1) for no metrics listener */
+      if (json_is_string(v) && strcmp(json_string_value(v), "off") == 0) {
+        cfg->metrics_port = MG_METRICS_OFF;
+      } else if (json_is_integer(v) && json_integer_value(v) >= MG_METRICS_OFF && json_integer_value(v) <= 65535) {
+        cfg->metrics_port = (int)json_integer_value(v);
+      } else {
+        rc = mg_errf(err, MG_ECONFIG, "%s: metrics_port must be a port (0 = any free one), -1 or \"off\"", path);
+        goto out;
+      }
+      continue;
+    }
     if ((rc = set_field(cfg, key, v, err)) != 0) {
       char tmp[MG_ERRLEN];
       snprintf(tmp, sizeof tmp, "%s: %s", path, err ? err : "");
@@ -190,6 +206,10 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
     rc = mg_errf(err, MG_ECONFIG, "%s: max_pending_conns must be 1 to %d", path, MG_MAX_PENDING_CONNS);
   else if (!(cfg->max_header_wait_secs >= 1) || cfg->max_header_wait_secs > 3600)
     rc = mg_errf(err, MG_ECONFIG, "%s: max_header_wait_secs must be 1 to 3600", path);
+  /* lws would share one listening socket between the two vhosts, and
+   * /metrics would be answered on the residents' port */
+  else if (cfg->metrics_port > 0 && cfg->metrics_port == cfg->port)
+    rc = mg_errf(err, MG_ECONFIG, "%s: metrics_port must differ from port (%d)", path, cfg->port);
   else if (cfg->smtp_url[0] && strncmp(cfg->smtp_url, "smtp://", 7) != 0 && strncmp(cfg->smtp_url, "smtps://", 8) != 0)
     rc = mg_errf(err, MG_ECONFIG, "%s: smtp_url must start with smtp:// or smtps://", path);
   else if (cfg->smtp_url[0] && (!cfg->smtp_from[0] || !strchr(cfg->smtp_from, '@') || strpbrk(cfg->smtp_from, " <>\r\n")))

@@ -13,6 +13,7 @@
 #define MG_PATHLEN 1024
 #define MG_MAX_ORIGINS 16
 #define MG_MAX_PENDING_CONNS 16384
+#define MG_METRICS_OFF (-1)       /* metrics_port: no /metrics listener */
 
 typedef struct mg_config {
   char data_dir[MG_PATHLEN];     /* root of dict/, faq/sample/, web/ */
@@ -28,6 +29,8 @@ typedef struct mg_config {
   /* server */
   char listen_addr[64];          /* interface address; "" = all */
   int port;                      /* TCP port */
+  char metrics_listen[64];       /* interface of the Prometheus /metrics listener; "" = all */
+  int metrics_port;              /* its TCP port, never the chat's; 0 = a free one, MG_METRICS_OFF = none */
   char allowed_origins[MG_MAX_ORIGINS][256]; /* Origin values allowed on /ws and CORS */
   int n_allowed_origins;         /* 0 = same-origin only */
   char trusted_proxy[64];        /* peer address whose X-Forwarded-For is believed */
