@@ -53,6 +53,7 @@ enum {
   S_PURGE,
   S_ERASE_MESSAGES,
   S_ERASE_FEEDBACK,
+  S_FEEDBACK_COUNTS,
   S_N
 };
 
@@ -81,6 +82,7 @@ static const char *const session_sql[S_N] = {
                  " ORDER BY id LIMIT 1",
   [S_FEEDBACK] = "INSERT INTO feedback(session_id, answer_id, faq_id, helpful, comment, question, created_at)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [S_FEEDBACK_COUNTS] = "SELECT CAST(total(helpful = 1) AS INTEGER), CAST(total(helpful = 0) AS INTEGER) FROM feedback",
   [S_BEGIN] = "BEGIN IMMEDIATE",
   [S_COMMIT] = "COMMIT",
   [S_PURGE] = "DELETE FROM session WHERE expires_at < ?1",
@@ -456,6 +458,21 @@ out:
   mg_db_stmt_done(st);
   free(mc);
   free(mq);
+  return rc;
+}
+
+int bot_feedback_counts(sqlite3 *db, long long *helpful, long long *unhelpful, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = prep(db, S_FEEDBACK_COUNTS, &st, err), s;
+  *helpful = *unhelpful = 0;
+  if (rc) return rc;
+  if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    *helpful = sqlite3_column_int64(st, 0);
+    *unhelpful = sqlite3_column_int64(st, 1);
+  } else {
+    rc = mg_errf(err, mg_db_err(s), "session: feedback counts: %s", sqlite3_errmsg(db));
+  }
+  mg_db_stmt_done(st);
   return rc;
 }
 

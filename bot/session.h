@@ -133,5 +133,9 @@ int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err);
 /* Store feedback on answer line answer_id (comment and question are masked). */
 int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const char *faq_id, int helpful,
                      const char *comment, const char *question, char *err);
+/* All feedback ever stored, helpful and not, for monitoring (the /metrics
+ * scrape). Rows outlive their sessions (session_purge keeps them), so the
+ * counts only fall when a person's data is erased (session_erase). */
+int bot_feedback_counts(sqlite3 *db, long long *helpful, long long *unhelpful, char *err);
 
 #endif

@@ -79,6 +79,9 @@ enum {
   T_CANNED_SET,
   T_CANNED_DEL,
   T_OWED,
+  T_COUNTS,
+  T_READ,
+  T_READ_END,
   T_N
 };
 
@@ -128,6 +131,14 @@ static const char *const ticket_sql[T_N] = {
              " t.created_at) END, d.answer_days"
              " FROM ticket t LEFT JOIN department d ON d.id = t.department_id"
              " WHERE t.status = 'open' AND (?1 IS NULL OR t.department_id = ?1) ORDER BY t.id",
+  /* every department (zeros too, so a monitoring series exists from the
+   * start) and "" for tickets routed to none; the index on status serves it */
+  [T_COUNTS] = "SELECT k, CAST(total(s = 'open') AS INTEGER), CAST(total(s = 'answered') AS INTEGER) FROM"
+               " (SELECT id AS k, NULL AS s FROM department UNION ALL"
+               "  SELECT coalesce(department_id, ''), status FROM ticket WHERE status IN ('open', 'answered'))"
+               " GROUP BY k ORDER BY k",
+  [T_READ] = "BEGIN",
+  [T_READ_END] = "COMMIT",
   [T_INBOX] = "SELECT (SELECT coalesce(max(id), 0) FROM ticket_event),"
               " (SELECT count(*) FROM ticket WHERE status = 'open' AND (?1 IS NULL OR department_id = ?1)),"
               " (SELECT count(*) FROM ticket WHERE status = 'answered' AND (?1 IS NULL OR department_id = ?1))",
@@ -882,6 +893,56 @@ int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *o
     rc = db_fail(db, s, "inbox", err);
   }
   mg_db_stmt_done(st);
+  return rc;
+}
+
+int bot_ticket_counts(sqlite3 *db, const struct cal *c, int default_days, time_t now, json_t **out, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *arr = json_array(), *by = json_object(), *overdue = NULL, *row;
+  int rc = 0, s, reading = 0;
+  size_t i;
+
+  *out = NULL;
+  if (!arr || !by) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+  /* one snapshot for both reads, so overdue is never more than open */
+  if (sqlite3_get_autocommit(db)) {
+    if ((rc = prep(db, T_READ, &st, err)) != 0) goto out;
+    s = sqlite3_step(st);
+    mg_db_stmt_done(st);
+    st = NULL;
+    if (s != SQLITE_DONE) { rc = db_fail(db, s, "counts", err); goto out; }
+    reading = 1;
+  }
+  if ((rc = prep(db, T_COUNTS, &st, err)) != 0) goto out;
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *k = (const char *)sqlite3_column_text(st, 0);
+    row = json_pack("{s:s, s:I, s:I, s:i}", "department", k ? k : "", "open", (json_int_t)sqlite3_column_int64(st, 1),
+                    "answered", (json_int_t)sqlite3_column_int64(st, 2), "overdue", 0);
+    if (!row || json_array_append_new(arr, row) || json_object_set(by, k ? k : "", row)) {
+      rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+      goto out;
+    }
+  }
+  if (s != SQLITE_DONE) { rc = db_fail(db, s, "counts", err); goto out; }
+  mg_db_stmt_done(st);
+  st = NULL;
+  if ((rc = ticket_overdue(db, c, NULL, default_days, now, &overdue, err)) != 0) goto out;
+  json_array_foreach(overdue, i, row) {
+    const char *k = json_string_value(json_object_get(json_object_get(row, "department"), "id"));
+    json_t *r = json_object_get(by, k ? k : "");
+    /* open, so T_COUNTS saw it in the same snapshot */
+    if (r) json_object_set_new(r, "overdue", json_integer(json_integer_value(json_object_get(r, "overdue")) + 1));
+  }
+out:
+  mg_db_stmt_done(st);
+  if (reading && prep(db, T_READ_END, &st, NULL) == 0) {
+    sqlite3_step(st);
+    mg_db_stmt_done(st);
+  }
+  json_decref(overdue);
+  json_decref(by);
+  if (rc == 0) *out = arr;
+  else json_decref(arr);
   return rc;
 }
 

@@ -143,6 +143,14 @@ struct cal;
 int ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int default_days, time_t now,
                    json_t **out, char *err);
 
+/* Tickets per department for monitoring (the /metrics scrape): a new
+ * JSON array, by department id, of {department, open, answered, overdue}
+ * with every department (zeros included) and department "" for tickets
+ * routed to none, when there are such. overdue counts the open tickets that
+ * ticket_overdue lists (c, default_days, now as there), so it is part of
+ * open. The counts come from one read snapshot. Caller json_decref's *out. */
+int bot_ticket_counts(sqlite3 *db, const struct cal *c, int default_days, time_t now, json_t **out, char *err);
+
 /* Ticket work. ticket_note adds an internal note (staff only: never in the
  * resident's thread); ticket_assign sets who in the department has the
  * ticket (assignee NULL or "" = nobody). ticket_get shows both. */

@@ -3,7 +3,8 @@
  * transitions and the changes they refuse, reassignment events, list
  * filters, contact visibility with its audit trail, exactly-once delivery
  * of staff replies, the thread both ways with its two proofs (session,
- * lookup secret) and its expiry, and synchronous restored after a FULL commit. Runs on a
+ * lookup secret) and its expiry, the overdue view and the counts monitoring
+ * reads, and synchronous restored after a FULL commit. Runs on a
  * temporary database opened like the server does (sample FAQ, migrations). */
 #include "bot/calendar.h"
 #include "util/mg_time.h"
@@ -335,6 +336,48 @@ static void test_overdue(sqlite3 *db, const cal *c) {
   is_int(ticket_resident_reply(db, a, NULL, NULL, "x", at, err), MG_ENOTICKET, "(a reply needs a proof)");
 }
 
+/* The row of department dept in bot_ticket_counts' array (NULL when absent). */
+static json_t *count_row(json_t *arr, const char *dept) {
+  json_t *row;
+  size_t i;
+  json_array_foreach(arr, i, row)
+    if (strcmp(jstr(row, "department"), dept) == 0) return row;
+  return NULL;
+}
+
+static int count_of(json_t *arr, const char *dept, const char *state) {
+  json_t *row = count_row(arr, dept);
+  return row ? (int)json_integer_value(json_object_get(row, state)) : -1;
+}
+
+/* Counts for monitoring, on test_overdue's tickets: A answered (shimin), B
+ * and a fresh one open (kankyo, whose 10-day target B has not passed yet). */
+static void test_counts(sqlite3 *db, const cal *c) {
+  char err[MG_ERRLEN] = "", none[TICKET_NOLEN];
+  ticket_new tn = { .question = "部署なし", .routed_by = "default", .actor = "resident" };
+  time_t now = (time_t)1795568400 + 6 * 86400 + 8 * 3600;   /* Tue 12/1 18:00 JST, as test_overdue ends */
+  json_t *out = NULL;
+
+  is_int(bot_ticket_counts(db, c, 3, now, &out, err), 0, "counts (%s)", err);
+  is_int(count_of(out, "shimin", "answered"), 1, "shimin: A is answered");
+  is_int(count_of(out, "shimin", "open"), 0, "shimin: nothing open");
+  is_int(count_of(out, "kankyo", "open"), 2, "kankyo: B and the fresh one are open");
+  is_int(count_of(out, "kankyo", "overdue"), 0, "kankyo: none past its own 10-day target");
+  ok(count_row(out, "fukushi") && count_of(out, "fukushi", "open") == 0 && count_of(out, "fukushi", "overdue") == 0,
+     "a department without tickets is listed with zeros");
+  ok(!count_row(out, ""), "no row for tickets routed to none while there are none");
+  json_decref(out);
+
+  sqlite3_exec(db, "UPDATE department SET answer_days = NULL WHERE id = 'kankyo'", NULL, NULL, NULL);
+  is_int(ticket_create(db, &tn, none, err), 0, "a ticket routed to no department (%s)", err);
+  is_int(bot_ticket_counts(db, c, 3, now, &out, err), 0, "counts again (%s)", err);
+  is_int(count_of(out, "kankyo", "overdue"), 1, "kankyo: B is overdue at the default target, the fresh one is not");
+  is_int(count_of(out, "kankyo", "open"), 2, "overdue tickets are counted in open too");
+  is_int(count_of(out, "", "open"), 1, "department \"\" holds the ticket routed to none");
+  json_decref(out);
+  ok(sqlite3_get_autocommit(db), "no transaction is left open");
+}
+
 int main(void) {
   mg_config cfg;
   sqlite3 *db = NULL;
@@ -355,7 +398,10 @@ int main(void) {
     cal *c = NULL;
     char cerr[MG_ERRLEN] = "", path[1024];
     snprintf(path, sizeof path, "%s/calendar.tsv", getenv("MG_DICT_DIR") ? getenv("MG_DICT_DIR") : "dict");
-    if (ok(cal_load(&c, path, "08:30", "17:15", cerr) == 0, "calendar (%s)", cerr)) test_overdue(db, c);
+    if (ok(cal_load(&c, path, "08:30", "17:15", cerr) == 0, "calendar (%s)", cerr)) {
+      test_overdue(db, c);
+      test_counts(db, c);
+    }
     cal_free(c);
   }
   mg_db_stmt_release(db);
