@@ -495,12 +495,13 @@ static int64_t data_version(srv *s) {
 static void purge_if_due(srv *s, bot_worker *w) {
   char err[MG_ERRLEN] = "";
   time_t now = time(NULL);
-  int deleted = 0;
+  int deleted = 0, rc;
   if (s->last_purge && now - s->last_purge < 3600) return;
   s->last_purge = now;
-  if (session_purge(bot_worker_db(w), s->cfg->retention_days, &deleted, err) != 0)
+  if ((rc = session_purge(bot_worker_db(w), s->cfg->retention_days, &deleted, err)) != 0) {
+    if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     mg_log_error("server", "retention purge: %s", err);
-  else if (deleted)
+  } else if (deleted)
     mg_log_info("server", "retention purge: %d sessions older than %d days deleted", deleted, s->cfg->retention_days);
 }
 
@@ -511,7 +512,11 @@ static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
   json_t *ids = NULL;
   int64_t v;
-  if (bot_refresh_background(w, err) != 0) mg_log_error("server", "refresh: %s", err);
+  int rc;
+  if ((rc = bot_refresh_background(w, err)) != 0) {
+    if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
+    mg_log_error("server", "refresh: %s", err);
+  }
   purge_if_due(s, w);
   v = data_version(s);
   if (v == s->data_version && !j->changed) return;
@@ -519,7 +524,8 @@ static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
   s->data_version = v;
   j->changed = 0;
   /* One indexed query, whatever the number of connected residents. */
-  if (ticket_pending_sessions(bot_worker_db(w), &ids, err) != 0) {
+  if ((rc = ticket_pending_sessions(bot_worker_db(w), &ids, err)) != 0) {
+    if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     mg_log_error("server", "pending replies: %s", err);
     return;
   }
@@ -538,7 +544,9 @@ static void work_pending(srv *s, bot_worker *w, srv_job *j) {
     srv_job *push;
     size_t k;
     err[0] = '\0';
-    if (dialogue_pending(w, &j->sess[i].dc, &out, err) != 0) {
+    int rc = dialogue_pending(w, &j->sess[i].dc, &out, err);
+    if (rc != 0) {
+      if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
       mg_log_error("server", "pending replies: %s", err);
       json_decref(out);
       continue;
@@ -583,6 +591,7 @@ static void *worker_main(void *arg) {
     case SRV_JOB_PENDING: work_pending(s, wk->w, j); break;
     case SRV_JOB_PUSH: break;
     case SRV_JOB_ADMIN: admin_http_work(s, wk->w, j); break;
+    case SRV_JOB_METRICS: srv_metrics_work(s, wk->w, j); break;
     }
     mg_log_request(0);
     complete(s, j);
@@ -610,7 +619,10 @@ static void *checkpoint_main(void *arg) {
      * CK_RESTART_FRAMES wait for a gap (RESTART) so it stays bounded. */
     if (rc == SQLITE_OK && frames > CK_RESTART_FRAMES)
       rc = sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_RESTART, &frames, &done);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY) mg_log_error("server", "checkpoint: %s", sqlite3_errmsg(s->ck_db));
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      srv_metrics_db_error(s->metrics);
+      mg_log_error("server", "checkpoint: %s", sqlite3_errmsg(s->ck_db));
+    }
     pthread_mutex_lock(&s->ck_lock);
   }
   pthread_mutex_unlock(&s->ck_lock);
@@ -651,6 +663,7 @@ void srv_drain(srv *s) {
       break;
     case SRV_JOB_PENDING: s->refresh_busy = 0; break;
     case SRV_JOB_ADMIN: admin_http_complete(s, j); break;
+    case SRV_JOB_METRICS: srv_metrics_complete(s, j); break;
     }
     srv_job_free(j);
   }
@@ -846,6 +859,7 @@ static void srv_free(srv *s) {
     }
   free(s->slots);
   free(s->free_slots);
+  srv_metrics_free(s->metrics);
   pthread_mutex_destroy(&s->cq_lock);
   pthread_mutex_destroy(&s->ck_lock);
   pthread_cond_destroy(&s->ck_cond);
@@ -894,7 +908,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   for (uint32_t i = 0; i < s->n_slots; i++) s->free_slots[i] = s->n_slots - 1 - i;
   s->n_free = s->n_slots;
 
-  if ((rc = bot_new(&s->bot, cfg, err)) != 0) goto out;
+  if ((rc = srv_metrics_new(&s->metrics, err)) != 0 || (rc = bot_new(&s->bot, cfg, err)) != 0) goto out;
   if ((rc = queue_init(s, &s->jq, cfg->workers > 0 ? cfg->workers : 1, MAX_QUEUED_JOBS, err)) != 0) goto out;
   if ((rc = queue_init(s, &s->hq, cfg->auth_hash_threads > 0 ? cfg->auth_hash_threads : 1,
                        cfg->auth_hash_queue > 0 ? (unsigned)cfg->auth_hash_queue : 1, err)) != 0)
@@ -988,6 +1002,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   signal_ctx = s->ctx;
   s->vhost = lws_get_vhost_by_name(s->ctx, "default");
   s->port = s->vhost ? lws_get_vhost_listen_port(s->vhost) : cfg->port;
+  if ((rc = srv_metrics_start(s, err)) != 0) goto out;
 
   if ((rc = queue_start(&s->jq, "worker", err)) != 0 || (rc = queue_start(&s->hq, "password hashing", err)) != 0)
     goto out;
@@ -1009,9 +1024,14 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   host = cfg->listen_addr[0] ? cfg->listen_addr : "0.0.0.0";
   printf(strchr(host, ':') ? "madoguchi: listening on http://[%s]:%d/\n" : "madoguchi: listening on http://%s:%d/\n",
          host, s->port);
+  if (s->metrics_port) {
+    host = cfg->metrics_listen[0] ? cfg->metrics_listen : "0.0.0.0";
+    printf(strchr(host, ':') ? "madoguchi: metrics on http://[%s]:%d/metrics\n" : "madoguchi: metrics on http://%s:%d/metrics\n",
+           host, s->metrics_port);
+  }
   fflush(stdout);
-  mg_log_info("server", "listening on port %d, %d workers, %d password hashing, descriptor limit %lu, event loop %s",
-              s->port, s->jq.n_workers, s->hq.n_workers, (unsigned long)nofile, s->evlib_name);
+  mg_log_info("server", "listening on port %d (metrics %d), %d workers, %d password hashing, descriptor limit %lu, event loop %s",
+              s->port, s->metrics_port, s->jq.n_workers, s->hq.n_workers, (unsigned long)nofile, s->evlib_name);
 
   lws_sul_schedule(s->ctx, 0, &s->sul_refresh, refresh_tick, REFRESH_US);
   while (!s->done) {

@@ -3,10 +3,11 @@
  * thread, a pool of worker threads, password hashing threads of their own.
  *
  * The public contract is srv_run. Everything below "internal" is shared by
- * the four files of adapters/ only:
+ * the files of adapters/ only:
  *
  *   server.c   context, vhost, connection table, job queues, worker pool,
  *              refresh timer, graceful stop
+ *   metrics.c  GET /metrics on a vhost of its own (metrics_listen:metrics_port)
  *   http_api.c protocol[0]: routing, POST /api/v1/ask, GET /healthz, GET /readyz, CORS,
  *              the WebSocket upgrade checks (path, Origin, subprotocol,
  *              per-address cap), and draining completed jobs
@@ -34,13 +35,15 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "adapters/metrics.h"
 #include "bot/dialogue.h"
 #include "util/mg_config.h"
 #include "util/mg_utf8.h"
 
 /* Run the service until SIGTERM or SIGINT. Prints one line
  * "madoguchi: listening on http://ADDR:PORT/" to stdout once the socket is
- * bound (port 0 = a free port). evlib picks lws's event loop: "ev" (libev,
+ * bound (port 0 = a free port), then, unless cfg->metrics_port is
+ * MG_METRICS_OFF, "madoguchi: metrics on http://ADDR:PORT/metrics". evlib picks lws's event loop: "ev" (libev,
  * epoll), "uv" (libuv), "poll", or NULL/"auto" = libev when its lws plugin
  * is installed, else poll. poll() walks every descriptor on each wake-up,
  * which costs real time with 10,000 idle residents. Returns 0 after a
@@ -95,6 +98,7 @@ enum srv_job_kind {
   SRV_JOB_PENDING,  /* staff replies for a snapshot of connected sessions */
   SRV_JOB_PUSH,     /* result only: staff replies for one connection */
   SRV_JOB_ADMIN,    /* /api/v1/admin/... → admin_handle (admin_http.c) */
+  SRV_JOB_METRICS,  /* GET /metrics → the database's part of the page (metrics.c) */
 };
 
 /* A session to look at for staff replies (SRV_JOB_PENDING). */
@@ -122,6 +126,8 @@ typedef struct srv_job {
   int db_moved;               /* REFRESH out: the database changed since the last look */
   struct admin_job *admin;    /* ADMIN: the request and, when done, the response (owned) */
   uint64_t req;               /* request id for the logs (util/mg_log.h); 0 for the timer's jobs */
+  int64_t t_arrive;           /* CHAT, ASK, TICKET: srv_now_us() when the message had arrived */
+  int questions;              /* out: answer objects shown (srv_metrics_question); each is timed */
 } srv_job;
 
 /* Free a job and everything it owns. */
@@ -212,6 +218,9 @@ typedef struct srv {
   struct lws_context *ctx;
   struct lws_vhost *vhost;
   int port;                   /* the port actually bound */
+  struct lws_vhost *metrics_vhost;  /* NULL when metrics_port is off */
+  int metrics_port;           /* its port actually bound (0 = none) */
+  srv_metrics *metrics;       /* counters; any thread (atomics) */
   char web_root[MG_PATHLEN];  /* realpath of cfg->web_dir ("" = none) */
 
   /* service thread only */
@@ -373,5 +382,15 @@ void admin_http_complete(srv *s, srv_job *j);
  * (a ticket may have changed); otherwise only those past their wait. */
 void admin_http_wake(srv *s, int db_moved);
 void admin_http_job_free(struct admin_job *a);
+
+/* The metrics listener (metrics.c): a second vhost on cfg->metrics_listen
+ * and cfg->metrics_port answering GET /metrics only; nothing when the port
+ * is MG_METRICS_OFF. Sets s->metrics_port to the port bound. Returns 0, or
+ * MG_E* with err set (the address cannot be bound, or it is the chat port's). */
+int srv_metrics_start(srv *s, char *err);
+/* Worker side of a METRICS job: tickets and feedback, as text, into j->out. */
+void srv_metrics_work(srv *s, bot_worker *w, srv_job *j);
+/* Service side: the whole page, written to the scraper if still there. */
+void srv_metrics_complete(srv *s, srv_job *j);
 
 #endif

@@ -63,6 +63,7 @@ start_server() {
   "db_path": "$dir/bench.db",
   "listen_addr": "127.0.0.1",
   "port": 0,
+  "metrics_port": 0,
   "max_conns_per_ip": 12000,
   "max_conns_per_ip_http": 12000,
   "max_msgs_per_sec": $2

@@ -32,8 +32,8 @@ uint64_t mg_log_new_request_id(void);
 void mg_log_request(uint64_t id);
 
 /* Access log line: one HTTP request or one WebSocket connection event.
- * kind is "http", "ws_open", "ws_close" or "ws_refused" (an upgrade turned
- * down); ip is the full client address
+ * kind is "http", "ws_open", "ws_close", "ws_refused" (an upgrade turned
+ * down) or "metrics" (the metrics listener); ip is the full client address
  * (masked here); path must carry no query string. status 0 is omitted.
  * req: the request's id (0: the thread's current one, if any). */
 void mg_log_access(const char *kind, const char *method, const char *path, int status,

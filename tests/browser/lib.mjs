@@ -64,7 +64,9 @@ export class NotBuilt extends Error {}
  */
 export function startServer(db, port = 0, args = []) {
   return new Promise((resolveStart, rejectStart) => {
-    const proc = spawn(MADOGUCHI, ['serve', ...args, '--db', db, '--port', String(port)], {
+    // a free metrics port too: many servers run at once, and 9464 is one port
+    const metrics = args.includes('--metrics-port') ? [] : ['--metrics-port', '0'];
+    const proc = spawn(MADOGUCHI, ['serve', ...metrics, ...args, '--db', db, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env },
     });

@@ -1,8 +1,9 @@
 // lib.mjs — helpers of the integration tests (tests/integration/*.mjs).
 //
-// Each test starts a real `madoguchi serve --db TMP --port 0` and waits for
-// its line "madoguchi: listening on http://ADDR:PORT/" on stdout; nothing
-// waits a fixed time. Residents are real WebSocket clients (npm `ws`) that
+// Each test starts a real `madoguchi serve --db TMP --port 0 --metrics-port 0`
+// and waits for its lines "madoguchi: listening on http://ADDR:PORT/" and
+// "madoguchi: metrics on http://ADDR:PORT/metrics" on stdout; nothing waits a
+// fixed time. Residents are real WebSocket clients (npm `ws`) that
 // speak madoguchi.v1; `next(pred)` waits for the first message that matches
 // instead of assuming an order the protocol does not promise.
 //
@@ -49,11 +50,19 @@ function withTimeout(promise, ms, what) {
 
 /**
  * Start the server on a free loopback port. config (an object) is written to
- * a JSON config file. Resolves to { base, port, proc, logs(), stop(signal) };
+ * a JSON config file. Unless config or args choose one, the metrics listener
+ * gets a free port too (many servers run at once; 9464 is one port).
+ * Resolves to { base, port, metricsBase, metricsPort, proc, logs(),
+ * stop(signal) } (metricsBase and metricsPort null when metrics are off);
  * stop() sends the signal (SIGTERM) and resolves to { code, signal }.
  */
 export async function startServer(db, { config, args = [] } = {}) {
-  const argv = ['serve', '--db', db, '--listen', '127.0.0.1', '--port', '0', ...args];
+  const metricsArg = args.indexOf('--metrics-port');
+  const metricsChosen = metricsArg >= 0 || (config && 'metrics_port' in config);
+  const metricsValue = metricsArg >= 0 ? args[metricsArg + 1] : config?.metrics_port;
+  const metricsOff = metricsChosen && ['off', '-1', -1].includes(metricsValue);
+  const argv = ['serve', '--db', db, '--listen', '127.0.0.1', '--port', '0',
+    ...(metricsChosen ? [] : ['--metrics-port', '0']), ...args];
   // MG_TEST_EVLIB=poll|ev runs the suite on one event loop (default: auto).
   if (process.env.MG_TEST_EVLIB) argv.push('--evlib', process.env.MG_TEST_EVLIB);
   if (config) {
@@ -66,23 +75,27 @@ export async function startServer(db, { config, args = [] } = {}) {
   let stderr = '';
   proc.stderr.on('data', (c) => { stderr += c.toString('utf8'); });
   const exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+  // the metrics line follows the listening line (server.c prints both)
   const listening = new Promise((resolveL, rejectL) => {
     proc.stdout.on('data', (c) => {
       stdout += c.toString('utf8');
       const m = /madoguchi: listening on http:\/\/([^\s/]+):(\d+)\//.exec(stdout);
-      if (m) resolveL(Number(m[2]));
+      const mm = /madoguchi: metrics on (http:\/\/[^\s/]+:(\d+))\/metrics/.exec(stdout);
+      if (m && (metricsOff || mm)) resolveL({ port: Number(m[2]), metricsBase: mm ? mm[1] : null, metricsPort: mm ? Number(mm[2]) : null });
     });
     exited.then(({ code, signal }) => rejectL(new Error(`server exited (${code ?? signal}) before listening:\n${stderr}`)));
   });
-  let port;
+  let port, metricsBase, metricsPort;
   try {
-    port = await withTimeout(listening, TIMEOUT * 2, 'the listening line');
+    ({ port, metricsBase, metricsPort } = await withTimeout(listening, TIMEOUT * 2, 'the listening lines'));
   } catch (e) {
     proc.kill('SIGKILL');
     throw e;
   }
   return {
     port,
+    metricsPort,
+    metricsBase,
     proc,
     base: `http://127.0.0.1:${port}`,
     logs: () => stderr,
