@@ -458,8 +458,11 @@ void admin_http_work(srv *s, bot_worker *w, srv_job *j) {
                     .body_len = a->body_len, .cookie = a->cookie, .csrf = a->csrf, .client_ip = a->ip,
                     .https = a->https, .no_park = a->no_park };
   char err[MG_ERRLEN] = "";
-  (void)s;
-  if (admin_handle(w, &req, &a->resp, err) != 0) mg_log_error("admin", "%s %s: %s", a->method, a->path, err);
+  int rc = admin_handle(w, &req, &a->resp, err);
+  if (rc != 0) {
+    if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
+    mg_log_error("admin", "%s %s: %s", a->method, a->path, err);
+  }
 }
 
 static void delayed_answer(lws_sorted_usec_list_t *sul) {

@@ -137,6 +137,7 @@ static int submit(srv *s, struct lws *wsi, struct http_pss *p, enum srv_job_kind
   j->kind = kind;
   j->msg = msg;
   j->req = p->req = mg_log_new_request_id();
+  j->t_arrive = srv_now_us();
   if (!(p->id = srv_conn_add(s, wsi, 0))) {
     srv_job_free(j);
     return respond_error(wsi, p, 503, MG_EBUSY);
@@ -446,7 +447,7 @@ static void set_error(srv_job *j, int err) {
   json_decref(e);
 }
 
-static void work_health(bot_worker *w, srv_job *j) {
+static void work_health(srv *s, bot_worker *w, srv_job *j) {
   sqlite3_stmt *st = NULL;
   json_int_t n = -1;
   json_t *o;
@@ -459,6 +460,7 @@ static void work_health(bot_worker *w, srv_job *j) {
     o = json_pack("{s:s,s:I,s:s}", "status", "ok", "faq_entries", n, "db", "ok");
     j->status = 200;
   } else {
+    srv_metrics_db_error(s->metrics);
     mg_log_error("http", "healthz: %s", sqlite3_errmsg(bot_worker_db(w)));
     o = json_pack("{s:s,s:n,s:s}", "status", "error", "faq_entries", "db", "error");
     j->status = 503;
@@ -469,7 +471,7 @@ static void work_health(bot_worker *w, srv_job *j) {
 
 /* Readiness: /healthz says the process answers and can read; this says it
  * can also write (a full disk fails every transcript line and ticket). */
-static void work_ready(bot_worker *w, srv_job *j) {
+static void work_ready(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
   int rc = session_write_probe(bot_worker_db(w), err);
   json_t *o;
@@ -477,6 +479,7 @@ static void work_ready(bot_worker *w, srv_job *j) {
     o = json_pack("{s:s,s:s}", "status", "ok", "db", "ok");
     j->status = 200;
   } else {
+    if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     mg_log_error("http", "readyz: %s", err);
     o = json_pack("{s:s,s:s}", "status", "error", "db", mg_err_code(rc));
     j->status = 503;
@@ -502,11 +505,14 @@ static void work_ticket(srv *s, bot_worker *w, srv_job *j) {
     rule = json_object_get(ans, "rule");
     out = json_pack("{s:s, s:s}", "ticket_no", no, "at", at);
     if (out && json_is_string(json_object_get(rule, "kind")) &&
-        strcmp(json_string_value(json_object_get(rule, "kind")), "emergency") == 0)
+        strcmp(json_string_value(json_object_get(rule, "kind")), "emergency") == 0) {
       json_object_set(out, "emergency", ans);
+      j->questions = srv_metrics_question(s->metrics, json_string_value(json_object_get(ans, "decision")), "emergency");
+    }
     if (!out) rc = MG_ENOMEM;
   }
   if (rc != 0) {
+    if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     if (mg_err_http_status(rc) >= 500) mg_log_error("http", "ticket: %s", err);
     set_error(j, rc);
   } else {
@@ -526,20 +532,23 @@ void http_api_work(srv *s, bot_worker *w, srv_job *j) {
     return;
   }
   if (j->kind == SRV_JOB_HEALTH) {
-    work_health(w, j);
+    work_health(s, w, j);
     return;
   }
   if (j->kind == SRV_JOB_READY) {
-    work_ready(w, j);
+    work_ready(s, w, j);
     return;
   }
   text = json_object_get(j->msg, "text");
   rc = bot_answer(w, json_string_value(text), (int)json_string_length(text), 0, &out, err);
   if (rc != 0) {
+    if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     if (mg_err_http_status(rc) >= 500) mg_log_error("http", "ask: %s", err);
     set_error(j, rc);
   } else {
     j->status = 200;
+    j->questions = srv_metrics_question(s->metrics, json_string_value(json_object_get(out, "decision")),
+                                        json_string_value(json_object_get(json_object_get(out, "rule"), "kind")));
     srv_msgq_push(&j->out, srv_msg_json(out));
   }
   json_decref(out);
@@ -548,6 +557,7 @@ void http_api_work(srv *s, bot_worker *w, srv_job *j) {
 void http_api_complete(srv *s, srv_job *j) {
   struct lws *wsi = srv_conn_get(s, j->conn);
   struct http_pss *p;
+  if (j->questions) srv_metrics_answer_time(s->metrics, srv_now_us() - j->t_arrive);
   if (!wsi) return;   /* the client left */
   p = lws_wsi_user(wsi);
   srv_conn_del(s, j->conn);

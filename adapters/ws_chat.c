@@ -160,6 +160,7 @@ static void on_message(srv *s, struct lws *wsi, struct ws_pss *p) {
   j->conn = p->id;
   j->msg = msg;
   j->req = mg_log_new_request_id();
+  j->t_arrive = srv_now_us();   /* a wait behind the message in flight is part of its answer time */
   msg = NULL;
   if (!p->busy) {
     dispatch(s, wsi, p, j);
@@ -304,16 +305,23 @@ void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
   json_t *out = NULL, *m;
   size_t i;
   int rc = dialogue_handle(w, &j->dc, j->msg, &out, err);
-  (void)s;
   /* debug: what was done, never what was said (the type is one of msg_types) */
   if (mg_log_enabled(MG_LOG_DEBUG)) {
     json_t *first = json_array_get(out, 0);
     mg_log_debug("ws", "%s -> %s (%zu replies)", json_string_value(json_object_get(j->msg, "type")),
                  first ? json_string_value(json_object_get(first, "type")) : "-", json_array_size(out));
   }
-  json_array_foreach(out, i, m) srv_msgq_push(&j->out, srv_msg_json(m));
+  json_array_foreach(out, i, m) {
+    /* An answer object shown to the resident: the reply's type is its
+     * decision (answer, clarify, no_answer; dialogue.c reply_with), an
+     * answer carries its rule. Every other reply is not counted. */
+    j->questions += srv_metrics_question(s->metrics, json_string_value(json_object_get(m, "type")),
+                                         json_string_value(json_object_get(json_object_get(m, "rule"), "kind")));
+    srv_msgq_push(&j->out, srv_msg_json(m));
+  }
   json_decref(out);
   if (rc != 0) {
+    if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     mg_log_error("ws", "dialogue: %s", err);
     /* A full disk or a busy database is the resident's to know (try later); other failures stay "internal". */
     srv_msgq_push(&j->out, srv_msg_error(rc == MG_EFULL || rc == MG_EBUSY ? rc : SRV_EINTERNAL,
@@ -327,6 +335,8 @@ void ws_chat_complete(srv *s, srv_job *j) {
   struct lws *wsi = srv_conn_get(s, j->conn);
   struct ws_pss *p;
   srv_msg *m;
+  /* timed even when the resident left, so the histogram counts every question */
+  for (int q = 0; q < j->questions; q++) srv_metrics_answer_time(s->metrics, srv_now_us() - j->t_arrive);
   if (!wsi || !(p = lws_wsi_user(wsi))) return;   /* the resident left */
   if (j->kind == SRV_JOB_CHAT) {
     p->dc = j->dc;
