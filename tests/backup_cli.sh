@@ -11,13 +11,7 @@ D=$(mktemp -d /tmp/mg_backup_cli.XXXXXX)
 W=
 trap '[ -n "$W" ] && kill "$W" 2>/dev/null; rm -rf "$D"' EXIT
 DB="--db $D/live.db"
-n=0; failed=0
-check() { # check DESCRIPTION COMMAND...
-  desc=$1; shift
-  n=$((n + 1))
-  if "$@" >/dev/null 2>&1; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=1; fi
-}
-refused() { ! "$@"; }
+. "${top_srcdir:-$(dirname "$0")/..}/tests/tap.sh"
 same() { cmp -s "$1" "$2"; }
 
 "$M" check $DB > "$D/none" 2>&1
@@ -78,5 +72,4 @@ sqlite3 "$D/old.db" "PRAGMA user_version = $((max + 1));"
 "$M" check --db "$D/old.db" > "$D/check7" 2>&1
 check "a database newer than the program is refused with the reason" grep -q "newer than this program" "$D/check7"
 
-echo "1..$n"
-exit $failed
+tap_done

@@ -9,12 +9,7 @@ M=${MADOGUCHI:?MADOGUCHI must name the binary}
 D=$(mktemp -d /tmp/mg_eval_dialogue.XXXXXX)
 trap 'rm -rf "$D"' EXIT
 DATA=${top_srcdir:-.}/tests/data/dialogue
-n=0; failed=0
-check() { # check DESCRIPTION COMMAND...
-  desc=$1; shift
-  n=$((n + 1))
-  if "$@" >/dev/null 2>&1; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=1; fi
-}
+. "${top_srcdir:-$(dirname "$0")/..}/tests/tap.sh"
 json() { tail -1 "$D/out" | tr ',' '\n' | grep "\"$1\":" | cut -d: -f2 | tr -d '}'; }
 
 "$M" eval --dialogue "$DATA/fixture.json" --misses > "$D/out" 2> "$D/err"
@@ -58,5 +53,4 @@ check "a missing file is refused (2)" test $? -eq 2
 st=$?
 check "report half: every measure at or above its floor ($(tr '\n' ' ' < "$D/err"))" test $st -eq 0
 
-echo "1..$n"
-exit $failed
+tap_done

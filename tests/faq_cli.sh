@@ -8,12 +8,7 @@ D=$(mktemp -d /tmp/mg_faq_cli.XXXXXX)
 trap 'rm -rf "$D"' EXIT
 DB="--db $D/t.db"
 DATA=${top_srcdir:-.}/tests/data
-n=0; failed=0
-check() { # check DESCRIPTION COMMAND...
-  desc=$1; shift
-  n=$((n + 1))
-  if "$@" >/dev/null 2>&1; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=1; fi
-}
+. "${top_srcdir:-$(dirname "$0")/..}/tests/tap.sh"
 
 "$M" faq list $DB > "$D/list" 2> "$D/err"
 check "list on a new database shows the sample FAQ" test "$(wc -l < "$D/list")" -ge 150
@@ -56,5 +51,4 @@ check "rm removes the entry" test $? -ne 0
 check "an unknown action exits 2" test $? -eq 2
 "$M" faq add --question q $DB > /dev/null 2>&1
 check "add without --answer is a usage error" test $? -eq 2
-echo "1..$n"
-exit $failed
+tap_done

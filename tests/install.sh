@@ -7,12 +7,7 @@
 set -u
 D=$(mktemp -d /tmp/mg_install.XXXXXX)
 trap 'rm -rf "$D"' EXIT
-n=0; failed=0
-check() { # check DESCRIPTION COMMAND...
-  desc=$1; shift
-  n=$((n + 1))
-  if "$@" >/dev/null 2>&1; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=1; fi
-}
+. "${top_srcdir:-$(dirname "$0")/..}/tests/tap.sh"
 
 # a make of our own, not a job of the `make check` that runs us
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s install DESTDIR="$D/root" > "$D/install.log" 2>&1
@@ -69,5 +64,4 @@ check "and its database passes madoguchi check" grep -q "^fts index: ok$" "$D/ch
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s uninstall DESTDIR="$D/root" > /dev/null 2>&1
 check "make uninstall removes every file it installed" test -z "$(find "$D/root" -type f)"
 
-echo "1..$n"
-exit $failed
+tap_done

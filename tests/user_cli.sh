@@ -7,13 +7,7 @@ M=${MADOGUCHI:?MADOGUCHI must name the binary}
 D=$(mktemp -d /tmp/mg_user_cli.XXXXXX)
 trap 'rm -rf "$D"' EXIT
 DB="--db $D/t.db"
-n=0; failed=0
-check() { # check DESCRIPTION COMMAND...
-  desc=$1; shift
-  n=$((n + 1))
-  if "$@" >/dev/null 2>&1; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=1; fi
-}
-refused() { ! "$@"; }
+. "${top_srcdir:-$(dirname "$0")/..}/tests/tap.sh"
 
 echo "tanaka password" | "$M" user add tanaka --name "田中 花子" --role staff --department shimin $DB > "$D/out" 2>&1
 check "add reads the password from stdin" grep -q "added tanaka" "$D/out"
@@ -49,5 +43,4 @@ if command -v sqlite3 > /dev/null; then
 else
   n=$((n + 1)); echo "ok $n - # SKIP sqlite3 CLI not installed"
 fi
-echo "1..$n"
-exit $failed
+tap_done

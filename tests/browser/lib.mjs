@@ -230,6 +230,41 @@ export async function openConsole(pageOrContext, url, login, password) {
   return { admin, errors };
 }
 
+/**
+ * Run in the page (page.evaluate(worstContrast, '.mg-root *')): the lowest
+ * contrast ratio of text against its effective background over the visible
+ * elements matching selector that hold text themselves, with how many were
+ * measured. WCAG's relative luminance; the background is the first opaque
+ * one up the tree (white at the top).
+ */
+export function worstContrast(selector) {
+  const lum = (c) => {
+    const v = c.slice(0, 3).map((x) => x / 255).map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  };
+  const rgba = (t) => (t.match(/[\d.]+/g) || []).map(Number);
+  const bgOf = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.99)) return c;
+    }
+    return [255, 255, 255];
+  };
+  let worst = { ratio: 99 };
+  let seen = 0;
+  for (const el of document.querySelectorAll(selector)) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length || el.getBoundingClientRect().width <= 1 || el.closest('.mg-sr')) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || (parseFloat(st.opacity) < 1 && !el.closest('.mg-sent'))) continue;
+    seen += 1;
+    const a = lum(rgba(st.color)), b = lum(bgOf(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < worst.ratio) worst = { ratio, text: el.textContent.trim().slice(0, 30), color: st.color, bg: bgOf(el).join(',') };
+  }
+  return { ...worst, seen };
+}
+
 /* ---- driving the widget --------------------------------------------------- */
 
 /** Open the panel by clicking the launcher; resolves when the input is ready. */

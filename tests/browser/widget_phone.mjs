@@ -12,37 +12,9 @@
 //  - at 1280 px the header keeps its full description in view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { skipReason, withWidget, openWidget, ask } from './lib.mjs';
+import { skipReason, withWidget, openWidget, ask, worstContrast } from './lib.mjs';
 
 const PHONE = { width: 390, height: 844 };
-
-// The lowest contrast ratio of text in the header against its effective background.
-function headerContrast() {
-  const lum = (c) => {
-    const v = c.slice(0, 3).map((x) => x / 255).map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
-    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
-  };
-  const rgba = (s) => (s.match(/[\d.]+/g) || []).map(Number);
-  const bgOf = (el) => {
-    for (let e = el; e; e = e.parentElement) {
-      const c = rgba(getComputedStyle(e).backgroundColor);
-      if (c.length === 3 || (c.length === 4 && c[3] > 0.99)) return c;
-    }
-    return [255, 255, 255];
-  };
-  let worst = { ratio: 99 };
-  let seen = 0;
-  for (const el of document.querySelectorAll('.mg-header *')) {
-    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-    if (!own || !el.getClientRects().length || el.getBoundingClientRect().width <= 1) continue;
-    seen += 1;
-    const s = getComputedStyle(el);
-    const a = lum(rgba(s.color)), b = lum(bgOf(el));
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    if (ratio < worst.ratio) worst = { ratio, text: el.textContent.trim().slice(0, 30), color: s.color, bg: bgOf(el).join(',') };
-  }
-  return { ...worst, seen };
-}
 
 /** Is the element drawn with its text whole (not clipped, not cut off)? */
 const whole = (loc) => loc.evaluate((e) => {
@@ -72,7 +44,7 @@ test('phone: a compact header, readable, with a close button to tap', { skip: sk
       document.getElementById(p.getAttribute('aria-describedby')).textContent);
     assert.match(desc, /決まったルールで自動的にお答えします。AI（生成AI）は使っていません。/);
 
-    const worst = await page.evaluate(headerContrast);
+    const worst = await page.evaluate(worstContrast, '.mg-header *');
     t.diagnostic(`lowest text contrast in the header: ${worst.ratio.toFixed(2)}:1 (${worst.text})`);
     assert.ok(worst.seen >= 3, `title, line and close text measured: ${worst.seen}`);
     assert.ok(worst.ratio >= 7, `header text contrast ≥ 7:1, worst ${JSON.stringify(worst)}`);
