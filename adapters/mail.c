@@ -190,7 +190,11 @@ static void deliver_due(mail_sender *m) {
     char *subject = NULL, *body = NULL, *msg = NULL;
     int ok = 0;
     why[0] = '\0';
-    if (texts(m, n, &subject, &body) != 0 ||
+    int t;
+    bot_read_begin(m->bot); /* the city's texts may be swapped by a reload */
+    t = texts(m, n, &subject, &body);
+    bot_read_end(m->bot);
+    if (t != 0 ||
         !(msg = mail_compose(m->cfg->smtp_from, json_string_value(json_object_get(n, "recipient")), subject, body,
                              time(NULL))))
       snprintf(why, sizeof why, "out of memory");

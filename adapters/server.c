@@ -71,6 +71,7 @@ struct srv_worker {
 
 /* The signal handler's only way to reach the service thread. */
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 static struct lws_context *volatile signal_ctx;
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -583,6 +584,15 @@ static void *worker_main(void *arg) {
     pthread_mutex_unlock(&q->lock);
 
     mg_log_request(j->req); /* every line about this job carries its id */
+    if (j->kind == SRV_JOB_RELOAD) {
+      /* outside the read side: the swap waits for the other jobs */
+      char err[MG_ERRLEN];
+      if (bot_reload(s->bot, err) == 0) mg_log_info("server", "reloaded dict/, rules and calendar (SIGHUP)");
+      else mg_log_error("server", "reload refused, the running set stays: %s", err);
+      complete(s, j);
+      continue;
+    }
+    bot_read_begin(s->bot);
     switch (j->kind) {
     case SRV_JOB_CHAT: ws_chat_work(s, wk->w, j); break;
     case SRV_JOB_ASK:
@@ -592,7 +602,9 @@ static void *worker_main(void *arg) {
     case SRV_JOB_PUSH: break;
     case SRV_JOB_ADMIN: admin_http_work(s, wk->w, j); break;
     case SRV_JOB_METRICS: srv_metrics_work(s, wk->w, j); break;
+    case SRV_JOB_RELOAD: break;
     }
+    bot_read_end(s->bot);
     mg_log_request(0);
     complete(s, j);
   }
@@ -636,6 +648,16 @@ static void begin_stop(srv *s);
 void srv_drain(srv *s) {
   srv_job *j, *next;
   if (stop_requested && !s->stopping) begin_stop(s);
+  if (reload_requested && !s->stopping && !s->reload_busy) {
+    srv_job *r = calloc(1, sizeof *r);
+    reload_requested = 0;
+    if (r) r->kind = SRV_JOB_RELOAD;
+    if (r && srv_submit(s, r) == 0) s->reload_busy = 1;
+    else {
+      srv_job_free(r);
+      mg_log_error("server", "reload: no worker could take it; send SIGHUP again");
+    }
+  }
   pthread_mutex_lock(&s->cq_lock);
   j = s->cq_head;
   s->cq_head = s->cq_tail = NULL;
@@ -664,6 +686,7 @@ void srv_drain(srv *s) {
     case SRV_JOB_PENDING: s->refresh_busy = 0; break;
     case SRV_JOB_ADMIN: admin_http_complete(s, j); break;
     case SRV_JOB_METRICS: srv_metrics_complete(s, j); break;
+    case SRV_JOB_RELOAD: s->reload_busy = 0; break;
     }
     srv_job_free(j);
   }
@@ -727,8 +750,8 @@ static void begin_stop(srv *s) {
 }
 
 static void on_signal(int sig) {
-  (void)sig;
-  stop_requested = 1;
+  if (sig == SIGHUP) reload_requested = 1;
+  else stop_requested = 1;
   if (signal_ctx) lws_cancel_service(signal_ctx);
 }
 
@@ -897,6 +920,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   pthread_cond_init(&s->ck_cond, NULL);
   s->cfg = cfg;
   stop_requested = 0;
+  reload_requested = 0;
 
   /* 10,000 idle residents plus the active ones need more than the usual
    * 1,024 descriptors; lws sizes its tables from this limit. */
@@ -1019,6 +1043,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);   /* reload dict/, rules and calendar */
   signal(SIGPIPE, SIG_IGN);
 
   host = cfg->listen_addr[0] ? cfg->listen_addr : "0.0.0.0";

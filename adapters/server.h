@@ -99,6 +99,7 @@ enum srv_job_kind {
   SRV_JOB_PUSH,     /* result only: staff replies for one connection */
   SRV_JOB_ADMIN,    /* /api/v1/admin/... → admin_handle (admin_http.c) */
   SRV_JOB_METRICS,  /* GET /metrics → the database's part of the page (metrics.c) */
+  SRV_JOB_RELOAD,   /* SIGHUP → bot_reload (dict/, rules, calendar) */
 };
 
 /* A session to look at for staff replies (SRV_JOB_PENDING). */
@@ -233,6 +234,7 @@ typedef struct srv {
   unsigned ws_open;           /* open chat connections */
   unsigned jobs_out;          /* submitted, not yet completed */
   int refresh_busy;           /* a REFRESH or PENDING job is out */
+  int reload_busy;            /* a RELOAD job is out */
   time_t last_purge;          /* transcripts past retention_days last deleted (worker side) */
   int sweep_again;            /* some session was skipped: look again next tick */
   lws_sorted_usec_list_t sul_refresh, sul_stop;

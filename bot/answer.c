@@ -11,6 +11,7 @@
  */
 #include "bot/answer.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,10 @@ struct bot {
   bot_safety *safety; /* dangers, cues and numbers (dict/safety.json) */
   bot_english *english; /* English words → the FAQ's Japanese terms */
   bot_intents *intents; /* intents and the scope decision (dict/intents.json) */
+  /* bot_reload swaps rules … intents under the write side; every job that
+   * reads them (and the pointers bot_messages/bot_calendar hand out) holds
+   * the read side (bot_read_begin) for its whole length */
+  pthread_rwlock_t lock;
 };
 
 struct bot_worker {
@@ -96,6 +101,7 @@ int bot_new(bot **out, const mg_config *cfg, char *err) {
   *out = NULL;
   if (!b) return mg_errf(err, MG_ENOMEM, "out of memory");
   b->cfg = *cfg;
+  pthread_rwlock_init(&b->lock, NULL);
   if ((rc = mg_lang_new(&b->lang, cfg, err)) != 0) goto fail;
   if ((rc = rules_load(&b->rules, cfg->rules_path, err)) != 0) goto fail;
   if ((rc = cal_load(&b->calendar, cfg->calendar_path, cfg->office_open, cfg->office_close, err)) != 0) goto fail;
@@ -119,9 +125,9 @@ fail:
   return rc;
 }
 
-void bot_free(bot *b) {
-  if (!b) return;
-  mg_engine_free(b->engine);
+/* What bot_reload re-reads; everything else (the language model, the
+ * engine, the configuration) stays. */
+static void free_data(bot *b) {
   rules_free(b->rules);
   bot_safety_free(b->safety);
   bot_english_free(b->english);
@@ -129,8 +135,45 @@ void bot_free(bot *b) {
   bot_concepts_free(b->concepts);
   cal_free(b->calendar);
   msg_free(b->msgs);
+}
+
+void bot_free(bot *b) {
+  if (!b) return;
+  mg_engine_free(b->engine);
+  free_data(b);
   mg_lang_free(b->lang);
+  pthread_rwlock_destroy(&b->lock);
   free(b);
+}
+
+void bot_read_begin(bot *b) { pthread_rwlock_rdlock(&b->lock); }
+void bot_read_end(bot *b) { pthread_rwlock_unlock(&b->lock); }
+
+int bot_reload(bot *b, char *err) {
+  bot nb = { .cfg = b->cfg, .lang = b->lang };
+  char path[MG_PATHLEN + 16];
+  int rc;
+
+  /* everything read and compiled first, with no lock held: a bad file
+   * leaves the running set as it was */
+  if ((rc = rules_load(&nb.rules, b->cfg.rules_path, err)) != 0 ||
+      (rc = cal_load(&nb.calendar, b->cfg.calendar_path, b->cfg.office_open, b->cfg.office_close, err)) != 0)
+    goto out;
+  snprintf(path, sizeof path, "%s/messages.json", b->cfg.dict_dir);
+  if ((rc = msg_load(&nb.msgs, path, err)) != 0 || (rc = load_understanding(&nb, err)) != 0) goto out;
+  /* the swap waits for the jobs in flight to finish with the old set */
+  pthread_rwlock_wrlock(&b->lock);
+  {
+    bot old = *b;
+    b->rules = nb.rules, b->calendar = nb.calendar, b->msgs = nb.msgs, b->concepts = nb.concepts;
+    b->safety = nb.safety, b->intents = nb.intents, b->english = nb.english;
+    nb.rules = old.rules, nb.calendar = old.calendar, nb.msgs = old.msgs, nb.concepts = old.concepts;
+    nb.safety = old.safety, nb.intents = old.intents, nb.english = old.english;
+  }
+  pthread_rwlock_unlock(&b->lock);
+out:
+  free_data(&nb); /* the old set after a swap, the half-read new one after an error */
+  return rc;
 }
 
 const mg_config *bot_config(const bot *b) { return &b->cfg; }

@@ -44,6 +44,19 @@ const struct cal *bot_calendar(const bot *b);
 /* The bot's own words (dict/messages.json); valid while b lives. */
 const struct msg_set *bot_messages(const bot *b);
 
+/* Re-read dict/ (concepts, safety, intents, the English table, messages),
+ * the intent rules and the calendar while the bot serves. Each file is read
+ * and compiled before anything changes: on an error the running set stays
+ * and err names the file and line. The swap waits until no job holds the
+ * read side. The language model (MeCab, the user dictionary), the engine
+ * index and the configuration are not re-read. Never call while holding
+ * bot_read_begin. */
+int bot_reload(bot *b, char *err);
+/* A job that uses the bot's language data (any bot_answer, the dialogue,
+ * and the pointers bot_messages and bot_calendar return) runs between
+ * these; a one-thread program (the CLI) may skip them. */
+void bot_read_begin(bot *b);
+void bot_read_end(bot *b);
 /* Notice FAQ changes made by other processes (PRAGMA data_version) and
  * refresh the engine index. Cheap when nothing changed; call it from a timer. */
 int bot_refresh(bot_worker *w, char *err);

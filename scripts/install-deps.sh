@@ -17,9 +17,10 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsqlite3-dev 
 # screenshots would be measured on missing-glyph boxes (tests/browser/widget_font.mjs).
 # python3-aiosmtpd: the local SMTP sink the e-mail tests start (tests/integration/mail.mjs).
 TEST_DEPS="chromium ca-certificates sqlite3 fonts-noto-cjk python3-aiosmtpd"
-# groff-base (groff) and systemd (systemd-analyze): tests/install.sh renders the man
-# pages and verifies and rates the systemd unit; neither needs a running systemd.
-TEST_DEPS="$TEST_DEPS groff-base systemd"
+# groff-base (groff), man-db (man: systemd-analyze verify opens the unit's
+# Documentation= pages with it) and systemd (systemd-analyze): tests/install.sh renders
+# the man pages and verifies and rates the systemd unit; none needs a running systemd.
+TEST_DEPS="$TEST_DEPS groff-base man-db systemd"
 # libFuzzer (scripts/fuzz.sh): clang and its runtime, which is only a Recommends.
 TEST_DEPS="$TEST_DEPS clang-14 libclang-rt-14-dev"
 command -v node >/dev/null || TEST_DEPS="$TEST_DEPS nodejs"

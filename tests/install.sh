@@ -43,7 +43,9 @@ check "madoguchi.conf(5) describes every key of docs/config.md (${nokey:-all the
 if command -v systemd-analyze > /dev/null; then
   sed "s|^ExecStart=[^ ]*|ExecStart=$bin|" "$unit" > "$D/madoguchi.service"
   MANPATH="$(dirname "$(dirname "$man1")"):" systemd-analyze verify "$D/madoguchi.service" > "$D/verify" 2>&1
-  check "systemd-analyze verify passes" test $? -eq 0
+  verified=$?
+  check "systemd-analyze verify passes" test $verified -eq 0
+  [ $verified -eq 0 ] || sed 's/^/# /' "$D/verify"
   systemd-analyze security --offline=true --threshold=30 "$D/madoguchi.service" > "$D/security" 2>&1
   check "systemd-analyze security rates it 3.0 or less ($(grep -o 'exposure level[^:]*: [0-9.]*' "$D/security"))" test $? -eq 0
 else

@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const topSrcdir = resolve(process.env.top_srcdir || join(here, '..', '..'));
+export const topSrcdir = resolve(process.env.top_srcdir || join(here, '..', '..'));
 export const MADOGUCHI = process.env.MADOGUCHI || join(topSrcdir, 'madoguchi');
 export const TIMEOUT = Number(process.env.MG_TEST_TIMEOUT_MS || 15000);
 
