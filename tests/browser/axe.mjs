@@ -1,5 +1,7 @@
 // Accessibility (JIS X 8341-3 AA ~ WCAG 2.1 AA) checked by axe-core on every
-// resident page and the console's main views, in Debian's Chromium: 0
+// resident page and every console view (a ticket with its transcript, an
+// entry, the new-entry form filled from another, unanswered groups with their
+// check boxes, phrasings, try with drafts …), in Debian's Chromium: 0
 // serious or critical violations. axe-core's source is evaluated in the page
 // (as @axe-core/playwright does): a <script> tag would be blocked by the
 // console's CSP, and bypassing the CSP would change what is measured.
@@ -54,7 +56,9 @@ test('axe-core: resident pages and the console have no serious or critical viola
     await other.keyboard.press('Enter');
     await other.locator('#who-name').waitFor();
     await other.locator('#view-title').waitFor();
-    for (const hash of ['#/tickets', '#/faq', '#/unanswered', '#/stats', '#/users', '#/audit', '#/try', '#/privacy']) {
+    const ticketNo = new URL(link).pathname.split('/').pop();
+    for (const hash of ['#/tickets', `#/tickets/${ticketNo}`, '#/faq', '#/faq/saijo-0001', '#/new?question=x&from=saijo-0001',
+      '#/unanswered', '#/phrasings', '#/stats', '#/users', '#/audit', '#/try?drafts=1', '#/privacy']) {
       // empty the view, go there, and wait for the view to be drawn again
       await other.evaluate((h) => { document.getElementById('view').replaceChildren(); location.hash = h; }, hash);
       await other.locator('#view-title').waitFor();
