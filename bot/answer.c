@@ -101,7 +101,15 @@ int bot_new(bot **out, const mg_config *cfg, char *err) {
   *out = NULL;
   if (!b) return mg_errf(err, MG_ENOMEM, "out of memory");
   b->cfg = *cfg;
-  pthread_rwlock_init(&b->lock, NULL);
+  {
+    /* glibc prefers readers by default: under steady chat a reload would
+     * wait for ever. Writer first (no job takes the read side twice). */
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&b->lock, &ra);
+    pthread_rwlockattr_destroy(&ra);
+  }
   if ((rc = mg_lang_new(&b->lang, cfg, err)) != 0) goto fail;
   if ((rc = rules_load(&b->rules, cfg->rules_path, err)) != 0) goto fail;
   if ((rc = cal_load(&b->calendar, cfg->calendar_path, cfg->office_open, cfg->office_close, err)) != 0) goto fail;
