@@ -88,6 +88,9 @@ struct params {
   double prf_w;       /* their weight relative to a query term */
   double lsa_w;       /* weight of the latent-semantic cosine (question ~ entry) */
   int lsa_top;        /* it re-ranks this many of the best candidates */
+  double nn_w;        /* weight of the nearest phrasing (weighted Dice of the question with the
+                       * entry's question or one of its alternates, each on its own) */
+  double nn_pow;      /* ... raised to this power: near-repeats count, a shared word hardly */
 };
 
 static const struct params default_params = {
@@ -116,6 +119,8 @@ static const struct params default_params = {
   .prf_w = 0.3,
   .lsa_w = 4.0,
   .lsa_top = 100,
+  .nn_w = 3.0,
+  .nn_pow = 2.0,
 };
 
 /* Latent semantic analysis of the FAQ (build time; docs/accuracy.md): a
@@ -169,6 +174,14 @@ struct snap {
   mg_termmap *dels;
   int *del_first, *del_next, *del_term;
   int ndel, del_cap, del_keys_cap;
+  /* phrasings: the question and each alternate of an entry, one line each
+   * (learned phrasings are alternates): line l belongs to document
+   * line_doc[l] and has mass line_mass[l] (Σ weight × IDF of its terms);
+   * the lines holding term t are ph_line[ph_off[t] .. ph_off[t+1]), with
+   * the term's weight × IDF in that line ph_w[] */
+  int nlines;
+  int *line_doc, *ph_off, *ph_line;
+  float *line_mass, *ph_w;
 };
 
 struct mg_engine {
@@ -207,6 +220,11 @@ static void snap_free(struct snap *s) {
   free(s->del_first);
   free(s->del_next);
   free(s->del_term);
+  free(s->line_doc);
+  free(s->line_mass);
+  free(s->ph_off);
+  free(s->ph_line);
+  free(s->ph_w);
   free(s);
 }
 
@@ -655,7 +673,9 @@ out:
   return rc;
 }
 
-static int build(struct snap **out, sqlite3 *db, char *err) {
+static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
+
+static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
   struct snap *s = calloc(1, sizeof *s);
   sqlite3_stmt *st = NULL;
   int rc = 0, cap = 0, pcap = 0, ocap = 0, nterms = 0, last_term = -1, last_doc = -1;
@@ -757,7 +777,7 @@ static int build(struct snap **out, sqlite3 *db, char *err) {
   }
   sqlite3_finalize(st);
   st = NULL;
-  if ((rc = build_bigrams(s, db, err)) != 0) goto out;
+  if ((rc = build_bigrams(s, db, err)) != 0 || (rc = build_phrasings(s, db, lang, err)) != 0) goto out;
   *out = s;
   s = NULL;
 out:
@@ -788,7 +808,7 @@ int mg_engine_new(mg_engine **out, mg_lang *lang, sqlite3 *db, const mg_config *
   e->lang = lang;
   e->cfg = *cfg;
   e->p = default_params;
-  if ((rc = faq_signature(db, e->signature, sizeof e->signature, err)) != 0 || (rc = build(&e->cur, db, err)) != 0) {
+  if ((rc = faq_signature(db, e->signature, sizeof e->signature, err)) != 0 || (rc = build(&e->cur, db, lang, err)) != 0) {
     mg_engine_free(e);
     return rc;
   }
@@ -834,7 +854,7 @@ int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *r
     if (seen) seen->valid = 0;
     goto out;
   }
-  if ((rc = build(&s, db, err)) != 0) goto out;
+  if ((rc = build(&s, db, e->lang, err)) != 0) goto out;
   snprintf(e->signature, sizeof e->signature, "%s", sig);
   pthread_mutex_lock(&e->mu);
   old = e->cur;
@@ -854,10 +874,10 @@ int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
-                                        "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover" };
+                                        "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
-                     &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover };
+                     &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -1070,6 +1090,7 @@ struct acc {
   double lsa;    /* the LSA term */
   double cov_q;  /* IDF mass matched in question/alternates/keywords */
   double cov_a;  /* IDF mass matched only in the answer */
+  double nn;     /* weighted Dice with the entry's nearest phrasing */
   int seen;
 };
 
@@ -1113,6 +1134,160 @@ static void score_bigrams(const struct params *p, const struct snap *s, struct s
       a->score += p->bg_w * idf * tf / (p->k1 + tf);
     }
   }
+}
+
+/* ---- phrasings ------------------------------------------------------------ */
+
+/* BM25F pools an entry's question and all its alternates into two fields, so
+ * an entry with twenty phrasings looks like one long text: a resident's
+ * question that repeats one of them nearly word for word earns little more
+ * than one that shares a word with each. The phrasing index keeps every
+ * line apart — the question and each alternate (the learning loop's accepted
+ * phrasings among them) — and the question is compared with each line on
+ * its own: a weighted Dice coefficient over the terms both hold (the lesser
+ * of the two weight × IDF), 1 for the same words, and the entry keeps its
+ * nearest line. The lines are analysed once per snapshot, with the same
+ * pipeline as a question. */
+struct ph_inst {
+  int term, line;
+  float w;
+};
+
+static int cmp_ph(const void *a, const void *b) {
+  const struct ph_inst *x = a, *y = b;
+  if (x->term != y->term) return x->term < y->term ? -1 : 1;
+  return (x->line > y->line) - (x->line < y->line);
+}
+
+static double term_idf(const struct snap *s, int id) {
+  double df = s->off[id + 1] - s->off[id];
+  return log(1.0 + (s->ndocs - df + 0.5) / (df + 0.5));
+}
+
+/* The terms of one line into pi (grown as needed); its mass into line_mass. */
+static int add_line(struct snap *s, struct query *q, mg_analyzer *an, int doc, const char *text, int len,
+                    struct ph_inst **pi, int *n, int *cap, int *lcap) {
+  double mass = 0;
+  int line;
+  q->n = 0;
+  if (mg_analyze(an, text, len, on_token, q) < 0) return MG_ENOMEM;
+  if (q->n == 0) return 0;
+  if (s->nlines == *lcap) {
+    int c = *lcap ? *lcap * 2 : 1024;
+    int *ld = realloc(s->line_doc, (size_t)c * sizeof *ld);
+    if (ld) s->line_doc = ld;
+    float *lm = realloc(s->line_mass, (size_t)c * sizeof *lm);
+    if (lm) s->line_mass = lm;
+    if (!ld || !lm) return MG_ENOMEM;
+    *lcap = c;
+  }
+  line = s->nlines++;
+  for (int i = 0; i < q->n; i++) {
+    const struct qterm *t = &q->t[i];
+    double wi;
+    if (t->id < 0) continue;
+    wi = t->w * term_idf(s, t->id);
+    if (t->kind == Q_QUERY) mass += wi;
+    if (*n == *cap) {
+      int c = *cap ? *cap * 2 : 16384;
+      struct ph_inst *a = realloc(*pi, (size_t)c * sizeof *a);
+      if (!a) return MG_ENOMEM;
+      *pi = a;
+      *cap = c;
+    }
+    (*pi)[(*n)++] = (struct ph_inst){ t->id, line, (float)wi };
+  }
+  s->line_doc[line] = doc;
+  s->line_mass[line] = (float)mass;
+  return 0;
+}
+
+static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err) {
+  mg_analyzer *an = NULL;
+  sqlite3_stmt *st = NULL;
+  struct query *q = calloc(1, sizeof *q);
+  struct ph_inst *pi = NULL;
+  int rc, n = 0, cap = 0, lcap = 0, nterms = mg_termmap_count(s->vocab);
+
+  if (!q) return mg_errf(err, MG_ENOMEM, "out of memory");
+  q->p = &default_params;
+  q->s = s;
+  q->kana_cover = -1;
+  if ((rc = mg_analyzer_new(&an, lang, err)) != 0) goto out;
+  if (sqlite3_prepare_v2(db, "SELECT id, question || char(10) || alternates FROM faq_published", -1, &st, NULL) !=
+      SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int d = doc_index(s, sqlite3_column_int64(st, 0)), len = sqlite3_column_bytes(st, 1);
+    const char *text = (const char *)sqlite3_column_text(st, 1);
+    if (d < 0 || !text) continue;
+    for (const char *p = text, *end = text + len; p < end;) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      int l = (int)((nl ? nl : end) - p);
+      if (l > 0 && (rc = add_line(s, q, an, d, p, l, &pi, &n, &cap, &lcap)) != 0) {
+        mg_errf(err, rc, "out of memory");
+        goto out;
+      }
+      p += l + 1;
+    }
+  }
+  if (rc != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db)); goto out; }
+  rc = 0;
+  qsort(pi, (size_t)n, sizeof *pi, cmp_ph);
+  if (!(s->ph_off = calloc((size_t)nterms + 2, sizeof *s->ph_off)) ||
+      !(s->ph_line = malloc(((size_t)n + 1) * sizeof *s->ph_line)) ||
+      !(s->ph_w = malloc(((size_t)n + 1) * sizeof *s->ph_w))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (int i = 0; i < n; i++) {
+    s->ph_off[pi[i].term + 1]++;
+    s->ph_line[i] = pi[i].line;
+    s->ph_w[i] = pi[i].w;
+  }
+  for (int t = 0; t < nterms; t++) s->ph_off[t + 1] += s->ph_off[t];
+out:
+  sqlite3_finalize(st);
+  mg_analyzer_free(an);
+  free(pi);
+  free(q);
+  return rc;
+}
+
+/* The nearest phrasing of every entry the question shares a term with:
+ * nn_w × its Dice ^ nn_pow joins the entry's score. */
+static int score_phrasings(const struct params *p, const struct snap *s, const struct query *q, struct scratch *sc) {
+  float *inter;
+  int *lines, nl = 0;
+  if (p->nn_w <= 0 || s->nlines == 0 || sc->mass <= 0) return 0;
+  if (!(inter = calloc((size_t)s->nlines, sizeof *inter)) || !(lines = malloc((size_t)s->nlines * sizeof *lines))) {
+    free(inter);
+    return MG_ENOMEM;
+  }
+  for (int i = 0; i < q->n; i++) {
+    const struct qterm *t = &q->t[i];
+    double qw = t->w * t->idf;
+    if (t->id < 0 || t->kind == Q_PRF || qw <= 0) continue;
+    for (int j = s->ph_off[t->id]; j < s->ph_off[t->id + 1]; j++) {
+      int l = s->ph_line[j];
+      if (inter[l] == 0) lines[nl++] = l;
+      inter[l] += (float)(qw < s->ph_w[j] ? qw : s->ph_w[j]);
+    }
+  }
+  for (int i = 0; i < nl; i++) {
+    int l = lines[i], d = s->line_doc[l];
+    struct acc *a = &sc->acc[d];
+    double dice = 2 * inter[l] / (sc->mass + s->line_mass[l]);
+    if (dice > 1) dice = 1;
+    if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = d; }
+    if (dice > a->nn) a->nn = dice;
+  }
+  for (int i = 0; i < sc->ntouched; i++) sc->acc[sc->touched[i]].score += p->nn_w * pow(sc->acc[sc->touched[i]].nn, p->nn_pow);
+  free(inter);
+  free(lines);
+  return 0;
 }
 
 static double field_tf(const struct params *p, const struct snap *s, const struct posting *po, double *per_field) {
@@ -1430,7 +1605,10 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
       }
     }
   }
-  if ((rc = lsa_boost(p, s, q, &sc)) != 0) { mg_errf(err, rc, "out of memory"); goto out; }
+  if ((rc = score_phrasings(p, s, q, &sc)) != 0 || (rc = lsa_boost(p, s, q, &sc)) != 0) {
+    mg_errf(err, rc, "out of memory");
+    goto out;
+  }
   rank(p, s, &sc, k, out);
 
   /* how much of the question the best candidate covers, in words */
@@ -1482,11 +1660,12 @@ out:
         for (int f = 0; f < NF; f++) fs[f] += tfw > 0 ? t->w * t->idf * (per[f] / (p->k1 + tfw)) : 0;
         json_array_append_new(matched, json_string(t->text));
       }
-      json_array_append_new(cands, json_pack("{s:s, s:f, s:f, s:{s:f, s:f, s:f, s:f}, s:f, s:o}", "faq_id",
+      json_array_append_new(cands, json_pack("{s:s, s:f, s:f, s:{s:f, s:f, s:f, s:f}, s:f, s:f, s:o}", "faq_id",
                                              out->c[i].faq_id, "score", out->c[i].score, "confidence",
                                              out->c[i].confidence, "fields", "question", fs[0], "alternates",
                                              fs[1], "keywords", fs[2], "answer", fs[3], "lsa",
-                                             d >= 0 ? sc.acc[d].lsa : 0.0, "matched", matched));
+                                             d >= 0 ? sc.acc[d].lsa : 0.0, "nearest_phrasing", d >= 0 ? sc.acc[d].nn : 0.0,
+                                             "matched", matched));
     }
     json_object_set_new(explain, "candidates", cands);
     json_object_set_new(explain, "decision", json_string(mg_decision_name(out->decision)));

@@ -9,6 +9,7 @@
 #include "tests/tap.h"
 
 #include <pthread.h>
+#include <math.h>
 #include <stdlib.h>
 
 /* Searches on a thread of their own, while the main thread edits and refreshes. */
@@ -125,6 +126,46 @@ int main(void) {
     }
     mg_engine_free(e2);
     json_decref(ex);
+  }
+
+  /* the nearest phrasing: an entry's question and each alternate are
+   * compared with the question one by one, so a resident who repeats one
+   * phrasing of a long list finds it; in explain as nearest_phrasing */
+  {
+    sqlite3 *db2 = NULL;
+    mg_engine *e2 = NULL;
+    mg_result r2, r3;
+    json_t *ex = json_object(), *c0;
+    char *alts[] = { "犬を飼い始めたときの届け出", "猫の去勢手術の補助金", "ペットが亡くなったとき", "散歩のマナー" };
+    mg_faq_entry x;
+    memset(&x, 0, sizeof x);
+    x.id = "p-1", x.question = "ペットに関する手続き", x.answer = "生活環境課へご相談ください。";
+    x.alternates = alts, x.n_alternates = 4;
+    is_int(mg_db_open_memory(&db2, lang, err), 0, "second in-memory database (%s)", err);
+    is_int(db2 ? mg_faq_put(db2, &x, "test", 1, err) : -1, 0, "an entry with four alternates (%s)", err);
+    is_int(db2 ? put(db2, "p-2", "犬の鳴き声の苦情", "生活環境課へご相談ください。", err) : -1, 0, "and another (%s)", err);
+    is_int(db2 ? mg_engine_new(&e2, lang, db2, &cfg, err) : -1, 0, "engine on them (%s)", err);
+    ok(e2 && !mg_engine_set_param(e2, "nn_w", 3, err) && !mg_engine_set_param(e2, "nn_pow", 2, err), "nn_w and nn_pow can be set");
+    if (e2) {
+      mg_engine_search(e2, an, "猫の去勢手術の補助金", -1, 5, &r2, ex, err);
+      c0 = json_array_get(json_object_get(ex, "candidates"), 0);
+      is_str(r2.n ? r2.c[0].faq_id : "", "p-1", "a question that repeats an alternate finds its entry");
+      ok(c0 && json_real_value(json_object_get(c0, "nearest_phrasing")) > 0.99,
+         "its nearest phrasing is the alternate itself (%.3f)", c0 ? json_real_value(json_object_get(c0, "nearest_phrasing")) : -1);
+      json_decref(ex);
+      ex = json_object();
+      mg_engine_search(e2, an, "犬の届け出をしたい", -1, 5, &r2, ex, err);
+      c0 = json_array_get(json_object_get(ex, "candidates"), 0);
+      double nn = c0 ? json_real_value(json_object_get(c0, "nearest_phrasing")) : -1;
+      ok(nn > 0.2 && nn < 0.99, "a question sharing part of a phrasing is near it, not equal (%.3f)", nn);
+      mg_engine_set_param(e2, "nn_w", 0, err);
+      mg_engine_search(e2, an, "犬の届け出をしたい", -1, 5, &r3, NULL, err);
+      ok(r2.n > 0 && r3.n > 0 && !strcmp(r2.c[0].faq_id, r3.c[0].faq_id) && fabs(r2.c[0].score - r3.c[0].score - 3.0 * nn * nn) < 1e-3,
+         "it adds nn_w x nearest^2 to the score (%.4f - %.4f)", r2.n ? r2.c[0].score : 0, r3.n ? r3.c[0].score : 0);
+    }
+    json_decref(ex);
+    mg_engine_free(e2);
+    sqlite3_close(db2);
   }
 
   /* nothing changed: refresh is a no-op */
