@@ -45,6 +45,7 @@
 
 struct bot {
   mg_config cfg;      /* copy: the caller's may go away */
+  mg_config file_cfg; /* defaults + cfg.config_path as last read: what a reload compares with */
   mg_lang *lang;      /* MeCab model and word lists */
   mg_engine *engine;  /* in-memory index of the published FAQ */
   rules_set *rules;   /* intent rules, compiled once */
@@ -101,6 +102,10 @@ int bot_new(bot **out, const mg_config *cfg, char *err) {
   *out = NULL;
   if (!b) return mg_errf(err, MG_ENOMEM, "out of memory");
   b->cfg = *cfg;
+  if (cfg->config_path[0]) {
+    mg_config_defaults(&b->file_cfg);
+    if ((rc = mg_config_load(&b->file_cfg, cfg->config_path, err)) != 0) goto fail;
+  }
   {
     /* glibc prefers readers by default: under steady chat a reload would
      * wait for ever. Writer first (no job takes the read side twice). */
@@ -157,13 +162,38 @@ void bot_free(bot *b) {
 void bot_read_begin(bot *b) { pthread_rwlock_rdlock(&b->lock); }
 void bot_read_end(bot *b) { pthread_rwlock_unlock(&b->lock); }
 
+struct cfg_diff {
+  mg_config *cfg;
+  const mg_config *from;
+  char applied[512], restart[512];
+};
+
+static void append_key(char *list, size_t cap, const char *key) {
+  size_t n = strlen(list);
+  snprintf(list + n, cap - n, "%s%s", n ? ", " : "", key);
+}
+
+static void take_key(void *ctx, const char *key) {
+  struct cfg_diff *d = ctx;
+  if (mg_config_reloadable(key) && mg_config_copy_key(d->cfg, d->from, key) == 0)
+    append_key(d->applied, sizeof d->applied, key);
+  else
+    append_key(d->restart, sizeof d->restart, key);
+}
+
 int bot_reload(bot *b, char *err) {
   bot nb = { .cfg = b->cfg, .lang = b->lang };
+  mg_config file;
+  struct cfg_diff d = { .cfg = &b->cfg, .from = &file };
   char path[MG_PATHLEN + 16];
   int rc;
 
   /* everything read and compiled first, with no lock held: a bad file
    * leaves the running set as it was */
+  if (b->cfg.config_path[0]) {
+    mg_config_defaults(&file);
+    if ((rc = mg_config_load(&file, b->cfg.config_path, err)) != 0) return rc;
+  }
   if ((rc = rules_load(&nb.rules, b->cfg.rules_path, err)) != 0 ||
       (rc = cal_load(&nb.calendar, b->cfg.calendar_path, b->cfg.office_open, b->cfg.office_close, err)) != 0)
     goto out;
@@ -178,7 +208,19 @@ int bot_reload(bot *b, char *err) {
     nb.rules = old.rules, nb.calendar = old.calendar, nb.msgs = old.msgs, nb.concepts = old.concepts;
     nb.safety = old.safety, nb.intents = old.intents, nb.english = old.english;
   }
+  /* the configuration: keys the answer pipeline reads take their new
+   * value now; the others (ports, paths, limits the service thread reads)
+   * are named for a restart. A key given on the command line keeps the
+   * flag's value until the file's value changes. */
+  if (b->cfg.config_path[0]) {
+    mg_config_changed(&b->file_cfg, &file, take_key, &d);
+    b->file_cfg = file;
+    faq_engine_set_thresholds(b->engine, &b->cfg);
+    mg_log_set_level(mg_log_level_parse(b->cfg.log_level));
+  }
   pthread_rwlock_unlock(&b->lock);
+  if (d.applied[0]) mg_log_info("config", "reloaded from %s: %s", b->cfg.config_path, d.applied);
+  if (d.restart[0]) mg_log_warn("config", "changed in %s but read only at start, so a restart applies them: %s", b->cfg.config_path, d.restart);
 out:
   free_data(&nb); /* the old set after a swap, the half-read new one after an error */
   return rc;

@@ -894,6 +894,12 @@ int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   return mg_errf(err, MG_EINVAL, "unknown engine parameter \"%s\"", name);
 }
 
+void faq_engine_set_thresholds(mg_engine *e, const mg_config *cfg) {
+  e->cfg.answer_min = cfg->answer_min;
+  e->cfg.clarify_min = cfg->clarify_min;
+  e->cfg.clarify_margin = cfg->clarify_margin;
+}
+
 const char *mg_decision_name(enum mg_decision d) {
   switch (d) {
   case MG_DECISION_ANSWER: return "answer";

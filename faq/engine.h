@@ -83,6 +83,10 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
  * "cov_w", …; see engine.c) — for experiments (`madoguchi eval --param`).
  * Call before searches start. MG_EINVAL for an unknown name. */
 int mg_engine_set_param(mg_engine *e, const char *name, double value, char *err);
+/* New decision thresholds (answer_min, clarify_min, clarify_margin) from cfg.
+ * Not synchronised with searches: the caller makes sure none runs (the
+ * bot's reload holds its write lock). */
+void faq_engine_set_thresholds(mg_engine *e, const mg_config *cfg);
 
 /* Number of published entries in the current index. */
 int mg_engine_size(mg_engine *e);

@@ -223,7 +223,58 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
     rc = mg_errf(err, MG_ECONFIG, "%s: mail_poll_secs must be 0.1 to 3600", path);
   else if (mg_log_level_parse(cfg->log_level) < 0)
     rc = mg_errf(err, MG_ECONFIG, "%s: log_level must be debug, info, warn or error", path);
+  if (rc == 0) { /* absolute, so a reload finds it whatever the working directory */
+    char *abs = realpath(path, NULL);
+    snprintf(cfg->config_path, sizeof cfg->config_path, "%s", abs ? abs : path);
+    free(abs);
+  }
 out:
   json_decref(root);
   return rc;
+}
+
+/* Read only by the answer pipeline (bot/, under the bot's read lock) or
+ * atomic (log_level): a reload can hand them over. */
+static const char *const reloadable[] = {
+  "log_level", "top_k", "answer_min", "clarify_min", "clarify_margin", "learn_min_sessions",
+  "learn_min_addresses", "max_tickets_per_session", "max_tickets_per_ip_hour", "session_ttl_hours",
+};
+
+int mg_config_reloadable(const char *key) {
+  for (size_t i = 0; i < sizeof reloadable / sizeof reloadable[0]; i++)
+    if (strcmp(key, reloadable[i]) == 0) return 1;
+  return 0;
+}
+
+static const struct field *field_of(const char *key) {
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+    if (strcmp(fields[i].key, key) == 0) return &fields[i];
+  return NULL;
+}
+
+static size_t field_size(const struct field *f) {
+  return f->kind == K_STR ? f->size : f->kind == K_INT ? sizeof(int) : sizeof(double);
+}
+
+int mg_config_changed(const mg_config *a, const mg_config *b, mg_config_key_fn fn, void *ctx) {
+  int n = 0;
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    const struct field *f = &fields[i];
+    const char *x = (const char *)a + f->off, *y = (const char *)b + f->off;
+    int differ = f->kind == K_STR ? strcmp(x, y) != 0 : memcmp(x, y, field_size(f)) != 0;
+    if (differ) n++, fn(ctx, f->key);
+  }
+  if (a->metrics_port != b->metrics_port) n++, fn(ctx, "metrics_port");
+  int origins = a->n_allowed_origins != b->n_allowed_origins;
+  for (int i = 0; !origins && i < a->n_allowed_origins; i++)
+    origins = strcmp(a->allowed_origins[i], b->allowed_origins[i]) != 0;
+  if (origins) n++, fn(ctx, "allowed_origins");
+  return n;
+}
+
+int mg_config_copy_key(mg_config *dst, const mg_config *src, const char *key) {
+  const struct field *f = field_of(key);
+  if (!f) return MG_EINVAL;
+  memcpy((char *)dst + f->off, (const char *)src + f->off, field_size(f));
+  return 0;
 }

@@ -74,6 +74,7 @@ typedef struct mg_config {
   char public_base_url[512];     /* how residents reach this server, e.g. https://chat.city.example */
   double mail_poll_secs;         /* how often the delivery thread looks for due notices */
   char log_level[8];             /* "debug", "info" (default), "warn" or "error" (util/mg_log.h) */
+  char config_path[MG_PATHLEN];  /* the file mg_config_load read last (absolute), "" = none */
 } mg_config;
 
 /* Fill cfg with defaults (data_dir discovered as described above). */
@@ -82,5 +83,16 @@ void mg_config_defaults(mg_config *cfg);
 int mg_config_load(mg_config *cfg, const char *path, char *err);
 /* Re-derive the data-relative paths after data_dir changed (keeps explicit ones). */
 void mg_config_set_data_dir(mg_config *cfg, const char *dir);
+
+/* Reloading (SIGHUP): the keys whose values differ between a and b, one
+ * call of fn each (allowed_origins and metrics_port included); returns how
+ * many. mg_config_reloadable says whether a running server takes a key's
+ * new value (the ones read only by the answer pipeline's workers, and
+ * log_level) or needs a restart; mg_config_copy_key copies one key's
+ * value from src to dst (0, or MG_EINVAL for a key it does not know). */
+typedef void (*mg_config_key_fn)(void *ctx, const char *key);
+int mg_config_changed(const mg_config *a, const mg_config *b, mg_config_key_fn fn, void *ctx);
+int mg_config_reloadable(const char *key);
+int mg_config_copy_key(mg_config *dst, const mg_config *src, const char *key);
 
 #endif

@@ -63,3 +63,50 @@ test('SIGHUP: new texts for the next chat, open chats go on, a bad file is refus
     tmp.cleanup();
   }
 });
+
+test('SIGHUP: the configuration file — pipeline keys at once, the rest named for a restart, a bad file refused', { skip: skipReason }, async () => {
+  const tmp = scratch();
+  const config = { answer_min: 0.75, log_level: 'info' };
+  const srv = await startServer(tmp.db, { config });
+  const path = `${tmp.db}.config.json`;
+  try {
+    const a = await Resident.hello(srv.base);
+    const q = '住民票の写しはどこで取れますか';
+    const first = await a.ask('q1', q);
+    assert.equal(first.type, 'answer', `answered with the default thresholds: ${first.type}`);
+
+    // answer_min beyond any confidence: nothing is answered outright any more
+    writeFileSync(path, JSON.stringify({ ...config, answer_min: 1.5, max_pending_conns: 77 }));
+    let mark = srv.logs().length;
+    srv.proc.kill('SIGHUP');
+    const applied = await logLine(srv, /"component":"config".*reloaded from/, mark);
+    assert.match(applied, /answer_min/, `the new threshold is taken: ${applied}`);
+    assert.doesNotMatch(applied, /max_pending_conns/, 'a start-only key is not claimed as applied');
+    const restart = await logLine(srv, /"component":"config".*restart/, mark);
+    assert.match(restart, /max_pending_conns/, `a start-only key is named for a restart: ${restart}`);
+    const second = await a.ask('q2', q);
+    assert.notEqual(second.type, 'answer', `the open chat uses the new threshold: ${second.type}`);
+
+    // a broken file: refused with its place, the running values stay
+    writeFileSync(path, '{"answer_min": 0.75,');
+    mark = srv.logs().length;
+    srv.proc.kill('SIGHUP');
+    const refused = await logLine(srv, /reload refused/, mark);
+    assert.ok(refused.includes(path), `the file is named: ${refused}`);
+    assert.match(refused, /:\d+:\d+/, 'with line and column');
+    const third = await a.ask('q3', q);
+    assert.notEqual(third.type, 'answer', 'the last good configuration stays');
+
+    // back to the first threshold: answered again
+    writeFileSync(path, JSON.stringify(config));
+    mark = srv.logs().length;
+    srv.proc.kill('SIGHUP');
+    await logLine(srv, /"component":"config".*reloaded from/, mark);
+    const fourth = await a.ask('q4', q);
+    assert.equal(fourth.type, 'answer', `answered again: ${fourth.type}`);
+    await a.close();
+  } finally {
+    await srv.stop();
+    tmp.cleanup();
+  }
+});
