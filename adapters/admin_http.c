@@ -501,11 +501,6 @@ void admin_http_complete(srv *s, srv_job *j) {
   lws_callback_on_writable(wsi);
 }
 
-static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **pp, unsigned char *end) {
-  return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value,
-                                     (int)strlen(value), pp, end);
-}
-
 static int write_response(struct lws *wsi, struct admin_pss *p) {
   admin_resp *r = &p->job->resp;
   if (!p->headers_sent) {
@@ -518,14 +513,14 @@ static int write_response(struct lws *wsi, struct admin_pss *p) {
       char name[64];
       snprintf(name, sizeof name, "%s:", admin_security_headers[k]);
       for (char *c = name; *c; c++) *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-      if (add_header(wsi, name, admin_security_headers[k + 1], &ptr, end)) return -1;
+      if (srv_add_header(wsi, name, admin_security_headers[k + 1], &ptr, end)) return -1;
     }
-    if (r->set_cookie[0] && add_header(wsi, "set-cookie:", r->set_cookie, &ptr, end)) return -1;
-    if (r->content_disposition[0] && add_header(wsi, "content-disposition:", r->content_disposition, &ptr, end))
+    if (r->set_cookie[0] && srv_add_header(wsi, "set-cookie:", r->set_cookie, &ptr, end)) return -1;
+    if (r->content_disposition[0] && srv_add_header(wsi, "content-disposition:", r->content_disposition, &ptr, end))
       return -1;
     if ((r->status == 429 || r->status == 503) && r->retry_after > 0) {
       snprintf(num, sizeof num, "%d", r->retry_after);
-      if (add_header(wsi, "retry-after:", num, &ptr, end)) return -1;
+      if (srv_add_header(wsi, "retry-after:", num, &ptr, end)) return -1;
     }
     if (lws_finalize_write_http_header(wsi, start, &ptr, end)) return -1;
     p->headers_sent = 1;

@@ -90,11 +90,6 @@ static int respond_error(struct lws *wsi, struct http_pss *p, int status, int er
   return respond(wsi, p, status, m);
 }
 
-static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **pp, unsigned char *end) {
-  return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value,
-                                     (int)strlen(value), pp, end);
-}
-
 static void access_log(struct http_pss *p, int status, size_t bytes) {
   mg_log_access("http", p->method, p->path, status, bytes, (double)(srv_now_us() - p->t0) / 1000.0, p->ip, p->req);
 }
@@ -107,18 +102,18 @@ static int write_response(srv *s, struct lws *wsi, struct http_pss *p) {
   p->status = 0;
   if (lws_add_http_common_headers(wsi, (unsigned)status, blen ? "application/json; charset=utf-8" : NULL,
                                   blen, &ptr, end) ||
-      add_header(wsi, "cache-control:", "no-store", &ptr, end) ||
-      add_header(wsi, "x-content-type-options:", "nosniff", &ptr, end) ||
-      add_header(wsi, "content-security-policy:", "default-src 'none'; frame-ancestors 'none'", &ptr, end))
+      srv_add_header(wsi, "cache-control:", "no-store", &ptr, end) ||
+      srv_add_header(wsi, "x-content-type-options:", "nosniff", &ptr, end) ||
+      srv_add_header(wsi, "content-security-policy:", "default-src 'none'; frame-ancestors 'none'", &ptr, end))
     return -1;
-  if (p->origin[0] && (add_header(wsi, "access-control-allow-origin:", p->origin, &ptr, end) ||
-                       add_header(wsi, "vary:", "Origin", &ptr, end)))
+  if (p->origin[0] && (srv_add_header(wsi, "access-control-allow-origin:", p->origin, &ptr, end) ||
+                       srv_add_header(wsi, "vary:", "Origin", &ptr, end)))
     return -1;
-  if (p->preflight && (add_header(wsi, "access-control-allow-methods:", "POST, OPTIONS", &ptr, end) ||
-                       add_header(wsi, "access-control-allow-headers:", "Content-Type", &ptr, end) ||
-                       add_header(wsi, "access-control-max-age:", "600", &ptr, end)))
+  if (p->preflight && (srv_add_header(wsi, "access-control-allow-methods:", "POST, OPTIONS", &ptr, end) ||
+                       srv_add_header(wsi, "access-control-allow-headers:", "Content-Type", &ptr, end) ||
+                       srv_add_header(wsi, "access-control-max-age:", "600", &ptr, end)))
     return -1;
-  if (p->allow && add_header(wsi, "allow:", p->allow, &ptr, end)) return -1;
+  if (p->allow && srv_add_header(wsi, "allow:", p->allow, &ptr, end)) return -1;
   if (lws_finalize_write_http_header(wsi, start, &ptr, end)) return -1;
   if (blen && lws_write(wsi, (unsigned char *)SRV_MSG_TEXT(p->resp), blen, LWS_WRITE_HTTP_FINAL) < (int)blen)
     return -1;

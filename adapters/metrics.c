@@ -284,11 +284,6 @@ static int respond_text(struct lws *wsi, struct metrics_pss *p, int status, cons
   return respond(wsi, p, status, "text/plain; charset=utf-8", srv_msg_new(text, strlen(text)));
 }
 
-static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **pp, unsigned char *end) {
-  return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value,
-                                     (int)strlen(value), pp, end);
-}
-
 static int write_response(struct lws *wsi, struct metrics_pss *p) {
   unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *ptr = start, *end = buf + sizeof buf - 1;
   size_t blen = p->resp ? p->resp->len : 0;
@@ -296,9 +291,9 @@ static int write_response(struct lws *wsi, struct metrics_pss *p) {
 
   p->status = 0;
   if (lws_add_http_common_headers(wsi, (unsigned)status, p->ctype, blen, &ptr, end) ||
-      add_header(wsi, "cache-control:", "no-store", &ptr, end) ||
-      add_header(wsi, "x-content-type-options:", "nosniff", &ptr, end) ||
-      (p->allow && add_header(wsi, "allow:", p->allow, &ptr, end)) ||
+      srv_add_header(wsi, "cache-control:", "no-store", &ptr, end) ||
+      srv_add_header(wsi, "x-content-type-options:", "nosniff", &ptr, end) ||
+      (p->allow && srv_add_header(wsi, "allow:", p->allow, &ptr, end)) ||
       lws_finalize_write_http_header(wsi, start, &ptr, end))
     return -1;
   if (blen && lws_write(wsi, (unsigned char *)SRV_MSG_TEXT(p->resp), blen, LWS_WRITE_HTTP_FINAL) < (int)blen)

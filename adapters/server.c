@@ -82,6 +82,11 @@ int64_t srv_now_us(void) {
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+int srv_add_header(struct lws *wsi, const char *name, const char *value, unsigned char **pp, unsigned char *end) {
+  return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value,
+                                     (int)strlen(value), pp, end);
+}
+
 srv *srv_of(struct lws *wsi) {
   return lws_context_user(lws_get_context(wsi));
 }

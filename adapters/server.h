@@ -337,6 +337,10 @@ void srv_tcp_close(srv *s, struct lws *wsi);
 /* Monotonic clock in microseconds. */
 int64_t srv_now_us(void);
 
+/* One response header (name with its colon, "content-type:") into the
+ * header buffer *pp..end; non-zero when it does not fit. */
+int srv_add_header(struct lws *wsi, const char *name, const char *value, unsigned char **pp, unsigned char *end);
+
 /* protocol[0]: HTTP, upgrade checks, completions (http_api.c). */
 int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 size_t http_api_pss_size(void);

@@ -28,18 +28,9 @@ struct bot_intents {
 };
 
 static int names(const bot_concepts *c, json_t *arr, int *ids, int *n, const char *path, const char *where, char *err) {
-  size_t i;
-  json_t *v;
-  if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > MAX_IDS)
+  if (json_is_array(arr) && json_array_size(arr) == 0)
     return mg_errf(err, MG_ECONFIG, "%s: %s: a list of 1 to %d concept names", path, where, MAX_IDS);
-  json_array_foreach(arr, i, v) {
-    int id = json_is_string(v) ? bot_concepts_find(c, json_string_value(v)) : -1;
-    if (id < 0)
-      return mg_errf(err, MG_ECONFIG, "%s: %s: no concept \"%.48s\" in dict/concepts/", path, where,
-                     json_is_string(v) ? json_string_value(v) : "?");
-    ids[(*n)++] = id;
-  }
-  return 0;
+  return bot_concepts_ids(c, arr, ids, n, MAX_IDS, path, where, err);
 }
 
 static char *text(json_t *o, const char *key) {

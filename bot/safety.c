@@ -47,21 +47,10 @@ struct bot_safety {
   int nd;
 };
 
+/* A missing list is an empty one. */
 static int resolve(const bot_concepts *c, const char *path, const char *where, json_t *arr, int *ids, int *n,
                    char *err) {
-  size_t i;
-  json_t *v;
-  if (!arr) return 0;
-  if (!json_is_array(arr)) return mg_errf(err, MG_ECONFIG, "%s: %s: expected a list of concept names", path, where);
-  json_array_foreach(arr, i, v) {
-    int id = json_is_string(v) ? bot_concepts_find(c, json_string_value(v)) : -1;
-    if (id < 0)
-      return mg_errf(err, MG_ECONFIG, "%s: %s: no concept \"%.48s\" in dict/concepts/", path, where,
-                     json_is_string(v) ? json_string_value(v) : "?");
-    if (*n >= MAX_IDS) return mg_errf(err, MG_ECONFIG, "%s: %s: more than %d concepts", path, where, MAX_IDS);
-    ids[(*n)++] = id;
-  }
-  return 0;
+  return arr ? bot_concepts_ids(c, arr, ids, n, MAX_IDS, path, where, err) : 0;
 }
 
 static double num(json_t *o, const char *key, double def) {

@@ -520,6 +520,22 @@ int bot_concepts_find(const bot_concepts *c, const char *name) {
   return -1;
 }
 
+int bot_concepts_ids(const bot_concepts *c, const json_t *arr, int *ids, int *n, int max, const char *path,
+                     const char *where, char *err) {
+  size_t i;
+  const json_t *v;
+  if (!json_is_array(arr)) return mg_errf(err, MG_ECONFIG, "%s: %s: expected a list of concept names", path, where);
+  for (i = 0; i < json_array_size(arr) && (v = json_array_get(arr, i)); i++) {
+    int id = json_is_string(v) ? bot_concepts_find(c, json_string_value(v)) : -1;
+    if (id < 0)
+      return mg_errf(err, MG_ECONFIG, "%s: %s: no concept \"%.48s\" in dict/concepts/", path, where,
+                     json_is_string(v) ? json_string_value(v) : "?");
+    if (*n >= max) return mg_errf(err, MG_ECONFIG, "%s: %s: more than %d concepts", path, where, max);
+    ids[(*n)++] = id;
+  }
+  return 0;
+}
+
 json_t *bot_hits_json(const bot_concepts *c, const bot_hits *h) {
   static const char *const how[] = { "", "lemma", "kana", "reading", "edit" };
   json_t *a = json_array();

@@ -82,6 +82,11 @@ void bot_concepts_free(bot_concepts *c);
 int bot_concepts_count(const bot_concepts *c);
 const char *bot_concepts_name(const bot_concepts *c, int id);
 int bot_concepts_find(const bot_concepts *c, const char *name);  /* id or -1 */
+/* The ids of a JSON list of concept names, appended to ids[*n] (at most max
+ * in all), for the loaders of the dict/ JSON files; an error names path, where and
+ * the unknown name. */
+int bot_concepts_ids(const bot_concepts *c, const json_t *arr, int *ids, int *n, int max, const char *path,
+                     const char *where, char *err);
 
 /* The concepts found in one message: for each concept id, how it was met
  * (BOT_NONE when not), where (bytes in bot_msg.text) and the key's length in
