@@ -41,6 +41,7 @@
 #include "faq/termmap.h"
 
 #include <errno.h>
+#include <libstemmer.h>
 #include <mecab.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -97,6 +98,7 @@ struct mg_analyzer {
   char *last;
   int last_len, last_cap;
   int last_ok;
+  struct sb_stemmer *stem;  /* English (Snowball): a morph's lemma for an English word */
   char term[1024];
 };
 
@@ -613,12 +615,17 @@ int mg_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err) {
     mg_analyzer_free(an);
     return mg_errf(err, MG_ENOMEM, "MeCab: cannot create a tagger");
   }
+  if (!(an->stem = sb_stemmer_new("english", NULL))) {
+    mg_analyzer_free(an);
+    return mg_errf(err, MG_ENOMEM, "libstemmer: no English stemmer");
+  }
   *out = an;
   return 0;
 }
 
 void mg_analyzer_free(mg_analyzer *an) {
   if (!an) return;
+  if (an->stem) sb_stemmer_delete(an->stem);
   if (an->lattice) mecab_lattice_destroy(an->lattice);
   if (an->lattice_sys) mecab_lattice_destroy(an->lattice_sys);
   if (an->tagger_sys) mecab_destroy(an->tagger_sys);
@@ -902,6 +909,14 @@ int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void 
   return 0;
 }
 
+/* Three or more lower-case ASCII letters (the text is case-folded). */
+static int ascii_word(const char *s, int n) {
+  if (n < 3) return 0;
+  for (int i = 0; i < n; i++)
+    if (s[i] < 'a' || s[i] > 'z') return 0;
+  return 1;
+}
+
 /* Coarse part of speech from the feature string's first field. */
 static enum mg_pos coarse_pos(const char *f) {
   static const struct { const char *prefix; enum mg_pos pos; } map[] = {
@@ -941,6 +956,12 @@ int mg_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn fn
     } else if (lang->kind == DIC_UNIDIC) {
       const char *dash = memchr(m.lemma, '-', (size_t)m.lemma_len);
       if (dash && dash > m.lemma) m.lemma_len = (int)(dash - m.lemma);
+    }
+    /* an English word's lemma is its Snowball stem (ending, ended → end),
+     * for message and concept term alike */
+    if (ascii_word(n->surface, n->length)) {
+      const sb_symbol *st = sb_stemmer_stem(an->stem, (const sb_symbol *)n->surface, n->length);
+      if (st) m.lemma = (const char *)st, m.lemma_len = sb_stemmer_length(an->stem);
     }
     if (!m.unknown) {
       m.reading = feature_field(n->feature, lang->kind == DIC_IPADIC ? 7 : 9, &m.reading_len);

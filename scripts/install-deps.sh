@@ -8,7 +8,7 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsqlite3-dev \
-  libpcre2-dev libjansson-dev libwebsockets-dev libmecab-dev mecab-utils mecab-ipadic-utf8 \
+  libpcre2-dev libjansson-dev libwebsockets-dev libmecab-dev libstemmer-dev mecab-utils mecab-ipadic-utf8 \
   libutf8proc-dev libsodium-dev libcurl4-openssl-dev"
 # Tests: a real WebSocket client (node + ws) and a real browser (Debian's chromium).
 # A node/npm that came from elsewhere (e.g. NodeSource, which bundles npm and
