@@ -91,6 +91,7 @@ struct params {
   double nn_w;        /* weight of the nearest phrasing (weighted Dice of the question with the
                        * entry's question or one of its alternates, each on its own) */
   double nn_pow;      /* ... raised to this power: near-repeats count, a shared word hardly */
+  double nn_min;      /* Dice below this counts nothing; above, rescaled to 0..1 */
 };
 
 static const struct params default_params = {
@@ -119,8 +120,9 @@ static const struct params default_params = {
   .prf_w = 0.3,
   .lsa_w = 4.0,
   .lsa_top = 100,
-  .nn_w = 3.0,
+  .nn_w = 0.0, /* off: it brings the runner-up closer, so clear answers became choices (docs/accuracy.md row 36) */
   .nn_pow = 2.0,
+  .nn_min = 0.0,
 };
 
 /* Latent semantic analysis of the FAQ (build time; docs/accuracy.md): a
@@ -874,10 +876,10 @@ int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
-                                        "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow" };
+                                        "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
-                     &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow };
+                     &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow, &p->nn_min };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -1290,7 +1292,11 @@ static int score_phrasings(const struct params *p, const struct snap *s, const s
     if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = d; }
     if (dice > a->nn) a->nn = dice;
   }
-  for (int i = 0; i < sc->ntouched; i++) sc->acc[sc->touched[i]].score += p->nn_w * pow(sc->acc[sc->touched[i]].nn, p->nn_pow);
+  for (int i = 0; i < sc->ntouched; i++) {
+    struct acc *a = &sc->acc[sc->touched[i]];
+    double x = p->nn_min < 1 ? (a->nn - p->nn_min) / (1 - p->nn_min) : 0;
+    if (x > 0) a->score += p->nn_w * pow(x, p->nn_pow);
+  }
   free(inter);
   free(lines);
   return 0;
