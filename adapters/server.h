@@ -32,6 +32,7 @@
 
 #include <libwebsockets.h>
 #include <jansson.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 
@@ -222,7 +223,8 @@ typedef struct srv {
   struct lws_vhost *metrics_vhost;  /* NULL when metrics_port is off */
   int metrics_port;           /* its port actually bound (0 = none) */
   srv_metrics *metrics;       /* counters; any thread (atomics) */
-  char web_root[MG_PATHLEN];  /* realpath of cfg->web_dir ("" = none) */
+  char web_root[PATH_MAX];    /* realpath of cfg->web_dir ("" = none); realpath()
+                                 may write PATH_MAX bytes, whatever the input */
 
   /* service thread only */
   struct srv_slot *slots;

@@ -21,6 +21,9 @@ TEST_DEPS="chromium ca-certificates sqlite3 fonts-noto-cjk python3-aiosmtpd"
 # Documentation= pages with it) and systemd (systemd-analyze): tests/install.sh renders
 # the man pages and verifies and rates the systemd unit; none needs a running systemd.
 TEST_DEPS="$TEST_DEPS groff-base man-db systemd"
+# debhelper (dh, dh_autoreconf, dpkg-dev) and lintian: tests/deb.sh builds the Debian
+# package from debian/ and checks it; curl asks the installed service for /healthz and /metrics.
+TEST_DEPS="$TEST_DEPS debhelper lintian curl"
 # libFuzzer (scripts/fuzz.sh): clang and its runtime, which is only a Recommends.
 TEST_DEPS="$TEST_DEPS clang-14 libclang-rt-14-dev"
 command -v node >/dev/null || TEST_DEPS="$TEST_DEPS nodejs"

@@ -28,7 +28,8 @@ read -r pass fail skip < <(counts test-suite.log)
 [ -f test-suite.log ] || fail=1
 # In CI the same suite runs again under ASan+UBSan, the unit and integration
 # tests under TSan (scripts/sanitize.sh), and every fuzz target briefly on its
-# seed corpus (scripts/fuzz.sh); a fuzz target counts as one test.
+# seed corpus (scripts/fuzz.sh), a fuzz target counting as one test; and the
+# Debian package is built, installed and purged (tests/deb.sh).
 if [ "${CI:-}" = true ]; then
   cd ..
   scripts/sanitize.sh || status=1
@@ -48,6 +49,16 @@ if [ "${CI:-}" = true ]; then
   p=$(grep -c 'crashes 0$' build-fuzz/summary.out) f=$(grep -c '^fuzz_.*crashes [1-9]' build-fuzz/summary.out)
   [ $fz -eq 0 ] || { status=1; [ "$f" -gt 0 ] || f=1; }
   pass=$((pass + p)) fail=$((fail + f))
+  # The Debian package (tests/deb.sh): HEAD built with dpkg-buildpackage,
+  # lintian, installed with apt, run as _madoguchi, purged. It installs
+  # system-wide and builds everything again, so it runs here, not in make check.
+  mkdir -p build-deb
+  top_srcdir="$PWD" sh tests/deb.sh > build-deb/deb.out 2>&1
+  db=$?
+  cat build-deb/deb.out
+  p=$(grep -c '^ok ' build-deb/deb.out) f=$(grep -c '^not ok ' build-deb/deb.out) s=$(grep -c '^1\.\.0 # SKIP' build-deb/deb.out)
+  [ $db -eq 0 ] || { status=1; [ "$f" -gt 0 ] || f=1; }
+  pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 fi
 echo "$pass passed, $fail failed, $skip skipped"
 exit $status
