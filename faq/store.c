@@ -36,7 +36,7 @@
 enum {
   S_FAQ_FIND, S_FAQ_INSERT, S_REV_NEWEST, S_REV_INSERT, S_REV_FIND, S_SET_PUBLISHED,
   S_REV_DELETE, S_FAQ_DELETE, S_GET, S_QUESTION, S_LIST, S_DEPT_GET, S_DEPT_PUT, S_DEPT_LIST,
-  S_DEPT_EXISTS, S_LAST_ID, N_S
+  S_DEPT_EXISTS, S_LAST_ID, S_LIST_PUB, N_S
 };
 static const char *const sql[N_S] = {
   [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
@@ -69,6 +69,12 @@ static const char *const sql[N_S] = {
   [S_DEPT_LIST] = "SELECT id, name, phone, email, hours, location FROM department ORDER BY id",
   [S_DEPT_EXISTS] = "SELECT 1 FROM department WHERE id = ?1",
   [S_LAST_ID] = "SELECT ext_id FROM faq ORDER BY length(ext_id) DESC, ext_id DESC LIMIT 1",
+  /* as S_LIST, the published revisions only (?3 is bound but unused) */
+  [S_LIST_PUB] = ENTRY_COLS "WHERE r.id = f.published_rev"
+                 " AND (?1 IS NULL OR r.department_id = ?1) AND (?2 IS NULL OR r.category = ?2)"
+                 " AND (?3 IS NULL OR ?3 = ?3)"
+                 " AND (?4 IS NULL OR f.id IN (SELECT rowid FROM faq_fts WHERE faq_fts MATCH ?4))"
+                 " ORDER BY f.ext_id",
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -239,10 +245,10 @@ int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const 
   mg_faq_filter none = { 0 };
   int rc;
   if (!f) f = &none;
-  if ((rc = prep(db, S_LIST, &st, err))) return rc;
+  if ((rc = prep(db, f->published_text ? S_LIST_PUB : S_LIST, &st, err))) return rc;
   bind_str(st, 1, f->department);
   bind_str(st, 2, f->category);
-  bind_str(st, 3, f->status);
+  bind_str(st, 3, f->published_text ? NULL : f->status);
   char *match = NULL;
   if (f->search && *f->search) {
     /* Each space-separated word becomes an FTS5 string (quotes doubled), so

@@ -56,6 +56,9 @@ typedef struct mg_faq_filter {
   const char *search;     /* words separated by spaces, all must occur in the
                            * published text (FTS5 with the mecab analysis);
                            * each word's parts must be consecutive */
+  int published_text;     /* 1: the published revision of each published
+                           * entry instead of the newest (what residents
+                           * read: drafts never show); status is ignored */
 } mg_faq_filter;
 
 /* Is id a valid entry or department id (1-64 of A-Z a-z 0-9 - _ .)? */
@@ -95,8 +98,8 @@ int mg_faq_publish(sqlite3 *db, const char *id, int version, const char *by, cha
  * is for the audit log of a later migration. MG_ENOTFOUND when absent. */
 int mg_faq_remove(sqlite3 *db, const char *id, const char *by, char *err);
 
-/* Call fn for the newest revision of each entry matching f (NULL = all), in
- * id order. The entry is valid during the call only. A non-zero return from
+/* Call fn for the newest revision (or, with f->published_text, the
+ * published one) of each entry matching f (NULL = all), in id order. The entry is valid during the call only. A non-zero return from
  * fn stops the walk and is returned. */
 int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
                 char *err);
