@@ -403,6 +403,12 @@
       art.appendChild(el('p', { className: 'mg-more' }, [el('a', { href: more, target: '_blank',
         rel: 'noopener noreferrer', text: '詳しい説明のページを開く（新しいタブ）' })]));
     }
+    // the public page of the answered entry (only when the server has pages on)
+    var page = safeUrl(str(m.page_url));
+    if (page) {
+      art.appendChild(el('p', { className: 'mg-more mg-page-link' }, [el('a', { href: page, target: '_blank',
+        rel: 'noopener', text: 'このFAQのページ（新しいタブ）' })]));
+    }
     var dept = department(m.department);
     if (dept) art.appendChild(dept);
     var related = Array.isArray(m.related) ? m.related.filter(function (r) { return r && str(r.question); }) : [];
