@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define HTML_TYPE "text/html; charset=utf-8"
@@ -568,6 +569,14 @@ static int page_entry(const pages_site *site, bot_worker *w, const char *path, c
   mg_buf_puts(&b, "<article class=\"mgp-entry\" aria-labelledby=\"mgp-h1\">\n<h1 id=\"mgp-h1\" class=\"mgp-q\">");
   mg_html_esc(&b, e->question);
   mg_buf_puts(&b, "</h1>\n");
+  /* 行かない窓口: the online application comes first, when there is one */
+  if (e->online_url && mg_html_url_ok(e->online_url) && strncasecmp(e->online_url, "tel:", 4) != 0) {
+    mg_buf_puts(&b, "<section class=\"mgp-online\" aria-labelledby=\"mgp-online-h\">\n"
+                    "<h2 id=\"mgp-online-h\">オンラインで手続きできます</h2>\n"
+                    "<p>窓口に行かずに、スマートフォンやパソコンから申請できます。</p>\n<p><a class=\"mgp-btn\" href=\"");
+    mg_html_esc(&b, e->online_url);
+    mg_buf_puts(&b, "\">オンラインで申請する</a></p>\n</section>\n");
+  }
   mg_buf_puts(&b, "<section class=\"mgp-answer\" aria-labelledby=\"mgp-a-h\">\n<h2 id=\"mgp-a-h\">回答</h2>\n<div class=\"mgp-a\">");
   mg_html_paras(&b, e->answer);
   mg_buf_puts(&b, "</div>\n");
@@ -711,7 +720,13 @@ static int page_search(const pages_site *site, bot_worker *w, const char *q, pag
       href_entry(&b, site, id);
       mg_buf_puts(&b, "\">");
       mg_html_esc(&b, jstr(ans, "question"));
-      mg_buf_puts(&b, "</a></h3>\n<div class=\"mgp-a\">");
+      mg_buf_puts(&b, "</a></h3>\n");
+      if (mg_html_url_ok(jstr(ans, "online_url")) && strncasecmp(jstr(ans, "online_url"), "tel:", 4) != 0) {
+        mg_buf_puts(&b, "<p class=\"mgp-online-link\"><a class=\"mgp-btn\" href=\"");
+        mg_html_esc(&b, jstr(ans, "online_url"));
+        mg_buf_puts(&b, "\">オンラインで申請する</a></p>\n");
+      }
+      mg_buf_puts(&b, "<div class=\"mgp-a\">");
       mg_html_paras(&b, jstr(ans, "answer"));
       mg_buf_puts(&b, "</div>\n<p><a href=\"");
       href_entry(&b, site, id);

@@ -265,6 +265,7 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) 
   json_object_set_new(obj, "answer", json_string(e->answer));
   json_object_set_new(obj, "department", department_json(&e->dept));
   if (e->url && *e->url) json_object_set_new(obj, "url", json_string(e->url));
+  if (e->online_url && *e->online_url) json_object_set_new(obj, "online_url", json_string(e->online_url));
   {
     char page[700];
     if (bot_page_url(&w->b->cfg, e->id, page, sizeof page) == 0) json_object_set_new(obj, "page_url", json_string(page));

@@ -38,6 +38,8 @@ typedef struct mg_faq_entry {
   char **alternates; int n_alternates; /* other phrasings of the question */
   char **keywords; int n_keywords;
   char *category, *department_id, *url;
+  char *online_url;      /* the online application (行かない窓口), "" when none; writing
+                          * NULL keeps the newest revision's (formats without it) */
   char *updated_at;      /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
   char *updated_by;
   const char *status;    /* "published", "draft" (never published) or "published+draft" */
@@ -77,7 +79,7 @@ int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char 
 int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err);
 
 /* Add a revision of e (fields id, question, answer, alternates, keywords,
- * category, department_id, url; updated_at when set, else now) by `by`.
+ * category, department_id, url, online_url; updated_at when set, else now) by `by`.
  * Creates the entry when id is new. When the content equals the newest
  * revision no revision is added. publish: make the newest revision the
  * published one. MG_EINVAL for an empty id/question/answer, MG_ENOTFOUND for

@@ -218,6 +218,39 @@ static void test_pages(void) {
   free(ld);
   free(body);
 
+  /* 行かない窓口: the online application first (sample: saijo-0016) */
+  {
+    mg_faq_entry *x = NULL, *y = NULL;
+    char *online, *answer;
+    ok(mg_faq_get(db, "saijo-0016", MG_FAQ_PUBLISHED, &x, err) == 0 &&
+           strcmp(x->online_url, "https://www.city.saijo.example/e-shinsei/tenshutsu") == 0,
+       "the sample's online application is stored (migration 14)");
+    body = render("/faq/entry/saijo-0016", NULL, &st);
+    online = strstr(body, "オンラインで手続きできます");
+    answer = strstr(body, "<h2 id=\"mgp-a-h\">回答</h2>");
+    ok(st == 200 && online && answer && online < answer &&
+           strstr(body, "href=\"https://www.city.saijo.example/e-shinsei/tenshutsu\""),
+       "entry: the online application comes before the answer");
+    free(body);
+    body = render("/faq/entry/saijo-0002", NULL, &st);
+    ok(st == 200 && !strstr(body, "オンラインで手続きできます"), "entry without one: no online section");
+    free(body);
+    /* a format without the field (CSV) keeps it; javascript: is refused */
+    if (x) {
+      char *keep = x->online_url;
+      x->online_url = NULL;
+      x->answer = strdup("転出の回答を書き直しました。");
+      ok(mg_faq_put(db, x, "test", 1, err) == 0 && mg_faq_get(db, "saijo-0016", MG_FAQ_PUBLISHED, &y, err) == 0 &&
+             strcmp(y->online_url, keep) == 0 && strstr(y->answer, "書き直し"),
+         "a revision without online_url keeps the entry's (%s)", err);
+      x->online_url = "javascript:alert(1)";
+      ok(mg_faq_put(db, x, "test", 1, err) == MG_EINVAL, "a javascript: online application is refused: %s", err);
+      x->online_url = keep;
+    }
+    mg_faq_entry_free(y);
+    mg_faq_entry_free(x);
+  }
+
   /* search: the chat's engine, tolerant of kana and typos */
   body = render("/faq/search", "じゅうみんひょう", &st);
   ok(st == 200 && strstr(body, "/faq/entry/saijo-0001"), "search in kana only finds the entry");

@@ -397,6 +397,12 @@
     if (str(m.question) && str(m.faq_id)) {
       art.appendChild(el('p', { className: 'mg-q', text: '「' + m.question + '」についての回答です。' }));
     }
+    // 行かない窓口: the online application first, when the entry has one
+    var online = safeUrl(str(m.online_url));
+    if (online) {
+      art.appendChild(el('p', { className: 'mg-more mg-online' }, [el('a', { href: online, target: '_blank',
+        rel: 'noopener noreferrer', text: 'オンラインで申請する（新しいタブ）' })]));
+    }
     art.appendChild(para('mg-text', str(m.answer), emergency));
     var more = safeUrl(str(m.url));
     if (more) {
