@@ -25,7 +25,7 @@ try {
     server = await startServer(db, 0, ['--config', config]);
     const shots = {
       home: 'faq/',
-      entry: 'faq/entry/saijo-0001',
+      entry: 'faq/entry/saijo-0016',
       category: `faq/category/${encodeURIComponent('住民票・戸籍')}`,
       search: `faq/search?q=${encodeURIComponent('マイナンバーカード')}`,
     };
@@ -37,7 +37,7 @@ try {
         await page.screenshot({ path: join(out, `pages-${name}-${width}.png`), fullPage: name !== 'category' });
       }
       if (width === 1280) {
-        await page.goto(`${server.url}faq/entry/saijo-0001`);
+        await page.goto(`${server.url}faq/entry/saijo-0016`);
         await page.emulateMedia({ media: 'print' });
         await page.screenshot({ path: join(out, 'pages-entry-print.png'), fullPage: true });
       }
