@@ -44,12 +44,12 @@ static json_t *strv_json(char **v, int n) {
 }
 
 static json_t *entry_json(const mg_faq_entry *e) {
-  return json_pack("{ss si si ss ss ss so so ss s{ss ss} ss ss ss}", "id", e->id, "version", e->version,
+  return json_pack("{ss si si ss ss ss so so ss s{ss ss} ss ss ss ss}", "id", e->id, "version", e->version,
                    "published_version", e->published_version, "status", e->status, "question", e->question,
                    "answer", e->answer, "alternates", strv_json(e->alternates, e->n_alternates), "keywords",
                    strv_json(e->keywords, e->n_keywords), "category", e->category, "department", "id",
-                   e->department_id, "name", e->dept.name ? e->dept.name : "", "url", e->url, "updated_at",
-                   e->updated_at, "updated_by", e->updated_by);
+                   e->department_id, "name", e->dept.name ? e->dept.name : "", "url", e->url, "online_url",
+                   e->online_url ? e->online_url : "", "updated_at", e->updated_at, "updated_by", e->updated_by);
 }
 
 /* Short form for lists and the audit log. */
@@ -392,6 +392,7 @@ static int change_from_body(struct change *ch, const mg_faq_entry *base, const c
   ch->e.category = (char *)(admin_body_str(c, "category") ? admin_body_str(c, "category") : base ? base->category : "");
   ch->e.department_id = (char *)(dept ? dept : base ? base->department_id : "");
   ch->e.url = (char *)(admin_body_str(c, "url") ? admin_body_str(c, "url") : base ? base->url : "");
+  ch->e.online_url = (char *)admin_body_str(c, "online_url");   /* NULL: the entry keeps its own */
   if (json_object_get(c->body, "alternates")) {
     if ((n = body_lines(c, "alternates", &ch->alt)) < 0) return n;
     ch->n_alt = n;

@@ -162,6 +162,7 @@ void srv_job_free(srv_job *j) {
   json_decref(j->msg);
   free(j->sess);
   admin_http_job_free(j->admin);
+  pages_http_job_free(j->page);
   srv_msgq_clear(&j->out);
   free(j);
 }
@@ -607,6 +608,7 @@ static void *worker_main(void *arg) {
     case SRV_JOB_PUSH: break;
     case SRV_JOB_ADMIN: admin_http_work(s, wk->w, j); break;
     case SRV_JOB_METRICS: srv_metrics_work(s, wk->w, j); break;
+    case SRV_JOB_PAGE: pages_http_work(s, wk->w, j); break;
     case SRV_JOB_RELOAD: break;
     }
     bot_read_end(s->bot);
@@ -691,6 +693,7 @@ void srv_drain(srv *s) {
     case SRV_JOB_PENDING: s->refresh_busy = 0; break;
     case SRV_JOB_ADMIN: admin_http_complete(s, j); break;
     case SRV_JOB_METRICS: srv_metrics_complete(s, j); break;
+    case SRV_JOB_PAGE: pages_http_complete(s, j); break;
     case SRV_JOB_RELOAD: s->reload_busy = 0; break;
     }
     srv_job_free(j);
@@ -872,6 +875,7 @@ static void srv_free(srv *s) {
     sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     sqlite3_close(s->ck_db);
   }
+  pages_http_stop(s);
   bot_free(s->bot);
   for (unsigned h = 0; h < SRV_IP_BUCKETS; h++)
     while (s->ips[h]) {
@@ -907,7 +911,7 @@ static const lws_retry_bo_t no_validity = { .secs_since_valid_ping = 0, .secs_si
 
 int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   struct lws_context_creation_info info;
-  struct lws_protocols protocols[4];
+  struct lws_protocols protocols[5];
   struct sigaction sa;
   srv *s = calloc(1, sizeof *s);
   rlim_t nofile;
@@ -963,6 +967,8 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   sqlite3_busy_timeout(s->watch, 5000);
   s->data_version = data_version(s);
 
+  if ((rc = pages_http_start(s, err)) != 0) goto out;
+
   if (!realpath(cfg->web_dir, s->web_root)) {
     mg_log_error("server", "web_dir %s: %s; no static files are served", cfg->web_dir, strerror(errno));
     s->web_root[0] = '\0';
@@ -981,6 +987,9 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   protocols[2].name = "madoguchi-admin";
   protocols[2].callback = admin_http_callback;
   protocols[2].per_session_data_size = admin_http_pss_size();
+  protocols[3].name = "madoguchi-pages";
+  protocols[3].callback = pages_http_callback;
+  protocols[3].per_session_data_size = pages_http_pss_size();
 
   memset(&info, 0, sizeof info);
   /* No lws validity timers (a policy with hangup 0): lws 4.1 keeps them in
@@ -991,7 +1000,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   info.port = cfg->port;
   info.iface = cfg->listen_addr[0] ? cfg->listen_addr : NULL;
   info.protocols = protocols;
-  info.mounts = &admin_http_mounts;
+  info.mounts = cfg->pages ? &pages_http_mounts : &admin_http_mounts;
   info.user = s;
   info.gid = -1;
   info.uid = -1;

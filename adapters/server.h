@@ -101,6 +101,7 @@ enum srv_job_kind {
   SRV_JOB_ADMIN,    /* /api/v1/admin/... → admin_handle (admin_http.c) */
   SRV_JOB_METRICS,  /* GET /metrics → the database's part of the page (metrics.c) */
   SRV_JOB_RELOAD,   /* SIGHUP → bot_reload (dict/, rules, calendar) */
+  SRV_JOB_PAGE,     /* /faq/…, /sitemap.xml → pages_handle (pages_http.c) */
 };
 
 /* A session to look at for staff replies (SRV_JOB_PENDING). */
@@ -127,6 +128,7 @@ typedef struct srv_job {
   int changed;                /* REFRESH: in: look even if unchanged; out: replies wait (ids in msg) */
   int db_moved;               /* REFRESH out: the database changed since the last look */
   struct admin_job *admin;    /* ADMIN: the request and, when done, the response (owned) */
+  struct pages_job *page;     /* PAGE: the request and, when done, the page (owned) */
   uint64_t req;               /* request id for the logs (util/mg_log.h); 0 for the timer's jobs */
   int64_t t_arrive;           /* CHAT, ASK, TICKET: srv_now_us() when the message had arrived */
   int questions;              /* out: answer objects shown (srv_metrics_question); each is timed */
@@ -265,6 +267,8 @@ typedef struct srv {
   uint32_t ka_cursor;         /* next slot ws_chat_keepalive looks at */
 
   struct admin_pss *inbox_wait;  /* held GET /inbox requests (admin_http.c), service thread only */
+  struct pages_site *pages_site; /* the public pages' site (NULL when pages are off); immutable */
+  struct pages_cache *pages_cache; /* rendered pages (pages_http.c); any thread, own lock */
 
   /* TCP connections (service thread only) */
   struct srv_tcp *pend_head, *pend_tail;  /* still sending their first headers, oldest first */
@@ -390,6 +394,28 @@ void admin_http_complete(srv *s, srv_job *j);
  * (a ticket may have changed); otherwise only those past their wait. */
 void admin_http_wake(srv *s, int db_moved);
 void admin_http_job_free(struct admin_job *a);
+
+/* The public FAQ pages (pages_http.c): /faq and /sitemap.xml are mounted
+ * on the protocol "madoguchi-pages" in front of the console's mounts (use
+ * pages_http_mounts instead of admin_http_mounts when cfg->pages).
+ * pages_http_start loads the site (template, statement) and makes the
+ * cache; MG_ECONFIG when the template is wrong. */
+extern const struct lws_http_mount pages_http_mounts;
+int pages_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+size_t pages_http_pss_size(void);
+int pages_http_start(srv *s, char *err);
+void pages_http_stop(srv *s);
+void pages_http_work(srv *s, bot_worker *w, srv_job *j);
+void pages_http_complete(srv *s, srv_job *j);
+void pages_http_job_free(struct pages_job *pj);
+
+/* The CSP of everything residents read (static.c, pages_http.c): our own
+ * scripts and styles (inline styles for a city's page), the chat socket on
+ * this origin, forms only to us. No frame-ancestors: the widget's host page
+ * may be framed by the city. */
+#define SRV_RESIDENT_CSP \
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;" \
+  " connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
 
 /* The metrics listener (metrics.c): a second vhost on cfg->metrics_listen
  * and cfg->metrics_port answering GET /metrics only; nothing when the port

@@ -70,8 +70,7 @@ int static_serve(srv *s, struct lws *wsi, const char *uri, int *status, size_t *
    * no frame-ancestors (that is only for /admin, NOTES issue 5), inline
    * styles for the demo page, and the chat socket on this origin. */
   static const char headers[] =
-    "content-security-policy: default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
-    " connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'\x0d\x0a"
+    "content-security-policy: " SRV_RESIDENT_CSP "\x0d\x0a"
     "x-content-type-options: nosniff\x0d\x0a"
     "cache-control: no-cache\x0d\x0a"
     "referrer-policy: same-origin\x0d\x0a";

@@ -29,6 +29,7 @@
 #include "faq/io.h"
 #include "bot/messages.h"
 #include "util/mg_err.h"
+#include "util/mg_html.h"
 #include "util/mg_log.h"
 #include "util/mg_romaji.h"
 #include "util/mg_utf8.h"
@@ -55,6 +56,7 @@ struct bot {
   bot_safety *safety; /* dangers, cues and numbers (dict/safety.json) */
   bot_english *english; /* English words → the FAQ's Japanese terms */
   bot_intents *intents; /* intents and the scope decision (dict/intents.json) */
+  unsigned long faq_gen; /* bumped (atomically) each time the engine index is rebuilt */
   /* bot_reload swaps rules … intents under the write side; every job that
    * reads them (and the pointers bot_messages/bot_calendar hand out) holds
    * the read side (bot_read_begin) for its whole length */
@@ -261,17 +263,31 @@ bot *bot_worker_bot(bot_worker *w) { return w->b; }
 const cal *bot_calendar(const bot *b) { return b->calendar; }
 const msg_set *bot_messages(const bot *b) { return b->msgs; }
 
-int bot_refresh(bot_worker *w, char *err) {
+/* One refresh; a rebuild moves the generation that caches of the
+ * published FAQ (the public pages) compare against. */
+static int refresh(bot_worker *w, int background, char *err) {
+  int rebuilt = 0, rc;
+  w->seen.background = background;
+  rc = mg_engine_refresh_ex(w->b->engine, w->db, &w->seen, &rebuilt, err);
   w->seen.background = 0;
-  return mg_engine_refresh_ex(w->b->engine, w->db, &w->seen, NULL, err);
+  if (rebuilt) __atomic_add_fetch(&w->b->faq_gen, 1, __ATOMIC_SEQ_CST);
+  return rc;
 }
 
-int bot_refresh_background(bot_worker *w, char *err) {
-  int rc;
-  w->seen.background = 1;
-  rc = mg_engine_refresh_ex(w->b->engine, w->db, &w->seen, NULL, err);
-  w->seen.background = 0;
-  return rc;
+int bot_refresh(bot_worker *w, char *err) { return refresh(w, 0, err); }
+int bot_refresh_background(bot_worker *w, char *err) { return refresh(w, 1, err); }
+
+unsigned long bot_faq_generation(bot *b) { return __atomic_load_n(&b->faq_gen, __ATOMIC_SEQ_CST); }
+
+int bot_page_url(const mg_config *cfg, const char *faq_id, char *out, size_t size) {
+  size_t n = strlen(cfg->public_base_url);
+  int w;
+  out[0] = '\0';
+  if (!cfg->pages || !n || !mg_faq_valid_id(faq_id)) return -1;
+  while (n && cfg->public_base_url[n - 1] == '/') n--;
+  w = snprintf(out, size, "%.*s" BOT_PAGE_ENTRY "%s", (int)n, cfg->public_base_url, faq_id);
+  if (w < 0 || (size_t)w >= size) { out[0] = '\0'; return -1; }
+  return 0;
 }
 
 /* {"id","name","phone","email","hours","location"} of a department. */
@@ -291,6 +307,11 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) 
   json_object_set_new(obj, "answer", json_string(e->answer));
   json_object_set_new(obj, "department", department_json(&e->dept));
   if (e->url && *e->url) json_object_set_new(obj, "url", json_string(e->url));
+  if (e->online_url && *e->online_url) json_object_set_new(obj, "online_url", json_string(e->online_url));
+  {
+    char page[700];
+    if (bot_page_url(&w->b->cfg, e->id, page, sizeof page) == 0) json_object_set_new(obj, "page_url", json_string(page));
+  }
   mg_faq_entry_free(e);
   return 0;
 }
@@ -605,6 +626,34 @@ int bot_nearest(bot_worker *w, const char *text, int len, char *faq_id, size_t s
   mg_result res;
   int rc = mg_engine_search(w->b->engine, w->an, text, len, 1, &res, NULL, err);
   snprintf(faq_id, size, "%s", rc == 0 && res.n > 0 ? res.c[0].faq_id : "");
+  return rc;
+}
+
+int bot_similar(bot_worker *w, const char *faq_id, int k, char (*ids)[64], int *n, char *err) {
+  mg_faq_entry *e = NULL;
+  mg_result res;
+  mg_buf q = { 0 };
+  int rc;
+  *n = 0;
+  if (k < 1) return 0;
+  if ((rc = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err)) != 0) return rc;
+  /* the question with its keywords: what the entry is about, not how its answer is worded */
+  mg_buf_puts(&q, e->question);
+  for (int i = 0; i < e->n_keywords; i++) {
+    mg_buf_puts(&q, " ");
+    mg_buf_puts(&q, e->keywords[i]);
+  }
+  if (q.oom || !q.p) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  if ((rc = mg_engine_search(w->b->engine, w->an, q.p, (int)q.len, k + 1 > MG_ENGINE_MAX_K ? MG_ENGINE_MAX_K : k + 1,
+                             &res, NULL, err)) != 0)
+    goto out;
+  for (int i = 0; i < res.n && *n < k; i++) {
+    if (strcmp(res.c[i].faq_id, faq_id) == 0 || res.c[i].score <= 0) continue;
+    snprintf(ids[(*n)++], 64, "%s", res.c[i].faq_id);
+  }
+out:
+  free(q.p);
+  mg_faq_entry_free(e);
   return rc;
 }
 

@@ -65,6 +65,25 @@ int bot_refresh(bot_worker *w, char *err);
  * waits is a worker that answers nobody). */
 int bot_refresh_background(bot_worker *w, char *err);
 
+/* The generation of the engine's index of the published FAQ: it moves
+ * whenever a refresh (bot_refresh, bot_refresh_background) rebuilt the
+ * index, i.e. an entry was published, re-published or removed by this
+ * process or another. Caches of published text (the public pages) keep the
+ * generation they were made at and are stale once it moved. Any thread. */
+unsigned long bot_faq_generation(bot *b);
+
+/* Where the public page of entry faq_id lives: public_base_url +
+ * BOT_PAGE_ENTRY + faq_id, into out (size bytes). -1 (out "") when pages
+ * are off, the base is not set, the id is not valid or out is too small.
+ * The answer object carries it as "page_url" (docs/protocol.md). */
+#define BOT_PAGE_ENTRY "/faq/entry/"
+int bot_page_url(const mg_config *cfg, const char *faq_id, char *out, size_t size);
+
+/* The published entries nearest to entry faq_id (its question and keywords
+ * asked of the engine), best first, itself left out: at most k ids into
+ * ids[0..*n). MG_ENOTFOUND when faq_id is not published. */
+int bot_similar(bot_worker *w, const char *faq_id, int k, char (*ids)[64], int *n, char *err);
+
 /* Answer text (UTF-8, len bytes, already checked for length). Fills *out with
  * a new answer object (caller json_decref's it). explain adds the engine's
  * explain view under "explain". Returns 0 or MG_E* with err set. */

@@ -252,7 +252,7 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
     m = json_pack("{s:s, s:s, s:s, s:b}", "type", "no_answer", "reply_to", reply_to, "text", TEXT(c, MSG_NO_ANSWER),
                   "offer_escalation", 1);
   } else {
-    static const char *const copy[] = { "faq_id", "question", "answer", "department", "confidence", "url", "rule", "safety", "english" };
+    static const char *const copy[] = { "faq_id", "question", "answer", "department", "confidence", "url", "online_url", "page_url", "rule", "safety", "english" };
     json_t *related = brief_list(related_from, bot.faq_id);
     snprintf(idbuf, sizeof idbuf, "%lld", (long long)answer_id);
     m = json_pack("{s:s, s:s, s:s}", "type", "answer", "reply_to", reply_to, "answer_id", idbuf);

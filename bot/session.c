@@ -446,8 +446,9 @@ int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const
   }
   if ((rc = prep(db, S_FEEDBACK, &st, err)) != 0) goto out;
   mg_time_utc(time(NULL), now);
-  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, answer_id);
+  bind_opt(st, 1, id);
+  if (answer_id > 0) sqlite3_bind_int64(st, 2, answer_id);
+  else sqlite3_bind_null(st, 2);
   bind_opt(st, 3, faq_id);
   sqlite3_bind_int(st, 4, helpful ? 1 : 0);
   sqlite3_bind_text(st, 5, mc, -1, SQLITE_STATIC);

@@ -130,7 +130,9 @@ int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_
 int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err);
 
 
-/* Store feedback on answer line answer_id (comment and question are masked). */
+/* Store feedback on answer line answer_id (comment and question are masked).
+ * From a public FAQ page there is no chat: id NULL and answer_id 0 store
+ * the feedback on entry faq_id alone. Call inside session_begin/commit. */
 int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const char *faq_id, int helpful,
                      const char *comment, const char *question, char *err);
 /* All feedback ever stored, helpful and not, for monitoring (the /metrics

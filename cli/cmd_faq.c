@@ -161,7 +161,7 @@ static int print_row(void *ctx, const mg_faq_entry *e) {
 }
 
 static int faq_list(sqlite3 *db, struct faq_args *a) {
-  mg_faq_filter f = { a->department, a->category, a->status, a->search };
+  mg_faq_filter f = { .department = a->department, .category = a->category, .status = a->status, .search = a->search };
   char err[MG_ERRLEN];
   if (a->status && strcmp(a->status, "published") && strcmp(a->status, "draft") && strcmp(a->status, "published+draft"))
     return fail("bad --status '%s' (published, draft or published+draft)", a->status) + 1;

@@ -66,6 +66,7 @@ static void row_clear(mg_io_row *r) {
   mg_strv_free(e->alternates, e->n_alternates);
   mg_strv_free(e->keywords, e->n_keywords);
   free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
+  free(e->online_url);
 }
 
 void mg_io_set_free(mg_io_set *s) {

@@ -106,6 +106,8 @@ static void read_entry(struct jctx *c, mg_io_set *s, json_t *e, size_t i) {
   r->e.category = dup_or_null(member(c, e, "category", 0));
   r->e.department_id = dup_or_null(member(c, e, "department", 0));
   r->e.url = dup_or_null(member(c, e, "url", 0));
+  /* absent: the entry keeps the online application it has (NULL) */
+  if (json_object_get(e, "online_url")) r->e.online_url = strdup(member(c, e, "online_url", 0) ? member(c, e, "online_url", 0) : "");
   r->e.n_alternates = string_list(c, e, "alternates", &r->e.alternates);
   r->e.n_keywords = string_list(c, e, "keywords", &r->e.keywords);
   if (r->e.n_alternates < 0) r->e.n_alternates = 0;
@@ -186,6 +188,7 @@ static int add_entry(void *ctx, const mg_faq_entry *e, int published) {
                         str_array(e->keywords, e->n_keywords), "category", e->category, "department",
                         e->department_id, "url", e->url, "updated", date, "status",
                         published ? "published" : "draft");
+  if (o && e->online_url && *e->online_url) json_object_set_new(o, "online_url", json_string(e->online_url));
   return o ? json_array_append_new(ctx, o) : MG_ENOMEM;
 }
 

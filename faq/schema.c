@@ -241,7 +241,11 @@ static const char *const migrations[] = {
   "  into_key TEXT CHECK((action = 'merged') = (into_key IS NOT NULL)),\n"
   "  by TEXT NOT NULL, at TEXT NOT NULL);\n",
 
-  /* 14 — append the next migration here (never edit the steps above). */
+  /* 14 — the URL of an entry's online application (行かない窓口): answers and
+   * the public pages show it first when there is one (issue 16, item 4). */
+  "ALTER TABLE faq_revision ADD COLUMN online_url TEXT NOT NULL DEFAULT '';\n",
+
+  /* 15 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

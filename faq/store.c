@@ -27,7 +27,7 @@
   "  WHEN f.published_rev = (SELECT id FROM faq_revision WHERE faq_id = f.id ORDER BY version DESC LIMIT 1)" \
   "  THEN 'published' ELSE 'published+draft' END," \
   " coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.phone, ''), coalesce(d.email, '')," \
-  " coalesce(d.hours, ''), coalesce(d.location, '')" \
+  " coalesce(d.hours, ''), coalesce(d.location, ''), r.online_url" \
   " FROM faq f JOIN faq_revision r ON r.faq_id = f.id" \
   " LEFT JOIN faq_revision p ON p.id = f.published_rev" \
   " LEFT JOIN department d ON d.id = r.department_id "
@@ -36,17 +36,17 @@
 enum {
   S_FAQ_FIND, S_FAQ_INSERT, S_REV_NEWEST, S_REV_INSERT, S_REV_FIND, S_SET_PUBLISHED,
   S_REV_DELETE, S_FAQ_DELETE, S_GET, S_QUESTION, S_LIST, S_DEPT_GET, S_DEPT_PUT, S_DEPT_LIST,
-  S_DEPT_EXISTS, S_LAST_ID, N_S
+  S_DEPT_EXISTS, S_LAST_ID, S_LIST_PUB, N_S
 };
 static const char *const sql[N_S] = {
   [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
   [S_FAQ_INSERT] = "INSERT INTO faq(ext_id, created_at) VALUES(?1, ?2)",
   [S_REV_NEWEST] = "SELECT id, version, question, answer, alternates, keywords, category,"
-                   " coalesce(department_id, ''), url FROM faq_revision WHERE faq_id = ?1"
+                   " coalesce(department_id, ''), url, online_url FROM faq_revision WHERE faq_id = ?1"
                    " ORDER BY version DESC LIMIT 1",
   [S_REV_INSERT] = "INSERT INTO faq_revision(faq_id, version, question, answer, alternates, keywords,"
-                   " category, department_id, url, updated_at, updated_by)"
-                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11)",
+                   " category, department_id, url, updated_at, updated_by, online_url)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11, ?12)",
   [S_REV_FIND] = "SELECT id FROM faq_revision WHERE faq_id = ?1 AND (?2 = 0 OR version = ?2)"
                  " ORDER BY version DESC LIMIT 1",
   [S_SET_PUBLISHED] = "UPDATE faq SET published_rev = ?2 WHERE id = ?1",
@@ -69,6 +69,12 @@ static const char *const sql[N_S] = {
   [S_DEPT_LIST] = "SELECT id, name, phone, email, hours, location FROM department ORDER BY id",
   [S_DEPT_EXISTS] = "SELECT 1 FROM department WHERE id = ?1",
   [S_LAST_ID] = "SELECT ext_id FROM faq ORDER BY length(ext_id) DESC, ext_id DESC LIMIT 1",
+  /* as S_LIST, the published revisions only (?3 is bound but unused) */
+  [S_LIST_PUB] = ENTRY_COLS "WHERE r.id = f.published_rev"
+                 " AND (?1 IS NULL OR r.department_id = ?1) AND (?2 IS NULL OR r.category = ?2)"
+                 " AND (?3 IS NULL OR ?3 = ?3)"
+                 " AND (?4 IS NULL OR f.id IN (SELECT rowid FROM faq_fts WHERE faq_fts MATCH ?4))"
+                 " ORDER BY f.ext_id",
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -156,6 +162,7 @@ void mg_faq_entry_free(mg_faq_entry *e) {
   mg_strv_free(e->alternates, e->n_alternates);
   mg_strv_free(e->keywords, e->n_keywords);
   free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
+  free(e->online_url);
   mg_department_clear(&e->dept);
   free(e);
 }
@@ -189,8 +196,9 @@ static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
   e->updated_by = col_dup(st, 11);
   e->status = status_name((const char *)sqlite3_column_text(st, 12));
   row_to_department(st, 13, &e->dept);
+  e->online_url = col_dup(st, 19);
   if (e->n_alternates < 0 || e->n_keywords < 0 || !e->id || !e->question || !e->answer || !e->category ||
-      !e->department_id || !e->url || !e->updated_at || !e->updated_by || !e->dept.location) {
+      !e->department_id || !e->url || !e->updated_at || !e->updated_by || !e->dept.location || !e->online_url) {
     if (e->n_alternates < 0) e->n_alternates = 0, e->alternates = NULL;
     if (e->n_keywords < 0) e->n_keywords = 0, e->keywords = NULL;
     mg_faq_entry_free(e);
@@ -239,10 +247,10 @@ int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const 
   mg_faq_filter none = { 0 };
   int rc;
   if (!f) f = &none;
-  if ((rc = prep(db, S_LIST, &st, err))) return rc;
+  if ((rc = prep(db, f->published_text ? S_LIST_PUB : S_LIST, &st, err))) return rc;
   bind_str(st, 1, f->department);
   bind_str(st, 2, f->category);
-  bind_str(st, 3, f->status);
+  bind_str(st, 3, f->published_text ? NULL : f->status);
   char *match = NULL;
   if (f->search && *f->search) {
     /* Each space-separated word becomes an FTS5 string (quotes doubled), so
@@ -367,6 +375,7 @@ struct put {
   int publish;
   int changed;
   char *alternates, *keywords; /* joined */
+  char *online_url;            /* e->online_url, or (NULL there) the newest revision's */
 };
 
 /* Does the newest revision (a row of S_REV_NEWEST) hold p's content? */
@@ -378,7 +387,8 @@ static int same_content(sqlite3_stmt *st, const struct put *p) {
          str_eq((const char *)sqlite3_column_text(st, 5), p->keywords) &&
          str_eq((const char *)sqlite3_column_text(st, 6), e->category) &&
          str_eq((const char *)sqlite3_column_text(st, 7), e->department_id) &&
-         str_eq((const char *)sqlite3_column_text(st, 8), e->url);
+         str_eq((const char *)sqlite3_column_text(st, 8), e->url) &&
+         str_eq((const char *)sqlite3_column_text(st, 9), p->online_url);
 }
 
 /* Newest revision of faq_id: *rev, *version (0/0 when none), *same. */
@@ -393,6 +403,14 @@ static int newest(sqlite3 *db, struct put *p, sqlite3_int64 faq_id, sqlite3_int6
   if (rc == SQLITE_ROW) {
     *rev = sqlite3_column_int64(st, 0);
     *version = sqlite3_column_int(st, 1);
+    /* no online_url given (a CSV import, a caller that predates it): keep the newest one's */
+    if (!p->e->online_url && !p->online_url) {
+      const char *o = (const char *)sqlite3_column_text(st, 9);
+      if (!(p->online_url = strdup(o ? o : ""))) {
+        mg_db_stmt_done(st);
+        return mg_errf(err, MG_ENOMEM, "out of memory");
+      }
+    }
     *same = same_content(st, p);
     rc = 0;
   } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "reading the newest revision", err);
@@ -433,6 +451,7 @@ static int insert_rev(sqlite3 *db, const struct put *p, sqlite3_int64 faq_id, in
   sqlite3_bind_text(st, 9, e->url ? e->url : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 10, e->updated_at && *e->updated_at ? e->updated_at : now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 11, p->by && *p->by ? p->by : "unknown", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 12, p->online_url ? p->online_url : "", -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, e->id, err);
   *rev = sqlite3_last_insert_rowid(db);
   mg_db_stmt_done(st);
@@ -468,11 +487,15 @@ int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publis
   if (!e->answer || !*e->answer) return mg_errf(err, MG_EINVAL, "%s: the answer is empty", e->id);
   p.alternates = strv_join(e->alternates, e->n_alternates);
   p.keywords = strv_join(e->keywords, e->n_keywords);
-  if (!p.alternates || !p.keywords) rc = mg_errf(err, MG_ENOMEM, "out of memory");
+  if (e->online_url && *e->online_url && strncmp(e->online_url, "https://", 8) != 0 && strncmp(e->online_url, "http://", 7) != 0)
+    rc = mg_errf(err, MG_EINVAL, "%s: the online application URL must start with https:// or http://", e->id);
+  else if (!p.alternates || !p.keywords || (e->online_url && !(p.online_url = strdup(e->online_url))))
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
   else rc = mg_db_tx(db, put_tx, &p, err);
   if (rc == 0 && changed) *changed = p.changed;
   free(p.alternates);
   free(p.keywords);
+  free(p.online_url);
   return rc;
 }
 

@@ -38,6 +38,8 @@ typedef struct mg_faq_entry {
   char **alternates; int n_alternates; /* other phrasings of the question */
   char **keywords; int n_keywords;
   char *category, *department_id, *url;
+  char *online_url;      /* the online application (行かない窓口), "" when none; writing
+                          * NULL keeps the newest revision's (formats without it) */
   char *updated_at;      /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
   char *updated_by;
   const char *status;    /* "published", "draft" (never published) or "published+draft" */
@@ -56,6 +58,9 @@ typedef struct mg_faq_filter {
   const char *search;     /* words separated by spaces, all must occur in the
                            * published text (FTS5 with the mecab analysis);
                            * each word's parts must be consecutive */
+  int published_text;     /* 1: the published revision of each published
+                           * entry instead of the newest (what residents
+                           * read: drafts never show); status is ignored */
 } mg_faq_filter;
 
 /* Is id a valid entry or department id (1-64 of A-Z a-z 0-9 - _ .)? */
@@ -74,7 +79,7 @@ int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char 
 int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err);
 
 /* Add a revision of e (fields id, question, answer, alternates, keywords,
- * category, department_id, url; updated_at when set, else now) by `by`.
+ * category, department_id, url, online_url; updated_at when set, else now) by `by`.
  * Creates the entry when id is new. When the content equals the newest
  * revision no revision is added. publish: make the newest revision the
  * published one. MG_EINVAL for an empty id/question/answer, MG_ENOTFOUND for
@@ -95,8 +100,8 @@ int mg_faq_publish(sqlite3 *db, const char *id, int version, const char *by, cha
  * is for the audit log of a later migration. MG_ENOTFOUND when absent. */
 int mg_faq_remove(sqlite3 *db, const char *id, const char *by, char *err);
 
-/* Call fn for the newest revision of each entry matching f (NULL = all), in
- * id order. The entry is valid during the call only. A non-zero return from
+/* Call fn for the newest revision (or, with f->published_text, the
+ * published one) of each entry matching f (NULL = all), in id order. The entry is valid during the call only. A non-zero return from
  * fn stops the walk and is returned. */
 int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
                 char *err);

@@ -16,7 +16,7 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsqlite3-dev 
 # fonts-noto-cjk: Chromium has no Japanese font otherwise, and layout, line breaks and
 # screenshots would be measured on missing-glyph boxes (tests/browser/widget_font.mjs).
 # python3-aiosmtpd: the local SMTP sink the e-mail tests start (tests/integration/mail.mjs).
-TEST_DEPS="chromium ca-certificates sqlite3 fonts-noto-cjk python3-aiosmtpd"
+TEST_DEPS="chromium ca-certificates sqlite3 fonts-noto-cjk python3-aiosmtpd tidy"  # tidy: the public pages are checked with tidy -errors
 # groff-base (groff), man-db (man: systemd-analyze verify opens the unit's
 # Documentation= pages with it) and systemd (systemd-analyze): tests/install.sh renders
 # the man pages and verifies and rates the systemd unit; none needs a running systemd.

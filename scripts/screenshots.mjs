@@ -1,8 +1,10 @@
 // screenshots.mjs — the pictures in docs/screenshots/, made from the real
 // thing: a server on a fresh database with the sample FAQ, Debian's Chromium
 // (with the Japanese font fonts-noto-cjk), the resident widget and the staff
-// console at 390 px (a phone) and 1280 px. Run through scripts/screenshots.sh.
-import { mkdtempSync, rmSync } from 'node:fs';
+// console at 390 px (a phone) and 1280 px, and the public FAQ pages.
+// Run through scripts/screenshots.sh; `scripts/screenshots.sh pages` (or
+// `widget`) makes one set only.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchBrowser, openWidget, ask, cli, openConsole, topSrcdir } from '../tests/browser/lib.mjs';
@@ -11,12 +13,42 @@ import { addUser } from '../tests/integration/lib.mjs';
 const out = join(topSrcdir, 'docs', 'screenshots');
 const dir = mkdtempSync(join(tmpdir(), 'mg-shots-'));
 const db = join(dir, 'shots.db');
+const only = process.argv[2] || '';
 let server = null;
 let browser = null;
 try {
   await addUser(db, 'kansa', 'supervisor', null, 'kansa password 1');
-  server = await startServer(db);
-  for (const width of [390, 1280]) {
+  if (!only || only === 'pages') {
+    // the public pages, with the sample city's template
+    const config = join(dir, 'pages.json');
+    writeFileSync(config, JSON.stringify({ pages: true, public_base_url: 'https://faq.city.example' }));
+    server = await startServer(db, 0, ['--config', config]);
+    const shots = {
+      home: 'faq/',
+      entry: 'faq/entry/saijo-0016',
+      category: `faq/category/${encodeURIComponent('住民票・戸籍')}`,
+      search: `faq/search?q=${encodeURIComponent('マイナンバーカード')}`,
+    };
+    for (const width of [390, 1280]) {
+      browser = await launchBrowser({ viewport: { width, height: width < 500 ? 844 : 800 } });
+      const { page } = browser;
+      for (const [name, path] of Object.entries(shots)) {
+        await page.goto(server.url + path);
+        await page.screenshot({ path: join(out, `pages-${name}-${width}.png`), fullPage: name !== 'category' });
+      }
+      if (width === 1280) {
+        await page.goto(`${server.url}faq/entry/saijo-0016`);
+        await page.emulateMedia({ media: 'print' });
+        await page.screenshot({ path: join(out, 'pages-entry-print.png'), fullPage: true });
+      }
+      await browser.close();
+      browser = null;
+    }
+    await server.stop();
+    server = null;
+  }
+  if (!only || only === 'widget') server = await startServer(db);
+  for (const width of (!only || only === 'widget') ? [390, 1280] : []) {
     browser = await launchBrowser({ viewport: { width, height: width < 500 ? 844 : 800 } });
     const { page } = browser;
     await page.goto(server.url);

@@ -33,7 +33,7 @@ static int count_cb(void *ctx, const mg_faq_entry *e) {
 }
 
 static int count(sqlite3 *db, const char *dept, const char *cat, const char *status, const char *search) {
-  mg_faq_filter f = { dept, cat, status, search };
+  mg_faq_filter f = { .department = dept, .category = cat, .status = status, .search = search };
   char err[MG_ERRLEN];
   int n = 0;
   if (mg_faq_list(db, &f, count_cb, &n, err)) return -1;

@@ -46,6 +46,8 @@ void mg_config_set_data_dir(mg_config *cfg, const char *dir) {
   join(cfg->rules_path, dir, "dict/rules.json");
   join(cfg->calendar_path, dir, "dict/calendar.tsv");
   join(cfg->web_dir, dir, "web");
+  join(cfg->page_template, dir, "faq/sample/page-template.html");
+  join(cfg->page_accessibility, dir, "faq/sample/accessibility.html");
   /* The user dictionary is built, not shipped: installed beside the data,
    * or in the build tree when running from a checkout. */
   join(cfg->userdic, dir, "dict/user.dic");
@@ -97,7 +99,7 @@ void mg_config_defaults(mg_config *cfg) {
 }
 
 /* Field table: one row per key, so loading and docs/config.md agree. */
-enum kind { K_STR, K_INT, K_NUM };
+enum kind { K_STR, K_INT, K_NUM, K_BOOL };
 struct field {
   const char *key;
   enum kind kind;
@@ -107,6 +109,7 @@ struct field {
 #define S(f) { #f, K_STR, offsetof(mg_config, f), sizeof(((mg_config *)0)->f) }
 #define I(f) { #f, K_INT, offsetof(mg_config, f), 0 }
 #define N(f) { #f, K_NUM, offsetof(mg_config, f), 0 }
+#define B(f) { #f, K_BOOL, offsetof(mg_config, f), 0 }
 static const struct field fields[] = {
   S(db_path), S(dict_dir), S(mecab_dicdir), S(userdic), S(sample_path), S(rules_path),
   S(calendar_path), S(web_dir), S(listen_addr), I(port), S(metrics_listen), S(trusted_proxy),
@@ -117,10 +120,12 @@ static const struct field fields[] = {
   I(workers), I(auth_hash_threads), I(auth_hash_queue), S(office_open), S(office_close), I(top_k), N(answer_min),
   N(clarify_min), N(clarify_margin), S(test_db_full_file), S(smtp_url), S(smtp_from), S(smtp_user),
   S(smtp_password), S(smtp_tls), S(outbound_proxy), S(public_base_url), N(mail_poll_secs), S(log_level),
+  B(pages), S(page_template), S(page_accessibility), S(pages_chat_url),
 };
 #undef S
 #undef I
 #undef N
+#undef B
 
 static int set_field(mg_config *cfg, const char *key, json_t *v, char *err) {
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
@@ -140,6 +145,10 @@ static int set_field(mg_config *cfg, const char *key, json_t *v, char *err) {
     case K_NUM:
       if (!json_is_number(v)) return mg_errf(err, MG_ECONFIG, "config key \"%s\": expected a number", key);
       *(double *)p = json_number_value(v);
+      return 0;
+    case K_BOOL:
+      if (!json_is_boolean(v)) return mg_errf(err, MG_ECONFIG, "config key \"%s\": expected true or false", key);
+      *(int *)p = json_is_true(v);
       return 0;
     }
   }
@@ -217,6 +226,14 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
   else if (cfg->smtp_url[0] && strncmp(cfg->public_base_url, "https://", 8) != 0 &&
            strncmp(cfg->public_base_url, "http://", 7) != 0)
     rc = mg_errf(err, MG_ECONFIG, "%s: smtp_url needs public_base_url (https://…), the address of this server in the links it mails", path);
+  /* canonical URLs and the sitemap name this address, never the Host header */
+  else if (cfg->pages && strncmp(cfg->public_base_url, "https://", 8) != 0 &&
+           strncmp(cfg->public_base_url, "http://", 7) != 0)
+    rc = mg_errf(err, MG_ECONFIG, "%s: pages needs public_base_url (https://…), the address residents reach the pages at", path);
+  else if (cfg->pages_chat_url[0] && strncmp(cfg->pages_chat_url, "https://", 8) != 0 &&
+           strncmp(cfg->pages_chat_url, "http://", 7) != 0 &&
+           (cfg->pages_chat_url[0] != '/' || cfg->pages_chat_url[1] == '/'))
+    rc = mg_errf(err, MG_ECONFIG, "%s: pages_chat_url must be an http(s):// URL or a path starting with /", path);
   else if (strcmp(cfg->smtp_tls, "starttls") != 0 && strcmp(cfg->smtp_tls, "none") != 0)
     rc = mg_errf(err, MG_ECONFIG, "%s: smtp_tls must be starttls or none", path);
   else if (!(cfg->mail_poll_secs >= 0.1) || cfg->mail_poll_secs > 3600)

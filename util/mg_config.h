@@ -72,6 +72,11 @@ typedef struct mg_config {
   char smtp_tls[16];             /* "starttls" (required) or "none"; smtps:// is TLS anyway */
   char outbound_proxy[512];      /* proxy for outbound connections, "" = direct */
   char public_base_url[512];     /* how residents reach this server, e.g. https://chat.city.example */
+  /* public FAQ pages (adapters/pages.c, docs/public-pages.md) */
+  int pages;                     /* 1: serve /faq/… and /sitemap.xml (needs public_base_url) */
+  char page_template[MG_PATHLEN];/* the city's header and footer around every page */
+  char page_accessibility[MG_PATHLEN]; /* the accessibility statement (HTML fragment) */
+  char pages_chat_url[512];      /* 「職員に質問する」 links here; "" = public_base_url + "/" */
   double mail_poll_secs;         /* how often the delivery thread looks for due notices */
   char log_level[8];             /* "debug", "info" (default), "warn" or "error" (util/mg_log.h) */
   char config_path[MG_PATHLEN];  /* the file mg_config_load read last (absolute), "" = none */

@@ -397,11 +397,23 @@
     if (str(m.question) && str(m.faq_id)) {
       art.appendChild(el('p', { className: 'mg-q', text: '「' + m.question + '」についての回答です。' }));
     }
+    // 行かない窓口: the online application first, when the entry has one
+    var online = safeUrl(str(m.online_url));
+    if (online) {
+      art.appendChild(el('p', { className: 'mg-more mg-online' }, [el('a', { href: online, target: '_blank',
+        rel: 'noopener noreferrer', text: 'オンラインで申請する（新しいタブ）' })]));
+    }
     art.appendChild(para('mg-text', str(m.answer), emergency));
     var more = safeUrl(str(m.url));
     if (more) {
       art.appendChild(el('p', { className: 'mg-more' }, [el('a', { href: more, target: '_blank',
         rel: 'noopener noreferrer', text: '詳しい説明のページを開く（新しいタブ）' })]));
+    }
+    // the public page of the answered entry (only when the server has pages on)
+    var page = safeUrl(str(m.page_url));
+    if (page) {
+      art.appendChild(el('p', { className: 'mg-more mg-page-link' }, [el('a', { href: page, target: '_blank',
+        rel: 'noopener', text: 'このFAQのページ（新しいタブ）' })]));
     }
     var dept = department(m.department);
     if (dept) art.appendChild(dept);

@@ -7,23 +7,10 @@
 // console's CSP, and bypassing the CSP would change what is measured.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { skipReason, withWidget, openWidget, ask, topSrcdir } from './lib.mjs';
+import { skipReason, withWidget, openWidget, ask, axeMissing, axeViolations } from './lib.mjs';
 import { addUser } from '../integration/lib.mjs';
 
-const AXE = join(topSrcdir, 'node_modules', 'axe-core', 'axe.min.js');
-const axeMissing = existsSync(AXE) ? false : 'npm package axe-core not installed (run npm ci)';
-
-/** Serious and critical violations on the page as it is now, as readable lines. */
-async function violations(page, what) {
-  await page.evaluate(readFileSync(AXE, 'utf8'));
-  const res = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  }));
-  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${what}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-}
+const violations = axeViolations;
 
 test('axe-core: resident pages and the console have no serious or critical violations',
   { skip: skipReason || axeMissing, timeout: 120000 }, (t) =>

@@ -17,7 +17,7 @@
 //   no madoguchi binary at $MADOGUCHI.
 // With MG_REQUIRE_BROWSER=1 the last three fail instead of skipping.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,12 +123,13 @@ export function cli(args) {
 }
 
 /** Headless Debian Chromium with a fresh profile; resolves to { context, page, close() }. */
-export async function launchBrowser({ viewport = { width: 1280, height: 800 } } = {}) {
+export async function launchBrowser({ viewport = { width: 1280, height: 800 }, javaScriptEnabled = true } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'mg-chromium-'));
   const context = await playwright.chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport,
+    javaScriptEnabled,
     locale: 'ja-JP',
     timezoneId: 'Asia/Tokyo',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -299,4 +300,25 @@ export async function waitBotReply(page, before) {
 export function waitFocused(page, selector) {
   return page.waitForFunction((s) => document.activeElement && document.activeElement.matches(s),
     selector, { timeout: TIMEOUT });
+}
+
+/* ---- accessibility -------------------------------------------------------------- */
+
+const AXE = join(topSrcdir, 'node_modules', 'axe-core', 'axe.min.js');
+/** Why axe cannot run here (npm package missing), or false. */
+export const axeMissing = existsSync(AXE) ? false : 'npm package axe-core not installed (run npm ci)';
+
+/**
+ * Serious and critical WCAG 2.1 A/AA violations (axe-core) on the page as it
+ * is now, as readable lines. axe-core's source is evaluated in the page (as
+ * @axe-core/playwright does): a <script> tag would be blocked by the CSP,
+ * and bypassing the CSP would change what is measured.
+ */
+export async function axeViolations(page, what) {
+  await page.evaluate(readFileSync(AXE, 'utf8'));
+  const res = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${what}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
 }

@@ -277,7 +277,8 @@ export async function staffLogin(base, user, password) {
       headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf, origin: base } });
     return { status: r.status, body: await r.json() };
   };
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), del: (p) => call('DELETE', p) };
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), put: (p, b) => call('PUT', p, b),
+    del: (p) => call('DELETE', p) };
 }
 
 /** Each text asked by a resident of its own (a fast typist is rate-limited); each must get no_answer. */

@@ -1,0 +1,923 @@
+/*
+ * pages.c — the public FAQ pages, rendered (pages.h).
+ *
+ * Pages:
+ *   /faq/                       home: search, categories, departments
+ *   /faq/category/NAME          every published entry of a category, in full
+ *   /faq/department/ID          a department's card and its entries
+ *   /faq/entry/ID               one entry: online procedure first, answer,
+ *                               department card, similar entries, date, feedback
+ *   /faq/search?q=              the chat's own answer pipeline (bot_answer)
+ *   /faq/accessibility          the accessibility statement (the city's file)
+ *   /faq/thanks/ID?helpful=     after feedback
+ *   POST /faq/feedback          id, helpful → the chat's feedback table
+ *   /sitemap.xml                every page above that a search engine should know
+ *
+ * Only published revisions are read (mg_faq_list with published_text,
+ * mg_faq_get MG_FAQ_PUBLISHED), so a draft never reaches a page. The
+ * category and entry pages carry schema.org FAQPage JSON-LD built from the
+ * same strings the page shows.
+ *
+ * HTML is written into an mg_buf; every string from the store or the
+ * request goes through mg_html_esc, every URL from the store through
+ * mg_html_url_ok. The markup is plain semantic HTML5 (landmarks, one h1,
+ * headings in order) with one stylesheet (web/pages.css) and no script.
+ */
+#include "adapters/pages.h"
+#include "bot/messages.h"
+#include "bot/session.h"
+#include "faq/store.h"
+#include "util/mg_err.h"
+#include "util/mg_log.h"
+#include "util/mg_time.h"
+#include "util/mg_utf8.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define HTML_TYPE "text/html; charset=utf-8"
+#define XML_TYPE "application/xml; charset=utf-8"
+
+struct pages_site {
+  char base[512];       /* public_base_url without a trailing '/' */
+  char prefix[512];     /* its path ("" at the root) */
+  char chat_url[1100];  /* where 「職員に質問する」 leads */
+  mg_tpl *tpl;
+  char *accessibility;  /* the statement's HTML (the city's file, trusted like the template) */
+};
+
+static const char *const tpl_names[] = { "title", "head", "main" };
+
+const char *pages_prefix(const pages_site *site) { return site->prefix; }
+
+static char *read_file(const char *path, char *err, int *rc) {
+  FILE *f = fopen(path, "rb");
+  mg_buf b = { 0 };
+  char chunk[4096];
+  size_t n;
+  if (!f) {
+    *rc = mg_errf(err, MG_ECONFIG, "%s: cannot open", path);
+    return NULL;
+  }
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 1024 * 1024) mg_buf_put(&b, chunk, n);
+  fclose(f);
+  if (b.len >= 1024 * 1024 || (b.p && mg_utf8_count(b.p, b.len) < 0)) {
+    mg_buf_free(&b);
+    *rc = mg_errf(err, MG_ECONFIG, "%s: not UTF-8 text under 1 MiB", path);
+    return NULL;
+  }
+  {
+    char *s = mg_buf_take(&b, NULL);
+    if (!s) *rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    return s;
+  }
+}
+
+int pages_site_new(pages_site **out, const mg_config *cfg, char *err) {
+  pages_site *s = calloc(1, sizeof *s);
+  const char *host, *slash;
+  size_t n;
+  int rc = 0;
+
+  *out = NULL;
+  if (!s) return mg_errf(err, MG_ENOMEM, "out of memory");
+  n = strlen(cfg->public_base_url);
+  while (n && cfg->public_base_url[n - 1] == '/') n--;
+  if (n >= sizeof s->base) { rc = mg_errf(err, MG_ECONFIG, "public_base_url is too long"); goto out; }
+  memcpy(s->base, cfg->public_base_url, n);
+  s->base[n] = '\0';
+  host = strstr(s->base, "://");
+  slash = host ? strchr(host + 3, '/') : NULL;
+  snprintf(s->prefix, sizeof s->prefix, "%s", slash ? slash : "");
+  if (cfg->pages_chat_url[0] == '/') snprintf(s->chat_url, sizeof s->chat_url, "%s%s", s->prefix, cfg->pages_chat_url);
+  else if (cfg->pages_chat_url[0]) snprintf(s->chat_url, sizeof s->chat_url, "%s", cfg->pages_chat_url);
+  else snprintf(s->chat_url, sizeof s->chat_url, "%s/", s->prefix);
+  if ((rc = mg_tpl_load(&s->tpl, cfg->page_template, tpl_names, 3, err)) != 0) goto out;
+  if (!(s->accessibility = read_file(cfg->page_accessibility, err, &rc))) goto out;
+  *out = s;
+  s = NULL;
+out:
+  pages_site_free(s);
+  return rc;
+}
+
+void pages_site_free(pages_site *site) {
+  if (!site) return;
+  mg_tpl_free(site->tpl);
+  free(site->accessibility);
+  free(site);
+}
+
+void pages_resp_clear(pages_resp *r) {
+  free(r->body);
+  memset(r, 0, sizeof *r);
+}
+
+/* ---- the layout ----------------------------------------------------------- */
+
+void pages_layout(const pages_site *site, const pages_doc *doc, mg_buf *out) {
+  mg_buf title = { 0 }, head = { 0 }, main = { 0 };
+  const char *values[3];
+
+  mg_html_esc(&title, doc->title);
+  if (doc->description) {
+    mg_buf_puts(&head, "<meta name=\"description\" content=\"");
+    mg_html_esc(&head, doc->description);
+    mg_buf_puts(&head, "\">\n");
+  }
+  if (doc->noindex) mg_buf_puts(&head, "<meta name=\"robots\" content=\"noindex\">\n");
+  if (doc->path) {
+    mg_buf_puts(&head, "<link rel=\"canonical\" href=\"");
+    mg_html_esc(&head, site->base);
+    mg_html_esc(&head, doc->path);
+    mg_buf_puts(&head, "\">\n");
+  }
+  mg_buf_printf(&head, "<link rel=\"stylesheet\" href=\"%s/pages.css\">\n", site->prefix);
+  if (doc->jsonld) {
+    mg_buf_puts(&head, "<script type=\"application/ld+json\">");
+    mg_html_json_script(&head, doc->jsonld);
+    mg_buf_puts(&head, "</script>\n");
+  }
+  mg_buf_puts(&main, "<main id=\"main\" class=\"mgp\" tabindex=\"-1\">\n");
+  mg_buf_puts(&main, doc->main);
+  mg_buf_puts(&main, "</main>");
+  values[0] = title.p ? title.p : "";
+  values[1] = head.p ? head.p : "";
+  values[2] = main.p ? main.p : "";
+  mg_tpl_fill(site->tpl, out, values);
+  if (title.oom || head.oom || main.oom) out->oom = 1;
+  mg_buf_free(&title);
+  mg_buf_free(&head);
+  mg_buf_free(&main);
+}
+
+/* ---- small pieces ----------------------------------------------------------- */
+
+static void href_entry(mg_buf *b, const pages_site *site, const char *id) {
+  mg_buf_printf(b, "%s" BOT_PAGE_ENTRY, site->prefix);
+  mg_html_url_enc(b, id);
+}
+
+static void href_category(mg_buf *b, const pages_site *site, const char *cat) {
+  mg_buf_printf(b, "%s/faq/category/", site->prefix);
+  mg_html_url_enc(b, cat);
+}
+
+static void href_department(mg_buf *b, const pages_site *site, const char *id) {
+  mg_buf_printf(b, "%s/faq/department/", site->prefix);
+  mg_html_url_enc(b, id);
+}
+
+/* <nav> breadcrumbs: よくある質問 › … › here (the last one is the page itself). */
+static void crumbs(mg_buf *b, const pages_site *site, const char *mid_href, const char *mid, const char *here) {
+  mg_buf_printf(b, "<nav class=\"mgp-crumbs\" aria-label=\"現在位置\"><ol>\n<li><a href=\"%s/faq/\">よくある質問</a></li>\n",
+                site->prefix);
+  if (mid) {
+    mg_buf_puts(b, "<li><a href=\"");
+    mg_buf_puts(b, mid_href);
+    mg_buf_puts(b, "\">");
+    mg_html_esc(b, mid);
+    mg_buf_puts(b, "</a></li>\n");
+  }
+  mg_buf_puts(b, "<li>");
+  mg_html_esc(b, here);
+  mg_buf_puts(b, "</li>\n</ol></nav>\n");
+}
+
+static void search_form(mg_buf *b, const pages_site *site, const char *q) {
+  mg_buf_printf(b, "<div class=\"mgp-search\"><form role=\"search\" method=\"get\" action=\"%s/faq/search\">\n", site->prefix);
+  mg_buf_puts(b, "<label for=\"mgp-q\">質問やキーワードで探す</label>\n<div class=\"mgp-search-row\">"
+                 "<input type=\"search\" id=\"mgp-q\" name=\"q\" maxlength=\"1000\" autocomplete=\"off\" value=\"");
+  mg_html_esc(b, q);
+  mg_buf_puts(b, "\">\n<button type=\"submit\">検索</button></div>\n</form></div>\n");
+}
+
+/* The department card: name (its page), phone as a tel: link, hours, place. */
+static void department_card(mg_buf *b, const pages_site *site, const mg_department *d, int heading, int link_name) {
+  char tel[64];
+  if (!d->id || !*d->id) return;
+  mg_buf_puts(b, "<section class=\"mgp-dept\" aria-labelledby=\"mgp-dept-h\">\n");
+  if (heading) mg_buf_puts(b, "<h2 id=\"mgp-dept-h\">担当窓口</h2>\n");
+  else mg_buf_puts(b, "<h2 id=\"mgp-dept-h\" class=\"mgp-vh\">連絡先</h2>\n");
+  mg_buf_puts(b, "<dl>\n<dt>担当課</dt><dd>");
+  if (link_name) {
+    mg_buf_puts(b, "<a href=\"");
+    href_department(b, site, d->id);
+    mg_buf_puts(b, "\">");
+  }
+  mg_html_esc(b, d->name);
+  mg_buf_puts(b, link_name ? "</a></dd>\n" : "</dd>\n");
+  if (d->phone && *d->phone) {
+    mg_buf_puts(b, "<dt>電話</dt><dd>");
+    if (mg_html_tel(d->phone, tel, sizeof tel) == 0) {
+      mg_buf_puts(b, "<a class=\"mgp-tel\" href=\"");
+      mg_html_esc(b, tel);
+      mg_buf_puts(b, "\">");
+      mg_html_esc(b, d->phone);
+      mg_buf_puts(b, "</a>");
+    } else {
+      mg_html_esc(b, d->phone);
+    }
+    mg_buf_puts(b, "</dd>\n");
+  }
+  if (d->hours && *d->hours) {
+    mg_buf_puts(b, "<dt>受付時間</dt><dd>");
+    mg_html_esc(b, d->hours);
+    mg_buf_puts(b, "</dd>\n");
+  }
+  if (d->location && *d->location) {
+    mg_buf_puts(b, "<dt>場所</dt><dd>");
+    mg_html_esc(b, d->location);
+    mg_buf_puts(b, "</dd>\n");
+  }
+  if (d->email && *d->email) {
+    mg_buf_puts(b, "<dt>メール</dt><dd>");
+    mg_html_esc(b, d->email);
+    mg_buf_puts(b, "</dd>\n");
+  }
+  mg_buf_puts(b, "</dl>\n</section>\n");
+}
+
+/* FAQPage JSON-LD: one Question per (question, answer), the strings the page shows. */
+static json_t *faqpage_new(void) {
+  return json_pack("{s:s, s:s, s:[]}", "@context", "https://schema.org", "@type", "FAQPage", "mainEntity");
+}
+
+static void faqpage_add(json_t *ld, const char *question, const char *answer) {
+  json_array_append_new(json_object_get(ld, "mainEntity"),
+                        json_pack("{s:s, s:s, s:{s:s, s:s}}", "@type", "Question", "name", question, "acceptedAnswer",
+                                  "@type", "Answer", "text", answer));
+}
+
+/* The date in Asia/Tokyo: <time datetime="YYYY-MM-DD">YYYY年M月D日</time>. */
+static void date_jst(mg_buf *b, const char *utc) {
+  time_t t;
+  char iso[16], ja[40];
+  if (!utc || mg_time_parse(utc, &t) != 0) return;
+  mg_time_jst(t, "%Y-%m-%d", iso, sizeof iso);
+  mg_time_jst(t, "%Y年%-m月%-d日", ja, sizeof ja);
+  mg_buf_printf(b, "<time datetime=\"%s\">%s</time>", iso, ja);
+}
+
+/* ---- reading the published FAQ ---------------------------------------------- */
+
+struct tally {
+  char **names;
+  int *counts;
+  int n, cap;
+};
+
+static int tally_add(struct tally *t, const char *name) {
+  for (int i = 0; i < t->n; i++)
+    if (strcmp(t->names[i], name) == 0) return ++t->counts[i], 0;
+  if (t->n == t->cap) {
+    int cap = t->cap ? t->cap * 2 : 32;
+    char **nn = realloc(t->names, sizeof *nn * (size_t)cap);
+    int *nc;
+    if (!nn) return MG_ENOMEM;
+    t->names = nn;
+    if (!(nc = realloc(t->counts, sizeof *nc * (size_t)cap))) return MG_ENOMEM;
+    t->counts = nc;
+    t->cap = cap;
+  }
+  if (!(t->names[t->n] = strdup(name))) return MG_ENOMEM;
+  t->counts[t->n++] = 1;
+  return 0;
+}
+
+static int tally_count(const struct tally *t, const char *name) {
+  for (int i = 0; i < t->n; i++)
+    if (strcmp(t->names[i], name) == 0) return t->counts[i];
+  return 0;
+}
+
+static void tally_free(struct tally *t) {
+  for (int i = 0; i < t->n; i++) free(t->names[i]);
+  free(t->names);
+  free(t->counts);
+  memset(t, 0, sizeof *t);
+}
+
+struct census {
+  struct tally cats, depts;
+  mg_buf *sitemap;              /* sitemap: one <url> per entry, when set */
+  const pages_site *site;
+};
+
+static int census_entry(void *ctx, const mg_faq_entry *e) {
+  struct census *c = ctx;
+  if (e->category && *e->category && tally_add(&c->cats, e->category) != 0) return MG_ENOMEM;
+  if (e->department_id && *e->department_id && tally_add(&c->depts, e->department_id) != 0) return MG_ENOMEM;
+  if (c->sitemap) {
+    time_t t;
+    char day[16] = "";
+    mg_buf_puts(c->sitemap, "<url><loc>");
+    mg_html_esc(c->sitemap, c->site->base);
+    mg_buf_puts(c->sitemap, BOT_PAGE_ENTRY);
+    mg_html_url_enc(c->sitemap, e->id);
+    mg_buf_puts(c->sitemap, "</loc>");
+    if (e->updated_at && mg_time_parse(e->updated_at, &t) == 0) {
+      mg_time_jst(t, "%Y-%m-%d", day, sizeof day);
+      mg_buf_printf(c->sitemap, "<lastmod>%s</lastmod>", day);
+    }
+    mg_buf_puts(c->sitemap, "</url>\n");
+  }
+  return 0;
+}
+
+/* Categories by number of entries (most first), then by name. */
+static void sort_tally(struct tally *t) {
+  for (int i = 1; i < t->n; i++)
+    for (int j = i; j > 0 && (t->counts[j] > t->counts[j - 1] ||
+                              (t->counts[j] == t->counts[j - 1] && strcmp(t->names[j], t->names[j - 1]) < 0)); j--) {
+      char *n = t->names[j];
+      int c = t->counts[j];
+      t->names[j] = t->names[j - 1], t->counts[j] = t->counts[j - 1];
+      t->names[j - 1] = n, t->counts[j - 1] = c;
+    }
+}
+
+struct dept_walk {
+  mg_buf *b;
+  const pages_site *site;
+  const struct tally *depts;
+  int sitemap;
+};
+
+static int dept_item(void *ctx, const mg_department *d) {
+  struct dept_walk *w = ctx;
+  int n = tally_count(w->depts, d->id);
+  if (!n) return 0;   /* a department without a published entry has no page */
+  if (w->sitemap) {
+    mg_buf_puts(w->b, "<url><loc>");
+    mg_html_esc(w->b, w->site->base);
+    mg_buf_puts(w->b, "/faq/department/");
+    mg_html_url_enc(w->b, d->id);
+    mg_buf_puts(w->b, "</loc></url>\n");
+    return 0;
+  }
+  mg_buf_puts(w->b, "<li><a href=\"");
+  href_department(w->b, w->site, d->id);
+  mg_buf_puts(w->b, "\">");
+  mg_html_esc(w->b, d->name);
+  mg_buf_printf(w->b, "</a> <span class=\"mgp-count\">（%d件）</span></li>\n", n);
+  return 0;
+}
+
+/* ---- the pages ---------------------------------------------------------------- */
+
+static int finish(const pages_site *site, const pages_doc *doc, mg_buf *main, int status, int cacheable,
+                  pages_resp *out, char *err) {
+  mg_buf page = { 0 };
+  pages_doc d = *doc;
+  if (main->oom) {
+    mg_buf_free(main);
+    return mg_errf(err, MG_ENOMEM, "out of memory");
+  }
+  d.main = main->p ? main->p : "";
+  pages_layout(site, &d, &page);
+  mg_buf_free(main);
+  if (!(out->body = mg_buf_take(&page, &out->len))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  out->status = status;
+  out->ctype = HTML_TYPE;
+  out->cacheable = cacheable;
+  return 0;
+}
+
+static int page_home(const pages_site *site, bot_worker *w, pages_resp *out, char *err) {
+  sqlite3 *db = bot_worker_db(w);
+  mg_faq_filter f = { .published_text = 1 };
+  struct census c = { .site = site };
+  struct dept_walk dw;
+  mg_buf b = { 0 };
+  int rc;
+
+  if ((rc = mg_faq_list(db, &f, census_entry, &c, err)) != 0) goto out;
+  sort_tally(&c.cats);
+  mg_buf_puts(&b, "<h1>よくある質問</h1>\n<p class=\"mgp-lead\">市役所へのよくある質問と回答です。"
+                  "質問やキーワードで探すか、分野・担当課から選んでください。</p>\n");
+  search_form(&b, site, NULL);
+  mg_buf_puts(&b, "<section aria-labelledby=\"mgp-cats\">\n<h2 id=\"mgp-cats\">分野から探す</h2>\n<ul class=\"mgp-grid\">\n");
+  for (int i = 0; i < c.cats.n; i++) {
+    mg_buf_puts(&b, "<li><a href=\"");
+    href_category(&b, site, c.cats.names[i]);
+    mg_buf_puts(&b, "\">");
+    mg_html_esc(&b, c.cats.names[i]);
+    mg_buf_printf(&b, "</a> <span class=\"mgp-count\">（%d件）</span></li>\n", c.cats.counts[i]);
+  }
+  mg_buf_puts(&b, "</ul>\n</section>\n<section aria-labelledby=\"mgp-depts\">\n<h2 id=\"mgp-depts\">担当課から探す</h2>\n"
+                  "<ul class=\"mgp-grid\">\n");
+  dw = (struct dept_walk){ .b = &b, .site = site, .depts = &c.depts };
+  if ((rc = mg_department_list(db, dept_item, &dw, err)) != 0) goto out;
+  mg_buf_printf(&b, "</ul>\n</section>\n<p class=\"mgp-about\"><a href=\"%s/faq/accessibility\">アクセシビリティ方針</a></p>\n",
+                site->prefix);
+  rc = finish(site, &(pages_doc){ .title = "よくある質問", .path = "/faq/",
+                                  .description = "市役所へのよくある質問と回答。分野・担当課から探せます。" },
+              &b, 200, 1, out, err);
+out:
+  mg_buf_free(&b);
+  tally_free(&c.cats);
+  tally_free(&c.depts);
+  return rc;
+}
+
+/* An entry in full inside a list page (category): question as h2 linking to
+ * its page, the answer, and its FAQPage item. */
+struct list_walk {
+  mg_buf *b;
+  const pages_site *site;
+  json_t *ld;        /* FAQPage, or NULL (department pages list questions only) */
+  int n;
+};
+
+static int list_full(void *ctx, const mg_faq_entry *e) {
+  struct list_walk *lw = ctx;
+  mg_buf *b = lw->b;
+  lw->n++;
+  mg_buf_printf(b, "<article class=\"mgp-qa\" aria-labelledby=\"q-%d\">\n<h2 id=\"q-%d\" class=\"mgp-q\"><a href=\"", lw->n, lw->n);
+  href_entry(b, lw->site, e->id);
+  mg_buf_puts(b, "\">");
+  mg_html_esc(b, e->question);
+  mg_buf_puts(b, "</a></h2>\n<div class=\"mgp-a\">");
+  mg_html_paras(b, e->answer);
+  mg_buf_puts(b, "</div>\n</article>\n");
+  faqpage_add(lw->ld, e->question, e->answer);
+  return 0;
+}
+
+static int list_brief(void *ctx, const mg_faq_entry *e) {
+  struct list_walk *lw = ctx;
+  lw->n++;
+  mg_buf_puts(lw->b, "<li><a href=\"");
+  href_entry(lw->b, lw->site, e->id);
+  mg_buf_puts(lw->b, "\">");
+  mg_html_esc(lw->b, e->question);
+  mg_buf_puts(lw->b, "</a></li>\n");
+  return 0;
+}
+
+static int not_found(const pages_site *site, pages_resp *out) {
+  pages_error(site, 404, MG_ENOTFOUND, out);
+  return out->body ? 0 : MG_ENOMEM;
+}
+
+static int page_category(const pages_site *site, bot_worker *w, const char *path, const char *cat, pages_resp *out,
+                         char *err) {
+  mg_faq_filter f = { .published_text = 1, .category = cat };
+  mg_buf b = { 0 }, title = { 0 };
+  json_t *ld = faqpage_new();
+  struct list_walk lw = { .b = &b, .site = site, .ld = ld };
+  char *json = NULL;
+  int rc;
+
+  if (!ld) return mg_errf(err, MG_ENOMEM, "out of memory");
+  mg_buf_printf(&title, "%s のよくある質問", cat);
+  crumbs(&b, site, NULL, NULL, cat);
+  mg_buf_puts(&b, "<h1>");
+  mg_html_esc(&b, title.p);
+  mg_buf_puts(&b, "</h1>\n");
+  if ((rc = mg_faq_list(bot_worker_db(w), &f, list_full, &lw, err)) != 0) goto out;
+  if (!lw.n) {
+    rc = not_found(site, out);
+    goto out;
+  }
+  if (!(json = json_dumps(ld, JSON_COMPACT))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  rc = finish(site, &(pages_doc){ .title = title.p, .path = path, .jsonld = json,
+                                  .description = title.p }, &b, 200, 1, out, err);
+out:
+  free(json);
+  json_decref(ld);
+  mg_buf_free(&b);
+  mg_buf_free(&title);
+  return rc;
+}
+
+static int page_department(const pages_site *site, bot_worker *w, const char *path, const char *id, pages_resp *out,
+                           char *err) {
+  sqlite3 *db = bot_worker_db(w);
+  mg_faq_filter f = { .published_text = 1, .department = id };
+  mg_department d = { 0 };
+  mg_buf b = { 0 }, list = { 0 };
+  struct list_walk lw = { .b = &list, .site = site };
+  int rc;
+
+  if (!mg_faq_valid_id(id)) return not_found(site, out);
+  rc = mg_department_get(db, id, &d, err);
+  if (rc == MG_ENOTFOUND) return not_found(site, out);
+  if (rc != 0) return rc;
+  if ((rc = mg_faq_list(db, &f, list_brief, &lw, err)) != 0) goto out;
+  if (!lw.n) {
+    rc = not_found(site, out);
+    goto out;
+  }
+  crumbs(&b, site, NULL, NULL, d.name);
+  mg_buf_puts(&b, "<h1>");
+  mg_html_esc(&b, d.name);
+  mg_buf_puts(&b, "</h1>\n");
+  department_card(&b, site, &d, 0, 0);
+  mg_buf_printf(&b, "<section aria-labelledby=\"mgp-list-h\">\n<h2 id=\"mgp-list-h\">よくある質問（%d件）</h2>\n<ul class=\"mgp-list\">\n",
+                lw.n);
+  mg_buf_put(&b, list.p ? list.p : "", list.len);
+  mg_buf_puts(&b, "</ul>\n</section>\n");
+  if (list.oom) b.oom = 1;
+  rc = finish(site, &(pages_doc){ .title = d.name, .path = path }, &b, 200, 1, out, err);
+out:
+  mg_buf_free(&b);
+  mg_buf_free(&list);
+  mg_department_clear(&d);
+  return rc;
+}
+
+/* Links to the entries ids (published questions), as a list. */
+static int entry_links(mg_buf *b, const pages_site *site, sqlite3 *db, char (*ids)[64], int n, char *err) {
+  mg_buf_puts(b, "<ul class=\"mgp-list\">\n");
+  for (int i = 0; i < n; i++) {
+    char *q = NULL;
+    int rc = mg_faq_question(db, ids[i], &q, err);
+    if (rc == MG_ENOTFOUND) continue;
+    if (rc != 0) return rc;
+    mg_buf_puts(b, "<li><a href=\"");
+    href_entry(b, site, ids[i]);
+    mg_buf_puts(b, "\">");
+    mg_html_esc(b, q);
+    mg_buf_puts(b, "</a></li>\n");
+    free(q);
+  }
+  mg_buf_puts(b, "</ul>\n");
+  return 0;
+}
+
+static int page_entry(const pages_site *site, bot_worker *w, const char *path, const char *id, pages_resp *out,
+                      char *err) {
+  sqlite3 *db = bot_worker_db(w);
+  mg_faq_entry *e = NULL;
+  mg_buf b = { 0 }, cat = { 0 };
+  json_t *ld = NULL;
+  char *json = NULL, similar[PAGES_SIMILAR][64];
+  int rc, n_similar = 0;
+
+  if (!mg_faq_valid_id(id)) return not_found(site, out);
+  rc = mg_faq_get(db, id, MG_FAQ_PUBLISHED, &e, err);
+  if (rc == MG_ENOTFOUND) return not_found(site, out);
+  if (rc != 0) return rc;
+  if (e->category && *e->category) href_category(&cat, site, e->category);
+  crumbs(&b, site, cat.p, e->category && *e->category ? e->category : NULL, e->question);
+  mg_buf_puts(&b, "<article class=\"mgp-entry\" aria-labelledby=\"mgp-h1\">\n<h1 id=\"mgp-h1\" class=\"mgp-q\">");
+  mg_html_esc(&b, e->question);
+  mg_buf_puts(&b, "</h1>\n");
+  /* 行かない窓口: the online application comes first, when there is one */
+  if (e->online_url && mg_html_url_ok(e->online_url) && strncasecmp(e->online_url, "tel:", 4) != 0) {
+    mg_buf_puts(&b, "<section class=\"mgp-online\" aria-labelledby=\"mgp-online-h\">\n"
+                    "<h2 id=\"mgp-online-h\">オンラインで手続きできます</h2>\n"
+                    "<p>窓口に行かずに、スマートフォンやパソコンから申請できます。</p>\n<p><a class=\"mgp-btn\" href=\"");
+    mg_html_esc(&b, e->online_url);
+    mg_buf_puts(&b, "\">オンラインで申請する</a></p>\n</section>\n");
+  }
+  mg_buf_puts(&b, "<section class=\"mgp-answer\" aria-labelledby=\"mgp-a-h\">\n<h2 id=\"mgp-a-h\">回答</h2>\n<div class=\"mgp-a\">");
+  mg_html_paras(&b, e->answer);
+  mg_buf_puts(&b, "</div>\n");
+  if (e->url && mg_html_url_ok(e->url)) {
+    mg_buf_puts(&b, "<p class=\"mgp-more\"><a href=\"");
+    mg_html_esc(&b, e->url);
+    mg_buf_puts(&b, "\">詳しい説明（市のページ）</a></p>\n");
+  }
+  mg_buf_puts(&b, "<p class=\"mgp-updated\">最終更新日：");
+  date_jst(&b, e->updated_at);
+  mg_buf_puts(&b, "</p>\n</section>\n");
+  department_card(&b, site, &e->dept, 1, 1);
+  /* The store keeps no related entries: the engine's nearest, said so */
+  if ((rc = bot_similar(w, e->id, PAGES_SIMILAR, similar, &n_similar, err)) != 0 && rc != MG_ENOTFOUND) goto out;
+  rc = 0;
+  if (n_similar) {
+    mg_buf_puts(&b, "<section class=\"mgp-similar\" aria-labelledby=\"mgp-sim-h\">\n<h2 id=\"mgp-sim-h\">似ている質問</h2>\n"
+                    "<p class=\"mgp-note\">言葉が似ている質問を自動で選んで表示しています。</p>\n");
+    if ((rc = entry_links(&b, site, db, similar, n_similar, err)) != 0) goto out;
+    mg_buf_puts(&b, "</section>\n");
+  }
+  mg_buf_printf(&b, "<section class=\"mgp-feedback\" aria-labelledby=\"mgp-fb-h\">\n"
+                    "<h2 id=\"mgp-fb-h\">この回答は役に立ちましたか</h2>\n"
+                    "<form method=\"post\" action=\"%s/faq/feedback\">\n<input type=\"hidden\" name=\"id\" value=\"", site->prefix);
+  mg_html_esc(&b, e->id);
+  mg_buf_puts(&b, "\">\n<button type=\"submit\" name=\"helpful\" value=\"1\">はい</button>\n"
+                  "<button type=\"submit\" name=\"helpful\" value=\"0\">いいえ</button>\n</form>\n</section>\n</article>\n");
+  if (!(ld = faqpage_new())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  faqpage_add(ld, e->question, e->answer);
+  if (!(json = json_dumps(ld, JSON_COMPACT))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  rc = finish(site, &(pages_doc){ .title = e->question, .path = path, .jsonld = json, .description = e->question },
+              &b, 200, 1, out, err);
+out:
+  free(json);
+  json_decref(ld);
+  mg_buf_free(&b);
+  mg_buf_free(&cat);
+  mg_faq_entry_free(e);
+  return rc;
+}
+
+/* 「職員に質問する」 and the city's number, for when the FAQ has no answer. */
+static void ask_person(mg_buf *b, const pages_site *site, bot_worker *w) {
+  const char *phone = msg_get(bot_messages(bot_worker_bot(w)), MSG_CITY_PHONE);
+  char tel[64];
+  mg_buf_puts(b, "<section class=\"mgp-person\" aria-labelledby=\"mgp-person-h\">\n<h2 id=\"mgp-person-h\">職員に質問する</h2>\n"
+                 "<p>チャットの窓口から、職員に直接質問できます（お返事は開庁日にいたします）。</p>\n<p><a class=\"mgp-btn\" href=\"");
+  mg_html_esc(b, site->chat_url);
+  mg_buf_puts(b, "\">職員に質問する</a></p>\n");
+  if (phone && *phone) {
+    mg_buf_puts(b, "<p>お電話でのお問い合わせ：市役所（代表）");
+    if (mg_html_tel(phone, tel, sizeof tel) == 0) {
+      mg_buf_puts(b, "<a class=\"mgp-tel\" href=\"");
+      mg_html_esc(b, tel);
+      mg_buf_puts(b, "\">");
+      mg_html_esc(b, phone);
+      mg_buf_puts(b, "</a>");
+    } else {
+      mg_html_esc(b, phone);
+    }
+    mg_buf_puts(b, "</p>\n");
+  }
+  mg_buf_puts(b, "</section>\n");
+}
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+/* Candidates of an answer object (skipping skip) as links. */
+static void candidate_links(mg_buf *b, const pages_site *site, const json_t *ans, const char *skip) {
+  size_t i;
+  json_t *c;
+  mg_buf_puts(b, "<ul class=\"mgp-list\">\n");
+  json_array_foreach(json_object_get(ans, "candidates"), i, c) {
+    if (skip && strcmp(jstr(c, "faq_id"), skip) == 0) continue;
+    if (!mg_faq_valid_id(jstr(c, "faq_id"))) continue;
+    mg_buf_puts(b, "<li><a href=\"");
+    href_entry(b, site, jstr(c, "faq_id"));
+    mg_buf_puts(b, "\">");
+    mg_html_esc(b, jstr(c, "question"));
+    mg_buf_puts(b, "</a></li>\n");
+  }
+  mg_buf_puts(b, "</ul>\n");
+}
+
+static size_t candidates_other(const json_t *ans, const char *skip) {
+  size_t i, n = 0;
+  json_t *c;
+  json_array_foreach(json_object_get(ans, "candidates"), i, c)
+    if (!skip || strcmp(jstr(c, "faq_id"), skip) != 0) n++;
+  return n;
+}
+
+/* Search: the chat's pipeline (rules, safety, engine with its typo and kana
+ * tolerance), its decision shown as a page: the answer, 「もしかして」 for a
+ * clarify, 「職員に質問する」 when nothing fits. */
+static int page_search(const pages_site *site, bot_worker *w, const char *q, pages_resp *out, char *err) {
+  mg_buf b = { 0 }, title = { 0 };
+  json_t *ans = NULL, *rule, *safety;
+  const char *decision, *kind;
+  int rc = 0;
+
+  while (q && (*q == ' ' || *q == '\t')) q++;
+  if (q && *q) mg_buf_printf(&title, "「%s」の検索結果", q);
+  else mg_buf_puts(&title, "よくある質問を探す");
+  crumbs(&b, site, NULL, NULL, "検索");
+  mg_buf_puts(&b, "<h1>");
+  mg_html_esc(&b, title.p);
+  mg_buf_puts(&b, "</h1>\n");
+  search_form(&b, site, q);
+  if (!q || !*q) {
+    mg_buf_puts(&b, "<p>質問を文章で入力するか、キーワードを入力して「検索」を押してください。"
+                    "ひらがなだけでも、少し字を間違えても探せます。</p>\n");
+    rc = finish(site, &(pages_doc){ .title = title.p, .path = "/faq/search", .noindex = 1 }, &b, 200, 0, out, err);
+    goto out;
+  }
+  if ((rc = bot_answer(w, q, (int)strlen(q), 0, &ans, err)) != 0) goto out;
+  decision = jstr(ans, "decision");
+  rule = json_object_get(ans, "rule");
+  kind = jstr(rule, "kind");
+  safety = json_object_get(ans, "safety");
+  mg_buf_puts(&b, "<div class=\"mgp-results\" aria-live=\"polite\">\n");
+  if (strcmp(kind, "emergency") == 0) {
+    /* the safety layer's card: the number first, nothing else */
+    mg_buf_puts(&b, "<section class=\"mgp-emergency\" role=\"alert\" aria-labelledby=\"mgp-em-h\">\n"
+                    "<h2 id=\"mgp-em-h\">緊急のご案内</h2>\n");
+    mg_html_paras(&b, jstr(ans, "answer"));
+    mg_buf_puts(&b, "</section>\n");
+  } else {
+    if (safety && *jstr(safety, "text")) {
+      mg_buf_puts(&b, "<div class=\"mgp-note-box\" role=\"note\">");
+      mg_html_paras(&b, jstr(safety, "text"));
+      mg_buf_puts(&b, "</div>\n");
+    }
+    if (strcmp(decision, "answer") == 0 && *jstr(ans, "faq_id")) {
+      const char *id = jstr(ans, "faq_id");
+      mg_buf_puts(&b, "<section class=\"mgp-best\" aria-labelledby=\"mgp-best-h\">\n<h2 id=\"mgp-best-h\">この質問への回答</h2>\n"
+                      "<article class=\"mgp-qa\" aria-labelledby=\"mgp-best-q\">\n<h3 id=\"mgp-best-q\" class=\"mgp-q\"><a href=\"");
+      href_entry(&b, site, id);
+      mg_buf_puts(&b, "\">");
+      mg_html_esc(&b, jstr(ans, "question"));
+      mg_buf_puts(&b, "</a></h3>\n");
+      if (mg_html_url_ok(jstr(ans, "online_url")) && strncasecmp(jstr(ans, "online_url"), "tel:", 4) != 0) {
+        mg_buf_puts(&b, "<p class=\"mgp-online-link\"><a class=\"mgp-btn\" href=\"");
+        mg_html_esc(&b, jstr(ans, "online_url"));
+        mg_buf_puts(&b, "\">オンラインで申請する</a></p>\n");
+      }
+      mg_buf_puts(&b, "<div class=\"mgp-a\">");
+      mg_html_paras(&b, jstr(ans, "answer"));
+      mg_buf_puts(&b, "</div>\n<p><a href=\"");
+      href_entry(&b, site, id);
+      mg_buf_puts(&b, "\">担当窓口と詳しい情報を見る</a></p>\n</article>\n</section>\n");
+      if (candidates_other(ans, id)) {
+        mg_buf_puts(&b, "<section aria-labelledby=\"mgp-more-h\">\n<h2 id=\"mgp-more-h\">ほかの候補</h2>\n");
+        candidate_links(&b, site, ans, id);
+        mg_buf_puts(&b, "</section>\n");
+      }
+    } else if (strcmp(decision, "answer") == 0) {
+      /* a rule's own words (office hours, a referral, a greeting) */
+      mg_buf_puts(&b, "<section class=\"mgp-best\" aria-labelledby=\"mgp-best-h\">\n<h2 id=\"mgp-best-h\">ご案内</h2>\n");
+      mg_html_paras(&b, jstr(ans, "answer"));
+      mg_buf_puts(&b, "</section>\n");
+      if (json_is_true(json_object_get(ans, "offer_escalation"))) ask_person(&b, site, w);
+    } else if (strcmp(decision, "clarify") == 0 && candidates_other(ans, NULL)) {
+      mg_buf_puts(&b, "<section class=\"mgp-clarify\" aria-labelledby=\"mgp-clar-h\">\n<h2 id=\"mgp-clar-h\">もしかして</h2>\n"
+                      "<p>次の質問のどれかに近いですか。当てはまるものを選んでください。</p>\n");
+      candidate_links(&b, site, ans, NULL);
+      mg_buf_puts(&b, "</section>\n");
+      ask_person(&b, site, w);
+    } else {
+      mg_buf_puts(&b, "<section class=\"mgp-none\" aria-labelledby=\"mgp-none-h\">\n<h2 id=\"mgp-none-h\">見つかりませんでした</h2>\n"
+                      "<p>お答えできる情報が見つかりませんでした。言葉を変えてもう一度お探しいただくか、職員にご質問ください。</p>\n"
+                      "</section>\n");
+      ask_person(&b, site, w);
+    }
+  }
+  mg_buf_puts(&b, "</div>\n");
+  rc = finish(site, &(pages_doc){ .title = title.p, .path = "/faq/search", .noindex = 1 }, &b, 200, 0, out, err);
+out:
+  json_decref(ans);
+  mg_buf_free(&b);
+  mg_buf_free(&title);
+  return rc;
+}
+
+static int page_accessibility(const pages_site *site, pages_resp *out, char *err) {
+  mg_buf b = { 0 };
+  crumbs(&b, site, NULL, NULL, "アクセシビリティ方針");
+  mg_buf_puts(&b, site->accessibility);
+  return finish(site, &(pages_doc){ .title = "アクセシビリティ方針", .path = "/faq/accessibility" }, &b, 200, 1, out, err);
+}
+
+static int page_thanks(const pages_site *site, bot_worker *w, const char *id, int helpful, pages_resp *out, char *err) {
+  mg_faq_entry *e = NULL;
+  mg_buf b = { 0 };
+  int rc;
+  if (!mg_faq_valid_id(id)) return not_found(site, out);
+  rc = mg_faq_get(bot_worker_db(w), id, MG_FAQ_PUBLISHED, &e, err);
+  if (rc == MG_ENOTFOUND) return not_found(site, out);
+  if (rc != 0) return rc;
+  crumbs(&b, site, NULL, NULL, "ご意見ありがとうございました");
+  mg_buf_puts(&b, "<h1>ご意見ありがとうございました</h1>\n<p>いただいたご意見は、よくある質問の改善に使わせていただきます。</p>\n");
+  if (helpful == 0) {
+    mg_buf_puts(&b, "<p>お役に立てず申し訳ありません。</p>\n");
+    department_card(&b, site, &e->dept, 1, 1);
+    ask_person(&b, site, w);
+  }
+  mg_buf_puts(&b, "<p><a href=\"");
+  href_entry(&b, site, e->id);
+  mg_buf_puts(&b, "\">「");
+  mg_html_esc(&b, e->question);
+  mg_buf_printf(&b, "」に戻る</a></p>\n<p><a href=\"%s/faq/\">よくある質問のトップへ</a></p>\n", site->prefix);
+  rc = finish(site, &(pages_doc){ .title = "ご意見ありがとうございました", .noindex = 1 }, &b, 200, 0, out, err);
+  mg_faq_entry_free(e);
+  return rc;
+}
+
+/* Feedback from an entry's page: the chat's feedback table, on the entry
+ * alone (no session, no answer line, no question), then 303 to thanks. */
+static int post_feedback(const pages_site *site, bot_worker *w, const char *id, int helpful, pages_resp *out,
+                         char *err) {
+  sqlite3 *db = bot_worker_db(w);
+  char *q = NULL;
+  int rc;
+  if (!id || !mg_faq_valid_id(id) || (helpful != 0 && helpful != 1)) {
+    pages_error(site, 400, MG_EMISSING, out);
+    return out->body ? 0 : MG_ENOMEM;
+  }
+  rc = mg_faq_question(db, id, &q, err);
+  free(q);
+  if (rc == MG_ENOTFOUND) return not_found(site, out);
+  if (rc != 0) return rc;
+  if ((rc = session_begin(db, err)) != 0) return rc;
+  if ((rc = session_feedback(db, NULL, 0, id, helpful, NULL, NULL, err)) != 0 || (rc = session_commit(db, err)) != 0) {
+    session_rollback(db);
+    return rc;
+  }
+  out->status = 303;
+  out->ctype = HTML_TYPE;
+  snprintf(out->location, sizeof out->location, "%s/faq/thanks/%s?helpful=%d", site->prefix, id, helpful);
+  if (!(out->body = strdup(""))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  return 0;
+}
+
+static int sitemap(const pages_site *site, bot_worker *w, pages_resp *out, char *err) {
+  sqlite3 *db = bot_worker_db(w);
+  mg_faq_filter f = { .published_text = 1 };
+  mg_buf b = { 0 }, entries = { 0 };
+  struct census c = { .site = site, .sitemap = &entries };
+  struct dept_walk dw;
+  int rc;
+
+  mg_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+  if ((rc = mg_faq_list(db, &f, census_entry, &c, err)) != 0) goto out;
+  mg_buf_puts(&b, "<url><loc>");
+  mg_html_esc(&b, site->base);
+  mg_buf_puts(&b, "/faq/</loc></url>\n");
+  sort_tally(&c.cats);
+  for (int i = 0; i < c.cats.n; i++) {
+    mg_buf_puts(&b, "<url><loc>");
+    mg_html_esc(&b, site->base);
+    mg_buf_puts(&b, "/faq/category/");
+    mg_html_url_enc(&b, c.cats.names[i]);
+    mg_buf_puts(&b, "</loc></url>\n");
+  }
+  dw = (struct dept_walk){ .b = &b, .site = site, .depts = &c.depts, .sitemap = 1 };
+  if ((rc = mg_department_list(db, dept_item, &dw, err)) != 0) goto out;
+  mg_buf_put(&b, entries.p ? entries.p : "", entries.len);
+  mg_buf_puts(&b, "<url><loc>");
+  mg_html_esc(&b, site->base);
+  mg_buf_puts(&b, "/faq/accessibility</loc></url>\n</urlset>\n");
+  if (entries.oom || !(out->body = mg_buf_take(&b, &out->len))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  out->status = 200;
+  out->ctype = XML_TYPE;
+  out->cacheable = 1;
+out:
+  mg_buf_free(&b);
+  mg_buf_free(&entries);
+  tally_free(&c.cats);
+  tally_free(&c.depts);
+  return rc;
+}
+
+void pages_error(const pages_site *site, int status, int err, pages_resp *out) {
+  mg_buf b = { 0 }, page = { 0 };
+  const char *title = status == 404 ? "ページが見つかりません" : status == 429 ? "しばらくお待ちください"
+                    : status >= 500 ? "ただいま表示できません" : "リクエストを処理できませんでした";
+  pages_resp_clear(out);
+  mg_buf_puts(&b, "<h1>");
+  mg_buf_puts(&b, title);
+  mg_buf_puts(&b, "</h1>\n<p>");
+  mg_html_esc(&b, status == 404 ? "お探しのページは見つかりませんでした。削除されたか、アドレスが変わった可能性があります。"
+                                : mg_err_message(err));
+  mg_buf_printf(&b, "</p>\n<p><a href=\"%s/faq/\">よくある質問のトップへ</a></p>\n", site->prefix);
+  pages_layout(site, &(pages_doc){ .title = title, .main = b.p ? b.p : "", .noindex = 1 }, &page);
+  mg_buf_free(&b);
+  out->body = mg_buf_take(&page, &out->len);
+  out->status = status;
+  out->ctype = HTML_TYPE;
+  if (status == 405) out->allow = "GET, HEAD";
+}
+
+int pages_handle(const pages_site *site, bot_worker *w, const pages_req *req, pages_resp *out, char *err) {
+  const char *p = req->path;
+  int rc, post = strcmp(req->method, "POST") == 0;
+
+  memset(out, 0, sizeof *out);
+  if (strcmp(p, "/faq/feedback") == 0) {
+    if (!post) {
+      pages_error(site, 405, MG_EINVAL, out);
+      out->allow = "POST";
+      return out->body ? 0 : MG_ENOMEM;
+    }
+    rc = post_feedback(site, w, req->id, req->helpful, out, err);
+  } else if (post) {
+    pages_error(site, 405, MG_EINVAL, out);
+    return out->body ? 0 : MG_ENOMEM;
+  } else if (strcmp(p, "/faq") == 0 || strcmp(p, "/faq/") == 0) {
+    rc = page_home(site, w, out, err);
+  } else if (strcmp(p, "/faq/search") == 0) {
+    rc = page_search(site, w, req->q, out, err);
+  } else if (strncmp(p, "/faq/category/", 14) == 0 && p[14]) {
+    rc = page_category(site, w, p, p + 14, out, err);
+  } else if (strncmp(p, "/faq/department/", 16) == 0 && p[16]) {
+    rc = page_department(site, w, p, p + 16, out, err);
+  } else if (strncmp(p, BOT_PAGE_ENTRY, sizeof BOT_PAGE_ENTRY - 1) == 0 && p[sizeof BOT_PAGE_ENTRY - 1]) {
+    rc = page_entry(site, w, p, p + sizeof BOT_PAGE_ENTRY - 1, out, err);
+  } else if (strcmp(p, "/faq/accessibility") == 0) {
+    rc = page_accessibility(site, out, err);
+  } else if (strncmp(p, "/faq/thanks/", 12) == 0) {
+    rc = page_thanks(site, w, p + 12, req->helpful, out, err);
+  } else if (strcmp(p, "/sitemap.xml") == 0) {
+    rc = sitemap(site, w, out, err);
+  } else {
+    rc = not_found(site, out);
+  }
+  if (rc != 0) {
+    pages_error(site, mg_err_http_status(rc) >= 500 ? (rc == MG_EBUSY ? 503 : 500) : mg_err_http_status(rc),
+                mg_err_http_status(rc) >= 500 && rc != MG_EBUSY ? MG_EIO : rc, out);
+  }
+  return rc;
+}
