@@ -56,6 +56,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -267,7 +268,7 @@ static int serve_file(srv *s, struct lws *wsi, struct admin_pss *p, const char *
     { "/admin/admin.js", "admin/admin.js", "text/javascript; charset=utf-8" },
     { "/admin/admin.css", "admin/admin.css", "text/css; charset=utf-8" },
   };
-  char headers[1024], path[MG_PATHLEN + 64];
+  char headers[1024], path[PATH_MAX + 64];
   size_t hl = 0;
   int n;
   if (strcmp(uri, "/admin") == 0) {
@@ -279,7 +280,7 @@ static int serve_file(srv *s, struct lws *wsi, struct admin_pss *p, const char *
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     if (strcmp(uri, files[i].uri) != 0) continue;
     if (!s->web_root[0]) break;
-    snprintf(path, sizeof path, "%s/%s", s->web_root, files[i].file);
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", s->web_root, files[i].file) >= sizeof path) break;
     for (int k = 0; admin_security_headers[k]; k += 2)
       hl += (size_t)snprintf(headers + hl, sizeof headers - hl, "%s: %s\x0d\x0a", admin_security_headers[k],
                              admin_security_headers[k + 1]);
