@@ -62,7 +62,6 @@
 
 #define ADMIN_MAX_BODY (8 * 1024 * 1024)  /* a CSV import of a whole FAQ */
 #define ADMIN_MAX_DELAY 5                 /* seconds a failed login waits at most */
-#define ADMIN_CHUNK 16384                 /* bytes written per writeable callback */
 #define LOGIN_MAX_BODY 4096               /* a login's JSON */
 #define LOGIN_ADDR_MAX_DELAY 30           /* seconds an address waits at most between hashed logins */
 #define LOGIN_ACCT_SPACING 1              /* seconds between hashed logins of a name under attack */
@@ -530,17 +529,8 @@ static int write_response(struct lws *wsi, struct admin_pss *p) {
       return 0;
     }
   } else if (p->sent < r->body_len) {
-    unsigned char buf[LWS_PRE + ADMIN_CHUNK];
-    size_t n = r->body_len - p->sent;
-    int final = n <= ADMIN_CHUNK;
-    if (!final) n = ADMIN_CHUNK;
-    memcpy(buf + LWS_PRE, r->body + p->sent, n);
-    if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < (int)n) return -1;
-    p->sent += n;
-    if (!final) {
-      lws_callback_on_writable(wsi);
-      return 0;
-    }
+    int done = srv_write_body(wsi, (const unsigned char *)r->body, r->body_len, &p->sent);
+    if (done <= 0) return done;
   }
   mg_log_access("admin", p->job->method, p->job->path, r->status, r->body_len,
                 (double)(srv_now_us() - p->t0) / 1000.0, p->job->ip, p->job->req);

@@ -395,14 +395,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
       p->body = NULL;
       return 0;
     }
-    {
-      unsigned char *b = realloc(p->body, p->body_len + len + 1);
-      if (!b) return -1;
-      p->body = b;
-      memcpy(b + p->body_len, in, len);
-      p->body_len += len;
-    }
-    return 0;
+    return srv_body_append(&p->body, &p->body_len, in, len);
 
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
     if (!p || (p->route != R_ASK && p->route != R_TICKET)) return 0;

@@ -40,7 +40,6 @@
 
 #define PAGES_PROTOCOL "madoguchi-pages"
 #define PAGES_MAX_BODY 4096              /* a feedback form */
-#define PAGES_CHUNK 16384                /* bytes written per writeable callback */
 #define CACHE_BUCKETS 1024
 #define CACHE_MAX 20000                  /* pages kept at most; more empties the cache */
 
@@ -456,17 +455,8 @@ static int write_response(struct lws *wsi, struct pages_pss *p) {
       return 0;
     }
   } else if (p->sent < r->len) {
-    unsigned char buf[LWS_PRE + PAGES_CHUNK];
-    size_t n = r->len - p->sent;
-    int final = n <= PAGES_CHUNK;
-    if (!final) n = PAGES_CHUNK;
-    memcpy(buf + LWS_PRE, r->body + p->sent, n);
-    if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < (int)n) return -1;
-    p->sent += n;
-    if (!final) {
-      lws_callback_on_writable(wsi);
-      return 0;
-    }
+    int done = srv_write_body(wsi, (const unsigned char *)r->body, r->len, &p->sent);
+    if (done <= 0) return done;
   }
   mg_log_access("pages", p->job->method, p->job->path, r->status, p->head ? 0 : r->len,
                 (double)(srv_now_us() - p->t0) / 1000.0, p->job->ip, p->job->req);
@@ -497,14 +487,7 @@ int pages_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
       if (!p->body_over) p->body_over = 1;
       return 0;
     }
-    {
-      unsigned char *b = realloc(p->body, p->body_len + len + 1);
-      if (!b) return -1;
-      p->body = b;
-      memcpy(b + p->body_len, in, len);
-      p->body_len += len;
-    }
-    return 0;
+    return srv_body_append(&p->body, &p->body_len, in, len);
 
   case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
     int rc;

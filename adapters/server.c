@@ -87,6 +87,29 @@ int srv_add_header(struct lws *wsi, const char *name, const char *value, unsigne
                                      (int)strlen(value), pp, end);
 }
 
+int srv_body_append(unsigned char **body, size_t *len, const void *in, size_t n) {
+  unsigned char *b = realloc(*body, *len + n + 1);
+  if (!b) return -1;
+  memcpy(b + *len, in, n);
+  *len += n;
+  b[*len] = '\0';
+  *body = b;
+  return 0;
+}
+
+int srv_write_body(struct lws *wsi, const unsigned char *body, size_t len, size_t *sent) {
+  unsigned char buf[LWS_PRE + SRV_CHUNK];
+  size_t n = len - *sent;
+  int final = n <= SRV_CHUNK;
+  if (!final) n = SRV_CHUNK;
+  memcpy(buf + LWS_PRE, body + *sent, n);
+  if (lws_write(wsi, buf + LWS_PRE, n, final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < (int)n) return -1;
+  *sent += n;
+  if (final) return 1;
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
 srv *srv_of(struct lws *wsi) {
   return lws_context_user(lws_get_context(wsi));
 }

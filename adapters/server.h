@@ -347,6 +347,16 @@ int64_t srv_now_us(void);
  * header buffer *pp..end; non-zero when it does not fit. */
 int srv_add_header(struct lws *wsi, const char *name, const char *value, unsigned char **pp, unsigned char *end);
 
+/* A request body chunk appended to *body (grown, kept NUL-terminated for
+ * the parsers); -1 when out of memory. The caller caps the total first. */
+int srv_body_append(unsigned char **body, size_t *len, const void *in, size_t n);
+
+/* The next piece (at most SRV_CHUNK bytes) of a response body after its
+ * headers: -1 on a write error, 0 when more is to come (another writeable
+ * callback is asked for), 1 when the last piece went out. *sent advances. */
+#define SRV_CHUNK 16384
+int srv_write_body(struct lws *wsi, const unsigned char *body, size_t len, size_t *sent);
+
 /* protocol[0]: HTTP, upgrade checks, completions (http_api.c). */
 int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 size_t http_api_pss_size(void);
