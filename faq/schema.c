@@ -241,7 +241,13 @@ static const char *const migrations[] = {
   "  into_key TEXT CHECK((action = 'merged') = (into_key IS NOT NULL)),\n"
   "  by TEXT NOT NULL, at TEXT NOT NULL);\n",
 
-  /* 14 — append the next migration here (never edit the steps above). */
+  /* 14 — related entries (issue 12): a revision may list entries a resident
+   * would want next ("転入届" → "転出届", "住民票"), by ext_id, one per line
+   * like alternates and keywords. Ids are not foreign keys: an entry named
+   * may be unpublished or removed later, and is then simply not shown. */
+  "ALTER TABLE faq_revision ADD COLUMN related TEXT NOT NULL DEFAULT '';\n",
+
+  /* 15 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
