@@ -264,7 +264,7 @@ export async function findAnswered(base) {
 
 /**
  * Log in to the console API as a browser would (cookie, CSRF token, Origin).
- * Resolves to { get, post, del }, each resolving to { status, body }.
+ * Resolves to { get, post, put, del }, each resolving to { status, body }.
  */
 export async function staffLogin(base, user, password) {
   const lr = await fetch(`${base}/api/v1/admin/login`, { method: 'POST',
@@ -277,7 +277,8 @@ export async function staffLogin(base, user, password) {
       headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf, origin: base } });
     return { status: r.status, body: await r.json() };
   };
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), del: (p) => call('DELETE', p) };
+  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), put: (p, b) => call('PUT', p, b),
+    del: (p) => call('DELETE', p) };
 }
 
 /** Each text asked by a resident of its own (a fast typist is rate-limited); each must get no_answer. */
