@@ -100,6 +100,7 @@ struct params {
   double nn_pow;      /* ... raised to this power: near-repeats count, a shared word hardly */
   double rel_w;       /* weight of the related entries' titles, a fifth BM25F field (0: off) */
   double rel_b;       /* its length normalisation */
+  double rel_in_w;    /* weight of the titles of the entries that list this one (0: off) */
 };
 
 static const struct params default_params = {
@@ -132,6 +133,7 @@ static const struct params default_params = {
   .nn_pow = 2.0,
   .rel_w = RELW_DEFAULT,
   .rel_b = 0.5,
+  .rel_in_w = 0.0,
 };
 
 /* Latent semantic analysis of the FAQ (build time; docs/accuracy.md): a
@@ -194,12 +196,13 @@ struct snap {
   int *line_doc, *ph_off, *ph_line;
   float *line_mass, *ph_w;
   /* related titles: the question-field terms of the entries document d
-   * lists as related, as postings term → (d, tf[0]) in rel_posts[rel_off[t]
-   * .. rel_off[t+1]), documents ascending; rel_len[d] their count */
+   * lists as related (tf[0]) and of the entries that list d (tf[1]), as
+   * postings term → (d, tf) in rel_posts[rel_off[t] .. rel_off[t+1]),
+   * documents ascending; rel_len[k][d] their counts, rel_avg[k] the means */
   int *rel_off;
   struct posting *rel_posts;
-  float *rel_len;
-  double rel_avg;
+  float *rel_len[2];
+  double rel_avg[2];
   int nrel;          /* documents with at least one published related entry */
 };
 
@@ -246,7 +249,8 @@ static void snap_free(struct snap *s) {
   free(s->ph_w);
   free(s->rel_off);
   free(s->rel_posts);
-  free(s->rel_len);
+  free(s->rel_len[0]);
+  free(s->rel_len[1]);
   free(s);
 }
 
@@ -699,7 +703,7 @@ static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err
 
 /* ---- related titles ------------------------------------------------------- */
 
-struct rinst { int term, doc, tf; };
+struct rinst { int term, doc, tf, dir; };
 
 static int cmp_rinst(const void *a, const void *b) {
   const struct rinst *x = a, *y = b;
@@ -716,7 +720,8 @@ static int build_related(struct snap *s, sqlite3 *db, char *err) {
   mg_termmap *ext = mg_termmap_new();
   struct rinst *ri = NULL;
   int rc = 0, n = 0, cap = 0, nterms = mg_termmap_count(s->vocab), *mark = NULL;
-  if (!ext || !(s->rel_len = calloc((size_t)s->ndocs + 1, sizeof *s->rel_len)) ||
+  if (!ext || !(s->rel_len[0] = calloc((size_t)s->ndocs + 1, sizeof *s->rel_len[0])) ||
+      !(s->rel_len[1] = calloc((size_t)s->ndocs + 1, sizeof *s->rel_len[1])) ||
       !(s->rel_off = calloc((size_t)nterms + 2, sizeof *s->rel_off)) ||
       !(mark = malloc(((size_t)s->ndocs + 1) * sizeof *mark))) {
     rc = mg_errf(err, MG_ENOMEM, "out of memory");
@@ -743,17 +748,21 @@ static int build_related(struct snap *s, sqlite3 *db, char *err) {
       if (r < 0 || mark[r] == d) continue; /* unpublished, unknown, repeated or its own */
       mark[r] = d;
       any = 1;
-      for (int j = s->foff[r]; j < s->foff[r + 1]; j++) {
-        int tf = s->posts[s->fpost[j]].tf[0];
-        if (!tf) continue;
-        if (n == cap) {
-          int c = cap ? cap * 2 : 4096;
-          struct rinst *a = realloc(ri, (size_t)c * sizeof *a);
-          if (!a) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-          ri = a, cap = c;
+      /* r's title into d (d lists r), d's title into r (r is listed by d) */
+      for (int dir = 0; dir < 2; dir++) {
+        int from = dir ? d : r, to = dir ? r : d;
+        for (int j = s->foff[from]; j < s->foff[from + 1]; j++) {
+          int tf = s->posts[s->fpost[j]].tf[0];
+          if (!tf) continue;
+          if (n == cap) {
+            int c = cap ? cap * 2 : 4096;
+            struct rinst *a = realloc(ri, (size_t)c * sizeof *a);
+            if (!a) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+            ri = a, cap = c;
+          }
+          ri[n++] = (struct rinst){ s->fterm[j], to, tf, dir };
+          s->rel_len[dir][to] += (float)tf;
         }
-        ri[n++] = (struct rinst){ s->fterm[j], d, tf };
-        s->rel_len[d] += (float)tf;
       }
     }
     s->nrel += any;
@@ -768,14 +777,14 @@ static int build_related(struct snap *s, sqlite3 *db, char *err) {
       s->rel_posts[m++].doc = ri[i].doc;
       s->rel_off[ri[i].term + 1]++;
     }
-    int tf = s->rel_posts[m - 1].tf[0] + ri[i].tf;
-    s->rel_posts[m - 1].tf[0] = (uint16_t)(tf < UINT16_MAX ? tf : UINT16_MAX);
+    int tf = s->rel_posts[m - 1].tf[ri[i].dir] + ri[i].tf;
+    s->rel_posts[m - 1].tf[ri[i].dir] = (uint16_t)(tf < UINT16_MAX ? tf : UINT16_MAX);
   }
   for (int t = 0; t < nterms; t++) s->rel_off[t + 1] += s->rel_off[t];
-  {
+  for (int k = 0; k < 2; k++) {
     double sum = 0;
-    for (int d = 0; d < s->ndocs; d++) sum += s->rel_len[d];
-    s->rel_avg = s->ndocs && sum > 0 ? sum / s->ndocs : 1;
+    for (int d = 0; d < s->ndocs; d++) sum += s->rel_len[k][d];
+    s->rel_avg[k] = s->ndocs && sum > 0 ? sum / s->ndocs : 1;
   }
 out:
   sqlite3_finalize(st);
@@ -987,11 +996,11 @@ int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
                                         "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow",
-                                        "rel_w", "rel_b" };
+                                        "rel_w", "rel_b", "rel_in_w" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
                      &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow,
-                     &p->rel_w, &p->rel_b };
+                     &p->rel_w, &p->rel_b, &p->rel_in_w };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -1448,16 +1457,20 @@ static void set_idf(const struct snap *s, struct query *q, struct scratch *sc) {
   }
 }
 
-/* The related-titles field's share of the pseudo-frequency (rel_w on). */
+/* The related-titles fields' share of the pseudo-frequency: the titles of
+ * the entries d lists (rel_w) and of those that list d (rel_in_w). */
 static double rel_tf(const struct params *p, const struct snap *s, const struct posting *ro) {
-  return p->rel_w * ro->tf[0] / (1 - p->rel_b + p->rel_b * s->rel_len[ro->doc] / s->rel_avg);
+  double v = 0;
+  if (ro->tf[0]) v += p->rel_w * ro->tf[0] / (1 - p->rel_b + p->rel_b * s->rel_len[0][ro->doc] / s->rel_avg[0]);
+  if (ro->tf[1]) v += p->rel_in_w * ro->tf[1] / (1 - p->rel_b + p->rel_b * s->rel_len[1][ro->doc] / s->rel_avg[1]);
+  return v;
 }
 
 /* One pass over the postings of the query terms into sc. With rel_w on,
  * each term's postings are merged (by document) with its related-titles
  * postings, so a term an entry holds in both counts once, saturated once. */
 static void score_all(const struct params *p, const struct snap *s, const struct query *q, struct scratch *sc) {
-  int rel = p->rel_w > 0 && s->rel_posts;
+  int rel = (p->rel_w > 0 || p->rel_in_w > 0) && s->rel_posts;
   for (int i = 0; i < sc->ntouched; i++) memset(&sc->acc[sc->touched[i]], 0, sizeof sc->acc[0]);
   sc->ntouched = 0;
   for (int i = 0; i < q->n; i++) {
@@ -1477,6 +1490,7 @@ static void score_all(const struct params *p, const struct snap *s, const struct
       doc = po ? po->doc : ro->doc;
       if (po) tfw += field_tf(p, s, po, NULL), j++;
       if (ro) tfw += rel_tf(p, s, ro), r++;
+      if (!po && tfw <= 0) continue; /* only in a related field that is off */
       struct acc *a = &sc->acc[doc];
       if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = doc; }
       a->score += wi * tfw / (p->k1 + tfw);
@@ -1797,7 +1811,7 @@ out:
         double per[NF] = { 0 }, tfw = 0, rt = 0;
         if (t->id < 0) continue;
         po = find_posting(s, t->id, d);
-        if (p->rel_w > 0) ro = find_rel_posting(s, t->id, d);
+        if (p->rel_w > 0 || p->rel_in_w > 0) ro = find_rel_posting(s, t->id, d);
         if (!po && !ro) continue;
         if (po) tfw = field_tf(p, s, po, per);
         if (ro) rt = rel_tf(p, s, ro), tfw += rt;
