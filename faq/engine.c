@@ -64,7 +64,9 @@
 #define NF 4 /* fields, in faq_fts column order */
 static const char *const field_names[NF] = { "question", "alternates", "keywords", "answer" };
 
-/* The related-titles field's default weight (docs/accuracy.md, third round). */
+/* The related-titles field's default weight: off, because on the benchmark
+ * it gains nothing (docs/accuracy.md rows 36–41: its answers already carry
+ * their related-FAQ lists). A city can measure it with eval --param rel_w. */
 #define RELW_DEFAULT 0.0
 
 /* Ranking parameters (measured on the localgovFAQ dev split, docs/accuracy.md). */
