@@ -273,8 +273,9 @@
     const form = el('div', { class: 'form-grid' },
       field('ID', f.id), field('質問', f.question), field('回答', f.answer),
       field('言い換え（1行に1つ）', f.alternates), field('キーワード（1行に1つ）', f.keywords),
-      el('div', {}, field('関連するFAQ（IDを1行に1つ）', f.related),
-        el('p', { class: 'note', id: 'faq-related-note' }, '住民への答えの「関連する質問」に、この順で先頭から出ます。'), relatedList),
+      el('div', {}, field('関連するFAQ', f.related),
+        el('p', { class: 'note', id: 'faq-related-note' }, 'FAQのIDを1行に1つ。住民への答えの「関連する質問」に、この順で先頭から出ます。'),
+        relatedList),
       field('分類', f.category), field('担当部署', f.department), field('参考URL', f.url));
     return { form, f, values: () => ({ id: f.id.value.trim(), question: f.question.value, answer: f.answer.value,
       alternates: lines(f.alternates), keywords: lines(f.keywords), related: ids(f.related), category: f.category.value,
