@@ -435,7 +435,7 @@ static int check_new_related(sqlite3 *db, const mg_faq_entry *e, const mg_faq_en
     if (!known) v[fresh.n_related++] = e->related[i];
   }
   fresh.related = v;
-  rc = mg_faq_related_check(db, &fresh, err);
+  rc = faq_related_check(db, &fresh, err);
   free(v);
   return rc;
 }

@@ -248,7 +248,7 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) 
   json_t *related;
   int n = 0, rc = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err);
   if (rc != 0) return rc;
-  if ((rc = mg_faq_related_published(w->db, e, &ids, &qs, &n, err)) != 0) goto out;
+  if ((rc = faq_related_published(w->db, e, &ids, &qs, &n, err)) != 0) goto out;
   if (!(related = json_array())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   for (int i = 0; i < n; i++) json_array_append_new(related, json_pack("{s:s, s:s}", "faq_id", ids[i], "question", qs[i]));
   json_object_set_new(obj, "faq_id", json_string(e->id));

@@ -234,7 +234,7 @@ static int faq_add(sqlite3 *db, struct faq_args *a) {
   }
   e.id = id;
   apply_fields(&e, a);
-  if (mg_faq_related_check(db, &e, err) || mg_faq_put(db, &e, a->by, !a->draft, err)) return fail("%s", err);
+  if (faq_related_check(db, &e, err) || mg_faq_put(db, &e, a->by, !a->draft, err)) return fail("%s", err);
   return report_put(db, id, "追加しました");
 }
 
@@ -245,7 +245,7 @@ static int faq_edit(sqlite3 *db, struct faq_args *a) {
   if (mg_faq_get(db, a->pos[0], MG_FAQ_LATEST, &e, err)) return fail("%s", err);
   copy = *e;
   apply_fields(&copy, a);
-  rc = a->n_related ? mg_faq_related_check(db, &copy, err) : 0; /* ids typed now must name entries */
+  rc = a->n_related ? faq_related_check(db, &copy, err) : 0; /* ids typed now must name entries */
   if (rc == 0) rc = mg_faq_put(db, &copy, a->by, a->publish, err);
   mg_faq_entry_free(e);
   if (rc) return fail("%s", err);

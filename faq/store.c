@@ -507,7 +507,7 @@ int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publis
   return rc;
 }
 
-int mg_faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err) {
+int faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err) {
   sqlite3_stmt *st = NULL;
   int rc = 0;
   for (int i = 0; rc == 0 && i < e->n_related; i++) {
@@ -525,7 +525,7 @@ int mg_faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err) {
   return rc;
 }
 
-int mg_faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char ***questions, int *n, char *err) {
+int faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char ***questions, int *n, char *err) {
   int rc = 0, k = 0;
   *ids = calloc((size_t)e->n_related + 1, sizeof **ids);
   *questions = calloc((size_t)e->n_related + 1, sizeof **questions);

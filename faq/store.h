@@ -84,7 +84,7 @@ int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err);
  * that is not an id or is e's own (a repeated related id is kept once),
  * MG_ENOTFOUND for an unknown department. Related ids are not required to
  * exist here (an import writes entries that name each other one by one);
- * callers that take ids from people check them with mg_faq_related_check. */
+ * callers that take ids from people check them with faq_related_check. */
 int mg_faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, char *err);
 /* The same; *changed (may be NULL) is set to 1 when a revision was added or
  * the published pointer moved, else 0. */
@@ -93,12 +93,12 @@ int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publis
 /* Check e's related ids as a person gave them: each must be an id, not e's
  * own, and name an entry that exists (published or not). Returns 0, or
  * MG_EINVAL with a Japanese reason naming the first bad id in err. */
-int mg_faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err);
+int faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err);
 
 /* The published related entries of e, in e's order, as {id, question}:
  * *ids and *questions are new arrays of new strings (free each with
  * mg_strv_free(v, *n)); ids that are not published are left out. */
-int mg_faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char ***questions, int *n, char *err);
+int faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char ***questions, int *n, char *err);
 
 /* A free id for a new entry into buf: the newest id's prefix with the next
  * number ("saijo-0173" → "saijo-0174"), or "faq-0001". */

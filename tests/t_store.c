@@ -138,7 +138,7 @@ static void test_related(sqlite3 *db) {
   if (got) {
     is_int(got->n_related, 3, "related ids come back, a repeated one once");
     if (got->n_related == 3) ok(!strcmp(got->related[0], "rel-b") && !strcmp(got->related[2], "rel-gone"), "in order");
-    is_int(mg_faq_related_published(db, got, &ids, &qs, &n, err), 0, "published related entries (%s)", err);
+    is_int(faq_related_published(db, got, &ids, &qs, &n, err), 0, "published related entries (%s)", err);
     is_int(n, 1, "the draft and the missing entry are not shown");
     if (n == 1) is_str(qs[0], "転出届はどこで出せますか", "with its question");
     mg_strv_free(ids, n);
@@ -150,19 +150,19 @@ static void test_related(sqlite3 *db) {
   is_int(mg_faq_publish(db, "rel-c", 0, "x", err), 0, "rel-c published later");
   is_int(mg_faq_get(db, "rel-a", MG_FAQ_PUBLISHED, &got, err), 0, "read again");
   if (got) {
-    mg_faq_related_published(db, got, &ids, &qs, &n, err);
+    faq_related_published(db, got, &ids, &qs, &n, err);
     is_int(n, 2, "once published it is shown");
     if (n == 2) is_str(ids[1], "rel-c", "in the entry's order");
     mg_strv_free(ids, n);
     mg_strv_free(qs, n);
-    is_int(mg_faq_related_check(db, got, err), MG_EINVAL, "a person's list naming a missing entry is refused");
+    is_int(faq_related_check(db, got, err), MG_EINVAL, "a person's list naming a missing entry is refused");
     ok(strstr(err, "関連するFAQ「rel-gone」はありません") != NULL, "... in Japanese, naming it (%s)", err);
   }
   mg_faq_entry_free(got);
   got = NULL;
 
   a.n_related = 2;
-  is_int(mg_faq_related_check(db, &a, err), 0, "existing ids pass the check, drafts too (%s)", err);
+  is_int(faq_related_check(db, &a, err), 0, "existing ids pass the check, drafts too (%s)", err);
   is_int(mg_faq_put_ex(db, &a, "x", 0, &changed, err), 0, "a change of the related list alone");
   is_int(changed, 1, "... is a new revision");
   is_int(mg_faq_get(db, "rel-a", MG_FAQ_LATEST, &got, err), 0, "the draft read");
@@ -177,7 +177,7 @@ static void test_related(sqlite3 *db) {
   a.related = self, a.n_related = 1;
   is_int(mg_faq_put(db, &a, "x", 0, err), MG_EINVAL, "an entry cannot list itself");
   ok(strstr(err, "自分自身") != NULL, "... says why (%s)", err);
-  is_int(mg_faq_related_check(db, &a, err), MG_EINVAL, "the check refuses it too");
+  is_int(faq_related_check(db, &a, err), MG_EINVAL, "the check refuses it too");
   a.related = bad;
   is_int(mg_faq_put(db, &a, "x", 0, err), MG_EINVAL, "a related id that is no id is refused");
 }
