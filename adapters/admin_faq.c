@@ -44,12 +44,13 @@ static json_t *strv_json(char **v, int n) {
 }
 
 static json_t *entry_json(const mg_faq_entry *e) {
-  return json_pack("{ss si si ss ss ss so so ss s{ss ss} ss ss ss ss}", "id", e->id, "version", e->version,
+  return json_pack("{ss si si ss ss ss so so so ss s{ss ss} ss ss ss ss}", "id", e->id, "version", e->version,
                    "published_version", e->published_version, "status", e->status, "question", e->question,
                    "answer", e->answer, "alternates", strv_json(e->alternates, e->n_alternates), "keywords",
-                   strv_json(e->keywords, e->n_keywords), "category", e->category, "department", "id",
-                   e->department_id, "name", e->dept.name ? e->dept.name : "", "url", e->url, "online_url",
-                   e->online_url ? e->online_url : "", "updated_at", e->updated_at, "updated_by", e->updated_by);
+                   strv_json(e->keywords, e->n_keywords), "related", strv_json(e->related, e->n_related),
+                   "category", e->category, "department", "id", e->department_id, "name",
+                   e->dept.name ? e->dept.name : "", "url", e->url, "online_url", e->online_url ? e->online_url : "",
+                   "updated_at", e->updated_at, "updated_by", e->updated_by);
 }
 
 /* Short form for lists and the audit log. */
@@ -320,15 +321,16 @@ int admin_h_faq_diff(admin_ctx *c) {
   {
     char *aa = joined(a->alternates, a->n_alternates), *ba = joined(b->alternates, b->n_alternates);
     char *ak = joined(a->keywords, a->n_keywords), *bk = joined(b->keywords, b->n_keywords);
-    const char *names[] = { "question", "answer", "alternates", "keywords", "category", "department", "url" };
-    const char *av[] = { a->question, a->answer, aa, ak, a->category, a->department_id, a->url };
-    const char *bv[] = { b->question, b->answer, ba, bk, b->category, b->department_id, b->url };
-    for (int i = 0; i < 7; i++) {
+    char *ar = joined(a->related, a->n_related), *br = joined(b->related, b->n_related);
+    const char *names[] = { "question", "answer", "alternates", "keywords", "related", "category", "department", "url" };
+    const char *av[] = { a->question, a->answer, aa, ak, ar, a->category, a->department_id, a->url };
+    const char *bv[] = { b->question, b->answer, ba, bk, br, b->category, b->department_id, b->url };
+    for (int i = 0; i < 8; i++) {
       const char *x = av[i] ? av[i] : "", *y = bv[i] ? bv[i] : "";
       json_array_append_new(fields, json_pack("{ss sb so}", "field", names[i], "changed", strcmp(x, y) != 0,
                                               "ops", admin_diff(x, y)));
     }
-    free(aa); free(ba); free(ak); free(bk);
+    free(aa); free(ba); free(ak); free(bk); free(ar); free(br);
   }
   rc = admin_reply_json(c, 200, json_pack("{ss si si so}", "id", c->args[0], "from", from, "to", to,
                                           "fields", fields));
@@ -364,8 +366,8 @@ static int body_lines(const admin_ctx *c, const char *key, char ***out) {
 struct change {
   admin_ctx *c;
   mg_faq_entry e;        /* new content (strings borrowed or owned below) */
-  char **alt, **kw;      /* owned arrays */
-  int n_alt, n_kw;
+  char **alt, **kw, **rel; /* owned arrays */
+  int n_alt, n_kw, n_rel;
   int publish;           /* put: publish too */
   int version;           /* publish: the version */
   const char *action;    /* audit action */
@@ -376,6 +378,7 @@ struct change {
 static void change_free(struct change *ch) {
   mg_strv_free(ch->alt, ch->n_alt);
   mg_strv_free(ch->kw, ch->n_kw);
+  mg_strv_free(ch->rel, ch->n_rel);
 }
 
 /* Fill ch->e from base (may be NULL) overlaid with the body's fields. */
@@ -403,7 +406,39 @@ static int change_from_body(struct change *ch, const mg_faq_entry *base, const c
     ch->n_kw = n;
     ch->e.keywords = ch->kw, ch->e.n_keywords = n;
   } else if (base) ch->e.keywords = base->keywords, ch->e.n_keywords = base->n_keywords;
+  if (json_object_get(c->body, "related")) {
+    if ((n = body_lines(c, "related", &ch->rel)) < 0) return n;
+    ch->n_rel = n;
+    for (int i = 0; i < n; i++) { /* ids as typed: "saijo-0002 " is saijo-0002 */
+      char *p = ch->rel[i], *q = p + strlen(p);
+      while (*p == ' ' || *p == '\t') p++;
+      while (q > p && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\r')) q--;
+      memmove(ch->rel[i], p, (size_t)(q - p));
+      ch->rel[i][q - p] = '\0';
+    }
+    ch->e.related = ch->rel, ch->e.n_related = n;
+  } else if (base) ch->e.related = base->related, ch->e.n_related = base->n_related;
   return 0;
+}
+
+/* The related ids of e that old (NULL: none) does not list yet must name
+ * entries that exist: a person just typed them. Ids kept from before are
+ * not checked again — an entry removed since is simply not shown. Returns 0
+ * or MG_EINVAL with the reason in err. */
+static int check_new_related(sqlite3 *db, const mg_faq_entry *e, const mg_faq_entry *old, char *err) {
+  mg_faq_entry fresh = { .id = e->id };
+  char **v = calloc((size_t)e->n_related + 1, sizeof *v);
+  int rc;
+  if (!v) return mg_errf(err, MG_ENOMEM, "out of memory");
+  for (int i = 0; i < e->n_related; i++) {
+    int known = 0;
+    for (int k = 0; old && k < old->n_related && !known; k++) known = strcmp(old->related[k], e->related[i]) == 0;
+    if (!known) v[fresh.n_related++] = e->related[i];
+  }
+  fresh.related = v;
+  rc = faq_related_check(db, &fresh, err);
+  free(v);
+  return rc;
 }
 
 /* Audit one change of entry id: before (may be NULL) and the entry as it is now. */
@@ -442,7 +477,8 @@ static int put_tx(sqlite3 *db, void *ctx, char *err) {
   json_t *before = NULL;
   int rc = mg_faq_get(db, ch->e.id, MG_FAQ_LATEST, &old, err);
   if (rc && rc != MG_ENOTFOUND) return rc;
-  if ((rc = may_change(ch->c, old, ch->e.department_id ? ch->e.department_id : "", err))) {
+  if ((rc = may_change(ch->c, old, ch->e.department_id ? ch->e.department_id : "", err)) ||
+      (rc = check_new_related(db, &ch->e, old, err))) {
     mg_faq_entry_free(old);
     return rc;
   }
@@ -485,7 +521,7 @@ int admin_h_faq_create(admin_ctx *c) {
   mg_faq_entry_free(old);
   if (rc == 0) return admin_reply_error(c, 409, MG_ECONFLICT, "このIDのFAQはすでにあります");
   if (rc != MG_ENOTFOUND) return rc;
-  if ((rc = change_from_body(&ch, NULL, id))) { change_free(&ch); return admin_reply_error(c, 400, rc, "言い換えとキーワードは文字列の配列で指定してください"); }
+  if ((rc = change_from_body(&ch, NULL, id))) { change_free(&ch); return admin_reply_error(c, 400, rc, "言い換え・キーワード・関連するFAQは文字列の配列で指定してください"); }
   rc = mg_db_tx(c->db, put_tx, &ch, c->err);
   rc = change_reply(c, &ch, rc, id);
   change_free(&ch);
@@ -499,7 +535,7 @@ int admin_h_faq_put(admin_ctx *c) {
   if (!c->body) return admin_reply_error(c, 400, MG_EMISSING, "JSON形式の本文が必要です");
   if (get_or_404(c, MG_FAQ_LATEST, &base, &rc)) return rc;
   if ((rc = change_from_body(&ch, base, c->args[0]))) {
-    rc = admin_reply_error(c, 400, rc, "言い換えとキーワードは文字列の配列で指定してください");
+    rc = admin_reply_error(c, 400, rc, "言い換え・キーワード・関連するFAQは文字列の配列で指定してください");
     goto out;
   }
   rc = mg_db_tx(c->db, put_tx, &ch, c->err);

@@ -3,7 +3,8 @@
 # split the queries you have in two (sorted ids, alternately: A and B),
 # then for each half measure it cold and after learning from the other half
 # through `madoguchi eval --learn-queries/--learn-qrels` — the product's own
-# candidate → accepted path. Prints one line per run: recall@10 hit@1 mrr@10.
+# candidate → accepted path. Prints one line per run: recall@10 hit@1 mrr@10
+# hit@3 hit@10.
 #
 #   bench/learn-crosscheck.sh [DIR] [-- extra eval arguments]
 #
@@ -34,7 +35,7 @@ run() { # label, eval arguments...
   local label=$1
   shift
   build/madoguchi eval --corpus "$dir/corpus.json" "$@" 2>/dev/null | tail -1 |
-    python3 -c "import json,sys; d=json.load(sys.stdin); print('%-22s recall@10 %.3f  hit@1 %.3f  mrr@10 %.3f' % ('$label', d['recall@10'], d['hit@1'], d['mrr@10']))"
+    python3 -c "import json,sys; d=json.load(sys.stdin); print('%-22s recall@10 %.3f  hit@1 %.3f  mrr@10 %.3f  hit@3 %.3f  hit@10 %.3f' % ('$label', d['recall@10'], d['hit@1'], d['mrr@10'], d['hit@3'], d['hit@10']))"
 }
 for m in A B; do
   l=$([ $m = A ] && echo B || echo A)

@@ -297,23 +297,34 @@ static json_t *department_json(const mg_department *d) {
                    "hours", d->hours ? d->hours : "", "location", d->location ? d->location : "");
 }
 
-/* Copy the published entry's text and department into obj. */
+/* Copy the published entry's text, department and its own related entries
+ * (the published ones, with their questions: staff's list, in their order)
+ * into obj. */
 static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) {
   mg_faq_entry *e = NULL;
-  int rc = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err);
+  char **ids = NULL, **qs = NULL;
+  json_t *related;
+  int n = 0, rc = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err);
   if (rc != 0) return rc;
+  if ((rc = faq_related_published(w->db, e, &ids, &qs, &n, err)) != 0) goto out;
+  if (!(related = json_array())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  for (int i = 0; i < n; i++) json_array_append_new(related, json_pack("{s:s, s:s}", "faq_id", ids[i], "question", qs[i]));
   json_object_set_new(obj, "faq_id", json_string(e->id));
   json_object_set_new(obj, "question", json_string(e->question));
   json_object_set_new(obj, "answer", json_string(e->answer));
   json_object_set_new(obj, "department", department_json(&e->dept));
+  json_object_set_new(obj, "related", related);
   if (e->url && *e->url) json_object_set_new(obj, "url", json_string(e->url));
   if (e->online_url && *e->online_url) json_object_set_new(obj, "online_url", json_string(e->online_url));
   {
     char page[700];
     if (bot_page_url(&w->b->cfg, e->id, page, sizeof page) == 0) json_object_set_new(obj, "page_url", json_string(page));
   }
+out:
+  mg_strv_free(ids, n);
+  mg_strv_free(qs, n);
   mg_faq_entry_free(e);
-  return 0;
+  return rc;
 }
 
 /* Fill a rule's reply: "{open_status}" becomes a sentence saying whether the

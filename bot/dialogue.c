@@ -187,11 +187,39 @@ static json_t *brief_list(const json_t *cands, const char *skip) {
   return arr;
 }
 
+/* The answer card's 「関連する質問」: the entry's own related entries first
+ * (ans "related": staff chose them), then the other candidates (cands), the
+ * answer itself and repeats left out, at most `limit` in all — as many as
+ * the candidates alone could fill (top_k − 1), so the card keeps its size. */
+static json_t *related_list(const json_t *ans, const json_t *cands, const char *skip, int limit) {
+  json_t *own = brief_list(json_object_get(ans, "related"), skip), *more = brief_list(cands, skip), *out = json_array(), *x;
+  size_t i;
+  int bad = !own || !more || !out;
+  for (int pass = 0; !bad && pass < 2; pass++)
+    json_array_foreach(pass ? more : own, i, x) {
+      const char *id = obj_str(x, "faq_id");
+      size_t j;
+      json_t *y;
+      int dup = 0;
+      if ((int)json_array_size(out) >= limit) break;
+      json_array_foreach(out, j, y) dup |= strcmp(obj_str(y, "faq_id"), id) == 0;
+      if (!dup && json_array_append(out, x) != 0) bad = 1;
+    }
+  json_decref(own);
+  json_decref(more);
+  if (bad) {
+    json_decref(out);
+    return NULL;
+  }
+  return out;
+}
+
 /* --- answer, clarify, no_answer ------------------------------------------ */
 
 /* Store the resident's line and the bot's reply to it in one transaction,
  * then append the reply message for the answer object ans. related_from is
- * where `related` comes from (the candidates, or the clarify's choices). */
+ * where `related` comes from after the entry's own related entries (the
+ * candidates, or the clarify's choices). */
 static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, const char *resident_text,
                       json_t *ans, const json_t *related_from) {
   const char *decision = obj_str(ans, "decision");
@@ -253,7 +281,7 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
                   "offer_escalation", 1);
   } else {
     static const char *const copy[] = { "faq_id", "question", "answer", "department", "confidence", "url", "online_url", "page_url", "rule", "safety", "english" };
-    json_t *related = brief_list(related_from, bot.faq_id);
+    json_t *related = related_list(ans, related_from, bot.faq_id, c->cfg->top_k > 1 ? c->cfg->top_k - 1 : 1);
     snprintf(idbuf, sizeof idbuf, "%lld", (long long)answer_id);
     m = json_pack("{s:s, s:s, s:s}", "type", "answer", "reply_to", reply_to, "answer_id", idbuf);
     int bad = !m || !related;

@@ -9,7 +9,8 @@
  *   The corpus entries ("Question: … Answer: …") become published FAQ
  *   entries (question and answer split, answer text as given: cutting the
  *   trailing "【関連するＦＡＱ】" lists, --clean-answers, measured worse —
- *   the related questions are useful vocabulary), every query is
+ *   the related questions are useful vocabulary; the same lists also
+ *   become each entry's related entries, see related_from_answer), every query is
  *   answered by the engine, and hit@1/3/10, recall@10 and MRR@10 are
  *   computed over relevance grades ≥ 1. A table goes to stdout; the LAST
  *   line is one JSON object with exactly the keys queries, hit@1, hit@3,
@@ -95,44 +96,146 @@ static void clean_answer(char *a) {
   }
 }
 
-/* Load BEIR corpus JSON into db as published entries (ext_id = corpus id). */
+/* ---- related entries from the scraped answers ------------------------------- */
+
+/* The benchmark's answers end with the city site's own related-FAQ list,
+ * "【関連するＦＡＱ】。title。title。＜改＞。【お問い合わせ】…", whose titles
+ * are other entries' questions. Converting that list into each entry's
+ * related ids (faq_revision.related) is a conversion of the benchmark's
+ * format into ours — what a city's staff would enter in 関連FAQ — not a
+ * rule for any query: a title is matched to the corpus questions exactly,
+ * after normalisation (mg_normalize, trailing 。．？！ dropped); a title
+ * with a 。 of its own is tried as up to three joined segments. Titles
+ * that match no question are dropped (counted on stderr). */
+struct corpus_entry { const char *id; char *q, *a, *norm; int nlen; };
+
+/* Normalised question for matching, into a new string (*n its length). */
+static char *title_key(const char *s, size_t len, int *n) {
+  char *k = mg_normalize(s, (int)len, n);
+  if (!k) return NULL;
+  for (;;) {
+    while (*n > 0 && strchr(" \t\r\n.?!", k[*n - 1])) (*n)--;
+    if (*n >= 3 && (!memcmp(k + *n - 3, "。", 3) || !memcmp(k + *n - 3, "．", 3) || !memcmp(k + *n - 3, "？", 3) ||
+                    !memcmp(k + *n - 3, "！", 3)))
+      *n -= 3;
+    else break;
+  }
+  size_t lead = strspn(k, " \t\r\n");
+  memmove(k, k + lead, (size_t)*n - lead);
+  *n -= (int)lead;
+  k[*n] = '\0';
+  return k;
+}
+
+/* Related ids of entry self from its raw answer a into e->related (new
+ * strings); *titles and *matched count the list's titles. */
+static int related_from_answer(const struct corpus_entry *all, int n, int self, mg_faq_entry *e, int *titles,
+                               int *matched) {
+  static const char *const marks[] = { "【関連するＦＡＱ】", "【関連するFAQ】" };
+  static const char *const stops[] = { "＜改＞", "<改>", "【" };
+  const char *a = all[self].a, *p = NULL, *end;
+  const char *seg[64];
+  int segl[64], ns = 0;
+  for (size_t i = 0; !p && i < sizeof marks / sizeof marks[0]; i++)
+    if ((p = strstr(a, marks[i]))) p += strlen(marks[i]);
+  if (!p) return 0;
+  end = p + strlen(p);
+  for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+    const char *x = strstr(p, stops[i]);
+    if (x && x < end) end = x;
+  }
+  while (p < end && ns < 64) { /* segments between 。 */
+    const char *dot = strstr(p, "。");
+    const char *stop = dot && dot < end ? dot : end;
+    const char *b = p;
+    while (b < stop && (*b == ' ' || *b == '\n')) b++;
+    if (stop > b) seg[ns] = b, segl[ns++] = (int)(stop - b);
+    p = stop == end ? end : stop + 3;
+  }
+  for (int i = 0; i < ns;) {
+    int used = 0;
+    (*titles)++;
+    for (int L = 1; L <= 3 && i + L <= ns && !used; L++) {
+      int kl;
+      char *k = title_key(seg[i], (size_t)(seg[i + L - 1] + segl[i + L - 1] - seg[i]), &kl);
+      if (!k) return MG_ENOMEM;
+      for (int j = 0; j < n; j++) {
+        if (all[j].nlen != kl || memcmp(all[j].norm, k, (size_t)kl) != 0) continue;
+        used = L;
+        if (j == self) continue;
+        int dup = 0;
+        for (int r = 0; r < e->n_related && !dup; r++) dup = !strcmp(e->related[r], all[j].id);
+        if (dup) continue;
+        char **nr = realloc(e->related, (size_t)(e->n_related + 1) * sizeof *nr);
+        if (!nr) { free(k); return MG_ENOMEM; }
+        e->related = nr;
+        if (!(e->related[e->n_related] = strdup(all[j].id))) { free(k); return MG_ENOMEM; }
+        e->n_related++;
+      }
+      free(k);
+    }
+    if (used) (*matched)++;
+    i += used ? used : 1;
+  }
+  return 0;
+}
+
+/* Load BEIR corpus JSON into db as published entries (ext_id = corpus id),
+ * with related entries from each answer's related-FAQ list (above). */
 static int load_corpus(sqlite3 *db, const char *path, int clean, char *err) {
   json_error_t je;
   json_t *root = json_load_file(path, 0, &je), *v;
+  struct corpus_entry *all = NULL;
   const char *id;
-  int rc = 0;
+  int rc = 0, n = 0, titles = 0, matched = 0, linked = 0;
   if (!root) return mg_errf(err, MG_EIO, "%s:%d: %s", path, je.line, je.text);
   if (!json_is_object(root)) { rc = mg_errf(err, MG_EINVAL, "%s: expected a JSON object", path); goto out; }
-  if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) { rc = mg_errf(err, MG_EDB, "%s", sqlite3_errmsg(db)); goto out; }
+  if (!(all = calloc(json_object_size(root) + 1, sizeof *all))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   json_object_foreach(root, id, v) {
     const char *text = json_string_value(v), *qa, *an;
-    char *q = NULL, *a = NULL;
-    mg_faq_entry e;
-    if (!text) { rc = mg_errf(err, MG_EINVAL, "%s: entry %s is not a string", path, id); break; }
+    struct corpus_entry *c = &all[n];
+    if (!text) { rc = mg_errf(err, MG_EINVAL, "%s: entry %s is not a string", path, id); goto out; }
     qa = strstr(text, "Question:");
     an = strstr(text, "Answer:");
+    c->id = id;
     if (qa && an && an > qa) {
       qa += strlen("Question:");
-      q = strndup(qa, (size_t)(an - qa));
-      a = strdup(an + strlen("Answer:"));
+      c->q = strndup(qa, (size_t)(an - qa));
+      c->a = strdup(an + strlen("Answer:"));
     } else {
-      q = strdup(text);
-      a = strdup(text);
+      c->q = strdup(text);
+      c->a = strdup(text);
     }
-    if (!q || !a) { free(q); free(a); rc = mg_errf(err, MG_ENOMEM, "out of memory"); break; }
-    if (clean) clean_answer(a);
+    n++;
+    if (!c->q || !c->a || !(c->norm = title_key(c->q, strlen(c->q), &c->nlen))) {
+      rc = mg_errf(err, MG_ENOMEM, "out of memory");
+      goto out;
+    }
+  }
+  if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) { rc = mg_errf(err, MG_EDB, "%s", sqlite3_errmsg(db)); goto out; }
+  for (int i = 0; i < n && rc == 0; i++) {
+    mg_faq_entry e;
     memset(&e, 0, sizeof e);
-    e.id = (char *)id;
-    e.question = q;
-    e.answer = a[strspn(a, " \n")] ? a : q;
-    rc = mg_faq_put(db, &e, "eval", 1, err);
-    free(q);
-    free(a);
-    if (rc) break;
+    if ((rc = related_from_answer(all, n, i, &e, &titles, &matched))) {
+      mg_errf(err, rc, "out of memory");
+    } else {
+      if (clean) clean_answer(all[i].a);
+      e.id = (char *)all[i].id;
+      e.question = all[i].q;
+      e.answer = all[i].a[strspn(all[i].a, " \n")] ? all[i].a : all[i].q;
+      linked += e.n_related > 0;
+      rc = mg_faq_put(db, &e, "eval", 1, err);
+    }
+    mg_strv_free(e.related, e.n_related);
   }
   if (sqlite3_exec(db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL) != SQLITE_OK && !rc)
     rc = mg_errf(err, MG_EDB, "%s", sqlite3_errmsg(db));
+  if (rc == 0)
+    fprintf(stderr, "related entries: %d of %d listed titles matched a question; %d entries have related ones\n",
+            matched, titles, linked);
 out:
+  for (int i = 0; i < n; i++) free(all[i].q), free(all[i].a), free(all[i].norm);
+  free(all);
   json_decref(root);
   return rc;
 }

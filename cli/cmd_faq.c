@@ -31,6 +31,7 @@ struct faq_args {
   const char *question, *answer, *url, *by, *version, *id;
   const char *alternates[MAX_LIST]; int n_alternates;
   const char *keywords[MAX_LIST]; int n_keywords;
+  const char *related[MAX_LIST]; int n_related;
   int draft, no_bom, publish, published;
 };
 
@@ -57,6 +58,7 @@ static const struct option {
   { "--id", VALUE, offsetof(struct faq_args, id), 0 },
   { "--alternate", LIST, offsetof(struct faq_args, alternates), offsetof(struct faq_args, n_alternates) },
   { "--keyword", LIST, offsetof(struct faq_args, keywords), offsetof(struct faq_args, n_keywords) },
+  { "--related", LIST, offsetof(struct faq_args, related), offsetof(struct faq_args, n_related) },
   { "--draft", FLAG, offsetof(struct faq_args, draft), 0 },
   { "--no-bom", FLAG, offsetof(struct faq_args, no_bom), 0 },
   { "--publish", FLAG, offsetof(struct faq_args, publish), 0 },
@@ -184,6 +186,7 @@ static int faq_show(sqlite3 *db, struct faq_args *a) {
   printf("質問: %s\n回答: %s\n", e->question, e->answer);
   print_list("別の聞き方", e->alternates, e->n_alternates);
   print_list("キーワード", e->keywords, e->n_keywords);
+  print_list("関連FAQ", e->related, e->n_related);
   printf("分類: %s\n担当部署: %s %s (電話 %s, %s, %s, %s)\nURL: %s\n更新日: %s (%s)\n", e->category, e->department_id,
          e->dept.name, e->dept.phone, e->dept.email, e->dept.hours, e->dept.location, e->url, date,
          e->updated_by);
@@ -200,6 +203,12 @@ static void apply_fields(mg_faq_entry *e, struct faq_args *a) {
   if (a->url) e->url = (char *)a->url;
   if (a->n_alternates) e->alternates = (char **)a->alternates, e->n_alternates = a->n_alternates;
   if (a->n_keywords) e->keywords = (char **)a->keywords, e->n_keywords = a->n_keywords;
+  if (a->n_related) { /* ids: '' clears the list */
+    int n = 0;
+    for (int i = 0; i < a->n_related; i++)
+      if (*a->related[i]) a->related[n++] = a->related[i];
+    e->related = (char **)a->related, e->n_related = n;
+  }
   e->updated_at = NULL; /* now */
 }
 
@@ -225,7 +234,7 @@ static int faq_add(sqlite3 *db, struct faq_args *a) {
   }
   e.id = id;
   apply_fields(&e, a);
-  if (mg_faq_put(db, &e, a->by, !a->draft, err)) return fail("%s", err);
+  if (faq_related_check(db, &e, err) || mg_faq_put(db, &e, a->by, !a->draft, err)) return fail("%s", err);
   return report_put(db, id, "追加しました");
 }
 
@@ -236,7 +245,8 @@ static int faq_edit(sqlite3 *db, struct faq_args *a) {
   if (mg_faq_get(db, a->pos[0], MG_FAQ_LATEST, &e, err)) return fail("%s", err);
   copy = *e;
   apply_fields(&copy, a);
-  rc = mg_faq_put(db, &copy, a->by, a->publish, err);
+  rc = a->n_related ? faq_related_check(db, &copy, err) : 0; /* ids typed now must name entries */
+  if (rc == 0) rc = mg_faq_put(db, &copy, a->by, a->publish, err);
   mg_faq_entry_free(e);
   if (rc) return fail("%s", err);
   return report_put(db, a->pos[0], a->publish ? "更新して公開しました" : "下書きとして保存しました");
@@ -275,12 +285,12 @@ static const struct action {
   { "list", faq_list, 0, " --department --category --status --search ",
     "list [--department D] [--category C] [--status published|draft|published+draft] [--search TEXT]" },
   { "show", faq_show, 1, " --version ", "show ID [--version N]" },
-  { "add", faq_add, 0, " --id --question --answer --department --alternate --keyword --category --url --draft --by ",
-    "add --question Q --answer A --department D [--alternate TEXT]... [--keyword K]... [--category C] [--url U] "
-    "[--id ID] [--draft] [--by NAME]" },
-  { "edit", faq_edit, 1, " --question --answer --department --alternate --keyword --category --url --publish --by ",
-    "edit ID [--question Q] [--answer A] [--department D] [--alternate TEXT]... [--keyword K]... [--category C] "
-    "[--url U] [--publish] [--by NAME]" },
+  { "add", faq_add, 0, " --id --question --answer --department --alternate --keyword --related --category --url --draft --by ",
+    "add --question Q --answer A --department D [--alternate TEXT]... [--keyword K]... [--related ID]... [--category C] "
+    "[--url U] [--id ID] [--draft] [--by NAME]" },
+  { "edit", faq_edit, 1, " --question --answer --department --alternate --keyword --related --category --url --publish --by ",
+    "edit ID [--question Q] [--answer A] [--department D] [--alternate TEXT]... [--keyword K]... [--related ID]... "
+    "[--category C] [--url U] [--publish] [--by NAME]" },
   { "publish", faq_publish, 1, " --version --by ", "publish ID [--version N] [--by NAME]" },
   { "rm", faq_rm, 1, " --by ", "rm ID [--by NAME]" },
 };
@@ -290,7 +300,7 @@ static void usage(FILE *out) {
   fprintf(out, "usage:\n");
   for (size_t i = 0; i < N_ACTIONS; i++) fprintf(out, "  madoguchi faq %s\n", actions[i].usage);
   fprintf(out, "\nedit saves a draft unless --publish; drafts never answer until published.\n"
-               "--alternate/--keyword given to edit replace the whole list ('' clears it).\n"
+               "--alternate/--keyword/--related given to edit replace the whole list ('' clears it).\n"
                "File formats and the column map: docs/faq-format.md\n");
 }
 

@@ -25,6 +25,10 @@
  *   - character bigrams of the question against the entries' question side
  *     (a separate small index built from the published texts): sub-word
  *     evidence where segmentation differs (街灯 ~ 街路灯);
+ *   - related entries' titles: the question-field terms of the entries an
+ *     entry lists as related (faq_revision.related) form a fifth, weak field
+ *     of that entry (weight rel_w), merged into its BM25F pseudo-frequency —
+ *     staff who link 転入届 to 転出届 say the two are asked about together;
  *   - latent semantic analysis: a truncated SVD of the term × entry matrix,
  *     computed at build time; the question folded into it is compared with
  *     the best candidates (cosine), evidence from words an entry shares
@@ -60,6 +64,11 @@
 #define NF 4 /* fields, in faq_fts column order */
 static const char *const field_names[NF] = { "question", "alternates", "keywords", "answer" };
 
+/* The related-titles field's default weight: off, because on the benchmark
+ * it gains nothing (docs/accuracy.md rows 36–41: its answers already carry
+ * their related-FAQ lists). A city can measure it with eval --param rel_w. */
+#define RELW_DEFAULT 0.0
+
 /* Ranking parameters (measured on the localgovFAQ dev split, docs/accuracy.md). */
 struct params {
   double k1;
@@ -92,6 +101,9 @@ struct params {
                        * entry's question or one of its alternates, each on its own) */
   double nn_pow;      /* ... raised to this power: near-repeats count, a shared word hardly */
   double nn_min;      /* Dice below this counts nothing; above, rescaled to 0..1 */
+  double rel_w;       /* weight of the related entries' titles, a fifth BM25F field (0: off) */
+  double rel_b;       /* its length normalisation */
+  double rel_in_w;    /* weight of the titles of the entries that list this one (0: off) */
 };
 
 static const struct params default_params = {
@@ -123,6 +135,9 @@ static const struct params default_params = {
   .nn_w = 0.0, /* off: it brings the runner-up closer, so clear answers became choices (docs/accuracy.md row 36) */
   .nn_pow = 2.0,
   .nn_min = 0.0,
+  .rel_w = RELW_DEFAULT,
+  .rel_b = 0.5,
+  .rel_in_w = 0.0,
 };
 
 /* Latent semantic analysis of the FAQ (build time; docs/accuracy.md): a
@@ -184,6 +199,15 @@ struct snap {
   int nlines;
   int *line_doc, *ph_off, *ph_line;
   float *line_mass, *ph_w;
+  /* related titles: the question-field terms of the entries document d
+   * lists as related (tf[0]) and of the entries that list d (tf[1]), as
+   * postings term → (d, tf) in rel_posts[rel_off[t] .. rel_off[t+1]),
+   * documents ascending; rel_len[k][d] their counts, rel_avg[k] the means */
+  int *rel_off;
+  struct posting *rel_posts;
+  float *rel_len[2];
+  double rel_avg[2];
+  int nrel;          /* documents with at least one published related entry */
 };
 
 struct mg_engine {
@@ -227,6 +251,10 @@ static void snap_free(struct snap *s) {
   free(s->ph_off);
   free(s->ph_line);
   free(s->ph_w);
+  free(s->rel_off);
+  free(s->rel_posts);
+  free(s->rel_len[0]);
+  free(s->rel_len[1]);
   free(s);
 }
 
@@ -677,6 +705,99 @@ out:
 
 static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
 
+/* ---- related titles ------------------------------------------------------- */
+
+struct rinst { int term, doc, tf, dir; };
+
+static int cmp_rinst(const void *a, const void *b) {
+  const struct rinst *x = a, *y = b;
+  if (x->term != y->term) return x->term < y->term ? -1 : 1;
+  return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+/* The related-titles postings: for each published entry, the question-field
+ * terms (from the forward index) of each published entry it lists, itself
+ * and repeats left out. Ids that are not published are skipped, as the
+ * answer card skips them. */
+static int build_related(struct snap *s, sqlite3 *db, char *err) {
+  sqlite3_stmt *st = NULL;
+  mg_termmap *ext = mg_termmap_new();
+  struct rinst *ri = NULL;
+  int rc = 0, n = 0, cap = 0, nterms = mg_termmap_count(s->vocab), *mark = NULL;
+  if (!ext || !(s->rel_len[0] = calloc((size_t)s->ndocs + 1, sizeof *s->rel_len[0])) ||
+      !(s->rel_len[1] = calloc((size_t)s->ndocs + 1, sizeof *s->rel_len[1])) ||
+      !(s->rel_off = calloc((size_t)nterms + 2, sizeof *s->rel_off)) ||
+      !(mark = malloc(((size_t)s->ndocs + 1) * sizeof *mark))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (int d = 0; d < s->ndocs; d++) {
+    mark[d] = -1;
+    if (mg_termmap_put(ext, s->ext[d], (int)strlen(s->ext[d])) != d) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  }
+  if (sqlite3_prepare_v2(db, "SELECT f.id, r.related FROM faq f JOIN faq_revision r ON r.id = f.published_rev"
+                             " WHERE r.related <> ''", -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int d = doc_index(s, sqlite3_column_int64(st, 0)), len = sqlite3_column_bytes(st, 1), any = 0;
+    const char *text = (const char *)sqlite3_column_text(st, 1);
+    if (d < 0 || !text) continue;
+    mark[d] = d; /* never its own */
+    for (const char *p = text, *end = text + len; p < end;) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      int l = (int)((nl ? nl : end) - p), r = l > 0 ? mg_termmap_get(ext, p, l) : -1;
+      p += l + 1;
+      if (r < 0 || mark[r] == d) continue; /* unpublished, unknown, repeated or its own */
+      mark[r] = d;
+      any = 1;
+      /* r's title into d (d lists r), d's title into r (r is listed by d) */
+      for (int dir = 0; dir < 2; dir++) {
+        int from = dir ? d : r, to = dir ? r : d;
+        for (int j = s->foff[from]; j < s->foff[from + 1]; j++) {
+          int tf = s->posts[s->fpost[j]].tf[0];
+          if (!tf) continue;
+          if (n == cap) {
+            int c = cap ? cap * 2 : 4096;
+            struct rinst *a = realloc(ri, (size_t)c * sizeof *a);
+            if (!a) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+            ri = a, cap = c;
+          }
+          ri[n++] = (struct rinst){ s->fterm[j], to, tf, dir };
+          s->rel_len[dir][to] += (float)tf;
+        }
+      }
+    }
+    s->nrel += any;
+  }
+  if (rc != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db)); goto out; }
+  rc = 0;
+  qsort(ri, (size_t)n, sizeof *ri, cmp_rinst);
+  if (!(s->rel_posts = malloc(((size_t)n + 1) * sizeof *s->rel_posts))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  for (int i = 0, m = 0; i < n; i++) {
+    if (m == 0 || ri[i].term != ri[i - 1].term || ri[i].doc != ri[i - 1].doc) {
+      memset(&s->rel_posts[m], 0, sizeof s->rel_posts[0]);
+      s->rel_posts[m++].doc = ri[i].doc;
+      s->rel_off[ri[i].term + 1]++;
+    }
+    int tf = s->rel_posts[m - 1].tf[ri[i].dir] + ri[i].tf;
+    s->rel_posts[m - 1].tf[ri[i].dir] = (uint16_t)(tf < UINT16_MAX ? tf : UINT16_MAX);
+  }
+  for (int t = 0; t < nterms; t++) s->rel_off[t + 1] += s->rel_off[t];
+  for (int k = 0; k < 2; k++) {
+    double sum = 0;
+    for (int d = 0; d < s->ndocs; d++) sum += s->rel_len[k][d];
+    s->rel_avg[k] = s->ndocs && sum > 0 ? sum / s->ndocs : 1;
+  }
+out:
+  sqlite3_finalize(st);
+  mg_termmap_free(ext);
+  free(mark);
+  free(ri);
+  return rc;
+}
+
 static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
   struct snap *s = calloc(1, sizeof *s);
   sqlite3_stmt *st = NULL;
@@ -779,7 +900,9 @@ static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
   }
   sqlite3_finalize(st);
   st = NULL;
-  if ((rc = build_bigrams(s, db, err)) != 0 || (rc = build_phrasings(s, db, lang, err)) != 0) goto out;
+  if ((rc = build_bigrams(s, db, err)) != 0 || (rc = build_phrasings(s, db, lang, err)) != 0 ||
+      (rc = build_related(s, db, err)) != 0)
+    goto out;
   *out = s;
   s = NULL;
 out:
@@ -876,10 +999,12 @@ int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
 int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
-                                        "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min" };
+                                        "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min",
+                                        "rel_w", "rel_b", "rel_in_w" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
-                     &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow, &p->nn_min };
+                     &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow, &p->nn_min,
+                     &p->rel_w, &p->rel_b, &p->rel_in_w };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -1313,15 +1438,23 @@ static double field_tf(const struct params *p, const struct snap *s, const struc
   return tfw;
 }
 
-static const struct posting *find_posting(const struct snap *s, int term, int doc) {
-  int lo = s->off[term], hi = s->off[term + 1] - 1;
+static const struct posting *find_in(const struct posting *posts, int lo, int hi, int doc) {
   while (lo <= hi) {
     int mid = (lo + hi) / 2;
-    if (s->posts[mid].doc == doc) return &s->posts[mid];
-    if (s->posts[mid].doc < doc) lo = mid + 1;
+    if (posts[mid].doc == doc) return &posts[mid];
+    if (posts[mid].doc < doc) lo = mid + 1;
     else hi = mid - 1;
   }
   return NULL;
+}
+
+static const struct posting *find_posting(const struct snap *s, int term, int doc) {
+  return find_in(s->posts, s->off[term], s->off[term + 1] - 1, doc);
+}
+
+/* Term's posting in document doc's related titles, or NULL. */
+static const struct posting *find_rel_posting(const struct snap *s, int term, int doc) {
+  return s->rel_posts ? find_in(s->rel_posts, s->rel_off[term], s->rel_off[term + 1] - 1, doc) : NULL;
 }
 
 static void set_idf(const struct snap *s, struct query *q, struct scratch *sc) {
@@ -1338,21 +1471,44 @@ static void set_idf(const struct snap *s, struct query *q, struct scratch *sc) {
   }
 }
 
-/* One pass over the postings of the query terms into sc. */
+/* The related-titles fields' share of the pseudo-frequency: the titles of
+ * the entries d lists (rel_w) and of those that list d (rel_in_w). */
+static double rel_tf(const struct params *p, const struct snap *s, const struct posting *ro) {
+  double v = 0;
+  if (ro->tf[0]) v += p->rel_w * ro->tf[0] / (1 - p->rel_b + p->rel_b * s->rel_len[0][ro->doc] / s->rel_avg[0]);
+  if (ro->tf[1]) v += p->rel_in_w * ro->tf[1] / (1 - p->rel_b + p->rel_b * s->rel_len[1][ro->doc] / s->rel_avg[1]);
+  return v;
+}
+
+/* One pass over the postings of the query terms into sc. With rel_w on,
+ * each term's postings are merged (by document) with its related-titles
+ * postings, so a term an entry holds in both counts once, saturated once. */
 static void score_all(const struct params *p, const struct snap *s, const struct query *q, struct scratch *sc) {
+  int rel = (p->rel_w > 0 || p->rel_in_w > 0) && s->rel_posts;
   for (int i = 0; i < sc->ntouched; i++) memset(&sc->acc[sc->touched[i]], 0, sizeof sc->acc[0]);
   sc->ntouched = 0;
   for (int i = 0; i < q->n; i++) {
     const struct qterm *t = &q->t[i];
     double wi = t->w * t->idf;
     if (t->id < 0) continue;
-    for (int j = s->off[t->id]; j < s->off[t->id + 1]; j++) {
-      const struct posting *po = &s->posts[j];
-      struct acc *a = &sc->acc[po->doc];
-      double tfw = field_tf(p, s, po, NULL);
-      if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = po->doc; }
+    int j = s->off[t->id], je = s->off[t->id + 1];
+    int r = rel ? s->rel_off[t->id] : 0, re = rel ? s->rel_off[t->id + 1] : 0;
+    while (j < je || r < re) {
+      const struct posting *po = j < je ? &s->posts[j] : NULL, *ro = r < re ? &s->rel_posts[r] : NULL;
+      double tfw = 0;
+      int doc;
+      if (po && ro && po->doc != ro->doc) {
+        if (po->doc < ro->doc) ro = NULL;
+        else po = NULL;
+      }
+      doc = po ? po->doc : ro->doc;
+      if (po) tfw += field_tf(p, s, po, NULL), j++;
+      if (ro) tfw += rel_tf(p, s, ro), r++;
+      if (!po && tfw <= 0) continue; /* only in a related field that is off */
+      struct acc *a = &sc->acc[doc];
+      if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = doc; }
       a->score += wi * tfw / (p->k1 + tfw);
-      if (t->kind == Q_PRF) continue;
+      if (t->kind == Q_PRF || !po) continue; /* coverage: the entry's own text only */
       if (po->tf[0] || po->tf[1] || po->tf[2]) a->cov_q += wi;
       else a->cov_a += wi;
     }
@@ -1661,21 +1817,26 @@ out:
     json_object_set_new(explain, "terms", terms);
     for (int i = 0; i < out->n; i++) {
       int d = doc_of(s, &sc, out->c[i].faq_id);
-      double fs[NF] = { 0 };
+      double fs[NF] = { 0 }, frel = 0;
       json_t *matched = json_array();
       for (int j = 0; d >= 0 && j < q->n; j++) {
         const struct qterm *t = &q->t[j];
-        const struct posting *po;
-        double per[NF], tfw;
-        if (t->id < 0 || !(po = find_posting(s, t->id, d))) continue;
-        tfw = field_tf(p, s, po, per);
+        const struct posting *po = NULL, *ro = NULL;
+        double per[NF] = { 0 }, tfw = 0, rt = 0;
+        if (t->id < 0) continue;
+        po = find_posting(s, t->id, d);
+        if (p->rel_w > 0 || p->rel_in_w > 0) ro = find_rel_posting(s, t->id, d);
+        if (!po && !ro) continue;
+        if (po) tfw = field_tf(p, s, po, per);
+        if (ro) rt = rel_tf(p, s, ro), tfw += rt;
         for (int f = 0; f < NF; f++) fs[f] += tfw > 0 ? t->w * t->idf * (per[f] / (p->k1 + tfw)) : 0;
+        frel += tfw > 0 ? t->w * t->idf * (rt / (p->k1 + tfw)) : 0;
         json_array_append_new(matched, json_string(t->text));
       }
-      json_array_append_new(cands, json_pack("{s:s, s:f, s:f, s:{s:f, s:f, s:f, s:f}, s:f, s:f, s:o}", "faq_id",
+      json_array_append_new(cands, json_pack("{s:s, s:f, s:f, s:{s:f, s:f, s:f, s:f, s:f}, s:f, s:f, s:o}", "faq_id",
                                              out->c[i].faq_id, "score", out->c[i].score, "confidence",
                                              out->c[i].confidence, "fields", "question", fs[0], "alternates",
-                                             fs[1], "keywords", fs[2], "answer", fs[3], "lsa",
+                                             fs[1], "keywords", fs[2], "answer", fs[3], "related", frel, "lsa",
                                              d >= 0 ? sc.acc[d].lsa : 0.0, "nearest_phrasing", d >= 0 ? sc.acc[d].nn : 0.0,
                                              "matched", matched));
     }

@@ -65,6 +65,7 @@ static void row_clear(mg_io_row *r) {
   free(e->id); free(e->question); free(e->answer);
   mg_strv_free(e->alternates, e->n_alternates);
   mg_strv_free(e->keywords, e->n_keywords);
+  mg_strv_free(e->related, e->n_related);
   free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
   free(e->online_url);
 }
@@ -166,10 +167,9 @@ int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char
   /* not inside a caller's transaction: short transactions with an undo
    * journal (io_chunked.c), so residents' writes are not held up */
   if (sqlite3_get_autocommit(db)) return mg_io_apply_chunked(db, s, o, file, rep, err);
-  if (o && o->department) {
-    if ((rc = mg_io_check(db, s, o, file, rep, err))) return rc;
-    if (rep->n_errors) return mg_errf(err, MG_ECSV, "%s: 誤りが%d件あるため、何も取り込んでいません", file, rep->n_errors);
-  }
+  /* the checks the chunked path makes first; related ids need the whole set */
+  if ((rc = mg_io_check(db, s, o, file, rep, err))) return rc;
+  if (rep->n_errors) return mg_errf(err, MG_ECSV, "%s: 誤りが%d件あるため、何も取り込んでいません", file, rep->n_errors);
   rc = mg_io_apply_meta(db, s, err);
   for (int i = 0; rc == 0 && i < s->n_depts; i++) {
     int changed;

@@ -180,8 +180,50 @@ static int check_department(sqlite3 *db, const mg_io_set *s, const char *mine, c
   return 0;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* Related ids: each must be an id, not the row's own, and name a row of the
+ * file (any row: rows may name each other, in any order) or an entry in the
+ * database. One error per row lists every bad id of it. */
+static int check_related(sqlite3 *db, const mg_io_set *s, const char *file, mg_io_report *rep, char *err) {
+  const mg_io_set *all = s->ids ? s->ids : s;
+  const char **ids = malloc(((size_t)all->n_rows + 1) * sizeof *ids);
+  int n = 0, rc = 0;
+  if (!ids) return mg_errf(err, MG_ENOMEM, "out of memory");
+  for (int i = 0; i < all->n_rows; i++)
+    if (all->rows[i].e.id) ids[n++] = all->rows[i].e.id;
+  qsort(ids, (size_t)n, sizeof *ids, cmp_str);
+  for (int i = 0; rc == 0 && i < s->n_rows; i++) {
+    const mg_io_row *r = &s->rows[i];
+    char msg[MG_ERRLEN] = "", unknown[MG_ERRLEN] = "";
+    size_t ulen = 0;
+    for (int k = 0; k < r->e.n_related && !msg[0]; k++) {
+      const char *id = r->e.related[k];
+      if (!mg_faq_valid_id(id))
+        snprintf(msg, sizeof msg, "「関連FAQ」の「%s」はIDとして使えません（半角英数字と - _ . で1〜64文字）", id);
+      else if (r->e.id && strcmp(id, r->e.id) == 0)
+        snprintf(msg, sizeof msg, "「関連FAQ」に自分自身のID「%s」は入れられません", id);
+      else if (!bsearch(&id, ids, (size_t)n, sizeof *ids, cmp_str)) {
+        mg_faq_entry *e = NULL;
+        int got = mg_faq_get(db, id, MG_FAQ_LATEST, &e, err);
+        mg_faq_entry_free(e);
+        if (got == MG_ENOTFOUND) {
+          int w = snprintf(unknown + ulen, sizeof unknown - ulen, "%s「%s」", ulen ? "、" : "", id);
+          if (w > 0 && (size_t)w < sizeof unknown - ulen) ulen += (size_t)w;
+        } else if (got) rc = got;
+      }
+    }
+    if (!msg[0] && ulen)
+      snprintf(msg, sizeof msg, "「関連FAQ」の%sは、このファイルにもデータベースにもないIDです", unknown);
+    if (msg[0]) row_error(rep, file, r, msg);
+  }
+  free(ids);
+  return rc;
+}
+
 int mg_io_check(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep, char *err) {
   int rc = check(db, s, file, rep, err);
+  if (rc == 0) rc = check_related(db, s, file, rep, err);
   if (rc == 0 && o && o->department) rc = check_department(db, s, o->department, file, rep, err);
   return rc;
 }

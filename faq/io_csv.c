@@ -32,11 +32,11 @@
 #define KW_SEP "\xe3\x80\x81" /* 「、」 */
 
 enum col {
-  C_CODE, C_ID, C_MUNI, C_Q, C_A, C_ALT, C_KW, C_CAT, C_DEPT, C_DEPT_NAME, C_PHONE, C_EMAIL, C_HOURS,
+  C_CODE, C_ID, C_MUNI, C_Q, C_A, C_ALT, C_KW, C_REL, C_CAT, C_DEPT, C_DEPT_NAME, C_PHONE, C_EMAIL, C_HOURS,
   C_LOCATION, C_URL, C_DATE, C_STATUS, N_COLS
 };
 static const char *const col_name[N_COLS] = {
-  "全国地方公共団体コード", "ID", "地方公共団体名", "質問", "回答", "別の聞き方", "キーワード", "分類",
+  "全国地方公共団体コード", "ID", "地方公共団体名", "質問", "回答", "別の聞き方", "キーワード", "関連FAQ", "分類",
   "担当部署ID", "担当部署名", "電話番号", "メールアドレス", "受付時間", "所在地", "URL", "更新日", "公開状態",
 };
 static const char STATUS_PUBLISHED[] = "公開", STATUS_DRAFT[] = "下書き";
@@ -477,8 +477,10 @@ static void row_entry(struct rowctx *r, int ncols) {
   row->e.answer = strdup(cell(r, C_A));
   row->e.n_alternates = split_list(cell(r, C_ALT), 0, &row->e.alternates);
   row->e.n_keywords = split_list(cell(r, C_KW), 1, &row->e.keywords);
+  row->e.n_related = split_list(cell(r, C_REL), 1, &row->e.related); /* ids: 「、」 or lines, as keywords */
   if (row->e.n_alternates < 0) row->e.n_alternates = 0;
   if (row->e.n_keywords < 0) row->e.n_keywords = 0;
+  if (row->e.n_related < 0) row->e.n_related = 0;
   row->e.category = dup_nonempty(cell(r, C_CAT));
   row->e.department_id = dup_nonempty(cell(r, C_DEPT));
   row->e.url = dup_nonempty(cell(r, C_URL));
@@ -511,6 +513,7 @@ static int check_clean_rows(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o
                             char *err) {
   mg_io_set clean = *s;
   char at[32];
+  clean.ids = s; /* a related id may name a row with an error: it is in the file all the same */
   int rc;
   if (!(clean.rows = malloc(((size_t)s->n_rows + 1) * sizeof *clean.rows))) return mg_errf(err, MG_ENOMEM, "out of memory");
   clean.n_rows = 0;
@@ -588,17 +591,19 @@ struct ectx { FILE *out; const char *code, *name; };
 static int write_row(void *ctx, const mg_faq_entry *e, int published) {
   struct ectx *x = ctx;
   char date[16], *alt = join(e->alternates, e->n_alternates, "\n"), *kw = join(e->keywords, e->n_keywords, KW_SEP);
+  char *rel = join(e->related, e->n_related, KW_SEP);
   const char *v[N_COLS] = {
-    x->code, e->id, x->name, e->question, e->answer, alt, kw, e->category, e->department_id, e->dept.name,
+    x->code, e->id, x->name, e->question, e->answer, alt, kw, rel, e->category, e->department_id, e->dept.name,
     e->dept.phone, e->dept.email, e->dept.hours, e->dept.location, e->url, date,
     published ? STATUS_PUBLISHED : STATUS_DRAFT,
   };
   mg_io_date_out(e->updated_at, date);
-  if (!alt || !kw) { free(alt); free(kw); return MG_ENOMEM; }
+  if (!alt || !kw || !rel) { free(alt); free(kw); free(rel); return MG_ENOMEM; }
   for (int i = 0; i < N_COLS; i++) mg_io_csv_cell(x->out, v[i], i == 0);
   fputs("\r\n", x->out);
   free(alt);
   free(kw);
+  free(rel);
   return ferror(x->out) ? MG_EIO : 0;
 }
 

@@ -23,6 +23,8 @@ typedef struct mg_io_set {
   mg_department *depts; int n_depts, cap_depts;
   int *dept_lines;             /* line that first named each department */
   mg_io_row *rows; int n_rows, cap_rows;
+  const struct mg_io_set *ids; /* the whole file's rows, for related ids (NULL: this set) —
+                                * a check of some rows still resolves ids against all */
 } mg_io_set;
 
 void mg_io_set_free(mg_io_set *s);
@@ -44,8 +46,9 @@ int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char
 int mg_io_apply_dept(sqlite3 *db, const mg_department *d, int *changed, char *err);
 int mg_io_apply_meta(sqlite3 *db, const mg_io_set *s, char *err);
 /* Every problem of a clean-parsed set that the store would find (ids, empty
- * fields, unknown departments) and, with o->department, every row outside
- * that department: to rep, without writing. */
+ * fields, unknown departments, related ids that are neither in the file nor
+ * in the database, or the entry's own) and, with o->department, every row
+ * outside that department: to rep, without writing. */
 int mg_io_check(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep, char *err);
 /* mg_io_apply outside a transaction: checked first, then written CHUNK rows
  * per transaction with an undo journal (io_chunked.c). */

@@ -110,8 +110,10 @@ static void read_entry(struct jctx *c, mg_io_set *s, json_t *e, size_t i) {
   if (json_object_get(e, "online_url")) r->e.online_url = strdup(member(c, e, "online_url", 0) ? member(c, e, "online_url", 0) : "");
   r->e.n_alternates = string_list(c, e, "alternates", &r->e.alternates);
   r->e.n_keywords = string_list(c, e, "keywords", &r->e.keywords);
+  r->e.n_related = string_list(c, e, "related", &r->e.related);
   if (r->e.n_alternates < 0) r->e.n_alternates = 0;
   if (r->e.n_keywords < 0) r->e.n_keywords = 0;
+  if (r->e.n_related < 0) r->e.n_related = 0;
   r->publish = read_status(c, e);
   if ((updated = member(c, e, "updated", 0)) && *updated) {
     if (mg_io_date_in(updated, ts)) mg_io_report_error(c->rep, c->file, 0, "%s: 日付「%s」が正しくありません（YYYY-MM-DD）", c->where, updated);
@@ -183,9 +185,10 @@ static int add_dept(void *ctx, const mg_department *d) {
 static int add_entry(void *ctx, const mg_faq_entry *e, int published) {
   char date[16];
   mg_io_date_out(e->updated_at, date);
-  json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s}", "id", e->id, "question", e->question,
-                        "answer", e->answer, "alternates", str_array(e->alternates, e->n_alternates), "keywords",
-                        str_array(e->keywords, e->n_keywords), "category", e->category, "department",
+  json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s}", "id", e->id, "question",
+                        e->question, "answer", e->answer, "alternates", str_array(e->alternates, e->n_alternates),
+                        "keywords", str_array(e->keywords, e->n_keywords), "related",
+                        str_array(e->related, e->n_related), "category", e->category, "department",
                         e->department_id, "url", e->url, "updated", date, "status",
                         published ? "published" : "draft");
   if (o && e->online_url && *e->online_url) json_object_set_new(o, "online_url", json_string(e->online_url));

@@ -244,8 +244,13 @@ static const char *const migrations[] = {
   /* 14 — the URL of an entry's online application (行かない窓口): answers and
    * the public pages show it first when there is one (issue 16, item 4). */
   "ALTER TABLE faq_revision ADD COLUMN online_url TEXT NOT NULL DEFAULT '';\n",
+  /* 15 — related entries (issue 12): a revision may list entries a resident
+   * would want next ("転入届" → "転出届", "住民票"), by ext_id, one per line
+   * like alternates and keywords. Ids are not foreign keys: an entry named
+   * may be unpublished or removed later, and is then simply not shown. */
+  "ALTER TABLE faq_revision ADD COLUMN related TEXT NOT NULL DEFAULT '';\n",
 
-  /* 15 — append the next migration here (never edit the steps above). */
+  /* 16 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

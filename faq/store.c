@@ -8,7 +8,8 @@
  * All SQL is the array `sql` below. Statements are prepared once per thread
  * and connection through the cache in faq/db.c (mg_db_stmt), because the
  * answer path reads an entry for every candidate it shows.
- * Alternates and keywords are stored one per line (docs/architecture.md).
+ * Alternates, keywords and related ids are stored one per line
+ * (docs/architecture.md).
  */
 #include "faq/store.h"
 #include "util/mg_time.h"
@@ -27,7 +28,7 @@
   "  WHEN f.published_rev = (SELECT id FROM faq_revision WHERE faq_id = f.id ORDER BY version DESC LIMIT 1)" \
   "  THEN 'published' ELSE 'published+draft' END," \
   " coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.phone, ''), coalesce(d.email, '')," \
-  " coalesce(d.hours, ''), coalesce(d.location, ''), r.online_url" \
+  " coalesce(d.hours, ''), coalesce(d.location, ''), r.online_url, r.related" \
   " FROM faq f JOIN faq_revision r ON r.faq_id = f.id" \
   " LEFT JOIN faq_revision p ON p.id = f.published_rev" \
   " LEFT JOIN department d ON d.id = r.department_id "
@@ -36,17 +37,17 @@
 enum {
   S_FAQ_FIND, S_FAQ_INSERT, S_REV_NEWEST, S_REV_INSERT, S_REV_FIND, S_SET_PUBLISHED,
   S_REV_DELETE, S_FAQ_DELETE, S_GET, S_QUESTION, S_LIST, S_DEPT_GET, S_DEPT_PUT, S_DEPT_LIST,
-  S_DEPT_EXISTS, S_LAST_ID, S_LIST_PUB, N_S
+  S_DEPT_EXISTS, S_LAST_ID, S_LIST_PUB, S_FAQ_EXISTS, N_S
 };
 static const char *const sql[N_S] = {
   [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
   [S_FAQ_INSERT] = "INSERT INTO faq(ext_id, created_at) VALUES(?1, ?2)",
   [S_REV_NEWEST] = "SELECT id, version, question, answer, alternates, keywords, category,"
-                   " coalesce(department_id, ''), url, online_url FROM faq_revision WHERE faq_id = ?1"
+                   " coalesce(department_id, ''), url, online_url, related FROM faq_revision WHERE faq_id = ?1"
                    " ORDER BY version DESC LIMIT 1",
   [S_REV_INSERT] = "INSERT INTO faq_revision(faq_id, version, question, answer, alternates, keywords,"
-                   " category, department_id, url, updated_at, updated_by, online_url)"
-                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11, ?12)",
+                   " category, department_id, url, updated_at, updated_by, online_url, related)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11, ?12, ?13)",
   [S_REV_FIND] = "SELECT id FROM faq_revision WHERE faq_id = ?1 AND (?2 = 0 OR version = ?2)"
                  " ORDER BY version DESC LIMIT 1",
   [S_SET_PUBLISHED] = "UPDATE faq SET published_rev = ?2 WHERE id = ?1",
@@ -75,6 +76,7 @@ static const char *const sql[N_S] = {
                  " AND (?3 IS NULL OR ?3 = ?3)"
                  " AND (?4 IS NULL OR f.id IN (SELECT rowid FROM faq_fts WHERE faq_fts MATCH ?4))"
                  " ORDER BY f.ext_id",
+  [S_FAQ_EXISTS] = "SELECT 1 FROM faq WHERE ext_id = ?1",
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -150,6 +152,21 @@ static char *strv_join(char *const *v, int n) {
   return s;
 }
 
+/* Join related ids with newlines, each id once (the first place it is given). */
+static char *related_join(char *const *v, int n) {
+  char **u = malloc(((size_t)n + 1) * sizeof *u), *s;
+  int k = 0;
+  if (!u) return NULL;
+  for (int i = 0; i < n; i++) {
+    int dup = 0;
+    for (int j = 0; j < k && !dup; j++) dup = strcmp(u[j], v[i]) == 0;
+    if (!dup) u[k++] = v[i];
+  }
+  s = strv_join(u, k);
+  free(u);
+  return s;
+}
+
 void mg_department_clear(mg_department *d) {
   if (!d) return;
   free(d->id); free(d->name); free(d->phone); free(d->email); free(d->hours); free(d->location);
@@ -161,6 +178,7 @@ void mg_faq_entry_free(mg_faq_entry *e) {
   free(e->id); free(e->question); free(e->answer);
   mg_strv_free(e->alternates, e->n_alternates);
   mg_strv_free(e->keywords, e->n_keywords);
+  mg_strv_free(e->related, e->n_related);
   free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
   free(e->online_url);
   mg_department_clear(&e->dept);
@@ -197,10 +215,13 @@ static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
   e->status = status_name((const char *)sqlite3_column_text(st, 12));
   row_to_department(st, 13, &e->dept);
   e->online_url = col_dup(st, 19);
-  if (e->n_alternates < 0 || e->n_keywords < 0 || !e->id || !e->question || !e->answer || !e->category ||
-      !e->department_id || !e->url || !e->updated_at || !e->updated_by || !e->dept.location || !e->online_url) {
+  e->n_related = mg_strv_split((const char *)sqlite3_column_text(st, 20), &e->related);
+  if (e->n_alternates < 0 || e->n_keywords < 0 || e->n_related < 0 || !e->id || !e->question || !e->answer ||
+      !e->category || !e->department_id || !e->url || !e->updated_at || !e->updated_by || !e->dept.location ||
+      !e->online_url) {
     if (e->n_alternates < 0) e->n_alternates = 0, e->alternates = NULL;
     if (e->n_keywords < 0) e->n_keywords = 0, e->keywords = NULL;
+    if (e->n_related < 0) e->n_related = 0, e->related = NULL;
     mg_faq_entry_free(e);
     return NULL;
   }
@@ -374,7 +395,7 @@ struct put {
   const char *by;
   int publish;
   int changed;
-  char *alternates, *keywords; /* joined */
+  char *alternates, *keywords, *related; /* joined */
   char *online_url;            /* e->online_url, or (NULL there) the newest revision's */
 };
 
@@ -388,7 +409,8 @@ static int same_content(sqlite3_stmt *st, const struct put *p) {
          str_eq((const char *)sqlite3_column_text(st, 6), e->category) &&
          str_eq((const char *)sqlite3_column_text(st, 7), e->department_id) &&
          str_eq((const char *)sqlite3_column_text(st, 8), e->url) &&
-         str_eq((const char *)sqlite3_column_text(st, 9), p->online_url);
+         str_eq((const char *)sqlite3_column_text(st, 9), p->online_url) &&
+         str_eq((const char *)sqlite3_column_text(st, 10), p->related);
 }
 
 /* Newest revision of faq_id: *rev, *version (0/0 when none), *same. */
@@ -452,6 +474,7 @@ static int insert_rev(sqlite3 *db, const struct put *p, sqlite3_int64 faq_id, in
   sqlite3_bind_text(st, 10, e->updated_at && *e->updated_at ? e->updated_at : now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 11, p->by && *p->by ? p->by : "unknown", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 12, p->online_url ? p->online_url : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 13, p->related, -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, e->id, err);
   *rev = sqlite3_last_insert_rowid(db);
   mg_db_stmt_done(st);
@@ -485,17 +508,70 @@ int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publis
     return mg_errf(err, MG_EINVAL, "bad id '%s': use 1-64 letters, digits, '-', '_' or '.'", e->id ? e->id : "");
   if (!e->question || !*e->question) return mg_errf(err, MG_EINVAL, "%s: the question is empty", e->id);
   if (!e->answer || !*e->answer) return mg_errf(err, MG_EINVAL, "%s: the answer is empty", e->id);
+  for (int i = 0; i < e->n_related; i++) {
+    if (!mg_faq_valid_id(e->related[i]))
+      return mg_errf(err, MG_EINVAL, "%s: 関連するFAQのID「%s」は使えません（半角英数字と - _ . で1〜64文字）", e->id,
+                     e->related[i]);
+    if (strcmp(e->related[i], e->id) == 0)
+      return mg_errf(err, MG_EINVAL, "%s: 関連するFAQに自分自身は入れられません", e->id);
+  }
   p.alternates = strv_join(e->alternates, e->n_alternates);
   p.keywords = strv_join(e->keywords, e->n_keywords);
+  p.related = related_join(e->related, e->n_related);
   if (e->online_url && *e->online_url && strncmp(e->online_url, "https://", 8) != 0 && strncmp(e->online_url, "http://", 7) != 0)
     rc = mg_errf(err, MG_EINVAL, "%s: the online application URL must start with https:// or http://", e->id);
-  else if (!p.alternates || !p.keywords || (e->online_url && !(p.online_url = strdup(e->online_url))))
+  else if (!p.alternates || !p.keywords || !p.related || (e->online_url && !(p.online_url = strdup(e->online_url))))
     rc = mg_errf(err, MG_ENOMEM, "out of memory");
   else rc = mg_db_tx(db, put_tx, &p, err);
   if (rc == 0 && changed) *changed = p.changed;
   free(p.alternates);
   free(p.keywords);
   free(p.online_url);
+  free(p.related);
+  return rc;
+}
+
+int faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = 0;
+  for (int i = 0; rc == 0 && i < e->n_related; i++) {
+    const char *id = e->related[i];
+    if (!mg_faq_valid_id(id))
+      return mg_errf(err, MG_EINVAL, "関連するFAQのID「%s」は使えません（半角英数字と - _ . で1〜64文字）", id);
+    if (e->id && strcmp(id, e->id) == 0) return mg_errf(err, MG_EINVAL, "関連するFAQに自分自身は入れられません");
+    if ((rc = prep(db, S_FAQ_EXISTS, &st, err))) return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? mg_errf(err, MG_EINVAL, "関連するFAQ「%s」はありません", id)
+       : db_fail(db, id, err);
+    mg_db_stmt_done(st);
+  }
+  return rc;
+}
+
+int faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char ***questions, int *n, char *err) {
+  int rc = 0, k = 0;
+  *ids = calloc((size_t)e->n_related + 1, sizeof **ids);
+  *questions = calloc((size_t)e->n_related + 1, sizeof **questions);
+  *n = 0;
+  if (!*ids || !*questions) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  for (int i = 0; i < e->n_related; i++) {
+    char *q = NULL;
+    rc = mg_faq_question(db, e->related[i], &q, err);
+    if (rc == MG_ENOTFOUND) { rc = 0; continue; } /* unpublished or removed since: not shown */
+    if (rc) goto out;
+    (*questions)[k] = q;
+    if (!((*ids)[k] = strdup(e->related[i]))) { k++; rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    k++;
+  }
+out:
+  if (rc) {
+    mg_strv_free(*ids, k);
+    mg_strv_free(*questions, k);
+    *ids = *questions = NULL;
+    k = 0;
+  }
+  *n = k;
   return rc;
 }
 

@@ -37,6 +37,9 @@ typedef struct mg_faq_entry {
   char *question, *answer;
   char **alternates; int n_alternates; /* other phrasings of the question */
   char **keywords; int n_keywords;
+  char **related; int n_related;       /* ids of related entries, in the order staff chose; an
+                                        * id may name an entry that is not (or no longer)
+                                        * published: readers show published ones only */
   char *category, *department_id, *url;
   char *online_url;      /* the online application (行かない窓口), "" when none; writing
                           * NULL keeps the newest revision's (formats without it) */
@@ -79,15 +82,28 @@ int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char 
 int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err);
 
 /* Add a revision of e (fields id, question, answer, alternates, keywords,
- * category, department_id, url, online_url; updated_at when set, else now) by `by`.
- * Creates the entry when id is new. When the content equals the newest
+ * related, category, department_id, url, online_url; updated_at when set, else
+ * now) by `by`. Creates the entry when id is new. When the content equals the newest
  * revision no revision is added. publish: make the newest revision the
- * published one. MG_EINVAL for an empty id/question/answer, MG_ENOTFOUND for
- * an unknown department. */
+ * published one. MG_EINVAL for an empty id/question/answer, a related id
+ * that is not an id or is e's own (a repeated related id is kept once),
+ * MG_ENOTFOUND for an unknown department. Related ids are not required to
+ * exist here (an import writes entries that name each other one by one);
+ * callers that take ids from people check them with faq_related_check. */
 int mg_faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, char *err);
 /* The same; *changed (may be NULL) is set to 1 when a revision was added or
  * the published pointer moved, else 0. */
 int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, int *changed, char *err);
+
+/* Check e's related ids as a person gave them: each must be an id, not e's
+ * own, and name an entry that exists (published or not). Returns 0, or
+ * MG_EINVAL with a Japanese reason naming the first bad id in err. */
+int faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err);
+
+/* The published related entries of e, in e's order, as {id, question}:
+ * *ids and *questions are new arrays of new strings (free each with
+ * mg_strv_free(v, *n)); ids that are not published are left out. */
+int faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char ***questions, int *n, char *err);
 
 /* A free id for a new entry into buf: the newest id's prefix with the next
  * number ("saijo-0173" → "saijo-0174"), or "faq-0001". */

@@ -44,6 +44,15 @@ check "export uses CRLF" grep -q "$(printf '\r')\$" "$D/out.csv"
 "$M" faq export --format json $DB > "$D/out.json"
 check "JSON export" grep -q '"format": "madoguchi-faq/1"' "$D/out.json"
 
+"$M" faq edit cli-1 --related saijo-9999 $DB > /dev/null 2> "$D/err"
+check "edit --related refuses an id that names no entry" grep -q "saijo-9999" "$D/err"
+"$M" faq edit cli-1 --related saijo-0065 --related saijo-0066 --publish $DB > /dev/null
+"$M" faq show cli-1 $DB > "$D/out"
+check "edit --related lists related entries, shown by show" grep -q "  - saijo-0066" "$D/out"
+"$M" faq edit cli-1 --related '' --publish $DB > /dev/null
+"$M" faq show cli-1 $DB > "$D/out"
+check "--related '' clears the list" test -z "$(grep 'saijo-0066' "$D/out")"
+
 "$M" faq rm cli-1 $DB > /dev/null
 "$M" faq show cli-1 $DB > /dev/null 2>&1
 check "rm removes the entry" test $? -ne 0

@@ -11,6 +11,7 @@
 #include "util/mg_err.h"
 #include "bot/session.h"
 #include "bot/ticket.h"
+#include "faq/store.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 
@@ -268,6 +269,43 @@ int main(void) {
   snprintf(sql, sizeof sql, "SELECT count(*) FROM message WHERE id = %s AND role = 'bot' AND kind = 'answer'", answer_id);
   is_int(int_query(sql, NULL), 1, "answer_id names the stored bot line");
   json_decref(out);
+
+  /* the entry's own related entries come first on the card, published ones
+   * only, then the other candidates, without repeats, at most top_k - 1 */
+  {
+    mg_faq_entry *e = NULL, draft = { .id = "rel-draft", .question = "下書きの関連FAQ", .answer = "まだ公開していません。" };
+    char *rel[] = { "saijo-0005", "rel-draft", "saijo-0003" };
+    json_t *list, *x;
+    size_t i;
+    int pos_5 = -1, pos_3 = -1, self = 0, drafts = 0, dups = 0;
+    is_int(mg_faq_put(db(), &draft, "test", 0, err), 0, "a draft-only entry (%s)", err);
+    is_int(mg_faq_get(db(), "saijo-0001", MG_FAQ_PUBLISHED, &e, err), 0, "saijo-0001 read (%s)", err);
+    if (e) {
+      mg_faq_entry copy = *e;
+      copy.related = rel, copy.n_related = 3, copy.updated_at = NULL;
+      is_int(mg_faq_put(db(), &copy, "test", 1, err), 0, "saijo-0001 lists three related entries (%s)", err);
+    }
+    mg_faq_entry_free(e);
+    r = ask(&conn2, "q1r", "住民票の写しはどこで取得できますか？", &out);
+    is_str(jstr(r, "faq_id"), "saijo-0001", "the same answer");
+    list = json_object_get(r, "related");
+    json_array_foreach(list, i, x) {
+      const char *id = jstr(x, "faq_id");
+      if (!strcmp(id, "saijo-0005")) pos_5 = (int)i;
+      if (!strcmp(id, "saijo-0003")) pos_3 = (int)i;
+      self += !strcmp(id, "saijo-0001");
+      drafts += !strcmp(id, "rel-draft");
+      for (size_t j = 0; j < i; j++) dups += !strcmp(jstr(json_array_get(list, j), "faq_id"), id);
+    }
+    is_int(pos_5, 0, "the entry's first related entry comes first");
+    is_int(pos_3, 1, "its second published one next (the draft is skipped)");
+    ok(strstr(jstr(json_array_get(list, 0), "question"), "郵送") != NULL, "with its question");
+    is_int(drafts, 0, "a related entry that is not published is not shown");
+    ok(self == 0 && dups == 0, "neither the answer itself nor a repeat");
+    ok(json_array_size(list) > 2 && (int)json_array_size(list) <= cfg.top_k - 1,
+       "candidates fill up to top_k - 1 (%zu)", json_array_size(list));
+    json_decref(out);
+  }
 
   /* feedback */
   m = json_pack("{s:s, s:s, s:b}", "type", "feedback", "answer_id", answer_id, "helpful", 1);

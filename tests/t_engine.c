@@ -168,6 +168,70 @@ int main(void) {
     sqlite3_close(db2);
   }
 
+  /* related entries' titles: a weak fifth field (rel_w). An entry that
+   * lists another gains that entry's question words, only when rel_w is on,
+   * only from published entries; explain shows the field as "related" */
+  {
+    sqlite3 *db3 = NULL;
+    mg_engine *e3 = NULL;
+    mg_result r0, r1;
+    json_t *ex = json_object();
+    char *rel1[] = { "q-2" }, *rel3[] = { "q-6" };
+    mg_faq_entry x;
+    double s0 = 0, s1 = 0, frel = -1;
+    int in0 = 0, in1 = 0;
+    is_int(mg_db_open_memory(&db3, lang, err), 0, "third in-memory database (%s)", err);
+    memset(&x, 0, sizeof x);
+    x.id = "q-1", x.question = "転入届の提出について", x.answer = "市民課の窓口で受け付けます。", x.related = rel1, x.n_related = 1;
+    is_int(db3 ? mg_faq_put(db3, &x, "test", 1, err) : -1, 0, "an entry listing a related one (%s)", err);
+    x.id = "q-3", x.question = "犬の登録について", x.answer = "生活環境課で受け付けます。", x.related = rel3;
+    is_int(db3 ? mg_faq_put(db3, &x, "test", 1, err) : -1, 0, "an entry listing a draft (%s)", err);
+    is_int(db3 ? put(db3, "q-2", "住民票の写しの請求", "本人確認書類を持って窓口へ。", err) : -1, 0, "the related entry (%s)", err);
+    if (db3) {
+      put(db3, "q-4", "粗大ごみの出し方", "申し込みが必要です。", err);
+      put(db3, "q-5", "水道の使用開始", "水道局へ連絡してください。", err);
+      memset(&x, 0, sizeof x);
+      x.id = "q-6", x.question = "印鑑登録の手続き", x.answer = "本人が窓口へ。";
+      mg_faq_put(db3, &x, "test", 0, err);
+    }
+    is_int(db3 ? mg_engine_new(&e3, lang, db3, &cfg, err) : -1, 0, "engine on them (%s)", err);
+    ok(e3 && !mg_engine_set_param(e3, "rel_w", 0, err) && !mg_engine_set_param(e3, "rel_b", 0.5, err),
+       "rel_w and rel_b can be set");
+    if (e3) {
+      mg_engine_search(e3, an, "住民票の写しがほしい", -1, 5, &r0, NULL, err);
+      for (int i = 0; i < r0.n; i++) if (!strcmp(r0.c[i].faq_id, "q-1")) in0 = 1, s0 = r0.c[i].score;
+      mg_engine_set_param(e3, "rel_w", 1.0, err);
+      mg_engine_search(e3, an, "住民票の写しがほしい", -1, 5, &r1, ex, err);
+      for (int i = 0; i < r1.n; i++) if (!strcmp(r1.c[i].faq_id, "q-1")) in1 = 1, s1 = r1.c[i].score;
+      json_t *c;
+      size_t i;
+      json_array_foreach(json_object_get(ex, "candidates"), i, c)
+        if (!strcmp(json_string_value(json_object_get(c, "faq_id")), "q-1"))
+          frel = json_real_value(json_object_get(json_object_get(c, "fields"), "related"));
+      is_str(r1.n ? r1.c[0].faq_id : "", "q-2", "the entry asked about still comes first");
+      ok(in1 && (!in0 || s1 > s0), "with rel_w the entry listing it gains its title's words (%.3f → %.3f)", s0, s1);
+      ok(frel > 0, "explain shows the related field (%.3f)", frel);
+      double with = -1, without = -2;
+      mg_engine_search(e3, an, "印鑑の手続き", -1, 5, &r1, NULL, err);
+      for (int k = 0; k < r1.n; k++) if (!strcmp(r1.c[k].faq_id, "q-3")) with = r1.c[k].score;
+      mg_engine_set_param(e3, "rel_w", 0, err);
+      mg_engine_search(e3, an, "印鑑の手続き", -1, 5, &r1, NULL, err);
+      for (int k = 0; k < r1.n; k++) if (!strcmp(r1.c[k].faq_id, "q-3")) without = r1.c[k].score;
+      ok(with == without || (with == -1 && without == -2), "a related entry that is only a draft lends no words (%.3f, %.3f)",
+         with, without);
+      int found = 0;
+      mg_faq_publish(db3, "q-6", 0, "test", err);
+      mg_engine_refresh(e3, db3, err);
+      mg_engine_set_param(e3, "rel_w", 1.0, err);
+      mg_engine_search(e3, an, "印鑑の手続き", -1, 5, &r1, NULL, err);
+      for (int k = 0; k < r1.n; k++) found |= !strcmp(r1.c[k].faq_id, "q-3");
+      ok(found, "once published, it does");
+    }
+    json_decref(ex);
+    mg_engine_free(e3);
+    sqlite3_close(db3);
+  }
+
   /* nothing changed: refresh is a no-op */
   is_int(mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err), 0, "refresh");
   is_int(rebuilt, 0, "refresh without changes does not rebuild");

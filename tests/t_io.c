@@ -201,6 +201,9 @@ static void test_export(sqlite3 *db, mg_lang *lang) {
   ok(a && strstr(a, "公開状態\r\n382060,") != NULL, "records end with CRLF");
   ok(a && strstr(a, "\"住民票がほしい\n住民票 発行\"") != NULL, "alternates: one per line in a quoted cell");
   ok(a && strstr(a, ",住民票、写し、手数料,") != NULL, "keywords joined by 、");
+  ok(a && strstr(a, ",r-2,西条市,転出届はどこで出せますか,市民課の窓口です。,,,r-1、r-3,") != NULL,
+     "related ids joined by 、 in 関連FAQ, after キーワード");
+  ok(j && strstr(j, "\"related\": [\n        \"r-2\",\n        \"r-3\"\n      ]") != NULL, "JSON: related as an array of ids");
   ok(a && strstr(a, ",2024-04-01,公開") != NULL, "dates in Tokyo as YYYY-MM-DD");
   ok(c && strncmp(c, "全国", 6) == 0, "--no-bom leaves the BOM out");
   ok(j && strstr(j, "\"format\": \"madoguchi-faq/1\"") != NULL, "JSON export names its format");
@@ -254,6 +257,53 @@ static void test_json(sqlite3 *db) {
   ok(has_error(&rep, "bad-department.json: ID「j-9」: 部署ID「nosuch」は登録されていません"), "... naming the entry");
   is_int(import(db, "json/bad-syntax.json", NULL, &rep), MG_EBADJSON, "a syntax error is refused");
   ok(has_error(&rep, "bad-syntax.json 4行目: JSONの書き方に誤りがあります"), "... with its line, in Japanese");
+}
+
+/* Related entries (関連FAQ / "related"): ids separated like keywords, rows
+ * that name rows further down, and every bad id refused with its row —
+ * unknown ones after the whole file is read, the entry's own, a bad id —
+ * whether the rows have other errors or not, in CSV and JSON. */
+static void test_related(sqlite3 *db) {
+  mg_io_report rep;
+  mg_faq_entry *e = NULL;
+  char err[MG_ERRLEN];
+  int revs;
+  is_int(import(db, "csv/related.csv", NULL, &rep), 0, "related.csv imports (rows name rows further down)");
+  dump_errors(&rep);
+  if (mg_faq_get(db, "r-1", MG_FAQ_PUBLISHED, &e, err) == 0) {
+    is_int(e->n_related, 2, "two related ids separated by 、");
+    if (e->n_related == 2) is_str(e->related[1], "r-3", "in the file's order");
+  } else ok(0, "r-1 read (%s)", err);
+  mg_faq_entry_free(e);
+  if (mg_faq_get(db, "r-2", MG_FAQ_PUBLISHED, &e, err) == 0) {
+    is_int(e->n_related, 2, "related ids one per line");
+    if (e->n_related == 2) is_str(e->related[0], "r-1", "first line");
+  } else ok(0, "r-2 read (%s)", err);
+  mg_faq_entry_free(e);
+
+  revs = int_query(db, "SELECT count(*) FROM faq_revision");
+  is_int(import(db, "csv/bad-related.csv", NULL, &rep), MG_ECSV, "bad related ids are refused");
+  dump_errors(&rep);
+  is_int(rep.n_errors, 4, "three bad related cells and one empty question");
+  ok(has_error(&rep, "bad-related.csv 3行目: 「関連FAQ」の「nosuch-1」、「nosuch-2」は、このファイルにもデータベースにもないIDです"),
+     "unknown ids, all of the row's, with its line");
+  ok(has_error(&rep, "bad-related.csv 4行目: 「関連FAQ」に自分自身のID「b-3」は入れられません"), "an entry cannot list itself");
+  ok(has_error(&rep, "bad-related.csv 5行目: 「関連FAQ」の「bad id!」はIDとして使えません"), "a cell that is no id");
+  ok(!has_error(&rep, " 7行目"), "a row may name a row that has an error of its own: it is in the file");
+  ok(!has_error(&rep, " 2行目"), "ids from the database and from rows further down are known");
+  is_int(int_query(db, "SELECT count(*) FROM faq_revision"), revs, "nothing was written");
+
+  is_int(import(db, "csv/bad-related-only.csv", NULL, &rep), MG_ECSV, "an unknown id alone refuses the file");
+  ok(has_error(&rep, "bad-related-only.csv 3行目: 「関連FAQ」の「nosuch-3」は、このファイルにもデータベースにもないIDです"),
+     "... found after reading the whole file");
+  is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id = 'c-1'"), 0, "all or nothing: c-1 was not written");
+
+  is_int(import(db, "json/bad-related.json", NULL, &rep), MG_EBADJSON, "JSON: bad related ids are refused");
+  dump_errors(&rep);
+  is_int(rep.n_errors, 2, "JSON: two bad entries");
+  ok(has_error(&rep, "ID「j-21」: 「関連FAQ」に自分自身のID「j-21」は入れられません"), "JSON: the entry's own id");
+  ok(has_error(&rep, "ID「j-22」: 「関連FAQ」の「nosuch-4」は、このファイルにもデータベースにもないIDです"), "JSON: an unknown id");
+  is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id = 'j-20'"), 0, "JSON: nothing was written");
 }
 
 /* Chunked writing (faq/io_chunked.c): an import killed after its first
@@ -345,6 +395,7 @@ int main(void) {
   test_encoding_flags(db);
   test_map(db);
   test_bad(db);
+  test_related(db);
   test_export(db, lang);
   test_formula(db, lang);
   test_json(db);

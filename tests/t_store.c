@@ -117,6 +117,71 @@ static void test_errors_and_remove(sqlite3 *db) {
   is_int(mg_faq_remove(db, "t-1", "x", err), MG_ENOTFOUND, "removing twice reports not found");
 }
 
+/* Related entries: kept in order with each revision (a change of the list
+ * alone is a new revision, a repeat is kept once), never the entry's own,
+ * checked against the entries that exist, and shown only when published. */
+static void test_related(sqlite3 *db) {
+  char err[MG_ERRLEN] = "";
+  char *rel[] = { "rel-b", "rel-c", "rel-gone", "rel-b" }, *self[] = { "rel-a" }, *bad[] = { "no id" };
+  char **ids = NULL, **qs = NULL;
+  mg_faq_entry a = { .id = "rel-a", .question = "転入届はどこで出せますか", .answer = "市民課です。",
+                     .related = rel, .n_related = 4 };
+  mg_faq_entry b = { .id = "rel-b", .question = "転出届はどこで出せますか", .answer = "市民課です。" };
+  mg_faq_entry c = { .id = "rel-c", .question = "住民票の写しはどこで取れますか", .answer = "市民課です。" };
+  mg_faq_entry *got = NULL;
+  int changed = -1, n = -1;
+
+  is_int(mg_faq_put(db, &b, "x", 1, err), 0, "rel-b published (%s)", err);
+  is_int(mg_faq_put(db, &c, "x", 0, err), 0, "rel-c stored as a draft only (%s)", err);
+  is_int(mg_faq_put(db, &a, "x", 1, err), 0, "an entry naming an entry that does not exist is stored (%s)", err);
+  is_int(mg_faq_get(db, "rel-a", MG_FAQ_PUBLISHED, &got, err), 0, "read back");
+  if (got) {
+    is_int(got->n_related, 3, "related ids come back, a repeated one once");
+    if (got->n_related == 3) ok(!strcmp(got->related[0], "rel-b") && !strcmp(got->related[2], "rel-gone"), "in order");
+    is_int(faq_related_published(db, got, &ids, &qs, &n, err), 0, "published related entries (%s)", err);
+    is_int(n, 1, "the draft and the missing entry are not shown");
+    if (n == 1) is_str(qs[0], "転出届はどこで出せますか", "with its question");
+    mg_strv_free(ids, n);
+    mg_strv_free(qs, n);
+  }
+  mg_faq_entry_free(got);
+  got = NULL;
+
+  is_int(mg_faq_publish(db, "rel-c", 0, "x", err), 0, "rel-c published later");
+  is_int(mg_faq_get(db, "rel-a", MG_FAQ_PUBLISHED, &got, err), 0, "read again");
+  if (got) {
+    faq_related_published(db, got, &ids, &qs, &n, err);
+    is_int(n, 2, "once published it is shown");
+    if (n == 2) is_str(ids[1], "rel-c", "in the entry's order");
+    mg_strv_free(ids, n);
+    mg_strv_free(qs, n);
+    is_int(faq_related_check(db, got, err), MG_EINVAL, "a person's list naming a missing entry is refused");
+    ok(strstr(err, "関連するFAQ「rel-gone」はありません") != NULL, "... in Japanese, naming it (%s)", err);
+  }
+  mg_faq_entry_free(got);
+  got = NULL;
+
+  a.n_related = 2;
+  is_int(faq_related_check(db, &a, err), 0, "existing ids pass the check, drafts too (%s)", err);
+  is_int(mg_faq_put_ex(db, &a, "x", 0, &changed, err), 0, "a change of the related list alone");
+  is_int(changed, 1, "... is a new revision");
+  is_int(mg_faq_get(db, "rel-a", MG_FAQ_LATEST, &got, err), 0, "the draft read");
+  if (got) is_int(got->n_related, 2, "the draft has the new list");
+  if (got) is_str(got->status, "published+draft", "and waits for publishing");
+  mg_faq_entry_free(got);
+  got = NULL;
+  is_int(mg_faq_get(db, "rel-a", MG_FAQ_PUBLISHED, &got, err), 0, "the published revision read");
+  if (got) is_int(got->n_related, 3, "still answers with its own list");
+  mg_faq_entry_free(got);
+
+  a.related = self, a.n_related = 1;
+  is_int(mg_faq_put(db, &a, "x", 0, err), MG_EINVAL, "an entry cannot list itself");
+  ok(strstr(err, "自分自身") != NULL, "... says why (%s)", err);
+  is_int(faq_related_check(db, &a, err), MG_EINVAL, "the check refuses it too");
+  a.related = bad;
+  is_int(mg_faq_put(db, &a, "x", 0, err), MG_EINVAL, "a related id that is no id is refused");
+}
+
 static void test_file_db(mg_lang *lang) {
   mg_config cfg;
   sqlite3 *db = NULL;
@@ -188,6 +253,7 @@ int main(void) {
   is_int(test_int(db, "SELECT count(*) FROM faq", NULL), 0, "an in-memory database starts empty");
   test_revisions(db);
   test_errors_and_remove(db);
+  test_related(db);
   mg_db_close(db);
   test_file_db(lang);
   test_fingerprint(lang);

@@ -3,6 +3,8 @@
 //    still answers with the published text), publish, and the resident widget
 //    answers with the new text at once; the console page carries CSP with
 //    frame-ancestors 'none' while the widget's page does not;
+//  - staff list an entry's related entries (each id shown with its question,
+//    an unknown one refused), and the widget's card lists them first;
 //  - a resident escalates from the widget, a supervisor replies from the ticket
 //    inbox and the reply arrives in the open widget; staff of another
 //    department are refused that ticket.
@@ -72,6 +74,43 @@ test('console: edit and publish an FAQ answer; the bot answers with it at once',
     await admin.locator('#diff ins', { hasText: 'コンソールから更新した' }).waitFor();
     assert.deepEqual(errors, []);
   }));
+
+test('console: related entries — each id with its question, a bad one refused, the card lists them first',
+  { skip: skipReason }, (t) =>
+    withWidget(t, async ({ page, server, db }) => {
+      await addUser(db, 'tanaka', 'staff', 'shimin', 'tanaka password');
+      const { admin, errors } = await consoleLogin(page, server.url, 'tanaka', 'tanaka password');
+      await admin.goto(`${server.url}admin/#/faq/saijo-0001`);
+      const related = admin.locator('#faq-related');
+      await related.waitFor();
+      const question = await admin.getByLabel('質問', { exact: true }).inputValue();
+      await related.fill('saijo-0005\nsaijo-9999\nsaijo-0001');
+      const list = admin.locator('#faq-related-list');
+      await list.locator('li[data-id="saijo-0005"]', { hasText: '郵送で戸籍や住民票を請求できますか' }).waitFor();
+      await list.locator('li.error', { hasText: 'saijo-9999：このIDのFAQはありません' }).waitFor();
+      await list.locator('li.error', { hasText: '自分自身' }).waitFor();
+      await admin.locator('#faq-save').click();
+      await admin.locator('.error[role=alert]', { hasText: 'saijo-9999' }).waitFor();
+
+      await related.fill('saijo-0005\nsaijo-0003');
+      await list.locator('li[data-id="saijo-0003"]').waitFor();
+      await admin.locator('#faq-save').click();
+      await admin.locator('#status', { hasText: '下書きを保存しました' }).waitFor();
+      await admin.locator('#faq-publish').click();
+      await admin.locator('#status', { hasText: '公開しました' }).waitFor();
+
+      // the resident's card: 関連する質問, the entry's own first; tapping one answers it
+      await openWidget(page);
+      const reply = await ask(page, question);
+      const buttons = reply.locator('.mg-related-list button');
+      await buttons.first().waitFor();
+      assert.equal(await reply.locator('.mg-related-h').textContent(), '関連する質問');
+      assert.deepEqual([await buttons.nth(0).getAttribute('data-faq-id'), await buttons.nth(1).getAttribute('data-faq-id')],
+        ['saijo-0005', 'saijo-0003']);
+      await buttons.first().click();
+      await page.locator('.mg-answer[data-faq-id="saijo-0005"]').waitFor();
+      assert.deepEqual(errors, []);
+    }));
 
 test('console: a supervisor replies to a ticket, the widget shows it; other departments are refused',
   { skip: skipReason }, (t) =>

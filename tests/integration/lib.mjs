@@ -264,7 +264,7 @@ export async function findAnswered(base) {
 
 /**
  * Log in to the console API as a browser would (cookie, CSRF token, Origin).
- * Resolves to { get, post, del }, each resolving to { status, body }.
+ * Resolves to { get, post, put, del }, each resolving to { status, body }.
  */
 export async function staffLogin(base, user, password) {
   const lr = await fetch(`${base}/api/v1/admin/login`, { method: 'POST',

@@ -244,6 +244,7 @@
       answer: el('textarea', { rows: 6, required: true }),
       alternates: el('textarea', { rows: 4 }),
       keywords: el('textarea', { rows: 3 }),
+      related: el('textarea', { rows: 3, id: 'faq-related', 'aria-describedby': 'faq-related-note faq-related-list' }),
       category: el('input', { value: entry ? entry.category : '' }),
       department: deptSelect(entry ? entry.department.id : ''),
       url: el('input', { type: 'url', value: entry ? entry.url : '' }),
@@ -252,14 +253,43 @@
     f.answer.value = entry ? entry.answer : '';
     f.alternates.value = entry ? entry.alternates.join('\n') : '';
     f.keywords.value = entry ? entry.keywords.join('\n') : '';
+    f.related.value = entry && entry.related ? entry.related.join('\n') : '';
+    const lines = (t) => t.value.split('\n').map((s) => s.trim()).filter(Boolean);
+    const ids = (t) => t.value.split(/[\n、,\s]+/).filter(Boolean); // ids: one per line (or 、 as in the CSV)
+    // each related id with its question beside it, looked up as it is typed
+    const relatedList = el('ul', { id: 'faq-related-list', class: 'related-list', 'aria-live': 'polite' });
+    const showRelated = async () => {
+      const want = ids(f.related), self = f.id.value.trim();
+      const items = await Promise.all(want.map(async (id) => {
+        if (id === self) return el('li', { class: 'error' }, `${id}：自分自身は入れられません`);
+        const q = await relatedQuestion(id);
+        return q ? el('li', { 'data-id': id }, el('code', {}, id), ' ', q.question, ' ', badge(q.status))
+          : el('li', { class: 'error', 'data-id': id }, `${id}：このIDのFAQはありません`);
+      }));
+      if (ids(f.related).join('\n') === want.join('\n')) relatedList.replaceChildren(...items); // still what is typed
+    };
+    f.related.addEventListener('input', () => { clearTimeout(showRelated.t); showRelated.t = setTimeout(showRelated, 300); });
+    showRelated();
     const form = el('div', { class: 'form-grid' },
       field('ID', f.id), field('質問', f.question), field('回答', f.answer),
       field('言い換え（1行に1つ）', f.alternates), field('キーワード（1行に1つ）', f.keywords),
+      el('div', {}, field('関連するFAQ', f.related),
+        el('p', { class: 'note', id: 'faq-related-note' }, 'FAQのIDを1行に1つ。住民への答えの「関連する質問」に、この順で先頭から出ます。'),
+        relatedList),
       field('分類', f.category), field('担当部署', f.department), field('参考URL', f.url));
-    const lines = (t) => t.value.split('\n').map((s) => s.trim()).filter(Boolean);
     return { form, f, values: () => ({ id: f.id.value.trim(), question: f.question.value, answer: f.answer.value,
-      alternates: lines(f.alternates), keywords: lines(f.keywords), category: f.category.value,
+      alternates: lines(f.alternates), keywords: lines(f.keywords), related: ids(f.related), category: f.category.value,
       department: f.department.value, url: f.url.value }) };
+  }
+  /** The question and status of entry id (null when there is none), remembered for the page's life. */
+  const relatedCache = new Map();
+  function relatedQuestion(id) {
+    if (!relatedCache.has(id)) {
+      relatedCache.set(id, api('GET', `/faq/${encodeURIComponent(id)}`)
+        .then((d) => ({ question: d.entry.question, status: d.entry.status }))
+        .catch((e) => { relatedCache.delete(id); if (e.status !== 404) throw e; return null; }));
+    }
+    return relatedCache.get(id).catch(() => null);
   }
 
   async function viewFaqNew(params) {
@@ -290,7 +320,7 @@
   }
 
   function renderDiff(d) {
-    const names = { question: '質問', answer: '回答', alternates: '言い換え', keywords: 'キーワード', category: '分類',
+    const names = { question: '質問', answer: '回答', alternates: '言い換え', keywords: 'キーワード', related: '関連するFAQ', category: '分類',
       department: '担当部署', url: '参考URL' };
     const changed = d.fields.filter((x) => x.changed);
     if (!changed.length) return el('p', {}, `版${d.from}と版${d.to}に違いはありません。`);
