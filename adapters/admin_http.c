@@ -190,23 +190,6 @@ static char *custom_dup(struct lws *wsi, const char *name) {
   return v;
 }
 
-static int method_of(struct lws *wsi, char *out, size_t len, char *path, size_t plen) {
-  static const struct { enum lws_token_indexes tok; const char *name; } m[] = {
-    { WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" }, { WSI_TOKEN_PUT_URI, "PUT" },
-    { WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_HEAD_URI, "HEAD" }, { WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
-    { WSI_TOKEN_PATCH_URI, "PATCH" },
-  };
-  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-    if (lws_hdr_total_length(wsi, m[i].tok)) {
-      snprintf(out, len, "%s", m[i].name);
-      if (lws_hdr_copy(wsi, path, (int)plen, m[i].tok) < 0) path[0] = '\0';
-      return 0;
-    }
-  snprintf(out, len, "OTHER");
-  path[0] = '\0';
-  return -1;
-}
-
 /* Answer with a small JSON error from the service thread (no worker needed);
  * retry_after > 0 adds Retry-After (429 and 503 only). */
 static int quick_error_retry(struct lws *wsi, struct admin_pss *p, int status, int err, int retry_after) {
@@ -410,7 +393,7 @@ static int on_request(srv *s, struct lws *wsi, struct admin_pss *p) {
   p->wsi = wsi;
   p->t0 = srv_now_us();
   if (!(a = p->job = calloc(1, sizeof *a))) return -1;
-  method_of(wsi, a->method, sizeof a->method, a->path, sizeof a->path);
+  srv_method(wsi, a->method, sizeof a->method, a->path, sizeof a->path);
   srv_client_ip(s, wsi, a->ip, sizeof a->ip);
   a->https = browser_https(s, wsi);
   if ((bad = srv_header_problem(wsi)) != 0) return quick_error(wsi, p, bad, bad == 431 ? MG_EFRAME : MG_EINVAL);

@@ -147,25 +147,10 @@ static int submit(srv *s, struct lws *wsi, struct http_pss *p, enum srv_job_kind
   return 0;
 }
 
-static int method_of(struct lws *wsi, char *out, size_t len) {
-  static const struct { enum lws_token_indexes tok; const char *name; } m[] = {
-    { WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" }, { WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
-    { WSI_TOKEN_HEAD_URI, "HEAD" }, { WSI_TOKEN_PUT_URI, "PUT" }, { WSI_TOKEN_DELETE_URI, "DELETE" },
-    { WSI_TOKEN_PATCH_URI, "PATCH" },
-  };
-  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-    if (lws_hdr_total_length(wsi, m[i].tok)) {
-      snprintf(out, len, "%s", m[i].name);
-      return 0;
-    }
-  snprintf(out, len, "OTHER");
-  return -1;
-}
-
 static void begin_request(srv *s, struct lws *wsi, struct http_pss *p, const char *uri) {
   pss_reset(s, p);
   p->t0 = srv_now_us();
-  method_of(wsi, p->method, sizeof p->method);
+  srv_method(wsi, p->method, sizeof p->method, NULL, 0);
   snprintf(p->path, sizeof p->path, "%s", uri ? uri : "");
   srv_client_ip(s, wsi, p->ip, sizeof p->ip);
 }

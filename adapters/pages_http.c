@@ -320,22 +320,6 @@ static int submit(srv *s, struct lws *wsi, struct pages_pss *p) {
   return 0;
 }
 
-static int method_of(struct lws *wsi, char *out, size_t len, char *path, size_t plen) {
-  static const struct { enum lws_token_indexes tok; const char *name; } m[] = {
-    { WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" }, { WSI_TOKEN_HEAD_URI, "HEAD" },
-    { WSI_TOKEN_PUT_URI, "PUT" }, { WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
-    { WSI_TOKEN_PATCH_URI, "PATCH" },
-  };
-  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-    if (lws_hdr_total_length(wsi, m[i].tok)) {
-      snprintf(out, len, "%s", m[i].name);
-      return lws_hdr_copy(wsi, path, (int)plen, m[i].tok) < 0 ? -1 : 0;
-    }
-  snprintf(out, len, "OTHER");
-  path[0] = '\0';
-  return 0;
-}
-
 static int on_request(srv *s, struct lws *wsi, struct pages_pss *p) {
   struct pages_job *j;
   struct srv_ip *r;
@@ -349,7 +333,7 @@ static int on_request(srv *s, struct lws *wsi, struct pages_pss *p) {
   if (!(j = p->job = calloc(1, sizeof *j))) return -1;
   j->helpful = -1;
   srv_client_ip(s, wsi, j->ip, sizeof j->ip);
-  if (method_of(wsi, j->method, sizeof j->method, j->path, sizeof j->path) != 0) {
+  if (srv_method(wsi, j->method, sizeof j->method, j->path, sizeof j->path) < 0) {
     snprintf(j->path, sizeof j->path, "(too long)");
     return respond_error(s, wsi, p, 414, MG_ETOOLONG);
   }

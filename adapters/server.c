@@ -87,6 +87,26 @@ int srv_add_header(struct lws *wsi, const char *name, const char *value, unsigne
                                      (int)strlen(value), pp, end);
 }
 
+int srv_method(struct lws *wsi, char *out, size_t len, char *path, size_t plen) {
+  static const struct { enum lws_token_indexes tok; const char *name; } m[] = {
+    { WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" }, { WSI_TOKEN_HEAD_URI, "HEAD" },
+    { WSI_TOKEN_PUT_URI, "PUT" }, { WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+    { WSI_TOKEN_PATCH_URI, "PATCH" },
+  };
+  if (path) path[0] = '\0';
+  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+    if (lws_hdr_total_length(wsi, m[i].tok)) {
+      snprintf(out, len, "%s", m[i].name);
+      if (path && lws_hdr_copy(wsi, path, (int)plen, m[i].tok) < 0) {
+        path[0] = '\0';
+        return -1;
+      }
+      return 0;
+    }
+  snprintf(out, len, "OTHER");
+  return 1;
+}
+
 int srv_body_append(unsigned char **body, size_t *len, const void *in, size_t n) {
   unsigned char *b = realloc(*body, *len + n + 1);
   if (!b) return -1;

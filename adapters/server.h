@@ -347,6 +347,11 @@ int64_t srv_now_us(void);
  * header buffer *pp..end; non-zero when it does not fit. */
 int srv_add_header(struct lws *wsi, const char *name, const char *value, unsigned char **pp, unsigned char *end);
 
+/* The request's method into out ("GET", …, "OTHER" when lws knows none)
+ * and, when path is not NULL, its URI into path: 0, 1 for "OTHER" (path
+ * ""), -1 when the URI does not fit (path ""). */
+int srv_method(struct lws *wsi, char *out, size_t len, char *path, size_t plen);
+
 /* A request body chunk appended to *body (grown, kept NUL-terminated for
  * the parsers); -1 when out of memory. The caller caps the total first. */
 int srv_body_append(unsigned char **body, size_t *len, const void *in, size_t n);
