@@ -336,12 +336,20 @@ static int field_index(const unsigned char *name) {
 
 /* Signature of the published FAQ: changes whenever an entry is published,
  * re-published or removed, by any connection. */
+/* What the published FAQ is, cheaply: the published revisions (count, sums
+ * of ids) and a hash of the departments' rows, whose phone and hours the
+ * answers and the public pages show. A change to either is a new signature,
+ * so the index is rebuilt and bot_faq_generation moves on. (FNV-1a: change
+ * detection, not security.) */
 static int faq_signature(sqlite3 *db, char *out, size_t cap, char *err) {
-  sqlite3_stmt *st = NULL;
-  int rc = 0;
+  sqlite3_stmt *st = NULL, *dt = NULL;
+  uint64_t h = 1469598103934665603ULL;
+  int rc = 0, step;
   if (sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(published_rev), 0), coalesce(max(id), 0),"
                              " coalesce(sum(id * published_rev), 0) FROM faq WHERE published_rev IS NOT NULL",
-                         -1, &st, NULL) != SQLITE_OK) {
+                         -1, &st, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "SELECT id, name, phone, email, hours, location FROM department ORDER BY id", -1, &dt,
+                         NULL) != SQLITE_OK) {
     rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
     goto out;
   }
@@ -349,11 +357,22 @@ static int faq_signature(sqlite3 *db, char *out, size_t cap, char *err) {
     rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
     goto out;
   }
-  snprintf(out, cap, "%lld/%lld/%lld/%lld", (long long)sqlite3_column_int64(st, 0),
+  while ((step = sqlite3_step(dt)) == SQLITE_ROW)
+    for (int c = 0; c < 6; c++) {
+      const unsigned char *v = sqlite3_column_text(dt, c);
+      for (int i = 0, n = sqlite3_column_bytes(dt, c); v && i < n; i++) h = (h ^ v[i]) * 1099511628211ULL;
+      h = (h ^ 0x1f) * 1099511628211ULL; /* field separator */
+    }
+  if (step != SQLITE_DONE) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  snprintf(out, cap, "%lld/%lld/%lld/%lld/%016llx", (long long)sqlite3_column_int64(st, 0),
            (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
-           (long long)sqlite3_column_int64(st, 3));
+           (long long)sqlite3_column_int64(st, 3), (unsigned long long)h);
 out:
   sqlite3_finalize(st);
+  sqlite3_finalize(dt);
   return rc;
 }
 

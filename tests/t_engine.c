@@ -236,6 +236,21 @@ int main(void) {
   is_int(mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err), 0, "refresh");
   is_int(rebuilt, 0, "refresh without changes does not rebuild");
 
+  /* a department's phone is part of what answers and pages show: a change
+   * to it alone is noticed (the public pages' cache follows the rebuilds) */
+  {
+    mg_department d = { .id = "kankyo", .name = "環境課", .phone = "0897-00-0000" };
+    is_int(mg_department_put(db, &d, err), 0, "a department stored (%s)", err);
+    mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
+    is_int(rebuilt, 1, "a new department is noticed");
+    d.phone = "0897-00-9999";
+    is_int(mg_department_put(db, &d, err), 0, "its phone changed (%s)", err);
+    mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
+    is_int(rebuilt, 1, "a department's new phone is noticed");
+    mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
+    is_int(rebuilt, 0, "and then nothing more");
+  }
+
   /* an edited entry is searchable at once after refresh */
   mg_engine_search(eng, an, "飼い犬の登録をしたい", -1, 5, &r, NULL, err);
   ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-5") != 0, "before the edit, 犬の登録 does not find t-5");
