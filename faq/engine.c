@@ -529,7 +529,7 @@ static int build_bigrams(struct snap *s, sqlite3 *db, char *err) {
   }
   if (rc != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db)); goto out; }
   rc = 0;
-  qsort(b.pi, (size_t)b.n, sizeof *b.pi, cmp_pinst);
+  if (b.n > 0) qsort(b.pi, (size_t)b.n, sizeof *b.pi, cmp_pinst);
   nkeys = mg_termmap_count(s->bg);
   if (!(s->bg_off = calloc((size_t)nkeys + 2, sizeof *s->bg_off)) ||
       !(s->bg_posts = malloc(((size_t)b.n + 1) * sizeof *s->bg_posts))) {
@@ -792,7 +792,7 @@ static int build_related(struct snap *s, sqlite3 *db, char *err) {
   }
   if (rc != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db)); goto out; }
   rc = 0;
-  qsort(ri, (size_t)n, sizeof *ri, cmp_rinst);
+  if (n > 0) qsort(ri, (size_t)n, sizeof *ri, cmp_rinst); /* ri is NULL when no entry lists another */
   if (!(s->rel_posts = malloc(((size_t)n + 1) * sizeof *s->rel_posts))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   for (int i = 0, m = 0; i < n; i++) {
     if (m == 0 || ri[i].term != ri[i - 1].term || ri[i].doc != ri[i - 1].doc) {
@@ -1387,7 +1387,7 @@ static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err
   }
   if (rc != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db)); goto out; }
   rc = 0;
-  qsort(pi, (size_t)n, sizeof *pi, cmp_ph);
+  if (n > 0) qsort(pi, (size_t)n, sizeof *pi, cmp_ph); /* pi is NULL for an empty FAQ */
   if (!(s->ph_off = calloc((size_t)nterms + 2, sizeof *s->ph_off)) ||
       !(s->ph_line = malloc(((size_t)n + 1) * sizeof *s->ph_line)) ||
       !(s->ph_w = malloc(((size_t)n + 1) * sizeof *s->ph_w))) {
