@@ -29,6 +29,14 @@ if [ -n "$(dpkg-query -W -f='${Status}' madoguchi 2> /dev/null | grep -v not-ins
   exit 0
 fi
 
+# A root directory other users cannot search (a chroot unpacked into a
+# `mktemp -d` directory keeps its 0700) lets no system user load a single
+# library; every installed Debian has / at 0755, so the root is made so.
+if [ "$(stat -c %a /)" != 755 ] && [ "$(stat -c %U /)" = root ]; then
+  echo "# / was $(stat -c %a /): made 0755, as on an installed Debian (else _madoguchi could load no library)"
+  chmod 0755 /
+fi
+
 D=$(mktemp -d /tmp/mg_deb.XXXXXX)
 ours=   # set once apt-get install ran: the trap then purges
 srv=    # the server's pid while it runs
