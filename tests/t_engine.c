@@ -165,7 +165,7 @@ int main(void) {
     }
     json_decref(ex);
     mg_engine_free(e2);
-    sqlite3_close(db2);
+    mg_db_close(db2);
   }
 
   /* related entries' titles: a weak fifth field (rel_w). An entry that
@@ -229,7 +229,7 @@ int main(void) {
     }
     json_decref(ex);
     mg_engine_free(e3);
-    sqlite3_close(db3);
+    mg_db_close(db3);
   }
 
   /* nothing changed: refresh is a no-op */

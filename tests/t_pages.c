@@ -239,6 +239,7 @@ static void test_pages(void) {
     if (x) {
       char *keep = x->online_url;
       x->online_url = NULL;
+      free(x->answer);
       x->answer = strdup("転出の回答を書き直しました。");
       ok(mg_faq_put(db, x, "test", 1, err) == 0 && mg_faq_get(db, "saijo-0016", MG_FAQ_PUBLISHED, &y, err) == 0 &&
              strcmp(y->online_url, keep) == 0 && strstr(y->answer, "書き直し"),
