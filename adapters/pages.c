@@ -197,6 +197,16 @@ static void search_form(mg_buf *b, const pages_site *site, const char *q) {
 }
 
 /* The department card: name (its page), phone as a tel: link, hours, place. */
+/* One <dt>label</dt><dd>value</dd> of the department card, when value is set. */
+static void dept_row(mg_buf *b, const char *label, const char *value) {
+  if (!value || !*value) return;
+  mg_buf_puts(b, "<dt>");
+  mg_buf_puts(b, label);
+  mg_buf_puts(b, "</dt><dd>");
+  mg_html_esc(b, value);
+  mg_buf_puts(b, "</dd>\n");
+}
+
 static void department_card(mg_buf *b, const pages_site *site, const mg_department *d, int heading, int link_name) {
   char tel[64];
   if (!d->id || !*d->id) return;
@@ -224,21 +234,9 @@ static void department_card(mg_buf *b, const pages_site *site, const mg_departme
     }
     mg_buf_puts(b, "</dd>\n");
   }
-  if (d->hours && *d->hours) {
-    mg_buf_puts(b, "<dt>受付時間</dt><dd>");
-    mg_html_esc(b, d->hours);
-    mg_buf_puts(b, "</dd>\n");
-  }
-  if (d->location && *d->location) {
-    mg_buf_puts(b, "<dt>場所</dt><dd>");
-    mg_html_esc(b, d->location);
-    mg_buf_puts(b, "</dd>\n");
-  }
-  if (d->email && *d->email) {
-    mg_buf_puts(b, "<dt>メール</dt><dd>");
-    mg_html_esc(b, d->email);
-    mg_buf_puts(b, "</dd>\n");
-  }
+  dept_row(b, "受付時間", d->hours);
+  dept_row(b, "場所", d->location);
+  dept_row(b, "メール", d->email);
   mg_buf_puts(b, "</dl>\n</section>\n");
 }
 
