@@ -69,6 +69,7 @@ struct srv_metrics {
   atomic_ullong answer_le[N_BUCKETS + 1];   /* per bucket, the last one +Inf */
   atomic_ullong answer_sum_us;
   atomic_ullong db_errors;
+  atomic_ullong tx_commits, tx_turns;       /* the transcript writer's transactions and the turns in them */
   double start_time;                        /* Unix time, seconds */
 };
 
@@ -82,6 +83,8 @@ int srv_metrics_new(srv_metrics **out, char *err) {
   for (size_t i = 0; i <= N_BUCKETS; i++) atomic_init(&m->answer_le[i], 0);
   atomic_init(&m->answer_sum_us, 0);
   atomic_init(&m->db_errors, 0);
+  atomic_init(&m->tx_commits, 0);
+  atomic_init(&m->tx_turns, 0);
   clock_gettime(CLOCK_REALTIME, &ts);
   m->start_time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
   *out = m;
@@ -113,6 +116,12 @@ void srv_metrics_answer_time(srv_metrics *m, int64_t us) {
 
 void srv_metrics_db_error(srv_metrics *m) {
   if (m) atomic_fetch_add_explicit(&m->db_errors, 1, memory_order_relaxed);
+}
+
+void srv_metrics_transcript_batch(srv_metrics *m, int turns) {
+  if (!m) return;
+  atomic_fetch_add_explicit(&m->tx_commits, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&m->tx_turns, (unsigned long long)turns, memory_order_relaxed);
 }
 
 int srv_metrics_db_failed(int rc) { return rc == MG_EDB || rc == MG_EFULL || rc == MG_EBUSY; }
@@ -217,6 +226,12 @@ void srv_metrics_write(srv_metrics *m, const srv_metrics_gauges *g, srv_metrics_
   srv_metrics_head(b, "madoguchi_db_errors_total", "counter",
                    "Database failures (database, storage_full, busy) of worker jobs and WAL checkpoints.");
   srv_metrics_printf(b, "madoguchi_db_errors_total %llu\n", get(&m->db_errors));
+  srv_metrics_head(b, "madoguchi_transcript_commits_total", "counter",
+                   "Transactions of the transcript writer (group commit); turns_total / commits_total is the mean batch.");
+  srv_metrics_printf(b, "madoguchi_transcript_commits_total %llu\n", get(&m->tx_commits));
+  srv_metrics_head(b, "madoguchi_transcript_turns_total", "counter",
+                   "Questions whose transcript lines the writer committed.");
+  srv_metrics_printf(b, "madoguchi_transcript_turns_total %llu\n", get(&m->tx_turns));
 }
 
 int srv_metrics_write_db(sqlite3 *db, const struct cal *c, int answer_days, time_t now, srv_metrics_buf *b, char *err) {

@@ -44,6 +44,8 @@ int srv_metrics_question(srv_metrics *m, const char *decision, const char *rule_
 void srv_metrics_answer_time(srv_metrics *m, int64_t us);
 /* One database failure (a worker job, the checkpointer). Any thread. */
 void srv_metrics_db_error(srv_metrics *m);
+/* One transaction of the transcript writer with this many turns. Any thread. */
+void srv_metrics_transcript_batch(srv_metrics *m, int turns);
 /* 1 when rc (MG_E*) is a database failure: database, storage_full or busy
  * (on a worker, busy is SQLite's lock wait running out). */
 int srv_metrics_db_failed(int rc);

@@ -207,6 +207,9 @@ void srv_job_free(srv_job *j) {
   admin_http_job_free(j->admin);
   pages_http_job_free(j->page);
   srv_msgq_clear(&j->out);
+  if (j->turn) session_turn_clear(j->turn);
+  free(j->turn);
+  json_decref(j->replies);
   free(j);
 }
 
@@ -516,7 +519,7 @@ static int enqueue(srv *s, srv_queue *q, srv_job *j) {
 int srv_submit(srv *s, srv_job *j) { return enqueue(s, &s->jq, j); }
 int srv_submit_hash(srv *s, srv_job *j) { return enqueue(s, &s->hq, j); }
 
-static void complete(srv *s, srv_job *j) {
+void srv_complete(srv *s, srv_job *j) {
   int wake;
   j->next = NULL;
   pthread_mutex_lock(&s->cq_lock);
@@ -609,7 +612,7 @@ static void work_pending(srv *s, bot_worker *w, srv_job *j) {
     push->conn = j->sess[i].conn;
     json_array_foreach(out, k, m) srv_msgq_push(&push->out, srv_msg_json(m));
     json_decref(out);
-    complete(s, push);
+    srv_complete(s, push);
   }
 }
 
@@ -638,7 +641,7 @@ static void *worker_main(void *arg) {
       char err[MG_ERRLEN];
       if (bot_reload(s->bot, err) == 0) mg_log_info("server", "reloaded dict/, rules and calendar (SIGHUP)");
       else mg_log_error("server", "reload refused, the running set stays: %s", err);
-      complete(s, j);
+      srv_complete(s, j);
       continue;
     }
     bot_read_begin(s->bot);
@@ -656,7 +659,8 @@ static void *worker_main(void *arg) {
     }
     bot_read_end(s->bot);
     mg_log_request(0);
-    complete(s, j);
+    if (j->turn) srv_writer_submit(s, j);   /* the writer completes it after the commit */
+    else srv_complete(s, j);
   }
   /* the connection is closed by srv_free on another thread: finalize this
    * thread's cached statements now, or it would stay a zombie for good */
@@ -891,6 +895,7 @@ static void srv_free(srv *s) {
   if (!s) return;
   queue_stop(&s->jq);
   queue_stop(&s->hq);
+  srv_writer_stop(s);   /* after the workers: they hand it turns */
   mail_stop(s->mail);
   if (s->ck_started) {
     pthread_mutex_lock(&s->ck_lock);
@@ -1085,6 +1090,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   s->port = s->vhost ? lws_get_vhost_listen_port(s->vhost) : cfg->port;
   if ((rc = srv_metrics_start(s, err)) != 0) goto out;
 
+  if ((rc = srv_writer_start(s, err)) != 0) goto out;   /* before the workers, who hand it turns */
   if ((rc = queue_start(&s->jq, "worker", err)) != 0 || (rc = queue_start(&s->hq, "password hashing", err)) != 0)
     goto out;
   if ((rc = mail_start(&s->mail, s->bot, cfg, err)) != 0) goto out;

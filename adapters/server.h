@@ -132,6 +132,8 @@ typedef struct srv_job {
   uint64_t req;               /* request id for the logs (util/mg_log.h); 0 for the timer's jobs */
   int64_t t_arrive;           /* CHAT, ASK, TICKET: srv_now_us() when the message had arrived */
   int questions;              /* out: answer objects shown (srv_metrics_question); each is timed */
+  struct session_turn *turn;  /* CHAT: transcript lines the writer commits before the replies leave (owned) */
+  json_t *replies;            /* CHAT: the replies waiting for that commit (owned) */
 } srv_job;
 
 /* Free a job and everything it owns. */
@@ -219,6 +221,7 @@ typedef struct srv {
   const mg_config *cfg;
   bot *bot;
   struct mail_sender *mail;   /* e-mail delivery thread, NULL without a relay */
+  struct srv_writer *writer;  /* the transcript's group commit (writer.c), NULL = workers write */
   struct lws_context *ctx;
   struct lws_vhost *vhost;
   int port;                   /* the port actually bound */
@@ -378,6 +381,17 @@ void ws_chat_work(srv *s, bot_worker *w, srv_job *j);
 /* Service side: a CHAT or PUSH result arrived (ws_chat.c). Takes what it
  * needs out of j; srv_drain frees j afterwards. */
 void ws_chat_complete(srv *s, srv_job *j);
+/* Writer side: the job's turn is committed (or failed, turn->rc): its
+ * replies become frames, then the job completes. */
+void ws_chat_turn_done(srv *s, srv_job *j, const char *err);
+
+/* The transcript writer (writer.c): one thread with its own connection
+ * that commits the turns of every chat job handed to it since its last
+ * commit in one transaction, then completes those jobs. */
+int srv_writer_start(srv *s, char *err);
+void srv_writer_submit(srv *s, srv_job *j);   /* j->turn set; the writer completes j */
+void srv_writer_stop(srv *s);                 /* after the workers: commits what is queued, then joins */
+void srv_complete(srv *s, srv_job *j);        /* hand a finished job to the service thread */
 /* Snapshot of the connected sessions among ids (a JSON array of session
  * id strings) with nothing in flight (service thread); returns the count,
  * *out malloc'd (NULL when none). Sets s->sweep_again when a busy session

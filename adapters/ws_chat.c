@@ -300,17 +300,11 @@ int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
 
 /* ---- worker side ---------------------------------------------------------- */
 
-void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
-  char err[MG_ERRLEN] = "";
-  json_t *out = NULL, *m;
+/* The replies become frames (each answer shown is counted), and a failure
+ * the resident's error. out is consumed. */
+static void finish(srv *s, srv_job *j, json_t *out, int rc, const char *err) {
+  json_t *m;
   size_t i;
-  int rc = dialogue_handle(w, &j->dc, j->msg, &out, err);
-  /* debug: what was done, never what was said (the type is one of msg_types) */
-  if (mg_log_enabled(MG_LOG_DEBUG)) {
-    json_t *first = json_array_get(out, 0);
-    mg_log_debug("ws", "%s -> %s (%zu replies)", json_string_value(json_object_get(j->msg, "type")),
-                 first ? json_string_value(json_object_get(first, "type")) : "-", json_array_size(out));
-  }
   json_array_foreach(out, i, m) {
     /* An answer object shown to the resident: the reply's type is its
      * decision (answer, clarify, no_answer; dialogue.c reply_with), an
@@ -327,6 +321,43 @@ void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
     srv_msgq_push(&j->out, srv_msg_error(rc == MG_EFULL || rc == MG_EBUSY ? rc : SRV_EINTERNAL,
                                          json_string_value(json_object_get(j->msg, "id"))));
   }
+}
+
+void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
+  char err[MG_ERRLEN] = "";
+  json_t *out = NULL;
+  /* with a writer, a question's lines are committed there (writer.c); without
+   * one, or without the memory for a turn, the dialogue writes them itself */
+  session_turn *turn = s->writer ? calloc(1, sizeof *turn) : NULL;
+  int rc = dialogue_handle_turn(w, &j->dc, j->msg, &out, turn, err);
+  /* debug: what was done, never what was said (the type is one of msg_types) */
+  if (mg_log_enabled(MG_LOG_DEBUG)) {
+    json_t *first = json_array_get(out, 0);
+    mg_log_debug("ws", "%s -> %s (%zu replies)", json_string_value(json_object_get(j->msg, "type")),
+                 first ? json_string_value(json_object_get(first, "type")) : "-", json_array_size(out));
+  }
+  if (rc == 0 && turn && turn->n) {
+    j->turn = turn;   /* worker_main hands the job to the writer */
+    j->replies = out;
+    return;
+  }
+  free(turn);   /* nothing was set, or dialogue_handle_turn cleared it */
+  finish(s, j, out, rc, err);
+}
+
+void ws_chat_turn_done(srv *s, srv_job *j, const char *err) {
+  session_turn *t = j->turn;
+  json_t *out = j->replies;
+  char id[24];
+  j->replies = NULL;
+  if (t->rc == 0 && t->reply) {
+    snprintf(id, sizeof id, "%lld", (long long)t->last_id);
+    json_object_set_new((json_t *)t->reply, "answer_id", json_string(id));
+  }
+  /* a failed write: the reply was never said (as when the worker wrote) */
+  if (t->rc != 0) json_array_clear(out);
+  finish(s, j, out, t->rc, err);
+  srv_complete(s, j);
 }
 
 /* ---- service side --------------------------------------------------------- */

@@ -80,6 +80,7 @@ typedef struct ctx {
   json_t *out;   /* replies */
   char *err;
   int failed;    /* MG_ENOMEM when an error reply could not be appended */
+  session_turn *turn;  /* non-NULL: the handler leaves its transcript lines here (dialogue_handle_turn) */
 } ctx;
 
 /* A check appended an `error` reply: the handler stops and returns this. */
@@ -264,13 +265,13 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
     bot.text = TEXT(c, MSG_NO_ANSWER);
   }
 
-  if ((rc = session_begin(c->db, c->err)) != 0) goto out;
-  if ((rc = session_touch(c->db, c->conn->session, c->cfg->session_ttl_hours, c->err)) != 0 ||
-      (rc = session_append(c->db, c->conn->session, &you, NULL, c->err)) != 0 ||
-      (rc = session_append(c->db, c->conn->session, &bot, &answer_id, c->err)) != 0 ||
-      (rc = session_commit(c->db, c->err)) != 0) {
-    session_rollback(c->db);
-    goto out;
+  {
+    const session_line lines[] = { you, bot };
+    /* Deferred: the caller commits the lines (with other residents') before
+     * the reply leaves, and fills in its answer_id then. */
+    if (c->turn) rc = session_turn_set(c->turn, c->conn->session, c->cfg->session_ttl_hours, lines, 2, c->err);
+    else rc = session_write(c->db, c->conn->session, c->cfg->session_ttl_hours, lines, 2, &answer_id, c->err);
+    if (rc != 0) goto out;
   }
 
   if (strcmp(bot.kind, "clarify") == 0) {
@@ -298,6 +299,7 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
       json_decref(m);
       m = NULL;
     }
+    if (m && c->turn) c->turn->reply = m;
   }
   /* a safety note and the English line ride on whatever the reply is */
   if (m && (v = json_object_get(ans, "safety")) && !json_object_get(m, "safety")) json_object_set(m, "safety", v);
@@ -638,14 +640,10 @@ static int on_escalate(ctx *c) {
   {
     session_line you = { .role = "resident", .kind = "escalate", .text = text };
     session_line bot = { .role = "bot", .kind = "ticket", .text = line, .department_id = *dept ? dept : NULL };
-    if ((rc = session_begin(c->db, c->err)) != 0) goto out;
-    if ((rc = session_touch(c->db, c->conn->session, c->cfg->session_ttl_hours, c->err)) != 0 ||
-        (text && !urgent && (rc = session_append(c->db, c->conn->session, &you, NULL, c->err)) != 0) ||
-        (rc = session_append(c->db, c->conn->session, &bot, NULL, c->err)) != 0 ||
-        (rc = session_commit(c->db, c->err)) != 0) {
-      /* The ticket stands; only its transcript line is lost. Tell the resident anyway. */
-      session_rollback(c->db);
-    }
+    const session_line both[] = { you, bot };
+    int mine = text && !urgent;   /* an urgent question's line is already stored with its emergency reply */
+    /* The ticket stands; a lost transcript line is not worth an error. Tell the resident anyway. */
+    (void)session_write(c->db, c->conn->session, c->cfg->session_ttl_hours, both + !mine, 2 - !mine, NULL, c->err);
   }
   /* The lookup secret is shown once, here, and kept nowhere but its hash. */
   m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "ticket", "reply_to", id, "ticket_no", ticket_no,
@@ -689,11 +687,8 @@ static int on_ticket_reply(ctx *c) {
   } else {
     session_line you = { .role = "resident", .kind = "ticket_reply", .text = text };
     /* the thread line is committed; a lost transcript line is not worth an error */
-    if (session_begin(c->db, c->err) != 0) goto ack;
-    if (session_append(c->db, c->conn->session, &you, NULL, c->err) != 0 || session_commit(c->db, c->err) != 0)
-      session_rollback(c->db);
+    (void)session_write(c->db, c->conn->session, c->cfg->session_ttl_hours, &you, 1, NULL, c->err);
   }
-ack:
   m = json_pack("{s:s, s:s, s:s, s:s}", "type", "ticket_reply_ok", "reply_to", id, "ticket_no", ticket_no, "at", at);
   rc = emit(c, m);
 out:
@@ -706,17 +701,22 @@ out:
 static const struct {
   const char *type;
   int needs_session;  /* only after hello */
+  int defers;         /* its only write is the turn's transcript, last: it may be left to the caller */
   int (*fn)(ctx *c);
 } handlers[] = {
-  { "hello", 0, on_hello },
-  { "ask", 1, on_ask },
-  { "choose", 1, on_choose },
-  { "feedback", 1, on_feedback },
-  { "escalate", 1, on_escalate },
-  { "ticket_reply", 1, on_ticket_reply },
+  { "hello", 0, 0, on_hello },
+  { "ask", 1, 1, on_ask },
+  { "choose", 1, 0, on_choose },
+  { "feedback", 1, 0, on_feedback },
+  { "escalate", 1, 0, on_escalate },
+  { "ticket_reply", 1, 0, on_ticket_reply },
 };
 
 int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err) {
+  return dialogue_handle_turn(w, conn, msg, out, NULL, err);
+}
+
+int dialogue_handle_turn(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, session_turn *turn, char *err) {
   ctx c = { .w = w, .db = bot_worker_db(w), .cfg = bot_config(bot_worker_bot(w)), .conn = conn, .msg = msg, .err = err };
   json_t *type = json_object_get(msg, "type"), *id = json_object_get(msg, "id");
   const char *reply_to = json_string_value(id);
@@ -729,7 +729,10 @@ int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, ch
   for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
     if (strcmp(handlers[i].type, json_string_value(type)) != 0) continue;
     if (handlers[i].needs_session && !conn->session[0]) return proto_error(&c, MG_EMISSING, hello_first, reply_to);
-    return handlers[i].fn(&c);
+    if (turn && handlers[i].defers) c.turn = turn;
+    int rc = handlers[i].fn(&c);
+    if (rc != 0 && turn) session_turn_clear(turn);   /* nothing half-said is written */
+    return rc;
   }
   return proto_error(&c, MG_EUNKNOWNTYPE, NULL, reply_to);
 }

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "bot/answer.h"
+#include "bot/session.h"
 
 /* The per-connection state the adapter keeps (on the service thread) and
  * passes to every call; the dialogue fills session on hello. */
@@ -28,6 +29,15 @@ typedef struct dlg_conn {
  * become `error` messages in *out and return 0; only internal failures return
  * MG_E* (the adapter then sends a generic `error` with code "internal"). */
 int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err);
+
+/* dialogue_handle, but a question's transcript lines (the resident's and
+ * the reply) are left in *turn (session_turn_set) instead of written: the
+ * caller writes them — with other residents' in one transaction
+ * (session_write_turns) — before it sends *out, and sets the reply's
+ * "answer_id" (turn->reply, a json_t * inside *out, when it is an answer)
+ * to turn->last_id. turn->n stays 0 when there is nothing to write; the
+ * caller clears the turn. */
+int dialogue_handle_turn(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, session_turn *turn, char *err);
 
 /* Staff replies stored for this session and not yet delivered: appended to
  * *out as `staff_reply` messages and marked delivered. */

@@ -203,24 +203,20 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *s) {
   else sqlite3_bind_null(st, i);
 }
 
-int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_int64 *msg_id, char *err) {
+/* Staff write replies to residents; everything else may hold personal data. */
+static int needs_mask(const session_line *l) { return strcmp(l->role, "staff") != 0; }
+
+/* Insert l with its text as given (already masked where it must be). */
+static int insert_line(sqlite3 *db, const char *id, const session_line *l, sqlite3_int64 *msg_id, char *err) {
   sqlite3_stmt *st = NULL;
   char now[MG_TIMELEN];
-  char *masked = NULL;
-  const char *text = l->text ? l->text : "";
   int rc;
-
-  /* Staff write replies to residents; everything else may hold personal data. */
-  if (strcmp(l->role, "staff") != 0) {
-    if (!(masked = mask_text(text, strlen(text)))) return mg_errf(err, MG_ENOMEM, "session: mask: out of memory");
-    text = masked;
-  }
-  if ((rc = prep(db, S_APPEND, &st, err)) != 0) goto out;
+  if ((rc = prep(db, S_APPEND, &st, err)) != 0) return rc;
   mg_time_utc(time(NULL), now);
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, l->role, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, l->kind ? l->kind : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, l->text ? l->text : "", -1, SQLITE_STATIC);
   bind_opt(st, 5, l->faq_id);
   bind_opt(st, 6, l->decision);
   if (l->decision) sqlite3_bind_double(st, 7, l->confidence);
@@ -231,11 +227,99 @@ int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_i
   bind_opt(st, 11, l->choices);
   sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
   bind_opt(st, 13, l->safety);
-  if ((rc = step_done(db, st, "append", err)) != 0) goto out;
-  if (msg_id) *msg_id = sqlite3_last_insert_rowid(db);
-out:
+  if ((rc = step_done(db, st, "append", err)) == 0 && msg_id) *msg_id = sqlite3_last_insert_rowid(db);
   mg_db_stmt_done(st);
-  free(masked);
+  return rc;
+}
+
+int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_int64 *msg_id, char *err) {
+  session_line masked = *l;
+  char *m = NULL;
+  int rc;
+  if (needs_mask(l)) {
+    const char *text = l->text ? l->text : "";
+    if (!(m = mask_text(text, strlen(text)))) return mg_errf(err, MG_ENOMEM, "session: mask: out of memory");
+    masked.text = m;
+  }
+  rc = insert_line(db, id, &masked, msg_id, err);
+  free(m);
+  return rc;
+}
+
+/* --- turns and the group commit ------------------------------------------- */
+
+void session_turn_clear(session_turn *t) {
+  free(t->store);
+  memset(t, 0, sizeof *t);
+}
+
+/* The string fields of a line, in one order for sizing and copying. */
+#define LINE_STRS(l) { &(l)->role, &(l)->kind, &(l)->text, &(l)->faq_id, &(l)->decision, &(l)->department_id, \
+                       &(l)->rule_name, &(l)->rule_kind, &(l)->choices, &(l)->safety }
+enum { LINE_NSTR = 10 };
+
+int session_turn_set(session_turn *t, const char *id, int ttl_hours, const session_line *lines, int n, char *err) {
+  char *masked[SESSION_TURN_MAX] = { NULL }, *p;
+  size_t need = 0;
+  int rc = 0;
+  session_turn_clear(t);
+  if (n < 0 || n > SESSION_TURN_MAX || strlen(id) >= sizeof t->session)
+    return mg_errf(err, MG_EINVAL, "session: a turn takes at most %d lines", SESSION_TURN_MAX);
+  for (int i = 0; i < n; i++) {
+    t->line[i] = lines[i];
+    if (needs_mask(&lines[i])) {
+      const char *text = lines[i].text ? lines[i].text : "";
+      if (!(masked[i] = mask_text(text, strlen(text)))) { rc = mg_errf(err, MG_ENOMEM, "session: mask: out of memory"); goto out; }
+      t->line[i].text = masked[i];
+    }
+    const char **f[] = LINE_STRS(&t->line[i]);
+    for (int k = 0; k < LINE_NSTR; k++) need += *f[k] ? strlen(*f[k]) + 1 : 0;
+  }
+  if (!(t->store = p = malloc(need ? need : 1))) { rc = mg_errf(err, MG_ENOMEM, "session: out of memory"); goto out; }
+  for (int i = 0; i < n; i++) {
+    const char **f[] = LINE_STRS(&t->line[i]);
+    for (int k = 0; k < LINE_NSTR; k++) {
+      if (!*f[k]) continue;
+      size_t len = strlen(*f[k]) + 1;
+      memcpy(p, *f[k], len);
+      *f[k] = p;
+      p += len;
+    }
+  }
+  memcpy(t->session, id, strlen(id) + 1);
+  t->ttl_hours = ttl_hours;
+  t->n = n;
+out:
+  for (int i = 0; i < SESSION_TURN_MAX; i++) free(masked[i]);
+  if (rc) session_turn_clear(t);
+  return rc;
+}
+
+int session_write_turns(sqlite3 *db, session_turn *const *turns, int n, char *err) {
+  int rc;
+  if ((rc = session_begin(db, err)) != 0) goto out;
+  for (int i = 0; i < n && rc == 0; i++) {
+    session_turn *t = turns[i];
+    if ((rc = session_touch(db, t->session, t->ttl_hours, err)) != 0) break;
+    for (int k = 0; k < t->n && rc == 0; k++) rc = insert_line(db, t->session, &t->line[k], &t->last_id, err);
+  }
+  if (rc == 0) rc = session_commit(db, err);
+  if (rc != 0) session_rollback(db);
+out:
+  for (int i = 0; i < n; i++) {
+    turns[i]->rc = rc;
+    if (rc) turns[i]->last_id = 0;
+  }
+  return rc;
+}
+
+int session_write(sqlite3 *db, const char *id, int ttl_hours, const session_line *lines, int n,
+                  sqlite3_int64 *last_id, char *err) {
+  session_turn t = { .n = 0 }, *one = &t;
+  int rc = session_turn_set(&t, id, ttl_hours, lines, n, err);
+  if (rc == 0) rc = session_write_turns(db, &one, 1, err);
+  if (rc == 0 && last_id) *last_id = t.last_id;
+  session_turn_clear(&t);
   return rc;
 }
 

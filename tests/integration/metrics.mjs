@@ -116,6 +116,8 @@ test('Prometheus /metrics on its own port', { skip: skipReason }, async (t) => {
         madoguchi_tickets: 'gauge',
         madoguchi_feedback_total: 'counter',
         madoguchi_db_errors_total: 'counter',
+        madoguchi_transcript_commits_total: 'counter',
+        madoguchi_transcript_turns_total: 'counter',
         madoguchi_build_info: 'gauge',
         madoguchi_start_time_seconds: 'gauge',
       };
@@ -164,6 +166,11 @@ test('Prometheus /metrics on its own port', { skip: skipReason }, async (t) => {
       assert.ok(buckets.every((v, i) => i === 0 || v >= buckets[i - 1]), 'buckets are cumulative');
       assert.equal(value(after, 'madoguchi_answer_seconds_bucket', { le: '+Inf' }), value(after, 'madoguchi_answer_seconds_count'));
       assert.ok(delta('madoguchi_answer_seconds_sum') > 0);
+      // both chat questions went through the transcript writer: one turn each,
+      // in one or two transactions (the escalation's lines are written by its worker)
+      assert.equal(delta('madoguchi_transcript_turns_total'), 2, 'two questions, two turns committed');
+      const commits = delta('madoguchi_transcript_commits_total');
+      assert.ok(commits >= 1 && commits <= 2, `commits ${commits}`);
 
       assert.equal(value(before, 'madoguchi_tickets', { department: dept, state: 'open' }), 0);
       assert.equal(value(after, 'madoguchi_tickets', { department: dept, state: 'open' }), 1, `open tickets of ${dept}`);
