@@ -12,6 +12,7 @@
  *              the WebSocket upgrade checks (path, Origin, subprotocol,
  *              per-address cap), and draining completed jobs
  *   ws_chat.c  protocol "madoguchi.v1" at /ws (docs/protocol.md)
+ *   writer.c   the transcript writer: group commit of the chat's lines
  *   static.c   files under cfg->web_dir
  *
  * Threads. The lws service thread does socket work only: it parses and
@@ -26,6 +27,10 @@
  * service thread looks up in its table (slot index + generation). Jobs that
  * hash a password go to a second queue served by threads of their own
  * (srv_submit_hash), so the chat workers never run or wait for Argon2id.
+ * A chat question's transcript lines are not written by its worker: the job
+ * goes on to the transcript writer (writer.c), which commits the lines of
+ * every job waiting for it in one transaction and only then puts those jobs
+ * on the completion queue.
  */
 #ifndef MG_SERVER_H
 #define MG_SERVER_H

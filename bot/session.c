@@ -1,8 +1,9 @@
 /*
  * session.c — sessions and the masked transcript (see session.h).
  *
- * Durability trade-off. A chat message costs one small write transaction
- * (touch the session, the resident's line, the bot's line). Those commits run
+ * Durability trade-off. A chat message costs a share of one small write
+ * transaction (touch the session, the resident's line, the bot's line; the
+ * server's transcript writer puts many residents' turns in one). Those commits run
  * at the connection's synchronous=NORMAL: in WAL mode a commit then reaches
  * the WAL file but is not fsync'ed until the next checkpoint, so a power cut
  * (not a process crash) can lose the last transcript lines — never corrupt
