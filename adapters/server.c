@@ -209,7 +209,6 @@ void srv_job_free(srv_job *j) {
   srv_msgq_clear(&j->out);
   if (j->turn) session_turn_clear(j->turn);
   free(j->turn);
-  json_decref(j->replies);
   free(j);
 }
 

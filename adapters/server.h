@@ -138,7 +138,9 @@ typedef struct srv_job {
   int64_t t_arrive;           /* CHAT, ASK, TICKET: srv_now_us() when the message had arrived */
   int questions;              /* out: answer objects shown (srv_metrics_question); each is timed */
   struct session_turn *turn;  /* CHAT: transcript lines the writer commits before the replies leave (owned) */
-  json_t *replies;            /* CHAT: the replies waiting for that commit (owned) */
+  struct srv_msg *held;       /* CHAT: in out, the reply waiting for that commit (its answer_id) */
+  char reply_type[12];        /* CHAT: that reply's type and rule kind, counted once committed */
+  char reply_kind[24];
 } srv_job;
 
 /* Free a job and everything it owns. */

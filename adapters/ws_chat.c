@@ -301,17 +301,25 @@ int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
 /* ---- worker side ---------------------------------------------------------- */
 
 /* The replies become frames (each answer shown is counted), and a failure
- * the resident's error. out is consumed. */
-static void finish(srv *s, srv_job *j, json_t *out, int rc, const char *err) {
+ * the resident's error. out is consumed. held, when not NULL, is a reply
+ * waiting for the transcript writer: its frame is remembered in j->held and
+ * it is counted only once its lines are committed (ws_chat_turn_done). */
+static int count_question(srv *s, const json_t *m) {
+  return srv_metrics_question(s->metrics, json_string_value(json_object_get(m, "type")),
+                              json_string_value(json_object_get(json_object_get(m, "rule"), "kind")));
+}
+
+static void finish(srv *s, srv_job *j, json_t *out, const json_t *held, int rc, const char *err) {
   json_t *m;
   size_t i;
   json_array_foreach(out, i, m) {
+    srv_msg *frame = srv_msg_json(m);
     /* An answer object shown to the resident: the reply's type is its
      * decision (answer, clarify, no_answer; dialogue.c reply_with), an
      * answer carries its rule. Every other reply is not counted. */
-    j->questions += srv_metrics_question(s->metrics, json_string_value(json_object_get(m, "type")),
-                                         json_string_value(json_object_get(json_object_get(m, "rule"), "kind")));
-    srv_msgq_push(&j->out, srv_msg_json(m));
+    if (m == held) j->held = frame;
+    else j->questions += count_question(s, m);
+    srv_msgq_push(&j->out, frame);
   }
   json_decref(out);
   if (rc != 0) {
@@ -337,26 +345,58 @@ void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
                  first ? json_string_value(json_object_get(first, "type")) : "-", json_array_size(out));
   }
   if (rc == 0 && turn && turn->n) {
-    j->turn = turn;   /* worker_main hands the job to the writer */
-    j->replies = out;
+    /* worker_main hands the job to the writer; the frames are made here, on
+     * the worker, and the writer only adds the answer's id */
+    const json_t *r = turn->reply;
+    const char *kind = json_string_value(json_object_get(json_object_get(r, "rule"), "kind"));
+    j->turn = turn;
+    snprintf(j->reply_type, sizeof j->reply_type, "%s", r ? json_string_value(json_object_get(r, "type")) : "");
+    snprintf(j->reply_kind, sizeof j->reply_kind, "%s", kind ? kind : "");
+    finish(s, j, out, r, 0, err);
+    turn->reply = NULL;   /* it was inside out, which is gone */
     return;
   }
   free(turn);   /* nothing was set, or dialogue_handle_turn cleared it */
-  finish(s, j, out, rc, err);
+  finish(s, j, out, NULL, rc, err);
+}
+
+/* The held frame {…} becomes {"answer_id":"ID",…}: member order means
+ * nothing in JSON, so the worker's text is kept and nothing is parsed. */
+static void add_answer_id(srv_job *j, sqlite3_int64 id) {
+  char head[48];
+  srv_msg *old = j->held, *m, **at;
+  int n = snprintf(head, sizeof head, "{\"answer_id\":\"%lld\",", (long long)id);
+  size_t len;
+  if (!old || old->len < 2 || SRV_MSG_TEXT(old)[0] != '{') return;
+  len = (size_t)n + old->len - 1;
+  if (!(m = malloc(sizeof *m + LWS_PRE + len + 1))) return;
+  m->len = len;
+  memcpy(SRV_MSG_TEXT(m), head, (size_t)n);
+  memcpy(SRV_MSG_TEXT(m) + n, SRV_MSG_TEXT(old) + 1, old->len - 1);
+  SRV_MSG_TEXT(m)[len] = '\0';
+  for (at = &j->out.head; *at && *at != old; at = &(*at)->next) {}
+  if (!*at) { free(m); return; }
+  m->next = old->next;
+  *at = m;
+  if (j->out.tail == old) j->out.tail = m;
+  free(old);
+  j->held = m;
 }
 
 void ws_chat_turn_done(srv *s, srv_job *j, const char *err) {
   session_turn *t = j->turn;
-  json_t *out = j->replies;
-  char id[24];
-  j->replies = NULL;
-  if (t->rc == 0 && t->reply) {
-    snprintf(id, sizeof id, "%lld", (long long)t->last_id);
-    json_object_set_new((json_t *)t->reply, "answer_id", json_string(id));
+  if (t->rc == 0) {
+    if (strcmp(j->reply_type, "answer") == 0) add_answer_id(j, t->last_id);
+    j->questions += srv_metrics_question(s->metrics, j->reply_type, j->reply_kind[0] ? j->reply_kind : NULL);
+  } else {
+    /* a failed write: the reply was never said (as when the worker wrote) */
+    srv_msgq_clear(&j->out);
+    j->held = NULL;
+    if (srv_metrics_db_failed(t->rc)) srv_metrics_db_error(s->metrics);
+    mg_log_error("ws", "dialogue: %s", err);
+    srv_msgq_push(&j->out, srv_msg_error(t->rc == MG_EFULL || t->rc == MG_EBUSY ? t->rc : SRV_EINTERNAL,
+                                         json_string_value(json_object_get(j->msg, "id"))));
   }
-  /* a failed write: the reply was never said (as when the worker wrote) */
-  if (t->rc != 0) json_array_clear(out);
-  finish(s, j, out, t->rc, err);
   srv_complete(s, j);
 }
 

@@ -284,7 +284,12 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
     static const char *const copy[] = { "faq_id", "question", "answer", "department", "confidence", "url", "online_url", "page_url", "rule", "safety", "english" };
     json_t *related = related_list(ans, related_from, bot.faq_id, c->cfg->top_k > 1 ? c->cfg->top_k - 1 : 1);
     snprintf(idbuf, sizeof idbuf, "%lld", (long long)answer_id);
-    m = json_pack("{s:s, s:s, s:s}", "type", "answer", "reply_to", reply_to, "answer_id", idbuf);
+    m = json_pack("{s:s, s:s}", "type", "answer", "reply_to", reply_to);
+    /* deferred, the caller adds it once the line has its id */
+    if (m && !c->turn && json_object_set_new(m, "answer_id", json_string(idbuf)) != 0) {
+      json_decref(m);
+      m = NULL;
+    }
     int bad = !m || !related;
     for (size_t i = 0; !bad && i < sizeof copy / sizeof copy[0]; i++)
       if ((v = json_object_get(ans, copy[i]))) bad |= json_object_set(m, copy[i], v);
@@ -299,11 +304,11 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
       json_decref(m);
       m = NULL;
     }
-    if (m && c->turn) c->turn->reply = m;
   }
   /* a safety note and the English line ride on whatever the reply is */
   if (m && (v = json_object_get(ans, "safety")) && !json_object_get(m, "safety")) json_object_set(m, "safety", v);
   if (m && (v = json_object_get(ans, "english")) && !json_object_get(m, "english")) json_object_set(m, "english", v);
+  if (m && c->turn) c->turn->reply = m;
   rc = emit(c, m);
 out:
   json_decref(choices);

@@ -33,9 +33,9 @@ int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, ch
 /* dialogue_handle, but a question's transcript lines (the resident's and
  * the reply) are left in *turn (session_turn_set) instead of written: the
  * caller writes them — with other residents' in one transaction
- * (session_write_turns) — before it sends *out, and sets the reply's
- * "answer_id" (turn->reply, a json_t * inside *out, when it is an answer)
- * to turn->last_id. turn->n stays 0 when there is nothing to write; the
+ * (session_write_turns) — before it sends *out. turn->reply is the reply
+ * to the question (a json_t * inside *out); when it is an answer it has no
+ * "answer_id" yet: the caller adds turn->last_id. turn->n stays 0 when there is nothing to write; the
  * caller clears the turn. */
 int dialogue_handle_turn(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, session_turn *turn, char *err);
 
