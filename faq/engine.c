@@ -48,6 +48,7 @@
  * snapshot without the lock and swaps it in, so searches never wait for a
  * rebuild. Per-search scratch memory is allocated per call (a few KB).
  */
+#define _GNU_SOURCE /* memmem */
 #include "faq/engine.h"
 #include "faq/io.h"
 #include "util/mg_err.h"
@@ -104,6 +105,7 @@ struct params {
   double rel_w;       /* weight of the related entries' titles, a fifth BM25F field (0: off) */
   double rel_b;       /* its length normalisation */
   double rel_in_w;    /* weight of the titles of the entries that list this one (0: off) */
+  double unk_sub_w;   /* an unknown noun: weight of the known words that contain it or that it contains (0: off) */
 };
 
 static const struct params default_params = {
@@ -1019,11 +1021,11 @@ int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
                                         "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min",
-                                        "rel_w", "rel_b", "rel_in_w" };
+                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
                      &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow, &p->nn_min,
-                     &p->rel_w, &p->rel_b, &p->rel_in_w };
+                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -1654,6 +1656,31 @@ static void expand_compounds(const struct params *p, const struct snap *s, struc
   }
 }
 
+/* The unknown-word fallback: a noun the FAQ never uses (健診, マイナカード)
+ * meets the known words it is part of or that are part of it (2 characters
+ * at least), at a low weight. A scan of the vocabulary, only for such nouns. */
+#define UNK_SUB_MAX 8
+static void expand_unknown(const struct params *p, const struct snap *s, struct query *q) {
+  int n0 = q->n, nv = mg_termmap_count(s->vocab);
+  if (p->unk_sub_w <= 0) return;
+  for (int i = 0; i < n0; i++) {
+    const struct qterm *t = &q->t[i];
+    int added = 0;
+    if (t->kind != Q_QUERY || t->id >= 0 || !(t->flags & MG_TOK_NOUN) || mg_utf8_count(t->text, (size_t)t->len) < 2)
+      continue;
+    for (int v = 0; v < nv && added < UNK_SUB_MAX; v++) {
+      int len;
+      const char *k = mg_termmap_key(s->vocab, v, &len);
+      if (!k || (unsigned char)k[0] < 0x80 || mg_utf8_count(k, (size_t)len) < 2) continue;
+      if ((len > t->len && memmem(k, (size_t)len, t->text, (size_t)t->len)) ||
+          (len < t->len && memmem(t->text, (size_t)t->len, k, (size_t)len))) {
+        add_qterm(q, k, len, t->w * p->unk_sub_w, Q_COMPOUND, MG_TOK_NOUN);
+        added++;
+      }
+    }
+  }
+}
+
 struct fb {
   int term;
   double w;
@@ -1761,6 +1788,7 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
     mg_lang_synonyms(e->lang, q->t[i].text, q->t[i].len, on_synonym, &c);
   }
   expand_compounds(p, s, q);
+  expand_unknown(p, s, q);
   if (s->ndocs == 0 || nq0 == 0) goto out;
 
   if (!(sc.acc = calloc((size_t)s->ndocs, sizeof *sc.acc)) || !(sc.touched = malloc((size_t)s->ndocs * sizeof *sc.touched))) {
