@@ -207,7 +207,7 @@ void srv_job_free(srv_job *j) {
   admin_http_job_free(j->admin);
   pages_http_job_free(j->page);
   srv_msgq_clear(&j->out);
-  if (j->turn) session_turn_clear(j->turn);
+  if (j->turn) bot_turn_clear(j->turn);
   free(j->turn);
   free(j);
 }

@@ -137,7 +137,7 @@ typedef struct srv_job {
   uint64_t req;               /* request id for the logs (util/mg_log.h); 0 for the timer's jobs */
   int64_t t_arrive;           /* CHAT, ASK, TICKET: srv_now_us() when the message had arrived */
   int questions;              /* out: answer objects shown (srv_metrics_question); each is timed */
-  struct session_turn *turn;  /* CHAT: transcript lines the writer commits before the replies leave (owned) */
+  struct bot_turn *turn;  /* CHAT: transcript lines the writer commits before the replies leave (owned) */
   struct srv_msg *held;       /* CHAT: in out, the reply waiting for that commit (its answer_id) */
   char reply_type[12];        /* CHAT: that reply's type and rule kind, counted once committed */
   char reply_kind[24];

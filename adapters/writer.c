@@ -10,7 +10,7 @@
  * connection's page cache stale.
  *
  * So a worker that answered a question leaves its lines in the job
- * (dialogue_handle_turn) and goes on to the next question; this thread takes
+ * (bot_dialogue_turn) and goes on to the next question; this thread takes
  * every job handed to it since its last commit and writes their lines in one
  * transaction on a connection of its own, then completes the jobs — the
  * replies leave only after their lines are committed, as before, so a
@@ -45,15 +45,15 @@ struct srv_writer {
 };
 
 static void write_batch(struct srv_writer *w, srv_job **jobs, int n) {
-  session_turn *turns[WRITER_BATCH];
+  bot_turn *turns[WRITER_BATCH];
   char err[MG_ERRLEN] = "";
   for (int i = 0; i < n; i++) turns[i] = jobs[i]->turn;
-  if (session_write_turns(w->db, turns, n, err) == 0) {
+  if (bot_session_write_turns(w->db, turns, n, err) == 0) {
     srv_metrics_transcript_batch(w->s->metrics, n);
   } else {
     mg_log_error("writer", "transcript batch of %d: %s", n, err);
     if (n > 1)
-      for (int i = 0; i < n; i++) session_write_turns(w->db, &turns[i], 1, err);
+      for (int i = 0; i < n; i++) bot_session_write_turns(w->db, &turns[i], 1, err);
   }
   for (int i = 0; i < n; i++) {
     if (turns[i]->rc && srv_metrics_db_failed(turns[i]->rc)) srv_metrics_db_error(w->s->metrics);

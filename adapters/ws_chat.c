@@ -336,8 +336,8 @@ void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
   json_t *out = NULL;
   /* with a writer, a question's lines are committed there (writer.c); without
    * one, or without the memory for a turn, the dialogue writes them itself */
-  session_turn *turn = s->writer ? calloc(1, sizeof *turn) : NULL;
-  int rc = dialogue_handle_turn(w, &j->dc, j->msg, &out, turn, err);
+  bot_turn *turn = s->writer ? calloc(1, sizeof *turn) : NULL;
+  int rc = bot_dialogue_turn(w, &j->dc, j->msg, &out, turn, err);
   /* debug: what was done, never what was said (the type is one of msg_types) */
   if (mg_log_enabled(MG_LOG_DEBUG)) {
     json_t *first = json_array_get(out, 0);
@@ -356,7 +356,7 @@ void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
     turn->reply = NULL;   /* it was inside out, which is gone */
     return;
   }
-  free(turn);   /* nothing was set, or dialogue_handle_turn cleared it */
+  free(turn);   /* nothing was set, or bot_dialogue_turn cleared it */
   finish(s, j, out, NULL, rc, err);
 }
 
@@ -384,7 +384,7 @@ static void add_answer_id(srv_job *j, sqlite3_int64 id) {
 }
 
 void ws_chat_turn_done(srv *s, srv_job *j, const char *err) {
-  session_turn *t = j->turn;
+  bot_turn *t = j->turn;
   if (t->rc == 0) {
     if (strcmp(j->reply_type, "answer") == 0) add_answer_id(j, t->last_id);
     j->questions += srv_metrics_question(s->metrics, j->reply_type, j->reply_kind[0] ? j->reply_kind : NULL);

@@ -80,7 +80,7 @@ typedef struct ctx {
   json_t *out;   /* replies */
   char *err;
   int failed;    /* MG_ENOMEM when an error reply could not be appended */
-  session_turn *turn;  /* non-NULL: the handler leaves its transcript lines here (dialogue_handle_turn) */
+  bot_turn *turn;  /* non-NULL: the handler leaves its transcript lines here (bot_dialogue_turn) */
 } ctx;
 
 /* A check appended an `error` reply: the handler stops and returns this. */
@@ -269,8 +269,8 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
     const session_line lines[] = { you, bot };
     /* Deferred: the caller commits the lines (with other residents') before
      * the reply leaves, and fills in its answer_id then. */
-    if (c->turn) rc = session_turn_set(c->turn, c->conn->session, c->cfg->session_ttl_hours, lines, 2, c->err);
-    else rc = session_write(c->db, c->conn->session, c->cfg->session_ttl_hours, lines, 2, &answer_id, c->err);
+    if (c->turn) rc = bot_turn_set(c->turn, c->conn->session, c->cfg->session_ttl_hours, lines, 2, c->err);
+    else rc = bot_session_write(c->db, c->conn->session, c->cfg->session_ttl_hours, lines, 2, &answer_id, c->err);
     if (rc != 0) goto out;
   }
 
@@ -648,7 +648,7 @@ static int on_escalate(ctx *c) {
     const session_line both[] = { you, bot };
     int mine = text && !urgent;   /* an urgent question's line is already stored with its emergency reply */
     /* The ticket stands; a lost transcript line is not worth an error. Tell the resident anyway. */
-    (void)session_write(c->db, c->conn->session, c->cfg->session_ttl_hours, both + !mine, 2 - !mine, NULL, c->err);
+    (void)bot_session_write(c->db, c->conn->session, c->cfg->session_ttl_hours, both + !mine, 2 - !mine, NULL, c->err);
   }
   /* The lookup secret is shown once, here, and kept nowhere but its hash. */
   m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "ticket", "reply_to", id, "ticket_no", ticket_no,
@@ -692,7 +692,7 @@ static int on_ticket_reply(ctx *c) {
   } else {
     session_line you = { .role = "resident", .kind = "ticket_reply", .text = text };
     /* the thread line is committed; a lost transcript line is not worth an error */
-    (void)session_write(c->db, c->conn->session, c->cfg->session_ttl_hours, &you, 1, NULL, c->err);
+    (void)bot_session_write(c->db, c->conn->session, c->cfg->session_ttl_hours, &you, 1, NULL, c->err);
   }
   m = json_pack("{s:s, s:s, s:s, s:s}", "type", "ticket_reply_ok", "reply_to", id, "ticket_no", ticket_no, "at", at);
   rc = emit(c, m);
@@ -718,10 +718,10 @@ static const struct {
 };
 
 int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err) {
-  return dialogue_handle_turn(w, conn, msg, out, NULL, err);
+  return bot_dialogue_turn(w, conn, msg, out, NULL, err);
 }
 
-int dialogue_handle_turn(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, session_turn *turn, char *err) {
+int bot_dialogue_turn(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, bot_turn *turn, char *err) {
   ctx c = { .w = w, .db = bot_worker_db(w), .cfg = bot_config(bot_worker_bot(w)), .conn = conn, .msg = msg, .err = err };
   json_t *type = json_object_get(msg, "type"), *id = json_object_get(msg, "id");
   const char *reply_to = json_string_value(id);
@@ -736,7 +736,7 @@ int dialogue_handle_turn(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **ou
     if (handlers[i].needs_session && !conn->session[0]) return proto_error(&c, MG_EMISSING, hello_first, reply_to);
     if (turn && handlers[i].defers) c.turn = turn;
     int rc = handlers[i].fn(&c);
-    if (rc != 0 && turn) session_turn_clear(turn);   /* nothing half-said is written */
+    if (rc != 0 && turn) bot_turn_clear(turn);   /* nothing half-said is written */
     return rc;
   }
   return proto_error(&c, MG_EUNKNOWNTYPE, NULL, reply_to);

@@ -31,13 +31,13 @@ typedef struct dlg_conn {
 int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err);
 
 /* dialogue_handle, but a question's transcript lines (the resident's and
- * the reply) are left in *turn (session_turn_set) instead of written: the
+ * the reply) are left in *turn (bot_turn_set) instead of written: the
  * caller writes them — with other residents' in one transaction
- * (session_write_turns) — before it sends *out. turn->reply is the reply
+ * (bot_session_write_turns) — before it sends *out. turn->reply is the reply
  * to the question (a json_t * inside *out); when it is an answer it has no
  * "answer_id" yet: the caller adds turn->last_id. turn->n stays 0 when there is nothing to write; the
  * caller clears the turn. */
-int dialogue_handle_turn(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, session_turn *turn, char *err);
+int bot_dialogue_turn(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, bot_turn *turn, char *err);
 
 /* Staff replies stored for this session and not yet delivered: appended to
  * *out as `staff_reply` messages and marked delivered. */

@@ -249,7 +249,7 @@ int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_i
 
 /* --- turns and the group commit ------------------------------------------- */
 
-void session_turn_clear(session_turn *t) {
+void bot_turn_clear(bot_turn *t) {
   free(t->store);
   memset(t, 0, sizeof *t);
 }
@@ -259,13 +259,13 @@ void session_turn_clear(session_turn *t) {
                        &(l)->rule_name, &(l)->rule_kind, &(l)->choices, &(l)->safety }
 enum { LINE_NSTR = 10 };
 
-int session_turn_set(session_turn *t, const char *id, int ttl_hours, const session_line *lines, int n, char *err) {
-  char *masked[SESSION_TURN_MAX] = { NULL }, *p;
+int bot_turn_set(bot_turn *t, const char *id, int ttl_hours, const session_line *lines, int n, char *err) {
+  char *masked[BOT_TURN_MAX] = { NULL }, *p;
   size_t need = 0;
   int rc = 0;
-  session_turn_clear(t);
-  if (n < 0 || n > SESSION_TURN_MAX || strlen(id) >= sizeof t->session)
-    return mg_errf(err, MG_EINVAL, "session: a turn takes at most %d lines", SESSION_TURN_MAX);
+  bot_turn_clear(t);
+  if (n < 0 || n > BOT_TURN_MAX || strlen(id) >= sizeof t->session)
+    return mg_errf(err, MG_EINVAL, "session: a turn takes at most %d lines", BOT_TURN_MAX);
   for (int i = 0; i < n; i++) {
     t->line[i] = lines[i];
     if (needs_mask(&lines[i])) {
@@ -291,16 +291,16 @@ int session_turn_set(session_turn *t, const char *id, int ttl_hours, const sessi
   t->ttl_hours = ttl_hours;
   t->n = n;
 out:
-  for (int i = 0; i < SESSION_TURN_MAX; i++) free(masked[i]);
-  if (rc) session_turn_clear(t);
+  for (int i = 0; i < BOT_TURN_MAX; i++) free(masked[i]);
+  if (rc) bot_turn_clear(t);
   return rc;
 }
 
-int session_write_turns(sqlite3 *db, session_turn *const *turns, int n, char *err) {
+int bot_session_write_turns(sqlite3 *db, bot_turn *const *turns, int n, char *err) {
   int rc;
   if ((rc = session_begin(db, err)) != 0) goto out;
   for (int i = 0; i < n && rc == 0; i++) {
-    session_turn *t = turns[i];
+    bot_turn *t = turns[i];
     if ((rc = session_touch(db, t->session, t->ttl_hours, err)) != 0) break;
     for (int k = 0; k < t->n && rc == 0; k++) rc = insert_line(db, t->session, &t->line[k], &t->last_id, err);
   }
@@ -314,13 +314,13 @@ out:
   return rc;
 }
 
-int session_write(sqlite3 *db, const char *id, int ttl_hours, const session_line *lines, int n,
+int bot_session_write(sqlite3 *db, const char *id, int ttl_hours, const session_line *lines, int n,
                   sqlite3_int64 *last_id, char *err) {
-  session_turn t = { .n = 0 }, *one = &t;
-  int rc = session_turn_set(&t, id, ttl_hours, lines, n, err);
-  if (rc == 0) rc = session_write_turns(db, &one, 1, err);
+  bot_turn t = { .n = 0 }, *one = &t;
+  int rc = bot_turn_set(&t, id, ttl_hours, lines, n, err);
+  if (rc == 0) rc = bot_session_write_turns(db, &one, 1, err);
   if (rc == 0 && last_id) *last_id = t.last_id;
-  session_turn_clear(&t);
+  bot_turn_clear(&t);
   return rc;
 }
 

@@ -47,36 +47,36 @@ typedef struct session_line {
 
 /* A chat turn: the lines one client message adds to a session's transcript
  * (the resident's line and the bot's reply), written together with the
- * session's new expiry in one transaction. session_turn_set masks and copies
+ * session's new expiry in one transaction. bot_turn_set masks and copies
  * the lines (so it runs on a worker, outside the write lock, and the turn
- * outlives the answer object the lines point into); session_write_turns
+ * outlives the answer object the lines point into); bot_session_write_turns
  * writes one turn or a batch of turns from many residents — the group commit
  * of docs/benchmarks.md — in one transaction. */
-#define SESSION_TURN_MAX 2
-typedef struct session_turn {
+#define BOT_TURN_MAX 2
+typedef struct bot_turn {
   char session[SESSION_IDLEN];
   int ttl_hours;
   int n;                             /* lines set; 0 = nothing to write */
-  session_line line[SESSION_TURN_MAX];
+  session_line line[BOT_TURN_MAX];
   char *store;                       /* owns every string of line[] */
   void *reply;                       /* the caller's: the reply waiting for last_id (not owned) */
   sqlite3_int64 last_id;             /* out: message id of the last line */
   int rc;                            /* out: 0, or the MG_E* code of the failed write */
-} session_turn;
+} bot_turn;
 
-/* Copy n (<= SESSION_TURN_MAX) lines into t, masking what must be masked
+/* Copy n (<= BOT_TURN_MAX) lines into t, masking what must be masked
  * (session_append's rule). Clears t first. Only allocation can fail. */
-int session_turn_set(session_turn *t, const char *id, int ttl_hours, const session_line *lines, int n, char *err);
-void session_turn_clear(session_turn *t);
+int bot_turn_set(bot_turn *t, const char *id, int ttl_hours, const session_line *lines, int n, char *err);
+void bot_turn_clear(bot_turn *t);
 
 /* Touch each turn's session and append its lines, all in one transaction
  * under the process's write lock. Sets each turn's last_id and rc; returns
  * 0 or the error that rolled the whole batch back. */
-int session_write_turns(sqlite3 *db, session_turn *const *turns, int n, char *err);
+int bot_session_write_turns(sqlite3 *db, bot_turn *const *turns, int n, char *err);
 
-/* session_turn_set + session_write_turns for one turn: the message id of
+/* bot_turn_set + bot_session_write_turns for one turn: the message id of
  * the last line into *last_id (may be NULL). */
-int session_write(sqlite3 *db, const char *id, int ttl_hours, const session_line *lines, int n,
+int bot_session_write(sqlite3 *db, const char *id, int ttl_hours, const session_line *lines, int n,
                   sqlite3_int64 *last_id, char *err);
 
 /* A bearer token: 18 bytes (144 bits) from getrandom(2), base64url, 24

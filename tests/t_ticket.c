@@ -385,8 +385,8 @@ static void test_counts(sqlite3 *db, const cal *c) {
 static void test_turns(sqlite3 *db) {
   char err[MG_ERRLEN] = "", a[SESSION_IDLEN], b[SESSION_IDLEN], buf[256], q[160];
   char said[] = "電話は090-1234-5678です。住民票は？";
-  session_turn ta = { .n = 0 }, tb = { .n = 0 }, tc = { .n = 0 }, bad = { .n = 0 };
-  session_turn *batch[] = { &ta, &tb, &tc }, *with_bad[] = { &ta, &bad };
+  bot_turn ta = { .n = 0 }, tb = { .n = 0 }, tc = { .n = 0 }, bad = { .n = 0 };
+  bot_turn *batch[] = { &ta, &tb, &tc }, *with_bad[] = { &ta, &bad };
   int before;
 
   is_int(session_create(db, 24, a, err), 0, "session a (%s)", err);
@@ -395,17 +395,17 @@ static void test_turns(sqlite3 *db) {
     session_line lines[] = { { .role = "resident", .kind = "ask", .text = said },
                              { .role = "bot", .kind = "answer", .text = "市民課へ", .faq_id = "saijo-0001",
                                .decision = "answer", .confidence = 0.9 } };
-    is_int(session_turn_set(&ta, a, 24, lines, 2, err), 0, "turn a set (%s)", err);
+    is_int(bot_turn_set(&ta, a, 24, lines, 2, err), 0, "turn a set (%s)", err);
     memcpy(said, "XXXXXX", 6);   /* the caller's buffer may go away: the turn has its own copy */
-    is_int(session_turn_set(&tb, b, 24, lines, 1, err), 0, "turn b set (%s)", err);
-    is_int(session_turn_set(&tc, a, 24, lines + 1, 1, err), 0, "turn c set (%s)", err);
+    is_int(bot_turn_set(&tb, b, 24, lines, 1, err), 0, "turn b set (%s)", err);
+    is_int(bot_turn_set(&tc, a, 24, lines + 1, 1, err), 0, "turn c set (%s)", err);
   }
   ok(ta.n == 2 && strstr(ta.line[0].text, "住民票") && !strstr(ta.line[0].text, "1234-5678"),
      "the resident's line is masked when set: %s", ta.line[0].text);
   is_str(ta.line[1].faq_id, "saijo-0001", "the reply's fields are copied");
 
   before = int_query(db, "SELECT count(*) FROM message", NULL);
-  is_int(session_write_turns(db, batch, 3, err), 0, "three turns of two sessions in one transaction (%s)", err);
+  is_int(bot_session_write_turns(db, batch, 3, err), 0, "three turns of two sessions in one transaction (%s)", err);
   is_int(int_query(db, "SELECT count(*) FROM message", NULL), before + 4, "four lines stored");
   snprintf(q, sizeof q, "SELECT max(id) FROM message WHERE session_id = ?1 AND id <= %lld", (long long)ta.last_id);
   ok(ta.rc == 0 && ta.last_id > 0 && int_query(db, q, a) == ta.last_id, "turn a knows its last line's id");
@@ -418,19 +418,19 @@ static void test_turns(sqlite3 *db) {
   /* a turn of a session that does not exist fails the whole batch */
   {
     session_line one = { .role = "resident", .kind = "ask", .text = "こんにちは" };
-    is_int(session_turn_set(&bad, "AAAAAAAAAAAAAAAAAAAAAAAA", 24, &one, 1, err), 0, "bad turn set (%s)", err);
+    is_int(bot_turn_set(&bad, "AAAAAAAAAAAAAAAAAAAAAAAA", 24, &one, 1, err), 0, "bad turn set (%s)", err);
   }
   before = int_query(db, "SELECT count(*) FROM message", NULL);
-  ok(session_write_turns(db, with_bad, 2, err) != 0, "a batch with a turn of no session fails: %s", err);
+  ok(bot_session_write_turns(db, with_bad, 2, err) != 0, "a batch with a turn of no session fails: %s", err);
   ok(ta.rc != 0 && bad.rc != 0 && ta.last_id == 0, "every turn of it is told");
   is_int(int_query(db, "SELECT count(*) FROM message", NULL), before, "and nothing of it is stored");
-  is_int(session_write_turns(db, batch, 1, err), 0, "the good turn alone goes through (%s)", err);
+  is_int(bot_session_write_turns(db, batch, 1, err), 0, "the good turn alone goes through (%s)", err);
   ok(sqlite3_get_autocommit(db), "no transaction is left open");
 
-  session_turn_clear(&ta);
-  session_turn_clear(&tb);
-  session_turn_clear(&tc);
-  session_turn_clear(&bad);
+  bot_turn_clear(&ta);
+  bot_turn_clear(&tb);
+  bot_turn_clear(&tc);
+  bot_turn_clear(&bad);
   ok(ta.n == 0 && ta.store == NULL, "a cleared turn owns nothing");
 }
 
