@@ -181,6 +181,9 @@ test('follow → greeting; escalation → ticket; staff reply → push to the sa
     `the console shows the held push: ${JSON.stringify(view.body.ticket.notices)}`);
   assert.ok(!JSON.stringify(view.body).includes(user), 'the console never sees the LINE user id');
   assert.equal(platform.calls.filter((c) => c.kind === 'push').length, 1, 'nothing pushed over the quota');
+  const stats = await staff.get('/stats');
+  assert.deepEqual(stats.body.line, { pushes_month: pushesBefore + 1, push_quota: 1, pushes_held: 1 },
+    'the console\'s statistics show the month\'s pushes and the held one');
 
   // the personal-information action erases the raw id and the held push
   assert.equal((await staff.post('/privacy/erase', { ticket_no: ticketNo })).status, 200);
