@@ -542,10 +542,13 @@ static size_t sink(char *p, size_t size, size_t n, void *arg) {
   return size * n;
 }
 
-/* POST body to line_api_base + path with the channel's token; 0 on a 2xx,
- * else -1 with why (curl's words or the status; never the token). */
-static int post(const mg_config *cfg, const char *path, const char *body, char *why, size_t whylen) {
-  char errbuf[CURL_ERROR_SIZE] = "", *url = NULL, *auth = NULL;
+/* POST body to line_api_base + path with the channel's token (and a
+ * retry key, when not NULL, so a push retried after a lost answer is not
+ * shown twice); 0 on a 2xx, else -1 with why (curl's words or the status;
+ * never the token) and *status the HTTP status (0 when none came). */
+static int post(const mg_config *cfg, const char *path, const char *body, const char *retry_key, long *status_out,
+                char *why, size_t whylen) {
+  char errbuf[CURL_ERROR_SIZE] = "", *url = NULL, *auth = NULL, key[80];
   struct curl_slist *h = NULL;
   CURL *c = curl_easy_init();
   long status = 0;
@@ -559,6 +562,10 @@ static int post(const mg_config *cfg, const char *path, const char *body, char *
   }
   h = curl_slist_append(h, "Content-Type: application/json");
   h = curl_slist_append(h, auth);
+  if (retry_key) {
+    snprintf(key, sizeof key, "X-Line-Retry-Key: %s", retry_key);
+    h = curl_slist_append(h, key);
+  }
   curl_easy_setopt(c, CURLOPT_URL, url);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -579,6 +586,7 @@ out:
   free(url);
   curl_slist_free_all(h);
   if (c) curl_easy_cleanup(c);
+  *status_out = status;
   return rc == CURLE_OK && status >= 200 && status <= 299 ? 0 : -1;
 }
 
@@ -606,13 +614,29 @@ static int counted(sqlite3 *db, sqlite3_int64 id, const char *text, char *err) {
   return bot_line_push_counted(db, time(NULL), err);
 }
 
-/* Send one due row; 1 = sent, 0 = failed (why set), -1 = held (quota). */
-static int send_row(struct line_sender *l, const json_t *n, long long *pushes, char *why, size_t whylen) {
+/* The push's retry key: a UUID (version 4 layout) made from the row's id
+ * with the database's hashing key, the same on every attempt of that row. */
+static int retry_key(sqlite3 *db, json_int_t id, char *out, char *err) {
+  char idtext[32], h[BOT_LINE_HASHLEN];
+  int rc;
+  snprintf(idtext, sizeof idtext, "outbox:%lld", (long long)id);
+  if ((rc = bot_line_hash(db, idtext, h, err))) return rc;
+  h[12] = '4';
+  h[16] = "89ab"[h[16] % 4];
+  snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+  return 0;
+}
+
+/* Send one due row; 1 = sent, 0 = failed (why set; *permanent when LINE
+ * refused it so that no retry can help), -1 = held (quota). */
+static int send_row(struct line_sender *l, const json_t *n, long long *pushes, int *permanent, char *why,
+                    size_t whylen) {
   const mg_config *cfg = l->s->cfg;
   sqlite3 *db = bot_worker_db(l->w);
   const char *kind = str(n, "kind"), *payload = str(n, "payload");
-  char err[MG_ERRLEN] = "", raw[BOT_LINE_IDLEN], *body = NULL;
+  char err[MG_ERRLEN] = "", raw[BOT_LINE_IDLEN], *body = NULL, key[40] = "";
   int followed = 0, ok;
+  long status = 0;
   json_t *msgs = payload ? json_loads(payload, 0, NULL) : NULL, *req;
 
   if (!msgs) {
@@ -638,6 +662,7 @@ static int send_row(struct line_sender *l, const json_t *n, long long *pushes, c
     }
     req = json_pack("{s:s, s:o}", "to", raw, "messages", msgs);
     sodium_memzero(raw, sizeof raw);
+    if (retry_key(db, json_integer_value(json_object_get(n, "id")), key, err) != 0) mg_log_error("line", "%s", err);
   }
   body = req ? json_dumps(req, JSON_COMPACT) : NULL;
   json_decref(req);
@@ -645,8 +670,12 @@ static int send_row(struct line_sender *l, const json_t *n, long long *pushes, c
     snprintf(why, whylen, "out of memory");
     return 0;
   }
-  ok = post(cfg, strcmp(kind, "line_reply") == 0 ? "/v2/bot/message/reply" : "/v2/bot/message/push", body, why,
-            whylen) == 0;
+  ok = post(cfg, strcmp(kind, "line_reply") == 0 ? "/v2/bot/message/reply" : "/v2/bot/message/push", body,
+            key[0] ? key : NULL, &status, why, whylen) == 0;
+  /* 4xx but 429: an expired reply token, a blocked user, a message LINE
+   * will never take; 409 on a push: that retry key was accepted already */
+  if (!ok && status == 409 && key[0]) ok = 1;
+  *permanent = !ok && status >= 400 && status < 500 && status != 429;
   sodium_memzero(body, strlen(body));
   free(body);
   if (ok && strcmp(kind, "line_push") == 0) {
@@ -677,9 +706,9 @@ static void deliver_due(struct line_sender *l) {
   }
   json_array_foreach(due, i, n) {
     json_int_t id = json_integer_value(json_object_get(n, "id"));
-    int sent;
+    int sent, permanent = 0;
     why[0] = '\0';
-    sent = send_row(l, n, &pushes, why, sizeof why);
+    sent = send_row(l, n, &pushes, &permanent, why, sizeof why);
     if (sent < 0) {
       mg_log_info("line", "%s %lld held: the month's push quota (%d) is spent", str(n, "kind"), (long long)id,
                   cfg->line_push_quota);
@@ -687,7 +716,9 @@ static void deliver_due(struct line_sender *l) {
     }
     if (sent) mg_log_info("line", "%s %lld sent", str(n, "kind"), (long long)id);
     else mg_log_error("line", "%s %lld: %s", str(n, "kind"), (long long)id, why);
-    if (outbox_result(db, id, sent, why, time(NULL), err) != 0) mg_log_error("line", "%s", err);
+    if ((permanent ? bot_outbox_give_up(db, id, why, time(NULL), err)
+                   : outbox_result(db, id, sent, why, time(NULL), err)) != 0)
+      mg_log_error("line", "%s", err);
   }
   json_decref(due);
 }

@@ -180,6 +180,26 @@ static int run(sqlite3 *db, int which, sqlite3_int64 id, const char *channel, co
   return rc;
 }
 
+int bot_outbox_give_up(sqlite3 *db, sqlite3_int64 id, const char *why, time_t now, char *err) {
+  sqlite3_stmt *st;
+  char at[MG_TIMELEN];
+  int rc;
+  mg_time_utc(now, at);
+  if ((rc = session_begin(db, err))) return rc;
+  if ((rc = mg_db_stmt(db, outbox_sql[O_FAILED], &st, err)) == 0) {
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, why ? why : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(db, sqlite3_errcode(db), "give up", err);
+    mg_db_stmt_done(st);
+  }
+  if (rc) {
+    session_rollback(db);
+    return rc;
+  }
+  return session_commit(db, err);
+}
+
 int bot_outbox_hold(sqlite3 *db, sqlite3_int64 id, const char *why, char *err) {
   return run(db, O_HOLD, id, NULL, why, err);
 }

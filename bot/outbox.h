@@ -58,6 +58,9 @@ int outbox_email_ok(const char *s);
 int bot_outbox_line(sqlite3 *db, const char *ticket_no, sqlite3_int64 line_user, const char *kind,
                     const char *recipient, const char *payload, const char *at, char *err);
 int bot_outbox_hold(sqlite3 *db, sqlite3_int64 id, const char *why, char *err);
+/* A row that no retry can deliver (LINE refused it: an expired reply
+ * token, a malformed message) fails for good now; its own transaction. */
+int bot_outbox_give_up(sqlite3 *db, sqlite3_int64 id, const char *why, time_t now, char *err);
 int bot_outbox_release(sqlite3 *db, const char *channel, char *err);
 int bot_outbox_held(sqlite3 *db, const char *channel, long long *n, char *err);
 

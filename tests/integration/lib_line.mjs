@@ -6,7 +6,9 @@
 //    /v2/bot/message/reply {replyToken, messages} and /v2/bot/message/push
 //    {to, messages}, each with "Authorization: Bearer <channel access
 //    token>". Calls with any other token are refused with 401 and counted,
-//    as the platform would; every accepted call is recorded.
+//    as the platform would; every accepted call is recorded (with its
+//    X-Line-Retry-Key). A reply token starting with "dead" is answered
+//    400 "Invalid reply token", as an expired one is.
 //  - the platform's webhooks: a body {destination, events: [...]} signed
 //    with X-Line-Signature = base64(HMAC-SHA256(channel secret, body)),
 //    computed here with node's crypto, independently of the server's
@@ -83,8 +85,13 @@ export function startPlatform({ token = TOKEN, timeout = 15000 } = {}) {
       }
       let json = null;
       try { json = JSON.parse(body); } catch { /* recorded as null */ }
-      calls.push({ kind, body: json, contentType: req.headers['content-type'] });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      calls.push({ kind, body: json, contentType: req.headers['content-type'], retryKey: req.headers['x-line-retry-key'] });
+      // a reply token the platform no longer knows (they live about a minute)
+      if (kind === 'reply' && String(json?.replyToken).startsWith('dead')) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"message":"Invalid reply token"}');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      }
       for (const w of [...waiters]) w();
     });
   });

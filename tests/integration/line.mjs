@@ -166,6 +166,8 @@ test('follow → greeting; escalation → ticket; staff reply → push to the sa
   const push = await platform.waitFor((c) => c.kind === 'push' && c.body.to === user, 'the push of the staff reply');
   assert.ok(push.body.messages[0].text.includes(reply) && push.body.messages[0].text.includes(ticketNo));
   assert.equal(push.contentType, 'application/json');
+  assert.match(push.retryKey ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    'a push carries a retry key (a UUID), so a retried push is not shown twice');
   assert.equal(await metric('madoguchi_line_pushes_month'), pushesBefore + 1, 'the push was counted');
 
   // the month's quota (1) is spent: the next push is held where staff see it
@@ -192,4 +194,16 @@ test('follow → greeting; escalation → ticket; staff reply → push to the sa
 
   assert.equal((await webhook(srv.base, [unfollowEvent(userId())])).status, 200, 'unfollow of an unknown user: fine');
   assert.equal(platform.refused, 0);
+});
+
+test('a reply LINE refuses for good (an expired token) fails at once, without retries', { skip: skipReason }, async () => {
+  const ev = { ...textEvent(userId(), '犬の登録はどこでできますか'), replyToken: 'dead' + 'e'.repeat(28) };
+  assert.equal((await webhook(srv.base, [ev])).status, 200);
+  await platform.waitFor((c) => c.body?.replyToken === ev.replyToken, 'the refused reply');
+  let row = '';
+  for (let i = 0; i < 100 && !row.startsWith('failed'); i++) {
+    row = await sql(`SELECT state || ' ' || attempts || ' ' || (payload IS NULL) FROM outbox WHERE recipient = '${ev.replyToken}'`);
+    if (!row.startsWith('failed')) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(row, 'failed 1 1', 'failed after one attempt, its messages erased');
 });
