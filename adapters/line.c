@@ -656,7 +656,9 @@ static int send_row(struct line_sender *l, const json_t *n, long long *pushes, i
       return -1;
     }
     if (bot_line_raw(db, json_integer_value(json_object_get(n, "line_user")), raw, &followed, err) != 0 || !followed) {
-      snprintf(why, whylen, "%s", followed ? err : "the user does not follow the account");
+      /* blocked or erased: no retry will reach them */
+      snprintf(why, whylen, "%s", followed ? err : "the user blocked the account (unfollow)");
+      *permanent = 1;
       json_decref(msgs);
       return 0;
     }

@@ -207,3 +207,39 @@ test('a reply LINE refuses for good (an expired token) fails at once, without re
   }
   assert.equal(row, 'failed 1 1', 'failed after one attempt, its messages erased');
 });
+
+test('an expired session: the next message starts a new one; a staff reply to the old ticket still reaches the user; unfollow stops pushes', { skip: skipReason }, async () => {
+  const user = userId();
+  await ask(textEvent(user, '火星移住の相談窓口はありますか'));
+  const tk = await ask(postbackEvent(user, 'escalate'));
+  const ticketNo = /T-\d{8}-\d{4}/.exec(tk[0].text)?.[0];
+  assert.ok(ticketNo, tk[0].text);
+  const first = await sql(`SELECT session_id FROM line_user WHERE user_id_raw = '${user}'`);
+  // the session ends (as session_ttl_hours would end it)
+  await sql(`UPDATE session SET expires_at = '2000-01-01T00:00:00Z' WHERE id = '${first}'`);
+  await ask(textEvent(user, 'パスポートの申請はどこでできますか？'));
+  const second = await sql(`SELECT session_id FROM line_user WHERE user_id_raw = '${user}'`);
+  assert.notEqual(second, first, 'a new session');
+  assert.equal(await sql(`SELECT count(*) FROM line_session l JOIN line_user u ON u.id = l.user_id WHERE u.user_id_raw = '${user}'`),
+    '2', 'both sessions belong to the user');
+  // an earlier test spent the quota of 1: start the month's count again
+  await sql(`DELETE FROM line_push_month`);
+  const staff = await staffLogin(srv.base, 'kansa', 'kansa password 1');
+  assert.equal((await staff.post(`/tickets/${ticketNo}/reply`, { text: '火星への移住の相談は受け付けていません。' })).status, 200);
+  const push = await platform.waitFor((c) => c.kind === 'push' && c.body.to === user, 'the push to the old ticket\'s user');
+  assert.match(push.body.messages[0].text, /火星/);
+
+  // blocked: a later staff reply is not pushed, and fails for good at once
+  assert.equal((await webhook(srv.base, [unfollowEvent(user)])).status, 200);
+  await sql(`DELETE FROM line_push_month`);
+  const pushes = platform.calls.filter((c) => c.kind === 'push').length;
+  assert.equal((await staff.post(`/tickets/${ticketNo}/reply`, { text: '追記です。' })).status, 200);
+  let state = '';
+  for (let i = 0; i < 100 && !state.startsWith('failed'); i++) {
+    state = await sql(`SELECT o.state || ' ' || o.attempts FROM outbox o JOIN ticket t ON t.id = o.ticket_id
+      WHERE t.ticket_no = '${ticketNo}' ORDER BY o.id DESC LIMIT 1`);
+    if (!state.startsWith('failed')) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(state, 'failed 1', 'not retried for a user who blocked the account');
+  assert.equal(platform.calls.filter((c) => c.kind === 'push').length, pushes, 'nothing pushed');
+});
