@@ -51,6 +51,16 @@
 #define LINE_BUTTONS_TEXT_MAX 160
 #define LINE_MAX_TEL 4          /* actions of a buttons template */
 
+#define LINE_RATE_SLOTS 4096   /* per-user token buckets, direct-mapped */
+
+/* A LINE user's token bucket, found by a keyed SipHash of the user id (the
+ * id itself is not kept). Two users in one slot share a fresh bucket:
+ * collisions only make the limit gentler. */
+struct line_rate {
+  uint64_t user;
+  srv_bucket b;
+};
+
 struct line_sender {
   srv *s;
   bot_worker *w;
@@ -58,6 +68,11 @@ struct line_sender {
   pthread_mutex_t mu;
   pthread_cond_t cond;
   int quit, wake;
+  /* service thread only */
+  unsigned char rate_key[crypto_shorthash_KEYBYTES];
+  struct line_rate rate[LINE_RATE_SLOTS];
+  unsigned long n_limited;    /* events dropped since the last log line */
+  int64_t t_limited_log;
 };
 
 /* ---- signature --------------------------------------------------------------- */
@@ -310,6 +325,45 @@ int line_enabled(const mg_config *cfg) {
   return cfg->line_channel_secret[0] && cfg->line_channel_access_token[0];
 }
 
+/* One more message or postback from user: 1 when within max_msgs_per_sec
+ * (a burst of twice that), as for a chat connection. */
+static int rate_ok(srv *s, const char *user) {
+  struct line_sender *l = s->line;
+  double rate = s->cfg->max_msgs_per_sec > 0 ? s->cfg->max_msgs_per_sec : 5;
+  int64_t now = srv_now_us();
+  struct line_rate *r;
+  uint64_t h;
+  if (!l) return 1;
+  crypto_shorthash((unsigned char *)&h, (const unsigned char *)user, strlen(user), l->rate_key);
+  r = &l->rate[h % LINE_RATE_SLOTS];
+  if (r->user != h || !r->b.t) {
+    r->user = h;
+    r->b = (srv_bucket){ .tokens = 2 * rate, .t = now };
+  }
+  return srv_bucket_take(&r->b, rate, 2 * rate, now) == 0;
+}
+
+/* Leave out the messages and postbacks of users over their rate; say how
+ * many (at most every 10 s). */
+static void rate_limit(srv *s, json_t *events) {
+  struct line_sender *l = s->line;
+  for (size_t i = 0; i < json_array_size(events);) {
+    const json_t *e = json_array_get(events, i);
+    const char *type = str(e, "type");
+    if ((strcmp(type, "message") == 0 || strcmp(type, "postback") == 0) && !rate_ok(s, str(e, "user"))) {
+      json_array_remove(events, i);
+      if (l) l->n_limited++;
+    } else {
+      i++;
+    }
+  }
+  if (l && l->n_limited && srv_now_us() - l->t_limited_log >= 10 * 1000000LL) {
+    mg_log_info("line", "%lu events dropped: their users wrote faster than max_msgs_per_sec", l->n_limited);
+    l->n_limited = 0;
+    l->t_limited_log = srv_now_us();
+  }
+}
+
 int line_webhook(srv *s, const char *sig, const unsigned char *body, size_t len, uint64_t req) {
   char err[MG_ERRLEN] = "";
   json_t *events = NULL;
@@ -322,6 +376,7 @@ int line_webhook(srv *s, const char *sig, const unsigned char *body, size_t len,
     mg_log_info("line", "webhook refused: %s", err);
     return 400;
   }
+  rate_limit(s, events);
   /* the console's "Verify" button sends no events */
   if (!json_array_size(events)) {
     json_decref(events);
@@ -753,6 +808,7 @@ int line_start(srv *s, char *err) {
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return mg_errf(err, MG_EIO, "line: libcurl did not start");
   if (!(l = calloc(1, sizeof *l))) return mg_errf(err, MG_ENOMEM, "line: out of memory");
   l->s = s;
+  crypto_shorthash_keygen(l->rate_key);
   pthread_mutex_init(&l->mu, NULL);
   pthread_cond_init(&l->cond, NULL);
   if ((rc = bot_worker_new(&l->w, s->bot, err)) != 0) {
