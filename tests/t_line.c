@@ -177,6 +177,26 @@ static void store(void) {
   is_int(id2, id, "the session leads to the user");
   is_int(bot_line_erase_session(db, "s1", err), 0, "erase by session");
   is_int(bot_line_raw(db, id, raw, &followed, err), MG_ENOTFOUND, "the raw id is gone");
+
+  {
+    /* retention: 2026-01-01 is day 0; a user last seen then is purged 30
+     * days later with retention_days 30, one seen on day 10 stays */
+    const time_t day0 = 1767225600;   /* 2026-01-01T00:00:00Z */
+    int deleted = -1;
+    sqlite3_int64 old_id, new_id;
+    bot_line_user(db, "Uold", "h-old", day0, &old_id, session, sizeof session, err);
+    bot_line_user(db, "Unew", "h-new", day0 + 10 * 86400, &new_id, session, sizeof session, err);
+    bot_line_event(db, "E-old", day0, &fresh, err);
+    bot_line_event(db, "E-new", day0 + 30 * 86400, &fresh, err);
+    is_int(bot_line_purge(db, 30, day0 + 30 * 86400 + 1, &deleted, err), 0, "purge (%s)", err);
+    is_int(deleted, 1, "one user unseen for 30 days deleted");
+    is_int(bot_line_raw(db, old_id, raw, &followed, err), MG_ENOTFOUND, "with the raw id");
+    is_int(bot_line_raw(db, new_id, raw, &followed, err), 0, "the recent one stays");
+    bot_line_event(db, "E-old", day0 + 30 * 86400 + 2, &fresh, err);
+    is_int(fresh, 1, "an event id older than a week is forgotten");
+    bot_line_event(db, "E-new", day0 + 30 * 86400 + 2, &fresh, err);
+    is_int(fresh, 0, "a recent one is remembered");
+  }
   mg_db_close(db);
   unlink(cfg.db_path);
   rmdir(dir);
