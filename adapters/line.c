@@ -610,8 +610,12 @@ static int post(const mg_config *cfg, const char *path, const char *body, const 
   CURLcode rc = CURLE_OUT_OF_MEMORY;
   size_t n = strlen(cfg->line_api_base);
 
-  if (!c || asprintf(&url, "%.*s%s", (int)(n && cfg->line_api_base[n - 1] == '/' ? n - 1 : n), cfg->line_api_base,
-                     path) < 0 || asprintf(&auth, "Authorization: Bearer %s", cfg->line_channel_access_token) < 0) {
+  /* asprintf leaves its pointer undefined on failure: NULL it */
+  if (c && asprintf(&url, "%.*s%s", (int)(n && cfg->line_api_base[n - 1] == '/' ? n - 1 : n), cfg->line_api_base,
+                    path) < 0)
+    url = NULL;
+  if (url && asprintf(&auth, "Authorization: Bearer %s", cfg->line_channel_access_token) < 0) auth = NULL;
+  if (!c || !url || !auth) {
     snprintf(why, whylen, "out of memory");
     goto out;
   }
