@@ -255,3 +255,20 @@ test('a user who writes faster than max_msgs_per_sec is answered for the burst o
   const answered = flood.filter((e) => platform.calls.some((c) => c.body?.replyToken === e.replyToken)).length;
   assert.ok(answered >= 5 && answered <= 10, `a burst of twice max_msgs_per_sec (5) is answered, the rest dropped: ${answered}`);
 });
+
+test('one pipeline: for answers, choices, refusals and emergencies LINE decides as the widget does', { skip: skipReason }, async () => {
+  const questions = ['粗大ごみはどうやって出せばよいですか？', '住民票', 'マイナンバーカードの受け取りはどうすればよいですか？',
+    '家が火事です', '今日の天気は？', '宇宙旅行の補助金はありますか', 'ありがとう'];
+  for (const text of questions) {
+    const r = await Resident.hello(srv.base);
+    const ws = await r.ask('q', text);
+    await r.close();
+    const user = userId();
+    await ask(textEvent(user, text));
+    const line = await sql(`SELECT coalesce(m.decision, '') || '|' || coalesce(m.faq_id, '') || '|' || coalesce(m.rule_kind, '')
+      FROM message m JOIN line_session l ON l.session_id = m.session_id JOIN line_user u ON u.id = l.user_id
+      WHERE u.user_id_raw = '${user}' AND m.role = 'bot' ORDER BY m.id DESC LIMIT 1`);
+    const widget = `${ws.type === 'answer' ? 'answer' : ws.type}|${ws.faq_id ?? ''}|${ws.rule?.kind ?? ''}`;
+    assert.equal(line, widget, `${text}: LINE ${line}, widget ${widget}`);
+  }
+});
