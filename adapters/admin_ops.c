@@ -21,6 +21,8 @@
 #include "util/mg_err.h"
 #include "faq/store.h"
 #include "bot/ticket.h"
+#include "bot/line_store.h"
+#include "bot/outbox.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -510,6 +512,16 @@ int admin_h_stats(admin_ctx *c) {
                     "clarified_rate", rate(tot[2], decided), "no_answer_rate", rate(tot[3], decided),
                     "escalated_rate", rate(tot[4], tot[0]), "helpful_rate", rate(tot[5], fb), "days", days,
                     "top_questions", topq, "top_unanswered", topu, "departments", depts);
+    /* the LINE channel's push quota (docs/channels.md): what staff can still
+     * push this month, and what is held because it is spent */
+    {
+      const mg_config *cfg = bot_config(bot_worker_bot(c->w));
+      long long pushes = 0, held = 0;
+      if (out && cfg->line_channel_secret[0] && cfg->line_channel_access_token[0] &&
+          bot_line_pushes(c->db, now, &pushes, c->err) == 0 && bot_outbox_held(c->db, "line", &held, c->err) == 0)
+        json_object_set_new(out, "line", json_pack("{sI si sI}", "pushes_month", (json_int_t)pushes, "push_quota",
+                                                   cfg->line_push_quota, "pushes_held", (json_int_t)held));
+    }
     rc = admin_reply_json(c, 200, out);
   }
 out:

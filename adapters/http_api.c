@@ -8,6 +8,7 @@
  *                      uses the two above (web/ticket.html)
  *   GET  /healthz      {"status", "faq_entries", "db"}   liveness: a worker can read
  *   GET  /readyz       {"status", "db"}                  readiness: a worker can write
+ *   POST line_webhook_path  a LINE webhook, when the channel is on (line.c)
  *   GET  /ws + Upgrade  checked here (path, Origin, subprotocol, per-address
  *                      cap), then handed to ws_chat.c
  *   anything else      a file under web_dir (static.c)
@@ -27,6 +28,7 @@
  * request is refused with 403 before any work is done.
  */
 #include "adapters/server.h"
+#include "adapters/line.h"
 #include "util/mg_time.h"
 #include "util/mg_utf8.h"
 #include "util/mg_err.h"
@@ -41,7 +43,7 @@
 
 #define DRAIN_MAX (1024 * 1024)
 
-enum route { R_NONE, R_ASK, R_TICKET, R_HEALTH, R_FILE };
+enum route { R_NONE, R_ASK, R_TICKET, R_HEALTH, R_FILE, R_LINE };
 
 struct http_pss {
   uint64_t id;                /* connection id while a job is out, else 0 */
@@ -64,6 +66,7 @@ struct http_pss {
   const char *op;             /* R_TICKET: "lookup" or "reply" */
   size_t file_bytes;          /* size of the file being served */
   uint64_t req;               /* request id of the job, for the logs */
+  char sig[LINE_SIGLEN];      /* R_LINE: the X-Line-Signature value ("" = none) */
 };
 
 size_t http_api_pss_size(void) { return sizeof(struct http_pss); }
@@ -206,6 +209,37 @@ static int on_post_request(srv *s, struct lws *wsi, struct http_pss *p, enum rou
   return 0;   /* the body follows */
 }
 
+/* A LINE webhook: no Origin (the platform is not a browser), no token
+ * bucket (the platform sends for every resident from a few addresses);
+ * the signature over the body decides, in line_webhook. */
+static int on_line_request(struct lws *wsi, struct http_pss *p) {
+  char clen[32] = "";
+  long long n;
+  if (strcmp(p->method, "POST") != 0) {
+    p->allow = "POST";
+    return respond_error(wsi, p, 405, MG_EINVAL);
+  }
+  if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 || (n = atoll(clen)) <= 0)
+    return respond_error(wsi, p, 400, MG_EBADJSON);
+  if (n > LINE_MAX_BODY) {
+    p->close_after = 1;
+    return respond_error(wsi, p, 413, MG_EFRAME);
+  }
+  if (lws_hdr_custom_copy(wsi, p->sig, sizeof p->sig, "x-line-signature:", 17) < 0) p->sig[0] = '\0';
+  p->route = R_LINE;
+  return 0;   /* the body follows */
+}
+
+static int on_line_body(srv *s, struct lws *wsi, struct http_pss *p) {
+  int status;
+  p->route = R_NONE;
+  if (p->body_over) return respond_error(wsi, p, 413, MG_EFRAME);
+  p->req = mg_log_new_request_id();
+  status = line_webhook(s, p->sig, p->body ? p->body : (const unsigned char *)"", p->body_len, p->req);
+  if (status == 200) return respond(wsi, p, 200, srv_msg_new("{}", 2));
+  return respond_error(wsi, p, status, status == 401 ? MG_EFORBIDDEN : status == 400 ? MG_EBADJSON : MG_EBUSY);
+}
+
 /* A string member of at most max code points, or NULL. */
 static const char *member(json_t *msg, const char *key, long max) {
   json_t *v = json_object_get(msg, key);
@@ -338,6 +372,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     if ((status = srv_header_problem(wsi)) != 0) return respond_error(wsi, p, status, status == 431 ? MG_EFRAME : MG_EINVAL);
     if (s->stopping) return respond_error(wsi, p, 503, MG_EBUSY);
     if (strcmp(p->path, "/api/v1/ask") == 0) return on_post_request(s, wsi, p, R_ASK);
+    if (line_enabled(s->cfg) && strcmp(p->path, s->cfg->line_webhook_path) == 0) return on_line_request(wsi, p);
     if (strcmp(p->path, "/api/v1/ticket/lookup") == 0 || strcmp(p->path, "/api/v1/ticket/reply") == 0) {
       p->op = p->path[15] == 'l' ? "lookup" : "reply";
       return on_post_request(s, wsi, p, R_TICKET);
@@ -372,9 +407,9 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
   }
 
   case LWS_CALLBACK_HTTP_BODY:
-    if (!p || (p->route != R_ASK && p->route != R_TICKET)) return 0;
+    if (!p || (p->route != R_ASK && p->route != R_TICKET && p->route != R_LINE)) return 0;
     if (p->body_over || p->fail_status) return 0;
-    if (p->body_len + len > SRV_MAX_FRAME) {
+    if (p->body_len + len > (p->route == R_LINE ? LINE_MAX_BODY : SRV_MAX_FRAME)) {
       p->body_over = 1;
       free(p->body);
       p->body = NULL;
@@ -383,6 +418,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     return srv_body_append(&p->body, &p->body_len, in, len);
 
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    if (p && p->route == R_LINE) return on_line_body(srv_of(wsi), wsi, p);
     if (!p || (p->route != R_ASK && p->route != R_TICKET)) return 0;
     return on_body_done(srv_of(wsi), wsi, p);
 

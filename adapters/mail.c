@@ -181,7 +181,7 @@ static void deliver_due(mail_sender *m) {
   json_t *due = NULL, *n;
   size_t i;
 
-  if (outbox_due(db, time(NULL), MAIL_BATCH, &due, err) != 0) {
+  if (outbox_due(db, "email", time(NULL), MAIL_BATCH, &due, err) != 0) {
     mg_log_error("mail", "%s", err);
     return;
   }

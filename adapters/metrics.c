@@ -425,8 +425,9 @@ void srv_metrics_work(srv *s, bot_worker *w, srv_job *j) {
   if (rc != 0) {
     if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     mg_log_error("metrics", "tickets and feedback left out of the scrape: %s", err);
-  } else if (b.len) {
-    srv_msgq_push(&j->out, srv_msg_new(b.text, b.len));
+  } else {
+    line_metrics(s, bot_worker_db(w), &b);
+    if (b.len) srv_msgq_push(&j->out, srv_msg_new(b.text, b.len));
   }
   srv_metrics_buf_free(&b);
 }

@@ -43,6 +43,7 @@
 #include "util/mg_log.h"
 #include "bot/session.h"
 #include "bot/ticket.h"
+#include "bot/line_store.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -555,6 +556,17 @@ static void purge_if_due(srv *s, bot_worker *w) {
     mg_log_error("server", "retention purge: %s", err);
   } else if (deleted)
     mg_log_info("server", "retention purge: %d sessions older than %d days deleted", deleted, s->cfg->retention_days);
+  /* LINE users unseen as long: their raw ids go too (bot/line_store.h) */
+  deleted = 0;
+  if ((rc = session_begin(bot_worker_db(w), err)) == 0) {
+    if ((rc = bot_line_purge(bot_worker_db(w), s->cfg->retention_days, now, &deleted, err)) != 0)
+      session_rollback(bot_worker_db(w));
+    else
+      rc = session_commit(bot_worker_db(w), err);
+  }
+  if (rc != 0) mg_log_error("server", "retention purge of LINE users: %s", err);
+  else if (deleted) mg_log_info("server", "retention purge: %d LINE users unseen for %d days deleted", deleted,
+                                s->cfg->retention_days);
 }
 
 /* Worker side of the timer. j->changed comes in set when the last sweep
@@ -581,6 +593,8 @@ static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
     mg_log_error("server", "pending replies: %s", err);
     return;
   }
+  /* LINE residents are never connected: their replies are pushed */
+  line_take_pending(s, w, ids);
   if (json_array_size(ids)) {
     j->msg = ids;
     j->changed = 1;
@@ -654,6 +668,7 @@ static void *worker_main(void *arg) {
     case SRV_JOB_ADMIN: admin_http_work(s, wk->w, j); break;
     case SRV_JOB_METRICS: srv_metrics_work(s, wk->w, j); break;
     case SRV_JOB_PAGE: pages_http_work(s, wk->w, j); break;
+    case SRV_JOB_LINE: line_work(s, wk->w, j); break;
     case SRV_JOB_RELOAD: break;
     }
     bot_read_end(s->bot);
@@ -740,6 +755,7 @@ void srv_drain(srv *s) {
     case SRV_JOB_ADMIN: admin_http_complete(s, j); break;
     case SRV_JOB_METRICS: srv_metrics_complete(s, j); break;
     case SRV_JOB_PAGE: pages_http_complete(s, j); break;
+    case SRV_JOB_LINE: break;
     case SRV_JOB_RELOAD: s->reload_busy = 0; break;
     }
     srv_job_free(j);
@@ -896,6 +912,7 @@ static void srv_free(srv *s) {
   queue_stop(&s->hq);
   srv_writer_stop(s);   /* after the workers: they hand it turns */
   mail_stop(s->mail);
+  line_stop(s);
   if (s->ck_started) {
     pthread_mutex_lock(&s->ck_lock);
     s->ck_quit = 1;
@@ -1093,6 +1110,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   if ((rc = queue_start(&s->jq, "worker", err)) != 0 || (rc = queue_start(&s->hq, "password hashing", err)) != 0)
     goto out;
   if ((rc = mail_start(&s->mail, s->bot, cfg, err)) != 0) goto out;
+  if ((rc = line_start(s, err)) != 0) goto out;
 
   if ((n = pthread_create(&s->ck_thread, NULL, checkpoint_main, s)) != 0) {
     rc = mg_errf(err, MG_EIO, "cannot start the checkpoint thread: %s", strerror(n));

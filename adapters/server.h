@@ -107,6 +107,7 @@ enum srv_job_kind {
   SRV_JOB_METRICS,  /* GET /metrics → the database's part of the page (metrics.c) */
   SRV_JOB_RELOAD,   /* SIGHUP → bot_reload (dict/, rules, calendar) */
   SRV_JOB_PAGE,     /* /faq/…, /sitemap.xml → pages_handle (pages_http.c) */
+  SRV_JOB_LINE,     /* a LINE webhook's events → the dialogue, replies to the outbox (line.c) */
 };
 
 /* A session to look at for staff replies (SRV_JOB_PENDING). */
@@ -229,6 +230,7 @@ typedef struct srv {
   bot *bot;
   struct mail_sender *mail;   /* e-mail delivery thread, NULL without a relay */
   struct srv_writer *writer;  /* the transcript's group commit (writer.c), NULL = workers write */
+  struct line_sender *line;   /* LINE delivery thread, NULL when the channel is off */
   struct lws_context *ctx;
   struct lws_vhost *vhost;
   int port;                   /* the port actually bound */
@@ -452,6 +454,22 @@ void pages_http_job_free(struct pages_job *pj);
 #define SRV_RESIDENT_CSP \
   "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;" \
   " connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
+
+/* The LINE channel (line.c, line.h). line_enabled: the secret and the
+ * token are configured. line_webhook (service thread): the HTTP status for
+ * a webhook body with its X-Line-Signature value sig (NULL = none); 200
+ * once its events are with a worker. line_work: a LINE job's events.
+ * line_take_pending (the refresh job's worker): staff replies waiting for
+ * sessions among ids that belong to LINE users, queued as pushes.
+ * line_start/line_stop: the delivery thread (none when the channel is off).
+ * line_metrics: the month's pushes, the quota and the held pushes. */
+int line_enabled(const mg_config *cfg);
+int line_webhook(srv *s, const char *sig, const unsigned char *body, size_t len, uint64_t req);
+void line_work(srv *s, bot_worker *w, srv_job *j);
+void line_take_pending(srv *s, bot_worker *w, const json_t *ids);
+int line_start(srv *s, char *err);
+void line_stop(srv *s);
+void line_metrics(srv *s, sqlite3 *db, srv_metrics_buf *b);
 
 /* The metrics listener (metrics.c): a second vhost on cfg->metrics_listen
  * and cfg->metrics_port answering GET /metrics only; nothing when the port

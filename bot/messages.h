@@ -32,7 +32,11 @@
   X(MSG_ENGLISH_ANSWER, "english_answer") \
   X(MSG_ENGLISH_UNKNOWN, "english_unknown") \
   X(MSG_ENGLISH_CLARIFY, "english_clarify") \
-  X(MSG_CITY_PHONE, "city_phone")
+  X(MSG_CITY_PHONE, "city_phone") \
+  X(MSG_LINE_ESCALATE, "line_escalate") \
+  X(MSG_LINE_CALL, "line_call") \
+  X(MSG_LINE_DEPARTMENT, "line_department") \
+  X(MSG_LINE_STAFF_REPLY, "line_staff_reply")
 
 enum msg_id {
 #define MSG_X_ENUM(id, key) id,

@@ -27,9 +27,10 @@
 int outbox_add(sqlite3 *db, sqlite3_int64 ticket_id, const char *recipient, const char *kind, const char *secret,
                const char *at, char *err);
 
-/* Up to limit notices due at now, oldest first: new JSON array of {id,
- * recipient, kind, secret (or null), attempts, ticket_no}. */
-int outbox_due(sqlite3 *db, time_t now, int limit, json_t **out, char *err);
+/* Up to limit notices of channel ("email", "line") due at now, oldest
+ * first: new JSON array of {id, recipient, kind, secret (or null),
+ * attempts, ticket_no (or null), payload (or null), line_user (0 = none)}. */
+int outbox_due(sqlite3 *db, const char *channel, time_t now, int limit, json_t **out, char *err);
 
 /* Record a delivery: ok, or a failure with why (no secrets in it); a
  * failure is retried at now + 30 s * 2^attempts (at most an hour) until
@@ -37,11 +38,30 @@ int outbox_due(sqlite3 *db, time_t now, int limit, json_t **out, char *err);
 int outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, time_t now, char *err);
 
 /* A ticket's notices for staff: new JSON array of {kind, state, attempts,
- * last_error, created_at, sent_at}. */
+ * last_error, created_at, sent_at, channel}. A LINE push over the month's
+ * quota shows here as state "held". */
 int outbox_of_ticket(sqlite3 *db, sqlite3_int64 ticket_id, json_t **out, char *err);
 
 /* 1 when s looks like one deliverable address (and nothing else: no
  * spaces, line breaks, angle brackets or commas). */
 int outbox_email_ok(const char *s);
+
+/* The LINE channel (adapters/line.c). bot_outbox_line queues a reply
+ * (kind "line_reply", recipient the event's reply token, ticket_no NULL)
+ * or a push (kind "line_push", recipient "", ticket_no the ticket it answers)
+ * to line_user (line_user.id) with payload, the JSON array of LINE message
+ * objects; inside the caller's transaction. The payload is erased once the
+ * row is sent or given up, and the row goes with its line_user.
+ * bot_outbox_hold sets a pending row aside ('held', why shown to staff)
+ * while the push quota is spent; bot_outbox_release queues every held row
+ * of channel again; bot_outbox_held counts them. Each its own statement. */
+int bot_outbox_line(sqlite3 *db, const char *ticket_no, sqlite3_int64 line_user, const char *kind,
+                    const char *recipient, const char *payload, const char *at, char *err);
+int bot_outbox_hold(sqlite3 *db, sqlite3_int64 id, const char *why, char *err);
+/* A row that no retry can deliver (LINE refused it: an expired reply
+ * token, a malformed message) fails for good now; its own transaction. */
+int bot_outbox_give_up(sqlite3 *db, sqlite3_int64 id, const char *why, time_t now, char *err);
+int bot_outbox_release(sqlite3 *db, const char *channel, char *err);
+int bot_outbox_held(sqlite3 *db, const char *channel, long long *n, char *err);
 
 #endif

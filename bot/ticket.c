@@ -25,6 +25,7 @@
  * transaction, so no read of a transcript or contact goes unrecorded.
  */
 #include "bot/ticket.h"
+#include "bot/line_store.h"
 #include "util/mg_time.h"
 
 #include "bot/audit.h"
@@ -1033,6 +1034,8 @@ int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *er
   mg_db_stmt_done(st);
   st = NULL;
   if (session && (rc = session_erase(db, session, err)) != 0) goto out;
+  /* a LINE resident's raw user id and queued pushes (bot/line_store.h) */
+  if (session && (rc = bot_line_erase_session(db, session, err)) != 0) goto out;
   for (int q = T_ERASE; q <= T_ERASE_OUTBOX; q++)
     if ((rc = update(db, q, f.id, NULL, err)) != 0) goto out;
   rc = audit_write(db, actor, "privacy.erase", ticket_no, NULL, NULL,

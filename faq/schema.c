@@ -250,7 +250,45 @@ static const char *const migrations[] = {
    * may be unpublished or removed later, and is then simply not shown. */
   "ALTER TABLE faq_revision ADD COLUMN related TEXT NOT NULL DEFAULT '';\n",
 
-  /* 16 — append the next migration here (never edit the steps above). */
+  /* 16 — the LINE channel (bot/line_store.c, adapters/line.c, docs/channels.md).
+   * line_user is the one place the raw LINE user id is kept (for the push
+   * API); no console API reads it, logs carry user_hash (a keyed BLAKE2b).
+   * line_session maps every chat session a LINE user has had to that user,
+   * so a staff reply to an old ticket still finds them. line_event remembers
+   * webhook event ids (redeliveries are answered once); line_push_month
+   * counts pushes per Asia/Tokyo month (the plan's quota). The outbox is
+   * rebuilt: a LINE reply has no ticket, LINE rows carry their messages
+   * (payload, erased once sent) and their user, and a push over the quota
+   * is held (state 'held') where staff see it. */
+  "CREATE TABLE line_user(id INTEGER PRIMARY KEY, user_hash TEXT NOT NULL UNIQUE,\n"
+  "  user_id_raw TEXT NOT NULL,\n"          /* the LINE user id: delivery only */
+  "  session_id TEXT,\n"                    /* the current chat session */
+  "  followed INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL);\n"
+  "CREATE INDEX line_user_seen ON line_user(last_seen_at);\n"
+  "CREATE TABLE line_session(session_id TEXT PRIMARY KEY REFERENCES session(id) ON DELETE CASCADE,\n"
+  "  user_id INTEGER NOT NULL REFERENCES line_user(id) ON DELETE CASCADE) WITHOUT ROWID;\n"
+  "CREATE INDEX line_session_user ON line_session(user_id);\n"
+  "CREATE TABLE line_event(event_id TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;\n"
+  "CREATE INDEX line_event_at ON line_event(at);\n"
+  "CREATE TABLE line_push_month(month TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;\n"
+  "CREATE TABLE outbox_new(id INTEGER PRIMARY KEY,\n"
+  "  ticket_id INTEGER REFERENCES ticket(id) ON DELETE CASCADE,\n"
+  "  channel TEXT NOT NULL CHECK(channel IN ('email', 'line')), recipient TEXT NOT NULL,\n"
+  "  kind TEXT NOT NULL CHECK(kind IN ('received', 'reply', 'line_reply', 'line_push')), secret TEXT,\n"
+  "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'sent', 'failed', 'held')),\n"
+  "  attempts INTEGER NOT NULL DEFAULT 0, next_at TEXT NOT NULL, last_error TEXT NOT NULL DEFAULT '',\n"
+  "  created_at TEXT NOT NULL, sent_at TEXT,\n"
+  "  line_user INTEGER REFERENCES line_user(id) ON DELETE CASCADE, payload TEXT);\n"
+  "INSERT INTO outbox_new(id, ticket_id, channel, recipient, kind, secret, state, attempts, next_at, last_error,\n"
+  "  created_at, sent_at) SELECT id, ticket_id, channel, recipient, kind, secret, state, attempts, next_at,\n"
+  "  last_error, created_at, sent_at FROM outbox;\n"
+  "DROP TABLE outbox;\n"
+  "ALTER TABLE outbox_new RENAME TO outbox;\n"
+  "CREATE INDEX outbox_due ON outbox(channel, state, next_at);\n"
+  "CREATE INDEX outbox_ticket ON outbox(ticket_id);\n"
+  "CREATE INDEX outbox_line_user ON outbox(line_user);\n",
+
+  /* 17 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -51,7 +51,7 @@ else
          else if (d == "dict") ok = s ~ /^dict_/
          else if (d == "faq") ok = s ~ /^faq_/
          else if (d == "bot") ok = s ~ /^bot_/
-         else if (d == "adapters") ok = s ~ /^(srv|ws|http|admin|mail|static|pages)_/
+         else if (d == "adapters") ok = s ~ /^(srv|ws|http|admin|mail|static|pages|line)_/
          if (!ok) print d, s }' layers.dirs layers.syms | sort > layers.unprefixed
   sort "$top/tests/layers-debt.txt" | grep -v '^#' > layers.debt
   new=$(comm -23 layers.unprefixed layers.debt | tr '\n' ' ')

@@ -84,6 +84,9 @@ void mg_config_defaults(mg_config *cfg) {
   cfg->answer_days = 3;
   snprintf(cfg->smtp_tls, sizeof cfg->smtp_tls, "starttls");
   cfg->mail_poll_secs = 2;
+  snprintf(cfg->line_api_base, sizeof cfg->line_api_base, "https://api.line.me");
+  snprintf(cfg->line_webhook_path, sizeof cfg->line_webhook_path, "/line/webhook");
+  cfg->line_push_quota = 200;   /* LINE's free (communication) plan */
   snprintf(cfg->log_level, sizeof cfg->log_level, "info");
   cfg->learn_min_sessions = 3;
   cfg->learn_min_addresses = 2;
@@ -121,6 +124,7 @@ static const struct field fields[] = {
   N(clarify_min), N(clarify_margin), S(test_db_full_file), S(smtp_url), S(smtp_from), S(smtp_user),
   S(smtp_password), S(smtp_tls), S(outbound_proxy), S(public_base_url), N(mail_poll_secs), S(log_level),
   B(pages), S(page_template), S(page_accessibility), S(pages_chat_url),
+  S(line_channel_secret), S(line_channel_access_token), S(line_api_base), S(line_webhook_path), I(line_push_quota),
 };
 #undef S
 #undef I
@@ -238,6 +242,13 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
     rc = mg_errf(err, MG_ECONFIG, "%s: smtp_tls must be starttls or none", path);
   else if (!(cfg->mail_poll_secs >= 0.1) || cfg->mail_poll_secs > 3600)
     rc = mg_errf(err, MG_ECONFIG, "%s: mail_poll_secs must be 0.1 to 3600", path);
+  else if (cfg->line_channel_secret[0] && cfg->line_channel_access_token[0] &&
+           strncmp(cfg->line_api_base, "https://", 8) != 0 && strncmp(cfg->line_api_base, "http://", 7) != 0)
+    rc = mg_errf(err, MG_ECONFIG, "%s: line_api_base must be an http(s):// URL", path);
+  else if (cfg->line_webhook_path[0] != '/' || strpbrk(cfg->line_webhook_path, "?# "))
+    rc = mg_errf(err, MG_ECONFIG, "%s: line_webhook_path must be a path starting with /", path);
+  else if (cfg->line_push_quota < 0)
+    rc = mg_errf(err, MG_ECONFIG, "%s: line_push_quota must be 0 (no limit) or more", path);
   else if (mg_log_level_parse(cfg->log_level) < 0)
     rc = mg_errf(err, MG_ECONFIG, "%s: log_level must be debug, info, warn or error", path);
   if (rc == 0) { /* absolute, so a reload finds it whatever the working directory */

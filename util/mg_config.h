@@ -78,6 +78,13 @@ typedef struct mg_config {
   char page_accessibility[MG_PATHLEN]; /* the accessibility statement (HTML fragment) */
   char pages_chat_url[512];      /* 「職員に質問する」 links here; "" = public_base_url + "/" */
   double mail_poll_secs;         /* how often the delivery thread looks for due notices */
+  /* the LINE channel (adapters/line.c, docs/channels.md): off unless both
+   * the secret and the token are set; neither is ever logged */
+  char line_channel_secret[128]; /* signs the webhooks (X-Line-Signature) */
+  char line_channel_access_token[1024]; /* bearer token of the reply and push APIs */
+  char line_api_base[512];       /* the platform's API, https://api.line.me (tests: a stand-in) */
+  char line_webhook_path[128];   /* where LINE posts its webhooks, "/line/webhook" */
+  int line_push_quota;           /* pushes per Asia/Tokyo month before they are held; 0 = no limit */
   char log_level[8];             /* "debug", "info" (default), "warn" or "error" (util/mg_log.h) */
   char config_path[MG_PATHLEN];  /* the file mg_config_load read last (absolute), "" = none */
 } mg_config;

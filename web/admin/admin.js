@@ -808,10 +808,11 @@
           el('span', { class: 'note' }, jst(r.at)), el('br'), r.text,
           r.delivered_at ? el('span', { class: 'note' }, `（${jst(r.delivered_at)} にチャットへ届きました）`) : el('span', { class: 'note' }, '（チャットへ未配信）')))) :
         el('p', { class: 'note' }, 'まだありません。'),
-      (t.notices || []).length ? el('h3', {}, 'メールでのお知らせ') : '',
+      (t.notices || []).length ? el('h3', {}, 'メール・LINEでのお知らせ') : '',
       (t.notices || []).length ? el('ul', { class: 'notices' }, t.notices.map((n) => el('li', {},
-        `${jst(n.created_at)} ${n.kind === 'received' ? '受付のお知らせ' : '返事のお知らせ'}：`,
-        { pending: '送信待ち', sent: '送信済み', failed: '送信できませんでした' }[n.state] || n.state,
+        `${jst(n.created_at)} ${{ received: '受付のお知らせ', reply: '返事のお知らせ', line_push: 'LINEへの返事' }[n.kind] || n.kind}：`,
+        { pending: '送信待ち', sent: '送信済み', failed: '送信できませんでした',
+          held: 'LINEの今月の送信上限に達したため保留中（来月または上限を上げると送信されます）' }[n.state] || n.state,
         n.attempts ? `（${n.attempts}回）` : '', n.last_error ? el('span', { class: 'note' }, ` ${n.last_error}`) : ''))) : '',
       closed ? '' : el('form', { onsubmit: async (ev) => {
         ev.preventDefault();
@@ -914,6 +915,11 @@
         [['質問', T.questions], ['回答率', pct(T.answered_rate)], ['聞き返し率', pct(T.clarified_rate)],
           ['回答なし率', pct(T.no_answer_rate)], ['職員への引き継ぎ率', pct(T.escalated_rate)], ['役に立った率', pct(T.helpful_rate)]]
           .map(([k, v]) => el('div', { class: 'card' }, k, el('strong', {}, String(v))))),
+      // the LINE channel's monthly push quota (only when the channel is on)
+      s.line ? el('p', { class: s.line.pushes_held ? 'error' : 'note' },
+        `LINEの今月のプッシュ送信：${s.line.pushes_month}通` +
+        (s.line.push_quota ? `（上限 ${s.line.push_quota}通）` : '（上限なし）') +
+        (s.line.pushes_held ? `。上限に達したため ${s.line.pushes_held}通が保留中です。` : '')) : '',
       el('h3', {}, '日別の質問数 ', csv('days')), chart(allDays),
       table(['日付', { label: '質問', num: 1 }, { label: '回答', num: 1 }, { label: '聞き返し', num: 1 },
         { label: '回答なし', num: 1 }, { label: '引き継ぎ', num: 1 }, { label: '役に立った', num: 1 }, { label: '役に立たない', num: 1 }],
