@@ -48,6 +48,9 @@ int cli_cmp_double(const void *a, const void *b);
  * the exit status (0, 1 below a floor or on failure, 2 bad input). */
 int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *const *require, int nrequire,
                   mg_config *cfg);
+/* eval --inquiries (cli/cmd_eval_inquiries.c): the triage of inquiries on
+ * one labelled file; exit status 1 below min_dept or min_top3. */
+int eval_inquiries(const char *path, int misses, double min_dept, double min_top3, mg_config *cfg);
 /* 1 when name is a measure eval --dialogue reports. */
 int eval_dialogue_known(const char *name);
 
