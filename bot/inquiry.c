@@ -44,7 +44,7 @@
 #define LEARN_MIN_SIM 0.35
 
 enum {
-  I_MSG_FIND, I_MSG_ADD, I_ADD, I_DEPT_DAYS, I_ENTRY, I_OF_TICKET, I_ACK, I_LEARN_SRC, I_LEARN_ADD, I_EXAMPLES, I_N
+  I_MSG_FIND, I_MSG_ADD, I_ADD, I_DEPT_DAYS, I_DEPT_NAME, I_ENTRY, I_OF_TICKET, I_ACK, I_LEARN_SRC, I_LEARN_ADD, I_EXAMPLES, I_N
 };
 static const char *const inquiry_sql[I_N] = {
   [I_MSG_FIND] = "SELECT t.ticket_no FROM inquiry_message m JOIN ticket t ON t.id = m.ticket_id WHERE m.message_id = ?1",
@@ -52,11 +52,13 @@ static const char *const inquiry_sql[I_N] = {
   [I_ADD] = "INSERT INTO inquiry(ticket_id, source, form_id, subject, suggestion, answer_by, triage)"
             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   [I_DEPT_DAYS] = "SELECT answer_days FROM department WHERE id = ?1",
+  [I_DEPT_NAME] = "SELECT name FROM department WHERE id = ?1",
   [I_ENTRY] = "SELECT question, answer FROM faq_published WHERE ext_id = ?1",
   [I_OF_TICKET] = "SELECT i.source, i.form_id, i.subject, i.answer_by, i.suggestion, i.triage"
                   " FROM inquiry i JOIN ticket t ON t.id = i.ticket_id WHERE t.ticket_no = ?1",
-  [I_ACK] = "SELECT m.message_id, i.answer_by FROM ticket t JOIN inquiry i ON i.ticket_id = t.id"
-            " JOIN inquiry_message m ON m.ticket_id = t.id AND m.kind = 'ack' WHERE t.ticket_no = ?1",
+  [I_ACK] = "SELECT m.message_id, i.answer_by, coalesce(d.name, '') FROM ticket t JOIN inquiry i ON i.ticket_id = t.id"
+            " JOIN inquiry_message m ON m.ticket_id = t.id AND m.kind = 'ack'"
+            " LEFT JOIN department d ON d.id = t.department_id WHERE t.ticket_no = ?1",
   [I_LEARN_SRC] = "SELECT t.id, t.question FROM ticket t JOIN inquiry i ON i.ticket_id = t.id WHERE t.ticket_no = ?1",
   [I_LEARN_ADD] = "INSERT INTO triage_example(terms, department_id, ticket_id, at) VALUES (?1, ?2, ?3, ?4)",
   [I_EXAMPLES] = "SELECT terms, department_id FROM triage_example ORDER BY id DESC LIMIT " "5000",
@@ -208,13 +210,10 @@ static char *clean_with(const noise *n, const char *body) {
   return out;
 }
 
-char *bot_inquiry_clean(const char *body) {
-  /* without a bot: the data directory's default dictionary */
-  mg_config cfg;
+char *bot_inquiry_clean(const mg_config *cfg, const char *body) {
   noise n;
   char *out;
-  mg_config_defaults(&cfg);
-  noise_load(&n, cfg.dict_dir);
+  noise_load(&n, cfg->dict_dir);
   out = clean_with(&n, body ? body : "");
   json_decref(n.root);
   return out;
@@ -385,7 +384,7 @@ int bot_triage_run(bot_worker *w, const char *subject, const char *body, bot_tri
   qsort(vs->dept, (size_t)vs->ndept, sizeof vs->dept[0], by_votes);
   for (int i = 0; i < vs->ndept; i++) total += vs->dept[i].v;
   if (vs->ndept && vs->dept[0].v > 0) {
-    snprintf(out->department, sizeof out->department, "%s", vs->dept[0].id);
+    memcpy(out->department, vs->dept[0].id, sizeof out->department);
     out->share = total > 0 ? vs->dept[0].v / total : 0;
   }
   /* the suggested entries: the chosen department's first, by their votes */
@@ -488,6 +487,18 @@ static json_t *suggestion_of(sqlite3 *db, const bot_triage *t) {
 
 /* When staff owe the answer: the department's answer_days (else the
  * configuration's) working days after now, as the overdue view counts. */
+static int dept_name(sqlite3 *db, const char *dept, char *buf, size_t size, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc, s;
+  buf[0] = '\0';
+  if ((rc = prep(db, I_DEPT_NAME, &st, err)) != 0) return rc;
+  sqlite3_bind_text(st, 1, dept, -1, SQLITE_STATIC);
+  if ((s = sqlite3_step(st)) == SQLITE_ROW) snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+  else if (s != SQLITE_DONE) rc = db_fail(db, s, "department", err);
+  mg_db_stmt_done(st);
+  return rc;
+}
+
 static int answer_by(bot_worker *w, const char *dept, time_t now, char *buf, size_t size, char *err) {
   sqlite3 *db = bot_worker_db(w);
   const bot *b = bot_worker_bot(w);
@@ -531,10 +542,13 @@ int bot_inquiry_submit(bot_worker *w, const bot_inquiry *in, bot_inquiry_result 
 
   memset(out, 0, sizeof *out);
   if (!in->body || !in->source) return mg_errf(err, MG_EMISSING, "inquiry: the body is missing");
-  if (!field_ok(in->body, cfg->inquiry_max_chars, &code) || !field_ok(in->subject, 200, &code) ||
-      !field_ok(in->name, 100, &code) || !field_ok(in->email, 254, &code) || !field_ok(in->phone, 40, &code) ||
-      !field_ok(in->form_id, 64, &code) || !field_ok(in->message_id, 900, &code))
-    return mg_errf(err, code, code == MG_EBADUTF8 ? "inquiry: a field is not UTF-8" : "inquiry: a field is too long");
+  if (!field_ok(in->body, cfg->inquiry_max_chars, &code))
+    return mg_errf(err, code == MG_EBADUTF8 ? code : MG_EINQUIRYLONG, "inquiry: the body is %s",
+                   code == MG_EBADUTF8 ? "not UTF-8" : "too long");
+  if (!field_ok(in->subject, 200, &code) || !field_ok(in->name, 100, &code) || !field_ok(in->email, 254, &code) ||
+      !field_ok(in->phone, 40, &code) || !field_ok(in->form_id, 64, &code) || !field_ok(in->message_id, 900, &code))
+    return mg_errf(err, code == MG_EBADUTF8 ? code : MG_EINVAL, "inquiry: a field is %s",
+                   code == MG_EBADUTF8 ? "not UTF-8" : "too long");
   if (blank(in->body)) return mg_errf(err, MG_EMISSING, "inquiry: the body is empty");
 
   /* the same mail twice: nothing to do */
@@ -557,7 +571,8 @@ int bot_inquiry_submit(bot_worker *w, const bot_inquiry *in, bot_inquiry_result 
 
   if ((rc = bot_triage_run(w, in->subject, in->body, &out->triage, err)) != 0) goto out;
   if (out->triage.department[0] &&
-      (rc = answer_by(w, out->triage.department, now, out->answer_by, sizeof out->answer_by, err)) != 0)
+      ((rc = answer_by(w, out->triage.department, now, out->answer_by, sizeof out->answer_by, err)) != 0 ||
+       (rc = dept_name(db, out->triage.department, out->department_name, sizeof out->department_name, err)) != 0))
     goto out;
   if (asprintf(&question, "%s%s%s", in->subject && *in->subject ? in->subject : "",
                in->subject && *in->subject ? "\n\n" : "", in->body) < 0)
@@ -641,15 +656,15 @@ int bot_inquiry_of_ticket(sqlite3 *db, const char *ticket_no, json_t **out, char
   return rc;
 }
 
-int bot_inquiry_ack(sqlite3 *db, const char *ticket_no, char *message_id, size_t idlen, char *by, size_t bylen,
-                    char *err) {
+int bot_inquiry_ack(sqlite3 *db, const char *ticket_no, bot_inquiry_ack_info *a, char *err) {
   sqlite3_stmt *st = NULL;
   int rc, s;
   if ((rc = prep(db, I_ACK, &st, err)) != 0) return rc;
   sqlite3_bind_text(st, 1, ticket_no, -1, SQLITE_STATIC);
   if ((s = sqlite3_step(st)) == SQLITE_ROW) {
-    snprintf(message_id, idlen, "<%s>", (const char *)sqlite3_column_text(st, 0));
-    snprintf(by, bylen, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(a->message_id, sizeof a->message_id, "%s", (const char *)sqlite3_column_text(st, 0));
+    snprintf(a->answer_by, sizeof a->answer_by, "%s", (const char *)sqlite3_column_text(st, 1));
+    snprintf(a->department, sizeof a->department, "%s", (const char *)sqlite3_column_text(st, 2));
   } else {
     rc = s == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "inquiry %s: no acknowledgement", ticket_no)
                           : db_fail(db, s, "ack", err);
@@ -679,7 +694,7 @@ int bot_triage_learn(bot_worker *w, const char *ticket_no, const char *departmen
   mg_db_stmt_done(st);
   st = NULL;
   if (rc || !id) goto out;   /* not an inquiry: nothing to learn */
-  if (!question || !(clean = bot_inquiry_clean(question))) { rc = mg_errf(err, MG_ENOMEM, "inquiry: out of memory"); goto out; }
+  if (!question || !(clean = bot_inquiry_clean(bot_config(bot_worker_bot(w)), question))) { rc = mg_errf(err, MG_ENOMEM, "inquiry: out of memory"); goto out; }
   if ((rc = terms_of(w, clean, &t)) != 0) { rc = mg_errf(err, rc, "inquiry: cannot analyse"); goto out; }
   if (!t.buf) goto out;
   mg_time_utc(time(NULL), at);

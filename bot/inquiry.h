@@ -49,9 +49,9 @@ typedef struct bot_triage {
 int bot_triage_run(bot_worker *w, const char *subject, const char *body, bot_triage *out, char *err);
 
 /* The text triage reads: body without greetings, closings, signature and
- * contact lines, sentences joined by "\n". New string (caller frees), or
- * NULL when out of memory. Exposed for tests and eval. */
-char *bot_inquiry_clean(const char *body);
+ * contact lines, sentences joined by "\n" (cfg->dict_dir/inquiry.json says
+ * which). New string (caller frees), or NULL when out of memory. */
+char *bot_inquiry_clean(const mg_config *cfg, const char *body);
 
 /* One inquiry. Strings are borrowed for the call; NULL = absent. */
 typedef struct bot_inquiry {
@@ -67,6 +67,7 @@ typedef struct bot_inquiry {
 typedef struct bot_inquiry_result {
   char ticket_no[TICKET_NOLEN];
   bot_triage triage;
+  char department_name[128];/* the triage's department's name */
   char answer_by[64];       /* "12月9日(水) 17:15", JST; "" for a joined reply */
   int duplicate;            /* 1: this Message-ID was stored before, nothing done */
   int joined;               /* 1: added to ticket_no's thread as the resident's line */
@@ -74,7 +75,9 @@ typedef struct bot_inquiry_result {
 } bot_inquiry_result;
 
 /* Triage and store one inquiry (see above). MG_EMISSING for no body,
- * MG_ETOOLONG for a body over cfg->inquiry_max_chars, MG_EBADUTF8. */
+ * MG_EINQUIRYLONG for a body over cfg->inquiry_max_chars, MG_EINVAL for
+ * another field too long (subject 200, name 100, email 254, phone 40
+ * characters), MG_EBADUTF8. */
 int bot_inquiry_submit(bot_worker *w, const bot_inquiry *in, bot_inquiry_result *out, char *err);
 
 /* What the console shows with an inquiry's ticket: new JSON {source,
@@ -83,9 +86,14 @@ int bot_inquiry_submit(bot_worker *w, const bot_inquiry *in, bot_inquiry_result 
 int bot_inquiry_of_ticket(sqlite3 *db, const char *ticket_no, json_t **out, char *err);
 
 /* The acknowledgement of ticket_no for the delivery thread: its
- * Message-ID (with <>) and the answer date. MG_ENOTFOUND. */
-int bot_inquiry_ack(sqlite3 *db, const char *ticket_no, char *message_id, size_t idlen, char *answer_by,
-                    size_t bylen, char *err);
+ * Message-ID (without <>; a reply naming it joins the ticket), the answer
+ * date and the department's name. MG_ENOTFOUND. */
+typedef struct bot_inquiry_ack_info {
+  char message_id[200];
+  char answer_by[64];
+  char department[128];
+} bot_inquiry_ack_info;
+int bot_inquiry_ack(sqlite3 *db, const char *ticket_no, bot_inquiry_ack_info *a, char *err);
 
 /* Staff moved ticket_no to department: when it is an inquiry, keep its
  * terms with that department, so similar inquiries go there next time. */

@@ -33,6 +33,7 @@ int cmd_faq(int argc, char **argv, mg_config *cfg);
 int cmd_eval(int argc, char **argv, mg_config *cfg);
 int cmd_serve(int argc, char **argv, mg_config *cfg);
 int cmd_tickets(int argc, char **argv, mg_config *cfg);
+int cmd_inquiries(int argc, char **argv, mg_config *cfg);
 int cmd_user(int argc, char **argv, mg_config *cfg);
 int cmd_backup(int argc, char **argv, mg_config *cfg);
 int cmd_restore(int argc, char **argv, mg_config *cfg);
