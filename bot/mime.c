@@ -26,6 +26,26 @@ static void init(void) {
   xmlInitParser();
 }
 
+/* A copy of s[0..len) with every byte that does not start a valid UTF-8
+ * sequence left out: a mail with a few broken bytes is still read (libxml2
+ * in recovery mode and a charset that does not convert cleanly pass such
+ * bytes on). NULL when out of memory. */
+static char *utf8_scrub(const char *s, size_t len) {
+  char *out = malloc(len + 1), *o = out;
+  size_t i = 0;
+  if (!out) return NULL;
+  while (i < len) {
+    uint32_t cp;
+    int k = mg_utf8_decode(s + i, len - i, &cp);
+    if (k <= 0 || cp == 0) { i++; continue; }
+    memcpy(o, s + i, (size_t)k);
+    o += k;
+    i += (size_t)k;
+  }
+  *o = '\0';
+  return out;
+}
+
 /* ---- HTML to text ------------------------------------------------------------------ */
 
 typedef struct textbuf { char *s; size_t len, cap; int oom; } textbuf;
@@ -90,7 +110,12 @@ char *bot_html_text(const char *html, size_t len) {
   walk(xmlDocGetRootElement(doc), &b, 0);
   xmlFreeDoc(doc);
   if (b.oom) { free(b.s); return NULL; }
-  return b.s ? b.s : strdup("");
+  if (!b.s) return strdup("");
+  {
+    char *clean = utf8_scrub(b.s, b.len);
+    free(b.s);
+    return clean;
+  }
 }
 
 /* ---- the message ---------------------------------------------------------------------- */
@@ -168,7 +193,7 @@ int bot_mime_parse(const char *data, size_t len, bot_mail *out, char *err) {
   if (!f.plain && !f.html && g_mime_message_get_mime_part(msg))
     each_part(NULL, g_mime_message_get_mime_part(msg), &f);   /* a single-part message */
   if (f.plain && (text = g_mime_text_part_get_text(f.plain))) {
-    out->body = utf8_dup(text);
+    out->body = utf8_scrub(text, strlen(text));
   } else if (f.html && (text = g_mime_text_part_get_text(f.html))) {
     out->body = bot_html_text(text, strlen(text));
     out->from_html = 1;

@@ -30,7 +30,6 @@ static int has_id(const json_t *arr, const char *id) {
 }
 
 int eval_inquiries(const char *path, int misses, double min_dept, double min_top3, mg_config *cfg) {
-  static const char *const db_files[] = { "/eval.db", "/eval.db-wal", "/eval.db-shm" };
   char dir[] = "/tmp/madoguchi-eval-XXXXXX", err[MG_ERRLEN] = "";
   json_t *file = NULL, *it;
   bot *b = NULL;
@@ -51,13 +50,7 @@ int eval_inquiries(const char *path, int misses, double min_dept, double min_top
     }
   }
   rc = 1;
-  if (!mkdtemp(dir)) { fprintf(stderr, "madoguchi eval: cannot make a temporary directory\n"); goto out; }
-  made = 1;
-  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/eval.db", dir);
-  if (bot_new(&b, cfg, err) != 0 || bot_worker_new(&w, b, err) != 0) {
-    fprintf(stderr, "madoguchi eval: %s\n", err);
-    goto out;
-  }
+  if (cli_eval_bot(dir, cfg, &b, &w, &made) != 0) goto out;
   t0 = cli_now_us();
   json_array_foreach(json_object_get(file, "inquiries"), i, it) {
     bot_triage t;
@@ -91,16 +84,7 @@ int eval_inquiries(const char *path, int misses, double min_dept, double min_top
     rc = 1;
   }
 out:
-  bot_worker_free(w);
-  bot_free(b);
+  cli_eval_bot_end(dir, made, b, w);
   json_decref(file);
-  if (made) {
-    char p[sizeof dir + 16];
-    for (size_t k = 0; k < sizeof db_files / sizeof db_files[0]; k++) {
-      snprintf(p, sizeof p, "%s%s", dir, db_files[k]);
-      unlink(p);
-    }
-    rmdir(dir);
-  }
   return rc;
 }

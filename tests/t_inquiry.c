@@ -8,6 +8,7 @@
 #include "bot/mime.h"
 #include "faq/db.h"
 #include "util/mg_err.h"
+#include "util/mg_utf8.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
 
@@ -82,6 +83,11 @@ static void test_mime(void) {
 
   is_int(parse("reply.eml", &m, err), 0, "reply parsed (%s)", err);
   ok(m.n_refs >= 1 && strcmp(m.refs[0], "first-0001@example.jp") == 0, "In-Reply-To read without <>");
+  bot_mail_clear(&m);
+
+  /* found by fuzz_mime: an HTML part whose text came out with invalid UTF-8 */
+  is_int(parse("fuzz_html_bad_utf8.eml", &m, err), 0, "a broken HTML mail is still read (%s)", err);
+  ok(m.body && mg_utf8_count(m.body, strlen(m.body)) >= 0, "and its text is valid UTF-8");
   bot_mail_clear(&m);
 
   is_int(parse("attachment.eml", &m, err), MG_EINVAL, "a mail with only a PDF has no text: refused (%s)", err);
