@@ -71,6 +71,8 @@ enum {
   T_ERASE,
   T_ERASE_LINES,
   T_ERASE_OUTBOX,
+  T_ERASE_INQUIRY,
+  T_ERASE_EXAMPLES,
   T_NOTE,
   T_NOTES,
   T_ASSIGN,
@@ -115,6 +117,10 @@ static const char *const ticket_sql[T_N] = {
               " session_id = NULL WHERE id = ?1",
   [T_ERASE_LINES] = "UPDATE ticket_reply SET text = '（削除済み）' WHERE ticket_id = ?1",
   [T_ERASE_OUTBOX] = "DELETE FROM outbox WHERE ticket_id = ?1",
+  /* an inquiry's subject and its triage examples are the resident's words too;
+   * its Message-IDs stay, so the same mail imported again is not a new ticket */
+  [T_ERASE_INQUIRY] = "UPDATE inquiry SET subject = '' WHERE ticket_id = ?1",
+  [T_ERASE_EXAMPLES] = "DELETE FROM triage_example WHERE ticket_id = ?1",
   [T_NOTE] = "INSERT INTO ticket_note(ticket_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)",
   [T_NOTES] = "SELECT author, text, created_at FROM ticket_note WHERE ticket_id = ?1 ORDER BY id",
   [T_ASSIGN] = "UPDATE ticket SET assignee = ?2 WHERE id = ?1",
@@ -1056,7 +1062,7 @@ int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *er
   mg_db_stmt_done(st);
   st = NULL;
   if (session && (rc = session_erase(db, session, err)) != 0) goto out;
-  for (int q = T_ERASE; q <= T_ERASE_OUTBOX; q++)
+  for (int q = T_ERASE; q <= T_ERASE_EXAMPLES; q++)
     if ((rc = update(db, q, f.id, NULL, err)) != 0) goto out;
   rc = audit_write(db, actor, "privacy.erase", ticket_no, NULL, NULL,
                    session ? "question, contact, e-mail, thread, transcript" : "question, contact, e-mail, thread", err);

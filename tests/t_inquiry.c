@@ -249,6 +249,13 @@ int main(void) {
     is_int(t.learned, 1, "because of the example");
   }
 
+  /* a personal-information erase blanks the inquiry's subject and its taught example */
+  is_int(ticket_erase(db, r.ticket_no, "kansa", err), 0, "erase the re-routed inquiry (%s)", err);
+  is_int(test_int(db, "SELECT count(*) FROM triage_example", NULL), 0, "its example is gone");
+  is_int(ticket_erase(db, first, "kansa", err), 0, "erase the mail inquiry (%s)", err);
+  is_int(test_int(db, "SELECT count(*) FROM inquiry i JOIN ticket t ON t.id = i.ticket_id WHERE t.ticket_no = ?1 AND i.subject = ''",
+                  first), 1, "its subject is blank");
+
   /* keys */
   is_int(bot_inquiry_key_new(key, hash, err), 0, "a new key");
   ok(strlen(key) >= 40 && strlen(hash) == MG_KEY_HASHLEN - 1, "43 characters and a 64-hex hash");
