@@ -257,6 +257,18 @@ static int ask(bot_worker *w, const char *text, size_t len, double weight, votes
   if ((rc = bot_answer_department(bot_worker_db(w), ans, dept, sizeof dept, err)) != 0) goto out;
   /* a rule that routes (an emergency, a named department) is sure of itself */
   if (json_object_get(ans, "rule") && json_object_get(ans, "department")) conf = conf > 0.7 ? conf : 0.7;
+  if (!dept[0]) {
+    /* a rule answered without a department (office hours, small talk) or
+     * nothing matched: the nearest published entry still says where the
+     * matter belongs, with half the weight of an answer */
+    char near[64];
+    if ((rc = bot_nearest(w, text, (int)len, near, sizeof near, err)) != 0) goto out;
+    if (near[0]) {
+      if ((rc = bot_faq_department(bot_worker_db(w), near, dept, sizeof dept, err)) != 0) goto out;
+      conf = 0.5 * (conf > 0.3 ? conf : 0.3);
+      vote(vs->faq, &vs->nfaq, MAX_VOTES, near, weight * conf);
+    }
+  }
   vote(vs->dept, &vs->ndept, 64, dept, weight * conf);
   json_array_foreach(json_object_get(ans, "candidates"), i, c) {
     const char *id = json_string_value(json_object_get(c, "faq_id"));
