@@ -243,6 +243,8 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
    * /metrics would be answered on the residents' port */
   else if (cfg->metrics_port > 0 && cfg->metrics_port == cfg->port)
     rc = mg_errf(err, MG_ECONFIG, "%s: metrics_port must differ from port (%d)", path, cfg->port);
+  else if (cfg->inquiry_max_chars < 1 || cfg->inquiry_max_chars > 50000)
+    rc = mg_errf(err, MG_ECONFIG, "%s: inquiry_max_chars must be 1 to 50000", path);
   else if (cfg->smtp_url[0] && strncmp(cfg->smtp_url, "smtp://", 7) != 0 && strncmp(cfg->smtp_url, "smtps://", 8) != 0)
     rc = mg_errf(err, MG_ECONFIG, "%s: smtp_url must start with smtp:// or smtps://", path);
   else if (cfg->smtp_url[0] && (!cfg->smtp_from[0] || !strchr(cfg->smtp_from, '@') || strpbrk(cfg->smtp_from, " <>\r\n")))
