@@ -45,6 +45,13 @@ check "a second import finds them stored" grep -q "stored 0, replies joined 0, a
 check "still five tickets" test "$(grep -c '^T-' "$D/list")" -eq 5
 check "and they are marked seen" test -z "$(ls "$D/box/new" | grep 1800000000)"
 
+# staff move the bee's nest inquiry (utf8_base64) at the command line: the triage learns it
+t=$(grep 'new/1700000003' "$D/out" | cut -f1)
+"$M" tickets reassign "$t" shobo --reason "消防で対応" $DB > /dev/null 2>&1
+check "tickets reassign of an inquiry succeeds" test $? -eq 0
+check "and stores a triage example for the new department" \
+  test "$(sqlite3 "$D/t.db" "SELECT count(*) FROM triage_example WHERE department_id = 'shobo'")" = 1
+
 "$M" inquiries import "$D/nothere" $DB > /dev/null 2>&1
 check "a directory that is not a Maildir exits 2" test $? -eq 2
 "$M" inquiries frobnicate > /dev/null 2>&1
