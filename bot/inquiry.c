@@ -174,7 +174,8 @@ static void put_sentence(char **o, const char *s, size_t len) {
 static char *clean_with(const noise *n, const char *body) {
   size_t blen = strlen(body), nlines = 0, li = 0;
   const char *p = body;
-  char *out = malloc(blen + 2), *o = out;
+  /* each sentence kept is at least one byte and gets its own newline */
+  char *out = malloc(2 * blen + 2), *o = out;
   if (!out) return NULL;
   /* count lines, find where a signature starts (a rule line after some text) */
   size_t sig = (size_t)-1;

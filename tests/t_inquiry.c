@@ -120,6 +120,11 @@ int main(void) {
                                       "よろしくお願いいたします。\n--\n山本 花子\n電話：090-0000-1234\n");
     is_str(c, "犬を飼い始めました。\n登録はどこでしますか。\n", "greetings, closing and signature dropped, sentences kept");
     free(c);
+    /* more sentences than lines: the output is longer than the input (an
+     * overflow ASan found in the first version) */
+    c = bot_inquiry_clean(&cfg, "犬。猫。鳥。魚。");
+    is_str(c, "犬。\n猫。\n鳥。\n魚。\n", "one sentence per line, however many on one line");
+    free(c);
   }
 
   /* the form */
