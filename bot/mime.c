@@ -186,6 +186,11 @@ int bot_mime_parse(const char *data, size_t len, bot_mail *out, char *err) {
     out->from_name = utf8_dup(internet_address_get_name(a));
     if (INTERNET_ADDRESS_IS_MAILBOX(a)) out->from_addr = utf8_dup(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)));
   }
+  {
+    const char *as = g_mime_object_get_header(GMIME_OBJECT(msg), "Auto-Submitted");
+    while (as && (*as == ' ' || *as == '\t')) as++;
+    out->automatic = as && *as && g_ascii_strncasecmp(as, "no", 2) != 0;
+  }
   add_refs(out, msg, "In-Reply-To", opt);
   add_refs(out, msg, "References", opt);
 

@@ -26,6 +26,8 @@ typedef struct bot_mail {
   char *from_addr;                /* the sender's address, or NULL */
   char *body;                     /* UTF-8 text: the text/plain part, else the HTML part's text */
   int from_html;                  /* 1 when body came from HTML */
+  int automatic;                  /* 1: Auto-Submitted other than "no" (RFC 3834: an autoresponder,
+                                     a bounce's notice): not a resident writing */
 } bot_mail;
 
 /* Parse len bytes of a message (RFC 5322). On success *out is filled (free

@@ -7,7 +7,9 @@
  *   inquiries import MAILDIR every message in MAILDIR/new and MAILDIR/cur not
  *                            yet seen (the Seen flag "S"): parsed (bot/mime.h),
  *                            triaged and stored (bot/inquiry.h), then marked
- *                            seen as mail readers do (new/X → cur/X:2,S)
+ *                            seen as mail readers do (new/X → cur/X:2,S);
+ *                            automatic mail (Auto-Submitted, RFC 3834) is
+ *                            marked seen and not stored
  *
  * A message is marked seen only once it is stored (or was stored before: the
  * Message-ID is unique), so an import that stops half way is simply run
@@ -94,7 +96,7 @@ static void seen_name(const char *file, char *out, size_t size) {
   snprintf(out, size, "%.*s:2,%s", (int)base, file, flags);
 }
 
-struct tally { int stored, joined, duplicate, acknowledged, failed; };
+struct tally { int stored, joined, duplicate, acknowledged, automatic, failed; };
 
 static int import_one(bot_worker *w, const char *dir, const char *sub, const char *file, struct tally *t) {
   char path[4096], to[4096], seen[1024], err[MG_ERRLEN] = "";
@@ -118,6 +120,13 @@ static int import_one(bot_worker *w, const char *dir, const char *sub, const cha
     t->failed++;
     return 0;
   }
+  if (m.automatic) {
+    /* an autoresponder answering our acknowledgement must not reopen the
+     * ticket (or start a loop of acknowledgements): marked seen, not stored */
+    bot_mail_clear(&m);
+    t->automatic++;
+    goto seen;
+  }
   in.message_id = m.message_id;
   in.refs = (const char *const *)m.refs;
   in.n_refs = m.n_refs;
@@ -140,6 +149,7 @@ static int import_one(bot_worker *w, const char *dir, const char *sub, const cha
     t->acknowledged += r.acknowledged;
     printf("%s\t%s\t%s/%s\n", r.ticket_no, r.triage.department[0] ? r.triage.department : "-", sub, file);
   }
+seen:
   seen_name(file, seen, sizeof seen);
   snprintf(to, sizeof to, "%s/cur/%s", dir, seen);
   if (strcmp(path, to) != 0 && rename(path, to) != 0)
@@ -191,8 +201,8 @@ static int cmd_import(const char *dir, mg_config *cfg) {
     }
     free(names);
   }
-  printf("stored %d, replies joined %d, already stored %d, acknowledged %d, failed %d\n", t.stored, t.joined,
-         t.duplicate, t.acknowledged, t.failed);
+  printf("stored %d, replies joined %d, already stored %d, acknowledged %d, automatic %d, failed %d\n", t.stored,
+         t.joined, t.duplicate, t.acknowledged, t.automatic, t.failed);
   rc = t.failed ? 1 : 0;
 out:
   bot_worker_free(w);

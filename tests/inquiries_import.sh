@@ -2,8 +2,8 @@
 # `madoguchi inquiries import MAILDIR` on a temporary Maildir holding every
 # fixture of tests/data/mail: each readable message becomes a ticket (the
 # reply joins its ticket), processed files move new/ → cur/ with the Seen
-# flag, a second import stores nothing, an unreadable message is named and
-# left in place. Prints TAP.
+# flag, a second import stores nothing, an autoresponder's mail is marked seen
+# and not stored, an unreadable message is named and left in place. Prints TAP.
 set -u
 M=${MADOGUCHI:?MADOGUCHI must name the binary}
 D=$(mktemp -d /tmp/mg_inq_import.XXXXXX)
@@ -15,7 +15,7 @@ MAIL=${top_srcdir:-.}/tests/data/mail
 mkdir -p "$D/box/new" "$D/box/cur" "$D/box/tmp"
 # Maildir names sort by delivery time: the reply arrives last
 i=1
-for f in iso2022jp sjis_qp utf8_base64 alternative html_only attachment reply; do
+for f in iso2022jp sjis_qp utf8_base64 alternative html_only attachment reply autoreply; do
   cp "$MAIL/$f.eml" "$D/box/new/170000000$i.M$i.host-$f"
   i=$((i + 1))
 done
@@ -24,14 +24,16 @@ cp "$MAIL/utf8_base64.eml" "$D/box/cur/1600000000.M0.host-old:2,S"
 
 "$M" inquiries import "$D/box" $DB > "$D/out" 2> "$D/err"
 check "an import with an unreadable message exits 1" test $? -eq 1
-check "five new tickets, one reply joined, one failure" grep -q "stored 5, replies joined 1, already stored 0, acknowledged 0, failed 1" "$D/out"
+check "five new tickets, one reply joined, one autoresponder skipped, one failure" \
+  grep -q "stored 5, replies joined 1, already stored 0, acknowledged 0, automatic 1, failed 1" "$D/out"
 check "the waste inquiry (ISO-2022-JP) went to kankyo" grep -q "	kankyo	new/1700000001" "$D/out"
 check "the certificate inquiry (Shift_JIS) went to shimin" grep -q "	shimin	new/1700000002" "$D/out"
 check "the water bill (HTML only) went to suido" grep -q "	suido	new/1700000005" "$D/out"
 check "the reply joined the first ticket" sh -c "test \"\$(grep 'new/1700000001' '$D/out' | cut -f1)\" = \"\$(grep 'reply' '$D/out' | cut -f1)\""
 check "the unreadable message is named by its file" grep -q "new/1700000006.M6.host-attachment: mail: no readable text part" "$D/err"
 check "no mail text reaches stderr" test -z "$(grep -e 'ごみ' -e '住民票' "$D/err")"
-check "processed messages moved to cur/ as seen" test "$(ls "$D/box/cur" | grep -c ':2,S$')" -eq 7
+check "processed messages moved to cur/ as seen" test "$(ls "$D/box/cur" | grep -c ':2,S$')" -eq 8
+check "the autoresponder did not reach the thread" test "$(grep -c 'host-autoreply' "$D/out")" -eq 0
 check "the unreadable one stays in new/" test "$(ls "$D/box/new")" = "1700000006.M6.host-attachment"
 check "a seen message is not imported" test -z "$(grep 'host-old' "$D/out")"
 "$M" tickets list $DB > "$D/list"

@@ -83,6 +83,11 @@ static void test_mime(void) {
 
   is_int(parse("reply.eml", &m, err), 0, "reply parsed (%s)", err);
   ok(m.n_refs >= 1 && strcmp(m.refs[0], "first-0001@example.jp") == 0, "In-Reply-To read without <>");
+  is_int(m.automatic, 0, "a resident's reply is not automatic");
+  bot_mail_clear(&m);
+
+  is_int(parse("autoreply.eml", &m, err), 0, "an autoresponder's mail parsed (%s)", err);
+  is_int(m.automatic, 1, "Auto-Submitted: auto-replied marks it automatic");
   bot_mail_clear(&m);
 
   /* found by fuzz_mime: an HTML part whose text came out with invalid UTF-8 */

@@ -10,6 +10,7 @@ commit keeps the .eml files; this script says how they were made):
   html_only.eml    text/html only (base64), with a style, a script and <br>/<p>
   reply.eml        a reply: In-Reply-To and References name iso2022jp.eml
   attachment.eml   only a PDF attachment: no text to read
+  autoreply.eml    a vacation autoresponder's answer to our acknowledgement (Auto-Submitted)
 Run: python3 tests/data/mail/make.py"""
 import base64, os, quopri
 from email.header import Header
@@ -74,3 +75,9 @@ att = (b"--b2\r\nContent-Type: application/pdf\r\nContent-Disposition: attachmen
        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b2--\r\n")
 write("attachment.eml", [("From", "pdf@example.jp"), *common, ("Subject", "PDF"), ("Message-ID", "<att-0007@example.jp>"),
       ("Content-Type", 'multipart/mixed; boundary="b2"')], att)
+
+body8 = "ただいま休暇中のため、12月14日以降に確認します。\r\n"
+write("autoreply.eml", [("From", "hanako@example.jp"), *common, ("Subject", h("自動応答: お問い合わせを受け付けました", "utf-8")),
+      ("Message-ID", "<auto-0008@example.jp>"), ("In-Reply-To", "<first-0001@example.jp>"),
+      ("Auto-Submitted", "auto-replied"), ("Content-Type", "text/plain; charset=UTF-8"),
+      ("Content-Transfer-Encoding", "8bit")], body8.encode("utf-8"))
