@@ -80,6 +80,9 @@ typedef struct noise {
   json_t *labels;          /* contact line labels: 氏名, 電話, … */
 } noise;
 
+/* Read per inquiry, not cached: inquiries come a few a minute, and a city's
+ * edit of the file applies to the next one without a reload. A missing or
+ * broken file drops nothing (the triage still works, a little worse). */
 static void noise_load(noise *n, const char *dict_dir) {
   char path[MG_PATHLEN + 32];
   snprintf(path, sizeof path, "%s/inquiry.json", dict_dir);
