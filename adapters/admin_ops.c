@@ -21,6 +21,7 @@
 #include "util/mg_err.h"
 #include "faq/store.h"
 #include "bot/ticket.h"
+#include "bot/inquiry.h"
 #include "bot/line_store.h"
 #include "bot/outbox.h"
 
@@ -68,11 +69,14 @@ static const char *const sql[O_COUNT] = {
     " t AS (SELECT department_id AS id, count(*) AS tickets,"
     "   CAST(avg(strftime('%s', first_reply_at) - strftime('%s', created_at)) AS INTEGER) AS reply"
     "   FROM ticket WHERE" RANGE("created_at") " GROUP BY 1),"
-    " o AS (SELECT department_id AS id, count(*) AS open FROM ticket WHERE status <> 'closed' GROUP BY 1)"
+    " o AS (SELECT department_id AS id, count(*) AS open FROM ticket WHERE status <> 'closed' GROUP BY 1),"
+    /* たらい回し: tickets a department passed on to another, the number to drive down */
+    " r AS (SELECT from_department AS id, count(*) AS reroutes FROM ticket_event"
+    "   WHERE action = 'reassign' AND" RANGE("at") " GROUP BY 1)"
     " SELECT d.id, d.name, coalesce(a.answered, 0), coalesce(t.tickets, 0), coalesce(o.open, 0),"
-    "   coalesce(t.reply, -1)"
+    "   coalesce(t.reply, -1), coalesce(r.reroutes, 0)"
     " FROM department d LEFT JOIN a ON a.id = d.id LEFT JOIN t ON t.id = d.id LEFT JOIN o ON o.id = d.id"
-    " ORDER BY d.id",
+    " LEFT JOIN r ON r.id = d.id ORDER BY d.id",
 };
 
 static int prep(admin_ctx *c, int which, sqlite3_stmt **st) {
@@ -234,6 +238,15 @@ int admin_h_ticket_get(admin_ctx *c) {
    * ("" matches none). ticket_get audits every read. */
   v.department = c->sess.user.department_id;
   if ((rc = ticket_get(c->db, c->args[0], &v, &t, c->err))) return rc == MG_ENOTFOUND ? admin_reply_error(c, 404, rc, c->err) : rc;
+  {
+    /* an inquiry's own part: where it came from and the suggested reply */
+    json_t *inq = NULL;
+    if ((rc = bot_inquiry_of_ticket(c->db, c->args[0], &inq, c->err)) != 0) {
+      json_decref(t);
+      return rc;
+    }
+    if (inq) json_object_set_new(t, "inquiry", inq);
+  }
   return admin_reply_json(c, 200, json_pack("{so}", "ticket", t));
 }
 
@@ -367,6 +380,8 @@ int admin_h_ticket_reassign(admin_ctx *c) {
   if (!reason || !*reason) return admin_reply_error(c, 400, MG_EMISSING, "理由を入力してください");
   rc = ticket_reassign(c->db, c->args[0], c->sess.user.login, to, reason, c->err);
   if (rc) return ticket_result(c, rc);
+  /* staff moved an inquiry: the triage learns where such text belongs */
+  if ((rc = bot_triage_learn(c->w, c->args[0], to, c->err)) != 0) return rc;
   if ((rc = audit_ticket(c, "ticket.reassign", json_pack("{ss}", "department", dept),
                          json_pack("{ss}", "department", to), reason)))
     return rc;
@@ -457,11 +472,12 @@ int admin_h_stats(admin_ctx *c) {
   if ((rc = stats_stmt(c, O_DEPTS, from, to, &st))) goto out;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     long long answered = sqlite3_column_int64(st, 2), tickets = sqlite3_column_int64(st, 3),
-              open = sqlite3_column_int64(st, 4), reply = sqlite3_column_int64(st, 5);
-    if (!answered && !tickets && !open) continue;
-    json_array_append_new(depts, json_pack("{ss ss sI sI sI so}", "id", col(st, 0), "name", col(st, 1), "answered",
+              open = sqlite3_column_int64(st, 4), reply = sqlite3_column_int64(st, 5),
+              reroutes = sqlite3_column_int64(st, 6);
+    if (!answered && !tickets && !open && !reroutes) continue;
+    json_array_append_new(depts, json_pack("{ss ss sI sI sI so sI}", "id", col(st, 0), "name", col(st, 1), "answered",
                                            answered, "tickets", tickets, "open_tickets", open,
-                                           "avg_first_reply_seconds", seconds_or_null(reply)));
+                                           "avg_first_reply_seconds", seconds_or_null(reply), "reroutes", reroutes));
   }
   sqlite3_finalize(st);
   st = NULL;
@@ -476,8 +492,9 @@ int admin_h_stats(admin_ctx *c) {
     static const char *const k_topu[] = { "text", "count" };
     static const char *const h_topu[] = { "質問", "件数" };
     static const char *const k_dept[] = { "id", "name", "answered", "tickets", "open_tickets",
-                                          "avg_first_reply_seconds" };
-    static const char *const h_dept[] = { "部署ID", "部署名", "回答数", "問い合わせ数", "未完了", "初回返信までの平均秒数" };
+                                          "avg_first_reply_seconds", "reroutes" };
+    static const char *const h_dept[] = { "部署ID", "部署名", "回答数", "問い合わせ数", "未完了", "初回返信までの平均秒数",
+                                          "他部署へ回した数" };
     const char *const *keys = k_days, *const *heads = h_days;
     json_t *rows = days;
     int n = 8;
@@ -487,7 +504,7 @@ int admin_h_stats(admin_ctx *c) {
     if (!admin_query(c, "table", table, sizeof table)) snprintf(table, sizeof table, "days");
     if (strcmp(table, "top_questions") == 0) keys = k_topq, heads = h_topq, rows = topq, n = 3;
     else if (strcmp(table, "top_unanswered") == 0) keys = k_topu, heads = h_topu, rows = topu, n = 2;
-    else if (strcmp(table, "departments") == 0) keys = k_dept, heads = h_dept, rows = depts, n = 6;
+    else if (strcmp(table, "departments") == 0) keys = k_dept, heads = h_dept, rows = depts, n = 7;
     else if (strcmp(table, "days") != 0) {
       rc = admin_reply_error(c, 400, MG_EINVAL, "table には days、top_questions、top_unanswered、departments のいずれかを指定してください");
       goto out;

@@ -4,6 +4,10 @@
  *   POST /api/v1/ask   {"text": "…"} → the answer object of docs/protocol.md
  *   POST /api/v1/ticket/lookup {"ticket_no", "secret"} → the resident's thread
  *   POST /api/v1/ticket/reply  {"ticket_no", "secret", "text"} → {"ticket_no", "at"}
+ *   POST /api/v1/inquiries {name?, email?, phone?, subject?, body, form_id?} with
+ *                      "Authorization: Bearer KEY" (the contact form's key) →
+ *                      201 {"ticket_no", "department": {id, name}, "answer_by",
+ *                      "acknowledged"} (bot/inquiry.h, docs/channels.md)
  *   GET  /t/<number>   the page that reads the secret from its #fragment and
  *                      uses the two above (web/ticket.html)
  *   GET  /healthz      {"status", "faq_entries", "db"}   liveness: a worker can read
@@ -35,15 +39,18 @@
 #include "util/mg_log.h"
 #include "bot/session.h"
 #include "bot/ticket.h"
+#include "bot/inquiry.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define DRAIN_MAX (1024 * 1024)
+#define INQUIRY_MAX_BODY (256 * 1024)  /* 10,000 characters of Japanese with JSON escapes, and room */
 
-enum route { R_NONE, R_ASK, R_TICKET, R_HEALTH, R_FILE, R_LINE };
+enum route { R_NONE, R_ASK, R_TICKET, R_INQUIRY, R_HEALTH, R_FILE, R_LINE };
 
 struct http_pss {
   uint64_t id;                /* connection id while a job is out, else 0 */
@@ -64,6 +71,7 @@ struct http_pss {
   int preflight;              /* answer a CORS preflight */
   int close_after;            /* unread body on the wire: close after answering */
   const char *op;             /* R_TICKET: "lookup" or "reply" */
+  const char *form;           /* R_INQUIRY: the name of the API key that was shown (config) */
   size_t file_bytes;          /* size of the file being served */
   uint64_t req;               /* request id of the job, for the logs */
   char sig[LINE_SIGLEN];      /* R_LINE: the X-Line-Signature value ("" = none) */
@@ -168,7 +176,19 @@ static int lookup_blocked(srv *s, struct srv_ip *r) {
   return srv_now_us() - r->lookup_last < wait;
 }
 
-/* A JSON POST (ask, ticket lookup or reply): the checks that need no body. */
+/* The configured name of the contact form's key in "Authorization: Bearer
+ * KEY", or NULL. A hash and a constant-time compare: cheap enough for the
+ * service thread, and the key never reaches a job or a log. */
+static const char *inquiry_key(srv *s, struct lws *wsi) {
+  char auth[256] = "";
+  const char *name = NULL;
+  if (lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION) > 7 && strncasecmp(auth, "Bearer ", 7) == 0)
+    name = bot_inquiry_key_check(s->cfg, auth + 7);
+  sodium_memzero(auth, sizeof auth);
+  return name;
+}
+
+/* A JSON POST (ask, ticket lookup or reply, inquiry): the checks that need no body. */
 static int on_post_request(srv *s, struct lws *wsi, struct http_pss *p, enum route route) {
   char ctype[128] = "", clen[32] = "";
   long long n;
@@ -199,9 +219,13 @@ static int on_post_request(srv *s, struct lws *wsi, struct http_pss *p, enum rou
   if (strncasecmp(ctype, "application/json", 16) != 0 || (ctype[16] && ctype[16] != ';' && ctype[16] != ' ')) {
     p->fail_status = 415;
     p->fail_err = MG_EINVAL;
-  } else if (n > SRV_MAX_FRAME) {
+  } else if (n > (route == R_INQUIRY ? INQUIRY_MAX_BODY : SRV_MAX_FRAME)) {
     p->fail_status = 413;
     p->fail_err = MG_EFRAME;
+  } else if (route == R_INQUIRY && !(p->form = inquiry_key(s, wsi))) {
+    /* the key is checked before the body is read; nothing of it is kept */
+    p->fail_status = 401;
+    p->fail_err = MG_EAUTH;
   } else if (!(r = srv_ip_get(s, p->ip)) || srv_ip_take(s, r) != 0 || (route == R_TICKET && lookup_blocked(s, r))) {
     p->fail_status = 429;
     p->fail_err = MG_ERATE;
@@ -264,6 +288,24 @@ static int on_ticket_body(srv *s, struct lws *wsi, struct http_pss *p, json_t *m
   return submit(s, wsi, p, SRV_JOB_TICKET, msg);
 }
 
+/* The form's fields: body a string, the others strings when present. */
+static int on_inquiry_body(srv *s, struct lws *wsi, struct http_pss *p, json_t *msg) {
+  static const char *const optional[] = { "name", "email", "phone", "subject", "form_id" };
+  if (!json_is_string(json_object_get(msg, "body"))) {
+    json_decref(msg);
+    return respond_error(wsi, p, 400, MG_EMISSING);
+  }
+  for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
+    json_t *v = json_object_get(msg, optional[i]);
+    if (v && !json_is_string(v) && !json_is_null(v)) {
+      json_decref(msg);
+      return respond_error(wsi, p, 400, MG_EINVAL);
+    }
+  }
+  json_object_set_new(msg, "_form", json_string(p->form));
+  return submit(s, wsi, p, SRV_JOB_INQUIRY, msg);
+}
+
 static int on_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
   json_t *msg, *text;
   enum route route = p->route;
@@ -279,6 +321,7 @@ static int on_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
     return respond_error(wsi, p, 400, MG_EBADJSON);
   }
   if (route == R_TICKET) return on_ticket_body(s, wsi, p, msg);
+  if (route == R_INQUIRY) return on_inquiry_body(s, wsi, p, msg);
   text = json_object_get(msg, "text");
   if (!json_is_string(text)) {
     json_decref(msg);
@@ -377,6 +420,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
       p->op = p->path[15] == 'l' ? "lookup" : "reply";
       return on_post_request(s, wsi, p, R_TICKET);
     }
+    if (strcmp(p->path, "/api/v1/inquiries") == 0) return on_post_request(s, wsi, p, R_INQUIRY);
     if (strcmp(p->path, "/healthz") == 0 || strcmp(p->path, "/readyz") == 0) {
       if (strcmp(p->method, "GET") != 0) {
         p->allow = "GET";
@@ -407,9 +451,9 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
   }
 
   case LWS_CALLBACK_HTTP_BODY:
-    if (!p || (p->route != R_ASK && p->route != R_TICKET && p->route != R_LINE)) return 0;
+    if (!p || (p->route != R_ASK && p->route != R_TICKET && p->route != R_INQUIRY && p->route != R_LINE)) return 0;
     if (p->body_over || p->fail_status) return 0;
-    if (p->body_len + len > (p->route == R_LINE ? LINE_MAX_BODY : SRV_MAX_FRAME)) {
+    if (p->body_len + len > (p->route == R_LINE ? LINE_MAX_BODY : p->route == R_INQUIRY ? INQUIRY_MAX_BODY : SRV_MAX_FRAME)) {
       p->body_over = 1;
       free(p->body);
       p->body = NULL;
@@ -419,7 +463,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
 
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
     if (p && p->route == R_LINE) return on_line_body(srv_of(wsi), wsi, p);
-    if (!p || (p->route != R_ASK && p->route != R_TICKET)) return 0;
+    if (!p || (p->route != R_ASK && p->route != R_TICKET && p->route != R_INQUIRY)) return 0;
     return on_body_done(srv_of(wsi), wsi, p);
 
   case LWS_CALLBACK_HTTP_WRITEABLE:
@@ -532,10 +576,50 @@ static void work_ticket(srv *s, bot_worker *w, srv_job *j) {
   json_decref(ans);
 }
 
+/* One inquiry from the contact form: triaged, stored, acknowledged. */
+static void work_inquiry(srv *s, bot_worker *w, srv_job *j) {
+  char err[MG_ERRLEN] = "", form[160];
+  bot_inquiry in = { .source = "form" };
+  bot_inquiry_result r;
+  json_t *m = j->msg, *out = NULL;
+  const char *fid = json_string_value(json_object_get(m, "form_id"));
+  int rc;
+  /* which key posted, and the form's own id when it sends one */
+  snprintf(form, sizeof form, "%s%s%.64s", json_string_value(json_object_get(m, "_form")), fid && *fid ? "/" : "",
+           fid ? fid : "");
+  in.form_id = form;
+  in.name = json_string_value(json_object_get(m, "name"));
+  in.email = json_string_value(json_object_get(m, "email"));
+  in.phone = json_string_value(json_object_get(m, "phone"));
+  in.subject = json_string_value(json_object_get(m, "subject"));
+  in.body = json_string_value(json_object_get(m, "body"));
+  rc = bot_inquiry_submit(w, &in, &r, err);
+  if (rc == 0 && !(out = json_pack("{s:s, s:o, s:s, s:b}", "ticket_no", r.ticket_no, "department",
+                                   r.triage.department[0] ? json_pack("{s:s, s:s}", "id", r.triage.department, "name", r.department_name)
+                                                          : json_null(),
+                                   "answer_by", r.answer_by, "acknowledged", r.acknowledged)))
+    rc = MG_ENOMEM;
+  if (rc != 0) {
+    if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
+    if (mg_err_http_status(rc) >= 500) mg_log_error("http", "inquiry: %s", err);
+    set_error(j, rc);
+  } else {
+    mg_log_info("http", "inquiry %s from form %s to %s", r.ticket_no, in.form_id ? in.form_id : "-",
+                r.triage.department[0] ? r.triage.department : "-");
+    j->status = 201;
+    srv_msgq_push(&j->out, srv_msg_json(out));
+  }
+  json_decref(out);
+}
+
 void http_api_work(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
   json_t *text, *out = NULL;
   int rc;
+  if (j->kind == SRV_JOB_INQUIRY) {
+    work_inquiry(s, w, j);
+    return;
+  }
   if (j->kind == SRV_JOB_TICKET) {
     work_ticket(s, w, j);
     return;

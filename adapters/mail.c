@@ -12,6 +12,7 @@
 #define _GNU_SOURCE /* asprintf */
 #include "adapters/mail.h"
 
+#include "bot/inquiry.h"
 #include "bot/messages.h"
 #include "util/mg_err.h"
 #include "util/mg_log.h"
@@ -65,7 +66,8 @@ static char *b64(const char *s, int wrap) {
   return out;
 }
 
-char *mail_compose(const char *from, const char *to, const char *subject, const char *body, time_t now) {
+char *mail_compose(const char *from, const char *to, const char *subject, const char *body, const char *message_id,
+                   time_t now) {
   char date[64], id[33], *subj = b64(subject, 0), *text = b64(body, 1), *msg = NULL;
   unsigned char rnd[16];
   struct tm tm;
@@ -81,11 +83,15 @@ char *mail_compose(const char *from, const char *to, const char *subject, const 
            months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   randombytes_buf(rnd, sizeof rnd);
   sodium_bin2hex(id, sizeof id, rnd, sizeof rnd);
+  /* a stored id (an inquiry's acknowledgement) only when it is header-safe */
+  if (message_id && (strpbrk(message_id, "<>\r\n \t") || !strchr(message_id, '@') || strlen(message_id) > 190))
+    message_id = NULL;
   if (asprintf(&msg,
                "Date: %s\r\nFrom: <%s>\r\nTo: <%s>\r\nMessage-ID: <%s%s>\r\nSubject: =?UTF-8?B?%s?=\r\n"
                "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
                "Content-Transfer-Encoding: base64\r\nAuto-Submitted: auto-generated\r\n\r\n%s",
-               date, from, to, id, domain ? domain : "@madoguchi.invalid", subj, text) < 0)
+               date, from, to, message_id ? message_id : id, message_id ? "" : domain ? domain : "@madoguchi.invalid",
+               subj, text) < 0)
     msg = NULL;
 out:
   free(subj);
@@ -148,18 +154,27 @@ static int send_one(const mg_config *cfg, const char *to, const char *msg, char 
   return rc == CURLE_OK ? 0 : -1;
 }
 
-/* The subject and body of one notice, from the city's texts. */
-static int texts(mail_sender *m, const json_t *n, char **subject, char **body) {
+/* The subject and body of one notice, from the city's texts; an inquiry's
+ * acknowledgement also its stored Message-ID into ack->message_id. */
+static int texts(mail_sender *m, const json_t *n, char **subject, char **body, bot_inquiry_ack_info *ack) {
   const msg_set *msgs = bot_messages(m->bot);
   const char *kind = json_string_value(json_object_get(n, "kind"));
   const char *no = json_string_value(json_object_get(n, "ticket_no"));
   const char *secret = json_string_value(json_object_get(n, "secret"));
-  const char *names[] = { "ticket_no", "link" }, *values[2] = { no, "" };
-  char *link = NULL;
-  int received = kind && strcmp(kind, "received") == 0;
+  const char *names[] = { "ticket_no", "link", "answer_by", "department" }, *values[4] = { no, "", "", "" };
+  char *link = NULL, err[MG_ERRLEN];
+  int received = kind && strcmp(kind, "received") == 0, inquiry = kind && strcmp(kind, "inquiry") == 0;
+  enum msg_id subj_id = received ? MSG_MAIL_RECEIVED_SUBJECT : inquiry ? MSG_MAIL_INQUIRY_SUBJECT : MSG_MAIL_REPLY_SUBJECT;
+  enum msg_id body_id = received ? MSG_MAIL_RECEIVED_BODY : inquiry ? MSG_MAIL_INQUIRY_BODY : MSG_MAIL_REPLY_BODY;
 
   *subject = *body = NULL;
-  if (received && secret &&
+  memset(ack, 0, sizeof *ack);
+  if (inquiry) {
+    if (bot_inquiry_ack(bot_worker_db(m->w), no, ack, err) != 0) return -1;
+    values[2] = ack->answer_by;
+    values[3] = ack->department;
+  }
+  if ((received || inquiry) && secret &&
       asprintf(&link, "%s/t/%s#%s", m->cfg->public_base_url, no, secret) < 0)
     return -1;
   /* a trailing slash in public_base_url must not double */
@@ -168,8 +183,8 @@ static int texts(mail_sender *m, const json_t *n, char **subject, char **body) {
     if (p) memmove(p, p + 1, strlen(p));
     values[1] = link;
   }
-  *subject = msg_fill(msg_get(msgs, received ? MSG_MAIL_RECEIVED_SUBJECT : MSG_MAIL_REPLY_SUBJECT), 2, names, values);
-  *body = msg_fill(msg_get(msgs, received ? MSG_MAIL_RECEIVED_BODY : MSG_MAIL_REPLY_BODY), 2, names, values);
+  *subject = msg_fill(msg_get(msgs, subj_id), 4, names, values);
+  *body = msg_fill(msg_get(msgs, body_id), 4, names, values);
   if (link) sodium_memzero(link, strlen(link));
   free(link);
   return *subject && *body ? 0 : -1;
@@ -188,15 +203,16 @@ static void deliver_due(mail_sender *m) {
   json_array_foreach(due, i, n) {
     json_int_t id = json_integer_value(json_object_get(n, "id"));
     char *subject = NULL, *body = NULL, *msg = NULL;
+    bot_inquiry_ack_info ack;
     int ok = 0;
     why[0] = '\0';
     int t;
     bot_read_begin(m->bot); /* the city's texts may be swapped by a reload */
-    t = texts(m, n, &subject, &body);
+    t = texts(m, n, &subject, &body, &ack);
     bot_read_end(m->bot);
     if (t != 0 ||
         !(msg = mail_compose(m->cfg->smtp_from, json_string_value(json_object_get(n, "recipient")), subject, body,
-                             time(NULL))))
+                             ack.message_id[0] ? ack.message_id : NULL, time(NULL))))
       snprintf(why, sizeof why, "out of memory");
     else
       ok = send_one(m->cfg, json_string_value(json_object_get(n, "recipient")), msg, why, sizeof why) == 0;

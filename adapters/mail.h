@@ -23,7 +23,9 @@ int mail_start(mail_sender **out, bot *b, const mg_config *cfg, char *err);
 void mail_stop(mail_sender *m);
 
 /* The message as sent (headers and base64 body, CRLF line ends), new
- * string; exposed for the unit test. NULL when out of memory. */
-char *mail_compose(const char *from, const char *to, const char *subject, const char *body, time_t now);
+ * string; exposed for the unit test. message_id (without <>) is the
+ * Message-ID, NULL = a random one at from's domain. NULL when out of memory. */
+char *mail_compose(const char *from, const char *to, const char *subject, const char *body, const char *message_id,
+                   time_t now);
 
 #endif

@@ -661,7 +661,7 @@ static void *worker_main(void *arg) {
     switch (j->kind) {
     case SRV_JOB_CHAT: ws_chat_work(s, wk->w, j); break;
     case SRV_JOB_ASK:
-    case SRV_JOB_HEALTH: case SRV_JOB_READY: case SRV_JOB_TICKET: http_api_work(s, wk->w, j); break;
+    case SRV_JOB_HEALTH: case SRV_JOB_READY: case SRV_JOB_TICKET: case SRV_JOB_INQUIRY: http_api_work(s, wk->w, j); break;
     case SRV_JOB_REFRESH: work_refresh(s, wk->w, j); break;
     case SRV_JOB_PENDING: work_pending(s, wk->w, j); break;
     case SRV_JOB_PUSH: break;
@@ -737,7 +737,7 @@ void srv_drain(srv *s) {
     case SRV_JOB_CHAT:
     case SRV_JOB_PUSH: ws_chat_complete(s, j); break;
     case SRV_JOB_ASK:
-    case SRV_JOB_HEALTH: case SRV_JOB_READY: case SRV_JOB_TICKET: http_api_complete(s, j); break;
+    case SRV_JOB_HEALTH: case SRV_JOB_READY: case SRV_JOB_TICKET: case SRV_JOB_INQUIRY: http_api_complete(s, j); break;
     case SRV_JOB_REFRESH:
       s->refresh_busy = 0;
       if (j->db_moved) admin_http_wake(s, 1);

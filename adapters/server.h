@@ -100,6 +100,7 @@ enum srv_job_kind {
   SRV_JOB_HEALTH,   /* GET /healthz → count of published entries */
   SRV_JOB_READY,    /* GET /readyz → a real write probe */
   SRV_JOB_TICKET,   /* POST /api/v1/ticket/{lookup,reply} → the resident's thread */
+  SRV_JOB_INQUIRY,  /* POST /api/v1/inquiries → bot_inquiry_submit (the contact form) */
   SRV_JOB_REFRESH,  /* timer: bot_refresh, has the database changed? */
   SRV_JOB_PENDING,  /* staff replies for a snapshot of connected sessions */
   SRV_JOB_PUSH,     /* result only: staff replies for one connection */

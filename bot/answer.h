@@ -102,4 +102,15 @@ int bot_nearest(bot_worker *w, const char *text, int len, char *faq_id, size_t s
  * MG_ENOTFOUND when id is not a published entry. */
 int bot_answer_faq(bot_worker *w, const char *faq_id, json_t **out, char *err);
 
+/* The department an answer routes to (the dialogue's escalation and the
+ * inquiries' triage): the answer's own (a rule's, or the entry's), else the
+ * best candidate's (clarify, no_answer). Into buf; "" when none. */
+int bot_answer_department(sqlite3 *db, const json_t *ans, char *buf, size_t size, char *err);
+/* The department of published entry faq_id into buf ("" when none). */
+int bot_faq_department(sqlite3 *db, const char *faq_id, char *buf, size_t size, char *err);
+/* The worker's own analyzer (MeCab tagger), for the analysis of text the
+ * engine would do (faq/analyze.h mg_analyze); valid while w lives. */
+struct mg_analyzer;
+struct mg_analyzer *bot_worker_analyzer(bot_worker *w);
+
 #endif

@@ -44,9 +44,8 @@
 static const char hello_first[] = "hello first"; /* a protocol error, not a resident-facing text */
 
 /* The dialogue's own SQL (routing): statement texts indexed by an enum. */
-enum { D_FAQ_DEPT, D_DEFAULT_DEPT, D_DEPT_NAME, D_N };
+enum { D_DEFAULT_DEPT, D_DEPT_NAME, D_N };
 static const char *const dialogue_sql[D_N] = {
-  [D_FAQ_DEPT] = "SELECT department_id FROM faq_published WHERE ext_id = ?1",
   /* meta.default_department when it names a department, else the first one */
   [D_DEFAULT_DEPT] = "SELECT coalesce((SELECT value FROM meta WHERE key = 'default_department'"
                      " AND value IN (SELECT id FROM department)), (SELECT id FROM department ORDER BY rowid LIMIT 1))",
@@ -158,18 +157,9 @@ static int rule_kind_is(const json_t *ans, const char *kind) {
   return k && strcmp(k, kind) == 0;
 }
 
-/* The department a bot line routes to: the answer's own, else the best
- * candidate's (clarify, no_answer). Into buf; "" when none. */
+/* The department a bot line routes to (bot_answer_department). */
 static int route_of(ctx *c, const json_t *ans, char *buf, size_t size) {
-  const char *d = obj_str(json_object_get(ans, "department"), "id");
-  json_t *best = json_array_get(json_object_get(ans, "candidates"), 0);
-  buf[0] = '\0';
-  if (d && *d) {
-    snprintf(buf, size, "%s", d);
-    return 0;
-  }
-  if (best && obj_str(best, "faq_id")) return query_text(c->db, D_FAQ_DEPT, obj_str(best, "faq_id"), buf, size, c->err);
-  return 0;
+  return bot_answer_department(c->db, ans, buf, size, c->err);
 }
 
 /* {faq_id, question} of each candidate except skip. */

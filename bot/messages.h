@@ -26,6 +26,8 @@
   X(MSG_MAIL_RECEIVED_BODY, "mail_received_body") \
   X(MSG_MAIL_REPLY_SUBJECT, "mail_reply_subject") \
   X(MSG_MAIL_REPLY_BODY, "mail_reply_body") \
+  X(MSG_MAIL_INQUIRY_SUBJECT, "mail_inquiry_subject") \
+  X(MSG_MAIL_INQUIRY_BODY, "mail_inquiry_body") \
   X(MSG_UNASSIGNED, "unassigned") \
   X(MSG_OFFICE_OPEN_NOW, "office_open_now") \
   X(MSG_OFFICE_NEXT_OPEN, "office_next_open") \

@@ -72,6 +72,8 @@ enum {
   T_ERASE,
   T_ERASE_LINES,
   T_ERASE_OUTBOX,
+  T_ERASE_INQUIRY,
+  T_ERASE_EXAMPLES,
   T_NOTE,
   T_NOTES,
   T_ASSIGN,
@@ -116,6 +118,10 @@ static const char *const ticket_sql[T_N] = {
               " session_id = NULL WHERE id = ?1",
   [T_ERASE_LINES] = "UPDATE ticket_reply SET text = '（削除済み）' WHERE ticket_id = ?1",
   [T_ERASE_OUTBOX] = "DELETE FROM outbox WHERE ticket_id = ?1",
+  /* an inquiry's subject and its triage examples are the resident's words too;
+   * its Message-IDs stay, so the same mail imported again is not a new ticket */
+  [T_ERASE_INQUIRY] = "UPDATE inquiry SET subject = '' WHERE ticket_id = ?1",
+  [T_ERASE_EXAMPLES] = "DELETE FROM triage_example WHERE ticket_id = ?1",
   [T_NOTE] = "INSERT INTO ticket_note(ticket_id, author, text, created_at) VALUES (?1, ?2, ?3, ?4)",
   [T_NOTES] = "SELECT author, text, created_at FROM ticket_note WHERE ticket_id = ?1 ORDER BY id",
   [T_ASSIGN] = "UPDATE ticket SET assignee = ?2 WHERE id = ?1",
@@ -413,8 +419,9 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
     secret_hash(in->lookup_out, hash);
   }
   if (blank(in->question)) return mg_errf(err, MG_EINVAL, "ticket: the question is empty");
-  if (strcmp(routed_by, "engine") != 0 && strcmp(routed_by, "rule") != 0 && strcmp(routed_by, "default") != 0)
-    return mg_errf(err, MG_EINVAL, "ticket: routed_by must be engine, rule or default");
+  if (strcmp(routed_by, "engine") != 0 && strcmp(routed_by, "rule") != 0 && strcmp(routed_by, "default") != 0 &&
+      strcmp(routed_by, "inquiry") != 0)
+    return mg_errf(err, MG_EINVAL, "ticket: routed_by must be engine, rule, default or inquiry");
   if (!(question = mask_text(in->question, strlen(in->question))))
     return mg_errf(err, MG_ENOMEM, "ticket: mask: out of memory");
   mg_time_utc(now, at);
@@ -441,8 +448,10 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
   if ((rc = step_done(db, st, "create", err)) != 0) goto out;
   id = sqlite3_last_insert_rowid(db);
   if (in->notify_email &&
-      (rc = outbox_add(db, id, in->notify_email, "received", in->lookup_out, at, err)) != 0)
+      (rc = outbox_add(db, id, in->notify_email, in->notice_kind ? in->notice_kind : "received", in->lookup_out, at,
+                       err)) != 0)
     goto out;
+  if (in->also && (rc = in->also(db, id, ticket_no, at, in->also_arg, err)) != 0) goto out;
   rc = event(db, id, at, in->actor ? in->actor : "resident", "create", NULL,
              in->department_id && *in->department_id ? in->department_id : NULL, routed_by, err);
 out:
@@ -800,8 +809,10 @@ out:
   return rc;
 }
 
-int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
-                          const char *text, char *at_out, char *err) {
+/* A resident's line: proven by session or secret, or (mail, trusted) by
+ * the thread the caller matched; also runs inside the transaction. */
+static int resident_line(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
+                         int trusted, const char *text, const ticket_new *also, char *at_out, char *err) {
   sqlite3_stmt *st = NULL;
   char at[MG_TIMELEN], *masked = NULL;
   proven p;
@@ -813,7 +824,15 @@ int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *sessio
   if (!(masked = mask_text(text, strlen(text)))) return mg_errf(err, MG_ENOMEM, "ticket: mask: out of memory");
   mg_time_utc(time(NULL), at);
   if ((rc = tx_begin(db, &t, 1, err)) != 0) goto out_free;
-  if ((rc = prove(db, ticket_no, session_id, secret, &p, err)) != 0) goto out;
+  if (trusted) {
+    found f;
+    if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
+    memset(&p, 0, sizeof p);
+    p.id = f.id;
+    snprintf(p.status, sizeof p.status, "%s", f.status);
+  } else if ((rc = prove(db, ticket_no, session_id, secret, &p, err)) != 0) {
+    goto out;
+  }
   if (strcmp(p.status, "closed") == 0) {
     rc = mg_errf(err, MG_ECLOSED, "ticket %s is closed", ticket_no);
     goto out;
@@ -825,7 +844,8 @@ int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *sessio
   if ((rc = step_done(db, st, "resident reply", err)) != 0) goto out;
   /* staff owe the next reply: back in the open inbox */
   if ((rc = update(db, T_REOPEN, p.id, NULL, err)) != 0) goto out;
-  rc = event(db, p.id, at, "resident", "reply", NULL, NULL, NULL, err);
+  if ((rc = event(db, p.id, at, "resident", "reply", NULL, NULL, NULL, err)) != 0) goto out;
+  if (also && also->also) rc = also->also(db, p.id, ticket_no, at, also->also_arg, err);
 out:
   mg_db_stmt_done(st);
   rc = tx_end(db, &t, rc, err);
@@ -833,6 +853,15 @@ out:
 out_free:
   free(masked);
   return rc;
+}
+
+int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
+                          const char *text, char *at_out, char *err) {
+  return resident_line(db, ticket_no, session_id, secret, 0, text, NULL, at_out, err);
+}
+
+int bot_ticket_mail_line(sqlite3 *db, const char *ticket_no, const char *text, const ticket_new *also, char *err) {
+  return resident_line(db, ticket_no, NULL, NULL, 1, text, also, NULL, err);
 }
 
 int ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, int lookup_days, json_t **out, char *err) {
@@ -1036,7 +1065,7 @@ int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *er
   if (session && (rc = session_erase(db, session, err)) != 0) goto out;
   /* a LINE resident's raw user id and queued pushes (bot/line_store.h) */
   if (session && (rc = bot_line_erase_session(db, session, err)) != 0) goto out;
-  for (int q = T_ERASE; q <= T_ERASE_OUTBOX; q++)
+  for (int q = T_ERASE; q <= T_ERASE_EXAMPLES; q++)
     if ((rc = update(db, q, f.id, NULL, err)) != 0) goto out;
   rc = audit_write(db, actor, "privacy.erase", ticket_no, NULL, NULL,
                    session ? "question, contact, e-mail, thread, transcript" : "question, contact, e-mail, thread", err);

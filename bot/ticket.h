@@ -36,7 +36,7 @@ typedef struct ticket_new {
   const char *session_id;    /* the resident's session, or NULL */
   const char *question;      /* raw text; masked before it is stored */
   const char *department_id; /* routed department, or NULL for none */
-  const char *routed_by;     /* "engine", "rule" or "default" */
+  const char *routed_by;     /* "engine", "rule", "default" or "inquiry" */
   const char *contact;       /* stored as given (NULL or "" = none) */
   const char *actor;         /* who created it, for ticket_event ("resident") */
   time_t now;                /* 0 = the current time (tests pin the clock) */
@@ -45,6 +45,13 @@ typedef struct ticket_new {
   const char *notify_email;  /* NULL, or an address for e-mail notices (bot/outbox.h):
                                 a "received" notice with the link now, a "reply"
                                 notice whenever staff reply */
+  const char *notice_kind;   /* the first notice's kind: NULL = "received";
+                                "inquiry" = an inquiry's acknowledgement */
+  /* More writes that belong to the ticket's creation (an inquiry's own
+   * rows), run inside its transaction after the ticket row: a non-zero
+   * return rolls the ticket back. NULL = none. */
+  int (*also)(sqlite3 *db, sqlite3_int64 ticket_id, const char *ticket_no, const char *at, void *arg, char *err);
+  void *also_arg;
 } ticket_new;
 
 /* Create a ticket; its number into ticket_no[TICKET_NOLEN]. */
@@ -70,6 +77,12 @@ int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const c
  * receives the line's time. */
 int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
                           const char *text, char *at_out, char *err);
+
+/* A resident's e-mail that answers the thread (bot/inquiry.c matched its
+ * In-Reply-To or References to the ticket's messages: the mail is its own
+ * proof): as ticket_resident_reply, and also->also (when set) runs in the
+ * same transaction. MG_ENOTFOUND, MG_ECLOSED. */
+int bot_ticket_mail_line(sqlite3 *db, const char *ticket_no, const char *text, const ticket_new *also, char *err);
 
 /* The thread as the resident may see it, by number and lookup secret: new
  * JSON {ticket_no, status, created_at, closed_at, department: {name, phone,

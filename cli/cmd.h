@@ -33,6 +33,7 @@ int cmd_faq(int argc, char **argv, mg_config *cfg);
 int cmd_eval(int argc, char **argv, mg_config *cfg);
 int cmd_serve(int argc, char **argv, mg_config *cfg);
 int cmd_tickets(int argc, char **argv, mg_config *cfg);
+int cmd_inquiries(int argc, char **argv, mg_config *cfg);
 int cmd_user(int argc, char **argv, mg_config *cfg);
 int cmd_backup(int argc, char **argv, mg_config *cfg);
 int cmd_restore(int argc, char **argv, mg_config *cfg);
@@ -48,6 +49,17 @@ int cli_cmp_double(const void *a, const void *b);
  * the exit status (0, 1 below a floor or on failure, 2 bad input). */
 int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *const *require, int nrequire,
                   mg_config *cfg);
+/* A bot for eval on a fresh database (made from the sample FAQ) in the
+ * temporary directory dir (a mkdtemp template, filled in); *made says
+ * whether dir exists. Prints the reason and returns 1 on failure.
+ * cli_eval_bot_end frees both and removes the directory. */
+struct bot;
+struct bot_worker;
+int cli_eval_bot(char *dir, mg_config *cfg, struct bot **b, struct bot_worker **w, int *made);
+void cli_eval_bot_end(const char *dir, int made, struct bot *b, struct bot_worker *w);
+/* eval --inquiries (cli/cmd_eval_inquiries.c): the triage of inquiries on
+ * one labelled file; exit status 1 below min_dept or min_top3. */
+int eval_inquiries(const char *path, int misses, double min_dept, double min_top3, mg_config *cfg);
 /* 1 when name is a measure eval --dialogue reports. */
 int eval_dialogue_known(const char *name);
 

@@ -59,6 +59,7 @@ struct opts {
   const char *param_name[MAX_PARAMS];
   double param_value[MAX_PARAMS];
   int nparams;
+  const char *inquiries;       /* eval --inquiries FILE */
   const char *dialogue[32];
   int ndialogue;
   const char *require[16];
@@ -670,6 +671,8 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
            "  --dialogue FILE [FILE ...] [--require NAME=MIN ...]\n"
            "                                              the whole conversation pipeline on resident\n"
            "                                              messages (docs/understanding.md)\n"
+           "  --inquiries FILE     triage of residents' inquiries: department accuracy and a useful\n"
+           "                       entry among the suggested three (docs/channels.md)\n"
            "  --inscope FILE --outscope FILE [--split tune|report|all] [--sweep]\n"
            "                                              decision rates on the sample FAQ\n"
            "  --param NAME=VALUE   override a ranking parameter (experiments)\n"
@@ -683,6 +686,7 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
     const char **slot = !strcmp(a, "--corpus") ? &o.corpus : !strcmp(a, "--queries") ? &o.queries
                       : !strcmp(a, "--qrels") ? &o.qrels : !strcmp(a, "--inscope") ? &o.inscope
                       : !strcmp(a, "--outscope") ? &o.outscope : !strcmp(a, "--split") ? &o.split
+                      : !strcmp(a, "--inquiries") ? &o.inquiries
                       : !strcmp(a, "--learn-queries") ? &o.learn_queries : !strcmp(a, "--learn-qrels") ? &o.learn_qrels
                       : NULL;
     if (slot || !strcmp(a, "--k") || !strcmp(a, "--param") || !strcmp(a, "--dicdir") || !strcmp(a, "--userdic") ||
@@ -742,6 +746,7 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
     }
     return run_retrieval(cfg, &o) ? 1 : 0;
   }
+  if (o.inquiries) return eval_inquiries(o.inquiries, o.misses, 0, 0, cfg);
   if (o.ndialogue) return eval_dialogue(o.dialogue, o.ndialogue, o.misses, o.require, o.nrequire, cfg);
   if (o.inscope && o.outscope) return run_decisions(cfg, &o) ? 1 : 0;
   fprintf(stderr, "madoguchi eval: give --corpus/--queries/--qrels, --dialogue or --inscope/--outscope (see --help)\n");

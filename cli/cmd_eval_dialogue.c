@@ -329,9 +329,35 @@ int eval_dialogue_known(const char *name) {
   return 0;
 }
 
+int cli_eval_bot(char *dir, mg_config *cfg, struct bot **b, struct bot_worker **w, int *made) {
+  char err[MG_ERRLEN] = "";
+  *made = 0;
+  if (!mkdtemp(dir)) { fprintf(stderr, "madoguchi eval: cannot make a temporary directory\n"); return 1; }
+  *made = 1;
+  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/eval.db", dir);
+  if (bot_new(b, cfg, err) != 0 || bot_worker_new(w, *b, err) != 0) {
+    fprintf(stderr, "madoguchi eval: %s\n", err);
+    return 1;
+  }
+  return 0;
+}
+
+void cli_eval_bot_end(const char *dir, int made, struct bot *b, struct bot_worker *w) {
+  static const char *const db_files[] = { "/eval.db", "/eval.db-wal", "/eval.db-shm" };
+  bot_worker_free(w);
+  bot_free(b);
+  if (made) {
+    char p[MG_PATHLEN];
+    for (size_t i = 0; i < sizeof db_files / sizeof db_files[0]; i++) {
+      snprintf(p, sizeof p, "%s%s", dir, db_files[i]);
+      unlink(p);
+    }
+    rmdir(dir);
+  }
+}
+
 int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *const *require, int nrequire,
                   mg_config *cfg) {
-  static const char *const db_files[] = { "/eval.db", "/eval.db-wal", "/eval.db-shm" };
   char dir[] = "/tmp/madoguchi-eval-XXXXXX", err[MG_ERRLEN] = "";
   json_t *files[32] = { 0 };
   bot *b = NULL;
@@ -351,13 +377,7 @@ int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *
     goto out;
   }
   rc = 1;
-  if (!mkdtemp(dir)) { fprintf(stderr, "madoguchi eval: cannot make a temporary directory\n"); goto out; }
-  made = 1;
-  snprintf(cfg->db_path, sizeof cfg->db_path, "%s/eval.db", dir);
-  if (bot_new(&b, cfg, err) != 0 || bot_worker_new(&w, b, err) != 0) {
-    fprintf(stderr, "madoguchi eval: %s\n", err);
-    goto out;
-  }
+  if (cli_eval_bot(dir, cfg, &b, &w, &made) != 0) goto out;
   for (int f = 0; f < nfiles; f++) {
     for (int c = 0; c < 4; c++) {
       size_t i;
@@ -395,18 +415,9 @@ int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *
   }
   rc = report(&t, times, pipe, ntimes, sum, pipe_sum, require, nrequire);
 out:
-  bot_worker_free(w);
-  bot_free(b);
+  cli_eval_bot_end(dir, made, b, w);
   for (int f = 0; f < nfiles && f < 32; f++) json_decref(files[f]);
   free(times);
   free(pipe);
-  if (made) {
-    char p[sizeof dir + 16];
-    for (size_t i = 0; i < sizeof db_files / sizeof db_files[0]; i++) {
-      snprintf(p, sizeof p, "%s%s", dir, db_files[i]);
-      unlink(p);
-    }
-    rmdir(dir);
-  }
   return rc;
 }

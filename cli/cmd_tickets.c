@@ -22,6 +22,7 @@
 #include "util/mg_err.h"
 #include "bot/session.h"
 #include "bot/ticket.h"
+#include "bot/inquiry.h"
 
 #include <jansson.h>
 #include <pwd.h>
@@ -221,8 +222,21 @@ int cmd_tickets(int argc, char **argv, mg_config *cfg) {
     if ((rc = ticket_close(db, o.pos[0], o.by ? o.by : actor, o.reason, err)) != 0) goto out;
     printf("%s を完了にしました。\n", o.pos[0]);
   } else {
+    json_t *inq = NULL;
     if ((rc = ticket_reassign(db, o.pos[0], o.by ? o.by : actor, o.pos[1], o.reason, err)) != 0) goto out;
     printf("%s を %s に回しました。\n", o.pos[0], o.pos[1]);
+    /* an inquiry moved by staff teaches the triage, as in the console */
+    if ((rc = bot_inquiry_of_ticket(db, o.pos[0], &inq, err)) != 0) goto out;
+    if (inq) {
+      bot *b = NULL;
+      bot_worker *w = NULL;
+      json_decref(inq);
+      if ((rc = bot_new(&b, cfg, err)) == 0 && (rc = bot_worker_new(&w, b, err)) == 0)
+        rc = bot_triage_learn(w, o.pos[0], o.pos[1], err);
+      bot_worker_free(w);
+      bot_free(b);
+      if (rc != 0) goto out;
+    }
   }
   status = 0;
 out:

@@ -20,6 +20,7 @@ static const struct mg_cmd commands[] = {
   { "faq", cmd_faq, "faq import|export|list|show|add|edit|publish|rm ...", "manage FAQ entries", 1 },
   { "eval", cmd_eval, "eval --corpus C --queries Q --qrels R [--k 10]", "measure answer accuracy", 1 },
   { "serve", cmd_serve, "serve [--listen ADDR] [--port N] [--metrics-port N|off] [--web DIR] [--rules FILE] [--dict DIR] [--evlib auto|ev|uv|poll]", "run the chat service", 0 },
+  { "inquiries", cmd_inquiries, "inquiries key NAME | import MAILDIR", "the contact form's keys; import the inquiry mailbox", 1 },
   { "tickets", cmd_tickets, "tickets list|show|reply|close ...", "work escalated questions", 1 },
   { "user", cmd_user, "user add|list|passwd|disable ...", "manage staff accounts", 1 },
   { "backup", cmd_backup, "backup FILE", "copy the database to FILE while the service runs", 0 },

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-20}
 jobs=${2:-1}
 shift 2 2>/dev/null || shift $#
-targets=${*:-"text rules concepts csv dialogue line"}
+targets=${*:-"text rules concepts csv dialogue line mime"}
 top=$PWD
 
 command -v clang-14 >/dev/null || { echo "fuzz: clang-14 missing (apt install clang-14 libclang-rt-14-dev)"; exit 1; }

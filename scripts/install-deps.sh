@@ -9,7 +9,9 @@ SUDO=
 
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsqlite3-dev \
   libpcre2-dev libjansson-dev libwebsockets-dev libmecab-dev libstemmer-dev mecab-utils mecab-ipadic-utf8 \
-  libutf8proc-dev libsodium-dev libcurl4-openssl-dev"
+  libutf8proc-dev libsodium-dev libcurl4-openssl-dev libgmime-3.0-dev libxml2-dev"
+# libgmime-3.0-dev and libxml2-dev: the inquiry mailbox (bot/mime.c) — MIME, Japanese
+# charsets, RFC 2047 headers, and the text of HTML-only mail.
 # Tests: a real WebSocket client (node + ws) and a real browser (Debian's chromium).
 # A node/npm that came from elsewhere (e.g. NodeSource, which bundles npm and
 # conflicts with Debian's npm package) is used as it is.

@@ -82,6 +82,7 @@ void mg_config_defaults(mg_config *cfg) {
   cfg->max_tickets_per_ip_hour = 20;
   cfg->ticket_lookup_days = 30;
   cfg->answer_days = 3;
+  cfg->inquiry_max_chars = 10000;
   snprintf(cfg->smtp_tls, sizeof cfg->smtp_tls, "starttls");
   cfg->mail_poll_secs = 2;
   snprintf(cfg->line_api_base, sizeof cfg->line_api_base, "https://api.line.me");
@@ -119,7 +120,7 @@ static const struct field fields[] = {
   I(max_conns_per_ip), I(max_conns_per_ip_http), I(max_pending_conns),
   N(max_header_wait_secs), I(max_msgs_per_sec), N(ws_ping_secs), N(ws_hangup_secs), I(session_ttl_hours), I(retention_days),
   I(learn_min_sessions), I(learn_min_addresses), I(max_tickets_per_session), I(max_tickets_per_ip_hour),
-  I(ticket_lookup_days), I(answer_days),
+  I(ticket_lookup_days), I(answer_days), I(inquiry_max_chars),
   I(workers), I(auth_hash_threads), I(auth_hash_queue), S(office_open), S(office_close), I(top_k), N(answer_min),
   N(clarify_min), N(clarify_margin), S(test_db_full_file), S(smtp_url), S(smtp_from), S(smtp_user),
   S(smtp_password), S(smtp_tls), S(outbound_proxy), S(public_base_url), N(mail_poll_secs), S(log_level),
@@ -194,6 +195,29 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
       }
       continue;
     }
+    if (strcmp(key, "inquiry_api_keys") == 0) {
+      size_t i;
+      json_t *o;
+      if (!json_is_array(v) || json_array_size(v) > MG_MAX_INQUIRY_KEYS) {
+        rc = mg_errf(err, MG_ECONFIG, "%s: inquiry_api_keys must be an array of at most %d keys", path, MG_MAX_INQUIRY_KEYS);
+        goto out;
+      }
+      cfg->n_inquiry_api_keys = 0;
+      json_array_foreach(v, i, o) {
+        const char *name = json_string_value(json_object_get(o, "name"));
+        const char *hash = json_string_value(json_object_get(o, "key_hash"));
+        struct mg_inquiry_key *k = &cfg->inquiry_api_keys[cfg->n_inquiry_api_keys];
+        if (!name || !*name || strlen(name) >= sizeof k->name || !hash || strlen(hash) != MG_KEY_HASHLEN - 1 ||
+            strspn(hash, "0123456789abcdef") != MG_KEY_HASHLEN - 1) {
+          rc = mg_errf(err, MG_ECONFIG, "%s: inquiry_api_keys[%zu] must be {\"name\", \"key_hash\"} as `madoguchi inquiries key NAME` prints it", path, i);
+          goto out;
+        }
+        snprintf(k->name, sizeof k->name, "%s", name);
+        snprintf(k->key_hash, sizeof k->key_hash, "%s", hash);
+        cfg->n_inquiry_api_keys++;
+      }
+      continue;
+    }
     if (strcmp(key, "metrics_port") == 0) {
       /* a port, or "off" (the same as -1) for no metrics listener */
       if (json_is_string(v) && strcmp(json_string_value(v), "off") == 0) {
@@ -223,6 +247,8 @@ int mg_config_load(mg_config *cfg, const char *path, char *err) {
    * /metrics would be answered on the residents' port */
   else if (cfg->metrics_port > 0 && cfg->metrics_port == cfg->port)
     rc = mg_errf(err, MG_ECONFIG, "%s: metrics_port must differ from port (%d)", path, cfg->port);
+  else if (cfg->inquiry_max_chars < 1 || cfg->inquiry_max_chars > 50000)
+    rc = mg_errf(err, MG_ECONFIG, "%s: inquiry_max_chars must be 1 to 50000", path);
   else if (cfg->smtp_url[0] && strncmp(cfg->smtp_url, "smtp://", 7) != 0 && strncmp(cfg->smtp_url, "smtps://", 8) != 0)
     rc = mg_errf(err, MG_ECONFIG, "%s: smtp_url must start with smtp:// or smtps://", path);
   else if (cfg->smtp_url[0] && (!cfg->smtp_from[0] || !strchr(cfg->smtp_from, '@') || strpbrk(cfg->smtp_from, " <>\r\n")))

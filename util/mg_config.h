@@ -12,6 +12,8 @@
 
 #define MG_PATHLEN 1024
 #define MG_MAX_ORIGINS 16
+#define MG_MAX_INQUIRY_KEYS 16
+#define MG_KEY_HASHLEN 65         /* hex of a 32-byte hash + NUL */
 #define MG_MAX_PENDING_CONNS 16384
 #define MG_METRICS_OFF (-1)       /* metrics_port: no /metrics listener */
 
@@ -87,6 +89,13 @@ typedef struct mg_config {
   int line_push_quota;           /* pushes per Asia/Tokyo month before they are held; 0 = no limit */
   char log_level[8];             /* "debug", "info" (default), "warn" or "error" (util/mg_log.h) */
   char config_path[MG_PATHLEN];  /* the file mg_config_load read last (absolute), "" = none */
+  /* inquiries (bot/inquiry.h): the contact form's API keys, only their hashes */
+  struct mg_inquiry_key {
+    char name[64];               /* which form ("contact-form"), for the ticket and the logs */
+    char key_hash[MG_KEY_HASHLEN]; /* `madoguchi inquiries key NAME` prints key and hash */
+  } inquiry_api_keys[MG_MAX_INQUIRY_KEYS];
+  int n_inquiry_api_keys;        /* 0 = POST /api/v1/inquiries refuses every request */
+  int inquiry_max_chars;         /* longest inquiry body, in characters */
 } mg_config;
 
 /* Fill cfg with defaults (data_dir discovered as described above). */

@@ -33,7 +33,7 @@ int mg_errf(char *buf, int err, const char *fmt, ...) {
 
 int mg_err_http_status(int code) {
   switch (code) {
-  case MG_EINVAL: case MG_EBADUTF8: case MG_EBADJSON: case MG_EMISSING: case MG_ETOOLONG: case MG_EEMPTY:
+  case MG_EINVAL: case MG_EBADUTF8: case MG_EBADJSON: case MG_EMISSING: case MG_ETOOLONG: case MG_EEMPTY: case MG_EINQUIRYLONG:
     return 400;
   case MG_EAUTH: return 401;
   case MG_EFORBIDDEN: return 403;

@@ -43,7 +43,8 @@
   X(MG_ETICKETS,          -23, "ticket_limit",     "お問い合わせの受付数が上限に達しました。お急ぎの場合は、担当課へ直接お電話ください。") \
   X(MG_ENOTICKET,         -24, "ticket_not_found", "お問い合わせが見つかりませんでした。受付番号とリンクをご確認ください。") \
   X(MG_ECLOSED,           -25, "ticket_closed",    "このお問い合わせは完了しています。続けてのご相談は、新しくお問い合わせください。") \
-  X(MG_EEXPIRED,          -26, "lookup_expired",   "このリンクの有効期限が過ぎました。担当課へ直接お問い合わせください。")
+  X(MG_EEXPIRED,          -26, "lookup_expired",   "このリンクの有効期限が過ぎました。担当課へ直接お問い合わせください。") \
+  X(MG_EINQUIRYLONG,      -27, "inquiry_too_long", "お問い合わせの本文が長すぎます。短くするか、いくつかに分けてお送りください。")
 
 enum mg_err {
 #define MG_X_ENUM(name, value, code, msg) name = value,

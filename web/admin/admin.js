@@ -756,6 +756,27 @@
       facts.join('　'));
   }
 
+  // An inquiry from the contact form or the mailbox: where it came from, the
+  // triage, and the suggested reply (the best FAQ entries) ready to edit and send.
+  function inquiryPart(q, replyText, closed) {
+    const sugg = q.suggestion || [];
+    const text = sugg.length ? `お問い合わせありがとうございます。\n\n${sugg[0].answer}\n\n` +
+      (sugg.length > 1 ? `あわせて、次の情報もご覧ください。\n${sugg.slice(1).map((x) => `・${x.question}`).join('\n')}\n` : '') : '';
+    return el('section', { class: 'inquiry', id: 'inquiry', 'aria-labelledby': 'inquiry-h' },
+      el('h3', { id: 'inquiry-h' }, q.source === 'mail' ? 'メールでのお問い合わせ' : 'フォームからのお問い合わせ'),
+      q.subject ? el('p', {}, `件名：${q.subject}`) : '',
+      el('p', { class: 'note' }, `振り分け：${deptName((q.triage || {}).department)}` +
+        ((q.triage || {}).learned ? '（職員の振り分け直しから学んだ例を使用）' : '') +
+        (q.answer_by ? `・回答予定 ${q.answer_by}` : '')),
+      el('h4', {}, '返信の案（FAQから）'),
+      sugg.length ? el('ol', { id: 'suggestion' }, sugg.map((x) => el('li', {},
+        el('a', { href: `#/faq/${encodeURIComponent(x.faq_id)}` }, x.faq_id), ` ${x.question}`))) : el('p', { class: 'note' }, '近いFAQはありません。'),
+      closed || !text ? '' : el('p', {}, el('button', { type: 'button', class: 'secondary', id: 'use-suggestion', onclick: () => {
+        replyText.value = replyText.value ? `${replyText.value}\n${text}` : text;
+        replyText.focus();
+      } }, '返信の案を返信欄に入れる')));
+  }
+
   async function viewTicket(no) {
     const err = el('p', { class: 'error', role: 'alert' });
     let data;
@@ -795,6 +816,7 @@
           ? el('button', { type: 'button', class: 'secondary', onclick: () => post('assign', { assignee: '' }, '担当を外しました。') }, '担当を外す')
           : el('button', { type: 'button', class: 'secondary', onclick: () => post('assign', { assignee: me.user.login }, '担当者になりました。') }, '自分が担当する')),
       el('h3', {}, '質問'), el('p', {}, t.question),
+      t.inquiry ? inquiryPart(t.inquiry, replyText, closed) : '',
       t.contact ? el('p', { class: 'contact' }, el('strong', {}, '連絡先（閲覧は記録されます）：'), t.contact) : '',
       el('h3', {}, '会話の記録'),
       el('ol', { class: 'transcript' }, (t.transcript || []).map((m) => el('li', { class: m.role },
@@ -810,7 +832,7 @@
         el('p', { class: 'note' }, 'まだありません。'),
       (t.notices || []).length ? el('h3', {}, 'メール・LINEでのお知らせ') : '',
       (t.notices || []).length ? el('ul', { class: 'notices' }, t.notices.map((n) => el('li', {},
-        `${jst(n.created_at)} ${{ received: '受付のお知らせ', reply: '返事のお知らせ', line_push: 'LINEへの返事' }[n.kind] || n.kind}：`,
+        `${jst(n.created_at)} ${{ received: '受付のお知らせ', reply: '返事のお知らせ', line_push: 'LINEへの返事', inquiry: '受付確認（回答予定日つき）' }[n.kind] || n.kind}：`,
         { pending: '送信待ち', sent: '送信済み', failed: '送信できませんでした',
           held: 'LINEの今月の送信上限に達したため保留中（来月または上限を上げると送信されます）' }[n.state] || n.state,
         n.attempts ? `（${n.attempts}回）` : '', n.last_error ? el('span', { class: 'note' }, ` ${n.last_error}`) : ''))) : '',
@@ -933,10 +955,11 @@
       table(['質問', { label: '件数', num: 1 }], s.top_unanswered.map((x) => el('tr', {}, el('td', {}, x.text),
         el('td', { class: 'num' }, String(x.count))))),
       el('h3', {}, '部署別 ', csv('departments')),
-      table(['部署', { label: '回答数', num: 1 }, { label: '問い合わせ', num: 1 }, { label: '未完了', num: 1 }, '初回返信までの平均'],
+      table(['部署', { label: '回答数', num: 1 }, { label: '問い合わせ', num: 1 }, { label: '未完了', num: 1 }, '初回返信までの平均',
+        { label: '他部署へ回した数（たらい回し）', num: 1 }],
         s.departments.map((d) => el('tr', {}, el('td', {}, d.name), el('td', { class: 'num' }, String(d.answered)),
           el('td', { class: 'num' }, String(d.tickets)), el('td', { class: 'num' }, String(d.open_tickets)),
-          el('td', {}, duration(d.avg_first_reply_seconds))))));
+          el('td', {}, duration(d.avg_first_reply_seconds)), el('td', { class: 'num reroutes' }, String(d.reroutes || 0))))));
   }
 
   // ---- users and audit -----------------------------------------------------------------
