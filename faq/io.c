@@ -67,7 +67,7 @@ static void row_clear(mg_io_row *r) {
   mg_strv_free(e->keywords, e->n_keywords);
   mg_strv_free(e->related, e->n_related);
   free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
-  free(e->online_url);
+  for (int i = 0; i < FAQ_N_KEPT; i++) free(*faq_kept_field(e, i));
 }
 
 void mg_io_set_free(mg_io_set *s) {

@@ -250,7 +250,17 @@ static const char *const migrations[] = {
    * may be unpublished or removed later, and is then simply not shown. */
   "ALTER TABLE faq_revision ADD COLUMN related TEXT NOT NULL DEFAULT '';\n",
 
-  /* 16 — append the next migration here (never edit the steps above). */
+  /* 16 — life-event checklists (issue 16, item 2): a procedure is an FAQ
+   * entry that names the life events it belongs to, one per line with an
+   * optional condition on the resident's answers ("転入 if car"), and says
+   * what to bring, by when and what it costs. Revisions, drafts, publish and
+   * the department card come with the entry (docs/public-pages.md). */
+  "ALTER TABLE faq_revision ADD COLUMN life_events TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE faq_revision ADD COLUMN bring TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE faq_revision ADD COLUMN deadline TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE faq_revision ADD COLUMN fee TEXT NOT NULL DEFAULT '';\n",
+
+  /* 17 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
