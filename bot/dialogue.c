@@ -262,6 +262,8 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
   } else if (strcmp(decision, "answer") == 0) {
     bot.kind = "answer";
     bot.text = obj_str(ans, "answer") ? obj_str(ans, "answer") : "";
+    /* an entry's answer sends the resident online (行かない窓口) or to its counter */
+    if (bot.faq_id) bot.online = obj_str(ans, "online_url") ? SESSION_ONLINE : SESSION_COUNTER;
   } else {
     bot.kind = "no_answer";
     bot.text = TEXT(c, MSG_NO_ANSWER);

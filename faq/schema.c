@@ -258,7 +258,11 @@ static const char *const migrations[] = {
   "ALTER TABLE faq_revision ADD COLUMN life_events TEXT NOT NULL DEFAULT '';\n"
   "ALTER TABLE faq_revision ADD COLUMN bring TEXT NOT NULL DEFAULT '';\n"
   "ALTER TABLE faq_revision ADD COLUMN deadline TEXT NOT NULL DEFAULT '';\n"
-  "ALTER TABLE faq_revision ADD COLUMN fee TEXT NOT NULL DEFAULT '';\n",
+  "ALTER TABLE faq_revision ADD COLUMN fee TEXT NOT NULL DEFAULT '';\n"
+  /* and (item 4) whether a bot line showed an online application (1) or
+   * sent the resident to a counter (0); NULL for lines that were neither
+   * or predate this step */
+  "ALTER TABLE message ADD COLUMN online INTEGER;\n",
 
   /* 17 — append the next migration here (never edit the steps above). */
 };
