@@ -176,8 +176,7 @@ void mg_department_clear(mg_department *d) {
   memset(d, 0, sizeof *d);
 }
 
-void mg_faq_entry_free(mg_faq_entry *e) {
-  if (!e) return;
+void faq_entry_clear(mg_faq_entry *e) {
   free(e->id); free(e->question); free(e->answer);
   mg_strv_free(e->alternates, e->n_alternates);
   mg_strv_free(e->keywords, e->n_keywords);
@@ -185,6 +184,11 @@ void mg_faq_entry_free(mg_faq_entry *e) {
   free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
   for (int i = 0; i < FAQ_N_KEPT; i++) free(*faq_kept_field((mg_faq_entry *)e, i));
   mg_department_clear(&e->dept);
+}
+
+void mg_faq_entry_free(mg_faq_entry *e) {
+  if (!e) return;
+  faq_entry_clear(e);
   free(e);
 }
 

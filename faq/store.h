@@ -83,6 +83,8 @@ char **faq_kept_field(mg_faq_entry *e, int i);
 /* Is id a valid entry or department id (1-64 of A-Z a-z 0-9 - _ .)? */
 int mg_faq_valid_id(const char *id);
 
+/* Free the strings of e (an entry the caller holds, e.g. an import's row). */
+void faq_entry_clear(mg_faq_entry *e);
 /* Free an entry returned by mg_faq_get (and its strings). NULL is fine. */
 void mg_faq_entry_free(mg_faq_entry *e);
 
