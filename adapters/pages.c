@@ -54,6 +54,7 @@ struct pages_site {
 static const char *const tpl_names[] = { "title", "head", "main" };
 
 const char *pages_prefix(const pages_site *site) { return site->prefix; }
+const char *pages_base(const pages_site *site) { return site->base; }
 
 static char *read_file(const char *path, char *err, int *rc) {
   FILE *f = fopen(path, "rb");
@@ -848,6 +849,7 @@ static int sitemap(const pages_site *site, bot_worker *w, pages_resp *out, char 
   dw = (struct dept_walk){ .b = &b, .site = site, .depts = &c.depts, .sitemap = 1 };
   if ((rc = mg_department_list(db, dept_item, &dw, err)) != 0) goto out;
   mg_buf_put(&b, entries.p ? entries.p : "", entries.len);
+  pages_checklists_sitemap(site, w, &b);
   mg_buf_puts(&b, "<url><loc>");
   mg_html_esc(&b, site->base);
   mg_buf_puts(&b, "/faq/accessibility</loc></url>\n</urlset>\n");

@@ -185,6 +185,17 @@ out:
   return rc;
 }
 
+void pages_checklists_sitemap(const pages_site *site, bot_worker *w, mg_buf *b) {
+  const bot_checklists *cl = bot_checklists_of(bot_worker_bot(w));
+  for (int i = -1; i < bot_checklists_count(cl); i++) {
+    mg_buf_puts(b, "<url><loc>");
+    mg_html_esc(b, pages_base(site));
+    mg_buf_puts(b, CL_PATH);
+    if (i >= 0) mg_html_url_enc(b, bot_checklists_event(cl, i)->slug);
+    mg_buf_puts(b, "</loc></url>\n");
+  }
+}
+
 int pages_checklists(const pages_site *site, bot_worker *w, const char *path, pages_resp *out, char *err) {
   const bot_checklists *cl = bot_checklists_of(bot_worker_bot(w));
   const char *slug = path + strlen("/faq/checklists");

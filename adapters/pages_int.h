@@ -9,6 +9,8 @@
 #include "adapters/pages.h"
 #include "faq/store.h"
 
+/* public_base_url without its trailing '/', as canonical URLs start. */
+const char *pages_base(const pages_site *site);
 /* href of an entry's page (prefix + /faq/entry/ + id, percent-encoded). */
 void pages_href_entry(mg_buf *b, const pages_site *site, const char *id);
 /* <nav> breadcrumbs: よくある質問 › mid (a link, when given) › here. */
@@ -23,5 +25,7 @@ int pages_not_found(const pages_site *site, pages_resp *out);
 
 /* /faq/checklists/ and /faq/checklists/SLUG (pages_checklist.c). */
 int pages_checklists(const pages_site *site, bot_worker *w, const char *path, pages_resp *out, char *err);
+/* Their <url> lines for sitemap.xml, appended to b. */
+void pages_checklists_sitemap(const pages_site *site, bot_worker *w, mg_buf *b);
 
 #endif
