@@ -419,13 +419,29 @@ static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
   return 0;
 }
 
+/* Is faq_id a published procedure of ev? */
+static int in_checklist(bot_worker *w, const char *faq_id, const bot_cl_event *ev) {
+  mg_faq_entry *e = NULL;
+  char err[MG_ERRLEN];
+  int in = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err) == 0 && bot_cl_applies(e->life_events, ev->name, NULL) >= 0;
+  mg_faq_entry_free(e);
+  return in;
+}
+
 /* When the analysed message tells a life event, fill obj with decision
- * "checklist" and the checklist (bot_cl_reply); else leave obj alone. */
-static int answer_checklist(bot_worker *w, json_t *obj, char *err) {
+ * "checklist" and the checklist (bot_cl_reply); else leave obj alone. A
+ * message that also asks something the engine answers outright, outside
+ * the checklist (引っ越してきたから自治会に入りたい), gets that answer instead:
+ * the event is its context, not its question. */
+static int answer_checklist(bot_worker *w, const char *text, int len, json_t *obj, char *err) {
   const bot_cl_event *ev = bot_checklists_match(w->b->checklists, &w->msg, &w->hits);
+  mg_result res;
   json_t *cl;
   char name[96];
+  int rc;
   if (!ev) return 0;
+  if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) return rc;
+  if (res.decision == MG_DECISION_ANSWER && !in_checklist(w, res.c[0].faq_id, ev)) return 0;
   if (!(cl = bot_cl_reply(w->db, ev, w->b->cfg.pages ? w->b->cfg.public_base_url : "", err)))
     return MG_EDB;
   snprintf(name, sizeof name, "checklist_%s", ev->slug);
@@ -487,7 +503,7 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
   if (safety.level == BOT_SAFETY_NOTE) json_object_set_new(obj, "safety", bot_safety_json(&safety));
   /* a life event told (引っ越してきました, 父が亡くなりました): its checklist —
    * after the safety layer, so a death happening now still gets 119 */
-  if ((rc = answer_checklist(w, obj, err)) != 0) goto out;
+  if ((rc = answer_checklist(w, text, len, obj, err)) != 0) goto out;
   if (json_object_get(obj, "checklist")) goto done;
   {
     bot_intent_hit ih;
