@@ -35,7 +35,7 @@ void bot_print_answer(FILE *out, const json_t *a) {
     const json_t *cl = json_object_get(a, "checklist");
     fprintf(out, "【手続チェックリスト：%s】\n%s\n", str(cl, "title"), str(cl, "intro"));
     json_array_foreach(json_object_get(cl, "items"), i, c)
-      fprintf(out, "  □ %s%s%s%s\n", str(c, "title"), *str(c, "if") ? "　（条件: " : "", *str(c, "if") ? str(c, "if") : "", *str(c, "if") ? "）" : "");
+      fprintf(out, "  □ %s%s%s%s\n", str(c, "title"), *str(c, "who") ? "（" : "", str(c, "who"), *str(c, "who") ? "）" : "");
     if (*str(cl, "url")) fprintf(out, "ページ: %s\n", str(cl, "url"));
   } else if (strcmp(decision, "clarify") == 0) {
     fprintf(out, "次のどれについてのご質問ですか？\n");

@@ -282,13 +282,18 @@ int bot_cl_procedures(sqlite3 *db, const bot_cl_event *ev, const char *answers,
 
 /* ---- the chat's reply ---------------------------------------------------- */
 
+struct reply_walk { json_t *items; const bot_cl_event *ev; };
+
 static int reply_item(void *ctx, const bot_cl_item *it) {
+  struct reply_walk *rw = ctx;
   bot_cl_term t[BOT_CL_MAX_TERMS];
-  char attr[256], err[MG_ERRLEN];
+  char attr[256], who[512], err[MG_ERRLEN];
   int n = bot_cl_cond_parse(it->cond, t, BOT_CL_MAX_TERMS, err);
-  bot_cl_terms_attr(t, n < 0 ? 0 : n, attr, sizeof attr);
-  return json_array_append_new(ctx, json_pack("{s:s, s:s, s:s}", "faq_id", it->e->id, "title", it->e->question,
-                                              "if", attr)) ? MG_ENOMEM : 0;
+  if (n < 0) n = 0;
+  bot_cl_terms_attr(t, n, attr, sizeof attr);
+  bot_cl_words(rw->ev, t, n, who, sizeof who);
+  return json_array_append_new(rw->items, json_pack("{s:s, s:s, s:s, s:s}", "faq_id", it->e->id, "title",
+                                                    it->e->question, "if", attr, "who", who)) ? MG_ENOMEM : 0;
 }
 
 json_t *bot_cl_reply(sqlite3 *db, const bot_cl_event *ev, const char *base, char *err) {
@@ -300,7 +305,8 @@ json_t *bot_cl_reply(sqlite3 *db, const bot_cl_event *ev, const char *base, char
     json_array_append_new(qs, json_pack("{s:s, s:s, s:o*}", "id", ev->q[i]->id, "text", ev->q[i]->text, "options", opts));
   }
   if (!qs || !items) { mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  if (bot_cl_procedures(db, ev, NULL, reply_item, items, err) != 0) goto out;
+  struct reply_walk rw = { items, ev };
+  if (bot_cl_procedures(db, ev, NULL, reply_item, &rw, err) != 0) goto out;
   o = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O}", "type", "checklist", "event", ev->slug, "title", ev->title, "intro",
                 ev->intro, "questions", qs, "items", items);
   if (o && base && *base) {

@@ -135,7 +135,7 @@ int bot_cl_procedures(sqlite3 *db, const bot_cl_event *ev, const char *answers,
 
 /* The chat's reply for ev: {"type":"checklist","event","title","intro",
  * "questions":[{"id","text","options":[{"value","label"}]}],"items":[{"faq_id",
- * "title","if":"car=yes ins!=nhi"}],"url"} with url = base + the page's path
+ * "title","if":"car=yes ins!=nhi","who":"…の方"}],"url"} (who: the condition in words) with url = base + the page's path
  * when base is non-empty. New reference; NULL when out of memory or the
  * database failed (err set). */
 json_t *bot_cl_reply(sqlite3 *db, const bot_cl_event *ev, const char *base, char *err);

@@ -52,10 +52,13 @@ static void test_grammar(void) {
   for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++)
     ok(bot_cl_cond_parse(BAD[i], t, BOT_CL_MAX_TERMS, err) == MG_EINVAL && strstr(err, "条件"),
        "「%s」 is refused: %s", BAD[i], err);
-  ok(bot_cl_line("転入 if car and !dog", name, sizeof name, &cond) == 0 && strcmp(name, "転入") == 0 &&
-     strcmp(cond, " car and !dog") == 0, "a line splits at if: 「%s」「%s」", name, cond);
-  ok(bot_cl_line("  65歳  ", name, sizeof name, &cond) == 0 && strcmp(name, "65歳") == 0 && !cond,
-     "a line without a condition: 「%s」", name);
+  {
+    int rc = bot_cl_line("転入 if car and !dog", name, sizeof name, &cond);
+    ok(rc == 0 && strcmp(name, "転入") == 0 && strcmp(cond, " car and !dog") == 0, "a line splits at if: 「%s」「%s」",
+       name, cond);
+    rc = bot_cl_line("  65歳  ", name, sizeof name, &cond);
+    ok(rc == 0 && strcmp(name, "65歳") == 0 && !cond, "a line without a condition: 「%s」", name);
+  }
   ok(bot_cl_line("   ", name, sizeof name, &cond) == MG_EINVAL, "an empty line is refused");
   ok(bot_cl_line("verify if car", name, sizeof name, &cond) == 0 && strcmp(name, "verify") == 0, "if only as a word");
   is_int(bot_cl_applies("転入 if car\n転入 if dog\n転出", "転入", "car:no,dog:yes"), BOT_CL_YES, "two lines: either");
@@ -245,6 +248,16 @@ int main(void) {
     ok(r && strcmp(json_string_value(json_object_get(r, "url")), "https://faq.example/sub/faq/checklists/tennyu") == 0 &&
        json_array_size(json_object_get(r, "questions")) == 4 && json_array_size(json_object_get(r, "items")) == 9,
        "the chat's reply: url, 4 questions, 9 items");
+    {
+      size_t i;
+      json_t *it;
+      int found = 0;
+      json_array_foreach(json_object_get(r, "items"), i, it)
+        if (strcmp(json_string_value(json_object_get(it, "faq_id")), "saijo-0184") == 0)
+          found = strcmp(json_string_value(json_object_get(it, "if")), "car=yes") == 0 &&
+                  strcmp(json_string_value(json_object_get(it, "who")), "車・バイクをお持ちの方") == 0;
+      ok(found, "an item carries its condition as terms and in words");
+    }
     json_decref(r);
   }
   bot_checklists_free(cl);
