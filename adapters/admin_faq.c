@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE /* open_memstream, mkstemp */
 #include "adapters/admin_int.h"
+#include "bot/checklist.h"
 #include "faq/analyze.h"
 #include "bot/audit.h"
 #include "faq/db.h"
@@ -44,13 +45,19 @@ static json_t *strv_json(char **v, int n) {
 }
 
 static json_t *entry_json(const mg_faq_entry *e) {
-  return json_pack("{ss si si ss ss ss so so so ss s{ss ss} ss ss ss ss}", "id", e->id, "version", e->version,
+  json_t *o = json_pack("{ss si si ss ss ss so so so ss s{ss ss} ss ss ss ss}", "id", e->id, "version", e->version,
                    "published_version", e->published_version, "status", e->status, "question", e->question,
                    "answer", e->answer, "alternates", strv_json(e->alternates, e->n_alternates), "keywords",
                    strv_json(e->keywords, e->n_keywords), "related", strv_json(e->related, e->n_related),
                    "category", e->category, "department", "id", e->department_id, "name",
                    e->dept.name ? e->dept.name : "", "url", e->url, "online_url", e->online_url ? e->online_url : "",
                    "updated_at", e->updated_at, "updated_by", e->updated_by);
+  /* the checklist fields (online_url is above), "" when none */
+  for (int i = 1; o && i < FAQ_N_KEPT; i++) {
+    const char *v = *faq_kept_field((mg_faq_entry *)e, i);
+    json_object_set_new(o, faq_kept_key[i], json_string(v ? v : ""));
+  }
+  return o;
 }
 
 /* Short form for lists and the audit log. */
@@ -322,10 +329,12 @@ int admin_h_faq_diff(admin_ctx *c) {
     char *aa = joined(a->alternates, a->n_alternates), *ba = joined(b->alternates, b->n_alternates);
     char *ak = joined(a->keywords, a->n_keywords), *bk = joined(b->keywords, b->n_keywords);
     char *ar = joined(a->related, a->n_related), *br = joined(b->related, b->n_related);
-    const char *names[] = { "question", "answer", "alternates", "keywords", "related", "category", "department", "url" };
-    const char *av[] = { a->question, a->answer, aa, ak, ar, a->category, a->department_id, a->url };
-    const char *bv[] = { b->question, b->answer, ba, bk, br, b->category, b->department_id, b->url };
-    for (int i = 0; i < 8; i++) {
+    const char *names[8 + FAQ_N_KEPT] = { "question", "answer", "alternates", "keywords", "related", "category", "department", "url" };
+    const char *av[8 + FAQ_N_KEPT] = { a->question, a->answer, aa, ak, ar, a->category, a->department_id, a->url };
+    const char *bv[8 + FAQ_N_KEPT] = { b->question, b->answer, ba, bk, br, b->category, b->department_id, b->url };
+    for (int i = 0; i < FAQ_N_KEPT; i++) /* online_url and the checklist fields */
+      names[8 + i] = faq_kept_key[i], av[8 + i] = *faq_kept_field(a, i), bv[8 + i] = *faq_kept_field(b, i);
+    for (int i = 0; i < 8 + FAQ_N_KEPT; i++) {
       const char *x = av[i] ? av[i] : "", *y = bv[i] ? bv[i] : "";
       json_array_append_new(fields, json_pack("{ss sb so}", "field", names[i], "changed", strcmp(x, y) != 0,
                                               "ops", admin_diff(x, y)));
@@ -395,7 +404,8 @@ static int change_from_body(struct change *ch, const mg_faq_entry *base, const c
   ch->e.category = (char *)(admin_body_str(c, "category") ? admin_body_str(c, "category") : base ? base->category : "");
   ch->e.department_id = (char *)(dept ? dept : base ? base->department_id : "");
   ch->e.url = (char *)(admin_body_str(c, "url") ? admin_body_str(c, "url") : base ? base->url : "");
-  ch->e.online_url = (char *)admin_body_str(c, "online_url");   /* NULL: the entry keeps its own */
+  /* online_url and the checklist fields: absent (NULL), the entry keeps its own */
+  for (int i = 0; i < FAQ_N_KEPT; i++) *faq_kept_field(&ch->e, i) = (char *)admin_body_str(c, faq_kept_key[i]);
   if (json_object_get(c->body, "alternates")) {
     if ((n = body_lines(c, "alternates", &ch->alt)) < 0) return n;
     ch->n_alt = n;
@@ -478,7 +488,8 @@ static int put_tx(sqlite3 *db, void *ctx, char *err) {
   int rc = mg_faq_get(db, ch->e.id, MG_FAQ_LATEST, &old, err);
   if (rc && rc != MG_ENOTFOUND) return rc;
   if ((rc = may_change(ch->c, old, ch->e.department_id ? ch->e.department_id : "", err)) ||
-      (rc = check_new_related(db, &ch->e, old, err))) {
+      (rc = check_new_related(db, &ch->e, old, err)) ||
+      (ch->e.life_events && (rc = bot_cl_check(bot_checklists_of(bot_worker_bot(ch->c->w)), ch->e.life_events, err)))) {
     mg_faq_entry_free(old);
     return rc;
   }

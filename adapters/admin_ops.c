@@ -34,7 +34,7 @@
 #define RANGE(col) " " col " >= strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-9 hours')" \
                    " AND " col " < strftime('%Y-%m-%dT%H:%M:%SZ', ?2, '+1 day', '-9 hours')"
 
-enum { O_TICKET_DEPT, O_REASSIGNS, O_DAYS, O_TOP_Q, O_TOP_UNANSWERED, O_DEPTS, O_COUNT };
+enum { O_TICKET_DEPT, O_REASSIGNS, O_DAYS, O_TOP_Q, O_TOP_UNANSWERED, O_DEPTS, O_ONLINE, O_COUNT };
 static const char *const sql[O_COUNT] = {
   [O_TICKET_DEPT] = "SELECT coalesce(department_id, ''), status FROM ticket WHERE ticket_no = ?1",
   [O_REASSIGNS] = "SELECT t.ticket_no, coalesce(e.from_department, ''), coalesce(e.to_department, '')"
@@ -77,6 +77,9 @@ static const char *const sql[O_COUNT] = {
     "   coalesce(t.reply, -1), coalesce(r.reroutes, 0)"
     " FROM department d LEFT JOIN a ON a.id = d.id LEFT JOIN t ON t.id = d.id LEFT JOIN o ON o.id = d.id"
     " LEFT JOIN r ON r.id = d.id ORDER BY d.id",
+  /* answers that showed an online application versus sent to a counter (message.online) */
+  [O_ONLINE] = "SELECT coalesce(sum(online = 1), 0), coalesce(sum(online = 0), 0) FROM message"
+               " WHERE role = 'bot' AND online IS NOT NULL AND" RANGE("created_at"),
 };
 
 static int prep(admin_ctx *c, int which, sqlite3_stmt **st) {
@@ -437,7 +440,7 @@ int admin_h_stats(admin_ctx *c) {
   char from[16], to[16], fmt[8], table[24];
   sqlite3_stmt *st = NULL;
   json_t *days = json_array(), *topq = json_array(), *topu = json_array(), *depts = json_array(), *out = NULL;
-  long long tot[7] = { 0 };
+  long long tot[7] = { 0 }, online = 0, counter = 0;
   int rc = 0, step;
   time_t now = time(NULL);
   if (!admin_query(c, "to", to, sizeof to)) mg_time_jst(now, "%Y-%m-%d", to, sizeof to);
@@ -479,6 +482,11 @@ int admin_h_stats(admin_ctx *c) {
                                            answered, "tickets", tickets, "open_tickets", open,
                                            "avg_first_reply_seconds", seconds_or_null(reply), "reroutes", reroutes));
   }
+  sqlite3_finalize(st);
+  st = NULL;
+  if ((rc = stats_stmt(c, O_ONLINE, from, to, &st))) goto out;
+  if (sqlite3_step(st) == SQLITE_ROW) online = sqlite3_column_int64(st, 0), counter = sqlite3_column_int64(st, 1);
+  else { rc = mg_errf(c->err, MG_EDB, "stats: %s", sqlite3_errmsg(c->db)); goto out; }
   sqlite3_finalize(st);
   st = NULL;
 
@@ -523,12 +531,13 @@ int admin_h_stats(admin_ctx *c) {
 
   {
     long long decided = tot[1] + tot[2] + tot[3], fb = tot[5] + tot[6];
-    out = json_pack("{ss ss s{sI sI sI sI sI sI sI so so so so so} sO sO sO sO}", "from", from, "to", to, "totals",
+    out = json_pack("{ss ss s{sI sI sI sI sI sI sI so so so so so} sO sO sO sO s{sI sI so}}", "from", from, "to", to, "totals",
                     "questions", tot[0], "answered", tot[1], "clarified", tot[2], "no_answer", tot[3], "escalated",
                     tot[4], "helpful", tot[5], "not_helpful", tot[6], "answered_rate", rate(tot[1], decided),
                     "clarified_rate", rate(tot[2], decided), "no_answer_rate", rate(tot[3], decided),
                     "escalated_rate", rate(tot[4], tot[0]), "helpful_rate", rate(tot[5], fb), "days", days,
-                    "top_questions", topq, "top_unanswered", topu, "departments", depts);
+                    "top_questions", topq, "top_unanswered", topu, "departments", depts, "online", "online", online,
+                    "counter", counter, "online_rate", rate(online, online + counter));
     /* the LINE channel's push quota (docs/channels.md): what staff can still
      * push this month, and what is held because it is spent */
     {

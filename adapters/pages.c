@@ -24,6 +24,7 @@
  * headings in order) with one stylesheet (web/pages.css) and no script.
  */
 #include "adapters/pages.h"
+#include "adapters/pages_int.h"
 #include "bot/messages.h"
 #include "bot/session.h"
 #include "faq/store.h"
@@ -53,6 +54,7 @@ struct pages_site {
 static const char *const tpl_names[] = { "title", "head", "main" };
 
 const char *pages_prefix(const pages_site *site) { return site->prefix; }
+const char *pages_base(const pages_site *site) { return site->base; }
 
 static char *read_file(const char *path, char *err, int *rc) {
   FILE *f = fopen(path, "rb");
@@ -157,7 +159,7 @@ void pages_layout(const pages_site *site, const pages_doc *doc, mg_buf *out) {
 
 /* ---- small pieces ----------------------------------------------------------- */
 
-static void href_entry(mg_buf *b, const pages_site *site, const char *id) {
+void pages_href_entry(mg_buf *b, const pages_site *site, const char *id) {
   mg_buf_printf(b, "%s" BOT_PAGE_ENTRY, site->prefix);
   mg_html_url_enc(b, id);
 }
@@ -173,7 +175,7 @@ static void href_department(mg_buf *b, const pages_site *site, const char *id) {
 }
 
 /* <nav> breadcrumbs: よくある質問 › … › here (the last one is the page itself). */
-static void crumbs(mg_buf *b, const pages_site *site, const char *mid_href, const char *mid, const char *here) {
+void pages_crumbs(mg_buf *b, const pages_site *site, const char *mid_href, const char *mid, const char *here) {
   mg_buf_printf(b, "<nav class=\"mgp-crumbs\" aria-label=\"現在位置\"><ol>\n<li><a href=\"%s/faq/\">よくある質問</a></li>\n",
                 site->prefix);
   if (mid) {
@@ -207,7 +209,7 @@ static void dept_row(mg_buf *b, const char *label, const char *value) {
   mg_buf_puts(b, "</dd>\n");
 }
 
-static void department_card(mg_buf *b, const pages_site *site, const mg_department *d, int heading, int link_name) {
+void pages_dept_card(mg_buf *b, const pages_site *site, const mg_department *d, int heading, int link_name) {
   char tel[64];
   if (!d->id || !*d->id) return;
   mg_buf_puts(b, "<section class=\"mgp-dept\" aria-labelledby=\"mgp-dept-h\">\n");
@@ -368,7 +370,7 @@ static int dept_item(void *ctx, const mg_department *d) {
 
 /* ---- the pages ---------------------------------------------------------------- */
 
-static int finish(const pages_site *site, const pages_doc *doc, mg_buf *main, int status, int cacheable,
+int pages_finish(const pages_site *site, const pages_doc *doc, mg_buf *main, int status, int cacheable,
                   pages_resp *out, char *err) {
   mg_buf page = { 0 };
   pages_doc d = *doc;
@@ -399,6 +401,8 @@ static int page_home(const pages_site *site, bot_worker *w, pages_resp *out, cha
   mg_buf_puts(&b, "<h1>よくある質問</h1>\n<p class=\"mgp-lead\">市役所へのよくある質問と回答です。"
                   "質問やキーワードで探すか、分野・担当課から選んでください。</p>\n");
   search_form(&b, site, NULL);
+  mg_buf_printf(&b, "<p class=\"mgp-cl-link\"><a href=\"%s/faq/checklists/\">手続チェックリスト</a>"
+                    "（引っ越し・出生・おくやみなど、出来事ごとに必要な手続き）</p>\n", site->prefix);
   mg_buf_puts(&b, "<section aria-labelledby=\"mgp-cats\">\n<h2 id=\"mgp-cats\">分野から探す</h2>\n<ul class=\"mgp-grid\">\n");
   for (int i = 0; i < c.cats.n; i++) {
     mg_buf_puts(&b, "<li><a href=\"");
@@ -413,7 +417,7 @@ static int page_home(const pages_site *site, bot_worker *w, pages_resp *out, cha
   if ((rc = mg_department_list(db, dept_item, &dw, err)) != 0) goto out;
   mg_buf_printf(&b, "</ul>\n</section>\n<p class=\"mgp-about\"><a href=\"%s/faq/accessibility\">アクセシビリティ方針</a></p>\n",
                 site->prefix);
-  rc = finish(site, &(pages_doc){ .title = "よくある質問", .path = "/faq/",
+  rc = pages_finish(site, &(pages_doc){ .title = "よくある質問", .path = "/faq/",
                                   .description = "市役所へのよくある質問と回答。分野・担当課から探せます。" },
               &b, 200, 1, out, err);
 out:
@@ -437,7 +441,7 @@ static int list_full(void *ctx, const mg_faq_entry *e) {
   mg_buf *b = lw->b;
   lw->n++;
   mg_buf_printf(b, "<article class=\"mgp-qa\" aria-labelledby=\"q-%d\">\n<h2 id=\"q-%d\" class=\"mgp-q\"><a href=\"", lw->n, lw->n);
-  href_entry(b, lw->site, e->id);
+  pages_href_entry(b, lw->site, e->id);
   mg_buf_puts(b, "\">");
   mg_html_esc(b, e->question);
   mg_buf_puts(b, "</a></h2>\n<div class=\"mgp-a\">");
@@ -451,14 +455,14 @@ static int list_brief(void *ctx, const mg_faq_entry *e) {
   struct list_walk *lw = ctx;
   lw->n++;
   mg_buf_puts(lw->b, "<li><a href=\"");
-  href_entry(lw->b, lw->site, e->id);
+  pages_href_entry(lw->b, lw->site, e->id);
   mg_buf_puts(lw->b, "\">");
   mg_html_esc(lw->b, e->question);
   mg_buf_puts(lw->b, "</a></li>\n");
   return 0;
 }
 
-static int not_found(const pages_site *site, pages_resp *out) {
+int pages_not_found(const pages_site *site, pages_resp *out) {
   pages_error(site, 404, MG_ENOTFOUND, out);
   return out->body ? 0 : MG_ENOMEM;
 }
@@ -474,17 +478,17 @@ static int page_category(const pages_site *site, bot_worker *w, const char *path
 
   if (!ld) return mg_errf(err, MG_ENOMEM, "out of memory");
   mg_buf_printf(&title, "%s のよくある質問", cat);
-  crumbs(&b, site, NULL, NULL, cat);
+  pages_crumbs(&b, site, NULL, NULL, cat);
   mg_buf_puts(&b, "<h1>");
   mg_html_esc(&b, title.p);
   mg_buf_puts(&b, "</h1>\n");
   if ((rc = mg_faq_list(bot_worker_db(w), &f, list_full, &lw, err)) != 0) goto out;
   if (!lw.n) {
-    rc = not_found(site, out);
+    rc = pages_not_found(site, out);
     goto out;
   }
   if (!(json = json_dumps(ld, JSON_COMPACT))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  rc = finish(site, &(pages_doc){ .title = title.p, .path = path, .jsonld = json,
+  rc = pages_finish(site, &(pages_doc){ .title = title.p, .path = path, .jsonld = json,
                                   .description = title.p }, &b, 200, 1, out, err);
 out:
   free(json);
@@ -503,26 +507,26 @@ static int page_department(const pages_site *site, bot_worker *w, const char *pa
   struct list_walk lw = { .b = &list, .site = site };
   int rc;
 
-  if (!mg_faq_valid_id(id)) return not_found(site, out);
+  if (!mg_faq_valid_id(id)) return pages_not_found(site, out);
   rc = mg_department_get(db, id, &d, err);
-  if (rc == MG_ENOTFOUND) return not_found(site, out);
+  if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
   if ((rc = mg_faq_list(db, &f, list_brief, &lw, err)) != 0) goto out;
   if (!lw.n) {
-    rc = not_found(site, out);
+    rc = pages_not_found(site, out);
     goto out;
   }
-  crumbs(&b, site, NULL, NULL, d.name);
+  pages_crumbs(&b, site, NULL, NULL, d.name);
   mg_buf_puts(&b, "<h1>");
   mg_html_esc(&b, d.name);
   mg_buf_puts(&b, "</h1>\n");
-  department_card(&b, site, &d, 0, 0);
+  pages_dept_card(&b, site, &d, 0, 0);
   mg_buf_printf(&b, "<section aria-labelledby=\"mgp-list-h\">\n<h2 id=\"mgp-list-h\">よくある質問（%d件）</h2>\n<ul class=\"mgp-list\">\n",
                 lw.n);
   mg_buf_put(&b, list.p ? list.p : "", list.len);
   mg_buf_puts(&b, "</ul>\n</section>\n");
   if (list.oom) b.oom = 1;
-  rc = finish(site, &(pages_doc){ .title = d.name, .path = path }, &b, 200, 1, out, err);
+  rc = pages_finish(site, &(pages_doc){ .title = d.name, .path = path }, &b, 200, 1, out, err);
 out:
   mg_buf_free(&b);
   mg_buf_free(&list);
@@ -539,7 +543,7 @@ static int entry_links(mg_buf *b, const pages_site *site, sqlite3 *db, char (*id
     if (rc == MG_ENOTFOUND) continue;
     if (rc != 0) return rc;
     mg_buf_puts(b, "<li><a href=\"");
-    href_entry(b, site, ids[i]);
+    pages_href_entry(b, site, ids[i]);
     mg_buf_puts(b, "\">");
     mg_html_esc(b, q);
     mg_buf_puts(b, "</a></li>\n");
@@ -558,12 +562,12 @@ static int page_entry(const pages_site *site, bot_worker *w, const char *path, c
   char *json = NULL, similar[PAGES_SIMILAR][64];
   int rc, n_similar = 0;
 
-  if (!mg_faq_valid_id(id)) return not_found(site, out);
+  if (!mg_faq_valid_id(id)) return pages_not_found(site, out);
   rc = mg_faq_get(db, id, MG_FAQ_PUBLISHED, &e, err);
-  if (rc == MG_ENOTFOUND) return not_found(site, out);
+  if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
   if (e->category && *e->category) href_category(&cat, site, e->category);
-  crumbs(&b, site, cat.p, e->category && *e->category ? e->category : NULL, e->question);
+  pages_crumbs(&b, site, cat.p, e->category && *e->category ? e->category : NULL, e->question);
   mg_buf_puts(&b, "<article class=\"mgp-entry\" aria-labelledby=\"mgp-h1\">\n<h1 id=\"mgp-h1\" class=\"mgp-q\">");
   mg_html_esc(&b, e->question);
   mg_buf_puts(&b, "</h1>\n");
@@ -586,7 +590,7 @@ static int page_entry(const pages_site *site, bot_worker *w, const char *path, c
   mg_buf_puts(&b, "<p class=\"mgp-updated\">最終更新日：");
   date_jst(&b, e->updated_at);
   mg_buf_puts(&b, "</p>\n</section>\n");
-  department_card(&b, site, &e->dept, 1, 1);
+  pages_dept_card(&b, site, &e->dept, 1, 1);
   /* The store keeps no related entries: the engine's nearest, said so */
   if ((rc = bot_similar(w, e->id, PAGES_SIMILAR, similar, &n_similar, err)) != 0 && rc != MG_ENOTFOUND) goto out;
   rc = 0;
@@ -605,7 +609,7 @@ static int page_entry(const pages_site *site, bot_worker *w, const char *path, c
   if (!(ld = faqpage_new())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   faqpage_add(ld, e->question, e->answer);
   if (!(json = json_dumps(ld, JSON_COMPACT))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  rc = finish(site, &(pages_doc){ .title = e->question, .path = path, .jsonld = json, .description = e->question },
+  rc = pages_finish(site, &(pages_doc){ .title = e->question, .path = path, .jsonld = json, .description = e->question },
               &b, 200, 1, out, err);
 out:
   free(json);
@@ -654,7 +658,7 @@ static void candidate_links(mg_buf *b, const pages_site *site, const json_t *ans
     if (skip && strcmp(jstr(c, "faq_id"), skip) == 0) continue;
     if (!mg_faq_valid_id(jstr(c, "faq_id"))) continue;
     mg_buf_puts(b, "<li><a href=\"");
-    href_entry(b, site, jstr(c, "faq_id"));
+    pages_href_entry(b, site, jstr(c, "faq_id"));
     mg_buf_puts(b, "\">");
     mg_html_esc(b, jstr(c, "question"));
     mg_buf_puts(b, "</a></li>\n");
@@ -682,7 +686,7 @@ static int page_search(const pages_site *site, bot_worker *w, const char *q, pag
   while (q && (*q == ' ' || *q == '\t')) q++;
   if (q && *q) mg_buf_printf(&title, "「%s」の検索結果", q);
   else mg_buf_puts(&title, "よくある質問を探す");
-  crumbs(&b, site, NULL, NULL, "検索");
+  pages_crumbs(&b, site, NULL, NULL, "検索");
   mg_buf_puts(&b, "<h1>");
   mg_html_esc(&b, title.p);
   mg_buf_puts(&b, "</h1>\n");
@@ -690,7 +694,7 @@ static int page_search(const pages_site *site, bot_worker *w, const char *q, pag
   if (!q || !*q) {
     mg_buf_puts(&b, "<p>質問を文章で入力するか、キーワードを入力して「検索」を押してください。"
                     "ひらがなだけでも、少し字を間違えても探せます。</p>\n");
-    rc = finish(site, &(pages_doc){ .title = title.p, .path = "/faq/search", .noindex = 1 }, &b, 200, 0, out, err);
+    rc = pages_finish(site, &(pages_doc){ .title = title.p, .path = "/faq/search", .noindex = 1 }, &b, 200, 0, out, err);
     goto out;
   }
   if ((rc = bot_answer(w, q, (int)strlen(q), 0, &ans, err)) != 0) goto out;
@@ -715,7 +719,7 @@ static int page_search(const pages_site *site, bot_worker *w, const char *q, pag
       const char *id = jstr(ans, "faq_id");
       mg_buf_puts(&b, "<section class=\"mgp-best\" aria-labelledby=\"mgp-best-h\">\n<h2 id=\"mgp-best-h\">この質問への回答</h2>\n"
                       "<article class=\"mgp-qa\" aria-labelledby=\"mgp-best-q\">\n<h3 id=\"mgp-best-q\" class=\"mgp-q\"><a href=\"");
-      href_entry(&b, site, id);
+      pages_href_entry(&b, site, id);
       mg_buf_puts(&b, "\">");
       mg_html_esc(&b, jstr(ans, "question"));
       mg_buf_puts(&b, "</a></h3>\n");
@@ -727,7 +731,7 @@ static int page_search(const pages_site *site, bot_worker *w, const char *q, pag
       mg_buf_puts(&b, "<div class=\"mgp-a\">");
       mg_html_paras(&b, jstr(ans, "answer"));
       mg_buf_puts(&b, "</div>\n<p><a href=\"");
-      href_entry(&b, site, id);
+      pages_href_entry(&b, site, id);
       mg_buf_puts(&b, "\">担当窓口と詳しい情報を見る</a></p>\n</article>\n</section>\n");
       if (candidates_other(ans, id)) {
         mg_buf_puts(&b, "<section aria-labelledby=\"mgp-more-h\">\n<h2 id=\"mgp-more-h\">ほかの候補</h2>\n");
@@ -754,7 +758,7 @@ static int page_search(const pages_site *site, bot_worker *w, const char *q, pag
     }
   }
   mg_buf_puts(&b, "</div>\n");
-  rc = finish(site, &(pages_doc){ .title = title.p, .path = "/faq/search", .noindex = 1 }, &b, 200, 0, out, err);
+  rc = pages_finish(site, &(pages_doc){ .title = title.p, .path = "/faq/search", .noindex = 1 }, &b, 200, 0, out, err);
 out:
   json_decref(ans);
   mg_buf_free(&b);
@@ -764,32 +768,32 @@ out:
 
 static int page_accessibility(const pages_site *site, pages_resp *out, char *err) {
   mg_buf b = { 0 };
-  crumbs(&b, site, NULL, NULL, "アクセシビリティ方針");
+  pages_crumbs(&b, site, NULL, NULL, "アクセシビリティ方針");
   mg_buf_puts(&b, site->accessibility);
-  return finish(site, &(pages_doc){ .title = "アクセシビリティ方針", .path = "/faq/accessibility" }, &b, 200, 1, out, err);
+  return pages_finish(site, &(pages_doc){ .title = "アクセシビリティ方針", .path = "/faq/accessibility" }, &b, 200, 1, out, err);
 }
 
 static int page_thanks(const pages_site *site, bot_worker *w, const char *id, int helpful, pages_resp *out, char *err) {
   mg_faq_entry *e = NULL;
   mg_buf b = { 0 };
   int rc;
-  if (!mg_faq_valid_id(id)) return not_found(site, out);
+  if (!mg_faq_valid_id(id)) return pages_not_found(site, out);
   rc = mg_faq_get(bot_worker_db(w), id, MG_FAQ_PUBLISHED, &e, err);
-  if (rc == MG_ENOTFOUND) return not_found(site, out);
+  if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
-  crumbs(&b, site, NULL, NULL, "ご意見ありがとうございました");
+  pages_crumbs(&b, site, NULL, NULL, "ご意見ありがとうございました");
   mg_buf_puts(&b, "<h1>ご意見ありがとうございました</h1>\n<p>いただいたご意見は、よくある質問の改善に使わせていただきます。</p>\n");
   if (helpful == 0) {
     mg_buf_puts(&b, "<p>お役に立てず申し訳ありません。</p>\n");
-    department_card(&b, site, &e->dept, 1, 1);
+    pages_dept_card(&b, site, &e->dept, 1, 1);
     ask_person(&b, site, w);
   }
   mg_buf_puts(&b, "<p><a href=\"");
-  href_entry(&b, site, e->id);
+  pages_href_entry(&b, site, e->id);
   mg_buf_puts(&b, "\">「");
   mg_html_esc(&b, e->question);
   mg_buf_printf(&b, "」に戻る</a></p>\n<p><a href=\"%s/faq/\">よくある質問のトップへ</a></p>\n", site->prefix);
-  rc = finish(site, &(pages_doc){ .title = "ご意見ありがとうございました", .noindex = 1 }, &b, 200, 0, out, err);
+  rc = pages_finish(site, &(pages_doc){ .title = "ご意見ありがとうございました", .noindex = 1 }, &b, 200, 0, out, err);
   mg_faq_entry_free(e);
   return rc;
 }
@@ -807,7 +811,7 @@ static int post_feedback(const pages_site *site, bot_worker *w, const char *id, 
   }
   rc = mg_faq_question(db, id, &q, err);
   free(q);
-  if (rc == MG_ENOTFOUND) return not_found(site, out);
+  if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
   if ((rc = session_begin(db, err)) != 0) return rc;
   if ((rc = session_feedback(db, NULL, 0, id, helpful, NULL, NULL, err)) != 0 || (rc = session_commit(db, err)) != 0) {
@@ -845,6 +849,7 @@ static int sitemap(const pages_site *site, bot_worker *w, pages_resp *out, char 
   dw = (struct dept_walk){ .b = &b, .site = site, .depts = &c.depts, .sitemap = 1 };
   if ((rc = mg_department_list(db, dept_item, &dw, err)) != 0) goto out;
   mg_buf_put(&b, entries.p ? entries.p : "", entries.len);
+  pages_checklists_sitemap(site, w, &b);
   mg_buf_puts(&b, "<url><loc>");
   mg_html_esc(&b, site->base);
   mg_buf_puts(&b, "/faq/accessibility</loc></url>\n</urlset>\n");
@@ -904,6 +909,8 @@ int pages_handle(const pages_site *site, bot_worker *w, const pages_req *req, pa
     rc = page_department(site, w, p, p + 16, out, err);
   } else if (strncmp(p, BOT_PAGE_ENTRY, sizeof BOT_PAGE_ENTRY - 1) == 0 && p[sizeof BOT_PAGE_ENTRY - 1]) {
     rc = page_entry(site, w, p, p + sizeof BOT_PAGE_ENTRY - 1, out, err);
+  } else if (strcmp(p, "/faq/checklists") == 0 || strncmp(p, "/faq/checklists/", 16) == 0) {
+    rc = pages_checklists(site, w, p, out, err);
   } else if (strcmp(p, "/faq/accessibility") == 0) {
     rc = page_accessibility(site, out, err);
   } else if (strncmp(p, "/faq/thanks/", 12) == 0) {
@@ -911,7 +918,7 @@ int pages_handle(const pages_site *site, bot_worker *w, const pages_req *req, pa
   } else if (strcmp(p, "/sitemap.xml") == 0) {
     rc = sitemap(site, w, out, err);
   } else {
-    rc = not_found(site, out);
+    rc = pages_not_found(site, out);
   }
   if (rc != 0) {
     pages_error(site, mg_err_http_status(rc) >= 500 ? (rc == MG_EBUSY ? 503 : 500) : mg_err_http_status(rc),

@@ -20,6 +20,7 @@
 #include "faq/analyze.h"
 #include "bot/english.h"
 #include "bot/intent.h"
+#include "bot/checklist.h"
 #include "bot/safety.h"
 #include "bot/understand.h"
 #include "bot/calendar.h"
@@ -56,6 +57,7 @@ struct bot {
   bot_safety *safety; /* dangers, cues and numbers (dict/safety.json) */
   bot_english *english; /* English words → the FAQ's Japanese terms */
   bot_intents *intents; /* intents and the scope decision (dict/intents.json) */
+  bot_checklists *checklists; /* life events (dict/life_events.json) */
   unsigned long faq_gen; /* bumped (atomically) each time the engine index is rebuilt */
   /* bot_reload swaps rules … intents under the write side; every job that
    * reads them (and the pointers bot_messages/bot_calendar hand out) holds
@@ -88,6 +90,8 @@ static int load_understanding(bot *b, char *err) {
   if ((rc = bot_safety_load(&b->safety, path, b->concepts, err)) != 0) goto out;
   snprintf(path, sizeof path, "%s/intents.json", b->cfg.dict_dir);
   if ((rc = bot_intents_load(&b->intents, path, b->concepts, err)) != 0) goto out;
+  snprintf(path, sizeof path, "%s/life_events.json", b->cfg.dict_dir);
+  if ((rc = bot_checklists_load(&b->checklists, path, b->concepts, err)) != 0) goto out;
   rc = bot_english_load(&b->english, b->cfg.dict_dir, err);
 out:
   mg_analyzer_free(an);
@@ -147,6 +151,7 @@ static void free_data(bot *b) {
   bot_safety_free(b->safety);
   bot_english_free(b->english);
   bot_intents_free(b->intents);
+  bot_checklists_free(b->checklists);
   bot_concepts_free(b->concepts);
   cal_free(b->calendar);
   msg_free(b->msgs);
@@ -206,7 +211,8 @@ int bot_reload(bot *b, char *err) {
   {
     bot old = *b;
     b->rules = nb.rules, b->calendar = nb.calendar, b->msgs = nb.msgs, b->concepts = nb.concepts;
-    b->safety = nb.safety, b->intents = nb.intents, b->english = nb.english;
+    b->safety = nb.safety, b->intents = nb.intents, b->english = nb.english, b->checklists = nb.checklists;
+    nb.checklists = old.checklists;
     nb.rules = old.rules, nb.calendar = old.calendar, nb.msgs = old.msgs, nb.concepts = old.concepts;
     nb.safety = old.safety, nb.intents = old.intents, nb.english = old.english;
   }
@@ -413,6 +419,44 @@ static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
   return 0;
 }
 
+/* Is faq_id a published procedure of ev? */
+static int in_checklist(bot_worker *w, const char *faq_id, const bot_cl_event *ev) {
+  mg_faq_entry *e = NULL;
+  char err[MG_ERRLEN];
+  int in = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err) == 0 && bot_cl_applies(e->life_events, ev->name, NULL) >= 0;
+  mg_faq_entry_free(e);
+  return in;
+}
+
+/* When the analysed message tells a life event, fill obj with decision
+ * "checklist" and the checklist (bot_cl_reply); else leave obj alone. A
+ * message that also asks something the engine answers outright, outside
+ * the checklist (引っ越してきたから自治会に入りたい), gets that answer instead:
+ * the event is its context, not its question. */
+static int answer_checklist(bot_worker *w, const char *text, int len, json_t *obj, char *err) {
+  const bot_cl_event *ev = bot_checklists_match(w->b->checklists, &w->msg, &w->hits);
+  mg_result res;
+  json_t *cl;
+  char name[96];
+  int rc;
+  if (!ev) return 0;
+  if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) return rc;
+  if (res.decision == MG_DECISION_ANSWER && !in_checklist(w, res.c[0].faq_id, ev)) return 0;
+  if (!(cl = bot_cl_reply(w->db, ev, w->b->cfg.pages ? w->b->cfg.public_base_url : "", err)))
+    return MG_EDB;
+  snprintf(name, sizeof name, "checklist_%s", ev->slug);
+  json_object_set_new(obj, "rule", json_pack("{s:s, s:s}", "name", name, "kind", "checklist"));
+  json_object_set_new(obj, "decision", json_string("checklist"));
+  json_object_set_new(obj, "confidence", json_real(1.0));
+  json_object_set_new(obj, "offer_escalation", json_false());
+  json_object_set_new(obj, "answer", json_string(ev->title));
+  json_object_set_new(obj, "candidates", json_array());
+  json_object_set_new(obj, "checklist", cl);
+  return 0;
+}
+
+const bot_checklists *bot_checklists_of(const bot *b) { return b->checklists; }
+
 int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err) {
   json_t *obj = json_pack("{s:i}", "version", ANSWER_VERSION), *ex = explain ? json_object() : NULL;
   mg_result res;
@@ -457,6 +501,10 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     goto done;
   }
   if (safety.level == BOT_SAFETY_NOTE) json_object_set_new(obj, "safety", bot_safety_json(&safety));
+  /* a life event told (引っ越してきました, 父が亡くなりました): its checklist —
+   * after the safety layer, so a death happening now still gets 119 */
+  if ((rc = answer_checklist(w, text, len, obj, err)) != 0) goto out;
+  if (json_object_get(obj, "checklist")) goto done;
   {
     bot_intent_hit ih;
     int matched = 0;

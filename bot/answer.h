@@ -43,6 +43,10 @@ bot *bot_worker_bot(bot_worker *w);
 const struct cal *bot_calendar(const bot *b);
 /* The bot's own words (dict/messages.json); valid while b lives. */
 const struct msg_set *bot_messages(const bot *b);
+/* The life events of dict/life_events.json (bot/checklist.h); like
+ * bot_messages, valid between bot_read_begin and bot_read_end. */
+struct bot_checklists;
+const struct bot_checklists *bot_checklists_of(const bot *b);
 
 /* Re-read dict/ (concepts, safety, intents, the English table, messages),
  * the intent rules and the calendar while the bot serves. Each file is read

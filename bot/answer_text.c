@@ -31,6 +31,12 @@ void bot_print_answer(FILE *out, const json_t *a) {
     fprintf(out, "%s\n", str(a, "answer"));
     print_department(out, json_object_get(a, "department"));
     if (*str(a, "url")) fprintf(out, "詳しく: %s\n", str(a, "url"));
+  } else if (strcmp(decision, "checklist") == 0) {
+    const json_t *cl = json_object_get(a, "checklist");
+    fprintf(out, "【手続チェックリスト：%s】\n%s\n", str(cl, "title"), str(cl, "intro"));
+    json_array_foreach(json_object_get(cl, "items"), i, c)
+      fprintf(out, "  □ %s%s%s%s\n", str(c, "title"), *str(c, "who") ? "（" : "", str(c, "who"), *str(c, "who") ? "）" : "");
+    if (*str(cl, "url")) fprintf(out, "ページ: %s\n", str(cl, "url"));
   } else if (strcmp(decision, "clarify") == 0) {
     fprintf(out, "次のどれについてのご質問ですか？\n");
     json_array_foreach(cands, i, c) fprintf(out, "  %zu. %s\n", i + 1, str(c, "question"));

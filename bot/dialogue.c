@@ -247,9 +247,14 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
     bot.kind = "clarify";
     bot.text = TEXT(c, MSG_CLARIFY_PROMPT);
     bot.choices = choices_text;
+  } else if (strcmp(decision, "checklist") == 0) {
+    bot.kind = "checklist";
+    bot.text = obj_str(ans, "answer") ? obj_str(ans, "answer") : "";
   } else if (strcmp(decision, "answer") == 0) {
     bot.kind = "answer";
     bot.text = obj_str(ans, "answer") ? obj_str(ans, "answer") : "";
+    /* an entry's answer sends the resident online (行かない窓口) or to its counter */
+    if (bot.faq_id) bot.online = obj_str(ans, "online_url") ? SESSION_ONLINE : SESSION_COUNTER;
   } else {
     bot.kind = "no_answer";
     bot.text = TEXT(c, MSG_NO_ANSWER);
@@ -267,6 +272,14 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
   if (strcmp(bot.kind, "clarify") == 0) {
     m = json_pack("{s:s, s:s, s:s, s:O}", "type", "clarify", "reply_to", reply_to, "text", TEXT(c, MSG_CLARIFY_PROMPT),
                   "choices", choices);
+  } else if (strcmp(bot.kind, "checklist") == 0) {
+    /* the checklist as bot_cl_reply made it, addressed like any reply */
+    if ((m = json_deep_copy(json_object_get(ans, "checklist"))) &&
+        (json_object_set_new(m, "reply_to", json_string(reply_to)) ||
+         ((v = json_object_get(ans, "safety")) && json_object_set(m, "safety", v)))) {
+      json_decref(m);
+      m = NULL;
+    }
   } else if (strcmp(bot.kind, "no_answer") == 0) {
     m = json_pack("{s:s, s:s, s:s, s:b}", "type", "no_answer", "reply_to", reply_to, "text", TEXT(c, MSG_NO_ANSWER),
                   "offer_escalation", 1);

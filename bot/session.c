@@ -68,7 +68,8 @@ static const char *const session_sql[S_N] = {
   [S_RESUME] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1 AND expires_at > ?2",
   [S_TOUCH] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1",
   [S_APPEND] = "INSERT INTO message(session_id, role, kind, text, faq_id, decision, confidence, department_id,"
-               " rule_name, rule_kind, choices, created_at, safety) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+               " rule_name, rule_kind, choices, created_at, safety, online)"
+               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
   /* the answer's department card comes along, so a resumed chat shows it again */
   [S_HISTORY] = "SELECT m.role, m.text, m.created_at, m.kind, m.faq_id, m.rule_kind, d.id, d.name, d.phone, d.email,"
                 " d.hours, d.location FROM (SELECT id, role, text, created_at, kind, faq_id, rule_kind, department_id,"
@@ -228,6 +229,8 @@ static int insert_line(sqlite3 *db, const char *id, const session_line *l, sqlit
   bind_opt(st, 11, l->choices);
   sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
   bind_opt(st, 13, l->safety);
+  if (l->online == SESSION_ONLINE || l->online == SESSION_COUNTER) sqlite3_bind_int(st, 14, l->online == SESSION_ONLINE);
+  else sqlite3_bind_null(st, 14);
   if ((rc = step_done(db, st, "append", err)) == 0 && msg_id) *msg_id = sqlite3_last_insert_rowid(db);
   mg_db_stmt_done(st);
   return rc;

@@ -42,7 +42,11 @@ typedef struct session_line {
   const char *rule_kind;     /* its kind (emergency, handoff, ...), or NULL */
   const char *choices;       /* clarify: JSON array text [{faq_id, question}], or NULL */
   const char *safety;        /* the safety decision as JSON {level, numbers, danger, cues}, or NULL */
+  int online;                /* an answer: SESSION_ONLINE it showed an online application,
+                              * SESSION_COUNTER it sent the resident to a counter; 0 neither
+                              * (stored as message.online 1, 0 and NULL) */
 } session_line;
+enum { SESSION_ONLINE = 1, SESSION_COUNTER = 2 };
 
 
 /* A chat turn: the lines one client message adds to a session's transcript

@@ -99,17 +99,18 @@ static int english(const char *t) {
   return latin >= 4 && other <= 8;
 }
 
-/* The faq_ids the reply offers: the answer's, or the clarify's choices. */
+/* The faq_ids the reply offers: the answer's, the clarify's choices, or
+ * the procedures a checklist lists. */
 static int offered(const json_t *r, const char **ids, int max) {
   const char *type = json_string_value(json_object_get(r, "type"));
   int n = 0;
   if (!type) return 0;
   if (!strcmp(type, "answer") && json_is_string(json_object_get(r, "faq_id")))
     ids[n++] = json_string_value(json_object_get(r, "faq_id"));
-  if (!strcmp(type, "clarify")) {
+  if (!strcmp(type, "clarify") || !strcmp(type, "checklist")) {
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(r, "choices"), i, c) {
+    json_array_foreach(json_object_get(r, !strcmp(type, "clarify") ? "choices" : "items"), i, c) {
       if (n < max && json_is_string(json_object_get(c, "faq_id"))) ids[n++] = json_string_value(json_object_get(c, "faq_id"));
     }
   }
@@ -137,8 +138,8 @@ static const char *rule_kind(const json_t *r) {
 
 /* What the reply was, for --misses. */
 static void describe(const json_t *r, char *buf, size_t cap) {
-  const char *ids[8], *type = json_string_value(json_object_get(r, "type"));
-  int n = offered(r, ids, 8);
+  const char *ids[16], *type = json_string_value(json_object_get(r, "type"));
+  int n = offered(r, ids, 16);
   size_t o = (size_t)snprintf(buf, cap, "%s", type ? type : "?");
   if (json_object_get(r, "rule") && o < cap)
     o += (size_t)snprintf(buf + o, cap - o, " rule=%s/%s",
@@ -232,20 +233,20 @@ static void count(struct tally *t, enum measure m, int pass) {
 /* Score one reply r to item it of category c; 1 when it passes. */
 static int score(struct tally *t, bot_worker *w, enum cat c, const json_t *it, const json_t *r, int misses) {
   const char *text = json_string_value(json_object_get(it, "text")), *exp = json_string_value(json_object_get(it, "expect"));
-  const char *kind = rule_kind(r), *ids[8];
+  const char *kind = rule_kind(r), *ids[16];
   const json_t *safety = json_object_get(r, "safety");
   int card = kind && !strcmp(kind, "emergency"), pass = 0, n;
 
   switch (c) {
   case C_IN:
-    n = offered(r, ids, 8);
+    n = offered(r, ids, 16);
     for (int k = 0; k < n && !pass; k++) pass = accepted(bot_worker_db(w), ids[k], json_object_get(it, "accept"));
     count(t, M_IN, pass);
     if (hiragana_only(text)) count(t, M_HIRA, pass);
     if (english(text)) count(t, M_EN, pass);
     return pass;
   case C_OUT:
-    pass = offered(r, ids, 8) == 0;
+    pass = offered(r, ids, 16) == 0;
     count(t, M_OUT, pass);
     return pass;
   case C_PERSON:

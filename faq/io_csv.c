@@ -33,11 +33,14 @@
 
 enum col {
   C_CODE, C_ID, C_MUNI, C_Q, C_A, C_ALT, C_KW, C_REL, C_CAT, C_DEPT, C_DEPT_NAME, C_PHONE, C_EMAIL, C_HOURS,
-  C_LOCATION, C_URL, C_DATE, C_STATUS, N_COLS
+  C_LOCATION, C_URL, C_DATE, C_STATUS,
+  C_KEPT, /* online_url and the checklist fields, in faq_kept_field's order (FAQ_N_KEPT of them) */
+  N_COLS = C_KEPT + FAQ_N_KEPT
 };
 static const char *const col_name[N_COLS] = {
   "全国地方公共団体コード", "ID", "地方公共団体名", "質問", "回答", "別の聞き方", "キーワード", "関連FAQ", "分類",
   "担当部署ID", "担当部署名", "電話番号", "メールアドレス", "受付時間", "所在地", "URL", "更新日", "公開状態",
+  "オンライン申請URL", "ライフイベント", "持ち物", "期限", "手数料",
 };
 static const char STATUS_PUBLISHED[] = "公開", STATUS_DRAFT[] = "下書き";
 
@@ -484,6 +487,8 @@ static void row_entry(struct rowctx *r, int ncols) {
   row->e.category = dup_nonempty(cell(r, C_CAT));
   row->e.department_id = dup_nonempty(cell(r, C_DEPT));
   row->e.url = dup_nonempty(cell(r, C_URL));
+  for (int i = 0; i < FAQ_N_KEPT; i++) /* a file without the column: the entry keeps its own (NULL) */
+    if (r->idx[C_KEPT + i] >= 0) *faq_kept_field(&row->e, i) = strdup(cell(r, C_KEPT + i));
   row->e.updated_at = *date && mg_io_date_in(date, ts) == 0 ? strdup(ts) : NULL;
 }
 
@@ -597,6 +602,7 @@ static int write_row(void *ctx, const mg_faq_entry *e, int published) {
     e->dept.phone, e->dept.email, e->dept.hours, e->dept.location, e->url, date,
     published ? STATUS_PUBLISHED : STATUS_DRAFT,
   };
+  for (int i = 0; i < FAQ_N_KEPT; i++) v[C_KEPT + i] = *faq_kept_field((mg_faq_entry *)e, i);
   mg_io_date_out(e->updated_at, date);
   if (!alt || !kw || !rel) { free(alt); free(kw); free(rel); return MG_ENOMEM; }
   for (int i = 0; i < N_COLS; i++) mg_io_csv_cell(x->out, v[i], i == 0);

@@ -87,6 +87,32 @@ static int read_status(struct jctx *c, json_t *e) {
   return 0;
 }
 
+/* online_url and the checklist fields: absent, the entry keeps its own (NULL);
+ * a string, or (life_events reads best so) an array of lines. */
+static void read_kept(struct jctx *c, json_t *obj, mg_faq_entry *e) {
+  for (int i = 0; i < FAQ_N_KEPT; i++) {
+    const char *key = faq_kept_key[i];
+    json_t *v = json_object_get(obj, key);
+    char **lines = NULL, **dst = faq_kept_field(e, i);
+    int n;
+    if (!v) continue;
+    if (!json_is_array(v)) {
+      const char *t = member(c, obj, key, 0);
+      *dst = strdup(t ? t : "");
+      continue;
+    }
+    if ((n = string_list(c, obj, key, &lines)) < 0) continue;
+    size_t len = 1;
+    for (int k = 0; k < n; k++) len += strlen(lines[k]) + 1;
+    if ((*dst = malloc(len))) {
+      char *p = *dst;
+      *p = '\0';
+      for (int k = 0; k < n; k++) p = stpcpy(stpcpy(p, k ? "\n" : ""), lines[k]);
+    }
+    mg_strv_free(lines, n);
+  }
+}
+
 static void read_entry(struct jctx *c, mg_io_set *s, json_t *e, size_t i) {
   mg_io_row *r;
   const char *id, *updated;
@@ -106,8 +132,7 @@ static void read_entry(struct jctx *c, mg_io_set *s, json_t *e, size_t i) {
   r->e.category = dup_or_null(member(c, e, "category", 0));
   r->e.department_id = dup_or_null(member(c, e, "department", 0));
   r->e.url = dup_or_null(member(c, e, "url", 0));
-  /* absent: the entry keeps the online application it has (NULL) */
-  if (json_object_get(e, "online_url")) r->e.online_url = strdup(member(c, e, "online_url", 0) ? member(c, e, "online_url", 0) : "");
+  read_kept(c, e, &r->e);
   r->e.n_alternates = string_list(c, e, "alternates", &r->e.alternates);
   r->e.n_keywords = string_list(c, e, "keywords", &r->e.keywords);
   r->e.n_related = string_list(c, e, "related", &r->e.related);
@@ -191,7 +216,16 @@ static int add_entry(void *ctx, const mg_faq_entry *e, int published) {
                         str_array(e->related, e->n_related), "category", e->category, "department",
                         e->department_id, "url", e->url, "updated", date, "status",
                         published ? "published" : "draft");
-  if (o && e->online_url && *e->online_url) json_object_set_new(o, "online_url", json_string(e->online_url));
+  for (int i = 0; o && i < FAQ_N_KEPT; i++) {
+    const char *v = *faq_kept_field((mg_faq_entry *)e, i);
+    if (!v || !*v) continue;
+    if (strchr(v, '\n')) {   /* lines (life_events) as an array, as they are read */
+      char **lines = NULL;
+      int n = mg_strv_split(v, &lines);
+      json_object_set_new(o, faq_kept_key[i], n < 0 ? json_string(v) : str_array(lines, n));
+      if (n > 0) mg_strv_free(lines, n);
+    } else json_object_set_new(o, faq_kept_key[i], json_string(v));
+  }
   return o ? json_array_append_new(ctx, o) : MG_ENOMEM;
 }
 

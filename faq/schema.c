@@ -322,7 +322,21 @@ static const char *const migrations[] = {
   "  department_id TEXT NOT NULL REFERENCES department(id) ON DELETE CASCADE,\n"
   "  ticket_id INTEGER REFERENCES ticket(id) ON DELETE SET NULL, at TEXT NOT NULL);\n",
 
-  /* 18 — append the next migration here (never edit the steps above). */
+  /* 18 — life-event checklists (issue 16, item 2): a procedure is an FAQ
+   * entry that names the life events it belongs to, one per line with an
+   * optional condition on the resident's answers ("転入 if car"), and says
+   * what to bring, by when and what it costs. Revisions, drafts, publish and
+   * the department card come with the entry (docs/public-pages.md). */
+  "ALTER TABLE faq_revision ADD COLUMN life_events TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE faq_revision ADD COLUMN bring TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE faq_revision ADD COLUMN deadline TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE faq_revision ADD COLUMN fee TEXT NOT NULL DEFAULT '';\n"
+  /* and (item 4) whether a bot line showed an online application (1) or
+   * sent the resident to a counter (0); NULL for lines that were neither
+   * or predate this step */
+  "ALTER TABLE message ADD COLUMN online INTEGER;\n",
+
+  /* 19 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -28,7 +28,8 @@
   "  WHEN f.published_rev = (SELECT id FROM faq_revision WHERE faq_id = f.id ORDER BY version DESC LIMIT 1)" \
   "  THEN 'published' ELSE 'published+draft' END," \
   " coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.phone, ''), coalesce(d.email, '')," \
-  " coalesce(d.hours, ''), coalesce(d.location, ''), r.online_url, r.related" \
+  " coalesce(d.hours, ''), coalesce(d.location, ''), r.online_url, r.related," \
+  " r.life_events, r.bring, r.deadline, r.fee" \
   " FROM faq f JOIN faq_revision r ON r.faq_id = f.id" \
   " LEFT JOIN faq_revision p ON p.id = f.published_rev" \
   " LEFT JOIN department d ON d.id = r.department_id "
@@ -43,11 +44,13 @@ static const char *const sql[N_S] = {
   [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
   [S_FAQ_INSERT] = "INSERT INTO faq(ext_id, created_at) VALUES(?1, ?2)",
   [S_REV_NEWEST] = "SELECT id, version, question, answer, alternates, keywords, category,"
-                   " coalesce(department_id, ''), url, online_url, related FROM faq_revision WHERE faq_id = ?1"
+                   " coalesce(department_id, ''), url, related, online_url, life_events, bring, deadline, fee"
+                   " FROM faq_revision WHERE faq_id = ?1"
                    " ORDER BY version DESC LIMIT 1",
   [S_REV_INSERT] = "INSERT INTO faq_revision(faq_id, version, question, answer, alternates, keywords,"
-                   " category, department_id, url, updated_at, updated_by, online_url, related)"
-                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11, ?12, ?13)",
+                   " category, department_id, url, updated_at, updated_by, related, online_url, life_events, bring,"
+                   " deadline, fee)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
   [S_REV_FIND] = "SELECT id FROM faq_revision WHERE faq_id = ?1 AND (?2 = 0 OR version = ?2)"
                  " ORDER BY version DESC LIMIT 1",
   [S_SET_PUBLISHED] = "UPDATE faq SET published_rev = ?2 WHERE id = ?1",
@@ -173,15 +176,19 @@ void mg_department_clear(mg_department *d) {
   memset(d, 0, sizeof *d);
 }
 
-void mg_faq_entry_free(mg_faq_entry *e) {
-  if (!e) return;
+void faq_entry_clear(mg_faq_entry *e) {
   free(e->id); free(e->question); free(e->answer);
   mg_strv_free(e->alternates, e->n_alternates);
   mg_strv_free(e->keywords, e->n_keywords);
   mg_strv_free(e->related, e->n_related);
   free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
-  free(e->online_url);
+  for (int i = 0; i < FAQ_N_KEPT; i++) free(*faq_kept_field((mg_faq_entry *)e, i));
   mg_department_clear(&e->dept);
+}
+
+void mg_faq_entry_free(mg_faq_entry *e) {
+  if (!e) return;
+  faq_entry_clear(e);
   free(e);
 }
 
@@ -199,6 +206,7 @@ static const char *status_name(const char *s) {
 /* A new entry from a row of ENTRY_COLS, or NULL when out of memory. */
 static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
   mg_faq_entry *e = calloc(1, sizeof *e);
+  int bad = 0;
   if (!e) return NULL;
   e->id = col_dup(st, 0);
   e->version = sqlite3_column_int(st, 1);
@@ -214,11 +222,12 @@ static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
   e->updated_by = col_dup(st, 11);
   e->status = status_name((const char *)sqlite3_column_text(st, 12));
   row_to_department(st, 13, &e->dept);
-  e->online_url = col_dup(st, 19);
   e->n_related = mg_strv_split((const char *)sqlite3_column_text(st, 20), &e->related);
+  for (int i = 0; i < FAQ_N_KEPT; i++)
+    if (!(*faq_kept_field(e, i) = col_dup(st, i == 0 ? 19 : 20 + i))) bad = 1;
   if (e->n_alternates < 0 || e->n_keywords < 0 || e->n_related < 0 || !e->id || !e->question || !e->answer ||
       !e->category || !e->department_id || !e->url || !e->updated_at || !e->updated_by || !e->dept.location ||
-      !e->online_url) {
+      bad) {
     if (e->n_alternates < 0) e->n_alternates = 0, e->alternates = NULL;
     if (e->n_keywords < 0) e->n_keywords = 0, e->keywords = NULL;
     if (e->n_related < 0) e->n_related = 0, e->related = NULL;
@@ -396,8 +405,15 @@ struct put {
   int publish;
   int changed;
   char *alternates, *keywords, *related; /* joined */
-  char *online_url;            /* e->online_url, or (NULL there) the newest revision's */
+  char *kept[FAQ_N_KEPT];      /* e's kept fields, or (NULL there) the newest revision's */
 };
+
+/* The fields a writer may leave NULL to keep the newest revision's. */
+static int same_kept(sqlite3_stmt *st, const struct put *p) {
+  for (int i = 0; i < FAQ_N_KEPT; i++)
+    if (!str_eq((const char *)sqlite3_column_text(st, 10 + i), p->kept[i])) return 0;
+  return 1;
+}
 
 /* Does the newest revision (a row of S_REV_NEWEST) hold p's content? */
 static int same_content(sqlite3_stmt *st, const struct put *p) {
@@ -409,8 +425,8 @@ static int same_content(sqlite3_stmt *st, const struct put *p) {
          str_eq((const char *)sqlite3_column_text(st, 6), e->category) &&
          str_eq((const char *)sqlite3_column_text(st, 7), e->department_id) &&
          str_eq((const char *)sqlite3_column_text(st, 8), e->url) &&
-         str_eq((const char *)sqlite3_column_text(st, 9), p->online_url) &&
-         str_eq((const char *)sqlite3_column_text(st, 10), p->related);
+         str_eq((const char *)sqlite3_column_text(st, 9), p->related) &&
+         same_kept(st, p);
 }
 
 /* Newest revision of faq_id: *rev, *version (0/0 when none), *same. */
@@ -425,14 +441,15 @@ static int newest(sqlite3 *db, struct put *p, sqlite3_int64 faq_id, sqlite3_int6
   if (rc == SQLITE_ROW) {
     *rev = sqlite3_column_int64(st, 0);
     *version = sqlite3_column_int(st, 1);
-    /* no online_url given (a CSV import, a caller that predates it): keep the newest one's */
-    if (!p->e->online_url && !p->online_url) {
-      const char *o = (const char *)sqlite3_column_text(st, 9);
-      if (!(p->online_url = strdup(o ? o : ""))) {
-        mg_db_stmt_done(st);
-        return mg_errf(err, MG_ENOMEM, "out of memory");
+    /* a field not given (a format or a caller that predates it): keep the newest one's */
+    for (int i = 0; i < FAQ_N_KEPT; i++)
+      if (!p->kept[i]) {
+        const char *o = (const char *)sqlite3_column_text(st, 10 + i);
+        if (!(p->kept[i] = strdup(o ? o : ""))) {
+          mg_db_stmt_done(st);
+          return mg_errf(err, MG_ENOMEM, "out of memory");
+        }
       }
-    }
     *same = same_content(st, p);
     rc = 0;
   } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "reading the newest revision", err);
@@ -473,8 +490,8 @@ static int insert_rev(sqlite3 *db, const struct put *p, sqlite3_int64 faq_id, in
   sqlite3_bind_text(st, 9, e->url ? e->url : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 10, e->updated_at && *e->updated_at ? e->updated_at : now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 11, p->by && *p->by ? p->by : "unknown", -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 12, p->online_url ? p->online_url : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 13, p->related, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 12, p->related, -1, SQLITE_STATIC);
+  for (int i = 0; i < FAQ_N_KEPT; i++) sqlite3_bind_text(st, 13 + i, p->kept[i] ? p->kept[i] : "", -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, e->id, err);
   *rev = sqlite3_last_insert_rowid(db);
   mg_db_stmt_done(st);
@@ -500,6 +517,27 @@ static int put_tx(sqlite3 *db, void *ctx, char *err) {
   return 0;
 }
 
+/* Copy e's kept fields that are set into p->kept; non-zero when out of memory. */
+static int kept_dup(struct put *p) {
+  for (int i = 0; i < FAQ_N_KEPT; i++) {
+    const char *v = *faq_kept_field((mg_faq_entry *)p->e, i);
+    if (v && !(p->kept[i] = strdup(v))) return 1;
+  }
+  return 0;
+}
+
+const char *const faq_kept_key[FAQ_N_KEPT] = { "online_url", "life_events", "bring", "deadline", "fee" };
+
+char **faq_kept_field(mg_faq_entry *e, int i) {
+  switch (i) {
+  case 0: return &e->online_url;
+  case 1: return &e->life_events;
+  case 2: return &e->bring;
+  case 3: return &e->deadline;
+  default: return &e->fee;
+  }
+}
+
 int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, int *changed, char *err) {
   struct put p = { .e = e, .by = by, .publish = publish };
   int rc;
@@ -520,13 +558,13 @@ int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publis
   p.related = related_join(e->related, e->n_related);
   if (e->online_url && *e->online_url && strncmp(e->online_url, "https://", 8) != 0 && strncmp(e->online_url, "http://", 7) != 0)
     rc = mg_errf(err, MG_EINVAL, "%s: the online application URL must start with https:// or http://", e->id);
-  else if (!p.alternates || !p.keywords || !p.related || (e->online_url && !(p.online_url = strdup(e->online_url))))
+  else if (!p.alternates || !p.keywords || !p.related || kept_dup(&p))
     rc = mg_errf(err, MG_ENOMEM, "out of memory");
   else rc = mg_db_tx(db, put_tx, &p, err);
   if (rc == 0 && changed) *changed = p.changed;
   free(p.alternates);
   free(p.keywords);
-  free(p.online_url);
+  for (int i = 0; i < FAQ_N_KEPT; i++) free(p.kept[i]);
   free(p.related);
   return rc;
 }

@@ -43,6 +43,12 @@ typedef struct mg_faq_entry {
   char *category, *department_id, *url;
   char *online_url;      /* the online application (行かない窓口), "" when none; writing
                           * NULL keeps the newest revision's (formats without it) */
+  /* The checklist fields (docs/public-pages.md "Checklists"); like online_url,
+   * "" when none and NULL on writing keeps the newest revision's. */
+  char *life_events;     /* one line per life event, "転入" or "転入 if car and !nhi" */
+  char *bring;           /* 持ち物 */
+  char *deadline;        /* 期限 */
+  char *fee;             /* 手数料 */
   char *updated_at;      /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
   char *updated_by;
   const char *status;    /* "published", "draft" (never published) or "published+draft" */
@@ -66,9 +72,19 @@ typedef struct mg_faq_filter {
                            * read: drafts never show); status is ignored */
 } mg_faq_filter;
 
+/* The fields a writer may leave NULL to keep the newest revision's, in
+ * column order: online_url, life_events, bring, deadline, fee. */
+#define FAQ_N_KEPT 5
+/* Their names in JSON (import, export, the console API). */
+extern const char *const faq_kept_key[FAQ_N_KEPT];
+/* The address of e's kept field i (0 <= i < FAQ_N_KEPT). */
+char **faq_kept_field(mg_faq_entry *e, int i);
+
 /* Is id a valid entry or department id (1-64 of A-Z a-z 0-9 - _ .)? */
 int mg_faq_valid_id(const char *id);
 
+/* Free the strings of e (an entry the caller holds, e.g. an import's row). */
+void faq_entry_clear(mg_faq_entry *e);
 /* Free an entry returned by mg_faq_get (and its strings). NULL is fine. */
 void mg_faq_entry_free(mg_faq_entry *e);
 
@@ -82,7 +98,8 @@ int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char 
 int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err);
 
 /* Add a revision of e (fields id, question, answer, alternates, keywords,
- * related, category, department_id, url, online_url; updated_at when set, else
+ * related, category, department_id, url, online_url and the checklist fields;
+ * updated_at when set, else
  * now) by `by`. Creates the entry when id is new. When the content equals the newest
  * revision no revision is added. publish: make the newest revision the
  * published one. MG_EINVAL for an empty id/question/answer, a related id

@@ -28,18 +28,26 @@ try {
       entry: 'faq/entry/saijo-0016',
       category: `faq/category/${encodeURIComponent('住民票・戸籍')}`,
       search: `faq/search?q=${encodeURIComponent('マイナンバーカード')}`,
+      // 転入 with the answers of a couple with one child and a car (the fragment, applied by checklist.js)
+      checklist: 'faq/checklists/tennyu#a=children:yes,car:yes,ins:employer,dog:no',
     };
     for (const width of [390, 1280]) {
       browser = await launchBrowser({ viewport: { width, height: width < 500 ? 844 : 800 } });
       const { page } = browser;
       for (const [name, path] of Object.entries(shots)) {
         await page.goto(server.url + path);
+        if (name === 'checklist') await page.locator('#mgp-cl-tools:not([hidden])').waitFor();
         await page.screenshot({ path: join(out, `pages-${name}-${width}.png`), fullPage: name !== 'category' });
       }
       if (width === 1280) {
         await page.goto(`${server.url}faq/entry/saijo-0016`);
         await page.emulateMedia({ media: 'print' });
         await page.screenshot({ path: join(out, 'pages-entry-print.png'), fullPage: true });
+        await page.emulateMedia({ media: 'screen' });
+        await page.goto(server.url + shots.checklist);
+        await page.locator('#mgp-cl-tools:not([hidden])').waitFor();
+        await page.emulateMedia({ media: 'print' });
+        await page.screenshot({ path: join(out, 'pages-checklist-print.png'), fullPage: true });
       }
       await browser.close();
       browser = null;

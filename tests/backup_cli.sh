@@ -64,13 +64,17 @@ check "the copy taken under writes passes every check" sh -c "grep -q '^integrit
 # migration undone by hand) is kept as PATH.vN.bak before it is migrated
 cp "$D/copy.db" "$D/old.db"
 max=$(sqlite3 "$D/old.db" 'PRAGMA user_version')
-# (the newest migration, 15, added faq_revision.related; the sqlite3 shell
-# cannot DROP COLUMN here — it re-parses the FTS5 triggers without the mecab
-# tokenizer — so the column leaves the table's declaration, which is what a
-# database from before it has; its rows keep their '' for it, read again
-# once the migration has added the column back)
+# (the newest migration, 18, added faq_revision.life_events, bring, deadline
+# and fee and message.online; the sqlite3 shell cannot DROP COLUMN here — it
+# re-parses the FTS5 triggers without the mecab tokenizer — so the columns
+# leave the tables' declarations, which is what a database from before them
+# has; their rows keep their values, read again once the migration has added
+# the columns back)
 sqlite3 "$D/old.db" "PRAGMA writable_schema = ON;
-  UPDATE sqlite_schema SET sql = replace(sql, ', related TEXT NOT NULL DEFAULT ''''', '') WHERE name = 'faq_revision';
+  UPDATE sqlite_schema SET sql = replace(replace(replace(replace(sql,
+    ', life_events TEXT NOT NULL DEFAULT ''''', ''), ', bring TEXT NOT NULL DEFAULT ''''', ''),
+    ', deadline TEXT NOT NULL DEFAULT ''''', ''), ', fee TEXT NOT NULL DEFAULT ''''', '') WHERE name = 'faq_revision';
+  UPDATE sqlite_schema SET sql = replace(sql, ', online INTEGER', '') WHERE name = 'message';
   PRAGMA writable_schema = OFF; PRAGMA user_version = $((max - 1));"
 "$M" check --db "$D/old.db" > "$D/check6" 2>&1
 check "opening an older database migrates it" grep -q "^schema version: $max of $max$" "$D/check6"

@@ -358,8 +358,14 @@ static void make_conversations(void) {
   ask.text = "住民票が欲しい";
   session_append(db, sid, &ask, NULL, err);
   session_line ans = { .role = "bot", .kind = "answer", .decision = "answer", .text = "市民課で", .faq_id = "saijo-0001",
-                       .department_id = "shimin" };
+                       .department_id = "shimin", .online = SESSION_COUNTER };
   session_append(db, sid, &ans, &mid, err);
+  {
+    /* an answer that showed an online application (行かない窓口) */
+    session_line on = { .role = "bot", .kind = "answer", .decision = "answer", .text = "電子申請で", .faq_id = "saijo-0075",
+                        .department_id = "kosodate", .online = SESSION_ONLINE };
+    session_append(db, sid, &on, NULL, err);
+  }
   session_feedback(db, sid, mid, "saijo-0001", 0, "", "粗大ごみの予約を取り消したいのですが", err);
   {
     ticket_new t = { .session_id = sid, .question = "住民票を郵送で取りたい", .department_id = "shimin",
@@ -472,6 +478,12 @@ static void test_stats(void) {
   is_str(jpath(json_array_get(json_object_get(j, "top_questions"), 0), "faq_id", NULL), "saijo-0001", "top questions");
   ok(json_array_size(json_object_get(j, "top_unanswered")) == 3, "top unanswered");
   ok(json_array_size(json_object_get(j, "departments")) >= 2, "per department");
+  {
+    json_t *o = json_object_get(j, "online");
+    is_int(json_integer_value(json_object_get(o, "online")), 1, "answers that sent residents online");
+    is_int(json_integer_value(json_object_get(o, "counter")), 1, "versus to a counter (no_answer lines are neither)");
+    ok(json_real_value(json_object_get(o, "online_rate")) == 0.5, "online rate 0.5");
+  }
   json_decref(j);
   is_int(status_of(&sup, "GET", "/api/v1/admin/stats?format=csv", NULL), 200, "stats as CSV: 200");
   ok(strncmp(last.content_type, "text/csv", 8) == 0 && memcmp(last.body, "\xef\xbb\xbf", 3) == 0, "CSV with a BOM");

@@ -294,6 +294,50 @@ static void test_pages(void) {
   }
 }
 
+/* The checklist pages (adapters/pages_checklist.c): every procedure with its
+ * condition in words, the store's checklist fields escaped, drafts absent,
+ * the script as a file, 404 for an unknown event, the sitemap lists them. */
+static void test_checklists(void) {
+  sqlite3 *db = bot_worker_db(W);
+  mg_faq_entry *base = NULL, e;
+  char err[MG_ERRLEN];
+  int st;
+  char *body = render("/faq/checklists/", NULL, &st);
+  ok(st == 200 && strstr(body, "href=\"/sub/faq/checklists/okuyami\"") && strstr(body, "<h1>手続チェックリスト</h1>"),
+     "checklists: the index links each event under the base path");
+  free(body);
+  if (mg_faq_get(db, "saijo-0184", MG_FAQ_PUBLISHED, &base, err) != 0) { ok(0, "saijo-0184 (%s)", err); return; }
+  e = *base;
+  e.bring = "<script>alert(1)</script>";
+  e.fee = "\"><b>0円</b>";
+  e.online_url = "https://e.example/apply?a=1&b=2";
+  ok(mg_faq_put(db, &e, "test", 1, err) == 0, "a procedure with hostile fields, published (%s)", err);
+  e.question = "下書きの手続き";
+  ok(mg_faq_put(db, &e, "test", 0, err) == 0, "and a draft of it (%s)", err);
+  bot_refresh(W, err);
+  body = render("/faq/checklists/tennyu", NULL, &st);
+  ok(st == 200 && !strstr(body, "<script>alert") && strstr(body, "&lt;script&gt;alert(1)&lt;/script&gt;") &&
+     strstr(body, "&quot;&gt;&lt;b&gt;0円"), "checklist: bring and fee escaped");
+  ok(strstr(body, "href=\"https://e.example/apply?a=1&amp;b=2\"") != NULL, "checklist: the online application, escaped");
+  ok(!strstr(body, "下書きの手続き"), "checklist: drafts absent");
+  ok(strstr(body, "data-if=\"car=yes\"") && strstr(body, "対象：車・バイクをお持ちの方") &&
+     strstr(body, "<script src=\"/sub/checklist.js\" defer></script>"),
+     "checklist: conditions as data and in words, the script as a file");
+  {
+    int n = 0;
+    for (const char *p = body; (p = strstr(p, "<li class=\"mgp-cl-item\"")); p++) n++;
+    is_int(n, 9, "checklist: every procedure of 転入 without answers");
+  }
+  free(body);
+  body = render("/faq/checklists/nothing", NULL, &st);
+  is_int(st, 404, "checklist: an unknown event is 404");
+  free(body);
+  body = render("/sitemap.xml", NULL, &st);
+  ok(strstr(body, "<loc>https://faq.city.example/sub/faq/checklists/65sai</loc>") != NULL, "sitemap: the checklists");
+  free(body);
+  mg_faq_entry_free(base);
+}
+
 int main(void) {
   char tmpl[] = "/tmp/mg-pages-XXXXXX", err[MG_ERRLEN] = "";
   mg_config cfg;
@@ -315,6 +359,7 @@ int main(void) {
        "page_url of an entry: %s", url);
   }
   test_pages();
+  test_checklists();
   pages_site_free(SITE);
   bot_worker_free(W);
   bot_free(b);

@@ -488,6 +488,68 @@
     add(box);
   }
 
+  /* A life-event checklist (docs/protocol.md "checklist"): its questions one
+   * at a time as buttons, answered here in the browser (nothing is sent),
+   * then the procedures that apply and a link to the printable page with the
+   * answers in its URL fragment. An item's "if" is "car=yes ins!=nhi": all
+   * must hold; an unanswered question keeps the item. */
+  function checklistApplies(cond, answers) {
+    var terms = str(cond) ? cond.split(' ') : [];
+    for (var i = 0; i < terms.length; i++) {
+      var neg = terms[i].indexOf('!=') > 0, kv = terms[i].split(neg ? '!=' : '=');
+      if (kv[0] in answers && (answers[kv[0]] === kv[1]) === neg) return false;
+    }
+    return true;
+  }
+  function checklistMsg(m) {
+    var box = el('div', { className: 'mg-msg mg-bot mg-checklist' });
+    var qs = Array.isArray(m.questions) ? m.questions : [], items = Array.isArray(m.items) ? m.items : [];
+    var answers = {}, at = 0;
+    var p = para('mg-text', '「' + str(m.title) + '」の手続きをご案内します。' + str(m.intro) +
+      (qs.length ? 'いくつか質問に答えると、必要な手続きだけを表示します。' : ''), false);
+    p.insertBefore(who('自動応答'), p.firstChild);
+    appendAll(box, [safetyNote(m)]);
+    box.appendChild(p);
+    var stage = el('div', { className: 'mg-checklist-stage' });
+    box.appendChild(stage);
+    function finish() {
+      stage.textContent = '';
+      var shown = items.filter(function (it) { return it && str(it.title) && checklistApplies(it.if, answers); });
+      stage.appendChild(el('p', { className: 'mg-text', text: '必要な手続き（' + shown.length + '件）' }));
+      stage.appendChild(el('ul', { className: 'mg-checklist-list', role: 'list' }, shown.map(function (it) {
+        return el('li', { 'data-faq-id': str(it.faq_id), text: it.title });
+      })));
+      var url = safeUrl(str(m.url));
+      if (url) {
+        var a = Object.keys(answers).map(function (k) { return k + ':' + answers[k]; }).join(',');
+        stage.appendChild(el('p', null, [el('a', { href: url + (a ? '#a=' + a : ''), className: 'mg-link mg-checklist-page',
+          target: '_blank', rel: 'noopener noreferrer',
+          text: '窓口・持ち物・期限つきの一覧を開く（新しいタブ・印刷できます）' })]));
+      }
+    }
+    function ask() {
+      if (at >= qs.length) { finish(); return; }
+      var q = qs[at];
+      stage.textContent = '';
+      var qid = newId('cl-q');
+      stage.appendChild(el('p', { className: 'mg-text', id: qid, text: str(q.text) }));
+      var group = el('ul', { className: 'mg-choices', role: 'list', 'aria-labelledby': qid });
+      (Array.isArray(q.options) ? q.options : []).forEach(function (o) {
+        group.appendChild(el('li', null, [el('button', { type: 'button', className: 'mg-btn mg-choice', text: str(o.label),
+          onclick: function () {
+            answers[str(q.id)] = str(o.value);
+            at += 1;
+            ask();
+            var first = stage.querySelector('button, a');
+            if (first) first.focus();
+          } })]));
+      });
+      stage.appendChild(group);
+    }
+    ask();
+    add(box);
+  }
+
   /* The escalation form: the question (prefilled, editable), an optional
    * phone number (type=tel: a phone opens its number pad) with a note saying
    * it is optional and what it is used for. */
@@ -796,6 +858,7 @@
       case 'welcome': welcome(m); break;
       case 'answer': answerMsg(m, ctx && ctx.text); break;
       case 'clarify': clarifyMsg(m); break;
+      case 'checklist': checklistMsg(m); break;
       case 'no_answer':
         if (m.safety || m.english) {
           var extra = el('div', { className: 'mg-msg mg-bot' });

@@ -248,7 +248,15 @@
       category: el('input', { value: entry ? entry.category : '' }),
       department: deptSelect(entry ? entry.department.id : ''),
       url: el('input', { type: 'url', value: entry ? entry.url : '' }),
+      // 行かない窓口 and the life-event checklist (docs/public-pages.md "Checklists")
+      online_url: el('input', { type: 'url', value: entry ? entry.online_url || '' : '' }),
+      life_events: el('textarea', { rows: 3, id: 'faq-life-events', 'aria-describedby': 'faq-life-events-note' }),
+      bring: el('textarea', { rows: 2 }),
+      deadline: el('input', { value: entry ? entry.deadline || '' : '' }),
+      fee: el('input', { value: entry ? entry.fee || '' : '' }),
     };
+    f.life_events.value = entry ? entry.life_events || '' : '';
+    f.bring.value = entry ? entry.bring || '' : '';
     f.question.size = 60;
     f.answer.value = entry ? entry.answer : '';
     f.alternates.value = entry ? entry.alternates.join('\n') : '';
@@ -276,10 +284,17 @@
       el('div', {}, field('関連するFAQ', f.related),
         el('p', { class: 'note', id: 'faq-related-note' }, 'FAQのIDを1行に1つ。住民への答えの「関連する質問」に、この順で先頭から出ます。'),
         relatedList),
-      field('分類', f.category), field('担当部署', f.department), field('参考URL', f.url));
+      field('分類', f.category), field('担当部署', f.department), field('参考URL', f.url),
+      field('オンライン申請のURL（行かない窓口）', f.online_url),
+      el('div', {}, field('手続チェックリスト（ライフイベント）', f.life_events),
+        el('p', { class: 'note', id: 'faq-life-events-note' },
+          '1行に1つ。例：「転入」「転入 if car」「死亡 if d_ins=nhi」「婚姻 if car and move」。出来事と質問は dict/life_events.json にあります。')),
+      field('持ち物（1行に1つ）', f.bring), field('期限', f.deadline), field('手数料', f.fee));
     return { form, f, values: () => ({ id: f.id.value.trim(), question: f.question.value, answer: f.answer.value,
       alternates: lines(f.alternates), keywords: lines(f.keywords), related: ids(f.related), category: f.category.value,
-      department: f.department.value, url: f.url.value }) };
+      department: f.department.value, url: f.url.value, online_url: f.online_url.value.trim(),
+      life_events: f.life_events.value.trim(), bring: f.bring.value.trim(), deadline: f.deadline.value.trim(),
+      fee: f.fee.value.trim() }) };
   }
   /** The question and status of entry id (null when there is none), remembered for the page's life. */
   const relatedCache = new Map();
@@ -321,7 +336,8 @@
 
   function renderDiff(d) {
     const names = { question: '質問', answer: '回答', alternates: '言い換え', keywords: 'キーワード', related: '関連するFAQ', category: '分類',
-      department: '担当部署', url: '参考URL' };
+      department: '担当部署', url: '参考URL', online_url: 'オンライン申請のURL', life_events: 'ライフイベント',
+      bring: '持ち物', deadline: '期限', fee: '手数料' };
     const changed = d.fields.filter((x) => x.changed);
     if (!changed.length) return el('p', {}, `版${d.from}と版${d.to}に違いはありません。`);
     return el('div', { id: 'diff' }, el('h3', {}, `版${d.from} → 版${d.to} の違い`),
@@ -935,7 +951,10 @@
       el('p', {}, `${s.from} 〜 ${s.to}（日本時間）`),
       el('div', { class: 'cards' },
         [['質問', T.questions], ['回答率', pct(T.answered_rate)], ['聞き返し率', pct(T.clarified_rate)],
-          ['回答なし率', pct(T.no_answer_rate)], ['職員への引き継ぎ率', pct(T.escalated_rate)], ['役に立った率', pct(T.helpful_rate)]]
+          ['回答なし率', pct(T.no_answer_rate)], ['職員への引き継ぎ率', pct(T.escalated_rate)], ['役に立った率', pct(T.helpful_rate)],
+          // 行かない窓口: answers that showed an online application versus sent the resident to a counter
+          ['オンライン申請へ案内', s.online ? `${s.online.online}件（${pct(s.online.online_rate)}）` : '-'],
+          ['窓口へ案内', s.online ? `${s.online.counter}件` : '-']]
           .map(([k, v]) => el('div', { class: 'card' }, k, el('strong', {}, String(v))))),
       // the LINE channel's monthly push quota (only when the channel is on)
       s.line ? el('p', { class: s.line.pushes_held ? 'error' : 'note' },

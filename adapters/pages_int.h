@@ -1,0 +1,31 @@
+/*
+ * pages_int.h — the pieces of the page renderer (pages.c) that the other
+ * page kinds (pages_checklist.c) build with. Not a public interface: only
+ * adapters/pages*.c include it.
+ */
+#ifndef MG_PAGES_INT_H
+#define MG_PAGES_INT_H
+
+#include "adapters/pages.h"
+#include "faq/store.h"
+
+/* public_base_url without its trailing '/', as canonical URLs start. */
+const char *pages_base(const pages_site *site);
+/* href of an entry's page (prefix + /faq/entry/ + id, percent-encoded). */
+void pages_href_entry(mg_buf *b, const pages_site *site, const char *id);
+/* <nav> breadcrumbs: よくある質問 › mid (a link, when given) › here. */
+void pages_crumbs(mg_buf *b, const pages_site *site, const char *mid_href, const char *mid, const char *here);
+/* The department card (tel: link, hours, place); heading: 担当窓口 as h2. */
+void pages_dept_card(mg_buf *b, const pages_site *site, const mg_department *d, int heading, int link_name);
+/* Pour main into the layout as a page of status into out (main is freed). */
+int pages_finish(const pages_site *site, const pages_doc *doc, mg_buf *main, int status, int cacheable,
+                 pages_resp *out, char *err);
+/* The 404 page into out. */
+int pages_not_found(const pages_site *site, pages_resp *out);
+
+/* /faq/checklists/ and /faq/checklists/SLUG (pages_checklist.c). */
+int pages_checklists(const pages_site *site, bot_worker *w, const char *path, pages_resp *out, char *err);
+/* Their <url> lines for sitemap.xml, appended to b. */
+void pages_checklists_sitemap(const pages_site *site, bot_worker *w, mg_buf *b);
+
+#endif
