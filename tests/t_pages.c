@@ -276,7 +276,8 @@ static void test_pages(void) {
    * render, docs/public-pages.md has the figures */
   {
     static const char *const paths[] = { "/faq/", "/faq/category/ごみ・リサイクル", "/faq/department/shimin",
-                                         "/faq/entry/saijo-0001", "/faq/search", "/sitemap.xml" };
+                                         "/faq/entry/saijo-0001", "/faq/search", "/sitemap.xml",
+                                         "/faq/checklists/tennyu" };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
       double t[30];
       int all200 = 1;
