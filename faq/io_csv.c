@@ -33,11 +33,13 @@
 
 enum col {
   C_CODE, C_ID, C_MUNI, C_Q, C_A, C_ALT, C_KW, C_REL, C_CAT, C_DEPT, C_DEPT_NAME, C_PHONE, C_EMAIL, C_HOURS,
-  C_LOCATION, C_URL, C_DATE, C_STATUS, N_COLS
+  C_LOCATION, C_URL, C_DATE, C_STATUS, C_Q_EN, C_A_EN, C_Q_EASY, C_A_EASY, N_COLS
 };
 static const char *const col_name[N_COLS] = {
   "全国地方公共団体コード", "ID", "地方公共団体名", "質問", "回答", "別の聞き方", "キーワード", "関連FAQ", "分類",
   "担当部署ID", "担当部署名", "電話番号", "メールアドレス", "受付時間", "所在地", "URL", "更新日", "公開状態",
+  /* the translations (mg_faq_entry.tr, in MG_FAQ_TR_* order), after the standard's columns */
+  "質問（英語）", "回答（英語）", "質問（やさしい日本語）", "回答（やさしい日本語）",
 };
 static const char STATUS_PUBLISHED[] = "公開", STATUS_DRAFT[] = "下書き";
 
@@ -485,6 +487,9 @@ static void row_entry(struct rowctx *r, int ncols) {
   row->e.department_id = dup_nonempty(cell(r, C_DEPT));
   row->e.url = dup_nonempty(cell(r, C_URL));
   row->e.updated_at = *date && mg_io_date_in(date, ts) == 0 ? strdup(ts) : NULL;
+  /* a file without a translation's column keeps the entry's (NULL) */
+  for (int t = 0; t < MG_FAQ_NTR; t++)
+    if (r->idx[C_Q_EN + t] >= 0) row->e.tr[t] = strdup(cell(r, C_Q_EN + t));
 }
 
 /* Parse buf (UTF-8) into s, reporting problems in rep. */
@@ -595,7 +600,7 @@ static int write_row(void *ctx, const mg_faq_entry *e, int published) {
   const char *v[N_COLS] = {
     x->code, e->id, x->name, e->question, e->answer, alt, kw, rel, e->category, e->department_id, e->dept.name,
     e->dept.phone, e->dept.email, e->dept.hours, e->dept.location, e->url, date,
-    published ? STATUS_PUBLISHED : STATUS_DRAFT,
+    published ? STATUS_PUBLISHED : STATUS_DRAFT, e->tr[0], e->tr[1], e->tr[2], e->tr[3],
   };
   mg_io_date_out(e->updated_at, date);
   if (!alt || !kw || !rel) { free(alt); free(kw); free(rel); return MG_ENOMEM; }

@@ -28,7 +28,8 @@
   "  WHEN f.published_rev = (SELECT id FROM faq_revision WHERE faq_id = f.id ORDER BY version DESC LIMIT 1)" \
   "  THEN 'published' ELSE 'published+draft' END," \
   " coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.phone, ''), coalesce(d.email, '')," \
-  " coalesce(d.hours, ''), coalesce(d.location, ''), r.online_url, r.related" \
+  " coalesce(d.hours, ''), coalesce(d.location, ''), r.online_url, r.related," \
+  " r.question_en, r.answer_en, r.question_easy, r.answer_easy" \
   " FROM faq f JOIN faq_revision r ON r.faq_id = f.id" \
   " LEFT JOIN faq_revision p ON p.id = f.published_rev" \
   " LEFT JOIN department d ON d.id = r.department_id "
@@ -43,11 +44,12 @@ static const char *const sql[N_S] = {
   [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
   [S_FAQ_INSERT] = "INSERT INTO faq(ext_id, created_at) VALUES(?1, ?2)",
   [S_REV_NEWEST] = "SELECT id, version, question, answer, alternates, keywords, category,"
-                   " coalesce(department_id, ''), url, online_url, related FROM faq_revision WHERE faq_id = ?1"
-                   " ORDER BY version DESC LIMIT 1",
+                   " coalesce(department_id, ''), url, online_url, related, question_en, answer_en, question_easy, answer_easy"
+                   " FROM faq_revision WHERE faq_id = ?1 ORDER BY version DESC LIMIT 1",
   [S_REV_INSERT] = "INSERT INTO faq_revision(faq_id, version, question, answer, alternates, keywords,"
-                   " category, department_id, url, updated_at, updated_by, online_url, related)"
-                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11, ?12, ?13)",
+                   " category, department_id, url, updated_at, updated_by, online_url, related,"
+                   " question_en, answer_en, question_easy, answer_easy)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
   [S_REV_FIND] = "SELECT id FROM faq_revision WHERE faq_id = ?1 AND (?2 = 0 OR version = ?2)"
                  " ORDER BY version DESC LIMIT 1",
   [S_SET_PUBLISHED] = "UPDATE faq SET published_rev = ?2 WHERE id = ?1",
@@ -181,6 +183,7 @@ void mg_faq_entry_free(mg_faq_entry *e) {
   mg_strv_free(e->related, e->n_related);
   free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
   free(e->online_url);
+  for (int i = 0; i < MG_FAQ_NTR; i++) free(e->tr[i]);
   mg_department_clear(&e->dept);
   free(e);
 }
@@ -216,9 +219,11 @@ static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
   row_to_department(st, 13, &e->dept);
   e->online_url = col_dup(st, 19);
   e->n_related = mg_strv_split((const char *)sqlite3_column_text(st, 20), &e->related);
+  int tr_ok = 1;
+  for (int i = 0; i < MG_FAQ_NTR; i++) tr_ok &= (e->tr[i] = col_dup(st, 21 + i)) != NULL;
   if (e->n_alternates < 0 || e->n_keywords < 0 || e->n_related < 0 || !e->id || !e->question || !e->answer ||
       !e->category || !e->department_id || !e->url || !e->updated_at || !e->updated_by || !e->dept.location ||
-      !e->online_url) {
+      !e->online_url || !tr_ok) {
     if (e->n_alternates < 0) e->n_alternates = 0, e->alternates = NULL;
     if (e->n_keywords < 0) e->n_keywords = 0, e->keywords = NULL;
     if (e->n_related < 0) e->n_related = 0, e->related = NULL;
@@ -397,7 +402,13 @@ struct put {
   int changed;
   char *alternates, *keywords, *related; /* joined */
   char *online_url;            /* e->online_url, or (NULL there) the newest revision's */
+  char *tr[MG_FAQ_NTR];        /* e->tr, or (NULL there) the newest revision's */
 };
+
+const char *mg_faq_tr_name(int i) {
+  static const char *const names[MG_FAQ_NTR] = { "question_en", "answer_en", "question_easy", "answer_easy" };
+  return i >= 0 && i < MG_FAQ_NTR ? names[i] : "";
+}
 
 /* Does the newest revision (a row of S_REV_NEWEST) hold p's content? */
 static int same_content(sqlite3_stmt *st, const struct put *p) {
@@ -410,7 +421,11 @@ static int same_content(sqlite3_stmt *st, const struct put *p) {
          str_eq((const char *)sqlite3_column_text(st, 7), e->department_id) &&
          str_eq((const char *)sqlite3_column_text(st, 8), e->url) &&
          str_eq((const char *)sqlite3_column_text(st, 9), p->online_url) &&
-         str_eq((const char *)sqlite3_column_text(st, 10), p->related);
+         str_eq((const char *)sqlite3_column_text(st, 10), p->related) &&
+         str_eq((const char *)sqlite3_column_text(st, 11), p->tr[0]) &&
+         str_eq((const char *)sqlite3_column_text(st, 12), p->tr[1]) &&
+         str_eq((const char *)sqlite3_column_text(st, 13), p->tr[2]) &&
+         str_eq((const char *)sqlite3_column_text(st, 14), p->tr[3]);
 }
 
 /* Newest revision of faq_id: *rev, *version (0/0 when none), *same. */
@@ -433,6 +448,14 @@ static int newest(sqlite3 *db, struct put *p, sqlite3_int64 faq_id, sqlite3_int6
         return mg_errf(err, MG_ENOMEM, "out of memory");
       }
     }
+    for (int i = 0; i < MG_FAQ_NTR; i++)
+      if (!p->tr[i]) {
+        const char *o = (const char *)sqlite3_column_text(st, 11 + i);
+        if (!(p->tr[i] = strdup(o ? o : ""))) {
+          mg_db_stmt_done(st);
+          return mg_errf(err, MG_ENOMEM, "out of memory");
+        }
+      }
     *same = same_content(st, p);
     rc = 0;
   } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "reading the newest revision", err);
@@ -475,6 +498,7 @@ static int insert_rev(sqlite3 *db, const struct put *p, sqlite3_int64 faq_id, in
   sqlite3_bind_text(st, 11, p->by && *p->by ? p->by : "unknown", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 12, p->online_url ? p->online_url : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 13, p->related, -1, SQLITE_STATIC);
+  for (int i = 0; i < MG_FAQ_NTR; i++) sqlite3_bind_text(st, 14 + i, p->tr[i] ? p->tr[i] : "", -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, e->id, err);
   *rev = sqlite3_last_insert_rowid(db);
   mg_db_stmt_done(st);
@@ -522,8 +546,14 @@ int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publis
     rc = mg_errf(err, MG_EINVAL, "%s: the online application URL must start with https:// or http://", e->id);
   else if (!p.alternates || !p.keywords || !p.related || (e->online_url && !(p.online_url = strdup(e->online_url))))
     rc = mg_errf(err, MG_ENOMEM, "out of memory");
-  else rc = mg_db_tx(db, put_tx, &p, err);
+  else {
+    rc = 0;
+    for (int i = 0; i < MG_FAQ_NTR && rc == 0; i++)
+      if (e->tr[i] && !(p.tr[i] = strdup(e->tr[i]))) rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    if (rc == 0) rc = mg_db_tx(db, put_tx, &p, err);
+  }
   if (rc == 0 && changed) *changed = p.changed;
+  for (int i = 0; i < MG_FAQ_NTR; i++) free(p.tr[i]);
   free(p.alternates);
   free(p.keywords);
   free(p.online_url);

@@ -43,11 +43,20 @@ typedef struct mg_faq_entry {
   char *category, *department_id, *url;
   char *online_url;      /* the online application (行かない窓口), "" when none; writing
                           * NULL keeps the newest revision's (formats without it) */
+  char *tr[4];           /* translations, indexed by MG_FAQ_TR_*: "" when none;
+                          * writing NULL keeps the newest revision's (formats
+                          * without them), like online_url */
   char *updated_at;      /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
   char *updated_by;
   const char *status;    /* "published", "draft" (never published) or "published+draft" */
   mg_department dept;    /* filled from department (empty strings when none) */
 } mg_faq_entry;
+
+/* The translations an entry may carry (mg_faq_entry.tr), and their column,
+ * CSV and JSON names (mg_faq_tr_name). */
+enum { MG_FAQ_TR_QUESTION_EN, MG_FAQ_TR_ANSWER_EN, MG_FAQ_TR_QUESTION_EASY, MG_FAQ_TR_ANSWER_EASY, MG_FAQ_NTR };
+/* "question_en", "answer_en", "question_easy", "answer_easy". */
+const char *mg_faq_tr_name(int i);
 
 /* Which revision mg_faq_get reads: a version number > 0, or one of these. */
 #define MG_FAQ_LATEST 0     /* newest revision (may be a draft) */
