@@ -19,6 +19,7 @@
 
 #include "faq/analyze.h"
 #include "bot/english.h"
+#include "bot/lang.h"
 #include "bot/intent.h"
 #include "bot/safety.h"
 #include "bot/understand.h"
@@ -297,10 +298,15 @@ static json_t *department_json(const mg_department *d) {
                    "hours", d->hours ? d->hours : "", "location", d->location ? d->location : "");
 }
 
+static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err);
+
 /* Copy the published entry's text, department and its own related entries
  * (the published ones, with their questions: staff's list, in their order)
- * into obj. */
-static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) {
+ * into obj. The text is the entry's version in want where it has one
+ * (bot/lang.h); obj's "lang" says which was used. English wanted: an English
+ * line too, naming the department and its number, and saying so when the
+ * entry has no English version. */
+static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, int want, char *err) {
   mg_faq_entry *e = NULL;
   char **ids = NULL, **qs = NULL;
   json_t *related;
@@ -309,10 +315,17 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) 
   if ((rc = faq_related_published(w->db, e, &ids, &qs, &n, err)) != 0) goto out;
   if (!(related = json_array())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   for (int i = 0; i < n; i++) json_array_append_new(related, json_pack("{s:s, s:s}", "faq_id", ids[i], "question", qs[i]));
-  json_object_set_new(obj, "faq_id", json_string(e->id));
-  json_object_set_new(obj, "question", json_string(e->question));
-  json_object_set_new(obj, "answer", json_string(e->answer));
-  json_object_set_new(obj, "department", department_json(&e->dept));
+  {
+    const char *q, *a;
+    int got = bot_lang_pick(e, want, &q, &a);
+    json_object_set_new(obj, "faq_id", json_string(e->id));
+    json_object_set_new(obj, "question", json_string(q));
+    json_object_set_new(obj, "answer", json_string(a));
+    json_object_set_new(obj, "lang", json_string(bot_lang_name(got)));
+    json_object_set_new(obj, "department", department_json(&e->dept));
+    if (want == BOT_LANG_EN && (rc = put_english(w, obj, got == BOT_LANG_EN ? MSG_ENGLISH_CONTACT : MSG_ENGLISH_ANSWER, err)) != 0)
+      goto out;
+  }
   json_object_set_new(obj, "related", related);
   if (e->url && *e->url) json_object_set_new(obj, "url", json_string(e->url));
   if (e->online_url && *e->online_url) json_object_set_new(obj, "online_url", json_string(e->online_url));
@@ -351,12 +364,12 @@ static char *fill_reply(const bot *b, const char *reply) {
   return s;
 }
 
-static int answer_from_rule(bot_worker *w, const rules_hit *hit, json_t *obj, char *err) {
+static int answer_from_rule(bot_worker *w, const rules_hit *hit, json_t *obj, int want, char *err) {
   json_object_set_new(obj, "rule", json_pack("{s:s, s:s}", "name", hit->name, "kind", hit->kind));
   json_object_set_new(obj, "decision", json_string("answer"));
   json_object_set_new(obj, "confidence", json_real(1.0));
   json_object_set_new(obj, "offer_escalation", json_boolean(strcmp(hit->kind, "handoff") == 0));
-  if (hit->faq_id) return put_entry(w, obj, hit->faq_id, err);
+  if (hit->faq_id) return put_entry(w, obj, hit->faq_id, want, err);
   char *reply = fill_reply(w->b, hit->reply ? hit->reply : "");
   if (!reply) return mg_errf(err, MG_ENOMEM, "out of memory");
   json_object_set_new(obj, "answer", json_string(reply));
@@ -414,12 +427,16 @@ static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
 }
 
 int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err) {
+  return bot_answer_lang(w, text, len, BOT_LANG_JA, explain, out, err);
+}
+
+int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int explain, json_t **out, char *err) {
   json_t *obj = json_pack("{s:i}", "version", ANSWER_VERSION), *ex = explain ? json_object() : NULL;
   mg_result res;
   rules_hit hit;
   bot_safety_result safety;
   char ja[1024], kana[1024];
-  int nlen = 0, rc = 0, english, reading = 0, romaji = 0;
+  int nlen = 0, rc = 0, english, reading = 0, romaji = 0, want;
   char *norm = mg_normalize(text, len, &nlen);
 
   *out = NULL;
@@ -436,10 +453,13 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     if (ex) json_object_set_new(ex, "romaji_as", json_string(kana));
     text = kana, len = (int)strlen(kana), romaji = 1;
   }
+  english = !romaji && bot_english_detect(text, len);
+  want = bot_lang_wanted(chosen, english);
   /* safety first: a resident in danger gets the number before anything else */
   if ((rc = bot_msg_analyze(&w->msg, w->an, text, len)) != 0) { rc = mg_errf(err, rc, "cannot analyse the message"); goto out; }
   bot_concepts_match(w->b->concepts, &w->msg, &w->hits);
   bot_safety_assess(w->b->safety, &w->msg, &w->hits, &safety);
+  bot_safety_localize(w->b->safety, &safety, want);
   if (ex) json_object_set_new(ex, "concepts", bot_hits_json(w->b->concepts, &w->hits));
   if (ex) json_object_set_new(ex, "safety", json_pack("{s:s, s:f, s:o}", "level",
                                                        safety.level == BOT_SAFETY_CARD ? "card" : safety.level == BOT_SAFETY_NOTE ? "note" : "none",
@@ -452,6 +472,7 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     json_object_set_new(obj, "confidence", json_real(1.0));
     json_object_set_new(obj, "offer_escalation", json_false());
     json_object_set_new(obj, "answer", json_string(safety.text));
+    json_object_set_new(obj, "lang", json_string(bot_lang_name(want)));
     json_object_set_new(obj, "safety", bot_safety_json(&safety));
     json_object_set_new(obj, "candidates", json_array());
     goto done;
@@ -473,12 +494,11 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
       }
     }
     if (matched) {
-      if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
+      if ((rc = answer_from_rule(w, &hit, obj, want, err)) != 0) goto out;
       json_object_set_new(obj, "candidates", json_array());
       goto done;
     }
   }
-  english = !romaji && bot_english_detect(text, len);
   if (english) {
     /* ask the engine in the FAQ's language; nothing known → a person */
     if (bot_english_query(w->b->english, text, len, ja, sizeof ja) == 0) {
@@ -519,7 +539,7 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
         bot_intents_outside(w->b->intents, &w->msg, &w->hits, res.decision == MG_DECISION_CLARIFY || english,
                             res.confidence, &reply)) {
       hit = (rules_hit){ .name = "scope_outside", .kind = "referral", .reply = reply };
-      if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
+      if ((rc = answer_from_rule(w, &hit, obj, want, err)) != 0) goto out;
       json_object_set_new(obj, "candidates", json_array());
       goto done;
     }
@@ -529,7 +549,7 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
   /* the entry and the candidates in one read transaction: one lock, not six */
   if (sqlite3_get_autocommit(w->db) && sqlite3_exec(w->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) reading = 1;
   if (res.decision == MG_DECISION_ANSWER) {
-    rc = put_entry(w, obj, res.c[0].faq_id, err);
+    rc = put_entry(w, obj, res.c[0].faq_id, want, err);
     if (rc == MG_ENOTFOUND) /* unpublished after the index was read: say so honestly */
       json_object_set_new(obj, "decision", json_string(mg_decision_name(MG_DECISION_NO_ANSWER)));
     else if (rc != 0)
@@ -537,10 +557,10 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     rc = 0;
   }
   if ((rc = put_candidates(w, obj, &res, err)) != 0) goto out;
-  if (english) {
-    json_object_set_new(obj, "offer_escalation", json_true());
-    enum msg_id line = json_object_get(obj, "department") ? MSG_ENGLISH_ANSWER
-                       : res.decision == MG_DECISION_CLARIFY ? MSG_ENGLISH_CLARIFY : MSG_ENGLISH_UNKNOWN;
+  if (english) json_object_set_new(obj, "offer_escalation", json_true());
+  /* an entry's answer has its English line already (put_entry) */
+  if (want == BOT_LANG_EN && !json_object_get(obj, "english")) {
+    enum msg_id line = res.decision == MG_DECISION_CLARIFY ? MSG_ENGLISH_CLARIFY : MSG_ENGLISH_UNKNOWN;
     if ((rc = put_english(w, obj, line, err)) != 0) goto out;
   }
 done:
@@ -669,13 +689,17 @@ out:
 }
 
 int bot_answer_faq(bot_worker *w, const char *faq_id, json_t **out, char *err) {
+  return bot_answer_faq_lang(w, faq_id, BOT_LANG_JA, out, err);
+}
+
+int bot_answer_faq_lang(bot_worker *w, const char *faq_id, int lang, json_t **out, char *err) {
   json_t *obj = json_pack("{s:i, s:s, s:f, s:[]}", "version", ANSWER_VERSION, "decision", "answer",
                           "confidence", 1.0, "candidates");
   int rc;
 
   *out = NULL;
   if (!obj) return mg_errf(err, MG_ENOMEM, "out of memory");
-  if ((rc = put_entry(w, obj, faq_id, err)) != 0) { json_decref(obj); return rc; }
+  if ((rc = put_entry(w, obj, faq_id, lang, err)) != 0) { json_decref(obj); return rc; }
   *out = obj;
   return 0;
 }

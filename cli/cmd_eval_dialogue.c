@@ -192,7 +192,7 @@ static int check_files(json_t *const *files, const char *const *paths, int nfile
  * keeps the second from reusing the first's MeCab parse. */
 static int ask_fresh(bot_worker *w, const char *id, const char *text, json_t **out, const json_t **reply, double *us,
                      double *pipe_us, char *err) {
-  dlg_conn conn = { "", "127.0.0.1" };
+  dlg_conn conn = { "", "127.0.0.1", 0 };
   json_t *hello = json_pack("{s:s}", "type", "hello");
   json_t *ask = json_pack("{s:s, s:s, s:s}", "type", "ask", "id", id, "text", text);
   json_t *hout = NULL;
