@@ -1,0 +1,101 @@
+// Answers in English and やさしい日本語 over the real server's /ws
+// (docs/languages.md): hello and ask carry `lang`; an English question is
+// answered from the entry's English version where it has one, else in
+// Japanese with an English line naming the department and its number;
+// easy Japanese chosen gives the easy version; the bot's own words and the
+// emergency card follow the language (the English card names 119).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Resident, scratch, skipReason, startServer } from './lib.mjs';
+
+async function helloIn(base, lang) {
+  const r = await Resident.connect(base);
+  r.send({ type: 'hello', lang });
+  r.welcome = await r.next((m) => m.type === 'welcome' || m.type === 'error');
+  return r;
+}
+
+test('English and やさしい日本語 over /ws', { skip: skipReason }, async () => {
+  const tmp = scratch();
+  const srv = await startServer(tmp.db);
+  try {
+    // English chosen: the welcome is English and says so
+    const en = await helloIn(srv.base, 'en');
+    assert.equal(en.welcome.type, 'welcome', JSON.stringify(en.welcome));
+    assert.equal(en.welcome.lang, 'en');
+    assert.match(en.welcome.greeting, /^Hello\. .*119/);
+    assert.match(en.welcome.privacy, /days/);
+
+    // an English question, the entry has an English version
+    let m = await en.ask('e1', 'how do i put out big garbage like sofa');
+    assert.equal(m.type, 'answer', JSON.stringify(m));
+    assert.equal(m.lang, 'en');
+    assert.equal(m.faq_id, 'saijo-0057');
+    assert.match(m.answer, /^Large items/);
+    assert.equal(m.department.id, 'kankyo');
+    assert.match(m.english, /0897-00-0131/);
+
+    // an English question, the entry has none: Japanese, the English line says so with the number
+    m = await en.ask('e2', 'library opening hours');
+    assert.equal(m.type, 'answer', JSON.stringify(m));
+    assert.equal(m.lang, 'ja');
+    assert.match(m.answer, /[\u3040-\u30ff\u4e00-\u9fff]/, 'the Japanese answer');
+    assert.match(m.english, /in Japanese/);
+    assert.match(m.english, /0897-00-0215/, "the library's number");
+
+    // the emergency card in English names 119
+    m = await en.ask('e3', 'help my house is on fire');
+    assert.equal(m.type, 'answer', JSON.stringify(m));
+    assert.equal(m.rule.kind, 'emergency');
+    assert.match(m.answer, /call 119/);
+    assert.deepEqual(m.safety.numbers, ['119']);
+
+    // a prompt in English: nothing found
+    m = await en.ask('e4', 'qwzx plorf blarg');
+    assert.ok(m.type === 'no_answer' || m.type === 'clarify', JSON.stringify(m));
+    if (m.type === 'no_answer') assert.match(m.text, /^Sorry/);
+    await en.close();
+
+    // やさしい日本語 chosen
+    const easy = await helloIn(srv.base, 'easy');
+    assert.equal(easy.welcome.lang, 'easy');
+    assert.match(easy.welcome.greeting, /しつもん を かいて/);
+    m = await easy.ask('y1', '粗大ごみはどうやって出せばいいですか');
+    assert.equal(m.type, 'answer', JSON.stringify(m));
+    assert.equal(m.lang, 'easy');
+    assert.equal(m.faq_id, 'saijo-0057');
+    assert.match(m.answer, /そだいごみ/);
+    assert.equal(m.english, undefined, 'no English line for easy Japanese');
+    // an entry without an easy version: the normal answer
+    m = await easy.ask('y2', '図書館の開館時間を教えて');
+    assert.equal(m.type, 'answer', JSON.stringify(m));
+    assert.equal(m.lang, 'ja');
+    // the card in やさしい日本語 still names the number
+    m = await easy.ask('y3', '家が火事です助けて');
+    assert.equal(m.rule?.kind, 'emergency', JSON.stringify(m));
+    assert.match(m.answer, /119/);
+    assert.match(m.answer, /でんわ/);
+    await easy.close();
+
+    // ask may switch the language (a fresh connection: the per-connection rate limit)
+    const easy2 = await helloIn(srv.base, 'easy');
+    easy2.send({ type: 'ask', id: 'y5', text: '粗大ごみはどうやって出せばいいですか', lang: 'ja' });
+    m = await easy2.next((x) => x.reply_to === 'y5');
+    assert.equal(m.lang, 'ja', JSON.stringify(m));
+    assert.match(m.answer, /粗大ごみ処理券/);
+    // an unknown language is refused, not taken for Japanese
+    easy2.send({ type: 'ask', id: 'y6', text: 'こんにちは', lang: 'fr' });
+    m = await easy2.next((x) => x.reply_to === 'y6');
+    assert.equal(m.type, 'error', JSON.stringify(m));
+    await easy2.close();
+
+    // no lang (older widgets): Japanese as before
+    const ja = await Resident.hello(srv.base);
+    assert.equal(ja.welcome.lang, 'ja');
+    assert.match(ja.welcome.greeting, /こんにちは/);
+    await ja.close();
+  } finally {
+    await srv.stop();
+    tmp.cleanup();
+  }
+});
