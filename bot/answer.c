@@ -426,6 +426,61 @@ static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
   return 0;
 }
 
+/* An English question the engine is unsure about (clarify or no answer):
+ * the entries' English versions are English text to compare the question
+ * with. Each published entry with an English version scores its words in
+ * common with the question (its question counting double, its answer once)
+ * plus EN_CANDIDATE when the engine offered it too; the best answers when
+ * it scores EN_PICK_MIN and EN_PICK_MARGIN more than the next. Tuned on
+ * tests/data/dialogue/tune/english.json. */
+#define EN_CANDIDATE 2
+#define EN_PICK_MIN 4
+#define EN_PICK_MARGIN 2
+struct en_pick {
+  const char *question;
+  const mg_result *res;
+  int top, second;
+  char best[64];
+};
+
+static int en_score(void *ctx, const mg_faq_entry *e) {
+  struct en_pick *p = ctx;
+  int sc;
+  if (!e->tr[MG_FAQ_TR_QUESTION_EN] || !*e->tr[MG_FAQ_TR_QUESTION_EN]) return 0;
+  sc = 2 * bot_english_overlap(p->question, e->tr[MG_FAQ_TR_QUESTION_EN]) +
+       bot_english_overlap(p->question, e->tr[MG_FAQ_TR_ANSWER_EN]);
+  for (int i = 0; i < p->res->n; i++)
+    if (strcmp(p->res->c[i].faq_id, e->id) == 0) sc += EN_CANDIDATE;
+  if (sc > p->top) {
+    p->second = p->top, p->top = sc;
+    snprintf(p->best, sizeof p->best, "%s", e->id);
+  } else if (sc > p->second) p->second = sc;
+  return 0;
+}
+
+static int english_pick(bot_worker *w, const char *question, mg_result *res, json_t *ex, char *err) {
+  struct en_pick p = { .question = question, .res = res };
+  mg_faq_filter f = { .published_text = 1 };
+  int at = -1, rc = mg_faq_list(w->db, &f, en_score, &p, err);
+  if (rc != 0) return rc;
+  if (ex) json_object_set_new(ex, "english_pick", json_pack("{s:s, s:i, s:i}", "best", p.best, "score", p.top, "second", p.second));
+  if (!p.best[0] || p.top < EN_PICK_MIN || p.top < p.second + EN_PICK_MARGIN) return 0;
+  for (int i = 0; i < res->n; i++)
+    if (strcmp(res->c[i].faq_id, p.best) == 0) at = i;
+  if (at < 0) { /* not offered by the engine: it goes first, the last candidate drops */
+    at = res->n < MG_ENGINE_MAX_K ? res->n++ : res->n - 1;
+    memset(&res->c[at], 0, sizeof res->c[at]);
+    snprintf(res->c[at].faq_id, sizeof res->c[at].faq_id, "%s", p.best);
+  }
+  if (at > 0) {
+    mg_candidate c = res->c[at];
+    memmove(&res->c[1], &res->c[0], (size_t)at * sizeof c);
+    res->c[0] = c;
+  }
+  res->decision = MG_DECISION_ANSWER;
+  return 0;
+}
+
 int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err) {
   return bot_answer_lang(w, text, len, BOT_LANG_JA, explain, out, err);
 }
@@ -437,6 +492,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   bot_safety_result safety;
   char ja[1024], kana[1024];
   int nlen = 0, rc = 0, english, reading = 0, romaji = 0, want;
+  const char *en_text = NULL; /* the English question, when it was asked in Japanese terms */
   char *norm = mg_normalize(text, len, &nlen);
 
   *out = NULL;
@@ -510,6 +566,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       goto done;
     }
     if (ex) json_object_set_new(ex, "english_query", json_string(ja));
+    en_text = text;
     text = ja, len = (int)strlen(ja);
   }
   if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
@@ -528,6 +585,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       res.decision = MG_DECISION_CLARIFY;
     }
   }
+  if (en_text && res.decision != MG_DECISION_ANSWER && (rc = english_pick(w, en_text, &res, ex, err)) != 0) goto out;
   /* choices that share only one word with a question of several are not
    * about it (犬がソファをかじる is not dog registration) */
   if (res.decision == MG_DECISION_CLARIFY && res.qterms >= CLARIFY_MIN_QTERMS && res.matched < 2)

@@ -192,3 +192,40 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
   }
   return found;
 }
+
+/* Words of text for comparing English with English: hyphens split
+ * ("moving-out"), and a final e goes (move, moving, moved all "mov"), which
+ * fold() leaves alone because the table's keys were written without it. */
+static int plain_words(const char *text, char out[][WORD_MAX], int max) {
+  char buf[4096];
+  int n;
+  snprintf(buf, sizeof buf, "%s", text);
+  for (char *p = buf; *p; p++)
+    if (*p == '-') *p = ' ';
+  n = words(buf, (int)strlen(buf), out, max);
+  for (int i = 0; i < n; i++) {
+    static const char *const irregular[][2] = { { "lost", "lose" }, { "bought", "buy" }, { "paid", "pay" },
+                                                 { "broken", "break" }, { "broke", "break" }, { "stolen", "steal" } };
+    size_t l = strlen(out[i]);
+    for (size_t k = 0; k < sizeof irregular / sizeof irregular[0]; k++)
+      if (strcmp(out[i], irregular[k][0]) == 0) l = strlen(strcpy(out[i], irregular[k][1]));
+    if (l > 3 && out[i][l - 1] == 'e' && !stopword(out[i])) out[i][l - 1] = '\0';
+  }
+  return n;
+}
+
+int bot_english_overlap(const char *query, const char *doc) {
+  static _Thread_local char q[MAX_WORDS][WORD_MAX], d[256][WORD_MAX];
+  int nq, nd, hits = 0;
+  if (!query || !doc || !*query || !*doc) return 0;
+  nq = plain_words(query, q, MAX_WORDS);
+  nd = plain_words(doc, d, 256);
+  for (int i = 0; i < nq; i++) {
+    int seen = 0, found = 0;
+    if (strlen(q[i]) < 3 || stopword(q[i])) continue;
+    for (int k = 0; k < i && !seen; k++) seen = strcmp(q[k], q[i]) == 0;
+    for (int k = 0; k < nd && !seen && !found; k++) found = strcmp(d[k], q[i]) == 0;
+    hits += found;
+  }
+  return hits;
+}
