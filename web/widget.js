@@ -56,8 +56,52 @@
   // the ticket page (/t/<number>) lives on the chat server, not the city's site
   var pageOrigin = (serverUrl.protocol === 'wss:' ? 'https:' : serverUrl.protocol === 'ws:' ? 'http:' : serverUrl.protocol) +
     '//' + serverUrl.host;
-  var title = script.getAttribute('data-title') || 'よくある質問 自動応答';
   var store = pickStorage(script.getAttribute('data-storage'));
+
+  /* ---- languages (docs/languages.md) ----------------------------------------
+   * 日本語, English and やさしいにほんご: the resident's choice is kept with the
+   * session (storage) and sent in hello and every ask as `lang`; the server
+   * answers from the entry's version in that language where it has one, and
+   * its own words (greeting, prompts, the emergency card) in it. The page's
+   * own words below follow the same choice. data-lang sets the first choice. */
+  var LANG_KEY = 'madoguchi.lang';
+  var UI = {
+    ja: { title: 'よくある質問 自動応答', launch: '質問する', launchSub: 'FAQで自動回答（AIではありません）',
+      sub: '市のよくある質問（FAQ）から、決まったルールで自動的にお答えします。AI（生成AI）は使っていません。',
+      close: '閉じる', privacy: 'ご利用の前に（個人情報の取り扱い）',
+      kept: 'この会話は、マイナンバー・電話番号・メールアドレスなどと思われる部分を伏せ字にしたうえで記録します。',
+      secret: 'マイナンバー、口座番号・カード番号、パスワード、病気のことなど、他人に知られたくない情報は入力しないでください。',
+      urgent119: '火事・救急は119番、事件・事故は110番に今すぐ電話してください。', log: '会話の記録', send: '送信',
+      label: '質問を入力してください', hint: 'Enterキーで送信、Shift+Enterで改行します。', you: 'あなた', bot: '自動応答',
+      urgent: '緊急のご案内', about: function (q) { return '「' + q + '」についての回答です。'; },
+      langs: '表示する言語', switched: '日本語で表示します。' },
+    en: { title: 'FAQ auto-answer', launch: 'Ask a question', launchSub: 'Automatic FAQ answers (not AI)',
+      sub: 'Answers come automatically from the city\'s frequently asked questions (FAQ), by fixed rules. No AI (generative AI) is used.',
+      close: 'Close', privacy: 'Before you start (personal information)',
+      kept: 'This conversation is recorded with anything that looks like a My Number, phone number or e-mail address hidden.',
+      secret: 'Please do not type your My Number, bank or card numbers, passwords, illness or anything else you want to keep private.',
+      urgent119: 'For fire or an ambulance call 119, for crime or an accident call 110, right now.', log: 'Conversation',
+      send: 'Send', label: 'Type your question', hint: 'Enter sends, Shift+Enter starts a new line.', you: 'You',
+      bot: 'Auto-answer', urgent: 'Emergency', about: function (q) { return 'Answer to: "' + q + '"'; },
+      langs: 'Language', switched: 'Shown in English. Answers are in English where the city has written them.' },
+    easy: { title: 'しつもん に こたえます', launch: 'しつもん する', launchSub: 'きまった こたえ を だします（AI では ありません）',
+      sub: 'しやくしょ の よくある しつもん から、きまった こたえ を だします。AI は つかいません。',
+      close: 'とじる', privacy: 'つかう まえ に よんで ください',
+      kept: 'でんわばんごう や メールアドレス は みえないように して、はなし を のこします。',
+      secret: 'マイナンバー、ぎんこう の ばんごう、パスワード、びょうき の こと は かかないで ください。',
+      urgent119: 'かじ や きゅうきゅうしゃ は 119、じけん や じこ は 110 に すぐ でんわ して ください。', log: 'はなし の きろく',
+      send: 'おくる', label: 'しつもん を かいて ください', hint: 'Enter で おくります。Shift+Enter で つぎ の ぎょう に します。',
+      you: 'あなた', bot: 'じどう の こたえ', urgent: 'いそいで ください',
+      about: function (q) { return '「' + q + '」の こたえ です。'; },
+      langs: 'ことば', switched: 'やさしい にほんご で だします。' }
+  };
+  var LANG_NAMES = [['ja', '日本語', 'ja'], ['en', 'English', 'en'], ['easy', 'やさしいにほんご', 'ja']];
+  function pickLang(v) { return v === 'en' || v === 'easy' ? v : 'ja'; }
+  var uiLang = pickLang(store.getItem(LANG_KEY) || script.getAttribute('data-lang'));
+  function t(key) { return UI[uiLang][key] || UI.ja[key]; }
+  function htmlLang(l) { return l === 'en' ? 'en' : 'ja'; }
+  var customTitle = script.getAttribute('data-title');
+  var title = customTitle || t('title');
 
   /* ---- small DOM helpers (no innerHTML anywhere) ------------------------ */
   var uid = 0;
@@ -156,65 +200,94 @@
 
   var launcher = el('button', { type: 'button', className: 'mg-launcher',
     'aria-expanded': 'false', 'aria-controls': panelId, onclick: function () { openPanel(); } }, [
-    el('span', { className: 'mg-launcher-main', text: '質問する' }),
-    el('span', { className: 'mg-launcher-sub', text: 'FAQで自動回答（AIではありません）' }),
+    el('span', { className: 'mg-launcher-main', text: t('launch') }),
+    el('span', { className: 'mg-launcher-sub', text: t('launchSub') }),
     el('span', { className: 'mg-badge', hidden: true, text: '' })
   ]);
   var badge = launcher.querySelector('.mg-badge');
 
-  var closeBtn = el('button', { type: 'button', className: 'mg-close', 'aria-label': '閉じる',
+  var closeBtn = el('button', { type: 'button', className: 'mg-close', 'aria-label': t('close'),
     onclick: function () { closePanel(); } }, [el('span', { 'aria-hidden': 'true', text: '×' }),
-    el('span', { className: 'mg-close-text', text: '閉じる' })]);
+    el('span', { className: 'mg-close-text', text: t('close') })]);
+  var langButtons = LANG_NAMES.map(function (n) {
+    return el('button', { type: 'button', className: 'mg-lang', lang: n[2], 'data-lang': n[0],
+      'aria-pressed': n[0] === uiLang ? 'true' : 'false', text: n[1], onclick: function () { setLang(n[0]); } });
+  });
+  var langGroup = el('div', { className: 'mg-langs', role: 'group', 'aria-label': t('langs') }, langButtons);
   var header = el('div', { className: 'mg-header' }, [
     el('div', { className: 'mg-heading' }, [
       el('h2', { id: titleId, className: 'mg-title', text: title }),
-      el('p', { id: subId, className: 'mg-subtitle',
-        text: '市のよくある質問（FAQ）から、決まったルールで自動的にお答えします。AI（生成AI）は使っていません。' }),
+      el('p', { id: subId, className: 'mg-subtitle', text: t('sub') }),
       // on a phone the line above is for screen readers only (it is the dialog's
       // description) and this one line says the same in view: a compact header
-      el('p', { className: 'mg-subtitle-short', 'aria-hidden': 'true', text: 'FAQで自動回答（AIではありません）' })
+      el('p', { className: 'mg-subtitle-short', 'aria-hidden': 'true', text: t('launchSub') }),
+      langGroup
     ]),
     closeBtn
   ]);
 
   // What is kept and for how long is the server's text (welcome.privacy, set by
   // the city); until it arrives a short general line stands in for it.
-  var privacyKept = el('li', { className: 'mg-privacy-kept',
-    text: 'この会話は、マイナンバー・電話番号・メールアドレスなどと思われる部分を伏せ字にしたうえで記録します。' });
+  var privacyKept = el('li', { className: 'mg-privacy-kept', text: t('kept') });
   var privacy = el('details', { className: 'mg-privacy', open: true }, [
-    el('summary', { text: 'ご利用の前に（個人情報の取り扱い）' }),
+    el('summary', { text: t('privacy') }),
     el('ul', null, [
       privacyKept,
-      el('li', { text: 'マイナンバー、口座番号・カード番号、パスワード、病気のことなど、他人に知られたくない情報は入力しないでください。' }),
-      el('li', { text: '火事・救急は119番、事件・事故は110番に今すぐ電話してください。' })
+      el('li', { className: 'mg-privacy-secret', text: t('secret') }),
+      el('li', { className: 'mg-privacy-urgent', text: t('urgent119') })
     ])
   ]);
 
   var status = el('p', { className: 'mg-status', role: 'status', 'aria-live': 'polite' });
   var log = el('div', { className: 'mg-log', role: 'log', 'aria-live': 'polite',
-    'aria-relevant': 'additions', 'aria-label': '会話の記録', tabindex: '0' });
+    'aria-relevant': 'additions', 'aria-label': t('log'), tabindex: '0' });
 
   var input = el('textarea', { id: inputId, className: 'mg-input', rows: '2',
     'aria-describedby': hintId + ' ' + countId, autocomplete: 'off' });
   var count = el('span', { id: countId, className: 'mg-count', 'aria-live': 'polite' });
-  var sendBtn = el('button', { type: 'submit', className: 'mg-send', text: '送信' });
+  var sendBtn = el('button', { type: 'submit', className: 'mg-send', text: t('send') });
+  var hintText = document.createTextNode(t('hint'));
   var compose = el('form', { className: 'mg-compose', novalidate: true }, [
-    el('label', { for: inputId, className: 'mg-label', text: '質問を入力してください' }),
+    el('label', { for: inputId, className: 'mg-label mg-input-label', text: t('label') }),
     el('div', { className: 'mg-compose-row' }, [input, sendBtn]),
-    el('p', { id: hintId, className: 'mg-hint' }, [
-      'Enterキーで送信、Shift+Enterで改行します。', count
-    ])
+    el('p', { id: hintId, className: 'mg-hint' }, [hintText, count])
   ]);
 
   var panel = el('section', { id: panelId, className: 'mg-panel', role: 'dialog',
     'aria-labelledby': titleId, 'aria-describedby': subId, hidden: true },
     [header, privacy, status, log, compose]);
   var announcer = el('p', { className: 'mg-sr', 'aria-live': 'polite' });
-  var root = el('div', { className: 'mg-root', lang: 'ja', 'data-madoguchi': 'widget', hidden: true },
+  var root = el('div', { className: 'mg-root', lang: htmlLang(uiLang), 'data-madoguchi': 'widget', hidden: true },
     [launcher, panel, announcer]);
   // shown once the stylesheet is in (no flash of an unstyled button), or without it if it fails
   css.onload = css.onerror = function () { root.hidden = false; };
   document.head.appendChild(css);
+
+  /* The resident switched language: the page's own words now, the server's
+   * from the next message on (each ask carries lang). */
+  function setLang(l) {
+    uiLang = pickLang(l);
+    store.setItem(LANG_KEY, uiLang);
+    root.setAttribute('lang', htmlLang(uiLang));
+    langButtons.forEach(function (b) { b.setAttribute('aria-pressed', b.getAttribute('data-lang') === uiLang ? 'true' : 'false'); });
+    langGroup.setAttribute('aria-label', t('langs'));
+    if (!customTitle) panel.querySelector('.mg-title').textContent = t('title');
+    panel.querySelector('.mg-subtitle').textContent = t('sub');
+    panel.querySelector('.mg-subtitle-short').textContent = t('launchSub');
+    launcher.querySelector('.mg-launcher-main').textContent = t('launch');
+    launcher.querySelector('.mg-launcher-sub').textContent = t('launchSub');
+    closeBtn.setAttribute('aria-label', t('close'));
+    closeBtn.querySelector('.mg-close-text').textContent = t('close');
+    privacy.querySelector('summary').textContent = t('privacy');
+    if (privacyKept.getAttribute('data-source') !== 'server') privacyKept.textContent = t('kept');
+    privacy.querySelector('.mg-privacy-secret').textContent = t('secret');
+    privacy.querySelector('.mg-privacy-urgent').textContent = t('urgent119');
+    log.setAttribute('aria-label', t('log'));
+    sendBtn.textContent = t('send');
+    panel.querySelector('.mg-input-label').textContent = t('label');
+    hintText.textContent = t('hint');
+    setStatus(t('switched'));
+  }
 
   /* ---- panel open/close and keyboard ---------------------------------------- */
   var phoneQuery = window.matchMedia ? window.matchMedia('(max-width: 599.98px)') : null;
@@ -286,13 +359,13 @@
 
   function residentMsg(text) {
     return add(el('div', { className: 'mg-msg mg-resident' }, [
-      el('p', { className: 'mg-text' }, [who('あなた'), text])
+      el('p', { className: 'mg-text' }, [who(t('you')), text])
     ]));
   }
   function botText(text, extraClass) {
     var m = el('div', { className: 'mg-msg mg-bot' + (extraClass ? ' ' + extraClass : '') });
     var p = para('mg-text', text, false);
-    p.insertBefore(who('自動応答'), p.firstChild);
+    p.insertBefore(who(t('bot')), p.firstChild);
     m.appendChild(p);
     return add(m);
   }
@@ -391,11 +464,13 @@
       'data-faq-id': str(m.faq_id) || null, 'data-answer-id': str(m.answer_id) || null,
       'data-rule': m.rule ? str(m.rule.name) : null, 'data-rule-kind': m.rule ? str(m.rule.kind) : null,
       'data-department-id': m.department ? str(m.department.id) || null : null });
-    art.appendChild(who('自動応答'));
-    if (emergency) art.appendChild(el('p', { className: 'mg-urgent', text: '緊急のご案内' }));
+    // the entry's text is in m.lang (the version shown), the rest in the resident's choice
+    var textLang = htmlLang(str(m.lang) || uiLang);
+    art.appendChild(who(t('bot')));
+    if (emergency) art.appendChild(el('p', { className: 'mg-urgent', text: t('urgent') }));
     appendAll(art, [safetyNote(m), englishLine(m)]);
     if (str(m.question) && str(m.faq_id)) {
-      art.appendChild(el('p', { className: 'mg-q', text: '「' + m.question + '」についての回答です。' }));
+      art.appendChild(el('p', { className: 'mg-q', lang: textLang, text: t('about')(m.question) }));
     }
     // 行かない窓口: the online application first, when the entry has one
     var online = safeUrl(str(m.online_url));
@@ -403,7 +478,9 @@
       art.appendChild(el('p', { className: 'mg-more mg-online' }, [el('a', { href: online, target: '_blank',
         rel: 'noopener noreferrer', text: 'オンラインで申請する（新しいタブ）' })]));
     }
-    art.appendChild(para('mg-text', str(m.answer), emergency));
+    var body = para('mg-text', str(m.answer), emergency);
+    body.setAttribute('lang', textLang);
+    art.appendChild(body);
     var more = safeUrl(str(m.url));
     if (more) {
       art.appendChild(el('p', { className: 'mg-more' }, [el('a', { href: more, target: '_blank',
@@ -459,7 +536,7 @@
   function clarifyMsg(m) {
     var box = el('div', { className: 'mg-msg mg-bot mg-clarify' });
     var p = para('mg-text', str(m.text) || 'どの内容についてのご質問ですか？', false);
-    p.insertBefore(who('自動応答'), p.firstChild);
+    p.insertBefore(who(t('bot')), p.firstChild);
     appendAll(box, [safetyNote(m), englishLine(m)]);
     box.appendChild(p);
     var group = el('ul', { className: 'mg-choices', role: 'list' });
@@ -622,8 +699,23 @@
     ticket_not_found: 'このお問い合わせが見つかりませんでした。',
     internal: '申し訳ありません。サーバーで問題が起きました。しばらくしてからもう一度お試しください。'
   };
+  var ERRORS_EN = {
+    rate_limited: 'You sent messages too quickly. Please wait a moment and try again.',
+    text_too_long: 'Please keep your question within ' + MAX_TEXT + ' characters.',
+    empty_text: 'Please type your question.',
+    busy: 'We are busy right now. Please wait a moment and try again.',
+    internal: 'Sorry, something went wrong on the server. Please try again later.'
+  };
+  var ERRORS_EASY = {
+    rate_limited: 'はやすぎます。すこし まって から おくって ください。',
+    text_too_long: 'しつもん は ' + MAX_TEXT + ' もじ まで です。',
+    empty_text: 'しつもん を かいて ください。',
+    busy: 'いま こんで います。すこし まって から おくって ください。',
+    internal: 'ごめんなさい。うまく いきません でした。あとで もういちど おくって ください。'
+  };
   function errorMsg(m, ctx) {
-    var text = ERRORS[m.code] || str(m.message) || '申し訳ありません。うまく処理できませんでした。';
+    var local = uiLang === 'en' ? ERRORS_EN : uiLang === 'easy' ? ERRORS_EASY : {};
+    var text = local[m.code] || ERRORS[m.code] || str(m.message) || '申し訳ありません。うまく処理できませんでした。';
     notice(text, 'error');
     if (ctx && ctx.form) { // let the resident try the escalation again
       ctx.form.classList.remove('mg-sent');
@@ -660,7 +752,7 @@
     lastQuestion = text;
     residentMsg(text);
     if (privacy.open) privacy.open = false;
-    request({ type: 'ask', text: text }, text);
+    request({ type: 'ask', text: text, lang: uiLang }, text);
   }
   function submitQuestion() {
     var text = input.value.trim();
@@ -694,7 +786,7 @@
     var sock = ws;
     ready = false;
     sock.onopen = function () {
-      var hello = { type: 'hello' };
+      var hello = { type: 'hello', lang: uiLang };
       var s = store.getItem(STORE_KEY);
       if (s) hello.session = s;
       sock.send(JSON.stringify(hello));
@@ -814,7 +906,7 @@
       case 'error':
         if (m.code === 'bad_session' && !ready) { // expired or unknown: start a new session
           store.removeItem(STORE_KEY);
-          sock.send(JSON.stringify({ type: 'hello' }));
+          sock.send(JSON.stringify({ type: 'hello', lang: uiLang }));
           return;
         }
         errorMsg(m, ctx);
