@@ -431,7 +431,10 @@ static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
  * with. Each published entry with an English version scores its words in
  * common with the question (its question counting double, its answer once)
  * plus EN_CANDIDATE when the engine offered it too; the best answers when
- * it scores EN_PICK_MIN and EN_PICK_MARGIN more than the next. Tuned on
+ * it scores EN_PICK_MIN and EN_PICK_MARGIN more than the next, and the
+ * engine's first candidate is not passed over when it has no English
+ * version to compare (市県民税 has none, and "pay my resident tax" must not
+ * become the fixed asset tax that has one). Tuned on
  * tests/data/dialogue/tune/english.json. */
 #define EN_CANDIDATE 2
 #define EN_PICK_MIN 4
@@ -441,6 +444,7 @@ struct en_pick {
   const mg_result *res;
   int top, second;
   char best[64];
+  char has_en[MG_ENGINE_MAX_K]; /* per engine candidate: it has an English version */
 };
 
 static int en_score(void *ctx, const mg_faq_entry *e) {
@@ -450,7 +454,7 @@ static int en_score(void *ctx, const mg_faq_entry *e) {
   sc = 2 * bot_english_overlap(p->question, e->tr[MG_FAQ_TR_QUESTION_EN]) +
        bot_english_overlap(p->question, e->tr[MG_FAQ_TR_ANSWER_EN]);
   for (int i = 0; i < p->res->n; i++)
-    if (strcmp(p->res->c[i].faq_id, e->id) == 0) sc += EN_CANDIDATE;
+    if (strcmp(p->res->c[i].faq_id, e->id) == 0) sc += EN_CANDIDATE, p->has_en[i] = 1;
   if (sc > p->top) {
     p->second = p->top, p->top = sc;
     snprintf(p->best, sizeof p->best, "%s", e->id);
@@ -467,6 +471,7 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, jso
   if (!p.best[0] || p.top < EN_PICK_MIN || p.top < p.second + EN_PICK_MARGIN) return 0;
   for (int i = 0; i < res->n; i++)
     if (strcmp(res->c[i].faq_id, p.best) == 0) at = i;
+  if (at != 0 && res->n > 0 && !p.has_en[0]) return 0;
   if (at < 0) { /* not offered by the engine: it goes first, the last candidate drops */
     at = res->n < MG_ENGINE_MAX_K ? res->n++ : res->n - 1;
     memset(&res->c[at], 0, sizeof res->c[at]);
