@@ -6,7 +6,12 @@
 // emergency card follow the language (the English card names 119).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Resident, scratch, skipReason, startServer } from './lib.mjs';
+
+const haveTidy = spawnSync('tidy', ['-v']).status === 0;
 
 async function helloIn(base, lang) {
   const r = await Resident.connect(base);
@@ -94,6 +99,66 @@ test('English and やさしい日本語 over /ws', { skip: skipReason }, async (
     assert.equal(ja.welcome.lang, 'ja');
     assert.match(ja.welcome.greeting, /こんにちは/);
     await ja.close();
+  } finally {
+    await srv.stop();
+    tmp.cleanup();
+  }
+});
+
+// The public pages take ?lang=en|easy on an entry's page (docs/public-pages.md).
+test('entry pages in English and やさしい日本語: lang, canonical, hreflang, tidy', { skip: skipReason, timeout: 60000 }, async () => {
+  const tmp = scratch();
+  const BASE = 'https://faq.example.jp';
+  const srv = await startServer(tmp.db, { config: { pages: true, public_base_url: `${BASE}/` } });
+  const get = async (path) => {
+    const r = await fetch(srv.base + path);
+    return { status: r.status, body: await r.text() };
+  };
+  const tidy = (html, name) => {
+    if (!haveTidy) return;
+    const file = join(tmp.dir, `${name}.html`);
+    writeFileSync(file, html);
+    const r = spawnSync('tidy', ['-errors', '-q', file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `tidy -errors on ${name}: ${r.stderr}${r.stdout}`);
+  };
+  try {
+    let r = await get('/faq/entry/saijo-0057?lang=en');
+    assert.equal(r.status, 200);
+    assert.match(r.body, /<html lang="en">/);
+    assert.match(r.body, /<h1 id="mgp-h1" class="mgp-q">How do I put out large items/);
+    assert.match(r.body, /<link rel="canonical" href="https:\/\/faq\.example\.jp\/faq\/entry\/saijo-0057\?lang=en">/);
+    assert.match(r.body, /hreflang="en" href="https:\/\/faq\.example\.jp\/faq\/entry\/saijo-0057\?lang=en"/);
+    assert.match(r.body, /hreflang="ja" href="https:\/\/faq\.example\.jp\/faq\/entry\/saijo-0057"/);
+    assert.match(r.body, /<header class="site" lang="ja">/, 'the Japanese template stays marked Japanese');
+    assert.match(r.body, /<li lang="en"><strong>English<\/strong><\/li>/, 'the switch shows where the resident is');
+    assert.match(r.body, /<li lang="ja"><a href="\/faq\/entry\/saijo-0057">日本語<\/a><\/li>/);
+    tidy(r.body, 'entry-en');
+
+    r = await get('/faq/entry/saijo-0057?lang=easy');
+    assert.match(r.body, /<html lang="ja">/);
+    assert.match(r.body, /そだいごみ/);
+    assert.match(r.body, /\?lang=easy">/, 'canonical of the easy page');
+    tidy(r.body, 'entry-easy');
+
+    // the plain page is still Japanese (the cache keys on the language)
+    r = await get('/faq/entry/saijo-0057');
+    assert.match(r.body, /<html lang="ja">/);
+    assert.match(r.body, /粗大ごみ処理券/);
+    assert.doesNotMatch(r.body, /Large items/);
+
+    // no English version: Japanese text marked ja, a note, canonical to the Japanese page, no hreflang
+    r = await get('/faq/entry/saijo-0135?lang=en');
+    assert.equal(r.status, 200);
+    assert.match(r.body, /<html lang="en">/);
+    assert.match(r.body, /has not been written in English yet/);
+    assert.match(r.body, /<h1 id="mgp-h1" class="mgp-q" lang="ja">/);
+    assert.match(r.body, /<link rel="canonical" href="https:\/\/faq\.example\.jp\/faq\/entry\/saijo-0135">/);
+    assert.doesNotMatch(r.body, /hreflang/);
+    tidy(r.body, 'entry-en-missing');
+
+    // an unknown language is the Japanese page
+    r = await get('/faq/entry/saijo-0057?lang=fr');
+    assert.match(r.body, /<html lang="ja">/);
   } finally {
     await srv.stop();
     tmp.cleanup();
