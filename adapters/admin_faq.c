@@ -44,13 +44,16 @@ static json_t *strv_json(char **v, int n) {
 }
 
 static json_t *entry_json(const mg_faq_entry *e) {
-  return json_pack("{ss si si ss ss ss so so so ss s{ss ss} ss ss ss ss}", "id", e->id, "version", e->version,
+  json_t *o = json_pack("{ss si si ss ss ss so so so ss s{ss ss} ss ss ss ss}", "id", e->id, "version", e->version,
                    "published_version", e->published_version, "status", e->status, "question", e->question,
                    "answer", e->answer, "alternates", strv_json(e->alternates, e->n_alternates), "keywords",
                    strv_json(e->keywords, e->n_keywords), "related", strv_json(e->related, e->n_related),
                    "category", e->category, "department", "id", e->department_id, "name",
                    e->dept.name ? e->dept.name : "", "url", e->url, "online_url", e->online_url ? e->online_url : "",
                    "updated_at", e->updated_at, "updated_by", e->updated_by);
+  /* the English and やさしい日本語 versions (docs/languages.md) */
+  for (int t = 0; o && t < MG_FAQ_NTR; t++) json_object_set_new(o, mg_faq_tr_name(t), json_string(e->tr[t] ? e->tr[t] : ""));
+  return o;
 }
 
 /* Short form for lists and the audit log. */
@@ -97,6 +100,55 @@ int admin_h_departments(admin_ctx *c) {
   int rc = mg_department_list(c->db, dept_one, arr, c->err);
   if (rc) { json_decref(arr); return rc; }
   return admin_reply_json(c, 200, json_pack("{so}", "departments", arr));
+}
+
+/* GET /translations: published entries without their English or やさしい日本語
+ * version (question and answer both), with counts per department, so each
+ * department sees what is left to write (docs/admin-api.md). */
+struct missing { json_t *entries, *depts; const char *only; };
+
+static int missing_one(void *ctx, const mg_faq_entry *e) {
+  struct missing *m = ctx;
+  const char *dept = e->department_id && *e->department_id ? e->department_id : "";
+  int no_en = !*e->tr[MG_FAQ_TR_QUESTION_EN] || !*e->tr[MG_FAQ_TR_ANSWER_EN];
+  int no_easy = !*e->tr[MG_FAQ_TR_QUESTION_EASY] || !*e->tr[MG_FAQ_TR_ANSWER_EASY];
+  json_t *d = json_object_get(m->depts, dept);
+  if (!d) {
+    if (!(d = json_pack("{ss ss si si si}", "department", dept, "name", e->dept.name ? e->dept.name : "", "published", 0,
+                        "missing_en", 0, "missing_easy", 0)) || json_object_set_new(m->depts, dept, d))
+      return MG_ENOMEM;
+  }
+  json_object_set_new(d, "published", json_integer(json_integer_value(json_object_get(d, "published")) + 1));
+  json_object_set_new(d, "missing_en", json_integer(json_integer_value(json_object_get(d, "missing_en")) + no_en));
+  json_object_set_new(d, "missing_easy", json_integer(json_integer_value(json_object_get(d, "missing_easy")) + no_easy));
+  if ((no_en || no_easy) && (!m->only || strcmp(m->only, dept) == 0) &&
+      json_array_append_new(m->entries, json_pack("{ss ss ss sb sb}", "id", e->id, "question", e->question, "department",
+                                                  dept, "missing_en", no_en, "missing_easy", no_easy)))
+    return MG_ENOMEM;
+  return 0;
+}
+
+int admin_h_translations(admin_ctx *c) {
+  char dept[64];
+  mg_faq_filter f = { .published_text = 1 };
+  struct missing m = { json_array(), json_object(), admin_query(c, "department", dept, sizeof dept) ? dept : NULL };
+  json_t *per = json_array(), *d;
+  const char *k;
+  int rc, offset, limit, total;
+  if (!m.entries || !m.depts || !per) { rc = MG_ENOMEM; goto fail; }
+  if ((rc = mg_faq_list(c->db, &f, missing_one, &m, c->err)) != 0) goto fail;
+  json_object_foreach(m.depts, k, d) json_array_append(per, d);
+  json_decref(m.depts);
+  admin_paging(c, &offset, &limit, 500, 2000);
+  total = (int)json_array_size(m.entries);
+  return admin_reply_json(c, 200, json_pack("{so so si si si}", "departments", per, "entries",
+                                            admin_slice(m.entries, offset, limit), "total", total, "offset", offset,
+                                            "limit", limit));
+fail:
+  json_decref(m.entries);
+  json_decref(m.depts);
+  json_decref(per);
+  return rc == MG_EDB ? rc : admin_reply_error(c, 0, rc, c->err);
 }
 
 /* Entry args[0] at `which`, or an answered 404 (returns 1 then). */
@@ -322,10 +374,13 @@ int admin_h_faq_diff(admin_ctx *c) {
     char *aa = joined(a->alternates, a->n_alternates), *ba = joined(b->alternates, b->n_alternates);
     char *ak = joined(a->keywords, a->n_keywords), *bk = joined(b->keywords, b->n_keywords);
     char *ar = joined(a->related, a->n_related), *br = joined(b->related, b->n_related);
-    const char *names[] = { "question", "answer", "alternates", "keywords", "related", "category", "department", "url" };
-    const char *av[] = { a->question, a->answer, aa, ak, ar, a->category, a->department_id, a->url };
-    const char *bv[] = { b->question, b->answer, ba, bk, br, b->category, b->department_id, b->url };
-    for (int i = 0; i < 8; i++) {
+    const char *names[] = { "question", "answer", "alternates", "keywords", "related", "category", "department", "url",
+                            "question_en", "answer_en", "question_easy", "answer_easy" };
+    const char *av[] = { a->question, a->answer, aa, ak, ar, a->category, a->department_id, a->url,
+                         a->tr[0], a->tr[1], a->tr[2], a->tr[3] };
+    const char *bv[] = { b->question, b->answer, ba, bk, br, b->category, b->department_id, b->url,
+                         b->tr[0], b->tr[1], b->tr[2], b->tr[3] };
+    for (int i = 0; i < 12; i++) {
       const char *x = av[i] ? av[i] : "", *y = bv[i] ? bv[i] : "";
       json_array_append_new(fields, json_pack("{ss sb so}", "field", names[i], "changed", strcmp(x, y) != 0,
                                               "ops", admin_diff(x, y)));
@@ -396,6 +451,7 @@ static int change_from_body(struct change *ch, const mg_faq_entry *base, const c
   ch->e.department_id = (char *)(dept ? dept : base ? base->department_id : "");
   ch->e.url = (char *)(admin_body_str(c, "url") ? admin_body_str(c, "url") : base ? base->url : "");
   ch->e.online_url = (char *)admin_body_str(c, "online_url");   /* NULL: the entry keeps its own */
+  for (int t = 0; t < MG_FAQ_NTR; t++) ch->e.tr[t] = (char *)admin_body_str(c, mg_faq_tr_name(t)); /* NULL: kept */
   if (json_object_get(c->body, "alternates")) {
     if ((n = body_lines(c, "alternates", &ch->alt)) < 0) return n;
     ch->n_alt = n;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resident, scratch, skipReason, startServer } from './lib.mjs';
+import { Resident, addUser, scratch, skipReason, staffLogin, startServer } from './lib.mjs';
 
 const haveTidy = spawnSync('tidy', ['-v']).status === 0;
 
@@ -159,6 +159,53 @@ test('entry pages in English and やさしい日本語: lang, canonical, hreflan
     // an unknown language is the Japanese page
     r = await get('/faq/entry/saijo-0057?lang=fr');
     assert.match(r.body, /<html lang="ja">/);
+  } finally {
+    await srv.stop();
+    tmp.cleanup();
+  }
+});
+
+// Staff write a version in the console API; it is a draft until published,
+// then residents who ask in English get it; the missing-translations view
+// counts per department (docs/admin-api.md).
+test('console: translation fields, publish, missing translations per department', { skip: skipReason, timeout: 60000 }, async () => {
+  const tmp = scratch();
+  await addUser(tmp.db, 'kansa', 'supervisor', null, 'kansa password 1');
+  const srv = await startServer(tmp.db);
+  try {
+    const staff = await staffLogin(srv.base, 'kansa', 'kansa password 1');
+    let r = await staff.get('/translations?department=toshokan');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const lib = r.body.departments.find((d) => d.department === 'toshokan');
+    assert.ok(lib && lib.published >= 3 && lib.missing_en === lib.published, JSON.stringify(lib));
+    assert.ok(r.body.entries.some((e) => e.id === 'saijo-0135' && e.missing_en && e.missing_easy));
+    assert.ok(r.body.entries.every((e) => e.department === 'toshokan'), 'filtered by department');
+    const kankyo = (await staff.get('/translations')).body.departments.find((d) => d.department === 'kankyo');
+    assert.ok(kankyo.missing_en < kankyo.published, 'the sample has English for some of kankyo\'s entries');
+
+    r = await staff.put('/faq/saijo-0135', { question_en: 'When is the library open?',
+      answer_en: 'The Central Library is open from 9:30 to 18:00 (sample). It is closed on Mondays (sample).' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.entry.answer_en.startsWith('The Central Library'), true);
+    const diff = (await staff.get('/faq/saijo-0135/diff')).body;
+    assert.ok(diff.fields.some((f) => f.field === 'answer_en' && f.changed), 'the diff shows the English answer');
+
+    // a draft: residents still get Japanese with the fallback line
+    let res = await Resident.hello(srv.base);
+    let m = await res.ask('d1', 'library opening hours');
+    assert.equal(m.lang, 'ja', JSON.stringify(m));
+    await res.close();
+
+    r = await staff.post('/faq/saijo-0135/publish', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    res = await Resident.hello(srv.base);
+    m = await res.ask('p1', 'library opening hours');
+    assert.equal(m.lang, 'en', JSON.stringify(m));
+    assert.match(m.answer, /Central Library/);
+    await res.close();
+    r = await staff.get('/translations?department=toshokan');
+    assert.ok(!r.body.entries.some((e) => e.id === 'saijo-0135' && e.missing_en), 'no longer missing English');
+    assert.ok(r.body.entries.some((e) => e.id === 'saijo-0135' && e.missing_easy), 'still missing easy Japanese');
   } finally {
     await srv.stop();
     tmp.cleanup();
