@@ -52,7 +52,7 @@ static json_t *entry_json(const mg_faq_entry *e) {
                    e->dept.name ? e->dept.name : "", "url", e->url, "online_url", e->online_url ? e->online_url : "",
                    "updated_at", e->updated_at, "updated_by", e->updated_by);
   /* the English and やさしい日本語 versions (docs/languages.md) */
-  for (int t = 0; o && t < MG_FAQ_NTR; t++) json_object_set_new(o, mg_faq_tr_name(t), json_string(e->tr[t] ? e->tr[t] : ""));
+  for (int t = 0; o && t < MG_FAQ_NTR; t++) json_object_set_new(o, faq_tr_name(t), json_string(e->tr[t] ? e->tr[t] : ""));
   return o;
 }
 
@@ -451,7 +451,7 @@ static int change_from_body(struct change *ch, const mg_faq_entry *base, const c
   ch->e.department_id = (char *)(dept ? dept : base ? base->department_id : "");
   ch->e.url = (char *)(admin_body_str(c, "url") ? admin_body_str(c, "url") : base ? base->url : "");
   ch->e.online_url = (char *)admin_body_str(c, "online_url");   /* NULL: the entry keeps its own */
-  for (int t = 0; t < MG_FAQ_NTR; t++) ch->e.tr[t] = (char *)admin_body_str(c, mg_faq_tr_name(t)); /* NULL: kept */
+  for (int t = 0; t < MG_FAQ_NTR; t++) ch->e.tr[t] = (char *)admin_body_str(c, faq_tr_name(t)); /* NULL: kept */
   if (json_object_get(c->body, "alternates")) {
     if ((n = body_lines(c, "alternates", &ch->alt)) < 0) return n;
     ch->n_alt = n;

@@ -41,7 +41,7 @@
 
 
 /* The bot's own words come from dict/messages.json (bot/messages.h). */
-#define TEXT(c, id) msg_get_lang(bot_messages(bot_worker_bot((c)->w)), (id), (c)->conn->lang)
+#define TEXT(c, id) bot_msg_lang(bot_messages(bot_worker_bot((c)->w)), (id), (c)->conn->lang)
 static const char hello_first[] = "hello first"; /* a protocol error, not a resident-facing text */
 
 /* The dialogue's own SQL (routing): statement texts indexed by an enum. */

@@ -67,7 +67,7 @@ void msg_free(msg_set *m) {
 
 const char *msg_get(const msg_set *m, enum msg_id id) { return m->text[BOT_LANG_JA][id]; }
 
-const char *msg_get_lang(const msg_set *m, enum msg_id id, int lang) {
+const char *bot_msg_lang(const msg_set *m, enum msg_id id, int lang) {
   if (lang > 0 && lang < BOT_LANG_COUNT && m->text[lang][id]) return m->text[lang][id];
   return m->text[BOT_LANG_JA][id];
 }

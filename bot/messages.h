@@ -64,7 +64,7 @@ void msg_free(msg_set *m);
 const char *msg_get(const msg_set *m, enum msg_id id);
 /* The text for id in lang (enum bot_lang); the Japanese text when the file
  * has none in lang (only staff-only keys may lack one). */
-const char *msg_get_lang(const msg_set *m, enum msg_id id, int lang);
+const char *bot_msg_lang(const msg_set *m, enum msg_id id, int lang);
 
 /* A new string (caller frees) with each {names[i]} in tmpl replaced by
  * values[i]; unknown {…} stay as written. NULL only when out of memory. */

@@ -60,15 +60,7 @@ void mg_io_report_sort(mg_io_report *rep) {
 
 /* ---- the parsed set ----------------------------------------------------- */
 
-static void row_clear(mg_io_row *r) {
-  mg_faq_entry *e = &r->e;
-  free(e->id); free(e->question); free(e->answer);
-  mg_strv_free(e->alternates, e->n_alternates);
-  mg_strv_free(e->keywords, e->n_keywords);
-  mg_strv_free(e->related, e->n_related);
-  free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
-  free(e->online_url);
-}
+static void row_clear(mg_io_row *r) { faq_entry_clear(&r->e); }
 
 void mg_io_set_free(mg_io_set *s) {
   for (int i = 0; i < s->n_rows; i++) row_clear(&s->rows[i]);

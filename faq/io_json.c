@@ -110,8 +110,8 @@ static void read_entry(struct jctx *c, mg_io_set *s, json_t *e, size_t i) {
   if (json_object_get(e, "online_url")) r->e.online_url = strdup(member(c, e, "online_url", 0) ? member(c, e, "online_url", 0) : "");
   /* absent: the entry keeps its translations (NULL), as with online_url */
   for (int t = 0; t < MG_FAQ_NTR; t++)
-    if (json_object_get(e, mg_faq_tr_name(t)))
-      r->e.tr[t] = strdup(member(c, e, mg_faq_tr_name(t), 0) ? member(c, e, mg_faq_tr_name(t), 0) : "");
+    if (json_object_get(e, faq_tr_name(t)))
+      r->e.tr[t] = strdup(member(c, e, faq_tr_name(t), 0) ? member(c, e, faq_tr_name(t), 0) : "");
   r->e.n_alternates = string_list(c, e, "alternates", &r->e.alternates);
   r->e.n_keywords = string_list(c, e, "keywords", &r->e.keywords);
   r->e.n_related = string_list(c, e, "related", &r->e.related);
@@ -197,7 +197,7 @@ static int add_entry(void *ctx, const mg_faq_entry *e, int published) {
                         published ? "published" : "draft");
   if (o && e->online_url && *e->online_url) json_object_set_new(o, "online_url", json_string(e->online_url));
   for (int t = 0; o && t < MG_FAQ_NTR; t++)
-    if (e->tr[t] && *e->tr[t]) json_object_set_new(o, mg_faq_tr_name(t), json_string(e->tr[t]));
+    if (e->tr[t] && *e->tr[t]) json_object_set_new(o, faq_tr_name(t), json_string(e->tr[t]));
   return o ? json_array_append_new(ctx, o) : MG_ENOMEM;
 }
 

@@ -175,8 +175,7 @@ void mg_department_clear(mg_department *d) {
   memset(d, 0, sizeof *d);
 }
 
-void mg_faq_entry_free(mg_faq_entry *e) {
-  if (!e) return;
+void faq_entry_clear(mg_faq_entry *e) {
   free(e->id); free(e->question); free(e->answer);
   mg_strv_free(e->alternates, e->n_alternates);
   mg_strv_free(e->keywords, e->n_keywords);
@@ -185,6 +184,11 @@ void mg_faq_entry_free(mg_faq_entry *e) {
   free(e->online_url);
   for (int i = 0; i < MG_FAQ_NTR; i++) free(e->tr[i]);
   mg_department_clear(&e->dept);
+}
+
+void mg_faq_entry_free(mg_faq_entry *e) {
+  if (!e) return;
+  faq_entry_clear(e);
   free(e);
 }
 
@@ -405,7 +409,7 @@ struct put {
   char *tr[MG_FAQ_NTR];        /* e->tr, or (NULL there) the newest revision's */
 };
 
-const char *mg_faq_tr_name(int i) {
+const char *faq_tr_name(int i) {
   static const char *const names[MG_FAQ_NTR] = { "question_en", "answer_en", "question_easy", "answer_easy" };
   return i >= 0 && i < MG_FAQ_NTR ? names[i] : "";
 }

@@ -53,10 +53,10 @@ typedef struct mg_faq_entry {
 } mg_faq_entry;
 
 /* The translations an entry may carry (mg_faq_entry.tr), and their column,
- * CSV and JSON names (mg_faq_tr_name). */
+ * CSV and JSON names (faq_tr_name). */
 enum { MG_FAQ_TR_QUESTION_EN, MG_FAQ_TR_ANSWER_EN, MG_FAQ_TR_QUESTION_EASY, MG_FAQ_TR_ANSWER_EASY, MG_FAQ_NTR };
 /* "question_en", "answer_en", "question_easy", "answer_easy". */
-const char *mg_faq_tr_name(int i);
+const char *faq_tr_name(int i);
 
 /* Which revision mg_faq_get reads: a version number > 0, or one of these. */
 #define MG_FAQ_LATEST 0     /* newest revision (may be a draft) */
@@ -80,6 +80,8 @@ int mg_faq_valid_id(const char *id);
 
 /* Free an entry returned by mg_faq_get (and its strings). NULL is fine. */
 void mg_faq_entry_free(mg_faq_entry *e);
+/* Free the strings of an entry the caller holds (not e itself): an import's rows. */
+void faq_entry_clear(mg_faq_entry *e);
 
 /* Read entry id at revision `which`. *out is new, caller frees with
  * mg_faq_entry_free. MG_ENOTFOUND when the entry or revision does not exist

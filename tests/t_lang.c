@@ -55,12 +55,12 @@ static void test_messages(const char *dict) {
   msg_set *m = NULL;
   snprintf(path, sizeof path, "%s/messages.json", dict);
   if (!ok(msg_load(&m, path, err) == 0, "dict/messages.json loads with its languages (%s)", err)) return;
-  ok(strcmp(msg_get_lang(m, MSG_GREETING, BOT_LANG_EN), msg_get(m, MSG_GREETING)) != 0 &&
-         strstr(msg_get_lang(m, MSG_GREETING, BOT_LANG_EN), "119"),
+  ok(strcmp(bot_msg_lang(m, MSG_GREETING, BOT_LANG_EN), msg_get(m, MSG_GREETING)) != 0 &&
+         strstr(bot_msg_lang(m, MSG_GREETING, BOT_LANG_EN), "119"),
      "the English greeting is its own and names 119");
-  ok(strstr(msg_get_lang(m, MSG_GREETING, BOT_LANG_EASY), "119") != NULL, "so does the やさしい日本語 one");
-  ok(strcmp(msg_get_lang(m, MSG_NO_ANSWER, BOT_LANG_EASY), msg_get(m, MSG_NO_ANSWER)) != 0, "no_answer has an easy version");
-  is_str(msg_get_lang(m, MSG_MAIL_RECEIVED_SUBJECT, BOT_LANG_EN), msg_get(m, MSG_MAIL_RECEIVED_SUBJECT),
+  ok(strstr(bot_msg_lang(m, MSG_GREETING, BOT_LANG_EASY), "119") != NULL, "so does the やさしい日本語 one");
+  ok(strcmp(bot_msg_lang(m, MSG_NO_ANSWER, BOT_LANG_EASY), msg_get(m, MSG_NO_ANSWER)) != 0, "no_answer has an easy version");
+  is_str(bot_msg_lang(m, MSG_MAIL_RECEIVED_SUBJECT, BOT_LANG_EN), msg_get(m, MSG_MAIL_RECEIVED_SUBJECT),
          "a key without an English text falls back to Japanese");
   msg_free(m);
   /* every resident-facing key is required in each language */
