@@ -377,12 +377,26 @@ static int answer_from_rule(bot_worker *w, const rules_hit *hit, json_t *obj, in
   return 0;
 }
 
-/* candidates: [{faq_id, question, score, confidence}] for the engine's result. */
-static int put_candidates(bot_worker *w, json_t *obj, const mg_result *res, char *err) {
+/* The published question of faq_id in want (its version there, else Japanese): a new string into *q. */
+static int question_in(bot_worker *w, const char *faq_id, int want, char **q, char *err) {
+  mg_faq_entry *e = NULL;
+  const char *vq, *va;
+  int rc;
+  if (want == BOT_LANG_JA) return mg_faq_question(w->db, faq_id, q, err);
+  if ((rc = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err)) != 0) return rc;
+  bot_lang_pick(e, want, &vq, &va);
+  *q = strdup(vq);
+  mg_faq_entry_free(e);
+  return *q ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
+}
+
+/* candidates: [{faq_id, question, score, confidence}] for the engine's result;
+ * the questions in want where the entries have that version (clarify's choices). */
+static int put_candidates(bot_worker *w, json_t *obj, const mg_result *res, int want, char *err) {
   json_t *arr = json_array();
   for (int i = 0; i < res->n; i++) {
     char *q = NULL;
-    int rc = mg_faq_question(w->db, res->c[i].faq_id, &q, err);
+    int rc = question_in(w, res->c[i].faq_id, want, &q, err);
     if (rc == MG_ENOTFOUND) continue; /* unpublished since the index was built */
     if (rc != 0) { json_decref(arr); return rc; }
     json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f}", "faq_id", res->c[i].faq_id, "question", q,
@@ -619,7 +633,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       goto out;
     rc = 0;
   }
-  if ((rc = put_candidates(w, obj, &res, err)) != 0) goto out;
+  if ((rc = put_candidates(w, obj, &res, want, err)) != 0) goto out;
   if (english) json_object_set_new(obj, "offer_escalation", json_true());
   /* an entry's answer has its English line already (put_entry) */
   if (want == BOT_LANG_EN && !json_object_get(obj, "english")) {

@@ -142,6 +142,21 @@ static void test_pipeline(bot_worker *w) {
      "... with an English line saying so and the library's number (%s)", jstr(a, "english"));
   json_decref(a);
 
+  a = ask(w, "my number card", BOT_LANG_JA);
+  {
+    json_t *c;
+    size_t i;
+    int en = 0, ja = 0;
+    json_array_foreach(json_object_get(a, "candidates"), i, c) {
+      const char *q = jstr(c, "question");
+      if (!strcmp(jstr(c, "faq_id"), "saijo-0009")) en += strncmp(q, "How do I apply", 14) == 0;
+      if (!strcmp(jstr(c, "faq_id"), "saijo-0010")) ja += strstr(q, "受け取り") != NULL;
+    }
+    is_str(jstr(a, "decision"), "clarify", "a short English question: choices");
+    ok(en == 1 && ja == 1, "... each choice in English where the entry has that version, else in Japanese");
+  }
+  json_decref(a);
+
   a = ask(w, "粗大ごみはどうやって出せばいいですか", BOT_LANG_EASY);
   is_str(jstr(a, "lang"), "easy", "やさしい日本語 chosen, entry with an easy version: easy answer");
   ok(strstr(jstr(a, "answer"), "そだいごみ") != NULL, "... its text");
