@@ -447,30 +447,33 @@ static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
  * plus EN_CANDIDATE when the engine offered it too; the best answers when
  * it scores EN_PICK_MIN and EN_PICK_MARGIN more than the next, and the
  * engine's first candidate is not passed over when it has no English
- * version to compare (市県民税 has none, and "pay my resident tax" must not
- * become the fixed asset tax that has one). Tuned on
+ * version to compare, unless the pick's English question itself shares
+ * EN_PASS_OVER_Q of the question's words (市県民税 has no English version,
+ * and "pay my resident tax" must not become "When is the fixed asset tax
+ * due?", which shares only "tax"). Tuned on
  * tests/data/dialogue/tune/english.json. */
 #define EN_CANDIDATE 2
 #define EN_PICK_MIN 4
 #define EN_PICK_MARGIN 2
+#define EN_PASS_OVER_Q 2 /* words its English question must share to pass over what cannot be compared */
 struct en_pick {
   const char *question;
   const mg_result *res;
-  int top, second;
+  int top, second, best_q; /* best_q: words the best entry's English question shares */
   char best[64];
   char has_en[MG_ENGINE_MAX_K]; /* per engine candidate: it has an English version */
 };
 
 static int en_score(void *ctx, const mg_faq_entry *e) {
   struct en_pick *p = ctx;
-  int sc;
+  int sc, q;
   if (!e->tr[MG_FAQ_TR_QUESTION_EN] || !*e->tr[MG_FAQ_TR_QUESTION_EN]) return 0;
-  sc = 2 * bot_english_overlap(p->question, e->tr[MG_FAQ_TR_QUESTION_EN]) +
-       bot_english_overlap(p->question, e->tr[MG_FAQ_TR_ANSWER_EN]);
+  q = bot_english_overlap(p->question, e->tr[MG_FAQ_TR_QUESTION_EN]);
+  sc = 2 * q + bot_english_overlap(p->question, e->tr[MG_FAQ_TR_ANSWER_EN]);
   for (int i = 0; i < p->res->n; i++)
     if (strcmp(p->res->c[i].faq_id, e->id) == 0) sc += EN_CANDIDATE, p->has_en[i] = 1;
   if (sc > p->top) {
-    p->second = p->top, p->top = sc;
+    p->second = p->top, p->top = sc, p->best_q = q;
     snprintf(p->best, sizeof p->best, "%s", e->id);
   } else if (sc > p->second) p->second = sc;
   return 0;
@@ -485,7 +488,7 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, jso
   if (!p.best[0] || p.top < EN_PICK_MIN || p.top < p.second + EN_PICK_MARGIN) return 0;
   for (int i = 0; i < res->n; i++)
     if (strcmp(res->c[i].faq_id, p.best) == 0) at = i;
-  if (at != 0 && res->n > 0 && !p.has_en[0]) return 0;
+  if (at != 0 && res->n > 0 && !p.has_en[0] && p.best_q < EN_PASS_OVER_Q) return 0;
   if (at < 0) { /* not offered by the engine: it goes first, the last candidate drops */
     at = res->n < MG_ENGINE_MAX_K ? res->n++ : res->n - 1;
     memset(&res->c[at], 0, sizeof res->c[at]);
