@@ -24,6 +24,7 @@ struct bot_english {
   mg_termmap *keys;  /* folded phrase → id */
   char **ja;         /* per id: the Japanese terms, space-separated */
   int cap;
+  int curated;       /* ids below this come from english.tsv, the rest from EDICT */
 };
 
 /* Words that carry no topic on their own. */
@@ -139,8 +140,9 @@ int bot_english_load(bot_english **out, const char *dict_dir, char *err) {
   if (!e || !(e->keys = mg_termmap_new())) { bot_english_free(e); return mg_errf(err, MG_ENOMEM, "out of memory"); }
   snprintf(path, sizeof path, "%s/english.tsv", dict_dir);
   if ((rc = load_file(e, path, 1, 0, err)) != 0) goto fail;
+  e->curated = mg_termmap_count(e->keys);
   snprintf(path, sizeof path, "%s/english-edict.tsv", dict_dir);
-  if ((rc = load_file(e, path, 0, mg_termmap_count(e->keys), err)) != 0) goto fail;
+  if ((rc = load_file(e, path, 0, e->curated, err)) != 0) goto fail;
   *out = e;
   return 0;
 fail:
@@ -175,10 +177,14 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
   out[0] = '\0';
   for (int i = 0; i < n;) {
     int took = 0;
+    /* the curated table's longest phrase first, EDICT's only where it has none: EDICT's
+     * "garbage collection" (清掃) must not hide "garbage" + "collection day" (ごみ 収集日) */
+    for (int pass = 0; pass < 2 && !took; pass++)
     for (int l = n - i < MAX_PHRASE ? n - i : MAX_PHRASE; l >= 1 && !took; l--) {
       int kl = join(w, i, l, key, sizeof key), id;
       if (kl <= 0 || (l == 1 && stopword(key))) continue;
       if ((id = mg_termmap_get(e->keys, key, kl)) < 0 || id >= e->cap || !e->ja[id]) continue;
+      if (pass == 0 && id >= e->curated) continue;
       size_t jl = strlen(e->ja[id]);
       if (o + jl + 2 < cap) {
         if (o) out[o++] = ' ';
