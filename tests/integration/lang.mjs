@@ -94,6 +94,20 @@ test('English and やさしい日本語 over /ws', { skip: skipReason }, async (
     assert.equal(m.type, 'error', JSON.stringify(m));
     await easy2.close();
 
+    // the HTTP API takes lang too
+    const api = async (body) => {
+      const r = await fetch(`${srv.base}/api/v1/ask`, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body) });
+      return { status: r.status, body: await r.json() };
+    };
+    let h = await api({ text: '粗大ごみはどうやって出せばいいですか', lang: 'easy' });
+    assert.equal(h.status, 200, JSON.stringify(h.body));
+    assert.equal(h.body.lang, 'easy');
+    h = await api({ text: '粗大ごみはどうやって出せばいいですか' });
+    assert.equal(h.body.lang, 'ja');
+    h = await api({ text: '粗大ごみ', lang: 'klingon' });
+    assert.equal(h.status, 400, JSON.stringify(h.body));
+
     // no lang (older widgets): Japanese as before
     const ja = await Resident.hello(srv.base);
     assert.equal(ja.welcome.lang, 'ja');
