@@ -74,7 +74,8 @@
       urgent119: '火事・救急は119番、事件・事故は110番に今すぐ電話してください。', log: '会話の記録', send: '送信',
       label: '質問を入力してください', hint: 'Enterキーで送信、Shift+Enterで改行します。', you: 'あなた', bot: '自動応答',
       urgent: '緊急のご案内', about: function (q) { return '「' + q + '」についての回答です。'; },
-      langs: '表示する言語', switched: '日本語で表示します。' },
+      langs: '表示する言語', switched: '日本語で表示します。',
+      dept: '担当', tel: '電話', hours: '受付時間', place: '場所', mail: 'メール', fbQ: 'この回答は役に立ちましたか', fbThanks: 'ご回答ありがとうございました。', fbQ2: 'この回答は役に立ちましたか？', fbYes: '役に立った', fbNo: '役に立たなかった', safetyH: '念のためのご案内', online: 'オンラインで申請する（新しいタブ）', details: '詳しい説明のページを開く（新しいタブ）', faqPage: 'このFAQのページ（新しいタブ）', relatedH: '関連する質問', escAlso: '職員に直接問い合わせることもできます。', none: 'どれも当てはまらない（職員に問い合わせる）', escWill: '職員が確認してお返事します。', escSubmit: '職員に問い合わせる', escForm: '職員への問い合わせ', escNo: '自動応答ではお答えできませんでした。', escLead: '担当の職員が内容を確認して、この画面でお返事します。', escQ: 'お問い合わせ内容', escTel: '電話番号（任意）', cancel: 'やめる', ticketH: '職員への問い合わせを受け付けました。' },
     en: { title: 'FAQ auto-answer', launch: 'Ask a question', launchSub: 'Automatic FAQ answers (not AI)',
       sub: 'Answers come automatically from the city\'s frequently asked questions (FAQ), by fixed rules. No AI (generative AI) is used.',
       close: 'Close', privacy: 'Before you start (personal information)',
@@ -83,7 +84,8 @@
       urgent119: 'For fire or an ambulance call 119, for crime or an accident call 110, right now.', log: 'Conversation',
       send: 'Send', label: 'Type your question', hint: 'Enter sends, Shift+Enter starts a new line.', you: 'You',
       bot: 'Auto-answer', urgent: 'Emergency', about: function (q) { return 'Answer to: "' + q + '"'; },
-      langs: 'Language', switched: 'Shown in English. Answers are in English where the city has written them.' },
+      langs: 'Language', switched: 'Shown in English. Answers are in English where the city has written them.',
+      dept: 'Department', tel: 'Phone', hours: 'Hours', place: 'Place', mail: 'E-mail', fbQ: 'Was this answer helpful', fbThanks: 'Thank you for your answer.', fbQ2: 'Was this answer helpful?', fbYes: 'Helpful', fbNo: 'Not helpful', safetyH: 'Just in case', online: 'Apply online (new tab)', details: 'Open the page with details (new tab, Japanese)', faqPage: 'The page of this question (new tab)', relatedH: 'Related questions', escAlso: 'You can also ask a member of staff.', none: 'None of these (ask a member of staff)', escWill: 'A member of staff will read it and reply.', escSubmit: 'Ask a member of staff', escForm: 'Question for staff', escNo: 'The automatic answers could not help.', escLead: 'Staff of the department in charge will read it and reply on this screen.', escQ: 'Your question', escTel: 'Phone number (optional)', cancel: 'Cancel', ticketH: 'We have received your question for staff.' },
     easy: { title: 'しつもん に こたえます', launch: 'しつもん する', launchSub: 'きまった こたえ を だします（AI では ありません）',
       sub: 'しやくしょ の よくある しつもん から、きまった こたえ を だします。AI は つかいません。',
       close: 'とじる', privacy: 'つかう まえ に よんで ください',
@@ -93,7 +95,8 @@
       send: 'おくる', label: 'しつもん を かいて ください', hint: 'Enter で おくります。Shift+Enter で つぎ の ぎょう に します。',
       you: 'あなた', bot: 'じどう の こたえ', urgent: 'いそいで ください',
       about: function (q) { return '「' + q + '」の こたえ です。'; },
-      langs: 'ことば', switched: 'やさしい にほんご で だします。' }
+      langs: 'ことば', switched: 'やさしい にほんご で だします。',
+      dept: 'たんとう', tel: 'でんわ', hours: 'あいている じかん', place: 'ばしょ', mail: 'メール', fbQ: 'この こたえ は やくに たちましたか', fbThanks: 'ありがとう ございました。', fbQ2: 'この こたえ は やくに たちましたか？', fbYes: 'やくに たった', fbNo: 'やくに たたなかった', safetyH: 'ねんのため', online: 'インターネット で もうしこむ（あたらしい タブ）', details: 'くわしい せつめい の ページ（あたらしい タブ）', faqPage: 'この しつもん の ページ（あたらしい タブ）', relatedH: 'ほか の しつもん', escAlso: 'しやくしょ の ひと に きく ことも できます。', none: 'どれも ちがう（しやくしょ の ひと に きく）', escWill: 'しやくしょ の ひと が よんで こたえます。', escSubmit: 'しやくしょ の ひと に きく', escForm: 'しやくしょ の ひと への しつもん', escNo: 'じどう の こたえ では わかりません でした。', escLead: 'たんとう の ひと が よんで、この がめん で こたえます。', escQ: 'ききたい こと', escTel: 'でんわばんごう（かかなくても いい）', cancel: 'やめる', ticketH: 'しつもん を うけつけました。' }
   };
   var LANG_NAMES = [['ja', '日本語', 'ja'], ['en', 'English', 'en'], ['easy', 'やさしいにほんご', 'ja']];
   function pickLang(v) { return v === 'en' || v === 'easy' ? v : 'ja'; }
@@ -410,12 +413,12 @@
 
   function department(d) {
     if (!d || typeof d !== 'object' || !str(d.name)) return null;
-    var rows = [['担当', el('span', { text: d.name })]];
-    if (str(d.phone)) rows.push(['電話', el('a', { className: 'mg-tel', href: 'tel:' + d.phone.replace(/[^\d+]/g, ''), text: d.phone })]);
-    if (str(d.hours)) rows.push(['受付時間', el('span', { text: d.hours })]);
-    if (str(d.location)) rows.push(['場所', el('span', { text: d.location })]);
+    var rows = [[t('dept'), el('span', { text: d.name })]];
+    if (str(d.phone)) rows.push([t('tel'), el('a', { className: 'mg-tel', href: 'tel:' + d.phone.replace(/[^\d+]/g, ''), text: d.phone })]);
+    if (str(d.hours)) rows.push([t('hours'), el('span', { text: d.hours })]);
+    if (str(d.location)) rows.push([t('place'), el('span', { text: d.location })]);
     if (str(d.email) && /^[^\s@<>"]+@[^\s@<>"]+$/.test(d.email)) {
-      rows.push(['メール', el('a', { href: 'mailto:' + d.email, text: d.email })]);
+      rows.push([t('mail'), el('a', { href: 'mailto:' + d.email, text: d.email })]);
     }
     var dl = el('dl', { className: 'mg-dept', 'data-department-id': str(d.id) || null });
     rows.forEach(function (r) { dl.appendChild(el('dt', { text: r[0] })); dl.appendChild(el('dd', null, [r[1]])); });
@@ -424,18 +427,18 @@
 
   function feedbackBox(answerId) {
     var thanks = el('span', { className: 'mg-fb-thanks' });
-    var box = el('div', { className: 'mg-feedback', role: 'group', 'aria-label': 'この回答は役に立ちましたか' });
+    var box = el('div', { className: 'mg-feedback', role: 'group', 'aria-label': t('fbQ') });
     function vote(helpful) {
       return function () {
         this.setAttribute('aria-pressed', 'true');
         disableAll(box);
-        thanks.textContent = 'ご回答ありがとうございました。';
+        thanks.textContent = t('fbThanks');
         send({ type: 'feedback', answer_id: answerId, helpful: helpful });
       };
     }
-    box.appendChild(el('span', { className: 'mg-fb-q', text: 'この回答は役に立ちましたか？' }));
-    box.appendChild(el('button', { type: 'button', className: 'mg-btn mg-fb-yes', 'aria-pressed': 'false', onclick: vote(true), text: '役に立った' }));
-    box.appendChild(el('button', { type: 'button', className: 'mg-btn mg-fb-no', 'aria-pressed': 'false', onclick: vote(false), text: '役に立たなかった' }));
+    box.appendChild(el('span', { className: 'mg-fb-q', text: t('fbQ2') }));
+    box.appendChild(el('button', { type: 'button', className: 'mg-btn mg-fb-yes', 'aria-pressed': 'false', onclick: vote(true), text: t('fbYes') }));
+    box.appendChild(el('button', { type: 'button', className: 'mg-btn mg-fb-no', 'aria-pressed': 'false', onclick: vote(false), text: t('fbNo') }));
     box.appendChild(thanks);
     return box;
   }
@@ -446,7 +449,7 @@
   function safetyNote(m) {
     if (!m.safety || m.safety.level !== 'note' || !str(m.safety.text)) return null;
     return el('div', { className: 'mg-safety', role: 'note' }, [
-      el('p', { className: 'mg-safety-h', text: '念のためのご案内' }), para('mg-safety-text', m.safety.text, true)]);
+      el('p', { className: 'mg-safety-h', text: t('safetyH') }), para('mg-safety-text', m.safety.text, true)]);
   }
   function englishLine(m) {
     return str(m.english) ? linkify(el('p', { className: 'mg-english', lang: 'en' }), m.english, false) : null;
@@ -476,7 +479,7 @@
     var online = safeUrl(str(m.online_url));
     if (online) {
       art.appendChild(el('p', { className: 'mg-more mg-online' }, [el('a', { href: online, target: '_blank',
-        rel: 'noopener noreferrer', text: 'オンラインで申請する（新しいタブ）' })]));
+        rel: 'noopener noreferrer', text: t('online') })]));
     }
     var body = para('mg-text', str(m.answer), emergency);
     body.setAttribute('lang', textLang);
@@ -484,13 +487,13 @@
     var more = safeUrl(str(m.url));
     if (more) {
       art.appendChild(el('p', { className: 'mg-more' }, [el('a', { href: more, target: '_blank',
-        rel: 'noopener noreferrer', text: '詳しい説明のページを開く（新しいタブ）' })]));
+        rel: 'noopener noreferrer', text: t('details') })]));
     }
     // the public page of the answered entry (only when the server has pages on)
     var page = safeUrl(str(m.page_url));
     if (page) {
       art.appendChild(el('p', { className: 'mg-more mg-page-link' }, [el('a', { href: page, target: '_blank',
-        rel: 'noopener', text: 'このFAQのページ（新しいタブ）' })]));
+        rel: 'noopener', text: t('faqPage') })]));
     }
     var dept = department(m.department);
     if (dept) art.appendChild(dept);
@@ -502,7 +505,7 @@
           'data-faq-id': str(r.faq_id) || null, text: r.question,
           onclick: function () { ask(r.question); } })]));
       });
-      art.appendChild(el('div', { className: 'mg-related' }, [el('p', { className: 'mg-related-h', text: '関連する質問' }), ul]));
+      art.appendChild(el('div', { className: 'mg-related' }, [el('p', { className: 'mg-related-h', text: t('relatedH') }), ul]));
     }
     // "was this helpful" only under an answer to a question: not under the
     // emergency card, small talk, a greeting or thanks, or a hand-off to a person
@@ -514,7 +517,7 @@
     add(art);
     // a request for a person ("職員と話したい") is not the question itself: leave the field empty
     if (m.offer_escalation) {
-      escalateForm('職員に直接問い合わせることもできます。',
+      escalateForm(t('escAlso'),
         m.rule && m.rule.kind === 'handoff' ? '' : asked || lastQuestion);
     }
   }
@@ -526,7 +529,7 @@
     var emergency = h.rule_kind === 'emergency';
     var art = el('div', { className: 'mg-msg mg-bot mg-answer mg-history' + (emergency ? ' mg-emergency' : ''),
       'data-faq-id': str(h.faq_id) || null, 'data-rule-kind': str(h.rule_kind) || null });
-    art.appendChild(who('自動応答'));
+    art.appendChild(who(t('bot')));
     art.appendChild(para('mg-text', str(h.text), emergency));
     var dept = department(h.department);
     if (dept) art.appendChild(dept);
@@ -553,11 +556,11 @@
     });
     // none of these: a person, with the question already in the form
     group.appendChild(el('li', null, [el('button', { type: 'button', className: 'mg-btn mg-choice mg-choice-none',
-      text: 'どれも当てはまらない（職員に問い合わせる）',
+      text: t('none'),
       onclick: function () {
         this.setAttribute('aria-pressed', 'true');
         disableAll(group);
-        var form = escalateForm('職員が確認してお返事します。', lastQuestion);
+        var form = escalateForm(t('escWill'), lastQuestion);
         var q = form.querySelector('textarea');
         if (q) q.focus();
       } })]));
@@ -580,17 +583,17 @@
     var mId = newId('esc-m'), mhId = newId('esc-mh');
     var mail = emailOffered ? el('input', { id: mId, className: 'mg-input', type: 'email', inputmode: 'email',
       autocomplete: 'email', 'aria-describedby': mhId }) : null;
-    var submit = el('button', { type: 'submit', className: 'mg-btn mg-primary', text: '職員に問い合わせる' });
-    var form = el('form', { className: 'mg-msg mg-escalate', 'aria-label': '職員への問い合わせ', novalidate: true }, [
-      el('p', { className: 'mg-esc-h', text: lead || '自動応答ではお答えできませんでした。' }),
-      el('p', { className: 'mg-esc-lead', text: '担当の職員が内容を確認して、この画面でお返事します。' }),
-      el('label', { for: qId, className: 'mg-label', text: 'お問い合わせ内容' }), q,
-      el('label', { for: cId, className: 'mg-label', text: '電話番号（任意）' }), c,
+    var submit = el('button', { type: 'submit', className: 'mg-btn mg-primary', text: t('escSubmit') });
+    var form = el('form', { className: 'mg-msg mg-escalate', 'aria-label': t('escForm'), novalidate: true }, [
+      el('p', { className: 'mg-esc-h', text: lead || t('escNo') }),
+      el('p', { className: 'mg-esc-lead', text: t('escLead') }),
+      el('label', { for: qId, className: 'mg-label', text: t('escQ') }), q,
+      el('label', { for: cId, className: 'mg-label', text: t('escTel') }), c,
       el('p', { id: nId, className: 'mg-hint', text: '入力しなくても問い合わせできます。電話での返事を希望する場合だけ入力してください。担当課がこのお問い合わせについて折り返し電話をするためだけに使います。' }),
       mail ? el('label', { for: mId, className: 'mg-label', text: '返事が届いたらメールで知らせる（任意）' }) : null, mail,
       mail ? el('p', { id: mhId, className: 'mg-hint', text: '返事を確認するためのリンクをお送りします。メールに返事の内容は書きません。' }) : null,
       el('div', { className: 'mg-esc-actions' }, [submit,
-        el('button', { type: 'button', className: 'mg-btn', text: 'やめる',
+        el('button', { type: 'button', className: 'mg-btn', text: t('cancel'),
           onclick: function () { form.remove(); input.focus(); } })])
     ]);
     form.addEventListener('submit', function (e) {
@@ -645,7 +648,7 @@
   function threadSent(m, ctx) {
     var form = ctx && ctx.form;
     var line = el('div', { className: 'mg-msg mg-resident mg-thread-line', 'data-ticket-no': str(m.ticket_no) }, [
-      el('p', { className: 'mg-text' }, [who('あなた'), str(ctx && ctx.text)]),
+      el('p', { className: 'mg-text' }, [who(t('you')), str(ctx && ctx.text)]),
       el('p', { className: 'mg-hint', text: '受付番号 ' + str(m.ticket_no) + ' の担当課へ送りました。' })
     ]);
     if (form && form.parentNode) form.parentNode.replaceChild(line, form);
@@ -677,8 +680,8 @@
   function ticketMsg(m, form) {
     var dept = m.department && typeof m.department === 'object' ? str(m.department.name) : str(m.department);
     var box = el('div', { className: 'mg-msg mg-bot mg-ticket', 'data-ticket-no': str(m.ticket_no) }, [
-      who('自動応答'),
-      el('p', { className: 'mg-ticket-h', text: '職員への問い合わせを受け付けました。' }),
+      who(t('bot')),
+      el('p', { className: 'mg-ticket-h', text: t('ticketH') }),
       el('p', { className: 'mg-ticket-no-line' }, ['受付番号 ', el('strong', { className: 'mg-ticket-no', text: str(m.ticket_no) })]),
       dept ? el('p', { text: '担当：' + dept }) : null,
       str(m.next_read) ? el('p', { className: 'mg-next-read', text: '確認の予定：' + m.next_read }) : null,

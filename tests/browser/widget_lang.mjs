@@ -31,6 +31,8 @@ test('language switch: English and やさしいにほんご answers, axe-clean',
     assert.match(await en.textContent(), /Large items/);
     assert.equal(await reply.getAttribute('data-department-id'), 'kankyo');
     assert.match(await reply.locator('.mg-english').textContent(), /0897-00-0131/);
+    assert.match(await reply.textContent(), /Phone/, "the department card's labels are English too");
+    await reply.getByRole('button', { name: 'Helpful', exact: true }).waitFor();
     // an entry without an English version: Japanese, marked ja, with the English line and the number
     reply = await askAs(page, 'Type your question', 'Send', 'library opening hours');
     await reply.locator('.mg-text[lang="ja"]').waitFor();
