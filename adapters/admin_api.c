@@ -54,6 +54,7 @@ static const struct route routes[] = {
   { "POST", "/logout", h_logout, AUTH_STAFF },
   { "GET", "/me", h_me, AUTH_STAFF },
   { "GET", "/departments", admin_h_departments, AUTH_STAFF },
+  { "GET", "/translations", admin_h_translations, AUTH_STAFF },
   { "GET", "/faq", admin_h_faq_list, AUTH_STAFF },
   { "POST", "/faq", admin_h_faq_create, AUTH_STAFF },
   { "GET", "/faq/*", admin_h_faq_get, AUTH_STAFF },

@@ -57,6 +57,8 @@ static json_t *entry_json(const mg_faq_entry *e) {
     const char *v = *faq_kept_field((mg_faq_entry *)e, i);
     json_object_set_new(o, faq_kept_key[i], json_string(v ? v : ""));
   }
+  /* the English and やさしい日本語 versions (docs/languages.md) */
+  for (int t = 0; o && t < MG_FAQ_NTR; t++) json_object_set_new(o, faq_tr_name(t), json_string(e->tr[t] ? e->tr[t] : ""));
   return o;
 }
 
@@ -104,6 +106,55 @@ int admin_h_departments(admin_ctx *c) {
   int rc = mg_department_list(c->db, dept_one, arr, c->err);
   if (rc) { json_decref(arr); return rc; }
   return admin_reply_json(c, 200, json_pack("{so}", "departments", arr));
+}
+
+/* GET /translations: published entries without their English or やさしい日本語
+ * version (question and answer both), with counts per department, so each
+ * department sees what is left to write (docs/admin-api.md). */
+struct missing { json_t *entries, *depts; const char *only; };
+
+static int missing_one(void *ctx, const mg_faq_entry *e) {
+  struct missing *m = ctx;
+  const char *dept = e->department_id && *e->department_id ? e->department_id : "";
+  int no_en = !*e->tr[MG_FAQ_TR_QUESTION_EN] || !*e->tr[MG_FAQ_TR_ANSWER_EN];
+  int no_easy = !*e->tr[MG_FAQ_TR_QUESTION_EASY] || !*e->tr[MG_FAQ_TR_ANSWER_EASY];
+  json_t *d = json_object_get(m->depts, dept);
+  if (!d) {
+    if (!(d = json_pack("{ss ss si si si}", "department", dept, "name", e->dept.name ? e->dept.name : "", "published", 0,
+                        "missing_en", 0, "missing_easy", 0)) || json_object_set_new(m->depts, dept, d))
+      return MG_ENOMEM;
+  }
+  json_object_set_new(d, "published", json_integer(json_integer_value(json_object_get(d, "published")) + 1));
+  json_object_set_new(d, "missing_en", json_integer(json_integer_value(json_object_get(d, "missing_en")) + no_en));
+  json_object_set_new(d, "missing_easy", json_integer(json_integer_value(json_object_get(d, "missing_easy")) + no_easy));
+  if ((no_en || no_easy) && (!m->only || strcmp(m->only, dept) == 0) &&
+      json_array_append_new(m->entries, json_pack("{ss ss ss sb sb}", "id", e->id, "question", e->question, "department",
+                                                  dept, "missing_en", no_en, "missing_easy", no_easy)))
+    return MG_ENOMEM;
+  return 0;
+}
+
+int admin_h_translations(admin_ctx *c) {
+  char dept[64];
+  mg_faq_filter f = { .published_text = 1 };
+  struct missing m = { json_array(), json_object(), admin_query(c, "department", dept, sizeof dept) ? dept : NULL };
+  json_t *per = json_array(), *d;
+  const char *k;
+  int rc, offset, limit, total;
+  if (!m.entries || !m.depts || !per) { rc = MG_ENOMEM; goto fail; }
+  if ((rc = mg_faq_list(c->db, &f, missing_one, &m, c->err)) != 0) goto fail;
+  json_object_foreach(m.depts, k, d) json_array_append(per, d);
+  json_decref(m.depts);
+  admin_paging(c, &offset, &limit, 500, 2000);
+  total = (int)json_array_size(m.entries);
+  return admin_reply_json(c, 200, json_pack("{so so si si si}", "departments", per, "entries",
+                                            admin_slice(m.entries, offset, limit), "total", total, "offset", offset,
+                                            "limit", limit));
+fail:
+  json_decref(m.entries);
+  json_decref(m.depts);
+  json_decref(per);
+  return rc == MG_EDB ? rc : admin_reply_error(c, 0, rc, c->err);
 }
 
 /* Entry args[0] at `which`, or an answered 404 (returns 1 then). */
@@ -329,12 +380,16 @@ int admin_h_faq_diff(admin_ctx *c) {
     char *aa = joined(a->alternates, a->n_alternates), *ba = joined(b->alternates, b->n_alternates);
     char *ak = joined(a->keywords, a->n_keywords), *bk = joined(b->keywords, b->n_keywords);
     char *ar = joined(a->related, a->n_related), *br = joined(b->related, b->n_related);
-    const char *names[8 + FAQ_N_KEPT] = { "question", "answer", "alternates", "keywords", "related", "category", "department", "url" };
-    const char *av[8 + FAQ_N_KEPT] = { a->question, a->answer, aa, ak, ar, a->category, a->department_id, a->url };
-    const char *bv[8 + FAQ_N_KEPT] = { b->question, b->answer, ba, bk, br, b->category, b->department_id, b->url };
+    enum { N_BASE = 8, N_FIELDS = N_BASE + FAQ_N_KEPT + MG_FAQ_NTR };
+    const char *names[N_FIELDS] = { "question", "answer", "alternates", "keywords", "related", "category", "department", "url" };
+    const char *av[N_FIELDS] = { a->question, a->answer, aa, ak, ar, a->category, a->department_id, a->url };
+    const char *bv[N_FIELDS] = { b->question, b->answer, ba, bk, br, b->category, b->department_id, b->url };
     for (int i = 0; i < FAQ_N_KEPT; i++) /* online_url and the checklist fields */
-      names[8 + i] = faq_kept_key[i], av[8 + i] = *faq_kept_field(a, i), bv[8 + i] = *faq_kept_field(b, i);
-    for (int i = 0; i < 8 + FAQ_N_KEPT; i++) {
+      names[N_BASE + i] = faq_kept_key[i], av[N_BASE + i] = *faq_kept_field(a, i), bv[N_BASE + i] = *faq_kept_field(b, i);
+    for (int t = 0; t < MG_FAQ_NTR; t++) /* the translations */
+      names[N_BASE + FAQ_N_KEPT + t] = faq_tr_name(t), av[N_BASE + FAQ_N_KEPT + t] = a->tr[t],
+      bv[N_BASE + FAQ_N_KEPT + t] = b->tr[t];
+    for (int i = 0; i < N_FIELDS; i++) {
       const char *x = av[i] ? av[i] : "", *y = bv[i] ? bv[i] : "";
       json_array_append_new(fields, json_pack("{ss sb so}", "field", names[i], "changed", strcmp(x, y) != 0,
                                               "ops", admin_diff(x, y)));
@@ -406,6 +461,7 @@ static int change_from_body(struct change *ch, const mg_faq_entry *base, const c
   ch->e.url = (char *)(admin_body_str(c, "url") ? admin_body_str(c, "url") : base ? base->url : "");
   /* online_url and the checklist fields: absent (NULL), the entry keeps its own */
   for (int i = 0; i < FAQ_N_KEPT; i++) *faq_kept_field(&ch->e, i) = (char *)admin_body_str(c, faq_kept_key[i]);
+  for (int t = 0; t < MG_FAQ_NTR; t++) ch->e.tr[t] = (char *)admin_body_str(c, faq_tr_name(t)); /* NULL: kept */
   if (json_object_get(c->body, "alternates")) {
     if ((n = body_lines(c, "alternates", &ch->alt)) < 0) return n;
     ch->n_alt = n;

@@ -67,6 +67,7 @@ int admin_h_faq_publish(admin_ctx *c);
 int admin_h_faq_rollback(admin_ctx *c);
 int admin_h_faq_alternate(admin_ctx *c);
 int admin_h_departments(admin_ctx *c);
+int admin_h_translations(admin_ctx *c);
 int admin_h_try(admin_ctx *c);
 int admin_h_unanswered(admin_ctx *c);
 int admin_h_unanswered_close(admin_ctx *c);

@@ -1,7 +1,7 @@
 /*
  * http_api.c — protocol[0] of the context: every HTTP request lands here.
  *
- *   POST /api/v1/ask   {"text": "…"} → the answer object of docs/protocol.md
+ *   POST /api/v1/ask   {"text": "…", "lang"?} → the answer object of docs/protocol.md
  *   POST /api/v1/ticket/lookup {"ticket_no", "secret"} → the resident's thread
  *   POST /api/v1/ticket/reply  {"ticket_no", "secret", "text"} → {"ticket_no", "at"}
  *   POST /api/v1/inquiries {name?, email?, phone?, subject?, body, form_id?} with
@@ -33,6 +33,7 @@
  */
 #include "adapters/server.h"
 #include "adapters/line.h"
+#include "bot/lang.h"
 #include "util/mg_time.h"
 #include "util/mg_utf8.h"
 #include "util/mg_err.h"
@@ -615,7 +616,7 @@ static void work_inquiry(srv *s, bot_worker *w, srv_job *j) {
 void http_api_work(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
   json_t *text, *out = NULL;
-  int rc;
+  int rc, lang;
   if (j->kind == SRV_JOB_INQUIRY) {
     work_inquiry(s, w, j);
     return;
@@ -633,7 +634,9 @@ void http_api_work(srv *s, bot_worker *w, srv_job *j) {
     return;
   }
   text = json_object_get(j->msg, "text");
-  rc = bot_answer(w, json_string_value(text), (int)json_string_length(text), 0, &out, err);
+  /* optional "lang" (docs/languages.md): "ja" (default), "en", "easy"; anything else is refused */
+  lang = bot_lang_parse(json_string_value(json_object_get(j->msg, "lang")));
+  rc = lang < 0 ? MG_EINVAL : bot_answer_lang(w, json_string_value(text), (int)json_string_length(text), lang, 0, &out, err);
   if (rc != 0) {
     if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     if (mg_err_http_status(rc) >= 500) mg_log_error("http", "ask: %s", err);

@@ -25,6 +25,7 @@
  */
 #include "adapters/pages.h"
 #include "adapters/pages_int.h"
+#include "bot/lang.h"
 #include "bot/messages.h"
 #include "bot/session.h"
 #include "faq/store.h"
@@ -136,7 +137,18 @@ void pages_layout(const pages_site *site, const pages_doc *doc, mg_buf *out) {
     mg_buf_puts(&head, "<link rel=\"canonical\" href=\"");
     mg_html_esc(&head, site->base);
     mg_html_esc(&head, doc->path);
+    if (doc->query) mg_html_esc(&head, doc->query);
     mg_buf_puts(&head, "\">\n");
+  }
+  if (doc->path && doc->alt_en) {
+    /* the same entry in English: hreflang (やさしい日本語 is Japanese to a search engine, so not listed) */
+    static const char *const alt[][2] = { { "ja", "" }, { "en", "?lang=en" }, { "x-default", "" } };
+    for (size_t i = 0; i < sizeof alt / sizeof alt[0]; i++) {
+      mg_buf_printf(&head, "<link rel=\"alternate\" hreflang=\"%s\" href=\"", alt[i][0]);
+      mg_html_esc(&head, site->base);
+      mg_html_esc(&head, doc->path);
+      mg_buf_printf(&head, "%s\">\n", alt[i][1]);
+    }
   }
   mg_buf_printf(&head, "<link rel=\"stylesheet\" href=\"%s/pages.css\">\n", site->prefix);
   if (doc->jsonld) {
@@ -150,7 +162,16 @@ void pages_layout(const pages_site *site, const pages_doc *doc, mg_buf *out) {
   values[0] = title.p ? title.p : "";
   values[1] = head.p ? head.p : "";
   values[2] = main.p ? main.p : "";
-  mg_tpl_fill(site->tpl, out, values);
+  {
+    size_t at = out->len;
+    mg_tpl_fill(site->tpl, out, values);
+    /* an English page: the template's <html lang="ja"> says "en" (same length, in place;
+     * the template marks its own Japanese header and footer lang="ja") */
+    if (doc->lang == BOT_LANG_EN && out->p && !out->oom) {
+      char *h = strstr(out->p + at, "<html lang=\"ja\"");
+      if (h) memcpy(h + 12, "en", 2);
+    }
+  }
   if (title.oom || head.oom || main.oom) out->oom = 1;
   mg_buf_free(&title);
   mg_buf_free(&head);
@@ -553,23 +574,66 @@ static int entry_links(mg_buf *b, const pages_site *site, sqlite3 *db, char (*id
   return 0;
 }
 
-static int page_entry(const pages_site *site, bot_worker *w, const char *path, const char *id, pages_resp *out,
-                      char *err) {
+/* The entry page's own words in each language (enum bot_lang). */
+enum { W_ANSWER, W_MORE, W_UPDATED, W_SIMILAR, W_SIMILAR_NOTE, W_HELPFUL, W_YES, W_NO, W_LANGS, W_NOT_YET, W_N };
+static const char *const entry_words[BOT_LANG_COUNT][W_N] = {
+  { "回答", "詳しい説明（市のページ）", "最終更新日：", "似ている質問", "言葉が似ている質問を自動で選んで表示しています。",
+    "この回答は役に立ちましたか", "はい", "いいえ", "ほかの言語", "" },
+  { "Answer", "Details (the city's page, in Japanese)", "Last updated: ", "Similar questions",
+    "Questions with similar words, chosen automatically (in Japanese).", "Was this answer helpful?", "Yes", "No",
+    "Other languages", "This answer has not been written in English yet, so it is shown in Japanese. Please contact the department below." },
+  { "こたえ", "くわしい せつめい（しやくしょ の ページ）", "さいご に なおした ひ：", "にている しつもん",
+    "ことば が にている しつもん を じどう で えらんで います。", "この こたえ は やくに たちましたか", "はい", "いいえ",
+    "ほか の ことば", "やさしい にほんご の こたえ は まだ ありません。ふつう の にほんご で だします。" },
+};
+
+/* Links to the entry in the languages it has (ja always), the current one marked. */
+static void lang_switch(mg_buf *b, const pages_site *site, const mg_faq_entry *e, int shown, int words) {
+  static const char *const label[BOT_LANG_COUNT] = { "日本語", "English", "やさしいにほんご" };
+  static const char *const attr[BOT_LANG_COUNT] = { "ja", "en", "ja" };
+  mg_buf_printf(b, "<nav class=\"mgp-langs\" aria-label=\"%s\"><ul>\n", entry_words[words][W_LANGS]);
+  for (int l = 0; l < BOT_LANG_COUNT; l++) {
+    const char *q, *a;
+    if (l != BOT_LANG_JA && bot_lang_pick(e, l, &q, &a) != l) continue;
+    if (l == shown) { /* the page itself: text, not a link (tidy's HTML 5 knows no aria-current) */
+      mg_buf_printf(b, "<li lang=\"%s\"><strong>%s</strong></li>\n", attr[l], label[l]);
+      continue;
+    }
+    mg_buf_printf(b, "<li lang=\"%s\"><a href=\"", attr[l]);
+    pages_href_entry(b, site, e->id);
+    if (l != BOT_LANG_JA) mg_buf_printf(b, "?lang=%s", bot_lang_name(l));
+    mg_buf_printf(b, "\">%s</a></li>\n", label[l]);
+  }
+  mg_buf_puts(b, "</ul></nav>\n");
+}
+
+static int page_entry(const pages_site *site, bot_worker *w, const char *path, const char *id, int want,
+                      pages_resp *out, char *err) {
   sqlite3 *db = bot_worker_db(w);
   mg_faq_entry *e = NULL;
   mg_buf b = { 0 }, cat = { 0 };
   json_t *ld = NULL;
   char *json = NULL, similar[PAGES_SIMILAR][64];
-  int rc, n_similar = 0;
+  const char *question, *answer;
+  int rc, n_similar = 0, shown, wl;
 
   if (!mg_faq_valid_id(id)) return pages_not_found(site, out);
   rc = mg_faq_get(db, id, MG_FAQ_PUBLISHED, &e, err);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
+  /* ?lang=en|easy: the entry's version when it has one; the page's words follow what is asked */
+  shown = bot_lang_pick(e, want, &question, &answer);
+  wl = want > 0 && want < BOT_LANG_COUNT ? want : BOT_LANG_JA;
+  const char *const *W = entry_words[wl];
   if (e->category && *e->category) href_category(&cat, site, e->category);
+  if (wl == BOT_LANG_EN) mg_buf_puts(&b, "<div lang=\"ja\">\n");
   pages_crumbs(&b, site, cat.p, e->category && *e->category ? e->category : NULL, e->question);
-  mg_buf_puts(&b, "<article class=\"mgp-entry\" aria-labelledby=\"mgp-h1\">\n<h1 id=\"mgp-h1\" class=\"mgp-q\">");
-  mg_html_esc(&b, e->question);
+  if (wl == BOT_LANG_EN) mg_buf_puts(&b, "</div>\n");
+  lang_switch(&b, site, e, shown, wl);
+  mg_buf_printf(&b, "<article class=\"mgp-entry\" aria-labelledby=\"mgp-h1\"%s>\n", wl == BOT_LANG_EN ? " lang=\"en\"" : "");
+  if (shown != wl) mg_buf_printf(&b, "<p class=\"mgp-note mgp-lang-note\">%s</p>\n", W[W_NOT_YET]);
+  mg_buf_printf(&b, "<h1 id=\"mgp-h1\" class=\"mgp-q\"%s>", shown == BOT_LANG_EN ? "" : wl == BOT_LANG_EN ? " lang=\"ja\"" : "");
+  mg_html_esc(&b, question);
   mg_buf_puts(&b, "</h1>\n");
   /* 行かない窓口: the online application comes first, when there is one */
   if (e->online_url && mg_html_url_ok(e->online_url) && strncasecmp(e->online_url, "tel:", 4) != 0) {
@@ -579,38 +643,50 @@ static int page_entry(const pages_site *site, bot_worker *w, const char *path, c
     mg_html_esc(&b, e->online_url);
     mg_buf_puts(&b, "\">オンラインで申請する</a></p>\n</section>\n");
   }
-  mg_buf_puts(&b, "<section class=\"mgp-answer\" aria-labelledby=\"mgp-a-h\">\n<h2 id=\"mgp-a-h\">回答</h2>\n<div class=\"mgp-a\">");
-  mg_html_paras(&b, e->answer);
+  mg_buf_printf(&b, "<section class=\"mgp-answer\" aria-labelledby=\"mgp-a-h\">\n<h2 id=\"mgp-a-h\">%s</h2>\n<div class=\"mgp-a\"%s>",
+                W[W_ANSWER], shown == BOT_LANG_EN ? "" : wl == BOT_LANG_EN ? " lang=\"ja\"" : "");
+  mg_html_paras(&b, answer);
   mg_buf_puts(&b, "</div>\n");
   if (e->url && mg_html_url_ok(e->url)) {
     mg_buf_puts(&b, "<p class=\"mgp-more\"><a href=\"");
     mg_html_esc(&b, e->url);
-    mg_buf_puts(&b, "\">詳しい説明（市のページ）</a></p>\n");
+    mg_buf_printf(&b, "\">%s</a></p>\n", W[W_MORE]);
   }
-  mg_buf_puts(&b, "<p class=\"mgp-updated\">最終更新日：");
+  mg_buf_printf(&b, "<p class=\"mgp-updated\">%s", W[W_UPDATED]);
   date_jst(&b, e->updated_at);
   mg_buf_puts(&b, "</p>\n</section>\n");
+  if (wl == BOT_LANG_EN) mg_buf_puts(&b, "<div lang=\"ja\">\n");
   pages_dept_card(&b, site, &e->dept, 1, 1);
+  if (wl == BOT_LANG_EN) mg_buf_puts(&b, "</div>\n");
   /* The store keeps no related entries: the engine's nearest, said so */
   if ((rc = bot_similar(w, e->id, PAGES_SIMILAR, similar, &n_similar, err)) != 0 && rc != MG_ENOTFOUND) goto out;
   rc = 0;
   if (n_similar) {
-    mg_buf_puts(&b, "<section class=\"mgp-similar\" aria-labelledby=\"mgp-sim-h\">\n<h2 id=\"mgp-sim-h\">似ている質問</h2>\n"
-                    "<p class=\"mgp-note\">言葉が似ている質問を自動で選んで表示しています。</p>\n");
+    mg_buf_printf(&b, "<section class=\"mgp-similar\" aria-labelledby=\"mgp-sim-h\">\n<h2 id=\"mgp-sim-h\">%s</h2>\n"
+                      "<p class=\"mgp-note\">%s</p>\n%s", W[W_SIMILAR], W[W_SIMILAR_NOTE], wl == BOT_LANG_EN ? "<div lang=\"ja\">\n" : "");
     if ((rc = entry_links(&b, site, db, similar, n_similar, err)) != 0) goto out;
-    mg_buf_puts(&b, "</section>\n");
+    mg_buf_puts(&b, wl == BOT_LANG_EN ? "</div>\n</section>\n" : "</section>\n");
   }
   mg_buf_printf(&b, "<section class=\"mgp-feedback\" aria-labelledby=\"mgp-fb-h\">\n"
-                    "<h2 id=\"mgp-fb-h\">この回答は役に立ちましたか</h2>\n"
-                    "<form method=\"post\" action=\"%s/faq/feedback\">\n<input type=\"hidden\" name=\"id\" value=\"", site->prefix);
+                    "<h2 id=\"mgp-fb-h\">%s</h2>\n"
+                    "<form method=\"post\" action=\"%s/faq/feedback\">\n<input type=\"hidden\" name=\"id\" value=\"", W[W_HELPFUL], site->prefix);
   mg_html_esc(&b, e->id);
-  mg_buf_puts(&b, "\">\n<button type=\"submit\" name=\"helpful\" value=\"1\">はい</button>\n"
-                  "<button type=\"submit\" name=\"helpful\" value=\"0\">いいえ</button>\n</form>\n</section>\n</article>\n");
+  mg_buf_printf(&b, "\">\n<button type=\"submit\" name=\"helpful\" value=\"1\">%s</button>\n"
+                    "<button type=\"submit\" name=\"helpful\" value=\"0\">%s</button>\n</form>\n</section>\n</article>\n",
+                W[W_YES], W[W_NO]);
   if (!(ld = faqpage_new())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  faqpage_add(ld, e->question, e->answer);
+  faqpage_add(ld, question, answer);
   if (!(json = json_dumps(ld, JSON_COMPACT))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  rc = pages_finish(site, &(pages_doc){ .title = e->question, .path = path, .jsonld = json, .description = e->question },
-              &b, 200, 1, out, err);
+  {
+    /* a version shown is its own canonical page; asked for and missing, the Japanese page is */
+    char query[32] = "";
+    const char *q_en, *a_en;
+    if (shown != BOT_LANG_JA) snprintf(query, sizeof query, "?lang=%s", bot_lang_name(shown));
+    rc = pages_finish(site, &(pages_doc){ .title = question, .path = path, .jsonld = json, .description = question,
+                                    .lang = wl, .query = query[0] ? query : NULL,
+                                    .alt_en = bot_lang_pick(e, BOT_LANG_EN, &q_en, &a_en) == BOT_LANG_EN },
+                &b, 200, 1, out, err);
+  }
 out:
   free(json);
   json_decref(ld);
@@ -908,7 +984,7 @@ int pages_handle(const pages_site *site, bot_worker *w, const pages_req *req, pa
   } else if (strncmp(p, "/faq/department/", 16) == 0 && p[16]) {
     rc = page_department(site, w, p, p + 16, out, err);
   } else if (strncmp(p, BOT_PAGE_ENTRY, sizeof BOT_PAGE_ENTRY - 1) == 0 && p[sizeof BOT_PAGE_ENTRY - 1]) {
-    rc = page_entry(site, w, p, p + sizeof BOT_PAGE_ENTRY - 1, out, err);
+    rc = page_entry(site, w, p, p + sizeof BOT_PAGE_ENTRY - 1, req->lang, out, err);
   } else if (strcmp(p, "/faq/checklists") == 0 || strncmp(p, "/faq/checklists/", 16) == 0) {
     rc = pages_checklists(site, w, p, out, err);
   } else if (strcmp(p, "/faq/accessibility") == 0) {

@@ -50,6 +50,7 @@ typedef struct pages_req {
   const char *q;        /* GET /faq/search: the question; NULL when absent */
   const char *id;       /* POST /faq/feedback: the entry */
   int helpful;          /* POST /faq/feedback, GET /faq/thanks/ID: 1, 0, or -1 when absent */
+  int lang;             /* ?lang=en|easy (enum bot_lang): an entry's page in that version; 0 Japanese */
 } pages_req;
 
 typedef struct pages_resp {
@@ -83,6 +84,9 @@ typedef struct pages_doc {
   const char *jsonld;       /* JSON text for <script type="application/ld+json">, or NULL */
   const char *main;         /* the HTML inside <main> */
   int noindex;              /* search results, thanks and error pages */
+  int lang;                 /* enum bot_lang of the page's text: English sets <html lang="en"> */
+  const char *query;        /* appended to the canonical path ("?lang=en"), or NULL */
+  int alt_en;               /* an English version exists: hreflang alternates ja / en / x-default */
 } pages_doc;
 
 /* The whole page: the template with {{title}}, {{head}} and {{main}}

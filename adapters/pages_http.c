@@ -28,6 +28,7 @@
  */
 #include "adapters/pages.h"
 #include "adapters/server.h"
+#include "bot/lang.h"
 #include "util/mg_err.h"
 #include "util/mg_log.h"
 #include "util/mg_utf8.h"
@@ -133,6 +134,7 @@ struct pages_job {
   char *q;                      /* GET /faq/search: the question (NULL when absent) */
   char id[72];                  /* POST /faq/feedback */
   int helpful;                  /* -1 when absent */
+  int lang;                     /* ?lang=en|easy (enum bot_lang); 0 when absent or unknown */
   char ip[64];
   unsigned long gen;            /* bot_faq_generation when the request arrived */
   double render_ms;
@@ -217,6 +219,13 @@ static int respond_error(srv *s, struct lws *wsi, struct pages_pss *p, int statu
   return respond(wsi, p);
 }
 
+/* A page's cache key: its path, and the language when not Japanese. */
+static const char *cache_key(const struct pages_job *j, char *buf, size_t size) {
+  if (!j->lang) return j->path;
+  snprintf(buf, size, "%s?lang=%s", j->path, bot_lang_name(j->lang));
+  return buf;
+}
+
 /* The route's own question: is the page the same for everyone (cacheable)? */
 static int cacheable_path(const char *path) {
   return strcmp(path, "/faq/search") != 0 && strncmp(path, "/faq/thanks/", 12) != 0 &&
@@ -257,6 +266,9 @@ static int read_args(struct lws *wsi, struct pages_job *j) {
         if (*c == '+') *c = ' ';   /* a form's spaces (lws leaves '+' as it came) */
       if (mg_utf8_count(frag + 2, strlen(frag + 2)) > MG_TEXT_MAX) { rc = MG_ETOOLONG; break; }
       if (!(j->q = strdup(frag + 2))) { rc = MG_ENOMEM; break; }
+    } else if (strncmp(frag, "lang=", 5) == 0) {
+      int l = bot_lang_parse(frag + 5);
+      j->lang = l > 0 ? l : 0; /* an unknown language shows the Japanese page */
     } else if (strcmp(frag, "helpful=1") == 0) j->helpful = 1;
     else if (strcmp(frag, "helpful=0") == 0) j->helpful = 0;
   }
@@ -323,7 +335,7 @@ static int submit(srv *s, struct lws *wsi, struct pages_pss *p) {
 static int on_request(srv *s, struct lws *wsi, struct pages_pss *p) {
   struct pages_job *j;
   struct srv_ip *r;
-  char clen[32] = "";
+  char key[600], clen[32] = "";
   long long n = 0;
   int bad, rc, post;
 
@@ -364,7 +376,7 @@ static int on_request(srv *s, struct lws *wsi, struct pages_pss *p) {
   if (strcmp(j->method, "GET") != 0 && !p->head) return respond_error(s, wsi, p, 405, MG_EINVAL);
   if ((rc = read_args(wsi, j)) != 0) return respond_error(s, wsi, p, rc == MG_ENOMEM ? 503 : 400, rc);
   if (cacheable_path(j->path) &&
-      cache_get(s->pages_cache, j->path, bot_faq_generation(s->bot), &j->resp)) {
+      cache_get(s->pages_cache, cache_key(j, key, sizeof key), bot_faq_generation(s->bot), &j->resp)) {
     snprintf(p->timing, sizeof p->timing, "cache;dur=%.3f", (double)(srv_now_us() - p->t0) / 1000.0);
     return respond(wsi, p);
   }
@@ -377,7 +389,8 @@ static int on_request(srv *s, struct lws *wsi, struct pages_pss *p) {
 
 void pages_http_work(srv *s, bot_worker *w, srv_job *j) {
   struct pages_job *pj = j->page;
-  pages_req req = { .method = pj->method, .path = pj->path, .q = pj->q, .id = pj->id, .helpful = pj->helpful };
+  pages_req req = { .method = pj->method, .path = pj->path, .q = pj->q, .id = pj->id, .helpful = pj->helpful,
+                    .lang = pj->lang };
   char err[MG_ERRLEN] = "";
   int64_t t0 = srv_now_us();
   int rc = pages_handle(s->pages_site, w, &req, &pj->resp, err);
@@ -392,8 +405,9 @@ void pages_http_complete(srv *s, srv_job *j) {
   struct lws *wsi = srv_conn_get(s, j->conn);
   struct pages_pss *p;
   struct pages_job *pj = j->page;
+  char key[600];
   if (pj && pj->resp.cacheable && pj->resp.status == 200 && pj->resp.body)
-    cache_put(s->pages_cache, pj->path, pj->gen, &pj->resp);
+    cache_put(s->pages_cache, cache_key(pj, key, sizeof key), pj->gen, &pj->resp);
   if (!wsi) return;   /* the client left; srv_drain frees the job */
   srv_conn_del(s, j->conn);
   p = lws_wsi_user(wsi);

@@ -19,6 +19,7 @@
 
 #include "faq/analyze.h"
 #include "bot/english.h"
+#include "bot/lang.h"
 #include "bot/intent.h"
 #include "bot/checklist.h"
 #include "bot/safety.h"
@@ -303,10 +304,15 @@ static json_t *department_json(const mg_department *d) {
                    "hours", d->hours ? d->hours : "", "location", d->location ? d->location : "");
 }
 
+static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err);
+
 /* Copy the published entry's text, department and its own related entries
  * (the published ones, with their questions: staff's list, in their order)
- * into obj. */
-static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) {
+ * into obj. The text is the entry's version in want where it has one
+ * (bot/lang.h); obj's "lang" says which was used. English wanted: an English
+ * line too, naming the department and its number, and saying so when the
+ * entry has no English version. */
+static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, int want, char *err) {
   mg_faq_entry *e = NULL;
   char **ids = NULL, **qs = NULL;
   json_t *related;
@@ -315,10 +321,17 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, char *err) 
   if ((rc = faq_related_published(w->db, e, &ids, &qs, &n, err)) != 0) goto out;
   if (!(related = json_array())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   for (int i = 0; i < n; i++) json_array_append_new(related, json_pack("{s:s, s:s}", "faq_id", ids[i], "question", qs[i]));
-  json_object_set_new(obj, "faq_id", json_string(e->id));
-  json_object_set_new(obj, "question", json_string(e->question));
-  json_object_set_new(obj, "answer", json_string(e->answer));
-  json_object_set_new(obj, "department", department_json(&e->dept));
+  {
+    const char *q, *a;
+    int got = bot_lang_pick(e, want, &q, &a);
+    json_object_set_new(obj, "faq_id", json_string(e->id));
+    json_object_set_new(obj, "question", json_string(q));
+    json_object_set_new(obj, "answer", json_string(a));
+    json_object_set_new(obj, "lang", json_string(bot_lang_name(got)));
+    json_object_set_new(obj, "department", department_json(&e->dept));
+    if (want == BOT_LANG_EN && (rc = put_english(w, obj, got == BOT_LANG_EN ? MSG_ENGLISH_CONTACT : MSG_ENGLISH_ANSWER, err)) != 0)
+      goto out;
+  }
   json_object_set_new(obj, "related", related);
   if (e->url && *e->url) json_object_set_new(obj, "url", json_string(e->url));
   if (e->online_url && *e->online_url) json_object_set_new(obj, "online_url", json_string(e->online_url));
@@ -357,12 +370,12 @@ static char *fill_reply(const bot *b, const char *reply) {
   return s;
 }
 
-static int answer_from_rule(bot_worker *w, const rules_hit *hit, json_t *obj, char *err) {
+static int answer_from_rule(bot_worker *w, const rules_hit *hit, json_t *obj, int want, char *err) {
   json_object_set_new(obj, "rule", json_pack("{s:s, s:s}", "name", hit->name, "kind", hit->kind));
   json_object_set_new(obj, "decision", json_string("answer"));
   json_object_set_new(obj, "confidence", json_real(1.0));
   json_object_set_new(obj, "offer_escalation", json_boolean(strcmp(hit->kind, "handoff") == 0));
-  if (hit->faq_id) return put_entry(w, obj, hit->faq_id, err);
+  if (hit->faq_id) return put_entry(w, obj, hit->faq_id, want, err);
   char *reply = fill_reply(w->b, hit->reply ? hit->reply : "");
   if (!reply) return mg_errf(err, MG_ENOMEM, "out of memory");
   json_object_set_new(obj, "answer", json_string(reply));
@@ -370,12 +383,26 @@ static int answer_from_rule(bot_worker *w, const rules_hit *hit, json_t *obj, ch
   return 0;
 }
 
-/* candidates: [{faq_id, question, score, confidence}] for the engine's result. */
-static int put_candidates(bot_worker *w, json_t *obj, const mg_result *res, char *err) {
+/* The published question of faq_id in want (its version there, else Japanese): a new string into *q. */
+static int question_in(bot_worker *w, const char *faq_id, int want, char **q, char *err) {
+  mg_faq_entry *e = NULL;
+  const char *vq, *va;
+  int rc;
+  if (want == BOT_LANG_JA) return mg_faq_question(w->db, faq_id, q, err);
+  if ((rc = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err)) != 0) return rc;
+  bot_lang_pick(e, want, &vq, &va);
+  *q = strdup(vq);
+  mg_faq_entry_free(e);
+  return *q ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
+}
+
+/* candidates: [{faq_id, question, score, confidence}] for the engine's result;
+ * the questions in want where the entries have that version (clarify's choices). */
+static int put_candidates(bot_worker *w, json_t *obj, const mg_result *res, int want, char *err) {
   json_t *arr = json_array();
   for (int i = 0; i < res->n; i++) {
     char *q = NULL;
-    int rc = mg_faq_question(w->db, res->c[i].faq_id, &q, err);
+    int rc = question_in(w, res->c[i].faq_id, want, &q, err);
     if (rc == MG_ENOTFOUND) continue; /* unpublished since the index was built */
     if (rc != 0) { json_decref(arr); return rc; }
     json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f}", "faq_id", res->c[i].faq_id, "question", q,
@@ -456,14 +483,81 @@ static int answer_checklist(bot_worker *w, const char *text, int len, json_t *ob
 }
 
 const bot_checklists *bot_checklists_of(const bot *b) { return b->checklists; }
+/* An English question the engine is unsure about (clarify or no answer):
+ * the entries' English versions are English text to compare the question
+ * with. Each published entry with an English version scores its words in
+ * common with the question (its question counting double, its answer once)
+ * plus EN_CANDIDATE when the engine offered it too; the best answers when
+ * it scores EN_PICK_MIN and EN_PICK_MARGIN more than the next, and the
+ * engine's first candidate is not passed over when it has no English
+ * version to compare, unless the pick's English question itself shares
+ * EN_PASS_OVER_Q of the question's words (市県民税 has no English version,
+ * and "pay my resident tax" must not become "When is the fixed asset tax
+ * due?", which shares only "tax"). Tuned on
+ * tests/data/dialogue/tune/english.json. */
+#define EN_CANDIDATE 2
+#define EN_PICK_MIN 4
+#define EN_PICK_MARGIN 2
+#define EN_PASS_OVER_Q 2 /* words its English question must share to pass over what cannot be compared */
+struct en_pick {
+  const char *question;
+  const mg_result *res;
+  int top, second, best_q; /* best_q: words the best entry's English question shares */
+  char best[64];
+  char has_en[MG_ENGINE_MAX_K]; /* per engine candidate: it has an English version */
+};
+
+static int en_score(void *ctx, const mg_faq_entry *e) {
+  struct en_pick *p = ctx;
+  int sc, q;
+  if (!e->tr[MG_FAQ_TR_QUESTION_EN] || !*e->tr[MG_FAQ_TR_QUESTION_EN]) return 0;
+  q = bot_english_overlap(p->question, e->tr[MG_FAQ_TR_QUESTION_EN]);
+  sc = 2 * q + bot_english_overlap(p->question, e->tr[MG_FAQ_TR_ANSWER_EN]);
+  for (int i = 0; i < p->res->n; i++)
+    if (strcmp(p->res->c[i].faq_id, e->id) == 0) sc += EN_CANDIDATE, p->has_en[i] = 1;
+  if (sc > p->top) {
+    p->second = p->top, p->top = sc, p->best_q = q;
+    snprintf(p->best, sizeof p->best, "%s", e->id);
+  } else if (sc > p->second) p->second = sc;
+  return 0;
+}
+
+static int english_pick(bot_worker *w, const char *question, mg_result *res, json_t *ex, char *err) {
+  struct en_pick p = { .question = question, .res = res };
+  mg_faq_filter f = { .published_text = 1 };
+  int at = -1, rc = mg_faq_list(w->db, &f, en_score, &p, err);
+  if (rc != 0) return rc;
+  if (ex) json_object_set_new(ex, "english_pick", json_pack("{s:s, s:i, s:i}", "best", p.best, "score", p.top, "second", p.second));
+  if (!p.best[0] || p.top < EN_PICK_MIN || p.top < p.second + EN_PICK_MARGIN) return 0;
+  for (int i = 0; i < res->n; i++)
+    if (strcmp(res->c[i].faq_id, p.best) == 0) at = i;
+  if (at != 0 && res->n > 0 && !p.has_en[0] && p.best_q < EN_PASS_OVER_Q) return 0;
+  if (at < 0) { /* not offered by the engine: it goes first, the last candidate drops */
+    at = res->n < MG_ENGINE_MAX_K ? res->n++ : res->n - 1;
+    memset(&res->c[at], 0, sizeof res->c[at]);
+    snprintf(res->c[at].faq_id, sizeof res->c[at].faq_id, "%s", p.best);
+  }
+  if (at > 0) {
+    mg_candidate c = res->c[at];
+    memmove(&res->c[1], &res->c[0], (size_t)at * sizeof c);
+    res->c[0] = c;
+  }
+  res->decision = MG_DECISION_ANSWER;
+  return 0;
+}
 
 int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err) {
+  return bot_answer_lang(w, text, len, BOT_LANG_JA, explain, out, err);
+}
+
+int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int explain, json_t **out, char *err) {
   json_t *obj = json_pack("{s:i}", "version", ANSWER_VERSION), *ex = explain ? json_object() : NULL;
   mg_result res;
   rules_hit hit;
   bot_safety_result safety;
   char ja[1024], kana[1024];
-  int nlen = 0, rc = 0, english, reading = 0, romaji = 0;
+  int nlen = 0, rc = 0, english, reading = 0, romaji = 0, want;
+  const char *en_text = NULL; /* the English question, when it was asked in Japanese terms */
   char *norm = mg_normalize(text, len, &nlen);
 
   *out = NULL;
@@ -480,10 +574,13 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     if (ex) json_object_set_new(ex, "romaji_as", json_string(kana));
     text = kana, len = (int)strlen(kana), romaji = 1;
   }
+  english = !romaji && bot_english_detect(text, len);
+  want = bot_lang_wanted(chosen, english);
   /* safety first: a resident in danger gets the number before anything else */
   if ((rc = bot_msg_analyze(&w->msg, w->an, text, len)) != 0) { rc = mg_errf(err, rc, "cannot analyse the message"); goto out; }
   bot_concepts_match(w->b->concepts, &w->msg, &w->hits);
   bot_safety_assess(w->b->safety, &w->msg, &w->hits, &safety);
+  bot_safety_localize(w->b->safety, &safety, want);
   if (ex) json_object_set_new(ex, "concepts", bot_hits_json(w->b->concepts, &w->hits));
   if (ex) json_object_set_new(ex, "safety", json_pack("{s:s, s:f, s:o}", "level",
                                                        safety.level == BOT_SAFETY_CARD ? "card" : safety.level == BOT_SAFETY_NOTE ? "note" : "none",
@@ -496,6 +593,7 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
     json_object_set_new(obj, "confidence", json_real(1.0));
     json_object_set_new(obj, "offer_escalation", json_false());
     json_object_set_new(obj, "answer", json_string(safety.text));
+    json_object_set_new(obj, "lang", json_string(bot_lang_name(want)));
     json_object_set_new(obj, "safety", bot_safety_json(&safety));
     json_object_set_new(obj, "candidates", json_array());
     goto done;
@@ -521,12 +619,11 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
       }
     }
     if (matched) {
-      if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
+      if ((rc = answer_from_rule(w, &hit, obj, want, err)) != 0) goto out;
       json_object_set_new(obj, "candidates", json_array());
       goto done;
     }
   }
-  english = !romaji && bot_english_detect(text, len);
   if (english) {
     /* ask the engine in the FAQ's language; nothing known → a person */
     if (bot_english_query(w->b->english, text, len, ja, sizeof ja) == 0) {
@@ -538,6 +635,7 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
       goto done;
     }
     if (ex) json_object_set_new(ex, "english_query", json_string(ja));
+    en_text = text;
     text = ja, len = (int)strlen(ja);
   }
   if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
@@ -556,6 +654,7 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
       res.decision = MG_DECISION_CLARIFY;
     }
   }
+  if (en_text && res.decision != MG_DECISION_ANSWER && (rc = english_pick(w, en_text, &res, ex, err)) != 0) goto out;
   /* choices that share only one word with a question of several are not
    * about it (犬がソファをかじる is not dog registration) */
   if (res.decision == MG_DECISION_CLARIFY && res.qterms >= CLARIFY_MIN_QTERMS && res.matched < 2)
@@ -567,7 +666,7 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
         bot_intents_outside(w->b->intents, &w->msg, &w->hits, res.decision == MG_DECISION_CLARIFY || english,
                             res.confidence, &reply)) {
       hit = (rules_hit){ .name = "scope_outside", .kind = "referral", .reply = reply };
-      if ((rc = answer_from_rule(w, &hit, obj, err)) != 0) goto out;
+      if ((rc = answer_from_rule(w, &hit, obj, want, err)) != 0) goto out;
       json_object_set_new(obj, "candidates", json_array());
       goto done;
     }
@@ -577,18 +676,18 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
   /* the entry and the candidates in one read transaction: one lock, not six */
   if (sqlite3_get_autocommit(w->db) && sqlite3_exec(w->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) reading = 1;
   if (res.decision == MG_DECISION_ANSWER) {
-    rc = put_entry(w, obj, res.c[0].faq_id, err);
+    rc = put_entry(w, obj, res.c[0].faq_id, want, err);
     if (rc == MG_ENOTFOUND) /* unpublished after the index was read: say so honestly */
       json_object_set_new(obj, "decision", json_string(mg_decision_name(MG_DECISION_NO_ANSWER)));
     else if (rc != 0)
       goto out;
     rc = 0;
   }
-  if ((rc = put_candidates(w, obj, &res, err)) != 0) goto out;
-  if (english) {
-    json_object_set_new(obj, "offer_escalation", json_true());
-    enum msg_id line = json_object_get(obj, "department") ? MSG_ENGLISH_ANSWER
-                       : res.decision == MG_DECISION_CLARIFY ? MSG_ENGLISH_CLARIFY : MSG_ENGLISH_UNKNOWN;
+  if ((rc = put_candidates(w, obj, &res, want, err)) != 0) goto out;
+  if (english) json_object_set_new(obj, "offer_escalation", json_true());
+  /* an entry's answer has its English line already (put_entry) */
+  if (want == BOT_LANG_EN && !json_object_get(obj, "english")) {
+    enum msg_id line = res.decision == MG_DECISION_CLARIFY ? MSG_ENGLISH_CLARIFY : MSG_ENGLISH_UNKNOWN;
     if ((rc = put_english(w, obj, line, err)) != 0) goto out;
   }
 done:
@@ -717,13 +816,17 @@ out:
 }
 
 int bot_answer_faq(bot_worker *w, const char *faq_id, json_t **out, char *err) {
+  return bot_answer_faq_lang(w, faq_id, BOT_LANG_JA, out, err);
+}
+
+int bot_answer_faq_lang(bot_worker *w, const char *faq_id, int lang, json_t **out, char *err) {
   json_t *obj = json_pack("{s:i, s:s, s:f, s:[]}", "version", ANSWER_VERSION, "decision", "answer",
                           "confidence", 1.0, "candidates");
   int rc;
 
   *out = NULL;
   if (!obj) return mg_errf(err, MG_ENOMEM, "out of memory");
-  if ((rc = put_entry(w, obj, faq_id, err)) != 0) { json_decref(obj); return rc; }
+  if ((rc = put_entry(w, obj, faq_id, lang, err)) != 0) { json_decref(obj); return rc; }
   *out = obj;
   return 0;
 }

@@ -92,6 +92,12 @@ int bot_similar(bot_worker *w, const char *faq_id, int k, char (*ids)[64], int *
  * a new answer object (caller json_decref's it). explain adds the engine's
  * explain view under "explain". Returns 0 or MG_E* with err set. */
 int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err);
+/* As bot_answer for a resident who chose lang (enum bot_lang, bot/lang.h):
+ * entries answer in their version in that language where they have one, the
+ * emergency card is in it, and a question written in English wants English
+ * whatever was chosen. The object's "lang" names the language of its
+ * question and answer text. bot_answer is this with Japanese chosen. */
+int bot_answer_lang(bot_worker *w, const char *text, int len, int lang, int explain, json_t **out, char *err);
 
 /* As bot_answer with explain, but as residents would be answered once every
  * draft is published: the newest revision of each entry is copied into a
@@ -105,6 +111,8 @@ int bot_nearest(bot_worker *w, const char *text, int len, char *faq_id, size_t s
 /* The answer object for one FAQ entry chosen by the resident (clarify → choose).
  * MG_ENOTFOUND when id is not a published entry. */
 int bot_answer_faq(bot_worker *w, const char *faq_id, json_t **out, char *err);
+/* The same in lang (enum bot_lang), as bot_answer_lang picks the version. */
+int bot_answer_faq_lang(bot_worker *w, const char *faq_id, int lang, json_t **out, char *err);
 
 /* The department an answer routes to (the dialogue's escalation and the
  * inquiries' triage): the answer's own (a rule's, or the entry's), else the

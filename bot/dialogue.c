@@ -22,6 +22,7 @@
 #include "util/mg_time.h"
 
 #include "bot/calendar.h"
+#include "bot/lang.h"
 #include "faq/learn.h"
 #include "bot/messages.h"
 #include "util/mg_err.h"
@@ -40,7 +41,7 @@
 
 
 /* The bot's own words come from dict/messages.json (bot/messages.h). */
-#define TEXT(c, id) msg_get(bot_messages(bot_worker_bot((c)->w)), (id))
+#define TEXT(c, id) bot_msg_lang(bot_messages(bot_worker_bot((c)->w)), (id), (c)->conn->lang)
 static const char hello_first[] = "hello first"; /* a protocol error, not a resident-facing text */
 
 /* The dialogue's own SQL (routing): statement texts indexed by an enum. */
@@ -118,6 +119,21 @@ static int field_str(ctx *c, const char *key, int required, const char **s, cons
   snprintf(why, sizeof why, "%s: %s", key, v ? "文字列で指定してください。" : "この項目は必須です。");
   proto_error(c, MG_EMISSING, why, reply_to);
   return -1;
+}
+
+/* The optional "lang" field ("ja", "en", "easy"; docs/protocol.md): when
+ * present it becomes the connection's language. 0, or -1 after appending an
+ * error reply for any other value: stop with STOPPED(c). */
+static int field_lang(ctx *c, const char *reply_to) {
+  const char *s;
+  int r = field_str(c, "lang", 0, &s, reply_to), lang;
+  if (r <= 0) return r;
+  if ((lang = bot_lang_parse(s)) < 0) {
+    proto_error(c, MG_EINVAL, "lang: \"ja\"、\"en\"、\"easy\" のいずれかを指定してください。", reply_to);
+    return -1;
+  }
+  c->conn->lang = lang;
+  return 0;
 }
 
 /* Nothing but ASCII white space and U+3000 (full-width space). */
@@ -284,7 +300,7 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
     m = json_pack("{s:s, s:s, s:s, s:b}", "type", "no_answer", "reply_to", reply_to, "text", TEXT(c, MSG_NO_ANSWER),
                   "offer_escalation", 1);
   } else {
-    static const char *const copy[] = { "faq_id", "question", "answer", "department", "confidence", "url", "online_url", "page_url", "rule", "safety", "english" };
+    static const char *const copy[] = { "faq_id", "question", "answer", "department", "confidence", "url", "online_url", "page_url", "rule", "safety", "english", "lang" };
     json_t *related = related_list(ans, related_from, bot.faq_id, c->cfg->top_k > 1 ? c->cfg->top_k - 1 : 1);
     snprintf(idbuf, sizeof idbuf, "%lld", (long long)answer_id);
     m = json_pack("{s:s, s:s}", "type", "answer", "reply_to", reply_to);
@@ -311,6 +327,8 @@ static int reply_with(ctx *c, const char *reply_to, const char *resident_kind, c
   /* a safety note and the English line ride on whatever the reply is */
   if (m && (v = json_object_get(ans, "safety")) && !json_object_get(m, "safety")) json_object_set(m, "safety", v);
   if (m && (v = json_object_get(ans, "english")) && !json_object_get(m, "english")) json_object_set(m, "english", v);
+  /* the language of the reply's text: the entry's version, or the prompts' */
+  if (m && !json_object_get(m, "lang")) json_object_set_new(m, "lang", json_string(bot_lang_name(c->conn->lang)));
   if (m && c->turn) c->turn->reply = m;
   rc = emit(c, m);
 out:
@@ -329,7 +347,7 @@ static int on_hello(ctx *c) {
   int resumed = 0, rc;
   size_t i;
 
-  if (field_str(c, "session", 0, &want, NULL) < 0) return STOPPED(c);
+  if (field_str(c, "session", 0, &want, NULL) < 0 || field_lang(c, NULL) < 0) return STOPPED(c);
   if ((rc = session_resume(c->db, want ? want : "", c->cfg->session_ttl_hours, c->conn->session, &resumed, c->err)) != 0)
     return rc;
   /* History first: taking the pending replies appends them to the transcript. */
@@ -346,9 +364,10 @@ static int on_hello(ctx *c) {
     }
   }
   /* email_notice: a relay is configured, so escalate may carry notify_email */
-  m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:b}", "type", "welcome", "session", c->conn->session, "greeting",
+  m = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:b, s:s}", "type", "welcome", "session", c->conn->session, "greeting",
                 TEXT(c, MSG_GREETING), "privacy", privacy, "resumed", resumed, "history",
-                history ? history : json_array(), "email_notice", c->cfg->smtp_url[0] != '\0');
+                history ? history : json_array(), "email_notice", c->cfg->smtp_url[0] != '\0', "lang",
+                bot_lang_name(c->conn->lang));
   free(privacy);
   history = NULL;
   if ((rc = emit(c, m)) != 0) goto out;
@@ -369,8 +388,8 @@ static int on_ask(ctx *c) {
 
   if (field_str(c, "id", 1, &id, NULL) < 0) return STOPPED(c);
   if (field_str(c, "text", 1, &text, id) < 0) return STOPPED(c);
-  if (check_text(c, "text", 0, id) < 0) return STOPPED(c);
-  if ((rc = bot_answer(c->w, text, (int)strlen(text), 0, &ans, c->err)) != 0) return rc;
+  if (check_text(c, "text", 0, id) < 0 || field_lang(c, id) < 0) return STOPPED(c);
+  if ((rc = bot_answer_lang(c->w, text, (int)strlen(text), c->conn->lang, 0, &ans, c->err)) != 0) return rc;
   rc = reply_with(c, id, "ask", text, ans, json_object_get(ans, "candidates"));
   json_decref(ans);
   return rc;
@@ -427,7 +446,7 @@ static int on_choose(ctx *c) {
     rc = proto_error(c, MG_ENOTFOUND, TEXT(c, MSG_NO_CHOICE), id);
     goto out;
   }
-  rc = bot_answer_faq(c->w, faq_id, &ans, c->err);
+  rc = bot_answer_faq_lang(c->w, faq_id, c->conn->lang, &ans, c->err);
   if (rc == MG_ENOTFOUND) { /* unpublished since it was offered */
     rc = proto_error(c, MG_ENOTFOUND, TEXT(c, MSG_NO_CHOICE), id);
     goto out;
@@ -509,7 +528,7 @@ static char *next_read(ctx *c, time_t now) {
  * (rules, engine) for the department. The answer object into *ans (caller
  * json_decref's it): an emergency in it must still be answered. */
 static int route_text(ctx *c, const char *text, char *dept, size_t size, const char **routed_by, json_t **ans) {
-  int rc = bot_answer(c->w, text, (int)strlen(text), 0, ans, c->err);
+  int rc = bot_answer_lang(c->w, text, (int)strlen(text), c->conn->lang, 0, ans, c->err);
   if (rc != 0) return rc;
   rc = route_of(c, *ans, dept, size);
   *routed_by = json_object_get(*ans, "rule") ? "rule" : "engine";
@@ -681,7 +700,7 @@ static int on_ticket_reply(ctx *c) {
   if (field_str(c, "text", 1, &text, id) < 0) return STOPPED(c);
   if (check_text(c, "text", 0, id) < 0) return STOPPED(c);
 
-  if ((rc = bot_answer(c->w, text, (int)strlen(text), 0, &ans, c->err)) != 0) goto out;
+  if ((rc = bot_answer_lang(c->w, text, (int)strlen(text), c->conn->lang, 0, &ans, c->err)) != 0) goto out;
   urgent = rule_kind_is(ans, "emergency");
   rc = ticket_resident_reply(c->db, ticket_no, c->conn->session, NULL, text, at, c->err);
   if (rc == MG_ENOTICKET || rc == MG_ECLOSED) {

@@ -21,6 +21,7 @@
 typedef struct dlg_conn {
   char session[48];    /* "" until hello; base64url, >= 128 random bits */
   char client_ip[64];  /* for logs/limits only; never stored with the transcript */
+  int lang;            /* enum bot_lang the resident chose (hello/ask "lang"); 0 = Japanese */
 } dlg_conn;
 
 /* Handle one client→server message (already parsed JSON object; the adapter

@@ -24,6 +24,7 @@ struct bot_english {
   mg_termmap *keys;  /* folded phrase → id */
   char **ja;         /* per id: the Japanese terms, space-separated */
   int cap;
+  int curated;       /* ids below this come from english.tsv, the rest from EDICT */
 };
 
 /* Words that carry no topic on their own. */
@@ -139,8 +140,9 @@ int bot_english_load(bot_english **out, const char *dict_dir, char *err) {
   if (!e || !(e->keys = mg_termmap_new())) { bot_english_free(e); return mg_errf(err, MG_ENOMEM, "out of memory"); }
   snprintf(path, sizeof path, "%s/english.tsv", dict_dir);
   if ((rc = load_file(e, path, 1, 0, err)) != 0) goto fail;
+  e->curated = mg_termmap_count(e->keys);
   snprintf(path, sizeof path, "%s/english-edict.tsv", dict_dir);
-  if ((rc = load_file(e, path, 0, mg_termmap_count(e->keys), err)) != 0) goto fail;
+  if ((rc = load_file(e, path, 0, e->curated, err)) != 0) goto fail;
   *out = e;
   return 0;
 fail:
@@ -175,10 +177,14 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
   out[0] = '\0';
   for (int i = 0; i < n;) {
     int took = 0;
+    /* the curated table's longest phrase first, EDICT's only where it has none: EDICT's
+     * "garbage collection" (清掃) must not hide "garbage" + "collection day" (ごみ 収集日) */
+    for (int pass = 0; pass < 2 && !took; pass++)
     for (int l = n - i < MAX_PHRASE ? n - i : MAX_PHRASE; l >= 1 && !took; l--) {
       int kl = join(w, i, l, key, sizeof key), id;
       if (kl <= 0 || (l == 1 && stopword(key))) continue;
       if ((id = mg_termmap_get(e->keys, key, kl)) < 0 || id >= e->cap || !e->ja[id]) continue;
+      if (pass == 0 && id >= e->curated) continue;
       size_t jl = strlen(e->ja[id]);
       if (o + jl + 2 < cap) {
         if (o) out[o++] = ' ';
@@ -191,4 +197,41 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
     i += took ? took : 1;
   }
   return found;
+}
+
+/* Words of text for comparing English with English: hyphens split
+ * ("moving-out"), and a final e goes (move, moving, moved all "mov"), which
+ * fold() leaves alone because the table's keys were written without it. */
+static int plain_words(const char *text, char out[][WORD_MAX], int max) {
+  char buf[4096];
+  int n;
+  snprintf(buf, sizeof buf, "%s", text);
+  for (char *p = buf; *p; p++)
+    if (*p == '-') *p = ' ';
+  n = words(buf, (int)strlen(buf), out, max);
+  for (int i = 0; i < n; i++) {
+    static const char *const irregular[][2] = { { "lost", "lose" }, { "bought", "buy" }, { "paid", "pay" },
+                                                 { "broken", "break" }, { "broke", "break" }, { "stolen", "steal" } };
+    size_t l = strlen(out[i]);
+    for (size_t k = 0; k < sizeof irregular / sizeof irregular[0]; k++)
+      if (strcmp(out[i], irregular[k][0]) == 0) l = strlen(strcpy(out[i], irregular[k][1]));
+    if (l > 3 && out[i][l - 1] == 'e' && !stopword(out[i])) out[i][l - 1] = '\0';
+  }
+  return n;
+}
+
+int bot_english_overlap(const char *query, const char *doc) {
+  static _Thread_local char q[MAX_WORDS][WORD_MAX], d[256][WORD_MAX];
+  int nq, nd, hits = 0;
+  if (!query || !doc || !*query || !*doc) return 0;
+  nq = plain_words(query, q, MAX_WORDS);
+  nd = plain_words(doc, d, 256);
+  for (int i = 0; i < nq; i++) {
+    int seen = 0, found = 0;
+    if (strlen(q[i]) < 3 || stopword(q[i])) continue;
+    for (int k = 0; k < i && !seen; k++) seen = strcmp(q[k], q[i]) == 0;
+    for (int k = 0; k < nd && !seen && !found; k++) found = strcmp(d[k], q[i]) == 0;
+    hits += found;
+  }
+  return hits;
 }

@@ -34,4 +34,10 @@ int bot_english_detect(const char *text, int len);
  * Returns how many terms were found (0: nothing the table knows). */
 int bot_english_query(const bot_english *e, const char *text, int len, char *out, size_t cap);
 
+/* How many distinct topic words of query (folded as above, stopwords left
+ * out) occur among the words of doc: how near an entry's English version
+ * is to an English question (bot/answer.c chooses among close candidates
+ * with it). 0 when either is NULL or empty. */
+int bot_english_overlap(const char *query, const char *doc);
+
 #endif

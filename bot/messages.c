@@ -2,6 +2,7 @@
  * messages.c — loading dict/messages.json and filling its placeholders.
  */
 #include "bot/messages.h"
+#include "bot/lang.h"
 #include "util/mg_err.h"
 
 #include <jansson.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 
 struct msg_set {
-  char *text[MSG_COUNT];
+  char *text[BOT_LANG_COUNT][MSG_COUNT]; /* [lang][id]; NULL: not given (the Japanese text is used) */
 };
 
 static const char *const keys[MSG_COUNT] = {
@@ -30,7 +31,24 @@ int msg_load(msg_set **out, const char *path, char *err) {
   for (int i = 0; i < MSG_COUNT; i++) {
     const char *s = json_string_value(json_object_get(root, keys[i]));
     if (!s || !*s) { rc = mg_errf(err, MG_ECONFIG, "%s: \"%s\" must be a non-empty string", path, keys[i]); goto out; }
-    if (!(m->text[i] = strdup(s))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    if (!(m->text[BOT_LANG_JA][i] = strdup(s))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  }
+  for (int l = 1; l < BOT_LANG_COUNT; l++) {
+    json_t *lo = json_object_get(root, bot_lang_name(l));
+    if (!json_is_object(lo)) { rc = mg_errf(err, MG_ECONFIG, "%s: \"%s\" must be an object of texts", path, bot_lang_name(l)); goto out; }
+    for (int i = 0; i < MSG_COUNT; i++) {
+      json_t *v = json_object_get(lo, keys[i]);
+      if (!v) continue;
+      if (!json_is_string(v) || !*json_string_value(v)) {
+        rc = mg_errf(err, MG_ECONFIG, "%s: \"%s\".\"%s\" must be a non-empty string", path, bot_lang_name(l), keys[i]);
+        goto out;
+      }
+      if (!(m->text[l][i] = strdup(json_string_value(v)))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    }
+#define MSG_X_NEED(id) \
+    if (!m->text[l][id]) { rc = mg_errf(err, MG_ECONFIG, "%s: \"%s\" lacks \"%s\"", path, bot_lang_name(l), keys[id]); goto out; }
+    MSG_RESIDENT(MSG_X_NEED)
+#undef MSG_X_NEED
   }
   *out = m;
   m = NULL;
@@ -42,11 +60,17 @@ out:
 
 void msg_free(msg_set *m) {
   if (!m) return;
-  for (int i = 0; i < MSG_COUNT; i++) free(m->text[i]);
+  for (int l = 0; l < BOT_LANG_COUNT; l++)
+    for (int i = 0; i < MSG_COUNT; i++) free(m->text[l][i]);
   free(m);
 }
 
-const char *msg_get(const msg_set *m, enum msg_id id) { return m->text[id]; }
+const char *msg_get(const msg_set *m, enum msg_id id) { return m->text[BOT_LANG_JA][id]; }
+
+const char *bot_msg_lang(const msg_set *m, enum msg_id id, int lang) {
+  if (lang > 0 && lang < BOT_LANG_COUNT && m->text[lang][id]) return m->text[lang][id];
+  return m->text[BOT_LANG_JA][id];
+}
 
 char *msg_fill(const char *tmpl, int n, const char *const *names, const char *const *values) {
   size_t cap = strlen(tmpl) + 1, len = 0;

@@ -7,6 +7,12 @@
  * stops start-up with the file and key named, instead of a resident seeing
  * an empty bubble. Placeholders are {name}, filled by msg_fill — never a
  * printf format, so an edited text can not crash the service.
+ *
+ * Languages (bot/lang.h): the keys above are the Japanese texts; the objects
+ * "en" and "easy" hold the English and やさしい日本語 texts of the same keys.
+ * Every key a resident reads (MSG_RESIDENT below) is required in both, so a
+ * resident who chose English never meets a Japanese prompt; staff-only keys
+ * (mail to staff, "unassigned") may be left out and fall back to Japanese.
  */
 #ifndef MG_MESSAGES_H
 #define MG_MESSAGES_H
@@ -38,7 +44,8 @@
   X(MSG_LINE_ESCALATE, "line_escalate") \
   X(MSG_LINE_CALL, "line_call") \
   X(MSG_LINE_DEPARTMENT, "line_department") \
-  X(MSG_LINE_STAFF_REPLY, "line_staff_reply")
+  X(MSG_LINE_STAFF_REPLY, "line_staff_reply") \
+  X(MSG_ENGLISH_CONTACT, "english_contact")
 
 enum msg_id {
 #define MSG_X_ENUM(id, key) id,
@@ -46,6 +53,12 @@ enum msg_id {
 #undef MSG_X_ENUM
   MSG_COUNT
 };
+
+/* Keys every language must have: what residents read in the chat. */
+#define MSG_RESIDENT(X) \
+  X(MSG_GREETING) X(MSG_PRIVACY) X(MSG_CLARIFY_PROMPT) X(MSG_NO_ANSWER) X(MSG_NO_QUESTION) X(MSG_NO_CHOICE) \
+  X(MSG_NO_ANSWER_ID) X(MSG_NEXT_READ_OPEN) X(MSG_NEXT_READ_CLOSED) X(MSG_TICKET_RECEIVED) \
+  X(MSG_OFFICE_OPEN_NOW) X(MSG_OFFICE_NEXT_OPEN)
 
 typedef struct msg_set msg_set;
 
@@ -55,6 +68,9 @@ int msg_load(msg_set **out, const char *path, char *err);
 void msg_free(msg_set *m);
 /* The text for id; valid while m lives. */
 const char *msg_get(const msg_set *m, enum msg_id id);
+/* The text for id in lang (enum bot_lang); the Japanese text when the file
+ * has none in lang (only staff-only keys may lack one). */
+const char *bot_msg_lang(const msg_set *m, enum msg_id id, int lang);
 
 /* A new string (caller frees) with each {names[i]} in tmpl replaced by
  * values[i]; unknown {…} stay as written. NULL only when out of memory. */

@@ -16,6 +16,7 @@
 
 #include "util/mg_err.h"
 #include "util/mg_json.h"
+#include "bot/lang.h"
 
 #define MAX_IDS 16
 #define MAX_DANGERS 48
@@ -29,6 +30,7 @@ struct danger {
   char *numbers[BOT_SAFETY_MAX_NUMBERS];
   int nnumbers;
   char *card, *note;
+  char *card_tr[2], *note_tr[2]; /* English and やさしい日本語 (BOT_LANG_EN - 1, BOT_LANG_EASY - 1); NULL: none */
   int ignore[MAX_IDS], nignore; /* lowering cues that say nothing about this danger */
 };
 
@@ -101,6 +103,17 @@ static int load_danger(bot_safety *s, struct danger *d, json_t *jd, const char *
   d->note = dup_str(jd, "note");
   if (!d->card || !*d->card || !d->note || !*d->note)
     return mg_errf(err, MG_ECONFIG, "%s: %s: needs a \"card\" and a \"note\" text", path, where);
+  for (int l = 0; l < 2; l++) {
+    static const char *const ck[2] = { "card_en", "card_easy" }, *const nk[2] = { "note_en", "note_easy" };
+    json_t *cv = json_object_get(jd, ck[l]), *nv = json_object_get(jd, nk[l]);
+    if ((cv && (!json_is_string(cv) || !*json_string_value(cv))) || (nv && (!json_is_string(nv) || !*json_string_value(nv))))
+      return mg_errf(err, MG_ECONFIG, "%s: %s: \"%s\" and \"%s\" are non-empty texts", path, where, ck[l], nk[l]);
+    if ((cv && !(d->card_tr[l] = strdup(json_string_value(cv)))) || (nv && !(d->note_tr[l] = strdup(json_string_value(nv)))))
+      return mg_errf(err, MG_ENOMEM, "out of memory");
+    for (int k = 0; d->card_tr[l] && k < d->nnumbers; k++)
+      if (!strstr(d->card_tr[l], d->numbers[k]))
+        return mg_errf(err, MG_ECONFIG, "%s: %s: the %s text does not name %s", path, where, ck[l], d->numbers[k]);
+  }
   for (int k = 0; k < d->nnumbers; k++)
     if (!strstr(d->card, d->numbers[k]))
       return mg_errf(err, MG_ECONFIG, "%s: %s: the card text does not name %s", path, where, d->numbers[k]);
@@ -183,6 +196,7 @@ void bot_safety_free(bot_safety *s) {
     free(s->d[i].name);
     free(s->d[i].card);
     free(s->d[i].note);
+    for (int l = 0; l < 2; l++) free(s->d[i].card_tr[l]), free(s->d[i].note_tr[l]);
     for (int k = 0; k < s->d[i].nnumbers; k++) free(s->d[i].numbers[k]);
   }
   free(s);
@@ -397,11 +411,23 @@ void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *
       if (!have && r->nnumbers < BOT_SAFETY_MAX_NUMBERS) r->numbers[r->nnumbers++] = d->numbers[k], news = 1;
     }
     /* the first danger's text, then one text per danger that adds a number */
-    if (a == 0 || news) {
-      const char *t = r->level == BOT_SAFETY_CARD ? d->card : d->note;
-      size_t used = strlen(r->text);
-      snprintf(r->text + used, sizeof r->text - used, "%s%s", used ? "\n" : "", t);
+    if ((a == 0 || news) && r->nshown < 3) r->shown[r->nshown++] = d;
+  }
+  bot_safety_localize(s, r, 0);
+}
+
+void bot_safety_localize(const bot_safety *s, bot_safety_result *r, int lang) {
+  (void)s;
+  r->text[0] = '\0';
+  for (int a = 0; a < r->nshown; a++) {
+    const struct danger *d = r->shown[a];
+    const char *t = r->level == BOT_SAFETY_CARD ? d->card : d->note;
+    if (lang == BOT_LANG_EN || lang == BOT_LANG_EASY) {
+      const char *tr = r->level == BOT_SAFETY_CARD ? d->card_tr[lang - BOT_LANG_EN] : d->note_tr[lang - BOT_LANG_EN];
+      if (tr) t = tr;
     }
+    size_t used = strlen(r->text);
+    snprintf(r->text + used, sizeof r->text - used, "%s%s", used ? "\n" : "", t);
   }
 }
 

@@ -42,7 +42,10 @@ typedef struct bot_safety_result {
   double score;                             /* its score */
   const char *numbers[BOT_SAFETY_MAX_NUMBERS]; /* numbers to call, as dialled ("119", "0570-064-556") */
   int nnumbers;
-  char text[2048];                          /* card or note text ("" when safe) */
+  char text[2048];                          /* card or note text ("" when safe), in Japanese
+                                             * until bot_safety_localize */
+  const void *shown[3];                     /* the dangers whose texts make up text, in order */
+  int nshown;
   const char *cues[BOT_SAFETY_MAX_CUES];    /* what fired: danger and cue concept names */
   char cue_sign[BOT_SAFETY_MAX_CUES];       /* '+' danger or raising cue, '-' lowering cue, '~' weak match */
   int ncues;
@@ -56,6 +59,12 @@ void bot_safety_free(bot_safety *s);
 
 /* Assess one analysed message whose concepts are in hits. */
 void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *hits, bot_safety_result *r);
+
+/* Rewrite r->text in lang (enum bot_lang, bot/lang.h) from the same dangers:
+ * their "card_en"/"note_en" or "card_easy"/"note_easy" texts (dict/safety.json),
+ * each danger's Japanese text where the file gives none in lang. The load
+ * checks that every card text in every language names the danger's numbers. */
+void bot_safety_localize(const bot_safety *s, bot_safety_result *r, int lang);
 
 /* {"level": "card"|"note", "numbers": [...], "text", "danger", "cues": [...]}
  * for the protocol's `safety` object; NULL when r is safe. */

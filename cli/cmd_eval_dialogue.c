@@ -11,7 +11,9 @@
  * Files (JSON; lists optional, several files merged):
  *   {"in_scope": [{"id", "text", "accept": [..]}], "out_of_scope": [{"id", "text"}],
  *    "emergency": [{"id", "text", "expect": "119"|"110"|"189"|"556"|"none"}],
- *    "ask_person": [{"id", "text"}]}
+ *    "ask_person": [{"id", "text"}],
+ *    "english": [{"id", "text", "department", "faq_id"}]}
+ * (keys starting with "_" are comments).
  * Scoring:
  *   in_scope      an `answer` whose entry's question or answer contains one of
  *                 accept, or a `clarify` offering such an entry;
@@ -19,7 +21,13 @@
  *   emergency N   "card": an `answer` with rule.kind emergency naming N;
  *                 "any": that, or a `safety` object naming N;
  *                 "none": neither a card nor a `safety` object;
- *   ask_person    rule.kind handoff, or offer_escalation true.
+ *   ask_person    rule.kind handoff, or offer_escalation true;
+ *   english       an `answer` in English with the right department: its text
+ *                 from the entry's English version (lang "en"), or the
+ *                 Japanese answer with the English line naming the department
+ *                 and its number; department.id must be the item's
+ *                 (docs/languages.md). Counted apart: the English version
+ *                 itself shown (lang "en", the item's faq_id).
  * "Names N": N as a whole number, not after '#' (#7119 does not name 119),
  * and the crisis line 0570-064-556 by its last digits (556).
  * The last line of the output is one JSON object; --require NAME=MIN makes
@@ -42,19 +50,21 @@
 #include "util/mg_utf8.h"
 #include "faq/store.h"
 
-enum cat { C_IN, C_OUT, C_EMERGENCY, C_PERSON };
-static const char *const cat_key[] = { "in_scope", "out_of_scope", "emergency", "ask_person" };
+enum cat { C_IN, C_OUT, C_EMERGENCY, C_PERSON, C_ENGLISH, C_NCAT };
+static const char *const cat_key[C_NCAT] = { "in_scope", "out_of_scope", "emergency", "ask_person", "english" };
 
 /* The measures, in the order of the table and the JSON line. */
-enum measure { M_IN, M_HIRA, M_EN, M_OUT, M_ANY, M_CARD, M_119, M_110, M_189, M_556, M_NONE, M_PERSON, M_COUNT };
+enum measure { M_IN, M_HIRA, M_EN, M_OUT, M_ANY, M_CARD, M_119, M_110, M_189, M_556, M_NONE, M_PERSON,
+               M_EN_REPLY, M_EN_VERSION, M_COUNT };
 static const char *const m_key[M_COUNT] = { "in_scope", "hiragana", "english", "out_of_scope", "emergency_any",
                                             "emergency_card", "e119", "e110", "e189", "e556", "mention_ok",
-                                            "ask_person" };
+                                            "ask_person", "english_reply", "english_version" };
 static const char *const m_label[M_COUNT] = {
   "in-scope question offered the right topic", "  of which hiragana-only", "  of which English",
   "out-of-scope question refused", "real emergency: right number in card or note",
   "real emergency: right number in the card itself", "  119", "  110", "  189", "  crisis line (556)",
-  "danger mention not alarmed", "request for a person offered a person" };
+  "danger mention not alarmed", "request for a person offered a person",
+  "English question: English reply, right department", "  of which the entry's English version" };
 
 struct tally { int pass[M_COUNT], total[M_COUNT]; };
 
@@ -162,11 +172,12 @@ static int check_files(json_t *const *files, const char *const *paths, int nfile
       size_t i;
       json_t *it;
       int c = -1;
-      for (int k = 0; k < 4; k++)
+      if (key[0] == '_') continue; /* a comment */
+      for (int k = 0; k < C_NCAT; k++)
         if (!strcmp(key, cat_key[k])) c = k;
       if (c < 0)
-        return mg_errf(err, MG_EINVAL, "%s: unknown list \"%.40s\" (in_scope, out_of_scope, emergency, ask_person)",
-                       paths[f], key);
+        return mg_errf(err, MG_EINVAL,
+                       "%s: unknown list \"%.40s\" (in_scope, out_of_scope, emergency, ask_person, english)", paths[f], key);
       if (!json_is_array(list)) return mg_errf(err, MG_EINVAL, "%s: %s is not a list", paths[f], key);
       json_array_foreach(list, i, it) {
         const char *id = json_string_value(json_object_get(it, "id")), *text = json_string_value(json_object_get(it, "text"));
@@ -174,6 +185,8 @@ static int check_files(json_t *const *files, const char *const *paths, int nfile
         const char *exp = json_string_value(json_object_get(it, "expect"));
         if (!id || !*id || !text || !*text)
           return mg_errf(err, MG_EINVAL, "%s: %s[%zu]: needs a non-empty \"id\" and \"text\"", paths[f], key, i);
+        if (c == C_ENGLISH && !json_is_string(json_object_get(it, "department")))
+          return mg_errf(err, MG_EINVAL, "%s: %s: \"department\" must name the department", paths[f], id);
         if (c == C_IN && (!json_is_array(acc) || json_array_size(acc) == 0))
           return mg_errf(err, MG_EINVAL, "%s: %s: \"accept\" must list at least one string", paths[f], id);
         if (c == C_EMERGENCY && (!exp || (strcmp(exp, "119") && strcmp(exp, "110") && strcmp(exp, "189") &&
@@ -193,7 +206,7 @@ static int check_files(json_t *const *files, const char *const *paths, int nfile
  * keeps the second from reusing the first's MeCab parse. */
 static int ask_fresh(bot_worker *w, const char *id, const char *text, json_t **out, const json_t **reply, double *us,
                      double *pipe_us, char *err) {
-  dlg_conn conn = { "", "127.0.0.1" };
+  dlg_conn conn = { "", "127.0.0.1", 0 };
   json_t *hello = json_pack("{s:s}", "type", "hello");
   json_t *ask = json_pack("{s:s, s:s, s:s}", "type", "ask", "id", id, "text", text);
   json_t *hout = NULL;
@@ -253,7 +266,19 @@ static int score(struct tally *t, bot_worker *w, enum cat c, const json_t *it, c
     pass = (kind && !strcmp(kind, "handoff")) || json_is_true(json_object_get(r, "offer_escalation"));
     count(t, M_PERSON, pass);
     return pass;
+  case C_ENGLISH: {
+    const char *type = json_string_value(json_object_get(r, "type")), *lang = json_string_value(json_object_get(r, "lang"));
+    const char *dept = json_string_value(json_object_get(json_object_get(r, "department"), "id"));
+    const char *want = json_string_value(json_object_get(it, "department")), *faq = json_string_value(json_object_get(it, "faq_id"));
+    int is_answer = type && !strcmp(type, "answer"), in_en = lang && !strcmp(lang, "en");
+    pass = is_answer && (in_en || json_is_string(json_object_get(r, "english"))) && dept && !strcmp(dept, want);
+    count(t, M_EN_REPLY, pass);
+    if (faq) count(t, M_EN_VERSION, pass && in_en && !strcmp(faq, json_string_value(json_object_get(r, "faq_id")) ?
+                                                                    json_string_value(json_object_get(r, "faq_id")) : ""));
+    return pass;
+  }
   case C_EMERGENCY:
+  case C_NCAT:
     break;
   }
   if (!strcmp(exp, "none")) {
@@ -380,7 +405,7 @@ int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *
   rc = 1;
   if (cli_eval_bot(dir, cfg, &b, &w, &made) != 0) goto out;
   for (int f = 0; f < nfiles; f++) {
-    for (int c = 0; c < 4; c++) {
+    for (int c = 0; c < C_NCAT; c++) {
       size_t i;
       json_t *it;
       json_array_foreach(json_object_get(files[f], cat_key[c]), i, it) {

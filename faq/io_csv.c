@@ -35,12 +35,15 @@ enum col {
   C_CODE, C_ID, C_MUNI, C_Q, C_A, C_ALT, C_KW, C_REL, C_CAT, C_DEPT, C_DEPT_NAME, C_PHONE, C_EMAIL, C_HOURS,
   C_LOCATION, C_URL, C_DATE, C_STATUS,
   C_KEPT, /* online_url and the checklist fields, in faq_kept_field's order (FAQ_N_KEPT of them) */
-  N_COLS = C_KEPT + FAQ_N_KEPT
+  C_Q_EN = C_KEPT + FAQ_N_KEPT, C_A_EN, C_Q_EASY, C_A_EASY, /* the translations, in MG_FAQ_TR_* order */
+  N_COLS
 };
 static const char *const col_name[N_COLS] = {
   "全国地方公共団体コード", "ID", "地方公共団体名", "質問", "回答", "別の聞き方", "キーワード", "関連FAQ", "分類",
   "担当部署ID", "担当部署名", "電話番号", "メールアドレス", "受付時間", "所在地", "URL", "更新日", "公開状態",
   "オンライン申請URL", "ライフイベント", "持ち物", "期限", "手数料",
+  /* the translations (mg_faq_entry.tr, in MG_FAQ_TR_* order), after the standard's columns */
+  "質問（英語）", "回答（英語）", "質問（やさしい日本語）", "回答（やさしい日本語）",
 };
 static const char STATUS_PUBLISHED[] = "公開", STATUS_DRAFT[] = "下書き";
 
@@ -490,6 +493,9 @@ static void row_entry(struct rowctx *r, int ncols) {
   for (int i = 0; i < FAQ_N_KEPT; i++) /* a file without the column: the entry keeps its own (NULL) */
     if (r->idx[C_KEPT + i] >= 0) *faq_kept_field(&row->e, i) = strdup(cell(r, C_KEPT + i));
   row->e.updated_at = *date && mg_io_date_in(date, ts) == 0 ? strdup(ts) : NULL;
+  /* a file without a translation's column keeps the entry's (NULL) */
+  for (int t = 0; t < MG_FAQ_NTR; t++)
+    if (r->idx[C_Q_EN + t] >= 0) row->e.tr[t] = strdup(cell(r, C_Q_EN + t));
 }
 
 /* Parse buf (UTF-8) into s, reporting problems in rep. */
@@ -603,6 +609,7 @@ static int write_row(void *ctx, const mg_faq_entry *e, int published) {
     published ? STATUS_PUBLISHED : STATUS_DRAFT,
   };
   for (int i = 0; i < FAQ_N_KEPT; i++) v[C_KEPT + i] = *faq_kept_field((mg_faq_entry *)e, i);
+  for (int t = 0; t < MG_FAQ_NTR; t++) v[C_Q_EN + t] = e->tr[t];
   mg_io_date_out(e->updated_at, date);
   if (!alt || !kw || !rel) { free(alt); free(kw); free(rel); return MG_ENOMEM; }
   for (int i = 0; i < N_COLS; i++) mg_io_csv_cell(x->out, v[i], i == 0);

@@ -133,6 +133,10 @@ static void read_entry(struct jctx *c, mg_io_set *s, json_t *e, size_t i) {
   r->e.department_id = dup_or_null(member(c, e, "department", 0));
   r->e.url = dup_or_null(member(c, e, "url", 0));
   read_kept(c, e, &r->e);
+  /* absent: the entry keeps its translations (NULL), as with online_url */
+  for (int t = 0; t < MG_FAQ_NTR; t++)
+    if (json_object_get(e, faq_tr_name(t)))
+      r->e.tr[t] = strdup(member(c, e, faq_tr_name(t), 0) ? member(c, e, faq_tr_name(t), 0) : "");
   r->e.n_alternates = string_list(c, e, "alternates", &r->e.alternates);
   r->e.n_keywords = string_list(c, e, "keywords", &r->e.keywords);
   r->e.n_related = string_list(c, e, "related", &r->e.related);
@@ -226,6 +230,8 @@ static int add_entry(void *ctx, const mg_faq_entry *e, int published) {
       if (n > 0) mg_strv_free(lines, n);
     } else json_object_set_new(o, faq_kept_key[i], json_string(v));
   }
+  for (int t = 0; o && t < MG_FAQ_NTR; t++)
+    if (e->tr[t] && *e->tr[t]) json_object_set_new(o, faq_tr_name(t), json_string(e->tr[t]));
   return o ? json_array_append_new(ctx, o) : MG_ENOMEM;
 }
 

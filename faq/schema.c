@@ -336,7 +336,16 @@ static const char *const migrations[] = {
    * or predate this step */
   "ALTER TABLE message ADD COLUMN online INTEGER;\n",
 
-  /* 19 — append the next migration here (never edit the steps above). */
+  /* 19 — English and やさしい日本語 versions of an entry (issue 17, item 3):
+   * part of the revision, so a translation is drafted, reviewed and
+   * published with the Japanese text it translates. "" means none: the
+   * resident who chose that language is answered in Japanese (docs/languages.md). */
+  "ALTER TABLE faq_revision ADD COLUMN question_en TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE faq_revision ADD COLUMN answer_en TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE faq_revision ADD COLUMN question_easy TEXT NOT NULL DEFAULT '';\n"
+  "ALTER TABLE faq_revision ADD COLUMN answer_easy TEXT NOT NULL DEFAULT '';\n",
+
+  /* 20 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -29,7 +29,8 @@
   "  THEN 'published' ELSE 'published+draft' END," \
   " coalesce(d.id, ''), coalesce(d.name, ''), coalesce(d.phone, ''), coalesce(d.email, '')," \
   " coalesce(d.hours, ''), coalesce(d.location, ''), r.online_url, r.related," \
-  " r.life_events, r.bring, r.deadline, r.fee" \
+  " r.life_events, r.bring, r.deadline, r.fee," \
+  " r.question_en, r.answer_en, r.question_easy, r.answer_easy" \
   " FROM faq f JOIN faq_revision r ON r.faq_id = f.id" \
   " LEFT JOIN faq_revision p ON p.id = f.published_rev" \
   " LEFT JOIN department d ON d.id = r.department_id "
@@ -44,13 +45,15 @@ static const char *const sql[N_S] = {
   [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
   [S_FAQ_INSERT] = "INSERT INTO faq(ext_id, created_at) VALUES(?1, ?2)",
   [S_REV_NEWEST] = "SELECT id, version, question, answer, alternates, keywords, category,"
-                   " coalesce(department_id, ''), url, related, online_url, life_events, bring, deadline, fee"
+                   " coalesce(department_id, ''), url, related, online_url, life_events, bring, deadline, fee,"
+                   " question_en, answer_en, question_easy, answer_easy"
                    " FROM faq_revision WHERE faq_id = ?1"
                    " ORDER BY version DESC LIMIT 1",
   [S_REV_INSERT] = "INSERT INTO faq_revision(faq_id, version, question, answer, alternates, keywords,"
                    " category, department_id, url, updated_at, updated_by, related, online_url, life_events, bring,"
-                   " deadline, fee)"
-                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                   " deadline, fee, question_en, answer_en, question_easy, answer_easy)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''), ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+                   " ?18, ?19, ?20, ?21)",
   [S_REV_FIND] = "SELECT id FROM faq_revision WHERE faq_id = ?1 AND (?2 = 0 OR version = ?2)"
                  " ORDER BY version DESC LIMIT 1",
   [S_SET_PUBLISHED] = "UPDATE faq SET published_rev = ?2 WHERE id = ?1",
@@ -183,6 +186,7 @@ void faq_entry_clear(mg_faq_entry *e) {
   mg_strv_free(e->related, e->n_related);
   free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
   for (int i = 0; i < FAQ_N_KEPT; i++) free(*faq_kept_field((mg_faq_entry *)e, i));
+  for (int i = 0; i < MG_FAQ_NTR; i++) free(e->tr[i]);
   mg_department_clear(&e->dept);
 }
 
@@ -225,6 +229,8 @@ static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
   e->n_related = mg_strv_split((const char *)sqlite3_column_text(st, 20), &e->related);
   for (int i = 0; i < FAQ_N_KEPT; i++)
     if (!(*faq_kept_field(e, i) = col_dup(st, i == 0 ? 19 : 20 + i))) bad = 1;
+  for (int i = 0; i < MG_FAQ_NTR; i++)
+    if (!(e->tr[i] = col_dup(st, 25 + i))) bad = 1;
   if (e->n_alternates < 0 || e->n_keywords < 0 || e->n_related < 0 || !e->id || !e->question || !e->answer ||
       !e->category || !e->department_id || !e->url || !e->updated_at || !e->updated_by || !e->dept.location ||
       bad) {
@@ -406,12 +412,20 @@ struct put {
   int changed;
   char *alternates, *keywords, *related; /* joined */
   char *kept[FAQ_N_KEPT];      /* e's kept fields, or (NULL there) the newest revision's */
+  char *tr[MG_FAQ_NTR];        /* e->tr, or (NULL there) the newest revision's */
 };
+
+const char *faq_tr_name(int i) {
+  static const char *const names[MG_FAQ_NTR] = { "question_en", "answer_en", "question_easy", "answer_easy" };
+  return i >= 0 && i < MG_FAQ_NTR ? names[i] : "";
+}
 
 /* The fields a writer may leave NULL to keep the newest revision's. */
 static int same_kept(sqlite3_stmt *st, const struct put *p) {
   for (int i = 0; i < FAQ_N_KEPT; i++)
     if (!str_eq((const char *)sqlite3_column_text(st, 10 + i), p->kept[i])) return 0;
+  for (int i = 0; i < MG_FAQ_NTR; i++)
+    if (!str_eq((const char *)sqlite3_column_text(st, 10 + FAQ_N_KEPT + i), p->tr[i])) return 0;
   return 1;
 }
 
@@ -446,6 +460,14 @@ static int newest(sqlite3 *db, struct put *p, sqlite3_int64 faq_id, sqlite3_int6
       if (!p->kept[i]) {
         const char *o = (const char *)sqlite3_column_text(st, 10 + i);
         if (!(p->kept[i] = strdup(o ? o : ""))) {
+          mg_db_stmt_done(st);
+          return mg_errf(err, MG_ENOMEM, "out of memory");
+        }
+      }
+    for (int i = 0; i < MG_FAQ_NTR; i++)
+      if (!p->tr[i]) {
+        const char *o = (const char *)sqlite3_column_text(st, 10 + FAQ_N_KEPT + i);
+        if (!(p->tr[i] = strdup(o ? o : ""))) {
           mg_db_stmt_done(st);
           return mg_errf(err, MG_ENOMEM, "out of memory");
         }
@@ -492,6 +514,8 @@ static int insert_rev(sqlite3 *db, const struct put *p, sqlite3_int64 faq_id, in
   sqlite3_bind_text(st, 11, p->by && *p->by ? p->by : "unknown", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 12, p->related, -1, SQLITE_STATIC);
   for (int i = 0; i < FAQ_N_KEPT; i++) sqlite3_bind_text(st, 13 + i, p->kept[i] ? p->kept[i] : "", -1, SQLITE_STATIC);
+  for (int i = 0; i < MG_FAQ_NTR; i++)
+    sqlite3_bind_text(st, 13 + FAQ_N_KEPT + i, p->tr[i] ? p->tr[i] : "", -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, e->id, err);
   *rev = sqlite3_last_insert_rowid(db);
   mg_db_stmt_done(st);
@@ -560,8 +584,14 @@ int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publis
     rc = mg_errf(err, MG_EINVAL, "%s: the online application URL must start with https:// or http://", e->id);
   else if (!p.alternates || !p.keywords || !p.related || kept_dup(&p))
     rc = mg_errf(err, MG_ENOMEM, "out of memory");
-  else rc = mg_db_tx(db, put_tx, &p, err);
+  else {
+    rc = 0;
+    for (int i = 0; i < MG_FAQ_NTR && rc == 0; i++)
+      if (e->tr[i] && !(p.tr[i] = strdup(e->tr[i]))) rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    if (rc == 0) rc = mg_db_tx(db, put_tx, &p, err);
+  }
   if (rc == 0 && changed) *changed = p.changed;
+  for (int i = 0; i < MG_FAQ_NTR; i++) free(p.tr[i]);
   free(p.alternates);
   free(p.keywords);
   for (int i = 0; i < FAQ_N_KEPT; i++) free(p.kept[i]);

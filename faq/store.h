@@ -49,11 +49,20 @@ typedef struct mg_faq_entry {
   char *bring;           /* 持ち物 */
   char *deadline;        /* 期限 */
   char *fee;             /* 手数料 */
+  char *tr[4];           /* translations, indexed by MG_FAQ_TR_*: "" when none;
+                          * writing NULL keeps the newest revision's (formats
+                          * without them), like online_url */
   char *updated_at;      /* UTC "YYYY-MM-DDTHH:MM:SSZ" */
   char *updated_by;
   const char *status;    /* "published", "draft" (never published) or "published+draft" */
   mg_department dept;    /* filled from department (empty strings when none) */
 } mg_faq_entry;
+
+/* The translations an entry may carry (mg_faq_entry.tr), and their column,
+ * CSV and JSON names (faq_tr_name). */
+enum { MG_FAQ_TR_QUESTION_EN, MG_FAQ_TR_ANSWER_EN, MG_FAQ_TR_QUESTION_EASY, MG_FAQ_TR_ANSWER_EASY, MG_FAQ_NTR };
+/* "question_en", "answer_en", "question_easy", "answer_easy". */
+const char *faq_tr_name(int i);
 
 /* Which revision mg_faq_get reads: a version number > 0, or one of these. */
 #define MG_FAQ_LATEST 0     /* newest revision (may be a draft) */
@@ -87,6 +96,8 @@ int mg_faq_valid_id(const char *id);
 void faq_entry_clear(mg_faq_entry *e);
 /* Free an entry returned by mg_faq_get (and its strings). NULL is fine. */
 void mg_faq_entry_free(mg_faq_entry *e);
+/* Free the strings of an entry the caller holds (not e itself): an import's rows. */
+void faq_entry_clear(mg_faq_entry *e);
 
 /* Read entry id at revision `which`. *out is new, caller frees with
  * mg_faq_entry_free. MG_ENOTFOUND when the entry or revision does not exist

@@ -64,17 +64,16 @@ check "the copy taken under writes passes every check" sh -c "grep -q '^integrit
 # migration undone by hand) is kept as PATH.vN.bak before it is migrated
 cp "$D/copy.db" "$D/old.db"
 max=$(sqlite3 "$D/old.db" 'PRAGMA user_version')
-# (the newest migration, 18, added faq_revision.life_events, bring, deadline
-# and fee and message.online; the sqlite3 shell cannot DROP COLUMN here — it
-# re-parses the FTS5 triggers without the mecab tokenizer — so the columns
-# leave the tables' declarations, which is what a database from before them
+# (the newest migration, 19, added faq_revision.question_en, answer_en,
+# question_easy and answer_easy; the sqlite3 shell cannot DROP COLUMN here —
+# it re-parses the FTS5 triggers without the mecab tokenizer — so the columns
+# leave the table's declaration, which is what a database from before them
 # has; their rows keep their values, read again once the migration has added
 # the columns back)
 sqlite3 "$D/old.db" "PRAGMA writable_schema = ON;
   UPDATE sqlite_schema SET sql = replace(replace(replace(replace(sql,
-    ', life_events TEXT NOT NULL DEFAULT ''''', ''), ', bring TEXT NOT NULL DEFAULT ''''', ''),
-    ', deadline TEXT NOT NULL DEFAULT ''''', ''), ', fee TEXT NOT NULL DEFAULT ''''', '') WHERE name = 'faq_revision';
-  UPDATE sqlite_schema SET sql = replace(sql, ', online INTEGER', '') WHERE name = 'message';
+    ', question_en TEXT NOT NULL DEFAULT ''''', ''), ', answer_en TEXT NOT NULL DEFAULT ''''', ''),
+    ', question_easy TEXT NOT NULL DEFAULT ''''', ''), ', answer_easy TEXT NOT NULL DEFAULT ''''', '') WHERE name = 'faq_revision';
   PRAGMA writable_schema = OFF; PRAGMA user_version = $((max - 1));"
 "$M" check --db "$D/old.db" > "$D/check6" 2>&1
 check "opening an older database migrates it" grep -q "^schema version: $max of $max$" "$D/check6"

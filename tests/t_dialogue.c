@@ -160,7 +160,7 @@ static void *run_resident(void *arg) {
   struct runner *r = arg;
   static const char *const qs[] = { "住民票の写しはどこで取得できますか？", "ごみの出し方", "保育所に入りたい", "qwertyuiop" };
   bot_worker *w = NULL;
-  dlg_conn conn = { "", "127.0.0.1" };
+  dlg_conn conn = { "", "127.0.0.1", 0 };
   char err[MG_ERRLEN];
   if (bot_worker_new(&w, r->b, err) != 0) {
     r->failures++;
@@ -226,7 +226,7 @@ int main(void) {
   mg_config cfg;
   bot *b = NULL;
   char err[MG_ERRLEN] = "", session[48], answer_id[32] = "", ticket_no[TICKET_NOLEN] = "", today[16], sql[256];
-  dlg_conn conn = { "", "127.0.0.1" }, conn2 = { "", "127.0.0.1" };
+  dlg_conn conn = { "", "127.0.0.1", 0 }, conn2 = { "", "127.0.0.1", 0 };
   json_t *out = NULL, *r, *m;
   char *stored;
 
@@ -474,7 +474,7 @@ int main(void) {
   err[0] = '\0';
   is_int(ticket_reply(db(), ticket_no, "市民課 田中", "窓口は1階です。", err), 0, "another staff reply while away");
   {
-    dlg_conn again = { "", "127.0.0.1" };
+    dlg_conn again = { "", "127.0.0.1", 0 };
     snprintf(sql, sizeof sql, "{\"type\":\"hello\",\"session\":\"%s\"}", session);
     out = say(&again, sql);
     r = first(out);
@@ -515,7 +515,7 @@ int main(void) {
   is_int(bot_new(&b, &cfg, err), 0, "bot restarted (%s)", err);
   if (!b || bot_worker_new(&W, b, err) != 0) return done_testing();
   {
-    dlg_conn back = { "", "127.0.0.1" };
+    dlg_conn back = { "", "127.0.0.1", 0 };
     json_t *t = NULL;
     snprintf(sql, sizeof sql, "{\"type\":\"hello\",\"session\":\"%s\"}", session);
     out = say(&back, sql);
@@ -547,7 +547,7 @@ int main(void) {
 
   /* An emergency sent straight to staff is still answered at once. */
   {
-    dlg_conn fire = { "", "127.0.0.1" };
+    dlg_conn fire = { "", "127.0.0.1", 0 };
     json_decref(say(&fire, "{\"type\":\"hello\"}"));
     out = say(&fire, "{\"type\":\"escalate\",\"id\":\"e9\",\"text\":\"家が火事です\"}");
     is_str(jstr(json_array_get(out, 0), "type"), "answer", "escalating an emergency answers it first");

@@ -56,8 +56,55 @@
   // the ticket page (/t/<number>) lives on the chat server, not the city's site
   var pageOrigin = (serverUrl.protocol === 'wss:' ? 'https:' : serverUrl.protocol === 'ws:' ? 'http:' : serverUrl.protocol) +
     '//' + serverUrl.host;
-  var title = script.getAttribute('data-title') || 'よくある質問 自動応答';
   var store = pickStorage(script.getAttribute('data-storage'));
+
+  /* ---- languages (docs/languages.md) ----------------------------------------
+   * 日本語, English and やさしいにほんご: the resident's choice is kept with the
+   * session (storage) and sent in hello and every ask as `lang`; the server
+   * answers from the entry's version in that language where it has one, and
+   * its own words (greeting, prompts, the emergency card) in it. The page's
+   * own words below follow the same choice. data-lang sets the first choice. */
+  var LANG_KEY = 'madoguchi.lang';
+  var UI = {
+    ja: { title: 'よくある質問 自動応答', launch: '質問する', launchSub: 'FAQで自動回答（AIではありません）',
+      sub: '市のよくある質問（FAQ）から、決まったルールで自動的にお答えします。AI（生成AI）は使っていません。',
+      close: '閉じる', privacy: 'ご利用の前に（個人情報の取り扱い）',
+      kept: 'この会話は、マイナンバー・電話番号・メールアドレスなどと思われる部分を伏せ字にしたうえで記録します。',
+      secret: 'マイナンバー、口座番号・カード番号、パスワード、病気のことなど、他人に知られたくない情報は入力しないでください。',
+      urgent119: '火事・救急は119番、事件・事故は110番に今すぐ電話してください。', log: '会話の記録', send: '送信',
+      label: '質問を入力してください', hint: 'Enterキーで送信、Shift+Enterで改行します。', you: 'あなた', bot: '自動応答',
+      urgent: '緊急のご案内', about: function (q) { return '「' + q + '」についての回答です。'; },
+      langs: '表示する言語', switched: '日本語で表示します。',
+      dept: '担当', tel: '電話', hours: '受付時間', place: '場所', mail: 'メール', fbQ: 'この回答は役に立ちましたか', fbThanks: 'ご回答ありがとうございました。', fbQ2: 'この回答は役に立ちましたか？', fbYes: '役に立った', fbNo: '役に立たなかった', safetyH: '念のためのご案内', online: 'オンラインで申請する（新しいタブ）', details: '詳しい説明のページを開く（新しいタブ）', faqPage: 'このFAQのページ（新しいタブ）', relatedH: '関連する質問', escAlso: '職員に直接問い合わせることもできます。', none: 'どれも当てはまらない（職員に問い合わせる）', escWill: '職員が確認してお返事します。', escSubmit: '職員に問い合わせる', escForm: '職員への問い合わせ', escNo: '自動応答ではお答えできませんでした。', escLead: '担当の職員が内容を確認して、この画面でお返事します。', escQ: 'お問い合わせ内容', escTel: '電話番号（任意）', cancel: 'やめる', ticketH: '職員への問い合わせを受け付けました。' },
+    en: { title: 'FAQ auto-answer', launch: 'Ask a question', launchSub: 'Automatic FAQ answers (not AI)',
+      sub: 'Answers come automatically from the city\'s frequently asked questions (FAQ), by fixed rules. No AI (generative AI) is used.',
+      close: 'Close', privacy: 'Before you start (personal information)',
+      kept: 'This conversation is recorded with anything that looks like a My Number, phone number or e-mail address hidden.',
+      secret: 'Please do not type your My Number, bank or card numbers, passwords, illness or anything else you want to keep private.',
+      urgent119: 'For fire or an ambulance call 119, for crime or an accident call 110, right now.', log: 'Conversation',
+      send: 'Send', label: 'Type your question', hint: 'Enter sends, Shift+Enter starts a new line.', you: 'You',
+      bot: 'Auto-answer', urgent: 'Emergency', about: function (q) { return 'Answer to: "' + q + '"'; },
+      langs: 'Language', switched: 'Shown in English. Answers are in English where the city has written them.',
+      dept: 'Department', tel: 'Phone', hours: 'Hours', place: 'Place', mail: 'E-mail', fbQ: 'Was this answer helpful', fbThanks: 'Thank you for your answer.', fbQ2: 'Was this answer helpful?', fbYes: 'Helpful', fbNo: 'Not helpful', safetyH: 'Just in case', online: 'Apply online (new tab)', details: 'Open the page with details (new tab, Japanese)', faqPage: 'The page of this question (new tab)', relatedH: 'Related questions', escAlso: 'You can also ask a member of staff.', none: 'None of these (ask a member of staff)', escWill: 'A member of staff will read it and reply.', escSubmit: 'Ask a member of staff', escForm: 'Question for staff', escNo: 'The automatic answers could not help.', escLead: 'Staff of the department in charge will read it and reply on this screen.', escQ: 'Your question', escTel: 'Phone number (optional)', cancel: 'Cancel', ticketH: 'We have received your question for staff.' },
+    easy: { title: 'しつもん に こたえます', launch: 'しつもん する', launchSub: 'きまった こたえ を だします（AI では ありません）',
+      sub: 'しやくしょ の よくある しつもん から、きまった こたえ を だします。AI は つかいません。',
+      close: 'とじる', privacy: 'つかう まえ に よんで ください',
+      kept: 'でんわばんごう や メールアドレス は みえないように して、はなし を のこします。',
+      secret: 'マイナンバー、ぎんこう の ばんごう、パスワード、びょうき の こと は かかないで ください。',
+      urgent119: 'かじ や きゅうきゅうしゃ は 119、じけん や じこ は 110 に すぐ でんわ して ください。', log: 'はなし の きろく',
+      send: 'おくる', label: 'しつもん を かいて ください', hint: 'Enter で おくります。Shift+Enter で つぎ の ぎょう に します。',
+      you: 'あなた', bot: 'じどう の こたえ', urgent: 'いそいで ください',
+      about: function (q) { return '「' + q + '」の こたえ です。'; },
+      langs: 'ことば', switched: 'やさしい にほんご で だします。',
+      dept: 'たんとう', tel: 'でんわ', hours: 'あいている じかん', place: 'ばしょ', mail: 'メール', fbQ: 'この こたえ は やくに たちましたか', fbThanks: 'ありがとう ございました。', fbQ2: 'この こたえ は やくに たちましたか？', fbYes: 'やくに たった', fbNo: 'やくに たたなかった', safetyH: 'ねんのため', online: 'インターネット で もうしこむ（あたらしい タブ）', details: 'くわしい せつめい の ページ（あたらしい タブ）', faqPage: 'この しつもん の ページ（あたらしい タブ）', relatedH: 'ほか の しつもん', escAlso: 'しやくしょ の ひと に きく ことも できます。', none: 'どれも ちがう（しやくしょ の ひと に きく）', escWill: 'しやくしょ の ひと が よんで こたえます。', escSubmit: 'しやくしょ の ひと に きく', escForm: 'しやくしょ の ひと への しつもん', escNo: 'じどう の こたえ では わかりません でした。', escLead: 'たんとう の ひと が よんで、この がめん で こたえます。', escQ: 'ききたい こと', escTel: 'でんわばんごう（かかなくても いい）', cancel: 'やめる', ticketH: 'しつもん を うけつけました。' }
+  };
+  var LANG_NAMES = [['ja', '日本語', 'ja'], ['en', 'English', 'en'], ['easy', 'やさしいにほんご', 'ja']];
+  function pickLang(v) { return v === 'en' || v === 'easy' ? v : 'ja'; }
+  var uiLang = pickLang(store.getItem(LANG_KEY) || script.getAttribute('data-lang'));
+  function t(key) { return UI[uiLang][key] || UI.ja[key]; }
+  function htmlLang(l) { return l === 'en' ? 'en' : 'ja'; }
+  var customTitle = script.getAttribute('data-title');
+  var title = customTitle || t('title');
 
   /* ---- small DOM helpers (no innerHTML anywhere) ------------------------ */
   var uid = 0;
@@ -156,65 +203,94 @@
 
   var launcher = el('button', { type: 'button', className: 'mg-launcher',
     'aria-expanded': 'false', 'aria-controls': panelId, onclick: function () { openPanel(); } }, [
-    el('span', { className: 'mg-launcher-main', text: '質問する' }),
-    el('span', { className: 'mg-launcher-sub', text: 'FAQで自動回答（AIではありません）' }),
+    el('span', { className: 'mg-launcher-main', text: t('launch') }),
+    el('span', { className: 'mg-launcher-sub', text: t('launchSub') }),
     el('span', { className: 'mg-badge', hidden: true, text: '' })
   ]);
   var badge = launcher.querySelector('.mg-badge');
 
-  var closeBtn = el('button', { type: 'button', className: 'mg-close', 'aria-label': '閉じる',
+  var closeBtn = el('button', { type: 'button', className: 'mg-close', 'aria-label': t('close'),
     onclick: function () { closePanel(); } }, [el('span', { 'aria-hidden': 'true', text: '×' }),
-    el('span', { className: 'mg-close-text', text: '閉じる' })]);
+    el('span', { className: 'mg-close-text', text: t('close') })]);
+  var langButtons = LANG_NAMES.map(function (n) {
+    return el('button', { type: 'button', className: 'mg-lang', lang: n[2], 'data-lang': n[0],
+      'aria-pressed': n[0] === uiLang ? 'true' : 'false', text: n[1], onclick: function () { setLang(n[0]); } });
+  });
+  var langGroup = el('div', { className: 'mg-langs', role: 'group', 'aria-label': t('langs') }, langButtons);
   var header = el('div', { className: 'mg-header' }, [
     el('div', { className: 'mg-heading' }, [
       el('h2', { id: titleId, className: 'mg-title', text: title }),
-      el('p', { id: subId, className: 'mg-subtitle',
-        text: '市のよくある質問（FAQ）から、決まったルールで自動的にお答えします。AI（生成AI）は使っていません。' }),
+      el('p', { id: subId, className: 'mg-subtitle', text: t('sub') }),
       // on a phone the line above is for screen readers only (it is the dialog's
       // description) and this one line says the same in view: a compact header
-      el('p', { className: 'mg-subtitle-short', 'aria-hidden': 'true', text: 'FAQで自動回答（AIではありません）' })
+      el('p', { className: 'mg-subtitle-short', 'aria-hidden': 'true', text: t('launchSub') }),
+      langGroup
     ]),
     closeBtn
   ]);
 
   // What is kept and for how long is the server's text (welcome.privacy, set by
   // the city); until it arrives a short general line stands in for it.
-  var privacyKept = el('li', { className: 'mg-privacy-kept',
-    text: 'この会話は、マイナンバー・電話番号・メールアドレスなどと思われる部分を伏せ字にしたうえで記録します。' });
+  var privacyKept = el('li', { className: 'mg-privacy-kept', text: t('kept') });
   var privacy = el('details', { className: 'mg-privacy', open: true }, [
-    el('summary', { text: 'ご利用の前に（個人情報の取り扱い）' }),
+    el('summary', { text: t('privacy') }),
     el('ul', null, [
       privacyKept,
-      el('li', { text: 'マイナンバー、口座番号・カード番号、パスワード、病気のことなど、他人に知られたくない情報は入力しないでください。' }),
-      el('li', { text: '火事・救急は119番、事件・事故は110番に今すぐ電話してください。' })
+      el('li', { className: 'mg-privacy-secret', text: t('secret') }),
+      el('li', { className: 'mg-privacy-urgent', text: t('urgent119') })
     ])
   ]);
 
   var status = el('p', { className: 'mg-status', role: 'status', 'aria-live': 'polite' });
   var log = el('div', { className: 'mg-log', role: 'log', 'aria-live': 'polite',
-    'aria-relevant': 'additions', 'aria-label': '会話の記録', tabindex: '0' });
+    'aria-relevant': 'additions', 'aria-label': t('log'), tabindex: '0' });
 
   var input = el('textarea', { id: inputId, className: 'mg-input', rows: '2',
     'aria-describedby': hintId + ' ' + countId, autocomplete: 'off' });
   var count = el('span', { id: countId, className: 'mg-count', 'aria-live': 'polite' });
-  var sendBtn = el('button', { type: 'submit', className: 'mg-send', text: '送信' });
+  var sendBtn = el('button', { type: 'submit', className: 'mg-send', text: t('send') });
+  var hintText = document.createTextNode(t('hint'));
   var compose = el('form', { className: 'mg-compose', novalidate: true }, [
-    el('label', { for: inputId, className: 'mg-label', text: '質問を入力してください' }),
+    el('label', { for: inputId, className: 'mg-label mg-input-label', text: t('label') }),
     el('div', { className: 'mg-compose-row' }, [input, sendBtn]),
-    el('p', { id: hintId, className: 'mg-hint' }, [
-      'Enterキーで送信、Shift+Enterで改行します。', count
-    ])
+    el('p', { id: hintId, className: 'mg-hint' }, [hintText, count])
   ]);
 
   var panel = el('section', { id: panelId, className: 'mg-panel', role: 'dialog',
     'aria-labelledby': titleId, 'aria-describedby': subId, hidden: true },
     [header, privacy, status, log, compose]);
   var announcer = el('p', { className: 'mg-sr', 'aria-live': 'polite' });
-  var root = el('div', { className: 'mg-root', lang: 'ja', 'data-madoguchi': 'widget', hidden: true },
+  var root = el('div', { className: 'mg-root', lang: htmlLang(uiLang), 'data-madoguchi': 'widget', hidden: true },
     [launcher, panel, announcer]);
   // shown once the stylesheet is in (no flash of an unstyled button), or without it if it fails
   css.onload = css.onerror = function () { root.hidden = false; };
   document.head.appendChild(css);
+
+  /* The resident switched language: the page's own words now, the server's
+   * from the next message on (each ask carries lang). */
+  function setLang(l) {
+    uiLang = pickLang(l);
+    store.setItem(LANG_KEY, uiLang);
+    root.setAttribute('lang', htmlLang(uiLang));
+    langButtons.forEach(function (b) { b.setAttribute('aria-pressed', b.getAttribute('data-lang') === uiLang ? 'true' : 'false'); });
+    langGroup.setAttribute('aria-label', t('langs'));
+    if (!customTitle) panel.querySelector('.mg-title').textContent = t('title');
+    panel.querySelector('.mg-subtitle').textContent = t('sub');
+    panel.querySelector('.mg-subtitle-short').textContent = t('launchSub');
+    launcher.querySelector('.mg-launcher-main').textContent = t('launch');
+    launcher.querySelector('.mg-launcher-sub').textContent = t('launchSub');
+    closeBtn.setAttribute('aria-label', t('close'));
+    closeBtn.querySelector('.mg-close-text').textContent = t('close');
+    privacy.querySelector('summary').textContent = t('privacy');
+    if (privacyKept.getAttribute('data-source') !== 'server') privacyKept.textContent = t('kept');
+    privacy.querySelector('.mg-privacy-secret').textContent = t('secret');
+    privacy.querySelector('.mg-privacy-urgent').textContent = t('urgent119');
+    log.setAttribute('aria-label', t('log'));
+    sendBtn.textContent = t('send');
+    panel.querySelector('.mg-input-label').textContent = t('label');
+    hintText.textContent = t('hint');
+    setStatus(t('switched'));
+  }
 
   /* ---- panel open/close and keyboard ---------------------------------------- */
   var phoneQuery = window.matchMedia ? window.matchMedia('(max-width: 599.98px)') : null;
@@ -286,13 +362,13 @@
 
   function residentMsg(text) {
     return add(el('div', { className: 'mg-msg mg-resident' }, [
-      el('p', { className: 'mg-text' }, [who('あなた'), text])
+      el('p', { className: 'mg-text' }, [who(t('you')), text])
     ]));
   }
   function botText(text, extraClass) {
     var m = el('div', { className: 'mg-msg mg-bot' + (extraClass ? ' ' + extraClass : '') });
     var p = para('mg-text', text, false);
-    p.insertBefore(who('自動応答'), p.firstChild);
+    p.insertBefore(who(t('bot')), p.firstChild);
     m.appendChild(p);
     return add(m);
   }
@@ -337,12 +413,12 @@
 
   function department(d) {
     if (!d || typeof d !== 'object' || !str(d.name)) return null;
-    var rows = [['担当', el('span', { text: d.name })]];
-    if (str(d.phone)) rows.push(['電話', el('a', { className: 'mg-tel', href: 'tel:' + d.phone.replace(/[^\d+]/g, ''), text: d.phone })]);
-    if (str(d.hours)) rows.push(['受付時間', el('span', { text: d.hours })]);
-    if (str(d.location)) rows.push(['場所', el('span', { text: d.location })]);
+    var rows = [[t('dept'), el('span', { text: d.name })]];
+    if (str(d.phone)) rows.push([t('tel'), el('a', { className: 'mg-tel', href: 'tel:' + d.phone.replace(/[^\d+]/g, ''), text: d.phone })]);
+    if (str(d.hours)) rows.push([t('hours'), el('span', { text: d.hours })]);
+    if (str(d.location)) rows.push([t('place'), el('span', { text: d.location })]);
     if (str(d.email) && /^[^\s@<>"]+@[^\s@<>"]+$/.test(d.email)) {
-      rows.push(['メール', el('a', { href: 'mailto:' + d.email, text: d.email })]);
+      rows.push([t('mail'), el('a', { href: 'mailto:' + d.email, text: d.email })]);
     }
     var dl = el('dl', { className: 'mg-dept', 'data-department-id': str(d.id) || null });
     rows.forEach(function (r) { dl.appendChild(el('dt', { text: r[0] })); dl.appendChild(el('dd', null, [r[1]])); });
@@ -351,18 +427,18 @@
 
   function feedbackBox(answerId) {
     var thanks = el('span', { className: 'mg-fb-thanks' });
-    var box = el('div', { className: 'mg-feedback', role: 'group', 'aria-label': 'この回答は役に立ちましたか' });
+    var box = el('div', { className: 'mg-feedback', role: 'group', 'aria-label': t('fbQ') });
     function vote(helpful) {
       return function () {
         this.setAttribute('aria-pressed', 'true');
         disableAll(box);
-        thanks.textContent = 'ご回答ありがとうございました。';
+        thanks.textContent = t('fbThanks');
         send({ type: 'feedback', answer_id: answerId, helpful: helpful });
       };
     }
-    box.appendChild(el('span', { className: 'mg-fb-q', text: 'この回答は役に立ちましたか？' }));
-    box.appendChild(el('button', { type: 'button', className: 'mg-btn mg-fb-yes', 'aria-pressed': 'false', onclick: vote(true), text: '役に立った' }));
-    box.appendChild(el('button', { type: 'button', className: 'mg-btn mg-fb-no', 'aria-pressed': 'false', onclick: vote(false), text: '役に立たなかった' }));
+    box.appendChild(el('span', { className: 'mg-fb-q', text: t('fbQ2') }));
+    box.appendChild(el('button', { type: 'button', className: 'mg-btn mg-fb-yes', 'aria-pressed': 'false', onclick: vote(true), text: t('fbYes') }));
+    box.appendChild(el('button', { type: 'button', className: 'mg-btn mg-fb-no', 'aria-pressed': 'false', onclick: vote(false), text: t('fbNo') }));
     box.appendChild(thanks);
     return box;
   }
@@ -373,7 +449,7 @@
   function safetyNote(m) {
     if (!m.safety || m.safety.level !== 'note' || !str(m.safety.text)) return null;
     return el('div', { className: 'mg-safety', role: 'note' }, [
-      el('p', { className: 'mg-safety-h', text: '念のためのご案内' }), para('mg-safety-text', m.safety.text, true)]);
+      el('p', { className: 'mg-safety-h', text: t('safetyH') }), para('mg-safety-text', m.safety.text, true)]);
   }
   function englishLine(m) {
     return str(m.english) ? linkify(el('p', { className: 'mg-english', lang: 'en' }), m.english, false) : null;
@@ -391,29 +467,33 @@
       'data-faq-id': str(m.faq_id) || null, 'data-answer-id': str(m.answer_id) || null,
       'data-rule': m.rule ? str(m.rule.name) : null, 'data-rule-kind': m.rule ? str(m.rule.kind) : null,
       'data-department-id': m.department ? str(m.department.id) || null : null });
-    art.appendChild(who('自動応答'));
-    if (emergency) art.appendChild(el('p', { className: 'mg-urgent', text: '緊急のご案内' }));
+    // the entry's text is in m.lang (the version shown), the rest in the resident's choice
+    var textLang = htmlLang(str(m.lang) || uiLang);
+    art.appendChild(who(t('bot')));
+    if (emergency) art.appendChild(el('p', { className: 'mg-urgent', text: t('urgent') }));
     appendAll(art, [safetyNote(m), englishLine(m)]);
     if (str(m.question) && str(m.faq_id)) {
-      art.appendChild(el('p', { className: 'mg-q', text: '「' + m.question + '」についての回答です。' }));
+      art.appendChild(el('p', { className: 'mg-q', lang: textLang, text: t('about')(m.question) }));
     }
     // 行かない窓口: the online application first, when the entry has one
     var online = safeUrl(str(m.online_url));
     if (online) {
       art.appendChild(el('p', { className: 'mg-more mg-online' }, [el('a', { href: online, target: '_blank',
-        rel: 'noopener noreferrer', text: 'オンラインで申請する（新しいタブ）' })]));
+        rel: 'noopener noreferrer', text: t('online') })]));
     }
-    art.appendChild(para('mg-text', str(m.answer), emergency));
+    var body = para('mg-text', str(m.answer), emergency);
+    body.setAttribute('lang', textLang);
+    art.appendChild(body);
     var more = safeUrl(str(m.url));
     if (more) {
       art.appendChild(el('p', { className: 'mg-more' }, [el('a', { href: more, target: '_blank',
-        rel: 'noopener noreferrer', text: '詳しい説明のページを開く（新しいタブ）' })]));
+        rel: 'noopener noreferrer', text: t('details') })]));
     }
     // the public page of the answered entry (only when the server has pages on)
     var page = safeUrl(str(m.page_url));
     if (page) {
       art.appendChild(el('p', { className: 'mg-more mg-page-link' }, [el('a', { href: page, target: '_blank',
-        rel: 'noopener', text: 'このFAQのページ（新しいタブ）' })]));
+        rel: 'noopener', text: t('faqPage') })]));
     }
     var dept = department(m.department);
     if (dept) art.appendChild(dept);
@@ -425,7 +505,7 @@
           'data-faq-id': str(r.faq_id) || null, text: r.question,
           onclick: function () { ask(r.question); } })]));
       });
-      art.appendChild(el('div', { className: 'mg-related' }, [el('p', { className: 'mg-related-h', text: '関連する質問' }), ul]));
+      art.appendChild(el('div', { className: 'mg-related' }, [el('p', { className: 'mg-related-h', text: t('relatedH') }), ul]));
     }
     // "was this helpful" only under an answer to a question: not under the
     // emergency card, small talk, a greeting or thanks, or a hand-off to a person
@@ -437,7 +517,7 @@
     add(art);
     // a request for a person ("職員と話したい") is not the question itself: leave the field empty
     if (m.offer_escalation) {
-      escalateForm('職員に直接問い合わせることもできます。',
+      escalateForm(t('escAlso'),
         m.rule && m.rule.kind === 'handoff' ? '' : asked || lastQuestion);
     }
   }
@@ -449,7 +529,7 @@
     var emergency = h.rule_kind === 'emergency';
     var art = el('div', { className: 'mg-msg mg-bot mg-answer mg-history' + (emergency ? ' mg-emergency' : ''),
       'data-faq-id': str(h.faq_id) || null, 'data-rule-kind': str(h.rule_kind) || null });
-    art.appendChild(who('自動応答'));
+    art.appendChild(who(t('bot')));
     art.appendChild(para('mg-text', str(h.text), emergency));
     var dept = department(h.department);
     if (dept) art.appendChild(dept);
@@ -459,7 +539,7 @@
   function clarifyMsg(m) {
     var box = el('div', { className: 'mg-msg mg-bot mg-clarify' });
     var p = para('mg-text', str(m.text) || 'どの内容についてのご質問ですか？', false);
-    p.insertBefore(who('自動応答'), p.firstChild);
+    p.insertBefore(who(t('bot')), p.firstChild);
     appendAll(box, [safetyNote(m), englishLine(m)]);
     box.appendChild(p);
     var group = el('ul', { className: 'mg-choices', role: 'list' });
@@ -476,11 +556,11 @@
     });
     // none of these: a person, with the question already in the form
     group.appendChild(el('li', null, [el('button', { type: 'button', className: 'mg-btn mg-choice mg-choice-none',
-      text: 'どれも当てはまらない（職員に問い合わせる）',
+      text: t('none'),
       onclick: function () {
         this.setAttribute('aria-pressed', 'true');
         disableAll(group);
-        var form = escalateForm('職員が確認してお返事します。', lastQuestion);
+        var form = escalateForm(t('escWill'), lastQuestion);
         var q = form.querySelector('textarea');
         if (q) q.focus();
       } })]));
@@ -565,17 +645,17 @@
     var mId = newId('esc-m'), mhId = newId('esc-mh');
     var mail = emailOffered ? el('input', { id: mId, className: 'mg-input', type: 'email', inputmode: 'email',
       autocomplete: 'email', 'aria-describedby': mhId }) : null;
-    var submit = el('button', { type: 'submit', className: 'mg-btn mg-primary', text: '職員に問い合わせる' });
-    var form = el('form', { className: 'mg-msg mg-escalate', 'aria-label': '職員への問い合わせ', novalidate: true }, [
-      el('p', { className: 'mg-esc-h', text: lead || '自動応答ではお答えできませんでした。' }),
-      el('p', { className: 'mg-esc-lead', text: '担当の職員が内容を確認して、この画面でお返事します。' }),
-      el('label', { for: qId, className: 'mg-label', text: 'お問い合わせ内容' }), q,
-      el('label', { for: cId, className: 'mg-label', text: '電話番号（任意）' }), c,
+    var submit = el('button', { type: 'submit', className: 'mg-btn mg-primary', text: t('escSubmit') });
+    var form = el('form', { className: 'mg-msg mg-escalate', 'aria-label': t('escForm'), novalidate: true }, [
+      el('p', { className: 'mg-esc-h', text: lead || t('escNo') }),
+      el('p', { className: 'mg-esc-lead', text: t('escLead') }),
+      el('label', { for: qId, className: 'mg-label', text: t('escQ') }), q,
+      el('label', { for: cId, className: 'mg-label', text: t('escTel') }), c,
       el('p', { id: nId, className: 'mg-hint', text: '入力しなくても問い合わせできます。電話での返事を希望する場合だけ入力してください。担当課がこのお問い合わせについて折り返し電話をするためだけに使います。' }),
       mail ? el('label', { for: mId, className: 'mg-label', text: '返事が届いたらメールで知らせる（任意）' }) : null, mail,
       mail ? el('p', { id: mhId, className: 'mg-hint', text: '返事を確認するためのリンクをお送りします。メールに返事の内容は書きません。' }) : null,
       el('div', { className: 'mg-esc-actions' }, [submit,
-        el('button', { type: 'button', className: 'mg-btn', text: 'やめる',
+        el('button', { type: 'button', className: 'mg-btn', text: t('cancel'),
           onclick: function () { form.remove(); input.focus(); } })])
     ]);
     form.addEventListener('submit', function (e) {
@@ -630,7 +710,7 @@
   function threadSent(m, ctx) {
     var form = ctx && ctx.form;
     var line = el('div', { className: 'mg-msg mg-resident mg-thread-line', 'data-ticket-no': str(m.ticket_no) }, [
-      el('p', { className: 'mg-text' }, [who('あなた'), str(ctx && ctx.text)]),
+      el('p', { className: 'mg-text' }, [who(t('you')), str(ctx && ctx.text)]),
       el('p', { className: 'mg-hint', text: '受付番号 ' + str(m.ticket_no) + ' の担当課へ送りました。' })
     ]);
     if (form && form.parentNode) form.parentNode.replaceChild(line, form);
@@ -662,8 +742,8 @@
   function ticketMsg(m, form) {
     var dept = m.department && typeof m.department === 'object' ? str(m.department.name) : str(m.department);
     var box = el('div', { className: 'mg-msg mg-bot mg-ticket', 'data-ticket-no': str(m.ticket_no) }, [
-      who('自動応答'),
-      el('p', { className: 'mg-ticket-h', text: '職員への問い合わせを受け付けました。' }),
+      who(t('bot')),
+      el('p', { className: 'mg-ticket-h', text: t('ticketH') }),
       el('p', { className: 'mg-ticket-no-line' }, ['受付番号 ', el('strong', { className: 'mg-ticket-no', text: str(m.ticket_no) })]),
       dept ? el('p', { text: '担当：' + dept }) : null,
       str(m.next_read) ? el('p', { className: 'mg-next-read', text: '確認の予定：' + m.next_read }) : null,
@@ -684,8 +764,23 @@
     ticket_not_found: 'このお問い合わせが見つかりませんでした。',
     internal: '申し訳ありません。サーバーで問題が起きました。しばらくしてからもう一度お試しください。'
   };
+  var ERRORS_EN = {
+    rate_limited: 'You sent messages too quickly. Please wait a moment and try again.',
+    text_too_long: 'Please keep your question within ' + MAX_TEXT + ' characters.',
+    empty_text: 'Please type your question.',
+    busy: 'We are busy right now. Please wait a moment and try again.',
+    internal: 'Sorry, something went wrong on the server. Please try again later.'
+  };
+  var ERRORS_EASY = {
+    rate_limited: 'はやすぎます。すこし まって から おくって ください。',
+    text_too_long: 'しつもん は ' + MAX_TEXT + ' もじ まで です。',
+    empty_text: 'しつもん を かいて ください。',
+    busy: 'いま こんで います。すこし まって から おくって ください。',
+    internal: 'ごめんなさい。うまく いきません でした。あとで もういちど おくって ください。'
+  };
   function errorMsg(m, ctx) {
-    var text = ERRORS[m.code] || str(m.message) || '申し訳ありません。うまく処理できませんでした。';
+    var local = uiLang === 'en' ? ERRORS_EN : uiLang === 'easy' ? ERRORS_EASY : {};
+    var text = local[m.code] || ERRORS[m.code] || str(m.message) || '申し訳ありません。うまく処理できませんでした。';
     notice(text, 'error');
     if (ctx && ctx.form) { // let the resident try the escalation again
       ctx.form.classList.remove('mg-sent');
@@ -722,7 +817,7 @@
     lastQuestion = text;
     residentMsg(text);
     if (privacy.open) privacy.open = false;
-    request({ type: 'ask', text: text }, text);
+    request({ type: 'ask', text: text, lang: uiLang }, text);
   }
   function submitQuestion() {
     var text = input.value.trim();
@@ -756,7 +851,7 @@
     var sock = ws;
     ready = false;
     sock.onopen = function () {
-      var hello = { type: 'hello' };
+      var hello = { type: 'hello', lang: uiLang };
       var s = store.getItem(STORE_KEY);
       if (s) hello.session = s;
       sock.send(JSON.stringify(hello));
@@ -877,7 +972,7 @@
       case 'error':
         if (m.code === 'bad_session' && !ready) { // expired or unknown: start a new session
           store.removeItem(STORE_KEY);
-          sock.send(JSON.stringify({ type: 'hello' }));
+          sock.send(JSON.stringify({ type: 'hello', lang: uiLang }));
           return;
         }
         errorMsg(m, ctx);

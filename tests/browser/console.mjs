@@ -51,7 +51,7 @@ test('console: edit and publish an FAQ answer; the bot answers with it at once',
     assert.equal(await admin.locator('#nav a[aria-current="page"]').getAttribute('href'), '#/tickets');
     await admin.locator('#nav a[href="#/faq"]').click();
     await admin.locator('#faq-table a', { hasText: 'saijo-0001' }).click();
-    const answer = admin.getByLabel('回答');
+    const answer = admin.getByLabel('回答', { exact: true });
     await answer.waitFor();
     const question = await admin.getByLabel('質問', { exact: true }).inputValue();
     const newText = `コンソールから更新した回答です（${Date.now()}）。市民課でお取りください。`;

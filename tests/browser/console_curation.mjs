@@ -53,9 +53,9 @@ test('console: merge and close unanswered groups, create from the nearest entry,
       const form = admin.locator('#view');
       assert.ok(MANHOLE.includes(await form.getByLabel('質問', { exact: true }).inputValue()), 'the group\'s question');
       assert.notEqual(await form.getByLabel('担当部署').inputValue(), '', 'department from the nearest entry');
-      assert.ok((await form.getByLabel('回答').inputValue()).length > 10, 'its answer as a starting draft');
+      assert.ok((await form.getByLabel('回答', { exact: true }).inputValue()).length > 10, 'its answer as a starting draft');
       assert.equal(await form.getByLabel('ID').inputValue(), '', 'the id is left to the server');
-      await form.getByLabel('回答').fill('（サンプル）マンホールカードは観光案内所で配布しています。');
+      await form.getByLabel('回答', { exact: true }).fill('（サンプル）マンホールカードは観光案内所で配布しています。');
       await form.getByLabel('担当部署').selectOption('shimin');
       await admin.getByRole('button', { name: '下書きとして保存' }).click();
       await admin.locator('#view-title', { hasText: /^FAQ saijo-\d{4}$/ }).waitFor();

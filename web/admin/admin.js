@@ -254,10 +254,19 @@
       bring: el('textarea', { rows: 2 }),
       deadline: el('input', { value: entry ? entry.deadline || '' : '' }),
       fee: el('input', { value: entry ? entry.fee || '' : '' }),
+      // the English and やさしい日本語 versions (docs/languages.md): both texts, or the resident gets Japanese
+      question_en: el('input', { value: entry ? entry.question_en || '' : '', lang: 'en' }),
+      answer_en: el('textarea', { rows: 5, lang: 'en' }),
+      question_easy: el('input', { value: entry ? entry.question_easy || '' : '' }),
+      answer_easy: el('textarea', { rows: 5 }),
     };
     f.life_events.value = entry ? entry.life_events || '' : '';
     f.bring.value = entry ? entry.bring || '' : '';
     f.question.size = 60;
+    f.question_en.size = 60;
+    f.question_easy.size = 60;
+    f.answer_en.value = entry ? entry.answer_en || '' : '';
+    f.answer_easy.value = entry ? entry.answer_easy || '' : '';
     f.answer.value = entry ? entry.answer : '';
     f.alternates.value = entry ? entry.alternates.join('\n') : '';
     f.keywords.value = entry ? entry.keywords.join('\n') : '';
@@ -289,12 +298,17 @@
       el('div', {}, field('手続チェックリスト（ライフイベント）', f.life_events),
         el('p', { class: 'note', id: 'faq-life-events-note' },
           '1行に1つ。例：「転入」「転入 if car」「死亡 if d_ins=nhi」「婚姻 if car and move」。出来事と質問は dict/life_events.json にあります。')),
-      field('持ち物（1行に1つ）', f.bring), field('期限', f.deadline), field('手数料', f.fee));
+      field('持ち物（1行に1つ）', f.bring), field('期限', f.deadline), field('手数料', f.fee),
+      el('fieldset', { class: 'translations' }, el('legend', {}, '英語・やさしい日本語の版（任意）'),
+        el('p', { class: 'note' }, '質問と回答の両方があるときだけ、その言語を選んだ住民に表示されます。ないときは日本語の回答を表示します。'),
+        field('質問（英語）', f.question_en), field('回答（英語）', f.answer_en),
+        field('質問（やさしい日本語）', f.question_easy), field('回答（やさしい日本語）', f.answer_easy)));
     return { form, f, values: () => ({ id: f.id.value.trim(), question: f.question.value, answer: f.answer.value,
       alternates: lines(f.alternates), keywords: lines(f.keywords), related: ids(f.related), category: f.category.value,
       department: f.department.value, url: f.url.value, online_url: f.online_url.value.trim(),
       life_events: f.life_events.value.trim(), bring: f.bring.value.trim(), deadline: f.deadline.value.trim(),
-      fee: f.fee.value.trim() }) };
+      fee: f.fee.value.trim(), question_en: f.question_en.value.trim(),
+      answer_en: f.answer_en.value.trim(), question_easy: f.question_easy.value.trim(), answer_easy: f.answer_easy.value.trim() }) };
   }
   /** The question and status of entry id (null when there is none), remembered for the page's life. */
   const relatedCache = new Map();
@@ -337,7 +351,8 @@
   function renderDiff(d) {
     const names = { question: '質問', answer: '回答', alternates: '言い換え', keywords: 'キーワード', related: '関連するFAQ', category: '分類',
       department: '担当部署', url: '参考URL', online_url: 'オンライン申請のURL', life_events: 'ライフイベント',
-      bring: '持ち物', deadline: '期限', fee: '手数料' };
+      bring: '持ち物', deadline: '期限', fee: '手数料', question_en: '質問（英語）', answer_en: '回答（英語）',
+      question_easy: '質問（やさしい日本語）', answer_easy: '回答（やさしい日本語）' };
     const changed = d.fields.filter((x) => x.changed);
     if (!changed.length) return el('p', {}, `版${d.from}と版${d.to}に違いはありません。`);
     return el('div', { id: 'diff' }, el('h3', {}, `版${d.from} → 版${d.to} の違い`),
@@ -1125,6 +1140,25 @@
   }
 
   // ---- routing ----------------------------------------------------------------------------
+  /** 翻訳の不足: published entries without an English or やさしい日本語 version, per department. */
+  async function viewTranslations(params) {
+    const dept = params.get('department') || '';
+    const d = await api('GET', `/translations${dept ? `?department=${encodeURIComponent(dept)}` : ''}`);
+    const mark = (b) => (b ? 'なし' : 'あり');
+    const table = el('table', { id: 'translations-depts' }, el('caption', {}, '部署ごとの件数（公開中のFAQ）'),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, '担当部署'), el('th', { scope: 'col' }, '公開中'),
+        el('th', { scope: 'col' }, '英語の版がない'), el('th', { scope: 'col' }, 'やさしい日本語の版がない'))),
+      el('tbody', {}, d.departments.map((x) => el('tr', {},
+        el('th', { scope: 'row' }, el('a', { href: `#/translations?department=${encodeURIComponent(x.department)}` }, x.name || x.department || '（担当部署なし）')),
+        el('td', {}, String(x.published)), el('td', {}, String(x.missing_en)), el('td', {}, String(x.missing_easy))))));
+    const list = el('table', { id: 'translations-entries' }, el('caption', {}, dept ? `${dept} の翻訳がないFAQ（${d.total}件）` : `翻訳がないFAQ（${d.total}件）`),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'FAQ'), el('th', { scope: 'col' }, '英語'), el('th', { scope: 'col' }, 'やさしい日本語'))),
+      el('tbody', {}, d.entries.map((e) => el('tr', {},
+        el('td', {}, el('a', { href: `#/faq/${encodeURIComponent(e.id)}` }, e.id), ' ', e.question),
+        el('td', {}, mark(e.missing_en)), el('td', {}, mark(e.missing_easy))))));
+    setView('翻訳の不足', el('p', { class: 'note' }, '英語・やさしい日本語の版は、FAQの編集画面で書けます。公開すると住民の回答に使われます。'), table, list);
+  }
+
   async function route() {
     if (!me) return;
     const hash = location.hash || '#/tickets';   // staff start at the inbox: nobody waits unseen
@@ -1147,6 +1181,7 @@
       else if (parts[0] === 'users') await viewUsers();
       else if (parts[0] === 'audit') await viewAudit(params);
       else if (parts[0] === 'privacy') await viewPrivacy();
+      else if (parts[0] === 'translations') await viewTranslations(params);
       else await viewFaqList(params);
     } catch (e) {
       if (e.status !== 401) say(e.message);

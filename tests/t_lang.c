@@ -1,0 +1,213 @@
+/*
+ * t_lang.c — answers in English and やさしい日本語 (bot/lang.h,
+ * docs/languages.md): the choice and its fallback as functions, the
+ * translations as part of a revision (drafted, published, kept when a file
+ * has no column for them), the bot's own words in every language, and the
+ * whole pipeline (bot_answer_lang) on the sample FAQ — an English question
+ * answered from an entry's English version, the fallback line with the
+ * department's number where there is none, easy Japanese chosen, and the
+ * emergency card naming its number in every language.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bot/answer.h"
+#include "bot/lang.h"
+#include "bot/messages.h"
+#include "faq/io.h"
+#include "faq/store.h"
+#include "util/mg_err.h"
+#include "tests/tap.h"
+#include "tests/testenv.h"
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+static void test_choice(void) {
+  mg_faq_entry e = { .question = "粗大ごみの出し方", .answer = "申し込んでください。" };
+  char *tr[MG_FAQ_NTR] = { "Large items?", "Apply first.", "おおきい ごみ？", "" };
+  const char *q, *a;
+
+  is_int(bot_lang_parse("en"), BOT_LANG_EN, "\"en\" is English");
+  is_int(bot_lang_parse("easy"), BOT_LANG_EASY, "\"easy\" is やさしい日本語");
+  is_int(bot_lang_parse(NULL), BOT_LANG_JA, "no lang is Japanese (older clients)");
+  is_int(bot_lang_parse("fr"), -1, "an unknown language is refused, not taken for Japanese");
+  is_int(bot_lang_wanted(BOT_LANG_EASY, 1), BOT_LANG_EN, "a question written in English wants English whatever was chosen");
+  is_int(bot_lang_wanted(BOT_LANG_EASY, 0), BOT_LANG_EASY, "else the resident's choice");
+  is_int(bot_lang_wanted(9, 0), BOT_LANG_JA, "an out-of-range choice is Japanese");
+
+  is_int(bot_lang_pick(&e, BOT_LANG_EN, &q, &a), BOT_LANG_JA, "an entry without translations answers in Japanese");
+  memcpy(e.tr, tr, sizeof tr);
+  is_int(bot_lang_pick(&e, BOT_LANG_EN, &q, &a), BOT_LANG_EN, "English wanted and there: English");
+  is_str(a, "Apply first.", "... the English answer");
+  is_int(bot_lang_pick(&e, BOT_LANG_EASY, &q, &a), BOT_LANG_JA, "an easy question without its easy answer is no version");
+  is_str(q, "粗大ごみの出し方", "... the Japanese question is shown with the Japanese answer");
+  is_int(bot_lang_pick(&e, BOT_LANG_JA, &q, &a), BOT_LANG_JA, "Japanese wanted: Japanese");
+}
+
+static void test_messages(const char *dict) {
+  char path[1100], err[MG_ERRLEN], tmp[] = "/tmp/t_lang_msg.XXXXXX";
+  msg_set *m = NULL;
+  snprintf(path, sizeof path, "%s/messages.json", dict);
+  if (!ok(msg_load(&m, path, err) == 0, "dict/messages.json loads with its languages (%s)", err)) return;
+  ok(strcmp(bot_msg_lang(m, MSG_GREETING, BOT_LANG_EN), msg_get(m, MSG_GREETING)) != 0 &&
+         strstr(bot_msg_lang(m, MSG_GREETING, BOT_LANG_EN), "119"),
+     "the English greeting is its own and names 119");
+  ok(strstr(bot_msg_lang(m, MSG_GREETING, BOT_LANG_EASY), "119") != NULL, "so does the やさしい日本語 one");
+  ok(strcmp(bot_msg_lang(m, MSG_NO_ANSWER, BOT_LANG_EASY), msg_get(m, MSG_NO_ANSWER)) != 0, "no_answer has an easy version");
+  is_str(bot_msg_lang(m, MSG_MAIL_RECEIVED_SUBJECT, BOT_LANG_EN), msg_get(m, MSG_MAIL_RECEIVED_SUBJECT),
+         "a key without an English text falls back to Japanese");
+  msg_free(m);
+  /* every resident-facing key is required in each language */
+  {
+    json_t *root = json_load_file(path, 0, NULL);
+    json_object_del(json_object_get(root, "easy"), "no_choice");
+    json_dump_file(root, test_write_tmp(tmp, "") ? tmp : "/dev/null", 0);
+    json_decref(root);
+    is_int(msg_load(&m, tmp, err), MG_ECONFIG, "a file whose easy texts lack a resident's key is refused");
+    ok(strstr(err, "\"easy\"") && strstr(err, "no_choice"), "naming the language and the key (%s)", err);
+    unlink(tmp);
+  }
+}
+
+static void test_store(sqlite3 *db) {
+  char err[MG_ERRLEN];
+  mg_faq_entry e = { .id = "lang-1", .question = "図書館カード", .answer = "窓口で作れます。" }, *got = NULL;
+  char *tr[MG_FAQ_NTR] = { "Library card?", "At the counter.", "", "" };
+  int changed = 0;
+
+  memcpy(e.tr, tr, sizeof tr);
+  is_int(mg_faq_put(db, &e, "test", 1, err), 0, "an entry with an English version is stored (%s)", err);
+  if (mg_faq_get(db, "lang-1", MG_FAQ_PUBLISHED, &got, err) == 0) {
+    is_str(got->tr[MG_FAQ_TR_ANSWER_EN], "At the counter.", "the English answer is published with the entry");
+    is_str(got->tr[MG_FAQ_TR_QUESTION_EASY], "", "no easy version: \"\"");
+    mg_faq_entry_free(got);
+  }
+  for (int i = 0; i < MG_FAQ_NTR; i++) e.tr[i] = NULL;
+  is_int(mg_faq_put_ex(db, &e, "test", 1, &changed, err), 0, "the same entry from a format without translations (%s)", err);
+  is_int(changed, 0, "... keeps its translations: no new revision");
+  e.tr[MG_FAQ_TR_ANSWER_EN] = "At the library counter.";
+  is_int(mg_faq_put(db, &e, "test", 0, err), 0, "an English edit saved as a draft (%s)", err);
+  if (mg_faq_get(db, "lang-1", MG_FAQ_PUBLISHED, &got, err) == 0) {
+    is_str(got->tr[MG_FAQ_TR_ANSWER_EN], "At the counter.", "the published English stays until publish");
+    is_str(got->tr[MG_FAQ_TR_QUESTION_EN], "Library card?", "... and an untouched field is carried into the draft");
+    mg_faq_entry_free(got);
+  }
+  if (mg_faq_get(db, "lang-1", MG_FAQ_LATEST, &got, err) == 0) {
+    is_str(got->tr[MG_FAQ_TR_ANSWER_EN], "At the library counter.", "the draft holds the new English");
+    is_str(got->tr[MG_FAQ_TR_QUESTION_EN], "Library card?", "... with the question it kept");
+    mg_faq_entry_free(got);
+  }
+  {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    mg_io_opts csv = { .format = "csv" };
+    is_int(mg_io_export_csv(db, f, &csv, err), 0, "CSV export (%s)", err);
+    fclose(f);
+    ok(buf && strstr(buf, "質問（英語）,回答（英語）,質問（やさしい日本語）,回答（やさしい日本語）"),
+       "CSV has the four translation columns after the standard's");
+    ok(buf && strstr(buf, "At the library counter."), "... with the text");
+    free(buf);
+  }
+  mg_faq_remove(db, "lang-1", "test", err);
+}
+
+/* Ask as a resident who chose lang; the answer object (caller decrefs). */
+static json_t *ask(bot_worker *w, const char *text, int lang) {
+  char err[MG_ERRLEN];
+  json_t *a = NULL;
+  if (bot_answer_lang(w, text, (int)strlen(text), lang, 0, &a, err) != 0) diag("ask %s: %s", text, err);
+  return a;
+}
+
+static void test_pipeline(bot_worker *w) {
+  json_t *a;
+
+  a = ask(w, "how do i put out big garbage like sofa", BOT_LANG_JA);
+  is_str(jstr(a, "lang"), "en", "English question, entry with an English version (saijo-0057): answered in English");
+  ok(strstr(jstr(a, "answer"), "Large items") != NULL, "... its English answer (%s)", jstr(a, "faq_id"));
+  ok(strstr(jstr(a, "english"), "0897-00-0131") != NULL, "... and an English line with the department's number");
+  json_decref(a);
+
+  a = ask(w, "library opening hours", BOT_LANG_JA);
+  is_str(jstr(a, "faq_id"), "saijo-0135", "English question, entry without an English version (library hours)");
+  is_str(jstr(a, "lang"), "ja", "... answered in Japanese");
+  ok(strstr(jstr(a, "english"), "in Japanese") && strstr(jstr(a, "english"), "0897-00-0215"),
+     "... with an English line saying so and the library's number (%s)", jstr(a, "english"));
+  json_decref(a);
+
+  a = ask(w, "my number card", BOT_LANG_JA);
+  {
+    json_t *c;
+    size_t i;
+    int en = 0, ja = 0;
+    json_array_foreach(json_object_get(a, "candidates"), i, c) {
+      const char *q = jstr(c, "question");
+      if (!strcmp(jstr(c, "faq_id"), "saijo-0009")) en += strncmp(q, "How do I apply", 14) == 0;
+      if (!strcmp(jstr(c, "faq_id"), "saijo-0010")) ja += strstr(q, "受け取り") != NULL;
+    }
+    is_str(jstr(a, "decision"), "clarify", "a short English question: choices");
+    ok(en == 1 && ja == 1, "... each choice in English where the entry has that version, else in Japanese");
+  }
+  json_decref(a);
+
+  a = ask(w, "粗大ごみはどうやって出せばいいですか", BOT_LANG_EASY);
+  is_str(jstr(a, "lang"), "easy", "やさしい日本語 chosen, entry with an easy version: easy answer");
+  ok(strstr(jstr(a, "answer"), "そだいごみ") != NULL, "... its text");
+  ok(!json_object_get(a, "english"), "... and no English line");
+  json_decref(a);
+
+  a = ask(w, "図書館の利用カードを作りたい", BOT_LANG_EASY);
+  is_str(jstr(a, "lang"), "ja", "やさしい日本語 chosen, entry without: the normal answer");
+  json_decref(a);
+
+  a = ask(w, "粗大ごみはどうやって出せばいいですか", BOT_LANG_JA);
+  is_str(jstr(a, "lang"), "ja", "Japanese chosen: Japanese, translations or not");
+  json_decref(a);
+
+  a = ask(w, "help my house is on fire", BOT_LANG_JA);
+  ok(strcmp(jstr(json_object_get(a, "rule"), "kind"), "emergency") == 0 && strstr(jstr(a, "answer"), "call 119"),
+     "an English emergency gets the card in English naming 119 (%s)", jstr(a, "answer"));
+  json_decref(a);
+
+  a = ask(w, "家が火事です助けて", BOT_LANG_EASY);
+  ok(strstr(jstr(a, "answer"), "119") && strstr(jstr(a, "answer"), "でんわ"), "the card in やさしい日本語 names 119 (%s)",
+     jstr(a, "answer"));
+  json_decref(a);
+
+  a = ask(w, "子どもが親に殴られていて危ない", BOT_LANG_EN);
+  ok(strstr(jstr(a, "answer"), "189") && strstr(jstr(a, "answer"), "child guidance"),
+     "English chosen, a Japanese message about a child in danger: the English card names 189 (%s)", jstr(a, "answer"));
+  json_decref(a);
+}
+
+int main(void) {
+  mg_config cfg;
+  bot *b = NULL;
+  bot_worker *w = NULL;
+  char dir[64], err[MG_ERRLEN] = "";
+
+  test_choice();
+  snprintf(dir, sizeof dir, "/tmp/t_lang.XXXXXX");
+  if (!mkdtemp(dir)) return 1;
+  test_config(&cfg, dir);
+  test_messages(cfg.dict_dir);
+  if (!ok(bot_new(&b, &cfg, err) == 0, "bot with the sample FAQ (%s)", err) || !ok(bot_worker_new(&w, b, err) == 0, "worker (%s)", err))
+    return done_testing();
+  test_pipeline(w);
+  test_store(bot_worker_db(w));
+  bot_worker_free(w);
+  bot_free(b);
+  {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) diag("could not remove %s", dir);
+  }
+  return done_testing();
+}
