@@ -31,7 +31,8 @@
  * queueing or a stall.
  *
  * A reply is matched to its question by reply_to (our ids are decimal
- * sequence numbers). answer, clarify and no_answer are "answered"; error is
+ * sequence numbers). answer, clarify, no_answer and checklist (a life event
+ * told: 「引っ越してきました」) are "answered"; error is
  * counted under its code (rate_limited, busy, ...).
  *
  * Connections are opened in batches (--batch at a time in handshake) so the
@@ -137,7 +138,7 @@ struct lg {
   int destroyed_in_loop;           /* event-lib mode: context destroyed from the timer */
   uint64_t offered;    /* counted questions scheduled */
   uint64_t sent;       /* counted questions written */
-  uint64_t answered, errors, dropped, answers, clarifies, no_answers;
+  uint64_t answered, errors, dropped, answers, clarifies, no_answers, checklists;
   uint64_t in_flight_counted;
   struct err_count codes[N_CODES];
   int n_codes;
@@ -361,8 +362,9 @@ static void on_reply(struct conn *c, const char *type, const char *reply_to, con
       if (us > (int64_t)sec->max_us) sec->max_us = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
     }
     lg->answered++;
-    if (type[0] == 'a') lg->answers++;
-    else if (type[0] == 'c') lg->clarifies++;
+    if (strcmp(type, "answer") == 0) lg->answers++;
+    else if (strcmp(type, "clarify") == 0) lg->clarifies++;
+    else if (strcmp(type, "checklist") == 0) lg->checklists++;
     else lg->no_answers++;
     record(lg, &lg->lat, &lg->n_lat, &lg->cap_lat, t - a.t_sched);
   }
@@ -382,8 +384,8 @@ static void on_message(struct conn *c) {
       handshake_done(c, 1);
       c->state = C_READY;
     }
-  } else if (strcmp(type, "answer") == 0 || strcmp(type, "clarify") == 0 ||
-             strcmp(type, "no_answer") == 0 || strcmp(type, "error") == 0) {
+  } else if (strcmp(type, "answer") == 0 || strcmp(type, "clarify") == 0 || strcmp(type, "no_answer") == 0 ||
+             strcmp(type, "checklist") == 0 || strcmp(type, "error") == 0) {
     on_reply(c, type, json_string_value(json_object_get(o, "reply_to")),
              json_string_value(json_object_get(o, "code")));
   }
@@ -681,8 +683,8 @@ static void report(struct lg *lg, int64_t t_done) {
   printf("questions offered    %" PRIu64 " in %.1f s (after %.1f s warm-up)\n", lg->offered,
          lg->seconds, lg->warmup);
   printf("questions sent       %" PRIu64 " (dropped before sending %" PRIu64 ")\n", lg->sent, lg->dropped);
-  printf("answered             %" PRIu64 " (answer %" PRIu64 ", clarify %" PRIu64 ", no_answer %" PRIu64 ")\n",
-         lg->answered, lg->answers, lg->clarifies, lg->no_answers);
+  printf("answered             %" PRIu64 " (answer %" PRIu64 ", clarify %" PRIu64 ", no_answer %" PRIu64
+         ", checklist %" PRIu64 ")\n", lg->answered, lg->answers, lg->clarifies, lg->no_answers, lg->checklists);
   printf("answered/s           %.1f\n", per_s);
   printf("unanswered           %" PRIu64 "\n", unanswered);
   printf("errors               %" PRIu64, lg->errors);
