@@ -834,11 +834,7 @@ int line_start(srv *s, char *err) {
 void line_stop(srv *s) {
   struct line_sender *l = s->line;
   if (!l) return;
-  pthread_mutex_lock(&l->mu);
-  l->quit = 1;
-  pthread_cond_signal(&l->cond);
-  pthread_mutex_unlock(&l->mu);
-  pthread_join(l->th, NULL);
+  srv_thread_stop(&l->mu, &l->cond, &l->quit, l->th);
   bot_worker_free(l->w);
   pthread_cond_destroy(&l->cond);
   pthread_mutex_destroy(&l->mu);

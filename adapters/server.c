@@ -859,6 +859,14 @@ static rlim_t raise_nofile(void) {
   return rl.rlim_cur == RLIM_INFINITY ? 65536 : rl.rlim_cur;
 }
 
+void srv_thread_stop(pthread_mutex_t *mu, pthread_cond_t *cond, int *quit, pthread_t th) {
+  pthread_mutex_lock(mu);
+  *quit = 1;
+  pthread_cond_signal(cond);
+  pthread_mutex_unlock(mu);
+  pthread_join(th, NULL);
+}
+
 static void queue_stop(srv_queue *q) {
   if (!q->workers) return;
   pthread_mutex_lock(&q->lock);
@@ -913,13 +921,7 @@ static void srv_free(srv *s) {
   srv_writer_stop(s);   /* after the workers: they hand it turns */
   mail_stop(s->mail);
   line_stop(s);
-  if (s->ck_started) {
-    pthread_mutex_lock(&s->ck_lock);
-    s->ck_quit = 1;
-    pthread_cond_signal(&s->ck_cond);
-    pthread_mutex_unlock(&s->ck_lock);
-    pthread_join(s->ck_thread, NULL);
-  }
+  if (s->ck_started) srv_thread_stop(&s->ck_lock, &s->ck_cond, &s->ck_quit, s->ck_thread);
   /* Destroying the context closes what is still open; the callbacks
    * release per-connection memory through the table, so it goes first. */
   signal_ctx = NULL;

@@ -402,6 +402,8 @@ int srv_writer_start(srv *s, char *err);
 void srv_writer_submit(srv *s, srv_job *j);   /* j->turn set; the writer completes j */
 void srv_writer_stop(srv *s);                 /* after the workers: commits what is queued, then joins */
 void srv_complete(srv *s, srv_job *j);        /* hand a finished job to the service thread */
+/* Tell a thread that waits on cond under mu to leave (*quit = 1), then join it. */
+void srv_thread_stop(pthread_mutex_t *mu, pthread_cond_t *cond, int *quit, pthread_t th);
 /* Snapshot of the connected sessions among ids (a JSON array of session
  * id strings) with nothing in flight (service thread); returns the count,
  * *out malloc'd (NULL when none). Sets s->sweep_again when a busy session

@@ -113,13 +113,7 @@ void srv_writer_submit(srv *s, srv_job *j) {
 void srv_writer_stop(srv *s) {
   struct srv_writer *w = s->writer;
   if (!w) return;
-  if (w->started) {
-    pthread_mutex_lock(&w->lock);
-    w->quit = 1;
-    pthread_cond_signal(&w->cond);
-    pthread_mutex_unlock(&w->lock);
-    pthread_join(w->th, NULL);
-  }
+  if (w->started) srv_thread_stop(&w->lock, &w->cond, &w->quit, w->th);
   mg_db_close(w->db);
   pthread_mutex_destroy(&w->lock);
   pthread_cond_destroy(&w->cond);
