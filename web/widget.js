@@ -223,8 +223,7 @@
       el('p', { id: subId, className: 'mg-subtitle', text: t('sub') }),
       // on a phone the line above is for screen readers only (it is the dialog's
       // description) and this one line says the same in view: a compact header
-      el('p', { className: 'mg-subtitle-short', 'aria-hidden': 'true', text: t('launchSub') }),
-      langGroup
+      el('p', { className: 'mg-subtitle-short', 'aria-hidden': 'true', text: t('launchSub') })
     ]),
     closeBtn
   ]);
@@ -258,7 +257,7 @@
 
   var panel = el('section', { id: panelId, className: 'mg-panel', role: 'dialog',
     'aria-labelledby': titleId, 'aria-describedby': subId, hidden: true },
-    [header, privacy, status, log, compose]);
+    [header, langGroup, privacy, status, log, compose]);
   var announcer = el('p', { className: 'mg-sr', 'aria-live': 'polite' });
   var root = el('div', { className: 'mg-root', lang: htmlLang(uiLang), 'data-madoguchi': 'widget', hidden: true },
     [launcher, panel, announcer]);
