@@ -67,7 +67,10 @@ export async function webhook(srvBase, events, { sig = true, path = '/line/webho
 }
 
 /** Start the API stand-in; resolves to { base, calls, refused, waitFor(pred, n), stop() }. */
-export function startPlatform({ token = TOKEN, timeout = 15000 } = {}) {
+// sanitizer builds run 5-15x slower (scripts/sanitize.sh sets MG_SANITIZER): bounds scale
+export const SLOW = process.env.MG_SANITIZER ? 4 : 1;
+
+export function startPlatform({ token = TOKEN, timeout = 15000 * SLOW } = {}) {
   const calls = [];
   const waiters = [];
   let refused = 0;

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { Resident, addUser, findAnswered, scratch, skipReason, staffLogin, startServer } from './lib.mjs';
-import { SECRET, TOKEN, followEvent, postbackEvent, sign, startPlatform, textEvent, unfollowEvent, userId,
+import { SECRET, SLOW, TOKEN, followEvent, postbackEvent, sign, startPlatform, textEvent, unfollowEvent, userId,
   webhook } from './lib_line.mjs';
 
 let platform, tmp, srv;
@@ -174,7 +174,7 @@ test('follow → greeting; escalation → ticket; staff reply → push to the sa
   // the month's quota (1) is spent: the next push is held where staff see it
   assert.equal((await staff.post(`/tickets/${ticketNo}/reply`, { text: '追記です。' })).status, 200);
   let held = 0;
-  for (let i = 0; i < 100 && held === 0; i++) {
+  for (let i = 0; i < 100 * SLOW && held === 0; i++) {
     held = await metric('madoguchi_line_pushes_held');
     if (!held) await new Promise((r) => setTimeout(r, 100));
   }
@@ -202,7 +202,7 @@ test('a reply LINE refuses for good (an expired token) fails at once, without re
   assert.equal((await webhook(srv.base, [ev])).status, 200);
   await platform.waitFor((c) => c.body?.replyToken === ev.replyToken, 'the refused reply');
   let row = '';
-  for (let i = 0; i < 100 && !row.startsWith('failed'); i++) {
+  for (let i = 0; i < 100 * SLOW && !row.startsWith('failed'); i++) {
     row = await sql(`SELECT state || ' ' || attempts || ' ' || (payload IS NULL) FROM outbox WHERE recipient = '${ev.replyToken}'`);
     if (!row.startsWith('failed')) await new Promise((r) => setTimeout(r, 50));
   }
@@ -236,7 +236,7 @@ test('an expired session: the next message starts a new one; a staff reply to th
   const pushes = platform.calls.filter((c) => c.kind === 'push').length;
   assert.equal((await staff.post(`/tickets/${ticketNo}/reply`, { text: '追記です。' })).status, 200);
   let state = '';
-  for (let i = 0; i < 100 && !state.startsWith('failed'); i++) {
+  for (let i = 0; i < 100 * SLOW && !state.startsWith('failed'); i++) {
     state = await sql(`SELECT o.state || ' ' || o.attempts FROM outbox o JOIN ticket t ON t.id = o.ticket_id
       WHERE t.ticket_no = '${ticketNo}' ORDER BY o.id DESC LIMIT 1`);
     if (!state.startsWith('failed')) await new Promise((r) => setTimeout(r, 50));
