@@ -49,7 +49,7 @@ static bot_worker *W;
 static dlg_conn conn0;   /* the connection after hello: its session */
 
 static const char *const server_types[] = { "welcome", "answer", "clarify", "no_answer", "ticket",
-                                            "staff_reply", "feedback_ok", "ticket_reply_ok", "error" };
+                                            "staff_reply", "feedback_ok", "ticket_reply_ok", "checklist", "error" };
 
 static void cleanup(void) {
   char path[300];
@@ -111,7 +111,7 @@ static int known(const char *type, const char *const *list, size_t n) {
 static int stable_code(const char *code) {
   static const int codes[] = { MG_EBADUTF8, MG_EBADJSON, MG_EUNKNOWNTYPE, MG_EMISSING, MG_ETOOLONG,
                                MG_EBINARY, MG_EFRAME, MG_ERATE, MG_ESESSION, MG_EEMPTY,
-                               MG_ENOTFOUND, MG_EBUSY, MG_EFULL, MG_ETICKETS, MG_ENOTICKET, MG_ECLOSED };
+                               MG_ENOTFOUND, MG_EBUSY, MG_EFULL, MG_ETICKETS, MG_ENOTICKET, MG_ECLOSED, MG_EINVAL };
   for (size_t i = 0; code && i < sizeof codes / sizeof codes[0]; i++)
     if (strcmp(code, mg_err_code(codes[i])) == 0) return 1;
   return 0;
