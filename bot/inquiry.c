@@ -472,16 +472,22 @@ static int store_also(sqlite3 *db, sqlite3_int64 ticket, const char *ticket_no, 
   return rc;
 }
 
-static int find_message(sqlite3 *db, const char *id, char *ticket_no, char *err) {
+/* The first column of which's first row for one text argument, into buf
+ * ("" when there is no row). */
+static int query_text(sqlite3 *db, int which, const char *arg, char *buf, size_t size, const char *what, char *err) {
   sqlite3_stmt *st = NULL;
   int rc, s;
-  ticket_no[0] = '\0';
-  if ((rc = prep(db, I_MSG_FIND, &st, err)) != 0) return rc;
-  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-  if ((s = sqlite3_step(st)) == SQLITE_ROW) snprintf(ticket_no, TICKET_NOLEN, "%s", (const char *)sqlite3_column_text(st, 0));
-  else if (s != SQLITE_DONE) rc = db_fail(db, s, "find", err);
+  buf[0] = '\0';
+  if ((rc = prep(db, which, &st, err)) != 0) return rc;
+  sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+  if ((s = sqlite3_step(st)) == SQLITE_ROW) snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+  else if (s != SQLITE_DONE) rc = db_fail(db, s, what, err);
   mg_db_stmt_done(st);
   return rc;
+}
+
+static int find_message(sqlite3 *db, const char *id, char *ticket_no, char *err) {
+  return query_text(db, I_MSG_FIND, id, ticket_no, TICKET_NOLEN, "find", err);
 }
 
 /* The suggested reply: [{faq_id, question, answer}] of the triage's entries. */
@@ -501,20 +507,12 @@ static json_t *suggestion_of(sqlite3 *db, const bot_triage *t) {
   return arr;
 }
 
-/* When staff owe the answer: the department's answer_days (else the
- * configuration's) working days after now, as the overdue view counts. */
 static int dept_name(sqlite3 *db, const char *dept, char *buf, size_t size, char *err) {
-  sqlite3_stmt *st = NULL;
-  int rc, s;
-  buf[0] = '\0';
-  if ((rc = prep(db, I_DEPT_NAME, &st, err)) != 0) return rc;
-  sqlite3_bind_text(st, 1, dept, -1, SQLITE_STATIC);
-  if ((s = sqlite3_step(st)) == SQLITE_ROW) snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-  else if (s != SQLITE_DONE) rc = db_fail(db, s, "department", err);
-  mg_db_stmt_done(st);
-  return rc;
+  return query_text(db, I_DEPT_NAME, dept, buf, size, "department", err);
 }
 
+/* When staff owe the answer: the department's answer_days (else the
+ * configuration's) working days after now, as the overdue view counts. */
 static int answer_by(bot_worker *w, const char *dept, time_t now, char *buf, size_t size, char *err) {
   sqlite3 *db = bot_worker_db(w);
   const bot *b = bot_worker_bot(w);
