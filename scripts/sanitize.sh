@@ -30,7 +30,7 @@ make -j"$(nproc)" >make.out 2>&1 || { tail -30 make.out; exit 1; }
 reports=$PWD/sanitizer-reports
 rm -rf "$reports" && mkdir -p "$reports"
 if [ "$mode" = tsan ]; then
-  export TSAN_OPTIONS="log_path=$reports/tsan second_deadlock_stack=1"
+  export TSAN_OPTIONS="log_path=$reports/tsan second_deadlock_stack=1" MG_SANITIZER=tsan
   # the unit tests and the integration tests (not the browser and attack tests:
   # their timing bounds are not meant for a 5-15x slower build)
   tests=
@@ -48,6 +48,8 @@ else
 fi
 status=$?
 grep -E '^(FAIL|ERROR|XPASS)' check.out || true
+# why each failed (CI keeps only this script's output), as scripts/test.sh does
+[ $status -eq 0 ] || { [ -f test-suite.log ] && sed -n '/^FAIL\|^ERROR/,+40p' test-suite.log | head -200; }
 if ls "$reports"/* >/dev/null 2>&1; then
   echo "$mode: $(ls "$reports" | wc -l) sanitizer report(s) in $dir/sanitizer-reports:"
   head -40 "$reports"/*

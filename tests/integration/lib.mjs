@@ -18,7 +18,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 export const topSrcdir = resolve(process.env.top_srcdir || join(here, '..', '..'));
 export const MADOGUCHI = process.env.MADOGUCHI || join(topSrcdir, 'madoguchi');
-export const TIMEOUT = Number(process.env.MG_TEST_TIMEOUT_MS || 15000);
+// sanitizer builds run 5-15x slower, and CI runs two such tests at once
+// (scripts/sanitize.sh sets MG_SANITIZER): every deadline scales
+export const SLOW = process.env.MG_SANITIZER ? 4 : 1;
+export const TIMEOUT = Number(process.env.MG_TEST_TIMEOUT_MS || 15000) * SLOW;
 
 // The WebSocket client comes from npm (package.json, `npm ci`); without it
 // the tests skip (TAP "# SKIP") rather than fail, e.g. in `make distcheck`.

@@ -15,6 +15,7 @@
 //    libsodium.
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { SLOW, TIMEOUT } from './lib.mjs';
 
 export const SECRET = 'a3f1c2d4e5b60718293a4b5c6d7e8f90';   // 32 hex characters, as LINE issues them
 export const TOKEN = 'stand-in-channel-access-token/' + 'x'.repeat(40) + '=';
@@ -67,10 +68,9 @@ export async function webhook(srvBase, events, { sig = true, path = '/line/webho
 }
 
 /** Start the API stand-in; resolves to { base, calls, refused, waitFor(pred, n), stop() }. */
-// sanitizer builds run 5-15x slower (scripts/sanitize.sh sets MG_SANITIZER): bounds scale
-export const SLOW = process.env.MG_SANITIZER ? 4 : 1;
+export { SLOW };
 
-export function startPlatform({ token = TOKEN, timeout = 15000 * SLOW } = {}) {
+export function startPlatform({ token = TOKEN, timeout = TIMEOUT } = {}) {
   const calls = [];
   const waiters = [];
   let refused = 0;

@@ -7,8 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TIMEOUT } from './lib.mjs';
 
-const TIMEOUT = Number(process.env.MG_TEST_TIMEOUT_MS || 15000);
 const PYTHON = '/usr/bin/python3';   // Debian's own, with python3-aiosmtpd
 
 export function freePort() {
