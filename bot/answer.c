@@ -483,65 +483,119 @@ static int answer_checklist(bot_worker *w, const char *text, int len, json_t *ob
 }
 
 const bot_checklists *bot_checklists_of(const bot *b) { return b->checklists; }
-/* An English question the engine is unsure about (clarify or no answer):
- * the entries' English versions are English text to compare the question
- * with. Each published entry with an English version scores its words in
- * common with the question (its question counting double, its answer once)
- * plus EN_CANDIDATE when the engine offered it too; the best answers when
- * it scores EN_PICK_MIN and EN_PICK_MARGIN more than the next, and the
- * engine's first candidate is not passed over when it has no English
- * version to compare, unless the pick's English question itself shares
- * EN_PASS_OVER_Q of the question's words (市県民税 has no English version,
- * and "pay my resident tax" must not become "When is the fixed asset tax
- * due?", which shares only "tax"). Tuned on
- * tests/data/dialogue/tune/english.json. */
-#define EN_CANDIDATE 2
-#define EN_PICK_MIN 4
-#define EN_PICK_MARGIN 2
-#define EN_PASS_OVER_Q 2 /* words its English question must share to pass over what cannot be compared */
-struct en_pick {
-  const char *question;
-  const mg_result *res;
-  int top, second, best_q; /* best_q: words the best entry's English question shares */
-  char best[64];
-  char has_en[MG_ENGINE_MAX_K]; /* per engine candidate: it has an English version */
-};
+/* An English question: besides the engine, asked with the Japanese terms
+ * of the English-to-Japanese table, the entries' English versions are
+ * searched as English (the FTS5 index of migration 20, porter-stemmed,
+ * bm25 with the question counting double). Each English hit scores its
+ * bm25 relative to the best hit's, plus EN_ENGINE when the engine offered
+ * the entry too, EN_ENGINE_TOP more when first.
+ *  - The engine answered: its answer stands, unless the index's best is
+ *    among the engine's candidates and leads the answer by EN_SWITCH (the
+ *    answer has an English version, yet the index barely ranks it): the
+ *    best answers.
+ *  - The engine is unsure (clarify, no answer, or the table knew no word):
+ *    the index's best answers when its own bm25 reaches EN_MIN, it shares
+ *    EN_SHARED words with the question, and it leads the next by
+ *    EN_MARGIN; otherwise the engine's choices stand, the best moved first
+ *    among them.
+ * *confirmed when both readings agree on the answer (the engine's first
+ * choice is the index's best): the scope decision then takes the question
+ * as understood; a pick of the index alone stays unsure there, so "What's
+ * your favorite food?" is still refused as not a city matter.
+ * Tuned on the tune halves (tests/data/dialogue/tune/english.json, the odd
+ * ids of fresh/english5.json, tune/scope.json and dev/scope.json for the
+ * out-of-scope English). */
+#define EN_HITS 10
+#define EN_ENGINE 0.3     /* the engine offered the entry too */
+#define EN_ENGINE_TOP 0.2 /* … as its first choice */
+#define EN_MARGIN 0.25    /* over the next entry, to answer */
+#define EN_MIN 4.0        /* bm25 of the best hit, to answer */
+#define EN_SHARED 3       /* words shared with its English version (question double), to answer */
+#define EN_SWITCH 1.0     /* to pass over an engine's answer the English index does not rank */
+#define EN_PASS_OVER_Q 2  /* words the pick's English question shares, to pass over a first choice without a version */
 
-static int en_score(void *ctx, const mg_faq_entry *e) {
-  struct en_pick *p = ctx;
-  int sc, q;
-  if (!e->tr[MG_FAQ_TR_QUESTION_EN] || !*e->tr[MG_FAQ_TR_QUESTION_EN]) return 0;
-  q = bot_english_overlap(p->question, e->tr[MG_FAQ_TR_QUESTION_EN]);
-  sc = 2 * q + bot_english_overlap(p->question, e->tr[MG_FAQ_TR_ANSWER_EN]);
-  for (int i = 0; i < p->res->n; i++)
-    if (strcmp(p->res->c[i].faq_id, e->id) == 0) sc += EN_CANDIDATE, p->has_en[i] = 1;
-  if (sc > p->top) {
-    p->second = p->top, p->top = sc, p->best_q = q;
-    snprintf(p->best, sizeof p->best, "%s", e->id);
-  } else if (sc > p->second) p->second = sc;
-  return 0;
+static void move_first(mg_result *res, int at) {
+  mg_candidate c = res->c[at];
+  memmove(&res->c[1], &res->c[0], (size_t)at * sizeof c);
+  res->c[0] = c;
 }
 
-static int english_pick(bot_worker *w, const char *question, mg_result *res, json_t *ex, char *err) {
-  struct en_pick p = { .question = question, .res = res };
-  mg_faq_filter f = { .published_text = 1 };
-  int at = -1, rc = mg_faq_list(w->db, &f, en_score, &p, err);
-  if (rc != 0) return rc;
-  if (ex) json_object_set_new(ex, "english_pick", json_pack("{s:s, s:i, s:i}", "best", p.best, "score", p.top, "second", p.second));
-  if (!p.best[0] || p.top < EN_PICK_MIN || p.top < p.second + EN_PICK_MARGIN) return 0;
+/* The words an English question shares with entry id's English question
+ * (*q) and answer (*a): the pick's own evidence, apart from how it ranks
+ * against the others ("What's your favorite color?" shares one). */
+static void en_shared(bot_worker *w, const char *question, const char *id, int *q, int *a, json_t *ex) {
+  mg_faq_entry *e = NULL;
+  char err[MG_ERRLEN];
+  *q = *a = 0;
+  if (mg_faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) != 0) return;
+  *q = bot_english_overlap(question, e->tr[MG_FAQ_TR_QUESTION_EN]);
+  *a = bot_english_overlap(question, e->tr[MG_FAQ_TR_ANSWER_EN]);
+  mg_faq_entry_free(e);
+  if (ex) json_object_set_new(json_object_get(ex, "english_pick"), "shared", json_pack("{s:i, s:i}", "question", *q, "answer", *a));
+}
+
+/* 1 when entry id has an English version the index could have ranked. */
+static int has_english(bot_worker *w, const char *id) {
+  mg_faq_entry *e = NULL;
+  char err[MG_ERRLEN];
+  int has = mg_faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) == 0 && e->tr[MG_FAQ_TR_QUESTION_EN][0];
+  mg_faq_entry_free(e);
+  return has;
+}
+
+static int english_pick(bot_worker *w, const char *question, mg_result *res, int *confirmed, json_t *ex, char *err) {
+  char match[1024];
+  faq_en_hit h[EN_HITS];
+  double fused[EN_HITS];
+  int nh = 0, best = -1, second = -1, at = -1, q, a, rc;
+  *confirmed = 0;
+  if (bot_english_fts_query(question, (int)strlen(question), match, sizeof match) == 0) return 0;
+  if ((rc = faq_search_en(w->db, match, h, EN_HITS, &nh, err)) != 0) return rc;
+  for (int i = 0; i < nh; i++) {
+    fused[i] = h[i].score / h[0].score;
+    for (int k = 0; k < res->n; k++)
+      if (strcmp(res->c[k].faq_id, h[i].id) == 0) fused[i] += EN_ENGINE + (k == 0 ? EN_ENGINE_TOP : 0);
+    if (best < 0 || fused[i] > fused[best]) second = best, best = i;
+    else if (second < 0 || fused[i] > fused[second]) second = i;
+  }
+  if (ex) json_object_set_new(ex, "english_pick", json_pack("{s:s, s:f, s:f, s:f}", "best", best < 0 ? "" : h[best].id,
+                                                             "bm25", best < 0 ? 0.0 : h[best].score,
+                                                             "fused", best < 0 ? 0.0 : fused[best],
+                                                             "second", second < 0 ? 0.0 : fused[second]));
+  if (best < 0) return 0;
   for (int i = 0; i < res->n; i++)
-    if (strcmp(res->c[i].faq_id, p.best) == 0) at = i;
-  if (at != 0 && res->n > 0 && !p.has_en[0] && p.best_q < EN_PASS_OVER_Q) return 0;
+    if (strcmp(res->c[i].faq_id, h[best].id) == 0) at = i;
+  if (res->decision == MG_DECISION_ANSWER) {
+    double top = 0; /* the engine's answer, as the English index sees it */
+    for (int i = 0; i < nh; i++)
+      if (strcmp(h[i].id, res->c[0].faq_id) == 0) top = fused[i];
+    if (ex) json_object_set_new(json_object_get(ex, "english_pick"), "answer_fused", json_real(top));
+    if (at > 0 && fused[best] >= top + EN_SWITCH && has_english(w, res->c[0].faq_id)) {
+      move_first(res, at);
+      at = 0;
+    }
+    *confirmed = at == 0;
+    return 0;
+  }
+  if (h[best].score < EN_MIN) return 0;
+  en_shared(w, question, h[best].id, &q, &a, ex);
+  if (2 * q + a < EN_SHARED) return 0;
+  /* the engine's first choice cannot be compared in English (no version):
+   * pass it over only for a pick whose English question is clearly about
+   * the question (市県民税 has none, and "pay my resident tax" must not
+   * become the fixed asset tax, which shares only "tax") */
+  if (at != 0 && res->n > 0 && q < EN_PASS_OVER_Q && !has_english(w, res->c[0].faq_id)) return 0;
+  if (second >= 0 && fused[best] < fused[second] + EN_MARGIN) {
+    if (at > 0) move_first(res, at); /* unsure: the engine's choices, the English index's best first */
+    return 0;
+  }
   if (at < 0) { /* not offered by the engine: it goes first, the last candidate drops */
     at = res->n < MG_ENGINE_MAX_K ? res->n++ : res->n - 1;
     memset(&res->c[at], 0, sizeof res->c[at]);
-    snprintf(res->c[at].faq_id, sizeof res->c[at].faq_id, "%s", p.best);
+    snprintf(res->c[at].faq_id, sizeof res->c[at].faq_id, "%s", h[best].id);
   }
-  if (at > 0) {
-    mg_candidate c = res->c[at];
-    memmove(&res->c[1], &res->c[0], (size_t)at * sizeof c);
-    res->c[0] = c;
-  }
+  *confirmed = at == 0; /* the engine's first choice too: both readings agree */
+  if (at > 0) move_first(res, at);
   res->decision = MG_DECISION_ANSWER;
   return 0;
 }
@@ -558,6 +612,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   char ja[1024], kana[1024];
   int nlen = 0, rc = 0, english, reading = 0, romaji = 0, want;
   const char *en_text = NULL; /* the English question, when it was asked in Japanese terms */
+  int en_confirmed = 0;       /* the English index agrees with the answer (english_pick) */
   char *norm = mg_normalize(text, len, &nlen);
 
   *out = NULL;
@@ -625,8 +680,16 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
     }
   }
   if (english) {
-    /* ask the engine in the FAQ's language; nothing known → a person */
+    /* ask the engine in the FAQ's language; nothing known → the English
+     * index alone ("washing machine" is in no table but in an entry's
+     * English version); nothing there either → a person */
     if (bot_english_query(w->b->english, text, len, ja, sizeof ja) == 0) {
+      res = (mg_result){ .decision = MG_DECISION_NO_ANSWER };
+      if ((rc = english_pick(w, text, &res, &en_confirmed, ex, err)) != 0) goto out;
+      if (res.decision == MG_DECISION_ANSWER) {
+        en_text = text;
+        goto decided;
+      }
       json_object_set_new(obj, "decision", json_string("no_answer"));
       json_object_set_new(obj, "confidence", json_real(0));
       json_object_set_new(obj, "offer_escalation", json_true());
@@ -654,7 +717,8 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       res.decision = MG_DECISION_CLARIFY;
     }
   }
-  if (en_text && res.decision != MG_DECISION_ANSWER && (rc = english_pick(w, en_text, &res, ex, err)) != 0) goto out;
+  if (en_text && (rc = english_pick(w, en_text, &res, &en_confirmed, ex, err)) != 0) goto out;
+decided:
   /* choices that share only one word with a question of several are not
    * about it (犬がソファをかじる is not dog registration) */
   if (res.decision == MG_DECISION_CLARIFY && res.qterms >= CLARIFY_MIN_QTERMS && res.matched < 2)
@@ -663,7 +727,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
     /* scope: unsure, and about something that is not a city matter */
     const char *reply;
     if (res.decision != MG_DECISION_NO_ANSWER &&
-        bot_intents_outside(w->b->intents, &w->msg, &w->hits, res.decision == MG_DECISION_CLARIFY || english,
+        bot_intents_outside(w->b->intents, &w->msg, &w->hits, res.decision == MG_DECISION_CLARIFY || (english && !en_confirmed),
                             res.confidence, &reply)) {
       hit = (rules_hit){ .name = "scope_outside", .kind = "referral", .reply = reply };
       if ((rc = answer_from_rule(w, &hit, obj, want, err)) != 0) goto out;

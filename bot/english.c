@@ -15,10 +15,13 @@
 
 #include "util/mg_err.h"
 #include "faq/termmap.h"
+#include "util/mg_romaji.h"
 
 #define MAX_WORDS 64
 #define MAX_PHRASE 4
 #define WORD_MAX 32
+#define ROMAJI_MIN_LETTERS 5   /* shorter words are too often English (name, take) */
+#define ROMAJI_MIN_SYLLABLES 3
 
 struct bot_english {
   mg_termmap *keys;  /* folded phrase → id */
@@ -34,7 +37,7 @@ static int stopword(const char *w) {
                                       "can", "could", "how", "what", "where", "when", "which", "who", "why", "it", "this",
                                       "that", "there", "have", "has", "get", "want", "need", "please", "with", "about",
                                       "from", "should", "would", "will", "any", "some", "if", "so", "just", "not",
-                                      "know", "tell", "like", "city", "saijo", "hi", "hello" };
+                                      "know", "tell", "like", "city", "saijo", "hi", "hello", "japan", "japanese" };
   for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
     if (strcmp(w, stop[i]) == 0) return 1;
   return 0;
@@ -194,6 +197,20 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
       }
       took = l;
     }
+    /* a word the table does not know may be Japanese in romaji, as foreign
+     * residents write the office's own words (kokuho, hoikuen, hinanjo):
+     * its hiragana meets the FAQ through the readings of its index */
+    if (!took && strlen(w[i]) >= ROMAJI_MIN_LETTERS && !stopword(w[i])) {
+      char kana[128];
+      size_t kl;
+      if (mg_romaji_to_kana(w[i], (int)strlen(w[i]), kana, sizeof kana) >= ROMAJI_MIN_SYLLABLES &&
+          o + (kl = strlen(kana)) + 2 < cap) {
+        if (o) out[o++] = ' ';
+        memcpy(out + o, kana, kl + 1);
+        o += kl;
+        found++;
+      }
+    }
     i += took ? took : 1;
   }
   return found;
@@ -234,4 +251,31 @@ int bot_english_overlap(const char *query, const char *doc) {
     hits += found;
   }
   return hits;
+}
+
+int bot_english_fts_query(const char *text, int len, char *out, size_t cap) {
+  char w[MAX_WORDS][WORD_MAX];
+  int n = 0, found = 0;
+  size_t o = 0;
+  out[0] = '\0';
+  /* letters and digits only: the query cannot carry FTS5 syntax */
+  for (int i = 0; i < len && n < MAX_WORDS;) {
+    int l = 0;
+    while (i < len && !isalnum((unsigned char)text[i])) i++;
+    while (i < len && isalnum((unsigned char)text[i])) {
+      if (l < WORD_MAX - 1) w[n][l++] = (char)tolower((unsigned char)text[i]);
+      i++;
+    }
+    w[n][l] = '\0';
+    if (l >= 2 && !stopword(w[n])) n++;
+  }
+  for (int i = 0; i < n; i++) {
+    int seen = 0;
+    size_t l = strlen(w[i]);
+    for (int k = 0; k < i && !seen; k++) seen = strcmp(w[k], w[i]) == 0;
+    if (seen || o + l + 7 >= cap) continue;
+    o += (size_t)snprintf(out + o, cap - o, "%s\"%s\"", o ? " OR " : "", w[i]);
+    found++;
+  }
+  return found;
 }

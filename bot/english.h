@@ -40,4 +40,10 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
  * with it). 0 when either is NULL or empty. */
 int bot_english_overlap(const char *query, const char *doc);
 
+/* The question's topic words (letters and digits, lower-cased, stopwords
+ * and one-letter words left out, each once) as an FTS5 query for the
+ * English index, "w1" OR "w2" …, into out (cap bytes); FTS5's porter
+ * tokenizer stems them as it stemmed the entries. Returns how many words. */
+int bot_english_fts_query(const char *text, int len, char *out, size_t cap);
+
 #endif

@@ -113,11 +113,31 @@ static int kanji_ni(const mg_morph *m) {
          (unsigned char)m->lemma[0] <= 0xE9 && memcmp(m->lemma + m->lemma_len - 3, "\xE3\x81\xAB", 3) == 0; /* に */
 }
 
+/* MeCab leaves an English word as it is written (collapsed, collapsing):
+ * a word of lower-case letters counts as a crude stem, always a prefix of
+ * it, cut the same way in terms and messages: -ing and -ed go (with a
+ * doubled consonant: stopped, hitting), a plural -s goes (not -ss, -us,
+ * -is, -ws: glass, bus, this, news), and then a final -e (smoke and smoking,
+ * breathe and breathing meet). Irregular forms (died, bled) stay apart. */
+static int english_stem_len(const char *w, int n) {
+  int was = n;
+  if (n < 4) return n;
+  for (int i = 0; i < n; i++)
+    if (w[i] < 'a' || w[i] > 'z') return n;
+  if (n >= 6 && memcmp(w + n - 3, "ing", 3) == 0) n -= 3;
+  else if (n >= 5 && memcmp(w + n - 2, "ed", 2) == 0) n -= 2;
+  if (n < was && w[n - 1] == w[n - 2] && !strchr("lsz", w[n - 1])) n--;
+  if (n == was && w[n - 1] == 's' && !strchr("suiw", w[n - 2])) n--;
+  if (n >= 5 && w[n - 1] == 'e') n--;
+  return n;
+}
+
 static const char *stream_lemma(const mg_morph *m, int *len) {
   if (is_neg(m)) { *len = (int)strlen(NEG_LEMMA); return NEG_LEMMA; }
   if (is_cond(m)) { *len = (int)strlen(COND_LEMMA); return COND_LEMMA; }
   *len = m->lemma_len;
   if (kanji_ni(m)) *len = m->lemma_len - 3;
+  else *len = english_stem_len(m->lemma, m->lemma_len);
   return m->lemma;
 }
 

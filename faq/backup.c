@@ -151,6 +151,16 @@ static void first_text(sqlite3 *db, const char *sql, char *out, size_t size) {
   sqlite3_finalize(st);
 }
 
+/* One FTS5 index against its content: its line, and 1 when it is not ok. */
+static int fts_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx,
+                     const char *what, const char *sql) {
+  char buf[512];
+  if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK) snprintf(buf, sizeof buf, "ok");
+  else snprintf(buf, sizeof buf, "error: %s", sqlite3_errmsg(db));
+  line(ctx, what, buf);
+  return strcmp(buf, "ok") != 0;
+}
+
 int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx) {
   static const struct { const char *what, *sql; } counts[] = {
     { "faq entries", "SELECT count(*) FROM faq" },
@@ -178,13 +188,9 @@ int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const ch
   if (strcmp(buf, "ok") != 0) snprintf(buf, sizeof buf, "violations (PRAGMA foreign_key_check lists them)");
   line(ctx, "foreign keys", buf);
   problems += strcmp(buf, "ok") != 0;
-  /* the FTS5 index against its content (needs the mecab tokenizer) */
-  if (sqlite3_exec(db, "INSERT INTO faq_fts(faq_fts) VALUES ('integrity-check')", NULL, NULL, NULL) == SQLITE_OK)
-    snprintf(buf, sizeof buf, "ok");
-  else
-    snprintf(buf, sizeof buf, "error: %s", sqlite3_errmsg(db));
-  line(ctx, "fts index", buf);
-  problems += strcmp(buf, "ok") != 0;
+  /* each FTS5 index against its content (the Japanese one needs the mecab tokenizer) */
+  problems += fts_check(db, line, ctx, "fts index", "INSERT INTO faq_fts(faq_fts) VALUES ('integrity-check')");
+  problems += fts_check(db, line, ctx, "english index", "INSERT INTO faq_en_fts(faq_en_fts) VALUES ('integrity-check')");
   for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
     first_text(db, counts[i].sql, buf, sizeof buf);
     line(ctx, counts[i].what, buf);

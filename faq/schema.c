@@ -345,7 +345,33 @@ static const char *const migrations[] = {
   "ALTER TABLE faq_revision ADD COLUMN question_easy TEXT NOT NULL DEFAULT '';\n"
   "ALTER TABLE faq_revision ADD COLUMN answer_easy TEXT NOT NULL DEFAULT '';\n",
 
-  /* 20 — append the next migration here (never edit the steps above). */
+  /* 20 — an English index over the published entries' English versions
+   * (faq/store.c mg_faq_search_en): an English question is compared with
+   * English text by FTS5's own porter stemmer, beside the Japanese index
+   * that the English-to-Japanese table reaches (docs/languages.md). Kept
+   * in step with faq_fts by the same three moments: insert, publish,
+   * delete. */
+  "CREATE VIEW faq_published_en(id, question, answer) AS\n"
+  "  SELECT f.id, r.question_en, r.answer_en FROM faq f JOIN faq_revision r ON r.id = f.published_rev;\n"
+  "CREATE VIRTUAL TABLE faq_en_fts USING fts5(question, answer,\n"
+  "  content='faq_published_en', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');\n"
+  "CREATE TRIGGER faq_en_ai AFTER INSERT ON faq WHEN new.published_rev IS NOT NULL BEGIN\n"
+  "  INSERT INTO faq_en_fts(rowid, question, answer)\n"
+  "    SELECT new.id, r.question_en, r.answer_en FROM faq_revision r WHERE r.id = new.published_rev;\n"
+  "END;\n"
+  "CREATE TRIGGER faq_en_au AFTER UPDATE OF published_rev ON faq BEGIN\n"
+  "  INSERT INTO faq_en_fts(faq_en_fts, rowid, question, answer)\n"
+  "    SELECT 'delete', old.id, r.question_en, r.answer_en FROM faq_revision r WHERE r.id = old.published_rev;\n"
+  "  INSERT INTO faq_en_fts(rowid, question, answer)\n"
+  "    SELECT new.id, r.question_en, r.answer_en FROM faq_revision r WHERE r.id = new.published_rev;\n"
+  "END;\n"
+  "CREATE TRIGGER faq_en_bd BEFORE DELETE ON faq BEGIN\n"
+  "  INSERT INTO faq_en_fts(faq_en_fts, rowid, question, answer)\n"
+  "    SELECT 'delete', old.id, r.question_en, r.answer_en FROM faq_revision r WHERE r.id = old.published_rev;\n"
+  "END;\n"
+  "INSERT INTO faq_en_fts(faq_en_fts) VALUES ('rebuild');\n",
+
+  /* 21 — append the next migration here (never edit the steps above). */
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -39,7 +39,7 @@
 enum {
   S_FAQ_FIND, S_FAQ_INSERT, S_REV_NEWEST, S_REV_INSERT, S_REV_FIND, S_SET_PUBLISHED,
   S_REV_DELETE, S_FAQ_DELETE, S_GET, S_QUESTION, S_LIST, S_DEPT_GET, S_DEPT_PUT, S_DEPT_LIST,
-  S_DEPT_EXISTS, S_LAST_ID, S_LIST_PUB, S_FAQ_EXISTS, N_S
+  S_DEPT_EXISTS, S_LAST_ID, S_LIST_PUB, S_FAQ_EXISTS, S_SEARCH_EN, N_S
 };
 static const char *const sql[N_S] = {
   [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
@@ -63,6 +63,9 @@ static const char *const sql[N_S] = {
             " WHEN ?2 = 0 THEN " NEWEST_REV
             " ELSE (SELECT id FROM faq_revision WHERE faq_id = f.id AND version = ?2) END",
   [S_QUESTION] = "SELECT r.question FROM faq f JOIN faq_revision r ON r.id = f.published_rev WHERE f.ext_id = ?1",
+  /* the question counts twice its answer, as in the Japanese index */
+  [S_SEARCH_EN] = "SELECT f.ext_id, -bm25(faq_en_fts, 2.0, 1.0) FROM faq_en_fts JOIN faq f ON f.id = faq_en_fts.rowid"
+                  " WHERE faq_en_fts MATCH ?1 ORDER BY bm25(faq_en_fts, 2.0, 1.0) LIMIT ?2",
   [S_LIST] = ENTRY_COLS "WHERE r.id = " NEWEST_REV
              " AND (?1 IS NULL OR r.department_id = ?1) AND (?2 IS NULL OR r.category = ?2)"
              " AND (?3 IS NULL OR ?3 = CASE WHEN f.published_rev IS NULL THEN 'draft'"
@@ -273,6 +276,22 @@ int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err) {
   if (rc == SQLITE_ROW) rc = (*out = strdup((const char *)sqlite3_column_text(st, 0))) ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
   else if (rc == SQLITE_DONE) rc = mg_errf(err, MG_ENOTFOUND, "%s: no published revision", id);
   else rc = db_fail(db, id, err);
+  mg_db_stmt_done(st);
+  return rc;
+}
+
+int faq_search_en(sqlite3 *db, const char *match, faq_en_hit *out, int max, int *n, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  *n = 0;
+  if ((rc = prep(db, S_SEARCH_EN, &st, err))) return rc;
+  sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, max);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    snprintf(out[*n].id, sizeof out[*n].id, "%s", (const char *)sqlite3_column_text(st, 0));
+    out[(*n)++].score = sqlite3_column_double(st, 1);
+  }
+  rc = rc == SQLITE_DONE ? 0 : db_fail(db, "English search", err);
   mg_db_stmt_done(st);
   return rc;
 }

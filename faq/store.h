@@ -150,6 +150,16 @@ int mg_faq_remove(sqlite3 *db, const char *id, const char *by, char *err);
 int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
                 char *err);
 
+/* The published entries whose English version matches `match`, an FTS5
+ * query (the English index of migration 20), best first: up to max hits in
+ * out, their number in *n. score is FTS5's bm25 negated (higher is better),
+ * the question weighing twice the answer; scores compare within one query. */
+typedef struct {
+  char id[64];
+  double score;
+} faq_en_hit;
+int faq_search_en(sqlite3 *db, const char *match, faq_en_hit *out, int max, int *n, char *err);
+
 /* Read department id into *out (strings new, free with mg_department_clear).
  * MG_ENOTFOUND when absent. */
 int mg_department_get(sqlite3 *db, const char *id, mg_department *out, char *err);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bot/answer.h"
+#include "bot/english.h"
 #include "bot/lang.h"
 #include "bot/messages.h"
 #include "faq/io.h"
@@ -115,7 +116,32 @@ static void test_store(sqlite3 *db) {
     ok(buf && strstr(buf, "At the library counter."), "... with the text");
     free(buf);
   }
-  mg_faq_remove(db, "lang-1", "test", err);
+  /* the English index follows what is published: insert, publish, delete */
+  {
+    faq_en_hit h[5];
+    int n = -1;
+    is_int(faq_search_en(db, "\"libraries\"", h, 5, &n, err), 0, "the English index answers (%s)", err);
+    ok(n >= 1 && strcmp(h[0].id, "lang-1") == 0, "a published English question is found by its (stemmed) word");
+    ok(n >= 1 && h[0].score > 0, "... with a positive score (%.2f)", n >= 1 ? h[0].score : 0.0);
+    faq_search_en(db, "answer : \"library\"", h, 5, &n, err);
+    is_int(n, 0, "the English draft is not searched before it is published");
+    is_int(mg_faq_publish(db, "lang-1", 0, "test", err), 0, "publish the draft (%s)", err);
+    faq_search_en(db, "answer : \"library\"", h, 5, &n, err);
+    ok(n == 1 && strcmp(h[0].id, "lang-1") == 0, "... and is once published");
+    mg_faq_remove(db, "lang-1", "test", err);
+    faq_search_en(db, "\"library\" AND \"card\"", h, 5, &n, err);
+    is_int(n, 0, "a deleted entry leaves the English index");
+    is_int(faq_search_en(db, "\"unclosed", h, 5, &n, err), MG_EDB, "a malformed FTS5 query is an error, not a crash");
+  }
+}
+
+static void test_fts_query(void) {
+  char q[256];
+  is_int(bot_english_fts_query("How can I throw away my old Sofa sofa?", 39, q, sizeof q), 4, "four topic words");
+  is_str(q, "\"throw\" OR \"away\" OR \"old\" OR \"sofa\"", "stopwords out, lower-cased, each word once");
+  bot_english_fts_query("sofa\" OR NEAR(a b) * ^x", 23, q, sizeof q);
+  ok(strchr(q, '(') == NULL && strchr(q, '*') == NULL && strchr(q, '^') == NULL, "FTS5 syntax in the question stays out (%s)", q);
+  is_int(bot_english_fts_query("? ! a I", 7, q, sizeof q), 0, "no topic word: no query");
 }
 
 /* Ask as a resident who chose lang; the answer object (caller decrefs). */
@@ -194,6 +220,7 @@ int main(void) {
   char dir[64], err[MG_ERRLEN] = "";
 
   test_choice();
+  test_fts_query();
   snprintf(dir, sizeof dir, "/tmp/t_lang.XXXXXX");
   if (!mkdtemp(dir)) return 1;
   test_config(&cfg, dir);
