@@ -29,7 +29,9 @@ const defaultBinary = [join(topSrcdir, 'build', 'madoguchi'), join(topSrcdir, 'm
   .find((p) => existsSync(p)) || join(topSrcdir, 'madoguchi');
 export const MADOGUCHI = process.env.MADOGUCHI || defaultBinary;
 const CHROMIUM = process.env.MG_CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = Number(process.env.MG_BROWSER_TIMEOUT_MS || 20000);
+// under a sanitizer (scripts/sanitize.sh sets MG_SANITIZER) the server runs
+// several times slower: every wait scales, as in tests/integration/lib.mjs
+const TIMEOUT = Number(process.env.MG_BROWSER_TIMEOUT_MS || 20000) * (process.env.MG_SANITIZER ? 3 : 1);
 
 let playwright = null;
 function findSkipReason() {
