@@ -5,7 +5,11 @@
 // WCAG 2.1 AA violation in either language.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { axeMissing, axeViolations, openWidget, skipReason, waitBotReply, botCount, withWidget } from './lib.mjs';
+import { sampleWithoutEnglish } from '../integration/lib.mjs';
 
 async function askAs(page, label, send, text) {
   const before = await botCount(page);
@@ -13,6 +17,11 @@ async function askAs(page, label, send, text) {
   await page.getByRole('button', { name: send, exact: true }).click();
   return waitBotReply(page, before);
 }
+
+// Every sample entry has an English version: library hours (saijo-0135) without one, for the fallback.
+const sampleDir = mkdtempSync(join(tmpdir(), 'mg-widget-lang-'));
+const config = { sample_path: sampleWithoutEnglish(sampleDir, ['saijo-0135']) };
+process.on('exit', () => rmSync(sampleDir, { recursive: true, force: true }));
 
 test('language switch: English and やさしいにほんご answers, axe-clean', { skip: skipReason || axeMissing }, (t) =>
   withWidget(t, async ({ page }) => {
@@ -55,4 +64,4 @@ test('language switch: English and やさしいにほんご answers, axe-clean',
     await page.reload();
     await page.locator('.mg-launcher').click();
     await page.getByLabel('しつもん を かいて ください').waitFor();
-  }));
+  }, { config }));

@@ -10,7 +10,7 @@
 // Environment (set by `make check`, see AM_TESTS_ENVIRONMENT): MADOGUCHI is
 // the binary under test. Only loopback addresses are used.
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,26 @@ try {
 /** Why these tests cannot run here, or false (pass as node:test's `skip`). */
 export const skipReason = !WebSocket ? 'npm package ws not installed (run npm ci)'
   : !existsSync(MADOGUCHI) ? `no madoguchi binary at ${MADOGUCHI}` : false;
+
+/**
+ * The sample FAQ with the English versions of the entries ids taken out,
+ * written into dir; its path, for the configuration key sample_path. Every
+ * sample entry has an English version (all 193), so a test of what a resident
+ * gets from an entry without one makes such an entry, as a city's own FAQ
+ * without translations would have.
+ */
+export function sampleWithoutEnglish(dir, ids) {
+  const sample = JSON.parse(readFileSync(join(topSrcdir, 'faq', 'sample', 'saijo-faq.json'), 'utf8'));
+  for (const e of sample.entries) {
+    if (ids.includes(e.id)) {
+      delete e.question_en;
+      delete e.answer_en;
+    }
+  }
+  const path = join(dir, 'sample-without-english.json');
+  writeFileSync(path, JSON.stringify(sample));
+  return path;
+}
 
 /** A fresh directory, removed by the returned cleanup(). */
 export function scratch() {
