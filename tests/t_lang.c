@@ -76,6 +76,12 @@ static void test_messages(const char *dict) {
   }
 }
 
+static int en_hits_have(const faq_en_hit *h, int n, const char *id) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(h[i].id, id) == 0) return 1;
+  return 0;
+}
+
 static void test_store(sqlite3 *db) {
   char err[MG_ERRLEN];
   mg_faq_entry e = { .id = "lang-1", .question = "図書館カード", .answer = "窓口で作れます。" }, *got = NULL;
@@ -116,22 +122,23 @@ static void test_store(sqlite3 *db) {
     ok(buf && strstr(buf, "At the library counter."), "... with the text");
     free(buf);
   }
-  /* the English index follows what is published: insert, publish, delete */
+  /* the English index follows what is published: insert, publish, delete
+   * (every sample entry has an English version too: look for lang-1 among
+   * the hits) */
   {
-    faq_en_hit h[5];
+    faq_en_hit h[200];
     int n = -1;
-    is_int(faq_search_en(db, "\"libraries\"", h, 5, &n, err), 0, "the English index answers (%s)", err);
-    ok(n >= 1 && strcmp(h[0].id, "lang-1") == 0, "a published English question is found by its (stemmed) word");
-    ok(n >= 1 && h[0].score > 0, "... with a positive score (%.2f)", n >= 1 ? h[0].score : 0.0);
-    faq_search_en(db, "answer : \"library\"", h, 5, &n, err);
-    is_int(n, 0, "the English draft is not searched before it is published");
+    is_int(faq_search_en(db, "\"libraries\"", h, 200, &n, err), 0, "the English index answers (%s)", err);
+    ok(en_hits_have(h, n, "lang-1") && h[0].score > 0, "a published English question is found by its (stemmed) word");
+    faq_search_en(db, "answer : \"library\"", h, 200, &n, err);
+    ok(!en_hits_have(h, n, "lang-1"), "the English draft is not searched before it is published");
     is_int(mg_faq_publish(db, "lang-1", 0, "test", err), 0, "publish the draft (%s)", err);
-    faq_search_en(db, "answer : \"library\"", h, 5, &n, err);
-    ok(n == 1 && strcmp(h[0].id, "lang-1") == 0, "... and is once published");
+    faq_search_en(db, "answer : \"library\"", h, 200, &n, err);
+    ok(en_hits_have(h, n, "lang-1"), "... and is once published");
     mg_faq_remove(db, "lang-1", "test", err);
-    faq_search_en(db, "\"library\" AND \"card\"", h, 5, &n, err);
-    is_int(n, 0, "a deleted entry leaves the English index");
-    is_int(faq_search_en(db, "\"unclosed", h, 5, &n, err), MG_EDB, "a malformed FTS5 query is an error, not a crash");
+    faq_search_en(db, "\"library\"", h, 200, &n, err);
+    ok(n > 0 && !en_hits_have(h, n, "lang-1"), "a deleted entry leaves the English index");
+    is_int(faq_search_en(db, "\"unclosed", h, 200, &n, err), MG_EDB, "a malformed FTS5 query is an error, not a crash");
   }
 }
 
