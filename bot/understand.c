@@ -45,6 +45,7 @@ struct cterm {
   int wordchars;
   char *lit;           /* a look-alike's text as analysed (katakana for kana), found as written */
   int litlen;
+  int latin;           /* written in ASCII only (an English term): its words keep their order */
 };
 
 struct bot_concepts {
@@ -73,6 +74,8 @@ struct bot_concepts {
 static int u8len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
 
 static int chars(const char *s, int n) { return mg_utf8_chars(s, n); }
+
+static int is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
 static void to_kata(char *s, int n) { mg_utf8_hira_to_kata(s, (size_t)n); }
 
@@ -392,6 +395,12 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   memset(t, 0, sizeof *t);
   t->concept = concept;
   t->exclude = dt->exclude;
+  t->latin = 1;
+  for (const char *p = dt->text; *p && t->latin; p++) t->latin = (unsigned char)*p < 0x80;
+  /* English words stand apart: "@inside" means nothing for them, and found
+   * inside other words "used to" would be in "refused to", "how to" in
+   * "how tough" */
+  if (t->latin) inside = 0;
   rc = mg_analyze_morphs(an, dt->text, (int)strlen(dt->text), on_term_morph, &x);
   if (rc != 0) {
     cterm_clear(t);
@@ -595,9 +604,10 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
     if (ids[i] < 0 || ids[i] >= c->by_lemma_cap || !c->by_lemma[ids[i]]) continue;
     for (const int *p = c->by_lemma[ids[i]]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
-      /* a look-alike, and a pair of words, keep their order (家に誰か is not
-       * 家は誰も…; 死にたい is not 死んで…したい) */
-      int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3;
+      /* a look-alike, a pair of words and an English term keep their order
+       * (家に誰か is not 家は誰も…; 死にたい is not 死んで…したい; "dying to see"
+       * is not "came home to see him dying") */
+      int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin;
       for (int k = 1; k < t->nlem && ok; k++) {
         int found = -1;
         for (int j = ordered ? hi + 1 : i - span + 1; j < (ordered ? hi + 3 : i + span) && found < 0; j++)
@@ -691,6 +701,8 @@ static void match_literals(struct mstate *s) {
     if (id < 0 || id >= c->by_lfirst_cap || !c->by_lfirst[id]) continue;
     for (const int *p = c->by_lfirst[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
+      /* an English look-alike starts a word ("-no fire" is not in "casino fire") */
+      if (t->latin && i > 0 && is_alnum(msg->kata[i - 1]) && is_alnum(t->lit[0])) continue;
       if (i + t->litlen <= msg->len && memcmp(msg->kata + i, t->lit, (size_t)t->litlen) == 0)
         add_match(s, *p, i, i + t->litlen, BOT_BY_KANA, 0);
     }

@@ -9,6 +9,8 @@
  * counts misses (a danger without its number) and false alarms (a harmless
  * message with a card or a note) apart, because a miss weighs more.
  *
+ * A few English messages check how English terms meet a message.
+ *
  * Then the loader of dict/concepts/: every kind of bad line is refused with
  * FILE:LINE, and a bad file refuses the whole set.
  */
@@ -92,6 +94,34 @@ static void table(bot_worker *w) {
   ok(dangers >= 120 && harmless >= 100, "the table has %d dangers and %d harmless messages", dangers, harmless);
 }
 
+/* English terms: their words keep their order, an apostrophe (' or ’) is a
+ * word of its own, and a term of an "@inside" file is not found inside other
+ * words. Each message gets the card naming want, or no alarm ("none"). */
+static void english(bot_worker *w) {
+  static const char *const cases[][2] = {
+    { "i can't breathe", "119" },
+    { "i can\xE2\x80\x99t breathe", "119" },                 /* a phone's apostrophe */
+    { "i cant breathe", "119" },
+    { "i don\xE2\x80\x99t want to live anymore", "556" },
+    { "i came home to see my grandpa dying, he collapsed", "119" }, /* not "dying to see" */
+    { "he refused to be quiet and is hitting me", "110" },         /* not "used to be" */
+    { "how do i dispose of an old fire extinguisher", "none" },
+    { "i do not want to live in this apartment anymore", "none" },
+  };
+  char err[MG_ERRLEN];
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *text = cases[i][0], *want = cases[i][1];
+    json_t *ans = NULL;
+    if (bot_answer(w, text, (int)strlen(text), 0, &ans, err) != 0) { ok(0, "answer \"%s\": %s", text, err); continue; }
+    const char *kind = json_string_value(json_object_get(json_object_get(ans, "rule"), "kind"));
+    const char *answer = json_string_value(json_object_get(ans, "answer"));
+    int card = kind && strcmp(kind, "emergency") == 0, note = json_object_get(ans, "safety") != NULL;
+    if (strcmp(want, "none") == 0) ok(!card && !note, "English: \"%s\" gets no alarm", text);
+    else ok(card && names_number(answer, want), "English: \"%s\" gets the card naming %s", text, want);
+    json_decref(ans);
+  }
+}
+
 /* ---- the concept loader ---------------------------------------------------- */
 
 static char dir[] = "/tmp/t_safety_XXXXXX";
@@ -172,8 +202,10 @@ int main(void) {
   if (!ok(mkdtemp(tmp) != NULL, "temp dir")) return done_testing();
   test_config(&cfg, tmp);
   if (ok(bot_new(&b, &cfg, err) == 0, "bot loads with the shipped concepts and dict/safety.json (%s)", err) &&
-      ok(bot_worker_new(&w, b, err) == 0, "worker (%s)", err))
+      ok(bot_worker_new(&w, b, err) == 0, "worker (%s)", err)) {
     table(w);
+    english(w);
+  }
   bot_worker_free(w);
   bot_free(b);
   {
