@@ -85,6 +85,7 @@ enum {
   T_COUNTS,
   T_READ,
   T_READ_END,
+  T_REASSIGNS,
   T_N
 };
 
@@ -142,6 +143,9 @@ static const char *const ticket_sql[T_N] = {
   [T_COUNTS] = "SELECT coalesce(department_id, ''), CAST(total(status = 'open') AS INTEGER),"
                " CAST(total(status = 'answered') AS INTEGER) FROM ticket WHERE status IN ('open', 'answered')"
                " GROUP BY 1 ORDER BY 1",
+  /* every reassignment, for the chain of departments each ticket went through */
+  [T_REASSIGNS] = "SELECT t.ticket_no, coalesce(e.from_department, ''), coalesce(e.to_department, '')"
+                  " FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id WHERE e.action = 'reassign' ORDER BY e.id",
   [T_READ] = "BEGIN",
   [T_READ_END] = "COMMIT",
   [T_INBOX] = "SELECT (SELECT coalesce(max(id), 0) FROM ticket_event),"
@@ -299,6 +303,15 @@ static int find(sqlite3 *db, const char *ticket_no, found *f, char *err) {
   }
   mg_db_stmt_done(st);
   return rc;
+}
+
+int bot_ticket_route(sqlite3 *db, const char *ticket_no, char *dept, size_t dsize, char *status, size_t ssize, char *err) {
+  found f;
+  int rc = find(db, ticket_no, &f, err);
+  if (rc) return rc;
+  snprintf(dept, dsize, "%s", f.department);
+  snprintf(status, ssize, "%s", f.status);
+  return 0;
 }
 
 static int event(sqlite3 *db, sqlite3_int64 id, const char *at, const char *actor, const char *action,
@@ -630,6 +643,34 @@ out:
   mg_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
+  return rc;
+}
+
+int bot_ticket_add_reassignments(sqlite3 *db, json_t *tickets, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *chains = json_object(), *t;
+  size_t i;
+  int rc, s;
+  if (!chains) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  if ((rc = prep(db, T_REASSIGNS, &st, err)) != 0) goto out;
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *no = (const char *)sqlite3_column_text(st, 0);
+    json_t *chain = json_object_get(chains, no);
+    if (!chain) {
+      chain = json_array();
+      json_object_set_new(chains, no, chain);
+      json_array_append_new(chain, col_str(st, 1));
+    }
+    json_array_append_new(chain, col_str(st, 2));
+  }
+  if (s != SQLITE_DONE) { rc = db_fail(db, s, "reassignments", err); goto out; }
+  json_array_foreach(tickets, i, t) {
+    json_t *chain = json_object_get(chains, json_string_value(json_object_get(t, "ticket_no")));
+    json_object_set_new(t, "reassignments", chain ? json_incref(chain) : json_array());
+  }
+out:
+  mg_db_stmt_done(st);
+  json_decref(chains);
   return rc;
 }
 
