@@ -70,9 +70,10 @@ int faq_db_schema_max(void);
  * moment, a self-contained file, synced and renamed into place.
  * faq_db_restore checks the copy (quick_check, a known schema version) and
  * copies it over db_path; stop the server first. faq_db_check calls line for
- * each finding (schema version, integrity, foreign keys, FTS index, row
- * counts) and returns the number of problems; db must have the mecab
- * tokenizer registered (mg_db_open with a language). */
+ * each finding (schema version, integrity and foreign keys of the whole
+ * file, FTS index, row counts of faq's tables; bot_db_counts adds bot's)
+ * and returns the number of problems; db must have the mecab tokenizer
+ * registered (mg_db_open with a language). */
 int faq_db_backup(const char *db_path, const char *to, char *err);
 int faq_db_restore(const char *from, const char *db_path, char *err);
 int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx);
