@@ -9,9 +9,9 @@
  * would leave a false trail). Changes add an audit_log row with the status
  * or department before and after.
  *
- * Statistics count per day in Asia/Tokyo (UTC+9, no daylight saving time),
- * from the transcript (message), feedback and ticket tables; dates in a
- * query are Tokyo dates, turned into UTC bounds inside SQL.
+ * Statistics are bot/stats.h's, per Asia/Tokyo day; this file checks the
+ * dates and shapes the answer (JSON, or CSV in Excel's taste). The SQL is
+ * with the modules that own the tables (docs/architecture.md).
  */
 #define _GNU_SOURCE
 #include "adapters/admin_int.h"
@@ -24,6 +24,7 @@
 #include "bot/inquiry.h"
 #include "bot/line_store.h"
 #include "bot/outbox.h"
+#include "bot/stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,115 +32,17 @@
 #include <time.h>
 
 #define TOP_N 10
-#define RANGE(col) " " col " >= strftime('%Y-%m-%dT%H:%M:%SZ', ?1, '-9 hours')" \
-                   " AND " col " < strftime('%Y-%m-%dT%H:%M:%SZ', ?2, '+1 day', '-9 hours')"
-
-enum { O_TICKET_DEPT, O_REASSIGNS, O_DAYS, O_TOP_Q, O_TOP_UNANSWERED, O_DEPTS, O_ONLINE, O_COUNT };
-static const char *const sql[O_COUNT] = {
-  [O_TICKET_DEPT] = "SELECT coalesce(department_id, ''), status FROM ticket WHERE ticket_no = ?1",
-  [O_REASSIGNS] = "SELECT t.ticket_no, coalesce(e.from_department, ''), coalesce(e.to_department, '')"
-                  " FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id WHERE e.action = 'reassign' ORDER BY e.id",
-  [O_DAYS] =
-    "WITH m AS (SELECT date(created_at, '+9 hours') AS day,"
-    "   sum(role = 'resident' AND kind = 'ask') AS questions,"
-    "   sum(role = 'bot' AND decision = 'answer') AS answered,"
-    "   sum(role = 'bot' AND decision = 'clarify') AS clarified,"
-    "   sum(role = 'bot' AND decision = 'no_answer') AS no_answer"
-    "   FROM message WHERE" RANGE("created_at") " GROUP BY 1),"
-    " t AS (SELECT date(created_at, '+9 hours') AS day, count(*) AS escalated FROM ticket"
-    "   WHERE" RANGE("created_at") " GROUP BY 1),"
-    " f AS (SELECT date(created_at, '+9 hours') AS day, sum(helpful = 1) AS helpful, sum(helpful = 0) AS not_helpful"
-    "   FROM feedback WHERE" RANGE("created_at") " GROUP BY 1)"
-    " SELECT days.day, coalesce(m.questions, 0), coalesce(m.answered, 0), coalesce(m.clarified, 0),"
-    "   coalesce(m.no_answer, 0), coalesce(t.escalated, 0), coalesce(f.helpful, 0), coalesce(f.not_helpful, 0)"
-    " FROM (SELECT day FROM m UNION SELECT day FROM t UNION SELECT day FROM f) AS days"
-    " LEFT JOIN m USING(day) LEFT JOIN t USING(day) LEFT JOIN f USING(day) ORDER BY days.day",
-  [O_TOP_Q] = "SELECT m.faq_id, coalesce(p.question, ''), count(*) FROM message m"
-              " LEFT JOIN faq_published p ON p.ext_id = m.faq_id"
-              " WHERE m.role = 'bot' AND m.decision = 'answer' AND coalesce(m.faq_id, '') <> '' AND" RANGE("m.created_at")
-              " GROUP BY m.faq_id ORDER BY 3 DESC, 1 LIMIT ?3",
-  [O_TOP_UNANSWERED] =
-    "SELECT q.text, count(*) FROM message b JOIN message q ON q.id = (SELECT max(x.id) FROM message x"
-    "   WHERE x.session_id = b.session_id AND x.id < b.id AND x.role = 'resident' AND x.kind = 'ask')"
-    " WHERE b.role = 'bot' AND b.decision = 'no_answer' AND" RANGE("b.created_at")
-    " GROUP BY q.text ORDER BY 2 DESC, 1 LIMIT ?3",
-  [O_DEPTS] =
-    "WITH a AS (SELECT department_id AS id, count(*) AS answered FROM message"
-    "   WHERE role = 'bot' AND decision = 'answer' AND" RANGE("created_at") " GROUP BY 1),"
-    " t AS (SELECT department_id AS id, count(*) AS tickets,"
-    "   CAST(avg(strftime('%s', first_reply_at) - strftime('%s', created_at)) AS INTEGER) AS reply"
-    "   FROM ticket WHERE" RANGE("created_at") " GROUP BY 1),"
-    " o AS (SELECT department_id AS id, count(*) AS open FROM ticket WHERE status <> 'closed' GROUP BY 1),"
-    /* たらい回し: tickets a department passed on to another, the number to drive down */
-    " r AS (SELECT from_department AS id, count(*) AS reroutes FROM ticket_event"
-    "   WHERE action = 'reassign' AND" RANGE("at") " GROUP BY 1)"
-    " SELECT d.id, d.name, coalesce(a.answered, 0), coalesce(t.tickets, 0), coalesce(o.open, 0),"
-    "   coalesce(t.reply, -1), coalesce(r.reroutes, 0)"
-    " FROM department d LEFT JOIN a ON a.id = d.id LEFT JOIN t ON t.id = d.id LEFT JOIN o ON o.id = d.id"
-    " LEFT JOIN r ON r.id = d.id ORDER BY d.id",
-  /* answers that showed an online application versus sent to a counter (message.online) */
-  [O_ONLINE] = "SELECT coalesce(sum(online = 1), 0), coalesce(sum(online = 0), 0) FROM message"
-               " WHERE role = 'bot' AND online IS NOT NULL AND" RANGE("created_at"),
-};
-
-static int prep(admin_ctx *c, int which, sqlite3_stmt **st) {
-  if (sqlite3_prepare_v2(c->db, sql[which], -1, st, NULL) != SQLITE_OK)
-    return mg_errf(c->err, MG_EDB, "admin: %s", sqlite3_errmsg(c->db));
-  return 0;
-}
-
-static const char *col(sqlite3_stmt *st, int i) {
-  const char *s = (const char *)sqlite3_column_text(st, i);
-  return s ? s : "";
-}
-
 /* ---- tickets ------------------------------------------------------------------ */
 
 /* The department and status of ticket args[0]; 404/403 answered (returns 1). */
 static int ticket_access(admin_ctx *c, char *dept, char *status, int *rc) {
-  sqlite3_stmt *st = NULL;
-  int step;
-  if ((*rc = prep(c, O_TICKET_DEPT, &st))) return 1;
-  sqlite3_bind_text(st, 1, c->args[0], -1, SQLITE_STATIC);
-  step = sqlite3_step(st);
-  if (step == SQLITE_ROW) {
-    snprintf(dept, 64, "%s", col(st, 0));
-    snprintf(status, 16, "%s", col(st, 1));
-  }
-  sqlite3_finalize(st);
-  if (step == SQLITE_DONE) { *rc = admin_reply_error(c, 404, MG_ENOTFOUND, "その問い合わせは見つかりません"); return 1; }
-  if (step != SQLITE_ROW) { *rc = mg_errf(c->err, MG_EDB, "admin: %s", sqlite3_errmsg(c->db)); return 1; }
+  *rc = bot_ticket_route(c->db, c->args[0], dept, 64, status, 16, c->err);
+  if (*rc == MG_ENOTFOUND) { *rc = admin_reply_error(c, 404, MG_ENOTFOUND, "その問い合わせは見つかりません"); return 1; }
+  if (*rc) return 1;
   if (!auth_can_department(&c->sess, dept)) {
     *rc = admin_reply_error(c, 403, MG_EFORBIDDEN, "この問い合わせは他の部署の担当です");
     return 1;
   }
-  return 0;
-}
-
-/* Attach "reassignments" (the departments a ticket went through) to each listed ticket. */
-static int add_chains(admin_ctx *c, json_t *tickets) {
-  sqlite3_stmt *st = NULL;
-  json_t *chains = json_object();
-  size_t i;
-  json_t *t;
-  int rc, step;
-  if ((rc = prep(c, O_REASSIGNS, &st))) { json_decref(chains); return rc; }
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    json_t *chain = json_object_get(chains, col(st, 0));
-    if (!chain) {
-      chain = json_array();
-      json_object_set_new(chains, col(st, 0), chain);
-      json_array_append_new(chain, json_string(col(st, 1)));
-    }
-    json_array_append_new(chain, json_string(col(st, 2)));
-  }
-  sqlite3_finalize(st);
-  if (step != SQLITE_DONE) { json_decref(chains); return mg_errf(c->err, MG_EDB, "admin: %s", sqlite3_errmsg(c->db)); }
-  json_array_foreach(tickets, i, t) {
-    json_t *chain = json_object_get(chains, json_string_value(json_object_get(t, "ticket_no")));
-    json_object_set_new(t, "reassignments", chain ? json_incref(chain) : json_array());
-  }
-  json_decref(chains);
   return 0;
 }
 
@@ -177,7 +80,7 @@ int admin_h_tickets(admin_ctx *c) {
     json_object_set_new(t, "close_seconds",
                         seconds_or_null(admin_seconds_between(created, json_string_value(json_object_get(t, "closed_at")))));
   }
-  if ((rc = add_chains(c, out))) { json_decref(out); return rc; }
+  if ((rc = bot_ticket_add_reassignments(c->db, out, c->err))) { json_decref(out); return rc; }
   return admin_reply_json(c, 200, json_pack("{so si si si}", "tickets", out, "total", total, "offset", offset, "limit", limit));
 }
 
@@ -420,16 +323,6 @@ static json_t *rate(long long part, long long whole) {
   return whole > 0 ? json_real((double)part / (double)whole) : json_null();
 }
 
-/* Run a statistics statement with the date range (and limit) bound. */
-static int stats_stmt(admin_ctx *c, int which, const char *from, const char *to, sqlite3_stmt **st) {
-  int rc = prep(c, which, st);
-  if (rc) return rc;
-  sqlite3_bind_text(*st, 1, from, -1, SQLITE_STATIC);
-  sqlite3_bind_text(*st, 2, to, -1, SQLITE_STATIC);
-  if (sqlite3_bind_parameter_count(*st) >= 3) sqlite3_bind_int(*st, 3, TOP_N);
-  return 0;
-}
-
 static int valid_date(const char *s) {
   struct tm tm = { 0 };
   const char *end = strptime(s, "%Y-%m-%d", &tm);
@@ -438,10 +331,9 @@ static int valid_date(const char *s) {
 
 int admin_h_stats(admin_ctx *c) {
   char from[16], to[16], fmt[8], table[24];
-  sqlite3_stmt *st = NULL;
-  json_t *days = json_array(), *topq = json_array(), *topu = json_array(), *depts = json_array(), *out = NULL;
-  long long tot[7] = { 0 }, online = 0, counter = 0;
-  int rc = 0, step;
+  bot_stats st = { 0 };
+  json_t *out = NULL;
+  int rc = 0;
   time_t now = time(NULL);
   if (!admin_query(c, "to", to, sizeof to)) mg_time_jst(now, "%Y-%m-%d", to, sizeof to);
   if (!admin_query(c, "from", from, sizeof from)) mg_time_jst(now - 29 * 86400, "%Y-%m-%d", from, sizeof from);
@@ -449,46 +341,7 @@ int admin_h_stats(admin_ctx *c) {
     rc = admin_reply_error(c, 400, MG_EINVAL, "from と to は日付（YYYY-MM-DD、日本時間）で指定してください");
     goto out;
   }
-  if ((rc = stats_stmt(c, O_DAYS, from, to, &st))) goto out;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    long long v[7];
-    for (int i = 0; i < 7; i++) tot[i] += v[i] = sqlite3_column_int64(st, i + 1);
-    json_array_append_new(days, json_pack("{ss sI sI sI sI sI sI sI}", "day", col(st, 0), "questions", v[0],
-                                          "answered", v[1], "clarified", v[2], "no_answer", v[3], "escalated",
-                                          v[4], "helpful", v[5], "not_helpful", v[6]));
-  }
-  sqlite3_finalize(st);
-  st = NULL;
-  if (step != SQLITE_DONE) { rc = mg_errf(c->err, MG_EDB, "stats: %s", sqlite3_errmsg(c->db)); goto out; }
-  if ((rc = stats_stmt(c, O_TOP_Q, from, to, &st))) goto out;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW)
-    json_array_append_new(topq, json_pack("{ss ss sI}", "faq_id", col(st, 0), "question", col(st, 1), "count",
-                                          (json_int_t)sqlite3_column_int64(st, 2)));
-  sqlite3_finalize(st);
-  st = NULL;
-  if ((rc = stats_stmt(c, O_TOP_UNANSWERED, from, to, &st))) goto out;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW)
-    json_array_append_new(topu, json_pack("{ss sI}", "text", col(st, 0), "count",
-                                          (json_int_t)sqlite3_column_int64(st, 1)));
-  sqlite3_finalize(st);
-  st = NULL;
-  if ((rc = stats_stmt(c, O_DEPTS, from, to, &st))) goto out;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    long long answered = sqlite3_column_int64(st, 2), tickets = sqlite3_column_int64(st, 3),
-              open = sqlite3_column_int64(st, 4), reply = sqlite3_column_int64(st, 5),
-              reroutes = sqlite3_column_int64(st, 6);
-    if (!answered && !tickets && !open && !reroutes) continue;
-    json_array_append_new(depts, json_pack("{ss ss sI sI sI so sI}", "id", col(st, 0), "name", col(st, 1), "answered",
-                                           answered, "tickets", tickets, "open_tickets", open,
-                                           "avg_first_reply_seconds", seconds_or_null(reply), "reroutes", reroutes));
-  }
-  sqlite3_finalize(st);
-  st = NULL;
-  if ((rc = stats_stmt(c, O_ONLINE, from, to, &st))) goto out;
-  if (sqlite3_step(st) == SQLITE_ROW) online = sqlite3_column_int64(st, 0), counter = sqlite3_column_int64(st, 1);
-  else { rc = mg_errf(c->err, MG_EDB, "stats: %s", sqlite3_errmsg(c->db)); goto out; }
-  sqlite3_finalize(st);
-  st = NULL;
+  if ((rc = bot_stats_read(c->db, from, to, TOP_N, &st, c->err))) goto out;
 
   if (admin_query(c, "format", fmt, sizeof fmt) && strcmp(fmt, "csv") == 0) {
     static const char *const k_days[] = { "day", "questions", "answered", "clarified", "no_answer", "escalated",
@@ -504,15 +357,15 @@ int admin_h_stats(admin_ctx *c) {
     static const char *const h_dept[] = { "部署ID", "部署名", "回答数", "問い合わせ数", "未完了", "初回返信までの平均秒数",
                                           "他部署へ回した数" };
     const char *const *keys = k_days, *const *heads = h_days;
-    json_t *rows = days;
+    json_t *rows = st.days;
     int n = 8;
     char *buf = NULL, fname[128];
     size_t len = 0;
     FILE *f;
     if (!admin_query(c, "table", table, sizeof table)) snprintf(table, sizeof table, "days");
-    if (strcmp(table, "top_questions") == 0) keys = k_topq, heads = h_topq, rows = topq, n = 3;
-    else if (strcmp(table, "top_unanswered") == 0) keys = k_topu, heads = h_topu, rows = topu, n = 2;
-    else if (strcmp(table, "departments") == 0) keys = k_dept, heads = h_dept, rows = depts, n = 7;
+    if (strcmp(table, "top_questions") == 0) keys = k_topq, heads = h_topq, rows = st.top_questions, n = 3;
+    else if (strcmp(table, "top_unanswered") == 0) keys = k_topu, heads = h_topu, rows = st.top_unanswered, n = 2;
+    else if (strcmp(table, "departments") == 0) keys = k_dept, heads = h_dept, rows = st.departments, n = 7;
     else if (strcmp(table, "days") != 0) {
       rc = admin_reply_error(c, 400, MG_EINVAL, "table には days、top_questions、top_unanswered、departments のいずれかを指定してください");
       goto out;
@@ -530,14 +383,15 @@ int admin_h_stats(admin_ctx *c) {
   }
 
   {
-    long long decided = tot[1] + tot[2] + tot[3], fb = tot[5] + tot[6];
+    const long long *tot = st.totals, decided = tot[1] + tot[2] + tot[3], fb = tot[5] + tot[6];
     out = json_pack("{ss ss s{sI sI sI sI sI sI sI so so so so so} sO sO sO sO s{sI sI so}}", "from", from, "to", to, "totals",
                     "questions", tot[0], "answered", tot[1], "clarified", tot[2], "no_answer", tot[3], "escalated",
                     tot[4], "helpful", tot[5], "not_helpful", tot[6], "answered_rate", rate(tot[1], decided),
                     "clarified_rate", rate(tot[2], decided), "no_answer_rate", rate(tot[3], decided),
-                    "escalated_rate", rate(tot[4], tot[0]), "helpful_rate", rate(tot[5], fb), "days", days,
-                    "top_questions", topq, "top_unanswered", topu, "departments", depts, "online", "online", online,
-                    "counter", counter, "online_rate", rate(online, online + counter));
+                    "escalated_rate", rate(tot[4], tot[0]), "helpful_rate", rate(tot[5], fb), "days", st.days,
+                    "top_questions", st.top_questions, "top_unanswered", st.top_unanswered, "departments",
+                    st.departments, "online", "online", st.online, "counter", st.counter, "online_rate",
+                    rate(st.online, st.online + st.counter));
     /* the LINE channel's push quota (docs/channels.md): what staff can still
      * push this month, and what is held because it is spent */
     {
@@ -551,11 +405,7 @@ int admin_h_stats(admin_ctx *c) {
     rc = admin_reply_json(c, 200, out);
   }
 out:
-  sqlite3_finalize(st);
-  json_decref(days);
-  json_decref(topq);
-  json_decref(topu);
-  json_decref(depts);
+  bot_stats_clear(&st);
   return rc;
 }
 

@@ -41,6 +41,7 @@
 #include "bot/session.h"
 #include "bot/ticket.h"
 #include "bot/inquiry.h"
+#include "faq/store.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -502,16 +503,11 @@ static void set_error(srv_job *j, int err) {
 }
 
 static void work_health(srv *s, bot_worker *w, srv_job *j) {
-  sqlite3_stmt *st = NULL;
-  json_int_t n = -1;
+  char err[MG_ERRLEN];
+  long long n = -1;
   json_t *o;
-  if (sqlite3_prepare_v2(bot_worker_db(w), "SELECT count(*) FROM faq WHERE published_rev IS NOT NULL", -1, &st,
-                         NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  if (n >= 0) {
-    o = json_pack("{s:s,s:I,s:s}", "status", "ok", "faq_entries", n, "db", "ok");
+  if (faq_published_count(bot_worker_db(w), &n, err) == 0) {
+    o = json_pack("{s:s,s:I,s:s}", "status", "ok", "faq_entries", (json_int_t)n, "db", "ok");
     j->status = 200;
   } else {
     srv_metrics_db_error(s->metrics);

@@ -44,6 +44,7 @@
 #include "bot/session.h"
 #include "bot/ticket.h"
 #include "bot/line_store.h"
+#include "faq/db.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1022,7 +1023,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   sqlite3_exec(s->ck_db, "PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
   /* A connection finds the WAL on its first read; until then a checkpoint
    * silently does nothing (SQLite 3.40). */
-  if (sqlite3_exec(s->ck_db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+  if (faq_db_touch(s->ck_db, err) != 0) {
     rc = mg_errf(err, MG_EDB, "%s: %s", cfg->db_path, sqlite3_errmsg(s->ck_db));
     goto out;
   }

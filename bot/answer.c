@@ -897,21 +897,6 @@ int bot_answer_faq_lang(bot_worker *w, const char *faq_id, int lang, json_t **ou
 
 /* ---- where an answer routes ------------------------------------------------- */
 
-int bot_faq_department(sqlite3 *db, const char *faq_id, char *buf, size_t size, char *err) {
-  sqlite3_stmt *st = NULL;
-  int rc, s;
-  buf[0] = '\0';
-  if ((rc = mg_db_stmt(db, "SELECT department_id FROM faq_published WHERE ext_id = ?1", &st, err)) != 0) return rc;
-  sqlite3_bind_text(st, 1, faq_id, -1, SQLITE_STATIC);
-  s = sqlite3_step(st);
-  if (s == SQLITE_ROW && sqlite3_column_text(st, 0))
-    snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-  else if (s != SQLITE_ROW && s != SQLITE_DONE)
-    rc = mg_errf(err, mg_db_err(s), "answer: %s", sqlite3_errmsg(db));
-  mg_db_stmt_done(st);
-  return rc;
-}
-
 int bot_answer_department(sqlite3 *db, const json_t *ans, char *buf, size_t size, char *err) {
   const char *d = json_string_value(json_object_get(json_object_get(ans, "department"), "id"));
   const char *best = json_string_value(json_object_get(json_array_get(json_object_get(ans, "candidates"), 0), "faq_id"));
@@ -920,7 +905,7 @@ int bot_answer_department(sqlite3 *db, const json_t *ans, char *buf, size_t size
     snprintf(buf, size, "%s", d);
     return 0;
   }
-  return best ? bot_faq_department(db, best, buf, size, err) : 0;
+  return best ? faq_published_department(db, best, buf, size, err) : 0;
 }
 
 struct mg_analyzer *bot_worker_analyzer(bot_worker *w) { return w->an; }

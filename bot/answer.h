@@ -118,8 +118,6 @@ int bot_answer_faq_lang(bot_worker *w, const char *faq_id, int lang, json_t **ou
  * inquiries' triage): the answer's own (a rule's, or the entry's), else the
  * best candidate's (clarify, no_answer). Into buf; "" when none. */
 int bot_answer_department(sqlite3 *db, const json_t *ans, char *buf, size_t size, char *err);
-/* The department of published entry faq_id into buf ("" when none). */
-int bot_faq_department(sqlite3 *db, const char *faq_id, char *buf, size_t size, char *err);
 /* The worker's own analyzer (MeCab tagger), for the analysis of text the
  * engine would do (faq/analyze.h mg_analyze); valid while w lives. */
 struct mg_analyzer;

@@ -23,6 +23,7 @@
  */
 #include "bot/auth.h"
 #include "bot/audit.h"
+#include "faq/store.h"
 #include "util/mg_err.h"
 
 #include <ctype.h>
@@ -34,7 +35,7 @@
 #define NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 
 enum {
-  S_USER_BY_LOGIN, S_USER_LIST, S_USER_INSERT, S_USER_PASSWD, S_USER_DISABLE, S_USER_UPDATE, S_DEPT_EXISTS,
+  S_USER_BY_LOGIN, S_USER_LIST, S_USER_INSERT, S_USER_PASSWD, S_USER_DISABLE, S_USER_UPDATE,
   S_FAIL, S_FAIL_PURGE, S_FAIL_CLEAR, S_LOCK_LEFT, S_SUCCESS, S_SESSION_PURGE, S_SESSION_INSERT, S_SESSION_GET,
   S_SESSION_DELETE, S_SESSION_DELETE_USER, S_COUNT
 };
@@ -51,7 +52,6 @@ static const char *const sql[S_COUNT] = {
   [S_USER_PASSWD] = "UPDATE user SET pw_hash = ?2, failed_count = 0, locked_until = NULL WHERE login = ?1",
   [S_USER_DISABLE] = "UPDATE user SET disabled = ?2 WHERE login = ?1",
   [S_USER_UPDATE] = "UPDATE user SET display_name = ?2, role = ?3, department_id = ?4 WHERE login = ?1",
-  [S_DEPT_EXISTS] = "SELECT 1 FROM department WHERE id = ?1",
   /* one more failure of (login, ip); the AUTH_MAX_FAILURES-th locks the pair and starts counting afresh */
   [S_FAIL] = "INSERT INTO login_failure(login, ip, failed_count, locked_until, last_at)"
              " VALUES(?1, ?2, CASE WHEN 1 >= ?3 THEN 0 ELSE 1 END, CASE WHEN 1 >= ?3"
@@ -189,19 +189,14 @@ static json_t *user_json(const auth_user *u) {
 /* What an account says about its holder: a name, a role, and for staff a
  * department that exists. The messages are the console's (Japanese). */
 static int check_profile(sqlite3 *db, const char *display_name, auth_role r, const char *dept, char *err) {
-  sqlite3_stmt *st = NULL;
-  int rc, step;
+  int rc;
   if (!display_name || !*display_name) return mg_errf(err, MG_EINVAL, "表示名を入力してください");
   if (r == AUTH_NONE) return mg_errf(err, MG_EINVAL, "役割は職員・管理職・システム管理者のどれかです");
   if (r == AUTH_STAFF && (!dept || !*dept)) return mg_errf(err, MG_EINVAL, "職員には部署が必要です");
   if (!dept || !*dept) return 0;
-  if ((rc = prep(db, S_DEPT_EXISTS, &st, err))) return rc;
-  sqlite3_bind_text(st, 1, dept, -1, SQLITE_STATIC);
-  step = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (step == SQLITE_DONE) return mg_errf(err, MG_ENOTFOUND, "部署「%s」はありません", dept);
-  if (step != SQLITE_ROW) return mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
-  return 0;
+  if ((rc = faq_department_exists(db, dept, err)) == MG_ENOTFOUND)
+    return mg_errf(err, MG_ENOTFOUND, "部署「%s」はありません", dept);
+  return rc;
 }
 
 int auth_user_add(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,

@@ -24,6 +24,7 @@
 #include "bot/calendar.h"
 #include "bot/lang.h"
 #include "faq/learn.h"
+#include "faq/store.h"
 #include "bot/messages.h"
 #include "util/mg_err.h"
 #include "util/mg_log.h"
@@ -43,31 +44,6 @@
 /* The bot's own words come from dict/messages.json (bot/messages.h). */
 #define TEXT(c, id) bot_msg_lang(bot_messages(bot_worker_bot((c)->w)), (id), (c)->conn->lang)
 static const char hello_first[] = "hello first"; /* a protocol error, not a resident-facing text */
-
-/* The dialogue's own SQL (routing): statement texts indexed by an enum. */
-enum { D_DEFAULT_DEPT, D_DEPT_NAME, D_N };
-static const char *const dialogue_sql[D_N] = {
-  /* meta.default_department when it names a department, else the first one */
-  [D_DEFAULT_DEPT] = "SELECT coalesce((SELECT value FROM meta WHERE key = 'default_department'"
-                     " AND value IN (SELECT id FROM department)), (SELECT id FROM department ORDER BY rowid LIMIT 1))",
-  [D_DEPT_NAME] = "SELECT name FROM department WHERE id = ?1",
-};
-
-/* Run a one-parameter, one-column query; the text into buf ("" when no row or NULL). */
-static int query_text(sqlite3 *db, int which, const char *arg, char *buf, size_t size, char *err) {
-  sqlite3_stmt *st = NULL;
-  int rc = 0, s;
-  buf[0] = '\0';
-  if ((rc = mg_db_stmt(db, dialogue_sql[which], &st, err)) != 0) return rc;
-  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-  s = sqlite3_step(st);
-  if (s == SQLITE_ROW && sqlite3_column_text(st, 0))
-    snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-  else if (s != SQLITE_ROW && s != SQLITE_DONE)
-    rc = mg_errf(err, s == SQLITE_BUSY ? MG_EBUSY : MG_EDB, "dialogue: %s", sqlite3_errmsg(db));
-  mg_db_stmt_done(st);
-  return rc;
-}
 
 /* --- small helpers ------------------------------------------------------ */
 
@@ -641,9 +617,10 @@ static int on_escalate(ctx *c) {
   if (rc != 0) goto out;
   if (!*dept) {
     routed_by = "default";
-    if ((rc = query_text(c->db, D_DEFAULT_DEPT, NULL, dept, sizeof dept, c->err)) != 0) goto out;
+    if ((rc = faq_department_default(c->db, dept, sizeof dept, c->err)) != 0) goto out;
   }
-  if (*dept && (rc = query_text(c->db, D_DEPT_NAME, dept, name, sizeof name, c->err)) != 0) goto out;
+  if (*dept && (rc = faq_department_name(c->db, dept, name, sizeof name, c->err)) == MG_ENOTFOUND) rc = 0;
+  if (rc != 0) goto out;
 
   if ((rc = over_ticket_limit(c, id)) != 0) {
     if (rc > 0) rc = 0;

@@ -24,6 +24,7 @@
 #include "bot/outbox.h"
 #include "faq/analyze.h"
 #include "faq/db.h"
+#include "faq/store.h"
 #include "util/mg_err.h"
 #include "util/mg_time.h"
 #include "util/mg_utf8.h"
@@ -44,21 +45,17 @@
 #define LEARN_MIN_SIM 0.35
 
 enum {
-  I_MSG_FIND, I_MSG_ADD, I_ADD, I_DEPT_DAYS, I_DEPT_NAME, I_ENTRY, I_OF_TICKET, I_ACK, I_LEARN_SRC, I_LEARN_ADD, I_EXAMPLES, I_N
+  I_MSG_FIND, I_MSG_ADD, I_ADD, I_OF_TICKET, I_ACK, I_LEARN_SRC, I_LEARN_ADD, I_EXAMPLES, I_N
 };
 static const char *const inquiry_sql[I_N] = {
   [I_MSG_FIND] = "SELECT t.ticket_no FROM inquiry_message m JOIN ticket t ON t.id = m.ticket_id WHERE m.message_id = ?1",
   [I_MSG_ADD] = "INSERT INTO inquiry_message(message_id, ticket_id, kind, at) VALUES (?1, ?2, ?3, ?4)",
   [I_ADD] = "INSERT INTO inquiry(ticket_id, source, form_id, subject, suggestion, answer_by, triage)"
             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-  [I_DEPT_DAYS] = "SELECT answer_days FROM department WHERE id = ?1",
-  [I_DEPT_NAME] = "SELECT name FROM department WHERE id = ?1",
-  [I_ENTRY] = "SELECT question, answer FROM faq_published WHERE ext_id = ?1",
   [I_OF_TICKET] = "SELECT i.source, i.form_id, i.subject, i.answer_by, i.suggestion, i.triage"
                   " FROM inquiry i JOIN ticket t ON t.id = i.ticket_id WHERE t.ticket_no = ?1",
-  [I_ACK] = "SELECT m.message_id, i.answer_by, coalesce(d.name, '') FROM ticket t JOIN inquiry i ON i.ticket_id = t.id"
-            " JOIN inquiry_message m ON m.ticket_id = t.id AND m.kind = 'ack'"
-            " LEFT JOIN department d ON d.id = t.department_id WHERE t.ticket_no = ?1",
+  [I_ACK] = "SELECT m.message_id, i.answer_by, t.department_id FROM ticket t JOIN inquiry i ON i.ticket_id = t.id"
+            " JOIN inquiry_message m ON m.ticket_id = t.id AND m.kind = 'ack' WHERE t.ticket_no = ?1",
   [I_LEARN_SRC] = "SELECT t.id, t.question FROM ticket t JOIN inquiry i ON i.ticket_id = t.id WHERE t.ticket_no = ?1",
   [I_LEARN_ADD] = "INSERT INTO triage_example(terms, department_id, ticket_id, at) VALUES (?1, ?2, ?3, ?4)",
   [I_EXAMPLES] = "SELECT terms, department_id FROM triage_example ORDER BY id DESC LIMIT " "5000",
@@ -268,7 +265,7 @@ static int ask(bot_worker *w, const char *text, size_t len, double weight, votes
     char near[64];
     if ((rc = bot_nearest(w, text, (int)len, near, sizeof near, err)) != 0) goto out;
     if (near[0]) {
-      if ((rc = bot_faq_department(bot_worker_db(w), near, dept, sizeof dept, err)) != 0) goto out;
+      if ((rc = faq_published_department(bot_worker_db(w), near, dept, sizeof dept, err)) != 0) goto out;
       conf = 0.5 * (conf > 0.3 ? conf : 0.3);
       vote(vs->faq, &vs->nfaq, MAX_VOTES, near, weight * conf);
     }
@@ -407,7 +404,7 @@ int bot_triage_run(bot_worker *w, const char *subject, const char *body, bot_tri
   {
     char d[64];
     for (int i = 0; i < vs->nfaq; i++) {
-      if ((rc = bot_faq_department(bot_worker_db(w), vs->faq[i].id, d, sizeof d, err)) != 0) goto out;
+      if ((rc = faq_published_department(bot_worker_db(w), vs->faq[i].id, d, sizeof d, err)) != 0) goto out;
       if (*out->department && strcmp(d, out->department) == 0) vs->faq[i].v *= 1.5;
     }
   }
@@ -472,59 +469,40 @@ static int store_also(sqlite3 *db, sqlite3_int64 ticket, const char *ticket_no, 
   return rc;
 }
 
-/* The first column of which's first row for one text argument, into buf
- * ("" when there is no row). */
-static int query_text(sqlite3 *db, int which, const char *arg, char *buf, size_t size, const char *what, char *err) {
-  sqlite3_stmt *st = NULL;
-  int rc, s;
-  buf[0] = '\0';
-  if ((rc = prep(db, which, &st, err)) != 0) return rc;
-  sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-  if ((s = sqlite3_step(st)) == SQLITE_ROW) snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-  else if (s != SQLITE_DONE) rc = db_fail(db, s, what, err);
-  mg_db_stmt_done(st);
-  return rc;
-}
-
+/* The ticket a Message-ID belongs to into ticket_no ("" when none). */
 static int find_message(sqlite3 *db, const char *id, char *ticket_no, char *err) {
-  return query_text(db, I_MSG_FIND, id, ticket_no, TICKET_NOLEN, "find", err);
+  int rc = faq_db_text(db, inquiry_sql[I_MSG_FIND], id, ticket_no, TICKET_NOLEN, err);
+  return rc == MG_ENOTFOUND ? 0 : rc;
 }
 
 /* The suggested reply: [{faq_id, question, answer}] of the triage's entries. */
 static json_t *suggestion_of(sqlite3 *db, const bot_triage *t) {
   json_t *arr = json_array();
   for (int i = 0; arr && i < t->n_faq; i++) {
-    sqlite3_stmt *st = NULL;
+    mg_faq_entry *e = NULL;
     char err[MG_ERRLEN];
-    if (prep(db, I_ENTRY, &st, err) != 0) continue;
-    sqlite3_bind_text(st, 1, t->faq[i], -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-      json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "faq_id", t->faq[i], "question",
-                                           (const char *)sqlite3_column_text(st, 0), "answer",
-                                           (const char *)sqlite3_column_text(st, 1)));
-    mg_db_stmt_done(st);
+    if (mg_faq_get(db, t->faq[i], MG_FAQ_PUBLISHED, &e, err) == 0)
+      json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "faq_id", t->faq[i], "question", e->question,
+                                           "answer", e->answer));
+    mg_faq_entry_free(e);
   }
   return arr;
 }
 
+/* The name of department dept into buf, "" when there is none. */
 static int dept_name(sqlite3 *db, const char *dept, char *buf, size_t size, char *err) {
-  return query_text(db, I_DEPT_NAME, dept, buf, size, "department", err);
+  int rc = faq_department_name(db, dept, buf, size, err);
+  return rc == MG_ENOTFOUND ? 0 : rc;
 }
 
 /* When staff owe the answer: the department's answer_days (else the
  * configuration's) working days after now, as the overdue view counts. */
 static int answer_by(bot_worker *w, const char *dept, time_t now, char *buf, size_t size, char *err) {
-  sqlite3 *db = bot_worker_db(w);
   const bot *b = bot_worker_bot(w);
-  sqlite3_stmt *st = NULL;
-  int days = bot_config(b)->answer_days, rc, s;
+  int days = bot_config(b)->answer_days, rc;
   time_t due;
   buf[0] = '\0';
-  if ((rc = prep(db, I_DEPT_DAYS, &st, err)) != 0) return rc;
-  sqlite3_bind_text(st, 1, dept, -1, SQLITE_STATIC);
-  if ((s = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) days = sqlite3_column_int(st, 0);
-  else if (s != SQLITE_ROW && s != SQLITE_DONE) rc = db_fail(db, s, "answer days", err);
-  mg_db_stmt_done(st);
+  rc = faq_department_answer_days(bot_worker_db(w), dept, &days, err);
   if (rc == 0 && (due = cal_add_working_days(bot_calendar(b), now, days)) != (time_t)-1) cal_format(due, buf, size);
   return rc;
 }
@@ -678,7 +656,10 @@ int bot_inquiry_ack(sqlite3 *db, const char *ticket_no, bot_inquiry_ack_info *a,
   if ((s = sqlite3_step(st)) == SQLITE_ROW) {
     snprintf(a->message_id, sizeof a->message_id, "%s", (const char *)sqlite3_column_text(st, 0));
     snprintf(a->answer_by, sizeof a->answer_by, "%s", (const char *)sqlite3_column_text(st, 1));
-    snprintf(a->department, sizeof a->department, "%s", (const char *)sqlite3_column_text(st, 2));
+    /* the department's name from faq/ ("" when the ticket has none) */
+    a->department[0] = '\0';
+    if (sqlite3_column_text(st, 2))
+      rc = dept_name(db, (const char *)sqlite3_column_text(st, 2), a->department, sizeof a->department, err);
   } else {
     rc = s == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "inquiry %s: no acknowledgement", ticket_no)
                           : db_fail(db, s, "ack", err);

@@ -9,16 +9,15 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
-  L_KEY_GET, L_KEY_PUT, L_EVENT, L_USER_GET, L_USER_NEW, L_USER_SEEN, L_SET_SESSION, L_MAP_SESSION,
+  L_EVENT, L_USER_GET, L_USER_NEW, L_USER_SEEN, L_SET_SESSION, L_MAP_SESSION,
   L_UNFOLLOW, L_RAW, L_OF_SESSION, L_PUSHES, L_PUSH_COUNT, L_PURGE_USERS, L_PURGE_EVENTS, L_ERASE, L_N
 };
 
 static const char *const line_sql[L_N] = {
-  [L_KEY_GET] = "SELECT value FROM meta WHERE key = 'line_hash_key'",
-  [L_KEY_PUT] = "INSERT OR IGNORE INTO meta(key, value) VALUES ('line_hash_key', ?1)",
   [L_EVENT] = "INSERT OR IGNORE INTO line_event(event_id, at) VALUES (?1, ?2)",
   [L_USER_GET] = "SELECT id, session_id FROM line_user WHERE user_hash = ?1",
   [L_USER_NEW] = "INSERT INTO line_user(user_hash, user_id_raw, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?3)",
@@ -49,30 +48,27 @@ static int done(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err) {
 /* The hashing key, made (32 random bytes) the first time. */
 static int hash_key(sqlite3 *db, unsigned char key[32], char *err) {
   for (int pass = 0; pass < 2; pass++) {
-    sqlite3_stmt *st;
-    int rc = mg_db_stmt(db, line_sql[L_KEY_GET], &st, err), found = 0;
+    char *hex = NULL;
     size_t n = 0;
-    if (rc) return rc;
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      const char *hex = (const char *)sqlite3_column_text(st, 0);
-      found = hex && sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &n, NULL) == 0 && n == 32;
-    } else if (rc != SQLITE_DONE) {
-      rc = fail(db, rc, "key", err);
-      mg_db_stmt_done(st);
-      return rc;
+    int found = 0, rc = mg_meta_get(db, "line_hash_key", &hex, err);
+    if (rc == 0) {
+      found = sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &n, NULL) == 0 && n == 32;
+      sodium_memzero(hex, strlen(hex));
+      free(hex);
+    } else if (rc != MG_ENOTFOUND) {
+      return rc == MG_EDB ? fail(db, sqlite3_errcode(db), "key", err) : rc;
     }
-    mg_db_stmt_done(st);
     if (found) return 0;
     if (pass == 0) {
       unsigned char k[32];
-      char hex[65];
+      char fresh[65];
       randombytes_buf(k, sizeof k);
-      sodium_bin2hex(hex, sizeof hex, k, sizeof k);
+      sodium_bin2hex(fresh, sizeof fresh, k, sizeof k);
       sodium_memzero(k, sizeof k);
-      if ((rc = mg_db_stmt(db, line_sql[L_KEY_PUT], &st, err))) return rc;
-      sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
-      sodium_memzero(hex, sizeof hex);
-      if ((rc = done(db, st, "key", err))) return rc;
+      /* the first connection's key stays when two make one at once */
+      rc = faq_meta_add(db, "line_hash_key", fresh, err);
+      sodium_memzero(fresh, sizeof fresh);
+      if (rc) return rc == MG_EDB ? fail(db, sqlite3_errcode(db), "key", err) : rc;
     }
   }
   return mg_errf(err, MG_EDB, "line: the hashing key in meta is not 64 hex digits");

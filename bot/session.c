@@ -29,6 +29,7 @@
 #include "util/mg_time.h"
 
 #include "bot/mask.h"
+#include "faq/store.h"
 #include "util/mg_err.h"
 
 #include <errno.h>
@@ -70,13 +71,11 @@ static const char *const session_sql[S_N] = {
   [S_APPEND] = "INSERT INTO message(session_id, role, kind, text, faq_id, decision, confidence, department_id,"
                " rule_name, rule_kind, choices, created_at, safety, online)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-  /* the answer's department card comes along, so a resumed chat shows it again */
-  [S_HISTORY] = "SELECT m.role, m.text, m.created_at, m.kind, m.faq_id, m.rule_kind, d.id, d.name, d.phone, d.email,"
-                " d.hours, d.location FROM (SELECT id, role, text, created_at, kind, faq_id, rule_kind, department_id,"
-                " decision FROM message WHERE session_id = ?1 AND role IN ('resident', 'bot', 'staff')"
-                " ORDER BY id DESC LIMIT ?2) m"
-                " LEFT JOIN department d ON d.id = m.department_id AND m.kind = 'answer' AND m.decision = 'answer'"
-                " ORDER BY m.id",
+  /* the answer's department comes along, so a resumed chat shows its card again */
+  [S_HISTORY] = "SELECT role, text, created_at, kind, faq_id, rule_kind,"
+                " CASE WHEN kind = 'answer' AND decision = 'answer' THEN department_id END"
+                " FROM (SELECT id, role, text, created_at, kind, faq_id, rule_kind, department_id, decision FROM message"
+                " WHERE session_id = ?1 AND role IN ('resident', 'bot', 'staff') ORDER BY id DESC LIMIT ?2) ORDER BY id",
   [S_LAST] = "SELECT " MSG_COLS " FROM message WHERE session_id = ?1 AND role = ?2 AND (?3 IS NULL OR kind = ?3)"
              " AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT 1",
   [S_GET] = "SELECT " MSG_COLS " FROM message WHERE session_id = ?1 AND id = ?2",
@@ -421,11 +420,14 @@ int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *
     if (sqlite3_column_text(st, 4)) json_object_set_new(line, "faq_id", json_string((const char *)sqlite3_column_text(st, 4)));
     if (sqlite3_column_text(st, 5)) json_object_set_new(line, "rule_kind", json_string((const char *)sqlite3_column_text(st, 5)));
     if (sqlite3_column_text(st, 6)) {
-      static const char *const keys[] = { "id", "name", "phone", "email", "hours", "location" };
-      json_t *d = json_object();
-      for (int k = 0; d && k < 6; k++)
-        json_object_set_new(d, keys[k], json_string(sqlite3_column_text(st, 6 + k) ? (const char *)sqlite3_column_text(st, 6 + k) : ""));
-      if (d) json_object_set_new(line, "department", d);
+      /* the card from faq/ (none when the department was removed since) */
+      mg_department d;
+      if ((rc = mg_department_get(db, (const char *)sqlite3_column_text(st, 6), &d, err)) == MG_ENOTFOUND) rc = 0;
+      else if (rc != 0) goto out;
+      else json_object_set_new(line, "department", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", d.id, "name", d.name,
+                                                             "phone", d.phone, "email", d.email, "hours", d.hours,
+                                                             "location", d.location));
+      mg_department_clear(&d);
     }
   }
   if (s != SQLITE_DONE) rc = mg_errf(err, MG_EDB, "session: history: %s", sqlite3_errmsg(db));

@@ -34,6 +34,7 @@
 #include "util/mg_err.h"
 #include "bot/outbox.h"
 #include "bot/session.h"
+#include "faq/store.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -49,7 +50,6 @@ enum {
   T_ANSWERED,
   T_CLOSE,
   T_REASSIGN,
-  T_DEPT,
   T_LIST,
   T_GET,
   T_TRANSCRIPT,
@@ -85,10 +85,12 @@ enum {
   T_COUNTS,
   T_READ,
   T_READ_END,
+  T_REASSIGNS,
   T_N
 };
 
-#define LIST_COLS "t.ticket_no, t.status, t.department_id, d.name, t.routed_by, t.question, t.contact <> '', " \
+/* The department's name is faq's (row_summary reads it through faq/store.h). */
+#define LIST_COLS "t.ticket_no, t.status, t.department_id, t.routed_by, t.question, t.contact <> '', " \
                   "t.created_at, t.first_reply_at, t.closed_at, t.assignee"
 
 static const char *const ticket_sql[T_N] = {
@@ -98,7 +100,7 @@ static const char *const ticket_sql[T_N] = {
 #define PAGE_WHERE " WHERE (?1 IS NULL OR t.status = ?1) AND (?2 IS NULL OR t.department_id = ?2)" \
                    " AND (?3 IS NULL OR date(t.created_at, '+9 hours') >= ?3)" \
                    " AND (?4 IS NULL OR date(t.created_at, '+9 hours') <= ?4)"
-  [T_PAGE] = "SELECT " LIST_COLS " FROM ticket t LEFT JOIN department d ON d.id = t.department_id" PAGE_WHERE
+  [T_PAGE] = "SELECT " LIST_COLS " FROM ticket t" PAGE_WHERE
              " ORDER BY t.id LIMIT ?5 OFFSET ?6",
   [T_PAGE_TOTAL] = "SELECT count(*) FROM ticket t" PAGE_WHERE,
 #undef PAGE_WHERE
@@ -109,8 +111,7 @@ static const char *const ticket_sql[T_N] = {
   [T_RESIDENT_LINE] = "INSERT INTO ticket_reply(ticket_id, author, text, created_at, delivered_at, side)"
                       " VALUES (?1, 'resident', ?2, ?3, ?3, 'resident')",
   [T_REOPEN] = "UPDATE ticket SET status = 'open' WHERE id = ?1 AND status = 'answered'",
-  [T_THREAD_HEAD] = "SELECT t.ticket_no, t.status, t.created_at, t.closed_at, t.question, d.id, d.name, d.phone,"
-                    " d.hours FROM ticket t LEFT JOIN department d ON d.id = t.department_id WHERE t.id = ?1",
+  [T_THREAD_HEAD] = "SELECT ticket_no, status, created_at, closed_at, question, department_id FROM ticket WHERE id = ?1",
   [T_THREAD_LINES] = "SELECT side, text, created_at FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
   [T_PERSON] = "SELECT ticket_no, contact, coalesce(notify_email, ''), session_id FROM ticket"
                " WHERE ticket_no = ?1 OR contact <> '' OR notify_email IS NOT NULL ORDER BY id",
@@ -135,15 +136,16 @@ static const char *const ticket_sql[T_N] = {
   [T_OWED] = "SELECT " LIST_COLS ", CASE WHEN t.first_reply_at IS NULL THEN t.created_at ELSE"
              " coalesce((SELECT min(r.created_at) FROM ticket_reply r WHERE r.ticket_id = t.id AND r.side = 'resident'"
              " AND r.id > (SELECT coalesce(max(s.id), 0) FROM ticket_reply s WHERE s.ticket_id = t.id AND s.side = 'staff')),"
-             " t.created_at) END, d.answer_days"
-             " FROM ticket t LEFT JOIN department d ON d.id = t.department_id"
-             " WHERE t.status = 'open' AND (?1 IS NULL OR t.department_id = ?1) ORDER BY t.id",
-  /* every department (zeros too, so a monitoring series exists from the
-   * start) and "" for tickets routed to none; the index on status serves it */
-  [T_COUNTS] = "SELECT k, CAST(total(s = 'open') AS INTEGER), CAST(total(s = 'answered') AS INTEGER) FROM"
-               " (SELECT id AS k, NULL AS s FROM department UNION ALL"
-               "  SELECT coalesce(department_id, ''), status FROM ticket WHERE status IN ('open', 'answered'))"
-               " GROUP BY k ORDER BY k",
+             " t.created_at) END"
+             " FROM ticket t WHERE t.status = 'open' AND (?1 IS NULL OR t.department_id = ?1) ORDER BY t.id",
+  /* per department, "" for tickets routed to none (bot_ticket_counts adds
+   * the departments without any); the index on status serves it */
+  [T_COUNTS] = "SELECT coalesce(department_id, ''), CAST(total(status = 'open') AS INTEGER),"
+               " CAST(total(status = 'answered') AS INTEGER) FROM ticket WHERE status IN ('open', 'answered')"
+               " GROUP BY 1 ORDER BY 1",
+  /* every reassignment, for the chain of departments each ticket went through */
+  [T_REASSIGNS] = "SELECT t.ticket_no, coalesce(e.from_department, ''), coalesce(e.to_department, '')"
+                  " FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id WHERE e.action = 'reassign' ORDER BY e.id",
   [T_READ] = "BEGIN",
   [T_READ_END] = "COMMIT",
   [T_INBOX] = "SELECT (SELECT coalesce(max(id), 0) FROM ticket_event),"
@@ -156,12 +158,10 @@ static const char *const ticket_sql[T_N] = {
   [T_ANSWERED] = "UPDATE ticket SET status = 'answered', first_reply_at = coalesce(first_reply_at, ?2) WHERE id = ?1",
   [T_CLOSE] = "UPDATE ticket SET status = 'closed', closed_at = ?2 WHERE id = ?1",
   [T_REASSIGN] = "UPDATE ticket SET department_id = ?2 WHERE id = ?1",
-  [T_DEPT] = "SELECT 1 FROM department WHERE id = ?1",
-  [T_LIST] = "SELECT " LIST_COLS " FROM ticket t LEFT JOIN department d ON d.id = t.department_id"
+  [T_LIST] = "SELECT " LIST_COLS " FROM ticket t"
              " WHERE (?1 IS NULL OR t.status = ?1) AND (?2 IS NULL OR t.department_id = ?2)"
              " ORDER BY t.id DESC LIMIT ?3",
-  [T_GET] = "SELECT " LIST_COLS ", t.id, t.session_id, t.contact FROM ticket t"
-            " LEFT JOIN department d ON d.id = t.department_id WHERE t.ticket_no = ?1",
+  [T_GET] = "SELECT " LIST_COLS ", t.id, t.session_id, t.contact FROM ticket t WHERE t.ticket_no = ?1",
   /* per turn what staff need to judge the bot: the entry, the decision and
    * confidence, the rule, and the resident's last feedback on the answer */
   [T_TRANSCRIPT] = "SELECT m.role, m.kind, m.text, m.created_at, m.rule_kind, m.safety, m.faq_id, m.decision,"
@@ -305,6 +305,15 @@ static int find(sqlite3 *db, const char *ticket_no, found *f, char *err) {
   return rc;
 }
 
+int bot_ticket_route(sqlite3 *db, const char *ticket_no, char *dept, size_t dsize, char *status, size_t ssize, char *err) {
+  found f;
+  int rc = find(db, ticket_no, &f, err);
+  if (rc) return rc;
+  snprintf(dept, dsize, "%s", f.department);
+  snprintf(status, ssize, "%s", f.status);
+  return 0;
+}
+
 static int event(sqlite3 *db, sqlite3_int64 id, const char *at, const char *actor, const char *action,
                  const char *from, const char *to, const char *reason, char *err) {
   sqlite3_stmt *st;
@@ -335,15 +344,8 @@ static int update(sqlite3 *db, int which, sqlite3_int64 id, const char *arg, cha
 }
 
 static int department_exists(sqlite3 *db, const char *id, char *err) {
-  sqlite3_stmt *st;
-  int rc = prep(db, T_DEPT, &st, err), s;
-  if (rc) return rc;
-  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-  s = sqlite3_step(st);
-  if (s == SQLITE_DONE) rc = mg_errf(err, MG_ENOTFOUND, "ticket: no department \"%s\"", id);
-  else if (s != SQLITE_ROW) rc = db_fail(db, s, "department", err);
-  mg_db_stmt_done(st);
-  return rc;
+  int rc = faq_department_exists(db, id, err);
+  return rc == MG_ENOTFOUND ? mg_errf(err, MG_ENOTFOUND, "ticket: no department \"%s\"", id) : rc;
 }
 
 static int blank(const char *s) {
@@ -557,31 +559,55 @@ static json_t *col_val(sqlite3_stmt *st, int i) {
   }
 }
 
-/* The list fields (LIST_COLS) of the current row as a new object. */
-static json_t *row_summary(sqlite3_stmt *st) {
-  json_t *dept = json_pack("{s:o, s:o}", "id", col_str(st, 2), "name", col_str(st, 3));
-  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o}", "ticket_no", col_str(st, 0),
-                   "status", col_str(st, 1), "department", dept ? dept : json_null(), "routed_by", col_str(st, 4),
-                   "question", col_str(st, 5), "has_contact", sqlite3_column_int(st, 6),
-                   "created_at", col_str(st, 7), "first_reply_at", col_str(st, 8), "closed_at", col_str(st, 9),
-                   "assignee", col_str(st, 10));
+/* Department column i of the current row through faq/store.h into *d:
+ * zeroed (every field NULL) when the row names none or it was removed. */
+static int row_department(sqlite3 *db, sqlite3_stmt *st, int i, mg_department *d, char *err) {
+  const char *id = (const char *)sqlite3_column_text(st, i);
+  int rc = id ? mg_department_get(db, id, d, err) : 0;
+  if (!id) memset(d, 0, sizeof *d);
+  return rc == MG_ENOTFOUND ? 0 : rc;
+}
+
+/* The list fields (LIST_COLS) of the current row as a new object in *out,
+ * with the department's name (null when there is none). */
+static int row_summary(sqlite3 *db, sqlite3_stmt *st, json_t **out, char *err) {
+  mg_department d;
+  json_t *dept;
+  int rc = row_department(db, st, 2, &d, err);
+  *out = NULL;
+  if (rc) return rc;
+  dept = json_pack("{s:o, s:o}", "id", col_str(st, 2), "name", d.name ? json_string(d.name) : json_null());
+  mg_department_clear(&d);
+  *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o}", "ticket_no", col_str(st, 0),
+                   "status", col_str(st, 1), "department", dept ? dept : json_null(), "routed_by", col_str(st, 3),
+                   "question", col_str(st, 4), "has_contact", sqlite3_column_int(st, 5),
+                   "created_at", col_str(st, 6), "first_reply_at", col_str(st, 7), "closed_at", col_str(st, 8),
+                   "assignee", col_str(st, 9));
+  return *out ? 0 : mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+}
+
+/* Append row_summary of each row of st (LIST_COLS) to arr. */
+static int summaries(sqlite3 *db, sqlite3_stmt *st, json_t *arr, const char *what, char *err) {
+  json_t *row;
+  int rc, s;
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    if ((rc = row_summary(db, st, &row, err)) != 0) return rc;
+    if (json_array_append_new(arr, row) != 0) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  }
+  return s == SQLITE_DONE ? 0 : db_fail(db, s, what, err);
 }
 
 int ticket_list(sqlite3 *db, const char *status, const char *department, int limit, json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
-  int rc, s;
+  int rc;
   *out = NULL;
   if (!arr) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
   if ((rc = prep(db, T_LIST, &st, err)) != 0) goto out;
   bind_opt(st, 1, status);
   bind_opt(st, 2, department);
   sqlite3_bind_int(st, 3, limit > 0 ? limit : 1000);
-  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-    json_t *row = row_summary(st);
-    if (!row || json_array_append_new(arr, row) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
-  }
-  if (s != SQLITE_DONE) rc = db_fail(db, s, "list", err);
+  rc = summaries(db, st, arr, "list", err);
 out:
   mg_db_stmt_done(st);
   if (rc == 0) *out = arr;
@@ -611,16 +637,40 @@ int ticket_page(sqlite3 *db, const ticket_filter *f, int offset, int limit, json
     }
     sqlite3_bind_int(st, 5, limit > 0 ? limit : 100);
     sqlite3_bind_int(st, 6, offset > 0 ? offset : 0);
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-      json_t *row = row_summary(st);
-      if (!row || json_array_append_new(arr, row) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
-    }
-    if (s != SQLITE_DONE) rc = db_fail(db, s, "page", err);
+    rc = summaries(db, st, arr, "page", err);
   }
 out:
   mg_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
+  return rc;
+}
+
+int bot_ticket_add_reassignments(sqlite3 *db, json_t *tickets, char *err) {
+  sqlite3_stmt *st = NULL;
+  json_t *chains = json_object(), *t;
+  size_t i;
+  int rc, s;
+  if (!chains) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  if ((rc = prep(db, T_REASSIGNS, &st, err)) != 0) goto out;
+  while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *no = (const char *)sqlite3_column_text(st, 0);
+    json_t *chain = json_object_get(chains, no);
+    if (!chain) {
+      chain = json_array();
+      json_object_set_new(chains, no, chain);
+      json_array_append_new(chain, col_str(st, 1));
+    }
+    json_array_append_new(chain, col_str(st, 2));
+  }
+  if (s != SQLITE_DONE) { rc = db_fail(db, s, "reassignments", err); goto out; }
+  json_array_foreach(tickets, i, t) {
+    json_t *chain = json_object_get(chains, json_string_value(json_object_get(t, "ticket_no")));
+    json_object_set_new(t, "reassignments", chain ? json_incref(chain) : json_array());
+  }
+out:
+  mg_db_stmt_done(st);
+  json_decref(chains);
   return rc;
 }
 
@@ -690,18 +740,18 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
                           : db_fail(db, s, "get", err);
     goto out;
   }
-  if (!(obj = row_summary(st))) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
-  id = sqlite3_column_int64(st, 11);
-  if (sqlite3_column_text(st, 12) && !(session = strdup((const char *)sqlite3_column_text(st, 12)))) {
+  if ((rc = row_summary(db, st, &obj, err)) != 0) goto out;
+  id = sqlite3_column_int64(st, 10);
+  if (sqlite3_column_text(st, 11) && !(session = strdup((const char *)sqlite3_column_text(st, 11)))) {
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
   /* Only the ticket's own department (or a reader with no department
    * restriction) sees the contact. */
-  show_contact = sqlite3_column_bytes(st, 13) > 0 &&
+  show_contact = sqlite3_column_bytes(st, 12) > 0 &&
                  (!viewer || !viewer->department ||
                   (sqlite3_column_text(st, 2) && strcmp(viewer->department, (const char *)sqlite3_column_text(st, 2)) == 0));
-  if (show_contact && !(contact = strdup((const char *)sqlite3_column_text(st, 13)))) {
+  if (show_contact && !(contact = strdup((const char *)sqlite3_column_text(st, 12)))) {
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
@@ -883,8 +933,13 @@ int ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, int lo
     rc = s == SQLITE_DONE ? mg_errf(err, MG_ENOTICKET, "ticket %s vanished", ticket_no) : db_fail(db, s, "thread", err);
     goto out;
   }
-  dept = sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null()
-         : json_pack("{s:o, s:o, s:o}", "name", col_str(st, 6), "phone", col_str(st, 7), "hours", col_str(st, 8));
+  {
+    /* the department's card, from faq/ (null when there is none) */
+    mg_department d;
+    if ((rc = row_department(db, st, 5, &d, err)) != 0) goto out;
+    dept = !d.id ? json_null() : json_pack("{s:s, s:s, s:s}", "name", d.name, "phone", d.phone, "hours", d.hours);
+    mg_department_clear(&d);
+  }
   lines = json_pack("[{s:s, s:o, s:o}]", "side", "resident", "text", col_str(st, 4), "at", col_str(st, 2));
   obj = json_pack("{s:o, s:o, s:o, s:o, s:o}", "ticket_no", col_str(st, 0), "status", col_str(st, 1),
                   "created_at", col_str(st, 2), "closed_at", col_str(st, 3), "department", dept ? dept : json_null());
@@ -926,14 +981,28 @@ int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *o
   return rc;
 }
 
+/* mg_department_list's callback: the id into a JSON array. */
+static int add_id(void *ctx, const mg_department *d) {
+  return json_array_append_new(ctx, json_string(d->id)) ? MG_ENOMEM : 0;
+}
+
+/* One {department, open, answered, overdue: 0} row of bot_ticket_counts, in
+ * arr and by[k]. */
+static int count_row(json_t *arr, json_t *by, const char *k, json_int_t open, json_int_t answered, char *err) {
+  json_t *row = json_pack("{s:s, s:I, s:I, s:i}", "department", k, "open", open, "answered", answered, "overdue", 0);
+  if (!row || json_array_append_new(arr, row) || json_object_set(by, k, row))
+    return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
+  return 0;
+}
+
 int bot_ticket_counts(sqlite3 *db, const struct cal *c, int default_days, time_t now, json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
-  json_t *arr = json_array(), *by = json_object(), *overdue = NULL, *row;
+  json_t *arr = json_array(), *by = json_object(), *ids = json_array(), *overdue = NULL, *row;
   int rc = 0, s, reading = 0;
-  size_t i;
+  size_t i, d = 0;
 
   *out = NULL;
-  if (!arr || !by) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
+  if (!arr || !by || !ids) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
   /* one snapshot for both reads, so overdue is never more than open */
   if (sqlite3_get_autocommit(db)) {
     if ((rc = prep(db, T_READ, &st, err)) != 0) goto out;
@@ -943,19 +1012,24 @@ int bot_ticket_counts(sqlite3 *db, const struct cal *c, int default_days, time_t
     if (s != SQLITE_DONE) { rc = db_fail(db, s, "counts", err); goto out; }
     reading = 1;
   }
+  /* every department, zeros too (a monitoring series exists from the start),
+   * merged in id order with the tickets' counts (faq/ lists the departments
+   * in the same order, SQLite's BINARY collation, as strcmp compares) */
+  if ((rc = mg_department_list(db, add_id, ids, err)) != 0) goto out;
   if ((rc = prep(db, T_COUNTS, &st, err)) != 0) goto out;
   while ((s = sqlite3_step(st)) == SQLITE_ROW) {
     const char *k = (const char *)sqlite3_column_text(st, 0);
-    row = json_pack("{s:s, s:I, s:I, s:i}", "department", k ? k : "", "open", (json_int_t)sqlite3_column_int64(st, 1),
-                    "answered", (json_int_t)sqlite3_column_int64(st, 2), "overdue", 0);
-    if (!row || json_array_append_new(arr, row) || json_object_set(by, k ? k : "", row)) {
-      rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
-      goto out;
-    }
+    for (; d < json_array_size(ids) && strcmp(json_string_value(json_array_get(ids, d)), k) <= 0; d++)
+      if (strcmp(json_string_value(json_array_get(ids, d)), k) < 0 &&
+          (rc = count_row(arr, by, json_string_value(json_array_get(ids, d)), 0, 0, err)) != 0)
+        goto out;
+    if ((rc = count_row(arr, by, k, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), err)) != 0) goto out;
   }
   if (s != SQLITE_DONE) { rc = db_fail(db, s, "counts", err); goto out; }
   mg_db_stmt_done(st);
   st = NULL;
+  for (; d < json_array_size(ids); d++)
+    if ((rc = count_row(arr, by, json_string_value(json_array_get(ids, d)), 0, 0, err)) != 0) goto out;
   if ((rc = ticket_overdue(db, c, NULL, default_days, now, &overdue, err)) != 0) goto out;
   json_array_foreach(overdue, i, row) {
     const char *k = json_string_value(json_object_get(json_object_get(row, "department"), "id"));
@@ -971,6 +1045,7 @@ out:
   }
   json_decref(overdue);
   json_decref(by);
+  json_decref(ids);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
@@ -1055,8 +1130,8 @@ int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *er
   if ((rc = find(db, ticket_no, &f, err)) != 0) goto out;
   if ((rc = prep(db, T_GET, &st, err)) != 0) goto out;
   sqlite3_bind_text(st, 1, ticket_no, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 12) &&
-      !(session = strdup((const char *)sqlite3_column_text(st, 12)))) {
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 11) &&
+      !(session = strdup((const char *)sqlite3_column_text(st, 11)))) {
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
@@ -1186,15 +1261,19 @@ int ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int
   if ((rc = prep(db, T_OWED, &st, err)) != 0) goto out;
   bind_opt(st, 1, department);
   while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *since = (const char *)sqlite3_column_text(st, 11);
-    int days = sqlite3_column_type(st, 12) == SQLITE_NULL ? default_days : sqlite3_column_int(st, 12);
+    const char *since = (const char *)sqlite3_column_text(st, 10);
+    int days = default_days;   /* unless the department sets its own */
     char due_s[MG_TIMELEN];
     time_t owed, due;
     json_t *row;
+    if (sqlite3_column_text(st, 2) &&
+        (rc = faq_department_answer_days(db, (const char *)sqlite3_column_text(st, 2), &days, err)) != 0)
+      goto out;
     if (mg_time_parse(since, &owed) != 0 || (due = cal_add_working_days(c, owed, days)) == (time_t)-1 || due > now)
       continue;
     mg_time_utc(due, due_s);
-    if (!(row = row_summary(st)) || json_object_set_new(row, "owed_since", json_string(since)) ||
+    if ((rc = row_summary(db, st, &row, err)) != 0) goto out;
+    if (json_object_set_new(row, "owed_since", json_string(since)) ||
         json_object_set_new(row, "due_at", json_string(due_s)) || json_object_set_new(row, "answer_days", json_integer(days))) {
       json_decref(row);
       rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");

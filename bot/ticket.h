@@ -26,6 +26,7 @@
 
 #include <jansson.h>
 #include <sqlite3.h>
+#include <stddef.h>
 #include <time.h>
 
 #define TICKET_NOLEN 24 /* "T-20261124-0007" + NUL, room for 5-digit days */
@@ -109,6 +110,15 @@ int ticket_list(sqlite3 *db, const char *status, const char *department, int lim
  * offset+limit-1 as ticket_list's objects, *total the number that match. */
 typedef struct ticket_filter { const char *status, *department, *from, *to; } ticket_filter;
 int ticket_page(sqlite3 *db, const ticket_filter *f, int offset, int limit, json_t **out, int *total, char *err);
+/* Give each ticket object in tickets (ticket_page's) "reassignments": the
+ * departments it went through, the first it was routed to, then each one it
+ * was passed on to ([] when never reassigned). */
+int bot_ticket_add_reassignments(sqlite3 *db, json_t *tickets, char *err);
+/* The department ("" when none) and status of ticket_no into dept and
+ * status, and nothing else: no transcript is read, so nothing is audited
+ * (the console decides with it whether the reader may see the ticket).
+ * MG_ENOTFOUND for an unknown ticket. */
+int bot_ticket_route(sqlite3 *db, const char *ticket_no, char *dept, size_t dsize, char *status, size_t ssize, char *err);
 
 /* Who is reading: actor for the audit log; department = the reader's
  * department, or NULL for a reader allowed to see every department

@@ -11,6 +11,7 @@
  * personal data like the database itself: keep it as carefully.
  */
 #include "cli/cmd.h"
+#include "bot/stats.h"
 #include "faq/analyze.h"
 #include "faq/db.h"
 #include "util/mg_err.h"
@@ -77,6 +78,7 @@ int cmd_check(int argc, char **argv, mg_config *cfg) {
     goto out;
   }
   problems = faq_db_check(db, print_line, NULL);
+  bot_db_counts(db, print_line, NULL);
   if (problems) fprintf(stderr, "madoguchi check: %d problem(s)\n", problems);
 out:
   mg_db_close(db);

@@ -39,7 +39,7 @@
 
 enum {
   Q_PRAGMAS, Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
-  Q_META_GET, Q_META_PUT, Q_IS_NEW, Q_REBUILD, N_Q
+  Q_META_GET, Q_META_PUT, Q_META_ADD, Q_IS_NEW, Q_REBUILD, Q_TOUCH, N_Q
 };
 static const char *const sql[N_Q] = {
   /* mmap: a page another connection's commit made stale is re-read from the
@@ -54,8 +54,10 @@ static const char *const sql[N_Q] = {
   [Q_ROLLBACK_TO] = "ROLLBACK TO mg_tx; RELEASE mg_tx",
   [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
   [Q_META_PUT] = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+  [Q_META_ADD] = "INSERT OR IGNORE INTO meta(key, value) VALUES(?1, ?2)",
   [Q_IS_NEW] = "SELECT NOT EXISTS(SELECT 1 FROM faq) AND NOT EXISTS(SELECT 1 FROM meta WHERE key = 'initialized')",
   [Q_REBUILD] = "INSERT INTO faq_fts(faq_fts) VALUES('rebuild')",
+  [Q_TOUCH] = "SELECT count(*) FROM sqlite_master",
 };
 
 /* --- the disk-full test hook (db.h) --------------------------------------- */
@@ -138,10 +140,11 @@ fail:
   return rc;
 }
 
-int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err) {
+/* Write key = value with statement q (Q_META_PUT or Q_META_ADD). */
+static int meta_write(sqlite3 *db, int q, const char *key, const char *value, char *err) {
   sqlite3_stmt *st = NULL;
   int rc = 0;
-  if (sqlite3_prepare_v2(db, sql[Q_META_PUT], -1, &st, NULL) != SQLITE_OK) goto fail;
+  if (sqlite3_prepare_v2(db, sql[q], -1, &st, NULL) != SQLITE_OK) goto fail;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, value ? value : "", -1, SQLITE_STATIC);
   if (sqlite3_step(st) != SQLITE_DONE) goto fail;
@@ -151,6 +154,19 @@ fail:
   rc = mg_errf(err, MG_EDB, "meta %s: %s", key, sqlite3_errmsg(db));
   sqlite3_finalize(st);
   return rc;
+}
+
+int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err) {
+  return meta_write(db, Q_META_PUT, key, value, err);
+}
+
+int faq_meta_add(sqlite3 *db, const char *key, const char *value, char *err) {
+  return meta_write(db, Q_META_ADD, key, value, err);
+}
+
+int faq_db_touch(sqlite3 *db, char *err) {
+  if (sqlite3_exec(db, sql[Q_TOUCH], NULL, NULL, NULL) == SQLITE_OK) return 0;
+  return mg_errf(err, MG_EDB, "%s", sqlite3_errmsg(db));
 }
 
 /* The stored analysis fingerprint into *have (new string, "" when none). */
@@ -353,6 +369,20 @@ void mg_db_stmt_done(sqlite3_stmt *st) {
 
 void mg_db_stmt_release(sqlite3 *db) {
   if (!db || cache.db == db) cache_drop();
+}
+
+int faq_db_text(sqlite3 *db, const char *sql, const char *arg, char *buf, size_t size, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc, s;
+  buf[0] = '\0';
+  if ((rc = mg_db_stmt(db, sql, &st, err)) != 0) return rc;
+  if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+  s = sqlite3_step(st);
+  if (s == SQLITE_ROW && sqlite3_column_text(st, 0)) snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+  else if (s == SQLITE_DONE) rc = MG_ENOTFOUND;
+  else if (s != SQLITE_ROW) rc = mg_errf(err, mg_db_err(s), "%s", sqlite3_errmsg(db));
+  mg_db_stmt_done(st);
+  return rc;
 }
 
 /* ---- the process's write lock ------------------------------------------------

@@ -15,6 +15,7 @@
 #define MG_DB_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 #include "util/mg_config.h"
 
@@ -47,6 +48,11 @@ void mg_db_stmt_done(sqlite3_stmt *st);
 /* Finalize this thread's cached statements when they belong to db (NULL:
  * whichever connection), e.g. before closing it from this thread. */
 void mg_db_stmt_release(sqlite3 *db);
+/* The first column of the first row of sql (static storage, as for
+ * mg_db_stmt; ?1 bound to arg unless arg is NULL) into buf, "" for NULL.
+ * 0; MG_ENOTFOUND when there is no row (buf "", err untouched); or the
+ * code of mg_db_err with SQLite's message. */
+int faq_db_text(sqlite3 *db, const char *sql, const char *arg, char *buf, size_t size, char *err);
 
 /* The process's write lock (db.c explains it): hold it around a write
  * transaction. Not reentrant (bot/session.c counts nesting per thread). A
@@ -64,9 +70,10 @@ int faq_db_schema_max(void);
  * moment, a self-contained file, synced and renamed into place.
  * faq_db_restore checks the copy (quick_check, a known schema version) and
  * copies it over db_path; stop the server first. faq_db_check calls line for
- * each finding (schema version, integrity, foreign keys, FTS index, row
- * counts) and returns the number of problems; db must have the mecab
- * tokenizer registered (mg_db_open with a language). */
+ * each finding (schema version, integrity and foreign keys of the whole
+ * file, FTS index, row counts of faq's tables; bot_db_counts adds bot's)
+ * and returns the number of problems; db must have the mecab tokenizer
+ * registered (mg_db_open with a language). */
 int faq_db_backup(const char *db_path, const char *to, char *err);
 int faq_db_restore(const char *from, const char *db_path, char *err);
 int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx);
@@ -75,6 +82,14 @@ int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const ch
  * ...). get: *out new (free()), MG_ENOTFOUND when absent. */
 int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err);
 int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err);
+/* Set key to value unless key is set already: of two connections making
+ * the same key at once, the first one's value stays. */
+int faq_meta_add(sqlite3 *db, const char *key, const char *value, char *err);
+/* Read the schema once. A connection opened with plain sqlite3_open_v2
+ * (the server's checkpointer) finds the WAL on its first read; until then
+ * a checkpoint silently does nothing (SQLite 3.40). 0, or MG_EDB with
+ * SQLite's message in err. */
+int faq_db_touch(sqlite3 *db, char *err);
 
 /* Test hook (docs/config.md `test_db_full_file`): when path is set and that
  * file exists, mg_db_full_hook caps db at its current page count (PRAGMA

@@ -39,7 +39,8 @@
 enum {
   S_FAQ_FIND, S_FAQ_INSERT, S_REV_NEWEST, S_REV_INSERT, S_REV_FIND, S_SET_PUBLISHED,
   S_REV_DELETE, S_FAQ_DELETE, S_GET, S_QUESTION, S_LIST, S_DEPT_GET, S_DEPT_PUT, S_DEPT_LIST,
-  S_DEPT_EXISTS, S_LAST_ID, S_LIST_PUB, S_FAQ_EXISTS, S_SEARCH_EN, N_S
+  S_DEPT_EXISTS, S_LAST_ID, S_LIST_PUB, S_FAQ_EXISTS, S_SEARCH_EN, S_DEPT_NAME, S_DEPT_DAYS, S_DEPT_DEFAULT,
+  S_PUB_DEPT, S_PUB_COUNT, N_S
 };
 static const char *const sql[N_S] = {
   [S_FAQ_FIND] = "SELECT id, coalesce(published_rev, 0) FROM faq WHERE ext_id = ?1",
@@ -86,6 +87,13 @@ static const char *const sql[N_S] = {
                  " AND (?4 IS NULL OR f.id IN (SELECT rowid FROM faq_fts WHERE faq_fts MATCH ?4))"
                  " ORDER BY f.ext_id",
   [S_FAQ_EXISTS] = "SELECT 1 FROM faq WHERE ext_id = ?1",
+  [S_DEPT_NAME] = "SELECT name FROM department WHERE id = ?1",
+  [S_DEPT_DAYS] = "SELECT answer_days FROM department WHERE id = ?1",
+  /* meta.default_department when it names a department, else the first one */
+  [S_DEPT_DEFAULT] = "SELECT coalesce((SELECT value FROM meta WHERE key = 'default_department'"
+                     " AND value IN (SELECT id FROM department)), (SELECT id FROM department ORDER BY rowid LIMIT 1))",
+  [S_PUB_DEPT] = "SELECT department_id FROM faq_published WHERE ext_id = ?1",
+  [S_PUB_COUNT] = "SELECT count(*) FROM faq WHERE published_rev IS NOT NULL",
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -735,6 +743,36 @@ int mg_department_get(sqlite3 *db, const char *id, mg_department *out, char *err
     rc = out->location ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
   } else rc = rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "unknown department '%s'", id) : db_fail(db, id, err);
   mg_db_stmt_done(st);
+  return rc;
+}
+
+int faq_department_exists(sqlite3 *db, const char *id, char *err) { return dept_exists(db, id, err); }
+
+int faq_department_name(sqlite3 *db, const char *id, char *buf, size_t size, char *err) {
+  return faq_db_text(db, sql[S_DEPT_NAME], id, buf, size, err);
+}
+
+int faq_department_answer_days(sqlite3 *db, const char *id, int *days, char *err) {
+  char buf[16];
+  int rc = faq_db_text(db, sql[S_DEPT_DAYS], id, buf, sizeof buf, err);
+  if (rc == 0 && buf[0]) *days = atoi(buf);
+  return rc == MG_ENOTFOUND ? 0 : rc;
+}
+
+int faq_department_default(sqlite3 *db, char *buf, size_t size, char *err) {
+  int rc = faq_db_text(db, sql[S_DEPT_DEFAULT], NULL, buf, size, err);
+  return rc == MG_ENOTFOUND ? 0 : rc;
+}
+
+int faq_published_department(sqlite3 *db, const char *id, char *buf, size_t size, char *err) {
+  int rc = faq_db_text(db, sql[S_PUB_DEPT], id, buf, size, err);
+  return rc == MG_ENOTFOUND ? 0 : rc;
+}
+
+int faq_published_count(sqlite3 *db, long long *n, char *err) {
+  char buf[32];
+  int rc = faq_db_text(db, sql[S_PUB_COUNT], NULL, buf, sizeof buf, err);
+  *n = rc == 0 ? atoll(buf) : -1;
   return rc;
 }
 

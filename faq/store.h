@@ -169,7 +169,25 @@ int mg_department_put(sqlite3 *db, const mg_department *d, char *err);
 /* Call fn for each department in id order; d is valid during the call. */
 int mg_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d), void *ctx, char *err);
 
-/* meta key/value: mg_meta_get and mg_meta_put in faq/db.h. */
+/* 0 when department id exists, MG_ENOTFOUND when not (err names it). */
+int faq_department_exists(sqlite3 *db, const char *id, char *err);
+/* The name of department id into buf (size bytes); MG_ENOTFOUND and buf ""
+ * when there is no such department. */
+int faq_department_name(sqlite3 *db, const char *id, char *buf, size_t size, char *err);
+/* Department id's answer target in working days (migration 12) into
+ * *days; *days is left alone when the department sets none or does not
+ * exist, so the caller's default stays. */
+int faq_department_answer_days(sqlite3 *db, const char *id, int *days, char *err);
+/* Where a question goes that nothing routed: meta default_department when
+ * it names a department, else the first department made; "" when there is
+ * none. */
+int faq_department_default(sqlite3 *db, char *buf, size_t size, char *err);
+/* The department of entry id's published revision into buf; "" when the
+ * entry is not published or names none. */
+int faq_published_department(sqlite3 *db, const char *id, char *buf, size_t size, char *err);
+/* The number of published entries into *n (-1 on error). */
+int faq_published_count(sqlite3 *db, long long *n, char *err);
+/* meta key/value: mg_meta_get, mg_meta_put and faq_meta_add in faq/db.h. */
 
 /* Split text at newlines into a new array of new strings (empty lines
  * dropped); free with mg_strv_free. Returns the count or MG_ENOMEM. */

@@ -406,6 +406,45 @@ out:
   mg_db_close(db);
 }
 
+/* Undoing an import drops the departments it made, except one that
+ * something names by then: faq's own revisions are checked by name; the
+ * other modules' rows (a ticket, a canned reply) are refused by their
+ * foreign keys, so faq/ need not know their tables. */
+static void test_undo_departments(mg_lang *lang) {
+  static const char csv[] =
+    "ID,質問,回答,担当部署ID,担当部署名,電話番号,公開状態\n"
+    "u-1,質問その1,答え1,new-a,新しい課A,0897-00-0001,公開\n"
+    "u-2,質問その2,答え2,new-b,新しい課B,0897-00-0002,公開\n"
+    "u-3,質問その3,答え3,new-c,新しい課C,0897-00-0003,公開\n";
+  char tmp[] = "/tmp/t_io_undo_XXXXXX", err[MG_ERRLEN] = "";
+  mg_io_opts killed = { .format = "csv", .chunk_rows = 1, .test_stop_after_chunks = 1 };
+  mg_io_report rep;
+  sqlite3 *db = NULL;
+  int undone = -1, fd;
+
+  if (mg_db_open_memory(&db, lang, err)) { ok(0, "open: %s", err); return; }
+  if ((fd = mkstemp(tmp)) < 0 || write(fd, csv, sizeof csv - 1) != (ssize_t)(sizeof csv - 1)) { ok(0, "temp file"); goto out; }
+  close(fd);
+  is_int(mg_io_import(db, tmp, &killed, &rep, err), MG_EIO, "undo: an import stopped after one chunk fails");
+  is_int(int_query(db, "SELECT count(*) FROM department WHERE id LIKE 'new-%'"), 3, "... its three departments made");
+  /* meanwhile a resident's ticket goes to new-a and staff write a canned reply for new-b */
+  is_int(sqlite3_exec(db, "INSERT INTO ticket(ticket_no, question, department_id, routed_by, created_at)"
+                          " VALUES ('T-20260101-0001', 'q', 'new-a', 'default', '2026-01-01T00:00:00Z');"
+                          "INSERT INTO canned_reply(department_id, title, text, updated_at, updated_by)"
+                          " VALUES ('new-b', 't', 'x', '2026-01-01T00:00:00Z', 'staff')", NULL, NULL, NULL),
+         SQLITE_OK, "a ticket and a canned reply name two of them");
+  is_int(mg_io_recover(db, 0, &undone, err), 0, "undo: recovery runs (%s)", err);
+  is_int(undone, 1, "... and undoes the import");
+  is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id LIKE 'u-%'"), 0, "... its entries are gone");
+  is_int(int_query(db, "SELECT count(*) FROM department WHERE id = 'new-a'"), 1, "the department a ticket names stays");
+  is_int(int_query(db, "SELECT count(*) FROM department WHERE id = 'new-b'"), 1, "the one a canned reply names stays");
+  is_int(int_query(db, "SELECT count(*) FROM department WHERE id = 'new-c'"), 0, "the one nothing names is gone");
+  is_int(int_query(db, "SELECT count(*) FROM faq_import_undo"), 0, "the journal is empty");
+out:
+  unlink(tmp);
+  mg_db_close(db);
+}
+
 int main(void) {
   mg_config cfg;
   mg_lang *lang = NULL;
@@ -439,6 +478,7 @@ int main(void) {
   test_checklist_fields(db, lang);
   test_json(db);
   test_chunked(lang);
+  test_undo_departments(lang);
   mg_db_close(db);
   mg_lang_free(lang);
   return done_testing();
