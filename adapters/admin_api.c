@@ -259,7 +259,7 @@ static int match(const char *pattern, const char *path, admin_ctx *c) {
 
 static json_t *user_json(const auth_user *u) {
   return json_pack("{ss ss ss ss}", "login", u->login, "display_name", u->display_name, "role",
-                   auth_role_name(u->role), "department", u->department_id);
+                   bot_auth_role_name(u->role), "department", u->department_id);
 }
 
 static json_t *session_json(const auth_session *s) {
@@ -272,7 +272,7 @@ static int h_login(admin_ctx *c) {
   auth_session s;
   int retry = 0, rc;
   if (!login || !pw) return admin_reply_error(c, 400, MG_EMISSING, "ログインIDとパスワードを入力してください");
-  rc = auth_login(c->db, login, pw, c->req->client_ip, token, &s, &retry, c->err);
+  rc = bot_auth_login(c->db, login, pw, c->req->client_ip, token, &s, &retry, c->err);
   if (rc == MG_EAUTH || rc == MG_ERATE) {
     c->resp->retry_after = retry;
     return admin_reply_error(c, 0, rc, rc == MG_ERATE ? c->err : "ログインIDかパスワードが違います");
@@ -287,8 +287,8 @@ static int h_logout(admin_ctx *c) {
   char token[128];
   int rc;
   cookie_value(c->req->cookie, token, sizeof token);
-  if ((rc = auth_logout(c->db, token, c->err))) return rc;
-  if ((rc = audit_write(c->db, c->sess.user.login, "auth.logout", c->sess.user.login, NULL, NULL, NULL, c->err)))
+  if ((rc = bot_auth_logout(c->db, token, c->err))) return rc;
+  if ((rc = bot_audit_write(c->db, c->sess.user.login, "auth.logout", c->sess.user.login, NULL, NULL, NULL, c->err)))
     return rc;
   snprintf(c->resp->set_cookie, sizeof c->resp->set_cookie, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
            ADMIN_COOKIE, c->req->https ? "; Secure" : "");
@@ -324,12 +324,12 @@ static int dispatch(admin_ctx *c) {
   if (r->min_role != NO_SESSION) {
     if (!cookie_value(req->cookie, token, sizeof token))
       return admin_reply_error(c, 401, MG_EAUTH, "ログインしていません（セッションのCookieがありません）");
-    rc = auth_session_get(c->db, token, &c->sess, c->err);
+    rc = bot_auth_session_get(c->db, token, &c->sess, c->err);
     if (rc == MG_EAUTH) return admin_reply_error(c, 401, MG_EAUTH, c->err);
     if (rc) return rc;
-    if (strcmp(req->method, "GET") != 0 && !auth_csrf_ok(&c->sess, req->csrf))
+    if (strcmp(req->method, "GET") != 0 && !bot_auth_csrf_ok(&c->sess, req->csrf))
       return admin_reply_error(c, 403, MG_EFORBIDDEN, "CSRFトークンがないか、正しくありません。画面を再読み込みしてください");
-    if (!auth_has_role(&c->sess, (auth_role)r->min_role))
+    if (!bot_auth_has_role(&c->sess, (auth_role)r->min_role))
       return admin_reply_error(c, 403, MG_EFORBIDDEN, "この操作には上位の権限が必要です");
   }
 

@@ -515,7 +515,7 @@ static int audit_entry(sqlite3 *db, struct change *ch, const char *id, json_t *b
   if (rc) return rc;
   after = entry_json(now);
   mg_faq_entry_free(now);
-  rc = audit_write(db, ch->c->sess.user.login, ch->action, id, before, after, ch->detail[0] ? ch->detail : NULL,
+  rc = bot_audit_write(db, ch->c->sess.user.login, ch->action, id, before, after, ch->detail[0] ? ch->detail : NULL,
                    err);
   json_decref(after);
   return rc;
@@ -659,7 +659,7 @@ static int publish_tx(sqlite3 *db, void *ctx, char *err) {
     if (!(rc = mg_faq_get(db, ch->c->args[0], MG_FAQ_LATEST, &now, err))) {
       ch->changed = now->published_version != old->published_version;
       json_t *after = json_pack("{si}", "published_version", now->published_version);
-      if (ch->changed) rc = audit_write(db, ch->c->sess.user.login, "faq.publish", ch->c->args[0], before, after,
+      if (ch->changed) rc = bot_audit_write(db, ch->c->sess.user.login, "faq.publish", ch->c->args[0], before, after,
                                         NULL, err);
       json_decref(after);
     }
@@ -731,7 +731,7 @@ int admin_h_unanswered(admin_ctx *c) {
   {
     char detail[64];
     snprintf(detail, sizeof detail, "days=%d questions=%d", days, n);
-    if ((rc = audit_write(c->db, c->sess.user.login, "unanswered.read", "", NULL, NULL, detail, c->err))) {
+    if ((rc = bot_audit_write(c->db, c->sess.user.login, "unanswered.read", "", NULL, NULL, detail, c->err))) {
       json_decref(groups);
       return rc;
     }
@@ -815,7 +815,7 @@ int admin_h_import(admin_ctx *c) {
     goto out;
   }
   if (rc) goto out;
-  if ((rc = audit_write(c->db, c->sess.user.login, "faq.import", "", NULL, report, NULL, c->err))) goto out;
+  if ((rc = bot_audit_write(c->db, c->sess.user.login, "faq.import", "", NULL, report, NULL, c->err))) goto out;
   if ((rc = bot_refresh(c->w, c->err))) goto out;
   rc = admin_reply_json(c, 200, json_pack("{sO}", "report", report));
 out:

@@ -74,7 +74,7 @@ static int decide(admin_ctx *c, int accept) {
   if (rc == MG_ECONFLICT) { rc = admin_reply_error(c, 409, MG_ECONFLICT, c->err); goto out; }
   if (rc) goto out;
   detail = json_pack("{sI ss}", "phrasing", (json_int_t)id, "text", text);
-  if ((rc = audit_write(c->db, c->sess.user.login, accept ? "faq.phrasing_accept" : "faq.phrasing_reject", faq_id,
+  if ((rc = bot_audit_write(c->db, c->sess.user.login, accept ? "faq.phrasing_accept" : "faq.phrasing_reject", faq_id,
                         NULL, detail, NULL, c->err)))
     goto out;
   if (accept && (rc = bot_refresh(c->w, c->err))) goto out;

@@ -39,7 +39,7 @@ static int ticket_access(admin_ctx *c, char *dept, char *status, int *rc) {
   *rc = bot_ticket_route(c->db, c->args[0], dept, 64, status, 16, c->err);
   if (*rc == MG_ENOTFOUND) { *rc = admin_reply_error(c, 404, MG_ENOTFOUND, "その問い合わせは見つかりません"); return 1; }
   if (*rc) return 1;
-  if (!auth_can_department(&c->sess, dept)) {
+  if (!bot_auth_can_department(&c->sess, dept)) {
     *rc = admin_reply_error(c, 403, MG_EFORBIDDEN, "この問い合わせは他の部署の担当です");
     return 1;
   }
@@ -65,14 +65,14 @@ int admin_h_tickets(admin_ctx *c) {
   } else if (admin_query(c, "department", dept, sizeof dept)) f.department = dept;
   if (admin_query(c, "overdue", from, sizeof from) && strcmp(from, "1") == 0) {
     /* past their answer target, most overdue first, across the departments the reader sees */
-    if ((rc = ticket_overdue(c->db, bot_calendar(bot_worker_bot(c->w)), f.department, bot_config(bot_worker_bot(c->w))->answer_days,
+    if ((rc = bot_ticket_overdue(c->db, bot_calendar(bot_worker_bot(c->w)), f.department, bot_config(bot_worker_bot(c->w))->answer_days,
                              time(NULL), &out, c->err)))
       return rc;
     total = (int)json_array_size(out);
     return admin_reply_json(c, 200, json_pack("{so si si si}", "tickets", out, "total", total, "offset", 0, "limit", total));
   }
   /* oldest first: the inbox is worked in the order residents asked */
-  if ((rc = ticket_page(c->db, &f, offset, limit, &out, &total, c->err))) return rc;
+  if ((rc = bot_ticket_page(c->db, &f, offset, limit, &out, &total, c->err))) return rc;
   json_array_foreach(out, i, t) {
     const char *created = json_string_value(json_object_get(t, "created_at"));
     json_object_set_new(t, "first_reply_seconds",
@@ -94,7 +94,7 @@ int admin_h_inbox(admin_ctx *c) {
   long long version;
   int rc, open, answered;
   const char *dept = c->sess.user.role == AUTH_STAFF ? c->sess.user.department_id : NULL;
-  if ((rc = ticket_inbox(c->db, dept, &version, &open, &answered, c->err))) return rc;
+  if ((rc = bot_ticket_inbox(c->db, dept, &version, &open, &answered, c->err))) return rc;
   if (!c->req->no_park && admin_query(c, "since", since, sizeof since) && atoll(since) == version) {
     c->resp->park = 1;
   }
@@ -113,10 +113,10 @@ int admin_h_privacy_find(admin_ctx *c) {
   if (admin_query(c, "ticket", no, sizeof no) && *no) who.ticket_no = no, strcat(by, "ticket ");
   if (admin_query(c, "email", email, sizeof email) && *email) who.email = email, strcat(by, "email ");
   if (admin_query(c, "phone", phone, sizeof phone) && *phone) who.phone = phone, strcat(by, "phone");
-  rc = ticket_person_find(c->db, &who, c->sess.user.login, &out, c->err);
+  rc = bot_ticket_person_find(c->db, &who, c->sess.user.login, &out, c->err);
   if (rc == MG_EINVAL || rc == MG_EMISSING) return admin_reply_error(c, 400, rc, c->err);
   if (rc) return rc;
-  if ((rc = audit_write(c->db, c->sess.user.login, "privacy.find", "", NULL, NULL, by, c->err))) {
+  if ((rc = bot_audit_write(c->db, c->sess.user.login, "privacy.find", "", NULL, NULL, by, c->err))) {
     json_decref(out);
     return rc;
   }
@@ -127,7 +127,7 @@ int admin_h_privacy_erase(admin_ctx *c) {
   const char *no = admin_body_str(c, "ticket_no");
   int rc;
   if (!no || !*no) return admin_reply_error(c, 400, MG_EMISSING, "受付番号（ticket_no）を指定してください");
-  rc = ticket_erase(c->db, no, c->sess.user.login, c->err);
+  rc = bot_ticket_erase(c->db, no, c->sess.user.login, c->err);
   if (rc == MG_ENOTFOUND) return admin_reply_error(c, 404, rc, c->err);
   if (rc) return rc;
   return admin_reply_json(c, 200, json_pack("{ss}", "erased", no));
@@ -143,7 +143,7 @@ int admin_h_ticket_get(admin_ctx *c) {
    * department — a supervisor or admin sees it only for their own department
    * ("" matches none). ticket_get audits every read. */
   v.department = c->sess.user.department_id;
-  if ((rc = ticket_get(c->db, c->args[0], &v, &t, c->err))) return rc == MG_ENOTFOUND ? admin_reply_error(c, 404, rc, c->err) : rc;
+  if ((rc = bot_ticket_get(c->db, c->args[0], &v, &t, c->err))) return rc == MG_ENOTFOUND ? admin_reply_error(c, 404, rc, c->err) : rc;
   {
     /* an inquiry's own part: where it came from and the suggested reply */
     json_t *inq = NULL;
@@ -158,7 +158,7 @@ int admin_h_ticket_get(admin_ctx *c) {
 
 /* Audit a ticket change with the state before and after. */
 static int audit_ticket(admin_ctx *c, const char *action, json_t *before, json_t *after, const char *detail) {
-  int rc = audit_write(c->db, c->sess.user.login, action, c->args[0], before, after, detail, c->err);
+  int rc = bot_audit_write(c->db, c->sess.user.login, action, c->args[0], before, after, detail, c->err);
   json_decref(before);
   json_decref(after);
   return rc;
@@ -176,7 +176,7 @@ int admin_h_ticket_reply(admin_ctx *c) {
   int rc;
   if (ticket_access(c, dept, status, &rc)) return rc;
   if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "本文を入力してください");
-  rc = ticket_reply(c->db, c->args[0], c->sess.user.login, text, c->err);
+  rc = bot_ticket_reply(c->db, c->args[0], c->sess.user.login, text, c->err);
   if (rc) return ticket_result(c, rc);
   if ((rc = audit_ticket(c, "ticket.reply", json_pack("{ss}", "status", status),
                          json_pack("{ss ss}", "status", "answered", "text", text), NULL)))
@@ -191,7 +191,7 @@ int admin_h_ticket_note(admin_ctx *c) {
   int rc;
   if (ticket_access(c, dept, status, &rc)) return rc;
   if (!text || !*text) return admin_reply_error(c, 400, MG_EEMPTY, "本文を入力してください");
-  if ((rc = ticket_note(c->db, c->args[0], c->sess.user.login, text, c->err))) return ticket_result(c, rc);
+  if ((rc = bot_ticket_note(c->db, c->args[0], c->sess.user.login, text, c->err))) return ticket_result(c, rc);
   if ((rc = audit_ticket(c, "ticket.note", NULL, json_pack("{ss}", "text", text), NULL))) return rc;
   return admin_reply_json(c, 200, json_pack("{sb}", "ok", 1));
 }
@@ -208,11 +208,11 @@ int admin_h_ticket_assign(admin_ctx *c) {
   if (*who && strcmp(who, c->sess.user.login) != 0) {
     if (c->sess.user.role == AUTH_STAFF)
       return admin_reply_error(c, 403, MG_EFORBIDDEN, "職員は自分を担当者にできます。他の人への割り当ては監督者が行います");
-    if ((rc = auth_user_get(c->db, who, &u, c->err)) == MG_ENOTFOUND || (rc == 0 && (u.disabled || strcmp(u.department_id, dept) != 0)))
+    if ((rc = bot_auth_user_get(c->db, who, &u, c->err)) == MG_ENOTFOUND || (rc == 0 && (u.disabled || strcmp(u.department_id, dept) != 0)))
       return admin_reply_error(c, 400, MG_EINVAL, "この問い合わせの部署の有効なアカウントではありません");
     if (rc) return rc;
   }
-  if ((rc = ticket_assign(c->db, c->args[0], who, c->err))) return ticket_result(c, rc);
+  if ((rc = bot_ticket_assign(c->db, c->args[0], who, c->err))) return ticket_result(c, rc);
   if ((rc = audit_ticket(c, "ticket.assign", NULL, json_pack("{ss}", "assignee", who), NULL))) return rc;
   return admin_reply_json(c, 200, json_pack("{sb ss}", "ok", 1, "assignee", who));
 }
@@ -232,7 +232,7 @@ int admin_h_canned_list(admin_ctx *c) {
   json_t *out = NULL;
   int rc;
   if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "部署を指定してください");
-  if ((rc = canned_list(c->db, dept, &out, c->err))) return rc;
+  if ((rc = bot_canned_list(c->db, dept, &out, c->err))) return rc;
   return admin_reply_json(c, 200, json_pack("{so}", "canned", out));
 }
 
@@ -242,11 +242,11 @@ int admin_h_canned_put(admin_ctx *c) {
   long long id = atoll(c->args[0]), out_id = 0;   /* "" for POST /canned: 0, a new one */
   int rc;
   if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "部署を指定してください");
-  rc = canned_put(c->db, id, dept, admin_body_str(c, "title"), admin_body_str(c, "text"), c->sess.user.login, &out_id,
+  rc = bot_canned_put(c->db, id, dept, admin_body_str(c, "title"), admin_body_str(c, "text"), c->sess.user.login, &out_id,
                   c->err);
   if (rc == MG_EEMPTY || rc == MG_ENOTFOUND) return admin_reply_error(c, rc == MG_EEMPTY ? 400 : 404, rc, c->err);
   if (rc) return rc;
-  if ((rc = audit_write(c->db, c->sess.user.login, "canned.put", dept, NULL,
+  if ((rc = bot_audit_write(c->db, c->sess.user.login, "canned.put", dept, NULL,
                         json_pack("{sI ss}", "id", (json_int_t)out_id, "title", admin_body_str(c, "title")), NULL, c->err)))
     return rc;
   return admin_reply_json(c, 200, json_pack("{sI}", "id", (json_int_t)out_id));
@@ -257,10 +257,10 @@ int admin_h_canned_delete(admin_ctx *c) {
   const char *dept = canned_department(c, buf, sizeof buf);
   int rc;
   if (!dept) return admin_reply_error(c, 400, MG_EMISSING, "部署を指定してください");
-  rc = canned_delete(c->db, atoll(c->args[0]), dept, c->err);
+  rc = bot_canned_delete(c->db, atoll(c->args[0]), dept, c->err);
   if (rc == MG_ENOTFOUND) return admin_reply_error(c, 404, rc, c->err);
   if (rc) return rc;
-  if ((rc = audit_write(c->db, c->sess.user.login, "canned.delete", dept, NULL, NULL, c->args[0], c->err))) return rc;
+  if ((rc = bot_audit_write(c->db, c->sess.user.login, "canned.delete", dept, NULL, NULL, c->args[0], c->err))) return rc;
   return admin_reply_json(c, 200, json_pack("{sb}", "ok", 1));
 }
 
@@ -269,7 +269,7 @@ int admin_h_ticket_close(admin_ctx *c) {
   const char *reason = admin_body_str(c, "reason");
   int rc;
   if (ticket_access(c, dept, status, &rc)) return rc;
-  rc = ticket_close(c->db, c->args[0], c->sess.user.login, reason, c->err);
+  rc = bot_ticket_close(c->db, c->args[0], c->sess.user.login, reason, c->err);
   if (rc) return ticket_result(c, rc);
   if ((rc = audit_ticket(c, "ticket.close", json_pack("{ss}", "status", status), json_pack("{ss}", "status", "closed"),
                          reason)))
@@ -284,7 +284,7 @@ int admin_h_ticket_reassign(admin_ctx *c) {
   if (ticket_access(c, dept, status, &rc)) return rc;
   if (!to || !*to) return admin_reply_error(c, 400, MG_EMISSING, "部署を指定してください");
   if (!reason || !*reason) return admin_reply_error(c, 400, MG_EMISSING, "理由を入力してください");
-  rc = ticket_reassign(c->db, c->args[0], c->sess.user.login, to, reason, c->err);
+  rc = bot_ticket_reassign(c->db, c->args[0], c->sess.user.login, to, reason, c->err);
   if (rc) return ticket_result(c, rc);
   /* staff moved an inquiry: the triage learns where such text belongs */
   if ((rc = bot_triage_learn(c->w, c->args[0], to, c->err)) != 0) return rc;
@@ -413,7 +413,7 @@ out:
 
 static int user_one(void *ctx, const auth_user *u) {
   return json_array_append_new(ctx, json_pack("{ss ss ss ss sb si ss ss}", "login", u->login, "display_name",
-                                              u->display_name, "role", auth_role_name(u->role), "department",
+                                              u->display_name, "role", bot_auth_role_name(u->role), "department",
                                               u->department_id, "disabled", u->disabled, "failed_count",
                                               u->failed_count, "locked_until", u->locked_until, "created_at",
                                               u->created_at))
@@ -422,7 +422,7 @@ static int user_one(void *ctx, const auth_user *u) {
 
 int admin_h_users(admin_ctx *c) {
   json_t *arr = json_array();
-  int offset, limit, total, rc = auth_user_list(c->db, user_one, arr, c->err);
+  int offset, limit, total, rc = bot_auth_user_list(c->db, user_one, arr, c->err);
   if (rc) { json_decref(arr); return rc; }
   admin_paging(c, &offset, &limit, 200, 1000);
   total = (int)json_array_size(arr);
@@ -435,7 +435,7 @@ static int user_result(admin_ctx *c, int rc, const char *login) {
   json_t *arr;
   if (rc == MG_EINVAL || rc == MG_ENOTFOUND || rc == MG_ECONFLICT) return admin_reply_error(c, 0, rc, c->err);
   if (rc) return rc;
-  if ((rc = auth_user_get(c->db, login, &u, c->err))) return rc;
+  if ((rc = bot_auth_user_get(c->db, login, &u, c->err))) return rc;
   arr = json_array();
   user_one(arr, &u);
   {
@@ -447,13 +447,13 @@ static int user_result(admin_ctx *c, int rc, const char *login) {
 
 int admin_h_user_add(admin_ctx *c) {
   const char *login = admin_body_str(c, "login");
-  int rc = auth_user_add(c->db, login, admin_body_str(c, "display_name"), admin_body_str(c, "role"),
+  int rc = bot_auth_user_add(c->db, login, admin_body_str(c, "display_name"), admin_body_str(c, "role"),
                          admin_body_str(c, "department"), admin_body_str(c, "password"), c->sess.user.login, c->err);
   return user_result(c, rc, login);
 }
 
 int admin_h_user_passwd(admin_ctx *c) {
-  int rc = auth_user_passwd(c->db, c->args[0], admin_body_str(c, "password"), c->sess.user.login, c->err);
+  int rc = bot_auth_user_passwd(c->db, c->args[0], admin_body_str(c, "password"), c->sess.user.login, c->err);
   return user_result(c, rc, c->args[0]);
 }
 
@@ -462,7 +462,7 @@ int admin_h_user_update(admin_ctx *c) {
   /* the last way back in must not be given up by accident */
   if (strcmp(c->args[0], c->sess.user.login) == 0 && role && strcmp(role, "admin") != 0)
     return admin_reply_error(c, 409, MG_ECONFLICT, "自分の役割はシステム管理者から変えられません（別のシステム管理者に頼んでください）");
-  return user_result(c, auth_user_update(c->db, c->args[0], admin_body_str(c, "display_name"), role,
+  return user_result(c, bot_auth_user_update(c->db, c->args[0], admin_body_str(c, "display_name"), role,
                                          admin_body_str(c, "department"), c->sess.user.login, c->err),
                      c->args[0]);
 }
@@ -470,11 +470,11 @@ int admin_h_user_update(admin_ctx *c) {
 int admin_h_user_disable(admin_ctx *c) {
   if (strcmp(c->args[0], c->sess.user.login) == 0)
     return admin_reply_error(c, 409, MG_ECONFLICT, "自分のアカウントは無効にできません（別のシステム管理者に頼んでください）");
-  return user_result(c, auth_user_disable(c->db, c->args[0], 1, c->sess.user.login, c->err), c->args[0]);
+  return user_result(c, bot_auth_user_disable(c->db, c->args[0], 1, c->sess.user.login, c->err), c->args[0]);
 }
 
 int admin_h_user_enable(admin_ctx *c) {
-  return user_result(c, auth_user_disable(c->db, c->args[0], 0, c->sess.user.login, c->err), c->args[0]);
+  return user_result(c, bot_auth_user_disable(c->db, c->args[0], 0, c->sess.user.login, c->err), c->args[0]);
 }
 
 /* ---- audit view ------------------------------------------------------------------- */
@@ -505,9 +505,9 @@ int admin_h_audit(admin_ctx *c) {
     return admin_reply_error(c, 400, MG_EINVAL, "format には csv か json を指定してください");
   if (fmt[0]) offset = 0, n = AUDIT_EXPORT_MAX;
   else admin_paging(c, &offset, &n, 200, 1000);
-  if ((rc = audit_find(c->db, &f, offset, n, &rows, &total, c->err))) return rc;
+  if ((rc = bot_audit_find(c->db, &f, offset, n, &rows, &total, c->err))) return rc;
   if (!fmt[0]) return admin_reply_json(c, 200, json_pack("{so si si si}", "entries", rows, "total", total, "offset", offset, "limit", n));
-  if ((rc = audit_write(c->db, c->sess.user.login, "audit.export", "", NULL, NULL, fmt, c->err))) {
+  if ((rc = bot_audit_write(c->db, c->sess.user.login, "audit.export", "", NULL, NULL, fmt, c->err))) {
     json_decref(rows);
     return rc;
   }

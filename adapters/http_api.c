@@ -523,7 +523,7 @@ static void work_health(srv *s, bot_worker *w, srv_job *j) {
  * can also write (a full disk fails every transcript line and ticket). */
 static void work_ready(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
-  int rc = session_write_probe(bot_worker_db(w), err);
+  int rc = bot_session_write_probe(bot_worker_db(w), err);
   json_t *o;
   if (rc == 0) {
     o = json_pack("{s:s,s:s}", "status", "ok", "db", "ok");
@@ -549,9 +549,9 @@ static void work_ticket(srv *s, bot_worker *w, srv_job *j) {
   int rc;
 
   if (strcmp(json_string_value(json_object_get(j->msg, "op")), "lookup") == 0) {
-    rc = ticket_thread(bot_worker_db(w), no, secret, s->cfg->ticket_lookup_days, &out, err);
+    rc = bot_ticket_thread(bot_worker_db(w), no, secret, s->cfg->ticket_lookup_days, &out, err);
   } else if ((rc = bot_answer(w, json_string_value(text), (int)json_string_length(text), 0, &ans, err)) == 0 &&
-             (rc = ticket_resident_reply(bot_worker_db(w), no, NULL, secret, json_string_value(text), at, err)) == 0) {
+             (rc = bot_ticket_resident_reply(bot_worker_db(w), no, NULL, secret, json_string_value(text), at, err)) == 0) {
     rule = json_object_get(ans, "rule");
     out = json_pack("{s:s, s:s}", "ticket_no", no, "at", at);
     if (out && json_is_string(json_object_get(rule, "kind")) &&

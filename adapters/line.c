@@ -221,7 +221,7 @@ static json_t *tel_card(const json_t *safety, const char *text, const msg_set *m
     const char *num = json_string_value(n), *names[] = { "number" }, *values[1] = { num };
     char *label, *uri = NULL, *short_label;
     if (!num || json_array_size(actions) >= LINE_MAX_TEL || strspn(num, "0123456789-") != strlen(num)) continue;
-    label = msg_fill(msg_get(msgs, MSG_LINE_CALL), 1, names, values);
+    label = bot_msg_fill(bot_msg_get(msgs, MSG_LINE_CALL), 1, names, values);
     short_label = label ? cut(label, LINE_LABEL_MAX) : NULL;
     if (short_label && asprintf(&uri, "tel:%s", num) >= 0)
       json_array_append_new(actions, json_pack("{s:s, s:s, s:s}", "type", "uri", "label", short_label, "uri", uri));
@@ -245,7 +245,7 @@ static char *answer_text(const json_t *a, const msg_set *msgs) {
   const char *names[] = { "name", "phone", "hours" };
   const char *values[] = { str(d, "name") ? str(d, "name") : "", str(d, "phone") ? str(d, "phone") : "",
                            str(d, "hours") ? str(d, "hours") : "" };
-  char *dept = json_is_object(d) && *values[0] ? msg_fill(msg_get(msgs, MSG_LINE_DEPARTMENT), 3, names, values) : NULL;
+  char *dept = json_is_object(d) && *values[0] ? bot_msg_fill(bot_msg_get(msgs, MSG_LINE_DEPARTMENT), 3, names, values) : NULL;
   char *t = NULL;
   const char *body = str(a, "answer") ? str(a, "answer") : str(a, "text");
   if (asprintf(&t, "%s%s%s%s%s%s%s", note ? note : "", note ? "\n\n" : "", body ? body : "", dept ? "\n\n" : "",
@@ -282,16 +282,16 @@ static void add_reply(json_t *arr, const json_t *r, const msg_set *msgs) {
     }
     if (m && !emergency && (json_is_true(json_object_get(r, "offer_escalation")) || strcmp(type, "no_answer") == 0 ||
                             strcmp(type, "clarify") == 0))
-      quick_add(m, quick_postback(msg_get(msgs, MSG_LINE_ESCALATE), "escalate"));
+      quick_add(m, quick_postback(bot_msg_get(msgs, MSG_LINE_ESCALATE), "escalate"));
   } else if (strcmp(type, "ticket") == 0) {
     const char *names[] = { "ticket_no", "next_read" };
     const char *values[] = { str(r, "ticket_no") ? str(r, "ticket_no") : "", str(r, "next_read") ? str(r, "next_read") : "" };
-    t = msg_fill(msg_get(msgs, MSG_TICKET_RECEIVED), 2, names, values);
+    t = bot_msg_fill(bot_msg_get(msgs, MSG_TICKET_RECEIVED), 2, names, values);
     m = t ? text_msg(t) : NULL;
   } else if (strcmp(type, "staff_reply") == 0) {
     const char *names[] = { "ticket_no", "text" };
     const char *values[] = { str(r, "ticket_no") ? str(r, "ticket_no") : "", str(r, "text") ? str(r, "text") : "" };
-    t = msg_fill(msg_get(msgs, MSG_LINE_STAFF_REPLY), 2, names, values);
+    t = bot_msg_fill(bot_msg_get(msgs, MSG_LINE_STAFF_REPLY), 2, names, values);
     m = t ? text_msg(t) : NULL;
   } else if (str(r, "message")) {   /* error: its Japanese message */
     m = text_msg(str(r, "message"));
@@ -416,10 +416,10 @@ static int queue(sqlite3 *db, sqlite3_int64 uid, const char *token, const char *
   if (!json_array_size(msgs)) return 0;
   if (!(payload = json_dumps(msgs, JSON_COMPACT))) return mg_errf(err, MG_ENOMEM, "line: out of memory");
   mg_time_utc(time(NULL), at);
-  if ((rc = session_begin(db, err)) == 0) {
+  if ((rc = bot_session_begin(db, err)) == 0) {
     rc = bot_outbox_line(db, ticket_no, uid, token ? "line_reply" : "line_push", token ? token : "", payload, at, err);
-    if (rc) session_rollback(db);
-    else rc = session_commit(db, err);
+    if (rc) bot_session_rollback(db);
+    else rc = bot_session_commit(db, err);
   }
   free(payload);
   return rc;
@@ -433,7 +433,7 @@ static int event_begin(sqlite3 *db, const json_t *e, sqlite3_int64 *uid, char *s
   int rc;
   *uid = 0;
   *fresh = 1;
-  if ((rc = session_begin(db, err))) return rc;
+  if ((rc = bot_session_begin(db, err))) return rc;
   if (id && (rc = bot_line_event(db, id, time(NULL), fresh, err))) goto out;
   if ((rc = bot_line_hash(db, str(e, "user"), hash, err))) goto out;
   if (!*fresh) goto out;
@@ -441,10 +441,10 @@ static int event_begin(sqlite3 *db, const json_t *e, sqlite3_int64 *uid, char *s
   else rc = bot_line_user(db, str(e, "user"), hash, time(NULL), uid, session, SESSION_IDLEN, err);
 out:
   if (rc) {
-    session_rollback(db);
+    bot_session_rollback(db);
     return rc;
   }
-  return session_commit(db, err);
+  return bot_session_commit(db, err);
 }
 
 /* The dialogue's replies to one message or postback of LINE user uid. */
@@ -461,25 +461,25 @@ static int converse(srv *s, bot_worker *w, const json_t *e, sqlite3_int64 uid, c
   snprintf(dc.client_ip, sizeof dc.client_ip, "line:%.16s", hash);
   hello = session[0] ? json_pack("{s:s, s:s}", "type", "hello", "session", session) : json_pack("{s:s}", "type", "hello");
   if (!hello) return mg_errf(err, MG_ENOMEM, "line: out of memory");
-  rc = dialogue_handle(w, &dc, hello, out, err);
+  rc = bot_dialogue_handle(w, &dc, hello, out, err);
   json_decref(hello);
   if (rc) return rc;
   if (strcmp(dc.session, session) != 0) {   /* new, or the last one expired */
-    if ((rc = session_begin(db, err))) return rc;
+    if ((rc = bot_session_begin(db, err))) return rc;
     if ((rc = bot_line_set_session(db, uid, dc.session, err))) {
-      session_rollback(db);
+      bot_session_rollback(db);
       return rc;
     }
-    if ((rc = session_commit(db, err))) return rc;
+    if ((rc = bot_session_commit(db, err))) return rc;
     snprintf(session, SESSION_IDLEN, "%s", dc.session);
   }
   if (data) msg = line_postback(data, "line");
-  else if (text && strcmp(text, msg_get(bot_messages(s->bot), MSG_LINE_ESCALATE)) == 0)
+  else if (text && strcmp(text, bot_msg_get(bot_messages(s->bot), MSG_LINE_ESCALATE)) == 0)
     msg = json_pack("{s:s, s:s}", "type", "escalate", "id", "line");
   else if (text)
     msg = json_pack("{s:s, s:s, s:s}", "type", "ask", "id", "line", "text", text);
   if (!msg) return 0;
-  rc = dialogue_handle(w, &dc, msg, out, err);
+  rc = bot_dialogue_handle(w, &dc, msg, out, err);
   json_decref(msg);
   return rc;
 }
@@ -518,9 +518,9 @@ static int one_event(srv *s, bot_worker *w, const json_t *e, char *err) {
     char days[16], *privacy;
     const char *names[] = { "retention_days" }, *values[] = { days };
     snprintf(days, sizeof days, "%d", s->cfg->retention_days);
-    privacy = msg_fill(msg_get(m, MSG_PRIVACY), 1, names, values);
+    privacy = bot_msg_fill(bot_msg_get(m, MSG_PRIVACY), 1, names, values);
     msgs = json_array();
-    if (msgs) json_array_append_new(msgs, text_msg(msg_get(m, MSG_GREETING)));
+    if (msgs) json_array_append_new(msgs, text_msg(bot_msg_get(m, MSG_GREETING)));
     if (msgs && privacy) json_array_append_new(msgs, text_msg(privacy));
     free(privacy);
     mg_log_info("line", "user %.12s followed", hash);
@@ -568,7 +568,7 @@ void line_take_pending(srv *s, bot_worker *w, const json_t *ids) {
     int rc;
     if ((rc = bot_line_of_session(db, json_string_value(id), &uid, err)) != 0 || !uid) goto next;
     /* marked delivered here: the push is queued just below */
-    if ((rc = ticket_take_pending(db, json_string_value(id), &replies, err)) != 0) goto next;
+    if ((rc = bot_ticket_take_pending(db, json_string_value(id), &replies, err)) != 0) goto next;
     json_array_foreach(replies, k, r) {
       json_t *one = json_pack("[{s:s, s:O, s:O}]", "type", "staff_reply", "ticket_no", json_object_get(r, "ticket_no"),
                               "text", json_object_get(r, "text"));
@@ -652,13 +652,13 @@ out:
 /* A write of its own under the process's write lock (session.h). */
 static int write1(sqlite3 *db, int (*fn)(sqlite3 *, sqlite3_int64, const char *, char *), sqlite3_int64 id,
                   const char *text, char *err) {
-  int rc = session_begin(db, err);
+  int rc = bot_session_begin(db, err);
   if (rc) return rc;
   if ((rc = fn(db, id, text, err))) {
-    session_rollback(db);
+    bot_session_rollback(db);
     return rc;
   }
-  return session_commit(db, err);
+  return bot_session_commit(db, err);
 }
 
 static int release(sqlite3 *db, sqlite3_int64 id, const char *text, char *err) {
@@ -761,7 +761,7 @@ static void deliver_due(struct line_sender *l) {
   /* a new month, or a higher quota: what was held goes out */
   if (held && (cfg->line_push_quota == 0 || pushes < cfg->line_push_quota) && write1(db, release, 0, NULL, err) != 0)
     mg_log_error("line", "%s", err);
-  if (outbox_due(db, "line", time(NULL), LINE_BATCH, &due, err) != 0) {
+  if (bot_outbox_due(db, "line", time(NULL), LINE_BATCH, &due, err) != 0) {
     mg_log_error("line", "%s", err);
     return;
   }
@@ -778,7 +778,7 @@ static void deliver_due(struct line_sender *l) {
     if (sent) mg_log_info("line", "%s %lld sent", str(n, "kind"), (long long)id);
     else mg_log_error("line", "%s %lld: %s", str(n, "kind"), (long long)id, why);
     if ((permanent ? bot_outbox_give_up(db, id, why, time(NULL), err)
-                   : outbox_result(db, id, sent, why, time(NULL), err)) != 0)
+                   : bot_outbox_result(db, id, sent, why, time(NULL), err)) != 0)
       mg_log_error("line", "%s", err);
   }
   json_decref(due);

@@ -183,8 +183,8 @@ static int texts(mail_sender *m, const json_t *n, char **subject, char **body, b
     if (p) memmove(p, p + 1, strlen(p));
     values[1] = link;
   }
-  *subject = msg_fill(msg_get(msgs, subj_id), 4, names, values);
-  *body = msg_fill(msg_get(msgs, body_id), 4, names, values);
+  *subject = bot_msg_fill(bot_msg_get(msgs, subj_id), 4, names, values);
+  *body = bot_msg_fill(bot_msg_get(msgs, body_id), 4, names, values);
   if (link) sodium_memzero(link, strlen(link));
   free(link);
   return *subject && *body ? 0 : -1;
@@ -196,7 +196,7 @@ static void deliver_due(mail_sender *m) {
   json_t *due = NULL, *n;
   size_t i;
 
-  if (outbox_due(db, "email", time(NULL), MAIL_BATCH, &due, err) != 0) {
+  if (bot_outbox_due(db, "email", time(NULL), MAIL_BATCH, &due, err) != 0) {
     mg_log_error("mail", "%s", err);
     return;
   }
@@ -224,7 +224,7 @@ static void deliver_due(mail_sender *m) {
     if (ok) mg_log_info("mail", "notice %lld (%s, %s) sent", (long long)id,
                         json_string_value(json_object_get(n, "kind")), json_string_value(json_object_get(n, "ticket_no")));
     else mg_log_error("mail", "notice %lld (%s): %s", (long long)id, json_string_value(json_object_get(n, "ticket_no")), why);
-    if (outbox_result(db, id, ok, why, time(NULL), err) != 0) mg_log_error("mail", "%s", err);
+    if (bot_outbox_result(db, id, ok, why, time(NULL), err) != 0) mg_log_error("mail", "%s", err);
   }
   json_decref(due);
 }

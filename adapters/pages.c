@@ -698,7 +698,7 @@ out:
 
 /* 「職員に質問する」 and the city's number, for when the FAQ has no answer. */
 static void ask_person(mg_buf *b, const pages_site *site, bot_worker *w) {
-  const char *phone = msg_get(bot_messages(bot_worker_bot(w)), MSG_CITY_PHONE);
+  const char *phone = bot_msg_get(bot_messages(bot_worker_bot(w)), MSG_CITY_PHONE);
   char tel[64];
   mg_buf_puts(b, "<section class=\"mgp-person\" aria-labelledby=\"mgp-person-h\">\n<h2 id=\"mgp-person-h\">職員に質問する</h2>\n"
                  "<p>チャットの窓口から、職員に直接質問できます（お返事は開庁日にいたします）。</p>\n<p><a class=\"mgp-btn\" href=\"");
@@ -889,9 +889,9 @@ static int post_feedback(const pages_site *site, bot_worker *w, const char *id, 
   free(q);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
-  if ((rc = session_begin(db, err)) != 0) return rc;
-  if ((rc = session_feedback(db, NULL, 0, id, helpful, NULL, NULL, err)) != 0 || (rc = session_commit(db, err)) != 0) {
-    session_rollback(db);
+  if ((rc = bot_session_begin(db, err)) != 0) return rc;
+  if ((rc = bot_session_feedback(db, NULL, 0, id, helpful, NULL, NULL, err)) != 0 || (rc = bot_session_commit(db, err)) != 0) {
+    bot_session_rollback(db);
     return rc;
   }
   out->status = 303;

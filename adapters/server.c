@@ -552,18 +552,18 @@ static void purge_if_due(srv *s, bot_worker *w) {
   int deleted = 0, rc;
   if (s->last_purge && now - s->last_purge < 3600) return;
   s->last_purge = now;
-  if ((rc = session_purge(bot_worker_db(w), s->cfg->retention_days, &deleted, err)) != 0) {
+  if ((rc = bot_session_purge(bot_worker_db(w), s->cfg->retention_days, &deleted, err)) != 0) {
     if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     mg_log_error("server", "retention purge: %s", err);
   } else if (deleted)
     mg_log_info("server", "retention purge: %d sessions older than %d days deleted", deleted, s->cfg->retention_days);
   /* LINE users unseen as long: their raw ids go too (bot/line_store.h) */
   deleted = 0;
-  if ((rc = session_begin(bot_worker_db(w), err)) == 0) {
+  if ((rc = bot_session_begin(bot_worker_db(w), err)) == 0) {
     if ((rc = bot_line_purge(bot_worker_db(w), s->cfg->retention_days, now, &deleted, err)) != 0)
-      session_rollback(bot_worker_db(w));
+      bot_session_rollback(bot_worker_db(w));
     else
-      rc = session_commit(bot_worker_db(w), err);
+      rc = bot_session_commit(bot_worker_db(w), err);
   }
   if (rc != 0) mg_log_error("server", "retention purge of LINE users: %s", err);
   else if (deleted) mg_log_info("server", "retention purge: %d LINE users unseen for %d days deleted", deleted,
@@ -589,7 +589,7 @@ static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
   s->data_version = v;
   j->changed = 0;
   /* One indexed query, whatever the number of connected residents. */
-  if ((rc = ticket_pending_sessions(bot_worker_db(w), &ids, err)) != 0) {
+  if ((rc = bot_ticket_pending_sessions(bot_worker_db(w), &ids, err)) != 0) {
     if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     mg_log_error("server", "pending replies: %s", err);
     return;
@@ -611,7 +611,7 @@ static void work_pending(srv *s, bot_worker *w, srv_job *j) {
     srv_job *push;
     size_t k;
     err[0] = '\0';
-    int rc = dialogue_pending(w, &j->sess[i].dc, &out, err);
+    int rc = bot_dialogue_pending(w, &j->sess[i].dc, &out, err);
     if (rc != 0) {
       if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
       mg_log_error("server", "pending replies: %s", err);
@@ -1014,7 +1014,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
                        cfg->auth_hash_queue > 0 ? (unsigned)cfg->auth_hash_queue : 1, err)) != 0)
     goto out;
   /* the dummy hash unknown logins verify against is made here, not on the first login */
-  if ((rc = auth_init(err)) != 0) goto out;
+  if ((rc = bot_auth_init(err)) != 0) goto out;
   if (sqlite3_open_v2(cfg->db_path, &s->ck_db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
     rc = mg_errf(err, MG_EDB, "%s: %s", cfg->db_path, s->ck_db ? sqlite3_errmsg(s->ck_db) : "cannot open");
     goto out;

@@ -123,10 +123,10 @@ int bot_new(bot **out, const mg_config *cfg, char *err) {
     pthread_rwlockattr_destroy(&ra);
   }
   if ((rc = mg_lang_new(&b->lang, cfg, err)) != 0) goto fail;
-  if ((rc = rules_load(&b->rules, cfg->rules_path, err)) != 0) goto fail;
-  if ((rc = cal_load(&b->calendar, cfg->calendar_path, cfg->office_open, cfg->office_close, err)) != 0) goto fail;
+  if ((rc = bot_rules_load(&b->rules, cfg->rules_path, err)) != 0) goto fail;
+  if ((rc = bot_cal_load(&b->calendar, cfg->calendar_path, cfg->office_open, cfg->office_close, err)) != 0) goto fail;
   snprintf(path, sizeof path, "%s/messages.json", cfg->dict_dir);
-  if ((rc = msg_load(&b->msgs, path, err)) != 0) goto fail;
+  if ((rc = bot_msg_load(&b->msgs, path, err)) != 0) goto fail;
   if ((rc = load_understanding(b, err)) != 0) goto fail;
   if ((rc = mg_db_open(&db, cfg, b->lang, err)) != 0) goto fail;
   {
@@ -148,14 +148,14 @@ fail:
 /* What bot_reload re-reads; everything else (the language model, the
  * engine, the configuration) stays. */
 static void free_data(bot *b) {
-  rules_free(b->rules);
+  bot_rules_free(b->rules);
   bot_safety_free(b->safety);
   bot_english_free(b->english);
   bot_intents_free(b->intents);
   bot_checklists_free(b->checklists);
   bot_concepts_free(b->concepts);
-  cal_free(b->calendar);
-  msg_free(b->msgs);
+  bot_cal_free(b->calendar);
+  bot_msg_free(b->msgs);
 }
 
 void bot_free(bot *b) {
@@ -202,11 +202,11 @@ int bot_reload(bot *b, char *err) {
     mg_config_defaults(&file);
     if ((rc = mg_config_load(&file, b->cfg.config_path, err)) != 0) return rc;
   }
-  if ((rc = rules_load(&nb.rules, b->cfg.rules_path, err)) != 0 ||
-      (rc = cal_load(&nb.calendar, b->cfg.calendar_path, b->cfg.office_open, b->cfg.office_close, err)) != 0)
+  if ((rc = bot_rules_load(&nb.rules, b->cfg.rules_path, err)) != 0 ||
+      (rc = bot_cal_load(&nb.calendar, b->cfg.calendar_path, b->cfg.office_open, b->cfg.office_close, err)) != 0)
     goto out;
   snprintf(path, sizeof path, "%s/messages.json", b->cfg.dict_dir);
-  if ((rc = msg_load(&nb.msgs, path, err)) != 0 || (rc = load_understanding(&nb, err)) != 0) goto out;
+  if ((rc = bot_msg_load(&nb.msgs, path, err)) != 0 || (rc = load_understanding(&nb, err)) != 0) goto out;
   /* the swap waits for the jobs in flight to finish with the old set */
   pthread_rwlock_wrlock(&b->lock);
   {
@@ -350,21 +350,21 @@ out:
  * office is open now or when it next opens (dict/messages.json), and
  * "{next_open}" the bare time. */
 static char *fill_reply(const bot *b, const char *reply) {
-  time_t now = time(NULL), next = cal_next_open(b->calendar, now);
+  time_t now = time(NULL), next = bot_cal_next_open(b->calendar, now);
   char when[64];
   char *status, *s;
 
   if (next == (time_t)-1) snprintf(when, sizeof when, "未定");
-  else cal_format(next, when, sizeof when);
+  else bot_cal_format(next, when, sizeof when);
   {
     const char *names[] = { "next_open", "office_close" }, *values[] = { when, b->cfg.office_close };
-    status = msg_fill(msg_get(b->msgs, cal_is_open(b->calendar, now) ? MSG_OFFICE_OPEN_NOW : MSG_OFFICE_NEXT_OPEN),
+    status = bot_msg_fill(bot_msg_get(b->msgs, bot_cal_is_open(b->calendar, now) ? MSG_OFFICE_OPEN_NOW : MSG_OFFICE_NEXT_OPEN),
                       2, names, values);
   }
   if (!status) return NULL;
   {
     const char *names[] = { "open_status", "next_open" }, *values[] = { status, when };
-    s = msg_fill(reply, 2, names, values);
+    s = bot_msg_fill(reply, 2, names, values);
   }
   free(status);
   return s;
@@ -439,8 +439,8 @@ static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
                            json_string_value(json_object_get(d, "phone")), json_string_value(json_object_get(d, "hours")) };
   char *line;
   for (int i = 0; i < 4; i++)
-    if (!values[i] || !*values[i]) values[i] = i == 2 ? msg_get(w->b->msgs, MSG_CITY_PHONE) : "";
-  if (!(line = msg_fill(msg_get(w->b->msgs, id), 4, names, values))) return mg_errf(err, MG_ENOMEM, "out of memory");
+    if (!values[i] || !*values[i]) values[i] = i == 2 ? bot_msg_get(w->b->msgs, MSG_CITY_PHONE) : "";
+  if (!(line = bot_msg_fill(bot_msg_get(w->b->msgs, id), 4, names, values))) return mg_errf(err, MG_ENOMEM, "out of memory");
   json_object_set_new(obj, "english", json_string(line));
   free(line);
   return 0;
@@ -664,7 +664,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
     if (bot_intents_match(w->b->intents, &w->msg, &w->hits, &ih) == 1) {
       hit = (rules_hit){ .name = ih.name, .kind = ih.kind, .reply = ih.reply };
       matched = 1;
-    } else if (rules_match(w->b->rules, norm, (size_t)nlen, &hit) == 1) {
+    } else if (bot_rules_match(w->b->rules, norm, (size_t)nlen, &hit) == 1) {
       matched = 1;
       /* small talk and referrals never capture a message that also asks a
        * city question the FAQ answers outright */

@@ -44,7 +44,7 @@ static int bind_json(sqlite3_stmt *st, int i, json_t *v) {
   return rc;
 }
 
-int audit_write(sqlite3 *db, const char *actor, const char *action, const char *target, json_t *before,
+int bot_audit_write(sqlite3 *db, const char *actor, const char *action, const char *target, json_t *before,
                 json_t *after, const char *detail, char *err) {
   sqlite3_stmt *st = NULL;
   int rc = prep(db, S_INSERT, &st, err);
@@ -75,8 +75,8 @@ static json_t *col_str(sqlite3_stmt *st, int i) {
   return json_string(s ? s : "");
 }
 
-int audit_list(sqlite3 *db, const char *action_prefix, const char *target, int limit, json_t **out, char *err) {
-  return audit_page(db, action_prefix, target, 0, limit, out, NULL, err);
+int bot_audit_list(sqlite3 *db, const char *action_prefix, const char *target, int limit, json_t **out, char *err) {
+  return bot_audit_page(db, action_prefix, target, 0, limit, out, NULL, err);
 }
 
 static void bind_filter(sqlite3_stmt *st, const audit_filter *f) {
@@ -85,13 +85,13 @@ static void bind_filter(sqlite3_stmt *st, const audit_filter *f) {
     if (v[i]) sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
 }
 
-int audit_page(sqlite3 *db, const char *action_prefix, const char *target, int offset, int limit, json_t **out,
+int bot_audit_page(sqlite3 *db, const char *action_prefix, const char *target, int offset, int limit, json_t **out,
                int *total, char *err) {
   audit_filter f = { .action_prefix = action_prefix, .target = target };
-  return audit_find(db, &f, offset, limit, out, total, err);
+  return bot_audit_find(db, &f, offset, limit, out, total, err);
 }
 
-int audit_find(sqlite3 *db, const audit_filter *f, int offset, int limit, json_t **out, int *total, char *err) {
+int bot_audit_find(sqlite3 *db, const audit_filter *f, int offset, int limit, json_t **out, int *total, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
   int rc, step;

@@ -24,19 +24,19 @@
  * (borrowed, may be NULL) are stored as compact JSON; detail (may be NULL) is
  * a short free text such as a reassignment reason. Joins the caller's
  * transaction when one is open. Returns 0 or MG_EDB/MG_ENOMEM with err set. */
-int audit_write(sqlite3 *db, const char *actor, const char *action, const char *target, json_t *before,
+int bot_audit_write(sqlite3 *db, const char *actor, const char *action, const char *target, json_t *before,
                 json_t *after, const char *detail, char *err);
 
 /* Newest rows first, filtered by action prefix and/or target (NULL = any),
  * at most limit rows, as a new JSON array of {id, at, actor, action, target,
  * detail, before, after}; caller json_decref's *out. */
-int audit_list(sqlite3 *db, const char *action_prefix, const char *target, int limit, json_t **out, char *err);
+int bot_audit_list(sqlite3 *db, const char *action_prefix, const char *target, int limit, json_t **out, char *err);
 /* The same from row offset, with *total (may be NULL) the number of matching rows. */
-int audit_page(sqlite3 *db, const char *action_prefix, const char *target, int offset, int limit, json_t **out,
+int bot_audit_page(sqlite3 *db, const char *action_prefix, const char *target, int offset, int limit, json_t **out,
                int *total, char *err);
 /* The same with every filter (NULL = any): action prefix, target, actor,
  * and the first/last day "YYYY-MM-DD" in Asia/Tokyo. */
 typedef struct audit_filter { const char *action_prefix, *target, *actor, *from, *to; } audit_filter;
-int audit_find(sqlite3 *db, const audit_filter *f, int offset, int limit, json_t **out, int *total, char *err);
+int bot_audit_find(sqlite3 *db, const audit_filter *f, int offset, int limit, json_t **out, int *total, char *err);
 
 #endif

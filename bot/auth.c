@@ -112,7 +112,7 @@ static void make_dummy(void) {
   sodium_memzero(pw, sizeof pw);
 }
 
-int auth_init(char *err) {
+int bot_auth_init(char *err) {
   if (sodium_init() < 0) return mg_errf(err, MG_EIO, "libsodium could not be initialised");
   pthread_once(&dummy_once, make_dummy);
   if (!dummy_ok) return mg_errf(err, MG_ENOMEM, "password hashing ran out of memory");
@@ -122,13 +122,13 @@ int auth_init(char *err) {
 static const char *const role_names[] = { [AUTH_NONE] = "", [AUTH_STAFF] = "staff",
                                           [AUTH_SUPERVISOR] = "supervisor", [AUTH_ADMIN] = "admin" };
 
-auth_role auth_role_parse(const char *s) {
+auth_role bot_auth_role_parse(const char *s) {
   for (int r = AUTH_STAFF; r <= AUTH_ADMIN; r++)
     if (s && strcmp(s, role_names[r]) == 0) return (auth_role)r;
   return AUTH_NONE;
 }
 
-const char *auth_role_name(auth_role r) {
+const char *bot_auth_role_name(auth_role r) {
   return r >= AUTH_STAFF && r <= AUTH_ADMIN ? role_names[r] : "";
 }
 
@@ -142,7 +142,7 @@ static void read_user(sqlite3_stmt *st, auth_user *u) {
   u->id = sqlite3_column_int64(st, 0);
   copy(u->login, sizeof u->login, sqlite3_column_text(st, 1));
   copy(u->display_name, sizeof u->display_name, sqlite3_column_text(st, 2));
-  u->role = auth_role_parse((const char *)sqlite3_column_text(st, 3));
+  u->role = bot_auth_role_parse((const char *)sqlite3_column_text(st, 3));
   copy(u->department_id, sizeof u->department_id, sqlite3_column_text(st, 4));
   u->disabled = sqlite3_column_int(st, 5);
   u->failed_count = sqlite3_column_int(st, 6);
@@ -168,7 +168,7 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], char 
   return 0;
 }
 
-int auth_user_get(sqlite3 *db, const char *login, auth_user *out, char *err) {
+int bot_auth_user_get(sqlite3 *db, const char *login, auth_user *out, char *err) {
   sqlite3_stmt *st = NULL;
   int rc = prep(db, S_USER_BY_LOGIN, &st, err), step;
   if (rc) return rc;
@@ -183,7 +183,7 @@ int auth_user_get(sqlite3 *db, const char *login, auth_user *out, char *err) {
 
 static json_t *user_json(const auth_user *u) {
   return json_pack("{ss ss ss ss sb}", "login", u->login, "display_name", u->display_name, "role",
-                   auth_role_name(u->role), "department", u->department_id, "disabled", u->disabled);
+                   bot_auth_role_name(u->role), "department", u->department_id, "disabled", u->disabled);
 }
 
 /* What an account says about its holder: a name, a role, and for staff a
@@ -199,12 +199,12 @@ static int check_profile(sqlite3 *db, const char *display_name, auth_role r, con
   return rc;
 }
 
-int auth_user_add(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
+int bot_auth_user_add(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
                   const char *password, const char *actor, char *err) {
   char hash[crypto_pwhash_STRBYTES];
   sqlite3_stmt *st = NULL;
   auth_user u;
-  auth_role r = auth_role_parse(role);
+  auth_role r = bot_auth_role_parse(role);
   int rc, step;
   if (!valid_login(login))
     return mg_errf(err, MG_EINVAL, "ログインIDは半角英数字と . _ - @ で1〜63文字です");
@@ -213,16 +213,16 @@ int auth_user_add(sqlite3 *db, const char *login, const char *display_name, cons
   if ((rc = prep(db, S_USER_INSERT, &st, err))) goto out;
   sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, display_name, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, auth_role_name(r), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, bot_auth_role_name(r), -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, dept ? dept : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, hash, -1, SQLITE_STATIC);
   step = sqlite3_step(st);
   if (step == SQLITE_CONSTRAINT) { rc = mg_errf(err, MG_ECONFLICT, "ログインID「%s」はすでにあります", login); goto out; }
   if (step != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db)); goto out; }
-  if ((rc = auth_user_get(db, login, &u, err))) goto out;
+  if ((rc = bot_auth_user_get(db, login, &u, err))) goto out;
   {
     json_t *after = user_json(&u);
-    rc = audit_write(db, actor, "user.add", login, NULL, after, NULL, err);
+    rc = bot_audit_write(db, actor, "user.add", login, NULL, after, NULL, err);
     json_decref(after);
   }
 out:
@@ -231,45 +231,45 @@ out:
   return rc;
 }
 
-int auth_user_passwd(sqlite3 *db, const char *login, const char *password, const char *actor, char *err) {
+int bot_auth_user_passwd(sqlite3 *db, const char *login, const char *password, const char *actor, char *err) {
   char hash[crypto_pwhash_STRBYTES];
   auth_user u;
   int rc;
-  if ((rc = auth_user_get(db, login, &u, err))) return rc;
+  if ((rc = bot_auth_user_get(db, login, &u, err))) return rc;
   if ((rc = hash_password(password, hash, err))) return rc;
   if ((rc = exec_text(db, S_USER_PASSWD, login, hash, err))) goto out;
   /* a new password also lifts the locks of every address */
   if ((rc = exec_text(db, S_FAIL_CLEAR, login, NULL, err))) goto out;
   /* a new password ends the sessions opened with the old one */
   if ((rc = exec_text(db, S_SESSION_DELETE_USER, login, NULL, err))) goto out;
-  rc = audit_write(db, actor, "user.passwd", login, NULL, NULL, NULL, err);
+  rc = bot_audit_write(db, actor, "user.passwd", login, NULL, NULL, NULL, err);
 out:
   sodium_memzero(hash, sizeof hash);
   return rc;
 }
 
-int auth_user_update(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
+int bot_auth_user_update(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
                      const char *actor, char *err) {
   sqlite3_stmt *st = NULL;
   auth_user u, after;
-  auth_role r = auth_role_parse(role);
+  auth_role r = bot_auth_role_parse(role);
   int rc;
-  if ((rc = auth_user_get(db, login, &u, err))) return rc;
+  if ((rc = bot_auth_user_get(db, login, &u, err))) return rc;
   if ((rc = check_profile(db, display_name, r, dept, err))) return rc;
   if ((rc = prep(db, S_USER_UPDATE, &st, err))) return rc;
   sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, display_name, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, auth_role_name(r), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, bot_auth_role_name(r), -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, dept ? dept : "", -1, SQLITE_STATIC);
   if (sqlite3_step(st) != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db)); goto out; }
   /* new rights take effect at the next login, not in a session opened with the old ones */
   if ((u.role != r || strcmp(u.department_id, dept ? dept : "") != 0) &&
       (rc = exec_text(db, S_SESSION_DELETE_USER, login, NULL, err)))
     goto out;
-  if ((rc = auth_user_get(db, login, &after, err))) goto out;
+  if ((rc = bot_auth_user_get(db, login, &after, err))) goto out;
   {
     json_t *b = user_json(&u), *a = user_json(&after);
-    rc = audit_write(db, actor, "user.update", login, b, a, NULL, err);
+    rc = bot_audit_write(db, actor, "user.update", login, b, a, NULL, err);
     json_decref(b);
     json_decref(a);
   }
@@ -278,11 +278,11 @@ out:
   return rc;
 }
 
-int auth_user_disable(sqlite3 *db, const char *login, int disabled, const char *actor, char *err) {
+int bot_auth_user_disable(sqlite3 *db, const char *login, int disabled, const char *actor, char *err) {
   sqlite3_stmt *st = NULL;
   auth_user u;
   int rc;
-  if ((rc = auth_user_get(db, login, &u, err))) return rc;
+  if ((rc = bot_auth_user_get(db, login, &u, err))) return rc;
   if ((rc = prep(db, S_USER_DISABLE, &st, err))) return rc;
   sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 2, disabled ? 1 : 0);
@@ -290,7 +290,7 @@ int auth_user_disable(sqlite3 *db, const char *login, int disabled, const char *
   if (disabled && (rc = exec_text(db, S_SESSION_DELETE_USER, login, NULL, err))) goto out;
   {
     json_t *before = json_pack("{sb}", "disabled", u.disabled), *after = json_pack("{sb}", "disabled", disabled);
-    rc = audit_write(db, actor, disabled ? "user.disable" : "user.enable", login, before, after, NULL, err);
+    rc = bot_audit_write(db, actor, disabled ? "user.disable" : "user.enable", login, before, after, NULL, err);
     json_decref(before);
     json_decref(after);
   }
@@ -299,7 +299,7 @@ out:
   return rc;
 }
 
-int auth_user_list(sqlite3 *db, int (*fn)(void *ctx, const auth_user *u), void *ctx, char *err) {
+int bot_auth_user_list(sqlite3 *db, int (*fn)(void *ctx, const auth_user *u), void *ctx, char *err) {
   sqlite3_stmt *st = NULL;
   auth_user u;
   int rc = prep(db, S_USER_LIST, &st, err), step;
@@ -373,7 +373,7 @@ static int login_failed(sqlite3 *db, const char *login, int known, const char *i
   if (step != SQLITE_ROW) return mg_errf(err, MG_EDB, "auth: %s", sqlite3_errmsg(db));
   detail = json_pack("{ss si sb sb}", "ip", ip, "failures", locked ? AUTH_MAX_FAILURES : count, "locked", locked,
                      "known", known);
-  rc = audit_write(db, login, locked ? "auth.lock" : "auth.fail", login, NULL, detail, NULL, err);
+  rc = bot_audit_write(db, login, locked ? "auth.lock" : "auth.fail", login, NULL, detail, NULL, err);
   json_decref(detail);
   if (rc) return rc;
   *retry_after = locked ? AUTH_LOCK_SECONDS : count;
@@ -381,7 +381,7 @@ static int login_failed(sqlite3 *db, const char *login, int known, const char *i
                 : mg_errf(err, MG_EAUTH, "wrong login or password");
 }
 
-int auth_login(sqlite3 *db, const char *login, const char *password, const char *ip, char *token,
+int bot_auth_login(sqlite3 *db, const char *login, const char *password, const char *ip, char *token,
                auth_session *sess, int *retry_after, char *err) {
   char hash[crypto_pwhash_STRBYTES] = "", thash[65], key[sizeof ((auth_user *)0)->login];
   sqlite3_stmt *st = NULL;
@@ -391,7 +391,7 @@ int auth_login(sqlite3 *db, const char *login, const char *password, const char 
   token[0] = '\0';
   if (!password) password = "";
   if (!ip) ip = "";
-  if ((rc = auth_init(err))) return rc;
+  if ((rc = bot_auth_init(err))) return rc;
   /* the pair's key; a login that cannot exist is still counted (cut to size) */
   snprintf(key, sizeof key, "%s", login ? login : "");
   if (valid_login(login)) {
@@ -438,7 +438,7 @@ int auth_login(sqlite3 *db, const char *login, const char *password, const char 
   st = NULL;
   {
     json_t *detail = json_pack("{ss}", "ip", ip);
-    rc = audit_write(db, u.login, "auth.login", u.login, NULL, detail, NULL, err);
+    rc = bot_audit_write(db, u.login, "auth.login", u.login, NULL, detail, NULL, err);
     json_decref(detail);
   }
 out:
@@ -448,7 +448,7 @@ out:
   return rc;
 }
 
-int auth_session_get(sqlite3 *db, const char *token, auth_session *out, char *err) {
+int bot_auth_session_get(sqlite3 *db, const char *token, auth_session *out, char *err) {
   char thash[65];
   sqlite3_stmt *st = NULL;
   int rc, step;
@@ -468,24 +468,24 @@ int auth_session_get(sqlite3 *db, const char *token, auth_session *out, char *er
   return rc;
 }
 
-int auth_logout(sqlite3 *db, const char *token, char *err) {
+int bot_auth_logout(sqlite3 *db, const char *token, char *err) {
   char thash[65];
   if (!valid_token(token)) return 0;
   token_hash(token, thash);
   return exec_text(db, S_SESSION_DELETE, thash, NULL, err);
 }
 
-int auth_csrf_ok(const auth_session *s, const char *header) {
+int bot_auth_csrf_ok(const auth_session *s, const char *header) {
   size_t n = strlen(s->csrf);
   if (!header || n == 0 || strlen(header) != n) return 0;
   return sodium_memcmp(s->csrf, header, n) == 0;
 }
 
-int auth_can_department(const auth_session *s, const char *dept) {
+int bot_auth_can_department(const auth_session *s, const char *dept) {
   if (s->user.role >= AUTH_SUPERVISOR) return 1;
   return s->user.role == AUTH_STAFF && dept && *s->user.department_id && strcmp(dept, s->user.department_id) == 0;
 }
 
-int auth_has_role(const auth_session *s, auth_role r) {
+int bot_auth_has_role(const auth_session *s, auth_role r) {
   return s->user.role >= r;
 }

@@ -62,30 +62,30 @@ typedef struct auth_session {
 /* Initialise libsodium and make the dummy hash unknown logins verify
  * against (idempotent, thread-safe; the first call hashes once, ~130 ms).
  * Returns 0, MG_EIO or MG_ENOMEM. */
-int auth_init(char *err);
+int bot_auth_init(char *err);
 
 /* "staff" → AUTH_STAFF …; AUTH_NONE for anything else. */
-auth_role auth_role_parse(const char *s);
-const char *auth_role_name(auth_role r);
+auth_role bot_auth_role_parse(const char *s);
+const char *bot_auth_role_name(auth_role r);
 
 /* Create an account. dept is required for staff (and must exist), optional
  * otherwise (NULL or ""). Worker thread only (hashes). actor is recorded in
  * the audit log. MG_EINVAL for a bad login/role/short password, MG_ECONFLICT
  * when the login exists, MG_ENOTFOUND for an unknown department. */
-int auth_user_add(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
+int bot_auth_user_add(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
                   const char *password, const char *actor, char *err);
 /* Set a new password (and unlock). Worker thread only. MG_ENOTFOUND when absent. */
 /* Change an account's display name, role and department (audited
  * user.update); a change of role or department ends its sessions. */
-int auth_user_update(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
+int bot_auth_user_update(sqlite3 *db, const char *login, const char *display_name, const char *role, const char *dept,
                      const char *actor, char *err);
-int auth_user_passwd(sqlite3 *db, const char *login, const char *password, const char *actor, char *err);
+int bot_auth_user_passwd(sqlite3 *db, const char *login, const char *password, const char *actor, char *err);
 /* Disable (1) or enable (0) an account; disabling ends its sessions at once. */
-int auth_user_disable(sqlite3 *db, const char *login, int disabled, const char *actor, char *err);
+int bot_auth_user_disable(sqlite3 *db, const char *login, int disabled, const char *actor, char *err);
 /* Read one account. MG_ENOTFOUND when absent. */
-int auth_user_get(sqlite3 *db, const char *login, auth_user *out, char *err);
+int bot_auth_user_get(sqlite3 *db, const char *login, auth_user *out, char *err);
 /* Call fn for each account in login order; u valid during the call. */
-int auth_user_list(sqlite3 *db, int (*fn)(void *ctx, const auth_user *u), void *ctx, char *err);
+int bot_auth_user_list(sqlite3 *db, int (*fn)(void *ctx, const auth_user *u), void *ctx, char *err);
 
 /* Check a password and open a session. Worker thread only. On success fills
  * token (the cookie value, AUTH_TOKEN_LEN bytes) and *sess and returns 0.
@@ -93,19 +93,19 @@ int auth_user_list(sqlite3 *db, int (*fn)(void *ctx, const auth_user *u), void *
  * delay to apply before answering), MG_ERATE (the pair (login, ip) is
  * locked; *retry_after = seconds left). ip (NULL = "") keys the failure
  * count and is recorded in the audit log. */
-int auth_login(sqlite3 *db, const char *login, const char *password, const char *ip, char *token,
+int bot_auth_login(sqlite3 *db, const char *login, const char *password, const char *ip, char *token,
                auth_session *sess, int *retry_after, char *err);
 /* Look up the session of a cookie value. MG_EAUTH when unknown, expired or
  * the account is disabled. Cheap (one hash, one query): any thread. */
-int auth_session_get(sqlite3 *db, const char *token, auth_session *out, char *err);
+int bot_auth_session_get(sqlite3 *db, const char *token, auth_session *out, char *err);
 /* End the session of token (no error when it is already gone). */
-int auth_logout(sqlite3 *db, const char *token, char *err);
+int bot_auth_logout(sqlite3 *db, const char *token, char *err);
 
 /* 1 when header equals the session's CSRF token (constant time), else 0. */
-int auth_csrf_ok(const auth_session *s, const char *header);
+int bot_auth_csrf_ok(const auth_session *s, const char *header);
 /* 1 when the session's user may act on tickets of department dept. */
-int auth_can_department(const auth_session *s, const char *dept);
+int bot_auth_can_department(const auth_session *s, const char *dept);
 /* 1 when the session's role is at least r. */
-int auth_has_role(const auth_session *s, auth_role r);
+int bot_auth_has_role(const auth_session *s, auth_role r);
 
 #endif

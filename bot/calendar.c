@@ -132,14 +132,14 @@ static const char *parse_line(const char *s, long long *day) {
   return NULL;
 }
 
-void cal_free(cal *c) {
+void bot_cal_free(cal *c) {
   if (!c)
     return;
   free(c->closed);
   free(c);
 }
 
-int cal_load(cal **out, const char *path, const char *open_hhmm, const char *close_hhmm, char *err) {
+int bot_cal_load(cal **out, const char *path, const char *open_hhmm, const char *close_hhmm, char *err) {
   cal *c = NULL;
   FILE *f = NULL;
   char *line = NULL;
@@ -203,23 +203,23 @@ out:
   free(line);
   if (f)
     fclose(f);
-  cal_free(c);
+  bot_cal_free(c);
   return rc;
 }
 
 /* ---- queries ------------------------------------------------------------- */
 
-int cal_is_open(const cal *c, time_t t) {
+int bot_cal_is_open(const cal *c, time_t t) {
   long long day;
   int sec;
   jst_split(t, &day, &sec);
   return sec >= c->open_s && sec < c->close_s && is_working_day(c, day);
 }
 
-time_t cal_next_open(const cal *c, time_t t) {
+time_t bot_cal_next_open(const cal *c, time_t t) {
   long long day;
   int sec;
-  if (cal_is_open(c, t))
+  if (bot_cal_is_open(c, t))
     return t;
   jst_split(t, &day, &sec);
   if (sec >= c->open_s)
@@ -230,7 +230,7 @@ time_t cal_next_open(const cal *c, time_t t) {
   return (time_t)-1;
 }
 
-time_t cal_add_working_days(const cal *c, time_t t, int n) {
+time_t bot_cal_add_working_days(const cal *c, time_t t, int n) {
   long long day;
   int sec;
   jst_split(t, &day, &sec);
@@ -242,7 +242,7 @@ time_t cal_add_working_days(const cal *c, time_t t, int n) {
   return (time_t)(day * DAY + c->close_s - MG_JST_OFFSET);
 }
 
-void cal_format(time_t t, char *buf, size_t n) {
+void bot_cal_format(time_t t, char *buf, size_t n) {
   static const char *const wd[] = { "日", "月", "火", "水", "木", "金", "土" };
   long long day;
   int sec, y, m, d;
@@ -260,7 +260,7 @@ static void put_digits(char *p, int v, int n) {
     p[i] = (char)('0' + v % 10);
 }
 
-void cal_date_jst(time_t t, char *buf8) {
+void bot_cal_date_jst(time_t t, char *buf8) {
   long long day;
   int sec, y, m, d;
   jst_split(t, &day, &sec);

@@ -25,29 +25,29 @@ typedef struct cal cal;
  * the caller frees with cal_free. Errors: MG_EIO ("FILE: reason") when the
  * file cannot be read, MG_ECONFIG ("FILE:LINE: reason") for a bad line, or a
  * bad office time, MG_ENOMEM. */
-int cal_load(cal **out, const char *path, const char *open_hhmm, const char *close_hhmm, char *err);
-void cal_free(cal *c);
+int bot_cal_load(cal **out, const char *path, const char *open_hhmm, const char *close_hhmm, char *err);
+void bot_cal_free(cal *c);
 
 /* 1 when the office is open at t (UTC seconds), else 0. */
-int cal_is_open(const cal *c, time_t t);
+int bot_cal_is_open(const cal *c, time_t t);
 
 /* The next moment the office opens: t itself when it is open at t, else the
  * opening time of the next working day (today's, if t is before opening on a
  * working day). (time_t)-1 if there is no working day within a year. Days
  * beyond the last year in the file count as working unless on a weekend. */
-time_t cal_next_open(const cal *c, time_t t);
+time_t bot_cal_next_open(const cal *c, time_t t);
 
 /* The office's closing time on the n-th working day after the day of t
  * (n >= 1): when "an answer within n working days" falls due. (time_t)-1
  * when there are not that many working days within the search window. */
-time_t cal_add_working_days(const cal *c, time_t t, int n);
+time_t bot_cal_add_working_days(const cal *c, time_t t, int n);
 
 /* t in JST for residents, e.g. "11月26日(木) 8:30", into buf (n bytes,
  * always NUL-terminated when n > 0; 32 bytes are enough). */
-void cal_format(time_t t, char *buf, size_t n);
+void bot_cal_format(time_t t, char *buf, size_t n);
 
 /* The JST date of t as "YYYYMMDD" (for ticket numbers) into buf8, which must
  * hold at least 9 bytes. */
-void cal_date_jst(time_t t, char *buf8);
+void bot_cal_date_jst(time_t t, char *buf8);
 
 #endif

@@ -324,17 +324,17 @@ static int on_hello(ctx *c) {
   size_t i;
 
   if (field_str(c, "session", 0, &want, NULL) < 0 || field_lang(c, NULL) < 0) return STOPPED(c);
-  if ((rc = session_resume(c->db, want ? want : "", c->cfg->session_ttl_hours, c->conn->session, &resumed, c->err)) != 0)
+  if ((rc = bot_session_resume(c->db, want ? want : "", c->cfg->session_ttl_hours, c->conn->session, &resumed, c->err)) != 0)
     return rc;
   /* History first: taking the pending replies appends them to the transcript. */
-  if (resumed && (rc = session_history(c->db, c->conn->session, SESSION_HISTORY_MAX, &history, c->err)) != 0)
+  if (resumed && (rc = bot_session_history(c->db, c->conn->session, SESSION_HISTORY_MAX, &history, c->err)) != 0)
     return rc;
   /* A new session has no tickets yet, so nothing can be pending. */
-  if (resumed && (rc = ticket_take_pending(c->db, c->conn->session, &pending, c->err)) != 0) goto out;
+  if (resumed && (rc = bot_ticket_take_pending(c->db, c->conn->session, &pending, c->err)) != 0) goto out;
   snprintf(days, sizeof days, "%d", c->cfg->retention_days);
   {
     const char *names[] = { "retention_days" }, *values[] = { days };
-    if (!(privacy = msg_fill(TEXT(c, MSG_PRIVACY), 1, names, values))) {
+    if (!(privacy = bot_msg_fill(TEXT(c, MSG_PRIVACY), 1, names, values))) {
       rc = mg_errf(c->err, MG_ENOMEM, "dialogue: out of memory");
       goto out;
     }
@@ -388,13 +388,13 @@ static void learn(ctx *c, const char *question, const char *faq_id, const char *
     return;
   }
   json_decref(probe);
-  session_ref(c->conn->session, sref);
-  session_ref(c->conn->client_ip, aref);
-  if ((rc = session_begin(c->db, err)) != 0) goto fail;
+  bot_session_ref(c->conn->session, sref);
+  bot_session_ref(c->conn->client_ip, aref);
+  if ((rc = bot_session_begin(c->db, err)) != 0) goto fail;
   rc = faq_learn_note(c->db, faq_id, question, sref, aref, kind, NULL, &noted, err);
   if (rc != 0 ||
-      (rc = session_commit(c->db, err)) != 0) {
-    session_rollback(c->db);
+      (rc = bot_session_commit(c->db, err)) != 0) {
+    bot_session_rollback(c->db);
     goto fail;
   }
   return;
@@ -413,7 +413,7 @@ static int on_choose(ctx *c) {
   memset(&asked, 0, sizeof asked);
   if (field_str(c, "id", 1, &id, NULL) < 0) return STOPPED(c);
   if (field_str(c, "faq_id", 1, &faq_id, id) < 0) return STOPPED(c);
-  rc = session_last(c->db, c->conn->session, "bot", "clarify", 0, &last, c->err);
+  rc = bot_session_last(c->db, c->conn->session, "bot", "clarify", 0, &last, c->err);
   if (rc != 0 && rc != MG_ENOTFOUND) return rc;
   if (rc == 0 && last.choices) choices = json_loads(last.choices, 0, NULL);
   json_array_foreach(choices, i, ch)
@@ -428,13 +428,13 @@ static int on_choose(ctx *c) {
     goto out;
   }
   if (rc == 0) rc = reply_with(c, id, "choose", q, ans, choices);
-  if (rc == 0 && session_last(c->db, c->conn->session, "resident", NULL, last.id, &asked, c->err) == 0)
+  if (rc == 0 && bot_session_last(c->db, c->conn->session, "resident", NULL, last.id, &asked, c->err) == 0)
     learn(c, asked.text, faq_id, "choose");
 out:
   json_decref(ans);
   json_decref(choices);
-  session_msg_clear(&last);
-  session_msg_clear(&asked);
+  bot_session_msg_clear(&last);
+  bot_session_msg_clear(&asked);
   return rc;
 }
 
@@ -462,29 +462,29 @@ static int on_feedback(ctx *c) {
   if (field_str(c, "comment", 0, &comment, answer_id) < 0) return STOPPED(c);
   if (comment && check_text(c, "comment", 1, answer_id) < 0) return STOPPED(c);
 
-  rc = session_get(c->db, c->conn->session, parse_id(answer_id), &ans, c->err);
+  rc = bot_session_get(c->db, c->conn->session, parse_id(answer_id), &ans, c->err);
   if (rc == MG_ENOTFOUND || (rc == 0 && (strcmp(ans.role, "bot") != 0 || strcmp(ans.kind, "answer") != 0))) {
     rc = proto_error(c, MG_ENOTFOUND, TEXT(c, MSG_NO_ANSWER_ID), answer_id);
     goto out;
   }
   if (rc != 0) goto out;
-  rc = session_last(c->db, c->conn->session, "resident", NULL, ans.id, &q, c->err);
+  rc = bot_session_last(c->db, c->conn->session, "resident", NULL, ans.id, &q, c->err);
   if (rc != 0 && rc != MG_ENOTFOUND) goto out;
   has_q = rc == 0;
-  if ((rc = session_begin(c->db, c->err)) != 0) goto out;
-  if ((rc = session_touch(c->db, c->conn->session, c->cfg->session_ttl_hours, c->err)) != 0 ||
-      (rc = session_feedback(c->db, c->conn->session, ans.id, ans.faq_id, json_is_true(helpful), comment,
+  if ((rc = bot_session_begin(c->db, c->err)) != 0) goto out;
+  if ((rc = bot_session_touch(c->db, c->conn->session, c->cfg->session_ttl_hours, c->err)) != 0 ||
+      (rc = bot_session_feedback(c->db, c->conn->session, ans.id, ans.faq_id, json_is_true(helpful), comment,
                              has_q ? q.text : NULL, c->err)) != 0 ||
-      (rc = session_commit(c->db, c->err)) != 0) {
-    session_rollback(c->db);
+      (rc = bot_session_commit(c->db, c->err)) != 0) {
+    bot_session_rollback(c->db);
     goto out;
   }
   rc = emit(c, json_pack("{s:s, s:s, s:b}", "type", "feedback_ok", "reply_to", answer_id, "offer_escalation",
                          !json_is_true(helpful)));
   if (rc == 0 && has_q && json_is_true(helpful)) learn(c, q.text, ans.faq_id, "helpful");
 out:
-  session_msg_clear(&ans);
-  session_msg_clear(&q);
+  bot_session_msg_clear(&ans);
+  bot_session_msg_clear(&q);
   return rc;
 }
 
@@ -494,10 +494,10 @@ static char *next_read(ctx *c, time_t now) {
   const cal *calendar = bot_calendar(bot_worker_bot(c->w));
   const char *names[] = { "next_open" }, *values[1];
   char when[64];
-  if (cal_is_open(calendar, now)) return strdup(TEXT(c, MSG_NEXT_READ_OPEN));
-  cal_format(cal_next_open(calendar, now), when, sizeof when);
+  if (bot_cal_is_open(calendar, now)) return strdup(TEXT(c, MSG_NEXT_READ_OPEN));
+  bot_cal_format(bot_cal_next_open(calendar, now), when, sizeof when);
   values[0] = when;
-  return msg_fill(TEXT(c, MSG_NEXT_READ_CLOSED), 1, names, values);
+  return bot_msg_fill(TEXT(c, MSG_NEXT_READ_CLOSED), 1, names, values);
 }
 
 /* Route a question given with `escalate`: run it through the pipeline
@@ -515,14 +515,14 @@ static int route_text(ctx *c, const char *text, char *dept, size_t size, const c
  * after it (a clarify may have been followed by choose), else of its first reply. */
 static int route_last(ctx *c, const session_msg *q, char *dept, size_t size, const char **routed_by) {
   session_msg m;
-  int rc = session_last(c->db, c->conn->session, "bot", "answer", 0, &m, c->err);
-  if (rc == 0 && m.id < q->id) session_msg_clear(&m), rc = MG_ENOTFOUND;
-  if (rc == MG_ENOTFOUND) rc = session_reply_to(c->db, c->conn->session, q->id, &m, c->err);
+  int rc = bot_session_last(c->db, c->conn->session, "bot", "answer", 0, &m, c->err);
+  if (rc == 0 && m.id < q->id) bot_session_msg_clear(&m), rc = MG_ENOTFOUND;
+  if (rc == MG_ENOTFOUND) rc = bot_session_reply_to(c->db, c->conn->session, q->id, &m, c->err);
   if (rc == MG_ENOTFOUND) return 0;
   if (rc != 0) return rc;
   if (m.department_id) snprintf(dept, size, "%s", m.department_id);
   *routed_by = m.rule_name ? "rule" : "engine";
-  session_msg_clear(&m);
+  bot_session_msg_clear(&m);
   return 0;
 }
 
@@ -571,7 +571,7 @@ static int net_take(const char *net, int max, time_t now) {
 static int over_ticket_limit(ctx *c, const char *id) {
   int n = 0, rc;
   if (c->cfg->max_tickets_per_session > 0) {
-    if ((rc = ticket_count_session(c->db, c->conn->session, &n, c->err)) != 0) return rc;
+    if ((rc = bot_ticket_count_session(c->db, c->conn->session, &n, c->err)) != 0) return rc;
     if (n >= c->cfg->max_tickets_per_session) return proto_error(c, MG_ETICKETS, NULL, id) ? -1 : 1;
   }
   if (c->cfg->max_tickets_per_ip_hour > 0 && !net_take(c->conn->client_ip, c->cfg->max_tickets_per_ip_hour, time(NULL)))
@@ -600,7 +600,7 @@ static int on_escalate(ctx *c) {
   if (tn.notify_email && !*tn.notify_email) tn.notify_email = NULL;
   if (tn.notify_email && !c->cfg->smtp_url[0])
     return proto_error(c, MG_EINVAL, "notify_email: この窓口ではメールでのお知らせを行っていません。", id);
-  if (tn.notify_email && !outbox_email_ok(tn.notify_email))
+  if (tn.notify_email && !bot_outbox_email_ok(tn.notify_email))
     return proto_error(c, MG_EINVAL, "notify_email: メールアドレスの形式が正しくありません。", id);
 
   if (text) {
@@ -610,7 +610,7 @@ static int on_escalate(ctx *c) {
     urgent = rc == 0 && rule_kind_is(ans, "emergency");
     if (urgent) rc = reply_with(c, id, "escalate", text, ans, NULL);
   } else {
-    rc = session_last(c->db, c->conn->session, "resident", "ask", 0, &q, c->err);
+    rc = bot_session_last(c->db, c->conn->session, "resident", "ask", 0, &q, c->err);
     if (rc == MG_ENOTFOUND) return proto_error(c, MG_EMISSING, TEXT(c, MSG_NO_QUESTION), id);
     if (rc == 0) rc = route_last(c, &q, dept, sizeof dept, &routed_by);
   }
@@ -631,12 +631,12 @@ static int on_escalate(ctx *c) {
   tn.department_id = *dept ? dept : NULL;
   tn.routed_by = routed_by;
   tn.contact = contact;
-  if ((rc = ticket_create(c->db, &tn, ticket_no, c->err)) != 0) goto out;
+  if ((rc = bot_ticket_create(c->db, &tn, ticket_no, c->err)) != 0) goto out;
 
   {
     const char *names[] = { "ticket_no", "next_read" }, *values[2] = { ticket_no, NULL };
     if ((values[1] = when = next_read(c, now)) == NULL ||
-        (line = msg_fill(TEXT(c, MSG_TICKET_RECEIVED), 2, names, values)) == NULL) {
+        (line = bot_msg_fill(TEXT(c, MSG_TICKET_RECEIVED), 2, names, values)) == NULL) {
       rc = mg_errf(c->err, MG_ENOMEM, "dialogue: out of memory");
       goto out;
     }
@@ -659,7 +659,7 @@ out:
   free(when);
   free(line);
   json_decref(ans);
-  session_msg_clear(&q);
+  bot_session_msg_clear(&q);
   return rc;
 }
 
@@ -679,7 +679,7 @@ static int on_ticket_reply(ctx *c) {
 
   if ((rc = bot_answer_lang(c->w, text, (int)strlen(text), c->conn->lang, 0, &ans, c->err)) != 0) goto out;
   urgent = rule_kind_is(ans, "emergency");
-  rc = ticket_resident_reply(c->db, ticket_no, c->conn->session, NULL, text, at, c->err);
+  rc = bot_ticket_resident_reply(c->db, ticket_no, c->conn->session, NULL, text, at, c->err);
   if (rc == MG_ENOTICKET || rc == MG_ECLOSED) {
     rc = proto_error(c, rc, NULL, id);
     if (rc == 0 && urgent) rc = reply_with(c, id, "ticket_reply", text, ans, NULL);
@@ -716,7 +716,7 @@ static const struct {
   { "ticket_reply", 1, 0, on_ticket_reply },
 };
 
-int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err) {
+int bot_dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err) {
   return bot_dialogue_turn(w, conn, msg, out, NULL, err);
 }
 
@@ -741,14 +741,14 @@ int bot_dialogue_turn(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, 
   return proto_error(&c, MG_EUNKNOWNTYPE, NULL, reply_to);
 }
 
-int dialogue_pending(bot_worker *w, const dlg_conn *conn, json_t **out, char *err) {
+int bot_dialogue_pending(bot_worker *w, const dlg_conn *conn, json_t **out, char *err) {
   json_t *pending = NULL, *p;
   size_t i;
   int rc;
 
   if (!*out && !(*out = json_array())) return mg_errf(err, MG_ENOMEM, "dialogue: out of memory");
   if (!conn->session[0]) return 0;
-  if ((rc = ticket_take_pending(bot_worker_db(w), conn->session, &pending, err)) != 0) return rc;
+  if ((rc = bot_ticket_take_pending(bot_worker_db(w), conn->session, &pending, err)) != 0) return rc;
   json_array_foreach(pending, i, p) {
     json_object_set_new(p, "type", json_string("staff_reply"));
     if (json_array_append(*out, p) != 0) {

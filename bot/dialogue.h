@@ -29,7 +29,7 @@ typedef struct dlg_conn {
  * the array *out (created when NULL; caller json_decref's it). Protocol errors
  * become `error` messages in *out and return 0; only internal failures return
  * MG_E* (the adapter then sends a generic `error` with code "internal"). */
-int dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err);
+int bot_dialogue_handle(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, char *err);
 
 /* dialogue_handle, but a question's transcript lines (the resident's and
  * the reply) are left in *turn (bot_turn_set) instead of written: the
@@ -42,6 +42,6 @@ int bot_dialogue_turn(bot_worker *w, dlg_conn *conn, json_t *msg, json_t **out, 
 
 /* Staff replies stored for this session and not yet delivered: appended to
  * *out as `staff_reply` messages and marked delivered. */
-int dialogue_pending(bot_worker *w, const dlg_conn *conn, json_t **out, char *err);
+int bot_dialogue_pending(bot_worker *w, const dlg_conn *conn, json_t **out, char *err);
 
 #endif

@@ -503,7 +503,7 @@ static int answer_by(bot_worker *w, const char *dept, time_t now, char *buf, siz
   time_t due;
   buf[0] = '\0';
   rc = faq_department_answer_days(bot_worker_db(w), dept, &days, err);
-  if (rc == 0 && (due = cal_add_working_days(bot_calendar(b), now, days)) != (time_t)-1) cal_format(due, buf, size);
+  if (rc == 0 && (due = bot_cal_add_working_days(bot_calendar(b), now, days)) != (time_t)-1) bot_cal_format(due, buf, size);
   return rc;
 }
 
@@ -572,7 +572,7 @@ int bot_inquiry_submit(bot_worker *w, const bot_inquiry *in, bot_inquiry_result 
   if (asprintf(&contact, "%s%s%s%s%s", in->name ? in->name : "", in->name && *in->name ? " " : "",
                in->email ? in->email : "", in->email && *in->email ? " " : "", in->phone ? in->phone : "") < 0)
     contact = NULL;
-  subject = mask_text(in->subject ? in->subject : "", in->subject ? strlen(in->subject) : 0);
+  subject = bot_mask_text(in->subject ? in->subject : "", in->subject ? strlen(in->subject) : 0);
   sugg = suggestion_of(db, &out->triage);
   tri = json_pack("{s:s, s:f, s:i, s:b}", "department", out->triage.department, "share", out->triage.share,
                   "sentences", out->triage.sentences, "learned", out->triage.learned);
@@ -582,7 +582,7 @@ int bot_inquiry_submit(bot_worker *w, const bot_inquiry *in, bot_inquiry_result 
     goto out;
   }
   /* acknowledged only where mail can leave: a relay and an address */
-  if (cfg->smtp_url[0] && in->email && outbox_email_ok(in->email)) {
+  if (cfg->smtp_url[0] && in->email && bot_outbox_email_ok(in->email)) {
     unsigned char rnd[16];
     char hex[33];
     const char *domain = strchr(cfg->smtp_from, '@');
@@ -606,7 +606,7 @@ int bot_inquiry_submit(bot_worker *w, const bot_inquiry *in, bot_inquiry_result 
   tn.now = now;
   tn.also = store_also;
   tn.also_arg = &sc;
-  rc = ticket_create(db, &tn, out->ticket_no, err);
+  rc = bot_ticket_create(db, &tn, out->ticket_no, err);
   if (rc == MG_ECONFLICT && in->message_id) {
     /* another import stored the same mail a moment ago */
     if ((rc = find_message(db, in->message_id, out->ticket_no, err)) == 0) out->duplicate = 1;

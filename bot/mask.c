@@ -302,7 +302,7 @@ static char *replace_spans(const mask_buf *b, const span *spans, int n, const ch
  * digit blocked the card), so the round repeats until nothing more is found;
  * the result is then stable under masking again. The text is rebuilt only
  * when a class found something, which for most questions is never. */
-char *mask_text_n(const char *text, size_t len, int *count) {
+char *bot_mask_text_n(const char *text, size_t len, int *count) {
   mask_buf b = { 0 };
   pcre2_match_data *md = NULL;
   span *spans = NULL;
@@ -355,6 +355,6 @@ out:
   return out;
 }
 
-char *mask_text(const char *text, size_t len) {
-  return mask_text_n(text, len, NULL);
+char *bot_mask_text(const char *text, size_t len) {
+  return bot_mask_text_n(text, len, NULL);
 }

@@ -34,9 +34,9 @@
  * UTF-8 sequences and NUL bytes become U+FFFD, so the result is always valid
  * UTF-8. Returns NULL only when out of memory (or when the patterns could
  * not be compiled, which would be a bug found by the tests). */
-char *mask_text(const char *text, size_t len);
+char *bot_mask_text(const char *text, size_t len);
 
 /* As mask_text; *count (if not NULL) receives the number of labels put in. */
-char *mask_text_n(const char *text, size_t len, int *count);
+char *bot_mask_text_n(const char *text, size_t len, int *count);
 
 #endif

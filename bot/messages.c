@@ -19,7 +19,7 @@ static const char *const keys[MSG_COUNT] = {
 #undef MSG_X_KEY
 };
 
-int msg_load(msg_set **out, const char *path, char *err) {
+int bot_msg_load(msg_set **out, const char *path, char *err) {
   json_error_t je;
   json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
   msg_set *m = NULL;
@@ -53,26 +53,26 @@ int msg_load(msg_set **out, const char *path, char *err) {
   *out = m;
   m = NULL;
 out:
-  msg_free(m);
+  bot_msg_free(m);
   json_decref(root);
   return rc;
 }
 
-void msg_free(msg_set *m) {
+void bot_msg_free(msg_set *m) {
   if (!m) return;
   for (int l = 0; l < BOT_LANG_COUNT; l++)
     for (int i = 0; i < MSG_COUNT; i++) free(m->text[l][i]);
   free(m);
 }
 
-const char *msg_get(const msg_set *m, enum msg_id id) { return m->text[BOT_LANG_JA][id]; }
+const char *bot_msg_get(const msg_set *m, enum msg_id id) { return m->text[BOT_LANG_JA][id]; }
 
 const char *bot_msg_lang(const msg_set *m, enum msg_id id, int lang) {
   if (lang > 0 && lang < BOT_LANG_COUNT && m->text[lang][id]) return m->text[lang][id];
   return m->text[BOT_LANG_JA][id];
 }
 
-char *msg_fill(const char *tmpl, int n, const char *const *names, const char *const *values) {
+char *bot_msg_fill(const char *tmpl, int n, const char *const *names, const char *const *values) {
   size_t cap = strlen(tmpl) + 1, len = 0;
   const char *p = tmpl;
   char *out;

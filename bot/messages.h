@@ -64,16 +64,16 @@ typedef struct msg_set msg_set;
 
 /* Load path (dict/messages.json). Returns 0, or MG_EIO/MG_ECONFIG with err
  * naming the file and the key. Caller frees with msg_free. */
-int msg_load(msg_set **out, const char *path, char *err);
-void msg_free(msg_set *m);
+int bot_msg_load(msg_set **out, const char *path, char *err);
+void bot_msg_free(msg_set *m);
 /* The text for id; valid while m lives. */
-const char *msg_get(const msg_set *m, enum msg_id id);
+const char *bot_msg_get(const msg_set *m, enum msg_id id);
 /* The text for id in lang (enum bot_lang); the Japanese text when the file
  * has none in lang (only staff-only keys may lack one). */
 const char *bot_msg_lang(const msg_set *m, enum msg_id id, int lang);
 
 /* A new string (caller frees) with each {names[i]} in tmpl replaced by
  * values[i]; unknown {…} stay as written. NULL only when out of memory. */
-char *msg_fill(const char *tmpl, int n, const char *const *names, const char *const *values);
+char *bot_msg_fill(const char *tmpl, int n, const char *const *names, const char *const *values);
 
 #endif

@@ -38,7 +38,7 @@ static int fail(sqlite3 *db, int rc, const char *what, char *err) {
   return mg_errf(err, mg_db_err(rc), "outbox: %s: %s", what, sqlite3_errmsg(db));
 }
 
-int outbox_email_ok(const char *s) {
+int bot_outbox_email_ok(const char *s) {
   const char *at;
   size_t n = s ? strlen(s) : 0;
   if (n < 3 || n > 254) return 0;
@@ -48,7 +48,7 @@ int outbox_email_ok(const char *s) {
   return at && at != s && !strchr(at + 1, '@') && strchr(at + 1, '.') && at[1] != '.' && s[n - 1] != '.';
 }
 
-int outbox_add(sqlite3 *db, sqlite3_int64 ticket_id, const char *recipient, const char *kind, const char *secret,
+int bot_outbox_add(sqlite3 *db, sqlite3_int64 ticket_id, const char *recipient, const char *kind, const char *secret,
                const char *at, char *err) {
   sqlite3_stmt *st;
   int rc = mg_db_stmt(db, outbox_sql[O_ADD], &st, err);
@@ -70,7 +70,7 @@ static json_t *col(sqlite3_stmt *st, int i) {
   return s ? json_string((const char *)s) : json_null();
 }
 
-int outbox_due(sqlite3 *db, const char *channel, time_t now, int limit, json_t **out, char *err) {
+int bot_outbox_due(sqlite3 *db, const char *channel, time_t now, int limit, json_t **out, char *err) {
   sqlite3_stmt *st;
   char at[MG_TIMELEN];
   json_t *arr = json_array();
@@ -96,14 +96,14 @@ int outbox_due(sqlite3 *db, const char *channel, time_t now, int limit, json_t *
   return rc;
 }
 
-int outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, time_t now, char *err) {
+int bot_outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, time_t now, char *err) {
   sqlite3_stmt *st = NULL;
   char at[MG_TIMELEN], next[MG_TIMELEN];
   int rc, attempts = 0, which;
   long wait;
 
   mg_time_utc(now, at);
-  if ((rc = session_begin(db, err))) return rc;
+  if ((rc = bot_session_begin(db, err))) return rc;
   if ((rc = mg_db_stmt(db, outbox_sql[O_ATTEMPTS], &st, err))) goto out;
   sqlite3_bind_int64(st, 1, id);
   if (sqlite3_step(st) == SQLITE_ROW) attempts = sqlite3_column_int(st, 0);
@@ -121,13 +121,13 @@ int outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, time_t
 out:
   mg_db_stmt_done(st);
   if (rc) {
-    session_rollback(db);
+    bot_session_rollback(db);
     return rc;
   }
-  return session_commit(db, err);
+  return bot_session_commit(db, err);
 }
 
-int outbox_of_ticket(sqlite3 *db, sqlite3_int64 ticket_id, json_t **out, char *err) {
+int bot_outbox_of_ticket(sqlite3 *db, sqlite3_int64 ticket_id, json_t **out, char *err) {
   sqlite3_stmt *st;
   json_t *arr = json_array();
   int rc, s;
@@ -185,7 +185,7 @@ int bot_outbox_give_up(sqlite3 *db, sqlite3_int64 id, const char *why, time_t no
   char at[MG_TIMELEN];
   int rc;
   mg_time_utc(now, at);
-  if ((rc = session_begin(db, err))) return rc;
+  if ((rc = bot_session_begin(db, err))) return rc;
   if ((rc = mg_db_stmt(db, outbox_sql[O_FAILED], &st, err)) == 0) {
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
@@ -194,10 +194,10 @@ int bot_outbox_give_up(sqlite3 *db, sqlite3_int64 id, const char *why, time_t no
     mg_db_stmt_done(st);
   }
   if (rc) {
-    session_rollback(db);
+    bot_session_rollback(db);
     return rc;
   }
-  return session_commit(db, err);
+  return bot_session_commit(db, err);
 }
 
 int bot_outbox_hold(sqlite3 *db, sqlite3_int64 id, const char *why, char *err) {

@@ -24,27 +24,27 @@
 
 /* Queue a notice inside the caller's transaction. kind: "received" (with
  * secret) or "reply". at: the change's time (UTC, mg_time_utc). */
-int outbox_add(sqlite3 *db, sqlite3_int64 ticket_id, const char *recipient, const char *kind, const char *secret,
+int bot_outbox_add(sqlite3 *db, sqlite3_int64 ticket_id, const char *recipient, const char *kind, const char *secret,
                const char *at, char *err);
 
 /* Up to limit notices of channel ("email", "line") due at now, oldest
  * first: new JSON array of {id, recipient, kind, secret (or null),
  * attempts, ticket_no (or null), payload (or null), line_user (0 = none)}. */
-int outbox_due(sqlite3 *db, const char *channel, time_t now, int limit, json_t **out, char *err);
+int bot_outbox_due(sqlite3 *db, const char *channel, time_t now, int limit, json_t **out, char *err);
 
 /* Record a delivery: ok, or a failure with why (no secrets in it); a
  * failure is retried at now + 30 s * 2^attempts (at most an hour) until
  * OUTBOX_MAX_ATTEMPTS. Its own transaction. */
-int outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, time_t now, char *err);
+int bot_outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, time_t now, char *err);
 
 /* A ticket's notices for staff: new JSON array of {kind, state, attempts,
  * last_error, created_at, sent_at, channel}. A LINE push over the month's
  * quota shows here as state "held". */
-int outbox_of_ticket(sqlite3 *db, sqlite3_int64 ticket_id, json_t **out, char *err);
+int bot_outbox_of_ticket(sqlite3 *db, sqlite3_int64 ticket_id, json_t **out, char *err);
 
 /* 1 when s looks like one deliverable address (and nothing else: no
  * spaces, line breaks, angle brackets or commas). */
-int outbox_email_ok(const char *s);
+int bot_outbox_email_ok(const char *s);
 
 /* The LINE channel (adapters/line.c). bot_outbox_line queues a reply
  * (kind "line_reply", recipient the event's reply token, ticket_no NULL)

@@ -52,7 +52,7 @@ struct rules_set {
   pcre2_match_context *mctx;  /* match limits; read-only after load */
 };
 
-void rules_free(rules_set *s) {
+void bot_rules_free(rules_set *s) {
   if (!s)
     return;
   for (int i = 0; i < s->n; i++) {
@@ -66,7 +66,7 @@ void rules_free(rules_set *s) {
   free(s);
 }
 
-int rules_count(const rules_set *s) {
+int bot_rules_count(const rules_set *s) {
   return s ? s->n : 0;
 }
 
@@ -171,7 +171,7 @@ static int compile_rule(const char *path, int index, json_t *jr, struct rule *r,
   return 0;
 }
 
-int rules_load(rules_set **out, const char *path, char *err) {
+int bot_rules_load(rules_set **out, const char *path, char *err) {
   rules_set *s = NULL;
   json_error_t jerr;
   json_t *v, *rules;
@@ -223,11 +223,11 @@ int rules_load(rules_set **out, const char *path, char *err) {
   *out = s;
   s = NULL;
 out:
-  rules_free(s);
+  bot_rules_free(s);
   return rc;
 }
 
-int rules_match(const rules_set *s, const char *text, size_t len, rules_hit *hit) {
+int bot_rules_match(const rules_set *s, const char *text, size_t len, rules_hit *hit) {
   pcre2_match_data *md;
   uint32_t opts = 0;
   int found = 0;

@@ -52,15 +52,15 @@ typedef struct rules_hit {
  *               K a byte offset into the pattern), unknown kind, missing or
  *               empty field, duplicate name, pattern not NFKC-normalised
  *   MG_ENOMEM */
-int rules_load(rules_set **out, const char *path, char *err);
-void rules_free(rules_set *s);
-int rules_count(const rules_set *s);
+int bot_rules_load(rules_set **out, const char *path, char *err);
+void bot_rules_free(rules_set *s);
+int bot_rules_count(const rules_set *s);
 
 /* Match text (len bytes of NFKC-normalised UTF-8; the caller normalises)
  * against the rules in order. Returns 1 and fills *hit for the first rule
  * that matches, 0 when none does, MG_EBADUTF8 for invalid UTF-8, or
  * MG_ENOMEM when no match data could be allocated (so test with == 1).
  * Thread-safe: any number of threads may match against one set at once. */
-int rules_match(const rules_set *s, const char *text, size_t len, rules_hit *hit);
+int bot_rules_match(const rules_set *s, const char *text, size_t len, rules_hit *hit);
 
 #endif

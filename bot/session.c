@@ -100,7 +100,7 @@ static void times(int ttl_hours, char *now, char *expires) {
   mg_time_utc(t + (time_t)(ttl_hours > 0 ? ttl_hours : 1) * 3600, expires);
 }
 
-int session_random_token(char *id, char *err) {
+int bot_session_random_token(char *id, char *err) {
   static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   unsigned char raw[18];
   size_t got = 0;
@@ -125,7 +125,7 @@ int session_random_token(char *id, char *err) {
 }
 
 /* Only our own alphabet and length may reach a query. */
-int session_token_ok(const char *id) {
+int bot_session_token_ok(const char *id) {
   size_t n = id ? strlen(id) : 0;
   if (n < 22 || n >= SESSION_IDLEN) return 0;
   for (size_t i = 0; i < n; i++)
@@ -140,17 +140,17 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err)
 }
 
 static void write_lock(sqlite3 *db) {
-  session_write_lock();
+  bot_session_write_lock();
   mg_db_full_hook(db);
 }
 
 /* The id reaches *id only once its row is stored: a failed insert must not
  * leave the connection holding a session that does not exist. */
-int session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
+int bot_session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
   sqlite3_stmt *st = NULL;
   char now[MG_TIMELEN], exp[MG_TIMELEN], fresh[SESSION_IDLEN];
   int rc;
-  if ((rc = session_random_token(fresh, err)) != 0) return rc;
+  if ((rc = bot_session_random_token(fresh, err)) != 0) return rc;
   if ((rc = prep(db, S_CREATE, &st, err)) != 0) return rc;
   times(ttl_hours, now, exp);
   sqlite3_bind_text(st, 1, fresh, -1, SQLITE_STATIC);
@@ -158,7 +158,7 @@ int session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
   sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
   write_lock(db);
   rc = step_done(db, st, "create", err);
-  session_write_unlock();
+  bot_session_write_unlock();
   mg_db_stmt_done(st);
   if (rc == 0) memcpy(id, fresh, strlen(fresh) + 1);
   return rc;
@@ -175,16 +175,16 @@ static int update_times(sqlite3 *db, int which, const char *id, int ttl_hours, i
   sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
   write_lock(db);
   rc = step_done(db, st, "touch", err);
-  session_write_unlock();
+  bot_session_write_unlock();
   if (rc == 0 && changed) *changed = sqlite3_changes(db);
   mg_db_stmt_done(st);
   return rc;
 }
 
-int session_resume(sqlite3 *db, const char *id, int ttl_hours, char *out_id, int *resumed, char *err) {
+int bot_session_resume(sqlite3 *db, const char *id, int ttl_hours, char *out_id, int *resumed, char *err) {
   int changed = 0, rc;
   *resumed = 0;
-  if (session_token_ok(id)) {
+  if (bot_session_token_ok(id)) {
     if ((rc = update_times(db, S_RESUME, id, ttl_hours, &changed, err)) != 0) return rc;
     if (changed == 1) {
       if (out_id != id) memmove(out_id, id, strlen(id) + 1);
@@ -192,10 +192,10 @@ int session_resume(sqlite3 *db, const char *id, int ttl_hours, char *out_id, int
       return 0;
     }
   }
-  return session_create(db, ttl_hours, out_id, err);
+  return bot_session_create(db, ttl_hours, out_id, err);
 }
 
-int session_touch(sqlite3 *db, const char *id, int ttl_hours, char *err) {
+int bot_session_touch(sqlite3 *db, const char *id, int ttl_hours, char *err) {
   return update_times(db, S_TOUCH, id, ttl_hours, NULL, err);
 }
 
@@ -235,13 +235,13 @@ static int insert_line(sqlite3 *db, const char *id, const session_line *l, sqlit
   return rc;
 }
 
-int session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_int64 *msg_id, char *err) {
+int bot_session_append(sqlite3 *db, const char *id, const session_line *l, sqlite3_int64 *msg_id, char *err) {
   session_line masked = *l;
   char *m = NULL;
   int rc;
   if (needs_mask(l)) {
     const char *text = l->text ? l->text : "";
-    if (!(m = mask_text(text, strlen(text)))) return mg_errf(err, MG_ENOMEM, "session: mask: out of memory");
+    if (!(m = bot_mask_text(text, strlen(text)))) return mg_errf(err, MG_ENOMEM, "session: mask: out of memory");
     masked.text = m;
   }
   rc = insert_line(db, id, &masked, msg_id, err);
@@ -272,7 +272,7 @@ int bot_turn_set(bot_turn *t, const char *id, int ttl_hours, const session_line 
     t->line[i] = lines[i];
     if (needs_mask(&lines[i])) {
       const char *text = lines[i].text ? lines[i].text : "";
-      if (!(masked[i] = mask_text(text, strlen(text)))) { rc = mg_errf(err, MG_ENOMEM, "session: mask: out of memory"); goto out; }
+      if (!(masked[i] = bot_mask_text(text, strlen(text)))) { rc = mg_errf(err, MG_ENOMEM, "session: mask: out of memory"); goto out; }
       t->line[i].text = masked[i];
     }
     const char **f[] = LINE_STRS(&t->line[i]);
@@ -300,14 +300,14 @@ out:
 
 int bot_session_write_turns(sqlite3 *db, bot_turn *const *turns, int n, char *err) {
   int rc;
-  if ((rc = session_begin(db, err)) != 0) goto out;
+  if ((rc = bot_session_begin(db, err)) != 0) goto out;
   for (int i = 0; i < n && rc == 0; i++) {
     bot_turn *t = turns[i];
-    if ((rc = session_touch(db, t->session, t->ttl_hours, err)) != 0) break;
+    if ((rc = bot_session_touch(db, t->session, t->ttl_hours, err)) != 0) break;
     for (int k = 0; k < t->n && rc == 0; k++) rc = insert_line(db, t->session, &t->line[k], &t->last_id, err);
   }
-  if (rc == 0) rc = session_commit(db, err);
-  if (rc != 0) session_rollback(db);
+  if (rc == 0) rc = bot_session_commit(db, err);
+  if (rc != 0) bot_session_rollback(db);
 out:
   for (int i = 0; i < n; i++) {
     turns[i]->rc = rc;
@@ -343,28 +343,28 @@ static int exec(sqlite3 *db, int which, char *err) {
 static __thread int write_held;
 static __thread int tx_open;   /* session_begin took the lock; rollback/commit give it back */
 
-void session_write_lock(void) {
+void bot_session_write_lock(void) {
   if (write_held++ == 0) mg_db_write_lock();
 }
 
-void session_write_unlock(void) {
+void bot_session_write_unlock(void) {
   if (write_held > 0 && --write_held == 0) mg_db_write_unlock();
 }
 
-int session_begin(sqlite3 *db, char *err) {
+int bot_session_begin(sqlite3 *db, char *err) {
   int rc;
   write_lock(db);
-  if ((rc = exec(db, S_BEGIN, err)) != 0) session_write_unlock();
+  if ((rc = exec(db, S_BEGIN, err)) != 0) bot_session_write_unlock();
   else tx_open = 1;
   return rc;
 }
 
-int session_commit(sqlite3 *db, char *err) {
+int bot_session_commit(sqlite3 *db, char *err) {
   int rc = exec(db, S_COMMIT, err);
-  if (rc != 0) session_rollback(db);
+  if (rc != 0) bot_session_rollback(db);
   else if (tx_open) {
     tx_open = 0;
-    session_write_unlock();
+    bot_session_write_unlock();
   }
   return rc;
 }
@@ -372,38 +372,38 @@ int session_commit(sqlite3 *db, char *err) {
 /* Safe to call twice (after a failed commit): the second call finds nothing
  * to do. Releases the lock even when SQLite already rolled back by itself
  * (SQLITE_FULL, SQLITE_NOMEM, SQLITE_IOERR end the whole transaction). */
-void session_rollback(sqlite3 *db) {
+void bot_session_rollback(sqlite3 *db) {
   if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
   if (tx_open) {
     tx_open = 0;
-    session_write_unlock();
+    bot_session_write_unlock();
   }
 }
 
-void session_ref(const char *id, char *out) {
+void bot_session_ref(const char *id, char *out) {
   static const unsigned char key[] = "madoguchi session reference v1";
   unsigned char h[6];
   crypto_generichash(h, sizeof h, (const unsigned char *)id, strlen(id), key, sizeof key - 1);
   snprintf(out, SESSION_REFLEN, "S-%02x%02x%02x%02x%02x%02x", h[0], h[1], h[2], h[3], h[4], h[5]);
 }
 
-int session_write_probe(sqlite3 *db, char *err) {
+int bot_session_write_probe(sqlite3 *db, char *err) {
   char now[MG_TIMELEN];
   int rc;
   mg_time_utc(time(NULL), now);
-  if ((rc = session_begin(db, err)) != 0) return rc;
+  if ((rc = bot_session_begin(db, err)) != 0) return rc;
   if ((rc = mg_meta_put(db, "ready_probe", now, err)) != 0) {
-    session_rollback(db);
+    bot_session_rollback(db);
     return rc == MG_EDB ? mg_errf(err, mg_db_err(sqlite3_errcode(db)), "ready: %s", sqlite3_errmsg(db)) : rc;
   }
   if (mg_db_int(db, "PRAGMA page_count") >= mg_db_int(db, "PRAGMA max_page_count")) {
-    session_rollback(db);
+    bot_session_rollback(db);
     return mg_errf(err, MG_EFULL, "ready: the database may not grow (max_page_count reached)");
   }
-  return session_commit(db, err);
+  return bot_session_commit(db, err);
 }
 
-int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *err) {
+int bot_session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
   int rc, s;
@@ -438,7 +438,7 @@ out:
   return rc;
 }
 
-void session_msg_clear(session_msg *m) {
+void bot_session_msg_clear(session_msg *m) {
   free(m->role);
   free(m->kind);
   free(m->text);
@@ -477,13 +477,13 @@ static int read_msg(sqlite3 *db, sqlite3_stmt *st, session_msg *m, char *err) {
   bad |= col_dup(st, 10, &m->choices);
   snprintf(m->at, sizeof m->at, "%s", sqlite3_column_text(st, 11) ? (const char *)sqlite3_column_text(st, 11) : "");
   if (bad) {
-    session_msg_clear(m);
+    bot_session_msg_clear(m);
     return mg_errf(err, MG_ENOMEM, "session: out of memory");
   }
   return 0;
 }
 
-int session_last(sqlite3 *db, const char *id, const char *role, const char *kind, sqlite3_int64 before,
+int bot_session_last(sqlite3 *db, const char *id, const char *role, const char *kind, sqlite3_int64 before,
                  session_msg *out, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
@@ -498,7 +498,7 @@ int session_last(sqlite3 *db, const char *id, const char *role, const char *kind
   return rc;
 }
 
-int session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err) {
+int bot_session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
   memset(out, 0, sizeof *out);
@@ -510,7 +510,7 @@ int session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *
   return rc;
 }
 
-int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err) {
+int bot_session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
   memset(out, 0, sizeof *out);
@@ -522,7 +522,7 @@ int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_
   return rc;
 }
 
-int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const char *faq_id, int helpful,
+int bot_session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const char *faq_id, int helpful,
                      const char *comment, const char *question, char *err) {
   sqlite3_stmt *st = NULL;
   char now[MG_TIMELEN];
@@ -530,7 +530,7 @@ int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const
   int rc;
   comment = comment ? comment : "";
   question = question ? question : "";
-  if (!(mc = mask_text(comment, strlen(comment))) || !(mq = mask_text(question, strlen(question)))) {
+  if (!(mc = bot_mask_text(comment, strlen(comment))) || !(mq = bot_mask_text(question, strlen(question)))) {
     rc = mg_errf(err, MG_ENOMEM, "session: mask: out of memory");
     goto out;
   }
@@ -567,7 +567,7 @@ int bot_feedback_counts(sqlite3 *db, long long *helpful, long long *unhelpful, c
   return rc;
 }
 
-int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err) {
+int bot_session_purge(sqlite3 *db, int retention_days, int *deleted, char *err) {
   sqlite3_stmt *st = NULL;
   char cutoff[MG_TIMELEN];
   int rc;
@@ -578,13 +578,13 @@ int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err) {
   sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
   write_lock(db);
   rc = step_done(db, st, "purge", err);
-  session_write_unlock();
+  bot_session_write_unlock();
   if (rc == 0 && deleted) *deleted = sqlite3_changes(db);
   mg_db_stmt_done(st);
   return rc;
 }
 
-int session_erase(sqlite3 *db, const char *id, char *err) {
+int bot_session_erase(sqlite3 *db, const char *id, char *err) {
   for (int q = S_ERASE_FEEDBACK; q >= S_ERASE_MESSAGES; q--) {
     sqlite3_stmt *st = NULL;
     int rc = prep(db, q, &st, err);

@@ -8,7 +8,7 @@
  * `message` table, never kept in process memory, so a resident can reconnect
  * to any worker or any process and carry on.
  *
- * Every text stored here passes through mask_text (bot/mask.h) first; the
+ * Every text stored here passes through bot_mask_text (bot/mask.h) first; the
  * caller may hand over raw text. Staff replies are the exception: they are
  * written by city staff and quote the department's own phone numbers, which
  * masking would destroy (see ticket.h).
@@ -87,59 +87,59 @@ int bot_session_write(sqlite3 *db, const char *id, int ttl_hours, const session_
  * characters, into id[SESSION_IDLEN] (session ids, ticket lookup secrets).
  * session_token_ok: 1 when s has the shape of one (checked before it
  * reaches a query). */
-int session_random_token(char *id, char *err);
-int session_token_ok(const char *s);
+int bot_session_random_token(char *id, char *err);
+int bot_session_token_ok(const char *s);
 
 /* Make a new session expiring ttl_hours after now; its id into id[SESSION_IDLEN]. */
-int session_create(sqlite3 *db, int ttl_hours, char *id, char *err);
+int bot_session_create(sqlite3 *db, int ttl_hours, char *id, char *err);
 
 /* Resume id when it names a session that has not expired: extends it and
  * sets *resumed = 1. Otherwise (unknown, expired, malformed) creates a new
  * session, writes its id into out_id and sets *resumed = 0. out_id may be id. */
-int session_resume(sqlite3 *db, const char *id, int ttl_hours, char *out_id, int *resumed, char *err);
+int bot_session_resume(sqlite3 *db, const char *id, int ttl_hours, char *out_id, int *resumed, char *err);
 
 /* Record activity: last_seen_at = now, expires_at = now + ttl. */
-int session_touch(sqlite3 *db, const char *id, int ttl_hours, char *err);
+int bot_session_touch(sqlite3 *db, const char *id, int ttl_hours, char *err);
 
 /* Append one line (no transaction of its own: wrap several in one with
  * session_begin/session_commit). Its message id into *msg_id (may be NULL). */
-int session_append(sqlite3 *db, const char *id, const session_line *line, sqlite3_int64 *msg_id, char *err);
+int bot_session_append(sqlite3 *db, const char *id, const session_line *line, sqlite3_int64 *msg_id, char *err);
 
 /* Transcript writes are grouped in one BEGIN IMMEDIATE … COMMIT per client
  * message, at the connection's synchronous=NORMAL (see session.c). Begin
  * takes the process's write lock (below); commit and rollback release it.
  * A failed commit has already rolled back; rollback may still be called. */
-int session_begin(sqlite3 *db, char *err);
-int session_commit(sqlite3 *db, char *err);
-void session_rollback(sqlite3 *db);
+int bot_session_begin(sqlite3 *db, char *err);
+int bot_session_commit(sqlite3 *db, char *err);
+void bot_session_rollback(sqlite3 *db);
 
 /* The process's write lock: threads of one process write one at a time
  * (session.c says why). Reentrant per thread; every lock needs an unlock.
  * ticket.c holds it around its transactions. */
-void session_write_lock(void);
+void bot_session_write_lock(void);
 /* Readiness (GET /readyz): under the write lock, one real write transaction
  * (meta 'ready_probe' = now, committed) and room for at least one more page
  * (page_count < max_page_count). 0, or MG_EFULL/MG_EBUSY/MG_EDB with err. */
-int session_write_probe(sqlite3 *db, char *err);
+int bot_session_write_probe(sqlite3 *db, char *err);
 
 /* A session id is the bearer token that resumes a resident's chat, so it
  * never leaves the resident's side. Staff see this instead: "S-" and 12 hex
  * digits of a BLAKE2b hash of the id — stable (the same conversation has
  * the same reference), short, and not reversible. out: SESSION_REFLEN. */
 #define SESSION_REFLEN 16
-void session_ref(const char *id, char *out);
-void session_write_unlock(void);
+void bot_session_ref(const char *id, char *out);
+void bot_session_write_unlock(void);
 
 /* A resident asked that what the city holds about them be erased
  * (個人情報保護法): delete the session's transcript and feedback, inside
  * the caller's transaction (ticket_erase). */
-int session_erase(sqlite3 *db, const char *id, char *err);
+int bot_session_erase(sqlite3 *db, const char *id, char *err);
 
 /* The last `limit` resident/bot/staff lines, oldest first, as a new JSON
  * array of {role, text, at, kind} plus, where known, faq_id, rule_kind and
  * (for an answer) department {id, name, phone, email, hours, location}, so
  * a resumed chat can draw its answers as they were (caller json_decref's it). */
-int session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *err);
+int bot_session_history(sqlite3 *db, const char *id, int limit, json_t **out, char *err);
 
 /* A stored line read back. Strings are owned by the struct: free with
  * session_msg_clear. Absent columns are NULL. */
@@ -149,29 +149,29 @@ typedef struct session_msg {
   double confidence;
   char at[MG_TIMELEN];
 } session_msg;
-void session_msg_clear(session_msg *m);
+void bot_session_msg_clear(session_msg *m);
 
 /* The newest line of this session matching role and (when non-NULL) kind,
  * optionally only lines with id < before (0 = no bound). MG_ENOTFOUND when none. */
-int session_last(sqlite3 *db, const char *id, const char *role, const char *kind, sqlite3_int64 before,
+int bot_session_last(sqlite3 *db, const char *id, const char *role, const char *kind, sqlite3_int64 before,
                  session_msg *out, char *err);
 /* The line msg_id if it belongs to session id; MG_ENOTFOUND otherwise. */
-int session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err);
+int bot_session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err);
 /* The first bot line after resident line msg_id (its reply); MG_ENOTFOUND when none. */
-int session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err);
+int bot_session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_msg *out, char *err);
 
 /* Delete the sessions that ended (expires_at) more than retention_days ago,
  * with their transcripts (ON DELETE CASCADE); feedback and tickets stay,
  * detached (session_id NULL). How many sessions went into *deleted (may be
  * NULL). The server calls this from a daily timer; the privacy notice
  * promises it. */
-int session_purge(sqlite3 *db, int retention_days, int *deleted, char *err);
+int bot_session_purge(sqlite3 *db, int retention_days, int *deleted, char *err);
 
 
 /* Store feedback on answer line answer_id (comment and question are masked).
  * From a public FAQ page there is no chat: id NULL and answer_id 0 store
  * the feedback on entry faq_id alone. Call inside session_begin/commit. */
-int session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const char *faq_id, int helpful,
+int bot_session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, const char *faq_id, int helpful,
                      const char *comment, const char *question, char *err);
 /* All feedback ever stored, helpful and not, for monitoring (the /metrics
  * scrape). Rows outlive their sessions (session_purge keeps them), so the

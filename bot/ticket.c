@@ -185,7 +185,7 @@ static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
   return mg_db_stmt(db, ticket_sql[which], st, err);
 }
 
-int ticket_count_session(sqlite3 *db, const char *session_id, int *n, char *err) {
+int bot_ticket_count_session(sqlite3 *db, const char *session_id, int *n, char *err) {
   sqlite3_stmt *st = NULL;
   int rc = prep(db, T_SESSION_COUNT, &st, err);
   *n = 0;
@@ -214,9 +214,9 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *s) {
   else sqlite3_bind_null(st, i);
 }
 
-void ticket_day_prefix(time_t t, char *buf) {
+void bot_ticket_day_prefix(time_t t, char *buf) {
   char day[9];
-  cal_date_jst(t, day); /* the one definition of the Tokyo date (calendar.h) */
+  bot_cal_date_jst(t, day); /* the one definition of the Tokyo date (calendar.h) */
   snprintf(buf, 12, "T-%.8s-", day);
 }
 
@@ -233,7 +233,7 @@ static void restore_sync(sqlite3 *db, const tx *t) {
     snprintf(pragma, sizeof pragma, "PRAGMA synchronous=%d", t->sync);
     sqlite3_exec(db, pragma, NULL, NULL, NULL);
   }
-  session_write_unlock();
+  bot_session_write_unlock();
 }
 
 static int tx_begin(sqlite3 *db, tx *t, int full, char *err) {
@@ -241,14 +241,14 @@ static int tx_begin(sqlite3 *db, tx *t, int full, char *err) {
   int rc;
   t->sync = -1;
   if (!sqlite3_get_autocommit(db)) return mg_errf(err, MG_EINVAL, "ticket: called inside a transaction");
-  session_write_lock();
+  bot_session_write_lock();
   mg_db_full_hook(db);
   if (full) {
     if (sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
       t->sync = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     if (t->sync < 0 || sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK) {
-      session_write_unlock();
+      bot_session_write_unlock();
       return mg_errf(err, MG_EDB, "ticket: synchronous=FULL: %s", sqlite3_errmsg(db));
     }
   }
@@ -381,7 +381,7 @@ static int prove(sqlite3 *db, const char *ticket_no, const char *session_id, con
 
   memset(p, 0, sizeof *p);
   /* hashed before the lookup, so a known and an unknown number take as long */
-  if (secret && session_token_ok(secret)) secret_hash(secret, hash);
+  if (secret && bot_session_token_ok(secret)) secret_hash(secret, hash);
   if ((rc = prep(db, T_AUTH, &st, err)) != 0) return rc;
   sqlite3_bind_text(st, 1, ticket_no ? ticket_no : "", -1, SQLITE_STATIC);
   if ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -404,7 +404,7 @@ static int prove(sqlite3 *db, const char *ticket_no, const char *session_id, con
 
 /* --- the API ------------------------------------------------------------- */
 
-int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err) {
+int bot_ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err) {
   sqlite3_stmt *st = NULL;
   time_t now = in->now ? in->now : time(NULL);
   char at[MG_TIMELEN], day[12];
@@ -417,17 +417,17 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
   ticket_no[0] = '\0';
   if (in->lookup_out) {
     in->lookup_out[0] = '\0';
-    if ((rc = session_random_token(in->lookup_out, err)) != 0) return rc;
+    if ((rc = bot_session_random_token(in->lookup_out, err)) != 0) return rc;
     secret_hash(in->lookup_out, hash);
   }
   if (blank(in->question)) return mg_errf(err, MG_EINVAL, "ticket: the question is empty");
   if (strcmp(routed_by, "engine") != 0 && strcmp(routed_by, "rule") != 0 && strcmp(routed_by, "default") != 0 &&
       strcmp(routed_by, "inquiry") != 0)
     return mg_errf(err, MG_EINVAL, "ticket: routed_by must be engine, rule, default or inquiry");
-  if (!(question = mask_text(in->question, strlen(in->question))))
+  if (!(question = bot_mask_text(in->question, strlen(in->question))))
     return mg_errf(err, MG_ENOMEM, "ticket: mask: out of memory");
   mg_time_utc(now, at);
-  ticket_day_prefix(now, day);
+  bot_ticket_day_prefix(now, day);
   if ((rc = tx_begin(db, &t, 1, err)) != 0) goto out_free;
 
   if ((rc = prep(db, T_SEQ, &st, err)) != 0) goto out;
@@ -450,7 +450,7 @@ int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err)
   if ((rc = step_done(db, st, "create", err)) != 0) goto out;
   id = sqlite3_last_insert_rowid(db);
   if (in->notify_email &&
-      (rc = outbox_add(db, id, in->notify_email, in->notice_kind ? in->notice_kind : "received", in->lookup_out, at,
+      (rc = bot_outbox_add(db, id, in->notify_email, in->notice_kind ? in->notice_kind : "received", in->lookup_out, at,
                        err)) != 0)
     goto out;
   if (in->also && (rc = in->also(db, id, ticket_no, at, in->also_arg, err)) != 0) goto out;
@@ -468,7 +468,7 @@ out_free:
   return rc;
 }
 
-int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err) {
+int bot_ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err) {
   sqlite3_stmt *st = NULL;
   char at[MG_TIMELEN];
   found f;
@@ -491,14 +491,14 @@ int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const c
   sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
   if ((rc = step_done(db, st, "reply", err)) != 0) goto out;
   if ((rc = update(db, T_ANSWERED, f.id, at, err)) != 0) goto out;
-  if (f.notify[0] && (rc = outbox_add(db, f.id, f.notify, "reply", NULL, at, err)) != 0) goto out;
+  if (f.notify[0] && (rc = bot_outbox_add(db, f.id, f.notify, "reply", NULL, at, err)) != 0) goto out;
   rc = event(db, f.id, at, author, "reply", NULL, NULL, NULL, err);
 out:
   mg_db_stmt_done(st);
   return tx_end(db, &t, rc, err);
 }
 
-int ticket_close(sqlite3 *db, const char *ticket_no, const char *actor, const char *reason, char *err) {
+int bot_ticket_close(sqlite3 *db, const char *ticket_no, const char *actor, const char *reason, char *err) {
   char at[MG_TIMELEN];
   found f;
   tx t;
@@ -517,7 +517,7 @@ out:
   return tx_end(db, &t, rc, err);
 }
 
-int ticket_reassign(sqlite3 *db, const char *ticket_no, const char *actor, const char *to_department,
+int bot_ticket_reassign(sqlite3 *db, const char *ticket_no, const char *actor, const char *to_department,
                     const char *reason, char *err) {
   char at[MG_TIMELEN];
   found f;
@@ -597,7 +597,7 @@ static int summaries(sqlite3 *db, sqlite3_stmt *st, json_t *arr, const char *wha
   return s == SQLITE_DONE ? 0 : db_fail(db, s, what, err);
 }
 
-int ticket_list(sqlite3 *db, const char *status, const char *department, int limit, json_t **out, char *err) {
+int bot_ticket_list(sqlite3 *db, const char *status, const char *department, int limit, json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
   int rc;
@@ -615,7 +615,7 @@ out:
   return rc;
 }
 
-int ticket_page(sqlite3 *db, const ticket_filter *f, int offset, int limit, json_t **out, int *total, char *err) {
+int bot_ticket_page(sqlite3 *db, const ticket_filter *f, int offset, int limit, json_t **out, int *total, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
   int rc, s;
@@ -716,7 +716,7 @@ static int audit(sqlite3 *db, const char *at, const char *actor, const char *tar
   return rc;
 }
 
-int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, json_t **out, char *err) {
+int bot_ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, json_t **out, char *err) {
   static const char *const transcript[] = { "role", "kind", "text", "at", "rule_kind", "safety", "faq_id",
                                             "decision", "confidence", "rule", "helpful" };
   static const char *const replies[] = { "author", "text", "at", "delivered_at", "side" };
@@ -761,7 +761,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
   /* Audit first: the read is on record before anything is returned. */
   if ((rc = audit(db, at, viewer ? viewer->actor : NULL, ticket_no, contact ? "transcript,contact" : "transcript", err)) != 0)
     goto out;
-  if (session) session_ref(session, ref);
+  if (session) bot_session_ref(session, ref);
   /* Never the session id itself: it would let staff resume the resident's chat (F8). */
   if (json_object_set_new(obj, "session_ref", session ? json_string(ref) : json_null()) != 0 ||
       (contact && json_object_set_new(obj, "contact", json_string(contact)) != 0)) {
@@ -781,7 +781,7 @@ int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, 
   }
   {
     json_t *notices = NULL;
-    if ((rc = outbox_of_ticket(db, id, &notices, err)) != 0) goto out;
+    if ((rc = bot_outbox_of_ticket(db, id, &notices, err)) != 0) goto out;
     if (json_object_set_new(obj, "notices", notices) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
   }
   rc = rows(db, T_EVENTS, id, NULL, events, 6, obj, "events", err);
@@ -795,7 +795,7 @@ out:
   return rc;
 }
 
-int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char *err) {
+int bot_ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char *err) {
   sqlite3_stmt *st = NULL, *up = NULL;
   json_t *arr = json_array();
   char at[MG_TIMELEN];
@@ -829,7 +829,7 @@ int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char 
     sqlite3_bind_text(up, 2, at, -1, SQLITE_STATIC);
     if ((rc = step_done(db, up, "deliver", err)) != 0) goto out;
     sqlite3_reset(up);
-    if ((rc = session_append(db, session_id, &line, NULL, err)) != 0) goto out;
+    if ((rc = bot_session_append(db, session_id, &line, NULL, err)) != 0) goto out;
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "pending", err);
 out:
@@ -842,7 +842,7 @@ out_free:
   return rc;
 }
 
-int ticket_pending_sessions(sqlite3 *db, json_t **out, char *err) {
+int bot_ticket_pending_sessions(sqlite3 *db, json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
   int rc, s;
@@ -871,7 +871,7 @@ static int resident_line(sqlite3 *db, const char *ticket_no, const char *session
 
   if (at_out) at_out[0] = '\0';
   if (blank(text)) return mg_errf(err, MG_EEMPTY, "ticket: the message is empty");
-  if (!(masked = mask_text(text, strlen(text)))) return mg_errf(err, MG_ENOMEM, "ticket: mask: out of memory");
+  if (!(masked = bot_mask_text(text, strlen(text)))) return mg_errf(err, MG_ENOMEM, "ticket: mask: out of memory");
   mg_time_utc(time(NULL), at);
   if ((rc = tx_begin(db, &t, 1, err)) != 0) goto out_free;
   if (trusted) {
@@ -905,7 +905,7 @@ out_free:
   return rc;
 }
 
-int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
+int bot_ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
                           const char *text, char *at_out, char *err) {
   return resident_line(db, ticket_no, session_id, secret, 0, text, NULL, at_out, err);
 }
@@ -914,7 +914,7 @@ int bot_ticket_mail_line(sqlite3 *db, const char *ticket_no, const char *text, c
   return resident_line(db, ticket_no, NULL, NULL, 1, text, also, NULL, err);
 }
 
-int ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, int lookup_days, json_t **out, char *err) {
+int bot_ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, int lookup_days, json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *obj = NULL, *lines = NULL, *dept;
   char cutoff[MG_TIMELEN];
@@ -963,7 +963,7 @@ out:
   return rc;
 }
 
-int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *open, int *answered, char *err) {
+int bot_ticket_inbox(sqlite3 *db, const char *department, long long *version, int *open, int *answered, char *err) {
   sqlite3_stmt *st = NULL;
   int rc = prep(db, T_INBOX, &st, err), s;
   *version = 0;
@@ -1030,7 +1030,7 @@ int bot_ticket_counts(sqlite3 *db, const struct cal *c, int default_days, time_t
   st = NULL;
   for (; d < json_array_size(ids); d++)
     if ((rc = count_row(arr, by, json_string_value(json_array_get(ids, d)), 0, 0, err)) != 0) goto out;
-  if ((rc = ticket_overdue(db, c, NULL, default_days, now, &overdue, err)) != 0) goto out;
+  if ((rc = bot_ticket_overdue(db, c, NULL, default_days, now, &overdue, err)) != 0) goto out;
   json_array_foreach(overdue, i, row) {
     const char *k = json_string_value(json_object_get(json_object_get(row, "department"), "id"));
     json_t *r = json_object_get(by, k ? k : "");
@@ -1072,7 +1072,7 @@ static int contains_ci(const char *hay, const char *needle) {
   return 0;
 }
 
-int ticket_person_find(sqlite3 *db, const ticket_person *who, const char *actor, json_t **out, char *err) {
+int bot_ticket_person_find(sqlite3 *db, const ticket_person *who, const char *actor, json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array(), *nos = json_array(), *no;
   char want[64] = "", have[512];
@@ -1108,7 +1108,7 @@ int ticket_person_find(sqlite3 *db, const ticket_person *who, const char *actor,
   json_array_foreach(nos, i, no) {
     json_t *t = NULL;
     const char *mail = json_string_value(json_object_get(no, "mail"));
-    if ((rc = ticket_get(db, json_string_value(json_object_get(no, "no")), &v, &t, err)) != 0) goto out;
+    if ((rc = bot_ticket_get(db, json_string_value(json_object_get(no, "no")), &v, &t, err)) != 0) goto out;
     json_object_set_new(t, "notify_email", *mail ? json_string(mail) : json_null());
     if (json_array_append_new(arr, t) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
   }
@@ -1119,7 +1119,7 @@ out:
   return rc;
 }
 
-int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *err) {
+int bot_ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *err) {
   sqlite3_stmt *st = NULL;
   char *session = NULL;
   found f;
@@ -1137,12 +1137,12 @@ int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *er
   }
   mg_db_stmt_done(st);
   st = NULL;
-  if (session && (rc = session_erase(db, session, err)) != 0) goto out;
+  if (session && (rc = bot_session_erase(db, session, err)) != 0) goto out;
   /* a LINE resident's raw user id and queued pushes (bot/line_store.h) */
   if (session && (rc = bot_line_erase_session(db, session, err)) != 0) goto out;
   for (int q = T_ERASE; q <= T_ERASE_EXAMPLES; q++)
     if ((rc = update(db, q, f.id, NULL, err)) != 0) goto out;
-  rc = audit_write(db, actor, "privacy.erase", ticket_no, NULL, NULL,
+  rc = bot_audit_write(db, actor, "privacy.erase", ticket_no, NULL, NULL,
                    session ? "question, contact, e-mail, thread, transcript" : "question, contact, e-mail, thread", err);
 out:
   mg_db_stmt_done(st);
@@ -1150,7 +1150,7 @@ out:
   return tx_end(db, &t, rc, err);
 }
 
-int ticket_note(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err) {
+int bot_ticket_note(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err) {
   sqlite3_stmt *st = NULL;
   char at[MG_TIMELEN];
   found f;
@@ -1171,7 +1171,7 @@ out:
   return tx_end(db, &t, rc, err);
 }
 
-int ticket_assign(sqlite3 *db, const char *ticket_no, const char *assignee, char *err) {
+int bot_ticket_assign(sqlite3 *db, const char *ticket_no, const char *assignee, char *err) {
   found f;
   tx t;
   int rc;
@@ -1181,7 +1181,7 @@ int ticket_assign(sqlite3 *db, const char *ticket_no, const char *assignee, char
   return tx_end(db, &t, rc, err);
 }
 
-int canned_list(sqlite3 *db, const char *department, json_t **out, char *err) {
+int bot_canned_list(sqlite3 *db, const char *department, json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
   json_t *arr = json_array();
   int rc, s;
@@ -1203,7 +1203,7 @@ out:
   return rc;
 }
 
-int canned_put(sqlite3 *db, long long id, const char *department, const char *title, const char *text,
+int bot_canned_put(sqlite3 *db, long long id, const char *department, const char *title, const char *text,
                const char *actor, long long *id_out, char *err) {
   sqlite3_stmt *st = NULL;
   char at[MG_TIMELEN];
@@ -1228,7 +1228,7 @@ out:
   return tx_end(db, &t, rc, err);
 }
 
-int canned_delete(sqlite3 *db, long long id, const char *department, char *err) {
+int bot_canned_delete(sqlite3 *db, long long id, const char *department, char *err) {
   sqlite3_stmt *st = NULL;
   tx t;
   int rc;
@@ -1249,7 +1249,7 @@ static int by_due(const void *a, const void *b) {
   return strcmp(x, y);
 }
 
-int ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int default_days, time_t now,
+int bot_ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int default_days, time_t now,
                    json_t **out, char *err) {
   sqlite3_stmt *st = NULL;
   json_t **rowsv = NULL, *arr = json_array();
@@ -1269,7 +1269,7 @@ int ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int
     if (sqlite3_column_text(st, 2) &&
         (rc = faq_department_answer_days(db, (const char *)sqlite3_column_text(st, 2), &days, err)) != 0)
       goto out;
-    if (mg_time_parse(since, &owed) != 0 || (due = cal_add_working_days(c, owed, days)) == (time_t)-1 || due > now)
+    if (mg_time_parse(since, &owed) != 0 || (due = bot_cal_add_working_days(c, owed, days)) == (time_t)-1 || due > now)
       continue;
     mg_time_utc(due, due_s);
     if ((rc = row_summary(db, st, &row, err)) != 0) goto out;

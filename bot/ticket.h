@@ -56,15 +56,15 @@ typedef struct ticket_new {
 } ticket_new;
 
 /* Create a ticket; its number into ticket_no[TICKET_NOLEN]. */
-int ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err);
+int bot_ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *err);
 /* Tickets a chat session has opened so far (the flood limit, docs/security.md). */
-int ticket_count_session(sqlite3 *db, const char *session_id, int *n, char *err);
+int bot_ticket_count_session(sqlite3 *db, const char *session_id, int *n, char *err);
 
 /* Store a staff reply (as written: staff text is not masked). The ticket
  * becomes answered; first_reply_at is set on the first reply; a "reply"
  * notice is queued when the resident asked for e-mail. The reply is
  * undelivered until ticket_take_pending hands it to the resident's session. */
-int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err);
+int bot_ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err);
 
 /* The resident's side of the thread. The caller proves it is the resident
  * with the chat session that opened the ticket (session_id) or with the
@@ -76,7 +76,7 @@ int ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, const c
  * next reply); a closed one refuses with MG_ECLOSED. The chat's transcript
  * is the caller's (bot/dialogue.c). at_out (MG_TIMELEN or NULL)
  * receives the line's time. */
-int ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
+int bot_ticket_resident_reply(sqlite3 *db, const char *ticket_no, const char *session_id, const char *secret,
                           const char *text, char *at_out, char *err);
 
 /* A resident's e-mail that answers the thread (bot/inquiry.c matched its
@@ -90,26 +90,26 @@ int bot_ticket_mail_line(sqlite3 *db, const char *ticket_no, const char *text, c
  * hours} or null, messages: [{side: "resident"|"staff", text, at}]} — the
  * question first, never staff names or the contact. A ticket closed more
  * than lookup_days days ago is MG_EEXPIRED. */
-int ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, int lookup_days, json_t **out, char *err);
+int bot_ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, int lookup_days, json_t **out, char *err);
 
 /* Close a ticket (reason may be NULL). */
-int ticket_close(sqlite3 *db, const char *ticket_no, const char *actor, const char *reason, char *err);
+int bot_ticket_close(sqlite3 *db, const char *ticket_no, const char *actor, const char *reason, char *err);
 
 /* Route a ticket to another department (which must exist). */
-int ticket_reassign(sqlite3 *db, const char *ticket_no, const char *actor, const char *to_department,
+int bot_ticket_reassign(sqlite3 *db, const char *ticket_no, const char *actor, const char *to_department,
                     const char *reason, char *err);
 
 /* Tickets newest first, filtered by status and/or department (NULL = any),
  * at most limit (<= 0: 1000). New JSON array of {ticket_no, status,
  * department: {id, name}, routed_by, question, has_contact, created_at,
  * first_reply_at, closed_at} — never the contact. Caller json_decref's it. */
-int ticket_list(sqlite3 *db, const char *status, const char *department, int limit, json_t **out, char *err);
+int bot_ticket_list(sqlite3 *db, const char *status, const char *department, int limit, json_t **out, char *err);
 
 /* The staff inbox, one page: oldest first, filtered (NULL fields = any;
  * from/to are "YYYY-MM-DD" days in Asia/Tokyo, inclusive), rows offset ..
  * offset+limit-1 as ticket_list's objects, *total the number that match. */
 typedef struct ticket_filter { const char *status, *department, *from, *to; } ticket_filter;
-int ticket_page(sqlite3 *db, const ticket_filter *f, int offset, int limit, json_t **out, int *total, char *err);
+int bot_ticket_page(sqlite3 *db, const ticket_filter *f, int offset, int limit, json_t **out, int *total, char *err);
 /* Give each ticket object in tickets (ticket_page's) "reassignments": the
  * departments it went through, the first it was routed to, then each one it
  * was passed on to ([] when never reassigned). */
@@ -136,25 +136,25 @@ typedef struct ticket_viewer {
  * one and the viewer may see it; that read is written to audit_log
  * (action "ticket.read", detail "contact") in the same transaction.
  * Caller json_decref's *out. */
-int ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, json_t **out, char *err);
+int bot_ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, json_t **out, char *err);
 
 /* Staff replies of session's tickets not yet delivered, oldest first, as a
  * new JSON array of {ticket_no, text, at}; they are marked delivered and
  * appended to the session transcript (role staff) in the same transaction,
  * committed at synchronous=FULL — each reply is taken exactly once, even
  * when two workers ask at the same time. An empty array when none. */
-int ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char *err);
+int bot_ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, char *err);
 
 /* Session ids that have undelivered staff replies (new JSON array of
  * strings): what a server checks after PRAGMA data_version moved, instead
  * of asking once per connected session. */
-int ticket_pending_sessions(sqlite3 *db, json_t **out, char *err);
+int bot_ticket_pending_sessions(sqlite3 *db, json_t **out, char *err);
 
 /* The inbox at a glance: *version changes whenever any ticket does (a new
  * ticket, a reply either way, a close, a reassignment: the newest
  * ticket_event), *open and *answered count the tickets of department (NULL:
  * all). What the console's live inbox waits on. */
-int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *open, int *answered, char *err);
+int bot_ticket_inbox(sqlite3 *db, const char *department, long long *version, int *open, int *answered, char *err);
 
 /* The tickets staff owe an answer (status open) that are past their
  * target: answer_days working days (the department's, else default_days)
@@ -163,7 +163,7 @@ int ticket_inbox(sqlite3 *db, const char *department, long long *version, int *o
  * New JSON array, most overdue first, of ticket_list's objects plus
  * owed_since, due_at (UTC) and answer_days. department NULL: all. */
 struct cal;
-int ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int default_days, time_t now,
+int bot_ticket_overdue(sqlite3 *db, const struct cal *c, const char *department, int default_days, time_t now,
                    json_t **out, char *err);
 
 /* Tickets per department for monitoring (the /metrics scrape): a new
@@ -177,17 +177,17 @@ int bot_ticket_counts(sqlite3 *db, const struct cal *c, int default_days, time_t
 /* Ticket work. ticket_note adds an internal note (staff only: never in the
  * resident's thread); ticket_assign sets who in the department has the
  * ticket (assignee NULL or "" = nobody). ticket_get shows both. */
-int ticket_note(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err);
-int ticket_assign(sqlite3 *db, const char *ticket_no, const char *assignee, char *err);
+int bot_ticket_note(sqlite3 *db, const char *ticket_no, const char *author, const char *text, char *err);
+int bot_ticket_assign(sqlite3 *db, const char *ticket_no, const char *assignee, char *err);
 
 /* A department's canned replies: new JSON array of {id, title, text,
  * updated_at, updated_by}, by title. canned_put adds (id 0) or changes one
  * of that department; canned_delete removes one of that department
  * (MG_ENOTFOUND otherwise). */
-int canned_list(sqlite3 *db, const char *department, json_t **out, char *err);
-int canned_put(sqlite3 *db, long long id, const char *department, const char *title, const char *text,
+int bot_canned_list(sqlite3 *db, const char *department, json_t **out, char *err);
+int bot_canned_put(sqlite3 *db, long long id, const char *department, const char *title, const char *text,
                const char *actor, long long *id_out, char *err);
-int canned_delete(sqlite3 *db, long long id, const char *department, char *err);
+int bot_canned_delete(sqlite3 *db, long long id, const char *department, char *err);
 
 /* Personal-information requests (個人情報保護法), for supervisors.
  * ticket_person_find: the tickets of one resident, found by ticket number,
@@ -201,10 +201,10 @@ int canned_delete(sqlite3 *db, long long id, const char *department, char *err);
  * (privacy.erase) that it was done, in one transaction. The ticket's number,
  * dates, department and events stay. */
 typedef struct ticket_person { const char *ticket_no, *email, *phone; } ticket_person;
-int ticket_person_find(sqlite3 *db, const ticket_person *who, const char *actor, json_t **out, char *err);
-int ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *err);
+int bot_ticket_person_find(sqlite3 *db, const ticket_person *who, const char *actor, json_t **out, char *err);
+int bot_ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char *err);
 
 /* "T-YYYYMMDD-" prefix of the Asia/Tokyo day of t into buf (>= 12 bytes). */
-void ticket_day_prefix(time_t t, char *buf);
+void bot_ticket_day_prefix(time_t t, char *buf);
 
 #endif

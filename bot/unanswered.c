@@ -188,7 +188,7 @@ int bot_unanswered_groups(sqlite3 *db, int days, json_t **groups, int *questions
     if (!text || !*text) continue;
     /* Masked again on the way out: rows stored before the masker learned a
      * format (attack review F9) must not show the number to every staff. */
-    q[n].text = mask_text(text, strlen(text));
+    q[n].text = bot_mask_text(text, strlen(text));
     snprintf(q[n].at, sizeof q[n].at, "%s", (const char *)sqlite3_column_text(st, 1));
     q[n].not_helpful = strcmp((const char *)sqlite3_column_text(st, 2), "not_helpful") == 0;
     snprintf(q[n].faq_id, sizeof q[n].faq_id, "%s", (const char *)sqlite3_column_text(st, 3));
@@ -293,7 +293,7 @@ static int mark_tx(sqlite3 *db, void *ctx, char *err) {
   /* the keys in the audit row: what was hidden can be found again */
   after = json_pack("{sO}", "keys", m->keys);
   if (m->into) json_object_set_new(after, "into", json_string(m->into));
-  rc = audit_write(db, m->by, strcmp(m->action, "closed") == 0 ? "unanswered.close" : "unanswered.merge",
+  rc = bot_audit_write(db, m->by, strcmp(m->action, "closed") == 0 ? "unanswered.close" : "unanswered.merge",
                    m->into ? m->into : json_string_value(json_array_get(m->keys, 0)), NULL, after, NULL, err);
 out:
   json_decref(after);

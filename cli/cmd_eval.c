@@ -293,7 +293,7 @@ static int learn_log(sqlite3 *db, const char *qpath, const char *rpath, int *not
     const char *text = json_string_value(qv);
     char ref[64], *masked;
     if (!text || !(rel = json_object_get(r, qid)) || !json_is_object(rel)) continue;
-    if (!(masked = mask_text(text, strlen(text)))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    if (!(masked = bot_mask_text(text, strlen(text)))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
     snprintf(ref, sizeof ref, "eval-%s", qid);
     json_object_foreach(rel, did, g) {
       sqlite3_int64 cid = 0;
@@ -549,7 +549,7 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
     fprintf(stderr, "madoguchi eval: %s\n", err);
     goto out;
   }
-  if (!o->no_rules && rules_load(&rules, cfg->rules_path, err) != 0) {
+  if (!o->no_rules && bot_rules_load(&rules, cfg->rules_path, err) != 0) {
     fprintf(stderr, "madoguchi eval: %s (--no-rules to measure the engine alone)\n", err);
     goto out;
   }
@@ -561,7 +561,7 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
         rules_hit hit;
         int nl = 0;
         char *norm = mg_normalize(it[i].text, (int)strlen(it[i].text), &nl);
-        if (norm && rules_match(rules, norm, (size_t)nl, &hit) == 1) {
+        if (norm && bot_rules_match(rules, norm, (size_t)nl, &hit) == 1) {
           it[i].rule_kind = hit.kind;
           it[i].rule_faq = hit.faq_id;
           if (want(o, &it[i])) *(pass ? &nrules_out : &nrules_in) += 1;
@@ -651,7 +651,7 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
 out:
   free_items(in, nin);
   free_items(outs, nout);
-  rules_free(rules);
+  bot_rules_free(rules);
   mg_engine_free(eng);
   mg_db_close(db);
   mg_analyzer_free(an);

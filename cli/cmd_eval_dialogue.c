@@ -215,7 +215,7 @@ static int ask_fresh(bot_worker *w, const char *id, const char *text, json_t **o
   *out = NULL;
   *reply = NULL;
   if (!hello || !ask) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  if ((rc = dialogue_handle(w, &conn, hello, &hout, err)) != 0) goto out;
+  if ((rc = bot_dialogue_handle(w, &conn, hello, &hout, err)) != 0) goto out;
   {
     json_t *a = NULL;
     t0 = cli_now_us();
@@ -228,7 +228,7 @@ static int ask_fresh(bot_worker *w, const char *id, const char *text, json_t **o
     if (rc != 0) goto out;
   }
   t0 = cli_now_us();
-  rc = dialogue_handle(w, &conn, ask, out, err);
+  rc = bot_dialogue_handle(w, &conn, ask, out, err);
   *us = cli_now_us() - t0;
   if (rc == 0) *reply = json_array_get(*out, 0);
 out:

@@ -207,23 +207,23 @@ int cmd_tickets(int argc, char **argv, mg_config *cfg) {
 
   if ((rc = mg_db_open(&db, cfg, NULL, err)) != 0) goto out;
   if (strcmp(sub, "list") == 0) {
-    if ((rc = ticket_list(db, o.status, o.department, 0, &v, err)) != 0) goto out;
+    if ((rc = bot_ticket_list(db, o.status, o.department, 0, &v, err)) != 0) goto out;
     if (o.json) dump(v);
     else print_list(v);
   } else if (strcmp(sub, "show") == 0) {
     ticket_viewer viewer = { .actor = actor, .department = NULL };
-    if ((rc = ticket_get(db, o.pos[0], &viewer, &v, err)) != 0) goto out;
+    if ((rc = bot_ticket_get(db, o.pos[0], &viewer, &v, err)) != 0) goto out;
     if (o.json) dump(v);
     else print_ticket(v);
   } else if (strcmp(sub, "reply") == 0) {
-    if ((rc = ticket_reply(db, o.pos[0], o.by ? o.by : actor, o.pos[1], err)) != 0) goto out;
+    if ((rc = bot_ticket_reply(db, o.pos[0], o.by ? o.by : actor, o.pos[1], err)) != 0) goto out;
     printf("%s に回答を保存しました。住民の画面に届けます。\n", o.pos[0]);
   } else if (strcmp(sub, "close") == 0) {
-    if ((rc = ticket_close(db, o.pos[0], o.by ? o.by : actor, o.reason, err)) != 0) goto out;
+    if ((rc = bot_ticket_close(db, o.pos[0], o.by ? o.by : actor, o.reason, err)) != 0) goto out;
     printf("%s を完了にしました。\n", o.pos[0]);
   } else {
     json_t *inq = NULL;
-    if ((rc = ticket_reassign(db, o.pos[0], o.by ? o.by : actor, o.pos[1], o.reason, err)) != 0) goto out;
+    if ((rc = bot_ticket_reassign(db, o.pos[0], o.by ? o.by : actor, o.pos[1], o.reason, err)) != 0) goto out;
     printf("%s を %s に回しました。\n", o.pos[0], o.pos[1]);
     /* an inquiry moved by staff teaches the triage, as in the console */
     if ((rc = bot_inquiry_of_ticket(db, o.pos[0], &inq, err)) != 0) goto out;

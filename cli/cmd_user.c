@@ -77,11 +77,11 @@ static int print_user(void *ctx, const auth_user *u) {
   json_t *arr = ctx;
   if (arr) {
     json_array_append_new(arr, json_pack("{ss ss ss ss sb ss}", "login", u->login, "display_name", u->display_name,
-                                         "role", auth_role_name(u->role), "department", u->department_id,
+                                         "role", bot_auth_role_name(u->role), "department", u->department_id,
                                          "disabled", u->disabled, "created_at", u->created_at));
     return 0;
   }
-  printf("%-20s %-11s %-14s %-8s %s\n", u->login, auth_role_name(u->role),
+  printf("%-20s %-11s %-14s %-8s %s\n", u->login, bot_auth_role_name(u->role),
          u->department_id[0] ? u->department_id : "-", u->disabled ? "disabled" : "active", u->display_name);
   return 0;
 }
@@ -123,7 +123,7 @@ int cmd_user(int argc, char **argv, mg_config *cfg) {
     else return usage_error("too many arguments");
   }
   if (strcmp(verb, "list") != 0 && !login) return usage_error("LOGIN is required");
-  if (auth_init(err) || mg_db_open(&db, cfg, NULL, err)) {
+  if (bot_auth_init(err) || mg_db_open(&db, cfg, NULL, err)) {
     fprintf(stderr, "madoguchi user: %s\n", err);
     return 1;
   }
@@ -132,22 +132,22 @@ int cmd_user(int argc, char **argv, mg_config *cfg) {
   if (strcmp(verb, "add") == 0) {
     if (!name || !role) { mg_db_close(db); return usage_error("add needs --name and --role"); }
     if (read_password(pw, sizeof pw) != 0) goto out;
-    rc = auth_user_add(db, login, name, role, dept, pw, actor, err);
+    rc = bot_auth_user_add(db, login, name, role, dept, pw, actor, err);
     if (!rc) printf("added %s (%s)\n", login, role);
   } else if (strcmp(verb, "passwd") == 0) {
     auth_user u;
-    if ((rc = auth_user_get(db, login, &u, err)) == 0) {
+    if ((rc = bot_auth_user_get(db, login, &u, err)) == 0) {
       if (read_password(pw, sizeof pw) != 0) goto out;
-      rc = auth_user_passwd(db, login, pw, actor, err);
+      rc = bot_auth_user_passwd(db, login, pw, actor, err);
       if (!rc) printf("password of %s changed; its sessions were ended\n", login);
     }
   } else if (strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0) {
     int off = strcmp(verb, "disable") == 0;
-    rc = auth_user_disable(db, login, off, actor, err);
+    rc = bot_auth_user_disable(db, login, off, actor, err);
     if (!rc) printf("%s %s\n", off ? "disabled" : "enabled", login);
   } else if (strcmp(verb, "list") == 0) {
     json_t *arr = json ? json_array() : NULL;
-    rc = auth_user_list(db, print_user, arr, err);
+    rc = bot_auth_user_list(db, print_user, arr, err);
     if (!rc && arr) {
       json_dumpf(arr, stdout, JSON_INDENT(2));
       printf("\n");

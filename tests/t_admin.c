@@ -349,31 +349,31 @@ static void make_conversations(void) {
                                                                     .decision = "no_answer", .text = "すみません" };
   const char *unanswered[] = { "粗大ごみの予約を取り消したい", "粗大ごみの予約を取り消したいです", "犬の散歩コースを教えて" };
   sqlite3_int64 mid;
-  session_create(db, 24, sid, err);
+  bot_session_create(db, 24, sid, err);
   for (int i = 0; i < 3; i++) {
     ask.text = unanswered[i];
-    session_append(db, sid, &ask, NULL, err);
-    session_append(db, sid, &no, NULL, err);
+    bot_session_append(db, sid, &ask, NULL, err);
+    bot_session_append(db, sid, &no, NULL, err);
   }
   ask.text = "住民票が欲しい";
-  session_append(db, sid, &ask, NULL, err);
+  bot_session_append(db, sid, &ask, NULL, err);
   session_line ans = { .role = "bot", .kind = "answer", .decision = "answer", .text = "市民課で", .faq_id = "saijo-0001",
                        .department_id = "shimin", .online = SESSION_COUNTER };
-  session_append(db, sid, &ans, &mid, err);
+  bot_session_append(db, sid, &ans, &mid, err);
   {
     /* an answer that showed an online application (行かない窓口) */
     session_line on = { .role = "bot", .kind = "answer", .decision = "answer", .text = "電子申請で", .faq_id = "saijo-0075",
                         .department_id = "kosodate", .online = SESSION_ONLINE };
-    session_append(db, sid, &on, NULL, err);
+    bot_session_append(db, sid, &on, NULL, err);
   }
-  session_feedback(db, sid, mid, "saijo-0001", 0, "", "粗大ごみの予約を取り消したいのですが", err);
+  bot_session_feedback(db, sid, mid, "saijo-0001", 0, "", "粗大ごみの予約を取り消したいのですが", err);
   {
     ticket_new t = { .session_id = sid, .question = "住民票を郵送で取りたい", .department_id = "shimin",
                      .routed_by = "engine", .contact = "090-1234-5678", .actor = "resident" };
-    if (ticket_create(db, &t, t_shimin, err)) diag("ticket_create: %s", err);
+    if (bot_ticket_create(db, &t, t_shimin, err)) diag("ticket_create: %s", err);
     ticket_new t2 = { .question = "固定資産税の減免について", .department_id = "zeimu", .routed_by = "engine",
                       .contact = "zeimu-resident@example.jp", .actor = "resident" };
-    if (ticket_create(db, &t2, t_zeimu, err)) diag("ticket_create: %s", err);
+    if (bot_ticket_create(db, &t2, t_zeimu, err)) diag("ticket_create: %s", err);
   }
 }
 
@@ -566,15 +566,15 @@ int main(void) {
   snprintf(dir, sizeof dir, "/tmp/t_admin.XXXXXX");
   if (!mkdtemp(dir)) { printf("Bail out! mkdtemp\n"); return 1; }
   test_config(&cfg, dir);
-  if (auth_init(err) || bot_new(&b, &cfg, err) || bot_worker_new(&w, b, err)) {
+  if (bot_auth_init(err) || bot_new(&b, &cfg, err) || bot_worker_new(&w, b, err)) {
     printf("Bail out! %s\n", err);
     return 1;
   }
   db = bot_worker_db(w);
-  if (auth_user_add(db, "tanaka", "田中", "staff", "shimin", "tanaka password", "test", err) ||
-      auth_user_add(db, "suzuki", "鈴木", "staff", "zeimu", "suzuki password", "test", err) ||
-      auth_user_add(db, "sato", "佐藤", "supervisor", NULL, "sato password 1", "test", err) ||
-      auth_user_add(db, "admin", "管理者", "admin", NULL, "admin password", "test", err)) {
+  if (bot_auth_user_add(db, "tanaka", "田中", "staff", "shimin", "tanaka password", "test", err) ||
+      bot_auth_user_add(db, "suzuki", "鈴木", "staff", "zeimu", "suzuki password", "test", err) ||
+      bot_auth_user_add(db, "sato", "佐藤", "supervisor", NULL, "sato password 1", "test", err) ||
+      bot_auth_user_add(db, "admin", "管理者", "admin", NULL, "admin password", "test", err)) {
     printf("Bail out! %s\n", err);
     return 1;
   }

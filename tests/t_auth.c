@@ -48,47 +48,47 @@ int main(void) {
   snprintf(dir, sizeof dir, "/tmp/t_auth.XXXXXX");
   if (!mkdtemp(dir)) { printf("Bail out! mkdtemp\n"); return 1; }
   test_config(&cfg, dir);
-  if (auth_init(err) || mg_lang_new(&lang, &cfg, err) || mg_db_open(&db, &cfg, lang, err)) {
+  if (bot_auth_init(err) || mg_lang_new(&lang, &cfg, err) || mg_db_open(&db, &cfg, lang, err)) {
     printf("Bail out! %s\n", err);
     return 1;
   }
   ok(mg_db_version(db) >= 3, "the console's migration is applied (version %d)", mg_db_version(db));
 
   /* roles */
-  is_int(auth_role_parse("supervisor"), AUTH_SUPERVISOR, "role names parse");
-  is_int(auth_role_parse("root"), AUTH_NONE, "unknown roles do not");
-  is_str(auth_role_name(AUTH_ADMIN), "admin", "roles have names");
+  is_int(bot_auth_role_parse("supervisor"), AUTH_SUPERVISOR, "role names parse");
+  is_int(bot_auth_role_parse("root"), AUTH_NONE, "unknown roles do not");
+  is_str(bot_auth_role_name(AUTH_ADMIN), "admin", "roles have names");
 
   /* adding accounts */
-  is_int(auth_user_add(db, "bad login", "x", "staff", "shimin", "correct horse 1", "t", err), MG_EINVAL,
+  is_int(bot_auth_user_add(db, "bad login", "x", "staff", "shimin", "correct horse 1", "t", err), MG_EINVAL,
          "a login with a space is refused");
-  is_int(auth_user_add(db, "tanaka", "田中", "boss", "shimin", "correct horse 1", "t", err), MG_EINVAL,
+  is_int(bot_auth_user_add(db, "tanaka", "田中", "boss", "shimin", "correct horse 1", "t", err), MG_EINVAL,
          "an unknown role is refused");
-  is_int(auth_user_add(db, "tanaka", "田中", "staff", NULL, "correct horse 1", "t", err), MG_EINVAL,
+  is_int(bot_auth_user_add(db, "tanaka", "田中", "staff", NULL, "correct horse 1", "t", err), MG_EINVAL,
          "staff without a department are refused");
-  is_int(auth_user_add(db, "tanaka", "田中", "staff", "nowhere", "correct horse 1", "t", err), MG_ENOTFOUND,
+  is_int(bot_auth_user_add(db, "tanaka", "田中", "staff", "nowhere", "correct horse 1", "t", err), MG_ENOTFOUND,
          "an unknown department is refused");
-  is_int(auth_user_add(db, "tanaka", "田中", "staff", "shimin", "short", "t", err), MG_EINVAL,
+  is_int(bot_auth_user_add(db, "tanaka", "田中", "staff", "shimin", "short", "t", err), MG_EINVAL,
          "a short password is refused");
-  is_int(auth_user_add(db, "tanaka", "田中 花子", "staff", "shimin", "correct horse 1", "t", err), 0,
+  is_int(bot_auth_user_add(db, "tanaka", "田中 花子", "staff", "shimin", "correct horse 1", "t", err), 0,
          "a staff account is added");
-  is_int(auth_user_add(db, "tanaka", "田中", "admin", NULL, "correct horse 2", "t", err), MG_ECONFLICT,
+  is_int(bot_auth_user_add(db, "tanaka", "田中", "admin", NULL, "correct horse 2", "t", err), MG_ECONFLICT,
          "a login exists only once");
-  is_int(auth_user_add(db, "sato", "佐藤", "supervisor", NULL, "another pass 1", "t", err), 0,
+  is_int(bot_auth_user_add(db, "sato", "佐藤", "supervisor", NULL, "another pass 1", "t", err), 0,
          "a supervisor without a department is added");
   is_int(test_int(db, "SELECT count(*) FROM user WHERE pw_hash LIKE '$argon2id$%' AND pw_hash NOT LIKE '%horse%'", NULL),
          2, "passwords are stored as Argon2id hashes only");
-  is_int(auth_user_get(db, "tanaka", &u, err), 0, "an account can be read");
+  is_int(bot_auth_user_get(db, "tanaka", &u, err), 0, "an account can be read");
   is_str(u.department_id, "shimin", "with its department");
   is_int(u.role, AUTH_STAFF, "and its role");
-  is_int(auth_user_list(db, count_users, &n, err), 0, "accounts can be listed");
+  is_int(bot_auth_user_list(db, count_users, &n, err), 0, "accounts can be listed");
   is_int(n, 2, "both accounts are listed");
   is_int(audits(db, "user.add"), 2, "adding accounts is audited");
   is_int(test_int(db, "SELECT count(*) FROM audit_log WHERE after_json LIKE '%horse%' OR after_json LIKE '%argon%'",
                    NULL), 0, "the audit log holds no password or hash");
 
   /* login and sessions */
-  rc = auth_login(db, "tanaka", "correct horse 1", "192.0.2.1", token, &s, &retry, err);
+  rc = bot_auth_login(db, "tanaka", "correct horse 1", "192.0.2.1", token, &s, &retry, err);
   is_int(rc, 0, "the right password logs in");
   is_int((int)strlen(token), AUTH_TOKEN_LEN - 1, "the session id is 256 bits in base64url");
   is_int((int)strlen(s.csrf), AUTH_TOKEN_LEN - 1, "the session has its own CSRF token");
@@ -96,114 +96,114 @@ int main(void) {
   is_int(test_int(db, "SELECT count(*) FROM web_session WHERE id = ?1", token), 0,
          "the database does not hold the session id itself");
   is_int(test_int(db, "SELECT count(*) FROM web_session", NULL), 1, "but a hash of it");
-  is_int(auth_session_get(db, token, &s2, err), 0, "the session is found by its id");
+  is_int(bot_auth_session_get(db, token, &s2, err), 0, "the session is found by its id");
   is_str(s2.user.login, "tanaka", "it belongs to the user who logged in");
   is_str(s2.csrf, s.csrf, "with the CSRF token handed out at login");
-  ok(auth_csrf_ok(&s2, s.csrf), "the right CSRF token passes");
-  ok(!auth_csrf_ok(&s2, NULL), "a missing CSRF token fails");
-  ok(!auth_csrf_ok(&s2, ""), "an empty CSRF token fails");
-  ok(!auth_csrf_ok(&s2, token), "another token of the same length fails");
-  is_int(auth_session_get(db, "not-a-token", &s2, err), MG_EAUTH, "a malformed session id is unknown");
+  ok(bot_auth_csrf_ok(&s2, s.csrf), "the right CSRF token passes");
+  ok(!bot_auth_csrf_ok(&s2, NULL), "a missing CSRF token fails");
+  ok(!bot_auth_csrf_ok(&s2, ""), "an empty CSRF token fails");
+  ok(!bot_auth_csrf_ok(&s2, token), "another token of the same length fails");
+  is_int(bot_auth_session_get(db, "not-a-token", &s2, err), MG_EAUTH, "a malformed session id is unknown");
   token2[0] = 'A';
   memcpy(token2, token, sizeof token2);
   token2[0] = token2[0] == 'A' ? 'B' : 'A';
-  is_int(auth_session_get(db, token2, &s2, err), MG_EAUTH, "a guessed session id is unknown");
+  is_int(bot_auth_session_get(db, token2, &s2, err), MG_EAUTH, "a guessed session id is unknown");
   is_int(audits(db, "auth.login"), 1, "the login is audited");
 
   /* departments and roles */
-  auth_session_get(db, token, &s2, err);
-  ok(auth_can_department(&s2, "shimin"), "staff act on their own department");
-  ok(!auth_can_department(&s2, "zeimu"), "staff do not act on another department");
-  ok(!auth_can_department(&s2, NULL), "nor on tickets without a department");
-  ok(!auth_has_role(&s2, AUTH_SUPERVISOR), "staff are not supervisors");
-  is_int(auth_login(db, "sato", "another pass 1", NULL, token2, &s, &retry, err), 0, "the supervisor logs in");
-  ok(auth_can_department(&s, "zeimu") && auth_can_department(&s, "shimin"), "supervisors act on every department");
-  ok(auth_has_role(&s, AUTH_SUPERVISOR) && !auth_has_role(&s, AUTH_ADMIN), "supervisors are not admins");
+  bot_auth_session_get(db, token, &s2, err);
+  ok(bot_auth_can_department(&s2, "shimin"), "staff act on their own department");
+  ok(!bot_auth_can_department(&s2, "zeimu"), "staff do not act on another department");
+  ok(!bot_auth_can_department(&s2, NULL), "nor on tickets without a department");
+  ok(!bot_auth_has_role(&s2, AUTH_SUPERVISOR), "staff are not supervisors");
+  is_int(bot_auth_login(db, "sato", "another pass 1", NULL, token2, &s, &retry, err), 0, "the supervisor logs in");
+  ok(bot_auth_can_department(&s, "zeimu") && bot_auth_can_department(&s, "shimin"), "supervisors act on every department");
+  ok(bot_auth_has_role(&s, AUTH_SUPERVISOR) && !bot_auth_has_role(&s, AUTH_ADMIN), "supervisors are not admins");
 
   /* expiry and logout */
   sqlite3_exec(db, "UPDATE web_session SET expires_at = '2000-01-01T00:00:00Z' WHERE user_id = "
                    "(SELECT id FROM user WHERE login = 'sato')", NULL, NULL, NULL);
-  is_int(auth_session_get(db, token2, &s2, err), MG_EAUTH, "an expired session is refused");
-  is_int(auth_logout(db, token, err), 0, "logout succeeds");
-  is_int(auth_session_get(db, token, &s2, err), MG_EAUTH, "a logged-out session is refused");
-  is_int(auth_logout(db, token, err), 0, "logging out twice is harmless");
+  is_int(bot_auth_session_get(db, token2, &s2, err), MG_EAUTH, "an expired session is refused");
+  is_int(bot_auth_logout(db, token, err), 0, "logout succeeds");
+  is_int(bot_auth_session_get(db, token, &s2, err), MG_EAUTH, "a logged-out session is refused");
+  is_int(bot_auth_logout(db, token, err), 0, "logging out twice is harmless");
 
   /* failures, delays and lockout, per (login, address) */
   retry = 0;
-  is_int(auth_login(db, "nobody", "whatever pass", "192.0.2.9", token, &s, &retry, err), MG_EAUTH,
+  is_int(bot_auth_login(db, "nobody", "whatever pass", "192.0.2.9", token, &s, &retry, err), MG_EAUTH,
          "an unknown login fails like a wrong password");
   is_int(retry, 1, "and asks for the first delay");
   ok(token[0] == '\0', "a failed login hands out no session");
   for (int i = 1; i < AUTH_MAX_FAILURES; i++) {
     retry = 0;
-    rc = auth_login(db, "tanaka", "wrong password", "192.0.2.9", token, &s, &retry, err);
+    rc = bot_auth_login(db, "tanaka", "wrong password", "192.0.2.9", token, &s, &retry, err);
     if (!ok(rc == MG_EAUTH && retry == i, "failure %d: refused with a delay of %d s", i, i))
       diag("rc %d retry %d", rc, retry);
   }
-  is_int(auth_user_get(db, "tanaka", &u, err), 0, "the account can be read");
+  is_int(bot_auth_user_get(db, "tanaka", &u, err), 0, "the account can be read");
   is_int(u.failed_count, AUTH_MAX_FAILURES - 1, "and shows its failures");
   retry = 0;
-  is_int(auth_login(db, "tanaka", "wrong password", "192.0.2.9", token, &s, &retry, err), MG_ERATE,
+  is_int(bot_auth_login(db, "tanaka", "wrong password", "192.0.2.9", token, &s, &retry, err), MG_ERATE,
          "failure %d locks the account for that address", AUTH_MAX_FAILURES);
   is_int(retry, AUTH_LOCK_SECONDS, "for %d seconds", AUTH_LOCK_SECONDS);
   retry = 0;
-  is_int(auth_login(db, "tanaka", "correct horse 1", "192.0.2.9", token, &s, &retry, err), MG_ERATE,
+  is_int(bot_auth_login(db, "tanaka", "correct horse 1", "192.0.2.9", token, &s, &retry, err), MG_ERATE,
          "even the right password is refused from that address while locked");
   ok(retry > AUTH_LOCK_SECONDS - 60 && retry <= AUTH_LOCK_SECONDS, "with the time left (%d s)", retry);
-  is_int(auth_user_get(db, "tanaka", &u, err), 0, "the account can be read");
+  is_int(bot_auth_user_get(db, "tanaka", &u, err), 0, "the account can be read");
   ok(u.locked_until[0] != '\0', "and shows the lock (%s)", u.locked_until);
   is_int(audits(db, "auth.fail"), AUTH_MAX_FAILURES, "each failure is audited (the unknown login too)");
   is_int(audits(db, "auth.lock"), 1, "the lock is audited");
-  is_int(auth_login(db, "tanaka", "correct horse 1", "198.51.100.7", token, &s, &retry, err), 0,
+  is_int(bot_auth_login(db, "tanaka", "correct horse 1", "198.51.100.7", token, &s, &retry, err), 0,
          "the real user logs in from another address meanwhile");
-  is_int(auth_session_get(db, token, &s2, err), 0, "with a working session");
+  is_int(bot_auth_session_get(db, token, &s2, err), 0, "with a working session");
   for (int i = 1; i < AUTH_MAX_FAILURES; i++)
-    auth_login(db, "nobody", "whatever pass", "192.0.2.10", token, &s, &retry, err);
+    bot_auth_login(db, "nobody", "whatever pass", "192.0.2.10", token, &s, &retry, err);
   retry = 0;
-  is_int(auth_login(db, "nobody", "whatever pass", "192.0.2.10", token, &s, &retry, err), MG_ERATE,
+  is_int(bot_auth_login(db, "nobody", "whatever pass", "192.0.2.10", token, &s, &retry, err), MG_ERATE,
          "an unknown login locks after %d failures too", AUTH_MAX_FAILURES);
   sqlite3_exec(db, "UPDATE login_failure SET locked_until = '2000-01-01T00:00:00Z' WHERE login = 'tanaka'", NULL,
                NULL, NULL);
-  is_int(auth_login(db, "tanaka", "correct horse 1", "192.0.2.9", token, &s, &retry, err), 0,
+  is_int(bot_auth_login(db, "tanaka", "correct horse 1", "192.0.2.9", token, &s, &retry, err), 0,
          "after the lock the right password works again");
   is_int(test_int(db, "SELECT count(*) FROM login_failure WHERE login = 'tanaka'", NULL), 0,
          "and the failure count starts afresh");
-  auth_login(db, "tanaka", "wrong password", "192.0.2.11", junk, &s2, &retry, err);
+  bot_auth_login(db, "tanaka", "wrong password", "192.0.2.11", junk, &s2, &retry, err);
   sqlite3_exec(db, "UPDATE login_failure SET last_at = '2000-01-01T00:00:00Z' WHERE ip = '192.0.2.11'", NULL, NULL,
                NULL);
   retry = 0;
-  auth_login(db, "tanaka", "wrong password", "192.0.2.11", junk, &s2, &retry, err);
+  bot_auth_login(db, "tanaka", "wrong password", "192.0.2.11", junk, &s2, &retry, err);
   is_int(retry, 1, "a count quiet for %d minutes is forgotten", AUTH_LOCK_SECONDS / 60);
   {
     int64_t t0 = cpu_us(), t_unknown, t_wrong;
-    auth_login(db, "nobody2", "whatever pass", "192.0.2.12", junk, &s2, &retry, err);
+    bot_auth_login(db, "nobody2", "whatever pass", "192.0.2.12", junk, &s2, &retry, err);
     t_unknown = cpu_us() - t0;
     t0 = cpu_us();
-    auth_login(db, "sato", "whatever pass", "192.0.2.12", junk, &s2, &retry, err);
+    bot_auth_login(db, "sato", "whatever pass", "192.0.2.12", junk, &s2, &retry, err);
     t_wrong = cpu_us() - t0;
     ok(t_unknown * 2 > t_wrong && t_wrong * 2 > t_unknown, "an unknown login costs a hash like a wrong password "
        "(%lld vs %lld us)", (long long)t_unknown, (long long)t_wrong);
   }
 
   /* password change and disabling end sessions */
-  is_int(auth_user_passwd(db, "tanaka", "new horse pass", "t", err), 0, "a password can be changed");
-  is_int(auth_session_get(db, token, &s2, err), MG_EAUTH, "which ends the old sessions");
-  is_int(auth_login(db, "tanaka", "correct horse 1", NULL, token, &s, &retry, err), MG_EAUTH,
+  is_int(bot_auth_user_passwd(db, "tanaka", "new horse pass", "t", err), 0, "a password can be changed");
+  is_int(bot_auth_session_get(db, token, &s2, err), MG_EAUTH, "which ends the old sessions");
+  is_int(bot_auth_login(db, "tanaka", "correct horse 1", NULL, token, &s, &retry, err), MG_EAUTH,
          "the old password no longer works");
-  is_int(auth_login(db, "tanaka", "new horse pass", NULL, token, &s, &retry, err), 0, "the new one does");
-  is_int(auth_user_disable(db, "tanaka", 1, "t", err), 0, "an account can be disabled");
-  is_int(auth_session_get(db, token, &s2, err), MG_EAUTH, "which ends its sessions");
-  is_int(auth_login(db, "tanaka", "new horse pass", NULL, token, &s, &retry, err), MG_EAUTH,
+  is_int(bot_auth_login(db, "tanaka", "new horse pass", NULL, token, &s, &retry, err), 0, "the new one does");
+  is_int(bot_auth_user_disable(db, "tanaka", 1, "t", err), 0, "an account can be disabled");
+  is_int(bot_auth_session_get(db, token, &s2, err), MG_EAUTH, "which ends its sessions");
+  is_int(bot_auth_login(db, "tanaka", "new horse pass", NULL, token, &s, &retry, err), MG_EAUTH,
          "a disabled account cannot log in");
-  is_int(auth_user_disable(db, "tanaka", 0, "t", err), 0, "and enabled again");
-  is_int(auth_user_passwd(db, "ghost", "new horse pass", "t", err), MG_ENOTFOUND, "unknown accounts are reported");
+  is_int(bot_auth_user_disable(db, "tanaka", 0, "t", err), 0, "and enabled again");
+  is_int(bot_auth_user_passwd(db, "ghost", "new horse pass", "t", err), MG_ENOTFOUND, "unknown accounts are reported");
 
   /* the audit log is append-only */
   ok(sqlite3_exec(db, "UPDATE audit_log SET actor = 'x'", NULL, NULL, NULL) != SQLITE_OK, "audit rows cannot be edited");
   ok(sqlite3_exec(db, "DELETE FROM audit_log", NULL, NULL, NULL) != SQLITE_OK, "audit rows cannot be deleted");
   {
     json_t *rows = NULL;
-    is_int(audit_list(db, "user.", "tanaka", 10, &rows, err), 0, "the audit log can be read back");
+    is_int(bot_audit_list(db, "user.", "tanaka", 10, &rows, err), 0, "the audit log can be read back");
     ok(json_array_size(rows) >= 4, "with the account's changes (%zu)", json_array_size(rows));
     ok(json_is_true(json_object_get(json_object_get(json_array_get(rows, 1), "after"), "disabled")),
        "before/after are JSON (the disable shows disabled: true)");

@@ -36,13 +36,13 @@ static const char *fmt(time_t t) {
   static char buf[64];
   if (t == (time_t)-1)
     return "(none)";
-  cal_format(t, buf, sizeof buf);
+  bot_cal_format(t, buf, sizeof buf);
   return buf;
 }
 
 static const char *date8(time_t t) {
   static char buf[9];
-  cal_date_jst(t, buf);
+  bot_cal_date_jst(t, buf);
   return buf;
 }
 
@@ -64,47 +64,47 @@ static void fixture_cases(void) {
   cal *c = NULL;
   time_t t;
 
-  if (!ok(cal_load(&c, write_tmp(fixture), "08:30", "17:15", err) == 0, "fixture loads: %s", err))
+  if (!ok(bot_cal_load(&c, write_tmp(fixture), "08:30", "17:15", err) == 0, "fixture loads: %s", err))
     return;
 
   t = jst(2026, 11, 25, 10, 0);
-  ok(cal_is_open(c, t), "Wednesday 10:00 is open");
-  is_int(cal_next_open(c, t), t, "open now: next_open is t itself");
-  ok(!cal_is_open(c, jst(2026, 11, 25, 8, 29)), "8:29 is before opening");
-  ok(cal_is_open(c, jst(2026, 11, 25, 8, 30)), "8:30 opens");
-  ok(cal_is_open(c, jst(2026, 11, 25, 17, 14)), "17:14 is still open");
-  ok(!cal_is_open(c, jst(2026, 11, 25, 17, 15)), "17:15 is closed");
-  is_str(fmt(cal_next_open(c, jst(2026, 11, 25, 7, 0))), "11月25日(水) 8:30", "early morning: opens today");
-  is_str(fmt(cal_next_open(c, jst(2026, 11, 25, 17, 15))), "11月26日(木) 8:30", "after closing: tomorrow");
+  ok(bot_cal_is_open(c, t), "Wednesday 10:00 is open");
+  is_int(bot_cal_next_open(c, t), t, "open now: next_open is t itself");
+  ok(!bot_cal_is_open(c, jst(2026, 11, 25, 8, 29)), "8:29 is before opening");
+  ok(bot_cal_is_open(c, jst(2026, 11, 25, 8, 30)), "8:30 opens");
+  ok(bot_cal_is_open(c, jst(2026, 11, 25, 17, 14)), "17:14 is still open");
+  ok(!bot_cal_is_open(c, jst(2026, 11, 25, 17, 15)), "17:15 is closed");
+  is_str(fmt(bot_cal_next_open(c, jst(2026, 11, 25, 7, 0))), "11月25日(水) 8:30", "early morning: opens today");
+  is_str(fmt(bot_cal_next_open(c, jst(2026, 11, 25, 17, 15))), "11月26日(木) 8:30", "after closing: tomorrow");
 
-  is_str(fmt(cal_next_open(c, jst(2026, 11, 27, 18, 0))), "11月30日(月) 8:30", "Friday evening → Monday 8:30");
-  ok(!cal_is_open(c, jst(2026, 11, 28, 10, 0)), "Saturday is closed");
-  ok(!cal_is_open(c, jst(2026, 11, 29, 10, 0)), "Sunday is closed");
-  ok(!cal_is_open(c, jst(2026, 11, 23, 10, 0)), "a listed holiday (Monday) is closed");
-  is_str(fmt(cal_next_open(c, jst(2026, 11, 20, 18, 0))), "11月24日(火) 8:30",
+  is_str(fmt(bot_cal_next_open(c, jst(2026, 11, 27, 18, 0))), "11月30日(月) 8:30", "Friday evening → Monday 8:30");
+  ok(!bot_cal_is_open(c, jst(2026, 11, 28, 10, 0)), "Saturday is closed");
+  ok(!bot_cal_is_open(c, jst(2026, 11, 29, 10, 0)), "Sunday is closed");
+  ok(!bot_cal_is_open(c, jst(2026, 11, 23, 10, 0)), "a listed holiday (Monday) is closed");
+  is_str(fmt(bot_cal_next_open(c, jst(2026, 11, 20, 18, 0))), "11月24日(火) 8:30",
          "Friday evening before a Monday holiday → Tuesday 8:30");
-  is_str(fmt(cal_next_open(c, jst(2026, 12, 28, 18, 0))), "1月4日(月) 8:30", "12/28 evening → 1/4 (year-end closure)");
-  is_int(cal_next_open(c, jst(2026, 12, 28, 18, 0)), jst(2027, 1, 4, 8, 30), "… as the exact UTC time");
+  is_str(fmt(bot_cal_next_open(c, jst(2026, 12, 28, 18, 0))), "1月4日(月) 8:30", "12/28 evening → 1/4 (year-end closure)");
+  is_int(bot_cal_next_open(c, jst(2026, 12, 28, 18, 0)), jst(2027, 1, 4, 8, 30), "… as the exact UTC time");
 
   /* UTC times that are already the next day in Japan. */
-  ok(cal_is_open(c, utc(2026, 11, 26, 23, 45)), "Thu 23:45 UTC = Fri 8:45 JST: open");
-  ok(!cal_is_open(c, utc(2026, 11, 27, 16, 0)), "Fri 16:00 UTC = Sat 1:00 JST: closed");
-  is_str(fmt(cal_next_open(c, utc(2026, 11, 27, 16, 0))), "11月30日(月) 8:30", "… next open Monday");
-  is_int(cal_next_open(c, utc(2026, 11, 29, 23, 0)), utc(2026, 11, 29, 23, 30),
+  ok(bot_cal_is_open(c, utc(2026, 11, 26, 23, 45)), "Thu 23:45 UTC = Fri 8:45 JST: open");
+  ok(!bot_cal_is_open(c, utc(2026, 11, 27, 16, 0)), "Fri 16:00 UTC = Sat 1:00 JST: closed");
+  is_str(fmt(bot_cal_next_open(c, utc(2026, 11, 27, 16, 0))), "11月30日(月) 8:30", "… next open Monday");
+  is_int(bot_cal_next_open(c, utc(2026, 11, 29, 23, 0)), utc(2026, 11, 29, 23, 30),
          "Sun 23:00 UTC = Mon 8:00 JST: opens at Sun 23:30 UTC");
-  ok(!cal_is_open(c, utc(2026, 11, 22, 23, 45)), "Sun 23:45 UTC = holiday Mon 8:45 JST: closed");
+  ok(!bot_cal_is_open(c, utc(2026, 11, 22, 23, 45)), "Sun 23:45 UTC = holiday Mon 8:45 JST: closed");
 
   /* Answer targets in working days: the office's closing time on the n-th working day after. */
-  is_str(fmt(cal_add_working_days(c, jst(2026, 11, 25, 10, 0), 1)), "11月26日(木) 17:15", "Wed + 1 working day: Thu close");
-  is_str(fmt(cal_add_working_days(c, jst(2026, 11, 25, 10, 0), 3)), "11月30日(月) 17:15", "Wed + 3: the weekend is skipped");
-  is_str(fmt(cal_add_working_days(c, jst(2026, 11, 20, 20, 0), 1)), "11月24日(火) 17:15",
+  is_str(fmt(bot_cal_add_working_days(c, jst(2026, 11, 25, 10, 0), 1)), "11月26日(木) 17:15", "Wed + 1 working day: Thu close");
+  is_str(fmt(bot_cal_add_working_days(c, jst(2026, 11, 25, 10, 0), 3)), "11月30日(月) 17:15", "Wed + 3: the weekend is skipped");
+  is_str(fmt(bot_cal_add_working_days(c, jst(2026, 11, 20, 20, 0), 1)), "11月24日(火) 17:15",
          "Fri evening + 1: Monday's holiday is skipped");
-  is_str(fmt(cal_add_working_days(c, jst(2026, 12, 28, 10, 0), 1)), "1月4日(月) 17:15", "the year-end closure is skipped");
+  is_str(fmt(bot_cal_add_working_days(c, jst(2026, 12, 28, 10, 0), 1)), "1月4日(月) 17:15", "the year-end closure is skipped");
 
   /* Beyond the file: weekends still count. */
-  is_str(fmt(cal_next_open(c, jst(2030, 6, 8, 12, 0))), "6月10日(月) 8:30", "a Saturday in 2030 → Monday");
-  ok(!cal_is_open(c, jst(2028, 2, 29, 10, 0)), "a leap day can be listed");
-  cal_free(c);
+  is_str(fmt(bot_cal_next_open(c, jst(2030, 6, 8, 12, 0))), "6月10日(月) 8:30", "a Saturday in 2030 → Monday");
+  ok(!bot_cal_is_open(c, jst(2028, 2, 29, 10, 0)), "a leap day can be listed");
+  bot_cal_free(c);
 }
 
 static void shipped_calendar(void) {
@@ -113,17 +113,17 @@ static void shipped_calendar(void) {
   cal *c = NULL;
 
   snprintf(path, sizeof path, "%s/calendar.tsv", dict ? dict : "dict");
-  if (!ok(cal_load(&c, path, "08:30", "17:15", err) == 0, "shipped calendar loads: %s", err[0] ? err : path))
+  if (!ok(bot_cal_load(&c, path, "08:30", "17:15", err) == 0, "shipped calendar loads: %s", err[0] ? err : path))
     return;
-  ok(!cal_is_open(c, jst(2026, 11, 23, 10, 0)), "2026-11-23 勤労感謝の日 is closed");
-  is_str(fmt(cal_next_open(c, jst(2026, 9, 18, 18, 0))), "9月24日(木) 8:30",
+  ok(!bot_cal_is_open(c, jst(2026, 11, 23, 10, 0)), "2026-11-23 勤労感謝の日 is closed");
+  is_str(fmt(bot_cal_next_open(c, jst(2026, 9, 18, 18, 0))), "9月24日(木) 8:30",
          "Silver Week 2026 (9/21 敬老, 9/22 国民の休日, 9/23 秋分) → Thursday");
-  is_str(fmt(cal_next_open(c, jst(2026, 5, 1, 18, 0))), "5月7日(木) 8:30",
+  is_str(fmt(bot_cal_next_open(c, jst(2026, 5, 1, 18, 0))), "5月7日(木) 8:30",
          "Golden Week 2026 (5/6 振替休日) → Thursday 5/7");
-  is_str(fmt(cal_next_open(c, jst(2026, 12, 28, 17, 30))), "1月4日(月) 8:30", "year-end 2026 → 1/4/2027");
-  is_str(fmt(cal_next_open(c, jst(2027, 3, 19, 18, 0))), "3月23日(火) 8:30", "2027-03-22 振替休日 is closed");
-  is_str(fmt(cal_next_open(c, jst(2027, 12, 28, 18, 0))), "1月4日(火) 8:30", "year-end 2027 → 1/4/2028");
-  cal_free(c);
+  is_str(fmt(bot_cal_next_open(c, jst(2026, 12, 28, 17, 30))), "1月4日(月) 8:30", "year-end 2026 → 1/4/2027");
+  is_str(fmt(bot_cal_next_open(c, jst(2027, 3, 19, 18, 0))), "3月23日(火) 8:30", "2027-03-22 振替休日 is closed");
+  is_str(fmt(bot_cal_next_open(c, jst(2027, 12, 28, 18, 0))), "1月4日(火) 8:30", "year-end 2027 → 1/4/2028");
+  bot_cal_free(c);
 }
 
 static void formats(void) {
@@ -136,7 +136,7 @@ static void formats(void) {
   is_str(date8((time_t)-1), "19700101", "1969-12-31 23:59:59 UTC is 1970-01-01 in JST");
   is_str(fmt(jst(2026, 11, 25, 13, 5)), "11月25日(水) 13:05", "afternoon time, minutes padded");
   is_str(fmt(utc(2026, 11, 26, 23, 30)), "11月27日(金) 8:30", "format shows JST, not UTC");
-  cal_format(jst(2026, 11, 25, 13, 5), small, sizeof small);
+  bot_cal_format(jst(2026, 11, 25, 13, 5), small, sizeof small);
   ok(strlen(small) < sizeof small, "a short buffer is cut, still NUL-terminated");
 }
 
@@ -144,7 +144,7 @@ static void formats(void) {
 static void bad(const char *what, const char *text, const char *open, const char *close, int code, const char *want) {
   char err[MG_ERRLEN] = "", full[512];
   cal *c = (cal *)1;
-  int rc = cal_load(&c, text ? write_tmp(text) : "/nonexistent/calendar.tsv", open, close, err);
+  int rc = bot_cal_load(&c, text ? write_tmp(text) : "/nonexistent/calendar.tsv", open, close, err);
   is_int(rc, code, "%s: fails with %s", what, mg_err_code(code));
   ok(c == NULL, "%s: *out is NULL", what);
   snprintf(full, sizeof full, want, tmp_path);

@@ -33,7 +33,7 @@ static json_t *say(dlg_conn *conn, const char *text) {
     diag("bad test JSON %s: %s", text, je.text);
     return json_array();
   }
-  rc = dialogue_handle(W, conn, msg, &out, err);
+  rc = bot_dialogue_handle(W, conn, msg, &out, err);
   if (rc != 0) diag("dialogue_handle(%s) = %d: %s", text, rc, err);
   json_decref(msg);
   return out ? out : json_array();
@@ -171,7 +171,7 @@ static void *run_resident(void *arg) {
                   : i > N_ASKS ? json_pack("{s:s, s:s}", "type", "escalate", "id", "e")
                                : json_pack("{s:s, s:s, s:s}", "type", "ask", "id", "q", "text", qs[i % 4]);
     json_t *out = NULL, *m;
-    if (dialogue_handle(w, &conn, msg, &out, err) != 0) r->failures++;
+    if (bot_dialogue_handle(w, &conn, msg, &out, err) != 0) r->failures++;
     m = json_array_get(out, 0);
     if (m && strchr("acn", jstr(m, "type")[0]) && strcmp(jstr(m, "type"), "error") != 0) r->replies++;
     if (m && strcmp(jstr(m, "type"), "ticket") == 0) snprintf(r->tickets[i - N_ASKS - 1], TICKET_NOLEN, "%s", jstr(m, "ticket_no"));
@@ -214,7 +214,7 @@ static json_t *ask(dlg_conn *conn, const char *id, const char *q, json_t **out) 
   json_t *msg = json_pack("{s:s, s:s, s:s}", "type", "ask", "id", id, "text", q);
   char err[MG_ERRLEN] = "";
   *out = NULL;
-  if (dialogue_handle(W, conn, msg, out, err) != 0) diag("ask failed: %s", err);
+  if (bot_dialogue_handle(W, conn, msg, out, err) != 0) diag("ask failed: %s", err);
   json_decref(msg);
   if (!*out) *out = json_array();
   return first(*out);
@@ -310,7 +310,7 @@ int main(void) {
   /* feedback */
   m = json_pack("{s:s, s:s, s:b}", "type", "feedback", "answer_id", answer_id, "helpful", 1);
   out = NULL;
-  dialogue_handle(W, &conn2, m, &out, err);
+  bot_dialogue_handle(W, &conn2, m, &out, err);
   json_decref(m);
   r = first(out);
   is_str(jstr(r, "type"), "feedback_ok", "helpful feedback acknowledged");
@@ -320,7 +320,7 @@ int main(void) {
   m = json_pack("{s:s, s:s, s:b, s:s}", "type", "feedback", "answer_id", answer_id, "helpful", 0, "comment",
                 "分かりにくい。電話 0897-52-1234 で聞きたい");
   out = NULL;
-  dialogue_handle(W, &conn2, m, &out, err);
+  bot_dialogue_handle(W, &conn2, m, &out, err);
   json_decref(m);
   ok(json_is_true(json_object_get(first(out), "offer_escalation")), "not helpful: escalation offered");
   json_decref(out);
@@ -427,7 +427,7 @@ int main(void) {
     size_t i;
     json_t *line;
     int seen = 0;
-    is_int(ticket_get(db(), ticket_no, &sup, &t, err), 0, "ticket read for review (%s)", err);
+    is_int(bot_ticket_get(db(), ticket_no, &sup, &t, err), 0, "ticket read for review (%s)", err);
     json_array_foreach(json_object_get(t, "transcript"), i, line) {
       const char *sf = jstr(line, "safety");
       if (!strcmp(jstr(line, "rule_kind"), "emergency") && strstr(sf, "\"card\"") && strstr(sf, "119") && strstr(sf, "+fire"))
@@ -439,9 +439,9 @@ int main(void) {
 
   /* A staff reply reaches the open session exactly once. */
   err[0] = '\0';
-  is_int(ticket_reply(db(), ticket_no, "市民課 田中", "本人確認書類をお持ちください。", err), 0, "staff reply stored (%s)", err);
+  is_int(bot_ticket_reply(db(), ticket_no, "市民課 田中", "本人確認書類をお持ちください。", err), 0, "staff reply stored (%s)", err);
   out = NULL;
-  is_int(dialogue_pending(W, &conn2, &out, err), 0, "pending checked");
+  is_int(bot_dialogue_pending(W, &conn2, &out, err), 0, "pending checked");
   is_int(json_array_size(out), 1, "one staff reply pending");
   r = first(out);
   is_str(jstr(r, "type"), "staff_reply", "as staff_reply");
@@ -450,11 +450,11 @@ int main(void) {
   ok(strlen(jstr(r, "at")) == 20, "and when");
   json_decref(out);
   out = NULL;
-  dialogue_pending(W, &conn2, &out, err);
+  bot_dialogue_pending(W, &conn2, &out, err);
   is_int(json_array_size(out), 0, "delivered once only");
   json_decref(out);
   out = NULL;
-  dialogue_pending(W, &conn, &out, err);
+  bot_dialogue_pending(W, &conn, &out, err);
   is_int(json_array_size(out), 0, "another session gets nothing");
   json_decref(out);
 
@@ -472,7 +472,7 @@ int main(void) {
 
   /* Resume on a new connection: history and pending replies. */
   err[0] = '\0';
-  is_int(ticket_reply(db(), ticket_no, "市民課 田中", "窓口は1階です。", err), 0, "another staff reply while away");
+  is_int(bot_ticket_reply(db(), ticket_no, "市民課 田中", "窓口は1階です。", err), 0, "another staff reply while away");
   {
     dlg_conn again = { "", "127.0.0.1", 0 };
     snprintf(sql, sizeof sql, "{\"type\":\"hello\",\"session\":\"%s\"}", session);
@@ -524,7 +524,7 @@ int main(void) {
     ok(json_array_size(json_object_get(r, "history")) >= 10, "with its history");
     json_decref(out);
     ticket_viewer op = { "test", NULL };
-    is_int(ticket_get(db(), ticket_no, &op, &t, err), 0, "the ticket survives a restart");
+    is_int(bot_ticket_get(db(), ticket_no, &op, &t, err), 0, "the ticket survives a restart");
     is_str(jstr(t, "status"), "answered", "answered by the staff reply");
     ok(json_array_size(json_object_get(t, "transcript")) >= 10, "the ticket shows the session transcript");
     json_decref(t);
@@ -535,7 +535,7 @@ int main(void) {
     int gone = -1;
     snprintf(sql, sizeof sql, "UPDATE session SET expires_at = '2020-01-01T00:00:00Z' WHERE id = '%s'", session);
     is_int(sqlite3_exec(db(), sql, NULL, NULL, NULL), SQLITE_OK, "the session ended in 2020");
-    is_int(session_purge(db(), 365, &gone, err), 0, "purge (%s)", err);
+    is_int(bot_session_purge(db(), 365, &gone, err), 0, "purge (%s)", err);
     ok(gone >= 1, "old sessions purged (%d)", gone);
     is_int(int_query("SELECT count(*) FROM message WHERE session_id = ?1", session), 0, "its transcript is gone");
     is_int(int_query("SELECT count(*) FROM ticket WHERE ticket_no = ?1 AND session_id IS NULL", ticket_no), 1,

@@ -248,7 +248,7 @@ int main(void) {
     bot_triage t;
     is_int(bot_inquiry_submit(w, &in, &r, err), 0, "an inquiry (%s)", err);
     if (strcmp(r.triage.department, "toshikeikaku") == 0) diag("already routed to toshikeikaku");
-    is_int(ticket_reassign(db, r.ticket_no, "staff", strcmp(r.triage.department, "toshikeikaku") ? "toshikeikaku" : "doboku",
+    is_int(bot_ticket_reassign(db, r.ticket_no, "staff", strcmp(r.triage.department, "toshikeikaku") ? "toshikeikaku" : "doboku",
                            "公園の担当", err), 0, "staff re-route it (%s)", err);
     is_int(bot_triage_learn(w, r.ticket_no, strcmp(r.triage.department, "toshikeikaku") ? "toshikeikaku" : "doboku", err), 0,
            "the triage learns (%s)", err);
@@ -260,9 +260,9 @@ int main(void) {
   }
 
   /* a personal-information erase blanks the inquiry's subject and its taught example */
-  is_int(ticket_erase(db, r.ticket_no, "kansa", err), 0, "erase the re-routed inquiry (%s)", err);
+  is_int(bot_ticket_erase(db, r.ticket_no, "kansa", err), 0, "erase the re-routed inquiry (%s)", err);
   is_int(test_int(db, "SELECT count(*) FROM triage_example", NULL), 0, "its example is gone");
-  is_int(ticket_erase(db, first, "kansa", err), 0, "erase the mail inquiry (%s)", err);
+  is_int(bot_ticket_erase(db, first, "kansa", err), 0, "erase the mail inquiry (%s)", err);
   is_int(test_int(db, "SELECT count(*) FROM inquiry i JOIN ticket t ON t.id = i.ticket_id WHERE t.ticket_no = ?1 AND i.subject = ''",
                   first), 1, "its subject is blank");
 

@@ -55,22 +55,22 @@ static void test_messages(const char *dict) {
   char path[1100], err[MG_ERRLEN], tmp[] = "/tmp/t_lang_msg.XXXXXX";
   msg_set *m = NULL;
   snprintf(path, sizeof path, "%s/messages.json", dict);
-  if (!ok(msg_load(&m, path, err) == 0, "dict/messages.json loads with its languages (%s)", err)) return;
-  ok(strcmp(bot_msg_lang(m, MSG_GREETING, BOT_LANG_EN), msg_get(m, MSG_GREETING)) != 0 &&
+  if (!ok(bot_msg_load(&m, path, err) == 0, "dict/messages.json loads with its languages (%s)", err)) return;
+  ok(strcmp(bot_msg_lang(m, MSG_GREETING, BOT_LANG_EN), bot_msg_get(m, MSG_GREETING)) != 0 &&
          strstr(bot_msg_lang(m, MSG_GREETING, BOT_LANG_EN), "119"),
      "the English greeting is its own and names 119");
   ok(strstr(bot_msg_lang(m, MSG_GREETING, BOT_LANG_EASY), "119") != NULL, "so does the やさしい日本語 one");
-  ok(strcmp(bot_msg_lang(m, MSG_NO_ANSWER, BOT_LANG_EASY), msg_get(m, MSG_NO_ANSWER)) != 0, "no_answer has an easy version");
-  is_str(bot_msg_lang(m, MSG_MAIL_RECEIVED_SUBJECT, BOT_LANG_EN), msg_get(m, MSG_MAIL_RECEIVED_SUBJECT),
+  ok(strcmp(bot_msg_lang(m, MSG_NO_ANSWER, BOT_LANG_EASY), bot_msg_get(m, MSG_NO_ANSWER)) != 0, "no_answer has an easy version");
+  is_str(bot_msg_lang(m, MSG_MAIL_RECEIVED_SUBJECT, BOT_LANG_EN), bot_msg_get(m, MSG_MAIL_RECEIVED_SUBJECT),
          "a key without an English text falls back to Japanese");
-  msg_free(m);
+  bot_msg_free(m);
   /* every resident-facing key is required in each language */
   {
     json_t *root = json_load_file(path, 0, NULL);
     json_object_del(json_object_get(root, "easy"), "no_choice");
     json_dump_file(root, test_write_tmp(tmp, "") ? tmp : "/dev/null", 0);
     json_decref(root);
-    is_int(msg_load(&m, tmp, err), MG_ECONFIG, "a file whose easy texts lack a resident's key is refused");
+    is_int(bot_msg_load(&m, tmp, err), MG_ECONFIG, "a file whose easy texts lack a resident's key is refused");
     ok(strstr(err, "\"easy\"") && strstr(err, "no_choice"), "naming the language and the key (%s)", err);
     unlink(tmp);
   }

@@ -79,7 +79,7 @@ static void messages(void) {
   msg_set *m = NULL;
   json_t *out, *lm, *items, *act;
   snprintf(path, sizeof path, "%s/messages.json", dict ? dict : "dict");
-  is_int(msg_load(&m, path, err), 0, "messages load (%s)", err);
+  is_int(bot_msg_load(&m, path, err), 0, "messages load (%s)", err);
   if (!m) return;
 
   out = json_loads("[{\"type\":\"welcome\"},{\"type\":\"clarify\",\"text\":\"選んでください\",\"choices\":["
@@ -121,7 +121,7 @@ static void messages(void) {
     ok(!line_postback("richmenu=1", "x"), "data this channel did not write: nothing");
     ok(!line_postback("choose=", "x"), "an empty choice: nothing");
   }
-  msg_free(m);
+  bot_msg_free(m);
 }
 
 static void store(void) {

@@ -131,7 +131,7 @@ static void *mask_many(void *p) {
   int *wrong = p;
   for (int i = 0; i < 2000; i++) {
     int n;
-    char *m = mask_text_n("電話090-1234-5678、2026-11-25", strlen("電話090-1234-5678、2026-11-25"), &n);
+    char *m = bot_mask_text_n("電話090-1234-5678、2026-11-25", strlen("電話090-1234-5678、2026-11-25"), &n);
     if (!m || n != 1 || strcmp(m, "電話［電話番号］、2026-11-25"))
       (*wrong)++;
     free(m);
@@ -177,7 +177,7 @@ int main(void) {
 
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const char *want = cases[i].want ? cases[i].want : cases[i].in;
-    m = mask_text_n(cases[i].in, strlen(cases[i].in), &n);
+    m = bot_mask_text_n(cases[i].in, strlen(cases[i].in), &n);
     is_str(m, want, "「%s」 → 「%s」", cases[i].in, want);
     is_int(n, cases[i].n, "「%s」: %d mask(s)", cases[i].in, cases[i].n);
     free(m);
@@ -187,7 +187,7 @@ int main(void) {
    * surrogate and a NUL all become U+FFFD; masking still works around them. */
   {
     static const char bad[] = "\xff\xfe電話090-1234-5678\xc0\xaf\xed\xa0\x80x\0y\xe9\x9b";
-    m = mask_text_n(bad, sizeof bad - 1, &n);
+    m = bot_mask_text_n(bad, sizeof bad - 1, &n);
     ok(m != NULL, "invalid UTF-8: a result");
     ok(m && valid_utf8(m), "invalid UTF-8: the result is valid UTF-8");
     is_str(m, "\xEF\xBF\xBD\xEF\xBF\xBD電話［電話番号］\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx"
@@ -200,17 +200,17 @@ int main(void) {
      * fixed limit, so the first one stayed and a second masking changed it */
     static const char chain[] = "0219021230-0219022123-0219021230-0219021231-0217158271";
     char *twice;
-    m = mask_text(chain, sizeof chain - 1);
+    m = bot_mask_text(chain, sizeof chain - 1);
     ok(m && strpbrk(m, "0123456789") == NULL, "a chain of five numbers is masked whole: 「%s」", m ? m : "");
-    twice = m ? mask_text(m, strlen(m)) : NULL;
+    twice = m ? bot_mask_text(m, strlen(m)) : NULL;
     is_str(twice, m, "... and masking it again changes nothing");
     free(twice);
     free(m);
   }
-  m = mask_text("", 0);
+  m = bot_mask_text("", 0);
   is_str(m, "", "empty text: empty string");
   free(m);
-  m = mask_text("090-1234-5678", 3);
+  m = bot_mask_text("090-1234-5678", 3);
   is_str(m, "090", "len is honoured: only the first 3 bytes are read");
   free(m);
   {
@@ -221,7 +221,7 @@ int main(void) {
     for (size_t i = 0; i < len; i++)
       big[i] = i % 3 == 2 ? '-' : '0' + (char)(i % 7);
     big[len] = '\0';
-    m = mask_text_n(big, len, &n);
+    m = bot_mask_text_n(big, len, &n);
     ok(m && strlen(m) == len, "200 KB of digits and dashes: a result of the same length");
     free(m);
     free(big);
@@ -234,7 +234,7 @@ int main(void) {
     char buf[256];
     for (int i = 0; i < 20000; i++) {
       size_t len = random_text(&seed, buf, sizeof buf);
-      char *once = mask_text(buf, len), *twice = once ? mask_text(once, strlen(once)) : NULL;
+      char *once = bot_mask_text(buf, len), *twice = once ? bot_mask_text(once, strlen(once)) : NULL;
       if (!once || !valid_utf8(once))
         invalid++;
       else if (!twice || strcmp(once, twice)) {

@@ -15,28 +15,28 @@ int main(void) {
   int fd;
 
   snprintf(path, sizeof path, "%s/messages.json", dict ? dict : "dict");
-  is_int(msg_load(&m, path, err), 0, "dict/messages.json loads (%s)", err);
-  ok(m && strstr(msg_get(m, MSG_PRIVACY), "{retention_days}"), "the privacy notice names the retention period");
+  is_int(bot_msg_load(&m, path, err), 0, "dict/messages.json loads (%s)", err);
+  ok(m && strstr(bot_msg_get(m, MSG_PRIVACY), "{retention_days}"), "the privacy notice names the retention period");
   {
     const char *names[] = { "ticket_no", "next_read" }, *values[] = { "T-20261125-0001", "本日中に確認します" };
-    char *s = msg_fill("受付番号は {ticket_no} です。{next_read}。{unknown}", 2, names, values);
+    char *s = bot_msg_fill("受付番号は {ticket_no} です。{next_read}。{unknown}", 2, names, values);
     is_str(s, "受付番号は T-20261125-0001 です。本日中に確認します。{unknown}", "placeholders fill, unknown ones stay");
     free(s);
   }
   {
     const char *names[] = { "x" }, *values[] = { "%s%n%d" };
-    char *s = msg_fill("{x}{x}{x}{x}{x}{x}{x}{x}", 1, names, values);
+    char *s = bot_msg_fill("{x}{x}{x}{x}{x}{x}{x}{x}", 1, names, values);
     is_str(s, "%s%n%d%s%n%d%s%n%d%s%n%d%s%n%d%s%n%d%s%n%d%s%n%d", "values are text, never a format, and may repeat");
     free(s);
   }
-  msg_free(m);
+  bot_msg_free(m);
 
   if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "w"))) return 1;
   fputs("{\"version\": 1, \"greeting\": \"こんにちは\"}", f);
   fclose(f);
-  is_int(msg_load(&m, tmp, err), MG_ECONFIG, "a file without every key is refused");
+  is_int(bot_msg_load(&m, tmp, err), MG_ECONFIG, "a file without every key is refused");
   ok(strstr(err, "\"privacy\""), "naming the first missing key (%s)", err);
-  is_int(msg_load(&m, "/nonexistent/messages.json", err), MG_ECONFIG, "a missing file is refused");
+  is_int(bot_msg_load(&m, "/nonexistent/messages.json", err), MG_ECONFIG, "a missing file is refused");
   ok(strstr(err, "/nonexistent/messages.json"), "naming the file");
   unlink(tmp);
   return done_testing();

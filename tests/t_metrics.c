@@ -162,7 +162,7 @@ static void test_db(const char *dir) {
 
   test_config(&cfg, dir);
   snprintf(path, sizeof path, "%s/calendar.tsv", getenv("MG_DICT_DIR") ? getenv("MG_DICT_DIR") : "dict");
-  if (!ok(cal_load(&c, path, "08:30", "17:15", err) == 0, "calendar (%s)", err)) return;
+  if (!ok(bot_cal_load(&c, path, "08:30", "17:15", err) == 0, "calendar (%s)", err)) return;
   is_int(mg_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
   if (!db) goto out;
   /* ids from CSV are plain, but the column is TEXT: the page must survive any */
@@ -170,7 +170,7 @@ static void test_db(const char *dir) {
                           "INSERT INTO feedback(helpful, created_at) VALUES (1, '2026-12-01T00:00:00Z'),"
                           " (0, '2026-12-01T00:00:00Z'), (0, '2026-12-01T00:00:00Z')", NULL, NULL, NULL),
          SQLITE_OK, "a department whose id needs escaping, three feedback rows");
-  is_int(ticket_create(db, &tn, no, err), 0, "a ticket for it (%s)", err);
+  is_int(bot_ticket_create(db, &tn, no, err), 0, "a ticket for it (%s)", err);
   is_int(srv_metrics_write_db(db, c, 3, time(NULL), &b, err), 0, "database families (%s)", err);
   if (!b.text) goto out;
   ok(has_line(b.text, "madoguchi_tickets{department=\"we\\\"ird\\\\dept\\nx\",state=\"open\"} 1"),
@@ -185,7 +185,7 @@ out:
     mg_db_stmt_release(db);
     mg_db_close(db);
   }
-  cal_free(c);
+  bot_cal_free(c);
 }
 
 int main(void) {

@@ -36,7 +36,7 @@ static const char *match_name(const rules_set *s, const char *text) {
   int rc;
   if (!n)
     return "(normalisation failed)";
-  rc = rules_match(s, n, strlen(n), &hit);
+  rc = bot_rules_match(s, n, strlen(n), &hit);
   free(n);
   if (rc < 0)
     return "(error)";
@@ -52,13 +52,13 @@ static void shipped_cases(void) {
   int lineno = 0, cases = 0;
 
   snprintf(path, sizeof path, "%s/rules.json", dict ? dict : "dict");
-  if (!ok(rules_load(&s, path, err) == 0, "shipped rules load: %s", err[0] ? err : path))
+  if (!ok(bot_rules_load(&s, path, err) == 0, "shipped rules load: %s", err[0] ? err : path))
     return;
-  ok(rules_count(s) >= 8, "shipped rules: %d rules", rules_count(s));
+  ok(bot_rules_count(s) >= 8, "shipped rules: %d rules", bot_rules_count(s));
 
   snprintf(path, sizeof path, "%s/tests/data/rules_cases.tsv", top ? top : ".");
   if (!ok((f = fopen(path, "r")) != NULL, "open %s", path)) {
-    rules_free(s);
+    bot_rules_free(s);
     return;
   }
   while (fgets(line, sizeof line, f)) {
@@ -78,7 +78,7 @@ static void shipped_cases(void) {
   }
   fclose(f);
   ok(cases >= 20, "rules_cases.tsv has %d cases", cases);
-  rules_free(s);
+  bot_rules_free(s);
 }
 
 static const char *small_rules =
@@ -102,7 +102,7 @@ static void *match_many(void *p) {
   for (int i = 0; i < 20000; i++) {
     rules_hit hit;
     const char *t = texts[i % 4];
-    int rc = rules_match(a->s, t, strlen(t), &hit);
+    int rc = bot_rules_match(a->s, t, strlen(t), &hit);
     if (want[i % 4] ? rc != 1 || strcmp(hit.name, want[i % 4]) : rc != 0)
       a->wrong++;
   }
@@ -118,28 +118,28 @@ static void small_file(void) {
   struct thread_arg args[4];
   int wrong = 0;
 
-  if (!ok(rules_load(&s, write_tmp(small_rules), err) == 0, "small rules load: %s", err))
+  if (!ok(bot_rules_load(&s, write_tmp(small_rules), err) == 0, "small rules load: %s", err))
     return;
-  is_int(rules_count(s), 4, "four rules");
+  is_int(bot_rules_count(s), 4, "four rules");
   is_str(match_name(s, "住民票の窓口は火事で燃えている"), "emergency_fire", "the first rule in file order wins");
   is_str(match_name(s, "住民票は何時まで取れますか"), "hours", "an earlier rule beats a later faq rule");
   is_str(match_name(s, "OPEN"), "hours", "patterns are caseless");
   is_str(match_name(s, "よろしく、こんにちは"), "-", "anchors work: ^ needs the start");
   is_str(match_name(s, "ごみの出し方"), "-", "no rule: no match");
   t = "住民票がほしい";
-  if (ok(rules_match(s, t, strlen(t), &hit) == 1, "faq rule matches")) {
+  if (ok(bot_rules_match(s, t, strlen(t), &hit) == 1, "faq rule matches")) {
     is_str(hit.kind, "faq", "faq rule kind");
     is_str(hit.faq_id, "saijo-0001", "faq rule carries its faq_id");
     ok(hit.reply == NULL, "faq rule without reply has reply NULL");
   }
   t = "家が燃えてる";
-  if (ok(rules_match(s, t, strlen(t), &hit) == 1, "second pattern of a rule matches")) {
+  if (ok(bot_rules_match(s, t, strlen(t), &hit) == 1, "second pattern of a rule matches")) {
     is_str(hit.reply, "119番へ", "reply text returned");
     ok(hit.faq_id == NULL, "non-faq rule has faq_id NULL");
   }
-  is_int(rules_match(s, "\xe7\x81\xab\xff", 4, &hit), MG_EBADUTF8, "invalid UTF-8 is refused, not matched");
-  is_int(rules_match(s, "火事です", 6, &hit), 1, "6 bytes = 火事: matches");
-  is_int(rules_match(s, "火事です", 3, &hit), 0, "len is honoured: 3 bytes = 火 alone does not match 火事");
+  is_int(bot_rules_match(s, "\xe7\x81\xab\xff", 4, &hit), MG_EBADUTF8, "invalid UTF-8 is refused, not matched");
+  is_int(bot_rules_match(s, "火事です", 6, &hit), 1, "6 bytes = 火事: matches");
+  is_int(bot_rules_match(s, "火事です", 3, &hit), 0, "len is honoured: 3 bytes = 火 alone does not match 火事");
 
   for (int i = 0; i < 4; i++) {
     args[i] = (struct thread_arg){ s, 0 };
@@ -150,14 +150,14 @@ static void small_file(void) {
     wrong += args[i].wrong;
   }
   is_int(wrong, 0, "4 threads × 20000 matches on one set agree with the single-thread result");
-  rules_free(s);
+  bot_rules_free(s);
 }
 
 /* A broken file fails with code and a message containing each of want[]. */
 static void bad_file(const char *what, const char *text, int code, const char *const *want) {
   char err[MG_ERRLEN] = "";
   rules_set *s = (rules_set *)1;
-  int rc = rules_load(&s, write_tmp(text), err);
+  int rc = bot_rules_load(&s, write_tmp(text), err);
   is_int(rc, code, "%s: fails with %s", what, mg_err_code(code));
   ok(s == NULL, "%s: *out is NULL", what);
   for (; *want; want++)
@@ -196,7 +196,7 @@ static void bad_files(void) {
   bad_file("duplicate key", "{\"version\":1,\"version\":1,\"rules\":[]}", MG_EBADJSON,
            (const char *[]){ "duplicate object key", NULL });
 
-  is_int(rules_load(&s, "/nonexistent/rules.json", err), MG_EIO, "missing file: MG_EIO");
+  is_int(bot_rules_load(&s, "/nonexistent/rules.json", err), MG_EIO, "missing file: MG_EIO");
   ok(strstr(err, "/nonexistent/rules.json") != NULL, "missing file: message names it (%s)", err);
 }
 

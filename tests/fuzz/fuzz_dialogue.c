@@ -95,7 +95,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   if (bot_worker_new(&W, B, err) != 0) die("bot_worker_new", err);
 
   hello = json_pack("{s:s}", "type", "hello");
-  if (!hello || dialogue_handle(W, &conn0, hello, &out, err) != 0 || !conn0.session[0]) die("hello", err);
+  if (!hello || bot_dialogue_handle(W, &conn0, hello, &out, err) != 0 || !conn0.session[0]) die("hello", err);
   json_decref(hello);
   json_decref(out);
   return 0;
@@ -152,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     json_decref(msg);
     return 0;
   }
-  rc = dialogue_handle(W, &conn, msg, &out, err);
+  rc = bot_dialogue_handle(W, &conn, msg, &out, err);
   if (rc != 0) {
     fprintf(stderr, "fuzz_dialogue: dialogue_handle = %d (%s) on %.*s\n", rc, err, (int)size, data);
     abort();

@@ -29,7 +29,7 @@ static void setup(void) {
   char err[MG_ERRLEN] = "", path[1024];
   const char *dict = getenv("MG_DICT_DIR");
   snprintf(path, sizeof path, "%s/messages.json", dict ? dict : "dict");
-  if (msg_load(&msgs, path, err) != 0) {
+  if (bot_msg_load(&msgs, path, err) != 0) {
     fprintf(stderr, "fuzz_line: %s\n", err);
     abort();
   }

@@ -32,17 +32,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     abort();
   fwrite(data, 1, size, f);
   fclose(f);
-  if (rules_load(&s, path, err) != 0) {
+  if (bot_rules_load(&s, path, err) != 0) {
     if (s != NULL || !err[0])
       abort();
     return 0;
   }
   for (size_t i = 0; i < sizeof questions / sizeof questions[0]; i++) {
     rules_hit hit;
-    int rc = rules_match(s, questions[i], strlen(questions[i]), &hit);
+    int rc = bot_rules_match(s, questions[i], strlen(questions[i]), &hit);
     if (rc == 1 && (!hit.name || !hit.kind || (!hit.reply && !hit.faq_id)))
       abort();
   }
-  rules_free(s);
+  bot_rules_free(s);
   return 0;
 }

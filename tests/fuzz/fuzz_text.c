@@ -31,18 +31,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char path[1024], err[MG_ERRLEN];
     const char *dict = getenv("MG_DICT_DIR");
     snprintf(path, sizeof path, "%s/rules.json", dict && *dict ? dict : "dict");
-    if (rules_load(&rules, path, err)) {
+    if (bot_rules_load(&rules, path, err)) {
       fprintf(stderr, "fuzz_text: %s\n", err);
       abort();
     }
   }
-  if (!(once = mask_text((const char *)data, size)))
+  if (!(once = bot_mask_text((const char *)data, size)))
     abort();
   if (!valid_utf8((const unsigned char *)once))
     abort();
-  if (!(twice = mask_text(once, strlen(once))) || strcmp(once, twice))
+  if (!(twice = bot_mask_text(once, strlen(once))) || strcmp(once, twice))
     abort();
-  rc = rules_match(rules, (const char *)data, size, &hit);
+  rc = bot_rules_match(rules, (const char *)data, size, &hit);
   if (rc != 0 && rc != 1 && rc != MG_EBADUTF8)
     abort();
   if (rc == 1 && (!hit.name || !hit.kind))
