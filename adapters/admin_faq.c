@@ -85,7 +85,7 @@ int admin_h_faq_list(admin_ctx *c) {
   if (admin_query(c, "status", status, sizeof status)) f.status = status;
   if (admin_query(c, "q", q, sizeof q)) f.search = q;
   int offset, limit, total;
-  if ((rc = mg_faq_list(c->db, &f, list_one, arr, c->err))) {
+  if ((rc = faq_list(c->db, &f, list_one, arr, c->err))) {
     json_decref(arr);
     return rc == MG_EDB ? rc : admin_reply_error(c, 0, rc, c->err);
   }
@@ -103,7 +103,7 @@ static int dept_one(void *ctx, const mg_department *d) {
 
 int admin_h_departments(admin_ctx *c) {
   json_t *arr = json_array();
-  int rc = mg_department_list(c->db, dept_one, arr, c->err);
+  int rc = faq_department_list(c->db, dept_one, arr, c->err);
   if (rc) { json_decref(arr); return rc; }
   return admin_reply_json(c, 200, json_pack("{so}", "departments", arr));
 }
@@ -142,7 +142,7 @@ int admin_h_translations(admin_ctx *c) {
   const char *k;
   int rc, offset, limit, total;
   if (!m.entries || !m.depts || !per) { rc = MG_ENOMEM; goto fail; }
-  if ((rc = mg_faq_list(c->db, &f, missing_one, &m, c->err)) != 0) goto fail;
+  if ((rc = faq_list(c->db, &f, missing_one, &m, c->err)) != 0) goto fail;
   json_object_foreach(m.depts, k, d) json_array_append(per, d);
   json_decref(m.depts);
   admin_paging(c, &offset, &limit, 500, 2000);
@@ -159,7 +159,7 @@ fail:
 
 /* Entry args[0] at `which`, or an answered 404 (returns 1 then). */
 static int get_or_404(admin_ctx *c, int which, mg_faq_entry **e, int *rc) {
-  *rc = mg_faq_get(c->db, c->args[0], which, e, c->err);
+  *rc = faq_get(c->db, c->args[0], which, e, c->err);
   if (*rc == MG_ENOTFOUND) { *rc = admin_reply_error(c, 404, MG_ENOTFOUND, c->err); return 1; }
   return *rc != 0;
 }
@@ -169,12 +169,12 @@ int admin_h_faq_get(admin_ctx *c) {
   json_t *versions = json_array(), *out = NULL;
   int rc;
   if (get_or_404(c, MG_FAQ_LATEST, &e, &rc)) goto out;
-  if (e->published_version && (rc = mg_faq_get(c->db, c->args[0], MG_FAQ_PUBLISHED, &pub, c->err))) goto out;
+  if (e->published_version && (rc = faq_get(c->db, c->args[0], MG_FAQ_PUBLISHED, &pub, c->err))) goto out;
   for (int n = e->version; n >= 1; n--) {
-    if ((rc = mg_faq_get(c->db, c->args[0], n, &v, c->err))) goto out;
+    if ((rc = faq_get(c->db, c->args[0], n, &v, c->err))) goto out;
     json_array_append_new(versions, json_pack("{si ss ss sb}", "version", n, "updated_at", v->updated_at,
                                               "updated_by", v->updated_by, "published", n == e->published_version));
-    mg_faq_entry_free(v);
+    faq_entry_free(v);
     v = NULL;
   }
   out = json_pack("{so so so}", "entry", entry_json(e), "published", pub ? entry_json(pub) : json_null(),
@@ -183,9 +183,9 @@ int admin_h_faq_get(admin_ctx *c) {
   rc = admin_reply_json(c, 200, out);
 out:
   json_decref(versions);
-  mg_faq_entry_free(e);
-  mg_faq_entry_free(pub);
-  mg_faq_entry_free(v);
+  faq_entry_free(e);
+  faq_entry_free(pub);
+  faq_entry_free(v);
   return rc;
 }
 
@@ -195,7 +195,7 @@ int admin_h_faq_version(admin_ctx *c) {
   if (n <= 0) return admin_reply_error(c, 400, MG_EINVAL, "版は1以上の数で指定してください");
   if (get_or_404(c, n, &e, &rc)) return rc;
   rc = admin_reply_json(c, 200, json_pack("{so}", "entry", entry_json(e)));
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return rc;
 }
 
@@ -399,9 +399,9 @@ int admin_h_faq_diff(admin_ctx *c) {
   rc = admin_reply_json(c, 200, json_pack("{ss si si so}", "id", c->args[0], "from", from, "to", to,
                                           "fields", fields));
 out:
-  mg_faq_entry_free(latest);
-  mg_faq_entry_free(a);
-  mg_faq_entry_free(b);
+  faq_entry_free(latest);
+  faq_entry_free(a);
+  faq_entry_free(b);
   return rc;
 }
 
@@ -410,7 +410,7 @@ out:
 /* Lines of a body field (an array of strings, or one string with newlines). */
 static int body_lines(const admin_ctx *c, const char *key, char ***out) {
   json_t *v = json_object_get(c->body, key);
-  if (json_is_string(v)) return mg_strv_split(json_string_value(v), out);
+  if (json_is_string(v)) return faq_strv_split(json_string_value(v), out);
   if (json_is_array(v)) {
     size_t n = json_array_size(v), k = 0;
     char **arr = calloc(n + 1, sizeof *arr);
@@ -418,7 +418,7 @@ static int body_lines(const admin_ctx *c, const char *key, char ***out) {
     for (size_t i = 0; i < n; i++) {
       const char *s = json_string_value(json_array_get(v, i));
       if (!s || !*s) continue;
-      if (!(arr[k] = strdup(s))) { mg_strv_free(arr, (int)k); return MG_ENOMEM; }
+      if (!(arr[k] = strdup(s))) { faq_strv_free(arr, (int)k); return MG_ENOMEM; }
       k++;
     }
     *out = arr;
@@ -440,9 +440,9 @@ struct change {
 };
 
 static void change_free(struct change *ch) {
-  mg_strv_free(ch->alt, ch->n_alt);
-  mg_strv_free(ch->kw, ch->n_kw);
-  mg_strv_free(ch->rel, ch->n_rel);
+  faq_strv_free(ch->alt, ch->n_alt);
+  faq_strv_free(ch->kw, ch->n_kw);
+  faq_strv_free(ch->rel, ch->n_rel);
 }
 
 /* Fill ch->e from base (may be NULL) overlaid with the body's fields. */
@@ -511,10 +511,10 @@ static int check_new_related(sqlite3 *db, const mg_faq_entry *e, const mg_faq_en
 static int audit_entry(sqlite3 *db, struct change *ch, const char *id, json_t *before, char *err) {
   mg_faq_entry *now = NULL;
   json_t *after;
-  int rc = mg_faq_get(db, id, MG_FAQ_LATEST, &now, err);
+  int rc = faq_get(db, id, MG_FAQ_LATEST, &now, err);
   if (rc) return rc;
   after = entry_json(now);
-  mg_faq_entry_free(now);
+  faq_entry_free(now);
   rc = bot_audit_write(db, ch->c->sess.user.login, ch->action, id, before, after, ch->detail[0] ? ch->detail : NULL,
                    err);
   json_decref(after);
@@ -541,17 +541,17 @@ static int put_tx(sqlite3 *db, void *ctx, char *err) {
   struct change *ch = ctx;
   mg_faq_entry *old = NULL;
   json_t *before = NULL;
-  int rc = mg_faq_get(db, ch->e.id, MG_FAQ_LATEST, &old, err);
+  int rc = faq_get(db, ch->e.id, MG_FAQ_LATEST, &old, err);
   if (rc && rc != MG_ENOTFOUND) return rc;
   if ((rc = may_change(ch->c, old, ch->e.department_id ? ch->e.department_id : "", err)) ||
       (rc = check_new_related(db, &ch->e, old, err)) ||
       (ch->e.life_events && (rc = bot_cl_check(bot_checklists_of(bot_worker_bot(ch->c->w)), ch->e.life_events, err)))) {
-    mg_faq_entry_free(old);
+    faq_entry_free(old);
     return rc;
   }
   if (old) before = entry_json(old);
-  mg_faq_entry_free(old);
-  rc = mg_faq_put_ex(db, &ch->e, ch->c->sess.user.login, ch->publish, &ch->changed, err);
+  faq_entry_free(old);
+  rc = faq_put_ex(db, &ch->e, ch->c->sess.user.login, ch->publish, &ch->changed, err);
   if (!rc && ch->changed) rc = audit_entry(db, ch, ch->e.id, before, err);
   json_decref(before);
   return rc;
@@ -567,9 +567,9 @@ static int change_reply(admin_ctx *c, struct change *ch, int rc, const char *id)
     /* the engine sees the new published text before the next question */
     if ((rc = bot_refresh(c->w, c->err))) return rc;
   }
-  if ((rc = mg_faq_get(c->db, id, MG_FAQ_LATEST, &e, c->err))) return rc;
+  if ((rc = faq_get(c->db, id, MG_FAQ_LATEST, &e, c->err))) return rc;
   rc = admin_reply_json(c, 200, json_pack("{so sb}", "entry", entry_json(e), "changed", ch->changed));
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return rc;
 }
 
@@ -581,15 +581,15 @@ int admin_h_faq_create(admin_ctx *c) {
   int rc;
   /* no id: the next free one ("saijo-0173" → "saijo-0174") */
   if (!id || !*id) {
-    if ((rc = mg_faq_next_id(c->db, next, sizeof next, c->err))) return rc;
+    if ((rc = faq_next_id(c->db, next, sizeof next, c->err))) return rc;
     id = next;
   }
-  rc = mg_faq_get(c->db, id, MG_FAQ_LATEST, &old, c->err);
-  mg_faq_entry_free(old);
+  rc = faq_get(c->db, id, MG_FAQ_LATEST, &old, c->err);
+  faq_entry_free(old);
   if (rc == 0) return admin_reply_error(c, 409, MG_ECONFLICT, "このIDのFAQはすでにあります");
   if (rc != MG_ENOTFOUND) return rc;
   if ((rc = change_from_body(&ch, NULL, id))) { change_free(&ch); return admin_reply_error(c, 400, rc, "言い換え・キーワード・関連するFAQは文字列の配列で指定してください"); }
-  rc = mg_db_tx(c->db, put_tx, &ch, c->err);
+  rc = faq_db_tx(c->db, put_tx, &ch, c->err);
   rc = change_reply(c, &ch, rc, id);
   change_free(&ch);
   return rc;
@@ -605,11 +605,11 @@ int admin_h_faq_put(admin_ctx *c) {
     rc = admin_reply_error(c, 400, rc, "言い換え・キーワード・関連するFAQは文字列の配列で指定してください");
     goto out;
   }
-  rc = mg_db_tx(c->db, put_tx, &ch, c->err);
+  rc = faq_db_tx(c->db, put_tx, &ch, c->err);
   rc = change_reply(c, &ch, rc, c->args[0]);
 out:
   change_free(&ch);
-  mg_faq_entry_free(base);
+  faq_entry_free(base);
   return rc;
 }
 
@@ -634,11 +634,11 @@ int admin_h_faq_alternate(admin_ctx *c) {
   ch.e.n_alternates = ch.n_alt;
   ch.e.updated_at = NULL;
   ch.publish = admin_body_int(c, "publish", 0) != 0 || json_is_true(json_object_get(c->body, "publish"));
-  rc = mg_db_tx(c->db, put_tx, &ch, c->err);
+  rc = faq_db_tx(c->db, put_tx, &ch, c->err);
   rc = change_reply(c, &ch, rc, c->args[0]);
 out:
   change_free(&ch);
-  mg_faq_entry_free(base);
+  faq_entry_free(base);
   return rc;
 }
 
@@ -646,34 +646,34 @@ static int publish_tx(sqlite3 *db, void *ctx, char *err) {
   struct change *ch = ctx;
   mg_faq_entry *old = NULL;
   json_t *before;
-  int rc = mg_faq_get(db, ch->c->args[0], MG_FAQ_LATEST, &old, err);
+  int rc = faq_get(db, ch->c->args[0], MG_FAQ_LATEST, &old, err);
   if (rc) return rc;
   if ((rc = may_change(ch->c, old, NULL, err))) {
-    mg_faq_entry_free(old);
+    faq_entry_free(old);
     return rc;
   }
   before = json_pack("{si}", "published_version", old->published_version);
-  rc = mg_faq_publish(db, ch->c->args[0], ch->version, ch->c->sess.user.login, err);
+  rc = faq_publish(db, ch->c->args[0], ch->version, ch->c->sess.user.login, err);
   if (!rc) {
     mg_faq_entry *now = NULL;
-    if (!(rc = mg_faq_get(db, ch->c->args[0], MG_FAQ_LATEST, &now, err))) {
+    if (!(rc = faq_get(db, ch->c->args[0], MG_FAQ_LATEST, &now, err))) {
       ch->changed = now->published_version != old->published_version;
       json_t *after = json_pack("{si}", "published_version", now->published_version);
       if (ch->changed) rc = bot_audit_write(db, ch->c->sess.user.login, "faq.publish", ch->c->args[0], before, after,
                                         NULL, err);
       json_decref(after);
     }
-    mg_faq_entry_free(now);
+    faq_entry_free(now);
   }
   json_decref(before);
-  mg_faq_entry_free(old);
+  faq_entry_free(old);
   return rc;
 }
 
 int admin_h_faq_publish(admin_ctx *c) {
   struct change ch = { .c = c, .action = "faq.publish" };
   ch.version = (int)admin_body_int(c, "version", 0);
-  return change_reply(c, &ch, mg_db_tx(c->db, publish_tx, &ch, c->err), c->args[0]);
+  return change_reply(c, &ch, faq_db_tx(c->db, publish_tx, &ch, c->err), c->args[0]);
 }
 
 /* A rollback publishes only an entry that is live (the usual case: take a
@@ -685,14 +685,14 @@ int admin_h_faq_rollback(admin_ctx *c) {
   if (n <= 0) return admin_reply_error(c, 400, MG_EMISSING, "戻す版（version）を指定してください");
   if (get_or_404(c, MG_FAQ_LATEST, &now, &rc)) return rc;
   ch.publish = now->published_version > 0;
-  mg_faq_entry_free(now);
+  faq_entry_free(now);
   if (get_or_404(c, n, &old, &rc)) return rc;
   ch.e = *old;
   ch.e.updated_at = NULL;
   snprintf(ch.detail, sizeof ch.detail, "to version %d", n);
-  rc = mg_db_tx(c->db, put_tx, &ch, c->err);
+  rc = faq_db_tx(c->db, put_tx, &ch, c->err);
   rc = change_reply(c, &ch, rc, c->args[0]);
-  mg_faq_entry_free(old);
+  faq_entry_free(old);
   return rc;
 }
 
@@ -745,7 +745,7 @@ int admin_h_unanswered(admin_ctx *c) {
       char id[64];
       char *q = NULL;
       if ((rc = bot_nearest(c->w, text, (int)strlen(text), id, sizeof id, c->err))) { json_decref(page); return rc; }
-      if (id[0] && mg_faq_question(c->db, id, &q, c->err) == 0)
+      if (id[0] && faq_question(c->db, id, &q, c->err) == 0)
         json_object_set_new(g, "nearest", json_pack("{ss ss}", "faq_id", id, "question", q));
       free(q);
     }
@@ -795,7 +795,7 @@ int admin_h_import(admin_ctx *c) {
     rc = mg_errf(c->err, MG_EIO, "import: cannot write a temporary file");
     goto out;
   }
-  rc = mg_io_import(c->db, path, &o, rep, c->err);
+  rc = faq_io_import(c->db, path, &o, rep, c->err);
   errors = json_array();
   for (int i = 0; i < rep->n_errors && i < MG_IO_MAX_ERRORS; i++) {
     /* the temporary file name means nothing to the user */
@@ -835,7 +835,7 @@ int admin_h_export(admin_ctx *c) {
   int rc;
   if (!f) return mg_errf(c->err, MG_ENOMEM, "export: out of memory");
   if (admin_query(c, "published", pub, sizeof pub)) o.published = strcmp(pub, "0") != 0;
-  rc = mg_io_export(c->db, f, &o, c->err);
+  rc = faq_io_export(c->db, f, &o, c->err);
   fclose(f);
   if (rc) { free(buf); return rc; }
   return admin_reply_bytes(c, buf, len, "text/csv; charset=utf-8", "saijo-faq.csv");

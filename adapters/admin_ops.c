@@ -300,7 +300,7 @@ int admin_h_ticket_reassign(admin_ctx *c) {
 /* One cell through the FAQ export's formula guard (faq/io.h), so a
  * resident's "=HYPERLINK(…)" in top_unanswered stays text in a spreadsheet. */
 static void csv_field(FILE *f, const char *s, int first, int last) {
-  mg_io_csv_cell(f, s, first);
+  faq_io_csv_cell(f, s, first);
   if (last) fputs("\r\n", f);
 }
 

@@ -13,8 +13,8 @@
  *   POST /faq/feedback          id, helpful → the chat's feedback table
  *   /sitemap.xml                every page above that a search engine should know
  *
- * Only published revisions are read (mg_faq_list with published_text,
- * mg_faq_get MG_FAQ_PUBLISHED), so a draft never reaches a page. The
+ * Only published revisions are read (faq_list with published_text,
+ * faq_get MG_FAQ_PUBLISHED), so a draft never reaches a page. The
  * category and entry pages carry schema.org FAQPage JSON-LD built from the
  * same strings the page shows.
  *
@@ -417,7 +417,7 @@ static int page_home(const pages_site *site, bot_worker *w, pages_resp *out, cha
   mg_buf b = { 0 };
   int rc;
 
-  if ((rc = mg_faq_list(db, &f, census_entry, &c, err)) != 0) goto out;
+  if ((rc = faq_list(db, &f, census_entry, &c, err)) != 0) goto out;
   sort_tally(&c.cats);
   mg_buf_puts(&b, "<h1>よくある質問</h1>\n<p class=\"mgp-lead\">市役所へのよくある質問と回答です。"
                   "質問やキーワードで探すか、分野・担当課から選んでください。</p>\n");
@@ -435,7 +435,7 @@ static int page_home(const pages_site *site, bot_worker *w, pages_resp *out, cha
   mg_buf_puts(&b, "</ul>\n</section>\n<section aria-labelledby=\"mgp-depts\">\n<h2 id=\"mgp-depts\">担当課から探す</h2>\n"
                   "<ul class=\"mgp-grid\">\n");
   dw = (struct dept_walk){ .b = &b, .site = site, .depts = &c.depts };
-  if ((rc = mg_department_list(db, dept_item, &dw, err)) != 0) goto out;
+  if ((rc = faq_department_list(db, dept_item, &dw, err)) != 0) goto out;
   mg_buf_printf(&b, "</ul>\n</section>\n<p class=\"mgp-about\"><a href=\"%s/faq/accessibility\">アクセシビリティ方針</a></p>\n",
                 site->prefix);
   rc = pages_finish(site, &(pages_doc){ .title = "よくある質問", .path = "/faq/",
@@ -503,7 +503,7 @@ static int page_category(const pages_site *site, bot_worker *w, const char *path
   mg_buf_puts(&b, "<h1>");
   mg_html_esc(&b, title.p);
   mg_buf_puts(&b, "</h1>\n");
-  if ((rc = mg_faq_list(bot_worker_db(w), &f, list_full, &lw, err)) != 0) goto out;
+  if ((rc = faq_list(bot_worker_db(w), &f, list_full, &lw, err)) != 0) goto out;
   if (!lw.n) {
     rc = pages_not_found(site, out);
     goto out;
@@ -528,11 +528,11 @@ static int page_department(const pages_site *site, bot_worker *w, const char *pa
   struct list_walk lw = { .b = &list, .site = site };
   int rc;
 
-  if (!mg_faq_valid_id(id)) return pages_not_found(site, out);
-  rc = mg_department_get(db, id, &d, err);
+  if (!faq_valid_id(id)) return pages_not_found(site, out);
+  rc = faq_department_get(db, id, &d, err);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
-  if ((rc = mg_faq_list(db, &f, list_brief, &lw, err)) != 0) goto out;
+  if ((rc = faq_list(db, &f, list_brief, &lw, err)) != 0) goto out;
   if (!lw.n) {
     rc = pages_not_found(site, out);
     goto out;
@@ -551,7 +551,7 @@ static int page_department(const pages_site *site, bot_worker *w, const char *pa
 out:
   mg_buf_free(&b);
   mg_buf_free(&list);
-  mg_department_clear(&d);
+  faq_department_clear(&d);
   return rc;
 }
 
@@ -560,7 +560,7 @@ static int entry_links(mg_buf *b, const pages_site *site, sqlite3 *db, char (*id
   mg_buf_puts(b, "<ul class=\"mgp-list\">\n");
   for (int i = 0; i < n; i++) {
     char *q = NULL;
-    int rc = mg_faq_question(db, ids[i], &q, err);
+    int rc = faq_question(db, ids[i], &q, err);
     if (rc == MG_ENOTFOUND) continue;
     if (rc != 0) return rc;
     mg_buf_puts(b, "<li><a href=\"");
@@ -617,8 +617,8 @@ static int page_entry(const pages_site *site, bot_worker *w, const char *path, c
   const char *question, *answer;
   int rc, n_similar = 0, shown, wl;
 
-  if (!mg_faq_valid_id(id)) return pages_not_found(site, out);
-  rc = mg_faq_get(db, id, MG_FAQ_PUBLISHED, &e, err);
+  if (!faq_valid_id(id)) return pages_not_found(site, out);
+  rc = faq_get(db, id, MG_FAQ_PUBLISHED, &e, err);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
   /* ?lang=en|easy: the entry's version when it has one; the page's words follow what is asked */
@@ -692,7 +692,7 @@ out:
   json_decref(ld);
   mg_buf_free(&b);
   mg_buf_free(&cat);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return rc;
 }
 
@@ -732,7 +732,7 @@ static void candidate_links(mg_buf *b, const pages_site *site, const json_t *ans
   mg_buf_puts(b, "<ul class=\"mgp-list\">\n");
   json_array_foreach(json_object_get(ans, "candidates"), i, c) {
     if (skip && strcmp(jstr(c, "faq_id"), skip) == 0) continue;
-    if (!mg_faq_valid_id(jstr(c, "faq_id"))) continue;
+    if (!faq_valid_id(jstr(c, "faq_id"))) continue;
     mg_buf_puts(b, "<li><a href=\"");
     pages_href_entry(b, site, jstr(c, "faq_id"));
     mg_buf_puts(b, "\">");
@@ -853,8 +853,8 @@ static int page_thanks(const pages_site *site, bot_worker *w, const char *id, in
   mg_faq_entry *e = NULL;
   mg_buf b = { 0 };
   int rc;
-  if (!mg_faq_valid_id(id)) return pages_not_found(site, out);
-  rc = mg_faq_get(bot_worker_db(w), id, MG_FAQ_PUBLISHED, &e, err);
+  if (!faq_valid_id(id)) return pages_not_found(site, out);
+  rc = faq_get(bot_worker_db(w), id, MG_FAQ_PUBLISHED, &e, err);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
   pages_crumbs(&b, site, NULL, NULL, "ご意見ありがとうございました");
@@ -870,7 +870,7 @@ static int page_thanks(const pages_site *site, bot_worker *w, const char *id, in
   mg_html_esc(&b, e->question);
   mg_buf_printf(&b, "」に戻る</a></p>\n<p><a href=\"%s/faq/\">よくある質問のトップへ</a></p>\n", site->prefix);
   rc = pages_finish(site, &(pages_doc){ .title = "ご意見ありがとうございました", .noindex = 1 }, &b, 200, 0, out, err);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return rc;
 }
 
@@ -881,11 +881,11 @@ static int post_feedback(const pages_site *site, bot_worker *w, const char *id, 
   sqlite3 *db = bot_worker_db(w);
   char *q = NULL;
   int rc;
-  if (!id || !mg_faq_valid_id(id) || (helpful != 0 && helpful != 1)) {
+  if (!id || !faq_valid_id(id) || (helpful != 0 && helpful != 1)) {
     pages_error(site, 400, MG_EMISSING, out);
     return out->body ? 0 : MG_ENOMEM;
   }
-  rc = mg_faq_question(db, id, &q, err);
+  rc = faq_question(db, id, &q, err);
   free(q);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
@@ -910,7 +910,7 @@ static int sitemap(const pages_site *site, bot_worker *w, pages_resp *out, char 
   int rc;
 
   mg_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-  if ((rc = mg_faq_list(db, &f, census_entry, &c, err)) != 0) goto out;
+  if ((rc = faq_list(db, &f, census_entry, &c, err)) != 0) goto out;
   mg_buf_puts(&b, "<url><loc>");
   mg_html_esc(&b, site->base);
   mg_buf_puts(&b, "/faq/</loc></url>\n");
@@ -923,7 +923,7 @@ static int sitemap(const pages_site *site, bot_worker *w, pages_resp *out, char 
     mg_buf_puts(&b, "</loc></url>\n");
   }
   dw = (struct dept_walk){ .b = &b, .site = site, .depts = &c.depts, .sitemap = 1 };
-  if ((rc = mg_department_list(db, dept_item, &dw, err)) != 0) goto out;
+  if ((rc = faq_department_list(db, dept_item, &dw, err)) != 0) goto out;
   mg_buf_put(&b, entries.p ? entries.p : "", entries.len);
   pages_checklists_sitemap(site, w, &b);
   mg_buf_puts(&b, "<url><loc>");

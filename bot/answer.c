@@ -85,7 +85,7 @@ static int load_understanding(bot *b, char *err) {
 
   snprintf(path, sizeof path, "%s/concepts", b->cfg.dict_dir);
   if ((rc = dict_concepts_load(&src, path, err)) != 0) goto out;
-  if ((rc = mg_analyzer_new(&an, b->lang, err)) != 0) goto out;
+  if ((rc = faq_analyzer_new(&an, b->lang, err)) != 0) goto out;
   if ((rc = bot_concepts_compile(&b->concepts, src, an, err)) != 0) goto out;
   snprintf(path, sizeof path, "%s/safety.json", b->cfg.dict_dir);
   if ((rc = bot_safety_load(&b->safety, path, b->concepts, err)) != 0) goto out;
@@ -95,7 +95,7 @@ static int load_understanding(bot *b, char *err) {
   if ((rc = bot_checklists_load(&b->checklists, path, b->concepts, err)) != 0) goto out;
   rc = bot_english_load(&b->english, b->cfg.dict_dir, err);
 out:
-  mg_analyzer_free(an);
+  faq_analyzer_free(an);
   dict_concepts_free(src);
   return rc;
 }
@@ -122,25 +122,25 @@ int bot_new(bot **out, const mg_config *cfg, char *err) {
     pthread_rwlock_init(&b->lock, &ra);
     pthread_rwlockattr_destroy(&ra);
   }
-  if ((rc = mg_lang_new(&b->lang, cfg, err)) != 0) goto fail;
+  if ((rc = faq_lang_new(&b->lang, cfg, err)) != 0) goto fail;
   if ((rc = bot_rules_load(&b->rules, cfg->rules_path, err)) != 0) goto fail;
   if ((rc = bot_cal_load(&b->calendar, cfg->calendar_path, cfg->office_open, cfg->office_close, err)) != 0) goto fail;
   snprintf(path, sizeof path, "%s/messages.json", cfg->dict_dir);
   if ((rc = bot_msg_load(&b->msgs, path, err)) != 0) goto fail;
   if ((rc = load_understanding(b, err)) != 0) goto fail;
-  if ((rc = mg_db_open(&db, cfg, b->lang, err)) != 0) goto fail;
+  if ((rc = faq_db_open(&db, cfg, b->lang, err)) != 0) goto fail;
   {
     /* an import whose process died mid-way is undone before anything reads the FAQ */
     int undone = 0;
-    if ((rc = mg_io_recover(db, -1, &undone, err)) != 0) goto fail;
+    if ((rc = faq_io_recover(db, -1, &undone, err)) != 0) goto fail;
     if (undone) mg_log_info("faq", "undid %d unfinished import(s) left by a stopped process", undone);
   }
-  if ((rc = mg_engine_new(&b->engine, b->lang, db, &b->cfg, err)) != 0) goto fail;
-  mg_db_close(db);
+  if ((rc = faq_engine_new(&b->engine, b->lang, db, &b->cfg, err)) != 0) goto fail;
+  faq_db_close(db);
   *out = b;
   return 0;
 fail:
-  mg_db_close(db);
+  faq_db_close(db);
   bot_free(b);
   return rc;
 }
@@ -160,9 +160,9 @@ static void free_data(bot *b) {
 
 void bot_free(bot *b) {
   if (!b) return;
-  mg_engine_free(b->engine);
+  faq_engine_free(b->engine);
   free_data(b);
-  mg_lang_free(b->lang);
+  faq_lang_free(b->lang);
   pthread_rwlock_destroy(&b->lock);
   free(b);
 }
@@ -244,8 +244,8 @@ int bot_worker_new(bot_worker **out, bot *b, char *err) {
   *out = NULL;
   if (!w) return mg_errf(err, MG_ENOMEM, "out of memory");
   w->b = b;
-  if ((rc = mg_db_open(&w->db, &b->cfg, b->lang, err)) != 0) goto fail;
-  if ((rc = mg_analyzer_new(&w->an, b->lang, err)) != 0) goto fail;
+  if ((rc = faq_db_open(&w->db, &b->cfg, b->lang, err)) != 0) goto fail;
+  if ((rc = faq_analyzer_new(&w->an, b->lang, err)) != 0) goto fail;
   if ((rc = bot_hits_init(&w->hits, b->concepts)) != 0) { mg_errf(err, rc, "out of memory"); goto fail; }
   *out = w;
   return 0;
@@ -256,14 +256,14 @@ fail:
 
 void bot_worker_free(bot_worker *w) {
   if (!w) return;
-  mg_analyzer_free(w->an);
-  mg_db_close(w->db);
+  faq_analyzer_free(w->an);
+  faq_db_close(w->db);
   bot_msg_clear(&w->msg);
   bot_hits_clear(&w->hits);
   free(w);
 }
 
-void bot_worker_thread_done(void) { mg_db_stmt_release(NULL); }
+void bot_worker_thread_done(void) { faq_db_stmt_release(NULL); }
 
 sqlite3 *bot_worker_db(bot_worker *w) { return w->db; }
 bot *bot_worker_bot(bot_worker *w) { return w->b; }
@@ -275,7 +275,7 @@ const msg_set *bot_messages(const bot *b) { return b->msgs; }
 static int refresh(bot_worker *w, int background, char *err) {
   int rebuilt = 0, rc;
   w->seen.background = background;
-  rc = mg_engine_refresh_ex(w->b->engine, w->db, &w->seen, &rebuilt, err);
+  rc = faq_engine_refresh_ex(w->b->engine, w->db, &w->seen, &rebuilt, err);
   w->seen.background = 0;
   if (rebuilt) __atomic_add_fetch(&w->b->faq_gen, 1, __ATOMIC_SEQ_CST);
   return rc;
@@ -290,7 +290,7 @@ int bot_page_url(const mg_config *cfg, const char *faq_id, char *out, size_t siz
   size_t n = strlen(cfg->public_base_url);
   int w;
   out[0] = '\0';
-  if (!cfg->pages || !n || !mg_faq_valid_id(faq_id)) return -1;
+  if (!cfg->pages || !n || !faq_valid_id(faq_id)) return -1;
   while (n && cfg->public_base_url[n - 1] == '/') n--;
   w = snprintf(out, size, "%.*s" BOT_PAGE_ENTRY "%s", (int)n, cfg->public_base_url, faq_id);
   if (w < 0 || (size_t)w >= size) { out[0] = '\0'; return -1; }
@@ -316,7 +316,7 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, int want, c
   mg_faq_entry *e = NULL;
   char **ids = NULL, **qs = NULL;
   json_t *related;
-  int n = 0, rc = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err);
+  int n = 0, rc = faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err);
   if (rc != 0) return rc;
   if ((rc = faq_related_published(w->db, e, &ids, &qs, &n, err)) != 0) goto out;
   if (!(related = json_array())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
@@ -340,9 +340,9 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, int want, c
     if (bot_page_url(&w->b->cfg, e->id, page, sizeof page) == 0) json_object_set_new(obj, "page_url", json_string(page));
   }
 out:
-  mg_strv_free(ids, n);
-  mg_strv_free(qs, n);
-  mg_faq_entry_free(e);
+  faq_strv_free(ids, n);
+  faq_strv_free(qs, n);
+  faq_entry_free(e);
   return rc;
 }
 
@@ -388,11 +388,11 @@ static int question_in(bot_worker *w, const char *faq_id, int want, char **q, ch
   mg_faq_entry *e = NULL;
   const char *vq, *va;
   int rc;
-  if (want == BOT_LANG_JA) return mg_faq_question(w->db, faq_id, q, err);
-  if ((rc = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err)) != 0) return rc;
+  if (want == BOT_LANG_JA) return faq_question(w->db, faq_id, q, err);
+  if ((rc = faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err)) != 0) return rc;
   bot_lang_pick(e, want, &vq, &va);
   *q = strdup(vq);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return *q ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
 }
 
@@ -450,8 +450,8 @@ static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
 static int in_checklist(bot_worker *w, const char *faq_id, const bot_cl_event *ev) {
   mg_faq_entry *e = NULL;
   char err[MG_ERRLEN];
-  int in = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err) == 0 && bot_cl_applies(e->life_events, ev->name, NULL) >= 0;
-  mg_faq_entry_free(e);
+  int in = faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err) == 0 && bot_cl_applies(e->life_events, ev->name, NULL) >= 0;
+  faq_entry_free(e);
   return in;
 }
 
@@ -467,7 +467,7 @@ static int answer_checklist(bot_worker *w, const char *text, int len, json_t *ob
   char name[96];
   int rc;
   if (!ev) return 0;
-  if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) return rc;
+  if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) return rc;
   if (res.decision == MG_DECISION_ANSWER && !in_checklist(w, res.c[0].faq_id, ev)) return 0;
   if (!(cl = bot_cl_reply(w->db, ev, w->b->cfg.pages ? w->b->cfg.public_base_url : "", err)))
     return MG_EDB;
@@ -527,10 +527,10 @@ static void en_shared(bot_worker *w, const char *question, const char *id, int *
   mg_faq_entry *e = NULL;
   char err[MG_ERRLEN];
   *q = *a = 0;
-  if (mg_faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) != 0) return;
+  if (faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) != 0) return;
   *q = bot_english_overlap(question, e->tr[MG_FAQ_TR_QUESTION_EN]);
   *a = bot_english_overlap(question, e->tr[MG_FAQ_TR_ANSWER_EN]);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   if (ex) json_object_set_new(json_object_get(ex, "english_pick"), "shared", json_pack("{s:i, s:i}", "question", *q, "answer", *a));
 }
 
@@ -538,8 +538,8 @@ static void en_shared(bot_worker *w, const char *question, const char *id, int *
 static int has_english(bot_worker *w, const char *id) {
   mg_faq_entry *e = NULL;
   char err[MG_ERRLEN];
-  int has = mg_faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) == 0 && e->tr[MG_FAQ_TR_QUESTION_EN][0];
-  mg_faq_entry_free(e);
+  int has = faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) == 0 && e->tr[MG_FAQ_TR_QUESTION_EN][0];
+  faq_entry_free(e);
   return has;
 }
 
@@ -613,7 +613,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   int nlen = 0, rc = 0, english, reading = 0, romaji = 0, want;
   const char *en_text = NULL; /* the English question, when it was asked in Japanese terms */
   int en_confirmed = 0;       /* the English index agrees with the answer (english_pick) */
-  char *norm = mg_normalize(text, len, &nlen);
+  char *norm = faq_normalize(text, len, &nlen);
 
   *out = NULL;
   if (!obj || !norm) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
@@ -669,7 +669,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       /* small talk and referrals never capture a message that also asks a
        * city question the FAQ answers outright */
       if (strcmp(hit.kind, "smalltalk") == 0 || strcmp(hit.kind, "referral") == 0) {
-        if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) goto out;
+        if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) goto out;
         if (res.decision == MG_DECISION_ANSWER) matched = 0;
       }
     }
@@ -701,12 +701,12 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
     en_text = text;
     text = ja, len = (int)strlen(ja);
   }
-  if ((rc = mg_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
+  if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
   if (res.decision != MG_DECISION_ANSWER) {
     /* a long story with the question at its end: ask with the last sentence too */
     int from = last_sentence(text, len);
     mg_result res2;
-    if (from > 0 && (rc = mg_engine_search(w->b->engine, w->an, text + from, len - from, w->b->cfg.top_k, &res2, NULL, err)) != 0)
+    if (from > 0 && (rc = faq_engine_search(w->b->engine, w->an, text + from, len - from, w->b->cfg.top_k, &res2, NULL, err)) != 0)
       goto out;
     if (from > 0 && res2.decision == MG_DECISION_ANSWER && res2.confidence > res.confidence) {
       res = res2;
@@ -735,14 +735,14 @@ decided:
       goto done;
     }
   }
-  json_object_set_new(obj, "decision", json_string(mg_decision_name(res.decision)));
+  json_object_set_new(obj, "decision", json_string(faq_decision_name(res.decision)));
   json_object_set_new(obj, "confidence", json_real(res.confidence));
   /* the entry and the candidates in one read transaction: one lock, not six */
   if (sqlite3_get_autocommit(w->db) && sqlite3_exec(w->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) reading = 1;
   if (res.decision == MG_DECISION_ANSWER) {
     rc = put_entry(w, obj, res.c[0].faq_id, want, err);
     if (rc == MG_ENOTFOUND) /* unpublished after the index was read: say so honestly */
-      json_object_set_new(obj, "decision", json_string(mg_decision_name(MG_DECISION_NO_ANSWER)));
+      json_object_set_new(obj, "decision", json_string(faq_decision_name(MG_DECISION_NO_ANSWER)));
     else if (rc != 0)
       goto out;
     rc = 0;
@@ -798,20 +798,20 @@ static int draft_copy(bot_worker *w, sqlite3 *mem, char *err) {
   struct ids depts = { 0 }, entries = { 0 };
   int rc;
 
-  if ((rc = mg_department_list(w->db, list_dept, &depts, err)) ||
-      (rc = mg_faq_list(w->db, NULL, list_entry, &entries, err)))
+  if ((rc = faq_department_list(w->db, list_dept, &depts, err)) ||
+      (rc = faq_list(w->db, NULL, list_entry, &entries, err)))
     goto out;
   if ((rc = sqlite3_exec(mem, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK) { rc = mg_errf(err, MG_EDB, "try: cannot begin"); goto out; }
   for (int i = 0; i < depts.n; i++) {
     mg_department d = { 0 };
-    if ((rc = mg_department_get(w->db, depts.v[i], &d, err)) == 0) rc = mg_department_put(mem, &d, err);
-    mg_department_clear(&d);
+    if ((rc = faq_department_get(w->db, depts.v[i], &d, err)) == 0) rc = faq_department_put(mem, &d, err);
+    faq_department_clear(&d);
     if (rc) goto out;
   }
   for (int i = 0; i < entries.n; i++) {
     mg_faq_entry *e = NULL;
-    if ((rc = mg_faq_get(w->db, entries.v[i], MG_FAQ_LATEST, &e, err)) == 0) rc = mg_faq_put(mem, e, "try", 1, err);
-    mg_faq_entry_free(e);
+    if ((rc = faq_get(w->db, entries.v[i], MG_FAQ_LATEST, &e, err)) == 0) rc = faq_put(mem, e, "try", 1, err);
+    faq_entry_free(e);
     if (rc) goto out;
   }
   if (sqlite3_exec(mem, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = mg_errf(err, MG_EDB, "try: %s", sqlite3_errmsg(mem));
@@ -829,8 +829,8 @@ int bot_answer_drafts(bot_worker *w, const char *text, int len, json_t **out, ch
   int rc;
 
   *out = NULL;
-  if ((rc = mg_db_open_memory(&mem, b->lang, err)) || (rc = draft_copy(w, mem, err)) ||
-      (rc = mg_engine_new(&engine, b->lang, mem, &b->cfg, err)))
+  if ((rc = faq_db_open_memory(&mem, b->lang, err)) || (rc = draft_copy(w, mem, err)) ||
+      (rc = faq_engine_new(&engine, b->lang, mem, &b->cfg, err)))
     goto out;
   /* the same pipeline, with the copy's index and entries */
   tb = *b;
@@ -839,14 +839,14 @@ int bot_answer_drafts(bot_worker *w, const char *text, int len, json_t **out, ch
   rc = bot_answer(w, text, len, 1, out, err);
   w->b = b, w->db = db;
 out:
-  mg_engine_free(engine);
-  if (mem) { mg_db_stmt_release(mem); mg_db_close(mem); }
+  faq_engine_free(engine);
+  if (mem) { faq_db_stmt_release(mem); faq_db_close(mem); }
   return rc;
 }
 
 int bot_nearest(bot_worker *w, const char *text, int len, char *faq_id, size_t size, char *err) {
   mg_result res;
-  int rc = mg_engine_search(w->b->engine, w->an, text, len, 1, &res, NULL, err);
+  int rc = faq_engine_search(w->b->engine, w->an, text, len, 1, &res, NULL, err);
   snprintf(faq_id, size, "%s", rc == 0 && res.n > 0 ? res.c[0].faq_id : "");
   return rc;
 }
@@ -858,7 +858,7 @@ int bot_similar(bot_worker *w, const char *faq_id, int k, char (*ids)[64], int *
   int rc;
   *n = 0;
   if (k < 1) return 0;
-  if ((rc = mg_faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err)) != 0) return rc;
+  if ((rc = faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err)) != 0) return rc;
   /* the question with its keywords: what the entry is about, not how its answer is worded */
   mg_buf_puts(&q, e->question);
   for (int i = 0; i < e->n_keywords; i++) {
@@ -866,7 +866,7 @@ int bot_similar(bot_worker *w, const char *faq_id, int k, char (*ids)[64], int *
     mg_buf_puts(&q, e->keywords[i]);
   }
   if (q.oom || !q.p) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  if ((rc = mg_engine_search(w->b->engine, w->an, q.p, (int)q.len, k + 1 > MG_ENGINE_MAX_K ? MG_ENGINE_MAX_K : k + 1,
+  if ((rc = faq_engine_search(w->b->engine, w->an, q.p, (int)q.len, k + 1 > MG_ENGINE_MAX_K ? MG_ENGINE_MAX_K : k + 1,
                              &res, NULL, err)) != 0)
     goto out;
   for (int i = 0; i < res.n && *n < k; i++) {
@@ -875,7 +875,7 @@ int bot_similar(bot_worker *w, const char *faq_id, int k, char (*ids)[64], int *
   }
 out:
   free(q.p);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return rc;
 }
 

@@ -119,7 +119,7 @@ int bot_answer_faq_lang(bot_worker *w, const char *faq_id, int lang, json_t **ou
  * best candidate's (clarify, no_answer). Into buf; "" when none. */
 int bot_answer_department(sqlite3 *db, const json_t *ans, char *buf, size_t size, char *err);
 /* The worker's own analyzer (MeCab tagger), for the analysis of text the
- * engine would do (faq/analyze.h mg_analyze); valid while w lives. */
+ * engine would do (faq/analyze.h faq_analyze); valid while w lives. */
 struct mg_analyzer;
 struct mg_analyzer *bot_worker_analyzer(bot_worker *w);
 

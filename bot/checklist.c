@@ -277,7 +277,7 @@ int bot_cl_procedures(sqlite3 *db, const bot_cl_event *ev, const char *answers,
                       int (*fn)(void *ctx, const bot_cl_item *it), void *ctx, char *err) {
   mg_faq_filter f = { .published_text = 1 };
   struct walk w = { ev, answers, fn, ctx };
-  return mg_faq_list(db, &f, walk_one, &w, err);
+  return faq_list(db, &f, walk_one, &w, err);
 }
 
 /* ---- the chat's reply ---------------------------------------------------- */

@@ -109,9 +109,9 @@ static int load_file(bot_english *e, const char *path, int required, int curated
     if (nw == 0 || nw > MAX_PHRASE) continue; /* nothing to match, or longer than any window */
     if ((kl = join(w, 0, nw, key, sizeof key)) <= 0) continue;
     if (nw == 1 && stopword(key)) continue;
-    id = mg_termmap_get(e->keys, key, kl);
+    id = faq_termmap_get(e->keys, key, kl);
     if (id >= 0 && id < curated_max) continue; /* the curated table wins */
-    if (id < 0 && (id = mg_termmap_put(e->keys, key, kl)) < 0) { fclose(f); return mg_errf(err, MG_ENOMEM, "out of memory"); }
+    if (id < 0 && (id = faq_termmap_put(e->keys, key, kl)) < 0) { fclose(f); return mg_errf(err, MG_ENOMEM, "out of memory"); }
     if (id >= e->cap) {
       int ncap = e->cap ? e->cap * 2 : 256;
       while (ncap <= id) ncap *= 2;
@@ -140,10 +140,10 @@ int bot_english_load(bot_english **out, const char *dict_dir, char *err) {
   char path[1200];
   int rc;
   *out = NULL;
-  if (!e || !(e->keys = mg_termmap_new())) { bot_english_free(e); return mg_errf(err, MG_ENOMEM, "out of memory"); }
+  if (!e || !(e->keys = faq_termmap_new())) { bot_english_free(e); return mg_errf(err, MG_ENOMEM, "out of memory"); }
   snprintf(path, sizeof path, "%s/english.tsv", dict_dir);
   if ((rc = load_file(e, path, 1, 0, err)) != 0) goto fail;
-  e->curated = mg_termmap_count(e->keys);
+  e->curated = faq_termmap_count(e->keys);
   snprintf(path, sizeof path, "%s/english-edict.tsv", dict_dir);
   if ((rc = load_file(e, path, 0, e->curated, err)) != 0) goto fail;
   *out = e;
@@ -157,7 +157,7 @@ void bot_english_free(bot_english *e) {
   if (!e) return;
   for (int i = 0; i < e->cap; i++) free(e->ja[i]);
   free(e->ja);
-  mg_termmap_free(e->keys);
+  faq_termmap_free(e->keys);
   free(e);
 }
 
@@ -186,7 +186,7 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
     for (int l = n - i < MAX_PHRASE ? n - i : MAX_PHRASE; l >= 1 && !took; l--) {
       int kl = join(w, i, l, key, sizeof key), id;
       if (kl <= 0 || (l == 1 && stopword(key))) continue;
-      if ((id = mg_termmap_get(e->keys, key, kl)) < 0 || id >= e->cap || !e->ja[id]) continue;
+      if ((id = faq_termmap_get(e->keys, key, kl)) < 0 || id >= e->cap || !e->ja[id]) continue;
       if (pass == 0 && id >= e->curated) continue;
       size_t jl = strlen(e->ja[id]);
       if (o + jl + 2 < cap) {

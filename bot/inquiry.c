@@ -62,11 +62,11 @@ static const char *const inquiry_sql[I_N] = {
 };
 
 static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
-  return mg_db_stmt(db, inquiry_sql[which], st, err);
+  return faq_db_stmt(db, inquiry_sql[which], st, err);
 }
 
 static int db_fail(sqlite3 *db, int s, const char *what, char *err) {
-  return mg_errf(err, mg_db_err(s), "inquiry: %s: %s", what, sqlite3_errmsg(db));
+  return mg_errf(err, faq_db_err(s), "inquiry: %s: %s", what, sqlite3_errmsg(db));
 }
 
 /* ---- the words that say nothing about the matter ------------------------------ */
@@ -311,7 +311,7 @@ static int add_term(void *ctx, const char *term, int len, int start, int end, in
 
 static int terms_of(bot_worker *w, const char *text, terms *t) {
   memset(t, 0, sizeof *t);
-  return mg_analyze(bot_worker_analyzer(w), text, (int)strlen(text), add_term, t);
+  return faq_analyze(bot_worker_analyzer(w), text, (int)strlen(text), add_term, t);
 }
 
 /* |a ∩ b| / |a ∪ b| of two " t1 t2 … " lists. */
@@ -356,7 +356,7 @@ static int learned_vote(bot_worker *w, const char *clean, votes *vs, int *learne
   }
 out:
   free(t.buf);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -443,7 +443,7 @@ static int add_message(sqlite3 *db, const char *id, sqlite3_int64 ticket, const 
   s = sqlite3_step(st);
   if (s == SQLITE_CONSTRAINT) rc = mg_errf(err, MG_ECONFLICT, "inquiry: this message was stored before");
   else if (s != SQLITE_DONE) rc = db_fail(db, s, "message", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -465,7 +465,7 @@ static int store_also(sqlite3 *db, sqlite3_int64 ticket, const char *ticket_no, 
   sqlite3_bind_text(st, 6, c->answer_by, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 7, c->triage, -1, SQLITE_STATIC);
   if ((s = sqlite3_step(st)) != SQLITE_DONE) rc = db_fail(db, s, "store", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -481,10 +481,10 @@ static json_t *suggestion_of(sqlite3 *db, const bot_triage *t) {
   for (int i = 0; arr && i < t->n_faq; i++) {
     mg_faq_entry *e = NULL;
     char err[MG_ERRLEN];
-    if (mg_faq_get(db, t->faq[i], MG_FAQ_PUBLISHED, &e, err) == 0)
+    if (faq_get(db, t->faq[i], MG_FAQ_PUBLISHED, &e, err) == 0)
       json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "faq_id", t->faq[i], "question", e->question,
                                            "answer", e->answer));
-    mg_faq_entry_free(e);
+    faq_entry_free(e);
   }
   return arr;
 }
@@ -644,7 +644,7 @@ int bot_inquiry_of_ticket(sqlite3 *db, const char *ticket_no, json_t **out, char
   } else if (s != SQLITE_DONE) {
     rc = db_fail(db, s, "read", err);
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -664,7 +664,7 @@ int bot_inquiry_ack(sqlite3 *db, const char *ticket_no, bot_inquiry_ack_info *a,
     rc = s == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "inquiry %s: no acknowledgement", ticket_no)
                           : db_fail(db, s, "ack", err);
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -686,7 +686,7 @@ int bot_triage_learn(bot_worker *w, const char *ticket_no, const char *departmen
   } else if (s != SQLITE_DONE) {
     rc = db_fail(db, s, "learn", err);
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   st = NULL;
   if (rc || !id) goto out;   /* not an inquiry: nothing to learn */
   if (!question || !(clean = bot_inquiry_clean(bot_config(bot_worker_bot(w)), question))) { rc = mg_errf(err, MG_ENOMEM, "inquiry: out of memory"); goto out; }
@@ -700,7 +700,7 @@ int bot_triage_learn(bot_worker *w, const char *ticket_no, const char *departmen
   sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
   if ((s = sqlite3_step(st)) != SQLITE_DONE) rc = db_fail(db, s, "learn", err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   free(question);
   free(clean);
   free(t.buf);

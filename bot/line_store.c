@@ -35,13 +35,13 @@ static const char *const line_sql[L_N] = {
 };
 
 static int fail(sqlite3 *db, int rc, const char *what, char *err) {
-  return mg_errf(err, mg_db_err(rc), "line: %s: %s", what, sqlite3_errmsg(db));
+  return mg_errf(err, faq_db_err(rc), "line: %s: %s", what, sqlite3_errmsg(db));
 }
 
 /* Step a write statement to its end; 0 or MG_E*. */
 static int done(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err) {
   int rc = sqlite3_step(st);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc == SQLITE_DONE ? 0 : fail(db, rc, what, err);
 }
 
@@ -50,7 +50,7 @@ static int hash_key(sqlite3 *db, unsigned char key[32], char *err) {
   for (int pass = 0; pass < 2; pass++) {
     char *hex = NULL;
     size_t n = 0;
-    int found = 0, rc = mg_meta_get(db, "line_hash_key", &hex, err);
+    int found = 0, rc = faq_meta_get(db, "line_hash_key", &hex, err);
     if (rc == 0) {
       found = sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &n, NULL) == 0 && n == 32;
       sodium_memzero(hex, strlen(hex));
@@ -87,7 +87,7 @@ int bot_line_hash(sqlite3 *db, const char *user_id, char *out, char *err) {
 int bot_line_event(sqlite3 *db, const char *event_id, time_t now, int *fresh, char *err) {
   sqlite3_stmt *st;
   char at[MG_TIMELEN];
-  int rc = mg_db_stmt(db, line_sql[L_EVENT], &st, err);
+  int rc = faq_db_stmt(db, line_sql[L_EVENT], &st, err);
   *fresh = 0;
   if (rc) return rc;
   mg_time_utc(now, at);
@@ -101,7 +101,7 @@ int bot_line_event(sqlite3 *db, const char *event_id, time_t now, int *fresh, ch
 /* A statement bound to (id, text) run to its end. */
 static int id_text(sqlite3 *db, int which, sqlite3_int64 id, const char *text, char *err) {
   sqlite3_stmt *st;
-  int rc = mg_db_stmt(db, line_sql[which], &st, err);
+  int rc = faq_db_stmt(db, line_sql[which], &st, err);
   if (rc) return rc;
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
@@ -111,7 +111,7 @@ static int id_text(sqlite3 *db, int which, sqlite3_int64 id, const char *text, c
 /* A statement bound to one text run to its end. */
 static int one_text(sqlite3 *db, int which, const char *text, char *err) {
   sqlite3_stmt *st;
-  int rc = mg_db_stmt(db, line_sql[which], &st, err);
+  int rc = faq_db_stmt(db, line_sql[which], &st, err);
   if (rc) return rc;
   sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
   return done(db, st, "write", err);
@@ -121,7 +121,7 @@ int bot_line_user(sqlite3 *db, const char *user_id, const char *hash, time_t now
                   char *session, size_t slen, char *err) {
   sqlite3_stmt *st;
   char at[MG_TIMELEN];
-  int rc = mg_db_stmt(db, line_sql[L_USER_GET], &st, err);
+  int rc = faq_db_stmt(db, line_sql[L_USER_GET], &st, err);
   *id = 0;
   session[0] = '\0';
   if (rc) return rc;
@@ -137,10 +137,10 @@ int bot_line_user(sqlite3 *db, const char *user_id, const char *hash, time_t now
   } else {
     rc = fail(db, rc, "user", err);
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc) return rc;
   if (*id) return id_text(db, L_USER_SEEN, *id, at, err);
-  if ((rc = mg_db_stmt(db, line_sql[L_USER_NEW], &st, err))) return rc;
+  if ((rc = faq_db_stmt(db, line_sql[L_USER_NEW], &st, err))) return rc;
   sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, user_id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
@@ -160,7 +160,7 @@ int bot_line_unfollow(sqlite3 *db, const char *hash, char *err) {
 
 int bot_line_raw(sqlite3 *db, sqlite3_int64 id, char *out, int *followed, char *err) {
   sqlite3_stmt *st;
-  int rc = mg_db_stmt(db, line_sql[L_RAW], &st, err);
+  int rc = faq_db_stmt(db, line_sql[L_RAW], &st, err);
   out[0] = '\0';
   *followed = 0;
   if (rc) return rc;
@@ -172,33 +172,33 @@ int bot_line_raw(sqlite3 *db, sqlite3_int64 id, char *out, int *followed, char *
   } else {
     rc = rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "line: the user was erased") : fail(db, rc, "raw", err);
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
 int bot_line_of_session(sqlite3 *db, const char *session, sqlite3_int64 *id, char *err) {
   sqlite3_stmt *st;
-  int rc = mg_db_stmt(db, line_sql[L_OF_SESSION], &st, err);
+  int rc = faq_db_stmt(db, line_sql[L_OF_SESSION], &st, err);
   *id = 0;
   if (rc) return rc;
   sqlite3_bind_text(st, 1, session, -1, SQLITE_STATIC);
   if ((rc = sqlite3_step(st)) == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
   rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(db, rc, "session", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
 int bot_line_pushes(sqlite3 *db, time_t now, long long *n, char *err) {
   sqlite3_stmt *st;
   char month[8];
-  int rc = mg_db_stmt(db, line_sql[L_PUSHES], &st, err);
+  int rc = faq_db_stmt(db, line_sql[L_PUSHES], &st, err);
   *n = 0;
   if (rc) return rc;
   mg_time_jst(now, "%Y-%m", month, sizeof month);
   sqlite3_bind_text(st, 1, month, -1, SQLITE_STATIC);
   if ((rc = sqlite3_step(st)) == SQLITE_ROW) *n = sqlite3_column_int64(st, 0);
   rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(db, rc, "pushes", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 

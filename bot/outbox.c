@@ -35,7 +35,7 @@ static const char *const outbox_sql[O_N] = {
 };
 
 static int fail(sqlite3 *db, int rc, const char *what, char *err) {
-  return mg_errf(err, mg_db_err(rc), "outbox: %s: %s", what, sqlite3_errmsg(db));
+  return mg_errf(err, faq_db_err(rc), "outbox: %s: %s", what, sqlite3_errmsg(db));
 }
 
 int bot_outbox_email_ok(const char *s) {
@@ -51,7 +51,7 @@ int bot_outbox_email_ok(const char *s) {
 int bot_outbox_add(sqlite3 *db, sqlite3_int64 ticket_id, const char *recipient, const char *kind, const char *secret,
                const char *at, char *err) {
   sqlite3_stmt *st;
-  int rc = mg_db_stmt(db, outbox_sql[O_ADD], &st, err);
+  int rc = faq_db_stmt(db, outbox_sql[O_ADD], &st, err);
   if (rc) return rc;
   sqlite3_bind_int64(st, 1, ticket_id);
   sqlite3_bind_text(st, 2, recipient, -1, SQLITE_STATIC);
@@ -61,7 +61,7 @@ int bot_outbox_add(sqlite3 *db, sqlite3_int64 ticket_id, const char *recipient, 
   sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
   if ((rc = sqlite3_step(st)) != SQLITE_DONE) rc = fail(db, rc, "add", err);
   else rc = 0;
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -77,7 +77,7 @@ int bot_outbox_due(sqlite3 *db, const char *channel, time_t now, int limit, json
   int rc, s;
   *out = NULL;
   if (!arr) return mg_errf(err, MG_ENOMEM, "outbox: out of memory");
-  if ((rc = mg_db_stmt(db, outbox_sql[O_DUE], &st, err))) { json_decref(arr); return rc; }
+  if ((rc = faq_db_stmt(db, outbox_sql[O_DUE], &st, err))) { json_decref(arr); return rc; }
   mg_time_utc(now, at);
   sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 2, limit);
@@ -90,7 +90,7 @@ int bot_outbox_due(sqlite3 *db, const char *channel, time_t now, int limit, json
     if (!o || json_array_append_new(arr, o)) { rc = mg_errf(err, MG_ENOMEM, "outbox: out of memory"); break; }
   }
   if (!rc && s != SQLITE_DONE) rc = fail(db, s, "due", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc) json_decref(arr);
   else *out = arr;
   return rc;
@@ -104,22 +104,22 @@ int bot_outbox_result(sqlite3 *db, sqlite3_int64 id, int ok, const char *why, ti
 
   mg_time_utc(now, at);
   if ((rc = bot_session_begin(db, err))) return rc;
-  if ((rc = mg_db_stmt(db, outbox_sql[O_ATTEMPTS], &st, err))) goto out;
+  if ((rc = faq_db_stmt(db, outbox_sql[O_ATTEMPTS], &st, err))) goto out;
   sqlite3_bind_int64(st, 1, id);
   if (sqlite3_step(st) == SQLITE_ROW) attempts = sqlite3_column_int(st, 0);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   st = NULL;
   which = ok ? O_SENT : attempts + 1 >= OUTBOX_MAX_ATTEMPTS ? O_FAILED : O_RETRY;
   wait = 30L << (attempts < 7 ? attempts : 7);
   mg_time_utc(now + (wait > 3600 ? 3600 : wait), next);
-  if ((rc = mg_db_stmt(db, outbox_sql[which], &st, err))) goto out;
+  if ((rc = faq_db_stmt(db, outbox_sql[which], &st, err))) goto out;
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_text(st, 2, ok ? at : next, -1, SQLITE_STATIC);
   if (!ok) sqlite3_bind_text(st, 3, why ? why : "", -1, SQLITE_STATIC);
   if ((rc = sqlite3_step(st)) != SQLITE_DONE) rc = fail(db, rc, "result", err);
   else rc = 0;
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc) {
     bot_session_rollback(db);
     return rc;
@@ -133,7 +133,7 @@ int bot_outbox_of_ticket(sqlite3 *db, sqlite3_int64 ticket_id, json_t **out, cha
   int rc, s;
   *out = NULL;
   if (!arr) return mg_errf(err, MG_ENOMEM, "outbox: out of memory");
-  if ((rc = mg_db_stmt(db, outbox_sql[O_OF_TICKET], &st, err))) { json_decref(arr); return rc; }
+  if ((rc = faq_db_stmt(db, outbox_sql[O_OF_TICKET], &st, err))) { json_decref(arr); return rc; }
   sqlite3_bind_int64(st, 1, ticket_id);
   while ((s = sqlite3_step(st)) == SQLITE_ROW) {
     json_t *o = json_pack("{s:o, s:o, s:i, s:o, s:o, s:o, s:o}", "kind", col(st, 0), "state", col(st, 1),
@@ -142,7 +142,7 @@ int bot_outbox_of_ticket(sqlite3 *db, sqlite3_int64 ticket_id, json_t **out, cha
     if (!o || json_array_append_new(arr, o)) { rc = mg_errf(err, MG_ENOMEM, "outbox: out of memory"); break; }
   }
   if (!rc && s != SQLITE_DONE) rc = fail(db, s, "list", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc) json_decref(arr);
   else *out = arr;
   return rc;
@@ -151,7 +151,7 @@ int bot_outbox_of_ticket(sqlite3 *db, sqlite3_int64 ticket_id, json_t **out, cha
 int bot_outbox_line(sqlite3 *db, const char *ticket_no, sqlite3_int64 line_user, const char *kind,
                     const char *recipient, const char *payload, const char *at, char *err) {
   sqlite3_stmt *st;
-  int rc = mg_db_stmt(db, outbox_sql[O_LINE_ADD], &st, err);
+  int rc = faq_db_stmt(db, outbox_sql[O_LINE_ADD], &st, err);
   if (rc) return rc;
   if (ticket_no) sqlite3_bind_text(st, 1, ticket_no, -1, SQLITE_STATIC);
   else sqlite3_bind_null(st, 1);
@@ -162,21 +162,21 @@ int bot_outbox_line(sqlite3 *db, const char *ticket_no, sqlite3_int64 line_user,
   sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
   if ((rc = sqlite3_step(st)) != SQLITE_DONE) rc = fail(db, rc, "add", err);
   else rc = 0;
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
 /* One statement with an id or a channel and an optional text, no result rows. */
 static int run(sqlite3 *db, int which, sqlite3_int64 id, const char *channel, const char *text, char *err) {
   sqlite3_stmt *st;
-  int rc = mg_db_stmt(db, outbox_sql[which], &st, err);
+  int rc = faq_db_stmt(db, outbox_sql[which], &st, err);
   if (rc) return rc;
   if (channel) sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
   else sqlite3_bind_int64(st, 1, id);
   if (text) sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
   if ((rc = sqlite3_step(st)) != SQLITE_DONE) rc = fail(db, rc, "update", err);
   else rc = 0;
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -186,12 +186,12 @@ int bot_outbox_give_up(sqlite3 *db, sqlite3_int64 id, const char *why, time_t no
   int rc;
   mg_time_utc(now, at);
   if ((rc = bot_session_begin(db, err))) return rc;
-  if ((rc = mg_db_stmt(db, outbox_sql[O_FAILED], &st, err)) == 0) {
+  if ((rc = faq_db_stmt(db, outbox_sql[O_FAILED], &st, err)) == 0) {
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, why ? why : "", -1, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(db, sqlite3_errcode(db), "give up", err);
-    mg_db_stmt_done(st);
+    faq_db_stmt_done(st);
   }
   if (rc) {
     bot_session_rollback(db);
@@ -210,7 +210,7 @@ int bot_outbox_release(sqlite3 *db, const char *channel, char *err) {
 
 int bot_outbox_held(sqlite3 *db, const char *channel, long long *n, char *err) {
   sqlite3_stmt *st;
-  int rc = mg_db_stmt(db, outbox_sql[O_HELD], &st, err);
+  int rc = faq_db_stmt(db, outbox_sql[O_HELD], &st, err);
   *n = 0;
   if (rc) return rc;
   sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
@@ -220,6 +220,6 @@ int bot_outbox_held(sqlite3 *db, const char *channel, long long *n, char *err) {
   } else {
     rc = fail(db, rc, "held", err);
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }

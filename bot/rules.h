@@ -22,7 +22,7 @@
  * pipeline replaces with the next opening time (bot/calendar.h); this module
  * does not touch reply texts.
  *
- * Patterns see the text after mg_normalize (NFKC + case folding), so a
+ * Patterns see the text after faq_normalize (NFKC + case folding), so a
  * pattern must itself be NFKC-stable: a full-width "１１９" or a half-width
  * "ｶｼﾞ" could never match, and rules_load rejects it. Case does not matter
  * (patterns are compiled caseless).

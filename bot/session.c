@@ -91,7 +91,7 @@ static const char *const session_sql[S_N] = {
 
 
 static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
-  return mg_db_stmt(db, session_sql[which], st, err);
+  return faq_db_stmt(db, session_sql[which], st, err);
 }
 
 static void times(int ttl_hours, char *now, char *expires) {
@@ -136,12 +136,12 @@ int bot_session_token_ok(const char *id) {
 static int step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, char *err) {
   int rc = sqlite3_step(st);
   if (rc == SQLITE_DONE) return 0;
-  return mg_errf(err, mg_db_err(rc), "session: %s: %s", what, sqlite3_errmsg(db));
+  return mg_errf(err, faq_db_err(rc), "session: %s: %s", what, sqlite3_errmsg(db));
 }
 
 static void write_lock(sqlite3 *db) {
   bot_session_write_lock();
-  mg_db_full_hook(db);
+  faq_db_full_hook(db);
 }
 
 /* The id reaches *id only once its row is stored: a failed insert must not
@@ -159,7 +159,7 @@ int bot_session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
   write_lock(db);
   rc = step_done(db, st, "create", err);
   bot_session_write_unlock();
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc == 0) memcpy(id, fresh, strlen(fresh) + 1);
   return rc;
 }
@@ -177,7 +177,7 @@ static int update_times(sqlite3 *db, int which, const char *id, int ttl_hours, i
   rc = step_done(db, st, "touch", err);
   bot_session_write_unlock();
   if (rc == 0 && changed) *changed = sqlite3_changes(db);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -231,7 +231,7 @@ static int insert_line(sqlite3 *db, const char *id, const session_line *l, sqlit
   if (l->online == SESSION_ONLINE || l->online == SESSION_COUNTER) sqlite3_bind_int(st, 14, l->online == SESSION_ONLINE);
   else sqlite3_bind_null(st, 14);
   if ((rc = step_done(db, st, "append", err)) == 0 && msg_id) *msg_id = sqlite3_last_insert_rowid(db);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -331,24 +331,24 @@ static int exec(sqlite3 *db, int which, char *err) {
   int rc = prep(db, which, &st, err);
   if (rc) return rc;
   rc = step_done(db, st, session_sql[which], err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
 /* --- one writer at a time in this process --------------------------------
  *
  * Worker threads of this process queue for writes on the database's one
- * write lock (faq/db.h mg_db_write_lock explains why); the count makes it
+ * write lock (faq/db.h faq_db_write_lock explains why); the count makes it
  * reentrant per thread. */
 static __thread int write_held;
 static __thread int tx_open;   /* session_begin took the lock; rollback/commit give it back */
 
 void bot_session_write_lock(void) {
-  if (write_held++ == 0) mg_db_write_lock();
+  if (write_held++ == 0) faq_db_write_lock();
 }
 
 void bot_session_write_unlock(void) {
-  if (write_held > 0 && --write_held == 0) mg_db_write_unlock();
+  if (write_held > 0 && --write_held == 0) faq_db_write_unlock();
 }
 
 int bot_session_begin(sqlite3 *db, char *err) {
@@ -392,11 +392,11 @@ int bot_session_write_probe(sqlite3 *db, char *err) {
   int rc;
   mg_time_utc(time(NULL), now);
   if ((rc = bot_session_begin(db, err)) != 0) return rc;
-  if ((rc = mg_meta_put(db, "ready_probe", now, err)) != 0) {
+  if ((rc = faq_meta_put(db, "ready_probe", now, err)) != 0) {
     bot_session_rollback(db);
-    return rc == MG_EDB ? mg_errf(err, mg_db_err(sqlite3_errcode(db)), "ready: %s", sqlite3_errmsg(db)) : rc;
+    return rc == MG_EDB ? mg_errf(err, faq_db_err(sqlite3_errcode(db)), "ready: %s", sqlite3_errmsg(db)) : rc;
   }
-  if (mg_db_int(db, "PRAGMA page_count") >= mg_db_int(db, "PRAGMA max_page_count")) {
+  if (faq_db_int(db, "PRAGMA page_count") >= faq_db_int(db, "PRAGMA max_page_count")) {
     bot_session_rollback(db);
     return mg_errf(err, MG_EFULL, "ready: the database may not grow (max_page_count reached)");
   }
@@ -422,17 +422,17 @@ int bot_session_history(sqlite3 *db, const char *id, int limit, json_t **out, ch
     if (sqlite3_column_text(st, 6)) {
       /* the card from faq/ (none when the department was removed since) */
       mg_department d;
-      if ((rc = mg_department_get(db, (const char *)sqlite3_column_text(st, 6), &d, err)) == MG_ENOTFOUND) rc = 0;
+      if ((rc = faq_department_get(db, (const char *)sqlite3_column_text(st, 6), &d, err)) == MG_ENOTFOUND) rc = 0;
       else if (rc != 0) goto out;
       else json_object_set_new(line, "department", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", d.id, "name", d.name,
                                                              "phone", d.phone, "email", d.email, "hours", d.hours,
                                                              "location", d.location));
-      mg_department_clear(&d);
+      faq_department_clear(&d);
     }
   }
   if (s != SQLITE_DONE) rc = mg_errf(err, MG_EDB, "session: history: %s", sqlite3_errmsg(db));
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
@@ -494,7 +494,7 @@ int bot_session_last(sqlite3 *db, const char *id, const char *role, const char *
   bind_opt(st, 3, kind);
   sqlite3_bind_int64(st, 4, before);
   rc = read_msg(db, st, out, err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -506,7 +506,7 @@ int bot_session_get(sqlite3 *db, const char *id, sqlite3_int64 msg_id, session_m
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, msg_id);
   rc = read_msg(db, st, out, err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -518,7 +518,7 @@ int bot_session_reply_to(sqlite3 *db, const char *id, sqlite3_int64 msg_id, sess
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, msg_id);
   rc = read_msg(db, st, out, err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -546,7 +546,7 @@ int bot_session_feedback(sqlite3 *db, const char *id, sqlite3_int64 answer_id, c
   sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
   rc = step_done(db, st, "feedback", err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   free(mc);
   free(mq);
   return rc;
@@ -561,9 +561,9 @@ int bot_feedback_counts(sqlite3 *db, long long *helpful, long long *unhelpful, c
     *helpful = sqlite3_column_int64(st, 0);
     *unhelpful = sqlite3_column_int64(st, 1);
   } else {
-    rc = mg_errf(err, mg_db_err(s), "session: feedback counts: %s", sqlite3_errmsg(db));
+    rc = mg_errf(err, faq_db_err(s), "session: feedback counts: %s", sqlite3_errmsg(db));
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -580,7 +580,7 @@ int bot_session_purge(sqlite3 *db, int retention_days, int *deleted, char *err) 
   rc = step_done(db, st, "purge", err);
   bot_session_write_unlock();
   if (rc == 0 && deleted) *deleted = sqlite3_changes(db);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -591,7 +591,7 @@ int bot_session_erase(sqlite3 *db, const char *id, char *err) {
     if (rc) return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     rc = step_done(db, st, "erase", err);
-    mg_db_stmt_done(st);
+    faq_db_stmt_done(st);
     if (rc) return rc;
   }
   return 0;

@@ -5,8 +5,8 @@
  * the date range bound as ?1/?2 (Tokyo dates, RANGE turns them into UTC
  * bounds) and the length of a top list as ?3. What belongs to faq/ is
  * looked up afterwards through faq/store.h: the question of each top entry
- * (mg_faq_question), and the departments, listed in id order
- * (mg_department_list), each shown with its counts when it has any — so a
+ * (faq_question), and the departments, listed in id order
+ * (faq_department_list), each shown with its counts when it has any — so a
  * department that was removed since is not shown, as before the counts
  * left faq's tables.
  */
@@ -69,12 +69,12 @@ static const char *const stats_sql[B_N] = {
 };
 
 static int fail(sqlite3 *db, int s, char *err) {
-  return mg_errf(err, mg_db_err(s), "stats: %s", sqlite3_errmsg(db));
+  return mg_errf(err, faq_db_err(s), "stats: %s", sqlite3_errmsg(db));
 }
 
 /* Statement which with the date range (and the top list's length) bound. */
 static int stmt(sqlite3 *db, int which, const char *from, const char *to, int top_n, sqlite3_stmt **st, char *err) {
-  int rc = mg_db_stmt(db, stats_sql[which], st, err);
+  int rc = faq_db_stmt(db, stats_sql[which], st, err);
   if (rc) return rc;
   sqlite3_bind_text(*st, 1, from, -1, SQLITE_STATIC);
   sqlite3_bind_text(*st, 2, to, -1, SQLITE_STATIC);
@@ -103,7 +103,7 @@ static int top_questions(sqlite3 *db, sqlite3_stmt *st, bot_stats *out, char *er
   int s, rc = 0;
   while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
     char *q = NULL;
-    if ((rc = mg_faq_question(db, col(st, 0), &q, err)) == MG_ENOTFOUND) rc = 0;   /* no longer published: "" */
+    if ((rc = faq_question(db, col(st, 0), &q, err)) == MG_ENOTFOUND) rc = 0;   /* no longer published: "" */
     if (rc == 0)
       json_array_append_new(out->top_questions, json_pack("{ss ss sI}", "faq_id", col(st, 0), "question", q ? q : "",
                                                           "count", (json_int_t)sqlite3_column_int64(st, 1)));
@@ -120,7 +120,7 @@ static int top_unanswered(sqlite3 *db, sqlite3_stmt *st, bot_stats *out, char *e
   return s == SQLITE_DONE ? 0 : fail(db, s, err);
 }
 
-/* mg_department_list's callback: the department with its counts (ctx[0],
+/* faq_department_list's callback: the department with its counts (ctx[0],
  * by id) appended to ctx[1], when it has any. */
 static int department_row(void *ctx, const mg_department *d) {
   json_t **c = ctx, *n = json_object_get(c[0], d->id);
@@ -146,7 +146,7 @@ static int departments(sqlite3 *db, sqlite3_stmt *st, bot_stats *out, char *err)
                                                   (json_int_t)sqlite3_column_int64(st, 4),
                                                   (json_int_t)sqlite3_column_int64(st, 5)));
   rc = s == SQLITE_DONE ? 0 : fail(db, s, err);
-  if (rc == 0 && (rc = mg_department_list(db, department_row, ctx, err)) == MG_ENOMEM)
+  if (rc == 0 && (rc = faq_department_list(db, department_row, ctx, err)) == MG_ENOMEM)
     mg_errf(err, MG_ENOMEM, "stats: out of memory");
   json_decref(by);
   return rc;
@@ -176,7 +176,7 @@ int bot_stats_read(sqlite3 *db, const char *from, const char *to, int top_n, bot
   for (int q = 0; rc == 0 && q < B_N; q++) {
     sqlite3_stmt *st = NULL;
     if ((rc = stmt(db, q, from, to, top_n, &st, err)) == 0) rc = readers[q](db, st, out, err);
-    mg_db_stmt_done(st);
+    faq_db_stmt_done(st);
   }
   return rc;
 }

@@ -182,7 +182,7 @@ static const char *const ticket_sql[T_N] = {
 /* Cached per thread like session.c's: the server asks for pending replies
  * of every connected session whenever the database changes. */
 static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
-  return mg_db_stmt(db, ticket_sql[which], st, err);
+  return faq_db_stmt(db, ticket_sql[which], st, err);
 }
 
 int bot_ticket_count_session(sqlite3 *db, const char *session_id, int *n, char *err) {
@@ -193,7 +193,7 @@ int bot_ticket_count_session(sqlite3 *db, const char *session_id, int *n, char *
   sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
   if (sqlite3_step(st) == SQLITE_ROW) *n = sqlite3_column_int(st, 0);
   else rc = mg_errf(err, MG_EDB, "ticket count: %s", sqlite3_errmsg(db));
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -242,7 +242,7 @@ static int tx_begin(sqlite3 *db, tx *t, int full, char *err) {
   t->sync = -1;
   if (!sqlite3_get_autocommit(db)) return mg_errf(err, MG_EINVAL, "ticket: called inside a transaction");
   bot_session_write_lock();
-  mg_db_full_hook(db);
+  faq_db_full_hook(db);
   if (full) {
     if (sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
       t->sync = sqlite3_column_int(st, 0);
@@ -301,7 +301,7 @@ static int find(sqlite3 *db, const char *ticket_no, found *f, char *err) {
   } else {
     rc = db_fail(db, s, "find", err);
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -327,7 +327,7 @@ static int event(sqlite3 *db, sqlite3_int64 id, const char *at, const char *acto
   bind_opt(st, 6, to);
   sqlite3_bind_text(st, 7, reason ? reason : "", -1, SQLITE_STATIC);
   rc = step_done(db, st, "event", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -339,7 +339,7 @@ static int update(sqlite3 *db, int which, sqlite3_int64 id, const char *arg, cha
   sqlite3_bind_int64(st, 1, id);
   bind_opt(st, 2, arg);
   rc = step_done(db, st, "update", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -397,7 +397,7 @@ static int prove(sqlite3 *db, const char *ticket_no, const char *session_id, con
   } else if (s != SQLITE_DONE) {
     rc = db_fail(db, s, "find", err);
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc == 0 && !ok) rc = mg_errf(err, MG_ENOTICKET, "ticket %.30s: no such ticket, or not the resident's", ticket_no ? ticket_no : "");
   return rc;
 }
@@ -434,7 +434,7 @@ int bot_ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *
   sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
   if ((s = sqlite3_step(st)) != SQLITE_ROW) { rc = db_fail(db, s, "sequence", err); goto out; }
   snprintf(ticket_no, TICKET_NOLEN, "%s%04d", day, sqlite3_column_int(st, 0));
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   st = NULL;
 
   if ((rc = prep(db, T_INSERT, &st, err)) != 0) goto out;
@@ -457,7 +457,7 @@ int bot_ticket_create(sqlite3 *db, const ticket_new *in, char *ticket_no, char *
   rc = event(db, id, at, in->actor ? in->actor : "resident", "create", NULL,
              in->department_id && *in->department_id ? in->department_id : NULL, routed_by, err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   rc = tx_end(db, &t, rc, err);
 out_free:
   free(question);
@@ -494,7 +494,7 @@ int bot_ticket_reply(sqlite3 *db, const char *ticket_no, const char *author, con
   if (f.notify[0] && (rc = bot_outbox_add(db, f.id, f.notify, "reply", NULL, at, err)) != 0) goto out;
   rc = event(db, f.id, at, author, "reply", NULL, NULL, NULL, err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return tx_end(db, &t, rc, err);
 }
 
@@ -563,7 +563,7 @@ static json_t *col_val(sqlite3_stmt *st, int i) {
  * zeroed (every field NULL) when the row names none or it was removed. */
 static int row_department(sqlite3 *db, sqlite3_stmt *st, int i, mg_department *d, char *err) {
   const char *id = (const char *)sqlite3_column_text(st, i);
-  int rc = id ? mg_department_get(db, id, d, err) : 0;
+  int rc = id ? faq_department_get(db, id, d, err) : 0;
   if (!id) memset(d, 0, sizeof *d);
   return rc == MG_ENOTFOUND ? 0 : rc;
 }
@@ -577,7 +577,7 @@ static int row_summary(sqlite3 *db, sqlite3_stmt *st, json_t **out, char *err) {
   *out = NULL;
   if (rc) return rc;
   dept = json_pack("{s:o, s:o}", "id", col_str(st, 2), "name", d.name ? json_string(d.name) : json_null());
-  mg_department_clear(&d);
+  faq_department_clear(&d);
   *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o}", "ticket_no", col_str(st, 0),
                    "status", col_str(st, 1), "department", dept ? dept : json_null(), "routed_by", col_str(st, 3),
                    "question", col_str(st, 4), "has_contact", sqlite3_column_int(st, 5),
@@ -609,7 +609,7 @@ int bot_ticket_list(sqlite3 *db, const char *status, const char *department, int
   sqlite3_bind_int(st, 3, limit > 0 ? limit : 1000);
   rc = summaries(db, st, arr, "list", err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
@@ -631,7 +631,7 @@ int bot_ticket_page(sqlite3 *db, const ticket_filter *f, int offset, int limit, 
     if (q == T_PAGE_TOTAL) {
       if ((s = sqlite3_step(st)) != SQLITE_ROW) { rc = db_fail(db, s, "count", err); goto out; }
       *total = sqlite3_column_int(st, 0);
-      mg_db_stmt_done(st);
+      faq_db_stmt_done(st);
       st = NULL;
       continue;
     }
@@ -640,7 +640,7 @@ int bot_ticket_page(sqlite3 *db, const ticket_filter *f, int offset, int limit, 
     rc = summaries(db, st, arr, "page", err);
   }
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
@@ -669,7 +669,7 @@ int bot_ticket_add_reassignments(sqlite3 *db, json_t *tickets, char *err) {
     json_object_set_new(t, "reassignments", chain ? json_incref(chain) : json_array());
   }
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   json_decref(chains);
   return rc;
 }
@@ -696,7 +696,7 @@ static int rows(sqlite3 *db, int which, sqlite3_int64 id, const char *session, c
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, key, err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc == 0 && json_object_set_new(obj, key, arr) != 0) return mg_errf(err, MG_ENOMEM, "ticket: out of memory");
   if (rc != 0) json_decref(arr);
   return rc;
@@ -712,7 +712,7 @@ static int audit(sqlite3 *db, const char *at, const char *actor, const char *tar
   sqlite3_bind_text(st, 4, target, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
   rc = step_done(db, st, "audit", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -755,7 +755,7 @@ int bot_ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *view
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   st = NULL;
 
   /* Audit first: the read is on record before anything is returned. */
@@ -786,7 +786,7 @@ int bot_ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *view
   }
   rc = rows(db, T_EVENTS, id, NULL, events, 6, obj, "events", err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   rc = tx_end(db, &t, rc, err);
   free(session);
   free(contact);
@@ -810,7 +810,7 @@ int bot_ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, c
   if ((rc = prep(db, T_PENDING, &st, err)) != 0) goto out_free;
   sqlite3_bind_text(st, 1, session_id, -1, SQLITE_STATIC);
   s = sqlite3_step(st);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   st = NULL;
   if (s != SQLITE_ROW) {
     if (s != SQLITE_DONE) rc = db_fail(db, s, "pending", err);
@@ -833,8 +833,8 @@ int bot_ticket_take_pending(sqlite3 *db, const char *session_id, json_t **out, c
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "pending", err);
 out:
-  mg_db_stmt_done(st);
-  mg_db_stmt_done(up);
+  faq_db_stmt_done(st);
+  faq_db_stmt_done(up);
   rc = tx_end(db, &t, rc, err);
 out_free:
   if (rc == 0) *out = arr;
@@ -853,7 +853,7 @@ int bot_ticket_pending_sessions(sqlite3 *db, json_t **out, char *err) {
     if (json_array_append_new(arr, col_str(st, 0)) != 0) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "pending sessions", err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
@@ -897,7 +897,7 @@ static int resident_line(sqlite3 *db, const char *ticket_no, const char *session
   if ((rc = event(db, p.id, at, "resident", "reply", NULL, NULL, NULL, err)) != 0) goto out;
   if (also && also->also) rc = also->also(db, p.id, ticket_no, at, also->also_arg, err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   rc = tx_end(db, &t, rc, err);
   if (rc == 0 && at_out) memcpy(at_out, at, MG_TIMELEN);
 out_free:
@@ -938,12 +938,12 @@ int bot_ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, in
     mg_department d;
     if ((rc = row_department(db, st, 5, &d, err)) != 0) goto out;
     dept = !d.id ? json_null() : json_pack("{s:s, s:s, s:s}", "name", d.name, "phone", d.phone, "hours", d.hours);
-    mg_department_clear(&d);
+    faq_department_clear(&d);
   }
   lines = json_pack("[{s:s, s:o, s:o}]", "side", "resident", "text", col_str(st, 4), "at", col_str(st, 2));
   obj = json_pack("{s:o, s:o, s:o, s:o, s:o}", "ticket_no", col_str(st, 0), "status", col_str(st, 1),
                   "created_at", col_str(st, 2), "closed_at", col_str(st, 3), "department", dept ? dept : json_null());
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   st = NULL;
   if (!obj || !lines) { rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory"); goto out; }
 
@@ -956,7 +956,7 @@ int bot_ticket_thread(sqlite3 *db, const char *ticket_no, const char *secret, in
   if (s != SQLITE_DONE) { rc = db_fail(db, s, "thread", err); goto out; }
   if (json_object_set(obj, "messages", lines) != 0) rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   json_decref(lines);
   if (rc == 0) *out = obj;
   else json_decref(obj);
@@ -977,11 +977,11 @@ int bot_ticket_inbox(sqlite3 *db, const char *department, long long *version, in
   } else {
     rc = db_fail(db, s, "inbox", err);
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
-/* mg_department_list's callback: the id into a JSON array. */
+/* faq_department_list's callback: the id into a JSON array. */
 static int add_id(void *ctx, const mg_department *d) {
   return json_array_append_new(ctx, json_string(d->id)) ? MG_ENOMEM : 0;
 }
@@ -1007,7 +1007,7 @@ int bot_ticket_counts(sqlite3 *db, const struct cal *c, int default_days, time_t
   if (sqlite3_get_autocommit(db)) {
     if ((rc = prep(db, T_READ, &st, err)) != 0) goto out;
     s = sqlite3_step(st);
-    mg_db_stmt_done(st);
+    faq_db_stmt_done(st);
     st = NULL;
     if (s != SQLITE_DONE) { rc = db_fail(db, s, "counts", err); goto out; }
     reading = 1;
@@ -1015,7 +1015,7 @@ int bot_ticket_counts(sqlite3 *db, const struct cal *c, int default_days, time_t
   /* every department, zeros too (a monitoring series exists from the start),
    * merged in id order with the tickets' counts (faq/ lists the departments
    * in the same order, SQLite's BINARY collation, as strcmp compares) */
-  if ((rc = mg_department_list(db, add_id, ids, err)) != 0) goto out;
+  if ((rc = faq_department_list(db, add_id, ids, err)) != 0) goto out;
   if ((rc = prep(db, T_COUNTS, &st, err)) != 0) goto out;
   while ((s = sqlite3_step(st)) == SQLITE_ROW) {
     const char *k = (const char *)sqlite3_column_text(st, 0);
@@ -1026,7 +1026,7 @@ int bot_ticket_counts(sqlite3 *db, const struct cal *c, int default_days, time_t
     if ((rc = count_row(arr, by, k, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), err)) != 0) goto out;
   }
   if (s != SQLITE_DONE) { rc = db_fail(db, s, "counts", err); goto out; }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   st = NULL;
   for (; d < json_array_size(ids); d++)
     if ((rc = count_row(arr, by, json_string_value(json_array_get(ids, d)), 0, 0, err)) != 0) goto out;
@@ -1038,10 +1038,10 @@ int bot_ticket_counts(sqlite3 *db, const struct cal *c, int default_days, time_t
     if (r) json_object_set_new(r, "overdue", json_integer(json_integer_value(json_object_get(r, "overdue")) + 1));
   }
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (reading && prep(db, T_READ_END, &st, NULL) == 0) {
     sqlite3_step(st);
-    mg_db_stmt_done(st);
+    faq_db_stmt_done(st);
   }
   json_decref(overdue);
   json_decref(by);
@@ -1103,7 +1103,7 @@ int bot_ticket_person_find(sqlite3 *db, const ticket_person *who, const char *ac
     }
   }
   if (rc == 0 && s != SQLITE_DONE) rc = db_fail(db, s, "find", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc) goto out;
   json_array_foreach(nos, i, no) {
     json_t *t = NULL;
@@ -1135,7 +1135,7 @@ int bot_ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char
     rc = mg_errf(err, MG_ENOMEM, "ticket: out of memory");
     goto out;
   }
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   st = NULL;
   if (session && (rc = bot_session_erase(db, session, err)) != 0) goto out;
   /* a LINE resident's raw user id and queued pushes (bot/line_store.h) */
@@ -1145,7 +1145,7 @@ int bot_ticket_erase(sqlite3 *db, const char *ticket_no, const char *actor, char
   rc = bot_audit_write(db, actor, "privacy.erase", ticket_no, NULL, NULL,
                    session ? "question, contact, e-mail, thread, transcript" : "question, contact, e-mail, thread", err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   free(session);
   return tx_end(db, &t, rc, err);
 }
@@ -1167,7 +1167,7 @@ int bot_ticket_note(sqlite3 *db, const char *ticket_no, const char *author, cons
   sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
   rc = step_done(db, st, "note", err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return tx_end(db, &t, rc, err);
 }
 
@@ -1197,7 +1197,7 @@ int bot_canned_list(sqlite3 *db, const char *department, json_t **out, char *err
   }
   if (s != SQLITE_DONE) rc = db_fail(db, s, "canned", err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc == 0) *out = arr;
   else json_decref(arr);
   return rc;
@@ -1224,7 +1224,7 @@ int bot_canned_put(sqlite3 *db, long long id, const char *department, const char
   if (id && sqlite3_changes(db) == 0) rc = mg_errf(err, MG_ENOTFOUND, "canned reply %lld: not in this department", id);
   if (id_out) *id_out = id ? id : sqlite3_last_insert_rowid(db);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return tx_end(db, &t, rc, err);
 }
 
@@ -1239,7 +1239,7 @@ int bot_canned_delete(sqlite3 *db, long long id, const char *department, char *e
   if ((rc = step_done(db, st, "canned", err)) == 0 && sqlite3_changes(db) == 0)
     rc = mg_errf(err, MG_ENOTFOUND, "canned reply %lld: not in this department", id);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return tx_end(db, &t, rc, err);
 }
 
@@ -1293,7 +1293,7 @@ int bot_ticket_overdue(sqlite3 *db, const struct cal *c, const char *department,
     rowsv[i] = NULL;
   }
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   for (size_t i = 0; i < n; i++) json_decref(rowsv[i]);
   free(rowsv);
   if (rc == 0) *out = arr;

@@ -90,7 +90,7 @@ static int cmp_u64(const void *a, const void *b) {
 /* Sorted distinct character bigrams (single characters for one-character texts). */
 static int bigrams(const char *text, uint64_t **out) {
   int len = 0, n = 0;
-  char *norm = mg_normalize(text, (int)strlen(text), &len);
+  char *norm = faq_normalize(text, (int)strlen(text), &len);
   const char *cp[2] = { NULL, NULL };
   uint64_t *g = NULL;
   if (!norm) return -1;
@@ -102,11 +102,11 @@ static int bigrams(const char *text, uint64_t **out) {
     if (!(*p == ' ' || *p == '?' || *p == '!' || strncmp(p, "\xef\xbc\x9f", 3) == 0 || strncmp(p, "\xe3\x80\x82", 3) == 0)) {
       cp[0] = cp[1];
       cp[1] = p;
-      if (cp[0]) g[n++] = mg_fnv1a(MG_FNV_OFFSET, cp[0], (size_t)(q - cp[0]));
+      if (cp[0]) g[n++] = faq_fnv1a(MG_FNV_OFFSET, cp[0], (size_t)(q - cp[0]));
     }
     p = q;
   }
-  if (n == 0 && cp[1]) g[n++] = mg_fnv1a(MG_FNV_OFFSET, cp[1], strlen(cp[1]));
+  if (n == 0 && cp[1]) g[n++] = faq_fnv1a(MG_FNV_OFFSET, cp[1], strlen(cp[1]));
   free(norm);
   qsort(g, (size_t)n, sizeof *g, cmp_u64);
   int k = 0;
@@ -252,13 +252,13 @@ static int check_key(sqlite3 *db, const char *key, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
   if (!bot_unanswered_valid_key(key)) return mg_errf(err, MG_EINVAL, "「%s」は質問の番号ではありません", key ? key : "");
-  if ((rc = mg_db_stmt(db, sql[key[0] == 'm' ? U_IS_NO_ANSWER : U_IS_NOT_HELPFUL], &st, err))) return rc;
+  if ((rc = faq_db_stmt(db, sql[key[0] == 'm' ? U_IS_NO_ANSWER : U_IS_NOT_HELPFUL], &st, err))) return rc;
   sqlite3_bind_int64(st, 1, strtoll(key + 1, NULL, 10));
   rc = sqlite3_step(st);
   rc = rc == SQLITE_ROW ? 0
        : rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "質問 %s が見つかりません（保存期間を過ぎて削除された可能性があります）", key)
-                           : mg_errf(err, mg_db_err(rc), "unanswered: %s", sqlite3_errmsg(db));
-  mg_db_stmt_done(st);
+                           : mg_errf(err, faq_db_err(rc), "unanswered: %s", sqlite3_errmsg(db));
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -276,7 +276,7 @@ static int mark_tx(sqlite3 *db, void *ctx, char *err) {
     const char *key = json_string_value(v);
     if ((rc = check_key(db, key, err))) goto out;
     if (m->into && strcmp(key, m->into) == 0) { rc = mg_errf(err, MG_EINVAL, "まとめ先のグループは、まとめる側に含められません"); goto out; }
-    if ((rc = mg_db_stmt(db, sql[U_MARK], &st, err))) goto out;
+    if ((rc = faq_db_stmt(db, sql[U_MARK], &st, err))) goto out;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, m->action, -1, SQLITE_STATIC);
     if (m->into) sqlite3_bind_text(st, 3, m->into, -1, SQLITE_STATIC);
@@ -284,9 +284,9 @@ static int mark_tx(sqlite3 *db, void *ctx, char *err) {
     sqlite3_bind_text(st, 4, m->by, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    mg_db_stmt_done(st);
+    faq_db_stmt_done(st);
     st = NULL;
-    if (rc != SQLITE_DONE) { rc = mg_errf(err, mg_db_err(rc), "unanswered: %s", sqlite3_errmsg(db)); goto out; }
+    if (rc != SQLITE_DONE) { rc = mg_errf(err, faq_db_err(rc), "unanswered: %s", sqlite3_errmsg(db)); goto out; }
     rc = 0;
     m->n++;
   }
@@ -307,7 +307,7 @@ static int mark(sqlite3 *db, struct mark *m, int *n, char *err) {
     return mg_errf(err, MG_EMISSING, "対象の質問（keys）を指定してください");
   if (json_array_size(m->keys) > UNANSWERED_KEYS)
     return mg_errf(err, MG_ETOOLONG, "一度に指定できる質問は%d件までです", UNANSWERED_KEYS);
-  rc = mg_db_tx(db, mark_tx, m, err);
+  rc = faq_db_tx(db, mark_tx, m, err);
   if (rc == 0) *n = m->n;
   return rc;
 }

@@ -243,9 +243,9 @@ int bot_msg_analyze(bot_msg *m, mg_analyzer *an, const char *text, int len) {
 
   m->n = 0;
   m->pool_len = 0;
-  rc = mg_analyze_morphs(an, text, len, on_morph, m);
+  rc = faq_analyze_morphs(an, text, len, on_morph, m);
   if (rc != 0) return rc < 0 ? rc : MG_ENOMEM;
-  t = mg_analyzer_text(an, &tlen);
+  t = faq_analyzer_text(an, &tlen);
   if (tlen + 1 > m->text_cap) {
     int ncap = tlen + 256;
     char *nt = realloc(m->text, (size_t)ncap), *nk = realloc(m->kata, (size_t)ncap);
@@ -328,7 +328,7 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
     int ll;
     const char *l = stream_lemma(m, &ll);
     x->heavy += !is_light(l, ll);
-    int id = mg_termmap_put(x->c->lemmas, l, ll);
+    int id = faq_termmap_put(x->c->lemmas, l, ll);
     int *nl = realloc(x->t->lem, (size_t)(x->t->nlem + 1) * sizeof *nl);
     if (id < 0 || !nl) { free(nl == x->t->lem ? NULL : nl); return MG_ENOMEM; }
     x->t->lem = nl;
@@ -401,14 +401,14 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
    * inside other words "used to" would be in "refused to", "how to" in
    * "how tough" */
   if (t->latin) inside = 0;
-  rc = mg_analyze_morphs(an, dt->text, (int)strlen(dt->text), on_term_morph, &x);
+  rc = faq_analyze_morphs(an, dt->text, (int)strlen(dt->text), on_term_morph, &x);
   if (rc != 0) {
     cterm_clear(t);
     return rc < 0 ? mg_errf(err, rc, "%s:%d: cannot analyse \"%s\"", dc->path, dt->line, dt->text) : MG_ENOMEM;
   }
   /* the term in katakana; the kana key is that when the term is all kana,
    * else its reading */
-  text = mg_analyzer_text(an, &tlen);
+  text = faq_analyzer_text(an, &tlen);
   if (tlen < (int)sizeof kana) {
     memcpy(kana, text, (size_t)tlen);
     to_kata(kana, tlen);
@@ -466,7 +466,7 @@ struct del_ctx { bot_concepts *c; int term; };
 
 static int add_deletion(void *vctx, const char *d, int n) {
   struct del_ctx *x = vctx;
-  int id = mg_termmap_put(x->c->dels, d, n);
+  int id = faq_termmap_put(x->c->dels, d, n);
   return id < 0 || list_add(&x->c->by_del, &x->c->by_del_cap, id, x->term) ? MG_ENOMEM : 0;
 }
 
@@ -486,10 +486,10 @@ int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyz
   for (int i = 0; i < src->n; i++) total += src->c[i].nterms;
   c->names = calloc((size_t)src->n + 1, sizeof *c->names);
   c->t = calloc((size_t)total + 1, sizeof *c->t);
-  c->lemmas = mg_termmap_new();
-  c->first = mg_termmap_new();
-  c->dels = mg_termmap_new();
-  c->lfirst = mg_termmap_new();
+  c->lemmas = faq_termmap_new();
+  c->first = faq_termmap_new();
+  c->dels = faq_termmap_new();
+  c->lfirst = faq_termmap_new();
   if (!c->names || !c->t || !c->lemmas || !c->first || !c->dels || !c->lfirst) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   c->n = src->n;
   for (int i = 0; i < src->n; i++) {
@@ -503,14 +503,14 @@ int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyz
     /* a look-alike of one word would mask every form of it (死ぬほど would
      * hide 死にたい): those meet the message by their text only */
     if (t->lit) {
-      int id = mg_termmap_put(c->lfirst, t->lit, u8len((unsigned char)t->lit[0]));
+      int id = faq_termmap_put(c->lfirst, t->lit, u8len((unsigned char)t->lit[0]));
       c->looks[c->nlooks++] = k;
       if (id < 0 || (rc = list_add(&c->by_lfirst, &c->by_lfirst_cap, id, k)) != 0) goto nomem;
     }
     if (t->exclude && t->nlem < 2) continue;
     if (t->nlem > 0 && (rc = list_add(&c->by_lemma, &c->by_lemma_cap, t->lem[0], k)) != 0) goto nomem;
     if (t->key) {
-      int id = mg_termmap_put(c->first, t->key, 3);
+      int id = faq_termmap_put(c->first, t->key, 3);
       if (id < 0 || (rc = list_add(&c->by_first, &c->by_first_cap, id, k)) != 0) goto nomem;
     }
     if (t->edit && (rc = index_deletions(c, t->word, k)) != 0) goto nomem;
@@ -530,10 +530,10 @@ void bot_concepts_free(bot_concepts *c) {
   free(c->t);
   free(c->looks);
   free(c->names);
-  mg_termmap_free(c->lemmas);
-  mg_termmap_free(c->first);
-  mg_termmap_free(c->dels);
-  mg_termmap_free(c->lfirst);
+  faq_termmap_free(c->lemmas);
+  faq_termmap_free(c->first);
+  faq_termmap_free(c->dels);
+  faq_termmap_free(c->lfirst);
   lists_free(c->by_lfirst, c->by_lfirst_cap);
   lists_free(c->by_lemma, c->by_lemma_cap);
   lists_free(c->by_first, c->by_first_cap);
@@ -654,7 +654,7 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
      * kana; in a message written only in kana MeCab's boundaries are
      * guesses, so keys of four characters or more may start anywhere */
     int free_start = kana_only;
-    if ((id = mg_termmap_get(c->first, k + i, 3)) < 0 || id >= c->by_first_cap || !c->by_first[id]) continue;
+    if ((id = faq_termmap_get(c->first, k + i, 3)) < 0 || id >= c->by_first_cap || !c->by_first[id]) continue;
     for (const int *p = c->by_first[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
       int e, eo;
@@ -697,7 +697,7 @@ static void match_literals(struct mstate *s) {
   const bot_concepts *c = s->c;
   const bot_msg *msg = s->msg;
   for (int i = 0; i < msg->len; i += u8len((unsigned char)msg->kata[i])) {
-    int id = mg_termmap_get(c->lfirst, msg->kata + i, u8len((unsigned char)msg->kata[i]));
+    int id = faq_termmap_get(c->lfirst, msg->kata + i, u8len((unsigned char)msg->kata[i]));
     if (id < 0 || id >= c->by_lfirst_cap || !c->by_lfirst[id]) continue;
     for (const int *p = c->by_lfirst[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
@@ -714,7 +714,7 @@ struct probe_ctx { struct mstate *s; const char *w; int n, start, end; };
 static int probe_one(void *vctx, const char *q, int qn) {
   struct probe_ctx *x = vctx;
   const bot_concepts *c = x->s->c;
-  int id = mg_termmap_get(c->dels, q, qn);
+  int id = faq_termmap_get(c->dels, q, qn);
   if (id < 0 || id >= c->by_del_cap || !c->by_del[id]) return 0;
   for (const int *p = c->by_del[id]; *p >= 0; p++) {
     const struct cterm *t = &c->t[*p];
@@ -783,7 +783,7 @@ void bot_concepts_match(const bot_concepts *c, const bot_msg *msg, bot_hits *h) 
   for (int i = 0; i < msg->n && ns < 512; i++) {
     if (!msg->m[i].stream) continue;
     const char *l = bot_msg_lemma(msg, i);
-    ids[ns] = mg_termmap_get(c->lemmas, l, (int)strlen(l));
+    ids[ns] = faq_termmap_get(c->lemmas, l, (int)strlen(l));
     idx[ns++] = i;
   }
   match_lemmas(s, ids, idx, ns);

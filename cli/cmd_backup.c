@@ -73,7 +73,7 @@ int cmd_check(int argc, char **argv, mg_config *cfg) {
     fprintf(stderr, "madoguchi check: %s: no such database\n", cfg->db_path);
     return 1;
   }
-  if (mg_lang_new(&lang, cfg, err) || mg_db_open(&db, cfg, lang, err)) {
+  if (faq_lang_new(&lang, cfg, err) || faq_db_open(&db, cfg, lang, err)) {
     fprintf(stderr, "madoguchi check: %s\n", err);
     goto out;
   }
@@ -81,7 +81,7 @@ int cmd_check(int argc, char **argv, mg_config *cfg) {
   bot_db_counts(db, print_line, NULL);
   if (problems) fprintf(stderr, "madoguchi check: %d problem(s)\n", problems);
 out:
-  mg_db_close(db);
-  mg_lang_free(lang);
+  faq_db_close(db);
+  faq_lang_free(lang);
   return problems == 0 ? 0 : 1;
 }

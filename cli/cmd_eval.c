@@ -105,14 +105,14 @@ static void clean_answer(char *a) {
  * related ids (faq_revision.related) is a conversion of the benchmark's
  * format into ours — what a city's staff would enter in 関連FAQ — not a
  * rule for any query: a title is matched to the corpus questions exactly,
- * after normalisation (mg_normalize, trailing 。．？！ dropped); a title
+ * after normalisation (faq_normalize, trailing 。．？！ dropped); a title
  * with a 。 of its own is tried as up to three joined segments. Titles
  * that match no question are dropped (counted on stderr). */
 struct corpus_entry { const char *id; char *q, *a, *norm; int nlen; };
 
 /* Normalised question for matching, into a new string (*n its length). */
 static char *title_key(const char *s, size_t len, int *n) {
-  char *k = mg_normalize(s, (int)len, n);
+  char *k = faq_normalize(s, (int)len, n);
   if (!k) return NULL;
   for (;;) {
     while (*n > 0 && strchr(" \t\r\n.?!", k[*n - 1])) (*n)--;
@@ -225,9 +225,9 @@ static int load_corpus(sqlite3 *db, const char *path, int clean, char *err) {
       e.question = all[i].q;
       e.answer = all[i].a[strspn(all[i].a, " \n")] ? all[i].a : all[i].q;
       linked += e.n_related > 0;
-      rc = mg_faq_put(db, &e, "eval", 1, err);
+      rc = faq_put(db, &e, "eval", 1, err);
     }
-    mg_strv_free(e.related, e.n_related);
+    faq_strv_free(e.related, e.n_related);
   }
   if (sqlite3_exec(db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL) != SQLITE_OK && !rc)
     rc = mg_errf(err, MG_EDB, "%s", sqlite3_errmsg(db));
@@ -245,15 +245,15 @@ static int setup(const mg_config *cfg, const struct opts *o, mg_lang **lang, mg_
                  int retrieval, double *load_ms, char *err) {
   int rc;
   double t0;
-  if ((rc = mg_lang_new(lang, cfg, err))) return rc;
-  if ((rc = mg_analyzer_new(an, *lang, err))) return rc;
-  if ((rc = mg_db_open_memory(db, *lang, err))) return rc;
+  if ((rc = faq_lang_new(lang, cfg, err))) return rc;
+  if ((rc = faq_analyzer_new(an, *lang, err))) return rc;
+  if ((rc = faq_db_open_memory(db, *lang, err))) return rc;
   t0 = cli_now_us();
   if (retrieval) rc = load_corpus(*db, o->corpus, o->clean_answers, err);
   else {
     mg_io_report rep;
     memset(&rep, 0, sizeof rep);
-    rc = mg_io_import(*db, cfg->sample_path, NULL, &rep, err);
+    rc = faq_io_import(*db, cfg->sample_path, NULL, &rep, err);
     if (rc && rep.n_errors) mg_errf(err, rc, "%s", rep.errors[0]);
   }
   *load_ms = (cli_now_us() - t0) / 1000;
@@ -265,10 +265,10 @@ static double build_cpu_ms;
 static int new_engine(mg_engine **eng, mg_lang *lang, sqlite3 *db, const mg_config *cfg, const struct opts *o,
                       double *build_ms, char *err) {
   double t0 = cli_now_us(), c0 = cpu_us();
-  int rc = mg_engine_new(eng, lang, db, cfg, err);
+  int rc = faq_engine_new(eng, lang, db, cfg, err);
   *build_ms = (cli_now_us() - t0) / 1000;
   build_cpu_ms = (cpu_us() - c0) / 1000;
-  for (int i = 0; !rc && i < o->nparams; i++) rc = mg_engine_set_param(*eng, o->param_name[i], o->param_value[i], err);
+  for (int i = 0; !rc && i < o->nparams; i++) rc = faq_engine_set_param(*eng, o->param_name[i], o->param_value[i], err);
   return rc;
 }
 
@@ -368,7 +368,7 @@ static int run_retrieval(const mg_config *cfg, const struct opts *o) {
     if (nrel == 0) continue;
     c0 = cpu_us();
     t0 = cli_now_us();
-    if (mg_engine_search(eng, an, text, -1, k, &res, NULL, err) != 0) {
+    if (faq_engine_search(eng, an, text, -1, k, &res, NULL, err) != 0) {
       fprintf(stderr, "madoguchi eval: query %s: %s\n", qid, err);
       goto out;
     }
@@ -404,9 +404,9 @@ static int run_retrieval(const mg_config *cfg, const struct opts *o) {
   {
     double p50 = ms[(n - 1) / 2], p99 = ms[(int)((n - 1) * 0.99 + 0.5)];
     printf("corpus        %d entries (loaded in %.0f ms, engine index built in %.1f ms, CPU %.1f ms)\n",
-           mg_engine_size(eng), load_ms, build_ms, build_cpu_ms);
+           faq_engine_size(eng), load_ms, build_ms, build_cpu_ms);
     printf("dictionary    %s (%s), user dictionary %s, word lists %s\n", cfg->mecab_dicdir,
-           mg_lang_is_unidic(lang) ? "UniDic" : "IPADIC", cfg->userdic[0] ? cfg->userdic : "(none)", cfg->dict_dir);
+           faq_lang_is_unidic(lang) ? "UniDic" : "IPADIC", cfg->userdic[0] ? cfg->userdic : "(none)", cfg->dict_dir);
     printf("queries       %d\n", n);
     printf("hit@1         %.3f\nhit@3         %.3f\nhit@10        %.3f\n", hit1 / n, hit3 / n, hit10 / n);
     printf("recall@10     %.3f\nmrr@10        %.3f\n", recall / n, mrr / n);
@@ -421,10 +421,10 @@ out:
   free(ms);
   json_decref(queries);
   json_decref(qrels);
-  mg_engine_free(eng);
-  mg_db_close(db);
-  mg_analyzer_free(an);
-  mg_lang_free(lang);
+  faq_engine_free(eng);
+  faq_db_close(db);
+  faq_analyzer_free(an);
+  faq_lang_free(lang);
   return rc;
 }
 
@@ -560,7 +560,7 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
       if (rules) {
         rules_hit hit;
         int nl = 0;
-        char *norm = mg_normalize(it[i].text, (int)strlen(it[i].text), &nl);
+        char *norm = faq_normalize(it[i].text, (int)strlen(it[i].text), &nl);
         if (norm && bot_rules_match(rules, norm, (size_t)nl, &hit) == 1) {
           it[i].rule_kind = hit.kind;
           it[i].rule_faq = hit.faq_id;
@@ -570,7 +570,7 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
       }
       if (o->dump) {
         json_t *ex = json_object();
-        mg_engine_search(eng, an, it[i].text, -1, MG_ENGINE_MAX_K, &it[i].r, ex, err);
+        faq_engine_search(eng, an, it[i].text, -1, MG_ENGINE_MAX_K, &it[i].r, ex, err);
         json_object_set_new(ex, "set", json_string(pass ? "out" : "in"));
         json_object_set_new(ex, "split", json_string(it[i].split));
         json_object_set_new(ex, "key", json_string(it[i].key));
@@ -579,7 +579,7 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
         free(js);
         json_decref(ex);
       }
-      if (mg_engine_search(eng, an, it[i].text, -1, MG_ENGINE_MAX_K, &it[i].r, NULL, err) != 0) {
+      if (faq_engine_search(eng, an, it[i].text, -1, MG_ENGINE_MAX_K, &it[i].r, NULL, err) != 0) {
         fprintf(stderr, "madoguchi eval: %s\n", err);
         goto out;
       }
@@ -588,12 +588,12 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
   if (o->misses) {
     for (int i = 0; i < nin; i++)
       if (want(o, &in[i]) && !in[i].rule_kind && !offered(&in[i].r, in[i].r.decision, in[i].key))
-        printf("in-scope miss [%s] %s → %s %s (%.2f)\n", in[i].key, in[i].text, mg_decision_name(in[i].r.decision),
+        printf("in-scope miss [%s] %s → %s %s (%.2f)\n", in[i].key, in[i].text, faq_decision_name(in[i].r.decision),
                in[i].r.n ? in[i].r.c[0].faq_id : "-", in[i].r.confidence);
     for (int i = 0; i < nout; i++)
       if (want(o, &outs[i]) && !outs[i].rule_kind && outs[i].r.decision != MG_DECISION_NO_ANSWER)
         printf("out-of-scope miss [%s] %s → %s %s (%.2f)\n", outs[i].key, outs[i].text,
-               mg_decision_name(outs[i].r.decision), outs[i].r.n ? outs[i].r.c[0].faq_id : "-", outs[i].r.confidence);
+               faq_decision_name(outs[i].r.decision), outs[i].r.n ? outs[i].r.c[0].faq_id : "-", outs[i].r.confidence);
   }
   if (o->sweep) {
     printf("answer_min clarify_min margin  in-scope-offered in-scope-answered out-of-scope-no_answer\n");
@@ -618,7 +618,7 @@ static int run_decisions(const mg_config *cfg, const struct opts *o) {
   rates(o, in, nin, outs, nout, cfg->answer_min, cfg->clarify_min, cfg->clarify_margin, &in_ok, &out_ok, &in_ans,
         &cin, &cout);
   printf("sample FAQ    %d entries; split %s; thresholds answer_min %.2f clarify_min %.2f clarify_margin %.2f\n",
-         mg_engine_size(eng), o->split ? o->split : "all", cfg->answer_min, cfg->clarify_min, cfg->clarify_margin);
+         faq_engine_size(eng), o->split ? o->split : "all", cfg->answer_min, cfg->clarify_min, cfg->clarify_margin);
   printf("in-scope      %d questions: %.1f %% answer or clarify with the right entry offered (%.1f %% answered right)\n",
          cin, 100 * in_ok, 100 * in_ans);
   printf("out-of-scope  %d questions: %.1f %% no_answer or a rule's reply\n", cout, 100 * out_ok);
@@ -652,10 +652,10 @@ out:
   free_items(in, nin);
   free_items(outs, nout);
   bot_rules_free(rules);
-  mg_engine_free(eng);
-  mg_db_close(db);
-  mg_analyzer_free(an);
-  mg_lang_free(lang);
+  faq_engine_free(eng);
+  faq_db_close(db);
+  faq_analyzer_free(an);
+  faq_lang_free(lang);
   return rc;
 }
 

@@ -133,12 +133,12 @@ static int accepted(sqlite3 *db, const char *faq_id, const json_t *accept) {
   size_t i;
   json_t *a;
   int ok = 0;
-  if (mg_faq_get(db, faq_id, MG_FAQ_PUBLISHED, &e, err) != 0) return 0;
+  if (faq_get(db, faq_id, MG_FAQ_PUBLISHED, &e, err) != 0) return 0;
   json_array_foreach(accept, i, a) {
     const char *s = json_string_value(a);
     if (s && *s && ((e->question && strstr(e->question, s)) || (e->answer && strstr(e->answer, s)))) ok = 1;
   }
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return ok;
 }
 

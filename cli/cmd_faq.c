@@ -106,8 +106,8 @@ static int parse_args(int argc, char **argv, const char *allowed, int npos, stru
 static int open_db(mg_config *cfg, mg_lang **lang, sqlite3 **db) {
   char err[MG_ERRLEN];
   *db = NULL;
-  if (mg_lang_new(lang, cfg, err) || mg_db_open(db, cfg, *lang, err)) {
-    mg_lang_free(*lang);
+  if (faq_lang_new(lang, cfg, err) || faq_db_open(db, cfg, *lang, err)) {
+    faq_lang_free(*lang);
     *lang = NULL;
     return fail("%s", err);
   }
@@ -115,8 +115,8 @@ static int open_db(mg_config *cfg, mg_lang **lang, sqlite3 **db) {
 }
 
 static void close_db(mg_lang *lang, sqlite3 *db) {
-  mg_db_close(db);
-  mg_lang_free(lang);
+  faq_db_close(db);
+  faq_lang_free(lang);
 }
 
 static int parse_version(const char *s, int *v) {
@@ -129,11 +129,11 @@ static int parse_version(const char *s, int *v) {
 
 /* ---- actions ------------------------------------------------------------ */
 
-static int faq_import(sqlite3 *db, struct faq_args *a) {
+static int sub_import(sqlite3 *db, struct faq_args *a) {
   mg_io_opts o = { .format = a->format, .encoding = a->encoding, .map = a->map, .draft = a->draft, .by = a->by };
   mg_io_report rep;
   char err[MG_ERRLEN];
-  int rc = mg_io_import(db, a->pos[0], &o, &rep, err);
+  int rc = faq_io_import(db, a->pos[0], &o, &rep, err);
   for (int i = 0; i < rep.n_errors; i++) fprintf(stderr, "%s\n", rep.errors[i]);
   if (rep.truncated) fprintf(stderr, "(最初の%d件のみ表示しています)\n", MG_IO_MAX_ERRORS);
   if (rc) return fail("%s", err);
@@ -142,7 +142,7 @@ static int faq_import(sqlite3 *db, struct faq_args *a) {
   return 0;
 }
 
-static int faq_export(sqlite3 *db, struct faq_args *a) {
+static int sub_export(sqlite3 *db, struct faq_args *a) {
   mg_io_opts o = { .format = a->format, .no_bom = a->no_bom, .published = a->published };
   char err[MG_ERRLEN];
   FILE *out = stdout;
@@ -152,7 +152,7 @@ static int faq_export(sqlite3 *db, struct faq_args *a) {
     o.format = dot && strcmp(dot, ".json") == 0 ? "json" : "csv";
   }
   if (a->out && strcmp(a->out, "-") && !(out = fopen(a->out, "wb"))) return fail("cannot write %s", a->out);
-  rc = mg_io_export(db, out, &o, err);
+  rc = faq_io_export(db, out, &o, err);
   if (out != stdout && fclose(out) != 0 && rc == 0) rc = mg_errf(err, MG_EIO, "writing %s failed", a->out);
   return rc ? fail("%s", err) : 0;
 }
@@ -162,12 +162,12 @@ static int print_row(void *ctx, const mg_faq_entry *e) {
   return 0;
 }
 
-static int faq_list(sqlite3 *db, struct faq_args *a) {
+static int sub_list(sqlite3 *db, struct faq_args *a) {
   mg_faq_filter f = { .department = a->department, .category = a->category, .status = a->status, .search = a->search };
   char err[MG_ERRLEN];
   if (a->status && strcmp(a->status, "published") && strcmp(a->status, "draft") && strcmp(a->status, "published+draft"))
     return fail("bad --status '%s' (published, draft or published+draft)", a->status) + 1;
-  return mg_faq_list(db, &f, print_row, NULL, err) ? fail("%s", err) : 0;
+  return faq_list(db, &f, print_row, NULL, err) ? fail("%s", err) : 0;
 }
 
 static void print_list(const char *label, char *const *v, int n) {
@@ -175,13 +175,13 @@ static void print_list(const char *label, char *const *v, int n) {
   for (int i = 0; i < n; i++) printf("  - %s\n", v[i]);
 }
 
-static int faq_show(sqlite3 *db, struct faq_args *a) {
+static int sub_show(sqlite3 *db, struct faq_args *a) {
   mg_faq_entry *e = NULL;
   char err[MG_ERRLEN], date[16];
   int v = 0;
   if (parse_version(a->version, &v)) return 2;
-  if (mg_faq_get(db, a->pos[0], v, &e, err)) return fail("%s", err);
-  mg_io_date_out(e->updated_at, date);
+  if (faq_get(db, a->pos[0], v, &e, err)) return fail("%s", err);
+  faq_io_date_out(e->updated_at, date);
   printf("ID: %s\n状態: %s\n版: %d (公開中の版: %d)\n", e->id, e->status, e->version, e->published_version);
   printf("質問: %s\n回答: %s\n", e->question, e->answer);
   print_list("別の聞き方", e->alternates, e->n_alternates);
@@ -190,7 +190,7 @@ static int faq_show(sqlite3 *db, struct faq_args *a) {
   printf("分類: %s\n担当部署: %s %s (電話 %s, %s, %s, %s)\nURL: %s\n更新日: %s (%s)\n", e->category, e->department_id,
          e->dept.name, e->dept.phone, e->dept.email, e->dept.hours, e->dept.location, e->url, date,
          e->updated_by);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return 0;
 }
 
@@ -215,58 +215,58 @@ static void apply_fields(mg_faq_entry *e, struct faq_args *a) {
 static int report_put(sqlite3 *db, const char *id, const char *verb) {
   mg_faq_entry *e = NULL;
   char err[MG_ERRLEN];
-  if (mg_faq_get(db, id, MG_FAQ_LATEST, &e, err)) return fail("%s", err);
+  if (faq_get(db, id, MG_FAQ_LATEST, &e, err)) return fail("%s", err);
   printf("%s: %s (版 %d, %s)\n", verb, e->id, e->version, e->status);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return 0;
 }
 
-static int faq_add(sqlite3 *db, struct faq_args *a) {
+static int sub_add(sqlite3 *db, struct faq_args *a) {
   mg_faq_entry e = { 0 }, *old = NULL;
   char id[80], err[MG_ERRLEN];
   if (!a->question || !a->answer || !a->department)
     return fail("%s", "add needs --question, --answer and --department") + 1;
   if (a->id) snprintf(id, sizeof id, "%s", a->id);
-  else if (mg_faq_next_id(db, id, sizeof id, err)) return fail("%s", err);
-  if (mg_faq_get(db, id, MG_FAQ_LATEST, &old, err) == 0) {
-    mg_faq_entry_free(old);
+  else if (faq_next_id(db, id, sizeof id, err)) return fail("%s", err);
+  if (faq_get(db, id, MG_FAQ_LATEST, &old, err) == 0) {
+    faq_entry_free(old);
     return fail("%s already exists (use edit, or choose another --id)", id);
   }
   e.id = id;
   apply_fields(&e, a);
-  if (faq_related_check(db, &e, err) || mg_faq_put(db, &e, a->by, !a->draft, err)) return fail("%s", err);
+  if (faq_related_check(db, &e, err) || faq_put(db, &e, a->by, !a->draft, err)) return fail("%s", err);
   return report_put(db, id, "追加しました");
 }
 
-static int faq_edit(sqlite3 *db, struct faq_args *a) {
+static int sub_edit(sqlite3 *db, struct faq_args *a) {
   mg_faq_entry *e = NULL, copy;
   char err[MG_ERRLEN];
   int rc;
-  if (mg_faq_get(db, a->pos[0], MG_FAQ_LATEST, &e, err)) return fail("%s", err);
+  if (faq_get(db, a->pos[0], MG_FAQ_LATEST, &e, err)) return fail("%s", err);
   copy = *e;
   apply_fields(&copy, a);
   rc = a->n_related ? faq_related_check(db, &copy, err) : 0; /* ids typed now must name entries */
-  if (rc == 0) rc = mg_faq_put(db, &copy, a->by, a->publish, err);
-  mg_faq_entry_free(e);
+  if (rc == 0) rc = faq_put(db, &copy, a->by, a->publish, err);
+  faq_entry_free(e);
   if (rc) return fail("%s", err);
   return report_put(db, a->pos[0], a->publish ? "更新して公開しました" : "下書きとして保存しました");
 }
 
-static int faq_publish(sqlite3 *db, struct faq_args *a) {
+static int sub_publish(sqlite3 *db, struct faq_args *a) {
   char err[MG_ERRLEN];
   int v = 0;
   if (parse_version(a->version, &v)) return 2;
-  if (mg_faq_publish(db, a->pos[0], v, a->by, err)) return fail("%s", err);
+  if (faq_publish(db, a->pos[0], v, a->by, err)) return fail("%s", err);
   mg_faq_entry *e = NULL;
-  if (mg_faq_get(db, a->pos[0], MG_FAQ_PUBLISHED, &e, err)) return fail("%s", err);
+  if (faq_get(db, a->pos[0], MG_FAQ_PUBLISHED, &e, err)) return fail("%s", err);
   printf("公開しました: %s (版 %d)\n", e->id, e->version);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return 0;
 }
 
-static int faq_rm(sqlite3 *db, struct faq_args *a) {
+static int sub_rm(sqlite3 *db, struct faq_args *a) {
   char err[MG_ERRLEN];
-  if (mg_faq_remove(db, a->pos[0], a->by, err)) return fail("%s", err);
+  if (faq_remove(db, a->pos[0], a->by, err)) return fail("%s", err);
   printf("削除しました: %s\n", a->pos[0]);
   return 0;
 }
@@ -278,21 +278,21 @@ static const struct action {
   const char *allowed;
   const char *usage;
 } actions[] = {
-  { "import", faq_import, 1, " --format --encoding --map --draft --by ",
+  { "import", sub_import, 1, " --format --encoding --map --draft --by ",
     "import FILE [--format csv|json] [--encoding utf-8|cp932] [--map MAP] [--draft] [--by NAME]" },
-  { "export", faq_export, 0, " --format -o --no-bom --published ",
+  { "export", sub_export, 0, " --format -o --no-bom --published ",
     "export [--format csv|json] [-o FILE] [--no-bom] [--published]" },
-  { "list", faq_list, 0, " --department --category --status --search ",
+  { "list", sub_list, 0, " --department --category --status --search ",
     "list [--department D] [--category C] [--status published|draft|published+draft] [--search TEXT]" },
-  { "show", faq_show, 1, " --version ", "show ID [--version N]" },
-  { "add", faq_add, 0, " --id --question --answer --department --alternate --keyword --related --category --url --draft --by ",
+  { "show", sub_show, 1, " --version ", "show ID [--version N]" },
+  { "add", sub_add, 0, " --id --question --answer --department --alternate --keyword --related --category --url --draft --by ",
     "add --question Q --answer A --department D [--alternate TEXT]... [--keyword K]... [--related ID]... [--category C] "
     "[--url U] [--id ID] [--draft] [--by NAME]" },
-  { "edit", faq_edit, 1, " --question --answer --department --alternate --keyword --related --category --url --publish --by ",
+  { "edit", sub_edit, 1, " --question --answer --department --alternate --keyword --related --category --url --publish --by ",
     "edit ID [--question Q] [--answer A] [--department D] [--alternate TEXT]... [--keyword K]... [--related ID]... "
     "[--category C] [--url U] [--publish] [--by NAME]" },
-  { "publish", faq_publish, 1, " --version --by ", "publish ID [--version N] [--by NAME]" },
-  { "rm", faq_rm, 1, " --by ", "rm ID [--by NAME]" },
+  { "publish", sub_publish, 1, " --version --by ", "publish ID [--version N] [--by NAME]" },
+  { "rm", sub_rm, 1, " --by ", "rm ID [--by NAME]" },
 };
 #define N_ACTIONS (sizeof actions / sizeof actions[0])
 

@@ -75,7 +75,7 @@ int cmd_serve(int argc, char **argv, mg_config *cfg) {
       return 2;
     }
   }
-  mg_db_set_full_file(cfg->test_db_full_file);
+  faq_db_set_full_file(cfg->test_db_full_file);
   if ((rc = srv_run(cfg, evlib, err)) != 0) {
     fprintf(stderr, "madoguchi serve: %s\n", err);
     return 1;

@@ -205,7 +205,7 @@ int cmd_tickets(int argc, char **argv, mg_config *cfg) {
     return 2;
   }
 
-  if ((rc = mg_db_open(&db, cfg, NULL, err)) != 0) goto out;
+  if ((rc = faq_db_open(&db, cfg, NULL, err)) != 0) goto out;
   if (strcmp(sub, "list") == 0) {
     if ((rc = bot_ticket_list(db, o.status, o.department, 0, &v, err)) != 0) goto out;
     if (o.json) dump(v);
@@ -245,7 +245,7 @@ out:
     status = rc == MG_ENOTFOUND || rc == MG_ECONFLICT || rc == MG_EINVAL ? 1 : 3;
   }
   json_decref(v);
-  mg_db_stmt_release(db); /* so the close below is a real one (WAL checkpointed) */
-  mg_db_close(db);
+  faq_db_stmt_release(db); /* so the close below is a real one (WAL checkpointed) */
+  faq_db_close(db);
   return status;
 }

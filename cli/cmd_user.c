@@ -123,14 +123,14 @@ int cmd_user(int argc, char **argv, mg_config *cfg) {
     else return usage_error("too many arguments");
   }
   if (strcmp(verb, "list") != 0 && !login) return usage_error("LOGIN is required");
-  if (bot_auth_init(err) || mg_db_open(&db, cfg, NULL, err)) {
+  if (bot_auth_init(err) || faq_db_open(&db, cfg, NULL, err)) {
     fprintf(stderr, "madoguchi user: %s\n", err);
     return 1;
   }
   actor_name(actor, sizeof actor);
 
   if (strcmp(verb, "add") == 0) {
-    if (!name || !role) { mg_db_close(db); return usage_error("add needs --name and --role"); }
+    if (!name || !role) { faq_db_close(db); return usage_error("add needs --name and --role"); }
     if (read_password(pw, sizeof pw) != 0) goto out;
     rc = bot_auth_user_add(db, login, name, role, dept, pw, actor, err);
     if (!rc) printf("added %s (%s)\n", login, role);
@@ -154,13 +154,13 @@ int cmd_user(int argc, char **argv, mg_config *cfg) {
     }
     json_decref(arr);
   } else {
-    mg_db_close(db);
+    faq_db_close(db);
     return usage_error("unknown action");
   }
   if (rc) fprintf(stderr, "madoguchi user: %s\n", err);
   else status = 0;
 out:
   sodium_memzero(pw, sizeof pw);
-  mg_db_close(db);
+  faq_db_close(db);
   return status;
 }

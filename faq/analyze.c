@@ -30,7 +30,7 @@
  *      figures.
  *
  * Synonyms are *not* emitted here: the index holds one spelling per word and
- * the engine expands the query (mg_lang_synonyms), so editing synonyms.tsv
+ * the engine expands the query (faq_lang_synonyms), so editing synonyms.tsv
  * never requires re-indexing. Everything that does change the index terms
  * (variants, stopwords, the dictionaries, this file's ANALYSIS_VERSION) goes
  * into the fingerprint the store compares at start.
@@ -188,7 +188,7 @@ static int normalize_into(struct buf *b, const char *text, int len) {
   return 0;
 }
 
-char *mg_normalize(const char *text, int len, int *outlen) {
+char *faq_normalize(const char *text, int len, int *outlen) {
   struct buf b = {0};
   if (normalize_into(&b, text, len) != 0) {
     free(b.s);
@@ -205,7 +205,7 @@ char *mg_normalize(const char *text, int len, int *outlen) {
 /* Normalised copy of a word-list field into out (NUL-terminated); 0 or -1. */
 static int norm_field(const char *s, int len, char *out, size_t cap) {
   int n = 0;
-  char *t = mg_normalize(s, len, &n);
+  char *t = faq_normalize(s, len, &n);
   if (!t) return -1;
   /* trim ASCII spaces left by NFKC (full-width spaces) */
   int a = 0, z = n;
@@ -227,7 +227,7 @@ static int read_list(void *ctx, const char *dir, const char *name, line_fn fn, u
   FILE *f;
   int lineno = 0, rc = 0;
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  *fp = mg_fnv1a(*fp, name, strlen(name));
+  *fp = faq_fnv1a(*fp, name, strlen(name));
   if (!(f = fopen(path, "r"))) {
     if (errno == ENOENT) return 0;
     return mg_errf(err, MG_EIO, "%s: %s", path, strerror(errno));
@@ -237,7 +237,7 @@ static int read_list(void *ctx, const char *dir, const char *name, line_fn fn, u
     int nf = 0;
     size_t l = strlen(line);
     lineno++;
-    *fp = mg_fnv1a(*fp, line, l);
+    *fp = faq_fnv1a(*fp, line, l);
     if (l == sizeof line - 1 && line[l - 1] != '\n') {
       rc = mg_errf(err, MG_ECONFIG, "%s:%d: line too long", path, lineno);
       goto out;
@@ -267,7 +267,7 @@ static int stop_line(void *ctx, char **fields, int nf, const char *path, int lin
   char w[512];
   int n = norm_field(fields[0], (int)strlen(fields[0]), w, sizeof w);
   if (nf != 1 || n <= 0) return mg_errf(err, MG_ECONFIG, "%s:%d: expected one word per line", path, lineno);
-  if (mg_termmap_put(lang->stop, w, n) < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if (faq_termmap_put(lang->stop, w, n) < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
   return 0;
 }
 
@@ -286,7 +286,7 @@ static int var_line(void *ctx, char **fields, int nf, const char *path, int line
   nc = norm_field(fields[1], (int)strlen(fields[1]), c, sizeof c);
   if (nv <= 0 || nc <= 0) return mg_errf(err, MG_ECONFIG, "%s:%d: empty or too long field", path, lineno);
   if (strcmp(v, c) == 0) return 0;
-  if ((id = mg_termmap_put(lang->var, v, nv)) < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if ((id = faq_termmap_put(lang->var, v, nv)) < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
   if (id >= lang->var_cap) {
     int cap = lang->var_cap ? lang->var_cap * 2 : 64;
     char **a = realloc(lang->var_canon, (size_t)cap * sizeof *a);
@@ -300,7 +300,7 @@ static int var_line(void *ctx, char **fields, int nf, const char *path, int line
   if (utf8_chars(v, nv) >= 2) {
     int fl = 1;
     while (fl < nv && ((unsigned char)v[fl] & 0xC0) == 0x80) fl++;
-    if (mg_termmap_put(lang->var_first, v, fl) < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
+    if (faq_termmap_put(lang->var_first, v, fl) < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
     if (nv > lang->var_maxlen) lang->var_maxlen = nv;
   }
   return 0;
@@ -372,7 +372,7 @@ static int one_term_cb(void *ctx, const char *term, int len, int start, int end,
  * group (multi-term phrases cannot be expanded term by term). */
 static int build_synonyms(mg_lang *lang, struct syn_raw *raw, char *err) {
   mg_analyzer *an = NULL;
-  int rc = mg_analyzer_new(&an, lang, err);
+  int rc = faq_analyzer_new(&an, lang, err);
   if (rc) return rc;
   for (int g = 0; g < raw->n; g++) {
     int members[64], nm = 0, cls = -1;
@@ -382,14 +382,14 @@ static int build_synonyms(mg_lang *lang, struct syn_raw *raw, char *err) {
       int len;
       tab = strchr(p, '\t');
       len = tab ? (int)(tab - p) : (int)strlen(p);
-      if ((rc = mg_analyze(an, p, len, one_term_cb, &o)) < 0) goto out;
+      if ((rc = faq_analyze(an, p, len, one_term_cb, &o)) < 0) goto out;
       rc = 0;
       if (o.count != 1 || nm == 64) continue;
       /* a member must be the same part of speech as the group's first
        * (だし the noun must not bring in 出す the verb) */
       if (p == line) cls = o.flags & (MG_TOK_NOUN | MG_TOK_VERB);
       else if ((o.flags & (MG_TOK_NOUN | MG_TOK_VERB)) != cls) continue;
-      int id = mg_termmap_put(lang->syn, o.term, o.n);
+      int id = faq_termmap_put(lang->syn, o.term, o.n);
       if (id < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
       int dup = 0;
       for (int i = 0; i < nm; i++) dup |= members[i] == id;
@@ -421,26 +421,26 @@ static int build_synonyms(mg_lang *lang, struct syn_raw *raw, char *err) {
     }
   }
 out:
-  mg_analyzer_free(an);
+  faq_analyzer_free(an);
   return rc;
 }
 
-int mg_lang_synonyms(const mg_lang *lang, const char *term, int len, mg_synonym_fn fn, void *ctx) {
-  int id = mg_termmap_get(lang->syn, term, len), rc;
+int faq_lang_synonyms(const mg_lang *lang, const char *term, int len, mg_synonym_fn fn, void *ctx) {
+  int id = faq_termmap_get(lang->syn, term, len), rc;
   if (id < 0 || id >= lang->syn_cap || !lang->syn_groups[id]) return 0;
   for (const int *g = lang->syn_groups[id]; *g != -1; g++)
     for (const int *m = lang->groups[*g]; *m != -1; m++) {
       int n;
       const char *k;
       if (*m == id) continue;
-      k = mg_termmap_key(lang->syn, *m, &n);
+      k = faq_termmap_key(lang->syn, *m, &n);
       if ((rc = fn(ctx, k, n)) != 0) return rc;
     }
   return 0;
 }
 
-int mg_lang_is_stopword(const mg_lang *lang, const char *term, int len) {
-  return mg_termmap_get(lang->stop, term, len) >= 0;
+int faq_lang_is_stopword(const mg_lang *lang, const char *term, int len) {
+  return faq_termmap_get(lang->stop, term, len) >= 0;
 }
 
 /* ---- the MeCab model ------------------------------------------------------ */
@@ -450,7 +450,7 @@ static int hash_file(uint64_t *h, const char *path) {
   size_t n;
   FILE *f = fopen(path, "rb");
   if (!f) return -1;
-  while ((n = fread(b, 1, sizeof b, f)) > 0) *h = mg_fnv1a(*h, b, n);
+  while ((n = fread(b, 1, sizeof b, f)) > 0) *h = faq_fnv1a(*h, b, n);
   fclose(f);
   return 0;
 }
@@ -494,7 +494,7 @@ out:
   return rc;
 }
 
-int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
+int faq_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
   mg_lang *lang = calloc(1, sizeof *lang);
   struct syn_raw raw = {0};
   uint64_t fp = MG_FNV_OFFSET;
@@ -504,8 +504,8 @@ int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
 
   *out = NULL;
   if (!lang) return mg_errf(err, MG_ENOMEM, "out of memory");
-  if (!(lang->stop = mg_termmap_new()) || !(lang->var = mg_termmap_new()) ||
-      !(lang->var_first = mg_termmap_new()) || !(lang->syn = mg_termmap_new())) {
+  if (!(lang->stop = faq_termmap_new()) || !(lang->var = faq_termmap_new()) ||
+      !(lang->var_first = faq_termmap_new()) || !(lang->syn = faq_termmap_new())) {
     rc = mg_errf(err, MG_ENOMEM, "out of memory");
     goto out;
   }
@@ -544,11 +544,11 @@ int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
   lang->split_nbest = 2; /* alternatives tried: measured best on the benchmark (docs/accuracy.md) */
 
   /* fingerprint: analysis code, dictionary path and version, user dictionary, lists */
-  fp = mg_fnv1a(fp, ANALYSIS_VERSION, strlen(ANALYSIS_VERSION));
-  fp = mg_fnv1a(fp, cfg->mecab_dicdir, strlen(cfg->mecab_dicdir));
+  fp = faq_fnv1a(fp, ANALYSIS_VERSION, strlen(ANALYSIS_VERSION));
+  fp = faq_fnv1a(fp, cfg->mecab_dicdir, strlen(cfg->mecab_dicdir));
   for (const mecab_dictionary_info_t *d = mecab_model_dictionary_info(lang->model); d; d = d->next) {
     unsigned v[4] = { d->version, d->size, d->type, d->lsize };
-    fp = mg_fnv1a(fp, v, sizeof v);
+    fp = faq_fnv1a(fp, v, sizeof v);
   }
   if (argc_userdic(cfg) && hash_file(&fp, cfg->userdic) != 0) {
     rc = mg_errf(err, MG_EIO, "%s: cannot read", cfg->userdic);
@@ -570,34 +570,34 @@ int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err) {
 out:
   for (int i = 0; i < raw.n; i++) free(raw.lines[i]);
   free(raw.lines);
-  mg_lang_free(lang);
+  faq_lang_free(lang);
   return rc;
 }
 
-void mg_lang_free(mg_lang *lang) {
+void faq_lang_free(mg_lang *lang) {
   if (!lang) return;
   if (lang->model) mecab_model_destroy(lang->model);
   if (lang->model_sys) mecab_model_destroy(lang->model_sys);
-  mg_termmap_free(lang->stop);
+  faq_termmap_free(lang->stop);
   for (int i = 0; i < lang->var_cap; i++) free(lang->var_canon[i]);
   free(lang->var_canon);
-  mg_termmap_free(lang->var);
-  mg_termmap_free(lang->var_first);
+  faq_termmap_free(lang->var);
+  faq_termmap_free(lang->var_first);
   for (int i = 0; i < lang->syn_cap; i++) free(lang->syn_groups[i]);
   free(lang->syn_groups);
   for (int i = 0; i < lang->ngroups; i++) free(lang->groups[i]);
   free(lang->groups);
-  mg_termmap_free(lang->syn);
+  faq_termmap_free(lang->syn);
   free(lang);
 }
 
-const char *mg_lang_fingerprint(const mg_lang *lang) { return lang->fingerprint; }
+const char *faq_lang_fingerprint(const mg_lang *lang) { return lang->fingerprint; }
 
-int mg_lang_is_unidic(const mg_lang *lang) { return lang->kind == DIC_UNIDIC; }
+int faq_lang_is_unidic(const mg_lang *lang) { return lang->kind == DIC_UNIDIC; }
 
 /* ---- analyzer --------------------------------------------------------------- */
 
-int mg_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err) {
+int faq_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err) {
   mg_analyzer *an = calloc(1, sizeof *an);
   *out = NULL;
   if (!an) return mg_errf(err, MG_ENOMEM, "out of memory");
@@ -612,18 +612,18 @@ int mg_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err) {
     an->lattice_nb = mecab_model_new_lattice(lang->model);
   }
   if (!an->tagger || !an->lattice || (lang->model_sys && (!an->tagger_sys || !an->lattice_sys))) {
-    mg_analyzer_free(an);
+    faq_analyzer_free(an);
     return mg_errf(err, MG_ENOMEM, "MeCab: cannot create a tagger");
   }
   if (!(an->stem = sb_stemmer_new("english", NULL))) {
-    mg_analyzer_free(an);
+    faq_analyzer_free(an);
     return mg_errf(err, MG_ENOMEM, "libstemmer: no English stemmer");
   }
   *out = an;
   return 0;
 }
 
-void mg_analyzer_free(mg_analyzer *an) {
+void faq_analyzer_free(mg_analyzer *an) {
   if (!an) return;
   if (an->stem) sb_stemmer_delete(an->stem);
   if (an->lattice) mecab_lattice_destroy(an->lattice);
@@ -649,13 +649,13 @@ static int rewrite_variants(const mg_lang *lang, const struct buf *n, struct buf
   while (i < n->len) {
     int cl = 1;
     while (i + (size_t)cl < n->len && ((unsigned char)n->s[i + cl] & 0xC0) == 0x80) cl++;
-    if (lang->var_maxlen && mg_termmap_get(lang->var_first, n->s + i, cl) >= 0) {
+    if (lang->var_maxlen && faq_termmap_get(lang->var_first, n->s + i, cl) >= 0) {
       /* longest match first, on code point boundaries */
       int best = -1, blen = 0;
       size_t lim = n->len - i < (size_t)lang->var_maxlen ? n->len - i : (size_t)lang->var_maxlen;
       for (size_t l = lim; l > (size_t)cl; l--) {
         if (i + l < n->len && ((unsigned char)n->s[i + l] & 0xC0) == 0x80) continue;
-        int id = mg_termmap_get(lang->var, n->s + i, (int)l);
+        int id = faq_termmap_get(lang->var, n->s + i, (int)l);
         if (id >= 0) { best = id; blen = (int)l; break; }
       }
       if (best >= 0) {
@@ -788,7 +788,7 @@ static int node_term(const mg_lang *lang, const mecab_node_t *n, char *buf, size
   memcpy(buf, lemma, (size_t)ll);
   buf[ll] = '\0';
   {
-    int id = mg_termmap_get(lang->var, buf, ll);
+    int id = faq_termmap_get(lang->var, buf, ll);
     if (id >= 0) {
       const char *c = lang->var_canon[id];
       ll = (int)strlen(c);
@@ -796,7 +796,7 @@ static int node_term(const mg_lang *lang, const mecab_node_t *n, char *buf, size
       memcpy(buf, c, (size_t)ll + 1);
     }
   }
-  if (mg_termmap_get(lang->stop, buf, ll) >= 0) return 0;
+  if (faq_termmap_get(lang->stop, buf, ll) >= 0) return 0;
   if (lang->fold_okuri) {
     int cls = pos_class(lang, n);
     ll = fold_okurigana(buf, ll, (cls & MG_TOK_NOUN) != 0);
@@ -877,7 +877,7 @@ static int parse(mg_analyzer *an, const char *text, int len, struct buf *tb) {
   return 0;
 }
 
-int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx) {
+int faq_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx) {
   const mg_lang *lang = an->lang;
   struct buf tb;
   int rc = parse(an, text, len, &tb);
@@ -899,7 +899,7 @@ int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void 
       int rl;
       const char *rd = feature_field(n->feature, lang->kind == DIC_IPADIC ? 7 : 6, &rl);
       if (rd && rl > 0 && !(rl == 1 && rd[0] == '*') && (rl != ll || memcmp(rd, an->term, (size_t)rl) != 0) &&
-          rl < (int)sizeof an->term && mg_termmap_get(lang->stop, rd, rl) < 0) {
+          rl < (int)sizeof an->term && faq_termmap_get(lang->stop, rd, rl) < 0) {
         memcpy(an->term, rd, (size_t)rl);
         an->term[rl] = '\0';
         if ((rc = fn(ctx, an->term, rl, start, end, MG_TOK_NOUN | MG_TOK_SYNONYM | MG_TOK_READING)) != 0) return rc;
@@ -930,7 +930,7 @@ static enum mg_pos coarse_pos(const char *f) {
   return MG_POS_OTHER;
 }
 
-int mg_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn fn, void *ctx) {
+int faq_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn fn, void *ctx) {
   const mg_lang *lang = an->lang;
   struct buf tb;
   int rc = parse(an, text, len, &tb);
@@ -972,7 +972,7 @@ int mg_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn fn
   return 0;
 }
 
-const char *mg_analyzer_text(const mg_analyzer *an, int *len) {
+const char *faq_analyzer_text(const mg_analyzer *an, int *len) {
   if (len) *len = an->text ? (int)an->tlen : 0;
   return an->text ? an->text : "";
 }

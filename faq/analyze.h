@@ -6,7 +6,7 @@
  * dictionary and user dictionary, the base form (lemma) of each morpheme, a
  * part-of-speech filter, stopwords, and orthographic variants folded to one
  * spelling (dict/variants.tsv). Because the FTS5 tokenizer `mecab` and the
- * engine's query analysis both call mg_analyze, the index and the questions
+ * engine's query analysis both call faq_analyze, the index and the questions
  * can never disagree.
  *
  * mg_lang is the immutable, shareable part (MeCab model, word lists); it is
@@ -42,38 +42,38 @@ typedef struct mg_analyzer mg_analyzer;
 typedef int (*mg_token_fn)(void *ctx, const char *term, int len, int start, int end, int flags);
 
 /* Load the MeCab model and dict/ word lists named by cfg. Caller frees with
- * mg_lang_free. Fails with MG_EIO/MG_ECONFIG and a message naming the file. */
-int mg_lang_new(mg_lang **out, const mg_config *cfg, char *err);
-void mg_lang_free(mg_lang *lang);
+ * faq_lang_free. Fails with MG_EIO/MG_ECONFIG and a message naming the file. */
+int faq_lang_new(mg_lang **out, const mg_config *cfg, char *err);
+void faq_lang_free(mg_lang *lang);
 /* Hex fingerprint of everything that changes analysis output; valid while lang lives. */
-const char *mg_lang_fingerprint(const mg_lang *lang);
+const char *faq_lang_fingerprint(const mg_lang *lang);
 
 /* Synonyms (dict/synonyms.tsv, expanded at query time, never indexed):
  * call fn for every other member of each group that term (an index term as
- * mg_analyze emits it) belongs to. Members that analyse into more than one
+ * faq_analyze emits it) belongs to. Members that analyse into more than one
  * term are ignored. Returns 0 or fn's non-zero value. */
 typedef int (*mg_synonym_fn)(void *ctx, const char *term, int len);
-int mg_lang_synonyms(const mg_lang *lang, const char *term, int len, mg_synonym_fn fn, void *ctx);
+int faq_lang_synonyms(const mg_lang *lang, const char *term, int len, mg_synonym_fn fn, void *ctx);
 /* True when term is in dict/stopwords.txt. */
-int mg_lang_is_stopword(const mg_lang *lang, const char *term, int len);
+int faq_lang_is_stopword(const mg_lang *lang, const char *term, int len);
 /* True when the system dictionary has UniDic's feature layout (else IPADIC). */
-int mg_lang_is_unidic(const mg_lang *lang);
+int faq_lang_is_unidic(const mg_lang *lang);
 
-/* Per-thread analyzer. Caller frees with mg_analyzer_free. */
-int mg_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err);
-void mg_analyzer_free(mg_analyzer *an);
+/* Per-thread analyzer. Caller frees with faq_analyzer_free. */
+int faq_analyzer_new(mg_analyzer **out, mg_lang *lang, char *err);
+void faq_analyzer_free(mg_analyzer *an);
 
 /* Analyze text (len bytes, any UTF-8; invalid sequences are skipped) and
  * call fn for each term. Returns 0, the callback's non-zero value, or a
  * negative MG_E* code. */
-int mg_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx);
+int faq_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx);
 
 /* NFKC + case fold into a new string (caller frees with free()), or NULL. */
-char *mg_normalize(const char *text, int len, int *outlen);
+char *faq_normalize(const char *text, int len, int *outlen);
 
 /* Register the FTS5 tokenizer named "mecab" on db; it uses lang (which must
  * outlive db). Returns 0 or MG_EDB. */
-int mg_fts5_register(sqlite3 *db, mg_lang *lang, char *err);
+int faq_fts5_register(sqlite3 *db, mg_lang *lang, char *err);
 
 /* ---- morphemes: what the understanding layer (bot/understand.h) reads ---- */
 
@@ -84,7 +84,7 @@ enum mg_pos {
 };
 
 /* One morpheme of the analysed text. Pointers are valid during the callback
- * only. surface points into the analysed text (mg_analyzer_text): the input
+ * only. surface points into the analysed text (faq_analyzer_text): the input
  * after NFKC, case folding and variant rewriting, exactly what MeCab saw. */
 typedef struct mg_morph {
   const char *surface; int surface_len;
@@ -96,18 +96,18 @@ typedef struct mg_morph {
   int pronoun;                           /* 誰, 何, 私: a pronoun */
   int prefix;                            /* 今 in 今ストーカーに…: a prefix */
   int suffix;                            /* a noun suffix (呼び方's 方, 救急車's 車 when split) */
-  int content;                           /* mg_analyze's class: MG_TOK_NOUN / MG_TOK_VERB, or 0 */
+  int content;                           /* faq_analyze's class: MG_TOK_NOUN / MG_TOK_VERB, or 0 */
   int unknown;                           /* not in the dictionary */
 } mg_morph;
 
 typedef int (*mg_morph_fn)(void *ctx, const mg_morph *m);
 
-/* Analyse text like mg_analyze, but report every morpheme (function words
+/* Analyse text like faq_analyze, but report every morpheme (function words
  * too) with its lemma, reading and part of speech. Returns 0, fn's non-zero
  * value, or a negative MG_E* code. */
-int mg_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn fn, void *ctx);
-/* The text the last mg_analyze / mg_analyze_morphs call handed to MeCab
+int faq_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn fn, void *ctx);
+/* The text the last faq_analyze / faq_analyze_morphs call handed to MeCab
  * (NUL-terminated); valid until the analyzer's next call. */
-const char *mg_analyzer_text(const mg_analyzer *an, int *len);
+const char *faq_analyzer_text(const mg_analyzer *an, int *len);
 
 #endif

@@ -114,7 +114,7 @@ int faq_db_restore(const char *from, const char *db_path, char *err) {
   }
   sqlite3_finalize(st);
   st = NULL;
-  v = mg_db_version(src);
+  v = faq_db_version(src);
   if (v <= 0 || v > faq_db_schema_max()) {
     rc = mg_errf(err, MG_EINVAL, "%s: schema version %d, this program knows 1 to %d; nothing was restored", from, v,
                  faq_db_schema_max());
@@ -173,9 +173,9 @@ int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const ch
   char buf[512];
   int problems = 0;
 
-  snprintf(buf, sizeof buf, "%d of %d", mg_db_version(db), faq_db_schema_max());
+  snprintf(buf, sizeof buf, "%d of %d", faq_db_version(db), faq_db_schema_max());
   line(ctx, "schema version", buf);
-  if (mg_db_version(db) != faq_db_schema_max()) problems++;
+  if (faq_db_version(db) != faq_db_schema_max()) problems++;
   first_text(db, "PRAGMA integrity_check", buf, sizeof buf);
   line(ctx, "integrity", buf);
   problems += strcmp(buf, "ok") != 0;

@@ -2,7 +2,7 @@
  * db.c — opening the database: connection settings, migrations, the
  * analysis fingerprint, and the sample FAQ on first run.
  *
- * Every process opens the one file through mg_db_open, so every connection
+ * Every process opens the one file through faq_db_open, so every connection
  * has the same settings: WAL (readers never block the writer), foreign keys,
  * a busy timeout (the CLI and the server write the same file), and
  * synchronous=NORMAL (safe in WAL; the chat service raises it for ticket
@@ -64,11 +64,11 @@ static const char *const sql[N_Q] = {
 static char full_file[MG_PATHLEN];
 static sqlite3_int64 page_max_default; /* a connection's max_page_count before any cap */
 
-void mg_db_set_full_file(const char *path) {
+void faq_db_set_full_file(const char *path) {
   snprintf(full_file, sizeof full_file, "%s", path ? path : "");
 }
 
-sqlite3_int64 mg_db_int(sqlite3 *db, const char *q) {
+sqlite3_int64 faq_db_int(sqlite3 *db, const char *q) {
   sqlite3_stmt *st = NULL;
   sqlite3_int64 v = -1;
   if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -77,11 +77,11 @@ sqlite3_int64 mg_db_int(sqlite3 *db, const char *q) {
   return v;
 }
 
-void mg_db_full_hook(sqlite3 *db) {
+void faq_db_full_hook(sqlite3 *db) {
   char q[64];
   if (!full_file[0]) return;
   /* Read under the caller's write lock, before any connection was capped. */
-  if (!page_max_default) page_max_default = mg_db_int(db, "PRAGMA max_page_count");
+  if (!page_max_default) page_max_default = faq_db_int(db, "PRAGMA max_page_count");
   if (access(full_file, F_OK) == 0) {
     /* Values below the current size are raised to it: "no new pages". */
     sqlite3_exec(db, "PRAGMA max_page_count=1", NULL, NULL, NULL);
@@ -91,7 +91,7 @@ void mg_db_full_hook(sqlite3 *db) {
   }
 }
 
-int mg_db_err(int sqlite_rc) {
+int faq_db_err(int sqlite_rc) {
   switch (sqlite_rc & 0xff) {
   case SQLITE_FULL: return MG_EFULL;
   case SQLITE_BUSY: case SQLITE_LOCKED: return MG_EBUSY;
@@ -109,7 +109,7 @@ static int exec(sqlite3 *db, int q, char *err) {
 
 /* A transaction, or a savepoint when the caller already holds one, so store
  * functions can run alone or as part of an import. */
-int mg_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err) {
+int faq_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err) {
   int nested = !sqlite3_get_autocommit(db);
   int rc = exec(db, nested ? Q_SAVEPOINT : Q_BEGIN, err);
   if (rc) return rc;
@@ -122,7 +122,7 @@ int mg_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ct
   return rc;
 }
 
-int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err) {
+int faq_meta_get(sqlite3 *db, const char *key, char **out, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
   *out = NULL;
@@ -156,7 +156,7 @@ fail:
   return rc;
 }
 
-int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err) {
+int faq_meta_put(sqlite3 *db, const char *key, const char *value, char *err) {
   return meta_write(db, Q_META_PUT, key, value, err);
 }
 
@@ -171,7 +171,7 @@ int faq_db_touch(sqlite3 *db, char *err) {
 
 /* The stored analysis fingerprint into *have (new string, "" when none). */
 static int stored_fingerprint(sqlite3 *db, char **have, char *err) {
-  int rc = mg_meta_get(db, "fingerprint", have, err);
+  int rc = faq_meta_get(db, "fingerprint", have, err);
   if (rc == MG_ENOTFOUND) rc = (*have = strdup("")) ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
   return rc;
 }
@@ -182,7 +182,7 @@ static int check_fingerprint(sqlite3 *db, void *ctx, char *err) {
   char *have = NULL;
   int rc = stored_fingerprint(db, &have, err);
   if (rc == 0 && strcmp(have, want) != 0) {
-    if (!*have || (rc = exec(db, Q_REBUILD, err)) == 0) rc = mg_meta_put(db, "fingerprint", want, err);
+    if (!*have || (rc = exec(db, Q_REBUILD, err)) == 0) rc = faq_meta_put(db, "fingerprint", want, err);
   }
   free(have);
   return rc;
@@ -206,10 +206,10 @@ static int load_sample(sqlite3 *db, void *ctx, char *err) {
   mg_io_opts o = { .format = "json", .by = "sample" };
   int rc = is_new(db, err); /* again, under the write lock */
   if (rc <= 0) return rc;
-  rc = mg_io_import_in_tx(db, path, &o, &rep, err);
+  rc = faq_io_import_in_tx(db, path, &o, &rep, err);
   if (rc && rep.n_errors) mg_errf(err, rc, "sample FAQ: %s%s", rep.errors[0], rep.n_errors > 1 ? " (and more)" : "");
   if (rc) return rc;
-  return mg_meta_put(db, "initialized", "sample", err);
+  return faq_meta_put(db, "initialized", "sample", err);
 }
 
 /* Before migrations change an existing database, a copy of it as it was:
@@ -217,7 +217,7 @@ static int load_sample(sqlite3 *db, void *ctx, char *err) {
  * upgrading at the same time made it). No copy, no upgrade. */
 static int backup_before_upgrade(sqlite3 *db, const char *path, char *err) {
   char bak[4096], why[MG_ERRLEN];
-  int v = mg_db_version(db);
+  int v = faq_db_version(db);
   if (v <= 0 || v >= faq_db_schema_max() || strcmp(path, ":memory:") == 0) return 0;
   snprintf(bak, sizeof bak, "%s.v%d.bak", path, v);
   if (access(bak, F_OK) == 0) return 0;
@@ -246,15 +246,15 @@ static int open_conn(sqlite3 **out, const char *path, int flags, mg_lang *lang, 
   sqlite3_busy_timeout(db, MG_DB_BUSY_MS);
   sqlite3_extended_result_codes(db, 0);
   if ((rc = exec(db, Q_PRAGMAS, err))) goto out;
-  if (lang && (rc = mg_fts5_register(db, lang, err))) goto out;
+  if (lang && (rc = faq_fts5_register(db, lang, err))) goto out;
   if ((rc = backup_before_upgrade(db, path, err))) goto out;
-  if ((rc = mg_db_migrate(db, err))) goto out;
+  if ((rc = faq_db_migrate(db, err))) goto out;
   if (lang) {
     /* Read first: the write lock is taken only when a rebuild is due. */
     char *have = NULL;
-    const char *want = mg_lang_fingerprint(lang);
+    const char *want = faq_lang_fingerprint(lang);
     if ((rc = stored_fingerprint(db, &have, err))) goto out;
-    if (strcmp(have, want) != 0) rc = mg_db_tx(db, check_fingerprint, (void *)want, err);
+    if (strcmp(have, want) != 0) rc = faq_db_tx(db, check_fingerprint, (void *)want, err);
     free(have);
   }
 out:
@@ -268,28 +268,28 @@ out:
 static int bootstrap(const mg_config *cfg, char *err) {
   mg_lang *lang = NULL;
   sqlite3 *db = NULL;
-  int rc = mg_lang_new(&lang, cfg, err);
+  int rc = faq_lang_new(&lang, cfg, err);
   if (rc) return rc;
-  rc = mg_db_open(&db, cfg, lang, err);
-  mg_db_close(db);
-  mg_lang_free(lang);
+  rc = faq_db_open(&db, cfg, lang, err);
+  faq_db_close(db);
+  faq_lang_free(lang);
   return rc;
 }
 
-int mg_db_open(sqlite3 **out, const mg_config *cfg, mg_lang *lang, char *err) {
+int faq_db_open(sqlite3 **out, const mg_config *cfg, mg_lang *lang, char *err) {
   sqlite3 *db = NULL;
   int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   if (!lang) {
     sqlite3 *probe = NULL;
     int v = -1;
-    if (sqlite3_open_v2(cfg->db_path, &probe, flags, NULL) == SQLITE_OK) v = mg_db_version(probe);
+    if (sqlite3_open_v2(cfg->db_path, &probe, flags, NULL) == SQLITE_OK) v = faq_db_version(probe);
     sqlite3_close(probe);
     if (v == 0 && (rc = bootstrap(cfg, err))) return rc;
   }
   if ((rc = open_conn(&db, cfg->db_path, flags, lang, err))) return rc;
   if (lang && cfg->sample_path[0] && (rc = is_new(db, err)) == 1) {
     rc = 0;
-    if (access(cfg->sample_path, R_OK) == 0) rc = mg_db_tx(db, load_sample, (void *)cfg->sample_path, err);
+    if (access(cfg->sample_path, R_OK) == 0) rc = faq_db_tx(db, load_sample, (void *)cfg->sample_path, err);
     /* No sample file: start empty and try again on the next open. */
   }
   if (rc) { sqlite3_close(db); db = NULL; }
@@ -297,13 +297,13 @@ int mg_db_open(sqlite3 **out, const mg_config *cfg, mg_lang *lang, char *err) {
   return rc;
 }
 
-int mg_db_open_memory(sqlite3 **out, mg_lang *lang, char *err) {
+int faq_db_open_memory(sqlite3 **out, mg_lang *lang, char *err) {
   return open_conn(out, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MEMORY, lang, err);
 }
 
-void mg_db_close(sqlite3 *db) {
+void faq_db_close(sqlite3 *db) {
   if (!db) return;
-  mg_db_stmt_release(db);   /* this thread's cache; other threads release theirs as they end */
+  faq_db_stmt_release(db);   /* this thread's cache; other threads release theirs as they end */
   sqlite3_close_v2(db);
 }
 
@@ -315,7 +315,7 @@ void mg_db_close(sqlite3 *db) {
  * (architecture.md), so the cache is thread-local and needs no lock: it
  * holds the statements of the connection the thread used last. When a
  * thread turns to another connection the old statements are finalized. A
- * connection closed with sqlite3_close_v2 (mg_db_close) while statements
+ * connection closed with sqlite3_close_v2 (faq_db_close) while statements
  * are cached stays a harmless zombie until then, so a cached db pointer can
  * never name a different, newer connection. */
 #define STMT_CACHE_MAX 96
@@ -333,7 +333,7 @@ static void cache_drop(void) {
   cache.db = NULL;
 }
 
-int mg_db_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err) {
+int faq_db_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err) {
   *st = NULL;
   if (cache.db != db) {
     cache_drop();
@@ -355,7 +355,7 @@ int mg_db_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err) {
   return 0;
 }
 
-void mg_db_stmt_done(sqlite3_stmt *st) {
+void faq_db_stmt_done(sqlite3_stmt *st) {
   if (!st) return;
   for (int i = 0; i < cache.n; i++)
     if (cache.st[i] == st) {
@@ -367,7 +367,7 @@ void mg_db_stmt_done(sqlite3_stmt *st) {
   sqlite3_finalize(st); /* the cache was full */
 }
 
-void mg_db_stmt_release(sqlite3 *db) {
+void faq_db_stmt_release(sqlite3 *db) {
   if (!db || cache.db == db) cache_drop();
 }
 
@@ -375,13 +375,13 @@ int faq_db_text(sqlite3 *db, const char *sql, const char *arg, char *buf, size_t
   sqlite3_stmt *st = NULL;
   int rc, s;
   buf[0] = '\0';
-  if ((rc = mg_db_stmt(db, sql, &st, err)) != 0) return rc;
+  if ((rc = faq_db_stmt(db, sql, &st, err)) != 0) return rc;
   if (arg) sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
   s = sqlite3_step(st);
   if (s == SQLITE_ROW && sqlite3_column_text(st, 0)) snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
   else if (s == SQLITE_DONE) rc = MG_ENOTFOUND;
-  else if (s != SQLITE_ROW) rc = mg_errf(err, mg_db_err(s), "%s", sqlite3_errmsg(db));
-  mg_db_stmt_done(st);
+  else if (s != SQLITE_ROW) rc = mg_errf(err, faq_db_err(s), "%s", sqlite3_errmsg(db));
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -394,20 +394,20 @@ int faq_db_text(sqlite3 *db, const char *sql, const char *arg, char *buf, size_t
  * at once (an import, chunk after chunk) starve the others. Threads of this
  * process therefore queue on one mutex; SQLite's busy timeout still arbitrates
  * with other processes (the CLI, a second server). A long writer calls
- * mg_db_write_yield between its transactions so that the threads already
+ * faq_db_write_yield between its transactions so that the threads already
  * waiting go first. */
 static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int write_waiting;
 
-void mg_db_write_lock(void) {
+void faq_db_write_lock(void) {
   atomic_fetch_add(&write_waiting, 1);
   pthread_mutex_lock(&write_mutex);
   atomic_fetch_sub(&write_waiting, 1);
 }
 
-void mg_db_write_unlock(void) { pthread_mutex_unlock(&write_mutex); }
+void faq_db_write_unlock(void) { pthread_mutex_unlock(&write_mutex); }
 
-void mg_db_write_yield(void) {
+void faq_db_write_yield(void) {
   /* at most 50 ms: under a steady stream someone is always waiting */
   for (int i = 0; i < 250 && atomic_load(&write_waiting) > 0; i++) {
     struct timespec ts = { 0, 200 * 1000 };

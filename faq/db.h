@@ -2,7 +2,7 @@
  * db.h — opening the one SQLite database and keeping its schema current.
  *
  * Every process (the server, each CLI command) opens the same file through
- * mg_db_open: WAL journal, foreign keys on, a busy timeout, the `mecab` FTS5
+ * faq_db_open: WAL journal, foreign keys on, a busy timeout, the `mecab` FTS5
  * tokenizer registered, migrations applied (PRAGMA user_version), and the
  * FTS index rebuilt when the analysis fingerprint (dict/ files, user
  * dictionary, MeCab dictionary) differs from the one it was built with.
@@ -24,43 +24,43 @@ struct mg_lang;
 #define MG_DB_BUSY_MS 5000
 
 /* Open (creating when needed) cfg->db_path. lang may be NULL only for
- * commands that never touch the FTS index. Caller closes with mg_db_close. */
-int mg_db_open(sqlite3 **out, const mg_config *cfg, struct mg_lang *lang, char *err);
+ * commands that never touch the FTS index. Caller closes with faq_db_close. */
+int faq_db_open(sqlite3 **out, const mg_config *cfg, struct mg_lang *lang, char *err);
 /* Open a private in-memory database with the same schema (eval, tests). */
-int mg_db_open_memory(sqlite3 **out, struct mg_lang *lang, char *err);
-void mg_db_close(sqlite3 *db);
+int faq_db_open_memory(sqlite3 **out, struct mg_lang *lang, char *err);
+void faq_db_close(sqlite3 *db);
 
 /* Apply pending migrations in one transaction each. Returns 0 or MG_EDB. */
-int mg_db_migrate(sqlite3 *db, char *err);
+int faq_db_migrate(sqlite3 *db, char *err);
 /* Current schema version (PRAGMA user_version). */
-int mg_db_version(sqlite3 *db);
+int faq_db_version(sqlite3 *db);
 
 /* Run fn inside BEGIN IMMEDIATE … COMMIT; ROLLBACK when fn returns non-zero. */
-int mg_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err);
+int faq_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err);
 
 /* Prepared statements, cached per thread for the connection the thread
  * used last (db.c explains why that is safe). sql must have static
  * storage — an entry of a module's SQL array — because its address is the
- * key. *st comes reset and unbound; give it back with mg_db_stmt_done,
+ * key. *st comes reset and unbound; give it back with faq_db_stmt_done,
  * which resets it at once (a statement left on a row holds a snapshot). */
-int mg_db_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err);
-void mg_db_stmt_done(sqlite3_stmt *st);
+int faq_db_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err);
+void faq_db_stmt_done(sqlite3_stmt *st);
 /* Finalize this thread's cached statements when they belong to db (NULL:
  * whichever connection), e.g. before closing it from this thread. */
-void mg_db_stmt_release(sqlite3 *db);
+void faq_db_stmt_release(sqlite3 *db);
 /* The first column of the first row of sql (static storage, as for
- * mg_db_stmt; ?1 bound to arg unless arg is NULL) into buf, "" for NULL.
+ * faq_db_stmt; ?1 bound to arg unless arg is NULL) into buf, "" for NULL.
  * 0; MG_ENOTFOUND when there is no row (buf "", err untouched); or the
- * code of mg_db_err with SQLite's message. */
+ * code of faq_db_err with SQLite's message. */
 int faq_db_text(sqlite3 *db, const char *sql, const char *arg, char *buf, size_t size, char *err);
 
 /* The process's write lock (db.c explains it): hold it around a write
  * transaction. Not reentrant (bot/session.c counts nesting per thread). A
- * writer of many transactions calls mg_db_write_yield, unlocked, between
+ * writer of many transactions calls faq_db_write_yield, unlocked, between
  * them: threads already waiting go first (at most 50 ms). */
-void mg_db_write_lock(void);
-void mg_db_write_unlock(void);
-void mg_db_write_yield(void);
+void faq_db_write_lock(void);
+void faq_db_write_unlock(void);
+void faq_db_write_yield(void);
 
 /* The number of migrations this program knows (the newest schema version). */
 int faq_db_schema_max(void);
@@ -73,15 +73,15 @@ int faq_db_schema_max(void);
  * each finding (schema version, integrity and foreign keys of the whole
  * file, FTS index, row counts of faq's tables; bot_db_counts adds bot's)
  * and returns the number of problems; db must have the mecab tokenizer
- * registered (mg_db_open with a language). */
+ * registered (faq_db_open with a language). */
 int faq_db_backup(const char *db_path, const char *to, char *err);
 int faq_db_restore(const char *from, const char *db_path, char *err);
 int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx);
 
 /* meta key/value (analysis fingerprint, municipality code and name, notice,
  * ...). get: *out new (free()), MG_ENOTFOUND when absent. */
-int mg_meta_get(sqlite3 *db, const char *key, char **out, char *err);
-int mg_meta_put(sqlite3 *db, const char *key, const char *value, char *err);
+int faq_meta_get(sqlite3 *db, const char *key, char **out, char *err);
+int faq_meta_put(sqlite3 *db, const char *key, const char *value, char *err);
 /* Set key to value unless key is set already: of two connections making
  * the same key at once, the first one's value stays. */
 int faq_meta_add(sqlite3 *db, const char *key, const char *value, char *err);
@@ -92,17 +92,17 @@ int faq_meta_add(sqlite3 *db, const char *key, const char *value, char *err);
 int faq_db_touch(sqlite3 *db, char *err);
 
 /* Test hook (docs/config.md `test_db_full_file`): when path is set and that
- * file exists, mg_db_full_hook caps db at its current page count (PRAGMA
+ * file exists, faq_db_full_hook caps db at its current page count (PRAGMA
  * max_page_count), so the next write that needs a page fails with
  * SQLITE_FULL, as on a full disk; when the file is gone the cap is lifted.
  * Set once at start-up (NULL/"" = off, the default: no cost). Writers call
  * the hook after taking the write lock. */
-void mg_db_set_full_file(const char *path);
+void faq_db_set_full_file(const char *path);
 /* The first column of the first row of q (a PRAGMA or a constant query with
  * no parameters) as an integer, or -1 when it gives no row. */
-sqlite3_int64 mg_db_int(sqlite3 *db, const char *q);
-void mg_db_full_hook(sqlite3 *db);
+sqlite3_int64 faq_db_int(sqlite3 *db, const char *q);
+void faq_db_full_hook(sqlite3 *db);
 /* MG_EFULL for SQLITE_FULL (disk or page limit), MG_EBUSY for busy/locked, else MG_EDB. */
-int mg_db_err(int sqlite_rc);
+int faq_db_err(int sqlite_rc);
 
 #endif

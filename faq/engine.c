@@ -229,7 +229,7 @@ static void snap_free(struct snap *s) {
   free(s->rowid);
   free(s->ext);
   for (int f = 0; f < NF; f++) free(s->len[f]);
-  mg_termmap_free(s->vocab);
+  faq_termmap_free(s->vocab);
   free(s->off);
   free(s->posts);
   free(s->foff);
@@ -238,13 +238,13 @@ static void snap_free(struct snap *s) {
   free(s->parts);
   free(s->poff);
   free(s->par);
-  mg_termmap_free(s->bg);
+  faq_termmap_free(s->bg);
   free(s->bg_off);
   free(s->bg_posts);
   free(s->bg_len);
   free(s->lsa_t);
   free(s->lsa_d);
-  mg_termmap_free(s->dels);
+  faq_termmap_free(s->dels);
   free(s->del_first);
   free(s->del_next);
   free(s->del_term);
@@ -265,7 +265,7 @@ struct del_build { struct snap *s; int term; };
 static int add_del(void *ctx, const char *k, int n) {
   struct del_build *b = ctx;
   struct snap *s = b->s;
-  int key = mg_termmap_put(s->dels, k, n);
+  int key = faq_termmap_put(s->dels, k, n);
   if (key < 0) return MG_ENOMEM;
   if (key >= s->del_keys_cap) {
     int ncap = s->del_keys_cap ? s->del_keys_cap * 2 : 4096;
@@ -289,10 +289,10 @@ static int add_del(void *ctx, const char *k, int n) {
 
 /* The typo index over the vocabulary's words (not readings or ASCII). */
 static int build_deletions(struct snap *s, int nterms) {
-  if (!(s->dels = mg_termmap_new())) return MG_ENOMEM;
+  if (!(s->dels = faq_termmap_new())) return MG_ENOMEM;
   for (int t = 0; t < nterms; t++) {
     int n, c, rc;
-    const char *k = mg_termmap_key(s->vocab, t, &n);
+    const char *k = faq_termmap_key(s->vocab, t, &n);
     struct del_build b = { s, t };
     if (!k || (unsigned char)k[0] < 0x80 || mg_utf8_is_kata(k, (size_t)n, 0)) continue;
     if ((c = mg_utf8_chars(k, n)) < 3 || c > 12) continue;
@@ -410,14 +410,14 @@ static int build_compounds(struct snap *s, int nterms) {
     return MG_ENOMEM;
   for (int t = 0; t < nterms; t++) {
     int len, best = -1, bestbal = 0, bp = -1, bs = -1;
-    const char *k = mg_termmap_key(s->vocab, t, &len);
+    const char *k = faq_termmap_key(s->vocab, t, &len);
     s->parts[2 * t] = s->parts[2 * t + 1] = -1;
     if (utf8_len(k, len) < 4) continue;
     for (int i = 1; i < len; i++) {
       if (((unsigned char)k[i] & 0xC0) == 0x80) continue;
       int a = utf8_len(k, i), b = utf8_len(k + i, len - i);
       if (a < 2 || b < 2) continue;
-      int p = mg_termmap_get(s->vocab, k, i), q = mg_termmap_get(s->vocab, k + i, len - i);
+      int p = faq_termmap_get(s->vocab, k, i), q = faq_termmap_get(s->vocab, k + i, len - i);
       if (p < 0 || q < 0) continue;
       int bal = a < b ? a : b;
       if (bal > bestbal) { bestbal = bal; best = i; bp = p; bs = q; }
@@ -487,7 +487,7 @@ struct bg_build {
 
 static int bg_collect(void *ctx, const int32_t key[2]) {
   struct bg_build *b = ctx;
-  int id = mg_termmap_put(b->s->bg, (const char *)key, 2 * sizeof key[0]);
+  int id = faq_termmap_put(b->s->bg, (const char *)key, 2 * sizeof key[0]);
   if (id < 0) return MG_ENOMEM;
   if (b->n == b->cap) {
     b->cap = b->cap ? b->cap * 2 : 65536;
@@ -512,7 +512,7 @@ static int build_bigrams(struct snap *s, sqlite3 *db, char *err) {
   struct bg_build b = { s, NULL, 0, 0, 0 };
   sqlite3_stmt *st = NULL;
   int rc = 0, nkeys;
-  if (!(s->bg = mg_termmap_new()) || !(s->bg_len = calloc((size_t)s->ndocs + 1, sizeof *s->bg_len)))
+  if (!(s->bg = faq_termmap_new()) || !(s->bg_len = calloc((size_t)s->ndocs + 1, sizeof *s->bg_len)))
     return mg_errf(err, MG_ENOMEM, "out of memory");
   if (sqlite3_prepare_v2(db, "SELECT id, question || char(10) || alternates || char(10) || keywords FROM faq_published",
                          -1, &st, NULL) != SQLITE_OK) {
@@ -523,7 +523,7 @@ static int build_bigrams(struct snap *s, sqlite3 *db, char *err) {
     int n = 0;
     char *norm;
     if ((b.doc = doc_index(s, sqlite3_column_int64(st, 0))) < 0) continue;
-    norm = mg_normalize((const char *)sqlite3_column_text(st, 1), sqlite3_column_bytes(st, 1), &n);
+    norm = faq_normalize((const char *)sqlite3_column_text(st, 1), sqlite3_column_bytes(st, 1), &n);
     if (!norm) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
     rc = bigrams(norm, n, bg_collect, &b);
     free(norm);
@@ -532,7 +532,7 @@ static int build_bigrams(struct snap *s, sqlite3 *db, char *err) {
   if (rc != SQLITE_DONE) { rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db)); goto out; }
   rc = 0;
   if (b.n > 0) qsort(b.pi, (size_t)b.n, sizeof *b.pi, cmp_pinst);
-  nkeys = mg_termmap_count(s->bg);
+  nkeys = faq_termmap_count(s->bg);
   if (!(s->bg_off = calloc((size_t)nkeys + 2, sizeof *s->bg_off)) ||
       !(s->bg_posts = malloc(((size_t)b.n + 1) * sizeof *s->bg_posts))) {
     rc = mg_errf(err, MG_ENOMEM, "out of memory");
@@ -742,9 +742,9 @@ static int cmp_rinst(const void *a, const void *b) {
  * answer card skips them. */
 static int build_related(struct snap *s, sqlite3 *db, char *err) {
   sqlite3_stmt *st = NULL;
-  mg_termmap *ext = mg_termmap_new();
+  mg_termmap *ext = faq_termmap_new();
   struct rinst *ri = NULL;
-  int rc = 0, n = 0, cap = 0, nterms = mg_termmap_count(s->vocab), *mark = NULL;
+  int rc = 0, n = 0, cap = 0, nterms = faq_termmap_count(s->vocab), *mark = NULL;
   if (!ext || !(s->rel_len[0] = calloc((size_t)s->ndocs + 1, sizeof *s->rel_len[0])) ||
       !(s->rel_len[1] = calloc((size_t)s->ndocs + 1, sizeof *s->rel_len[1])) ||
       !(s->rel_off = calloc((size_t)nterms + 2, sizeof *s->rel_off)) ||
@@ -754,7 +754,7 @@ static int build_related(struct snap *s, sqlite3 *db, char *err) {
   }
   for (int d = 0; d < s->ndocs; d++) {
     mark[d] = -1;
-    if (mg_termmap_put(ext, s->ext[d], (int)strlen(s->ext[d])) != d) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    if (faq_termmap_put(ext, s->ext[d], (int)strlen(s->ext[d])) != d) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   }
   if (sqlite3_prepare_v2(db, "SELECT f.id, r.related FROM faq f JOIN faq_revision r ON r.id = f.published_rev"
                              " WHERE r.related <> ''", -1, &st, NULL) != SQLITE_OK) {
@@ -768,7 +768,7 @@ static int build_related(struct snap *s, sqlite3 *db, char *err) {
     mark[d] = d; /* never its own */
     for (const char *p = text, *end = text + len; p < end;) {
       const char *nl = memchr(p, '\n', (size_t)(end - p));
-      int l = (int)((nl ? nl : end) - p), r = l > 0 ? mg_termmap_get(ext, p, l) : -1;
+      int l = (int)((nl ? nl : end) - p), r = l > 0 ? faq_termmap_get(ext, p, l) : -1;
       p += l + 1;
       if (r < 0 || mark[r] == d) continue; /* unpublished, unknown, repeated or its own */
       mark[r] = d;
@@ -813,7 +813,7 @@ static int build_related(struct snap *s, sqlite3 *db, char *err) {
   }
 out:
   sqlite3_finalize(st);
-  mg_termmap_free(ext);
+  faq_termmap_free(ext);
   free(mark);
   free(ri);
   return rc;
@@ -825,7 +825,7 @@ static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
   int rc = 0, cap = 0, pcap = 0, ocap = 0, nterms = 0, last_term = -1, last_doc = -1;
 
   *out = NULL;
-  if (!s || !(s->vocab = mg_termmap_new())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  if (!s || !(s->vocab = faq_termmap_new())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   s->refs = 1;
 
   /* documents: the published entries, by rowid */
@@ -875,10 +875,10 @@ static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
     int t;
     if (d < 0 || f < 0) continue; /* an entry unpublished since: skip */
     /* rows arrive ordered by term, then doc: a new term is a new list */
-    if (last_term < 0 || mg_termmap_count(s->vocab) == 0 ||
-        tlen != (int)strlen(mg_termmap_key(s->vocab, last_term, NULL)) ||
-        memcmp(term, mg_termmap_key(s->vocab, last_term, NULL), (size_t)tlen) != 0) {
-      if ((t = mg_termmap_put(s->vocab, term, tlen)) < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    if (last_term < 0 || faq_termmap_count(s->vocab) == 0 ||
+        tlen != (int)strlen(faq_termmap_key(s->vocab, last_term, NULL)) ||
+        memcmp(term, faq_termmap_key(s->vocab, last_term, NULL), (size_t)tlen) != 0) {
+      if ((t = faq_termmap_put(s->vocab, term, tlen)) < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
       if (t != nterms) { rc = mg_errf(err, MG_EDB, "engine: index terms out of order"); goto out; }
       if (nterms + 2 > ocap) {
         ocap = ocap ? ocap * 2 : 4096;
@@ -944,7 +944,7 @@ static int read_versions(sqlite3 *db, int *data_version) {
   return v < 0 ? -1 : 0;
 }
 
-int mg_engine_new(mg_engine **out, mg_lang *lang, sqlite3 *db, const mg_config *cfg, char *err) {
+int faq_engine_new(mg_engine **out, mg_lang *lang, sqlite3 *db, const mg_config *cfg, char *err) {
   mg_engine *e = calloc(1, sizeof *e);
   int rc;
   *out = NULL;
@@ -955,14 +955,14 @@ int mg_engine_new(mg_engine **out, mg_lang *lang, sqlite3 *db, const mg_config *
   e->cfg = *cfg;
   e->p = default_params;
   if ((rc = faq_signature(db, e->signature, sizeof e->signature, err)) != 0 || (rc = build(&e->cur, db, lang, err)) != 0) {
-    mg_engine_free(e);
+    faq_engine_free(e);
     return rc;
   }
   *out = e;
   return 0;
 }
 
-void mg_engine_free(mg_engine *e) {
+void faq_engine_free(mg_engine *e) {
   if (!e) return;
   snap_release(e, e->cur);
   pthread_mutex_destroy(&e->mu);
@@ -970,14 +970,14 @@ void mg_engine_free(mg_engine *e) {
   free(e);
 }
 
-int mg_engine_size(mg_engine *e) {
+int faq_engine_size(mg_engine *e) {
   struct snap *s = snap_acquire(e);
   int n = s ? s->ndocs : 0;
   snap_release(e, s);
   return n;
 }
 
-int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *rebuilt, char *err) {
+int faq_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *rebuilt, char *err) {
   char sig[128];
   int dv, tc = sqlite3_total_changes(db), rc = 0;
   struct snap *s = NULL, *old;
@@ -995,7 +995,7 @@ int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *r
   if ((rc = faq_signature(db, sig, sizeof sig, err)) != 0) goto out;
   if (seen) seen->valid = dv >= 0, seen->data_version = dv, seen->total_changes = tc;
   if (strcmp(sig, e->signature) == 0) goto out; /* other tables changed, or another refresher was first */
-  if (mg_io_importing(db)) {
+  if (faq_io_importing(db)) {
     /* an import is being written in chunks: build once it is done or undone */
     if (seen) seen->valid = 0;
     goto out;
@@ -1013,11 +1013,11 @@ out:
   return rc;
 }
 
-int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
-  return mg_engine_refresh_ex(e, db, NULL, NULL, err);
+int faq_engine_refresh(mg_engine *e, sqlite3 *db, char *err) {
+  return faq_engine_refresh_ex(e, db, NULL, NULL, err);
 }
 
-int mg_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
+int faq_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
                                         "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min",
@@ -1048,7 +1048,7 @@ void faq_engine_set_thresholds(mg_engine *e, const mg_config *cfg) {
   e->cfg.clarify_margin = cfg->clarify_margin;
 }
 
-const char *mg_decision_name(enum mg_decision d) {
+const char *faq_decision_name(enum mg_decision d) {
   switch (d) {
   case MG_DECISION_ANSWER: return "answer";
   case MG_DECISION_CLARIFY: return "clarify";
@@ -1100,12 +1100,12 @@ static void add_qterm(struct query *q, const char *term, int len, double w, enum
   t->w = w;
   t->kind = kind;
   t->flags = flags;
-  t->id = mg_termmap_get(q->s->vocab, term, len);
+  t->id = faq_termmap_get(q->s->vocab, term, len);
 }
 
 static void add_qterm_id(struct query *q, int id, double w, enum qkind kind) {
   int len;
-  const char *k = mg_termmap_key(q->s->vocab, id, &len);
+  const char *k = faq_termmap_key(q->s->vocab, id, &len);
   if (k) add_qterm(q, k, len, w, kind, MG_TOK_NOUN);
 }
 
@@ -1134,7 +1134,7 @@ static int on_token(void *ctx, const char *term, int len, int start, int end, in
 #define KANA_MAX_CHARS 12
 static int kana_readings(struct query *q, mg_analyzer *an) {
   int tlen, found = 0, kana = 0, covered = 0;
-  const char *t = mg_analyzer_text(an, &tlen);
+  const char *t = faq_analyzer_text(an, &tlen);
   char *k;
   if (q->p->kana_w <= 0 || tlen < 12 || mg_utf8_has_kanji(t, (size_t)tlen) || !(k = malloc((size_t)tlen + 1))) return 0;
   memcpy(k, t, (size_t)tlen + 1);
@@ -1145,7 +1145,7 @@ static int kana_readings(struct query *q, mg_analyzer *an) {
       int end = i;
       for (int n = 0; n < KANA_MAX_CHARS && mg_utf8_is_kata(k, (size_t)tlen, (size_t)end); n++) end += 3;
       for (int l = end - i; l >= 6 && !best; l -= 3)
-        if (mg_termmap_get(q->s->vocab, k + i, l) >= 0) best = l;
+        if (faq_termmap_get(q->s->vocab, k + i, l) >= 0) best = l;
     }
     if (mg_utf8_is_kata(k, (size_t)tlen, (size_t)i)) kana += best ? best / 3 : 1;
     if (best) {
@@ -1169,11 +1169,11 @@ struct typo_ctx { const struct snap *s; const char *w; int n, best, best_df; };
 
 static int typo_probe(void *ctx, const char *k, int n) {
   struct typo_ctx *x = ctx;
-  int key = mg_termmap_get(x->s->dels, k, n);
+  int key = faq_termmap_get(x->s->dels, k, n);
   if (key < 0 || key >= x->s->del_keys_cap) return 0;
   for (int e = x->s->del_first[key]; e >= 0; e = x->s->del_next[e]) {
     int t = x->s->del_term[e], tl, df;
-    const char *tk = mg_termmap_key(x->s->vocab, t, &tl);
+    const char *tk = faq_termmap_key(x->s->vocab, t, &tl);
     if (!tk || mg_utf8_edit1(x->w, x->n, tk, tl) != 1) continue;
     df = x->s->off[t + 1] - x->s->off[t];
     if (df > x->best_df) x->best = t, x->best_df = df;
@@ -1208,7 +1208,7 @@ static void correct_typos(struct query *q) {
       struct typo_ctx x = { q->s, buf, n, -1, 0 };
       typo_probe(&x, buf, n);
       mg_utf8_deletions(buf, n, typo_probe, &x);
-      const char *k = x.best >= 0 ? mg_termmap_key(q->s->vocab, x.best, &len) : NULL;
+      const char *k = x.best >= 0 ? faq_termmap_key(q->s->vocab, x.best, &len) : NULL;
       if (!k || len >= (int)sizeof t->text) continue;
       struct qterm *first = &q->t[qi[from]];
       memcpy(first->text, k, (size_t)len);
@@ -1266,7 +1266,7 @@ struct bg_q {
 
 static int bg_query(void *ctx, const int32_t key[2]) {
   struct bg_q *b = ctx;
-  int id = mg_termmap_get(b->s->bg, (const char *)key, 2 * sizeof key[0]);
+  int id = faq_termmap_get(b->s->bg, (const char *)key, 2 * sizeof key[0]);
   if (id < 0 || b->sc->nbg == (int)(sizeof b->sc->bg / sizeof b->sc->bg[0])) return 0;
   for (int i = 0; i < b->sc->nbg; i++)
     if (b->sc->bg[i] == id) return 0;
@@ -1324,7 +1324,7 @@ static int add_line(struct snap *s, struct query *q, mg_analyzer *an, int doc, c
   double mass = 0;
   int line;
   q->n = 0;
-  if (mg_analyze(an, text, len, on_token, q) < 0) return MG_ENOMEM;
+  if (faq_analyze(an, text, len, on_token, q) < 0) return MG_ENOMEM;
   if (q->n == 0) return 0;
   if (s->nlines == *lcap) {
     int c = *lcap ? *lcap * 2 : 1024;
@@ -1361,13 +1361,13 @@ static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err
   sqlite3_stmt *st = NULL;
   struct query *q = calloc(1, sizeof *q);
   struct ph_inst *pi = NULL;
-  int rc, n = 0, cap = 0, lcap = 0, nterms = mg_termmap_count(s->vocab);
+  int rc, n = 0, cap = 0, lcap = 0, nterms = faq_termmap_count(s->vocab);
 
   if (!q) return mg_errf(err, MG_ENOMEM, "out of memory");
   q->p = &default_params;
   q->s = s;
   q->kana_cover = -1;
-  if ((rc = mg_analyzer_new(&an, lang, err)) != 0) goto out;
+  if ((rc = faq_analyzer_new(&an, lang, err)) != 0) goto out;
   if (sqlite3_prepare_v2(db, "SELECT id, question || char(10) || alternates FROM faq_published", -1, &st, NULL) !=
       SQLITE_OK) {
     rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
@@ -1404,7 +1404,7 @@ static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err
   for (int t = 0; t < nterms; t++) s->ph_off[t + 1] += s->ph_off[t];
 out:
   sqlite3_finalize(st);
-  mg_analyzer_free(an);
+  faq_analyzer_free(an);
   free(pi);
   free(q);
   return rc;
@@ -1661,7 +1661,7 @@ static void expand_compounds(const struct params *p, const struct snap *s, struc
  * at least), at a low weight. A scan of the vocabulary, only for such nouns. */
 #define UNK_SUB_MAX 8
 static void expand_unknown(const struct params *p, const struct snap *s, struct query *q) {
-  int n0 = q->n, nv = mg_termmap_count(s->vocab);
+  int n0 = q->n, nv = faq_termmap_count(s->vocab);
   if (p->unk_sub_w <= 0) return;
   for (int i = 0; i < n0; i++) {
     const struct qterm *t = &q->t[i];
@@ -1670,7 +1670,7 @@ static void expand_unknown(const struct params *p, const struct snap *s, struct 
       continue;
     for (int v = 0; v < nv && added < UNK_SUB_MAX; v++) {
       int len;
-      const char *k = mg_termmap_key(s->vocab, v, &len);
+      const char *k = faq_termmap_key(s->vocab, v, &len);
       if (!k || (unsigned char)k[0] < 0x80 || mg_utf8_count(k, (size_t)len) < 2) continue;
       if ((len > t->len && memmem(k, (size_t)len, t->text, (size_t)t->len)) ||
           (len < t->len && memmem(t->text, (size_t)t->len, k, (size_t)len))) {
@@ -1736,7 +1736,7 @@ static int feedback(const struct params *p, const struct snap *s, struct query *
     double top = c[0].w;
     for (int i = 0, added = 0; i < u && added < p->prf_terms; i++) {
       int len, known = 0;
-      const char *k = mg_termmap_key(s->vocab, c[i].term, &len);
+      const char *k = faq_termmap_key(s->vocab, c[i].term, &len);
       for (int j = 0; j < q->n; j++) known |= q->t[j].id == c[i].term;
       if (known || 0 /* stopwords never reach the index */) continue;
       add_qterm(q, k, len, p->prf_w * c[i].w / top, Q_PRF, MG_TOK_NOUN);
@@ -1747,7 +1747,7 @@ static int feedback(const struct params *p, const struct snap *s, struct query *
   return 0;
 }
 
-int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, int k,
+int faq_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, int k,
                      mg_result *out, json_t *explain, char *err) {
   struct snap *s = snap_acquire(e);
   const struct params *p = &e->p;
@@ -1766,13 +1766,13 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
   q->s = s;
   q->kana_cover = -1;
   if (explain) {
-    char *norm = mg_normalize(text, len, NULL);
+    char *norm = faq_normalize(text, len, NULL);
     json_object_set_new(explain, "normalized", json_string(norm ? norm : ""));
     free(norm);
     q->tokens = json_array();
     json_object_set_new(explain, "tokens", q->tokens);
   }
-  rc = mg_analyze(an, text, len, on_token, q);
+  rc = faq_analyze(an, text, len, on_token, q);
   if (rc < 0) { mg_errf(err, rc, "engine: analysis failed"); goto out; }
   rc = 0;
   correct_typos(q);
@@ -1785,7 +1785,7 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
   nq0 = q->n;
   for (int i = 0; i < nq0; i++) {
     struct syn_ctx c = { q, q->t[i].w * p->syn_w, q->t[i].flags };
-    mg_lang_synonyms(e->lang, q->t[i].text, q->t[i].len, on_synonym, &c);
+    faq_lang_synonyms(e->lang, q->t[i].text, q->t[i].len, on_synonym, &c);
   }
   expand_compounds(p, s, q);
   expand_unknown(p, s, q);
@@ -1800,7 +1800,7 @@ int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, i
   if (sc.mass <= 0) goto out;
   if (p->bg_w > 0) {
     int n = 0;
-    char *norm = mg_normalize(text, len, &n);
+    char *norm = faq_normalize(text, len, &n);
     struct bg_q b = { s, &sc };
     if (norm) bigrams(norm, n, bg_query, &b);
     free(norm);
@@ -1888,7 +1888,7 @@ out:
                                              "matched", matched));
     }
     json_object_set_new(explain, "candidates", cands);
-    json_object_set_new(explain, "decision", json_string(mg_decision_name(out->decision)));
+    json_object_set_new(explain, "decision", json_string(faq_decision_name(out->decision)));
   }
   free(sc.acc);
   free(sc.touched);

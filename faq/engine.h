@@ -9,8 +9,8 @@
  * the top k entries, a confidence in [0, 1] and a decision (answer, clarify,
  * no_answer) from the thresholds in mg_config.
  *
- * Threads: mg_engine_search may run on many threads at once (each with its
- * own mg_analyzer); mg_engine_refresh swaps in a new index under a lock and
+ * Threads: faq_engine_search may run on many threads at once (each with its
+ * own mg_analyzer); faq_engine_refresh swaps in a new index under a lock and
  * frees the old one when its last search is done.
  */
 #ifndef MG_ENGINE_H
@@ -44,11 +44,11 @@ typedef struct mg_result {
 } mg_result;
 
 /* Build the in-memory index from db's published entries (db must have the
- * mecab tokenizer registered, e.g. from mg_db_open). db is used only during
+ * mecab tokenizer registered, e.g. from faq_db_open). db is used only during
  * new/refresh, from the calling thread; lang must outlive the engine; cfg is
- * copied. Caller frees with mg_engine_free. */
-int mg_engine_new(mg_engine **out, mg_lang *lang, sqlite3 *db, const mg_config *cfg, char *err);
-void mg_engine_free(mg_engine *e);
+ * copied. Caller frees with faq_engine_free. */
+int faq_engine_new(mg_engine **out, mg_lang *lang, sqlite3 *db, const mg_config *cfg, char *err);
+void faq_engine_free(mg_engine *e);
 
 /* What one connection saw at its last refresh. PRAGMA data_version and
  * sqlite3_total_changes are per connection: their values mean something only
@@ -67,8 +67,8 @@ typedef struct mg_engine_seen {
  * search and while other threads refresh: one refresher builds at a time,
  * the others then find the index current. *rebuilt (may be NULL) is set to
  * 1 when this call rebuilt the index. */
-int mg_engine_refresh(mg_engine *e, sqlite3 *db, char *err);
-int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *rebuilt, char *err);
+int faq_engine_refresh(mg_engine *e, sqlite3 *db, char *err);
+int faq_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *rebuilt, char *err);
 
 /* Rank the entries for text (len bytes; -1 = NUL-terminated) and return at
  * most k (1..MG_ENGINE_MAX_K) candidates in out. Thread-safe given a
@@ -76,22 +76,22 @@ int mg_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *r
  * filled with: normalized, tokens, expanded (synonyms added), candidates
  * (with per-field scores). Returns 0 or MG_E*. A text with no index terms
  * gives n = 0 and no_answer. */
-int mg_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, int k,
+int faq_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, int k,
                      mg_result *out, json_t *explain, char *err);
 
 /* Set a ranking parameter by name ("k1", "w_question", "b_answer", "syn_w",
  * "cov_w", …; see engine.c) — for experiments (`madoguchi eval --param`).
  * Call before searches start. MG_EINVAL for an unknown name. */
-int mg_engine_set_param(mg_engine *e, const char *name, double value, char *err);
+int faq_engine_set_param(mg_engine *e, const char *name, double value, char *err);
 /* New decision thresholds (answer_min, clarify_min, clarify_margin) from cfg.
  * Not synchronised with searches: the caller makes sure none runs (the
  * bot's reload holds its write lock). */
 void faq_engine_set_thresholds(mg_engine *e, const mg_config *cfg);
 
 /* Number of published entries in the current index. */
-int mg_engine_size(mg_engine *e);
+int faq_engine_size(mg_engine *e);
 
 /* "answer" | "clarify" | "no_answer" */
-const char *mg_decision_name(enum mg_decision d);
+const char *faq_decision_name(enum mg_decision d);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * fts5_mecab.c — the FTS5 tokenizer "mecab": mg_analyze behind FTS5's v1
+ * fts5_mecab.c — the FTS5 tokenizer "mecab": faq_analyze behind FTS5's v1
  * tokenizer interface (SQLite 3.40: fts5_api.xCreateTokenizer).
  *
  * The FTS5 index of the FAQ is built and queried through this tokenizer, so
@@ -28,7 +28,7 @@ static int fts_create(void *pCtx, const char **azArg, int nArg, Fts5Tokenizer **
   char err[MG_ERRLEN];
   struct fts_tok *t = calloc(1, sizeof *t);
   if (!t) return SQLITE_NOMEM;
-  if (mg_analyzer_new(&t->an, pCtx, err) != 0) {
+  if (faq_analyzer_new(&t->an, pCtx, err) != 0) {
     free(t);
     return SQLITE_ERROR;
   }
@@ -39,7 +39,7 @@ static int fts_create(void *pCtx, const char **azArg, int nArg, Fts5Tokenizer **
 static void fts_delete(Fts5Tokenizer *p) {
   struct fts_tok *t = (struct fts_tok *)p;
   if (!t) return;
-  mg_analyzer_free(t->an);
+  faq_analyzer_free(t->an);
   free(t);
 }
 
@@ -52,13 +52,13 @@ static int fts_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *pTe
                         int (*xToken)(void *, int, const char *, int, int, int)) {
   struct fts_tok *t = (struct fts_tok *)p;
   struct fts_ctx c = { pCtx, xToken };
-  int rc = mg_analyze(t->an, pText, nText, fts_token, &c);
+  int rc = faq_analyze(t->an, pText, nText, fts_token, &c);
   if (rc == MG_ENOMEM) return SQLITE_NOMEM;
   if (rc < 0) return SQLITE_ERROR;
   return rc; /* 0, or the SQLite code xToken returned */
 }
 
-int mg_fts5_register(sqlite3 *db, mg_lang *lang, char *err) {
+int faq_fts5_register(sqlite3 *db, mg_lang *lang, char *err) {
   static fts5_tokenizer tok = { fts_create, fts_delete, fts_tokenize };
   fts5_api *api = NULL;
   sqlite3_stmt *st = NULL;

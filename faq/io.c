@@ -19,7 +19,7 @@
 #include <time.h>
 
 
-void mg_io_report_error(mg_io_report *rep, const char *file, int line, const char *fmt, ...) {
+void faq_io_report_error(mg_io_report *rep, const char *file, int line, const char *fmt, ...) {
   char msg[MG_ERRLEN], *out;
   va_list ap;
   int n;
@@ -47,7 +47,7 @@ static int by_line(const void *a, const void *b) {
   return x->line != y->line ? (x->line > y->line) - (x->line < y->line) : x->index - y->index;
 }
 
-void mg_io_report_sort(mg_io_report *rep) {
+void faq_io_report_sort(mg_io_report *rep) {
   struct numbered order[MG_IO_MAX_ERRORS];
   char (*tmp)[MG_ERRLEN] = malloc(sizeof(char[MG_IO_MAX_ERRORS][MG_ERRLEN]));   /* too big for the stack */
   if (!tmp) return;
@@ -64,15 +64,15 @@ static void row_clear(mg_io_row *r) {
   faq_entry_clear(&r->e);
 }
 
-void mg_io_set_free(mg_io_set *s) {
+void faq_io_set_free(mg_io_set *s) {
   for (int i = 0; i < s->n_rows; i++) row_clear(&s->rows[i]);
-  for (int i = 0; i < s->n_depts; i++) mg_department_clear(&s->depts[i]);
+  for (int i = 0; i < s->n_depts; i++) faq_department_clear(&s->depts[i]);
   free(s->rows); free(s->depts); free(s->dept_lines);
   free(s->code); free(s->name); free(s->notice);
   memset(s, 0, sizeof *s);
 }
 
-mg_io_row *mg_io_set_add_row(mg_io_set *s) {
+mg_io_row *faq_io_set_add_row(mg_io_set *s) {
   if (s->n_rows == s->cap_rows) {
     int cap = s->cap_rows ? s->cap_rows * 2 : 64;
     mg_io_row *nr = realloc(s->rows, sizeof *nr * cap);
@@ -83,7 +83,7 @@ mg_io_row *mg_io_set_add_row(mg_io_set *s) {
   return &s->rows[s->n_rows++];
 }
 
-mg_department *mg_io_set_add_dept(mg_io_set *s, int line) {
+mg_department *faq_io_set_add_dept(mg_io_set *s, int line) {
   if (s->n_depts == s->cap_depts) {
     int cap = s->cap_depts ? s->cap_depts * 2 : 16;
     mg_department *nd = realloc(s->depts, sizeof *nd * cap);
@@ -98,7 +98,7 @@ mg_department *mg_io_set_add_dept(mg_io_set *s, int line) {
   return &s->depts[s->n_depts++];
 }
 
-mg_department *mg_io_set_find_dept(mg_io_set *s, const char *id, int *line) {
+mg_department *faq_io_set_find_dept(mg_io_set *s, const char *id, int *line) {
   for (int i = 0; i < s->n_depts; i++)
     if (strcmp(s->depts[i].id, id) == 0) {
       if (line) *line = s->dept_lines[i];
@@ -107,7 +107,7 @@ mg_department *mg_io_set_find_dept(mg_io_set *s, const char *id, int *line) {
   return NULL;
 }
 
-int mg_io_set_has_id(const mg_io_set *s, const char *id, int before, int *line) {
+int faq_io_set_has_id(const mg_io_set *s, const char *id, int before, int *line) {
   for (int i = 0; i < before && i < s->n_rows; i++)
     if (s->rows[i].e.id && strcmp(s->rows[i].e.id, id) == 0) {
       if (line) *line = s->rows[i].line;
@@ -122,13 +122,13 @@ static const char *nz(const char *s) { return s ? s : ""; }
 
 /* Create or update department d; fields empty in the file keep their value.
  * *changed is set when the database row changed. */
-int mg_io_apply_dept(sqlite3 *db, const mg_department *d, int *changed, char *err) {
+int faq_io_apply_dept(sqlite3 *db, const mg_department *d, int *changed, char *err) {
   mg_department old, m;
-  int rc = mg_department_get(db, d->id, &old, err);
+  int rc = faq_department_get(db, d->id, &old, err);
   *changed = 0;
   if (rc == MG_ENOTFOUND) {
     *changed = 1;
-    return mg_department_put(db, d, err);
+    return faq_department_put(db, d, err);
   }
   if (rc) return rc;
   m.id = d->id;
@@ -140,36 +140,36 @@ int mg_io_apply_dept(sqlite3 *db, const mg_department *d, int *changed, char *er
   if (strcmp(m.name, old.name) || strcmp(m.phone, old.phone) || strcmp(m.email, old.email) ||
       strcmp(m.hours, old.hours) || strcmp(m.location, old.location)) {
     *changed = 1;
-    rc = mg_department_put(db, &m, err);
+    rc = faq_department_put(db, &m, err);
   }
-  mg_department_clear(&old);
+  faq_department_clear(&old);
   return rc;
 }
 
-int mg_io_apply_meta(sqlite3 *db, const mg_io_set *s, char *err) {
+int faq_io_apply_meta(sqlite3 *db, const mg_io_set *s, char *err) {
   int rc = 0;
-  if (s->code && *s->code && (rc = mg_meta_put(db, "municipality_code", s->code, err))) return rc;
-  if (s->name && *s->name && (rc = mg_meta_put(db, "municipality_name", s->name, err))) return rc;
-  if (s->notice && *s->notice) rc = mg_meta_put(db, "notice", s->notice, err);
+  if (s->code && *s->code && (rc = faq_meta_put(db, "municipality_code", s->code, err))) return rc;
+  if (s->name && *s->name && (rc = faq_meta_put(db, "municipality_name", s->name, err))) return rc;
+  if (s->notice && *s->notice) rc = faq_meta_put(db, "notice", s->notice, err);
   return rc;
 }
 
-int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep,
+int faq_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep,
                 char *err) {
   const char *by = o && o->by ? o->by : "import";
   int rc;
   /* not inside a caller's transaction: short transactions with an undo
    * journal (io_chunked.c), so residents' writes are not held up */
-  if (sqlite3_get_autocommit(db)) return mg_io_apply_chunked(db, s, o, file, rep, err);
+  if (sqlite3_get_autocommit(db)) return faq_io_apply_chunked(db, s, o, file, rep, err);
   /* the checks the chunked path makes first; related ids need the whole set */
-  if ((rc = mg_io_check(db, s, o, file, rep, err))) return rc;
+  if ((rc = faq_io_check(db, s, o, file, rep, err))) return rc;
   if (rep->n_errors) return mg_errf(err, MG_ECSV, "%s: 誤りが%d件あるため、何も取り込んでいません", file, rep->n_errors);
-  rc = mg_io_apply_meta(db, s, err);
+  rc = faq_io_apply_meta(db, s, err);
   for (int i = 0; rc == 0 && i < s->n_depts; i++) {
     int changed;
-    rc = mg_io_apply_dept(db, &s->depts[i], &changed, err);
+    rc = faq_io_apply_dept(db, &s->depts[i], &changed, err);
     if (rc == MG_EINVAL) {
-      mg_io_report_error(rep, file, s->dept_lines[i], "%s", err);
+      faq_io_report_error(rep, file, s->dept_lines[i], "%s", err);
       rc = 0;
     }
     rep->departments += changed;
@@ -178,14 +178,14 @@ int mg_io_apply(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char
     const mg_io_row *r = &s->rows[i];
     mg_faq_entry *old = NULL;
     int changed, exists;
-    rc = mg_faq_get(db, r->e.id, MG_FAQ_LATEST, &old, err);
+    rc = faq_get(db, r->e.id, MG_FAQ_LATEST, &old, err);
     exists = rc == 0;
-    mg_faq_entry_free(old);
+    faq_entry_free(old);
     if (rc && rc != MG_ENOTFOUND) break;
-    rc = mg_faq_put_ex(db, &r->e, by, r->publish && !(o && o->draft), &changed, err);
+    rc = faq_put_ex(db, &r->e, by, r->publish && !(o && o->draft), &changed, err);
     if (rc == MG_EINVAL || rc == MG_ENOTFOUND) {
-      if (r->line > 0) mg_io_report_error(rep, file, r->line, "%s", err);
-      else mg_io_report_error(rep, file, 0, "ID「%s」: %s", r->e.id, err); /* JSON: no line numbers */
+      if (r->line > 0) faq_io_report_error(rep, file, r->line, "%s", err);
+      else faq_io_report_error(rep, file, 0, "ID「%s」: %s", r->e.id, err); /* JSON: no line numbers */
       rc = 0;
       continue;
     }
@@ -213,30 +213,30 @@ static int check_format(const mg_io_opts *o, char *err) {
   return 0;
 }
 
-int mg_io_import_in_tx(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
+int faq_io_import_in_tx(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
   int rc;
   memset(rep, 0, sizeof *rep);
   if ((rc = check_format(o, err))) return rc;
-  return is_json(path, o) ? mg_io_import_json(db, path, o, rep, err) : mg_io_import_csv(db, path, o, rep, err);
+  return is_json(path, o) ? faq_io_import_json(db, path, o, rep, err) : faq_io_import_csv(db, path, o, rep, err);
 }
 
-int mg_io_import(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
-  /* outside a transaction mg_io_apply writes in chunks (io_chunked.c) */
-  return mg_io_import_in_tx(db, path, o, rep, err);
+int faq_io_import(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
+  /* outside a transaction faq_io_apply writes in chunks (io_chunked.c) */
+  return faq_io_import_in_tx(db, path, o, rep, err);
 }
 
-int mg_io_export(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err) {
+int faq_io_export(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err) {
   int rc = check_format(o, err);
   if (rc) return rc;
-  rc = o && o->format && strcmp(o->format, "json") == 0 ? mg_io_export_json(db, out, o, err)
-                                                       : mg_io_export_csv(db, out, o, err);
+  rc = o && o->format && strcmp(o->format, "json") == 0 ? faq_io_export_json(db, out, o, err)
+                                                       : faq_io_export_csv(db, out, o, err);
   if (rc == 0 && (fflush(out) != 0 || ferror(out))) rc = mg_errf(err, MG_EIO, "writing the export failed");
   return rc;
 }
 
 /* ---- dates -------------------------------------------------------------- */
 
-int mg_io_date_in(const char *date, char *buf) {
+int faq_io_date_in(const char *date, char *buf) {
   int y, m, d, n = 0;
   char sep;
   struct tm tm = { 0 };
@@ -251,7 +251,7 @@ int mg_io_date_in(const char *date, char *buf) {
   return 0;
 }
 
-void mg_io_date_out(const char *utc, char *buf) {
+void faq_io_date_out(const char *utc, char *buf) {
   time_t t;
   if (mg_time_parse(nz(utc), &t)) {
     snprintf(buf, 11, "%s", nz(utc));
@@ -269,9 +269,9 @@ static int walk_published(void *ctx, const mg_faq_entry *e) {
   mg_faq_entry *p = NULL;
   int rc;
   if (e->published_version == 0) return 0; /* never published: nothing answers */
-  if ((rc = mg_faq_get(w->db, e->id, MG_FAQ_PUBLISHED, &p, w->err))) return rc;
+  if ((rc = faq_get(w->db, e->id, MG_FAQ_PUBLISHED, &p, w->err))) return rc;
   rc = w->fn(w->ctx, p, 1);
-  mg_faq_entry_free(p);
+  faq_entry_free(p);
   return rc;
 }
 
@@ -280,8 +280,8 @@ static int walk_latest(void *ctx, const mg_faq_entry *e) {
   return w->fn(w->ctx, e, e->version == e->published_version);
 }
 
-int mg_io_walk(sqlite3 *db, const mg_io_opts *o, int (*fn)(void *ctx, const mg_faq_entry *e, int published),
+int faq_io_walk(sqlite3 *db, const mg_io_opts *o, int (*fn)(void *ctx, const mg_faq_entry *e, int published),
                void *ctx, char *err) {
   struct walk w = { db, fn, ctx, err };
-  return mg_faq_list(db, NULL, o && o->published ? walk_published : walk_latest, &w, err);
+  return faq_list(db, NULL, o && o->published ? walk_published : walk_latest, &w, err);
 }

@@ -58,39 +58,39 @@ typedef struct mg_io_report {
  * MG_ECSV/MG_EBADJSON/MG_EBADUTF8 when the file has errors (listed in rep,
  * nothing written), MG_EBUSY when another import is running, or
  * MG_EIO/MG_EDB/MG_EFULL/MG_ENOMEM with err set (what was written undone). */
-int mg_io_import(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
+int faq_io_import(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
 /* Undo every import whose process died mid-way (state 'writing', heartbeat
  * older than stale_secs; -1 = 60 s). *undone (may be NULL) counts them. */
-int mg_io_recover(sqlite3 *db, int stale_secs, int *undone, char *err);
+int faq_io_recover(sqlite3 *db, int stale_secs, int *undone, char *err);
 /* 1 while an import is being written (the engine waits to rebuild). */
-int mg_io_importing(sqlite3 *db);
+int faq_io_importing(sqlite3 *db);
 /* The same inside the caller's open transaction (db.c loads the sample FAQ
  * this way); on failure the caller rolls back. */
-int mg_io_import_in_tx(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
+int faq_io_import_in_tx(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
 
 /* Export every entry to out (a stdio stream the caller owns). */
-int mg_io_export(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
+int faq_io_export(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
 
 /* Format-specific halves, used by the two above. */
-int mg_io_import_csv(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
-int mg_io_import_json(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
-int mg_io_export_csv(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
+int faq_io_import_csv(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
+int faq_io_import_json(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err);
+int faq_io_export_csv(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
 /* Write one CSV cell (a comma before it unless first; NULL = empty), quoted
  * when needed, with the formula guard: text starting with = + - @ TAB CR
  * (or ' followed by one) goes out behind an apostrophe so a spreadsheet
  * shows it instead of running it. Every CSV export uses this one function. */
-void mg_io_csv_cell(FILE *out, const char *s, int first);
-int mg_io_export_json(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
+void faq_io_csv_cell(FILE *out, const char *s, int first);
+int faq_io_export_json(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err);
 
 /* UTC timestamp "YYYY-MM-DDTHH:MM:SSZ" → its date in Asia/Tokyo
  * "YYYY-MM-DD" (buf >= 11), as files and staff screens show it. */
-void mg_io_date_out(const char *utc, char *buf);
+void faq_io_date_out(const char *utc, char *buf);
 
 /* Append "FILE N行目: reason" to rep (line 0 leaves the line out).
- * mg_io_report_sort puts the errors in row order (stable), so problems found
+ * faq_io_report_sort puts the errors in row order (stable), so problems found
  * in different passes read top to bottom like the sheet. */
-void mg_io_report_sort(mg_io_report *rep);
-void mg_io_report_error(mg_io_report *rep, const char *file, int line, const char *fmt, ...)
+void faq_io_report_sort(mg_io_report *rep);
+void faq_io_report_error(mg_io_report *rep, const char *file, int line, const char *fmt, ...)
   __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -23,11 +23,11 @@
  * A failure between (disk full, a constraint) undoes every chunk written so
  * far from the journal, newest first, before the error is returned. A
  * process that dies mid-import leaves state 'writing' with a heartbeat that
- * stops moving: mg_io_recover undoes it (the server runs it at start-up and
+ * stops moving: faq_io_recover undoes it (the server runs it at start-up and
  * before each import; the CLI before each import). While an import runs a
  * resident may meet entries already updated — each one whole, never half a
  * revision — and the engine does not rebuild its index until the import is
- * done or undone (mg_io_importing).
+ * done or undone (faq_io_importing).
  */
 #include "faq/io_int.h"
 #include "faq/db.h"
@@ -80,7 +80,7 @@ static const char *const sql[S_N] = {
                   " AND NOT EXISTS (SELECT 1 FROM faq_revision WHERE department_id = ?1)",
 };
 
-static int prep(sqlite3 *db, int q, sqlite3_stmt **st, char *err) { return mg_db_stmt(db, sql[q], st, err); }
+static int prep(sqlite3 *db, int q, sqlite3_stmt **st, char *err) { return faq_db_stmt(db, sql[q], st, err); }
 
 static int fail(sqlite3 *db, const char *what, char *err) {
   int code = sqlite3_extended_errcode(db);
@@ -103,7 +103,7 @@ static int run(sqlite3 *db, int q, char *err, const char *fmt, ...) {
   va_end(ap);
   rc = sqlite3_step(st);
   rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : fail(db, sql[q], err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -111,17 +111,17 @@ static int run(sqlite3 *db, int q, char *err, const char *fmt, ...) {
  * the threads that queued meanwhile (residents' transcripts, tickets) their
  * turn before the next one begins. */
 static int begin(sqlite3 *db, char *err) {
-  mg_db_write_lock();
+  faq_db_write_lock();
   if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) return 0;
-  mg_db_write_unlock();
+  faq_db_write_unlock();
   return fail(db, "begin", err);
 }
 
 static int end(sqlite3 *db, int rc, char *err) {
   if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = fail(db, "commit", err);
   if (rc != 0 && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-  mg_db_write_unlock();
-  mg_db_write_yield();
+  faq_db_write_unlock();
+  faq_db_write_yield();
   return rc;
 }
 
@@ -132,21 +132,21 @@ static int check(sqlite3 *db, const mg_io_set *s, const char *file, mg_io_report
 /* A row's problem, worded as the store words it, placed as io.c places it:
  * at the row's line (CSV, JSON with lines) or naming the entry. */
 static void row_error(mg_io_report *rep, const char *file, const mg_io_row *r, const char *msg) {
-  if (r->line > 0) mg_io_report_error(rep, file, r->line, "%s", msg);
-  else mg_io_report_error(rep, file, 0, "ID「%s」: %s", r->e.id, msg);
+  if (r->line > 0) faq_io_report_error(rep, file, r->line, "%s", msg);
+  else faq_io_report_error(rep, file, 0, "ID「%s」: %s", r->e.id, msg);
 }
 
 /* Does department d of the file differ from the database (or is it new)? */
 static int dept_changes(sqlite3 *db, const mg_department *d, int *changes, char *err) {
   mg_department old;
-  int rc = mg_department_get(db, d->id, &old, err);
+  int rc = faq_department_get(db, d->id, &old, err);
   *changes = 1;
   if (rc == MG_ENOTFOUND) return 0;
   if (rc) return rc;
 #define DIFF(f) (d->f && *d->f && strcmp(d->f, old.f ? old.f : "") != 0)
   *changes = DIFF(name) || DIFF(phone) || DIFF(email) || DIFF(hours) || DIFF(location);
 #undef DIFF
-  mg_department_clear(&old);
+  faq_department_clear(&old);
   return 0;
 }
 
@@ -158,7 +158,7 @@ static int check_department(sqlite3 *db, const mg_io_set *s, const char *mine, c
     if (strcmp(s->depts[i].id, mine) == 0) continue;
     if ((rc = dept_changes(db, &s->depts[i], &changes, err))) return rc;
     if (changes)
-      mg_io_report_error(rep, file, s->dept_lines[i], "部署「%s」の情報は、その部署の職員か管理職だけが変更できます",
+      faq_io_report_error(rep, file, s->dept_lines[i], "部署「%s」の情報は、その部署の職員か管理職だけが変更できます",
                          s->depts[i].id);
   }
   for (int i = 0; i < s->n_rows; i++) {
@@ -166,14 +166,14 @@ static int check_department(sqlite3 *db, const mg_io_set *s, const char *mine, c
     const char *d = r->e.department_id ? r->e.department_id : "";
     mg_faq_entry *old = NULL;
     char msg[MG_ERRLEN] = "";
-    int rc = mg_faq_get(db, r->e.id, MG_FAQ_LATEST, &old, err);
+    int rc = faq_get(db, r->e.id, MG_FAQ_LATEST, &old, err);
     if (rc && rc != MG_ENOTFOUND) return rc;
     if (old && strcmp(old->department_id ? old->department_id : "", mine) != 0)
       snprintf(msg, sizeof msg, "%s は部署「%s」のFAQです。あなたは変更できません", r->e.id,
                old->department_id && *old->department_id ? old->department_id : "(none)");
     else if (strcmp(d, mine) != 0)
       snprintf(msg, sizeof msg, "%s: 部署「%s」はあなたの部署（%s）ではありません", r->e.id, *d ? d : "(none)", mine);
-    mg_faq_entry_free(old);
+    faq_entry_free(old);
     if (msg[0]) row_error(rep, file, r, msg);
   }
   return 0;
@@ -198,14 +198,14 @@ static int check_related(sqlite3 *db, const mg_io_set *s, const char *file, mg_i
     size_t ulen = 0;
     for (int k = 0; k < r->e.n_related && !msg[0]; k++) {
       const char *id = r->e.related[k];
-      if (!mg_faq_valid_id(id))
+      if (!faq_valid_id(id))
         snprintf(msg, sizeof msg, "「関連FAQ」の「%s」はIDとして使えません（半角英数字と - _ . で1〜64文字）", id);
       else if (r->e.id && strcmp(id, r->e.id) == 0)
         snprintf(msg, sizeof msg, "「関連FAQ」に自分自身のID「%s」は入れられません", id);
       else if (!bsearch(&id, ids, (size_t)n, sizeof *ids, cmp_str)) {
         mg_faq_entry *e = NULL;
-        int got = mg_faq_get(db, id, MG_FAQ_LATEST, &e, err);
-        mg_faq_entry_free(e);
+        int got = faq_get(db, id, MG_FAQ_LATEST, &e, err);
+        faq_entry_free(e);
         if (got == MG_ENOTFOUND) {
           int w = snprintf(unknown + ulen, sizeof unknown - ulen, "%s「%s」", ulen ? "、" : "", id);
           if (w > 0 && (size_t)w < sizeof unknown - ulen) ulen += (size_t)w;
@@ -220,7 +220,7 @@ static int check_related(sqlite3 *db, const mg_io_set *s, const char *file, mg_i
   return rc;
 }
 
-int mg_io_check(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep, char *err) {
+int faq_io_check(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep, char *err) {
   int rc = check(db, s, file, rep, err);
   if (rc == 0) rc = check_related(db, s, file, rep, err);
   if (rc == 0 && o && o->department) rc = check_department(db, s, o->department, file, rep, err);
@@ -235,16 +235,16 @@ static int check(sqlite3 *db, const mg_io_set *s, const char *file, mg_io_report
     char msg[MG_ERRLEN];
     int line;
     msg[0] = '\0';
-    if (!mg_faq_valid_id(e->id))
+    if (!faq_valid_id(e->id))
       snprintf(msg, sizeof msg, "IDの「%s」は使えません（半角英数字と - _ . で1〜64文字）", e->id ? e->id : "");
     else if (!e->question || !*e->question) snprintf(msg, sizeof msg, "%s: 質問が空です", e->id);
     else if (!e->answer || !*e->answer) snprintf(msg, sizeof msg, "%s: 回答が空です", e->id);
-    else if (d && *d && !mg_io_set_find_dept((mg_io_set *)s, d, &line)) {
+    else if (d && *d && !faq_io_set_find_dept((mg_io_set *)s, d, &line)) {
       mg_department old;
-      int rc = mg_department_get(db, d, &old, err);
+      int rc = faq_department_get(db, d, &old, err);
       if (rc == MG_ENOTFOUND) snprintf(msg, sizeof msg, "部署ID「%s」は登録されていません", d);
       else if (rc) return rc;
-      else mg_department_clear(&old);
+      else faq_department_clear(&old);
     }
     if (msg[0]) row_error(rep, file, r, msg);
   }
@@ -256,7 +256,7 @@ static int check(sqlite3 *db, const mg_io_set *s, const char *file, mg_io_report
 /* Drop department key, which the import made, unless something names it by
  * now. faq's revisions are asked by name; the other modules' rows that may
  * name a department (tickets, staff accounts, canned replies, bot/) are
- * not faq's to know: their foreign keys (mg_db_open turns them on) refuse
+ * not faq's to know: their foreign keys (faq_db_open turns them on) refuse
  * the delete, SQLite undoes that one statement, and the department stays. */
 static int drop_department(sqlite3 *db, const char *key, char *err) {
   int rc = run(db, S_DROP_DEPT, err, "s", key);
@@ -291,7 +291,7 @@ static int undo_one(sqlite3 *db, sqlite3_stmt *row, char *err) {
       .hours = (char *)json_string_value(json_object_get(j, "hours")),
       .location = (char *)json_string_value(json_object_get(j, "location")),
     };
-    rc = j && d.name ? mg_department_put(db, &d, err) : mg_errf(err, MG_EDB, "import undo: bad journal row for %s", key);
+    rc = j && d.name ? faq_department_put(db, &d, err) : mg_errf(err, MG_EDB, "import undo: bad journal row for %s", key);
     json_decref(j);
   }
   return rc ? rc : run(db, S_UNDO_DEL, err, "i", sqlite3_column_int64(row, 0));
@@ -310,14 +310,14 @@ static int undo(sqlite3 *db, sqlite3_int64 id, char *err) {
         rc = undo_one(db, st, err);
         n++;
       }
-      mg_db_stmt_done(st);
+      faq_db_stmt_done(st);
     }
     if (rc == 0 && n == 0) rc = run(db, S_STATE, err, "is", id, "rolled_back");
     if ((rc = end(db, rc, err)) || n == 0) return rc;
   }
 }
 
-int mg_io_recover(sqlite3 *db, int stale_secs, int *undone, char *err) {
+int faq_io_recover(sqlite3 *db, int stale_secs, int *undone, char *err) {
   if (undone) *undone = 0;
   for (;;) {
     sqlite3_stmt *st = NULL;
@@ -326,20 +326,20 @@ int mg_io_recover(sqlite3 *db, int stale_secs, int *undone, char *err) {
     if (rc) return rc;
     sqlite3_bind_int(st, 1, stale_secs < 0 ? STALE_SECS : stale_secs);
     if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
-    mg_db_stmt_done(st);
+    faq_db_stmt_done(st);
     if (!id) return 0;
     if ((rc = undo(db, id, err))) return rc;
     if (undone) (*undone)++;
   }
 }
 
-int mg_io_importing(sqlite3 *db) {
+int faq_io_importing(sqlite3 *db) {
   sqlite3_stmt *st = NULL;
   int busy = 0;
   char err[MG_ERRLEN];
   if (prep(db, S_RUNNING, &st, err)) return 0;
   busy = sqlite3_step(st) == SQLITE_ROW;
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return busy;
 }
 
@@ -359,7 +359,7 @@ static int start(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const cha
                  mg_io_report *rep, char *err) {
   int rc = begin(db, err);
   if (rc) return rc;
-  if (mg_io_importing(db)) {
+  if (faq_io_importing(db)) {
     rc = mg_errf(err, MG_EBUSY, "another import is running; try again when it has finished");
     goto out;
   }
@@ -368,16 +368,16 @@ static int start(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const cha
   for (int i = 0; rc == 0 && i < s->n_depts; i++) {
     mg_department old;
     char *prev = NULL;
-    int changed, got = mg_department_get(db, s->depts[i].id, &old, err);
+    int changed, got = faq_department_get(db, s->depts[i].id, &old, err);
     if (got && got != MG_ENOTFOUND) { rc = got; break; }
     if (got == 0) {
       rc = dept_json(&old, &prev);
-      mg_department_clear(&old);
+      faq_department_clear(&old);
       if (rc) { rc = mg_errf(err, rc, "out of memory"); break; }
     }
-    rc = mg_io_apply_dept(db, &s->depts[i], &changed, err);
+    rc = faq_io_apply_dept(db, &s->depts[i], &changed, err);
     if (rc == MG_EINVAL) {
-      mg_io_report_error(rep, file, s->dept_lines[i], "%s", err);
+      faq_io_report_error(rep, file, s->dept_lines[i], "%s", err);
       rc = 0;
     } else if (rc == 0 && changed) {
       rep->departments++;
@@ -405,8 +405,8 @@ static int put_row(sqlite3 *db, sqlite3_int64 id, const mg_io_row *r, const mg_i
     pub = sqlite3_column_int64(st, 1);
     maxrev = sqlite3_column_int64(st, 2);
   }
-  mg_db_stmt_done(st);
-  rc = mg_faq_put_ex(db, &r->e, o && o->by ? o->by : "import", r->publish && !(o && o->draft), &changed, err);
+  faq_db_stmt_done(st);
+  rc = faq_put_ex(db, &r->e, o && o->by ? o->by : "import", r->publish && !(o && o->draft), &changed, err);
   if (rc) return rc;
   rep->entries++;
   if (!changed) {
@@ -420,14 +420,14 @@ static int put_row(sqlite3 *db, sqlite3_int64 id, const mg_io_row *r, const mg_i
                   : run(db, S_UNDO_FAQ, err, "isiii", id, r->e.id, (sqlite3_int64)1, pub, maxrev);
 }
 
-int mg_io_apply_chunked(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep,
+int faq_io_apply_chunked(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *file, mg_io_report *rep,
                         char *err) {
   int chunk = o && o->chunk_rows > 0 ? o->chunk_rows : CHUNK_ROWS, rc, chunks = 0;
   sqlite3_int64 id = 0;
 
-  if ((rc = mg_io_check(db, s, o, file, rep, err))) return rc;
+  if ((rc = faq_io_check(db, s, o, file, rep, err))) return rc;
   if (rep->n_errors) return mg_errf(err, MG_ECSV, "%s: 誤りが%d件あるため、何も取り込んでいません", file, rep->n_errors);
-  if ((rc = mg_io_recover(db, -1, NULL, err))) return rc;
+  if ((rc = faq_io_recover(db, -1, NULL, err))) return rc;
   if ((rc = start(db, s, o, file, &id, rep, err))) {
     if (id) undo(db, id, (char[MG_ERRLEN]){ 0 });
     return rc;
@@ -441,7 +441,7 @@ int mg_io_apply_chunked(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, co
     if ((rc = end(db, rc, err))) break;
   }
   if (rc == 0 && !(rc = begin(db, err))) {
-    rc = mg_io_apply_meta(db, s, err);
+    rc = faq_io_apply_meta(db, s, err);
     if (rc == 0) rc = run(db, S_DONE, err, "i", id);
     if (rc == 0) rc = run(db, S_UNDO_CLEAR, err, "i", id);
     rc = end(db, rc, err);

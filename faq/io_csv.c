@@ -128,7 +128,7 @@ static int fix_encoding(const char *path, const char *enc, char **buf, size_t *l
   }
   if (!force_sjis && (bad = utf8_invalid_at((unsigned char *)*buf, *len)) == *len) return 0;
   if (!force_sjis && enc) {
-    mg_io_report_error(rep, path, line_at(*buf, bad), "UTF-8 として読めません（%zu バイト目）", bad + 1);
+    faq_io_report_error(rep, path, line_at(*buf, bad), "UTF-8 として読めません（%zu バイト目）", bad + 1);
     return mg_errf(err, MG_EBADUTF8, "%s: not valid UTF-8", path);
   }
   utf8_bad = bad;
@@ -136,7 +136,7 @@ static int fix_encoding(const char *path, const char *enc, char **buf, size_t *l
   if (rc == MG_EBADUTF8) {
     /* Detected: point at the first byte that breaks UTF-8, the likelier intent. */
     if (!force_sjis) bad = utf8_bad;
-    mg_io_report_error(rep, path, line_at(*buf, bad), force_sjis ? "CP932 として読めません（%zu バイト目）"
+    faq_io_report_error(rep, path, line_at(*buf, bad), force_sjis ? "CP932 として読めません（%zu バイト目）"
                        : "UTF-8 としても CP932（Shift_JIS）としても読めません（%zu バイト目）", bad + 1);
     return mg_errf(err, MG_EBADUTF8, "%s: unknown text encoding", path);
   }
@@ -194,7 +194,7 @@ static int quoted_cell(struct csv *c, char **tmp, size_t *tcap) {
   c->p++;
   for (;;) {
     if (c->p >= c->end) {
-      mg_io_report_error(c->rep, c->file, start, "引用符（\"）が閉じていません: この行で始まったセルが終わっていません");
+      faq_io_report_error(c->rep, c->file, start, "引用符（\"）が閉じていません: この行で始まったセルが終わっていません");
       return MG_ECSV;
     }
     if (n + 2 > *tcap) {
@@ -211,7 +211,7 @@ static int quoted_cell(struct csv *c, char **tmp, size_t *tcap) {
     (*tmp)[n++] = *c->p++;
   }
   if (c->p < c->end && *c->p != ',' && *c->p != '\r' && *c->p != '\n') {
-    mg_io_report_error(c->rep, c->file, c->line, "閉じた引用符の後に文字があります（セルの中の \" は \"\" と書いてください）");
+    faq_io_report_error(c->rep, c->file, c->line, "閉じた引用符の後に文字があります（セルの中の \" は \"\" と書いてください）");
     while (c->p < c->end && *c->p != ',' && *c->p != '\r' && *c->p != '\n') c->p++;
   }
   return cell_push(c, *tmp, n);
@@ -221,7 +221,7 @@ static int plain_cell(struct csv *c) {
   const char *s = c->p;
   while (c->p < c->end && *c->p != ',' && *c->p != '\r' && *c->p != '\n') {
     if (*c->p == '"') {
-      mg_io_report_error(c->rep, c->file, c->line, "引用符で囲まれていないセルの中に \" があります（セル全体を \" で囲んでください）");
+      faq_io_report_error(c->rep, c->file, c->line, "引用符で囲まれていないセルの中に \" があります（セル全体を \" で囲んでください）");
       break;
     }
     c->p++;
@@ -338,14 +338,14 @@ static int read_header(struct csv *c, const struct colmap *m, int line, int idx[
     int col = col_of(name);
     if (col < 0) continue; /* a column of the city's own: ignored */
     if (idx[col] >= 0) {
-      mg_io_report_error(c->rep, c->file, line, "列「%s」が2回あります", col_name[col]);
+      faq_io_report_error(c->rep, c->file, line, "列「%s」が2回あります", col_name[col]);
       bad = 1;
     }
     idx[col] = i;
   }
   for (int col = C_ID; col <= C_A; col++)
     if (col != C_MUNI && idx[col] < 0) {
-      mg_io_report_error(c->rep, c->file, line, "必須の列「%s」がありません（列名が違うときは --map で対応付けてください）",
+      faq_io_report_error(c->rep, c->file, line, "必須の列「%s」がありません（列名が違うときは --map で対応付けてください）",
                          col_name[col]);
       bad = 1;
     }
@@ -381,7 +381,7 @@ static int split_list(const char *s, int kw, char ***out) {
   int n;
   if (!t) return MG_ENOMEM;
   while (kw && (p = strstr(t, KW_SEP))) { *p = '\n'; memmove(p + 1, p + 3, strlen(p + 3) + 1); }
-  n = mg_strv_split(t, out);
+  n = faq_strv_split(t, out);
   free(t);
   for (int i = 0; i < n; i++) trim((*out)[i]);
   return n;
@@ -399,13 +399,13 @@ static void check_same(struct rowctx *r, char **have, const char *v, const char 
   if (!*v) return;
   if (!*have) *have = strdup(v);
   else if (strcmp(*have, v))
-    mg_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」が前の行（「%s」）と違います", what, v, *have);
+    faq_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」が前の行（「%s」）と違います", what, v, *have);
 }
 
 static void row_municipality(struct rowctx *r) {
   const char *code = cell(r, C_CODE);
   if (*code && !valid_code(code))
-    mg_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」は検査数字付きの6桁のコードではありません",
+    faq_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」は検査数字付きの6桁のコードではありません",
                        col_name[C_CODE], code);
   else check_same(r, &r->s->code, code, col_name[C_CODE]);
   check_same(r, &r->s->name, cell(r, C_MUNI), col_name[C_MUNI]);
@@ -417,7 +417,7 @@ static void dept_field(struct rowctx *r, char **have, int col, int first_line) {
   if (!*v) return;
   if (!*have) *have = strdup(v);
   else if (strcmp(*have, v))
-    mg_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」が%d行目（「%s」）と違います", col_name[col], v,
+    faq_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」が%d行目（「%s」）と違います", col_name[col], v,
                        first_line, *have);
 }
 
@@ -427,16 +427,16 @@ static void row_department(struct rowctx *r) {
   int first = r->line, any = 0;
   for (int col = C_DEPT_NAME; col <= C_LOCATION; col++) any |= *cell(r, col) != '\0';
   if (!*id) {
-    if (any) mg_io_report_error(r->c->rep, r->c->file, r->line, "部署の情報がありますが「%s」がありません", col_name[C_DEPT]);
+    if (any) faq_io_report_error(r->c->rep, r->c->file, r->line, "部署の情報がありますが「%s」がありません", col_name[C_DEPT]);
     return;
   }
-  if (!mg_faq_valid_id(id)) {
-    mg_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」は使えません（半角英数字と - _ . で1〜64文字）", col_name[C_DEPT], id);
+  if (!faq_valid_id(id)) {
+    faq_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」は使えません（半角英数字と - _ . で1〜64文字）", col_name[C_DEPT], id);
     return;
   }
   if (!any) return; /* refers to a department defined elsewhere or already stored */
-  if (!(d = mg_io_set_find_dept(r->s, id, &first))) {
-    if (!(d = mg_io_set_add_dept(r->s, r->line))) return;
+  if (!(d = faq_io_set_find_dept(r->s, id, &first))) {
+    if (!(d = faq_io_set_add_dept(r->s, r->line))) return;
     d->id = strdup(id);
   }
   dept_field(r, &d->name, C_DEPT_NAME, first);
@@ -450,7 +450,7 @@ static int row_status(struct rowctx *r) {
   const char *st = cell(r, C_STATUS);
   if (!*st || strcmp(st, STATUS_PUBLISHED) == 0) return 1;
   if (strcmp(st, STATUS_DRAFT) == 0) return 0;
-  mg_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」は使えません（「%s」か「%s」）", col_name[C_STATUS], st,
+  faq_io_report_error(r->c->rep, r->c->file, r->line, "「%s」の「%s」は使えません（「%s」か「%s」）", col_name[C_STATUS], st,
                      STATUS_PUBLISHED, STATUS_DRAFT);
   return 0;
 }
@@ -463,19 +463,19 @@ static void row_entry(struct rowctx *r, int ncols) {
   mg_io_row *row;
   for (int i = 0; i < r->c->n; i++) trim(r->c->cells[i]);
   if (r->c->n != ncols)
-    mg_io_report_error(rep, file, r->line, "セルが%d個ありますが、見出しは%d列です", r->c->n, ncols);
-  if (!*id) mg_io_report_error(rep, file, r->line, "「%s」が空です", col_name[C_ID]);
-  else if (!mg_faq_valid_id(id))
-    mg_io_report_error(rep, file, r->line, "「%s」の「%s」は使えません（半角英数字と - _ . で1〜64文字）", col_name[C_ID], id);
-  else if (mg_io_set_has_id(r->s, id, r->s->n_rows, &dup_line))
-    mg_io_report_error(rep, file, r->line, "「%s」の「%s」は%d行目で使われています", col_name[C_ID], id, dup_line);
-  if (!*cell(r, C_Q)) mg_io_report_error(rep, file, r->line, "「%s」が空です", col_name[C_Q]);
-  if (!*cell(r, C_A)) mg_io_report_error(rep, file, r->line, "「%s」が空です", col_name[C_A]);
-  if (*date && mg_io_date_in(date, ts))
-    mg_io_report_error(rep, file, r->line, "「%s」の「%s」は日付として読めません（YYYY-MM-DD）", col_name[C_DATE], date);
+    faq_io_report_error(rep, file, r->line, "セルが%d個ありますが、見出しは%d列です", r->c->n, ncols);
+  if (!*id) faq_io_report_error(rep, file, r->line, "「%s」が空です", col_name[C_ID]);
+  else if (!faq_valid_id(id))
+    faq_io_report_error(rep, file, r->line, "「%s」の「%s」は使えません（半角英数字と - _ . で1〜64文字）", col_name[C_ID], id);
+  else if (faq_io_set_has_id(r->s, id, r->s->n_rows, &dup_line))
+    faq_io_report_error(rep, file, r->line, "「%s」の「%s」は%d行目で使われています", col_name[C_ID], id, dup_line);
+  if (!*cell(r, C_Q)) faq_io_report_error(rep, file, r->line, "「%s」が空です", col_name[C_Q]);
+  if (!*cell(r, C_A)) faq_io_report_error(rep, file, r->line, "「%s」が空です", col_name[C_A]);
+  if (*date && faq_io_date_in(date, ts))
+    faq_io_report_error(rep, file, r->line, "「%s」の「%s」は日付として読めません（YYYY-MM-DD）", col_name[C_DATE], date);
   row_municipality(r);
   row_department(r);
-  if (!(row = mg_io_set_add_row(r->s))) return;
+  if (!(row = faq_io_set_add_row(r->s))) return;
   row->line = r->line;
   row->publish = row_status(r);
   row->e.id = strdup(id);
@@ -492,7 +492,7 @@ static void row_entry(struct rowctx *r, int ncols) {
   row->e.url = dup_nonempty(cell(r, C_URL));
   for (int i = 0; i < FAQ_N_KEPT; i++) /* a file without the column: the entry keeps its own (NULL) */
     if (r->idx[C_KEPT + i] >= 0) *faq_kept_field(&row->e, i) = strdup(cell(r, C_KEPT + i));
-  row->e.updated_at = *date && mg_io_date_in(date, ts) == 0 ? strdup(ts) : NULL;
+  row->e.updated_at = *date && faq_io_date_in(date, ts) == 0 ? strdup(ts) : NULL;
   /* a file without a translation's column keeps the entry's (NULL) */
   for (int t = 0; t < MG_FAQ_NTR; t++)
     if (r->idx[C_Q_EN + t] >= 0) row->e.tr[t] = strdup(cell(r, C_Q_EN + t));
@@ -504,7 +504,7 @@ static int parse(const char *path, const char *buf, size_t len, const struct col
   struct csv c = { .file = path, .p = buf, .end = buf + len, .line = 1, .rep = rep };
   int idx[N_COLS], line = 0, ncols, rc;
   rc = next_record(&c, &line);
-  if (rc == 0) mg_io_report_error(rep, path, 1, "ファイルが空です（1行目に見出しが必要です）");
+  if (rc == 0) faq_io_report_error(rep, path, 1, "ファイルが空です（1行目に見出しが必要です）");
   if (rc <= 0 || (rc = read_header(&c, m, line, idx))) goto out;
   ncols = c.n;
   while (rep->n_errors < MG_IO_MAX_ERRORS && (rc = next_record(&c, &line)) == 1) {
@@ -518,7 +518,7 @@ out:
   return rc < 0 ? rc : 0;
 }
 
-/* mg_io_check on the rows of s that have no error in rep yet (a shallow
+/* faq_io_check on the rows of s that have no error in rep yet (a shallow
  * copy of the set: the rows themselves stay s's). */
 static int check_clean_rows(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o, const char *path, mg_io_report *rep,
                             char *err) {
@@ -534,12 +534,12 @@ static int check_clean_rows(sqlite3 *db, const mg_io_set *s, const mg_io_opts *o
     for (int k = 0; k < rep->n_errors && !bad; k++) bad = strstr(rep->errors[k], at) != NULL;
     if (!bad) clean.rows[clean.n_rows++] = s->rows[i];
   }
-  rc = mg_io_check(db, &clean, o, path, rep, err);
+  rc = faq_io_check(db, &clean, o, path, rep, err);
   free(clean.rows);
   return rc;
 }
 
-int mg_io_import_csv(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
+int faq_io_import_csv(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
   struct colmap m = { .n = 0 };
   mg_io_set s = { 0 };
   char *buf = NULL;
@@ -553,21 +553,21 @@ int mg_io_import_csv(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_r
   if (rep->n_errors) {
     /* list every bad row at once: rows without a problem so far get the database's checks too */
     if (!rep->truncated && (rc = check_clean_rows(db, &s, o, path, rep, err))) goto out;
-    mg_io_report_sort(rep);
+    faq_io_report_sort(rep);
     rc = mg_errf(err, MG_ECSV, "%s: 誤りが%d件あるため、何も取り込んでいません", path, rep->n_errors);
     goto out;
   }
-  rc = mg_io_apply(db, &s, o, path, rep, err);
+  rc = faq_io_apply(db, &s, o, path, rep, err);
 out:
   colmap_free(&m);
-  mg_io_set_free(&s);
+  faq_io_set_free(&s);
   free(buf);
   return rc;
 }
 
 /* ---- export ------------------------------------------------------------- */
 
-void mg_io_csv_cell(FILE *out, const char *s, int first) {
+void faq_io_csv_cell(FILE *out, const char *s, int first) {
   const char *lead = "";
   if (!first) fputc(',', out);
   if (!s) s = "";
@@ -610,9 +610,9 @@ static int write_row(void *ctx, const mg_faq_entry *e, int published) {
   };
   for (int i = 0; i < FAQ_N_KEPT; i++) v[C_KEPT + i] = *faq_kept_field((mg_faq_entry *)e, i);
   for (int t = 0; t < MG_FAQ_NTR; t++) v[C_Q_EN + t] = e->tr[t];
-  mg_io_date_out(e->updated_at, date);
+  faq_io_date_out(e->updated_at, date);
   if (!alt || !kw || !rel) { free(alt); free(kw); free(rel); return MG_ENOMEM; }
-  for (int i = 0; i < N_COLS; i++) mg_io_csv_cell(x->out, v[i], i == 0);
+  for (int i = 0; i < N_COLS; i++) faq_io_csv_cell(x->out, v[i], i == 0);
   fputs("\r\n", x->out);
   free(alt);
   free(kw);
@@ -620,17 +620,17 @@ static int write_row(void *ctx, const mg_faq_entry *e, int published) {
   return ferror(x->out) ? MG_EIO : 0;
 }
 
-int mg_io_export_csv(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err) {
+int faq_io_export_csv(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err) {
   char *code = NULL, *name = NULL, ignored[MG_ERRLEN];
   struct ectx x = { out, "", "" };
   int rc;
-  mg_meta_get(db, "municipality_code", &code, ignored);
-  mg_meta_get(db, "municipality_name", &name, ignored);
+  faq_meta_get(db, "municipality_code", &code, ignored);
+  faq_meta_get(db, "municipality_name", &name, ignored);
   x.code = code ? code : "", x.name = name ? name : "";
   if (!(o && o->no_bom)) fputs("\xef\xbb\xbf", out);
-  for (int i = 0; i < N_COLS; i++) mg_io_csv_cell(out, col_name[i], i == 0);
+  for (int i = 0; i < N_COLS; i++) faq_io_csv_cell(out, col_name[i], i == 0);
   fputs("\r\n", out);
-  rc = mg_io_walk(db, o, write_row, &x, err);
+  rc = faq_io_walk(db, o, write_row, &x, err);
   if (rc == MG_ENOMEM) mg_errf(err, rc, "out of memory");
   else if (rc == MG_EIO) mg_errf(err, rc, "writing CSV failed");
   free(code);

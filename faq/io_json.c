@@ -22,15 +22,15 @@ struct jctx { const char *file; mg_io_report *rep; char where[96]; };
 static const char *member(struct jctx *c, json_t *obj, const char *key, int required) {
   json_t *v = json_object_get(obj, key);
   if (!v || json_is_null(v)) {
-    if (required) mg_io_report_error(c->rep, c->file, 0, "%s: 「%s」がありません", c->where, key);
+    if (required) faq_io_report_error(c->rep, c->file, 0, "%s: 「%s」がありません", c->where, key);
     return NULL;
   }
   if (!json_is_string(v)) {
-    mg_io_report_error(c->rep, c->file, 0, "%s: 「%s」は文字列で書いてください", c->where, key);
+    faq_io_report_error(c->rep, c->file, 0, "%s: 「%s」は文字列で書いてください", c->where, key);
     return NULL;
   }
   if (required && !*json_string_value(v)) {
-    mg_io_report_error(c->rep, c->file, 0, "%s: 「%s」が空です", c->where, key);
+    faq_io_report_error(c->rep, c->file, 0, "%s: 「%s」が空です", c->where, key);
     return NULL;
   }
   return json_string_value(v);
@@ -46,13 +46,13 @@ static int string_list(struct jctx *c, json_t *obj, const char *key, char ***out
   *out = NULL;
   if (!a || json_is_null(a)) return 0;
   if (!json_is_array(a)) {
-    mg_io_report_error(c->rep, c->file, 0, "%s: 「%s」は文字列の配列で書いてください", c->where, key);
+    faq_io_report_error(c->rep, c->file, 0, "%s: 「%s」は文字列の配列で書いてください", c->where, key);
     return -1;
   }
   if (!(*out = calloc(json_array_size(a) + 1, sizeof **out))) return -1;
   json_array_foreach(a, i, v) {
     if (!json_is_string(v)) {
-      mg_io_report_error(c->rep, c->file, 0, "%s: 「%s」の%zu番目は文字列で書いてください", c->where, key, i + 1);
+      faq_io_report_error(c->rep, c->file, 0, "%s: 「%s」の%zu番目は文字列で書いてください", c->where, key, i + 1);
       continue;
     }
     if (*json_string_value(v)) (*out)[n++] = strdup(json_string_value(v));
@@ -64,13 +64,13 @@ static void read_dept(struct jctx *c, mg_io_set *s, json_t *d, size_t i) {
   mg_department *out;
   const char *id;
   snprintf(c->where, sizeof c->where, "departments の%zu件目", i + 1);
-  if (!json_is_object(d)) { mg_io_report_error(c->rep, c->file, 0, "%s: オブジェクト（{…}）で書いてください", c->where); return; }
+  if (!json_is_object(d)) { faq_io_report_error(c->rep, c->file, 0, "%s: オブジェクト（{…}）で書いてください", c->where); return; }
   if (!(id = member(c, d, "id", 1))) return;
-  if (mg_io_set_find_dept(s, id, NULL)) {
-    mg_io_report_error(c->rep, c->file, 0, "%s: 部署「%s」が2回出てきます", c->where, id);
+  if (faq_io_set_find_dept(s, id, NULL)) {
+    faq_io_report_error(c->rep, c->file, 0, "%s: 部署「%s」が2回出てきます", c->where, id);
     return;
   }
-  if (!(out = mg_io_set_add_dept(s, 0))) return;
+  if (!(out = faq_io_set_add_dept(s, 0))) return;
   out->id = strdup(id);
   out->name = dup_or_null(member(c, d, "name", 1));
   out->phone = dup_or_null(member(c, d, "phone", 0));
@@ -83,7 +83,7 @@ static int read_status(struct jctx *c, json_t *e) {
   const char *st = member(c, e, "status", 0);
   if (!st || strcmp(st, "published") == 0) return 1;
   if (strcmp(st, "draft") == 0) return 0;
-  mg_io_report_error(c->rep, c->file, 0, "%s: 状態「%s」は使えません（published か draft）", c->where, st);
+  faq_io_report_error(c->rep, c->file, 0, "%s: 状態「%s」は使えません（published か draft）", c->where, st);
   return 0;
 }
 
@@ -109,7 +109,7 @@ static void read_kept(struct jctx *c, json_t *obj, mg_faq_entry *e) {
       *p = '\0';
       for (int k = 0; k < n; k++) p = stpcpy(stpcpy(p, k ? "\n" : ""), lines[k]);
     }
-    mg_strv_free(lines, n);
+    faq_strv_free(lines, n);
   }
 }
 
@@ -118,14 +118,14 @@ static void read_entry(struct jctx *c, mg_io_set *s, json_t *e, size_t i) {
   const char *id, *updated;
   char ts[32];
   snprintf(c->where, sizeof c->where, "entries の%zu件目", i + 1);
-  if (!json_is_object(e)) { mg_io_report_error(c->rep, c->file, 0, "%s: オブジェクト（{…}）で書いてください", c->where); return; }
+  if (!json_is_object(e)) { faq_io_report_error(c->rep, c->file, 0, "%s: オブジェクト（{…}）で書いてください", c->where); return; }
   if (!(id = member(c, e, "id", 1))) return;
   snprintf(c->where, sizeof c->where, "entries の%zu件目（%s）", i + 1, id);
-  if (mg_io_set_has_id(s, id, s->n_rows, NULL)) {
-    mg_io_report_error(c->rep, c->file, 0, "%s: ID「%s」が2回出てきます", c->where, id);
+  if (faq_io_set_has_id(s, id, s->n_rows, NULL)) {
+    faq_io_report_error(c->rep, c->file, 0, "%s: ID「%s」が2回出てきます", c->where, id);
     return;
   }
-  if (!(r = mg_io_set_add_row(s))) return;
+  if (!(r = faq_io_set_add_row(s))) return;
   r->e.id = strdup(id);
   r->e.question = dup_or_null(member(c, e, "question", 1));
   r->e.answer = dup_or_null(member(c, e, "answer", 1));
@@ -145,7 +145,7 @@ static void read_entry(struct jctx *c, mg_io_set *s, json_t *e, size_t i) {
   if (r->e.n_related < 0) r->e.n_related = 0;
   r->publish = read_status(c, e);
   if ((updated = member(c, e, "updated", 0)) && *updated) {
-    if (mg_io_date_in(updated, ts)) mg_io_report_error(c->rep, c->file, 0, "%s: 日付「%s」が正しくありません（YYYY-MM-DD）", c->where, updated);
+    if (faq_io_date_in(updated, ts)) faq_io_report_error(c->rep, c->file, 0, "%s: 日付「%s」が正しくありません（YYYY-MM-DD）", c->where, updated);
     else r->e.updated_at = strdup(ts);
   }
 }
@@ -156,10 +156,10 @@ static void read_root(struct jctx *c, mg_io_set *s, json_t *root) {
   size_t i;
   const char *fmt;
   snprintf(c->where, sizeof c->where, "ファイル全体");
-  if (!json_is_object(root)) { mg_io_report_error(c->rep, c->file, 0, "ファイル全体が1つのJSONオブジェクトになっていません"); return; }
+  if (!json_is_object(root)) { faq_io_report_error(c->rep, c->file, 0, "ファイル全体が1つのJSONオブジェクトになっていません"); return; }
   fmt = member(c, root, "format", 1);
   if (fmt && strcmp(fmt, FORMAT_NAME)) {
-    mg_io_report_error(c->rep, c->file, 0, "format「%s」は「" FORMAT_NAME "」ではありません", fmt);
+    faq_io_report_error(c->rep, c->file, 0, "format「%s」は「" FORMAT_NAME "」ではありません", fmt);
     return;
   }
   s->notice = dup_or_null(member(c, root, "notice", 0));
@@ -169,14 +169,14 @@ static void read_root(struct jctx *c, mg_io_set *s, json_t *root) {
     s->name = dup_or_null(member(c, muni, "name", 0));
   }
   v = json_object_get(root, "departments");
-  if (v && !json_is_array(v)) mg_io_report_error(c->rep, c->file, 0, "「departments」は配列で書いてください");
+  if (v && !json_is_array(v)) faq_io_report_error(c->rep, c->file, 0, "「departments」は配列で書いてください");
   else for (i = 0; v && i < json_array_size(v); i++) read_dept(c, s, json_array_get(v, i), i);
   v = json_object_get(root, "entries");
-  if (!v || !json_is_array(v)) mg_io_report_error(c->rep, c->file, 0, "「entries」は配列で書いてください");
+  if (!v || !json_is_array(v)) faq_io_report_error(c->rep, c->file, 0, "「entries」は配列で書いてください");
   else for (i = 0; i < json_array_size(v); i++) read_entry(c, s, json_array_get(v, i), i);
 }
 
-int mg_io_import_json(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
+int faq_io_import_json(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_report *rep, char *err) {
   struct jctx c = { .file = path, .rep = rep };
   mg_io_set s = { 0 };
   json_error_t jerr;
@@ -185,15 +185,15 @@ int mg_io_import_json(sqlite3 *db, const char *path, const mg_io_opts *o, mg_io_
   if (!root) {
     /* Jansson's own words (English) stay in brackets: they locate the fault */
     if (jerr.line <= 0) return mg_errf(err, MG_EIO, "%s: ファイルを読めません（%s）", path, jerr.text);
-    mg_io_report_error(rep, path, jerr.line, "JSONの書き方に誤りがあります（%s）", jerr.text);
+    faq_io_report_error(rep, path, jerr.line, "JSONの書き方に誤りがあります（%s）", jerr.text);
     return mg_errf(err, MG_EBADJSON, "%s %d行目: JSONの書き方に誤りがあるため、何も取り込んでいません（%s）", path, jerr.line,
                    jerr.text);
   }
   read_root(&c, &s, root);
   json_decref(root);
   if (rep->n_errors) rc = mg_errf(err, MG_EBADJSON, "%s: 誤りが%d件あるため、何も取り込んでいません", path, rep->n_errors);
-  else if ((rc = mg_io_apply(db, &s, o, path, rep, err)) == MG_ECSV) rc = MG_EBADJSON; /* same errors, this format */
-  mg_io_set_free(&s);
+  else if ((rc = faq_io_apply(db, &s, o, path, rep, err)) == MG_ECSV) rc = MG_EBADJSON; /* same errors, this format */
+  faq_io_set_free(&s);
   return rc;
 }
 
@@ -213,7 +213,7 @@ static int add_dept(void *ctx, const mg_department *d) {
 
 static int add_entry(void *ctx, const mg_faq_entry *e, int published) {
   char date[16];
-  mg_io_date_out(e->updated_at, date);
+  faq_io_date_out(e->updated_at, date);
   json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s}", "id", e->id, "question",
                         e->question, "answer", e->answer, "alternates", str_array(e->alternates, e->n_alternates),
                         "keywords", str_array(e->keywords, e->n_keywords), "related",
@@ -225,9 +225,9 @@ static int add_entry(void *ctx, const mg_faq_entry *e, int published) {
     if (!v || !*v) continue;
     if (strchr(v, '\n')) {   /* lines (life_events) as an array, as they are read */
       char **lines = NULL;
-      int n = mg_strv_split(v, &lines);
+      int n = faq_strv_split(v, &lines);
       json_object_set_new(o, faq_kept_key[i], n < 0 ? json_string(v) : str_array(lines, n));
-      if (n > 0) mg_strv_free(lines, n);
+      if (n > 0) faq_strv_free(lines, n);
     } else json_object_set_new(o, faq_kept_key[i], json_string(v));
   }
   for (int t = 0; o && t < MG_FAQ_NTR; t++)
@@ -239,13 +239,13 @@ static int add_entry(void *ctx, const mg_faq_entry *e, int published) {
 static json_t *meta_string(sqlite3 *db, const char *key) {
   char *v = NULL, err[MG_ERRLEN];
   json_t *s;
-  mg_meta_get(db, key, &v, err);
+  faq_meta_get(db, key, &v, err);
   s = json_string(v ? v : "");
   free(v);
   return s;
 }
 
-int mg_io_export_json(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err) {
+int faq_io_export_json(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err) {
   json_t *root = json_object(), *depts = json_array(), *entries = json_array();
   int rc;
   if (!root || !depts || !entries) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
@@ -253,8 +253,8 @@ int mg_io_export_json(sqlite3 *db, FILE *out, const mg_io_opts *o, char *err) {
   json_object_set_new(root, "notice", meta_string(db, "notice"));
   json_object_set_new(root, "municipality", json_pack("{s:o, s:o}", "code", meta_string(db, "municipality_code"),
                                                       "name", meta_string(db, "municipality_name")));
-  if ((rc = mg_department_list(db, add_dept, depts, err))) goto out;
-  if ((rc = mg_io_walk(db, o, add_entry, entries, err))) goto out;
+  if ((rc = faq_department_list(db, add_dept, depts, err))) goto out;
+  if ((rc = faq_io_walk(db, o, add_entry, entries, err))) goto out;
   json_object_set(root, "departments", depts);
   json_object_set(root, "entries", entries);
   if (json_dumpf(root, out, JSON_INDENT(2)) != 0 || fputc('\n', out) == EOF)

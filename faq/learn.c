@@ -6,7 +6,7 @@
  * 「住民票 ほしい」 are one candidate. Evidence is keyed by (candidate,
  * session), so one resident repeating a question counts once; the address
  * hash is kept beside it so that many sessions from one address still count
- * as one address. Accepting writes through the store (mg_faq_put_ex) like
+ * as one address. Accepting writes through the store (faq_put_ex) like
  * any console edit: the entry's history shows who added which phrasing.
  */
 #include "faq/learn.h"
@@ -48,7 +48,7 @@ static const char *const sql[S_N] = {
                " WHERE id = ?1 AND state = 'new'",
 };
 
-static int prep(sqlite3 *db, int q, sqlite3_stmt **st, char *err) { return mg_db_stmt(db, sql[q], st, err); }
+static int prep(sqlite3 *db, int q, sqlite3_stmt **st, char *err) { return faq_db_stmt(db, sql[q], st, err); }
 
 static int db_fail(sqlite3 *db, const char *what, char *err) {
   return mg_errf(err, MG_EDB, "learn: %s: %s", what, sqlite3_errmsg(db));
@@ -57,7 +57,7 @@ static int db_fail(sqlite3 *db, const char *what, char *err) {
 /* The dedup key: normalised, without spaces and trailing punctuation. */
 static char *norm_key(const char *text) {
   int n = 0;
-  char *s = mg_normalize(text, (int)strlen(text), &n), *w = s;
+  char *s = faq_normalize(text, (int)strlen(text), &n), *w = s;
   if (!s) return NULL;
   for (int i = 0; i < n; i++)
     if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n') *w++ = s[i];
@@ -94,7 +94,7 @@ int faq_learn_note(sqlite3 *db, const char *faq_id, const char *text, const char
   *noted = 0;
   if (cand_id) *cand_id = 0;
   if (chars <= 0 || chars > FAQ_LEARN_MAX_TEXT) return 0;
-  if ((rc = mg_faq_get(db, faq_id, MG_FAQ_PUBLISHED, &e, err))) return rc;
+  if ((rc = faq_get(db, faq_id, MG_FAQ_PUBLISHED, &e, err))) return rc;
   if (!(key = norm_key(text))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   if (!*key || known_phrasing(e, key)) goto out;
   if ((rc = prep(db, S_CAND_UPSERT, &st, err))) goto out;
@@ -102,12 +102,12 @@ int faq_learn_note(sqlite3 *db, const char *faq_id, const char *text, const char
   sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "candidate", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc || (rc = prep(db, S_CAND_ID, &st, err))) goto out;
   sqlite3_bind_text(st, 1, faq_id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
   if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (!id) { rc = db_fail(db, "candidate id", err); goto out; }
   if ((rc = prep(db, S_EVIDENCE, &st, err))) goto out;
   sqlite3_bind_int64(st, 1, id);
@@ -115,14 +115,14 @@ int faq_learn_note(sqlite3 *db, const char *faq_id, const char *text, const char
   sqlite3_bind_text(st, 3, addr_ref ? addr_ref : "", -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "evidence", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if (rc == 0) {
     *noted = 1;
     if (cand_id) *cand_id = id;
   }
 out:
   free(key);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return rc;
 }
 
@@ -140,7 +140,7 @@ int faq_learn_list(sqlite3 *db, const char *dept, int min_sessions, int min_addr
   if ((rc = prep(db, S_COUNT, &st, err))) return rc;
   bind_filter(st, dept, min_sessions, min_addresses);
   *total = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   if ((rc = prep(db, S_LIST, &st, err))) return rc;
   bind_filter(st, dept, min_sessions, min_addresses);
   sqlite3_bind_int(st, 4, offset < 0 ? 0 : offset);
@@ -161,7 +161,7 @@ int faq_learn_list(sqlite3 *db, const char *dept, int min_sessions, int min_addr
     rc = fn(ctx, &c);
   }
   rc = rc == SQLITE_DONE ? 0 : rc > 0 ? db_fail(db, "list", err) : rc;
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -182,7 +182,7 @@ static int get(sqlite3 *db, sqlite3_int64 id, char **faq_id, char **dept, char *
     *faq_id = dup_col(st, 0), *dept = dup_col(st, 1), *text = dup_col(st, 2), *state = dup_col(st, 3);
     rc = *faq_id && *dept && *text && *state ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
   } else rc = rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "no candidate %lld", (long long)id) : db_fail(db, "get", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -202,7 +202,7 @@ static int decide(sqlite3 *db, sqlite3_int64 id, const char *state, const char *
   sqlite3_bind_text(st, 3, by ? by : "unknown", -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "decide", err);
   if (rc == 0 && sqlite3_changes(db) == 0) rc = mg_errf(err, MG_ECONFLICT, "candidate %lld was already decided", (long long)id);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -215,27 +215,27 @@ static int accept_tx(sqlite3 *db, void *ctx, char *err) {
   int rc;
   if ((rc = get(db, a->id, &faq_id, &dept, &text, &state, err))) goto out;
   if (strcmp(state, "new") != 0) { rc = mg_errf(err, MG_ECONFLICT, "candidate %lld was already %s", (long long)a->id, state); goto out; }
-  if ((rc = mg_faq_get(db, faq_id, MG_FAQ_PUBLISHED, &e, err))) goto out;
+  if ((rc = faq_get(db, faq_id, MG_FAQ_PUBLISHED, &e, err))) goto out;
   if (!(alts = realloc(e->alternates, sizeof *alts * (size_t)(e->n_alternates + 1)))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   e->alternates = alts;
   e->alternates[e->n_alternates++] = text;
   text = NULL;
   free(e->updated_at); /* the new revision is dated now */
   e->updated_at = NULL;
-  if ((rc = mg_faq_put(db, e, a->by, 1, err))) goto out;
+  if ((rc = faq_put(db, e, a->by, 1, err))) goto out;
   rc = decide(db, a->id, "accepted", a->by, err);
 out:
   free(faq_id);
   free(dept);
   free(text);
   free(state);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   return rc;
 }
 
 int faq_learn_accept(sqlite3 *db, sqlite3_int64 id, const char *by, char *err) {
   struct accept a = { id, by };
-  return mg_db_tx(db, accept_tx, &a, err);
+  return faq_db_tx(db, accept_tx, &a, err);
 }
 
 int faq_learn_reject(sqlite3 *db, sqlite3_int64 id, const char *by, char *err) { return decide(db, id, "rejected", by, err); }

@@ -346,7 +346,7 @@ static const char *const migrations[] = {
   "ALTER TABLE faq_revision ADD COLUMN answer_easy TEXT NOT NULL DEFAULT '';\n",
 
   /* 20 — an English index over the published entries' English versions
-   * (faq/store.c mg_faq_search_en): an English question is compared with
+   * (faq/store.c faq_search_en): an English question is compared with
    * English text by FTS5's own porter stemmer, beside the Japanese index
    * that the English-to-Japanese table reaches (docs/languages.md). Kept
    * in step with faq_fts by the same three moments: insert, publish,
@@ -377,7 +377,7 @@ static const char *const migrations[] = {
 
 int faq_db_schema_max(void) { return N_MIGRATIONS; }
 
-int mg_db_version(sqlite3 *db) {
+int faq_db_version(sqlite3 *db) {
   sqlite3_stmt *st = NULL;
   int v = -1;
   if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -390,7 +390,7 @@ int mg_db_version(sqlite3 *db) {
 static int apply_step(sqlite3 *db, void *ctx, char *err) {
   int i = *(int *)ctx;
   char pragma[64], *msg = NULL;
-  if (mg_db_version(db) > i) return 0; /* another process got there first */
+  if (faq_db_version(db) > i) return 0; /* another process got there first */
   if (sqlite3_exec(db, migrations[i], NULL, NULL, &msg) != SQLITE_OK) {
     mg_errf(err, MG_EDB, "migration %d: %s", i + 1, msg ? msg : sqlite3_errmsg(db));
     sqlite3_free(msg);
@@ -402,13 +402,13 @@ static int apply_step(sqlite3 *db, void *ctx, char *err) {
   return 0;
 }
 
-int mg_db_migrate(sqlite3 *db, char *err) {
-  int v = mg_db_version(db);
+int faq_db_migrate(sqlite3 *db, char *err) {
+  int v = faq_db_version(db);
   if (v < 0) return mg_errf(err, MG_EDB, "reading the schema version: %s", sqlite3_errmsg(db));
   if (v > N_MIGRATIONS)
     return mg_errf(err, MG_EDB, "the database has schema version %d, newer than this program (%d)", v, N_MIGRATIONS);
   for (int i = v; i < N_MIGRATIONS; i++) {
-    int rc = mg_db_tx(db, apply_step, &i, err);
+    int rc = faq_db_tx(db, apply_step, &i, err);
     if (rc) return rc;
   }
   return 0;

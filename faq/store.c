@@ -6,7 +6,7 @@
  * triggers of faq/schema.c update the FTS5 index in the same transaction.
  *
  * All SQL is the array `sql` below. Statements are prepared once per thread
- * and connection through the cache in faq/db.c (mg_db_stmt), because the
+ * and connection through the cache in faq/db.c (faq_db_stmt), because the
  * answer path reads an entry for every candidate it shows.
  * Alternates, keywords and related ids are stored one per line
  * (docs/architecture.md).
@@ -100,9 +100,9 @@ static const char *const sql[N_S] = {
 
 /* Statements come from the per-thread cache in faq/db.c (the answer path
  * reads an entry per candidate; preparing each time cost more than the
- * ranking) and go back with mg_db_stmt_done, which resets them at once. */
+ * ranking) and go back with faq_db_stmt_done, which resets them at once. */
 static int prep(sqlite3 *db, int q, sqlite3_stmt **st, char *err) {
-  return mg_db_stmt(db, sql[q], st, err);
+  return faq_db_stmt(db, sql[q], st, err);
 }
 
 static int db_fail(sqlite3 *db, const char *what, char *err) {
@@ -124,7 +124,7 @@ static int str_eq(const char *a, const char *b) {
   return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-int mg_strv_split(const char *text, char ***out) {
+int faq_strv_split(const char *text, char ***out) {
   int n = 0, cap = 0;
   char **v = NULL;
   *out = NULL;
@@ -145,11 +145,11 @@ int mg_strv_split(const char *text, char ***out) {
   *out = v;
   return n;
 nomem:
-  mg_strv_free(v, n);
+  faq_strv_free(v, n);
   return MG_ENOMEM;
 }
 
-void mg_strv_free(char **v, int n) {
+void faq_strv_free(char **v, int n) {
   for (int i = 0; i < n; i++) free(v[i]);
   free(v);
 }
@@ -184,7 +184,7 @@ static char *related_join(char *const *v, int n) {
   return s;
 }
 
-void mg_department_clear(mg_department *d) {
+void faq_department_clear(mg_department *d) {
   if (!d) return;
   free(d->id); free(d->name); free(d->phone); free(d->email); free(d->hours); free(d->location);
   memset(d, 0, sizeof *d);
@@ -192,16 +192,16 @@ void mg_department_clear(mg_department *d) {
 
 void faq_entry_clear(mg_faq_entry *e) {
   free(e->id); free(e->question); free(e->answer);
-  mg_strv_free(e->alternates, e->n_alternates);
-  mg_strv_free(e->keywords, e->n_keywords);
-  mg_strv_free(e->related, e->n_related);
+  faq_strv_free(e->alternates, e->n_alternates);
+  faq_strv_free(e->keywords, e->n_keywords);
+  faq_strv_free(e->related, e->n_related);
   free(e->category); free(e->department_id); free(e->url); free(e->updated_at); free(e->updated_by);
   for (int i = 0; i < FAQ_N_KEPT; i++) free(*faq_kept_field((mg_faq_entry *)e, i));
   for (int i = 0; i < MG_FAQ_NTR; i++) free(e->tr[i]);
-  mg_department_clear(&e->dept);
+  faq_department_clear(&e->dept);
 }
 
-void mg_faq_entry_free(mg_faq_entry *e) {
+void faq_entry_free(mg_faq_entry *e) {
   if (!e) return;
   faq_entry_clear(e);
   free(e);
@@ -228,8 +228,8 @@ static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
   e->published_version = sqlite3_column_int(st, 2);
   e->question = col_dup(st, 3);
   e->answer = col_dup(st, 4);
-  e->n_alternates = mg_strv_split((const char *)sqlite3_column_text(st, 5), &e->alternates);
-  e->n_keywords = mg_strv_split((const char *)sqlite3_column_text(st, 6), &e->keywords);
+  e->n_alternates = faq_strv_split((const char *)sqlite3_column_text(st, 5), &e->alternates);
+  e->n_keywords = faq_strv_split((const char *)sqlite3_column_text(st, 6), &e->keywords);
   e->category = col_dup(st, 7);
   e->department_id = col_dup(st, 8);
   e->url = col_dup(st, 9);
@@ -237,7 +237,7 @@ static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
   e->updated_by = col_dup(st, 11);
   e->status = status_name((const char *)sqlite3_column_text(st, 12));
   row_to_department(st, 13, &e->dept);
-  e->n_related = mg_strv_split((const char *)sqlite3_column_text(st, 20), &e->related);
+  e->n_related = faq_strv_split((const char *)sqlite3_column_text(st, 20), &e->related);
   for (int i = 0; i < FAQ_N_KEPT; i++)
     if (!(*faq_kept_field(e, i) = col_dup(st, i == 0 ? 19 : 20 + i))) bad = 1;
   for (int i = 0; i < MG_FAQ_NTR; i++)
@@ -248,7 +248,7 @@ static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
     if (e->n_alternates < 0) e->n_alternates = 0, e->alternates = NULL;
     if (e->n_keywords < 0) e->n_keywords = 0, e->keywords = NULL;
     if (e->n_related < 0) e->n_related = 0, e->related = NULL;
-    mg_faq_entry_free(e);
+    faq_entry_free(e);
     return NULL;
   }
   return e;
@@ -256,7 +256,7 @@ static mg_faq_entry *row_to_entry(sqlite3_stmt *st) {
 
 /* ---- reading ------------------------------------------------------------ */
 
-int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char *err) {
+int faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
   *out = NULL;
@@ -270,11 +270,11 @@ int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char 
        : which > 0 ? mg_errf(err, MG_ENOTFOUND, "%s: no version %d", id, which)
        : mg_errf(err, MG_ENOTFOUND, "%s: no such entry", id);
   else rc = db_fail(db, id, err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
-int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err) {
+int faq_question(sqlite3 *db, const char *id, char **out, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
   *out = NULL;
@@ -284,7 +284,7 @@ int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err) {
   if (rc == SQLITE_ROW) rc = (*out = strdup((const char *)sqlite3_column_text(st, 0))) ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
   else if (rc == SQLITE_DONE) rc = mg_errf(err, MG_ENOTFOUND, "%s: no published revision", id);
   else rc = db_fail(db, id, err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -300,11 +300,11 @@ int faq_search_en(sqlite3 *db, const char *match, faq_en_hit *out, int max, int 
     out[(*n)++].score = sqlite3_column_double(st, 1);
   }
   rc = rc == SQLITE_DONE ? 0 : db_fail(db, "English search", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
-int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
+int faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
                 char *err) {
   sqlite3_stmt *st = NULL;
   mg_faq_filter none = { 0 };
@@ -342,12 +342,12 @@ int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const 
     mg_faq_entry *e = row_to_entry(st);
     if (!e) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
     rc = fn(ctx, e);
-    mg_faq_entry_free(e);
+    faq_entry_free(e);
     if (rc) goto out;
   }
   rc = rc == SQLITE_DONE ? 0 : db_fail(db, "listing entries", err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   free(match);
   return rc;
 }
@@ -367,7 +367,7 @@ static int find_faq(sqlite3 *db, const char *ext_id, sqlite3_int64 *faq_id, sqli
     *pub_rev = sqlite3_column_int64(st, 1);
     rc = 0;
   } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, ext_id, err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -382,7 +382,7 @@ static int find_rev(sqlite3 *db, sqlite3_int64 faq_id, int version, sqlite3_int6
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) *rev = sqlite3_column_int64(st, 0), rc = 0;
   else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "finding a revision", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -394,7 +394,7 @@ static int set_published(sqlite3 *db, sqlite3_int64 faq_id, sqlite3_int64 rev, c
   if (rev) sqlite3_bind_int64(st, 2, rev);
   else sqlite3_bind_null(st, 2);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, "publishing", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -405,7 +405,7 @@ static int exec_id(sqlite3 *db, int q, sqlite3_int64 id, char *err) {
   if ((rc = prep(db, q, &st, err))) return rc;
   sqlite3_bind_int64(st, 1, id);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, sql[q], err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -417,12 +417,12 @@ static int dept_exists(sqlite3 *db, const char *id, char *err) {
   rc = sqlite3_step(st);
   rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "unknown department '%s'", id)
      : db_fail(db, id, err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
 /* Entry ids are used in URLs and on the command line: keep them plain. */
-int mg_faq_valid_id(const char *id) {
+int faq_valid_id(const char *id) {
   size_t n = id ? strlen(id) : 0;
   if (n == 0 || n > 64) return 0;
   for (const char *p = id; *p; p++)
@@ -487,7 +487,7 @@ static int newest(sqlite3 *db, struct put *p, sqlite3_int64 faq_id, sqlite3_int6
       if (!p->kept[i]) {
         const char *o = (const char *)sqlite3_column_text(st, 10 + i);
         if (!(p->kept[i] = strdup(o ? o : ""))) {
-          mg_db_stmt_done(st);
+          faq_db_stmt_done(st);
           return mg_errf(err, MG_ENOMEM, "out of memory");
         }
       }
@@ -495,14 +495,14 @@ static int newest(sqlite3 *db, struct put *p, sqlite3_int64 faq_id, sqlite3_int6
       if (!p->tr[i]) {
         const char *o = (const char *)sqlite3_column_text(st, 10 + FAQ_N_KEPT + i);
         if (!(p->tr[i] = strdup(o ? o : ""))) {
-          mg_db_stmt_done(st);
+          faq_db_stmt_done(st);
           return mg_errf(err, MG_ENOMEM, "out of memory");
         }
       }
     *same = same_content(st, p);
     rc = 0;
   } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "reading the newest revision", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -516,7 +516,7 @@ static int insert_faq(sqlite3 *db, const char *ext_id, sqlite3_int64 *faq_id, ch
   sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, ext_id, err);
   *faq_id = sqlite3_last_insert_rowid(db);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -545,7 +545,7 @@ static int insert_rev(sqlite3 *db, const struct put *p, sqlite3_int64 faq_id, in
     sqlite3_bind_text(st, 13 + FAQ_N_KEPT + i, p->tr[i] ? p->tr[i] : "", -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, e->id, err);
   *rev = sqlite3_last_insert_rowid(db);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -589,16 +589,16 @@ char **faq_kept_field(mg_faq_entry *e, int i) {
   }
 }
 
-int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, int *changed, char *err) {
+int faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, int *changed, char *err) {
   struct put p = { .e = e, .by = by, .publish = publish };
   int rc;
   if (changed) *changed = 0;
-  if (!mg_faq_valid_id(e->id))
+  if (!faq_valid_id(e->id))
     return mg_errf(err, MG_EINVAL, "bad id '%s': use 1-64 letters, digits, '-', '_' or '.'", e->id ? e->id : "");
   if (!e->question || !*e->question) return mg_errf(err, MG_EINVAL, "%s: the question is empty", e->id);
   if (!e->answer || !*e->answer) return mg_errf(err, MG_EINVAL, "%s: the answer is empty", e->id);
   for (int i = 0; i < e->n_related; i++) {
-    if (!mg_faq_valid_id(e->related[i]))
+    if (!faq_valid_id(e->related[i]))
       return mg_errf(err, MG_EINVAL, "%s: 関連するFAQのID「%s」は使えません（半角英数字と - _ . で1〜64文字）", e->id,
                      e->related[i]);
     if (strcmp(e->related[i], e->id) == 0)
@@ -615,7 +615,7 @@ int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publis
     rc = 0;
     for (int i = 0; i < MG_FAQ_NTR && rc == 0; i++)
       if (e->tr[i] && !(p.tr[i] = strdup(e->tr[i]))) rc = mg_errf(err, MG_ENOMEM, "out of memory");
-    if (rc == 0) rc = mg_db_tx(db, put_tx, &p, err);
+    if (rc == 0) rc = faq_db_tx(db, put_tx, &p, err);
   }
   if (rc == 0 && changed) *changed = p.changed;
   for (int i = 0; i < MG_FAQ_NTR; i++) free(p.tr[i]);
@@ -631,7 +631,7 @@ int faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err) {
   int rc = 0;
   for (int i = 0; rc == 0 && i < e->n_related; i++) {
     const char *id = e->related[i];
-    if (!mg_faq_valid_id(id))
+    if (!faq_valid_id(id))
       return mg_errf(err, MG_EINVAL, "関連するFAQのID「%s」は使えません（半角英数字と - _ . で1〜64文字）", id);
     if (e->id && strcmp(id, e->id) == 0) return mg_errf(err, MG_EINVAL, "関連するFAQに自分自身は入れられません");
     if ((rc = prep(db, S_FAQ_EXISTS, &st, err))) return rc;
@@ -639,7 +639,7 @@ int faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err) {
     rc = sqlite3_step(st);
     rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? mg_errf(err, MG_EINVAL, "関連するFAQ「%s」はありません", id)
        : db_fail(db, id, err);
-    mg_db_stmt_done(st);
+    faq_db_stmt_done(st);
   }
   return rc;
 }
@@ -652,7 +652,7 @@ int faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char 
   if (!*ids || !*questions) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   for (int i = 0; i < e->n_related; i++) {
     char *q = NULL;
-    rc = mg_faq_question(db, e->related[i], &q, err);
+    rc = faq_question(db, e->related[i], &q, err);
     if (rc == MG_ENOTFOUND) { rc = 0; continue; } /* unpublished or removed since: not shown */
     if (rc) goto out;
     (*questions)[k] = q;
@@ -661,8 +661,8 @@ int faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char 
   }
 out:
   if (rc) {
-    mg_strv_free(*ids, k);
-    mg_strv_free(*questions, k);
+    faq_strv_free(*ids, k);
+    faq_strv_free(*questions, k);
     *ids = *questions = NULL;
     k = 0;
   }
@@ -670,11 +670,11 @@ out:
   return rc;
 }
 
-int mg_faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, char *err) {
-  return mg_faq_put_ex(db, e, by, publish, NULL, err);
+int faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, char *err) {
+  return faq_put_ex(db, e, by, publish, NULL, err);
 }
 
-int mg_faq_next_id(sqlite3 *db, char *buf, size_t size, char *err) {
+int faq_next_id(sqlite3 *db, char *buf, size_t size, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
   if ((rc = prep(db, S_LAST_ID, &st, err))) return rc;
@@ -688,7 +688,7 @@ int mg_faq_next_id(sqlite3 *db, char *buf, size_t size, char *err) {
     else snprintf(buf, size, "%.50s-2", last);
     rc = 0;
   } else rc = rc == SQLITE_DONE ? 0 : db_fail(db, "choosing an id", err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -705,10 +705,10 @@ static int publish_tx(sqlite3 *db, void *ctx, char *err) {
   return rev == pub ? 0 : set_published(db, faq_id, rev, err);
 }
 
-int mg_faq_publish(sqlite3 *db, const char *id, int version, const char *by, char *err) {
+int faq_publish(sqlite3 *db, const char *id, int version, const char *by, char *err) {
   struct target t = { id, version };
   if (version < 0) return mg_errf(err, MG_EINVAL, "%s: bad version %d", id, version);
-  return mg_db_tx(db, publish_tx, &t, err);
+  return faq_db_tx(db, publish_tx, &t, err);
 }
 
 /* faq and faq_revision point at each other: unpublish first (the trigger
@@ -724,14 +724,14 @@ static int remove_tx(sqlite3 *db, void *ctx, char *err) {
   return exec_id(db, S_FAQ_DELETE, faq_id, err);
 }
 
-int mg_faq_remove(sqlite3 *db, const char *id, const char *by, char *err) {
+int faq_remove(sqlite3 *db, const char *id, const char *by, char *err) {
   struct target t = { id, 0 };
-  return mg_db_tx(db, remove_tx, &t, err);
+  return faq_db_tx(db, remove_tx, &t, err);
 }
 
 /* ---- departments and meta ----------------------------------------------- */
 
-int mg_department_get(sqlite3 *db, const char *id, mg_department *out, char *err) {
+int faq_department_get(sqlite3 *db, const char *id, mg_department *out, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
   memset(out, 0, sizeof *out);
@@ -742,7 +742,7 @@ int mg_department_get(sqlite3 *db, const char *id, mg_department *out, char *err
     row_to_department(st, 0, out);
     rc = out->location ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
   } else rc = rc == SQLITE_DONE ? mg_errf(err, MG_ENOTFOUND, "unknown department '%s'", id) : db_fail(db, id, err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
@@ -776,20 +776,20 @@ int faq_published_count(sqlite3 *db, long long *n, char *err) {
   return rc;
 }
 
-int mg_department_put(sqlite3 *db, const mg_department *d, char *err) {
+int faq_department_put(sqlite3 *db, const mg_department *d, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
-  if (!mg_faq_valid_id(d->id)) return mg_errf(err, MG_EINVAL, "bad department id '%s'", d->id ? d->id : "");
+  if (!faq_valid_id(d->id)) return mg_errf(err, MG_EINVAL, "bad department id '%s'", d->id ? d->id : "");
   if (!d->name || !*d->name) return mg_errf(err, MG_EINVAL, "department %s: the name is empty", d->id);
   if ((rc = prep(db, S_DEPT_PUT, &st, err))) return rc;
   const char *v[6] = { d->id, d->name, d->phone, d->email, d->hours, d->location };
   for (int i = 0; i < 6; i++) sqlite3_bind_text(st, i + 1, v[i] ? v[i] : "", -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, d->id, err);
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }
 
-int mg_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d), void *ctx, char *err) {
+int faq_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d), void *ctx, char *err) {
   sqlite3_stmt *st = NULL;
   int rc;
   if ((rc = prep(db, S_DEPT_LIST, &st, err))) return rc;
@@ -797,11 +797,11 @@ int mg_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d)
     mg_department d;
     row_to_department(st, 0, &d);
     rc = d.location ? fn(ctx, &d) : mg_errf(err, MG_ENOMEM, "out of memory");
-    mg_department_clear(&d);
+    faq_department_clear(&d);
     if (rc) goto out;
   }
   rc = rc == SQLITE_DONE ? 0 : db_fail(db, "listing departments", err);
 out:
-  mg_db_stmt_done(st);
+  faq_db_stmt_done(st);
   return rc;
 }

@@ -5,11 +5,11 @@
  * revision that answers residents (published_rev). Every change adds a new,
  * immutable revision (table faq_revision); publishing moves the pointer. So
  * editing a published entry never takes it offline and never puts unreviewed
- * text live: the new text is a draft until mg_faq_publish. Triggers in
+ * text live: the new text is a draft until faq_publish. Triggers in
  * faq/schema.c keep the FTS5 index equal to the published texts, so a
  * publish is searchable at once.
  *
- * Every function takes a connection from mg_db_open and writes a reason into
+ * Every function takes a connection from faq_db_open and writes a reason into
  * a caller-owned err[MG_ERRLEN]. Functions that write run in one transaction
  * of their own, or join the caller's when one is open.
  */
@@ -64,11 +64,11 @@ enum { MG_FAQ_TR_QUESTION_EN, MG_FAQ_TR_ANSWER_EN, MG_FAQ_TR_QUESTION_EASY, MG_F
 /* "question_en", "answer_en", "question_easy", "answer_easy". */
 const char *faq_tr_name(int i);
 
-/* Which revision mg_faq_get reads: a version number > 0, or one of these. */
+/* Which revision faq_get reads: a version number > 0, or one of these. */
 #define MG_FAQ_LATEST 0     /* newest revision (may be a draft) */
 #define MG_FAQ_PUBLISHED -1 /* the revision that answers */
 
-/* mg_faq_list filter: NULL (or "") fields do not filter. */
+/* faq_list filter: NULL (or "") fields do not filter. */
 typedef struct mg_faq_filter {
   const char *department; /* department id */
   const char *category;
@@ -90,23 +90,23 @@ extern const char *const faq_kept_key[FAQ_N_KEPT];
 char **faq_kept_field(mg_faq_entry *e, int i);
 
 /* Is id a valid entry or department id (1-64 of A-Z a-z 0-9 - _ .)? */
-int mg_faq_valid_id(const char *id);
+int faq_valid_id(const char *id);
 
 /* Free the strings of e (an entry the caller holds, e.g. an import's row). */
 void faq_entry_clear(mg_faq_entry *e);
-/* Free an entry returned by mg_faq_get (and its strings). NULL is fine. */
-void mg_faq_entry_free(mg_faq_entry *e);
+/* Free an entry returned by faq_get (and its strings). NULL is fine. */
+void faq_entry_free(mg_faq_entry *e);
 /* Free the strings of an entry the caller holds (not e itself): an import's rows. */
 void faq_entry_clear(mg_faq_entry *e);
 
 /* Read entry id at revision `which`. *out is new, caller frees with
- * mg_faq_entry_free. MG_ENOTFOUND when the entry or revision does not exist
+ * faq_entry_free. MG_ENOTFOUND when the entry or revision does not exist
  * (PUBLISHED: never published). */
-int mg_faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char *err);
+int faq_get(sqlite3 *db, const char *id, int which, mg_faq_entry **out, char *err);
 /* The published question of entry id into *out (caller frees): what a
  * list of candidates shows, without reading the whole entry. MG_ENOTFOUND
  * when id has no published revision. */
-int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err);
+int faq_question(sqlite3 *db, const char *id, char **out, char *err);
 
 /* Add a revision of e (fields id, question, answer, alternates, keywords,
  * related, category, department_id, url, online_url and the checklist fields;
@@ -118,10 +118,10 @@ int mg_faq_question(sqlite3 *db, const char *id, char **out, char *err);
  * MG_ENOTFOUND for an unknown department. Related ids are not required to
  * exist here (an import writes entries that name each other one by one);
  * callers that take ids from people check them with faq_related_check. */
-int mg_faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, char *err);
+int faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, char *err);
 /* The same; *changed (may be NULL) is set to 1 when a revision was added or
  * the published pointer moved, else 0. */
-int mg_faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, int *changed, char *err);
+int faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, int *changed, char *err);
 
 /* Check e's related ids as a person gave them: each must be an id, not e's
  * own, and name an entry that exists (published or not). Returns 0, or
@@ -130,24 +130,24 @@ int faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err);
 
 /* The published related entries of e, in e's order, as {id, question}:
  * *ids and *questions are new arrays of new strings (free each with
- * mg_strv_free(v, *n)); ids that are not published are left out. */
+ * faq_strv_free(v, *n)); ids that are not published are left out. */
 int faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char ***questions, int *n, char *err);
 
 /* A free id for a new entry into buf: the newest id's prefix with the next
  * number ("saijo-0173" → "saijo-0174"), or "faq-0001". */
-int mg_faq_next_id(sqlite3 *db, char *buf, size_t size, char *err);
+int faq_next_id(sqlite3 *db, char *buf, size_t size, char *err);
 
 /* Publish revision `version` (0 = newest) of id. MG_ENOTFOUND when absent. */
-int mg_faq_publish(sqlite3 *db, const char *id, int version, const char *by, char *err);
+int faq_publish(sqlite3 *db, const char *id, int version, const char *by, char *err);
 
 /* Delete the entry and all its revisions (it stops answering at once). `by`
  * is for the audit log of a later migration. MG_ENOTFOUND when absent. */
-int mg_faq_remove(sqlite3 *db, const char *id, const char *by, char *err);
+int faq_remove(sqlite3 *db, const char *id, const char *by, char *err);
 
 /* Call fn for the newest revision (or, with f->published_text, the
  * published one) of each entry matching f (NULL = all), in id order. The entry is valid during the call only. A non-zero return from
  * fn stops the walk and is returned. */
-int mg_faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
+int faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
                 char *err);
 
 /* The published entries whose English version matches `match`, an FTS5
@@ -160,14 +160,14 @@ typedef struct {
 } faq_en_hit;
 int faq_search_en(sqlite3 *db, const char *match, faq_en_hit *out, int max, int *n, char *err);
 
-/* Read department id into *out (strings new, free with mg_department_clear).
+/* Read department id into *out (strings new, free with faq_department_clear).
  * MG_ENOTFOUND when absent. */
-int mg_department_get(sqlite3 *db, const char *id, mg_department *out, char *err);
-void mg_department_clear(mg_department *d);
+int faq_department_get(sqlite3 *db, const char *id, mg_department *out, char *err);
+void faq_department_clear(mg_department *d);
 /* Insert or replace department d (id and name required; NULL fields are ""). */
-int mg_department_put(sqlite3 *db, const mg_department *d, char *err);
+int faq_department_put(sqlite3 *db, const mg_department *d, char *err);
 /* Call fn for each department in id order; d is valid during the call. */
-int mg_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d), void *ctx, char *err);
+int faq_department_list(sqlite3 *db, int (*fn)(void *ctx, const mg_department *d), void *ctx, char *err);
 
 /* 0 when department id exists, MG_ENOTFOUND when not (err names it). */
 int faq_department_exists(sqlite3 *db, const char *id, char *err);
@@ -187,11 +187,11 @@ int faq_department_default(sqlite3 *db, char *buf, size_t size, char *err);
 int faq_published_department(sqlite3 *db, const char *id, char *buf, size_t size, char *err);
 /* The number of published entries into *n (-1 on error). */
 int faq_published_count(sqlite3 *db, long long *n, char *err);
-/* meta key/value: mg_meta_get, mg_meta_put and faq_meta_add in faq/db.h. */
+/* meta key/value: faq_meta_get, faq_meta_put and faq_meta_add in faq/db.h. */
 
 /* Split text at newlines into a new array of new strings (empty lines
- * dropped); free with mg_strv_free. Returns the count or MG_ENOMEM. */
-int mg_strv_split(const char *text, char ***out);
-void mg_strv_free(char **v, int n);
+ * dropped); free with faq_strv_free. Returns the count or MG_ENOMEM. */
+int faq_strv_split(const char *text, char ***out);
+void faq_strv_free(char **v, int n);
 
 #endif

@@ -22,7 +22,7 @@ struct mg_termmap {
   size_t alen, acap;
 };
 
-uint64_t mg_fnv1a(uint64_t h, const void *data, size_t len) {
+uint64_t faq_fnv1a(uint64_t h, const void *data, size_t len) {
   const unsigned char *p = data;
   for (size_t i = 0; i < len; i++) {
     h ^= p[i];
@@ -32,11 +32,11 @@ uint64_t mg_fnv1a(uint64_t h, const void *data, size_t len) {
 }
 
 static uint32_t hash_key(const char *key, int len) {
-  uint64_t h = mg_fnv1a(MG_FNV_OFFSET, key, (size_t)len);
+  uint64_t h = faq_fnv1a(MG_FNV_OFFSET, key, (size_t)len);
   return (uint32_t)(h ^ (h >> 32));
 }
 
-mg_termmap *mg_termmap_new(void) {
+mg_termmap *faq_termmap_new(void) {
   mg_termmap *m = calloc(1, sizeof *m);
   if (!m) return NULL;
   m->nslots = 64;
@@ -45,7 +45,7 @@ mg_termmap *mg_termmap_new(void) {
   return m;
 }
 
-void mg_termmap_free(mg_termmap *m) {
+void faq_termmap_free(mg_termmap *m) {
   if (!m) return;
   free(m->slots);
   free(m->off);
@@ -55,9 +55,9 @@ void mg_termmap_free(mg_termmap *m) {
   free(m);
 }
 
-int mg_termmap_count(const mg_termmap *m) { return m->n; }
+int faq_termmap_count(const mg_termmap *m) { return m->n; }
 
-const char *mg_termmap_key(const mg_termmap *m, int id, int *len) {
+const char *faq_termmap_key(const mg_termmap *m, int id, int *len) {
   if (id < 0 || id >= m->n) return NULL;
   if (len) *len = m->klen[id];
   return m->arena + m->off[id];
@@ -77,7 +77,7 @@ static int find(const mg_termmap *m, const char *key, int len, uint32_t h, size_
   }
 }
 
-int mg_termmap_get(const mg_termmap *m, const char *key, int len) {
+int faq_termmap_get(const mg_termmap *m, const char *key, int len) {
   size_t slot;
   if (!m || len < 0) return -1;
   return find(m, key, len, hash_key(key, len), &slot);
@@ -98,7 +98,7 @@ static int grow_slots(mg_termmap *m) {
   return 0;
 }
 
-int mg_termmap_put(mg_termmap *m, const char *key, int len) {
+int faq_termmap_put(mg_termmap *m, const char *key, int len) {
   uint32_t h = hash_key(key, len);
   size_t slot;
   int id = find(m, key, len, h, &slot);

@@ -16,20 +16,20 @@
 
 typedef struct mg_termmap mg_termmap;
 
-/* New empty map; NULL on allocation failure. Free with mg_termmap_free. */
-mg_termmap *mg_termmap_new(void);
-void mg_termmap_free(mg_termmap *m);
+/* New empty map; NULL on allocation failure. Free with faq_termmap_free. */
+mg_termmap *faq_termmap_new(void);
+void faq_termmap_free(mg_termmap *m);
 /* Id of key, or -1 when absent. */
-int mg_termmap_get(const mg_termmap *m, const char *key, int len);
+int faq_termmap_get(const mg_termmap *m, const char *key, int len);
 /* Id of key, inserting it when absent (new ids are dense). -1 on ENOMEM. */
-int mg_termmap_put(mg_termmap *m, const char *key, int len);
+int faq_termmap_put(mg_termmap *m, const char *key, int len);
 /* Number of keys. */
-int mg_termmap_count(const mg_termmap *m);
+int faq_termmap_count(const mg_termmap *m);
 /* The key of id (NUL-terminated, owned by the map), its length in *len (may be NULL). */
-const char *mg_termmap_key(const mg_termmap *m, int id, int *len);
+const char *faq_termmap_key(const mg_termmap *m, int id, int *len);
 
 /* 64-bit FNV-1a of bytes, continuing from h (start with MG_FNV_OFFSET). */
 #define MG_FNV_OFFSET 0xcbf29ce484222325ULL
-uint64_t mg_fnv1a(uint64_t h, const void *data, size_t len);
+uint64_t faq_fnv1a(uint64_t h, const void *data, size_t len);
 
 #endif

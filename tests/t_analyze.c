@@ -48,7 +48,7 @@ static int collect(void *ctx, const char *term, int len, int start, int end, int
 
 static const char *terms(mg_analyzer *an, const char *text, struct terms *t) {
   memset(t, 0, sizeof *t);
-  int rc = mg_analyze(an, text, (int)strlen(text), collect, t);
+  int rc = faq_analyze(an, text, (int)strlen(text), collect, t);
   if (rc != 0) snprintf(t->s, sizeof t->s, "error %d", rc);
   return t->s;
 }
@@ -89,18 +89,18 @@ int main(void) {
   cfg.userdic[0] = '\0';
 
   /* normalisation */
-  s = mg_normalize("ＡＢＣ１２３ｶﾞ", (int)strlen("ＡＢＣ１２３ｶﾞ"), &n);
+  s = faq_normalize("ＡＢＣ１２３ｶﾞ", (int)strlen("ＡＢＣ１２３ｶﾞ"), &n);
   is_str(s, "abc123ガ", "NFKC folds full-width alphanumerics, case, and half-width kana");
   free(s);
-  s = mg_normalize("a\xff\xfe" "b", 4, &n);
+  s = faq_normalize("a\xff\xfe" "b", 4, &n);
   is_str(s, "ab", "invalid UTF-8 bytes are dropped");
   free(s);
 
-  is_int(mg_lang_new(&lang, &cfg, err), 0, "lang loads (%s)", err);
+  is_int(faq_lang_new(&lang, &cfg, err), 0, "lang loads (%s)", err);
   if (!lang) return done_testing();
-  ok(strlen(mg_lang_fingerprint(lang)) == 16, "fingerprint is 16 hex digits");
-  snprintf(fp0, sizeof fp0, "%s", mg_lang_fingerprint(lang));
-  is_int(mg_analyzer_new(&an, lang, err), 0, "analyzer created");
+  ok(strlen(faq_lang_fingerprint(lang)) == 16, "fingerprint is 16 hex digits");
+  snprintf(fp0, sizeof fp0, "%s", faq_lang_fingerprint(lang));
+  is_int(faq_analyzer_new(&an, lang, err), 0, "analyzer created");
 
   terms(an, "申し込みました", &t);
   ok(has(t.s, "申し込む") || has(t.s, "申込む"), "lemma of 申し込みました, okurigana folded (%s)", t.s);
@@ -161,7 +161,7 @@ int main(void) {
   {
     char syn[256] = "";
     terms(an, "転入", &t);
-    mg_lang_synonyms(lang, t.s, (int)strlen(t.s), collect_syn, syn);
+    faq_lang_synonyms(lang, t.s, (int)strlen(t.s), collect_syn, syn);
     ok(strstr(syn, "引っ越し") || strstr(syn, "引越"), "synonyms of 転入 include 引っ越し, as its index term (%s)", syn);
   }
 
@@ -171,7 +171,7 @@ int main(void) {
     sqlite3_stmt *st = NULL;
     int found = 0;
     sqlite3_open(":memory:", &db);
-    is_int(mg_fts5_register(db, lang, err), 0, "tokenizer registered (%s)", err);
+    is_int(faq_fts5_register(db, lang, err), 0, "tokenizer registered (%s)", err);
     ok(sqlite3_exec(db, "CREATE VIRTUAL TABLE f USING fts5(x, tokenize='mecab');"
                         "INSERT INTO f(rowid, x) VALUES (1, '子供の予防接種について'), (2, '家庭ゴミの出し方');",
                     NULL, NULL, NULL) == SQLITE_OK, "fts5 table with tokenize=mecab (%s)", sqlite3_errmsg(db));
@@ -191,8 +191,8 @@ int main(void) {
     sqlite3_finalize(st);
     sqlite3_close(db);
   }
-  mg_analyzer_free(an);
-  mg_lang_free(lang);
+  faq_analyzer_free(an);
+  faq_lang_free(lang);
 
   /* with the user dictionary, its compounds also yield their parts */
   {
@@ -205,9 +205,9 @@ int main(void) {
       mg_lang *l2 = NULL;
       mg_analyzer *a2 = NULL;
       snprintf(c2.userdic, sizeof c2.userdic, "%s", ud);
-      is_int(mg_lang_new(&l2, &c2, err), 0, "lang with the user dictionary (%s)", err);
-      ok(l2 && strcmp(mg_lang_fingerprint(l2), fp0) != 0, "the user dictionary changes the fingerprint");
-      if (l2 && mg_analyzer_new(&a2, l2, err) == 0) {
+      is_int(faq_lang_new(&l2, &c2, err), 0, "lang with the user dictionary (%s)", err);
+      ok(l2 && strcmp(faq_lang_fingerprint(l2), fp0) != 0, "the user dictionary changes the fingerprint");
+      if (l2 && faq_analyzer_new(&a2, l2, err) == 0) {
         terms(a2, "住民票", &t);
         if (t.n >= 1 && strcmp(t.s, "住民票") == 0) {
           ok(has(t.p + 1, "住民") && has(t.p + 1, "票"), "住民票 (a user word) also yields 住民 and 票 (%s)", t.p);
@@ -215,8 +215,8 @@ int main(void) {
           diag("住民票 is not a user word here (%s); part test skipped", t.s);
         }
       }
-      mg_analyzer_free(a2);
-      mg_lang_free(l2);
+      faq_analyzer_free(a2);
+      faq_lang_free(l2);
     } else {
       diag("no user dictionary (MG_USERDIC); part test skipped");
     }
@@ -225,8 +225,8 @@ int main(void) {
   /* a malformed word list is an error naming file and line; a missing one is empty */
   write_file("variants.tsv", "子供\t子ども\nbroken line without tab\n");
   lang = NULL;
-  ok(mg_lang_new(&lang, &cfg, err) == MG_ECONFIG && strstr(err, "variants.tsv:2"), "malformed variants.tsv names file:line (%s)", err);
-  mg_lang_free(lang);
+  ok(faq_lang_new(&lang, &cfg, err) == MG_ECONFIG && strstr(err, "variants.tsv:2"), "malformed variants.tsv names file:line (%s)", err);
+  faq_lang_free(lang);
   {
     char p[128];
     snprintf(p, sizeof p, "%s/variants.tsv", dir); unlink(p);
@@ -234,8 +234,8 @@ int main(void) {
     snprintf(p, sizeof p, "%s/synonyms.tsv", dir); unlink(p);
   }
   lang = NULL;
-  is_int(mg_lang_new(&lang, &cfg, err), 0, "missing word lists are empty lists");
-  mg_lang_free(lang);
+  is_int(faq_lang_new(&lang, &cfg, err), 0, "missing word lists are empty lists");
+  faq_lang_free(lang);
   rmdir(dir);
   return done_testing();
 }

@@ -48,11 +48,11 @@ int main(void) {
   snprintf(dir, sizeof dir, "/tmp/t_auth.XXXXXX");
   if (!mkdtemp(dir)) { printf("Bail out! mkdtemp\n"); return 1; }
   test_config(&cfg, dir);
-  if (bot_auth_init(err) || mg_lang_new(&lang, &cfg, err) || mg_db_open(&db, &cfg, lang, err)) {
+  if (bot_auth_init(err) || faq_lang_new(&lang, &cfg, err) || faq_db_open(&db, &cfg, lang, err)) {
     printf("Bail out! %s\n", err);
     return 1;
   }
-  ok(mg_db_version(db) >= 3, "the console's migration is applied (version %d)", mg_db_version(db));
+  ok(faq_db_version(db) >= 3, "the console's migration is applied (version %d)", faq_db_version(db));
 
   /* roles */
   is_int(bot_auth_role_parse("supervisor"), AUTH_SUPERVISOR, "role names parse");
@@ -210,8 +210,8 @@ int main(void) {
     json_decref(rows);
   }
 
-  mg_db_close(db);
-  mg_lang_free(lang);
+  faq_db_close(db);
+  faq_lang_free(lang);
   {
     char p[128];
     const char *files[] = { "t.db", "t.db-wal", "t.db-shm" };

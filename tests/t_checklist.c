@@ -217,7 +217,7 @@ int main(void) {
     return done_testing();
   sqlite3 *db = bot_worker_db(w);
   is_int(bot_checklists_count(cl), 9, "nine life events");
-  is_int(mg_faq_list(db, &all, check_one, cl, err), 0, "every sample entry's life_events passes the check");
+  is_int(faq_list(db, &all, check_one, cl, err), 0, "every sample entry's life_events passes the check");
   ok(bot_cl_check(cl, "転入 if horse", err) == MG_EINVAL && strstr(err, "horse"), "an unknown question: %s", err);
   ok(bot_cl_check(cl, "転入 if ins=private", err) == MG_EINVAL && strstr(err, "private"), "an unknown answer: %s", err);
   ok(bot_cl_check(cl, "引越し", err) == MG_EINVAL && strstr(err, "引越し"), "an unknown event: %s", err);

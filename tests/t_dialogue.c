@@ -179,7 +179,7 @@ static void *run_resident(void *arg) {
     json_decref(out);
   }
   snprintf(r->session, sizeof r->session, "%s", conn.session);
-  mg_db_stmt_release(bot_worker_db(w));
+  faq_db_stmt_release(bot_worker_db(w));
   bot_worker_free(w);
   return NULL;
 }
@@ -278,14 +278,14 @@ int main(void) {
     json_t *list, *x;
     size_t i;
     int pos_5 = -1, pos_3 = -1, self = 0, drafts = 0, dups = 0;
-    is_int(mg_faq_put(db(), &draft, "test", 0, err), 0, "a draft-only entry (%s)", err);
-    is_int(mg_faq_get(db(), "saijo-0001", MG_FAQ_PUBLISHED, &e, err), 0, "saijo-0001 read (%s)", err);
+    is_int(faq_put(db(), &draft, "test", 0, err), 0, "a draft-only entry (%s)", err);
+    is_int(faq_get(db(), "saijo-0001", MG_FAQ_PUBLISHED, &e, err), 0, "saijo-0001 read (%s)", err);
     if (e) {
       mg_faq_entry copy = *e;
       copy.related = rel, copy.n_related = 3, copy.updated_at = NULL;
-      is_int(mg_faq_put(db(), &copy, "test", 1, err), 0, "saijo-0001 lists three related entries (%s)", err);
+      is_int(faq_put(db(), &copy, "test", 1, err), 0, "saijo-0001 lists three related entries (%s)", err);
     }
-    mg_faq_entry_free(e);
+    faq_entry_free(e);
     r = ask(&conn2, "q1r", "住民票の写しはどこで取得できますか？", &out);
     is_str(jstr(r, "faq_id"), "saijo-0001", "the same answer");
     list = json_object_get(r, "related");

@@ -24,12 +24,12 @@ static void *search_loop(void *arg) {
   mg_analyzer *an = NULL;
   char err[MG_ERRLEN];
   mg_result r;
-  if (mg_analyzer_new(&an, w->lang, err) != 0) { w->errors++; return NULL; }
+  if (faq_analyzer_new(&an, w->lang, err) != 0) { w->errors++; return NULL; }
   for (int i = 0; i < w->n; i++) {
-    if (mg_engine_search(w->eng, an, "児童手当の申請", -1, 5, &r, NULL, err) != 0) w->errors++;
+    if (faq_engine_search(w->eng, an, "児童手当の申請", -1, 5, &r, NULL, err) != 0) w->errors++;
     else if (r.n > 0 && strcmp(r.c[0].faq_id, "t-3") == 0) w->found++;
   }
-  mg_analyzer_free(an);
+  faq_analyzer_free(an);
   return NULL;
 }
 
@@ -39,7 +39,7 @@ static int put(sqlite3 *db, const char *id, const char *q, const char *a, char *
   e.id = (char *)id;
   e.question = (char *)q;
   e.answer = (char *)a;
-  return mg_faq_put(db, &e, "test", 1, err);
+  return faq_put(db, &e, "test", 1, err);
 }
 
 int main(void) {
@@ -62,9 +62,9 @@ int main(void) {
   cfg.clarify_min = 0.3;
   cfg.clarify_margin = 0.9;
 
-  is_int(mg_lang_new(&lang, &cfg, err), 0, "lang (%s)", err);
-  is_int(mg_analyzer_new(&an, lang, err), 0, "analyzer");
-  is_int(mg_db_open_memory(&db, lang, err), 0, "in-memory database (%s)", err);
+  is_int(faq_lang_new(&lang, &cfg, err), 0, "lang (%s)", err);
+  is_int(faq_analyzer_new(&an, lang, err), 0, "analyzer");
+  is_int(faq_db_open_memory(&db, lang, err), 0, "in-memory database (%s)", err);
   if (!db) return done_testing();
   ok(put(db, "t-1", "住民票の写しを窓口で取りたい", "市民課の窓口で申請してください。本人確認書類が必要です。", err) == 0 &&
      put(db, "t-2", "住民票の写しをコンビニで取りたい", "マイナンバーカードがあればコンビニのマルチコピー機で取得できます。", err) == 0 &&
@@ -73,30 +73,30 @@ int main(void) {
      put(db, "t-5", "水道の使用開始の手続き", "引っ越しで水道を使い始めるときは水道局へ連絡してください。", err) == 0,
      "five entries stored (%s)", err);
 
-  is_int(mg_engine_new(&eng, lang, db, &cfg, err), 0, "engine built (%s)", err);
+  is_int(faq_engine_new(&eng, lang, db, &cfg, err), 0, "engine built (%s)", err);
   if (!eng) return done_testing();
-  is_int(mg_engine_size(eng), 5, "index holds the five published entries");
+  is_int(faq_engine_size(eng), 5, "index holds the five published entries");
 
-  is_int(mg_engine_search(eng, an, "児童手当はどうやって申請するの？", -1, 5, &r, NULL, err), 0, "search");
+  is_int(faq_engine_search(eng, an, "児童手当はどうやって申請するの？", -1, 5, &r, NULL, err), 0, "search");
   ok(r.n >= 1 && strcmp(r.c[0].faq_id, "t-3") == 0, "児童手当 question ranks t-3 first (%s)", r.n ? r.c[0].faq_id : "-");
-  is_str(mg_decision_name(r.decision), "answer", "a clear winner is answered (confidence %.2f)", r.confidence);
+  is_str(faq_decision_name(r.decision), "answer", "a clear winner is answered (confidence %.2f)", r.confidence);
   ok(r.confidence > 0 && r.confidence <= 1, "confidence in (0, 1]");
   for (int i = 1; i < r.n; i++) ok(r.c[i].score <= r.c[i - 1].score, "candidates sorted by score (%d)", i);
 
-  mg_engine_search(eng, an, "住民票の写しがほしい", -1, 5, &r, NULL, err);
-  is_str(mg_decision_name(r.decision), "clarify", "two equally good entries give clarify");
+  faq_engine_search(eng, an, "住民票の写しがほしい", -1, 5, &r, NULL, err);
+  is_str(faq_decision_name(r.decision), "clarify", "two equally good entries give clarify");
   ok(r.n >= 2 && ((!strcmp(r.c[0].faq_id, "t-1") && !strcmp(r.c[1].faq_id, "t-2")) ||
                   (!strcmp(r.c[0].faq_id, "t-2") && !strcmp(r.c[1].faq_id, "t-1"))),
      "and offers both of them");
 
-  mg_engine_search(eng, an, "明日の天気と株価を予想して", -1, 5, &r, NULL, err);
-  is_str(mg_decision_name(r.decision), "no_answer", "an unrelated question gets no_answer (confidence %.2f)", r.confidence);
-  mg_engine_search(eng, an, "", 0, 5, &r, NULL, err);
+  faq_engine_search(eng, an, "明日の天気と株価を予想して", -1, 5, &r, NULL, err);
+  is_str(faq_decision_name(r.decision), "no_answer", "an unrelated question gets no_answer (confidence %.2f)", r.confidence);
+  faq_engine_search(eng, an, "", 0, 5, &r, NULL, err);
   ok(r.n == 0 && r.decision == MG_DECISION_NO_ANSWER, "empty text: no candidates, no_answer");
 
   {
     json_t *ex = json_object();
-    mg_engine_search(eng, an, "粗大ゴミを捨てたい", -1, 3, &r, ex, err);
+    faq_engine_search(eng, an, "粗大ゴミを捨てたい", -1, 3, &r, ex, err);
     ok(json_is_string(json_object_get(ex, "normalized")) && json_array_size(json_object_get(ex, "tokens")) >= 1,
        "explain has the normalized text and tokens");
     json_t *c0 = json_array_get(json_object_get(ex, "candidates"), 0);
@@ -112,19 +112,19 @@ int main(void) {
     mg_engine *e2 = NULL;
     mg_result r2;
     json_t *ex = json_object();
-    is_int(mg_engine_new(&e2, lang, db, &cfg, err), 0, "a second engine on the same FAQ (%s)", err);
-    mg_engine_search(eng, an, "子どもが生まれたときの手当", -1, 5, &r, ex, err);
-    if (e2) mg_engine_search(e2, an, "子どもが生まれたときの手当", -1, 5, &r2, NULL, err);
+    is_int(faq_engine_new(&e2, lang, db, &cfg, err), 0, "a second engine on the same FAQ (%s)", err);
+    faq_engine_search(eng, an, "子どもが生まれたときの手当", -1, 5, &r, ex, err);
+    if (e2) faq_engine_search(e2, an, "子どもが生まれたときの手当", -1, 5, &r2, NULL, err);
     ok(e2 && r.n > 0 && r.n == r2.n && r.c[0].score == r2.c[0].score && !strcmp(r.c[0].faq_id, r2.c[0].faq_id),
        "same FAQ, same ranking and scores");
     json_t *c0 = json_array_get(json_object_get(ex, "candidates"), 0);
     ok(c0 && json_is_number(json_object_get(c0, "lsa")), "explain gives the LSA term of a candidate");
     if (e2) {
-      is_int(mg_engine_set_param(e2, "lsa_w", 0, err), 0, "lsa_w can be set");
-      mg_engine_search(e2, an, "子どもが生まれたときの手当", -1, 5, &r2, NULL, err);
+      is_int(faq_engine_set_param(e2, "lsa_w", 0, err), 0, "lsa_w can be set");
+      faq_engine_search(e2, an, "子どもが生まれたときの手当", -1, 5, &r2, NULL, err);
       ok(r2.n > 0 && !strcmp(r2.c[0].faq_id, "t-3"), "without it the entry is still found by its words");
     }
-    mg_engine_free(e2);
+    faq_engine_free(e2);
     json_decref(ex);
   }
 
@@ -141,31 +141,31 @@ int main(void) {
     memset(&x, 0, sizeof x);
     x.id = "p-1", x.question = "ペットに関する手続き", x.answer = "生活環境課へご相談ください。";
     x.alternates = alts, x.n_alternates = 4;
-    is_int(mg_db_open_memory(&db2, lang, err), 0, "second in-memory database (%s)", err);
-    is_int(db2 ? mg_faq_put(db2, &x, "test", 1, err) : -1, 0, "an entry with four alternates (%s)", err);
+    is_int(faq_db_open_memory(&db2, lang, err), 0, "second in-memory database (%s)", err);
+    is_int(db2 ? faq_put(db2, &x, "test", 1, err) : -1, 0, "an entry with four alternates (%s)", err);
     is_int(db2 ? put(db2, "p-2", "犬の鳴き声の苦情", "生活環境課へご相談ください。", err) : -1, 0, "and another (%s)", err);
-    is_int(db2 ? mg_engine_new(&e2, lang, db2, &cfg, err) : -1, 0, "engine on them (%s)", err);
-    ok(e2 && !mg_engine_set_param(e2, "nn_w", 3, err) && !mg_engine_set_param(e2, "nn_pow", 2, err), "nn_w and nn_pow can be set");
+    is_int(db2 ? faq_engine_new(&e2, lang, db2, &cfg, err) : -1, 0, "engine on them (%s)", err);
+    ok(e2 && !faq_engine_set_param(e2, "nn_w", 3, err) && !faq_engine_set_param(e2, "nn_pow", 2, err), "nn_w and nn_pow can be set");
     if (e2) {
-      mg_engine_search(e2, an, "猫の去勢手術の補助金", -1, 5, &r2, ex, err);
+      faq_engine_search(e2, an, "猫の去勢手術の補助金", -1, 5, &r2, ex, err);
       c0 = json_array_get(json_object_get(ex, "candidates"), 0);
       is_str(r2.n ? r2.c[0].faq_id : "", "p-1", "a question that repeats an alternate finds its entry");
       ok(c0 && json_real_value(json_object_get(c0, "nearest_phrasing")) > 0.99,
          "its nearest phrasing is the alternate itself (%.3f)", c0 ? json_real_value(json_object_get(c0, "nearest_phrasing")) : -1);
       json_decref(ex);
       ex = json_object();
-      mg_engine_search(e2, an, "犬の届け出をしたい", -1, 5, &r2, ex, err);
+      faq_engine_search(e2, an, "犬の届け出をしたい", -1, 5, &r2, ex, err);
       c0 = json_array_get(json_object_get(ex, "candidates"), 0);
       double nn = c0 ? json_real_value(json_object_get(c0, "nearest_phrasing")) : -1;
       ok(nn > 0.2 && nn < 0.99, "a question sharing part of a phrasing is near it, not equal (%.3f)", nn);
-      mg_engine_set_param(e2, "nn_w", 0, err);
-      mg_engine_search(e2, an, "犬の届け出をしたい", -1, 5, &r3, NULL, err);
+      faq_engine_set_param(e2, "nn_w", 0, err);
+      faq_engine_search(e2, an, "犬の届け出をしたい", -1, 5, &r3, NULL, err);
       ok(r2.n > 0 && r3.n > 0 && !strcmp(r2.c[0].faq_id, r3.c[0].faq_id) && fabs(r2.c[0].score - r3.c[0].score - 3.0 * nn * nn) < 1e-3,
          "it adds nn_w x nearest^2 to the score (%.4f - %.4f)", r2.n ? r2.c[0].score : 0, r3.n ? r3.c[0].score : 0);
     }
     json_decref(ex);
-    mg_engine_free(e2);
-    mg_db_close(db2);
+    faq_engine_free(e2);
+    faq_db_close(db2);
   }
 
   /* related entries' titles: a weak fifth field (rel_w). An entry that
@@ -180,28 +180,28 @@ int main(void) {
     mg_faq_entry x;
     double s0 = 0, s1 = 0, frel = -1;
     int in0 = 0, in1 = 0;
-    is_int(mg_db_open_memory(&db3, lang, err), 0, "third in-memory database (%s)", err);
+    is_int(faq_db_open_memory(&db3, lang, err), 0, "third in-memory database (%s)", err);
     memset(&x, 0, sizeof x);
     x.id = "q-1", x.question = "転入届の提出について", x.answer = "市民課の窓口で受け付けます。", x.related = rel1, x.n_related = 1;
-    is_int(db3 ? mg_faq_put(db3, &x, "test", 1, err) : -1, 0, "an entry listing a related one (%s)", err);
+    is_int(db3 ? faq_put(db3, &x, "test", 1, err) : -1, 0, "an entry listing a related one (%s)", err);
     x.id = "q-3", x.question = "犬の登録について", x.answer = "生活環境課で受け付けます。", x.related = rel3;
-    is_int(db3 ? mg_faq_put(db3, &x, "test", 1, err) : -1, 0, "an entry listing a draft (%s)", err);
+    is_int(db3 ? faq_put(db3, &x, "test", 1, err) : -1, 0, "an entry listing a draft (%s)", err);
     is_int(db3 ? put(db3, "q-2", "住民票の写しの請求", "本人確認書類を持って窓口へ。", err) : -1, 0, "the related entry (%s)", err);
     if (db3) {
       put(db3, "q-4", "粗大ごみの出し方", "申し込みが必要です。", err);
       put(db3, "q-5", "水道の使用開始", "水道局へ連絡してください。", err);
       memset(&x, 0, sizeof x);
       x.id = "q-6", x.question = "印鑑登録の手続き", x.answer = "本人が窓口へ。";
-      mg_faq_put(db3, &x, "test", 0, err);
+      faq_put(db3, &x, "test", 0, err);
     }
-    is_int(db3 ? mg_engine_new(&e3, lang, db3, &cfg, err) : -1, 0, "engine on them (%s)", err);
-    ok(e3 && !mg_engine_set_param(e3, "rel_w", 0, err) && !mg_engine_set_param(e3, "rel_b", 0.5, err),
+    is_int(db3 ? faq_engine_new(&e3, lang, db3, &cfg, err) : -1, 0, "engine on them (%s)", err);
+    ok(e3 && !faq_engine_set_param(e3, "rel_w", 0, err) && !faq_engine_set_param(e3, "rel_b", 0.5, err),
        "rel_w and rel_b can be set");
     if (e3) {
-      mg_engine_search(e3, an, "住民票の写しがほしい", -1, 5, &r0, NULL, err);
+      faq_engine_search(e3, an, "住民票の写しがほしい", -1, 5, &r0, NULL, err);
       for (int i = 0; i < r0.n; i++) if (!strcmp(r0.c[i].faq_id, "q-1")) in0 = 1, s0 = r0.c[i].score;
-      mg_engine_set_param(e3, "rel_w", 1.0, err);
-      mg_engine_search(e3, an, "住民票の写しがほしい", -1, 5, &r1, ex, err);
+      faq_engine_set_param(e3, "rel_w", 1.0, err);
+      faq_engine_search(e3, an, "住民票の写しがほしい", -1, 5, &r1, ex, err);
       for (int i = 0; i < r1.n; i++) if (!strcmp(r1.c[i].faq_id, "q-1")) in1 = 1, s1 = r1.c[i].score;
       json_t *c;
       size_t i;
@@ -212,66 +212,66 @@ int main(void) {
       ok(in1 && (!in0 || s1 > s0), "with rel_w the entry listing it gains its title's words (%.3f → %.3f)", s0, s1);
       ok(frel > 0, "explain shows the related field (%.3f)", frel);
       double with = -1, without = -2;
-      mg_engine_search(e3, an, "印鑑の手続き", -1, 5, &r1, NULL, err);
+      faq_engine_search(e3, an, "印鑑の手続き", -1, 5, &r1, NULL, err);
       for (int k = 0; k < r1.n; k++) if (!strcmp(r1.c[k].faq_id, "q-3")) with = r1.c[k].score;
-      mg_engine_set_param(e3, "rel_w", 0, err);
-      mg_engine_search(e3, an, "印鑑の手続き", -1, 5, &r1, NULL, err);
+      faq_engine_set_param(e3, "rel_w", 0, err);
+      faq_engine_search(e3, an, "印鑑の手続き", -1, 5, &r1, NULL, err);
       for (int k = 0; k < r1.n; k++) if (!strcmp(r1.c[k].faq_id, "q-3")) without = r1.c[k].score;
       ok(with == without || (with == -1 && without == -2), "a related entry that is only a draft lends no words (%.3f, %.3f)",
          with, without);
       int found = 0;
-      mg_faq_publish(db3, "q-6", 0, "test", err);
-      mg_engine_refresh(e3, db3, err);
-      mg_engine_set_param(e3, "rel_w", 1.0, err);
-      mg_engine_search(e3, an, "印鑑の手続き", -1, 5, &r1, NULL, err);
+      faq_publish(db3, "q-6", 0, "test", err);
+      faq_engine_refresh(e3, db3, err);
+      faq_engine_set_param(e3, "rel_w", 1.0, err);
+      faq_engine_search(e3, an, "印鑑の手続き", -1, 5, &r1, NULL, err);
       for (int k = 0; k < r1.n; k++) found |= !strcmp(r1.c[k].faq_id, "q-3");
       ok(found, "once published, it does");
     }
     json_decref(ex);
-    mg_engine_free(e3);
-    mg_db_close(db3);
+    faq_engine_free(e3);
+    faq_db_close(db3);
   }
 
   /* nothing changed: refresh is a no-op */
-  is_int(mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err), 0, "refresh");
+  is_int(faq_engine_refresh_ex(eng, db, &seen, &rebuilt, err), 0, "refresh");
   is_int(rebuilt, 0, "refresh without changes does not rebuild");
 
   /* a department's phone is part of what answers and pages show: a change
    * to it alone is noticed (the public pages' cache follows the rebuilds) */
   {
     mg_department d = { .id = "kankyo", .name = "環境課", .phone = "0897-00-0000" };
-    is_int(mg_department_put(db, &d, err), 0, "a department stored (%s)", err);
-    mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
+    is_int(faq_department_put(db, &d, err), 0, "a department stored (%s)", err);
+    faq_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
     is_int(rebuilt, 1, "a new department is noticed");
     d.phone = "0897-00-9999";
-    is_int(mg_department_put(db, &d, err), 0, "its phone changed (%s)", err);
-    mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
+    is_int(faq_department_put(db, &d, err), 0, "its phone changed (%s)", err);
+    faq_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
     is_int(rebuilt, 1, "a department's new phone is noticed");
-    mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
+    faq_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
     is_int(rebuilt, 0, "and then nothing more");
   }
 
   /* an edited entry is searchable at once after refresh */
-  mg_engine_search(eng, an, "飼い犬の登録をしたい", -1, 5, &r, NULL, err);
+  faq_engine_search(eng, an, "飼い犬の登録をしたい", -1, 5, &r, NULL, err);
   ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-5") != 0, "before the edit, 犬の登録 does not find t-5");
   is_int(put(db, "t-5", "飼い犬の登録と狂犬病予防注射", "犬を飼い始めたら30日以内に登録してください。", err), 0, "t-5 edited and published");
-  is_int(mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err), 0, "refresh after the edit");
+  is_int(faq_engine_refresh_ex(eng, db, &seen, &rebuilt, err), 0, "refresh after the edit");
   is_int(rebuilt, 1, "the edit is noticed");
-  mg_engine_search(eng, an, "飼い犬の登録をしたい", -1, 5, &r, NULL, err);
+  faq_engine_search(eng, an, "飼い犬の登録をしたい", -1, 5, &r, NULL, err);
   is_str(r.n ? r.c[0].faq_id : "", "t-5", "the edited entry is found at once");
-  mg_engine_search(eng, an, "水道の使用開始", -1, 5, &r, NULL, err);
+  faq_engine_search(eng, an, "水道の使用開始", -1, 5, &r, NULL, err);
   ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-5") != 0, "its old text no longer answers");
 
   /* a removed entry disappears */
-  is_int(mg_faq_remove(db, "t-4", "test", err), 0, "t-4 removed");
-  mg_engine_refresh(eng, db, err);
-  is_int(mg_engine_size(eng), 4, "the index shrinks to four");
-  mg_engine_search(eng, an, "粗大ごみ", -1, 5, &r, NULL, err);
+  is_int(faq_remove(db, "t-4", "test", err), 0, "t-4 removed");
+  faq_engine_refresh(eng, db, err);
+  is_int(faq_engine_size(eng), 4, "the index shrinks to four");
+  faq_engine_search(eng, an, "粗大ごみ", -1, 5, &r, NULL, err);
   ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-4") != 0, "the removed entry no longer answers");
 
   {
     char e2[MG_ERRLEN];
-    is_int(mg_engine_set_param(eng, "no_such_param", 1, e2), MG_EINVAL, "unknown parameter rejected");
+    is_int(faq_engine_set_param(eng, "no_such_param", 1, e2), MG_EINVAL, "unknown parameter rejected");
   }
 
   /* searches on other threads while the index is rebuilt and swapped */
@@ -284,7 +284,7 @@ int main(void) {
       char q[64];
       snprintf(q, sizeof q, "水道の手続き その%d", i);
       put(db, "t-5", q, "水道局へ連絡してください。", err);
-      mg_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
+      faq_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
       rebuilds += rebuilt;
     }
     for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
@@ -293,9 +293,9 @@ int main(void) {
     is_int(w[0].errors + w[1].errors, 0, "no search failed during the rebuilds");
     is_int(w[0].found + w[1].found, 6000, "every search found the right entry");
   }
-  mg_engine_free(eng);
-  mg_db_close(db);
-  mg_analyzer_free(an);
-  mg_lang_free(lang);
+  faq_engine_free(eng);
+  faq_db_close(db);
+  faq_analyzer_free(an);
+  faq_lang_free(lang);
   return done_testing();
 }

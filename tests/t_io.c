@@ -37,7 +37,7 @@ static void dump_errors(const mg_io_report *rep) {
 
 static int import(sqlite3 *db, const char *name, const mg_io_opts *o, mg_io_report *rep) {
   char err[MG_ERRLEN] = "";
-  int rc = mg_io_import(db, fixture(name), o, rep, err);
+  int rc = faq_io_import(db, fixture(name), o, rep, err);
   if (rc && !rep->n_errors) diag("%s: %s", name, err);
   return rc;
 }
@@ -46,7 +46,7 @@ static char *export(sqlite3 *db, const mg_io_opts *o) {
   char *buf = NULL, err[MG_ERRLEN];
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
-  if (mg_io_export(db, f, o, err)) diag("export: %s", err);
+  if (faq_io_export(db, f, o, err)) diag("export: %s", err);
   fclose(f);
   return buf;
 }
@@ -60,7 +60,7 @@ static void test_good(sqlite3 *db) {
   dump_errors(&rep);
   is_int(rep.added, 3, "three entries added");
   is_int(rep.departments, 2, "two departments created from the rows");
-  if (mg_faq_get(db, "t-0001", MG_FAQ_PUBLISHED, &e, err) == 0) {
+  if (faq_get(db, "t-0001", MG_FAQ_PUBLISHED, &e, err) == 0) {
     is_str(e->answer, "市民課の窓口で取れます。手数料は1通300円です（\"サンプル\"）。", "doubled quotes and commas in a quoted cell");
     is_int(e->n_alternates, 2, "alternates: one per line in the cell");
     is_int(e->n_keywords, 3, "keywords separated by 、");
@@ -68,19 +68,19 @@ static void test_good(sqlite3 *db) {
     is_str(e->updated_at, "2024-03-31T15:00:00Z", "更新日 is a date in Tokyo, stored as UTC");
     is_str(e->dept.hours, "平日 8:30〜17:15", "department hours from the row");
   } else ok(0, "t-0001 is published (%s)", err);
-  mg_faq_entry_free(e);
-  if (mg_faq_get(db, "t-0002", MG_FAQ_LATEST, &e, err) == 0) {
+  faq_entry_free(e);
+  if (faq_get(db, "t-0002", MG_FAQ_LATEST, &e, err) == 0) {
     is_str(e->answer, "事前に申し込みが必要です。\n収集日に玄関先へ出してください。", "newline inside a quoted cell");
     is_int(e->n_keywords, 2, "keywords one per line");
     is_str(e->updated_at, "2024-03-31T15:00:00Z", "YYYY/M/D as Excel rewrites dates is accepted");
   } else ok(0, "t-0002 read (%s)", err);
-  mg_faq_entry_free(e);
-  if (mg_faq_get(db, "t-0003", MG_FAQ_LATEST, &e, err) == 0) is_str(e->status, "draft", "下書き imports as a draft");
+  faq_entry_free(e);
+  if (faq_get(db, "t-0003", MG_FAQ_LATEST, &e, err) == 0) is_str(e->status, "draft", "下書き imports as a draft");
   else ok(0, "t-0003 read (%s)", err);
-  mg_faq_entry_free(e);
-  if (mg_department_get(db, "kankyo", &d, err) == 0) is_str(d.phone, "0897-00-0001", "department phone");
+  faq_entry_free(e);
+  if (faq_department_get(db, "kankyo", &d, err) == 0) is_str(d.phone, "0897-00-0001", "department phone");
   else ok(0, "kankyo stored (%s)", err);
-  mg_department_clear(&d);
+  faq_department_clear(&d);
 
   is_int(import(db, "csv/good.csv", NULL, &rep), 0, "re-import");
   is_int(rep.unchanged, 3, "re-importing the same file changes nothing");
@@ -117,7 +117,7 @@ static void test_map(sqlite3 *db) {
   is_int(import(db, "csv/mapped.csv", &file_map, &rep), 0, "--map FILE.json maps the header");
   is_int(rep.unchanged, 2, "... to the same content");
   free((char *)file_map.map);
-  is_int(mg_io_import(db, fixture("csv/mapped.csv"), &bad_map, &rep, err), MG_EINVAL, "a map onto an unknown column fails");
+  is_int(faq_io_import(db, fixture("csv/mapped.csv"), &bad_map, &rep, err), MG_EINVAL, "a map onto an unknown column fails");
   ok(strstr(err, "問い") != NULL, "... naming it (%s)", err);
 }
 
@@ -165,28 +165,28 @@ static void test_formula(sqlite3 *db, mg_lang *lang) {
   mg_io_report rep;
   int fd;
 
-  if (mg_faq_get(db, "t-0001", MG_FAQ_LATEST, &base, err) != 0) { ok(0, "t-0001 exists (%s)", err); return; }
+  if (faq_get(db, "t-0001", MG_FAQ_LATEST, &base, err) != 0) { ok(0, "t-0001 exists (%s)", err); return; }
   e = *base;
   e.id = "t-0900";
   e.question = "=HYPERLINK(\"http://example.invalid\",\"ここをクリック\")";
   e.answer = "@SUM(1+1) と -1 と '=だけの行";
-  is_int(mg_faq_put(db, &e, "test", 1, err), 0, "an entry whose text starts like a formula (%s)", err);
+  is_int(faq_put(db, &e, "test", 1, err), 0, "an entry whose text starts like a formula (%s)", err);
   a = export(db, &csv);
   ok(a && strstr(a, ",\"'=HYPERLINK(") && strstr(a, ",'@SUM(1+1)"), "exported behind an apostrophe");
   if ((fd = mkstemp(tmp)) >= 0 && a && write(fd, a, strlen(a)) == (ssize_t)strlen(a)) {
     close(fd);
-    mg_db_open_memory(&fresh, lang, err);
-    is_int(mg_io_import(fresh, tmp, &csv, &rep, err), 0, "and imports again (%s)", err);
-    if (mg_faq_get(fresh, "t-0900", MG_FAQ_LATEST, &back, err) == 0) {
+    faq_db_open_memory(&fresh, lang, err);
+    is_int(faq_io_import(fresh, tmp, &csv, &rep, err), 0, "and imports again (%s)", err);
+    if (faq_get(fresh, "t-0900", MG_FAQ_LATEST, &back, err) == 0) {
       is_str(back->question, e.question, "with the question as it was");
       is_str(back->answer, e.answer, "and the answer as it was");
     } else ok(0, "t-0900 came back (%s)", err);
-    mg_faq_entry_free(back);
-    mg_db_close(fresh);
+    faq_entry_free(back);
+    faq_db_close(fresh);
   }
   unlink(tmp);
   free(a);
-  mg_faq_entry_free(base);
+  faq_entry_free(base);
 }
 
 /* online_url and the checklist fields survive an export and an import in
@@ -197,11 +197,11 @@ static void test_checklist_fields(sqlite3 *db, mg_lang *lang) {
                                                  "本人確認書類\n印鑑", "14日以内", "無料" };
   mg_faq_entry *base = NULL, e;
   char err[MG_ERRLEN];
-  if (mg_faq_get(db, "t-0001", MG_FAQ_LATEST, &base, err) != 0) { ok(0, "t-0001 exists (%s)", err); return; }
+  if (faq_get(db, "t-0001", MG_FAQ_LATEST, &base, err) != 0) { ok(0, "t-0001 exists (%s)", err); return; }
   e = *base;
   e.id = "t-0901";
   for (int i = 0; i < FAQ_N_KEPT; i++) *faq_kept_field(&e, i) = (char *)want[i];
-  is_int(mg_faq_put(db, &e, "test", 1, err), 0, "an entry with the checklist fields (%s)", err);
+  is_int(faq_put(db, &e, "test", 1, err), 0, "an entry with the checklist fields (%s)", err);
   for (int f = 0; f < 2; f++) {
     mg_io_opts o = { .format = fmt[f] };
     char tmp[] = "/tmp/mg_t_io_check.XXXXXX", *a = export(db, &o);
@@ -211,20 +211,20 @@ static void test_checklist_fields(sqlite3 *db, mg_lang *lang) {
     int fd = mkstemp(tmp);
     if (fd >= 0 && a && write(fd, a, strlen(a)) == (ssize_t)strlen(a)) {
       close(fd);
-      mg_db_open_memory(&fresh, lang, err);
-      is_int(mg_io_import(fresh, tmp, &o, &rep, err), 0, "%s: imports again (%s)", fmt[f], err);
-      if (mg_faq_get(fresh, "t-0901", MG_FAQ_LATEST, &back, err) == 0)
+      faq_db_open_memory(&fresh, lang, err);
+      is_int(faq_io_import(fresh, tmp, &o, &rep, err), 0, "%s: imports again (%s)", fmt[f], err);
+      if (faq_get(fresh, "t-0901", MG_FAQ_LATEST, &back, err) == 0)
         for (int i = 0; i < FAQ_N_KEPT; i++)
           is_str(*faq_kept_field(back, i), want[i], "%s: %s round-trips", fmt[f], faq_kept_key[i]);
       else ok(0, "%s: t-0901 came back (%s)", fmt[f], err);
-      mg_faq_entry_free(back);
-      mg_db_close(fresh);
+      faq_entry_free(back);
+      faq_db_close(fresh);
     } else ok(0, "%s: export written", fmt[f]);
     unlink(tmp);
     free(a);
   }
-  mg_faq_remove(db, "t-0901", "test", err);
-  mg_faq_entry_free(base);
+  faq_remove(db, "t-0901", "test", err);
+  faq_entry_free(base);
 }
 
 static void test_export(sqlite3 *db, mg_lang *lang) {
@@ -256,20 +256,20 @@ static void test_export(sqlite3 *db, mg_lang *lang) {
   /* CSV export → import into a new database → the same export */
   if (fd >= 0 && a && write(fd, a, strlen(a)) == (ssize_t)strlen(a)) {
     close(fd);
-    mg_db_open_memory(&fresh, lang, err);
-    is_int(mg_io_import(fresh, tmp, &csv, &rep, err), 0, "its own export imports (%s)", err);
+    faq_db_open_memory(&fresh, lang, err);
+    is_int(faq_io_import(fresh, tmp, &csv, &rep, err), 0, "its own export imports (%s)", err);
     b = export(fresh, &csv);
     is_str(b, a, "CSV round trip is exact");
-    mg_db_close(fresh);
+    faq_db_close(fresh);
   }
   fd = open(tmp, O_WRONLY | O_TRUNC);
   if (fd >= 0 && j && write(fd, j, strlen(j)) == (ssize_t)strlen(j)) {
     close(fd);
-    mg_db_open_memory(&fresh, lang, err);
-    is_int(mg_io_import(fresh, tmp, &json, &rep, err), 0, "its own JSON export imports (%s)", err);
+    faq_db_open_memory(&fresh, lang, err);
+    is_int(faq_io_import(fresh, tmp, &json, &rep, err), 0, "its own JSON export imports (%s)", err);
     j2 = export(fresh, &json);
     is_str(j2, j, "JSON round trip is exact");
-    mg_db_close(fresh);
+    faq_db_close(fresh);
   }
   unlink(tmp);
   free(a); free(b); free(c); free(j); free(j2);
@@ -281,9 +281,9 @@ static void test_json(sqlite3 *db) {
   char err[MG_ERRLEN];
   is_int(import(db, "json/good.json", NULL, &rep), 0, "good.json imports (format from the name)");
   is_int(rep.added, 2, "two entries");
-  if (mg_faq_get(db, "j-2", MG_FAQ_LATEST, &e, err) == 0) is_str(e->status, "draft", "status draft");
+  if (faq_get(db, "j-2", MG_FAQ_LATEST, &e, err) == 0) is_str(e->status, "draft", "status draft");
   else ok(0, "j-2 read (%s)", err);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
   is_int(import(db, "json/bad-fields.json", NULL, &rep), MG_EBADJSON, "bad fields are refused");
   is_int(rep.n_errors, 4, "each bad field reported");
   dump_errors(&rep);
@@ -308,16 +308,16 @@ static void test_related(sqlite3 *db) {
   int revs;
   is_int(import(db, "csv/related.csv", NULL, &rep), 0, "related.csv imports (rows name rows further down)");
   dump_errors(&rep);
-  if (mg_faq_get(db, "r-1", MG_FAQ_PUBLISHED, &e, err) == 0) {
+  if (faq_get(db, "r-1", MG_FAQ_PUBLISHED, &e, err) == 0) {
     is_int(e->n_related, 2, "two related ids separated by 、");
     if (e->n_related == 2) is_str(e->related[1], "r-3", "in the file's order");
   } else ok(0, "r-1 read (%s)", err);
-  mg_faq_entry_free(e);
-  if (mg_faq_get(db, "r-2", MG_FAQ_PUBLISHED, &e, err) == 0) {
+  faq_entry_free(e);
+  if (faq_get(db, "r-2", MG_FAQ_PUBLISHED, &e, err) == 0) {
     is_int(e->n_related, 2, "related ids one per line");
     if (e->n_related == 2) is_str(e->related[0], "r-1", "first line");
   } else ok(0, "r-2 read (%s)", err);
-  mg_faq_entry_free(e);
+  faq_entry_free(e);
 
   revs = int_query(db, "SELECT count(*) FROM faq_revision");
   is_int(import(db, "csv/bad-related.csv", NULL, &rep), MG_ECSV, "bad related ids are refused");
@@ -345,7 +345,7 @@ static void test_related(sqlite3 *db) {
 }
 
 /* Chunked writing (faq/io_chunked.c): an import killed after its first
- * chunk leaves a journal that mg_io_recover undoes to the byte; while it
+ * chunk leaves a journal that faq_io_recover undoes to the byte; while it
  * stands, another import is refused; the same file then imports whole. */
 static void test_chunked(mg_lang *lang) {
   static const char csv[] =
@@ -365,21 +365,21 @@ static void test_chunked(mg_lang *lang) {
   sqlite3 *db = NULL;
   int undone = -1, fd;
 
-  if (mg_db_open_memory(&db, lang, err)) { ok(0, "open: %s", err); return; }
+  if (faq_db_open_memory(&db, lang, err)) { ok(0, "open: %s", err); return; }
   is_int(import(db, "csv/good.csv", NULL, &rep), 0, "chunked: the base set imports");
   published = export(db, &pub);
   newest = export(db, &all);
   if ((fd = mkstemp(tmp)) < 0 || write(fd, csv, sizeof csv - 1) != (ssize_t)(sizeof csv - 1)) { ok(0, "temp file"); goto out; }
   close(fd);
 
-  is_int(mg_io_import(db, tmp, &killed, &rep, err), MG_EIO, "an import stopped after one chunk fails");
+  is_int(faq_io_import(db, tmp, &killed, &rep, err), MG_EIO, "an import stopped after one chunk fails");
   dump_errors(&rep);
   is_int(int_query(db, "SELECT count(*) FROM faq_import WHERE state = 'writing'"), 1, "... and leaves its import 'writing'");
   is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id = 'n-1'"), 1, "... with its first chunk written");
   is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id = 'n-3'"), 0, "... and not the rest");
-  is_int(mg_io_import(db, tmp, &chunked, &rep, err), MG_EBUSY, "another import waits while one is written");
+  is_int(faq_io_import(db, tmp, &chunked, &rep, err), MG_EBUSY, "another import waits while one is written");
 
-  is_int(mg_io_recover(db, 0, &undone, err), 0, "recovery runs (%s)", err);
+  is_int(faq_io_recover(db, 0, &undone, err), 0, "recovery runs (%s)", err);
   is_int(undone, 1, "... and undoes the dead import");
   after = export(db, &pub);
   is_str(after, published, "the published FAQ is as before the import, to the byte");
@@ -391,7 +391,7 @@ static void test_chunked(mg_lang *lang) {
          "the department's phone is restored");
   is_int(int_query(db, "SELECT count(*) FROM faq_import_undo"), 0, "the journal is empty");
 
-  is_int(mg_io_import(db, tmp, &chunked, &rep, err), 0, "the same file imports in chunks of two (%s)", err);
+  is_int(faq_io_import(db, tmp, &chunked, &rep, err), 0, "the same file imports in chunks of two (%s)", err);
   is_int(rep.added, 5, "five added");
   is_int(rep.revised, 1, "one revised");
   is_int(int_query(db, "SELECT count(*) FROM faq_import WHERE state = 'done'"), 2, "both imports are done");
@@ -403,7 +403,7 @@ out:
   free(published);
   free(newest);
   free(after);
-  mg_db_close(db);
+  faq_db_close(db);
 }
 
 /* Undoing an import drops the departments it made, except one that
@@ -422,10 +422,10 @@ static void test_undo_departments(mg_lang *lang) {
   sqlite3 *db = NULL;
   int undone = -1, fd;
 
-  if (mg_db_open_memory(&db, lang, err)) { ok(0, "open: %s", err); return; }
+  if (faq_db_open_memory(&db, lang, err)) { ok(0, "open: %s", err); return; }
   if ((fd = mkstemp(tmp)) < 0 || write(fd, csv, sizeof csv - 1) != (ssize_t)(sizeof csv - 1)) { ok(0, "temp file"); goto out; }
   close(fd);
-  is_int(mg_io_import(db, tmp, &killed, &rep, err), MG_EIO, "undo: an import stopped after one chunk fails");
+  is_int(faq_io_import(db, tmp, &killed, &rep, err), MG_EIO, "undo: an import stopped after one chunk fails");
   is_int(int_query(db, "SELECT count(*) FROM department WHERE id LIKE 'new-%'"), 3, "... its three departments made");
   /* meanwhile a resident's ticket goes to new-a and staff write a canned reply for new-b */
   is_int(sqlite3_exec(db, "INSERT INTO ticket(ticket_no, question, department_id, routed_by, created_at)"
@@ -433,7 +433,7 @@ static void test_undo_departments(mg_lang *lang) {
                           "INSERT INTO canned_reply(department_id, title, text, updated_at, updated_by)"
                           " VALUES ('new-b', 't', 'x', '2026-01-01T00:00:00Z', 'staff')", NULL, NULL, NULL),
          SQLITE_OK, "a ticket and a canned reply name two of them");
-  is_int(mg_io_recover(db, 0, &undone, err), 0, "undo: recovery runs (%s)", err);
+  is_int(faq_io_recover(db, 0, &undone, err), 0, "undo: recovery runs (%s)", err);
   is_int(undone, 1, "... and undoes the import");
   is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id LIKE 'u-%'"), 0, "... its entries are gone");
   is_int(int_query(db, "SELECT count(*) FROM department WHERE id = 'new-a'"), 1, "the department a ticket names stays");
@@ -442,7 +442,7 @@ static void test_undo_departments(mg_lang *lang) {
   is_int(int_query(db, "SELECT count(*) FROM faq_import_undo"), 0, "the journal is empty");
 out:
   unlink(tmp);
-  mg_db_close(db);
+  faq_db_close(db);
 }
 
 int main(void) {
@@ -459,15 +459,15 @@ int main(void) {
   if (!((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0)) cfg.userdic[0] = '\0';
   else snprintf(cfg.userdic, sizeof cfg.userdic, "%s", v);
 
-  is_int(mg_io_date_in("2024-04-01", ts), 0, "a date is accepted");
+  is_int(faq_io_date_in("2024-04-01", ts), 0, "a date is accepted");
   is_str(ts, "2024-03-31T15:00:00Z", "it becomes the UTC instant of its midnight in Tokyo");
-  mg_io_date_out(ts, ts);
+  faq_io_date_out(ts, ts);
   is_str(ts, "2024-04-01", "and exports back as the same date");
-  is_int(mg_io_date_in("2023-02-29", ts), MG_EINVAL, "no 29 February in 2023");
-  is_int(mg_io_date_in("2024-04-01T00:00", ts), MG_EINVAL, "trailing text is refused");
+  is_int(faq_io_date_in("2023-02-29", ts), MG_EINVAL, "no 29 February in 2023");
+  is_int(faq_io_date_in("2024-04-01T00:00", ts), MG_EINVAL, "trailing text is refused");
 
-  is_int(mg_lang_new(&lang, &cfg, err), 0, "language loads (%s)", err);
-  if (!lang || mg_db_open_memory(&db, lang, err)) { diag("%s", err); return done_testing(); }
+  is_int(faq_lang_new(&lang, &cfg, err), 0, "language loads (%s)", err);
+  if (!lang || faq_db_open_memory(&db, lang, err)) { diag("%s", err); return done_testing(); }
   test_good(db);
   test_encoding_flags(db);
   test_map(db);
@@ -479,7 +479,7 @@ int main(void) {
   test_json(db);
   test_chunked(lang);
   test_undo_departments(lang);
-  mg_db_close(db);
-  mg_lang_free(lang);
+  faq_db_close(db);
+  faq_lang_free(lang);
   return done_testing();
 }

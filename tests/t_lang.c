@@ -89,33 +89,33 @@ static void test_store(sqlite3 *db) {
   int changed = 0;
 
   memcpy(e.tr, tr, sizeof tr);
-  is_int(mg_faq_put(db, &e, "test", 1, err), 0, "an entry with an English version is stored (%s)", err);
-  if (mg_faq_get(db, "lang-1", MG_FAQ_PUBLISHED, &got, err) == 0) {
+  is_int(faq_put(db, &e, "test", 1, err), 0, "an entry with an English version is stored (%s)", err);
+  if (faq_get(db, "lang-1", MG_FAQ_PUBLISHED, &got, err) == 0) {
     is_str(got->tr[MG_FAQ_TR_ANSWER_EN], "At the counter.", "the English answer is published with the entry");
     is_str(got->tr[MG_FAQ_TR_QUESTION_EASY], "", "no easy version: \"\"");
-    mg_faq_entry_free(got);
+    faq_entry_free(got);
   }
   for (int i = 0; i < MG_FAQ_NTR; i++) e.tr[i] = NULL;
-  is_int(mg_faq_put_ex(db, &e, "test", 1, &changed, err), 0, "the same entry from a format without translations (%s)", err);
+  is_int(faq_put_ex(db, &e, "test", 1, &changed, err), 0, "the same entry from a format without translations (%s)", err);
   is_int(changed, 0, "... keeps its translations: no new revision");
   e.tr[MG_FAQ_TR_ANSWER_EN] = "At the library counter.";
-  is_int(mg_faq_put(db, &e, "test", 0, err), 0, "an English edit saved as a draft (%s)", err);
-  if (mg_faq_get(db, "lang-1", MG_FAQ_PUBLISHED, &got, err) == 0) {
+  is_int(faq_put(db, &e, "test", 0, err), 0, "an English edit saved as a draft (%s)", err);
+  if (faq_get(db, "lang-1", MG_FAQ_PUBLISHED, &got, err) == 0) {
     is_str(got->tr[MG_FAQ_TR_ANSWER_EN], "At the counter.", "the published English stays until publish");
     is_str(got->tr[MG_FAQ_TR_QUESTION_EN], "Library card?", "... and an untouched field is carried into the draft");
-    mg_faq_entry_free(got);
+    faq_entry_free(got);
   }
-  if (mg_faq_get(db, "lang-1", MG_FAQ_LATEST, &got, err) == 0) {
+  if (faq_get(db, "lang-1", MG_FAQ_LATEST, &got, err) == 0) {
     is_str(got->tr[MG_FAQ_TR_ANSWER_EN], "At the library counter.", "the draft holds the new English");
     is_str(got->tr[MG_FAQ_TR_QUESTION_EN], "Library card?", "... with the question it kept");
-    mg_faq_entry_free(got);
+    faq_entry_free(got);
   }
   {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     mg_io_opts csv = { .format = "csv" };
-    is_int(mg_io_export_csv(db, f, &csv, err), 0, "CSV export (%s)", err);
+    is_int(faq_io_export_csv(db, f, &csv, err), 0, "CSV export (%s)", err);
     fclose(f);
     ok(buf && strstr(buf, "質問（英語）,回答（英語）,質問（やさしい日本語）,回答（やさしい日本語）"),
        "CSV has the four translation columns after the standard's");
@@ -132,10 +132,10 @@ static void test_store(sqlite3 *db) {
     ok(en_hits_have(h, n, "lang-1") && h[0].score > 0, "a published English question is found by its (stemmed) word");
     faq_search_en(db, "answer : \"library\"", h, 200, &n, err);
     ok(!en_hits_have(h, n, "lang-1"), "the English draft is not searched before it is published");
-    is_int(mg_faq_publish(db, "lang-1", 0, "test", err), 0, "publish the draft (%s)", err);
+    is_int(faq_publish(db, "lang-1", 0, "test", err), 0, "publish the draft (%s)", err);
     faq_search_en(db, "answer : \"library\"", h, 200, &n, err);
     ok(en_hits_have(h, n, "lang-1"), "... and is once published");
-    mg_faq_remove(db, "lang-1", "test", err);
+    faq_remove(db, "lang-1", "test", err);
     faq_search_en(db, "\"library\"", h, 200, &n, err);
     ok(n > 0 && !en_hits_have(h, n, "lang-1"), "a deleted entry leaves the English index");
     is_int(faq_search_en(db, "\"unclosed", h, 200, &n, err), MG_EDB, "a malformed FTS5 query is an error, not a crash");
@@ -159,13 +159,13 @@ static void test_fts_query(void) {
 static void drop_english(sqlite3 *db, const char *id) {
   char err[MG_ERRLEN] = "";
   mg_faq_entry *e = NULL;
-  if (!ok(mg_faq_get(db, id, MG_FAQ_PUBLISHED, &e, err) == 0, "%s is in the sample (%s)", id, err)) return;
+  if (!ok(faq_get(db, id, MG_FAQ_PUBLISHED, &e, err) == 0, "%s is in the sample (%s)", id, err)) return;
   for (int i = MG_FAQ_TR_QUESTION_EN; i <= MG_FAQ_TR_ANSWER_EN; i++) {
     free(e->tr[i]);
     e->tr[i] = strdup("");
   }
-  ok(mg_faq_put(db, e, "test", 1, err) == 0, "%s published without its English version (%s)", id, err);
-  mg_faq_entry_free(e);
+  ok(faq_put(db, e, "test", 1, err) == 0, "%s published without its English version (%s)", id, err);
+  faq_entry_free(e);
 }
 
 /* Ask as a resident who chose lang; the answer object (caller decrefs). */

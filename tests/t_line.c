@@ -136,7 +136,7 @@ static void store(void) {
   char dir[] = "/tmp/t_line.XXXXXX";
   if (!mkdtemp(dir)) return;
   test_config(&cfg, dir);
-  is_int(mg_db_open(&db, &cfg, NULL, err), 0, "database (%s)", err);
+  is_int(faq_db_open(&db, &cfg, NULL, err), 0, "database (%s)", err);
   if (!db) return;
   err[0] = '\0';   /* the sample import's notes are not this test's */
   is_int(bot_line_hash(db, "Uabc", h1, err), 0, "hash (%s)", err);
@@ -197,7 +197,7 @@ static void store(void) {
     bot_line_event(db, "E-new", day0 + 30 * 86400 + 2, &fresh, err);
     is_int(fresh, 0, "a recent one is remembered");
   }
-  mg_db_close(db);
+  faq_db_close(db);
   unlink(cfg.db_path);
   rmdir(dir);
 }

@@ -163,7 +163,7 @@ static void test_db(const char *dir) {
   test_config(&cfg, dir);
   snprintf(path, sizeof path, "%s/calendar.tsv", getenv("MG_DICT_DIR") ? getenv("MG_DICT_DIR") : "dict");
   if (!ok(bot_cal_load(&c, path, "08:30", "17:15", err) == 0, "calendar (%s)", err)) return;
-  is_int(mg_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
+  is_int(faq_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
   if (!db) goto out;
   /* ids from CSV are plain, but the column is TEXT: the page must survive any */
   is_int(sqlite3_exec(db, "INSERT INTO department(id, name) VALUES ('we\"ird\\dept' || char(10) || 'x', '変な課');"
@@ -182,8 +182,8 @@ static void test_db(const char *dir) {
 out:
   srv_metrics_buf_free(&b);
   if (db) {
-    mg_db_stmt_release(db);
-    mg_db_close(db);
+    faq_db_stmt_release(db);
+    faq_db_close(db);
   }
   bot_cal_free(c);
 }

@@ -155,10 +155,10 @@ static void test_pages(void) {
   e.answer = "下書きの回答";
   e.category = "住民票・戸籍";
   e.department_id = "shimin";
-  ok(mg_faq_put(db, &e, "test", 0, err) == 0, "a draft of saijo-0001 (%s)", err);
+  ok(faq_put(db, &e, "test", 0, err) == 0, "a draft of saijo-0001 (%s)", err);
   e.id = "draft-0001";
   e.question = "公開されていない質問";
-  ok(mg_faq_put(db, &e, "test", 0, err) == 0, "an entry that is only a draft (%s)", err);
+  ok(faq_put(db, &e, "test", 0, err) == 0, "an entry that is only a draft (%s)", err);
   body = render("/faq/entry/saijo-0001", NULL, &st);
   ok(st == 200 && strstr(body, "住民票の写しはどこで取得できますか？") && !strstr(body, "下書き"),
      "entry: the published revision, never the draft");
@@ -208,7 +208,7 @@ static void test_pages(void) {
   e.answer = "\"><img src=x onerror=alert(1)>";
   e.url = "javascript:alert(1)";
   e.category = "<b>cat</b>";
-  ok(mg_faq_put(db, &e, "test", 1, err) == 0, "a hostile entry published (%s)", err);
+  ok(faq_put(db, &e, "test", 1, err) == 0, "a hostile entry published (%s)", err);
   body = render("/faq/entry/evil-0001", NULL, &st);
   ok(st == 200 && !strstr(body, "<script>alert") && strstr(body, "&lt;script&gt;alert(1)&lt;/script&gt;") &&
          !strstr(body, "<img") && !strstr(body, "javascript:") && !strstr(body, "<b>cat"),
@@ -222,7 +222,7 @@ static void test_pages(void) {
   {
     mg_faq_entry *x = NULL, *y = NULL;
     char *online, *answer;
-    ok(mg_faq_get(db, "saijo-0016", MG_FAQ_PUBLISHED, &x, err) == 0 &&
+    ok(faq_get(db, "saijo-0016", MG_FAQ_PUBLISHED, &x, err) == 0 &&
            strcmp(x->online_url, "https://www.city.saijo.example/e-shinsei/tenshutsu") == 0,
        "the sample's online application is stored (migration 14)");
     body = render("/faq/entry/saijo-0016", NULL, &st);
@@ -241,15 +241,15 @@ static void test_pages(void) {
       x->online_url = NULL;
       free(x->answer);
       x->answer = strdup("転出の回答を書き直しました。");
-      ok(mg_faq_put(db, x, "test", 1, err) == 0 && mg_faq_get(db, "saijo-0016", MG_FAQ_PUBLISHED, &y, err) == 0 &&
+      ok(faq_put(db, x, "test", 1, err) == 0 && faq_get(db, "saijo-0016", MG_FAQ_PUBLISHED, &y, err) == 0 &&
              strcmp(y->online_url, keep) == 0 && strstr(y->answer, "書き直し"),
          "a revision without online_url keeps the entry's (%s)", err);
       x->online_url = "javascript:alert(1)";
-      ok(mg_faq_put(db, x, "test", 1, err) == MG_EINVAL, "a javascript: online application is refused: %s", err);
+      ok(faq_put(db, x, "test", 1, err) == MG_EINVAL, "a javascript: online application is refused: %s", err);
       x->online_url = keep;
     }
-    mg_faq_entry_free(y);
-    mg_faq_entry_free(x);
+    faq_entry_free(y);
+    faq_entry_free(x);
   }
 
   /* search: the chat's engine, tolerant of kana and typos */
@@ -307,14 +307,14 @@ static void test_checklists(void) {
   ok(st == 200 && strstr(body, "href=\"/sub/faq/checklists/okuyami\"") && strstr(body, "<h1>手続チェックリスト</h1>"),
      "checklists: the index links each event under the base path");
   free(body);
-  if (mg_faq_get(db, "saijo-0184", MG_FAQ_PUBLISHED, &base, err) != 0) { ok(0, "saijo-0184 (%s)", err); return; }
+  if (faq_get(db, "saijo-0184", MG_FAQ_PUBLISHED, &base, err) != 0) { ok(0, "saijo-0184 (%s)", err); return; }
   e = *base;
   e.bring = "<script>alert(1)</script>";
   e.fee = "\"><b>0円</b>";
   e.online_url = "https://e.example/apply?a=1&b=2";
-  ok(mg_faq_put(db, &e, "test", 1, err) == 0, "a procedure with hostile fields, published (%s)", err);
+  ok(faq_put(db, &e, "test", 1, err) == 0, "a procedure with hostile fields, published (%s)", err);
   e.question = "下書きの手続き";
-  ok(mg_faq_put(db, &e, "test", 0, err) == 0, "and a draft of it (%s)", err);
+  ok(faq_put(db, &e, "test", 0, err) == 0, "and a draft of it (%s)", err);
   bot_refresh(W, err);
   body = render("/faq/checklists/tennyu", NULL, &st);
   ok(st == 200 && !strstr(body, "<script>alert") && strstr(body, "&lt;script&gt;alert(1)&lt;/script&gt;") &&
@@ -336,7 +336,7 @@ static void test_checklists(void) {
   body = render("/sitemap.xml", NULL, &st);
   ok(strstr(body, "<loc>https://faq.city.example/sub/faq/checklists/65sai</loc>") != NULL, "sitemap: the checklists");
   free(body);
-  mg_faq_entry_free(base);
+  faq_entry_free(base);
 }
 
 int main(void) {

@@ -4,7 +4,7 @@
  * on a small file written here (order, kinds, caseless, threads), and each
  * kind of broken rules file with its error message.
  *
- * Case texts go through NFKC + case folding first, as mg_normalize does for
+ * Case texts go through NFKC + case folding first, as faq_normalize does for
  * the answer pipeline, so the cases may be written the way residents type.
  */
 #include "bot/rules.h"

@@ -36,7 +36,7 @@ static int count(sqlite3 *db, const char *dept, const char *cat, const char *sta
   mg_faq_filter f = { .department = dept, .category = cat, .status = status, .search = search };
   char err[MG_ERRLEN];
   int n = 0;
-  if (mg_faq_list(db, &f, count_cb, &n, err)) return -1;
+  if (faq_list(db, &f, count_cb, &n, err)) return -1;
   return n;
 }
 
@@ -50,22 +50,22 @@ static void test_revisions(sqlite3 *db) {
   mg_faq_entry *got = NULL;
   int changed = -1;
 
-  is_int(mg_department_put(db, &d, err), 0, "department stored (%s)", err);
-  is_int(mg_faq_put_ex(db, &e, "tester", 1, &changed, err), 0, "new entry stored and published (%s)", err);
+  is_int(faq_department_put(db, &d, err), 0, "department stored (%s)", err);
+  is_int(faq_put_ex(db, &e, "tester", 1, &changed, err), 0, "new entry stored and published (%s)", err);
   is_int(changed, 1, "a new entry counts as a change");
   ok(matches(db, "粗大ごみ") == 1, "published text is indexed at once");
   is_int(count(db, NULL, NULL, NULL, "粗大ごみ 出し方"), 1, "list --search finds it by two words");
 
-  is_int(mg_faq_put_ex(db, &e, "tester", 1, &changed, err), 0, "same content again");
+  is_int(faq_put_ex(db, &e, "tester", 1, &changed, err), 0, "same content again");
   is_int(changed, 0, "identical content adds no revision");
 
   e.question = "犬の登録をしたい";
   e.answer = "保健所ではなく市で登録します。";
   e.n_alternates = 0, e.n_keywords = 0;
-  is_int(mg_faq_put(db, &e, "editor", 0, err), 0, "edit saved as a draft (%s)", err);
+  is_int(faq_put(db, &e, "editor", 0, err), 0, "edit saved as a draft (%s)", err);
   ok(matches(db, "犬") == 0, "draft text does not answer");
   ok(matches(db, "粗大ごみ") == 1, "published text still answers while a draft waits");
-  is_int(mg_faq_get(db, "t-1", MG_FAQ_LATEST, &got, err), 0, "latest revision read");
+  is_int(faq_get(db, "t-1", MG_FAQ_LATEST, &got, err), 0, "latest revision read");
   if (got) {
     is_int(got->version, 2, "latest is version 2");
     is_int(got->published_version, 1, "version 1 is published");
@@ -73,21 +73,21 @@ static void test_revisions(sqlite3 *db) {
     is_str(got->updated_by, "editor", "updated_by recorded");
     is_str(got->dept.phone, "0897-00-0000", "department details filled");
   }
-  mg_faq_entry_free(got);
-  is_int(mg_faq_get(db, "t-1", MG_FAQ_PUBLISHED, &got, err), 0, "published revision read");
+  faq_entry_free(got);
+  is_int(faq_get(db, "t-1", MG_FAQ_PUBLISHED, &got, err), 0, "published revision read");
   if (got) is_str(got->question, "粗大ごみの出し方を教えてください", "published text is the old one");
   if (got) is_int(got->n_alternates, 1, "alternates come back as a list");
-  mg_faq_entry_free(got);
+  faq_entry_free(got);
   is_int(count(db, NULL, NULL, "published+draft", NULL), 1, "list filters by status");
 
-  is_int(mg_faq_publish(db, "t-1", 0, "chief", err), 0, "publish newest (%s)", err);
+  is_int(faq_publish(db, "t-1", 0, "chief", err), 0, "publish newest (%s)", err);
   ok(matches(db, "犬") == 1, "new text matches at once after publish");
   ok(matches(db, "粗大ごみ") == 0, "old text no longer matches");
   is_int(integrity(db), SQLITE_OK, "FTS5 integrity-check passes after edits");
 
-  is_int(mg_faq_publish(db, "t-1", 1, "chief", err), 0, "roll back to version 1");
+  is_int(faq_publish(db, "t-1", 1, "chief", err), 0, "roll back to version 1");
   ok(matches(db, "粗大ごみ") == 1 && matches(db, "犬") == 0, "rollback swaps the indexed text");
-  is_int(mg_faq_publish(db, "t-1", 9, "chief", err), MG_ENOTFOUND, "publishing a missing version fails");
+  is_int(faq_publish(db, "t-1", 9, "chief", err), MG_ENOTFOUND, "publishing a missing version fails");
   ok(sqlite3_exec(db, "UPDATE faq_revision SET answer = 'x'", NULL, NULL, NULL) != SQLITE_OK,
      "revisions are immutable");
 }
@@ -96,25 +96,25 @@ static void test_errors_and_remove(sqlite3 *db) {
   char err[MG_ERRLEN] = "";
   mg_faq_entry e = { .id = "t-2", .question = "q", .answer = "a", .department_id = "nosuch" };
   mg_faq_entry *got = NULL;
-  is_int(mg_faq_put(db, &e, "x", 1, err), MG_ENOTFOUND, "unknown department is refused");
+  is_int(faq_put(db, &e, "x", 1, err), MG_ENOTFOUND, "unknown department is refused");
   ok(strstr(err, "nosuch") != NULL, "the error names the department (%s)", err);
   e.department_id = NULL, e.id = "bad id";
-  is_int(mg_faq_put(db, &e, "x", 1, err), MG_EINVAL, "an id with a space is refused");
+  is_int(faq_put(db, &e, "x", 1, err), MG_EINVAL, "an id with a space is refused");
   e.id = "t-2", e.question = "";
-  is_int(mg_faq_put(db, &e, "x", 1, err), MG_EINVAL, "an empty question is refused");
+  is_int(faq_put(db, &e, "x", 1, err), MG_EINVAL, "an empty question is refused");
   e.question = "公民館の予約方法", e.answer = "窓口で予約できます。";
-  is_int(mg_faq_put(db, &e, "x", 0, err), 0, "draft-only entry stored");
-  is_int(mg_faq_get(db, "t-2", MG_FAQ_PUBLISHED, &got, err), MG_ENOTFOUND, "never-published entry has no published text");
+  is_int(faq_put(db, &e, "x", 0, err), 0, "draft-only entry stored");
+  is_int(faq_get(db, "t-2", MG_FAQ_PUBLISHED, &got, err), MG_ENOTFOUND, "never-published entry has no published text");
   is_int(count(db, NULL, NULL, "draft", NULL), 1, "status filter: draft");
   is_int(count(db, "kankyo", NULL, NULL, NULL), 1, "department filter");
   is_int(count(db, NULL, "ごみ", NULL, NULL), 1, "category filter");
   ok(matches(db, "公民館") == 0, "a draft is never indexed");
 
-  is_int(mg_faq_remove(db, "t-1", "x", err), 0, "remove (%s)", err);
-  is_int(mg_faq_get(db, "t-1", MG_FAQ_LATEST, &got, err), MG_ENOTFOUND, "removed entry is gone");
+  is_int(faq_remove(db, "t-1", "x", err), 0, "remove (%s)", err);
+  is_int(faq_get(db, "t-1", MG_FAQ_LATEST, &got, err), MG_ENOTFOUND, "removed entry is gone");
   ok(matches(db, "粗大ごみ") == 0, "removed entry no longer matches");
   is_int(integrity(db), SQLITE_OK, "integrity-check passes after remove");
-  is_int(mg_faq_remove(db, "t-1", "x", err), MG_ENOTFOUND, "removing twice reports not found");
+  is_int(faq_remove(db, "t-1", "x", err), MG_ENOTFOUND, "removing twice reports not found");
 }
 
 /* Related entries: kept in order with each revision (a change of the list
@@ -131,55 +131,55 @@ static void test_related(sqlite3 *db) {
   mg_faq_entry *got = NULL;
   int changed = -1, n = -1;
 
-  is_int(mg_faq_put(db, &b, "x", 1, err), 0, "rel-b published (%s)", err);
-  is_int(mg_faq_put(db, &c, "x", 0, err), 0, "rel-c stored as a draft only (%s)", err);
-  is_int(mg_faq_put(db, &a, "x", 1, err), 0, "an entry naming an entry that does not exist is stored (%s)", err);
-  is_int(mg_faq_get(db, "rel-a", MG_FAQ_PUBLISHED, &got, err), 0, "read back");
+  is_int(faq_put(db, &b, "x", 1, err), 0, "rel-b published (%s)", err);
+  is_int(faq_put(db, &c, "x", 0, err), 0, "rel-c stored as a draft only (%s)", err);
+  is_int(faq_put(db, &a, "x", 1, err), 0, "an entry naming an entry that does not exist is stored (%s)", err);
+  is_int(faq_get(db, "rel-a", MG_FAQ_PUBLISHED, &got, err), 0, "read back");
   if (got) {
     is_int(got->n_related, 3, "related ids come back, a repeated one once");
     if (got->n_related == 3) ok(!strcmp(got->related[0], "rel-b") && !strcmp(got->related[2], "rel-gone"), "in order");
     is_int(faq_related_published(db, got, &ids, &qs, &n, err), 0, "published related entries (%s)", err);
     is_int(n, 1, "the draft and the missing entry are not shown");
     if (n == 1) is_str(qs[0], "転出届はどこで出せますか", "with its question");
-    mg_strv_free(ids, n);
-    mg_strv_free(qs, n);
+    faq_strv_free(ids, n);
+    faq_strv_free(qs, n);
   }
-  mg_faq_entry_free(got);
+  faq_entry_free(got);
   got = NULL;
 
-  is_int(mg_faq_publish(db, "rel-c", 0, "x", err), 0, "rel-c published later");
-  is_int(mg_faq_get(db, "rel-a", MG_FAQ_PUBLISHED, &got, err), 0, "read again");
+  is_int(faq_publish(db, "rel-c", 0, "x", err), 0, "rel-c published later");
+  is_int(faq_get(db, "rel-a", MG_FAQ_PUBLISHED, &got, err), 0, "read again");
   if (got) {
     faq_related_published(db, got, &ids, &qs, &n, err);
     is_int(n, 2, "once published it is shown");
     if (n == 2) is_str(ids[1], "rel-c", "in the entry's order");
-    mg_strv_free(ids, n);
-    mg_strv_free(qs, n);
+    faq_strv_free(ids, n);
+    faq_strv_free(qs, n);
     is_int(faq_related_check(db, got, err), MG_EINVAL, "a person's list naming a missing entry is refused");
     ok(strstr(err, "関連するFAQ「rel-gone」はありません") != NULL, "... in Japanese, naming it (%s)", err);
   }
-  mg_faq_entry_free(got);
+  faq_entry_free(got);
   got = NULL;
 
   a.n_related = 2;
   is_int(faq_related_check(db, &a, err), 0, "existing ids pass the check, drafts too (%s)", err);
-  is_int(mg_faq_put_ex(db, &a, "x", 0, &changed, err), 0, "a change of the related list alone");
+  is_int(faq_put_ex(db, &a, "x", 0, &changed, err), 0, "a change of the related list alone");
   is_int(changed, 1, "... is a new revision");
-  is_int(mg_faq_get(db, "rel-a", MG_FAQ_LATEST, &got, err), 0, "the draft read");
+  is_int(faq_get(db, "rel-a", MG_FAQ_LATEST, &got, err), 0, "the draft read");
   if (got) is_int(got->n_related, 2, "the draft has the new list");
   if (got) is_str(got->status, "published+draft", "and waits for publishing");
-  mg_faq_entry_free(got);
+  faq_entry_free(got);
   got = NULL;
-  is_int(mg_faq_get(db, "rel-a", MG_FAQ_PUBLISHED, &got, err), 0, "the published revision read");
+  is_int(faq_get(db, "rel-a", MG_FAQ_PUBLISHED, &got, err), 0, "the published revision read");
   if (got) is_int(got->n_related, 3, "still answers with its own list");
-  mg_faq_entry_free(got);
+  faq_entry_free(got);
 
   a.related = self, a.n_related = 1;
-  is_int(mg_faq_put(db, &a, "x", 0, err), MG_EINVAL, "an entry cannot list itself");
+  is_int(faq_put(db, &a, "x", 0, err), MG_EINVAL, "an entry cannot list itself");
   ok(strstr(err, "自分自身") != NULL, "... says why (%s)", err);
   is_int(faq_related_check(db, &a, err), MG_EINVAL, "the check refuses it too");
   a.related = bad;
-  is_int(mg_faq_put(db, &a, "x", 0, err), MG_EINVAL, "a related id that is no id is refused");
+  is_int(faq_put(db, &a, "x", 0, err), MG_EINVAL, "a related id that is no id is refused");
 }
 
 static void test_file_db(mg_lang *lang) {
@@ -189,26 +189,26 @@ static void test_file_db(mg_lang *lang) {
   int n;
   test_config(&cfg, dir);
   unlink(cfg.db_path);
-  is_int(mg_db_open(&db, &cfg, lang, err), 0, "file database created (%s)", err);
+  is_int(faq_db_open(&db, &cfg, lang, err), 0, "file database created (%s)", err);
   n = test_int(db, "SELECT count(*) FROM faq", NULL);
   ok(n >= 150, "the sample FAQ is loaded into a new database (%d entries)", n);
   is_int(test_int(db, "SELECT count(*) FROM faq WHERE published_rev IS NULL", NULL), 0, "sample entries are published");
   ok(matches(db, "住民票") > 0, "sample is searchable");
   is_int(test_int(db, "PRAGMA foreign_keys", NULL), 1, "foreign keys are on");
-  mg_db_close(db);
+  faq_db_close(db);
 
-  is_int(mg_db_open(&db, &cfg, lang, err), 0, "reopened");
+  is_int(faq_db_open(&db, &cfg, lang, err), 0, "reopened");
   is_int(test_int(db, "SELECT count(*) FROM faq", NULL), n, "the sample is not loaded twice");
   sqlite3_exec(db, "UPDATE faq SET published_rev = NULL; DELETE FROM faq_revision; DELETE FROM faq", NULL, NULL, NULL);
-  mg_db_close(db);
-  is_int(mg_db_open(&db, &cfg, NULL, err), 0, "opened without a language (%s)", err);
+  faq_db_close(db);
+  is_int(faq_db_open(&db, &cfg, NULL, err), 0, "opened without a language (%s)", err);
   is_int(test_int(db, "SELECT count(*) FROM faq", NULL), 0, "a city that emptied its FAQ does not get the sample back");
-  mg_db_close(db);
+  faq_db_close(db);
 
   unlink(cfg.db_path);
-  is_int(mg_db_open(&db, &cfg, NULL, err), 0, "a new file opened without a language is set up (%s)", err);
+  is_int(faq_db_open(&db, &cfg, NULL, err), 0, "a new file opened without a language is set up (%s)", err);
   is_int(test_int(db, "SELECT count(*) FROM faq", NULL), n, "... with the sample");
-  mg_db_close(db);
+  faq_db_close(db);
 }
 
 /* A different dict/ gives a different fingerprint: the index is rebuilt. */
@@ -221,19 +221,19 @@ static void test_fingerprint(mg_lang *lang) {
   snprintf(cmd, sizeof cmd, "cp -r '%s' '%s/dict' && echo 出し方 >> '%s/dict/stopwords.txt'", cfg.dict_dir, dir, dir);
   if (system(cmd) != 0) { ok(0, "copy dict/"); return; }
   snprintf(cfg.dict_dir, sizeof cfg.dict_dir, "%s/dict", dir);
-  is_int(mg_lang_new(&other, &cfg, err), 0, "second language (%s)", err);
+  is_int(faq_lang_new(&other, &cfg, err), 0, "second language (%s)", err);
   if (!other) return;
-  ok(strcmp(mg_lang_fingerprint(lang), mg_lang_fingerprint(other)) != 0, "changed stopwords change the fingerprint");
-  is_int(mg_db_open(&db, &cfg, other, err), 0, "open with the changed analysis (%s)", err);
-  is_int(test_int(db, "SELECT value = ?1 FROM meta WHERE key = 'fingerprint'", mg_lang_fingerprint(other)), 1,
+  ok(strcmp(faq_lang_fingerprint(lang), faq_lang_fingerprint(other)) != 0, "changed stopwords change the fingerprint");
+  is_int(faq_db_open(&db, &cfg, other, err), 0, "open with the changed analysis (%s)", err);
+  is_int(test_int(db, "SELECT value = ?1 FROM meta WHERE key = 'fingerprint'", faq_lang_fingerprint(other)), 1,
          "the new fingerprint is stored");
   is_int(integrity(db), SQLITE_OK, "the rebuilt index passes integrity-check");
   /* An edit after the change must delete exactly what the rebuild indexed. */
   is_int(sqlite3_exec(db, "UPDATE faq SET published_rev = NULL WHERE ext_id = (SELECT min(ext_id) FROM faq)", NULL,
                       NULL, NULL), SQLITE_OK, "unpublish one entry");
   is_int(integrity(db), SQLITE_OK, "integrity-check still passes");
-  mg_db_close(db);
-  mg_lang_free(other);
+  faq_db_close(db);
+  faq_lang_free(other);
 }
 
 int main(void) {
@@ -245,19 +245,19 @@ int main(void) {
   snprintf(dir, sizeof dir, "/tmp/mg_t_store.XXXXXX");
   if (!mkdtemp(dir)) return 1;
   test_config(&cfg, dir);
-  is_int(mg_lang_new(&lang, &cfg, err), 0, "language loads (%s)", err);
+  is_int(faq_lang_new(&lang, &cfg, err), 0, "language loads (%s)", err);
   if (!lang) return done_testing();
-  is_int(mg_db_open_memory(&db, lang, err), 0, "in-memory database (%s)", err);
+  is_int(faq_db_open_memory(&db, lang, err), 0, "in-memory database (%s)", err);
   if (!db) return done_testing();
-  ok(mg_db_version(db) >= 1, "migrations applied (version %d)", mg_db_version(db));
+  ok(faq_db_version(db) >= 1, "migrations applied (version %d)", faq_db_version(db));
   is_int(test_int(db, "SELECT count(*) FROM faq", NULL), 0, "an in-memory database starts empty");
   test_revisions(db);
   test_errors_and_remove(db);
   test_related(db);
-  mg_db_close(db);
+  faq_db_close(db);
   test_file_db(lang);
   test_fingerprint(lang);
-  mg_lang_free(lang);
+  faq_lang_free(lang);
   snprintf(err, sizeof err, "rm -rf '%s'", dir);
   if (system(err) != 0) diag("could not remove %s", dir);
   return done_testing();

@@ -442,9 +442,9 @@ int main(void) {
   snprintf(dir, sizeof dir, "/tmp/t_ticket.XXXXXX");
   if (!mkdtemp(dir)) return 1;
   test_config(&cfg, dir);
-  is_int(mg_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
+  is_int(faq_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
   if (!db) return done_testing();
-  ok(mg_db_version(db) >= 2, "migration 2 applied");
+  ok(faq_db_version(db) >= 2, "migration 2 applied");
   test_numbering(db);
   test_personal_data(db);
   test_transitions(db);
@@ -461,8 +461,8 @@ int main(void) {
     }
     bot_cal_free(c);
   }
-  mg_db_stmt_release(db);
-  mg_db_close(db);
+  faq_db_stmt_release(db);
+  faq_db_close(db);
 
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -45,7 +45,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   if ((v = getenv("MG_DICT_DIR")) && *v) snprintf(cfg.dict_dir, sizeof cfg.dict_dir, "%s", v);
   if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg.mecab_dicdir, sizeof cfg.mecab_dicdir, "%s", v);
   cfg.userdic[0] = '\0';
-  if (!mkdtemp(dir) || mg_lang_new(&lang, &cfg, err) || mg_analyzer_new(&an, lang, err)) {
+  if (!mkdtemp(dir) || faq_lang_new(&lang, &cfg, err) || faq_analyzer_new(&an, lang, err)) {
     fprintf(stderr, "fuzz_concepts: %s\n", err);
     abort();
   }

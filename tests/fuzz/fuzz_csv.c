@@ -33,7 +33,7 @@ static int setup(void) {
   mg_config_defaults(&cfg);
   if ((v = getenv("MG_DICT_DIR")) && *v) snprintf(cfg.dict_dir, sizeof cfg.dict_dir, "%s", v);
   if ((v = getenv("MG_MECAB_DICDIR")) && *v) snprintf(cfg.mecab_dicdir, sizeof cfg.mecab_dicdir, "%s", v);
-  if (mg_lang_new(&lang, &cfg, err) || mg_db_open_memory(&db, lang, err) || (fd = mkstemp(path)) < 0) {
+  if (faq_lang_new(&lang, &cfg, err) || faq_db_open_memory(&db, lang, err) || (fd = mkstemp(path)) < 0) {
     fprintf(stderr, "fuzz_csv: setup failed: %s\n", err);
     abort();
   }
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     o.draft = data[0] & 8;
   }
   if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size) abort();
-  mg_io_import(db, path, &o, &rep, err);
+  faq_io_import(db, path, &o, &rep, err);
   if (rep.n_errors > MG_IO_MAX_ERRORS) abort();
   return 0;
 }
