@@ -173,6 +173,17 @@ int bot_english_detect(const char *text, int len) {
   return latin >= 6 && spaces >= 1 && other <= 8;
 }
 
+/* Append term to the space-separated out (*o bytes used of cap): 1, or 0
+ * when it does not fit. */
+static int append_term(char *out, size_t *o, size_t cap, const char *term) {
+  size_t l = strlen(term);
+  if (*o + l + 2 >= cap) return 0;
+  if (*o) out[(*o)++] = ' ';
+  memcpy(out + *o, term, l + 1);
+  *o += l;
+  return 1;
+}
+
 int bot_english_query(const bot_english *e, const char *text, int len, char *out, size_t cap) {
   char w[MAX_WORDS][WORD_MAX], key[256];
   int n = words(text, len, w, MAX_WORDS), found = 0;
@@ -188,13 +199,7 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
       if (kl <= 0 || (l == 1 && stopword(key))) continue;
       if ((id = faq_termmap_get(e->keys, key, kl)) < 0 || id >= e->cap || !e->ja[id]) continue;
       if (pass == 0 && id >= e->curated) continue;
-      size_t jl = strlen(e->ja[id]);
-      if (o + jl + 2 < cap) {
-        if (o) out[o++] = ' ';
-        memcpy(out + o, e->ja[id], jl + 1);
-        o += jl;
-        found++;
-      }
+      found += append_term(out, &o, cap, e->ja[id]);
       took = l;
     }
     /* a word the table does not know may be Japanese in romaji, as foreign
@@ -202,14 +207,8 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
      * its hiragana meets the FAQ through the readings of its index */
     if (!took && strlen(w[i]) >= ROMAJI_MIN_LETTERS && !stopword(w[i])) {
       char kana[128];
-      size_t kl;
-      if (mg_romaji_to_kana(w[i], (int)strlen(w[i]), kana, sizeof kana) >= ROMAJI_MIN_SYLLABLES &&
-          o + (kl = strlen(kana)) + 2 < cap) {
-        if (o) out[o++] = ' ';
-        memcpy(out + o, kana, kl + 1);
-        o += kl;
-        found++;
-      }
+      if (mg_romaji_to_kana(w[i], (int)strlen(w[i]), kana, sizeof kana) >= ROMAJI_MIN_SYLLABLES)
+        found += append_term(out, &o, cap, kana);
     }
     i += took ? took : 1;
   }
