@@ -488,7 +488,10 @@ const bot_checklists *bot_checklists_of(const bot *b) { return b->checklists; }
  * searched as English (the FTS5 index of migration 20, porter-stemmed,
  * bm25 with the question counting double). Each English hit scores its
  * bm25 relative to the best hit's, plus EN_ENGINE when the engine offered
- * the entry too, EN_ENGINE_TOP more when first.
+ * the entry too, EN_ENGINE_TOP more when first, plus EN_COVER times the
+ * share of the question's words that its English question holds (bm25
+ * alone let a long answer that repeats "My Number card" outrank the entry
+ * whose question is "How do I apply for a My Number Card?").
  *  - The engine answered: its answer stands, unless the index's best is
  *    among the engine's candidates and leads the answer by EN_SWITCH (the
  *    answer has an English version, yet the index barely ranks it): the
@@ -496,8 +499,10 @@ const bot_checklists *bot_checklists_of(const bot *b) { return b->checklists; }
  *  - The engine is unsure (clarify, no answer, or the table knew no word):
  *    the index's best answers when its own bm25 reaches EN_MIN, it shares
  *    EN_SHARED words with the question, and it leads the next by
- *    EN_MARGIN; otherwise the engine's choices stand, the best moved first
- *    among them.
+ *    EN_MARGIN; a pick the engine did not offer at all needs
+ *    EN_INDEX_ONLY_Q words in its English question, not just its answer
+ *    ("send money abroad" is not the refund of medical costs); otherwise
+ *    the engine's choices stand, the best moved first among them.
  * *confirmed when both readings agree on the answer (the engine's first
  * choice is the index's best): the scope decision then takes the question
  * as understood; a pick of the index alone stays unsure there, so "What's
@@ -508,11 +513,13 @@ const bot_checklists *bot_checklists_of(const bot *b) { return b->checklists; }
 #define EN_HITS 10
 #define EN_ENGINE 0.3     /* the engine offered the entry too */
 #define EN_ENGINE_TOP 0.2 /* … as its first choice */
-#define EN_MARGIN 0.25    /* over the next entry, to answer */
+#define EN_MARGIN 0.15    /* over the next entry, to answer */
 #define EN_MIN 4.0        /* bm25 of the best hit, to answer */
 #define EN_SHARED 3       /* words shared with its English version (question double), to answer */
 #define EN_SWITCH 1.0     /* to pass over an engine's answer the English index does not rank */
 #define EN_PASS_OVER_Q 2  /* words the pick's English question shares, to pass over a first choice without a version */
+#define EN_COVER 0.5      /* times the share of the question's words its English question holds */
+#define EN_INDEX_ONLY_Q 2 /* words a pick the engine did not offer shares with its English question */
 
 static void move_first(mg_result *res, int at) {
   mg_candidate c = res->c[at];
@@ -534,6 +541,16 @@ static void en_shared(bot_worker *w, const char *question, const char *id, int *
   if (ex) json_object_set_new(json_object_get(ex, "english_pick"), "shared", json_pack("{s:i, s:i}", "question", *q, "answer", *a));
 }
 
+/* Distinct words of an English question found in entry id's English
+ * question (bot_english_overlap; 0 when it has none). */
+static int en_question_words(bot_worker *w, const char *question, const char *id) {
+  mg_faq_entry *e = NULL;
+  char err[MG_ERRLEN];
+  int n = faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) == 0 ? bot_english_overlap(question, e->tr[MG_FAQ_TR_QUESTION_EN]) : 0;
+  faq_entry_free(e);
+  return n;
+}
+
 /* 1 when entry id has an English version the index could have ranked. */
 static int has_english(bot_worker *w, const char *id) {
   mg_faq_entry *e = NULL;
@@ -547,12 +564,14 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, int
   char match[1024];
   faq_en_hit h[EN_HITS];
   double fused[EN_HITS];
-  int nh = 0, best = -1, second = -1, at = -1, q, a, rc;
+  int nh = 0, best = -1, second = -1, at = -1, q, a, rc, nq;
   *confirmed = 0;
   if (bot_english_fts_query(question, (int)strlen(question), match, sizeof match) == 0) return 0;
   if ((rc = faq_search_en(w->db, match, h, EN_HITS, &nh, err)) != 0) return rc;
+  nq = bot_english_overlap(question, question);
   for (int i = 0; i < nh; i++) {
     fused[i] = h[i].score / h[0].score;
+    if (nq > 0) fused[i] += EN_COVER * en_question_words(w, question, h[i].id) / nq;
     for (int k = 0; k < res->n; k++)
       if (strcmp(res->c[k].faq_id, h[i].id) == 0) fused[i] += EN_ENGINE + (k == 0 ? EN_ENGINE_TOP : 0);
     if (best < 0 || fused[i] > fused[best]) second = best, best = i;
@@ -580,6 +599,7 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, int
   if (h[best].score < EN_MIN) return 0;
   en_shared(w, question, h[best].id, &q, &a, ex);
   if (2 * q + a < EN_SHARED) return 0;
+  if (at < 0 && q < EN_INDEX_ONLY_Q) return 0;
   /* the engine's first choice cannot be compared in English (no version):
    * pass it over only for a pick whose English question is clearly about
    * the question (市県民税 has none, and "pay my resident tax" must not
