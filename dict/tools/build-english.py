@@ -24,6 +24,8 @@ import sys
 faq_path = sys.argv[1] if len(sys.argv) > 1 else "faq/sample/saijo-faq.json"
 edict_path = sys.argv[2] if len(sys.argv) > 2 else "/usr/share/edict/edict"
 
+MAX_SENSE = 3
+
 faq = json.load(open(faq_path, encoding="utf-8"))
 keywords = set()
 for e in faq["entries"]:
@@ -41,7 +43,20 @@ with open(edict_path, encoding="euc_jp", errors="replace") as f:
         if not any(h in keywords for h in heads):
             continue
         term = next(h for h in heads if h in keywords)
+        sense, skip = 1, False
         for g in m.group(3).split("/"):
+            # a gloss opens a new sense with "(2)"; a sense marked colloquial,
+            # slang, archaic, vulgar or rare is skipped, and so is every sense
+            # after the third: 詰まり's (5) "end" and 穴's (col) "end" made
+            # "end of last month" ask for holes and clogging
+            n = re.search(r"\((\d+)\)", g)
+            if n:
+                sense = int(n.group(1))
+                skip = bool(re.search(r"\((col|sl|arch|vulg|rare|obs|X|male-sl|fem-sl|derog|joc)\)", g))
+            elif g.startswith("("):
+                skip = skip or bool(re.search(r"\((col|sl|arch|vulg|rare|obs|X|derog|joc)\)", g))
+            if skip or sense > MAX_SENSE:
+                continue
             g = re.sub(r"\([^)]*\)", " ", g)          # (n), (P), (1), (e.g. …)
             g = re.sub(r"[^a-zA-Z' -]", " ", g).lower()
             g = " ".join(w for w in g.split() if w not in ("a", "an", "the", "to", "of", "one's", "etc"))
