@@ -193,6 +193,11 @@ struct snap {
   mg_termmap *dels;
   int *del_first, *del_next, *del_term;
   int ndel, del_cap, del_keys_cap;
+  /* long vowels: each katakana term of 3 characters or more, folded
+   * (mg_utf8_fold_long_vowels) → the term, the most frequent on a tie:
+   * romaji without macrons (shogakko) and a dropped ー still meet it */
+  mg_termmap *folded;
+  int *folded_term;
   /* phrasings: the question and each alternate of an entry, one line each
    * (learned phrasings are alternates): line l belongs to document
    * line_doc[l] and has mass line_mass[l] (Σ weight × IDF of its terms);
@@ -245,6 +250,8 @@ static void snap_free(struct snap *s) {
   free(s->lsa_t);
   free(s->lsa_d);
   faq_termmap_free(s->dels);
+  faq_termmap_free(s->folded);
+  free(s->folded_term);
   free(s->del_first);
   free(s->del_next);
   free(s->del_term);
@@ -299,6 +306,43 @@ static int build_deletions(struct snap *s, int nterms) {
     if ((rc = add_del(&b, k, n)) != 0 || (rc = mg_utf8_deletions(k, n, add_del, &b)) != 0) return rc;
   }
   return 0;
+}
+
+/* 1 when k (n bytes) is katakana (and ー) only. */
+static int all_kata(const char *k, int n) {
+  for (int i = 0; i < n; i += 3)
+    if (!mg_utf8_is_kata(k, (size_t)n, (size_t)i)) return 0;
+  return n > 0;
+}
+
+static int build_folded(struct snap *s, int nterms) {
+  char buf[256];
+  if (!(s->folded = faq_termmap_new()) || !(s->folded_term = malloc((size_t)(nterms + 1) * sizeof *s->folded_term)))
+    return MG_ENOMEM;
+  for (int t = 0; t < nterms; t++) {
+    int n, fl, id;
+    const char *k = faq_termmap_key(s->vocab, t, &n);
+    if (!k || n >= (int)sizeof buf || !all_kata(k, n) || mg_utf8_chars(k, n) < 3) continue;
+    if ((fl = mg_utf8_fold_long_vowels(k, (size_t)n, buf)) < 6) continue;
+    if ((id = faq_termmap_get(s->folded, buf, fl)) >= 0) {
+      int old = s->folded_term[id];
+      if (s->off[t + 1] - s->off[t] > s->off[old + 1] - s->off[old]) s->folded_term[id] = t;
+      continue;
+    }
+    if ((id = faq_termmap_put(s->folded, buf, fl)) < 0) return MG_ENOMEM;
+    s->folded_term[id] = t;
+  }
+  return 0;
+}
+
+/* The term that katakana k (n bytes, 3 characters or more) spells with its
+ * long vowels folded, or -1. */
+static int folded_lookup(const struct snap *s, const char *k, int n) {
+  char buf[256];
+  int fl, id;
+  if (!s->folded || n >= (int)sizeof buf || !all_kata(k, n) || mg_utf8_chars(k, n) < 3) return -1;
+  fl = mg_utf8_fold_long_vowels(k, (size_t)n, buf);
+  return (id = faq_termmap_get(s->folded, buf, fl)) < 0 ? -1 : s->folded_term[id];
 }
 
 static void snap_release(mg_engine *e, struct snap *s) {
@@ -915,7 +959,8 @@ static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
     if (s->avg[f] <= 0) s->avg[f] = 1;
   }
   if ((rc = build_forward(s, nterms)) != 0 || (rc = build_compounds(s, nterms)) != 0 ||
-      (rc = build_lsa(s, nterms)) != 0 || (rc = build_deletions(s, nterms)) != 0) {
+      (rc = build_lsa(s, nterms)) != 0 || (rc = build_deletions(s, nterms)) != 0 ||
+      (rc = build_folded(s, nterms)) != 0) {
     mg_errf(err, rc, "out of memory");
     goto out;
   }
@@ -1121,6 +1166,12 @@ static int on_token(void *ctx, const char *term, int len, int start, int end, in
     return 0;
   }
   if (q->tokens) json_array_append_new(q->tokens, json_stringn(term, (size_t)len));
+  if (faq_termmap_get(q->s->vocab, term, len) < 0) {
+    /* katakana the FAQ does not know may be a word it knows without its long vowels */
+    int f = folded_lookup(q->s, term, len), fl;
+    const char *fk = f >= 0 ? faq_termmap_key(q->s->vocab, f, &fl) : NULL;
+    if (fk) term = fk, len = fl;
+  }
   add_qterm(q, term, len, w, Q_QUERY, flags);
   return 0;
 }
@@ -1140,15 +1191,24 @@ static int kana_readings(struct query *q, mg_analyzer *an) {
   memcpy(k, t, (size_t)tlen + 1);
   mg_utf8_hira_to_kata(k, (size_t)tlen);
   for (int i = 0; i < tlen;) {
-    int best = 0;
+    int best = 0, term = -1;
     if (mg_utf8_is_kata(k, (size_t)tlen, (size_t)i)) {
       int end = i;
       for (int n = 0; n < KANA_MAX_CHARS && mg_utf8_is_kata(k, (size_t)tlen, (size_t)end); n++) end += 3;
       for (int l = end - i; l >= 6 && !best; l -= 3)
         if (faq_termmap_get(q->s->vocab, k + i, l) >= 0) best = l;
+      /* a longer reading the question spells without its long vowels
+       * (ジュミンヒョ is 住民票's, not ジュ + ミン) */
+      for (int l = end - i; l >= 9 && l > best && term < 0; l -= 3)
+        if ((term = folded_lookup(q->s, k + i, l)) >= 0) best = l;
     }
     if (mg_utf8_is_kata(k, (size_t)tlen, (size_t)i)) kana += best ? best / 3 : 1;
-    if (best) {
+    if (best && term >= 0) {
+      add_qterm_id(q, term, q->p->kana_w, Q_QUERY);
+      found++;
+      covered += best / 3;
+      i += best;
+    } else if (best) {
       add_qterm(q, k + i, best, q->p->kana_w, Q_QUERY, MG_TOK_NOUN);
       found++;
       covered += best / 3;

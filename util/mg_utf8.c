@@ -67,6 +67,35 @@ int mg_utf8_is_kata(const char *s, size_t len, size_t i) {
   return (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC;
 }
 
+/* Katakana of the o and u rows, small ones and voiced ones included. */
+static int o_or_u_row(unsigned cp) {
+  static const unsigned row[] = { 0x30A9, 0x30AA, 0x30B3, 0x30B4, 0x30BD, 0x30BE, 0x30C8, 0x30C9, 0x30CE,
+                                  0x30DB, 0x30DC, 0x30DD, 0x30E2, 0x30E7, 0x30E8, 0x30ED, 0x30F2, /* o */
+                                  0x30A5, 0x30A6, 0x30AF, 0x30B0, 0x30B9, 0x30BA, 0x30C4, 0x30C5, 0x30CC,
+                                  0x30D5, 0x30D6, 0x30D7, 0x30E0, 0x30E5, 0x30E6, 0x30EB, 0x30F4 /* u */ };
+  for (size_t i = 0; i < sizeof row / sizeof row[0]; i++)
+    if (row[i] == cp) return 1;
+  return 0;
+}
+
+int mg_utf8_fold_long_vowels(const char *s, size_t len, char *out) {
+  size_t o = 0;
+  unsigned prev = 0;
+  for (size_t i = 0; i < len;) {
+    const unsigned char *u = (const unsigned char *)s + i;
+    size_t n = u[0] < 0x80 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
+    unsigned cp = n == 3 && i + 3 <= len ? cp3(u) : 0;
+    if (!(cp == 0x30FC || (cp == 0x30A6 && o_or_u_row(prev)))) {
+      memcpy(out + o, s + i, n);
+      o += n;
+    }
+    prev = cp;
+    i += n;
+  }
+  out[o] = '\0';
+  return (int)o;
+}
+
 int mg_utf8_has_kanji(const char *s, size_t len) {
   for (size_t i = 0; i + 2 < len; i++) {
     const unsigned char *u = (const unsigned char *)s + i;

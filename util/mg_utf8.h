@@ -29,6 +29,12 @@ void mg_utf8_hira_to_kata(char *s, size_t len);
 /* 1 when the code point at s[i] (of len bytes) is katakana or the long
  * vowel mark ー. */
 int mg_utf8_is_kata(const char *s, size_t len, size_t i);
+/* Katakana without its long vowels, as romaji written without macrons
+ * spells it (shogakko, kenko, juminhyo): the mark ー goes, and so does ウ
+ * after a kana of the o or u row (ショウガッコウ → ショガッコ, ジュウミン →
+ * ジュミン). s (len bytes, katakana and ー only) is folded into out (at
+ * least len + 1 bytes, NUL-terminated); returns the folded length. */
+int mg_utf8_fold_long_vowels(const char *s, size_t len, char *out);
 /* Code points in the well-formed UTF-8 s[0..n) (no checking). */
 int mg_utf8_chars(const char *s, int n);
 
