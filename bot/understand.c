@@ -664,6 +664,12 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
       if (!bound && i >= 3 && is_kata_at(k, klen, i - 3) && !(free_start && t->keychars >= 4) &&
           !(free_start && t->keychars >= 3 && after_particle(k, i)))
         continue;
+      /* inside a word right after its kanji is the word's own kana ending
+       * (言いたい is 言い + たい, not 言 + いたい): never the start of a word;
+       * a cue may be such an ending (来よる, 伊予弁's ongoing form) */
+      if (!bound && !off && o >= 3 && mg_utf8_has_kanji(msg->text + o - 3, 3) &&
+          strncmp(c->names[t->concept], "cue_", 4) != 0)
+        continue;
       /* a two-character key is a whole word or nothing (もし is not も|しょうが) */
       if (t->keychars < 3 && !t->key_stem && !msg->bound[eo] && e < klen && is_kata_at(k, klen, e) &&
           !(off && off[e - 1] + 1 < eo))
