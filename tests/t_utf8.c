@@ -1,0 +1,44 @@
+/* t_utf8.c — util/mg_utf8: the long-vowel fold that lets romaji written
+ * without macrons meet a reading (docs/understanding.md). */
+#include "tests/tap.h"
+#include "util/mg_utf8.h"
+
+static const char *fold(const char *s) {
+  static char out[256];
+  mg_utf8_fold_long_vowels(s, strlen(s), out);
+  return out;
+}
+
+static void long_vowel_mark_goes(void) {
+  is_str(fold("コンピューター"), "コンピュタ", "ー is left out");
+}
+
+static void u_after_o_row_goes(void) {
+  is_str(fold("ショウガッコウ"), "ショガッコ", "ウ after ョ and after コ (shogakko)");
+  is_str(fold("ケンコウ"), "ケンコ", "ウ after コ (kenko)");
+}
+
+static void u_after_u_row_goes(void) {
+  is_str(fold("ジュウミンヒョウ"), "ジュミンヒョ", "ウ after ュ and after ョ (jumin hyo)");
+}
+
+static void other_u_stays(void) {
+  is_str(fold("ウミ"), "ウミ", "a word's first ウ stays");
+  is_str(fold("カウンター"), "カウンタ", "ウ after a kana of the a row stays");
+  is_str(fold("ケイサツ"), "ケイサツ", "エイ is not a long vowel here (keisatsu is written with i)");
+}
+
+static void length_is_returned(void) {
+  char out[64];
+  is_int(mg_utf8_fold_long_vowels("ホウ", 6, out), 3, "ホウ folds to 3 bytes");
+  is_str(out, "ホ", "and is NUL-terminated");
+}
+
+int main(void) {
+  long_vowel_mark_goes();
+  u_after_o_row_goes();
+  u_after_u_row_goes();
+  other_u_stays();
+  length_is_returned();
+  return done_testing();
+}
