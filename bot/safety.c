@@ -295,10 +295,12 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept) &&
         !in_list(dg->ignore, dg->nignore, m->concept)) {
-      /* a procedure counts next to the danger word, or anywhere in its
-       * clause when the danger is told in the past (家が燃えた 保険会社に
-       * 出す証明書; not 不審者が入ってきた、住民票の手続きの途中です) */
-      if (in_list(s->near, s->nnear, m->concept) && (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes) &&
+      /* a procedure counts next to the danger word in its own clause
+       * (not ガス臭い、料理教室の最中), or anywhere in that clause when the
+       * danger is told in the past (家が燃えた 保険会社に出す証明書; not
+       * 不審者が入ってきた、住民票の手続きの途中です) */
+      if (in_list(s->near, s->nnear, m->concept) &&
+          (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes || !same_clause(msg, d->start, m->start)) &&
           !(past && same_clause(msg, d->start, m->start)))
         continue;
       /* a cue in a scene-setting clause before a danger told in the present

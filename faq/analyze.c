@@ -944,7 +944,9 @@ int faq_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn f
     m.pos = coarse_pos(n->feature);
     m.content = pos_class(lang, n) & (MG_TOK_NOUN | MG_TOK_VERB);
     m.unknown = n->stat == MECAB_UNK_NODE;
-    m.suffix = starts(n->feature, "名詞,接尾") || starts(n->feature, "接尾辞,名詞的");
+    m.suffix = starts(n->feature, "名詞,接尾") || starts(n->feature, "接尾辞,名詞的") ||
+               starts(n->feature, "形容詞,接尾") || starts(n->feature, "接尾辞,形容詞的") ||
+               starts(n->feature, "接尾辞,形状詞的");
     m.pronoun = starts(n->feature, "名詞,代名詞") || starts(n->feature, "代名詞,");
     m.prefix = starts(n->feature, "接頭詞,") || starts(n->feature, "接頭辞,");
     m.cform = feature_field(n->feature, 5, &m.cform_len);

@@ -95,7 +95,7 @@ typedef struct mg_morph {
   const char *cform; int cform_len;      /* conjugation form (仮定形, 連用形, …), 0 bytes when none */
   int pronoun;                           /* 誰, 何, 私: a pronoun */
   int prefix;                            /* 今 in 今ストーカーに…: a prefix */
-  int suffix;                            /* a noun suffix (呼び方's 方, 救急車's 車 when split) */
+  int suffix;                            /* a suffix (呼び方's 方, 救急車's 車 when split, ガス臭い's 臭い) */
   int content;                           /* faq_analyze's class: MG_TOK_NOUN / MG_TOK_VERB, or 0 */
   int unknown;                           /* not in the dictionary */
 } mg_morph;
