@@ -48,10 +48,16 @@ static const char *jstr(const json_t *o, const char *key) {
   return s ? s : "(absent)";
 }
 
+/* The fixture: a database opened like the server does, and the shipped
+ * calendar for the overdue and counts tests (counts reads overdue's
+ * tickets). */
+static sqlite3 *db;
+static cal *c;
+
 /* 2026-11-25 14:59:59 UTC is 23:59:59 in Tokyo; one second later it is the 26th there. */
 #define T_BEFORE_MIDNIGHT_JST ((time_t)1795618799)
 
-static void test_numbering(sqlite3 *db) {
+static void tickets_are_numbered_per_tokyo_day(void) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], prefix[12], buf[128];
   ticket_new tn = { .question = "住民票の写しを郵送で請求したい", .department_id = "shimin", .routed_by = "engine",
                     .actor = "resident", .now = T_BEFORE_MIDNIGHT_JST };
@@ -87,7 +93,7 @@ static void test_numbering(sqlite3 *db) {
   is_int(int_query(db, "SELECT count(*) FROM ticket", NULL), 4, "failed creations stored nothing");
 }
 
-static void test_personal_data(sqlite3 *db) {
+static void question_is_masked_and_only_its_department_sees_the_contact(void) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], q[512], c[128];
   ticket_new tn = { .question = "折り返しは090-1234-5678へ。マイナンバーは123456789012です", .department_id = "zeimu",
                     .routed_by = "rule", .contact = "090-1234-5678 西条太郎", .actor = "resident" };
@@ -125,7 +131,7 @@ static void test_personal_data(sqlite3 *db) {
   json_decref(t);
 }
 
-static void test_transitions(sqlite3 *db) {
+static void status_transitions_and_the_changes_they_refuse(void) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], first[32], buf[160];
   ticket_new tn = { .question = "ごみの収集日を知りたい", .department_id = "shimin", .routed_by = "default", .actor = "resident" };
   json_t *t = NULL, *ev;
@@ -182,7 +188,7 @@ static void test_transitions(sqlite3 *db) {
   is_int(bot_ticket_get(db, "T-19990101-0001", NULL, &t, err), MG_ENOTFOUND, "get of an unknown ticket");
 }
 
-static void test_pending(sqlite3 *db) {
+static void staff_replies_are_delivered_exactly_once(void) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], sid[SESSION_IDLEN];
   ticket_new tn = { .question = "保育所の空き状況", .department_id = "hoiku", .routed_by = "engine", .actor = "resident" };
   json_t *got = NULL, *sessions = NULL;
@@ -217,7 +223,7 @@ static void test_pending(sqlite3 *db) {
 
 /* The resident's side of a thread: who may write and read, what it does to
  * the status, masking, and the lookup's expiry after closing. */
-static void test_thread(sqlite3 *db) {
+static void resident_thread_needs_a_proof_and_expires_after_closing(void) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], other[TICKET_NOLEN], sid[SESSION_IDLEN], secret[TICKET_SECRETLEN];
   char at[MG_TIMELEN], buf[256], wrong[TICKET_SECRETLEN];
   ticket_new tn = { .question = "粗大ごみの出し方を職員に聞きたい", .department_id = "kankyo", .routed_by = "engine",
@@ -296,7 +302,7 @@ static void test_thread(sqlite3 *db) {
 
 /* Overdue: open tickets past answer_days working days since staff began to
  * owe the answer, most overdue first; a department's own target counts. */
-static void test_overdue(sqlite3 *db, const cal *c) {
+static void overdue_counts_working_days_most_overdue_first(void) {
   char err[MG_ERRLEN] = "", a[TICKET_NOLEN], b[TICKET_NOLEN], fresh[TICKET_NOLEN], at[MG_TIMELEN];
   ticket_new tn = { .question = "期限の確認", .department_id = "shimin", .routed_by = "engine", .actor = "resident" };
   json_t *out = NULL;
@@ -353,7 +359,7 @@ static int count_of(json_t *arr, const char *dept, const char *state) {
 
 /* Counts for monitoring, on test_overdue's tickets: A answered (shimin), B
  * and a fresh one open (kankyo, whose 10-day target B has not passed yet). */
-static void test_counts(sqlite3 *db, const cal *c) {
+static void counts_for_monitoring_per_department_and_state(void) {
   char err[MG_ERRLEN] = "", none[TICKET_NOLEN];
   ticket_new tn = { .question = "部署なし", .routed_by = "default", .actor = "resident" };
   time_t now = (time_t)1795568400 + 6 * 86400 + 8 * 3600;   /* Tue 12/1 18:00 JST, as test_overdue ends */
@@ -382,7 +388,7 @@ static void test_counts(sqlite3 *db, const cal *c) {
 /* A chat turn (the resident's line and the reply) and the writer's group
  * commit: masked and copied when set, several sessions' turns in one
  * transaction, each turn's last message id reported, and all or nothing. */
-static void test_turns(sqlite3 *db) {
+static void chat_turns_commit_in_groups_all_or_nothing(void) {
   char err[MG_ERRLEN] = "", a[SESSION_IDLEN], b[SESSION_IDLEN], buf[256], q[160];
   char said[] = "電話は090-1234-5678です。住民票は？";
   bot_turn ta = { .n = 0 }, tb = { .n = 0 }, tc = { .n = 0 }, bad = { .n = 0 };
@@ -436,36 +442,31 @@ static void test_turns(sqlite3 *db) {
 
 int main(void) {
   mg_config cfg;
-  sqlite3 *db = NULL;
   char err[MG_ERRLEN] = "";
 
-  snprintf(dir, sizeof dir, "/tmp/t_ticket.XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (!test_tmpdir(dir, sizeof dir, "t_ticket")) return 1;
   test_config(&cfg, dir);
   is_int(faq_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
   if (!db) return done_testing();
   ok(faq_db_version(db) >= 2, "migration 2 applied");
-  test_numbering(db);
-  test_personal_data(db);
-  test_transitions(db);
-  test_pending(db);
-  test_thread(db);
-  test_turns(db);
+  RUN(tickets_are_numbered_per_tokyo_day);
+  RUN(question_is_masked_and_only_its_department_sees_the_contact);
+  RUN(status_transitions_and_the_changes_they_refuse);
+  RUN(staff_replies_are_delivered_exactly_once);
+  RUN(resident_thread_needs_a_proof_and_expires_after_closing);
+  RUN(chat_turns_commit_in_groups_all_or_nothing);
   {
-    cal *c = NULL;
     char cerr[MG_ERRLEN] = "", path[1024];
     snprintf(path, sizeof path, "%s/calendar.tsv", getenv("MG_DICT_DIR") ? getenv("MG_DICT_DIR") : "dict");
     if (ok(bot_cal_load(&c, path, "08:30", "17:15", cerr) == 0, "calendar (%s)", cerr)) {
-      test_overdue(db, c);
-      test_counts(db, c);
+      RUN(overdue_counts_working_days_most_overdue_first);
+      RUN(counts_for_monitoring_per_department_and_state);
     }
     bot_cal_free(c);
   }
   faq_db_stmt_release(db);
   faq_db_close(db);
 
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) diag("could not remove %s", dir);
+  test_rmdir(dir);
   return done_testing();
 }
