@@ -198,7 +198,6 @@ static void failed_logins_delay_then_lock_per_login_and_address(void) {
     ok(t_unknown * 2 > t_wrong && t_wrong * 2 > t_unknown, "an unknown login costs a hash like a wrong password "
        "(%lld vs %lld us)", (long long)t_unknown, (long long)t_wrong);
   }
-
 }
 
 static void password_change_and_disabling_end_sessions(void) {

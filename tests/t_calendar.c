@@ -88,7 +88,6 @@ static void weekends_holidays_and_year_end_are_closed(void) {
          "Friday evening before a Monday holiday → Tuesday 8:30");
   is_str(fmt(bot_cal_next_open(c, jst(2026, 12, 28, 18, 0))), "1月4日(月) 8:30", "12/28 evening → 1/4 (year-end closure)");
   is_int(bot_cal_next_open(c, jst(2026, 12, 28, 18, 0)), jst(2027, 1, 4, 8, 30), "… as the exact UTC time");
-
 }
 
 /* UTC times that are already the next day in Japan. */
@@ -99,7 +98,6 @@ static void utc_times_count_as_the_day_in_japan(void) {
   is_int(bot_cal_next_open(c, utc(2026, 11, 29, 23, 0)), utc(2026, 11, 29, 23, 30),
          "Sun 23:00 UTC = Mon 8:00 JST: opens at Sun 23:30 UTC");
   ok(!bot_cal_is_open(c, utc(2026, 11, 22, 23, 45)), "Sun 23:45 UTC = holiday Mon 8:45 JST: closed");
-
 }
 
 /* Answer targets in working days: the office's closing time on the n-th working day after. */
@@ -109,7 +107,6 @@ static void working_days_end_at_closing_and_skip_closed_days(void) {
   is_str(fmt(bot_cal_add_working_days(c, jst(2026, 11, 20, 20, 0), 1)), "11月24日(火) 17:15",
          "Fri evening + 1: Monday's holiday is skipped");
   is_str(fmt(bot_cal_add_working_days(c, jst(2026, 12, 28, 10, 0), 1)), "1月4日(月) 17:15", "the year-end closure is skipped");
-
 }
 
 /* Beyond the file: weekends still count. */

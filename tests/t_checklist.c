@@ -168,7 +168,7 @@ static int collect(void *ctx, const bot_cl_item *it) {
 static bot_checklists *cl;
 static sqlite3 *db;
 
-static void test_event(const bot_cl_event *ev, int partial) {
+static void check_combinations(const bot_cl_event *ev, int partial) {
   int digit[BOT_CL_MAX_QS] = { 0 }, combos = 0, bad = 0;
   char err[MG_ERRLEN], answers[256], want[1024], first_bad[1400] = "";
   for (;;) {
@@ -231,8 +231,8 @@ static void every_answer_combination_gives_the_promised_procedures(void) {
     int n = 0;
     bot_cl_procedures(db, ev, NULL, count_one, &n, err);
     ok(n >= 4 && n <= 10, "%s (%s): %d procedures without answers", ev->slug, ev->name, n);
-    test_event(ev, 0);
-    test_event(ev, 1);
+    check_combinations(ev, 0);
+    check_combinations(ev, 1);
   }
 }
 
