@@ -138,16 +138,22 @@ static void expired_and_logged_out_sessions_are_refused(void) {
 }
 
 /* failures, delays and lockout, per (login, address) */
-static void failed_logins_delay_then_lock_per_login_and_address(void) {
-  char err[MG_ERRLEN], junk[AUTH_TOKEN_LEN];
-  auth_session s, s2;
-  auth_user u;
-  int retry = 0, rc;
+static void unknown_login_fails_like_a_wrong_password(void) {
+  char err[MG_ERRLEN];
+  auth_session s;
+  int retry = 0;
 
   is_int(bot_auth_login(db, "nobody", "whatever pass", "192.0.2.9", token, &s, &retry, err), MG_EAUTH,
          "an unknown login fails like a wrong password");
   is_int(retry, 1, "and asks for the first delay");
   ok(token[0] == '\0', "a failed login hands out no session");
+}
+
+static void repeated_failures_lengthen_the_delay_then_lock(void) {
+  char err[MG_ERRLEN];
+  auth_session s;
+  auth_user u;
+  int retry = 0, rc;
   for (int i = 1; i < AUTH_MAX_FAILURES; i++) {
     retry = 0;
     rc = bot_auth_login(db, "tanaka", "wrong password", "192.0.2.9", token, &s, &retry, err);
@@ -168,6 +174,12 @@ static void failed_logins_delay_then_lock_per_login_and_address(void) {
   ok(u.locked_until[0] != '\0', "and shows the lock (%s)", u.locked_until);
   is_int(audits(db, "auth.fail"), AUTH_MAX_FAILURES, "each failure is audited (the unknown login too)");
   is_int(audits(db, "auth.lock"), 1, "the lock is audited");
+}
+
+static void lock_holds_for_that_login_and_address_only(void) {
+  char err[MG_ERRLEN];
+  auth_session s, s2;
+  int retry = 0;
   is_int(bot_auth_login(db, "tanaka", "correct horse 1", "198.51.100.7", token, &s, &retry, err), 0,
          "the real user logs in from another address meanwhile");
   is_int(bot_auth_session_get(db, token, &s2, err), 0, "with a working session");
@@ -176,6 +188,12 @@ static void failed_logins_delay_then_lock_per_login_and_address(void) {
   retry = 0;
   is_int(bot_auth_login(db, "nobody", "whatever pass", "192.0.2.10", token, &s, &retry, err), MG_ERATE,
          "an unknown login locks after %d failures too", AUTH_MAX_FAILURES);
+}
+
+static void lock_ends_and_a_quiet_failure_count_is_forgotten(void) {
+  char err[MG_ERRLEN], junk[AUTH_TOKEN_LEN];
+  auth_session s, s2;
+  int retry = 0;
   sqlite3_exec(db, "UPDATE login_failure SET locked_until = '2000-01-01T00:00:00Z' WHERE login = 'tanaka'", NULL,
                NULL, NULL);
   is_int(bot_auth_login(db, "tanaka", "correct horse 1", "192.0.2.9", token, &s, &retry, err), 0,
@@ -188,6 +206,12 @@ static void failed_logins_delay_then_lock_per_login_and_address(void) {
   retry = 0;
   bot_auth_login(db, "tanaka", "wrong password", "192.0.2.11", junk, &s2, &retry, err);
   is_int(retry, 1, "a count quiet for %d minutes is forgotten", AUTH_LOCK_SECONDS / 60);
+}
+
+static void unknown_login_costs_a_hash_like_a_wrong_password(void) {
+  char err[MG_ERRLEN], junk[AUTH_TOKEN_LEN];
+  auth_session s2;
+  int retry = 0;
   {
     int64_t t0 = cpu_us(), t_unknown, t_wrong;
     bot_auth_login(db, "nobody2", "whatever pass", "192.0.2.12", junk, &s2, &retry, err);
@@ -248,7 +272,11 @@ int main(void) {
   RUN(login_hands_out_a_hashed_session_with_its_csrf_token);
   RUN(staff_act_on_their_department_supervisors_on_all);
   RUN(expired_and_logged_out_sessions_are_refused);
-  RUN(failed_logins_delay_then_lock_per_login_and_address);
+  RUN(unknown_login_fails_like_a_wrong_password);
+  RUN(repeated_failures_lengthen_the_delay_then_lock);
+  RUN(lock_holds_for_that_login_and_address_only);
+  RUN(lock_ends_and_a_quiet_failure_count_is_forgotten);
+  RUN(unknown_login_costs_a_hash_like_a_wrong_password);
   RUN(password_change_and_disabling_end_sessions);
   RUN(audit_log_is_append_only_json);
   faq_db_close(db);

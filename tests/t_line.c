@@ -140,12 +140,6 @@ static sqlite3 *db;
 static char h1[BOT_LINE_HASHLEN];
 static sqlite3_int64 id;
 
-#define STORE_LOCALS \
-  char err[MG_ERRLEN] = "", h2[BOT_LINE_HASHLEN], session[64], raw[BOT_LINE_IDLEN]; \
-  sqlite3_int64 id2 = 0; \
-  int fresh = -1, followed = -1; \
-  (void)h2, (void)session, (void)raw, (void)id2, (void)fresh, (void)followed
-
 static void database_opens(const char *dir) {
   char err[MG_ERRLEN] = "";
   mg_config cfg;
@@ -154,7 +148,7 @@ static void database_opens(const char *dir) {
 }
 
 static void user_hash_is_stable_and_hides_the_id(void) {
-  STORE_LOCALS;
+  char err[MG_ERRLEN] = "", h2[BOT_LINE_HASHLEN];
   is_int(bot_line_hash(db, "Uabc", h1, err), 0, "hash (%s)", err);
   is_int(bot_line_hash(db, "Uabc", h2, err), 0, "again");
   is_str(h1, h2, "the same user hashes the same");
@@ -165,7 +159,8 @@ static void user_hash_is_stable_and_hides_the_id(void) {
 }
 
 static void event_is_fresh_only_the_first_time(void) {
-  STORE_LOCALS;
+  char err[MG_ERRLEN] = "";
+  int fresh = -1;
   is_int(bot_line_event(db, "E1", 1000, &fresh, err), 0, "event stored");
   is_int(fresh, 1, "the first time it is fresh");
   bot_line_event(db, "E1", 1001, &fresh, err);
@@ -173,7 +168,9 @@ static void event_is_fresh_only_the_first_time(void) {
 }
 
 static void users_are_found_by_hash_until_unfollow(void) {
-  STORE_LOCALS;
+  char err[MG_ERRLEN] = "", session[64], raw[BOT_LINE_IDLEN];
+  sqlite3_int64 id2 = 0;
+  int followed = -1;
   is_int(bot_line_user(db, "Uabc", h1, 1000, &id, session, sizeof session, err), 0, "user made (%s)", err);
   ok(id > 0 && !session[0], "with no session yet");
   bot_line_user(db, "Uabc", h1, 1001, &id2, session, sizeof session, err);
@@ -200,7 +197,9 @@ static void pushes_are_counted_per_tokyo_month(void) {
 }
 
 static void erasing_a_session_erases_its_line_user(void) {
-  STORE_LOCALS;
+  char err[MG_ERRLEN] = "", raw[BOT_LINE_IDLEN];
+  sqlite3_int64 id2 = 0;
+  int followed = -1;
   sqlite3_exec(db, "INSERT INTO session(id, created_at, last_seen_at, expires_at) VALUES ('s1', 'x', 'x', 'x')", 0, 0, 0);
   is_int(bot_line_set_session(db, id, "s1", err), 0, "session mapped (%s)", err);
   bot_line_of_session(db, "s1", &id2, err);
@@ -210,7 +209,8 @@ static void erasing_a_session_erases_its_line_user(void) {
 }
 
 static void retention_purges_unseen_users_and_old_event_ids(void) {
-  STORE_LOCALS;
+  char err[MG_ERRLEN] = "", session[64], raw[BOT_LINE_IDLEN];
+  int fresh = -1, followed = -1;
   {
     /* retention: 2026-01-01 is day 0; a user last seen then is purged 30
      * days later with retention_days 30, one seen on day 10 stays */
