@@ -227,12 +227,14 @@ static void staff_replies_are_delivered_exactly_once(void) {
 
 /* The resident's side of a thread: who may write and read, what it does to
  * the status, masking, and the lookup's expiry after closing. */
-static void resident_thread_needs_a_proof_and_expires_after_closing(void) {
-  char err[MG_ERRLEN] = "", no[TICKET_NOLEN], other[TICKET_NOLEN], sid[SESSION_IDLEN], secret[TICKET_SECRETLEN];
-  char at[MG_TIMELEN], buf[256], wrong[TICKET_SECRETLEN];
+/* the thread the next four tests follow: its ticket (no) opened from a chat
+ * (sid) with a lookup secret, and another ticket (other) without one */
+static char no[TICKET_NOLEN], other[TICKET_NOLEN], sid[SESSION_IDLEN], secret[TICKET_SECRETLEN];
+
+static void ticket_from_a_chat_gets_a_lookup_secret_stored_as_a_hash(void) {
+  char err[MG_ERRLEN] = "";
   ticket_new tn = { .question = "粗大ごみの出し方を職員に聞きたい", .department_id = "kankyo", .routed_by = "engine",
                     .actor = "resident", .lookup_out = secret };
-  json_t *t = NULL, *msgs;
 
   is_int(bot_session_create(db, 24, sid, err), 0, "a chat session (%s)", err);
   tn.session_id = sid;
@@ -243,8 +245,11 @@ static void resident_thread_needs_a_proof_and_expires_after_closing(void) {
   tn.session_id = NULL;
   tn.lookup_out = NULL;
   is_int(bot_ticket_create(db, &tn, other, err), 0, "a ticket without a secret");
+}
 
-  /* proofs */
+static void thread_is_read_only_with_its_number_and_secret(void) {
+  char err[MG_ERRLEN] = "", wrong[TICKET_SECRETLEN];
+  json_t *t = NULL, *msgs;
   is_int(bot_ticket_thread(db, no, secret, 30, &t, err), 0, "read by number and secret (%s)", err);
   msgs = json_object_get(t, "messages");
   is_int((int)json_array_size(msgs), 1, "the thread starts with the question");
@@ -261,8 +266,11 @@ static void resident_thread_needs_a_proof_and_expires_after_closing(void) {
   is_int(bot_ticket_thread(db, no, "short", 30, &t, err), MG_ENOTICKET, "a malformed secret fails");
   is_int(bot_ticket_thread(db, no, NULL, 30, &t, err), MG_ENOTICKET, "no secret fails");
   ok(t == NULL, "nothing returned on failure");
+}
 
-  /* both ways */
+static void resident_answers_by_session_or_secret_masked_and_reopening(void) {
+  char err[MG_ERRLEN] = "", at[MG_TIMELEN], buf[256];
+  json_t *t = NULL, *msgs;
   is_int(bot_ticket_reply(db, no, "環境衛生課 山田", "申込みは電話で受け付けます。", err), 0, "staff reply");
   is_str(text_query(db, "SELECT status FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf), "answered", "answered");
   is_int(bot_ticket_resident_reply(db, no, sid, NULL, "電話は090-1234-5678です。平日の夜なら出られます", at, err), 0,
@@ -291,9 +299,11 @@ static void resident_thread_needs_a_proof_and_expires_after_closing(void) {
   is_int(bot_ticket_get(db, no, NULL, &t, err), 0, "staff view");
   is_str(jstr(json_array_get(json_object_get(t, "replies"), 1), "side"), "resident", "staff see the side of each line");
   json_decref(t);
-  t = NULL;
+}
 
-  /* closed, then expired */
+static void closed_thread_takes_no_line_and_expires_after_30_days(void) {
+  char err[MG_ERRLEN] = "", at[MG_TIMELEN];
+  json_t *t = NULL;
   is_int(bot_ticket_close(db, no, "環境衛生課 山田", NULL, err), 0, "closed");
   is_int(bot_ticket_resident_reply(db, no, sid, NULL, "まだあります", at, err), MG_ECLOSED, "a closed thread takes no line");
   is_int(bot_ticket_thread(db, no, secret, 30, &t, err), 0, "a closed thread can still be read");
@@ -457,7 +467,10 @@ int main(void) {
   RUN(question_is_masked_and_only_its_department_sees_the_contact);
   RUN(status_transitions_and_the_changes_they_refuse);
   RUN(staff_replies_are_delivered_exactly_once);
-  RUN(resident_thread_needs_a_proof_and_expires_after_closing);
+  RUN(ticket_from_a_chat_gets_a_lookup_secret_stored_as_a_hash);
+  RUN(thread_is_read_only_with_its_number_and_secret);
+  RUN(resident_answers_by_session_or_secret_masked_and_reopening);
+  RUN(closed_thread_takes_no_line_and_expires_after_30_days);
   RUN(chat_turns_commit_in_groups_all_or_nothing);
   {
     char cerr[MG_ERRLEN] = "", path[1024];
