@@ -98,9 +98,11 @@ static const char *jpath(json_t *j, const char *a, const char *b) {
 
 static client staff, staff2, sup, adm, anon;
 
-static void test_access(void) {
-  json_t *j = NULL;
-  char body[256];
+/* The fixture: a bot on a fresh database with four accounts; the clients
+ * log in in logins_set_a_strict_cookie_and_are_audited and the later tests
+ * act as them. The FAQ, ticket and account tests change that database in
+ * order (an edit, then its publish, then the rollback to it...). */
+static void requests_without_a_session_are_refused(void) {
   is_int(status_of(&anon, "GET", "/api/v1/admin/me", NULL), 401, "no session: 401");
   is_int(status_of(&anon, "GET", "/api/v1/admin/faq", NULL), 401, "no session: the FAQ is 401");
   is_int(status_of(&anon, "GET", "/api/v1/admin/tickets", NULL), 401, "no session: tickets are 401");
@@ -116,7 +118,9 @@ static void test_access(void) {
   is_int(login(&staff, "tanaka", "wrong password!"), 401, "a wrong password: 401");
   ok(last.retry_after > 0, "with a delay for the server to apply (%d s)", last.retry_after);
   ok(last.set_cookie[0] == '\0', "and no cookie");
+}
 
+static void logins_set_a_strict_cookie_and_are_audited(void) {
   is_int(login(&staff, "tanaka", "tanaka password"), 200, "staff log in");
   ok(strstr(last.set_cookie, "HttpOnly") && strstr(last.set_cookie, "SameSite=Strict") &&
      strstr(last.set_cookie, "Path=/") && strstr(last.set_cookie, "Max-Age="),
@@ -126,14 +130,20 @@ static void test_access(void) {
   is_int(login(&sup, "sato", "sato password 1"), 200, "a supervisor logs in");
   is_int(login(&adm, "admin", "admin password"), 200, "an admin logs in");
   is_int(audits("auth.login", NULL), 4, "each login is audited");
+}
 
+static void me_names_the_user_and_gives_the_csrf_token_back(void) {
+  json_t *j = NULL;
   is_int(call(&staff, "GET", "/api/v1/admin/me", NULL, &j), 200, "me: 200");
   is_str(jpath(j, "user", "login"), "tanaka", "me names the user");
   is_str(jpath(j, "user", "role"), "staff", "and the role");
   is_str(jpath(j, "csrf", NULL), staff.csrf, "and gives the CSRF token back after a reload");
   json_decref(j);
+}
 
-  /* CSRF on every change */
+/* CSRF on every change */
+static void changes_without_the_sessions_csrf_token_are_refused(void) {
+  char body[256];
   snprintf(body, sizeof body, "{\"answer\":\"x\"}");
   {
     client no_csrf = staff, bad_csrf = staff;
@@ -150,8 +160,9 @@ static void test_access(void) {
   }
   is_int(int_query("SELECT count(*) FROM faq_revision r JOIN faq f ON f.id = r.faq_id WHERE f.ext_id = 'saijo-0001'", NULL),
          1, "nothing was changed by the refused requests");
+}
 
-  /* roles */
+static void roles_limit_statistics_users_and_audit(void) {
   is_int(status_of(&staff, "GET", "/api/v1/admin/stats", NULL), 403, "staff: statistics 403");
   is_int(status_of(&staff, "GET", "/api/v1/admin/users", NULL), 403, "staff: users 403");
   is_int(status_of(&staff, "GET", "/api/v1/admin/audit", NULL), 403, "staff: audit log 403");
@@ -172,10 +183,11 @@ static char *bot_says(const char *q) {
   return s ? s : strdup("(error)");
 }
 
-static void test_faq(void) {
+/* the question whose entry the edit, publish and rollback tests change */
+static const char *const q = "住民票の写しはどこで取得できますか";
+
+static void faq_list_filters_by_department_and_searches(void) {
   json_t *j = NULL, *v;
-  char *said;
-  const char *q = "住民票の写しはどこで取得できますか";
 
   is_int(call(&staff, "GET", "/api/v1/admin/faq", NULL, &j), 200, "faq list: 200");
   ok(json_array_size(json_object_get(j, "entries")) > 100, "lists the sample FAQ (%zu)",
@@ -199,15 +211,21 @@ static void test_faq(void) {
   json_decref(j);
   is_int(status_of(&staff, "GET", "/api/v1/admin/faq/nope-9999", NULL), 404, "an unknown entry: 404");
   is_int(status_of(&staff, "GET", "/api/v1/admin/departments", NULL), 200, "departments: 200");
+}
 
-  /* try it */
+static void try_answers_like_the_bot_with_explain(void) {
+  json_t *j = NULL;
   is_int(call(&staff, "POST", "/api/v1/admin/try", "{\"text\":\"住民票の写しはどこで取得できますか\"}", &j), 200, "try: 200");
   is_str(jpath(j, "faq_id", NULL), "saijo-0001", "try answers like the bot");
   ok(json_object_get(j, "explain") != NULL, "with the explain view");
   json_decref(j);
   is_int(status_of(&staff, "POST", "/api/v1/admin/try", "{\"text\":\"\"}"), 400, "try with no text: 400");
+}
 
-  /* edit → draft; the published text keeps answering */
+/* edit → draft; the published text keeps answering */
+static void edit_is_a_draft_while_the_published_text_answers(void) {
+  json_t *j = NULL;
+  char *said;
   is_int(call(&staff, "PUT", "/api/v1/admin/faq/saijo-0001", "{\"answer\":\"新しい回答：市民課へどうぞ。\"}", &j), 200,
          "an edit: 200");
   is_str(jpath(j, "entry", "status"), "published+draft", "the edit is a draft");
@@ -219,8 +237,12 @@ static void test_faq(void) {
   is_int(audits("faq.edit", "saijo-0001"), 1, "the edit is audited");
   is_int(int_query("SELECT count(*) FROM audit_log WHERE action = 'faq.edit' AND before_json LIKE '%市民課窓口%'"
                    " AND after_json LIKE '%新しい回答%'", NULL), 1, "with the text before and after");
+}
 
-  /* publish → the bot answers with the new text at once */
+/* publish → the bot answers with the new text at once */
+static void publish_makes_the_bot_answer_with_the_new_text_at_once(void) {
+  json_t *j = NULL;
+  char *said;
   is_int(call(&staff, "POST", "/api/v1/admin/faq/saijo-0001/publish", "{}", &j), 200, "publish: 200");
   is_str(jpath(j, "entry", "status"), "published", "the entry is published");
   json_decref(j);
@@ -228,8 +250,11 @@ static void test_faq(void) {
   ok(strstr(said, "新しい回答") != NULL, "the bot answers with the new text at once (%s)", said);
   free(said);
   is_int(audits("faq.publish", "saijo-0001"), 1, "publishing is audited");
+}
 
-  /* history, diff, one version */
+/* history, diff, one version */
+static void history_versions_and_diff_show_the_change(void) {
+  json_t *j = NULL;
   is_int(call(&staff, "GET", "/api/v1/admin/faq/saijo-0001", NULL, &j), 200, "get with history: 200");
   is_int(json_array_size(json_object_get(j, "versions")), 2, "two versions");
   ok(json_is_true(json_object_get(json_array_get(json_object_get(j, "versions"), 0), "published")),
@@ -257,8 +282,12 @@ static void test_faq(void) {
     ok(plus && minus, "the diff shows the added and removed text");
   }
   json_decref(j);
+}
 
-  /* rollback */
+/* rollback */
+static void rollback_adds_a_version_and_answers_with_the_old_text(void) {
+  json_t *j = NULL;
+  char *said;
   is_int(call(&staff, "POST", "/api/v1/admin/faq/saijo-0001/rollback", "{\"version\":1}", &j), 200, "rollback: 200");
   is_int(json_integer_value(json_object_get(json_object_get(j, "entry"), "version")), 3,
          "a rollback adds version 3 (history only grows)");
@@ -269,8 +298,11 @@ static void test_faq(void) {
   free(said);
   is_int(audits("faq.rollback", "saijo-0001"), 1, "the rollback is audited");
   is_int(status_of(&staff, "POST", "/api/v1/admin/faq/saijo-0001/rollback", "{}"), 400, "rollback without a version: 400");
+}
 
-  /* create, alternate phrasing */
+/* create, alternate phrasing */
+static void create_and_alternate_phrasing_are_checked_and_audited(void) {
+  json_t *j = NULL;
   is_int(call(&staff, "POST", "/api/v1/admin/faq",
               "{\"id\":\"saijo-9001\",\"question\":\"ドローンの飛行許可は？\",\"answer\":\"国土交通省へ申請してください。\","
               "\"department\":\"shimin\",\"alternates\":[\"ドローン 許可\"],\"keywords\":[\"ドローン\"]}", &j),
@@ -292,8 +324,11 @@ static void test_faq(void) {
   is_str(jpath(j, "entry", "status"), "published", "published on request");
   json_decref(j);
   is_int(audits("faq.create", "saijo-9001") + audits("faq.alternate", "saijo-9001"), 2, "both are audited");
+}
 
-  /* a draft entry rolled back stays a draft (issue 14) */
+/* a draft entry rolled back stays a draft (issue 14) */
+static void draft_entry_rolled_back_stays_a_draft(void) {
+  json_t *j = NULL;
   is_int(call(&staff, "POST", "/api/v1/admin/faq",
               "{\"id\":\"saijo-9004\",\"question\":\"下書きの質問\",\"answer\":\"最初の下書き\",\"department\":\"shimin\"}", &j),
          200, "a draft entry: 200");
@@ -308,7 +343,7 @@ static void test_faq(void) {
   json_decref(j);
 }
 
-static void test_import_export(void) {
+static void export_reimports_unchanged_and_a_bad_file_writes_nothing(void) {
   json_t *j = NULL;
   char *csv;
   int revs = int_query("SELECT count(*) FROM faq_revision", NULL);
@@ -377,7 +412,7 @@ static void make_conversations(void) {
   }
 }
 
-static void test_unanswered(void) {
+static void unanswered_questions_are_grouped_biggest_first(void) {
   json_t *j = NULL, *g;
   is_int(call(&staff, "GET", "/api/v1/admin/unanswered", NULL, &j), 200, "unanswered: 200");
   g = json_array_get(json_object_get(j, "groups"), 0);
@@ -388,9 +423,9 @@ static void test_unanswered(void) {
   json_decref(j);
 }
 
-static void test_tickets(void) {
-  json_t *j = NULL, *t;
-  char path[128], body[256];
+static void staff_see_and_act_on_their_own_departments_tickets_only(void) {
+  json_t *j = NULL;
+  char path[128];
   int reads;
 
   is_int(call(&staff, "GET", "/api/v1/admin/tickets", NULL, &j), 200, "the inbox: 200");
@@ -411,7 +446,11 @@ static void test_tickets(void) {
   snprintf(path, sizeof path, "/api/v1/admin/tickets/%s/close", t_zeimu);
   is_int(status_of(&staff, "POST", path, "{}"), 403, "nor close it: 403");
   is_int(status_of(&staff, "GET", "/api/v1/admin/tickets/T-20000101-0001", NULL), 404, "an unknown ticket: 404");
+}
 
+static void staff_read_reply_and_reassign_their_ticket_audited(void) {
+  json_t *j = NULL, *t;
+  char path[128], body[256];
   snprintf(path, sizeof path, "/api/v1/admin/tickets/%s", t_shimin);
   is_int(call(&staff, "GET", path, NULL, &j), 200, "staff open their own ticket: 200");
   t = json_object_get(j, "ticket");
@@ -439,8 +478,12 @@ static void test_tickets(void) {
   snprintf(path, sizeof path, "/api/v1/admin/tickets/%s", t_shimin);
   is_int(status_of(&staff, "GET", path, NULL), 403, "once reassigned, the old department cannot open it: 403");
   is_int(status_of(&staff2, "GET", path, NULL), 200, "the new department can");
+}
 
-  /* supervisors */
+/* supervisors */
+static void supervisors_see_every_ticket_but_not_other_departments_contacts(void) {
+  json_t *j = NULL, *t;
+  char path[128];
   is_int(call(&sup, "GET", "/api/v1/admin/tickets", NULL, &j), 200, "supervisor: all tickets");
   is_int(json_array_size(json_object_get(j, "tickets")), 2, "both tickets");
   t = json_array_get(json_object_get(j, "tickets"), 0);
@@ -467,7 +510,7 @@ static void test_tickets(void) {
   is_int(audits("ticket.close", t_zeimu), 1, "the close is audited");
 }
 
-static void test_stats(void) {
+static void statistics_count_questions_and_export_csv(void) {
   json_t *j = NULL;
   is_int(call(&sup, "GET", "/api/v1/admin/stats", NULL, &j), 200, "stats: 200");
   is_int(json_integer_value(json_object_get(json_object_get(j, "totals"), "questions")), 4, "counts the questions");
@@ -495,7 +538,7 @@ static void test_stats(void) {
   ok(strstr(last.body, "faq.rollback") != NULL, "shows the FAQ's history of changes");
 }
 
-static void test_users(void) {
+static void admin_manages_accounts_and_every_change_is_audited(void) {
   json_t *j = NULL;
   client nu;
   is_int(call(&adm, "GET", "/api/v1/admin/users", NULL, &j), 200, "users: 200");
@@ -537,14 +580,14 @@ static void test_users(void) {
          audits("user.passwd", "yamada"), 4, "every account change is audited");
 }
 
-static void test_logout(void) {
+static void logout_clears_the_cookie_and_ends_the_session(void) {
   is_int(status_of(&staff, "POST", "/api/v1/admin/logout", NULL), 200, "logout: 200");
   ok(strstr(last.set_cookie, "Max-Age=0") != NULL, "clears the cookie");
   is_int(status_of(&staff, "GET", "/api/v1/admin/me", NULL), 401, "the session is gone");
   is_int(audits("auth.logout", "tanaka"), 1, "logout is audited");
 }
 
-static void test_headers(void) {
+static void console_responses_carry_csp_and_nosniff(void) {
   int csp = 0, nosniff = 0;
   for (int i = 0; admin_security_headers[i]; i += 2) {
     if (strcmp(admin_security_headers[i], "Content-Security-Policy") == 0)
@@ -563,8 +606,7 @@ int main(void) {
   bot *b = NULL;
   sqlite3 *db;
 
-  snprintf(dir, sizeof dir, "/tmp/t_admin.XXXXXX");
-  if (!mkdtemp(dir)) { printf("Bail out! mkdtemp\n"); return 1; }
+  if (!test_tmpdir(dir, sizeof dir, "t_admin")) { printf("Bail out! mkdtemp\n"); return 1; }
   test_config(&cfg, dir);
   if (bot_auth_init(err) || bot_new(&b, &cfg, err) || bot_worker_new(&w, b, err)) {
     printf("Bail out! %s\n", err);
@@ -578,25 +620,33 @@ int main(void) {
     printf("Bail out! %s\n", err);
     return 1;
   }
-  test_headers();
-  test_access();
-  test_faq();
-  test_import_export();
+  RUN(console_responses_carry_csp_and_nosniff);
+  RUN(requests_without_a_session_are_refused);
+  RUN(logins_set_a_strict_cookie_and_are_audited);
+  RUN(me_names_the_user_and_gives_the_csrf_token_back);
+  RUN(changes_without_the_sessions_csrf_token_are_refused);
+  RUN(roles_limit_statistics_users_and_audit);
+  RUN(faq_list_filters_by_department_and_searches);
+  RUN(try_answers_like_the_bot_with_explain);
+  RUN(edit_is_a_draft_while_the_published_text_answers);
+  RUN(publish_makes_the_bot_answer_with_the_new_text_at_once);
+  RUN(history_versions_and_diff_show_the_change);
+  RUN(rollback_adds_a_version_and_answers_with_the_old_text);
+  RUN(create_and_alternate_phrasing_are_checked_and_audited);
+  RUN(draft_entry_rolled_back_stays_a_draft);
+  RUN(export_reimports_unchanged_and_a_bad_file_writes_nothing);
   make_conversations();
-  test_unanswered();
-  test_tickets();
-  test_stats();
-  test_users();
-  test_logout();
+  RUN(unanswered_questions_are_grouped_biggest_first);
+  RUN(staff_see_and_act_on_their_own_departments_tickets_only);
+  RUN(staff_read_reply_and_reassign_their_ticket_audited);
+  RUN(supervisors_see_every_ticket_but_not_other_departments_contacts);
+  RUN(statistics_count_questions_and_export_csv);
+  RUN(admin_manages_accounts_and_every_change_is_audited);
+  RUN(logout_clears_the_cookie_and_ends_the_session);
 
   admin_resp_clear(&last);
   bot_worker_free(w);
   bot_free(b);
-  {
-    char p[128];
-    const char *files[] = { "t.db", "t.db-wal", "t.db-shm" };
-    for (int i = 0; i < 3; i++) { snprintf(p, sizeof p, "%s/%s", dir, files[i]); unlink(p); }
-    rmdir(dir);
-  }
+  test_rmdir(dir);
   return done_testing();
 }

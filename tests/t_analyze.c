@@ -66,16 +66,193 @@ static int collect_syn(void *ctx, const char *term, int len) {
   return 0;
 }
 
-int main(void) {
-  mg_config cfg;
-  mg_lang *lang = NULL;
-  mg_analyzer *an = NULL;
+/* the fixture: word lists in dir, the configuration pointing at them, and
+ * the language data and analyzer loaded by lang_and_analyzer_load */
+static mg_config cfg;
+static mg_lang *lang;
+static mg_analyzer *an;
+static char fp0[32];
+
+static void nfkc_folds_width_case_and_half_width_kana(void) {
+  int n;
+  char *s = faq_normalize("ＡＢＣ１２３ｶﾞ", (int)strlen("ＡＢＣ１２３ｶﾞ"), &n);
+  is_str(s, "abc123ガ", "NFKC folds full-width alphanumerics, case, and half-width kana");
+  free(s);
+}
+
+static void normalize_drops_invalid_utf8_bytes(void) {
+  int n;
+  char *s = faq_normalize("a\xff\xfe" "b", 4, &n);
+  is_str(s, "ab", "invalid UTF-8 bytes are dropped");
+  free(s);
+}
+
+static void lang_and_analyzer_load(void) {
+  char err[MG_ERRLEN] = "";
+  is_int(faq_lang_new(&lang, &cfg, err), 0, "lang loads (%s)", err);
+  if (!lang) return;
+  ok(strlen(faq_lang_fingerprint(lang)) == 16, "fingerprint is 16 hex digits");
+  snprintf(fp0, sizeof fp0, "%s", faq_lang_fingerprint(lang));
+  is_int(faq_analyzer_new(&an, lang, err), 0, "analyzer created");
+}
+
+static void verb_yields_its_lemma_without_auxiliaries(void) {
+  struct terms t;
+  terms(an, "申し込みました", &t);
+  ok(has(t.s, "申し込む") || has(t.s, "申込む"), "lemma of 申し込みました, okurigana folded (%s)", t.s);
+  ok(!has(t.s, "ます") && !has(t.s, "た"), "auxiliaries are filtered out (%s)", t.s);
+}
+
+static void variant_spellings_are_one_term_at_the_original_offsets(void) {
+  struct terms a, b, c;
+  terms(an, "子供", &a);
+  terms(an, "子ども", &b);
+  terms(an, "こども", &c);
+  ok(a.n == 1 && strcmp(a.s, b.s) == 0 && strcmp(b.s, c.s) == 0, "子供/子ども/こども are one term (%s, %s, %s)", a.s, b.s, c.s);
+  terms(an, "ゴミ", &a);
+  terms(an, "ごみ", &b);
+  ok(a.n == 1 && strcmp(a.s, b.s) == 0, "ゴミ/ごみ are one term (%s, %s)", a.s, b.s);
+  terms(an, "申込", &a);
+  terms(an, "申し込み", &b);
+  ok(a.n >= 1 && strcmp(a.s, b.s) == 0, "申込/申し込み are one term (%s, %s)", a.s, b.s);
+  is_int(a.start[0], 0, "a rewritten variant starts at its original offset");
+  is_int(a.end[0], (int)strlen("申込"), "and ends at the original variant's end");
+}
+
+static void okurigana_fold_but_one_kanji_words_keep_their_kana(void) {
+  struct terms a, b;
+  terms(an, "空き家", &a);
+  terms(an, "空家", &b);
+  ok(a.n >= 1 && strcmp(a.s, b.s) == 0, "okurigana folded: 空き家 = 空家 (%s, %s)", a.s, b.s);
+  terms(an, "取り扱い", &a);
+  terms(an, "取扱", &b);
+  ok(a.n >= 1 && strcmp(a.s, b.s) == 0, "okurigana folded: 取り扱い = 取扱 (%s, %s)", a.s, b.s);
+  terms(an, "子ども", &a);
+  ok(strcmp(a.s, "子") != 0, "a word with one kanji keeps its kana (%s)", a.s);
+}
+
+static void noun_also_yields_its_reading(void) {
+  struct terms t;
+  terms(an, "鳩の巣", &t);
+  ok(strstr(t.r, "ハト") != NULL, "the noun 鳩 also yields its reading ハト (%s)", t.r);
+}
+
+static void stopwords_and_particles_are_dropped(void) {
+  struct terms t;
+  terms(an, "住民票の取り方を教えてください", &t);
+  ok(has(t.s, "住民") || has(t.s, "住民票"), "content noun kept (%s)", t.s);
+  ok(!has(t.s, "教える"), "stopword dropped (%s)", t.s);
+  ok(!has(t.s, "の") && !has(t.s, "を"), "particles dropped (%s)", t.s);
+}
+
+/* offsets map back through NFKC: "ＡＢＣ" is 9 bytes in the input */
+static void offsets_map_back_through_nfkc(void) {
+  struct terms t;
+  terms(an, "ＡＢＣ申請", &t);
+  ok(t.n >= 2 && has(t.s, "abc") && has(t.s, "申請"), "full-width latin analysed as abc (%s)", t.s);
+  if (t.n >= 2) {
+    is_int(t.start[0], 0, "first term starts at 0");
+    is_int(t.end[0], 9, "full-width term ends at input byte 9");
+    is_int(t.start[1], 9, "next term starts at input byte 9");
+    is_int(t.end[1], 15, "and ends at 15");
+  }
+}
+
+/* invalid UTF-8 and odd input do not crash and still analyse the rest */
+static void invalid_bytes_are_skipped_and_the_rest_analysed(void) {
+  struct terms t;
+  terms(an, "\xe4\xbd住民票\xff\x80", &t);
+  ok(t.n >= 1, "invalid bytes are skipped, the rest analysed (%s)", t.s);
+  terms(an, "", &t);
+  is_int(t.n, 0, "empty text has no terms");
+}
+
+static void synonyms_are_found_by_index_term(void) {
+  struct terms t;
+  char syn[256] = "";
+  terms(an, "転入", &t);
+  faq_lang_synonyms(lang, t.s, (int)strlen(t.s), collect_syn, syn);
+  ok(strstr(syn, "引っ越し") || strstr(syn, "引越"), "synonyms of 転入 include 引っ越し, as its index term (%s)", syn);
+}
+
+/* the FTS5 tokenizer: a row is found through a variant spelling */
+static void fts5_tokenizer_finds_rows_by_variant_spelling(void) {
+  char err[MG_ERRLEN] = "";
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  int found = 0;
+  sqlite3_open(":memory:", &db);
+  is_int(faq_fts5_register(db, lang, err), 0, "tokenizer registered (%s)", err);
+  ok(sqlite3_exec(db, "CREATE VIRTUAL TABLE f USING fts5(x, tokenize='mecab');"
+                      "INSERT INTO f(rowid, x) VALUES (1, '子供の予防接種について'), (2, '家庭ゴミの出し方');",
+                  NULL, NULL, NULL) == SQLITE_OK, "fts5 table with tokenize=mecab (%s)", sqlite3_errmsg(db));
+  sqlite3_prepare_v2(db, "SELECT rowid FROM f WHERE f MATCH ?1", -1, &st, NULL);
+  sqlite3_bind_text(st, 1, "こども", -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) found = sqlite3_column_int(st, 0);
+  is_int(found, 1, "MATCH こども finds 子供");
+  sqlite3_reset(st);
+  found = 0;
+  sqlite3_bind_text(st, 1, "ごみ", -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) found = sqlite3_column_int(st, 0);
+  is_int(found, 2, "MATCH ごみ finds ゴミ");
+  sqlite3_finalize(st);
+  sqlite3_prepare_v2(db, "SELECT highlight(f, 0, '[', ']') FROM f WHERE f MATCH 'ゴミ'", -1, &st, NULL);
+  ok(sqlite3_step(st) == SQLITE_ROW && strstr((const char *)sqlite3_column_text(st, 0), "[ゴミ]"),
+     "highlight offsets point into the original text");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+/* with the user dictionary, its compounds also yield their parts */
+static void user_dictionary_compounds_yield_their_parts(void) {
   char err[MG_ERRLEN] = "";
   struct terms t;
-  char fp0[32];
-  int n;
-  char *s;
+  const char *ud = getenv("MG_USERDIC");
+  FILE *f = ud ? fopen(ud, "rb") : NULL;
+  long size = 0;
+  if (f) { fseek(f, 0, SEEK_END); size = ftell(f); fclose(f); }
+  if (size > 0) {
+    mg_config c2 = cfg;
+    mg_lang *l2 = NULL;
+    mg_analyzer *a2 = NULL;
+    snprintf(c2.userdic, sizeof c2.userdic, "%s", ud);
+    is_int(faq_lang_new(&l2, &c2, err), 0, "lang with the user dictionary (%s)", err);
+    ok(l2 && strcmp(faq_lang_fingerprint(l2), fp0) != 0, "the user dictionary changes the fingerprint");
+    if (l2 && faq_analyzer_new(&a2, l2, err) == 0) {
+      terms(a2, "住民票", &t);
+      if (t.n >= 1 && strcmp(t.s, "住民票") == 0) {
+        ok(has(t.p + 1, "住民") && has(t.p + 1, "票"), "住民票 (a user word) also yields 住民 and 票 (%s)", t.p);
+      } else {
+        diag("住民票 is not a user word here (%s); part test skipped", t.s);
+      }
+    }
+    faq_analyzer_free(a2);
+    faq_lang_free(l2);
+  } else {
+    diag("no user dictionary (MG_USERDIC); part test skipped");
+  }
+}
 
+/* a malformed word list is an error naming file and line; a missing one is empty */
+static void malformed_word_list_names_file_and_line(void) {
+  char err[MG_ERRLEN] = "";
+  mg_lang *l = NULL;
+  write_file("variants.tsv", "子供\t子ども\nbroken line without tab\n");
+  ok(faq_lang_new(&l, &cfg, err) == MG_ECONFIG && strstr(err, "variants.tsv:2"), "malformed variants.tsv names file:line (%s)", err);
+  faq_lang_free(l);
+}
+
+static void missing_word_lists_are_empty_lists(void) {
+  char err[MG_ERRLEN] = "", p[128];
+  mg_lang *l = NULL;
+  snprintf(p, sizeof p, "%s/variants.tsv", dir); unlink(p);
+  snprintf(p, sizeof p, "%s/stopwords.txt", dir); unlink(p);
+  snprintf(p, sizeof p, "%s/synonyms.tsv", dir); unlink(p);
+  is_int(faq_lang_new(&l, &cfg, err), 0, "missing word lists are empty lists");
+  faq_lang_free(l);
+}
+
+int main(void) {
   snprintf(dir, sizeof dir, "/tmp/mg_t_analyze.XXXXXX");
   if (!mkdtemp(dir)) return 1;
   write_file("variants.tsv", "# variant<TAB>canonical\n子供\t子ども\nこども\t子ども\nゴミ\tごみ\n申込\t申し込み\n申込み\t申し込み\n");
@@ -88,154 +265,24 @@ int main(void) {
     snprintf(cfg.mecab_dicdir, sizeof cfg.mecab_dicdir, "%s", getenv("MG_MECAB_DICDIR"));
   cfg.userdic[0] = '\0';
 
-  /* normalisation */
-  s = faq_normalize("ＡＢＣ１２３ｶﾞ", (int)strlen("ＡＢＣ１２３ｶﾞ"), &n);
-  is_str(s, "abc123ガ", "NFKC folds full-width alphanumerics, case, and half-width kana");
-  free(s);
-  s = faq_normalize("a\xff\xfe" "b", 4, &n);
-  is_str(s, "ab", "invalid UTF-8 bytes are dropped");
-  free(s);
-
-  is_int(faq_lang_new(&lang, &cfg, err), 0, "lang loads (%s)", err);
+  RUN(nfkc_folds_width_case_and_half_width_kana);
+  RUN(normalize_drops_invalid_utf8_bytes);
+  RUN(lang_and_analyzer_load);
   if (!lang) return done_testing();
-  ok(strlen(faq_lang_fingerprint(lang)) == 16, "fingerprint is 16 hex digits");
-  snprintf(fp0, sizeof fp0, "%s", faq_lang_fingerprint(lang));
-  is_int(faq_analyzer_new(&an, lang, err), 0, "analyzer created");
-
-  terms(an, "申し込みました", &t);
-  ok(has(t.s, "申し込む") || has(t.s, "申込む"), "lemma of 申し込みました, okurigana folded (%s)", t.s);
-  ok(!has(t.s, "ます") && !has(t.s, "た"), "auxiliaries are filtered out (%s)", t.s);
-
-  {
-    struct terms a, b, c;
-    terms(an, "子供", &a);
-    terms(an, "子ども", &b);
-    terms(an, "こども", &c);
-    ok(a.n == 1 && strcmp(a.s, b.s) == 0 && strcmp(b.s, c.s) == 0, "子供/子ども/こども are one term (%s, %s, %s)", a.s, b.s, c.s);
-    terms(an, "ゴミ", &a);
-    terms(an, "ごみ", &b);
-    ok(a.n == 1 && strcmp(a.s, b.s) == 0, "ゴミ/ごみ are one term (%s, %s)", a.s, b.s);
-    terms(an, "申込", &a);
-    terms(an, "申し込み", &b);
-    ok(a.n >= 1 && strcmp(a.s, b.s) == 0, "申込/申し込み are one term (%s, %s)", a.s, b.s);
-    is_int(a.start[0], 0, "a rewritten variant starts at its original offset");
-    is_int(a.end[0], (int)strlen("申込"), "and ends at the original variant's end");
-  }
-
-  {
-    struct terms a, b;
-    terms(an, "空き家", &a);
-    terms(an, "空家", &b);
-    ok(a.n >= 1 && strcmp(a.s, b.s) == 0, "okurigana folded: 空き家 = 空家 (%s, %s)", a.s, b.s);
-    terms(an, "取り扱い", &a);
-    terms(an, "取扱", &b);
-    ok(a.n >= 1 && strcmp(a.s, b.s) == 0, "okurigana folded: 取り扱い = 取扱 (%s, %s)", a.s, b.s);
-    terms(an, "子ども", &a);
-    ok(strcmp(a.s, "子") != 0, "a word with one kanji keeps its kana (%s)", a.s);
-  }
-
-  terms(an, "鳩の巣", &t);
-  ok(strstr(t.r, "ハト") != NULL, "the noun 鳩 also yields its reading ハト (%s)", t.r);
-
-  terms(an, "住民票の取り方を教えてください", &t);
-  ok(has(t.s, "住民") || has(t.s, "住民票"), "content noun kept (%s)", t.s);
-  ok(!has(t.s, "教える"), "stopword dropped (%s)", t.s);
-  ok(!has(t.s, "の") && !has(t.s, "を"), "particles dropped (%s)", t.s);
-
-  /* offsets map back through NFKC: "ＡＢＣ" is 9 bytes in the input */
-  terms(an, "ＡＢＣ申請", &t);
-  ok(t.n >= 2 && has(t.s, "abc") && has(t.s, "申請"), "full-width latin analysed as abc (%s)", t.s);
-  if (t.n >= 2) {
-    is_int(t.start[0], 0, "first term starts at 0");
-    is_int(t.end[0], 9, "full-width term ends at input byte 9");
-    is_int(t.start[1], 9, "next term starts at input byte 9");
-    is_int(t.end[1], 15, "and ends at 15");
-  }
-
-  /* invalid UTF-8 and odd input do not crash and still analyse the rest */
-  terms(an, "\xe4\xbd住民票\xff\x80", &t);
-  ok(t.n >= 1, "invalid bytes are skipped, the rest analysed (%s)", t.s);
-  terms(an, "", &t);
-  is_int(t.n, 0, "empty text has no terms");
-
-  {
-    char syn[256] = "";
-    terms(an, "転入", &t);
-    faq_lang_synonyms(lang, t.s, (int)strlen(t.s), collect_syn, syn);
-    ok(strstr(syn, "引っ越し") || strstr(syn, "引越"), "synonyms of 転入 include 引っ越し, as its index term (%s)", syn);
-  }
-
-  /* the FTS5 tokenizer: a row is found through a variant spelling */
-  {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    int found = 0;
-    sqlite3_open(":memory:", &db);
-    is_int(faq_fts5_register(db, lang, err), 0, "tokenizer registered (%s)", err);
-    ok(sqlite3_exec(db, "CREATE VIRTUAL TABLE f USING fts5(x, tokenize='mecab');"
-                        "INSERT INTO f(rowid, x) VALUES (1, '子供の予防接種について'), (2, '家庭ゴミの出し方');",
-                    NULL, NULL, NULL) == SQLITE_OK, "fts5 table with tokenize=mecab (%s)", sqlite3_errmsg(db));
-    sqlite3_prepare_v2(db, "SELECT rowid FROM f WHERE f MATCH ?1", -1, &st, NULL);
-    sqlite3_bind_text(st, 1, "こども", -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) found = sqlite3_column_int(st, 0);
-    is_int(found, 1, "MATCH こども finds 子供");
-    sqlite3_reset(st);
-    found = 0;
-    sqlite3_bind_text(st, 1, "ごみ", -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) found = sqlite3_column_int(st, 0);
-    is_int(found, 2, "MATCH ごみ finds ゴミ");
-    sqlite3_finalize(st);
-    sqlite3_prepare_v2(db, "SELECT highlight(f, 0, '[', ']') FROM f WHERE f MATCH 'ゴミ'", -1, &st, NULL);
-    ok(sqlite3_step(st) == SQLITE_ROW && strstr((const char *)sqlite3_column_text(st, 0), "[ゴミ]"),
-       "highlight offsets point into the original text");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-  }
+  RUN(verb_yields_its_lemma_without_auxiliaries);
+  RUN(variant_spellings_are_one_term_at_the_original_offsets);
+  RUN(okurigana_fold_but_one_kanji_words_keep_their_kana);
+  RUN(noun_also_yields_its_reading);
+  RUN(stopwords_and_particles_are_dropped);
+  RUN(offsets_map_back_through_nfkc);
+  RUN(invalid_bytes_are_skipped_and_the_rest_analysed);
+  RUN(synonyms_are_found_by_index_term);
+  RUN(fts5_tokenizer_finds_rows_by_variant_spelling);
   faq_analyzer_free(an);
   faq_lang_free(lang);
-
-  /* with the user dictionary, its compounds also yield their parts */
-  {
-    const char *ud = getenv("MG_USERDIC");
-    FILE *f = ud ? fopen(ud, "rb") : NULL;
-    long size = 0;
-    if (f) { fseek(f, 0, SEEK_END); size = ftell(f); fclose(f); }
-    if (size > 0) {
-      mg_config c2 = cfg;
-      mg_lang *l2 = NULL;
-      mg_analyzer *a2 = NULL;
-      snprintf(c2.userdic, sizeof c2.userdic, "%s", ud);
-      is_int(faq_lang_new(&l2, &c2, err), 0, "lang with the user dictionary (%s)", err);
-      ok(l2 && strcmp(faq_lang_fingerprint(l2), fp0) != 0, "the user dictionary changes the fingerprint");
-      if (l2 && faq_analyzer_new(&a2, l2, err) == 0) {
-        terms(a2, "住民票", &t);
-        if (t.n >= 1 && strcmp(t.s, "住民票") == 0) {
-          ok(has(t.p + 1, "住民") && has(t.p + 1, "票"), "住民票 (a user word) also yields 住民 and 票 (%s)", t.p);
-        } else {
-          diag("住民票 is not a user word here (%s); part test skipped", t.s);
-        }
-      }
-      faq_analyzer_free(a2);
-      faq_lang_free(l2);
-    } else {
-      diag("no user dictionary (MG_USERDIC); part test skipped");
-    }
-  }
-
-  /* a malformed word list is an error naming file and line; a missing one is empty */
-  write_file("variants.tsv", "子供\t子ども\nbroken line without tab\n");
-  lang = NULL;
-  ok(faq_lang_new(&lang, &cfg, err) == MG_ECONFIG && strstr(err, "variants.tsv:2"), "malformed variants.tsv names file:line (%s)", err);
-  faq_lang_free(lang);
-  {
-    char p[128];
-    snprintf(p, sizeof p, "%s/variants.tsv", dir); unlink(p);
-    snprintf(p, sizeof p, "%s/stopwords.txt", dir); unlink(p);
-    snprintf(p, sizeof p, "%s/synonyms.tsv", dir); unlink(p);
-  }
-  lang = NULL;
-  is_int(faq_lang_new(&lang, &cfg, err), 0, "missing word lists are empty lists");
-  faq_lang_free(lang);
+  RUN(user_dictionary_compounds_yield_their_parts);
+  RUN(malformed_word_list_names_file_and_line);
+  RUN(missing_word_lists_are_empty_lists); /* last: it removes the word lists */
   rmdir(dir);
   return done_testing();
 }

@@ -36,30 +36,27 @@ static int count_users(void *ctx, const auth_user *u) {
   return 0;
 }
 
-int main(void) {
-  char err[MG_ERRLEN], token[AUTH_TOKEN_LEN], token2[AUTH_TOKEN_LEN], junk[AUTH_TOKEN_LEN];
-  mg_config cfg;
-  mg_lang *lang = NULL;
-  sqlite3 *db = NULL;
-  auth_session s, s2;
-  auth_user u;
-  int retry = -1, rc, n = 0;
+/* The fixture: one database for the whole file. The tests after the roles
+ * are one story told in order — accounts are added, log in, fail, lock,
+ * change passwords — each starting from what the one before left, with
+ * tanaka's (token) and sato's (token2) sessions carried between them. */
+static sqlite3 *db;
+static char token[AUTH_TOKEN_LEN], token2[AUTH_TOKEN_LEN];
 
-  snprintf(dir, sizeof dir, "/tmp/t_auth.XXXXXX");
-  if (!mkdtemp(dir)) { printf("Bail out! mkdtemp\n"); return 1; }
-  test_config(&cfg, dir);
-  if (bot_auth_init(err) || faq_lang_new(&lang, &cfg, err) || faq_db_open(&db, &cfg, lang, err)) {
-    printf("Bail out! %s\n", err);
-    return 1;
-  }
+static void console_migration_is_applied(void) {
   ok(faq_db_version(db) >= 3, "the console's migration is applied (version %d)", faq_db_version(db));
+}
 
-  /* roles */
+static void role_names_parse_and_print(void) {
   is_int(bot_auth_role_parse("supervisor"), AUTH_SUPERVISOR, "role names parse");
   is_int(bot_auth_role_parse("root"), AUTH_NONE, "unknown roles do not");
   is_str(bot_auth_role_name(AUTH_ADMIN), "admin", "roles have names");
+}
 
-  /* adding accounts */
+static void accounts_are_added_with_hashed_passwords_only(void) {
+  char err[MG_ERRLEN];
+  auth_user u;
+  int n = 0;
   is_int(bot_auth_user_add(db, "bad login", "x", "staff", "shimin", "correct horse 1", "t", err), MG_EINVAL,
          "a login with a space is refused");
   is_int(bot_auth_user_add(db, "tanaka", "田中", "boss", "shimin", "correct horse 1", "t", err), MG_EINVAL,
@@ -86,9 +83,13 @@ int main(void) {
   is_int(audits(db, "user.add"), 2, "adding accounts is audited");
   is_int(test_int(db, "SELECT count(*) FROM audit_log WHERE after_json LIKE '%horse%' OR after_json LIKE '%argon%'",
                    NULL), 0, "the audit log holds no password or hash");
+}
 
-  /* login and sessions */
-  rc = bot_auth_login(db, "tanaka", "correct horse 1", "192.0.2.1", token, &s, &retry, err);
+static void login_hands_out_a_hashed_session_with_its_csrf_token(void) {
+  char err[MG_ERRLEN];
+  auth_session s, s2;
+  int retry = -1;
+  int rc = bot_auth_login(db, "tanaka", "correct horse 1", "192.0.2.1", token, &s, &retry, err);
   is_int(rc, 0, "the right password logs in");
   is_int((int)strlen(token), AUTH_TOKEN_LEN - 1, "the session id is 256 bits in base64url");
   is_int((int)strlen(s.csrf), AUTH_TOKEN_LEN - 1, "the session has its own CSRF token");
@@ -109,8 +110,12 @@ int main(void) {
   token2[0] = token2[0] == 'A' ? 'B' : 'A';
   is_int(bot_auth_session_get(db, token2, &s2, err), MG_EAUTH, "a guessed session id is unknown");
   is_int(audits(db, "auth.login"), 1, "the login is audited");
+}
 
-  /* departments and roles */
+static void staff_act_on_their_department_supervisors_on_all(void) {
+  char err[MG_ERRLEN];
+  auth_session s, s2;
+  int retry = -1;
   bot_auth_session_get(db, token, &s2, err);
   ok(bot_auth_can_department(&s2, "shimin"), "staff act on their own department");
   ok(!bot_auth_can_department(&s2, "zeimu"), "staff do not act on another department");
@@ -119,21 +124,36 @@ int main(void) {
   is_int(bot_auth_login(db, "sato", "another pass 1", NULL, token2, &s, &retry, err), 0, "the supervisor logs in");
   ok(bot_auth_can_department(&s, "zeimu") && bot_auth_can_department(&s, "shimin"), "supervisors act on every department");
   ok(bot_auth_has_role(&s, AUTH_SUPERVISOR) && !bot_auth_has_role(&s, AUTH_ADMIN), "supervisors are not admins");
+}
 
-  /* expiry and logout */
+static void expired_and_logged_out_sessions_are_refused(void) {
+  char err[MG_ERRLEN];
+  auth_session s2;
   sqlite3_exec(db, "UPDATE web_session SET expires_at = '2000-01-01T00:00:00Z' WHERE user_id = "
                    "(SELECT id FROM user WHERE login = 'sato')", NULL, NULL, NULL);
   is_int(bot_auth_session_get(db, token2, &s2, err), MG_EAUTH, "an expired session is refused");
   is_int(bot_auth_logout(db, token, err), 0, "logout succeeds");
   is_int(bot_auth_session_get(db, token, &s2, err), MG_EAUTH, "a logged-out session is refused");
   is_int(bot_auth_logout(db, token, err), 0, "logging out twice is harmless");
+}
 
-  /* failures, delays and lockout, per (login, address) */
-  retry = 0;
+/* failures, delays and lockout, per (login, address) */
+static void unknown_login_fails_like_a_wrong_password(void) {
+  char err[MG_ERRLEN];
+  auth_session s;
+  int retry = 0;
+
   is_int(bot_auth_login(db, "nobody", "whatever pass", "192.0.2.9", token, &s, &retry, err), MG_EAUTH,
          "an unknown login fails like a wrong password");
   is_int(retry, 1, "and asks for the first delay");
   ok(token[0] == '\0', "a failed login hands out no session");
+}
+
+static void repeated_failures_lengthen_the_delay_then_lock(void) {
+  char err[MG_ERRLEN];
+  auth_session s;
+  auth_user u;
+  int retry = 0, rc;
   for (int i = 1; i < AUTH_MAX_FAILURES; i++) {
     retry = 0;
     rc = bot_auth_login(db, "tanaka", "wrong password", "192.0.2.9", token, &s, &retry, err);
@@ -154,6 +174,12 @@ int main(void) {
   ok(u.locked_until[0] != '\0', "and shows the lock (%s)", u.locked_until);
   is_int(audits(db, "auth.fail"), AUTH_MAX_FAILURES, "each failure is audited (the unknown login too)");
   is_int(audits(db, "auth.lock"), 1, "the lock is audited");
+}
+
+static void lock_holds_for_that_login_and_address_only(void) {
+  char err[MG_ERRLEN];
+  auth_session s, s2;
+  int retry = 0;
   is_int(bot_auth_login(db, "tanaka", "correct horse 1", "198.51.100.7", token, &s, &retry, err), 0,
          "the real user logs in from another address meanwhile");
   is_int(bot_auth_session_get(db, token, &s2, err), 0, "with a working session");
@@ -162,6 +188,12 @@ int main(void) {
   retry = 0;
   is_int(bot_auth_login(db, "nobody", "whatever pass", "192.0.2.10", token, &s, &retry, err), MG_ERATE,
          "an unknown login locks after %d failures too", AUTH_MAX_FAILURES);
+}
+
+static void lock_ends_and_a_quiet_failure_count_is_forgotten(void) {
+  char err[MG_ERRLEN], junk[AUTH_TOKEN_LEN];
+  auth_session s, s2;
+  int retry = 0;
   sqlite3_exec(db, "UPDATE login_failure SET locked_until = '2000-01-01T00:00:00Z' WHERE login = 'tanaka'", NULL,
                NULL, NULL);
   is_int(bot_auth_login(db, "tanaka", "correct horse 1", "192.0.2.9", token, &s, &retry, err), 0,
@@ -174,6 +206,12 @@ int main(void) {
   retry = 0;
   bot_auth_login(db, "tanaka", "wrong password", "192.0.2.11", junk, &s2, &retry, err);
   is_int(retry, 1, "a count quiet for %d minutes is forgotten", AUTH_LOCK_SECONDS / 60);
+}
+
+static void unknown_login_costs_a_hash_like_a_wrong_password(void) {
+  char err[MG_ERRLEN], junk[AUTH_TOKEN_LEN];
+  auth_session s2;
+  int retry = 0;
   {
     int64_t t0 = cpu_us(), t_unknown, t_wrong;
     bot_auth_login(db, "nobody2", "whatever pass", "192.0.2.12", junk, &s2, &retry, err);
@@ -184,8 +222,12 @@ int main(void) {
     ok(t_unknown * 2 > t_wrong && t_wrong * 2 > t_unknown, "an unknown login costs a hash like a wrong password "
        "(%lld vs %lld us)", (long long)t_unknown, (long long)t_wrong);
   }
+}
 
-  /* password change and disabling end sessions */
+static void password_change_and_disabling_end_sessions(void) {
+  char err[MG_ERRLEN];
+  auth_session s, s2;
+  int retry = -1;
   is_int(bot_auth_user_passwd(db, "tanaka", "new horse pass", "t", err), 0, "a password can be changed");
   is_int(bot_auth_session_get(db, token, &s2, err), MG_EAUTH, "which ends the old sessions");
   is_int(bot_auth_login(db, "tanaka", "correct horse 1", NULL, token, &s, &retry, err), MG_EAUTH,
@@ -197,8 +239,10 @@ int main(void) {
          "a disabled account cannot log in");
   is_int(bot_auth_user_disable(db, "tanaka", 0, "t", err), 0, "and enabled again");
   is_int(bot_auth_user_passwd(db, "ghost", "new horse pass", "t", err), MG_ENOTFOUND, "unknown accounts are reported");
+}
 
-  /* the audit log is append-only */
+static void audit_log_is_append_only_json(void) {
+  char err[MG_ERRLEN];
   ok(sqlite3_exec(db, "UPDATE audit_log SET actor = 'x'", NULL, NULL, NULL) != SQLITE_OK, "audit rows cannot be edited");
   ok(sqlite3_exec(db, "DELETE FROM audit_log", NULL, NULL, NULL) != SQLITE_OK, "audit rows cannot be deleted");
   {
@@ -209,14 +253,34 @@ int main(void) {
        "before/after are JSON (the disable shows disabled: true)");
     json_decref(rows);
   }
+}
 
+int main(void) {
+  char err[MG_ERRLEN];
+  mg_config cfg;
+  mg_lang *lang = NULL;
+
+  if (!test_tmpdir(dir, sizeof dir, "t_auth")) { printf("Bail out! mkdtemp\n"); return 1; }
+  test_config(&cfg, dir);
+  if (bot_auth_init(err) || faq_lang_new(&lang, &cfg, err) || faq_db_open(&db, &cfg, lang, err)) {
+    printf("Bail out! %s\n", err);
+    return 1;
+  }
+  RUN(console_migration_is_applied);
+  RUN(role_names_parse_and_print);
+  RUN(accounts_are_added_with_hashed_passwords_only);
+  RUN(login_hands_out_a_hashed_session_with_its_csrf_token);
+  RUN(staff_act_on_their_department_supervisors_on_all);
+  RUN(expired_and_logged_out_sessions_are_refused);
+  RUN(unknown_login_fails_like_a_wrong_password);
+  RUN(repeated_failures_lengthen_the_delay_then_lock);
+  RUN(lock_holds_for_that_login_and_address_only);
+  RUN(lock_ends_and_a_quiet_failure_count_is_forgotten);
+  RUN(unknown_login_costs_a_hash_like_a_wrong_password);
+  RUN(password_change_and_disabling_end_sessions);
+  RUN(audit_log_is_append_only_json);
   faq_db_close(db);
   faq_lang_free(lang);
-  {
-    char p[128];
-    const char *files[] = { "t.db", "t.db-wal", "t.db-shm" };
-    for (int i = 0; i < 3; i++) { snprintf(p, sizeof p, "%s/%s", dir, files[i]); unlink(p); }
-    rmdir(dir);
-  }
+  test_rmdir(dir);
   return done_testing();
 }

@@ -59,15 +59,16 @@ static const char *fixture =
   "2026-11-23\t勤労感謝の日 (listed twice)\n"
   "2028-02-29\tleap day\n";
 
-static void fixture_cases(void) {
+/* the fixture calendar, loaded by fixture_calendar_loads */
+static cal *c;
+
+static void fixture_calendar_loads(void) {
   char err[MG_ERRLEN] = "";
-  cal *c = NULL;
-  time_t t;
+  ok(bot_cal_load(&c, write_tmp(fixture), "08:30", "17:15", err) == 0, "fixture loads: %s", err);
+}
 
-  if (!ok(bot_cal_load(&c, write_tmp(fixture), "08:30", "17:15", err) == 0, "fixture loads: %s", err))
-    return;
-
-  t = jst(2026, 11, 25, 10, 0);
+static void weekday_is_open_from_opening_to_closing(void) {
+  time_t t = jst(2026, 11, 25, 10, 0);
   ok(bot_cal_is_open(c, t), "Wednesday 10:00 is open");
   is_int(bot_cal_next_open(c, t), t, "open now: next_open is t itself");
   ok(!bot_cal_is_open(c, jst(2026, 11, 25, 8, 29)), "8:29 is before opening");
@@ -76,7 +77,9 @@ static void fixture_cases(void) {
   ok(!bot_cal_is_open(c, jst(2026, 11, 25, 17, 15)), "17:15 is closed");
   is_str(fmt(bot_cal_next_open(c, jst(2026, 11, 25, 7, 0))), "11月25日(水) 8:30", "early morning: opens today");
   is_str(fmt(bot_cal_next_open(c, jst(2026, 11, 25, 17, 15))), "11月26日(木) 8:30", "after closing: tomorrow");
+}
 
+static void weekends_holidays_and_year_end_are_closed(void) {
   is_str(fmt(bot_cal_next_open(c, jst(2026, 11, 27, 18, 0))), "11月30日(月) 8:30", "Friday evening → Monday 8:30");
   ok(!bot_cal_is_open(c, jst(2026, 11, 28, 10, 0)), "Saturday is closed");
   ok(!bot_cal_is_open(c, jst(2026, 11, 29, 10, 0)), "Sunday is closed");
@@ -85,29 +88,34 @@ static void fixture_cases(void) {
          "Friday evening before a Monday holiday → Tuesday 8:30");
   is_str(fmt(bot_cal_next_open(c, jst(2026, 12, 28, 18, 0))), "1月4日(月) 8:30", "12/28 evening → 1/4 (year-end closure)");
   is_int(bot_cal_next_open(c, jst(2026, 12, 28, 18, 0)), jst(2027, 1, 4, 8, 30), "… as the exact UTC time");
+}
 
-  /* UTC times that are already the next day in Japan. */
+/* UTC times that are already the next day in Japan. */
+static void utc_times_count_as_the_day_in_japan(void) {
   ok(bot_cal_is_open(c, utc(2026, 11, 26, 23, 45)), "Thu 23:45 UTC = Fri 8:45 JST: open");
   ok(!bot_cal_is_open(c, utc(2026, 11, 27, 16, 0)), "Fri 16:00 UTC = Sat 1:00 JST: closed");
   is_str(fmt(bot_cal_next_open(c, utc(2026, 11, 27, 16, 0))), "11月30日(月) 8:30", "… next open Monday");
   is_int(bot_cal_next_open(c, utc(2026, 11, 29, 23, 0)), utc(2026, 11, 29, 23, 30),
          "Sun 23:00 UTC = Mon 8:00 JST: opens at Sun 23:30 UTC");
   ok(!bot_cal_is_open(c, utc(2026, 11, 22, 23, 45)), "Sun 23:45 UTC = holiday Mon 8:45 JST: closed");
+}
 
-  /* Answer targets in working days: the office's closing time on the n-th working day after. */
+/* Answer targets in working days: the office's closing time on the n-th working day after. */
+static void working_days_end_at_closing_and_skip_closed_days(void) {
   is_str(fmt(bot_cal_add_working_days(c, jst(2026, 11, 25, 10, 0), 1)), "11月26日(木) 17:15", "Wed + 1 working day: Thu close");
   is_str(fmt(bot_cal_add_working_days(c, jst(2026, 11, 25, 10, 0), 3)), "11月30日(月) 17:15", "Wed + 3: the weekend is skipped");
   is_str(fmt(bot_cal_add_working_days(c, jst(2026, 11, 20, 20, 0), 1)), "11月24日(火) 17:15",
          "Fri evening + 1: Monday's holiday is skipped");
   is_str(fmt(bot_cal_add_working_days(c, jst(2026, 12, 28, 10, 0), 1)), "1月4日(月) 17:15", "the year-end closure is skipped");
-
-  /* Beyond the file: weekends still count. */
-  is_str(fmt(bot_cal_next_open(c, jst(2030, 6, 8, 12, 0))), "6月10日(月) 8:30", "a Saturday in 2030 → Monday");
-  ok(!bot_cal_is_open(c, jst(2028, 2, 29, 10, 0)), "a leap day can be listed");
-  bot_cal_free(c);
 }
 
-static void shipped_calendar(void) {
+/* Beyond the file: weekends still count. */
+static void beyond_the_file_weekends_still_count(void) {
+  is_str(fmt(bot_cal_next_open(c, jst(2030, 6, 8, 12, 0))), "6月10日(月) 8:30", "a Saturday in 2030 → Monday");
+  ok(!bot_cal_is_open(c, jst(2028, 2, 29, 10, 0)), "a leap day can be listed");
+}
+
+static void shipped_calendar_closes_national_holidays(void) {
   char path[1024], err[MG_ERRLEN] = "";
   const char *dict = getenv("MG_DICT_DIR");
   cal *c = NULL;
@@ -126,14 +134,17 @@ static void shipped_calendar(void) {
   bot_cal_free(c);
 }
 
-static void formats(void) {
-  char small[8];
+static void ticket_dates_are_tokyo_dates(void) {
   is_str(date8(utc(2026, 11, 25, 15, 30)), "20261126", "15:30 UTC is already tomorrow in JST");
   is_str(date8(utc(2026, 11, 25, 14, 59)), "20261125", "14:59 UTC is still today in JST");
   is_str(date8(utc(2026, 11, 25, 15, 0)), "20261126", "15:00 UTC is JST midnight");
   is_str(date8(utc(2026, 12, 31, 15, 0)), "20270101", "New Year in JST while UTC is still in 2026");
   is_str(date8((time_t)(-9 * 3600 - 1)), "19691231", "before 1970: floor division, not truncation");
   is_str(date8((time_t)-1), "19700101", "1969-12-31 23:59:59 UTC is 1970-01-01 in JST");
+}
+
+static void times_are_formatted_in_japanese_as_jst(void) {
+  char small[8];
   is_str(fmt(jst(2026, 11, 25, 13, 5)), "11月25日(水) 13:05", "afternoon time, minutes padded");
   is_str(fmt(utc(2026, 11, 26, 23, 30)), "11月27日(金) 8:30", "format shows JST, not UTC");
   bot_cal_format(jst(2026, 11, 25, 13, 5), small, sizeof small);
@@ -152,7 +163,7 @@ static void bad(const char *what, const char *text, const char *open, const char
     diag("message: %s", err);
 }
 
-static void bad_files(void) {
+static void malformed_file_or_hours_fail_naming_the_problem(void) {
   bad("slashes", "# x\n2026-11-03\t文化の日\n2026/11/23\t勤労感謝の日\n", "08:30", "17:15", MG_ECONFIG,
       "%s:3: the date must be YYYY-MM-DD");
   bad("no such day", "2026-02-30\tx\n", "08:30", "17:15", MG_ECONFIG, "%s:1: no such day in that month");
@@ -171,10 +182,19 @@ static void bad_files(void) {
 int main(void) {
   setenv("TZ", "America/Los_Angeles", 1);
   tzset();
-  fixture_cases();
-  shipped_calendar();
-  formats();
-  bad_files();
+  RUN(fixture_calendar_loads);
+  if (c) {
+    RUN(weekday_is_open_from_opening_to_closing);
+    RUN(weekends_holidays_and_year_end_are_closed);
+    RUN(utc_times_count_as_the_day_in_japan);
+    RUN(working_days_end_at_closing_and_skip_closed_days);
+    RUN(beyond_the_file_weekends_still_count);
+    bot_cal_free(c);
+  }
+  RUN(shipped_calendar_closes_national_holidays);
+  RUN(ticket_dates_are_tokyo_dates);
+  RUN(times_are_formatted_in_japanese_as_jst);
+  RUN(malformed_file_or_hours_fail_naming_the_problem);
   unlink(tmp_path);
   return done_testing();
 }

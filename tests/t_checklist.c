@@ -40,9 +40,8 @@ static const struct { const char *cond, *answers; int want; } EVAL[] = {
 static const char *const BAD[] = { "Car", "car or dog", "car and", "=yes", "car=", "a and b and c and d and e",
                                    "car=ja\xe3\x81\x82", "car;dog", "and car" };
 
-static void test_grammar(void) {
-  char err[MG_ERRLEN], name[BOT_CL_NAME], attr[128];
-  const char *cond;
+static void conditions_evaluate_and_bad_ones_are_refused(void) {
+  char err[MG_ERRLEN];
   bot_cl_term t[BOT_CL_MAX_TERMS];
   for (size_t i = 0; i < sizeof EVAL / sizeof EVAL[0]; i++) {
     int n = bot_cl_cond_parse(EVAL[i].cond, t, BOT_CL_MAX_TERMS, err);
@@ -52,6 +51,12 @@ static void test_grammar(void) {
   for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++)
     ok(bot_cl_cond_parse(BAD[i], t, BOT_CL_MAX_TERMS, err) == MG_EINVAL && strstr(err, "条件"),
        "「%s」 is refused: %s", BAD[i], err);
+}
+
+static void lines_split_at_if_and_any_matching_line_applies(void) {
+  char err[MG_ERRLEN], name[BOT_CL_NAME], attr[128];
+  const char *cond;
+  bot_cl_term t[BOT_CL_MAX_TERMS];
   {
     int rc = bot_cl_line("転入 if car and !dog", name, sizeof name, &cond);
     ok(rc == 0 && strcmp(name, "転入") == 0 && strcmp(cond, " car and !dog") == 0, "a line splits at if: 「%s」「%s」",
@@ -159,7 +164,11 @@ static int collect(void *ctx, const bot_cl_item *it) {
 /* Every combination of ev's answers; with partial, each question may also
  * be unanswered. Full combinations get one test each; partial ones are
  * counted and reported in one. */
-static void test_event(sqlite3 *db, const bot_cl_event *ev, int partial) {
+/* The fixture: the shipped life events and a bot on the sample FAQ. */
+static bot_checklists *cl;
+static sqlite3 *db;
+
+static void check_combinations(const bot_cl_event *ev, int partial) {
   int digit[BOT_CL_MAX_QS] = { 0 }, combos = 0, bad = 0;
   char err[MG_ERRLEN], answers[256], want[1024], first_bad[1400] = "";
   for (;;) {
@@ -200,36 +209,35 @@ static int check_one(void *ctx, const mg_faq_entry *e) {
   return 0;
 }
 
-int main(void) {
-  char tmpl[] = "/tmp/mg-checklist-XXXXXX", err[MG_ERRLEN] = "", path[MG_PATHLEN + 32];
-  mg_config cfg;
-  bot *b = NULL;
-  bot_worker *w = NULL;
-  bot_checklists *cl = NULL;
+static void sample_entries_life_events_pass_the_check(void) {
+  char err[MG_ERRLEN] = "";
   mg_faq_filter all = { .published_text = 1 };
-
-  test_grammar();
-  if (!mkdtemp(tmpl)) return 1;
-  test_config(&cfg, tmpl);
-  snprintf(path, sizeof path, "%s/life_events.json", cfg.dict_dir);
-  if (!ok(bot_checklists_load(&cl, path, NULL, err) == 0, "dict/life_events.json loads (%s)", err) ||
-      !ok(bot_new(&b, &cfg, err) == 0 && bot_worker_new(&w, b, err) == 0, "bot on the sample FAQ (%s)", err))
-    return done_testing();
-  sqlite3 *db = bot_worker_db(w);
   is_int(bot_checklists_count(cl), 9, "nine life events");
   is_int(faq_list(db, &all, check_one, cl, err), 0, "every sample entry's life_events passes the check");
+}
+
+static void check_refuses_unknown_questions_answers_and_events(void) {
+  char err[MG_ERRLEN] = "";
   ok(bot_cl_check(cl, "転入 if horse", err) == MG_EINVAL && strstr(err, "horse"), "an unknown question: %s", err);
   ok(bot_cl_check(cl, "転入 if ins=private", err) == MG_EINVAL && strstr(err, "private"), "an unknown answer: %s", err);
   ok(bot_cl_check(cl, "引越し", err) == MG_EINVAL && strstr(err, "引越し"), "an unknown event: %s", err);
   ok(bot_cl_check(cl, "転入\n\n死亡 if d_ins=late and car", err) == 0, "blank lines and two events (%s)", err);
+}
+
+static void every_answer_combination_gives_the_promised_procedures(void) {
+  char err[MG_ERRLEN] = "";
   for (int i = 0; i < bot_checklists_count(cl); i++) {
     const bot_cl_event *ev = bot_checklists_event(cl, i);
     int n = 0;
     bot_cl_procedures(db, ev, NULL, count_one, &n, err);
     ok(n >= 4 && n <= 10, "%s (%s): %d procedures without answers", ev->slug, ev->name, n);
-    test_event(db, ev, 0);
-    test_event(db, ev, 1);
+    check_combinations(ev, 0);
+    check_combinations(ev, 1);
   }
+}
+
+static void conditions_read_in_words(void) {
+  char err[MG_ERRLEN] = "";
   {
     const bot_cl_event *ev = bot_checklists_find(cl, "tennyu");
     bot_cl_term t[BOT_CL_MAX_TERMS];
@@ -242,6 +250,10 @@ int main(void) {
     is_str(words, "中学生までのお子さんがいない方", "a negated yes/no reads as its other option");
     ok(!bot_checklists_find(cl, "nothing") && bot_checklists_find(cl, "okuyami"), "events by slug");
   }
+}
+
+static void chat_reply_carries_url_questions_and_conditioned_items(void) {
+  char err[MG_ERRLEN] = "";
   {
     const bot_cl_event *ev = bot_checklists_find(cl, "tennyu");
     json_t *r = bot_cl_reply(db, ev, "https://faq.example/sub/", err);
@@ -260,6 +272,28 @@ int main(void) {
     }
     json_decref(r);
   }
+}
+
+int main(void) {
+  char tmpl[] = "/tmp/mg-checklist-XXXXXX", err[MG_ERRLEN] = "", path[MG_PATHLEN + 32];
+  mg_config cfg;
+  bot *b = NULL;
+  bot_worker *w = NULL;
+
+  RUN(conditions_evaluate_and_bad_ones_are_refused);
+  RUN(lines_split_at_if_and_any_matching_line_applies);
+  if (!mkdtemp(tmpl)) return 1;
+  test_config(&cfg, tmpl);
+  snprintf(path, sizeof path, "%s/life_events.json", cfg.dict_dir);
+  if (!ok(bot_checklists_load(&cl, path, NULL, err) == 0, "dict/life_events.json loads (%s)", err) ||
+      !ok(bot_new(&b, &cfg, err) == 0 && bot_worker_new(&w, b, err) == 0, "bot on the sample FAQ (%s)", err))
+    return done_testing();
+  db = bot_worker_db(w);
+  RUN(sample_entries_life_events_pass_the_check);
+  RUN(check_refuses_unknown_questions_answers_and_events);
+  RUN(every_answer_combination_gives_the_promised_procedures);
+  RUN(conditions_read_in_words);
+  RUN(chat_reply_carries_url_questions_and_conditioned_items);
   bot_checklists_free(cl);
   bot_worker_free(w);
   bot_free(b);

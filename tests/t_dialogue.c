@@ -84,7 +84,16 @@ static int is_b64url(const char *s) {
   return 1;
 }
 
-static void test_bad_input(dlg_conn *conn) {
+/* The fixture: the bot on a fresh database file, one worker, and the two
+ * connections the story runs on (conn1 sends the bad input, conn2 is the
+ * resident); the session, answer and ticket the later steps build on. */
+static mg_config cfg;
+static bot *B;
+static dlg_conn conn1 = { "", "127.0.0.1", 0 }, conn2 = { "", "127.0.0.1", 0 };
+static char session[48], answer_id[32], ticket_no[TICKET_NOLEN];
+
+static void bad_messages_are_refused_with_their_error_code(void) {
+  dlg_conn *conn = &conn1;
   char big[3 * 1001 + 64], *p;
   expect_error(conn, "{\"type\":\"ask\",\"id\":\"a0\",\"text\":\"住民票\"}", "missing_field", "a0", "ask before hello");
   {
@@ -184,7 +193,8 @@ static void *run_resident(void *arg) {
   return NULL;
 }
 
-static void test_concurrency(bot *b) {
+static void threads_asking_at_once_get_distinct_tickets(void) {
+  bot *b = B;
   pthread_t th[N_THREADS];
   struct runner r[N_THREADS];
   int failures = 0, replies = 0, unique = 1;
@@ -222,24 +232,8 @@ static json_t *ask(dlg_conn *conn, const char *id, const char *q, json_t **out) 
 
 static int decision_of(const json_t *reply) { return reply ? jstr(reply, "type")[0] : '?'; }
 
-int main(void) {
-  mg_config cfg;
-  bot *b = NULL;
-  char err[MG_ERRLEN] = "", session[48], answer_id[32] = "", ticket_no[TICKET_NOLEN] = "", today[16], sql[256];
-  dlg_conn conn = { "", "127.0.0.1", 0 }, conn2 = { "", "127.0.0.1", 0 };
-  json_t *out = NULL, *r, *m;
-  char *stored;
-
-  snprintf(dir, sizeof dir, "/tmp/t_dialogue.XXXXXX");
-  if (!mkdtemp(dir)) return 1;
-  test_config(&cfg, dir);
-  is_int(bot_new(&b, &cfg, err), 0, "bot started (%s)", err);
-  if (!b) return done_testing();
-  is_int(bot_worker_new(&W, b, err), 0, "worker (%s)", err);
-  if (!W) return done_testing();
-
-  test_bad_input(&conn);
-
+static void fresh_connection_is_welcomed_with_a_new_session(void) {
+  json_t *out = NULL, *r;
   /* A fresh connection: welcome. */
   out = say(&conn2, "{\"type\":\"hello\"}");
   r = first(out);
@@ -247,13 +241,16 @@ int main(void) {
   snprintf(session, sizeof session, "%s", jstr(r, "session"));
   ok(strlen(session) >= 22 && is_b64url(session), "session id is base64url with >= 128 bits: %s", session);
   is_str(conn2.session, session, "the connection carries the session");
-  ok(strcmp(session, conn.session) != 0, "two sessions differ");
+  ok(strcmp(session, conn1.session) != 0, "two sessions differ");
   ok(json_is_false(json_object_get(r, "resumed")), "a new session is not resumed");
   ok(strlen(jstr(r, "greeting")) > 0 && strstr(jstr(r, "privacy"), "365日") != NULL, "greeting and privacy notice (retention days)");
   is_int(json_array_size(json_object_get(r, "history")), 0, "no history yet");
   json_decref(out);
+}
 
-  /* answer */
+static void faq_question_gets_an_answer_card(void) {
+  char sql[256];
+  json_t *out = NULL, *r;
   r = ask(&conn2, "q1", "住民票の写しはどこで取得できますか？", &out);
   is_str(jstr(r, "type"), "answer", "a FAQ question is answered");
   is_str(jstr(r, "reply_to"), "q1", "reply_to is the client's id");
@@ -269,9 +266,13 @@ int main(void) {
   snprintf(sql, sizeof sql, "SELECT count(*) FROM message WHERE id = %s AND role = 'bot' AND kind = 'answer'", answer_id);
   is_int(int_query(sql, NULL), 1, "answer_id names the stored bot line");
   json_decref(out);
+}
 
-  /* the entry's own related entries come first on the card, published ones
-   * only, then the other candidates, without repeats, at most top_k - 1 */
+/* the entry's own related entries come first on the card, published ones
+ * only, then the other candidates, without repeats, at most top_k - 1 */
+static void related_entries_come_first_published_only_without_repeats(void) {
+  char err[MG_ERRLEN] = "";
+  json_t *out = NULL, *r;
   {
     mg_faq_entry *e = NULL, draft = { .id = "rel-draft", .question = "下書きの関連FAQ", .answer = "まだ公開していません。" };
     char *rel[] = { "saijo-0005", "rel-draft", "saijo-0003" };
@@ -306,8 +307,11 @@ int main(void) {
        "candidates fill up to top_k - 1 (%zu)", json_array_size(list));
     json_decref(out);
   }
+}
 
-  /* feedback */
+static void feedback_is_stored_and_unhelpful_offers_a_person(void) {
+  char err[MG_ERRLEN] = "", sql[256];
+  json_t *out = NULL, *r, *m;
   m = json_pack("{s:s, s:s, s:b}", "type", "feedback", "answer_id", answer_id, "helpful", 1);
   out = NULL;
   bot_dialogue_handle(W, &conn2, m, &out, err);
@@ -329,9 +333,11 @@ int main(void) {
   is_int(int_query("SELECT count(*) FROM feedback WHERE session_id = ?1 AND helpful = 0 AND question LIKE '%住民票%'", session), 1,
          "feedback keeps the question it was about");
   snprintf(sql, sizeof sql, "{\"type\":\"feedback\",\"answer_id\":\"%s\",\"helpful\":true}", answer_id);
-  expect_error(&conn, sql, "not_found", answer_id, "feedback on another session's answer");
+  expect_error(&conn1, sql, "not_found", answer_id, "feedback on another session's answer");
+}
 
-  /* no_answer, emergency, handoff */
+static void no_answer_emergency_and_handoff_shape_the_reply(void) {
+  json_t *out = NULL, *r;
   r = ask(&conn2, "q2", "火星への移住手続きの宇宙船の予約方法", &out);
   is_str(jstr(r, "type"), "no_answer", "an unrelated question gets no_answer");
   ok(json_is_true(json_object_get(r, "offer_escalation")) && strlen(jstr(r, "text")) > 0, "no_answer apologises and offers escalation");
@@ -360,8 +366,12 @@ int main(void) {
   is_str(jstr(json_object_get(r, "rule"), "kind"), "handoff", "a request for a person hits the handoff rule");
   ok(json_is_true(json_object_get(r, "offer_escalation")), "handoff offers escalation");
   json_decref(out);
+}
 
-  /* clarify → choose: look for a question the engine finds ambiguous. */
+/* clarify → choose: look for a question the engine finds ambiguous. */
+static void vague_question_is_clarified_then_chosen(void) {
+  char sql[256];
+  json_t *out = NULL, *r;
   {
     static const char *const vague[] = { "証明書", "住民票", "届出", "手続き", "申請", "保険", "ごみ", "税金", "印鑑", "子ども" };
     const json_t *choices = NULL;
@@ -388,8 +398,12 @@ int main(void) {
     is_str(jstr(r, "reply_to"), "c4", "replying to the choose");
     json_decref(out);
   }
+}
 
-  /* escalate: the last question, routed, numbered by the Tokyo date. */
+/* escalate: the last question, routed, numbered by the Tokyo date. */
+static void escalate_creates_a_ticket_numbered_by_the_tokyo_date(void) {
+  json_t *out = NULL, *r;
+  char today[16];
   {
     time_t now = time(NULL) + 9 * 3600;
     struct tm tm;
@@ -418,9 +432,12 @@ int main(void) {
   is_str(jstr(r, "type"), "ticket", "escalate with its own text");
   ok(strcmp(jstr(r, "ticket_no"), ticket_no) > 0, "the next number of the day: %s", jstr(r, "ticket_no"));
   json_decref(out);
+}
 
-  /* The ticket shows staff the safety decision of each bot line (the
-   * session asked about a fire earlier): card, numbers and cues. */
+/* The ticket shows staff the safety decision of each bot line (the
+ * session asked about a fire earlier): card, numbers and cues. */
+static void ticket_shows_staff_the_safety_decision_of_each_line(void) {
+  char err[MG_ERRLEN] = "";
   {
     json_t *t = NULL;
     ticket_viewer sup = { "supervisor-test", NULL };
@@ -436,8 +453,12 @@ int main(void) {
     ok(seen, "the transcript a supervisor reads shows the emergency card's numbers and cues");
     json_decref(t);
   }
+}
 
-  /* A staff reply reaches the open session exactly once. */
+/* A staff reply reaches the open session exactly once. */
+static void staff_reply_reaches_the_open_session_exactly_once(void) {
+  char err[MG_ERRLEN] = "";
+  json_t *out = NULL, *r;
   err[0] = '\0';
   is_int(bot_ticket_reply(db(), ticket_no, "市民課 田中", "本人確認書類をお持ちください。", err), 0, "staff reply stored (%s)", err);
   out = NULL;
@@ -454,12 +475,16 @@ int main(void) {
   is_int(json_array_size(out), 0, "delivered once only");
   json_decref(out);
   out = NULL;
-  bot_dialogue_pending(W, &conn, &out, err);
+  bot_dialogue_pending(W, &conn1, &out, err);
   is_int(json_array_size(out), 0, "another session gets nothing");
   json_decref(out);
+}
 
-  /* Masking: what is stored holds no phone number or My Number. */
-  r = ask(&conn2, "q7", "私の電話番号は090-1234-5678で、マイナンバーは123456789012です。メールはtaro@example.jpです", &out);
+/* Masking: what is stored holds no phone number or My Number. */
+static void stored_text_holds_no_personal_data(void) {
+  json_t *out = NULL;
+  char *stored;
+  ask(&conn2, "q7", "私の電話番号は090-1234-5678で、マイナンバーは123456789012です。メールはtaro@example.jpです", &out);
   json_decref(out);
   stored = stored_text(session);
   ok(!strstr(stored, "090-1234-5678") && !strstr(stored, "1234-5678"), "no phone number stored");
@@ -469,8 +494,12 @@ int main(void) {
   ok(!strstr(stored, "090-1111-2222"), "the contact never enters the transcript");
   ok(strstr(stored, "私の電話番号は") != NULL, "the rest of the text is kept");
   free(stored);
+}
 
-  /* Resume on a new connection: history and pending replies. */
+/* Resume on a new connection: history and pending replies. */
+static void session_resumes_with_history_and_pending_replies(void) {
+  char err[MG_ERRLEN] = "", sql[256];
+  json_t *out = NULL, *r, *m;
   err[0] = '\0';
   is_int(bot_ticket_reply(db(), ticket_no, "市民課 田中", "窓口は1階です。", err), 0, "another staff reply while away");
   {
@@ -489,31 +518,40 @@ int main(void) {
     is_int(json_array_size(out), 2, "and nothing else");
     json_decref(out);
   }
+}
+
+static void unknown_or_expired_sessions_start_afresh(void) {
+  char sql[256];
+  json_t *out = NULL;
   expect_error(&conn2, "{\"type\":\"hello\",\"session\":[]}", "missing_field", NULL, "hello with an array session");
-  out = say(&conn, "{\"type\":\"hello\",\"session\":\"not-a-session\"}");
+  out = say(&conn1, "{\"type\":\"hello\",\"session\":\"not-a-session\"}");
   ok(json_is_false(json_object_get(first(out), "resumed")) && strcmp(jstr(first(out), "session"), "not-a-session") != 0,
      "an unknown session starts a new one");
   json_decref(out);
-  snprintf(sql, sizeof sql, "UPDATE session SET expires_at = '2000-01-01T00:00:00Z' WHERE id = '%s'", conn.session);
+  snprintf(sql, sizeof sql, "UPDATE session SET expires_at = '2000-01-01T00:00:00Z' WHERE id = '%s'", conn1.session);
   is_int(sqlite3_exec(db(), sql, NULL, NULL, NULL), SQLITE_OK, "expire a session");
-  snprintf(sql, sizeof sql, "{\"type\":\"hello\",\"session\":\"%s\"}", conn.session);
+  snprintf(sql, sizeof sql, "{\"type\":\"hello\",\"session\":\"%s\"}", conn1.session);
   {
     char old[48];
-    snprintf(old, sizeof old, "%s", conn.session);
-    out = say(&conn, sql);
-    ok(json_is_false(json_object_get(first(out), "resumed")) && strcmp(conn.session, old) != 0,
+    snprintf(old, sizeof old, "%s", conn1.session);
+    out = say(&conn1, sql);
+    ok(json_is_false(json_object_get(first(out), "resumed")) && strcmp(conn1.session, old) != 0,
        "an expired session is not revived");
     json_decref(out);
   }
+}
 
-  /* Restart: free everything, open again on the same file. */
+/* Restart: free everything, open again on the same file. */
+static void restart_keeps_sessions_and_tickets(void) {
+  char err[MG_ERRLEN] = "", sql[256];
+  json_t *out = NULL, *r;
   bot_worker_free(W);
-  bot_free(b);
+  bot_free(B);
   W = NULL;
-  b = NULL;
+  B = NULL;
   err[0] = '\0';
-  is_int(bot_new(&b, &cfg, err), 0, "bot restarted (%s)", err);
-  if (!b || bot_worker_new(&W, b, err) != 0) return done_testing();
+  is_int(bot_new(&B, &cfg, err), 0, "bot restarted (%s)", err);
+  if (!B || bot_worker_new(&W, B, err) != 0) return;
   {
     dlg_conn back = { "", "127.0.0.1", 0 };
     json_t *t = NULL;
@@ -529,8 +567,11 @@ int main(void) {
     ok(json_array_size(json_object_get(t, "transcript")) >= 10, "the ticket shows the session transcript");
     json_decref(t);
   }
+}
 
-  /* Retention: a session that ended long ago goes, with its transcript; its ticket stays. */
+/* Retention: a session that ended long ago goes, with its transcript; its ticket stays. */
+static void retention_purges_old_sessions_but_keeps_their_tickets(void) {
+  char err[MG_ERRLEN] = "", sql[256];
   {
     int gone = -1;
     snprintf(sql, sizeof sql, "UPDATE session SET expires_at = '2020-01-01T00:00:00Z' WHERE id = '%s'", session);
@@ -542,10 +583,11 @@ int main(void) {
            "its ticket stays, detached");
     is_int(int_query("SELECT count(*) FROM session", NULL) > 0, 1, "recent sessions stay");
   }
+}
 
-  test_concurrency(b);
-
-  /* An emergency sent straight to staff is still answered at once. */
+/* An emergency sent straight to staff is still answered at once. */
+static void escalated_emergency_is_still_answered_at_once(void) {
+  json_t *out = NULL;
   {
     dlg_conn fire = { "", "127.0.0.1", 0 };
     json_decref(say(&fire, "{\"type\":\"hello\"}"));
@@ -555,10 +597,41 @@ int main(void) {
     is_str(jstr(json_array_get(out, 1), "type"), "ticket", "and still creates the ticket");
     json_decref(out);
   }
+}
+
+int main(void) {
+  char err[MG_ERRLEN] = "", cmd[128];
+
+  if (!test_tmpdir(dir, sizeof dir, "t_dialogue")) return 1;
+  test_config(&cfg, dir);
+  is_int(bot_new(&B, &cfg, err), 0, "bot started (%s)", err);
+  if (!B) return done_testing();
+  is_int(bot_worker_new(&W, B, err), 0, "worker (%s)", err);
+  if (!W) return done_testing();
+
+  /* in order: each step builds on the session, answer and ticket before it */
+  RUN(bad_messages_are_refused_with_their_error_code);
+  RUN(fresh_connection_is_welcomed_with_a_new_session);
+  RUN(faq_question_gets_an_answer_card);
+  RUN(related_entries_come_first_published_only_without_repeats);
+  RUN(feedback_is_stored_and_unhelpful_offers_a_person);
+  RUN(no_answer_emergency_and_handoff_shape_the_reply);
+  RUN(vague_question_is_clarified_then_chosen);
+  RUN(escalate_creates_a_ticket_numbered_by_the_tokyo_date);
+  RUN(ticket_shows_staff_the_safety_decision_of_each_line);
+  RUN(staff_reply_reaches_the_open_session_exactly_once);
+  RUN(stored_text_holds_no_personal_data);
+  RUN(session_resumes_with_history_and_pending_replies);
+  RUN(unknown_or_expired_sessions_start_afresh);
+  RUN(restart_keeps_sessions_and_tickets);
+  if (!W) return done_testing();
+  RUN(retention_purges_old_sessions_but_keeps_their_tickets);
+  RUN(threads_asking_at_once_get_distinct_tickets);
+  RUN(escalated_emergency_is_still_answered_at_once);
 
   bot_worker_free(W);
-  bot_free(b);
-  snprintf(sql, sizeof sql, "rm -rf %s", dir);
-  if (system(sql) != 0) diag("could not remove %s", dir);
+  bot_free(B);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd) != 0) diag("could not remove %s", dir);
   return done_testing();
 }

@@ -42,30 +42,23 @@ static int put(sqlite3 *db, const char *id, const char *q, const char *a, char *
   return faq_put(db, &e, "test", 1, err);
 }
 
-int main(void) {
-  mg_config cfg;
-  mg_lang *lang = NULL;
-  mg_analyzer *an = NULL;
-  sqlite3 *db = NULL;
-  mg_engine *eng = NULL;
-  mg_result r;
-  char err[MG_ERRLEN] = "";
-  int rebuilt = -1;
-  mg_engine_seen seen = { 0 };
+/* The fixture: five entries in an in-memory database and the engine on
+ * them, built by five_entries_are_indexed; the tests after the searches
+ * edit that FAQ in order, and seen carries what the engine has seen. */
+static mg_config cfg;
+static mg_lang *lang;
+static mg_analyzer *an;
+static sqlite3 *db;
+static mg_engine *eng;
+static mg_engine_seen seen;
 
-  mg_config_defaults(&cfg);
-  if (getenv("MG_MECAB_DICDIR") && *getenv("MG_MECAB_DICDIR"))
-    snprintf(cfg.mecab_dicdir, sizeof cfg.mecab_dicdir, "%s", getenv("MG_MECAB_DICDIR"));
-  if (getenv("MG_DICT_DIR")) snprintf(cfg.dict_dir, sizeof cfg.dict_dir, "%s", getenv("MG_DICT_DIR"));
-  cfg.userdic[0] = '\0';
-  cfg.answer_min = 0.5;
-  cfg.clarify_min = 0.3;
-  cfg.clarify_margin = 0.9;
+static void five_entries_are_indexed(void) {
+  char err[MG_ERRLEN] = "";
 
   is_int(faq_lang_new(&lang, &cfg, err), 0, "lang (%s)", err);
   is_int(faq_analyzer_new(&an, lang, err), 0, "analyzer");
   is_int(faq_db_open_memory(&db, lang, err), 0, "in-memory database (%s)", err);
-  if (!db) return done_testing();
+  if (!db) return;
   ok(put(db, "t-1", "住民票の写しを窓口で取りたい", "市民課の窓口で申請してください。本人確認書類が必要です。", err) == 0 &&
      put(db, "t-2", "住民票の写しをコンビニで取りたい", "マイナンバーカードがあればコンビニのマルチコピー機で取得できます。", err) == 0 &&
      put(db, "t-3", "児童手当の申請方法", "子どもが生まれたら、15日以内に子育て支援課へ児童手当の認定請求をしてください。", err) == 0 &&
@@ -74,26 +67,43 @@ int main(void) {
      "five entries stored (%s)", err);
 
   is_int(faq_engine_new(&eng, lang, db, &cfg, err), 0, "engine built (%s)", err);
-  if (!eng) return done_testing();
+  if (!eng) return;
   is_int(faq_engine_size(eng), 5, "index holds the five published entries");
+}
+
+static void clear_winner_is_answered_with_sorted_candidates(void) {
+  char err[MG_ERRLEN] = "";
+  mg_result r;
 
   is_int(faq_engine_search(eng, an, "児童手当はどうやって申請するの？", -1, 5, &r, NULL, err), 0, "search");
   ok(r.n >= 1 && strcmp(r.c[0].faq_id, "t-3") == 0, "児童手当 question ranks t-3 first (%s)", r.n ? r.c[0].faq_id : "-");
   is_str(faq_decision_name(r.decision), "answer", "a clear winner is answered (confidence %.2f)", r.confidence);
   ok(r.confidence > 0 && r.confidence <= 1, "confidence in (0, 1]");
   for (int i = 1; i < r.n; i++) ok(r.c[i].score <= r.c[i - 1].score, "candidates sorted by score (%d)", i);
+}
 
+static void two_equally_good_entries_give_clarify(void) {
+  char err[MG_ERRLEN] = "";
+  mg_result r;
   faq_engine_search(eng, an, "住民票の写しがほしい", -1, 5, &r, NULL, err);
   is_str(faq_decision_name(r.decision), "clarify", "two equally good entries give clarify");
   ok(r.n >= 2 && ((!strcmp(r.c[0].faq_id, "t-1") && !strcmp(r.c[1].faq_id, "t-2")) ||
                   (!strcmp(r.c[0].faq_id, "t-2") && !strcmp(r.c[1].faq_id, "t-1"))),
      "and offers both of them");
+}
 
+static void unrelated_or_empty_question_gets_no_answer(void) {
+  char err[MG_ERRLEN] = "";
+  mg_result r;
   faq_engine_search(eng, an, "明日の天気と株価を予想して", -1, 5, &r, NULL, err);
   is_str(faq_decision_name(r.decision), "no_answer", "an unrelated question gets no_answer (confidence %.2f)", r.confidence);
   faq_engine_search(eng, an, "", 0, 5, &r, NULL, err);
   ok(r.n == 0 && r.decision == MG_DECISION_NO_ANSWER, "empty text: no candidates, no_answer");
+}
 
+static void explain_shows_normalized_text_tokens_and_field_scores(void) {
+  char err[MG_ERRLEN] = "";
+  mg_result r;
   {
     json_t *ex = json_object();
     faq_engine_search(eng, an, "粗大ゴミを捨てたい", -1, 3, &r, ex, err);
@@ -105,9 +115,13 @@ int main(void) {
     is_str(r.n ? r.c[0].faq_id : "", "t-4", "粗大ゴミ (variant spelling) finds t-4");
     json_decref(ex);
   }
+}
 
-  /* the latent-semantic term: in explain, and deterministic (a fixed seed),
-   * so a second engine on the same FAQ gives the same scores */
+/* the latent-semantic term: in explain, and deterministic (a fixed seed),
+ * so a second engine on the same FAQ gives the same scores */
+static void lsa_term_is_deterministic_and_explained(void) {
+  char err[MG_ERRLEN] = "";
+  mg_result r;
   {
     mg_engine *e2 = NULL;
     mg_result r2;
@@ -127,10 +141,13 @@ int main(void) {
     faq_engine_free(e2);
     json_decref(ex);
   }
+}
 
-  /* the nearest phrasing: an entry's question and each alternate are
-   * compared with the question one by one, so a resident who repeats one
-   * phrasing of a long list finds it; in explain as nearest_phrasing */
+/* the nearest phrasing: an entry's question and each alternate are
+ * compared with the question one by one, so a resident who repeats one
+ * phrasing of a long list finds it; in explain as nearest_phrasing */
+static void nearest_phrasing_finds_an_entry_by_one_alternate(void) {
+  char err[MG_ERRLEN] = "";
   {
     sqlite3 *db2 = NULL;
     mg_engine *e2 = NULL;
@@ -167,10 +184,13 @@ int main(void) {
     faq_engine_free(e2);
     faq_db_close(db2);
   }
+}
 
-  /* related entries' titles: a weak fifth field (rel_w). An entry that
-   * lists another gains that entry's question words, only when rel_w is on,
-   * only from published entries; explain shows the field as "related" */
+/* related entries' titles: a weak fifth field (rel_w). An entry that
+ * lists another gains that entry's question words, only when rel_w is on,
+ * only from published entries; explain shows the field as "related" */
+static void related_titles_lend_words_only_when_published(void) {
+  char err[MG_ERRLEN] = "";
   {
     sqlite3 *db3 = NULL;
     mg_engine *e3 = NULL;
@@ -231,13 +251,21 @@ int main(void) {
     faq_engine_free(e3);
     faq_db_close(db3);
   }
+}
 
-  /* nothing changed: refresh is a no-op */
+/* nothing changed: refresh is a no-op */
+static void refresh_without_changes_does_not_rebuild(void) {
+  char err[MG_ERRLEN] = "";
+  int rebuilt = -1;
   is_int(faq_engine_refresh_ex(eng, db, &seen, &rebuilt, err), 0, "refresh");
   is_int(rebuilt, 0, "refresh without changes does not rebuild");
+}
 
-  /* a department's phone is part of what answers and pages show: a change
-   * to it alone is noticed (the public pages' cache follows the rebuilds) */
+/* a department's phone is part of what answers and pages show: a change
+ * to it alone is noticed (the public pages' cache follows the rebuilds) */
+static void department_phone_change_alone_is_noticed(void) {
+  char err[MG_ERRLEN] = "";
+  int rebuilt = -1;
   {
     mg_department d = { .id = "kankyo", .name = "環境課", .phone = "0897-00-0000" };
     is_int(faq_department_put(db, &d, err), 0, "a department stored (%s)", err);
@@ -250,8 +278,13 @@ int main(void) {
     faq_engine_refresh_ex(eng, db, &seen, &rebuilt, err);
     is_int(rebuilt, 0, "and then nothing more");
   }
+}
 
-  /* an edited entry is searchable at once after refresh */
+/* an edited entry is searchable at once after refresh */
+static void edited_entry_is_found_at_once_after_refresh(void) {
+  char err[MG_ERRLEN] = "";
+  mg_result r;
+  int rebuilt = -1;
   faq_engine_search(eng, an, "飼い犬の登録をしたい", -1, 5, &r, NULL, err);
   ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-5") != 0, "before the edit, 犬の登録 does not find t-5");
   is_int(put(db, "t-5", "飼い犬の登録と狂犬病予防注射", "犬を飼い始めたら30日以内に登録してください。", err), 0, "t-5 edited and published");
@@ -261,20 +294,28 @@ int main(void) {
   is_str(r.n ? r.c[0].faq_id : "", "t-5", "the edited entry is found at once");
   faq_engine_search(eng, an, "水道の使用開始", -1, 5, &r, NULL, err);
   ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-5") != 0, "its old text no longer answers");
+}
 
-  /* a removed entry disappears */
+/* a removed entry disappears */
+static void removed_entry_disappears_from_the_index(void) {
+  char err[MG_ERRLEN] = "";
+  mg_result r;
   is_int(faq_remove(db, "t-4", "test", err), 0, "t-4 removed");
   faq_engine_refresh(eng, db, err);
   is_int(faq_engine_size(eng), 4, "the index shrinks to four");
   faq_engine_search(eng, an, "粗大ごみ", -1, 5, &r, NULL, err);
   ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-4") != 0, "the removed entry no longer answers");
+}
 
-  {
-    char e2[MG_ERRLEN];
-    is_int(faq_engine_set_param(eng, "no_such_param", 1, e2), MG_EINVAL, "unknown parameter rejected");
-  }
+static void unknown_parameter_is_rejected(void) {
+  char err[MG_ERRLEN] = "";
+  is_int(faq_engine_set_param(eng, "no_such_param", 1, err), MG_EINVAL, "unknown parameter rejected");
+}
 
-  /* searches on other threads while the index is rebuilt and swapped */
+/* searches on other threads while the index is rebuilt and swapped */
+static void searches_on_other_threads_survive_rebuilds(void) {
+  char err[MG_ERRLEN] = "";
+  int rebuilt = -1;
   {
     struct searcher w[2] = { { eng, lang, 3000, 0, 0 }, { eng, lang, 3000, 0, 0 } };
     pthread_t th[2];
@@ -293,6 +334,34 @@ int main(void) {
     is_int(w[0].errors + w[1].errors, 0, "no search failed during the rebuilds");
     is_int(w[0].found + w[1].found, 6000, "every search found the right entry");
   }
+}
+
+int main(void) {
+  mg_config_defaults(&cfg);
+  if (getenv("MG_MECAB_DICDIR") && *getenv("MG_MECAB_DICDIR"))
+    snprintf(cfg.mecab_dicdir, sizeof cfg.mecab_dicdir, "%s", getenv("MG_MECAB_DICDIR"));
+  if (getenv("MG_DICT_DIR")) snprintf(cfg.dict_dir, sizeof cfg.dict_dir, "%s", getenv("MG_DICT_DIR"));
+  cfg.userdic[0] = '\0';
+  cfg.answer_min = 0.5;
+  cfg.clarify_min = 0.3;
+  cfg.clarify_margin = 0.9;
+
+  RUN(five_entries_are_indexed);
+  if (!eng) return done_testing();
+  RUN(clear_winner_is_answered_with_sorted_candidates);
+  RUN(two_equally_good_entries_give_clarify);
+  RUN(unrelated_or_empty_question_gets_no_answer);
+  RUN(explain_shows_normalized_text_tokens_and_field_scores);
+  RUN(lsa_term_is_deterministic_and_explained);
+  RUN(nearest_phrasing_finds_an_entry_by_one_alternate);
+  RUN(related_titles_lend_words_only_when_published);
+  /* in order from here: each edits the FAQ the next one searches */
+  RUN(refresh_without_changes_does_not_rebuild);
+  RUN(department_phone_change_alone_is_noticed);
+  RUN(edited_entry_is_found_at_once_after_refresh);
+  RUN(removed_entry_disappears_from_the_index);
+  RUN(unknown_parameter_is_rejected);
+  RUN(searches_on_other_threads_survive_rebuilds);
   faq_engine_free(eng);
   faq_db_close(db);
   faq_analyzer_free(an);

@@ -46,7 +46,7 @@ static int parse(const char *name, bot_mail *m, char *err) {
 
 static int has(const char *s, const char *what) { return s && strstr(s, what) != NULL; }
 
-static void test_mime(void) {
+static void iso2022jp_mail_is_decoded(void) {
   char err[MG_ERRLEN] = "";
   bot_mail m;
 
@@ -58,21 +58,41 @@ static void test_mime(void) {
   ok(has(m.body, "ごみの収集日がわかりません"), "ISO-2022-JP body read as UTF-8");
   is_int(m.n_refs, 0, "no references");
   bot_mail_clear(&m);
+}
+
+static void sjis_quoted_printable_mail_is_decoded(void) {
+  char err[MG_ERRLEN] = "";
+  bot_mail m;
 
   is_int(parse("sjis_qp.eml", &m, err), 0, "Shift_JIS quoted-printable mail parsed (%s)", err);
   is_str(m.subject, "住民票について", "RFC 2047 (Q, Shift_JIS) subject decoded");
   ok(has(m.body, "土日に取れる方法はありますか"), "Shift_JIS QP body read as UTF-8");
   bot_mail_clear(&m);
+}
+
+static void utf8_base64_mail_is_decoded(void) {
+  char err[MG_ERRLEN] = "";
+  bot_mail m;
 
   is_int(parse("utf8_base64.eml", &m, err), 0, "UTF-8 base64 mail parsed (%s)", err);
   ok(has(m.body, "スズメバチの巣"), "base64 body decoded");
   is_str(m.from_name, "村上 誠", "UTF-8 RFC 2047 name");
   bot_mail_clear(&m);
+}
+
+static void multipart_alternative_takes_the_plain_text(void) {
+  char err[MG_ERRLEN] = "";
+  bot_mail m;
 
   is_int(parse("alternative.eml", &m, err), 0, "multipart/alternative parsed (%s)", err);
   ok(has(m.body, "児童手当の振込日を教えてください") && !has(m.body, "<b>"), "the text/plain alternative is taken");
   is_int(m.from_html, 0, "not from HTML");
   bot_mail_clear(&m);
+}
+
+static void html_only_mail_becomes_text_without_script_or_tags(void) {
+  char err[MG_ERRLEN] = "";
+  bot_mail m;
 
   is_int(parse("html_only.eml", &m, err), 0, "HTML-only mail parsed (%s)", err);
   is_int(m.from_html, 1, "its text came from HTML");
@@ -80,46 +100,57 @@ static void test_mime(void) {
   ok(!has(m.body, "alert") && !has(m.body, "color") && !has(m.body, "無題") && !has(m.body, "<"),
      "no script, style, title or tags in the text");
   bot_mail_clear(&m);
+}
+
+static void reply_names_what_it_answers(void) {
+  char err[MG_ERRLEN] = "";
+  bot_mail m;
 
   is_int(parse("reply.eml", &m, err), 0, "reply parsed (%s)", err);
   ok(m.n_refs >= 1 && strcmp(m.refs[0], "first-0001@example.jp") == 0, "In-Reply-To read without <>");
   is_int(m.automatic, 0, "a resident's reply is not automatic");
   bot_mail_clear(&m);
+}
+
+static void autoresponder_mail_is_marked_automatic(void) {
+  char err[MG_ERRLEN] = "";
+  bot_mail m;
 
   is_int(parse("autoreply.eml", &m, err), 0, "an autoresponder's mail parsed (%s)", err);
   is_int(m.automatic, 1, "Auto-Submitted: auto-replied marks it automatic");
   bot_mail_clear(&m);
+}
 
-  /* found by fuzz_mime: an HTML part whose text came out with invalid UTF-8 */
+/* found by fuzz_mime: an HTML part whose text came out with invalid UTF-8 */
+static void broken_html_mail_gives_valid_utf8(void) {
+  char err[MG_ERRLEN] = "";
+  bot_mail m;
+
   is_int(parse("fuzz_html_bad_utf8.eml", &m, err), 0, "a broken HTML mail is still read (%s)", err);
   ok(m.body && mg_utf8_count(m.body, strlen(m.body)) >= 0, "and its text is valid UTF-8");
   bot_mail_clear(&m);
+}
+
+static void mail_without_text_or_garbage_is_refused(void) {
+  char err[MG_ERRLEN] = "";
+  bot_mail m;
 
   is_int(parse("attachment.eml", &m, err), MG_EINVAL, "a mail with only a PDF has no text: refused (%s)", err);
   is_int(bot_mime_parse("", 0, &m, err), MG_EINVAL, "an empty message is refused");
   is_int(bot_mime_parse("\xff\xfe\x00garbage", 10, &m, err) == 0 ? 0 : 1, 1, "garbage is refused");
 }
 
-int main(void) {
-  char dir[] = "/tmp/t_inquiry-XXXXXX", err[MG_ERRLEN] = "", key[64], hash[MG_KEY_HASHLEN];
-  mg_config cfg;
-  bot *b = NULL;
-  bot_worker *w = NULL;
-  sqlite3 *db;
-  bot_inquiry_result r, r2;
-  bot_mail m;
-  char first[TICKET_NOLEN];
+/* The fixture: a bot with a (never reached) mail relay on a fresh database.
+ * The mail tests after the form ones run in order: the reply joins the
+ * ticket the first mail made (first), the erase blanks what the re-route
+ * taught (rerouted). */
+static mg_config cfg;
+static bot *b;
+static bot_worker *w;
+static sqlite3 *db;
+static char first[TICKET_NOLEN], rerouted[TICKET_NOLEN];
 
-  test_mime();
-
-  if (!mkdtemp(dir)) return 1;
-  test_config(&cfg, dir);
-  snprintf(cfg.smtp_url, sizeof cfg.smtp_url, "smtp://127.0.0.1:1");
-  snprintf(cfg.smtp_from, sizeof cfg.smtp_from, "noreply@city.example");
-  is_int(bot_new(&b, &cfg, err), 0, "bot started (%s)", err);
-  is_int(bot_worker_new(&w, b, err), 0, "worker (%s)", err);
-  db = bot_worker_db(w);
-
+static void cleaning_drops_greetings_and_signature_keeps_sentences(void) {
   {
     char *c = bot_inquiry_clean(&cfg, "西条市役所 ご担当者様\nお世話になっております。\n犬を飼い始めました。登録はどこでしますか。\n"
                                       "よろしくお願いいたします。\n--\n山本 花子\n電話：090-0000-1234\n");
@@ -131,8 +162,11 @@ int main(void) {
     is_str(c, "犬。\n猫。\n鳥。\n魚。\n", "one sentence per line, however many on one line");
     free(c);
   }
+}
 
-  /* the form */
+static void form_inquiry_becomes_a_triaged_acknowledged_ticket(void) {
+  char err[MG_ERRLEN] = "";
+  bot_inquiry_result r;
   {
     bot_inquiry in = { .source = "form", .form_id = "contact-form", .name = "山本 花子", .email = "hanako@example.jp",
                        .phone = "090-0000-1234", .subject = "ごみの収集日",
@@ -167,12 +201,22 @@ int main(void) {
       json_decref(j);
     }
   }
+}
+
+static void blank_or_invalid_body_is_refused(void) {
+  char err[MG_ERRLEN] = "";
+  bot_inquiry_result r2;
   {
     bot_inquiry in = { .source = "form", .body = "   " };
     is_int(bot_inquiry_submit(w, &in, &r2, err), MG_EMISSING, "a blank body is refused");
     in.body = "\xe3\x81";
     is_int(bot_inquiry_submit(w, &in, &r2, err), MG_EBADUTF8, "invalid UTF-8 is refused");
   }
+}
+
+static void without_a_relay_nothing_is_queued(void) {
+  char err[MG_ERRLEN] = "";
+  bot_inquiry_result r2;
   {
     /* no relay: nothing queued */
     mg_config c2 = cfg;
@@ -190,8 +234,13 @@ int main(void) {
     bot_worker_free(w2);
     bot_free(b2);
   }
+}
 
-  /* mail: idempotent, and a reply joins */
+/* mail: idempotent, and a reply joins */
+static void same_mail_twice_makes_one_ticket(void) {
+  char err[MG_ERRLEN] = "";
+  bot_inquiry_result r, r2;
+  bot_mail m;
   is_int(parse("iso2022jp.eml", &m, err), 0, "fixture");
   {
     bot_inquiry in = { .source = "mail", .form_id = "mail", .message_id = m.message_id, .subject = m.subject,
@@ -206,6 +255,12 @@ int main(void) {
     is_int(test_int(db, "SELECT count(*) FROM ticket", NULL), tickets + 1, "one ticket for two imports");
   }
   bot_mail_clear(&m);
+}
+
+static void reply_mail_joins_the_ticket_it_answers(void) {
+  char err[MG_ERRLEN] = "";
+  bot_inquiry_result r, r2;
+  bot_mail m;
   is_int(parse("reply.eml", &m, err), 0, "reply fixture");
   {
     bot_inquiry in = { .source = "mail", .message_id = m.message_id, .refs = (const char *const *)m.refs,
@@ -222,8 +277,13 @@ int main(void) {
     is_int(r2.duplicate, 1, "is a duplicate too");
   }
   bot_mail_clear(&m);
+}
+
+/* a reply to our acknowledgement joins too */
+static void reply_to_the_acknowledgement_joins_too(void) {
+  char err[MG_ERRLEN] = "";
+  bot_inquiry_result r;
   {
-    /* a reply to our acknowledgement joins too */
     bot_inquiry_ack_info a;
     char *ref;
     bot_inquiry in = { .source = "mail", .message_id = "ack-reply-1@example.jp", .email = "hanako@example.jp",
@@ -241,8 +301,12 @@ int main(void) {
       ok(0, "the mail inquiry has an acknowledgement (%s)", err);
     }
   }
+}
 
-  /* learning from a re-route */
+/* learning from a re-route */
+static void triage_learns_from_a_staff_reroute(void) {
+  char err[MG_ERRLEN] = "";
+  bot_inquiry_result r;
   {
     bot_inquiry in = { .source = "form", .body = "町内の公園のベンチが壊れて座れません。直してもらえますか。" };
     bot_triage t;
@@ -257,34 +321,69 @@ int main(void) {
     is_str(t.department, strcmp(r.triage.department, "toshikeikaku") ? "toshikeikaku" : "doboku",
            "goes where staff sent the first");
     is_int(t.learned, 1, "because of the example");
+    snprintf(rerouted, sizeof rerouted, "%s", r.ticket_no);
   }
+}
 
-  /* a personal-information erase blanks the inquiry's subject and its taught example */
-  is_int(bot_ticket_erase(db, r.ticket_no, "kansa", err), 0, "erase the re-routed inquiry (%s)", err);
+/* a personal-information erase blanks the inquiry's subject and its taught example */
+static void erase_blanks_the_subject_and_the_taught_example(void) {
+  char err[MG_ERRLEN] = "";
+  is_int(bot_ticket_erase(db, rerouted, "kansa", err), 0, "erase the re-routed inquiry (%s)", err);
   is_int(test_int(db, "SELECT count(*) FROM triage_example", NULL), 0, "its example is gone");
   is_int(bot_ticket_erase(db, first, "kansa", err), 0, "erase the mail inquiry (%s)", err);
   is_int(test_int(db, "SELECT count(*) FROM inquiry i JOIN ticket t ON t.id = i.ticket_id WHERE t.ticket_no = ?1 AND i.subject = ''",
                   first), 1, "its subject is blank");
+}
 
-  /* keys */
+static void api_key_is_recognised_by_its_hash(void) {
+  char err[MG_ERRLEN] = "";
+  char key[64], hash[MG_KEY_HASHLEN];
+  mg_config c = cfg;
   is_int(bot_inquiry_key_new(key, hash, err), 0, "a new key");
   ok(strlen(key) >= 40 && strlen(hash) == MG_KEY_HASHLEN - 1, "43 characters and a 64-hex hash");
-  snprintf(cfg.inquiry_api_keys[0].name, sizeof cfg.inquiry_api_keys[0].name, "contact-form");
-  snprintf(cfg.inquiry_api_keys[0].key_hash, sizeof cfg.inquiry_api_keys[0].key_hash, "%s", hash);
-  cfg.n_inquiry_api_keys = 1;
-  is_str(bot_inquiry_key_check(&cfg, key), "contact-form", "the key is recognised by its hash");
+  snprintf(c.inquiry_api_keys[0].name, sizeof c.inquiry_api_keys[0].name, "contact-form");
+  snprintf(c.inquiry_api_keys[0].key_hash, sizeof c.inquiry_api_keys[0].key_hash, "%s", hash);
+  c.n_inquiry_api_keys = 1;
+  is_str(bot_inquiry_key_check(&c, key), "contact-form", "the key is recognised by its hash");
   key[3] ^= 1;
-  ok(bot_inquiry_key_check(&cfg, key) == NULL, "a changed key is not");
-  ok(bot_inquiry_key_check(&cfg, "") == NULL, "nor an empty one");
+  ok(bot_inquiry_key_check(&c, key) == NULL, "a changed key is not");
+  ok(bot_inquiry_key_check(&c, "") == NULL, "nor an empty one");
+}
+
+int main(void) {
+  char dir[64], err[MG_ERRLEN] = "";
+
+  RUN(iso2022jp_mail_is_decoded);
+  RUN(sjis_quoted_printable_mail_is_decoded);
+  RUN(utf8_base64_mail_is_decoded);
+  RUN(multipart_alternative_takes_the_plain_text);
+  RUN(html_only_mail_becomes_text_without_script_or_tags);
+  RUN(reply_names_what_it_answers);
+  RUN(autoresponder_mail_is_marked_automatic);
+  RUN(broken_html_mail_gives_valid_utf8);
+  RUN(mail_without_text_or_garbage_is_refused);
+
+  if (!test_tmpdir(dir, sizeof dir, "t_inquiry")) return 1;
+  test_config(&cfg, dir);
+  snprintf(cfg.smtp_url, sizeof cfg.smtp_url, "smtp://127.0.0.1:1");
+  snprintf(cfg.smtp_from, sizeof cfg.smtp_from, "noreply@city.example");
+  is_int(bot_new(&b, &cfg, err), 0, "bot started (%s)", err);
+  is_int(bot_worker_new(&w, b, err), 0, "worker (%s)", err);
+  db = bot_worker_db(w);
+
+  RUN(cleaning_drops_greetings_and_signature_keeps_sentences);
+  RUN(form_inquiry_becomes_a_triaged_acknowledged_ticket);
+  RUN(blank_or_invalid_body_is_refused);
+  RUN(without_a_relay_nothing_is_queued);
+  RUN(same_mail_twice_makes_one_ticket);
+  RUN(reply_mail_joins_the_ticket_it_answers);
+  RUN(reply_to_the_acknowledgement_joins_too);
+  RUN(triage_learns_from_a_staff_reroute);
+  RUN(erase_blanks_the_subject_and_the_taught_example);
+  RUN(api_key_is_recognised_by_its_hash);
 
   bot_worker_free(w);
   bot_free(b);
-  {
-    char p[sizeof dir + 16];
-    snprintf(p, sizeof p, "%s/t.db", dir); unlink(p);
-    snprintf(p, sizeof p, "%s/t.db-wal", dir); unlink(p);
-    snprintf(p, sizeof p, "%s/t.db-shm", dir); unlink(p);
-    rmdir(dir);
-  }
+  test_rmdir(dir);
   return done_testing();
 }

@@ -35,6 +35,12 @@ static void dump_errors(const mg_io_report *rep) {
   for (int i = 0; i < rep->n_errors; i++) diag("%s", rep->errors[i]);
 }
 
+/* The fixture: the language, and the in-memory database the import and
+ * export tests fill in order (the bad, related, export and formula tests
+ * build on what good.csv put there). */
+static mg_lang *lang;
+static sqlite3 *db;
+
 static int import(sqlite3 *db, const char *name, const mg_io_opts *o, mg_io_report *rep) {
   char err[MG_ERRLEN] = "";
   int rc = faq_io_import(db, fixture(name), o, rep, err);
@@ -51,7 +57,7 @@ static char *export(sqlite3 *db, const mg_io_opts *o) {
   return buf;
 }
 
-static void test_good(sqlite3 *db) {
+static void good_csv_imports_entries_and_departments(void) {
   mg_io_report rep;
   mg_faq_entry *e = NULL;
   mg_department d;
@@ -92,7 +98,7 @@ static void test_good(sqlite3 *db) {
   ok(rep.departments == 1, "CP932 has no 〜 (WAVE DASH): the hours come back as ～ (%d changed)", rep.departments);
 }
 
-static void test_encoding_flags(sqlite3 *db) {
+static void encoding_flag_chooses_utf8_or_cp932(void) {
   mg_io_report rep;
   mg_io_opts utf8 = { .encoding = "utf-8" }, sjis = { .encoding = "cp932" };
   is_int(import(db, "csv/good-cp932.csv", &utf8, &rep), MG_EBADUTF8, "--encoding utf-8 refuses a CP932 file");
@@ -103,7 +109,7 @@ static void test_encoding_flags(sqlite3 *db) {
   ok(has_error(&rep, "bad-encoding.csv 2行目: UTF-8 としても CP932"), "... with its line");
 }
 
-static void test_map(sqlite3 *db) {
+static void header_map_names_their_columns_ours(void) {
   mg_io_report rep;
   mg_io_opts inline_map = { .map = "No.=ID,Question=質問,Answer=回答,Section=担当部署ID" };
   mg_io_opts file_map = { .map = NULL };
@@ -121,7 +127,7 @@ static void test_map(sqlite3 *db) {
   ok(strstr(err, "問い") != NULL, "... naming it (%s)", err);
 }
 
-static void test_bad(sqlite3 *db) {
+static void bad_csv_rows_name_file_and_line_and_write_nothing(void) {
   mg_io_report rep;
   int before = int_query(db, "SELECT count(*) FROM faq_revision");
   is_int(import(db, "csv/bad-rows.csv", NULL, &rep), MG_ECSV, "bad-rows.csv is refused");
@@ -157,7 +163,7 @@ static void test_bad(sqlite3 *db) {
 
 /* A cell a spreadsheet would run as a formula is exported behind an
  * apostrophe, and import gives back the text as it was. */
-static void test_formula(sqlite3 *db, mg_lang *lang) {
+static void formula_cells_export_behind_an_apostrophe_and_import_back(void) {
   mg_io_opts csv = { .format = "csv" };
   mg_faq_entry *base = NULL, *back = NULL, e;
   char err[MG_ERRLEN], tmp[] = "/tmp/mg_t_io_formula.XXXXXX", *a = NULL;
@@ -191,7 +197,7 @@ static void test_formula(sqlite3 *db, mg_lang *lang) {
 
 /* online_url and the checklist fields survive an export and an import in
  * each format (CSV: their own columns; JSON: life_events as an array). */
-static void test_checklist_fields(sqlite3 *db, mg_lang *lang) {
+static void online_url_and_checklist_fields_survive_export_and_import(void) {
   static const char *const fmt[] = { "csv", "json" };
   static const char *const want[FAQ_N_KEPT] = { "https://e.example/apply", "転入\n転出 if car and !nhi",
                                                  "本人確認書類\n印鑑", "14日以内", "無料" };
@@ -227,7 +233,7 @@ static void test_checklist_fields(sqlite3 *db, mg_lang *lang) {
   faq_entry_free(base);
 }
 
-static void test_export(sqlite3 *db, mg_lang *lang) {
+static void export_writes_the_standard_columns_and_imports_back(void) {
   mg_io_opts csv = { .format = "csv" }, nobom = { .format = "csv", .no_bom = 1 }, json = { .format = "json" };
   char *a = export(db, &csv), *b = NULL, *c = export(db, &nobom), *j = export(db, &json), *j2 = NULL, err[MG_ERRLEN];
   char tmp[] = "/tmp/mg_t_io.XXXXXX";
@@ -275,7 +281,7 @@ static void test_export(sqlite3 *db, mg_lang *lang) {
   free(a); free(b); free(c); free(j); free(j2);
 }
 
-static void test_json(sqlite3 *db) {
+static void json_imports_and_names_each_bad_field(void) {
   mg_io_report rep;
   mg_faq_entry *e = NULL;
   char err[MG_ERRLEN];
@@ -301,7 +307,7 @@ static void test_json(sqlite3 *db) {
  * that name rows further down, and every bad id refused with its row —
  * unknown ones after the whole file is read, the entry's own, a bad id —
  * whether the rows have other errors or not, in CSV and JSON. */
-static void test_related(sqlite3 *db) {
+static void related_ids_are_checked_after_the_whole_file(void) {
   mg_io_report rep;
   mg_faq_entry *e = NULL;
   char err[MG_ERRLEN];
@@ -344,10 +350,22 @@ static void test_related(sqlite3 *db) {
   is_int(int_query(db, "SELECT count(*) FROM faq WHERE ext_id = 'j-20'"), 0, "JSON: nothing was written");
 }
 
+/* The two undo tests each get an in-memory database of their own, made
+ * and closed around them by tap_each. */
+static void fresh_database(void) {
+  char err[MG_ERRLEN] = "";
+  if (faq_db_open_memory(&db, lang, err)) ok(0, "open: %s", err);
+}
+
+static void close_database(void) {
+  faq_db_close(db);
+  db = NULL;
+}
+
 /* Chunked writing (faq/io_chunked.c): an import killed after its first
  * chunk leaves a journal that faq_io_recover undoes to the byte; while it
  * stands, another import is refused; the same file then imports whole. */
-static void test_chunked(mg_lang *lang) {
+static void killed_chunked_import_is_undone_to_the_byte(void) {
   static const char csv[] =
     "ID,質問,回答,担当部署ID,担当部署名,電話番号,公開状態\n"
     "t-0001,住民票の写しはどの窓口で取れますか,本庁の市民課です。,shimin,市民課,0897-99-9999,公開\n"
@@ -362,10 +380,9 @@ static void test_chunked(mg_lang *lang) {
   mg_io_opts killed = { .format = "csv", .chunk_rows = 2, .test_stop_after_chunks = 1 };
   mg_io_opts chunked = { .format = "csv", .chunk_rows = 2 };
   mg_io_report rep;
-  sqlite3 *db = NULL;
   int undone = -1, fd;
 
-  if (faq_db_open_memory(&db, lang, err)) { ok(0, "open: %s", err); return; }
+  if (!db) return;
   is_int(import(db, "csv/good.csv", NULL, &rep), 0, "chunked: the base set imports");
   published = export(db, &pub);
   newest = export(db, &all);
@@ -403,14 +420,13 @@ out:
   free(published);
   free(newest);
   free(after);
-  faq_db_close(db);
 }
 
 /* Undoing an import drops the departments it made, except one that
  * something names by then: faq's own revisions are checked by name; the
  * other modules' rows (a ticket, a canned reply) are refused by their
  * foreign keys, so faq/ need not know their tables. */
-static void test_undo_departments(mg_lang *lang) {
+static void undo_keeps_the_departments_something_names(void) {
   static const char csv[] =
     "ID,質問,回答,担当部署ID,担当部署名,電話番号,公開状態\n"
     "u-1,質問その1,答え1,new-a,新しい課A,0897-00-0001,公開\n"
@@ -419,10 +435,9 @@ static void test_undo_departments(mg_lang *lang) {
   char tmp[] = "/tmp/t_io_undo_XXXXXX", err[MG_ERRLEN] = "";
   mg_io_opts killed = { .format = "csv", .chunk_rows = 1, .test_stop_after_chunks = 1 };
   mg_io_report rep;
-  sqlite3 *db = NULL;
   int undone = -1, fd;
 
-  if (faq_db_open_memory(&db, lang, err)) { ok(0, "open: %s", err); return; }
+  if (!db) return;
   if ((fd = mkstemp(tmp)) < 0 || write(fd, csv, sizeof csv - 1) != (ssize_t)(sizeof csv - 1)) { ok(0, "temp file"); goto out; }
   close(fd);
   is_int(faq_io_import(db, tmp, &killed, &rep, err), MG_EIO, "undo: an import stopped after one chunk fails");
@@ -442,14 +457,21 @@ static void test_undo_departments(mg_lang *lang) {
   is_int(int_query(db, "SELECT count(*) FROM faq_import_undo"), 0, "the journal is empty");
 out:
   unlink(tmp);
-  faq_db_close(db);
+}
+
+static void dates_are_tokyo_midnights_both_ways(void) {
+  char ts[32];
+  is_int(faq_io_date_in("2024-04-01", ts), 0, "a date is accepted");
+  is_str(ts, "2024-03-31T15:00:00Z", "it becomes the UTC instant of its midnight in Tokyo");
+  faq_io_date_out(ts, ts);
+  is_str(ts, "2024-04-01", "and exports back as the same date");
+  is_int(faq_io_date_in("2023-02-29", ts), MG_EINVAL, "no 29 February in 2023");
+  is_int(faq_io_date_in("2024-04-01T00:00", ts), MG_EINVAL, "trailing text is refused");
 }
 
 int main(void) {
   mg_config cfg;
-  mg_lang *lang = NULL;
-  sqlite3 *db = NULL;
-  char err[MG_ERRLEN] = "", ts[32];
+  char err[MG_ERRLEN] = "";
   const char *v;
 
   snprintf(datadir, sizeof datadir, "%s/tests/data", getenv("top_srcdir") ? getenv("top_srcdir") : ".");
@@ -459,27 +481,24 @@ int main(void) {
   if (!((v = getenv("MG_USERDIC")) && access(v, R_OK) == 0)) cfg.userdic[0] = '\0';
   else snprintf(cfg.userdic, sizeof cfg.userdic, "%s", v);
 
-  is_int(faq_io_date_in("2024-04-01", ts), 0, "a date is accepted");
-  is_str(ts, "2024-03-31T15:00:00Z", "it becomes the UTC instant of its midnight in Tokyo");
-  faq_io_date_out(ts, ts);
-  is_str(ts, "2024-04-01", "and exports back as the same date");
-  is_int(faq_io_date_in("2023-02-29", ts), MG_EINVAL, "no 29 February in 2023");
-  is_int(faq_io_date_in("2024-04-01T00:00", ts), MG_EINVAL, "trailing text is refused");
+  RUN(dates_are_tokyo_midnights_both_ways);
 
   is_int(faq_lang_new(&lang, &cfg, err), 0, "language loads (%s)", err);
   if (!lang || faq_db_open_memory(&db, lang, err)) { diag("%s", err); return done_testing(); }
-  test_good(db);
-  test_encoding_flags(db);
-  test_map(db);
-  test_bad(db);
-  test_related(db);
-  test_export(db, lang);
-  test_formula(db, lang);
-  test_checklist_fields(db, lang);
-  test_json(db);
-  test_chunked(lang);
-  test_undo_departments(lang);
-  faq_db_close(db);
+  RUN(good_csv_imports_entries_and_departments);
+  RUN(encoding_flag_chooses_utf8_or_cp932);
+  RUN(header_map_names_their_columns_ours);
+  RUN(bad_csv_rows_name_file_and_line_and_write_nothing);
+  RUN(related_ids_are_checked_after_the_whole_file);
+  RUN(export_writes_the_standard_columns_and_imports_back);
+  RUN(formula_cells_export_behind_an_apostrophe_and_import_back);
+  RUN(online_url_and_checklist_fields_survive_export_and_import);
+  RUN(json_imports_and_names_each_bad_field);
+  close_database();
+  tap_each(fresh_database, close_database);
+  RUN(killed_chunked_import_is_undone_to_the_byte);
+  RUN(undo_keeps_the_departments_something_names);
+  tap_each(NULL, NULL);
   faq_lang_free(lang);
   return done_testing();
 }

@@ -29,11 +29,7 @@ static const char *jstr(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
-static void test_choice(void) {
-  mg_faq_entry e = { .question = "粗大ごみの出し方", .answer = "申し込んでください。" };
-  char *tr[MG_FAQ_NTR] = { "Large items?", "Apply first.", "おおきい ごみ？", "" };
-  const char *q, *a;
-
+static void language_is_parsed_and_wanted_as_the_resident_chose(void) {
   is_int(bot_lang_parse("en"), BOT_LANG_EN, "\"en\" is English");
   is_int(bot_lang_parse("easy"), BOT_LANG_EASY, "\"easy\" is やさしい日本語");
   is_int(bot_lang_parse(NULL), BOT_LANG_JA, "no lang is Japanese (older clients)");
@@ -41,6 +37,12 @@ static void test_choice(void) {
   is_int(bot_lang_wanted(BOT_LANG_EASY, 1), BOT_LANG_EN, "a question written in English wants English whatever was chosen");
   is_int(bot_lang_wanted(BOT_LANG_EASY, 0), BOT_LANG_EASY, "else the resident's choice");
   is_int(bot_lang_wanted(9, 0), BOT_LANG_JA, "an out-of-range choice is Japanese");
+}
+
+static void pick_gives_the_version_there_else_japanese(void) {
+  mg_faq_entry e = { .question = "粗大ごみの出し方", .answer = "申し込んでください。" };
+  char *tr[MG_FAQ_NTR] = { "Large items?", "Apply first.", "おおきい ごみ？", "" };
+  const char *q, *a;
 
   is_int(bot_lang_pick(&e, BOT_LANG_EN, &q, &a), BOT_LANG_JA, "an entry without translations answers in Japanese");
   memcpy(e.tr, tr, sizeof tr);
@@ -51,7 +53,13 @@ static void test_choice(void) {
   is_int(bot_lang_pick(&e, BOT_LANG_JA, &q, &a), BOT_LANG_JA, "Japanese wanted: Japanese");
 }
 
-static void test_messages(const char *dict) {
+/* The fixture: a bot with the sample FAQ (two of its entries without their
+ * English version, see drop_english) and one worker. */
+static mg_config cfg;
+static bot_worker *w;
+
+static void messages_exist_per_language_and_a_missing_key_is_refused(void) {
+  const char *dict = cfg.dict_dir;
   char path[1100], err[MG_ERRLEN], tmp[] = "/tmp/t_lang_msg.XXXXXX";
   msg_set *m = NULL;
   snprintf(path, sizeof path, "%s/messages.json", dict);
@@ -82,7 +90,8 @@ static int en_hits_have(const faq_en_hit *h, int n, const char *id) {
   return 0;
 }
 
-static void test_store(sqlite3 *db) {
+static void translations_are_kept_with_revisions_and_exported(void) {
+  sqlite3 *db = bot_worker_db(w);
   char err[MG_ERRLEN];
   mg_faq_entry e = { .id = "lang-1", .question = "図書館カード", .answer = "窓口で作れます。" }, *got = NULL;
   char *tr[MG_FAQ_NTR] = { "Library card?", "At the counter.", "", "" };
@@ -122,9 +131,14 @@ static void test_store(sqlite3 *db) {
     ok(buf && strstr(buf, "At the library counter."), "... with the text");
     free(buf);
   }
-  /* the English index follows what is published: insert, publish, delete
-   * (every sample entry has an English version too: look for lang-1 among
-   * the hits) */
+}
+
+/* the English index follows what is published: insert, publish, delete
+ * (every sample entry has an English version too: look for lang-1 among
+ * the hits) */
+static void english_index_follows_what_is_published(void) {
+  sqlite3 *db = bot_worker_db(w);
+  char err[MG_ERRLEN];
   {
     faq_en_hit h[200];
     int n = -1;
@@ -142,7 +156,7 @@ static void test_store(sqlite3 *db) {
   }
 }
 
-static void test_fts_query(void) {
+static void english_fts_query_keeps_topic_words_only(void) {
   char q[256];
   is_int(bot_english_fts_query("How can I throw away my old Sofa sofa?", 39, q, sizeof q), 4, "four topic words");
   is_str(q, "\"throw\" OR \"away\" OR \"old\" OR \"sofa\"", "stopwords out, lower-cased, each word once");
@@ -168,31 +182,36 @@ static void drop_english(sqlite3 *db, const char *id) {
   faq_entry_free(e);
 }
 
+static void two_sample_entries_lose_their_english(void) {
+  drop_english(bot_worker_db(w), "saijo-0135");
+  drop_english(bot_worker_db(w), "saijo-0010");
+}
+
 /* Ask as a resident who chose lang; the answer object (caller decrefs). */
-static json_t *ask(bot_worker *w, const char *text, int lang) {
+static json_t *ask(const char *text, int lang) {
   char err[MG_ERRLEN];
   json_t *a = NULL;
   if (bot_answer_lang(w, text, (int)strlen(text), lang, 0, &a, err) != 0) diag("ask %s: %s", text, err);
   return a;
 }
 
-static void test_pipeline(bot_worker *w) {
+static void english_question_is_answered_in_english_or_with_an_english_line(void) {
   json_t *a;
 
-  a = ask(w, "how do i put out big garbage like sofa", BOT_LANG_JA);
+  a = ask("how do i put out big garbage like sofa", BOT_LANG_JA);
   is_str(jstr(a, "lang"), "en", "English question, entry with an English version (saijo-0057): answered in English");
   ok(strstr(jstr(a, "answer"), "Large items") != NULL, "... its English answer (%s)", jstr(a, "faq_id"));
   ok(strstr(jstr(a, "english"), "0897-00-0131") != NULL, "... and an English line with the department's number");
   json_decref(a);
 
-  a = ask(w, "library opening hours", BOT_LANG_JA);
+  a = ask("library opening hours", BOT_LANG_JA);
   is_str(jstr(a, "faq_id"), "saijo-0135", "English question, entry without an English version (library hours)");
   is_str(jstr(a, "lang"), "ja", "... answered in Japanese");
   ok(strstr(jstr(a, "english"), "in Japanese") && strstr(jstr(a, "english"), "0897-00-0215"),
      "... with an English line saying so and the library's number (%s)", jstr(a, "english"));
   json_decref(a);
 
-  a = ask(w, "my number card", BOT_LANG_JA);
+  a = ask("my number card", BOT_LANG_JA);
   {
     json_t *c;
     size_t i;
@@ -206,55 +225,63 @@ static void test_pipeline(bot_worker *w) {
     ok(en == 1 && ja == 1, "... each choice in English where the entry has that version, else in Japanese");
   }
   json_decref(a);
+}
 
-  a = ask(w, "粗大ごみはどうやって出せばいいですか", BOT_LANG_EASY);
+static void easy_japanese_is_answered_where_the_entry_has_it(void) {
+  json_t *a;
+
+  a = ask("粗大ごみはどうやって出せばいいですか", BOT_LANG_EASY);
   is_str(jstr(a, "lang"), "easy", "やさしい日本語 chosen, entry with an easy version: easy answer");
   ok(strstr(jstr(a, "answer"), "そだいごみ") != NULL, "... its text");
   ok(!json_object_get(a, "english"), "... and no English line");
   json_decref(a);
 
-  a = ask(w, "図書館の利用カードを作りたい", BOT_LANG_EASY);
+  a = ask("図書館の利用カードを作りたい", BOT_LANG_EASY);
   is_str(jstr(a, "lang"), "ja", "やさしい日本語 chosen, entry without: the normal answer");
   json_decref(a);
 
-  a = ask(w, "粗大ごみはどうやって出せばいいですか", BOT_LANG_JA);
+  a = ask("粗大ごみはどうやって出せばいいですか", BOT_LANG_JA);
   is_str(jstr(a, "lang"), "ja", "Japanese chosen: Japanese, translations or not");
   json_decref(a);
+}
 
-  a = ask(w, "help my house is on fire", BOT_LANG_JA);
+static void emergency_card_speaks_the_residents_language(void) {
+  json_t *a;
+
+  a = ask("help my house is on fire", BOT_LANG_JA);
   ok(strcmp(jstr(json_object_get(a, "rule"), "kind"), "emergency") == 0 && strstr(jstr(a, "answer"), "call 119"),
      "an English emergency gets the card in English naming 119 (%s)", jstr(a, "answer"));
   json_decref(a);
 
-  a = ask(w, "家が火事です助けて", BOT_LANG_EASY);
+  a = ask("家が火事です助けて", BOT_LANG_EASY);
   ok(strstr(jstr(a, "answer"), "119") && strstr(jstr(a, "answer"), "でんわ"), "the card in やさしい日本語 names 119 (%s)",
      jstr(a, "answer"));
   json_decref(a);
 
-  a = ask(w, "子どもが親に殴られていて危ない", BOT_LANG_EN);
+  a = ask("子どもが親に殴られていて危ない", BOT_LANG_EN);
   ok(strstr(jstr(a, "answer"), "189") && strstr(jstr(a, "answer"), "child guidance"),
      "English chosen, a Japanese message about a child in danger: the English card names 189 (%s)", jstr(a, "answer"));
   json_decref(a);
 }
 
 int main(void) {
-  mg_config cfg;
   bot *b = NULL;
-  bot_worker *w = NULL;
   char dir[64], err[MG_ERRLEN] = "";
 
-  test_choice();
-  test_fts_query();
-  snprintf(dir, sizeof dir, "/tmp/t_lang.XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  RUN(language_is_parsed_and_wanted_as_the_resident_chose);
+  RUN(pick_gives_the_version_there_else_japanese);
+  RUN(english_fts_query_keeps_topic_words_only);
+  if (!test_tmpdir(dir, sizeof dir, "t_lang")) return 1;
   test_config(&cfg, dir);
-  test_messages(cfg.dict_dir);
+  RUN(messages_exist_per_language_and_a_missing_key_is_refused);
   if (!ok(bot_new(&b, &cfg, err) == 0, "bot with the sample FAQ (%s)", err) || !ok(bot_worker_new(&w, b, err) == 0, "worker (%s)", err))
     return done_testing();
-  drop_english(bot_worker_db(w), "saijo-0135");
-  drop_english(bot_worker_db(w), "saijo-0010");
-  test_pipeline(w);
-  test_store(bot_worker_db(w));
+  RUN(two_sample_entries_lose_their_english);
+  RUN(english_question_is_answered_in_english_or_with_an_english_line);
+  RUN(easy_japanese_is_answered_where_the_entry_has_it);
+  RUN(emergency_card_speaks_the_residents_language);
+  RUN(translations_are_kept_with_revisions_and_exported);
+  RUN(english_index_follows_what_is_published);
   bot_worker_free(w);
   bot_free(b);
   {

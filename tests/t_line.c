@@ -21,7 +21,7 @@
 /* printf '%s' "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -binary | base64 */
 #define SIG "eygJiKXEoKDSQRm9MRcrdDKWKZkBRH4lwUarjEOlHYY="
 
-static void signature(void) {
+static void webhook_signature_verifies_only_the_exact_hmac(void) {
   char bad[] = SIG;
   ok(line_signature_ok(SECRET, BODY, strlen(BODY), SIG), "the vector openssl computed verifies");
   ok(!line_signature_ok(SECRET, BODY, strlen(BODY) - 1, SIG), "one byte less of the body: refused");
@@ -35,7 +35,7 @@ static void signature(void) {
   ok(!line_signature_ok("", BODY, strlen(BODY), SIG), "no secret configured: nothing verifies");
 }
 
-static void parse(void) {
+static void webhook_parse_keeps_users_text_postback_and_follow_events(void) {
   char err[MG_ERRLEN] = "";
   const char *body =
     "{\"destination\":\"Uxx\",\"events\":["
@@ -64,8 +64,11 @@ static void parse(void) {
   is_str(json_string_value(json_object_get(json_array_get(ev, 2), "type")), "follow", "follow");
   ok(!json_object_get(json_array_get(ev, 3), "reply_token"), "unfollow has no reply token");
   json_decref(ev);
+}
 
-  ev = NULL;
+static void malformed_webhook_is_bad_json(void) {
+  char err[MG_ERRLEN] = "";
+  json_t *ev = NULL;
   is_int(line_parse("{\"events\": [", 12, &ev, err), MG_EBADJSON, "truncated JSON: MG_EBADJSON");
   ok(!ev, "and nothing returned");
   is_int(line_parse("{\"events\": {}}", 14, &ev, err), MG_EBADJSON, "events not an array: MG_EBADJSON");
@@ -73,15 +76,18 @@ static void parse(void) {
   is_int(line_parse("{\"events\":[\"\xff\"]}", 15, &ev, err), MG_EBADJSON, "not UTF-8: MG_EBADJSON");
 }
 
-static void messages(void) {
+/* the bot's words, loaded by messages_load for the message tests */
+static msg_set *m;
+
+static void messages_load(void) {
   char err[MG_ERRLEN] = "", path[1024];
   const char *dict = getenv("MG_DICT_DIR");
-  msg_set *m = NULL;
-  json_t *out, *lm, *items, *act;
   snprintf(path, sizeof path, "%s/messages.json", dict ? dict : "dict");
   is_int(bot_msg_load(&m, path, err), 0, "messages load (%s)", err);
-  if (!m) return;
+}
 
+static void clarify_becomes_quick_reply_postbacks(void) {
+  json_t *out, *lm, *items, *act;
   out = json_loads("[{\"type\":\"welcome\"},{\"type\":\"clarify\",\"text\":\"選んでください\",\"choices\":["
                    "{\"faq_id\":\"saijo-0001\",\"question\":\"住民票の写しはどこで取れますか？窓口以外でも取れますか？\"},"
                    "{\"faq_id\":\"saijo-0002\",\"question\":\"戸籍謄本\"}]}]", 0, NULL);
@@ -98,7 +104,10 @@ static void messages(void) {
          "the last button asks for a person");
   json_decref(out);
   json_decref(lm);
+}
 
+static void emergency_card_has_a_tel_button_per_number(void) {
+  json_t *out, *lm, *act;
   out = json_loads("[{\"type\":\"answer\",\"answer\":\"すぐに119番に電話してください。\",\"rule\":{\"name\":\"safety_fire\",\"kind\":\"emergency\"},"
                    "\"offer_escalation\":true,\"safety\":{\"level\":\"card\",\"numbers\":[\"119\",\"110\",\"x;1\"]}}]", 0, NULL);
   lm = line_messages(out, m);
@@ -110,7 +119,9 @@ static void messages(void) {
   ok(!json_object_get(json_array_get(lm, 0), "quickReply"), "no hand-off button on an emergency");
   json_decref(out);
   json_decref(lm);
+}
 
+static void only_our_own_postback_data_is_understood(void) {
   {
     json_t *p = line_postback("choose=saijo-0003", "x");
     is_str(json_string_value(json_object_get(p, "type")), "choose", "a choice's postback → choose");
@@ -121,24 +132,23 @@ static void messages(void) {
     ok(!line_postback("richmenu=1", "x"), "data this channel did not write: nothing");
     ok(!line_postback("choose=", "x"), "an empty choice: nothing");
   }
-  bot_msg_free(m);
 }
 
-static void store(void) {
-  char err[MG_ERRLEN] = "", h1[BOT_LINE_HASHLEN], h2[BOT_LINE_HASHLEN], session[64], raw[BOT_LINE_IDLEN];
-  sqlite3 *db = NULL;
-  sqlite3_int64 id = 0, id2 = 0;
-  long long n = -1;
-  int fresh = -1, followed = -1;
-  const time_t nov30_jst_2359 = 1796050740;   /* 2026-11-30T14:59:00Z = 23:59 in Tokyo */
+/* line_store.c on one database; the user made in users_are_found_by_hash
+ * (h1, id) is the one the later steps count, map and erase */
+static sqlite3 *db;
+static char h1[BOT_LINE_HASHLEN];
+static sqlite3_int64 id;
 
+static void database_opens(const char *dir) {
+  char err[MG_ERRLEN] = "";
   mg_config cfg;
-  char dir[] = "/tmp/t_line.XXXXXX";
-  if (!mkdtemp(dir)) return;
   test_config(&cfg, dir);
   is_int(faq_db_open(&db, &cfg, NULL, err), 0, "database (%s)", err);
-  if (!db) return;
-  err[0] = '\0';   /* the sample import's notes are not this test's */
+}
+
+static void user_hash_is_stable_and_hides_the_id(void) {
+  char err[MG_ERRLEN] = "", h2[BOT_LINE_HASHLEN];
   is_int(bot_line_hash(db, "Uabc", h1, err), 0, "hash (%s)", err);
   is_int(bot_line_hash(db, "Uabc", h2, err), 0, "again");
   is_str(h1, h2, "the same user hashes the same");
@@ -146,12 +156,21 @@ static void store(void) {
   ok(!strstr(h1, "abc"), "and does not show the id");
   bot_line_hash(db, "Uabd", h2, err);
   ok(strcmp(h1, h2) != 0, "another user, another hash");
+}
 
+static void event_is_fresh_only_the_first_time(void) {
+  char err[MG_ERRLEN] = "";
+  int fresh = -1;
   is_int(bot_line_event(db, "E1", 1000, &fresh, err), 0, "event stored");
   is_int(fresh, 1, "the first time it is fresh");
   bot_line_event(db, "E1", 1001, &fresh, err);
   is_int(fresh, 0, "the second time it is not");
+}
 
+static void users_are_found_by_hash_until_unfollow(void) {
+  char err[MG_ERRLEN] = "", session[64], raw[BOT_LINE_IDLEN];
+  sqlite3_int64 id2 = 0;
+  int followed = -1;
   is_int(bot_line_user(db, "Uabc", h1, 1000, &id, session, sizeof session, err), 0, "user made (%s)", err);
   ok(id > 0 && !session[0], "with no session yet");
   bot_line_user(db, "Uabc", h1, 1001, &id2, session, sizeof session, err);
@@ -161,7 +180,12 @@ static void store(void) {
   is_int(bot_line_unfollow(db, h1, err), 0, "unfollow");
   bot_line_raw(db, id, raw, &followed, err);
   is_int(followed, 0, "no longer followed");
+}
 
+static void pushes_are_counted_per_tokyo_month(void) {
+  char err[MG_ERRLEN] = "";
+  long long n = -1;
+  const time_t nov30_jst_2359 = 1796050740;   /* 2026-11-30T14:59:00Z = 23:59 in Tokyo */
   is_int(bot_line_pushes(db, nov30_jst_2359, &n, err), 0, "pushes read");
   is_int(n, 0, "none yet");
   bot_line_push_counted(db, nov30_jst_2359, err);
@@ -170,14 +194,23 @@ static void store(void) {
   is_int(n, 2, "two in November (Tokyo)");
   bot_line_pushes(db, nov30_jst_2359 + 60, &n, err);
   is_int(n, 0, "a minute later it is December in Tokyo (still November in UTC): a new month");
+}
 
+static void erasing_a_session_erases_its_line_user(void) {
+  char err[MG_ERRLEN] = "", raw[BOT_LINE_IDLEN];
+  sqlite3_int64 id2 = 0;
+  int followed = -1;
   sqlite3_exec(db, "INSERT INTO session(id, created_at, last_seen_at, expires_at) VALUES ('s1', 'x', 'x', 'x')", 0, 0, 0);
   is_int(bot_line_set_session(db, id, "s1", err), 0, "session mapped (%s)", err);
   bot_line_of_session(db, "s1", &id2, err);
   is_int(id2, id, "the session leads to the user");
   is_int(bot_line_erase_session(db, "s1", err), 0, "erase by session");
   is_int(bot_line_raw(db, id, raw, &followed, err), MG_ENOTFOUND, "the raw id is gone");
+}
 
+static void retention_purges_unseen_users_and_old_event_ids(void) {
+  char err[MG_ERRLEN] = "", session[64], raw[BOT_LINE_IDLEN];
+  int fresh = -1, followed = -1;
   {
     /* retention: 2026-01-01 is day 0; a user last seen then is purged 30
      * days later with retention_days 30, one seen on day 10 stays */
@@ -197,15 +230,34 @@ static void store(void) {
     bot_line_event(db, "E-new", day0 + 30 * 86400 + 2, &fresh, err);
     is_int(fresh, 0, "a recent one is remembered");
   }
-  faq_db_close(db);
-  unlink(cfg.db_path);
-  rmdir(dir);
 }
 
 int main(void) {
-  signature();
-  parse();
-  messages();
-  store();
+  char dir[64];
+
+  RUN(webhook_signature_verifies_only_the_exact_hmac);
+  RUN(webhook_parse_keeps_users_text_postback_and_follow_events);
+  RUN(malformed_webhook_is_bad_json);
+  RUN(messages_load);
+  if (m) {
+    RUN(clarify_becomes_quick_reply_postbacks);
+    RUN(emergency_card_has_a_tel_button_per_number);
+    RUN(only_our_own_postback_data_is_understood);
+  }
+  bot_msg_free(m);
+
+  if (!test_tmpdir(dir, sizeof dir, "t_line")) return done_testing();
+  database_opens(dir);
+  if (db) {
+    /* in order: the user made here is the one counted, mapped and erased */
+    RUN(user_hash_is_stable_and_hides_the_id);
+    RUN(event_is_fresh_only_the_first_time);
+    RUN(users_are_found_by_hash_until_unfollow);
+    RUN(pushes_are_counted_per_tokyo_month);
+    RUN(erasing_a_session_erases_its_line_user);
+    RUN(retention_purges_unseen_users_and_old_event_ids);
+    faq_db_close(db);
+  }
+  test_rmdir(dir);
   return done_testing();
 }

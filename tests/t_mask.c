@@ -160,13 +160,11 @@ static size_t random_text(unsigned *seed, char *buf, size_t cap) {
   return n;
 }
 
-int main(void) {
+/* First use from four threads at once: the patterns compile exactly once. */
+static void threads_masking_from_first_use_agree(void) {
   pthread_t th[4];
   int wrong[4] = { 0 }, total = 0;
-  char *m;
-  int n;
 
-  /* First use from four threads at once: the patterns compile exactly once. */
   for (int i = 0; i < 4; i++)
     pthread_create(&th[i], NULL, mask_many, &wrong[i]);
   for (int i = 0; i < 4; i++) {
@@ -174,78 +172,102 @@ int main(void) {
     total += wrong[i];
   }
   is_int(total, 0, "4 threads masking at once from first use agree");
+}
 
+static void each_format_is_masked_and_ordinary_text_kept(void) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const char *want = cases[i].want ? cases[i].want : cases[i].in;
-    m = bot_mask_text_n(cases[i].in, strlen(cases[i].in), &n);
+    int n;
+    char *m = bot_mask_text_n(cases[i].in, strlen(cases[i].in), &n);
     is_str(m, want, "「%s」 → 「%s」", cases[i].in, want);
     is_int(n, cases[i].n, "「%s」: %d mask(s)", cases[i].in, cases[i].n);
     free(m);
   }
+}
 
-  /* Invalid UTF-8: stray bytes, a cut sequence, an overlong form, a
-   * surrogate and a NUL all become U+FFFD; masking still works around them. */
-  {
-    static const char bad[] = "\xff\xfe電話090-1234-5678\xc0\xaf\xed\xa0\x80x\0y\xe9\x9b";
-    m = bot_mask_text_n(bad, sizeof bad - 1, &n);
-    ok(m != NULL, "invalid UTF-8: a result");
-    ok(m && valid_utf8(m), "invalid UTF-8: the result is valid UTF-8");
-    is_str(m, "\xEF\xBF\xBD\xEF\xBF\xBD電話［電話番号］\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx"
-              "\xEF\xBF\xBDy\xEF\xBF\xBD\xEF\xBF\xBD", "invalid UTF-8: each bad byte is U+FFFD, the phone is masked");
-    is_int(n, 1, "invalid UTF-8: one mask");
-    free(m);
-  }
-  {
-    /* found by fuzz_text: a chain of numbers took more rounds than the old
-     * fixed limit, so the first one stayed and a second masking changed it */
-    static const char chain[] = "0219021230-0219022123-0219021230-0219021231-0217158271";
-    char *twice;
-    m = bot_mask_text(chain, sizeof chain - 1);
-    ok(m && strpbrk(m, "0123456789") == NULL, "a chain of five numbers is masked whole: 「%s」", m ? m : "");
-    twice = m ? bot_mask_text(m, strlen(m)) : NULL;
-    is_str(twice, m, "... and masking it again changes nothing");
-    free(twice);
-    free(m);
-  }
-  m = bot_mask_text("", 0);
+/* Invalid UTF-8: stray bytes, a cut sequence, an overlong form, a
+ * surrogate and a NUL all become U+FFFD; masking still works around them. */
+static void invalid_utf8_becomes_replacement_characters(void) {
+  static const char bad[] = "\xff\xfe電話090-1234-5678\xc0\xaf\xed\xa0\x80x\0y\xe9\x9b";
+  int n;
+  char *m = bot_mask_text_n(bad, sizeof bad - 1, &n);
+  ok(m != NULL, "invalid UTF-8: a result");
+  ok(m && valid_utf8(m), "invalid UTF-8: the result is valid UTF-8");
+  is_str(m, "\xEF\xBF\xBD\xEF\xBF\xBD電話［電話番号］\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx"
+            "\xEF\xBF\xBDy\xEF\xBF\xBD\xEF\xBF\xBD", "invalid UTF-8: each bad byte is U+FFFD, the phone is masked");
+  is_int(n, 1, "invalid UTF-8: one mask");
+  free(m);
+}
+
+/* found by fuzz_text: a chain of numbers took more rounds than the old
+ * fixed limit, so the first one stayed and a second masking changed it */
+static void chain_of_numbers_is_masked_whole(void) {
+  static const char chain[] = "0219021230-0219022123-0219021230-0219021231-0217158271";
+  char *twice, *m = bot_mask_text(chain, sizeof chain - 1);
+  ok(m && strpbrk(m, "0123456789") == NULL, "a chain of five numbers is masked whole: 「%s」", m ? m : "");
+  twice = m ? bot_mask_text(m, strlen(m)) : NULL;
+  is_str(twice, m, "... and masking it again changes nothing");
+  free(twice);
+  free(m);
+}
+
+static void empty_text_masks_to_empty(void) {
+  char *m = bot_mask_text("", 0);
   is_str(m, "", "empty text: empty string");
   free(m);
-  m = bot_mask_text("090-1234-5678", 3);
+}
+
+static void only_len_bytes_are_read(void) {
+  char *m = bot_mask_text("090-1234-5678", 3);
   is_str(m, "090", "len is honoured: only the first 3 bytes are read");
   free(m);
-  {
-    /* A long run of digits and dashes is handled in reasonable time and kept
-     * (it is no single number of any class). */
-    size_t len = 200000;
-    char *big = malloc(len + 1);
-    for (size_t i = 0; i < len; i++)
-      big[i] = i % 3 == 2 ? '-' : '0' + (char)(i % 7);
-    big[len] = '\0';
-    m = bot_mask_text_n(big, len, &n);
-    ok(m && strlen(m) == len, "200 KB of digits and dashes: a result of the same length");
-    free(m);
-    free(big);
-  }
-  {
-    /* Random texts: the result is always valid UTF-8, and masking is
-     * idempotent (labels hold no digits, so nothing new appears). */
-    unsigned seed = 20261125;
-    int invalid = 0, unstable = 0;
-    char buf[256];
-    for (int i = 0; i < 20000; i++) {
-      size_t len = random_text(&seed, buf, sizeof buf);
-      char *once = bot_mask_text(buf, len), *twice = once ? bot_mask_text(once, strlen(once)) : NULL;
-      if (!once || !valid_utf8(once))
-        invalid++;
-      else if (!twice || strcmp(once, twice)) {
-        if (unstable++ < 3)
-          diag("not idempotent: 「%s」 → 「%s」 → 「%s」", buf, once, twice ? twice : "(null)");
-      }
-      free(once);
-      free(twice);
+}
+
+/* A long run of digits and dashes is handled in reasonable time and kept
+ * (it is no single number of any class). */
+static void long_run_of_digits_and_dashes_is_kept(void) {
+  size_t len = 200000;
+  char *m, *big = malloc(len + 1);
+  int n;
+  for (size_t i = 0; i < len; i++)
+    big[i] = i % 3 == 2 ? '-' : '0' + (char)(i % 7);
+  big[len] = '\0';
+  m = bot_mask_text_n(big, len, &n);
+  ok(m && strlen(m) == len, "200 KB of digits and dashes: a result of the same length");
+  free(m);
+  free(big);
+}
+
+/* Random texts: the result is always valid UTF-8, and masking is
+ * idempotent (labels hold no digits, so nothing new appears). */
+static void random_texts_mask_to_valid_utf8_idempotently(void) {
+  unsigned seed = 20261125;
+  int invalid = 0, unstable = 0;
+  char buf[256];
+  for (int i = 0; i < 20000; i++) {
+    size_t len = random_text(&seed, buf, sizeof buf);
+    char *once = bot_mask_text(buf, len), *twice = once ? bot_mask_text(once, strlen(once)) : NULL;
+    if (!once || !valid_utf8(once))
+      invalid++;
+    else if (!twice || strcmp(once, twice)) {
+      if (unstable++ < 3)
+        diag("not idempotent: 「%s」 → 「%s」 → 「%s」", buf, once, twice ? twice : "(null)");
     }
-    is_int(invalid, 0, "20000 random texts: every result is valid UTF-8");
-    is_int(unstable, 0, "20000 random texts: masking the result again changes nothing");
+    free(once);
+    free(twice);
   }
+  is_int(invalid, 0, "20000 random texts: every result is valid UTF-8");
+  is_int(unstable, 0, "20000 random texts: masking the result again changes nothing");
+}
+
+int main(void) {
+  RUN(threads_masking_from_first_use_agree); /* first: it is the first use */
+  RUN(each_format_is_masked_and_ordinary_text_kept);
+  RUN(invalid_utf8_becomes_replacement_characters);
+  RUN(chain_of_numbers_is_masked_whole);
+  RUN(empty_text_masks_to_empty);
+  RUN(only_len_bytes_are_read);
+  RUN(long_run_of_digits_and_dashes_is_kept);
+  RUN(random_texts_mask_to_valid_utf8_idempotently);
   return done_testing();
 }

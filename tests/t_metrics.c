@@ -82,13 +82,13 @@ static int bad_lines(const char *page) {
 }
 
 /* The checker itself, on lines it must refuse. */
-static void test_checker(void) {
+static void checker_refuses_malformed_lines(void) {
   is_int(bad_lines("# HELP x h\n# TYPE x gauge\nx 1\nx{a=\"b\\\"c\"} 2\n"), 0, "the checker passes a good page");
   is_int(bad_lines("# HELP x h\n# TYPE x gauge\nx{a=\"b} 1\nx{a=\"b\"} one\ny 2\nx\n"), 4,
          "and refuses an open quote, a value that is no number, a family without HELP/TYPE, a sample without value");
 }
 
-static void test_counting(void) {
+static void page_counts_questions_times_and_db_errors(void) {
   char err[MG_ERRLEN] = "";
   srv_metrics *m = NULL;
   srv_metrics_buf b = { 0 };
@@ -141,7 +141,7 @@ out:
   srv_metrics_free(m);
 }
 
-static void test_label(void) {
+static void label_values_are_escaped(void) {
   srv_metrics_buf b = { 0 };
   srv_metrics_label(&b, "a\"b\\c\nd");
   is_str(b.text, "a\\\"b\\\\c\\nd", "quote, backslash and line feed are escaped");
@@ -151,7 +151,9 @@ static void test_label(void) {
   srv_metrics_buf_free(&b);
 }
 
-static void test_db(const char *dir) {
+static char dir[64];
+
+static void database_families_survive_ids_that_need_escaping(void) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], path[1024];
   mg_config cfg;
   sqlite3 *db = NULL;
@@ -189,13 +191,12 @@ out:
 }
 
 int main(void) {
-  char dir[64], cmd[128];
-  snprintf(dir, sizeof dir, "/tmp/t_metrics.XXXXXX");
-  if (!mkdtemp(dir)) return 1;
-  test_checker();
-  test_counting();
-  test_label();
-  test_db(dir);
+  char cmd[128];
+  if (!test_tmpdir(dir, sizeof dir, "t_metrics")) return 1;
+  RUN(checker_refuses_malformed_lines);
+  RUN(page_counts_questions_times_and_db_errors);
+  RUN(label_values_are_escaped);
+  RUN(database_families_survive_ids_that_need_escaping);
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   if (system(cmd) != 0) diag("could not remove %s", dir);
   return done_testing();

@@ -26,13 +26,16 @@ static char *esc(const char *s) {
   return mg_buf_take(&b, NULL);
 }
 
-static void test_escaper(void) {
+static void html_escaper_escapes_markup_and_keeps_japanese(void) {
   char *e = esc("<a href=\"x\" onclick='y'>&amp;</a>");
   is_str(e, "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;", "escaper: & < > \" ' escaped");
   free(e);
   e = esc("住民票の写し");
   is_str(e, "住民票の写し", "escaper: Japanese text untouched");
   free(e);
+}
+
+static void paragraphs_json_and_paths_are_encoded_for_their_place(void) {
   {
     mg_buf b = { 0 };
     char *s;
@@ -59,7 +62,7 @@ static void test_escaper(void) {
   }
 }
 
-static void test_urls(void) {
+static void only_safe_hrefs_pass_and_tel_links_keep_digits(void) {
   static const struct { const char *url; int ok; } cases[] = {
     { "https://www.city.example/a?b=c#d", 1 }, { "http://city.example", 1 }, { "HTTPS://city.example/", 1 },
     { "tel:0897000101", 1 }, { "tel:+81-897-00-0101", 1 },
@@ -76,7 +79,7 @@ static void test_urls(void) {
   ok(mg_html_tel("なし", tel, sizeof tel) != 0, "no digits, no tel: link");
 }
 
-static void test_template(void) {
+static void template_fills_and_refuses_unknown_missing_or_repeated_placeholders(void) {
   const char *names[] = { "title", "head", "main" };
   char err[MG_ERRLEN] = "";
   mg_tpl *t = NULL;
@@ -134,11 +137,17 @@ static int cmp_d(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void test_pages(void) {
-  sqlite3 *db = bot_worker_db(W);
-  char err[MG_ERRLEN] = "", *body, *ld, *s;
+static mg_config cfg;
+
+static void entry_url_is_under_the_public_base(void) {
+  char url[256];
+  ok(bot_page_url(&cfg, "saijo-0001", url, sizeof url) == 0 && strcmp(url, "https://faq.city.example/sub/faq/entry/saijo-0001") == 0,
+     "page_url of an entry: %s", url);
+}
+
+static void home_links_categories_and_departments_under_the_base_path(void) {
+  char *body;
   int st;
-  mg_faq_entry e = { 0 };
 
   body = render("/faq/", NULL, &st);
   ok(st == 200 && strstr(body, "<link rel=\"canonical\" href=\"https://faq.city.example/sub/faq/\">"),
@@ -148,8 +157,14 @@ static void test_pages(void) {
          strstr(body, "href=\"#main\"") && strstr(body, "<main id=\"main\""),
      "home: categories and departments linked under the base path; lang, skip link, main");
   free(body);
+}
 
-  /* a draft of a published entry, and an entry never published */
+/* a draft of a published entry, and an entry never published */
+static void pages_show_published_revisions_only_with_matching_json_ld(void) {
+  sqlite3 *db = bot_worker_db(W);
+  char err[MG_ERRLEN] = "", *body, *ld;
+  int st;
+  mg_faq_entry e = { 0 };
   e.id = "saijo-0001";
   e.question = "下書きの質問（まだ公開しない）";
   e.answer = "下書きの回答";
@@ -201,8 +216,14 @@ static void test_pages(void) {
          !strstr(body, "draft-0001") && strstr(body, "<lastmod>"),
      "sitemap: base URL, published entries only, lastmod");
   free(body);
+}
 
-  /* hostile text in the store */
+/* hostile text in the store */
+static void hostile_stored_text_is_escaped_or_dropped(void) {
+  sqlite3 *db = bot_worker_db(W);
+  char err[MG_ERRLEN] = "", *body, *ld;
+  int st;
+  mg_faq_entry e = { 0 };
   e.id = "evil-0001";
   e.question = "<script>alert(1)</script>どこ？";
   e.answer = "\"><img src=x onerror=alert(1)>";
@@ -217,8 +238,13 @@ static void test_pages(void) {
   ok(!strstr(ld, "<"), "JSON-LD of hostile text has no <");
   free(ld);
   free(body);
+}
 
-  /* 行かない窓口: the online application first (sample: saijo-0016) */
+/* 行かない窓口: the online application first (sample: saijo-0016) */
+static void online_application_comes_before_the_answer(void) {
+  sqlite3 *db = bot_worker_db(W);
+  char err[MG_ERRLEN] = "", *body;
+  int st;
   {
     mg_faq_entry *x = NULL, *y = NULL;
     char *online, *answer;
@@ -251,8 +277,12 @@ static void test_pages(void) {
     faq_entry_free(y);
     faq_entry_free(x);
   }
+}
 
-  /* search: the chat's engine, tolerant of kana and typos */
+/* search: the chat's engine, tolerant of kana and typos */
+static void search_tolerates_kana_and_typos_and_escapes_the_query(void) {
+  char *body;
+  int st;
   body = render("/faq/search", "じゅうみんひょう", &st);
   ok(st == 200 && strstr(body, "/faq/entry/saijo-0001"), "search in kana only finds the entry");
   free(body);
@@ -266,14 +296,23 @@ static void test_pages(void) {
   ok(st == 200 && !strstr(body, "<script>alert") && strstr(body, "value=\"&quot;&gt;&lt;script&gt;"),
      "the search query is escaped wherever it is shown");
   free(body);
+}
+
+static void unknown_path_is_404(void) {
+  char *body;
+  int st;
   body = render("/faq/nothing-here", NULL, &st);
   ok(st == 404, "unknown path: 404");
   free(body);
+}
 
-  /* render time, warm: the median of 30 renders of each kind — reported,
-   * not asserted (timing targets belong to benchmarks: sanitizer builds
-   * and a busy machine are many times slower); the test asserts the pages
-   * render, docs/public-pages.md has the figures */
+/* render time, warm: the median of 30 renders of each kind — reported,
+ * not asserted (timing targets belong to benchmarks: sanitizer builds
+ * and a busy machine are many times slower); the test asserts the pages
+ * render, docs/public-pages.md has the figures */
+static void every_kind_of_page_renders_warm(void) {
+  char *s;
+  int st;
   {
     static const char *const paths[] = { "/faq/", "/faq/category/ごみ・リサイクル", "/faq/department/shimin",
                                          "/faq/entry/saijo-0001", "/faq/search", "/sitemap.xml",
@@ -298,7 +337,7 @@ static void test_pages(void) {
 /* The checklist pages (adapters/pages_checklist.c): every procedure with its
  * condition in words, the store's checklist fields escaped, drafts absent,
  * the script as a file, 404 for an unknown event, the sitemap lists them. */
-static void test_checklists(void) {
+static void checklist_pages_escape_fields_and_leave_drafts_out(void) {
   sqlite3 *db = bot_worker_db(W);
   mg_faq_entry *base = NULL, e;
   char err[MG_ERRLEN];
@@ -341,12 +380,12 @@ static void test_checklists(void) {
 
 int main(void) {
   char tmpl[] = "/tmp/mg-pages-XXXXXX", err[MG_ERRLEN] = "";
-  mg_config cfg;
   bot *b = NULL;
 
-  test_escaper();
-  test_urls();
-  test_template();
+  RUN(html_escaper_escapes_markup_and_keeps_japanese);
+  RUN(paragraphs_json_and_paths_are_encoded_for_their_place);
+  RUN(only_safe_hrefs_pass_and_tel_links_keep_digits);
+  RUN(template_fills_and_refuses_unknown_missing_or_repeated_placeholders);
   if (!mkdtemp(tmpl)) return 1;
   test_config(&cfg, tmpl);
   cfg.pages = 1;
@@ -354,13 +393,15 @@ int main(void) {
   if (!ok(bot_new(&b, &cfg, err) == 0 && bot_worker_new(&W, b, err) == 0 && pages_site_new(&SITE, &cfg, err) == 0,
           "bot, worker and site (%s)", err))
     return done_testing();
-  {
-    char url[256];
-    ok(bot_page_url(&cfg, "saijo-0001", url, sizeof url) == 0 && strcmp(url, "https://faq.city.example/sub/faq/entry/saijo-0001") == 0,
-       "page_url of an entry: %s", url);
-  }
-  test_pages();
-  test_checklists();
+  RUN(entry_url_is_under_the_public_base);
+  RUN(home_links_categories_and_departments_under_the_base_path);
+  RUN(pages_show_published_revisions_only_with_matching_json_ld);
+  RUN(hostile_stored_text_is_escaped_or_dropped);
+  RUN(online_application_comes_before_the_answer);
+  RUN(search_tolerates_kana_and_typos_and_escapes_the_query);
+  RUN(unknown_path_is_404);
+  RUN(every_kind_of_page_renders_warm);
+  RUN(checklist_pages_escape_fields_and_leave_drafts_out);
   pages_site_free(SITE);
   bot_worker_free(W);
   bot_free(b);

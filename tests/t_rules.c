@@ -44,7 +44,7 @@ static const char *match_name(const rules_set *s, const char *text) {
   return name;
 }
 
-static void shipped_cases(void) {
+static void shipped_rules_give_each_listed_case_its_rule(void) {
   char path[1024], line[2048], err[MG_ERRLEN] = "";
   const char *dict = getenv("MG_DICT_DIR"), *top = getenv("top_srcdir");
   rules_set *s = NULL;
@@ -109,23 +109,29 @@ static void *match_many(void *p) {
   return NULL;
 }
 
-static void small_file(void) {
-  char err[MG_ERRLEN] = "";
-  rules_set *s = NULL;
-  rules_hit hit;
-  const char *t;
-  pthread_t th[4];
-  struct thread_arg args[4];
-  int wrong = 0;
+/* the small rules file, loaded by small_rules_load */
+static rules_set *small;
 
-  if (!ok(bot_rules_load(&s, write_tmp(small_rules), err) == 0, "small rules load: %s", err))
+static void small_rules_load(void) {
+  char err[MG_ERRLEN] = "";
+  if (!ok(bot_rules_load(&small, write_tmp(small_rules), err) == 0, "small rules load: %s", err))
     return;
-  is_int(bot_rules_count(s), 4, "four rules");
+  is_int(bot_rules_count(small), 4, "four rules");
+}
+
+static void first_matching_rule_in_file_order_wins(void) {
+  rules_set *s = small;
   is_str(match_name(s, "住民票の窓口は火事で燃えている"), "emergency_fire", "the first rule in file order wins");
   is_str(match_name(s, "住民票は何時まで取れますか"), "hours", "an earlier rule beats a later faq rule");
   is_str(match_name(s, "OPEN"), "hours", "patterns are caseless");
   is_str(match_name(s, "よろしく、こんにちは"), "-", "anchors work: ^ needs the start");
   is_str(match_name(s, "ごみの出し方"), "-", "no rule: no match");
+}
+
+static void hit_carries_kind_faq_id_and_reply(void) {
+  rules_set *s = small;
+  rules_hit hit;
+  const char *t;
   t = "住民票がほしい";
   if (ok(bot_rules_match(s, t, strlen(t), &hit) == 1, "faq rule matches")) {
     is_str(hit.kind, "faq", "faq rule kind");
@@ -137,10 +143,21 @@ static void small_file(void) {
     is_str(hit.reply, "119番へ", "reply text returned");
     ok(hit.faq_id == NULL, "non-faq rule has faq_id NULL");
   }
+}
+
+static void invalid_utf8_is_refused_and_len_honoured(void) {
+  rules_set *s = small;
+  rules_hit hit;
   is_int(bot_rules_match(s, "\xe7\x81\xab\xff", 4, &hit), MG_EBADUTF8, "invalid UTF-8 is refused, not matched");
   is_int(bot_rules_match(s, "火事です", 6, &hit), 1, "6 bytes = 火事: matches");
   is_int(bot_rules_match(s, "火事です", 3, &hit), 0, "len is honoured: 3 bytes = 火 alone does not match 火事");
+}
 
+static void threads_matching_one_set_agree(void) {
+  rules_set *s = small;
+  pthread_t th[4];
+  struct thread_arg args[4];
+  int wrong = 0;
   for (int i = 0; i < 4; i++) {
     args[i] = (struct thread_arg){ s, 0 };
     pthread_create(&th[i], NULL, match_many, &args[i]);
@@ -150,7 +167,6 @@ static void small_file(void) {
     wrong += args[i].wrong;
   }
   is_int(wrong, 0, "4 threads × 20000 matches on one set agree with the single-thread result");
-  bot_rules_free(s);
 }
 
 /* A broken file fails with code and a message containing each of want[]. */
@@ -168,7 +184,7 @@ static void bad_file(const char *what, const char *text, int code, const char *c
 #define RULE(extra) "{\"version\":1,\"rules\":[{\"name\":\"ok_rule\",\"kind\":\"thanks\",\"patterns\":[\"ありがと\"]," \
   "\"reply\":\"どういたしまして\"}," extra "]}"
 
-static void bad_files(void) {
+static void broken_file_fails_naming_the_rule_and_the_place(void) {
   char err[MG_ERRLEN] = "";
   rules_set *s = NULL;
 
@@ -201,9 +217,16 @@ static void bad_files(void) {
 }
 
 int main(void) {
-  small_file();
-  bad_files();
-  shipped_cases();
+  RUN(small_rules_load);
+  if (small) {
+    RUN(first_matching_rule_in_file_order_wins);
+    RUN(hit_carries_kind_faq_id_and_reply);
+    RUN(invalid_utf8_is_refused_and_len_honoured);
+    RUN(threads_matching_one_set_agree);
+    bot_rules_free(small);
+  }
+  RUN(broken_file_fails_naming_the_rule_and_the_place);
+  RUN(shipped_rules_give_each_listed_case_its_rule);
   unlink(tmp_path);
   return done_testing();
 }

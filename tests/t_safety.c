@@ -42,7 +42,10 @@ static int names_number(const char *s, const char *n) {
   return 0;
 }
 
-static void table(bot_worker *w) {
+/* the worker answering with the shipped concepts and safety.json */
+static bot_worker *w;
+
+static void every_listed_message_gets_its_card_note_or_no_alarm(void) {
   char path[1024], line[4096], err[MG_ERRLEN];
   const char *top = getenv("top_srcdir");
   int lineno = 0, misses = 0, alarms = 0, dangers = 0, harmless = 0;
@@ -97,7 +100,7 @@ static void table(bot_worker *w) {
 /* English terms: their words keep their order, an apostrophe (' or ’) is a
  * word of its own, and a term of an "@inside" file is not found inside other
  * words. Each message gets the card naming want, or no alarm ("none"). */
-static void english(bot_worker *w) {
+static void english_terms_match_whole_words_in_order(void) {
   static const char *const cases[][2] = {
     { "i can't breathe", "119" },
     { "i can\xE2\x80\x99t breathe", "119" },                 /* a phone's apostrophe */
@@ -154,12 +157,11 @@ static void refused(const char *what, const char *file, const char *text, const 
   dict_concepts_free(set);
 }
 
-static void loader(void) {
+static void good_concept_set_loads_sorted_with_line_numbers(void) {
   dict_concepts *set = NULL;
   char err[MG_ERRLEN] = "";
   int i;
 
-  if (!ok(mkdtemp(dir) != NULL, "temp dir")) return;
   clear_dir();
   put("fire.txt", "\xEF\xBB\xBF# a comment line\n火事   # trailing comment\n\n\xE3\x80\x80燃えている\xE3\x80\x80\n-燃えるごみ\n");
   put("b_side.txt", "煙\n");
@@ -176,7 +178,9 @@ static void loader(void) {
     is_int(dict_concepts_find(set, "water"), -1, "concepts: an unknown name is -1");
   }
   dict_concepts_free(set);
+}
 
+static void malformed_concept_file_is_refused_naming_file_and_line(void) {
   refused("invalid UTF-8", "bad.txt", "ok\n\xff\xfe\n", "bad.txt:2: not valid UTF-8");
   refused("a control character", "bad.txt", "ok\nx\x01y\n", "bad.txt:2: control character");
   refused("a '-' without a term", "bad.txt", "ok\n-  \n", "bad.txt:2: '-' without a term");
@@ -186,25 +190,33 @@ static void loader(void) {
   refused("a term that is too long", "bad.txt",
           "ok\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
           "bad.txt:2: term longer than");
+}
+
+static void empty_or_missing_concept_directory_is_refused(void) {
+  dict_concepts *set = NULL;
+  char err[MG_ERRLEN] = "";
   clear_dir();
   ok(dict_concepts_load(&set, dir, err) == MG_ECONFIG && strstr(err, "no concept files"), "concepts: an empty directory is refused (%s)", err);
   ok(dict_concepts_load(&set, "/nonexistent/concepts", err) == MG_EIO, "concepts: a missing directory is MG_EIO (%s)", err);
-  rmdir(dir);
 }
 
 int main(void) {
   char tmp[] = "/tmp/t_safety_db_XXXXXX", err[MG_ERRLEN] = "";
   mg_config cfg;
   bot *b = NULL;
-  bot_worker *w = NULL;
 
-  loader();
+  if (ok(mkdtemp(dir) != NULL, "temp dir")) {
+    RUN(good_concept_set_loads_sorted_with_line_numbers);
+    RUN(malformed_concept_file_is_refused_naming_file_and_line);
+    RUN(empty_or_missing_concept_directory_is_refused);
+    rmdir(dir);
+  }
   if (!ok(mkdtemp(tmp) != NULL, "temp dir")) return done_testing();
   test_config(&cfg, tmp);
   if (ok(bot_new(&b, &cfg, err) == 0, "bot loads with the shipped concepts and dict/safety.json (%s)", err) &&
       ok(bot_worker_new(&w, b, err) == 0, "worker (%s)", err)) {
-    table(w);
-    english(w);
+    RUN(every_listed_message_gets_its_card_note_or_no_alarm);
+    RUN(english_terms_match_whole_words_in_order);
   }
   bot_worker_free(w);
   bot_free(b);

@@ -10,10 +10,7 @@
 
 static long u8(const char *s) { return mg_utf8_count((const unsigned char *)s, strlen(s)); }
 
-int main(void) {
-  char net[64];
-  srv_msg *m;
-
+static void utf8_count_accepts_only_strict_utf8(void) {
   is_int(u8(""), 0, "empty text has no code points");
   is_int(u8("abc"), 3, "ASCII counts one per byte");
   is_int(u8("住民票"), 3, "three-byte characters count once");
@@ -29,17 +26,25 @@ int main(void) {
   is_int(u8("\x80"), -1, "lone continuation byte is invalid");
   is_int(u8("\xff"), -1, "0xff is never UTF-8");
   is_int(mg_utf8_count((const unsigned char *)"a\0b", 3), 3, "NUL is a code point (JSON rejects it later)");
+}
 
-  m = srv_msg_error(MG_ERATE, "q1");
+static void error_message_carries_the_stable_code_and_reply_to(void) {
+  srv_msg *m = srv_msg_error(MG_ERATE, "q1");
   ok(m && strstr(SRV_MSG_TEXT(m), "\"code\":\"rate_limited\"") && strstr(SRV_MSG_TEXT(m), "\"reply_to\":\"q1\""),
      "error message carries the stable code and reply_to");
   ok(m && strlen(SRV_MSG_TEXT(m)) == m->len, "message length matches its text");
   free(m);
-  m = srv_msg_error(SRV_EINTERNAL, NULL);
+}
+
+static void own_failures_are_reported_as_internal(void) {
+  srv_msg *m = srv_msg_error(SRV_EINTERNAL, NULL);
   ok(m && strstr(SRV_MSG_TEXT(m), "\"code\":\"internal\"") && !strstr(SRV_MSG_TEXT(m), "reply_to"),
      "our own failures are reported as internal, without reply_to when unknown");
   free(m);
+}
 
+static void log_masks_client_addresses_to_their_network(void) {
+  char net[64];
   mg_log_mask_ip("203.0.113.45", net, sizeof net);
   is_str(net, "203.0.113.0/24", "IPv4 is logged as its /24");
   mg_log_mask_ip("::ffff:198.51.100.9", net, sizeof net);
@@ -50,5 +55,12 @@ int main(void) {
   is_str(net, "-", "anything else is logged as -");
   mg_log_mask_ip("", net, sizeof net);
   is_str(net, "-", "no address is logged as -");
+}
+
+int main(void) {
+  RUN(utf8_count_accepts_only_strict_utf8);
+  RUN(error_message_carries_the_stable_code_and_reply_to);
+  RUN(own_failures_are_reported_as_internal);
+  RUN(log_masks_client_addresses_to_their_network);
   return done_testing();
 }

@@ -40,7 +40,18 @@ static int count(sqlite3 *db, const char *dept, const char *cat, const char *sta
   return n;
 }
 
-static void test_revisions(sqlite3 *db) {
+/* The fixture: the language and an in-memory database; the revision,
+ * remove and related tests edit it in order (t-1 is made, edited, published,
+ * rolled back, then removed). */
+static mg_lang *lang;
+static sqlite3 *db;
+
+static void in_memory_database_starts_migrated_and_empty(void) {
+  ok(faq_db_version(db) >= 1, "migrations applied (version %d)", faq_db_version(db));
+  is_int(test_int(db, "SELECT count(*) FROM faq", NULL), 0, "an in-memory database starts empty");
+}
+
+static void edits_wait_as_drafts_while_the_published_text_answers(void) {
   char err[MG_ERRLEN] = "";
   mg_department d = { "kankyo", "環境衛生課", "0897-00-0000", "k@example.jp", "平日", "本庁" };
   char *alts[] = { "大きなごみを捨てたい" }, *kws[] = { "粗大ごみ" };
@@ -79,7 +90,10 @@ static void test_revisions(sqlite3 *db) {
   if (got) is_int(got->n_alternates, 1, "alternates come back as a list");
   faq_entry_free(got);
   is_int(count(db, NULL, NULL, "published+draft", NULL), 1, "list filters by status");
+}
 
+static void publish_and_rollback_swap_the_indexed_text(void) {
+  char err[MG_ERRLEN] = "";
   is_int(faq_publish(db, "t-1", 0, "chief", err), 0, "publish newest (%s)", err);
   ok(matches(db, "犬") == 1, "new text matches at once after publish");
   ok(matches(db, "粗大ごみ") == 0, "old text no longer matches");
@@ -92,7 +106,7 @@ static void test_revisions(sqlite3 *db) {
      "revisions are immutable");
 }
 
-static void test_errors_and_remove(sqlite3 *db) {
+static void invalid_entries_are_refused_and_drafts_never_indexed(void) {
   char err[MG_ERRLEN] = "";
   mg_faq_entry e = { .id = "t-2", .question = "q", .answer = "a", .department_id = "nosuch" };
   mg_faq_entry *got = NULL;
@@ -109,7 +123,11 @@ static void test_errors_and_remove(sqlite3 *db) {
   is_int(count(db, "kankyo", NULL, NULL, NULL), 1, "department filter");
   is_int(count(db, NULL, "ごみ", NULL, NULL), 1, "category filter");
   ok(matches(db, "公民館") == 0, "a draft is never indexed");
+}
 
+static void removed_entry_leaves_the_index(void) {
+  char err[MG_ERRLEN] = "";
+  mg_faq_entry *got = NULL;
   is_int(faq_remove(db, "t-1", "x", err), 0, "remove (%s)", err);
   is_int(faq_get(db, "t-1", MG_FAQ_LATEST, &got, err), MG_ENOTFOUND, "removed entry is gone");
   ok(matches(db, "粗大ごみ") == 0, "removed entry no longer matches");
@@ -120,7 +138,7 @@ static void test_errors_and_remove(sqlite3 *db) {
 /* Related entries: kept in order with each revision (a change of the list
  * alone is a new revision, a repeat is kept once), never the entry's own,
  * checked against the entries that exist, and shown only when published. */
-static void test_related(sqlite3 *db) {
+static void related_entries_keep_their_order_and_show_once_published(void) {
   char err[MG_ERRLEN] = "";
   char *rel[] = { "rel-b", "rel-c", "rel-gone", "rel-b" }, *self[] = { "rel-a" }, *bad[] = { "no id" };
   char **ids = NULL, **qs = NULL;
@@ -182,7 +200,7 @@ static void test_related(sqlite3 *db) {
   is_int(faq_put(db, &a, "x", 0, err), MG_EINVAL, "a related id that is no id is refused");
 }
 
-static void test_file_db(mg_lang *lang) {
+static void new_file_database_gets_the_sample_once(void) {
   mg_config cfg;
   sqlite3 *db = NULL;
   char err[MG_ERRLEN] = "";
@@ -212,7 +230,7 @@ static void test_file_db(mg_lang *lang) {
 }
 
 /* A different dict/ gives a different fingerprint: the index is rebuilt. */
-static void test_fingerprint(mg_lang *lang) {
+static void changed_analysis_rebuilds_the_index(void) {
   mg_config cfg;
   mg_lang *other = NULL;
   sqlite3 *db = NULL;
@@ -238,25 +256,24 @@ static void test_fingerprint(mg_lang *lang) {
 
 int main(void) {
   mg_config cfg;
-  mg_lang *lang = NULL;
-  sqlite3 *db = NULL;
   char err[MG_ERRLEN] = "";
 
-  snprintf(dir, sizeof dir, "/tmp/mg_t_store.XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (!test_tmpdir(dir, sizeof dir, "mg_t_store")) return 1;
   test_config(&cfg, dir);
   is_int(faq_lang_new(&lang, &cfg, err), 0, "language loads (%s)", err);
   if (!lang) return done_testing();
   is_int(faq_db_open_memory(&db, lang, err), 0, "in-memory database (%s)", err);
   if (!db) return done_testing();
-  ok(faq_db_version(db) >= 1, "migrations applied (version %d)", faq_db_version(db));
-  is_int(test_int(db, "SELECT count(*) FROM faq", NULL), 0, "an in-memory database starts empty");
-  test_revisions(db);
-  test_errors_and_remove(db);
-  test_related(db);
+  RUN(in_memory_database_starts_migrated_and_empty);
+  RUN(edits_wait_as_drafts_while_the_published_text_answers);
+  RUN(publish_and_rollback_swap_the_indexed_text);
+  RUN(invalid_entries_are_refused_and_drafts_never_indexed);
+  RUN(removed_entry_leaves_the_index);
+  RUN(related_entries_keep_their_order_and_show_once_published);
   faq_db_close(db);
-  test_file_db(lang);
-  test_fingerprint(lang);
+  db = NULL;
+  RUN(new_file_database_gets_the_sample_once);
+  RUN(changed_analysis_rebuilds_the_index);
   faq_lang_free(lang);
   snprintf(err, sizeof err, "rm -rf '%s'", dir);
   if (system(err) != 0) diag("could not remove %s", dir);

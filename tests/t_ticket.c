@@ -48,10 +48,20 @@ static const char *jstr(const json_t *o, const char *key) {
   return s ? s : "(absent)";
 }
 
+/* The fixture: a database opened like the server does, and the shipped
+ * calendar for the overdue and counts tests (counts reads overdue's
+ * tickets). */
+static sqlite3 *db;
+static cal *c;
+
 /* 2026-11-25 14:59:59 UTC is 23:59:59 in Tokyo; one second later it is the 26th there. */
 #define T_BEFORE_MIDNIGHT_JST ((time_t)1795618799)
 
-static void test_numbering(sqlite3 *db) {
+static void database_has_the_ticket_migration(void) {
+  ok(faq_db_version(db) >= 2, "migration 2 applied");
+}
+
+static void tickets_are_numbered_per_tokyo_day(void) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], prefix[12], buf[128];
   ticket_new tn = { .question = "住民票の写しを郵送で請求したい", .department_id = "shimin", .routed_by = "engine",
                     .actor = "resident", .now = T_BEFORE_MIDNIGHT_JST };
@@ -87,7 +97,7 @@ static void test_numbering(sqlite3 *db) {
   is_int(int_query(db, "SELECT count(*) FROM ticket", NULL), 4, "failed creations stored nothing");
 }
 
-static void test_personal_data(sqlite3 *db) {
+static void question_is_masked_and_only_its_department_sees_the_contact(void) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], q[512], c[128];
   ticket_new tn = { .question = "折り返しは090-1234-5678へ。マイナンバーは123456789012です", .department_id = "zeimu",
                     .routed_by = "rule", .contact = "090-1234-5678 西条太郎", .actor = "resident" };
@@ -125,7 +135,7 @@ static void test_personal_data(sqlite3 *db) {
   json_decref(t);
 }
 
-static void test_transitions(sqlite3 *db) {
+static void status_transitions_and_the_changes_they_refuse(void) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], first[32], buf[160];
   ticket_new tn = { .question = "ごみの収集日を知りたい", .department_id = "shimin", .routed_by = "default", .actor = "resident" };
   json_t *t = NULL, *ev;
@@ -182,7 +192,7 @@ static void test_transitions(sqlite3 *db) {
   is_int(bot_ticket_get(db, "T-19990101-0001", NULL, &t, err), MG_ENOTFOUND, "get of an unknown ticket");
 }
 
-static void test_pending(sqlite3 *db) {
+static void staff_replies_are_delivered_exactly_once(void) {
   char err[MG_ERRLEN] = "", no[TICKET_NOLEN], sid[SESSION_IDLEN];
   ticket_new tn = { .question = "保育所の空き状況", .department_id = "hoiku", .routed_by = "engine", .actor = "resident" };
   json_t *got = NULL, *sessions = NULL;
@@ -217,12 +227,14 @@ static void test_pending(sqlite3 *db) {
 
 /* The resident's side of a thread: who may write and read, what it does to
  * the status, masking, and the lookup's expiry after closing. */
-static void test_thread(sqlite3 *db) {
-  char err[MG_ERRLEN] = "", no[TICKET_NOLEN], other[TICKET_NOLEN], sid[SESSION_IDLEN], secret[TICKET_SECRETLEN];
-  char at[MG_TIMELEN], buf[256], wrong[TICKET_SECRETLEN];
+/* the thread the next four tests follow: its ticket (no) opened from a chat
+ * (sid) with a lookup secret, and another ticket (other) without one */
+static char no[TICKET_NOLEN], other[TICKET_NOLEN], sid[SESSION_IDLEN], secret[TICKET_SECRETLEN];
+
+static void ticket_from_a_chat_gets_a_lookup_secret_stored_as_a_hash(void) {
+  char err[MG_ERRLEN] = "";
   ticket_new tn = { .question = "粗大ごみの出し方を職員に聞きたい", .department_id = "kankyo", .routed_by = "engine",
                     .actor = "resident", .lookup_out = secret };
-  json_t *t = NULL, *msgs;
 
   is_int(bot_session_create(db, 24, sid, err), 0, "a chat session (%s)", err);
   tn.session_id = sid;
@@ -233,8 +245,11 @@ static void test_thread(sqlite3 *db) {
   tn.session_id = NULL;
   tn.lookup_out = NULL;
   is_int(bot_ticket_create(db, &tn, other, err), 0, "a ticket without a secret");
+}
 
-  /* proofs */
+static void thread_is_read_only_with_its_number_and_secret(void) {
+  char err[MG_ERRLEN] = "", wrong[TICKET_SECRETLEN];
+  json_t *t = NULL, *msgs;
   is_int(bot_ticket_thread(db, no, secret, 30, &t, err), 0, "read by number and secret (%s)", err);
   msgs = json_object_get(t, "messages");
   is_int((int)json_array_size(msgs), 1, "the thread starts with the question");
@@ -251,8 +266,11 @@ static void test_thread(sqlite3 *db) {
   is_int(bot_ticket_thread(db, no, "short", 30, &t, err), MG_ENOTICKET, "a malformed secret fails");
   is_int(bot_ticket_thread(db, no, NULL, 30, &t, err), MG_ENOTICKET, "no secret fails");
   ok(t == NULL, "nothing returned on failure");
+}
 
-  /* both ways */
+static void resident_answers_by_session_or_secret_masked_and_reopening(void) {
+  char err[MG_ERRLEN] = "", at[MG_TIMELEN], buf[256];
+  json_t *t = NULL, *msgs;
   is_int(bot_ticket_reply(db, no, "環境衛生課 山田", "申込みは電話で受け付けます。", err), 0, "staff reply");
   is_str(text_query(db, "SELECT status FROM ticket WHERE ticket_no = ?1", no, buf, sizeof buf), "answered", "answered");
   is_int(bot_ticket_resident_reply(db, no, sid, NULL, "電話は090-1234-5678です。平日の夜なら出られます", at, err), 0,
@@ -281,9 +299,11 @@ static void test_thread(sqlite3 *db) {
   is_int(bot_ticket_get(db, no, NULL, &t, err), 0, "staff view");
   is_str(jstr(json_array_get(json_object_get(t, "replies"), 1), "side"), "resident", "staff see the side of each line");
   json_decref(t);
-  t = NULL;
+}
 
-  /* closed, then expired */
+static void closed_thread_takes_no_line_and_expires_after_30_days(void) {
+  char err[MG_ERRLEN] = "", at[MG_TIMELEN];
+  json_t *t = NULL;
   is_int(bot_ticket_close(db, no, "環境衛生課 山田", NULL, err), 0, "closed");
   is_int(bot_ticket_resident_reply(db, no, sid, NULL, "まだあります", at, err), MG_ECLOSED, "a closed thread takes no line");
   is_int(bot_ticket_thread(db, no, secret, 30, &t, err), 0, "a closed thread can still be read");
@@ -296,7 +316,7 @@ static void test_thread(sqlite3 *db) {
 
 /* Overdue: open tickets past answer_days working days since staff began to
  * owe the answer, most overdue first; a department's own target counts. */
-static void test_overdue(sqlite3 *db, const cal *c) {
+static void overdue_counts_working_days_most_overdue_first(void) {
   char err[MG_ERRLEN] = "", a[TICKET_NOLEN], b[TICKET_NOLEN], fresh[TICKET_NOLEN], at[MG_TIMELEN];
   ticket_new tn = { .question = "期限の確認", .department_id = "shimin", .routed_by = "engine", .actor = "resident" };
   json_t *out = NULL;
@@ -353,7 +373,7 @@ static int count_of(json_t *arr, const char *dept, const char *state) {
 
 /* Counts for monitoring, on test_overdue's tickets: A answered (shimin), B
  * and a fresh one open (kankyo, whose 10-day target B has not passed yet). */
-static void test_counts(sqlite3 *db, const cal *c) {
+static void counts_for_monitoring_per_department_and_state(void) {
   char err[MG_ERRLEN] = "", none[TICKET_NOLEN];
   ticket_new tn = { .question = "部署なし", .routed_by = "default", .actor = "resident" };
   time_t now = (time_t)1795568400 + 6 * 86400 + 8 * 3600;   /* Tue 12/1 18:00 JST, as test_overdue ends */
@@ -382,7 +402,7 @@ static void test_counts(sqlite3 *db, const cal *c) {
 /* A chat turn (the resident's line and the reply) and the writer's group
  * commit: masked and copied when set, several sessions' turns in one
  * transaction, each turn's last message id reported, and all or nothing. */
-static void test_turns(sqlite3 *db) {
+static void chat_turns_commit_in_groups_all_or_nothing(void) {
   char err[MG_ERRLEN] = "", a[SESSION_IDLEN], b[SESSION_IDLEN], buf[256], q[160];
   char said[] = "電話は090-1234-5678です。住民票は？";
   bot_turn ta = { .n = 0 }, tb = { .n = 0 }, tc = { .n = 0 }, bad = { .n = 0 };
@@ -436,36 +456,34 @@ static void test_turns(sqlite3 *db) {
 
 int main(void) {
   mg_config cfg;
-  sqlite3 *db = NULL;
   char err[MG_ERRLEN] = "";
 
-  snprintf(dir, sizeof dir, "/tmp/t_ticket.XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (!test_tmpdir(dir, sizeof dir, "t_ticket")) return 1;
   test_config(&cfg, dir);
   is_int(faq_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
   if (!db) return done_testing();
-  ok(faq_db_version(db) >= 2, "migration 2 applied");
-  test_numbering(db);
-  test_personal_data(db);
-  test_transitions(db);
-  test_pending(db);
-  test_thread(db);
-  test_turns(db);
+  RUN(database_has_the_ticket_migration);
+  RUN(tickets_are_numbered_per_tokyo_day);
+  RUN(question_is_masked_and_only_its_department_sees_the_contact);
+  RUN(status_transitions_and_the_changes_they_refuse);
+  RUN(staff_replies_are_delivered_exactly_once);
+  RUN(ticket_from_a_chat_gets_a_lookup_secret_stored_as_a_hash);
+  RUN(thread_is_read_only_with_its_number_and_secret);
+  RUN(resident_answers_by_session_or_secret_masked_and_reopening);
+  RUN(closed_thread_takes_no_line_and_expires_after_30_days);
+  RUN(chat_turns_commit_in_groups_all_or_nothing);
   {
-    cal *c = NULL;
     char cerr[MG_ERRLEN] = "", path[1024];
     snprintf(path, sizeof path, "%s/calendar.tsv", getenv("MG_DICT_DIR") ? getenv("MG_DICT_DIR") : "dict");
     if (ok(bot_cal_load(&c, path, "08:30", "17:15", cerr) == 0, "calendar (%s)", cerr)) {
-      test_overdue(db, c);
-      test_counts(db, c);
+      RUN(overdue_counts_working_days_most_overdue_first);
+      RUN(counts_for_monitoring_per_department_and_state);
     }
     bot_cal_free(c);
   }
   faq_db_stmt_release(db);
   faq_db_close(db);
 
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) diag("could not remove %s", dir);
+  test_rmdir(dir);
   return done_testing();
 }

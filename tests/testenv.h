@@ -31,6 +31,25 @@ static inline void test_config(mg_config *cfg, const char *dir) {
   snprintf(cfg->db_path, sizeof cfg->db_path, "%s/t.db", dir);
 }
 
+/* A fresh directory /tmp/NAME.XXXXXX for a test's files, in dir (cap
+ * bytes); dir, or NULL when it can not be made. */
+static inline const char *test_tmpdir(char *dir, size_t cap, const char *name) {
+  snprintf(dir, cap, "/tmp/%s.XXXXXX", name);
+  return mkdtemp(dir);
+}
+
+/* Remove the database test_config put in dir (t.db with its -wal and -shm
+ * files), then dir itself if it is empty. */
+static inline void test_rmdir(const char *dir) {
+  const char *files[] = { "t.db", "t.db-wal", "t.db-shm" };
+  char p[1100];
+  for (int i = 0; i < 3; i++) {
+    snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+    unlink(p);
+  }
+  rmdir(dir);
+}
+
 /* First column of the first row of q (one optional text parameter) as an
  * integer; -1 when there is no row, -2 when q does not prepare. */
 static inline int test_int(sqlite3 *db, const char *q, const char *arg) {
