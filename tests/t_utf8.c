@@ -35,10 +35,10 @@ static void length_is_returned(void) {
 }
 
 int main(void) {
-  long_vowel_mark_goes();
-  u_after_o_row_goes();
-  u_after_u_row_goes();
-  other_u_stays();
-  length_is_returned();
+  RUN(long_vowel_mark_goes);
+  RUN(u_after_o_row_goes);
+  RUN(u_after_u_row_goes);
+  RUN(other_u_stays);
+  RUN(length_is_returned);
   return done_testing();
 }
