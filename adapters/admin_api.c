@@ -123,6 +123,14 @@ int admin_reply_error(admin_ctx *c, int status, int code, const char *detail) {
   return admin_reply_json(c, status ? status : mg_err_http_status(code), v);
 }
 
+int admin_failed(admin_ctx *c, int *rc) {
+  if (!*rc) return 0;
+  if (*rc == MG_EINVAL || *rc == MG_EMISSING || *rc == MG_EEMPTY || *rc == MG_ENOTFOUND || *rc == MG_ECONFLICT ||
+      *rc == MG_EFORBIDDEN)
+    *rc = admin_reply_error(c, 0, *rc, c->err);
+  return 1;
+}
+
 int admin_reply_bytes(admin_ctx *c, char *body, size_t len, const char *type, const char *filename) {
   free(c->resp->body);
   c->resp->status = 200;

@@ -3,7 +3,8 @@
  *
  * admin_api.c owns routing, sessions, CSRF and roles, and the helpers that
  * build responses; admin_faq.c the FAQ curation endpoints (list, edit,
- * history, diff, rollback, try, unanswered, import/export); admin_ops.c the
+ * history, diff, rollback, try, unanswered, import/export), which translate
+ * HTTP to bot/curation.h, where their rules are; admin_ops.c the
  * ticket inbox, statistics, accounts and the audit view. A handler runs only
  * after the router has checked the session, the CSRF token and the minimum
  * role of its route; it fills c->resp through admin_reply*, and returns 0, or
@@ -37,6 +38,11 @@ int admin_reply_json(admin_ctx *c, int status, json_t *v);
 /* {"error": {code, message, detail}} for an MG_E* code; status from the code
  * when status is 0. Returns 0 (the request was answered). */
 int admin_reply_error(admin_ctx *c, int status, int code, const char *detail);
+/* After a call of bot/ (bot/curation.h, bot/console.h): 0 when rc is 0;
+ * else 1, with the caller's mistakes (MG_EINVAL, MG_EMISSING, MG_EEMPTY,
+ * MG_ENOTFOUND, MG_ECONFLICT, MG_EFORBIDDEN) answered as 4xx with err as
+ * detail (*rc becomes 0), an internal failure left in *rc for the router. */
+int admin_failed(admin_ctx *c, int *rc);
 /* A download: body (malloc'd, stolen) with its type and file name. */
 int admin_reply_bytes(admin_ctx *c, char *body, size_t len, const char *type, const char *filename);
 
@@ -99,8 +105,5 @@ int admin_h_user_passwd(admin_ctx *c);
 int admin_h_user_disable(admin_ctx *c);
 int admin_h_user_enable(admin_ctx *c);
 int admin_h_audit(admin_ctx *c);
-
-/* Line/character diff of two texts as a new JSON array of {op: "=", "-", "+", text}. */
-json_t *admin_diff(const char *a, const char *b);
 
 #endif

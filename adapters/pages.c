@@ -13,8 +13,8 @@
  *   POST /faq/feedback          id, helpful → the chat's feedback table
  *   /sitemap.xml                every page above that a search engine should know
  *
- * Only published revisions are read (faq_list with published_text,
- * faq_get MG_FAQ_PUBLISHED), so a draft never reaches a page. The
+ * Only published revisions are read (bot/public.h), so a draft never
+ * reaches a page. The
  * category and entry pages carry schema.org FAQPage JSON-LD built from the
  * same strings the page shows.
  *
@@ -27,8 +27,8 @@
 #include "adapters/pages_int.h"
 #include "bot/lang.h"
 #include "bot/messages.h"
+#include "bot/public.h"
 #include "bot/session.h"
-#include "faq/store.h"
 #include "util/mg_err.h"
 #include "util/mg_log.h"
 #include "util/mg_time.h"
@@ -411,13 +411,12 @@ int pages_finish(const pages_site *site, const pages_doc *doc, mg_buf *main, int
 
 static int page_home(const pages_site *site, bot_worker *w, pages_resp *out, char *err) {
   sqlite3 *db = bot_worker_db(w);
-  mg_faq_filter f = { .published_text = 1 };
   struct census c = { .site = site };
   struct dept_walk dw;
   mg_buf b = { 0 };
   int rc;
 
-  if ((rc = faq_list(db, &f, census_entry, &c, err)) != 0) goto out;
+  if ((rc = bot_public_list(db, NULL, NULL, census_entry, &c, err)) != 0) goto out;
   sort_tally(&c.cats);
   mg_buf_puts(&b, "<h1>よくある質問</h1>\n<p class=\"mgp-lead\">市役所へのよくある質問と回答です。"
                   "質問やキーワードで探すか、分野・担当課から選んでください。</p>\n");
@@ -435,7 +434,7 @@ static int page_home(const pages_site *site, bot_worker *w, pages_resp *out, cha
   mg_buf_puts(&b, "</ul>\n</section>\n<section aria-labelledby=\"mgp-depts\">\n<h2 id=\"mgp-depts\">担当課から探す</h2>\n"
                   "<ul class=\"mgp-grid\">\n");
   dw = (struct dept_walk){ .b = &b, .site = site, .depts = &c.depts };
-  if ((rc = faq_department_list(db, dept_item, &dw, err)) != 0) goto out;
+  if ((rc = bot_public_departments(db, dept_item, &dw, err)) != 0) goto out;
   mg_buf_printf(&b, "</ul>\n</section>\n<p class=\"mgp-about\"><a href=\"%s/faq/accessibility\">アクセシビリティ方針</a></p>\n",
                 site->prefix);
   rc = pages_finish(site, &(pages_doc){ .title = "よくある質問", .path = "/faq/",
@@ -490,7 +489,6 @@ int pages_not_found(const pages_site *site, pages_resp *out) {
 
 static int page_category(const pages_site *site, bot_worker *w, const char *path, const char *cat, pages_resp *out,
                          char *err) {
-  mg_faq_filter f = { .published_text = 1, .category = cat };
   mg_buf b = { 0 }, title = { 0 };
   json_t *ld = faqpage_new();
   struct list_walk lw = { .b = &b, .site = site, .ld = ld };
@@ -503,7 +501,7 @@ static int page_category(const pages_site *site, bot_worker *w, const char *path
   mg_buf_puts(&b, "<h1>");
   mg_html_esc(&b, title.p);
   mg_buf_puts(&b, "</h1>\n");
-  if ((rc = faq_list(bot_worker_db(w), &f, list_full, &lw, err)) != 0) goto out;
+  if ((rc = bot_public_list(bot_worker_db(w), cat, NULL, list_full, &lw, err)) != 0) goto out;
   if (!lw.n) {
     rc = pages_not_found(site, out);
     goto out;
@@ -522,17 +520,15 @@ out:
 static int page_department(const pages_site *site, bot_worker *w, const char *path, const char *id, pages_resp *out,
                            char *err) {
   sqlite3 *db = bot_worker_db(w);
-  mg_faq_filter f = { .published_text = 1, .department = id };
   mg_department d = { 0 };
   mg_buf b = { 0 }, list = { 0 };
   struct list_walk lw = { .b = &list, .site = site };
   int rc;
 
-  if (!faq_valid_id(id)) return pages_not_found(site, out);
-  rc = faq_department_get(db, id, &d, err);
+  rc = bot_public_department(db, id, &d, err);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
-  if ((rc = faq_list(db, &f, list_brief, &lw, err)) != 0) goto out;
+  if ((rc = bot_public_list(db, NULL, id, list_brief, &lw, err)) != 0) goto out;
   if (!lw.n) {
     rc = pages_not_found(site, out);
     goto out;
@@ -551,7 +547,7 @@ static int page_department(const pages_site *site, bot_worker *w, const char *pa
 out:
   mg_buf_free(&b);
   mg_buf_free(&list);
-  faq_department_clear(&d);
+  bot_public_department_clear(&d);
   return rc;
 }
 
@@ -560,7 +556,7 @@ static int entry_links(mg_buf *b, const pages_site *site, sqlite3 *db, char (*id
   mg_buf_puts(b, "<ul class=\"mgp-list\">\n");
   for (int i = 0; i < n; i++) {
     char *q = NULL;
-    int rc = faq_question(db, ids[i], &q, err);
+    int rc = bot_public_question(db, ids[i], &q, err);
     if (rc == MG_ENOTFOUND) continue;
     if (rc != 0) return rc;
     mg_buf_puts(b, "<li><a href=\"");
@@ -617,8 +613,7 @@ static int page_entry(const pages_site *site, bot_worker *w, const char *path, c
   const char *question, *answer;
   int rc, n_similar = 0, shown, wl;
 
-  if (!faq_valid_id(id)) return pages_not_found(site, out);
-  rc = faq_get(db, id, MG_FAQ_PUBLISHED, &e, err);
+  rc = bot_public_get(db, id, &e, err);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
   /* ?lang=en|easy: the entry's version when it has one; the page's words follow what is asked */
@@ -692,7 +687,7 @@ out:
   json_decref(ld);
   mg_buf_free(&b);
   mg_buf_free(&cat);
-  faq_entry_free(e);
+  bot_public_entry_free(e);
   return rc;
 }
 
@@ -732,7 +727,7 @@ static void candidate_links(mg_buf *b, const pages_site *site, const json_t *ans
   mg_buf_puts(b, "<ul class=\"mgp-list\">\n");
   json_array_foreach(json_object_get(ans, "candidates"), i, c) {
     if (skip && strcmp(jstr(c, "faq_id"), skip) == 0) continue;
-    if (!faq_valid_id(jstr(c, "faq_id"))) continue;
+    if (!bot_public_id_ok(jstr(c, "faq_id"))) continue;
     mg_buf_puts(b, "<li><a href=\"");
     pages_href_entry(b, site, jstr(c, "faq_id"));
     mg_buf_puts(b, "\">");
@@ -853,8 +848,7 @@ static int page_thanks(const pages_site *site, bot_worker *w, const char *id, in
   mg_faq_entry *e = NULL;
   mg_buf b = { 0 };
   int rc;
-  if (!faq_valid_id(id)) return pages_not_found(site, out);
-  rc = faq_get(bot_worker_db(w), id, MG_FAQ_PUBLISHED, &e, err);
+  rc = bot_public_get(bot_worker_db(w), id, &e, err);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
   pages_crumbs(&b, site, NULL, NULL, "ご意見ありがとうございました");
@@ -870,7 +864,7 @@ static int page_thanks(const pages_site *site, bot_worker *w, const char *id, in
   mg_html_esc(&b, e->question);
   mg_buf_printf(&b, "」に戻る</a></p>\n<p><a href=\"%s/faq/\">よくある質問のトップへ</a></p>\n", site->prefix);
   rc = pages_finish(site, &(pages_doc){ .title = "ご意見ありがとうございました", .noindex = 1 }, &b, 200, 0, out, err);
-  faq_entry_free(e);
+  bot_public_entry_free(e);
   return rc;
 }
 
@@ -881,11 +875,11 @@ static int post_feedback(const pages_site *site, bot_worker *w, const char *id, 
   sqlite3 *db = bot_worker_db(w);
   char *q = NULL;
   int rc;
-  if (!id || !faq_valid_id(id) || (helpful != 0 && helpful != 1)) {
+  if (!id || !bot_public_id_ok(id) || (helpful != 0 && helpful != 1)) {
     pages_error(site, 400, MG_EMISSING, out);
     return out->body ? 0 : MG_ENOMEM;
   }
-  rc = faq_question(db, id, &q, err);
+  rc = bot_public_question(db, id, &q, err);
   free(q);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
@@ -903,14 +897,13 @@ static int post_feedback(const pages_site *site, bot_worker *w, const char *id, 
 
 static int sitemap(const pages_site *site, bot_worker *w, pages_resp *out, char *err) {
   sqlite3 *db = bot_worker_db(w);
-  mg_faq_filter f = { .published_text = 1 };
   mg_buf b = { 0 }, entries = { 0 };
   struct census c = { .site = site, .sitemap = &entries };
   struct dept_walk dw;
   int rc;
 
   mg_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-  if ((rc = faq_list(db, &f, census_entry, &c, err)) != 0) goto out;
+  if ((rc = bot_public_list(db, NULL, NULL, census_entry, &c, err)) != 0) goto out;
   mg_buf_puts(&b, "<url><loc>");
   mg_html_esc(&b, site->base);
   mg_buf_puts(&b, "/faq/</loc></url>\n");
@@ -923,7 +916,7 @@ static int sitemap(const pages_site *site, bot_worker *w, pages_resp *out, char 
     mg_buf_puts(&b, "</loc></url>\n");
   }
   dw = (struct dept_walk){ .b = &b, .site = site, .depts = &c.depts, .sitemap = 1 };
-  if ((rc = faq_department_list(db, dept_item, &dw, err)) != 0) goto out;
+  if ((rc = bot_public_departments(db, dept_item, &dw, err)) != 0) goto out;
   mg_buf_put(&b, entries.p ? entries.p : "", entries.len);
   pages_checklists_sitemap(site, w, &b);
   mg_buf_puts(&b, "<url><loc>");

@@ -7,7 +7,7 @@
 #define MG_PAGES_INT_H
 
 #include "adapters/pages.h"
-#include "faq/store.h"
+#include "bot/public.h"
 
 /* public_base_url without its trailing '/', as canonical URLs start. */
 const char *pages_base(const pages_site *site);

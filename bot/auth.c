@@ -481,9 +481,22 @@ int bot_auth_csrf_ok(const auth_session *s, const char *header) {
   return sodium_memcmp(s->csrf, header, n) == 0;
 }
 
+/* Supervisors and admins act on every department, staff on their own. */
+static int can_department(auth_role role, const char *mine, const char *dept) {
+  if (role >= AUTH_SUPERVISOR) return 1;
+  return role == AUTH_STAFF && dept && mine && *mine && strcmp(dept, mine) == 0;
+}
+
 int bot_auth_can_department(const auth_session *s, const char *dept) {
-  if (s->user.role >= AUTH_SUPERVISOR) return 1;
-  return s->user.role == AUTH_STAFF && dept && *s->user.department_id && strcmp(dept, s->user.department_id) == 0;
+  return can_department(s->user.role, s->user.department_id, dept);
+}
+
+bot_actor bot_actor_of(const auth_session *s) {
+  return (bot_actor){ .login = s->user.login, .role = s->user.role, .department = s->user.department_id };
+}
+
+int bot_actor_can_department(const bot_actor *a, const char *dept) {
+  return can_department(a->role, a->department, dept);
 }
 
 int bot_auth_has_role(const auth_session *s, auth_role r) {

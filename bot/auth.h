@@ -105,6 +105,18 @@ int bot_auth_logout(sqlite3 *db, const char *token, char *err);
 int bot_auth_csrf_ok(const auth_session *s, const char *header);
 /* 1 when the session's user may act on tickets of department dept. */
 int bot_auth_can_department(const auth_session *s, const char *dept);
+
+/* Who acts in a use-case of the console (bot/curation.h, bot/console.h):
+ * recorded as the author and as the audit row's actor. */
+typedef struct bot_actor {
+  const char *login;      /* the account's login */
+  auth_role role;         /* AUTH_STAFF is confined to its department */
+  const char *department; /* the account's department id, "" when none */
+} bot_actor;
+/* The actor of a console session (borrows s's strings). */
+bot_actor bot_actor_of(const auth_session *s);
+/* 1 when a may act on tickets of department dept (bot_auth_can_department). */
+int bot_actor_can_department(const bot_actor *a, const char *dept);
 /* 1 when the session's role is at least r. */
 int bot_auth_has_role(const auth_session *s, auth_role r);
 
