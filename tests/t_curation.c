@@ -338,8 +338,7 @@ int main(void) {
   mg_config cfg;
   bot *b = NULL;
 
-  snprintf(dir, sizeof dir, "/tmp/t_curation.XXXXXX");
-  if (!mkdtemp(dir)) { printf("Bail out! mkdtemp\n"); return 1; }
+  if (!test_tmpdir(dir, sizeof dir, "t_curation")) { printf("Bail out! mkdtemp\n"); return 1; }
   test_config(&cfg, dir);
   if (bot_auth_init(err) || bot_new(&b, &cfg, err) || bot_worker_new(&w, b, err)) {
     printf("Bail out! %s\n", err);
@@ -349,43 +348,38 @@ int main(void) {
     printf("Bail out! %s\n", err);
     return 1;
   }
-  staff_may_change_their_own_departments_entry();
-  staff_cannot_change_another_departments_entry();
-  staff_cannot_move_entry_to_other_department();
-  staff_cannot_create_entry_in_other_department();
-  supervisors_and_admins_change_any_department();
-  edit_adds_a_draft_and_its_audit_row();
-  refused_change_leaves_no_revision_and_no_audit_row();
-  supervisor_moves_entry_to_other_department();
-  create_refuses_an_existing_id();
-  create_without_id_takes_the_next_free_one();
-  malformed_lists_are_invalid();
-  new_related_ids_must_name_entries();
-  alternate_must_be_one_line();
-  known_alternate_changes_nothing();
-  staff_cannot_add_alternate_to_other_department();
-  publish_is_audited_with_the_versions();
-  staff_cannot_publish_other_departments_entry();
-  rollback_copies_an_old_version_and_publishes_a_live_entry();
-  history_lists_versions_newest_first();
-  diff_compares_published_with_newest_by_default();
-  textdiff_folds_short_equal_runs_into_the_change();
-  translations_count_missing_versions_per_department();
-  staff_import_only_into_their_department();
-  phrasing_decisions_need_a_candidate();
-  staff_see_only_their_departments_tickets();
-  unknown_ticket_is_not_found();
-  staff_canned_replies_are_their_departments();
-  nobody_gives_up_their_own_admin_access();
-  residents_read_published_text_only();
+  RUN(staff_may_change_their_own_departments_entry);
+  RUN(staff_cannot_change_another_departments_entry);
+  RUN(staff_cannot_move_entry_to_other_department);
+  RUN(staff_cannot_create_entry_in_other_department);
+  RUN(supervisors_and_admins_change_any_department);
+  RUN(edit_adds_a_draft_and_its_audit_row);
+  RUN(refused_change_leaves_no_revision_and_no_audit_row);
+  RUN(supervisor_moves_entry_to_other_department);
+  RUN(create_refuses_an_existing_id);
+  RUN(create_without_id_takes_the_next_free_one);
+  RUN(malformed_lists_are_invalid);
+  RUN(new_related_ids_must_name_entries);
+  RUN(alternate_must_be_one_line);
+  RUN(known_alternate_changes_nothing);
+  RUN(staff_cannot_add_alternate_to_other_department);
+  RUN(publish_is_audited_with_the_versions);
+  RUN(staff_cannot_publish_other_departments_entry);
+  RUN(rollback_copies_an_old_version_and_publishes_a_live_entry);
+  RUN(history_lists_versions_newest_first);
+  RUN(diff_compares_published_with_newest_by_default);
+  RUN(textdiff_folds_short_equal_runs_into_the_change);
+  RUN(translations_count_missing_versions_per_department);
+  RUN(staff_import_only_into_their_department);
+  RUN(phrasing_decisions_need_a_candidate);
+  RUN(staff_see_only_their_departments_tickets);
+  RUN(unknown_ticket_is_not_found);
+  RUN(staff_canned_replies_are_their_departments);
+  RUN(nobody_gives_up_their_own_admin_access);
+  RUN(residents_read_published_text_only);
 
   bot_worker_free(w);
   bot_free(b);
-  {
-    char p[128];
-    const char *files[] = { "t.db", "t.db-wal", "t.db-shm" };
-    for (int i = 0; i < 3; i++) { snprintf(p, sizeof p, "%s/%s", dir, files[i]); unlink(p); }
-    rmdir(dir);
-  }
+  test_rmdir(dir);
   return done_testing();
 }
