@@ -6,6 +6,7 @@
 #include "adapters/line.h"
 #include "bot/line_store.h"
 #include "bot/messages.h"
+#include "bot/tables.h"
 #include "faq/db.h"
 #include "util/mg_err.h"
 #include "util/mg_utf8.h"
@@ -136,7 +137,7 @@ static void store(void) {
   char dir[] = "/tmp/t_line.XXXXXX";
   if (!mkdtemp(dir)) return;
   test_config(&cfg, dir);
-  is_int(faq_db_open(&db, &cfg, NULL, err), 0, "database (%s)", err);
+  is_int(bot_db_open(&db, &cfg, NULL, err), 0, "database (%s)", err);
   if (!db) return;
   err[0] = '\0';   /* the sample import's notes are not this test's */
   is_int(bot_line_hash(db, "Uabc", h1, err), 0, "hash (%s)", err);
