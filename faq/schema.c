@@ -227,7 +227,8 @@ int faq_db_module_version(sqlite3 *db, const char *module) {
   int t = has_table(db), v = -1, s;
   if (t == 0) {
     int uv = (int)faq_db_int(db, sql[Q_USER_VERSION]);
-    return uv >= 0 && uv <= LEGACY_STEPS ? legacy_version(uv, module) : -1;
+    if (uv >= 0 && uv <= LEGACY_STEPS) v = legacy_version(uv, module);
+    goto out;
   }
   if (t < 0 || sqlite3_prepare_v2(db, sql[Q_GET], -1, &st, NULL) != SQLITE_OK) goto out;
   sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
@@ -246,16 +247,24 @@ int faq_db_version(sqlite3 *db) { return faq_db_module_version(db, "faq"); }
 static int adopt(sqlite3 *db, void *ctx, char *err) {
   int t = has_table(db), uv = (int)faq_db_int(db, sql[Q_USER_VERSION]), rc = 0;
   (void)ctx;
-  if (t < 0 || uv < 0) return mg_errf(err, MG_EDB, "reading the schema version: %s", sqlite3_errmsg(db));
-  if (t) return 0;
-  if (uv > LEGACY_STEPS)
-    return mg_errf(err, MG_EDB, "the database has schema version %d (user_version) and no schema_version table: "
-                   "newer than this program (%d), or not its database", uv, LEGACY_STEPS);
+  if (t < 0 || uv < 0) {
+    rc = mg_errf(err, MG_EDB, "reading the schema version: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  if (t) goto out; /* another process got there first */
+  if (uv > LEGACY_STEPS) {
+    rc = mg_errf(err, MG_EDB, "the database has schema version %d (user_version) and no schema_version table: "
+                 "newer than this program (%d), or not its database", uv, LEGACY_STEPS);
+    goto out;
+  }
   if (sqlite3_exec(db, sql[Q_CREATE], NULL, NULL, NULL) != SQLITE_OK ||
-      sqlite3_exec(db, sql[Q_MARK], NULL, NULL, NULL) != SQLITE_OK)
-    return mg_errf(err, MG_EDB, "creating schema_version: %s", sqlite3_errmsg(db));
+      sqlite3_exec(db, sql[Q_MARK], NULL, NULL, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "creating schema_version: %s", sqlite3_errmsg(db));
+    goto out;
+  }
   for (size_t i = 0; rc == 0 && i < sizeof legacy / sizeof legacy[0]; i++)
     if (legacy[i].old <= uv) rc = set_version(db, legacy[i].module, legacy[i].step, err);
+out:
   return rc;
 }
 
@@ -266,13 +275,15 @@ static int adopt(sqlite3 *db, void *ctx, char *err) {
 static int backup_before(sqlite3 *db, const char *module, int v, char *err) {
   const char *path = sqlite3_db_filename(db, "main");
   char bak[4096], why[MG_ERRLEN];
-  if (!path || !*path) return 0;
+  int rc = 0;
+  if (!path || !*path) goto out;
   snprintf(bak, sizeof bak, "%s.%s%sv%d.bak", path, module ? module : "", module ? "-" : "", v);
-  if (access(bak, F_OK) == 0) return 0;
+  if (access(bak, F_OK) == 0) goto out;
   if (faq_db_backup(path, bak, why) && access(bak, F_OK) != 0)
-    return mg_errf(err, MG_EIO, "not upgrading %s (%s schema version %d): the copy made first failed (%s)", path,
-                   module ? module : "global", v, why);
-  return 0;
+    rc = mg_errf(err, MG_EIO, "not upgrading %s (%s schema version %d): the copy made first failed (%s)", path,
+                 module ? module : "user_version", v, why);
+out:
+  return rc;
 }
 
 struct step_ctx {
@@ -286,14 +297,19 @@ static int apply_step(sqlite3 *db, void *ctx, char *err) {
   struct step_ctx *c = ctx;
   char *msg = NULL;
   int v = faq_db_module_version(db, c->module), rc = 0;
-  if (v < 0) return mg_errf(err, MG_EDB, "schema %s: reading its version: %s", c->module, sqlite3_errmsg(db));
-  if (v > c->i) return 0; /* another process got there first */
+  if (v < 0) {
+    rc = mg_errf(err, MG_EDB, "schema %s: reading its version: %s", c->module, sqlite3_errmsg(db));
+    goto out;
+  }
+  if (v > c->i) goto out; /* another process got there first */
   if (sqlite3_exec(db, c->steps[c->i], NULL, NULL, &msg) != SQLITE_OK) {
     rc = mg_errf(err, MG_EDB, "schema %s step %d: %s", c->module, c->i + 1, msg ? msg : sqlite3_errmsg(db));
-    sqlite3_free(msg);
-    return rc;
+    goto out;
   }
-  return set_version(db, c->module, c->i + 1, err);
+  rc = set_version(db, c->module, c->i + 1, err);
+out:
+  sqlite3_free(msg);
+  return rc;
 }
 
 int faq_db_migrate_module(sqlite3 *db, const char *module, const char *const *steps, int n, char *err) {
