@@ -180,6 +180,7 @@ static const struct { int old; const char *module; int step; } legacy[] = {
   { 18, "bot", 12 }, { 19, "faq", 8 }, { 20, "faq", 9 },
 };
 
+#define COPY_WAIT_MS (30 * 60 * 1000) /* for another process's copy before an upgrade */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 enum { Q_HAS_TABLE, Q_CREATE, Q_GET, Q_SET, Q_MODULES, Q_USER_VERSION, Q_MARK, N_Q };
@@ -268,20 +269,41 @@ out:
   return rc;
 }
 
+struct copy {
+  const char *path, *bak, *module;
+  int v;
+};
+
+/* Inside a transaction (the file's write lock): the copy, unless made. */
+static int copy_locked(sqlite3 *db, void *ctx, char *err) {
+  struct copy *c = ctx;
+  char why[MG_ERRLEN];
+  int rc = 0;
+  (void)db;
+  if (access(c->bak, F_OK) == 0) goto out; /* another process made it */
+  if (faq_db_backup(c->path, c->bak, why))
+    rc = mg_errf(err, MG_EIO, "not upgrading %s (%s schema version %d): the copy made first failed (%s)", c->path,
+                 c->module ? c->module : "user_version", c->v, why);
+out:
+  return rc;
+}
+
 /* Before steps change an existing database, a copy of it as it was:
  * PATH.vN.bak for a database counted in user_version (module NULL), else
- * PATH.MODULE-vN.bak; kept if it exists (another process upgrading at the
- * same time made it). No copy, no upgrade. In-memory databases have none. */
+ * PATH.MODULE-vN.bak. It is made holding the file's write lock (readers go
+ * on: WAL), so of two processes upgrading at once one copies and the other,
+ * waiting for as long as that takes, finds the copy. No copy, no upgrade.
+ * In-memory databases have none. */
 static int backup_before(sqlite3 *db, const char *module, int v, char *err) {
-  const char *path = sqlite3_db_filename(db, "main");
-  char bak[4096], why[MG_ERRLEN];
+  char bak[4096];
+  struct copy c = { sqlite3_db_filename(db, "main"), bak, module, v };
   int rc = 0;
-  if (!path || !*path) goto out;
-  snprintf(bak, sizeof bak, "%s.%s%sv%d.bak", path, module ? module : "", module ? "-" : "", v);
+  if (!c.path || !*c.path) goto out;
+  snprintf(bak, sizeof bak, "%s.%s%sv%d.bak", c.path, module ? module : "", module ? "-" : "", v);
   if (access(bak, F_OK) == 0) goto out;
-  if (faq_db_backup(path, bak, why) && access(bak, F_OK) != 0)
-    rc = mg_errf(err, MG_EIO, "not upgrading %s (%s schema version %d): the copy made first failed (%s)", path,
-                 module ? module : "user_version", v, why);
+  sqlite3_busy_timeout(db, COPY_WAIT_MS);
+  rc = faq_db_tx(db, copy_locked, &c, err);
+  sqlite3_busy_timeout(db, MG_DB_BUSY_MS);
 out:
   return rc;
 }
