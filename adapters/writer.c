@@ -25,6 +25,7 @@
  */
 #include "adapters/server.h"
 #include "bot/session.h"
+#include "bot/tables.h"
 #include "faq/db.h"
 #include "util/mg_err.h"
 #include "util/mg_log.h"
@@ -91,7 +92,7 @@ int srv_writer_start(srv *s, char *err) {
   pthread_mutex_init(&w->lock, NULL);
   pthread_cond_init(&w->cond, NULL);
   s->writer = w;
-  if ((rc = faq_db_open(&w->db, s->cfg, NULL, err)) != 0) return rc;
+  if ((rc = bot_db_open(&w->db, s->cfg, NULL, err)) != 0) return rc;
   sqlite3_wal_autocheckpoint(w->db, 0);   /* the checkpointer does it */
   if ((rc = pthread_create(&w->th, NULL, writer_main, w)) != 0)
     return mg_errf(err, MG_EIO, "cannot start the transcript writer: %s", strerror(rc));

@@ -26,6 +26,7 @@
 #include "bot/understand.h"
 #include "bot/calendar.h"
 #include "dict/concepts.h"
+#include "bot/tables.h"
 #include "faq/db.h"
 #include "faq/engine.h"
 #include "faq/io.h"
@@ -128,7 +129,7 @@ int bot_new(bot **out, const mg_config *cfg, char *err) {
   snprintf(path, sizeof path, "%s/messages.json", cfg->dict_dir);
   if ((rc = bot_msg_load(&b->msgs, path, err)) != 0) goto fail;
   if ((rc = load_understanding(b, err)) != 0) goto fail;
-  if ((rc = faq_db_open(&db, cfg, b->lang, err)) != 0) goto fail;
+  if ((rc = bot_db_open(&db, cfg, b->lang, err)) != 0) goto fail;
   {
     /* an import whose process died mid-way is undone before anything reads the FAQ */
     int undone = 0;
@@ -244,7 +245,7 @@ int bot_worker_new(bot_worker **out, bot *b, char *err) {
   *out = NULL;
   if (!w) return mg_errf(err, MG_ENOMEM, "out of memory");
   w->b = b;
-  if ((rc = faq_db_open(&w->db, &b->cfg, b->lang, err)) != 0) goto fail;
+  if ((rc = bot_db_open(&w->db, &b->cfg, b->lang, err)) != 0) goto fail;
   if ((rc = faq_analyzer_new(&w->an, b->lang, err)) != 0) goto fail;
   if ((rc = bot_hits_init(&w->hits, b->concepts)) != 0) { mg_errf(err, rc, "out of memory"); goto fail; }
   *out = w;
@@ -849,7 +850,7 @@ int bot_answer_drafts(bot_worker *w, const char *text, int len, json_t **out, ch
   int rc;
 
   *out = NULL;
-  if ((rc = faq_db_open_memory(&mem, b->lang, err)) || (rc = draft_copy(w, mem, err)) ||
+  if ((rc = bot_db_open_memory(&mem, b->lang, err)) || (rc = draft_copy(w, mem, err)) ||
       (rc = faq_engine_new(&engine, b->lang, mem, &b->cfg, err)))
     goto out;
   /* the same pipeline, with the copy's index and entries */

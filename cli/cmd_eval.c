@@ -35,6 +35,7 @@
  */
 #include "cli/cmd.h"
 #include "faq/analyze.h"
+#include "bot/tables.h"
 #include "faq/db.h"
 #include "faq/engine.h"
 #include "faq/io.h"
@@ -247,7 +248,7 @@ static int setup(const mg_config *cfg, const struct opts *o, mg_lang **lang, mg_
   double t0;
   if ((rc = faq_lang_new(lang, cfg, err))) return rc;
   if ((rc = faq_analyzer_new(an, *lang, err))) return rc;
-  if ((rc = faq_db_open_memory(db, *lang, err))) return rc;
+  if ((rc = bot_db_open_memory(db, *lang, err))) return rc;
   t0 = cli_now_us();
   if (retrieval) rc = load_corpus(*db, o->corpus, o->clean_answers, err);
   else {

@@ -13,6 +13,7 @@
  */
 #include "cli/cmd.h"
 #include "faq/analyze.h"
+#include "bot/tables.h"
 #include "faq/db.h"
 #include "faq/io.h"
 #include "util/mg_err.h"
@@ -106,7 +107,7 @@ static int parse_args(int argc, char **argv, const char *allowed, int npos, stru
 static int open_db(mg_config *cfg, mg_lang **lang, sqlite3 **db) {
   char err[MG_ERRLEN];
   *db = NULL;
-  if (faq_lang_new(lang, cfg, err) || faq_db_open(db, cfg, *lang, err)) {
+  if (faq_lang_new(lang, cfg, err) || bot_db_open(db, cfg, *lang, err)) {
     faq_lang_free(*lang);
     *lang = NULL;
     return fail("%s", err);

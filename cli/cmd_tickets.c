@@ -18,6 +18,7 @@
  */
 #include "cli/cmd.h"
 #include "util/mg_time.h"
+#include "bot/tables.h"
 #include "faq/db.h"
 #include "util/mg_err.h"
 #include "bot/session.h"
@@ -205,7 +206,7 @@ int cmd_tickets(int argc, char **argv, mg_config *cfg) {
     return 2;
   }
 
-  if ((rc = faq_db_open(&db, cfg, NULL, err)) != 0) goto out;
+  if ((rc = bot_db_open(&db, cfg, NULL, err)) != 0) goto out;
   if (strcmp(sub, "list") == 0) {
     if ((rc = bot_ticket_list(db, o.status, o.department, 0, &v, err)) != 0) goto out;
     if (o.json) dump(v);

@@ -14,6 +14,7 @@
  */
 #include "bot/auth.h"
 #include "cli/cmd.h"
+#include "bot/tables.h"
 #include "faq/db.h"
 #include "util/mg_err.h"
 
@@ -123,7 +124,7 @@ int cmd_user(int argc, char **argv, mg_config *cfg) {
     else return usage_error("too many arguments");
   }
   if (strcmp(verb, "list") != 0 && !login) return usage_error("LOGIN is required");
-  if (bot_auth_init(err) || faq_db_open(&db, cfg, NULL, err)) {
+  if (bot_auth_init(err) || bot_db_open(&db, cfg, NULL, err)) {
     fprintf(stderr, "madoguchi user: %s\n", err);
     return 1;
   }

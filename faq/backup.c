@@ -9,8 +9,8 @@
  * renamed into place, so a crash or a full disk never leaves a file that
  * looks like a backup and is not one.
  *
- * A restore checks the copy first (quick_check, a schema this program
- * knows), then copies its pages over the live file in one transaction, and
+ * A restore checks the copy first (quick_check, each module's schema a
+ * version this program knows), then copies its pages over the live file in one transaction, and
  * puts the file back in WAL mode.
  */
 #include "faq/db.h"
@@ -99,10 +99,11 @@ out:
   return rc;
 }
 
-int faq_db_restore(const char *from, const char *db_path, char *err) {
+int faq_db_restore(const char *from, const char *db_path, const faq_db_schema *known, int n, char *err) {
   sqlite3 *src = NULL, *dst = NULL;
   sqlite3_stmt *st = NULL;
-  int rc, v;
+  char why[MG_ERRLEN];
+  int rc;
 
   if ((rc = open_existing(&src, from, SQLITE_OPEN_READONLY, err))) goto out;
   /* the copy first: a damaged or foreign file never replaces the live one */
@@ -114,10 +115,8 @@ int faq_db_restore(const char *from, const char *db_path, char *err) {
   }
   sqlite3_finalize(st);
   st = NULL;
-  v = faq_db_version(src);
-  if (v <= 0 || v > faq_db_schema_max()) {
-    rc = mg_errf(err, MG_EINVAL, "%s: schema version %d, this program knows 1 to %d; nothing was restored", from, v,
-                 faq_db_schema_max());
+  if (faq_db_schema_known(src, known, n, why)) {
+    rc = mg_errf(err, MG_EINVAL, "%s: %s; nothing was restored", from, why);
     goto out;
   }
   if (sqlite3_open_v2(db_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
@@ -161,7 +160,8 @@ static int fts_check(sqlite3 *db, void (*line)(void *ctx, const char *what, cons
   return strcmp(buf, "ok") != 0;
 }
 
-int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx) {
+int faq_db_check(sqlite3 *db, const faq_db_schema *known, int n,
+                 void (*line)(void *ctx, const char *what, const char *result), void *ctx) {
   static const struct { const char *what, *sql; } counts[] = {
     { "faq entries", "SELECT count(*) FROM faq" },
     { "faq published", "SELECT count(*) FROM faq WHERE published_rev IS NOT NULL" },
@@ -173,9 +173,7 @@ int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const ch
   char buf[512];
   int problems = 0;
 
-  snprintf(buf, sizeof buf, "%d of %d", faq_db_version(db), faq_db_schema_max());
-  line(ctx, "schema version", buf);
-  if (faq_db_version(db) != faq_db_schema_max()) problems++;
+  problems += faq_db_schema_lines(db, known, n, line, ctx);
   first_text(db, "PRAGMA integrity_check", buf, sizeof buf);
   line(ctx, "integrity", buf);
   problems += strcmp(buf, "ok") != 0;

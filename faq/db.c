@@ -20,8 +20,10 @@
  * that deletes every entry later does not get the sample back.
  *
  * Opening without a language (lang NULL: commands that never touch the
- * index) still works on a new file: the first open builds a temporary
- * language to create the index and load the sample, then reopens without it.
+ * index) still works on a new file, or one with faq steps pending: the
+ * open builds a temporary language to create (or upgrade) the schema and
+ * load the sample, then reopens without it (bot_db_open does the same for
+ * bot's steps).
  */
 #include "faq/db.h"
 #include "faq/analyze.h"
@@ -212,21 +214,6 @@ static int load_sample(sqlite3 *db, void *ctx, char *err) {
   return faq_meta_put(db, "initialized", "sample", err);
 }
 
-/* Before migrations change an existing database, a copy of it as it was:
- * PATH.vN.bak for schema version N (kept if it exists: another process
- * upgrading at the same time made it). No copy, no upgrade. */
-static int backup_before_upgrade(sqlite3 *db, const char *path, char *err) {
-  char bak[4096], why[MG_ERRLEN];
-  int v = faq_db_version(db);
-  if (v <= 0 || v >= faq_db_schema_max() || strcmp(path, ":memory:") == 0) return 0;
-  snprintf(bak, sizeof bak, "%s.v%d.bak", path, v);
-  if (access(bak, F_OK) == 0) return 0;
-  if (faq_db_backup(path, bak, why) && access(bak, F_OK) != 0)
-    return mg_errf(err, MG_EIO, "not upgrading %s from schema %d to %d: the copy made first failed (%s)", path, v,
-                   faq_db_schema_max(), why);
-  return 0;
-}
-
 /* Process-wide SQLite settings, before its first use. Memory statistics
  * cost a global mutex on every allocation SQLite makes; with two workers
  * answering thousands of questions a second they queued on it (perf, issue
@@ -247,7 +234,6 @@ static int open_conn(sqlite3 **out, const char *path, int flags, mg_lang *lang, 
   sqlite3_extended_result_codes(db, 0);
   if ((rc = exec(db, Q_PRAGMAS, err))) goto out;
   if (lang && (rc = faq_fts5_register(db, lang, err))) goto out;
-  if ((rc = backup_before_upgrade(db, path, err))) goto out;
   if ((rc = faq_db_migrate(db, err))) goto out;
   if (lang) {
     /* Read first: the write lock is taken only when a rebuild is due. */
@@ -263,8 +249,10 @@ out:
   return rc;
 }
 
-/* First open of a new file without a language: create the schema and load
- * the sample with a temporary one, then hand back a connection without. */
+/* First open of a new file (or one with faq steps pending) without a
+ * language: create or upgrade the schema and load the sample with a
+ * temporary one, then hand back a connection without. A step may make
+ * SQLite re-read the triggers on the index, which need the tokenizer. */
 static int bootstrap(const mg_config *cfg, char *err) {
   mg_lang *lang = NULL;
   sqlite3 *db = NULL;
@@ -284,7 +272,7 @@ int faq_db_open(sqlite3 **out, const mg_config *cfg, mg_lang *lang, char *err) {
     int v = -1;
     if (sqlite3_open_v2(cfg->db_path, &probe, flags, NULL) == SQLITE_OK) v = faq_db_version(probe);
     sqlite3_close(probe);
-    if (v == 0 && (rc = bootstrap(cfg, err))) return rc;
+    if (v >= 0 && v < faq_db_schema_max() && (rc = bootstrap(cfg, err))) return rc;
   }
   if ((rc = open_conn(&db, cfg->db_path, flags, lang, err))) return rc;
   if (lang && cfg->sample_path[0] && (rc = is_new(db, err)) == 1) {

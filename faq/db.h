@@ -3,13 +3,15 @@
  *
  * Every process (the server, each CLI command) opens the same file through
  * faq_db_open: WAL journal, foreign keys on, a busy timeout, the `mecab` FTS5
- * tokenizer registered, migrations applied (PRAGMA user_version), and the
+ * tokenizer registered, faq's schema steps applied (schema_version), and the
  * FTS index rebuilt when the analysis fingerprint (dict/ files, user
  * dictionary, MeCab dictionary) differs from the one it was built with.
  * A new database is filled with the sample FAQ (cfg->sample_path).
  *
- * Migrations are one ordered array in faq/schema.c; a later feature appends
- * a step, never edits a shipped one.
+ * Each module creates and migrates its own tables: faq's steps are an ordered
+ * array in faq/schema.c, bot's in bot/tables.c (bot_db_open opens with
+ * both), each counted in its row of schema_version(module, version); a later
+ * feature appends a step, never edits a shipped one.
  */
 #ifndef MG_DB_H
 #define MG_DB_H
@@ -30,10 +32,44 @@ int faq_db_open(sqlite3 **out, const mg_config *cfg, struct mg_lang *lang, char 
 int faq_db_open_memory(sqlite3 **out, struct mg_lang *lang, char *err);
 void faq_db_close(sqlite3 *db);
 
-/* Apply pending migrations in one transaction each. Returns 0 or MG_EDB. */
+/* user_version of a database whose schema is counted in schema_version:
+ * above the 20 steps once counted there, so programs from before refuse it. */
+#define FAQ_DB_USER_VERSION 1000
+
+/* Bring module's tables up to date: steps[0..n-1] are its ordered steps
+ * (SQL texts, static storage). Creates schema_version(module, version) when
+ * missing — a database from before it (PRAGMA user_version 1..20) is
+ * adopted once, in one transaction, each module's version taken from the
+ * old steps it had (faq/schema.c) — then applies each pending step in its
+ * own BEGIN IMMEDIATE transaction that re-reads the version inside it, so
+ * two processes opening the file at once never both apply one. An existing
+ * file is first copied to PATH.MODULE-vN.bak (PATH.vN.bak before adoption).
+ * 0; MG_EDB (a step failed, or the database knows more of module's steps
+ * than n: err names the module and both versions); MG_EIO (no copy). */
+int faq_db_migrate_module(sqlite3 *db, const char *module, const char *const *steps, int n, char *err);
+/* faq's steps (faq_db_migrate_module for module "faq"). */
 int faq_db_migrate(sqlite3 *db, char *err);
-/* Current schema version (PRAGMA user_version). */
+/* How many of module's steps db has: its schema_version row (0 when none),
+ * or for a database from before schema_version what its user_version
+ * implies; -1 when that cannot be read or is unknown. */
+int faq_db_module_version(sqlite3 *db, const char *module);
+/* faq's schema version (faq_db_module_version(db, "faq")). */
 int faq_db_version(sqlite3 *db);
+
+/* A module's schema as this program knows it (check, restore). */
+typedef struct faq_db_schema {
+  const char *module; /* its name in schema_version: "faq", "bot" */
+  int max;            /* the number of its steps this program has */
+} faq_db_schema;
+/* 0 when db's version of each of the n known modules is one this program
+ * knows (0 to max; 1 to max for "faq") and schema_version names no other
+ * module; else MG_EINVAL with the first that is not in err. */
+int faq_db_schema_known(sqlite3 *db, const faq_db_schema *known, int n, char *err);
+/* Call line with "schema version MODULE", "V of MAX" for each known module,
+ * then once for each module db has that is not known; the number of them
+ * not at their max or not known. */
+int faq_db_schema_lines(sqlite3 *db, const faq_db_schema *known, int n,
+                        void (*line)(void *ctx, const char *what, const char *result), void *ctx);
 
 /* Run fn inside BEGIN IMMEDIATE … COMMIT; ROLLBACK when fn returns non-zero. */
 int faq_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err);
@@ -62,21 +98,23 @@ void faq_db_write_lock(void);
 void faq_db_write_unlock(void);
 void faq_db_write_yield(void);
 
-/* The number of migrations this program knows (the newest schema version). */
+/* The number of faq's steps this program knows (faq's newest version). */
 int faq_db_schema_max(void);
 
 /* Backup, restore and check (faq/backup.c). faq_db_backup copies db_path to
  * `to` (which must not exist) while others keep using it: one consistent
  * moment, a self-contained file, synced and renamed into place.
- * faq_db_restore checks the copy (quick_check, a known schema version) and
- * copies it over db_path; stop the server first. faq_db_check calls line for
- * each finding (schema version, integrity and foreign keys of the whole
- * file, FTS index, row counts of faq's tables; bot_db_counts adds bot's)
- * and returns the number of problems; db must have the mecab tokenizer
- * registered (faq_db_open with a language). */
+ * faq_db_restore checks the copy (quick_check, each module's schema
+ * version known: faq_db_schema_known with the n modules of known) and
+ * copies it over db_path; stop the server first. faq_db_check calls line
+ * for each finding (each module's schema version, integrity and foreign
+ * keys of the whole file, FTS index, row counts of faq's tables;
+ * bot_db_counts adds bot's) and returns the number of problems; db must
+ * have the mecab tokenizer registered (faq_db_open with a language). */
 int faq_db_backup(const char *db_path, const char *to, char *err);
-int faq_db_restore(const char *from, const char *db_path, char *err);
-int faq_db_check(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx);
+int faq_db_restore(const char *from, const char *db_path, const faq_db_schema *known, int n, char *err);
+int faq_db_check(sqlite3 *db, const faq_db_schema *known, int n,
+                 void (*line)(void *ctx, const char *what, const char *result), void *ctx);
 
 /* meta key/value (analysis fingerprint, municipality code and name, notice,
  * ...). get: *out new (free()), MG_ENOTFOUND when absent. */

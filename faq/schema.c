@@ -1,11 +1,25 @@
 /*
- * schema.c — the database schema as an ordered list of migrations.
+ * schema.c — faq's tables as an ordered list of steps, and the runner that
+ * keeps every module's steps applied.
  *
- * PRAGMA user_version is the number of migrations applied. Each step runs in
- * its own BEGIN IMMEDIATE transaction and re-reads user_version inside it, so
- * two processes opening a new file at once cannot both apply a step. A
- * shipped step is never edited: a later feature appends one to `migrations`
- * (the next index is the next version).
+ * Each module creates and migrates its own tables (docs/architecture.md
+ * "Database"): faq's steps are here, bot's in bot/tables.c, and the table
+ * schema_version(module, version) counts how many of each module's steps a
+ * database has. faq_db_migrate_module applies one module's pending steps,
+ * each in its own BEGIN IMMEDIATE transaction that re-reads the module's
+ * version inside it, so two processes opening a new file at once cannot
+ * both apply a step. A shipped step is never edited: a later feature
+ * appends one to its module's array (the next index is the next version).
+ *
+ * Before schema_version, one global list of 20 steps was counted in PRAGMA
+ * user_version. A database from then is adopted once, in one transaction:
+ * schema_version is created with, for each module, how many of its steps
+ * the old steps 1..user_version contained (`legacy` below says which old
+ * step became which module's step), and user_version is set to
+ * FAQ_DB_USER_VERSION (1000), which every program that counted in
+ * user_version refuses as newer than itself; a new database gets the same
+ * marker. The old steps' texts are the module steps named "(old N)" below
+ * and in bot/tables.c, unchanged.
  *
  * The FTS5 index faq_fts is an external-content table over the view
  * faq_published, so it holds only the published revision of each entry.
@@ -20,9 +34,11 @@
 #include "util/mg_err.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
-static const char *const migrations[] = {
-  /* 1 — the FAQ (docs/architecture.md "Database") */
+static const char *const steps[] = {
+  /* 1 (old 1) — the FAQ (docs/architecture.md "Database") */
   "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
   "CREATE TABLE department(id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT NOT NULL DEFAULT '',\n"
   "  email TEXT NOT NULL DEFAULT '', hours TEXT NOT NULL DEFAULT '', location TEXT NOT NULL DEFAULT '');\n"
@@ -63,110 +79,7 @@ static const char *const migrations[] = {
   "  SELECT RAISE(ABORT, 'faq_revision rows are immutable: add a revision instead');\n"
   "END;\n",
 
-  /* 2 — the chat service: sessions, masked transcripts, feedback, staff
-   * tickets and the audit log (bot/session.c, bot/ticket.c). Free text is
-   * masked before it is written; ticket.contact alone is kept as the
-   * resident typed it, shown only to the ticket's department, each read
-   * logged in audit_log. Times are UTC ISO-8601; ticket numbers and
-   * ticket_seq.day use the Asia/Tokyo date. */
-  "CREATE TABLE session(id TEXT PRIMARY KEY, created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL,\n"
-  "  expires_at TEXT NOT NULL) WITHOUT ROWID;\n"
-  "CREATE INDEX session_expires ON session(expires_at);\n"
-  "CREATE TABLE message(id INTEGER PRIMARY KEY,\n"
-  "  session_id TEXT NOT NULL REFERENCES session(id) ON DELETE CASCADE,\n"
-  "  role TEXT NOT NULL CHECK(role IN ('resident', 'bot', 'staff', 'system')),\n"
-  "  text TEXT NOT NULL,\n"                 /* masked */
-  "  kind TEXT NOT NULL,\n"                 /* ask, choose, escalate, answer, clarify, no_answer, ticket, staff_reply */
-  "  faq_id TEXT, decision TEXT, confidence REAL,\n"
-  "  department_id TEXT,\n"                 /* routing for escalation: the answer's or best candidate's */
-  "  rule_name TEXT, rule_kind TEXT,\n"
-  "  choices TEXT,\n"                       /* clarify: JSON [{faq_id, question}] offered */
-  "  created_at TEXT NOT NULL);\n"
-  "CREATE INDEX message_session ON message(session_id, role, kind, id);\n"
-  "CREATE TABLE feedback(id INTEGER PRIMARY KEY,\n"
-  "  session_id TEXT REFERENCES session(id) ON DELETE SET NULL,\n"
-  "  answer_id INTEGER REFERENCES message(id) ON DELETE SET NULL, faq_id TEXT,\n"
-  "  helpful INTEGER NOT NULL CHECK(helpful IN (0, 1)),\n"
-  "  comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL DEFAULT '',\n"  /* both masked */
-  "  created_at TEXT NOT NULL);\n"
-  "CREATE INDEX feedback_faq ON feedback(faq_id, created_at);\n"
-  "CREATE INDEX feedback_answer ON feedback(answer_id);\n"
-  "CREATE TABLE ticket(id INTEGER PRIMARY KEY, ticket_no TEXT NOT NULL UNIQUE,\n"
-  "  session_id TEXT REFERENCES session(id) ON DELETE SET NULL,\n"
-  "  question TEXT NOT NULL,\n"             /* masked */
-  "  department_id TEXT REFERENCES department(id),\n"
-  "  routed_by TEXT NOT NULL CHECK(routed_by IN ('engine', 'rule', 'default')),\n"
-  "  status TEXT NOT NULL DEFAULT 'open' CHECK(status IN ('open', 'answered', 'closed')),\n"
-  "  contact TEXT NOT NULL DEFAULT '',\n"   /* UNMASKED: the resident's choice; reads are audited */
-  "  created_at TEXT NOT NULL, first_reply_at TEXT, closed_at TEXT);\n"
-  "CREATE INDEX ticket_status ON ticket(status, department_id);\n"
-  "CREATE INDEX ticket_department ON ticket(department_id, status);\n"
-  "CREATE INDEX ticket_session ON ticket(session_id);\n"
-  "CREATE TABLE ticket_seq(day TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;\n"
-  "CREATE TABLE ticket_reply(id INTEGER PRIMARY KEY,\n"
-  "  ticket_id INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,\n"
-  "  author TEXT NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL,\n"
-  "  delivered_at TEXT);\n"                 /* NULL until handed to the resident's session */
-  "CREATE INDEX ticket_reply_ticket ON ticket_reply(ticket_id, id);\n"
-  "CREATE INDEX ticket_reply_undelivered ON ticket_reply(ticket_id) WHERE delivered_at IS NULL;\n"
-  "CREATE TABLE ticket_event(id INTEGER PRIMARY KEY,\n"
-  "  ticket_id INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE, at TEXT NOT NULL,\n"
-  "  actor TEXT NOT NULL, action TEXT NOT NULL CHECK(action IN ('create', 'reply', 'close', 'reassign')),\n"
-  "  from_department TEXT, to_department TEXT, reason TEXT NOT NULL DEFAULT '');\n"
-  "CREATE INDEX ticket_event_ticket ON ticket_event(ticket_id, id);\n"
-  "CREATE TABLE audit_log(id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,\n"
-  "  action TEXT NOT NULL, target TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '');\n"
-  "CREATE INDEX audit_log_target ON audit_log(target, id);\n"
-  "CREATE INDEX audit_log_action ON audit_log(action, id);\n",
-
-  /* 3 — the staff console (bot/auth.c, bot/audit.c): accounts with an
-   * Argon2id password hash and a failed-login count, web sessions stored by
-   * the hash of their id, and before/after state on audit_log, which becomes
-   * append-only. */
-  "CREATE TABLE user(id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,\n"
-  "  role TEXT NOT NULL CHECK(role IN ('staff', 'supervisor', 'admin')),\n"
-  "  department_id TEXT REFERENCES department(id),\n"
-  "  pw_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,\n"
-  "  failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT,\n"
-  "  created_at TEXT NOT NULL,\n"
-  "  CHECK(role <> 'staff' OR department_id IS NOT NULL));\n"
-  "CREATE TABLE web_session(id TEXT PRIMARY KEY,\n"   /* hex BLAKE2b of the cookie value, never the value */
-  "  user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,\n"
-  "  csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL) WITHOUT ROWID;\n"
-  "CREATE INDEX web_session_user ON web_session(user_id);\n"
-  "CREATE INDEX web_session_expires ON web_session(expires_at);\n"
-  "ALTER TABLE audit_log ADD COLUMN before_json TEXT;\n"
-  "ALTER TABLE audit_log ADD COLUMN after_json TEXT;\n"
-  "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN\n"
-  "  SELECT RAISE(ABORT, 'audit_log is append-only');\n"
-  "END;\n"
-  "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN\n"
-  "  SELECT RAISE(ABORT, 'audit_log is append-only');\n"
-  "END;\n",
-
-  /* 4 — the console's statistics and unanswered view read the transcript,
-   * feedback and tickets by time range; without these a dashboard scans
-   * every stored line. Timestamps only grow, so each index is appended at
-   * its right edge and costs the chat's write path little. */
-  "CREATE INDEX message_created ON message(created_at);\n"
-  "CREATE INDEX feedback_created ON feedback(created_at);\n"
-  "CREATE INDEX ticket_created ON ticket(created_at);\n",
-
-  /* 5 — the safety layer's decision on each bot line (level, numbers and
-   * the cues that fired, as JSON) for the supervisor's review. */
-  "ALTER TABLE message ADD COLUMN safety TEXT;\n",
-
-  /* 6 — failed console logins are counted per (login, client address)
-   * (bot/auth.c, attack review F10): a stranger's wrong passwords lock only
-   * the stranger's address out of an account, never the real user on
-   * another. Unknown logins get rows too, so they behave like known ones.
-   * user.failed_count and user.locked_until are no longer written. */
-  "CREATE TABLE login_failure(login TEXT NOT NULL, ip TEXT NOT NULL,\n"
-  "  failed_count INTEGER NOT NULL DEFAULT 0, locked_until TEXT, last_at TEXT NOT NULL,\n"
-  "  PRIMARY KEY(login, ip)) WITHOUT ROWID;\n"
-  "CREATE INDEX login_failure_last ON login_failure(last_at);\n",
-
-  /* 7 — imports written in chunks (faq/io_chunked.c): each import, its
+  /* 2 (old 7) — imports written in chunks (faq/io_chunked.c): each import, its
    * progress and heartbeat, and the journal that undoes it until it is done. */
   "CREATE TABLE faq_import(id INTEGER PRIMARY KEY, by TEXT NOT NULL, file TEXT NOT NULL,\n"
   "  state TEXT NOT NULL CHECK(state IN ('writing', 'done', 'rolled_back')),\n"
@@ -179,7 +92,7 @@ static const char *const migrations[] = {
   "  existed INTEGER NOT NULL, prev_pub INTEGER, prev_max_rev INTEGER, prev_dept TEXT);\n"
   "CREATE INDEX faq_import_undo_import ON faq_import_undo(import_id);\n",
 
-  /* 8 — the learning loop (faq/learn.c): residents' questions that ended on
+  /* 3 (old 8) — the learning loop (faq/learn.c): residents' questions that ended on
    * an entry, as candidate phrasings (masked text, deduplicated on its
    * normalised form) with one evidence row per session and a keyed hash of
    * the client address, so one address cannot make a phrasing alone. */
@@ -194,135 +107,21 @@ static const char *const migrations[] = {
   "  kind TEXT NOT NULL CHECK(kind IN ('choose', 'helpful', 'staff', 'eval')), at TEXT NOT NULL,\n"
   "  PRIMARY KEY(candidate_id, session_ref)) WITHOUT ROWID;\n",
 
-  /* 9 — a ticket is a thread (bot/ticket.c): the resident answers staff, in
-   * the chat or at /t/<number> with the lookup secret they were shown once
-   * (only its BLAKE2b hash is kept); ticket_reply rows carry their side. A
-   * resident's line is delivered when written (delivered_at is set), so it
-   * is never pending for the resident's own session. */
-  "ALTER TABLE ticket ADD COLUMN lookup_hash TEXT;\n"
-  "ALTER TABLE ticket_reply ADD COLUMN side TEXT NOT NULL DEFAULT 'staff' CHECK(side IN ('staff', 'resident'));\n",
-
-  /* 10 — notices that leave the process (bot/outbox.c): a resident may ask
-   * for an e-mail when staff reply (ticket.notify_email: the address as
-   * given, never shown to staff); each notice is queued in the transaction
-   * that causes it and sent by one delivery thread (adapters/mail.c). */
-  "ALTER TABLE ticket ADD COLUMN notify_email TEXT;\n"
-  "CREATE TABLE outbox(id INTEGER PRIMARY KEY,\n"
-  "  ticket_id INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,\n"
-  "  channel TEXT NOT NULL CHECK(channel IN ('email')), recipient TEXT NOT NULL,\n"
-  "  kind TEXT NOT NULL CHECK(kind IN ('received', 'reply')), secret TEXT,\n"
-  "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'sent', 'failed')),\n"
-  "  attempts INTEGER NOT NULL DEFAULT 0, next_at TEXT NOT NULL, last_error TEXT NOT NULL DEFAULT '',\n"
-  "  created_at TEXT NOT NULL, sent_at TEXT);\n"
-  "CREATE INDEX outbox_due ON outbox(state, next_at);\n"
-  "CREATE INDEX outbox_ticket ON outbox(ticket_id);\n",
-
-  /* 11 — ticket work (bot/ticket.c): who in the department has a ticket,
-   * staff's internal notes (never shown to the resident), and each
-   * department's canned replies. */
-  "ALTER TABLE ticket ADD COLUMN assignee TEXT;\n"
-  "CREATE TABLE ticket_note(id INTEGER PRIMARY KEY,\n"
-  "  ticket_id INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,\n"
-  "  author TEXT NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL);\n"
-  "CREATE INDEX ticket_note_ticket ON ticket_note(ticket_id, id);\n"
-  "CREATE TABLE canned_reply(id INTEGER PRIMARY KEY, department_id TEXT NOT NULL REFERENCES department(id),\n"
-  "  title TEXT NOT NULL, text TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);\n"
-  "CREATE INDEX canned_reply_department ON canned_reply(department_id, title);\n",
-
-  /* 12 — each department's answer target in working days (NULL: the
+  /* 4 (old 12) — each department's answer target in working days (NULL: the
    * configuration's answer_days), for the overdue view (bot/ticket.c). */
   "ALTER TABLE department ADD COLUMN answer_days INTEGER CHECK(answer_days IS NULL OR answer_days BETWEEN 1 AND 60);\n",
 
-  /* 13 — staff marks on unanswered questions (bot/unanswered.c): a key is
-   * "m<message id>" (a no_answer reply) or "f<feedback id>" (not helpful);
-   * closed ones leave the list, merged ones join the group of into_key. */
-  "CREATE TABLE unanswered_mark(key TEXT PRIMARY KEY,\n"
-  "  action TEXT NOT NULL CHECK(action IN ('closed', 'merged')),\n"
-  "  into_key TEXT CHECK((action = 'merged') = (into_key IS NOT NULL)),\n"
-  "  by TEXT NOT NULL, at TEXT NOT NULL);\n",
-
-  /* 14 — the URL of an entry's online application (行かない窓口): answers and
+  /* 5 (old 14) — the URL of an entry's online application (行かない窓口): answers and
    * the public pages show it first when there is one (issue 16, item 4). */
   "ALTER TABLE faq_revision ADD COLUMN online_url TEXT NOT NULL DEFAULT '';\n",
-  /* 15 — related entries (issue 12): a revision may list entries a resident
+
+  /* 6 (old 15) — related entries (issue 12): a revision may list entries a resident
    * would want next ("転入届" → "転出届", "住民票"), by ext_id, one per line
    * like alternates and keywords. Ids are not foreign keys: an entry named
    * may be unpublished or removed later, and is then simply not shown. */
   "ALTER TABLE faq_revision ADD COLUMN related TEXT NOT NULL DEFAULT '';\n",
 
-  /* 16 — the LINE channel (bot/line_store.c, adapters/line.c, docs/channels.md).
-   * line_user is the one place the raw LINE user id is kept (for the push
-   * API); no console API reads it, logs carry user_hash (a keyed BLAKE2b).
-   * line_session maps every chat session a LINE user has had to that user,
-   * so a staff reply to an old ticket still finds them. line_event remembers
-   * webhook event ids (redeliveries are answered once); line_push_month
-   * counts pushes per Asia/Tokyo month (the plan's quota). The outbox is
-   * rebuilt: a LINE reply has no ticket, LINE rows carry their messages
-   * (payload, erased once sent) and their user, and a push over the quota
-   * is held (state 'held') where staff see it. */
-  "CREATE TABLE line_user(id INTEGER PRIMARY KEY, user_hash TEXT NOT NULL UNIQUE,\n"
-  "  user_id_raw TEXT NOT NULL,\n"          /* the LINE user id: delivery only */
-  "  session_id TEXT,\n"                    /* the current chat session */
-  "  followed INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, last_seen_at TEXT NOT NULL);\n"
-  "CREATE INDEX line_user_seen ON line_user(last_seen_at);\n"
-  "CREATE TABLE line_session(session_id TEXT PRIMARY KEY REFERENCES session(id) ON DELETE CASCADE,\n"
-  "  user_id INTEGER NOT NULL REFERENCES line_user(id) ON DELETE CASCADE) WITHOUT ROWID;\n"
-  "CREATE INDEX line_session_user ON line_session(user_id);\n"
-  "CREATE TABLE line_event(event_id TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;\n"
-  "CREATE INDEX line_event_at ON line_event(at);\n"
-  "CREATE TABLE line_push_month(month TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;\n"
-  "CREATE TABLE outbox_new(id INTEGER PRIMARY KEY,\n"
-  "  ticket_id INTEGER REFERENCES ticket(id) ON DELETE CASCADE,\n"
-  "  channel TEXT NOT NULL CHECK(channel IN ('email', 'line')), recipient TEXT NOT NULL,\n"
-  "  kind TEXT NOT NULL CHECK(kind IN ('received', 'reply', 'line_reply', 'line_push')), secret TEXT,\n"
-  "  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'sent', 'failed', 'held')),\n"
-  "  attempts INTEGER NOT NULL DEFAULT 0, next_at TEXT NOT NULL, last_error TEXT NOT NULL DEFAULT '',\n"
-  "  created_at TEXT NOT NULL, sent_at TEXT,\n"
-  "  line_user INTEGER REFERENCES line_user(id) ON DELETE CASCADE, payload TEXT);\n"
-  "INSERT INTO outbox_new(id, ticket_id, channel, recipient, kind, secret, state, attempts, next_at, last_error,\n"
-  "  created_at, sent_at) SELECT id, ticket_id, channel, recipient, kind, secret, state, attempts, next_at,\n"
-  "  last_error, created_at, sent_at FROM outbox;\n"
-  "DROP TABLE outbox;\n"
-  "ALTER TABLE outbox_new RENAME TO outbox;\n"
-  "CREATE INDEX outbox_due ON outbox(channel, state, next_at);\n"
-  "CREATE INDEX outbox_ticket ON outbox(ticket_id);\n"
-  "CREATE INDEX outbox_line_user ON outbox(line_user);\n",
-  /* 17 — inquiries from the contact form and the mailbox (bot/inquiry.c,
-   * issue 17 item 2). An inquiry is a ticket (routed_by 'inquiry') plus what
-   * only inquiries have: where it came from, the mail's Message-ID (unique:
-   * importing a mailbox twice stores nothing twice), the Message-ID of our
-   * acknowledgement (a resident's reply to it joins the ticket), the answer
-   * date promised in it and the suggested reply (the best FAQ entries, as
-   * JSON). message_id holds every id a ticket is known by — the inquiry's,
-   * the acknowledgement's, later replies' — so a reply to any of them finds
-   * its ticket. triage_example is what staff taught by re-routing an
-   * inquiry: its masked text's terms and the department it belonged to.
-   * ticket.routed_by and outbox.kind gain 'inquiry' (the acknowledgement
-   * is a notice of its own kind): SQLite cannot ALTER a CHECK, and
-   * loosening one is the schema edit its documentation allows through
-   * writable_schema (the file format is unchanged); RESET makes this
-   * connection re-read the schema, the CREATEs below move the schema
-   * cookie for every other connection. */
-  "PRAGMA writable_schema=ON;\n"
-  "UPDATE sqlite_schema SET sql = replace(replace(sql,\n"
-  "  'CHECK(routed_by IN (''engine'', ''rule'', ''default''))', 'CHECK(routed_by IN (''engine'', ''rule'', ''default'', ''inquiry''))'),\n"
-  "  'CHECK(kind IN (''received'', ''reply'', ''line_reply'', ''line_push''))',\n"
-  "  'CHECK(kind IN (''received'', ''reply'', ''line_reply'', ''line_push'', ''inquiry''))')\n"
-  "  WHERE type = 'table' AND name IN ('ticket', 'outbox');\n"
-  "PRAGMA writable_schema=RESET;\n"
-  "CREATE TABLE inquiry(ticket_id INTEGER PRIMARY KEY REFERENCES ticket(id) ON DELETE CASCADE,\n"
-  "  source TEXT NOT NULL CHECK(source IN ('form', 'mail')), form_id TEXT NOT NULL DEFAULT '',\n"
-  "  subject TEXT NOT NULL DEFAULT '', suggestion TEXT NOT NULL DEFAULT '[]',\n"
-  "  answer_by TEXT NOT NULL DEFAULT '', triage TEXT NOT NULL DEFAULT '{}');\n"
-  "CREATE TABLE inquiry_message(message_id TEXT PRIMARY KEY,\n"
-  "  ticket_id INTEGER NOT NULL REFERENCES ticket(id) ON DELETE CASCADE,\n"
-  "  kind TEXT NOT NULL CHECK(kind IN ('inquiry', 'ack', 'reply')), at TEXT NOT NULL) WITHOUT ROWID;\n"
-  "CREATE INDEX inquiry_message_ticket ON inquiry_message(ticket_id);\n"
-  "CREATE TABLE triage_example(id INTEGER PRIMARY KEY, terms TEXT NOT NULL,\n"
-  "  department_id TEXT NOT NULL REFERENCES department(id) ON DELETE CASCADE,\n"
-  "  ticket_id INTEGER REFERENCES ticket(id) ON DELETE SET NULL, at TEXT NOT NULL);\n",
-
-  /* 18 — life-event checklists (issue 16, item 2): a procedure is an FAQ
+  /* 7 (old 18) — life-event checklists (issue 16, item 2): a procedure is an FAQ
    * entry that names the life events it belongs to, one per line with an
    * optional condition on the resident's answers ("転入 if car"), and says
    * what to bring, by when and what it costs. Revisions, drafts, publish and
@@ -330,13 +129,9 @@ static const char *const migrations[] = {
   "ALTER TABLE faq_revision ADD COLUMN life_events TEXT NOT NULL DEFAULT '';\n"
   "ALTER TABLE faq_revision ADD COLUMN bring TEXT NOT NULL DEFAULT '';\n"
   "ALTER TABLE faq_revision ADD COLUMN deadline TEXT NOT NULL DEFAULT '';\n"
-  "ALTER TABLE faq_revision ADD COLUMN fee TEXT NOT NULL DEFAULT '';\n"
-  /* and (item 4) whether a bot line showed an online application (1) or
-   * sent the resident to a counter (0); NULL for lines that were neither
-   * or predate this step */
-  "ALTER TABLE message ADD COLUMN online INTEGER;\n",
+  "ALTER TABLE faq_revision ADD COLUMN fee TEXT NOT NULL DEFAULT '';\n",
 
-  /* 19 — English and やさしい日本語 versions of an entry (issue 17, item 3):
+  /* 8 (old 19) — English and やさしい日本語 versions of an entry (issue 17, item 3):
    * part of the revision, so a translation is drafted, reviewed and
    * published with the Japanese text it translates. "" means none: the
    * resident who chose that language is answered in Japanese (docs/languages.md). */
@@ -345,7 +140,7 @@ static const char *const migrations[] = {
   "ALTER TABLE faq_revision ADD COLUMN question_easy TEXT NOT NULL DEFAULT '';\n"
   "ALTER TABLE faq_revision ADD COLUMN answer_easy TEXT NOT NULL DEFAULT '';\n",
 
-  /* 20 — an English index over the published entries' English versions
+  /* 9 (old 20) — an English index over the published entries' English versions
    * (faq/store.c faq_search_en): an English question is compared with
    * English text by FTS5's own porter stemmer, beside the Japanese index
    * that the English-to-Japanese table reaches (docs/languages.md). Kept
@@ -371,45 +166,262 @@ static const char *const migrations[] = {
   "END;\n"
   "INSERT INTO faq_en_fts(faq_en_fts) VALUES ('rebuild');\n",
 
-  /* 21 — append the next migration here (never edit the steps above). */
+  /* 10 — append faq's next step here (never edit the steps above). */
 };
-#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+#define N_STEPS ((int)(sizeof steps / sizeof steps[0]))
 
-int faq_db_schema_max(void) { return N_MIGRATIONS; }
+/* The old global steps (counted in user_version) and the module step each
+ * became, in order; old step 18 became two, one per module. */
+#define LEGACY_STEPS 20
+static const struct { int old; const char *module; int step; } legacy[] = {
+  { 1, "faq", 1 },  { 2, "bot", 1 },  { 3, "bot", 2 },   { 4, "bot", 3 },   { 5, "bot", 4 },   { 6, "bot", 5 },
+  { 7, "faq", 2 },  { 8, "faq", 3 },  { 9, "bot", 6 },   { 10, "bot", 7 },  { 11, "bot", 8 },  { 12, "faq", 4 },
+  { 13, "bot", 9 }, { 14, "faq", 5 }, { 15, "faq", 6 },  { 16, "bot", 10 }, { 17, "bot", 11 }, { 18, "faq", 7 },
+  { 18, "bot", 12 }, { 19, "faq", 8 }, { 20, "faq", 9 },
+};
 
-int faq_db_version(sqlite3 *db) {
+#define COPY_WAIT_MS (30 * 60 * 1000) /* for another process's copy before an upgrade */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+enum { Q_HAS_TABLE, Q_CREATE, Q_GET, Q_SET, Q_MODULES, Q_USER_VERSION, Q_MARK, N_Q };
+static const char *const sql[N_Q] = {
+  [Q_HAS_TABLE] = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+  [Q_CREATE] = "CREATE TABLE schema_version(module TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+  [Q_GET] = "SELECT version FROM schema_version WHERE module = ?1",
+  [Q_SET] = "INSERT INTO schema_version(module, version) VALUES(?1, ?2)"
+            " ON CONFLICT(module) DO UPDATE SET version = excluded.version",
+  [Q_MODULES] = "SELECT module, version FROM schema_version ORDER BY module",
+  [Q_USER_VERSION] = "PRAGMA user_version",
+  [Q_MARK] = "PRAGMA user_version = " STR(FAQ_DB_USER_VERSION),
+};
+
+int faq_db_schema_max(void) { return N_STEPS; }
+
+/* How many of module's steps the old steps 1..uv contained. */
+static int legacy_version(int uv, const char *module) {
+  int v = 0;
+  for (size_t i = 0; i < sizeof legacy / sizeof legacy[0]; i++)
+    if (legacy[i].old <= uv && strcmp(legacy[i].module, module) == 0) v = legacy[i].step;
+  return v;
+}
+
+/* Does the database have schema_version? 1, 0, or -1 when it cannot be read. */
+static int has_table(sqlite3 *db) { return (int)faq_db_int(db, sql[Q_HAS_TABLE]); }
+
+static int set_version(sqlite3 *db, const char *module, int v, char *err) {
   sqlite3_stmt *st = NULL;
-  int v = -1;
-  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int(st, 0);
+  int rc = 0;
+  if (sqlite3_prepare_v2(db, sql[Q_SET], -1, &st, NULL) != SQLITE_OK) goto fail;
+  sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, v);
+  if (sqlite3_step(st) != SQLITE_DONE) goto fail;
+  goto out;
+fail:
+  rc = mg_errf(err, MG_EDB, "schema %s: recording version %d: %s", module, v, sqlite3_errmsg(db));
+out:
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int faq_db_module_version(sqlite3 *db, const char *module) {
+  sqlite3_stmt *st = NULL;
+  int t = has_table(db), v = -1, s;
+  if (t == 0) {
+    int uv = (int)faq_db_int(db, sql[Q_USER_VERSION]);
+    if (uv >= 0 && uv <= LEGACY_STEPS) v = legacy_version(uv, module);
+    goto out;
+  }
+  if (t < 0 || sqlite3_prepare_v2(db, sql[Q_GET], -1, &st, NULL) != SQLITE_OK) goto out;
+  sqlite3_bind_text(st, 1, module, -1, SQLITE_STATIC);
+  s = sqlite3_step(st);
+  if (s == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+  else if (s == SQLITE_DONE) v = 0;
+out:
   sqlite3_finalize(st);
   return v;
 }
 
-/* Apply step i (0-based) inside the caller's transaction, when still pending. */
-static int apply_step(sqlite3 *db, void *ctx, char *err) {
-  int i = *(int *)ctx;
-  char pragma[64], *msg = NULL;
-  if (faq_db_version(db) > i) return 0; /* another process got there first */
-  if (sqlite3_exec(db, migrations[i], NULL, NULL, &msg) != SQLITE_OK) {
-    mg_errf(err, MG_EDB, "migration %d: %s", i + 1, msg ? msg : sqlite3_errmsg(db));
-    sqlite3_free(msg);
-    return MG_EDB;
+int faq_db_version(sqlite3 *db) { return faq_db_module_version(db, "faq"); }
+
+/* Inside a transaction: create schema_version unless another process did;
+ * a database counted in user_version gets its modules' versions from it. */
+static int adopt(sqlite3 *db, void *ctx, char *err) {
+  int t = has_table(db), uv = (int)faq_db_int(db, sql[Q_USER_VERSION]), rc = 0;
+  (void)ctx;
+  if (t < 0 || uv < 0) {
+    rc = mg_errf(err, MG_EDB, "reading the schema version: %s", sqlite3_errmsg(db));
+    goto out;
   }
-  snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", i + 1);
-  if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK)
-    return mg_errf(err, MG_EDB, "migration %d: %s", i + 1, sqlite3_errmsg(db));
-  return 0;
+  if (t) goto out; /* another process got there first */
+  if (uv > LEGACY_STEPS) {
+    rc = mg_errf(err, MG_EDB, "the database has schema version %d (user_version) and no schema_version table: "
+                 "newer than this program (%d), or not its database", uv, LEGACY_STEPS);
+    goto out;
+  }
+  if (sqlite3_exec(db, sql[Q_CREATE], NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_exec(db, sql[Q_MARK], NULL, NULL, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "creating schema_version: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  for (size_t i = 0; rc == 0 && i < sizeof legacy / sizeof legacy[0]; i++)
+    if (legacy[i].old <= uv) rc = set_version(db, legacy[i].module, legacy[i].step, err);
+out:
+  return rc;
 }
 
-int faq_db_migrate(sqlite3 *db, char *err) {
-  int v = faq_db_version(db);
-  if (v < 0) return mg_errf(err, MG_EDB, "reading the schema version: %s", sqlite3_errmsg(db));
-  if (v > N_MIGRATIONS)
-    return mg_errf(err, MG_EDB, "the database has schema version %d, newer than this program (%d)", v, N_MIGRATIONS);
-  for (int i = v; i < N_MIGRATIONS; i++) {
-    int rc = faq_db_tx(db, apply_step, &i, err);
-    if (rc) return rc;
+struct copy {
+  const char *path, *bak, *module;
+  int v;
+};
+
+/* Inside a transaction (the file's write lock): the copy, unless made. */
+static int copy_locked(sqlite3 *db, void *ctx, char *err) {
+  struct copy *c = ctx;
+  char why[MG_ERRLEN];
+  int rc = 0;
+  (void)db;
+  if (access(c->bak, F_OK) == 0) goto out; /* another process made it */
+  if (faq_db_backup(c->path, c->bak, why))
+    rc = mg_errf(err, MG_EIO, "not upgrading %s (%s schema version %d): the copy made first failed (%s)", c->path,
+                 c->module ? c->module : "user_version", c->v, why);
+out:
+  return rc;
+}
+
+/* Before steps change an existing database, a copy of it as it was:
+ * PATH.vN.bak for a database counted in user_version (module NULL), else
+ * PATH.MODULE-vN.bak. It is made holding the file's write lock (readers go
+ * on: WAL), so of two processes upgrading at once one copies and the other,
+ * waiting for as long as that takes, finds the copy. No copy, no upgrade.
+ * In-memory databases have none. */
+static int backup_before(sqlite3 *db, const char *module, int v, char *err) {
+  char bak[4096];
+  struct copy c = { sqlite3_db_filename(db, "main"), bak, module, v };
+  int rc = 0;
+  if (!c.path || !*c.path) goto out;
+  snprintf(bak, sizeof bak, "%s.%s%sv%d.bak", c.path, module ? module : "", module ? "-" : "", v);
+  if (access(bak, F_OK) == 0) goto out;
+  sqlite3_busy_timeout(db, COPY_WAIT_MS);
+  rc = faq_db_tx(db, copy_locked, &c, err);
+  sqlite3_busy_timeout(db, MG_DB_BUSY_MS);
+out:
+  return rc;
+}
+
+struct step_ctx {
+  const char *module;
+  const char *const *steps;
+  int i; /* the step to apply, 0-based */
+};
+
+/* Inside a transaction: apply step c->i when still pending. */
+static int apply_step(sqlite3 *db, void *ctx, char *err) {
+  struct step_ctx *c = ctx;
+  char *msg = NULL;
+  int v = faq_db_module_version(db, c->module), rc = 0;
+  if (v < 0) {
+    rc = mg_errf(err, MG_EDB, "schema %s: reading its version: %s", c->module, sqlite3_errmsg(db));
+    goto out;
   }
-  return 0;
+  if (v > c->i) goto out; /* another process got there first */
+  if (sqlite3_exec(db, c->steps[c->i], NULL, NULL, &msg) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "schema %s step %d: %s", c->module, c->i + 1, msg ? msg : sqlite3_errmsg(db));
+    goto out;
+  }
+  rc = set_version(db, c->module, c->i + 1, err);
+out:
+  sqlite3_free(msg);
+  return rc;
+}
+
+int faq_db_migrate_module(sqlite3 *db, const char *module, const char *const *steps, int n, char *err) {
+  struct step_ctx c = { module, steps, 0 };
+  int rc = 0, t = has_table(db), v;
+
+  if (t < 0) {
+    rc = mg_errf(err, MG_EDB, "reading the schema version: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  if (t == 0) {
+    int uv = (int)faq_db_int(db, sql[Q_USER_VERSION]);
+    if (uv > 0 && uv <= LEGACY_STEPS && (rc = backup_before(db, NULL, uv, err))) goto out;
+    if ((rc = faq_db_tx(db, adopt, NULL, err))) goto out;
+  }
+  if ((v = faq_db_module_version(db, module)) < 0) {
+    rc = mg_errf(err, MG_EDB, "schema %s: reading its version: %s", module, sqlite3_errmsg(db));
+    goto out;
+  }
+  if (v > n) {
+    rc = mg_errf(err, MG_EDB, "the database has schema version %d of module %s, newer than this program (%d)", v,
+                 module, n);
+    goto out;
+  }
+  if (v > 0 && v < n && (rc = backup_before(db, module, v, err))) goto out;
+  for (c.i = v; c.i < n; c.i++)
+    if ((rc = faq_db_tx(db, apply_step, &c, err))) goto out;
+out:
+  return rc;
+}
+
+int faq_db_migrate(sqlite3 *db, char *err) { return faq_db_migrate_module(db, "faq", steps, N_STEPS, err); }
+
+/* ---- versions against what a program knows (check, restore) --------------- */
+
+/* The entry of known for module, or NULL. */
+static const faq_db_schema *find_known(const faq_db_schema *known, int n, const char *module) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(known[i].module, module) == 0) return &known[i];
+  return NULL;
+}
+
+int faq_db_schema_known(sqlite3 *db, const faq_db_schema *known, int n, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = 0, t = has_table(db);
+  for (int i = 0; i < n; i++) {
+    int v = faq_db_module_version(db, known[i].module), low = strcmp(known[i].module, "faq") == 0;
+    if (v < low || v > known[i].max) {
+      rc = mg_errf(err, MG_EINVAL, "%s schema version %d, this program knows %d to %d", known[i].module, v, low,
+                   known[i].max);
+      goto out;
+    }
+  }
+  if (t <= 0) goto out; /* counted in user_version: the old steps are all known */
+  if (sqlite3_prepare_v2(db, sql[Q_MODULES], -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EINVAL, "reading schema_version: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW)
+    if (!find_known(known, n, (const char *)sqlite3_column_text(st, 0))) {
+      rc = mg_errf(err, MG_EINVAL, "schema of module %s (version %d), which this program does not know",
+                   (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1));
+      goto out;
+    }
+out:
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int faq_db_schema_lines(sqlite3 *db, const faq_db_schema *known, int n,
+                        void (*line)(void *ctx, const char *what, const char *result), void *ctx) {
+  sqlite3_stmt *st = NULL;
+  char what[128], buf[128];
+  int problems = 0;
+  for (int i = 0; i < n; i++) {
+    int v = faq_db_module_version(db, known[i].module);
+    snprintf(what, sizeof what, "schema version %s", known[i].module);
+    snprintf(buf, sizeof buf, "%d of %d", v, known[i].max);
+    line(ctx, what, buf);
+    problems += v != known[i].max;
+  }
+  if (has_table(db) > 0 && sqlite3_prepare_v2(db, sql[Q_MODULES], -1, &st, NULL) == SQLITE_OK)
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const char *m = (const char *)sqlite3_column_text(st, 0);
+      if (find_known(known, n, m)) continue;
+      snprintf(what, sizeof what, "schema version %s", m);
+      snprintf(buf, sizeof buf, "%d, a module this program does not know", sqlite3_column_int(st, 1));
+      line(ctx, what, buf);
+      problems++;
+    }
+  sqlite3_finalize(st);
+  return problems;
 }

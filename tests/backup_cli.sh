@@ -61,20 +61,48 @@ check "backup succeeds while a writer runs" test "$backup_rc" -eq 0
 "$M" check --db "$D/busy.db" > "$D/check5" 2>&1
 check "the copy taken under writes passes every check" sh -c "grep -q '^integrity: ok$' '$D/check5' && grep -q '^fts index: ok$' '$D/check5'"
 
-# an upgrade copies the database first: an older schema (here: the newest
-# migration undone by hand) is kept as PATH.vN.bak before it is migrated
+# an upgrade copies the database first: an older schema (here: faq's newest
+# step undone by hand) is kept as PATH.MODULE-vN.bak before it is migrated
 cp "$D/copy.db" "$D/old.db"
-max=$(sqlite3 "$D/old.db" 'PRAGMA user_version')
-# (the newest migration, 20, made the English index: its triggers, the
-# FTS5 table and the view it reads go, which is what a database from before
-# it has; the migration rebuilds the index from the entries)
+max=$(sqlite3 "$D/old.db" "SELECT version FROM schema_version WHERE module = 'faq'")
+# (faq's newest step, 9, made the English index: its triggers, the FTS5
+# table and the view it reads go, which is what a database from before it
+# has; the step rebuilds the index from the entries)
 sqlite3 "$D/old.db" "DROP TRIGGER faq_en_ai; DROP TRIGGER faq_en_au; DROP TRIGGER faq_en_bd;
-  DROP TABLE faq_en_fts; DROP VIEW faq_published_en; PRAGMA user_version = $((max - 1));"
+  DROP TABLE faq_en_fts; DROP VIEW faq_published_en;
+  UPDATE schema_version SET version = $((max - 1)) WHERE module = 'faq';"
 "$M" check --db "$D/old.db" > "$D/check6" 2>&1
-check "opening an older database migrates it" grep -q "^schema version: $max of $max$" "$D/check6"
-check "after keeping a copy of it as it was" test "$(sqlite3 "$D/old.db.v$((max - 1)).bak" 'PRAGMA user_version')" = "$((max - 1))"
-sqlite3 "$D/old.db" "PRAGMA user_version = $((max + 1));"
+check "opening an older database migrates it" grep -q "^schema version faq: $max of $max$" "$D/check6"
+check "and it passes every check" grep -q "^english index: ok$" "$D/check6"
+check "after keeping a copy of it as it was" \
+  test "$(sqlite3 "$D/old.db.faq-v$((max - 1)).bak" "SELECT version FROM schema_version WHERE module = 'faq'")" = "$((max - 1))"
+bot=$(sqlite3 "$D/old.db" "SELECT version FROM schema_version WHERE module = 'bot'")
+sqlite3 "$D/old.db" "UPDATE schema_version SET version = $((bot + 1)) WHERE module = 'bot';"
 "$M" check --db "$D/old.db" > "$D/check7" 2>&1
 check "a database newer than the program is refused with the reason" grep -q "newer than this program" "$D/check7"
+check "naming the module and both versions" grep -q "schema version $((bot + 1)) of module bot, newer than this program ($bot)" "$D/check7"
+check "restore refuses a copy newer than the program" refused "$M" restore $DB "$D/old.db"
+sqlite3 "$D/old.db" "UPDATE schema_version SET version = $bot WHERE module = 'bot';
+  INSERT INTO schema_version(module, version) VALUES ('future', 1);"
+check "and a copy with a module the program does not know" refused "$M" restore $DB "$D/old.db"
+"$M" check --db "$D/old.db" > "$D/check8" 2>&1
+check "which check reports" grep -q "^schema version future: 1, a module this program does not know$" "$D/check8"
+
+# a database from before schema_version (all in PRAGMA user_version, 20
+# steps) is adopted once: each module's version from the old steps it had
+cp "$D/copy.db" "$D/v20.db"
+sqlite3 "$D/v20.db" "DROP TABLE schema_version; PRAGMA user_version = 20;"
+"$M" backup $DB "$D/copy2.db" > /dev/null
+"$M" restore $DB "$D/v20.db" > "$D/restore20" 2>&1
+check "restore accepts a backup from before schema_version" grep -q "restored from" "$D/restore20"
+"$M" restore $DB "$D/copy2.db" > /dev/null
+"$M" check --db "$D/v20.db" > "$D/check9" 2>&1
+check "a database from before schema_version opens" grep -q "^schema version faq: $max of $max$" "$D/check9"
+check "with bot's steps counted" grep -q "^schema version bot: $bot of $bot$" "$D/check9"
+check "and its rows" sh -c "grep -q '^integrity: ok$' '$D/check9' && \"$M\" user list --db '$D/v20.db' | grep -q first"
+check "user_version then marks it for older programs" test "$(sqlite3 "$D/v20.db" 'PRAGMA user_version')" = 1000
+check "after keeping a copy as PATH.vN.bak" test "$(sqlite3 "$D/v20.db.v20.bak" 'PRAGMA user_version')" = 20
+"$M" backup $DB "$D/copy3.db" > "$D/backup3"
+check "backup says which schema the copy has" grep -q "(schema faq $max, bot $bot)$" "$D/backup3"
 
 tap_done

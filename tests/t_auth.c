@@ -6,6 +6,7 @@
 #include "faq/analyze.h"
 #include "bot/audit.h"
 #include "bot/auth.h"
+#include "bot/tables.h"
 #include "faq/db.h"
 #include "util/mg_config.h"
 #include "util/mg_err.h"
@@ -44,7 +45,7 @@ static sqlite3 *db;
 static char token[AUTH_TOKEN_LEN], token2[AUTH_TOKEN_LEN];
 
 static void console_migration_is_applied(void) {
-  ok(faq_db_version(db) >= 3, "the console's migration is applied (version %d)", faq_db_version(db));
+  ok(bot_db_version(db) >= 2, "the console's step is applied (bot version %d)", bot_db_version(db));
 }
 
 static void role_names_parse_and_print(void) {
@@ -262,7 +263,7 @@ int main(void) {
 
   if (!test_tmpdir(dir, sizeof dir, "t_auth")) { printf("Bail out! mkdtemp\n"); return 1; }
   test_config(&cfg, dir);
-  if (bot_auth_init(err) || faq_lang_new(&lang, &cfg, err) || faq_db_open(&db, &cfg, lang, err)) {
+  if (bot_auth_init(err) || faq_lang_new(&lang, &cfg, err) || bot_db_open(&db, &cfg, lang, err)) {
     printf("Bail out! %s\n", err);
     return 1;
   }

@@ -6,6 +6,7 @@
 #include "adapters/line.h"
 #include "bot/line_store.h"
 #include "bot/messages.h"
+#include "bot/tables.h"
 #include "faq/db.h"
 #include "util/mg_err.h"
 #include "util/mg_utf8.h"
@@ -144,7 +145,7 @@ static void database_opens(const char *dir) {
   char err[MG_ERRLEN] = "";
   mg_config cfg;
   test_config(&cfg, dir);
-  is_int(faq_db_open(&db, &cfg, NULL, err), 0, "database (%s)", err);
+  is_int(bot_db_open(&db, &cfg, NULL, err), 0, "database (%s)", err);
 }
 
 static void user_hash_is_stable_and_hides_the_id(void) {

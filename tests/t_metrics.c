@@ -7,6 +7,7 @@
 #include "bot/calendar.h"
 #include "bot/ticket.h"
 #include "config.h"
+#include "bot/tables.h"
 #include "faq/db.h"
 #include "util/mg_err.h"
 #include "tests/tap.h"
@@ -165,7 +166,7 @@ static void database_families_survive_ids_that_need_escaping(void) {
   test_config(&cfg, dir);
   snprintf(path, sizeof path, "%s/calendar.tsv", getenv("MG_DICT_DIR") ? getenv("MG_DICT_DIR") : "dict");
   if (!ok(bot_cal_load(&c, path, "08:30", "17:15", err) == 0, "calendar (%s)", err)) return;
-  is_int(faq_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
+  is_int(bot_db_open(&db, &cfg, NULL, err), 0, "database opened (%s)", err);
   if (!db) goto out;
   /* ids from CSV are plain, but the column is TEXT: the page must survive any */
   is_int(sqlite3_exec(db, "INSERT INTO department(id, name) VALUES ('we\"ird\\dept' || char(10) || 'x', '変な課');"
