@@ -25,7 +25,6 @@
  */
 #include "adapters/server.h"
 #include "bot/session.h"
-#include "faq/db.h"
 #include "util/mg_err.h"
 #include "util/mg_log.h"
 
@@ -79,7 +78,7 @@ static void *writer_main(void *arg) {
     pthread_mutex_lock(&w->lock);
   }
   pthread_mutex_unlock(&w->lock);
-  faq_db_stmt_release(w->db);   /* this thread's cached statements */
+  bot_db_thread_done(w->db);   /* this thread's cached statements */
   return NULL;
 }
 
@@ -91,7 +90,7 @@ int srv_writer_start(srv *s, char *err) {
   pthread_mutex_init(&w->lock, NULL);
   pthread_cond_init(&w->cond, NULL);
   s->writer = w;
-  if ((rc = faq_db_open(&w->db, s->cfg, NULL, err)) != 0) return rc;
+  if ((rc = bot_db_open(&w->db, s->cfg, err)) != 0) return rc;
   sqlite3_wal_autocheckpoint(w->db, 0);   /* the checkpointer does it */
   if ((rc = pthread_create(&w->th, NULL, writer_main, w)) != 0)
     return mg_errf(err, MG_EIO, "cannot start the transcript writer: %s", strerror(rc));
@@ -114,7 +113,7 @@ void srv_writer_stop(srv *s) {
   struct srv_writer *w = s->writer;
   if (!w) return;
   if (w->started) srv_thread_stop(&w->lock, &w->cond, &w->quit, w->th);
-  faq_db_close(w->db);
+  bot_db_close(w->db);
   pthread_mutex_destroy(&w->lock);
   pthread_cond_destroy(&w->cond);
   free(w);

@@ -266,6 +266,11 @@ void bot_worker_free(bot_worker *w) {
 void bot_worker_thread_done(void) { faq_db_stmt_release(NULL); }
 
 sqlite3 *bot_worker_db(bot_worker *w) { return w->db; }
+
+int bot_db_open(sqlite3 **out, const mg_config *cfg, char *err) { return faq_db_open(out, cfg, NULL, err); }
+void bot_db_thread_done(sqlite3 *db) { faq_db_stmt_release(db); }
+void bot_db_close(sqlite3 *db) { faq_db_close(db); }
+int bot_db_touch(sqlite3 *db, char *err) { return faq_db_touch(db, err); }
 bot *bot_worker_bot(bot_worker *w) { return w->b; }
 const cal *bot_calendar(const bot *b) { return b->calendar; }
 const msg_set *bot_messages(const bot *b) { return b->msgs; }

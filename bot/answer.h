@@ -36,6 +36,19 @@ void bot_worker_free(bot_worker *w);
  * the thread cached, so bot_worker_free (on any thread) really closes. */
 void bot_worker_thread_done(void);
 sqlite3 *bot_worker_db(bot_worker *w);
+
+/* Connections of the server's own threads, which run no dialogue (the
+ * transcript writer, the checkpointer), so adapters/ needs no faq/:
+ * bot_db_open opens cfg->db_path as a worker's connection is opened, but
+ * without the MeCab tokenizer (no search); close with bot_db_close, after
+ * bot_db_thread_done(db) on the thread that used it (its cached
+ * statements). bot_db_touch reads the schema once, so that a connection
+ * opened with plain sqlite3_open_v2 finds the WAL (a checkpoint does
+ * nothing until then). 0, or MG_E* with err set. */
+int bot_db_open(sqlite3 **out, const mg_config *cfg, char *err);
+void bot_db_thread_done(sqlite3 *db);
+void bot_db_close(sqlite3 *db);
+int bot_db_touch(sqlite3 *db, char *err);
 /* The bot a worker serves (its config: bot_config) and the office calendar
  * bot_new loaded (immutable, shared by all threads; bot/calendar.h). The
  * dialogue reads session lifetimes and "when will staff read this" here. */
