@@ -2,20 +2,29 @@
  * server.c — the lws context, the connection table, the job and completion
  * queues, the worker pool, the refresh timer and the graceful stop.
  *
- * See server.h for the thread model. Two details shape this file:
+ * It knows no adapter by name. srv_run builds protocols[] and the mounts
+ * from srv_adapters (adapters.c) and calls each row's start; the workers
+ * run a job's ops->work and srv_drain its ops->complete; the timer, the
+ * stop and srv_free call the rows' hooks (tick, db_moved, stopping, busy,
+ * going_away, stop, free) in table order. Its own jobs are the timer's
+ * refresh and SIGHUP's reload.
+ *
+ * See server.h for the thread model. These details shape this file:
  *
  *  - Wake-ups are coalesced: a worker calls lws_cancel_service only when it
  *    puts a result on an empty completion queue. The service thread takes the
  *    whole queue at once, so a non-empty queue always has a wake-up pending.
  *
- *  - The refresh timer (every 500 ms) sends one REFRESH job: a worker calls
+ *  - The refresh timer (every 500 ms) sends one refresh job: a worker calls
  *    bot_refresh (FAQ edits by the CLI or the console) and reads PRAGMA
  *    data_version on a read-only connection of its own. Only when the
  *    database changed does it ask which sessions have staff replies not yet
- *    delivered (one indexed query); the service thread then picks those
- *    that are connected into a PENDING job, whose worker hands the replies
- *    over through the dialogue. An idle server costs one PRAGMA every
- *    500 ms, a busy one a query more, however many residents are connected.
+ *    delivered (one indexed query) and hand them to the rows that push
+ *    (replies_worker: LINE); the service thread then asks the rows for a
+ *    job over those connected to them (replies_job: the chat's pending
+ *    job, whose worker hands the replies over through the dialogue). An
+ *    idle server costs one PRAGMA every 500 ms, a busy one a query more,
+ *    however many residents are connected.
  *
  *  - Password hashing runs on threads of its own. The chat workers and the
  *    hashing threads run the same loop (worker_main) on two queues
@@ -993,6 +1002,11 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   s->cfg = cfg;
   stop_requested = 0;
   reload_requested = 0;
+  for (n = 0; srv_adapters[n]; n++) {}
+  if (n > SRV_MAX_ADAPTERS) {   /* s->state and protocols[] have room for that many */
+    rc = mg_errf(err, MG_ECONFIG, "%d adapters, at most %d", n, SRV_MAX_ADAPTERS);
+    goto out;
+  }
 
   /* 10,000 idle residents plus the active ones need more than the usual
    * 1,024 descriptors; lws sizes its tables from this limit. */
@@ -1055,7 +1069,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   /* No lws validity timers (a policy with hangup 0): lws 4.1 keeps them in
    * one sorted list, re-armed on every PONG, and each insert walked all
    * 10,000 idle residents — 70% of the server's time at idle, even with
-   * lws's default policy. ws_chat_keepalive pings instead. */
+   * lws's default policy. ws_chat.c's keepalive (its tick hook) pings instead. */
   info.retry_and_idle_policy = &no_validity;
   info.port = cfg->port;
   info.iface = cfg->listen_addr[0] ? cfg->listen_addr : NULL;

@@ -3,17 +3,27 @@
  * thread, a pool of worker threads, password hashing threads of their own.
  *
  * The public contract is srv_run. Everything below "internal" is shared by
- * the files of adapters/ only:
+ * the files of adapters/ only. The core:
  *
  *   server.c   context, vhost, connection table, job queues, worker pool,
- *              refresh timer, graceful stop
+ *              refresh timer, graceful stop; walks the adapter table
+ *   adapters.c the table (srv_adapters): one row per endpoint or channel
+ *   writer.c   the transcript writer: group commit of the chat's lines
  *   metrics.c  GET /metrics on a vhost of its own (metrics_listen:metrics_port)
+ *   static.c   files under cfg->web_dir
+ *
+ * and the adapters, each a row (srv_adapter) with its own protocol, paths,
+ * threads, state (srv_state) and job ops (srv_job_ops):
+ *
  *   http_api.c protocol[0]: routing, POST /api/v1/ask, GET /healthz, GET /readyz, CORS,
  *              the WebSocket upgrade checks (path, Origin, subprotocol,
- *              per-address cap), and draining completed jobs
+ *              per-address cap), the adapters' webhooks, and draining completed jobs
  *   ws_chat.c  protocol "madoguchi.v1" at /ws (docs/protocol.md)
- *   writer.c   the transcript writer: group commit of the chat's lines
- *   static.c   files under cfg->web_dir
+ *   pages_http.c, admin_http.c  the public pages and the staff console (mounts)
+ *   mail.c, line.c  the e-mail and LINE channels
+ *
+ * server.c knows no adapter and no job kind: a job carries its ops, and
+ * the core calls the rows' hooks (start, stop, tick, …) in table order.
  *
  * Threads. The lws service thread does socket work only: it parses and
  * checks frames, then hands a job (connection id + parsed message) to the
