@@ -12,9 +12,9 @@
  *    'none', nosniff, DENY, no-referrer, no-store.
  *  - /api/v1/admin/... is read completely (body up to ADMIN_MAX_BODY for a
  *    CSV import) on the service thread, then handed to a worker as an
- *    SRV_JOB_ADMIN job that runs admin_handle (password hashing and SQLite
+ *    admin job that runs admin_handle (password hashing and SQLite
  *    writes never run on the service thread). The result comes back through
- *    srv_drain → admin_http_complete, and is written in HTTP_WRITEABLE in
+ *    srv_drain → admin_complete, and is written in HTTP_WRITEABLE in
  *    chunks.
  *
  * Requests other than GET from a browser must carry the console's own
@@ -97,12 +97,21 @@ struct admin_pss {
   size_t sent;                   /* body bytes written */
   int64_t t0;
   lws_sorted_usec_list_t sul;    /* the failed-login delay */
-  struct admin_pss *wait_next;   /* on srv.inbox_wait: a held GET /inbox */
+  struct admin_pss *wait_next;   /* on admin_state.inbox_wait: a held GET /inbox */
   int64_t wait_until;
   int parked;
 };
 
-size_t admin_http_pss_size(void) { return sizeof(struct admin_pss); }
+/* The adapter's own state (srv_state); service thread only. */
+struct admin_state {
+  struct admin_pss *inbox_wait;  /* held GET /inbox requests */
+};
+
+static size_t admin_pss_size(void) { return sizeof(struct admin_pss); }
+
+static struct admin_state *state_of(srv *s) { return *srv_state(s, &admin_http_adapter); }
+
+static const srv_job_ops admin_ops;
 
 static const struct lws_http_mount mount_api = {
   .mountpoint = ADMIN_PREFIX,
@@ -110,7 +119,7 @@ static const struct lws_http_mount mount_api = {
   .origin = "madoguchi-admin",
   .origin_protocol = LWSMPRO_CALLBACK,
 };
-const struct lws_http_mount admin_http_mounts = {
+static const struct lws_http_mount admin_mounts = {
   .mount_next = &mount_api,
   .mountpoint = "/admin",
   .mountpoint_len = 6,
@@ -118,7 +127,7 @@ const struct lws_http_mount admin_http_mounts = {
   .origin_protocol = LWSMPRO_CALLBACK,
 };
 
-void admin_http_job_free(struct admin_job *a) {
+static void admin_http_job_free(struct admin_job *a) {
   if (!a) return;
   free(a->query);
   free(a->cookie);
@@ -131,7 +140,7 @@ void admin_http_job_free(struct admin_job *a) {
 static void unpark(srv *s, struct admin_pss *p) {
   struct admin_pss **pp;
   if (!p->parked) return;
-  for (pp = &s->inbox_wait; *pp; pp = &(*pp)->wait_next)
+  for (pp = &state_of(s)->inbox_wait; *pp; pp = &(*pp)->wait_next)
     if (*pp == p) {
       *pp = p->wait_next;
       break;
@@ -360,18 +369,18 @@ static int submit(srv *s, struct lws *wsi, struct admin_pss *p) {
     if (a->login) login_done(s, a);
     return quick_error(wsi, p, 503, MG_ENOMEM);
   }
-  j->kind = SRV_JOB_ADMIN;
-  j->admin = p->job;
+  j->ops = &admin_ops;
+  j->data = p->job;
   j->req = a->req ? a->req : (a->req = mg_log_new_request_id()); /* a held /inbox keeps its id */
   if (!(p->id = srv_conn_add(s, wsi, 0))) {
-    j->admin = NULL;
+    j->data = NULL;
     srv_job_free(j);
     if (a->login) login_done(s, a);
     return quick_error(wsi, p, 503, MG_EBUSY);
   }
   j->conn = p->id;
   if ((a->hashes ? srv_submit_hash(s, j) : srv_submit(s, j)) != 0) {
-    j->admin = NULL;
+    j->data = NULL;
     srv_job_free(j);
     srv_conn_del(s, p->id);
     p->id = 0;
@@ -419,9 +428,11 @@ static int on_request(srv *s, struct lws *wsi, struct admin_pss *p) {
   return submit(s, wsi, p);
 }
 
-void admin_http_wake(srv *s, int db_moved) {
+/* Held GET /inbox requests: db_moved answers them all again (a ticket may
+ * have changed); otherwise only those past their wait. */
+static void wake(srv *s, int db_moved) {
   int64_t now = srv_now_us();
-  struct admin_pss *p = s->inbox_wait, *next;
+  struct admin_pss *p = state_of(s)->inbox_wait, *next;
   for (; p; p = next) {
     next = p->wait_next;
     if (!db_moved && now < p->wait_until && !s->stopping) continue;
@@ -435,8 +446,8 @@ void admin_http_wake(srv *s, int db_moved) {
 
 /* ---- worker and completion (called from server.c) ---------------------------- */
 
-void admin_http_work(srv *s, bot_worker *w, srv_job *j) {
-  struct admin_job *a = j->admin;
+static void admin_work(srv *s, bot_worker *w, srv_job *j) {
+  struct admin_job *a = j->data;
   admin_req req = { .method = a->method, .path = a->path, .query = a->query, .body = (const char *)a->body,
                     .body_len = a->body_len, .cookie = a->cookie, .csrf = a->csrf, .client_ip = a->ip,
                     .https = a->https, .no_park = a->no_park };
@@ -453,24 +464,25 @@ static void delayed_answer(lws_sorted_usec_list_t *sul) {
   lws_callback_on_writable(p->wsi);
 }
 
-void admin_http_complete(srv *s, srv_job *j) {
+static void admin_complete(srv *s, srv_job *j) {
   struct lws *wsi = srv_conn_get(s, j->conn);
+  struct admin_job *a = j->data;
   struct admin_pss *p;
-  if (j->admin && j->admin->login) login_done(s, j->admin);
+  if (a && a->login) login_done(s, a);
   if (!wsi) return;   /* the client left; srv_drain frees the job */
   srv_conn_del(s, j->conn);
   p = lws_wsi_user(wsi);
   if (!p) return;
   p->id = 0;
   admin_http_job_free(p->job);
-  p->job = j->admin;
-  j->admin = NULL;
+  p->job = a;
+  j->data = NULL;
   if (p->job->resp.park && !s->stopping) {
-    /* nothing new for this console yet: hold the answer (admin_http_wake) */
+    /* nothing new for this console yet: hold the answer (wake) */
     p->parked = 1;
     p->wait_until = p->wait_until ? p->wait_until : srv_now_us() + ADMIN_INBOX_WAIT_US;
-    p->wait_next = s->inbox_wait;
-    s->inbox_wait = p;
+    p->wait_next = state_of(s)->inbox_wait;
+    state_of(s)->inbox_wait = p;
     /* lws's own request timeout (timeout_secs, 10 s) must not cut the wait */
     lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, (int)(ADMIN_INBOX_WAIT_US / 1000000) + 5);
     return;
@@ -524,7 +536,7 @@ static int write_response(struct lws *wsi, struct admin_pss *p) {
   return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-int admin_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+static int admin_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
   struct admin_pss *p = user;
   switch (reason) {
   case LWS_CALLBACK_FILTER_HTTP_CONNECTION:   /* a keep-alive request after one of ours */
@@ -573,3 +585,38 @@ int admin_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
   }
   return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
+
+static void job_release(void *data) { admin_http_job_free(data); }
+
+static const srv_job_ops admin_ops = { .name = "admin", .work = admin_work, .complete = admin_complete,
+                                       .release = job_release };
+
+static int start(srv *s, char *err) {
+  void **slot = srv_state(s, &admin_http_adapter);
+  if (!(*slot = calloc(1, sizeof(struct admin_state)))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  return 0;
+}
+
+/* After the context: the held requests' connections are gone with it. */
+static void free_state(srv *s) {
+  void **slot = srv_state(s, &admin_http_adapter);
+  free(*slot);
+  *slot = NULL;
+}
+
+static void tick(srv *s) { wake(s, 0); }
+static void db_moved(srv *s) { wake(s, 1); }
+static void stopping(srv *s) { wake(s, 0); }   /* held console requests are answered now */
+
+const srv_adapter admin_http_adapter = {
+  .name = "admin",
+  .protocol = "madoguchi-admin",
+  .callback = admin_callback,
+  .pss_size = admin_pss_size,
+  .mounts = &admin_mounts,
+  .start = start,
+  .free = free_state,
+  .tick = tick,
+  .db_moved = db_moved,
+  .stopping = stopping,
+};

@@ -12,13 +12,15 @@
  *                      uses the two above (web/ticket.html)
  *   GET  /healthz      {"status", "faq_entries", "db"}   liveness: a worker can read
  *   GET  /readyz       {"status", "db"}                  readiness: a worker can write
- *   POST line_webhook_path  a LINE webhook, when the channel is on (line.c)
+ *   POST <a webhook>   the path of an adapter's route (srv_adapter: LINE's
+ *                      line_webhook_path, when the channel is on): the body
+ *                      is read here and handed to the adapter's webhook
  *   GET  /ws + Upgrade  checked here (path, Origin, subprotocol, per-address
  *                      cap), then handed to ws_chat.c
  *   anything else      a file under web_dir (static.c)
  *
  * Answers come from a worker: the request's connection id goes with the job,
- * the result comes back through srv_drain → http_api_complete, which finds
+ * the result comes back through srv_drain → api_complete, which finds
  * the connection again (or not, when the client left) and asks for a
  * writeable callback. Responses are written only in HTTP_WRITEABLE.
  *
@@ -32,7 +34,6 @@
  * request is refused with 403 before any work is done.
  */
 #include "adapters/server.h"
-#include "adapters/line.h"
 #include "bot/lang.h"
 #include "util/mg_time.h"
 #include "util/mg_utf8.h"
@@ -41,7 +42,7 @@
 #include "bot/session.h"
 #include "bot/ticket.h"
 #include "bot/inquiry.h"
-#include "faq/store.h"
+#include "bot/stats.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -52,7 +53,7 @@
 #define DRAIN_MAX (1024 * 1024)
 #define INQUIRY_MAX_BODY (256 * 1024)  /* 10,000 characters of Japanese with JSON escapes, and room */
 
-enum route { R_NONE, R_ASK, R_TICKET, R_INQUIRY, R_HEALTH, R_FILE, R_LINE };
+enum route { R_NONE, R_ASK, R_TICKET, R_INQUIRY, R_HEALTH, R_FILE, R_HOOK };
 
 struct http_pss {
   uint64_t id;                /* connection id while a job is out, else 0 */
@@ -76,10 +77,14 @@ struct http_pss {
   const char *form;           /* R_INQUIRY: the name of the API key that was shown (config) */
   size_t file_bytes;          /* size of the file being served */
   uint64_t req;               /* request id of the job, for the logs */
-  char sig[LINE_SIGLEN];      /* R_LINE: the X-Line-Signature value ("" = none) */
+  const srv_adapter *hook;    /* R_HOOK: the adapter whose webhook this is */
+  char sig[SRV_SIG_LEN];      /* R_HOOK: its signature header's value ("" = none) */
 };
 
-size_t http_api_pss_size(void) { return sizeof(struct http_pss); }
+static size_t api_pss_size(void) { return sizeof(struct http_pss); }
+
+/* The jobs of this protocol, one ops each (defined with their work below). */
+static const srv_job_ops ask_ops, health_ops, ready_ops, ticket_ops, inquiry_ops;
 
 static void pss_reset(srv *s, struct http_pss *p) {
   if (p->id) srv_conn_del(s, p->id);
@@ -138,11 +143,11 @@ static int write_response(srv *s, struct lws *wsi, struct http_pss *p) {
   return 0;
 }
 
-/* Start an ASK or HEALTH job for this request. */
-static int submit(srv *s, struct lws *wsi, struct http_pss *p, enum srv_job_kind kind, json_t *msg) {
+/* Start a job (ask, healthz, …) for this request. */
+static int submit(srv *s, struct lws *wsi, struct http_pss *p, const srv_job_ops *ops, json_t *msg) {
   srv_job *j = calloc(1, sizeof *j);
   if (!j) { json_decref(msg); return respond_error(wsi, p, 503, MG_ENOMEM); }
-  j->kind = kind;
+  j->ops = ops;
   j->msg = msg;
   j->req = p->req = mg_log_new_request_id();
   j->t_arrive = srv_now_us();
@@ -235,10 +240,10 @@ static int on_post_request(srv *s, struct lws *wsi, struct http_pss *p, enum rou
   return 0;   /* the body follows */
 }
 
-/* A LINE webhook: no Origin (the platform is not a browser), no token
+/* An adapter's webhook (LINE's): no Origin (the platform is not a browser), no token
  * bucket (the platform sends for every resident from a few addresses);
  * the signature over the body decides, in line_webhook. */
-static int on_line_request(struct lws *wsi, struct http_pss *p) {
+static int on_hook_request(struct lws *wsi, struct http_pss *p, const srv_adapter *a) {
   char clen[32] = "";
   long long n;
   if (strcmp(p->method, "POST") != 0) {
@@ -247,21 +252,24 @@ static int on_line_request(struct lws *wsi, struct http_pss *p) {
   }
   if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 || (n = atoll(clen)) <= 0)
     return respond_error(wsi, p, 400, MG_EBADJSON);
-  if (n > LINE_MAX_BODY) {
+  if (n > (long long)a->max_body) {
     p->close_after = 1;
     return respond_error(wsi, p, 413, MG_EFRAME);
   }
-  if (lws_hdr_custom_copy(wsi, p->sig, sizeof p->sig, "x-line-signature:", 17) < 0) p->sig[0] = '\0';
-  p->route = R_LINE;
+  if (!a->sig_header ||
+      lws_hdr_custom_copy(wsi, p->sig, sizeof p->sig, a->sig_header, (int)strlen(a->sig_header)) < 0)
+    p->sig[0] = '\0';
+  p->hook = a;
+  p->route = R_HOOK;
   return 0;   /* the body follows */
 }
 
-static int on_line_body(srv *s, struct lws *wsi, struct http_pss *p) {
+static int on_hook_body(srv *s, struct lws *wsi, struct http_pss *p) {
   int status;
   p->route = R_NONE;
   if (p->body_over) return respond_error(wsi, p, 413, MG_EFRAME);
   p->req = mg_log_new_request_id();
-  status = line_webhook(s, p->sig, p->body ? p->body : (const unsigned char *)"", p->body_len, p->req);
+  status = p->hook->webhook(s, p->sig, p->body ? p->body : (const unsigned char *)"", p->body_len, p->req);
   if (status == 200) return respond(wsi, p, 200, srv_msg_new("{}", 2));
   return respond_error(wsi, p, status, status == 401 ? MG_EFORBIDDEN : status == 400 ? MG_EBADJSON : MG_EBUSY);
 }
@@ -287,7 +295,7 @@ static int on_ticket_body(srv *s, struct lws *wsi, struct http_pss *p, json_t *m
     return respond_error(wsi, p, 400, MG_ETOOLONG);
   }
   json_object_set_new(msg, "op", json_string(p->op));
-  return submit(s, wsi, p, SRV_JOB_TICKET, msg);
+  return submit(s, wsi, p, &ticket_ops, msg);
 }
 
 /* The form's fields: body a string, the others strings when present. */
@@ -305,7 +313,7 @@ static int on_inquiry_body(srv *s, struct lws *wsi, struct http_pss *p, json_t *
     }
   }
   json_object_set_new(msg, "_form", json_string(p->form));
-  return submit(s, wsi, p, SRV_JOB_INQUIRY, msg);
+  return submit(s, wsi, p, &inquiry_ops, msg);
 }
 
 static int on_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
@@ -334,7 +342,7 @@ static int on_body_done(srv *s, struct lws *wsi, struct http_pss *p) {
     json_decref(msg);
     return respond_error(wsi, p, 400, MG_ETOOLONG);
   }
-  return submit(s, wsi, p, SRV_JOB_ASK, msg);
+  return submit(s, wsi, p, &ask_ops, msg);
 }
 
 /* The WebSocket upgrade: only /ws, only madoguchi.v1, only allowed
@@ -372,7 +380,14 @@ static int confirm_upgrade(srv *s, struct lws *wsi, struct http_pss *p) {
   return 1;
 }
 
-int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+/* The adapter whose webhook path is path, or NULL. */
+static const srv_adapter *hook_of(srv *s, const char *path) {
+  for (const srv_adapter *const *a = srv_adapters; *a; a++)
+    if ((*a)->route && (*a)->webhook && (*a)->route(s, path)) return *a;
+  return NULL;
+}
+
+static int api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
   struct http_pss *p = user;
   srv *s;
 
@@ -409,6 +424,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     return 0;
 
   case LWS_CALLBACK_HTTP: {
+    const srv_adapter *hook;
     int status = 0;
     size_t bytes = 0;
     int rc;
@@ -417,7 +433,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     if ((status = srv_header_problem(wsi)) != 0) return respond_error(wsi, p, status, status == 431 ? MG_EFRAME : MG_EINVAL);
     if (s->stopping) return respond_error(wsi, p, 503, MG_EBUSY);
     if (strcmp(p->path, "/api/v1/ask") == 0) return on_post_request(s, wsi, p, R_ASK);
-    if (line_enabled(s->cfg) && strcmp(p->path, s->cfg->line_webhook_path) == 0) return on_line_request(wsi, p);
+    if ((hook = hook_of(s, p->path)) != NULL) return on_hook_request(wsi, p, hook);
     if (strcmp(p->path, "/api/v1/ticket/lookup") == 0 || strcmp(p->path, "/api/v1/ticket/reply") == 0) {
       p->op = p->path[15] == 'l' ? "lookup" : "reply";
       return on_post_request(s, wsi, p, R_TICKET);
@@ -428,7 +444,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
         p->allow = "GET";
         return respond_error(wsi, p, 405, MG_EINVAL);
       }
-      return submit(s, wsi, p, p->path[1] == 'h' ? SRV_JOB_HEALTH : SRV_JOB_READY, NULL);
+      return submit(s, wsi, p, p->path[1] == 'h' ? &health_ops : &ready_ops, NULL);
     }
     if (strcmp(p->method, "GET") != 0 && strcmp(p->method, "HEAD") != 0) {
       p->allow = "GET, HEAD";
@@ -453,9 +469,9 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
   }
 
   case LWS_CALLBACK_HTTP_BODY:
-    if (!p || (p->route != R_ASK && p->route != R_TICKET && p->route != R_INQUIRY && p->route != R_LINE)) return 0;
+    if (!p || (p->route != R_ASK && p->route != R_TICKET && p->route != R_INQUIRY && p->route != R_HOOK)) return 0;
     if (p->body_over || p->fail_status) return 0;
-    if (p->body_len + len > (p->route == R_LINE ? LINE_MAX_BODY : p->route == R_INQUIRY ? INQUIRY_MAX_BODY : SRV_MAX_FRAME)) {
+    if (p->body_len + len > (p->route == R_HOOK ? p->hook->max_body : p->route == R_INQUIRY ? INQUIRY_MAX_BODY : SRV_MAX_FRAME)) {
       p->body_over = 1;
       free(p->body);
       p->body = NULL;
@@ -464,7 +480,7 @@ int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
     return srv_body_append(&p->body, &p->body_len, in, len);
 
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-    if (p && p->route == R_LINE) return on_line_body(srv_of(wsi), wsi, p);
+    if (p && p->route == R_HOOK) return on_hook_body(srv_of(wsi), wsi, p);
     if (!p || (p->route != R_ASK && p->route != R_TICKET && p->route != R_INQUIRY)) return 0;
     return on_body_done(srv_of(wsi), wsi, p);
 
@@ -506,7 +522,7 @@ static void work_health(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN];
   long long n = -1;
   json_t *o;
-  if (faq_published_count(bot_worker_db(w), &n, err) == 0) {
+  if (bot_published_count(bot_worker_db(w), &n, err) == 0) {
     o = json_pack("{s:s,s:I,s:s}", "status", "ok", "faq_entries", (json_int_t)n, "db", "ok");
     j->status = 200;
   } else {
@@ -609,26 +625,10 @@ static void work_inquiry(srv *s, bot_worker *w, srv_job *j) {
   json_decref(out);
 }
 
-void http_api_work(srv *s, bot_worker *w, srv_job *j) {
+static void work_ask(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
   json_t *text, *out = NULL;
   int rc, lang;
-  if (j->kind == SRV_JOB_INQUIRY) {
-    work_inquiry(s, w, j);
-    return;
-  }
-  if (j->kind == SRV_JOB_TICKET) {
-    work_ticket(s, w, j);
-    return;
-  }
-  if (j->kind == SRV_JOB_HEALTH) {
-    work_health(s, w, j);
-    return;
-  }
-  if (j->kind == SRV_JOB_READY) {
-    work_ready(s, w, j);
-    return;
-  }
   text = json_object_get(j->msg, "text");
   /* optional "lang" (docs/languages.md): "ja" (default), "en", "easy"; anything else is refused */
   lang = bot_lang_parse(json_string_value(json_object_get(j->msg, "lang")));
@@ -646,7 +646,8 @@ void http_api_work(srv *s, bot_worker *w, srv_job *j) {
   json_decref(out);
 }
 
-void http_api_complete(srv *s, srv_job *j) {
+/* Service side: a result arrived; the response goes out if the client is still there. */
+static void api_complete(srv *s, srv_job *j) {
   struct lws *wsi = srv_conn_get(s, j->conn);
   struct http_pss *p;
   if (j->questions) srv_metrics_answer_time(s->metrics, srv_now_us() - j->t_arrive);
@@ -655,7 +656,7 @@ void http_api_complete(srv *s, srv_job *j) {
   srv_conn_del(s, j->conn);
   if (!p) return;
   p->id = 0;
-  if (j->kind == SRV_JOB_TICKET) {
+  if (j->ops == &ticket_ops) {
     /* count lookups that named no ticket, per address (lookup_blocked) */
     struct srv_ip *r = srv_ip_get(s, p->ip);
     if (r && j->status == 404) {
@@ -667,3 +668,16 @@ void http_api_complete(srv *s, srv_job *j) {
   }
   respond(wsi, p, j->status ? j->status : 500, srv_msgq_pop(&j->out));
 }
+
+static const srv_job_ops ask_ops = { .name = "ask", .work = work_ask, .complete = api_complete };
+static const srv_job_ops health_ops = { .name = "healthz", .work = work_health, .complete = api_complete };
+static const srv_job_ops ready_ops = { .name = "readyz", .work = work_ready, .complete = api_complete };
+static const srv_job_ops ticket_ops = { .name = "ticket", .work = work_ticket, .complete = api_complete };
+static const srv_job_ops inquiry_ops = { .name = "inquiry", .work = work_inquiry, .complete = api_complete };
+
+const srv_adapter http_api_adapter = {
+  .name = "http",
+  .protocol = "madoguchi-http",
+  .callback = api_callback,
+  .pss_size = api_pss_size,
+};

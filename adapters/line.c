@@ -3,9 +3,9 @@
  *
  * Three threads touch it, each with its own part:
  *
- *  - the service thread (line_webhook, from http_api.c): checks the
- *    signature over the raw body, parses, answers 200 and submits one
- *    SRV_JOB_LINE per webhook. An HMAC and a JSON parse of at most
+ *  - the service thread (line_webhook, this adapter's webhook, which
+ *    http_api.c calls for line_webhook_path): checks the signature over
+ *    the raw body, parses, answers 200 and submits one LINE job per webhook. An HMAC and a JSON parse of at most
  *    LINE_MAX_BODY are microseconds: no SQLite, no network here.
  *  - a worker (line_work; line_take_pending from the refresh job): the
  *    dialogue, the line_* tables, and the outbox rows to send.
@@ -74,6 +74,14 @@ struct line_sender {
   unsigned long n_limited;    /* events dropped since the last log line */
   int64_t t_limited_log;
 };
+
+static const srv_job_ops line_ops;
+
+/* http_api.c reads the signature into SRV_SIG_LEN bytes */
+_Static_assert(LINE_SIGLEN <= SRV_SIG_LEN, "X-Line-Signature fits the webhook's buffer");
+
+/* The adapter's state (srv_state): the sender, NULL when the channel is off. */
+static struct line_sender *sender_of(srv *s) { return *srv_state(s, &line_adapter); }
 
 /* ---- signature --------------------------------------------------------------- */
 
@@ -321,14 +329,14 @@ json_t *line_postback(const char *data, const char *id) {
 
 /* ---- service thread ------------------------------------------------------------ */
 
-int line_enabled(const mg_config *cfg) {
+static int line_enabled(const mg_config *cfg) {
   return cfg->line_channel_secret[0] && cfg->line_channel_access_token[0];
 }
 
 /* One more message or postback from user: 1 when within max_msgs_per_sec
  * (a burst of twice that), as for a chat connection. */
 static int rate_ok(srv *s, const char *user) {
-  struct line_sender *l = s->line;
+  struct line_sender *l = sender_of(s);
   double rate = s->cfg->max_msgs_per_sec > 0 ? s->cfg->max_msgs_per_sec : 5;
   int64_t now = srv_now_us();
   struct line_rate *r;
@@ -346,7 +354,7 @@ static int rate_ok(srv *s, const char *user) {
 /* Leave out the messages and postbacks of users over their rate; say how
  * many (at most every 10 s). */
 static void rate_limit(srv *s, json_t *events) {
-  struct line_sender *l = s->line;
+  struct line_sender *l = sender_of(s);
   for (size_t i = 0; i < json_array_size(events);) {
     const json_t *e = json_array_get(events, i);
     const char *type = str(e, "type");
@@ -364,7 +372,7 @@ static void rate_limit(srv *s, json_t *events) {
   }
 }
 
-int line_webhook(srv *s, const char *sig, const unsigned char *body, size_t len, uint64_t req) {
+static int line_webhook(srv *s, const char *sig, const unsigned char *body, size_t len, uint64_t req) {
   char err[MG_ERRLEN] = "";
   json_t *events = NULL;
   srv_job *j;
@@ -386,7 +394,7 @@ int line_webhook(srv *s, const char *sig, const unsigned char *body, size_t len,
     json_decref(events);
     return 503;
   }
-  j->kind = SRV_JOB_LINE;
+  j->ops = &line_ops;
   j->msg = events;
   j->req = req;
   j->t_arrive = srv_now_us();
@@ -541,7 +549,7 @@ out:
   return rc;
 }
 
-void line_work(srv *s, bot_worker *w, srv_job *j) {
+static void line_work(srv *s, bot_worker *w, srv_job *j) {
   const json_t *e;
   size_t i;
   json_array_foreach(j->msg, i, e) {
@@ -552,14 +560,16 @@ void line_work(srv *s, bot_worker *w, srv_job *j) {
       mg_log_error("line", "event: %s", err);
     }
   }
-  wake(s->line);
+  wake(sender_of(s));
 }
 
-void line_take_pending(srv *s, bot_worker *w, const json_t *ids) {
+/* The replies_worker hook: staff replies waiting for sessions among ids
+ * that belong to LINE users, queued as pushes (they are never connected). */
+static void line_take_pending(srv *s, bot_worker *w, const json_t *ids) {
   sqlite3 *db = bot_worker_db(w);
   const json_t *id;
   size_t i;
-  if (!s->line) return;
+  if (!sender_of(s)) return;
   json_array_foreach(ids, i, id) {
     char err[MG_ERRLEN] = "";
     sqlite3_int64 uid = 0;
@@ -586,7 +596,7 @@ void line_take_pending(srv *s, bot_worker *w, const json_t *ids) {
     }
     json_decref(replies);
   }
-  wake(s->line);
+  wake(sender_of(s));
 }
 
 /* ---- delivery thread --------------------------------------------------------------- */
@@ -804,10 +814,9 @@ static void *line_main(void *arg) {
   return NULL;
 }
 
-int line_start(srv *s, char *err) {
+static int line_start(srv *s, char *err) {
   struct line_sender *l;
   int rc;
-  s->line = NULL;
   if (!line_enabled(s->cfg)) return 0;
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return mg_errf(err, MG_EIO, "line: libcurl did not start");
   if (!(l = calloc(1, sizeof *l))) return mg_errf(err, MG_ENOMEM, "line: out of memory");
@@ -827,26 +836,28 @@ int line_start(srv *s, char *err) {
   /* not the secret, not the token */
   mg_log_info("line", "LINE channel on: webhook at %s, push quota %d a month", s->cfg->line_webhook_path,
               s->cfg->line_push_quota);
-  s->line = l;
+  *srv_state(s, &line_adapter) = l;
   return 0;
 }
 
-void line_stop(srv *s) {
-  struct line_sender *l = s->line;
+/* After the workers, which wake the sender: joins it and frees it. */
+static void line_stop(srv *s) {
+  struct line_sender *l = sender_of(s);
   if (!l) return;
   srv_thread_stop(&l->mu, &l->cond, &l->quit, l->th);
   bot_worker_free(l->w);
   pthread_cond_destroy(&l->cond);
   pthread_mutex_destroy(&l->mu);
   free(l);
-  s->line = NULL;
+  *srv_state(s, &line_adapter) = NULL;
   curl_global_cleanup();
 }
 
-void line_metrics(srv *s, sqlite3 *db, srv_metrics_buf *b) {
+/* The metrics hook: the month's pushes, the quota and the held pushes. */
+static void line_metrics(srv *s, sqlite3 *db, srv_metrics_buf *b) {
   char err[MG_ERRLEN] = "";
   long long pushes = 0, held = 0;
-  if (!s->line) return;
+  if (!sender_of(s)) return;
   if (bot_line_pushes(db, time(NULL), &pushes, err) != 0 || bot_outbox_held(db, "line", &held, err) != 0) {
     mg_log_error("metrics", "LINE counts left out of the scrape: %s", err);
     return;
@@ -858,3 +869,22 @@ void line_metrics(srv *s, sqlite3 *db, srv_metrics_buf *b) {
   srv_metrics_head(b, "madoguchi_line_pushes_held", "gauge", "LINE pushes held because the month's quota is spent");
   srv_metrics_printf(b, "madoguchi_line_pushes_held %lld\n", held);
 }
+
+/* The webhook's path, when the channel is on. */
+static int line_route(srv *s, const char *path) {
+  return line_enabled(s->cfg) && strcmp(path, s->cfg->line_webhook_path) == 0;
+}
+
+static const srv_job_ops line_ops = { .name = "line", .work = line_work };
+
+const srv_adapter line_adapter = {
+  .name = "line",
+  .route = line_route,
+  .sig_header = "x-line-signature:",
+  .max_body = LINE_MAX_BODY,
+  .webhook = line_webhook,
+  .start = line_start,
+  .stop = line_stop,
+  .replies_worker = line_take_pending,
+  .metrics = line_metrics,
+};

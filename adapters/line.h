@@ -4,7 +4,7 @@
  * LINE posts webhooks to line_webhook_path. The service thread checks the
  * X-Line-Signature header (base64 of HMAC-SHA256 of the raw body under the
  * channel secret) before it parses anything, answers 200 at once and hands
- * the events to a worker (SRV_JOB_LINE). The worker runs each message
+ * the events to a worker (a LINE job). The worker runs each message
  * through the dialogue (bot/dialogue.h) exactly as the widget's `ask`,
  * `choose` and `escalate` run, turns the replies into LINE message objects
  * and queues them in the outbox (channel 'line'). A delivery thread of its

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE /* asprintf */
 #include "adapters/mail.h"
+#include "adapters/server.h"
 
 #include "bot/inquiry.h"
 #include "bot/messages.h"
@@ -292,3 +293,25 @@ void mail_stop(mail_sender *m) {
   free(m);
   curl_global_cleanup();
 }
+
+/* ---- the server's row (adapters.c) ------------------------------------------ */
+
+/* The state (srv_state) is the sender, NULL without a relay. */
+static int adapter_start(srv *s, char *err) {
+  mail_sender *m = NULL;
+  int rc = mail_start(&m, s->bot, s->cfg, err);
+  *srv_state(s, &mail_adapter) = m;
+  return rc;
+}
+
+static void adapter_stop(srv *s) {
+  void **slot = srv_state(s, &mail_adapter);
+  mail_stop(*slot);
+  *slot = NULL;
+}
+
+const srv_adapter mail_adapter = {
+  .name = "mail",
+  .start = adapter_start,
+  .stop = adapter_stop,
+};

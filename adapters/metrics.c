@@ -7,10 +7,10 @@
  * else. It shares the context, so it runs on the one service thread and
  * hands its slow part to the workers like every other request:
  *
- *   scrape ──► SRV_JOB_METRICS on the job queue (connection id, no wsi)
- *   worker ──► srv_metrics_work: tickets and feedback from its own SQLite
+ *   scrape ──► a metrics job on the job queue (connection id, no wsi)
+ *   worker ──► scrape_work: tickets and feedback from its own SQLite
  *              connection (srv_metrics_write_db), as text, into the job
- *   service thread ──► srv_drain → srv_metrics_complete: the process's own
+ *   service thread ──► srv_drain → scrape_complete: the process's own
  *              families (atomics, connection and queue gauges) in front of
  *              the worker's text; written in HTTP_WRITEABLE.
  *
@@ -319,6 +319,8 @@ static int write_response(struct lws *wsi, struct metrics_pss *p) {
   return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+static const srv_job_ops scrape_ops;
+
 static int on_request(srv *s, struct lws *wsi, struct metrics_pss *p, const char *uri) {
   srv_job *j;
   int status;
@@ -335,7 +337,7 @@ static int on_request(srv *s, struct lws *wsi, struct metrics_pss *p, const char
     return respond_text(wsi, p, 405, "method not allowed\n");
   }
   if (s->stopping || !(j = calloc(1, sizeof *j))) return respond_text(wsi, p, 503, "unavailable\n");
-  j->kind = SRV_JOB_METRICS;
+  j->ops = &scrape_ops;
   j->req = p->req = mg_log_new_request_id();
   if (!(p->id = srv_conn_add(s, wsi, 0))) {
     srv_job_free(j);
@@ -417,7 +419,8 @@ int srv_metrics_start(srv *s, char *err) {
 
 /* ---- the scrape's job ----------------------------------------------------------- */
 
-void srv_metrics_work(srv *s, bot_worker *w, srv_job *j) {
+/* Worker side: tickets and feedback (and each adapter's own lines), as text, into j->out. */
+static void scrape_work(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
   srv_metrics_buf b = { 0 };
   int rc = srv_metrics_write_db(bot_worker_db(w), bot_calendar(bot_worker_bot(w)), s->cfg->answer_days, time(NULL),
@@ -426,7 +429,8 @@ void srv_metrics_work(srv *s, bot_worker *w, srv_job *j) {
     if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
     mg_log_error("metrics", "tickets and feedback left out of the scrape: %s", err);
   } else {
-    line_metrics(s, bot_worker_db(w), &b);
+    for (const srv_adapter *const *a = srv_adapters; *a; a++)
+      if ((*a)->metrics) (*a)->metrics(s, bot_worker_db(w), &b);
     if (b.len) srv_msgq_push(&j->out, srv_msg_new(b.text, b.len));
   }
   srv_metrics_buf_free(&b);
@@ -444,7 +448,8 @@ static void gauges(srv *s, srv_metrics_gauges *g) {
   pthread_mutex_unlock(&s->jq.lock);
 }
 
-void srv_metrics_complete(srv *s, srv_job *j) {
+/* Service side: the whole page, written to the scraper if still there. */
+static void scrape_complete(srv *s, srv_job *j) {
   struct lws *wsi = srv_conn_get(s, j->conn);
   struct metrics_pss *p;
   srv_metrics_buf b = { 0 };
@@ -464,3 +469,5 @@ void srv_metrics_complete(srv *s, srv_job *j) {
   else respond(wsi, p, 200, METRICS_CONTENT_TYPE, srv_msg_new(b.text, b.len));
   srv_metrics_buf_free(&b);
 }
+
+static const srv_job_ops scrape_ops = { .name = "metrics", .work = scrape_work, .complete = scrape_complete };

@@ -8,7 +8,7 @@
  * (MG_TEXT_MAX code points), for the feedback POST its Origin (same origin,
  * or public_base_url's) and the address's token bucket (srv_ip_take, the
  * HTTP API's), which search shares since it runs the engine. A page in the
- * cache is answered at once; anything else becomes an SRV_JOB_PAGE that a
+ * cache is answered at once; anything else becomes a page job that a
  * worker renders with pages_handle (pages.c). Responses are written in
  * HTTP_WRITEABLE in chunks, with the resident side's security headers.
  *
@@ -156,13 +156,12 @@ struct pages_pss {
 };
 
 static const struct lws_http_mount mount_sitemap = {
-  .mount_next = &admin_http_mounts,
   .mountpoint = "/sitemap.xml",
   .mountpoint_len = 12,
   .origin = PAGES_PROTOCOL,
   .origin_protocol = LWSMPRO_CALLBACK,
 };
-const struct lws_http_mount pages_http_mounts = {
+static const struct lws_http_mount pages_mounts = {
   .mount_next = &mount_sitemap,
   .mountpoint = "/faq",
   .mountpoint_len = 4,
@@ -170,33 +169,53 @@ const struct lws_http_mount pages_http_mounts = {
   .origin_protocol = LWSMPRO_CALLBACK,
 };
 
-size_t pages_http_pss_size(void) { return sizeof(struct pages_pss); }
+/* The adapter's own state (srv_state), NULL when cfg->pages is off. */
+struct pages_state {
+  pages_site *site;           /* template, statement, prefix; immutable */
+  struct pages_cache *cache;  /* rendered pages; any thread, its own lock */
+};
 
-void pages_http_job_free(struct pages_job *pj) {
+static size_t pages_pss_size(void) { return sizeof(struct pages_pss); }
+
+static struct pages_state *state_of(srv *s) { return *srv_state(s, &pages_http_adapter); }
+static pages_site *site_of(srv *s) { return state_of(s) ? state_of(s)->site : NULL; }
+static struct pages_cache *cache_of(srv *s) { return state_of(s) ? state_of(s)->cache : NULL; }
+
+static const srv_job_ops page_ops;
+
+static void pages_http_job_free(struct pages_job *pj) {
   if (!pj) return;
   free(pj->q);
   pages_resp_clear(&pj->resp);
   free(pj);
 }
 
-int pages_http_start(srv *s, char *err) {
+/* Load the site (template, statement) and make the cache; MG_ECONFIG when
+ * the template is wrong. Nothing when the pages are off. */
+static int start(srv *s, char *err) {
+  void **slot = srv_state(s, &pages_http_adapter);
+  struct pages_state *st;
   int rc;
   if (!s->cfg->pages) return 0;
-  if ((rc = pages_site_new(&s->pages_site, s->cfg, err)) != 0) return rc;
-  if (!(s->pages_cache = calloc(1, sizeof *s->pages_cache))) return mg_errf(err, MG_ENOMEM, "out of memory");
-  pthread_mutex_init(&s->pages_cache->mu, NULL);
+  if (!(*slot = st = calloc(1, sizeof *st))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if ((rc = pages_site_new(&st->site, s->cfg, err)) != 0) return rc;
+  if (!(st->cache = calloc(1, sizeof *st->cache))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  pthread_mutex_init(&st->cache->mu, NULL);
   return 0;
 }
 
-void pages_http_stop(srv *s) {
-  if (s->pages_cache) {
-    cache_clear_locked(s->pages_cache);
-    pthread_mutex_destroy(&s->pages_cache->mu);
-    free(s->pages_cache);
-    s->pages_cache = NULL;
+static void free_state(srv *s) {
+  void **slot = srv_state(s, &pages_http_adapter);
+  struct pages_state *st = *slot;
+  if (!st) return;
+  if (st->cache) {
+    cache_clear_locked(st->cache);
+    pthread_mutex_destroy(&st->cache->mu);
+    free(st->cache);
   }
-  pages_site_free(s->pages_site);
-  s->pages_site = NULL;
+  pages_site_free(st->site);
+  free(st);
+  *slot = NULL;
 }
 
 static void pss_clear(srv *s, struct pages_pss *p) {
@@ -214,7 +233,7 @@ static int respond(struct lws *wsi, struct pages_pss *p) {
 }
 
 static int respond_error(srv *s, struct lws *wsi, struct pages_pss *p, int status, int err) {
-  pages_error(s->pages_site, status, err, &p->job->resp);
+  pages_error(site_of(s), status, err, &p->job->resp);
   if (!p->job->resp.body) return -1;
   return respond(wsi, p);
 }
@@ -311,18 +330,18 @@ static int origin_ok(srv *s, struct lws *wsi) {
 static int submit(srv *s, struct lws *wsi, struct pages_pss *p) {
   srv_job *j = calloc(1, sizeof *j);
   if (!j) return respond_error(s, wsi, p, 503, MG_ENOMEM);
-  j->kind = SRV_JOB_PAGE;
-  j->page = p->job;
+  j->ops = &page_ops;
+  j->data = p->job;
   j->req = p->job->req = mg_log_new_request_id();
   p->job->gen = bot_faq_generation(s->bot);
   if (!(p->id = srv_conn_add(s, wsi, 0))) {
-    j->page = NULL;
+    j->data = NULL;
     srv_job_free(j);
     return respond_error(s, wsi, p, 503, MG_EBUSY);
   }
   j->conn = p->id;
   if (srv_submit(s, j) != 0) {
-    j->page = NULL;
+    j->data = NULL;
     srv_job_free(j);
     srv_conn_del(s, p->id);
     p->id = 0;
@@ -376,7 +395,7 @@ static int on_request(srv *s, struct lws *wsi, struct pages_pss *p) {
   if (strcmp(j->method, "GET") != 0 && !p->head) return respond_error(s, wsi, p, 405, MG_EINVAL);
   if ((rc = read_args(wsi, j)) != 0) return respond_error(s, wsi, p, rc == MG_ENOMEM ? 503 : 400, rc);
   if (cacheable_path(j->path) &&
-      cache_get(s->pages_cache, cache_key(j, key, sizeof key), bot_faq_generation(s->bot), &j->resp)) {
+      cache_get(cache_of(s), cache_key(j, key, sizeof key), bot_faq_generation(s->bot), &j->resp)) {
     snprintf(p->timing, sizeof p->timing, "cache;dur=%.3f", (double)(srv_now_us() - p->t0) / 1000.0);
     return respond(wsi, p);
   }
@@ -387,13 +406,13 @@ static int on_request(srv *s, struct lws *wsi, struct pages_pss *p) {
 
 /* ---- worker and completion (called from server.c) ------------------------------ */
 
-void pages_http_work(srv *s, bot_worker *w, srv_job *j) {
-  struct pages_job *pj = j->page;
+static void page_work(srv *s, bot_worker *w, srv_job *j) {
+  struct pages_job *pj = j->data;
   pages_req req = { .method = pj->method, .path = pj->path, .q = pj->q, .id = pj->id, .helpful = pj->helpful,
                     .lang = pj->lang };
   char err[MG_ERRLEN] = "";
   int64_t t0 = srv_now_us();
-  int rc = pages_handle(s->pages_site, w, &req, &pj->resp, err);
+  int rc = pages_handle(site_of(s), w, &req, &pj->resp, err);
   pj->render_ms = (double)(srv_now_us() - t0) / 1000.0;
   if (rc != 0) {
     if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
@@ -401,13 +420,13 @@ void pages_http_work(srv *s, bot_worker *w, srv_job *j) {
   }
 }
 
-void pages_http_complete(srv *s, srv_job *j) {
+static void page_complete(srv *s, srv_job *j) {
   struct lws *wsi = srv_conn_get(s, j->conn);
   struct pages_pss *p;
-  struct pages_job *pj = j->page;
+  struct pages_job *pj = j->data;
   char key[600];
   if (pj && pj->resp.cacheable && pj->resp.status == 200 && pj->resp.body)
-    cache_put(s->pages_cache, cache_key(pj, key, sizeof key), pj->gen, &pj->resp);
+    cache_put(cache_of(s), cache_key(pj, key, sizeof key), pj->gen, &pj->resp);
   if (!wsi) return;   /* the client left; srv_drain frees the job */
   srv_conn_del(s, j->conn);
   p = lws_wsi_user(wsi);
@@ -415,9 +434,9 @@ void pages_http_complete(srv *s, srv_job *j) {
   p->id = 0;
   pages_http_job_free(p->job);
   p->job = pj;
-  j->page = NULL;
+  j->data = NULL;
   if (!p->job->resp.body) {
-    pages_error(s->pages_site, 500, MG_EIO, &p->job->resp);
+    pages_error(site_of(s), 500, MG_EIO, &p->job->resp);
     if (!p->job->resp.body) {
       lws_set_timeout(wsi, PENDING_TIMEOUT_HOLDING_AH, LWS_TO_KILL_ASYNC);
       return;
@@ -466,7 +485,7 @@ static int write_response(struct lws *wsi, struct pages_pss *p) {
   return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-int pages_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+static int pages_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
   struct pages_pss *p = user;
   srv *s;
   switch (reason) {
@@ -476,7 +495,7 @@ int pages_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 
   case LWS_CALLBACK_HTTP:
     s = srv_of(wsi);
-    if (!s->pages_site) return lws_return_http_status(wsi, 404, NULL) ? -1 : 1;
+    if (!site_of(s)) return lws_return_http_status(wsi, 404, NULL) ? -1 : 1;
     return on_request(s, wsi, p);
 
   case LWS_CALLBACK_HTTP_BODY:
@@ -512,3 +531,21 @@ int pages_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
   }
   return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
+
+static void job_release(void *data) { pages_http_job_free(data); }
+
+static const srv_job_ops page_ops = { .name = "page", .work = page_work, .complete = page_complete,
+                                      .release = job_release };
+
+static int pages_on(const mg_config *cfg) { return cfg->pages; }
+
+const srv_adapter pages_http_adapter = {
+  .name = "pages",
+  .protocol = PAGES_PROTOCOL,
+  .callback = pages_callback,
+  .pss_size = pages_pss_size,
+  .mounts = &pages_mounts,
+  .mounts_on = pages_on,
+  .start = start,
+  .free = free_state,
+};

@@ -2,20 +2,29 @@
  * server.c — the lws context, the connection table, the job and completion
  * queues, the worker pool, the refresh timer and the graceful stop.
  *
- * See server.h for the thread model. Two details shape this file:
+ * It knows no adapter by name. srv_run builds protocols[] and the mounts
+ * from srv_adapters (adapters.c) and calls each row's start; the workers
+ * run a job's ops->work and srv_drain its ops->complete; the timer, the
+ * stop and srv_free call the rows' hooks (tick, db_moved, stopping, busy,
+ * going_away, stop, free) in table order. Its own jobs are the timer's
+ * refresh and SIGHUP's reload.
+ *
+ * See server.h for the thread model. These details shape this file:
  *
  *  - Wake-ups are coalesced: a worker calls lws_cancel_service only when it
  *    puts a result on an empty completion queue. The service thread takes the
  *    whole queue at once, so a non-empty queue always has a wake-up pending.
  *
- *  - The refresh timer (every 500 ms) sends one REFRESH job: a worker calls
+ *  - The refresh timer (every 500 ms) sends one refresh job: a worker calls
  *    bot_refresh (FAQ edits by the CLI or the console) and reads PRAGMA
  *    data_version on a read-only connection of its own. Only when the
  *    database changed does it ask which sessions have staff replies not yet
- *    delivered (one indexed query); the service thread then picks those
- *    that are connected into a PENDING job, whose worker hands the replies
- *    over through the dialogue. An idle server costs one PRAGMA every
- *    500 ms, a busy one a query more, however many residents are connected.
+ *    delivered (one indexed query) and hand them to the rows that push
+ *    (replies_worker: LINE); the service thread then asks the rows for a
+ *    job over those connected to them (replies_job: the chat's pending
+ *    job, whose worker hands the replies over through the dialogue). An
+ *    idle server costs one PRAGMA every 500 ms, a busy one a query more,
+ *    however many residents are connected.
  *
  *  - Password hashing runs on threads of its own. The chat workers and the
  *    hashing threads run the same loop (worker_main) on two queues
@@ -37,14 +46,13 @@
  * the workers are joined, the context destroyed and the database closed.
  */
 #include "adapters/server.h"
-#include "adapters/mail.h"
 #include "bot/auth.h"
+#include "bot/tables.h"
 #include "util/mg_err.h"
 #include "util/mg_log.h"
 #include "bot/session.h"
 #include "bot/ticket.h"
 #include "bot/line_store.h"
-#include "faq/db.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -206,13 +214,24 @@ void srv_job_free(srv_job *j) {
   if (!j) return;
   json_decref(j->msg);
   free(j->sess);
-  admin_http_job_free(j->admin);
-  pages_http_job_free(j->page);
+  if (j->data && j->ops && j->ops->release) j->ops->release(j->data);
   srv_msgq_clear(&j->out);
   if (j->turn) bot_turn_clear(j->turn);
   free(j->turn);
   free(j);
 }
+
+/* ---- the adapters ---------------------------------------------------------- */
+
+void **srv_state(srv *s, const srv_adapter *a) {
+  for (int i = 0; i < SRV_MAX_ADAPTERS && srv_adapters[i]; i++)
+    if (srv_adapters[i] == a) return &s->state[i];
+  return NULL;   /* not a row: a programming error, caught by the first test */
+}
+
+/* Walk the table: `for_each_adapter(a) if (a->hook) a->hook(s);` */
+#define for_each_adapter(a) \
+  for (const srv_adapter *const *a##_p = srv_adapters, *a; (a = *a##_p) != NULL; a##_p++)
 
 /* ---- connection table ----------------------------------------------------- */
 
@@ -506,6 +525,7 @@ static int enqueue(srv *s, srv_queue *q, srv_job *j) {
     rc = MG_EBUSY;
   } else {
     j->next = NULL;
+    j->counted = 1;   /* before a worker can see it */
     if (q->tail) q->tail->next = j;
     else q->head = j;
     q->tail = j;
@@ -594,8 +614,8 @@ static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
     mg_log_error("server", "pending replies: %s", err);
     return;
   }
-  /* LINE residents are never connected: their replies are pushed */
-  line_take_pending(s, w, ids);
+  /* channels whose residents are never connected push their replies (LINE) */
+  for_each_adapter(a) if (a->replies_worker) a->replies_worker(s, w, ids);
   if (json_array_size(ids)) {
     j->msg = ids;
     j->changed = 1;
@@ -604,31 +624,38 @@ static void work_refresh(srv *s, bot_worker *w, srv_job *j) {
   }
 }
 
-static void work_pending(srv *s, bot_worker *w, srv_job *j) {
-  char err[MG_ERRLEN];
-  for (size_t i = 0; i < j->n_sess; i++) {
-    json_t *out = NULL, *m;
-    srv_job *push;
-    size_t k;
-    err[0] = '\0';
-    int rc = bot_dialogue_pending(w, &j->sess[i].dc, &out, err);
-    if (rc != 0) {
-      if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
-      mg_log_error("server", "pending replies: %s", err);
-      json_decref(out);
-      continue;
-    }
-    if (!out || !json_array_size(out) || !(push = calloc(1, sizeof *push))) {
-      json_decref(out);
-      continue;
-    }
-    push->kind = SRV_JOB_PUSH;
-    push->conn = j->sess[i].conn;
-    json_array_foreach(out, k, m) srv_msgq_push(&push->out, srv_msg_json(m));
-    json_decref(out);
-    srv_complete(s, push);
+/* Service side of the timer: wake what waits for a change, and hand the
+ * sessions with staff replies to the adapters holding them open. */
+static void refresh_complete(srv *s, srv_job *j) {
+  if (j->db_moved)
+    for_each_adapter(a) if (a->db_moved) a->db_moved(s);
+  if (!j->changed || s->stopping) return;
+  for_each_adapter(a) {
+    srv_job *p;
+    if (!a->replies_job || !(p = a->replies_job(s, j->msg))) continue;
+    p->holds_refresh = 1;
+    if (srv_submit(s, p) == 0) s->refresh_busy++;
+    else srv_job_free(p);
   }
 }
+
+static const srv_job_ops refresh_ops = { .name = "refresh", .work = work_refresh, .complete = refresh_complete };
+
+/* SIGHUP, outside the read side: the swap waits for the other jobs. */
+static void reload_work(srv *s, bot_worker *w, srv_job *j) {
+  char err[MG_ERRLEN];
+  (void)w;
+  (void)j;
+  if (bot_reload(s->bot, err) == 0) mg_log_info("server", "reloaded dict/, rules and calendar (SIGHUP)");
+  else mg_log_error("server", "reload refused, the running set stays: %s", err);
+}
+
+static void reload_complete(srv *s, srv_job *j) {
+  (void)j;
+  s->reload_busy = 0;
+}
+
+static const srv_job_ops reload_ops = { .name = "reload", .work = reload_work, .complete = reload_complete, .no_read = 1 };
 
 /* A chat worker or a hashing thread: the same loop on its own queue. */
 static void *worker_main(void *arg) {
@@ -650,29 +677,13 @@ static void *worker_main(void *arg) {
     pthread_mutex_unlock(&q->lock);
 
     mg_log_request(j->req); /* every line about this job carries its id */
-    if (j->kind == SRV_JOB_RELOAD) {
-      /* outside the read side: the swap waits for the other jobs */
-      char err[MG_ERRLEN];
-      if (bot_reload(s->bot, err) == 0) mg_log_info("server", "reloaded dict/, rules and calendar (SIGHUP)");
-      else mg_log_error("server", "reload refused, the running set stays: %s", err);
-      srv_complete(s, j);
-      continue;
+    if (j->ops->no_read) {
+      if (j->ops->work) j->ops->work(s, wk->w, j);
+    } else {
+      bot_read_begin(s->bot);
+      if (j->ops->work) j->ops->work(s, wk->w, j);
+      bot_read_end(s->bot);
     }
-    bot_read_begin(s->bot);
-    switch (j->kind) {
-    case SRV_JOB_CHAT: ws_chat_work(s, wk->w, j); break;
-    case SRV_JOB_ASK:
-    case SRV_JOB_HEALTH: case SRV_JOB_READY: case SRV_JOB_TICKET: case SRV_JOB_INQUIRY: http_api_work(s, wk->w, j); break;
-    case SRV_JOB_REFRESH: work_refresh(s, wk->w, j); break;
-    case SRV_JOB_PENDING: work_pending(s, wk->w, j); break;
-    case SRV_JOB_PUSH: break;
-    case SRV_JOB_ADMIN: admin_http_work(s, wk->w, j); break;
-    case SRV_JOB_METRICS: srv_metrics_work(s, wk->w, j); break;
-    case SRV_JOB_PAGE: pages_http_work(s, wk->w, j); break;
-    case SRV_JOB_LINE: line_work(s, wk->w, j); break;
-    case SRV_JOB_RELOAD: break;
-    }
-    bot_read_end(s->bot);
     mg_log_request(0);
     if (j->turn) srv_writer_submit(s, j);   /* the writer completes it after the commit */
     else srv_complete(s, j);
@@ -720,7 +731,7 @@ void srv_drain(srv *s) {
   if (reload_requested && !s->stopping && !s->reload_busy) {
     srv_job *r = calloc(1, sizeof *r);
     reload_requested = 0;
-    if (r) r->kind = SRV_JOB_RELOAD;
+    if (r) r->ops = &reload_ops;
     if (r && srv_submit(s, r) == 0) s->reload_busy = 1;
     else {
       srv_job_free(r);
@@ -733,32 +744,9 @@ void srv_drain(srv *s) {
   pthread_mutex_unlock(&s->cq_lock);
   for (; j; j = next) {
     next = j->next;
-    if (j->kind != SRV_JOB_PUSH) s->jobs_out--;
-    switch (j->kind) {
-    case SRV_JOB_CHAT:
-    case SRV_JOB_PUSH: ws_chat_complete(s, j); break;
-    case SRV_JOB_ASK:
-    case SRV_JOB_HEALTH: case SRV_JOB_READY: case SRV_JOB_TICKET: case SRV_JOB_INQUIRY: http_api_complete(s, j); break;
-    case SRV_JOB_REFRESH:
-      s->refresh_busy = 0;
-      if (j->db_moved) admin_http_wake(s, 1);
-      if (j->changed && !s->stopping) {
-        srv_job *p = calloc(1, sizeof *p);
-        if (p) {
-          p->kind = SRV_JOB_PENDING;
-          p->n_sess = ws_chat_sessions(s, j->msg, &p->sess);
-          if (p->n_sess && srv_submit(s, p) == 0) s->refresh_busy = 1;
-          else srv_job_free(p);
-        }
-      }
-      break;
-    case SRV_JOB_PENDING: s->refresh_busy = 0; break;
-    case SRV_JOB_ADMIN: admin_http_complete(s, j); break;
-    case SRV_JOB_METRICS: srv_metrics_complete(s, j); break;
-    case SRV_JOB_PAGE: pages_http_complete(s, j); break;
-    case SRV_JOB_LINE: break;
-    case SRV_JOB_RELOAD: s->reload_busy = 0; break;
-    }
+    if (j->counted) s->jobs_out--;
+    if (j->holds_refresh) s->refresh_busy--;
+    if (j->ops && j->ops->complete) j->ops->complete(s, j);
     srv_job_free(j);
   }
 }
@@ -769,17 +757,17 @@ static void refresh_tick(lws_sorted_usec_list_t *sul) {
   if (!s->refresh_busy) {
     srv_job *j = calloc(1, sizeof *j);
     if (j) {
-      j->kind = SRV_JOB_REFRESH;
+      j->ops = &refresh_ops;
+      j->holds_refresh = 1;
       j->changed = s->sweep_again;
       s->sweep_again = 0;
-      if (srv_submit(s, j) == 0) s->refresh_busy = 1;
+      if (srv_submit(s, j) == 0) s->refresh_busy++;
       else srv_job_free(j);
     }
   }
   tcp_expire(s);
-  admin_http_wake(s, 0);
   ip_sweep(s);
-  ws_chat_keepalive(s);
+  for_each_adapter(a) if (a->tick) a->tick(s);
   lws_sul_schedule(s->ctx, 0, &s->sul_refresh, refresh_tick, REFRESH_US);
 }
 
@@ -799,10 +787,12 @@ static void stop_tick(lws_sorted_usec_list_t *sul) {
   srv *s = lws_container_of(sul, srv, sul_stop);
   int64_t now = srv_now_us();
   if (!s->closing_all) {
-    if ((s->jobs_out == 0 && ws_chat_idle(s)) || now >= s->stop_deadline) {
+    int busy = s->jobs_out != 0;
+    for_each_adapter(a) if (!busy && a->busy) busy = a->busy(s);
+    if (!busy || now >= s->stop_deadline) {
       s->closing_all = 1;
       s->stop_deadline = now + STOP_CLOSE_US;
-      ws_chat_close_all(s);
+      for_each_adapter(a) if (a->going_away) a->going_away(s);
     }
   } else if (s->ws_open == 0 || now >= s->stop_deadline) {
     leave_loop(s);
@@ -816,7 +806,7 @@ static void begin_stop(srv *s) {
   s->stop_deadline = srv_now_us() + STOP_DRAIN_US;
   mg_log_info("server", "stopping: %u chat connections, %u jobs in flight", s->ws_open, s->jobs_out);
   lws_sul_cancel(&s->sul_refresh);
-  admin_http_wake(s, 0);   /* held console requests are answered now */
+  for_each_adapter(a) if (a->stopping) a->stopping(s);   /* e.g. held console requests are answered now */
   lws_sul_schedule(s->ctx, 0, &s->sul_stop, stop_tick, 1);
 }
 
@@ -920,8 +910,7 @@ static void srv_free(srv *s) {
   queue_stop(&s->jq);
   queue_stop(&s->hq);
   srv_writer_stop(s);   /* after the workers: they hand it turns */
-  mail_stop(s->mail);
-  line_stop(s);
+  for_each_adapter(a) if (a->stop) a->stop(s);   /* their threads, after the workers that wake them */
   if (s->ck_started) srv_thread_stop(&s->ck_lock, &s->ck_cond, &s->ck_quit, s->ck_thread);
   /* Destroying the context closes what is still open; the callbacks
    * release per-connection memory through the table, so it goes first. */
@@ -942,7 +931,7 @@ static void srv_free(srv *s) {
     sqlite3_wal_checkpoint_v2(s->ck_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     sqlite3_close(s->ck_db);
   }
-  pages_http_stop(s);
+  for_each_adapter(a) if (a->free) a->free(s);   /* their state, after the callbacks of the context */
   bot_free(s->bot);
   for (unsigned h = 0; h < SRV_IP_BUCKETS; h++)
     while (s->ips[h]) {
@@ -974,11 +963,28 @@ static const struct {
   { "poll", 0 },
 };
 
+/* The adapters' mounts, copied into s->mounts in table order and chained
+ * (an adapter's own chain stays in its order). */
+static int chain_mounts(srv *s, char *err) {
+  int n = 0;
+  for_each_adapter(a) {
+    if (!a->mounts || (a->mounts_on && !a->mounts_on(s->cfg))) continue;
+    for (const struct lws_http_mount *m = a->mounts; m; m = m->mount_next) {
+      if (n == SRV_MAX_MOUNTS) return mg_errf(err, MG_ECONFIG, "more than %d mounts", SRV_MAX_MOUNTS);
+      s->mounts[n] = *m;
+      s->mounts[n].mount_next = NULL;
+      if (n) s->mounts[n - 1].mount_next = &s->mounts[n];
+      n++;
+    }
+  }
+  return 0;
+}
+
 static const lws_retry_bo_t no_validity = { .secs_since_valid_ping = 0, .secs_since_valid_hangup = 0 };
 
 int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   struct lws_context_creation_info info;
-  struct lws_protocols protocols[5];
+  struct lws_protocols protocols[SRV_MAX_ADAPTERS + 1];   /* NULL-terminated */
   struct sigaction sa;
   srv *s = calloc(1, sizeof *s);
   rlim_t nofile;
@@ -997,6 +1003,11 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   s->cfg = cfg;
   stop_requested = 0;
   reload_requested = 0;
+  for (n = 0; srv_adapters[n]; n++) {}
+  if (n > SRV_MAX_ADAPTERS) {   /* s->state and protocols[] have room for that many */
+    rc = mg_errf(err, MG_ECONFIG, "%d adapters, at most %d", n, SRV_MAX_ADAPTERS);
+    goto out;
+  }
 
   /* 10,000 idle residents plus the active ones need more than the usual
    * 1,024 descriptors; lws sizes its tables from this limit. */
@@ -1023,7 +1034,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   sqlite3_exec(s->ck_db, "PRAGMA journal_size_limit = 67108864", NULL, NULL, NULL);
   /* A connection finds the WAL on its first read; until then a checkpoint
    * silently does nothing (SQLite 3.40). */
-  if (faq_db_touch(s->ck_db, err) != 0) {
+  if (bot_db_touch(s->ck_db, err) != 0) {
     rc = mg_errf(err, MG_EDB, "%s: %s", cfg->db_path, sqlite3_errmsg(s->ck_db));
     goto out;
   }
@@ -1034,7 +1045,7 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   sqlite3_busy_timeout(s->watch, 5000);
   s->data_version = data_version(s);
 
-  if ((rc = pages_http_start(s, err)) != 0) goto out;
+  for_each_adapter(a) if (a->start && (rc = a->start(s, err)) != 0) goto out;
 
   if (!realpath(cfg->web_dir, s->web_root)) {
     mg_log_error("server", "web_dir %s: %s; no static files are served", cfg->web_dir, strerror(errno));
@@ -1044,30 +1055,27 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   /* MADOGUCHI_LWS_LOG=<lws level bits> turns on lws's own notices for debugging. */
   lws_set_log_level(getenv("MADOGUCHI_LWS_LOG") ? atoi(getenv("MADOGUCHI_LWS_LOG")) : LLL_ERR | LLL_WARN, lws_emit);
   memset(protocols, 0, sizeof protocols);
-  protocols[0].name = "madoguchi-http";
-  protocols[0].callback = http_api_callback;
-  protocols[0].per_session_data_size = http_api_pss_size();
-  protocols[1].name = SRV_WS_PROTOCOL;
-  protocols[1].callback = ws_chat_callback;
-  protocols[1].per_session_data_size = ws_chat_pss_size();
-  protocols[1].rx_buffer_size = 4096;
-  protocols[2].name = "madoguchi-admin";
-  protocols[2].callback = admin_http_callback;
-  protocols[2].per_session_data_size = admin_http_pss_size();
-  protocols[3].name = "madoguchi-pages";
-  protocols[3].callback = pages_http_callback;
-  protocols[3].per_session_data_size = pages_http_pss_size();
+  n = 0;
+  for_each_adapter(a) {
+    if (!a->protocol) continue;
+    protocols[n].name = a->protocol;
+    protocols[n].callback = a->callback;
+    protocols[n].per_session_data_size = a->pss_size ? a->pss_size() : 0;
+    protocols[n].rx_buffer_size = a->rx_buffer_size;
+    n++;
+  }
+  if ((rc = chain_mounts(s, err)) != 0) goto out;
 
   memset(&info, 0, sizeof info);
   /* No lws validity timers (a policy with hangup 0): lws 4.1 keeps them in
    * one sorted list, re-armed on every PONG, and each insert walked all
    * 10,000 idle residents — 70% of the server's time at idle, even with
-   * lws's default policy. ws_chat_keepalive pings instead. */
+   * lws's default policy. ws_chat.c's keepalive (its tick hook) pings instead. */
   info.retry_and_idle_policy = &no_validity;
   info.port = cfg->port;
   info.iface = cfg->listen_addr[0] ? cfg->listen_addr : NULL;
   info.protocols = protocols;
-  info.mounts = cfg->pages ? &pages_http_mounts : &admin_http_mounts;
+  info.mounts = s->mounts[0].mountpoint ? &s->mounts[0] : NULL;
   info.user = s;
   info.gid = -1;
   info.uid = -1;
@@ -1112,8 +1120,6 @@ int srv_run(const mg_config *cfg, const char *evlib, char *err) {
   if ((rc = srv_writer_start(s, err)) != 0) goto out;   /* before the workers, who hand it turns */
   if ((rc = queue_start(&s->jq, "worker", err)) != 0 || (rc = queue_start(&s->hq, "password hashing", err)) != 0)
     goto out;
-  if ((rc = mail_start(&s->mail, s->bot, cfg, err)) != 0) goto out;
-  if ((rc = line_start(s, err)) != 0) goto out;
 
   if ((n = pthread_create(&s->ck_thread, NULL, checkpoint_main, s)) != 0) {
     rc = mg_errf(err, MG_EIO, "cannot start the checkpoint thread: %s", strerror(n));

@@ -3,17 +3,27 @@
  * thread, a pool of worker threads, password hashing threads of their own.
  *
  * The public contract is srv_run. Everything below "internal" is shared by
- * the files of adapters/ only:
+ * the files of adapters/ only. The core:
  *
  *   server.c   context, vhost, connection table, job queues, worker pool,
- *              refresh timer, graceful stop
+ *              refresh timer, graceful stop; walks the adapter table
+ *   adapters.c the table (srv_adapters): one row per endpoint or channel
+ *   writer.c   the transcript writer: group commit of the chat's lines
  *   metrics.c  GET /metrics on a vhost of its own (metrics_listen:metrics_port)
+ *   static.c   files under cfg->web_dir
+ *
+ * and the adapters, each a row (srv_adapter) with its own protocol, paths,
+ * threads, state (srv_state) and job ops (srv_job_ops):
+ *
  *   http_api.c protocol[0]: routing, POST /api/v1/ask, GET /healthz, GET /readyz, CORS,
  *              the WebSocket upgrade checks (path, Origin, subprotocol,
- *              per-address cap), and draining completed jobs
+ *              per-address cap), the adapters' webhooks, and draining completed jobs
  *   ws_chat.c  protocol "madoguchi.v1" at /ws (docs/protocol.md)
- *   writer.c   the transcript writer: group commit of the chat's lines
- *   static.c   files under cfg->web_dir
+ *   pages_http.c, admin_http.c  the public pages and the staff console (mounts)
+ *   mail.c, line.c  the e-mail and LINE channels
+ *
+ * server.c knows no adapter and no job kind: a job carries its ops, and
+ * the core calls the rows' hooks (start, stop, tick, …) in table order.
  *
  * Threads. The lws service thread does socket work only: it parses and
  * checks frames, then hands a job (connection id + parsed message) to the
@@ -94,24 +104,26 @@ srv_msg *srv_msgq_pop(srv_msgq *q);
 void srv_msgq_move(srv_msgq *to, srv_msgq *from);   /* append all of from, empty it */
 void srv_msgq_clear(srv_msgq *q);
 
-enum srv_job_kind {
-  SRV_JOB_CHAT,     /* one client message → dialogue_handle */
-  SRV_JOB_ASK,      /* POST /api/v1/ask → bot_answer */
-  SRV_JOB_HEALTH,   /* GET /healthz → count of published entries */
-  SRV_JOB_READY,    /* GET /readyz → a real write probe */
-  SRV_JOB_TICKET,   /* POST /api/v1/ticket/{lookup,reply} → the resident's thread */
-  SRV_JOB_INQUIRY,  /* POST /api/v1/inquiries → bot_inquiry_submit (the contact form) */
-  SRV_JOB_REFRESH,  /* timer: bot_refresh, has the database changed? */
-  SRV_JOB_PENDING,  /* staff replies for a snapshot of connected sessions */
-  SRV_JOB_PUSH,     /* result only: staff replies for one connection */
-  SRV_JOB_ADMIN,    /* /api/v1/admin/... → admin_handle (admin_http.c) */
-  SRV_JOB_METRICS,  /* GET /metrics → the database's part of the page (metrics.c) */
-  SRV_JOB_RELOAD,   /* SIGHUP → bot_reload (dict/, rules, calendar) */
-  SRV_JOB_PAGE,     /* /faq/…, /sitemap.xml → pages_handle (pages_http.c) */
-  SRV_JOB_LINE,     /* a LINE webhook's events → the dialogue, replies to the outbox (line.c) */
-};
+typedef struct srv srv;
+struct srv_job;
 
-/* A session to look at for staff replies (SRV_JOB_PENDING). */
+/* What a job is: each adapter defines the ops of its own jobs (ws_chat.c:
+ * a chat message; http_api.c: ask, ticket, inquiry, healthz, readyz; …)
+ * and server.c those of its timer (refresh, reload), so server.c runs a
+ * job without knowing what it is. */
+typedef struct srv_job_ops {
+  const char *name;           /* for the logs */
+  /* on a worker, inside bot_read_begin/end unless no_read (NULL = nothing) */
+  void (*work)(srv *s, bot_worker *w, struct srv_job *j);
+  /* on the service thread once the result is back (NULL = nothing); takes
+   * what it needs out of j, srv_drain frees j afterwards */
+  void (*complete)(srv *s, struct srv_job *j);
+  /* frees j->data (NULL = the job has none) */
+  void (*release)(void *data);
+  int no_read;                /* run outside the read side (a reload swaps what readers use) */
+} srv_job_ops;
+
+/* A session to look at for staff replies (ws_chat.c's pending job). */
 typedef struct srv_sess {
   uint64_t conn;
   dlg_conn dc;
@@ -122,26 +134,28 @@ typedef struct srv_sess {
  * through the completion queue and freed by the service thread. */
 typedef struct srv_job {
   struct srv_job *next;
-  enum srv_job_kind kind;
+  const srv_job_ops *ops;     /* what the job is; set by whoever makes it */
+  void *data;                 /* the adapter's own request and result (admin_job, pages_job),
+                               * owned, freed by ops->release */
   uint64_t conn;              /* connection id (0 for the timer's jobs) */
-  dlg_conn dc;                /* CHAT: the connection's dialogue state; the worker updates it */
-  json_t *msg;                /* CHAT: the parsed client message; ASK: the request;
-                               * REFRESH result: session ids with staff replies (owned) */
-  srv_sess *sess;             /* PENDING: sessions to look at (owned) */
+  dlg_conn dc;                /* chat: the connection's dialogue state; the worker updates it */
+  json_t *msg;                /* chat: the parsed client message; ask: the request;
+                               * refresh result: session ids with staff replies (owned) */
+  srv_sess *sess;             /* pending: sessions to look at (owned) */
   size_t n_sess;
   /* results, written by the worker */
-  srv_msgq out;               /* CHAT/PUSH: frames; ASK/HEALTH: the body */
-  int status;                 /* ASK/HEALTH: HTTP status */
-  int changed;                /* REFRESH: in: look even if unchanged; out: replies wait (ids in msg) */
-  int db_moved;               /* REFRESH out: the database changed since the last look */
-  struct admin_job *admin;    /* ADMIN: the request and, when done, the response (owned) */
-  struct pages_job *page;     /* PAGE: the request and, when done, the page (owned) */
+  srv_msgq out;               /* chat/push: frames; ask/healthz: the body */
+  int status;                 /* ask/healthz: HTTP status */
+  int changed;                /* refresh: in: look even if unchanged; out: replies wait (ids in msg) */
+  int db_moved;               /* refresh out: the database changed since the last look */
+  uint8_t counted;            /* submitted through a queue: counted in srv.jobs_out until it is back */
+  uint8_t holds_refresh;      /* the refresh timer waits for it (srv.refresh_busy) */
   uint64_t req;               /* request id for the logs (util/mg_log.h); 0 for the timer's jobs */
-  int64_t t_arrive;           /* CHAT, ASK, TICKET: srv_now_us() when the message had arrived */
+  int64_t t_arrive;           /* chat, ask, ticket: srv_now_us() when the message had arrived */
   int questions;              /* out: answer objects shown (srv_metrics_question); each is timed */
-  struct bot_turn *turn;  /* CHAT: transcript lines the writer commits before the replies leave (owned) */
-  struct srv_msg *held;       /* CHAT: in out, the reply waiting for that commit (its answer_id) */
-  char reply_type[12];        /* CHAT: that reply's type and rule kind, counted once committed */
+  struct bot_turn *turn;  /* chat: transcript lines the writer commits before the replies leave (owned) */
+  struct srv_msg *held;       /* chat: in out, the reply waiting for that commit (its answer_id) */
+  char reply_type[12];        /* chat: that reply's type and rule kind, counted once committed */
   char reply_kind[24];
 } srv_job;
 
@@ -226,12 +240,69 @@ typedef struct srv_queue {
   int n_workers;
 } srv_queue;
 
-typedef struct srv {
+/* One endpoint or channel of the server: its lws protocol, its paths, its
+ * threads and state, and what it does on the service thread's occasions.
+ * server.c walks srv_adapters (adapters.c) and knows no adapter by name;
+ * every hook may be NULL. */
+typedef struct srv_adapter {
+  const char *name;           /* for the logs */
+  /* its lws protocol on the chat port (protocol NULL = none); protocols[]
+   * is built in table order, so the first row's is protocol[0], which gets
+   * every request no mount takes */
+  const char *protocol;
+  lws_callback_function *callback;
+  size_t (*pss_size)(void);   /* per-connection data lws allocates */
+  size_t rx_buffer_size;      /* 0 = lws's default */
+  /* lws mounts sending paths to the protocol (chained in table order),
+   * when mounts_on(cfg) (NULL = always) */
+  const struct lws_http_mount *mounts;
+  int (*mounts_on)(const mg_config *cfg);
+  /* A webhook served by protocol[0] (http_api.c): route(s, path) says
+   * whether the path is this adapter's; the POST body (at most max_body
+   * bytes) and the header sig_header ("x-line-signature:") go to webhook,
+   * which returns the HTTP status (200: taken). */
+  int (*route)(srv *s, const char *path);
+  const char *sig_header;
+  size_t max_body;
+  int (*webhook)(srv *s, const char *sig, const unsigned char *body, size_t len, uint64_t req);
+  /* start: before the context and the workers (its state in *srv_state);
+   * stop: after the workers are joined (its threads); free: after the
+   * context is gone (its state). stop and free also follow a start that
+   * failed, or none. */
+  int (*start)(srv *s, char *err);
+  void (*stop)(srv *s);
+  void (*free)(srv *s);
+  /* service thread */
+  void (*tick)(srv *s);       /* the 500 ms timer */
+  void (*db_moved)(srv *s);   /* the database changed (the refresh job saw it) */
+  void (*stopping)(srv *s);   /* SIGTERM: no new work is taken from now on */
+  int (*busy)(srv *s);        /* while stopping: 1 while its connections have work in flight or frames to write */
+  void (*going_away)(srv *s); /* the stop's last phase: close its connections (1001) */
+  /* Staff replies wait for the sessions ids (a JSON array of session ids):
+   * replies_worker runs on the refresh job's worker (channels that push);
+   * replies_job, on the service thread, returns a job to submit for the
+   * sessions among ids connected to it (NULL = none), which the timer
+   * waits for. */
+  void (*replies_worker)(srv *s, bot_worker *w, const json_t *ids);
+  struct srv_job *(*replies_job)(srv *s, const json_t *ids);
+  /* lines of its own on GET /metrics (a worker, with its connection) */
+  void (*metrics)(srv *s, sqlite3 *db, srv_metrics_buf *b);
+} srv_adapter;
+
+/* The table (adapters.c), NULL-terminated: a new channel is one file and
+ * one row. */
+extern const srv_adapter *const srv_adapters[];
+#define SRV_MAX_ADAPTERS 16
+#define SRV_MAX_MOUNTS 16
+
+/* An adapter's own state: the slot it fills in start and empties in free
+ * (NULL before start and when it keeps none). */
+void **srv_state(srv *s, const srv_adapter *a);
+
+struct srv {
   const mg_config *cfg;
   bot *bot;
-  struct mail_sender *mail;   /* e-mail delivery thread, NULL without a relay */
   struct srv_writer *writer;  /* the transcript's group commit (writer.c), NULL = workers write */
-  struct line_sender *line;   /* LINE delivery thread, NULL when the channel is off */
   struct lws_context *ctx;
   struct lws_vhost *vhost;
   int port;                   /* the port actually bound */
@@ -240,6 +311,8 @@ typedef struct srv {
   srv_metrics *metrics;       /* counters; any thread (atomics) */
   char web_root[PATH_MAX];    /* realpath of cfg->web_dir ("" = none); realpath()
                                  may write PATH_MAX bytes, whatever the input */
+  void *state[SRV_MAX_ADAPTERS];  /* each adapter's own, by its row in srv_adapters (srv_state) */
+  struct lws_http_mount mounts[SRV_MAX_MOUNTS];  /* the adapters' mounts, chained (info.mounts) */
 
   /* service thread only */
   struct srv_slot *slots;
@@ -248,10 +321,10 @@ typedef struct srv {
   struct srv_ip *ips[SRV_IP_BUCKETS];
   struct srv_acct *accts[SRV_IP_BUCKETS];
   unsigned n_accts;
-  unsigned ws_open;           /* open chat connections */
+  unsigned ws_open;           /* open chat connections (ws_chat.c counts; the stop waits for none) */
   unsigned jobs_out;          /* submitted, not yet completed */
-  int refresh_busy;           /* a REFRESH or PENDING job is out */
-  int reload_busy;            /* a RELOAD job is out */
+  int refresh_busy;           /* refresh jobs and the jobs they made that are out */
+  int reload_busy;            /* a reload job is out */
   time_t last_purge;          /* transcripts past retention_days last deleted (worker side) */
   int sweep_again;            /* some session was skipped: look again next tick */
   lws_sorted_usec_list_t sul_refresh, sul_stop;
@@ -277,18 +350,13 @@ typedef struct srv {
   pthread_mutex_t ck_lock;
   pthread_cond_t ck_cond;
   int64_t data_version;
-  uint32_t ka_cursor;         /* next slot ws_chat_keepalive looks at */
-
-  struct admin_pss *inbox_wait;  /* held GET /inbox requests (admin_http.c), service thread only */
-  struct pages_site *pages_site; /* the public pages' site (NULL when pages are off); immutable */
-  struct pages_cache *pages_cache; /* rendered pages (pages_http.c); any thread, own lock */
 
   /* TCP connections (service thread only) */
   struct srv_tcp *pend_head, *pend_tail;  /* still sending their first headers, oldest first */
   unsigned n_pending;
   unsigned long n_refused, n_evicted, n_expired;  /* since the last log line */
   int64_t t_tcp_log;
-} srv;
+};
 
 /* The srv of a wsi's context. */
 srv *srv_of(struct lws *wsi);
@@ -302,7 +370,7 @@ struct lws *srv_conn_get(srv *s, uint64_t id);
 /* Hand a job to the workers (service thread). Returns 0, or MG_EBUSY when
  * stopping or the queue is full (the caller still owns the job then). */
 int srv_submit(srv *s, srv_job *j);
-/* Hand a job that hashes a password (SRV_JOB_ADMIN: login, new password)
+/* Hand a job that hashes a password (admin_http.c: login, new password)
  * to the hashing threads instead: auth_hash_threads of them with their own
  * queue of at most auth_hash_queue jobs, so Argon2id never runs on a chat
  * worker. Returns 0, or MG_EBUSY when stopping or that queue is full. */
@@ -375,80 +443,39 @@ int srv_body_append(unsigned char **body, size_t *len, const void *in, size_t n)
 #define SRV_CHUNK 16384
 int srv_write_body(struct lws *wsi, const unsigned char *body, size_t len, size_t *sent);
 
-/* protocol[0]: HTTP, upgrade checks, completions (http_api.c). */
-int http_api_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-size_t http_api_pss_size(void);
-/* Worker side of ASK and HEALTH jobs (http_api.c). */
-void http_api_work(srv *s, bot_worker *w, srv_job *j);
-/* Service side: an ASK or HEALTH result arrived (http_api.c); as above. */
-void http_api_complete(srv *s, srv_job *j);
+/* The rows of srv_adapters, each in its own file:
+ *   http_api.c   protocol[0] "madoguchi-http": the resident API, the /ws
+ *                upgrade checks, files under web_dir, the adapters' webhooks
+ *   ws_chat.c    "madoguchi.v1": the chat, its keepalive and staff replies
+ *   pages_http.c "madoguchi-pages": /faq, /sitemap.xml (cfg->pages)
+ *   admin_http.c "madoguchi-admin": /admin, /api/v1/admin/ (the console)
+ *   mail.c       the e-mail delivery thread (no protocol)
+ *   line.c       the LINE webhook (route) and its delivery thread */
+extern const srv_adapter http_api_adapter;
+extern const srv_adapter ws_chat_adapter;
+extern const srv_adapter pages_http_adapter;
+extern const srv_adapter admin_http_adapter;
+extern const srv_adapter mail_adapter;
+extern const srv_adapter line_adapter;
 
-/* The madoguchi.v1 protocol (ws_chat.c). */
-int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-size_t ws_chat_pss_size(void);
-/* Worker side of a CHAT job (ws_chat.c). */
-void ws_chat_work(srv *s, bot_worker *w, srv_job *j);
-/* Service side: a CHAT or PUSH result arrived (ws_chat.c). Takes what it
- * needs out of j; srv_drain frees j afterwards. */
-void ws_chat_complete(srv *s, srv_job *j);
 /* Writer side: the job's turn is committed (or failed, turn->rc): its
- * replies become frames, then the job completes. */
+ * replies become frames, then the job completes (ws_chat.c). */
 void ws_chat_turn_done(srv *s, srv_job *j, const char *err);
 
 /* The transcript writer (writer.c): one thread with its own connection
  * that commits the turns of every chat job handed to it since its last
- * commit in one transaction, then completes those jobs. */
+ * commit in one transaction, then completes those jobs. server.c runs it
+ * (worker_main hands it every job with a turn, whichever adapter made it). */
 int srv_writer_start(srv *s, char *err);
 void srv_writer_submit(srv *s, srv_job *j);   /* j->turn set; the writer completes j */
 void srv_writer_stop(srv *s);                 /* after the workers: commits what is queued, then joins */
 void srv_complete(srv *s, srv_job *j);        /* hand a finished job to the service thread */
 /* Tell a thread that waits on cond under mu to leave (*quit = 1), then join it. */
 void srv_thread_stop(pthread_mutex_t *mu, pthread_cond_t *cond, int *quit, pthread_t th);
-/* Snapshot of the connected sessions among ids (a JSON array of session
- * id strings) with nothing in flight (service thread); returns the count,
- * *out malloc'd (NULL when none). Sets s->sweep_again when a busy session
- * was skipped. */
-size_t ws_chat_sessions(srv *s, const json_t *ids, srv_sess **out);
-/* True when no chat connection has frames waiting to be written. */
-int ws_chat_idle(srv *s);
-/* Start closing every chat connection with 1001 (going away). */
-void ws_chat_close_all(srv *s);
-/* Keepalive, from the 500 ms timer: visits a slice of the connection table
- * per call (all of it every ws_ping_secs), pings chats silent for
- * ws_ping_secs and drops those silent (no echoed PONG either) for
- * ws_hangup_secs. Spreading the visits keeps the pings to 10,000 idle
- * residents from arriving as one burst. */
-void ws_chat_keepalive(srv *s);
 
 /* Serve a file under the web root for GET/HEAD uri (static.c). Returns what
  * an lws HTTP callback should return; sets *status for the access log. */
 int static_serve(srv *s, struct lws *wsi, const char *uri, int *status, size_t *bytes);
-
-/* The staff console (admin_http.c): /admin and /api/v1/admin/ are mounted
- * on the protocol "madoguchi-admin", so protocol[0] never sees them. */
-extern const struct lws_http_mount admin_http_mounts;
-int admin_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-size_t admin_http_pss_size(void);
-void admin_http_work(srv *s, bot_worker *w, srv_job *j);
-void admin_http_complete(srv *s, srv_job *j);
-/* Held GET /inbox requests (admin_http.c): db_moved answers them all again
- * (a ticket may have changed); otherwise only those past their wait. */
-void admin_http_wake(srv *s, int db_moved);
-void admin_http_job_free(struct admin_job *a);
-
-/* The public FAQ pages (pages_http.c): /faq and /sitemap.xml are mounted
- * on the protocol "madoguchi-pages" in front of the console's mounts (use
- * pages_http_mounts instead of admin_http_mounts when cfg->pages).
- * pages_http_start loads the site (template, statement) and makes the
- * cache; MG_ECONFIG when the template is wrong. */
-extern const struct lws_http_mount pages_http_mounts;
-int pages_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-size_t pages_http_pss_size(void);
-int pages_http_start(srv *s, char *err);
-void pages_http_stop(srv *s);
-void pages_http_work(srv *s, bot_worker *w, srv_job *j);
-void pages_http_complete(srv *s, srv_job *j);
-void pages_http_job_free(struct pages_job *pj);
 
 /* The CSP of everything residents read (static.c, pages_http.c): our own
  * scripts and styles (inline styles for a city's page), the chat socket on
@@ -458,30 +485,16 @@ void pages_http_job_free(struct pages_job *pj);
   "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;" \
   " connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
 
-/* The LINE channel (line.c, line.h). line_enabled: the secret and the
- * token are configured. line_webhook (service thread): the HTTP status for
- * a webhook body with its X-Line-Signature value sig (NULL = none); 200
- * once its events are with a worker. line_work: a LINE job's events.
- * line_take_pending (the refresh job's worker): staff replies waiting for
- * sessions among ids that belong to LINE users, queued as pushes.
- * line_start/line_stop: the delivery thread (none when the channel is off).
- * line_metrics: the month's pushes, the quota and the held pushes. */
-int line_enabled(const mg_config *cfg);
-int line_webhook(srv *s, const char *sig, const unsigned char *body, size_t len, uint64_t req);
-void line_work(srv *s, bot_worker *w, srv_job *j);
-void line_take_pending(srv *s, bot_worker *w, const json_t *ids);
-int line_start(srv *s, char *err);
-void line_stop(srv *s);
-void line_metrics(srv *s, sqlite3 *db, srv_metrics_buf *b);
+/* A webhook's signature header value: room for this many bytes (more is
+ * no signature). */
+#define SRV_SIG_LEN 128
 
 /* The metrics listener (metrics.c): a second vhost on cfg->metrics_listen
  * and cfg->metrics_port answering GET /metrics only; nothing when the port
  * is MG_METRICS_OFF. Sets s->metrics_port to the port bound. Returns 0, or
- * MG_E* with err set (the address cannot be bound, or it is the chat port's). */
+ * MG_E* with err set (the address cannot be bound, or it is the chat port's).
+ * Part of the core, not a row: it listens on a vhost of its own, and every
+ * adapter's counters go to it. */
 int srv_metrics_start(srv *s, char *err);
-/* Worker side of a METRICS job: tickets and feedback, as text, into j->out. */
-void srv_metrics_work(srv *s, bot_worker *w, srv_job *j);
-/* Service side: the whole page, written to the scraper if still there. */
-void srv_metrics_complete(srv *s, srv_job *j);
 
 #endif

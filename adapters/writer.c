@@ -26,7 +26,6 @@
 #include "adapters/server.h"
 #include "bot/session.h"
 #include "bot/tables.h"
-#include "faq/db.h"
 #include "util/mg_err.h"
 #include "util/mg_log.h"
 
@@ -80,7 +79,7 @@ static void *writer_main(void *arg) {
     pthread_mutex_lock(&w->lock);
   }
   pthread_mutex_unlock(&w->lock);
-  faq_db_stmt_release(w->db);   /* this thread's cached statements */
+  bot_db_thread_done(w->db);   /* this thread's cached statements */
   return NULL;
 }
 
@@ -115,7 +114,7 @@ void srv_writer_stop(srv *s) {
   struct srv_writer *w = s->writer;
   if (!w) return;
   if (w->started) srv_thread_stop(&w->lock, &w->cond, &w->quit, w->th);
-  faq_db_close(w->db);
+  bot_db_close(w->db);
   pthread_mutex_destroy(&w->lock);
   pthread_cond_destroy(&w->cond);
   free(w);

@@ -5,7 +5,7 @@
  * from its fragments until lws_is_final_fragment, then checked in the order
  * that keeps a misbehaving client cheapest: rate (token bucket of
  * max_msgs_per_sec per connection), binary frame, UTF-8, JSON, `type`. A
- * message that passes becomes a CHAT job for the dialogue (bot/dialogue.h)
+ * message that passes becomes a chat job for the dialogue (bot/dialogue.h)
  * on a worker; the upgrade checks (Origin, subprotocol, per-address cap) ran
  * before, in http_api.c.
  *
@@ -26,6 +26,11 @@
  * an empty payload before LWS_CALLBACK_RECEIVE_PONG, so the empty PINGs we
  * used to send got answers that never arrived and live idle residents were
  * dropped after 70–100 s.
+ *
+ * Staff replies: when the refresh job finds sessions with replies waiting,
+ * server.c asks this adapter (replies_job) for a pending job over those
+ * connected here; its worker makes a push job per connection that has
+ * replies, which comes back like a chat result.
  */
 #include "adapters/server.h"
 #include "util/mg_err.h"
@@ -42,7 +47,7 @@ struct ws_pss {
   size_t rx_len;
   int in_msg;                 /* fragments of a message are arriving */
   int rx_binary;              /* ... and it is binary */
-  int busy;                   /* a CHAT job is out */
+  int busy;                   /* a chat job is out */
   srv_job *inq_head, *inq_tail; /* parsed messages waiting for the one in flight */
   int inq_n;
   srv_msgq sendq;             /* frames waiting for SERVER_WRITEABLE */
@@ -56,9 +61,18 @@ struct ws_pss {
 };
 
 #define KA_PING_BYTES 8              /* PING payload: t_ping, big-endian */
-#define KA_TICK_US (500 * 1000LL)     /* ws_chat_keepalive runs this often (server.c) */
+#define KA_TICK_US (500 * 1000LL)     /* keepalive (the tick hook) runs this often (server.c) */
 
-size_t ws_chat_pss_size(void) { return sizeof(struct ws_pss); }
+/* The adapter's own state (srv_state). */
+struct ws_state {
+  uint32_t ka_cursor;         /* next slot keepalive looks at */
+};
+
+static size_t chat_pss_size(void) { return sizeof(struct ws_pss); }
+
+static struct ws_state *state_of(srv *s) { return *srv_state(s, &ws_chat_adapter); }
+
+static const srv_job_ops chat_ops, pending_ops, push_ops;
 
 static const char *const msg_types[] = { "hello", "ask", "choose", "feedback", "escalate", "ticket_reply" };
 
@@ -156,7 +170,7 @@ static void on_message(srv *s, struct lws *wsi, struct ws_pss *p) {
     send_error(wsi, p, MG_ENOMEM, reply_to);
     goto out;
   }
-  j->kind = SRV_JOB_CHAT;
+  j->ops = &chat_ops;
   j->conn = p->id;
   j->msg = msg;
   j->req = mg_log_new_request_id();
@@ -196,7 +210,7 @@ static void release(srv *s, struct ws_pss *p) {
   mg_log_access("ws_close", NULL, "/ws", 0, p->bytes, (double)(srv_now_us() - p->t_open) / 1000.0, p->ip, 0);
 }
 
-int ws_chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+static int chat_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
   struct ws_pss *p = user;
   srv *s;
   struct srv_ip *r;
@@ -331,7 +345,7 @@ static void finish(srv *s, srv_job *j, json_t *out, const json_t *held, int rc, 
   }
 }
 
-void ws_chat_work(srv *s, bot_worker *w, srv_job *j) {
+static void chat_work(srv *s, bot_worker *w, srv_job *j) {
   char err[MG_ERRLEN] = "";
   json_t *out = NULL;
   /* with a writer, a question's lines are committed there (writer.c); without
@@ -402,14 +416,16 @@ void ws_chat_turn_done(srv *s, srv_job *j, const char *err) {
 
 /* ---- service side --------------------------------------------------------- */
 
-void ws_chat_complete(srv *s, srv_job *j) {
+/* A chat result (is_chat: the connection's job in flight) or staff replies
+ * pushed to it: the frames go out, the next waiting message goes in. */
+static void deliver(srv *s, srv_job *j, int is_chat) {
   struct lws *wsi = srv_conn_get(s, j->conn);
   struct ws_pss *p;
   srv_msg *m;
   /* timed even when the resident left, so the histogram counts every question */
   for (int q = 0; q < j->questions; q++) srv_metrics_answer_time(s->metrics, srv_now_us() - j->t_arrive);
   if (!wsi || !(p = lws_wsi_user(wsi))) return;   /* the resident left */
-  if (j->kind == SRV_JOB_CHAT) {
+  if (is_chat) {
     p->dc = j->dc;
     p->busy = 0;
   }
@@ -417,11 +433,17 @@ void ws_chat_complete(srv *s, srv_job *j) {
   if (!p->close_code) next_job(s, wsi, p);
 }
 
+static void chat_complete(srv *s, srv_job *j) { deliver(s, j, 1); }
+static void push_complete(srv *s, srv_job *j) { deliver(s, j, 0); }
+
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-size_t ws_chat_sessions(srv *s, const json_t *ids, srv_sess **out) {
+/* Snapshot of the connected sessions among ids (a JSON array of session
+ * id strings) with nothing in flight; returns the count, *out malloc'd
+ * (NULL when none). Sets s->sweep_again when a busy session was skipped. */
+static size_t sessions(srv *s, const json_t *ids, srv_sess **out) {
   size_t n = 0, cap = 0, n_ids = json_array_size(ids), k;
   srv_sess *v = NULL;
   const char **want;
@@ -455,16 +477,60 @@ size_t ws_chat_sessions(srv *s, const json_t *ids, srv_sess **out) {
   return n;
 }
 
-int ws_chat_idle(srv *s) {
+/* The replies_job hook: a pending job over the sessions among ids
+ * connected here (NULL when none is). */
+static srv_job *replies_job(srv *s, const json_t *ids) {
+  srv_job *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->ops = &pending_ops;
+  if (!(p->n_sess = sessions(s, ids, &p->sess))) {
+    srv_job_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+/* Worker side of the pending job: each session's staff replies go through
+ * the dialogue; a push job per connection with replies brings the frames. */
+static void pending_work(srv *s, bot_worker *w, srv_job *j) {
+  char err[MG_ERRLEN];
+  for (size_t i = 0; i < j->n_sess; i++) {
+    json_t *out = NULL, *m;
+    srv_job *push;
+    size_t k;
+    err[0] = '\0';
+    int rc = bot_dialogue_pending(w, &j->sess[i].dc, &out, err);
+    if (rc != 0) {
+      if (srv_metrics_db_failed(rc)) srv_metrics_db_error(s->metrics);
+      mg_log_error("server", "pending replies: %s", err);
+      json_decref(out);
+      continue;
+    }
+    if (!out || !json_array_size(out) || !(push = calloc(1, sizeof *push))) {
+      json_decref(out);
+      continue;
+    }
+    push->ops = &push_ops;
+    push->conn = j->sess[i].conn;
+    json_array_foreach(out, k, m) srv_msgq_push(&push->out, srv_msg_json(m));
+    json_decref(out);
+    srv_complete(s, push);
+  }
+}
+
+/* The busy hook: 1 while a chat connection has a job out, messages
+ * waiting or frames to write. */
+static int busy(srv *s) {
   for (uint32_t i = 0; i < s->n_slots; i++) {
     struct ws_pss *p;
     if (!s->slots[i].wsi || !s->slots[i].is_ws) continue;
-    if ((p = lws_wsi_user(s->slots[i].wsi)) && (p->sendq.n || p->busy || p->inq_n)) return 0;
+    if ((p = lws_wsi_user(s->slots[i].wsi)) && (p->sendq.n || p->busy || p->inq_n)) return 1;
   }
-  return 1;
+  return 0;
 }
 
-void ws_chat_close_all(srv *s) {
+/* The going_away hook: start closing every chat connection with 1001. */
+static void close_all(srv *s) {
   for (uint32_t i = 0; i < s->n_slots; i++) {
     struct ws_pss *p;
     if (!s->slots[i].wsi || !s->slots[i].is_ws) continue;
@@ -475,14 +541,20 @@ void ws_chat_close_all(srv *s) {
   }
 }
 
-void ws_chat_keepalive(srv *s) {
+/* Keepalive, the tick hook: visits a slice of the connection table per
+ * call (all of it every ws_ping_secs), pings chats silent for ws_ping_secs
+ * and drops those silent (no echoed PONG either) for ws_hangup_secs.
+ * Spreading the visits keeps the pings to 10,000 idle residents from
+ * arriving as one burst. */
+static void keepalive(srv *s) {
+  struct ws_state *st = state_of(s);
   int64_t now = srv_now_us();
   int64_t ping_us = (int64_t)(s->cfg->ws_ping_secs * 1e6), hangup_us = (int64_t)(s->cfg->ws_hangup_secs * 1e6);
   /* Visit the whole table once per ping interval, a slice per tick. */
   int64_t rounds = ping_us / KA_TICK_US;
   uint32_t n = s->n_slots / (uint32_t)(rounds > 1 ? rounds : 1) + 1;
   for (uint32_t k = 0; k < n && s->n_slots; k++) {
-    uint32_t i = s->ka_cursor++ % s->n_slots;
+    uint32_t i = st->ka_cursor++ % s->n_slots;
     struct lws *wsi = s->slots[i].wsi;
     struct ws_pss *p;
     if (!wsi || !s->slots[i].is_ws || !(p = lws_wsi_user(wsi))) continue;
@@ -496,5 +568,35 @@ void ws_chat_keepalive(srv *s) {
       lws_callback_on_writable(wsi);
     }
   }
-  s->ka_cursor %= s->n_slots ? s->n_slots : 1;
+  st->ka_cursor %= s->n_slots ? s->n_slots : 1;
 }
+
+static int start(srv *s, char *err) {
+  void **slot = srv_state(s, &ws_chat_adapter);
+  if (!(*slot = calloc(1, sizeof(struct ws_state)))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  return 0;
+}
+
+static void free_state(srv *s) {
+  void **slot = srv_state(s, &ws_chat_adapter);
+  free(*slot);
+  *slot = NULL;
+}
+
+static const srv_job_ops chat_ops = { .name = "chat", .work = chat_work, .complete = chat_complete };
+static const srv_job_ops pending_ops = { .name = "pending", .work = pending_work };
+static const srv_job_ops push_ops = { .name = "push", .complete = push_complete };
+
+const srv_adapter ws_chat_adapter = {
+  .name = "ws",
+  .protocol = SRV_WS_PROTOCOL,
+  .callback = chat_callback,
+  .pss_size = chat_pss_size,
+  .rx_buffer_size = 4096,
+  .start = start,
+  .free = free_state,
+  .tick = keepalive,
+  .busy = busy,
+  .going_away = close_all,
+  .replies_job = replies_job,
+};

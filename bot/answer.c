@@ -267,6 +267,7 @@ void bot_worker_free(bot_worker *w) {
 void bot_worker_thread_done(void) { faq_db_stmt_release(NULL); }
 
 sqlite3 *bot_worker_db(bot_worker *w) { return w->db; }
+
 bot *bot_worker_bot(bot_worker *w) { return w->b; }
 const cal *bot_calendar(const bot *b) { return b->calendar; }
 const msg_set *bot_messages(const bot *b) { return b->msgs; }

@@ -36,6 +36,7 @@ void bot_worker_free(bot_worker *w);
  * the thread cached, so bot_worker_free (on any thread) really closes. */
 void bot_worker_thread_done(void);
 sqlite3 *bot_worker_db(bot_worker *w);
+
 /* The bot a worker serves (its config: bot_config) and the office calendar
  * bot_new loaded (immutable, shared by all threads; bot/calendar.h). The
  * dialogue reads session lifetimes and "when will staff read this" here. */

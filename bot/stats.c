@@ -189,6 +189,8 @@ void bot_stats_clear(bot_stats *s) {
   memset(s, 0, sizeof *s);
 }
 
+int bot_published_count(sqlite3 *db, long long *n, char *err) { return faq_published_count(db, n, err); }
+
 void bot_db_counts(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx) {
   static const struct { const char *what, *sql; } counts[] = {
     { "tickets", "SELECT count(*) FROM ticket" },

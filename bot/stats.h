@@ -40,4 +40,8 @@ void bot_stats_clear(bot_stats *s);
  * "error: " and SQLite's message. */
 void bot_db_counts(sqlite3 *db, void (*line)(void *ctx, const char *what, const char *result), void *ctx);
 
+/* The number of published FAQ entries into *n (-1 on error), for GET
+ * /healthz: 0, or MG_EDB with err set. */
+int bot_published_count(sqlite3 *db, long long *n, char *err);
+
 #endif

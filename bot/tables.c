@@ -282,6 +282,10 @@ out:
   return rc;
 }
 
+void bot_db_thread_done(sqlite3 *db) { faq_db_stmt_release(db); }
+void bot_db_close(sqlite3 *db) { faq_db_close(db); }
+int bot_db_touch(sqlite3 *db, char *err) { return faq_db_touch(db, err); }
+
 int bot_db_open_memory(sqlite3 **out, struct mg_lang *lang, char *err) {
   sqlite3 *db = NULL;
   int rc;

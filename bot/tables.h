@@ -33,4 +33,15 @@ int bot_db_open(sqlite3 **out, const mg_config *cfg, struct mg_lang *lang, char 
 /* The same for a private in-memory database (eval, drafts, tests). */
 int bot_db_open_memory(sqlite3 **out, struct mg_lang *lang, char *err);
 
+/* For the server's own threads, which run no dialogue (the transcript
+ * writer, the checkpointer), so adapters/ needs no faq/: open one with
+ * bot_db_open(…, NULL, …) (no MeCab tokenizer: no search), close it with
+ * bot_db_close after bot_db_thread_done(db) on the thread that used it (its
+ * cached statements). bot_db_touch reads the schema once, so that a
+ * connection opened with plain sqlite3_open_v2 finds the WAL (a checkpoint
+ * does nothing until then): 0, or MG_E* with err set. */
+void bot_db_thread_done(sqlite3 *db);
+void bot_db_close(sqlite3 *db);
+int bot_db_touch(sqlite3 *db, char *err);
+
 #endif

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { Resident, addUser, findAnswered, scratch, skipReason, staffLogin, startServer } from './lib.mjs';
+import { Resident, TIMEOUT, addUser, findAnswered, scratch, skipReason, staffLogin, startServer } from './lib.mjs';
 import { SECRET, SLOW, TOKEN, followEvent, postbackEvent, sign, startPlatform, textEvent, unfollowEvent, userId,
   webhook } from './lib_line.mjs';
 
@@ -169,7 +169,14 @@ test('follow → greeting; escalation → ticket; staff reply → push to the sa
   assert.equal(push.contentType, 'application/json');
   assert.match(push.retryKey ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     'a push carries a retry key (a UUID), so a retried push is not shown twice');
-  assert.equal(await metric('madoguchi_line_pushes_month'), pushesBefore + 1, 'the push was counted');
+  // the push is counted once the platform has answered it, a moment after the
+  // stand-in saw the request: look again until it is, or the deadline passes
+  let pushes = await metric('madoguchi_line_pushes_month');
+  for (const end = Date.now() + TIMEOUT; pushes !== pushesBefore + 1 && Date.now() < end;) {
+    await new Promise((r) => setTimeout(r, 20));
+    pushes = await metric('madoguchi_line_pushes_month');
+  }
+  assert.equal(pushes, pushesBefore + 1, 'the push was counted');
 
   // the month's quota (1) is spent: the next push is held where staff see it
   assert.equal((await staff.post(`/tickets/${ticketNo}/reply`, { text: '追記です。' })).status, 200);
