@@ -2,6 +2,7 @@
 # The architecture's arrows, checked (docs/architecture.md, issue 10):
 #  - includes go one way: cli -> adapters -> bot -> faq -> dict -> util;
 #    nothing includes upward, and the library never includes cli/;
+#  - adapters talk to bot/ only (and util/): never faq/ or dict/ past it;
 #  - every header is included by its path from the top source dir;
 #  - every global symbol carries its folder's prefix — ratcheted: the
 #    symbols named before the rule (tests/layers-debt.txt) may stay until they
@@ -19,6 +20,7 @@ rank() {
 }
 
 upward=
+past=
 bare=
 for f in $(cd "$top" && ls util/*.[ch] dict/*.[ch] faq/*.[ch] bot/*.[ch] adapters/*.[ch] cli/*.[ch] 2>/dev/null); do
   from=${f%%/*}
@@ -26,7 +28,9 @@ for f in $(cd "$top" && ls util/*.[ch] dict/*.[ch] faq/*.[ch] bot/*.[ch] adapter
   for inc in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$top/$f"); do
     case $inc in
       */*) to=${inc%%/*}; rt=$(rank "$to")
-           [ "$rt" -gt "$rf" ] && upward="$upward $f->$inc" ;;
+           [ "$rt" -gt "$rf" ] && upward="$upward $f->$inc"
+           # adapters talk to bot/ only: no reaching past it into faq/ or dict/
+           [ "$from" = adapters ] && { [ "$to" = faq ] || [ "$to" = dict ]; } && past="$past $f->$inc" ;;
       config.h) ;;
       *) bare="$bare $f:$inc" ;;
     esac
@@ -34,6 +38,8 @@ for f in $(cd "$top" && ls util/*.[ch] dict/*.[ch] faq/*.[ch] bot/*.[ch] adapter
 done
 [ -z "$upward" ] && ok "no include goes upward (cli > adapters > bot > faq > dict > util)" \
                  || nok "includes that go upward:$upward"
+[ -z "$past" ] && ok "adapters include bot/ and util/, never faq/ or dict/ past it" \
+               || nok "adapters reaching past bot/:$past"
 [ -z "$bare" ] && ok "headers are included by their path from the top source dir" \
                || nok "headers included without their folder:$bare"
 
