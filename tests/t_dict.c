@@ -1,0 +1,91 @@
+/*
+ * t_dict.c — dict/'s readers: the line files (dict/tsv.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dict/tsv.h"
+#include "util/mg_err.h"
+#include "tests/tap.h"
+#include "tests/testenv.h"
+
+static char tmp[64];
+
+/* Write text to a fresh temporary file; its path. */
+static const char *file_with(const char *text) {
+  snprintf(tmp, sizeof tmp, "/tmp/mg_t_dict.XXXXXX");
+  return test_write_tmp(tmp, text);
+}
+
+static void rows_skip_comments_and_blank_lines_and_split_columns(void) {
+  dict_table *t = NULL;
+  char err[MG_ERRLEN] = "";
+  const char *text = "\xEF\xBB\xBF# comment\n\nｺﾝﾋﾞﾆ\tコンビニ\r\none\n\ta\tb\n", *p = file_with(text);
+  int rc = dict_table_load(&t, p, DICT_UTF8, err);
+  is_int(rc, 0, "a good file loads (%s)", err);
+  if (rc == 0) {
+    is_int(t->n, 3, "three entries: comments, the BOM and blank lines left out");
+    is_int(t->rows[0].line, 3, "the first entry is on line 3");
+    is_int(t->rows[0].nf, 2, "two columns");
+    is_str(t->rows[0].f[1], "コンビニ", "the second column, without the \\r");
+    is_str(t->rows[0].text, "ｺﾝﾋﾞﾆ\tコンビニ", "the whole line keeps its TAB");
+    is_int(t->rows[1].nf, 1, "a line without TAB is one column");
+    is_int(t->rows[2].nf, 3, "a leading TAB makes an empty first column");
+    is_str(t->rows[2].f[0], "", "which is empty");
+    is_int((long long)t->size, (long long)strlen(text), "the bytes as read are kept for fingerprints");
+  }
+  dict_table_free(t);
+  unlink(p);
+}
+
+static void bad_tsv_line_is_named_with_file_and_line(void) {
+  dict_table *t = NULL;
+  char err[MG_ERRLEN] = "", want[MG_ERRLEN + 64];
+  const char *p = file_with("ok\n# fine\n\xff\xfe\tx\n");
+  is_int(dict_table_load(&t, p, DICT_UTF8, err), MG_ECONFIG, "invalid UTF-8 refuses the file");
+  snprintf(want, sizeof want, "%s:3: not valid UTF-8", p);
+  is_str(err, want, "and names FILE:LINE");
+  ok(t == NULL, "no table");
+  is_int(dict_table_load(&t, p, 0, err), 0, "without DICT_UTF8 the bytes are the caller's to judge");
+  dict_table_free(t);
+  unlink(p);
+}
+
+static void line_too_long_is_named_with_file_and_line(void) {
+  dict_table *t = NULL;
+  char err[MG_ERRLEN] = "", want[MG_ERRLEN + 64], *big = malloc(DICT_LINE_MAX + 8);
+  const char *p;
+  memcpy(big, "a\n", 2);
+  memset(big + 2, 'x', DICT_LINE_MAX);
+  strcpy(big + 2 + DICT_LINE_MAX, "\n");
+  p = file_with(big);
+  is_int(dict_table_load(&t, p, 0, err), MG_ECONFIG, "a line of DICT_LINE_MAX bytes refuses the file");
+  snprintf(want, sizeof want, "%s:2: line too long", p);
+  is_str(err, want, "and names FILE:LINE");
+  big[2 + DICT_LINE_MAX - 1] = '\n', big[2 + DICT_LINE_MAX] = '\0';
+  is_int(dict_table_load(&t, test_write_tmp(tmp, big), 0, err), 0, "one byte shorter is fine");
+  dict_table_free(t);
+  unlink(p);
+  free(big);
+}
+
+static void missing_file_is_named_unless_optional(void) {
+  dict_table *t = NULL;
+  char err[MG_ERRLEN] = "";
+  const char *p = "/nonexistent/mg_t_dict/list.tsv";
+  is_int(dict_table_load(&t, p, 0, err), MG_EIO, "a missing file is an error");
+  is_str(err, "/nonexistent/mg_t_dict/list.tsv: No such file or directory", "naming it");
+  is_int(dict_table_load(&t, p, DICT_OPTIONAL, err), 0, "unless optional");
+  ok(t && t->missing && t->n == 0 && t->size == 0, "then it is an empty table marked missing");
+  dict_table_free(t);
+}
+
+int main(void) {
+  RUN(rows_skip_comments_and_blank_lines_and_split_columns);
+  RUN(bad_tsv_line_is_named_with_file_and_line);
+  RUN(line_too_long_is_named_with_file_and_line);
+  RUN(missing_file_is_named_unless_optional);
+  return done_testing();
+}
