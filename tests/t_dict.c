@@ -1,11 +1,12 @@
 /*
- * t_dict.c — dict/'s readers: the line files (dict/tsv.h).
+ * t_dict.c — dict/'s readers: the line files (dict/tsv.h), the texts (dict/texts.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dict/texts.h"
 #include "dict/tsv.h"
 #include "util/mg_err.h"
 #include "tests/tap.h"
@@ -82,10 +83,57 @@ static void missing_file_is_named_unless_optional(void) {
   dict_table_free(t);
 }
 
+static const char *const tkeys[] = { "hello", "staff" }, *const tlangs[] = { "ja", "en" };
+static const int tneed[] = { 0 };
+
+/* dict_texts_load on text; its return, with err filled. */
+static int texts_of(const char *text, dict_texts **t, char *err) {
+  const char *p = file_with(text);
+  int rc = dict_texts_load(t, p, tkeys, 2, tlangs, 2, tneed, 1, err);
+  unlink(p);
+  return rc;
+}
+
+static void texts_load_by_language_and_key(void) {
+  dict_texts *t = NULL;
+  char err[MG_ERRLEN] = "";
+  is_int(texts_of("{\"hello\":\"やあ\",\"staff\":\"職員\",\"en\":{\"hello\":\"hi\"}}", &t, err), 0, "loads (%s)", err);
+  if (t) {
+    is_str(t->text[0], "やあ", "language 0 at the top level");
+    is_str(t->text[2], "hi", "language 1 from its object");
+    ok(t->text[3] == NULL, "an optional key left out is NULL");
+  }
+  dict_texts_free(t);
+}
+
+static void missing_text_is_named_with_file_and_key(void) {
+  dict_texts *t = NULL;
+  char err[MG_ERRLEN] = "", want[MG_ERRLEN + 64];
+  is_int(texts_of("{\"hello\":\"やあ\",\"en\":{\"hello\":\"hi\"}}", &t, err), MG_ECONFIG, "a key left out refuses the file");
+  snprintf(want, sizeof want, "%s: \"staff\" must be a non-empty string", tmp);
+  is_str(err, want, "naming file and key");
+  is_int(texts_of("{\"hello\":\"やあ\",\"staff\":\"職員\",\"en\":{\"staff\":\"x\"}}", &t, err), MG_ECONFIG,
+         "a required key a language lacks refuses the file");
+  snprintf(want, sizeof want, "%s: \"en\" lacks \"hello\"", tmp);
+  is_str(err, want, "naming file, language and key");
+  ok(t == NULL, "no texts");
+}
+
+static void bad_json_is_named_with_file_line_and_column(void) {
+  dict_texts *t = NULL;
+  char err[MG_ERRLEN] = "", want[MG_ERRLEN + 64];
+  is_int(texts_of("{\n\"hello\": \"a\",\n\"hello\": \"b\"}", &t, err), MG_ECONFIG, "a duplicate key refuses the file");
+  snprintf(want, sizeof want, "%s:3:", tmp);
+  ok(strncmp(err, want, strlen(want)) == 0, "naming FILE:LINE:COLUMN (%s)", err);
+}
+
 int main(void) {
   RUN(rows_skip_comments_and_blank_lines_and_split_columns);
   RUN(bad_tsv_line_is_named_with_file_and_line);
   RUN(line_too_long_is_named_with_file_and_line);
   RUN(missing_file_is_named_unless_optional);
+  RUN(texts_load_by_language_and_key);
+  RUN(missing_text_is_named_with_file_and_key);
+  RUN(bad_json_is_named_with_file_line_and_column);
   return done_testing();
 }
