@@ -26,6 +26,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "dict/json.h"
 #include "util/mg_err.h"
 
 /* Backtracking budget per pattern and question (PCRE2's default is 10M). */
@@ -173,24 +174,14 @@ static int compile_rule(const char *path, int index, json_t *jr, struct rule *r,
 
 int bot_rules_load(rules_set **out, const char *path, char *err) {
   rules_set *s = NULL;
-  json_error_t jerr;
   json_t *v, *rules;
-  FILE *f;
   int rc = 0;
 
   *out = NULL;
-  if (!(f = fopen(path, "rb")))
-    return mg_errf(err, MG_EIO, "%s: %s", path, strerror(errno));
-  if (!(s = calloc(1, sizeof *s))) {
-    fclose(f);
+  if (!(s = calloc(1, sizeof *s)))
     return mg_errf(err, MG_ENOMEM, "%s: out of memory", path);
-  }
-  s->root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-  fclose(f);
-  if (!s->root) {
-    rc = mg_errf(err, MG_EBADJSON, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+  if ((rc = dict_json_load(&s->root, path, err)) != 0)
     goto out;
-  }
   if (!json_is_object(s->root)) {
     rc = mg_errf(err, MG_ECONFIG, "%s: the top level must be an object {\"version\":1,\"rules\":[…]}", path);
     goto out;

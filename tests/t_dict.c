@@ -1,11 +1,13 @@
 /*
- * t_dict.c — dict/'s readers: the line files (dict/tsv.h), the texts (dict/texts.h).
+ * t_dict.c — dict/'s readers: the line files (dict/tsv.h), the texts (dict/texts.h),
+ * the JSON files (dict/json.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dict/json.h"
 #include "dict/texts.h"
 #include "dict/tsv.h"
 #include "util/mg_err.h"
@@ -127,6 +129,26 @@ static void bad_json_is_named_with_file_line_and_column(void) {
   ok(strncmp(err, want, strlen(want)) == 0, "naming FILE:LINE:COLUMN (%s)", err);
 }
 
+static void json_file_loads_and_bad_json_names_file_line_and_column(void) {
+  json_t *doc = NULL;
+  char err[MG_ERRLEN] = "", want[MG_ERRLEN + 64];
+  const char *p = file_with("{\"version\": 1}");
+  is_int(dict_json_load(&doc, p, err), 0, "a JSON file loads (%s)", err);
+  is_int(json_integer_value(json_object_get(doc, "version")), 1, "into its document");
+  json_decref(doc);
+  test_write_tmp(tmp, "{\"a\": 1,\n  \"b\": }");
+  is_int(dict_json_load(&doc, p, err), MG_EBADJSON, "broken JSON refuses the file");
+  snprintf(want, sizeof want, "%s:2:", p);
+  ok(strncmp(err, want, strlen(want)) == 0 && strchr(err + strlen(want), ':'), "naming FILE:LINE:COLUMN (%s)", err);
+  ok(doc == NULL, "no document");
+  test_write_tmp(tmp, "{\"a\": 1, \"a\": 2}");
+  is_int(dict_json_load(&doc, p, err), MG_EBADJSON, "a key given twice refuses the file");
+  unlink(p);
+  is_int(dict_json_load(&doc, p, err), MG_EIO, "a missing file is MG_EIO");
+  snprintf(want, sizeof want, "%s: No such file or directory", p);
+  is_str(err, want, "naming it");
+}
+
 int main(void) {
   RUN(rows_skip_comments_and_blank_lines_and_split_columns);
   RUN(bad_tsv_line_is_named_with_file_and_line);
@@ -135,5 +157,6 @@ int main(void) {
   RUN(texts_load_by_language_and_key);
   RUN(missing_text_is_named_with_file_and_key);
   RUN(bad_json_is_named_with_file_line_and_column);
+  RUN(json_file_loads_and_bad_json_names_file_line_and_column);
   return done_testing();
 }
