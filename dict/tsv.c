@@ -2,10 +2,10 @@
  * tsv.c — read a dict/ line file into rows of columns (format in tsv.h).
  *
  * The file is read whole; one copy is kept as read (fingerprints hash the
- * bytes), a second is cut into lines, and a third into columns, so a row
- * offers both its whole text and its columns.
+ * bytes), a second is cut into lines (the rows' text, t->block), and each
+ * kept line is copied once more to be cut into columns, so a row offers both
+ * its whole text and its columns.
  */
-#define _GNU_SOURCE /* strndup */
 #include "dict/tsv.h"
 
 #include <errno.h>
