@@ -1,6 +1,7 @@
 /*
  * t_dict.c — dict/'s readers: the line files (dict/tsv.h), the texts (dict/texts.h),
- * the JSON files (dict/json.h).
+ * the JSON files (dict/json.h),
+ * the intent rules (dict/rulebook.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "dict/json.h"
+#include "dict/rulebook.h"
 #include "dict/texts.h"
 #include "dict/tsv.h"
 #include "util/mg_err.h"
@@ -149,6 +151,28 @@ static void json_file_loads_and_bad_json_names_file_line_and_column(void) {
   is_str(err, want, "naming it");
 }
 
+static void rules_are_read_and_checked_without_compiling(void) {
+  dict_rules *rs = NULL;
+  char err[MG_ERRLEN] = "", want[MG_ERRLEN + 64];
+  const char *p = file_with("{\"version\":1,\"rules\":[{\"name\":\"tax\",\"kind\":\"faq\",\"faq_id\":\"t-3\","
+                            "\"patterns\":[\"住民税\",\"(\"]}]}");
+  is_int(dict_rules_load(&rs, p, err), 0, "a well-formed file loads, a pattern PCRE2 would refuse included (%s)", err);
+  if (rs) {
+    is_int(rs->n, 1, "one rule");
+    is_str(rs->r[0].kind, "faq", "its kind");
+    ok(rs->r[0].reply == NULL, "kind faq without a reply");
+    is_int(rs->r[0].npatterns, 2, "both patterns, as written");
+    is_str(rs->r[0].patterns[0], "住民税", "the first");
+  }
+  dict_rules_free(rs);
+  test_write_tmp(tmp, "{\"version\":1,\"rules\":[{\"name\":\"a\",\"kind\":\"thanks\",\"reply\":\"x\",\"pattern\":[\"b\"]}]}");
+  is_int(dict_rules_load(&rs, p, err), MG_ECONFIG, "a misspelt key refuses the file");
+  snprintf(want, sizeof want, "%s: rule a: unknown key \"pattern\"", p);
+  is_str(err, want, "naming file, rule and key");
+  ok(rs == NULL, "no rules");
+  unlink(p);
+}
+
 int main(void) {
   RUN(rows_skip_comments_and_blank_lines_and_split_columns);
   RUN(bad_tsv_line_is_named_with_file_and_line);
@@ -158,5 +182,6 @@ int main(void) {
   RUN(missing_text_is_named_with_file_and_key);
   RUN(bad_json_is_named_with_file_line_and_column);
   RUN(json_file_loads_and_bad_json_names_file_line_and_column);
+  RUN(rules_are_read_and_checked_without_compiling);
   return done_testing();
 }
