@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dict/tsv.h"
 #include "util/mg_err.h"
 
 #define DAY 86400
@@ -141,11 +142,9 @@ void bot_cal_free(cal *c) {
 
 int bot_cal_load(cal **out, const char *path, const char *open_hhmm, const char *close_hhmm, char *err) {
   cal *c = NULL;
-  FILE *f = NULL;
-  char *line = NULL;
-  size_t cap = 0, alloc = 0, w = 0;
-  ssize_t got;
-  int rc = 0, lineno = 0;
+  dict_table *t = NULL;
+  size_t alloc = 0, w = 0;
+  int rc = 0;
 
   *out = NULL;
   if (!(c = calloc(1, sizeof *c)))
@@ -157,23 +156,13 @@ int bot_cal_load(cal **out, const char *path, const char *open_hhmm, const char 
                  open_hhmm ? open_hhmm : "", close_hhmm ? close_hhmm : "");
     goto out;
   }
-  if (!(f = fopen(path, "r"))) {
-    rc = mg_errf(err, MG_EIO, "%s: %s", path, strerror(errno));
+  if ((rc = dict_table_load(&t, path, 0, err)) != 0)
     goto out;
-  }
-  while ((got = getline(&line, &cap, f)) >= 0) {
-    char *s = line;
+  for (int i = 0; i < t->n; i++) {
     const char *why;
     long long day;
-    lineno++;
-    while (got > 0 && (s[got - 1] == '\n' || s[got - 1] == '\r'))
-      s[--got] = '\0';
-    if (lineno == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0) /* BOM from Excel */
-      s += 3;
-    if (s[0] == '\0' || s[0] == '#')
-      continue;
-    if ((why = parse_line(s, &day))) {
-      rc = mg_errf(err, MG_ECONFIG, "%s:%d: %s", path, lineno, why);
+    if ((why = parse_line(t->rows[i].text, &day))) {
+      rc = mg_errf(err, MG_ECONFIG, "%s:%d: %s", path, t->rows[i].line, why);
       goto out;
     }
     if (c->n == alloc) {
@@ -186,10 +175,6 @@ int bot_cal_load(cal **out, const char *path, const char *open_hhmm, const char 
     }
     c->closed[c->n++] = day;
   }
-  if (ferror(f)) {
-    rc = mg_errf(err, MG_EIO, "%s: read error", path);
-    goto out;
-  }
   /* Sorted for bsearch; a day listed twice is harmless and kept once. */
   if (c->n)
     qsort(c->closed, c->n, sizeof *c->closed, cmp_day);
@@ -200,9 +185,7 @@ int bot_cal_load(cal **out, const char *path, const char *open_hhmm, const char 
   *out = c;
   c = NULL;
 out:
-  free(line);
-  if (f)
-    fclose(f);
+  dict_table_free(t);
   bot_cal_free(c);
   return rc;
 }

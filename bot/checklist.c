@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "util/mg_err.h"
-#include "util/mg_json.h"
+#include "dict/json.h"
 
 #define MAX_EVENTS 16
 #define MAX_QUESTIONS 32
@@ -108,7 +108,7 @@ int bot_checklists_load(bot_checklists **out, const char *path, const bot_concep
   int rc = 0;
   *out = NULL;
   if (!cl) return mg_errf(err, MG_ENOMEM, "out of memory");
-  if ((rc = mg_json_load(path, &root, err)) != 0) goto out;
+  if ((rc = dict_json_load(&root, path, err)) != 0) goto out;
   qs = json_object_get(root, "questions"), evs = json_object_get(root, "events");
   if (!json_is_object(qs) || json_object_size(qs) > MAX_QUESTIONS || !json_is_array(evs) ||
       json_array_size(evs) == 0 || json_array_size(evs) > MAX_EVENTS) {

@@ -15,6 +15,7 @@
 
 #include "util/mg_err.h"
 #include "faq/termmap.h"
+#include "dict/tsv.h"
 #include "util/mg_romaji.h"
 
 #define MAX_WORDS 64
@@ -89,50 +90,47 @@ static int join(char w[][WORD_MAX], int from, int n, char *buf, size_t cap) {
   return (int)o;
 }
 
+/* Add the entries of one dict/ table (dict/tsv.h) to e; keys the curated
+ * table already has (ids below curated_max) stay its own. */
 static int load_file(bot_english *e, const char *path, int required, int curated_max, char *err) {
-  FILE *f = fopen(path, "r");
-  char line[512];
-  int lineno = 0;
-  if (!f) return required ? mg_errf(err, MG_EIO, "%s: cannot open", path) : 0;
-  while (fgets(line, sizeof line, f)) {
-    char *tab, w[MAX_PHRASE + 1][WORD_MAX], key[256];
+  dict_table *t = NULL;
+  int rc = dict_table_load(&t, path, DICT_OPTIONAL, err);
+  if (rc) return rc;
+  if (t->missing) { rc = required ? mg_errf(err, MG_EIO, "%s: cannot open", path) : 0; goto out; }
+  for (int i = 0; i < t->n; i++) {
+    const dict_row *r = &t->rows[i];
+    char w[MAX_PHRASE + 1][WORD_MAX], key[256];
     int nw, kl, id;
-    lineno++;
-    line[strcspn(line, "\r\n")] = '\0';
-    if (!line[0] || line[0] == '#') continue;
-    if (!(tab = strchr(line, '\t')) || !tab[1]) {
-      fclose(f);
-      return mg_errf(err, MG_ECONFIG, "%s:%d: expected english<TAB>日本語", path, lineno);
-    }
-    *tab = '\0';
-    nw = words(line, (int)strlen(line), w, MAX_PHRASE + 1);
+    if (r->nf < 2 || !r->f[1][0]) { rc = mg_errf(err, MG_ECONFIG, "%s:%d: expected english<TAB>日本語", path, r->line); goto out; }
+    nw = words(r->f[0], (int)strlen(r->f[0]), w, MAX_PHRASE + 1);
     if (nw == 0 || nw > MAX_PHRASE) continue; /* nothing to match, or longer than any window */
     if ((kl = join(w, 0, nw, key, sizeof key)) <= 0) continue;
     if (nw == 1 && stopword(key)) continue;
     id = faq_termmap_get(e->keys, key, kl);
     if (id >= 0 && id < curated_max) continue; /* the curated table wins */
-    if (id < 0 && (id = faq_termmap_put(e->keys, key, kl)) < 0) { fclose(f); return mg_errf(err, MG_ENOMEM, "out of memory"); }
+    if (id < 0 && (id = faq_termmap_put(e->keys, key, kl)) < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
     if (id >= e->cap) {
       int ncap = e->cap ? e->cap * 2 : 256;
       while (ncap <= id) ncap *= 2;
       char **nj = realloc(e->ja, (size_t)ncap * sizeof *nj);
-      if (!nj) { fclose(f); return mg_errf(err, MG_ENOMEM, "out of memory"); }
+      if (!nj) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
       memset(nj + e->cap, 0, (size_t)(ncap - e->cap) * sizeof *nj);
       e->ja = nj, e->cap = ncap;
     }
     {
-      const char *add = tab + 1;
+      const char *add = r->text + strlen(r->f[0]) + 1; /* the Japanese, TABs and all */
       size_t old = e->ja[id] ? strlen(e->ja[id]) : 0;
       if (e->ja[id] && strstr(e->ja[id], add)) continue;
       char *nj = realloc(e->ja[id], old + strlen(add) + 2);
-      if (!nj) { fclose(f); return mg_errf(err, MG_ENOMEM, "out of memory"); }
+      if (!nj) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
       if (old) nj[old++] = ' ';
       strcpy(nj + old, add);
       e->ja[id] = nj;
     }
   }
-  fclose(f);
-  return 0;
+out:
+  dict_table_free(t);
+  return rc;
 }
 
 int bot_english_load(bot_english **out, const char *dict_dir, char *err) {

@@ -25,6 +25,7 @@
 #include "faq/analyze.h"
 #include "faq/db.h"
 #include "faq/store.h"
+#include "dict/json.h"
 #include "util/mg_err.h"
 #include "util/mg_time.h"
 #include "util/mg_utf8.h"
@@ -82,8 +83,9 @@ typedef struct noise {
  * broken file drops nothing (the triage still works, a little worse). */
 static void noise_load(noise *n, const char *dict_dir) {
   char path[MG_PATHLEN + 32];
+  char err[MG_ERRLEN];
   snprintf(path, sizeof path, "%s/inquiry.json", dict_dir);
-  n->root = json_load_file(path, 0, NULL);
+  if (dict_json_load(&n->root, path, err) != 0) n->root = NULL; /* see above: err is dropped */
   n->phrases = json_object_get(n->root, "greetings");
   n->labels = json_object_get(n->root, "contact_labels");
 }

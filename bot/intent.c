@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "util/mg_err.h"
-#include "util/mg_json.h"
+#include "dict/json.h"
 
 #define MAX_INTENTS 32
 #define MAX_IDS 8
@@ -46,7 +46,7 @@ int bot_intents_load(bot_intents **out, const char *path, const bot_concepts *c,
 
   *out = NULL;
   if (!in) return mg_errf(err, MG_ENOMEM, "out of memory");
-  if ((rc = mg_json_load(path, &root, err)) != 0) goto out;
+  if ((rc = dict_json_load(&root, path, err)) != 0) goto out;
   list = json_object_get(root, "intents");
   if (!json_is_array(list) || json_array_size(list) > MAX_INTENTS) {
     rc = mg_errf(err, MG_ECONFIG, "%s: \"intents\" is a list of at most %d intents", path, MAX_INTENTS);

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "util/mg_err.h"
-#include "util/mg_json.h"
+#include "dict/json.h"
 #include "bot/lang.h"
 
 #define MAX_IDS 16
@@ -129,7 +129,7 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   *out = NULL;
   if (!s) return mg_errf(err, MG_ENOMEM, "out of memory");
   s->c = c;
-  if ((rc = mg_json_load(path, &root, err)) != 0) goto out;
+  if ((rc = dict_json_load(&root, path, err)) != 0) goto out;
   w = json_object_get(root, "weights");
   t = json_object_get(root, "thresholds");
   s->w_strong = num(w, "strong", 1.0);

@@ -36,6 +36,7 @@
  * into the fingerprint the store compares at start.
  */
 #include "faq/analyze.h"
+#include "dict/tsv.h"
 #include "util/mg_utf8.h"
 #include "util/mg_err.h"
 #include "faq/termmap.h"
@@ -220,45 +221,19 @@ static int norm_field(const char *s, int len, char *out, size_t cap) {
 
 typedef int (*line_fn)(void *ctx, char **fields, int nf, const char *path, int lineno, char *err);
 
-/* Read a TAB-separated list; a missing file is an empty list. Lines starting
- * with '#' and blank lines are skipped. The file's bytes go into *fp. */
+/* Read a dict/ list (dict/tsv.h) and hand each entry to fn; a missing file
+ * is an empty list. The file's name and bytes go into *fp. */
 static int read_list(void *ctx, const char *dir, const char *name, line_fn fn, uint64_t *fp, char *err) {
-  char path[MG_PATHLEN + 64], line[4096];
-  FILE *f;
-  int lineno = 0, rc = 0;
+  char path[MG_PATHLEN + 64];
+  dict_table *t = NULL;
+  int rc;
   snprintf(path, sizeof path, "%s/%s", dir, name);
   *fp = faq_fnv1a(*fp, name, strlen(name));
-  if (!(f = fopen(path, "r"))) {
-    if (errno == ENOENT) return 0;
-    return mg_errf(err, MG_EIO, "%s: %s", path, strerror(errno));
-  }
-  while (fgets(line, sizeof line, f)) {
-    char *fields[32];
-    int nf = 0;
-    size_t l = strlen(line);
-    lineno++;
-    *fp = faq_fnv1a(*fp, line, l);
-    if (l == sizeof line - 1 && line[l - 1] != '\n') {
-      rc = mg_errf(err, MG_ECONFIG, "%s:%d: line too long", path, lineno);
-      goto out;
-    }
-    while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r')) line[--l] = '\0';
-    if (lineno == 1 && l >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) memmove(line, line + 3, (l -= 3) + 1);
-    if (l == 0 || line[0] == '#') continue;
-    if (utf8proc_decompose((const utf8proc_uint8_t *)line, (utf8proc_ssize_t)l, NULL, 0, 0) < 0) {
-      rc = mg_errf(err, MG_ECONFIG, "%s:%d: not valid UTF-8", path, lineno);
-      goto out;
-    }
-    for (char *p = line, *tab; nf < 32; p = tab + 1) {
-      fields[nf++] = p;
-      if (!(tab = strchr(p, '\t'))) break;
-      *tab = '\0';
-    }
-    if ((rc = fn(ctx, fields, nf, path, lineno, err)) != 0) goto out;
-  }
-  if (ferror(f)) rc = mg_errf(err, MG_EIO, "%s: read error", path);
-out:
-  fclose(f);
+  if ((rc = dict_table_load(&t, path, DICT_OPTIONAL | DICT_UTF8, err)) != 0) return rc;
+  *fp = faq_fnv1a(*fp, t->bytes, t->size);
+  for (int i = 0; i < t->n && rc == 0; i++) /* at most 32 columns, as ever */
+    rc = fn(ctx, t->rows[i].f, t->rows[i].nf < 32 ? t->rows[i].nf : 32, path, t->rows[i].line, err);
+  dict_table_free(t);
   return rc;
 }
 
