@@ -47,8 +47,8 @@ check "a missing file is refused (2)" test $? -eq 2
 # bot worse for residents fails here (docs/understanding.md has the figures).
 "$M" eval --dialogue "$DATA"/report/*.json \
   --require in_scope=0.87 --require hiragana=0.85 --require english=0.88 --require out_of_scope=0.81 \
-  --require ask_person=0.85 --require emergency_any=0.80 --require emergency_card=0.75 --require e119=0.88 \
-  --require e110=0.73 --require e189=0.66 --require e556=0.76 --require mention_ok=0.90 --require english_reply=0.75 \
+  --require ask_person=0.85 --require emergency_any=0.90 --require emergency_card=0.88 --require e119=0.95 \
+  --require e110=0.83 --require e189=0.82 --require e556=0.93 --require mention_ok=0.92 --require english_reply=0.75 \
   > "$D/out" 2> "$D/err"
 st=$?
 check "report half: every measure at or above its floor ($(tr '\n' ' ' < "$D/err"))" test $st -eq 0
