@@ -24,18 +24,7 @@ static bot_worker *w;
 
 static int int_query(const char *q, const char *arg) { return test_int(bot_worker_db(w), q, arg); }
 
-static int audits(const char *action, const char *target) {
-  sqlite3_stmt *st = NULL;
-  int v = -1;
-  if (sqlite3_prepare_v2(bot_worker_db(w), "SELECT count(*) FROM audit_log WHERE action = ?1 AND (?2 IS NULL OR target = ?2)",
-                         -1, &st, NULL) != SQLITE_OK)
-    return -2;
-  sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
-  if (target) sqlite3_bind_text(st, 2, target, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
+static int audits(const char *action, const char *target) { return test_audits(bot_worker_db(w), action, target); }
 
 /* A logged-in browser: its cookie header and CSRF token. */
 typedef struct client {

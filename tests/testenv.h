@@ -50,6 +50,21 @@ static inline void test_rmdir(const char *dir) {
   rmdir(dir);
 }
 
+/* Rows of the audit log with this action (and target, unless NULL); -2
+ * when the query does not prepare. */
+static inline int test_audits(sqlite3 *db, const char *action, const char *target) {
+  sqlite3_stmt *st = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM audit_log WHERE action = ?1 AND (?2 IS NULL OR target = ?2)", -1, &st,
+                         NULL) != SQLITE_OK)
+    return -2;
+  sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
+  if (target) sqlite3_bind_text(st, 2, target, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
 /* First column of the first row of q (one optional text parameter) as an
  * integer; -1 when there is no row, -2 when q does not prepare. */
 static inline int test_int(sqlite3 *db, const char *q, const char *arg) {
