@@ -55,7 +55,6 @@ enum {
   T_TRANSCRIPT,
   T_REPLIES,
   T_EVENTS,
-  T_AUDIT,
   T_PENDING,
   T_DELIVER,
   T_PENDING_SESSIONS,
@@ -171,7 +170,6 @@ static const char *const ticket_sql[T_N] = {
   [T_REPLIES] = "SELECT author, text, created_at, delivered_at, side FROM ticket_reply WHERE ticket_id = ?1 ORDER BY id",
   [T_EVENTS] = "SELECT at, actor, action, from_department, to_department, reason FROM ticket_event"
                " WHERE ticket_id = ?1 ORDER BY id",
-  [T_AUDIT] = "INSERT INTO audit_log(at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
   [T_PENDING] = "SELECT r.id, t.ticket_no, r.text, r.created_at FROM ticket t JOIN ticket_reply r ON r.ticket_id = t.id"
                 " WHERE t.session_id = ?1 AND r.delivered_at IS NULL ORDER BY r.id",
   [T_DELIVER] = "UPDATE ticket_reply SET delivered_at = ?2 WHERE id = ?1 AND delivered_at IS NULL",
@@ -702,20 +700,6 @@ out:
   return rc;
 }
 
-static int audit(sqlite3 *db, const char *at, const char *actor, const char *target, const char *detail, char *err) {
-  sqlite3_stmt *st;
-  int rc = prep(db, T_AUDIT, &st, err);
-  if (rc) return rc;
-  sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, actor && *actor ? actor : "system", -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, "ticket.read", -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 4, target, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
-  rc = step_done(db, st, "audit", err);
-  faq_db_stmt_done(st);
-  return rc;
-}
-
 int bot_ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *viewer, json_t **out, char *err) {
   static const char *const transcript[] = { "role", "kind", "text", "at", "rule_kind", "safety", "faq_id",
                                             "decision", "confidence", "rule", "helpful" };
@@ -723,7 +707,6 @@ int bot_ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *view
   static const char *const events[] = { "at", "actor", "action", "from_department", "to_department", "reason" };
   sqlite3_stmt *st = NULL;
   json_t *obj = NULL;
-  char at[MG_TIMELEN];
   char ref[SESSION_REFLEN];
   char *session = NULL, *contact = NULL;
   sqlite3_int64 id;
@@ -731,7 +714,6 @@ int bot_ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *view
   tx t;
 
   *out = NULL;
-  mg_time_utc(time(NULL), at);
   if ((rc = tx_begin(db, &t, 0, err)) != 0) return rc;
   if ((rc = prep(db, T_GET, &st, err)) != 0) goto out;
   sqlite3_bind_text(st, 1, ticket_no ? ticket_no : "", -1, SQLITE_STATIC);
@@ -759,7 +741,8 @@ int bot_ticket_get(sqlite3 *db, const char *ticket_no, const ticket_viewer *view
   st = NULL;
 
   /* Audit first: the read is on record before anything is returned. */
-  if ((rc = audit(db, at, viewer ? viewer->actor : NULL, ticket_no, contact ? "transcript,contact" : "transcript", err)) != 0)
+  if ((rc = bot_audit_write(db, viewer && viewer->actor && *viewer->actor ? viewer->actor : NULL, "ticket.read", ticket_no,
+                            NULL, NULL, contact ? "transcript,contact" : "transcript", err)) != 0)
     goto out;
   if (session) bot_session_ref(session, ref);
   /* Never the session id itself: it would let staff resume the resident's chat (F8). */

@@ -133,5 +133,10 @@ foreign=$(awk '$1 == "foreign" { $1 = ""; print }' "$tmp/bad" | tr '\n' ';')
 [ -z "$foreign" ] && ok "every file's SQL names only tables its own module owns, the schema steps included" \
                   || nok "SQL on a table another module owns:$foreign"
 
+# the audit log has one writer, so every row has the same shape and time
+writers=$(cd "$top" && grep -l 'INSERT INTO audit_log' $files 2>/dev/null | tr '\n' ' ')
+[ "$writers" = "bot/audit.c " ] && ok "audit rows are written by bot/audit.c (bot_audit_write) alone" \
+                               || nok "audit rows written outside bot_audit_write: $writers"
+
 echo "1..$n"
 exit $failed
