@@ -1,0 +1,103 @@
+/* Every word a resident reads on the public pages comes from dict/pages.json:
+ * the shipped file has them all, and a copy lacking any one of the ids the
+ * code uses is refused at load with the file and the id named — never an
+ * empty heading at render time. */
+#include "bot/lang.h"
+#include "bot/messages.h"
+#include "util/mg_err.h"
+#include "tests/tap.h"
+#include "tests/testenv.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const keys[PW_COUNT] = {
+#define PW_X_KEY(id, key) key,
+  PAGE_WORDS(PW_X_KEY)
+#undef PW_X_KEY
+};
+
+static void shipped_path(char *path, size_t n) {
+  const char *dict = getenv("MG_DICT_DIR");
+  snprintf(path, n, "%s/pages.json", dict ? dict : "dict");
+}
+
+/* The shipped file less key (in the language object lang, or at the top level when NULL), into tmp. */
+static int write_without(char *tmp, const char *lang, const char *key) {
+  char path[1024];
+  json_t *root;
+  int fd, rc = -1;
+  shipped_path(path, sizeof path);
+  if (!(root = json_load_file(path, 0, NULL))) return -1;
+  json_object_del(lang ? json_object_get(root, lang) : root, key);
+  if ((fd = mkstemp(tmp)) >= 0) {
+    close(fd);
+    rc = json_dump_file(root, tmp, JSON_INDENT(2));
+  }
+  json_decref(root);
+  return rc;
+}
+
+static void shipped_file_has_every_word(void) {
+  char err[MG_ERRLEN] = "", path[1024];
+  bot_words *w = NULL;
+  int empty = 0;
+  shipped_path(path, sizeof path);
+  is_int(bot_words_load(&w, path, err), 0, "dict/pages.json loads (%s)", err);
+  if (!w) return;
+  for (int i = 0; i < PW_COUNT; i++)
+    if (!bot_word(w, i) || !*bot_word(w, i)) empty++;
+  is_int(empty, 0, "every one of the %d ids has a Japanese text", PW_COUNT);
+  is_str(bot_word(w, PW_FAQ), "よくある質問", "the pages' name is the shipped one");
+  is_str(bot_word_lang(w, PW_YES, BOT_LANG_EN), "Yes", "an entry page's word in English");
+  is_str(bot_word_lang(w, PW_FAQ, BOT_LANG_EN), "よくある質問", "a word with no English text falls back to Japanese");
+  bot_words_free(w);
+}
+
+static void a_missing_id_is_refused_naming_the_id_and_the_file(void) {
+  int refused = 0, named = 0;
+  for (int i = 0; i < PW_COUNT; i++) {
+    char err[MG_ERRLEN] = "", tmp[] = "/tmp/mg-words-XXXXXX", want[80];
+    bot_words *w = NULL;
+    if (write_without(tmp, NULL, keys[i]) != 0) {
+      ok(0, "write a copy without \"%s\"", keys[i]);
+      return;
+    }
+    snprintf(want, sizeof want, "\"%s\"", keys[i]);
+    if (bot_words_load(&w, tmp, err) == MG_ECONFIG && !w) refused++;
+    else diag("a copy without \"%s\" loaded", keys[i]);
+    if (strstr(err, want) && strstr(err, tmp)) named++;
+    else diag("without \"%s\": %s", keys[i], err);
+    bot_words_free(w);
+    unlink(tmp);
+  }
+  is_int(refused, PW_COUNT, "a copy lacking any one of the %d ids is refused", PW_COUNT);
+  is_int(named, PW_COUNT, "and the error names the id and the file");
+}
+
+static void an_entry_word_missing_in_a_language_is_refused(void) {
+  char err[MG_ERRLEN] = "", tmp[] = "/tmp/mg-words-XXXXXX";
+  bot_words *w = NULL;
+  ok(write_without(tmp, "easy", "helpful") == 0, "write a copy whose easy texts lack \"helpful\"");
+  is_int(bot_words_load(&w, tmp, err), MG_ECONFIG, "it is refused");
+  ok(strstr(err, "\"easy\" lacks \"helpful\"") && strstr(err, tmp), "naming the language, the id and the file (%s)", err);
+  bot_words_free(w);
+  unlink(tmp);
+}
+
+static void a_missing_file_is_refused_naming_it(void) {
+  char err[MG_ERRLEN] = "";
+  bot_words *w = NULL;
+  is_int(bot_words_load(&w, "/nonexistent/pages.json", err), MG_ECONFIG, "a missing file is refused");
+  ok(strstr(err, "/nonexistent/pages.json"), "naming the file (%s)", err);
+}
+
+int main(void) {
+  RUN(shipped_file_has_every_word);
+  RUN(a_missing_id_is_refused_naming_the_id_and_the_file);
+  RUN(an_entry_word_missing_in_a_language_is_refused);
+  RUN(a_missing_file_is_refused_naming_it);
+  return done_testing();
+}
