@@ -2,6 +2,7 @@
  * the shipped file has them all, and a copy lacking any one of the ids the
  * code uses is refused at load with the file and the id named — never an
  * empty heading at render time. */
+#include "bot/english.h"
 #include "bot/lang.h"
 #include "bot/messages.h"
 #include "util/mg_err.h"
@@ -94,10 +95,21 @@ static void a_missing_file_is_refused_naming_it(void) {
   ok(strstr(err, "/nonexistent/pages.json"), "naming the file (%s)", err);
 }
 
+static void the_citys_name_is_a_stopword_from_the_data_not_from_c(void) {
+  char err[MG_ERRLEN] = "", q[256];
+  const char *dict = getenv("MG_DICT_DIR");
+  bot_english *e = NULL;
+  if (!ok(bot_english_load(&e, dict ? dict : "dict", err) == 0, "dict/english.tsv loads (%s)", err)) return;
+  is_int(bot_english_fts_query(NULL, "saijo sofa", 10, q, sizeof q), 2, "without the data, saijo is a topic word");
+  is_int(bot_english_fts_query(e, "saijo sofa", 10, q, sizeof q), 1, "english.tsv's \"saijo\t-\" leaves it out (%s)", q);
+  bot_english_free(e);
+}
+
 int main(void) {
   RUN(shipped_file_has_every_word);
   RUN(a_missing_id_is_refused_naming_the_id_and_the_file);
   RUN(an_entry_word_missing_in_a_language_is_refused);
   RUN(a_missing_file_is_refused_naming_it);
+  RUN(the_citys_name_is_a_stopword_from_the_data_not_from_c);
   return done_testing();
 }
