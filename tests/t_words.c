@@ -2,6 +2,7 @@
  * the shipped file has them all, and a copy lacking any one of the ids the
  * code uses is refused at load with the file and the id named — never an
  * empty heading at render time. */
+#include "bot/checklist.h"
 #include "bot/english.h"
 #include "bot/lang.h"
 #include "bot/messages.h"
@@ -105,11 +106,34 @@ static void the_citys_name_is_a_stopword_from_the_data_not_from_c(void) {
   bot_english_free(e);
 }
 
+static void checklist_conditions_are_worded_by_life_events_json(void) {
+  char err[MG_ERRLEN] = "", path[1024], tmp[] = "/tmp/mg-words-XXXXXX";
+  const char *dict = getenv("MG_DICT_DIR");
+  bot_checklists *cl = NULL;
+  json_t *root;
+  int fd;
+  snprintf(path, sizeof path, "%s/life_events.json", dict ? dict : "dict");
+  if (!ok(bot_checklists_load(&cl, path, NULL, err) == 0, "dict/life_events.json loads (%s)", err)) return;
+  is_str(bot_checklists_event(cl, 0)->w_and, "、かつ", "its words join conditions");
+  bot_checklists_free(cl);
+  cl = NULL;
+  root = json_load_file(path, 0, NULL);
+  json_object_del(json_object_get(root, "words"), "other_than");
+  ok((fd = mkstemp(tmp)) >= 0 && json_dump_file(root, tmp, 0) == 0, "write a copy without words.other_than");
+  if (fd >= 0) close(fd);
+  json_decref(root);
+  is_int(bot_checklists_load(&cl, tmp, NULL, err), MG_ECONFIG, "it is refused at load");
+  ok(strstr(err, "other_than") && strstr(err, tmp), "naming the word and the file (%s)", err);
+  bot_checklists_free(cl);
+  unlink(tmp);
+}
+
 int main(void) {
   RUN(shipped_file_has_every_word);
   RUN(a_missing_id_is_refused_naming_the_id_and_the_file);
   RUN(an_entry_word_missing_in_a_language_is_refused);
   RUN(a_missing_file_is_refused_naming_it);
   RUN(the_citys_name_is_a_stopword_from_the_data_not_from_c);
+  RUN(checklist_conditions_are_worded_by_life_events_json);
   return done_testing();
 }
