@@ -45,7 +45,19 @@
   X(MSG_LINE_CALL, "line_call") \
   X(MSG_LINE_DEPARTMENT, "line_department") \
   X(MSG_LINE_STAFF_REPLY, "line_staff_reply") \
-  X(MSG_ENGLISH_CONTACT, "english_contact")
+  X(MSG_ENGLISH_CONTACT, "english_contact") \
+  X(MSG_TERM_DEPARTMENT, "term_department") \
+  X(MSG_TERM_PHONE, "term_phone") \
+  X(MSG_TERM_HOURS, "term_hours") \
+  X(MSG_TERM_LOCATION, "term_location") \
+  X(MSG_TERM_MORE, "term_more") \
+  X(MSG_TERM_CHECKLIST, "term_checklist") \
+  X(MSG_TERM_PAGE, "term_page") \
+  X(MSG_TERM_CLARIFY, "term_clarify") \
+  X(MSG_TERM_NO_ANSWER, "term_no_answer") \
+  X(MSG_TERM_DECISION, "term_decision") \
+  X(MSG_TERM_RULE, "term_rule") \
+  X(MSG_TERM_CHAT_BANNER, "term_chat_banner")
 
 enum msg_id {
 #define MSG_X_ENUM(id, key) id,
