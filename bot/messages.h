@@ -57,7 +57,9 @@
   X(MSG_TERM_NO_ANSWER, "term_no_answer") \
   X(MSG_TERM_DECISION, "term_decision") \
   X(MSG_TERM_RULE, "term_rule") \
-  X(MSG_TERM_CHAT_BANNER, "term_chat_banner")
+  X(MSG_TERM_CHAT_BANNER, "term_chat_banner") \
+  X(MSG_NOTIFY_EMAIL_OFF, "notify_email_off") \
+  X(MSG_NOTIFY_EMAIL_BAD, "notify_email_bad")
 
 enum msg_id {
 #define MSG_X_ENUM(id, key) id,
@@ -70,7 +72,7 @@ enum msg_id {
 #define MSG_RESIDENT(X) \
   X(MSG_GREETING) X(MSG_PRIVACY) X(MSG_CLARIFY_PROMPT) X(MSG_NO_ANSWER) X(MSG_NO_QUESTION) X(MSG_NO_CHOICE) \
   X(MSG_NO_ANSWER_ID) X(MSG_NEXT_READ_OPEN) X(MSG_NEXT_READ_CLOSED) X(MSG_TICKET_RECEIVED) \
-  X(MSG_OFFICE_OPEN_NOW) X(MSG_OFFICE_NEXT_OPEN)
+  X(MSG_OFFICE_OPEN_NOW) X(MSG_OFFICE_NEXT_OPEN) X(MSG_NOTIFY_EMAIL_OFF) X(MSG_NOTIFY_EMAIL_BAD)
 
 typedef struct msg_set msg_set;
 
