@@ -356,8 +356,8 @@ static char *fill_reply(const bot *b, const char *reply) {
   char when[64];
   char *status, *s;
 
-  if (next == (time_t)-1) snprintf(when, sizeof when, "未定");
-  else bot_cal_format(next, when, sizeof when);
+  if (next == (time_t)-1) snprintf(when, sizeof when, "%s", bot_msg_get(b->msgs, MSG_NEXT_OPEN_UNKNOWN));
+  else bot_cal_format(b->msgs, BOT_LANG_JA, next, when, sizeof when);
   {
     const char *names[] = { "next_open", "office_close" }, *values[] = { when, b->cfg.office_close };
     status = bot_msg_fill(bot_msg_get(b->msgs, bot_cal_is_open(b->calendar, now) ? MSG_OFFICE_OPEN_NOW : MSG_OFFICE_NEXT_OPEN),

@@ -495,7 +495,7 @@ static char *next_read(ctx *c, time_t now) {
   const char *names[] = { "next_open" }, *values[1];
   char when[64];
   if (bot_cal_is_open(calendar, now)) return strdup(TEXT(c, MSG_NEXT_READ_OPEN));
-  bot_cal_format(bot_cal_next_open(calendar, now), when, sizeof when);
+  bot_cal_format(bot_messages(bot_worker_bot(c->w)), c->conn->lang, bot_cal_next_open(calendar, now), when, sizeof when);
   values[0] = when;
   return bot_msg_fill(TEXT(c, MSG_NEXT_READ_CLOSED), 1, names, values);
 }

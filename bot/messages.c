@@ -71,6 +71,13 @@ int bot_msg_load(msg_set **out, const char *path, char *err) {
   if (!(m = calloc(1, sizeof *m))) return mg_errf(err, MG_ENOMEM, "out of memory");
   if ((rc = load_texts(path, keys, MSG_COUNT, need, (int)(sizeof need / sizeof need[0]), &m->text[0][0], err)) != 0)
     goto out;
+  for (int l = 0; l < BOT_LANG_COUNT; l++) {
+    char day[32];
+    if (m->text[l][MSG_WEEKDAYS] && bot_msg_weekday(m, l, 6, day, sizeof day) != 0) {
+      rc = mg_errf(err, MG_ECONFIG, "%s: \"weekdays\" (%s) must be seven words, Sunday first", path, bot_lang_name(l));
+      goto out;
+    }
+  }
   *out = m;
   m = NULL;
 out:
@@ -129,6 +136,25 @@ const char *bot_word(const bot_words *w, enum page_word id) { return w->text[BOT
 const char *bot_word_lang(const bot_words *w, enum page_word id, int lang) {
   if (lang > 0 && lang < BOT_LANG_COUNT && w->text[lang][id]) return w->text[lang][id];
   return w->text[BOT_LANG_JA][id];
+}
+
+int bot_msg_weekday(const msg_set *m, int lang, int wday, char *out, size_t n) {
+  const char *p = bot_msg_lang(m, MSG_WEEKDAYS, lang);
+  size_t k;
+  for (int i = 0; i <= wday; i++) {
+    while (*p == ' ') p++;
+    k = strcspn(p, " ");
+    if (!k) break;
+    if (i == wday) {
+      if (k >= n) break;
+      memcpy(out, p, k);
+      out[k] = '\0';
+      return 0;
+    }
+    p += k;
+  }
+  if (n) out[0] = '\0';
+  return MG_ECONFIG;
 }
 
 const char *bot_msg_get(const msg_set *m, enum msg_id id) { return m->text[BOT_LANG_JA][id]; }

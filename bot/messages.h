@@ -17,6 +17,8 @@
 #ifndef MG_MESSAGES_H
 #define MG_MESSAGES_H
 
+#include <stddef.h>
+
 #define MSG_LIST(X) \
   X(MSG_GREETING, "greeting") \
   X(MSG_PRIVACY, "privacy") \
@@ -59,7 +61,10 @@
   X(MSG_TERM_RULE, "term_rule") \
   X(MSG_TERM_CHAT_BANNER, "term_chat_banner") \
   X(MSG_NOTIFY_EMAIL_OFF, "notify_email_off") \
-  X(MSG_NOTIFY_EMAIL_BAD, "notify_email_bad")
+  X(MSG_NOTIFY_EMAIL_BAD, "notify_email_bad") \
+  X(MSG_DATE_TIME, "date_time") \
+  X(MSG_WEEKDAYS, "weekdays") \
+  X(MSG_NEXT_OPEN_UNKNOWN, "next_open_unknown")
 
 enum msg_id {
 #define MSG_X_ENUM(id, key) id,
@@ -72,7 +77,8 @@ enum msg_id {
 #define MSG_RESIDENT(X) \
   X(MSG_GREETING) X(MSG_PRIVACY) X(MSG_CLARIFY_PROMPT) X(MSG_NO_ANSWER) X(MSG_NO_QUESTION) X(MSG_NO_CHOICE) \
   X(MSG_NO_ANSWER_ID) X(MSG_NEXT_READ_OPEN) X(MSG_NEXT_READ_CLOSED) X(MSG_TICKET_RECEIVED) \
-  X(MSG_OFFICE_OPEN_NOW) X(MSG_OFFICE_NEXT_OPEN) X(MSG_NOTIFY_EMAIL_OFF) X(MSG_NOTIFY_EMAIL_BAD)
+  X(MSG_OFFICE_OPEN_NOW) X(MSG_OFFICE_NEXT_OPEN) X(MSG_NOTIFY_EMAIL_OFF) X(MSG_NOTIFY_EMAIL_BAD) \
+  X(MSG_DATE_TIME) X(MSG_WEEKDAYS)
 
 typedef struct msg_set msg_set;
 
@@ -85,6 +91,10 @@ const char *bot_msg_get(const msg_set *m, enum msg_id id);
 /* The text for id in lang (enum bot_lang); the Japanese text when the file
  * has none in lang (only staff-only keys may lack one). */
 const char *bot_msg_lang(const msg_set *m, enum msg_id id, int lang);
+
+/* The name of weekday wday (0 Sunday … 6 Saturday) in lang, from "weekdays",
+ * into out (n bytes). 0, or MG_ECONFIG when the text has fewer words. */
+int bot_msg_weekday(const msg_set *m, int lang, int wday, char *out, size_t n);
 
 /* A new string (caller frees) with each {names[i]} in tmpl replaced by
  * values[i]; unknown {…} stay as written. NULL only when out of memory. */
