@@ -21,17 +21,25 @@ static const char *const keys[PW_COUNT] = {
 #undef PW_X_KEY
 };
 
-static void shipped_path(char *path, size_t n) {
+static const char *const msg_keys[MSG_COUNT] = {
+#define MSG_X_KEY(id, key) key,
+  MSG_LIST(MSG_X_KEY)
+#undef MSG_X_KEY
+};
+
+static void shipped_file(char *path, size_t n, const char *file) {
   const char *dict = getenv("MG_DICT_DIR");
-  snprintf(path, n, "%s/pages.json", dict ? dict : "dict");
+  snprintf(path, n, "%s/%s", dict ? dict : "dict", file);
 }
 
+static void shipped_path(char *path, size_t n) { shipped_file(path, n, "pages.json"); }
+
 /* The shipped file less key (in the language object lang, or at the top level when NULL), into tmp. */
-static int write_without(char *tmp, const char *lang, const char *key) {
+static int write_file_without(char *tmp, const char *file, const char *lang, const char *key) {
   char path[1024];
   json_t *root;
   int fd, rc = -1;
-  shipped_path(path, sizeof path);
+  shipped_file(path, sizeof path, file);
   if (!(root = json_load_file(path, 0, NULL))) return -1;
   json_object_del(lang ? json_object_get(root, lang) : root, key);
   if ((fd = mkstemp(tmp)) >= 0) {
@@ -41,6 +49,8 @@ static int write_without(char *tmp, const char *lang, const char *key) {
   json_decref(root);
   return rc;
 }
+
+static int write_without(char *tmp, const char *lang, const char *key) { return write_file_without(tmp, "pages.json", lang, key); }
 
 static void shipped_file_has_every_word(void) {
   char err[MG_ERRLEN] = "", path[1024];
@@ -77,6 +87,44 @@ static void a_missing_id_is_refused_naming_the_id_and_the_file(void) {
   }
   is_int(refused, PW_COUNT, "a copy lacking any one of the %d ids is refused", PW_COUNT);
   is_int(named, PW_COUNT, "and the error names the id and the file");
+}
+
+static void a_missing_message_id_is_refused_naming_the_id_and_the_file(void) {
+  int refused = 0, named = 0;
+  for (int i = 0; i < MSG_COUNT; i++) {
+    char err[MG_ERRLEN] = "", tmp[] = "/tmp/mg-words-XXXXXX", want[80];
+    msg_set *m = NULL;
+    if (write_file_without(tmp, "messages.json", NULL, msg_keys[i]) != 0) {
+      ok(0, "write a copy of messages.json without \"%s\"", msg_keys[i]);
+      return;
+    }
+    snprintf(want, sizeof want, "\"%s\"", msg_keys[i]);
+    if (bot_msg_load(&m, tmp, err) == MG_ECONFIG && !m) refused++;
+    else diag("a copy without \"%s\" loaded", msg_keys[i]);
+    if (strstr(err, want) && strstr(err, tmp)) named++;
+    else diag("without \"%s\": %s", msg_keys[i], err);
+    bot_msg_free(m);
+    unlink(tmp);
+  }
+  is_int(refused, MSG_COUNT, "a messages.json lacking any one of the %d ids is refused", MSG_COUNT);
+  is_int(named, MSG_COUNT, "and the error names the id and the file");
+}
+
+static void weekdays_must_be_seven_words(void) {
+  char err[MG_ERRLEN] = "", path[1024], tmp[] = "/tmp/mg-words-XXXXXX";
+  msg_set *m = NULL;
+  json_t *root;
+  int fd;
+  shipped_file(path, sizeof path, "messages.json");
+  root = json_load_file(path, 0, NULL);
+  json_object_set_new(json_object_get(root, "en"), "weekdays", json_string("Sun Mon Tue Wed Thu Fri"));
+  ok((fd = mkstemp(tmp)) >= 0 && json_dump_file(root, tmp, 0) == 0, "write a copy with six English weekdays");
+  if (fd >= 0) close(fd);
+  json_decref(root);
+  is_int(bot_msg_load(&m, tmp, err), MG_ECONFIG, "it is refused at load, not when a date is shown");
+  ok(strstr(err, "weekdays") && strstr(err, "en") && strstr(err, tmp), "naming the key, the language and the file (%s)", err);
+  bot_msg_free(m);
+  unlink(tmp);
 }
 
 static void an_entry_word_missing_in_a_language_is_refused(void) {
@@ -132,6 +180,8 @@ int main(void) {
   RUN(shipped_file_has_every_word);
   RUN(a_missing_id_is_refused_naming_the_id_and_the_file);
   RUN(an_entry_word_missing_in_a_language_is_refused);
+  RUN(a_missing_message_id_is_refused_naming_the_id_and_the_file);
+  RUN(weekdays_must_be_seven_words);
   RUN(a_missing_file_is_refused_naming_it);
   RUN(the_citys_name_is_a_stopword_from_the_data_not_from_c);
   RUN(checklist_conditions_are_worded_by_life_events_json);
