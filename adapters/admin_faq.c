@@ -233,10 +233,11 @@ int admin_h_import(admin_ctx *c) {
 }
 
 int admin_h_export(admin_ctx *c) {
-  char pub[8], *buf = NULL;
+  char pub[8], name[48], *buf = NULL;
   size_t len = 0;
   int rc = bot_curation_export(c->db, admin_query(c, "published", pub, sizeof pub) && strcmp(pub, "0") != 0, &buf, &len,
                                c->err);
   if (rc) return rc;
-  return admin_reply_bytes(c, buf, len, "text/csv; charset=utf-8", "saijo-faq.csv");
+  bot_curation_export_name(c->db, name, sizeof name);
+  return admin_reply_bytes(c, buf, len, "text/csv; charset=utf-8", name);
 }

@@ -50,12 +50,56 @@ struct pages_site {
   char chat_url[1100];  /* where 「職員に質問する」 leads */
   mg_tpl *tpl;
   char *accessibility;  /* the statement's HTML (the city's file, trusted like the template) */
+  bot_words *words;     /* the pages' words (dict/pages.json) */
 };
 
 static const char *const tpl_names[] = { "title", "head", "main" };
 
 const char *pages_prefix(const pages_site *site) { return site->prefix; }
 const char *pages_base(const pages_site *site) { return site->base; }
+const char *pages_word(const pages_site *site, int id) { return bot_word(site->words, (enum page_word)id); }
+
+/* open, the word id escaped, close. */
+void pages_put_word(mg_buf *b, const pages_site *site, const char *open, int id, const char *close) {
+  mg_buf_puts(b, open);
+  mg_html_esc(b, pages_word(site, id));
+  mg_buf_puts(b, close);
+}
+
+/* The word id with {name} filled by value, as plain text into b (not escaped). */
+static void fill_word(mg_buf *b, const pages_site *site, int id, const char *name, const char *value) {
+  char *s = bot_msg_fill(pages_word(site, id), 1, &name, &value);
+  if (!s) {
+    b->oom = 1;
+    return;
+  }
+  mg_buf_puts(b, s);
+  free(s);
+}
+
+/* open, the word id with {name} filled by value, escaped, close. */
+void pages_put_fill(mg_buf *b, const pages_site *site, const char *open, int id, const char *name, const char *value,
+                    const char *close) {
+  mg_buf t = { 0 };
+  fill_word(&t, site, id, name, value);
+  if (t.oom) b->oom = 1;
+  pages_put_word_text(b, open, t.p ? t.p : "", close);
+  mg_buf_free(&t);
+}
+
+/* open, text escaped, close. */
+void pages_put_word_text(mg_buf *b, const char *open, const char *text, const char *close) {
+  mg_buf_puts(b, open);
+  mg_html_esc(b, text);
+  mg_buf_puts(b, close);
+}
+
+/* （N件） */
+static void put_count(mg_buf *b, const pages_site *site, const char *open, int n, const char *close) {
+  char num[16];
+  snprintf(num, sizeof num, "%d", n);
+  pages_put_fill(b, site, open, PW_ITEMS, "n", num, close);
+}
 
 static char *read_file(const char *path, char *err, int *rc) {
   FILE *f = fopen(path, "rb");
@@ -101,6 +145,11 @@ int pages_site_new(pages_site **out, const mg_config *cfg, char *err) {
   else snprintf(s->chat_url, sizeof s->chat_url, "%s/", s->prefix);
   if ((rc = mg_tpl_load(&s->tpl, cfg->page_template, tpl_names, 3, err)) != 0) goto out;
   if (!(s->accessibility = read_file(cfg->page_accessibility, err, &rc))) goto out;
+  {
+    char path[MG_PATHLEN + 16];
+    snprintf(path, sizeof path, "%s/pages.json", cfg->dict_dir);
+    if ((rc = bot_words_load(&s->words, path, err)) != 0) goto out;
+  }
   *out = s;
   s = NULL;
 out:
@@ -112,6 +161,7 @@ void pages_site_free(pages_site *site) {
   if (!site) return;
   mg_tpl_free(site->tpl);
   free(site->accessibility);
+  bot_words_free(site->words);
   free(site);
 }
 
@@ -197,8 +247,9 @@ static void href_department(mg_buf *b, const pages_site *site, const char *id) {
 
 /* <nav> breadcrumbs: よくある質問 › … › here (the last one is the page itself). */
 void pages_crumbs(mg_buf *b, const pages_site *site, const char *mid_href, const char *mid, const char *here) {
-  mg_buf_printf(b, "<nav class=\"mgp-crumbs\" aria-label=\"現在位置\"><ol>\n<li><a href=\"%s/faq/\">よくある質問</a></li>\n",
-                site->prefix);
+  pages_put_word(b, site, "<nav class=\"mgp-crumbs\" aria-label=\"", PW_CRUMBS, "\"><ol>\n");
+  mg_buf_printf(b, "<li><a href=\"%s/faq/\">", site->prefix);
+  pages_put_word(b, site, "", PW_FAQ, "</a></li>\n");
   if (mid) {
     mg_buf_puts(b, "<li><a href=\"");
     mg_buf_puts(b, mid_href);
@@ -213,19 +264,18 @@ void pages_crumbs(mg_buf *b, const pages_site *site, const char *mid_href, const
 
 static void search_form(mg_buf *b, const pages_site *site, const char *q) {
   mg_buf_printf(b, "<div class=\"mgp-search\"><form role=\"search\" method=\"get\" action=\"%s/faq/search\">\n", site->prefix);
-  mg_buf_puts(b, "<label for=\"mgp-q\">質問やキーワードで探す</label>\n<div class=\"mgp-search-row\">"
+  pages_put_word(b, site, "<label for=\"mgp-q\">", PW_SEARCH_LABEL, "</label>\n");
+  mg_buf_puts(b, "<div class=\"mgp-search-row\">"
                  "<input type=\"search\" id=\"mgp-q\" name=\"q\" maxlength=\"1000\" autocomplete=\"off\" value=\"");
   mg_html_esc(b, q);
-  mg_buf_puts(b, "\">\n<button type=\"submit\">検索</button></div>\n</form></div>\n");
+  pages_put_word(b, site, "\">\n<button type=\"submit\">", PW_SEARCH_BUTTON, "</button></div>\n</form></div>\n");
 }
 
 /* The department card: name (its page), phone as a tel: link, hours, place. */
 /* One <dt>label</dt><dd>value</dd> of the department card, when value is set. */
-static void dept_row(mg_buf *b, const char *label, const char *value) {
+void pages_dept_row(mg_buf *b, const pages_site *site, int label, const char *value) {
   if (!value || !*value) return;
-  mg_buf_puts(b, "<dt>");
-  mg_buf_puts(b, label);
-  mg_buf_puts(b, "</dt><dd>");
+  pages_put_word(b, site, "<dt>", label, "</dt><dd>");
   mg_html_esc(b, value);
   mg_buf_puts(b, "</dd>\n");
 }
@@ -234,9 +284,9 @@ void pages_dept_card(mg_buf *b, const pages_site *site, const mg_department *d, 
   char tel[64];
   if (!d->id || !*d->id) return;
   mg_buf_puts(b, "<section class=\"mgp-dept\" aria-labelledby=\"mgp-dept-h\">\n");
-  if (heading) mg_buf_puts(b, "<h2 id=\"mgp-dept-h\">担当窓口</h2>\n");
-  else mg_buf_puts(b, "<h2 id=\"mgp-dept-h\" class=\"mgp-vh\">連絡先</h2>\n");
-  mg_buf_puts(b, "<dl>\n<dt>担当課</dt><dd>");
+  if (heading) pages_put_word(b, site, "<h2 id=\"mgp-dept-h\">", PW_DEPT_HEADING, "</h2>\n");
+  else pages_put_word(b, site, "<h2 id=\"mgp-dept-h\" class=\"mgp-vh\">", PW_DEPT_CONTACT, "</h2>\n");
+  pages_put_word(b, site, "<dl>\n<dt>", PW_DEPT_NAME, "</dt><dd>");
   if (link_name) {
     mg_buf_puts(b, "<a href=\"");
     href_department(b, site, d->id);
@@ -245,7 +295,7 @@ void pages_dept_card(mg_buf *b, const pages_site *site, const mg_department *d, 
   mg_html_esc(b, d->name);
   mg_buf_puts(b, link_name ? "</a></dd>\n" : "</dd>\n");
   if (d->phone && *d->phone) {
-    mg_buf_puts(b, "<dt>電話</dt><dd>");
+    pages_put_word(b, site, "<dt>", PW_PHONE, "</dt><dd>");
     if (mg_html_tel(d->phone, tel, sizeof tel) == 0) {
       mg_buf_puts(b, "<a class=\"mgp-tel\" href=\"");
       mg_html_esc(b, tel);
@@ -257,9 +307,9 @@ void pages_dept_card(mg_buf *b, const pages_site *site, const mg_department *d, 
     }
     mg_buf_puts(b, "</dd>\n");
   }
-  dept_row(b, "受付時間", d->hours);
-  dept_row(b, "場所", d->location);
-  dept_row(b, "メール", d->email);
+  pages_dept_row(b, site, PW_HOURS, d->hours);
+  pages_dept_row(b, site, PW_PLACE, d->location);
+  pages_dept_row(b, site, PW_MAIL, d->email);
   mg_buf_puts(b, "</dl>\n</section>\n");
 }
 
@@ -275,13 +325,25 @@ static void faqpage_add(json_t *ld, const char *question, const char *answer) {
 }
 
 /* The date in Asia/Tokyo: <time datetime="YYYY-MM-DD">YYYY年M月D日</time>. */
-static void date_jst(mg_buf *b, const char *utc) {
+static void date_jst(mg_buf *b, const pages_site *site, const char *utc) {
+  static const char *const names[] = { "year", "month", "day" };
   time_t t;
-  char iso[16], ja[40];
+  char iso[16], y[8], m[4], d[4];
+  const char *values[] = { y, m, d };
+  char *s;
   if (!utc || mg_time_parse(utc, &t) != 0) return;
   mg_time_jst(t, "%Y-%m-%d", iso, sizeof iso);
-  mg_time_jst(t, "%Y年%-m月%-d日", ja, sizeof ja);
-  mg_buf_printf(b, "<time datetime=\"%s\">%s</time>", iso, ja);
+  mg_time_jst(t, "%Y", y, sizeof y);
+  mg_time_jst(t, "%-m", m, sizeof m);
+  mg_time_jst(t, "%-d", d, sizeof d);
+  if (!(s = bot_msg_fill(pages_word(site, PW_DATE), 3, names, values))) {
+    b->oom = 1;
+    return;
+  }
+  mg_buf_printf(b, "<time datetime=\"%s\">", iso);
+  mg_html_esc(b, s);
+  mg_buf_puts(b, "</time>");
+  free(s);
 }
 
 /* ---- reading the published FAQ ---------------------------------------------- */
@@ -385,7 +447,7 @@ static int dept_item(void *ctx, const mg_department *d) {
   href_department(w->b, w->site, d->id);
   mg_buf_puts(w->b, "\">");
   mg_html_esc(w->b, d->name);
-  mg_buf_printf(w->b, "</a> <span class=\"mgp-count\">（%d件）</span></li>\n", n);
+  put_count(w->b, w->site, "</a> <span class=\"mgp-count\">", n, "</span></li>\n");
   return 0;
 }
 
@@ -418,27 +480,29 @@ static int page_home(const pages_site *site, bot_worker *w, pages_resp *out, cha
 
   if ((rc = bot_public_list(db, NULL, NULL, census_entry, &c, err)) != 0) goto out;
   sort_tally(&c.cats);
-  mg_buf_puts(&b, "<h1>よくある質問</h1>\n<p class=\"mgp-lead\">市役所へのよくある質問と回答です。"
-                  "質問やキーワードで探すか、分野・担当課から選んでください。</p>\n");
+  pages_put_word(&b, site, "<h1>", PW_FAQ, "</h1>\n");
+  pages_put_word(&b, site, "<p class=\"mgp-lead\">", PW_HOME_LEAD, "</p>\n");
   search_form(&b, site, NULL);
-  mg_buf_printf(&b, "<p class=\"mgp-cl-link\"><a href=\"%s/faq/checklists/\">手続チェックリスト</a>"
-                    "（引っ越し・出生・おくやみなど、出来事ごとに必要な手続き）</p>\n", site->prefix);
-  mg_buf_puts(&b, "<section aria-labelledby=\"mgp-cats\">\n<h2 id=\"mgp-cats\">分野から探す</h2>\n<ul class=\"mgp-grid\">\n");
+  mg_buf_printf(&b, "<p class=\"mgp-cl-link\"><a href=\"%s/faq/checklists/\">", site->prefix);
+  pages_put_word(&b, site, "", PW_CHECKLISTS, "</a>");
+  pages_put_word(&b, site, "", PW_HOME_CHECKLISTS_NOTE, "</p>\n");
+  pages_put_word(&b, site, "<section aria-labelledby=\"mgp-cats\">\n<h2 id=\"mgp-cats\">", PW_BY_CATEGORY,
+                 "</h2>\n<ul class=\"mgp-grid\">\n");
   for (int i = 0; i < c.cats.n; i++) {
     mg_buf_puts(&b, "<li><a href=\"");
     href_category(&b, site, c.cats.names[i]);
     mg_buf_puts(&b, "\">");
     mg_html_esc(&b, c.cats.names[i]);
-    mg_buf_printf(&b, "</a> <span class=\"mgp-count\">（%d件）</span></li>\n", c.cats.counts[i]);
+    put_count(&b, site, "</a> <span class=\"mgp-count\">", c.cats.counts[i], "</span></li>\n");
   }
-  mg_buf_puts(&b, "</ul>\n</section>\n<section aria-labelledby=\"mgp-depts\">\n<h2 id=\"mgp-depts\">担当課から探す</h2>\n"
-                  "<ul class=\"mgp-grid\">\n");
+  pages_put_word(&b, site, "</ul>\n</section>\n<section aria-labelledby=\"mgp-depts\">\n<h2 id=\"mgp-depts\">",
+                 PW_BY_DEPARTMENT, "</h2>\n<ul class=\"mgp-grid\">\n");
   dw = (struct dept_walk){ .b = &b, .site = site, .depts = &c.depts };
   if ((rc = bot_public_departments(db, dept_item, &dw, err)) != 0) goto out;
-  mg_buf_printf(&b, "</ul>\n</section>\n<p class=\"mgp-about\"><a href=\"%s/faq/accessibility\">アクセシビリティ方針</a></p>\n",
-                site->prefix);
-  rc = pages_finish(site, &(pages_doc){ .title = "よくある質問", .path = "/faq/",
-                                  .description = "市役所へのよくある質問と回答。分野・担当課から探せます。" },
+  mg_buf_printf(&b, "</ul>\n</section>\n<p class=\"mgp-about\"><a href=\"%s/faq/accessibility\">", site->prefix);
+  pages_put_word(&b, site, "", PW_ACCESSIBILITY, "</a></p>\n");
+  rc = pages_finish(site, &(pages_doc){ .title = pages_word(site, PW_FAQ), .path = "/faq/",
+                                  .description = pages_word(site, PW_HOME_DESCRIPTION) },
               &b, 200, 1, out, err);
 out:
   mg_buf_free(&b);
@@ -496,7 +560,7 @@ static int page_category(const pages_site *site, bot_worker *w, const char *path
   int rc;
 
   if (!ld) return mg_errf(err, MG_ENOMEM, "out of memory");
-  mg_buf_printf(&title, "%s のよくある質問", cat);
+  fill_word(&title, site, PW_CATEGORY_TITLE, "category", cat);
   pages_crumbs(&b, site, NULL, NULL, cat);
   mg_buf_puts(&b, "<h1>");
   mg_html_esc(&b, title.p);
@@ -538,8 +602,8 @@ static int page_department(const pages_site *site, bot_worker *w, const char *pa
   mg_html_esc(&b, d.name);
   mg_buf_puts(&b, "</h1>\n");
   pages_dept_card(&b, site, &d, 0, 0);
-  mg_buf_printf(&b, "<section aria-labelledby=\"mgp-list-h\">\n<h2 id=\"mgp-list-h\">よくある質問（%d件）</h2>\n<ul class=\"mgp-list\">\n",
-                lw.n);
+  pages_put_word(&b, site, "<section aria-labelledby=\"mgp-list-h\">\n<h2 id=\"mgp-list-h\">", PW_FAQ, "");
+  put_count(&b, site, "", lw.n, "</h2>\n<ul class=\"mgp-list\">\n");
   mg_buf_put(&b, list.p ? list.p : "", list.len);
   mg_buf_puts(&b, "</ul>\n</section>\n");
   if (list.oom) b.oom = 1;
@@ -570,35 +634,24 @@ static int entry_links(mg_buf *b, const pages_site *site, sqlite3 *db, char (*id
   return 0;
 }
 
-/* The entry page's own words in each language (enum bot_lang). */
-enum { W_ANSWER, W_MORE, W_UPDATED, W_SIMILAR, W_SIMILAR_NOTE, W_HELPFUL, W_YES, W_NO, W_LANGS, W_NOT_YET, W_N };
-static const char *const entry_words[BOT_LANG_COUNT][W_N] = {
-  { "回答", "詳しい説明（市のページ）", "最終更新日：", "似ている質問", "言葉が似ている質問を自動で選んで表示しています。",
-    "この回答は役に立ちましたか", "はい", "いいえ", "ほかの言語", "" },
-  { "Answer", "Details (the city's page, in Japanese)", "Last updated: ", "Similar questions",
-    "Questions with similar words, chosen automatically (in Japanese).", "Was this answer helpful?", "Yes", "No",
-    "Other languages", "This answer has not been written in English yet, so it is shown in Japanese. Please contact the department below." },
-  { "こたえ", "くわしい せつめい（しやくしょ の ページ）", "さいご に なおした ひ：", "にている しつもん",
-    "ことば が にている しつもん を じどう で えらんで います。", "この こたえ は やくに たちましたか", "はい", "いいえ",
-    "ほか の ことば", "やさしい にほんご の こたえ は まだ ありません。ふつう の にほんご で だします。" },
-};
-
 /* Links to the entry in the languages it has (ja always), the current one marked. */
 static void lang_switch(mg_buf *b, const pages_site *site, const mg_faq_entry *e, int shown, int words) {
-  static const char *const label[BOT_LANG_COUNT] = { "日本語", "English", "やさしいにほんご" };
+  static const int label[BOT_LANG_COUNT] = { PW_LANG_JA, PW_LANG_EN, PW_LANG_EASY };
   static const char *const attr[BOT_LANG_COUNT] = { "ja", "en", "ja" };
-  mg_buf_printf(b, "<nav class=\"mgp-langs\" aria-label=\"%s\"><ul>\n", entry_words[words][W_LANGS]);
+  pages_put_word_text(b, "<nav class=\"mgp-langs\" aria-label=\"", bot_word_lang(site->words, PW_LANGS, words),
+                      "\"><ul>\n");
   for (int l = 0; l < BOT_LANG_COUNT; l++) {
     const char *q, *a;
     if (l != BOT_LANG_JA && bot_lang_pick(e, l, &q, &a) != l) continue;
     if (l == shown) { /* the page itself: text, not a link (tidy's HTML 5 knows no aria-current) */
-      mg_buf_printf(b, "<li lang=\"%s\"><strong>%s</strong></li>\n", attr[l], label[l]);
+      mg_buf_printf(b, "<li lang=\"%s\">", attr[l]);
+      pages_put_word(b, site, "<strong>", label[l], "</strong></li>\n");
       continue;
     }
     mg_buf_printf(b, "<li lang=\"%s\"><a href=\"", attr[l]);
     pages_href_entry(b, site, e->id);
     if (l != BOT_LANG_JA) mg_buf_printf(b, "?lang=%s", bot_lang_name(l));
-    mg_buf_printf(b, "\">%s</a></li>\n", label[l]);
+    pages_put_word(b, site, "\">", label[l], "</a></li>\n");
   }
   mg_buf_puts(b, "</ul></nav>\n");
 }
@@ -619,36 +672,37 @@ static int page_entry(const pages_site *site, bot_worker *w, const char *path, c
   /* ?lang=en|easy: the entry's version when it has one; the page's words follow what is asked */
   shown = bot_lang_pick(e, want, &question, &answer);
   wl = want > 0 && want < BOT_LANG_COUNT ? want : BOT_LANG_JA;
-  const char *const *W = entry_words[wl];
+#define W(id) bot_word_lang(site->words, id, wl)
   if (e->category && *e->category) href_category(&cat, site, e->category);
   if (wl == BOT_LANG_EN) mg_buf_puts(&b, "<div lang=\"ja\">\n");
   pages_crumbs(&b, site, cat.p, e->category && *e->category ? e->category : NULL, e->question);
   if (wl == BOT_LANG_EN) mg_buf_puts(&b, "</div>\n");
   lang_switch(&b, site, e, shown, wl);
   mg_buf_printf(&b, "<article class=\"mgp-entry\" aria-labelledby=\"mgp-h1\"%s>\n", wl == BOT_LANG_EN ? " lang=\"en\"" : "");
-  if (shown != wl) mg_buf_printf(&b, "<p class=\"mgp-note mgp-lang-note\">%s</p>\n", W[W_NOT_YET]);
+  if (shown != wl) pages_put_word_text(&b, "<p class=\"mgp-note mgp-lang-note\">", W(PW_NOT_YET), "</p>\n");
   mg_buf_printf(&b, "<h1 id=\"mgp-h1\" class=\"mgp-q\"%s>", shown == BOT_LANG_EN ? "" : wl == BOT_LANG_EN ? " lang=\"ja\"" : "");
   mg_html_esc(&b, question);
   mg_buf_puts(&b, "</h1>\n");
   /* 行かない窓口: the online application comes first, when there is one */
   if (e->online_url && mg_html_url_ok(e->online_url) && strncasecmp(e->online_url, "tel:", 4) != 0) {
-    mg_buf_puts(&b, "<section class=\"mgp-online\" aria-labelledby=\"mgp-online-h\">\n"
-                    "<h2 id=\"mgp-online-h\">オンラインで手続きできます</h2>\n"
-                    "<p>窓口に行かずに、スマートフォンやパソコンから申請できます。</p>\n<p><a class=\"mgp-btn\" href=\"");
+    pages_put_word(&b, site, "<section class=\"mgp-online\" aria-labelledby=\"mgp-online-h\">\n<h2 id=\"mgp-online-h\">",
+                   PW_ONLINE_HEADING, "</h2>\n");
+    pages_put_word(&b, site, "<p>", PW_ONLINE_TEXT, "</p>\n<p><a class=\"mgp-btn\" href=\"");
     mg_html_esc(&b, e->online_url);
-    mg_buf_puts(&b, "\">オンラインで申請する</a></p>\n</section>\n");
+    pages_put_word(&b, site, "\">", PW_ONLINE_BUTTON, "</a></p>\n</section>\n");
   }
-  mg_buf_printf(&b, "<section class=\"mgp-answer\" aria-labelledby=\"mgp-a-h\">\n<h2 id=\"mgp-a-h\">%s</h2>\n<div class=\"mgp-a\"%s>",
-                W[W_ANSWER], shown == BOT_LANG_EN ? "" : wl == BOT_LANG_EN ? " lang=\"ja\"" : "");
+  pages_put_word_text(&b, "<section class=\"mgp-answer\" aria-labelledby=\"mgp-a-h\">\n<h2 id=\"mgp-a-h\">", W(PW_ANSWER),
+                      "</h2>\n");
+  mg_buf_printf(&b, "<div class=\"mgp-a\"%s>", shown == BOT_LANG_EN ? "" : wl == BOT_LANG_EN ? " lang=\"ja\"" : "");
   mg_html_paras(&b, answer);
   mg_buf_puts(&b, "</div>\n");
   if (e->url && mg_html_url_ok(e->url)) {
     mg_buf_puts(&b, "<p class=\"mgp-more\"><a href=\"");
     mg_html_esc(&b, e->url);
-    mg_buf_printf(&b, "\">%s</a></p>\n", W[W_MORE]);
+    pages_put_word_text(&b, "\">", W(PW_MORE), "</a></p>\n");
   }
-  mg_buf_printf(&b, "<p class=\"mgp-updated\">%s", W[W_UPDATED]);
-  date_jst(&b, e->updated_at);
+  pages_put_word_text(&b, "<p class=\"mgp-updated\">", W(PW_UPDATED), "");
+  date_jst(&b, site, e->updated_at);
   mg_buf_puts(&b, "</p>\n</section>\n");
   if (wl == BOT_LANG_EN) mg_buf_puts(&b, "<div lang=\"ja\">\n");
   pages_dept_card(&b, site, &e->dept, 1, 1);
@@ -657,18 +711,21 @@ static int page_entry(const pages_site *site, bot_worker *w, const char *path, c
   if ((rc = bot_similar(w, e->id, PAGES_SIMILAR, similar, &n_similar, err)) != 0 && rc != MG_ENOTFOUND) goto out;
   rc = 0;
   if (n_similar) {
-    mg_buf_printf(&b, "<section class=\"mgp-similar\" aria-labelledby=\"mgp-sim-h\">\n<h2 id=\"mgp-sim-h\">%s</h2>\n"
-                      "<p class=\"mgp-note\">%s</p>\n%s", W[W_SIMILAR], W[W_SIMILAR_NOTE], wl == BOT_LANG_EN ? "<div lang=\"ja\">\n" : "");
+    pages_put_word_text(&b, "<section class=\"mgp-similar\" aria-labelledby=\"mgp-sim-h\">\n<h2 id=\"mgp-sim-h\">",
+                        W(PW_SIMILAR), "</h2>\n");
+    pages_put_word_text(&b, "<p class=\"mgp-note\">", W(PW_SIMILAR_NOTE), "</p>\n");
+    mg_buf_puts(&b, wl == BOT_LANG_EN ? "<div lang=\"ja\">\n" : "");
     if ((rc = entry_links(&b, site, db, similar, n_similar, err)) != 0) goto out;
     mg_buf_puts(&b, wl == BOT_LANG_EN ? "</div>\n</section>\n" : "</section>\n");
   }
-  mg_buf_printf(&b, "<section class=\"mgp-feedback\" aria-labelledby=\"mgp-fb-h\">\n"
-                    "<h2 id=\"mgp-fb-h\">%s</h2>\n"
-                    "<form method=\"post\" action=\"%s/faq/feedback\">\n<input type=\"hidden\" name=\"id\" value=\"", W[W_HELPFUL], site->prefix);
+  pages_put_word_text(&b, "<section class=\"mgp-feedback\" aria-labelledby=\"mgp-fb-h\">\n<h2 id=\"mgp-fb-h\">",
+                      W(PW_HELPFUL), "</h2>\n");
+  mg_buf_printf(&b, "<form method=\"post\" action=\"%s/faq/feedback\">\n<input type=\"hidden\" name=\"id\" value=\"", site->prefix);
   mg_html_esc(&b, e->id);
-  mg_buf_printf(&b, "\">\n<button type=\"submit\" name=\"helpful\" value=\"1\">%s</button>\n"
-                    "<button type=\"submit\" name=\"helpful\" value=\"0\">%s</button>\n</form>\n</section>\n</article>\n",
-                W[W_YES], W[W_NO]);
+  pages_put_word_text(&b, "\">\n<button type=\"submit\" name=\"helpful\" value=\"1\">", W(PW_YES), "</button>\n");
+  pages_put_word_text(&b, "<button type=\"submit\" name=\"helpful\" value=\"0\">", W(PW_NO),
+                      "</button>\n</form>\n</section>\n</article>\n");
+#undef W
   if (!(ld = faqpage_new())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   faqpage_add(ld, question, answer);
   if (!(json = json_dumps(ld, JSON_COMPACT))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
@@ -695,12 +752,13 @@ out:
 static void ask_person(mg_buf *b, const pages_site *site, bot_worker *w) {
   const char *phone = bot_msg_get(bot_messages(bot_worker_bot(w)), MSG_CITY_PHONE);
   char tel[64];
-  mg_buf_puts(b, "<section class=\"mgp-person\" aria-labelledby=\"mgp-person-h\">\n<h2 id=\"mgp-person-h\">職員に質問する</h2>\n"
-                 "<p>チャットの窓口から、職員に直接質問できます（お返事は開庁日にいたします）。</p>\n<p><a class=\"mgp-btn\" href=\"");
+  pages_put_word(b, site, "<section class=\"mgp-person\" aria-labelledby=\"mgp-person-h\">\n<h2 id=\"mgp-person-h\">",
+                 PW_ASK_PERSON, "</h2>\n");
+  pages_put_word(b, site, "<p>", PW_ASK_PERSON_TEXT, "</p>\n<p><a class=\"mgp-btn\" href=\"");
   mg_html_esc(b, site->chat_url);
-  mg_buf_puts(b, "\">職員に質問する</a></p>\n");
+  pages_put_word(b, site, "\">", PW_ASK_PERSON, "</a></p>\n");
   if (phone && *phone) {
-    mg_buf_puts(b, "<p>お電話でのお問い合わせ：市役所（代表）");
+    pages_put_word(b, site, "<p>", PW_ASK_PHONE, "");
     if (mg_html_tel(phone, tel, sizeof tel) == 0) {
       mg_buf_puts(b, "<a class=\"mgp-tel\" href=\"");
       mg_html_esc(b, tel);
@@ -755,16 +813,15 @@ static int page_search(const pages_site *site, bot_worker *w, const char *q, pag
   int rc = 0;
 
   while (q && (*q == ' ' || *q == '\t')) q++;
-  if (q && *q) mg_buf_printf(&title, "「%s」の検索結果", q);
-  else mg_buf_puts(&title, "よくある質問を探す");
-  pages_crumbs(&b, site, NULL, NULL, "検索");
+  if (q && *q) fill_word(&title, site, PW_SEARCH_TITLE, "q", q);
+  else mg_buf_puts(&title, pages_word(site, PW_SEARCH_PAGE));
+  pages_crumbs(&b, site, NULL, NULL, pages_word(site, PW_SEARCH_CRUMB));
   mg_buf_puts(&b, "<h1>");
   mg_html_esc(&b, title.p);
   mg_buf_puts(&b, "</h1>\n");
   search_form(&b, site, q);
   if (!q || !*q) {
-    mg_buf_puts(&b, "<p>質問を文章で入力するか、キーワードを入力して「検索」を押してください。"
-                    "ひらがなだけでも、少し字を間違えても探せます。</p>\n");
+    pages_put_word(&b, site, "<p>", PW_SEARCH_HELP, "</p>\n");
     rc = pages_finish(site, &(pages_doc){ .title = title.p, .path = "/faq/search", .noindex = 1 }, &b, 200, 0, out, err);
     goto out;
   }
@@ -776,8 +833,8 @@ static int page_search(const pages_site *site, bot_worker *w, const char *q, pag
   mg_buf_puts(&b, "<div class=\"mgp-results\" aria-live=\"polite\">\n");
   if (strcmp(kind, "emergency") == 0) {
     /* the safety layer's card: the number first, nothing else */
-    mg_buf_puts(&b, "<section class=\"mgp-emergency\" role=\"alert\" aria-labelledby=\"mgp-em-h\">\n"
-                    "<h2 id=\"mgp-em-h\">緊急のご案内</h2>\n");
+    pages_put_word(&b, site, "<section class=\"mgp-emergency\" role=\"alert\" aria-labelledby=\"mgp-em-h\">\n<h2 id=\"mgp-em-h\">",
+                   PW_EMERGENCY, "</h2>\n");
     mg_html_paras(&b, jstr(ans, "answer"));
     mg_buf_puts(&b, "</section>\n");
   } else {
@@ -788,8 +845,9 @@ static int page_search(const pages_site *site, bot_worker *w, const char *q, pag
     }
     if (strcmp(decision, "answer") == 0 && *jstr(ans, "faq_id")) {
       const char *id = jstr(ans, "faq_id");
-      mg_buf_puts(&b, "<section class=\"mgp-best\" aria-labelledby=\"mgp-best-h\">\n<h2 id=\"mgp-best-h\">この質問への回答</h2>\n"
-                      "<article class=\"mgp-qa\" aria-labelledby=\"mgp-best-q\">\n<h3 id=\"mgp-best-q\" class=\"mgp-q\"><a href=\"");
+      pages_put_word(&b, site, "<section class=\"mgp-best\" aria-labelledby=\"mgp-best-h\">\n<h2 id=\"mgp-best-h\">", PW_BEST,
+                     "</h2>\n");
+      mg_buf_puts(&b, "<article class=\"mgp-qa\" aria-labelledby=\"mgp-best-q\">\n<h3 id=\"mgp-best-q\" class=\"mgp-q\"><a href=\"");
       pages_href_entry(&b, site, id);
       mg_buf_puts(&b, "\">");
       mg_html_esc(&b, jstr(ans, "question"));
@@ -797,34 +855,37 @@ static int page_search(const pages_site *site, bot_worker *w, const char *q, pag
       if (mg_html_url_ok(jstr(ans, "online_url")) && strncasecmp(jstr(ans, "online_url"), "tel:", 4) != 0) {
         mg_buf_puts(&b, "<p class=\"mgp-online-link\"><a class=\"mgp-btn\" href=\"");
         mg_html_esc(&b, jstr(ans, "online_url"));
-        mg_buf_puts(&b, "\">オンラインで申請する</a></p>\n");
+        pages_put_word(&b, site, "\">", PW_ONLINE_BUTTON, "</a></p>\n");
       }
       mg_buf_puts(&b, "<div class=\"mgp-a\">");
       mg_html_paras(&b, jstr(ans, "answer"));
       mg_buf_puts(&b, "</div>\n<p><a href=\"");
       pages_href_entry(&b, site, id);
-      mg_buf_puts(&b, "\">担当窓口と詳しい情報を見る</a></p>\n</article>\n</section>\n");
+      pages_put_word(&b, site, "\">", PW_BEST_MORE, "</a></p>\n</article>\n</section>\n");
       if (candidates_other(ans, id)) {
-        mg_buf_puts(&b, "<section aria-labelledby=\"mgp-more-h\">\n<h2 id=\"mgp-more-h\">ほかの候補</h2>\n");
+        pages_put_word(&b, site, "<section aria-labelledby=\"mgp-more-h\">\n<h2 id=\"mgp-more-h\">", PW_OTHER_CANDIDATES,
+                       "</h2>\n");
         candidate_links(&b, site, ans, id);
         mg_buf_puts(&b, "</section>\n");
       }
     } else if (strcmp(decision, "answer") == 0) {
       /* a rule's own words (office hours, a referral, a greeting) */
-      mg_buf_puts(&b, "<section class=\"mgp-best\" aria-labelledby=\"mgp-best-h\">\n<h2 id=\"mgp-best-h\">ご案内</h2>\n");
+      pages_put_word(&b, site, "<section class=\"mgp-best\" aria-labelledby=\"mgp-best-h\">\n<h2 id=\"mgp-best-h\">", PW_GUIDANCE,
+                     "</h2>\n");
       mg_html_paras(&b, jstr(ans, "answer"));
       mg_buf_puts(&b, "</section>\n");
       if (json_is_true(json_object_get(ans, "offer_escalation"))) ask_person(&b, site, w);
     } else if (strcmp(decision, "clarify") == 0 && candidates_other(ans, NULL)) {
-      mg_buf_puts(&b, "<section class=\"mgp-clarify\" aria-labelledby=\"mgp-clar-h\">\n<h2 id=\"mgp-clar-h\">もしかして</h2>\n"
-                      "<p>次の質問のどれかに近いですか。当てはまるものを選んでください。</p>\n");
+      pages_put_word(&b, site, "<section class=\"mgp-clarify\" aria-labelledby=\"mgp-clar-h\">\n<h2 id=\"mgp-clar-h\">",
+                     PW_DID_YOU_MEAN, "</h2>\n");
+      pages_put_word(&b, site, "<p>", PW_DID_YOU_MEAN_TEXT, "</p>\n");
       candidate_links(&b, site, ans, NULL);
       mg_buf_puts(&b, "</section>\n");
       ask_person(&b, site, w);
     } else {
-      mg_buf_puts(&b, "<section class=\"mgp-none\" aria-labelledby=\"mgp-none-h\">\n<h2 id=\"mgp-none-h\">見つかりませんでした</h2>\n"
-                      "<p>お答えできる情報が見つかりませんでした。言葉を変えてもう一度お探しいただくか、職員にご質問ください。</p>\n"
-                      "</section>\n");
+      pages_put_word(&b, site, "<section class=\"mgp-none\" aria-labelledby=\"mgp-none-h\">\n<h2 id=\"mgp-none-h\">", PW_NOT_FOUND,
+                     "</h2>\n");
+      pages_put_word(&b, site, "<p>", PW_NOT_FOUND_TEXT, "</p>\n</section>\n");
       ask_person(&b, site, w);
     }
   }
@@ -839,9 +900,9 @@ out:
 
 static int page_accessibility(const pages_site *site, pages_resp *out, char *err) {
   mg_buf b = { 0 };
-  pages_crumbs(&b, site, NULL, NULL, "アクセシビリティ方針");
+  pages_crumbs(&b, site, NULL, NULL, pages_word(site, PW_ACCESSIBILITY));
   mg_buf_puts(&b, site->accessibility);
-  return pages_finish(site, &(pages_doc){ .title = "アクセシビリティ方針", .path = "/faq/accessibility" }, &b, 200, 1, out, err);
+  return pages_finish(site, &(pages_doc){ .title = pages_word(site, PW_ACCESSIBILITY), .path = "/faq/accessibility" }, &b, 200, 1, out, err);
 }
 
 static int page_thanks(const pages_site *site, bot_worker *w, const char *id, int helpful, pages_resp *out, char *err) {
@@ -851,19 +912,20 @@ static int page_thanks(const pages_site *site, bot_worker *w, const char *id, in
   rc = bot_public_get(bot_worker_db(w), id, &e, err);
   if (rc == MG_ENOTFOUND) return pages_not_found(site, out);
   if (rc != 0) return rc;
-  pages_crumbs(&b, site, NULL, NULL, "ご意見ありがとうございました");
-  mg_buf_puts(&b, "<h1>ご意見ありがとうございました</h1>\n<p>いただいたご意見は、よくある質問の改善に使わせていただきます。</p>\n");
+  pages_crumbs(&b, site, NULL, NULL, pages_word(site, PW_THANKS));
+  pages_put_word(&b, site, "<h1>", PW_THANKS, "</h1>\n");
+  pages_put_word(&b, site, "<p>", PW_THANKS_TEXT, "</p>\n");
   if (helpful == 0) {
-    mg_buf_puts(&b, "<p>お役に立てず申し訳ありません。</p>\n");
+    pages_put_word(&b, site, "<p>", PW_THANKS_SORRY, "</p>\n");
     pages_dept_card(&b, site, &e->dept, 1, 1);
     ask_person(&b, site, w);
   }
   mg_buf_puts(&b, "<p><a href=\"");
   pages_href_entry(&b, site, e->id);
-  mg_buf_puts(&b, "\">「");
-  mg_html_esc(&b, e->question);
-  mg_buf_printf(&b, "」に戻る</a></p>\n<p><a href=\"%s/faq/\">よくある質問のトップへ</a></p>\n", site->prefix);
-  rc = pages_finish(site, &(pages_doc){ .title = "ご意見ありがとうございました", .noindex = 1 }, &b, 200, 0, out, err);
+  pages_put_fill(&b, site, "\">", PW_BACK_TO, "question", e->question, "</a></p>\n");
+  mg_buf_printf(&b, "<p><a href=\"%s/faq/\">", site->prefix);
+  pages_put_word(&b, site, "", PW_TO_TOP, "</a></p>\n");
+  rc = pages_finish(site, &(pages_doc){ .title = pages_word(site, PW_THANKS), .noindex = 1 }, &b, 200, 0, out, err);
   bot_public_entry_free(e);
   return rc;
 }
@@ -936,15 +998,13 @@ out:
 
 void pages_error(const pages_site *site, int status, int err, pages_resp *out) {
   mg_buf b = { 0 }, page = { 0 };
-  const char *title = status == 404 ? "ページが見つかりません" : status == 429 ? "しばらくお待ちください"
-                    : status >= 500 ? "ただいま表示できません" : "リクエストを処理できませんでした";
+  const char *title = pages_word(site, status == 404 ? PW_ERROR_404 : status == 429 ? PW_ERROR_429
+                                     : status >= 500 ? PW_ERROR_5XX : PW_ERROR_OTHER);
   pages_resp_clear(out);
-  mg_buf_puts(&b, "<h1>");
-  mg_buf_puts(&b, title);
-  mg_buf_puts(&b, "</h1>\n<p>");
-  mg_html_esc(&b, status == 404 ? "お探しのページは見つかりませんでした。削除されたか、アドレスが変わった可能性があります。"
-                                : mg_err_message(err));
-  mg_buf_printf(&b, "</p>\n<p><a href=\"%s/faq/\">よくある質問のトップへ</a></p>\n", site->prefix);
+  pages_put_word_text(&b, "<h1>", title, "</h1>\n<p>");
+  mg_html_esc(&b, status == 404 ? pages_word(site, PW_ERROR_404_TEXT) : mg_err_message(err));
+  mg_buf_printf(&b, "</p>\n<p><a href=\"%s/faq/\">", site->prefix);
+  pages_put_word(&b, site, "", PW_TO_TOP, "</a></p>\n");
   pages_layout(site, &(pages_doc){ .title = title, .main = b.p ? b.p : "", .noindex = 1 }, &page);
   mg_buf_free(&b);
   out->body = mg_buf_take(&page, &out->len);

@@ -16,6 +16,10 @@
  * fills a pages_doc; the layout, the escaping, the canonical URL and the
  * cache come with it.
  *
+ * Every word of the pages' own (headings, labels, buttons, the error pages)
+ * is dict/pages.json's, loaded with the site (bot_words: a missing key stops
+ * start-up) and escaped like everything else; C writes only the markup.
+ *
  * Canonical URLs, the sitemap and the widget's links are public_base_url
  * plus a path, never the Host header a request came with. Everything from
  * the store goes through mg_html_esc; URLs from the store reach an href

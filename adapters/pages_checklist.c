@@ -15,6 +15,7 @@
  */
 #include "adapters/pages_int.h"
 #include "bot/checklist.h"
+#include "bot/messages.h"
 #include "util/mg_err.h"
 #include "util/mg_html.h"
 
@@ -30,10 +31,9 @@ static void href_checklist(mg_buf *b, const pages_site *site, const char *slug) 
 
 static int page_index(const pages_site *site, const bot_checklists *cl, pages_resp *out, char *err) {
   mg_buf b = { 0 };
-  pages_crumbs(&b, site, NULL, NULL, "手続チェックリスト");
-  mg_buf_puts(&b, "<h1>手続チェックリスト</h1>\n<p class=\"mgp-lead\">引っ越し・出生・おくやみなど、暮らしの出来事ごとに"
-                  "必要な手続きをまとめました。いくつかの質問に答えると、あなたに必要な手続きだけを表示します。</p>\n"
-                  "<ul class=\"mgp-grid\">\n");
+  pages_crumbs(&b, site, NULL, NULL, pages_word(site, PW_CHECKLISTS));
+  pages_put_word(&b, site, "<h1>", PW_CHECKLISTS, "</h1>\n");
+  pages_put_word(&b, site, "<p class=\"mgp-lead\">", PW_CHECKLISTS_LEAD, "</p>\n<ul class=\"mgp-grid\">\n");
   for (int i = 0; i < bot_checklists_count(cl); i++) {
     const bot_cl_event *ev = bot_checklists_event(cl, i);
     mg_buf_puts(&b, "<li><a href=\"");
@@ -43,16 +43,17 @@ static int page_index(const pages_site *site, const bot_checklists *cl, pages_re
     mg_buf_puts(&b, "</a></li>\n");
   }
   mg_buf_puts(&b, "</ul>\n");
-  return pages_finish(site, &(pages_doc){ .title = "手続チェックリスト", .path = CL_PATH,
-                                          .description = "暮らしの出来事ごとに必要な手続きの一覧です。" },
+  return pages_finish(site, &(pages_doc){ .title = pages_word(site, PW_CHECKLISTS), .path = CL_PATH,
+                                          .description = pages_word(site, PW_CHECKLISTS_DESCRIPTION) },
                       &b, 200, 1, out, err);
 }
 
 /* The questions as a plain form: one fieldset of radio buttons each. */
-static void questions_form(mg_buf *b, const bot_cl_event *ev) {
-  mg_buf_puts(b, "<section class=\"mgp-cl-qs\" aria-labelledby=\"mgp-cl-qh\">\n<h2 id=\"mgp-cl-qh\">あなたの状況</h2>\n"
-                 "<p class=\"mgp-note\">答えると、必要な手続きだけが表示されます。答えはこの端末の中だけで使い、"
-                 "市には送られません。</p>\n<form class=\"mgp-cl-form\" id=\"mgp-cl-form\" action=\"#\">\n");
+static void questions_form(mg_buf *b, const pages_site *site, const bot_cl_event *ev) {
+  pages_put_word(b, site, "<section class=\"mgp-cl-qs\" aria-labelledby=\"mgp-cl-qh\">\n<h2 id=\"mgp-cl-qh\">", PW_CL_SITUATION,
+                 "</h2>\n");
+  pages_put_word(b, site, "<p class=\"mgp-note\">", PW_CL_SITUATION_NOTE,
+                 "</p>\n<form class=\"mgp-cl-form\" id=\"mgp-cl-form\" action=\"#\">\n");
   for (int i = 0; i < ev->nq; i++) {
     const bot_cl_question *q = ev->q[i];
     mg_buf_puts(b, "<fieldset><legend>");
@@ -70,14 +71,6 @@ static void questions_form(mg_buf *b, const bot_cl_event *ev) {
     mg_buf_puts(b, "</fieldset>\n");
   }
   mg_buf_puts(b, "</form>\n</section>\n");
-}
-
-/* One <dt>label</dt><dd>value</dd> when value is set. */
-static void row(mg_buf *b, const char *label, const char *value) {
-  if (!value || !*value) return;
-  mg_buf_printf(b, "<dt>%s</dt><dd>", label);
-  mg_html_esc(b, value);
-  mg_buf_puts(b, "</dd>\n");
 }
 
 struct items {
@@ -111,7 +104,7 @@ static int item(void *ctx, const bot_cl_item *it) {
   mg_html_esc(b, e->question);
   mg_buf_puts(b, "</a></h3>\n");
   if (*words) {
-    mg_buf_puts(b, "<p class=\"mgp-cl-if\">対象：");
+    pages_put_word(b, x->site, "<p class=\"mgp-cl-if\">", PW_CL_FOR, "");
     mg_html_esc(b, words);
     mg_buf_puts(b, "</p>\n");
   }
@@ -119,11 +112,11 @@ static int item(void *ctx, const bot_cl_item *it) {
   if (e->online_url && mg_html_url_ok(e->online_url) && strncasecmp(e->online_url, "tel:", 4) != 0) {
     mg_buf_puts(b, "<p class=\"mgp-cl-online\"><a href=\"");
     mg_html_esc(b, e->online_url);
-    mg_buf_puts(b, "\">オンラインで申請できます（窓口に行かずに済みます）</a></p>\n");
+    pages_put_word(b, x->site, "\">", PW_CL_ONLINE, "</a></p>\n");
   }
   mg_buf_puts(b, "<dl class=\"mgp-cl-dl\">\n");
   if (e->dept.id && *e->dept.id) {
-    mg_buf_puts(b, "<dt>窓口</dt><dd>");
+    pages_put_word(b, x->site, "<dt>", PW_CL_COUNTER, "</dt><dd>");
     mg_html_esc(b, e->dept.name);
     if (e->dept.location && *e->dept.location) {
       mg_buf_puts(b, "（");
@@ -132,7 +125,7 @@ static int item(void *ctx, const bot_cl_item *it) {
     }
     mg_buf_puts(b, "</dd>\n");
     if (e->dept.phone && *e->dept.phone) {
-      mg_buf_puts(b, "<dt>電話</dt><dd>");
+      pages_put_word(b, x->site, "<dt>", PW_PHONE, "</dt><dd>");
       if (mg_html_tel(e->dept.phone, tel, sizeof tel) == 0) {
         mg_buf_puts(b, "<a class=\"mgp-tel\" href=\"");
         mg_html_esc(b, tel);
@@ -142,11 +135,11 @@ static int item(void *ctx, const bot_cl_item *it) {
       } else mg_html_esc(b, e->dept.phone);
       mg_buf_puts(b, "</dd>\n");
     }
-    row(b, "受付時間", e->dept.hours);
+    pages_dept_row(b, x->site, PW_HOURS, e->dept.hours);
   }
-  row(b, "持ち物", e->bring);
-  row(b, "期限", e->deadline);
-  row(b, "手数料", e->fee);
+  pages_dept_row(b, x->site, PW_CL_BRING, e->bring);
+  pages_dept_row(b, x->site, PW_CL_DEADLINE, e->deadline);
+  pages_dept_row(b, x->site, PW_CL_FEE, e->fee);
   mg_buf_puts(b, "</dl>\n</li>\n");
   return 0;
 }
@@ -155,27 +148,28 @@ static int page_event(const pages_site *site, bot_worker *w, const bot_cl_event 
                       pages_resp *out, char *err) {
   mg_buf b = { 0 }, list = { 0 }, mid = { 0 };
   struct items x = { .b = &list, .site = site, .ev = ev };
+  char num[16];
   int rc;
   if ((rc = bot_cl_procedures(bot_worker_db(w), ev, NULL, item, &x, err)) != 0) goto out;
   mg_buf_printf(&mid, "%s" CL_PATH, pages_prefix(site));
-  pages_crumbs(&b, site, mid.p, "手続チェックリスト", ev->title);
+  pages_crumbs(&b, site, mid.p, pages_word(site, PW_CHECKLISTS), ev->title);
   mg_buf_puts(&b, "<h1>");
   mg_html_esc(&b, ev->title);
   mg_buf_puts(&b, "</h1>\n<p class=\"mgp-lead\">");
   mg_html_esc(&b, ev->intro);
   mg_buf_puts(&b, "</p>\n");
-  questions_form(&b, ev);
-  mg_buf_printf(&b, "<section class=\"mgp-cl\" aria-labelledby=\"mgp-cl-h\">\n<h2 id=\"mgp-cl-h\">必要な手続き"
-                    "<span class=\"mgp-cl-count\" id=\"mgp-cl-count\">（%d件）</span></h2>\n"
-                    "<p class=\"mgp-note mgp-cl-all\" id=\"mgp-cl-all\">すべての手続きを、対象となる方の条件とともに表示しています。</p>\n"
-                    "<ol class=\"mgp-cl-list\" id=\"mgp-cl-list\">\n", x.n);
+  questions_form(&b, site, ev);
+  snprintf(num, sizeof num, "%d", x.n);
+  pages_put_word(&b, site, "<section class=\"mgp-cl\" aria-labelledby=\"mgp-cl-h\">\n<h2 id=\"mgp-cl-h\">", PW_CL_NEEDED, "");
+  pages_put_fill(&b, site, "<span class=\"mgp-cl-count\" id=\"mgp-cl-count\">", PW_ITEMS, "n", num, "</span></h2>\n");
+  pages_put_word(&b, site, "<p class=\"mgp-note mgp-cl-all\" id=\"mgp-cl-all\">", PW_CL_ALL,
+                 "</p>\n<ol class=\"mgp-cl-list\" id=\"mgp-cl-list\">\n");
   mg_buf_put(&b, list.p ? list.p : "", list.len);
   if (list.oom) b.oom = 1;
-  mg_buf_printf(&b, "</ol>\n</section>\n<p class=\"mgp-cl-tools\" id=\"mgp-cl-tools\" hidden>"
-                    "<button type=\"button\" id=\"mgp-cl-print\">印刷する</button> "
-                    "<span class=\"mgp-note\">このページのアドレスには答えが入っています。"
-                    "ブックマークや共有で同じ一覧を開けます（名前などの個人情報は含みません）。</span></p>\n"
-                    "<script src=\"%s/checklist.js\" defer></script>\n", pages_prefix(site));
+  pages_put_word(&b, site, "</ol>\n</section>\n<p class=\"mgp-cl-tools\" id=\"mgp-cl-tools\" hidden>"
+                           "<button type=\"button\" id=\"mgp-cl-print\">", PW_CL_PRINT, "</button> ");
+  pages_put_word(&b, site, "<span class=\"mgp-note\">", PW_CL_SHARE, "</span></p>\n");
+  mg_buf_printf(&b, "<script src=\"%s/checklist.js\" defer></script>\n", pages_prefix(site));
   rc = pages_finish(site, &(pages_doc){ .title = ev->title, .path = path, .description = ev->intro }, &b, 200, 1, out,
                     err);
 out:

@@ -11,6 +11,17 @@
 
 /* public_base_url without its trailing '/', as canonical URLs start. */
 const char *pages_base(const pages_site *site);
+/* The pages' word id (enum page_word, dict/pages.json), plain text. */
+const char *pages_word(const pages_site *site, int id);
+/* open (markup, as is), the word escaped, close (markup, as is). */
+void pages_put_word(mg_buf *b, const pages_site *site, const char *open, int id, const char *close);
+/* The same with the word's {name} filled by value first (the whole escaped). */
+void pages_put_fill(mg_buf *b, const pages_site *site, const char *open, int id, const char *name, const char *value,
+                    const char *close);
+/* open, text escaped, close. */
+void pages_put_word_text(mg_buf *b, const char *open, const char *text, const char *close);
+/* <dt>word label</dt><dd>value escaped</dd>, when value is set. */
+void pages_dept_row(mg_buf *b, const pages_site *site, int label, const char *value);
 /* href of an entry's page (prefix + /faq/entry/ + id, percent-encoded). */
 void pages_href_entry(mg_buf *b, const pages_site *site, const char *id);
 /* <nav> breadcrumbs: よくある質問 › mid (a link, when given) › here. */

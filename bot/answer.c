@@ -356,8 +356,8 @@ static char *fill_reply(const bot *b, const char *reply) {
   char when[64];
   char *status, *s;
 
-  if (next == (time_t)-1) snprintf(when, sizeof when, "未定");
-  else bot_cal_format(next, when, sizeof when);
+  if (next == (time_t)-1) snprintf(when, sizeof when, "%s", bot_msg_get(b->msgs, MSG_NEXT_OPEN_UNKNOWN));
+  else bot_cal_format(b->msgs, BOT_LANG_JA, next, when, sizeof when);
   {
     const char *names[] = { "next_open", "office_close" }, *values[] = { when, b->cfg.office_close };
     status = bot_msg_fill(bot_msg_get(b->msgs, bot_cal_is_open(b->calendar, now) ? MSG_OFFICE_OPEN_NOW : MSG_OFFICE_NEXT_OPEN),
@@ -537,8 +537,8 @@ static void en_shared(bot_worker *w, const char *question, const char *id, int *
   char err[MG_ERRLEN];
   *q = *a = 0;
   if (faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) != 0) return;
-  *q = bot_english_overlap(question, e->tr[MG_FAQ_TR_QUESTION_EN]);
-  *a = bot_english_overlap(question, e->tr[MG_FAQ_TR_ANSWER_EN]);
+  *q = bot_english_overlap(w->b->english, question, e->tr[MG_FAQ_TR_QUESTION_EN]);
+  *a = bot_english_overlap(w->b->english, question, e->tr[MG_FAQ_TR_ANSWER_EN]);
   faq_entry_free(e);
   if (ex) json_object_set_new(json_object_get(ex, "english_pick"), "shared", json_pack("{s:i, s:i}", "question", *q, "answer", *a));
 }
@@ -548,7 +548,7 @@ static void en_shared(bot_worker *w, const char *question, const char *id, int *
 static int en_question_words(bot_worker *w, const char *question, const char *id) {
   mg_faq_entry *e = NULL;
   char err[MG_ERRLEN];
-  int n = faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) == 0 ? bot_english_overlap(question, e->tr[MG_FAQ_TR_QUESTION_EN]) : 0;
+  int n = faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) == 0 ? bot_english_overlap(w->b->english, question, e->tr[MG_FAQ_TR_QUESTION_EN]) : 0;
   faq_entry_free(e);
   return n;
 }
@@ -568,9 +568,9 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, int
   double fused[EN_HITS];
   int nh = 0, best = -1, second = -1, at = -1, q, a, rc, nq;
   *confirmed = 0;
-  if (bot_english_fts_query(question, (int)strlen(question), match, sizeof match) == 0) return 0;
+  if (bot_english_fts_query(w->b->english, question, (int)strlen(question), match, sizeof match) == 0) return 0;
   if ((rc = faq_search_en(w->db, match, h, EN_HITS, &nh, err)) != 0) return rc;
-  nq = bot_english_overlap(question, question);
+  nq = bot_english_overlap(w->b->english, question, question);
   for (int i = 0; i < nh; i++) {
     fused[i] = h[i].score / h[0].score;
     if (nq > 0) fused[i] += EN_COVER * en_question_words(w, question, h[i].id) / nq;

@@ -7,8 +7,10 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* Print a human-readable Japanese rendering of an answer object to out.
- * Clarify choices are numbered from 1 in candidate order. */
-void bot_print_answer(FILE *out, const json_t *answer);
+struct msg_set;
+/* Print a human-readable rendering of an answer object to out, in m's words
+ * (dict/messages.json, the term_* keys). Clarify choices are numbered from 1
+ * in candidate order. */
+void bot_print_answer(FILE *out, const struct msg_set *m, const json_t *answer);
 
 #endif

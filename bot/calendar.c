@@ -14,6 +14,7 @@
  * office "open" on a holiday, so each is an error naming the line.
  */
 #include "bot/calendar.h"
+#include "bot/messages.h"
 #include "util/mg_time.h"
 
 #include <errno.h>
@@ -225,15 +226,23 @@ time_t bot_cal_add_working_days(const cal *c, time_t t, int n) {
   return (time_t)(day * DAY + c->close_s - MG_JST_OFFSET);
 }
 
-void bot_cal_format(time_t t, char *buf, size_t n) {
-  static const char *const wd[] = { "日", "月", "火", "水", "木", "金", "土" };
+void bot_cal_format(const msg_set *msgs, int lang, time_t t, char *buf, size_t n) {
+  static const char *const names[] = { "month", "day", "weekday", "time" };
+  char mo[8], da[8], wd[32], hm[16], *s;
+  const char *values[] = { mo, da, wd, hm };
   long long day;
   int sec, y, m, d;
   if (!buf || n == 0)
     return;
   jst_split(t, &day, &sec);
   civil_from_days(day, &y, &m, &d);
-  snprintf(buf, n, "%d月%d日(%s) %d:%02d", m, d, wd[weekday(day)], sec / 3600, sec / 60 % 60);
+  snprintf(mo, sizeof mo, "%d", m);
+  snprintf(da, sizeof da, "%d", d);
+  snprintf(hm, sizeof hm, "%d:%02d", sec / 3600, sec / 60 % 60);
+  bot_msg_weekday(msgs, lang, weekday(day), wd, sizeof wd);
+  s = bot_msg_fill(bot_msg_lang(msgs, MSG_DATE_TIME, lang), 4, names, values);
+  snprintf(buf, n, "%s", s ? s : "");
+  free(s);
 }
 
 /* The last n decimal digits of v (v >= 0), zero-padded. Written by hand

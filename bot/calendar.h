@@ -42,9 +42,11 @@ time_t bot_cal_next_open(const cal *c, time_t t);
  * when there are not that many working days within the search window. */
 time_t bot_cal_add_working_days(const cal *c, time_t t, int n);
 
-/* t in JST for residents, e.g. "11月26日(木) 8:30", into buf (n bytes,
- * always NUL-terminated when n > 0; 32 bytes are enough). */
-void bot_cal_format(time_t t, char *buf, size_t n);
+struct msg_set;
+/* t in JST for residents in m's words for lang (dict/messages.json's
+ * date_time and weekdays: "11月26日(木) 8:30"), into buf (n bytes, always
+ * NUL-terminated when n > 0; 64 bytes are enough for the shipped texts). */
+void bot_cal_format(const struct msg_set *m, int lang, time_t t, char *buf, size_t n);
 
 /* The JST date of t as "YYYYMMDD" (for ticket numbers) into buf8, which must
  * hold at least 9 bytes. */

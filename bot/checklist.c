@@ -10,6 +10,7 @@
  * cache keeps the rendered page until the FAQ changes).
  */
 #include "bot/checklist.h"
+#include "bot/messages.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct bot_checklists {
   int nq;
   bot_cl_event ev[MAX_EVENTS];
   int nev;
+  char *w_and, *w_not;  /* "words": how conditions join and negate in a resident's words */
 };
 
 static char *text(json_t *o, const char *key) {
@@ -116,10 +118,19 @@ int bot_checklists_load(bot_checklists **out, const char *path, const bot_concep
                  MAX_EVENTS);
     goto out;
   }
+  {
+    json_t *words = json_object_get(root, "words");
+    if (!(cl->w_and = text(words, "and")) || !(cl->w_not = text(words, "other_than")) || !strstr(cl->w_not, "{label}")) {
+      rc = mg_errf(err, MG_ECONFIG, "%s: \"words\" needs \"and\" and \"other_than\" (with {label}) as non-empty strings", path);
+      goto out;
+    }
+  }
   json_object_foreach(qs, key, v)
     if ((rc = load_question(&cl->q[cl->nq++], key, v, path, err)) != 0) goto out;
   json_array_foreach(evs, i, v) {
     if ((rc = load_event(cl, &cl->ev[cl->nev], v, i, c, path, err)) != 0) { cl->nev++; goto out; }
+    cl->ev[cl->nev].w_and = cl->w_and;
+    cl->ev[cl->nev].w_not = cl->w_not;
     cl->nev++;
   }
   *out = cl;
@@ -147,6 +158,8 @@ void bot_checklists_free(bot_checklists *cl) {
     free(cl->ev[i].title);
     free(cl->ev[i].intro);
   }
+  free(cl->w_and);
+  free(cl->w_not);
   free(cl);
 }
 
@@ -192,9 +205,12 @@ void bot_cl_words(const bot_cl_event *ev, const bot_cl_term *t, int n, char *out
     int k;
     /* "not yes" of a two-way question reads as its other option */
     if (t[i].neg && q && q->nopt == 2 && o) who = q->opt[o == &q->opt[0] ? 1 : 0].who;
-    if (t[i].neg && !(q && q->nopt == 2 && o))
-      k = snprintf(out + w, size - w, "%s「%s」以外の方", i ? "、かつ" : "", o ? o->label : t[i].value);
-    else k = snprintf(out + w, size - w, "%s%s", i ? "、かつ" : "", who);
+    if (t[i].neg && !(q && q->nopt == 2 && o)) {
+      const char *name = "label", *label = o ? o->label : t[i].value;
+      char *s = bot_msg_fill(ev->w_not, 1, &name, &label);
+      k = snprintf(out + w, size - w, "%s%s", i ? ev->w_and : "", s ? s : label);
+      free(s);
+    } else k = snprintf(out + w, size - w, "%s%s", i ? ev->w_and : "", who);
     if (k < 0) break;
     w += (size_t)k;
   }

@@ -89,6 +89,7 @@ typedef struct bot_cl_event {
   const bot_cl_question *q[BOT_CL_MAX_QS];
   int nq;
   int sets[4][4], setn[4], nsets;   /* concept ids: any set met in one sentence starts it */
+  const char *w_and, *w_not;        /* the file's "words": 「、かつ」 and 「「{label}」以外の方」 */
 } bot_cl_event;
 
 typedef struct bot_checklists bot_checklists;

@@ -530,6 +530,20 @@ int bot_curation_export(sqlite3 *db, int published, char **buf, size_t *len, cha
   return rc;
 }
 
+void bot_curation_export_name(sqlite3 *db, char *name, size_t n) {
+  char ignored[MG_ERRLEN], *code = NULL;
+  int plain = 0;
+  if (faq_meta_get(db, "municipality_code", &code, ignored) == 0 && code && *code && strlen(code) < 32) {
+    plain = 1;
+    for (const char *p = code; *p; p++)
+      if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+        plain = 0;
+  }
+  if (plain) snprintf(name, n, "%s-faq.csv", code);
+  else snprintf(name, n, "faq.csv");
+  free(code);
+}
+
 /* ---- learned phrasings ------------------------------------------------------- */
 
 static int add_candidate(void *ctx, const faq_learn_candidate *k) {

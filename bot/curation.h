@@ -133,6 +133,10 @@ int bot_curation_import(bot_worker *w, const bot_actor *a, const char *body, siz
 /* The FAQ as CSV (the published text when published) into *buf (malloc'd,
  * caller frees) of *len bytes. */
 int bot_curation_export(sqlite3 *db, int published, char **buf, size_t *len, char *err);
+/* The export's file name: "<municipality code>-faq.csv" from the FAQ's meta
+ * (the code of the imported file, e.g. "382060-faq.csv"), "faq.csv" when
+ * there is none or it is not a plain [A-Za-z0-9_-] id. */
+void bot_curation_export_name(sqlite3 *db, char *name, size_t n);
 
 /* ---- learned phrasings (faq/learn.h, docs/learning.md) ---- */
 

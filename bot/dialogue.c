@@ -495,7 +495,7 @@ static char *next_read(ctx *c, time_t now) {
   const char *names[] = { "next_open" }, *values[1];
   char when[64];
   if (bot_cal_is_open(calendar, now)) return strdup(TEXT(c, MSG_NEXT_READ_OPEN));
-  bot_cal_format(bot_cal_next_open(calendar, now), when, sizeof when);
+  bot_cal_format(bot_messages(bot_worker_bot(c->w)), c->conn->lang, bot_cal_next_open(calendar, now), when, sizeof when);
   values[0] = when;
   return bot_msg_fill(TEXT(c, MSG_NEXT_READ_CLOSED), 1, names, values);
 }
@@ -598,10 +598,12 @@ static int on_escalate(ctx *c) {
   if (text && check_text(c, "text", 0, id) < 0) return STOPPED(c);
   if (field_str(c, "notify_email", 0, &tn.notify_email, id) < 0) return STOPPED(c);
   if (tn.notify_email && !*tn.notify_email) tn.notify_email = NULL;
-  if (tn.notify_email && !c->cfg->smtp_url[0])
-    return proto_error(c, MG_EINVAL, "notify_email: この窓口ではメールでのお知らせを行っていません。", id);
-  if (tn.notify_email && !bot_outbox_email_ok(tn.notify_email))
-    return proto_error(c, MG_EINVAL, "notify_email: メールアドレスの形式が正しくありません。", id);
+  if (tn.notify_email && (!c->cfg->smtp_url[0] || !bot_outbox_email_ok(tn.notify_email))) {
+    /* the widget shows the message: the resident's words, in their language */
+    char why[512];
+    snprintf(why, sizeof why, "notify_email: %s", TEXT(c, c->cfg->smtp_url[0] ? MSG_NOTIFY_EMAIL_BAD : MSG_NOTIFY_EMAIL_OFF));
+    return proto_error(c, MG_EINVAL, why, id);
+  }
 
   if (text) {
     rc = route_text(c, text, dept, sizeof dept, &routed_by, &ans);

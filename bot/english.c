@@ -29,18 +29,25 @@ struct bot_english {
   char **ja;         /* per id: the Japanese terms, space-separated */
   int cap;
   int curated;       /* ids below this come from english.tsv, the rest from EDICT */
+  char *stop;        /* " w1 w2 ": english.tsv's words that name no topic (word<TAB>-: the city's name) */
 };
 
-/* Words that carry no topic on their own. */
-static int stopword(const char *w) {
+/* Words that carry no topic on their own: English's, and e's from the data
+ * (the city's romanised name is the city's, not C's). */
+static int stopword(const bot_english *e, const char *w) {
   static const char *const stop[] = { "i", "my", "me", "we", "our", "you", "your", "a", "an", "the", "to", "of", "in",
                                       "on", "at", "for", "and", "or", "is", "are", "was", "be", "do", "does", "did",
                                       "can", "could", "how", "what", "where", "when", "which", "who", "why", "it", "this",
                                       "that", "there", "have", "has", "get", "want", "need", "please", "with", "about",
                                       "from", "should", "would", "will", "any", "some", "if", "so", "just", "not",
-                                      "know", "tell", "like", "city", "saijo", "hi", "hello", "japan", "japanese" };
+                                      "know", "tell", "like", "city", "hi", "hello", "japan", "japanese" };
   for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
     if (strcmp(w, stop[i]) == 0) return 1;
+  if (e && e->stop && *w) {
+    char pad[WORD_MAX + 2];
+    snprintf(pad, sizeof pad, " %s ", w);
+    return strstr(e->stop, pad) != NULL;
+  }
   return 0;
 }
 
@@ -103,9 +110,19 @@ static int load_file(bot_english *e, const char *path, int required, int curated
     int nw, kl, id;
     if (r->nf < 2 || !r->f[1][0]) { rc = mg_errf(err, MG_ECONFIG, "%s:%d: expected english<TAB>日本語", path, r->line); goto out; }
     nw = words(r->f[0], (int)strlen(r->f[0]), w, MAX_PHRASE + 1);
+    if (strcmp(r->f[1], "-") == 0) { /* a word that names no topic: the city's name */
+      size_t old = e->stop ? strlen(e->stop) : 1;
+      char *ns;
+      if (nw != 1) continue;
+      if (!(ns = realloc(e->stop, old + strlen(w[0]) + 2))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+      if (!e->stop) strcpy(ns, " ");
+      e->stop = ns;
+      strcat(strcat(e->stop, w[0]), " ");
+      continue;
+    }
     if (nw == 0 || nw > MAX_PHRASE) continue; /* nothing to match, or longer than any window */
     if ((kl = join(w, 0, nw, key, sizeof key)) <= 0) continue;
-    if (nw == 1 && stopword(key)) continue;
+    if (nw == 1 && stopword(e, key)) continue;
     id = faq_termmap_get(e->keys, key, kl);
     if (id >= 0 && id < curated_max) continue; /* the curated table wins */
     if (id < 0 && (id = faq_termmap_put(e->keys, key, kl)) < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
@@ -155,6 +172,7 @@ void bot_english_free(bot_english *e) {
   if (!e) return;
   for (int i = 0; i < e->cap; i++) free(e->ja[i]);
   free(e->ja);
+  free(e->stop);
   faq_termmap_free(e->keys);
   free(e);
 }
@@ -194,7 +212,7 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
     for (int pass = 0; pass < 2 && !took; pass++)
     for (int l = n - i < MAX_PHRASE ? n - i : MAX_PHRASE; l >= 1 && !took; l--) {
       int kl = join(w, i, l, key, sizeof key), id;
-      if (kl <= 0 || (l == 1 && stopword(key))) continue;
+      if (kl <= 0 || (l == 1 && stopword(e, key))) continue;
       if ((id = faq_termmap_get(e->keys, key, kl)) < 0 || id >= e->cap || !e->ja[id]) continue;
       if (pass == 0 && id >= e->curated) continue;
       found += append_term(out, &o, cap, e->ja[id]);
@@ -203,7 +221,7 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
     /* a word the table does not know may be Japanese in romaji, as foreign
      * residents write the office's own words (kokuho, hoikuen, hinanjo):
      * its hiragana meets the FAQ through the readings of its index */
-    if (!took && strlen(w[i]) >= ROMAJI_MIN_LETTERS && !stopword(w[i])) {
+    if (!took && strlen(w[i]) >= ROMAJI_MIN_LETTERS && !stopword(e, w[i])) {
       char kana[128];
       if (mg_romaji_to_kana(w[i], (int)strlen(w[i]), kana, sizeof kana) >= ROMAJI_MIN_SYLLABLES)
         found += append_term(out, &o, cap, kana);
@@ -216,7 +234,7 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
 /* Words of text for comparing English with English: hyphens split
  * ("moving-out"), and a final e goes (move, moving, moved all "mov"), which
  * fold() leaves alone because the table's keys were written without it. */
-static int plain_words(const char *text, char out[][WORD_MAX], int max) {
+static int plain_words(const bot_english *e, const char *text, char out[][WORD_MAX], int max) {
   char buf[4096];
   int n;
   snprintf(buf, sizeof buf, "%s", text);
@@ -229,20 +247,20 @@ static int plain_words(const char *text, char out[][WORD_MAX], int max) {
     size_t l = strlen(out[i]);
     for (size_t k = 0; k < sizeof irregular / sizeof irregular[0]; k++)
       if (strcmp(out[i], irregular[k][0]) == 0) l = strlen(strcpy(out[i], irregular[k][1]));
-    if (l > 3 && out[i][l - 1] == 'e' && !stopword(out[i])) out[i][l - 1] = '\0';
+    if (l > 3 && out[i][l - 1] == 'e' && !stopword(e, out[i])) out[i][l - 1] = '\0';
   }
   return n;
 }
 
-int bot_english_overlap(const char *query, const char *doc) {
+int bot_english_overlap(const bot_english *e, const char *query, const char *doc) {
   static _Thread_local char q[MAX_WORDS][WORD_MAX], d[256][WORD_MAX];
   int nq, nd, hits = 0;
   if (!query || !doc || !*query || !*doc) return 0;
-  nq = plain_words(query, q, MAX_WORDS);
-  nd = plain_words(doc, d, 256);
+  nq = plain_words(e, query, q, MAX_WORDS);
+  nd = plain_words(e, doc, d, 256);
   for (int i = 0; i < nq; i++) {
     int seen = 0, found = 0;
-    if (strlen(q[i]) < 3 || stopword(q[i])) continue;
+    if (strlen(q[i]) < 3 || stopword(e, q[i])) continue;
     for (int k = 0; k < i && !seen; k++) seen = strcmp(q[k], q[i]) == 0;
     for (int k = 0; k < nd && !seen && !found; k++) found = strcmp(d[k], q[i]) == 0;
     hits += found;
@@ -250,7 +268,7 @@ int bot_english_overlap(const char *query, const char *doc) {
   return hits;
 }
 
-int bot_english_fts_query(const char *text, int len, char *out, size_t cap) {
+int bot_english_fts_query(const bot_english *e, const char *text, int len, char *out, size_t cap) {
   char w[MAX_WORDS][WORD_MAX];
   int n = 0, found = 0;
   size_t o = 0;
@@ -264,7 +282,7 @@ int bot_english_fts_query(const char *text, int len, char *out, size_t cap) {
       i++;
     }
     w[n][l] = '\0';
-    if (l >= 2 && !stopword(w[n])) n++;
+    if (l >= 2 && !stopword(e, w[n])) n++;
   }
   for (int i = 0; i < n; i++) {
     int seen = 0;

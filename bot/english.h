@@ -37,13 +37,15 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
 /* How many distinct topic words of query (folded as above, stopwords left
  * out) occur among the words of doc: how near an entry's English version
  * is to an English question (bot/answer.c chooses among close candidates
- * with it). 0 when either is NULL or empty. */
-int bot_english_overlap(const char *query, const char *doc);
+ * with it). 0 when either is NULL or empty. e adds english.tsv's words
+ * that name no topic (the city's name); NULL: English's stopwords only. */
+int bot_english_overlap(const bot_english *e, const char *query, const char *doc);
 
 /* The question's topic words (letters and digits, lower-cased, stopwords
  * and one-letter words left out, each once) as an FTS5 query for the
  * English index, "w1" OR "w2" …, into out (cap bytes); FTS5's porter
- * tokenizer stems them as it stemmed the entries. Returns how many words. */
-int bot_english_fts_query(const char *text, int len, char *out, size_t cap);
+ * tokenizer stems them as it stemmed the entries. Returns how many words.
+ * e as for bot_english_overlap. */
+int bot_english_fts_query(const bot_english *e, const char *text, int len, char *out, size_t cap);
 
 #endif

@@ -18,6 +18,8 @@
  */
 #define _GNU_SOURCE /* asprintf */
 #include "bot/inquiry.h"
+#include "bot/lang.h"
+#include "bot/messages.h"
 
 #include "bot/calendar.h"
 #include "bot/mask.h"
@@ -505,7 +507,7 @@ static int answer_by(bot_worker *w, const char *dept, time_t now, char *buf, siz
   time_t due;
   buf[0] = '\0';
   rc = faq_department_answer_days(bot_worker_db(w), dept, &days, err);
-  if (rc == 0 && (due = bot_cal_add_working_days(bot_calendar(b), now, days)) != (time_t)-1) bot_cal_format(due, buf, size);
+  if (rc == 0 && (due = bot_cal_add_working_days(bot_calendar(b), now, days)) != (time_t)-1) bot_cal_format(bot_messages(b), BOT_LANG_JA, due, buf, size);
   return rc;
 }
 

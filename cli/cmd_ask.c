@@ -11,6 +11,7 @@
 
 #include "bot/answer.h"
 #include "bot/answer_text.h"
+#include "bot/messages.h"
 #include "util/mg_err.h"
 
 int cmd_ask(int argc, char **argv, mg_config *cfg) {
@@ -38,7 +39,7 @@ int cmd_ask(int argc, char **argv, mg_config *cfg) {
     json_dumpf(a, stdout, JSON_INDENT(2));
     printf("\n");
   } else {
-    bot_print_answer(stdout, a);
+    bot_print_answer(stdout, bot_messages(b), a);
     if (explain) {
       printf("\n--- explain ---\n");
       json_dumpf(json_object_get(a, "explain"), stdout, JSON_INDENT(2));

@@ -14,6 +14,7 @@
 
 #include "bot/answer.h"
 #include "bot/answer_text.h"
+#include "bot/messages.h"
 #include "util/mg_err.h"
 
 /* When line is a number naming one of the last clarify's choices, answer it. */
@@ -40,7 +41,7 @@ int cmd_chat(int argc, char **argv, mg_config *cfg) {
     fprintf(stderr, "madoguchi chat: %s\n", err);
     goto out;
   }
-  if (tty) printf("西条市 FAQ チャット（サンプル）です。ご質問をどうぞ。終了は Ctrl-D です。\n");
+  if (tty) printf("%s\n", bot_msg_get(bot_messages(b), MSG_TERM_CHAT_BANNER));
   for (;;) {
     json_t *a;
     size_t n;
@@ -53,7 +54,7 @@ int cmd_chat(int argc, char **argv, mg_config *cfg) {
       fprintf(stderr, "madoguchi chat: %s\n", err);
       continue;
     }
-    bot_print_answer(stdout, a);
+    bot_print_answer(stdout, bot_messages(b), a);
     printf("\n");
     fflush(stdout);
     json_decref(last);

@@ -340,6 +340,8 @@ static void export_reimports_unchanged_and_a_bad_file_writes_nothing(void) {
   ok(strncmp(last.content_type, "text/csv", 8) == 0, "as CSV");
   ok(last.body_len > 3 && memcmp(last.body, "\xef\xbb\xbf", 3) == 0, "with a BOM for Excel");
   ok(strstr(last.content_disposition, "attachment") != NULL, "as a download");
+  ok(strstr(last.content_disposition, "-faq.csv") || strstr(last.content_disposition, "\"faq.csv"),
+     "named by the municipality's code from the FAQ, never a city in C (%s)", last.content_disposition);
   csv = strndup(last.body, last.body_len);
   {
     /* the export holds every department: a supervisor's import (staff are

@@ -8,6 +8,8 @@
  * show that nothing depends on the machine's time zone.
  */
 #include "bot/calendar.h"
+#include "bot/lang.h"
+#include "bot/messages.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +34,17 @@ static time_t jst(int y, int mo, int d, int h, int mi) {
   return utc(y, mo, d, h, mi) - 9 * 3600;
 }
 
-static const char *fmt(time_t t) {
+static msg_set *msgs; /* dict/messages.json: the date's words */
+
+static const char *fmt_lang(time_t t, int lang) {
   static char buf[64];
   if (t == (time_t)-1)
     return "(none)";
-  bot_cal_format(t, buf, sizeof buf);
+  bot_cal_format(msgs, lang, t, buf, sizeof buf);
   return buf;
 }
+
+static const char *fmt(time_t t) { return fmt_lang(t, BOT_LANG_JA); }
 
 static const char *date8(time_t t) {
   static char buf[9];
@@ -147,8 +153,9 @@ static void times_are_formatted_in_japanese_as_jst(void) {
   char small[8];
   is_str(fmt(jst(2026, 11, 25, 13, 5)), "11月25日(水) 13:05", "afternoon time, minutes padded");
   is_str(fmt(utc(2026, 11, 26, 23, 30)), "11月27日(金) 8:30", "format shows JST, not UTC");
-  bot_cal_format(jst(2026, 11, 25, 13, 5), small, sizeof small);
+  bot_cal_format(msgs, BOT_LANG_JA, jst(2026, 11, 25, 13, 5), small, sizeof small);
   ok(strlen(small) < sizeof small, "a short buffer is cut, still NUL-terminated");
+  is_str(fmt_lang(jst(2026, 11, 25, 13, 5), BOT_LANG_EN), "Wed 11/25 13:05", "in English from the same data");
 }
 
 /* A bad file or bad hours fails with code and a message containing want. */
@@ -180,8 +187,15 @@ static void malformed_file_or_hours_fail_naming_the_problem(void) {
 }
 
 int main(void) {
+  char err[MG_ERRLEN] = "", path[1024];
+  const char *dict = getenv("MG_DICT_DIR");
   setenv("TZ", "America/Los_Angeles", 1);
   tzset();
+  snprintf(path, sizeof path, "%s/messages.json", dict ? dict : "dict");
+  if (bot_msg_load(&msgs, path, err) != 0) {
+    printf("Bail out! %s\n", err);
+    return 1;
+  }
   RUN(fixture_calendar_loads);
   if (c) {
     RUN(weekday_is_open_from_opening_to_closing);
@@ -196,5 +210,6 @@ int main(void) {
   RUN(times_are_formatted_in_japanese_as_jst);
   RUN(malformed_file_or_hours_fail_naming_the_problem);
   unlink(tmp_path);
+  bot_msg_free(msgs);
   return done_testing();
 }

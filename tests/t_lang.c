@@ -158,11 +158,11 @@ static void english_index_follows_what_is_published(void) {
 
 static void english_fts_query_keeps_topic_words_only(void) {
   char q[256];
-  is_int(bot_english_fts_query("How can I throw away my old Sofa sofa?", 39, q, sizeof q), 4, "four topic words");
+  is_int(bot_english_fts_query(NULL, "How can I throw away my old Sofa sofa?", 39, q, sizeof q), 4, "four topic words");
   is_str(q, "\"throw\" OR \"away\" OR \"old\" OR \"sofa\"", "stopwords out, lower-cased, each word once");
-  bot_english_fts_query("sofa\" OR NEAR(a b) * ^x", 23, q, sizeof q);
+  bot_english_fts_query(NULL, "sofa\" OR NEAR(a b) * ^x", 23, q, sizeof q);
   ok(strchr(q, '(') == NULL && strchr(q, '*') == NULL && strchr(q, '^') == NULL, "FTS5 syntax in the question stays out (%s)", q);
-  is_int(bot_english_fts_query("? ! a I", 7, q, sizeof q), 0, "no topic word: no query");
+  is_int(bot_english_fts_query(NULL, "? ! a I", 7, q, sizeof q), 0, "no topic word: no query");
 }
 
 /* Every sample entry has an English version now (all 193 since the other 163

@@ -42,6 +42,7 @@ static void join(char *out, const char *dir, const char *rel) {
 void mg_config_set_data_dir(mg_config *cfg, const char *dir) {
   snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", dir);
   join(cfg->dict_dir, dir, "dict");
+  /* the bundled sample's file name (a fictional Saijo FAQ), only a default: a city sets sample_path or imports its own */
   join(cfg->sample_path, dir, "faq/sample/saijo-faq.json");
   join(cfg->rules_path, dir, "dict/rules.json");
   join(cfg->calendar_path, dir, "dict/calendar.tsv");

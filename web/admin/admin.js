@@ -223,7 +223,7 @@
     field('CSVを取り込む（全件正しいときだけ反映）', file),
     el('p', {}, el('label', {}, draft, ' 下書きとして取り込む')),
     el('p', {}, el('button', { type: 'submit' }, '取り込む')),
-    el('p', {}, el('a', { href: `${API}/export`, download: 'saijo-faq.csv' }, 'CSVを書き出す')));
+    el('p', {}, el('a', { href: `${API}/export`, download: '' }, 'CSVを書き出す')));
     setView('FAQ', form, err,
       el('p', {}, el('a', { href: '#/new' }, '＋ 新しいFAQを作る')), el('div', { id: 'faq-table' }), importForm, importErr);
     const api_q = params.toString();
