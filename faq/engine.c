@@ -1198,8 +1198,10 @@ static int kana_readings(struct query *q, mg_analyzer *an) {
       for (int l = end - i; l >= 6 && !best; l -= 3)
         if (faq_termmap_get(q->s->vocab, k + i, l) >= 0) best = l;
       /* a longer reading the question spells without its long vowels
-       * (ジュミンヒョ is 住民票's, not ジュ + ミン) */
-      for (int l = end - i; l >= 9 && l > best && term < 0; l -= 3)
+       * (ジュミンヒョ is 住民票's, not ジュ + ミン); four characters at
+       * least, as a run of kana has no word boundaries: ノトウ would be
+       * ノート and take トウヒョウジョ's first kana */
+      for (int l = end - i; l >= 12 && l > best && term < 0; l -= 3)
         if ((term = folded_lookup(q->s, k + i, l)) >= 0) best = l;
     }
     if (mg_utf8_is_kata(k, (size_t)tlen, (size_t)i)) kana += best ? best / 3 : 1;
