@@ -493,7 +493,9 @@ const bot_checklists *bot_checklists_of(const bot *b) { return b->checklists; }
  * the entry too, EN_ENGINE_TOP more when first, plus EN_COVER times the
  * share of the question's words that its English question holds (bm25
  * alone let a long answer that repeats "My Number card" outrank the entry
- * whose question is "How do I apply for a My Number Card?").
+ * whose question is "How do I apply for a My Number Card?"), each word
+ * weighted by how few of the hits' questions hold it ("number" and "card"
+ * are in every My Number entry, "lose" in one).
  *  - The engine answered: its answer stands, unless the index's best is
  *    among the engine's candidates and leads the answer by EN_SWITCH (the
  *    answer has an English version, yet the index barely ranks it): the
@@ -520,7 +522,7 @@ const bot_checklists *bot_checklists_of(const bot *b) { return b->checklists; }
 #define EN_SHARED 3       /* words shared with its English version (question double), to answer */
 #define EN_SWITCH 1.0     /* to pass over an engine's answer the English index does not rank */
 #define EN_PASS_OVER_Q 2  /* words the pick's English question shares, to pass over a first choice without a version */
-#define EN_COVER 0.5      /* times the share of the question's words its English question holds */
+#define EN_COVER 0.75     /* times the share of the question's words its English question holds (bot_english_cover) */
 #define EN_INDEX_ONLY_Q 2 /* words a pick the engine did not offer shares with its English question */
 
 static void move_first(mg_result *res, int at) {
@@ -543,14 +545,13 @@ static void en_shared(bot_worker *w, const char *question, const char *id, int *
   if (ex) json_object_set_new(json_object_get(ex, "english_pick"), "shared", json_pack("{s:i, s:i}", "question", *q, "answer", *a));
 }
 
-/* Distinct words of an English question found in entry id's English
- * question (bot_english_overlap; 0 when it has none). */
-static int en_question_words(bot_worker *w, const char *question, const char *id) {
+/* Entry id's English question, or NULL (caller frees). */
+static char *en_question(bot_worker *w, const char *id) {
   mg_faq_entry *e = NULL;
-  char err[MG_ERRLEN];
-  int n = faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) == 0 ? bot_english_overlap(w->b->english, question, e->tr[MG_FAQ_TR_QUESTION_EN]) : 0;
+  char err[MG_ERRLEN], *q = NULL;
+  if (faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) == 0 && e->tr[MG_FAQ_TR_QUESTION_EN][0]) q = strdup(e->tr[MG_FAQ_TR_QUESTION_EN]);
   faq_entry_free(e);
-  return n;
+  return q;
 }
 
 /* 1 when entry id has an English version the index could have ranked. */
@@ -565,15 +566,19 @@ static int has_english(bot_worker *w, const char *id) {
 static int english_pick(bot_worker *w, const char *question, mg_result *res, int *confirmed, json_t *ex, char *err) {
   char match[1024];
   faq_en_hit h[EN_HITS];
-  double fused[EN_HITS];
-  int nh = 0, best = -1, second = -1, at = -1, q, a, rc, nq;
+  double fused[EN_HITS], cover[EN_HITS];
+  int nh = 0, best = -1, second = -1, at = -1, q, a, rc;
   *confirmed = 0;
   if (bot_english_fts_query(w->b->english, question, (int)strlen(question), match, sizeof match) == 0) return 0;
   if ((rc = faq_search_en(w->db, match, h, EN_HITS, &nh, err)) != 0) return rc;
-  nq = bot_english_overlap(w->b->english, question, question);
+  {
+    char *qs[EN_HITS] = { 0 };
+    for (int i = 0; i < nh; i++) qs[i] = en_question(w, h[i].id);
+    bot_english_cover(w->b->english, question, (const char *const *)qs, nh, cover);
+    for (int i = 0; i < nh; i++) free(qs[i]);
+  }
   for (int i = 0; i < nh; i++) {
-    fused[i] = h[i].score / h[0].score;
-    if (nq > 0) fused[i] += EN_COVER * en_question_words(w, question, h[i].id) / nq;
+    fused[i] = h[i].score / h[0].score + EN_COVER * cover[i];
     for (int k = 0; k < res->n; k++)
       if (strcmp(res->c[k].faq_id, h[i].id) == 0) fused[i] += EN_ENGINE + (k == 0 ? EN_ENGINE_TOP : 0);
     if (best < 0 || fused[i] > fused[best]) second = best, best = i;

@@ -9,6 +9,7 @@
 #include "bot/english.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,44 @@ int bot_english_overlap(const bot_english *e, const char *query, const char *doc
     hits += found;
   }
   return hits;
+}
+
+/* Whether word w is among the n words of d. */
+static int has_word(char d[][WORD_MAX], int n, const char *w) {
+  for (int k = 0; k < n; k++)
+    if (strcmp(d[k], w) == 0) return 1;
+  return 0;
+}
+
+int bot_english_cover(const bot_english *e, const char *query, const char *const *docs, int ndocs, double *cover) {
+  static _Thread_local char q[MAX_WORDS][WORD_MAX], d[EN_COVER_DOCS][64][WORD_MAX];
+  int nq, nd[EN_COVER_DOCS], uniq = 0;
+  double total = 0, wt[MAX_WORDS];
+  if (ndocs > EN_COVER_DOCS) ndocs = EN_COVER_DOCS;
+  for (int j = 0; j < ndocs; j++) {
+    cover[j] = 0;
+    nd[j] = docs[j] && *docs[j] ? plain_words(e, docs[j], d[j], 64) : 0;
+  }
+  if (!query || !*query) return 0;
+  nq = plain_words(e, query, q, MAX_WORDS);
+  for (int i = 0; i < nq; i++) {
+    int seen = 0, in = 0;
+    wt[i] = 0;
+    if (strlen(q[i]) < 3 || stopword(e, q[i])) continue;
+    for (int k = 0; k < i && !seen; k++) seen = strcmp(q[k], q[i]) == 0;
+    if (seen) continue;
+    for (int j = 0; j < ndocs; j++) in += has_word(d[j], nd[j], q[i]);
+    /* a word most of the competing questions hold tells them apart least
+     * ("number" and "card" in every My Number entry, "lose" in one) */
+    wt[i] = log(1.0 + (double)ndocs / (1 + in));
+    total += wt[i];
+    uniq++;
+  }
+  if (total <= 0) return 0;
+  for (int j = 0; j < ndocs; j++)
+    for (int i = 0; i < nq; i++)
+      if (wt[i] > 0 && has_word(d[j], nd[j], q[i])) cover[j] += wt[i] / total;
+  return uniq;
 }
 
 int bot_english_fts_query(const bot_english *e, const char *text, int len, char *out, size_t cap) {

@@ -40,6 +40,13 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
  * with it). 0 when either is NULL or empty. e adds english.tsv's words
  * that name no topic (the city's name); NULL: English's stopwords only. */
 int bot_english_overlap(const bot_english *e, const char *query, const char *doc);
+/* For each of the ndocs English texts docs[j] (NULL or "" for none; at most
+ * EN_COVER_DOCS are read), the share of the query's words it holds, each
+ * word weighted by how few of the ndocs hold it, into cover[j] (0..1).
+ * Returns the number of distinct query words weighed (0: none, every
+ * cover 0). Words as for bot_english_overlap. */
+#define EN_COVER_DOCS 16
+int bot_english_cover(const bot_english *e, const char *query, const char *const *docs, int ndocs, double *cover);
 
 /* The question's topic words (letters and digits, lower-cased, stopwords
  * and one-letter words left out, each once) as an FTS5 query for the

@@ -165,6 +165,18 @@ static void english_fts_query_keeps_topic_words_only(void) {
   is_int(bot_english_fts_query(NULL, "? ! a I", 7, q, sizeof q), 0, "no topic word: no query");
 }
 
+static void english_cover_weighs_the_words_that_tell_entries_apart(void) {
+  const char *docs[] = { "What should I do if I lose my My Number Card?", "How do I apply for a My Number Card?",
+                         "How do I renew my My Number Card?", NULL };
+  double cover[4];
+  is_int(bot_english_cover(NULL, "i lost my my number card", docs, 4, cover), 3, "three words weighed (lose, number, card)");
+  ok(cover[0] > 0.99 && cover[0] < 1.01, "the question holding all three covers it whole (%.3f)", cover[0]);
+  ok(cover[1] > 0 && cover[1] < 0.6, "one holding only the words every entry has covers little (%.3f)", cover[1]);
+  ok(cover[1] == cover[2], "two such questions cover it alike");
+  is_int(cover[3] == 0, 1, "no text, no cover");
+  is_int(bot_english_cover(NULL, "a i the", docs, 4, cover), 0, "stopwords only: nothing weighed");
+}
+
 /* Every sample entry has an English version now (all 193 since the other 163
  * were written), so the fallback for an entry without one is tested on entries
  * whose English version is taken out here, as a city's FAQ without
@@ -271,6 +283,7 @@ int main(void) {
   RUN(language_is_parsed_and_wanted_as_the_resident_chose);
   RUN(pick_gives_the_version_there_else_japanese);
   RUN(english_fts_query_keeps_topic_words_only);
+  RUN(english_cover_weighs_the_words_that_tell_entries_apart);
   if (!test_tmpdir(dir, sizeof dir, "t_lang")) return 1;
   test_config(&cfg, dir);
   RUN(messages_exist_per_language_and_a_missing_key_is_refused);
