@@ -71,7 +71,6 @@ struct bot_concepts {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int u8len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
 
 static int chars(const char *s, int n) { return mg_utf8_chars(s, n); }
 
@@ -277,7 +276,7 @@ void bot_msg_clear(bot_msg *m) {
 
 int bot_msg_is_kana(const bot_msg *m) {
   int kana = 0;
-  for (int i = 0; i < m->len; i += u8len((unsigned char)m->kata[i])) {
+  for (int i = 0; i < m->len; i += mg_utf8_seqlen((unsigned char)m->kata[i])) {
     unsigned char c = (unsigned char)m->kata[i];
     if (is_kata_at(m->kata, m->len, i)) { kana++; continue; }
     if (c < 0x80 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) continue; /* digits, spaces, ASCII punctuation */
@@ -503,7 +502,7 @@ int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyz
     /* a look-alike of one word would mask every form of it (死ぬほど would
      * hide 死にたい): those meet the message by their text only */
     if (t->lit) {
-      int id = faq_termmap_put(c->lfirst, t->lit, u8len((unsigned char)t->lit[0]));
+      int id = faq_termmap_put(c->lfirst, t->lit, mg_utf8_seqlen((unsigned char)t->lit[0]));
       c->looks[c->nlooks++] = k;
       if (id < 0 || (rc = list_add(&c->by_lfirst, &c->by_lfirst_cap, id, k)) != 0) goto nomem;
     }
@@ -645,7 +644,7 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
   const bot_msg *msg = s->msg;
   int kana_only = bot_msg_is_kana(msg);
 #define ORIG(j) (off ? off[j] : (j))
-  for (int i = 0; i + 3 <= klen; i += u8len((unsigned char)k[i])) {
+  for (int i = 0; i + 3 <= klen; i += mg_utf8_seqlen((unsigned char)k[i])) {
     int id, o = ORIG(i);
     /* a word starts here: a morpheme boundary, or a space was taken out before it */
     int bound = msg->bound[o] || (off && i > 0 && off[i - 1] + 1 < o && o > 0 && msg->text[o - 1] == ' ');
@@ -702,8 +701,8 @@ static void match_kana(struct mstate *s) {
 static void match_literals(struct mstate *s) {
   const bot_concepts *c = s->c;
   const bot_msg *msg = s->msg;
-  for (int i = 0; i < msg->len; i += u8len((unsigned char)msg->kata[i])) {
-    int id = faq_termmap_get(c->lfirst, msg->kata + i, u8len((unsigned char)msg->kata[i]));
+  for (int i = 0; i < msg->len; i += mg_utf8_seqlen((unsigned char)msg->kata[i])) {
+    int id = faq_termmap_get(c->lfirst, msg->kata + i, mg_utf8_seqlen((unsigned char)msg->kata[i]));
     if (id < 0 || id >= c->by_lfirst_cap || !c->by_lfirst[id]) continue;
     for (const int *p = c->by_lfirst[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];

@@ -1216,7 +1216,7 @@ static int kana_readings(struct query *q, mg_analyzer *an) {
       covered += best / 3;
       i += best;
     } else {
-      i += (unsigned char)k[i] < 0x80 ? 1 : (unsigned char)k[i] < 0xE0 ? 2 : (unsigned char)k[i] < 0xF0 ? 3 : 4;
+      i += mg_utf8_seqlen((unsigned char)k[i]);
     }
   }
   free(k);

@@ -83,7 +83,7 @@ int mg_utf8_fold_long_vowels(const char *s, size_t len, char *out) {
   unsigned prev = 0;
   for (size_t i = 0; i < len;) {
     const unsigned char *u = (const unsigned char *)s + i;
-    size_t n = u[0] < 0x80 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
+    size_t n = (size_t)mg_utf8_seqlen(u[0]);
     unsigned cp = n == 3 && i + 3 <= len ? cp3(u) : 0;
     if (!(cp == 0x30FC || (cp == 0x30A6 && o_or_u_row(prev)))) {
       memcpy(out + o, s + i, n);
@@ -106,25 +106,24 @@ int mg_utf8_has_kanji(const char *s, size_t len) {
   return 0;
 }
 
-static int u8len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
 
 int mg_utf8_chars(const char *s, int n) {
   int k = 0;
-  for (int i = 0; i < n; i += u8len((unsigned char)s[i])) k++;
+  for (int i = 0; i < n; i += mg_utf8_seqlen((unsigned char)s[i])) k++;
   return k;
 }
 
 int mg_utf8_edit1(const char *a, int an, const char *b, int bn) {
   int ca[MG_EDIT_MAX + 2], cb[MG_EDIT_MAX + 2], na = 0, nb = 0, prev[MG_EDIT_MAX + 2], cur[MG_EDIT_MAX + 2];
-  for (int i = 0; i < an && na <= MG_EDIT_MAX; i += u8len((unsigned char)a[i])) ca[na++] = i;
-  for (int i = 0; i < bn && nb <= MG_EDIT_MAX; i += u8len((unsigned char)b[i])) cb[nb++] = i;
+  for (int i = 0; i < an && na <= MG_EDIT_MAX; i += mg_utf8_seqlen((unsigned char)a[i])) ca[na++] = i;
+  for (int i = 0; i < bn && nb <= MG_EDIT_MAX; i += mg_utf8_seqlen((unsigned char)b[i])) cb[nb++] = i;
   if (na > MG_EDIT_MAX || nb > MG_EDIT_MAX || na - nb > 1 || nb - na > 1) return 2;
   for (int j = 0; j <= nb; j++) prev[j] = j;
   for (int i = 1; i <= na; i++) {
-    int la = u8len((unsigned char)a[ca[i - 1]]);
+    int la = mg_utf8_seqlen((unsigned char)a[ca[i - 1]]);
     cur[0] = i;
     for (int j = 1; j <= nb; j++) {
-      int lb = u8len((unsigned char)b[cb[j - 1]]);
+      int lb = mg_utf8_seqlen((unsigned char)b[cb[j - 1]]);
       int same = la == lb && memcmp(a + ca[i - 1], b + cb[j - 1], (size_t)la) == 0;
       int v = prev[j - 1] + !same;
       if (prev[j] + 1 < v) v = prev[j] + 1;
@@ -139,8 +138,8 @@ int mg_utf8_edit1(const char *a, int an, const char *b, int bn) {
 int mg_utf8_deletions(const char *w, int n, mg_utf8_del_fn fn, void *ctx) {
   char buf[256];
   if (n >= (int)sizeof buf) return 0;
-  for (int i = 0; i < n; i += u8len((unsigned char)w[i])) {
-    int cl = u8len((unsigned char)w[i]), rc;
+  for (int i = 0; i < n; i += mg_utf8_seqlen((unsigned char)w[i])) {
+    int cl = mg_utf8_seqlen((unsigned char)w[i]), rc;
     memcpy(buf, w, (size_t)i);
     memcpy(buf + i, w + i + cl, (size_t)(n - i - cl));
     if ((rc = fn(ctx, buf, n - cl)) != 0) return rc;
@@ -152,7 +151,7 @@ void mg_utf8_fold_small_vowels(char *s, size_t len) {
   /* ぁぃぅぇぉ are U+3041, 3043, 3045, 3047, 3049; the full ones one higher */
   static const unsigned keep_after[] = { 0x3075, 0x3046, 0x3094, 0x3066, 0x3067, 0x3068, 0x3069, 0x3061, 0x3058, 0x3057 };
   unsigned prev = 0;
-  for (size_t i = 0; i + 2 < len; i += u8len((unsigned char)s[i])) {
+  for (size_t i = 0; i + 2 < len; i += mg_utf8_seqlen((unsigned char)s[i])) {
     unsigned char *u = (unsigned char *)s + i;
     unsigned cp = u[0] >= 0xE0 && u[0] < 0xF0 ? cp3(u) : 0;
     if (cp >= 0x3041 && cp <= 0x3049 && (cp & 1)) {

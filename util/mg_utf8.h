@@ -35,6 +35,9 @@ int mg_utf8_is_kata(const char *s, size_t len, size_t i);
  * ジュミン). s (len bytes, katakana and ー only) is folded into out (at
  * least len + 1 bytes, NUL-terminated); returns the folded length. */
 int mg_utf8_fold_long_vowels(const char *s, size_t len, char *out);
+/* Bytes of the sequence that lead byte c starts, in well-formed UTF-8 (1–4;
+ * no checking: mg_utf8_decode is the checking reader). */
+static inline int mg_utf8_seqlen(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
 /* Code points in the well-formed UTF-8 s[0..n) (no checking). */
 int mg_utf8_chars(const char *s, int n);
 
