@@ -291,7 +291,7 @@ static int walk_one(void *ctx, const mg_faq_entry *e) {
 
 int bot_cl_procedures(sqlite3 *db, const bot_cl_event *ev, const char *answers,
                       int (*fn)(void *ctx, const bot_cl_item *it), void *ctx, char *err) {
-  mg_faq_filter f = { .published_text = 1 };
+  mg_faq_filter f = { .published_text = 1, .life_events_with = ev->name };
   struct walk w = { ev, answers, fn, ctx };
   return faq_list(db, &f, walk_one, &w, err);
 }

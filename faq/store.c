@@ -72,6 +72,7 @@ static const char *const sql[N_S] = {
              " AND (?3 IS NULL OR ?3 = CASE WHEN f.published_rev IS NULL THEN 'draft'"
              "  WHEN f.published_rev = r.id THEN 'published' ELSE 'published+draft' END)"
              " AND (?4 IS NULL OR f.id IN (SELECT rowid FROM faq_fts WHERE faq_fts MATCH ?4))"
+             " AND (?5 IS NULL OR instr(r.life_events, ?5) > 0)"
              " ORDER BY f.ext_id",
   [S_DEPT_GET] = "SELECT id, name, phone, email, hours, location FROM department WHERE id = ?1",
   [S_DEPT_PUT] = "INSERT INTO department(id, name, phone, email, hours, location) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
@@ -85,6 +86,7 @@ static const char *const sql[N_S] = {
                  " AND (?1 IS NULL OR r.department_id = ?1) AND (?2 IS NULL OR r.category = ?2)"
                  " AND (?3 IS NULL OR ?3 = ?3)"
                  " AND (?4 IS NULL OR f.id IN (SELECT rowid FROM faq_fts WHERE faq_fts MATCH ?4))"
+                 " AND (?5 IS NULL OR instr(r.life_events, ?5) > 0)"
                  " ORDER BY f.ext_id",
   [S_FAQ_EXISTS] = "SELECT 1 FROM faq WHERE ext_id = ?1",
   [S_DEPT_NAME] = "SELECT name FROM department WHERE id = ?1",
@@ -314,6 +316,7 @@ int faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_
   bind_str(st, 1, f->department);
   bind_str(st, 2, f->category);
   bind_str(st, 3, f->published_text ? NULL : f->status);
+  bind_str(st, 5, f->life_events_with);
   char *match = NULL;
   if (f->search && *f->search) {
     /* Each space-separated word becomes an FTS5 string (quotes doubled), so

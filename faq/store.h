@@ -79,6 +79,9 @@ typedef struct mg_faq_filter {
   int published_text;     /* 1: the published revision of each published
                            * entry instead of the newest (what residents
                            * read: drafts never show); status is ignored */
+  const char *life_events_with; /* entries whose life_events text contains this
+                                 * (a cheap first cut for a checklist: the caller
+                                 * still reads each line, bot/checklist.h) */
 } mg_faq_filter;
 
 /* The fields a writer may leave NULL to keep the newest revision's, in

@@ -200,6 +200,29 @@ static void related_entries_keep_their_order_and_show_once_published(void) {
   is_int(faq_put(db, &a, "x", 0, err), MG_EINVAL, "a related id that is no id is refused");
 }
 
+static int count_events(sqlite3 *db, const char *event) {
+  mg_faq_filter f = { .published_text = 1, .life_events_with = event };
+  char err[MG_ERRLEN];
+  int n = 0;
+  if (faq_list(db, &f, count_cb, &n, err)) return -1;
+  return n;
+}
+
+static void a_checklist_lists_only_the_published_entries_naming_its_event(void) {
+  char err[MG_ERRLEN] = "";
+  mg_faq_entry in = { .id = "ev-in", .question = "転入届の出し方", .answer = "市民課です。", .life_events = "転入\n出生" };
+  mg_faq_entry none = { .id = "ev-none", .question = "犬の登録の仕方", .answer = "環境衛生課です。" };
+  mg_faq_entry draft = { .id = "ev-draft", .question = "転入したら国保", .answer = "保険年金課です。", .life_events = "転入" };
+  int all = count_events(db, NULL);
+  is_int(faq_put(db, &in, "x", 1, err), 0, "an entry of two life events published (%s)", err);
+  is_int(faq_put(db, &none, "x", 1, err), 0, "an entry of none published (%s)", err);
+  is_int(faq_put(db, &draft, "x", 0, err), 0, "a draft naming 転入 (%s)", err);
+  is_int(count_events(db, NULL), all + 2, "without the filter every published entry is listed");
+  is_int(count_events(db, "転入"), 1, "転入: the published entry naming it, not the draft");
+  is_int(count_events(db, "出生"), 1, "出生: its second line counts");
+  is_int(count_events(db, "死亡"), 0, "an event no entry names lists nothing");
+}
+
 static void new_file_database_gets_the_sample_once(void) {
   mg_config cfg;
   sqlite3 *db = NULL;
@@ -270,6 +293,7 @@ int main(void) {
   RUN(invalid_entries_are_refused_and_drafts_never_indexed);
   RUN(removed_entry_leaves_the_index);
   RUN(related_entries_keep_their_order_and_show_once_published);
+  RUN(a_checklist_lists_only_the_published_entries_naming_its_event);
   faq_db_close(db);
   db = NULL;
   RUN(new_file_database_gets_the_sample_once);
