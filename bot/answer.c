@@ -627,6 +627,12 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, int
   return 0;
 }
 
+/* bot_english_speller over the engine's readings */
+static int spell_kana(void *worker, const char *kana, int len, char *out, size_t cap) {
+  bot_worker *w = worker;
+  return faq_engine_spell_kana(w->b->engine, w->an, kana, len, out, cap);
+}
+
 int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err) {
   return bot_answer_lang(w, text, len, BOT_LANG_JA, explain, out, err);
 }
@@ -636,7 +642,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   mg_result res;
   rules_hit hit;
   bot_safety_result safety;
-  char ja[1024], kana[1024];
+  char ja[1024], kana[1024], spelt[512] = "";
   int nlen = 0, rc = 0, english, reading = 0, romaji = 0, want;
   const char *en_text = NULL; /* the English question, when it was asked in Japanese terms */
   int en_confirmed = 0;       /* the English index agrees with the answer (english_pick) */
@@ -710,7 +716,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
     /* ask the engine in the FAQ's language; nothing known → the English
      * index alone ("washing machine" is in no table but in an entry's
      * English version); nothing there either → a person */
-    if (bot_english_query(w->b->english, text, len, ja, sizeof ja) == 0) {
+    if (bot_english_query(w->b->english, text, len, spell_kana, w, ja, sizeof ja, spelt, sizeof spelt) == 0) {
       res = (mg_result){ .decision = MG_DECISION_NO_ANSWER };
       if ((rc = english_pick(w, text, &res, &en_confirmed, ex, err)) != 0) goto out;
       if (res.decision == MG_DECISION_ANSWER) {
@@ -725,10 +731,11 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       goto done;
     }
     if (ex) json_object_set_new(ex, "english_query", json_string(ja));
+    if (ex && *spelt) json_object_set_new(ex, "english_readings", json_string(spelt));
     en_text = text;
     text = ja, len = (int)strlen(ja);
   }
-  if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
+  if ((rc = faq_engine_search_terms(w->b->engine, w->an, text, len, spelt, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
   if (res.decision != MG_DECISION_ANSWER) {
     /* a long story with the question at its end: ask with the last sentence too */
     int from = last_sentence(text, len);
