@@ -1938,6 +1938,7 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
     struct bg_q b = { s, &sc };
     if (norm) bigrams(norm, n, bg_query, &b);
     free(norm);
+    if (terms && *terms) bigrams(terms, (int)strlen(terms), bg_query, &b); /* as the entries may write them (イノシシ) */
   }
   score_all(p, s, q, &sc);
   score_bigrams(p, s, &sc);
