@@ -273,6 +273,29 @@ static void english_question_is_answered_in_english_or_with_an_english_line(void
   json_decref(a);
 }
 
+/* The engine unsure between its own candidates, the English index's best
+ * its first: both readings agree, and that one answers. */
+static void english_answers_where_both_readings_agree(void) {
+  char err[MG_ERRLEN];
+  json_t *a = NULL, *pick;
+  const char *q = "my number card application how";
+  if (!ok(bot_answer_lang(w, q, (int)strlen(q), BOT_LANG_JA, 1, &a, err) == 0, "ask (%s)", err)) return;
+  pick = json_object_get(json_object_get(a, "explain"), "english_pick");
+  is_str(jstr(a, "decision"), "answer", "the applying entry is answered, not offered among the other My Number entries");
+  is_str(jstr(a, "faq_id"), "saijo-0009", "... the one both readings put first");
+  ok(json_is_true(json_object_get(pick, "agreed")), "... as agreed (explain.english_pick.agreed)");
+  json_decref(a);
+}
+
+/* Romaji the table does not know meets the entry through the readings of
+ * the index, long vowels left out (shomeisho is 証明書's ショウメイショ). */
+static void romaji_without_long_vowels_meets_the_readings(void) {
+  json_t *a = ask("where can i get kazei shomeisho", BOT_LANG_JA);
+  is_str(jstr(a, "faq_id"), "saijo-0034", "kazei shomeisho is the tax certificate (%s)", jstr(a, "decision"));
+  is_str(jstr(a, "lang"), "en", "... answered in English");
+  json_decref(a);
+}
+
 static void easy_japanese_is_answered_where_the_entry_has_it(void) {
   json_t *a;
 
@@ -326,6 +349,8 @@ int main(void) {
     return done_testing();
   RUN(two_sample_entries_lose_their_english);
   RUN(english_question_is_answered_in_english_or_with_an_english_line);
+  RUN(english_answers_where_both_readings_agree);
+  RUN(romaji_without_long_vowels_meets_the_readings);
   RUN(easy_japanese_is_answered_where_the_entry_has_it);
   RUN(emergency_card_speaks_the_residents_language);
   RUN(translations_are_kept_with_revisions_and_exported);
