@@ -506,7 +506,11 @@ const bot_checklists *bot_checklists_of(const bot *b) { return b->checklists; }
  *    EN_MARGIN; a pick the engine did not offer at all needs
  *    EN_INDEX_ONLY_Q words in its English question, not just its answer
  *    ("send money abroad" is not the refund of medical costs); otherwise
- *    the engine's choices stand, the best moved first among them.
+ *    the engine's choices stand, the best moved first among them. When
+ *    the engine offered choices and the index's best (bm25 EN_MIN, lead
+ *    EN_MARGIN) is its first, both readings agree: that one answers on
+ *    EN_AGREE_SHARED word instead of EN_SHARED (the clarify whose first
+ *    choice was right was the largest group of misses).
  * *confirmed when both readings agree on the answer (the engine's first
  * choice is the index's best): the scope decision then takes the question
  * as understood; a pick of the index alone stays unsure there, so "What's
@@ -524,6 +528,7 @@ const bot_checklists *bot_checklists_of(const bot *b) { return b->checklists; }
 #define EN_PASS_OVER_Q 2  /* words the pick's English question shares, to pass over a first choice without a version */
 #define EN_COVER 0.75     /* times the share of the question's words its English question holds (bot_english_cover) */
 #define EN_INDEX_ONLY_Q 2 /* words a pick the engine did not offer shares with its English question */
+#define EN_AGREE_SHARED 1 /* words (question double) the engine's first choice shares with its English version, to answer it when the index agrees */
 
 static void move_first(mg_result *res, int at) {
   mg_candidate c = res->c[at];
@@ -605,6 +610,19 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, int
   }
   if (h[best].score < EN_MIN) return 0;
   en_shared(w, question, h[best].id, &q, &a, ex);
+  /* both readings agree: the engine's first choice is the index's best,
+   * by EN_MARGIN. The engine was unsure only between its own candidates
+   * and the English reading tells them apart: answer it, on EN_AGREE_SHARED
+   * word of its English version (the question's own word may be romaji the
+   * English version does not hold: kokuho). A bare "my number card" leads
+   * by less and keeps its choices */
+  if (at == 0 && res->decision == MG_DECISION_CLARIFY && 2 * q + a >= EN_AGREE_SHARED &&
+      (second < 0 || fused[best] >= fused[second] + EN_MARGIN)) {
+    *confirmed = 1;
+    res->decision = MG_DECISION_ANSWER;
+    if (ex) json_object_set_new(json_object_get(ex, "english_pick"), "agreed", json_true());
+    return 0;
+  }
   if (2 * q + a < EN_SHARED) return 0;
   if (at < 0 && q < EN_INDEX_ONLY_Q) return 0;
   /* the engine's first choice cannot be compared in English (no version):
@@ -627,6 +645,12 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, int
   return 0;
 }
 
+/* bot_english_speller over the engine's readings */
+static int spell_kana(void *worker, const char *kana, int len, char *out, size_t cap) {
+  bot_worker *w = worker;
+  return faq_engine_spell_kana(w->b->engine, w->an, kana, len, out, cap);
+}
+
 int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **out, char *err) {
   return bot_answer_lang(w, text, len, BOT_LANG_JA, explain, out, err);
 }
@@ -636,7 +660,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   mg_result res;
   rules_hit hit;
   bot_safety_result safety;
-  char ja[1024], kana[1024];
+  char ja[1024], kana[1024], spelt[512] = "";
   int nlen = 0, rc = 0, english, reading = 0, romaji = 0, want;
   const char *en_text = NULL; /* the English question, when it was asked in Japanese terms */
   int en_confirmed = 0;       /* the English index agrees with the answer (english_pick) */
@@ -710,7 +734,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
     /* ask the engine in the FAQ's language; nothing known → the English
      * index alone ("washing machine" is in no table but in an entry's
      * English version); nothing there either → a person */
-    if (bot_english_query(w->b->english, text, len, ja, sizeof ja) == 0) {
+    if (bot_english_query(w->b->english, text, len, spell_kana, w, ja, sizeof ja, spelt, sizeof spelt) == 0) {
       res = (mg_result){ .decision = MG_DECISION_NO_ANSWER };
       if ((rc = english_pick(w, text, &res, &en_confirmed, ex, err)) != 0) goto out;
       if (res.decision == MG_DECISION_ANSWER) {
@@ -725,10 +749,11 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       goto done;
     }
     if (ex) json_object_set_new(ex, "english_query", json_string(ja));
+    if (ex && *spelt) json_object_set_new(ex, "english_readings", json_string(spelt));
     en_text = text;
     text = ja, len = (int)strlen(ja);
   }
-  if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
+  if ((rc = faq_engine_search_terms(w->b->engine, w->an, text, len, spelt, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
   if (res.decision != MG_DECISION_ANSWER) {
     /* a long story with the question at its end: ask with the last sentence too */
     int from = last_sentence(text, len);

@@ -24,6 +24,7 @@
 #define WORD_MAX 32
 #define ROMAJI_MIN_LETTERS 5   /* shorter words are too often English (name, take) */
 #define ROMAJI_MIN_SYLLABLES 3
+#define ROMAJI_RUN_MIN_LETTERS 3 /* a word of a romaji compound spelled whole (jiko shomeisho) */
 
 struct bot_english {
   mg_termmap *keys;  /* folded phrase → id */
@@ -201,11 +202,22 @@ static int append_term(char *out, size_t *o, size_t cap, const char *term) {
   return 1;
 }
 
-int bot_english_query(const bot_english *e, const char *text, int len, char *out, size_t cap) {
+/* Word w could be one word of a romaji compound: two syllables at least,
+ * no stopword, and no word the table knows on its own. */
+static int romaji_word(const bot_english *e, const char *w) {
+  char kana[128];
+  size_t l = strlen(w);
+  if (l < ROMAJI_RUN_MIN_LETTERS || stopword(e, w) || faq_termmap_get(e->keys, w, (int)l) >= 0) return 0;
+  return mg_romaji_word(w, (int)l, kana, sizeof kana) >= 2;
+}
+
+int bot_english_query(const bot_english *e, const char *text, int len, bot_english_speller spell, void *ctx, char *out,
+                      size_t cap, char *read, size_t rcap) {
   char w[MAX_WORDS][WORD_MAX], key[256];
   int n = words(text, len, w, MAX_WORDS), found = 0;
-  size_t o = 0;
+  size_t o = 0, ro = 0;
   out[0] = '\0';
+  if (read && rcap) read[0] = '\0';
   for (int i = 0; i < n;) {
     int took = 0;
     /* the curated table's longest phrase first, EDICT's only where it has none: EDICT's
@@ -221,11 +233,40 @@ int bot_english_query(const bot_english *e, const char *text, int len, char *out
     }
     /* a word the table does not know may be Japanese in romaji, as foreign
      * residents write the office's own words (kokuho, hoikuen, hinanjo):
-     * its hiragana meets the FAQ through the readings of its index */
+     * its hiragana meets the FAQ through the readings of its index.
+     * Romaji splits a compound where English would (kokumin kenko hoken,
+     * jiko shomeisho): a run of such words is first spelled whole, the
+     * longest run first, shorter words included (jiko) since every piece
+     * of the run must then be a reading the FAQ holds */
+    if (!took && spell && read) {
+      int run = 0;
+      while (run < MAX_PHRASE && i + run < n && romaji_word(e, w[i + run])) run++;
+      for (int l = run; l >= 2 && !took; l--) {
+        char kana[256], spelt[256];
+        size_t ko = 0;
+        int ok = 1;
+        for (int k = i; k < i + l && ok; k++) {
+          int c = mg_romaji_word(w[k], (int)strlen(w[k]), kana + ko, sizeof kana - ko);
+          if (c <= 0) ok = 0;
+          else ko += strlen(kana + ko);
+        }
+        if (ok && spell(ctx, kana, (int)ko, spelt, sizeof spelt) > 0) {
+          found += append_term(read, &ro, rcap, spelt);
+          took = l;
+        }
+      }
+    }
     if (!took && strlen(w[i]) >= ROMAJI_MIN_LETTERS && !stopword(e, w[i])) {
       char kana[128];
-      if (mg_romaji_to_kana(w[i], (int)strlen(w[i]), kana, sizeof kana) >= ROMAJI_MIN_SYLLABLES)
-        found += append_term(out, &o, cap, kana);
+      char spelt[256];
+      if (mg_romaji_to_kana(w[i], (int)strlen(w[i]), kana, sizeof kana) >= ROMAJI_MIN_SYLLABLES) {
+        /* as the readings the index holds (shomeisho → ショウメイ ショ), apart:
+         * hiragana among kanji terms is cut apart by MeCab (し + ょめいしょ);
+         * a word no reading spells goes as hiragana, which the variants
+         * may know (こくほ → 国民健康保険) */
+        if (spell && read && spell(ctx, kana, (int)strlen(kana), spelt, sizeof spelt) > 0) found += append_term(read, &ro, rcap, spelt);
+        else found += append_term(out, &o, cap, kana);
+      }
     }
     i += took ? took : 1;
   }

@@ -30,9 +30,19 @@ void bot_english_free(bot_english *e);
  * all Latin, no kana or kanji. */
 int bot_english_detect(const char *text, int len);
 
+/* Turns a word in kana (romaji read back) into the FAQ's terms for it,
+ * space-separated, into out (cap bytes); returns how many (0: none, the
+ * word is not the FAQ's). faq_engine_spell_kana is one. */
+typedef int (*bot_english_speller)(void *ctx, const char *kana, int len, char *out, size_t cap);
+
 /* The Japanese terms for text, joined by spaces, into out (cap bytes).
- * Returns how many terms were found (0: nothing the table knows). */
-int bot_english_query(const bot_english *e, const char *text, int len, char *out, size_t cap);
+ * A word the table does not know that reads as romaji goes as spell's
+ * terms for its kana into read (rcap bytes; terms to be searched as they
+ * are, faq_engine_search_terms), or, where spell finds none or spell or
+ * read is NULL, as the hiragana itself into out. Returns how many terms
+ * were found in all (0: nothing known). */
+int bot_english_query(const bot_english *e, const char *text, int len, bot_english_speller spell, void *ctx, char *out,
+                      size_t cap, char *read, size_t rcap);
 
 /* How many distinct topic words of query (folded as above, stopwords left
  * out) occur among the words of doc: how near an entry's English version

@@ -1022,6 +1022,64 @@ int faq_engine_size(mg_engine *e) {
   return n;
 }
 
+/* Append the katakana term t to out (space-separated, *o bytes used). */
+static int put_reading(const struct snap *s, int t, char *out, size_t cap, size_t *o) {
+  int l;
+  const char *k = faq_termmap_key(s->vocab, t, &l);
+  if (!k || *o + (size_t)l + 2 > cap) return 0;
+  if (*o) out[(*o)++] = ' ';
+  memcpy(out + *o, k, (size_t)l);
+  *o += (size_t)l;
+  out[*o] = '\0';
+  return 1;
+}
+
+struct one_word { const struct snap *s; int words, known; };
+
+static int count_word(void *ctx, const char *term, int len, int start, int end, int flags) {
+  struct one_word *c = ctx;
+  (void)start, (void)end;
+  if (flags & (MG_TOK_SYNONYM | MG_TOK_READING | MG_TOK_PART)) return 0;
+  c->words++;
+  c->known += faq_termmap_get(c->s->vocab, term, len) >= 0;
+  return 0;
+}
+
+int faq_engine_spell_kana(mg_engine *e, mg_analyzer *an, const char *kana, int len, char *out, size_t cap) {
+  struct snap *s = snap_acquire(e);
+  char k[256];
+  size_t o = 0;
+  int found = 0;
+  if (cap) out[0] = '\0';
+  if (!s || len <= 0 || len >= (int)sizeof k || cap < 2) goto done;
+  if (an) { /* one word the FAQ knows as it is written (ほいくえん → 保育園, by the variants): itself */
+    struct one_word c = { s, 0, 0 };
+    if (faq_analyze(an, kana, len, count_word, &c) >= 0 && c.words == 1 && c.known == 1) goto done;
+  }
+  memcpy(k, kana, (size_t)len);
+  k[len] = '\0';
+  mg_utf8_hira_to_kata(k, (size_t)len);
+  if (!all_kata(k, len)) goto done;
+  for (int i = 0; i < len;) {
+    int best = 0, exact = -1, folded = -1;
+    /* the longest piece that is a reading, as spelled or with its long
+     * vowels left out (romaji rarely marks them: shomei is 証明's
+     * ショウメイ as well as 署名's ショメイ — both are asked) */
+    for (int l = len - i; l >= 6 && !best; l -= 3) {
+      exact = faq_termmap_get(s->vocab, k + i, l);
+      folded = folded_lookup(s, k + i, l);
+      if (exact >= 0 || folded >= 0) best = l;
+    }
+    if (!best) { found = 0; o = 0; out[0] = '\0'; break; } /* a piece no reading spells: not the FAQ's word */
+    if (exact >= 0) found += put_reading(s, exact, out, cap, &o);
+    if (folded >= 0 && folded != exact) found += put_reading(s, folded, out, cap, &o);
+    i += best;
+  }
+done:
+  snap_release(e, s);
+  return found;
+}
+
 int faq_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *rebuilt, char *err) {
   char sig[128];
   int dv, tc = sqlite3_total_changes(db), rc = 0;
@@ -1811,6 +1869,11 @@ static int feedback(const struct params *p, const struct snap *s, struct query *
 
 int faq_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, int k,
                      mg_result *out, json_t *explain, char *err) {
+  return faq_engine_search_terms(e, an, text, len, NULL, k, out, explain, err);
+}
+
+int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int len, const char *terms, int k,
+                            mg_result *out, json_t *explain, char *err) {
   struct snap *s = snap_acquire(e);
   const struct params *p = &e->p;
   struct query *q = NULL;
@@ -1837,6 +1900,15 @@ int faq_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, 
   rc = faq_analyze(an, text, len, on_token, q);
   if (rc < 0) { mg_errf(err, rc, "engine: analysis failed"); goto out; }
   rc = 0;
+  /* terms given as the index holds them (readings spelled from romaji):
+   * not analysed, which would cut ケンコウ into ケン + コウ */
+  for (const char *t = terms; t && *t;) {
+    int l = 0;
+    while (*t == ' ') t++;
+    while (t[l] && t[l] != ' ') l++;
+    if (l > 0) on_token(q, t, l, 0, 0, MG_TOK_NOUN);
+    t += l;
+  }
   correct_typos(q);
   if (kana_readings(q, an) > 0) {
     int n = 0;
@@ -1866,6 +1938,7 @@ int faq_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, 
     struct bg_q b = { s, &sc };
     if (norm) bigrams(norm, n, bg_query, &b);
     free(norm);
+    if (terms && *terms) bigrams(terms, (int)strlen(terms), bg_query, &b); /* as the entries may write them (イノシシ) */
   }
   score_all(p, s, q, &sc);
   score_bigrams(p, s, &sc);

@@ -79,6 +79,12 @@ int faq_engine_refresh_ex(mg_engine *e, sqlite3 *db, mg_engine_seen *seen, int *
 int faq_engine_search(mg_engine *e, mg_analyzer *an, const char *text, int len, int k,
                      mg_result *out, json_t *explain, char *err);
 
+/* faq_engine_search, with terms (space-separated, may be NULL) added to the
+ * question's own as they are, not analysed: katakana readings from
+ * faq_engine_spell_kana, which MeCab would cut apart (ケンコウ → ケン + コウ). */
+int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int len, const char *terms, int k,
+                            mg_result *out, json_t *explain, char *err);
+
 /* Set a ranking parameter by name ("k1", "w_question", "b_answer", "syn_w",
  * "cov_w", …; see engine.c) — for experiments (`madoguchi eval --param`).
  * Call before searches start. MG_EINVAL for an unknown name. */
@@ -87,6 +93,18 @@ int faq_engine_set_param(mg_engine *e, const char *name, double value, char *err
  * Not synchronised with searches: the caller makes sure none runs (the
  * bot's reload holds its write lock). */
 void faq_engine_set_thresholds(mg_engine *e, const mg_config *cfg);
+
+/* A word in kana (hiragana or katakana, len bytes: romaji turned back
+ * into kana) cut into the katakana readings the index holds, longest piece
+ * first; a piece spelled without its long vowels (ショメイ, ザイリュ) also
+ * meets the reading with them (ショウメイ, ザイリュウ; the most frequent
+ * such), and both are given when both exist. Writes the readings,
+ * space-separated, into out (cap bytes) and returns how many; 0 (out
+ * empty) when some piece of the word is no reading, or when an (may be
+ * NULL) reads the word as it is as one word the FAQ knows (ほいくえん is
+ * 保育園 by the variants: better asked as written). Thread-safe given a
+ * per-thread analyzer. */
+int faq_engine_spell_kana(mg_engine *e, mg_analyzer *an, const char *kana, int len, char *out, size_t cap);
 
 /* Number of published entries in the current index. */
 int faq_engine_size(mg_engine *e);

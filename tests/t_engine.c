@@ -307,6 +307,25 @@ static void removed_entry_disappears_from_the_index(void) {
   ok(r.n == 0 || strcmp(r.c[0].faq_id, "t-4") != 0, "the removed entry no longer answers");
 }
 
+/* Romaji read back into kana is spelled as the index's readings, long
+ * vowels or not (sudo = 水道's スイドウ), and a word no reading spells is
+ * not the FAQ's. */
+static void kana_is_spelled_as_the_readings_of_the_index(void) {
+  char out[256];
+  is_int(faq_engine_spell_kana(eng, NULL, "しんせい", -1 + (int)sizeof "しんせい", out, sizeof out), 1, "a reading as written");
+  is_str(out, "シンセイ", "... in katakana, as the index holds it");
+  is_int(faq_engine_spell_kana(eng, NULL, "すいどしんせい", -1 + (int)sizeof "すいどしんせい", out, sizeof out), 2,
+         "a compound without its long vowel: two readings");
+  is_str(out, "スイドウ シンセイ", "... the long vowel restored (%s)", out);
+  is_int(faq_engine_spell_kana(eng, an, "じどうてあて", -1 + (int)sizeof "じどうてあて", out, sizeof out), 2, "with the analyzer too");
+  is_str(out, "ジドウ テアテ", "... longest piece first");
+  is_int(faq_engine_spell_kana(eng, NULL, "ちゃんげ", -1 + (int)sizeof "ちゃんげ", out, sizeof out), 0,
+         "English read as romaji (change) spells no reading");
+  is_str(out, "", "... and writes nothing");
+  is_int(faq_engine_spell_kana(eng, NULL, "しんせいちゃ", -1 + (int)sizeof "しんせいちゃ", out, sizeof out), 0,
+         "one piece no reading spells: nothing, not the pieces that are");
+}
+
 static void unknown_parameter_is_rejected(void) {
   char err[MG_ERRLEN] = "";
   is_int(faq_engine_set_param(eng, "no_such_param", 1, err), MG_EINVAL, "unknown parameter rejected");
@@ -355,6 +374,7 @@ int main(void) {
   RUN(lsa_term_is_deterministic_and_explained);
   RUN(nearest_phrasing_finds_an_entry_by_one_alternate);
   RUN(related_titles_lend_words_only_when_published);
+  RUN(kana_is_spelled_as_the_readings_of_the_index);
   /* in order from here: each edits the FAQ the next one searches */
   RUN(refresh_without_changes_does_not_rebuild);
   RUN(department_phone_change_alone_is_noticed);

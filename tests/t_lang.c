@@ -165,6 +165,40 @@ static void english_fts_query_keeps_topic_words_only(void) {
   is_int(bot_english_fts_query(NULL, "? ! a I", 7, q, sizeof q), 0, "no topic word: no query");
 }
 
+/* A speller that knows two words, as the engine's readings would. */
+static int fake_spell(void *ctx, const char *kana, int len, char *out, size_t cap) {
+  static const char *const known[][2] = { { "じこしょめいしょ", "ジコ ショウメイ ショ" }, { "ざいりゅ", "ザイリュウ" } };
+  (*(int *)ctx)++;
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+    if ((size_t)len == strlen(known[i][0]) && memcmp(kana, known[i][0], (size_t)len) == 0) {
+      snprintf(out, cap, "%s", known[i][1]);
+      return 1;
+    }
+  return 0;
+}
+
+static void english_query_spells_romaji_as_the_index_reads_it(void) {
+  bot_english *e = NULL;
+  char err[MG_ERRLEN] = "", out[512], read[256];
+  const char *dict = getenv("MG_DICT_DIR");
+  int calls = 0;
+  if (!ok(bot_english_load(&e, dict ? dict : "dict", err) == 0, "dict/english.tsv loads (%s)", err)) return;
+  ok(bot_english_query(e, "nursery needs jiko shomeisho", 28, fake_spell, &calls, out, sizeof out, read, sizeof read) >= 2,
+     "the table's word and the romaji compound are found");
+  is_str(read, "ジコ ショウメイ ショ", "two romaji words spelled whole as one compound, jiko included");
+  ok(strstr(out, "保育所") && !strstr(out, "しょ"), "the table's term in the text, no hiragana beside it (%s)", out);
+  bot_english_query(e, "nursery for zairyu card", 23, fake_spell, &calls, out, sizeof out, read, sizeof read);
+  is_str(read, "ザイリュウ", "a romaji word beside English is spelled alone");
+  bot_english_query(e, "nursery in hoikuen", 18, fake_spell, &calls, out, sizeof out, read, sizeof read);
+  ok(strstr(out, "ほいくえん") != NULL && !*read, "a word the speller does not spell goes as hiragana (%s)", out);
+  bot_english_query(e, "nursery in hoikuen", 18, NULL, NULL, out, sizeof out, read, sizeof read);
+  ok(strstr(out, "ほいくえん") != NULL && !*read, "so does every romaji word without a speller");
+  calls = 0;
+  bot_english_query(e, "nursery open time", 17, fake_spell, &calls, out, sizeof out, read, sizeof read);
+  is_int(calls, 0, "English words the table knows or that are stopwords are not spelled");
+  bot_english_free(e);
+}
+
 static void english_cover_weighs_the_words_that_tell_entries_apart(void) {
   const char *docs[] = { "What should I do if I lose my My Number Card?", "How do I apply for a My Number Card?",
                          "How do I renew my My Number Card?", NULL };
@@ -239,6 +273,29 @@ static void english_question_is_answered_in_english_or_with_an_english_line(void
   json_decref(a);
 }
 
+/* The engine unsure between its own candidates, the English index's best
+ * its first: both readings agree, and that one answers. */
+static void english_answers_where_both_readings_agree(void) {
+  char err[MG_ERRLEN];
+  json_t *a = NULL, *pick;
+  const char *q = "my number card application how";
+  if (!ok(bot_answer_lang(w, q, (int)strlen(q), BOT_LANG_JA, 1, &a, err) == 0, "ask (%s)", err)) return;
+  pick = json_object_get(json_object_get(a, "explain"), "english_pick");
+  is_str(jstr(a, "decision"), "answer", "the applying entry is answered, not offered among the other My Number entries");
+  is_str(jstr(a, "faq_id"), "saijo-0009", "... the one both readings put first");
+  ok(json_is_true(json_object_get(pick, "agreed")), "... as agreed (explain.english_pick.agreed)");
+  json_decref(a);
+}
+
+/* Romaji the table does not know meets the entry through the readings of
+ * the index, long vowels left out (shomeisho is 証明書's ショウメイショ). */
+static void romaji_without_long_vowels_meets_the_readings(void) {
+  json_t *a = ask("where can i get kazei shomeisho", BOT_LANG_JA);
+  is_str(jstr(a, "faq_id"), "saijo-0034", "kazei shomeisho is the tax certificate (%s)", jstr(a, "decision"));
+  is_str(jstr(a, "lang"), "en", "... answered in English");
+  json_decref(a);
+}
+
 static void easy_japanese_is_answered_where_the_entry_has_it(void) {
   json_t *a;
 
@@ -284,6 +341,7 @@ int main(void) {
   RUN(pick_gives_the_version_there_else_japanese);
   RUN(english_fts_query_keeps_topic_words_only);
   RUN(english_cover_weighs_the_words_that_tell_entries_apart);
+  RUN(english_query_spells_romaji_as_the_index_reads_it);
   if (!test_tmpdir(dir, sizeof dir, "t_lang")) return 1;
   test_config(&cfg, dir);
   RUN(messages_exist_per_language_and_a_missing_key_is_refused);
@@ -291,6 +349,8 @@ int main(void) {
     return done_testing();
   RUN(two_sample_entries_lose_their_english);
   RUN(english_question_is_answered_in_english_or_with_an_english_line);
+  RUN(english_answers_where_both_readings_agree);
+  RUN(romaji_without_long_vowels_meets_the_readings);
   RUN(easy_japanese_is_answered_where_the_entry_has_it);
   RUN(emergency_card_speaks_the_residents_language);
   RUN(translations_are_kept_with_revisions_and_exported);

@@ -66,6 +66,20 @@ static int word(const char *w, int n, char *out, size_t cap, size_t *o) {
   return count;
 }
 
+int mg_romaji_word(const char *w, int n, char *out, size_t cap) {
+  char lw[64];
+  size_t o = 0;
+  int c;
+  if (n <= 0 || n >= (int)sizeof lw || cap < 1) return 0;
+  for (int i = 0; i < n; i++) {
+    if (!isalpha((unsigned char)w[i]) && w[i] != '\'' && w[i] != '-') return 0;
+    lw[i] = (char)tolower((unsigned char)w[i]);
+  }
+  if ((c = word(lw, n, out, cap, &o)) <= 0) return 0;
+  out[o] = '\0';
+  return c;
+}
+
 int mg_romaji_to_kana(const char *text, int len, char *out, size_t cap) {
   char w[64];
   size_t o = 0;

@@ -17,4 +17,9 @@
  * number of syllables; else return 0 (out untouched). */
 int mg_romaji_to_kana(const char *text, int len, char *out, size_t cap);
 
+/* One word (n bytes: letters, ' and -) as romaji: its hiragana into out
+ * (cap bytes, NUL-terminated) and the number of syllables, or 0 when it is
+ * not romaji (out untouched then or cut short). */
+int mg_romaji_word(const char *w, int n, char *out, size_t cap);
+
 #endif
