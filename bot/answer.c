@@ -536,27 +536,13 @@ static void move_first(mg_result *res, int at) {
   res->c[0] = c;
 }
 
-/* The words an English question shares with entry id's English question
+/* The words an English question shares with hit h's English question
  * (*q) and answer (*a): the pick's own evidence, apart from how it ranks
  * against the others ("What's your favorite color?" shares one). */
-static void en_shared(bot_worker *w, const char *question, const char *id, int *q, int *a, json_t *ex) {
-  mg_faq_entry *e = NULL;
-  char err[MG_ERRLEN];
-  *q = *a = 0;
-  if (faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) != 0) return;
-  *q = bot_english_overlap(w->b->english, question, e->tr[MG_FAQ_TR_QUESTION_EN]);
-  *a = bot_english_overlap(w->b->english, question, e->tr[MG_FAQ_TR_ANSWER_EN]);
-  faq_entry_free(e);
+static void en_shared(bot_worker *w, const char *question, const faq_en_hit *h, int *q, int *a, json_t *ex) {
+  *q = bot_english_overlap(w->b->english, question, h->question);
+  *a = bot_english_overlap(w->b->english, question, h->answer);
   if (ex) json_object_set_new(json_object_get(ex, "english_pick"), "shared", json_pack("{s:i, s:i}", "question", *q, "answer", *a));
-}
-
-/* Entry id's English question, or NULL (caller frees). */
-static char *en_question(bot_worker *w, const char *id) {
-  mg_faq_entry *e = NULL;
-  char err[MG_ERRLEN], *q = NULL;
-  if (faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) == 0 && e->tr[MG_FAQ_TR_QUESTION_EN][0]) q = strdup(e->tr[MG_FAQ_TR_QUESTION_EN]);
-  faq_entry_free(e);
-  return q;
 }
 
 /* 1 when entry id has an English version the index could have ranked. */
@@ -568,19 +554,31 @@ static int has_english(bot_worker *w, const char *id) {
   return has;
 }
 
+static void pick_among(bot_worker *w, const char *question, const faq_en_hit *h, int nh, mg_result *res, int *confirmed,
+                       json_t *ex);
+
 static int english_pick(bot_worker *w, const char *question, mg_result *res, int *confirmed, json_t *ex, char *err) {
   char match[1024];
   faq_en_hit h[EN_HITS];
-  double fused[EN_HITS], cover[EN_HITS];
-  int nh = 0, best = -1, second = -1, at = -1, q, a, rc;
+  int nh = 0, rc;
   *confirmed = 0;
   if (bot_english_fts_query(w->b->english, question, (int)strlen(question), match, sizeof match) == 0) return 0;
   if ((rc = faq_search_en(w->db, match, h, EN_HITS, &nh, err)) != 0) return rc;
+  pick_among(w, question, h, nh, res, confirmed, ex);
+  faq_en_hits_clear(h, nh);
+  return 0;
+}
+
+/* english_pick's decision over the English index's hits h (they carry
+ * their English question and answer, so no entry is read back). */
+static void pick_among(bot_worker *w, const char *question, const faq_en_hit *h, int nh, mg_result *res, int *confirmed,
+                       json_t *ex) {
+  double fused[EN_HITS], cover[EN_HITS];
+  int best = -1, second = -1, at = -1, q, a;
   {
-    char *qs[EN_HITS] = { 0 };
-    for (int i = 0; i < nh; i++) qs[i] = en_question(w, h[i].id);
-    bot_english_cover(w->b->english, question, (const char *const *)qs, nh, cover);
-    for (int i = 0; i < nh; i++) free(qs[i]);
+    const char *qs[EN_HITS] = { 0 };
+    for (int i = 0; i < nh; i++) qs[i] = h[i].question[0] ? h[i].question : NULL;
+    bot_english_cover(w->b->english, question, qs, nh, cover);
   }
   for (int i = 0; i < nh; i++) {
     fused[i] = h[i].score / h[0].score + EN_COVER * cover[i];
@@ -593,7 +591,7 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, int
                                                              "bm25", best < 0 ? 0.0 : h[best].score,
                                                              "fused", best < 0 ? 0.0 : fused[best],
                                                              "second", second < 0 ? 0.0 : fused[second]));
-  if (best < 0) return 0;
+  if (best < 0) return;
   for (int i = 0; i < res->n; i++)
     if (strcmp(res->c[i].faq_id, h[best].id) == 0) at = i;
   if (res->decision == MG_DECISION_ANSWER) {
@@ -606,10 +604,10 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, int
       at = 0;
     }
     *confirmed = at == 0;
-    return 0;
+    return;
   }
-  if (h[best].score < EN_MIN) return 0;
-  en_shared(w, question, h[best].id, &q, &a, ex);
+  if (h[best].score < EN_MIN) return;
+  en_shared(w, question, &h[best], &q, &a, ex);
   /* both readings agree: the engine's first choice is the index's best,
    * by EN_MARGIN. The engine was unsure only between its own candidates
    * and the English reading tells them apart: answer it, on EN_AGREE_SHARED
@@ -621,18 +619,18 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, int
     *confirmed = 1;
     res->decision = MG_DECISION_ANSWER;
     if (ex) json_object_set_new(json_object_get(ex, "english_pick"), "agreed", json_true());
-    return 0;
+    return;
   }
-  if (2 * q + a < EN_SHARED) return 0;
-  if (at < 0 && q < EN_INDEX_ONLY_Q) return 0;
+  if (2 * q + a < EN_SHARED) return;
+  if (at < 0 && q < EN_INDEX_ONLY_Q) return;
   /* the engine's first choice cannot be compared in English (no version):
    * pass it over only for a pick whose English question is clearly about
    * the question (市県民税 has none, and "pay my resident tax" must not
    * become the fixed asset tax, which shares only "tax") */
-  if (at != 0 && res->n > 0 && q < EN_PASS_OVER_Q && !has_english(w, res->c[0].faq_id)) return 0;
+  if (at != 0 && res->n > 0 && q < EN_PASS_OVER_Q && !has_english(w, res->c[0].faq_id)) return;
   if (second >= 0 && fused[best] < fused[second] + EN_MARGIN) {
     if (at > 0) move_first(res, at); /* unsure: the engine's choices, the English index's best first */
-    return 0;
+    return;
   }
   if (at < 0) { /* not offered by the engine: it goes first, the last candidate drops */
     at = res->n < MG_ENGINE_MAX_K ? res->n++ : res->n - 1;
@@ -642,7 +640,6 @@ static int english_pick(bot_worker *w, const char *question, mg_result *res, int
   *confirmed = at == 0; /* the engine's first choice too: both readings agree */
   if (at > 0) move_first(res, at);
   res->decision = MG_DECISION_ANSWER;
-  return 0;
 }
 
 /* bot_english_speller over the engine's readings */

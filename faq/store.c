@@ -65,8 +65,12 @@ static const char *const sql[N_S] = {
             " ELSE (SELECT id FROM faq_revision WHERE faq_id = f.id AND version = ?2) END",
   [S_QUESTION] = "SELECT r.question FROM faq f JOIN faq_revision r ON r.id = f.published_rev WHERE f.ext_id = ?1",
   /* the question counts twice its answer, as in the Japanese index */
-  [S_SEARCH_EN] = "SELECT f.ext_id, -bm25(faq_en_fts, 2.0, 1.0) FROM faq_en_fts JOIN faq f ON f.id = faq_en_fts.rowid"
-                  " WHERE faq_en_fts MATCH ?1 ORDER BY bm25(faq_en_fts, 2.0, 1.0) LIMIT ?2",
+  /* the best ?2 first, then their texts: read for every match before the
+   * sort, the texts cost more than the ranking */
+  [S_SEARCH_EN] = "SELECT f.ext_id, s, t.question, t.answer FROM"
+                  " (SELECT rowid AS hit, -bm25(faq_en_fts, 2.0, 1.0) AS s FROM faq_en_fts"
+                  "  WHERE faq_en_fts MATCH ?1 ORDER BY s DESC LIMIT ?2)"
+                  " JOIN faq f ON f.id = hit JOIN faq_en_fts t ON t.rowid = hit ORDER BY s DESC",
   [S_LIST] = ENTRY_COLS "WHERE r.id = " NEWEST_REV
              " AND (?1 IS NULL OR r.department_id = ?1) AND (?2 IS NULL OR r.category = ?2)"
              " AND (?3 IS NULL OR ?3 = CASE WHEN f.published_rev IS NULL THEN 'draft'"
@@ -298,12 +302,33 @@ int faq_search_en(sqlite3 *db, const char *match, faq_en_hit *out, int max, int 
   sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 2, max);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    snprintf(out[*n].id, sizeof out[*n].id, "%s", (const char *)sqlite3_column_text(st, 0));
-    out[(*n)++].score = sqlite3_column_double(st, 1);
+    faq_en_hit *h = &out[*n];
+    snprintf(h->id, sizeof h->id, "%s", (const char *)sqlite3_column_text(st, 0));
+    h->score = sqlite3_column_double(st, 1);
+    h->question = col_dup(st, 2);
+    h->answer = col_dup(st, 3);
+    ++*n;
+    if (!h->question || !h->answer) {
+      rc = mg_errf(err, MG_ENOMEM, "out of memory");
+      goto out;
+    }
   }
   rc = rc == SQLITE_DONE ? 0 : db_fail(db, "English search", err);
+out:
   faq_db_stmt_done(st);
+  if (rc) {
+    faq_en_hits_clear(out, *n);
+    *n = 0;
+  }
   return rc;
+}
+
+void faq_en_hits_clear(faq_en_hit *h, int n) {
+  for (int i = 0; i < n; i++) {
+    free(h[i].question);
+    free(h[i].answer);
+    h[i].question = h[i].answer = NULL;
+  }
 }
 
 int faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,

@@ -160,8 +160,11 @@ int faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_
 typedef struct {
   char id[64];
   double score;
+  char *question, *answer; /* the entry's English version, as indexed ("" when absent) */
 } faq_en_hit;
 int faq_search_en(sqlite3 *db, const char *match, faq_en_hit *out, int max, int *n, char *err);
+/* Free the strings of n hits of faq_search_en. */
+void faq_en_hits_clear(faq_en_hit *h, int n);
 
 /* Read department id into *out (strings new, free with faq_department_clear).
  * MG_ENOTFOUND when absent. */
