@@ -333,8 +333,18 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
   q->neg = negated_after(msg, d->end);
 }
 
+/* Is concept c a danger's own word (strong or hint of any danger)? */
+static int is_danger_word(const bot_safety *s, int c) {
+  for (int i = 0; i < s->nd; i++)
+    if (in_list(s->d[i].strong, s->d[i].nstrong, c) || in_list(s->d[i].hint, s->d[i].nhint, c)) return 1;
+  return 0;
+}
+
 /* Score of danger d at one of its matches (the "with" groups use the
- * match of their first concept and need the others in the same sentence). */
+ * match of their first concept and need the others in the same sentence;
+ * a partner that is a danger's own word must not be negated: 人や車は
+ * 巻き込まれてない. A sign of neglect may be told as an absence and stays:
+ * 親の車がもう何日もない). */
 static double score_at(const bot_safety *s, const struct danger *d, const bot_msg *msg, const bot_hits *h,
                        const bot_match *m, struct cues *q, int *weak) {
   double base = 0;
@@ -345,7 +355,8 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
     for (int k = 1; k < d->nwith[g] && all; k++) {
       int found = 0;
       for (int i = 0; i < h->nall && !found; i++)
-        found = h->all[i].concept == d->with[g][k] && sentence_of(msg, h->all[i].start) == sent && !is_weak(h->all[i].how);
+        found = h->all[i].concept == d->with[g][k] && sentence_of(msg, h->all[i].start) == sent && !is_weak(h->all[i].how) &&
+                !(is_danger_word(s, d->with[g][k]) && negated_after(msg, h->all[i].end));
       all = found;
     }
     if (all) base = s->w_strong;

@@ -97,6 +97,33 @@ static void every_listed_message_gets_its_card_note_or_no_alarm(void) {
   ok(dangers >= 120 && harmless >= 100, "the table has %d dangers and %d harmless messages", dangers, harmless);
 }
 
+/* 1 when the reply to text names 110: in its card or among its note's numbers. */
+static int names_police(const char *text) {
+  json_t *ans = NULL, *nums, *v;
+  char err[MG_ERRLEN];
+  const char *kind, *answer;
+  size_t i;
+  int named = 0;
+  if (bot_answer(w, text, (int)strlen(text), 0, &ans, err) != 0) return -1;
+  kind = json_string_value(json_object_get(json_object_get(ans, "rule"), "kind"));
+  answer = json_string_value(json_object_get(ans, "answer"));
+  if (kind && strcmp(kind, "emergency") == 0 && names_number(answer, "110")) named = 1;
+  nums = json_object_get(json_object_get(ans, "safety"), "numbers");
+  json_array_foreach(nums, i, v) named |= json_is_string(v) && strcmp(json_string_value(v), "110") == 0;
+  json_decref(ans);
+  return named;
+}
+
+/* A "with" group (dict/safety.json): a vehicle or a fight together with a
+ * hurt person is a matter for the police as well; a partner that is itself
+ * a danger word does not count when it is negated. */
+static void a_crash_or_fight_with_someone_hurt_calls_the_police_too(void) {
+  is_int(names_police("軽トラがひっくり返って運転手が血だらけ"), 1, "a vehicle and bleeding: 110");
+  is_int(names_police("駅でけんかして一人倒れとる"), 1, "a fight and someone down: 110");
+  is_int(names_police("倒木で市道がふさがってる、車は巻き込まれてない"), 0, "the hurt word negated: no 110");
+  is_int(names_police("車いすの祖母が急に倒れて意識がない"), 0, "a wheelchair is not a vehicle: no 110");
+}
+
 /* English terms: their words keep their order, an apostrophe (' or ’) is a
  * word of its own, and a term of an "@inside" file is not found inside other
  * words. Each message gets the card naming want, or no alarm ("none"). */
@@ -217,6 +244,7 @@ int main(void) {
       ok(bot_worker_new(&w, b, err) == 0, "worker (%s)", err)) {
     RUN(every_listed_message_gets_its_card_note_or_no_alarm);
     RUN(english_terms_match_whole_words_in_order);
+    RUN(a_crash_or_fight_with_someone_hurt_calls_the_police_too);
   }
   bot_worker_free(w);
   bot_free(b);
