@@ -652,12 +652,52 @@ int bot_answer(bot_worker *w, const char *text, int len, int explain, json_t **o
   return bot_answer_lang(w, text, len, BOT_LANG_JA, explain, out, err);
 }
 
+/* A Japanese message with English words in it (spray can どうやって捨てる,
+ * evacuation shelter 近くにある): each run of Latin words is followed by the
+ * FAQ's Japanese terms for it (bot_english_query), so the engine meets
+ * スプレー缶 and 避難所 too. The run stays: an entry may name it (LINE, PDF).
+ * Writes into out (cap bytes) and returns 1 when a run was read, else 0. */
+static int with_english_words(bot_worker *w, const char *text, int len, char *out, size_t cap) {
+  size_t o = 0;
+  int added = 0, i = 0;
+  while (i < len) {
+    int start = i, letters = 0, longest = 0;
+    while (i < len && ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= 'A' && text[i] <= 'Z') || text[i] == ' ' ||
+                       text[i] == '\'' || text[i] == '-')) {
+      int alpha = (text[i] | 0x20) >= 'a' && (text[i] | 0x20) <= 'z';
+      letters = alpha ? letters + 1 : 0;
+      if (letters > longest) longest = letters;
+      i++;
+    }
+    if (i > start) {
+      char ja[512];
+      if (o + (size_t)(i - start) >= cap) return 0;
+      memcpy(out + o, text + start, (size_t)(i - start));
+      o += (size_t)(i - start);
+      if (longest >= 3 && bot_english_query(w->b->english, text + start, i - start, NULL, NULL, ja, sizeof ja, NULL, 0) > 0) {
+        size_t n = strlen(ja);
+        if (o + n + 2 >= cap) return 0;
+        out[o++] = ' ';
+        memcpy(out + o, ja, n);
+        o += n;
+        out[o++] = ' ';
+        added = 1;
+      }
+      continue;
+    }
+    if (o + 1 >= cap) return 0;
+    out[o++] = text[i++];
+  }
+  out[o] = '\0';
+  return added;
+}
+
 int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int explain, json_t **out, char *err) {
   json_t *obj = json_pack("{s:i}", "version", ANSWER_VERSION), *ex = explain ? json_object() : NULL;
   mg_result res;
   rules_hit hit;
   bot_safety_result safety;
-  char ja[1024], kana[1024], spelt[512] = "";
+  char ja[1024], kana[1024], spelt[512] = "", mixed[1536];
   int nlen = 0, rc = 0, english, reading = 0, romaji = 0, want;
   const char *en_text = NULL; /* the English question, when it was asked in Japanese terms */
   int en_confirmed = 0;       /* the English index agrees with the answer (english_pick) */
@@ -749,6 +789,9 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
     if (ex && *spelt) json_object_set_new(ex, "english_readings", json_string(spelt));
     en_text = text;
     text = ja, len = (int)strlen(ja);
+  } else if (!romaji && with_english_words(w, text, len, mixed, sizeof mixed)) {
+    if (ex) json_object_set_new(ex, "english_words_as", json_string(mixed));
+    text = mixed, len = (int)strlen(mixed);
   }
   if ((rc = faq_engine_search_terms(w->b->engine, w->an, text, len, spelt, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
   if (res.decision != MG_DECISION_ANSWER) {

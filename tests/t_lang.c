@@ -296,6 +296,21 @@ static void romaji_without_long_vowels_meets_the_readings(void) {
   json_decref(a);
 }
 
+/* English words inside a Japanese question are read through the table
+ * too: the engine meets 避難所 and 水道料金, and the reply stays Japanese. */
+static void english_words_in_a_japanese_question_meet_their_terms(void) {
+  json_t *a = ask("evacuation shelter はどこ？", BOT_LANG_JA);
+  const char *first = jstr(json_array_get(json_object_get(a, "candidates"), 0), "faq_id");
+  is_str(first, "saijo-0112", "evacuation shelter: the shelters' entry first (%s)", jstr(a, "decision"));
+  ok(strcmp(jstr(a, "decision"), "no_answer") != 0, "... offered, not left unanswered");
+  json_decref(a);
+  a = ask("water bill の支払い方法", BOT_LANG_JA);
+  first = jstr(json_array_get(json_object_get(a, "candidates"), 0), "faq_id");
+  is_str(first, "saijo-0123", "water bill: paying the water charge first (%s)", jstr(a, "decision"));
+  ok(strcmp(jstr(a, "decision"), "no_answer") != 0, "... offered, not left unanswered");
+  json_decref(a);
+}
+
 static void easy_japanese_is_answered_where_the_entry_has_it(void) {
   json_t *a;
 
@@ -351,6 +366,7 @@ int main(void) {
   RUN(english_question_is_answered_in_english_or_with_an_english_line);
   RUN(english_answers_where_both_readings_agree);
   RUN(romaji_without_long_vowels_meets_the_readings);
+  RUN(english_words_in_a_japanese_question_meet_their_terms);
   RUN(easy_japanese_is_answered_where_the_entry_has_it);
   RUN(emergency_card_speaks_the_residents_language);
   RUN(translations_are_kept_with_revisions_and_exported);
