@@ -282,6 +282,16 @@ static int in_list(const int *ids, int n, int id) {
  * 救急車の呼び方), not anywhere in the sentence. */
 struct cues { int raised, urgent, nlower, neg; int lower_ids[MAX_IDS]; double lower; };
 
+/* An urgent cue (今, 今すぐ, 助けて) in the clause of danger match d. */
+static int now_in_clause(const bot_safety *s, const bot_msg *msg, const bot_hits *h, const bot_match *d, int sent) {
+  for (int i = 0; i < h->nall; i++) {
+    const bot_match *m = &h->all[i];
+    if (m->how == BOT_BY_EDIT || (m->how == BOT_BY_READING && m->chars < 3) || sentence_of(msg, m->start) != sent) continue;
+    if (in_list(s->urgent, s->nurgent, m->concept) && same_clause(msg, d->start, m->start)) return 1;
+  }
+  return 0;
+}
+
 static void cues_near(const bot_safety *s, const struct danger *dg, const bot_msg *msg, const bot_hits *h,
                       const bot_match *d, struct cues *q) {
   int sent = sentence_of(msg, d->start), past = past_after(msg, d->end);
@@ -306,6 +316,9 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
       /* a cue in a scene-setting clause before a danger told in the present
        * says nothing about it (ニュース見よったら 火事があったらしい is still news) */
       if (!past && m->end <= d->start && scene_between(msg, m->end, d->start)) continue;
+      /* nor does one in another clause when the danger's own clause says it
+       * is happening now (昨日もおったけど、今もストーカーが家の前におる) */
+      if (!same_clause(msg, d->start, m->start) && now_in_clause(s, msg, h, d, sent)) continue;
       if (q->nlower < 2) /* two lowering cues say all there is to say */
         q->lower += m->concept < BOT_SAFETY_MAX_CONCEPTS && s->cue_weight[m->concept] > 0 ? s->cue_weight[m->concept] : s->w_lower;
       q->lower_ids[q->nlower++] = m->concept;
