@@ -144,15 +144,22 @@ static void english_index_follows_what_is_published(void) {
     int n = -1;
     is_int(faq_search_en(db, "\"libraries\"", h, 200, &n, err), 0, "the English index answers (%s)", err);
     ok(en_hits_have(h, n, "lang-1") && h[0].score > 0, "a published English question is found by its (stemmed) word");
+    ok(n > 0 && h[0].question && strstr(h[0].question, "ibrar") != NULL, "a hit carries its English question (%s)",
+       n > 0 && h[0].question ? h[0].question : "");
+    faq_en_hits_clear(h, n);
     faq_search_en(db, "answer : \"library\"", h, 200, &n, err);
     ok(!en_hits_have(h, n, "lang-1"), "the English draft is not searched before it is published");
+    faq_en_hits_clear(h, n);
     is_int(faq_publish(db, "lang-1", 0, "test", err), 0, "publish the draft (%s)", err);
     faq_search_en(db, "answer : \"library\"", h, 200, &n, err);
     ok(en_hits_have(h, n, "lang-1"), "... and is once published");
+    faq_en_hits_clear(h, n);
     faq_remove(db, "lang-1", "test", err);
     faq_search_en(db, "\"library\"", h, 200, &n, err);
     ok(n > 0 && !en_hits_have(h, n, "lang-1"), "a deleted entry leaves the English index");
+    faq_en_hits_clear(h, n);
     is_int(faq_search_en(db, "\"unclosed", h, 200, &n, err), MG_EDB, "a malformed FTS5 query is an error, not a crash");
+    is_int(n, 0, "... with no hit left to free");
   }
 }
 
