@@ -282,12 +282,19 @@ static int in_list(const int *ids, int n, int id) {
  * 救急車の呼び方), not anywhere in the sentence. */
 struct cues { int raised, urgent, nlower, neg; int lower_ids[MAX_IDS]; double lower; };
 
+/* Does match m count as a cue in sentence sent? A cue met by a reading
+ * counts when it has three characters or more (しょうめいしょ in a kana
+ * message is 証明書); never by an edit. */
+static int cue_counts(const bot_msg *msg, const bot_match *m, int sent) {
+  return m->how != BOT_BY_EDIT && !(m->how == BOT_BY_READING && m->chars < 3) && sentence_of(msg, m->start) == sent;
+}
+
 /* An urgent cue (今, 今すぐ, 助けて) in the clause of danger match d. */
 static int now_in_clause(const bot_safety *s, const bot_msg *msg, const bot_hits *h, const bot_match *d, int sent) {
   for (int i = 0; i < h->nall; i++) {
     const bot_match *m = &h->all[i];
-    if (m->how == BOT_BY_EDIT || (m->how == BOT_BY_READING && m->chars < 3) || sentence_of(msg, m->start) != sent) continue;
-    if (in_list(s->urgent, s->nurgent, m->concept) && same_clause(msg, d->start, m->start)) return 1;
+    if (cue_counts(msg, m, sent) && in_list(s->urgent, s->nurgent, m->concept) && same_clause(msg, d->start, m->start))
+      return 1;
   }
   return 0;
 }
@@ -298,9 +305,7 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
   memset(q, 0, sizeof *q);
   for (int i = 0; i < h->nall; i++) {
     const bot_match *m = &h->all[i];
-    /* a cue met by a reading counts when it has three characters or more
-     * (しょうめいしょ in a kana message is 証明書); never by an edit */
-    if (m->how == BOT_BY_EDIT || (m->how == BOT_BY_READING && m->chars < 3) || sentence_of(msg, m->start) != sent) continue;
+    if (!cue_counts(msg, m, sent)) continue;
     if (in_list(s->raise, s->nraise, m->concept)) q->raised = 1;
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept) &&
