@@ -22,6 +22,7 @@
 #include "bot/lang.h"
 #include "bot/intent.h"
 #include "bot/checklist.h"
+#include "bot/published.h"
 #include "bot/safety.h"
 #include "bot/understand.h"
 #include "bot/calendar.h"
@@ -61,6 +62,7 @@ struct bot {
   bot_intents *intents; /* intents and the scope decision (dict/intents.json) */
   bot_checklists *checklists; /* life events (dict/life_events.json) */
   unsigned long faq_gen; /* bumped (atomically) each time the engine index is rebuilt */
+  bot_pubs *pubs;        /* the published FAQ of the newest generation (bot/published.h) */
   /* bot_reload swaps rules … intents under the write side; every job that
    * reads them (and the pointers bot_messages/bot_calendar hand out) holds
    * the read side (bot_read_begin) for its whole length */
@@ -74,6 +76,7 @@ struct bot_worker {
   bot_msg msg;        /* the analysed message (buffers reused) */
   bot_hits hits;      /* the concepts found in it */
   mg_engine_seen seen;/* what this connection saw at its last refresh */
+  const bot_pub *pub; /* the published FAQ this worker reads entries from */
 };
 
 /* Read dict/concepts/ and dict/safety.json, compiling the concepts with a
@@ -123,6 +126,7 @@ int bot_new(bot **out, const mg_config *cfg, char *err) {
     pthread_rwlock_init(&b->lock, &ra);
     pthread_rwlockattr_destroy(&ra);
   }
+  if ((rc = bot_pubs_new(&b->pubs, err)) != 0) goto fail;
   if ((rc = faq_lang_new(&b->lang, cfg, err)) != 0) goto fail;
   if ((rc = bot_rules_load(&b->rules, cfg->rules_path, err)) != 0) goto fail;
   if ((rc = bot_cal_load(&b->calendar, cfg->calendar_path, cfg->office_open, cfg->office_close, err)) != 0) goto fail;
@@ -164,6 +168,7 @@ void bot_free(bot *b) {
   faq_engine_free(b->engine);
   free_data(b);
   faq_lang_free(b->lang);
+  bot_pubs_free(b->pubs);
   pthread_rwlock_destroy(&b->lock);
   free(b);
 }
@@ -257,6 +262,7 @@ fail:
 
 void bot_worker_free(bot_worker *w) {
   if (!w) return;
+  bot_pub_release(w->b->pubs, w->pub);
   faq_analyzer_free(w->an);
   faq_db_close(w->db);
   bot_msg_clear(&w->msg);
@@ -288,6 +294,30 @@ int bot_refresh_background(bot_worker *w, char *err) { return refresh(w, 1, err)
 
 unsigned long bot_faq_generation(bot *b) { return __atomic_load_n(&b->faq_gen, __ATOMIC_SEQ_CST); }
 
+/* The published FAQ of the worker's current generation: kept between jobs,
+ * swapped when a rebuild moves the generation on. */
+static int published(bot_worker *w, const bot_pub **out, char *err) {
+  unsigned long gen = bot_faq_generation(w->b);
+  if (!w->pub || bot_pub_generation(w->pub) < gen) {
+    const bot_pub *p;
+    int rc = bot_pubs_get(w->b->pubs, w->db, gen, &p, err);
+    if (rc != 0) return rc;
+    bot_pub_release(w->b->pubs, w->pub);
+    w->pub = p;
+  }
+  *out = w->pub;
+  return 0;
+}
+
+/* The published revision of faq_id, or MG_ENOTFOUND as faq_get says it. */
+static int published_entry(bot_worker *w, const char *faq_id, const mg_faq_entry **e, char *err) {
+  const bot_pub *p;
+  int rc = published(w, &p, err);
+  if (rc != 0) return rc;
+  if (!(*e = bot_pub_entry(p, faq_id))) return mg_errf(err, MG_ENOTFOUND, "%s: no published revision", faq_id);
+  return 0;
+}
+
 int bot_page_url(const mg_config *cfg, const char *faq_id, char *out, size_t size) {
   size_t n = strlen(cfg->public_base_url);
   int w;
@@ -315,14 +345,15 @@ static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err);
  * line too, naming the department and its number, and saying so when the
  * entry has no English version. */
 static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, int want, char *err) {
-  mg_faq_entry *e = NULL;
-  char **ids = NULL, **qs = NULL;
+  const mg_faq_entry *e;
   json_t *related;
-  int n = 0, rc = faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err);
+  int rc = published_entry(w, faq_id, &e, err);
   if (rc != 0) return rc;
-  if ((rc = faq_related_published(w->db, e, &ids, &qs, &n, err)) != 0) goto out;
-  if (!(related = json_array())) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  for (int i = 0; i < n; i++) json_array_append_new(related, json_pack("{s:s, s:s}", "faq_id", ids[i], "question", qs[i]));
+  if (!(related = json_array())) return mg_errf(err, MG_ENOMEM, "out of memory");
+  for (int i = 0; i < e->n_related; i++) {
+    const mg_faq_entry *r = bot_pub_entry(w->pub, e->related[i]); /* unpublished or removed since: not shown */
+    if (r) json_array_append_new(related, json_pack("{s:s, s:s}", "faq_id", r->id, "question", r->question));
+  }
   {
     const char *q, *a;
     int got = bot_lang_pick(e, want, &q, &a);
@@ -331,8 +362,10 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, int want, c
     json_object_set_new(obj, "answer", json_string(a));
     json_object_set_new(obj, "lang", json_string(bot_lang_name(got)));
     json_object_set_new(obj, "department", department_json(&e->dept));
-    if (want == BOT_LANG_EN && (rc = put_english(w, obj, got == BOT_LANG_EN ? MSG_ENGLISH_CONTACT : MSG_ENGLISH_ANSWER, err)) != 0)
-      goto out;
+    if (want == BOT_LANG_EN && (rc = put_english(w, obj, got == BOT_LANG_EN ? MSG_ENGLISH_CONTACT : MSG_ENGLISH_ANSWER, err)) != 0) {
+      json_decref(related);
+      return rc;
+    }
   }
   json_object_set_new(obj, "related", related);
   if (e->url && *e->url) json_object_set_new(obj, "url", json_string(e->url));
@@ -341,11 +374,7 @@ static int put_entry(bot_worker *w, json_t *obj, const char *faq_id, int want, c
     char page[700];
     if (bot_page_url(&w->b->cfg, e->id, page, sizeof page) == 0) json_object_set_new(obj, "page_url", json_string(page));
   }
-out:
-  faq_strv_free(ids, n);
-  faq_strv_free(qs, n);
-  faq_entry_free(e);
-  return rc;
+  return 0;
 }
 
 /* Fill a rule's reply: "{open_status}" becomes a sentence saying whether the
@@ -386,16 +415,14 @@ static int answer_from_rule(bot_worker *w, const rules_hit *hit, json_t *obj, in
 }
 
 /* The published question of faq_id in want (its version there, else Japanese): a new string into *q. */
-static int question_in(bot_worker *w, const char *faq_id, int want, char **q, char *err) {
-  mg_faq_entry *e = NULL;
-  const char *vq, *va;
-  int rc;
-  if (want == BOT_LANG_JA) return faq_question(w->db, faq_id, q, err);
-  if ((rc = faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err)) != 0) return rc;
-  bot_lang_pick(e, want, &vq, &va);
-  *q = strdup(vq);
-  faq_entry_free(e);
-  return *q ? 0 : mg_errf(err, MG_ENOMEM, "out of memory");
+static int question_in(bot_worker *w, const char *faq_id, int want, const char **q, char *err) {
+  const mg_faq_entry *e;
+  const char *va;
+  int rc = published_entry(w, faq_id, &e, err);
+  if (rc != 0) return rc;
+  if (want == BOT_LANG_JA) *q = e->question;
+  else bot_lang_pick(e, want, q, &va);
+  return 0;
 }
 
 /* candidates: [{faq_id, question, score, confidence}] for the engine's result;
@@ -403,13 +430,12 @@ static int question_in(bot_worker *w, const char *faq_id, int want, char **q, ch
 static int put_candidates(bot_worker *w, json_t *obj, const mg_result *res, int want, char *err) {
   json_t *arr = json_array();
   for (int i = 0; i < res->n; i++) {
-    char *q = NULL;
+    const char *q = NULL;
     int rc = question_in(w, res->c[i].faq_id, want, &q, err);
     if (rc == MG_ENOTFOUND) continue; /* unpublished since the index was built */
     if (rc != 0) { json_decref(arr); return rc; }
     json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f}", "faq_id", res->c[i].faq_id, "question", q,
                                          "score", res->c[i].score, "confidence", res->c[i].confidence));
-    free(q);
   }
   json_object_set_new(obj, "candidates", arr);
   return 0;
@@ -450,11 +476,9 @@ static int put_english(bot_worker *w, json_t *obj, enum msg_id id, char *err) {
 
 /* Is faq_id a published procedure of ev? */
 static int in_checklist(bot_worker *w, const char *faq_id, const bot_cl_event *ev) {
-  mg_faq_entry *e = NULL;
+  const mg_faq_entry *e;
   char err[MG_ERRLEN];
-  int in = faq_get(w->db, faq_id, MG_FAQ_PUBLISHED, &e, err) == 0 && bot_cl_applies(e->life_events, ev->name, NULL) >= 0;
-  faq_entry_free(e);
-  return in;
+  return published_entry(w, faq_id, &e, err) == 0 && bot_cl_applies(e->life_events, ev->name, NULL) >= 0;
 }
 
 /* When the analysed message tells a life event, fill obj with decision
@@ -464,6 +488,7 @@ static int in_checklist(bot_worker *w, const char *faq_id, const bot_cl_event *e
  * the event is its context, not its question. */
 static int answer_checklist(bot_worker *w, const char *text, int len, json_t *obj, char *err) {
   const bot_cl_event *ev = bot_checklists_match(w->b->checklists, &w->msg, &w->hits);
+  const bot_pub *pub;
   mg_result res;
   json_t *cl;
   char name[96];
@@ -471,8 +496,8 @@ static int answer_checklist(bot_worker *w, const char *text, int len, json_t *ob
   if (!ev) return 0;
   if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) return rc;
   if (res.decision == MG_DECISION_ANSWER && !in_checklist(w, res.c[0].faq_id, ev)) return 0;
-  if (!(cl = bot_cl_reply(w->db, ev, w->b->cfg.pages ? w->b->cfg.public_base_url : "", err)))
-    return MG_EDB;
+  if ((rc = published(w, &pub, err)) != 0) return rc;
+  if (!(cl = bot_cl_reply(pub, ev, w->b->cfg.pages ? w->b->cfg.public_base_url : "", err))) return MG_ENOMEM;
   snprintf(name, sizeof name, "checklist_%s", ev->slug);
   json_object_set_new(obj, "rule", json_pack("{s:s, s:s}", "name", name, "kind", "checklist"));
   json_object_set_new(obj, "decision", json_string("checklist"));
@@ -547,11 +572,9 @@ static void en_shared(bot_worker *w, const char *question, const faq_en_hit *h, 
 
 /* 1 when entry id has an English version the index could have ranked. */
 static int has_english(bot_worker *w, const char *id) {
-  mg_faq_entry *e = NULL;
+  const mg_faq_entry *e;
   char err[MG_ERRLEN];
-  int has = faq_get(w->db, id, MG_FAQ_PUBLISHED, &e, err) == 0 && e->tr[MG_FAQ_TR_QUESTION_EN][0];
-  faq_entry_free(e);
-  return has;
+  return published_entry(w, id, &e, err) == 0 && e->tr[MG_FAQ_TR_QUESTION_EN][0];
 }
 
 static void pick_among(bot_worker *w, const char *question, const faq_en_hit *h, int nh, mg_result *res, int *confirmed,
@@ -917,20 +940,25 @@ out:
 int bot_answer_drafts(bot_worker *w, const char *text, int len, json_t **out, char *err) {
   sqlite3 *mem = NULL, *db = w->db;
   mg_engine *engine = NULL;
+  bot_pubs *pubs = NULL;
+  const bot_pub *pub = w->pub;
   bot *b = w->b, tb;
   int rc;
 
   *out = NULL;
   if ((rc = bot_db_open_memory(&mem, b->lang, err)) || (rc = draft_copy(w, mem, err)) ||
-      (rc = faq_engine_new(&engine, b->lang, mem, &b->cfg, err)))
+      (rc = faq_engine_new(&engine, b->lang, mem, &b->cfg, err)) || (rc = bot_pubs_new(&pubs, err)))
     goto out;
   /* the same pipeline, with the copy's index and entries */
   tb = *b;
   tb.engine = engine;
-  w->b = &tb, w->db = mem;
+  tb.pubs = pubs;
+  w->b = &tb, w->db = mem, w->pub = NULL;
   rc = bot_answer(w, text, len, 1, out, err);
-  w->b = b, w->db = db;
+  bot_pub_release(pubs, w->pub);
+  w->b = b, w->db = db, w->pub = pub;
 out:
+  bot_pubs_free(pubs);
   faq_engine_free(engine);
   if (mem) { faq_db_stmt_release(mem); faq_db_close(mem); }
   return rc;

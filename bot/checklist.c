@@ -11,6 +11,7 @@
  */
 #include "bot/checklist.h"
 #include "bot/messages.h"
+#include "bot/published.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,7 +313,7 @@ static int reply_item(void *ctx, const bot_cl_item *it) {
                                                     it->e->question, "if", attr, "who", who)) ? MG_ENOMEM : 0;
 }
 
-json_t *bot_cl_reply(sqlite3 *db, const bot_cl_event *ev, const char *base, char *err) {
+json_t *bot_cl_reply(const bot_pub *pub, const bot_cl_event *ev, const char *base, char *err) {
   json_t *qs = json_array(), *items = json_array(), *o = NULL;
   for (int i = 0; qs && i < ev->nq; i++) {
     json_t *opts = json_array();
@@ -322,7 +323,14 @@ json_t *bot_cl_reply(sqlite3 *db, const bot_cl_event *ev, const char *base, char
   }
   if (!qs || !items) { mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   struct reply_walk rw = { items, ev };
-  if (bot_cl_procedures(db, ev, NULL, reply_item, &rw, err) != 0) goto out;
+  {
+    struct walk w = { ev, NULL, reply_item, &rw };
+    for (int i = 0; i < bot_pub_count(pub); i++)
+      if (walk_one(&w, bot_pub_at(pub, i)) != 0) {
+        mg_errf(err, MG_ENOMEM, "out of memory");
+        goto out;
+      }
+  }
   o = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O}", "type", "checklist", "event", ev->slug, "title", ev->title, "intro",
                 ev->intro, "questions", qs, "items", items);
   if (o && base && *base) {

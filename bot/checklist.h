@@ -33,6 +33,8 @@
 #include "bot/understand.h"
 #include "faq/store.h"
 
+struct bot_pub;
+
 /* ---- conditions (checklist_cond.c, pure) --------------------------------- */
 
 #define BOT_CL_KEY 32        /* longest question id or option value + 1 */
@@ -134,12 +136,12 @@ typedef struct bot_cl_item {
 int bot_cl_procedures(sqlite3 *db, const bot_cl_event *ev, const char *answers,
                       int (*fn)(void *ctx, const bot_cl_item *it), void *ctx, char *err);
 
-/* The chat's reply for ev: {"type":"checklist","event","title","intro",
+/* The chat's reply for ev, its items from pub (the published FAQ in memory,
+ * bot/published.h): {"type":"checklist","event","title","intro",
  * "questions":[{"id","text","options":[{"value","label"}]}],"items":[{"faq_id",
  * "title","if":"car=yes ins!=nhi","who":"…の方"}],"url"} (who: the condition in words) with url = base + the page's path
- * when base is non-empty. New reference; NULL when out of memory or the
- * database failed (err set). */
-json_t *bot_cl_reply(sqlite3 *db, const bot_cl_event *ev, const char *base, char *err);
+ * when base is non-empty. New reference; NULL when out of memory (err set). */
+json_t *bot_cl_reply(const struct bot_pub *pub, const bot_cl_event *ev, const char *base, char *err);
 /* The terms in the form the page's script and the widget test:
  * "car=yes ins!=nhi" (space-separated, all must hold). */
 void bot_cl_terms_attr(const bot_cl_term *t, int n, char *out, size_t size);

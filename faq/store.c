@@ -331,8 +331,10 @@ void faq_en_hits_clear(faq_en_hit *h, int n) {
   }
 }
 
-int faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
-                char *err) {
+/* faq_list and faq_list_take: exactly one of fn (borrows each entry) and
+ * take (owns it) is set. */
+static int list_walk(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e),
+                     int (*take)(void *ctx, mg_faq_entry *e), void *ctx, char *err) {
   sqlite3_stmt *st = NULL;
   mg_faq_filter none = { 0 };
   int rc;
@@ -369,8 +371,12 @@ int faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     mg_faq_entry *e = row_to_entry(st);
     if (!e) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-    rc = fn(ctx, e);
-    faq_entry_free(e);
+    if (take) {
+      rc = take(ctx, e);
+    } else {
+      rc = fn(ctx, e);
+      faq_entry_free(e);
+    }
     if (rc) goto out;
   }
   rc = rc == SQLITE_DONE ? 0 : db_fail(db, "listing entries", err);
@@ -378,6 +384,15 @@ out:
   faq_db_stmt_done(st);
   free(match);
   return rc;
+}
+
+int faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
+             char *err) {
+  return list_walk(db, f, fn, NULL, ctx, err);
+}
+
+int faq_list_take(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, mg_faq_entry *e), void *ctx, char *err) {
+  return list_walk(db, f, NULL, fn, ctx, err);
 }
 
 /* ---- writing ------------------------------------------------------------ */

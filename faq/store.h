@@ -152,6 +152,9 @@ int faq_remove(sqlite3 *db, const char *id, const char *by, char *err);
  * fn stops the walk and is returned. */
 int faq_list(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, const mg_faq_entry *e), void *ctx,
                 char *err);
+/* As faq_list, but fn owns each entry it is handed (and frees it with
+ * faq_entry_free, whatever it returns). */
+int faq_list_take(sqlite3 *db, const mg_faq_filter *f, int (*fn)(void *ctx, mg_faq_entry *e), void *ctx, char *err);
 
 /* The published entries whose English version matches `match`, an FTS5
  * query (the English index of migration 20), best first: up to max hits in

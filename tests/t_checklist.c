@@ -7,6 +7,7 @@
  * with UNKNOWN where a needed question is open. */
 #include "bot/answer.h"
 #include "bot/checklist.h"
+#include "bot/published.h"
 #include "util/mg_err.h"
 #include "tests/tap.h"
 #include "tests/testenv.h"
@@ -256,7 +257,9 @@ static void chat_reply_carries_url_questions_and_conditioned_items(void) {
   char err[MG_ERRLEN] = "";
   {
     const bot_cl_event *ev = bot_checklists_find(cl, "tennyu");
-    json_t *r = bot_cl_reply(db, ev, "https://faq.example/sub/", err);
+    bot_pub *pub = NULL;
+    json_t *r = bot_pub_load(db, 0, &pub, err) == 0 ? bot_cl_reply(pub, ev, "https://faq.example/sub/", err) : NULL;
+    bot_pub_free(pub);
     ok(r && strcmp(json_string_value(json_object_get(r, "url")), "https://faq.example/sub/faq/checklists/tennyu") == 0 &&
        json_array_size(json_object_get(r, "questions")) == 4 && json_array_size(json_object_get(r, "items")) == 9,
        "the chat's reply: url, 4 questions, 9 items");
