@@ -44,6 +44,7 @@ enum {
   S_CREATE,
   S_RESUME,
   S_TOUCH,
+  S_TOUCH_TURN,
   S_APPEND,
   S_HISTORY,
   S_LAST,
@@ -68,6 +69,9 @@ static const char *const session_sql[S_N] = {
   /* Extends the session only while it is still valid: changes() tells. */
   [S_RESUME] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1 AND expires_at > ?2",
   [S_TOUCH] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1",
+  /* a turn moves the times on only when the last move is a minute old: a
+   * chat's every answer rewrote the session's row and its expiry index */
+  [S_TOUCH_TURN] = "UPDATE session SET last_seen_at = ?2, expires_at = ?3 WHERE id = ?1 AND last_seen_at < ?4",
   [S_APPEND] = "INSERT INTO message(session_id, role, kind, text, faq_id, decision, confidence, department_id,"
                " rule_name, rule_kind, choices, created_at, safety, online)"
                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -93,6 +97,10 @@ static const char *const session_sql[S_N] = {
 static int prep(sqlite3 *db, int which, sqlite3_stmt **st, char *err) {
   return faq_db_stmt(db, session_sql[which], st, err);
 }
+
+/* Seconds a session's times may lag its last turn (so it may expire that
+ * much early: nothing against hours). */
+#define TOUCH_EVERY 60
 
 static void times(int ttl_hours, char *now, char *expires) {
   time_t t = time(NULL);
@@ -166,13 +174,17 @@ int bot_session_create(sqlite3 *db, int ttl_hours, char *id, char *err) {
 
 static int update_times(sqlite3 *db, int which, const char *id, int ttl_hours, int *changed, char *err) {
   sqlite3_stmt *st = NULL;
-  char now[MG_TIMELEN], exp[MG_TIMELEN];
+  char now[MG_TIMELEN], exp[MG_TIMELEN], stale[MG_TIMELEN];
   int rc;
   if ((rc = prep(db, which, &st, err)) != 0) return rc;
   times(ttl_hours, now, exp);
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, exp, -1, SQLITE_STATIC);
+  if (which == S_TOUCH_TURN) {
+    mg_time_utc(time(NULL) - TOUCH_EVERY, stale);
+    sqlite3_bind_text(st, 4, stale, -1, SQLITE_STATIC);
+  }
   write_lock(db);
   rc = step_done(db, st, "touch", err);
   bot_session_write_unlock();
@@ -303,7 +315,7 @@ int bot_session_write_turns(sqlite3 *db, bot_turn *const *turns, int n, char *er
   if ((rc = bot_session_begin(db, err)) != 0) goto out;
   for (int i = 0; i < n && rc == 0; i++) {
     bot_turn *t = turns[i];
-    if ((rc = bot_session_touch(db, t->session, t->ttl_hours, err)) != 0) break;
+    if ((rc = update_times(db, S_TOUCH_TURN, t->session, t->ttl_hours, NULL, err)) != 0) break;
     for (int k = 0; k < t->n && rc == 0; k++) rc = insert_line(db, t->session, &t->line[k], &t->last_id, err);
   }
   if (rc == 0) rc = bot_session_commit(db, err);
