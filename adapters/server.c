@@ -154,16 +154,35 @@ srv_msg *srv_msg_new(const char *text, size_t len) {
   return m;
 }
 
+/* The message being dumped: grown as Jansson hands over pieces. */
+struct dump { srv_msg *m; size_t cap; };
+
+static int dump_piece(const char *buf, size_t size, void *data) {
+  struct dump *d = data;
+  if (d->m->len + size + 1 > d->cap) {
+    size_t cap = 2 * d->cap + size;
+    srv_msg *m = realloc(d->m, sizeof *m + LWS_PRE + cap);
+    if (!m) return -1;
+    d->m = m;
+    d->cap = cap;
+  }
+  memcpy(d->m->data + LWS_PRE + d->m->len, buf, size);
+  d->m->len += size;
+  return 0;
+}
+
+/* One pass over the tree (json_dumpb would need two: one to size, one to write). */
 srv_msg *srv_msg_json(const json_t *j) {
-  size_t len = json_dumpb(j, NULL, 0, JSON_COMPACT);
-  srv_msg *m;
-  if (!len) return NULL;
-  if (!(m = malloc(sizeof *m + LWS_PRE + len + 1))) return NULL;
-  m->next = NULL;
-  m->len = json_dumpb(j, (char *)m->data + LWS_PRE, len, JSON_COMPACT);
-  if (m->len != len) { free(m); return NULL; }
-  m->data[LWS_PRE + len] = '\0';
-  return m;
+  struct dump d = { .cap = 1024 };
+  if (!(d.m = malloc(sizeof *d.m + LWS_PRE + d.cap))) return NULL;
+  d.m->next = NULL;
+  d.m->len = 0;
+  if (json_dump_callback(j, dump_piece, &d, JSON_COMPACT) != 0 || !d.m->len) {
+    free(d.m);
+    return NULL;
+  }
+  d.m->data[LWS_PRE + d.m->len] = '\0';
+  return d.m;
 }
 
 srv_msg *srv_msg_error(int err, const char *reply_to) {
