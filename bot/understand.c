@@ -382,6 +382,16 @@ static void cterm_clear(struct cterm *t) {
   memset(t, 0, sizeof *t);
 }
 
+/* Bytes of the first two characters of s (n bytes; fewer when s is shorter):
+ * every kana key has two at least, so they index the keys (one character
+ * left hundreds of keys to compare at each position). */
+static int two_chars(const char *s, int n) {
+  int a = mg_utf8_seqlen((unsigned char)s[0]);
+  if (a >= n) return n;
+  a += mg_utf8_seqlen((unsigned char)s[a]);
+  return a > n ? n : a;
+}
+
 static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dict_concept *dc, const dict_term *dt,
                         char *err) {
   int inside = dc->inside && !dt->exclude;
@@ -509,7 +519,7 @@ int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyz
     if (t->exclude && t->nlem < 2) continue;
     if (t->nlem > 0 && (rc = list_add(&c->by_lemma, &c->by_lemma_cap, t->lem[0], k)) != 0) goto nomem;
     if (t->key) {
-      int id = faq_termmap_put(c->first, t->key, 3);
+      int id = faq_termmap_put(c->first, t->key, two_chars(t->key, t->keylen));
       if (id < 0 || (rc = list_add(&c->by_first, &c->by_first_cap, id, k)) != 0) goto nomem;
     }
     if (t->edit && (rc = index_deletions(c, t->word, k)) != 0) goto nomem;
@@ -653,7 +663,9 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
      * kana; in a message written only in kana MeCab's boundaries are
      * guesses, so keys of four characters or more may start anywhere */
     int free_start = kana_only;
-    if ((id = faq_termmap_get(c->first, k + i, 3)) < 0 || id >= c->by_first_cap || !c->by_first[id]) continue;
+    if ((id = faq_termmap_get(c->first, k + i, two_chars(k + i, klen - i))) < 0 || id >= c->by_first_cap ||
+        !c->by_first[id])
+      continue;
     for (const int *p = c->by_first[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
       int e, eo;
