@@ -213,6 +213,21 @@ static void add_cue(bot_safety_result *r, const char *name, char sign) {
   }
 }
 
+/* ん right after a dictionary form, an adjective or た is the spoken の, not
+ * a negation (ためとるんよ, 痛いんよ, 燃えたんよ); a negative ん follows the
+ * stem (燃えとらん, 来ん, 待たん). */
+static int explanatory_n(const bot_msg *msg, int i) {
+  static const char *const uend[] = { "る", "う", "く", "す", "つ", "ぬ", "ぶ", "む", "ぐ", "い" };
+  const bot_morph *m = &msg->m[i], *p = i > 0 ? &msg->m[i - 1] : NULL;
+  if (m->len != 3 || memcmp(msg->text + m->off, "\xE3\x82\x93", 3) != 0 || !p || p->len < 3 || p->off + p->len != m->off) return 0;
+  if (p->pos != MG_POS_VERB && p->pos != MG_POS_AUX && p->pos != MG_POS_ADJ) return 0;
+  const char *last = msg->text + p->off + p->len - 3;
+  if (p->pos == MG_POS_AUX && (memcmp(last, "た", 3) == 0 || memcmp(last, "だ", 3) == 0)) return 1;
+  for (size_t k = 0; k < sizeof uend / sizeof uend[0]; k++)
+    if (memcmp(last, uend[k], 3) == 0) return 1;
+  return 0;
+}
+
 /* A negation right after [.., end): only particles and auxiliaries between.
  * 〜しか…ない is not one: it says "nothing but" (死ぬしかない). */
 static int negated_after(const bot_msg *msg, int end) {
@@ -222,7 +237,7 @@ static int negated_after(const bot_msg *msg, int end) {
     const bot_morph *m = &msg->m[i];
     if (m->pos == MG_POS_PARTICLE && m->len == 6 && memcmp(msg->text + m->off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0)
       only = 1; /* しか */
-    if (bot_msg_is_neg(msg, i)) return !only;
+    if (bot_msg_is_neg(msg, i) && !explanatory_n(msg, i)) return !only;
     if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_AUX && !(m->pos == MG_POS_VERB && !m->stream)) return 0;
   }
   return 0;
@@ -300,7 +315,7 @@ static int now_in_clause(const bot_safety *s, const bot_msg *msg, const bot_hits
 }
 
 static void cues_near(const bot_safety *s, const struct danger *dg, const bot_msg *msg, const bot_hits *h,
-                      const bot_match *d, struct cues *q) {
+                      const bot_match *d, int strong, struct cues *q) {
   int sent = sentence_of(msg, d->start), past = past_after(msg, d->end);
   memset(q, 0, sizeof *q);
   for (int i = 0; i < h->nall; i++) {
@@ -331,13 +346,17 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
   }
   /* a group lowers when all its concepts meet in the danger's sentence:
    * a conditional in a question (火事になったらどうすれば), not in a story
-   * (切ってたら血が止まらない) */
+   * (切ってたら血が止まらない); a conditional clause that ends before the
+   * strong danger word, or a hint next to now or a call for help, is the scene,
+   * not a hypothesis (玄関あけたらガス臭い、元栓はどこ; 帰ったら祖母が倒れとって、
+   * どうしよう); a bare hint stays lowered (魚焼いたら部屋が煙だらけ、コツ教えて) */
   for (int g = 0; g < s->nwithgroups; g++) {
     int all = 1;
     for (int k = 0; k < s->nwith[g] && all; k++) {
       int found = 0;
       for (int i = 0; i < h->nall && !found; i++)
         found = h->all[i].concept == s->with[g][k] && sentence_of(msg, h->all[i].start) == sent &&
+                !(k == 0 && (strong || q->urgent) && h->all[i].end <= d->start) &&
                 !(!past && h->all[i].end <= d->start && scene_between(msg, h->all[i].end, d->start));
       all = found;
     }
@@ -382,7 +401,7 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   if (base <= 0) return 0;
   *weak = is_weak(m->how);
   if (*weak && base > s->w_hint) base = s->w_hint; /* a reading or a typo: a hint at most */
-  cues_near(s, d, msg, h, m, q);
+  cues_near(s, d, msg, h, m, base >= s->w_strong, q);
   /* a short reading (カジ: 火事 or 家事) counts only next to an urgent cue,
    * and so does a word that only hints at danger (血, 包丁, 死) */
   if (*weak && m->how == BOT_BY_READING && m->chars < 3 && !q->urgent) return 0;
