@@ -325,6 +325,9 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept) &&
         !in_list(dg->ignore, dg->nignore, m->concept)) {
+      /* a lowering cue that is itself negated says the opposite (火が消えません,
+       * まだ鎮火してない, 笑えない) */
+      if (negated_after(msg, m->end)) continue;
       /* a procedure counts next to the danger word in its own clause
        * (not ガス臭い、料理教室の最中), or anywhere in that clause when the
        * danger is told in the past (家が燃えた 保険会社に出す証明書; not
