@@ -39,6 +39,7 @@ struct bot_safety {
   double w_strong, w_hint, w_raise, w_lower, t_card, t_note;
   int raise[MAX_IDS], nraise;
   int urgent[MAX_IDS], nurgent; /* the raising cues that let a weak match alarm */
+  int scene[MAX_IDS], nscene;   /* cues that make a conditional clause before a hint its scene */
   int need_urgent[MAX_IDS], nneed_urgent; /* hint concepts that count only next to an urgent cue */
   int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
   int with[MAX_IDS][4], nwith[MAX_IDS], nwithgroups; /* lowering only together in one sentence */
@@ -145,6 +146,7 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   if ((rc = resolve(c, path, "raise", json_object_get(root, "raise"), s->raise, &s->nraise, err)) != 0) goto out;
   if ((rc = resolve(c, path, "urgent", json_object_get(root, "urgent"), s->urgent, &s->nurgent, err)) != 0) goto out;
   if ((rc = resolve(c, path, "near", json_object_get(root, "near"), s->near, &s->nnear, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "scene", json_object_get(root, "scene"), s->scene, &s->nscene, err)) != 0) goto out;
   {
     size_t i;
     json_t *g;
@@ -295,7 +297,7 @@ static int in_list(const int *ids, int n, int id) {
  * sentence ("母が倒れた。介護保険の申請をしたい" is still a collapse), and a
  * procedure cue only right next to the danger word (火事の罹災証明書,
  * 救急車の呼び方), not anywhere in the sentence. */
-struct cues { int raised, urgent, nlower, neg; int lower_ids[MAX_IDS]; double lower; };
+struct cues { int raised, urgent, scene, nlower, neg; int lower_ids[MAX_IDS]; double lower; };
 
 /* Does match m count as a cue in sentence sent? A cue met by a reading
  * counts when it has three characters or more (しょうめいしょ in a kana
@@ -323,6 +325,7 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
     if (!cue_counts(msg, m, sent)) continue;
     if (in_list(s->raise, s->nraise, m->concept)) q->raised = 1;
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
+    if (in_list(s->scene, s->nscene, m->concept) || in_list(s->urgent, s->nurgent, m->concept)) q->scene = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept) &&
         !in_list(dg->ignore, dg->nignore, m->concept)) {
       /* a lowering cue that is itself negated says the opposite (火が消えません,
@@ -350,16 +353,17 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
   /* a group lowers when all its concepts meet in the danger's sentence:
    * a conditional in a question (火事になったらどうすれば), not in a story
    * (切ってたら血が止まらない); a conditional clause that ends before the
-   * strong danger word, or a hint next to now or a call for help, is the scene,
-   * not a hypothesis (玄関あけたらガス臭い、元栓はどこ; 帰ったら祖母が倒れとって、
-   * どうしよう); a bare hint stays lowered (魚焼いたら部屋が煙だらけ、コツ教えて) */
+   * strong danger word, or a hint next to an urgent or "scene" cue (a person,
+   * dict/safety.json), is the scene, not a hypothesis (玄関あけたらガス臭い、元栓は
+   * どこ; 帰ったら父が倒れとって、どうしたらいい); a bare hint stays lowered
+   * (魚焼いたら部屋が煙だらけ、コツ教えて) */
   for (int g = 0; g < s->nwithgroups; g++) {
     int all = 1;
     for (int k = 0; k < s->nwith[g] && all; k++) {
       int found = 0;
       for (int i = 0; i < h->nall && !found; i++)
         found = h->all[i].concept == s->with[g][k] && sentence_of(msg, h->all[i].start) == sent &&
-                !(k == 0 && (strong || q->urgent) && h->all[i].end <= d->start) &&
+                !(k == 0 && (strong || q->scene) && h->all[i].end <= d->start) &&
                 !(!past && h->all[i].end <= d->start && scene_between(msg, h->all[i].end, d->start));
       all = found;
     }
