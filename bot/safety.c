@@ -39,6 +39,7 @@ struct bot_safety {
   double w_strong, w_hint, w_raise, w_lower, t_card, t_note;
   int raise[MAX_IDS], nraise;
   int urgent[MAX_IDS], nurgent; /* the raising cues that let a weak match alarm */
+  int scene[MAX_IDS], nscene;   /* cues that make a conditional clause before a hint its scene */
   int need_urgent[MAX_IDS], nneed_urgent; /* hint concepts that count only next to an urgent cue */
   int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
   int with[MAX_IDS][4], nwith[MAX_IDS], nwithgroups; /* lowering only together in one sentence */
@@ -145,6 +146,7 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   if ((rc = resolve(c, path, "raise", json_object_get(root, "raise"), s->raise, &s->nraise, err)) != 0) goto out;
   if ((rc = resolve(c, path, "urgent", json_object_get(root, "urgent"), s->urgent, &s->nurgent, err)) != 0) goto out;
   if ((rc = resolve(c, path, "near", json_object_get(root, "near"), s->near, &s->nnear, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "scene", json_object_get(root, "scene"), s->scene, &s->nscene, err)) != 0) goto out;
   {
     size_t i;
     json_t *g;
@@ -213,6 +215,21 @@ static void add_cue(bot_safety_result *r, const char *name, char sign) {
   }
 }
 
+/* ん right after a dictionary form, an adjective or た is the spoken の, not
+ * a negation (ためとるんよ, 痛いんよ, 燃えたんよ); a negative ん follows the
+ * stem (燃えとらん, 来ん, 待たん). */
+static int explanatory_n(const bot_msg *msg, int i) {
+  static const char *const uend[] = { "る", "う", "く", "す", "つ", "ぬ", "ぶ", "む", "ぐ", "い" };
+  const bot_morph *m = &msg->m[i], *p = i > 0 ? &msg->m[i - 1] : NULL;
+  if (m->len != 3 || memcmp(msg->text + m->off, "\xE3\x82\x93", 3) != 0 || !p || p->len < 3 || p->off + p->len != m->off) return 0;
+  if (p->pos != MG_POS_VERB && p->pos != MG_POS_AUX && p->pos != MG_POS_ADJ) return 0;
+  const char *last = msg->text + p->off + p->len - 3;
+  if (p->pos == MG_POS_AUX && (memcmp(last, "た", 3) == 0 || memcmp(last, "だ", 3) == 0)) return 1;
+  for (size_t k = 0; k < sizeof uend / sizeof uend[0]; k++)
+    if (memcmp(last, uend[k], 3) == 0) return 1;
+  return 0;
+}
+
 /* A negation right after [.., end): only particles and auxiliaries between.
  * 〜しか…ない is not one: it says "nothing but" (死ぬしかない). */
 static int negated_after(const bot_msg *msg, int end) {
@@ -222,7 +239,7 @@ static int negated_after(const bot_msg *msg, int end) {
     const bot_morph *m = &msg->m[i];
     if (m->pos == MG_POS_PARTICLE && m->len == 6 && memcmp(msg->text + m->off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0)
       only = 1; /* しか */
-    if (bot_msg_is_neg(msg, i)) return !only;
+    if (bot_msg_is_neg(msg, i) && !explanatory_n(msg, i)) return !only;
     if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_AUX && !(m->pos == MG_POS_VERB && !m->stream)) return 0;
   }
   return 0;
@@ -280,7 +297,7 @@ static int in_list(const int *ids, int n, int id) {
  * sentence ("母が倒れた。介護保険の申請をしたい" is still a collapse), and a
  * procedure cue only right next to the danger word (火事の罹災証明書,
  * 救急車の呼び方), not anywhere in the sentence. */
-struct cues { int raised, urgent, nlower, neg; int lower_ids[MAX_IDS]; double lower; };
+struct cues { int raised, urgent, scene, nlower, neg; int lower_ids[MAX_IDS]; double lower; };
 
 /* Does match m count as a cue in sentence sent? A cue met by a reading
  * counts when it has three characters or more (しょうめいしょ in a kana
@@ -300,7 +317,7 @@ static int now_in_clause(const bot_safety *s, const bot_msg *msg, const bot_hits
 }
 
 static void cues_near(const bot_safety *s, const struct danger *dg, const bot_msg *msg, const bot_hits *h,
-                      const bot_match *d, struct cues *q) {
+                      const bot_match *d, int strong, struct cues *q) {
   int sent = sentence_of(msg, d->start), past = past_after(msg, d->end);
   memset(q, 0, sizeof *q);
   for (int i = 0; i < h->nall; i++) {
@@ -308,8 +325,12 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
     if (!cue_counts(msg, m, sent)) continue;
     if (in_list(s->raise, s->nraise, m->concept)) q->raised = 1;
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
+    if (in_list(s->scene, s->nscene, m->concept) || in_list(s->urgent, s->nurgent, m->concept)) q->scene = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept) &&
         !in_list(dg->ignore, dg->nignore, m->concept)) {
+      /* a lowering cue that is itself negated says the opposite (火が消えません,
+       * まだ鎮火してない, 笑えない) */
+      if (negated_after(msg, m->end)) continue;
       /* a procedure counts next to the danger word in its own clause
        * (not ガス臭い、料理教室の最中), or anywhere in that clause when the
        * danger is told in the past (家が燃えた 保険会社に出す証明書; not
@@ -331,13 +352,18 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
   }
   /* a group lowers when all its concepts meet in the danger's sentence:
    * a conditional in a question (火事になったらどうすれば), not in a story
-   * (切ってたら血が止まらない) */
+   * (切ってたら血が止まらない); a conditional clause that ends before the
+   * strong danger word, or a hint next to an urgent or "scene" cue (a person,
+   * dict/safety.json), is the scene, not a hypothesis (玄関あけたらガス臭い、元栓は
+   * どこ; 帰ったら父が倒れとって、どうしたらいい); a bare hint stays lowered
+   * (魚焼いたら部屋が煙だらけ、コツ教えて) */
   for (int g = 0; g < s->nwithgroups; g++) {
     int all = 1;
     for (int k = 0; k < s->nwith[g] && all; k++) {
       int found = 0;
       for (int i = 0; i < h->nall && !found; i++)
         found = h->all[i].concept == s->with[g][k] && sentence_of(msg, h->all[i].start) == sent &&
+                !(k == 0 && (strong || q->scene) && h->all[i].end <= d->start) &&
                 !(!past && h->all[i].end <= d->start && scene_between(msg, h->all[i].end, d->start));
       all = found;
     }
@@ -382,7 +408,7 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   if (base <= 0) return 0;
   *weak = is_weak(m->how);
   if (*weak && base > s->w_hint) base = s->w_hint; /* a reading or a typo: a hint at most */
-  cues_near(s, d, msg, h, m, q);
+  cues_near(s, d, msg, h, m, base >= s->w_strong, q);
   /* a short reading (カジ: 火事 or 家事) counts only next to an urgent cue,
    * and so does a word that only hints at danger (血, 包丁, 死) */
   if (*weak && m->how == BOT_BY_READING && m->chars < 3 && !q->urgent) return 0;
