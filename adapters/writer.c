@@ -15,8 +15,12 @@
  * transaction on a connection of its own, then completes the jobs — the
  * replies leave only after their lines are committed, as before, so a
  * resident's next message (which the connection sends only after the reply)
- * always finds them. No timer: while one batch commits, the next gathers,
- * so the batches grow with the load and a lone question waits for nobody.
+ * always finds them. While one batch commits, the next gathers, so the
+ * batches grow with the load; and a batch of fewer than GATHER_TURNS waits
+ * up to 1 ms for more (woken early when they come): at 3,000 questions/s
+ * the batches were 1.7 turns, each commit's fixed cost (locks, the WAL
+ * header, system calls that cost double in a VM) paid for less than two
+ * answers. A lone question waits 1 ms at most.
  *
  * Durability is unchanged: the transcript commits at synchronous=NORMAL as
  * it did (session.c); tickets and thread messages never come here. A batch
@@ -33,6 +37,8 @@
 #include <string.h>
 
 #define WRITER_BATCH 256   /* turns per transaction at most */
+#define GATHER_TURNS 8     /* a batch smaller than this waits … */
+#define GATHER_NS 1000000  /* … at most this long for more (1 ms) */
 
 struct srv_writer {
   srv *s;
@@ -42,6 +48,8 @@ struct srv_writer {
   pthread_mutex_t lock;
   pthread_cond_t cond;
   srv_job *head, *tail;
+  int n;          /* jobs queued */
+  int gathering;  /* the thread waits for GATHER_TURNS: wake it only then */
 };
 
 static void write_batch(struct srv_writer *w, srv_job **jobs, int n) {
@@ -69,10 +77,20 @@ static void *writer_main(void *arg) {
     int n = 0;
     while (!w->head && !w->quit) pthread_cond_wait(&w->cond, &w->lock);
     if (!w->head) break;   /* quit, and nothing is left to commit */
+    if (w->n < GATHER_TURNS && !w->quit) {
+      struct timespec until;
+      clock_gettime(CLOCK_REALTIME, &until);
+      until.tv_nsec += GATHER_NS;
+      if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+      w->gathering = 1;
+      while (w->n < GATHER_TURNS && !w->quit && pthread_cond_timedwait(&w->cond, &w->lock, &until) == 0) {}
+      w->gathering = 0;
+    }
     while (w->head && n < WRITER_BATCH) {
       jobs[n++] = w->head;
       w->head = w->head->next;
     }
+    w->n -= n;
     if (!w->head) w->tail = NULL;
     pthread_mutex_unlock(&w->lock);
     write_batch(w, jobs, n);
@@ -106,7 +124,7 @@ void srv_writer_submit(srv *s, srv_job *j) {
   if (w->tail) w->tail->next = j;
   else w->head = j;
   w->tail = j;
-  pthread_cond_signal(&w->cond);
+  if (++w->n == 1 || !w->gathering || w->n == GATHER_TURNS) pthread_cond_signal(&w->cond);
   pthread_mutex_unlock(&w->lock);
 }
 
