@@ -51,6 +51,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "faq/engine.h"
 #include "faq/io.h"
+#include "faq/learn.h"
 #include "util/mg_err.h"
 #include "util/mg_utf8.h"
 #include "faq/termmap.h"
@@ -106,6 +107,9 @@ struct params {
   double rel_b;       /* its length normalisation */
   double rel_in_w;    /* weight of the titles of the entries that list this one (0: off) */
   double unk_sub_w;   /* an unknown noun: weight of the known words that contain it or that it contains (0: off) */
+  double w_learned;   /* weight of the learned phrasings (accepted candidates) among the alternates */
+  double b_learned;   /* ... their length normalisation */
+  double pop_w;       /* weight of log(1 + sessions that taught the entry) (0: off) */
 };
 
 static const struct params default_params = {
@@ -140,6 +144,9 @@ static const struct params default_params = {
   .rel_w = RELW_DEFAULT,
   .rel_b = 0.5,
   .rel_in_w = 0.0,
+  .w_learned = 2.0, /* learned phrasings: docs/accuracy.md rows 46–47 */
+  .b_learned = 0.0,
+  .pop_w = 0.75,
 };
 
 /* Latent semantic analysis of the FAQ (build time; docs/accuracy.md): a
@@ -156,6 +163,7 @@ static const struct params default_params = {
 struct posting {
   int doc;
   uint16_t tf[NF];
+  uint16_t tfl; /* of tf[1], the occurrences in learned phrasings (build_learned) */
 };
 
 struct snap {
@@ -165,6 +173,13 @@ struct snap {
   char (*ext)[64];         /* ext_id by document index */
   float *len[NF];          /* field length in terms, by document */
   double avg[NF];          /* mean field length (over all documents) */
+  /* learned phrasings (accepted candidates, faq/learn.h) are alternates, but
+   * weighted as a field of their own (w_learned, b_learned): their length
+   * in terms by document, and its mean; len[1] and avg[1] are then the
+   * staff-written alternates' only (build_learned) */
+  float *llen;
+  double lavg;
+  float *lpop;             /* log(1 + sessions behind the entry's accepted phrasings) */
   mg_termmap *vocab;
   int *off;                /* postings of term t: posts[off[t] .. off[t+1]) */
   struct posting *posts;
@@ -234,6 +249,8 @@ static void snap_free(struct snap *s) {
   free(s->rowid);
   free(s->ext);
   for (int f = 0; f < NF; f++) free(s->len[f]);
+  free(s->llen);
+  free(s->lpop);
   faq_termmap_free(s->vocab);
   free(s->off);
   free(s->posts);
@@ -769,6 +786,7 @@ out:
 }
 
 static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
+static int build_learned(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
 
 /* ---- related titles ------------------------------------------------------- */
 
@@ -967,7 +985,7 @@ static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
   sqlite3_finalize(st);
   st = NULL;
   if ((rc = build_bigrams(s, db, err)) != 0 || (rc = build_phrasings(s, db, lang, err)) != 0 ||
-      (rc = build_related(s, db, err)) != 0)
+      (rc = build_related(s, db, err)) != 0 || (rc = build_learned(s, db, lang, err)) != 0)
     goto out;
   *out = s;
   s = NULL;
@@ -1124,11 +1142,11 @@ int faq_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
                                         "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min",
-                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w" };
+                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w", "w_learned", "b_learned", "pop_w" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
                      &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow, &p->nn_min,
-                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w };
+                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w, &p->w_learned, &p->b_learned, &p->pop_w };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -1572,7 +1590,12 @@ static double field_tf(const struct params *p, const struct snap *s, const struc
   double tfw = 0;
   for (int f = 0; f < NF; f++) {
     double v = 0;
-    if (po->tf[f]) v = p->w[f] * po->tf[f] / (1 - p->b[f] + p->b[f] * s->len[f][po->doc] / s->avg[f]);
+    int tf = po->tf[f];
+    if (f == 1 && po->tfl) { /* learned phrasings, a field of their own */
+      v = p->w_learned * po->tfl / (1 - p->b_learned + p->b_learned * s->llen[po->doc] / s->lavg);
+      tf -= po->tfl;
+    }
+    if (tf) v += p->w[f] * tf / (1 - p->b[f] + p->b[f] * s->len[f][po->doc] / s->avg[f]);
     if (per_field) per_field[f] = v;
     tfw += v;
   }
@@ -1736,6 +1759,7 @@ static void rank(const struct params *p, const struct snap *s, const struct scra
     if (p->ev_min > 0) cov *= 1 - exp(-matched / (p->ev_min * sc->idf_max));
     if (sc->foreign) cov *= p->place_pen;
     double score = a->score + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
+    if (p->pop_w > 0 && s->lpop) score += p->pop_w * s->lpop[d];
     int pos = out->n < k ? out->n : k;
     if (cov > 1) cov = 1;
     while (pos > 0 && (out->c[pos - 1].score < score ||
@@ -1799,6 +1823,127 @@ static void expand_unknown(const struct params *p, const struct snap *s, struct 
       }
     }
   }
+}
+
+/* ---- learned phrasings as a field of their own ------------------------------ */
+
+/* An accepted candidate (faq/learn.h) is an alternate line of its entry like
+ * one staff wrote, but it is a resident's whole question, often long and
+ * one of many for a popular entry: pooled with staff's alternates under one
+ * length normalisation, the more residents an entry taught, the less each
+ * phrasing counted. Here the alternate lines that are accepted candidates
+ * of their entry (same faq_learn_key) are analysed again and their term
+ * occurrences moved out of the alternates field into tfl, with their own
+ * length (llen), weight w_learned and normalisation b_learned. Counting
+ * every term faq_analyze emits, as the FTS tokenizer does, gives the
+ * index's own counts; they are clamped to it all the same. */
+struct bl_ctx {
+  const struct snap *s;
+  int doc;
+  int n;               /* terms in the line */
+  struct posting *hit[256];
+  int nhit;
+};
+
+static int bl_count(void *ctx, const char *term, int len, int start, int end, int flags) {
+  struct bl_ctx *c = ctx;
+  int id = faq_termmap_get(c->s->vocab, term, len);
+  (void)start, (void)end, (void)flags;
+  c->n++;
+  if (id >= 0 && c->nhit < (int)(sizeof c->hit / sizeof c->hit[0])) {
+    struct posting *po = (struct posting *)find_posting(c->s, id, c->doc);
+    if (po) c->hit[c->nhit++] = po;
+  }
+  return 0;
+}
+
+static int build_learned(struct snap *s, sqlite3 *db, mg_lang *lang, char *err) {
+  mg_analyzer *an = NULL;
+  sqlite3_stmt *st = NULL;
+  mg_termmap *keys = NULL;
+  struct bl_ctx *c = calloc(1, sizeof *c);
+  int rc = 0, nkeys = 0;
+  double sum = 0, ssum = 0;
+
+  if (!c || !(keys = faq_termmap_new()) || !(s->llen = calloc((size_t)(s->ndocs ? s->ndocs : 1), sizeof *s->llen)) ||
+      !(s->lpop = calloc((size_t)(s->ndocs ? s->ndocs : 1), sizeof *s->lpop))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  s->lavg = 1;
+  c->s = s;
+  /* the accepted candidates, as "document index:key" */
+  if (sqlite3_prepare_v2(db,
+                         "SELECT c.faq_id, c.norm, (SELECT count(*) FROM phrasing_evidence e WHERE e.candidate_id = c.id)"
+                         " FROM phrasing_candidate c JOIN faq f ON f.id = c.faq_id"
+                         " WHERE c.state = 'accepted' AND f.published_rev IS NOT NULL",
+                         -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int d = doc_index(s, sqlite3_column_int64(st, 0));
+    const char *norm = (const char *)sqlite3_column_text(st, 1);
+    char *k;
+    if (d < 0 || !norm) continue;
+    s->lpop[d] += (float)sqlite3_column_int(st, 2);
+    if (asprintf(&k, "%d:%s", d, norm) < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    rc = faq_termmap_put(keys, k, (int)strlen(k)) < 0;
+    free(k);
+    if (rc) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    nkeys++;
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (nkeys == 0) goto out; /* nothing learned: the alternates as they are */
+  if ((rc = faq_analyzer_new(&an, lang, err)) != 0) goto out;
+  if (sqlite3_prepare_v2(db, "SELECT id, alternates FROM faq_published WHERE alternates <> ''", -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int d = doc_index(s, sqlite3_column_int64(st, 0)), len = sqlite3_column_bytes(st, 1);
+    const char *text = (const char *)sqlite3_column_text(st, 1);
+    if (d < 0 || !text) continue;
+    for (const char *p = text, *end = text + len; p < end;) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      int l = (int)((nl ? nl : end) - p), known = 0;
+      char *line = l > 0 ? strndup(p, (size_t)l) : NULL, *key = line ? faq_learn_key(line) : NULL, *k = NULL;
+      if (l > 0 && (!line || !key || asprintf(&k, "%d:%s", d, key) < 0)) {
+        free(line);
+        free(key);
+        rc = mg_errf(err, MG_ENOMEM, "out of memory");
+        goto out;
+      }
+      known = k && faq_termmap_get(keys, k, (int)strlen(k)) >= 0;
+      free(k);
+      free(key);
+      free(line);
+      if (known) {
+        c->doc = d, c->n = 0, c->nhit = 0;
+        if (faq_analyze(an, p, l, bl_count, c) < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+        for (int i = 0; i < c->nhit; i++)
+          if (c->hit[i]->tfl < c->hit[i]->tf[1]) c->hit[i]->tfl++;
+        s->llen[d] += (float)c->n;
+      }
+      p += l + 1;
+    }
+  }
+  for (int d = 0; d < s->ndocs; d++) {
+    s->lpop[d] = (float)log1p(s->lpop[d]);
+    if (s->llen[d] > s->len[1][d]) s->llen[d] = s->len[1][d];
+    s->len[1][d] -= s->llen[d]; /* the staff-written alternates' length */
+    sum += s->llen[d];
+    ssum += s->len[1][d];
+  }
+  s->lavg = s->ndocs && sum > 0 ? sum / s->ndocs : 1;
+  s->avg[1] = s->ndocs && ssum > 0 ? ssum / s->ndocs : 1;
+out:
+  sqlite3_finalize(st);
+  faq_analyzer_free(an);
+  faq_termmap_free(keys);
+  free(c);
+  return rc;
 }
 
 struct fb {

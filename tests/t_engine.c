@@ -3,6 +3,7 @@
 #include "faq/analyze.h"
 #include "faq/db.h"
 #include "faq/engine.h"
+#include "faq/learn.h"
 #include "util/mg_config.h"
 #include "util/mg_err.h"
 #include "faq/store.h"
@@ -184,6 +185,88 @@ static void nearest_phrasing_finds_an_entry_by_one_alternate(void) {
     faq_engine_free(e2);
     faq_db_close(db2);
   }
+}
+
+/* Note text as a resident's question that ended on entry id, from sessions
+ * sessions of their own, and accept it as staff would (faq/learn.h). */
+static int learn(sqlite3 *d, const char *id, const char *text, int sessions, char *err) {
+  static int seq;
+  sqlite3_int64 cid = 0;
+  int noted = 0, rc = 0;
+  for (int i = 0; i < sessions && rc == 0; i++) {
+    char ref[32];
+    snprintf(ref, sizeof ref, "session-%d", seq++);
+    rc = faq_learn_note(d, id, text, ref, ref, "eval", &cid, &noted, err);
+  }
+  return rc ? rc : faq_learn_accept(d, cid, "test", err);
+}
+
+static double field_score(json_t *ex, const char *id, const char *field) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(json_object_get(ex, "candidates"), i, c) {
+    if (!strcmp(json_string_value(json_object_get(c, "faq_id")), id))
+      return json_real_value(json_object_get(json_object_get(c, "fields"), field));
+  }
+  return -1;
+}
+
+static double score_of(const mg_result *r, const char *id) {
+  for (int i = 0; i < r->n; i++)
+    if (!strcmp(r->c[i].faq_id, id)) return r->c[i].score;
+  return -HUGE_VAL;
+}
+
+/* learned phrasings (accepted candidates) are alternates weighted as a
+ * field of their own (w_learned, b_learned): staff's alternates keep
+ * theirs; and the sessions behind an entry's accepted phrasings are a
+ * prior, pop_w × log(1 + sessions), for that entry only */
+static void learned_phrasings_are_a_field_of_their_own(void) {
+  char err[MG_ERRLEN] = "";
+  sqlite3 *db4 = NULL;
+  mg_engine *e4 = NULL;
+  mg_result r0, r1;
+  json_t *a = json_object(), *b = json_object();
+  char *alts[] = { "予防接種の案内" };
+  mg_faq_entry x;
+  memset(&x, 0, sizeof x);
+  x.id = "l-1", x.question = "狂犬病の予防注射", x.answer = "毎年4月に集合注射を行います。";
+  x.alternates = alts, x.n_alternates = 1;
+  is_int(faq_db_open_memory(&db4, lang, err), 0, "another in-memory database (%s)", err);
+  if (!db4) return;
+  is_int(faq_put(db4, &x, "test", 1, err), 0, "an entry with one alternate staff wrote (%s)", err);
+  is_int(put(db4, "l-2", "犬の鳴き声の苦情", "生活環境課へご相談ください。", err), 0, "and another (%s)", err);
+  is_int(learn(db4, "l-1", "ワンちゃんの注射", 3, err), 0, "a phrasing three sessions taught, accepted (%s)", err);
+  is_int(faq_engine_new(&e4, lang, db4, &cfg, err), 0, "engine (%s)", err);
+  if (!e4) goto out;
+  faq_engine_set_param(e4, "bg_w", 0, err);
+  faq_engine_search(e4, an, "ワンちゃん", -1, 5, &r0, a, err);
+  is_str(r0.n ? r0.c[0].faq_id : "", "l-1", "a word only the learned phrasing has finds its entry");
+  ok(field_score(a, "l-1", "alternates") > 0, "through the alternates (%.3f)", field_score(a, "l-1", "alternates"));
+  is_int(faq_engine_set_param(e4, "w_learned", 0, err), 0, "w_learned can be set");
+  json_decref(a);
+  a = json_object();
+  faq_engine_search(e4, an, "ワンちゃん", -1, 5, &r1, a, err);
+  ok(field_score(a, "l-1", "alternates") == 0, "w_learned 0: the learned phrasing weighs nothing");
+  faq_engine_search(e4, an, "予防接種の案内がほしい", -1, 5, &r1, b, err);
+  faq_engine_set_param(e4, "w_learned", 2, err);
+  json_decref(a);
+  a = json_object();
+  faq_engine_search(e4, an, "予防接種の案内がほしい", -1, 5, &r0, a, err);
+  ok(field_score(a, "l-1", "alternates") > 0 && fabs(field_score(a, "l-1", "alternates") - field_score(b, "l-1", "alternates")) < 1e-9,
+     "staff's alternate weighs the same whatever w_learned is (%.3f)", field_score(a, "l-1", "alternates"));
+  is_int(faq_engine_set_param(e4, "pop_w", 0, err), 0, "pop_w can be set");
+  faq_engine_search(e4, an, "犬の注射", -1, 5, &r0, NULL, err);
+  faq_engine_set_param(e4, "pop_w", 0.75, err);
+  faq_engine_search(e4, an, "犬の注射", -1, 5, &r1, NULL, err);
+  ok(fabs(score_of(&r1, "l-1") - score_of(&r0, "l-1") - 0.75 * log(4)) < 1e-6,
+     "the taught entry gains pop_w x log(1 + 3 sessions) (%.4f)", score_of(&r1, "l-1") - score_of(&r0, "l-1"));
+  ok(r0.n > 1 && score_of(&r1, "l-2") == score_of(&r0, "l-2"), "the other entry nothing");
+out:
+  json_decref(a);
+  json_decref(b);
+  faq_engine_free(e4);
+  faq_db_close(db4);
 }
 
 /* related entries' titles: a weak fifth field (rel_w). An entry that
@@ -374,6 +457,7 @@ int main(void) {
   RUN(lsa_term_is_deterministic_and_explained);
   RUN(nearest_phrasing_finds_an_entry_by_one_alternate);
   RUN(related_titles_lend_words_only_when_published);
+  RUN(learned_phrasings_are_a_field_of_their_own);
   RUN(kana_is_spelled_as_the_readings_of_the_index);
   /* in order from here: each edits the FAQ the next one searches */
   RUN(refresh_without_changes_does_not_rebuild);
