@@ -110,6 +110,10 @@ struct params {
   double w_learned;   /* weight of the learned phrasings (accepted candidates) among the alternates */
   double b_learned;   /* ... their length normalisation */
   double pop_w;       /* weight of log(1 + sessions that taught the entry) (0: off) */
+  double th_w;        /* learned thesaurus: weight of an entry-question word learned for a question word (0: off) */
+  double th_ratio;    /* ... only pairs seen in at least this share of the word's evidences */
+  int th_maxdf;       /* ... only expansions found in the questions of at most this many entries */
+  int th_min;         /* ... only pairs seen for at least this many distinct phrasings (2 at least) */
 };
 
 static const struct params default_params = {
@@ -147,6 +151,10 @@ static const struct params default_params = {
   .w_learned = 2.0, /* learned phrasings: docs/accuracy.md rows 46–47 */
   .b_learned = 0.0,
   .pop_w = 0.75,
+  .th_w = 0.0, /* off: no gain measured, docs/accuracy.md row 48 */
+  .th_ratio = 0.5,
+  .th_maxdf = 50,
+  .th_min = 2,
 };
 
 /* Latent semantic analysis of the FAQ (build time; docs/accuracy.md): a
@@ -230,6 +238,13 @@ struct snap {
   float *rel_len[2];
   double rel_avg[2];
   int nrel;          /* documents with at least one published related entry */
+  /* learned thesaurus (build_thesaurus): the question-side words learned
+   * for term u are th_term[th_off[u] .. th_off[u+1]), each with the share
+   * of u's evidences it was seen in (th_ratio) and the number of entries
+   * whose question holds it (th_qdf) */
+  int *th_off, *th_term, *th_qdf, *th_nphr;
+  float *th_ratio;
+  int nth;           /* pairs */
 };
 
 struct mg_engine {
@@ -277,6 +292,11 @@ static void snap_free(struct snap *s) {
   free(s->ph_off);
   free(s->ph_line);
   free(s->ph_w);
+  free(s->th_off);
+  free(s->th_term);
+  free(s->th_qdf);
+  free(s->th_nphr);
+  free(s->th_ratio);
   free(s->rel_off);
   free(s->rel_posts);
   free(s->rel_len[0]);
@@ -786,6 +806,7 @@ out:
 }
 
 static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
+static int build_thesaurus(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
 static int build_learned(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
 
 /* ---- related titles ------------------------------------------------------- */
@@ -985,7 +1006,8 @@ static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
   sqlite3_finalize(st);
   st = NULL;
   if ((rc = build_bigrams(s, db, err)) != 0 || (rc = build_phrasings(s, db, lang, err)) != 0 ||
-      (rc = build_related(s, db, err)) != 0 || (rc = build_learned(s, db, lang, err)) != 0)
+      (rc = build_related(s, db, err)) != 0 || (rc = build_thesaurus(s, db, lang, err)) != 0 ||
+      (rc = build_learned(s, db, lang, err)) != 0)
     goto out;
   *out = s;
   s = NULL;
@@ -1142,13 +1164,13 @@ int faq_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
                                         "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min",
-                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w", "w_learned", "b_learned", "pop_w" };
+                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w", "th_w", "th_ratio", "w_learned", "b_learned", "pop_w" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
                      &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow, &p->nn_min,
-                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w, &p->w_learned, &p->b_learned, &p->pop_w };
-  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top" };
-  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top };
+                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w, &p->th_w, &p->th_ratio, &p->w_learned, &p->b_learned, &p->pop_w };
+  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top", "th_maxdf", "th_min" };
+  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top, &p->th_maxdf, &p->th_min };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
     if (strcmp(name, scalar[i]) == 0) { *slot[i] = v; return 0; }
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
@@ -1181,8 +1203,8 @@ const char *faq_decision_name(enum mg_decision d) {
 
 #define MAX_QTERMS 128
 
-enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING, Q_PART };
-static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading", "part" };
+enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING, Q_PART, Q_LEARNED };
+static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading", "part", "learned" };
 
 struct qterm {
   char text[96];
@@ -1946,6 +1968,237 @@ out:
   return rc;
 }
 
+/* ---- learned thesaurus ------------------------------------------------------ */
+
+/* Residents' accepted phrasings say which of their words stand for which of
+ * the FAQ's: a word of a phrasing that its entry's question lacks (ゴミ,
+ * 引っ越し) against the words of that question the phrasing lacks (ごみ,
+ * 住所). A pair seen for TH_MIN_PHRASINGS distinct phrasings and
+ * TH_MIN_ENTRIES distinct entries — never one resident's wording, never one
+ * entry's — becomes a weak expansion of the question word (th_w), which then
+ * reaches the *other* entries whose questions use the FAQ's word. Built from
+ * the accepted candidates in the database (faq/learn.h), which are masked
+ * and never come from a message the safety layer flagged; the masking
+ * labels (［電話番号］) are cut before analysis. Nouns only. Stored: every
+ * pair that passes the counts, with its share of the word's evidences and
+ * the expansion's question document frequency, so th_ratio and th_maxdf
+ * filter at question time. Off by default (th_w 0): docs/accuracy.md row 48. */
+#define TH_MIN_PHRASINGS 2
+#define TH_MIN_ENTRIES 2
+#define TH_MAX_TERMS 64
+
+struct th_terms {
+  const struct snap *s;
+  int id[TH_MAX_TERMS];
+  int n;
+};
+
+static int th_collect(void *ctx, const char *term, int len, int start, int end, int flags) {
+  struct th_terms *c = ctx;
+  int id;
+  (void)start, (void)end;
+  if (!(flags & MG_TOK_NOUN) || (flags & (MG_TOK_READING | MG_TOK_PART | MG_TOK_SYNONYM))) return 0;
+  if ((id = faq_termmap_get(c->s->vocab, term, len)) < 0) return 0;
+  for (int i = 0; i < c->n; i++)
+    if (c->id[i] == id) return 0;
+  if (c->n < TH_MAX_TERMS) c->id[c->n++] = id;
+  return 0;
+}
+
+/* The nouns of text, masking labels cut, into c. */
+static int th_analyze(mg_analyzer *an, const char *text, int len, struct th_terms *c) {
+  char *t = malloc((size_t)len + 1);
+  int in = 0, rc;
+  if (!t) return MG_ENOMEM;
+  memcpy(t, text, (size_t)len);
+  t[len] = '\0';
+  for (int i = 0; i + 2 < len; i++) {
+    if (memcmp(t + i, "\xEF\xBC\xBB", 3) == 0) in = 1; /* ［ */
+    if (in) {
+      int close = memcmp(t + i, "\xEF\xBC\xBD", 3) == 0; /* ］ */
+      if ((unsigned char)t[i] >= 0x80 && ((unsigned char)t[i] & 0xC0) != 0x80) { /* a character: blank it */
+        int l = (unsigned char)t[i] >= 0xF0 ? 4 : (unsigned char)t[i] >= 0xE0 ? 3 : 2;
+        for (int k = 0; k < l && i + k < len; k++) t[i + k] = ' ';
+        i += l - 1;
+      } else t[i] = ' ';
+      if (close) in = 0;
+    }
+  }
+  c->n = 0;
+  rc = faq_analyze(an, t, len, th_collect, c) < 0 ? MG_ENOMEM : 0;
+  free(t);
+  return rc;
+}
+
+struct th_inst {
+  int u, v, phr, doc;
+};
+
+static int cmp_th(const void *a, const void *b) {
+  const struct th_inst *x = a, *y = b;
+  if (x->u != y->u) return x->u < y->u ? -1 : 1;
+  if (x->v != y->v) return x->v < y->v ? -1 : 1;
+  if (x->phr != y->phr) return x->phr < y->phr ? -1 : 1;
+  return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+static int cmp_int(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+static int th_has(const int *v, int n, int id) {
+  for (int i = 0; i < n; i++)
+    if (v[i] == id) return 1;
+  return 0;
+}
+
+static int build_thesaurus(struct snap *s, sqlite3 *db, mg_lang *lang, char *err) {
+  mg_analyzer *an = NULL;
+  sqlite3_stmt *st = NULL;
+  mg_termmap *norms = NULL;
+  struct th_terms *c = calloc(1, sizeof *c);
+  struct th_inst *ti = NULL;
+  int *qoff = calloc((size_t)s->ndocs + 1, sizeof *qoff), *qterm = NULL, *qdf = NULL, *nu = NULL, *docs = NULL;
+  int rc, nterms = faq_termmap_count(s->vocab), nq = 0, qcap = 0, n = 0, cap = 0, kept = 0;
+
+  if (!c || !qoff || !(qdf = calloc((size_t)nterms + 1, sizeof *qdf)) || !(nu = calloc((size_t)nterms + 1, sizeof *nu)) ||
+      !(norms = faq_termmap_new()) || !(s->th_off = calloc((size_t)nterms + 2, sizeof *s->th_off))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  c->s = s;
+  if ((rc = faq_analyzer_new(&an, lang, err)) != 0) goto out;
+  /* the nouns of each entry's question: qterm[qoff[d] .. qoff[d+1]) */
+  {
+    int *qd = calloc((size_t)s->ndocs + 1, sizeof *qd); /* per document: count, then filled */
+    int **lists = calloc((size_t)s->ndocs + 1, sizeof *lists);
+    if (!qd || !lists) { free(qd); free(lists); rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    if (sqlite3_prepare_v2(db, "SELECT id, question FROM faq_published", -1, &st, NULL) != SQLITE_OK) {
+      free(qd);
+      free(lists);
+      rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+      goto out;
+    }
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+      int d = doc_index(s, sqlite3_column_int64(st, 0));
+      const char *q = (const char *)sqlite3_column_text(st, 1);
+      if (d < 0 || !q || lists[d]) continue;
+      if ((rc = th_analyze(an, q, sqlite3_column_bytes(st, 1), c)) != 0) break;
+      if (!(lists[d] = malloc(((size_t)c->n + 1) * sizeof **lists))) { rc = MG_ENOMEM; break; }
+      memcpy(lists[d], c->id, (size_t)c->n * sizeof c->id[0]);
+      qd[d] = c->n;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    for (int d = 0; d < s->ndocs; d++) qoff[d + 1] = qoff[d] + qd[d];
+    nq = qoff[s->ndocs];
+    if (rc == 0 && !(qterm = malloc(((size_t)nq + 1) * sizeof *qterm))) rc = MG_ENOMEM;
+    for (int d = 0; rc == 0 && d < s->ndocs; d++)
+      for (int i = 0; i < qd[d]; i++) qterm[qoff[d] + i] = lists[d][i], qdf[lists[d][i]]++;
+    for (int d = 0; d < s->ndocs; d++) free(lists[d]);
+    free(lists);
+    free(qd);
+    if (rc) { rc = mg_errf(err, rc, "out of memory"); goto out; }
+  }
+  (void)qcap;
+  /* the evidence: (word u of a phrasing, word v of its entry's question) */
+  if (sqlite3_prepare_v2(db,
+                         "SELECT c.faq_id, c.norm, c.text FROM phrasing_candidate c JOIN faq f ON f.id = c.faq_id"
+                         " WHERE c.state = 'accepted' AND f.published_rev IS NOT NULL ORDER BY c.id",
+                         -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int d = doc_index(s, sqlite3_column_int64(st, 0)), phr;
+    const char *norm = (const char *)sqlite3_column_text(st, 1), *text = (const char *)sqlite3_column_text(st, 2);
+    const int *qv;
+    int nqv;
+    if (d < 0 || !norm || !text) continue;
+    if ((phr = faq_termmap_put(norms, norm, (int)strlen(norm))) < 0 || (rc = th_analyze(an, text, sqlite3_column_bytes(st, 2), c)) != 0) {
+      rc = mg_errf(err, MG_ENOMEM, "out of memory");
+      goto out;
+    }
+    qv = qterm + qoff[d];
+    nqv = qoff[d + 1] - qoff[d];
+    for (int i = 0; i < c->n; i++) {
+      int u = c->id[i];
+      const struct posting *po = find_posting(s, u, d);
+      if (th_has(qv, nqv, u) || (po && (po->tf[0] || po->tf[2]))) continue; /* the entry's question side has it */
+      nu[u]++;
+      for (int j = 0; j < nqv; j++) {
+        if (th_has(c->id, c->n, qv[j])) continue;
+        if (n == cap) {
+          int nc = cap ? cap * 2 : 4096;
+          struct th_inst *a = realloc(ti, (size_t)nc * sizeof *a);
+          if (!a) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+          ti = a;
+          cap = nc;
+        }
+        ti[n++] = (struct th_inst){ u, qv[j], phr, d };
+      }
+    }
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (n > 0) qsort(ti, (size_t)n, sizeof *ti, cmp_th);
+  if (!(docs = malloc(((size_t)n + 1) * sizeof *docs)) || !(s->th_term = malloc(((size_t)n + 1) * sizeof *s->th_term)) ||
+      !(s->th_qdf = malloc(((size_t)n + 1) * sizeof *s->th_qdf)) ||
+      !(s->th_nphr = malloc(((size_t)n + 1) * sizeof *s->th_nphr)) ||
+      !(s->th_ratio = malloc(((size_t)n + 1) * sizeof *s->th_ratio))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (int i = 0; i < n;) {
+    int j = i, nphr = 0, ndoc = 0;
+    while (j < n && ti[j].u == ti[i].u && ti[j].v == ti[i].v) j++;
+    for (int k = i; k < j; k++) {
+      if (k == i || ti[k].phr != ti[k - 1].phr) nphr++;
+      docs[k - i] = ti[k].doc;
+    }
+    qsort(docs, (size_t)(j - i), sizeof *docs, cmp_int);
+    for (int k = 0; k < j - i; k++) ndoc += k == 0 || docs[k] != docs[k - 1];
+    if (nphr >= TH_MIN_PHRASINGS && ndoc >= TH_MIN_ENTRIES) {
+      s->th_term[kept] = ti[i].v;
+      s->th_qdf[kept] = qdf[ti[i].v];
+      s->th_nphr[kept] = nphr;
+      s->th_ratio[kept] = (float)(j - i) / (float)nu[ti[i].u];
+      s->th_off[ti[i].u + 1]++;
+      kept++;
+    }
+    i = j;
+  }
+  for (int t = 0; t < nterms; t++) s->th_off[t + 1] += s->th_off[t];
+  s->nth = kept;
+  rc = 0;
+out:
+  sqlite3_finalize(st);
+  faq_analyzer_free(an);
+  faq_termmap_free(norms);
+  free(c);
+  free(ti);
+  free(qoff);
+  free(qterm);
+  free(qdf);
+  free(nu);
+  free(docs);
+  return rc;
+}
+
+/* The learned thesaurus at question time: each of the question's own words
+ * also asks, at th_w of its weight, for the FAQ words learned for it. */
+static void expand_learned(const struct params *p, const struct snap *s, struct query *q, int n0) {
+  if (p->th_w <= 0 || !s->th_off || s->nth == 0) return;
+  for (int i = 0; i < n0; i++) {
+    const struct qterm *t = &q->t[i];
+    if (t->kind != Q_QUERY || t->id < 0) continue;
+    for (int j = s->th_off[t->id]; j < s->th_off[t->id + 1]; j++)
+      if (s->th_ratio[j] >= p->th_ratio && s->th_qdf[j] <= p->th_maxdf && s->th_nphr[j] >= p->th_min)
+        add_qterm_id(q, s->th_term[j], t->w * p->th_w, Q_LEARNED);
+  }
+}
+
 struct fb {
   int term;
   double w;
@@ -2068,6 +2321,7 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
   }
   expand_compounds(p, s, q);
   expand_unknown(p, s, q);
+  expand_learned(p, s, q, nq0);
   if (s->ndocs == 0 || nq0 == 0) goto out;
 
   if (!(sc.acc = calloc((size_t)s->ndocs, sizeof *sc.acc)) || !(sc.touched = malloc((size_t)s->ndocs * sizeof *sc.touched))) {

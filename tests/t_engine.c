@@ -201,6 +201,26 @@ static int learn(sqlite3 *d, const char *id, const char *text, int sessions, cha
   return rc ? rc : faq_learn_accept(d, cid, "test", err);
 }
 
+/* The weight of a term of kind in explain's "terms", or -1 when it is not there. */
+static double term_weight(json_t *ex, const char *term, const char *kind) {
+  size_t i;
+  json_t *t;
+  json_array_foreach(json_object_get(ex, "terms"), i, t) {
+    if (!strcmp(json_string_value(json_object_get(t, "term")), term) &&
+        !strcmp(json_string_value(json_object_get(t, "kind")), kind))
+      return json_real_value(json_object_get(t, "weight"));
+  }
+  return -1;
+}
+
+static int count_kind(json_t *ex, const char *kind) {
+  size_t i;
+  json_t *t;
+  int n = 0;
+  json_array_foreach(json_object_get(ex, "terms"), i, t) n += !strcmp(json_string_value(json_object_get(t, "kind")), kind);
+  return n;
+}
+
 static double field_score(json_t *ex, const char *id, const char *field) {
   size_t i;
   json_t *c;
@@ -267,6 +287,53 @@ out:
   json_decref(b);
   faq_engine_free(e4);
   faq_db_close(db4);
+}
+
+/* the learned thesaurus (th_w): a word residents used for the FAQ's word in
+ * accepted phrasings of two entries, three phrasings in all, expands a
+ * question towards the FAQ's word, so it reaches a third entry nobody
+ * taught; only with th_w on, only for pairs seen for th_min phrasings, and
+ * never from a masking label (［メール］) */
+static void learned_thesaurus_needs_two_entries_and_skips_masking_labels(void) {
+  char err[MG_ERRLEN] = "";
+  sqlite3 *db5 = NULL;
+  mg_engine *e5 = NULL;
+  mg_result r;
+  json_t *ex = json_object();
+  is_int(faq_db_open_memory(&db5, lang, err), 0, "another in-memory database (%s)", err);
+  if (!db5) return;
+  ok(put(db5, "g-1", "粗大ごみの収集", "申し込みが必要です。", err) == 0 && put(db5, "g-2", "粗大ごみの持ち込み", "センターへ。", err) == 0 &&
+     put(db5, "g-3", "粗大ごみの手数料", "品目ごとに決まっています。", err) == 0 &&
+     put(db5, "g-4", "ごみ袋の値段", "45リットル。", err) == 0,
+     "four entries (%s)", err);
+  ok(learn(db5, "g-1", "ガラクタを取りに来てほしい［メール］", 1, err) == 0 && learn(db5, "g-1", "ガラクタの収集", 1, err) == 0 &&
+     learn(db5, "g-2", "ガラクタを運びたい［メール］", 1, err) == 0 && learn(db5, "g-4", "ガラクタの値段", 1, err) == 0,
+     "phrasings of g-1, g-2 and g-4 accepted (%s)", err);
+  is_int(faq_engine_new(&e5, lang, db5, &cfg, err), 0, "engine (%s)", err);
+  if (!e5) goto out;
+  faq_engine_search(e5, an, "ガラクタの手数料", -1, 5, &r, ex, err);
+  is_int(count_kind(ex, "learned"), 0, "th_w 0 (the default): no learned expansion");
+  is_int(faq_engine_set_param(e5, "th_w", 0.3, err), 0, "th_w can be set");
+  json_decref(ex);
+  ex = json_object();
+  faq_engine_search(e5, an, "ガラクタの手数料", -1, 5, &r, ex, err);
+  ok(fabs(term_weight(ex, "粗大", "learned") - 0.3) < 1e-9 || fabs(term_weight(ex, "粗大ごみ", "learned") - 0.3) < 1e-9,
+     "ガラクタ asks for the FAQ's 粗大ごみ at th_w (%d learned terms)", count_kind(ex, "learned"));
+  is_str(r.n ? r.c[0].faq_id : "", "g-3", "which reaches g-3, nobody's phrasing");
+  ok(term_weight(ex, "値段", "learned") < 0, "one entry's pair (ガラクタ, 値段) is not learned");
+  json_decref(ex);
+  ex = json_object();
+  faq_engine_search(e5, an, "メールで問い合わせ", -1, 5, &r, ex, err);
+  is_int(count_kind(ex, "learned"), 0, "a masking label's word is no evidence");
+  is_int(faq_engine_set_param(e5, "th_min", 4, err), 0, "th_min can be set");
+  json_decref(ex);
+  ex = json_object();
+  faq_engine_search(e5, an, "ガラクタの手数料", -1, 5, &r, ex, err);
+  is_int(count_kind(ex, "learned"), 0, "th_min 4: three phrasings are not enough");
+out:
+  json_decref(ex);
+  faq_engine_free(e5);
+  faq_db_close(db5);
 }
 
 /* related entries' titles: a weak fifth field (rel_w). An entry that
@@ -458,6 +525,7 @@ int main(void) {
   RUN(nearest_phrasing_finds_an_entry_by_one_alternate);
   RUN(related_titles_lend_words_only_when_published);
   RUN(learned_phrasings_are_a_field_of_their_own);
+  RUN(learned_thesaurus_needs_two_entries_and_skips_masking_labels);
   RUN(kana_is_spelled_as_the_readings_of_the_index);
   /* in order from here: each edits the FAQ the next one searches */
   RUN(refresh_without_changes_does_not_rebuild);
