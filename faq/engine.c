@@ -109,6 +109,8 @@ struct params {
   double unk_sub_w;   /* an unknown noun: weight of the known words that contain it or that it contains (0: off) */
   double w_learned;   /* weight of the learned phrasings (accepted candidates) among the alternates */
   double b_learned;   /* ... their length normalisation */
+  int vn_cov;         /* ... counted in the coverage (and so the confidence): 1, or 0 */
+  double vn_w;        /* weight of a verb's noun form (申込む → 申込) and a noun's verb (0: off) */
   double pop_w;       /* weight of log(1 + sessions that taught the entry) (0: off) */
   double th_w;        /* learned thesaurus: weight of an entry-question word learned for a question word (0: off) */
   double th_ratio;    /* ... only pairs seen in at least this share of the word's evidences */
@@ -151,6 +153,8 @@ static const struct params default_params = {
   .w_learned = 2.0, /* learned phrasings: docs/accuracy.md rows 46–47 */
   .b_learned = 0.0,
   .pop_w = 0.75,
+  .vn_w = 0.2, /* docs/accuracy.md row 49 */
+  .vn_cov = 0,
   .th_w = 0.0, /* off: no gain measured, docs/accuracy.md row 48 */
   .th_ratio = 0.5,
   .th_maxdf = 50,
@@ -188,6 +192,9 @@ struct snap {
   float *llen;
   double lavg;
   float *lpop;             /* log(1 + sessions behind the entry's accepted phrasings) */
+  /* verb ↔ noun forms (build_forms): the terms of the vocabulary linked to
+   * term t are vn_term[vn_off[t] .. vn_off[t+1]) (申込む ↔ 申込, 払う ↔ 払い) */
+  int *vn_off, *vn_term;
   mg_termmap *vocab;
   int *off;                /* postings of term t: posts[off[t] .. off[t+1]) */
   struct posting *posts;
@@ -266,6 +273,8 @@ static void snap_free(struct snap *s) {
   for (int f = 0; f < NF; f++) free(s->len[f]);
   free(s->llen);
   free(s->lpop);
+  free(s->vn_off);
+  free(s->vn_term);
   faq_termmap_free(s->vocab);
   free(s->off);
   free(s->posts);
@@ -480,6 +489,69 @@ static int utf8_len(const char *p, int n) {
   int c = 0;
   for (int i = 0; i < n; i++) c += ((unsigned char)p[i] & 0xC0) != 0x80;
   return c;
+}
+
+/* Verb and noun forms of one word: a verb lemma whose last kana is of the
+ * u-row (申込む, 払う, 届ける) and a term of the vocabulary that is its
+ * stem (申込, 届け — the okurigana-folded or ichidan noun) or its stem with
+ * the i-row kana (払い, 申込み — the godan continuative used as a noun) are
+ * linked both ways, when that term has two characters at least and the stem
+ * a kanji. Residents ask with the verb (申し込みたい), FAQs title with the
+ * noun (申込方法), and the reverse. */
+static const char *const form_urow = "うくぐすつぬぶむる", *const form_irow = "いきぎしちにびみり";
+
+/* The noun forms of verb lemma k (len bytes) that the vocabulary holds, into
+ * ids (at most 2); returns how many. */
+static int form_nouns(const struct snap *s, const char *k, int len, int *ids) {
+  const char *u;
+  char buf[160];
+  int n = 0;
+  if (len < 6 || len + 3 > (int)sizeof buf) return 0;
+  for (u = form_urow; *u; u += 3)
+    if (memcmp(k + len - 3, u, 3) == 0) break;
+  if (!*u || !mg_utf8_has_kanji(k, (size_t)len - 3)) return 0;
+  for (int form = 0; form < 2; form++) {
+    int bl = len - 3, id;
+    memcpy(buf, k, (size_t)bl);
+    if (form == 0) memcpy(buf + bl, form_irow + (u - form_urow), 3), bl += 3;
+    if (mg_utf8_count(buf, (size_t)bl) >= 2 && (id = faq_termmap_get(s->vocab, buf, bl)) >= 0) ids[n++] = id;
+  }
+  return n;
+}
+
+static int build_forms(struct snap *s, int nterms) {
+  int *pa = NULL, n = 0, cap = 0, rc = 0;
+  if (!(s->vn_off = calloc((size_t)nterms + 2, sizeof *s->vn_off))) return MG_ENOMEM;
+  for (int t = 0; t < nterms; t++) {
+    int len, ids[2], nf;
+    const char *k = faq_termmap_key(s->vocab, t, &len);
+    if (!k || (nf = form_nouns(s, k, len, ids)) == 0) continue;
+    for (int f = 0; f < nf; f++) {
+      int id = ids[f];
+      if (id == t) continue;
+      if (n + 2 > cap) {
+        int c = cap ? cap * 2 : 1024;
+        int *a = realloc(pa, (size_t)c * 2 * sizeof *a);
+        if (!a) { rc = MG_ENOMEM; goto out; }
+        pa = a;
+        cap = c;
+      }
+      pa[2 * n] = t, pa[2 * n + 1] = id, n++;
+      pa[2 * n] = id, pa[2 * n + 1] = t, n++;
+    }
+  }
+  if (!(s->vn_term = malloc(((size_t)n + 1) * sizeof *s->vn_term))) { rc = MG_ENOMEM; goto out; }
+  for (int i = 0; i < n; i++) s->vn_off[pa[2 * i] + 1]++;
+  for (int t = 0; t < nterms; t++) s->vn_off[t + 1] += s->vn_off[t];
+  {
+    int *fill = calloc((size_t)nterms + 1, sizeof *fill);
+    if (!fill) { rc = MG_ENOMEM; goto out; }
+    for (int i = 0; i < n; i++) s->vn_term[s->vn_off[pa[2 * i]] + fill[pa[2 * i]]++] = pa[2 * i + 1];
+    free(fill);
+  }
+out:
+  free(pa);
+  return rc;
 }
 
 /* Find each long term's split into two known terms of >= 2 characters (the
@@ -998,6 +1070,7 @@ static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
     if (s->avg[f] <= 0) s->avg[f] = 1;
   }
   if ((rc = build_forward(s, nterms)) != 0 || (rc = build_compounds(s, nterms)) != 0 ||
+      (rc = build_forms(s, nterms)) != 0 ||
       (rc = build_lsa(s, nterms)) != 0 || (rc = build_deletions(s, nterms)) != 0 ||
       (rc = build_folded(s, nterms)) != 0) {
     mg_errf(err, rc, "out of memory");
@@ -1164,13 +1237,13 @@ int faq_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
                                         "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min",
-                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w", "th_w", "th_ratio", "w_learned", "b_learned", "pop_w" };
+                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w", "th_w", "th_ratio", "w_learned", "b_learned", "pop_w", "vn_w" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
                      &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow, &p->nn_min,
-                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w, &p->th_w, &p->th_ratio, &p->w_learned, &p->b_learned, &p->pop_w };
-  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top", "th_maxdf", "th_min" };
-  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top, &p->th_maxdf, &p->th_min };
+                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w, &p->th_w, &p->th_ratio, &p->w_learned, &p->b_learned, &p->pop_w, &p->vn_w };
+  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top", "th_maxdf", "th_min", "vn_cov" };
+  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top, &p->th_maxdf, &p->th_min, &p->vn_cov };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
     if (strcmp(name, scalar[i]) == 0) { *slot[i] = v; return 0; }
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
@@ -1203,8 +1276,8 @@ const char *faq_decision_name(enum mg_decision d) {
 
 #define MAX_QTERMS 128
 
-enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING, Q_PART, Q_LEARNED };
-static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading", "part", "learned" };
+enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING, Q_PART, Q_LEARNED, Q_FORM };
+static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading", "part", "learned", "form" };
 
 struct qterm {
   char text[96];
@@ -1694,7 +1767,7 @@ static void score_all(const struct params *p, const struct snap *s, const struct
       struct acc *a = &sc->acc[doc];
       if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = doc; }
       a->score += wi * tfw / (p->k1 + tfw);
-      if (t->kind == Q_PRF || !po) continue; /* coverage: the entry's own text only */
+      if (t->kind == Q_PRF || (t->kind == Q_FORM && p->vn_cov == 0) || !po) continue; /* coverage: the entry's own text only */
       if (po->tf[0] || po->tf[1] || po->tf[2]) a->cov_q += wi;
       else a->cov_a += wi;
     }
@@ -2322,6 +2395,15 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
   expand_compounds(p, s, q);
   expand_unknown(p, s, q);
   expand_learned(p, s, q, nq0);
+  for (int i = 0; p->vn_w > 0 && s->vn_off && i < nq0; i++) { /* verb ↔ noun forms */
+    const struct qterm *t = &q->t[i];
+    int ids[2], nf;
+    if (t->kind != Q_QUERY) continue;
+    if (t->id >= 0)
+      for (int j = s->vn_off[t->id]; j < s->vn_off[t->id + 1]; j++) add_qterm_id(q, s->vn_term[j], t->w * p->vn_w, Q_FORM);
+    else if ((t->flags & MG_TOK_VERB) && (nf = form_nouns(s, t->text, t->len, ids)) > 0) /* a verb the FAQ never uses */
+      for (int j = 0; j < nf; j++) add_qterm_id(q, ids[j], t->w * p->vn_w, Q_FORM);
+  }
   if (s->ndocs == 0 || nq0 == 0) goto out;
 
   if (!(sc.acc = calloc((size_t)s->ndocs, sizeof *sc.acc)) || !(sc.touched = malloc((size_t)s->ndocs * sizeof *sc.touched))) {

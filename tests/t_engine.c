@@ -336,6 +336,37 @@ out:
   faq_db_close(db5);
 }
 
+/* verb and noun forms of one word (vn_w): a question's verb also asks for
+ * the noun the FAQ titles with (申し込みたい → 申込), at vn_w of its weight,
+ * shown in explain as kind "form"; it ranks but, with vn_cov 0 (the
+ * default), adds nothing to the confidence */
+static void verb_asks_for_its_noun_form(void) {
+  char err[MG_ERRLEN] = "";
+  sqlite3 *db6 = NULL;
+  mg_engine *e6 = NULL;
+  mg_result r0, r1;
+  json_t *ex = json_object(), *ex0 = json_object();
+  is_int(faq_db_open_memory(&db6, lang, err), 0, "another in-memory database (%s)", err);
+  if (!db6) return;
+  ok(put(db6, "f-1", "粗大ごみの申込方法", "電話で受け付けます。", err) == 0 && put(db6, "f-2", "粗大ごみの出し方", "玄関先に出してください。", err) == 0,
+     "two entries (%s)", err);
+  is_int(faq_engine_new(&e6, lang, db6, &cfg, err), 0, "engine (%s)", err);
+  if (!e6) goto out;
+  faq_engine_search(e6, an, "粗大ごみを申し込みたい", -1, 5, &r1, ex, err);
+  ok(term_weight(ex, "申込", "form") > 0, "the verb 申込む asks for the noun 申込 (weight %.3f)", term_weight(ex, "申込", "form"));
+  is_str(r1.n ? r1.c[0].faq_id : "", "f-1", "and finds the entry that titles with it");
+  is_int(faq_engine_set_param(e6, "vn_w", 0, err), 0, "vn_w can be set");
+  faq_engine_search(e6, an, "粗大ごみを申し込みたい", -1, 5, &r0, ex0, err);
+  is_int(count_kind(ex0, "form"), 0, "vn_w 0: no form");
+  ok(r0.n && r1.n && score_of(&r1, "f-1") > score_of(&r0, "f-1"), "the form raised f-1's score");
+  ok(r0.n && r1.n && fabs(r1.c[0].confidence - r0.c[0].confidence) < 1e-12, "but not its confidence (%.4f)", r1.n ? r1.c[0].confidence : 0);
+out:
+  json_decref(ex);
+  json_decref(ex0);
+  faq_engine_free(e6);
+  faq_db_close(db6);
+}
+
 /* related entries' titles: a weak fifth field (rel_w). An entry that
  * lists another gains that entry's question words, only when rel_w is on,
  * only from published entries; explain shows the field as "related" */
@@ -526,6 +557,7 @@ int main(void) {
   RUN(related_titles_lend_words_only_when_published);
   RUN(learned_phrasings_are_a_field_of_their_own);
   RUN(learned_thesaurus_needs_two_entries_and_skips_masking_labels);
+  RUN(verb_asks_for_its_noun_form);
   RUN(kana_is_spelled_as_the_readings_of_the_index);
   /* in order from here: each edits the FAQ the next one searches */
   RUN(refresh_without_changes_does_not_rebuild);
