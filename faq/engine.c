@@ -111,6 +111,8 @@ struct params {
   double b_learned;   /* ... their length normalisation */
   int vn_cov;         /* ... counted in the coverage (and so the confidence): 1, or 0 */
   double vn_w;        /* weight of a verb's noun form (申込む → 申込) and a noun's verb (0: off) */
+  double co_w;        /* entries taught together: share of a best entry's score lent to them (0: off) */
+  int co_top;         /* ... by this many best entries */
   double pop_w;       /* weight of log(1 + sessions that taught the entry) (0: off) */
   double th_w;        /* learned thesaurus: weight of an entry-question word learned for a question word (0: off) */
   double th_ratio;    /* ... only pairs seen in at least this share of the word's evidences */
@@ -155,6 +157,8 @@ static const struct params default_params = {
   .pop_w = 0.75,
   .vn_w = 0.2, /* docs/accuracy.md row 49 */
   .vn_cov = 0,
+  .co_w = 0.0, /* off: docs/accuracy.md row 50 */
+  .co_top = 3,
   .th_w = 0.0, /* off: no gain measured, docs/accuracy.md row 48 */
   .th_ratio = 0.5,
   .th_maxdf = 50,
@@ -195,6 +199,9 @@ struct snap {
   /* verb ↔ noun forms (build_forms): the terms of the vocabulary linked to
    * term t are vn_term[vn_off[t] .. vn_off[t+1]) (申込む ↔ 申込, 払う ↔ 払い) */
   int *vn_off, *vn_term;
+  /* entries taught together (build_cotaught) */
+  int *co_off, *co_doc;
+  float *co_n;
   mg_termmap *vocab;
   int *off;                /* postings of term t: posts[off[t] .. off[t+1]) */
   struct posting *posts;
@@ -275,6 +282,9 @@ static void snap_free(struct snap *s) {
   free(s->lpop);
   free(s->vn_off);
   free(s->vn_term);
+  free(s->co_off);
+  free(s->co_doc);
+  free(s->co_n);
   faq_termmap_free(s->vocab);
   free(s->off);
   free(s->posts);
@@ -880,6 +890,7 @@ out:
 static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
 static int build_thesaurus(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
 static int build_learned(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
+static int build_cotaught(struct snap *s, sqlite3 *db, char *err);
 
 /* ---- related titles ------------------------------------------------------- */
 
@@ -1080,7 +1091,7 @@ static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
   st = NULL;
   if ((rc = build_bigrams(s, db, err)) != 0 || (rc = build_phrasings(s, db, lang, err)) != 0 ||
       (rc = build_related(s, db, err)) != 0 || (rc = build_thesaurus(s, db, lang, err)) != 0 ||
-      (rc = build_learned(s, db, lang, err)) != 0)
+      (rc = build_learned(s, db, lang, err)) != 0 || (rc = build_cotaught(s, db, err)) != 0)
     goto out;
   *out = s;
   s = NULL;
@@ -1237,13 +1248,13 @@ int faq_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
                                         "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min",
-                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w", "th_w", "th_ratio", "w_learned", "b_learned", "pop_w", "vn_w" };
+                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w", "th_w", "th_ratio", "w_learned", "b_learned", "pop_w", "vn_w", "co_w" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
                      &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow, &p->nn_min,
-                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w, &p->th_w, &p->th_ratio, &p->w_learned, &p->b_learned, &p->pop_w, &p->vn_w };
-  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top", "th_maxdf", "th_min", "vn_cov" };
-  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top, &p->th_maxdf, &p->th_min, &p->vn_cov };
+                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w, &p->th_w, &p->th_ratio, &p->w_learned, &p->b_learned, &p->pop_w, &p->vn_w, &p->co_w };
+  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top", "th_maxdf", "th_min", "vn_cov", "co_top" };
+  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top, &p->th_maxdf, &p->th_min, &p->vn_cov, &p->co_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
     if (strcmp(name, scalar[i]) == 0) { *slot[i] = v; return 0; }
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
@@ -2041,6 +2052,136 @@ out:
   return rc;
 }
 
+/* ---- entries taught together --------------------------------------------- */
+
+/* One resident question accepted for two entries (the same faq_learn_key)
+ * says residents who ask about one want the other too: co_doc[co_off[d] ..
+ * co_off[d+1]) are the entries taught together with d, co_n[] how many
+ * phrasings taught both. At question time the co_top best entries lend
+ * co_w × their score × n / (n + 1) to those entries (co_w 0: off). */
+struct co_pair {
+  int a, b;
+};
+
+static int cmp_co(const void *x, const void *y) {
+  const struct co_pair *p = x, *q = y;
+  if (p->a != q->a) return p->a < q->a ? -1 : 1;
+  return (p->b > q->b) - (p->b < q->b);
+}
+
+static int build_cotaught(struct snap *s, sqlite3 *db, char *err) {
+  sqlite3_stmt *st = NULL;
+  struct co_pair *pa = NULL;
+  int *grp = NULL, ng = 0, gcap = 0, n = 0, cap = 0, rc = 0, m = 0;
+  char *last = NULL;
+  if (!(s->co_off = calloc((size_t)s->ndocs + 2, sizeof *s->co_off))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if (sqlite3_prepare_v2(db,
+                         "SELECT c.norm, c.faq_id FROM phrasing_candidate c JOIN faq f ON f.id = c.faq_id"
+                         " WHERE c.state = 'accepted' AND f.published_rev IS NOT NULL ORDER BY c.norm, c.faq_id",
+                         -1, &st, NULL) != SQLITE_OK)
+    return mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+  for (int more = 1; more;) {
+    const char *norm = NULL;
+    int d = -1;
+    more = sqlite3_step(st) == SQLITE_ROW;
+    if (more) {
+      norm = (const char *)sqlite3_column_text(st, 0);
+      d = doc_index(s, sqlite3_column_int64(st, 1));
+      if (!norm) continue;
+    }
+    if (!more || !last || strcmp(norm, last) != 0) { /* a group ends: its pairs */
+      for (int i = 0; i < ng; i++)
+        for (int j = 0; j < ng; j++) {
+          if (i == j) continue;
+          if (n == cap) {
+            int c = cap ? cap * 2 : 1024;
+            struct co_pair *a = realloc(pa, (size_t)c * sizeof *a);
+            if (!a) { rc = MG_ENOMEM; goto out; }
+            pa = a;
+            cap = c;
+          }
+          pa[n++] = (struct co_pair){ grp[i], grp[j] };
+        }
+      ng = 0;
+      free(last);
+      last = more ? strdup(norm) : NULL;
+      if (more && !last) { rc = MG_ENOMEM; goto out; }
+    }
+    if (more && d >= 0) {
+      if (ng == gcap) {
+        int c = gcap ? gcap * 2 : 16;
+        int *g = realloc(grp, (size_t)c * sizeof *g);
+        if (!g) { rc = MG_ENOMEM; goto out; }
+        grp = g;
+        gcap = c;
+      }
+      grp[ng++] = d;
+    }
+  }
+  if (n > 0) qsort(pa, (size_t)n, sizeof *pa, cmp_co);
+  if (!(s->co_doc = malloc(((size_t)n + 1) * sizeof *s->co_doc)) || !(s->co_n = malloc(((size_t)n + 1) * sizeof *s->co_n))) {
+    rc = MG_ENOMEM;
+    goto out;
+  }
+  for (int i = 0; i < n;) {
+    int j = i;
+    while (j < n && pa[j].a == pa[i].a && pa[j].b == pa[i].b) j++;
+    s->co_doc[m] = pa[i].b;
+    s->co_n[m] = (float)(j - i);
+    s->co_off[pa[i].a + 1]++;
+    m++;
+    i = j;
+  }
+  for (int d = 0; d < s->ndocs; d++) s->co_off[d + 1] += s->co_off[d];
+out:
+  sqlite3_finalize(st);
+  free(pa);
+  free(grp);
+  free(last);
+  return rc ? mg_errf(err, rc, "out of memory") : 0;
+}
+
+/* The final score of document d, as rank() computes it. */
+static double final_score(const struct params *p, const struct snap *s, const struct scratch *sc, int d) {
+  const struct acc *a = &sc->acc[d];
+  double score = a->score + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
+  if (p->pop_w > 0 && s->lpop) score += p->pop_w * s->lpop[d];
+  return score;
+}
+
+#define CO_TOP_MAX 10
+#define CO_BELOW_BEST 0.8
+static void lend_cotaught(const struct params *p, const struct snap *s, struct scratch *sc) {
+  int top[CO_TOP_MAX], nt = 0, want = p->co_top < CO_TOP_MAX ? p->co_top : CO_TOP_MAX;
+  double ts[CO_TOP_MAX];
+  if (p->co_w <= 0 || !s->co_off || s->co_off[s->ndocs] == 0) return;
+  for (int i = 0; i < sc->ntouched; i++) {
+    int d = sc->touched[i], pos;
+    double v = final_score(p, s, sc, d);
+    for (pos = nt; pos > 0 && ts[pos - 1] < v; pos--);
+    if (pos >= want) continue;
+    if (nt < want) nt++;
+    memmove(&top[pos + 1], &top[pos], (size_t)(nt - 1 - pos) * sizeof top[0]);
+    memmove(&ts[pos + 1], &ts[pos], (size_t)(nt - 1 - pos) * sizeof ts[0]);
+    top[pos] = d, ts[pos] = v;
+  }
+  for (int i = 0; i < nt; i++)
+    for (int j = s->co_off[top[i]]; j < s->co_off[top[i] + 1]; j++) {
+      int d = s->co_doc[j], lender = 0;
+      struct acc *a = &sc->acc[d];
+      double before, after;
+      for (int k = 0; k < nt; k++) lender |= top[k] == d;
+      if (lender) continue; /* the best entries keep their order */
+      if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = d; }
+      before = final_score(p, s, sc, d);
+      after = before + p->co_w * ts[i] * s->co_n[j] / (s->co_n[j] + 1);
+      /* below every lender, and never within a clarify margin of the best */
+      if (after > ts[nt - 1] * 0.999) after = ts[nt - 1] * 0.999;
+      if (after > ts[0] * CO_BELOW_BEST) after = ts[0] * CO_BELOW_BEST;
+      if (after > before) a->score += after - before;
+    }
+}
+
 /* ---- learned thesaurus ------------------------------------------------------ */
 
 /* Residents' accepted phrasings say which of their words stand for which of
@@ -2440,6 +2581,7 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
     mg_errf(err, rc, "out of memory");
     goto out;
   }
+  lend_cotaught(p, s, &sc);
   rank(p, s, &sc, k, out);
 
   /* how much of the question the best candidate covers, in words */

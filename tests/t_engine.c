@@ -367,6 +367,39 @@ out:
   faq_db_close(db6);
 }
 
+/* entries taught together (co_w): one resident question accepted for two
+ * entries lets the best of them (co_top) lend the other a share of its
+ * score, never so much that it passes a lender or comes within a clarify
+ * margin; the lenders themselves are left as they are */
+static void entries_taught_together_lend_rank_below_the_best(void) {
+  char err[MG_ERRLEN] = "";
+  sqlite3 *db7 = NULL;
+  mg_engine *e7 = NULL;
+  mg_result r0, r1;
+  is_int(faq_db_open_memory(&db7, lang, err), 0, "another in-memory database (%s)", err);
+  if (!db7) return;
+  ok(put(db7, "c-1", "児童手当の申請", "子育て支援課へ。", err) == 0 && put(db7, "c-2", "保育園の入園", "保育課へ。", err) == 0 &&
+     put(db7, "c-3", "犬の登録", "生活環境課へ。", err) == 0,
+     "three entries (%s)", err);
+  ok(learn(db7, "c-1", "子どもの手続きを知りたい", 1, err) == 0 && learn(db7, "c-2", "子どもの手続きを知りたい", 1, err) == 0,
+     "one phrasing accepted for c-1 and c-2 (%s)", err);
+  is_int(faq_engine_new(&e7, lang, db7, &cfg, err), 0, "engine (%s)", err);
+  if (!e7) goto out;
+  faq_engine_search(e7, an, "児童手当の申請方法", -1, 5, &r0, NULL, err);
+  ok(r0.n > 0 && !strcmp(r0.c[0].faq_id, "c-1"), "co_w 0 (the default): c-1 first (c-2 at %.3f)", score_of(&r0, "c-2"));
+  ok(!faq_engine_set_param(e7, "co_w", 0.5, err) && !faq_engine_set_param(e7, "co_top", 1, err), "co_w and co_top can be set");
+  faq_engine_search(e7, an, "児童手当の申請方法", -1, 5, &r1, NULL, err);
+  ok(r1.n > 1 && !strcmp(r1.c[0].faq_id, "c-1") && !strcmp(r1.c[1].faq_id, "c-2") && score_of(&r1, "c-2") > score_of(&r0, "c-2"),
+     "co_w 0.5, co_top 1: c-1 lends c-2 score (%.3f)", score_of(&r1, "c-2"));
+  ok(r1.n > 1 && r1.c[1].score <= 0.8 * r1.c[0].score + 1e-9 && r1.c[0].score == r0.c[0].score,
+     "below 0.8 of the best, which keeps its score (%.3f, %.3f)", r1.n > 1 ? r1.c[1].score : 0, r1.n ? r1.c[0].score : 0);
+  is_str(faq_decision_name(r1.decision), faq_decision_name(r0.decision), "and the same decision");
+  ok(score_of(&r1, "c-3") == score_of(&r0, "c-3"), "an entry taught with nothing gets nothing");
+out:
+  faq_engine_free(e7);
+  faq_db_close(db7);
+}
+
 /* related entries' titles: a weak fifth field (rel_w). An entry that
  * lists another gains that entry's question words, only when rel_w is on,
  * only from published entries; explain shows the field as "related" */
@@ -558,6 +591,7 @@ int main(void) {
   RUN(learned_phrasings_are_a_field_of_their_own);
   RUN(learned_thesaurus_needs_two_entries_and_skips_masking_labels);
   RUN(verb_asks_for_its_noun_form);
+  RUN(entries_taught_together_lend_rank_below_the_best);
   RUN(kana_is_spelled_as_the_readings_of_the_index);
   /* in order from here: each edits the FAQ the next one searches */
   RUN(refresh_without_changes_does_not_rebuild);
