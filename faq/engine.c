@@ -33,6 +33,12 @@
  *     computed at build time; the question folded into it is compared with
  *     the best candidates (cosine), evidence from words an entry shares
  *     only through the rest of the FAQ.
+ *   - the learning loop's accepted phrasings (faq/learn.h): alternates
+ *     weighted as a field of their own (w_learned, b_learned), and the
+ *     sessions behind them a prior of their entry (pop_w); a verb also asks
+ *     for its noun form and a noun for its verb (vn_w). Measured and off: a
+ *     thesaurus learned from the phrasings (th_w) and entries taught
+ *     together (co_w).
  *
  * Confidence is not the score: it is the matched share of the question's
  * IDF mass (unknown words count against it) tempered by the absolute
