@@ -33,6 +33,12 @@
  *     computed at build time; the question folded into it is compared with
  *     the best candidates (cosine), evidence from words an entry shares
  *     only through the rest of the FAQ.
+ *   - the learning loop's accepted phrasings (faq/learn.h): alternates
+ *     weighted as a field of their own (w_learned, b_learned), and the
+ *     sessions behind them a prior of their entry (pop_w); a verb also asks
+ *     for its noun form and a noun for its verb (vn_w). Measured and off: a
+ *     thesaurus learned from the phrasings (th_w) and entries taught
+ *     together (co_w).
  *
  * Confidence is not the score: it is the matched share of the question's
  * IDF mass (unknown words count against it) tempered by the absolute
@@ -51,6 +57,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "faq/engine.h"
 #include "faq/io.h"
+#include "faq/learn.h"
 #include "util/mg_err.h"
 #include "util/mg_utf8.h"
 #include "faq/termmap.h"
@@ -106,6 +113,17 @@ struct params {
   double rel_b;       /* its length normalisation */
   double rel_in_w;    /* weight of the titles of the entries that list this one (0: off) */
   double unk_sub_w;   /* an unknown noun: weight of the known words that contain it or that it contains (0: off) */
+  double w_learned;   /* weight of the learned phrasings (accepted candidates) among the alternates */
+  double b_learned;   /* ... their length normalisation */
+  int vn_cov;         /* ... counted in the coverage (and so the confidence): 1, or 0 */
+  double vn_w;        /* weight of a verb's noun form (申込む → 申込) and a noun's verb (0: off) */
+  double co_w;        /* entries taught together: share of a best entry's score lent to them (0: off) */
+  int co_top;         /* ... by this many best entries */
+  double pop_w;       /* weight of log(1 + sessions that taught the entry) (0: off) */
+  double th_w;        /* learned thesaurus: weight of an entry-question word learned for a question word (0: off) */
+  double th_ratio;    /* ... only pairs seen in at least this share of the word's evidences */
+  int th_maxdf;       /* ... only expansions found in the questions of at most this many entries */
+  int th_min;         /* ... only pairs seen for at least this many distinct phrasings (2 at least) */
 };
 
 static const struct params default_params = {
@@ -140,6 +158,17 @@ static const struct params default_params = {
   .rel_w = RELW_DEFAULT,
   .rel_b = 0.5,
   .rel_in_w = 0.0,
+  .w_learned = 2.0, /* learned phrasings: docs/accuracy.md rows 46–47 */
+  .b_learned = 0.0,
+  .pop_w = 0.75,
+  .vn_w = 0.2, /* docs/accuracy.md row 49 */
+  .vn_cov = 0,
+  .co_w = 0.0, /* off: docs/accuracy.md row 50 */
+  .co_top = 3,
+  .th_w = 0.0, /* off: no gain measured, docs/accuracy.md row 48 */
+  .th_ratio = 0.5,
+  .th_maxdf = 50,
+  .th_min = 2,
 };
 
 /* Latent semantic analysis of the FAQ (build time; docs/accuracy.md): a
@@ -156,6 +185,7 @@ static const struct params default_params = {
 struct posting {
   int doc;
   uint16_t tf[NF];
+  uint16_t tfl; /* of tf[1], the occurrences in learned phrasings (build_learned) */
 };
 
 struct snap {
@@ -165,6 +195,19 @@ struct snap {
   char (*ext)[64];         /* ext_id by document index */
   float *len[NF];          /* field length in terms, by document */
   double avg[NF];          /* mean field length (over all documents) */
+  /* learned phrasings (accepted candidates, faq/learn.h) are alternates, but
+   * weighted as a field of their own (w_learned, b_learned): their length
+   * in terms by document, and its mean; len[1] and avg[1] are then the
+   * staff-written alternates' only (build_learned) */
+  float *llen;
+  double lavg;
+  float *lpop;             /* log(1 + sessions behind the entry's accepted phrasings) */
+  /* verb ↔ noun forms (build_forms): the terms of the vocabulary linked to
+   * term t are vn_term[vn_off[t] .. vn_off[t+1]) (申込む ↔ 申込, 払う ↔ 払い) */
+  int *vn_off, *vn_term;
+  /* entries taught together (build_cotaught) */
+  int *co_off, *co_doc;
+  float *co_n;
   mg_termmap *vocab;
   int *off;                /* postings of term t: posts[off[t] .. off[t+1]) */
   struct posting *posts;
@@ -215,6 +258,13 @@ struct snap {
   float *rel_len[2];
   double rel_avg[2];
   int nrel;          /* documents with at least one published related entry */
+  /* learned thesaurus (build_thesaurus): the question-side words learned
+   * for term u are th_term[th_off[u] .. th_off[u+1]), each with the share
+   * of u's evidences it was seen in (th_ratio) and the number of entries
+   * whose question holds it (th_qdf) */
+  int *th_off, *th_term, *th_qdf, *th_nphr;
+  float *th_ratio;
+  int nth;           /* pairs */
 };
 
 struct mg_engine {
@@ -234,6 +284,13 @@ static void snap_free(struct snap *s) {
   free(s->rowid);
   free(s->ext);
   for (int f = 0; f < NF; f++) free(s->len[f]);
+  free(s->llen);
+  free(s->lpop);
+  free(s->vn_off);
+  free(s->vn_term);
+  free(s->co_off);
+  free(s->co_doc);
+  free(s->co_n);
   faq_termmap_free(s->vocab);
   free(s->off);
   free(s->posts);
@@ -260,6 +317,11 @@ static void snap_free(struct snap *s) {
   free(s->ph_off);
   free(s->ph_line);
   free(s->ph_w);
+  free(s->th_off);
+  free(s->th_term);
+  free(s->th_qdf);
+  free(s->th_nphr);
+  free(s->th_ratio);
   free(s->rel_off);
   free(s->rel_posts);
   free(s->rel_len[0]);
@@ -443,6 +505,69 @@ static int utf8_len(const char *p, int n) {
   int c = 0;
   for (int i = 0; i < n; i++) c += ((unsigned char)p[i] & 0xC0) != 0x80;
   return c;
+}
+
+/* Verb and noun forms of one word: a verb lemma whose last kana is of the
+ * u-row (申込む, 払う, 届ける) and a term of the vocabulary that is its
+ * stem (申込, 届け — the okurigana-folded or ichidan noun) or its stem with
+ * the i-row kana (払い, 申込み — the godan continuative used as a noun) are
+ * linked both ways, when that term has two characters at least and the stem
+ * a kanji. Residents ask with the verb (申し込みたい), FAQs title with the
+ * noun (申込方法), and the reverse. */
+static const char *const form_urow = "うくぐすつぬぶむる", *const form_irow = "いきぎしちにびみり";
+
+/* The noun forms of verb lemma k (len bytes) that the vocabulary holds, into
+ * ids (at most 2); returns how many. */
+static int form_nouns(const struct snap *s, const char *k, int len, int *ids) {
+  const char *u;
+  char buf[160];
+  int n = 0;
+  if (len < 6 || len + 3 > (int)sizeof buf) return 0;
+  for (u = form_urow; *u; u += 3)
+    if (memcmp(k + len - 3, u, 3) == 0) break;
+  if (!*u || !mg_utf8_has_kanji(k, (size_t)len - 3)) return 0;
+  for (int form = 0; form < 2; form++) {
+    int bl = len - 3, id;
+    memcpy(buf, k, (size_t)bl);
+    if (form == 0) memcpy(buf + bl, form_irow + (u - form_urow), 3), bl += 3;
+    if (mg_utf8_count(buf, (size_t)bl) >= 2 && (id = faq_termmap_get(s->vocab, buf, bl)) >= 0) ids[n++] = id;
+  }
+  return n;
+}
+
+static int build_forms(struct snap *s, int nterms) {
+  int *pa = NULL, n = 0, cap = 0, rc = 0;
+  if (!(s->vn_off = calloc((size_t)nterms + 2, sizeof *s->vn_off))) return MG_ENOMEM;
+  for (int t = 0; t < nterms; t++) {
+    int len, ids[2], nf;
+    const char *k = faq_termmap_key(s->vocab, t, &len);
+    if (!k || (nf = form_nouns(s, k, len, ids)) == 0) continue;
+    for (int f = 0; f < nf; f++) {
+      int id = ids[f];
+      if (id == t) continue;
+      if (n + 2 > cap) {
+        int c = cap ? cap * 2 : 1024;
+        int *a = realloc(pa, (size_t)c * 2 * sizeof *a);
+        if (!a) { rc = MG_ENOMEM; goto out; }
+        pa = a;
+        cap = c;
+      }
+      pa[2 * n] = t, pa[2 * n + 1] = id, n++;
+      pa[2 * n] = id, pa[2 * n + 1] = t, n++;
+    }
+  }
+  if (!(s->vn_term = malloc(((size_t)n + 1) * sizeof *s->vn_term))) { rc = MG_ENOMEM; goto out; }
+  for (int i = 0; i < n; i++) s->vn_off[pa[2 * i] + 1]++;
+  for (int t = 0; t < nterms; t++) s->vn_off[t + 1] += s->vn_off[t];
+  {
+    int *fill = calloc((size_t)nterms + 1, sizeof *fill);
+    if (!fill) { rc = MG_ENOMEM; goto out; }
+    for (int i = 0; i < n; i++) s->vn_term[s->vn_off[pa[2 * i]] + fill[pa[2 * i]]++] = pa[2 * i + 1];
+    free(fill);
+  }
+out:
+  free(pa);
+  return rc;
 }
 
 /* Find each long term's split into two known terms of >= 2 characters (the
@@ -769,6 +894,9 @@ out:
 }
 
 static int build_phrasings(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
+static int build_thesaurus(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
+static int build_learned(struct snap *s, sqlite3 *db, mg_lang *lang, char *err);
+static int build_cotaught(struct snap *s, sqlite3 *db, char *err);
 
 /* ---- related titles ------------------------------------------------------- */
 
@@ -959,6 +1087,7 @@ static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
     if (s->avg[f] <= 0) s->avg[f] = 1;
   }
   if ((rc = build_forward(s, nterms)) != 0 || (rc = build_compounds(s, nterms)) != 0 ||
+      (rc = build_forms(s, nterms)) != 0 ||
       (rc = build_lsa(s, nterms)) != 0 || (rc = build_deletions(s, nterms)) != 0 ||
       (rc = build_folded(s, nterms)) != 0) {
     mg_errf(err, rc, "out of memory");
@@ -967,7 +1096,8 @@ static int build(struct snap **out, sqlite3 *db, mg_lang *lang, char *err) {
   sqlite3_finalize(st);
   st = NULL;
   if ((rc = build_bigrams(s, db, err)) != 0 || (rc = build_phrasings(s, db, lang, err)) != 0 ||
-      (rc = build_related(s, db, err)) != 0)
+      (rc = build_related(s, db, err)) != 0 || (rc = build_thesaurus(s, db, lang, err)) != 0 ||
+      (rc = build_learned(s, db, lang, err)) != 0 || (rc = build_cotaught(s, db, err)) != 0)
     goto out;
   *out = s;
   s = NULL;
@@ -1124,13 +1254,13 @@ int faq_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
                                         "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min",
-                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w" };
+                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w", "th_w", "th_ratio", "w_learned", "b_learned", "pop_w", "vn_w", "co_w" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
                      &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow, &p->nn_min,
-                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w };
-  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top" };
-  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top };
+                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w, &p->th_w, &p->th_ratio, &p->w_learned, &p->b_learned, &p->pop_w, &p->vn_w, &p->co_w };
+  static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top", "th_maxdf", "th_min", "vn_cov", "co_top" };
+  int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top, &p->th_maxdf, &p->th_min, &p->vn_cov, &p->co_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
     if (strcmp(name, scalar[i]) == 0) { *slot[i] = v; return 0; }
   for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
@@ -1163,8 +1293,8 @@ const char *faq_decision_name(enum mg_decision d) {
 
 #define MAX_QTERMS 128
 
-enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING, Q_PART };
-static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading", "part" };
+enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING, Q_PART, Q_LEARNED, Q_FORM };
+static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading", "part", "learned", "form" };
 
 struct qterm {
   char text[96];
@@ -1572,7 +1702,12 @@ static double field_tf(const struct params *p, const struct snap *s, const struc
   double tfw = 0;
   for (int f = 0; f < NF; f++) {
     double v = 0;
-    if (po->tf[f]) v = p->w[f] * po->tf[f] / (1 - p->b[f] + p->b[f] * s->len[f][po->doc] / s->avg[f]);
+    int tf = po->tf[f];
+    if (f == 1 && po->tfl) { /* learned phrasings, a field of their own */
+      v = p->w_learned * po->tfl / (1 - p->b_learned + p->b_learned * s->llen[po->doc] / s->lavg);
+      tf -= po->tfl;
+    }
+    if (tf) v += p->w[f] * tf / (1 - p->b[f] + p->b[f] * s->len[f][po->doc] / s->avg[f]);
     if (per_field) per_field[f] = v;
     tfw += v;
   }
@@ -1649,7 +1784,7 @@ static void score_all(const struct params *p, const struct snap *s, const struct
       struct acc *a = &sc->acc[doc];
       if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = doc; }
       a->score += wi * tfw / (p->k1 + tfw);
-      if (t->kind == Q_PRF || !po) continue; /* coverage: the entry's own text only */
+      if (t->kind == Q_PRF || (t->kind == Q_FORM && p->vn_cov == 0) || !po) continue; /* coverage: the entry's own text only */
       if (po->tf[0] || po->tf[1] || po->tf[2]) a->cov_q += wi;
       else a->cov_a += wi;
     }
@@ -1736,6 +1871,7 @@ static void rank(const struct params *p, const struct snap *s, const struct scra
     if (p->ev_min > 0) cov *= 1 - exp(-matched / (p->ev_min * sc->idf_max));
     if (sc->foreign) cov *= p->place_pen;
     double score = a->score + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
+    if (p->pop_w > 0 && s->lpop) score += p->pop_w * s->lpop[d];
     int pos = out->n < k ? out->n : k;
     if (cov > 1) cov = 1;
     while (pos > 0 && (out->c[pos - 1].score < score ||
@@ -1798,6 +1934,488 @@ static void expand_unknown(const struct params *p, const struct snap *s, struct 
         added++;
       }
     }
+  }
+}
+
+/* ---- learned phrasings as a field of their own ------------------------------ */
+
+/* An accepted candidate (faq/learn.h) is an alternate line of its entry like
+ * one staff wrote, but it is a resident's whole question, often long and
+ * one of many for a popular entry: pooled with staff's alternates under one
+ * length normalisation, the more residents an entry taught, the less each
+ * phrasing counted. Here the alternate lines that are accepted candidates
+ * of their entry (same faq_learn_key) are analysed again and their term
+ * occurrences moved out of the alternates field into tfl, with their own
+ * length (llen), weight w_learned and normalisation b_learned. Counting
+ * every term faq_analyze emits, as the FTS tokenizer does, gives the
+ * index's own counts; they are clamped to it all the same. */
+struct bl_ctx {
+  const struct snap *s;
+  int doc;
+  int n;               /* terms in the line */
+  struct posting *hit[256];
+  int nhit;
+};
+
+static int bl_count(void *ctx, const char *term, int len, int start, int end, int flags) {
+  struct bl_ctx *c = ctx;
+  int id = faq_termmap_get(c->s->vocab, term, len);
+  (void)start, (void)end, (void)flags;
+  c->n++;
+  if (id >= 0 && c->nhit < (int)(sizeof c->hit / sizeof c->hit[0])) {
+    struct posting *po = (struct posting *)find_posting(c->s, id, c->doc);
+    if (po) c->hit[c->nhit++] = po;
+  }
+  return 0;
+}
+
+static int build_learned(struct snap *s, sqlite3 *db, mg_lang *lang, char *err) {
+  mg_analyzer *an = NULL;
+  sqlite3_stmt *st = NULL;
+  mg_termmap *keys = NULL;
+  struct bl_ctx *c = calloc(1, sizeof *c);
+  int rc = 0, nkeys = 0;
+  double sum = 0, ssum = 0;
+
+  if (!c || !(keys = faq_termmap_new()) || !(s->llen = calloc((size_t)(s->ndocs ? s->ndocs : 1), sizeof *s->llen)) ||
+      !(s->lpop = calloc((size_t)(s->ndocs ? s->ndocs : 1), sizeof *s->lpop))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  s->lavg = 1;
+  c->s = s;
+  /* the accepted candidates, as "document index:key" */
+  if (sqlite3_prepare_v2(db,
+                         "SELECT c.faq_id, c.norm, (SELECT count(*) FROM phrasing_evidence e WHERE e.candidate_id = c.id)"
+                         " FROM phrasing_candidate c JOIN faq f ON f.id = c.faq_id"
+                         " WHERE c.state = 'accepted' AND f.published_rev IS NOT NULL",
+                         -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int d = doc_index(s, sqlite3_column_int64(st, 0));
+    const char *norm = (const char *)sqlite3_column_text(st, 1);
+    char *k;
+    if (d < 0 || !norm) continue;
+    s->lpop[d] += (float)sqlite3_column_int(st, 2);
+    if (asprintf(&k, "%d:%s", d, norm) < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    rc = faq_termmap_put(keys, k, (int)strlen(k)) < 0;
+    free(k);
+    if (rc) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    nkeys++;
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (nkeys == 0) goto out; /* nothing learned: the alternates as they are */
+  if ((rc = faq_analyzer_new(&an, lang, err)) != 0) goto out;
+  if (sqlite3_prepare_v2(db, "SELECT id, alternates FROM faq_published WHERE alternates <> ''", -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int d = doc_index(s, sqlite3_column_int64(st, 0)), len = sqlite3_column_bytes(st, 1);
+    const char *text = (const char *)sqlite3_column_text(st, 1);
+    if (d < 0 || !text) continue;
+    for (const char *p = text, *end = text + len; p < end;) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      int l = (int)((nl ? nl : end) - p), known = 0;
+      char *line = l > 0 ? strndup(p, (size_t)l) : NULL, *key = line ? faq_learn_key(line) : NULL, *k = NULL;
+      if (l > 0 && (!line || !key || asprintf(&k, "%d:%s", d, key) < 0)) {
+        free(line);
+        free(key);
+        rc = mg_errf(err, MG_ENOMEM, "out of memory");
+        goto out;
+      }
+      known = k && faq_termmap_get(keys, k, (int)strlen(k)) >= 0;
+      free(k);
+      free(key);
+      free(line);
+      if (known) {
+        c->doc = d, c->n = 0, c->nhit = 0;
+        if (faq_analyze(an, p, l, bl_count, c) < 0) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+        for (int i = 0; i < c->nhit; i++)
+          if (c->hit[i]->tfl < c->hit[i]->tf[1]) c->hit[i]->tfl++;
+        s->llen[d] += (float)c->n;
+      }
+      p += l + 1;
+    }
+  }
+  for (int d = 0; d < s->ndocs; d++) {
+    s->lpop[d] = (float)log1p(s->lpop[d]);
+    if (s->llen[d] > s->len[1][d]) s->llen[d] = s->len[1][d];
+    s->len[1][d] -= s->llen[d]; /* the staff-written alternates' length */
+    sum += s->llen[d];
+    ssum += s->len[1][d];
+  }
+  s->lavg = s->ndocs && sum > 0 ? sum / s->ndocs : 1;
+  s->avg[1] = s->ndocs && ssum > 0 ? ssum / s->ndocs : 1;
+out:
+  sqlite3_finalize(st);
+  faq_analyzer_free(an);
+  faq_termmap_free(keys);
+  free(c);
+  return rc;
+}
+
+/* ---- entries taught together --------------------------------------------- */
+
+/* One resident question accepted for two entries (the same faq_learn_key)
+ * says residents who ask about one want the other too: co_doc[co_off[d] ..
+ * co_off[d+1]) are the entries taught together with d, co_n[] how many
+ * phrasings taught both. At question time the co_top best entries lend
+ * co_w × their score × n / (n + 1) to those entries (co_w 0: off). */
+struct co_pair {
+  int a, b;
+};
+
+static int cmp_co(const void *x, const void *y) {
+  const struct co_pair *p = x, *q = y;
+  if (p->a != q->a) return p->a < q->a ? -1 : 1;
+  return (p->b > q->b) - (p->b < q->b);
+}
+
+static int build_cotaught(struct snap *s, sqlite3 *db, char *err) {
+  sqlite3_stmt *st = NULL;
+  struct co_pair *pa = NULL;
+  int *grp = NULL, ng = 0, gcap = 0, n = 0, cap = 0, rc = 0, m = 0;
+  char *last = NULL;
+  if (!(s->co_off = calloc((size_t)s->ndocs + 2, sizeof *s->co_off))) return mg_errf(err, MG_ENOMEM, "out of memory");
+  if (sqlite3_prepare_v2(db,
+                         "SELECT c.norm, c.faq_id FROM phrasing_candidate c JOIN faq f ON f.id = c.faq_id"
+                         " WHERE c.state = 'accepted' AND f.published_rev IS NOT NULL ORDER BY c.norm, c.faq_id",
+                         -1, &st, NULL) != SQLITE_OK)
+    return mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+  for (int more = 1; more;) {
+    const char *norm = NULL;
+    int d = -1;
+    more = sqlite3_step(st) == SQLITE_ROW;
+    if (more) {
+      norm = (const char *)sqlite3_column_text(st, 0);
+      d = doc_index(s, sqlite3_column_int64(st, 1));
+      if (!norm) continue;
+    }
+    if (!more || !last || strcmp(norm, last) != 0) { /* a group ends: its pairs */
+      for (int i = 0; i < ng; i++)
+        for (int j = 0; j < ng; j++) {
+          if (i == j) continue;
+          if (n == cap) {
+            int c = cap ? cap * 2 : 1024;
+            struct co_pair *a = realloc(pa, (size_t)c * sizeof *a);
+            if (!a) { rc = MG_ENOMEM; goto out; }
+            pa = a;
+            cap = c;
+          }
+          pa[n++] = (struct co_pair){ grp[i], grp[j] };
+        }
+      ng = 0;
+      free(last);
+      last = more ? strdup(norm) : NULL;
+      if (more && !last) { rc = MG_ENOMEM; goto out; }
+    }
+    if (more && d >= 0) {
+      if (ng == gcap) {
+        int c = gcap ? gcap * 2 : 16;
+        int *g = realloc(grp, (size_t)c * sizeof *g);
+        if (!g) { rc = MG_ENOMEM; goto out; }
+        grp = g;
+        gcap = c;
+      }
+      grp[ng++] = d;
+    }
+  }
+  if (n > 0) qsort(pa, (size_t)n, sizeof *pa, cmp_co);
+  if (!(s->co_doc = malloc(((size_t)n + 1) * sizeof *s->co_doc)) || !(s->co_n = malloc(((size_t)n + 1) * sizeof *s->co_n))) {
+    rc = MG_ENOMEM;
+    goto out;
+  }
+  for (int i = 0; i < n;) {
+    int j = i;
+    while (j < n && pa[j].a == pa[i].a && pa[j].b == pa[i].b) j++;
+    s->co_doc[m] = pa[i].b;
+    s->co_n[m] = (float)(j - i);
+    s->co_off[pa[i].a + 1]++;
+    m++;
+    i = j;
+  }
+  for (int d = 0; d < s->ndocs; d++) s->co_off[d + 1] += s->co_off[d];
+out:
+  sqlite3_finalize(st);
+  free(pa);
+  free(grp);
+  free(last);
+  return rc ? mg_errf(err, rc, "out of memory") : 0;
+}
+
+/* The final score of document d, as rank() computes it. */
+static double final_score(const struct params *p, const struct snap *s, const struct scratch *sc, int d) {
+  const struct acc *a = &sc->acc[d];
+  double score = a->score + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
+  if (p->pop_w > 0 && s->lpop) score += p->pop_w * s->lpop[d];
+  return score;
+}
+
+#define CO_TOP_MAX 10
+#define CO_BELOW_BEST 0.8
+static void lend_cotaught(const struct params *p, const struct snap *s, struct scratch *sc) {
+  int top[CO_TOP_MAX], nt = 0, want = p->co_top < CO_TOP_MAX ? p->co_top : CO_TOP_MAX;
+  double ts[CO_TOP_MAX];
+  if (p->co_w <= 0 || !s->co_off || s->co_off[s->ndocs] == 0) return;
+  for (int i = 0; i < sc->ntouched; i++) {
+    int d = sc->touched[i], pos;
+    double v = final_score(p, s, sc, d);
+    for (pos = nt; pos > 0 && ts[pos - 1] < v; pos--);
+    if (pos >= want) continue;
+    if (nt < want) nt++;
+    memmove(&top[pos + 1], &top[pos], (size_t)(nt - 1 - pos) * sizeof top[0]);
+    memmove(&ts[pos + 1], &ts[pos], (size_t)(nt - 1 - pos) * sizeof ts[0]);
+    top[pos] = d, ts[pos] = v;
+  }
+  for (int i = 0; i < nt; i++)
+    for (int j = s->co_off[top[i]]; j < s->co_off[top[i] + 1]; j++) {
+      int d = s->co_doc[j], lender = 0;
+      struct acc *a = &sc->acc[d];
+      double before, after;
+      for (int k = 0; k < nt; k++) lender |= top[k] == d;
+      if (lender) continue; /* the best entries keep their order */
+      if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = d; }
+      before = final_score(p, s, sc, d);
+      after = before + p->co_w * ts[i] * s->co_n[j] / (s->co_n[j] + 1);
+      /* below every lender, and never within a clarify margin of the best */
+      if (after > ts[nt - 1] * 0.999) after = ts[nt - 1] * 0.999;
+      if (after > ts[0] * CO_BELOW_BEST) after = ts[0] * CO_BELOW_BEST;
+      if (after > before) a->score += after - before;
+    }
+}
+
+/* ---- learned thesaurus ------------------------------------------------------ */
+
+/* Residents' accepted phrasings say which of their words stand for which of
+ * the FAQ's: a word of a phrasing that its entry's question lacks (ゴミ,
+ * 引っ越し) against the words of that question the phrasing lacks (ごみ,
+ * 住所). A pair seen for TH_MIN_PHRASINGS distinct phrasings and
+ * TH_MIN_ENTRIES distinct entries — never one resident's wording, never one
+ * entry's — becomes a weak expansion of the question word (th_w), which then
+ * reaches the *other* entries whose questions use the FAQ's word. Built from
+ * the accepted candidates in the database (faq/learn.h), which are masked
+ * and never come from a message the safety layer flagged; the masking
+ * labels (［電話番号］) are cut before analysis. Nouns only. Stored: every
+ * pair that passes the counts, with its share of the word's evidences and
+ * the expansion's question document frequency, so th_ratio and th_maxdf
+ * filter at question time. Off by default (th_w 0): docs/accuracy.md row 48. */
+#define TH_MIN_PHRASINGS 2
+#define TH_MIN_ENTRIES 2
+#define TH_MAX_TERMS 64
+
+struct th_terms {
+  const struct snap *s;
+  int id[TH_MAX_TERMS];
+  int n;
+};
+
+static int th_collect(void *ctx, const char *term, int len, int start, int end, int flags) {
+  struct th_terms *c = ctx;
+  int id;
+  (void)start, (void)end;
+  if (!(flags & MG_TOK_NOUN) || (flags & (MG_TOK_READING | MG_TOK_PART | MG_TOK_SYNONYM))) return 0;
+  if ((id = faq_termmap_get(c->s->vocab, term, len)) < 0) return 0;
+  for (int i = 0; i < c->n; i++)
+    if (c->id[i] == id) return 0;
+  if (c->n < TH_MAX_TERMS) c->id[c->n++] = id;
+  return 0;
+}
+
+/* The nouns of text, masking labels cut, into c. */
+static int th_analyze(mg_analyzer *an, const char *text, int len, struct th_terms *c) {
+  char *t = malloc((size_t)len + 1);
+  int in = 0, rc;
+  if (!t) return MG_ENOMEM;
+  memcpy(t, text, (size_t)len);
+  t[len] = '\0';
+  for (int i = 0; i + 2 < len; i++) {
+    if (memcmp(t + i, "\xEF\xBC\xBB", 3) == 0) in = 1; /* ［ */
+    if (in) {
+      int close = memcmp(t + i, "\xEF\xBC\xBD", 3) == 0; /* ］ */
+      if ((unsigned char)t[i] >= 0x80 && ((unsigned char)t[i] & 0xC0) != 0x80) { /* a character: blank it */
+        int l = (unsigned char)t[i] >= 0xF0 ? 4 : (unsigned char)t[i] >= 0xE0 ? 3 : 2;
+        for (int k = 0; k < l && i + k < len; k++) t[i + k] = ' ';
+        i += l - 1;
+      } else t[i] = ' ';
+      if (close) in = 0;
+    }
+  }
+  c->n = 0;
+  rc = faq_analyze(an, t, len, th_collect, c) < 0 ? MG_ENOMEM : 0;
+  free(t);
+  return rc;
+}
+
+struct th_inst {
+  int u, v, phr, doc;
+};
+
+static int cmp_th(const void *a, const void *b) {
+  const struct th_inst *x = a, *y = b;
+  if (x->u != y->u) return x->u < y->u ? -1 : 1;
+  if (x->v != y->v) return x->v < y->v ? -1 : 1;
+  if (x->phr != y->phr) return x->phr < y->phr ? -1 : 1;
+  return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+static int cmp_int(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+static int th_has(const int *v, int n, int id) {
+  for (int i = 0; i < n; i++)
+    if (v[i] == id) return 1;
+  return 0;
+}
+
+static int build_thesaurus(struct snap *s, sqlite3 *db, mg_lang *lang, char *err) {
+  mg_analyzer *an = NULL;
+  sqlite3_stmt *st = NULL;
+  mg_termmap *norms = NULL;
+  struct th_terms *c = calloc(1, sizeof *c);
+  struct th_inst *ti = NULL;
+  int *qoff = calloc((size_t)s->ndocs + 1, sizeof *qoff), *qterm = NULL, *qdf = NULL, *nu = NULL, *docs = NULL;
+  int rc, nterms = faq_termmap_count(s->vocab), nq = 0, qcap = 0, n = 0, cap = 0, kept = 0;
+
+  if (!c || !qoff || !(qdf = calloc((size_t)nterms + 1, sizeof *qdf)) || !(nu = calloc((size_t)nterms + 1, sizeof *nu)) ||
+      !(norms = faq_termmap_new()) || !(s->th_off = calloc((size_t)nterms + 2, sizeof *s->th_off))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  c->s = s;
+  if ((rc = faq_analyzer_new(&an, lang, err)) != 0) goto out;
+  /* the nouns of each entry's question: qterm[qoff[d] .. qoff[d+1]) */
+  {
+    int *qd = calloc((size_t)s->ndocs + 1, sizeof *qd); /* per document: count, then filled */
+    int **lists = calloc((size_t)s->ndocs + 1, sizeof *lists);
+    if (!qd || !lists) { free(qd); free(lists); rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+    if (sqlite3_prepare_v2(db, "SELECT id, question FROM faq_published", -1, &st, NULL) != SQLITE_OK) {
+      free(qd);
+      free(lists);
+      rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+      goto out;
+    }
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+      int d = doc_index(s, sqlite3_column_int64(st, 0));
+      const char *q = (const char *)sqlite3_column_text(st, 1);
+      if (d < 0 || !q || lists[d]) continue;
+      if ((rc = th_analyze(an, q, sqlite3_column_bytes(st, 1), c)) != 0) break;
+      if (!(lists[d] = malloc(((size_t)c->n + 1) * sizeof **lists))) { rc = MG_ENOMEM; break; }
+      memcpy(lists[d], c->id, (size_t)c->n * sizeof c->id[0]);
+      qd[d] = c->n;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    for (int d = 0; d < s->ndocs; d++) qoff[d + 1] = qoff[d] + qd[d];
+    nq = qoff[s->ndocs];
+    if (rc == 0 && !(qterm = malloc(((size_t)nq + 1) * sizeof *qterm))) rc = MG_ENOMEM;
+    for (int d = 0; rc == 0 && d < s->ndocs; d++)
+      for (int i = 0; i < qd[d]; i++) qterm[qoff[d] + i] = lists[d][i], qdf[lists[d][i]]++;
+    for (int d = 0; d < s->ndocs; d++) free(lists[d]);
+    free(lists);
+    free(qd);
+    if (rc) { rc = mg_errf(err, rc, "out of memory"); goto out; }
+  }
+  (void)qcap;
+  /* the evidence: (word u of a phrasing, word v of its entry's question) */
+  if (sqlite3_prepare_v2(db,
+                         "SELECT c.faq_id, c.norm, c.text FROM phrasing_candidate c JOIN faq f ON f.id = c.faq_id"
+                         " WHERE c.state = 'accepted' AND f.published_rev IS NOT NULL ORDER BY c.id",
+                         -1, &st, NULL) != SQLITE_OK) {
+    rc = mg_errf(err, MG_EDB, "engine: %s", sqlite3_errmsg(db));
+    goto out;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int d = doc_index(s, sqlite3_column_int64(st, 0)), phr;
+    const char *norm = (const char *)sqlite3_column_text(st, 1), *text = (const char *)sqlite3_column_text(st, 2);
+    const int *qv;
+    int nqv;
+    if (d < 0 || !norm || !text) continue;
+    if ((phr = faq_termmap_put(norms, norm, (int)strlen(norm))) < 0 || (rc = th_analyze(an, text, sqlite3_column_bytes(st, 2), c)) != 0) {
+      rc = mg_errf(err, MG_ENOMEM, "out of memory");
+      goto out;
+    }
+    qv = qterm + qoff[d];
+    nqv = qoff[d + 1] - qoff[d];
+    for (int i = 0; i < c->n; i++) {
+      int u = c->id[i];
+      const struct posting *po = find_posting(s, u, d);
+      if (th_has(qv, nqv, u) || (po && (po->tf[0] || po->tf[2]))) continue; /* the entry's question side has it */
+      nu[u]++;
+      for (int j = 0; j < nqv; j++) {
+        if (th_has(c->id, c->n, qv[j])) continue;
+        if (n == cap) {
+          int nc = cap ? cap * 2 : 4096;
+          struct th_inst *a = realloc(ti, (size_t)nc * sizeof *a);
+          if (!a) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+          ti = a;
+          cap = nc;
+        }
+        ti[n++] = (struct th_inst){ u, qv[j], phr, d };
+      }
+    }
+  }
+  sqlite3_finalize(st);
+  st = NULL;
+  if (n > 0) qsort(ti, (size_t)n, sizeof *ti, cmp_th);
+  if (!(docs = malloc(((size_t)n + 1) * sizeof *docs)) || !(s->th_term = malloc(((size_t)n + 1) * sizeof *s->th_term)) ||
+      !(s->th_qdf = malloc(((size_t)n + 1) * sizeof *s->th_qdf)) ||
+      !(s->th_nphr = malloc(((size_t)n + 1) * sizeof *s->th_nphr)) ||
+      !(s->th_ratio = malloc(((size_t)n + 1) * sizeof *s->th_ratio))) {
+    rc = mg_errf(err, MG_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (int i = 0; i < n;) {
+    int j = i, nphr = 0, ndoc = 0;
+    while (j < n && ti[j].u == ti[i].u && ti[j].v == ti[i].v) j++;
+    for (int k = i; k < j; k++) {
+      if (k == i || ti[k].phr != ti[k - 1].phr) nphr++;
+      docs[k - i] = ti[k].doc;
+    }
+    qsort(docs, (size_t)(j - i), sizeof *docs, cmp_int);
+    for (int k = 0; k < j - i; k++) ndoc += k == 0 || docs[k] != docs[k - 1];
+    if (nphr >= TH_MIN_PHRASINGS && ndoc >= TH_MIN_ENTRIES) {
+      s->th_term[kept] = ti[i].v;
+      s->th_qdf[kept] = qdf[ti[i].v];
+      s->th_nphr[kept] = nphr;
+      s->th_ratio[kept] = (float)(j - i) / (float)nu[ti[i].u];
+      s->th_off[ti[i].u + 1]++;
+      kept++;
+    }
+    i = j;
+  }
+  for (int t = 0; t < nterms; t++) s->th_off[t + 1] += s->th_off[t];
+  s->nth = kept;
+  rc = 0;
+out:
+  sqlite3_finalize(st);
+  faq_analyzer_free(an);
+  faq_termmap_free(norms);
+  free(c);
+  free(ti);
+  free(qoff);
+  free(qterm);
+  free(qdf);
+  free(nu);
+  free(docs);
+  return rc;
+}
+
+/* The learned thesaurus at question time: each of the question's own words
+ * also asks, at th_w of its weight, for the FAQ words learned for it. */
+static void expand_learned(const struct params *p, const struct snap *s, struct query *q, int n0) {
+  if (p->th_w <= 0 || !s->th_off || s->nth == 0) return;
+  for (int i = 0; i < n0; i++) {
+    const struct qterm *t = &q->t[i];
+    if (t->kind != Q_QUERY || t->id < 0) continue;
+    for (int j = s->th_off[t->id]; j < s->th_off[t->id + 1]; j++)
+      if (s->th_ratio[j] >= p->th_ratio && s->th_qdf[j] <= p->th_maxdf && s->th_nphr[j] >= p->th_min)
+        add_qterm_id(q, s->th_term[j], t->w * p->th_w, Q_LEARNED);
   }
 }
 
@@ -1923,6 +2541,16 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
   }
   expand_compounds(p, s, q);
   expand_unknown(p, s, q);
+  expand_learned(p, s, q, nq0);
+  for (int i = 0; p->vn_w > 0 && s->vn_off && i < nq0; i++) { /* verb ↔ noun forms */
+    const struct qterm *t = &q->t[i];
+    int ids[2], nf;
+    if (t->kind != Q_QUERY) continue;
+    if (t->id >= 0)
+      for (int j = s->vn_off[t->id]; j < s->vn_off[t->id + 1]; j++) add_qterm_id(q, s->vn_term[j], t->w * p->vn_w, Q_FORM);
+    else if ((t->flags & MG_TOK_VERB) && (nf = form_nouns(s, t->text, t->len, ids)) > 0) /* a verb the FAQ never uses */
+      for (int j = 0; j < nf; j++) add_qterm_id(q, ids[j], t->w * p->vn_w, Q_FORM);
+  }
   if (s->ndocs == 0 || nq0 == 0) goto out;
 
   if (!(sc.acc = calloc((size_t)s->ndocs, sizeof *sc.acc)) || !(sc.touched = malloc((size_t)s->ndocs * sizeof *sc.touched))) {
@@ -1959,6 +2587,7 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
     mg_errf(err, rc, "out of memory");
     goto out;
   }
+  lend_cotaught(p, s, &sc);
   rank(p, s, &sc, k, out);
 
   /* how much of the question the best candidate covers, in words */

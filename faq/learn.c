@@ -55,7 +55,7 @@ static int db_fail(sqlite3 *db, const char *what, char *err) {
 }
 
 /* The dedup key: normalised, without spaces and trailing punctuation. */
-static char *norm_key(const char *text) {
+char *faq_learn_key(const char *text) {
   int n = 0;
   char *s = faq_normalize(text, (int)strlen(text), &n), *w = s;
   if (!s) return NULL;
@@ -71,11 +71,11 @@ static char *norm_key(const char *text) {
 /* Is key already the entry's question or one of its alternates? */
 static int known_phrasing(const mg_faq_entry *e, const char *key) {
   int same = 0;
-  char *k = norm_key(e->question);
+  char *k = faq_learn_key(e->question);
   same = k && strcmp(k, key) == 0;
   free(k);
   for (int i = 0; !same && i < e->n_alternates; i++) {
-    k = norm_key(e->alternates[i]);
+    k = faq_learn_key(e->alternates[i]);
     same = k && strcmp(k, key) == 0;
     free(k);
   }
@@ -95,7 +95,7 @@ int faq_learn_note(sqlite3 *db, const char *faq_id, const char *text, const char
   if (cand_id) *cand_id = 0;
   if (chars <= 0 || chars > FAQ_LEARN_MAX_TEXT) return 0;
   if ((rc = faq_get(db, faq_id, MG_FAQ_PUBLISHED, &e, err))) return rc;
-  if (!(key = norm_key(text))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
+  if (!(key = faq_learn_key(text))) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
   if (!*key || known_phrasing(e, key)) goto out;
   if ((rc = prep(db, S_CAND_UPSERT, &st, err))) goto out;
   sqlite3_bind_text(st, 1, faq_id, -1, SQLITE_STATIC);

@@ -35,6 +35,12 @@ typedef struct faq_learn_candidate {
   const char *first_at, *last_at;
 } faq_learn_candidate;
 
+/* The key a candidate is deduplicated on (phrasing_candidate.norm): text
+ * normalised (NFKC, case folded) without spaces and final punctuation, so
+ * 「住民票ほしい！」 and 「住民票 ほしい」 are one. NULL when out of memory;
+ * caller frees. The engine uses it to tell learned alternates from staff's. */
+char *faq_learn_key(const char *text);
+
 /* Note that text (masked, as the resident wrote it) led to entry faq_id,
  * from session_ref and addr_ref (keyed hashes, never raw ids or addresses);
  * kind: "choose", "helpful", "staff" or "eval". Texts already the entry's

@@ -3,6 +3,7 @@
 #include "faq/analyze.h"
 #include "faq/db.h"
 #include "faq/engine.h"
+#include "faq/learn.h"
 #include "util/mg_config.h"
 #include "util/mg_err.h"
 #include "faq/store.h"
@@ -184,6 +185,219 @@ static void nearest_phrasing_finds_an_entry_by_one_alternate(void) {
     faq_engine_free(e2);
     faq_db_close(db2);
   }
+}
+
+/* Note text as a resident's question that ended on entry id, from sessions
+ * sessions of their own, and accept it as staff would (faq/learn.h). */
+static int learn(sqlite3 *d, const char *id, const char *text, int sessions, char *err) {
+  static int seq;
+  sqlite3_int64 cid = 0;
+  int noted = 0, rc = 0;
+  for (int i = 0; i < sessions && rc == 0; i++) {
+    char ref[32];
+    snprintf(ref, sizeof ref, "session-%d", seq++);
+    rc = faq_learn_note(d, id, text, ref, ref, "eval", &cid, &noted, err);
+  }
+  return rc ? rc : faq_learn_accept(d, cid, "test", err);
+}
+
+/* The weight of a term of kind in explain's "terms", or -1 when it is not there. */
+static double term_weight(json_t *ex, const char *term, const char *kind) {
+  size_t i;
+  json_t *t;
+  json_array_foreach(json_object_get(ex, "terms"), i, t) {
+    if (!strcmp(json_string_value(json_object_get(t, "term")), term) &&
+        !strcmp(json_string_value(json_object_get(t, "kind")), kind))
+      return json_real_value(json_object_get(t, "weight"));
+  }
+  return -1;
+}
+
+static int count_kind(json_t *ex, const char *kind) {
+  size_t i;
+  json_t *t;
+  int n = 0;
+  json_array_foreach(json_object_get(ex, "terms"), i, t) n += !strcmp(json_string_value(json_object_get(t, "kind")), kind);
+  return n;
+}
+
+static double field_score(json_t *ex, const char *id, const char *field) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(json_object_get(ex, "candidates"), i, c) {
+    if (!strcmp(json_string_value(json_object_get(c, "faq_id")), id))
+      return json_real_value(json_object_get(json_object_get(c, "fields"), field));
+  }
+  return -1;
+}
+
+static double score_of(const mg_result *r, const char *id) {
+  for (int i = 0; i < r->n; i++)
+    if (!strcmp(r->c[i].faq_id, id)) return r->c[i].score;
+  return -HUGE_VAL;
+}
+
+/* learned phrasings (accepted candidates) are alternates weighted as a
+ * field of their own (w_learned, b_learned): staff's alternates keep
+ * theirs; and the sessions behind an entry's accepted phrasings are a
+ * prior, pop_w × log(1 + sessions), for that entry only */
+static void learned_phrasings_are_a_field_of_their_own(void) {
+  char err[MG_ERRLEN] = "";
+  sqlite3 *db4 = NULL;
+  mg_engine *e4 = NULL;
+  mg_result r0, r1;
+  json_t *a = json_object(), *b = json_object();
+  char *alts[] = { "予防接種の案内" };
+  mg_faq_entry x;
+  memset(&x, 0, sizeof x);
+  x.id = "l-1", x.question = "狂犬病の予防注射", x.answer = "毎年4月に集合注射を行います。";
+  x.alternates = alts, x.n_alternates = 1;
+  is_int(faq_db_open_memory(&db4, lang, err), 0, "another in-memory database (%s)", err);
+  if (!db4) return;
+  is_int(faq_put(db4, &x, "test", 1, err), 0, "an entry with one alternate staff wrote (%s)", err);
+  is_int(put(db4, "l-2", "犬の鳴き声の苦情", "生活環境課へご相談ください。", err), 0, "and another (%s)", err);
+  is_int(learn(db4, "l-1", "ワンちゃんの注射", 3, err), 0, "a phrasing three sessions taught, accepted (%s)", err);
+  is_int(faq_engine_new(&e4, lang, db4, &cfg, err), 0, "engine (%s)", err);
+  if (!e4) goto out;
+  faq_engine_set_param(e4, "bg_w", 0, err);
+  faq_engine_search(e4, an, "ワンちゃん", -1, 5, &r0, a, err);
+  is_str(r0.n ? r0.c[0].faq_id : "", "l-1", "a word only the learned phrasing has finds its entry");
+  ok(field_score(a, "l-1", "alternates") > 0, "through the alternates (%.3f)", field_score(a, "l-1", "alternates"));
+  is_int(faq_engine_set_param(e4, "w_learned", 0, err), 0, "w_learned can be set");
+  json_decref(a);
+  a = json_object();
+  faq_engine_search(e4, an, "ワンちゃん", -1, 5, &r1, a, err);
+  ok(field_score(a, "l-1", "alternates") == 0, "w_learned 0: the learned phrasing weighs nothing");
+  faq_engine_search(e4, an, "予防接種の案内がほしい", -1, 5, &r1, b, err);
+  faq_engine_set_param(e4, "w_learned", 2, err);
+  json_decref(a);
+  a = json_object();
+  faq_engine_search(e4, an, "予防接種の案内がほしい", -1, 5, &r0, a, err);
+  ok(field_score(a, "l-1", "alternates") > 0 && fabs(field_score(a, "l-1", "alternates") - field_score(b, "l-1", "alternates")) < 1e-9,
+     "staff's alternate weighs the same whatever w_learned is (%.3f)", field_score(a, "l-1", "alternates"));
+  is_int(faq_engine_set_param(e4, "pop_w", 0, err), 0, "pop_w can be set");
+  faq_engine_search(e4, an, "犬の注射", -1, 5, &r0, NULL, err);
+  faq_engine_set_param(e4, "pop_w", 0.75, err);
+  faq_engine_search(e4, an, "犬の注射", -1, 5, &r1, NULL, err);
+  ok(fabs(score_of(&r1, "l-1") - score_of(&r0, "l-1") - 0.75 * log(4)) < 1e-6,
+     "the taught entry gains pop_w x log(1 + 3 sessions) (%.4f)", score_of(&r1, "l-1") - score_of(&r0, "l-1"));
+  ok(r0.n > 1 && score_of(&r1, "l-2") == score_of(&r0, "l-2"), "the other entry nothing");
+out:
+  json_decref(a);
+  json_decref(b);
+  faq_engine_free(e4);
+  faq_db_close(db4);
+}
+
+/* the learned thesaurus (th_w): a word residents used for the FAQ's word in
+ * accepted phrasings of two entries, three phrasings in all, expands a
+ * question towards the FAQ's word, so it reaches a third entry nobody
+ * taught; only with th_w on, only for pairs seen for th_min phrasings, and
+ * never from a masking label (［メール］) */
+static void learned_thesaurus_needs_two_entries_and_skips_masking_labels(void) {
+  char err[MG_ERRLEN] = "";
+  sqlite3 *db5 = NULL;
+  mg_engine *e5 = NULL;
+  mg_result r;
+  json_t *ex = json_object();
+  is_int(faq_db_open_memory(&db5, lang, err), 0, "another in-memory database (%s)", err);
+  if (!db5) return;
+  ok(put(db5, "g-1", "粗大ごみの収集", "申し込みが必要です。", err) == 0 && put(db5, "g-2", "粗大ごみの持ち込み", "センターへ。", err) == 0 &&
+     put(db5, "g-3", "粗大ごみの手数料", "品目ごとに決まっています。", err) == 0 &&
+     put(db5, "g-4", "ごみ袋の値段", "45リットル。", err) == 0,
+     "four entries (%s)", err);
+  ok(learn(db5, "g-1", "ガラクタを取りに来てほしい［メール］", 1, err) == 0 && learn(db5, "g-1", "ガラクタの収集", 1, err) == 0 &&
+     learn(db5, "g-2", "ガラクタを運びたい［メール］", 1, err) == 0 && learn(db5, "g-4", "ガラクタの値段", 1, err) == 0,
+     "phrasings of g-1, g-2 and g-4 accepted (%s)", err);
+  is_int(faq_engine_new(&e5, lang, db5, &cfg, err), 0, "engine (%s)", err);
+  if (!e5) goto out;
+  faq_engine_search(e5, an, "ガラクタの手数料", -1, 5, &r, ex, err);
+  is_int(count_kind(ex, "learned"), 0, "th_w 0 (the default): no learned expansion");
+  is_int(faq_engine_set_param(e5, "th_w", 0.3, err), 0, "th_w can be set");
+  json_decref(ex);
+  ex = json_object();
+  faq_engine_search(e5, an, "ガラクタの手数料", -1, 5, &r, ex, err);
+  ok(fabs(term_weight(ex, "粗大", "learned") - 0.3) < 1e-9 || fabs(term_weight(ex, "粗大ごみ", "learned") - 0.3) < 1e-9,
+     "ガラクタ asks for the FAQ's 粗大ごみ at th_w (%d learned terms)", count_kind(ex, "learned"));
+  is_str(r.n ? r.c[0].faq_id : "", "g-3", "which reaches g-3, nobody's phrasing");
+  ok(term_weight(ex, "値段", "learned") < 0, "one entry's pair (ガラクタ, 値段) is not learned");
+  json_decref(ex);
+  ex = json_object();
+  faq_engine_search(e5, an, "メールで問い合わせ", -1, 5, &r, ex, err);
+  is_int(count_kind(ex, "learned"), 0, "a masking label's word is no evidence");
+  is_int(faq_engine_set_param(e5, "th_min", 4, err), 0, "th_min can be set");
+  json_decref(ex);
+  ex = json_object();
+  faq_engine_search(e5, an, "ガラクタの手数料", -1, 5, &r, ex, err);
+  is_int(count_kind(ex, "learned"), 0, "th_min 4: three phrasings are not enough");
+out:
+  json_decref(ex);
+  faq_engine_free(e5);
+  faq_db_close(db5);
+}
+
+/* verb and noun forms of one word (vn_w): a question's verb also asks for
+ * the noun the FAQ titles with (申し込みたい → 申込), at vn_w of its weight,
+ * shown in explain as kind "form"; it ranks but, with vn_cov 0 (the
+ * default), adds nothing to the confidence */
+static void verb_asks_for_its_noun_form(void) {
+  char err[MG_ERRLEN] = "";
+  sqlite3 *db6 = NULL;
+  mg_engine *e6 = NULL;
+  mg_result r0, r1;
+  json_t *ex = json_object(), *ex0 = json_object();
+  is_int(faq_db_open_memory(&db6, lang, err), 0, "another in-memory database (%s)", err);
+  if (!db6) return;
+  ok(put(db6, "f-1", "粗大ごみの申込方法", "電話で受け付けます。", err) == 0 && put(db6, "f-2", "粗大ごみの出し方", "玄関先に出してください。", err) == 0,
+     "two entries (%s)", err);
+  is_int(faq_engine_new(&e6, lang, db6, &cfg, err), 0, "engine (%s)", err);
+  if (!e6) goto out;
+  faq_engine_search(e6, an, "粗大ごみを申し込みたい", -1, 5, &r1, ex, err);
+  ok(term_weight(ex, "申込", "form") > 0, "the verb 申込む asks for the noun 申込 (weight %.3f)", term_weight(ex, "申込", "form"));
+  is_str(r1.n ? r1.c[0].faq_id : "", "f-1", "and finds the entry that titles with it");
+  is_int(faq_engine_set_param(e6, "vn_w", 0, err), 0, "vn_w can be set");
+  faq_engine_search(e6, an, "粗大ごみを申し込みたい", -1, 5, &r0, ex0, err);
+  is_int(count_kind(ex0, "form"), 0, "vn_w 0: no form");
+  ok(r0.n && r1.n && score_of(&r1, "f-1") > score_of(&r0, "f-1"), "the form raised f-1's score");
+  ok(r0.n && r1.n && fabs(r1.c[0].confidence - r0.c[0].confidence) < 1e-12, "but not its confidence (%.4f)", r1.n ? r1.c[0].confidence : 0);
+out:
+  json_decref(ex);
+  json_decref(ex0);
+  faq_engine_free(e6);
+  faq_db_close(db6);
+}
+
+/* entries taught together (co_w): one resident question accepted for two
+ * entries lets the best of them (co_top) lend the other a share of its
+ * score, never so much that it passes a lender or comes within a clarify
+ * margin; the lenders themselves are left as they are */
+static void entries_taught_together_lend_rank_below_the_best(void) {
+  char err[MG_ERRLEN] = "";
+  sqlite3 *db7 = NULL;
+  mg_engine *e7 = NULL;
+  mg_result r0, r1;
+  is_int(faq_db_open_memory(&db7, lang, err), 0, "another in-memory database (%s)", err);
+  if (!db7) return;
+  ok(put(db7, "c-1", "児童手当の申請", "子育て支援課へ。", err) == 0 && put(db7, "c-2", "保育園の入園", "保育課へ。", err) == 0 &&
+     put(db7, "c-3", "犬の登録", "生活環境課へ。", err) == 0,
+     "three entries (%s)", err);
+  ok(learn(db7, "c-1", "子どもの手続きを知りたい", 1, err) == 0 && learn(db7, "c-2", "子どもの手続きを知りたい", 1, err) == 0,
+     "one phrasing accepted for c-1 and c-2 (%s)", err);
+  is_int(faq_engine_new(&e7, lang, db7, &cfg, err), 0, "engine (%s)", err);
+  if (!e7) goto out;
+  faq_engine_search(e7, an, "児童手当の申請方法", -1, 5, &r0, NULL, err);
+  ok(r0.n > 0 && !strcmp(r0.c[0].faq_id, "c-1"), "co_w 0 (the default): c-1 first (c-2 at %.3f)", score_of(&r0, "c-2"));
+  ok(!faq_engine_set_param(e7, "co_w", 0.5, err) && !faq_engine_set_param(e7, "co_top", 1, err), "co_w and co_top can be set");
+  faq_engine_search(e7, an, "児童手当の申請方法", -1, 5, &r1, NULL, err);
+  ok(r1.n > 1 && !strcmp(r1.c[0].faq_id, "c-1") && !strcmp(r1.c[1].faq_id, "c-2") && score_of(&r1, "c-2") > score_of(&r0, "c-2"),
+     "co_w 0.5, co_top 1: c-1 lends c-2 score (%.3f)", score_of(&r1, "c-2"));
+  ok(r1.n > 1 && r1.c[1].score <= 0.8 * r1.c[0].score + 1e-9 && r1.c[0].score == r0.c[0].score,
+     "below 0.8 of the best, which keeps its score (%.3f, %.3f)", r1.n > 1 ? r1.c[1].score : 0, r1.n ? r1.c[0].score : 0);
+  is_str(faq_decision_name(r1.decision), faq_decision_name(r0.decision), "and the same decision");
+  ok(score_of(&r1, "c-3") == score_of(&r0, "c-3"), "an entry taught with nothing gets nothing");
+out:
+  faq_engine_free(e7);
+  faq_db_close(db7);
 }
 
 /* related entries' titles: a weak fifth field (rel_w). An entry that
@@ -374,6 +588,10 @@ int main(void) {
   RUN(lsa_term_is_deterministic_and_explained);
   RUN(nearest_phrasing_finds_an_entry_by_one_alternate);
   RUN(related_titles_lend_words_only_when_published);
+  RUN(learned_phrasings_are_a_field_of_their_own);
+  RUN(learned_thesaurus_needs_two_entries_and_skips_masking_labels);
+  RUN(verb_asks_for_its_noun_form);
+  RUN(entries_taught_together_lend_rank_below_the_best);
   RUN(kana_is_spelled_as_the_readings_of_the_index);
   /* in order from here: each edits the FAQ the next one searches */
   RUN(refresh_without_changes_does_not_rebuild);
