@@ -119,13 +119,20 @@
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col', class: h.num ? 'num' : null }, h.label || h)))),
       el('tbody', {}, rows));
   }
+  // Each drawing of a view has a number: a view that awaits again after
+  // setView checks it is still the newest (stillShown) before it adds more,
+  // or two overlapping routes to it would both append their rows.
+  let viewSeq = 0;
+  const stillShown = (seq) => seq === viewSeq;
   function setView(title, ...children) {
-    if (!me) return;   // a view whose data arrived after a logout is not drawn under the login form
+    if (!me) return -1;   // a view whose data arrived after a logout is not drawn under the login form
+    viewSeq++;
     const v = $('view');
     v.replaceChildren(el('h2', { id: 'view-title', tabindex: '-1' }, title), ...children);
     document.title = `${title} — 窓口ボット 職員コンソール`;
     if (lastOpen) document.title = `(${lastOpen}) ${document.title}`;
     $('view-title').focus();
+    return viewSeq;
   }
 
   // ---- login -----------------------------------------------------------------
@@ -442,11 +449,12 @@
   async function viewUnanswered() {
     const err = el('p', { class: 'error', role: 'alert' });
     const data = await attempt(() => api('GET', '/unanswered'), err);
-    setView('未回答の質問', el('p', { class: 'note' },
+    const seq = setView('未回答の質問', el('p', { class: 'note' },
       '回答できなかった質問と「役に立たなかった」と評価された質問を、似たもの同士でまとめています（直近90日）。'), err);
     if (!data) return;
     const ids = el('datalist', { id: 'faq-ids' });
     const list = await attempt(() => api('GET', '/faq'), err);
+    if (!stillShown(seq)) return;   // drawn again (or another view) meanwhile
     if (list) for (const e of list.entries) ids.appendChild(el('option', { value: e.id }, e.question));
     $('view').appendChild(ids);
     const picked = new Map();   // key → group, in list order of ticking
