@@ -687,32 +687,6 @@ int faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err) {
   return rc;
 }
 
-int faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char ***questions, int *n, char *err) {
-  int rc = 0, k = 0;
-  *ids = calloc((size_t)e->n_related + 1, sizeof **ids);
-  *questions = calloc((size_t)e->n_related + 1, sizeof **questions);
-  *n = 0;
-  if (!*ids || !*questions) { rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-  for (int i = 0; i < e->n_related; i++) {
-    char *q = NULL;
-    rc = faq_question(db, e->related[i], &q, err);
-    if (rc == MG_ENOTFOUND) { rc = 0; continue; } /* unpublished or removed since: not shown */
-    if (rc) goto out;
-    (*questions)[k] = q;
-    if (!((*ids)[k] = strdup(e->related[i]))) { k++; rc = mg_errf(err, MG_ENOMEM, "out of memory"); goto out; }
-    k++;
-  }
-out:
-  if (rc) {
-    faq_strv_free(*ids, k);
-    faq_strv_free(*questions, k);
-    *ids = *questions = NULL;
-    k = 0;
-  }
-  *n = k;
-  return rc;
-}
-
 int faq_put(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, char *err) {
   return faq_put_ex(db, e, by, publish, NULL, err);
 }

@@ -131,10 +131,6 @@ int faq_put_ex(sqlite3 *db, const mg_faq_entry *e, const char *by, int publish, 
  * MG_EINVAL with a Japanese reason naming the first bad id in err. */
 int faq_related_check(sqlite3 *db, const mg_faq_entry *e, char *err);
 
-/* The published related entries of e, in e's order, as {id, question}:
- * *ids and *questions are new arrays of new strings (free each with
- * faq_strv_free(v, *n)); ids that are not published are left out. */
-int faq_related_published(sqlite3 *db, const mg_faq_entry *e, char ***ids, char ***questions, int *n, char *err);
 
 /* A free id for a new entry into buf: the newest id's prefix with the next
  * number ("saijo-0173" → "saijo-0174"), or "faq-0001". */
