@@ -18,7 +18,8 @@
  *      the base form at index 6; UniDic has more, with the lemma at index 7.
  *   4. Per morpheme: the lemma ('*' → surface), a part-of-speech filter
  *      that keeps content words (nouns except pronouns/numbers/dependent
- *      nouns, independent verbs and adjectives, unknown words), variant
+ *      nouns, independent verbs and adjectives, unknown words; a number
+ *      written with its counter is one term: 75歳, 二重), variant
  *      folding of the lemma, stopwords, then okurigana folding (空き家 =
  *      空家).
  *   5. Extra terms at the same position (MG_TOK_SYNONYM, FTS5 colocated):
@@ -52,7 +53,7 @@
 #include <utf8proc.h>
 
 /* Bump when a code change alters the terms produced for the same input. */
-#define ANALYSIS_VERSION "analyze-8"
+#define ANALYSIS_VERSION "analyze-9"
 
 enum dic_kind { DIC_IPADIC, DIC_UNIDIC };
 
@@ -852,6 +853,41 @@ static int parse(mg_analyzer *an, const char *text, int len, struct buf *tb) {
   return 0;
 }
 
+static int is_numeral(const mg_lang *lang, const mecab_node_t *n) {
+  return n->stat != MECAB_BOS_NODE && n->stat != MECAB_EOS_NODE && n->length > 0 &&
+         starts(n->feature, lang->kind == DIC_IPADIC ? "名詞,数" : "名詞,数詞");
+}
+
+/* A number and the counter that follows it, written together, are one
+ * term (75歳, 20歳, 二重, 3人): the filter drops numbers and counters
+ * alone, yet an age or "double" is what some questions turn on. A
+ * question word in the number's place (何歳, 幾つ) asks, it names no
+ * value: dropped as before. Returns the counter's node, or NULL (then n
+ * is dropped as before). */
+static const mecab_node_t *number_term(const mg_lang *lang, const mecab_node_t *n, char *buf, size_t cap, int *len) {
+  const mecab_node_t *m = n;
+  size_t o = 0;
+  if (!strncmp(n->surface, "何", strlen("何")) || !strncmp(n->surface, "幾", strlen("幾"))) return NULL;
+  for (;;) {
+    if (o + m->length >= cap) return NULL;
+    memcpy(buf + o, m->surface, m->length);
+    o += m->length;
+    const mecab_node_t *next = m->next;
+    if (!next || next->surface != m->surface + m->length) return NULL; /* a space between */
+    m = next;
+    if (!is_numeral(lang, m)) break;
+  }
+  if (m->stat == MECAB_EOS_NODE || m->length == 0 ||
+      !starts(m->feature, lang->kind == DIC_IPADIC ? "名詞,接尾,助数詞" : "接尾辞,名詞的,助数詞") ||
+      o + m->length >= cap)
+    return NULL;
+  memcpy(buf + o, m->surface, m->length);
+  o += m->length;
+  buf[o] = '\0';
+  *len = (int)o;
+  return m;
+}
+
 int faq_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx) {
   const mg_lang *lang = an->lang;
   struct buf tb;
@@ -860,6 +896,16 @@ int faq_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void
   for (const mecab_node_t *n = mecab_lattice_get_bos_node(an->lattice); n; n = n->next) {
     int cls, ll, off, start, end;
     if (n->stat == MECAB_BOS_NODE || n->stat == MECAB_EOS_NODE || n->length == 0) continue;
+    if (is_numeral(lang, n)) { /* docs/accuracy.md row 52 */
+      const mecab_node_t *c = number_term(lang, n, an->term, sizeof an->term, &ll);
+      if (!c) continue;
+      off = (int)(n->surface - tb.s);
+      start = tb.st[off];
+      end = tb.en[(int)(c->surface - tb.s) + c->length - 1];
+      if ((rc = fn(ctx, an->term, ll, start, end, MG_TOK_NOUN)) != 0) return rc;
+      n = c;
+      continue;
+    }
     if (!(cls = pos_class(lang, n))) continue;
     if ((ll = node_term(lang, n, an->term, sizeof an->term)) <= 0) continue;
     off = (int)(n->surface - tb.s);

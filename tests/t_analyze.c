@@ -145,6 +145,19 @@ static void stopwords_and_particles_are_dropped(void) {
   ok(!has(t.s, "の") && !has(t.s, "を"), "particles dropped (%s)", t.s);
 }
 
+static void a_number_with_its_counter_is_one_term(void) {
+  struct terms t;
+  terms(an, "７５歳になったら保険は", &t);
+  ok(has(t.s, "75歳") && has(t.s, "保険"), "an age is one term, width folded (%s)", t.s);
+  ok(t.n >= 1 && t.end[0] - t.start[0] == 9, "spanning the number and the counter in the input (%d..%d)", t.start[0], t.end[0]);
+  terms(an, "二重に払った", &t);
+  ok(has(t.s, "二重"), "a kanji number and its counter too (%s)", t.s);
+  terms(an, "何歳から", &t);
+  ok(!has(t.s, "何歳"), "a question word in the number's place names no value (%s)", t.s);
+  terms(an, "75 歳", &t);
+  ok(!has(t.s, "75歳") && !has(t.s, "75"), "apart, neither is a term (%s)", t.s);
+}
+
 /* offsets map back through NFKC: "ＡＢＣ" is 9 bytes in the input */
 static void offsets_map_back_through_nfkc(void) {
   struct terms t;
@@ -273,6 +286,7 @@ int main(void) {
   RUN(variant_spellings_are_one_term_at_the_original_offsets);
   RUN(okurigana_fold_but_one_kanji_words_keep_their_kana);
   RUN(noun_also_yields_its_reading);
+  RUN(a_number_with_its_counter_is_one_term);
   RUN(stopwords_and_particles_are_dropped);
   RUN(offsets_map_back_through_nfkc);
   RUN(invalid_bytes_are_skipped_and_the_rest_analysed);
