@@ -442,9 +442,10 @@ static int put_candidates(bot_worker *w, json_t *obj, const mg_result *res, int 
 }
 
 /* Byte offset of the last sentence of text when text has more than one
- * (ends at 。！？!? or a new line, ignoring a mark at the very end), else 0.
- * The last sentence must have at least four characters to ask with. */
-static int last_sentence(const char *text, int len) {
+ * (ends at 。！？!? or a new line, ignoring a mark at the very end; with
+ * ellipsis, at … and ... too), else 0. The last sentence must have at least
+ * four characters to ask with. */
+static int last_sentence_ex(const char *text, int len, int ellipsis) {
   int end = len, from = 0;
   while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == ' ' || text[end - 1] == '?' || text[end - 1] == '!')) end--;
   while (end >= 3 && (memcmp(text + end - 3, "。", 3) == 0 || memcmp(text + end - 3, "？", 3) == 0 ||
@@ -454,8 +455,29 @@ static int last_sentence(const char *text, int len) {
     if (text[i] == '\n' || text[i] == '?' || text[i] == '!') from = i + 1;
     else if (i + 3 <= end && (memcmp(text + i, "。", 3) == 0 || memcmp(text + i, "？", 3) == 0 ||
                               memcmp(text + i, "！", 3) == 0)) from = i + 3;
+    else if (ellipsis && i + 3 <= end && (memcmp(text + i, "…", 3) == 0 || memcmp(text + i, "...", 3) == 0)) {
+      from = i + 3;
+      while (from < end && text[from] == '.') from++;
+      i = from - 1;
+    }
   }
   return from > 0 && mg_utf8_chars(text + from, len - from) >= 4 ? from : 0;
+}
+
+static int last_sentence(const char *text, int len) { return last_sentence_ex(text, len, 0); }
+
+/* *answered = 1 when the engine answers text, or its last sentence (a
+ * story of more than one), outright. */
+static int story_answered(bot_worker *w, const char *text, int len, int *answered, char *err) {
+  mg_result r;
+  int from = last_sentence_ex(text, len, 1), rc;
+  *answered = 0;
+  if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &r, NULL, err)) != 0) return rc;
+  if (r.decision == MG_DECISION_ANSWER) { *answered = 1; return 0; }
+  if (from <= 0) return 0;
+  if ((rc = faq_engine_search(w->b->engine, w->an, text + from, len - from, w->b->cfg.top_k, &r, NULL, err)) != 0) return rc;
+  *answered = r.decision == MG_DECISION_ANSWER;
+  return 0;
 }
 
 /* The English line (dict/messages.json) for a question asked in English:
@@ -775,6 +797,14 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
     if (bot_intents_match(w->b->intents, &w->msg, &w->hits, &ih) == 1) {
       hit = (rules_hit){ .name = ih.name, .kind = ih.kind, .reply = ih.reply };
       matched = 1;
+      /* a story whose last sentence asks a city question the FAQ answers
+       * outright: the intent was met in the story (頼れる人がいなくて is no
+       * request for a person), the question is the last sentence */
+      if (ih.sentence < bot_msg_last_sentence(&w->msg)) {
+        int answered = 0;
+        if ((rc = story_answered(w, text, len, &answered, err)) != 0) goto out;
+        if (answered) matched = 0;
+      }
     } else if (bot_rules_match(w->b->rules, norm, (size_t)nlen, &hit) == 1) {
       matched = 1;
       /* small talk and referrals never capture a message that also asks a
@@ -782,6 +812,15 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       if (strcmp(hit.kind, "smalltalk") == 0 || strcmp(hit.kind, "referral") == 0) {
         if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) goto out;
         if (res.decision == MG_DECISION_ANSWER) matched = 0;
+      } else if (strcmp(hit.kind, "hours") == 0 || strcmp(hit.kind, "handoff") == 0) {
+        /* office hours or a person named in a story (役所あいてない…), the
+         * question in its last sentence: the FAQ's answer to that */
+        int from = last_sentence_ex(norm, nlen, 1), answered = 0;
+        rules_hit h2;
+        if (from > 0 && bot_rules_match(w->b->rules, norm + from, (size_t)(nlen - from), &h2) != 1 &&
+            (rc = story_answered(w, text, len, &answered, err)) != 0)
+          goto out;
+        if (answered) matched = 0;
       }
     }
     if (matched) {
