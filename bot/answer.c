@@ -809,7 +809,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       matched = 1;
       /* small talk and referrals never capture a message that also asks a
        * city question the FAQ answers outright */
-      if (strcmp(hit.kind, "smalltalk") == 0 || strcmp(hit.kind, "referral") == 0) {
+      if (!hit.firm && (strcmp(hit.kind, "smalltalk") == 0 || strcmp(hit.kind, "referral") == 0)) {
         if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) goto out;
         if (res.decision == MG_DECISION_ANSWER) matched = 0;
       } else if (strcmp(hit.kind, "hours") == 0 || strcmp(hit.kind, "handoff") == 0) {
