@@ -466,6 +466,18 @@ static int last_sentence_ex(const char *text, int len, int ellipsis) {
 
 static int last_sentence(const char *text, int len) { return last_sentence_ex(text, len, 0); }
 
+/* Byte offset of the last clause of text (after its last 、 , or sentence
+ * end), else 0; it must have at least six characters. */
+static int last_clause(const char *text, int len) {
+  int from = last_sentence_ex(text, len, 1), end = len;
+  while (end > from && (text[end - 1] == ' ' || text[end - 1] == '?' || text[end - 1] == '!')) end--;
+  for (int i = from; i < end; i++) {
+    if (text[i] == ',') from = i + 1;
+    else if (i + 3 <= end && (memcmp(text + i, "、", 3) == 0 || memcmp(text + i, "，", 3) == 0)) from = i + 3;
+  }
+  return from > 0 && mg_utf8_chars(text + from, end - from) >= 6 ? from : 0;
+}
+
 /* *answered = 1 when the engine answers text, or its last sentence (a
  * story of more than one), outright. */
 static int story_answered(bot_worker *w, const char *text, int len, int *answered, char *err) {
@@ -508,16 +520,34 @@ static int in_checklist(bot_worker *w, const char *faq_id, const bot_cl_event *e
  * message that also asks something the engine answers outright, outside
  * the checklist (引っ越してきたから自治会に入りたい), gets that answer instead:
  * the event is its context, not its question. */
-static int answer_checklist(bot_worker *w, const char *text, int len, json_t *obj, char *err) {
+static int answer_checklist(bot_worker *w, const char *text, int len, json_t *obj, mg_result *clause, char *err) {
   const bot_cl_event *ev = bot_checklists_match(w->b->checklists, &w->msg, &w->hits);
   const bot_pub *pub;
-  mg_result res;
+  mg_result res, whole;
   json_t *cl;
   char name[96];
-  int rc;
+  int rc, from;
+  clause->decision = MG_DECISION_NO_ANSWER;
   if (!ev) return 0;
   if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) return rc;
   if (res.decision == MG_DECISION_ANSWER && !in_checklist(w, res.c[0].faq_id, ev)) return 0;
+  whole = res;
+  /* the event told as the context of a question in the last clause
+   * (親が亡くなって相続の話し合いしよるんやけど、土地の評価額がわかる書類がいる):
+   * the FAQ's outright answer to that clause, when it is no step of the
+   * checklist */
+  if ((from = last_clause(text, len)) > 0) {
+    if ((rc = faq_engine_search(w->b->engine, w->an, text + from, len - from, w->b->cfg.top_k, &res, NULL, err)) != 0)
+      return rc;
+    /* …and the whole message's best entry too: a clause that needs the
+     * story to be understood (結婚するけん籍入れたい、紙はどこに出すん) has
+     * the checklist's step first */
+    if (res.decision == MG_DECISION_ANSWER && whole.n > 0 && strcmp(whole.c[0].faq_id, res.c[0].faq_id) == 0 &&
+        !in_checklist(w, res.c[0].faq_id, ev)) {
+      *clause = res;
+      return 0;
+    }
+  }
   if ((rc = published(w, &pub, err)) != 0) return rc;
   if (!(cl = bot_cl_reply(pub, ev, w->b->cfg.pages ? w->b->cfg.public_base_url : "", err))) return MG_ENOMEM;
   snprintf(name, sizeof name, "checklist_%s", ev->slug);
@@ -789,8 +819,15 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   if (safety.level == BOT_SAFETY_NOTE) json_object_set_new(obj, "safety", bot_safety_json(&safety));
   /* a life event told (引っ越してきました, 父が亡くなりました): its checklist —
    * after the safety layer, so a death happening now still gets 119 */
-  if ((rc = answer_checklist(w, text, len, obj, err)) != 0) goto out;
-  if (json_object_get(obj, "checklist")) goto done;
+  {
+    mg_result clause;
+    if ((rc = answer_checklist(w, text, len, obj, &clause, err)) != 0) goto out;
+    if (json_object_get(obj, "checklist")) goto done;
+    if (clause.decision == MG_DECISION_ANSWER && !english) {
+      res = clause;
+      goto decided;
+    }
+  }
   {
     bot_intent_hit ih;
     int matched = 0;
