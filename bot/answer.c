@@ -442,9 +442,10 @@ static int put_candidates(bot_worker *w, json_t *obj, const mg_result *res, int 
 }
 
 /* Byte offset of the last sentence of text when text has more than one
- * (ends at 。！？!? or a new line, ignoring a mark at the very end), else 0.
- * The last sentence must have at least four characters to ask with. */
-static int last_sentence(const char *text, int len) {
+ * (ends at 。！？!? or a new line, ignoring a mark at the very end; with
+ * ellipsis, at … and ... too), else 0. The last sentence must have at least
+ * four characters to ask with. */
+static int last_sentence_ex(const char *text, int len, int ellipsis) {
   int end = len, from = 0;
   while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == ' ' || text[end - 1] == '?' || text[end - 1] == '!')) end--;
   while (end >= 3 && (memcmp(text + end - 3, "。", 3) == 0 || memcmp(text + end - 3, "？", 3) == 0 ||
@@ -454,8 +455,41 @@ static int last_sentence(const char *text, int len) {
     if (text[i] == '\n' || text[i] == '?' || text[i] == '!') from = i + 1;
     else if (i + 3 <= end && (memcmp(text + i, "。", 3) == 0 || memcmp(text + i, "？", 3) == 0 ||
                               memcmp(text + i, "！", 3) == 0)) from = i + 3;
+    else if (ellipsis && i + 3 <= end && (memcmp(text + i, "…", 3) == 0 || memcmp(text + i, "...", 3) == 0)) {
+      from = i + 3;
+      while (from < end && text[from] == '.') from++;
+      i = from - 1;
+    }
   }
   return from > 0 && mg_utf8_chars(text + from, len - from) >= 4 ? from : 0;
+}
+
+static int last_sentence(const char *text, int len) { return last_sentence_ex(text, len, 0); }
+
+/* Byte offset of the last clause of text (after its last 、 , or sentence
+ * end), else 0; it must have at least six characters. */
+static int last_clause(const char *text, int len) {
+  int from = last_sentence_ex(text, len, 1), end = len;
+  while (end > from && (text[end - 1] == ' ' || text[end - 1] == '?' || text[end - 1] == '!')) end--;
+  for (int i = from; i < end; i++) {
+    if (text[i] == ',') from = i + 1;
+    else if (i + 3 <= end && (memcmp(text + i, "、", 3) == 0 || memcmp(text + i, "，", 3) == 0)) from = i + 3;
+  }
+  return from > 0 && mg_utf8_chars(text + from, end - from) >= 6 ? from : 0;
+}
+
+/* *answered = 1 when the engine answers text, or its last sentence (a
+ * story of more than one), outright. */
+static int story_answered(bot_worker *w, const char *text, int len, int *answered, char *err) {
+  mg_result r;
+  int from = last_sentence_ex(text, len, 1), rc;
+  *answered = 0;
+  if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &r, NULL, err)) != 0) return rc;
+  if (r.decision == MG_DECISION_ANSWER) { *answered = 1; return 0; }
+  if (from <= 0) return 0;
+  if ((rc = faq_engine_search(w->b->engine, w->an, text + from, len - from, w->b->cfg.top_k, &r, NULL, err)) != 0) return rc;
+  *answered = r.decision == MG_DECISION_ANSWER;
+  return 0;
 }
 
 /* The English line (dict/messages.json) for a question asked in English:
@@ -486,16 +520,34 @@ static int in_checklist(bot_worker *w, const char *faq_id, const bot_cl_event *e
  * message that also asks something the engine answers outright, outside
  * the checklist (引っ越してきたから自治会に入りたい), gets that answer instead:
  * the event is its context, not its question. */
-static int answer_checklist(bot_worker *w, const char *text, int len, json_t *obj, char *err) {
+static int answer_checklist(bot_worker *w, const char *text, int len, json_t *obj, mg_result *clause, char *err) {
   const bot_cl_event *ev = bot_checklists_match(w->b->checklists, &w->msg, &w->hits);
   const bot_pub *pub;
-  mg_result res;
+  mg_result res, whole;
   json_t *cl;
   char name[96];
-  int rc;
+  int rc, from;
+  clause->decision = MG_DECISION_NO_ANSWER;
   if (!ev) return 0;
   if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) return rc;
   if (res.decision == MG_DECISION_ANSWER && !in_checklist(w, res.c[0].faq_id, ev)) return 0;
+  whole = res;
+  /* the event told as the context of a question in the last clause
+   * (親が亡くなって相続の話し合いしよるんやけど、土地の評価額がわかる書類がいる):
+   * the FAQ's outright answer to that clause, when it is no step of the
+   * checklist */
+  if ((from = last_clause(text, len)) > 0) {
+    if ((rc = faq_engine_search(w->b->engine, w->an, text + from, len - from, w->b->cfg.top_k, &res, NULL, err)) != 0)
+      return rc;
+    /* …and the whole message's best entry too: a clause that needs the
+     * story to be understood (結婚するけん籍入れたい、紙はどこに出すん) has
+     * the checklist's step first */
+    if (res.decision == MG_DECISION_ANSWER && whole.n > 0 && strcmp(whole.c[0].faq_id, res.c[0].faq_id) == 0 &&
+        !in_checklist(w, res.c[0].faq_id, ev)) {
+      *clause = res;
+      return 0;
+    }
+  }
   if ((rc = published(w, &pub, err)) != 0) return rc;
   if (!(cl = bot_cl_reply(pub, ev, w->b->cfg.pages ? w->b->cfg.public_base_url : "", err))) return MG_ENOMEM;
   snprintf(name, sizeof name, "checklist_%s", ev->slug);
@@ -767,21 +819,45 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   if (safety.level == BOT_SAFETY_NOTE) json_object_set_new(obj, "safety", bot_safety_json(&safety));
   /* a life event told (引っ越してきました, 父が亡くなりました): its checklist —
    * after the safety layer, so a death happening now still gets 119 */
-  if ((rc = answer_checklist(w, text, len, obj, err)) != 0) goto out;
-  if (json_object_get(obj, "checklist")) goto done;
+  {
+    mg_result clause;
+    if ((rc = answer_checklist(w, text, len, obj, &clause, err)) != 0) goto out;
+    if (json_object_get(obj, "checklist")) goto done;
+    if (clause.decision == MG_DECISION_ANSWER && !english) {
+      res = clause;
+      goto decided;
+    }
+  }
   {
     bot_intent_hit ih;
     int matched = 0;
     if (bot_intents_match(w->b->intents, &w->msg, &w->hits, &ih) == 1) {
       hit = (rules_hit){ .name = ih.name, .kind = ih.kind, .reply = ih.reply };
       matched = 1;
+      /* a story whose last sentence asks a city question the FAQ answers
+       * outright: the intent was met in the story (頼れる人がいなくて is no
+       * request for a person), the question is the last sentence */
+      if (ih.sentence < bot_msg_last_sentence(&w->msg)) {
+        int answered = 0;
+        if ((rc = story_answered(w, text, len, &answered, err)) != 0) goto out;
+        if (answered) matched = 0;
+      }
     } else if (bot_rules_match(w->b->rules, norm, (size_t)nlen, &hit) == 1) {
       matched = 1;
       /* small talk and referrals never capture a message that also asks a
        * city question the FAQ answers outright */
-      if (strcmp(hit.kind, "smalltalk") == 0 || strcmp(hit.kind, "referral") == 0) {
+      if (!hit.firm && (strcmp(hit.kind, "smalltalk") == 0 || strcmp(hit.kind, "referral") == 0)) {
         if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) goto out;
         if (res.decision == MG_DECISION_ANSWER) matched = 0;
+      } else if (strcmp(hit.kind, "hours") == 0 || strcmp(hit.kind, "handoff") == 0) {
+        /* office hours or a person named in a story (役所あいてない…), the
+         * question in its last sentence: the FAQ's answer to that */
+        int from = last_sentence_ex(norm, nlen, 1), answered = 0;
+        rules_hit h2;
+        if (from > 0 && bot_rules_match(w->b->rules, norm + from, (size_t)(nlen - from), &h2) != 1 &&
+            (rc = story_answered(w, text, len, &answered, err)) != 0)
+          goto out;
+        if (answered) matched = 0;
       }
     }
     if (matched) {

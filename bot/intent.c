@@ -90,8 +90,9 @@ void bot_intents_free(bot_intents *in) {
 int bot_intents_match(const bot_intents *in, const bot_msg *msg, const bot_hits *h, bot_intent_hit *hit) {
   for (int i = 0; i < in->n; i++) {
     const struct intent *t = &in->in[i];
-    if (!bot_hits_together(h, msg, t->ids, t->nids)) continue;
-    hit->name = t->name, hit->kind = t->kind, hit->reply = t->reply;
+    int sent = bot_hits_together_last(h, msg, t->ids, t->nids);
+    if (sent < 0) continue;
+    hit->name = t->name, hit->kind = t->kind, hit->reply = t->reply, hit->sentence = sent;
     return 1;
   }
   return 0;

@@ -24,6 +24,7 @@ typedef struct bot_intent_hit {
   const char *name;   /* e.g. "handoff_person" */
   const char *kind;   /* rule kinds of bot/rules.h: "handoff", … */
   const char *reply;  /* Japanese reply */
+  int sentence;       /* the last sentence (bot_msg_sentence) its concepts met in */
 } bot_intent_hit;
 
 /* Load path against the compiled concepts. Errors: MG_EIO, MG_EBADJSON

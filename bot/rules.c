@@ -138,6 +138,7 @@ int bot_rules_match(const rules_set *s, const char *text, size_t len, rules_hit 
         hit->kind = r->src->kind;
         hit->reply = r->src->reply;
         hit->faq_id = r->src->faq_id;
+        hit->firm = r->src->firm;
         found = 1;
         break;
       }

@@ -42,6 +42,7 @@ typedef struct rules_hit {
   const char *kind;   /* "emergency", "handoff", "greeting", "thanks", "hours", "faq", "smalltalk" */
   const char *reply;  /* Japanese reply text, may contain "{next_open}" */
   const char *faq_id; /* FAQ entry to answer with (kind "faq") */
+  int firm;           /* stands even when the engine answers outright (dict/rulebook.h) */
 } rules_hit;
 
 /* Load and compile the rules in path. On success *out is a new set that the

@@ -845,6 +845,30 @@ int bot_hits_together(const bot_hits *h, const bot_msg *msg, const int *ids, int
   return 0;
 }
 
+int bot_hits_together_last(const bot_hits *h, const bot_msg *msg, const int *ids, int n) {
+  int last = -1;
+  if (n <= 0) return -1;
+  for (int i = 0; i < h->nall; i++) {
+    if (h->all[i].concept != ids[0]) continue;
+    int sent = bot_msg_sentence(msg, h->all[i].start), all = 1;
+    if (sent <= last) continue;
+    for (int k = 1; k < n && all; k++) {
+      int found = 0;
+      for (int j = 0; j < h->nall && !found; j++)
+        found = h->all[j].concept == ids[k] && bot_msg_sentence(msg, h->all[j].start) == sent;
+      all = found;
+    }
+    if (all) last = sent;
+  }
+  return last;
+}
+
+int bot_msg_last_sentence(const bot_msg *m) {
+  for (int i = m->n - 1; i >= 0; i--)
+    if (m->m[i].stream) return bot_msg_sentence(m, m->m[i].off);
+  return 0;
+}
+
 int bot_hits_sure(const bot_hits *h, int id) {
   return h->how[id] == BOT_BY_LEMMA || h->how[id] == BOT_BY_KANA || (h->how[id] == BOT_BY_READING && h->chars[id] >= 4);
 }

@@ -116,6 +116,11 @@ void bot_concepts_match(const bot_concepts *c, const bot_msg *msg, bot_hits *h);
 int bot_hits_sure(const bot_hits *h, int id);
 /* 1 when every concept of ids[0..n) was met in one sentence of msg. */
 int bot_hits_together(const bot_hits *h, const bot_msg *msg, const int *ids, int n);
+/* The last sentence (bot_msg_sentence) in which every concept of ids[0..n)
+ * was met, or -1. */
+int bot_hits_together_last(const bot_hits *h, const bot_msg *msg, const int *ids, int n);
+/* The sentence number of the message's last content word (0 for one sentence). */
+int bot_msg_last_sentence(const bot_msg *m);
 /* ["fire:lemma", "cue_help:kana", …] for explain views; caller json_decref's it. */
 json_t *bot_hits_json(const bot_concepts *c, const bot_hits *h);
 

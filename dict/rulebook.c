@@ -59,7 +59,7 @@ static int check_rule(const char *path, int index, json_t *jr, dict_rule *r, con
    * starting with "_" are free for the city's notes. */
   json_object_foreach(jr, key, v) {
     if (strcmp(key, "name") && strcmp(key, "kind") && strcmp(key, "patterns") &&
-        strcmp(key, "reply") && strcmp(key, "faq_id") && strcmp(key, "comment") && key[0] != '_')
+        strcmp(key, "reply") && strcmp(key, "faq_id") && strcmp(key, "firm") && strcmp(key, "comment") && key[0] != '_')
       return mg_errf(err, MG_ECONFIG, "%s: rule %s: unknown key \"%s\"", path, label, key);
   }
 
@@ -85,6 +85,13 @@ static int check_rule(const char *path, int index, json_t *jr, dict_rule *r, con
     if (r->faq_id)
       return mg_errf(err, MG_ECONFIG, "%s: rule %s: \"faq_id\" is for kind faq only", path, label);
   }
+
+  v = json_object_get(jr, "firm");
+  if (v && !json_is_boolean(v))
+    return mg_errf(err, MG_ECONFIG, "%s: rule %s: \"firm\" is true or false", path, label);
+  r->firm = json_is_true(v);
+  if (r->firm && strcmp(r->kind, "referral") != 0 && strcmp(r->kind, "smalltalk") != 0)
+    return mg_errf(err, MG_ECONFIG, "%s: rule %s: \"firm\" is for kinds referral and smalltalk", path, label);
 
   pats = json_object_get(jr, "patterns");
   if (!json_is_array(pats) || json_array_size(pats) == 0)

@@ -20,6 +20,9 @@ typedef struct dict_rule {
   const char *kind;       /* one of dict_rule_kinds (a static string) */
   const char *reply;      /* or NULL: only kind "faq" has none */
   const char *faq_id;     /* kind "faq" only, else NULL */
+  int firm;               /* "firm": true — a referral or small talk that stands even when the
+                             engine answers the message outright (確定申告の医療費控除 is the
+                             tax office's, whatever FAQ shares 控除) */
   const char **patterns;  /* npatterns (>= 1) non-empty, NFKC-stable strings */
   size_t *pattern_len;    /* their lengths in bytes */
   int npatterns;

@@ -1364,6 +1364,24 @@ static int on_token(void *ctx, const char *term, int len, int start, int end, in
   return 0;
 }
 
+/* Byte spans of the nouns MeCab found in the analysed text (a spaced kana
+ * question's short readings must be one of them). */
+#define KANA_NOUNS 64
+struct kana_nouns { int off[KANA_NOUNS], len[KANA_NOUNS], n; };
+
+static int kana_noun(void *ctx, const mg_morph *m) {
+  struct kana_nouns *kn = ctx;
+  if (m->pos == MG_POS_NOUN && !m->pronoun && !m->suffix && kn->n < KANA_NOUNS)
+    kn->off[kn->n] = m->off, kn->len[kn->n++] = m->surface_len;
+  return 0;
+}
+
+static int kana_is_noun(const struct kana_nouns *kn, int off, int len) {
+  for (int i = 0; i < kn->n; i++)
+    if (kn->off[i] == off && kn->len[i] == len) return 1;
+  return 0;
+}
+
 /* A question written only in kana (じゅうみんひょうってどこでとれるの)
  * defeats MeCab's segmentation, but the index holds the katakana reading
  * of every noun: cut the question, in katakana, into the longest readings
@@ -1371,28 +1389,107 @@ static int on_token(void *ctx, const char *term, int len, int start, int end, in
  * MeCab made of it that the FAQ does not know are dropped. Returns the
  * number of readings found. */
 #define KANA_MAX_CHARS 12
-static int kana_readings(struct query *q, mg_analyzer *an) {
-  int tlen, found = 0, kana = 0, covered = 0;
+
+/* The longest reading the FAQ knows at byte i of katakana k (tlen bytes),
+ * two characters at least: its length in bytes, *term the term it spells
+ * without its long vowels (or -1 when it is the reading itself). */
+static int kana_best(const struct query *q, const char *k, int tlen, int i, int *term) {
+  int best = 0, end = i;
+  *term = -1;
+  if (!mg_utf8_is_kata(k, (size_t)tlen, (size_t)i)) return 0;
+  for (int n = 0; n < KANA_MAX_CHARS && mg_utf8_is_kata(k, (size_t)tlen, (size_t)end); n++) end += 3;
+  for (int l = end - i; l >= 6 && !best; l -= 3)
+    if (faq_termmap_get(q->s->vocab, k + i, l) >= 0) best = l;
+  /* a longer reading the question spells without its long vowels
+   * (ジュミンヒョ is 住民票's, not ジュ + ミン); four characters at
+   * least, as a run of kana has no word boundaries: ノトウ would be
+   * ノート and take トウヒョウジョ's first kana */
+  for (int l = end - i; l >= 12 && l > best && *term < 0; l -= 3)
+    if ((*term = folded_lookup(q->s, k + i, l)) >= 0) best = l;
+  return best;
+}
+
+/* A word of its own between spaces that is only a particle (は, が, の …):
+ * learners write them apart, and they are no part of the question's
+ * content for the coverage. */
+static int kana_particle(const char *k, int n) {
+  static const char *const p[] = { "ハ", "ガ", "ヲ", "ニ", "ノ", "デ", "ト", "モ", "ヘ", "ヤ", "カ", "ネ", "ヨ", "カラ", "マデ", "ヨリ", "ッテ" };
+  for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+    if ((int)strlen(p[i]) == n && memcmp(k, p[i], (size_t)n) == 0) return 1;
+  return 0;
+}
+
+/* A question written only in kana (じゅうみんひょうってどこでとれるの)
+ * defeats MeCab's segmentation, but the index holds the katakana reading
+ * of every noun: cut the question, in katakana, into the longest readings
+ * the FAQ knows (two characters at least) and ask with those; the pieces
+ * MeCab made of it that the FAQ does not know are dropped. Returns the
+ * number of readings found.
+ * Written with spaces between words, as learners of Japanese write
+ * (ごみ　の　わけかた), the spaces are word boundaries: a reading of two
+ * characters follows another reading or is a noun MeCab found at that
+ * place (みちに, おおきいあな; ツマ inside いつまでに is no wife, トリ of とりに
+ * a verb), one of three or more may sit inside a word (ヨウビ in なんようび);
+ * an honorific お/ご before a word is passed over when the word is longer
+ * without it (おやすみ is ヤスミ, not オヤ); a word that is only a
+ * particle does not count in the coverage. Words variants.tsv wrote in
+ * kanji (てつづき → 手続き) count as covered. */
+static int kana_readings(struct query *q, mg_analyzer *an, const char *text, int len) {
+  int tlen, found = 0, kana = 0, covered = 0, spaces = 0, after = 0, strong = 0, words = 0, wcovered = 0, wcur = 0;
+  struct kana_nouns kn = { .n = 0 };
   const char *t = faq_analyzer_text(an, &tlen);
   char *k;
-  if (q->p->kana_w <= 0 || tlen < 12 || mg_utf8_has_kanji(t, (size_t)tlen) || !(k = malloc((size_t)tlen + 1))) return 0;
+  /* the resident's own text decides: variants.tsv may have written a
+   * word of it in kanji (てつづき → 手続き), and the rest is still kana */
+  int mixed = mg_utf8_has_kanji(text, (size_t)len);
+  if (q->p->kana_w <= 0 || tlen < 12 || !(k = malloc((size_t)tlen + 1))) return 0;
   memcpy(k, t, (size_t)tlen + 1);
   mg_utf8_hira_to_kata(k, (size_t)tlen);
+  for (int i = 1; i + 3 < tlen; i++)
+    if (k[i] == ' ' && mg_utf8_is_kata(k, (size_t)tlen, (size_t)i + 1) && i >= 3 && mg_utf8_is_kata(k, (size_t)tlen, (size_t)i - 3))
+      spaces++;
+  /* kanji in the message: only a spaced one's words in kana are read
+   * (在留カード の じゅうしょ かえたい), by readings of three characters or
+   * more that start the word; MeCab has read the rest */
+  if (mixed && spaces < 2) { free(k); return 0; }
+  if (spaces >= 2 && faq_analyze_morphs(an, text, len, kana_noun, &kn) < 0) kn.n = 0;
   for (int i = 0; i < tlen;) {
-    int best = 0, term = -1;
-    if (mg_utf8_is_kata(k, (size_t)tlen, (size_t)i)) {
-      int end = i;
-      for (int n = 0; n < KANA_MAX_CHARS && mg_utf8_is_kata(k, (size_t)tlen, (size_t)end); n++) end += 3;
-      for (int l = end - i; l >= 6 && !best; l -= 3)
-        if (faq_termmap_get(q->s->vocab, k + i, l) >= 0) best = l;
-      /* a longer reading the question spells without its long vowels
-       * (ジュミンヒョ is 住民票's, not ジュ + ミン); four characters at
-       * least, as a run of kana has no word boundaries: ノトウ would be
-       * ノート and take トウヒョウジョ's first kana */
-      for (int l = end - i; l >= 12 && l > best && term < 0; l -= 3)
-        if ((term = folded_lookup(q->s, k + i, l)) >= 0) best = l;
+    int best = 0, term = -1, word = i == 0 || k[i - 1] == ' ';
+    if (spaces >= 2 && word) {
+      int w = i;
+      while (w < tlen && k[w] != ' ') w++;
+      if (kana_particle(k + i, w - i)) { i = w; after = 0; continue; }
+      words++, wcur = 0;
+      if (mixed && (w - i < 9 || mg_utf8_has_kanji(k + i, (size_t)(w - i)))) { i = w < tlen ? w + 1 : w; continue; }
     }
+    if (mixed && !word) { i += mg_utf8_seqlen((unsigned char)k[i]); continue; }
+    best = kana_best(q, k, tlen, i, &term);
+    if (spaces >= 2 && word && best < 9 && mg_utf8_is_kata(k, (size_t)tlen, (size_t)i) &&
+        (memcmp(k + i, "オ", 3) == 0 || memcmp(k + i, "ゴ", 3) == 0)) {
+      int t2, b2 = kana_best(q, k, tlen, i + 3, &t2);
+      if (b2 && 3 + b2 > best) { kana++; i += 3; best = b2, term = t2; word = 1; }
+    }
+    if (mixed && best < 9) best = 0, term = -1;
+    /* a short reading (two characters) is a noun MeCab found there too
+     * (みちに, おおきいあな), not a verb's stem (とりに, いきたい) or a run
+     * inside another word (ツマ in いつまでに, シタ in うまれました) */
+    if (spaces >= 2 && best && best < 9 && !after && !kana_is_noun(&kn, i, best)) best = 0, term = -1;
     if (mg_utf8_is_kata(k, (size_t)tlen, (size_t)i)) kana += best ? best / 3 : 1;
+    else if (mg_utf8_has_kanji(k + i, (size_t)mg_utf8_seqlen((unsigned char)k[i]))) {
+      /* a word variants.tsv wrote in kanji: the whole word between spaces,
+       * else its kanji (赤ちゃん) */
+      int w = i, n = 0;
+      if (spaces >= 2) {
+        while (w < tlen && k[w] != ' ') w += mg_utf8_seqlen((unsigned char)k[w]), n++;
+        kana += n, covered += n, i = w, after = 1, strong = 1;
+        if (!wcur) wcovered++, wcur = 1;
+        continue;
+      }
+      kana++, covered++, strong = 1;
+    }
+    after = best > 0;
+    if (spaces >= 2 && word && best >= 9) strong = 1;
+    if (spaces >= 2 && best && !wcur) wcovered++, wcur = 1;
     if (best && term >= 0) {
       add_qterm_id(q, term, q->p->kana_w, Q_QUERY);
       found++;
@@ -1408,7 +1505,17 @@ static int kana_readings(struct query *q, mg_analyzer *an) {
     }
   }
   free(k);
+  if (mixed) return found; /* no coverage asked of a message MeCab has read */
   q->kana_cover = kana ? (double)covered / kana : 0;
+  /* written with spaces, the share of its words (particles apart) that hold
+   * a reading, two at least (みちに おおきいあな: the verbs and endings are
+   * long words) */
+  if (spaces >= 2 && wcovered >= 2 && (double)wcovered / words > q->kana_cover) q->kana_cover = (double)wcovered / words;
+  /* a word variants.tsv knows (じゅうみんひょう), or, written with spaces,
+   * one that starts with a reading of three characters or more (トショカン,
+   * ネンキン), is a word the FAQ knows, not a chance run of kana: the rest
+   * are the sentence's verbs and endings */
+  if (strong && q->kana_cover < q->p->kana_cover) q->kana_cover = q->p->kana_cover;
   return found;
 }
 
@@ -2528,7 +2635,7 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
     t += l;
   }
   correct_typos(q);
-  if (kana_readings(q, an) > 0) {
+  if (kana_readings(q, an, text, len) > 0) {
     int n = 0;
     for (int i = 0; i < q->n; i++)
       if (q->t[i].id >= 0) q->t[n++] = q->t[i];

@@ -145,6 +145,24 @@ static void hit_carries_kind_faq_id_and_reply(void) {
   }
 }
 
+/* "firm": true reaches the hit (a referral that stands over an FAQ answer); absent, it is 0 */
+static void firm_referral_is_carried(void) {
+  char err[MG_ERRLEN] = "";
+  rules_set *s = NULL;
+  rules_hit hit;
+  const char *t;
+  if (!ok(bot_rules_load(&s, write_tmp("{\"version\":1,\"rules\":["
+                                        "{\"name\":\"tax\",\"kind\":\"referral\",\"firm\":true,\"patterns\":[\"控除\"],\"reply\":\"税務署へ\"},"
+                                        "{\"name\":\"post\",\"kind\":\"referral\",\"patterns\":[\"郵便局\"],\"reply\":\"郵便局へ\"}]}"),
+                         err) == 0, "firm rules load: %s", err))
+    return;
+  t = "医療費控除の書き方";
+  if (ok(bot_rules_match(s, t, strlen(t), &hit) == 1, "firm rule matches")) ok(hit.firm == 1, "firm rule: hit.firm is 1");
+  t = "郵便局の場所";
+  if (ok(bot_rules_match(s, t, strlen(t), &hit) == 1, "plain referral matches")) ok(hit.firm == 0, "plain referral: hit.firm is 0");
+  bot_rules_free(s);
+}
+
 static void invalid_utf8_is_refused_and_len_honoured(void) {
   rules_set *s = small;
   rules_hit hit;
@@ -204,6 +222,10 @@ static void broken_file_fails_naming_the_rule_and_the_place(void) {
            MG_ECONFIG, (const char *[]){ "rule f: kind faq needs \"faq_id\"", NULL });
   bad_file("typo in a key", RULE("{\"name\":\"t\",\"kind\":\"greeting\",\"pattern\":[\"x\"],\"reply\":\"x\"}"),
            MG_ECONFIG, (const char *[]){ "rule t: unknown key \"pattern\"", NULL });
+  bad_file("firm greeting", RULE("{\"name\":\"g\",\"kind\":\"greeting\",\"firm\":true,\"patterns\":[\"x\"],\"reply\":\"x\"}"),
+           MG_ECONFIG, (const char *[]){ "rule g: \"firm\" is for kinds referral and smalltalk", NULL });
+  bad_file("firm not a boolean", RULE("{\"name\":\"f\",\"kind\":\"referral\",\"firm\":1,\"patterns\":[\"x\"],\"reply\":\"x\"}"),
+           MG_ECONFIG, (const char *[]){ "rule f: \"firm\" is true or false", NULL });
   bad_file("empty patterns", RULE("{\"name\":\"e\",\"kind\":\"greeting\",\"patterns\":[],\"reply\":\"x\"}"),
            MG_ECONFIG, (const char *[]){ "rule e: \"patterns\" must be a non-empty array", NULL });
   bad_file("full-width digits", RULE("{\"name\":\"fw\",\"kind\":\"emergency\",\"patterns\":[\"１１９\"],\"reply\":\"x\"}"),
@@ -221,6 +243,7 @@ int main(void) {
   if (small) {
     RUN(first_matching_rule_in_file_order_wins);
     RUN(hit_carries_kind_faq_id_and_reply);
+    RUN(firm_referral_is_carried);
     RUN(invalid_utf8_is_refused_and_len_honoured);
     RUN(threads_matching_one_set_agree);
     bot_rules_free(small);
