@@ -313,9 +313,11 @@ struct term_ctx {
   int nmorph;
   int heavy;           /* stream lemmas that are not light verbs */
   int specific;        /* a noun, adverb or adnominal outside the stream (つもり, ほう, もう, この) */
+  int dropped_verb;    /* a verb outside the stream (ください) */
   int fragment;        /* the term ends in a piece of a word: 押し込 is 押し + 込, 泣き叫 ends unknown */
   char lemma0[128];
   int lemma0_len;
+  int lemma_noun;      /* the first stream lemma is a noun */
 };
 
 static int on_term_morph(void *vctx, const mg_morph *m) {
@@ -323,6 +325,7 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
   x->nmorph++;
   /* この前 is not 前 (家の前で人が倒れてる is not a memory), その後 not 後 */
   if ((m->pos == MG_POS_NOUN || m->pos == MG_POS_ADV || m->pos == MG_POS_OTHER) && !in_stream(m)) x->specific = 1;
+  if (m->pos == MG_POS_VERB && !in_stream(m)) x->dropped_verb = 1;
   if (in_stream(m)) {
     int ll;
     const char *l = stream_lemma(m, &ll);
@@ -332,6 +335,7 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
     if (id < 0 || !nl) { free(nl == x->t->lem ? NULL : nl); return MG_ENOMEM; }
     x->t->lem = nl;
     x->t->lem[x->t->nlem++] = id;
+    if (x->t->nlem == 1) x->lemma_noun = m->pos == MG_POS_NOUN;
     if (x->t->nlem == 1 && ll < (int)sizeof x->lemma0) {
       memcpy(x->lemma0, l, (size_t)ll);
       x->lemma0[ll] = '\0';
@@ -443,6 +447,9 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
    * 犬が死んだ, この前 is not 前), or the stem of a compound verb that
    * MeCab cuts into pieces (車に押し込 → 押す + 込; 押し込もう is 押し込む):
    * the term meets the message by its text */
+  /* a noun and a request verb the stream drops (電話ください is not 電話,
+   * 連絡をください not 連絡): the request is the term, it meets by its text */
+  if (t->nlem == 1 && x.dropped_verb && x.lemma_noun) x.specific = 1;
   if ((x.heavy == 0 && t->nlem > 0) || (t->nlem == 1 && x.specific) || x.fragment) {
     t->nlem = 0;
     inside = 1;
