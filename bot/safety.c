@@ -42,6 +42,8 @@ struct bot_safety {
   int scene[MAX_IDS], nscene;   /* cues that make a conditional clause before a hint its scene */
   int need_urgent[MAX_IDS], nneed_urgent; /* hint concepts that count only next to an urgent cue */
   int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
+  int subject[MAX_IDS], nsubject; /* lowering cues that count only as the subject right before it */
+  int past[MAX_IDS], npast;     /* cues that date an event (去年): with a past form, the whole sentence is over */
   int with[MAX_IDS][4], nwith[MAX_IDS], nwithgroups; /* lowering only together in one sentence */
   int near_bytes;
   double cue_weight[BOT_SAFETY_MAX_CONCEPTS]; /* per lowering cue; 0 = w_lower */
@@ -147,6 +149,8 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   if ((rc = resolve(c, path, "urgent", json_object_get(root, "urgent"), s->urgent, &s->nurgent, err)) != 0) goto out;
   if ((rc = resolve(c, path, "near", json_object_get(root, "near"), s->near, &s->nnear, err)) != 0) goto out;
   if ((rc = resolve(c, path, "scene", json_object_get(root, "scene"), s->scene, &s->nscene, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "subject", json_object_get(root, "subject"), s->subject, &s->nsubject, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "past", json_object_get(root, "past"), s->past, &s->npast, err)) != 0) goto out;
   {
     size_t i;
     json_t *g;
@@ -316,10 +320,43 @@ static int now_in_clause(const bot_safety *s, const bot_msg *msg, const bot_hits
   return 0;
 }
 
+/* The subject of the danger word that follows: が, は, も or の right after
+ * byte offset end (金魚が浮いて, 犬の息が; not 犬に噛まれて). */
+static int subject_particle(const bot_msg *msg, int end) {
+  static const char *const p[] = { "が", "は", "も", "の" };
+  if (end + 3 > msg->len) return 0;
+  for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
+    if (memcmp(msg->text + end, p[k], 3) == 0) return 1;
+  return 0;
+}
+
+/* A subject cue ending at byte a is the subject of the danger word at
+ * [b, e): が, は, も or の right after it, near, with no other subject
+ * between and the danger word no subject itself (金魚が浮いて動かん,
+ * イノシシが車にはねられて, 犬が急に倒れた; not 犬が吠えて泥棒が入った,
+ * 犬が噛んで血が止まらん, 犬が吠えて父が倒れた). */
+static int subject_of(const bot_safety *s, const bot_msg *msg, int a, int b, int e) {
+  if (a > b || b - a > s->near_bytes || !subject_particle(msg, a) || !same_clause(msg, a, b)) return 0;
+  for (int i = 0; i < msg->n; i++) {
+    const bot_morph *m = &msg->m[i];
+    if (m->off <= a) continue;
+    if (m->off >= b) break;
+    if (m->pos == MG_POS_PARTICLE && m->len == 3 && subject_particle(msg, m->off) &&
+        memcmp(msg->text + m->off, "\xE3\x81\xAE", 3) != 0) /* の joins nouns */
+      return 0;
+  }
+  return !(e + 3 <= msg->len && (memcmp(msg->text + e, "\xE3\x81\x8C", 3) == 0 || memcmp(msg->text + e, "\xE3\x81\xAF", 3) == 0));
+}
+
 static void cues_near(const bot_safety *s, const struct danger *dg, const bot_msg *msg, const bot_hits *h,
                       const bot_match *d, int strong, struct cues *q) {
-  int sent = sentence_of(msg, d->start), past = past_after(msg, d->end);
+  int sent = sentence_of(msg, d->start), past = past_after(msg, d->end), dated = 0;
   memset(q, 0, sizeof *q);
+  /* told in the past and dated (去年うちが火事になった、その時の証明書):
+   * a procedure anywhere in the sentence asks about what is over */
+  for (int i = 0; past && i < h->nall && !dated; i++)
+    dated = in_list(s->past, s->npast, h->all[i].concept) && cue_counts(msg, &h->all[i], sent) &&
+            !negated_after(msg, h->all[i].end);
   for (int i = 0; i < h->nall; i++) {
     const bot_match *m = &h->all[i];
     if (!cue_counts(msg, m, sent)) continue;
@@ -337,8 +374,12 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
        * 不審者が入ってきた、住民票の手続きの途中です) */
       if (in_list(s->near, s->nnear, m->concept) &&
           (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes || !same_clause(msg, d->start, m->start)) &&
-          !(past && same_clause(msg, d->start, m->start)))
+          !(past && (dated || same_clause(msg, d->start, m->start))))
         continue;
+      /* an animal as the subject of the danger word is the one it happens
+       * to (金魚が浮いて動かん, 犬が倒れた, タヌキが車にひかれて), not a
+       * person; anywhere else, or as the agent (犬に噛まれて), it says nothing */
+      if (in_list(s->subject, s->nsubject, m->concept) && !subject_of(s, msg, m->end, d->start, d->end)) continue;
       /* a cue in a scene-setting clause before a danger told in the present
        * says nothing about it (ニュース見よったら 火事があったらしい is still news) */
       if (!past && m->end <= d->start && scene_between(msg, m->end, d->start)) continue;

@@ -608,6 +608,20 @@ static void add_match(struct mstate *s, int term, int start, int end, int how, i
   if (s->n < MAX_MATCHES) s->m[s->n++] = (struct match){ term, start, end, how, nchars };
 }
 
+/* A sentence ends between byte offsets a and b (。 . ? or a new line): a
+ * term's words meet in one sentence, so いないほうがいい is not
+ * 「親いない。どうしたらいい？」. An exclamation mark does not part them
+ * (やめて！痛い). */
+static int ends_sentence(const bot_msg *m, int a, int b) {
+  for (int i = a; i < b && i < m->len; i++) {
+    unsigned char ch = (unsigned char)m->text[i];
+    if (ch == '?' || ch == '\n' || ch == '.') return 1;
+    if (ch == 0xE3 && i + 2 < m->len && (unsigned char)m->text[i + 1] == 0x80 && (unsigned char)m->text[i + 2] == 0x82)
+      return 1; /* 。 */
+  }
+  return 0;
+}
+
 /* Lemma ids of the message's stream morphemes (-1 when unknown to every
  * term). A term of several lemmas meets them in any order (Japanese word
  * order is free: 車に子どもを置いた, 子どもを車に置いた) within a window of
@@ -636,6 +650,7 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
       }
       if (ok && hi - lo < span) {
         const bot_morph *a = &s->msg->m[idx[lo]], *b = &s->msg->m[idx[hi]];
+        if (lo < hi && ends_sentence(s->msg, a->off + a->len, b->off)) continue;
         add_match(s, *p, a->off, b->off + b->len, BOT_BY_LEMMA, 0);
       }
     }
