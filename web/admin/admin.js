@@ -38,6 +38,7 @@
   }
   function say(text) {
     $('status').textContent = text;
+    say.at = Date.now();
     clearTimeout(say.t);
     say.t = setTimeout(() => { $('status').textContent = ''; }, 6000);
   }
@@ -769,7 +770,11 @@
           if (!p.has('status')) p.set('status', 'open');
           if (!p.get('status')) p.delete('status');
           await renderTicketList(p);
-          say('問い合わせの一覧を更新しました（新しい問い合わせか返信があります）。');
+          // a message still shown (e.g. 担当部署を変更しました after this console's own
+          // change, which is what moved the inbox) is not overwritten by the notice
+          if (!$('status').textContent || Date.now() - (say.at || 0) > 6000) {
+            say('問い合わせの一覧を更新しました（新しい問い合わせか返信があります）。');
+          }
         }
       } catch (e) {
         if (gen !== watchGen) return;
