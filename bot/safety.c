@@ -44,6 +44,7 @@ struct bot_safety {
   int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
   int subject[MAX_IDS], nsubject; /* lowering cues that count only as the subject right before it */
   int past[MAX_IDS], npast;     /* cues that date an event (去年): with a past form, the whole sentence is over */
+  int after[MAX_IDS], nafter;   /* cues that count only after the danger word (直してもらった…もう平気; not 直してもらったのにまたガスくさい) */
   int with[MAX_IDS][4], nwith[MAX_IDS], nwithgroups; /* lowering only together in one sentence */
   int near_bytes;
   double cue_weight[BOT_SAFETY_MAX_CONCEPTS]; /* per lowering cue; 0 = w_lower */
@@ -151,6 +152,7 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   if ((rc = resolve(c, path, "scene", json_object_get(root, "scene"), s->scene, &s->nscene, err)) != 0) goto out;
   if ((rc = resolve(c, path, "subject", json_object_get(root, "subject"), s->subject, &s->nsubject, err)) != 0) goto out;
   if ((rc = resolve(c, path, "past", json_object_get(root, "past"), s->past, &s->npast, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "after", json_object_get(root, "after"), s->after, &s->nafter, err)) != 0) goto out;
   {
     size_t i;
     json_t *g;
@@ -335,8 +337,17 @@ static int subject_particle(const bot_msg *msg, int end) {
  * between and the danger word no subject itself (金魚が浮いて動かん,
  * イノシシが車にはねられて, 犬が急に倒れた; not 犬が吠えて泥棒が入った,
  * 犬が噛んで血が止まらん, 犬が吠えて父が倒れた). */
+static int scene_between(const bot_msg *msg, int a, int b);
+
 static int subject_of(const bot_safety *s, const bot_msg *msg, int a, int b, int e) {
-  if (a > b || b - a > s->near_bytes || !subject_particle(msg, a) || !same_clause(msg, a, b)) return 0;
+  if (a > b || !subject_particle(msg, a) || !same_clause(msg, a, b)) return 0;
+  /* further than near: only a subject marked by が or は, with no scene-setting
+   * clause between (タヌキが死んどる 車にひかれたっぽい; not 犬の散歩しよったら
+   * 車にはねられた, whose の names whose walk, nor 犬が逃げて追いかけたら…) */
+  if (b - a > s->near_bytes &&
+      (b - a > 4 * s->near_bytes || scene_between(msg, a, b) ||
+       !(memcmp(msg->text + a, "\xE3\x81\x8C", 3) == 0 || memcmp(msg->text + a, "\xE3\x81\xAF", 3) == 0)))
+    return 0;
   for (int i = 0; i < msg->n; i++) {
     const bot_morph *m = &msg->m[i];
     if (m->off <= a) continue;
@@ -380,6 +391,10 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
        * to (金魚が浮いて動かん, 犬が倒れた, タヌキが車にひかれて), not a
        * person; anywhere else, or as the agent (犬に噛まれて), it says nothing */
       if (in_list(s->subject, s->nsubject, m->concept) && !subject_of(s, msg, m->end, d->start, d->end)) continue;
+      /* a danger dealt with is said after it (ガスくさかったけど直してくれた
+       * もう平気); said before it, the danger is back (直してもらったのにまた
+       * ガスくさい, 自分で消したけどまた燃えだした) */
+      if (in_list(s->after, s->nafter, m->concept) && m->start < d->end) continue;
       /* a cue in a scene-setting clause before a danger told in the present
        * says nothing about it (ニュース見よったら 火事があったらしい is still news) */
       if (!past && m->end <= d->start && scene_between(msg, m->end, d->start)) continue;

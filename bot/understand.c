@@ -212,13 +212,34 @@ static int pool_put(bot_msg *m, const char *s, int n) {
   return at;
 }
 
+/* MeCab reads an ichidan verb + ん before a space or at a clause's end as
+ * one verb in its 体言接続特殊 form (起きん = 起きるん), but spoken here it
+ * is the negation (呼んでも起きん 吐いとる): 起きん not followed by の, だ,
+ * で or じゃ (起きんの？, 起きんだ) is the verb and a negation. する and 来る
+ * (すんの, くんの) are left alone. */
+static int spoken_neg_n(const mg_morph *mm) {
+  static const char *const expl[] = { "の", "だ", "で", "じゃ" };
+  const char *next;
+  if (mm->pos != MG_POS_VERB || mm->cform_len < 18 || memcmp(mm->cform, "体言接続特殊", 18) != 0) return 0;
+  if (mm->surface_len <= 3 || memcmp(mm->surface + mm->surface_len - 3, "ん", 3) != 0) return 0;
+  if (lemma_is(mm, "する") || lemma_is(mm, "来る") || lemma_is(mm, "くる") || lemma_is(mm, "ける")) return 0; /* けん: because */
+  /* the stem + ん is the lemma's stem + る (起きん, 起きる; not 呼ぶん, 呼ぶ) */
+  if (mm->lemma_len != mm->surface_len || memcmp(mm->lemma + mm->lemma_len - 3, "る", 3) != 0 ||
+      memcmp(mm->lemma, mm->surface, (size_t)mm->surface_len - 3) != 0)
+    return 0;
+  next = mm->surface + mm->surface_len;
+  for (size_t i = 0; i < sizeof expl / sizeof expl[0]; i++)
+    if (strncmp(next, expl[i], strlen(expl[i])) == 0) return 0;
+  return 1;
+}
+
 static int on_morph(void *vctx, const mg_morph *mm) {
   bot_msg *m = vctx;
   bot_morph *b;
   int at, ll;
   const char *l = stream_lemma(mm, &ll);
 
-  if (m->n == m->cap) {
+  if (m->n + 2 > m->cap) {
     int ncap = m->cap ? m->cap * 2 : 64;
     bot_morph *nm = realloc(m->m, (size_t)ncap * sizeof *nm);
     if (!nm) return MG_ENOMEM;
@@ -233,6 +254,18 @@ static int on_morph(void *vctx, const mg_morph *mm) {
   b->pos = mm->pos;
   b->stream = in_stream(mm);
   b->unknown = mm->unknown;
+  if (spoken_neg_n(mm)) { /* 起きん: the verb, then its negation */
+    b->len -= 3;
+    at = pool_put(m, NEG_LEMMA, (int)strlen(NEG_LEMMA));
+    if (at < 0) return MG_ENOMEM;
+    b = &m->m[m->n++];
+    b->off = mm->off + mm->surface_len - 3;
+    b->len = 3;
+    b->lemma = at;
+    b->pos = MG_POS_AUX;
+    b->stream = 1;
+    b->unknown = 0;
+  }
   return 0;
 }
 
