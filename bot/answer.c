@@ -466,6 +466,22 @@ static int last_sentence_ex(const char *text, int len, int ellipsis) {
 
 static int last_sentence(const char *text, int len) { return last_sentence_ex(text, len, 0); }
 
+/* Byte offset of the last space-separated part of text, when it is a
+ * clause of STORY_PART characters at least: a story typed on a phone
+ * ends its sentences with a space, not 。 (…保険も切れてしもて 国保って
+ * どうやって入ったらいいんですかね); else 0. Words spaced apart (ごみ の
+ * わけかた) are shorter. */
+#define STORY_PART 8
+static int last_part(const char *text, int len) {
+  int end = len, from = 0;
+  while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '?' || text[end - 1] == '!')) end--;
+  for (int i = 0; i < end; i++) {
+    if (text[i] == ' ') from = i + 1;
+    else if (i + 3 <= end && memcmp(text + i, "\u3000", 3) == 0) from = i + 3;
+  }
+  return from > 0 && mg_utf8_chars(text + from, end - from) >= STORY_PART ? from : 0;
+}
+
 /* Byte offset of the last clause of text (after its last 、 , or sentence
  * end), else 0; it must have at least six characters. */
 static int last_clause(const char *text, int len) {
@@ -515,6 +531,16 @@ static int in_checklist(bot_worker *w, const char *faq_id, const bot_cl_event *e
   return published_entry(w, faq_id, &e, err) == 0 && bot_cl_applies(e->life_events, ev->name, NULL) >= 0;
 }
 
+#define CL_OWN_QUESTION 0.5 /* confidence of a first choice outside the checklist that answers instead */
+#define CL_STEP_NEAR 0.8     /* …unless a step of it is this near (share of the first's confidence) */
+
+/* 1 when a step of ev is among r's choices, near its first */
+static int steps_among(bot_worker *w, const mg_result *r, const bot_cl_event *ev) {
+  for (int i = 0; i < r->n; i++)
+    if (r->c[i].confidence >= CL_STEP_NEAR * r->c[0].confidence && in_checklist(w, r->c[i].faq_id, ev)) return 1;
+  return 0;
+}
+
 /* When the analysed message tells a life event, fill obj with decision
  * "checklist" and the checklist (bot_cl_reply); else leave obj alone. A
  * message that also asks something the engine answers outright, outside
@@ -547,6 +573,16 @@ static int answer_checklist(bot_worker *w, const char *text, int len, json_t *ob
       *clause = res;
       return 0;
     }
+  }
+  /* the engine's first choice, no step of the checklist, leads on a
+   * question of its own (ごみの分け方がわからん、引っ越してきたばっかりやけん;
+   * 越してきたけん自治会入りたい): the event is the reason, the entry the
+   * answer. A question about the event itself has a step first (転入の手続き) */
+  if (whole.decision == MG_DECISION_CLARIFY && whole.n > 0 && whole.confidence >= CL_OWN_QUESTION &&
+      !steps_among(w, &whole, ev)) {
+    *clause = whole;
+    clause->decision = MG_DECISION_ANSWER;
+    return 0;
   }
   if ((rc = published(w, &pub, err)) != 0) return rc;
   if (!(cl = bot_cl_reply(pub, ev, w->b->cfg.pages ? w->b->cfg.public_base_url : "", err))) return MG_ENOMEM;
@@ -767,6 +803,60 @@ static int with_english_words(bot_worker *w, const char *text, int len, char *ou
   return added;
 }
 
+/* 1 when text (len bytes) is hiragana, spaces and punctuation only */
+static int hiragana_only(const char *s, int len) {
+  for (int i = 0; i < len;) {
+    int n = mg_utf8_seqlen((unsigned char)s[i]);
+    if (n == 3 && i + 3 <= len) {
+      unsigned cp = ((unsigned)(s[i] & 0x0F) << 12) | ((unsigned)(s[i + 1] & 0x3F) << 6) | (unsigned)(s[i + 2] & 0x3F);
+      if (!(cp >= 0x3041 && cp <= 0x309F) && cp != 0x30FC && !(cp >= 0x3000 && cp <= 0x303F) && !(cp >= 0xFF01 && cp <= 0xFF5E)) return 0;
+    } else if (n != 1 || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') || (s[i] >= '0' && s[i] <= '9')) {
+      return 0;
+    }
+    i += n;
+  }
+  return 1;
+}
+
+/* 1 when the analysed message asks something (cue_question: どう, どこ,
+ * 教えて, ですか, ?) at byte off or after: the last part of a story is its
+ * question, not its reason (穴があいとる 自転車で通るとき危ない) */
+static int asks_after(bot_worker *w, int off) {
+  int q = bot_concepts_find(w->b->concepts, "cue_question");
+  if (q < 0 || off < 0) return 0;
+  for (int i = 0; i < w->hits.nall; i++)
+    if (w->hits.all[i].concept == q && w->hits.all[i].start >= off) return 1;
+  return 0;
+}
+
+/* A message written wholly in katakana (ｵﾅｶｽｲﾀ from an old phone, NFKC
+ * makes it full-width) into hiragana in out (cap bytes), so that the rules'
+ * kana words meet it (おなかすいた); 0 when the message has other letters. */
+static int katakana_as_hiragana(const char *s, int len, char *out, size_t cap) {
+  int kata = 0;
+  size_t o = 0;
+  for (int i = 0; i < len;) {
+    unsigned cp;
+    int n = mg_utf8_seqlen((unsigned char)s[i]);
+    if (i + n > len || o + (size_t)n >= cap) return 0;
+    if (n == 3) {
+      cp = ((unsigned)(s[i] & 0x0F) << 12) | ((unsigned)(s[i + 1] & 0x3F) << 6) | (unsigned)(s[i + 2] & 0x3F);
+      if (cp >= 0x30A1 && cp <= 0x30F6) cp -= 0x60, kata++;
+      else if (cp != 0x30FC && !(cp >= 0x3000 && cp <= 0x303F) && !(cp >= 0xFF01 && cp <= 0xFF5E)) return 0;
+      out[o++] = (char)(0xE0 | (cp >> 12));
+      out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+      out[o++] = (char)(0x80 | (cp & 0x3F));
+    } else if (n == 1 && !((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') && !(s[i] >= '0' && s[i] <= '9')) {
+      out[o++] = s[i];
+    } else {
+      return 0;
+    }
+    i += n;
+  }
+  out[o] = '\0';
+  return kata >= 2 ? (int)o : 0;
+}
+
 int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int explain, json_t **out, char *err) {
   json_t *obj = json_pack("{s:i}", "version", ANSWER_VERSION), *ex = explain ? json_object() : NULL;
   mg_result res;
@@ -830,7 +920,8 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   }
   {
     bot_intent_hit ih;
-    int matched = 0;
+    int matched = 0, hlen = 0;
+    char hira[512];
     if (bot_intents_match(w->b->intents, &w->msg, &w->hits, &ih) == 1) {
       hit = (rules_hit){ .name = ih.name, .kind = ih.kind, .reply = ih.reply };
       matched = 1;
@@ -842,7 +933,9 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
         if ((rc = story_answered(w, text, len, &answered, err)) != 0) goto out;
         if (answered) matched = 0;
       }
-    } else if (bot_rules_match(w->b->rules, norm, (size_t)nlen, &hit) == 1) {
+    } else if (bot_rules_match(w->b->rules, norm, (size_t)nlen, &hit) == 1 ||
+               ((hlen = katakana_as_hiragana(norm, nlen, hira, sizeof hira)) > 0 &&
+                bot_rules_match(w->b->rules, hira, (size_t)hlen, &hit) == 1)) {
       matched = 1;
       /* small talk and referrals never capture a message that also asks a
        * city question the FAQ answers outright */
@@ -895,8 +988,12 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   if ((rc = faq_engine_search_terms(w->b->engine, w->an, text, len, spelt, w->b->cfg.top_k, &res, ex, err)) != 0) goto out;
   if (res.decision != MG_DECISION_ANSWER) {
     /* a long story with the question at its end: ask with the last sentence too */
-    int from = last_sentence(text, len);
+    int from = last_sentence(text, len), part;
     mg_result res2;
+    /* a short cry in kana after the question (無くした!!どうしょう) is no
+     * question of its own: its reading would meet any entry */
+    if (from > 0 && hiragana_only(text + from, len - from) && mg_utf8_chars(text + from, len - from) < 7) from = 0;
+    if (from == 0 && (part = last_part(text, len)) > 0 && asks_after(w, w->msg.len - (len - part))) from = part;
     if (from > 0 && (rc = faq_engine_search(w->b->engine, w->an, text + from, len - from, w->b->cfg.top_k, &res2, NULL, err)) != 0)
       goto out;
     if (from > 0 && res2.decision == MG_DECISION_ANSWER && res2.confidence > res.confidence) {
@@ -906,6 +1003,12 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
                res.confidence >= LONG_CLARIFY * w->b->cfg.clarify_min) {
       /* the story's own words dilute the confidence: offer the nearest entries */
       res.decision = MG_DECISION_CLARIFY;
+    } else if (from > 0 && res.decision == MG_DECISION_NO_ANSWER && res2.decision == MG_DECISION_CLARIFY &&
+               res2.confidence > res.confidence && !english && mg_utf8_chars(text + from, len - from) >= STORY_PART) {
+      /* the story's last sentence asks, unsure between entries: its choices
+       * (…保険も切れてしもて 国保ってどうやって入ったらいいんですかね) */
+      res = res2;
+      if (ex) json_object_set_new(ex, "asked_with", json_stringn(text + from, (size_t)(len - from)));
     }
   }
   if (en_text && (rc = english_pick(w, en_text, &res, &en_confirmed, ex, err)) != 0) goto out;
