@@ -46,9 +46,9 @@ check "a missing file is refused (2)" test $? -eq 2
 # the floors below: measured values rounded down, so a change that makes the
 # bot worse for residents fails here (docs/understanding.md has the figures).
 "$M" eval --dialogue "$DATA"/report/*.json \
-  --require in_scope=0.89 --require hiragana=0.85 --require english=0.90 --require out_of_scope=0.89 \
+  --require in_scope=0.91 --require hiragana=0.89 --require english=0.90 --require out_of_scope=0.89 \
   --require ask_person=0.95 --require emergency_any=0.97 --require emergency_card=0.96 --require e119=0.98 \
-  --require e110=0.94 --require e189=0.93 --require e556=0.98 --require mention_ok=0.94 --require english_reply=0.80 \
+  --require e110=0.94 --require e189=0.93 --require e556=0.98 --require mention_ok=0.95 --require english_reply=0.80 \
   > "$D/out" 2> "$D/err"
 st=$?
 check "report half: every measure at or above its floor ($(tr '\n' ' ' < "$D/err"))" test $st -eq 0
