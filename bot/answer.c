@@ -803,17 +803,20 @@ static int with_english_words(bot_worker *w, const char *text, int len, char *ou
   return added;
 }
 
+/* A code point a kana-only message may carry besides its kana: ー, CJK
+ * punctuation and spaces, full-width forms, ASCII other than letters and
+ * digits. */
+static int kana_filler(uint32_t cp) {
+  if (cp < 0x80) return !((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') && !(cp >= '0' && cp <= '9');
+  return cp == 0x30FC || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF5E);
+}
+
 /* 1 when text (len bytes) is hiragana, spaces and punctuation only */
 static int hiragana_only(const char *s, int len) {
-  for (int i = 0; i < len;) {
-    int n = mg_utf8_seqlen((unsigned char)s[i]);
-    if (n == 3 && i + 3 <= len) {
-      unsigned cp = ((unsigned)(s[i] & 0x0F) << 12) | ((unsigned)(s[i + 1] & 0x3F) << 6) | (unsigned)(s[i + 2] & 0x3F);
-      if (!(cp >= 0x3041 && cp <= 0x309F) && cp != 0x30FC && !(cp >= 0x3000 && cp <= 0x303F) && !(cp >= 0xFF01 && cp <= 0xFF5E)) return 0;
-    } else if (n != 1 || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') || (s[i] >= '0' && s[i] <= '9')) {
-      return 0;
-    }
-    i += n;
+  for (int i = 0, n; i < len; i += n) {
+    uint32_t cp;
+    if (!(n = mg_utf8_decode(s + i, (size_t)(len - i), &cp))) return 0;
+    if (!(cp >= 0x3041 && cp <= 0x309F) && !kana_filler(cp)) return 0;
   }
   return 1;
 }
@@ -834,27 +837,18 @@ static int asks_after(bot_worker *w, int off) {
  * kana words meet it (おなかすいた); 0 when the message has other letters. */
 static int katakana_as_hiragana(const char *s, int len, char *out, size_t cap) {
   int kata = 0;
-  size_t o = 0;
-  for (int i = 0; i < len;) {
-    unsigned cp;
-    int n = mg_utf8_seqlen((unsigned char)s[i]);
-    if (i + n > len || o + (size_t)n >= cap) return 0;
-    if (n == 3) {
-      cp = ((unsigned)(s[i] & 0x0F) << 12) | ((unsigned)(s[i + 1] & 0x3F) << 6) | (unsigned)(s[i + 2] & 0x3F);
-      if (cp >= 0x30A1 && cp <= 0x30F6) cp -= 0x60, kata++;
-      else if (cp != 0x30FC && !(cp >= 0x3000 && cp <= 0x303F) && !(cp >= 0xFF01 && cp <= 0xFF5E)) return 0;
-      out[o++] = (char)(0xE0 | (cp >> 12));
-      out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-      out[o++] = (char)(0x80 | (cp & 0x3F));
-    } else if (n == 1 && !((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') && !(s[i] >= '0' && s[i] <= '9')) {
-      out[o++] = s[i];
-    } else {
-      return 0;
-    }
-    i += n;
+  if ((size_t)len >= cap) return 0;
+  for (int i = 0, n; i < len; i += n) {
+    uint32_t cp;
+    if (!(n = mg_utf8_decode(s + i, (size_t)(len - i), &cp))) return 0;
+    if (cp >= 0x30A1 && cp <= 0x30F6) kata++;
+    else if (!kana_filler(cp)) return 0;
   }
-  out[o] = '\0';
-  return kata >= 2 ? (int)o : 0;
+  if (kata < 2) return 0;
+  memcpy(out, s, (size_t)len);
+  out[len] = '\0';
+  mg_utf8_kata_to_hira(out, (size_t)len);
+  return len;
 }
 
 int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int explain, json_t **out, char *err) {

@@ -34,11 +34,21 @@ static void length_is_returned(void) {
   is_str(out, "ホ", "and is NUL-terminated");
 }
 
+static void kana_converts_both_ways(void) {
+  char s[64];
+  strcpy(s, "オナカスイタ ー、ヴ");
+  mg_utf8_kata_to_hira(s, strlen(s));
+  is_str(s, "おなかすいた ー、ゔ", "katakana → hiragana in place; ー and punctuation stay");
+  mg_utf8_hira_to_kata(s, strlen(s));
+  is_str(s, "オナカスイタ ー、ヴ", "and back");
+}
+
 int main(void) {
   RUN(long_vowel_mark_goes);
   RUN(u_after_o_row_goes);
   RUN(u_after_u_row_goes);
   RUN(other_u_stays);
   RUN(length_is_returned);
+  RUN(kana_converts_both_ways);
   return done_testing();
 }

@@ -60,6 +60,20 @@ void mg_utf8_hira_to_kata(char *s, size_t len) {
   }
 }
 
+void mg_utf8_kata_to_hira(char *s, size_t len) {
+  for (size_t i = 0; i + 2 < len; i++) {
+    unsigned char *u = (unsigned char *)s + i;
+    if (u[0] != 0xE3) continue;
+    unsigned cp = cp3(u);
+    if (cp >= 0x30A1 && cp <= 0x30F6) {
+      cp -= 0x60;
+      u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+      u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+    }
+    i += 2;
+  }
+}
+
 int mg_utf8_is_kata(const char *s, size_t len, size_t i) {
   const unsigned char *u = (const unsigned char *)s + i;
   if (i + 3 > len || u[0] != 0xE3) return 0;

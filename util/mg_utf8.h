@@ -26,6 +26,8 @@ int mg_utf8_decode(const void *text, size_t len, uint32_t *cp);
 /* Hiragana (U+3041–U+3096) → katakana in place, for matching by reading;
  * the byte length does not change, so offsets stay valid. */
 void mg_utf8_hira_to_kata(char *s, size_t len);
+/* Katakana (U+30A1–U+30F6) → hiragana in place: the inverse. */
+void mg_utf8_kata_to_hira(char *s, size_t len);
 /* 1 when the code point at s[i] (of len bytes) is katakana or the long
  * vowel mark ー. */
 int mg_utf8_is_kata(const char *s, size_t len, size_t i);
