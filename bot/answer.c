@@ -882,6 +882,24 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   if ((rc = bot_msg_analyze(&w->msg, w->an, text, len)) != 0) { rc = mg_errf(err, rc, "cannot analyse the message"); goto out; }
   bot_concepts_match(w->b->concepts, &w->msg, &w->hits);
   bot_safety_assess(w->b->safety, &w->msg, &w->hits, &safety);
+  /* a message wholly in katakana (ﾏﾏｶﾞｵｺｯﾃﾀﾀｸ ｲﾀｲ) is one unknown word to
+   * MeCab: its hiragana is read too, and the reading that scores higher kept */
+  if (safety.level != BOT_SAFETY_CARD) {
+    char hk[512];
+    int hklen = katakana_as_hiragana(norm, nlen, hk, sizeof hk);
+    if (hklen > 0) {
+      bot_safety_result s2;
+      if ((rc = bot_msg_analyze(&w->msg, w->an, hk, hklen)) != 0) { rc = mg_errf(err, rc, "cannot analyse the message"); goto out; }
+      bot_concepts_match(w->b->concepts, &w->msg, &w->hits);
+      bot_safety_assess(w->b->safety, &w->msg, &w->hits, &s2);
+      if (s2.score > safety.score) {
+        safety = s2;
+      } else {
+        if ((rc = bot_msg_analyze(&w->msg, w->an, text, len)) != 0) { rc = mg_errf(err, rc, "cannot analyse the message"); goto out; }
+        bot_concepts_match(w->b->concepts, &w->msg, &w->hits);
+      }
+    }
+  }
   bot_safety_localize(w->b->safety, &safety, want);
   if (ex) json_object_set_new(ex, "concepts", bot_hits_json(w->b->concepts, &w->hits));
   if (ex) json_object_set_new(ex, "safety", json_pack("{s:s, s:f, s:o}", "level",
@@ -933,7 +951,9 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       matched = 1;
       /* small talk and referrals never capture a message that also asks a
        * city question the FAQ answers outright */
-      if (!hit.firm && (strcmp(hit.kind, "smalltalk") == 0 || strcmp(hit.kind, "referral") == 0)) {
+      if (strcmp(hit.kind, "smalltalk") == 0 && bot_safety_mentions(w->b->safety, &w->hits)) {
+        matched = 0; /* a danger named, even below the note: never small talk */
+      } else if (!hit.firm && (strcmp(hit.kind, "smalltalk") == 0 || strcmp(hit.kind, "referral") == 0)) {
         if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) goto out;
         if (res.decision == MG_DECISION_ANSWER) matched = 0;
       } else if (strcmp(hit.kind, "hours") == 0 || strcmp(hit.kind, "handoff") == 0) {

@@ -39,6 +39,7 @@ struct bot_safety {
   double w_strong, w_hint, w_raise, w_lower, t_card, t_note;
   int raise[MAX_IDS], nraise;
   int urgent[MAX_IDS], nurgent; /* the raising cues that let a weak match alarm */
+  int present[MAX_IDS], npresent; /* cues that, besides the urgent ones, say a clause is now (最近は…考えよる) */
   int scene[MAX_IDS], nscene;   /* cues that make a conditional clause before a hint its scene */
   int need_urgent[MAX_IDS], nneed_urgent; /* hint concepts that count only next to an urgent cue */
   int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
@@ -148,6 +149,7 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   }
   if ((rc = resolve(c, path, "raise", json_object_get(root, "raise"), s->raise, &s->nraise, err)) != 0) goto out;
   if ((rc = resolve(c, path, "urgent", json_object_get(root, "urgent"), s->urgent, &s->nurgent, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "present", json_object_get(root, "present"), s->present, &s->npresent, err)) != 0) goto out;
   if ((rc = resolve(c, path, "near", json_object_get(root, "near"), s->near, &s->nnear, err)) != 0) goto out;
   if ((rc = resolve(c, path, "scene", json_object_get(root, "scene"), s->scene, &s->nscene, err)) != 0) goto out;
   if ((rc = resolve(c, path, "subject", json_object_get(root, "subject"), s->subject, &s->nsubject, err)) != 0) goto out;
@@ -312,11 +314,14 @@ static int cue_counts(const bot_msg *msg, const bot_match *m, int sent) {
   return m->how != BOT_BY_EDIT && !(m->how == BOT_BY_READING && m->chars < 3) && sentence_of(msg, m->start) == sent;
 }
 
-/* An urgent cue (今, 今すぐ, 助けて) in the clause of danger match d. */
+/* An urgent cue (今, 今すぐ, 助けて) or one that says "these days" (最近は,
+ * `present`) in the clause of danger match d. */
 static int now_in_clause(const bot_safety *s, const bot_msg *msg, const bot_hits *h, const bot_match *d, int sent) {
   for (int i = 0; i < h->nall; i++) {
     const bot_match *m = &h->all[i];
-    if (cue_counts(msg, m, sent) && in_list(s->urgent, s->nurgent, m->concept) && same_clause(msg, d->start, m->start))
+    if (cue_counts(msg, m, sent) &&
+        (in_list(s->urgent, s->nurgent, m->concept) || in_list(s->present, s->npresent, m->concept)) &&
+        same_clause(msg, d->start, m->start))
       return 1;
   }
   return 0;
@@ -424,7 +429,11 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
       all = found;
     }
     if (all && !in_list(dg->ignore, dg->nignore, s->with[g][0]) && q->nlower < MAX_IDS) {
-      if (q->nlower < 2) q->lower += s->w_lower;
+      /* the group's last concept may carry its own weight (cue_weights: a
+       * farewell said on leaving a job, cue_leaving, says all there is) */
+      int last = s->with[g][s->nwith[g] - 1];
+      if (q->nlower < 2)
+        q->lower += last < BOT_SAFETY_MAX_CONCEPTS && s->cue_weight[last] > 0 ? s->cue_weight[last] : s->w_lower;
       q->lower_ids[q->nlower++] = s->with[g][0];
     }
   }
@@ -473,6 +482,24 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   /* a reading or a typo never reaches the card without a raising cue */
   if (*weak && !q->raised && sc >= s->t_card) sc = s->t_note;
   return sc;
+}
+
+static int met(const bot_hits *h, int concept) {
+  for (int i = 0; i < h->nall; i++)
+    if (h->all[i].concept == concept && !is_weak(h->all[i].how)) return 1;
+  return 0;
+}
+
+int bot_safety_mentions(const bot_safety *s, const bot_hits *h) {
+  for (int i = 0; i < h->nall; i++)
+    if (!is_weak(h->all[i].how) && is_danger_word(s, h->all[i].concept)) return 1;
+  for (int d = 0; d < s->nd; d++)
+    for (int g = 0; g < s->d[d].nwithgroups; g++) {
+      int all = 1;
+      for (int k = 0; k < s->d[d].nwith[g] && all; k++) all = met(h, s->d[d].with[g][k]);
+      if (all) return 1;
+    }
+  return 0;
 }
 
 void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *h, bot_safety_result *r) {

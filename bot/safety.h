@@ -60,6 +60,12 @@ void bot_safety_free(bot_safety *s);
 /* Assess one analysed message whose concepts are in hits. */
 void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *hits, bot_safety_result *r);
 
+/* 1 when hits name a danger at all, whatever its score: a danger's own word
+ * (strong or hint) or every concept of one of its "with" groups, met by its
+ * lemma or its own kana. Small talk never takes such a message (ママの彼氏が…
+ * is no chat about a boyfriend). */
+int bot_safety_mentions(const bot_safety *s, const bot_hits *hits);
+
 /* Rewrite r->text in lang (enum bot_lang, bot/lang.h) from the same dangers:
  * their "card_en"/"note_en" or "card_easy"/"note_easy" texts (dict/safety.json),
  * each danger's Japanese text where the file gives none in lang. The load
