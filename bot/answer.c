@@ -406,7 +406,21 @@ static int answer_from_rule(bot_worker *w, const rules_hit *hit, json_t *obj, in
   json_object_set_new(obj, "decision", json_string("answer"));
   json_object_set_new(obj, "confidence", json_real(1.0));
   json_object_set_new(obj, "offer_escalation", json_boolean(strcmp(hit->kind, "handoff") == 0));
-  if (hit->faq_id) return put_entry(w, obj, hit->faq_id, want, err);
+  if (hit->faq_id) {
+    /* the entry staff curate; a reply beside it is a live line put before
+     * its answer (the hours rule: "{open_status}" over the entry's hours) */
+    int rc = put_entry(w, obj, hit->faq_id, want, err);
+    if (rc != 0 || !hit->reply || !*hit->reply || want != BOT_LANG_JA) return rc;
+    char *line = fill_reply(w->b, hit->reply), *both = NULL;
+    const char *a = json_string_value(json_object_get(obj, "answer"));
+    size_t n = line ? strlen(line) + strlen(a ? a : "") + 1 : 0;
+    if (line && (both = malloc(n))) snprintf(both, n, "%s%s", line, a ? a : "");
+    free(line);
+    if (!both) return mg_errf(err, MG_ENOMEM, "out of memory");
+    json_object_set_new(obj, "answer", json_string(both));
+    free(both);
+    return 0;
+  }
   char *reply = fill_reply(w->b, hit->reply ? hit->reply : "");
   if (!reply) return mg_errf(err, MG_ENOMEM, "out of memory");
   json_object_set_new(obj, "answer", json_string(reply));

@@ -82,8 +82,8 @@ static int check_rule(const char *path, int index, json_t *jr, dict_rule *r, con
   } else {
     if (!r->reply)
       return mg_errf(err, MG_ECONFIG, "%s: rule %s: missing \"reply\"", path, label);
-    if (r->faq_id)
-      return mg_errf(err, MG_ECONFIG, "%s: rule %s: \"faq_id\" is for kind faq only", path, label);
+    if (r->faq_id && strcmp(r->kind, "hours") != 0)
+      return mg_errf(err, MG_ECONFIG, "%s: rule %s: \"faq_id\" is for kinds faq and hours only", path, label);
   }
 
   v = json_object_get(jr, "firm");
