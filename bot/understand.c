@@ -269,6 +269,48 @@ static int on_morph(void *vctx, const mg_morph *mm) {
   return 0;
 }
 
+/* Two spoken forms MeCab cuts into nouns; each is put back as the word it
+ * is, so a term meets it:
+ * - the dialect negation of とる/よる after a verb, read as the noun らん
+ *   when more follows (息しとらん どうしよ = し + と + らん, 息しよらん = しよ
+ *   + らん): that らん is a negation;
+ * - 飲んだ written in kana after a noun, read as の + ん + だ/で (洗剤のんだ,
+ *   薬のんでしもた, 洗剤のんどる): の + ん is the verb 飲む, and の + みこむ
+ *   is 飲み込む (電池のみこんだ). */
+static int surface_is(const bot_msg *m, const bot_morph *b, const char *s) {
+  return b->len == (int)strlen(s) && memcmp(m->text + b->off, s, (size_t)b->len) == 0;
+}
+
+static int spoken_fixups(bot_msg *m) {
+  for (int i = 1; i < m->n; i++) {
+    bot_morph *b = &m->m[i], *p = &m->m[i - 1];
+    if (p->off + p->len != b->off) continue;
+    if (b->pos == MG_POS_NOUN && surface_is(m, b, "らん") &&
+        (p->pos == MG_POS_VERB ||
+         (p->pos == MG_POS_PARTICLE && surface_is(m, p, "と") && i >= 2 && m->m[i - 2].pos == MG_POS_VERB &&
+          m->m[i - 2].off + m->m[i - 2].len == p->off))) {
+      int at = pool_put(m, NEG_LEMMA, (int)strlen(NEG_LEMMA));
+      if (at < 0) return MG_ENOMEM;
+      b->lemma = at, b->pos = MG_POS_AUX, b->stream = 1;
+    } else if (b->pos == MG_POS_NOUN && surface_is(m, b, "ん") && p->pos == MG_POS_PARTICLE && surface_is(m, p, "の") &&
+               i >= 2 && m->m[i - 2].pos == MG_POS_NOUN && i + 1 < m->n && b->off + b->len == m->m[i + 1].off &&
+               (strncmp(m->text + m->m[i + 1].off, "だ", 3) == 0 || strncmp(m->text + m->m[i + 1].off, "で", 3) == 0 ||
+                strncmp(m->text + m->m[i + 1].off, "ど", 3) == 0)) {
+      int at = pool_put(m, "飲む", (int)strlen("飲む"));
+      if (at < 0) return MG_ENOMEM;
+      p->lemma = at, p->pos = MG_POS_VERB, p->stream = 1, p->len += b->len;
+      b->stream = 0;
+    } else if (b->pos == MG_POS_VERB && p->pos == MG_POS_PARTICLE && surface_is(m, p, "の") &&
+               strcmp(m->pool + b->lemma, "みこむ") == 0) { /* 電池のみこんだ = の + みこむ */
+      int at = pool_put(m, "飲み込む", (int)strlen("飲み込む"));
+      if (at < 0) return MG_ENOMEM;
+      b->lemma = at, b->off = p->off, b->len += p->len;
+      p->stream = 0;
+    }
+  }
+  return 0;
+}
+
 int bot_msg_analyze(bot_msg *m, mg_analyzer *an, const char *text, int len) {
   const char *t;
   int tlen, rc;
@@ -292,6 +334,7 @@ int bot_msg_analyze(bot_msg *m, mg_analyzer *an, const char *text, int len) {
   memcpy(m->kata, t, (size_t)tlen + 1);
   to_kata(m->kata, tlen);
   m->len = tlen;
+  if ((rc = spoken_fixups(m)) != 0) return rc;
   memset(m->bound, 0, (size_t)tlen + 1);
   for (int i = 0; i < m->n; i++) m->bound[m->m[i].off] = 1;
   m->bound[tlen] = 1;
