@@ -486,6 +486,7 @@ static int last_sentence(const char *text, int len) { return last_sentence_ex(te
  * どうやって入ったらいいんですかね); else 0. Words spaced apart (ごみ の
  * わけかた) are shorter. */
 #define STORY_PART 8
+#define STORY_CHARS 40 /* a message this long without a sentence end is a story told in one breath */
 static int last_part(const char *text, int len) {
   int end = len, from = 0;
   while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '?' || text[end - 1] == '!')) end--;
@@ -546,12 +547,33 @@ static int in_checklist(bot_worker *w, const char *faq_id, const bot_cl_event *e
 }
 
 #define CL_OWN_QUESTION 0.5 /* confidence of a first choice outside the checklist that answers instead */
+#define CL_OWN_TOPIC 2      /* words of the last sentence its first choice holds: a topic of its own (not 役所で何したら) */
 #define CL_STEP_NEAR 0.8     /* …unless a step of it is this near (share of the first's confidence) */
 
 /* 1 when a step of ev is among r's choices, near its first */
 static int steps_among(bot_worker *w, const mg_result *r, const bot_cl_event *ev) {
   for (int i = 0; i < r->n; i++)
     if (r->c[i].confidence >= CL_STEP_NEAR * r->c[0].confidence && in_checklist(w, r->c[i].faq_id, ev)) return 1;
+  return 0;
+}
+
+/* 1 when the analysed message asks something (cue_question: どう, どこ,
+ * 教えて, ですか, ?) at byte off or after: the last part of a story is its
+ * question, not its reason (穴があいとる 自転車で通るとき危ない) */
+static int asks_after(bot_worker *w, int off) {
+  int q = bot_concepts_find(w->b->concepts, "cue_question");
+  if (q < 0 || off < 0) return 0;
+  for (int i = 0; i < w->hits.nall; i++)
+    if (w->hits.all[i].concept == q && w->hits.all[i].start >= off) return 1;
+  return 0;
+}
+
+/* 1 when a concept that starts ev is met at or after msg offset off */
+static int event_from(bot_worker *w, const bot_cl_event *ev, int off) {
+  for (int i = 0; i < w->hits.nall; i++)
+    for (int k = 0; k < ev->nsets; k++)
+      for (int j = 0; j < ev->setn[k]; j++)
+        if (w->hits.all[i].concept == ev->sets[k][j] && w->hits.all[i].start >= off) return 1;
   return 0;
 }
 
@@ -584,6 +606,20 @@ static int answer_checklist(bot_worker *w, const char *text, int len, json_t *ob
      * the checklist's step first */
     if (res.decision == MG_DECISION_ANSWER && whole.n > 0 && strcmp(whole.c[0].faq_id, res.c[0].faq_id) == 0 &&
         !in_checklist(w, res.c[0].faq_id, ev)) {
+      *clause = res;
+      return 0;
+    }
+  }
+  /* the event told in an earlier sentence, the last a question of its own
+   * whose choices hold no step of the checklist (去年越してきて…年長さんなんです。
+   * …学校で健康診断があるって聞いて、それっていつ頃): that question's answer or
+   * choices; a question about the event itself has a step among them */
+  if ((from = last_sentence_ex(text, len, 1)) > 0 && mg_utf8_chars(text + from, len - from) >= STORY_PART &&
+      asks_after(w, w->msg.len - (len - from)) && !event_from(w, ev, w->msg.len - (len - from))) {
+    if ((rc = faq_engine_search(w->b->engine, w->an, text + from, len - from, w->b->cfg.top_k, &res, NULL, err)) != 0)
+      return rc;
+    if (res.decision != MG_DECISION_NO_ANSWER && res.n > 0 && res.matched >= CL_OWN_TOPIC &&
+        !in_checklist(w, res.c[0].faq_id, ev) && !steps_among(w, &res, ev)) {
       *clause = res;
       return 0;
     }
@@ -835,17 +871,6 @@ static int hiragana_only(const char *s, int len) {
   return 1;
 }
 
-/* 1 when the analysed message asks something (cue_question: どう, どこ,
- * 教えて, ですか, ?) at byte off or after: the last part of a story is its
- * question, not its reason (穴があいとる 自転車で通るとき危ない) */
-static int asks_after(bot_worker *w, int off) {
-  int q = bot_concepts_find(w->b->concepts, "cue_question");
-  if (q < 0 || off < 0) return 0;
-  for (int i = 0; i < w->hits.nall; i++)
-    if (w->hits.all[i].concept == q && w->hits.all[i].start >= off) return 1;
-  return 0;
-}
-
 /* A message written wholly in katakana (ｵﾅｶｽｲﾀ from an old phone, NFKC
  * makes it full-width) into hiragana in out (cap bytes), so that the rules'
  * kana words meet it (おなかすいた); 0 when the message has other letters. */
@@ -939,7 +964,7 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
     mg_result clause;
     if ((rc = answer_checklist(w, text, len, obj, &clause, err)) != 0) goto out;
     if (json_object_get(obj, "checklist")) goto done;
-    if (clause.decision == MG_DECISION_ANSWER && !english) {
+    if ((clause.decision == MG_DECISION_ANSWER || clause.decision == MG_DECISION_CLARIFY) && !english) {
       res = clause;
       goto decided;
     }
@@ -1022,6 +1047,12 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
      * question of its own: its reading would meet any entry */
     if (from > 0 && hiragana_only(text + from, len - from) && mg_utf8_chars(text + from, len - from) < 7) from = 0;
     if (from == 0 && (part = last_part(text, len)) > 0 && asks_after(w, w->msg.len - (len - part))) from = part;
+    /* a story told in one breath, its clauses joined by 、 (…在宅勤務になったけん
+     * 地元に戻ろうかなって考えよって、…、何か移住の支援みたいなのってあるんですか):
+     * its last clause, when that clause asks */
+    if (from == 0 && mg_utf8_chars(text, len) >= STORY_CHARS && (part = last_clause(text, len)) > 0 &&
+        mg_utf8_chars(text + part, len - part) >= STORY_PART && asks_after(w, w->msg.len - (len - part)))
+      from = part;
     if (from > 0 && (rc = faq_engine_search(w->b->engine, w->an, text + from, len - from, w->b->cfg.top_k, &res2, NULL, err)) != 0)
       goto out;
     if (from > 0 && res2.decision == MG_DECISION_ANSWER && res2.confidence > res.confidence) {
