@@ -324,10 +324,12 @@ int bot_msg_analyze(bot_msg *m, mg_analyzer *an, const char *text, int len) {
     int ncap = tlen + 256;
     char *nt = realloc(m->text, (size_t)ncap), *nk = realloc(m->kata, (size_t)ncap);
     unsigned char *nb = realloc(m->bound, (size_t)ncap);
+    int *ns = realloc(m->sent, (size_t)ncap * sizeof *ns);
     if (nt) m->text = nt;
     if (nk) m->kata = nk;
     if (nb) m->bound = nb;
-    if (!nt || !nk || !nb) return MG_ENOMEM;
+    if (ns) m->sent = ns;
+    if (!nt || !nk || !nb || !ns) return MG_ENOMEM;
     m->text_cap = ncap;
   }
   memcpy(m->text, t, (size_t)tlen + 1);
@@ -338,6 +340,16 @@ int bot_msg_analyze(bot_msg *m, mg_analyzer *an, const char *text, int len) {
   memset(m->bound, 0, (size_t)tlen + 1);
   for (int i = 0; i < m->n; i++) m->bound[m->m[i].off] = 1;
   m->bound[tlen] = 1;
+  /* sentence numbers once per message: the safety layer asks for them
+   * about a hundred times a message */
+  m->sent[0] = 0;
+  for (int i = 0; i < tlen; i++) {
+    unsigned char ch = (unsigned char)m->text[i];
+    int end = ch == '!' || ch == '?' || ch == '\n' || ch == '.' ||
+              (ch == 0xE3 && i + 2 < tlen && (unsigned char)m->text[i + 1] == 0x80 &&
+               (unsigned char)m->text[i + 2] == 0x82); /* 。 */
+    m->sent[i + 1] = m->sent[i] + end;
+  }
   return 0;
 }
 
@@ -347,6 +359,7 @@ void bot_msg_clear(bot_msg *m) {
   free(m->m);
   free(m->pool);
   free(m->bound);
+  free(m->sent);
   memset(m, 0, sizeof *m);
 }
 
@@ -365,14 +378,8 @@ int bot_msg_is_kana(const bot_msg *m) {
 }
 
 int bot_msg_sentence(const bot_msg *m, int off) {
-  int n = 0;
-  for (int i = 0; i < off && i < m->len; i++) {
-    unsigned char ch = (unsigned char)m->text[i];
-    if (ch == '!' || ch == '?' || ch == '\n' || ch == '.') n++;
-    else if (ch == 0xE3 && i + 2 < m->len && (unsigned char)m->text[i + 1] == 0x80 && (unsigned char)m->text[i + 2] == 0x82)
-      n++; /* 。 */
-  }
-  return n;
+  if (off <= 0 || !m->sent) return 0;
+  return m->sent[off < m->len ? off : m->len]; /* counted by bot_msg_analyze */
 }
 
 int bot_msg_is_neg(const bot_msg *m, int i) { return strcmp(bot_msg_lemma(m, i), NEG_LEMMA) == 0; }

@@ -55,6 +55,7 @@ typedef struct bot_msg {
   char *pool;          /* lemmas */
   int pool_len, pool_cap;
   unsigned char *bound;/* bound[i]: a morpheme starts at byte i */
+  int *sent;           /* sent[i]: sentence number of byte i (bot_msg_sentence), i in [0, len] */
   int text_cap;
 } bot_msg;
 

@@ -70,6 +70,9 @@ struct mg_lang {
   int var_cap;
   int var_maxlen;           /* longest text-level variant, bytes */
   mg_termmap *var_first;    /* first code point (UTF-8 bytes) of text-level variants */
+  uint64_t *var_lens;       /* per var_first id: bit l set when a variant of l < 64 bytes starts with it */
+  int *var_first_max;       /* per var_first id: its longest variant, bytes */
+  int var_first_cap;
   mg_termmap *syn;          /* synonym term → id; groups in syn_groups */
   int **syn_groups;         /* per term id: -1-terminated list of group ids */
   int syn_cap;
@@ -102,7 +105,18 @@ struct mg_analyzer {
   int last_ok;
   struct sb_stemmer *stem;  /* English (Snowball): a morph's lemma for an English word */
   char term[1024];
+  /* emit_parts' answers by word: the re-analysis of a long noun depends on
+   * its surface alone, and the same nouns come back message after message */
+  mg_termmap *parts;        /* surface → id; emptied when it holds PARTS_MAX words */
+  int *parts_first;         /* per id: its first part in parts_at[]; id + 1 ends it */
+  int parts_first_cap;
+  struct { int off, len; } *parts_at; /* parts, in parts_text */
+  int nparts_at, parts_at_cap;
+  char *parts_text;
+  int parts_text_len, parts_text_cap;
 };
+
+#define PARTS_MAX 8192
 
 /* ---- normalisation with an offset map ----------------------------------- */
 
@@ -276,7 +290,21 @@ static int var_line(void *ctx, char **fields, int nf, const char *path, int line
   if (utf8_chars(v, nv) >= 2) {
     int fl = 1;
     while (fl < nv && ((unsigned char)v[fl] & 0xC0) == 0x80) fl++;
-    if (faq_termmap_put(lang->var_first, v, fl) < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
+    int fid = faq_termmap_put(lang->var_first, v, fl);
+    if (fid < 0) return mg_errf(err, MG_ENOMEM, "out of memory");
+    if (fid >= lang->var_first_cap) {
+      int cap = lang->var_first_cap ? lang->var_first_cap * 2 : 64;
+      uint64_t *l = realloc(lang->var_lens, (size_t)cap * sizeof *l);
+      if (l) lang->var_lens = l;
+      int *mx = realloc(lang->var_first_max, (size_t)cap * sizeof *mx);
+      if (mx) lang->var_first_max = mx;
+      if (!l || !mx) return mg_errf(err, MG_ENOMEM, "out of memory");
+      memset(l + lang->var_first_cap, 0, (size_t)(cap - lang->var_first_cap) * sizeof *l);
+      memset(mx + lang->var_first_cap, 0, (size_t)(cap - lang->var_first_cap) * sizeof *mx);
+      lang->var_first_cap = cap;
+    }
+    if (nv < 64) lang->var_lens[fid] |= 1ULL << nv; /* longer ones are always looked up */
+    if (nv > lang->var_first_max[fid]) lang->var_first_max[fid] = nv;
     if (nv > lang->var_maxlen) lang->var_maxlen = nv;
   }
   return 0;
@@ -559,6 +587,8 @@ void faq_lang_free(mg_lang *lang) {
   free(lang->var_canon);
   faq_termmap_free(lang->var);
   faq_termmap_free(lang->var_first);
+  free(lang->var_lens);
+  free(lang->var_first_max);
   for (int i = 0; i < lang->syn_cap; i++) free(lang->syn_groups[i]);
   free(lang->syn_groups);
   for (int i = 0; i < lang->ngroups; i++) free(lang->groups[i]);
@@ -615,6 +645,10 @@ void faq_analyzer_free(mg_analyzer *an) {
   free(an->tstart);
   free(an->tend);
   free(an->last);
+  faq_termmap_free(an->parts);
+  free(an->parts_first);
+  free(an->parts_at);
+  free(an->parts_text);
   free(an);
 }
 
@@ -625,11 +659,15 @@ static int rewrite_variants(const mg_lang *lang, const struct buf *n, struct buf
   while (i < n->len) {
     int cl = 1;
     while (i + (size_t)cl < n->len && ((unsigned char)n->s[i + cl] & 0xC0) == 0x80) cl++;
-    if (lang->var_maxlen && faq_termmap_get(lang->var_first, n->s + i, cl) >= 0) {
-      /* longest match first, on code point boundaries */
+    int fid;
+    if (lang->var_maxlen && (fid = faq_termmap_get(lang->var_first, n->s + i, cl)) >= 0) {
+      /* longest match first, on code point boundaries; only the lengths
+       * some variant starting with this code point has are looked up */
       int best = -1, blen = 0;
-      size_t lim = n->len - i < (size_t)lang->var_maxlen ? n->len - i : (size_t)lang->var_maxlen;
+      uint64_t lens = lang->var_lens[fid];
+      size_t lim = n->len - i < (size_t)lang->var_first_max[fid] ? n->len - i : (size_t)lang->var_first_max[fid];
       for (size_t l = lim; l > (size_t)cl; l--) {
+        if (l < 64 && !(lens & (1ULL << l))) continue;
         if (i + l < n->len && ((unsigned char)n->s[i + l] & 0xC0) == 0x80) continue;
         int id = faq_termmap_get(lang->var, n->s + i, (int)l);
         if (id >= 0) { best = id; blen = (int)l; break; }
@@ -665,7 +703,13 @@ static const char *feature_field(const char *f, int k, int *len) {
   return f;
 }
 
-static int starts(const char *f, const char *prefix) { return strncmp(f, prefix, strlen(prefix)) == 0; }
+/* 1 when f begins with prefix. A loop the compiler inlines: called a dozen
+ * times per morpheme on feature strings, strncmp + strlen showed in profiles. */
+static inline int starts(const char *f, const char *prefix) {
+  while (*prefix)
+    if (*f++ != *prefix++) return 0;
+  return 1;
+}
 
 /* Part-of-speech filter: 0 = drop, else MG_TOK_NOUN or MG_TOK_VERB. */
 static int pos_class(const mg_lang *lang, const mecab_node_t *n) {
@@ -788,14 +832,15 @@ static int node_term(const mg_lang *lang, const mecab_node_t *n, char *buf, size
  * only a part still meets it. A noun the system dictionary itself keeps
  * whole (粗大ごみ, 市役所) is split by MeCab's next-best parses of the word
  * alone, when one of those is all nouns. */
-static int emit_parts(mg_analyzer *an, const mecab_node_t *n, int start, int end, mg_token_fn fn, void *ctx) {
+/* The parts of word n (as emit_parts describes them), each as fn receives
+ * it. Returns 0, or 1 when MeCab cannot parse the word alone. */
+static int word_parts(mg_analyzer *an, const mecab_node_t *n, int (*fn)(void *, const char *, int), void *ctx) {
   int nparts = 0, rc, tries = 0;
   mecab_t *tg = an->tagger_sys ? an->tagger_sys : an->tagger_nb;
   mecab_lattice_t *lat = an->tagger_sys ? an->lattice_sys : an->lattice_nb;
-  if (!tg || utf8_chars(n->surface, n->length) < 3) return 0;
   mecab_lattice_set_request_type(lat, MECAB_NBEST);
   mecab_lattice_set_sentence2(lat, n->surface, n->length);
-  if (!mecab_parse_lattice(tg, lat)) return 0;
+  if (!mecab_parse_lattice(tg, lat)) return 1;
   /* the best parse of the word alone; when that is still one word, the
    * next best segmentation (粗大ごみ → 粗大 + ごみ) if it is all nouns */
   for (;;) {
@@ -814,6 +859,93 @@ static int emit_parts(mg_analyzer *an, const mecab_node_t *n, int start, int end
     if (m->stat == MECAB_BOS_NODE || m->stat == MECAB_EOS_NODE || m->length == 0) continue;
     if (!(pos_class(an->lang, m) & MG_TOK_NOUN)) continue;
     if ((pl = node_term(an->lang, m, an->part, sizeof an->part)) <= 0) continue;
+    if ((rc = fn(ctx, an->part, pl)) != 0) return rc;
+  }
+  return 0;
+}
+
+/* Append one part to the cache (word_parts' fn). MG_ENOMEM when full. */
+static int keep_part(void *vctx, const char *part, int len) {
+  mg_analyzer *an = vctx;
+  if (an->nparts_at == an->parts_at_cap) {
+    int cap = an->parts_at_cap ? an->parts_at_cap * 2 : 1024;
+    void *a = realloc(an->parts_at, (size_t)cap * sizeof an->parts_at[0]);
+    if (!a) return MG_ENOMEM;
+    an->parts_at = a, an->parts_at_cap = cap;
+  }
+  if (an->parts_text_len + len > an->parts_text_cap) {
+    int cap = an->parts_text_cap ? an->parts_text_cap * 2 : 16384;
+    while (cap < an->parts_text_len + len) cap *= 2;
+    char *t = realloc(an->parts_text, (size_t)cap);
+    if (!t) return MG_ENOMEM;
+    an->parts_text = t, an->parts_text_cap = cap;
+  }
+  memcpy(an->parts_text + an->parts_text_len, part, (size_t)len);
+  an->parts_at[an->nparts_at].off = an->parts_text_len;
+  an->parts_at[an->nparts_at++].len = len;
+  an->parts_text_len += len;
+  return 0;
+}
+
+/* The cache id of word n's parts, analysing the word on a miss; -1 when
+ * they cannot be cached (out of memory, or MeCab failed on the word). */
+static int cached_parts(mg_analyzer *an, const mecab_node_t *n) {
+  int id, at = an->nparts_at, tl = an->parts_text_len;
+  if (an->parts && (id = faq_termmap_get(an->parts, n->surface, (int)n->length)) >= 0) return id;
+  if (an->parts && faq_termmap_count(an->parts) >= PARTS_MAX) {
+    faq_termmap_free(an->parts);
+    an->parts = NULL;
+  }
+  if (!an->parts) {
+    if (!(an->parts = faq_termmap_new())) return -1;
+    an->nparts_at = an->parts_text_len = 0;
+    at = tl = 0;
+  }
+  if (word_parts(an, n, keep_part, an) != 0) goto undo;
+  id = faq_termmap_count(an->parts);
+  if (id + 2 > an->parts_first_cap) {
+    int cap = an->parts_first_cap ? an->parts_first_cap * 2 : 1024;
+    int *f = realloc(an->parts_first, (size_t)cap * sizeof *f);
+    if (!f) goto undo;
+    an->parts_first = f, an->parts_first_cap = cap;
+  }
+  if (faq_termmap_put(an->parts, n->surface, (int)n->length) != id) goto undo;
+  an->parts_first[id] = at;
+  an->parts_first[id + 1] = an->nparts_at;
+  return id;
+undo:
+  an->nparts_at = at, an->parts_text_len = tl;
+  return -1;
+}
+
+struct part_fwd { mg_token_fn fn; void *ctx; int start, end; };
+
+static int forward_part(void *vctx, const char *part, int len) {
+  struct part_fwd *x = vctx;
+  return x->fn(x->ctx, part, len, x->start, x->end, MG_TOK_NOUN | MG_TOK_SYNONYM | MG_TOK_PART);
+}
+
+/* A noun of three or more characters that the user dictionary made one
+ * word (住民票, 市県民税) also yields the parts the system dictionary sees
+ * (住民 + 票, 市 + 県民 + 税) as colocated terms, so a question that uses
+ * only a part still meets it. A noun the system dictionary itself keeps
+ * whole (粗大ごみ, 市役所) is split by MeCab's next-best parses of the word
+ * alone, when one of those is all nouns. The parts of a word are worked
+ * out once per analyzer (cached_parts). */
+static int emit_parts(mg_analyzer *an, const mecab_node_t *n, int start, int end, mg_token_fn fn, void *ctx) {
+  mecab_t *tg = an->tagger_sys ? an->tagger_sys : an->tagger_nb;
+  int id, rc;
+  if (!tg || utf8_chars(n->surface, n->length) < 3) return 0;
+  if ((id = cached_parts(an, n)) < 0) { /* not cached: straight from MeCab */
+    struct part_fwd x = { fn, ctx, start, end };
+    rc = word_parts(an, n, forward_part, &x);
+    return rc == 1 ? 0 : rc;
+  }
+  for (int i = an->parts_first[id]; i < an->parts_first[id + 1]; i++) {
+    int pl = an->parts_at[i].len;
+    if (pl >= (int)sizeof an->part) continue;
+    memcpy(an->part, an->parts_text + an->parts_at[i].off, (size_t)pl);
+    an->part[pl] = '\0';
     if ((rc = fn(ctx, an->part, pl, start, end, MG_TOK_NOUN | MG_TOK_SYNONYM | MG_TOK_PART)) != 0) return rc;
   }
   return 0;
