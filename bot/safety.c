@@ -449,6 +449,28 @@ static int is_danger_word(const bot_safety *s, int c) {
   return 0;
 }
 
+/* A message that is nothing but one danger word said again, with only
+ * spaces, marks or calls for help between (かじ かじ かじ, かじ!かじ!
+ * たすけて): a cry, as urgent as 今, even when the word is a short reading. */
+static int said_again(const bot_safety *s, const bot_msg *msg, const bot_hits *h, const bot_match *m) {
+  int times = 0;
+  for (int j = 0; j < msg->len;) {
+    int in = 0;
+    for (int i = 0; i < h->nall && !in; i++) {
+      const bot_match *o = &h->all[i];
+      if (j >= o->start && j < o->end && (o->concept == m->concept || in_list(s->urgent, s->nurgent, o->concept))) {
+        times += o->concept == m->concept && j == o->start;
+        in = o->end - j;
+      }
+    }
+    if (in) j += in;
+    else if (strchr(" ,.!?", msg->text[j])) j++;
+    else if (!strncmp(msg->text + j, "、", 3) || !strncmp(msg->text + j, "。", 3)) j += 3;
+    else return 0;
+  }
+  return times >= 2;
+}
+
 /* Score of danger d at one of its matches (the "with" groups use the
  * match of their first concept and need the others in the same sentence;
  * a partner that is a danger's own word must not be negated: 人や車は
@@ -474,6 +496,7 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   *weak = is_weak(m->how);
   if (*weak && base > s->w_hint) base = s->w_hint; /* a reading or a typo: a hint at most */
   cues_near(s, d, msg, h, m, base >= s->w_strong, q);
+  if (said_again(s, msg, h, m)) q->raised = q->urgent = 1;
   /* a short reading (カジ: 火事 or 家事) counts only next to an urgent cue,
    * and so does a word that only hints at danger (血, 包丁, 死) */
   if (*weak && m->how == BOT_BY_READING && m->chars < 3 && !q->urgent) return 0;

@@ -147,8 +147,9 @@ static const char *stream_lemma(const mg_morph *m, int *len) {
  * or a number ("119"). */
 static int in_stream(const mg_morph *m) {
   /* the auxiliaries that change what a verb says: たい (want to: 死にたい
-   * is not 死んだ) and the passive (殴られる is not 殴る) */
-  static const char *const aux[] = { "たい", "れる", "られる", "せる", "させる" };
+   * is not 死んだ), the passive (殴られる is not 殴る) and にくい (hard to:
+   * 詰まらせにくい食事 is not 詰まらせた) */
+  static const char *const aux[] = { "たい", "れる", "られる", "せる", "させる", "にくい" };
   int digits = m->surface_len > 0;
   for (int i = 0; i < m->surface_len && digits; i++) digits = m->surface[i] >= '0' && m->surface[i] <= '9';
   if (m->content != 0 || is_neg(m) || is_cond(m) || m->suffix || m->pronoun || m->prefix || digits || kanji_ni(m)) return 1;
