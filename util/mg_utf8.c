@@ -46,13 +46,16 @@ long mg_utf8_count(const void *text, size_t len) {
 /* The code point of the 3-byte sequence at u (a BMP character). */
 static unsigned cp3(const unsigned char *u) { return ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu); }
 
-void mg_utf8_hira_to_kata(char *s, size_t len) {
+/* Move every BMP kana in [lo, hi] by delta code points, in place: hiragana
+ * and katakana sit 0x60 apart with the same 3-byte lead, so only the last
+ * two bytes change. */
+static void kana_shift(char *s, size_t len, unsigned lo, unsigned hi, int delta) {
   for (size_t i = 0; i + 2 < len; i++) {
     unsigned char *u = (unsigned char *)s + i;
     if (u[0] != 0xE3) continue;
     unsigned cp = cp3(u);
-    if (cp >= 0x3041 && cp <= 0x3096) {
-      cp += 0x60;
+    if (cp >= lo && cp <= hi) {
+      cp = (unsigned)((int)cp + delta);
       u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
       u[2] = (unsigned char)(0x80 | (cp & 0x3F));
     }
@@ -60,19 +63,9 @@ void mg_utf8_hira_to_kata(char *s, size_t len) {
   }
 }
 
-void mg_utf8_kata_to_hira(char *s, size_t len) {
-  for (size_t i = 0; i + 2 < len; i++) {
-    unsigned char *u = (unsigned char *)s + i;
-    if (u[0] != 0xE3) continue;
-    unsigned cp = cp3(u);
-    if (cp >= 0x30A1 && cp <= 0x30F6) {
-      cp -= 0x60;
-      u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-      u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-    }
-    i += 2;
-  }
-}
+void mg_utf8_hira_to_kata(char *s, size_t len) { kana_shift(s, len, 0x3041, 0x3096, 0x60); }
+
+void mg_utf8_kata_to_hira(char *s, size_t len) { kana_shift(s, len, 0x30A1, 0x30F6, -0x60); }
 
 int mg_utf8_is_kata(const char *s, size_t len, size_t i) {
   const unsigned char *u = (const unsigned char *)s + i;
