@@ -301,6 +301,9 @@ test('console audit log: readable names, filters, and CSV/JSON export of what is
     await admin.getByLabel('種類').selectOption('auth.');
     await admin.getByLabel('操作者（ログインID）').fill('kansa');
     await admin.getByRole('button', { name: '表示' }).click();
+    // The unfiltered view's count stays on screen until the new view replaces it: wait for the
+    // filtered export link first, then for that view's count.
+    await admin.locator('#audit-csv[href*="actor=kansa"]').waitFor();
     await admin.locator('#view p.note', { hasText: '件' }).waitFor();
     const href = await admin.locator('#audit-csv').getAttribute('href');
     assert.match(href, /action=auth\.&actor=kansa&format=csv/);
