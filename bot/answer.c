@@ -890,11 +890,18 @@ static int katakana_as_hiragana(const char *s, int len, char *out, size_t cap) {
   return len;
 }
 
+/* An FAQ entry (or a life event's checklist) answers reply obj outright:
+ * the fail-safe note stays off it. */
+static int answered_by_faq(const json_t *obj) {
+  const char *d = json_string_value(json_object_get(obj, "decision"));
+  return json_object_get(obj, "checklist") || (d && !strcmp(d, "answer") && json_is_string(json_object_get(obj, "faq_id")));
+}
+
 int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int explain, json_t **out, char *err) {
   json_t *obj = json_pack("{s:i}", "version", ANSWER_VERSION), *ex = explain ? json_object() : NULL;
   mg_result res;
   rules_hit hit;
-  bot_safety_result safety;
+  bot_safety_result safety, fallback;
   char ja[1024], kana[1024], spelt[512] = "", mixed[1536];
   int nlen = 0, rc = 0, english, reading = 0, romaji = 0, want;
   const char *en_text = NULL; /* the English question, when it was asked in Japanese terms */
@@ -939,6 +946,10 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
       }
     }
   }
+  /* the fail-safe, kept for the end: a person in trouble told now, where
+   * nothing else (a danger, an FAQ entry) answers the message */
+  if (safety.level == BOT_SAFE) bot_safety_fallback(w->b->safety, &w->msg, &w->hits, &fallback);
+  else fallback.level = BOT_SAFE;
   bot_safety_localize(w->b->safety, &safety, want);
   if (ex) json_object_set_new(ex, "concepts", bot_hits_json(w->b->concepts, &w->hits));
   if (ex) json_object_set_new(ex, "safety", json_pack("{s:s, s:f, s:o}", "level",
@@ -1108,6 +1119,11 @@ decided:
     if ((rc = put_english(w, obj, line, err)) != 0) goto out;
   }
 done:
+  if (fallback.level != BOT_SAFE && !json_object_get(obj, "safety") && !answered_by_faq(obj)) {
+    bot_safety_localize(w->b->safety, &fallback, want);
+    json_object_set_new(obj, "safety", bot_safety_json(&fallback));
+    if (ex) json_object_set_new(ex, "fallback", bot_safety_cues_json(&fallback));
+  }
   if (ex) json_object_set(obj, "explain", ex);
   *out = obj;
   obj = NULL;

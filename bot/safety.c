@@ -32,6 +32,9 @@ struct danger {
   char *card, *note;
   char *card_tr[2], *note_tr[2]; /* English and やさしい日本語 (BOT_LANG_EN - 1, BOT_LANG_EASY - 1); NULL: none */
   int ignore[MAX_IDS], nignore; /* lowering cues that say nothing about this danger */
+  int fallback; /* the fail-safe: only a note, only with a raising cue, only where nothing else answers */
+  int unless[MAX_IDS], nunless; /* a fallback's vetoes, anywhere in the message (a procedure asked about) */
+  int raise[MAX_IDS], nraise;   /* raising cues of this danger only, besides the common ones */
 };
 
 struct bot_safety {
@@ -84,6 +87,8 @@ static int load_danger(bot_safety *s, struct danger *d, json_t *jd, const char *
   if ((rc = resolve(s->c, path, where, json_object_get(jd, "strong"), d->strong, &d->nstrong, err)) != 0) return rc;
   if ((rc = resolve(s->c, path, where, json_object_get(jd, "hint"), d->hint, &d->nhint, err)) != 0) return rc;
   if ((rc = resolve(s->c, path, where, json_object_get(jd, "ignore"), d->ignore, &d->nignore, err)) != 0) return rc;
+  if ((rc = resolve(s->c, path, where, json_object_get(jd, "unless"), d->unless, &d->nunless, err)) != 0) return rc;
+  if ((rc = resolve(s->c, path, where, json_object_get(jd, "raise"), d->raise, &d->nraise, err)) != 0) return rc;
   if (with) {
     if (!json_is_array(with)) return mg_errf(err, MG_ECONFIG, "%s: %s: \"with\" is a list of lists", path, where);
     json_array_foreach(with, i, v) {
@@ -104,13 +109,16 @@ static int load_danger(bot_safety *s, struct danger *d, json_t *jd, const char *
       return mg_errf(err, MG_ECONFIG, "%s: %s: a number is a non-empty string", path, where);
     if (!(d->numbers[d->nnumbers++] = strdup(json_string_value(v)))) return mg_errf(err, MG_ENOMEM, "out of memory");
   }
-  d->card = dup_str(jd, "card");
+  d->fallback = json_is_true(json_object_get(jd, "fallback"));
+  if (d->fallback && json_object_get(jd, "card"))
+    return mg_errf(err, MG_ECONFIG, "%s: %s: a fallback gives only a note: no \"card\"", path, where);
+  d->card = dup_str(jd, d->fallback ? "note" : "card"); /* a fallback never shows a card */
   d->note = dup_str(jd, "note");
   if (!d->card || !*d->card || !d->note || !*d->note)
     return mg_errf(err, MG_ECONFIG, "%s: %s: needs a \"card\" and a \"note\" text", path, where);
   for (int l = 0; l < 2; l++) {
     static const char *const ck[2] = { "card_en", "card_easy" }, *const nk[2] = { "note_en", "note_easy" };
-    json_t *cv = json_object_get(jd, ck[l]), *nv = json_object_get(jd, nk[l]);
+    json_t *cv = json_object_get(jd, d->fallback ? nk[l] : ck[l]), *nv = json_object_get(jd, nk[l]);
     if ((cv && (!json_is_string(cv) || !*json_string_value(cv))) || (nv && (!json_is_string(nv) || !*json_string_value(nv))))
       return mg_errf(err, MG_ECONFIG, "%s: %s: \"%s\" and \"%s\" are non-empty texts", path, where, ck[l], nk[l]);
     if ((cv && !(d->card_tr[l] = strdup(json_string_value(cv)))) || (nv && !(d->note_tr[l] = strdup(json_string_value(nv)))))
@@ -376,7 +384,7 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
   for (int i = 0; i < h->nall; i++) {
     const bot_match *m = &h->all[i];
     if (!cue_counts(msg, m, sent)) continue;
-    if (in_list(s->raise, s->nraise, m->concept)) q->raised = 1;
+    if (in_list(s->raise, s->nraise, m->concept) || in_list(dg->raise, dg->nraise, m->concept)) q->raised = 1;
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
     if (in_list(s->scene, s->nscene, m->concept) || in_list(s->urgent, s->nurgent, m->concept)) q->scene = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept) &&
@@ -445,7 +453,8 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
 /* Is concept c a danger's own word (strong or hint of any danger)? */
 static int is_danger_word(const bot_safety *s, int c) {
   for (int i = 0; i < s->nd; i++)
-    if (in_list(s->d[i].strong, s->d[i].nstrong, c) || in_list(s->d[i].hint, s->d[i].nhint, c)) return 1;
+    if (!s->d[i].fallback && (in_list(s->d[i].strong, s->d[i].nstrong, c) || in_list(s->d[i].hint, s->d[i].nhint, c)))
+      return 1;
   return 0;
 }
 
@@ -525,7 +534,18 @@ int bot_safety_mentions(const bot_safety *s, const bot_hits *h) {
   return 0;
 }
 
-void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *h, bot_safety_result *r) {
+/* A concept of d's "unless" list met anywhere in the message (a procedure
+ * or a place to consult asked about: 救急車って有料, 子育ての相談ってどこで). */
+static int vetoed(const struct danger *d, const bot_msg *msg, const bot_hits *h) {
+  for (int i = 0; i < h->nall; i++)
+    if (in_list(d->unless, d->nunless, h->all[i].concept) && cue_counts(msg, &h->all[i], sentence_of(msg, h->all[i].start)))
+      return 1;
+  return 0;
+}
+
+/* The dangers whose fallback flag is fallback: the ordinary ones, or the
+ * fail-safe ones, which count only with a raising cue and never reach the card. */
+static void assess(const bot_safety *s, const bot_msg *msg, const bot_hits *h, bot_safety_result *r, int fallback) {
   double score[MAX_DANGERS], top = 0;
   int order[MAX_DANGERS], norder = 0, best_match[MAX_DANGERS];
   struct cues best_q[MAX_DANGERS];
@@ -534,10 +554,15 @@ void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *
   memset(r, 0, sizeof *r);
   for (int i = 0; i < s->nd; i++) {
     score[i] = 0, best_match[i] = -1;
+    if (s->d[i].fallback != fallback) continue;
+    if (vetoed(&s->d[i], msg, h)) continue;
     for (int k = 0; k < h->nall; k++) {
       struct cues q;
       int weak = 0;
       double sc = score_at(s, &s->d[i], msg, h, &h->all[k], &q, &weak);
+      /* the fail-safe asks for trouble now: a raising cue, no past form (泣いとった, 怒鳴った) */
+      if (sc <= 0 || (fallback && (!q.raised || weak || past_after(msg, h->all[k].end)))) continue;
+      if (fallback && sc > s->t_note) sc = s->t_note;
       if (sc > score[i]) score[i] = sc, best_match[i] = k, best_q[i] = q, best_weak[i] = weak;
     }
     if (score[i] >= s->t_note) order[norder++] = i;
@@ -550,7 +575,8 @@ void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *
     const struct cues *q = &best_q[i];
     add_cue(r, bot_concepts_name(s->c, h->all[best_match[i]].concept), best_weak[i] ? '~' : '+');
     for (int k = 0; k < h->nall; k++)
-      if (in_list(s->raise, s->nraise, h->all[k].concept) && q->raised &&
+      if ((in_list(s->raise, s->nraise, h->all[k].concept) || in_list(s->d[i].raise, s->d[i].nraise, h->all[k].concept)) &&
+          q->raised &&
           sentence_of(msg, h->all[k].start) == sentence_of(msg, h->all[best_match[i]].start))
         add_cue(r, bot_concepts_name(s->c, h->all[k].concept), '+');
     for (int k = 0; k < q->nlower; k++) add_cue(r, bot_concepts_name(s->c, q->lower_ids[k]), '-');
@@ -577,6 +603,14 @@ void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *
     if ((a == 0 || news) && r->nshown < 3) r->shown[r->nshown++] = d;
   }
   bot_safety_localize(s, r, 0);
+}
+
+void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *h, bot_safety_result *r) {
+  assess(s, msg, h, r, 0);
+}
+
+void bot_safety_fallback(const bot_safety *s, const bot_msg *msg, const bot_hits *h, bot_safety_result *r) {
+  assess(s, msg, h, r, 1);
 }
 
 void bot_safety_localize(const bot_safety *s, bot_safety_result *r, int lang) {

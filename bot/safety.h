@@ -60,6 +60,14 @@ void bot_safety_free(bot_safety *s);
 /* Assess one analysed message whose concepts are in hits. */
 void bot_safety_assess(const bot_safety *s, const bot_msg *msg, const bot_hits *hits, bot_safety_result *r);
 
+/* The fail-safe: the dangers marked "fallback" in dict/safety.json (a person
+ * in trouble told in the present: ぐったりして起きん, 無理やり車に押し込もうと
+ * しよる), met with a raising cue in their sentence, give at most a note with
+ * every number. The caller attaches it only where the ordinary assessment
+ * found nothing and no FAQ entry answers: a resident telling something the
+ * bot cannot place is told where to call if it is an emergency. */
+void bot_safety_fallback(const bot_safety *s, const bot_msg *msg, const bot_hits *hits, bot_safety_result *r);
+
 /* 1 when hits name a danger at all, whatever its score: a danger's own word
  * (strong or hint) or every concept of one of its "with" groups, met by its
  * lemma or its own kana. Small talk never takes such a message (ママの彼氏が…

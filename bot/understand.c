@@ -751,6 +751,15 @@ static int after_particle(const char *kata, int i) {
   return 0;
 }
 
+/* Byte o of msg lies inside (not at the start of) a word MeCab did not
+ * know: its boundaries there are guesses, as in a message all in kana
+ * (あかちゃんがぐったり… cut as あか + ち + ゃんがぐったり…). */
+static int inside_unknown(const bot_msg *msg, int o) {
+  for (int i = 0; i < msg->n && msg->m[i].off < o; i++)
+    if (msg->m[i].unknown && o < msg->m[i].off + msg->m[i].len) return 1;
+  return 0;
+}
+
 /* Kana keys over k (klen bytes of katakana): the message itself, or — in a
  * message written only in kana with spaces between its words (いきるの
  * しんどい もう むり) — the same with the spaces taken out, off[] mapping each
@@ -772,6 +781,7 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
     if ((id = faq_termmap_get(c->first, k + i, two_chars(k + i, klen - i))) < 0 || id >= c->by_first_cap ||
         !c->by_first[id])
       continue;
+    if (!free_start && !bound) free_start = inside_unknown(msg, o);
     for (const int *p = c->by_first[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
       int e, eo;

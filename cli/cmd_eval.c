@@ -19,7 +19,7 @@
  *   questions in the same format.
  *
  *   Conversations (cli/cmd_eval_dialogue.c; the whole pipeline, as /ws):
- *     eval --dialogue FILE [--dialogue FILE …] [--misses] [--require NAME=MIN …]
+ *     eval --dialogue FILE [--dialogue FILE …] [--misses | --every] [--require NAME=MIN …]
  *
  *   Decisions (the sample FAQ and the question sets under tests/data):
  *     eval --inscope FILE --outscope FILE [--split tune|report|all]
@@ -679,6 +679,7 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
            "  --param NAME=VALUE   override a ranking parameter (experiments)\n"
            "  --dicdir DIR --userdic FILE --dict-dir DIR   analysis data other than the configured\n"
            "  --misses             list the questions answered wrongly\n"
+           "  --every              with --dialogue: list every message and its reply, passes as \"ok\"\n"
            "  --clean-answers      cut scraped answers' related-FAQ lists and <改> marks\n");
     return 0;
   }
@@ -726,7 +727,8 @@ int cmd_eval(int argc, char **argv, mg_config *cfg) {
       }
     } else if (a[0] != '-' && o.ndialogue > 0 && o.ndialogue < 32) {
       o.dialogue[o.ndialogue++] = a; /* --dialogue DIR/NAME.json …: more files */
-    } else if (!strcmp(a, "--misses")) o.misses = 1;
+    } else if (!strcmp(a, "--misses")) o.misses = o.misses > 1 ? o.misses : 1;
+    else if (!strcmp(a, "--every")) o.misses = 2;
     else if (!strcmp(a, "--sweep")) o.sweep = 1;
     else if (!strcmp(a, "--dump")) o.dump = 1;
     else if (!strcmp(a, "--no-rules")) o.no_rules = 1;

@@ -429,10 +429,11 @@ int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *
         times[ntimes++] = us;
         sum += us;
         pipe_sum += pus;
-        if (!score(&t, w, (enum cat)c, it, r, misses) && misses) {
+        int pass = score(&t, w, (enum cat)c, it, r, misses);
+        if ((!pass && misses) || misses > 1) {
           char what[512];
           describe(r, what, sizeof what);
-          printf("miss\t%s\t%s\t%s\t%s\t%s\n", id, cat_key[c], c == C_EMERGENCY ? json_string_value(json_object_get(it, "expect")) : "",
+          printf("%s\t%s\t%s\t%s\t%s\t%s\n", pass ? "ok" : "miss", id, cat_key[c], c == C_EMERGENCY ? json_string_value(json_object_get(it, "expect")) : "",
                  json_string_value(json_object_get(it, "text")), what);
         }
         json_decref(out);
