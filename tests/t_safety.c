@@ -124,6 +124,41 @@ static void a_crash_or_fight_with_someone_hurt_calls_the_police_too(void) {
   is_int(names_police("車いすの祖母が急に倒れて意識がない"), 0, "a wheelchair is not a vehicle: no 110");
 }
 
+/* The fail-safe note (danger "unsure"): a person in trouble told now, in
+ * words no danger lists, gets a note — never the card — naming every line;
+ * told in the past, or with a consultation asked for, it gets nothing. */
+static void trouble_told_now_gets_a_note_with_every_line(void) {
+  static const char *const every[] = { "119", "110", "189", "0570-064-556" };
+  json_t *ans = NULL, *safety, *nums;
+  char err[MG_ERRLEN];
+  const char *kind;
+  if (!ok(bot_answer(w, "祖母の顔色が悪くて震えよる", (int)strlen("祖母の顔色が悪くて震えよる"), 0, &ans, err) == 0, "answer (%s)", err))
+    return;
+  safety = json_object_get(ans, "safety");
+  kind = json_string_value(json_object_get(json_object_get(ans, "rule"), "kind"));
+  ok(!(kind && strcmp(kind, "emergency") == 0), "no card");
+  is_str(json_string_value(json_object_get(safety, "level")), "note", "a note");
+  is_str(json_string_value(json_object_get(safety, "danger")), "unsure", "the fail-safe's");
+  nums = json_object_get(safety, "numbers");
+  is_int((int)json_array_size(nums), 4, "four numbers");
+  for (size_t i = 0; i < 4; i++) {
+    int have = 0;
+    for (size_t k = 0; k < json_array_size(nums); k++)
+      have |= strcmp(json_string_value(json_array_get(nums, k)), every[i]) == 0;
+    ok(have, "names %s", every[i]);
+  }
+  json_decref(ans);
+  static const char *const quiet[] = {
+    "祖母の顔色が悪くて震えよった けど今は元気",          /* over */
+    "祖母の様子がずっと変 相談したい",                    /* a consultation asked for (without it: the note) */
+  };
+  for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
+    if (bot_answer(w, quiet[i], (int)strlen(quiet[i]), 0, &ans, err) != 0) { ok(0, "answer (%s)", err); continue; }
+    ok(json_object_get(ans, "safety") == NULL, "「%s」: no note", quiet[i]);
+    json_decref(ans);
+  }
+}
+
 /* English terms: their words keep their order, an apostrophe (' or ’) is a
  * word of its own, and a term of an "@inside" file is not found inside other
  * words. Each message gets the card naming want, or no alarm ("none"). */
@@ -245,6 +280,7 @@ int main(void) {
     RUN(every_listed_message_gets_its_card_note_or_no_alarm);
     RUN(english_terms_match_whole_words_in_order);
     RUN(a_crash_or_fight_with_someone_hurt_calls_the_police_too);
+    RUN(trouble_told_now_gets_a_note_with_every_line);
   }
   bot_worker_free(w);
   bot_free(b);
