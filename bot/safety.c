@@ -46,6 +46,8 @@ struct bot_safety {
   int scene[MAX_IDS], nscene;   /* cues that make a conditional clause before a hint its scene */
   int need_urgent[MAX_IDS], nneed_urgent; /* hint concepts that count only next to an urgent cue */
   int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
+  int calm[MAX_IDS], ncalm;     /* lowering cues that count only in a sentence where nothing raises */
+  int negatable[MAX_IDS], nnegatable; /* "with" partners that a negation right after them removes (叩かずに) */
   int subject[MAX_IDS], nsubject; /* lowering cues that count only as the subject right before it */
   int past[MAX_IDS], npast;     /* cues that date an event (去年): with a past form, the whole sentence is over */
   int after[MAX_IDS], nafter;   /* cues that count only after the danger word (直してもらった…もう平気; not 直してもらったのにまたガスくさい) */
@@ -159,6 +161,8 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   if ((rc = resolve(c, path, "urgent", json_object_get(root, "urgent"), s->urgent, &s->nurgent, err)) != 0) goto out;
   if ((rc = resolve(c, path, "present", json_object_get(root, "present"), s->present, &s->npresent, err)) != 0) goto out;
   if ((rc = resolve(c, path, "near", json_object_get(root, "near"), s->near, &s->nnear, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "calm", json_object_get(root, "calm"), s->calm, &s->ncalm, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "negatable", json_object_get(root, "negatable"), s->negatable, &s->nnegatable, err)) != 0) goto out;
   if ((rc = resolve(c, path, "scene", json_object_get(root, "scene"), s->scene, &s->nscene, err)) != 0) goto out;
   if ((rc = resolve(c, path, "subject", json_object_get(root, "subject"), s->subject, &s->nsubject, err)) != 0) goto out;
   if ((rc = resolve(c, path, "past", json_object_get(root, "past"), s->past, &s->npast, err)) != 0) goto out;
@@ -375,7 +379,16 @@ static int subject_of(const bot_safety *s, const bot_msg *msg, int a, int b, int
 static void cues_near(const bot_safety *s, const struct danger *dg, const bot_msg *msg, const bot_hits *h,
                       const bot_match *d, int strong, struct cues *q) {
   int sent = sentence_of(msg, d->start), past = past_after(msg, d->end), dated = 0;
+  int calm = 1;
   memset(q, 0, sizeof *q);
+  /* nothing in the sentence raises (no now, no cry, no person, no ongoing
+   * form, no "!"): see s->calm */
+  for (int i = 0; i < h->nall && calm; i++)
+    if (cue_counts(msg, &h->all[i], sent) &&
+        (in_list(s->raise, s->nraise, h->all[i].concept) || in_list(dg->raise, dg->nraise, h->all[i].concept)))
+      calm = 0;
+  for (int i = 0; i < msg->len && calm; i++)
+    if (msg->text[i] == '!' && sentence_of(msg, i) == sent) calm = 0;
   /* told in the past and dated (去年うちが火事になった、その時の証明書):
    * a procedure anywhere in the sentence asks about what is over */
   for (int i = 0; past && i < h->nall && !dated; i++)
@@ -399,6 +412,11 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
       if (in_list(s->near, s->nnear, m->concept) &&
           (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes || !same_clause(msg, d->start, m->start)) &&
           !(past && (dated || same_clause(msg, d->start, m->start))))
+        continue;
+      /* a contract or a purchase (解約, リース, 買いたい) says nothing about a
+       * danger told with any raising cue (ガス漏れ警報器が鳴りよる 業者と契約
+       * しとるけど…); in a calm sentence it is what the resident asks about */
+      if (in_list(s->calm, s->ncalm, m->concept) && !calm)
         continue;
       /* an animal as the subject of the danger word is the one it happens
        * to (金魚が浮いて動かん, 犬が倒れた, タヌキが車にひかれて), not a
@@ -458,9 +476,11 @@ static int is_danger_word(const bot_safety *s, int c) {
   return 0;
 }
 
-/* A message that is nothing but one danger word said again, with only
- * spaces, marks or calls for help between (かじ かじ かじ, かじ!かじ!
- * たすけて): a cry, as urgent as 今, even when the word is a short reading. */
+/* How often a message that is nothing but one danger word says it, with
+ * only spaces, marks or calls for help between (0: the message says more).
+ * Said again (かじ かじ かじ, かじ!かじ! たすけて) it is a cry, as urgent as
+ * 今, even when the word is a short reading; said once and nothing else (かじ)
+ * it may be a cry too short to tell: a note, never the card. */
 static int said_again(const bot_safety *s, const bot_msg *msg, const bot_hits *h, const bot_match *m) {
   int times = 0;
   for (int j = 0; j < msg->len;) {
@@ -477,7 +497,7 @@ static int said_again(const bot_safety *s, const bot_msg *msg, const bot_hits *h
     else if (!strncmp(msg->text + j, "、", 3) || !strncmp(msg->text + j, "。", 3)) j += 3;
     else return 0;
   }
-  return times >= 2;
+  return times;
 }
 
 /* Score of danger d at one of its matches (the "with" groups use the
@@ -496,7 +516,8 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
       int found = 0;
       for (int i = 0; i < h->nall && !found; i++)
         found = h->all[i].concept == d->with[g][k] && sentence_of(msg, h->all[i].start) == sent && !is_weak(h->all[i].how) &&
-                !(is_danger_word(s, d->with[g][k]) && negated_after(msg, h->all[i].end));
+                !((is_danger_word(s, d->with[g][k]) || in_list(s->negatable, s->nnegatable, d->with[g][k])) &&
+                  negated_after(msg, h->all[i].end));
       all = found;
     }
     if (all) base = s->w_strong;
@@ -505,10 +526,12 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   *weak = is_weak(m->how);
   if (*weak && base > s->w_hint) base = s->w_hint; /* a reading or a typo: a hint at most */
   cues_near(s, d, msg, h, m, base >= s->w_strong, q);
-  if (said_again(s, msg, h, m)) q->raised = q->urgent = 1;
+  int times = said_again(s, msg, h, m);
+  if (times >= 2) q->raised = q->urgent = 1;
   /* a short reading (カジ: 火事 or 家事) counts only next to an urgent cue,
-   * and so does a word that only hints at danger (血, 包丁, 死) */
-  if (*weak && m->how == BOT_BY_READING && m->chars < 3 && !q->urgent) return 0;
+   * and so does a word that only hints at danger (血, 包丁, 死); one that is
+   * the whole message gets the note */
+  if (*weak && m->how == BOT_BY_READING && m->chars < 3 && !q->urgent) return times == 1 && !q->lower && !q->neg ? s->t_note : 0;
   if (in_list(s->need_urgent, s->nneed_urgent, m->concept) && !q->urgent) return 0;
   double sc = base + (q->raised ? s->w_raise : 0) - q->lower - (q->neg ? s->w_lower : 0);
   /* a reading or a typo never reaches the card without a raising cue */

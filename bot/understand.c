@@ -538,6 +538,10 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
     t->nlem = 0;
     inside = 1;
   }
+  /* a term with no word the lemma stream keeps, written in kanji (無理やり,
+   * 無理矢理: one adverb), would meet only by its reading, and a reading never
+   * meets a message in kanji: it meets the message by its text as well */
+  if (t->nlem == 0 && !is_kana && !t->latin) inside = 1;
   /* kana terms already meet by their key anywhere they start */
   if ((t->exclude || inside) && tlen < (int)sizeof kana && (t->exclude || !is_kana || !t->key)) {
     t->lit = strndup(kana, (size_t)tlen);
@@ -811,13 +815,23 @@ static void match_kana(struct mstate *s) {
   const bot_msg *msg = s->msg;
   char *k;
   int *off, n = 0;
+  int kana_only = bot_msg_is_kana(msg), joins = 0;
   match_kana_in(s, msg->kata, msg->len, NULL);
-  if (!bot_msg_is_kana(msg) || !memchr(msg->kata, ' ', (size_t)msg->len)) return;
+  if (!memchr(msg->kata, ' ', (size_t)msg->len)) return;
+  /* a space between two words written in katakana, as half-width phone
+   * keyboards write (ｶﾝｷｾﾝ ﾏﾜｼﾀ), is taken out in any message; in one
+   * written only in kana, every space is */
+  for (int i = 3; i + 3 < msg->len && !kana_only && !joins; i++)
+    joins = msg->text[i] == ' ' && is_kata_at(msg->text, msg->len, i - 3) && is_kata_at(msg->text, msg->len, i + 1);
+  if (!kana_only && !joins) return;
   k = malloc((size_t)msg->len + 1);
   off = malloc(sizeof *off * ((size_t)msg->len + 1));
   if (k && off) {
     for (int i = 0; i < msg->len; i++)
-      if (msg->kata[i] != ' ') k[n] = msg->kata[i], off[n++] = i;
+      if (msg->kata[i] != ' ' ||
+          !(kana_only || (i >= 3 && i + 3 < msg->len && is_kata_at(msg->text, msg->len, i - 3) &&
+                          is_kata_at(msg->text, msg->len, i + 1))))
+        k[n] = msg->kata[i], off[n++] = i;
     k[n] = '\0';
     match_kana_in(s, k, n, off);
   }
