@@ -591,6 +591,16 @@ static int answer_checklist(bot_worker *w, const char *text, int len, json_t *ob
   int rc, from;
   clause->decision = MG_DECISION_NO_ANSWER;
   if (!ev) return 0;
+  /* someone else's event in the news or on screen (ニュースで芸能人が結婚した):
+   * told with an outside topic and no city word, it is no event of the
+   * resident's; the scope decision has the message */
+  {
+    int news = bot_concepts_find(w->b->concepts, "cue_news");
+    const char *reply;
+    if (news >= 0 && bot_hits_sure(&w->hits, news) &&
+        bot_intents_outside(w->b->intents, &w->msg, &w->hits, 1, 0.0, &reply))
+      return 0;
+  }
   if ((rc = faq_engine_search(w->b->engine, w->an, text, len, w->b->cfg.top_k, &res, NULL, err)) != 0) return rc;
   if (res.decision == MG_DECISION_ANSWER && !in_checklist(w, res.c[0].faq_id, ev)) return 0;
   whole = res;
