@@ -900,6 +900,23 @@ static int katakana_as_hiragana(const char *s, int len, char *out, size_t cap) {
   return len;
 }
 
+/* A message typed with half-width katakana (a phone's kana keyboard: ﾊﾁにさされた
+ * ｾﾞﾝｼﾝ ﾌﾞﾂﾌﾞﾂ ｲｷ ｸﾙｼｲ) mixes them with hiragana and kanji, so it is not
+ * wholly katakana; its katakana are words spelt phonetically, not
+ * loanwords: norm with every katakana as hiragana, for the safety layer
+ * (the caller keeps the reading that scores higher). 0 when raw has none. */
+static int half_width_as_hiragana(const char *raw, int rawlen, const char *norm, int nlen, char *out, size_t cap) {
+  int half = 0;
+  for (int i = 0; i + 2 < rawlen && !half; i++) /* U+FF66..U+FF9D: EF BD A6..BF, EF BE 80..9D */
+    half = (unsigned char)raw[i] == 0xEF && (((unsigned char)raw[i + 1] == 0xBD && (unsigned char)raw[i + 2] >= 0xA6) ||
+                                              ((unsigned char)raw[i + 1] == 0xBE && (unsigned char)raw[i + 2] <= 0x9D));
+  if (!half || (size_t)nlen >= cap) return 0;
+  memcpy(out, norm, (size_t)nlen);
+  out[nlen] = '\0';
+  mg_utf8_kata_to_hira(out, (size_t)nlen);
+  return memcmp(out, norm, (size_t)nlen) != 0 ? nlen : 0;
+}
+
 /* An FAQ entry (or a life event's checklist) answers reply obj outright:
  * the fail-safe note stays off it. */
 static int answered_by_faq(const json_t *obj) {
@@ -939,10 +956,12 @@ int bot_answer_lang(bot_worker *w, const char *text, int len, int chosen, int ex
   bot_concepts_match(w->b->concepts, &w->msg, &w->hits);
   bot_safety_assess(w->b->safety, &w->msg, &w->hits, &safety);
   /* a message wholly in katakana (ﾏﾏｶﾞｵｺｯﾃﾀﾀｸ ｲﾀｲ) is one unknown word to
-   * MeCab: its hiragana is read too, and the reading that scores higher kept */
+   * MeCab, and half-width katakana among other words are spelt phonetically:
+   * its hiragana is read too, and the reading that scores higher kept */
   if (safety.level != BOT_SAFETY_CARD) {
     char hk[512];
     int hklen = katakana_as_hiragana(norm, nlen, hk, sizeof hk);
+    if (hklen == 0) hklen = half_width_as_hiragana(text, len, norm, nlen, hk, sizeof hk);
     if (hklen > 0) {
       bot_safety_result s2;
       if ((rc = bot_msg_analyze(&w->msg, w->an, hk, hklen)) != 0) { rc = mg_errf(err, rc, "cannot analyse the message"); goto out; }
