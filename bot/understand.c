@@ -46,6 +46,7 @@ struct cterm {
   char *lit;           /* a look-alike's text as analysed (katakana for kana), found as written */
   int litlen;
   int latin;           /* written in ASCII only (an English term): its words keep their order */
+  unsigned tight;      /* bit k: lemma k follows lemma k-1 with no word between (go on, pass out) */
 };
 
 struct bot_concepts {
@@ -404,6 +405,16 @@ struct term_ctx {
   int lemma_noun;      /* the first stream lemma is a noun */
 };
 
+/* The particle of an English phrasal verb (go on, pass out, give up): it
+ * follows its verb at once, so no word may stand between them in a match
+ * ("can't go on" is not "can't go shopping on Sunday"). */
+static int english_particle(const char *l, int n) {
+  static const char *const p[] = { "on", "up", "out", "off", "down", "away", "over", "back" };
+  for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+    if ((int)strlen(p[i]) == n && memcmp(l, p[i], (size_t)n) == 0) return 1;
+  return 0;
+}
+
 static int on_term_morph(void *vctx, const mg_morph *m) {
   struct term_ctx *x = vctx;
   x->nmorph++;
@@ -414,6 +425,7 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
     int ll;
     const char *l = stream_lemma(m, &ll);
     x->heavy += !is_light(l, ll);
+    if (x->t->nlem > 0 && x->t->nlem < 32 && english_particle(l, ll)) x->t->tight |= 1u << x->t->nlem;
     int id = faq_termmap_put(x->c->lemmas, l, ll);
     int *nl = realloc(x->t->lem, (size_t)(x->t->nlem + 1) * sizeof *nl);
     if (id < 0 || !nl) { free(nl == x->t->lem ? NULL : nl); return MG_ENOMEM; }
@@ -728,7 +740,8 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
       int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin;
       for (int k = 1; k < t->nlem && ok; k++) {
         int found = -1;
-        for (int j = ordered ? hi + 1 : i - span + 1; j < (ordered ? hi + 3 : i + span) && found < 0; j++)
+        int gap = t->latin && (t->tight >> k & 1) ? 0 : 1;
+        for (int j = ordered ? hi + 1 : i - span + 1; j < (ordered ? hi + 2 + gap : i + span) && found < 0; j++)
           if (j >= 0 && j < ns && j != i && ids[j] == t->lem[k]) found = j;
         if (found < 0) ok = 0;
         else {
