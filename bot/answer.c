@@ -881,6 +881,15 @@ static int hiragana_only(const char *s, int len) {
   return 1;
 }
 
+/* s (len bytes) with every katakana as hiragana, in out (cap bytes); its length. */
+static int as_hiragana(const char *s, int len, char *out, size_t cap) {
+  if ((size_t)len >= cap) return 0;
+  memcpy(out, s, (size_t)len);
+  out[len] = '\0';
+  mg_utf8_kata_to_hira(out, (size_t)len);
+  return len;
+}
+
 /* A message written wholly in katakana (ｵﾅｶｽｲﾀ from an old phone, NFKC
  * makes it full-width) into hiragana in out (cap bytes), so that the rules'
  * kana words meet it (おなかすいた); 0 when the message has other letters. */
@@ -893,11 +902,7 @@ static int katakana_as_hiragana(const char *s, int len, char *out, size_t cap) {
     if (cp >= 0x30A1 && cp <= 0x30F6) kata++;
     else if (!kana_filler(cp)) return 0;
   }
-  if (kata < 2) return 0;
-  memcpy(out, s, (size_t)len);
-  out[len] = '\0';
-  mg_utf8_kata_to_hira(out, (size_t)len);
-  return len;
+  return kata < 2 ? 0 : as_hiragana(s, len, out, cap);
 }
 
 /* A message typed with half-width katakana (a phone's kana keyboard: ﾊﾁにさされた
@@ -907,13 +912,12 @@ static int katakana_as_hiragana(const char *s, int len, char *out, size_t cap) {
  * (the caller keeps the reading that scores higher). 0 when raw has none. */
 static int half_width_as_hiragana(const char *raw, int rawlen, const char *norm, int nlen, char *out, size_t cap) {
   int half = 0;
-  for (int i = 0; i + 2 < rawlen && !half; i++) /* U+FF66..U+FF9D: EF BD A6..BF, EF BE 80..9D */
-    half = (unsigned char)raw[i] == 0xEF && (((unsigned char)raw[i + 1] == 0xBD && (unsigned char)raw[i + 2] >= 0xA6) ||
-                                              ((unsigned char)raw[i + 1] == 0xBE && (unsigned char)raw[i + 2] <= 0x9D));
-  if (!half || (size_t)nlen >= cap) return 0;
-  memcpy(out, norm, (size_t)nlen);
-  out[nlen] = '\0';
-  mg_utf8_kata_to_hira(out, (size_t)nlen);
+  for (int i = 0, n; i < rawlen && !half; i += n) {
+    uint32_t cp;
+    if (!(n = mg_utf8_decode(raw + i, (size_t)(rawlen - i), &cp))) return 0;
+    half = cp >= 0xFF66 && cp <= 0xFF9D;
+  }
+  if (!half || !as_hiragana(norm, nlen, out, cap)) return 0;
   return memcmp(out, norm, (size_t)nlen) != 0 ? nlen : 0;
 }
 

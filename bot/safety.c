@@ -376,19 +376,23 @@ static int subject_of(const bot_safety *s, const bot_msg *msg, int a, int b, int
   return !(e + 3 <= msg->len && (memcmp(msg->text + e, "\xE3\x81\x8C", 3) == 0 || memcmp(msg->text + e, "\xE3\x81\xAF", 3) == 0));
 }
 
+/* Is concept c a raising cue for danger dg: a common one or its own? */
+static int raises(const bot_safety *s, const struct danger *dg, int c) {
+  return in_list(s->raise, s->nraise, c) || in_list(dg->raise, dg->nraise, c);
+}
+
 static void cues_near(const bot_safety *s, const struct danger *dg, const bot_msg *msg, const bot_hits *h,
                       const bot_match *d, int strong, struct cues *q) {
   int sent = sentence_of(msg, d->start), past = past_after(msg, d->end), dated = 0;
-  int calm = 1;
+  int bang = 0;
   memset(q, 0, sizeof *q);
-  /* nothing in the sentence raises (no now, no cry, no person, no ongoing
-   * form, no "!"): see s->calm */
-  for (int i = 0; i < h->nall && calm; i++)
-    if (cue_counts(msg, &h->all[i], sent) &&
-        (in_list(s->raise, s->nraise, h->all[i].concept) || in_list(dg->raise, dg->nraise, h->all[i].concept)))
-      calm = 0;
-  for (int i = 0; i < msg->len && calm; i++)
-    if (msg->text[i] == '!' && sentence_of(msg, i) == sent) calm = 0;
+  /* raised: a raising cue (now, a cry, a person, an ongoing form; the
+   * danger's own) or "!" in the sentence — known before the lowering cues,
+   * since a "calm" cue counts only where nothing raises */
+  for (int i = 0; i < msg->len && !bang; i++) bang = msg->text[i] == '!' && sentence_of(msg, i) == sent;
+  q->raised = bang;
+  for (int i = 0; i < h->nall && !q->raised; i++)
+    q->raised = cue_counts(msg, &h->all[i], sent) && raises(s, dg, h->all[i].concept);
   /* told in the past and dated (去年うちが火事になった、その時の証明書):
    * a procedure anywhere in the sentence asks about what is over */
   for (int i = 0; past && i < h->nall && !dated; i++)
@@ -397,7 +401,6 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
   for (int i = 0; i < h->nall; i++) {
     const bot_match *m = &h->all[i];
     if (!cue_counts(msg, m, sent)) continue;
-    if (in_list(s->raise, s->nraise, m->concept) || in_list(dg->raise, dg->nraise, m->concept)) q->raised = 1;
     if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
     if (in_list(s->scene, s->nscene, m->concept) || in_list(s->urgent, s->nurgent, m->concept)) q->scene = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept) &&
@@ -416,7 +419,7 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
       /* a contract or a purchase (解約, リース, 買いたい) says nothing about a
        * danger told with any raising cue (ガス漏れ警報器が鳴りよる 業者と契約
        * しとるけど…); in a calm sentence it is what the resident asks about */
-      if (in_list(s->calm, s->ncalm, m->concept) && !calm)
+      if (in_list(s->calm, s->ncalm, m->concept) && q->raised)
         continue;
       /* an animal as the subject of the danger word is the one it happens
        * to (金魚が浮いて動かん, 犬が倒れた, タヌキが車にひかれて), not a
@@ -463,8 +466,7 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
       q->lower_ids[q->nlower++] = s->with[g][0];
     }
   }
-  for (int i = 0; i < msg->len; i++)
-    if (msg->text[i] == '!' && sentence_of(msg, i) == sent) { q->raised = q->urgent = 1; break; }
+  if (bang) q->urgent = 1;
   q->neg = negated_after(msg, d->end);
 }
 
@@ -481,7 +483,7 @@ static int is_danger_word(const bot_safety *s, int c) {
  * Said again (かじ かじ かじ, かじ!かじ! たすけて) it is a cry, as urgent as
  * 今, even when the word is a short reading; said once and nothing else (かじ)
  * it may be a cry too short to tell: a note, never the card. */
-static int said_again(const bot_safety *s, const bot_msg *msg, const bot_hits *h, const bot_match *m) {
+static int times_said(const bot_safety *s, const bot_msg *msg, const bot_hits *h, const bot_match *m) {
   int times = 0;
   for (int j = 0; j < msg->len;) {
     int in = 0;
@@ -526,7 +528,7 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   *weak = is_weak(m->how);
   if (*weak && base > s->w_hint) base = s->w_hint; /* a reading or a typo: a hint at most */
   cues_near(s, d, msg, h, m, base >= s->w_strong, q);
-  int times = said_again(s, msg, h, m);
+  int times = times_said(s, msg, h, m);
   if (times >= 2) q->raised = q->urgent = 1;
   /* a short reading (カジ: 火事 or 家事) counts only next to an urgent cue,
    * and so does a word that only hints at danger (血, 包丁, 死); one that is
@@ -598,8 +600,7 @@ static void assess(const bot_safety *s, const bot_msg *msg, const bot_hits *h, b
     const struct cues *q = &best_q[i];
     add_cue(r, bot_concepts_name(s->c, h->all[best_match[i]].concept), best_weak[i] ? '~' : '+');
     for (int k = 0; k < h->nall; k++)
-      if ((in_list(s->raise, s->nraise, h->all[k].concept) || in_list(s->d[i].raise, s->d[i].nraise, h->all[k].concept)) &&
-          q->raised &&
+      if (raises(s, &s->d[i], h->all[k].concept) && q->raised &&
           sentence_of(msg, h->all[k].start) == sentence_of(msg, h->all[best_match[i]].start))
         add_cue(r, bot_concepts_name(s->c, h->all[k].concept), '+');
     for (int k = 0; k < q->nlower; k++) add_cue(r, bot_concepts_name(s->c, q->lower_ids[k]), '-');
