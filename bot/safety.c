@@ -19,6 +19,7 @@
 #include "bot/lang.h"
 
 #define MAX_IDS 16
+#define MAX_WITH 32 /* "with" groups of one danger */
 #define MAX_DANGERS 48
 #define BOT_SAFETY_MAX_CONCEPTS 256
 
@@ -26,7 +27,7 @@ struct danger {
   char *name;
   int strong[MAX_IDS], nstrong;
   int hint[MAX_IDS], nhint;
-  int with[MAX_IDS][4], nwith[MAX_IDS], nwithgroups; /* all concepts of a group → strong */
+  int with[MAX_WITH][4], nwith[MAX_WITH], nwithgroups; /* all concepts of a group → strong */
   char *numbers[BOT_SAFETY_MAX_NUMBERS];
   int nnumbers;
   char *card, *note;
@@ -51,7 +52,7 @@ struct bot_safety {
   int subject[MAX_IDS], nsubject; /* lowering cues that count only as the subject right before it */
   int past[MAX_IDS], npast;     /* cues that date an event (去年): with a past form, the whole sentence is over */
   int after[MAX_IDS], nafter;   /* cues that count only after the danger word (直してもらった…もう平気; not 直してもらったのにまたガスくさい) */
-  int with[MAX_IDS][4], nwith[MAX_IDS], nwithgroups; /* lowering only together in one sentence */
+  int with[MAX_WITH][4], nwith[MAX_WITH], nwithgroups; /* lowering only together in one sentence */
   int near_bytes;
   double cue_weight[BOT_SAFETY_MAX_CONCEPTS]; /* per lowering cue; 0 = w_lower */
   int lower[MAX_IDS], nlower;
@@ -95,7 +96,7 @@ static int load_danger(bot_safety *s, struct danger *d, json_t *jd, const char *
     if (!json_is_array(with)) return mg_errf(err, MG_ECONFIG, "%s: %s: \"with\" is a list of lists", path, where);
     json_array_foreach(with, i, v) {
       int n = 0, ids[MAX_IDS];
-      if (d->nwithgroups >= MAX_IDS) return mg_errf(err, MG_ECONFIG, "%s: %s: too many \"with\" groups", path, where);
+      if (d->nwithgroups >= MAX_WITH) return mg_errf(err, MG_ECONFIG, "%s: %s: too many \"with\" groups", path, where);
       if ((rc = resolve(s->c, path, where, v, ids, &n, err)) != 0) return rc;
       if (n < 2 || n > 4) return mg_errf(err, MG_ECONFIG, "%s: %s: a \"with\" group names 2 to 4 concepts", path, where);
       memcpy(d->with[d->nwithgroups], ids, (size_t)n * sizeof *ids);
