@@ -102,7 +102,14 @@ struct mg_analyzer {
    * engine analyse the same message one after the other, MeCab runs once */
   char *last;
   int last_len, last_cap;
-  int last_ok;
+  int last_ok, last_breaks;
+  /* what MeCab parsed when the understanding layer asked for clause breaks:
+   * the text with each space between two non-ASCII characters written as
+   * 。, and brk_off[] mapping each of its bytes back to `text` */
+  char *brk;
+  int *brk_off;
+  size_t brk_cap;
+  int brk_on;               /* the lattice's surfaces point into brk */
   struct sb_stemmer *stem;  /* English (Snowball): a morph's lemma for an English word */
   char term[1024];
   /* emit_parts' answers by word: the re-analysis of a long noun depends on
@@ -645,6 +652,8 @@ void faq_analyzer_free(mg_analyzer *an) {
   free(an->tstart);
   free(an->tend);
   free(an->last);
+  free(an->brk);
+  free(an->brk_off);
   faq_termmap_free(an->parts);
   free(an->parts_first);
   free(an->parts_at);
@@ -951,20 +960,61 @@ static int emit_parts(mg_analyzer *an, const mecab_node_t *n, int start, int end
   return 0;
 }
 
+/* A space between two non-ASCII characters in a message with kanji (部活 もういなくなりたい):
+ * residents type it where a sentence or clause ends, but MeCab skips
+ * spaces and parses across it (部活 + も + うい …, ない + 生き(noun) +
+ * とっても). For the understanding layer it is written as 。 in the copy
+ * MeCab reads, so each side is parsed as a clause of its own; brk_off maps
+ * that copy back to the text. Returns 1 when such a space was found. */
+static int break_clauses(mg_analyzer *an, const char *text, int tlen, const struct buf *tb) {
+  static const char stop[] = "。";
+  int n = 0, o = 0, len = (int)tb->len, kanji = 0;
+  /* a message the resident wrote in kana alone is matched with its spaces
+   * taken out (bot/understand.c): its spaces stay as they are, even where
+   * variant rewriting gave it kanji (じゅうみんひょう → 住民票) */
+  for (int i = 0; i < tlen && !kanji; i++) kanji = (unsigned char)text[i] >= 0xE4 && (unsigned char)text[i] <= 0xE9;
+  for (int i = 1; kanji && i + 1 < len; i++)
+    n += tb->s[i] == ' ' && (unsigned char)tb->s[i - 1] >= 0x80 && (unsigned char)tb->s[i + 1] >= 0x80;
+  if (n == 0) return 0;
+  if ((size_t)len + 2 * (size_t)n + 1 > an->brk_cap) {
+    size_t cap = (size_t)len + 2 * (size_t)n + 64;
+    char *b = realloc(an->brk, cap);
+    if (!b) return 0;
+    an->brk = b;
+    int *bo = realloc(an->brk_off, cap * sizeof *bo);
+    if (!bo) return 0;
+    an->brk_off = bo, an->brk_cap = cap;
+  }
+  for (int i = 0; i < len; i++) {
+    if (i > 0 && i + 1 < len && tb->s[i] == ' ' && (unsigned char)tb->s[i - 1] >= 0x80 &&
+        (unsigned char)tb->s[i + 1] >= 0x80) {
+      for (int k = 0; k < 3; k++) an->brk[o] = stop[k], an->brk_off[o++] = i;
+      continue;
+    }
+    an->brk[o] = tb->s[i], an->brk_off[o++] = i;
+  }
+  an->brk[o] = '\0';
+  mecab_lattice_set_sentence2(an->lattice, an->brk, (size_t)o);
+  return 1;
+}
+
 /* Normalise text, rewrite variants and let MeCab parse the result into
  * an->lattice; *tb describes the parsed text (offsets map to the input).
+ * With breaks, spaces between clauses are parsed as 。 (break_clauses;
+ * an->brk_on then says the lattice points into an->brk).
  * Returns 0, 1 when nothing is left to parse, or MG_E*. */
-static int parse(mg_analyzer *an, const char *text, int len, struct buf *tb) {
+static int parse(mg_analyzer *an, const char *text, int len, struct buf *tb, int breaks) {
   struct buf nb = { an->norm, an->nstart, an->nend, 0, an->ncap };
   int rc;
 
   *tb = (struct buf){ an->text, an->tstart, an->tend, 0, an->tcap };
   if (len < 0) len = (int)strlen(text);
-  if (an->last_ok && len == an->last_len && memcmp(text, an->last, (size_t)len) == 0) {
+  if (an->last_ok && an->last_breaks == breaks && len == an->last_len && memcmp(text, an->last, (size_t)len) == 0) {
     tb->len = an->tlen;
     return tb->len == 0 ? 1 : 0;
   }
   an->last_ok = 0;
+  an->brk_on = 0;
   rc = normalize_into(&nb, text, len);
   an->norm = nb.s, an->nstart = nb.st, an->nend = nb.en, an->ncap = nb.cap;
   if (rc) return rc;
@@ -972,7 +1022,8 @@ static int parse(mg_analyzer *an, const char *text, int len, struct buf *tb) {
   an->text = tb->s, an->tstart = tb->st, an->tend = tb->en, an->tcap = tb->cap, an->tlen = tb->len;
   if (rc) return rc;
   if (tb->len == 0) return 1;
-  mecab_lattice_set_sentence2(an->lattice, tb->s, tb->len);
+  if (!(breaks && (an->brk_on = break_clauses(an, text, len, tb))))
+    mecab_lattice_set_sentence2(an->lattice, tb->s, tb->len);
   if (!mecab_parse_lattice(an->tagger, an->lattice)) return MG_EINVAL;
   if (len + 1 > an->last_cap) {
     char *nl = realloc(an->last, (size_t)len + 64);
@@ -982,6 +1033,7 @@ static int parse(mg_analyzer *an, const char *text, int len, struct buf *tb) {
   memcpy(an->last, text, (size_t)len);
   an->last_len = len;
   an->last_ok = 1;
+  an->last_breaks = breaks;
   return 0;
 }
 
@@ -1023,7 +1075,7 @@ static const mecab_node_t *number_term(const mg_lang *lang, const mecab_node_t *
 int faq_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void *ctx) {
   const mg_lang *lang = an->lang;
   struct buf tb;
-  int rc = parse(an, text, len, &tb);
+  int rc = parse(an, text, len, &tb, 0);
   if (rc != 0) return rc == 1 ? 0 : rc;
   for (const mecab_node_t *n = mecab_lattice_get_bos_node(an->lattice); n; n = n->next) {
     int cls, ll, off, start, end;
@@ -1086,14 +1138,19 @@ static enum mg_pos coarse_pos(const char *f) {
 int faq_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn fn, void *ctx) {
   const mg_lang *lang = an->lang;
   struct buf tb;
-  int rc = parse(an, text, len, &tb);
+  int rc = parse(an, text, len, &tb, 1);
   if (rc != 0) return rc == 1 ? 0 : rc;
   for (const mecab_node_t *n = mecab_lattice_get_bos_node(an->lattice); n; n = n->next) {
     mg_morph m = {0};
     if (n->stat == MECAB_BOS_NODE || n->stat == MECAB_EOS_NODE || n->length == 0) continue;
     m.surface = n->surface;
     m.surface_len = n->length;
-    m.off = (int)(n->surface - tb.s);
+    if (an->brk_on) {
+      m.off = an->brk_off[n->surface - an->brk];
+      if (tb.s[m.off] == ' ') continue; /* the 。 written for a space */
+    } else {
+      m.off = (int)(n->surface - tb.s);
+    }
     m.pos = coarse_pos(n->feature);
     m.content = pos_class(lang, n) & (MG_TOK_NOUN | MG_TOK_VERB);
     m.unknown = n->stat == MECAB_UNK_NODE;

@@ -103,6 +103,33 @@ static void verb_yields_its_lemma_without_auxiliaries(void) {
   ok(!has(t.s, "ます") && !has(t.s, "た"), "auxiliaries are filtered out (%s)", t.s);
 }
 
+struct morphs {
+  char lemmas[512];
+  int offs[64], n;
+};
+
+static int on_morph(void *ctx, const mg_morph *m) {
+  struct morphs *x = ctx;
+  size_t l = strlen(x->lemmas);
+  snprintf(x->lemmas + l, sizeof x->lemmas - l, "%.*s|", m->lemma_len, m->lemma);
+  if (x->n < 64) x->offs[x->n++] = m->off;
+  return 0;
+}
+
+/* residents end a clause with a space; MeCab alone would read 部活 + も + うい
+ * across it, and ない + 生き (a noun) + とっても */
+static void a_space_between_clauses_parses_each_clause_alone(void) {
+  static const char text[] = "部活 もういなくなりたい";
+  struct morphs x = {0};
+  is_int(faq_analyze_morphs(an, text, -1, on_morph, &x), 0, "analysed");
+  ok(strstr(x.lemmas, "もう|いる|") != NULL, "もう, then いる: no うい across the space (%s)", x.lemmas);
+  ok(x.n >= 2 && x.offs[1] == (int)strlen("部活 "), "offsets are the text's, the space kept (%d)", x.n >= 2 ? x.offs[1] : -1);
+  ok(strstr(x.lemmas, "。") == NULL, "no morpheme for the break itself (%s)", x.lemmas);
+  memset(&x, 0, sizeof x);
+  faq_analyze_morphs(an, "話してない 生きとってもしょうがない", -1, on_morph, &x);
+  ok(strstr(x.lemmas, "生きる|") != NULL, "生きる is a verb after the break (%s)", x.lemmas);
+}
+
 static void variant_spellings_are_one_term_at_the_original_offsets(void) {
   struct terms a, b, c;
   terms(an, "子供", &a);
@@ -283,6 +310,7 @@ int main(void) {
   RUN(lang_and_analyzer_load);
   if (!lang) return done_testing();
   RUN(verb_yields_its_lemma_without_auxiliaries);
+  RUN(a_space_between_clauses_parses_each_clause_alone);
   RUN(variant_spellings_are_one_term_at_the_original_offsets);
   RUN(okurigana_fold_but_one_kanji_words_keep_their_kana);
   RUN(noun_also_yields_its_reading);
