@@ -966,15 +966,18 @@ static int emit_parts(mg_analyzer *an, const mecab_node_t *n, int start, int end
  * とっても). For the understanding layer it is written as 。 in the copy
  * MeCab reads, so each side is parsed as a clause of its own; brk_off maps
  * that copy back to the text. Returns 1 when such a space was found. */
+static int clause_space(const char *s, int len, int i) {
+  return i > 0 && i + 1 < len && s[i] == ' ' && (unsigned char)s[i - 1] >= 0x80 && (unsigned char)s[i + 1] >= 0x80;
+}
+
 static int break_clauses(mg_analyzer *an, const char *text, int tlen, const struct buf *tb) {
   static const char stop[] = "。";
-  int n = 0, o = 0, len = (int)tb->len, kanji = 0;
+  int n = 0, o = 0, len = (int)tb->len;
   /* a message the resident wrote in kana alone is matched with its spaces
    * taken out (bot/understand.c): its spaces stay as they are, even where
    * variant rewriting gave it kanji (じゅうみんひょう → 住民票) */
-  for (int i = 0; i < tlen && !kanji; i++) kanji = (unsigned char)text[i] >= 0xE4 && (unsigned char)text[i] <= 0xE9;
-  for (int i = 1; kanji && i + 1 < len; i++)
-    n += tb->s[i] == ' ' && (unsigned char)tb->s[i - 1] >= 0x80 && (unsigned char)tb->s[i + 1] >= 0x80;
+  if (!mg_utf8_has_kanji(text, (size_t)tlen)) return 0;
+  for (int i = 1; i + 1 < len; i++) n += clause_space(tb->s, len, i);
   if (n == 0) return 0;
   if ((size_t)len + 2 * (size_t)n + 1 > an->brk_cap) {
     size_t cap = (size_t)len + 2 * (size_t)n + 64;
@@ -986,8 +989,7 @@ static int break_clauses(mg_analyzer *an, const char *text, int tlen, const stru
     an->brk_off = bo, an->brk_cap = cap;
   }
   for (int i = 0; i < len; i++) {
-    if (i > 0 && i + 1 < len && tb->s[i] == ' ' && (unsigned char)tb->s[i - 1] >= 0x80 &&
-        (unsigned char)tb->s[i + 1] >= 0x80) {
+    if (clause_space(tb->s, len, i)) {
       for (int k = 0; k < 3; k++) an->brk[o] = stop[k], an->brk_off[o++] = i;
       continue;
     }
