@@ -1011,7 +1011,10 @@ static int parse(mg_analyzer *an, const char *text, int len, struct buf *tb, int
 
   *tb = (struct buf){ an->text, an->tstart, an->tend, 0, an->tcap };
   if (len < 0) len = (int)strlen(text);
-  if (an->last_ok && an->last_breaks == breaks && len == an->last_len && memcmp(text, an->last, (size_t)len) == 0) {
+  /* a parse asked with breaks that found none is the plain parse too: the
+   * engine's analysis after the understanding layer's reuses it */
+  if (an->last_ok && (an->last_breaks == breaks || (an->last_breaks && !an->brk_on)) && len == an->last_len &&
+      memcmp(text, an->last, (size_t)len) == 0) {
     tb->len = an->tlen;
     return tb->len == 0 ? 1 : 0;
   }
