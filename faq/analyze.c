@@ -199,10 +199,13 @@ static int normalize_into(struct buf *b, const char *text, int len) {
       if (buf_put(b, &c, 1, start, end) != 0) return MG_ENOMEM;
     } else {
       utf8proc_uint8_t *out = NULL;
+      /* IGNORE drops the invisible marks pasted text carries (zero-width
+       * space, bidi isolates, soft hyphen): MeCab reads each as a word */
       utf8proc_ssize_t m = utf8proc_map(s + start, end - start, &out,
-                                        UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
+                                        UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE |
+                                            UTF8PROC_IGNORE);
       if (m > 0 && buf_put(b, out, (size_t)m, start, end) != 0) { free(out); return MG_ENOMEM; }
-      free(out); /* m < 0: an unassigned or invalid chunk is dropped */
+      free(out); /* m < 0: an unassigned or invalid chunk is dropped; m == 0: an invisible mark */
     }
     i = end;
   }
@@ -1151,8 +1154,16 @@ int faq_analyze_morphs(mg_analyzer *an, const char *text, int len, mg_morph_fn f
     m.surface = n->surface;
     m.surface_len = n->length;
     if (an->brk_on) {
-      m.off = an->brk_off[n->surface - an->brk];
-      if (tb.s[m.off] == ' ') continue; /* the 。 written for a space */
+      /* MeCab may join the 。 written for a space to a symbol next to it
+       * (…。 is one unknown word): the morpheme is the text's bytes it
+       * covers, without that space, and none when only the space is left */
+      int a = (int)(n->surface - an->brk), z = a + (int)n->length;
+      while (a < z && tb.s[an->brk_off[a]] == ' ') a++;
+      while (z > a && tb.s[an->brk_off[z - 1]] == ' ') z--;
+      if (a == z) continue;
+      m.off = an->brk_off[a];
+      m.surface = tb.s + m.off;
+      m.surface_len = an->brk_off[z - 1] + 1 - m.off;
     } else {
       m.off = (int)(n->surface - tb.s);
     }
