@@ -970,7 +970,16 @@ static int emit_parts(mg_analyzer *an, const mecab_node_t *n, int start, int end
  * MeCab reads, so each side is parsed as a clause of its own; brk_off maps
  * that copy back to the text. Returns 1 when such a space was found. */
 static int clause_space(const char *s, int len, int i) {
-  return i > 0 && i + 1 < len && s[i] == ' ' && (unsigned char)s[i - 1] >= 0x80 && (unsigned char)s[i + 1] >= 0x80;
+  /* after a case or binding particle the space is inside the clause,
+   * between its phrases (一緒に いってしまう, 人に あげた): parsed apart, the
+   * next phrase would start a sentence and read otherwise (いって → 言う) */
+  static const char particles[][4] = { "に", "を", "が", "は", "へ", "で", "も" };
+  if (!(i > 0 && i + 1 < len && s[i] == ' ' && (unsigned char)s[i - 1] >= 0x80 && (unsigned char)s[i + 1] >= 0x80))
+    return 0;
+  if (i >= 3)
+    for (size_t k = 0; k < sizeof particles / sizeof particles[0]; k++)
+      if (memcmp(s + i - 3, particles[k], 3) == 0) return 0;
+  return 1;
 }
 
 static int break_clauses(mg_analyzer *an, const char *text, int tlen, const struct buf *tb) {

@@ -138,6 +138,11 @@ static void a_space_between_clauses_parses_each_clause_alone(void) {
   memset(&x, 0, sizeof x);
   faq_analyze_morphs(an, "話してない 生きとってもしょうがない", -1, on_morph, &x);
   ok(strstr(x.lemmas, "生きる|") != NULL, "生きる is a verb after the break (%s)", x.lemmas);
+  /* a space after a particle is between the phrases of one clause: no break,
+   * or いって would start a sentence and read as 言う */
+  memset(&x, 0, sizeof x);
+  faq_analyze_morphs(an, "母と一緒に いってしまおうか", -1, on_morph, &x);
+  ok(strstr(x.lemmas, "いく|") != NULL && strstr(x.lemmas, "いう|") == NULL, "いって is いく after 一緒に + space (%s)", x.lemmas);
 }
 
 struct spans { const char *text; int len, n, bad; };
