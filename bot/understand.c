@@ -283,11 +283,29 @@ static int surface_is(const bot_msg *m, const bot_morph *b, const char *s) {
   return b->len == (int)strlen(s) && memcmp(m->text + b->off, s, (size_t)b->len) == 0;
 }
 
+/* The copula や + けど after の or ん (行かないかんのやけど, 越すんやけど):
+ * the Iyo-ben "…, but", which MeCab and the kana match read as the noun
+ * やけど (a burn). ちゃん, さん, くん end a name: 赤ちゃんやけどした is a burn. */
+static int copula_kedo(const bot_msg *m, int off) {
+  static const char *const name_end[] = { "ちゃん", "さん", "くん" };
+  if (off < 3 || off + 9 > m->len || memcmp(m->text + off, "やけど", 9) != 0) return 0;
+  if (memcmp(m->text + off - 3, "ん", 3) != 0 && memcmp(m->text + off - 3, "の", 3) != 0) return 0;
+  for (size_t k = 0; k < sizeof name_end / sizeof name_end[0]; k++) {
+    int n = (int)strlen(name_end[k]);
+    if (off >= n && memcmp(m->text + off - n, name_end[k], (size_t)n) == 0) return 0;
+  }
+  return 1;
+}
+
 static int spoken_fixups(bot_msg *m) {
   for (int i = 1; i < m->n; i++) {
     bot_morph *b = &m->m[i], *p = &m->m[i - 1];
     if (p->off + p->len != b->off) continue;
-    if (b->pos == MG_POS_NOUN && surface_is(m, b, "らん") &&
+    if (b->pos == MG_POS_NOUN && surface_is(m, b, "やけど") && copula_kedo(m, b->off)) {
+      int at = pool_put(m, "けど", (int)strlen("けど"));
+      if (at < 0) return MG_ENOMEM;
+      b->lemma = at, b->pos = MG_POS_PARTICLE, b->stream = 0;
+    } else if (b->pos == MG_POS_NOUN && surface_is(m, b, "らん") &&
         (p->pos == MG_POS_VERB ||
          (p->pos == MG_POS_PARTICLE && surface_is(m, p, "と") && i >= 2 && m->m[i - 2].pos == MG_POS_VERB &&
           m->m[i - 2].off + m->m[i - 2].len == p->off))) {
@@ -790,7 +808,7 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
     int id, o = ORIG(i);
     /* a word starts here: a morpheme boundary, or a space was taken out before it */
     int bound = msg->bound[o] || (off && i > 0 && off[i - 1] + 1 < o && o > 0 && msg->text[o - 1] == ' ');
-    if (!is_kata_at(k, klen, i)) continue;
+    if (!is_kata_at(k, klen, i) || copula_kedo(msg, o)) continue;
     /* a key starts at a morpheme or right after a character that is not
      * kana; in a message written only in kana MeCab's boundaries are
      * guesses, so keys of four characters or more may start anywhere */
@@ -858,7 +876,7 @@ static void match_literals(struct mstate *s) {
   const bot_msg *msg = s->msg;
   for (int i = 0; i < msg->len; i += mg_utf8_seqlen((unsigned char)msg->kata[i])) {
     int id = faq_termmap_get(c->lfirst, msg->kata + i, mg_utf8_seqlen((unsigned char)msg->kata[i]));
-    if (id < 0 || id >= c->by_lfirst_cap || !c->by_lfirst[id]) continue;
+    if (id < 0 || id >= c->by_lfirst_cap || !c->by_lfirst[id] || copula_kedo(msg, i)) continue;
     for (const int *p = c->by_lfirst[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
       /* an English look-alike starts a word ("-no fire" is not in "casino fire") */
