@@ -203,6 +203,9 @@ static void english_query_spells_romaji_as_the_index_reads_it(void) {
   calls = 0;
   bot_english_query(e, "nursery open time", 17, fake_spell, &calls, out, sizeof out, read, sizeof read);
   is_int(calls, 0, "English words the table knows or that are stopwords are not spelled");
+  /* leaving a job is not finding one: the phrase wins over its word */
+  bot_english_query(e, "i quit my job and want to join health insurance", 47, NULL, NULL, out, sizeof out, read, sizeof read);
+  ok(strstr(out, "退職") && strstr(out, "加入") && !strstr(out, "就職"), "quit my job is 退職, join is 加入 (%s)", out);
   bot_english_free(e);
 }
 
