@@ -398,8 +398,18 @@ static int raises(const bot_safety *s, const struct danger *dg, int c) {
   return in_list(s->raise, s->nraise, c) || in_list(dg->raise, dg->nraise, c);
 }
 
+/* も or は right after a date (昨日も, 昨日は): "again" or a contrast — the
+ * danger goes on, it is not over (昨日もそうやった, 昨日はロープ買うてきとった) */
+static int again_after(const bot_msg *msg, int end) {
+  for (int i = 0; i < msg->n; i++)
+    if (msg->m[i].off == end)
+      return msg->m[i].pos == MG_POS_PARTICLE && msg->m[i].len == 3 &&
+             (memcmp(msg->text + end, "も", 3) == 0 || memcmp(msg->text + end, "は", 3) == 0);
+  return 0;
+}
+
 static void cues_near(const bot_safety *s, const struct danger *dg, const bot_msg *msg, const bot_hits *h,
-                      const bot_match *d, int strong, struct cues *q) {
+                      const bot_match *d, int strong, int own, struct cues *q) {
   int sent = sentence_of(msg, d->start), past = past_after(msg, d->end), dated = 0;
   int bang = 0;
   memset(q, 0, sizeof *q);
@@ -408,8 +418,19 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
    * since a "calm" cue counts only where nothing raises */
   for (int i = 0; i < msg->len && !bang; i++) bang = msg->text[i] == '!' && sentence_of(msg, i) == sent;
   q->raised = bang;
+  /* a danger told in the past in a sentence dated in the past (去年, 昔,
+   * 先月) is a story: the people in it (a "scene" cue: 息子が, ばあちゃんに)
+   * do not make it happen now. Not a danger told in the present beside an
+   * older one (去年倒れた父が また倒れて 息しとらん), nor one met only as a
+   * "with" group: a loss or a plan is told in the past (夫が亡くなって…
+   * そばに行きたい) and is no less urgent */
+  int story = 0;
+  for (int i = 0; own && past && i < h->nall && !story; i++)
+    story = in_list(s->past, s->npast, h->all[i].concept) && cue_counts(msg, &h->all[i], sent) &&
+            !negated_after(msg, h->all[i].end) && !again_after(msg, h->all[i].end);
   for (int i = 0; i < h->nall && !q->raised; i++)
-    q->raised = cue_counts(msg, &h->all[i], sent) && raises(s, dg, h->all[i].concept);
+    q->raised = cue_counts(msg, &h->all[i], sent) && raises(s, dg, h->all[i].concept) &&
+                !(story && in_list(s->scene, s->nscene, h->all[i].concept) && !in_list(s->urgent, s->nurgent, h->all[i].concept));
   /* told in the past and dated (去年うちが火事になった、その時の証明書):
    * a procedure anywhere in the sentence asks about what is over */
   for (int i = 0; past && i < h->nall && !dated; i++)
@@ -529,6 +550,7 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   double base = 0;
   if (in_list(d->strong, d->nstrong, m->concept)) base = s->w_strong;
   else if (in_list(d->hint, d->nhint, m->concept)) base = s->w_hint;
+  int own = base > 0;
   for (int g = 0; g < d->nwithgroups && base < s->w_strong; g++) {
     int all = d->with[g][0] == m->concept, sent = sentence_of(msg, m->start);
     for (int k = 1; k < d->nwith[g] && all; k++) {
@@ -544,7 +566,7 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   if (base <= 0) return 0;
   *weak = is_weak(m->how);
   if (*weak && base > s->w_hint) base = s->w_hint; /* a reading or a typo: a hint at most */
-  cues_near(s, d, msg, h, m, base >= s->w_strong, q);
+  cues_near(s, d, msg, h, m, base >= s->w_strong, own, q);
   int times = times_said(s, msg, h, m);
   if (times >= 2) q->raised = q->urgent = 1;
   /* a short reading (カジ: 火事 or 家事) counts only next to an urgent cue,
