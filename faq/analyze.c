@@ -972,12 +972,17 @@ static int emit_parts(mg_analyzer *an, const mecab_node_t *n, int start, int end
 static int clause_space(const char *s, int len, int i) {
   /* after a case or binding particle the space is inside the clause,
    * between its phrases (一緒に いってしまう, 人に あげた): parsed apart, the
-   * next phrase would start a sentence and read otherwise (いって → 言う) */
-  static const char particles[][4] = { "に", "を", "が", "は", "へ", "で", "も" };
+   * next phrase would start a sentence and read otherwise (いって → 言う).
+   * を is always a particle; the others only after a kanji or katakana, since
+   * after kana they may end a word (子ども 連れ去られた: joined, MeCab reads
+   * 子ども連れ, "with children") */
+  static const char particles[][4] = { "を", "に", "が", "は", "へ", "で", "も" };
   if (!(i > 0 && i + 1 < len && s[i] == ' ' && (unsigned char)s[i - 1] >= 0x80 && (unsigned char)s[i + 1] >= 0x80))
     return 0;
-  if (i >= 3)
-    for (size_t k = 0; k < sizeof particles / sizeof particles[0]; k++)
+  if (i >= 3 && memcmp(s + i - 3, particles[0], 3) == 0) return 0;
+  uint32_t cp = 0;
+  if (i >= 6 && !(mg_utf8_decode(s + i - 6, 3, &cp) == 3 && cp >= 0x3041 && cp <= 0x309F))
+    for (size_t k = 1; k < sizeof particles / sizeof particles[0]; k++)
       if (memcmp(s + i - 3, particles[k], 3) == 0) return 0;
   return 1;
 }

@@ -143,6 +143,11 @@ static void a_space_between_clauses_parses_each_clause_alone(void) {
   memset(&x, 0, sizeof x);
   faq_analyze_morphs(an, "母と一緒に いってしまおうか", -1, on_morph, &x);
   ok(strstr(x.lemmas, "いく|") != NULL && strstr(x.lemmas, "いう|") == NULL, "いって is いく after 一緒に + space (%s)", x.lemmas);
+  /* after kana, も may end the word: 子ども 連れ去られた is still two clauses,
+   * or MeCab reads 子ども連れ ("with children") */
+  memset(&x, 0, sizeof x);
+  faq_analyze_morphs(an, "子ども 連れ去られた", -1, on_morph, &x);
+  ok(strstr(x.lemmas, "連れ去る|") != NULL, "連れ去る after 子ども + space (%s)", x.lemmas);
 }
 
 struct spans { const char *text; int len, n, bad; };
