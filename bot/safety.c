@@ -267,11 +267,17 @@ static int unless_to(const bot_msg *msg, int i) {
   return 1;
 }
 
+/* The first morpheme at or after byte offset end (msg->n when none). */
+static int morph_from(const bot_msg *msg, int end) {
+  int i = 0;
+  while (i < msg->n && msg->m[i].off < end) i++;
+  return i;
+}
+
 /* A negation right after [.., end): only particles and auxiliaries between.
  * 〜しか…ない is not one: it says "nothing but" (死ぬしかない). */
 static int negated_after(const bot_msg *msg, int end) {
-  int i = 0, only = 0;
-  while (i < msg->n && msg->m[i].off < end) i++;
+  int i = morph_from(msg, end), only = 0;
   for (int k = 0; k < 4 && i < msg->n; k++, i++) {
     const bot_morph *m = &msg->m[i];
     if (m->pos == MG_POS_PARTICLE && m->len == 6 && memcmp(msg->text + m->off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0)
@@ -295,8 +301,7 @@ static int same_clause(const bot_msg *msg, int a, int b) {
 /* A past form right after [.., end) (燃えた, 倒れた): an event that is over,
  * when the same sentence asks about a procedure. */
 static int past_after(const bot_msg *msg, int end) {
-  int i = 0;
-  while (i < msg->n && msg->m[i].off < end) i++;
+  int i = morph_from(msg, end);
   /* 燃えた, 事故にあった, 燃えてしまいました: particles, verbs and
    * auxiliaries may come between */
   for (int k = 0; k < 5 && i < msg->n; k++, i++) {
@@ -401,11 +406,9 @@ static int raises(const bot_safety *s, const struct danger *dg, int c) {
 /* も or は right after a date (昨日も, 昨日は): "again" or a contrast — the
  * danger goes on, it is not over (昨日もそうやった, 昨日はロープ買うてきとった) */
 static int again_after(const bot_msg *msg, int end) {
-  for (int i = 0; i < msg->n; i++)
-    if (msg->m[i].off == end)
-      return msg->m[i].pos == MG_POS_PARTICLE && msg->m[i].len == 3 &&
-             (memcmp(msg->text + end, "も", 3) == 0 || memcmp(msg->text + end, "は", 3) == 0);
-  return 0;
+  int i = morph_from(msg, end);
+  return i < msg->n && msg->m[i].off == end && msg->m[i].pos == MG_POS_PARTICLE && msg->m[i].len == 3 &&
+         (memcmp(msg->text + end, "も", 3) == 0 || memcmp(msg->text + end, "は", 3) == 0);
 }
 
 static void cues_near(const bot_safety *s, const struct danger *dg, const bot_msg *msg, const bot_hits *h,
@@ -418,24 +421,24 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
    * since a "calm" cue counts only where nothing raises */
   for (int i = 0; i < msg->len && !bang; i++) bang = msg->text[i] == '!' && sentence_of(msg, i) == sent;
   q->raised = bang;
-  /* a danger told in the past in a sentence dated in the past (去年, 昔,
-   * 先月) is a story: the people in it (a "scene" cue: 息子が, ばあちゃんに)
-   * do not make it happen now. Not a danger told in the present beside an
-   * older one (去年倒れた父が また倒れて 息しとらん), nor one met only as a
-   * "with" group: a loss or a plan is told in the past (夫が亡くなって…
-   * そばに行きたい) and is no less urgent */
+  /* told in the past and dated (去年うちが火事になった、その時の証明書):
+   * a procedure anywhere in the sentence asks about what is over. Such a
+   * danger is a story, unless the date is followed by も or は (昨日も: it
+   * goes on): the people in it (a "scene" cue: 息子が, ばあちゃんに) do not
+   * make it happen now. Not a danger told in the present beside an older
+   * one (去年倒れた父が また倒れて 息しとらん: not past), nor one met only
+   * as a "with" group (!own): a loss or a plan is told in the past
+   * (夫が亡くなって…そばに行きたい) and is no less urgent */
   int story = 0;
-  for (int i = 0; own && past && i < h->nall && !story; i++)
-    story = in_list(s->past, s->npast, h->all[i].concept) && cue_counts(msg, &h->all[i], sent) &&
-            !negated_after(msg, h->all[i].end) && !again_after(msg, h->all[i].end);
+  for (int i = 0; past && i < h->nall && !(dated && story); i++) {
+    const bot_match *m = &h->all[i];
+    if (!in_list(s->past, s->npast, m->concept) || !cue_counts(msg, m, sent) || negated_after(msg, m->end)) continue;
+    dated = 1;
+    story |= own && !again_after(msg, m->end);
+  }
   for (int i = 0; i < h->nall && !q->raised; i++)
     q->raised = cue_counts(msg, &h->all[i], sent) && raises(s, dg, h->all[i].concept) &&
                 !(story && in_list(s->scene, s->nscene, h->all[i].concept) && !in_list(s->urgent, s->nurgent, h->all[i].concept));
-  /* told in the past and dated (去年うちが火事になった、その時の証明書):
-   * a procedure anywhere in the sentence asks about what is over */
-  for (int i = 0; past && i < h->nall && !dated; i++)
-    dated = in_list(s->past, s->npast, h->all[i].concept) && cue_counts(msg, &h->all[i], sent) &&
-            !negated_after(msg, h->all[i].end);
   for (int i = 0; i < h->nall; i++) {
     const bot_match *m = &h->all[i];
     if (!cue_counts(msg, m, sent)) continue;

@@ -808,13 +808,13 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
     int id, o = ORIG(i);
     /* a word starts here: a morpheme boundary, or a space was taken out before it */
     int bound = msg->bound[o] || (off && i > 0 && off[i - 1] + 1 < o && o > 0 && msg->text[o - 1] == ' ');
-    if (!is_kata_at(k, klen, i) || copula_kedo(msg, o)) continue;
+    if (!is_kata_at(k, klen, i)) continue;
     /* a key starts at a morpheme or right after a character that is not
      * kana; in a message written only in kana MeCab's boundaries are
      * guesses, so keys of four characters or more may start anywhere */
     int free_start = kana_only;
     if ((id = faq_termmap_get(c->first, k + i, two_chars(k + i, klen - i))) < 0 || id >= c->by_first_cap ||
-        !c->by_first[id])
+        !c->by_first[id] || copula_kedo(msg, o))
       continue;
     if (!free_start && !bound) free_start = inside_unknown(msg, o);
     for (const int *p = c->by_first[id]; *p >= 0; p++) {

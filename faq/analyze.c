@@ -981,7 +981,7 @@ static int clause_space(const char *s, int len, int i) {
     return 0;
   if (i >= 3 && memcmp(s + i - 3, particles[0], 3) == 0) return 0;
   uint32_t cp = 0;
-  if (i >= 6 && !(mg_utf8_decode(s + i - 6, 3, &cp) == 3 && cp >= 0x3041 && cp <= 0x309F))
+  if (i >= 6 && !(mg_utf8_decode(s + i - 6, 3, &cp) == 3 && is_hira((int)cp)))
     for (size_t k = 1; k < sizeof particles / sizeof particles[0]; k++)
       if (memcmp(s + i - 3, particles[k], 3) == 0) return 0;
   return 1;
