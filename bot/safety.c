@@ -45,6 +45,7 @@ struct bot_safety {
   int urgent[MAX_IDS], nurgent; /* the raising cues that let a weak match alarm */
   int present[MAX_IDS], npresent; /* cues that, besides the urgent ones, say a clause is now (最近は…考えよる) */
   int scene[MAX_IDS], nscene;   /* cues that make a conditional clause before a hint its scene */
+  int carry[MAX_IDS], ncarry;   /* people a "with" group may take from the sentence before (an omitted subject) */
   int need_urgent[MAX_IDS], nneed_urgent; /* hint concepts that count only next to an urgent cue */
   int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
   int calm[MAX_IDS], ncalm;     /* lowering cues that count only in a sentence where nothing raises */
@@ -166,6 +167,7 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   if ((rc = resolve(c, path, "negatable", json_object_get(root, "negatable"), s->negatable, &s->nnegatable, err)) != 0) goto out;
   if ((rc = resolve(c, path, "scene", json_object_get(root, "scene"), s->scene, &s->nscene, err)) != 0) goto out;
   if ((rc = resolve(c, path, "subject", json_object_get(root, "subject"), s->subject, &s->nsubject, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "carry", json_object_get(root, "carry"), s->carry, &s->ncarry, err)) != 0) goto out;
   if ((rc = resolve(c, path, "past", json_object_get(root, "past"), s->past, &s->npast, err)) != 0) goto out;
   if ((rc = resolve(c, path, "after", json_object_get(root, "after"), s->after, &s->nafter, err)) != 0) goto out;
   {
@@ -274,29 +276,27 @@ static int morph_from(const bot_msg *msg, int end) {
   return i;
 }
 
-/* A negation right after [.., end): only particles and auxiliaries between.
- * 〜しか…ない is not one: it says "nothing but" (死ぬしかない). */
+/* A negation right after [.., end): only particles and auxiliaries between,
+ * in the same phrase (たたかれてる ないてる: a space parts them, and ないてる
+ * is 泣いてる). 〜しか…ない is not one: it says "nothing but" (死ぬしかない). */
 static int negated_after(const bot_msg *msg, int end) {
   int i = morph_from(msg, end), only = 0;
   for (int k = 0; k < 4 && i < msg->n; k++, i++) {
     const bot_morph *m = &msg->m[i];
+    if (memchr(msg->text + end, ' ', (size_t)(m->off - end))) return 0;
     if (m->pos == MG_POS_PARTICLE && m->len == 6 && memcmp(msg->text + m->off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0)
       only = 1; /* しか */
     if (bot_msg_is_neg(msg, i) && !explanatory_n(msg, i)) return !only && !unless_to(msg, i);
-    if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_AUX && !(m->pos == MG_POS_VERB && !m->stream)) return 0;
+    if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_AUX && !(m->pos == MG_POS_VERB && !m->stream) &&
+        !bot_msg_is_voice(msg, i))
+      return 0; /* 刺されてはない: the passive stands between */
   }
   return 0;
 }
 
 static int sentence_of(const bot_msg *msg, int off) { return bot_msg_sentence(msg, off); }
 
-/* No comma between byte offsets a and b (a clause of one sentence). */
-static int same_clause(const bot_msg *msg, int a, int b) {
-  int lo = a < b ? a : b, hi = a < b ? b : a;
-  for (int i = lo; i < hi && i < msg->len; i++)
-    if (msg->text[i] == ',' || (i + 2 < msg->len && memcmp(msg->text + i, "\xE3\x80\x81", 3) == 0)) return 0; /* 、 */
-  return 1;
-}
+static int same_clause(const bot_msg *msg, int a, int b) { return bot_msg_same_clause(msg, a, b); }
 
 /* A past form right after [.., end) (燃えた, 倒れた): an event that is over,
  * when the same sentence asks about a procedure. */
@@ -543,6 +543,18 @@ static int times_said(const bot_safety *s, const bot_msg *msg, const bot_hits *h
   return times;
 }
 
+/* Partner p of a "with" group told with the group's first match m: in
+ * its sentence, or across one sentence end when the person of the two is
+ * the earlier (a "carry" concept: Japanese leaves out a subject the
+ * sentence before named — 小さい兄弟が公園におる。家に入れてもらえんのやって). */
+static int told_with(const bot_safety *s, const bot_msg *msg, const bot_match *m, const bot_match *p) {
+  int ms = sentence_of(msg, m->start), ps = sentence_of(msg, p->start);
+  if (ps == ms) return 1;
+  if (ps == ms + 1) return in_list(s->carry, s->ncarry, m->concept);
+  if (ps == ms - 1) return in_list(s->carry, s->ncarry, p->concept);
+  return 0;
+}
+
 /* Score of danger d at one of its matches (the "with" groups use the
  * match of their first concept and need the others in the same sentence;
  * a partner that is a danger's own word must not be negated: 人や車は
@@ -555,11 +567,11 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   else if (in_list(d->hint, d->nhint, m->concept)) base = s->w_hint;
   int own = base > 0;
   for (int g = 0; g < d->nwithgroups && base < s->w_strong; g++) {
-    int all = d->with[g][0] == m->concept, sent = sentence_of(msg, m->start);
+    int all = d->with[g][0] == m->concept;
     for (int k = 1; k < d->nwith[g] && all; k++) {
       int found = 0;
       for (int i = 0; i < h->nall && !found; i++)
-        found = h->all[i].concept == d->with[g][k] && sentence_of(msg, h->all[i].start) == sent && !is_weak(h->all[i].how) &&
+        found = h->all[i].concept == d->with[g][k] && told_with(s, msg, m, &h->all[i]) && !is_weak(h->all[i].how) &&
                 !((is_danger_word(s, d->with[g][k]) || in_list(s->negatable, s->nnegatable, d->with[g][k])) &&
                   negated_after(msg, h->all[i].end));
       all = found;

@@ -30,6 +30,7 @@
 #define MAX_MATCHES BOT_MAX_MATCHES
 #define EDIT_MIN_CHARS 3
 #define EDIT_MAX_CHARS 8
+#define OBJ_GAP 4              /* stream words allowed between a noun with its を and its verb */
 
 struct cterm {
   int concept;
@@ -47,6 +48,8 @@ struct cterm {
   int litlen;
   int latin;           /* written in ASCII only (an English term): its words keep their order */
   unsigned tight;      /* bit k: lemma k follows lemma k-1 with no word between (go on, pass out) */
+  int *alt;            /* per lemma: the id of its reading in hiragana (切る → きる), or -1 */
+  int obj;             /* a noun, を and its verb (農薬を飲む): the verb may come later in the clause */
 };
 
 struct bot_concepts {
@@ -90,6 +93,9 @@ static int all_kata(const char *s, int n) {
 static int is_neg(const mg_morph *m) {
   static const char *const neg[] = { "ない", "無い", "ぬ", "ん", "ず", "へん", "ひん" };
   if (m->pos != MG_POS_AUX && m->pos != MG_POS_ADJ) return 0;
+  /* the written attributive なき (亡き, 心なき) is not spoken: in a chat
+   * it is 泣き that MeCab misread (たたかれてなきよる) */
+  if (m->surface_len == 6 && memcmp(m->surface, "なき", 6) == 0) return 0;
   for (size_t i = 0; i < sizeof neg / sizeof neg[0]; i++)
     if ((int)strlen(neg[i]) == m->lemma_len && memcmp(neg[i], m->lemma, (size_t)m->lemma_len) == 0) return 1;
   return 0;
@@ -144,19 +150,24 @@ static const char *stream_lemma(const mg_morph *m, int *len) {
   return m->lemma;
 }
 
+/* The auxiliaries that change what a verb says: たい (want to: 死にたい is
+ * not 死んだ), the passive (殴られる is not 殴る), the causative and にくい
+ * (hard to: 詰まらせにくい食事 is not 詰まらせた). */
+static const char *const voice_aux[] = { "たい", "れる", "られる", "せる", "させる", "にくい" };
+
+static int is_voice_aux(const char *l, int n) {
+  for (size_t i = 0; i < sizeof voice_aux / sizeof voice_aux[0]; i++)
+    if ((int)strlen(voice_aux[i]) == n && memcmp(voice_aux[i], l, (size_t)n) == 0) return 1;
+  return 0;
+}
+
 /* A morpheme that counts for lemma matching: a content word, a negation,
- * or a number ("119"). */
+ * a number ("119") or one of those auxiliaries. */
 static int in_stream(const mg_morph *m) {
-  /* the auxiliaries that change what a verb says: たい (want to: 死にたい
-   * is not 死んだ), the passive (殴られる is not 殴る) and にくい (hard to:
-   * 詰まらせにくい食事 is not 詰まらせた) */
-  static const char *const aux[] = { "たい", "れる", "られる", "せる", "させる", "にくい" };
   int digits = m->surface_len > 0;
   for (int i = 0; i < m->surface_len && digits; i++) digits = m->surface[i] >= '0' && m->surface[i] <= '9';
   if (m->content != 0 || is_neg(m) || is_cond(m) || m->suffix || m->pronoun || m->prefix || digits || kanji_ni(m)) return 1;
-  for (size_t i = 0; i < sizeof aux / sizeof aux[0]; i++)
-    if ((int)strlen(aux[i]) == m->lemma_len && memcmp(aux[i], m->lemma, (size_t)m->lemma_len) == 0) return 1;
-  return 0;
+  return is_voice_aux(m->lemma, m->lemma_len);
 }
 
 /* Verbs so common that a term made only of them (どうしよう is する, 来て
@@ -301,7 +312,13 @@ static int spoken_fixups(bot_msg *m) {
   for (int i = 1; i < m->n; i++) {
     bot_morph *b = &m->m[i], *p = &m->m[i - 1];
     if (p->off + p->len != b->off) continue;
-    if (b->pos == MG_POS_NOUN && surface_is(m, b, "やけど") && copula_kedo(m, b->off)) {
+    if (b->pos == MG_POS_VERB && surface_is(m, b, "けん") && strcmp(m->pool + b->lemma, "ける") == 0) {
+      /* 伊予弁's けん (because), which MeCab reads as ける (蹴る) + ん:
+       * 子どもが通るけん心配 is not 子どもを蹴る */
+      int at = pool_put(m, "けん", (int)strlen("けん"));
+      if (at < 0) return MG_ENOMEM;
+      b->lemma = at, b->pos = MG_POS_PARTICLE, b->stream = 0;
+    } else if (b->pos == MG_POS_NOUN && surface_is(m, b, "やけど") && copula_kedo(m, b->off)) {
       int at = pool_put(m, "けど", (int)strlen("けど"));
       if (at < 0) return MG_ENOMEM;
       b->lemma = at, b->pos = MG_POS_PARTICLE, b->stream = 0;
@@ -402,6 +419,18 @@ int bot_msg_sentence(const bot_msg *m, int off) {
   return m->sent[off < m->len ? off : m->len]; /* counted by bot_msg_analyze */
 }
 
+int bot_msg_same_clause(const bot_msg *m, int a, int b) {
+  int lo = a < b ? a : b, hi = a < b ? b : a;
+  for (int i = lo; i < hi && i < m->len; i++)
+    if (m->text[i] == ',' || (i + 2 < m->len && memcmp(m->text + i, "\xE3\x80\x81", 3) == 0)) return 0; /* 、 */
+  return 1;
+}
+
+int bot_msg_is_voice(const bot_msg *m, int i) {
+  const char *l = bot_msg_lemma(m, i);
+  return is_voice_aux(l, (int)strlen(l));
+}
+
 int bot_msg_is_neg(const bot_msg *m, int i) { return strcmp(bot_msg_lemma(m, i), NEG_LEMMA) == 0; }
 
 /* ---- compiling concepts ------------------------------------------------- */
@@ -417,10 +446,14 @@ struct term_ctx {
   int heavy;           /* stream lemmas that are not light verbs */
   int specific;        /* a noun, adverb or adnominal outside the stream (つもり, ほう, もう, この) */
   int dropped_verb;    /* a verb outside the stream (ください) */
+  int compound_verb;   /* ... right after another verb: the second half of a compound (かね|だせ) */
   int fragment;        /* the term ends in a piece of a word: 押し込 is 押し + 込, 泣き叫 ends unknown */
   char lemma0[128];
   int lemma0_len;
   int lemma_noun;      /* the first stream lemma is a noun */
+  int wo;              /* を follows the first lemma at once */
+  int wo_verb;         /* ... and the second lemma is the verb right after it */
+  char verb[8][48];    /* lemma k ≥ 1 when it is a verb or adjective written with kanji (for add_alts), else "" */
 };
 
 /* The particle of an English phrasal verb (go on, pass out, give up): it
@@ -438,11 +471,29 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
   x->nmorph++;
   /* この前 is not 前 (家の前で人が倒れてる is not a memory), その後 not 後 */
   if ((m->pos == MG_POS_NOUN || m->pos == MG_POS_ADV || m->pos == MG_POS_OTHER) && !in_stream(m)) x->specific = 1;
-  if (m->pos == MG_POS_VERB && !in_stream(m)) x->dropped_verb = 1;
+  if (m->pos == MG_POS_VERB && !in_stream(m)) {
+    x->dropped_verb = 1;
+    /* right on a verb's stem, not after て (だせ in かね|だせ, not いる in
+     * 倒れている) and not a contracted て form (てる, とる, ちゃう) */
+    static const char *const aspect[] = { "てる", "でる", "とる", "どる", "てく", "でく", "ちゃう", "じゃう", "とく", "どく", "よる", "おる" };
+    int asp = 0;
+    for (size_t i = 0; i < sizeof aspect / sizeof aspect[0] && !asp; i++)
+      asp = (int)strlen(aspect[i]) == m->lemma_len && memcmp(aspect[i], m->lemma, (size_t)m->lemma_len) == 0;
+    if (x->last_pos == MG_POS_VERB && !asp) x->compound_verb = 1;
+  }
+  if (x->t->nlem == 1 && m->pos == MG_POS_PARTICLE && m->surface_len == 3 && memcmp(m->surface, "を", 3) == 0 &&
+      x->last_pos == MG_POS_NOUN && x->nmorph == 2)
+    x->wo = 1;
   if (in_stream(m)) {
     int ll;
     const char *l = stream_lemma(m, &ll);
     x->heavy += !is_light(l, ll);
+    if (x->t->nlem == 1) x->wo_verb = x->wo && m->pos == MG_POS_VERB && x->nmorph == 3;
+    if (x->t->nlem >= 1 && x->t->nlem < 8 && (m->pos == MG_POS_VERB || m->pos == MG_POS_ADJ) &&
+        mg_utf8_has_kanji(l, (size_t)ll) && ll < (int)sizeof x->verb[0]) {
+      memcpy(x->verb[x->t->nlem], l, (size_t)ll);
+      x->verb[x->t->nlem][ll] = '\0';
+    }
     if (x->t->nlem > 0 && x->t->nlem < 32 && english_particle(l, ll)) x->t->tight |= 1u << x->t->nlem;
     int id = faq_termmap_put(x->c->lemmas, l, ll);
     int *nl = realloc(x->t->lem, (size_t)(x->t->nlem + 1) * sizeof *nl);
@@ -494,6 +545,7 @@ static int stem(const char *s, int n, int last_pos) {
 /* Free what one compiled term owns (a term refused half-way included). */
 static void cterm_clear(struct cterm *t) {
   free(t->lem);
+  free(t->alt);
   free(t->key);
   free(t->word);
   free(t->lit);
@@ -508,6 +560,40 @@ static int two_chars(const char *s, int n) {
   if (a >= n) return n;
   a += mg_utf8_seqlen((unsigned char)s[a]);
   return a > n ? n : a;
+}
+
+struct reading_ctx { char kana[64]; int len, n; };
+
+static int on_lemma_morph(void *vctx, const mg_morph *m) {
+  struct reading_ctx *r = vctx;
+  if (++r->n == 1 && m->reading_len > 0 && m->reading_len < (int)sizeof r->kana && all_kata(m->reading, m->reading_len)) {
+    memcpy(r->kana, m->reading, (size_t)m->reading_len);
+    r->len = m->reading_len;
+  }
+  return 0;
+}
+
+/* A verb written in kana (手首 きった, ご飯 たべさせて) has its kana lemma
+ * (きる), not the term's (切る): a term's verbs and adjectives after its
+ * first word also meet the reading of their lemma in hiragana. Never the
+ * first word, which finds the term: a kana verb alone is ambiguous (きる is
+ * 切る and 着る); next to the term's own first word it is not. */
+static int add_alts(bot_concepts *c, mg_analyzer *an, struct cterm *t, char (*verb)[48]) {
+  for (int k = 1; k < t->nlem && k < 8; k++) {
+    struct reading_ctx r = { .len = 0 };
+    if (!verb[k][0]) continue;
+    int rc = faq_analyze_morphs(an, verb[k], (int)strlen(verb[k]), on_lemma_morph, &r);
+    if (rc == MG_ENOMEM) return rc;
+    if (rc != 0 || r.n != 1 || chars(r.kana, r.len) < 2) continue; /* no reading of its own */
+    mg_utf8_kata_to_hira(r.kana, (size_t)r.len);
+    if (!t->alt) {
+      t->alt = malloc((size_t)t->nlem * sizeof *t->alt);
+      if (!t->alt) return MG_ENOMEM;
+      for (int j = 0; j < t->nlem; j++) t->alt[j] = -1;
+    }
+    if ((t->alt[k] = faq_termmap_put(c->lemmas, r.kana, r.len)) < 0) return MG_ENOMEM;
+  }
+  return 0;
 }
 
 static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dict_concept *dc, const dict_term *dt,
@@ -564,6 +650,9 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   /* a noun and a request verb the stream drops (電話ください is not 電話,
    * 連絡をください not 連絡): the request is the term, it meets by its text */
   if (t->nlem == 1 && x.dropped_verb && x.lemma_noun) x.specific = 1;
+  /* so does a kana term whose one kept word is half a compound verb
+   * (かねだせ keeps only かねる, which おかね ない has too): its key is the term */
+  if (t->nlem == 1 && x.compound_verb && is_kana) t->nlem = 0;
   if ((x.heavy == 0 && t->nlem > 0) || (t->nlem == 1 && x.specific) || x.fragment) {
     t->nlem = 0;
     inside = 1;
@@ -591,6 +680,11 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
     cterm_clear(t);
     return mg_errf(err, MG_ECONFIG, "%s:%d: \"%s\" has no word to match (only particles or symbols)", dc->path,
                    dt->line, dt->text);
+  }
+  t->obj = t->nlem == 2 && x.wo_verb && !t->exclude;
+  if ((t->nlem == 2 || (t->exclude && t->nlem > 2)) && !t->latin && (rc = add_alts(c, an, t, x.verb)) != 0) {
+    cterm_clear(t);
+    return rc;
   }
   c->nt++;
   return 0;
@@ -740,12 +834,34 @@ static int ends_sentence(const bot_msg *m, int a, int b) {
   return 0;
 }
 
+/* Is the message's j-th stream word the term's k-th lemma, or the reading
+ * of that lemma (see add_alts) when the term keeps its order? In a free
+ * order a kana word is too loose a tie (つけられとる 振り返ったら こわい is not
+ * られたら怖い). */
+static int lemma_at(const struct cterm *t, int k, const int *ids, int j, int ordered) {
+  return ids[j] == t->lem[k] || (ordered && t->alt && t->alt[k] >= 0 && ids[j] == t->alt[k]);
+}
+
+/* The noun's を, then no other を, comma or sentence end before the verb:
+ * 農薬を お茶と間違えて 飲んだ is 農薬を飲む, 農薬を片付けて 水を飲んだ is not. */
+static int object_of(const bot_msg *msg, int noun, int verb) {
+  int wo = 0;
+  if (noun + 1 >= verb || !surface_is(msg, &msg->m[noun + 1], "を")) return 0;
+  for (int i = noun + 1; i < verb; i++) {
+    const bot_morph *m = &msg->m[i];
+    if (m->pos == MG_POS_PARTICLE && surface_is(msg, m, "を") && ++wo > 1) return 0;
+  }
+  return bot_msg_same_clause(msg, msg->m[noun].off, msg->m[verb].off);
+}
+
 /* Lemma ids of the message's stream morphemes (-1 when unknown to every
  * term). A term of several lemmas meets them in any order (Japanese word
  * order is free: 車に子どもを置いた, 子どもを車に置いた) within a window of
- * its length plus two words, when it has three lemmas or more; shorter
- * terms and look-alikes only in their own order, with at most one other
- * word between two of their lemmas. */
+ * its length plus two words, when it has three lemmas or more, taking the
+ * nearest of each (a second negation elsewhere in the message must not
+ * stretch the match); shorter terms and look-alikes only in their own
+ * order, with at most one other word between two of their lemmas, or up to
+ * OBJ_GAP between a noun with its を and its verb (see object_of). */
 static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int ns) {
   const bot_concepts *c = s->c;
   for (int i = 0; i < ns; i++) {
@@ -758,16 +874,25 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
       int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin;
       for (int k = 1; k < t->nlem && ok; k++) {
         int found = -1;
-        int gap = t->latin && (t->tight >> k & 1) ? 0 : 1;
-        for (int j = ordered ? hi + 1 : i - span + 1; j < (ordered ? hi + 2 + gap : i + span) && found < 0; j++)
-          if (j >= 0 && j < ns && j != i && ids[j] == t->lem[k]) found = j;
+        if (ordered) {
+          int gap = t->latin && (t->tight >> k & 1) ? 0 : 1;
+          for (int j = hi + 1; j < hi + 2 + gap && j < ns && found < 0; j++)
+            if (lemma_at(t, k, ids, j, 1)) found = j;
+          for (int j = hi + 2 + gap; t->obj && j <= hi + 1 + OBJ_GAP && j < ns && found < 0; j++)
+            if (lemma_at(t, k, ids, j, 1) && object_of(s->msg, idx[hi], idx[j])) found = j;
+        } else {
+          for (int d = 1; d < span && found < 0; d++) {
+            if (i + d < ns && lemma_at(t, k, ids, i + d, 0)) found = i + d;
+            else if (i - d >= 0 && lemma_at(t, k, ids, i - d, 0)) found = i - d;
+          }
+        }
         if (found < 0) ok = 0;
         else {
           if (found < lo) lo = found;
           if (found > hi) hi = found;
         }
       }
-      if (ok && hi - lo < span) {
+      if (ok && (hi - lo < span || t->obj)) {
         const bot_morph *a = &s->msg->m[idx[lo]], *b = &s->msg->m[idx[hi]];
         if (lo < hi && ends_sentence(s->msg, a->off + a->len, b->off)) continue;
         add_match(s, *p, a->off, b->off + b->len, BOT_BY_LEMMA, 0);
@@ -828,9 +953,11 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
         continue;
       /* inside a word right after its kanji is the word's own kana ending
        * (言いたい is 言い + たい, not 言 + いたい): never the start of a word;
-       * a cue may be such an ending (来よる, 伊予弁's ongoing form) */
+       * a cue written in kana may be such an ending (来よる, 伊予弁's ongoing
+       * form); the reading of one written in kanji may not (際 is not the
+       * さい of 小さい) */
       if (!bound && !off && o >= 3 && mg_utf8_has_kanji(msg->text + o - 3, 3) &&
-          strncmp(c->names[t->concept], "cue_", 4) != 0)
+          (strncmp(c->names[t->concept], "cue_", 4) != 0 || t->key_reading))
         continue;
       /* a two-character key is a whole word or nothing (もし is not も|しょうが) */
       if (t->keychars < 3 && !t->key_stem && !msg->bound[eo] && e < klen && is_kata_at(k, klen, e) &&

@@ -70,6 +70,11 @@ int bot_msg_is_kana(const bot_msg *m);
 /* Sentence number (from 0) of byte off: sentences end at 。.!? and new
  * lines (NFKC has made the full-width marks ASCII already). */
 int bot_msg_sentence(const bot_msg *m, int off);
+/* No comma (、 or ,) between byte offsets a and b: one clause of a sentence. */
+int bot_msg_same_clause(const bot_msg *m, int a, int b);
+/* 1 when morpheme i is an auxiliary that changes what its verb says (たい,
+ * the passive れる/られる, the causative せる/させる, にくい). */
+int bot_msg_is_voice(const bot_msg *m, int i);
 /* 1 when morpheme i is a negation (ない, ん, ず, …). */
 int bot_msg_is_neg(const bot_msg *m, int i);
 
