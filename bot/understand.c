@@ -50,6 +50,7 @@ struct cterm {
   unsigned tight;      /* bit k: lemma k follows lemma k-1 with no word between (go on, pass out) */
   int *alt;            /* per lemma: the id of its reading in hiragana (切る → きる), or -1 */
   int obj;             /* a noun, を and its verb (農薬を飲む): the verb may come later in the clause */
+  int kana_lemmas;     /* a misread kana term: its lemmas meet only side by side (see compile_term) */
 };
 
 struct bot_concepts {
@@ -337,6 +338,14 @@ static int spoken_fixups(bot_msg *m) {
       if (at < 0) return MG_ENOMEM;
       p->lemma = at, p->pos = MG_POS_VERB, p->stream = 1, p->len += b->len;
       b->stream = 0;
+    } else if (b->pos == MG_POS_NOUN && surface_is(m, b, "しん") && p->pos == MG_POS_PARTICLE && i + 1 < m->n &&
+               b->off + b->len == m->m[i + 1].off &&
+               (strncmp(m->text + m->m[i + 1].off, "だ", 3) == 0 || strncmp(m->text + m->m[i + 1].off, "で", 3) == 0)) {
+      /* 死んだ written in kana after a particle, read as the noun しん + だ
+       * (一緒にしんだ方が楽, もうしんでもいい): the verb 死ぬ */
+      int at = pool_put(m, "死ぬ", (int)strlen("死ぬ"));
+      if (at < 0) return MG_ENOMEM;
+      b->lemma = at, b->pos = MG_POS_VERB, b->stream = 1;
     } else if (b->pos == MG_POS_VERB && p->pos == MG_POS_PARTICLE && surface_is(m, p, "の") &&
                strcmp(m->pool + b->lemma, "みこむ") == 0) { /* 電池のみこんだ = の + みこむ */
       int at = pool_put(m, "飲み込む", (int)strlen("飲み込む"));
@@ -451,6 +460,7 @@ struct term_ctx {
   char lemma0[128];
   int lemma0_len;
   int lemma_noun;      /* the first stream lemma is a noun */
+  int last_basic;      /* the last morpheme is in its dictionary form (倒れる, not the 逃げ of 当て逃げ) */
   int wo;              /* を follows the first lemma at once */
   int wo_verb;         /* ... and the second lemma is the verb right after it */
   char verb[8][48];    /* lemma k ≥ 1 when it is a verb or adjective written with kanji (for add_alts), else "" */
@@ -530,14 +540,16 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
                 (m->unknown && x->nmorph > 1 && m->surface_len > 0 && (m->surface[0] & 0x80));
   x->last_pos = m->pos;
   x->last_content = m->content;
+  x->last_basic = m->cform_len >= 9 && memcmp(m->cform, "基本形", 9) == 0;
   return 0;
 }
 
 /* Cut an inflected ending so the stem meets every form: a verb's or
  * adjective's last kana in the dictionary form (倒れる → 倒れ, 苦しい → 苦し). */
-static int stem(const char *s, int n, int last_pos) {
+static int stem(const char *s, int n, int last_pos, int basic) {
   /* a stem of two characters is a prefix of too much (痛い → イタ is いた,
-   * "was"): keep three at least, else the whole word */
+   * "was"): keep three at least, else the whole word; and only a
+   * dictionary form ends in an inflection (あてにげ is not あてに) */
   if ((last_pos == MG_POS_VERB || last_pos == MG_POS_ADJ) && n >= 12) return n - 3;
   return n;
 }
@@ -627,12 +639,12 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
     to_kata(kana, tlen);
     is_kana = all_kata(kana, tlen);
     if (is_kana) {
-      n = stem(kana, tlen, x.last_pos);
+      n = stem(kana, tlen, x.last_pos, x.last_basic);
       t->key = strndup(kana, (size_t)n);
       t->keylen = n;
       t->key_stem = n < tlen;
     } else if (!x.unknown_reading && x.rlen > 0) {
-      n = stem(x.reading, x.rlen, x.last_pos);
+      n = stem(x.reading, x.rlen, x.last_pos, x.last_basic);
       t->key = strndup(x.reading, (size_t)n);
       t->keylen = n;
       t->key_reading = 1;
@@ -653,6 +665,10 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   /* so does a kana term whose one kept word is half a compound verb
    * (かねだせ keeps only かねる, which おかね ない has too): its key is the term */
   if (t->nlem == 1 && x.compound_verb && is_kana) t->nlem = 0;
+  /* a kana term that starts with a negation was misread (ずっとないとる is
+   * 泣いとる, not ない + とる): its lemmas meet only a message MeCab misreads
+   * the same way, side by side — not 返事せん 倒れとる */
+  t->kana_lemmas = is_kana && t->nlem > 0 && strcmp(x.lemma0, NEG_LEMMA) == 0;
   if ((x.heavy == 0 && t->nlem > 0) || (t->nlem == 1 && x.specific) || x.fragment) {
     t->nlem = 0;
     inside = 1;
@@ -842,6 +858,16 @@ static int lemma_at(const struct cterm *t, int k, const int *ids, int j, int ord
   return ids[j] == t->lem[k] || (ordered && t->alt && t->alt[k] >= 0 && ids[j] == t->alt[k]);
 }
 
+/* A verb of knowing takes a negation after it (へんじは わからん does not say
+ * 返事がない, 名前は知らん not 名前がない). */
+static int knowing(const bot_msg *msg, int i) {
+  static const char *const know[] = { "わかる", "分かる", "判る", "知る" };
+  const char *l = bot_msg_lemma(msg, i);
+  for (size_t k = 0; k < sizeof know / sizeof know[0]; k++)
+    if (strcmp(l, know[k]) == 0) return 1;
+  return 0;
+}
+
 /* The noun's を, then no other を, comma or sentence end before the verb:
  * 農薬を お茶と間違えて 飲んだ is 農薬を飲む, 農薬を片付けて 水を飲んだ is not. */
 static int object_of(const bot_msg *msg, int noun, int verb) {
@@ -871,13 +897,15 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
       /* a look-alike, a pair of words and an English term keep their order
        * (家に誰か is not 家は誰も…; 死にたい is not 死んで…したい; "dying to see"
        * is not "came home to see him dying") */
-      int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin;
+      int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin || t->kana_lemmas;
       for (int k = 1; k < t->nlem && ok; k++) {
         int found = -1;
         if (ordered) {
-          int gap = t->latin && (t->tight >> k & 1) ? 0 : 1;
+          int gap = (t->latin && (t->tight >> k & 1)) || t->kana_lemmas ? 0 : 1;
           for (int j = hi + 1; j < hi + 2 + gap && j < ns && found < 0; j++)
-            if (lemma_at(t, k, ids, j, 1)) found = j;
+            if (lemma_at(t, k, ids, j, 1) &&
+                !(j > hi + 1 && bot_msg_is_neg(s->msg, idx[j]) && knowing(s->msg, idx[j - 1])))
+              found = j;
           for (int j = hi + 2 + gap; t->obj && j <= hi + 1 + OBJ_GAP && j < ns && found < 0; j++)
             if (lemma_at(t, k, ids, j, 1) && object_of(s->msg, idx[hi], idx[j])) found = j;
         } else {
