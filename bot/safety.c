@@ -238,21 +238,6 @@ static void add_cue(bot_safety_result *r, const char *name, char sign) {
   }
 }
 
-/* ん right after a dictionary form, an adjective or た is the spoken の, not
- * a negation (ためとるんよ, 痛いんよ, 燃えたんよ); a negative ん follows the
- * stem (燃えとらん, 来ん, 待たん). */
-static int explanatory_n(const bot_msg *msg, int i) {
-  static const char *const uend[] = { "る", "う", "く", "す", "つ", "ぬ", "ぶ", "む", "ぐ", "い" };
-  const bot_morph *m = &msg->m[i], *p = i > 0 ? &msg->m[i - 1] : NULL;
-  if (m->len != 3 || memcmp(msg->text + m->off, "\xE3\x82\x93", 3) != 0 || !p || p->len < 3 || p->off + p->len != m->off) return 0;
-  if (p->pos != MG_POS_VERB && p->pos != MG_POS_AUX && p->pos != MG_POS_ADJ) return 0;
-  const char *last = msg->text + p->off + p->len - 3;
-  if (p->pos == MG_POS_AUX && (memcmp(last, "た", 3) == 0 || memcmp(last, "だ", 3) == 0)) return 1;
-  for (size_t k = 0; k < sizeof uend / sizeof uend[0]; k++)
-    if (memcmp(last, uend[k], 3) == 0) return 1;
-  return 0;
-}
-
 /* A negation followed by a conditional と says "unless" or "must", the
  * opposite of a denial (傷つけんと落ち着かん, 死なないと); a quoting と
  * keeps the negation (燃えてないと思う). */
@@ -286,7 +271,7 @@ static int negated_after(const bot_msg *msg, int end) {
     if (memchr(msg->text + end, ' ', (size_t)(m->off - end))) return 0;
     if (m->pos == MG_POS_PARTICLE && m->len == 6 && memcmp(msg->text + m->off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0)
       only = 1; /* しか */
-    if (bot_msg_is_neg(msg, i) && !explanatory_n(msg, i)) return !only && !unless_to(msg, i);
+    if (bot_msg_is_neg(msg, i)) return !only && !unless_to(msg, i);
     if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_AUX && !(m->pos == MG_POS_VERB && !m->stream) &&
         !bot_msg_is_voice(msg, i))
       return 0; /* 刺されてはない: the passive stands between */

@@ -51,6 +51,7 @@ struct cterm {
   int *alt;            /* per lemma: the id of its reading in hiragana (切る → きる), or -1 */
   int obj;             /* a noun, を and its verb (農薬を飲む): the verb may come later in the clause */
   int kana_lemmas;     /* a misread kana term: its lemmas meet only side by side (see compile_term) */
+  int kana;            /* written in kana: its words keep their order (いらないにんげん is not にんげん…いませんか) */
 };
 
 struct bot_concepts {
@@ -309,11 +310,31 @@ static int copula_kedo(const bot_msg *m, int off) {
   return 1;
 }
 
+/* ん right after a dictionary form (a verb's or an auxiliary's u-row
+ * ending, an adjective's or auxiliary's い) or after た/だ is the spoken の, not a negation
+ * (ためとるんよ, 痛いんよ, 燃えたんよ, 何の手続きがいるんでしょう); a negative ん
+ * follows the stem (燃えとらん, 来ん, 待たん, 誰もいん). */
+static int explanatory_n(const bot_msg *m, const bot_morph *p, const bot_morph *b) {
+  static const char *const uend[] = { "る", "う", "く", "す", "つ", "ぬ", "ぶ", "む", "ぐ" };
+  if (!surface_is(m, b, "ん") || p->len < 3) return 0;
+  const char *last = m->text + p->off + p->len - 3;
+  if (p->pos != MG_POS_VERB && p->pos != MG_POS_AUX && p->pos != MG_POS_ADJ) return 0;
+  if (p->pos != MG_POS_VERB && memcmp(last, "い", 3) == 0) return 1; /* 痛いんよ, 死にたいんよ */
+  if (p->pos == MG_POS_AUX && (memcmp(last, "た", 3) == 0 || memcmp(last, "だ", 3) == 0)) return 1;
+  for (size_t k = 0; k < sizeof uend / sizeof uend[0]; k++)
+    if (memcmp(last, uend[k], 3) == 0) return 1;
+  return 0;
+}
+
 static int spoken_fixups(bot_msg *m) {
   for (int i = 1; i < m->n; i++) {
     bot_morph *b = &m->m[i], *p = &m->m[i - 1];
     if (p->off + p->len != b->off) continue;
-    if (b->pos == MG_POS_VERB && surface_is(m, b, "けん") && strcmp(m->pool + b->lemma, "ける") == 0) {
+    if (strcmp(m->pool + b->lemma, NEG_LEMMA) == 0 && explanatory_n(m, p, b)) {
+      int at = pool_put(m, "の", (int)strlen("の"));
+      if (at < 0) return MG_ENOMEM;
+      b->lemma = at, b->pos = MG_POS_PARTICLE, b->stream = 0;
+    } else if (b->pos == MG_POS_VERB && surface_is(m, b, "けん") && strcmp(m->pool + b->lemma, "ける") == 0) {
       /* 伊予弁's けん (because), which MeCab reads as ける (蹴る) + ん:
        * 子どもが通るけん心配 is not 子どもを蹴る */
       int at = pool_put(m, "けん", (int)strlen("けん"));
@@ -669,6 +690,7 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
    * 泣いとる, not ない + とる): its lemmas meet only a message MeCab misreads
    * the same way, side by side — not 返事せん 倒れとる */
   t->kana_lemmas = is_kana && t->nlem > 0 && strcmp(x.lemma0, NEG_LEMMA) == 0;
+  t->kana = is_kana;
   if ((x.heavy == 0 && t->nlem > 0) || (t->nlem == 1 && x.specific) || x.fragment) {
     t->nlem = 0;
     inside = 1;
@@ -897,7 +919,7 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
       /* a look-alike, a pair of words and an English term keep their order
        * (家に誰か is not 家は誰も…; 死にたい is not 死んで…したい; "dying to see"
        * is not "came home to see him dying") */
-      int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin || t->kana_lemmas;
+      int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin || t->kana;
       for (int k = 1; k < t->nlem && ok; k++) {
         int found = -1;
         if (ordered) {
@@ -952,6 +974,13 @@ static int inside_unknown(const bot_msg *msg, int o) {
  * message written only in kana with spaces between its words (いきるの
  * しんどい もう むり) — the same with the spaces taken out, off[] mapping each
  * byte back to the message, so a term read across a space is found too. */
+/* A morpheme starts strictly inside bytes (a, b) of the message. */
+static int spans_bound(const bot_msg *msg, int a, int b) {
+  for (int i = a + 1; i < b && i < msg->len; i++)
+    if (msg->bound[i]) return 1;
+  return 0;
+}
+
 static void match_kana_in(struct mstate *s, const char *k, int klen, const int *off) {
   const bot_concepts *c = s->c;
   const bot_msg *msg = s->msg;
@@ -987,6 +1016,9 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
       if (!bound && !off && o >= 3 && mg_utf8_has_kanji(msg->text + o - 3, 3) &&
           (strncmp(c->names[t->concept], "cue_", 4) != 0 || t->key_reading))
         continue;
+      /* a two-character key never spans a word's edge in a message with kanji
+       * (ガキ is not LINEが|きた) */
+      if (t->keychars < 3 && !kana_only && !off && spans_bound(msg, o, eo)) continue;
       /* a two-character key is a whole word or nothing (もし is not も|しょうが) */
       if (t->keychars < 3 && !t->key_stem && !msg->bound[eo] && e < klen && is_kata_at(k, klen, e) &&
           !(off && off[e - 1] + 1 < eo))
