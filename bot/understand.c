@@ -359,11 +359,12 @@ static int spoken_fixups(bot_msg *m) {
       if (at < 0) return MG_ENOMEM;
       p->lemma = at, p->pos = MG_POS_VERB, p->stream = 1, p->len += b->len;
       b->stream = 0;
-    } else if (b->pos == MG_POS_NOUN && surface_is(m, b, "しん") && p->pos == MG_POS_PARTICLE && i + 1 < m->n &&
+    } else if (b->pos == MG_POS_NOUN && surface_is(m, b, "しん") && (p->pos == MG_POS_PARTICLE || p->pos == MG_POS_SYMBOL) &&
+               i + 1 < m->n &&
                b->off + b->len == m->m[i + 1].off &&
                (strncmp(m->text + m->m[i + 1].off, "だ", 3) == 0 || strncmp(m->text + m->m[i + 1].off, "で", 3) == 0)) {
-      /* 死んだ written in kana after a particle, read as the noun しん + だ
-       * (一緒にしんだ方が楽, もうしんでもいい): the verb 死ぬ */
+      /* 死んだ written in kana after a particle or a stop, read as the noun
+       * しん + だ (一緒にしんだ方が楽, 。しんでもいいと): the verb 死ぬ */
       int at = pool_put(m, "死ぬ", (int)strlen("死ぬ"));
       if (at < 0) return MG_ENOMEM;
       b->lemma = at, b->pos = MG_POS_VERB, b->stream = 1;
@@ -378,12 +379,38 @@ static int spoken_fixups(bot_msg *m) {
   return 0;
 }
 
+/* Written only in kana (with spaces, punctuation, digits, emoji), judged on
+ * the resident's own text: the variants rewrite some kana words into kanji
+ * (あかちゃん → 赤ちゃん), and the message is no less a kana message. */
+static int written_in_kana(const char *s, int n) {
+  int kana = 0;
+  for (int i = 0; i < n;) {
+    uint32_t cp;
+    int k = mg_utf8_decode(s + i, (size_t)(n - i), &cp);
+    if (k <= 0) return 0;
+    i += k;
+    if ((cp >= 0x3041 && cp <= 0x309F) || (cp >= 0x30A1 && cp <= 0x30FF) || (cp >= 0xFF66 && cp <= 0xFF9F)) {
+      kana++;
+      continue;
+    }
+    if (cp < 0x80 && !((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')) continue; /* digits, spaces, ASCII punctuation */
+    if (cp >= 0x3000 && cp <= 0x303F) continue;                              /* 、。「」 and friends */
+    if (cp >= 0xFF01 && cp <= 0xFF65 && !((cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A)))
+      continue;                                                              /* full-width punctuation and digits */
+    if (cp >= 0xFE00 && cp <= 0xFE0F) continue;                              /* variation selectors */
+    if (cp >= 0x1F000) continue;                                             /* emoji */
+    return 0;
+  }
+  return kana > 0;
+}
+
 int bot_msg_analyze(bot_msg *m, mg_analyzer *an, const char *text, int len) {
   const char *t;
   int tlen, rc;
 
   m->n = 0;
   m->pool_len = 0;
+  m->kana_only = written_in_kana(text, len);
   rc = faq_analyze_morphs(an, text, len, on_morph, m);
   if (rc != 0) return rc < 0 ? rc : MG_ENOMEM;
   t = faq_analyzer_text(an, &tlen);
@@ -430,19 +457,7 @@ void bot_msg_clear(bot_msg *m) {
   memset(m, 0, sizeof *m);
 }
 
-int bot_msg_is_kana(const bot_msg *m) {
-  int kana = 0;
-  for (int i = 0; i < m->len; i += mg_utf8_seqlen((unsigned char)m->kata[i])) {
-    unsigned char c = (unsigned char)m->kata[i];
-    if (is_kata_at(m->kata, m->len, i)) { kana++; continue; }
-    if (c < 0x80 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) continue; /* digits, spaces, ASCII punctuation */
-    if (c == 0xE3 && (unsigned char)m->kata[i + 1] == 0x80) continue; /* 、。「」 and friends */
-    if (c == 0xEF) continue; /* full-width forms left after NFKC, emoji variation selectors */
-    if (c == 0xF0) continue; /* emoji */
-    return 0;
-  }
-  return kana > 0;
-}
+int bot_msg_is_kana(const bot_msg *m) { return m->kana_only; }
 
 int bot_msg_sentence(const bot_msg *m, int off) {
   if (off <= 0 || !m->sent) return 0;

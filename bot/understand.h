@@ -57,6 +57,7 @@ typedef struct bot_msg {
   unsigned char *bound;/* bound[i]: a morpheme starts at byte i */
   int *sent;           /* sent[i]: sentence number of byte i (bot_msg_sentence), i in [0, len] */
   int text_cap;
+  int kana_only;       /* written only in kana (bot_msg_is_kana) */
 } bot_msg;
 
 /* Analyse text into m (reusing its buffers). Returns 0 or MG_E*. */
