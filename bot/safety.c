@@ -541,7 +541,8 @@ static int told_with(const bot_safety *s, const bot_msg *msg, const bot_match *m
 }
 
 /* Score of danger d at one of its matches (the "with" groups use the
- * match of their first concept and need the others in the same sentence;
+ * match of their first concept and need the others in the same sentence,
+ * or the next for a person, told_with;
  * a partner that is a danger's own word must not be negated: 人や車は
  * 巻き込まれてない. A sign of neglect may be told as an absence and stays:
  * 親の車がもう何日もない). */

@@ -496,7 +496,6 @@ struct term_ctx {
   char lemma0[128];
   int lemma0_len;
   int lemma_noun;      /* the first stream lemma is a noun */
-  int last_basic;      /* the last morpheme is in its dictionary form (倒れる, not the 逃げ of 当て逃げ) */
   int wo;              /* を follows the first lemma at once */
   int wo_verb;         /* ... and the second lemma is the verb right after it */
   char verb[8][48];    /* lemma k ≥ 1 when it is a verb or adjective written with kanji (for add_alts), else "" */
@@ -576,16 +575,14 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
                 (m->unknown && x->nmorph > 1 && m->surface_len > 0 && (m->surface[0] & 0x80));
   x->last_pos = m->pos;
   x->last_content = m->content;
-  x->last_basic = m->cform_len >= 9 && memcmp(m->cform, "基本形", 9) == 0;
   return 0;
 }
 
 /* Cut an inflected ending so the stem meets every form: a verb's or
  * adjective's last kana in the dictionary form (倒れる → 倒れ, 苦しい → 苦し). */
-static int stem(const char *s, int n, int last_pos, int basic) {
+static int stem(const char *s, int n, int last_pos) {
   /* a stem of two characters is a prefix of too much (痛い → イタ is いた,
-   * "was"): keep three at least, else the whole word; and only a
-   * dictionary form ends in an inflection (あてにげ is not あてに) */
+   * "was"): keep three at least, else the whole word */
   if ((last_pos == MG_POS_VERB || last_pos == MG_POS_ADJ) && n >= 12) return n - 3;
   return n;
 }
@@ -675,12 +672,12 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
     to_kata(kana, tlen);
     is_kana = all_kata(kana, tlen);
     if (is_kana) {
-      n = stem(kana, tlen, x.last_pos, x.last_basic);
+      n = stem(kana, tlen, x.last_pos);
       t->key = strndup(kana, (size_t)n);
       t->keylen = n;
       t->key_stem = n < tlen;
     } else if (!x.unknown_reading && x.rlen > 0) {
-      n = stem(x.reading, x.rlen, x.last_pos, x.last_basic);
+      n = stem(x.reading, x.rlen, x.last_pos);
       t->key = strndup(x.reading, (size_t)n);
       t->keylen = n;
       t->key_reading = 1;
@@ -931,9 +928,9 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
     if (ids[i] < 0 || ids[i] >= c->by_lemma_cap || !c->by_lemma[ids[i]]) continue;
     for (const int *p = c->by_lemma[ids[i]]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
-      /* a look-alike, a pair of words and an English term keep their order
-       * (家に誰か is not 家は誰も…; 死にたい is not 死んで…したい; "dying to see"
-       * is not "came home to see him dying") */
+      /* a look-alike, a pair of words, an English term and a term written
+       * in kana keep their order (家に誰か is not 家は誰も…; 死にたい is not
+       * 死んで…したい; "dying to see" is not "came home to see him dying") */
       int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin || t->kana;
       for (int k = 1; k < t->nlem && ok; k++) {
         int found = -1;
@@ -985,10 +982,6 @@ static int inside_unknown(const bot_msg *msg, int o) {
   return 0;
 }
 
-/* Kana keys over k (klen bytes of katakana): the message itself, or — in a
- * message written only in kana with spaces between its words (いきるの
- * しんどい もう むり) — the same with the spaces taken out, off[] mapping each
- * byte back to the message, so a term read across a space is found too. */
 /* A morpheme starts strictly inside bytes (a, b) of the message. */
 static int spans_bound(const bot_msg *msg, int a, int b) {
   for (int i = a + 1; i < b && i < msg->len; i++)
@@ -996,6 +989,10 @@ static int spans_bound(const bot_msg *msg, int a, int b) {
   return 0;
 }
 
+/* Kana keys over k (klen bytes of katakana): the message itself, or — in a
+ * message written only in kana with spaces between its words (いきるの
+ * しんどい もう むり) — the same with the spaces taken out, off[] mapping each
+ * byte back to the message, so a term read across a space is found too. */
 static void match_kana_in(struct mstate *s, const char *k, int klen, const int *off) {
   const bot_concepts *c = s->c;
   const bot_msg *msg = s->msg;

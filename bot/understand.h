@@ -65,8 +65,9 @@ int bot_msg_analyze(bot_msg *m, mg_analyzer *an, const char *text, int len);
 void bot_msg_clear(bot_msg *m);  /* frees the buffers */
 /* Lemma of morpheme i. */
 static inline const char *bot_msg_lemma(const bot_msg *m, int i) { return m->pool + m->m[i].lemma; }
-/* 1 when the message is written only in hiragana/katakana (with spaces,
- * punctuation and digits): MeCab segments such text poorly. */
+/* 1 when the resident wrote the message only in hiragana/katakana (with
+ * spaces, punctuation and digits; judged before the variants rewrite
+ * あかちゃん as 赤ちゃん): MeCab segments such text poorly. */
 int bot_msg_is_kana(const bot_msg *m);
 /* Sentence number (from 0) of byte off: sentences end at 。.!? and new
  * lines (NFKC has made the full-width marks ASCII already). */
