@@ -935,7 +935,7 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
       for (int k = 1; k < t->nlem && ok; k++) {
         int found = -1;
         if (ordered) {
-          int gap = (t->latin && (t->tight >> k & 1)) || t->kana_lemmas ? 0 : 1;
+          int gap = (t->latin && (t->tight >> k & 1)) || t->kana_lemmas || (t->exclude && t->lem[k] == t->lem[k - 1]) ? 0 : 1;
           for (int j = hi + 1; j < hi + 2 + gap && j < ns && found < 0; j++)
             if (lemma_at(t, k, ids, j, 1) &&
                 !(j > hi + 1 && bot_msg_is_neg(s->msg, idx[j]) && knowing(s->msg, idx[j - 1])))
