@@ -19,7 +19,7 @@
 #include "bot/lang.h"
 
 #define MAX_IDS 16
-#define MAX_WITH 32 /* "with" groups of one danger */
+#define MAX_WITH 48 /* "with" groups of one danger */
 #define MAX_DANGERS 48
 #define BOT_SAFETY_MAX_CONCEPTS 256
 

@@ -493,6 +493,7 @@ struct term_ctx {
   int dropped_verb;    /* a verb outside the stream (ください) */
   int compound_verb;   /* ... right after another verb: the second half of a compound (かね|だせ) */
   int fragment;        /* the term ends in a piece of a word: 押し込 is 押し + 込, 泣き叫 ends unknown */
+  int last_te;         /* the morpheme before was the particle て or で */
   char lemma0[128];
   int lemma0_len;
   int lemma_noun;      /* the first stream lemma is a noun */
@@ -525,7 +526,13 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
     for (size_t i = 0; i < sizeof aspect / sizeof aspect[0] && !asp; i++)
       asp = (int)strlen(aspect[i]) == m->lemma_len && memcmp(aspect[i], m->lemma, (size_t)m->lemma_len) == 0;
     if (x->last_pos == MG_POS_VERB && !asp) x->compound_verb = 1;
+    /* 来ん (Iyo-ben: does not come) after て is read as 込む and dropped:
+     * 帰ってこん would be 帰る alone, which 家に帰るのが怖い has too. The
+     * negation is the term; it meets by its text */
+    if (x->last_te && m->lemma_len == 6 && memcmp(m->lemma, "こむ", 6) == 0) x->specific = 1;
   }
+  x->last_te = m->pos == MG_POS_PARTICLE && m->surface_len == 3 &&
+               (memcmp(m->surface, "て", 3) == 0 || memcmp(m->surface, "で", 3) == 0);
   if (x->t->nlem == 1 && m->pos == MG_POS_PARTICLE && m->surface_len == 3 && memcmp(m->surface, "を", 3) == 0 &&
       x->last_pos == MG_POS_NOUN && x->nmorph == 2)
     x->wo = 1;
