@@ -1048,6 +1048,8 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
 #undef ORIG
 }
 
+static void match_literals_in(struct mstate *s, const char *k, int klen, const int *off);
+
 static void match_kana(struct mstate *s) {
   const bot_msg *msg = s->msg;
   char *k;
@@ -1071,26 +1073,39 @@ static void match_kana(struct mstate *s) {
         k[n] = msg->kata[i], off[n++] = i;
     k[n] = '\0';
     match_kana_in(s, k, n, off);
+    if (kana_only) match_literals_in(s, k, n, off);
   }
   free(k);
   free(off);
 }
 
-/* Terms found by their text anywhere in the message (katakana form). */
-static void match_literals(struct mstate *s) {
+/* Terms found by their text anywhere in k (klen bytes, katakana form): the
+ * message, or — in a message written only in kana — the message with its
+ * spaces taken out, off[] mapping each byte back (see match_kana), so a
+ * cue's look-alike is found across a space as the danger word is
+ * (しめつけられる みたいに いたい is a pain told by a likeness, みたいにいた). */
+static void match_literals_in(struct mstate *s, const char *k, int klen, const int *off) {
   const bot_concepts *c = s->c;
   const bot_msg *msg = s->msg;
-  for (int i = 0; i < msg->len; i += mg_utf8_seqlen((unsigned char)msg->kata[i])) {
-    int id = faq_termmap_get(c->lfirst, msg->kata + i, mg_utf8_seqlen((unsigned char)msg->kata[i]));
-    if (id < 0 || id >= c->by_lfirst_cap || !c->by_lfirst[id] || copula_kedo(msg, i)) continue;
+#define ORIG(j) (off ? off[j] : (j))
+  for (int i = 0; i < klen; i += mg_utf8_seqlen((unsigned char)k[i])) {
+    int id = faq_termmap_get(c->lfirst, k + i, mg_utf8_seqlen((unsigned char)k[i]));
+    if (id < 0 || id >= c->by_lfirst_cap || !c->by_lfirst[id] || copula_kedo(msg, ORIG(i))) continue;
     for (const int *p = c->by_lfirst[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
       /* an English look-alike starts a word ("-no fire" is not in "casino fire") */
-      if (t->latin && i > 0 && is_alnum(msg->kata[i - 1]) && is_alnum(t->lit[0])) continue;
-      if (i + t->litlen <= msg->len && memcmp(msg->kata + i, t->lit, (size_t)t->litlen) == 0)
-        add_match(s, *p, i, i + t->litlen, BOT_BY_KANA, 0);
+      if (t->latin && i > 0 && is_alnum(k[i - 1]) && is_alnum(t->lit[0])) continue;
+      if (i + t->litlen > klen || memcmp(k + i, t->lit, (size_t)t->litlen) != 0) continue;
+      /* across a space only what does not meet without one, and only a
+       * look-alike of a cue: one that unmasks a danger (みたいに いたい is no
+       * likeness), never one that would mask it (たべてない ママ is not
+       * ないまま) */
+      if (!off || (off[i + t->litlen - 1] - off[i] != t->litlen - 1 && t->exclude &&
+                   strncmp(c->names[t->concept], "cue_", 4) == 0))
+        add_match(s, *p, ORIG(i), ORIG(i + t->litlen - 1) + 1, BOT_BY_KANA, 0);
     }
   }
+#undef ORIG
 }
 
 struct probe_ctx { struct mstate *s; const char *w; int n, start, end; };
@@ -1172,7 +1187,7 @@ void bot_concepts_match(const bot_concepts *c, const bot_msg *msg, bot_hits *h) 
   }
   match_lemmas(s, ids, idx, ns);
   match_kana(s);
-  match_literals(s);
+  match_literals_in(s, s->msg->kata, s->msg->len, NULL);
   match_edits(s);
   for (int k = 0; k < s->n; k++) {
     const struct match *m = &s->m[k];
