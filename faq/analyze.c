@@ -752,6 +752,30 @@ static int pos_class(const mg_lang *lang, const mecab_node_t *n) {
   return 0;
 }
 
+/* The surface of node n is s (UTF-8). */
+static int surface_is(const mecab_node_t *n, const char *s) {
+  return n && n->length == strlen(s) && memcmp(n->surface, s, n->length) == 0;
+}
+
+/* A place named as where someone comes from or who someone is, not as where
+ * the question's matter lies: 新居浜から越してきた (moving in is Saijo's
+ * matter), 東京の兄が…寄付したい, 実家の岡山で子どもが熱を出した. Such a
+ * place does not make the question another town's (the engine's
+ * place_pen is for 新居浜の図書館は何時まで). */
+static int place_is_context(const mecab_node_t *n) {
+  static const char *const people[] = { "兄", "姉", "弟", "妹", "友達", "友人", "息子", "娘", "親", "両親", "父",
+                                         "母", "祖父", "祖母", "孫", "親戚", "知り合い", "彼氏", "彼女", "主人", "夫",
+                                         "妻", "嫁", "おじ", "おば", "叔父", "叔母", "伯父", "伯母", "甥", "姪", "家族",
+                                         "実家", "人" };
+  const mecab_node_t *a = n->next, *b = a ? a->next : NULL, *p = n->prev, *pp = p ? p->prev : NULL;
+  if (surface_is(a, "から")) return 1;
+  if (surface_is(a, "の") && b)
+    for (size_t i = 0; i < sizeof people / sizeof people[0]; i++)
+      if (surface_is(b, people[i])) return 1;
+  /* 実家の岡山, 帰省先の広島 */
+  return surface_is(p, "の") && (surface_is(pp, "実家") || surface_is(pp, "帰省先") || surface_is(pp, "里帰り先"));
+}
+
 /* The code point at byte i, or -1 (a byte that is not UTF-8, or a
  * character outside the BMP: neither kanji nor kana here). */
 static int cp_at(const char *s, int n, int i, int *len) {
@@ -1113,6 +1137,7 @@ int faq_analyze(mg_analyzer *an, const char *text, int len, mg_token_fn fn, void
       continue;
     }
     if (!(cls = pos_class(lang, n))) continue;
+    if ((cls & MG_TOK_PLACE) && place_is_context(n)) cls &= ~MG_TOK_PLACE;
     if ((ll = node_term(lang, n, an->term, sizeof an->term)) <= 0) continue;
     off = (int)(n->surface - tb.s);
     start = tb.st[off];

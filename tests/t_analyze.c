@@ -341,6 +341,32 @@ static void missing_word_lists_are_empty_lists(void) {
   faq_lang_free(l);
 }
 
+/* A place marks the question as another town's (MG_TOK_PLACE) only where
+ * the matter lies there, not where someone comes from or who someone is. */
+static void a_place_of_origin_or_of_a_person_is_context(void) {
+  static const struct { const char *text, *place; int flagged; } cases[] = {
+    { "新居浜の図書館は何時まで", "新居浜", 1 },
+    { "新居浜から越してきた", "新居浜", 0 },
+    { "東京の兄が寄付したい", "東京", 0 },
+    { "実家の岡山で子どもが熱を出した", "岡山", 0 },
+    { "岡山で住民票を取りたい", "岡山", 1 },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct terms t;
+    int found = -1;
+    terms(an, cases[i].text, &t);
+    for (int k = 0, pos = 0; k < t.n && k < 64; k++) {
+      const char *bar = strchr(t.s + pos, '|');
+      int len = bar ? (int)(bar - (t.s + pos)) : (int)strlen(t.s + pos);
+      if ((size_t)len == strlen(cases[i].place) && memcmp(t.s + pos, cases[i].place, (size_t)len) == 0) found = k;
+      pos += len + 1;
+    }
+    if (found < 0) { ok(0, "「%s」: %s is a term (%s)", cases[i].text, cases[i].place, t.s); continue; }
+    is_int(!!(t.flags[found] & MG_TOK_PLACE), cases[i].flagged, "「%s」: %s %s another town's place", cases[i].text,
+           cases[i].place, cases[i].flagged ? "is" : "is not");
+  }
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/mg_t_analyze.XXXXXX");
   if (!mkdtemp(dir)) return 1;
@@ -365,6 +391,7 @@ int main(void) {
   RUN(variant_spellings_are_one_term_at_the_original_offsets);
   RUN(okurigana_fold_but_one_kanji_words_keep_their_kana);
   RUN(noun_also_yields_its_reading);
+  RUN(a_place_of_origin_or_of_a_person_is_context);
   RUN(a_number_with_its_counter_is_one_term);
   RUN(stopwords_and_particles_are_dropped);
   RUN(offsets_map_back_through_nfkc);
