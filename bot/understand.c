@@ -996,6 +996,16 @@ static int spans_bound(const bot_msg *msg, int a, int b) {
   return 0;
 }
 
+/* k starts with a katakana character that never starts a word: ン, ッ, ー
+ * or a small kana (ャ, ュ, ョ, ァ …). */
+static int word_goes_on(const char *k, int n) {
+  static const char *const cont[] = { "ン", "ッ", "ー", "ャ", "ュ", "ョ", "ァ", "ィ", "ゥ", "ェ", "ォ" };
+  if (n < 3) return 0;
+  for (size_t i = 0; i < sizeof cont / sizeof cont[0]; i++)
+    if (memcmp(k, cont[i], 3) == 0) return 1;
+  return 0;
+}
+
 /* Kana keys over k (klen bytes of katakana): the message itself, or — in a
  * message written only in kana with spaces between its words (いきるの
  * しんどい もう むり) — the same with the spaces taken out, off[] mapping each
@@ -1042,6 +1052,10 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
       if (t->keychars < 3 && !t->key_stem && !msg->bound[eo] && e < klen && is_kata_at(k, klen, e) &&
           !(off && off[e - 1] + 1 < eo))
         continue;
+      /* the reading of a word written in kanji, followed in the kana by a
+       * character no word starts with (ン, ッ, ー, a small kana): the word
+       * goes on, the key is only its first part (いんか|ん is 印鑑, not 引火) */
+      if (t->key_reading && !t->key_stem && e < klen && word_goes_on(k + e, klen - e)) continue;
       add_match(s, *p, o, off ? ORIG(e - 1) + 1 : e, t->key_reading ? BOT_BY_READING : BOT_BY_KANA, t->keychars);
     }
   }
