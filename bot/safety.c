@@ -424,13 +424,14 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
   for (int i = 0; i < h->nall && !q->raised; i++)
     q->raised = cue_counts(msg, &h->all[i], sent) && raises(s, dg, h->all[i].concept) &&
                 !(story && in_list(s->scene, s->nscene, h->all[i].concept) && !in_list(s->urgent, s->nurgent, h->all[i].concept));
-  int cry = bang; /* an urgent cue anywhere in the sentence, known before the lowering cues */
-  for (int i = 0; i < h->nall && !cry; i++)
-    cry = cue_counts(msg, &h->all[i], sent) && in_list(s->urgent, s->nurgent, h->all[i].concept);
+  /* urgent: a cry for help, "now" or "!" in the sentence, known before the
+   * lowering cues (a cue met by its reading does not outweigh it) */
+  q->urgent = bang;
+  for (int i = 0; i < h->nall && !q->urgent; i++)
+    q->urgent = cue_counts(msg, &h->all[i], sent) && in_list(s->urgent, s->nurgent, h->all[i].concept);
   for (int i = 0; i < h->nall; i++) {
     const bot_match *m = &h->all[i];
     if (!cue_counts(msg, m, sent)) continue;
-    if (in_list(s->urgent, s->nurgent, m->concept)) q->urgent = 1;
     if (in_list(s->scene, s->nscene, m->concept) || in_list(s->urgent, s->nurgent, m->concept)) q->scene = 1;
     if (in_list(s->lower, s->nlower, m->concept) && !in_list(q->lower_ids, q->nlower, m->concept) &&
         !in_list(dg->ignore, dg->nignore, m->concept)) {
@@ -440,7 +441,7 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
       /* a lowering cue met only by its reading is a guess (こうえん is 公園
        * far more often than 講演): it does not outweigh a cry for help or
        * "now" in the same sentence */
-      if (m->how == BOT_BY_READING && cry) continue;
+      if (m->how == BOT_BY_READING && q->urgent) continue;
       /* a procedure counts next to the danger word in its own clause
        * (not ガス臭い、料理教室の最中), or anywhere in that clause when the
        * danger is told in the past (家が燃えた 保険会社に出す証明書; not
@@ -499,7 +500,6 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
       q->lower_ids[q->nlower++] = s->with[g][0];
     }
   }
-  if (bang) q->urgent = 1;
   q->neg = negated_after(msg, d->end);
 }
 
