@@ -1120,6 +1120,11 @@ decided:
    * about it (犬がソファをかじる is not dog registration) */
   if (res.decision == MG_DECISION_CLARIFY && res.qterms >= CLARIFY_MIN_QTERMS && res.matched < 2)
     res.decision = MG_DECISION_NO_ANSWER;
+  /* a question put to the city itself (市でやっとらん？) is a city matter:
+   * the nearest entries that share two of its words are worth offering */
+  else if (res.decision == MG_DECISION_NO_ANSWER && res.n > 1 && res.matched >= 2 &&
+           res.confidence >= LONG_CLARIFY * w->b->cfg.clarify_min && bot_msg_asks_city(&w->msg))
+    res.decision = MG_DECISION_CLARIFY;
   {
     /* scope: unsure, and about something that is not a city matter */
     const char *reply;

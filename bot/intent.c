@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/mg_err.h"
+#include "util/mg_utf8.h"
 #include "dict/json.h"
 
 #define MAX_INTENTS 32
@@ -106,10 +107,55 @@ static int any(const bot_hits *h, const int *ids, int n, int min_reading) {
   return 0;
 }
 
+/* The code point that ends before byte i of s, or 0 at the start. */
+static uint32_t before(const char *s, int i) {
+  uint32_t cp = 0;
+  int j = i;
+  if (i <= 0) return 0;
+  while (j > 0 && ((unsigned char)s[j - 1] & 0xC0) == 0x80) j--;
+  if (j > 0) j--;
+  return mg_utf8_decode(s + j, (size_t)(i - j), &cp) > 0 ? cp : 0;
+}
+
+static int word_char(uint32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x30A0 && cp <= 0x30FF) || (cp >= '0' && cp <= '9') ||
+         (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+}
+
+static int ends_with(const char *s, int i, const char *w) {
+  int n = (int)strlen(w);
+  return i >= n && memcmp(s + i - n, w, (size_t)n) == 0;
+}
+
+int bot_msg_asks_city(const bot_msg *msg) {
+  /* particles after which 市 is the city doing or giving something; の only
+   * when not another town's (隣の市の, 他の市の) */
+  static const char *const after[] = { "で", "が", "に", "から", "の" };
+  static const char *const other[] = { "他の", "隣の", "となりの", "ほかの", "よその", "別の", "近くの" };
+  const char *s = msg->text, *p = s;
+  while ((p = strstr(p, "市")) != NULL) {
+    int i = (int)(p - s), k = i + (int)strlen("市");
+    p += strlen("市");
+    if (word_char(before(s, i))) continue; /* 西条市, 市役所's own 市 is not bare */
+    for (size_t a = 0; a < sizeof after / sizeof *after; a++) {
+      if (strncmp(s + k, after[a], strlen(after[a])) != 0) continue;
+      if (a == 4) {
+        size_t o = 0;
+        while (o < sizeof other / sizeof *other && !ends_with(s, i, other[o])) o++;
+        if (o < sizeof other / sizeof *other) break;
+      }
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int bot_intents_outside(const bot_intents *in, const bot_msg *msg, const bot_hits *h, int clarify, double confidence,
                         const char **reply) {
-  (void)msg;
   if (!clarify && confidence >= in->below) return 0;
+  /* a resident who asks what the city does (市で持っていってくれる？) asks a
+   * city matter, whatever else the message is about */
+  if (bot_msg_asks_city(msg)) return 0;
   /* an outside topic by a reading of three kana (てんき) counts; a city
    * word must be surer to keep the FAQ's choices */
   if (!any(h, in->outside, in->noutside, 3) || any(h, in->city, in->ncity, 4)) return 0;

@@ -36,6 +36,11 @@ void bot_intents_free(bot_intents *in);
 /* The first intent whose concepts all meet in one sentence: 1 and *hit, or 0. */
 int bot_intents_match(const bot_intents *in, const bot_msg *msg, const bot_hits *h, bot_intent_hit *hit);
 
+/* 1 when the message names the city itself as the one that does or gives
+ * something: a bare 市 (not part of 西条市 or 市役所) before で, が, に,
+ * から, or の (not 隣の市の). */
+int bot_msg_asks_city(const bot_msg *msg);
+
 /* 1 when the engine's unsure result (decision clarify, or answer below the
  * file's confidence) should give way to "not a city matter"; *reply is the
  * text to say. */

@@ -365,6 +365,13 @@ static void no_answer_emergency_and_handoff_shape_the_reply(void) {
   ok(strstr(jstr(r, "english"), "phone") != NULL, "an English question gets the English line with the department's phone");
   ok(json_is_true(json_object_get(r, "offer_escalation")), "and a person is offered");
   json_decref(out);
+  r = ask(&conn2, "q3d", "壊れた洗濯機 どこで直してもらえる？", &out);
+  is_str(jstr(json_object_get(r, "rule"), "name"), "scope_outside", "a broken appliance to mend is not a city matter");
+  json_decref(out);
+  r = ask(&conn2, "q3e", "壊れた洗濯機 市で持っていってもらえる？", &out);
+  ok(json_object_get(r, "faq_id") && !json_object_get(r, "rule"),
+     "the same appliance for the city to take away is a city question (the bare 市 asks the city)");
+  json_decref(out);
   r = ask(&conn2, "q4", "職員と話したい", &out);
   is_str(jstr(json_object_get(r, "rule"), "kind"), "handoff", "a request for a person hits the handoff rule");
   ok(json_is_true(json_object_get(r, "offer_escalation")), "handoff offers escalation");
