@@ -261,11 +261,21 @@ static int morph_from(const bot_msg *msg, int end) {
   return i;
 }
 
-/* A negation right after [.., end): only particles and auxiliaries between,
- * in the same phrase (たたかれてる ないてる: a space parts them, and ないてる
- * is 泣いてる). 〜しか…ない is not one: it says "nothing but" (死ぬしかない). */
-static int negated_after(const bot_msg *msg, int end) {
-  int i = morph_from(msg, end), only = 0;
+/* Is there the particle しか in [start, end)? */
+static int only_within(const bot_msg *msg, int start, int end) {
+  for (int i = morph_from(msg, start); i < msg->n && msg->m[i].off + msg->m[i].len <= end; i++)
+    if (msg->m[i].pos == MG_POS_PARTICLE && msg->m[i].len == 6 &&
+        memcmp(msg->text + msg->m[i].off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0)
+      return 1;
+  return 0;
+}
+
+/* A negation right after [start, end): only particles and auxiliaries
+ * between, in the same phrase (たたかれてる ないてる: a space parts them, and
+ * ないてる is 泣いてる). 〜しか…ない is not one, the しか inside the words or
+ * after them: it says "nothing but" (死ぬしかない, 死ぬことしか考えられん). */
+static int negated_after(const bot_msg *msg, int start, int end) {
+  int i = morph_from(msg, end), only = only_within(msg, start, end);
   for (int k = 0; k < 4 && i < msg->n; k++, i++) {
     const bot_morph *m = &msg->m[i];
     if (memchr(msg->text + end, ' ', (size_t)(m->off - end))) return 0;
@@ -417,7 +427,7 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
   int story = 0;
   for (int i = 0; past && i < h->nall && !(dated && story); i++) {
     const bot_match *m = &h->all[i];
-    if (!in_list(s->past, s->npast, m->concept) || !cue_counts(msg, m, sent) || negated_after(msg, m->end)) continue;
+    if (!in_list(s->past, s->npast, m->concept) || !cue_counts(msg, m, sent) || negated_after(msg, m->start, m->end)) continue;
     dated = 1;
     story |= own && !again_after(msg, m->end);
   }
@@ -437,7 +447,7 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
         !in_list(dg->ignore, dg->nignore, m->concept)) {
       /* a lowering cue that is itself negated says the opposite (火が消えません,
        * まだ鎮火してない, 笑えない) */
-      if (negated_after(msg, m->end)) continue;
+      if (negated_after(msg, m->start, m->end)) continue;
       /* a lowering cue met only by its reading is a guess (こうえん is 公園
        * far more often than 講演): it does not outweigh a cry for help or
        * "now" in the same sentence */
@@ -500,7 +510,7 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
       q->lower_ids[q->nlower++] = s->with[g][0];
     }
   }
-  q->neg = negated_after(msg, d->end);
+  q->neg = negated_after(msg, d->start, d->end);
 }
 
 /* Is concept c a danger's own word (strong or hint of any danger)? */
@@ -566,7 +576,7 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
       for (int i = 0; i < h->nall && !found; i++)
         found = h->all[i].concept == d->with[g][k] && told_with(s, msg, m, &h->all[i]) && !is_weak(h->all[i].how) &&
                 !((is_danger_word(s, d->with[g][k]) || in_list(s->negatable, s->nnegatable, d->with[g][k])) &&
-                  negated_after(msg, h->all[i].end));
+                  negated_after(msg, h->all[i].start, h->all[i].end));
       all = found;
     }
     if (all) base = s->w_strong;

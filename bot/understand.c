@@ -326,6 +326,17 @@ static int explanatory_n(const bot_msg *m, const bot_morph *p, const bot_morph *
   return 0;
 }
 
+/* A verb form that ends in an a-row or e-row kana (行か, いけ, 食べ): the stem
+ * a spoken negation ん follows. */
+static int negatable_stem(const bot_msg *m, const bot_morph *p) {
+  static const char *const ends[] = { "か", "が", "さ", "た", "な", "ま", "ば", "ら", "わ", "え", "け", "げ",
+                                      "せ", "て", "ね", "べ", "め", "れ" };
+  if (p->len < 3 || surface_is(m, p, "くれ")) return 0; /* おってくれんか asks, it denies nothing */
+  for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++)
+    if (memcmp(m->text + p->off + p->len - 3, ends[k], 3) == 0) return 1;
+  return 0;
+}
+
 static int spoken_fixups(bot_msg *m) {
   for (int i = 1; i < m->n; i++) {
     bot_morph *b = &m->m[i], *p = &m->m[i - 1];
@@ -344,6 +355,11 @@ static int spoken_fixups(bot_msg *m) {
       int at = pool_put(m, "けど", (int)strlen("けど"));
       if (at < 0) return MG_ENOMEM;
       b->lemma = at, b->pos = MG_POS_PARTICLE, b->stream = 0;
+    } else if (b->pos == MG_POS_NOUN && surface_is(m, b, "ん") && p->pos == MG_POS_VERB && negatable_stem(m, p)) {
+      /* 生きていけん read as いけ (an imperative) + the noun ん: a negation */
+      int at = pool_put(m, NEG_LEMMA, (int)strlen(NEG_LEMMA));
+      if (at < 0) return MG_ENOMEM;
+      b->lemma = at, b->pos = MG_POS_AUX, b->stream = 1;
     } else if (b->pos == MG_POS_NOUN && surface_is(m, b, "らん") &&
         (p->pos == MG_POS_VERB ||
          (p->pos == MG_POS_PARTICLE && surface_is(m, p, "と") && i >= 2 && m->m[i - 2].pos == MG_POS_VERB &&
