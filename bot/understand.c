@@ -52,6 +52,7 @@ struct cterm {
   int obj;             /* a noun, を and its verb (農薬を飲む): the verb may come later in the clause */
   int kana_lemmas;     /* a misread kana term: its lemmas meet only side by side (see compile_term) */
   int kana;            /* written in kana: its words keep their order (いらないにんげん is not にんげん…いませんか) */
+  int causative;       /* has せる/させる: without, it does not meet a verb made causative (留守番させていい) */
 };
 
 struct bot_concepts {
@@ -146,6 +147,8 @@ static int english_stem_len(const char *w, int n) {
 static const char *stream_lemma(const mg_morph *m, int *len) {
   if (is_neg(m)) { *len = (int)strlen(NEG_LEMMA); return NEG_LEMMA; }
   if (is_cond(m)) { *len = (int)strlen(COND_LEMMA); return COND_LEMMA; }
+  /* 出血しとる, 痙攣しとる: MeCab's one verb しとる is する + とる (している) */
+  if (lemma_is(m, "しとる")) { *len = (int)strlen("する"); return "する"; }
   *len = m->lemma_len;
   if (kanji_ni(m)) *len = m->lemma_len - 3;
   else *len = english_stem_len(m->lemma, m->lemma_len);
@@ -326,6 +329,13 @@ static int explanatory_n(const bot_msg *m, const bot_morph *p, const bot_morph *
   return 0;
 }
 
+static int e_row(const char *k) {
+  static const char *const e[] = { "え", "け", "げ", "せ", "て", "ね", "べ", "め", "れ" };
+  for (size_t i = 0; i < sizeof e / sizeof e[0]; i++)
+    if (memcmp(k, e[i], 3) == 0) return 1;
+  return 0;
+}
+
 /* A verb form that ends in an a-row or e-row kana (行か, いけ, 食べ): the stem
  * a spoken negation ん follows. */
 static int negatable_stem(const bot_msg *m, const bot_morph *p) {
@@ -356,9 +366,19 @@ static int spoken_fixups(bot_msg *m) {
       if (at < 0) return MG_ENOMEM;
       b->lemma = at, b->pos = MG_POS_PARTICLE, b->stream = 0;
     } else if (b->pos == MG_POS_NOUN && surface_is(m, b, "ん") && p->pos == MG_POS_VERB && negatable_stem(m, p)) {
-      /* 生きていけん read as いけ (an imperative) + the noun ん: a negation */
-      int at = pool_put(m, NEG_LEMMA, (int)strlen(NEG_LEMMA));
-      if (at < 0) return MG_ENOMEM;
+      /* 生きていけん, 帰れん read as いけ, 帰れ (an imperative) + the noun ん:
+       * the potential verb (いける, 帰れる, as MeCab reads 帰れない) and a
+       * negation: "cannot go back", not 帰る + ない "does not come back" */
+      int at;
+      if (e_row(m->text + p->off + p->len - 3)) {
+        char pot[64];
+        if (p->len + 3 >= (int)sizeof pot) continue;
+        memcpy(pot, m->text + p->off, (size_t)p->len);
+        memcpy(pot + p->len, "る", 3);
+        if ((at = pool_put(m, pot, p->len + 3)) < 0) return MG_ENOMEM;
+        p->lemma = at;
+      }
+      if ((at = pool_put(m, NEG_LEMMA, (int)strlen(NEG_LEMMA))) < 0) return MG_ENOMEM;
       b->lemma = at, b->pos = MG_POS_AUX, b->stream = 1;
     } else if (b->pos == MG_POS_NOUN && surface_is(m, b, "らん") &&
         (p->pos == MG_POS_VERB ||
@@ -563,6 +583,7 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
       x->verb[x->t->nlem][ll] = '\0';
     }
     if (x->t->nlem > 0 && x->t->nlem < 32 && english_particle(l, ll)) x->t->tight |= 1u << x->t->nlem;
+    if ((ll == 6 && memcmp(l, "せる", 6) == 0) || (ll == 9 && memcmp(l, "させる", 9) == 0)) x->t->causative = 1;
     int id = faq_termmap_put(x->c->lemmas, l, ll);
     int *nl = realloc(x->t->lem, (size_t)(x->t->nlem + 1) * sizeof *nl);
     if (id < 0 || !nl) { free(nl == x->t->lem ? NULL : nl); return MG_ENOMEM; }
@@ -937,6 +958,14 @@ static int object_of(const bot_msg *msg, int noun, int verb) {
   return bot_msg_same_clause(msg, msg->m[noun].off, msg->m[verb].off);
 }
 
+/* Is the message's i-th morpheme a verb that せる/させる follows at once
+ * (留守番さ|せ, 泣か|せる)? */
+static int made_causative(const bot_msg *msg, int i) {
+  if (msg->m[i].pos != MG_POS_VERB || i + 1 >= msg->n || msg->m[i].off + msg->m[i].len != msg->m[i + 1].off) return 0;
+  const char *l = bot_msg_lemma(msg, i + 1);
+  return strcmp(l, "せる") == 0 || strcmp(l, "させる") == 0;
+}
+
 /* Lemma ids of the message's stream morphemes (-1 when unknown to every
  * term). A term of several lemmas meets them in any order (Japanese word
  * order is free: 車に子どもを置いた, 子どもを車に置いた) within a window of
@@ -980,6 +1009,7 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
       if (ok && (hi - lo < span || t->obj)) {
         const bot_morph *a = &s->msg->m[idx[lo]], *b = &s->msg->m[idx[hi]];
         if (lo < hi && ends_sentence(s->msg, a->off + a->len, b->off)) continue;
+        if (!t->causative && made_causative(s->msg, idx[hi])) continue;
         add_match(s, *p, a->off, b->off + b->len, BOT_BY_LEMMA, 0);
       }
     }
