@@ -53,6 +53,7 @@ struct cterm {
   int kana_lemmas;     /* a misread kana term: its lemmas meet only side by side (see compile_term) */
   int kana;            /* written in kana: its words keep their order (いらないにんげん is not にんげん…いませんか) */
   int causative;       /* has せる/させる: without, it does not meet a verb made causative (留守番させていい) */
+  int relative;        /* a negation right before a noun (知らない人): a relative clause, kept in its order */
 };
 
 struct bot_concepts {
@@ -590,6 +591,9 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
     x->t->lem = nl;
     x->t->lem[x->t->nlem++] = id;
     if (x->t->nlem == 1) x->lemma_noun = m->pos == MG_POS_NOUN;
+    /* 知らない人 is not 人も知らない */
+    if (x->t->nlem >= 2 && m->pos == MG_POS_NOUN && x->t->lem[x->t->nlem - 2] == faq_termmap_put(x->c->lemmas, NEG_LEMMA, (int)strlen(NEG_LEMMA)))
+      x->t->relative = 1;
     if (x->t->nlem == 1 && ll < (int)sizeof x->lemma0) {
       memcpy(x->lemma0, l, (size_t)ll);
       x->lemma0[ll] = '\0';
@@ -983,7 +987,7 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
       /* a look-alike, a pair of words, an English term and a term written
        * in kana keep their order (家に誰か is not 家は誰も…; 死にたい is not
        * 死んで…したい; "dying to see" is not "came home to see him dying") */
-      int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin || t->kana;
+      int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin || t->kana || t->relative;
       for (int k = 1; k < t->nlem && ok; k++) {
         int found = -1;
         if (ordered) {
