@@ -379,6 +379,9 @@ static void no_answer_emergency_and_handoff_shape_the_reply(void) {
   r = ask(&conn2, "q4b", "夕方に電話ください", &out);
   is_str(jstr(json_object_get(r, "rule"), "kind"), "handoff", "asking to be phoned back is asking for a person");
   json_decref(out);
+  r = ask(&conn2, "q4d", "担当の人から折り返しもらえる？ 字を打つのがしんどい", &out);
+  is_str(jstr(json_object_get(r, "rule"), "kind"), "handoff", "asking for a call back is asking for a person");
+  json_decref(out);
   r = ask(&conn2, "q4c", "電話番号は090-1234-5678です", &out);
   ok(!json_object_get(r, "rule") || strcmp(jstr(json_object_get(r, "rule"), "kind"), "handoff") != 0,
      "giving a phone number is not (電話ください is a request, not the word 電話)");
