@@ -557,6 +557,10 @@ static int told_with(const bot_safety *s, const bot_msg *msg, const bot_match *m
   return 0;
 }
 
+/* In a message written in kana, a reading this long (in characters) is a
+ * word, not a chance match: it may complete a "with" group (as a hint). */
+#define LONG_READING 5
+
 /* Score of danger d at one of its matches (the "with" groups use the
  * match of their first concept and need the others in the same sentence,
  * or the next for a person, told_with;
@@ -570,16 +574,22 @@ static double score_at(const bot_safety *s, const struct danger *d, const bot_ms
   else if (in_list(d->hint, d->nhint, m->concept)) base = s->w_hint;
   int own = base > 0;
   for (int g = 0; g < d->nwithgroups && base < s->w_strong; g++) {
-    int all = d->with[g][0] == m->concept;
+    int all = d->with[g][0] == m->concept, read = 0;
     for (int k = 1; k < d->nwith[g] && all; k++) {
       int found = 0;
-      for (int i = 0; i < h->nall && !found; i++)
-        found = h->all[i].concept == d->with[g][k] && told_with(s, msg, m, &h->all[i]) && !is_weak(h->all[i].how) &&
+      for (int i = 0; i < h->nall && !found; i++) {
+        const bot_match *p = &h->all[i];
+        found = p->concept == d->with[g][k] && told_with(s, msg, m, p) &&
+                (!is_weak(p->how) || (msg->kana_only && p->how == BOT_BY_READING && p->chars >= LONG_READING)) &&
                 !((is_danger_word(s, d->with[g][k]) || in_list(s->negatable, s->nnegatable, d->with[g][k])) &&
-                  negated_after(msg, h->all[i].start, h->all[i].end));
+                  negated_after(msg, p->start, p->end));
+        if (found && is_weak(p->how)) read = 1;
+      }
       all = found;
     }
-    if (all) base = s->w_strong;
+    /* a partner met only by a long reading in a kana message (ぼたんでんち)
+     * makes a hint: the note, or the card with a raising cue */
+    if (all) base = read ? (base > s->w_hint ? base : s->w_hint) : s->w_strong;
   }
   if (base <= 0) return 0;
   *weak = is_weak(m->how);
