@@ -143,6 +143,8 @@ int bot_msg_asks_city(const bot_msg *msg) {
         size_t o = 0;
         while (o < sizeof other / sizeof *other && !ends_with(s, i, other[o])) o++;
         if (o < sizeof other / sizeof *other) break;
+        /* 市の人, 市の職員: a person asked for, not the city's service */
+        if (strncmp(s + k + strlen("の"), "人", strlen("人")) == 0 || strncmp(s + k + strlen("の"), "職員", strlen("職員")) == 0) break;
       }
       return 1;
     }
