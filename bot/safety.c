@@ -238,22 +238,6 @@ static void add_cue(bot_safety_result *r, const char *name, char sign) {
   }
 }
 
-/* A negation followed by a conditional と says "unless" or "must", the
- * opposite of a denial (傷つけんと落ち着かん, 死なないと); a quoting と
- * keeps the negation (燃えてないと思う). */
-static int unless_to(const bot_msg *msg, int i) {
-  static const char *const quote[] = { "思う", "言う", "聞く", "考える", "感じる", "信じる" };
-  if (i + 1 >= msg->n) return 0;
-  const bot_morph *t = &msg->m[i + 1];
-  if (t->pos != MG_POS_PARTICLE || t->len != 3 || memcmp(msg->text + t->off, "と", 3) != 0 ||
-      t->off != msg->m[i].off + msg->m[i].len)
-    return 0;
-  if (i + 2 < msg->n)
-    for (size_t k = 0; k < sizeof quote / sizeof quote[0]; k++)
-      if (strcmp(bot_msg_lemma(msg, i + 2), quote[k]) == 0) return 0;
-  return 1;
-}
-
 /* The first morpheme at or after byte offset end (msg->n when none). */
 static int morph_from(const bot_msg *msg, int end) {
   int i = 0;
@@ -281,7 +265,7 @@ static int negated_after(const bot_msg *msg, int start, int end) {
     if (memchr(msg->text + end, ' ', (size_t)(m->off - end))) return 0;
     if (m->pos == MG_POS_PARTICLE && m->len == 6 && memcmp(msg->text + m->off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0)
       only = 1; /* しか */
-    if (bot_msg_is_neg(msg, i)) return !only && !unless_to(msg, i);
+    if (bot_msg_is_neg(msg, i)) return !only && !bot_msg_unless(msg, i);
     if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_AUX && !(m->pos == MG_POS_VERB && !m->stream) &&
         !bot_msg_is_voice(msg, i))
       return 0; /* 刺されてはない: the passive stands between */

@@ -515,6 +515,23 @@ int bot_msg_is_voice(const bot_msg *m, int i) {
 
 int bot_msg_is_neg(const bot_msg *m, int i) { return strcmp(bot_msg_lemma(m, i), NEG_LEMMA) == 0; }
 
+/* A negation followed by a conditional と says "unless" or "must", the
+ * opposite of a denial (傷つけんと落ち着かん, 死なないと, 帰らんと戸籍とれん);
+ * a quoting と keeps the negation (燃えてないと思う). */
+int bot_msg_unless(const bot_msg *msg, int i) {
+  static const char *const quote[] = { "思う", "言う", "聞く", "考える", "感じる", "信じる" };
+  if (i + 1 >= msg->n) return 0;
+  const bot_morph *t = &msg->m[i + 1];
+  if (t->pos != MG_POS_PARTICLE || t->len != 3 || memcmp(msg->text + t->off, "と", 3) != 0 ||
+      t->off != msg->m[i].off + msg->m[i].len)
+    return 0;
+  if (i + 2 < msg->n)
+    for (size_t k = 0; k < sizeof quote / sizeof quote[0]; k++)
+      if (strcmp(bot_msg_lemma(msg, i + 2), quote[k]) == 0) return 0;
+  return 1;
+}
+
+
 /* ---- compiling concepts ------------------------------------------------- */
 
 struct term_ctx {
@@ -1014,6 +1031,8 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
         const bot_morph *a = &s->msg->m[idx[lo]], *b = &s->msg->m[idx[hi]];
         if (lo < hi && ends_sentence(s->msg, a->off + a->len, b->off)) continue;
         if (!t->causative && made_causative(s->msg, idx[hi])) continue;
+        /* a term that ends in a negation does not meet "unless" (帰らんと…: 帰ってこない) */
+        if (t->lem[t->nlem - 1] == ids[hi] && bot_msg_is_neg(s->msg, idx[hi]) && bot_msg_unless(s->msg, idx[hi])) continue;
         add_match(s, *p, a->off, b->off + b->len, BOT_BY_LEMMA, 0);
       }
     }

@@ -79,6 +79,9 @@ int bot_msg_same_clause(const bot_msg *m, int a, int b);
 int bot_msg_is_voice(const bot_msg *m, int i);
 /* 1 when morpheme i is a negation (ない, ん, ず, …). */
 int bot_msg_is_neg(const bot_msg *m, int i);
+/* 1 when the i-th morpheme, a negation, is followed by a conditional と
+ * (帰らんと: "unless"), not a quoting one (燃えてないと思う). */
+int bot_msg_unless(const bot_msg *msg, int i);
 
 typedef struct bot_concepts bot_concepts;
 
