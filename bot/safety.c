@@ -245,12 +245,16 @@ static int morph_from(const bot_msg *msg, int end) {
   return i;
 }
 
+/* Is the i-th morpheme the particle しか? */
+static int is_only(const bot_msg *msg, int i) {
+  const bot_morph *m = &msg->m[i];
+  return m->pos == MG_POS_PARTICLE && m->len == 6 && memcmp(msg->text + m->off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0;
+}
+
 /* Is there the particle しか in [start, end)? */
 static int only_within(const bot_msg *msg, int start, int end) {
   for (int i = morph_from(msg, start); i < msg->n && msg->m[i].off + msg->m[i].len <= end; i++)
-    if (msg->m[i].pos == MG_POS_PARTICLE && msg->m[i].len == 6 &&
-        memcmp(msg->text + msg->m[i].off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0)
-      return 1;
+    if (is_only(msg, i)) return 1;
   return 0;
 }
 
@@ -263,8 +267,7 @@ static int negated_after(const bot_msg *msg, int start, int end) {
   for (int k = 0; k < 4 && i < msg->n; k++, i++) {
     const bot_morph *m = &msg->m[i];
     if (memchr(msg->text + end, ' ', (size_t)(m->off - end))) return 0;
-    if (m->pos == MG_POS_PARTICLE && m->len == 6 && memcmp(msg->text + m->off, "\xE3\x81\x97\xE3\x81\x8B", 6) == 0)
-      only = 1; /* しか */
+    if (is_only(msg, i)) only = 1;
     if (bot_msg_is_neg(msg, i)) return !only && !bot_msg_unless(msg, i);
     if (m->pos != MG_POS_PARTICLE && m->pos != MG_POS_AUX && !(m->pos == MG_POS_VERB && !m->stream) &&
         !bot_msg_is_voice(msg, i))

@@ -330,22 +330,22 @@ static int explanatory_n(const bot_msg *m, const bot_morph *p, const bot_morph *
   return 0;
 }
 
-static int e_row(const char *k) {
-  static const char *const e[] = { "え", "け", "げ", "せ", "て", "ね", "べ", "め", "れ" };
-  for (size_t i = 0; i < sizeof e / sizeof e[0]; i++)
-    if (memcmp(k, e[i], 3) == 0) return 1;
+/* Is the kana at k (3 bytes) one of the n in set? */
+static int kana_in(const char *k, const char *const *set, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (memcmp(k, set[i], 3) == 0) return 1;
   return 0;
 }
+
+static const char *const a_row[] = { "か", "が", "さ", "た", "な", "ま", "ば", "ら", "わ" };
+static const char *const e_row[] = { "え", "け", "げ", "せ", "て", "ね", "べ", "め", "れ" };
 
 /* A verb form that ends in an a-row or e-row kana (行か, いけ, 食べ): the stem
  * a spoken negation ん follows. */
 static int negatable_stem(const bot_msg *m, const bot_morph *p) {
-  static const char *const ends[] = { "か", "が", "さ", "た", "な", "ま", "ば", "ら", "わ", "え", "け", "げ",
-                                      "せ", "て", "ね", "べ", "め", "れ" };
   if (p->len < 3 || surface_is(m, p, "くれ")) return 0; /* おってくれんか asks, it denies nothing */
-  for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++)
-    if (memcmp(m->text + p->off + p->len - 3, ends[k], 3) == 0) return 1;
-  return 0;
+  const char *last = m->text + p->off + p->len - 3;
+  return kana_in(last, a_row, sizeof a_row / sizeof *a_row) || kana_in(last, e_row, sizeof e_row / sizeof *e_row);
 }
 
 static int spoken_fixups(bot_msg *m) {
@@ -371,7 +371,7 @@ static int spoken_fixups(bot_msg *m) {
        * the potential verb (いける, 帰れる, as MeCab reads 帰れない) and a
        * negation: "cannot go back", not 帰る + ない "does not come back" */
       int at;
-      if (e_row(m->text + p->off + p->len - 3)) {
+      if (kana_in(m->text + p->off + p->len - 3, e_row, sizeof e_row / sizeof *e_row)) {
         char pot[64];
         if (p->len + 3 >= (int)sizeof pot) continue;
         memcpy(pot, m->text + p->off, (size_t)p->len);
@@ -531,7 +531,6 @@ int bot_msg_unless(const bot_msg *msg, int i) {
   return 1;
 }
 
-
 /* ---- compiling concepts ------------------------------------------------- */
 
 struct term_ctx {
@@ -548,6 +547,7 @@ struct term_ctx {
   int compound_verb;   /* ... right after another verb: the second half of a compound (かね|だせ) */
   int fragment;        /* the term ends in a piece of a word: 押し込 is 押し + 込, 泣き叫 ends unknown */
   int last_te;         /* the morpheme before was the particle て or で */
+  int last_neg;        /* the last stream lemma was a negation */
   char lemma0[128];
   int lemma0_len;
   int lemma_noun;      /* the first stream lemma is a noun */
@@ -609,8 +609,8 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
     x->t->lem[x->t->nlem++] = id;
     if (x->t->nlem == 1) x->lemma_noun = m->pos == MG_POS_NOUN;
     /* 知らない人 is not 人も知らない */
-    if (x->t->nlem >= 2 && m->pos == MG_POS_NOUN && x->t->lem[x->t->nlem - 2] == faq_termmap_put(x->c->lemmas, NEG_LEMMA, (int)strlen(NEG_LEMMA)))
-      x->t->relative = 1;
+    if (x->last_neg && m->pos == MG_POS_NOUN) x->t->relative = 1;
+    x->last_neg = is_neg(m);
     if (x->t->nlem == 1 && ll < (int)sizeof x->lemma0) {
       memcpy(x->lemma0, l, (size_t)ll);
       x->lemma0[ll] = '\0';
