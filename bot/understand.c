@@ -54,6 +54,7 @@ struct cterm {
   int kana;            /* written in kana: its words keep their order (いらないにんげん is not にんげん…いませんか) */
   int causative;       /* has せる/させる: without, it does not meet a verb made causative (留守番させていい) */
   int relative;        /* a negation right before a noun (知らない人): a relative clause, kept in its order */
+  int exist_neg;       /* says something is missing (返事がない): not met by "is not X" (返事やのうて) */
 };
 
 struct bot_concepts {
@@ -768,6 +769,10 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
    * the same way, side by side — not 返事せん 倒れとる */
   t->kana_lemmas = is_kana && t->nlem > 0 && strcmp(x.lemma0, NEG_LEMMA) == 0;
   t->kana = is_kana;
+  {
+    const char *g = strstr(dt->text, "が");
+    t->exist_neg = g && (strncmp(g + 3, "な", 3) == 0 || strncmp(g + 3, "無", 3) == 0 || strncmp(g + 3, "ね", 3) == 0);
+  }
   if ((x.heavy == 0 && t->nlem > 0) || (t->nlem == 1 && x.specific) || x.fragment) {
     t->nlem = 0;
     inside = 1;
@@ -957,6 +962,16 @@ static int lemma_at(const struct cterm *t, int k, const int *ids, int j, int ord
   return ids[j] == t->lem[k] || (ordered && t->alt && t->alt[k] >= 0 && ids[j] == t->alt[k]);
 }
 
+/* The morpheme before i is a copula (じゃ, や, では, で + は): a negation
+ * there denies what a thing is (返事じゃない, 返事やのうて), not that it is there. */
+static int copula_before(const bot_msg *msg, int i) {
+  static const char *const cop[] = { "じゃ", "じゃあ", "や", "では" };
+  if (i < 1) return 0;
+  for (size_t k = 0; k < sizeof cop / sizeof cop[0]; k++)
+    if (surface_is(msg, &msg->m[i - 1], cop[k])) return 1;
+  return i >= 2 && surface_is(msg, &msg->m[i - 1], "は") && surface_is(msg, &msg->m[i - 2], "で");
+}
+
 /* A verb of knowing takes a negation after it (へんじは わからん does not say
  * 返事がない, 名前は知らん not 名前がない). */
 static int knowing(const bot_msg *msg, int i) {
@@ -1031,6 +1046,11 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
         const bot_morph *a = &s->msg->m[idx[lo]], *b = &s->msg->m[idx[hi]];
         if (lo < hi && ends_sentence(s->msg, a->off + a->len, b->off)) continue;
         if (!t->causative && made_causative(s->msg, idx[hi])) continue;
+        /* a term saying something is missing does not meet a copula's
+         * negation: 返事がない is not 自動の返事やのうて (not a reply, but…) */
+        if (t->exist_neg && t->lem[t->nlem - 1] == ids[hi] && bot_msg_is_neg(s->msg, idx[hi]) &&
+            copula_before(s->msg, idx[hi]))
+          continue;
         /* a term that ends in a negation does not meet "unless" (帰らんと…: 帰ってこない) */
         if (t->lem[t->nlem - 1] == ids[hi] && bot_msg_is_neg(s->msg, idx[hi]) && bot_msg_unless(s->msg, idx[hi])) continue;
         add_match(s, *p, a->off, b->off + b->len, BOT_BY_LEMMA, 0);
