@@ -340,6 +340,9 @@ static int kana_in(const char *k, const char *const *set, size_t n) {
 
 static const char *const a_row[] = { "か", "が", "さ", "た", "な", "ま", "ば", "ら", "わ" };
 static const char *const e_row[] = { "え", "け", "げ", "せ", "て", "ね", "べ", "め", "れ" };
+/* a godan verb's stem (i-row: 叩き) and its dictionary form's ending (u-row: 叩く), pairwise */
+static const char *const i_row[] = { "き", "ぎ", "し", "ち", "に", "び", "み", "り", "い" };
+static const char *const u_row[] = { "く", "ぐ", "す", "つ", "ぬ", "ぶ", "む", "る", "う" };
 
 /* A verb form that ends in an a-row or e-row kana (行か, いけ, 食べ): the stem
  * a spoken negation ん follows. */
@@ -406,6 +409,21 @@ static int spoken_fixups(bot_msg *m) {
       int at = pool_put(m, "死ぬ", (int)strlen("死ぬ"));
       if (at < 0) return MG_ENOMEM;
       b->lemma = at, b->pos = MG_POS_VERB, b->stream = 1;
+    } else if (b->pos == MG_POS_VERB && p->pos == MG_POS_NOUN && strcmp(m->pool + b->lemma, "よる") == 0 &&
+               p->len >= 6 && mg_utf8_has_kanji(m->text + p->off, 3) &&
+               kana_in(m->text + p->off + p->len - 3, i_row, sizeof i_row / sizeof *i_row)) {
+      /* 伊予弁's ongoing よる after a verb's stem, read as a noun + よる (寄る):
+       * 叩きよる is 叩く going on, not the noun 叩き */
+      char verb[64];
+      const char *last = m->text + p->off + p->len - 3;
+      int at, k = 0;
+      if (p->len >= (int)sizeof verb) continue;
+      while (memcmp(last, i_row[k], 3) != 0) k++;
+      memcpy(verb, m->text + p->off, (size_t)p->len - 3);
+      memcpy(verb + p->len - 3, u_row[k], 3);
+      if ((at = pool_put(m, verb, p->len)) < 0) return MG_ENOMEM;
+      p->lemma = at, p->pos = MG_POS_VERB, p->stream = 1;
+      b->stream = 0;
     } else if (b->pos == MG_POS_VERB && p->pos == MG_POS_PARTICLE && surface_is(m, p, "の") &&
                strcmp(m->pool + b->lemma, "みこむ") == 0) { /* 電池のみこんだ = の + みこむ */
       int at = pool_put(m, "飲み込む", (int)strlen("飲み込む"));
