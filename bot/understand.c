@@ -409,6 +409,16 @@ static int spoken_fixups(bot_msg *m) {
       int at = pool_put(m, "死ぬ", (int)strlen("死ぬ"));
       if (at < 0) return MG_ENOMEM;
       b->lemma = at, b->pos = MG_POS_VERB, b->stream = 1;
+    } else if (p->pos == MG_POS_PARTICLE && surface_is(m, p, "が") && surface_is(m, b, "え") && i + 1 < m->n &&
+               surface_is(m, &m->m[i + 1], "えと") && b->off + b->len == m->m[i + 1].off) {
+      /* ほうがええと言う read as が + the fillers え + えと: the adjective
+       * ええ (いい) and the quoting と (死んだほうがええと毎晩言う) */
+      bot_morph *q = &m->m[i + 1];
+      int at = pool_put(m, "ええ", (int)strlen("ええ"));
+      if (at < 0) return MG_ENOMEM;
+      b->lemma = at, b->pos = MG_POS_ADJ, b->stream = 1, b->len += 3;
+      if ((at = pool_put(m, "と", (int)strlen("と"))) < 0) return MG_ENOMEM;
+      q->lemma = at, q->pos = MG_POS_PARTICLE, q->stream = 0, q->off += 3, q->len -= 3;
     } else if (b->pos == MG_POS_VERB && p->pos == MG_POS_NOUN && strcmp(m->pool + b->lemma, "よる") == 0 &&
                p->len >= 6 && mg_utf8_has_kanji(m->text + p->off, 3) &&
                kana_in(m->text + p->off + p->len - 3, i_row, sizeof i_row / sizeof *i_row)) {
@@ -1152,6 +1162,10 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
       if (!bound && !off && o >= 3 && mg_utf8_has_kanji(msg->text + o - 3, 3) &&
           (strncmp(c->names[t->concept], "cue_", 4) != 0 || t->key_reading))
         continue;
+      /* the two-character reading of a word written in kanji is no evidence
+       * in a message with kanji, whose writer could write the kanji (いき in
+       * もっていきよる is not 息): only a message all in kana is read so */
+      if (t->key_reading && t->keychars < 3 && !kana_only) continue;
       /* a two-character key never spans a word's edge in a message with kanji
        * (ガキ is not LINEが|きた) */
       if (t->keychars < 3 && !kana_only && !off && spans_bound(msg, o, eo)) continue;
