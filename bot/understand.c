@@ -55,6 +55,7 @@ struct cterm {
   int causative;       /* has せる/させる: without, it does not meet a verb made causative (留守番させていい) */
   int relative;        /* a negation right before a noun (知らない人): a relative clause, kept in its order */
   int exist_neg;       /* says something is missing (返事がない): not met by "is not X" (返事やのうて) */
+  int held;            /* 方 stood between its words (おらん方がええ): they keep their order */
 };
 
 struct bot_concepts {
@@ -577,6 +578,7 @@ struct term_ctx {
   int fragment;        /* the term ends in a piece of a word: 押し込 is 押し + 込, 泣き叫 ends unknown */
   int last_te;         /* the morpheme before was the particle て or で */
   int last_neg;        /* the last stream lemma was a negation */
+  int hou;             /* the noun 方 (ほう) stood between two of its words (おらん方がええ) */
   char lemma0[128];
   int lemma0_len;
   int lemma_noun;      /* the first stream lemma is a noun */
@@ -600,6 +602,10 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
   x->nmorph++;
   /* この前 is not 前 (家の前で人が倒れてる is not a memory), その後 not 後 */
   if ((m->pos == MG_POS_NOUN || m->pos == MG_POS_ADV || m->pos == MG_POS_OTHER) && !in_stream(m)) x->specific = 1;
+  /* 方 in おらん方がええ: what stands on each side of it keeps its side */
+  if (m->pos == MG_POS_NOUN && !in_stream(m) &&
+      ((m->lemma_len == 3 && memcmp(m->lemma, "方", 3) == 0) || (m->lemma_len == 6 && memcmp(m->lemma, "ほう", 6) == 0)))
+    x->hou = 1;
   if (m->pos == MG_POS_VERB && !in_stream(m)) {
     x->dropped_verb = 1;
     /* right on a verb's stem, not after て (だせ in かね|だせ, not いる in
@@ -797,6 +803,9 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
    * the same way, side by side — not 返事せん 倒れとる */
   t->kana_lemmas = is_kana && t->nlem > 0 && strcmp(x.lemma0, NEG_LEMMA) == 0;
   t->kana = is_kana;
+  /* おらん方がええ without 方 is おる + ない + ええ, which もうええわ 誰か人おらんの
+   * has in another order: 方 held them in this one */
+  t->held = x.hou && t->nlem >= 3;
   {
     const char *g = strstr(dt->text, "が");
     t->exist_neg = g && (strncmp(g + 3, "な", 3) == 0 || strncmp(g + 3, "無", 3) == 0 || strncmp(g + 3, "ね", 3) == 0);
@@ -1047,7 +1056,8 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
       /* a look-alike, a pair of words, an English term and a term written
        * in kana keep their order (家に誰か is not 家は誰も…; 死にたい is not
        * 死んで…したい; "dying to see" is not "came home to see him dying") */
-      int lo = i, hi = i, ok = 1, span = t->nlem + 2, ordered = t->exclude || t->nlem < 3 || t->latin || t->kana || t->relative;
+      int lo = i, hi = i, ok = 1, span = t->nlem + 2,
+          ordered = t->exclude || t->nlem < 3 || t->latin || t->kana || t->relative || t->held;
       for (int k = 1; k < t->nlem && ok; k++) {
         int found = -1;
         if (ordered) {
