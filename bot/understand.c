@@ -332,12 +332,13 @@ static int explanatory_n(const bot_msg *m, const bot_morph *p, const bot_morph *
   return 0;
 }
 
-/* Is the kana at k (3 bytes) one of the n in set? */
-static int kana_in(const char *k, const char *const *set, size_t n) {
+/* Where the kana at k (3 bytes) is in the n of set, or -1. */
+static int kana_at(const char *k, const char *const *set, size_t n) {
   for (size_t i = 0; i < n; i++)
-    if (memcmp(k, set[i], 3) == 0) return 1;
-  return 0;
+    if (memcmp(k, set[i], 3) == 0) return (int)i;
+  return -1;
 }
+#define KANA_IN(k, row) (kana_at((k), (row), sizeof(row) / sizeof *(row)) >= 0)
 
 static const char *const a_row[] = { "か", "が", "さ", "た", "な", "ま", "ば", "ら", "わ" };
 static const char *const e_row[] = { "え", "け", "げ", "せ", "て", "ね", "べ", "め", "れ" };
@@ -350,12 +351,13 @@ static const char *const u_row[] = { "く", "ぐ", "す", "つ", "ぬ", "ぶ", "
 static int negatable_stem(const bot_msg *m, const bot_morph *p) {
   if (p->len < 3 || surface_is(m, p, "くれ")) return 0; /* おってくれんか asks, it denies nothing */
   const char *last = m->text + p->off + p->len - 3;
-  return kana_in(last, a_row, sizeof a_row / sizeof *a_row) || kana_in(last, e_row, sizeof e_row / sizeof *e_row);
+  return KANA_IN(last, a_row) || KANA_IN(last, e_row);
 }
 
 static int spoken_fixups(bot_msg *m) {
   for (int i = 1; i < m->n; i++) {
     bot_morph *b = &m->m[i], *p = &m->m[i - 1];
+    int stem; /* the i-row kana p ends in (叩き), for 伊予弁's よる */
     if (p->off + p->len != b->off) continue;
     if (strcmp(m->pool + b->lemma, NEG_LEMMA) == 0 && explanatory_n(m, p, b)) {
       int at = pool_put(m, "の", (int)strlen("の"));
@@ -376,7 +378,7 @@ static int spoken_fixups(bot_msg *m) {
        * the potential verb (いける, 帰れる, as MeCab reads 帰れない) and a
        * negation: "cannot go back", not 帰る + ない "does not come back" */
       int at;
-      if (kana_in(m->text + p->off + p->len - 3, e_row, sizeof e_row / sizeof *e_row)) {
+      if (KANA_IN(m->text + p->off + p->len - 3, e_row)) {
         char pot[64];
         if (p->len + 3 >= (int)sizeof pot) continue;
         memcpy(pot, m->text + p->off, (size_t)p->len);
@@ -422,16 +424,14 @@ static int spoken_fixups(bot_msg *m) {
       q->lemma = at, q->pos = MG_POS_PARTICLE, q->stream = 0, q->off += 3, q->len -= 3;
     } else if (b->pos == MG_POS_VERB && p->pos == MG_POS_NOUN && strcmp(m->pool + b->lemma, "よる") == 0 &&
                p->len >= 6 && mg_utf8_has_kanji(m->text + p->off, 3) &&
-               kana_in(m->text + p->off + p->len - 3, i_row, sizeof i_row / sizeof *i_row)) {
+               (stem = kana_at(m->text + p->off + p->len - 3, i_row, sizeof i_row / sizeof *i_row)) >= 0) {
       /* 伊予弁's ongoing よる after a verb's stem, read as a noun + よる (寄る):
        * 叩きよる is 叩く going on, not the noun 叩き */
       char verb[64];
-      const char *last = m->text + p->off + p->len - 3;
-      int at, k = 0;
+      int at;
       if (p->len >= (int)sizeof verb) continue;
-      while (memcmp(last, i_row[k], 3) != 0) k++;
       memcpy(verb, m->text + p->off, (size_t)p->len - 3);
-      memcpy(verb + p->len - 3, u_row[k], 3);
+      memcpy(verb + p->len - 3, u_row[stem], 3);
       if ((at = pool_put(m, verb, p->len)) < 0) return MG_ENOMEM;
       p->lemma = at, p->pos = MG_POS_VERB, p->stream = 1;
       b->stream = 0;
