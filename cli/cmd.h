@@ -42,6 +42,9 @@ int cmd_check(int argc, char **argv, mg_config *cfg);
 /* For measurements (cli/cmd_eval.c): a monotonic clock in microseconds,
  * and a qsort comparison of doubles. */
 double cli_now_us(void);
+/* CPU time of the calling thread, in microseconds: the figure a busy machine
+ * does not blur. */
+double cli_cpu_us(void);
 int cli_cmp_double(const void *a, const void *b);
 
 /* eval --dialogue (cli/cmd_eval_dialogue.c): score the conversation

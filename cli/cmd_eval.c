@@ -73,7 +73,7 @@ double cli_now_us(void) {
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static double cpu_us(void) {
+double cli_cpu_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
@@ -265,10 +265,10 @@ static double build_cpu_ms;
 
 static int new_engine(mg_engine **eng, mg_lang *lang, sqlite3 *db, const mg_config *cfg, const struct opts *o,
                       double *build_ms, char *err) {
-  double t0 = cli_now_us(), c0 = cpu_us();
+  double t0 = cli_now_us(), c0 = cli_cpu_us();
   int rc = faq_engine_new(eng, lang, db, cfg, err);
   *build_ms = (cli_now_us() - t0) / 1000;
-  build_cpu_ms = (cpu_us() - c0) / 1000;
+  build_cpu_ms = (cli_cpu_us() - c0) / 1000;
   for (int i = 0; !rc && i < o->nparams; i++) rc = faq_engine_set_param(*eng, o->param_name[i], o->param_value[i], err);
   return rc;
 }
@@ -367,14 +367,14 @@ static int run_retrieval(const mg_config *cfg, const struct opts *o) {
     if (!text || !rel || !json_is_object(rel)) continue; /* no labels: not scored */
     json_object_foreach(rel, did, g) if (json_integer_value(g) >= 1) nrel++;
     if (nrel == 0) continue;
-    c0 = cpu_us();
+    c0 = cli_cpu_us();
     t0 = cli_now_us();
     if (faq_engine_search(eng, an, text, -1, k, &res, NULL, err) != 0) {
       fprintf(stderr, "madoguchi eval: query %s: %s\n", qid, err);
       goto out;
     }
     dt = cli_now_us() - t0;
-    total_cpu += cpu_us() - c0;
+    total_cpu += cli_cpu_us() - c0;
     total_us += dt;
     ms[n++] = dt / 1000;
     for (int i = 0; i < res.n && i < 10; i++) {

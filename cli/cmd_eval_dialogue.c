@@ -201,16 +201,16 @@ static int check_files(json_t *const *files, const char *const *paths, int nfile
 /* hello + ask on a fresh connection; the reply to ask into *reply (owned by
  * *out, which the caller frees). *pipe_us is the time of the answer
  * pipeline alone (bot_answer: analysis, safety, intents, rules, engine,
- * scope), *us that of the whole ask (the pipeline again, the transcript
+ * scope) and *pipe_cpu its CPU time, *us that of the whole ask (the pipeline again, the transcript
  * written, the reply built); a one-character question between the two
  * keeps the second from reusing the first's MeCab parse. */
 static int ask_fresh(bot_worker *w, const char *id, const char *text, json_t **out, const json_t **reply, double *us,
-                     double *pipe_us, char *err) {
+                     double *pipe_us, double *pipe_cpu, char *err) {
   dlg_conn conn = { "", "127.0.0.1", 0 };
   json_t *hello = json_pack("{s:s}", "type", "hello");
   json_t *ask = json_pack("{s:s, s:s, s:s}", "type", "ask", "id", id, "text", text);
   json_t *hout = NULL;
-  double t0;
+  double t0, c0;
   int rc;
   *out = NULL;
   *reply = NULL;
@@ -219,7 +219,9 @@ static int ask_fresh(bot_worker *w, const char *id, const char *text, json_t **o
   {
     json_t *a = NULL;
     t0 = cli_now_us();
+    c0 = cli_cpu_us();
     rc = bot_answer(w, text, (int)strlen(text), 0, &a, err);
+    *pipe_cpu = cli_cpu_us() - c0;
     *pipe_us = cli_now_us() - t0;
     json_decref(a);
     a = NULL;
@@ -307,7 +309,7 @@ static int score(struct tally *t, bot_worker *w, enum cat c, const json_t *it, c
 
 /* Print the table and the JSON line; check the floors. Returns 1 when a
  * floor is not met. */
-static int report(const struct tally *t, double *times, double *pipe, int ntimes, double sum, double pipe_sum,
+static int report(const struct tally *t, double *times, double *pipe, int ntimes, double sum, double pipe_sum, double cpu_sum,
                   const char *const *require, int nrequire) {
   json_t *line = json_object();
   double p99, mean, pp99, pmean;
@@ -324,10 +326,12 @@ static int report(const struct tally *t, double *times, double *pipe, int ntimes
   mean = ntimes ? sum / ntimes : 0;
   pp99 = ntimes ? pipe[(int)(0.99 * (ntimes - 1))] : 0;
   pmean = ntimes ? pipe_sum / ntimes : 0;
-  printf("pipeline: mean %.0f us, p99 %.0f us per message (%d messages)\n", pmean, pp99, ntimes);
+  printf("pipeline: mean %.0f us (CPU %.0f us), p99 %.0f us per message (%d messages)\n", pmean,
+         ntimes ? cpu_sum / ntimes : 0, pp99, ntimes);
   printf("with the transcript write and the reply: mean %.0f us, p99 %.0f us\n", mean, p99);
   json_object_set_new(line, "messages", json_integer(ntimes));
   json_object_set_new(line, "mean_us", json_real(pmean));
+  json_object_set_new(line, "cpu_us", json_real(ntimes ? cpu_sum / ntimes : 0));
   json_object_set_new(line, "p99_us", json_real(pp99));
   json_object_set_new(line, "ask_mean_us", json_real(mean));
   json_object_set_new(line, "ask_p99_us", json_real(p99));
@@ -389,7 +393,7 @@ int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *
   bot *b = NULL;
   bot_worker *w = NULL;
   struct tally t;
-  double *times = NULL, *pipe = NULL, sum = 0, pipe_sum = 0;
+  double *times = NULL, *pipe = NULL, sum = 0, pipe_sum = 0, cpu_sum = 0;
   int ntimes = 0, cap = 0, rc = 2, made = 0;
 
   memset(&t, 0, sizeof t);
@@ -412,8 +416,8 @@ int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *
         const char *id = json_string_value(json_object_get(it, "id"));
         const json_t *r;
         json_t *out = NULL;
-        double us = 0, pus = 0;
-        if (ask_fresh(w, id, json_string_value(json_object_get(it, "text")), &out, &r, &us, &pus, err) != 0 || !r) {
+        double us = 0, pus = 0, pcpu = 0;
+        if (ask_fresh(w, id, json_string_value(json_object_get(it, "text")), &out, &r, &us, &pus, &pcpu, err) != 0 || !r) {
           fprintf(stderr, "madoguchi eval: %s: %s\n", id, err[0] ? err : "no reply");
           json_decref(out);
           goto out;
@@ -429,6 +433,7 @@ int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *
         times[ntimes++] = us;
         sum += us;
         pipe_sum += pus;
+        cpu_sum += pcpu;
         int pass = score(&t, w, (enum cat)c, it, r, misses);
         if ((!pass && misses) || misses > 1) {
           char what[512];
@@ -440,7 +445,7 @@ int eval_dialogue(const char *const *paths, int nfiles, int misses, const char *
       }
     }
   }
-  rc = report(&t, times, pipe, ntimes, sum, pipe_sum, require, nrequire);
+  rc = report(&t, times, pipe, ntimes, sum, pipe_sum, cpu_sum, require, nrequire);
 out:
   cli_eval_bot_end(dir, made, b, w);
   for (int f = 0; f < nfiles && f < 32; f++) json_decref(files[f]);

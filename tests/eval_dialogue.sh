@@ -24,6 +24,7 @@ check "a person is offered" test "$(json ask_person)" = 1.0
 check "--misses names the failing item" grep -q "^miss	fx-in-wrong	in_scope" "$D/out"
 check "--misses names an emergency met by a note only" grep -q "^note-only	fx-em-2	119" "$D/out"
 check "the pipeline's time is reported" grep -q '"mean_us":' "$D/out"
+check "and its CPU time" grep -q '"cpu_us":' "$D/out"
 
 "$M" eval --dialogue "$DATA/fixture.json" --require in_scope=1.01 > "$D/out" 2> "$D/err"
 check "--require: a floor not met exits 1" test $? -eq 1
