@@ -1140,7 +1140,7 @@ decided:
   json_object_set_new(obj, "decision", json_string(faq_decision_name(res.decision)));
   json_object_set_new(obj, "confidence", json_real(res.confidence));
   /* the entry and the candidates in one read transaction: one lock, not six */
-  if (sqlite3_get_autocommit(w->db) && sqlite3_exec(w->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) reading = 1;
+  reading = faq_db_read_begin(w->db);
   if (res.decision == MG_DECISION_ANSWER) {
     rc = put_entry(w, obj, res.c[0].faq_id, want, err);
     if (rc == MG_ENOTFOUND) /* unpublished after the index was read: say so honestly */
@@ -1166,7 +1166,7 @@ done:
   *out = obj;
   obj = NULL;
 out:
-  if (reading) sqlite3_exec(w->db, "COMMIT", NULL, NULL, NULL);
+  faq_db_read_end(w->db, reading);
   json_decref(obj);
   json_decref(ex);
   free(norm);

@@ -40,7 +40,7 @@
 #include <unistd.h>
 
 enum {
-  Q_PRAGMAS, Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
+  Q_PRAGMAS, Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO, Q_BEGIN_READ,
   Q_META_GET, Q_META_PUT, Q_META_ADD, Q_IS_NEW, Q_REBUILD, Q_TOUCH, N_Q
 };
 static const char *const sql[N_Q] = {
@@ -53,6 +53,7 @@ static const char *const sql[N_Q] = {
   [Q_SAVEPOINT] = "SAVEPOINT mg_tx",
   [Q_RELEASE] = "RELEASE mg_tx",
   [Q_ROLLBACK_TO] = "ROLLBACK TO mg_tx; RELEASE mg_tx",
+  [Q_BEGIN_READ] = "BEGIN",
   [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
   [Q_META_PUT] = "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
   [Q_META_ADD] = "INSERT OR IGNORE INTO meta(key, value) VALUES(?1, ?2)",
@@ -108,19 +109,41 @@ static int exec(sqlite3 *db, int q, char *err) {
   return sqlite3_errcode(db) == SQLITE_BUSY ? MG_EBUSY : MG_EDB;
 }
 
+/* One statement q through the statement cache: BEGIN and COMMIT run around
+ * every answer and every transcript write, and parsing them each time
+ * (sqlite3_exec) cost more than running them. */
+static int run(sqlite3 *db, int q, char *err) {
+  sqlite3_stmt *st = NULL;
+  int rc = faq_db_stmt(db, sql[q], &st, err), s;
+  if (rc) return rc;
+  if ((s = sqlite3_step(st)) != SQLITE_DONE) rc = mg_errf(err, faq_db_err(s), "%s: %s", sql[q], sqlite3_errmsg(db));
+  faq_db_stmt_done(st);
+  return rc;
+}
+
 /* A transaction, or a savepoint when the caller already holds one, so store
  * functions can run alone or as part of an import. */
 int faq_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err) {
   int nested = !sqlite3_get_autocommit(db);
-  int rc = exec(db, nested ? Q_SAVEPOINT : Q_BEGIN, err);
+  int rc = run(db, nested ? Q_SAVEPOINT : Q_BEGIN, err);
   if (rc) return rc;
   rc = fn(db, ctx, err);
-  if (rc == 0) rc = exec(db, nested ? Q_RELEASE : Q_COMMIT, err);
+  if (rc == 0) rc = run(db, nested ? Q_RELEASE : Q_COMMIT, err);
   if (rc != 0) {
     char ignored[MG_ERRLEN];
     exec(db, nested ? Q_ROLLBACK_TO : Q_ROLLBACK, ignored);
   }
   return rc;
+}
+
+int faq_db_read_begin(sqlite3 *db) {
+  char ignored[MG_ERRLEN];
+  return sqlite3_get_autocommit(db) && run(db, Q_BEGIN_READ, ignored) == 0;
+}
+
+void faq_db_read_end(sqlite3 *db, int begun) {
+  char ignored[MG_ERRLEN];
+  if (begun) run(db, Q_COMMIT, ignored);
 }
 
 int faq_meta_get(sqlite3 *db, const char *key, char **out, char *err) {

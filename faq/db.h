@@ -74,6 +74,13 @@ int faq_db_schema_lines(sqlite3 *db, const faq_db_schema *known, int n,
 /* Run fn inside BEGIN IMMEDIATE … COMMIT; ROLLBACK when fn returns non-zero. */
 int faq_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err);
 
+/* A read transaction around several reads (one lock, one snapshot), when
+ * db is in none: returns 1 when it began one, which faq_db_read_end then
+ * commits; 0 (nothing to end) when db was in a transaction already or
+ * BEGIN failed — the reads then run as they are. */
+int faq_db_read_begin(sqlite3 *db);
+void faq_db_read_end(sqlite3 *db, int begun);
+
 /* Prepared statements, cached per thread for the connection the thread
  * used last (db.c explains why that is safe). sql must have static
  * storage — an entry of a module's SQL array — because its address is the
