@@ -41,6 +41,9 @@ struct cterm {
   int keylen, keychars;
   int key_reading;     /* the key is the reading of a term written with kanji */
   int key_stem;        /* the key is a stem (its inflected ending cut off) */
+  char *key2;          /* the key without the particles a phone message drops (首をしめられ →
+                          クビシメラレ), for messages all in kana; NULL when it has none */
+  int key2len, key2chars;
   int edit;            /* a one-word term that may be met by one edit */
   char *word;          /* its lemma, for the edit check */
   int wordchars;
@@ -568,6 +571,10 @@ struct term_ctx {
   struct cterm *t;
   char reading[512];
   int rlen, unknown_reading;
+  char bare[512];      /* reading without the particles a phone message drops (see droppable) */
+  int blen, dropped;   /* its length; particles left out of it */
+  int last_dropped;    /* the last morpheme was such a particle */
+  int cut, short_part; /* bare's length at the last particle left out; a part of one character */
   int last_pos, last_content;
   int rc;
   int nmorph;
@@ -594,6 +601,17 @@ static int english_particle(const char *l, int n) {
   static const char *const p[] = { "on", "up", "out", "off", "down", "away", "over", "back" };
   for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
     if ((int)strlen(p[i]) == n && memcmp(l, p[i], (size_t)n) == 0) return 1;
+  return 0;
+}
+
+/* A particle residents leave out when they type in kana on a phone (くび
+ * しめられた for 首を絞められた, あし いたい for 足が痛い): が, を, は, に, へ.
+ * Not の, で, と, て, which join what they stand between. */
+static int droppable(const mg_morph *m) {
+  static const char *const p[] = { "が", "を", "は", "に", "へ" };
+  if (m->pos != MG_POS_PARTICLE || m->surface_len != 3) return 0;
+  for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+    if (memcmp(m->surface, p[i], 3) == 0) return 1;
   return 0;
 }
 
@@ -667,6 +685,17 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
     else if (x->rlen + rl < (int)sizeof x->reading) {
       memcpy(x->reading + x->rlen, r, (size_t)rl);
       x->rlen += rl;
+      /* a particle between two words (not the term's first or last) */
+      x->last_dropped = droppable(m) && x->nmorph > 1;
+      if (x->last_dropped) {
+        x->short_part |= chars(x->bare + x->cut, x->blen - x->cut) < 2;
+        x->cut = x->blen;
+        x->dropped++;
+      }
+      else {
+        memcpy(x->bare + x->blen, r, (size_t)rl);
+        x->blen += rl;
+      }
     }
   }
   /* a one-character noun right after a verb stem, or a word MeCab does
@@ -692,6 +721,7 @@ static void cterm_clear(struct cterm *t) {
   free(t->lem);
   free(t->alt);
   free(t->key);
+  free(t->key2);
   free(t->word);
   free(t->lit);
   memset(t, 0, sizeof *t);
@@ -825,6 +855,21 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   }
   if (t->key) t->keychars = chars(t->key, t->keylen);
   if (t->key && t->keychars < 2) { free(t->key); t->key = NULL; }
+  /* the same key without its dropped particles, when four characters are
+   * left at least and two on each side of a particle (a shorter key, or
+   * one that keeps one character of a word, is a part of too many words:
+   * 車が燃え → クルマモ is くるまも ないし) */
+  if (t->key && x.dropped > 0 && !x.last_dropped && !x.unknown_reading && !x.short_part && x.blen > 0) {
+    n = stem(x.bare, x.blen, x.last_pos);
+    if (chars(x.bare, n) >= 4 && n > x.cut && chars(x.bare + x.cut, n - x.cut) >= 2) {
+      if (!(t->key2 = strndup(x.bare, (size_t)n))) {
+        cterm_clear(t);
+        return MG_ENOMEM;
+      }
+      t->key2len = n;
+      t->key2chars = chars(x.bare, n);
+    }
+  }
   if (t->nlem == 1 && x.nmorph == 1) {
     int wc = chars(x.lemma0, x.lemma0_len);
     if (wc >= EDIT_MIN_CHARS && wc <= EDIT_MAX_CHARS && !t->exclude) {
@@ -896,6 +941,14 @@ int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyz
     if (t->nlem > 0 && (rc = list_add(&c->by_lemma, &c->by_lemma_cap, t->lem[0], k)) != 0) goto nomem;
     if (t->key) {
       int id = faq_termmap_put(c->first, t->key, two_chars(t->key, t->keylen));
+      if (id < 0 || (rc = list_add(&c->by_first, &c->by_first_cap, id, k)) != 0) goto nomem;
+    }
+    /* listed under the first two characters of key2 too, once: when they
+     * are the key's, the term is tried with both keys from that list */
+    if (t->key && t->key2 &&
+        (two_chars(t->key2, t->key2len) != two_chars(t->key, t->keylen) ||
+         memcmp(t->key2, t->key, (size_t)two_chars(t->key, t->keylen)) != 0)) {
+      int id = faq_termmap_put(c->first, t->key2, two_chars(t->key2, t->key2len));
       if (id < 0 || (rc = list_add(&c->by_first, &c->by_first_cap, id, k)) != 0) goto nomem;
     }
     if (t->edit && (rc = index_deletions(c, t->word, k)) != 0) goto nomem;
@@ -1157,13 +1210,20 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
     if (!free_start && !bound) free_start = inside_unknown(msg, o);
     for (const int *p = c->by_first[id]; *p >= 0; p++) {
       const struct cterm *t = &c->t[*p];
-      int e, eo;
-      if (i + t->keylen > klen || memcmp(k + i, t->key, (size_t)t->keylen) != 0) continue;
-      e = i + t->keylen;
-      eo = e < klen ? ORIG(e) : msg->len;
-      if (!bound && i >= 3 && is_kata_at(k, klen, i - 3) && !(free_start && t->keychars >= 4) &&
-          !(free_start && t->keychars >= 3 && after_particle(k, i)))
+      int e, eo, keychars = t->keychars, bare = 0;
+      if (i + t->keylen <= klen && memcmp(k + i, t->key, (size_t)t->keylen) == 0)
+        e = i + t->keylen;
+      else if (kana_only && t->key2 && i + t->key2len <= klen && memcmp(k + i, t->key2, (size_t)t->key2len) == 0)
+        e = i + t->key2len, keychars = t->key2chars, bare = 1; /* くび しめられた: the particle left out */
+      else
         continue;
+      eo = e < klen ? ORIG(e) : msg->len;
+      if (!bound && i >= 3 && is_kata_at(k, klen, i - 3) && !(free_start && keychars >= 4) &&
+          !(free_start && keychars >= 3 && after_particle(k, i)))
+        continue;
+      /* a key without its particles starts a word: シタハレ (舌が腫れ) is not
+       * in あした はれる */
+      if (bare && !bound && i > 0 && !after_particle(k, i)) continue;
       /* inside a word right after its kanji is the word's own kana ending
        * (言いたい is 言い + たい, not 言 + いたい): never the start of a word;
        * a cue written in kana may be such an ending (来よる, 伊予弁's ongoing
@@ -1175,19 +1235,19 @@ static void match_kana_in(struct mstate *s, const char *k, int klen, const int *
       /* the two-character reading of a word written in kanji is no evidence
        * in a message with kanji, whose writer could write the kanji (いき in
        * もっていきよる is not 息): only a message all in kana is read so */
-      if (t->key_reading && t->keychars < 3 && !kana_only) continue;
+      if (t->key_reading && keychars < 3 && !kana_only) continue;
       /* a two-character key never spans a word's edge in a message with kanji
        * (ガキ is not LINEが|きた) */
-      if (t->keychars < 3 && !kana_only && !off && spans_bound(msg, o, eo)) continue;
+      if (keychars < 3 && !kana_only && !off && spans_bound(msg, o, eo)) continue;
       /* a two-character key is a whole word or nothing (もし is not も|しょうが) */
-      if (t->keychars < 3 && !t->key_stem && !msg->bound[eo] && e < klen && is_kata_at(k, klen, e) &&
+      if (keychars < 3 && !t->key_stem && !msg->bound[eo] && e < klen && is_kata_at(k, klen, e) &&
           !(off && off[e - 1] + 1 < eo))
         continue;
       /* the reading of a word written in kanji, followed in the kana by a
        * character no word starts with (ン, ッ, ー, a small kana): the word
        * goes on, the key is only its first part (いんか|ん is 印鑑, not 引火) */
       if (t->key_reading && !t->key_stem && e < klen && word_goes_on(k + e, klen - e)) continue;
-      add_match(s, *p, o, off ? ORIG(e - 1) + 1 : e, t->key_reading ? BOT_BY_READING : BOT_BY_KANA, t->keychars);
+      add_match(s, *p, o, off ? ORIG(e - 1) + 1 : e, t->key_reading ? BOT_BY_READING : BOT_BY_KANA, keychars);
     }
   }
 #undef ORIG
