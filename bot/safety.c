@@ -396,8 +396,21 @@ static int again_after(const bot_msg *msg, int end) {
 static void cues_near(const bot_safety *s, const struct danger *dg, const bot_msg *msg, const bot_hits *h,
                       const bot_match *d, int strong, int own, struct cues *q) {
   int sent = sentence_of(msg, d->start), past = past_after(msg, d->end), dated = 0;
-  int bang = 0;
+  int bang = 0, ds = d->start, de = d->end;
+  /* what is asked about the danger word follows it, and kana spells the
+   * words between in twice the characters kanji do, with spaces (きゅうきゅう
+   * しゃ よんだら おかね: 救急車呼んだらお金); a scene before it keeps the
+   * ordinary reach (こうえんの トイレから けむり) */
+  int after = msg->kana_only ? 2 * s->near_bytes : s->near_bytes;
   memset(q, 0, sizeof *q);
+  /* the danger word as far as a longer term of its concept reaches over it
+   * (救急車 within 救急車を呼ぶ): a procedure next to that is next to it
+   * (救急車を呼ぶのにお金はかかりますか) */
+  for (int i = 0; i < h->nall; i++)
+    if (h->all[i].concept == d->concept && h->all[i].start < de && h->all[i].end > ds) {
+      if (h->all[i].start < ds) ds = h->all[i].start;
+      if (h->all[i].end > de) de = h->all[i].end;
+    }
   /* raised: a raising cue (now, a cry, a person, an ongoing form; the
    * danger's own) or "!" in the sentence — known before the lowering cues,
    * since a "calm" cue counts only where nothing raises */
@@ -444,7 +457,7 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
        * danger is told in the past (家が燃えた 保険会社に出す証明書; not
        * 不審者が入ってきた、住民票の手続きの途中です) */
       if (in_list(s->near, s->nnear, m->concept) &&
-          (m->start > d->end + s->near_bytes || m->end < d->start - s->near_bytes || !same_clause(msg, d->start, m->start)) &&
+          (m->start > de + after || m->end < ds - s->near_bytes || !same_clause(msg, d->start, m->start)) &&
           !(past && (dated || same_clause(msg, d->start, m->start))))
         continue;
       /* a contract or a purchase (解約, リース, 買いたい) says nothing about a
