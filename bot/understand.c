@@ -937,7 +937,16 @@ int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyz
       c->looks[c->nlooks++] = k;
       if (id < 0 || (rc = list_add(&c->by_lfirst, &c->by_lfirst_cap, id, k)) != 0) goto nomem;
     }
-    if (t->exclude && t->nlem < 2) continue;
+    /* ...but by its reading they meet a message in kana as they meet one in
+     * kanji (しぬほど ねむい is 死ぬほど眠い), when the reading is a word of
+     * three characters at least */
+    if (t->exclude && t->nlem < 2) {
+      if (t->key && t->key_reading && t->keychars >= 3) {
+        int id = faq_termmap_put(c->first, t->key, two_chars(t->key, t->keylen));
+        if (id < 0 || (rc = list_add(&c->by_first, &c->by_first_cap, id, k)) != 0) goto nomem;
+      }
+      continue;
+    }
     if (t->nlem > 0 && (rc = list_add(&c->by_lemma, &c->by_lemma_cap, t->lem[0], k)) != 0) goto nomem;
     if (t->key) {
       int id = faq_termmap_put(c->first, t->key, two_chars(t->key, t->keylen));
