@@ -884,7 +884,7 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
                    dt->line, dt->text);
   }
   t->obj = t->nlem == 2 && x.wo_verb && !t->exclude;
-  if ((t->nlem == 2 || (t->exclude && t->nlem > 2)) && !t->latin && (rc = add_alts(c, an, t, x.verb)) != 0) {
+  if (t->nlem >= 2 && !t->latin && (rc = add_alts(c, an, t, x.verb)) != 0) {
     cterm_clear(t);
     return rc;
   }
@@ -1131,6 +1131,9 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
           for (int j = hi + 2 + gap; t->obj && j <= hi + 1 + OBJ_GAP && j < ns && found < 0; j++)
             if (lemma_at(t, k, ids, j, 1) && object_of(s->msg, idx[hi], idx[j])) found = j;
         } else {
+          /* a verb written in kana right after the word before it (出血
+           * とまらん: 出血 + とまる) keeps the pair's order, as in an ordered term */
+          if (t->alt && t->alt[k] >= 0 && hi + 1 < ns && ids[hi + 1] == t->alt[k] && t->lem[k - 1] == ids[hi]) found = hi + 1;
           for (int d = 1; d < span && found < 0; d++) {
             if (i + d < ns && lemma_at(t, k, ids, i + d, 0)) found = i + d;
             else if (i - d >= 0 && lemma_at(t, k, ids, i - d, 0)) found = i - d;
