@@ -691,8 +691,7 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
         x->short_part |= chars(x->bare + x->cut, x->blen - x->cut) < 2;
         x->cut = x->blen;
         x->dropped++;
-      }
-      else {
+      } else {
         memcpy(x->bare + x->blen, r, (size_t)rl);
         x->blen += rl;
       }
@@ -1133,7 +1132,8 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
         } else {
           /* a verb written in kana right after the word before it (出血
            * とまらん: 出血 + とまる) keeps the pair's order, as in an ordered term */
-          if (t->alt && t->alt[k] >= 0 && hi + 1 < ns && ids[hi + 1] == t->alt[k] && t->lem[k - 1] == ids[hi]) found = hi + 1;
+          if (t->alt && t->alt[k] >= 0 && hi + 1 < ns && ids[hi + 1] == t->alt[k] && t->lem[k - 1] == ids[hi])
+            found = hi + 1;
           for (int d = 1; d < span && found < 0; d++) {
             if (i + d < ns && lemma_at(t, k, ids, i + d, 0)) found = i + d;
             else if (i - d >= 0 && lemma_at(t, k, ids, i - d, 0)) found = i - d;
