@@ -110,8 +110,11 @@ static int exec(sqlite3 *db, int q, char *err) {
 }
 
 /* One statement q through the statement cache: BEGIN and COMMIT run around
- * every answer and every transcript write, and parsing them each time
- * (sqlite3_exec) cost more than running them. */
+ * every answer, and parsing them each time (sqlite3_exec) cost more than
+ * running them. Only for the read transaction of a worker's connection,
+ * which faq_db_close closes: a cached statement keeps a connection open
+ * through sqlite3_close, which the store's callers of faq_db_tx (imports,
+ * backups, schema steps, tests) use. */
 static int run(sqlite3 *db, int q, char *err) {
   sqlite3_stmt *st = NULL;
   int rc = faq_db_stmt(db, sql[q], &st, err), s;
@@ -125,10 +128,10 @@ static int run(sqlite3 *db, int q, char *err) {
  * functions can run alone or as part of an import. */
 int faq_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *ctx, char *err) {
   int nested = !sqlite3_get_autocommit(db);
-  int rc = run(db, nested ? Q_SAVEPOINT : Q_BEGIN, err);
+  int rc = exec(db, nested ? Q_SAVEPOINT : Q_BEGIN, err);
   if (rc) return rc;
   rc = fn(db, ctx, err);
-  if (rc == 0) rc = run(db, nested ? Q_RELEASE : Q_COMMIT, err);
+  if (rc == 0) rc = exec(db, nested ? Q_RELEASE : Q_COMMIT, err);
   if (rc != 0) {
     char ignored[MG_ERRLEN];
     exec(db, nested ? Q_ROLLBACK_TO : Q_ROLLBACK, ignored);

@@ -77,7 +77,8 @@ int faq_db_tx(sqlite3 *db, int (*fn)(sqlite3 *db, void *ctx, char *err), void *c
 /* A read transaction around several reads (one lock, one snapshot), when
  * db is in none: returns 1 when it began one, which faq_db_read_end then
  * commits; 0 (nothing to end) when db was in a transaction already or
- * BEGIN failed — the reads then run as they are. */
+ * BEGIN failed — the reads then run as they are. Both statements are
+ * cached (faq_db_stmt): close db with faq_db_close on this thread. */
 int faq_db_read_begin(sqlite3 *db);
 void faq_db_read_end(sqlite3 *db, int begun);
 
