@@ -609,10 +609,7 @@ static int english_particle(const char *l, int n) {
  * Not の, で, と, て, which join what they stand between. */
 static int droppable(const mg_morph *m) {
   static const char *const p[] = { "が", "を", "は", "に", "へ" };
-  if (m->pos != MG_POS_PARTICLE || m->surface_len != 3) return 0;
-  for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
-    if (memcmp(m->surface, p[i], 3) == 0) return 1;
-  return 0;
+  return m->pos == MG_POS_PARTICLE && m->surface_len == 3 && KANA_IN(m->surface, p);
 }
 
 static int on_term_morph(void *vctx, const mg_morph *m) {
@@ -891,6 +888,12 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   return 0;
 }
 
+/* List term under the first two characters of a kana key; *id: their id. */
+static int index_key(bot_concepts *c, const char *key, int len, int term, int *id) {
+  *id = faq_termmap_put(c->first, key, two_chars(key, len));
+  return *id < 0 ? MG_ENOMEM : list_add(&c->by_first, &c->by_first_cap, *id, term);
+}
+
 struct del_ctx { bot_concepts *c; int term; };
 
 static int add_deletion(void *vctx, const char *d, int n) {
@@ -939,26 +942,18 @@ int bot_concepts_compile(bot_concepts **out, const dict_concepts *src, mg_analyz
     /* ...but by its reading they meet a message in kana as they meet one in
      * kanji (しぬほど ねむい is 死ぬほど眠い), when the reading is a word of
      * three characters at least */
+    int id = -1, id2;
     if (t->exclude && t->nlem < 2) {
-      if (t->key && t->key_reading && t->keychars >= 3) {
-        int id = faq_termmap_put(c->first, t->key, two_chars(t->key, t->keylen));
-        if (id < 0 || (rc = list_add(&c->by_first, &c->by_first_cap, id, k)) != 0) goto nomem;
-      }
+      if (t->key && t->key_reading && t->keychars >= 3 && index_key(c, t->key, t->keylen, k, &id) != 0) goto nomem;
       continue;
     }
     if (t->nlem > 0 && (rc = list_add(&c->by_lemma, &c->by_lemma_cap, t->lem[0], k)) != 0) goto nomem;
-    if (t->key) {
-      int id = faq_termmap_put(c->first, t->key, two_chars(t->key, t->keylen));
-      if (id < 0 || (rc = list_add(&c->by_first, &c->by_first_cap, id, k)) != 0) goto nomem;
-    }
+    if (t->key && index_key(c, t->key, t->keylen, k, &id) != 0) goto nomem;
     /* listed under the first two characters of key2 too, once: when they
      * are the key's, the term is tried with both keys from that list */
-    if (t->key && t->key2 &&
-        (two_chars(t->key2, t->key2len) != two_chars(t->key, t->keylen) ||
-         memcmp(t->key2, t->key, (size_t)two_chars(t->key, t->keylen)) != 0)) {
-      int id = faq_termmap_put(c->first, t->key2, two_chars(t->key2, t->key2len));
-      if (id < 0 || (rc = list_add(&c->by_first, &c->by_first_cap, id, k)) != 0) goto nomem;
-    }
+    if (t->key2 && ((id2 = faq_termmap_put(c->first, t->key2, two_chars(t->key2, t->key2len))) < 0 ||
+                    (id2 != id && list_add(&c->by_first, &c->by_first_cap, id2, k) != 0)))
+      goto nomem;
     if (t->edit && (rc = index_deletions(c, t->word, k)) != 0) goto nomem;
   }
   *out = c;
