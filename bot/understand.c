@@ -576,6 +576,7 @@ struct term_ctx {
   int last_dropped;    /* the last morpheme was such a particle */
   int cut, short_part; /* bare's length at the last particle left out; a part of one character */
   int last_pos, last_content;
+  int before_last_pos; /* the part of speech of the morpheme before the last */
   int rc;
   int nmorph;
   int heavy;           /* stream lemmas that are not light verbs */
@@ -698,6 +699,7 @@ static int on_term_morph(void *vctx, const mg_morph *m) {
    * not know, at the end: the author wrote the stem of a compound verb */
   x->fragment = (x->last_pos == MG_POS_VERB && m->pos == MG_POS_NOUN && chars(m->surface, m->surface_len) == 1) ||
                 (m->unknown && x->nmorph > 1 && m->surface_len > 0 && (m->surface[0] & 0x80));
+  x->before_last_pos = x->last_pos;
   x->last_pos = m->pos;
   x->last_content = m->content;
   return 0;
@@ -764,6 +766,69 @@ static int add_alts(bot_concepts *c, mg_analyzer *an, struct cterm *t, char (*ve
     }
     if ((t->alt[k] = faq_termmap_put(c->lemmas, r.kana, r.len)) < 0) return MG_ENOMEM;
   }
+  return 0;
+}
+
+/* A term that ends in a verb's stem joined to a noun (たばこ押しつけ,
+ * 家バレ) is read by MeCab as ending in a noun (押しつけ), while the message
+ * goes on with the verb's ending (押しつけたような: 押しつける). With た
+ * after it the stem is read as the verb: its lemma is an alternative of the
+ * term's last lemma. Only after a noun: a stem after a particle (喉が腫れ,
+ * 後をつけ) was written to meet that noun only (喉が腫れ上がる), and the verb
+ * would meet far more (風邪で喉が腫れて, 名札にずっとつけとる). */
+struct verb_end_ctx { int n, pos, prev_pos, surf_len; char lemma[48], prev[48]; };
+
+static int on_verb_end(void *vctx, const mg_morph *m) {
+  struct verb_end_ctx *v = vctx;
+  v->n++;
+  v->prev_pos = v->pos;
+  v->pos = m->pos;
+  memcpy(v->prev, v->lemma, sizeof v->prev);
+  v->lemma[0] = '\0';
+  if (m->lemma_len < (int)sizeof v->lemma) {
+    memcpy(v->lemma, m->lemma, (size_t)m->lemma_len);
+    v->lemma[m->lemma_len] = '\0';
+  }
+  if (m->pos == MG_POS_VERB) v->surf_len = m->surface_len;
+  return 0;
+}
+
+/* Is the word w[0..n) the stem of the verb lemma l: l is w + る (押しつけ,
+ * 押しつける), or w ends in an i-row kana and l in its u-row (抜き, 抜く)?
+ * Not a misreading (お得 → 得る, 様子がへん → へる). */
+static int stem_of(const char *w, int n, const char *l) {
+  static const char *const i_row[] = { "き", "ぎ", "し", "ち", "に", "び", "み", "り", "い" };
+  static const char *const u_row[] = { "く", "ぐ", "す", "つ", "ぬ", "ぶ", "む", "る", "う" };
+  int ln = (int)strlen(l);
+  if (n < 3) return 0;
+  if (ln == n + 3 && memcmp(l, w, (size_t)n) == 0 && memcmp(l + n, "る", 3) == 0) return 1;
+  if (ln != n || memcmp(l, w, (size_t)n - 3) != 0) return 0;
+  for (size_t i = 0; i < sizeof i_row / sizeof i_row[0]; i++)
+    if (memcmp(w + n - 3, i_row[i], 3) == 0 && memcmp(l + n - 3, u_row[i], 3) == 0) return 1;
+  return 0;
+}
+
+static int add_verb_end(bot_concepts *c, mg_analyzer *an, struct cterm *t, const char *text, int nmorph) {
+  char buf[DICT_TERM_MAX + 8];
+  struct verb_end_ctx v = { .n = 0 };
+  int n = (int)strlen(text), k = t->nlem - 1;
+  if (n + 4 > (int)sizeof buf) return 0;
+  memcpy(buf, text, (size_t)n);
+  memcpy(buf + n, "\xE3\x81\x9F", 4); /* た */
+  int rc = faq_analyze_morphs(an, buf, n + 3, on_verb_end, &v);
+  if (rc == MG_ENOMEM) return rc;
+  /* the same morphemes and た, the last but one now a verb spelt as the
+   * term's last word, which the term keeps (its last lemma) */
+  if (rc != 0 || v.n != nmorph + 1 || strcmp(v.lemma, "た") != 0 || v.prev_pos != MG_POS_VERB || !v.prev[0] ||
+      v.surf_len <= 0 || v.surf_len > n || faq_termmap_get(c->lemmas, text + n - v.surf_len, v.surf_len) != t->lem[k] ||
+      !stem_of(text + n - v.surf_len, v.surf_len, v.prev))
+    return 0;
+  if (!t->alt) {
+    t->alt = malloc((size_t)t->nlem * sizeof *t->alt);
+    if (!t->alt) return MG_ENOMEM;
+    for (int j = 0; j < t->nlem; j++) t->alt[j] = -1;
+  }
+  if (t->alt[k] < 0 && (t->alt[k] = faq_termmap_put(c->lemmas, v.prev, (int)strlen(v.prev))) < 0) return MG_ENOMEM;
   return 0;
 }
 
@@ -881,6 +946,11 @@ static int compile_term(bot_concepts *c, mg_analyzer *an, int concept, const dic
   }
   t->obj = t->nlem == 2 && x.wo_verb && !t->exclude;
   if (t->nlem >= 2 && !t->latin && (rc = add_alts(c, an, t, x.verb)) != 0) {
+    cterm_clear(t);
+    return rc;
+  }
+  if (t->nlem >= 2 && !t->latin && x.last_pos == MG_POS_NOUN && x.before_last_pos == MG_POS_NOUN &&
+      (rc = add_verb_end(c, an, t, dt->text, x.nmorph)) != 0) {
     cterm_clear(t);
     return rc;
   }
