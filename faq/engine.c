@@ -523,6 +523,15 @@ static int form_nouns(const struct snap *s, const char *k, int len, int *ids) {
   char buf[160];
   int n = 0;
   if (len < 6 || len + 3 > (int)sizeof buf) return 0;
+  /* an adjective's continuative used as a noun: 近い → 近く, 遠い → 遠く */
+  if (memcmp(k + len - 3, "い", 3) == 0) {
+    int id;
+    if (!mg_utf8_has_kanji(k, (size_t)len - 3)) return 0;
+    memcpy(buf, k, (size_t)len - 3);
+    memcpy(buf + len - 3, "く", 3);
+    if ((id = faq_termmap_get(s->vocab, buf, len)) >= 0) ids[n++] = id;
+    return n;
+  }
   for (u = form_urow; *u; u += 3)
     if (memcmp(k + len - 3, u, 3) == 0) break;
   if (!*u || !mg_utf8_has_kanji(k, (size_t)len - 3)) return 0;
@@ -2697,14 +2706,17 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
   lend_cotaught(p, s, &sc);
   rank(p, s, &sc, k, out);
 
-  /* how much of the question the best candidate covers, in words */
-  for (int i = 0; i < q->n; i++) {
-    if (q->t[i].kind != Q_QUERY) continue;
-    out->qterms++;
-    if (out->n > 0 && q->t[i].id >= 0) {
-      int d = doc_of(s, &sc, out->c[0].faq_id);
-      if (d >= 0 && find_posting(s, q->t[i].id, d)) out->matched++;
+  /* how much of the question the best candidate covers, in words; a word
+   * met in another form (近い as 近く, 申し込む as 申込) is met */
+  {
+    int d = out->n > 0 ? doc_of(s, &sc, out->c[0].faq_id) : -1, forms = 0;
+    for (int i = 0; i < q->n; i++) {
+      int met = d >= 0 && q->t[i].id >= 0 && find_posting(s, q->t[i].id, d);
+      if (q->t[i].kind == Q_QUERY) out->qterms++, out->matched += met;
+      else if (q->t[i].kind == Q_FORM) forms += met;
     }
+    out->matched += forms;
+    if (out->matched > out->qterms) out->matched = out->qterms;
   }
   /* decision */
   if (out->n > 0) {
