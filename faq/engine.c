@@ -96,6 +96,7 @@ struct params {
                        * (in "rarest words") that makes a confident answer, independent of FAQ size */
   double cov_pow;     /* confidence: exponent on the matched share of the question */
   double place_pen;   /* confidence factor when the question names a place the FAQ never does */
+  double else_w;      /* weight of the FAQ's words for "elsewhere" (県外, 遠方) added to such a question */
   double bg_w;        /* weight of question character-bigram matching */
   double bg_b;        /* its length normalisation */
   double cmp_w;       /* weight of compound parts / compounds containing a query noun */
@@ -143,6 +144,7 @@ static const struct params default_params = {
   .ev_min = 0.5,
   .cov_pow = 0.5,
   .place_pen = 0.35,
+  .else_w = 0.5,
   .bg_w = 0.2,
   .bg_b = 0.5,
   .cmp_w = 0.0,
@@ -1263,11 +1265,13 @@ int faq_engine_set_param(mg_engine *e, const char *name, double v, char *err) {
   struct params *p = &e->p;
   static const char *const scalar[] = { "k1", "syn_w", "cov_w", "verb_w", "ans_cov", "cmp_w", "prf_w", "read_w", "bg_w", "bg_b", "unk_w", "ev_min", "cov_pow", "part_w",
                                         "place_pen", "lsa_w", "typo_w", "kana_w", "kana_cover", "nn_w", "nn_pow", "nn_min",
-                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w", "th_w", "th_ratio", "w_learned", "b_learned", "pop_w", "vn_w", "co_w" };
+                                        "rel_w", "rel_b", "rel_in_w", "unk_sub_w", "th_w", "th_ratio", "w_learned", "b_learned", "pop_w", "vn_w", "co_w",
+                                        "else_w" };
   double *slot[] = { &p->k1, &p->syn_w, &p->cov_w, &p->verb_w, &p->ans_cov, &p->cmp_w, &p->prf_w, &p->read_w,
                      &p->bg_w, &p->bg_b, &p->unk_w, &p->ev_min, &p->cov_pow, &p->part_w,
                      &p->place_pen, &p->lsa_w, &p->typo_w, &p->kana_w, &p->kana_cover, &p->nn_w, &p->nn_pow, &p->nn_min,
-                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w, &p->th_w, &p->th_ratio, &p->w_learned, &p->b_learned, &p->pop_w, &p->vn_w, &p->co_w };
+                     &p->rel_w, &p->rel_b, &p->rel_in_w, &p->unk_sub_w, &p->th_w, &p->th_ratio, &p->w_learned, &p->b_learned, &p->pop_w, &p->vn_w, &p->co_w,
+                     &p->else_w };
   static const char *const ints[] = { "cmp_parents", "prf_docs", "prf_terms", "lsa_top", "th_maxdf", "th_min", "vn_cov", "co_top" };
   int *islot[] = { &p->cmp_parents, &p->prf_docs, &p->prf_terms, &p->lsa_top, &p->th_maxdf, &p->th_min, &p->vn_cov, &p->co_top };
   for (size_t i = 0; i < sizeof scalar / sizeof scalar[0]; i++)
@@ -1302,8 +1306,8 @@ const char *faq_decision_name(enum mg_decision d) {
 
 #define MAX_QTERMS 128
 
-enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING, Q_PART, Q_LEARNED, Q_FORM };
-static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading", "part", "learned", "form" };
+enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING, Q_PART, Q_LEARNED, Q_FORM, Q_ELSE };
+static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading", "part", "learned", "form", "elsewhere" };
 
 struct qterm {
   char text[96];
@@ -1611,8 +1615,19 @@ struct acc {
   double cov_q;  /* IDF mass matched in question/alternates/keywords */
   double cov_a;  /* IDF mass matched only in the answer */
   double nn;     /* weighted Dice with the entry's nearest phrasing */
+  double else_score, else_cov; /* what the words for "elsewhere" add (Q_ELSE): counted only with own */
+  int own;       /* one of the question's own words is in the entry */
   int seen;
 };
+
+/* Words for "another place" a FAQ uses in its entries about residents who
+ * are elsewhere (県外の病院で受診, 遠方に住んでいるので郵送で): a question
+ * naming a place the FAQ never does (福岡の病院で払った) meets them, and
+ * an entry that asks about elsewhere (one in its question, alternates or
+ * keywords, not only in its answer: 児童手当 mentions moving out) and shares
+ * a word of the question's own is not scaled down for the foreign place. */
+static const char *const else_words[] = { "県外", "県|外", "市外", "遠方", "他県", "他市" };
+#define ELSE_PIECES 2
 
 struct scratch {
   struct acc *acc;
@@ -1620,6 +1635,7 @@ struct scratch {
   double mass;   /* IDF mass of the question's own terms */
   double unk_w;  /* share of an unknown term's IDF counted in mass */
   int foreign;   /* the question names a place the FAQ never mentions */
+  double place_mass; /* the share of mass such places hold: what words for "elsewhere" may stand for */
   double idf_max; /* IDF of a term in one entry */
   int bg[MAX_QTERMS * 2]; /* the question's bigram ids (known ones, distinct) */
   int nbg;
@@ -1849,8 +1865,39 @@ static const struct posting *find_rel_posting(const struct snap *s, int term, in
   return s->rel_posts ? find_in(s->rel_posts, s->rel_off[term], s->rel_off[term + 1] - 1, doc) : NULL;
 }
 
+/* A question naming a place the FAQ never does also asks with the FAQ's
+ * words for "elsewhere" (else_words), at else_w: an entry that has one
+ * counts them only when it has one of the question's own words too (rank). */
+static void add_elsewhere(const struct params *p, const struct snap *s, struct query *q, const char *text, int len) {
+  static const char *const suffix[] = { "市", "区", "町", "村", "都", "府", "県" };
+  int foreign = 0;
+  for (int i = 0; i < q->n; i++) {
+    const struct qterm *t = &q->t[i];
+    if (t->kind != Q_QUERY || t->id >= 0 || !(t->flags & MG_TOK_PLACE)) continue;
+    foreign = 1;
+    /* a municipality named as one (今治市, 品川区, 東京都): what the
+     * question asks is that town's matter, not ours */
+    for (const char *m = text; (m = memmem(m, (size_t)(text + len - m), t->text, (size_t)t->len)) != NULL; m += t->len)
+      for (size_t k = 0; k < sizeof suffix / sizeof suffix[0]; k++)
+        if (m + t->len + 3 <= text + len && memcmp(m + t->len, suffix[k], 3) == 0) return;
+  }
+  if (!foreign || p->else_w <= 0) return;
+  /* a word the analysis cuts (県外 is 県 + 外 in IPADIC) is listed by its
+   * pieces too, as 県|外 */
+  for (size_t k = 0; k < sizeof else_words / sizeof else_words[0]; k++) {
+    int ids[ELSE_PIECES], n = 0, ok = 1;
+    for (const char *w = else_words[k]; *w && ok; n++) {
+      const char *bar = strchr(w, '|');
+      int len = bar ? (int)(bar - w) : (int)strlen(w);
+      ok = n < ELSE_PIECES && (ids[n] = faq_termmap_get(s->vocab, w, len)) >= 0;
+      w += len + (bar != NULL);
+    }
+    for (int j = 0; ok && j < n; j++) add_qterm_id(q, ids[j], p->else_w / n, Q_ELSE);
+  }
+}
+
 static void set_idf(const struct snap *s, struct query *q, struct scratch *sc) {
-  sc->mass = 0;
+  sc->mass = sc->place_mass = 0;
   sc->idf_max = log(1.0 + (s->ndocs - 1 + 0.5) / 1.5);
   for (int i = 0; i < q->n; i++) {
     struct qterm *t = &q->t[i];
@@ -1859,7 +1906,7 @@ static void set_idf(const struct snap *s, struct query *q, struct scratch *sc) {
     double df = t->id >= 0 ? s->off[t->id + 1] - s->off[t->id] : 0;
     t->idf = log(1.0 + (s->ndocs - df + 0.5) / (df + 0.5));
     if (t->kind == Q_QUERY) sc->mass += t->w * t->idf * (t->id >= 0 ? 1.0 : sc->unk_w);
-    if (t->kind == Q_QUERY && t->id < 0 && (t->flags & MG_TOK_PLACE)) sc->foreign = 1;
+    if (t->kind == Q_QUERY && t->id < 0 && (t->flags & MG_TOK_PLACE)) sc->foreign = 1, sc->place_mass += t->w * t->idf * sc->unk_w;
   }
 }
 
@@ -1899,6 +1946,11 @@ static void score_all(const struct params *p, const struct snap *s, const struct
       if (!po && tfw <= 0) continue; /* only in a related field that is off */
       struct acc *a = &sc->acc[doc];
       if (!a->seen) { a->seen = 1; sc->touched[sc->ntouched++] = doc; }
+      if (t->kind == Q_ELSE) { /* an entry about elsewhere in its question: counted in rank, with the question's own words */
+        if (po && (po->tf[0] || po->tf[1] || po->tf[2])) a->else_score += wi * tfw / (p->k1 + tfw), a->else_cov += wi;
+        continue;
+      }
+      a->own |= t->kind == Q_QUERY && (t->flags & MG_TOK_NOUN) && !(t->flags & MG_TOK_PLACE) && po != NULL;
       a->score += wi * tfw / (p->k1 + tfw);
       if (t->kind == Q_PRF || (t->kind == Q_FORM && p->vn_cov == 0) || !po) continue; /* coverage: the entry's own text only */
       if (po->tf[0] || po->tf[1] || po->tf[2]) a->cov_q += wi;
@@ -1980,13 +2032,16 @@ static void rank(const struct params *p, const struct snap *s, const struct scra
     /* confidence: the share of the question's evidence this entry matches,
      * scaled down when that evidence is slight in absolute terms (one
      * common word) or the question is about another place */
-    double matched = a->cov_q + p->ans_cov * a->cov_a;
+    /* an entry about elsewhere that shares a word of the question's own
+     * stands for the place the FAQ never names */
+    int elsewhere = a->own && a->else_score > 0;
+    double matched = a->cov_q + p->ans_cov * a->cov_a + (elsewhere ? fmin(a->else_cov, sc->place_mass) : 0);
     double cov = sc->mass > 0 ? matched / sc->mass : 0;
     if (cov > 1) cov = 1;
     cov = pow(cov, p->cov_pow);
     if (p->ev_min > 0) cov *= 1 - exp(-matched / (p->ev_min * sc->idf_max));
-    if (sc->foreign) cov *= p->place_pen;
-    double score = a->score + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
+    if (sc->foreign && !elsewhere) cov *= p->place_pen;
+    double score = a->score + (elsewhere ? a->else_score : 0) + p->cov_w * (sc->mass > 0 ? a->cov_q / sc->mass : 0);
     if (p->pop_w > 0 && s->lpop) score += p->pop_w * s->lpop[d];
     int pos = out->n < k ? out->n : k;
     if (cov > 1) cov = 1;
@@ -2667,6 +2722,7 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
     else if ((t->flags & MG_TOK_VERB) && (nf = form_nouns(s, t->text, t->len, ids)) > 0) /* a verb the FAQ never uses */
       for (int j = 0; j < nf; j++) add_qterm_id(q, ids[j], t->w * p->vn_w, Q_FORM);
   }
+  add_elsewhere(p, s, q, text, len);
   if (s->ndocs == 0 || nq0 == 0) goto out;
 
   if (!(sc.acc = calloc((size_t)s->ndocs, sizeof *sc.acc)) || !(sc.touched = malloc((size_t)s->ndocs * sizeof *sc.touched))) {
