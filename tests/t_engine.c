@@ -367,6 +367,39 @@ out:
   faq_db_close(db6);
 }
 
+/* a place the FAQ never names (福岡) asks with the FAQ's words for
+ * elsewhere (県外): the entry about elsewhere is offered, and keeps its
+ * confidence; a town named as one (福岡市) is that town's matter */
+static void unknown_place_meets_the_words_for_elsewhere(void) {
+  char err[MG_ERRLEN] = "";
+  sqlite3 *db7 = NULL;
+  mg_engine *e7 = NULL;
+  mg_result r1, r0, rc;
+  json_t *ex = json_object();
+  is_int(faq_db_open_memory(&db7, lang, err), 0, "another in-memory database (%s)", err);
+  if (!db7) return;
+  ok(put(db7, "g-1", "県外の病院で子どもが受診したとき、医療費は戻りますか", "領収書を持って窓口で申請してください。", err) == 0 &&
+         put(db7, "g-2", "子どもの医療費の助成を受けるには", "受給者証を病院で見せてください。", err) == 0 &&
+         put(db7, "g-3", "夜間に子どもが熱を出したら", "休日夜間急患センターへ。", err) == 0,
+     "three entries (%s)", err);
+  is_int(faq_engine_new(&e7, lang, db7, &cfg, err), 0, "engine (%s)", err);
+  if (!e7) goto out;
+  faq_engine_search(e7, an, "福岡の病院で子どもの医療費を払った 戻る？", -1, 5, &r1, ex, err);
+  ok(count_kind(ex, "elsewhere") > 0, "an unknown place asks with the words for elsewhere (%d)", count_kind(ex, "elsewhere"));
+  is_str(r1.n ? r1.c[0].faq_id : "", "g-1", "the entry about 県外 comes first");
+  faq_engine_search(e7, an, "福岡市の病院で子どもの医療費を払った 戻る？", -1, 5, &rc, NULL, err);
+  ok(r1.n && rc.n && r1.c[0].confidence > rc.c[0].confidence, "福岡市 is another town: lower confidence (%.2f < %.2f)",
+     rc.n ? rc.c[0].confidence : 0, r1.n ? r1.c[0].confidence : 0);
+  is_int(faq_engine_set_param(e7, "else_w", 0, err), 0, "else_w can be set");
+  faq_engine_search(e7, an, "福岡の病院で子どもの医療費を払った 戻る？", -1, 5, &r0, NULL, err);
+  ok(r0.n && r1.n && r1.c[0].confidence > r0.c[0].confidence, "else_w 0: the place cuts the confidence (%.2f < %.2f)",
+     r0.n ? r0.c[0].confidence : 0, r1.n ? r1.c[0].confidence : 0);
+out:
+  json_decref(ex);
+  faq_engine_free(e7);
+  faq_db_close(db7);
+}
+
 /* entries taught together (co_w): one resident question accepted for two
  * entries lets the best of them (co_top) lend the other a share of its
  * score, never so much that it passes a lender or comes within a clarify
@@ -591,6 +624,7 @@ int main(void) {
   RUN(learned_phrasings_are_a_field_of_their_own);
   RUN(learned_thesaurus_needs_two_entries_and_skips_masking_labels);
   RUN(verb_asks_for_its_noun_form);
+  RUN(unknown_place_meets_the_words_for_elsewhere);
   RUN(entries_taught_together_lend_rank_below_the_best);
   RUN(kana_is_spelled_as_the_readings_of_the_index);
   /* in order from here: each edits the FAQ the next one searches */
