@@ -18,7 +18,7 @@
 #include "dict/json.h"
 #include "bot/lang.h"
 
-#define MAX_IDS 16
+#define MAX_IDS 24
 #define MAX_WITH 48 /* "with" groups of one danger */
 #define MAX_DANGERS 48
 #define BOT_SAFETY_MAX_CONCEPTS 256
