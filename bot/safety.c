@@ -48,6 +48,7 @@ struct bot_safety {
   int carry[MAX_IDS], ncarry;   /* people a "with" group may take from the sentence before (an omitted subject) */
   int need_urgent[MAX_IDS], nneed_urgent; /* hint concepts that count only next to an urgent cue */
   int near[MAX_IDS], nnear;     /* lowering cues that count only right next to the danger word */
+  int segment[MAX_IDS], nsegment; /* lowering cues that count only with no space or comma between them and the danger word */
   int calm[MAX_IDS], ncalm;     /* lowering cues that count only in a sentence where nothing raises */
   int negatable[MAX_IDS], nnegatable; /* "with" partners that a negation right after them removes (叩かずに) */
   int subject[MAX_IDS], nsubject; /* lowering cues that count only as the subject right before it */
@@ -163,6 +164,7 @@ int bot_safety_load(bot_safety **out, const char *path, const bot_concepts *c, c
   if ((rc = resolve(c, path, "urgent", json_object_get(root, "urgent"), s->urgent, &s->nurgent, err)) != 0) goto out;
   if ((rc = resolve(c, path, "present", json_object_get(root, "present"), s->present, &s->npresent, err)) != 0) goto out;
   if ((rc = resolve(c, path, "near", json_object_get(root, "near"), s->near, &s->nnear, err)) != 0) goto out;
+  if ((rc = resolve(c, path, "segment", json_object_get(root, "segment"), s->segment, &s->nsegment, err)) != 0) goto out;
   if ((rc = resolve(c, path, "calm", json_object_get(root, "calm"), s->calm, &s->ncalm, err)) != 0) goto out;
   if ((rc = resolve(c, path, "negatable", json_object_get(root, "negatable"), s->negatable, &s->nnegatable, err)) != 0) goto out;
   if ((rc = resolve(c, path, "scene", json_object_get(root, "scene"), s->scene, &s->nscene, err)) != 0) goto out;
@@ -279,6 +281,19 @@ static int negated_after(const bot_msg *msg, int start, int end) {
 static int sentence_of(const bot_msg *msg, int off) { return bot_msg_sentence(msg, off); }
 
 static int same_clause(const bot_msg *msg, int a, int b) { return bot_msg_same_clause(msg, a, b); }
+
+/* A space, a comma or a full stop between byte offsets a and b (either
+ * order): in a message with kanji, a phone's way of ending a phrase
+ * (息が苦しい 前にアナフィラキシーなったことある: two things said). */
+static int spaced_between(const bot_msg *msg, int a, int b) {
+  int lo = a < b ? a : b, hi = a < b ? b : a;
+  for (int i = lo; i < hi && i < msg->len; i++) {
+    const char *t = msg->text + i;
+    if (*t == ' ' || *t == ',' || (i + 3 <= msg->len && (memcmp(t, "\xE3\x80\x80", 3) == 0 || memcmp(t, "\xE3\x80\x81", 3) == 0)))
+      return 1;
+  }
+  return 0;
+}
 
 /* A past form right after [.., end) (燃えた, 倒れた): an event that is over,
  * when the same sentence asks about a procedure. */
@@ -456,6 +471,12 @@ static void cues_near(const bot_safety *s, const struct danger *dg, const bot_ms
        * (not ガス臭い、料理教室の最中), or anywhere in that clause when the
        * danger is told in the past (家が燃えた 保険会社に出す証明書; not
        * 不審者が入ってきた、住民票の手続きの途中です) */
+      /* an experience told (煙出たことある) is the history of the danger
+       * word in its own phrase, not of one told apart (息が苦しい
+       * 前にアナフィラキシーなったことある) */
+      if (in_list(s->segment, s->nsegment, m->concept) && !msg->kana_only &&
+          spaced_between(msg, m->start < d->start ? m->end : d->end, m->start < d->start ? d->start : m->start))
+        continue;
       if (in_list(s->near, s->nnear, m->concept) &&
           (m->start > de + after || m->end < ds - s->near_bytes || !same_clause(msg, d->start, m->start)) &&
           !(past && (dated || same_clause(msg, d->start, m->start))))
