@@ -1145,6 +1145,18 @@ static int knowing(const bot_msg *msg, int i) {
   return 0;
 }
 
+/* An aspect verb after a verb's て form (刺されとらん: とる, 来ていない:
+ * いる): a negation after it still negates that verb. A look-alike's
+ * negation is its verb's, met right after it or after such a verb only:
+ * -火がつかない is not 火がついた 消えん, whose negation is 消える's. */
+static int aspect_verb(const bot_msg *msg, int i) {
+  static const char *const asp[] = { "いる", "おる", "とる", "てる", "よる", "ちょる", "しまう", "ちゃう", "おく", "とく", "れる", "られる" };
+  const char *l = bot_msg_lemma(msg, i);
+  for (size_t k = 0; k < sizeof asp / sizeof asp[0]; k++)
+    if (strcmp(l, asp[k]) == 0) return 1;
+  return 0;
+}
+
 /* The noun's を, then no other を, comma or sentence end before the verb:
  * 農薬を お茶と間違えて 飲んだ is 農薬を飲む, 農薬を片付けて 水を飲んだ is not. */
 static int object_of(const bot_msg *msg, int noun, int verb) {
@@ -1190,7 +1202,8 @@ static void match_lemmas(struct mstate *s, const int *ids, const int *idx, int n
           int gap = (t->latin && (t->tight >> k & 1)) || t->kana_lemmas || (t->exclude && t->lem[k] == t->lem[k - 1]) ? 0 : 1;
           for (int j = hi + 1; j < hi + 2 + gap && j < ns && found < 0; j++)
             if (lemma_at(t, k, ids, j, 1) &&
-                !(j > hi + 1 && bot_msg_is_neg(s->msg, idx[j]) && knowing(s->msg, idx[j - 1])))
+                !(j > hi + 1 && bot_msg_is_neg(s->msg, idx[j]) &&
+                  (knowing(s->msg, idx[j - 1]) || (t->exclude && !aspect_verb(s->msg, idx[j - 1])))))
               found = j;
           for (int j = hi + 2 + gap; t->obj && j <= hi + 1 + OBJ_GAP && j < ns && found < 0; j++)
             if (lemma_at(t, k, ids, j, 1) && object_of(s->msg, idx[hi], idx[j])) found = j;
