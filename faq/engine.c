@@ -1309,6 +1309,10 @@ const char *faq_decision_name(enum mg_decision d) {
 enum qkind { Q_QUERY, Q_SYNONYM, Q_COMPOUND, Q_PRF, Q_READING, Q_PART, Q_LEARNED, Q_FORM, Q_ELSE };
 static const char *const qkind_names[] = { "query", "synonym", "compound", "feedback", "reading", "part", "learned", "form", "elsewhere" };
 
+/* A form standing for a question's word that the FAQ never uses (近い as
+ * 近く): met, it counts as that word met (the decision's coverage). */
+#define QF_STANDIN 0x10000
+
 struct qterm {
   char text[96];
   int len;
@@ -2720,7 +2724,11 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
     if (t->id >= 0)
       for (int j = s->vn_off[t->id]; j < s->vn_off[t->id + 1]; j++) add_qterm_id(q, s->vn_term[j], t->w * p->vn_w, Q_FORM);
     else if ((t->flags & MG_TOK_VERB) && (nf = form_nouns(s, t->text, t->len, ids)) > 0) /* a verb the FAQ never uses */
-      for (int j = 0; j < nf; j++) add_qterm_id(q, ids[j], t->w * p->vn_w, Q_FORM);
+      for (int j = 0; j < nf; j++) {
+        int before = q->n;
+        add_qterm_id(q, ids[j], t->w * p->vn_w, Q_FORM);
+        if (q->n > before) q->t[q->n - 1].flags |= QF_STANDIN; /* it stands for a word the FAQ lacks */
+      }
   }
   add_elsewhere(p, s, q, text, len);
   if (s->ndocs == 0 || nq0 == 0) goto out;
@@ -2763,13 +2771,13 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
   rank(p, s, &sc, k, out);
 
   /* how much of the question the best candidate covers, in words; a word
-   * met in another form (近い as 近く, 申し込む as 申込) is met */
+   * the FAQ never uses, met in another form (近い as 近く), is met */
   {
     int d = out->n > 0 ? doc_of(s, &sc, out->c[0].faq_id) : -1, forms = 0;
     for (int i = 0; i < q->n; i++) {
       int met = d >= 0 && q->t[i].id >= 0 && find_posting(s, q->t[i].id, d);
       if (q->t[i].kind == Q_QUERY) out->qterms++, out->matched += met;
-      else if (q->t[i].kind == Q_FORM) forms += met;
+      else if (q->t[i].kind == Q_FORM && (q->t[i].flags & QF_STANDIN)) forms += met;
     }
     out->matched += forms;
     if (out->matched > out->qterms) out->matched = out->qterms;
