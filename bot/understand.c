@@ -746,6 +746,14 @@ static int on_lemma_morph(void *vctx, const mg_morph *m) {
   return 0;
 }
 
+/* The term's alternative lemmas, one a lemma, -1 for none: made on first use. */
+static int alt_slots(struct cterm *t) {
+  if (t->alt) return 0;
+  if (!(t->alt = malloc((size_t)t->nlem * sizeof *t->alt))) return MG_ENOMEM;
+  for (int j = 0; j < t->nlem; j++) t->alt[j] = -1;
+  return 0;
+}
+
 /* A verb written in kana (手首 きった, ご飯 たべさせて) has its kana lemma
  * (きる), not the term's (切る): a term's verbs and adjectives after its
  * first word also meet the reading of their lemma in hiragana. Never the
@@ -759,12 +767,7 @@ static int add_alts(bot_concepts *c, mg_analyzer *an, struct cterm *t, char (*ve
     if (rc == MG_ENOMEM) return rc;
     if (rc != 0 || r.n != 1 || chars(r.kana, r.len) < 2) continue; /* no reading of its own */
     mg_utf8_kata_to_hira(r.kana, (size_t)r.len);
-    if (!t->alt) {
-      t->alt = malloc((size_t)t->nlem * sizeof *t->alt);
-      if (!t->alt) return MG_ENOMEM;
-      for (int j = 0; j < t->nlem; j++) t->alt[j] = -1;
-    }
-    if ((t->alt[k] = faq_termmap_put(c->lemmas, r.kana, r.len)) < 0) return MG_ENOMEM;
+    if (alt_slots(t) != 0 || (t->alt[k] = faq_termmap_put(c->lemmas, r.kana, r.len)) < 0) return MG_ENOMEM;
   }
   return 0;
 }
@@ -823,11 +826,7 @@ static int add_verb_end(bot_concepts *c, mg_analyzer *an, struct cterm *t, const
       v.surf_len <= 0 || v.surf_len > n || faq_termmap_get(c->lemmas, text + n - v.surf_len, v.surf_len) != t->lem[k] ||
       !stem_of(text + n - v.surf_len, v.surf_len, v.prev))
     return 0;
-  if (!t->alt) {
-    t->alt = malloc((size_t)t->nlem * sizeof *t->alt);
-    if (!t->alt) return MG_ENOMEM;
-    for (int j = 0; j < t->nlem; j++) t->alt[j] = -1;
-  }
+  if (alt_slots(t) != 0) return MG_ENOMEM;
   if (t->alt[k] < 0 && (t->alt[k] = faq_termmap_put(c->lemmas, v.prev, (int)strlen(v.prev))) < 0) return MG_ENOMEM;
   return 0;
 }
@@ -1137,12 +1136,17 @@ static int copula_before(const bot_msg *msg, int i) {
 
 /* A verb of knowing takes a negation after it (へんじは わからん does not say
  * 返事がない, 名前は知らん not 名前がない). */
+/* Is the message's i-th lemma one of list[0..n)? */
+static int lemma_among(const bot_msg *msg, int i, const char *const *list, size_t n) {
+  const char *l = bot_msg_lemma(msg, i);
+  for (size_t k = 0; k < n; k++)
+    if (strcmp(l, list[k]) == 0) return 1;
+  return 0;
+}
+
 static int knowing(const bot_msg *msg, int i) {
   static const char *const know[] = { "わかる", "分かる", "判る", "知る" };
-  const char *l = bot_msg_lemma(msg, i);
-  for (size_t k = 0; k < sizeof know / sizeof know[0]; k++)
-    if (strcmp(l, know[k]) == 0) return 1;
-  return 0;
+  return lemma_among(msg, i, know, sizeof know / sizeof know[0]);
 }
 
 /* An aspect verb after a verb's て form (刺されとらん: とる, 来ていない:
@@ -1151,10 +1155,7 @@ static int knowing(const bot_msg *msg, int i) {
  * -火がつかない is not 火がついた 消えん, whose negation is 消える's. */
 static int aspect_verb(const bot_msg *msg, int i) {
   static const char *const asp[] = { "いる", "おる", "とる", "てる", "よる", "ちょる", "しまう", "ちゃう", "おく", "とく", "れる", "られる" };
-  const char *l = bot_msg_lemma(msg, i);
-  for (size_t k = 0; k < sizeof asp / sizeof asp[0]; k++)
-    if (strcmp(l, asp[k]) == 0) return 1;
-  return 0;
+  return lemma_among(msg, i, asp, sizeof asp / sizeof asp[0]);
 }
 
 /* The noun's を, then no other を, comma or sentence end before the verb:

@@ -2775,9 +2775,11 @@ int faq_engine_search_terms(mg_engine *e, mg_analyzer *an, const char *text, int
   {
     int d = out->n > 0 ? doc_of(s, &sc, out->c[0].faq_id) : -1, forms = 0;
     for (int i = 0; i < q->n; i++) {
-      int met = d >= 0 && q->t[i].id >= 0 && find_posting(s, q->t[i].id, d);
-      if (q->t[i].kind == Q_QUERY) out->qterms++, out->matched += met;
-      else if (q->t[i].kind == Q_FORM && (q->t[i].flags & QF_STANDIN)) forms += met;
+      const struct qterm *t = &q->t[i];
+      int query = t->kind == Q_QUERY, standin = t->kind == Q_FORM && (t->flags & QF_STANDIN);
+      int met = (query || standin) && d >= 0 && t->id >= 0 && find_posting(s, t->id, d);
+      if (query) out->qterms++, out->matched += met;
+      else forms += met;
     }
     out->matched += forms;
     if (out->matched > out->qterms) out->matched = out->qterms;
